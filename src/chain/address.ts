@@ -1,0 +1,103 @@
+/**
+ * One canonical form per address, so one entity is one key:
+ * - Bitcoin: validated by bitcoinjs-lib (base58check and bech32/bech32m); bech32 is lower-cased.
+ * - EVM: ethers getAddress (mixed case must carry a valid EIP-55 checksum; all-lower is accepted);
+ *   the key is lower-case hex and is the same on every EVM chain.
+ * - Tron: base58check `T…` or hex `41…`; the key is the base58 form.
+ * Keys are prefixed by family (`btc:`, `evm:`, `tron:`) so a Tron and an EVM address never collide.
+ */
+import * as bitcoin from 'bitcoinjs-lib';
+import * as ecc from 'tiny-secp256k1';
+import bs58check from 'bs58check';
+import { getAddress } from 'ethers';
+import { chainFamily, type Chain, type ChainFamily } from '../contract/primitives.js';
+
+bitcoin.initEccLib(ecc);
+
+export type AddressKey = string;
+
+export class AddressError extends Error {
+  readonly code = 'TW_BAD_ADDRESS';
+  constructor(readonly chain: string, readonly address: string, reason: string) {
+    super(`invalid ${chain} address ${JSON.stringify(address.slice(0, 80))}: ${reason}`);
+  }
+}
+
+const cache = new Map<string, AddressKey>();
+const CACHE_LIMIT = 500_000;
+
+function canonicalBitcoin(address: string): string {
+  const lower = address.toLowerCase();
+  const isBech32 = lower.startsWith('bc1');
+  // bech32 must be all-lower or all-upper (BIP173); bitcoinjs-lib wants lower case.
+  if (isBech32 && address !== lower && address !== address.toUpperCase()) throw new Error('mixed-case bech32');
+  const candidate = isBech32 ? lower : address;
+  bitcoin.address.toOutputScript(candidate, bitcoin.networks.bitcoin);
+  return candidate;
+}
+
+function canonicalEvm(address: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error('not 0x followed by 40 hex characters');
+  return getAddress(address).toLowerCase();
+}
+
+/** Tron hex (41 + 20 bytes) or base58check T… → base58check T…. */
+export function canonicalTron(address: string): string {
+  if (/^(0x)?41[0-9a-fA-F]{40}$/.test(address)) {
+    return bs58check.encode(Buffer.from(address.replace(/^0x/, ''), 'hex'));
+  }
+  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) throw new Error('neither base58 T… nor hex 41…');
+  const payload = bs58check.decode(address);
+  if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
+  return address;
+}
+
+/** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */
+export function tronFromEvmBytes(hex20: string): string {
+  return bs58check.encode(Buffer.from('41' + hex20.replace(/^0x/, '').toLowerCase(), 'hex'));
+}
+
+const CANONICAL: Record<ChainFamily, (a: string) => string> = {
+  btc: canonicalBitcoin,
+  evm: canonicalEvm,
+  tron: canonicalTron,
+};
+
+/** The canonical store key of an address, or throws AddressError. */
+export function addressKey(chain: Chain, address: string): AddressKey {
+  const family = chainFamily(chain);
+  const memo = `${family}|${address}`;
+  const hit = cache.get(memo);
+  if (hit !== undefined) return hit;
+  let key: AddressKey;
+  try {
+    key = `${family}:${CANONICAL[family](address)}`;
+  } catch (err) {
+    throw new AddressError(chain, address, err instanceof Error ? err.message.split('(')[0]!.trim() : String(err));
+  }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(memo, key);
+  return key;
+}
+
+/** Like addressKey, but undefined instead of throwing (for intel data of mixed quality). */
+export function tryAddressKey(chain: Chain, address: string): AddressKey | undefined {
+  try {
+    return addressKey(chain, address);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The family-prefixed key of an address whose form tells its chain (OFAC lists key by ticker, not chain). */
+export function addressKeyByForm(address: string): AddressKey | undefined {
+  if (/^0x[0-9a-fA-F]{40}$/.test(address)) return tryAddressKey('ethereum', address.toLowerCase());
+  if (/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return tryAddressKey('tron', address);
+  return tryAddressKey('bitcoin', address);
+}
+
+/** The address as shown to a person: EIP-55 checksum for EVM, the key's body otherwise. */
+export function displayAddress(key: AddressKey): string {
+  const body = key.slice(key.indexOf(':') + 1);
+  return key.startsWith('evm:') ? getAddress(body) : body;
+}

@@ -1,0 +1,72 @@
+/**
+ * EVM and Tron logs: ERC-20/TRC-20 `Transfer(address,address,uint256)` is decoded with an ethers
+ * Interface; every other log is ignored (not rejected). A small token registry gives symbols
+ * and decimals; unknown tokens keep their raw base-unit amount and no USD value.
+ */
+import { Interface } from 'ethers';
+import type { Chain } from '../contract/primitives.js';
+import { addressKey, tronFromEvmBytes, type AddressKey } from './address.js';
+
+const erc20 = new Interface(['event Transfer(address indexed from, address indexed to, uint256 value)']);
+export const TRANSFER_TOPIC = erc20.getEvent('Transfer')!.topicHash;
+
+export interface TokenInfo {
+  symbol: string;
+  decimals: number;
+  /** Stablecoins count 1:1 in USD when the exchange gave no usdValue. */
+  usdPeg?: number;
+}
+
+/** Contract address key → token. Tron contracts are keyed by base58, EVM by lower-case hex. */
+const TOKENS: Record<string, TokenInfo> = {
+  'evm:0xdac17f958d2ee523a2206206994597c13d831ec7': { symbol: 'USDT', decimals: 6, usdPeg: 1 },
+  'evm:0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48': { symbol: 'USDC', decimals: 6, usdPeg: 1 },
+  'evm:0x6b175474e89094c44da98b954eedeac495271d0f': { symbol: 'DAI', decimals: 18, usdPeg: 1 },
+  'evm:0x3c499c542cef5e3811e1192ce70d8cc03d5c3359': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // polygon
+  'evm:0xc2132d05d31c914a87c6611c10748aeb04b58e8f': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // polygon
+  'evm:0xaf88d065e77c8cc2239327c5edb3a432268e5831': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // arbitrum
+  'evm:0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // arbitrum
+  'evm:0x833589fcd6edb6e08f4c7c32d4f71b54bda02913': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // base
+  'evm:0x55d398326f99059ff775485246999027b3197955': { symbol: 'USDT', decimals: 18, usdPeg: 1 }, // bsc
+  'tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t': { symbol: 'USDT', decimals: 6, usdPeg: 1 },
+  'tron:TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8': { symbol: 'USDC', decimals: 6, usdPeg: 1 },
+};
+
+export function tokenInfo(contract: AddressKey): TokenInfo | undefined {
+  return TOKENS[contract];
+}
+
+export interface DecodedTokenTransfer {
+  token: AddressKey;
+  from: AddressKey;
+  to: AddressKey;
+  value: bigint;
+}
+
+function accountFromTopic(chain: Chain, topic: string): AddressKey {
+  const hex20 = '0x' + topic.slice(-40);
+  return chain === 'tron' ? `tron:${tronFromEvmBytes(hex20)}` : addressKey(chain, hex20);
+}
+
+/** Decodes a Transfer log, or returns undefined for any other log. */
+export function decodeTransferLog(chain: Chain, contract: string, topics: string[], data: string): DecodedTokenTransfer | undefined {
+  if (topics.length !== 3 || topics[0]!.toLowerCase() !== TRANSFER_TOPIC) return undefined;
+  let value: bigint;
+  try {
+    value = (erc20.decodeEventLog('Transfer', data, topics) as unknown as { value: bigint }).value;
+  } catch {
+    return undefined; // a non-standard event sharing the signature hash (e.g. ERC-721 has 4 topics) is not ours
+  }
+  return {
+    token: addressKey(chain, contract),
+    from: accountFromTopic(chain, topics[1]!),
+    to: accountFromTopic(chain, topics[2]!),
+    value,
+  };
+}
+
+/** Base units → whole units as a number (display and USD maths only; amounts stay strings on the wire). */
+export function unitsToNumber(value: bigint, decimals: number): number {
+  const scale = 10n ** BigInt(decimals);
+  return Number(value / scale) + Number(value % scale) / Number(scale);
+}

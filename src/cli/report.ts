@@ -1,0 +1,21 @@
+/** Human-readable summaries for the terminal. */
+import type { Case } from '../cases/case-model.js';
+import type { ReplaySummary } from '../replay/replay.js';
+
+export function printSummary(s: ReplaySummary, rules: number): void {
+  const lines = [
+    `read ${s.read}  accepted ${s.accepted}  rejected ${s.rejected}  duplicates ${s.duplicates}  ignored ${s.ignored}`,
+    `rules ${rules}  merges ${s.merges}  held merges ${s.heldMerges}  late re-evaluations ${s.reevaluations}`,
+    `alerts ${s.alerts}` + (s.alerts ? `  by severity: ${Object.entries(s.bySeverity).sort().map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
+  ];
+  for (const [t, n] of Object.entries(s.byTypology).sort()) lines.push(`  ${t.padEnd(22)} ${n}`);
+  console.log(lines.join('\n'));
+}
+
+export function printCases(cases: Case[], limit: number): void {
+  console.log(`\ncases ${cases.length} (highest score first${cases.length > limit ? `, top ${limit}` : ''})`);
+  console.log(`  ${'case'.padEnd(26)} ${'subject'.padEnd(18)} ${'sev'.padEnd(8)} score  alerts  typologies`);
+  for (const c of cases.slice(0, limit)) {
+    console.log(`  ${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertIds.length).padStart(6)}  ${c.typologies.join(', ')}`);
+  }
+}

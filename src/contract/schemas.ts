@@ -1,0 +1,146 @@
+/**
+ * zod schemas for every message in docs/contract.md, keyed by the `schema` field.
+ * This is the only module that knows the wire shapes; address canonicalisation and
+ * txid checks happen in src/decode, which runs these first.
+ */
+import { z } from 'zod';
+import { chainSchema, decimalString, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
+
+const address = z.string().min(1).max(128);
+const countryCode = z.string().regex(/^[A-Z]{2}$/, { message: 'not an ISO 3166 alpha-2 code' });
+
+export const sessionSchema = z.object({
+  ip: z.string().min(1).max(64),
+  ipCountry: countryCode,
+  vpn: z.boolean(),
+  vpnProvider: z.string().max(128).optional(),
+  deviceId: z.string().max(128).optional(),
+});
+
+export const customerSchema = z.object({
+  type: z.enum(['individual', 'business']),
+  kycCountry: countryCode,
+  createdAt: isoTime,
+});
+
+export const transferSchema = z.object({
+  schema: z.literal('exchange.transfer.v1'),
+  eventId: eventIdSchema,
+  kind: z.enum(['deposit', 'withdrawal']),
+  status: z.enum(['requested', 'completed']).default('completed'),
+  occurredAt: isoTime,
+  accountId: z.string().min(1).max(128),
+  chain: chainSchema,
+  asset: z.string().min(1).max(32),
+  amount: positiveDecimal,
+  usdValue: z.number().finite().nonnegative().max(1e13).optional(),
+  txHash: z.string().min(1).max(130).optional(),
+  from: z.array(address).max(1000),
+  to: address,
+  session: sessionSchema.optional(),
+  customer: customerSchema.optional(),
+});
+
+export const loginSchema = z.object({
+  schema: z.literal('exchange.login.v1'),
+  eventId: eventIdSchema,
+  occurredAt: isoTime,
+  accountId: z.string().min(1).max(128),
+  ip: z.string().min(1).max(64),
+  ipCountry: countryCode,
+  vpn: z.boolean(),
+  vpnProvider: z.string().max(128).optional(),
+  deviceId: z.string().max(128).optional(),
+});
+
+export const bitcoinTxSchema = z.object({
+  schema: z.literal('chain.bitcoin.tx.v1'),
+  txid: z.string().regex(/^[0-9a-fA-F]{64}$/, { message: 'txid must be 64 hex characters' }),
+  hex: z.string().regex(/^([0-9a-fA-F]{2})+$/, { message: 'hex must be an even-length hex string' }).max(8_000_000),
+  blockHeight: z.number().int().nonnegative().optional(),
+  blockTime: isoTime,
+  prevouts: z.array(z.object({ address: address.nullable(), value: unitString })),
+});
+
+export const evmTxSchema = z.object({
+  schema: z.literal('chain.evm.tx.v1'),
+  chain: chainSchema.refine((c) => c !== 'bitcoin', { message: 'chain.evm.tx.v1 cannot carry bitcoin' }),
+  hash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { message: 'hash must be 32 bytes of hex' }),
+  blockNumber: z.number().int().nonnegative(),
+  blockTime: isoTime,
+  from: address,
+  to: address.nullable(),
+  value: unitString,
+});
+
+export const evmLogSchema = z.object({
+  schema: z.literal('chain.evm.log.v1'),
+  chain: chainSchema.refine((c) => c !== 'bitcoin', { message: 'chain.evm.log.v1 cannot carry bitcoin' }),
+  txHash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { message: 'txHash must be 32 bytes of hex' }),
+  logIndex: z.number().int().nonnegative(),
+  blockNumber: z.number().int().nonnegative(),
+  blockTime: isoTime,
+  address,
+  topics: z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, { message: 'topic must be 32 bytes of 0x-hex' })).max(4),
+  data: z.string().regex(/^0x([0-9a-fA-F]{2})*$/, { message: 'data must be 0x-hex' }),
+});
+
+export const labelSchema = z.object({
+  schema: z.literal('intel.label.v1'),
+  chain: chainSchema,
+  address,
+  label: z.string().min(1).max(64),
+  entity: z.string().max(256).optional(),
+  source: z.string().min(1).max(128),
+  confidence: z.number().min(0).max(1).optional(),
+  observedAt: isoTime,
+  /** Extension: `true` withdraws the label from `observedAt` on (delistings). */
+  removed: z.boolean().optional(),
+});
+
+export const alertSchema = z.object({
+  alertId: z.string(),
+  ruleId: z.string(),
+  ruleVersion: z.number().int(),
+  typology: z.string(),
+  severity: z.enum(['low', 'medium', 'high', 'critical']),
+  score: z.number().min(0).max(100),
+  subject: z.object({ accountId: z.string(), cluster: z.string().optional() }),
+  eventIds: z.array(z.string()),
+  triggeredAt: isoTime,
+  evidence: z.record(z.string(), z.unknown()),
+  explanation: z.string(),
+});
+
+export const INPUT_SCHEMAS = {
+  'exchange.transfer.v1': transferSchema,
+  'exchange.login.v1': loginSchema,
+  'chain.bitcoin.tx.v1': bitcoinTxSchema,
+  'chain.evm.tx.v1': evmTxSchema,
+  'chain.evm.log.v1': evmLogSchema,
+  'intel.label.v1': labelSchema,
+} as const;
+
+export type SchemaName = keyof typeof INPUT_SCHEMAS;
+export type TransferMessage = z.infer<typeof transferSchema>;
+export type LoginMessage = z.infer<typeof loginSchema>;
+export type BitcoinTxMessage = z.infer<typeof bitcoinTxSchema>;
+export type EvmTxMessage = z.infer<typeof evmTxSchema>;
+export type EvmLogMessage = z.infer<typeof evmLogSchema>;
+export type LabelMessage = z.infer<typeof labelSchema>;
+export type Alert = z.infer<typeof alertSchema>;
+export type Severity = Alert['severity'];
+
+/** The Kafka topic each schema travels on (contract, "Inputs"). */
+export const DEFAULT_TOPICS = {
+  deposits: 'exchange.deposits',
+  withdrawals: 'exchange.withdrawals',
+  logins: 'exchange.logins',
+  bitcoinTxs: 'chain.bitcoin.txs',
+  evmTxs: 'chain.evm.txs',
+  evmLogs: 'chain.evm.logs',
+  labels: 'intel.labels',
+  alerts: 'compliance.alerts',
+} as const;
+
+export { decimalString };

@@ -1,0 +1,78 @@
+/** The normalised events that flow from decode to enrich and rules. */
+import type { AddressKey } from '../chain/address.js';
+import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
+import type { Chain } from '../contract/primitives.js';
+import type { LabelMessage, LoginMessage, TransferMessage } from '../contract/schemas.js';
+
+/** Where a message came from: a file and line, or a topic, partition and offset. */
+export interface Origin {
+  file?: string;
+  line?: number;
+  topic?: string;
+  partition?: number;
+  offset?: string;
+}
+
+export interface TransferEvent {
+  type: 'transfer';
+  eventId: string;
+  time: number;
+  msg: TransferMessage;
+  /** Canonical keys of `from` (deposit senders or our hot wallet). */
+  from: AddressKey[];
+  to: AddressKey;
+  /** Whole units of the asset. */
+  amount: number;
+  /** usdValue, else 1:1 for stablecoins, else the price table; null when none applies. */
+  usd: number | null;
+}
+
+export interface LoginEvent {
+  type: 'login';
+  eventId: string;
+  time: number;
+  msg: LoginMessage;
+}
+
+export interface ValueTransfer {
+  from: AddressKey;
+  to: AddressKey;
+  asset: string;
+  amount: number;
+  usd: number | null;
+}
+
+export interface ChainEvent {
+  type: 'chain';
+  eventId: string;
+  time: number;
+  chain: Chain;
+  txHash: string;
+  transfers: ValueTransfer[];
+  bitcoin?: ParsedBitcoinTx;
+}
+
+export interface LabelEvent {
+  type: 'label';
+  eventId: string;
+  time: number;
+  key: AddressKey;
+  msg: LabelMessage;
+}
+
+/** A message that decodes but carries nothing for us (e.g. a non-Transfer log). */
+export interface IgnoredEvent {
+  type: 'ignored';
+  eventId: string;
+  time: number;
+  reason: string;
+}
+
+export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | IgnoredEvent;
+
+export interface Reject {
+  /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED. */
+  code: string;
+  reason: string;
+  issues?: { path: string; message: string }[];
+}

@@ -1,0 +1,195 @@
+/**
+ * The rule engine: compiled rules evaluated against a trigger (a transfer or a login, or an
+ * earlier transfer re-examined after a graph change). It does no I/O; it returns alerts.
+ * Alert ids derive from rule id, version, subject and evidence, so a replay reproduces them,
+ * and a rule fires again for a subject only when the subject's own evidence is new.
+ */
+import { createHash } from 'node:crypto';
+import { displayAddress } from '../chain/address.js';
+import type { Alert, Severity } from '../contract/schemas.js';
+import type { TransferEvent } from '../decode/events.js';
+import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
+import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
+import type { LoadedRule } from './loader.js';
+import type { RuleSpec } from './rule-schema.js';
+import { compileSignal, counterpartyIds, readsGraph, type Signal, type SignalResult } from './signals.js';
+import type { HistoryItem, RuleState } from './state.js';
+
+export interface CompiledRule {
+  spec: RuleSpec;
+  hash: string;
+  where: Predicate;
+  signals: [string, Signal][];
+  require: Predicate;
+  modifiers: { when: Predicate; add: number; note: string }[];
+  /** True when a graph change can change this rule's verdict. */
+  graphDependent: boolean;
+}
+
+export function compileRule(rule: LoadedRule): CompiledRule {
+  const spec = rule.spec;
+  return {
+    spec,
+    hash: rule.hash,
+    where: compileAll(spec.where),
+    signals: Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)]),
+    require: compileAll(spec.require),
+    modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
+    graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
+  };
+}
+
+const DAY = 86_400_000;
+const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
+
+function counterpartyContext(graph: EntityGraph, t: TransferEvent, asOf: number): Context {
+  const ids = counterpartyIds(graph, t);
+  const labels = new Set<string>();
+  const entities = new Set<string>();
+  for (const id of ids) {
+    for (const l of graph.clusterLabels(id, asOf)) {
+      labels.add(l.record.label);
+      if (l.record.entity) entities.add(l.record.entity);
+    }
+  }
+  const first = ids[0];
+  return {
+    addresses: ids.map((id) => displayAddress(graph.key(id))),
+    labels: [...labels].sort((a, b) => (LABEL_ORDER.indexOf(b) - LABEL_ORDER.indexOf(a)) || a.localeCompare(b)),
+    entities: [...entities].sort(),
+    cluster: first === undefined ? null : graph.clusterName(first),
+    clusterSize: first === undefined ? 0 : graph.clusterSize(first),
+    own: ids.some((id) => graph.isOwn(id)),
+  };
+}
+
+/** The evaluation context of a trigger: the rule conditions' view of the world. */
+export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: number): Context {
+  if (trigger.type === 'login') return { event: { ...trigger.msg, kind: 'login' }, account: {}, counterparty: {}, signals: {} };
+  const m = trigger.msg;
+  return {
+    event: { ...m, amount: trigger.amount, usd: trigger.usd },
+    account: {
+      type: m.customer?.type,
+      kycCountry: m.customer?.kycCountry,
+      ageDays: m.customer ? Math.floor((trigger.time - Date.parse(m.customer.createdAt)) / DAY) : undefined,
+    },
+    counterparty: counterpartyContext(graph, trigger, asOf),
+    signals: {},
+  };
+}
+
+function severityOf(spec: RuleSpec, score: number): Severity {
+  const s = spec.severity;
+  if (s.critical !== undefined && score >= s.critical) return 'critical';
+  if (s.high !== undefined && score >= s.high) return 'high';
+  if (s.medium !== undefined && score >= s.medium) return 'medium';
+  return 'low';
+}
+
+export function deriveAlertId(ruleId: string, version: number, accountId: string, eventIds: readonly string[]): string {
+  return 'al-' + createHash('sha256').update(`${ruleId}\u0000${version}\u0000${accountId}\u0000${eventIds.join('\u0001')}`).digest('hex').slice(0, 32);
+}
+
+export interface Trigger {
+  item: HistoryItem;
+  /** Present when a graph change re-examines an earlier transfer. */
+  change?: GraphChange;
+}
+
+export class RuleEngine {
+  private rules: CompiledRule[];
+  /** rule id + subject → evidence event ids already alerted on. */
+  private readonly alerted = new Map<string, Set<string>>();
+
+  constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
+    this.rules = rules.map(compileRule);
+  }
+
+  /** Swaps in a new, already validated rule set (hot reload). */
+  replaceRules(rules: LoadedRule[]): void {
+    this.rules = rules.map(compileRule);
+  }
+
+  get ruleCount(): number {
+    return this.rules.length;
+  }
+
+  get hasGraphRules(): boolean {
+    return this.rules.some((r) => r.graphDependent);
+  }
+
+  evaluate({ item, change }: Trigger): Alert[] {
+    const kind = item.type === 'login' ? 'login' : item.msg.kind;
+    const asOf = Math.max(item.time, change?.time ?? 0);
+    let ctx: Context | undefined;
+    const alerts: Alert[] = [];
+    for (const rule of this.rules) {
+      if (!rule.spec.on.includes(kind) || (change && !rule.graphDependent)) continue;
+      ctx ??= buildContext(item, this.graph, asOf);
+      const ruleCtx: Context = { ...ctx, signals: {} };
+      if (!rule.where(ruleCtx)) continue;
+      const alert = this.fire(rule, item, ruleCtx, asOf, change);
+      if (alert) alerts.push(alert);
+    }
+    return alerts;
+  }
+
+  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, change?: GraphChange): Alert | undefined {
+    const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
+    for (const [name, signal] of rule.signals) {
+      const r = signal({ trigger: item, ctx, graph: this.graph, state: this.state, asOf });
+      results[name] = { ...r, ...r.facts, ok: r.ok, value: r.value };
+    }
+    if (!rule.require(ctx)) return undefined;
+    const spec = rule.spec;
+    let score = spec.score.base;
+    const notes: string[] = [];
+    for (const m of rule.modifiers) {
+      if (m.when(ctx)) { score += m.add; notes.push(m.note); }
+    }
+    score = Math.max(0, Math.min(100, score));
+    const accountId = item.msg.accountId;
+    const evidenceIds = new Set<string>([item.eventId]);
+    for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
+    if (!this.isNew(spec.id, accountId, evidenceIds, item)) return undefined;
+    if (change) evidenceIds.add(change.eventId);
+    const eventIds = [...evidenceIds].sort();
+    const evidence: Record<string, unknown> = { rule: { file: rule.spec.id, hash: rule.hash } };
+    for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = results[name]!.facts;
+    for (const [name, path] of Object.entries(spec.evidence)) {
+      const v = getPath(ctx, path);
+      if (v !== undefined) evidence[name] = v;
+    }
+    if (notes.length) evidence.modifiers = notes;
+    if (change) evidence.graphChange = { kind: change.kind, cluster: change.cluster, ...(change.absorbed ? { absorbed: change.absorbed } : {}), cause: change.cause, eventId: change.eventId, at: new Date(change.time).toISOString() };
+    const subject: Alert['subject'] = { accountId };
+    const cluster = getPath(ctx, 'counterparty.cluster');
+    if (spec.subject === 'account+cluster' && typeof cluster === 'string') subject.cluster = cluster;
+    return {
+      alertId: deriveAlertId(spec.id, spec.version, accountId, eventIds),
+      ruleId: spec.id,
+      ruleVersion: spec.version,
+      typology: spec.typology,
+      severity: severityOf(spec, score),
+      score,
+      subject,
+      eventIds,
+      triggeredAt: new Date(Math.max(item.time, change?.time ?? 0)).toISOString(),
+      evidence,
+      explanation: renderTemplate(spec.explain, { ...ctx, score }),
+    };
+  }
+
+  /** True when the subject's own evidence includes an event not alerted on before by this rule. */
+  private isNew(ruleId: string, accountId: string, ids: Set<string>, item: HistoryItem): boolean {
+    const key = `${ruleId}\u0000${accountId}`;
+    const seen = this.alerted.get(key) ?? new Set<string>();
+    const own = [...ids].filter((id) => id === item.eventId || this.state.transfer(id)?.msg.accountId === accountId);
+    if (own.every((id) => seen.has(id))) return false;
+    for (const id of own) seen.add(id);
+    this.alerted.set(key, seen);
+    return true;
+  }
+}
+

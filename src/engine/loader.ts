@@ -1,0 +1,103 @@
+/**
+ * Loads every rule file under a folder (`**\/*.yaml`, skipping `cases/`), validates each with zod
+ * and refuses the whole set if any file is broken, naming file, line and reason. The caller keeps
+ * its old rules in force when this throws.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { ruleSchema, type RuleSpec } from './rule-schema.js';
+
+export interface LoadedRule {
+  spec: RuleSpec;
+  file: string;
+  /** sha256 of the file's bytes: alerts say exactly which text produced them. */
+  hash: string;
+}
+
+export interface RuleFileError {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export class RuleSetError extends Error {
+  readonly code = 'TW_RULES_INVALID';
+  constructor(readonly errors: RuleFileError[]) {
+    super(`rule set refused, ${errors.length} error(s):\n${errors.map((e) => `  ${e.file}:${e.line}: ${e.reason}`).join('\n')}`);
+  }
+}
+
+export function listRuleFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) {
+        if (name !== 'cases') walk(path);
+      } else if (/\.ya?ml$/.test(name) && name !== 'cases.yaml') out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function lineOf(node: YamlNode | undefined, counter: LineCounter): number {
+  const offset = node?.range?.[0];
+  return offset === undefined ? 1 : counter.linePos(offset).line;
+}
+
+/** The YAML node at a zod issue path, or the deepest ancestor that exists. */
+function nodeAt(root: YamlNode | null, path: PropertyKey[]): YamlNode | undefined {
+  let node: YamlNode | undefined = root ?? undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+      if (!pair) return node;
+      node = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key] as YamlNode | undefined;
+      if (!item) return node;
+      node = item;
+    } else return node;
+  }
+  return node;
+}
+
+export function parseRuleText(text: string, file: string): { rule?: LoadedRule; errors: RuleFileError[] } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return { errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? 1, reason: `YAML: ${e.message.split('\n')[0]}` })) };
+  }
+  const parsed = ruleSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    return {
+      errors: parsed.error.issues.map((i) => ({ file, line: lineOf(nodeAt(doc.contents as YamlNode | null, i.path), counter), reason: `${i.path.join('.') || '(root)'}: ${i.message}` })),
+    };
+  }
+  return { rule: { spec: parsed.data, file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) }, errors: [] };
+}
+
+/** Loads and validates a whole rule folder; throws RuleSetError if any file is broken. */
+export function loadRuleSet(dir: string): LoadedRule[] {
+  const rules: LoadedRule[] = [];
+  const errors: RuleFileError[] = [];
+  const files = listRuleFiles(dir);
+  if (files.length === 0) errors.push({ file: dir, line: 1, reason: 'no rule files (*.yaml) found' });
+  for (const path of files) {
+    const file = relative(process.cwd(), path) || path;
+    const { rule, errors: fileErrors } = parseRuleText(readFileSync(path, 'utf8'), file);
+    errors.push(...fileErrors);
+    if (rule) rules.push(rule);
+  }
+  const seen = new Map<string, string>();
+  for (const r of rules) {
+    const other = seen.get(r.spec.id);
+    if (other) errors.push({ file: r.file, line: 1, reason: `duplicate rule id ${r.spec.id} (also in ${other})` });
+    seen.set(r.spec.id, r.file);
+  }
+  if (errors.length > 0) throw new RuleSetError(errors);
+  return rules.filter((r) => r.spec.enabled);
+}

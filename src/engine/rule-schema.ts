@@ -1,0 +1,133 @@
+/**
+ * The rule language, as a zod schema. A rule file is YAML; see rules/README.md for the guide.
+ * Quantities carry units (`72h`, `30d`, `2000 USD`, `80%`) and are checked here.
+ */
+import { z } from 'zod';
+import { parseDuration } from './units.js';
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, { message: 'not a duration like 72h or 30d' }).transform((s) => parseDuration(s)!);
+const money = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*USD$/, { message: 'not an amount like 2000 USD' }).transform((s) => Number(s.replace(/USD/, '')))]);
+const ratio = z.union([z.number().min(0).max(10), z.string().regex(/^\d+(\.\d+)?\s*%$/, { message: 'not a ratio like 80%' }).transform((s) => Number(s.replace('%', '')) / 100)]);
+
+export const COMPARATORS = ['eq', 'ne', 'in', 'notIn', 'gte', 'gt', 'lte', 'lt', 'exists', 'contains', 'notContains', 'containsAny', 'multipleOf', 'eqField', 'neField'] as const;
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { signal: string }
+  | ({ field: string } & Partial<Record<(typeof COMPARATORS)[number], unknown>>);
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    z.object({ signal: z.string() }).strict(),
+    z.object({ field: z.string().min(1), ...Object.fromEntries(COMPARATORS.map((c) => [c, z.unknown().optional()])) })
+      .strict()
+      .refine((c) => COMPARATORS.filter((k) => k in c).length === 1, { message: `a field condition needs exactly one of ${COMPARATORS.join(', ')}` }),
+  ]),
+);
+
+/** A bare string in `require` or `when` means "this signal holds". */
+const conditionOrSignal = z.union([z.string().transform((signal) => ({ signal }) as Condition), conditionSchema]);
+
+const selector = z.object({
+  kinds: z.array(z.enum(['deposit', 'withdrawal', 'login'])).min(1),
+  where: z.array(conditionSchema).default([]),
+}).strict();
+
+const threshold = z.object({ gte: z.number().optional(), gt: z.number().optional(), lte: z.number().optional(), lt: z.number().optional() }).strict();
+
+const exposureOp = z.object({
+  op: z.literal('exposure'),
+  labels: z.array(z.string()).min(1),
+  maxHops: z.number().int().min(0).max(6).default(3),
+  hopWithin: duration.default(30 * 86_400_000),
+  stopAt: z.array(z.string()).default(['exchange']),
+  /** `counterparty`: a deposit's senders upstream, a withdrawal's destination downstream. */
+  direction: z.enum(['counterparty', 'upstream', 'downstream']).default('counterparty'),
+}).strict();
+
+const windowOp = z.object({
+  op: z.literal('window'),
+  of: selector,
+  key: z.enum(['account', 'device', 'ip', 'counterparty']).default('account'),
+  within: duration,
+  agg: z.enum(['count', 'sum', 'distinct', 'min', 'max', 'mean', 'cv']),
+  field: z.string().default('usd'),
+  pass: threshold,
+}).strict();
+
+const sequenceOp = z.object({
+  op: z.literal('sequence'),
+  first: selector,
+  then: selector,
+  within: duration,
+  minRatio: ratio,
+  /** The ratio may not exceed this (fees make forwarded value slightly smaller). @defaultValue 1.05 */
+  maxRatio: ratio.default(1.05),
+}).strict();
+
+const cadenceOp = z.object({
+  op: z.literal('cadence'),
+  of: selector,
+  within: duration,
+  /** Payments from one payer this close together count as one (split salaries). */
+  mergeWithin: duration.default(3 * 86_400_000),
+  periods: z.array(z.object({ every: duration, tolerance: duration }).strict()).min(1),
+  minCount: z.number().int().min(2),
+  maxCv: z.number().min(0).max(5),
+  /** Each payment's USD value must fall in this band. */
+  usdRange: z.tuple([money, money]).optional(),
+}).strict();
+
+const fanInOp = z.object({
+  op: z.literal('fan-in'),
+  within: duration,
+  kinds: z.array(z.enum(['deposit', 'withdrawal'])).default(['withdrawal']),
+  excludeLabels: z.array(z.string()).default([]),
+  pass: threshold,
+}).strict();
+
+const linkageOp = z.object({
+  op: z.literal('linkage'),
+  by: z.enum(['device', 'ip']),
+  within: duration,
+  pass: threshold,
+}).strict();
+
+const freshOp = z.object({
+  op: z.literal('fresh'),
+  /** The counterparty was first seen no earlier than this before the event. */
+  within: duration,
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp]);
+export type SignalSpec = z.infer<typeof signalSchema>;
+
+export const ruleSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { message: 'rule id must be lower-case letters, digits, dots and dashes' }),
+  version: z.number().int().positive(),
+  typology: z.string().min(1),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  sources: z.array(z.string()).optional(),
+  enabled: z.boolean().default(true),
+  on: z.array(z.enum(['deposit', 'withdrawal', 'login'])).min(1),
+  where: z.array(conditionSchema).default([]),
+  signals: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/), signalSchema).default({}),
+  require: z.array(conditionOrSignal).default([]),
+  score: z.object({
+    base: z.number().min(0).max(100),
+    modifiers: z.array(z.object({ when: conditionOrSignal, add: z.number().min(-100).max(100), note: z.string() }).strict()).default([]),
+  }).strict(),
+  severity: z.object({ critical: z.number().optional(), high: z.number().optional(), medium: z.number().optional() }).strict(),
+  subject: z.enum(['account', 'account+cluster']).default('account'),
+  explain: z.string().min(1),
+  /** Evidence fields copied into the alert: name → path in the evaluation context. */
+  evidence: z.record(z.string(), z.string()).default({}),
+}).strict();
+
+export type RuleSpec = z.infer<typeof ruleSchema>;

@@ -1,0 +1,131 @@
+/**
+ * The enrich stage's writers: chain events and labels change the graph, exchange transfers add
+ * value-flow edges and touches. Heuristics:
+ * - Bitcoin co-spend: the input addresses of a transaction merge, unless a CoinJoin detector fires.
+ *   Change outputs are detected and reported, never merged.
+ * - EVM/Tron forwarding (deposit-address reuse): an unlabelled address that receives value and
+ *   forwards at least `forwardRatio` of it to one address within `forwardWithin` joins the
+ *   receiver's cluster.
+ */
+import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
+import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
+import { parseIsoUtc } from '../contract/primitives.js';
+import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
+import type { EntityGraph, GraphChange } from './entity-graph.js';
+
+export interface ClusteringOptions {
+  /** @defaultValue 0.9 */
+  forwardRatio: number;
+  /** ms. @defaultValue 72 hours */
+  forwardWithin: number;
+}
+
+export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
+
+/** What a chain event did to the graph, for evidence and for the rules. */
+export interface ChainOutcome {
+  changes: GraphChange[];
+  coinjoin?: CoinJoinVerdict;
+  /** Output address a change heuristic picked (reported only). */
+  change?: { address: string; heuristic: string };
+}
+
+/** GraphSense's one-time-change rule, and direct change (output pays an input address). */
+export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx): { address: string; heuristic: string } | undefined {
+  const inputAddresses = new Set(tx.inputs.map((i) => i.address).filter((a) => a !== null));
+  const direct = tx.outputs.find((o) => o.address !== null && inputAddresses.has(o.address));
+  if (direct) return { address: direct.address!, heuristic: 'direct-change' };
+  if (tx.outputs.length < 2 || tx.outputs.length > 10) return undefined;
+  const inputTypes = new Set(tx.inputs.map((i) => (i.address ?? '').slice(4, 7)));
+  const minInput = tx.inputs.reduce((m, i) => (i.value < m ? i.value : m), tx.inputs[0]?.value ?? 0n);
+  const candidates = tx.outputs.filter((o) => {
+    if (o.address === null || o.value % 1000n === 0n || o.value >= minInput) return false;
+    if (inputTypes.size !== 1 || !inputTypes.has(o.address.slice(4, 7))) return false;
+    const id = graph.index.lookup(o.address);
+    return id === undefined || graph.firstSeenAt(id) === undefined;
+  });
+  return candidates.length === 1 ? { address: candidates[0]!.address!, heuristic: 'one-time-change' } : undefined;
+}
+
+export class GraphWriter {
+  constructor(readonly graph: EntityGraph, readonly options: ClusteringOptions = DEFAULT_CLUSTERING) {}
+
+  applyLabel(event: LabelEvent): GraphChange[] {
+    const m = event.msg;
+    const id = this.graph.id(event.key);
+    const record = { label: m.label, source: m.source, confidence: m.confidence ?? 1, from: event.time, ...(m.entity !== undefined ? { entity: m.entity } : {}) };
+    const change = this.graph.addLabel(id, record, m.removed === true, event.eventId);
+    return change ? [change] : [];
+  }
+
+  applyChain(event: ChainEvent): ChainOutcome {
+    const graph = this.graph;
+    const changes: GraphChange[] = [];
+    const outcome: ChainOutcome = { changes };
+    if (event.bitcoin) {
+      const tx = event.bitcoin;
+      const change = detectChange(graph, tx);
+      if (change) outcome.change = change;
+      const inputs = [...new Set(tx.inputs.map((i) => i.address).filter((a): a is string => a !== null))];
+      const exchangeInput = inputs.some((a) => graph.clusterLabels(graph.id(a), event.time).some((l) => l.record.label === 'exchange'));
+      const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
+      if (coinjoin) outcome.coinjoin = coinjoin;
+      for (const a of [...inputs, ...tx.outputs.map((o) => o.address).filter((a): a is string => a !== null)]) graph.markSeen(graph.id(a), event.time);
+      if (!coinjoin && inputs.length > 1) {
+        const first = graph.id(inputs[0]!);
+        for (const other of inputs.slice(1)) {
+          const c = graph.merge(first, graph.id(other), { heuristic: 'co-spend', ref: tx.txid, time: event.time }, event.eventId);
+          if (c) changes.push(c);
+        }
+      }
+    }
+    // CoinJoin outputs are not traced: who paid which output is what the mix hides.
+    if (outcome.coinjoin) return outcome;
+    for (const t of event.transfers) {
+      const from = graph.id(t.from);
+      const to = graph.id(t.to);
+      graph.markSeen(from, event.time);
+      graph.markSeen(to, event.time);
+      if (!graph.addEdge(from, to, { asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
+      if (!event.bitcoin) {
+        const c = this.forwarding(from, to, t.asset, t.amount, event);
+        if (c) changes.push(c);
+      }
+    }
+    return outcome;
+  }
+
+  /** Deposit-address reuse: `from` forwards most of a recent inflow to `to`. */
+  private forwarding(from: number, to: number, asset: string, amount: number, event: ChainEvent): GraphChange | undefined {
+    const graph = this.graph;
+    if (graph.isOwn(from) || graph.clusterLabels(from, event.time).length > 0) return undefined;
+    const inflow = graph.edgesIn(from).find((e) => e.asset === asset && e.time <= event.time && e.time >= event.time - this.options.forwardWithin
+      && amount >= e.amount * this.options.forwardRatio && amount <= e.amount * 1.0001 && e.peer !== to);
+    if (!inflow) return undefined;
+    return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
+  }
+
+  /** An exchange transfer: its on-chain leg is a flow edge; its external address is touched by the account. */
+  applyTransfer(event: TransferEvent): void {
+    const graph = this.graph;
+    const m = event.msg;
+    const ours = m.kind === 'deposit' ? [event.to] : event.from;
+    for (const k of ours) graph.markOwn(graph.id(k));
+    const external = m.kind === 'deposit' ? event.from : [event.to];
+    for (const k of external) {
+      const id = graph.id(k);
+      graph.markSeen(id, event.time);
+      graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
+    }
+    if (m.kind === 'withdrawal' && m.status === 'completed') {
+      const hot = graph.id(event.from[0] ?? `self:hot-wallet:${m.chain}`);
+      graph.markOwn(hot);
+      graph.addEdge(hot, graph.id(event.to), { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
+    } else if (m.kind === 'deposit') {
+      const to = graph.id(event.to);
+      for (const k of event.from) graph.addEdge(graph.id(k), to, { asset: m.asset, amount: event.amount / event.from.length, usd: event.usd === null ? null : event.usd / event.from.length, time: event.time, ref: m.txHash ?? m.eventId });
+    }
+  }
+}
+
+export { parseIsoUtc };

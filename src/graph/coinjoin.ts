@@ -1,0 +1,121 @@
+/**
+ * CoinJoin detectors, per protocol (after GraphSense's heuristics service and docs/clustering.md),
+ * plus a general equal-outputs rule. The classic BlockSci rule is deliberately not used: it
+ * misses Whirlpool (p = 3 for 5 equal outputs) and Wasabi 1.x, and flags colored-coin
+ * transfers. A co-spend merge is skipped whenever any detector fires.
+ */
+import type { BitcoinInput, BitcoinOutput } from '../chain/bitcoin.js';
+
+export interface CoinJoinVerdict {
+  protocol: 'whirlpool' | 'wasabi1' | 'wasabi2' | 'joinmarket' | 'equal-outputs';
+  reason: string;
+}
+
+const WHIRLPOOL_POOLS = [100_000n, 1_000_000n, 5_000_000n, 50_000_000n];
+const DUST = 2730n;
+
+function valueCounts(outputs: BitcoinOutput[]): Map<bigint, number> {
+  const counts = new Map<bigint, number>();
+  for (const o of outputs) if (o.type !== 'op_return') counts.set(o.value, (counts.get(o.value) ?? 0) + 1);
+  return counts;
+}
+
+function mostCommon(counts: Map<bigint, number>, minValue = 0n): [bigint, number] {
+  let best: [bigint, number] = [0n, 0];
+  for (const [v, c] of counts) if (v > minValue && (c > best[1] || (c === best[1] && v > best[0]))) best = [v, c];
+  return best;
+}
+
+function distinctCount(values: (string | null)[]): number {
+  return new Set(values.filter((v) => v !== null)).size;
+}
+
+function topInputShare(inputs: BitcoinInput[]): number {
+  const counts = new Map<string, number>();
+  for (const i of inputs) if (i.address) counts.set(i.address, (counts.get(i.address) ?? 0) + 1);
+  return Math.max(0, ...counts.values()) / Math.max(1, inputs.length);
+}
+
+function whirlpool(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
+  const n = outputs.length;
+  if (n < 5 || n > 8 || inputs.length !== n) return undefined;
+  const d = outputs[0]!.value;
+  if (!WHIRLPOOL_POOLS.includes(d) || outputs.some((o) => o.value !== d)) return undefined;
+  if (distinctCount(outputs.map((o) => o.address)) !== n) return undefined;
+  // Prevout values, where known, must lie in [d, d + 110,000 sat] (premix input = d + fee slack).
+  if (inputs.some((i) => i.value > 0n && (i.value < d || i.value > d + 110_000n))) return undefined;
+  return { protocol: 'whirlpool', reason: `${n}x${n} mix of ${d} sat` };
+}
+
+function isWasabi1Denomination(v: bigint): boolean {
+  for (let i = 0; i < 12; i++) {
+    const base = 10_000_000 * 2 ** i; // 0.1 BTC * 2^i
+    if (Math.abs(Number(v) - base) <= base * 0.05) return true;
+  }
+  return false;
+}
+
+function wasabi1(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
+  if (inputs.length < 10 || topInputShare(inputs) > 0.1) return undefined;
+  const [d, n] = mostCommon(valueCounts(outputs), DUST);
+  if (!isWasabi1Denomination(d) || n < (outputs.length - 1) / 2 / 2 || n < 2) return undefined;
+  const distinctIn = distinctCount(inputs.map((i) => i.address));
+  if (distinctIn < n || distinctIn > 7 * n) return undefined;
+  if (distinctCount(outputs.map((o) => o.address)) !== outputs.filter((o) => o.address).length) return undefined;
+  return { protocol: 'wasabi1', reason: `${n} outputs of ${d} sat (Wasabi 1.x denomination), ${inputs.length} inputs` };
+}
+
+function wasabi2(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
+  if (inputs.length < 20 || topInputShare(inputs) > 0.1) return undefined;
+  if (outputs.some((o) => o.value < 5000n)) return undefined;
+  const counts = valueCounts(outputs);
+  const denominations = [...counts].filter(([, c]) => c >= 2);
+  const denominated = denominations.reduce((s, [, c]) => s + c, 0);
+  if (denominations.length < 3 || denominated < (outputs.length - 1) / 2 || denominated === outputs.length) return undefined;
+  return { protocol: 'wasabi2', reason: `${denominations.length} repeated denominations over ${denominated} of ${outputs.length} outputs` };
+}
+
+function joinmarket(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
+  const [d, n] = mostCommon(valueCounts(outputs), DUST);
+  if (n < 3 || n < outputs.length / 2) return undefined;
+  if (n > distinctCount(inputs.map((i) => i.address))) return undefined;
+  if (distinctCount(outputs.map((o) => o.address)) !== outputs.filter((o) => o.address).length) return undefined;
+  if (outputs.length === n) return undefined; // JoinMarket always has change outputs
+  if (inputs.length >= 50 && (inputs.length / n > 20 || outputs.length / n < 1.7)) return undefined;
+  return { protocol: 'joinmarket', reason: `${n} equal outputs of ${d} sat with change` };
+}
+
+/** A general guard: many equal-valued outputs funded by several distinct input addresses. */
+function equalOutputs(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
+  const [d, n] = mostCommon(valueCounts(outputs), DUST);
+  const distinctIn = distinctCount(inputs.map((i) => i.address));
+  if (n >= 3 && distinctIn >= 3 && n <= distinctIn && n >= outputs.length / 3) {
+    return { protocol: 'equal-outputs', reason: `${n} outputs of ${d} sat from ${distinctIn} input addresses` };
+  }
+  return undefined;
+}
+
+function isStonewall(outputs: BitcoinOutput[]): boolean {
+  if (outputs.length < 3 || outputs.length > 4) return false;
+  const repeated = [...valueCounts(outputs).values()].filter((c) => c >= 2);
+  return repeated.length === 1 && repeated[0] === 2;
+}
+
+const DETECTORS = [whirlpool, wasabi1, wasabi2, joinmarket, equalOutputs];
+
+/**
+ * Returns why a transaction is a CoinJoin, or undefined. `exchangeInput` drops the JoinMarket
+ * and Wasabi 1.x verdicts, whose shapes an exchange batch payout can mimic.
+ */
+export function detectCoinJoin(inputs: BitcoinInput[], outputs: BitcoinOutput[], exchangeInput = false): CoinJoinVerdict | undefined {
+  if (inputs.length < 2) return undefined;
+  for (const detect of DETECTORS) {
+    const verdict = detect(inputs, outputs);
+    if (!verdict) continue;
+    if (exchangeInput && (verdict.protocol === 'joinmarket' || verdict.protocol === 'wasabi1')) continue;
+    // Stonewall mimics a mini-CoinJoin but is one wallet's spend: only the Whirlpool shape survives it.
+    if (verdict.protocol !== 'whirlpool' && isStonewall(outputs)) return undefined;
+    return verdict;
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * Labels with history. Each label on an address has a validity interval [from, until): an
+ * `intel.label.v1` with `removed: true` (or an OFAC delisting) closes it. Lookups are "as of" an
+ * event time, so a replay of last year uses last year's intelligence.
+ */
+export interface LabelRecord {
+  label: string;
+  entity?: string;
+  source: string;
+  confidence: number;
+  /** Epoch ms from which the label holds. */
+  from: number;
+  /** Epoch ms from which it no longer holds (delisting), if any. */
+  until?: number;
+  /** Free-form provenance (OFAC party, uid, programs). */
+  detail?: Record<string, unknown>;
+}
+
+export class LabelHistory {
+  private readonly byAddress = new Map<number, LabelRecord[]>();
+
+  /** Adds a label, or closes the open one with the same label and source when `removed`. */
+  apply(addressId: number, record: LabelRecord, removed = false): boolean {
+    const list = this.byAddress.get(addressId) ?? [];
+    const open = list.find((r) => r.label === record.label && r.source === record.source && r.until === undefined);
+    if (removed) {
+      if (!open) return false;
+      open.until = record.from;
+      return true;
+    }
+    if (open && open.from <= record.from) return false; // already known
+    list.push(record);
+    this.byAddress.set(addressId, list);
+    return true;
+  }
+
+  /** Labels in force on an address at `asOf`. */
+  labelsAt(addressId: number, asOf: number): LabelRecord[] {
+    const list = this.byAddress.get(addressId);
+    if (!list) return [];
+    return list.filter((r) => r.from <= asOf && (r.until === undefined || asOf < r.until));
+  }
+
+  has(addressId: number): boolean {
+    return this.byAddress.has(addressId);
+  }
+
+  get addressCount(): number {
+    return this.byAddress.size;
+  }
+}

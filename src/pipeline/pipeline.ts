@@ -1,0 +1,166 @@
+/**
+ * Wires decode → enrich → rules for one message at a time and returns what the sinks must write.
+ * It owns the late-evidence loop: a graph change (a merge, a label, a new flow edge) re-examines
+ * the earlier transfers that touched the affected clusters within `maxHops` upstream.
+ */
+import type { Alert } from '../contract/schemas.js';
+import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../decode/decode.js';
+import type { ChainEvent, DecodedEvent, Origin, Reject } from '../decode/events.js';
+import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
+import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
+import { RuleEngine } from '../engine/engine.js';
+import type { LoadedRule } from '../engine/loader.js';
+import { RuleState } from '../engine/state.js';
+import type { SdnLabel } from '../intel/ofac.js';
+
+export interface DeadLetter {
+  code: string;
+  reason: string;
+  issues?: Reject['issues'];
+  origin: Origin;
+  raw: string;
+}
+
+export interface ProcessResult {
+  alerts: Alert[];
+  deadLetter?: DeadLetter;
+  event?: DecodedEvent;
+  duplicate?: boolean;
+  changes?: GraphChange[];
+}
+
+export interface PipelineOptions {
+  rules: LoadedRule[];
+  labels?: SdnLabel[];
+  decode?: Partial<DecodeOptions>;
+  graph?: Partial<GraphOptions>;
+  clustering?: Partial<ClusteringOptions>;
+  /** How far upstream of a graph change to look for transfers to re-examine. @defaultValue 3 */
+  lateEvidenceHops?: number;
+}
+
+export interface PipelineStats {
+  read: number;
+  accepted: number;
+  rejected: number;
+  duplicates: number;
+  ignored: number;
+  merges: number;
+  heldMerges: number;
+  reevaluations: number;
+}
+
+export class Pipeline {
+  readonly graph: EntityGraph;
+  readonly state = new RuleState();
+  readonly engine: RuleEngine;
+  private readonly writer: GraphWriter;
+  private readonly decodeOptions: DecodeOptions;
+  private readonly seen = new Set<string>();
+  private readonly lateHops: number;
+  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0 };
+  readonly heldMerges: GraphChange[] = [];
+
+  constructor(options: PipelineOptions) {
+    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, ...options.graph });
+    this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
+    this.engine = new RuleEngine(options.rules, this.graph, this.state);
+    this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
+    this.lateHops = options.lateEvidenceHops ?? 3;
+    for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
+  }
+
+  process(raw: string, origin: Origin): ProcessResult {
+    this.stats.read++;
+    const decoded = decodeMessage(raw, this.decodeOptions);
+    if (!decoded.ok) {
+      this.stats.rejected++;
+      return { alerts: [], deadLetter: { ...decoded.reject, origin, raw } };
+    }
+    const event = decoded.event;
+    this.stats.accepted++;
+    if (this.seen.has(event.eventId)) {
+      this.stats.duplicates++;
+      return { alerts: [], event, duplicate: true };
+    }
+    this.seen.add(event.eventId);
+    return { ...this.apply(event), event };
+  }
+
+  private apply(event: DecodedEvent): { alerts: Alert[]; changes?: GraphChange[] } {
+    switch (event.type) {
+      case 'ignored':
+        this.stats.ignored++;
+        return { alerts: [] };
+      case 'login':
+        this.state.add(event);
+        return { alerts: this.engine.evaluate({ item: event }) };
+      case 'transfer':
+        this.writer.applyTransfer(event);
+        this.state.add(event);
+        return { alerts: this.engine.evaluate({ item: event }) };
+      case 'label': {
+        const changes = this.writer.applyLabel(event);
+        return { alerts: this.reexamine(changes, changes.map(() => this.graph.id(event.key))), changes };
+      }
+      case 'chain':
+        return this.applyChain(event);
+    }
+  }
+
+  private applyChain(event: ChainEvent): { alerts: Alert[]; changes: GraphChange[] } {
+    const outcome = this.writer.applyChain(event);
+    const changes = outcome.changes;
+    for (const c of changes) {
+      if (c.kind === 'merge') this.stats.merges++;
+      if (c.kind === 'held-merge') { this.stats.heldMerges++; this.heldMerges.push(c); }
+    }
+    const applied = changes.filter((c) => c.kind !== 'held-merge');
+    const origins: number[] = applied.map(() => this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!));
+    // A new flow edge can complete a downstream path from an earlier withdrawal: re-examine from its source.
+    if (!outcome.coinjoin && event.transfers.length > 0 && this.engine.hasGraphRules) {
+      const t = event.transfers[0]!;
+      applied.push({ kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId });
+      origins.push(this.graph.id(t.from));
+    }
+    return { alerts: this.reexamine(applied, origins), changes };
+  }
+
+  /** Re-runs graph-dependent rules on transfers touching the changed clusters or up to N hops upstream. */
+  private reexamine(changes: GraphChange[], origins: number[]): Alert[] {
+    if (!this.engine.hasGraphRules || changes.length === 0) return [];
+    const alerts: Alert[] = [];
+    const done = new Set<string>();
+    changes.forEach((change, i) => {
+      for (const eventId of this.touchedUpstream(origins[i]!)) {
+        if (done.has(eventId)) continue;
+        done.add(eventId);
+        const item = this.state.transfer(eventId);
+        if (!item || item.time > change.time) continue;
+        this.stats.reevaluations++;
+        alerts.push(...this.engine.evaluate({ item, change }));
+      }
+    });
+    return alerts;
+  }
+
+  private touchedUpstream(start: number): string[] {
+    const ids: string[] = [];
+    const seen = new Set<number>([start]);
+    let frontier = [start];
+    for (let hop = 0; hop <= this.lateHops && frontier.length > 0; hop++) {
+      const next: number[] = [];
+      for (const node of frontier) {
+        for (const t of this.graph.touches(node)) ids.push(t.eventId);
+        if (hop === this.lateHops || this.graph.isOwn(node)) continue;
+        for (const e of this.graph.edgesIn(node)) {
+          if (seen.has(e.peer) || seen.size > 2000) continue;
+          seen.add(e.peer);
+          next.push(e.peer);
+        }
+      }
+      frontier = next;
+    }
+    return ids;
+  }
+}
