@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
@@ -17,12 +18,13 @@ export function registerReplay(program: Command): void {
     .option('--ofac <file>', 'OFAC SDN data file', DEFAULT_SDN_PATH)
     .option('--no-ofac', 'do not load the bundled OFAC SDN labels')
     .option('--cases', 'print the case queue the alerts would open')
+    .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
-    .action(async (files: string[], opts: { alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean }) => {
+    .action(async (files: string[], opts: { alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string }) => {
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
       const rules = loadRuleSet(opts.rules);
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
-      const { summary, cases } = await replayFiles({
+      const { summary, cases, alerts } = await replayFiles({
         files, rules, labels, progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
@@ -30,5 +32,6 @@ export function registerReplay(program: Command): void {
       if (opts.quiet) return;
       printSummary(summary, rules.length);
       if (opts.cases) printCases(await cases.list(), 15);
+      if (opts.truth) console.log('\n' + formatScore(scoreAlerts(alerts, JSON.parse(readFileSync(opts.truth, 'utf8')) as Truth)));
     });
 }

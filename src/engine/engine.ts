@@ -152,11 +152,13 @@ export class RuleEngine {
     const accountId = item.msg.accountId;
     const evidenceIds = new Set<string>([item.eventId]);
     for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
-    if (!this.isNew(spec.id, accountId, evidenceIds, item)) return undefined;
+    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
+    if (!this.isNew(spec.id, accountId, evidenceIds, held, item)) return undefined;
     if (change) evidenceIds.add(change.eventId);
     const eventIds = [...evidenceIds].sort();
     const evidence: Record<string, unknown> = { rule: { file: rule.spec.id, hash: rule.hash } };
-    for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = results[name]!.facts;
+    // A rule that names its evidence fields gets exactly those; otherwise every signal's facts.
+    if (Object.keys(spec.evidence).length === 0) for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = results[name]!.facts;
     for (const [name, path] of Object.entries(spec.evidence)) {
       const v = getPath(ctx, path);
       if (v !== undefined) evidence[name] = v;
@@ -181,11 +183,14 @@ export class RuleEngine {
     };
   }
 
-  /** True when the subject's own evidence includes an event not alerted on before by this rule. */
-  private isNew(ruleId: string, accountId: string, ids: Set<string>, item: HistoryItem): boolean {
+  /**
+   * True when the subject's own evidence includes an event not alerted on before by this rule,
+   * or a signal now holds that did not before (late evidence: the same payment, newly damning).
+   */
+  private isNew(ruleId: string, accountId: string, ids: Set<string>, signals: string[], item: HistoryItem): boolean {
     const key = `${ruleId}\u0000${accountId}`;
     const seen = this.alerted.get(key) ?? new Set<string>();
-    const own = [...ids].filter((id) => id === item.eventId || this.state.transfer(id)?.msg.accountId === accountId);
+    const own = [...ids].filter((id) => id === item.eventId || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
     if (own.every((id) => seen.has(id))) return false;
     for (const id of own) seen.add(id);
     this.alerted.set(key, seen);

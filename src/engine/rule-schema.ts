@@ -18,8 +18,9 @@ export type Condition =
   | { signal: string }
   | ({ field: string } & Partial<Record<(typeof COMPARATORS)[number], unknown>>);
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
   z.union([
+    z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, { message: 'a bare string names a signal' }).transform((signal) => ({ signal }) as Condition),
     z.object({ all: z.array(conditionSchema).min(1) }).strict(),
     z.object({ any: z.array(conditionSchema).min(1) }).strict(),
     z.object({ not: conditionSchema }).strict(),
@@ -31,7 +32,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
 );
 
 /** A bare string in `require` or `when` means "this signal holds". */
-const conditionOrSignal = z.union([z.string().transform((signal) => ({ signal }) as Condition), conditionSchema]);
+const conditionOrSignal = conditionSchema;
 
 const selector = z.object({
   kinds: z.array(z.enum(['deposit', 'withdrawal', 'login'])).min(1),
@@ -68,6 +69,8 @@ const sequenceOp = z.object({
   minRatio: ratio,
   /** The ratio may not exceed this (fees make forwarded value slightly smaller). @defaultValue 1.05 */
   maxRatio: ratio.default(1.05),
+  /** The `then` events must differ from the `first` event in at least one of these fields (chain hops). */
+  differ: z.array(z.enum(['asset', 'chain'])).default([]),
 }).strict();
 
 const cadenceOp = z.object({

@@ -117,7 +117,9 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
     for (let i = anchors.length - 1; i >= 0; i--) {
       const anchor = anchors[i]!;
       if (!anchor.usd) continue;
-      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= anchor.time && e.time <= trigger.time && e.eventId !== anchor.eventId && then(e));
+      const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
+      if (!differs(trigger)) continue;
+      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= anchor.time && e.time <= trigger.time && e.eventId !== anchor.eventId && then(e) && differs(e));
       const moved = follow.reduce((s, e) => s + (e.usd ?? 0), 0);
       const ratio = moved / anchor.usd;
       if (ratio >= spec.minRatio && ratio <= spec.maxRatio) {
@@ -125,7 +127,7 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
           ok: true,
           value: round(ratio, 4),
           eventIds: [anchor.eventId, ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstUsd: round(anchor.usd), movedUsd: round(moved), hours: round((trigger.time - anchor.time) / 3_600_000, 1) },
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: round(anchor.usd), movedUsd: round(moved), hours: round((trigger.time - anchor.time) / 3_600_000, 1) },
         };
       }
     }
