@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../src/decode/decode.js';
+import { sampleLines } from '../helpers/sample.js';
+
+const transfer = {
+  schema: 'exchange.transfer.v1', eventId: 'ev-1', kind: 'deposit', occurredAt: '2025-01-16T09:30:00Z', accountId: 'acct-1',
+  chain: 'ethereum', asset: 'USDT', amount: '2500.00', from: ['0x52908400098527886e0f7030069857d2e4169ee7'], to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae',
+};
+const codeOf = (value: unknown): string | undefined => {
+  const r = decodeMessage(typeof value === 'string' ? value : JSON.stringify(value));
+  return r.ok ? undefined : r.reject.code;
+};
+
+describe('decode', () => {
+  it('accepts a contract transfer, defaults status to completed and values stablecoins 1:1 without usdValue', () => {
+    const r = decodeMessage(JSON.stringify(transfer));
+    expect(r.ok).toBe(true);
+    if (r.ok && r.event.type === 'transfer') {
+      expect(r.event.msg.status).toBe('completed');
+      expect(r.event.usd).toBe(2500);
+      expect(r.event.to).toBe('evm:0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae');
+    } else expect.fail('not a transfer');
+  });
+
+  it.each([
+    ['truncated JSON', JSON.stringify(transfer).slice(0, 40), 'TW_JSON'],
+    ['JSON that is not an object', '[1,2,3]', 'TW_NOT_OBJECT'],
+    ['a JSON string', '"hello"', 'TW_NOT_OBJECT'],
+    ['an unknown schema version', { ...transfer, schema: 'exchange.transfer.v9' }, 'TW_UNKNOWN_SCHEMA'],
+    ['a missing eventId', { ...transfer, eventId: undefined }, 'TW_SCHEMA'],
+    ['a negative amount', { ...transfer, amount: '-5' }, 'TW_SCHEMA'],
+    ['a non-numeric amount', { ...transfer, amount: 'lots' }, 'TW_SCHEMA'],
+    ['a zero amount', { ...transfer, amount: '0.00' }, 'TW_SCHEMA'],
+    ['an impossible amount', { ...transfer, amount: '1' + '0'.repeat(40) }, 'TW_SCHEMA'],
+    ['an impossible usdValue', { ...transfer, usdValue: 1e20 }, 'TW_SCHEMA'],
+    ['a bad time', { ...transfer, occurredAt: '2025-02-30T09:30:00Z' }, 'TW_SCHEMA'],
+    ['a time without zone', { ...transfer, occurredAt: '2025-01-16 09:30:00' }, 'TW_SCHEMA'],
+    ['an unknown chain', { ...transfer, chain: 'dogechain' }, 'TW_SCHEMA'],
+    ['an EVM address with a broken checksum', { ...transfer, to: '0xDe0B295669a9FD93d5F28D9Ec85E40f4cb697BAe' }, 'TW_ADDRESS'],
+    ['an oversized message', { ...transfer, pad: 'x'.repeat(1 << 20) }, 'TW_OVERSIZED'],
+  ])('rejects %s with a reason code', (_name, input, code) => {
+    expect(codeOf(input)).toBe(code);
+  });
+
+  it('names the zod issue path of a schema failure', () => {
+    const r = decodeMessage(JSON.stringify({ ...transfer, amount: '-5' }));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reject.issues?.[0]?.path).toBe('amount');
+  });
+
+  it('rejects a Bitcoin transaction whose txid does not match its hex', () => {
+    const btc = sampleLines().map((l) => JSON.parse(l)).find((m) => m.schema === 'chain.bitcoin.tx.v1');
+    expect(codeOf(btc)).toBeUndefined();
+    expect(codeOf({ ...btc, txid: btc.txid.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a')) })).toBe('TW_TXID');
+  });
+
+  it('decodes an ERC-20 Transfer log and ignores other logs without rejecting them', () => {
+    const log = sampleLines().map((l) => JSON.parse(l)).find((m) => m.schema === 'chain.evm.log.v1' && m.chain === 'ethereum');
+    const ok = decodeMessage(JSON.stringify(log));
+    expect(ok.ok && ok.event.type).toBe('chain');
+    const other = decodeMessage(JSON.stringify({ ...log, topics: ['0x' + '11'.repeat(32)] }));
+    expect(other.ok && other.event.type).toBe('ignored');
+  });
+
+  it('decodes a TRC-20 Transfer log to base58 Tron addresses', () => {
+    const log = sampleLines().map((l) => JSON.parse(l)).find((m) => m.schema === 'chain.evm.log.v1' && m.chain === 'tron');
+    const r = decodeMessage(JSON.stringify(log));
+    if (!r.ok || r.event.type !== 'chain') return expect.fail('not decoded');
+    expect(r.event.transfers[0]!.from).toMatch(/^tron:T[1-9A-HJ-NP-Za-km-z]{33}$/);
+    expect(r.event.transfers[0]!.asset).toBe('USDT');
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
+
+/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
+function prng(seed: number): () => number {
+  return () => {
+    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JUNK = ['', 'null', '-1', '1e999', '"', '{', ']', '\u0000', '0x', 'NaN', '[]', '{}', 'true', '"9999999999999999999999999999999999.5"', '"2025-99-99T00:00:00Z"'];
+
+function mutate(line: string, rand: () => number): string {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  switch (Math.floor(rand() * 6)) {
+    case 0: return line.slice(0, Math.floor(rand() * line.length));
+    case 1: { const i = Math.floor(rand() * line.length); return line.slice(0, i) + String.fromCharCode(32 + Math.floor(rand() * 95)) + line.slice(i + 1); }
+    case 2: {
+      const obj = JSON.parse(line) as Record<string, unknown>;
+      const key = pick(Object.keys(obj));
+      obj[key] = JSON.parse(pick(JUNK.filter((j) => { try { JSON.parse(j); return true; } catch { return false; } })));
+      return JSON.stringify(obj);
+    }
+    case 3: { const obj = JSON.parse(line) as Record<string, unknown>; delete obj[pick(Object.keys(obj))]; return JSON.stringify(obj); }
+    case 4: return pick(JUNK);
+    default: return line.replace(/[0-9a-f]/, (c) => (c === 'a' ? 'b' : 'a'));
+  }
+}
+
+describe('fuzz', () => {
+  it('accepts or rejects each of 10,000 mutated contract lines without throwing', () => {
+    const rand = prng(20261125);
+    const lines = sampleLines();
+    const pipeline = new Pipeline({ rules: rules(), labels: ofacLabels() });
+    let accepted = 0;
+    let rejected = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const line = rand() < 0.15 ? lines[Math.floor(rand() * lines.length)]! : mutate(lines[Math.floor(rand() * lines.length)]!, rand);
+      const result = pipeline.process(line, { file: 'fuzz', line: i + 1 });
+      if (result.deadLetter) {
+        rejected++;
+        expect(result.deadLetter.raw).toBe(line);
+        expect(result.deadLetter.reason).not.toBe('');
+      } else accepted++;
+    }
+    expect(accepted + rejected).toBe(10_000);
+    expect(rejected).toBeGreaterThan(1000);
+    expect(accepted).toBeGreaterThan(1000);
+  });
+});
