@@ -38,6 +38,9 @@ function canonicalBitcoin(address: string): string {
 
 function canonicalEvm(address: string): string {
   if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error('not 0x followed by 40 hex characters');
+  const body = address.slice(2);
+  // Single-case hex carries no EIP-55 checksum; only mixed case must verify (keccak is the hot cost).
+  if (body === body.toLowerCase() || body === body.toUpperCase()) return address.toLowerCase();
   return getAddress(address).toLowerCase();
 }
 
@@ -97,7 +100,15 @@ export function addressKeyByForm(address: string): AddressKey | undefined {
 }
 
 /** The address as shown to a person: EIP-55 checksum for EVM, the key's body otherwise. */
+const displayCache = new Map<AddressKey, string>();
+
 export function displayAddress(key: AddressKey): string {
   const body = key.slice(key.indexOf(':') + 1);
-  return key.startsWith('evm:') ? getAddress(body) : body;
+  if (!key.startsWith('evm:')) return body;
+  let shown = displayCache.get(key);
+  if (shown === undefined) {
+    if (displayCache.size >= CACHE_LIMIT) displayCache.clear();
+    displayCache.set(key, (shown = getAddress(body)));
+  }
+  return shown;
 }

@@ -54,7 +54,8 @@ function counterpartyContext(graph: EntityGraph, t: TransferEvent, asOf: number)
   }
   const first = ids[0];
   return {
-    addresses: ids.map((id) => displayAddress(graph.key(id))),
+    // Checksummed display forms cost a keccak each: computed only when a template or evidence asks.
+    get addresses() { return ids.map((id) => displayAddress(graph.key(id))); },
     labels: [...labels].sort((a, b) => (LABEL_ORDER.indexOf(b) - LABEL_ORDER.indexOf(a)) || a.localeCompare(b)),
     entities: [...entities].sort(),
     cluster: first === undefined ? null : graph.clusterName(first),

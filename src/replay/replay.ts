@@ -68,7 +68,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
       for (const alert of result.alerts) {
         alerts.push(alert);
         alertOut?.write(serialiseAlert(alert) + '\n');
-        await cases.addAlert(alert);
+        if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
       }
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
