@@ -50,8 +50,13 @@ export class MemoryCaseStore implements CaseStore {
   }
 
   async list(options: { status?: CaseStatus; limit?: number } = {}): Promise<Case[]> {
+    return this.sorted(options);
+  }
+
+  /** Synchronous, so a claim cannot interleave with another between choosing and taking a case. */
+  private sorted(options: { status?: CaseStatus; limit?: number }): Case[] {
     const all = [...this.cases.values()].filter((c) => !options.status || c.status === options.status);
-    all.sort((a, b) => b.score - a.score || a.openedAt.localeCompare(b.openedAt) || a.caseId.localeCompare(b.caseId));
+    all.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId)); // the Redis store's order (ZREVRANGE)
     return all.slice(0, options.limit ?? all.length).map((c) => ({ ...c }));
   }
 
@@ -62,7 +67,7 @@ export class MemoryCaseStore implements CaseStore {
 
   async claim(analyst: string, leaseMs: number, now: number): Promise<Case | undefined> {
     this.expireLeases(now);
-    const [next] = await this.list({ status: 'open', limit: 1 });
+    const [next] = this.sorted({ status: 'open', limit: 1 });
     if (!next) return undefined;
     const c = this.cases.get(next.caseId)!;
     c.status = 'claimed';

@@ -1,0 +1,41 @@
+/**
+ * Configuration from flags and the environment, validated once at start-up with zod and frozen.
+ * Nothing else reads process.env. A bad value stops start-up with a message that names it.
+ */
+import { z } from 'zod';
+import { DEFAULT_TOPICS } from '../contract/schemas.js';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const envSchema = z.object({
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'expected host:port[,host:port…]' }).default('127.0.0.1:9092'),
+  KAFKA_GROUP_ID: z.string().min(1).default('tidewatch'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('tidewatch'),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]*$/).default('tw:'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
+  message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],
+});
+
+export type Config = Readonly<z.infer<typeof envSchema> & { topics: typeof DEFAULT_TOPICS }>;
+
+export class ConfigError extends Error {
+  readonly code = 'TW_CONFIG';
+}
+
+/** Parses the environment (plus flag overrides, already in env-var names) once; throws naming the bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, string | undefined> = {}): Config {
+  const merged = { ...env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return Object.freeze({ ...parsed.data, topics: DEFAULT_TOPICS });
+}

@@ -1,0 +1,33 @@
+/** kafkajs clients from the validated config: brokers, SSL and SASL come from configuration only. */
+import kafkajs from 'kafkajs';
+import type { Config } from '../config/config.js';
+
+const { Kafka, logLevel } = kafkajs;
+export type KafkaClient = InstanceType<typeof Kafka>;
+
+export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>): KafkaClient {
+  const sasl = config.KAFKA_SASL_MECHANISM
+    ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! }
+    : undefined;
+  return new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS.split(','),
+    ssl: config.KAFKA_SSL,
+    ...(sasl ? { sasl: sasl as never } : {}),
+    logLevel: logLevel.ERROR,
+    retry: { retries: 8, initialRetryTime: 200 },
+  });
+}
+
+/** Creates any missing topic with the given partition count; existing topics are left alone. */
+export async function ensureTopics(kafka: KafkaClient, topics: string[], partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
