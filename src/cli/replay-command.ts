@@ -1,4 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../config/config.js';
+import { parseIsoUtc } from '../contract/primitives.js';
+import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { createKafka } from '../kafka/client.js';
+import { readTopicRange } from '../sources/kafka-range-source.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
@@ -11,7 +16,11 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('run the whole pipeline over JSONL files on the embedded in-memory stores')
-    .argument('<files...>', 'JSON Lines input files, replayed in order')
+    .argument('[files...]', 'JSON Lines input files, replayed in order')
+    .option('--from-kafka', 'read the input topics from Kafka by time range instead of files (KAFKA_BROKERS)')
+    .option('--since <time>', 'with --from-kafka: ISO-8601 start (record timestamp)', '1970-01-01T00:00:00Z')
+    .option('--until <time>', 'with --from-kafka: ISO-8601 end, exclusive')
+    .option('--topics <list>', 'with --from-kafka: comma-separated topics', Object.values(DEFAULT_TOPICS).filter((t) => t !== DEFAULT_TOPICS.alerts).join(','))
     .option('--alerts <file>', 'write each alert as one JSON line here')
     .option('--dlq <file>', 'write each rejected line, with its reason and line number, here')
     .option('--rules <dir>', 'rules folder', DEFAULT_RULES_DIR)
@@ -20,12 +29,14 @@ export function registerReplay(program: Command): void {
     .option('--cases', 'print the case queue the alerts would open')
     .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
-    .action(async (files: string[], opts: { alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string }) => {
+    .action(async (files: string[], opts: { fromKafka?: boolean; since: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string }) => {
+      if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
+      const records = opts.fromKafka ? await kafkaRecords(opts.topics.split(','), opts.since, opts.until) : undefined;
       const rules = loadRuleSet(opts.rules);
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       const { summary, cases, alerts } = await replayFiles({
-        files, rules, labels, progress: process.stderr.isTTY && !opts.quiet,
+        files, rules, labels, ...(records ? { records } : {}), progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
@@ -34,4 +45,15 @@ export function registerReplay(program: Command): void {
       if (opts.cases) printCases(await cases.list(), 15);
       if (opts.truth) console.log('\n' + formatScore(scoreAlerts(alerts, JSON.parse(readFileSync(opts.truth, 'utf8')) as Truth)));
     });
+}
+
+/** Reads topics by time range into replay records. Never writes to Kafka, Redis or the alert topic. */
+async function kafkaRecords(topics: string[], since: string, until?: string): Promise<{ text: string; origin: { topic: string; partition: number; offset: string } }[]> {
+  const from = parseIsoUtc(since);
+  const to = until === undefined ? Number.POSITIVE_INFINITY : parseIsoUtc(until);
+  if (from === undefined) throw new Error(`--since: not an ISO-8601 UTC time: ${since}`);
+  if (to === undefined) throw new Error(`--until: not an ISO-8601 UTC time: ${until}`);
+  const kafka = createKafka(loadConfig());
+  const records = await readTopicRange(kafka, topics, from, to);
+  return records.map((r) => ({ text: r.value, origin: { topic: r.topic, partition: r.partition, offset: r.offset } }));
 }

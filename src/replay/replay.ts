@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
+import type { Origin } from '../decode/events.js';
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -15,6 +16,8 @@ import { fileSize, readJsonLines } from '../sources/file-source.js';
 
 export interface ReplayOptions {
   files: string[];
+  /** Instead of files: records already read (e.g. from Kafka by time range). */
+  records?: AsyncIterable<{ text: string; origin: Origin }> | Iterable<{ text: string; origin: Origin }>;
   rules: LoadedRule[];
   labels: SdnLabel[];
   alertsPath?: string;
@@ -53,6 +56,16 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
+  const handle = async (text: string, origin: Origin): Promise<void> => {
+    const result = pipeline.process(text, origin);
+    if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
+    for (const alert of result.alerts) {
+      alerts.push(alert);
+      alertOut?.write(serialiseAlert(alert) + '\n');
+      if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
+    }
+  };
+  if (options.records) for await (const r of options.records) await handle(r.text, r.origin);
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
     ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} MB | {messages} msgs', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -63,13 +76,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     let fileBytes = 0;
     for await (const line of readJsonLines(file)) {
       fileBytes = line.bytes;
-      const result = pipeline.process(line.text, { file, line: line.line });
-      if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
-      for (const alert of result.alerts) {
-        alerts.push(alert);
-        alertOut?.write(serialiseAlert(alert) + '\n');
-        if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
-      }
+      await handle(line.text, { file, line: line.line });
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
     doneBytes += fileSize(file);
