@@ -130,19 +130,44 @@ export class RuleEngine {
       ctx ??= buildContext(item, this.graph, asOf);
       const ruleCtx: Context = { ...ctx, signals: {} };
       if (!rule.where(ruleCtx)) continue;
-      const alert = this.fire(rule, item, ruleCtx, asOf, change);
-      if (alert) alerts.push(alert);
+      alerts.push(...this.fire(rule, item, ruleCtx, asOf, change));
     }
     return alerts;
   }
 
-  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, change?: GraphChange): Alert | undefined {
+  /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
+  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, change?: GraphChange): Alert[] {
+    const first = this.fireFor(rule, item, ctx, asOf, item.msg.accountId, change);
+    if (!first.evaluated) return [];
+    const out = first.alert ? [first.alert] : [];
+    const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
+    if (Array.isArray(others)) {
+      for (const accountId of others) {
+        if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
+        const extra = this.fireFor(rule, item, ctx, asOf, accountId, change, true);
+        if (extra.alert) out.push(extra.alert);
+      }
+    }
+    return out;
+  }
+
+  private fireFor(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, accountId: string, change?: GraphChange, reuse = false): { evaluated: boolean; alert?: Alert } {
+    if (!reuse) this.runSignals(rule, item, ctx, asOf);
+    if (!rule.require(ctx)) return { evaluated: false };
+    const alert = this.buildAlert(rule, item, ctx, accountId, change);
+    return alert ? { evaluated: true, alert } : { evaluated: true };
+  }
+
+  private runSignals(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number): void {
     const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
     for (const [name, signal] of rule.signals) {
       const r = signal({ trigger: item, ctx, graph: this.graph, state: this.state, asOf });
       results[name] = { ...r, ...r.facts, ok: r.ok, value: r.value };
     }
-    if (!rule.require(ctx)) return undefined;
+  }
+
+  private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, accountId: string, change?: GraphChange): Alert | undefined {
+    const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
     const spec = rule.spec;
     let score = spec.score.base;
     const notes: string[] = [];
@@ -150,10 +175,10 @@ export class RuleEngine {
       if (m.when(ctx)) { score += m.add; notes.push(m.note); }
     }
     score = Math.max(0, Math.min(100, score));
-    const accountId = item.msg.accountId;
     const evidenceIds = new Set<string>([item.eventId]);
     for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
-    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
+    // A login carries no money: what is new about it is who else shares the device (the signal values).
+    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => (item.type === 'login' ? `signal:${name}=${results[name]!.value}` : `signal:${name}`));
     if (!this.isNew(spec.id, accountId, evidenceIds, held, item)) return undefined;
     if (change) evidenceIds.add(change.eventId);
     const eventIds = [...evidenceIds].sort();
@@ -191,7 +216,7 @@ export class RuleEngine {
   private isNew(ruleId: string, accountId: string, ids: Set<string>, signals: string[], item: HistoryItem): boolean {
     const key = `${ruleId}\u0000${accountId}`;
     const seen = this.alerted.get(key) ?? new Set<string>();
-    const own = [...ids].filter((id) => id === item.eventId || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
+    const own = [...ids].filter((id) => (id === item.eventId && item.type !== 'login') || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
     if (own.every((id) => seen.has(id))) return false;
     for (const id of own) seen.add(id);
     this.alerted.set(key, seen);

@@ -69,6 +69,8 @@ const sequenceOp = z.object({
   minRatio: ratio,
   /** The ratio may not exceed this (fees make forwarded value slightly smaller). @defaultValue 1.05 */
   maxRatio: ratio.default(1.05),
+  /** `first` events this close before the latest one count as one inflow (split payments). @defaultValue 0 */
+  groupWithin: duration.default(0),
   /** The `then` events must differ from the `first` event in at least one of these fields (chain hops). */
   differ: z.array(z.enum(['asset', 'chain'])).default([]),
 }).strict();
@@ -128,6 +130,8 @@ export const ruleSchema = z.object({
   }).strict(),
   severity: z.object({ critical: z.number().optional(), high: z.number().optional(), medium: z.number().optional() }).strict(),
   subject: z.enum(['account', 'account+cluster']).default('account'),
+  /** A path to a list of account ids that each get the alert too (every account sharing a device). */
+  alsoAlert: z.string().optional(),
   explain: z.string().min(1),
   /** Evidence fields copied into the alert: name → path in the evaluation context. */
   evidence: z.record(z.string(), z.string()).default({}),

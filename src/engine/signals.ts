@@ -116,18 +116,22 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
     const anchors = history.filter((e) => e.type === 'transfer' && e.time <= trigger.time && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
     for (let i = anchors.length - 1; i >= 0; i--) {
       const anchor = anchors[i]!;
-      if (!anchor.usd) continue;
+      // Split payments: earlier first-events within groupWithin of this one are the same inflow.
+      const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
+      const inflow = group.reduce((s, a) => s + (a.usd ?? 0), 0);
+      if (!inflow) continue;
+      const since = group[0]!.time;
       const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
       if (!differs(trigger)) continue;
-      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= anchor.time && e.time <= trigger.time && e.eventId !== anchor.eventId && then(e) && differs(e));
+      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
       const moved = follow.reduce((s, e) => s + (e.usd ?? 0), 0);
-      const ratio = moved / anchor.usd;
+      const ratio = moved / inflow;
       if (ratio >= spec.minRatio && ratio <= spec.maxRatio) {
         return {
           ok: true,
           value: round(ratio, 4),
-          eventIds: [anchor.eventId, ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: round(anchor.usd), movedUsd: round(moved), hours: round((trigger.time - anchor.time) / 3_600_000, 1) },
+          eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: round(inflow), movedUsd: round(moved), hours: round((trigger.time - since) / 3_600_000, 1) },
         };
       }
     }
