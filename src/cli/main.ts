@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { RuleSetError } from '../engine/loader.js';
 import { registerIntel } from './intel-command.js';
 import { registerReplay } from './replay-command.js';
+import { registerRules } from './rules-command.js';
 import { registerSimulate } from './simulate-command.js';
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 registerReplay(program);
 registerIntel(program);
 registerSimulate(program);
+registerRules(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof RuleSetError) console.error(err.message);

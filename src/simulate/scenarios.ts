@@ -239,6 +239,31 @@ function structuring(c: Ctx): void {
   }
 }
 
+type Builder = (c: Ctx, infra: Infra, dprk: string) => void;
+
+/** The scenarios each rule folder's test cases are built from: positives, then lookalikes. */
+export const CASE_BUILDERS: Record<string, { positive: Builder; negative: Builder }> = {
+  'sanctions-exposure': { positive: (c) => sanctions(c), negative: (c, infra) => { otherExchangeUsers(c, infra, 3); quickOwn(c); } },
+  'dprk-it-payroll': { positive: (c, infra) => { payrollCell(c, infra, 3); }, negative: (c, infra) => { freelancer(c, infra); freelancer(c, infra); quickOwn(c); } },
+  'dprk-consolidation': { positive: (c, infra) => { payrollCell(c, infra, 3); bitcoinCell(c, 3); }, negative: (c, infra) => otherExchangeUsers(c, infra, 6) },
+  'extortion-payment': { positive: (c, infra, dprk) => { const cons = payrollCell(c, infra, 3); extortion(c, cons.startsWith('0x') ? cons : undefined, dprk); extortion(c, undefined, dprk); }, negative: (c, infra) => { extortionLookalike(c, infra); extortionLookalike(c, infra); } },
+  'account-linkage': { positive: (c) => linkage(c), negative: (c, infra) => { quickOwn(c); freelancer(c, infra); quickOwn(c); } },
+  'chain-hop': { positive: (c, infra) => chainHop(c, infra), negative: (c) => { quickOwn(c); quickOwn(c); } },
+  'pass-through': { positive: (c) => quickOwn(c), negative: (c, infra) => freelancer(c, infra) },
+  structuring: { positive: (c) => structuring(c), negative: (c, infra) => freelancer(c, infra) },
+};
+
+/** A small stream from one builder, with its truth. */
+export function buildCase(build: Builder, seed: number): { lines: string[]; truth: SimTruth } {
+  const c: Ctx = { rand: prng(seed), out: [], n: 0, start: Date.UTC(2025, 0, 6), truth: { profile: 'case', seed, accounts: {}, allowed: {}, benign: [], lookalikes: {}, sanctionsDirect: [] } };
+  const infra = infrastructure(c);
+  const dprk = evmAddress(c.rand);
+  emit(c, c.start - DAY, label('ethereum', dprk, 'dprk-linked', 'DPRK consolidation (intel)', c.start - DAY));
+  build(c, infra, dprk);
+  c.out.sort((a, b) => a.time - b.time);
+  return { lines: c.out.map((o) => o.line), truth: c.truth };
+}
+
 export interface SimulateOptions {
   seed: number;
   /** Planted cells of each typology; benign lookalikes scale with it. @defaultValue 2 */

@@ -1,0 +1,23 @@
+/**
+ * Regenerates each rule folder's cases/ from the simulator (run: npx tsx scripts/make-rule-cases.ts).
+ * A case is a small JSONL stream and an expectation file: the accounts that must raise the
+ * typology at medium or above, and the lookalike accounts that must not. The output is committed
+ * and reviewed like code; the simulator is only how it was first written.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { CASE_BUILDERS, buildCase } from '../src/simulate/scenarios.js';
+
+let seed = 100;
+for (const [typology, { positive, negative }] of Object.entries(CASE_BUILDERS)) {
+  const dir = `rules/${typology}/cases`;
+  mkdirSync(dir, { recursive: true });
+  for (const [kind, build] of [['positive', positive], ['negative', negative]] as const) {
+    const { lines, truth } = buildCase(build, seed++);
+    const planted = Object.entries(truth.accounts).filter(([, t]) => t.includes(typology)).map(([a]) => a);
+    // pass-through is informational: its positive is an honest-looking quick mover, alerted at low.
+    const mustAlert = kind === 'positive' ? (planted.length ? planted : truth.benign) : [];
+    const mustNotAlert = kind === 'positive' ? [] : truth.benign;
+    writeFileSync(`${dir}/${kind}.jsonl`, lines.join('\n') + '\n');
+    writeFileSync(`${dir}/${kind}.expect.json`, JSON.stringify({ typology, minSeverity: typology === 'pass-through' ? 'low' : 'medium', description: kind === 'positive' ? `planted ${typology}` : Object.values(truth.lookalikes).filter((v, i, a) => a.indexOf(v) === i).join('; '), mustAlert, mustNotAlert }, null, 1) + '\n');
+  }
+}

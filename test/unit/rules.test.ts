@@ -1,0 +1,75 @@
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runRuleCases } from '../../src/engine/rule-cases.js';
+import { loadRuleSet, RuleSetError } from '../../src/engine/loader.js';
+import { parseDuration, parseQuantity } from '../../src/engine/units.js';
+import { ofacLabels, rulesDir } from '../helpers/sample.js';
+
+function brokenCopy(file: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-rules-'));
+  cpSync(rulesDir, dir, { recursive: true });
+  writeFileSync(join(dir, file), text);
+  return dir;
+}
+
+function refusal(dir: string): RuleSetError {
+  try {
+    loadRuleSet(dir);
+  } catch (err) {
+    if (err instanceof RuleSetError) return err;
+    throw err;
+  }
+  throw new Error('the rule set was accepted');
+}
+
+describe('rule language', () => {
+  it('parses units: durations, money and ratios', () => {
+    expect(parseDuration('72h')).toBe(72 * 3_600_000);
+    expect(parseDuration('30d')).toBe(30 * 86_400_000);
+    expect(parseQuantity('2000 USD')).toBe(2000);
+    expect(parseQuantity('80%')).toBe(0.8);
+    expect(parseDuration('3 fortnights')).toBeUndefined();
+  });
+
+  it('loads every shipped rule, one per file, with versions and typologies', () => {
+    const rules = loadRuleSet(rulesDir);
+    expect(rules.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(rules.map((r) => r.spec.typology))).toEqual(new Set(['sanctions-exposure', 'dprk-it-payroll', 'dprk-consolidation', 'extortion-payment', 'account-linkage', 'chain-hop', 'pass-through', 'structuring']));
+  });
+
+  it('refuses the whole set for a YAML syntax error, naming file and line', () => {
+    const err = refusal(brokenCopy('structuring/just-under.yaml', 'id: x\nversion: 1\nsignals: [unclosed\n'));
+    expect(err.errors[0]).toMatchObject({ file: expect.stringContaining('structuring/just-under.yaml'), line: expect.any(Number) });
+    expect(err.errors[0]!.reason).toMatch(/^YAML/);
+  });
+
+  it('refuses a schema error with the line of the offending field', () => {
+    const text = ['id: structuring.bad', 'version: 1', 'typology: structuring', 'title: t', 'on: [deposit]', 'signals:', '  w:', '    op: window', '    of: { kinds: [deposit] }', '    within: 7 fortnights', '    agg: count', '    pass: { gte: 3 }', 'score: { base: 50 }', 'severity: { medium: 50 }', 'explain: x', ''].join('\n');
+    const err = refusal(brokenCopy('structuring/just-under.yaml', text));
+    expect(err.errors).toEqual([{ file: expect.stringContaining('just-under.yaml'), line: 10, reason: expect.stringContaining('signals.w.within') }]);
+    expect(err.message).toMatch(/just-under\.yaml:10: signals\.w\.within/);
+  });
+
+  it('refuses an unknown operator and a duplicate rule id', () => {
+    const dir = brokenCopy('structuring/copy.yaml', 'id: structuring.just-under\nversion: 1\ntypology: structuring\ntitle: t\non: [deposit]\nsignals:\n  x: { op: telepathy }\nscore: { base: 1 }\nseverity: {}\nexplain: x\n');
+    const reasons = refusal(dir).errors.map((e) => e.reason).join('\n');
+    expect(reasons).toMatch(/signals\.x/);
+    writeFileSync(join(dir, 'structuring/copy.yaml'), 'id: structuring.just-under\nversion: 2\ntypology: structuring\ntitle: t\non: [deposit]\nscore: { base: 1 }\nseverity: {}\nexplain: x\n');
+    expect(refusal(dir).errors.map((e) => e.reason).join('\n')).toMatch(/duplicate rule id structuring\.just-under/);
+  });
+
+  it('ships positive and negative cases in every rule folder', () => {
+    for (const folder of readdirSync(rulesDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const cases = readdirSync(join(rulesDir, folder.name, 'cases'));
+      expect(cases, folder.name).toEqual(expect.arrayContaining(['positive.jsonl', 'positive.expect.json', 'negative.jsonl', 'negative.expect.json']));
+    }
+  });
+
+  it('passes every rule folder\'s cases: planted accounts alert, lookalikes stay quiet', async () => {
+    const results = await runRuleCases(rulesDir, ofacLabels());
+    expect(results.length).toBeGreaterThanOrEqual(16);
+    for (const r of results) expect(r.failures, r.file).toEqual([]);
+  });
+});
