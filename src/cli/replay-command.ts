@@ -5,6 +5,7 @@ import { DEFAULT_TOPICS } from '../contract/schemas.js';
 import { createKafka } from '../kafka/client.js';
 import { readTopicRange } from '../sources/kafka-range-source.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
+import { diffAlerts, formatDiff } from '../replay/compare.js';
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
@@ -27,9 +28,10 @@ export function registerReplay(program: Command): void {
     .option('--ofac <file>', 'OFAC SDN data file', DEFAULT_SDN_PATH)
     .option('--no-ofac', 'do not load the bundled OFAC SDN labels')
     .option('--cases', 'print the case queue the alerts would open')
+    .option('--compare <dir>', 'also replay with rule set <dir>; print the alerts it adds and drops against --rules')
     .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
-    .action(async (files: string[], opts: { fromKafka?: boolean; since: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string }) => {
+    .action(async (files: string[], opts: { fromKafka?: boolean; since: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string }) => {
       if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
       const records = opts.fromKafka ? await kafkaRecords(opts.topics.split(','), opts.since, opts.until) : undefined;
@@ -40,6 +42,11 @@ export function registerReplay(program: Command): void {
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
+      if (opts.compare) {
+        const other = await replayFiles({ files, rules: loadRuleSet(opts.compare), labels, ...(records ? { records } : {}) });
+        console.log(formatDiff(diffAlerts(alerts, other.alerts)));
+        return;
+      }
       if (opts.quiet) return;
       printSummary(summary, rules.length);
       if (opts.cases) printCases(await cases.list(), 15);

@@ -1,0 +1,60 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { LoadedRule } from '../../src/engine/loader.js';
+import { RuleReloader } from '../../src/engine/rule-reloader.js';
+import { diffAlerts } from '../../src/replay/compare.js';
+import { replayFiles } from '../../src/replay/replay.js';
+import { ofacLabels, rulesDir, samplePath } from '../helpers/sample.js';
+
+const copyRules = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-reload-'));
+  cpSync(rulesDir, dir, { recursive: true });
+  return dir;
+};
+
+describe('rule reload', () => {
+  it('keeps the rules in force when a changed file is broken, and applies the folder once it is fixed', () => {
+    const dir = copyRules();
+    let active: LoadedRule[] = [];
+    const refused: string[] = [];
+    const reloader = new RuleReloader(dir, { applied: (r) => { active = r; }, refused: (e) => refused.push(e.message) });
+    expect(reloader.reload()).toBe(true);
+    const before = active;
+    const file = join(dir, 'pass-through/quick-out.yaml');
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, good.replace('minRatio: 90%', 'minRatio: ninety'));
+    expect(reloader.reload()).toBe(false);
+    expect(active).toBe(before);
+    expect(refused[0]).toMatch(/quick-out\.yaml:\d+: signals\.flow\.minRatio/);
+    writeFileSync(file, good.replace('version: 1', 'version: 2'));
+    expect(reloader.reload()).toBe(true);
+    expect(active.find((r) => r.spec.id === 'pass-through.quick-out')!.spec.version).toBe(2);
+  });
+
+  it('notices a change on disk while watching', async () => {
+    const dir = copyRules();
+    const applied: number[] = [];
+    const reloader = new RuleReloader(dir, { applied: (r) => applied.push(r.length), refused: () => undefined }, 50);
+    reloader.start();
+    writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace('version: 1', 'version: 2'));
+    await expect.poll(() => applied.length, { timeout: 5000 }).toBeGreaterThan(0);
+    reloader.stop();
+  });
+});
+
+describe('replay --compare', () => {
+  it('reports the alerts a stricter rule set drops and none it adds', async () => {
+    const dir = copyRules();
+    const file = join(dir, 'dprk-consolidation/fan-in.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('pass: { gte: 3 }', 'pass: { gte: 50 }').replace('version: 1', 'version: 2'));
+    const { loadRuleSet } = await import('../../src/engine/loader.js');
+    const a = await replayFiles({ files: [samplePath], rules: loadRuleSet(rulesDir), labels: ofacLabels() });
+    const b = await replayFiles({ files: [samplePath], rules: loadRuleSet(dir), labels: ofacLabels() });
+    const diff = diffAlerts(a.alerts, b.alerts);
+    expect(diff.added).toEqual([]);
+    expect(diff.dropped.length).toBeGreaterThan(0);
+    expect(diff.dropped.every((x) => x.typology === 'dprk-consolidation')).toBe(true);
+  });
+});
