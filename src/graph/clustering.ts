@@ -64,12 +64,13 @@ export class GraphWriter {
     const outcome: ChainOutcome = { changes };
     if (event.bitcoin) {
       const tx = event.bitcoin;
-      const change = detectChange(graph, tx);
-      if (change) outcome.change = change;
       const inputs = [...new Set(tx.inputs.map((i) => i.address).filter((a): a is string => a !== null))];
       const exchangeInput = inputs.some((a) => graph.clusterLabels(graph.id(a), event.time).some((l) => l.record.label === 'exchange'));
       const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
       if (coinjoin) outcome.coinjoin = coinjoin;
+      // Change is reported, never merged, and not guessed at all inside a CoinJoin.
+      const change = coinjoin ? undefined : detectChange(graph, tx);
+      if (change) outcome.change = change;
       for (const a of [...inputs, ...tx.outputs.map((o) => o.address).filter((a): a is string => a !== null)]) graph.markSeen(graph.id(a), event.time);
       if (!coinjoin && inputs.length > 1) {
         const first = graph.id(inputs[0]!);

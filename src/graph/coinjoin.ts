@@ -47,22 +47,21 @@ function whirlpool(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVe
   return { protocol: 'whirlpool', reason: `${n}x${n} mix of ${d} sat` };
 }
 
-function isWasabi1Denomination(v: bigint): boolean {
-  for (let i = 0; i < 12; i++) {
-    const base = 10_000_000 * 2 ** i; // 0.1 BTC * 2^i
-    if (Math.abs(Number(v) - base) <= base * 0.05) return true;
-  }
-  return false;
-}
-
+/**
+ * Wasabi 1.x: a base denomination near 0.1 BTC (it drifted between rounds, e.g. 10,944,832 sat)
+ * taken by most participants, plus mixing levels at about 2^k times it for larger inputs.
+ */
 function wasabi1(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
   if (inputs.length < 10 || topInputShare(inputs) > 0.1) return undefined;
   const [d, n] = mostCommon(valueCounts(outputs), DUST);
-  if (!isWasabi1Denomination(d) || n < (outputs.length - 1) / 2 / 2 || n < 2) return undefined;
+  if (n < 5 || d < 8_000_000n || d > 12_000_000n) return undefined;
+  const near = (v: bigint, target: number): boolean => Math.abs(Number(v) - target) <= target * 0.01;
+  const levels = outputs.filter((o) => [1, 2, 4, 8, 16].some((k) => near(o.value, Number(d) * k))).length;
+  if (levels < (outputs.length - 1) / 2) return undefined;
   const distinctIn = distinctCount(inputs.map((i) => i.address));
   if (distinctIn < n || distinctIn > 7 * n) return undefined;
   if (distinctCount(outputs.map((o) => o.address)) !== outputs.filter((o) => o.address).length) return undefined;
-  return { protocol: 'wasabi1', reason: `${n} outputs of ${d} sat (Wasabi 1.x denomination), ${inputs.length} inputs` };
+  return { protocol: 'wasabi1', reason: `${n} outputs of ${d} sat and ${levels - n} at its mixing levels, ${inputs.length} inputs` };
 }
 
 function wasabi2(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {

@@ -136,7 +136,7 @@ export class Pipeline {
         if (done.has(eventId)) continue;
         done.add(eventId);
         const item = this.state.transfer(eventId);
-        if (!item || item.time > change.time) continue;
+        if (!item) continue; // evidence can arrive after a transfer whatever their event times
         this.stats.reevaluations++;
         alerts.push(...this.engine.evaluate({ item, change }));
       }
