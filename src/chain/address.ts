@@ -26,14 +26,38 @@ export class AddressError extends Error {
 const cache = new Map<string, AddressKey>();
 const CACHE_LIMIT = 500_000;
 
+const MAINNET = bitcoin.networks.bitcoin;
+
+/**
+ * Validates with bitcoinjs-lib's own decoders (base58check, bech32/bech32m with the version and
+ * program-length rules of BIP141/BIP350). Cheaper than toOutputScript, which builds every payment type.
+ */
 function canonicalBitcoin(address: string): string {
   const lower = address.toLowerCase();
-  const isBech32 = lower.startsWith('bc1');
-  // bech32 must be all-lower or all-upper (BIP173); bitcoinjs-lib wants lower case.
-  if (isBech32 && address !== lower && address !== address.toUpperCase()) throw new Error('mixed-case bech32');
-  const candidate = isBech32 ? lower : address;
-  bitcoin.address.toOutputScript(candidate, bitcoin.networks.bitcoin);
-  return candidate;
+  if (lower.startsWith('bc1')) {
+    // bech32 must be all-lower or all-upper (BIP173); the canonical form is lower case.
+    if (address !== lower && address !== address.toUpperCase()) throw new Error('mixed-case bech32');
+    const { version, prefix, data } = bitcoin.address.fromBech32(lower);
+    if (prefix !== MAINNET.bech32) throw new Error('not a mainnet address');
+    const ok = (version === 0 && (data.length === 20 || data.length === 32)) || (version === 1 && data.length === 32) || (version > 1 && version <= 16 && data.length >= 2 && data.length <= 40);
+    if (!ok) throw new Error(`invalid witness v${version} program of ${data.length} bytes`);
+    return lower;
+  }
+  const { version, hash } = bitcoin.address.fromBase58Check(address);
+  if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hash.length !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
+  return address;
+}
+
+/** The address of a standard output script, from its bytes (no payment objects built). */
+export function bitcoinScriptAddress(script: Uint8Array, type: string): string | null {
+  switch (type) {
+    case 'p2pkh': return bitcoin.address.toBase58Check(script.subarray(3, 23), MAINNET.pubKeyHash);
+    case 'p2sh': return bitcoin.address.toBase58Check(script.subarray(2, 22), MAINNET.scriptHash);
+    case 'p2wpkh':
+    case 'p2wsh': return bitcoin.address.toBech32(script.subarray(2), 0, MAINNET.bech32);
+    case 'p2tr': return bitcoin.address.toBech32(script.subarray(2), 1, MAINNET.bech32);
+    default: return null;
+  }
 }
 
 function canonicalEvm(address: string): string {

@@ -5,7 +5,7 @@
  */
 import * as bitcoin from 'bitcoinjs-lib';
 import type { AddressKey } from './address.js';
-import { addressKey } from './address.js';
+import { addressKey, bitcoinScriptAddress } from './address.js';
 
 export interface BitcoinInput {
   address: AddressKey | null;
@@ -40,12 +40,8 @@ function outputType(script: Uint8Array): string {
 }
 
 function outputAddress(script: Uint8Array, type: string): AddressKey | null {
-  if (type === 'op_return' || type === 'nonstandard') return null;
-  try {
-    return addressKey('bitcoin', bitcoin.address.fromOutputScript(script, bitcoin.networks.bitcoin));
-  } catch {
-    return null;
-  }
+  const address = bitcoinScriptAddress(script, type);
+  return address === null ? null : `btc:${address}`;
 }
 
 export class BitcoinTxError extends Error {
