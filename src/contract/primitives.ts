@@ -16,17 +16,25 @@ export const chainSchema = z.enum(CHAINS, { error: (issue) => `unknown chain ${J
 
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|\+00:00)$/;
 
+let lastText = '';
+let lastMs: number | undefined;
+
 /** Parses a strict ISO-8601 UTC time to epoch milliseconds, or returns undefined. */
 export function parseIsoUtc(text: string): number | undefined {
+  // Validation and decoding both ask for the same string in a row: a one-entry memo halves the work.
+  if (text === lastText) return lastMs;
+  lastText = text;
+  lastMs = parseUncached(text);
+  return lastMs;
+}
+
+function parseUncached(text: string): number | undefined {
   const m = ISO_UTC.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const fraction = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second, fraction);
-  const d = new Date(ms);
-  // Date.UTC silently rolls 2025-02-30 over into March: reject anything that did not round-trip.
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.parse(m[8] === 'Z' ? text : text.slice(0, -6) + 'Z');
+  if (Number.isNaN(ms)) return undefined;
+  // V8 rolls 2025-02-30 over into March: the day must survive the round trip.
+  if (new Date(ms).getUTCDate() !== Number(m[3])) return undefined;
   return ms;
 }
 

@@ -216,11 +216,11 @@ export class EntityGraph {
       if (e.peer === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && Math.abs(e.amount - edge.amount) <= edge.amount * 0.001) return false;
     }
     const cap = this.options.maxEdgesPerAddress;
-    outs.push({ ...edge, peer: to });
+    outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (outs.length > cap) outs.shift();
     this.outEdges.set(from, outs);
     const ins = this.inEdges.get(to) ?? [];
-    ins.push({ ...edge, peer: from });
+    ins.push({ peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (ins.length > cap) ins.shift();
     this.inEdges.set(to, ins);
     return true;
