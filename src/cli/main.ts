@@ -5,6 +5,9 @@ import { RuleSetError } from '../engine/loader.js';
 import { registerIntel } from './intel-command.js';
 import { registerReplay } from './replay-command.js';
 import { registerRules } from './rules-command.js';
+import { registerMonitor } from './monitor-command.js';
+import { registerCases } from './cases-command.js';
+import { ConfigError } from '../config/config.js';
 import { registerSimulate } from './simulate-command.js';
 
 const program = new Command()
@@ -16,9 +19,11 @@ registerReplay(program);
 registerIntel(program);
 registerSimulate(program);
 registerRules(program);
+registerMonitor(program);
+registerCases(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof RuleSetError) console.error(err.message);
+  if (err instanceof RuleSetError || err instanceof ConfigError) console.error(err.message);
   else console.error(`tidewatch: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);
 });

@@ -4,7 +4,7 @@
  * the earlier transfers that touched the affected clusters within `maxHops` upstream.
  */
 import type { Alert } from '../contract/schemas.js';
-import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions } from '../decode/decode.js';
+import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import type { ChainEvent, DecodedEvent, Origin, Reject } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
@@ -71,8 +71,16 @@ export class Pipeline {
   }
 
   process(raw: string, origin: Origin): ProcessResult {
+    return this.processDecoded(this.decode(raw), raw, origin);
+  }
+
+  /** Decodes without applying (the monitor orders messages by event time before applying them). */
+  decode(raw: string): DecodeResult {
+    return decodeMessage(raw, this.decodeOptions);
+  }
+
+  processDecoded(decoded: DecodeResult, raw: string, origin: Origin): ProcessResult {
     this.stats.read++;
-    const decoded = decodeMessage(raw, this.decodeOptions);
     if (!decoded.ok) {
       this.stats.rejected++;
       return { alerts: [], deadLetter: { ...decoded.reject, origin, raw } };

@@ -1,0 +1,47 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { DEFAULT_RULES_DIR } from '../config/paths.js';
+import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { loadRuleSet } from '../engine/loader.js';
+import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
+import { Monitor } from '../monitor/monitor.js';
+import { createLogger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
+
+export const INPUT_TOPICS = [DEFAULT_TOPICS.deposits, DEFAULT_TOPICS.withdrawals, DEFAULT_TOPICS.logins, DEFAULT_TOPICS.bitcoinTxs, DEFAULT_TOPICS.evmTxs, DEFAULT_TOPICS.evmLogs, DEFAULT_TOPICS.labels];
+
+export function registerMonitor(program: Command): void {
+  program
+    .command('monitor')
+    .description('consume the input topics; publish alerts to compliance.alerts and cases to Redis (exactly-once effect)')
+    .option('--brokers <list>', 'Kafka brokers (env KAFKA_BROKERS)')
+    .option('--group <id>', 'consumer group (env KAFKA_GROUP_ID)')
+    .option('--redis <url>', 'Redis URL (env REDIS_URL)')
+    .option('--partitions <n>', 'partitions for topics it creates (env KAFKA_TOPIC_PARTITIONS)')
+    .option('--metrics-port <port>', 'Prometheus /metrics and /healthz port (env METRICS_PORT)')
+    .option('--topics <list>', 'input topics', INPUT_TOPICS.join(','))
+    .option('--alert-topic <topic>', 'alert topic', DEFAULT_TOPICS.alerts)
+    .option('--rules <dir>', 'rules folder (watched: a valid change applies, a broken one is refused)', DEFAULT_RULES_DIR)
+    .option('--instance <id>', 'instance id (transactional id suffix); stable across restarts', hostname())
+    .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; instance: string }) => {
+      const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
+      const logger = createLogger(config.LOG_LEVEL);
+      const metrics = new Metrics();
+      const port = await metrics.listen(config.METRICS_PORT);
+      const monitor = new Monitor({ config, rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic });
+      let stopping = false;
+      const stop = async (signal: string): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal, ...monitor.stats }, 'stopping: finishing the step in hand');
+        await monitor.stop();
+        await metrics.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      await monitor.start();
+      logger.info({ metricsPort: port }, 'metrics and /healthz listening');
+    });
+}

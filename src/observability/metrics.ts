@@ -1,0 +1,33 @@
+/** Prometheus metrics (prom-client) and /healthz on one HTTP port. */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly consumed = new Counter({ name: 'tidewatch_messages_consumed_total', help: 'input messages consumed', labelNames: ['topic'], registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'tidewatch_messages_rejected_total', help: 'input messages sent to the dead-letter topic', labelNames: ['topic', 'code'], registers: [this.registry] });
+  readonly alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'alerts published', labelNames: ['typology', 'severity'], registers: [this.registry] });
+  readonly lag = new Gauge({ name: 'tidewatch_consumer_lag', help: 'messages behind the high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  readonly batchSeconds = new Histogram({ name: 'tidewatch_batch_seconds', help: 'time to process, publish and commit one release of messages', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
+  private server: Server | undefined;
+  healthy = false;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  listen(port: number): Promise<number> {
+    this.server = createServer((req, res) => {
+      if (req.url === '/healthz') {
+        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(this.healthy ? 'ok\n' : 'starting\n');
+      } else if (req.url === '/metrics') {
+        this.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body), () => res.writeHead(500).end());
+      } else res.writeHead(404).end();
+    });
+    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve((this.server!.address() as { port: number }).port)));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../../src/config/config.js';
+import { createKafka, ensureTopics, type KafkaClient } from '../../src/kafka/client.js';
+import { root, sampleLines } from './sample.js';
+
+export const kafka: KafkaClient = createKafka(loadConfig());
+
+const TOPIC_OF: Record<string, string> = {
+  'exchange.transfer.v1:deposit': 'exchange.deposits', 'exchange.transfer.v1:withdrawal': 'exchange.withdrawals', 'exchange.login.v1': 'exchange.logins',
+  'chain.bitcoin.tx.v1': 'chain.bitcoin.txs', 'chain.evm.tx.v1': 'chain.evm.txs', 'chain.evm.log.v1': 'chain.evm.logs', 'intel.label.v1': 'intel.labels',
+};
+
+export interface Run {
+  id: string;
+  topics: string[];
+  alertTopic: string;
+  group: string;
+  prefix: string;
+}
+
+export function newRun(): Run {
+  const id = randomUUID().slice(0, 8);
+  return { id, topics: [...new Set(Object.values(TOPIC_OF))].map((t) => `e2e-${id}-${t}`), alertTopic: `e2e-${id}-alerts`, group: `e2e-${id}`, prefix: `twe2e:${id}:` };
+}
+
+/** Produces the sample to its contract topics (keys as the contract gives them), in file order per topic. */
+export async function produceSample(run: Run, lines = sampleLines()): Promise<number> {
+  await ensureTopics(kafka, [...run.topics, run.alertTopic], 2);
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  for (const value of lines) {
+    const m = JSON.parse(value);
+    const topic = `e2e-${run.id}-${TOPIC_OF[m.kind ? `${m.schema}:${m.kind}` : m.schema]}`;
+    const key = m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address;
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  for (const [topic, messages] of byTopic) for (let i = 0; i < messages.length; i += 500) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 500) });
+  await producer.disconnect();
+  return lines.length;
+}
+
+export function startMonitor(run: Run): ChildProcess {
+  const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `i-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
+    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[monitor ${run.id}] ${d}`));
+  return child;
+}
+
+export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  return exited;
+}
+
+/** True once the group has committed every input partition up to its high watermark. */
+export async function caughtUp(run: Run): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({ groupId: run.group, topics: run.topics });
+    for (const t of committed) {
+      const highs = await admin.fetchTopicOffsets(t.topic);
+      for (const p of t.partitions) {
+        const high = highs.find((h) => h.partition === p.partition)!.high;
+        if (high !== '0' && p.offset !== high) return false;
+      }
+    }
+    return true;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('timed out');
+}
+
+/** Every committed record of a topic (read_committed), read until the topic is idle. */
+export async function readAll(topic: string, idleMs = 1500): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const values: string[] = [];
+  let last = Date.now();
+  await consumer.run({ eachMessage: async ({ message }) => { values.push(message.value!.toString()); last = Date.now(); } });
+  const started = Date.now();
+  while (Date.now() - last < idleMs || Date.now() - started < idleMs * 2) await new Promise((r) => setTimeout(r, 200));
+  await consumer.disconnect();
+  return values;
+}
+
+export async function deleteRun(run: Run): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = new Set(await admin.listTopics());
+  await admin.deleteTopics({ topics: [...run.topics, ...run.topics.map((t) => `${t}.dlq`), run.alertTopic].filter((t) => existing.has(t)) }).catch(() => undefined);
+  await admin.disconnect();
+}

@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { replayFiles } from '../../src/replay/replay.js';
+import { serialiseAlert } from '../../src/sinks/serialise.js';
+import { caughtUp, deleteRun, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { ofacLabels, rules, sampleLines, samplePath } from '../helpers/sample.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+let expectedAlerts: string[];
+let expectedCases: { subject: string; alertIds: string[] }[];
+const runs: Run[] = [];
+
+beforeAll(async () => {
+  const replay = await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels() });
+  expectedAlerts = replay.alerts.map(serialiseAlert).sort();
+  expectedCases = (await replay.cases.list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject));
+});
+
+afterAll(async () => {
+  for (const run of runs) {
+    await deleteRun(run);
+    const keys = await redis.keys(`${run.prefix}*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+async function casesOf(run: Run): Promise<{ subject: string; alertIds: string[] }[]> {
+  return (await new RedisCaseStore(redis, run.prefix).list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject));
+}
+
+describe('monitor against real Kafka and Redis', () => {
+  it('end to end: the alerts on the alert topic and the cases in Redis match a file replay; a second delivery adds nothing', async () => {
+    const run = newRun();
+    runs.push(run);
+    await produceSample(run);
+    const monitor = startMonitor(run);
+    try {
+      await waitFor(() => caughtUp(run), 90_000);
+      expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
+      expect(await casesOf(run)).toEqual(expectedCases);
+      await produceSample(run);
+      await waitFor(() => caughtUp(run), 90_000);
+      expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
+      expect(await casesOf(run)).toEqual(expectedCases);
+    } finally {
+      expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
+    }
+  });
+
+  it('SIGKILL mid-stream and restart, five times: no alert or case lost or doubled', async () => {
+    const run = newRun();
+    runs.push(run);
+    await produceSample(run, sampleLines());
+    let kills = 0;
+    for (let i = 0; i < 5; i++) {
+      const monitor = startMonitor(run);
+      await new Promise((r) => setTimeout(r, 2500 + i * 700));
+      await stopMonitor(monitor, 'SIGKILL');
+      kills++;
+    }
+    const monitor = startMonitor(run);
+    try {
+      await waitFor(() => caughtUp(run), 120_000);
+      const alerts = (await readAll(run.alertTopic)).sort();
+      expect(new Set(alerts).size).toBe(alerts.length);
+      expect(alerts).toEqual(expectedAlerts);
+      expect(await casesOf(run)).toEqual(expectedCases);
+      expect(kills).toBe(5);
+    } finally {
+      await stopMonitor(monitor, 'SIGTERM');
+    }
+  });
+});
