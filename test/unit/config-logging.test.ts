@@ -1,0 +1,38 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+describe('configuration', () => {
+  it('applies the documented defaults and freezes the result', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_GROUP_ID: 'tidewatch', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it.each([
+    [{ KAFKA_BROKERS: 'localhost' }, /KAFKA_BROKERS: expected host:port/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL: expected redis:\/\//],
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, /KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME/],
+    [{ METRICS_PORT: '99999' }, /METRICS_PORT/],
+  ])('stops start-up naming the bad value: %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lets flags override the environment, and accepts TLS and SASL settings', () => {
+    const c = loadConfig({ KAFKA_GROUP_ID: 'env', REDIS_URL: 'rediss://cache:6380' }, { KAFKA_GROUP_ID: 'flag', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
+    expect(c).toMatchObject({ KAFKA_GROUP_ID: 'flag', KAFKA_SSL: true, REDIS_URL: 'rediss://cache:6380' });
+  });
+});
+
+describe('logging', () => {
+  it('redacts IPs, devices, addresses, KYC and raw messages but keeps account ids', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    createLogger('info', sink).info({ event: { accountId: 'acct-1', ip: '1.2.3.4', deviceId: 'dev-9', to: '0xabc', customer: { kycCountry: 'US' } }, dead: { raw: '{"secret":1}' } }, 'x');
+    const line = lines.join('');
+    expect(line).toContain('acct-1');
+    for (const secret of ['1.2.3.4', 'dev-9', '0xabc', 'kycCountry', 'secret']) expect(line).not.toContain(secret);
+  });
+});
