@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:kafka` (needs `npm run services:up`): on pre-filled topics, the monitor's
+ * throughput against a bare kafkajs consumer that only JSON.parses the same records, in one run;
+ * then event-to-alert latency (p50, p99) at a fixed offered rate of half the measured peak.
+ * Prints figures; asserts nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { loadConfig } from '../config/config.js';
+import { DEFAULT_RULES_DIR } from '../config/paths.js';
+import { loadRuleSet } from '../engine/loader.js';
+import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
+import { createKafka, ensureTopics } from '../kafka/client.js';
+import { Monitor } from '../monitor/monitor.js';
+import { generateStream } from './generate.js';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const N = Number(args.get('messages') ?? 100_000);
+const config = loadConfig();
+const kafka = createKafka(config);
+const run = randomUUID().slice(0, 8);
+const topicOf = (m: { schema: string; kind?: string }): string => `bench-${run}-${m.kind ?? m.schema}`;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const SDN = '0x97b1043abd9e6fc31681635166d430a458d14f9c';
+
+async function fill(lines: string[]): Promise<string[]> {
+  const byTopic = new Map<string, { key: string; value: string }[]>();
+  for (const value of lines) {
+    const m = JSON.parse(value) as { schema: string; kind?: string; accountId?: string; txHash?: string };
+    byTopic.set(topicOf(m), [...(byTopic.get(topicOf(m)) ?? []), { key: m.accountId ?? m.txHash ?? '', value }]);
+  }
+  await ensureTopics(kafka, [...byTopic.keys(), `bench-${run}-alerts`], 4);
+  const producer = kafka.producer();
+  await producer.connect();
+  for (const [topic, messages] of byTopic) for (let i = 0; i < messages.length; i += 1000) await producer.send({ topic, messages: messages.slice(i, i + 1000) });
+  await producer.disconnect();
+  return [...byTopic.keys()];
+}
+
+async function bareConsumer(topics: string[], expected: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-bare-${run}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let count = 0;
+  let t0 = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({ eachBatch: async ({ batch }) => {
+      if (t0 === 0) t0 = performance.now();
+      for (const m of batch.messages) { JSON.parse(m.value!.toString('utf8')); count++; }
+      if (count >= expected) resolve(performance.now());
+    } });
+  });
+  const end = await done;
+  await consumer.disconnect();
+  return expected / ((end - t0) / 1000);
+}
+
+function newMonitor(topics: string[], group: string): Monitor {
+  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50 });
+}
+
+async function monitorThroughput(topics: string[], expected: number): Promise<number> {
+  const monitor = newMonitor(topics, `bench-mon-${run}`);
+  await monitor.start();
+  const t0 = performance.now();
+  while (monitor.stats.applied < expected) await new Promise((r) => setTimeout(r, 20));
+  const rate = expected / ((performance.now() - t0) / 1000);
+  await monitor.stop();
+  return rate;
+}
+
+/** Offers `rate` msg/s for `seconds`; every 50th message is a deposit from an SDN address (always alerts). */
+async function latency(rate: number, seconds: number): Promise<{ p50: number; p99: number; samples: number }> {
+  const topics = [`bench-${run}-lat-deposit`, `bench-${run}-lat-exchange.login.v1`];
+  await ensureTopics(kafka, topics, 4);
+  const monitor = newMonitor(topics, `bench-lat-${run}`);
+  await monitor.start();
+  const sent = new Map<string, number>();
+  const latencies: number[] = [];
+  const reader = kafka.consumer({ groupId: `bench-lat-reader-${run}` });
+  await reader.connect();
+  await reader.subscribe({ topic: `bench-${run}-alerts`, fromBeginning: false });
+  await reader.run({ eachMessage: async ({ message }) => {
+    const alert = JSON.parse(message.value!.toString()) as { eventIds: string[] };
+    for (const id of alert.eventIds) { const t = sent.get(id); if (t !== undefined) { latencies.push(performance.now() - t); sent.delete(id); } }
+  } });
+  const producer = kafka.producer();
+  await producer.connect();
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  for (let i = 0; i < total; i += 50) {
+    const now = Date.now();
+    const messages = Array.from({ length: 50 }, (_, j) => {
+      const id = `lat-${run}-${i + j}`;
+      if (j === 0) return { topic: topics[0]!, key: `acct-${i}`, value: JSON.stringify({ schema: 'exchange.transfer.v1', eventId: id, kind: 'deposit', occurredAt: new Date(now).toISOString(), accountId: `acct-${i}`, chain: 'ethereum', asset: 'USDT', amount: '100', from: [SDN], to: '0x52908400098527886e0f7030069857d2e4169ee7' }) };
+      return { topic: topics[1]!, key: `acct-${i + j}`, value: JSON.stringify({ schema: 'exchange.login.v1', eventId: id, occurredAt: new Date(now).toISOString(), accountId: `acct-${i + j}`, ip: '10.0.0.1', ipCountry: 'US', vpn: false, deviceId: `d-${i + j}` }) };
+    });
+    sent.set(`lat-${run}-${i}`, performance.now());
+    await producer.sendBatch({ topicMessages: [{ topic: topics[0]!, messages: [messages[0]!] }, { topic: topics[1]!, messages: messages.slice(1) }] });
+    const due = start + ((i + 50) / rate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  const deadline = Date.now() + 20_000;
+  while (sent.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await producer.disconnect();
+  await reader.disconnect();
+  await monitor.stop();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { p50: q(0.5), p99: q(0.99), samples: latencies.length };
+}
+
+async function main(): Promise<void> {
+  const lines = [...generateStream({ messages: N, accounts: 20_000, seed: 9 })];
+  const topics = await fill(lines);
+  console.log(`# Kafka: ${fmt(N)} generated messages pre-filled on ${topics.length} topics x 4 partitions`);
+  const bare = await bareConsumer(topics, N);
+  const mon = await monitorThroughput(topics, N);
+  console.log(`bare kafkajs consumer (JSON.parse only) : ${fmt(bare)} msg/s`);
+  console.log(`monitor (all rules, transactions, Redis) : ${fmt(mon)} msg/s`);
+  console.log(`ratio                                    : ${(mon / bare).toFixed(2)}  (goal >= 0.7)`);
+  const offered = mon / 2;
+  const seconds = Number(args.get('seconds') ?? 10);
+  const l = await Promise.race([latency(offered, seconds), new Promise<undefined>((r) => setTimeout(() => r(undefined), (seconds + 60) * 1000))]);
+  if (l) console.log(`event-to-alert latency at ${fmt(offered)} msg/s offered: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms (${l.samples} alerts)`);
+  else console.log(`event-to-alert latency: not measured (the latency phase did not finish within ${seconds + 60} s)`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(`bench-${run}`));
+  await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  await admin.disconnect();
+  process.exit(0);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
