@@ -158,11 +158,25 @@ export class RuleEngine {
     return alert ? { evaluated: true, alert } : { evaluated: true };
   }
 
+  /**
+   * Signals are computed lazily, on first read: `require` short-circuits in order, so a rule whose
+   * first required signal fails never pays for the rest (exposure searches, cadence scans).
+   */
   private runSignals(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number): void {
-    const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
+    const results = ctx.signals as Record<string, unknown>;
     for (const [name, signal] of rule.signals) {
-      const r = signal({ trigger: item, ctx, graph: this.graph, state: this.state, asOf });
-      results[name] = { ...r, ...r.facts, ok: r.ok, value: r.value };
+      let cached: (SignalResult & Record<string, unknown>) | undefined;
+      Object.defineProperty(results, name, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (!cached) {
+            const r = signal({ trigger: item, ctx, graph: this.graph, state: this.state, asOf });
+            cached = Object.assign({}, r.facts, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          }
+          return cached;
+        },
+      });
     }
   }
 
