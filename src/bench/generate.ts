@@ -3,15 +3,9 @@
  * traffic (deposits, withdrawals, logins, chain transfers) with planted typologies mixed in.
  */
 import { Wallet } from 'ethers';
+import { prng } from '../simulate/builders.js';
 
-export function prng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** A pool of valid, checksummed EVM addresses derived deterministically (no key material kept). */
 export function evmAddresses(count: number, rand: () => number): string[] {

@@ -102,6 +102,7 @@ export class RuleEngine {
   private rules: CompiledRule[];
   /** rule id + subject → evidence event ids already alerted on. */
   private readonly alerted = new Map<string, Set<string>>();
+  private readonly emitted = new Set<string>();
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
     this.rules = rules.map(compileRule);
@@ -110,11 +111,19 @@ export class RuleEngine {
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
+    this.labelsCache = undefined;
   }
 
   get ruleCount(): number {
     return this.rules.length;
   }
+
+  /** Every label an exposure signal of the rule set looks for. */
+  get exposureLabels(): string[] {
+    return (this.labelsCache ??= [...new Set(this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'exposure' ? s.labels : []))))].sort());
+  }
+
+  private labelsCache: string[] | undefined;
 
   get hasGraphRules(): boolean {
     return this.rules.some((r) => r.graphDependent);
@@ -208,8 +217,12 @@ export class RuleEngine {
     const subject: Alert['subject'] = { accountId };
     const cluster = getPath(ctx, 'counterparty.cluster');
     if (spec.subject === 'account+cluster' && typeof cluster === 'string') subject.cluster = cluster;
+    const alertId = deriveAlertId(spec.id, spec.version, accountId, eventIds);
+    // One alert per rule, subject and evidence set, however many evaluations reach it.
+    if (this.emitted.has(alertId)) return undefined;
+    this.emitted.add(alertId);
     return {
-      alertId: deriveAlertId(spec.id, spec.version, accountId, eventIds),
+      alertId,
       ruleId: spec.id,
       ruleVersion: spec.version,
       typology: spec.typology,
@@ -230,7 +243,7 @@ export class RuleEngine {
   private isNew(ruleId: string, accountId: string, ids: Set<string>, signals: string[], item: HistoryItem): boolean {
     const key = `${ruleId}\u0000${accountId}`;
     const seen = this.alerted.get(key) ?? new Set<string>();
-    const own = [...ids].filter((id) => (id === item.eventId && item.type !== 'login') || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
+    const own = [...ids].filter((id) => (id === item.eventId && item.type !== 'login' && item.msg.accountId === accountId) || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
     if (own.every((id) => seen.has(id))) return false;
     for (const id of own) seen.add(id);
     this.alerted.set(key, seen);

@@ -28,7 +28,7 @@ import { createKafka, ensureTopics, type KafkaClient } from '../kafka/client.js'
 import type { Metrics } from '../observability/metrics.js';
 import { Pipeline, type DeadLetter } from '../pipeline/pipeline.js';
 import type { SdnLabel } from '../intel/ofac.js';
-import { serialiseAlert } from '../sinks/serialise.js';
+import { toTopicMessages } from '../sinks/kafka-sink.js';
 
 export interface MonitorOptions {
   config: Config;
@@ -277,13 +277,7 @@ export class Monitor {
   private async publishOnce(alerts: Alert[], dead: DeadLetter[], offsets: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
     const tx = await this.producer!.transaction();
     try {
-      const topicMessages = [];
-      if (alerts.length) topicMessages.push({ topic: this.options.alertTopic, messages: alerts.map((a) => ({ key: a.subject.accountId, value: serialiseAlert(a), headers: { alertId: a.alertId, typology: a.typology } })) });
-      const dlq = new Map<string, DeadLetter[]>();
-      for (const d of dead) dlq.set(`${d.origin.topic}.dlq`, [...(dlq.get(`${d.origin.topic}.dlq`) ?? []), d]);
-      for (const [topic, letters] of dlq) {
-        topicMessages.push({ topic, messages: letters.map((d) => ({ value: d.raw, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '' } })) });
-      }
+      const topicMessages = toTopicMessages(this.options.alertTopic, alerts, dead);
       if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
       await tx.sendOffsets({ consumerGroupId: this.groupId, topics: offsets });
       await tx.commit();

@@ -8,6 +8,7 @@ import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeR
 import type { ChainEvent, DecodedEvent, Origin, Reject } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
+import { findExposure } from '../graph/exposure.js';
 import { RuleEngine } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState } from '../engine/state.js';
@@ -125,9 +126,11 @@ export class Pipeline {
     }
     const applied = changes.filter((c) => c.kind !== 'held-merge');
     const origins: number[] = applied.map(() => this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!));
-    // A new flow edge can complete a downstream path from an earlier withdrawal: re-examine from its source.
-    if (!outcome.coinjoin && event.transfers.length > 0 && this.engine.hasGraphRules) {
-      const t = event.transfers[0]!;
+    // A new flow edge can complete a downstream path from an earlier withdrawal, but only if its
+    // receiver already leads to a labelled cluster: check that (one bounded search) before paying
+    // for re-examining every transfer upstream of the edge.
+    const t = event.transfers[0];
+    if (!outcome.coinjoin && t && this.engine.hasGraphRules && this.leadsToLabel(t.to, event.time)) {
       applied.push({ kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId });
       origins.push(this.graph.id(t.from));
     }
@@ -152,6 +155,12 @@ export class Pipeline {
     return alerts;
   }
 
+  private leadsToLabel(to: string, time: number): boolean {
+    const labels = this.engine.exposureLabels;
+    if (labels.length === 0) return false;
+    return findExposure(this.graph, [this.graph.id(to)], { direction: 'downstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
+  }
+
   private touchedUpstream(start: number): string[] {
     const ids: string[] = [];
     const seen = new Set<number>([start]);
@@ -162,7 +171,7 @@ export class Pipeline {
         for (const t of this.graph.touches(node)) ids.push(t.eventId);
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
         for (const e of this.graph.edgesIn(node)) {
-          if (seen.has(e.peer) || seen.size > 2000) continue;
+          if (seen.has(e.peer) || seen.size > 500) continue;
           seen.add(e.peer);
           next.push(e.peer);
         }

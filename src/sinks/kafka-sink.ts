@@ -26,21 +26,30 @@ export class KafkaSink {
   }
 
   async publish(alerts: readonly Alert[], deadLetters: readonly DeadLetter[]): Promise<void> {
-    const topicMessages = [];
-    if (alerts.length) {
-      topicMessages.push({ topic: this.alertTopic, messages: alerts.map((a) => ({ key: a.subject.accountId, value: serialiseAlert(a), headers: { alertId: a.alertId, typology: a.typology } })) });
-    }
-    const byTopic = new Map<string, DeadLetter[]>();
-    for (const d of deadLetters) byTopic.set(`${d.origin.topic ?? 'unknown'}.dlq`, [...(byTopic.get(`${d.origin.topic ?? 'unknown'}.dlq`) ?? []), d]);
-    for (const [topic, letters] of byTopic) {
-      topicMessages.push({
-        topic,
-        messages: letters.map((d) => ({
-          value: d.raw,
-          headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '' },
-        })),
-      });
-    }
+    const topicMessages = toTopicMessages(this.alertTopic, alerts, deadLetters);
     if (topicMessages.length) await this.producer.sendBatch({ acks: -1, topicMessages });
   }
+}
+
+/** Alerts keyed by accountId with their id in a header; dead letters raw, with the reason in headers. */
+export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[]) {
+  const topicMessages = [];
+  if (alerts.length) {
+    topicMessages.push({ topic: alertTopic, messages: alerts.map((a) => ({ key: a.subject.accountId, value: serialiseAlert(a), headers: { alertId: a.alertId, typology: a.typology } })) });
+  }
+  const byTopic = new Map<string, DeadLetter[]>();
+  for (const d of deadLetters) {
+    const topic = `${d.origin.topic ?? 'unknown'}.dlq`;
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), d]);
+  }
+  for (const [topic, letters] of byTopic) {
+    topicMessages.push({
+      topic,
+      messages: letters.map((d) => ({
+        value: d.raw,
+        headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '' },
+      })),
+    });
+  }
+  return topicMessages;
 }

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { prng } from '../../src/simulate/builders.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
-
-/** A small deterministic PRNG (mulberry32) so a failure reproduces. */
-function prng(seed: number): () => number {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JUNK = ['', 'null', '-1', '1e999', '"', '{', ']', '\u0000', '0x', 'NaN', '[]', '{}', 'true', '"9999999999999999999999999999999999.5"', '"2025-99-99T00:00:00Z"'];
 

@@ -73,3 +73,15 @@ describe('rule language', () => {
     for (const r of results) expect(r.failures, r.file).toEqual([]);
   });
 });
+
+describe('consolidation without forwarding', () => {
+  it('alerts every account once three of them pay the same external address directly', async () => {
+    const { Pipeline } = await import('../../src/pipeline/pipeline.js');
+    const p = new Pipeline({ rules: loadRuleSet(rulesDir) });
+    const to = '0x1111111111111111111111111111111111111111';
+    const alerts = ['a', 'b', 'c'].flatMap((x, i) => p.process(JSON.stringify({ schema: 'exchange.transfer.v1', eventId: `w-${x}`, kind: 'withdrawal', occurredAt: `2025-03-0${i + 1}T10:00:00Z`, accountId: `acct-${x}`, chain: 'ethereum', asset: 'USDT', amount: '4000', from: [], to }), { file: 't' }).alerts);
+    const consolidation = alerts.filter((a) => a.typology === 'dprk-consolidation');
+    expect(consolidation.map((a) => a.subject.accountId).sort()).toEqual(['acct-a', 'acct-b', 'acct-c']);
+    expect(consolidation.every((a) => a.severity === 'medium')).toBe(true);
+  });
+});
