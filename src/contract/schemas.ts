@@ -4,7 +4,7 @@
  * txid checks happen in src/decode, which runs these first.
  */
 import { z } from 'zod';
-import { chainSchema, decimalString, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
+import { chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
 
 const address = z.string().min(1).max(128);
 const countryCode = z.string().regex(/^[A-Z]{2}$/, { message: 'not an ISO 3166 alpha-2 code' });
@@ -143,4 +143,3 @@ export const DEFAULT_TOPICS = {
   alerts: 'compliance.alerts',
 } as const;
 
-export { decimalString };

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { addressKey, AddressError, type AddressKey } from '../chain/address.js';
 import { BitcoinTxError, parseBitcoinTx } from '../chain/bitcoin.js';
 import { decodeTransferLog, tokenInfo, unitsToNumber } from '../chain/evm.js';
-import { chainFamily, parseIsoUtc, type Chain } from '../contract/primitives.js';
+import { parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { DEFAULT_PRICES, usdOf, type PriceTable } from './prices.js';
@@ -152,4 +152,3 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   }
 }
 
-export { chainFamily };

@@ -9,7 +9,6 @@
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
-import { parseIsoUtc } from '../contract/primitives.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import type { EntityGraph, GraphChange } from './entity-graph.js';
 
@@ -129,4 +128,3 @@ export class GraphWriter {
   }
 }
 
-export { parseIsoUtc };

@@ -168,6 +168,19 @@ function extortion(c: Ctx, toward: string | undefined, dprkAddress: string): voi
   emit(c, tf, tokenLog('ethereum', asset === 'USDC' ? USDC_ETH : USDT_ETH, fresh, toward ?? dprkAddress, amount * 0.999, tf, c.rand));
 }
 
+/** A business that pays a known vendor monthly, then one large round sum to the same vendor. */
+function knownVendor(c: Ctx): void {
+  const acct = account(c);
+  benign(c, acct, 'business paying a large sum to a vendor it has paid before');
+  const vendor = evmAddress(c.rand);
+  let t = c.start + between(c.rand, 0, 10) * DAY;
+  for (let i = 0; i < 3; i++) {
+    emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount: 12_000, to: vendor, session: homeSession(c, acct), customer: customer('business') }, c.rand));
+    t += 30 * DAY;
+  }
+  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount: 150_000, to: vendor, session: homeSession(c, acct), customer: customer('business') }, c.rand));
+}
+
 function extortionLookalike(c: Ctx, infra: Infra): void {
   const acct = account(c);
   benign(c, acct, 'large round payment to a fresh address that sweeps to a known exchange');
@@ -246,7 +259,7 @@ export const CASE_BUILDERS: Record<string, { positive: Builder; negative: Builde
   'sanctions-exposure': { positive: (c) => sanctions(c), negative: (c, infra) => { otherExchangeUsers(c, infra, 3); quickOwn(c); } },
   'dprk-it-payroll': { positive: (c, infra) => { payrollCell(c, infra, 3); }, negative: (c, infra) => { freelancer(c, infra); freelancer(c, infra); quickOwn(c); } },
   'dprk-consolidation': { positive: (c, infra) => { payrollCell(c, infra, 3); bitcoinCell(c, 3); }, negative: (c, infra) => otherExchangeUsers(c, infra, 6) },
-  'extortion-payment': { positive: (c, infra, dprk) => { const cons = payrollCell(c, infra, 3); extortion(c, cons.startsWith('0x') ? cons : undefined, dprk); extortion(c, undefined, dprk); }, negative: (c, infra) => { extortionLookalike(c, infra); extortionLookalike(c, infra); } },
+  'extortion-payment': { positive: (c, infra, dprk) => { const cons = payrollCell(c, infra, 3); extortion(c, cons.startsWith('0x') ? cons : undefined, dprk); extortion(c, undefined, dprk); }, negative: (c, infra) => { extortionLookalike(c, infra); extortionLookalike(c, infra); knownVendor(c); } },
   'account-linkage': { positive: (c) => linkage(c), negative: (c, infra) => { quickOwn(c); freelancer(c, infra); quickOwn(c); } },
   'chain-hop': { positive: (c, infra) => chainHop(c, infra), negative: (c) => { quickOwn(c); quickOwn(c); } },
   'pass-through': { positive: (c) => quickOwn(c), negative: (c, infra) => freelancer(c, infra) },
@@ -287,6 +300,7 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
     for (let b = 0; b < 4; b++) { freelancer(c, infra); quickOwn(c); }
     otherExchangeUsers(c, infra, 5);
     extortionLookalike(c, infra);
+    knownVendor(c);
   }
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };

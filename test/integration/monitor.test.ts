@@ -54,10 +54,12 @@ describe('monitor against real Kafka and Redis', () => {
     runs.push(run);
     await produceSample(run, sampleLines());
     let kills = 0;
+    let midStream = 0;
     const rounds = Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5);
     for (let i = 0; i < rounds; i++) {
       const monitor = startMonitor(run);
       await new Promise((r) => setTimeout(r, 2500 + (i % 6) * 700));
+      if (!(await caughtUp(run))) midStream++;
       await stopMonitor(monitor, 'SIGKILL');
       kills++;
     }
@@ -69,8 +71,10 @@ describe('monitor against real Kafka and Redis', () => {
       expect(alerts).toEqual(expectedAlerts);
       expect(await casesOf(run)).toEqual(expectedCases);
       expect(kills).toBe(rounds);
+      expect(midStream).toBeGreaterThan(0);
+      console.log(`crash test: ${kills} SIGKILLs, ${midStream} of them before the group had committed every input offset; ${alerts.length} alerts, 0 lost, 0 doubled`);
     } finally {
       await stopMonitor(monitor, 'SIGTERM');
     }
-  });
+  }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 10 + 180) * 1000);
 });
