@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
 
-export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>): KafkaClient {
+export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>, debugLog?: (entry: Record<string, unknown>) => void): KafkaClient {
   const sasl = config.KAFKA_SASL_MECHANISM
     ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! }
     : undefined;
@@ -14,7 +14,10 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
     brokers: config.KAFKA_BROKERS.split(','),
     ssl: config.KAFKA_SSL,
     ...(sasl ? { sasl: sasl as never } : {}),
-    logLevel: logLevel.ERROR,
+    // kafkajs logs every retried connection error at ERROR; they go to the debug log instead, and
+    // failures that matter surface through the monitor's own logs.
+    logLevel: logLevel.INFO,
+    logCreator: () => ({ namespace, label, log }) => debugLog?.({ kafkajs: namespace, level: label, message: log.message, ...(log.broker ? { broker: log.broker } : {}) }),
     retry: { retries: 8, initialRetryTime: 200 },
   });
 }

@@ -91,7 +91,7 @@ export class Monitor {
 
   constructor(private readonly options: MonitorOptions) {
     const c = options.config;
-    this.kafka = createKafka(c);
+    this.kafka = createKafka(c, (entry) => options.logger.debug(entry, 'kafkajs'));
     this.redis = new Redis(c.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
     this.cases = new RedisCaseStore(this.redis, c.REDIS_KEY_PREFIX);
     this.pipeline = new Pipeline({ rules: options.rules, labels: options.labels });
