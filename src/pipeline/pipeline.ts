@@ -49,6 +49,7 @@ export interface PipelineStats {
   merges: number;
   heldMerges: number;
   reevaluations: number;
+  internalErrors: number;
 }
 
 export class Pipeline {
@@ -59,7 +60,7 @@ export class Pipeline {
   private readonly decodeOptions: DecodeOptions;
   private readonly seen = new Set<string>();
   private readonly lateHops: number;
-  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0 };
+  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
 
   constructor(options: PipelineOptions) {
@@ -93,7 +94,13 @@ export class Pipeline {
       return { alerts: [], event, duplicate: true };
     }
     this.seen.add(event.eventId);
-    return { ...this.apply(event), event };
+    try {
+      return { ...this.apply(event), event };
+    } catch (err) {
+      // A valid message that trips a defect is dead-lettered with the cause, never allowed to stop the stream.
+      this.stats.internalErrors++;
+      return { alerts: [], event, deadLetter: { code: 'TW_INTERNAL', reason: `internal error while applying ${event.eventId}: ${err instanceof Error ? err.message : String(err)}`, origin, raw } };
+    }
   }
 
   private apply(event: DecodedEvent): { alerts: Alert[]; changes?: GraphChange[] } {

@@ -43,3 +43,18 @@ describe('fuzz', () => {
     expect(accepted).toBeGreaterThan(1000);
   });
 });
+
+describe('defects in rules', () => {
+  it('dead-letters a valid message whose evaluation throws, with the cause, and keeps going', async () => {
+    const { loadRuleSet } = await import('../../src/engine/loader.js');
+    const { rulesDir } = await import('../helpers/sample.js');
+    const pipeline = new Pipeline({ rules: loadRuleSet(rulesDir) });
+    const lines = sampleLines();
+    const transfer = lines.find((l) => l.includes('"exchange.transfer.v1"'))!;
+    (pipeline.engine as unknown as { evaluate: () => never }).evaluate = () => { throw new Error('boom'); };
+    const out = pipeline.process(transfer, { file: 'defect', line: 1 });
+    expect(out.deadLetter).toMatchObject({ code: 'TW_INTERNAL', reason: expect.stringContaining('boom'), raw: transfer });
+    expect(pipeline.process(lines[0]!, { file: 'defect', line: 2 }).deadLetter).toBeUndefined();
+    expect(pipeline.stats.internalErrors).toBe(1);
+  });
+});
