@@ -7,8 +7,12 @@ export type Predicate = (ctx: Context) => boolean;
 
 /** Reads a dotted path (`event.session.vpn`, `signals.fanIn.value`). */
 export function getPath(ctx: unknown, path: string): unknown {
+  return getParts(ctx, path.split('.'));
+}
+
+function getParts(ctx: unknown, parts: readonly string[]): unknown {
   let value: unknown = ctx;
-  for (const part of path.split('.')) {
+  for (const part of parts) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[part];
   }
@@ -47,7 +51,13 @@ export function compileCondition(c: Condition): Predicate {
   const { field, ...rest } = c;
   const [op, raw] = Object.entries(rest).find(([, v]) => v !== undefined)!;
   const expected = Array.isArray(raw) ? raw.map(parseQuantity) : op === 'eqField' || op === 'neField' ? raw : parseQuantity(raw);
-  return (ctx) => compare(op, getPath(ctx, field), expected, ctx);
+  const parts = field.split('.');
+  // Membership tests compare against a set normalised once, here, not on every event.
+  if (op === 'in' || op === 'notIn') {
+    const set = new Set(asList(expected).map(norm));
+    return op === 'in' ? (ctx) => set.has(norm(getParts(ctx, parts))) : (ctx) => !set.has(norm(getParts(ctx, parts)));
+  }
+  return (ctx) => compare(op, getParts(ctx, parts), expected, ctx);
 }
 
 export function compileAll(conditions: readonly Condition[]): Predicate {
