@@ -56,7 +56,7 @@ async function bareConsumer(topics: string[], expected: number): Promise<number>
 }
 
 function newMonitor(topics: string[], group: string): Monitor {
-  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50 });
+  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50 });
 }
 
 async function monitorThroughput(topics: string[], expected: number): Promise<number> {
@@ -75,6 +75,7 @@ async function latency(rate: number, seconds: number): Promise<{ p50: number; p9
   await ensureTopics(kafka, topics, 4);
   const monitor = newMonitor(topics, `bench-lat-${run}`);
   await monitor.start();
+  if (args.has('debug')) console.error('latency: monitor started');
   const sent = new Map<string, number>();
   const latencies: number[] = [];
   const reader = kafka.consumer({ groupId: `bench-lat-reader-${run}` });
@@ -101,6 +102,7 @@ async function latency(rate: number, seconds: number): Promise<{ p50: number; p9
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
+  if (args.has('debug')) console.error(`latency: produced, waiting for ${sent.size} alerts; applied ${monitor.stats.applied}`);
   const deadline = Date.now() + 20_000;
   while (sent.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await producer.disconnect();
