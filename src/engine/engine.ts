@@ -200,8 +200,9 @@ export class RuleEngine {
     score = Math.max(0, Math.min(100, score));
     const evidenceIds = new Set<string>([item.eventId]);
     for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
-    // A login carries no money: what is new about it is who else shares the device (the signal values).
-    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => (item.type === 'login' ? `signal:${name}=${results[name]!.value}` : `signal:${name}`));
+    // Each account is alerted once per rule for what holds: a login that only grows a linked group
+    // alerts the newcomer, not every member again (N members would otherwise cost N^2 alerts).
+    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
     if (!this.isNew(spec.id, accountId, evidenceIds, held, item)) return undefined;
     if (change) evidenceIds.add(change.eventId);
     const eventIds = [...evidenceIds].sort();

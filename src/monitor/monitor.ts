@@ -87,6 +87,7 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private reloader: RuleReloader | undefined;
   private stopping = false;
+  private tickQueued = false;
   readonly stats = { applied: 0, alerts: 0, rebuilt: 0, commits: 0 };
 
   constructor(private readonly options: MonitorOptions) {
@@ -127,7 +128,15 @@ export class Monitor {
       });
       this.reloader.start();
     }
-    this.timer = setInterval(() => void this.enqueue(() => this.refreshAndRelease()), this.options.tickMs ?? 200);
+    // At most one tick waits in the queue: ticks must never pile up in front of incoming batches.
+    this.timer = setInterval(() => {
+      if (this.tickQueued || this.buffer.length === 0) return;
+      this.tickQueued = true;
+      void this.enqueue(async () => {
+        this.tickQueued = false;
+        await this.refreshAndRelease();
+      });
+    }, this.options.tickMs ?? 200);
     if (this.options.metrics) this.options.metrics.healthy = true;
     logger.info({ groupId: this.groupId, topics: inputTopics.length, rebuilt: this.stats.rebuilt }, 'monitor started');
   }
