@@ -2,14 +2,12 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
-import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { DEFAULT_TOPICS, INPUT_TOPICS } from '../contract/schemas.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { Monitor } from '../monitor/monitor.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-
-export const INPUT_TOPICS = [DEFAULT_TOPICS.deposits, DEFAULT_TOPICS.withdrawals, DEFAULT_TOPICS.logins, DEFAULT_TOPICS.bitcoinTxs, DEFAULT_TOPICS.evmTxs, DEFAULT_TOPICS.evmLogs, DEFAULT_TOPICS.labels];
 
 export function registerMonitor(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { parseIsoUtc } from '../contract/primitives.js';
-import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { INPUT_TOPICS } from '../contract/schemas.js';
 import { createKafka } from '../kafka/client.js';
 import { readTopicRange } from '../sources/kafka-range-source.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
@@ -21,7 +21,7 @@ export function registerReplay(program: Command): void {
     .option('--from-kafka', 'read the input topics from Kafka by time range instead of files (KAFKA_BROKERS)')
     .option('--since <time>', 'with --from-kafka: ISO-8601 start (record timestamp)', '1970-01-01T00:00:00Z')
     .option('--until <time>', 'with --from-kafka: ISO-8601 end, exclusive')
-    .option('--topics <list>', 'with --from-kafka: comma-separated topics', Object.values(DEFAULT_TOPICS).filter((t) => t !== DEFAULT_TOPICS.alerts).join(','))
+    .option('--topics <list>', 'with --from-kafka: comma-separated topics', INPUT_TOPICS.join(','))
     .option('--alerts <file>', 'write each alert as one JSON line here')
     .option('--dlq <file>', 'write each rejected line, with its reason and line number, here')
     .option('--rules <dir>', 'rules folder', DEFAULT_RULES_DIR)

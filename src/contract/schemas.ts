@@ -143,3 +143,19 @@ export const DEFAULT_TOPICS = {
   alerts: 'compliance.alerts',
 } as const;
 
+
+/** Every input topic of the contract. */
+export const INPUT_TOPICS: string[] = [DEFAULT_TOPICS.deposits, DEFAULT_TOPICS.withdrawals, DEFAULT_TOPICS.logins, DEFAULT_TOPICS.bitcoinTxs, DEFAULT_TOPICS.evmTxs, DEFAULT_TOPICS.evmLogs, DEFAULT_TOPICS.labels];
+
+/** The contract topic a message travels on (deposits and withdrawals share a schema, not a topic). */
+export function topicFor(message: { schema: string; kind?: string }): string | undefined {
+  switch (message.schema) {
+    case 'exchange.transfer.v1': return message.kind === 'withdrawal' ? DEFAULT_TOPICS.withdrawals : DEFAULT_TOPICS.deposits;
+    case 'exchange.login.v1': return DEFAULT_TOPICS.logins;
+    case 'chain.bitcoin.tx.v1': return DEFAULT_TOPICS.bitcoinTxs;
+    case 'chain.evm.tx.v1': return DEFAULT_TOPICS.evmTxs;
+    case 'chain.evm.log.v1': return DEFAULT_TOPICS.evmLogs;
+    case 'intel.label.v1': return DEFAULT_TOPICS.labels;
+    default: return undefined;
+  }
+}

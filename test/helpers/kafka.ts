@@ -1,15 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
+import { INPUT_TOPICS, topicFor } from '../../src/contract/schemas.js';
 import { createKafka, ensureTopics, type KafkaClient } from '../../src/kafka/client.js';
 import { root, sampleLines } from './sample.js';
 
 export const kafka: KafkaClient = createKafka(loadConfig());
-
-const TOPIC_OF: Record<string, string> = {
-  'exchange.transfer.v1:deposit': 'exchange.deposits', 'exchange.transfer.v1:withdrawal': 'exchange.withdrawals', 'exchange.login.v1': 'exchange.logins',
-  'chain.bitcoin.tx.v1': 'chain.bitcoin.txs', 'chain.evm.tx.v1': 'chain.evm.txs', 'chain.evm.log.v1': 'chain.evm.logs', 'intel.label.v1': 'intel.labels',
-};
 
 export interface Run {
   id: string;
@@ -21,7 +17,7 @@ export interface Run {
 
 export function newRun(): Run {
   const id = randomUUID().slice(0, 8);
-  return { id, topics: [...new Set(Object.values(TOPIC_OF))].map((t) => `e2e-${id}-${t}`), alertTopic: `e2e-${id}-alerts`, group: `e2e-${id}`, prefix: `twe2e:${id}:` };
+  return { id, topics: INPUT_TOPICS.map((t) => `e2e-${id}-${t}`), alertTopic: `e2e-${id}-alerts`, group: `e2e-${id}`, prefix: `twe2e:${id}:` };
 }
 
 /** Produces the sample to its contract topics (keys as the contract gives them), in file order per topic. */
@@ -30,7 +26,7 @@ export async function produceSample(run: Run, lines = sampleLines()): Promise<nu
   const byTopic = new Map<string, { key: string; value: string }[]>();
   for (const value of lines) {
     const m = JSON.parse(value);
-    const topic = `e2e-${run.id}-${TOPIC_OF[m.kind ? `${m.schema}:${m.kind}` : m.schema]}`;
+    const topic = `e2e-${run.id}-${topicFor(m)}`;
     const key = m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address;
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
   }
