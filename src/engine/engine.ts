@@ -14,6 +14,7 @@ import type { LoadedRule } from './loader.js';
 import type { RuleSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, readsGraph, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
+import { RecentIds } from '../pipeline/recent-ids.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -102,7 +103,7 @@ export class RuleEngine {
   private rules: CompiledRule[];
   /** rule id + subject → evidence event ids already alerted on. */
   private readonly alerted = new Map<string, Set<string>>();
-  private readonly emitted = new Set<string>();
+  private readonly emitted = new RecentIds(400 * 86_400_000);
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
     this.rules = rules.map(compileRule);
@@ -221,7 +222,7 @@ export class RuleEngine {
     const alertId = deriveAlertId(spec.id, spec.version, accountId, eventIds);
     // One alert per rule, subject and evidence set, however many evaluations reach it.
     if (this.emitted.has(alertId)) return undefined;
-    this.emitted.add(alertId);
+    this.emitted.add(alertId, Math.max(item.time, change?.time ?? 0));
     return {
       alertId,
       ruleId: spec.id,

@@ -12,6 +12,7 @@ import { findExposure } from '../graph/exposure.js';
 import { RuleEngine } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState } from '../engine/state.js';
+import { RecentIds } from './recent-ids.js';
 import type { SdnLabel } from '../intel/ofac.js';
 
 export interface DeadLetter {
@@ -36,6 +37,8 @@ export interface PipelineOptions {
   decode?: Partial<DecodeOptions>;
   graph?: Partial<GraphOptions>;
   clustering?: Partial<ClusteringOptions>;
+  /** How long (event time, ms) a seen eventId is remembered for dedupe. @defaultValue 400 days */
+  dedupeWindow?: number;
   /** How far upstream of a graph change to look for transfers to re-examine. @defaultValue 3 */
   lateEvidenceHops?: number;
 }
@@ -58,7 +61,8 @@ export class Pipeline {
   readonly engine: RuleEngine;
   private readonly writer: GraphWriter;
   private readonly decodeOptions: DecodeOptions;
-  private readonly seen = new Set<string>();
+  /** eventIds seen within the dedupe window (event time). */
+  private readonly seen: RecentIds;
   private readonly lateHops: number;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
@@ -69,6 +73,7 @@ export class Pipeline {
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
     this.lateHops = options.lateEvidenceHops ?? 3;
+    this.seen = new RecentIds(options.dedupeWindow ?? 400 * 86_400_000);
     for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
   }
 
@@ -93,7 +98,7 @@ export class Pipeline {
       this.stats.duplicates++;
       return { alerts: [], event, duplicate: true };
     }
-    this.seen.add(event.eventId);
+    this.seen.add(event.eventId, event.time);
     try {
       return { ...this.apply(event), event };
     } catch (err) {
