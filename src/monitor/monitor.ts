@@ -1,34 +1,38 @@
 /**
- * `tidewatch monitor`: the long-running service. One kafkajs consumer group reads every input
- * topic with eachBatch. Messages are buffered and applied in event-time order behind a watermark
- * (the oldest latest-seen time over assigned partitions that are not caught up), so whatever
- * order the topics arrive in, the pipeline sees what a file replay of the same messages sees.
+ * `tidewatch monitor`: the long-running service.
  *
- * Each release of messages is one unit of work:
- *   1. apply to the in-memory pipeline (alerts, dead letters);
- *   2. write cases to Redis (idempotent by alertId);
- *   3. one Kafka transaction: the alerts to compliance.alerts, rejects to <topic>.dlq, and the
- *      consumer offsets of exactly the messages applied; commit.
- * A crash anywhere before 3 commits leaves the offsets where they were: the messages come again,
- * give the same alert ids, the case writes are no-ops, and read_committed consumers of the alert
- * topic see each alert once.
+ * Reading. Each instance reads every partition of every input topic from the start (a private
+ * reader group) and applies the messages in event-time order behind a watermark: a message is
+ * applied once no partition that still owes data has an older one, and each partition is applied
+ * as a prefix, in offset order. Whatever order topics arrive in, the pipeline sees what a file
+ * replay of the same messages sees; what still arrives late is handled by late-evidence checks.
  *
- * State (graph, labels, windows, eventId dedupe) is rebuilt on start by re-reading every input
- * topic up to the group's committed offsets, in the same event-time order, with alerts discarded.
+ * Publishing. Instances share the work of publishing through the consumer group: the group
+ * assigns the partitions of the ownership topic, and each assigned partition is a slot whose
+ * outputs this instance publishes (see ownership.ts). A slot has its own transactional producer
+ * (`<group>-slot-<s>`), so an instance that gains a slot fences the one that lost it before it
+ * reads the slot's cursor. Each step:
+ *   1. apply the released messages to the in-memory pipeline;
+ *   2. write the owned slots' cases to Redis (idempotent by alertId);
+ *   3. per owned slot, one Kafka transaction: its alerts to compliance.alerts, its rejects to
+ *      <topic>.dlq, and its cursor (the applied cut) as offsets of `<group>.slot-<s>`; commit.
+ * A crash before 3 commits leaves the cursor where it was: on restart the messages are applied
+ * again, give the same alert ids, the case writes are no-ops, and read_committed consumers of
+ * the alert topic see each alert once.
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { Alert } from '../contract/schemas.js';
 import type { DecodeResult } from '../decode/decode.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
 import { createKafka, ensureTopics, type KafkaClient } from '../kafka/client.js';
 import type { Metrics } from '../observability/metrics.js';
-import { Pipeline, type DeadLetter } from '../pipeline/pipeline.js';
+import { Pipeline } from '../pipeline/pipeline.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { toTopicMessages } from '../sinks/kafka-sink.js';
+import { beyond, maxCut, partitionKey, sameCut, slotGroup, slotOfAccount, slotTransactionalId, splitKey, UnownedLog, type Cut, type Output } from './ownership.js';
 
 export interface MonitorOptions {
   config: Config;
@@ -40,14 +44,21 @@ export interface MonitorOptions {
   instanceId: string;
   inputTopics: string[];
   alertTopic: string;
+  /** The topic whose partitions are the publishing slots. @defaultValue the first input topic */
+  ownershipTopic?: string;
   /** How often buffered messages are reconsidered when no batch arrives (ms). @defaultValue 200 */
   tickMs?: number;
+  /** How often a slot with nothing to publish still moves its cursor (ms). @defaultValue 1000 */
+  cursorIntervalMs?: number;
+  /** Outputs kept per unowned slot before a later hand-over needs a full re-read. @defaultValue 200 000 */
+  unownedLogCap?: number;
 }
 
 interface Buffered {
   decoded: DecodeResult;
   raw: string;
   time: number;
+  pk: string;
   topic: string;
   partition: number;
   offset: bigint;
@@ -59,68 +70,96 @@ interface PartitionState {
   /** Next offset to fetch (one past the newest fetched). */
   fetched: bigint;
   high: bigint;
-  /** Next offset not yet applied (what a commit records). */
+  /** Next offset not yet applied: everything before it is applied (a prefix). */
   applied: bigint;
-  pending: bigint[];
+  /** Fetched, not yet applied, in offset order. */
+  queue: Buffered[];
+  head: number;
 }
 
-const key = (topic: string, partition: number): string => `${topic}/${partition}`;
+interface OwnedSlot {
+  slot: number;
+  producer: ReturnType<KafkaClient['producer']>;
+  /** The committed cursor. */
+  cursor: Cut;
+  pending: Output[];
+  committedAt: number;
+}
 
 function eventTime(decoded: DecodeResult, fallback: number): number {
   return decoded.ok ? decoded.event.time : fallback;
 }
 
 function order(a: Buffered, b: Buffered): number {
-  return a.time - b.time || a.topic.localeCompare(b.topic) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
+  return a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
 }
 
 export class Monitor {
   private readonly kafka: KafkaClient;
   private readonly redis: Redis;
   private readonly cases: RedisCaseStore;
-  private readonly pipeline: Pipeline;
+  private pipeline: Pipeline;
   private readonly partitions = new Map<string, PartitionState>();
-  private buffer: Buffered[] = [];
-  private consumer: ReturnType<KafkaClient['consumer']> | undefined;
-  private producer: ReturnType<KafkaClient['producer']> | undefined;
+  private buffered = 0;
+  private slotCount = 0;
+  /** The group's latest assignment, updated the moment it arrives (outside the work queue). */
+  private assigned = new Set<number>();
+  private readonly owned = new Map<number, OwnedSlot>();
+  private readonly unowned = new Map<number, UnownedLog>();
+  private member: ReturnType<KafkaClient['consumer']> | undefined;
+  private reader: ReturnType<KafkaClient['consumer']> | undefined;
+  private readerGeneration = 0;
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private reloader: RuleReloader | undefined;
   private stopping = false;
   private tickQueued = false;
-  readonly stats = { applied: 0, alerts: 0, rebuilt: 0, commits: 0 };
+  private lastPrune = 0;
+  readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0 };
 
   constructor(private readonly options: MonitorOptions) {
     const c = options.config;
     this.kafka = createKafka(c, (entry) => options.logger.debug(entry, 'kafkajs'));
     this.redis = new Redis(c.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    this.redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
     this.cases = new RedisCaseStore(this.redis, c.REDIS_KEY_PREFIX);
-    this.pipeline = new Pipeline({ rules: options.rules, labels: options.labels });
+    this.pipeline = this.newPipeline();
+  }
+
+  private newPipeline(): Pipeline {
+    return new Pipeline({ rules: this.options.rules, labels: this.options.labels });
   }
 
   private get groupId(): string {
     return this.options.config.KAFKA_GROUP_ID;
   }
 
+  private get ownershipTopic(): string {
+    return this.options.ownershipTopic ?? this.options.inputTopics[0]!;
+  }
+
   async start(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     await ensureTopics(this.kafka, [...inputTopics, alertTopic, ...inputTopics.map((t) => `${t}.dlq`)], config.KAFKA_TOPIC_PARTITIONS);
-    await this.rebuild();
-    this.producer = this.kafka.producer({ transactionalId: `${this.groupId}-${this.options.instanceId}`, idempotent: true, maxInFlightRequests: 1 });
-    await this.producer.connect();
-    this.consumer = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      void this.enqueue(() => this.onAssignment(e.payload.memberAssignment as Record<string, number[]>));
+    this.slotCount = await this.partitionCount(this.ownershipTopic);
+    for (let s = 0; s < this.slotCount; s++) this.unowned.set(s, new UnownedLog(new Map()));
+
+    // Membership only: the group hands out the ownership topic's partitions as slots. The
+    // consumer stays paused (it heartbeats while paused); the reader below does the reading.
+    const topic = this.ownershipTopic;
+    this.member = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)) });
+    this.member.on(this.member.events.GROUP_JOIN, (e) => {
+      const slots = (e.payload.memberAssignment as Record<string, number[]>)[topic] ?? [];
+      this.assigned = new Set(slots);
+      logger.info({ slots }, 'slots assigned');
+      void this.enqueue(() => this.reassign());
     });
-    await this.consumer.subscribe({ topics: inputTopics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
-        await this.enqueue(() => this.accept(batch.topic, batch.partition, batch.highWatermark, batch.messages));
-        await heartbeat();
-      },
-    });
+    await this.member.connect();
+    await this.member.subscribe({ topics: [topic] });
+    await this.member.run({ autoCommit: false, eachBatch: async () => { this.member?.pause([{ topic }]); } });
+    this.member.pause([{ topic }]);
+
+    await this.enqueue(() => this.startReader());
     if (this.options.rulesDir) {
       this.reloader = new RuleReloader(this.options.rulesDir, {
         applied: (rules) => { this.pipeline.engine.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
@@ -130,68 +169,94 @@ export class Monitor {
     }
     // At most one tick waits in the queue: ticks must never pile up in front of incoming batches.
     this.timer = setInterval(() => {
-      if (this.tickQueued || this.buffer.length === 0) return;
+      if (this.tickQueued) return;
       this.tickQueued = true;
       void this.enqueue(async () => {
         this.tickQueued = false;
-        await this.refreshAndRelease();
+        await this.tick();
       });
     }, this.options.tickMs ?? 200);
     if (this.options.metrics) this.options.metrics.healthy = true;
-    logger.info({ groupId: this.groupId, topics: inputTopics.length, rebuilt: this.stats.rebuilt }, 'monitor started');
+    logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slotCount, ownershipTopic: topic }, 'monitor started');
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]!.partitions.length;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**
-   * Serialises all work: batches, ticks and the final flush never interleave. A step that fails
-   * after applying messages cannot be retried safely in memory (the pipeline has seen their
-   * eventIds), so the process exits and a restart rebuilds state from the committed offsets:
-   * crash-only, which is the path the SIGKILL tests exercise.
+   * Serialises all work: batches, ticks, hand-overs and the final flush never interleave. A step
+   * that fails after applying messages cannot be retried safely in memory (the pipeline has seen
+   * their eventIds), so the process exits and a restart re-reads: crash-only, which is the path
+   * the SIGKILL tests exercise.
    */
   private enqueue(task: () => Promise<void> | void): Promise<void> {
     this.queue = this.queue.then(task).catch((err: unknown) => {
-      this.options.logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor step failed; exiting so a restart rebuilds from committed offsets');
+      this.options.logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor step failed; exiting so a restart re-reads from the slot cursors');
       process.exit(1);
     });
     return this.queue;
   }
 
-  private async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+  // ---- reading ---------------------------------------------------------------------------------
+
+  /** A private group of one member reads every input partition from the start. */
+  private async startReader(): Promise<void> {
+    const generation = ++this.readerGeneration;
+    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000 });
+    this.reader = reader;
+    reader.on(reader.events.GROUP_JOIN, (e) => {
+      void this.enqueue(() => (generation === this.readerGeneration ? this.onReaderAssignment(e.payload.memberAssignment as Record<string, number[]>) : undefined));
+    });
+    await reader.connect();
+    await reader.subscribe({ topics: this.options.inputTopics, fromBeginning: true });
+    await reader.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat }) => {
+        await this.enqueue(() => (generation === this.readerGeneration ? this.accept(batch.topic, batch.partition, batch.highWatermark, batch.messages) : undefined));
+        await heartbeat();
+      },
+    });
+  }
+
+  private async onReaderAssignment(assignment: Record<string, number[]>): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: Object.keys(assignment) });
-      const assigned = new Set<string>();
-      for (const t of committed) {
-        const highs = await admin.fetchTopicOffsets(t.topic);
-        for (const p of t.partitions) {
-          if (!assignment[t.topic]?.includes(p.partition)) continue;
-          const k = key(t.topic, p.partition);
-          assigned.add(k);
-          if (this.partitions.has(k)) continue;
-          const start = BigInt(p.offset === '-1' ? '0' : p.offset);
-          const high = BigInt(highs.find((h) => h.partition === p.partition)?.high ?? '0');
-          this.partitions.set(k, { lastTime: Number.NEGATIVE_INFINITY, fetched: start, high, applied: start, pending: [] });
+      for (const [topic, parts] of Object.entries(assignment)) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        for (const p of parts) {
+          const pk = partitionKey(topic, p);
+          if (this.partitions.has(pk)) continue;
+          const o = offsets.find((x) => x.partition === p);
+          const low = BigInt(o?.low ?? '0');
+          this.partitions.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high: BigInt(o?.high ?? '0'), applied: low, queue: [], head: 0 });
         }
       }
-      for (const k of [...this.partitions.keys()]) if (!assigned.has(k)) this.partitions.delete(k);
-      this.buffer = this.buffer.filter((b) => assigned.has(key(b.topic, b.partition)));
     } finally {
       await admin.disconnect();
     }
   }
 
   private async accept(topic: string, partition: number, highWatermark: string, messages: { offset: string; timestamp: string; value: Buffer | null }[]): Promise<void> {
-    const k = key(topic, partition);
-    const state = this.partitions.get(k);
-    if (!state) return; // revoked meanwhile: the new owner reads it again
+    const pk = partitionKey(topic, partition);
+    const state = this.partitions.get(pk);
+    if (!state) return;
     for (const m of messages) {
       const offset = BigInt(m.offset);
-      if (offset < state.fetched) continue; // already buffered or applied (a re-fetch after rebalance)
+      if (offset < state.fetched) continue; // a re-fetch of what is buffered or applied
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = this.pipeline.decode(raw);
       const time = eventTime(decoded, Number(m.timestamp));
-      this.buffer.push({ decoded, raw, time, topic, partition, offset });
-      state.pending.push(offset);
+      state.queue.push({ decoded, raw, time, pk, topic, partition, offset });
+      this.buffered++;
       state.fetched = offset + 1n;
       state.lastTime = Math.max(state.lastTime, time);
       this.options.metrics?.consumed.inc({ topic });
@@ -201,156 +266,222 @@ export class Monitor {
     await this.release();
   }
 
-  private async refreshAndRelease(): Promise<void> {
-    if (this.stopping || this.buffer.length === 0) return;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of new Set([...this.partitions.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))) {
-        for (const p of await admin.fetchTopicOffsets(topic)) {
-          const state = this.partitions.get(key(topic, p.partition));
-          if (state) state.high = BigInt(p.high);
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    if (this.buffered > 0) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      try {
+        for (const topic of this.options.inputTopics) {
+          for (const p of await admin.fetchTopicOffsets(topic)) {
+            const state = this.partitions.get(partitionKey(topic, p.partition));
+            if (state) state.high = BigInt(p.high);
+          }
         }
+      } finally {
+        await admin.disconnect();
       }
-    } finally {
-      await admin.disconnect();
+      await this.release();
     }
-    await this.release();
+    await this.flushSlots(false);
+    if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
   }
 
-  /** Messages at or before this time can be applied: no assigned partition still owes an older one. */
+  /** Messages at or before this time can be applied: no partition still owes an older one. */
   private watermark(): number {
     let w = Number.POSITIVE_INFINITY;
     for (const s of this.partitions.values()) if (s.fetched < s.high) w = Math.min(w, s.lastTime);
     return w;
   }
 
-  private async release(): Promise<void> {
-    if (this.buffer.length === 0) return;
+  /** Each partition's longest buffered prefix at or before the watermark, merged in event-time order. */
+  private takeReady(): Buffered[] {
     const w = this.watermark();
-    this.buffer.sort(order);
-    let n = 0;
-    while (n < this.buffer.length && this.buffer[n]!.time <= w) n++;
-    if (n === 0) return;
-    const ready = this.buffer.slice(0, n);
+    const ready: Buffered[] = [];
+    for (const s of this.partitions.values()) {
+      let i = s.head;
+      while (i < s.queue.length && s.queue[i]!.time <= w) ready.push(s.queue[i++]!);
+      if (i === s.head) continue;
+      this.buffered -= i - s.head;
+      if (i === s.queue.length) { s.queue = []; s.head = 0; } else s.head = i;
+      if (s.head > 4096) { s.queue = s.queue.slice(s.head); s.head = 0; }
+    }
+    return ready.sort(order);
+  }
+
+  // ---- applying and publishing -----------------------------------------------------------------
+
+  private async release(): Promise<void> {
+    if (this.buffered === 0) return;
+    const ready = this.takeReady();
+    if (ready.length === 0) return;
     const timer = this.options.metrics?.batchSeconds.startTimer();
-    const alerts: Alert[] = [];
-    const dead: DeadLetter[] = [];
+    let alerts = 0;
     for (const b of ready) {
       const out = this.pipeline.processDecoded(b.decoded, b.raw, { topic: b.topic, partition: b.partition, offset: b.offset.toString() });
-      alerts.push(...out.alerts);
-      if (out.deadLetter) dead.push(out.deadLetter);
+      for (const alert of out.alerts) this.route(slotOfAccount(alert.subject.accountId, this.slotCount), { pk: b.pk, offset: b.offset, alert });
+      if (out.deadLetter) this.route(b.partition % this.slotCount, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
+      this.partitions.get(b.pk)!.applied = b.offset + 1n;
+      alerts += out.alerts.length;
+      for (const a of out.alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });
+      if (out.deadLetter) this.options.metrics?.rejected.inc({ topic: b.topic, code: out.deadLetter.code });
     }
-    for (const a of alerts) if (a.severity !== 'low') await this.cases.addAlert(a);
-    const offsets = this.advance(ready);
-    await this.publish(alerts, dead, offsets);
-    this.buffer = this.buffer.slice(n);
-    this.stats.applied += n;
-    this.stats.alerts += alerts.length;
-    for (const a of alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });
-    for (const d of dead) this.options.metrics?.rejected.inc({ topic: d.origin.topic ?? '', code: d.code });
+    this.stats.applied += ready.length;
+    this.stats.alerts += alerts;
+    await this.flushSlots(false);
     timer?.();
   }
 
-  /** The commit position of each touched partition: one past its contiguous applied prefix. */
-  private advance(ready: Buffered[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-    const touched = new Set<string>();
-    for (const b of ready) {
-      const s = this.partitions.get(key(b.topic, b.partition))!;
-      s.pending = s.pending.filter((o) => o !== b.offset);
-      touched.add(key(b.topic, b.partition));
+  private route(slot: number, output: Output): void {
+    const owned = this.owned.get(slot);
+    if (owned) {
+      if (beyond(owned.cursor, output)) owned.pending.push(output);
+    } else {
+      this.unowned.get(slot)?.push(output, this.options.unownedLogCap ?? 200_000);
     }
-    const byTopic = new Map<string, { partition: number; offset: string }[]>();
-    for (const k of touched) {
-      const s = this.partitions.get(k)!;
-      s.applied = s.pending.length ? s.pending.reduce((m, o) => (o < m ? o : m)) : s.fetched;
-      const topic = k.slice(0, k.lastIndexOf('/'));
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition: Number(k.slice(k.lastIndexOf('/') + 1)), offset: s.applied.toString() }]);
-    }
-    return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
   }
 
-  /** Retries the same transaction content (never recomputed) through broker restarts and coordinator churn. */
-  private async publish(alerts: Alert[], dead: DeadLetter[], offsets: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
+  private appliedCut(): Cut {
+    const cut: Cut = new Map();
+    for (const [pk, s] of this.partitions) cut.set(pk, s.applied);
+    return cut;
+  }
+
+  /** Publishes every owned slot with outputs; moves idle cursors at most once per interval (or always, when forced). */
+  private async flushSlots(force: boolean): Promise<void> {
+    const applied = this.appliedCut();
+    const now = Date.now();
+    const interval = this.options.cursorIntervalMs ?? 1000;
+    const due = [...this.owned.values()].filter((o) => o.pending.length > 0 || ((force || now - o.committedAt >= interval) && !sameCut(maxCut(o.cursor, applied), o.cursor)));
+    if (due.length === 0) return;
+    await Promise.all(due.map((o) => this.commitSlot(o, applied)));
+  }
+
+  private async commitSlot(o: OwnedSlot, applied: Cut): Promise<void> {
+    const cursor = maxCut(o.cursor, applied);
+    const outputs = o.pending;
+    const alerts = outputs.flatMap((x) => (x.alert ? [x.alert] : []));
+    const dead = outputs.flatMap((x) => (x.dead ? [x.dead] : []));
+    for (const a of alerts) if (a.severity !== 'low') await this.cases.addAlert(a);
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const [pk, offset] of cursor) {
+      const { topic, partition } = splitKey(pk);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: offset.toString() }]);
+    }
+    const offsets = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    const topicMessages = toTopicMessages(this.options.alertTopic, alerts, dead);
     for (let attempt = 1; ; attempt++) {
+      if (!this.assigned.has(o.slot) && this.owned.get(o.slot) === o) {
+        // The group moved the slot while this step ran; its new owner fenced our producer and
+        // publishes from the cursor we last committed. Keep the outputs as an unowned log.
+        this.dropSlot(o);
+        return;
+      }
+      const tx = await o.producer.transaction();
       try {
-        return await this.publishOnce(alerts, dead, offsets);
+        if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
+        await tx.sendOffsets({ consumerGroupId: slotGroup(this.groupId, o.slot), topics: offsets });
+        await tx.commit();
+        break;
       } catch (err) {
+        await tx.abort().catch(() => undefined);
         if (attempt >= 30) throw err;
-        this.options.logger.warn({ attempt, err: (err as Error).message }, 'publish failed; retrying the same transaction');
+        this.options.logger.warn({ slot: o.slot, attempt, err: (err as Error).message }, 'publish failed; retrying the same transaction');
         await new Promise((r) => setTimeout(r, Math.min(200 * attempt, 3000)));
       }
     }
+    o.cursor = cursor;
+    o.pending = [];
+    o.committedAt = Date.now();
+    this.stats.commits++;
+    this.stats.published += alerts.length;
   }
 
-  private async publishOnce(alerts: Alert[], dead: DeadLetter[], offsets: { topic: string; partitions: { partition: number; offset: string }[] }[]): Promise<void> {
-    const tx = await this.producer!.transaction();
-    try {
-      const topicMessages = toTopicMessages(this.options.alertTopic, alerts, dead);
-      if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
-      await tx.sendOffsets({ consumerGroupId: this.groupId, topics: offsets });
-      await tx.commit();
-      this.stats.commits++;
-    } catch (err) {
-      await tx.abort().catch(() => undefined);
-      throw err;
+  // ---- slots -----------------------------------------------------------------------------------
+
+  /** Applies the latest assignment: drops lost slots, takes gained ones (fence, read cursor, catch up). */
+  private async reassign(): Promise<void> {
+    for (const o of [...this.owned.values()]) if (!this.assigned.has(o.slot)) this.dropSlot(o);
+    let reread = false;
+    for (const slot of [...this.assigned].sort((a, b) => a - b)) {
+      if (this.owned.has(slot)) continue;
+      if (slot >= this.slotCount) throw new Error(`slot ${slot} is beyond the ${this.slotCount} partitions of ${this.ownershipTopic} seen at start: partitions were added; restarting re-derives the slots`);
+      const producer = this.kafka.producer({ transactionalId: slotTransactionalId(this.groupId, slot), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect(); // InitProducerId: fences the previous owner and ends its open transaction
+      const cursor = await this.readCursor(slot);
+      const log = this.unowned.get(slot)!;
+      const pending = log.after(cursor);
+      if (!pending) reread = true;
+      this.owned.set(slot, { slot, producer, cursor, pending: pending ?? [], committedAt: 0 });
+      this.unowned.delete(slot);
+      this.options.logger.info({ slot, fromLog: pending?.length ?? null }, 'slot taken');
     }
+    this.stats.slots = this.owned.size;
+    if (reread) await this.reread();
+    else await this.flushSlots(true);
   }
 
-  /** Re-reads every input partition up to the group's committed offset and applies it, alerts discarded. */
-  private async rebuild(): Promise<void> {
+  private dropSlot(o: OwnedSlot): void {
+    this.owned.delete(o.slot);
+    // Complete past the committed cursor: what is pending, plus everything applied from now on.
+    const log = new UnownedLog(o.cursor);
+    log.entries = o.pending;
+    this.unowned.set(o.slot, log);
+    void o.producer.disconnect().catch(() => undefined);
+    this.stats.slots = this.owned.size;
+    this.options.logger.info({ slot: o.slot }, 'slot released');
+  }
+
+  private async readCursor(slot: number): Promise<Cut> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = new Map<string, bigint>();
     try {
-      for (const t of await admin.fetchOffsets({ groupId: this.groupId, topics: this.options.inputTopics })) {
-        for (const p of t.partitions) if (p.offset !== '-1' && BigInt(p.offset) > 0n) ends.set(key(t.topic, p.partition), BigInt(p.offset));
+      const cut: Cut = new Map();
+      for (const t of await admin.fetchOffsets({ groupId: slotGroup(this.groupId, slot), topics: this.options.inputTopics })) {
+        for (const p of t.partitions) if (p.offset !== '-1') cut.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
       }
+      return cut;
     } finally {
       await admin.disconnect();
     }
-    if (ends.size === 0) return;
-    const records: Buffered[] = [];
-    const consumer = this.kafka.consumer({ groupId: `${this.groupId}-rebuild-${this.options.instanceId}-${Date.now()}`, readUncommitted: false });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [...new Set([...ends.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))], fromBeginning: true });
-      const remaining = new Set(ends.keys());
-      await new Promise<void>((resolve, reject) => {
-        consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const k = key(batch.topic, batch.partition);
-            const end = ends.get(k);
-            if (end === undefined) return;
-            for (const m of batch.messages) {
-              const offset = BigInt(m.offset);
-              if (offset >= end) break;
-              const raw = m.value?.toString('utf8') ?? '';
-              const decoded = this.pipeline.decode(raw);
-              records.push({ decoded, raw, time: eventTime(decoded, Number(m.timestamp)), topic: batch.topic, partition: batch.partition, offset });
-              if (offset + 1n >= end) remaining.delete(k);
-            }
-            if (remaining.size === 0) resolve();
-          },
-        }).catch(reject);
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    records.sort(order);
-    for (const r of records) this.pipeline.processDecoded(r.decoded, r.raw, { topic: r.topic, partition: r.partition, offset: r.offset.toString() });
-    this.stats.rebuilt = records.length;
   }
 
-  /** SIGTERM: finish the step in hand, commit it, and leave the group. */
+  /** Drops unowned outputs their owner has published (its cursor passed them). */
+  private async pruneUnowned(): Promise<void> {
+    this.lastPrune = Date.now();
+    for (const [slot, log] of this.unowned) if (log.entries.length > 0) log.prune(await this.readCursor(slot));
+  }
+
+  /**
+   * A gained slot whose outputs since its cursor this instance cannot produce from memory: start
+   * over from the first offset with a fresh pipeline. Owned cursors stay; everything at or before
+   * them is applied again without being published.
+   */
+  private async reread(): Promise<void> {
+    this.stats.resets++;
+    this.options.logger.warn({ slots: [...this.owned.keys()] }, 'a gained slot needs outputs this instance did not keep; re-reading from the start');
+    const old = this.reader;
+    this.readerGeneration++;
+    void old?.disconnect().catch(() => undefined);
+    this.pipeline = this.newPipeline();
+    this.partitions.clear();
+    this.buffered = 0;
+    for (const o of this.owned.values()) o.pending = [];
+    for (const slot of this.unowned.keys()) this.unowned.set(slot, new UnownedLog(new Map()));
+    await this.startReader();
+  }
+
+  /** SIGTERM: finish the step in hand, commit every owned slot's cursor, and leave the group. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
     this.reloader?.stop();
     await this.queue.catch(() => undefined);
-    await this.consumer?.disconnect().catch(() => undefined);
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.enqueue(() => this.flushSlots(true)).catch(() => undefined);
+    await this.reader?.disconnect().catch(() => undefined);
+    await this.member?.disconnect().catch(() => undefined);
+    await Promise.all([...this.owned.values()].map((o) => o.producer.disconnect().catch(() => undefined)));
     await this.redis.quit().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;
   }

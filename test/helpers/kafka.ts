@@ -37,11 +37,11 @@ export async function produceSample(run: Run, lines = sampleLines()): Promise<nu
   return lines.length;
 }
 
-export function startMonitor(run: Run): ChildProcess {
-  const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `i-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
-    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'],
+export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): ChildProcess {
+  const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
+    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[monitor ${run.id}] ${d}`));
+  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[monitor ${instance}-${run.id}] ${d}`));
   return child;
 }
 
@@ -52,17 +52,20 @@ export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals): 
   return exited;
 }
 
-/** True once the group has committed every input partition up to its high watermark. */
+/** True once every publishing slot's cursor (`<group>.slot-<s>`) has reached every input partition's high watermark. */
 export async function caughtUp(run: Run): Promise<boolean> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId: run.group, topics: run.topics });
-    for (const t of committed) {
-      const highs = await admin.fetchTopicOffsets(t.topic);
-      for (const p of t.partitions) {
-        const high = highs.find((h) => h.partition === p.partition)!.high;
-        if (high !== '0' && p.offset !== high) return false;
+    const highs = new Map<string, { partition: number; high: string }[]>();
+    for (const topic of run.topics) highs.set(topic, await admin.fetchTopicOffsets(topic));
+    const slots = highs.get(run.topics[0]!)!.length;
+    for (let s = 0; s < slots; s++) {
+      for (const t of await admin.fetchOffsets({ groupId: `${run.group}.slot-${s}`, topics: run.topics })) {
+        for (const p of t.partitions) {
+          const high = highs.get(t.topic)!.find((h) => h.partition === p.partition)!.high;
+          if (high !== '0' && p.offset !== high) return false;
+        }
       }
     }
     return true;
