@@ -31,7 +31,7 @@ import { createKafka, ensureTopics, type KafkaClient } from '../kafka/client.js'
 import type { Metrics } from '../observability/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { SdnLabel } from '../intel/ofac.js';
-import { toTopicMessages } from '../sinks/kafka-sink.js';
+import { chunkTopicMessages, toTopicMessages } from '../sinks/kafka-sink.js';
 import { beyond, maxCut, partitionKey, sameCut, slotGroup, slotOfAccount, slotTransactionalId, splitKey, UnownedLog, type Cut, type Output } from './ownership.js';
 
 export interface MonitorOptions {
@@ -48,9 +48,18 @@ export interface MonitorOptions {
   ownershipTopic?: string;
   /** How often buffered messages are reconsidered when no batch arrives (ms). @defaultValue 200 */
   tickMs?: number;
+  /**
+   * How long (wall clock, ms) a fetched message may wait for quiet or empty partitions to pass its
+   * event time. Within it, topics that lag each other still give exactly a file replay's alerts;
+   * beyond it, late evidence re-examines. Partitions known to hold unread data always hold.
+   * @defaultValue config MONITOR_HOLD_MS
+   */
+  holdMs?: number;
   /** How often a slot with nothing to publish still moves its cursor (ms). @defaultValue 1000 */
   cursorIntervalMs?: number;
-  /** Outputs kept per unowned slot before a later hand-over needs a full re-read. @defaultValue 200 000 */
+  /** Most messages one step applies before it publishes and yields to the event loop. @defaultValue 2000 */
+  maxStep?: number;
+  /** Outputs kept per unowned slot before a later hand-over needs a full re-read. @defaultValue config MONITOR_UNOWNED_LOG_CAP */
   unownedLogCap?: number;
 }
 
@@ -62,6 +71,7 @@ interface Buffered {
   topic: string;
   partition: number;
   offset: bigint;
+  fetchedAt: number;
 }
 
 interface PartitionState {
@@ -75,6 +85,9 @@ interface PartitionState {
   /** Fetched, not yet applied, in offset order. */
   queue: Buffered[];
   head: number;
+  /** queue[head..aged) were fetched more than the hold ago; agedMax is the newest event time among them. */
+  aged: number;
+  agedMax: number;
 }
 
 interface OwnedSlot {
@@ -98,6 +111,7 @@ export class Monitor {
   private readonly kafka: KafkaClient;
   private readonly redis: Redis;
   private readonly cases: RedisCaseStore;
+  private readonly admin: ReturnType<KafkaClient['admin']>;
   private pipeline: Pipeline;
   private readonly partitions = new Map<string, PartitionState>();
   private buffered = 0;
@@ -123,6 +137,7 @@ export class Monitor {
     this.redis = new Redis(c.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
     this.redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
     this.cases = new RedisCaseStore(this.redis, c.REDIS_KEY_PREFIX);
+    this.admin = this.kafka.admin();
     this.pipeline = this.newPipeline();
   }
 
@@ -141,6 +156,7 @@ export class Monitor {
   async start(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     await ensureTopics(this.kafka, [...inputTopics, alertTopic, ...inputTopics.map((t) => `${t}.dlq`)], config.KAFKA_TOPIC_PARTITIONS);
+    await this.admin.connect();
     this.slotCount = await this.partitionCount(this.ownershipTopic);
     for (let s = 0; s < this.slotCount; s++) this.unowned.set(s, new UnownedLog(new Map()));
 
@@ -181,14 +197,8 @@ export class Monitor {
   }
 
   private async partitionCount(topic: string): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      return topics[0]!.partitions.length;
-    } finally {
-      await admin.disconnect();
-    }
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]!.partitions.length;
   }
 
   /**
@@ -227,21 +237,15 @@ export class Monitor {
   }
 
   private async onReaderAssignment(assignment: Record<string, number[]>): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      for (const [topic, parts] of Object.entries(assignment)) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        for (const p of parts) {
-          const pk = partitionKey(topic, p);
-          if (this.partitions.has(pk)) continue;
-          const o = offsets.find((x) => x.partition === p);
-          const low = BigInt(o?.low ?? '0');
-          this.partitions.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high: BigInt(o?.high ?? '0'), applied: low, queue: [], head: 0 });
-        }
+    for (const [topic, parts] of Object.entries(assignment)) {
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      for (const p of parts) {
+        const pk = partitionKey(topic, p);
+        if (this.partitions.has(pk)) continue;
+        const o = offsets.find((x) => x.partition === p);
+        const low = BigInt(o?.low ?? '0');
+        this.partitions.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high: BigInt(o?.high ?? '0'), applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
       }
-    } finally {
-      await admin.disconnect();
     }
   }
 
@@ -249,13 +253,14 @@ export class Monitor {
     const pk = partitionKey(topic, partition);
     const state = this.partitions.get(pk);
     if (!state) return;
+    const now = Date.now();
     for (const m of messages) {
       const offset = BigInt(m.offset);
       if (offset < state.fetched) continue; // a re-fetch of what is buffered or applied
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = this.pipeline.decode(raw);
       const time = eventTime(decoded, Number(m.timestamp));
-      state.queue.push({ decoded, raw, time, pk, topic, partition, offset });
+      state.queue.push({ decoded, raw, time, pk, topic, partition, offset, fetchedAt: now });
       this.buffered++;
       state.fetched = offset + 1n;
       state.lastTime = Math.max(state.lastTime, time);
@@ -269,17 +274,11 @@ export class Monitor {
   private async tick(): Promise<void> {
     if (this.stopping) return;
     if (this.buffered > 0) {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      try {
-        for (const topic of this.options.inputTopics) {
-          for (const p of await admin.fetchTopicOffsets(topic)) {
-            const state = this.partitions.get(partitionKey(topic, p.partition));
-            if (state) state.high = BigInt(p.high);
-          }
+      for (const topic of this.options.inputTopics) {
+        for (const p of await this.admin.fetchTopicOffsets(topic)) {
+          const state = this.partitions.get(partitionKey(topic, p.partition));
+          if (state) state.high = BigInt(p.high);
         }
-      } finally {
-        await admin.disconnect();
       }
       await this.release();
     }
@@ -287,24 +286,50 @@ export class Monitor {
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
   }
 
-  /** Messages at or before this time can be applied: no partition still owes an older one. */
-  private watermark(): number {
-    let w = Number.POSITIVE_INFINITY;
-    for (const s of this.partitions.values()) if (s.fetched < s.high) w = Math.min(w, s.lastTime);
-    return w;
+  /**
+   * Two watermarks. `behind`: the oldest newest-fetched time over partitions that still owe fetched
+   * data; nothing later is applied, ever. `all`: the same over every partition (an empty one is at
+   * minus infinity); a message later than it waits, but only up to the hold.
+   */
+  private watermarks(): { behind: number; all: number } {
+    let behind = Number.POSITIVE_INFINITY;
+    let all = Number.POSITIVE_INFINITY;
+    for (const s of this.partitions.values()) {
+      all = Math.min(all, s.lastTime);
+      if (s.fetched < s.high) behind = Math.min(behind, s.lastTime);
+    }
+    return { behind, all };
   }
 
-  /** Each partition's longest buffered prefix at or before the watermark, merged in event-time order. */
-  private takeReady(): Buffered[] {
-    const w = this.watermark();
+  /**
+   * Everything buffered at or before one threshold, as each partition's prefix, merged in
+   * event-time order. The threshold is the `all` watermark, raised to the newest message that has
+   * waited out the hold (so an aged message never overtakes an older one still waiting), and
+   * capped by the `behind` watermark.
+   */
+  private takeReady(maxStep: number): Buffered[] {
+    const { behind, all } = this.watermarks();
+    const heldSince = Date.now() - (this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS);
+    let held = Number.NEGATIVE_INFINITY;
+    for (const s of this.partitions.values()) {
+      if (s.aged < s.head) { s.aged = s.head; s.agedMax = Number.NEGATIVE_INFINITY; }
+      for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.time);
+      held = Math.max(held, s.agedMax);
+    }
+    let threshold = Math.min(behind, Math.max(all, held));
+    // A step applies at most about maxStep messages, so the event loop (heartbeats) is never held
+    // for long: lower the threshold to the maxStep-th candidate's time.
+    const times: number[] = [];
+    for (const s of this.partitions.values()) for (let i = s.head, b = s.queue[i]; b && b.time <= threshold; b = s.queue[++i]) times.push(b.time);
+    if (times.length > maxStep) threshold = times.sort((x, y) => x - y)[maxStep - 1]!;
     const ready: Buffered[] = [];
     for (const s of this.partitions.values()) {
       let i = s.head;
-      while (i < s.queue.length && s.queue[i]!.time <= w) ready.push(s.queue[i++]!);
+      for (let b = s.queue[i]; b && b.time <= threshold; b = s.queue[++i]) ready.push(b);
       if (i === s.head) continue;
       this.buffered -= i - s.head;
-      if (i === s.queue.length) { s.queue = []; s.head = 0; } else s.head = i;
-      if (s.head > 4096) { s.queue = s.queue.slice(s.head); s.head = 0; }
+      if (i === s.queue.length) { s.queue = []; s.head = 0; s.aged = 0; s.agedMax = Number.NEGATIVE_INFINITY; } else s.head = i;
+      if (s.head > 4096) { s.aged -= s.head; s.queue = s.queue.slice(s.head); s.head = 0; }
     }
     return ready.sort(order);
   }
@@ -312,9 +337,17 @@ export class Monitor {
   // ---- applying and publishing -----------------------------------------------------------------
 
   private async release(): Promise<void> {
-    if (this.buffered === 0) return;
-    const ready = this.takeReady();
-    if (ready.length === 0) return;
+    const maxStep = this.options.maxStep ?? 2000;
+    for (let steps = 0; this.buffered > 0; steps++) {
+      if (steps > 0) await new Promise((r) => setImmediate(r)); // let heartbeats and fetches run between steps
+      const ready = this.takeReady(maxStep);
+      if (ready.length === 0) return;
+      await this.applyStep(ready);
+      if (ready.length < maxStep) return;
+    }
+  }
+
+  private async applyStep(ready: Buffered[]): Promise<void> {
     const timer = this.options.metrics?.batchSeconds.startTimer();
     let alerts = 0;
     for (const b of ready) {
@@ -337,7 +370,7 @@ export class Monitor {
     if (owned) {
       if (beyond(owned.cursor, output)) owned.pending.push(output);
     } else {
-      this.unowned.get(slot)?.push(output, this.options.unownedLogCap ?? 200_000);
+      this.unowned.get(slot)?.push(output, this.options.unownedLogCap ?? this.options.config.MONITOR_UNOWNED_LOG_CAP);
     }
   }
 
@@ -369,7 +402,7 @@ export class Monitor {
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: offset.toString() }]);
     }
     const offsets = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-    const topicMessages = toTopicMessages(this.options.alertTopic, alerts, dead);
+    const chunks = chunkTopicMessages(toTopicMessages(this.options.alertTopic, alerts, dead));
     for (let attempt = 1; ; attempt++) {
       if (!this.assigned.has(o.slot) && this.owned.get(o.slot) === o) {
         // The group moved the slot while this step ran; its new owner fenced our producer and
@@ -379,7 +412,7 @@ export class Monitor {
       }
       const tx = await o.producer.transaction();
       try {
-        if (topicMessages.length) await tx.sendBatch({ topicMessages, acks: -1 });
+        for (const topicMessages of chunks) await tx.sendBatch({ topicMessages, acks: -1 });
         await tx.sendOffsets({ consumerGroupId: slotGroup(this.groupId, o.slot), topics: offsets });
         await tx.commit();
         break;
@@ -407,7 +440,11 @@ export class Monitor {
       if (this.owned.has(slot)) continue;
       if (slot >= this.slotCount) throw new Error(`slot ${slot} is beyond the ${this.slotCount} partitions of ${this.ownershipTopic} seen at start: partitions were added; restarting re-derives the slots`);
       const producer = this.kafka.producer({ transactionalId: slotTransactionalId(this.groupId, slot), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-      await producer.connect(); // InitProducerId: fences the previous owner and ends its open transaction
+      await producer.connect();
+      // kafkajs sends InitProducerId at a producer's first transaction, not at connect: begin and
+      // abort an empty one now, which fences the previous owner and ends its open transaction,
+      // before the cursor is read.
+      await (await producer.transaction()).abort();
       const cursor = await this.readCursor(slot);
       const log = this.unowned.get(slot)!;
       const pending = log.after(cursor);
@@ -433,17 +470,11 @@ export class Monitor {
   }
 
   private async readCursor(slot: number): Promise<Cut> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const cut: Cut = new Map();
-      for (const t of await admin.fetchOffsets({ groupId: slotGroup(this.groupId, slot), topics: this.options.inputTopics })) {
-        for (const p of t.partitions) if (p.offset !== '-1') cut.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
-      }
-      return cut;
-    } finally {
-      await admin.disconnect();
+    const cut: Cut = new Map();
+    for (const t of await this.admin.fetchOffsets({ groupId: slotGroup(this.groupId, slot), topics: this.options.inputTopics })) {
+      for (const p of t.partitions) if (p.offset !== '-1') cut.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
     }
+    return cut;
   }
 
   /** Drops unowned outputs their owner has published (its cursor passed them). */
@@ -482,6 +513,7 @@ export class Monitor {
     await this.reader?.disconnect().catch(() => undefined);
     await this.member?.disconnect().catch(() => undefined);
     await Promise.all([...this.owned.values()].map((o) => o.producer.disconnect().catch(() => undefined)));
+    await this.admin.disconnect().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;
   }

@@ -26,14 +26,16 @@ export class KafkaSink {
   }
 
   async publish(alerts: readonly Alert[], deadLetters: readonly DeadLetter[]): Promise<void> {
-    const topicMessages = toTopicMessages(this.alertTopic, alerts, deadLetters);
-    if (topicMessages.length) await this.producer.sendBatch({ acks: -1, topicMessages });
+    for (const topicMessages of chunkTopicMessages(toTopicMessages(this.alertTopic, alerts, deadLetters))) await this.producer.sendBatch({ acks: -1, topicMessages });
   }
 }
 
+export interface OutRecord { key?: string; value: string; headers: Record<string, string> }
+export interface OutTopic { topic: string; messages: OutRecord[] }
+
 /** Alerts keyed by accountId with their id in a header; dead letters raw, with the reason in headers. */
-export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[]) {
-  const topicMessages = [];
+export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[]): OutTopic[] {
+  const topicMessages: OutTopic[] = [];
   if (alerts.length) {
     topicMessages.push({ topic: alertTopic, messages: alerts.map((a) => ({ key: a.subject.accountId, value: serialiseAlert(a), headers: { alertId: a.alertId, typology: a.typology } })) });
   }
@@ -52,4 +54,28 @@ export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], de
     });
   }
   return topicMessages;
+}
+
+/**
+ * Splits one transaction's records into sendBatch calls of at most `maxBytes` each (keys, values
+ * and headers counted), so no record batch reaches the broker's message.max.bytes (1 MiB by
+ * default) however many alerts one step produces. A record larger than the limit goes alone.
+ */
+export function chunkTopicMessages(topicMessages: OutTopic[], maxBytes = 256 * 1024): OutTopic[][] {
+  const chunks: OutTopic[][] = [];
+  let current: OutTopic[] = [];
+  let size = 0;
+  for (const { topic, messages } of topicMessages) {
+    for (const m of messages) {
+      let bytes = 64 + Buffer.byteLength(m.value) + (m.key ? Buffer.byteLength(m.key) : 0);
+      for (const [k, v] of Object.entries(m.headers)) bytes += k.length + Buffer.byteLength(v);
+      if (size > 0 && size + bytes > maxBytes) { chunks.push(current); current = []; size = 0; }
+      const last = current[current.length - 1];
+      if (last?.topic === topic) last.messages.push(m);
+      else current.push({ topic, messages: [m] });
+      size += bytes;
+    }
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import kafkajs from 'kafkajs';
 import { loadConfig } from '../../src/config/config.js';
 import { INPUT_TOPICS, topicFor } from '../../src/contract/schemas.js';
+import { decodeMessage, DEFAULT_DECODE_OPTIONS } from '../../src/decode/decode.js';
 import { createKafka, ensureTopics, type KafkaClient } from '../../src/kafka/client.js';
 import { root, sampleLines } from './sample.js';
 
@@ -27,7 +29,7 @@ export async function produceSample(run: Run, lines = sampleLines()): Promise<nu
   for (const value of lines) {
     const m = JSON.parse(value);
     const topic = `e2e-${run.id}-${topicFor(m)}`;
-    const key = m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address;
+    const key = keyOf(m);
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
   }
   const producer = kafka.producer();
@@ -37,16 +39,27 @@ export async function produceSample(run: Run, lines = sampleLines()): Promise<nu
   return lines.length;
 }
 
-export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): ChildProcess {
+export type MonitorProcess = ChildProcess & { logs: string[] };
+
+/** Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and echoed when TW_TEST_VERBOSE is set). */
+export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): MonitorProcess {
   const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
-    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  }) as MonitorProcess;
+  child.logs = [];
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    child.logs.push(...lines);
+    if (process.env.TW_TEST_VERBOSE) process.stderr.write(lines.map((l) => `[monitor ${instance}-${run.id}] ${l}\n`).join(''));
   });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[monitor ${instance}-${run.id}] ${d}`));
   return child;
 }
 
 export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);
   return exited;
@@ -103,4 +116,31 @@ export async function deleteRun(run: Run): Promise<void> {
   const existing = new Set(await admin.listTopics());
   await admin.deleteTopics({ topics: [...run.topics, ...run.topics.map((t) => `${t}.dlq`), run.alertTopic].filter((t) => existing.has(t)) }).catch(() => undefined);
   await admin.disconnect();
+}
+
+const keyOf = (m: Record<string, string | undefined>): string => (m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address)!;
+const partitioner = kafkajs.Partitioners.DefaultPartitioner();
+
+/**
+ * Lines in the order a monitor applies them once they sit on `partitions`-partition topics: event
+ * time, then topic, partition and offset. A file replay of this order is the exact reference for a
+ * monitor run, even where messages on different topics share a timestamp.
+ */
+export function monitorOrder(lines: string[], partitions = 2): string[] {
+  const meta = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
+  const seen = new Map<string, number>();
+  return lines
+    .map((line, i) => {
+      const m = JSON.parse(line);
+      const topic = topicFor(m) ?? '';
+      const partition = partitioner({ topic, partitionMetadata: meta as never, message: { key: keyOf(m), value: null } });
+      const k = `${topic}/${partition}`;
+      const offset = seen.get(k) ?? 0;
+      seen.set(k, offset + 1);
+      const decoded = decodeMessage(line, DEFAULT_DECODE_OPTIONS);
+      const time = decoded.ok ? decoded.event.time : 0;
+      return { line, time, topic, partition, offset, i };
+    })
+    .sort((a, b) => a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset)
+    .map((x) => x.line);
 }
