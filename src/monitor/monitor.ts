@@ -356,7 +356,6 @@ export class Monitor {
       if (out.deadLetter) this.route(b.partition % this.slotCount, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
       this.partitions.get(b.pk)!.applied = b.offset + 1n;
       alerts += out.alerts.length;
-      for (const a of out.alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });
       if (out.deadLetter) this.options.metrics?.rejected.inc({ topic: b.topic, code: out.deadLetter.code });
     }
     this.stats.applied += ready.length;
@@ -428,6 +427,7 @@ export class Monitor {
     o.committedAt = Date.now();
     this.stats.commits++;
     this.stats.published += alerts.length;
+    for (const a of alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });
   }
 
   // ---- slots -----------------------------------------------------------------------------------
@@ -454,6 +454,7 @@ export class Monitor {
       this.options.logger.info({ slot, fromLog: pending?.length ?? null }, 'slot taken');
     }
     this.stats.slots = this.owned.size;
+    this.options.metrics?.slots.set(this.owned.size);
     if (reread) await this.reread();
     else await this.flushSlots(true);
   }
@@ -466,6 +467,7 @@ export class Monitor {
     this.unowned.set(o.slot, log);
     void o.producer.disconnect().catch(() => undefined);
     this.stats.slots = this.owned.size;
+    this.options.metrics?.slots.set(this.owned.size);
     this.options.logger.info({ slot: o.slot }, 'slot released');
   }
 
@@ -490,6 +492,7 @@ export class Monitor {
    */
   private async reread(): Promise<void> {
     this.stats.resets++;
+    this.options.metrics?.rereads.inc();
     this.options.logger.warn({ slots: [...this.owned.keys()] }, 'a gained slot needs outputs this instance did not keep; re-reading from the start');
     const old = this.reader;
     this.readerGeneration++;
