@@ -142,11 +142,29 @@ export class Pipeline {
     // receiver already leads to a labelled cluster: check that (one bounded search) before paying
     // for re-examining every transfer upstream of the edge.
     const t = event.transfers[0];
-    if (!outcome.coinjoin && t && this.engine.hasGraphRules && this.leadsToLabel(t.to, event.time)) {
-      applied.push({ kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId });
-      origins.push(this.graph.id(t.from));
+    const alerts: Alert[] = [];
+    if (!outcome.coinjoin && t && this.engine.hasGraphRules) {
+      const flow: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+      if (this.leadsToLabel(t.to, event.time)) {
+        applied.push(flow);
+        origins.push(this.graph.id(t.from));
+      }
+      // The mirror case: the edge's sender is fed by a labelled cluster, so transfers downstream
+      // of the edge (deposits from its receiver) may now have upstream exposure.
+      if (this.fedByLabel(t.from, event.time)) alerts.push(...this.reexamineIds(this.touchedDownstream(this.graph.id(t.to)), flow));
     }
-    return { alerts: this.reexamine(applied, origins), changes };
+    return { alerts: [...this.reexamine(applied, origins), ...alerts], changes };
+  }
+
+  private reexamineIds(eventIds: string[], change: GraphChange): Alert[] {
+    const alerts: Alert[] = [];
+    for (const eventId of new Set(eventIds)) {
+      const item = this.state.transfer(eventId);
+      if (!item) continue;
+      this.stats.reevaluations++;
+      alerts.push(...this.engine.evaluate({ item, change }));
+    }
+    return alerts;
   }
 
   /** Re-runs graph-dependent rules on transfers touching the changed clusters or up to N hops upstream. */
@@ -171,6 +189,34 @@ export class Pipeline {
     const labels = this.engine.exposureLabels;
     if (labels.length === 0) return false;
     return findExposure(this.graph, [this.graph.id(to)], { direction: 'downstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
+  }
+
+  /** Whether funds reach `from` from a labelled cluster within the late-evidence hops (an upstream search). */
+  private fedByLabel(from: string, time: number): boolean {
+    const labels = this.engine.exposureLabels;
+    if (labels.length === 0) return false;
+    return findExposure(this.graph, [this.graph.id(from)], { direction: 'upstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
+  }
+
+  /** Event ids of transfers touching `start` or clusters up to the late-evidence hops downstream of it. */
+  private touchedDownstream(start: number): string[] {
+    const ids: string[] = [];
+    const seen = new Set<number>([start]);
+    let frontier = [start];
+    for (let hop = 0; hop <= this.lateHops && frontier.length > 0; hop++) {
+      const next: number[] = [];
+      for (const node of frontier) {
+        for (const t of this.graph.touches(node)) ids.push(t.eventId);
+        if (hop === this.lateHops || this.graph.isOwn(node)) continue;
+        for (const e of this.graph.edgesOut(node)) {
+          if (seen.has(e.peer) || seen.size > 500) continue;
+          seen.add(e.peer);
+          next.push(e.peer);
+        }
+      }
+      frontier = next;
+    }
+    return ids;
   }
 
   private touchedUpstream(start: number): string[] {

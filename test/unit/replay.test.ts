@@ -117,3 +117,18 @@ describe('replay of the bundled sample', () => {
     expect(cases.every((c, i) => i === 0 || cases[i - 1]!.score >= c.score)).toBe(true);
   });
 });
+
+describe('late evidence: every chain and intel message delivered after all exchange messages', () => {
+  it('still raises a sanctions alert for every sanctioned account, upstream exposure included, naming the late graph change', async () => {
+    const rank = (l: string): number => { const s = JSON.parse(l).schema as string; return s.startsWith('exchange') ? 0 : s.startsWith('chain') ? 1 : 2; };
+    const lagged = [...sampleLines()].sort((a, b) => rank(a) - rank(b));
+    const result = await replayFiles({ files: [], records: lagged.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
+    const score = scoreAlerts(result.alerts, truth);
+    expect(score.recall['sanctions-exposure']).toEqual(expect.objectContaining({ found: 4, planted: 4 }));
+    // The one upstream case in the sample: a deposit whose sender was funded by an SDN address
+    // one hop back, which the chain data only shows after the deposit was applied.
+    const upstream = result.alerts.filter((a) => a.ruleId === 'sanctions-exposure.indirect' && (a.evidence as { direction?: string }).direction === 'upstream');
+    expect(upstream.length).toBeGreaterThan(0);
+    expect(upstream.every((a) => (a.evidence as { graphChange?: { kind: string } }).graphChange?.kind === 'flow')).toBe(true);
+  });
+});
