@@ -22,14 +22,18 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
   });
 }
 
-/** Creates any missing topic with the given partition count; existing topics are left alone. */
-export async function ensureTopics(kafka: KafkaClient, topics: string[], partitions: number): Promise<void> {
+/**
+ * Creates any missing topic with the given partition count; existing topics are left alone.
+ * Dead-letter topics (`*.dlq`) get a 4 MiB record limit: a reject carries the raw input, which may
+ * itself be as large as the broker allows, plus its reason in headers.
+ */
+export async function ensureTopics(kafka: KafkaClient, topics: string[], partitions: number, replicationFactor = 1): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...(topic.endsWith('.dlq') ? { configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] } : {}) })) });
   } finally {
     await admin.disconnect();
   }

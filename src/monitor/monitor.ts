@@ -155,7 +155,7 @@ export class Monitor {
 
   async start(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
-    await ensureTopics(this.kafka, [...inputTopics, alertTopic, ...inputTopics.map((t) => `${t}.dlq`)], config.KAFKA_TOPIC_PARTITIONS);
+    await ensureTopics(this.kafka, [...inputTopics, alertTopic, ...inputTopics.map((t) => `${t}.dlq`)], config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION);
     await this.admin.connect();
     this.slotCount = await this.partitionCount(this.ownershipTopic);
     for (let s = 0; s < this.slotCount; s++) this.unowned.set(s, new UnownedLog(new Map()));
@@ -316,22 +316,27 @@ export class Monitor {
       for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.time);
       held = Math.max(held, s.agedMax);
     }
-    let threshold = Math.min(behind, Math.max(all, held));
-    // A step applies at most about maxStep messages, so the event loop (heartbeats) is never held
-    // for long: lower the threshold to the maxStep-th candidate's time.
-    const times: number[] = [];
-    for (const s of this.partitions.values()) for (let i = s.head, b = s.queue[i]; b && b.time <= threshold; b = s.queue[++i]) times.push(b.time);
-    if (times.length > maxStep) threshold = times.sort((x, y) => x - y)[maxStep - 1]!;
+    const threshold = Math.min(behind, Math.max(all, held));
+    // A k-way merge of the partitions' heads at or before the threshold, at most maxStep of them,
+    // so a step never holds the event loop (heartbeats) for long and never rescans the buffer.
+    const parts = [...this.partitions.values()];
     const ready: Buffered[] = [];
-    for (const s of this.partitions.values()) {
-      let i = s.head;
-      for (let b = s.queue[i]; b && b.time <= threshold; b = s.queue[++i]) ready.push(b);
-      if (i === s.head) continue;
-      this.buffered -= i - s.head;
-      if (i === s.queue.length) { s.queue = []; s.head = 0; s.aged = 0; s.agedMax = Number.NEGATIVE_INFINITY; } else s.head = i;
-      if (s.head > 4096) { s.aged -= s.head; s.queue = s.queue.slice(s.head); s.head = 0; }
+    while (ready.length < maxStep) {
+      let best: PartitionState | undefined;
+      for (const p of parts) {
+        const b = p.queue[p.head];
+        if (b && b.time <= threshold && (!best || order(b, best.queue[best.head]!) < 0)) best = p;
+      }
+      if (!best) break;
+      ready.push(best.queue[best.head++]!);
     }
-    return ready.sort(order);
+    this.buffered -= ready.length;
+    for (const p of parts) {
+      if (p.head === 0) continue;
+      if (p.head === p.queue.length) { p.queue = []; p.head = 0; p.aged = 0; p.agedMax = Number.NEGATIVE_INFINITY; }
+      else if (p.head > 4096) { p.aged = Math.max(0, p.aged - p.head); p.queue = p.queue.slice(p.head); p.head = 0; }
+    }
+    return ready;
   }
 
   // ---- applying and publishing -----------------------------------------------------------------
@@ -394,7 +399,8 @@ export class Monitor {
     const outputs = o.pending;
     const alerts = outputs.flatMap((x) => (x.alert ? [x.alert] : []));
     const dead = outputs.flatMap((x) => (x.dead ? [x.dead] : []));
-    for (const a of alerts) if (a.severity !== 'low') await this.cases.addAlert(a);
+    // One connection, so Redis runs the scripts in this order; sent together, they pipeline.
+    await Promise.all(alerts.filter((a) => a.severity !== 'low').map((a) => this.cases.addAlert(a)));
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const [pk, offset] of cursor) {
       const { topic, partition } = splitKey(pk);

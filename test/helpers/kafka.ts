@@ -110,6 +110,23 @@ export async function readAll(topic: string, idleMs = 1500): Promise<string[]> {
   return values;
 }
 
+/** Every committed record of a topic with its headers (as strings), read until the topic is idle. */
+export async function readAllWithHeaders(topic: string, idleMs = 1500): Promise<{ value: string; headers: Record<string, string> }[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const records: { value: string; headers: Record<string, string> }[] = [];
+  let last = Date.now();
+  await consumer.run({ eachMessage: async ({ message }) => {
+    records.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+    last = Date.now();
+  } });
+  const started = Date.now();
+  while (Date.now() - last < idleMs || Date.now() - started < idleMs * 2) await new Promise((r) => setTimeout(r, 200));
+  await consumer.disconnect();
+  return records;
+}
+
 export async function deleteRun(run: Run): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { replayFiles } from '../../src/replay/replay.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caughtUp, deleteRun, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caughtUp, deleteRun, kafka, newRun, produceSample, readAll, readAllWithHeaders, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { ofacLabels, rules, sampleLines, samplePath } from '../helpers/sample.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -44,6 +44,32 @@ describe('monitor against real Kafka and Redis', () => {
       await waitFor(() => caughtUp(run), 90_000);
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
       expect(await casesOf(run)).toEqual(expectedCases);
+    } finally {
+      expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
+    }
+  });
+
+  it('a reject as large as the broker accepts on input still reaches its dead-letter topic, with its reason, and the stream goes on', async () => {
+    const run = newRun();
+    runs.push(run);
+    const lines = sampleLines();
+    await produceSample(run, lines.slice(0, 300));
+    // Near the broker's default message.max.bytes (1,048,588 per record batch): the dead letter
+    // adds headers, so it only fits because dead-letter topics are created with a larger limit.
+    const giant = 'x'.repeat(1_048_440);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-giant', value: giant }] });
+    await producer.disconnect();
+    await produceSample(run, lines.slice(300, 600));
+    const monitor = startMonitor(run);
+    try {
+      await waitFor(() => caughtUp(run), 90_000);
+      const dlq = await readAllWithHeaders(`${run.topics[0]}.dlq`);
+      const big = dlq.find((m) => m.value.length === giant.length);
+      expect(big?.value).toBe(giant);
+      expect(big?.headers.code).toBe('TW_JSON');
+      expect(monitor.exitCode).toBeNull();
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
     }
