@@ -170,6 +170,7 @@ export class Monitor {
       logger.info({ slots }, 'slots assigned');
       void this.enqueue(() => this.reassign());
     });
+    this.exitOnFatalCrash(this.member, 'membership consumer');
     await this.member.connect();
     await this.member.subscribe({ topics: [topic] });
     await this.member.run({ autoCommit: false, eachBatch: async () => { this.member?.pause([{ topic }]); } });
@@ -194,6 +195,15 @@ export class Monitor {
     }, this.options.tickMs ?? 200);
     if (this.options.metrics) this.options.metrics.healthy = true;
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slotCount, ownershipTopic: topic }, 'monitor started');
+  }
+
+  /** kafkajs restarts a consumer after a retriable crash; after any other, exit so a supervisor restarts us. */
+  private exitOnFatalCrash(consumer: ReturnType<KafkaClient['consumer']>, role: string): void {
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (e.payload.restart || this.stopping) return;
+      this.options.logger.fatal({ err: e.payload.error.message, role }, 'kafka consumer crashed and will not restart; exiting');
+      process.exit(1);
+    });
   }
 
   private async partitionCount(topic: string): Promise<number> {
@@ -225,6 +235,7 @@ export class Monitor {
     reader.on(reader.events.GROUP_JOIN, (e) => {
       void this.enqueue(() => (generation === this.readerGeneration ? this.onReaderAssignment(e.payload.memberAssignment as Record<string, number[]>) : undefined));
     });
+    this.exitOnFatalCrash(reader, 'reader');
     await reader.connect();
     await reader.subscribe({ topics: this.options.inputTopics, fromBeginning: true });
     await reader.run({

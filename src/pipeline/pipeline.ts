@@ -151,7 +151,7 @@ export class Pipeline {
       }
       // The mirror case: the edge's sender is fed by a labelled cluster, so transfers downstream
       // of the edge (deposits from its receiver) may now have upstream exposure.
-      if (this.fedByLabel(t.from, event.time)) alerts.push(...this.reexamineIds(this.touchedDownstream(this.graph.id(t.to)), flow));
+      if (this.fedByLabel(t.from, event.time)) alerts.push(...this.reexamineIds(this.touched(this.graph.id(t.to), 'downstream'), flow));
     }
     return { alerts: [...this.reexamine(applied, origins), ...alerts], changes };
   }
@@ -173,7 +173,7 @@ export class Pipeline {
     const alerts: Alert[] = [];
     const done = new Set<string>();
     changes.forEach((change, i) => {
-      for (const eventId of this.touchedUpstream(origins[i]!)) {
+      for (const eventId of this.touched(origins[i]!, 'upstream')) {
         if (done.has(eventId)) continue;
         done.add(eventId);
         const item = this.state.transfer(eventId);
@@ -198,8 +198,8 @@ export class Pipeline {
     return findExposure(this.graph, [this.graph.id(from)], { direction: 'upstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
   }
 
-  /** Event ids of transfers touching `start` or clusters up to the late-evidence hops downstream of it. */
-  private touchedDownstream(start: number): string[] {
+  /** Event ids of transfers touching `start`, or clusters up to the late-evidence hops up- or downstream of it. */
+  private touched(start: number, direction: 'upstream' | 'downstream'): string[] {
     const ids: string[] = [];
     const seen = new Set<number>([start]);
     let frontier = [start];
@@ -208,27 +208,7 @@ export class Pipeline {
       for (const node of frontier) {
         for (const t of this.graph.touches(node)) ids.push(t.eventId);
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
-        for (const e of this.graph.edgesOut(node)) {
-          if (seen.has(e.peer) || seen.size > 500) continue;
-          seen.add(e.peer);
-          next.push(e.peer);
-        }
-      }
-      frontier = next;
-    }
-    return ids;
-  }
-
-  private touchedUpstream(start: number): string[] {
-    const ids: string[] = [];
-    const seen = new Set<number>([start]);
-    let frontier = [start];
-    for (let hop = 0; hop <= this.lateHops && frontier.length > 0; hop++) {
-      const next: number[] = [];
-      for (const node of frontier) {
-        for (const t of this.graph.touches(node)) ids.push(t.eventId);
-        if (hop === this.lateHops || this.graph.isOwn(node)) continue;
-        for (const e of this.graph.edgesIn(node)) {
+        for (const e of direction === 'upstream' ? this.graph.edgesIn(node) : this.graph.edgesOut(node)) {
           if (seen.has(e.peer) || seen.size > 500) continue;
           seen.add(e.peer);
           next.push(e.peer);

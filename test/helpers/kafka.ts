@@ -161,3 +161,17 @@ export function monitorOrder(lines: string[], partitions = 2): string[] {
     .sort((a, b) => a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || a.offset - b.offset)
     .map((x) => x.line);
 }
+
+export interface CaseView { subject: string; alertIds: string[] }
+
+/** Cases as the tests compare them: subject and sorted alert ids, sorted by subject. */
+export function caseViews(cases: readonly { subject: string; alertIds: readonly string[] }[]): CaseView[] {
+  return cases.map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject));
+}
+
+/** Deletes a run's topics and its Redis keys. */
+export async function cleanupRun(run: Run, redis: { keys(p: string): Promise<string[]>; del(...k: string[]): Promise<number> }): Promise<void> {
+  await deleteRun(run).catch(() => undefined);
+  const keys = await redis.keys(`${run.prefix}*`);
+  if (keys.length) await redis.del(...keys);
+}

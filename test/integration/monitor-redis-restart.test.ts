@@ -8,7 +8,7 @@ import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { replayFiles } from '../../src/replay/replay.js';
 import { simulate } from '../../src/simulate/scenarios.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caughtUp, deleteRun, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caseViews, caughtUp, deleteRun, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
 
 // The machine's shared Redis on 6379 is never restarted by a test: this one runs its own
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const replay = await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
   expected = {
     alerts: replay.alerts.map(serialiseAlert).sort(),
-    cases: (await replay.cases.list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject)),
+    cases: caseViews(await replay.cases.list()),
   };
   await startRedis();
 });
@@ -75,7 +75,7 @@ describe.skipIf(!haveRedisServer)('monitor across a Redis restart (real Kafka, a
       const alerts = (await readAll(run.alertTopic)).sort();
       expect(alerts).toEqual(expected.alerts);
       const check = new Redis(url);
-      const cases = (await new RedisCaseStore(check, run.prefix).list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject));
+      const cases = caseViews(await new RedisCaseStore(check, run.prefix).list());
       await check.quit();
       expect(cases).toEqual(expected.cases);
       expect(midStream).toBe(true);

@@ -5,7 +5,7 @@ import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { replayFiles } from '../../src/replay/replay.js';
 import { simulate } from '../../src/simulate/scenarios.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caughtUp, deleteRun, kafka, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caseViews, cleanupRun, caughtUp, type CaseView, kafka, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
 
 interface Expected { alerts: string[]; cases: { subject: string; alertIds: string[] }[] }
@@ -21,7 +21,7 @@ async function expectedOf(lines: string[]): Promise<Expected> {
   const replay = await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
   return {
     alerts: replay.alerts.map(serialiseAlert).sort(),
-    cases: (await replay.cases.list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject)),
+    cases: caseViews(await replay.cases.list()),
   };
 }
 
@@ -31,17 +31,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const run of runs) {
-    await deleteRun(run);
-    const keys = await redis.keys(`${run.prefix}*`);
-    if (keys.length) await redis.del(...keys);
-  }
+  for (const run of runs) await cleanupRun(run, redis);
   await redis.quit();
 });
 
-async function casesOf(run: Run): Promise<{ subject: string; alertIds: string[] }[]> {
-  return (await new RedisCaseStore(redis, run.prefix).list()).map((c) => ({ subject: c.subject, alertIds: [...c.alertIds].sort() })).sort((a, b) => a.subject.localeCompare(b.subject));
-}
+const casesOf = async (run: Run): Promise<CaseView[]> => caseViews(await new RedisCaseStore(redis, run.prefix).list());
 
 /** The slots (ownership-topic partitions) each member of a stable group holds. */
 async function slotsByMember(run: Run): Promise<number[][]> {
