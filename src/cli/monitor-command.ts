@@ -27,7 +27,7 @@ export function registerMonitor(program: Command): void {
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = new Metrics();
-      const port = await metrics.listen(config.METRICS_PORT);
+      const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST);
       const monitor = new Monitor({ config, rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {

@@ -18,11 +18,12 @@ export const envSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
-  MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(200_000),
+  MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]*$/).default('tw:'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
   message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],

@@ -32,6 +32,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { chunkTopicMessages, toTopicMessages } from '../sinks/kafka-sink.js';
+import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import { beyond, maxCut, partitionKey, sameCut, slotGroup, slotOfAccount, slotTransactionalId, splitKey, UnownedLog, type Cut, type Output } from './ownership.js';
 
 export interface MonitorOptions {
@@ -59,35 +60,13 @@ export interface MonitorOptions {
   cursorIntervalMs?: number;
   /** Most messages one step applies before it publishes and yields to the event loop. @defaultValue 2000 */
   maxStep?: number;
-  /** Outputs kept per unowned slot before a later hand-over needs a full re-read. @defaultValue config MONITOR_UNOWNED_LOG_CAP */
+  /** Outputs kept per unowned slot before a later hand-over needs a full re-read. @defaultValue config MONITOR_UNOWNED_LOG_CAP (100 000) */
   unownedLogCap?: number;
 }
 
-interface Buffered {
+interface Fetched {
   decoded: DecodeResult;
   raw: string;
-  time: number;
-  pk: string;
-  topic: string;
-  partition: number;
-  offset: bigint;
-  fetchedAt: number;
-}
-
-interface PartitionState {
-  /** Event time of the newest message fetched. */
-  lastTime: number;
-  /** Next offset to fetch (one past the newest fetched). */
-  fetched: bigint;
-  high: bigint;
-  /** Next offset not yet applied: everything before it is applied (a prefix). */
-  applied: bigint;
-  /** Fetched, not yet applied, in offset order. */
-  queue: Buffered[];
-  head: number;
-  /** queue[head..aged) were fetched more than the hold ago; agedMax is the newest event time among them. */
-  aged: number;
-  agedMax: number;
 }
 
 interface OwnedSlot {
@@ -103,18 +82,13 @@ function eventTime(decoded: DecodeResult, fallback: number): number {
   return decoded.ok ? decoded.event.time : fallback;
 }
 
-function order(a: Buffered, b: Buffered): number {
-  return a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
-}
-
 export class Monitor {
   private readonly kafka: KafkaClient;
   private readonly redis: Redis;
   private readonly cases: RedisCaseStore;
   private readonly admin: ReturnType<KafkaClient['admin']>;
   private pipeline: Pipeline;
-  private readonly partitions = new Map<string, PartitionState>();
-  private buffered = 0;
+  private readonly buffer = new EventTimeBuffer<Fetched>();
   private slotCount = 0;
   /** The group's latest assignment, updated the moment it arrives (outside the work queue). */
   private assigned = new Set<number>();
@@ -251,45 +225,33 @@ export class Monitor {
     for (const [topic, parts] of Object.entries(assignment)) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       for (const p of parts) {
-        const pk = partitionKey(topic, p);
-        if (this.partitions.has(pk)) continue;
         const o = offsets.find((x) => x.partition === p);
-        const low = BigInt(o?.low ?? '0');
-        this.partitions.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high: BigInt(o?.high ?? '0'), applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+        this.buffer.register(topic, p, BigInt(o?.low ?? '0'), BigInt(o?.high ?? '0'));
       }
     }
   }
 
   private async accept(topic: string, partition: number, highWatermark: string, messages: { offset: string; timestamp: string; value: Buffer | null }[]): Promise<void> {
-    const pk = partitionKey(topic, partition);
-    const state = this.partitions.get(pk);
-    if (!state) return;
     const now = Date.now();
     for (const m of messages) {
-      const offset = BigInt(m.offset);
-      if (offset < state.fetched) continue; // a re-fetch of what is buffered or applied
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = this.pipeline.decode(raw);
-      const time = eventTime(decoded, Number(m.timestamp));
-      state.queue.push({ decoded, raw, time, pk, topic, partition, offset, fetchedAt: now });
-      this.buffered++;
-      state.fetched = offset + 1n;
-      state.lastTime = Math.max(state.lastTime, time);
-      this.options.metrics?.consumed.inc({ topic });
+      // A re-fetch of a buffered or applied offset is skipped; a batch for a partition the reader
+      // was not assigned throws (crash-only): its join is always queued before its batches.
+      if (this.buffer.add(topic, partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw }, now)) this.options.metrics?.consumed.inc({ topic });
     }
-    state.high = BigInt(highWatermark);
-    this.options.metrics?.lag.set({ topic, partition: String(partition) }, Number(state.high - state.fetched));
+    this.buffer.setHigh(topic, partition, BigInt(highWatermark));
+    this.options.metrics?.lag.set({ topic, partition: String(partition) }, Number(this.buffer.lag(topic, partition)));
     await this.release();
   }
 
   private async tick(): Promise<void> {
     if (this.stopping) return;
-    if (this.buffered > 0) {
+    if (this.buffer.size > 0) {
+      // Batches bring high watermarks only for the partitions they come from: refresh them all,
+      // so a partition with unread data is never mistaken for a caught-up one.
       for (const topic of this.options.inputTopics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) {
-          const state = this.partitions.get(partitionKey(topic, p.partition));
-          if (state) state.high = BigInt(p.high);
-        }
+        for (const p of await this.admin.fetchTopicOffsets(topic)) this.buffer.setHigh(topic, p.partition, BigInt(p.high));
       }
       await this.release();
     }
@@ -297,80 +259,28 @@ export class Monitor {
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
   }
 
-  /**
-   * Two watermarks. `behind`: the oldest newest-fetched time over partitions that still owe fetched
-   * data; nothing later is applied, ever. `all`: the same over every partition (an empty one is at
-   * minus infinity); a message later than it waits, but only up to the hold.
-   */
-  private watermarks(): { behind: number; all: number } {
-    let behind = Number.POSITIVE_INFINITY;
-    let all = Number.POSITIVE_INFINITY;
-    for (const s of this.partitions.values()) {
-      all = Math.min(all, s.lastTime);
-      if (s.fetched < s.high) behind = Math.min(behind, s.lastTime);
-    }
-    return { behind, all };
-  }
-
-  /**
-   * Everything buffered at or before one threshold, as each partition's prefix, merged in
-   * event-time order. The threshold is the `all` watermark, raised to the newest message that has
-   * waited out the hold (so an aged message never overtakes an older one still waiting), and
-   * capped by the `behind` watermark.
-   */
-  private takeReady(maxStep: number): Buffered[] {
-    const { behind, all } = this.watermarks();
-    const heldSince = Date.now() - (this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS);
-    let held = Number.NEGATIVE_INFINITY;
-    for (const s of this.partitions.values()) {
-      if (s.aged < s.head) { s.aged = s.head; s.agedMax = Number.NEGATIVE_INFINITY; }
-      for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.time);
-      held = Math.max(held, s.agedMax);
-    }
-    const threshold = Math.min(behind, Math.max(all, held));
-    // A k-way merge of the partitions' heads at or before the threshold, at most maxStep of them,
-    // so a step never holds the event loop (heartbeats) for long and never rescans the buffer.
-    const parts = [...this.partitions.values()];
-    const ready: Buffered[] = [];
-    while (ready.length < maxStep) {
-      let best: PartitionState | undefined;
-      for (const p of parts) {
-        const b = p.queue[p.head];
-        if (b && b.time <= threshold && (!best || order(b, best.queue[best.head]!) < 0)) best = p;
-      }
-      if (!best) break;
-      ready.push(best.queue[best.head++]!);
-    }
-    this.buffered -= ready.length;
-    for (const p of parts) {
-      if (p.head === 0) continue;
-      if (p.head === p.queue.length) { p.queue = []; p.head = 0; p.aged = 0; p.agedMax = Number.NEGATIVE_INFINITY; }
-      else if (p.head > 4096) { p.aged = Math.max(0, p.aged - p.head); p.queue = p.queue.slice(p.head); p.head = 0; }
-    }
-    return ready;
-  }
-
   // ---- applying and publishing -----------------------------------------------------------------
 
   private async release(): Promise<void> {
     const maxStep = this.options.maxStep ?? 2000;
-    for (let steps = 0; this.buffered > 0; steps++) {
+    const holdMs = this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS;
+    for (let steps = 0; this.buffer.size > 0; steps++) {
       if (steps > 0) await new Promise((r) => setImmediate(r)); // let heartbeats and fetches run between steps
-      const ready = this.takeReady(maxStep);
+      const ready = this.buffer.take(maxStep, Date.now(), holdMs);
       if (ready.length === 0) return;
       await this.applyStep(ready);
       if (ready.length < maxStep) return;
     }
   }
 
-  private async applyStep(ready: Buffered[]): Promise<void> {
+  private async applyStep(ready: Entry<Fetched>[]): Promise<void> {
     const timer = this.options.metrics?.batchSeconds.startTimer();
     let alerts = 0;
     for (const b of ready) {
-      const out = this.pipeline.processDecoded(b.decoded, b.raw, { topic: b.topic, partition: b.partition, offset: b.offset.toString() });
+      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset: b.offset.toString() });
       for (const alert of out.alerts) this.route(slotOfAccount(alert.subject.accountId, this.slotCount), { pk: b.pk, offset: b.offset, alert });
       if (out.deadLetter) this.route(b.partition % this.slotCount, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
-      this.partitions.get(b.pk)!.applied = b.offset + 1n;
+      this.buffer.markApplied(b);
       alerts += out.alerts.length;
       if (out.deadLetter) this.options.metrics?.rejected.inc({ topic: b.topic, code: out.deadLetter.code });
     }
@@ -389,15 +299,9 @@ export class Monitor {
     }
   }
 
-  private appliedCut(): Cut {
-    const cut: Cut = new Map();
-    for (const [pk, s] of this.partitions) cut.set(pk, s.applied);
-    return cut;
-  }
-
   /** Publishes every owned slot with outputs; moves idle cursors at most once per interval (or always, when forced). */
   private async flushSlots(force: boolean): Promise<void> {
-    const applied = this.appliedCut();
+    const applied = this.buffer.appliedCut();
     const now = Date.now();
     const interval = this.options.cursorIntervalMs ?? 1000;
     const due = [...this.owned.values()].filter((o) => o.pending.length > 0 || ((force || now - o.committedAt >= interval) && !sameCut(maxCut(o.cursor, applied), o.cursor)));
@@ -515,8 +419,7 @@ export class Monitor {
     this.readerGeneration++;
     void old?.disconnect().catch(() => undefined);
     this.pipeline = this.newPipeline();
-    this.partitions.clear();
-    this.buffered = 0;
+    this.buffer.clear();
     for (const o of this.owned.values()) o.pending = [];
     for (const slot of this.unowned.keys()) this.unowned.set(slot, new UnownedLog(new Map()));
     await this.startReader();

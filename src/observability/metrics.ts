@@ -18,7 +18,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  listen(port: number): Promise<number> {
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => {
       if (req.url === '/healthz') {
         res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' }).end(this.healthy ? 'ok\n' : 'starting\n');
@@ -26,7 +26,7 @@ export class Metrics {
         this.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body), () => res.writeHead(500).end());
       } else res.writeHead(404).end();
     });
-    return new Promise((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve((this.server!.address() as { port: number }).port)));
+    return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,140 @@
+/**
+ * The monitor's reorder buffer: messages fetched from many partitions come out in event-time
+ * order, each partition as a prefix in offset order, behind two watermarks.
+ *
+ * - `behind`: the oldest newest-fetched time over partitions that still owe fetched data (their
+ *   fetch position is below their high watermark). Nothing later is released, ever, so a replay
+ *   of pre-filled topics sees exactly a file replay's order.
+ * - `all`: the same over every partition; an empty one sits at minus infinity. A message later
+ *   than it waits, but only for the hold (wall clock), so a quiet or empty partition delays
+ *   alerts by at most that much. The threshold is raised to the newest message that has waited
+ *   out the hold, so an aged message never overtakes an older one still waiting.
+ *
+ * Pure: no Kafka, no clock of its own (callers pass `now`), so it is unit-tested directly.
+ */
+import { partitionKey, type Cut } from './ownership.js';
+
+export interface Entry<T> {
+  pk: string;
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** Event time (ms). */
+  time: number;
+  /** Wall-clock time it was fetched (ms). */
+  fetchedAt: number;
+  value: T;
+}
+
+interface PartitionState<T> {
+  /** Event time of the newest message fetched. */
+  lastTime: number;
+  /** Next offset to fetch (one past the newest fetched). */
+  fetched: bigint;
+  high: bigint;
+  /** Next offset not yet applied: everything before it is applied. */
+  applied: bigint;
+  /** Fetched, not yet taken, in offset order from `head`. */
+  queue: Entry<T>[];
+  head: number;
+  /** queue[head..aged) were fetched more than the hold ago; agedMax is their newest event time. */
+  aged: number;
+  agedMax: number;
+}
+
+export function entryOrder<T>(a: Entry<T>, b: Entry<T>): number {
+  return a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
+}
+
+export class EventTimeBuffer<T> {
+  private readonly parts = new Map<string, PartitionState<T>>();
+  /** Entries fetched and not yet taken. */
+  size = 0;
+
+  /** Starts tracking a partition whose first available offset is `low`. A known partition is left as it is. */
+  register(topic: string, partition: number, low: bigint, high: bigint): void {
+    const pk = partitionKey(topic, partition);
+    if (this.parts.has(pk)) return;
+    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+  }
+
+  has(pk: string): boolean {
+    return this.parts.has(pk);
+  }
+
+  /** Buffers one fetched message; false when it was fetched before (a re-fetch). Throws for an unregistered partition. */
+  add(topic: string, partition: number, offset: bigint, time: number, value: T, fetchedAt: number): boolean {
+    const pk = partitionKey(topic, partition);
+    const s = this.parts.get(pk);
+    if (!s) throw new Error(`message for ${pk}, a partition the reader was not assigned`);
+    if (offset < s.fetched) return false;
+    s.queue.push({ pk, topic, partition, offset, time, fetchedAt, value });
+    s.fetched = offset + 1n;
+    s.lastTime = Math.max(s.lastTime, time);
+    this.size++;
+    return true;
+  }
+
+  setHigh(topic: string, partition: number, high: bigint): void {
+    const s = this.parts.get(partitionKey(topic, partition));
+    if (s) s.high = high;
+  }
+
+  /** Messages between the fetch position and the high watermark. */
+  lag(topic: string, partition: number): bigint {
+    const s = this.parts.get(partitionKey(topic, partition));
+    return s ? s.high - s.fetched : 0n;
+  }
+
+  markApplied(e: Entry<T>): void {
+    this.parts.get(e.pk)!.applied = e.offset + 1n;
+  }
+
+  /** The applied prefix of every partition: what a slot cursor records. */
+  appliedCut(): Cut {
+    const cut: Cut = new Map();
+    for (const [pk, s] of this.parts) cut.set(pk, s.applied);
+    return cut;
+  }
+
+  clear(): void {
+    this.parts.clear();
+    this.size = 0;
+  }
+
+  /** Up to `maxStep` entries that may be applied now, in (time, topic, partition, offset) order. */
+  take(maxStep: number, now: number, holdMs: number): Entry<T>[] {
+    let behind = Number.POSITIVE_INFINITY;
+    let all = Number.POSITIVE_INFINITY;
+    let held = Number.NEGATIVE_INFINITY;
+    const heldSince = now - holdMs;
+    for (const s of this.parts.values()) {
+      all = Math.min(all, s.lastTime);
+      if (s.fetched < s.high) behind = Math.min(behind, s.lastTime);
+      if (s.aged < s.head) { s.aged = s.head; s.agedMax = Number.NEGATIVE_INFINITY; }
+      for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.time);
+      held = Math.max(held, s.agedMax);
+    }
+    const threshold = Math.min(behind, Math.max(all, held));
+    // A k-way merge of the partitions' heads at or before the threshold: each partition gives a
+    // prefix, and no step rescans the whole buffer.
+    const parts = [...this.parts.values()];
+    const ready: Entry<T>[] = [];
+    while (ready.length < maxStep) {
+      let best: PartitionState<T> | undefined;
+      for (const p of parts) {
+        const b = p.queue[p.head];
+        if (b && b.time <= threshold && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
+      }
+      if (!best) break;
+      ready.push(best.queue[best.head++]!);
+    }
+    this.size -= ready.length;
+    for (const p of parts) {
+      if (p.head === 0) continue;
+      if (p.head === p.queue.length) { p.queue = []; p.head = 0; p.aged = 0; p.agedMax = Number.NEGATIVE_INFINITY; }
+      else if (p.head > 4096) { p.aged = Math.max(0, p.aged - p.head); p.queue = p.queue.slice(p.head); p.head = 0; }
+    }
+    return ready;
+  }
+}

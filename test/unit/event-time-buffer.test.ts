@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { EventTimeBuffer } from '../../src/monitor/event-time-buffer.js';
+
+const HOLD = 2000;
+const ids = (entries: { value: string }[]): string[] => entries.map((e) => e.value);
+
+/** A buffer over partitions t/0 and u/0; `highs` sets how much each holds on the broker. */
+function buffer(highs: { t: number; u: number }): EventTimeBuffer<string> {
+  const b = new EventTimeBuffer<string>();
+  b.register('t', 0, 0n, BigInt(highs.t));
+  b.register('u', 0, 0n, BigInt(highs.u));
+  return b;
+}
+
+describe('event-time reorder buffer', () => {
+  it('holds everything newer than what a partition with unread data has shown, however long it waits', () => {
+    const b = buffer({ t: 2, u: 2 });
+    b.add('t', 0, 0n, 10, 't10', 0);
+    b.add('t', 0, 1n, 30, 't30', 0);
+    b.add('u', 0, 0n, 20, 'u20', 0); // u still owes offset 1
+    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['t10', 'u20']);
+    b.add('u', 0, 1n, 40, 'u40', 1_000_000);
+    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['t30']); // u40 is newer than every other partition has shown
+    expect(b.size).toBe(1);
+  });
+
+  it('merges caught-up partitions in (time, topic, partition, offset) order', () => {
+    const b = buffer({ t: 3, u: 3 });
+    [[0n, 5], [1n, 7], [2n, 9]].forEach(([o, t]) => b.add('t', 0, o as bigint, t as number, `t${t}`, 0));
+    [[0n, 5], [1n, 6], [2n, 9]].forEach(([o, t]) => b.add('u', 0, o as bigint, t as number, `u${t}`, 0));
+    expect(ids(b.take(100, 0, HOLD))).toEqual(['t5', 'u5', 'u6', 't7', 't9', 'u9']);
+  });
+
+  it('lets a quiet or empty partition delay a message only for the hold', () => {
+    const b = buffer({ t: 1, u: 0 }); // u is empty: it sits at minus infinity
+    b.add('t', 0, 0n, 10, 't10', 1000);
+    expect(b.take(100, 1000 + HOLD - 1, HOLD)).toEqual([]);
+    expect(ids(b.take(100, 1000 + HOLD, HOLD))).toEqual(['t10']);
+  });
+
+  it('never lets an aged message overtake an older one that is still inside its hold', () => {
+    const b = buffer({ t: 2, u: 1 });
+    b.add('t', 0, 0n, 50, 't50', 0); // fetched early: ages first
+    b.register('v', 0, 0n, 0n); // an empty partition keeps `all` at minus infinity
+    b.add('u', 0, 0n, 20, 'u20', 1500); // older event, fetched later
+    expect(ids(b.take(100, HOLD, HOLD))).toEqual(['u20', 't50']);
+  });
+
+  it('applies each partition as a prefix in offset order, even when its event times go backwards', () => {
+    const b = buffer({ t: 2, u: 1 });
+    b.add('t', 0, 0n, 30, 't30', 0);
+    b.add('t', 0, 1n, 10, 't10', 0);
+    b.add('u', 0, 0n, 20, 'u20', 0);
+    // Before the hold: t's newest (30) is past u's (20), so t30 waits, and t10 waits behind it.
+    expect(ids(b.take(100, 0, HOLD))).toEqual(['u20']);
+    expect(ids(b.take(100, HOLD, HOLD))).toEqual(['t30', 't10']);
+  });
+
+  it('takes at most maxStep per step, and the steps together keep the global order', () => {
+    const b = buffer({ t: 50, u: 50 });
+    for (let i = 0; i < 50; i++) { b.add('t', 0, BigInt(i), i * 2, `t${i * 2}`, 0); b.add('u', 0, BigInt(i), i * 2 + 1, `u${i * 2 + 1}`, 0); }
+    const steps: string[][] = [];
+    for (let s = b.take(7, HOLD, HOLD); s.length; s = b.take(7, HOLD, HOLD)) steps.push(ids(s));
+    expect(steps.every((s) => s.length <= 7)).toBe(true);
+    expect(steps.flat()).toEqual(Array.from({ length: 100 }, (_, i) => `${i % 2 ? 'u' : 't'}${i}`));
+  });
+
+  it('ignores a re-fetched offset, refuses an unassigned partition, and records the applied prefix for cursors', () => {
+    const b = buffer({ t: 2, u: 0 });
+    expect(b.add('t', 0, 0n, 1, 'a', 0)).toBe(true);
+    expect(b.add('t', 0, 0n, 1, 'a-again', 0)).toBe(false);
+    expect(() => b.add('w', 3, 0n, 1, 'x', 0)).toThrow(/not assigned/);
+    const [e] = b.take(1, HOLD, HOLD);
+    b.markApplied(e!);
+    expect(b.appliedCut()).toEqual(new Map([['t/0', 1n], ['u/0', 0n]]));
+    expect(b.lag('t', 0)).toBe(1n);
+  });
+});
