@@ -86,6 +86,13 @@ export class EventTimeBuffer<T> {
     return s ? s.high - s.fetched : 0n;
   }
 
+  /** Messages on the broker past `cut`, summed over every partition: how far a slot cursor trails. */
+  behindCut(cut: Cut): bigint {
+    let n = 0n;
+    for (const [pk, s] of this.parts) { const d = s.high - (cut.get(pk) ?? 0n); if (d > 0n) n += d; }
+    return n;
+  }
+
   markApplied(e: Entry<T>): void {
     this.parts.get(e.pk)!.applied = e.offset + 1n;
   }

@@ -167,7 +167,16 @@ export class Monitor {
         await this.tick();
       });
     }, this.options.tickMs ?? 200);
-    if (this.options.metrics) this.options.metrics.healthy = true;
+    if (this.options.metrics) {
+      this.options.metrics.health = () => ({
+        ...this.stats,
+        slots: [...this.owned.keys()].sort((a, b) => a - b),
+        slotLag: Object.fromEntries([...this.owned].map(([s, o]) => [s, Number(this.buffer.behindCut(o.cursor))])),
+        buffered: this.buffer.size,
+        redis: this.redis.status,
+      });
+      this.options.metrics.healthy = true;
+    }
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slotCount, ownershipTopic: topic }, 'monitor started');
   }
 
@@ -346,6 +355,7 @@ export class Monitor {
     o.cursor = cursor;
     o.pending = [];
     o.committedAt = Date.now();
+    this.options.metrics?.slotLag.set({ slot: String(o.slot) }, Number(this.buffer.behindCut(cursor)));
     this.stats.commits++;
     this.stats.published += alerts.length;
     for (const a of alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });

@@ -29,11 +29,19 @@ describe('monitor against real Kafka and Redis', () => {
     const run = newRun();
     runs.push(run);
     await produceSample(run);
-    const monitor = startMonitor(run);
+    const monitor = startMonitor(run, 'a', { LOG_LEVEL: 'info' });
     try {
       await waitFor(() => caughtUp(run), 90_000);
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
       expect(await casesOf(run)).toEqual(expectedCases);
+      // Operations: /healthz says which slots it holds and that its cursors have caught up;
+      // /metrics counts what it published.
+      const port = monitor.logs.map((l) => JSON.parse(l)).find((l) => l.metricsPort)?.metricsPort as number;
+      const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as { status: string; slots: number[]; slotLag: Record<string, number>; redis: string };
+      expect(health).toMatchObject({ status: 'ok', slots: [0, 1], slotLag: { 0: 0, 1: 0 }, redis: 'ready' });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const published = [...metrics.matchAll(/^tidewatch_alerts_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      expect(published).toBe(expectedAlerts.length);
       await produceSample(run);
       await waitFor(() => caughtUp(run), 90_000);
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
