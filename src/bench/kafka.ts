@@ -56,7 +56,7 @@ async function bareConsumer(topics: string[], expected: number): Promise<number>
 }
 
 function newMonitor(topics: string[], group: string): Monitor {
-  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50 });
+  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50, maxStep: Number(args.get('step') ?? 2000) });
 }
 
 async function monitorThroughput(topics: string[], expected: number): Promise<number> {
