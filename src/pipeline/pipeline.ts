@@ -31,6 +31,13 @@ export interface ProcessResult {
   changes?: GraphChange[];
 }
 
+/** A graph change and where to look for the transfers it may make alertable. */
+interface Reexamination {
+  change: GraphChange;
+  start: number;
+  direction: 'upstream' | 'downstream';
+}
+
 export interface PipelineOptions {
   rules: LoadedRule[];
   labels?: SdnLabel[];
@@ -122,7 +129,7 @@ export class Pipeline {
         return { alerts: this.engine.evaluate({ item: event }) };
       case 'label': {
         const changes = this.writer.applyLabel(event);
-        return { alerts: this.reexamine(changes, changes.map(() => this.graph.id(event.key))), changes };
+        return { alerts: this.reexamine(changes.map((change) => ({ change, start: this.graph.id(event.key), direction: 'upstream' as const }))), changes };
       }
       case 'chain':
         return this.applyChain(event);
@@ -137,43 +144,29 @@ export class Pipeline {
       if (c.kind === 'held-merge') { this.stats.heldMerges++; this.heldMerges.push(c); }
     }
     const applied = changes.filter((c) => c.kind !== 'held-merge');
-    const origins: number[] = applied.map(() => this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!));
+    // Only a chain event that changed the graph has an origin to look upstream from.
+    const work: Reexamination[] = applied.map((change) => ({ change, start: this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!), direction: 'upstream' }));
     // A new flow edge can complete a downstream path from an earlier withdrawal, but only if its
     // receiver already leads to a labelled cluster: check that (one bounded search) before paying
-    // for re-examining every transfer upstream of the edge.
+    // for re-examining every transfer upstream of the edge. The mirror case: the edge's sender is
+    // fed by a labelled cluster, so transfers downstream of it (deposits from its receiver) may
+    // now have upstream exposure.
     const t = event.transfers[0];
-    const alerts: Alert[] = [];
     if (!outcome.coinjoin && t && this.engine.hasGraphRules) {
-      const flow: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-      if (this.leadsToLabel(t.to, event.time)) {
-        applied.push(flow);
-        origins.push(this.graph.id(t.from));
-      }
-      // The mirror case: the edge's sender is fed by a labelled cluster, so transfers downstream
-      // of the edge (deposits from its receiver) may now have upstream exposure.
-      if (this.fedByLabel(t.from, event.time)) alerts.push(...this.reexamineIds(this.touched(this.graph.id(t.to), 'downstream'), flow));
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+      if (this.leadsToLabel(t.to, event.time)) work.push({ change, start: this.graph.id(t.from), direction: 'upstream' });
+      if (this.fedByLabel(t.from, event.time)) work.push({ change, start: this.graph.id(t.to), direction: 'downstream' });
     }
-    return { alerts: [...this.reexamine(applied, origins), ...alerts], changes };
+    return { alerts: this.reexamine(work), changes };
   }
 
-  private reexamineIds(eventIds: string[], change: GraphChange): Alert[] {
-    const alerts: Alert[] = [];
-    for (const eventId of new Set(eventIds)) {
-      const item = this.state.transfer(eventId);
-      if (!item) continue;
-      this.stats.reevaluations++;
-      alerts.push(...this.engine.evaluate({ item, change }));
-    }
-    return alerts;
-  }
-
-  /** Re-runs graph-dependent rules on transfers touching the changed clusters or up to N hops upstream. */
-  private reexamine(changes: GraphChange[], origins: number[]): Alert[] {
-    if (!this.engine.hasGraphRules || changes.length === 0) return [];
+  /** Re-runs graph-dependent rules on the transfers within the late-evidence hops of each change's start, each transfer once. */
+  private reexamine(work: Reexamination[]): Alert[] {
+    if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    changes.forEach((change, i) => {
-      for (const eventId of this.touched(origins[i]!, 'upstream')) {
+    for (const { change, start, direction } of work) {
+      for (const eventId of this.touched(start, direction)) {
         if (done.has(eventId)) continue;
         done.add(eventId);
         const item = this.state.transfer(eventId);
@@ -181,7 +174,7 @@ export class Pipeline {
         this.stats.reevaluations++;
         alerts.push(...this.engine.evaluate({ item, change }));
       }
-    });
+    }
     return alerts;
   }
 
