@@ -242,13 +242,15 @@ export class Monitor {
 
   private async accept(topic: string, partition: number, highWatermark: string, messages: { offset: string; timestamp: string; value: Buffer | null }[]): Promise<void> {
     const now = Date.now();
+    let added = 0;
     for (const m of messages) {
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = this.pipeline.decode(raw);
       // A re-fetch of a buffered or applied offset is skipped; a batch for a partition the reader
       // was not assigned throws (crash-only): its join is always queued before its batches.
-      if (this.buffer.add(topic, partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw }, now)) this.options.metrics?.consumed.inc({ topic });
+      if (this.buffer.add(topic, partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw }, now)) added++;
     }
+    this.options.metrics?.consumed.inc({ topic }, added);
     this.buffer.setHigh(topic, partition, BigInt(highWatermark));
     this.options.metrics?.lag.set({ topic, partition: String(partition) }, Number(this.buffer.lag(topic, partition)));
     await this.release();
@@ -384,8 +386,7 @@ export class Monitor {
       this.unowned.delete(slot);
       this.options.logger.info({ slot, fromLog: pending?.length ?? null }, 'slot taken');
     }
-    this.stats.slots = this.owned.size;
-    this.options.metrics?.slots.set(this.owned.size);
+    this.slotsChanged();
     if (reread) await this.reread();
     else await this.flushSlots(true);
   }
@@ -397,9 +398,13 @@ export class Monitor {
     log.entries = o.pending;
     this.unowned.set(o.slot, log);
     void o.producer.disconnect().catch(() => undefined);
+    this.slotsChanged();
+    this.options.logger.info({ slot: o.slot }, 'slot released');
+  }
+
+  private slotsChanged(): void {
     this.stats.slots = this.owned.size;
     this.options.metrics?.slots.set(this.owned.size);
-    this.options.logger.info({ slot: o.slot }, 'slot released');
   }
 
   private async readCursor(slot: number): Promise<Cut> {

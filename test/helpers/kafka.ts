@@ -5,7 +5,9 @@ import { loadConfig } from '../../src/config/config.js';
 import { INPUT_TOPICS, topicFor } from '../../src/contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS } from '../../src/decode/decode.js';
 import { createKafka, ensureTopics, type KafkaClient } from '../../src/kafka/client.js';
-import { root, sampleLines } from './sample.js';
+import { replayFiles } from '../../src/replay/replay.js';
+import { serialiseAlert } from '../../src/sinks/serialise.js';
+import { ofacLabels, root, rules, sampleLines } from './sample.js';
 
 export const kafka: KafkaClient = createKafka(loadConfig());
 
@@ -98,16 +100,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
 
 /** Every committed record of a topic (read_committed), read until the topic is idle. */
 export async function readAll(topic: string, idleMs = 1500): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const values: string[] = [];
-  let last = Date.now();
-  await consumer.run({ eachMessage: async ({ message }) => { values.push(message.value!.toString()); last = Date.now(); } });
-  const started = Date.now();
-  while (Date.now() - last < idleMs || Date.now() - started < idleMs * 2) await new Promise((r) => setTimeout(r, 200));
-  await consumer.disconnect();
-  return values;
+  return (await readAllWithHeaders(topic, idleMs)).map((r) => r.value);
 }
 
 /** Every committed record of a topic with its headers (as strings), read until the topic is idle. */
@@ -174,4 +167,12 @@ export async function cleanupRun(run: Run, redis: { keys(p: string): Promise<str
   await deleteRun(run).catch(() => undefined);
   const keys = await redis.keys(`${run.prefix}*`);
   if (keys.length) await redis.del(...keys);
+}
+
+export interface Expected { alerts: string[]; cases: CaseView[] }
+
+/** What a file replay of `lines` gives: serialised alerts (sorted) and cases, the reference every monitor test compares with. */
+export async function expectedOf(lines: string[]): Promise<Expected> {
+  const replay = await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
+  return { alerts: replay.alerts.map(serialiseAlert).sort(), cases: caseViews(await replay.cases.list()) };
 }

@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
-import { replayFiles } from '../../src/replay/replay.js';
 import { simulate } from '../../src/simulate/scenarios.js';
-import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caseViews, caughtUp, deleteRun, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
-import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
+import { caseViews, caughtUp, deleteRun, expectedOf, type Expected, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { sampleLines } from '../helpers/sample.js';
 
 // The machine's shared Redis on 6379 is never restarted by a test: this one runs its own
 // redis-server, with an append-only file so that a restart keeps what was acknowledged.
@@ -20,7 +18,7 @@ const url = `redis://127.0.0.1:${port}`;
 const lines = monitorOrder([...sampleLines(), ...simulate({ seed: 5, scale: 40 }).lines]);
 let server: ChildProcess | undefined;
 let run: Run | undefined;
-let expected: { alerts: string[]; cases: { subject: string; alertIds: string[] }[] };
+let expected: Expected;
 
 async function startRedis(): Promise<void> {
   server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
@@ -40,11 +38,7 @@ async function stopRedis(): Promise<void> {
 
 beforeAll(async () => {
   if (!haveRedisServer) return;
-  const replay = await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
-  expected = {
-    alerts: replay.alerts.map(serialiseAlert).sort(),
-    cases: caseViews(await replay.cases.list()),
-  };
+  expected = await expectedOf(lines);
   await startRedis();
 });
 

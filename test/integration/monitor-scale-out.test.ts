@@ -2,13 +2,9 @@ import kafkajs from 'kafkajs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
-import { replayFiles } from '../../src/replay/replay.js';
 import { simulate } from '../../src/simulate/scenarios.js';
-import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caseViews, cleanupRun, caughtUp, type CaseView, kafka, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
-import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
-
-interface Expected { alerts: string[]; cases: { subject: string; alertIds: string[] }[] }
+import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, type Expected, kafka, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { sampleLines } from '../helpers/sample.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const runs: Run[] = [];
@@ -16,14 +12,6 @@ const runs: Run[] = [];
 const bigLines = monitorOrder([...sampleLines(), ...simulate({ seed: 11, scale: 120 }).lines]);
 let big: Expected;
 let sample: Expected;
-
-async function expectedOf(lines: string[]): Promise<Expected> {
-  const replay = await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels() });
-  return {
-    alerts: replay.alerts.map(serialiseAlert).sort(),
-    cases: caseViews(await replay.cases.list()),
-  };
-}
 
 beforeAll(async () => {
   big = await expectedOf(bigLines);

@@ -1,20 +1,16 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
-import { replayFiles } from '../../src/replay/replay.js';
-import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { caseViews, cleanupRun, caughtUp, type CaseView, kafka, newRun, produceSample, readAll, readAllWithHeaders, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
-import { ofacLabels, rules, sampleLines, samplePath } from '../helpers/sample.js';
+import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, newRun, produceSample, readAll, readAllWithHeaders, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { sampleLines } from '../helpers/sample.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 let expectedAlerts: string[];
-let expectedCases: { subject: string; alertIds: string[] }[];
+let expectedCases: CaseView[];
 const runs: Run[] = [];
 
 beforeAll(async () => {
-  const replay = await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels() });
-  expectedAlerts = replay.alerts.map(serialiseAlert).sort();
-  expectedCases = caseViews(await replay.cases.list());
+  ({ alerts: expectedAlerts, cases: expectedCases } = await expectedOf(sampleLines()));
 });
 
 afterAll(async () => {
