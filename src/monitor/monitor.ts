@@ -2,10 +2,11 @@
  * `tidewatch monitor`: the long-running service.
  *
  * Reading. Each instance reads every partition of every input topic from the start (a private
- * reader group) and applies the messages in event-time order behind a watermark: a message is
- * applied once no partition that still owes data has an older one, and each partition is applied
- * as a prefix, in offset order. Whatever order topics arrive in, the pipeline sees what a file
- * replay of the same messages sees; what still arrives late is handled by late-evidence checks.
+ * reader group) and applies the messages in event-time order through the reorder buffer
+ * (event-time-buffer.ts): a partition that still owes data always holds newer messages, a quiet
+ * or empty one holds them for at most the hold, and each partition is applied as a prefix in
+ * offset order. Within the hold, whatever order topics arrive in, the pipeline sees what a file
+ * replay of the same messages sees; what arrives later still is handled by late-evidence checks.
  *
  * Publishing. Instances share the work of publishing through the consumer group: the group
  * assigns the partitions of the ownership topic, and each assigned partition is a slot whose
@@ -88,6 +89,8 @@ export class Monitor {
   private readonly cases: RedisCaseStore;
   private readonly admin: ReturnType<KafkaClient['admin']>;
   private pipeline: Pipeline;
+  /** The rules in force: those at start, or the last valid reload (a re-read keeps them). */
+  private rules: LoadedRule[];
   private readonly buffer = new EventTimeBuffer<Fetched>();
   private slotCount = 0;
   /** The group's latest assignment, updated the moment it arrives (outside the work queue). */
@@ -112,11 +115,12 @@ export class Monitor {
     this.redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
     this.cases = new RedisCaseStore(this.redis, c.REDIS_KEY_PREFIX);
     this.admin = this.kafka.admin();
+    this.rules = options.rules;
     this.pipeline = this.newPipeline();
   }
 
   private newPipeline(): Pipeline {
-    return new Pipeline({ rules: this.options.rules, labels: this.options.labels });
+    return new Pipeline({ rules: this.rules, labels: this.options.labels });
   }
 
   private get groupId(): string {
@@ -153,7 +157,7 @@ export class Monitor {
     await this.enqueue(() => this.startReader());
     if (this.options.rulesDir) {
       this.reloader = new RuleReloader(this.options.rulesDir, {
-        applied: (rules) => { this.pipeline.engine.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
+        applied: (rules) => { this.rules = rules; this.pipeline.engine.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
         refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
       });
       this.reloader.start();
