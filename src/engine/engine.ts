@@ -103,6 +103,8 @@ export class RuleEngine {
   private rules: CompiledRule[];
   /** rule id + subject → evidence event ids already alerted on. */
   private readonly alerted = new Map<string, Set<string>>();
+  /** When each rule id + subject last triggered (event time): one silent for 400 days is forgotten, so memory stays bounded. */
+  private readonly alertedAt = new RecentIds(400 * 86_400_000, (key) => this.alerted.delete(key));
   private readonly emitted = new RecentIds(400 * 86_400_000);
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
@@ -113,6 +115,11 @@ export class RuleEngine {
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
     this.labelsCache = undefined;
+  }
+
+  /** Rule id + subject pairs whose alerted evidence is remembered. */
+  get noveltySize(): number {
+    return this.alerted.size;
   }
 
   get ruleCount(): number {
@@ -244,6 +251,7 @@ export class RuleEngine {
    */
   private isNew(ruleId: string, accountId: string, ids: Set<string>, signals: string[], item: HistoryItem): boolean {
     const key = `${ruleId}\u0000${accountId}`;
+    this.alertedAt.add(key, item.time);
     const seen = this.alerted.get(key) ?? new Set<string>();
     const own = [...ids].filter((id) => (id === item.eventId && item.type !== 'login' && item.msg.accountId === accountId) || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
     if (own.every((id) => seen.has(id))) return false;

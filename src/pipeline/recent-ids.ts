@@ -9,7 +9,8 @@ export class RecentIds {
   private newest = Number.NEGATIVE_INFINITY;
   private sweptAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly window: number) {}
+  /** `forget` is told each id a sweep drops, so a caller can drop what it keeps beside it. */
+  constructor(private readonly window: number, private readonly forget?: (id: string) => void) {}
 
   has(id: string): boolean {
     return this.ids.has(id);
@@ -28,7 +29,11 @@ export class RecentIds {
 
   private sweep(): void {
     const horizon = this.newest - this.window;
-    for (const [id, time] of this.ids) if (time < horizon) this.ids.delete(id);
+    for (const [id, time] of this.ids) {
+      if (time >= horizon) continue;
+      this.ids.delete(id);
+      this.forget?.(id);
+    }
     this.sweptAt = this.newest;
   }
 }
