@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
-import { runRuleCases } from '../engine/rule-cases.js';
+import { runRuleCases } from '../replay/rule-cases.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 
 export function registerRules(program: Command): void {

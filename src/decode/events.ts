@@ -76,3 +76,9 @@ export interface Reject {
   reason: string;
   issues?: { path: string; message: string }[];
 }
+
+/** A rejected message on its way to the dead-letter output: the reject, where it came from, and its raw text. */
+export interface DeadLetter extends Reject {
+  origin: Origin;
+  raw: string;
+}

@@ -14,7 +14,7 @@ import type { LoadedRule } from './loader.js';
 import type { RuleSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, readsGraph, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
-import { RecentIds } from '../pipeline/recent-ids.js';
+import { RecentIds } from '../state/recent-ids.js';
 
 export interface CompiledRule {
   spec: RuleSpec;

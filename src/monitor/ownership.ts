@@ -16,7 +16,7 @@
  */
 import kafkajs from 'kafkajs';
 import type { Alert } from '../contract/schemas.js';
-import type { DeadLetter } from '../pipeline/pipeline.js';
+import type { DeadLetter } from '../decode/events.js';
 
 /** topic/partition → next offset not in the cut. A partition that is absent is at offset 0. */
 export type Cut = Map<string, bigint>;

@@ -5,23 +5,15 @@
  */
 import type { Alert } from '../contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
-import type { ChainEvent, DecodedEvent, Origin, Reject } from '../decode/events.js';
+import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
 import { RuleEngine } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState } from '../engine/state.js';
-import { RecentIds } from './recent-ids.js';
+import { RecentIds } from '../state/recent-ids.js';
 import type { SdnLabel } from '../intel/ofac.js';
-
-export interface DeadLetter {
-  code: string;
-  reason: string;
-  issues?: Reject['issues'];
-  origin: Origin;
-  raw: string;
-}
 
 export interface ProcessResult {
   alerts: Alert[];

@@ -5,7 +5,7 @@
  */
 import type { Alert } from '../contract/schemas.js';
 import type { KafkaClient } from '../kafka/client.js';
-import type { DeadLetter } from '../pipeline/pipeline.js';
+import type { DeadLetter } from '../decode/events.js';
 import { serialiseAlert } from './serialise.js';
 
 type Producer = ReturnType<KafkaClient['producer']>;

@@ -1,6 +1,6 @@
 /** Alerts and dead letters as JSON lines, with a fixed key order so replays compare byte for byte. */
 import type { Alert } from '../contract/schemas.js';
-import type { DeadLetter } from '../pipeline/pipeline.js';
+import type { DeadLetter } from '../decode/events.js';
 
 export function serialiseAlert(a: Alert): string {
   return JSON.stringify({

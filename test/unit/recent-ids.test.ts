@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentIds } from '../../src/pipeline/recent-ids.js';
+import { RecentIds } from '../../src/state/recent-ids.js';
 
 describe('recent ids (bounded dedupe)', () => {
   it('remembers ids inside the event-time window and forgets those older than it', () => {

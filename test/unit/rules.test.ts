@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runRuleCases } from '../../src/engine/rule-cases.js';
+import { runRuleCases } from '../../src/replay/rule-cases.js';
 import { loadRuleSet, RuleSetError } from '../../src/engine/loader.js';
 import { parseDuration, parseQuantity } from '../../src/engine/units.js';
 import { ofacLabels, rulesDir } from '../helpers/sample.js';

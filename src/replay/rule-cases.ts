@@ -7,8 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Severity } from '../contract/schemas.js';
 import type { SdnLabel } from '../intel/ofac.js';
-import { replayFiles } from '../replay/replay.js';
-import { loadRuleSet } from './loader.js';
+import { replayFiles } from './replay.js';
+import { loadRuleSet } from '../engine/loader.js';
 
 export interface CaseExpectation {
   typology: string;
