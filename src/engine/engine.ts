@@ -14,7 +14,7 @@ import type { LoadedRule } from './loader.js';
 import type { RuleSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, readsGraph, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
-import { RecentIds } from '../state/recent-ids.js';
+import { IdWindow } from '../state/id-window.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -93,6 +93,17 @@ export function deriveAlertId(ruleId: string, version: number, accountId: string
   return 'al-' + createHash('sha256').update(`${ruleId}\u0000${version}\u0000${accountId}\u0000${eventIds.join('\u0001')}`).digest('hex').slice(0, 32);
 }
 
+/** What a rule concluded for one trigger, shared by every account it alerts. */
+interface Verdict {
+  score: number;
+  notes: string[];
+  evidenceIds: Set<string>;
+  /** `signal:<name>` for each signal that holds. */
+  held: string[];
+  /** Evidence event ids by the account that owns them. */
+  owners: Map<string, string[]>;
+}
+
 export interface Trigger {
   item: HistoryItem;
   /** Present when a graph change re-examines an earlier transfer. */
@@ -101,11 +112,14 @@ export interface Trigger {
 
 export class RuleEngine {
   private rules: CompiledRule[];
-  /** rule id + subject → evidence event ids already alerted on. */
-  private readonly alerted = new Map<string, Set<string>>();
-  /** When each rule id + subject last triggered (event time): one silent for 400 days is forgotten, so memory stays bounded. */
-  private readonly alertedAt = new RecentIds(400 * 86_400_000, (key) => this.alerted.delete(key));
-  private readonly emitted = new RecentIds(400 * 86_400_000);
+  /**
+   * Novelty memory: (rule id, subject, evidence id or held signal) triples already alerted on, as
+   * fingerprints in a 400-day event-time window. One flat window instead of a set per subject:
+   * bounded in count and bytes, whatever the number of subjects or the size of their evidence.
+   */
+  private readonly alerted = new IdWindow(400 * DAY);
+  /** Alert ids already emitted, over the same window. */
+  private readonly emitted = new IdWindow(400 * DAY);
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
     this.rules = rules.map(compileRule);
@@ -117,9 +131,14 @@ export class RuleEngine {
     this.labelsCache = undefined;
   }
 
-  /** Rule id + subject pairs whose alerted evidence is remembered. */
+  /** (rule, subject, evidence) triples remembered as alerted on. */
   get noveltySize(): number {
     return this.alerted.size;
+  }
+
+  /** Ids remembered as emitted alerts. */
+  get emittedSize(): number {
+    return this.emitted.size;
   }
 
   get ruleCount(): number {
@@ -154,25 +173,44 @@ export class RuleEngine {
 
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, change?: GraphChange): Alert[] {
-    const first = this.fireFor(rule, item, ctx, asOf, item.msg.accountId, change);
-    if (!first.evaluated) return [];
-    const out = first.alert ? [first.alert] : [];
+    this.runSignals(rule, item, ctx, asOf);
+    if (!rule.require(ctx)) return [];
+    // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.
+    const verdict = this.verdictOf(rule, item, ctx);
+    const out: Alert[] = [];
+    const first = this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change);
+    if (first) out.push(first);
     const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
-        const extra = this.fireFor(rule, item, ctx, asOf, accountId, change, true);
-        if (extra.alert) out.push(extra.alert);
+        const extra = this.buildAlert(rule, item, ctx, verdict, accountId, change);
+        if (extra) out.push(extra);
       }
     }
     return out;
   }
 
-  private fireFor(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, accountId: string, change?: GraphChange, reuse = false): { evaluated: boolean; alert?: Alert } {
-    if (!reuse) this.runSignals(rule, item, ctx, asOf);
-    if (!rule.require(ctx)) return { evaluated: false };
-    const alert = this.buildAlert(rule, item, ctx, accountId, change);
-    return alert ? { evaluated: true, alert } : { evaluated: true };
+  private verdictOf(rule: CompiledRule, item: HistoryItem, ctx: Context): Verdict {
+    const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
+    let score = rule.spec.score.base;
+    const notes: string[] = [];
+    for (const m of rule.modifiers) {
+      if (m.when(ctx)) { score += m.add; notes.push(m.note); }
+    }
+    const evidenceIds = new Set<string>([item.eventId]);
+    for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
+    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
+    // An account's own evidence: the transfers of its own among the evidence (a login is nobody's).
+    const owners = new Map<string, string[]>();
+    for (const id of evidenceIds) {
+      const owner = id === item.eventId && item.type !== 'login' ? item.msg.accountId : this.state.transfer(id)?.msg.accountId;
+      if (owner === undefined) continue;
+      const list = owners.get(owner);
+      if (list) list.push(id);
+      else owners.set(owner, [id]);
+    }
+    return { score: Math.max(0, Math.min(100, score)), notes, evidenceIds, held, owners };
   }
 
   /**
@@ -197,23 +235,16 @@ export class RuleEngine {
     }
   }
 
-  private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, accountId: string, change?: GraphChange): Alert | undefined {
+  private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, verdict: Verdict, accountId: string, change?: GraphChange): Alert | undefined {
     const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
     const spec = rule.spec;
-    let score = spec.score.base;
-    const notes: string[] = [];
-    for (const m of rule.modifiers) {
-      if (m.when(ctx)) { score += m.add; notes.push(m.note); }
-    }
-    score = Math.max(0, Math.min(100, score));
-    const evidenceIds = new Set<string>([item.eventId]);
-    for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
+    const { score, notes } = verdict;
     // Each account is alerted once per rule for what holds: a login that only grows a linked group
     // alerts the newcomer, not every member again (N members would otherwise cost N^2 alerts).
-    const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
-    if (!this.isNew(spec.id, accountId, evidenceIds, held, item)) return undefined;
-    if (change) evidenceIds.add(change.eventId);
-    const eventIds = [...evidenceIds].sort();
+    if (!this.isNew(spec.id, accountId, verdict.owners.get(accountId) ?? [], verdict.held, item)) return undefined;
+    const eventIds = [...verdict.evidenceIds];
+    if (change && !verdict.evidenceIds.has(change.eventId)) eventIds.push(change.eventId);
+    eventIds.sort();
     const evidence: Record<string, unknown> = { rule: { file: rule.spec.id, hash: rule.hash } };
     // A rule that names its evidence fields gets exactly those; otherwise every signal's facts.
     if (Object.keys(spec.evidence).length === 0) for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = results[name]!.facts;
@@ -249,15 +280,48 @@ export class RuleEngine {
    * True when the subject's own evidence includes an event not alerted on before by this rule,
    * or a signal now holds that did not before (late evidence: the same payment, newly damning).
    */
-  private isNew(ruleId: string, accountId: string, ids: Set<string>, signals: string[], item: HistoryItem): boolean {
-    const key = `${ruleId}\u0000${accountId}`;
-    this.alertedAt.add(key, item.time);
-    const seen = this.alerted.get(key) ?? new Set<string>();
-    const own = [...ids].filter((id) => (id === item.eventId && item.type !== 'login' && item.msg.accountId === accountId) || this.state.transfer(id)?.msg.accountId === accountId).concat(signals);
-    if (own.every((id) => seen.has(id))) return false;
-    for (const id of own) seen.add(id);
-    this.alerted.set(key, seen);
-    return true;
+  private isNew(ruleId: string, accountId: string, own: readonly string[], signals: readonly string[], item: HistoryItem): boolean {
+    const prefix = `${ruleId}\u0000${accountId}\u0000`;
+    let fresh = false;
+    // Refreshed either way, so a subject that keeps triggering is not forgotten after 400 days.
+    for (const list of [own, signals]) {
+      for (const id of list) {
+        const key = prefix + id;
+        if (!this.alerted.has(key)) fresh = true;
+        this.alerted.add(key, item.time);
+      }
+    }
+    return fresh;
   }
 }
 
+
+/**
+ * How far back the rule state must reach for a rule set: the longest look-back of any signal
+ * that reads per-account, per-device or per-IP history (a sequence's split-payment grouping and
+ * a cadence's merge gap included). State older than this can change no verdict.
+ */
+export function historyRetention(rules: readonly LoadedRule[], floor = DAY): number {
+  let longest = floor;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      let back = 0;
+      if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh') back = s.within;
+      else if (s.op === 'sequence') back = s.within + s.groupWithin;
+      else if (s.op === 'cadence') back = s.within + s.mergeWithin;
+      if (back > longest) longest = back;
+    }
+  }
+  return longest;
+}
+
+/** How long a cluster's touches must be kept: the longest fan-in or counterparty window, at least `floor`. */
+export function touchRetention(rules: readonly LoadedRule[], floor: number): number {
+  let longest = floor;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      if ((s.op === 'fan-in' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
+    }
+  }
+  return longest;
+}

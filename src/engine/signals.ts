@@ -10,6 +10,7 @@ import { findExposure } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { HistoryItem, RuleState } from './state.js';
+import { recentAccounts } from '../graph/touches.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -68,17 +69,17 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   return ({ trigger, graph, state }) => {
     const from = trigger.time - spec.within;
     let items: HistoryItem[];
-    if (spec.key === 'account') items = state.history(trigger.msg.accountId).filter((e) => e.time >= from && e.time <= trigger.time);
+    if (spec.key === 'account') items = state.historyBetween(trigger.msg.accountId, from, trigger.time) as HistoryItem[];
     else if (spec.key === 'counterparty') {
       if (trigger.type !== 'transfer') return none();
-      const ids = new Set(counterpartyIds(graph, trigger).flatMap((id) => graph.touches(id).map((t) => t.eventId)));
+      const ids = new Set(counterpartyIds(graph, trigger).flatMap((id) => graph.touches(id).filter((t) => t.time >= from && t.time <= trigger.time).map((t) => t.eventId)));
       items = [...ids].map((id) => state.transfer(id)).filter((e): e is TransferEvent => e !== undefined && e.time >= from && e.time <= trigger.time);
     } else {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
       const value = spec.key === 'device' ? session?.deviceId : session?.ip;
       if (!value) return none();
       const accounts = new Set(state.sightings(spec.key, value).filter((s) => s.time >= from && s.time <= trigger.time).map((s) => s.accountId));
-      items = [...accounts].flatMap((a) => state.history(a).filter((e) => e.time >= from && e.time <= trigger.time));
+      items = [...accounts].flatMap((a) => state.historyBetween(a, from, trigger.time));
     }
     items = items.filter(select);
     const values = items.map((e) => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]));
@@ -111,9 +112,10 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
   const then = makeSelector(spec.then);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
-    const history = state.history(trigger.msg.accountId);
+    // Anchors lie within the window; a split payment's earlier parts up to groupWithin before them.
+    const history = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within - spec.groupWithin, trigger.time);
     // The latest qualifying first-event before the trigger, within the window.
-    const anchors = history.filter((e) => e.type === 'transfer' && e.time <= trigger.time && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
+    const anchors = history.filter((e) => e.type === 'transfer' && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
     for (let i = anchors.length - 1; i >= 0; i--) {
       const anchor = anchors[i]!;
       // Split payments: earlier first-events within groupWithin of this one are the same inflow.
@@ -153,7 +155,7 @@ function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
 function cadence(spec: Extract<SignalSpec, { op: 'cadence' }>): Signal {
   const select = makeSelector(spec.of);
   return ({ trigger, graph, state }) => {
-    const items = state.history(trigger.msg.accountId).filter((e): e is TransferEvent => e.type === 'transfer' && e.time <= trigger.time && e.time >= trigger.time - spec.within && select(e));
+    const items = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time).filter((e): e is TransferEvent => e.type === 'transfer' && select(e));
     const byPayer = new Map<string, TransferEvent[]>();
     for (const e of items) {
       const payer = payerOf(graph, e);
@@ -212,11 +214,15 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
     for (const id of counterpartyIds(graph, trigger)) {
       const labels = graph.clusterLabels(id, asOf).map((l) => l.record.label);
       if (labels.some((l) => spec.excludeLabels.includes(l)) || graph.isOwn(id)) continue;
-      const touches = graph.touches(id).filter((t) => spec.kinds.includes(t.kind) && t.time <= Math.max(trigger.time, asOf) && t.time >= trigger.time - spec.within);
-      const accounts = [...new Set(touches.map((t) => t.accountId))].sort();
+      // Walks back from the newest touch and stops at the saturation count: a cluster that a
+      // million accounts paid costs what one that 64 paid does.
+      const recent = recentAccounts(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
+      const accounts = [...recent.accounts].sort();
       if (passes(spec.pass, accounts.length)) {
-        const addresses = [...new Set(touches.map((t) => displayAddress(graph.key(t.address))))].sort();
-        return { ok: true, value: accounts.length, eventIds: touches.map((t) => t.eventId), facts: { cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts, addresses, labels: [...new Set(labels)].sort() } };
+        const addresses = [...new Set(recent.touches.map((t) => displayAddress(graph.key(t.address))))].sort();
+        const facts: Record<string, unknown> = { cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts, addresses, labels: [...new Set(labels)].sort() };
+        if (recent.saturated) facts.saturated = true;
+        return { ok: true, value: accounts.length, eventIds: recent.touches.map((t) => t.eventId), facts };
       }
     }
     return none();

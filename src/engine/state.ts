@@ -1,9 +1,15 @@
 /**
- * Per-key state for the rules, in event time: each account's recent transfers and logins, and
- * which accounts used a device or an IP. Everything older than `retention` before the newest
- * event of its key is evicted, so state stays bounded however long the stream runs.
+ * Per-key state for the rules, in event time: each account's recent transfers and logins, the
+ * transfers by eventId, and which accounts used a device or an IP. Every structure is bounded:
+ * - by time: `retention` is the longest window among the rules that read it (see
+ *   `retentionOf`); older items are dropped when their key is next written, and keys with
+ *   nothing newer are evicted by a rolling sweep of a few keys per event (O(1) per event);
+ * - by count per key: a hot account keeps its newest `maxHistory` items, a device or IP its
+ *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
+ * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
+import { ShardedMap } from '../state/sharded-map.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
 
@@ -13,19 +19,69 @@ export interface Sighting {
   eventId: string;
 }
 
+export interface RuleStateOptions {
+  /** ms of event time kept behind the newest event. @defaultValue 200 days */
+  retention: number;
+  /** Items kept per account. @defaultValue 5000 */
+  maxHistory: number;
+  /** Sightings kept per device or IP. @defaultValue 256 */
+  maxSightings: number;
+}
+
 const DAY = 86_400_000;
+export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256 };
+/** Keys each index's sweep visits per event: enough to pass over every key between two horizons. */
+const SWEEP_PER_EVENT = 2;
+
+/** Index of the first item at or after `time` in a list sorted by time. */
+export function lowerBound(list: readonly { time: number }[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index just past the last item at or before `time`. */
+export function upperBound(list: readonly { time: number }[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export class RuleState {
-  private readonly accounts = new Map<string, HistoryItem[]>();
-  private readonly byEventId = new Map<string, TransferEvent>();
-  private readonly devices = new Map<string, Sighting[]>();
-  private readonly ips = new Map<string, Sighting[]>();
-  private evictedUpTo = 0;
+  private readonly accounts = new ShardedMap<string, HistoryItem[]>();
+  private readonly byEventId = new ShardedMap<string, TransferEvent>();
+  private readonly devices = new ShardedMap<string, Sighting[]>();
+  private readonly ips = new ShardedMap<string, Sighting[]>();
+  private newest = Number.NEGATIVE_INFINITY;
+  readonly options: RuleStateOptions;
 
-  constructor(readonly retention = 200 * DAY) {}
+  constructor(options: Partial<RuleStateOptions> = {}) {
+    this.options = { ...DEFAULT_RULE_STATE, ...options };
+  }
+
+  get retention(): number {
+    return this.options.retention;
+  }
 
   history(accountId: string): readonly HistoryItem[] {
     return this.accounts.get(accountId) ?? [];
+  }
+
+  /** The account's items with `from <= time <= to`, oldest first (a binary search, not a scan). */
+  historyBetween(accountId: string, from: number, to: number): readonly HistoryItem[] {
+    const list = this.accounts.get(accountId);
+    if (!list) return [];
+    return list.slice(lowerBound(list, from), upperBound(list, to));
   }
 
   transfer(eventId: string): TransferEvent | undefined {
@@ -36,33 +92,51 @@ export class RuleState {
     return (by === 'device' ? this.devices : this.ips).get(value) ?? [];
   }
 
+  /** Sizes of each index, for metrics and the soak benchmark. */
+  get sizes(): { accounts: number; transfers: number; devices: number; ips: number } {
+    return { accounts: this.accounts.size, transfers: this.byEventId.size, devices: this.devices.size, ips: this.ips.size };
+  }
+
   add(event: HistoryItem): void {
+    if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
-    const list = this.accounts.get(accountId) ?? [];
-    // Keep each account's history in event-time order even when events arrive out of order.
-    let i = list.length;
-    while (i > 0 && list[i - 1]!.time > event.time) i--;
-    list.splice(i, 0, event);
-    const horizon = event.time - this.retention;
-    if (list[0]!.time < horizon) list.splice(0, list.findIndex((e) => e.time >= horizon));
-    this.accounts.set(accountId, list);
+    const list = this.accounts.get(accountId);
+    if (list) this.insertInOrder(list, event);
+    else this.accounts.set(accountId, [event]);
     if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.sight(this.devices, session.deviceId, { accountId, time: event.time, eventId: event.eventId });
     if (session?.ip) this.sight(this.ips, session.ip, { accountId, time: event.time, eventId: event.eventId });
-    if (event.time - this.evictedUpTo > 30 * DAY) this.evictEventIndex(event.time);
+    this.sweep();
   }
 
-  private sight(index: Map<string, Sighting[]>, key: string, s: Sighting): void {
-    const list = index.get(key) ?? [];
+  /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
+  private insertInOrder(list: HistoryItem[], event: HistoryItem): void {
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.time > event.time) i--;
+    if (i === list.length) list.push(event);
+    else list.splice(i, 0, event);
+    const horizon = this.newest - this.options.retention;
+    // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
+    let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
+    if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
+    if (drop > 0) list.splice(0, drop);
+  }
+
+  private sight(index: ShardedMap<string, Sighting[]>, key: string, s: Sighting): void {
+    const list = index.get(key);
+    if (!list) { index.set(key, [s]); return; }
     list.push(s);
-    if (list.length > 256) list.splice(0, list.length - 256);
-    index.set(key, list);
+    if (list.length > this.options.maxSightings) list.shift();
   }
 
-  private evictEventIndex(now: number): void {
-    const horizon = now - this.retention;
-    for (const [id, e] of this.byEventId) if (e.time < horizon) this.byEventId.delete(id);
-    this.evictedUpTo = now;
+  /** A few keys of each index per event: dormant keys go within one pass of the horizon. */
+  private sweep(): void {
+    const horizon = this.newest - this.options.retention;
+    const lastBefore = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < horizon;
+    this.accounts.sweepSome(SWEEP_PER_EVENT, lastBefore);
+    this.devices.sweepSome(SWEEP_PER_EVENT, lastBefore);
+    this.ips.sweepSome(SWEEP_PER_EVENT, lastBefore);
+    this.byEventId.sweepSome(SWEEP_PER_EVENT, (e) => e.time < horizon);
   }
 }

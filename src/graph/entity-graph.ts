@@ -1,11 +1,18 @@
 /**
  * The address graph: interned addresses, clusters (union-find with stable ids), labels with
  * history, the value-flow edges that exposure search walks, and an index from each cluster to
- * the exchange transfers that touched it (bounded by a retention window), which is what lets
- * late evidence re-evaluate earlier transfers.
+ * the exchange transfers that touched it (bounded by a retention window and a count), which is
+ * what lets late evidence re-evaluate earlier transfers.
+ *
+ * A cluster's name derives from content, never from arrival order: `cl-` and a hash of its
+ * smallest member key. Two runs that see the same messages in another order, or two instances,
+ * name the same cluster the same way.
  */
+import { fingerprint } from '../state/fingerprint.js';
+import { ShardedMap } from '../state/sharded-map.js';
 import { AddressIndex } from './address-index.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
+import { mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
 
 export interface FlowEdge {
@@ -43,10 +50,26 @@ export interface GraphChange {
   reason?: string;
   /** The chain or intel event that caused it (evidence for any alert it triggers). */
   eventId: string;
+  /** For a merge: what it can change, measured before the two sides joined (not serialised). */
+  impact?: MergeImpact;
+}
+
+/**
+ * Which earlier transfers a merge can change the verdict of. The smaller side's transfers now
+ * see a larger counterparty; the larger side's only when the smaller brings labels, or when the
+ * larger side is not yet saturated (fewer distinct recent accounts than any fan-in threshold
+ * needs). A payment service with a million payers absorbs a fresh deposit address at O(1).
+ */
+export interface MergeImpact {
+  /** Event ids of transfers to re-examine, bounded to the newest of each side. */
+  eventIds: string[];
+  /** Whether the larger side's transfers are included (a real change for them). */
+  both: boolean;
 }
 
 interface ClusterMeta {
   labelled: number[];
+  /** Sorted by time; the newest `maxTouches` within `touchRetention`. */
   touches: Touch[];
   causes: MergeCause[];
 }
@@ -58,10 +81,14 @@ export interface GraphOptions {
   touchRetention: number;
   /** Flow edges kept per address and direction (hot wallets see millions). @defaultValue 500 */
   maxEdgesPerAddress: number;
+  /** Touches kept per cluster, newest first (a payment service's cluster sees millions). @defaultValue 4096 */
+  maxTouches: number;
+  /** Distinct recent accounts past which a cluster is saturated: more payers change no fan-in verdict. @defaultValue 64 */
+  saturation: number;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500 };
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64 };
 const MAX_CAUSES = 64;
 
 export interface ClusterLabel {
@@ -73,14 +100,28 @@ export class EntityGraph {
   readonly index = new AddressIndex();
   readonly uf = new UnionFind();
   readonly labels = new LabelHistory();
-  private readonly meta = new Map<number, ClusterMeta>();
-  private readonly outEdges = new Map<number, FlowEdge[]>();
-  private readonly inEdges = new Map<number, FlowEdge[]>();
-  private readonly own = new Set<number>();
-  /** Addresses seen at a time: id → first event time. */
-  private readonly firstSeen = new Map<number, number>();
+  private readonly meta = new ShardedMap<number, ClusterMeta>();
+  private readonly outEdges = new ShardedMap<number, FlowEdge[]>();
+  private readonly inEdges = new ShardedMap<number, FlowEdge[]>();
+  /** Per address id: 1 when it is the exchange's own. */
+  private own = new Uint8Array(1024);
+  /** Per address id: first event time seen, NaN when never. */
+  private firstSeen = new Float64Array(1024).fill(Number.NaN);
 
   constructor(readonly options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
+
+  /** Grows the per-address arrays to hold `id`. */
+  private ensure(id: number): void {
+    if (id < this.own.length) return;
+    let n = this.own.length;
+    while (n <= id) n *= 2;
+    const own = new Uint8Array(n);
+    own.set(this.own);
+    this.own = own;
+    const firstSeen = new Float64Array(n).fill(Number.NaN);
+    firstSeen.set(this.firstSeen);
+    this.firstSeen = firstSeen;
+  }
 
   id(key: string): number {
     return this.index.intern(key);
@@ -94,8 +135,9 @@ export class EntityGraph {
     return this.uf.find(id);
   }
 
+  /** `cl-` and a 64-bit hash of the smallest member key: the same in any arrival order. */
   clusterName(id: number): string {
-    return `cl-${this.uf.find(id)}`;
+    return nameOfKey(this.key(this.uf.repr(id)));
   }
 
   clusterSize(id: number): number {
@@ -103,21 +145,24 @@ export class EntityGraph {
   }
 
   markSeen(id: number, time: number): void {
-    const prev = this.firstSeen.get(id);
-    if (prev === undefined || time < prev) this.firstSeen.set(id, time);
+    this.ensure(id);
+    const prev = this.firstSeen[id]!;
+    if (!(time >= prev)) this.firstSeen[id] = time; // NaN (never seen) compares false
   }
 
   firstSeenAt(id: number): number | undefined {
-    return this.firstSeen.get(id);
+    const t = id < this.firstSeen.length ? this.firstSeen[id]! : Number.NaN;
+    return Number.isNaN(t) ? undefined : t;
   }
 
   /** Marks an address as the exchange's own (deposit address, hot wallet): exposure stops there. */
   markOwn(id: number): void {
-    this.own.add(id);
+    this.ensure(id);
+    this.own[id] = 1;
   }
 
   isOwn(id: number): boolean {
-    return this.own.has(id);
+    return id < this.own.length && this.own[id] === 1;
   }
 
   private metaOf(root: number): ClusterMeta {
@@ -181,35 +226,70 @@ export class EntityGraph {
       reason = `merged size ${this.uf.size(ra) + this.uf.size(rb)} exceeds ${this.options.maxClusterSize}`;
     }
     if (reason) {
-      return { kind: 'held-merge', cluster: `cl-${Math.min(ra, rb)}`, absorbed: `cl-${Math.max(ra, rb)}`, time: cause.time, cause, reason, eventId };
+      const [first, second] = [this.clusterName(ra), this.clusterName(rb)].sort() as [string, string];
+      return { kind: 'held-merge', cluster: first, absorbed: second, time: cause.time, cause, reason, eventId };
     }
+    const impact = this.impactOf(ra, rb);
+    const nameA = this.clusterName(ra);
+    const nameB = this.clusterName(rb);
+    const reprA = this.uf.repr(ra);
+    const reprB = this.uf.repr(rb);
     const [survivor, absorbed] = this.uf.union(ra, rb)!;
+    // The merged cluster is named by the smaller key of the two names' members.
+    const aFirst = this.key(reprA) <= this.key(reprB);
+    this.uf.setRepr(survivor, aFirst ? reprA : reprB);
     const into = this.metaOf(survivor);
     const from = this.meta.get(absorbed);
     if (from) {
       into.labelled.push(...from.labelled);
-      into.touches.push(...from.touches);
+      into.touches = mergeTouches(into.touches, from.touches, this.options.maxTouches);
       into.causes.push(...from.causes);
       this.meta.delete(absorbed);
     }
     into.causes.push(cause);
     if (into.causes.length > MAX_CAUSES) into.causes.splice(0, into.causes.length - MAX_CAUSES);
-    return { kind: 'merge', cluster: `cl-${survivor}`, absorbed: `cl-${absorbed}`, time: cause.time, cause, eventId };
+    return { kind: 'merge', cluster: aFirst ? nameA : nameB, absorbed: aFirst ? nameB : nameA, time: cause.time, cause, eventId, impact };
+  }
+
+  /** What a merge of the clusters rooted at a and b can change (see MergeImpact). */
+  private impactOf(ra: number, rb: number): MergeImpact {
+    const ta = this.meta.get(ra)?.touches ?? [];
+    const tb = this.meta.get(rb)?.touches ?? [];
+    const [small, large, smallRoot] = ta.length <= tb.length ? [ta, tb, ra, rb] : [tb, ta, rb, ra];
+    const smallLabelled = (this.meta.get(smallRoot)?.labelled.length ?? 0) > 0;
+    const saturated = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, this.options.saturation).accounts.size >= this.options.saturation;
+    const both = smallLabelled || !saturated;
+    // Oldest first by event time (ties by eventId), the newest that fit: an order that derives
+    // from content, so the alert a re-examination raises is the same in any arrival order.
+    const chosen = both ? mergeTouches(small, large, this.options.maxTouches) : small.slice(-this.options.maxTouches);
+    const eventIds = chosen.map((t) => t.eventId);
+    return { eventIds, both };
   }
 
   addTouch(touch: Touch): void {
     const m = this.metaOf(this.root(touch.address));
-    m.touches.push(touch);
-    const horizon = touch.time - this.options.touchRetention;
-    if (m.touches.length > 64 && m.touches[0]!.time < horizon) m.touches = m.touches.filter((t) => t.time >= horizon);
+    const list = m.touches;
+    let i = list.length;
+    // By event time, then eventId: equal times sort the same whatever the arrival order.
+    while (i > 0 && (list[i - 1]!.time > touch.time || (list[i - 1]!.time === touch.time && list[i - 1]!.eventId > touch.eventId))) i--;
+    if (i === list.length) list.push(touch);
+    else list.splice(i, 0, touch);
+    // Trimmed in steps, so a hot cluster does not pay a copy per touch.
+    const horizon = list[list.length - 1]!.time - this.options.touchRetention;
+    if (list.length > this.options.maxTouches * 1.25 || (list.length > 64 && list[0]!.time < horizon)) {
+      const keepFrom = Math.max(list.length - this.options.maxTouches, lowerBoundTime(list, horizon));
+      m.touches = list.slice(keepFrom);
+    }
   }
 
-  touches(addressId: number): Touch[] {
+  /** The cluster's touches, oldest first. */
+  touches(addressId: number): readonly Touch[] {
     return this.meta.get(this.root(addressId))?.touches ?? [];
   }
 
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'peer'>): boolean {
-    const outs = this.outEdges.get(from) ?? [];
+    let outs = this.outEdges.get(from);
+    if (!outs) this.outEdges.set(from, (outs = []));
     // The same transfer may arrive twice (an exchange event and its chain event).
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
       const e = outs[i]!;
@@ -218,11 +298,10 @@ export class EntityGraph {
     const cap = this.options.maxEdgesPerAddress;
     outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (outs.length > cap) outs.shift();
-    this.outEdges.set(from, outs);
-    const ins = this.inEdges.get(to) ?? [];
+    let ins = this.inEdges.get(to);
+    if (!ins) this.inEdges.set(to, (ins = []));
     ins.push({ peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (ins.length > cap) ins.shift();
-    this.inEdges.set(to, ins);
     return true;
   }
 
@@ -233,4 +312,21 @@ export class EntityGraph {
   edgesIn(id: number): readonly FlowEdge[] {
     return this.inEdges.get(id) ?? [];
   }
+}
+
+/** `cl-` and 16 hex digits of the key's fingerprint. */
+export function nameOfKey(key: string): string {
+  const fp = fingerprint(key);
+  return `cl-${fp.hi.toString(16).padStart(8, '0')}${fp.lo.toString(16).padStart(8, '0')}`;
+}
+
+function lowerBoundTime(list: readonly Touch[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,12 +1,14 @@
 /**
- * Union-find over dense uint32 ids in growable typed arrays (8 bytes per address: parent and
- * size). Union by minimum id, as GraphSense does: a cluster's id is its smallest member id, so
- * it never changes when newer addresses join, and an absorbed cluster's id becomes an alias
- * that `find` resolves to the survivor.
+ * Union-find over dense uint32 ids in growable typed arrays (12 bytes per address: parent, size
+ * and the naming member). Union by minimum id, as GraphSense does, so roots are cheap to find.
+ * Ids are interning order, which differs between runs that see messages in another order, so
+ * they are never shown: a cluster is named by a member its owner picks by content.
  */
 export class UnionFind {
   private parent = new Uint32Array(1024);
   private sizes = new Uint32Array(1024);
+  /** Per root: the member whose key is the cluster's name (the owner picks which; see EntityGraph). */
+  private reprs = new Uint32Array(1024);
   private length = 0;
 
   private ensure(id: number): void {
@@ -14,6 +16,7 @@ export class UnionFind {
       if (this.length === this.parent.length) this.grow();
       this.parent[this.length] = this.length;
       this.sizes[this.length] = 1;
+      this.reprs[this.length] = this.length;
       this.length++;
     }
   }
@@ -24,8 +27,11 @@ export class UnionFind {
     parent.set(this.parent);
     const sizes = new Uint32Array(capacity);
     sizes.set(this.sizes);
+    const reprs = new Uint32Array(capacity);
+    reprs.set(this.reprs);
     this.parent = parent;
     this.sizes = sizes;
+    this.reprs = reprs;
   }
 
   find(id: number): number {
@@ -44,6 +50,16 @@ export class UnionFind {
     return this.sizes[this.find(id)]!;
   }
 
+  /** The member that names the cluster of `id`. */
+  repr(id: number): number {
+    return this.reprs[this.find(id)]!;
+  }
+
+  /** Sets the naming member of the cluster whose root is `root`. */
+  setRepr(root: number, member: number): void {
+    this.reprs[root] = member;
+  }
+
   /** Joins the clusters of a and b; returns [survivor, absorbed] or undefined when already one. */
   union(a: number, b: number): [number, number] | undefined {
     const ra = this.find(a);
@@ -58,6 +74,6 @@ export class UnionFind {
 
   /** Bytes held by the arrays (for the memory benchmark). */
   get bytes(): number {
-    return this.parent.byteLength + this.sizes.byteLength;
+    return this.parent.byteLength + this.sizes.byteLength + this.reprs.byteLength;
   }
 }

@@ -9,10 +9,10 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { RuleEngine } from '../engine/engine.js';
+import { historyRetention, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
-import { RuleState } from '../engine/state.js';
-import { RecentIds } from '../state/recent-ids.js';
+import { RuleState, type RuleStateOptions } from '../engine/state.js';
+import { IdWindow } from '../state/id-window.js';
 import type { SdnLabel } from '../intel/ofac.js';
 
 export interface ProcessResult {
@@ -38,6 +38,12 @@ export interface PipelineOptions {
   clustering?: Partial<ClusteringOptions>;
   /** How long (event time, ms) a seen eventId is remembered for dedupe. @defaultValue 400 days */
   dedupeWindow?: number;
+  /** Most eventIds the dedupe holds (about 11–23 bytes each); past it the window shortens. @defaultValue 32 M */
+  dedupeMaxIds?: number;
+  /** Rule-state bounds; retention defaults to the longest look-back of the rules. */
+  state?: Partial<RuleStateOptions>;
+  /** Most re-examinations one graph change may cause. @defaultValue 4096 */
+  maxReexaminations?: number;
   /** How far upstream of a graph change to look for transfers to re-examine. @defaultValue 3 */
   lateEvidenceHops?: number;
 }
@@ -51,28 +57,36 @@ export interface PipelineStats {
   merges: number;
   heldMerges: number;
   reevaluations: number;
+  /** Graph changes whose re-examinations hit `maxReexaminations`. */
+  reexaminationsCapped: number;
   internalErrors: number;
 }
 
+/** Held merges kept for inspection (the count in stats is exact). */
+const HELD_MERGES_KEPT = 1000;
+
 export class Pipeline {
   readonly graph: EntityGraph;
-  readonly state = new RuleState();
+  readonly state: RuleState;
   readonly engine: RuleEngine;
   private readonly writer: GraphWriter;
   private readonly decodeOptions: DecodeOptions;
   /** eventIds seen within the dedupe window (event time). */
-  private readonly seen: RecentIds;
+  private readonly seen: IdWindow;
   private readonly lateHops: number;
-  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, internalErrors: 0 };
+  private readonly maxReexaminations: number;
+  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
 
   constructor(options: PipelineOptions) {
-    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, ...options.graph });
+    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention), ...options.graph });
+    this.state = new RuleState({ retention: historyRetention(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
     this.lateHops = options.lateEvidenceHops ?? 3;
-    this.seen = new RecentIds(options.dedupeWindow ?? 400 * 86_400_000);
+    this.maxReexaminations = options.maxReexaminations ?? 4096;
+    this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
   }
 
@@ -133,7 +147,11 @@ export class Pipeline {
     const changes = outcome.changes;
     for (const c of changes) {
       if (c.kind === 'merge') this.stats.merges++;
-      if (c.kind === 'held-merge') { this.stats.heldMerges++; this.heldMerges.push(c); }
+      if (c.kind === 'held-merge') {
+        this.stats.heldMerges++;
+        this.heldMerges.push(c);
+        if (this.heldMerges.length > HELD_MERGES_KEPT) this.heldMerges.shift();
+      }
     }
     const applied = changes.filter((c) => c.kind !== 'held-merge');
     // Only a chain event that changed the graph has an origin to look upstream from.
@@ -152,14 +170,21 @@ export class Pipeline {
     return { alerts: this.reexamine(work), changes };
   }
 
-  /** Re-runs graph-dependent rules on the transfers within the late-evidence hops of each change's start, each transfer once. */
+  /**
+   * Re-runs graph-dependent rules on the transfers a change can affect, each transfer once per
+   * message and at most `maxReexaminations` per change. A merge names its own (MergeImpact); the
+   * walk up- or downstream of it is taken only when the merged cluster carries a label or leads
+   * to one, since without that no exposure path through it can have changed.
+   */
   private reexamine(work: Reexamination[]): Alert[] {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
     for (const { change, start, direction } of work) {
-      for (const eventId of this.touched(start, direction)) {
+      let budget = this.maxReexaminations;
+      for (const eventId of this.affected(change, start, direction, budget)) {
         if (done.has(eventId)) continue;
+        if (budget-- <= 0) { this.stats.reexaminationsCapped++; break; }
         done.add(eventId);
         const item = this.state.transfer(eventId);
         if (!item) continue; // evidence can arrive after a transfer whatever their event times
@@ -168,6 +193,16 @@ export class Pipeline {
       }
     }
     return alerts;
+  }
+
+  /** Event ids of the transfers a change can affect (see reexamine). */
+  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number): Iterable<string> {
+    if (change.kind !== 'merge' || !change.impact) return this.touched(start, direction, budget);
+    const own = change.impact.eventIds;
+    const risky = this.engine.exposureLabels;
+    const labelled = this.graph.clusterLabels(start, change.time).some((l) => risky.includes(l.record.label));
+    if (!labelled && !this.leadsToLabel(this.graph.key(start), change.time)) return own;
+    return concat(own, this.touched(start, direction, budget));
   }
 
   private leadsToLabel(to: string, time: number): boolean {
@@ -183,15 +218,18 @@ export class Pipeline {
     return findExposure(this.graph, [this.graph.id(from)], { direction: 'upstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
   }
 
-  /** Event ids of transfers touching `start`, or clusters up to the late-evidence hops up- or downstream of it. */
-  private touched(start: number, direction: 'upstream' | 'downstream'): string[] {
-    const ids: string[] = [];
+  /**
+   * Event ids of transfers touching `start`, or clusters up to the late-evidence hops up- or
+   * downstream of it: of each cluster the newest that fit in `budget`, oldest first.
+   */
+  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number): Generator<string> {
     const seen = new Set<number>([start]);
     let frontier = [start];
     for (let hop = 0; hop <= this.lateHops && frontier.length > 0; hop++) {
       const next: number[] = [];
       for (const node of frontier) {
-        for (const t of this.graph.touches(node)) ids.push(t.eventId);
+        const touches = this.graph.touches(node);
+        for (let i = Math.max(0, touches.length - budget); i < touches.length; i++) yield touches[i]!.eventId;
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
         for (const e of direction === 'upstream' ? this.graph.edgesIn(node) : this.graph.edgesOut(node)) {
           if (seen.has(e.peer) || seen.size > 500) continue;
@@ -201,6 +239,10 @@ export class Pipeline {
       }
       frontier = next;
     }
-    return ids;
   }
+}
+
+function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
+  yield* a;
+  yield* b;
 }

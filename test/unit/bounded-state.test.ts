@@ -1,0 +1,103 @@
+/**
+ * State that must stay bounded and cheap for years: content-derived cluster names, a payment
+ * service's cluster with thousands of payers, and per-key rule state that forgets dormant keys.
+ */
+import { describe, expect, it } from 'vitest';
+import { addressKey } from '../../src/chain/address.js';
+import { nameOfKey } from '../../src/graph/entity-graph.js';
+import { RuleState } from '../../src/engine/state.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, tokenLog, transfer, USDT_ETH } from '../../src/simulate/builders.js';
+import type { LoginEvent } from '../../src/decode/events.js';
+import { rules } from '../helpers/sample.js';
+
+const T0 = Date.parse('2025-03-01T00:00:00Z');
+
+describe('cluster names derive from content', () => {
+  it('names a cluster by its smallest member key, whatever order the messages arrive in', () => {
+    const rand = prng(11);
+    const [a, b, c] = [btcAddress(rand), btcAddress(rand), btcAddress(rand)];
+    const out = btcAddress(rand);
+    const spend1 = bitcoinTx([{ address: a, sats: 50_000 }, { address: b, sats: 60_000 }], [{ address: out, sats: 100_000 }], T0, rand);
+    const spend2 = bitcoinTx([{ address: c, sats: 70_000 }, { address: b, sats: 10_000 }], [{ address: out, sats: 75_000 }], T0 + HOUR, rand);
+    const deposit = transfer({ eventId: 'ev-d', kind: 'deposit', time: T0 + 2 * HOUR, accountId: 'acct-1', chain: 'bitcoin', asset: 'BTC', amount: 0.1, from: [c], to: btcAddress(rand) }, rand);
+    const names = [[spend1, spend2, deposit], [deposit, spend2, spend1], [spend2, deposit, spend1]].map((order) => {
+      const p = new Pipeline({ rules: [] });
+      order.forEach((m, i) => p.process(m, { line: i + 1 }));
+      const id = p.graph.id(addressKey('bitcoin', a));
+      return p.graph.clusterName(id);
+    });
+    const smallest = [a, b, c].map((x) => addressKey('bitcoin', x)).sort()[0]!;
+    expect(names).toEqual([nameOfKey(smallest), nameOfKey(smallest), nameOfKey(smallest)]);
+  });
+});
+
+/** Customers pay a service: each to a fresh deposit address, which the service sweeps to one hot wallet. */
+function serviceStream(payers: number): { lines: string[]; hot: string } {
+  const rand = prng(5);
+  const hot = evmAddress(rand);
+  const lines: string[] = [];
+  for (let i = 0; i < payers; i++) {
+    const t = T0 + i * 60_000;
+    const depositAddress = evmAddress(rand);
+    lines.push(transfer({ eventId: `ev-w${i}`, kind: 'withdrawal', time: t, accountId: `acct-${i}`, chain: 'ethereum', asset: 'USDT', amount: 250, to: depositAddress }, rand));
+    lines.push(tokenLog('ethereum', USDT_ETH, depositAddress, hot, 250, t + 30_000, rand));
+  }
+  return { lines, hot };
+}
+
+describe('a payment service with thousands of payers (a hot key)', () => {
+  it('re-examines O(1) transfers per sweep once the cluster is saturated, not every payer again', () => {
+    const payers = 3_000;
+    const p = new Pipeline({ rules: rules() });
+    let alerts = 0;
+    serviceStream(payers).lines.forEach((m, i) => { alerts += p.process(m, { line: i + 1 }).alerts.length; });
+    expect(p.stats.merges).toBeGreaterThanOrEqual(payers - 1);
+    // Quadratic would be about payers² / 2 = 4.5 M; bounded is a few per sweep.
+    expect(p.stats.reevaluations).toBeLessThan(payers * 70);
+    expect(alerts).toBeGreaterThan(0);
+  });
+
+  it('counts a fan-in up to the saturation point and says so, with bounded evidence', () => {
+    const p = new Pipeline({ rules: rules() });
+    const { lines, hot } = serviceStream(200);
+    const fanIns = lines.flatMap((m, i) => p.process(m, { line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-consolidation.fan-in');
+    const last = fanIns[fanIns.length - 1]!;
+    expect(last.eventIds.length).toBeLessThanOrEqual(p.graph.options.saturation + 2);
+    expect(last.evidence.accountIds).toHaveLength(p.graph.options.saturation);
+    const hotId = p.graph.id(addressKey('ethereum', hot));
+    expect(p.graph.clusterSize(hotId)).toBeGreaterThan(150);
+    expect(p.graph.touches(hotId).length).toBe(200);
+  });
+});
+
+const login = (accountId: string, time: number, eventId: string): LoginEvent => ({
+  type: 'login', eventId, time, msg: { schema: 'exchange.login.v1', eventId, occurredAt: new Date(time).toISOString(), accountId, ip: '10.0.0.1', ipCountry: 'DE', vpn: false, deviceId: `dev-${accountId}` },
+});
+
+describe('rule state', () => {
+  it('evicts accounts, devices and IPs with nothing inside the retention, a few keys per event', () => {
+    const state = new RuleState({ retention: 30 * DAY });
+    for (let i = 0; i < 5_000; i++) state.add(login(`old-${i}`, T0 + i, `l-old-${i}`));
+    expect(state.sizes.accounts).toBe(5_000);
+    for (let i = 0; i < 5_000; i++) state.add(login(`new-${i % 50}`, T0 + 60 * DAY + i, `l-new-${i}`));
+    expect(state.sizes.accounts).toBe(50);
+    expect(state.sizes.devices).toBe(50);
+    expect(state.history('old-1')).toEqual([]);
+  });
+
+  it('keeps a hot account to its cap and answers a window by binary search', () => {
+    const state = new RuleState({ retention: 365 * DAY, maxHistory: 1_000 });
+    for (let i = 0; i < 10_000; i++) state.add(login('hot', T0 + i * 1_000, `l-${i}`));
+    expect(state.history('hot').length).toBeLessThanOrEqual(1_250);
+    const between = state.historyBetween('hot', T0 + 9_990_000, T0 + 9_995_000);
+    expect(between.map((e) => e.eventId)).toEqual(['l-9990', 'l-9991', 'l-9992', 'l-9993', 'l-9994', 'l-9995']);
+  });
+
+  it('keeps an out-of-order event in event-time order', () => {
+    const state = new RuleState();
+    state.add(login('a', T0 + 2_000, 'second'));
+    state.add(login('a', T0 + 1_000, 'first'));
+    expect(state.history('a').map((e) => e.eventId)).toEqual(['first', 'second']);
+  });
+});

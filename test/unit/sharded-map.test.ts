@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ShardedMap } from '../../src/state/sharded-map.js';
+
+describe('sharded map', () => {
+  it('behaves as a Map for string and number keys', () => {
+    const byName = new ShardedMap<string, number>();
+    const byId = new ShardedMap<number, string>();
+    for (let i = 0; i < 10_000; i++) { byName.set(`acct-${i}`, i); byId.set(i, `v${i}`); }
+    expect(byName.size).toBe(10_000);
+    expect(byName.get('acct-4242')).toBe(4242);
+    expect(byId.get(9999)).toBe('v9999');
+    expect(byName.delete('acct-1')).toBe(true);
+    expect(byName.has('acct-1')).toBe(false);
+    expect([...byId.entries()].length).toBe(10_000);
+  });
+
+  it('spreads keys so no shard holds a large share', () => {
+    const map = new ShardedMap<number, number>();
+    for (let i = 0; i < 64_000; i++) map.set(i * 64, i); // ids that share their low bits
+    const shards = (map as unknown as { shards: Map<number, number>[] }).shards;
+    expect(Math.max(...shards.map((s) => s.size))).toBeLessThan(4_000);
+  });
+
+  it('sweeps a few entries per call and evicts, over passes, every dormant one', () => {
+    const map = new ShardedMap<string, number>();
+    for (let i = 0; i < 1_000; i++) map.set(`k${i}`, i);
+    let calls = 0;
+    while (map.size > 500 && calls < 10_000) { map.sweepSome(4, (v) => v < 500); calls++; }
+    expect(map.size).toBe(500);
+    expect(calls).toBeGreaterThan(100); // a few per call, never a stop-the-world scan
+    expect(map.get('k999')).toBe(999);
+  });
+});
