@@ -325,3 +325,14 @@ export function touchRetention(rules: readonly LoadedRule[], floor: number): num
   }
   return longest;
 }
+
+/** How far back in time an exposure walk can reach: hops × hop window, at least 90 days. */
+export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): number {
+  let longest = floor;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      if (s.op === 'exposure' && s.maxHops * s.hopWithin > longest) longest = s.maxHops * s.hopWithin;
+    }
+  }
+  return longest;
+}

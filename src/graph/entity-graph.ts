@@ -85,10 +85,12 @@ export interface GraphOptions {
   maxTouches: number;
   /** Distinct recent accounts past which a cluster is saturated: more payers change no fan-in verdict. @defaultValue 64 */
   saturation: number;
+  /** Flow edges older than this behind the newest event are dropped (exposure walks never reach them). @defaultValue 180 days */
+  edgeRetention: number;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64 };
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, edgeRetention: 180 * DAY };
 const MAX_CAUSES = 64;
 
 export interface ClusterLabel {
@@ -107,8 +109,32 @@ export class EntityGraph {
   private own = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
+  private newest = Number.NEGATIVE_INFINITY;
 
   constructor(readonly options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
+
+  /**
+   * Moves the graph's clock to an event's time and sweeps a few keys of each index: edge lists
+   * and cluster touch lists with nothing inside their retention are dropped, so dormant addresses
+   * and clusters cost nothing per event and free their memory within one pass.
+   */
+  tick(time: number): void {
+    if (time > this.newest) this.newest = time;
+    const edgeHorizon = this.newest - this.options.edgeRetention;
+    const stale = (list: readonly FlowEdge[]): boolean => list.length === 0 || list[list.length - 1]!.time < edgeHorizon;
+    this.outEdges.sweepSome(2, stale);
+    this.inEdges.sweepSome(2, stale);
+    const touchHorizon = this.newest - this.options.touchRetention;
+    this.meta.sweepSome(2, (m) => {
+      if (m.touches.length > 0 && m.touches[m.touches.length - 1]!.time < touchHorizon) m.touches = [];
+      return m.touches.length === 0 && m.labelled.length === 0;
+    });
+  }
+
+  /** Sizes of each index, for metrics and the soak benchmark. */
+  get sizes(): { addresses: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
+    return { addresses: this.index.size, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
+  }
 
   /** Grows the per-address arrays to hold `id`. */
   private ensure(id: number): void {

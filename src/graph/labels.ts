@@ -16,8 +16,11 @@ export interface LabelRecord {
   detail?: Record<string, unknown>;
 }
 
+import { ShardedMap } from '../state/sharded-map.js';
+
 export class LabelHistory {
-  private readonly byAddress = new Map<number, LabelRecord[]>();
+  /** Bounded by the intelligence fed in, not by traffic; sharded past one Map's 2²⁴ entries. */
+  private readonly byAddress = new ShardedMap<number, LabelRecord[]>();
 
   /** Adds a label, or closes the open one with the same label and source when `removed`. */
   apply(addressId: number, record: LabelRecord, removed = false): boolean {

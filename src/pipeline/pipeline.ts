@@ -9,7 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { historyRetention, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureReach, historyRetention, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -79,7 +79,8 @@ export class Pipeline {
   readonly heldMerges: GraphChange[] = [];
 
   constructor(options: PipelineOptions) {
-    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention), ...options.graph });
+    const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
+    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), ...options.graph });
     this.state = new RuleState({ retention: historyRetention(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
@@ -113,6 +114,7 @@ export class Pipeline {
     }
     this.seen.add(event.eventId, event.time);
     try {
+      this.graph.tick(event.time);
       return { ...this.apply(event), event };
     } catch (err) {
       // A valid message that trips a defect is dead-lettered with the cause, never allowed to stop the stream.

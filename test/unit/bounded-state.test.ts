@@ -101,3 +101,25 @@ describe('rule state', () => {
     expect(state.history('a').map((e) => e.eventId)).toEqual(['first', 'second']);
   });
 });
+
+describe('address graph', () => {
+  it('drops edge lists and cluster touches of addresses dormant past their retention', () => {
+    const rand = prng(3);
+    const p = new Pipeline({ rules: rules() });
+    const exchangeDeposit = evmAddress(rand);
+    for (let i = 0; i < 2_000; i++) {
+      p.process(transfer({ eventId: `ev-old-${i}`, kind: 'deposit', time: T0 + i * 1_000, accountId: `acct-${i % 100}`, chain: 'ethereum', asset: 'USDT', amount: 10, from: [evmAddress(rand)], to: exchangeDeposit }, rand), { line: i });
+    }
+    const before = p.graph.sizes;
+    expect(before.clusterMeta).toBeGreaterThanOrEqual(2_000);
+    const later = T0 + 400 * DAY;
+    for (let i = 0; i < 3_000; i++) {
+      p.process(transfer({ eventId: `ev-new-${i}`, kind: 'deposit', time: later + i * 1_000, accountId: 'acct-new', chain: 'ethereum', asset: 'USDT', amount: 10, from: [evmAddress(rand)], to: exchangeDeposit }, rand), { line: i });
+    }
+    const after = p.graph.sizes;
+    // Only the new senders' clusters and edges remain (plus the exchange deposit address's own list).
+    expect(after.clusterMeta).toBeLessThanOrEqual(3_000);
+    expect(after.edgeLists).toBeLessThanOrEqual(3_000 + 1);
+    expect(p.state.sizes.accounts).toBe(1);
+  });
+});
