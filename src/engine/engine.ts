@@ -12,7 +12,7 @@ import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
 import type { RuleSpec } from './rule-schema.js';
-import { compileSignal, counterpartyIds, readsGraph, type Signal, type SignalResult } from './signals.js';
+import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
 
@@ -21,6 +21,8 @@ export interface CompiledRule {
   hash: string;
   where: Predicate;
   signals: [string, Signal][];
+  /** Prototype of the rule's lazy signal results: one getter per signal (see LazySignals). */
+  signalProto: object;
   require: Predicate;
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
@@ -29,11 +31,13 @@ export interface CompiledRule {
 
 export function compileRule(rule: LoadedRule): CompiledRule {
   const spec = rule.spec;
+  const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
   return {
     spec,
     hash: rule.hash,
     where: compileAll(spec.where),
-    signals: Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)]),
+    signals: compiledSignals,
+    signalProto: lazySignalPrototype(compiledSignals),
     require: compileAll(spec.require),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
@@ -43,34 +47,44 @@ export function compileRule(rule: LoadedRule): CompiledRule {
 const DAY = 86_400_000;
 const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
 
+/**
+ * The counterparty's view, each field computed on first read: most triggers are judged by rules
+ * that never look at the counterparty, and its labels, names and checksummed addresses (a keccak
+ * each) would be work thrown away.
+ */
 function counterpartyContext(graph: EntityGraph, t: TransferEvent, asOf: number): Context {
   const ids = counterpartyIds(graph, t);
-  const labels = new Set<string>();
-  const entities = new Set<string>();
-  for (const id of ids) {
-    for (const l of graph.clusterLabels(id, asOf)) {
-      labels.add(l.record.label);
-      if (l.record.entity) entities.add(l.record.entity);
-    }
-  }
   const first = ids[0];
+  let labelled: { labels: string[]; entities: string[] } | undefined;
+  const labelsOf = (): { labels: string[]; entities: string[] } => {
+    if (labelled) return labelled;
+    const labels = new Set<string>();
+    const entities = new Set<string>();
+    for (const id of ids) {
+      for (const l of graph.clusterLabels(id, asOf)) {
+        labels.add(l.record.label);
+        if (l.record.entity) entities.add(l.record.entity);
+      }
+    }
+    return (labelled = { labels: [...labels].sort((a, b) => (LABEL_ORDER.indexOf(b) - LABEL_ORDER.indexOf(a)) || a.localeCompare(b)), entities: [...entities].sort() });
+  };
   return {
-    // Checksummed display forms cost a keccak each: computed only when a template or evidence asks.
     get addresses() { return ids.map((id) => displayAddress(graph.key(id))); },
-    labels: [...labels].sort((a, b) => (LABEL_ORDER.indexOf(b) - LABEL_ORDER.indexOf(a)) || a.localeCompare(b)),
-    entities: [...entities].sort(),
-    cluster: first === undefined ? null : graph.clusterName(first),
-    clusterSize: first === undefined ? 0 : graph.clusterSize(first),
-    own: ids.some((id) => graph.isOwn(id)),
+    get labels() { return labelsOf().labels; },
+    get entities() { return labelsOf().entities; },
+    get cluster() { return first === undefined ? null : graph.clusterName(first); },
+    get clusterSize() { return first === undefined ? 0 : graph.clusterSize(first); },
+    get own() { return ids.some((id) => graph.isOwn(id)); },
   };
 }
 
 /** The evaluation context of a trigger: the rule conditions' view of the world. */
 export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: number): Context {
-  if (trigger.type === 'login') return { event: { ...trigger.msg, kind: 'login' }, account: {}, counterparty: {}, signals: {} };
+  const event = itemContext(trigger).event;
+  if (trigger.type === 'login') return { event, account: {}, counterparty: {}, signals: {} };
   const m = trigger.msg;
   return {
-    event: { ...m, amount: trigger.amount, usd: trigger.usd },
+    event,
     account: {
       type: m.customer?.type,
       kycCountry: m.customer?.kycCountry,
@@ -218,21 +232,10 @@ export class RuleEngine {
    * first required signal fails never pays for the rest (exposure searches, cadence scans).
    */
   private runSignals(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number): void {
-    const results = ctx.signals as Record<string, unknown>;
-    for (const [name, signal] of rule.signals) {
-      let cached: (SignalResult & Record<string, unknown>) | undefined;
-      Object.defineProperty(results, name, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          if (!cached) {
-            const r = signal({ trigger: item, ctx, graph: this.graph, state: this.state, asOf });
-            cached = Object.assign({}, r.facts, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
-          }
-          return cached;
-        },
-      });
-    }
+    const lazy = Object.create(rule.signalProto) as LazySignals;
+    lazy.env = { trigger: item, ctx, graph: this.graph, state: this.state, asOf };
+    lazy.results = new Array<SignalResult | undefined>(rule.signals.length);
+    ctx.signals = lazy;
   }
 
   private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, verdict: Verdict, accountId: string, change?: GraphChange): Alert | undefined {
@@ -335,4 +338,29 @@ export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): n
     }
   }
   return longest;
+}
+
+/** A rule's signal results for one trigger, computed on first read through its prototype's getters. */
+interface LazySignals {
+  env: Env;
+  results: (SignalResult | undefined)[];
+}
+
+/** One getter per signal, defined once per rule instead of once per evaluation. */
+function lazySignalPrototype(signals: readonly [string, Signal][]): object {
+  const proto = {};
+  signals.forEach(([name, signal], i) => {
+    Object.defineProperty(proto, name, {
+      enumerable: true,
+      get(this: LazySignals) {
+        let cached = this.results[i];
+        if (!cached) {
+          const r = signal(this.env);
+          cached = this.results[i] = Object.assign({}, r.facts, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+        }
+        return cached;
+      },
+    });
+  });
+  return proto;
 }

@@ -34,10 +34,20 @@ const DAY = 86_400_000;
 const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
-/** The context a history item exposes to `where` conditions. */
+const views = new WeakMap<HistoryItem, Context>();
+
+/**
+ * The context a history item exposes to `where` conditions. Built once per item and kept beside
+ * it (a WeakMap, so it goes with the item): window and sequence selectors read the same items
+ * for every trigger, and a copy per read was most of the garbage the rules made.
+ */
 export function itemContext(item: HistoryItem): Context {
-  if (item.type === 'login') return { event: { ...item.msg, kind: 'login' } };
-  return { event: { ...item.msg, amount: item.amount, usd: item.usd } };
+  let view = views.get(item);
+  if (!view) {
+    view = item.type === 'login' ? { event: { ...item.msg, kind: 'login' } } : { event: { ...item.msg, amount: item.amount, usd: item.usd } };
+    views.set(item, view);
+  }
+  return view;
 }
 
 function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {
@@ -78,8 +88,8 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
       const value = spec.key === 'device' ? session?.deviceId : session?.ip;
       if (!value) return none();
-      const accounts = new Set(state.sightings(spec.key, value).filter((s) => s.time >= from && s.time <= trigger.time).map((s) => s.accountId));
-      items = [...accounts].flatMap((a) => state.historyBetween(a, from, trigger.time));
+      const accounts = state.linked(spec.key, value, from, trigger.time).map((s) => s.accountId).sort();
+      items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
     }
     items = items.filter(select);
     const values = items.map((e) => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]));
@@ -234,11 +244,10 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
     const value = spec.by === 'device' ? session?.deviceId : session?.ip;
     if (!value) return none();
-    const sightings = state.sightings(spec.by, value).filter((s) => s.time <= trigger.time && s.time >= trigger.time - spec.within);
-    const accounts = [...new Set(sightings.map((s) => s.accountId))].sort();
-    if (!passes(spec.pass, accounts.length)) return none({ accounts: accounts.length });
-    const firstPerAccount = accounts.map((a) => sightings.find((s) => s.accountId === a)!.eventId);
-    return { ok: true, value: accounts.length, eventIds: firstPerAccount, facts: { by: spec.by, accounts: accounts.length, accountIds: accounts } };
+    const linked = state.linked(spec.by, value, trigger.time - spec.within, trigger.time);
+    if (!passes(spec.pass, linked.length)) return none({ accounts: linked.length });
+    linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds: linked.map((s) => s.accountId) } };
   };
 }
 

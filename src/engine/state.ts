@@ -2,36 +2,34 @@
  * Per-key state for the rules, in event time: each account's recent transfers and logins, the
  * transfers by eventId, and which accounts used a device or an IP. Every structure is bounded:
  * - by time: `retention` is the longest window among the rules that read it (see
- *   `retentionOf`); older items are dropped when their key is next written, and keys with
- *   nothing newer are evicted by a rolling sweep of a few keys per event (O(1) per event);
+ *   `historyRetention`); older items are dropped when their key is next written, keys with
+ *   nothing newer are evicted by a rolling sweep of two keys per new key (so dormant keys can
+ *   at most double a map, and a stream of known keys pays nothing), and the transfer index
+ *   expires in insertion order;
  * - by count per key: a hot account keeps its newest `maxHistory` items, a device or IP its
  *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
+import { ExpiringIndex } from '../state/expiring-index.js';
+import { LinkIndex } from './link-index.js';
 import { ShardedMap } from '../state/sharded-map.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
-
-export interface Sighting {
-  accountId: string;
-  time: number;
-  eventId: string;
-}
 
 export interface RuleStateOptions {
   /** ms of event time kept behind the newest event. @defaultValue 200 days */
   retention: number;
   /** Items kept per account. @defaultValue 5000 */
   maxHistory: number;
-  /** Sightings kept per device or IP. @defaultValue 256 */
+  /** Accounts kept per device or IP. @defaultValue 256 */
   maxSightings: number;
 }
 
 const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256 };
-/** Keys each index's sweep visits per event: enough to pass over every key between two horizons. */
-const SWEEP_PER_EVENT = 2;
+/** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
+const SWEEP_PER_NEW_KEY = 2;
 
 /** Index of the first item at or after `time` in a list sorted by time. */
 export function lowerBound(list: readonly { time: number }[], time: number): number {
@@ -59,14 +57,18 @@ export function upperBound(list: readonly { time: number }[], time: number): num
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();
-  private readonly byEventId = new ShardedMap<string, TransferEvent>();
-  private readonly devices = new ShardedMap<string, Sighting[]>();
-  private readonly ips = new ShardedMap<string, Sighting[]>();
+  private readonly byEventId: ExpiringIndex<TransferEvent>;
+  private readonly devices: LinkIndex;
+  private readonly ips: LinkIndex;
   private newest = Number.NEGATIVE_INFINITY;
   readonly options: RuleStateOptions;
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
+    this.byEventId = new ExpiringIndex(this.options.retention);
+    const dormant = (lastTime: number): boolean => lastTime < this.newest - this.options.retention;
+    this.devices = new LinkIndex(this.options.maxSightings, dormant);
+    this.ips = new LinkIndex(this.options.maxSightings, dormant);
   }
 
   get retention(): number {
@@ -88,8 +90,9 @@ export class RuleState {
     return this.byEventId.get(eventId);
   }
 
-  sightings(by: 'device' | 'ip', value: string): readonly Sighting[] {
-    return (by === 'device' ? this.devices : this.ips).get(value) ?? [];
+  /** Accounts that used the device or IP within [from, to], with an evidencing event each. */
+  linked(by: 'device' | 'ip', value: string, from: number, to: number): { accountId: string; eventId: string }[] {
+    return (by === 'device' ? this.devices : this.ips).within(value, from, to);
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
@@ -102,12 +105,14 @@ export class RuleState {
     const accountId = event.msg.accountId;
     const list = this.accounts.get(accountId);
     if (list) this.insertInOrder(list, event);
-    else this.accounts.set(accountId, [event]);
+    else {
+      this.accounts.set(accountId, [event]);
+      this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormant);
+    }
     if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
     const session = event.type === 'login' ? event.msg : event.msg.session;
-    if (session?.deviceId) this.sight(this.devices, session.deviceId, { accountId, time: event.time, eventId: event.eventId });
-    if (session?.ip) this.sight(this.ips, session.ip, { accountId, time: event.time, eventId: event.eventId });
-    this.sweep();
+    if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
+    if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
   }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
@@ -123,20 +128,6 @@ export class RuleState {
     if (drop > 0) list.splice(0, drop);
   }
 
-  private sight(index: ShardedMap<string, Sighting[]>, key: string, s: Sighting): void {
-    const list = index.get(key);
-    if (!list) { index.set(key, [s]); return; }
-    list.push(s);
-    if (list.length > this.options.maxSightings) list.shift();
-  }
-
-  /** A few keys of each index per event: dormant keys go within one pass of the horizon. */
-  private sweep(): void {
-    const horizon = this.newest - this.options.retention;
-    const lastBefore = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < horizon;
-    this.accounts.sweepSome(SWEEP_PER_EVENT, lastBefore);
-    this.devices.sweepSome(SWEEP_PER_EVENT, lastBefore);
-    this.ips.sweepSome(SWEEP_PER_EVENT, lastBefore);
-    this.byEventId.sweepSome(SWEEP_PER_EVENT, (e) => e.time < horizon);
-  }
+  /** A key whose newest item is older than the retention. */
+  private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
 }

@@ -114,22 +114,20 @@ export class EntityGraph {
   constructor(readonly options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
 
   /**
-   * Moves the graph's clock to an event's time and sweeps a few keys of each index: edge lists
-   * and cluster touch lists with nothing inside their retention are dropped, so dormant addresses
-   * and clusters cost nothing per event and free their memory within one pass.
+   * Moves the graph's clock to an event's time. Each new edge list or cluster record sweeps two
+   * others: lists and records with nothing inside their retention are dropped, so dormant
+   * addresses and clusters cost nothing per event and can at most double an index.
    */
   tick(time: number): void {
     if (time > this.newest) this.newest = time;
-    const edgeHorizon = this.newest - this.options.edgeRetention;
-    const stale = (list: readonly FlowEdge[]): boolean => list.length === 0 || list[list.length - 1]!.time < edgeHorizon;
-    this.outEdges.sweepSome(2, stale);
-    this.inEdges.sweepSome(2, stale);
-    const touchHorizon = this.newest - this.options.touchRetention;
-    this.meta.sweepSome(2, (m) => {
-      if (m.touches.length > 0 && m.touches[m.touches.length - 1]!.time < touchHorizon) m.touches = [];
-      return m.touches.length === 0 && m.labelled.length === 0;
-    });
   }
+
+  private readonly staleEdges = (list: readonly FlowEdge[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.edgeRetention;
+
+  private readonly staleMeta = (m: ClusterMeta): boolean => {
+    if (m.touches.length > 0 && m.touches[m.touches.length - 1]!.time < this.newest - this.options.touchRetention) m.touches = [];
+    return m.touches.length === 0 && m.labelled.length === 0;
+  };
 
   /** Sizes of each index, for metrics and the soak benchmark. */
   get sizes(): { addresses: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
@@ -193,7 +191,10 @@ export class EntityGraph {
 
   private metaOf(root: number): ClusterMeta {
     let m = this.meta.get(root);
-    if (!m) this.meta.set(root, (m = { labelled: [], touches: [], causes: [] }));
+    if (!m) {
+      this.meta.sweepSome(2, this.staleMeta);
+      this.meta.set(root, (m = { labelled: [], touches: [], causes: [] }));
+    }
     return m;
   }
 
@@ -315,7 +316,10 @@ export class EntityGraph {
 
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'peer'>): boolean {
     let outs = this.outEdges.get(from);
-    if (!outs) this.outEdges.set(from, (outs = []));
+    if (!outs) {
+      this.outEdges.sweepSome(2, this.staleEdges);
+      this.outEdges.set(from, (outs = []));
+    }
     // The same transfer may arrive twice (an exchange event and its chain event).
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
       const e = outs[i]!;
@@ -325,7 +329,10 @@ export class EntityGraph {
     outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (outs.length > cap) outs.shift();
     let ins = this.inEdges.get(to);
-    if (!ins) this.inEdges.set(to, (ins = []));
+    if (!ins) {
+      this.inEdges.sweepSome(2, this.staleEdges);
+      this.inEdges.set(to, (ins = []));
+    }
     ins.push({ peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (ins.length > cap) ins.shift();
     return true;

@@ -76,14 +76,37 @@ const login = (accountId: string, time: number, eventId: string): LoginEvent => 
 });
 
 describe('rule state', () => {
-  it('evicts accounts, devices and IPs with nothing inside the retention, a few keys per event', () => {
+  it('evicts accounts and devices with nothing inside the retention as new keys arrive, two per new key', () => {
     const state = new RuleState({ retention: 30 * DAY });
     for (let i = 0; i < 5_000; i++) state.add(login(`old-${i}`, T0 + i, `l-old-${i}`));
     expect(state.sizes.accounts).toBe(5_000);
-    for (let i = 0; i < 5_000; i++) state.add(login(`new-${i % 50}`, T0 + 60 * DAY + i, `l-new-${i}`));
-    expect(state.sizes.accounts).toBe(50);
-    expect(state.sizes.devices).toBe(50);
-    expect(state.history('old-1')).toEqual([]);
+    // Known keys pay no sweep: nothing is evicted while no new key arrives.
+    for (let i = 0; i < 1_000; i++) state.add(login(`old-${i % 10}`, T0 + 60 * DAY + i, `l-again-${i}`));
+    expect(state.sizes.accounts).toBe(5_000);
+    for (let i = 0; i < 10_000; i++) state.add(login(`new-${i}`, T0 + 60 * DAY + 1_000 + i, `l-new-${i}`));
+    // The 4,990 dormant accounts are gone; the 10 that logged in again and the new ones stay.
+    expect(state.sizes.accounts).toBe(10_010);
+    expect(state.sizes.devices).toBe(10_010);
+    expect(state.history('old-4000')).toEqual([]);
+    expect(state.history('old-5')).toHaveLength(100); // its first login fell out of the retention
+  });
+
+  it('forgets transfers by eventId in insertion order once past the retention', () => {
+    const state = new RuleState({ retention: 10 * DAY });
+    const rand = prng(9);
+    const p = new Pipeline({ rules: [] });
+    const decode = (i: number, time: number) => {
+      const r = p.decode(transfer({ eventId: `ev-${i}`, kind: 'withdrawal', time, accountId: `acct-${i}`, chain: 'ethereum', asset: 'USDT', amount: 5, to: evmAddress(rand) }, rand));
+      if (!r.ok || r.event.type !== 'transfer') throw new Error('not a transfer');
+      return r.event;
+    };
+    for (let i = 0; i < 100; i++) state.add(decode(i, T0 + i * 1_000));
+    expect(state.transfer('ev-0')).toBeDefined();
+    for (let i = 100; i < 200; i++) state.add(decode(i, T0 + 20 * DAY + i));
+    expect(state.transfer('ev-0')).toBeUndefined();
+    expect(state.transfer('ev-99')).toBeUndefined();
+    expect(state.transfer('ev-150')).toBeDefined();
+    expect(state.sizes.transfers).toBe(100);
   });
 
   it('keeps a hot account to its cap and answers a window by binary search', () => {
@@ -114,12 +137,30 @@ describe('address graph', () => {
     expect(before.clusterMeta).toBeGreaterThanOrEqual(2_000);
     const later = T0 + 400 * DAY;
     for (let i = 0; i < 3_000; i++) {
-      p.process(transfer({ eventId: `ev-new-${i}`, kind: 'deposit', time: later + i * 1_000, accountId: 'acct-new', chain: 'ethereum', asset: 'USDT', amount: 10, from: [evmAddress(rand)], to: exchangeDeposit }, rand), { line: i });
+      p.process(transfer({ eventId: `ev-new-${i}`, kind: 'deposit', time: later + i * 1_000, accountId: `acct-new-${i}`, chain: 'ethereum', asset: 'USDT', amount: 10, from: [evmAddress(rand)], to: exchangeDeposit }, rand), { line: i });
     }
     const after = p.graph.sizes;
     // Only the new senders' clusters and edges remain (plus the exchange deposit address's own list).
     expect(after.clusterMeta).toBeLessThanOrEqual(3_000);
     expect(after.edgeLists).toBeLessThanOrEqual(3_000 + 1);
-    expect(p.state.sizes.accounts).toBe(1);
+    expect(p.state.sizes.accounts).toBe(3_000);
+  });
+});
+
+describe('link index (devices and IPs)', () => {
+  it('keeps one entry per account however often it logs in, and answers a window with first sightings', () => {
+    const state = new RuleState({ retention: 365 * DAY, maxSightings: 3 });
+    for (let i = 0; i < 1_000; i++) state.add({ ...login('a', T0 + i * 1_000, `a-${i}`), msg: { ...login('a', 0, '').msg, deviceId: 'shared' } });
+    state.add({ ...login('b', T0 + 2_000_000, 'b-0'), msg: { ...login('b', 0, '').msg, deviceId: 'shared' } });
+    const linked = state.linked('device', 'shared', T0 + 500_000, T0 + 3_000_000);
+    // 'a' was first seen before the window: its latest sighting evidences it.
+    expect(linked).toEqual([{ accountId: 'a', eventId: 'a-999' }, { accountId: 'b', eventId: 'b-0' }]);
+    expect(state.linked('device', 'shared', T0, T0 + 10_000)).toEqual([{ accountId: 'a', eventId: 'a-0' }]);
+  });
+
+  it('keeps at most maxSightings accounts per value, dropping the least recently seen', () => {
+    const state = new RuleState({ retention: 365 * DAY, maxSightings: 3 });
+    for (const [i, acct] of ['a', 'b', 'c', 'a', 'd'].entries()) state.add({ ...login(acct, T0 + i, `${acct}-${i}`), msg: { ...login(acct, 0, '').msg, deviceId: 'wifi' } });
+    expect(state.linked('device', 'wifi', T0, T0 + 10).map((s) => s.accountId).sort()).toEqual(['a', 'c', 'd']);
   });
 });
