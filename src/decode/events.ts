@@ -25,6 +25,8 @@ export interface TransferEvent {
   amount: number;
   /** usdValue, else 1:1 for stablecoins, else the price table; null when none applies. */
   usd: number | null;
+  /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
+  view?: Record<string, unknown>;
 }
 
 export interface LoginEvent {
@@ -32,6 +34,8 @@ export interface LoginEvent {
   eventId: string;
   time: number;
   msg: LoginMessage;
+  /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
+  view?: Record<string, unknown>;
 }
 
 export interface ValueTransfer {

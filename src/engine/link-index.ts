@@ -14,11 +14,8 @@ export interface AccountSighting {
   lastEventId: string;
 }
 
-interface Linked {
-  accounts: Map<string, AccountSighting>;
-  /** The account seen last: its entry is already last in the Map, so the common repeat costs no re-insert. */
-  last: string;
-}
+/** A value's accounts, least recently seen first; most values have one, so an array beats a Map. */
+type Linked = AccountSighting[];
 
 export class LinkIndex {
   private readonly byValue = new ShardedMap<string, Linked>();
@@ -37,27 +34,27 @@ export class LinkIndex {
   sight(value: string, accountId: string, time: number, eventId: string): void {
     let linked = this.byValue.get(value);
     if (!linked) {
-      this.byValue.sweepSome(2, (l) => l.accounts.size === 0 || this.isDormant(newestOf(l.accounts)));
-      this.byValue.set(value, (linked = { accounts: new Map(), last: accountId }));
+      this.byValue.sweepSome(2, (l) => l.length === 0 || this.isDormant(newestOf(l)));
+      this.byValue.set(value, (linked = []));
     }
-    const accounts = linked.accounts;
-    const known = accounts.get(accountId);
-    if (known) {
-      if (time < known.firstTime) { known.firstTime = time; known.firstEventId = eventId; }
-      if (time >= known.lastTime) {
-        known.lastTime = time;
-        known.lastEventId = eventId;
-        if (linked.last !== accountId) {
-          accounts.delete(accountId); // re-inserted last: the Map stays in order of latest sighting
-          accounts.set(accountId, known);
-          linked.last = accountId;
-        }
-      }
+    // The common case, the same account again, is the last entry.
+    let at = linked.length - 1;
+    while (at >= 0 && linked[at]!.accountId !== accountId) at--;
+    if (at < 0) {
+      linked.push({ accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
+      if (linked.length > this.maxAccounts) linked.shift();
       return;
     }
-    accounts.set(accountId, { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
-    linked.last = accountId;
-    if (accounts.size > this.maxAccounts) accounts.delete(accounts.keys().next().value!);
+    const known = linked[at]!;
+    if (time < known.firstTime) { known.firstTime = time; known.firstEventId = eventId; }
+    if (time >= known.lastTime) {
+      known.lastTime = time;
+      known.lastEventId = eventId;
+      if (at !== linked.length - 1) {
+        linked.splice(at, 1); // moved last: the list stays in order of latest sighting
+        linked.push(known);
+      }
+    }
   }
 
   /** Accounts seen on `value` within [from, to], each with the event that evidences it (its first sighting in the window when known, else its latest). */
@@ -65,7 +62,7 @@ export class LinkIndex {
     const linked = this.byValue.get(value);
     if (!linked) return [];
     const out: { accountId: string; eventId: string }[] = [];
-    for (const s of linked.accounts.values()) {
+    for (const s of linked) {
       if (s.lastTime < from || s.firstTime > to) continue;
       out.push({ accountId: s.accountId, eventId: s.firstTime >= from ? s.firstEventId : s.lastEventId });
     }
@@ -73,8 +70,6 @@ export class LinkIndex {
   }
 }
 
-function newestOf(accounts: Map<string, AccountSighting>): number {
-  let newest = Number.NEGATIVE_INFINITY;
-  for (const s of accounts.values()) if (s.lastTime > newest) newest = s.lastTime;
-  return newest;
+function newestOf(linked: Linked): number {
+  return linked.length === 0 ? Number.NEGATIVE_INFINITY : linked[linked.length - 1]!.lastTime;
 }

@@ -34,20 +34,13 @@ const DAY = 86_400_000;
 const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
-const views = new WeakMap<HistoryItem, Context>();
-
 /**
- * The context a history item exposes to `where` conditions. Built once per item and kept beside
- * it (a WeakMap, so it goes with the item): window and sequence selectors read the same items
- * for every trigger, and a copy per read was most of the garbage the rules made.
+ * The context a history item exposes to `where` conditions. Built once per item and kept on it:
+ * window and sequence selectors read the same items for every trigger, and a copy per read was
+ * most of the garbage the rules made.
  */
 export function itemContext(item: HistoryItem): Context {
-  let view = views.get(item);
-  if (!view) {
-    view = item.type === 'login' ? { event: { ...item.msg, kind: 'login' } } : { event: { ...item.msg, amount: item.amount, usd: item.usd } };
-    views.set(item, view);
-  }
-  return view;
+  return (item.view ??= item.type === 'login' ? { event: { ...item.msg, kind: 'login' } } : { event: { ...item.msg, amount: item.amount, usd: item.usd } });
 }
 
 function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {

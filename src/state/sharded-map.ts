@@ -1,12 +1,15 @@
 /**
- * A Map split over SHARDS Maps by a hash of the key. One JavaScript Map throws at 2²⁴ entries
- * (16,777,216); 64 shards lift that to about a billion before any shard fills, with one hash
- * of the key's tail as the only extra cost.
+ * A Map that splits itself over SHARDS Maps by a hash of the key once it grows large. One
+ * JavaScript Map throws at 2²⁴ entries (16,777,216); split, the limit is about a billion. Below
+ * SPLIT_AT entries it is one plain Map, because 64 small Maps cost a hash of the key and a cache
+ * miss more per lookup, which at a few hundred thousand keys is most of the lookup's cost.
  *
  * It also sweeps itself: `sweepSome` visits a few entries per call in a rolling cursor, so the
- * owner can evict dormant keys at O(1) cost per event instead of stopping to scan everything.
+ * owner can evict dormant keys at O(1) cost per call instead of stopping to scan everything.
  */
 const SHARDS = 64;
+/** Entries at which the single Map splits: half of one Map's limit, well before it throws. */
+const SPLIT_AT = 1 << 23;
 
 function shardOf(key: string | number): number {
   if (typeof key === 'number') return (key ^ (key >>> 6)) & (SHARDS - 1);
@@ -17,31 +20,44 @@ function shardOf(key: string | number): number {
 }
 
 export class ShardedMap<K extends string | number, V> {
-  private readonly shards: Map<K, V>[] = Array.from({ length: SHARDS }, () => new Map<K, V>());
+  private shards: Map<K, V>[] = [new Map<K, V>()];
   private sweepShard = 0;
   private sweepIterator: Iterator<[K, V]> | undefined;
 
+  /** @param splitAt entries at which the single Map splits (tests lower it). */
+  constructor(private readonly splitAt = SPLIT_AT) {}
+
+  private shard(key: K): Map<K, V> {
+    return this.shards.length === 1 ? this.shards[0]! : this.shards[shardOf(key)]!;
+  }
+
   get(key: K): V | undefined {
-    return this.shards[shardOf(key)]!.get(key);
+    return this.shard(key).get(key);
   }
 
   has(key: K): boolean {
-    return this.shards[shardOf(key)]!.has(key);
+    return this.shard(key).has(key);
   }
 
   set(key: K, value: V): this {
-    this.shards[shardOf(key)]!.set(key, value);
+    const shard = this.shard(key);
+    shard.set(key, value);
+    if (this.shards.length === 1 && shard.size >= this.splitAt) this.split();
     return this;
   }
 
   delete(key: K): boolean {
-    return this.shards[shardOf(key)]!.delete(key);
+    return this.shard(key).delete(key);
   }
 
   get size(): number {
     let n = 0;
     for (const s of this.shards) n += s.size;
     return n;
+  }
+
+  get sharded(): boolean {
+    return this.shards.length > 1;
   }
 
   *entries(): IterableIterator<[K, V]> {
@@ -59,7 +75,7 @@ export class ShardedMap<K extends string | number, V> {
       const next = this.sweepIterator.next();
       if (next.done) {
         this.sweepIterator = undefined;
-        this.sweepShard = (this.sweepShard + 1) % SHARDS;
+        this.sweepShard = (this.sweepShard + 1) % this.shards.length;
         if (this.sweepShard === 0) return removed; // one full pass per call at most
         continue;
       }
@@ -71,5 +87,13 @@ export class ShardedMap<K extends string | number, V> {
       }
     }
     return removed;
+  }
+
+  private split(): void {
+    const whole = this.shards[0]!;
+    this.shards = Array.from({ length: SHARDS }, () => new Map<K, V>());
+    for (const [k, v] of whole) this.shards[shardOf(k)]!.set(k, v);
+    this.sweepShard = 0;
+    this.sweepIterator = undefined;
   }
 }

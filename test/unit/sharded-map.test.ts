@@ -14,11 +14,20 @@ describe('sharded map', () => {
     expect([...byId.entries()].length).toBe(10_000);
   });
 
-  it('spreads keys so no shard holds a large share', () => {
-    const map = new ShardedMap<number, number>();
-    for (let i = 0; i < 64_000; i++) map.set(i * 64, i); // ids that share their low bits
+  it('is one Map while small, and splits into shards that spread keys evenly once large', () => {
+    const map = new ShardedMap<number, number>(10_000);
+    for (let i = 0; i < 9_999; i++) map.set(i * 64, i); // ids that share their low bits
+    expect(map.sharded).toBe(false);
+    for (let i = 9_999; i < 64_000; i++) map.set(i * 64, i);
+    expect(map.sharded).toBe(true);
     const shards = (map as unknown as { shards: Map<number, number>[] }).shards;
     expect(Math.max(...shards.map((s) => s.size))).toBeLessThan(4_000);
+    expect(map.size).toBe(64_000);
+    expect(map.get(63_999 * 64)).toBe(63_999);
+    const names = new ShardedMap<string, number>(100);
+    for (let i = 0; i < 1_000; i++) names.set(`acct-${i}`, i);
+    expect(names.sharded).toBe(true);
+    expect(names.get('acct-777')).toBe(777);
   });
 
   it('sweeps a few entries per call and evicts, over passes, every dormant one', () => {
