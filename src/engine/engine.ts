@@ -11,7 +11,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
-import type { RuleSpec } from './rule-schema.js';
+import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -38,10 +38,32 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     where: compileAll(spec.where),
     signals: compiledSignals,
     signalProto: lazySignalPrototype(compiledSignals),
-    require: compileAll(spec.require),
+    require: compileAll(cheapestFirst(spec.require, spec.signals)),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
   };
+}
+
+/** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, exposure: 4 };
+
+/** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
+function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
+  if ('all' in c) return Math.max(0, ...c.all.map((x) => conditionCost(x, signals)));
+  if ('any' in c) return Math.max(0, ...c.any.map((x) => conditionCost(x, signals)));
+  if ('not' in c) return conditionCost(c.not, signals);
+  const name = 'signal' in c ? c.signal : c.field.startsWith('signals.') ? c.field.split('.')[1]! : undefined;
+  const spec = name === undefined ? undefined : signals[name];
+  return spec ? SIGNAL_COST[spec.op] : 0;
+}
+
+/**
+ * `require` is a conjunction of pure conditions, so its order changes no verdict, only the cost:
+ * conditions are tried cheapest first (stable), and a costly graph walk runs only when every
+ * cheaper condition already holds.
+ */
+export function cheapestFirst(conditions: readonly Condition[], signals: Record<string, SignalSpec>): Condition[] {
+  return conditions.map((c, i) => ({ c, i, cost: conditionCost(c, signals) })).sort((a, b) => a.cost - b.cost || a.i - b.i).map((x) => x.c);
 }
 
 const DAY = 86_400_000;

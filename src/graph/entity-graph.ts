@@ -92,6 +92,7 @@ export interface GraphOptions {
 const DAY = 86_400_000;
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, edgeRetention: 180 * DAY };
 const MAX_CAUSES = 64;
+const NAME_CACHE = 100_000;
 
 export interface ClusterLabel {
   address: string;
@@ -110,6 +111,8 @@ export class EntityGraph {
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
   private newest = Number.NEGATIVE_INFINITY;
+  /** Recently used cluster names by naming member. */
+  private readonly names = new Map<number, string>();
 
   constructor(readonly options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
 
@@ -161,7 +164,14 @@ export class EntityGraph {
 
   /** `cl-` and a 64-bit hash of the smallest member key: the same in any arrival order. */
   clusterName(id: number): string {
-    return nameOfKey(this.key(this.uf.repr(id)));
+    const repr = this.uf.repr(id);
+    let name = this.names.get(repr);
+    if (name === undefined) {
+      // A bounded cache: cleared whole when full, so it never holds more than NAME_CACHE names.
+      if (this.names.size >= NAME_CACHE) this.names.clear();
+      this.names.set(repr, (name = nameOfKey(this.key(repr))));
+    }
+    return name;
   }
 
   clusterSize(id: number): number {
