@@ -340,6 +340,12 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
   return longest;
 }
 
+/** Whether any signal reads logins from the account history (windows, sequences or cadences that select them). */
+export function readsLoginHistory(rules: readonly LoadedRule[]): boolean {
+  return rules.some((rule) => Object.values(rule.spec.signals).some((s) =>
+    (s.op === 'window' || s.op === 'cadence') ? s.of.kinds.includes('login') : s.op === 'sequence' ? s.first.kinds.includes('login') || s.then.kinds.includes('login') : false));
+}
+
 /** How long a cluster's touches must be kept: the longest fan-in or counterparty window, at least `floor`. */
 export function touchRetention(rules: readonly LoadedRule[], floor: number): number {
   let longest = floor;

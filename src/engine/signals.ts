@@ -11,6 +11,7 @@ import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { recentAccounts } from '../graph/touches.js';
+import { eventView } from './event-view.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -40,7 +41,7 @@ const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 
  * most of the garbage the rules made.
  */
 export function itemContext(item: HistoryItem): Context {
-  return (item.view ??= item.type === 'login' ? { event: { ...item.msg, kind: 'login' } } : { event: { ...item.msg, amount: item.amount, usd: item.usd } });
+  return (item.view ??= { event: eventView(item) });
 }
 
 function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {

@@ -24,10 +24,16 @@ export interface RuleStateOptions {
   maxHistory: number;
   /** Accounts kept per device or IP. @defaultValue 256 */
   maxSightings: number;
+  /**
+   * Whether logins go into the account history. Only signals that select logins read them there
+   * (device and IP links are kept apart), and at most exchanges logins are most of the traffic.
+   * @defaultValue true
+   */
+  keepLogins: boolean;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256 };
+export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
 
@@ -61,7 +67,7 @@ export class RuleState {
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
   private newest = Number.NEGATIVE_INFINITY;
-  readonly options: RuleStateOptions;
+  options: RuleStateOptions;
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
@@ -73,6 +79,14 @@ export class RuleState {
 
   get retention(): number {
     return this.options.retention;
+  }
+
+  /**
+   * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
+   * events from now on: history already dropped is not recovered (replay for that).
+   */
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins'>>): void {
+    this.options = { ...this.options, ...options };
   }
 
   history(accountId: string): readonly HistoryItem[] {
@@ -103,16 +117,20 @@ export class RuleState {
   add(event: HistoryItem): void {
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
+    if (event.type === 'transfer' || this.options.keepLogins) this.addToHistory(accountId, event);
+    if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
+    const session = event.type === 'login' ? event.msg : event.msg.session;
+    if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
+    if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
+  }
+
+  private addToHistory(accountId: string, event: HistoryItem): void {
     const list = this.accounts.get(accountId);
     if (list) this.insertInOrder(list, event);
     else {
       this.accounts.set(accountId, [event]);
       this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormant);
     }
-    if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
-    const session = event.type === 'login' ? event.msg : event.msg.session;
-    if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
-    if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
   }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */

@@ -157,7 +157,7 @@ export class Monitor {
     await this.enqueue(() => this.startReader());
     if (this.options.rulesDir) {
       this.reloader = new RuleReloader(this.options.rulesDir, {
-        applied: (rules) => { this.rules = rules; this.pipeline.engine.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
+        applied: (rules) => { this.rules = rules; this.pipeline.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
         refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
       });
       this.reloader.start();

@@ -9,7 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { exposureReach, historyRetention, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureReach, historyRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -81,7 +81,7 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), ...options.graph });
-    this.state = new RuleState({ retention: historyRetention(options.rules), ...options.state });
+    this.state = new RuleState({ retention: historyRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
@@ -89,6 +89,12 @@ export class Pipeline {
     this.maxReexaminations = options.maxReexaminations ?? 4096;
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
+  }
+
+  /** Swaps in a new, already validated rule set (hot reload), with the state bounds it needs. */
+  replaceRules(rules: LoadedRule[]): void {
+    this.engine.replaceRules(rules);
+    this.state.reconfigure({ retention: historyRetention(rules), keepLogins: readsLoginHistory(rules) });
   }
 
   process(raw: string, origin: Origin): ProcessResult {
