@@ -125,7 +125,7 @@ export const positiveDecimal = decimalString.refine((s) => NONZERO_DIGIT.test(s)
 /** An integer count of base units (satoshis, wei) as a decimal string. */
 export const unitString = z.string().regex(/^(0|[1-9]\d{0,77})$/, { message: 'not a non-negative integer string' });
 
-/** Longest eventId (characters, as zod counts them: UTF-16 code units). */
+/** Longest eventId, in code points (zod's measure of a string's length). */
 export const EVENT_ID_MAX = 128;
 export const eventIdSchema = z.string().min(1).max(EVENT_ID_MAX);
 

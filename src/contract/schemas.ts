@@ -8,7 +8,7 @@ import { chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from
 
 /**
  * Length and size limits of the exchange messages, shared with their hand-written fast path
- * (src/decode/fast-path.ts) so that the two cannot drift apart. Lengths count UTF-16 code units, as zod does.
+ * (src/decode/fast-path.ts) so that the two cannot drift apart. zod counts string lengths in code points, not UTF-16 units.
  */
 export const LIMITS = {
   address: 128,

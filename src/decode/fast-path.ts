@@ -16,7 +16,26 @@ type Session = NonNullable<TransferMessage['session']>;
 type Customer = NonNullable<TransferMessage['customer']>;
 
 const isRecord = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+/** Code points, as zod measures string lengths: a surrogate pair counts once, a lone surrogate as one. */
+function codePointCount(text: string): number {
+  let count = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    if ((text.charCodeAt(i) & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      count--;
+      i++;
+    }
+  }
+  return count;
+}
+
+/** A string of `min` to `max` code points. Counts them only when its UTF-16 length leaves it in doubt. */
+function isText(v: unknown, min: number, max: number): v is string {
+  if (typeof v !== 'string') return false;
+  // A code point is one or two units: at least 2·min units and at most max units settles it.
+  if (v.length >= 2 * min && v.length <= max) return true;
+  const points = codePointCount(v);
+  return points >= min && points <= max;
+}
 const isCountry = (v: unknown): v is string => typeof v === 'string' && COUNTRY_CODE_PATTERN.test(v);
 const isTime = (v: unknown): v is string => typeof v === 'string' && parseIsoUtc(v) !== undefined;
 const isOptionalText = (v: unknown, max: number): boolean => v === undefined || isText(v, 0, max);
