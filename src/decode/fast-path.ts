@@ -82,11 +82,12 @@ function hasTransferScalars(v: Fields): boolean {
 
 /** zod's transferSchema parse of a valid transfer, or undefined (then ask zod). */
 export function fastParseTransfer(v: Fields): TransferMessage | undefined {
+  // The customer first: parseIsoUtc remembers the last time it read, and decoding reads occurredAt next.
+  const customer = v.customer === undefined ? undefined : parseCustomer(v.customer);
+  if (customer === undefined && v.customer !== undefined) return undefined;
   if (!hasTransferScalars(v)) return undefined;
   const session = v.session === undefined ? undefined : parseSession(v.session);
   if (session === undefined && v.session !== undefined) return undefined;
-  const customer = v.customer === undefined ? undefined : parseCustomer(v.customer);
-  if (customer === undefined && v.customer !== undefined) return undefined;
   // Keys in the schema's order, as zod emits them, so anything serialising msg sees the same bytes.
   const msg = {
     schema: 'exchange.transfer.v1',
