@@ -40,8 +40,8 @@ const time = (iso: string): number => parseIsoUtc(iso)!;
 const HEX_PREFIX = /^0x/;
 
 function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v1']>, prices: PriceTable): DecodedEvent {
-  const from: AddressKey[] = new Array(msg.from.length);
-  for (let i = 0; i < from.length; i++) from[i] = keyAt(msg.chain, msg.from[i]!, 'from', i);
+  const from: AddressKey[] = [];
+  for (let i = 0; i < msg.from.length; i++) from.push(keyAt(msg.chain, msg.from[i]!, 'from', i));
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Number(msg.amount);
   return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd: usdOf(msg.asset, amount, prices, msg.usdValue) };

@@ -1,6 +1,7 @@
 import { getAddress } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { ADDRESS_CACHE_GENERATION, addressCacheStats, addressKey, AddressError, displayAddress, uncachedAddressKey } from '../../src/chain/address.js';
+import { ADDRESS_CACHE_GENERATION, addressCacheStats, addressKey, AddressError, displayAddress, tronFromEvmBytes, uncachedAddressKey } from '../../src/chain/address.js';
+import { accountFromTopic } from '../../src/chain/evm.js';
 import { GenerationalCache } from '../../src/chain/generational-cache.js';
 import { CHAINS } from '../../src/contract/primitives.js';
 
@@ -87,5 +88,18 @@ describe('address caches', () => {
     expect(stats.keys.evm).toBeGreaterThan(ADDRESS_CACHE_GENERATION); // it is really caching
     // The earliest addresses were evicted, and come back the same.
     expect(addressKey('ethereum', evmAddress(0))).toBe(`evm:${evmAddress(0)}`);
+  });
+});
+
+describe('Tron accounts from log topics', () => {
+  it('gives on a cache hit the same key as a fresh base58check encoding, whatever the hex case', () => {
+    const hex20 = 'a614f803b6fd780986a42c78ec9c7f77e6ded13c';
+    const topic = `0x${'0'.repeat(24)}${hex20}`;
+    const expected = `tron:${tronFromEvmBytes(hex20)}`;
+    expect(accountFromTopic('tron', topic)).toBe(expected);
+    expect(accountFromTopic('tron', topic)).toBe(expected);
+    expect(accountFromTopic('tron', topic.toUpperCase().replace('0X', '0x'))).toBe(expected);
+    expect(accountFromTopic('ethereum', topic)).toBe(`evm:0x${hex20}`);
+    expect(accountFromTopic('tron', `0x${'0'.repeat(23)}1${hex20}`)).toBeUndefined();
   });
 });
