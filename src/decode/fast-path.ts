@@ -7,6 +7,8 @@
  * zod, so every reject and its issue list still comes from zod alone.
  * test/unit/decode-fast-path.test.ts proves with generated messages that both accept and reject
  * exactly the same inputs with the same values; change a schema and this file together.
+ * Input is what JSON.parse returns: a field is absent exactly when it reads as undefined, which is
+ * how zod tells an absent optional key (left out of its output) from a present one.
  */
 import { CHAIN_NAMES, EVENT_ID_MAX, isPositiveDecimal, parseIsoUtc } from '../contract/primitives.js';
 import { COUNTRY_CODE_PATTERN, LIMITS, type LoginMessage, type TransferMessage } from '../contract/schemas.js';
@@ -16,6 +18,7 @@ type Session = NonNullable<TransferMessage['session']>;
 type Customer = NonNullable<TransferMessage['customer']>;
 
 const isRecord = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Code points, as zod measures string lengths: a surrogate pair counts once, a lone surrogate as one. */
 function codePointCount(text: string): number {
   let count = text.length;
@@ -36,6 +39,7 @@ function isText(v: unknown, min: number, max: number): v is string {
   const points = codePointCount(v);
   return points >= min && points <= max;
 }
+
 const isCountry = (v: unknown): v is string => typeof v === 'string' && COUNTRY_CODE_PATTERN.test(v);
 const isTime = (v: unknown): v is string => typeof v === 'string' && parseIsoUtc(v) !== undefined;
 const isOptionalText = (v: unknown, max: number): boolean => v === undefined || isText(v, 0, max);
