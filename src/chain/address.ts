@@ -28,7 +28,8 @@ export class AddressError extends Error {
  * Entries per cache generation. The same addresses recur (deposit addresses, hot wallets, popular
  * services), and canonicalising one costs a base58/bech32 decode or, for mixed-case EVM, a keccak.
  * One cache per family, keyed by the raw text, so a lookup builds no composite key string.
- * At most 2 × 3 × 2^17 keys and 2 × 2^17 display forms: about 0.1 GB at worst.
+ * At most 2 × 3 × 2^17 keys, 2 × 2^17 display forms and 2 × 2^17 Tron log accounts (src/chain/evm.ts):
+ * about 1.3 M entries, an estimated 0.1 to 0.2 GB at worst (two strings and a Map slot each; not measured).
  */
 export const ADDRESS_CACHE_GENERATION = 1 << 17;
 
