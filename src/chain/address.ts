@@ -11,6 +11,7 @@ import * as ecc from 'tiny-secp256k1';
 import bs58check from 'bs58check';
 import { getAddress } from 'ethers';
 import { chainFamily, type Chain, type ChainFamily } from '../contract/primitives.js';
+import { GenerationalCache } from './generational-cache.js';
 
 bitcoin.initEccLib(ecc);
 
@@ -23,8 +24,20 @@ export class AddressError extends Error {
   }
 }
 
-const cache = new Map<string, AddressKey>();
-const CACHE_LIMIT = 500_000;
+/**
+ * Entries per cache generation. The same addresses recur (deposit addresses, hot wallets, popular
+ * services), and canonicalising one costs a base58/bech32 decode or, for mixed-case EVM, a keccak.
+ * One cache per family, keyed by the raw text, so a lookup builds no composite key string.
+ * At most 2 × 3 × 2^17 keys, 2 × 2^17 display forms and 2 × 2^17 Tron log accounts (src/chain/evm.ts):
+ * about 1.3 M entries, an estimated 0.1 to 0.2 GB at worst (two strings and a Map slot each; not measured).
+ */
+export const ADDRESS_CACHE_GENERATION = 1 << 17;
+
+const keyCaches: Record<ChainFamily, GenerationalCache<AddressKey>> = {
+  btc: new GenerationalCache(ADDRESS_CACHE_GENERATION),
+  evm: new GenerationalCache(ADDRESS_CACHE_GENERATION),
+  tron: new GenerationalCache(ADDRESS_CACHE_GENERATION),
+};
 
 const MAINNET = bitcoin.networks.bitcoin;
 
@@ -60,8 +73,10 @@ export function bitcoinScriptAddress(script: Uint8Array, type: string): string |
   }
 }
 
+const EVM_HEX = /^0x[0-9a-fA-F]{40}$/;
+
 function canonicalEvm(address: string): string {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new Error('not 0x followed by 40 hex characters');
+  if (!EVM_HEX.test(address)) throw new Error('not 0x followed by 40 hex characters');
   const body = address.slice(2);
   // Single-case hex carries no EIP-55 checksum; only mixed case must verify (keccak is the hot cost).
   if (body === body.toLowerCase() || body === body.toUpperCase()) return address.toLowerCase();
@@ -69,11 +84,15 @@ function canonicalEvm(address: string): string {
 }
 
 /** Tron hex (41 + 20 bytes) or base58check T… → base58check T…. */
+const TRON_HEX = /^(0x)?41[0-9a-fA-F]{40}$/;
+const TRON_BASE58 = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
+const HEX_PREFIX = /^0x/;
+
 export function canonicalTron(address: string): string {
-  if (/^(0x)?41[0-9a-fA-F]{40}$/.test(address)) {
-    return bs58check.encode(Buffer.from(address.replace(/^0x/, ''), 'hex'));
+  if (TRON_HEX.test(address)) {
+    return bs58check.encode(Buffer.from(address.replace(HEX_PREFIX, ''), 'hex'));
   }
-  if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) throw new Error('neither base58 T… nor hex 41…');
+  if (!TRON_BASE58.test(address)) throw new Error('neither base58 T… nor hex 41…');
   const payload = bs58check.decode(address);
   if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
   return address;
@@ -81,7 +100,7 @@ export function canonicalTron(address: string): string {
 
 /** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */
 export function tronFromEvmBytes(hex20: string): string {
-  return bs58check.encode(Buffer.from('41' + hex20.replace(/^0x/, '').toLowerCase(), 'hex'));
+  return bs58check.encode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
 }
 
 const CANONICAL: Record<ChainFamily, (a: string) => string> = {
@@ -90,21 +109,28 @@ const CANONICAL: Record<ChainFamily, (a: string) => string> = {
   tron: canonicalTron,
 };
 
-/** The canonical store key of an address, or throws AddressError. */
+/** The canonical store key of an address, or throws AddressError. Cached by raw text; failures are not cached. */
 export function addressKey(chain: Chain, address: string): AddressKey {
   const family = chainFamily(chain);
-  const memo = `${family}|${address}`;
-  const hit = cache.get(memo);
+  const cache = keyCaches[family];
+  const hit = cache.get(address);
   if (hit !== undefined) return hit;
-  let key: AddressKey;
+  const key = canonicalKeyOf(chain, family, address);
+  cache.set(address, key);
+  return key;
+}
+
+/** addressKey without the cache: the reference its cache is tested against. */
+export function uncachedAddressKey(chain: Chain, address: string): AddressKey {
+  return canonicalKeyOf(chain, chainFamily(chain), address);
+}
+
+function canonicalKeyOf(chain: Chain, family: ChainFamily, address: string): AddressKey {
   try {
-    key = `${family}:${CANONICAL[family](address)}`;
+    return `${family}:${CANONICAL[family](address)}`;
   } catch (err) {
     throw new AddressError(chain, address, err instanceof Error ? err.message.split('(')[0]!.trim() : String(err));
   }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(memo, key);
-  return key;
 }
 
 /** Like addressKey, but undefined instead of throwing (for intel data of mixed quality). */
@@ -118,21 +144,27 @@ export function tryAddressKey(chain: Chain, address: string): AddressKey | undef
 
 /** The family-prefixed key of an address whose form tells its chain (OFAC lists key by ticker, not chain). */
 export function addressKeyByForm(address: string): AddressKey | undefined {
-  if (/^0x[0-9a-fA-F]{40}$/.test(address)) return tryAddressKey('ethereum', address.toLowerCase());
-  if (/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(address)) return tryAddressKey('tron', address);
+  if (EVM_HEX.test(address)) return tryAddressKey('ethereum', address.toLowerCase());
+  if (TRON_BASE58.test(address)) return tryAddressKey('tron', address);
   return tryAddressKey('bitcoin', address);
 }
 
-/** The address as shown to a person: EIP-55 checksum for EVM, the key's body otherwise. */
-const displayCache = new Map<AddressKey, string>();
+const displayCache = new GenerationalCache<string>(ADDRESS_CACHE_GENERATION);
 
+/** The address as shown to a person: EIP-55 checksum for EVM (cached: a keccak each), the key's body otherwise. */
 export function displayAddress(key: AddressKey): string {
-  const body = key.slice(key.indexOf(':') + 1);
-  if (!key.startsWith('evm:')) return body;
+  if (!key.startsWith('evm:')) return key.slice(key.indexOf(':') + 1);
   let shown = displayCache.get(key);
-  if (shown === undefined) {
-    if (displayCache.size >= CACHE_LIMIT) displayCache.clear();
-    displayCache.set(key, (shown = getAddress(body)));
-  }
+  if (shown === undefined) displayCache.set(key, (shown = getAddress(key.slice(4))));
   return shown;
+}
+
+/** Entries held by each address cache, and the largest single generation (for tests and metrics). */
+export function addressCacheStats(): { keys: Record<ChainFamily, number>; display: number; largestGeneration: number } {
+  const caches = [...Object.values(keyCaches), displayCache];
+  return {
+    keys: { btc: keyCaches.btc.size, evm: keyCaches.evm.size, tron: keyCaches.tron.size },
+    display: displayCache.size,
+    largestGeneration: Math.max(...caches.map((c) => c.largestGeneration)),
+  };
 }

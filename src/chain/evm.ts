@@ -5,7 +5,8 @@
  */
 import { getBigInt, Interface } from 'ethers';
 import type { Chain } from '../contract/primitives.js';
-import { addressKey, tronFromEvmBytes, type AddressKey } from './address.js';
+import { ADDRESS_CACHE_GENERATION, addressKey, tronFromEvmBytes, type AddressKey } from './address.js';
+import { GenerationalCache } from './generational-cache.js';
 
 const erc20 = new Interface(['event Transfer(address indexed from, address indexed to, uint256 value)']);
 export const TRANSFER_TOPIC = erc20.getEvent('Transfer')!.topicHash;
@@ -43,11 +44,19 @@ export interface DecodedTokenTransfer {
   value: bigint;
 }
 
-function accountFromTopic(chain: Chain, topic: string): AddressKey | undefined {
-  // An indexed address is 12 zero bytes then 20 address bytes; anything else is not an address.
-  if (!/^0x0{24}[0-9a-fA-F]{40}$/.test(topic)) return undefined;
-  const hex20 = '0x' + topic.slice(-40).toLowerCase();
-  return chain === 'tron' ? `tron:${tronFromEvmBytes(hex20)}` : `evm:${hex20}`;
+/** An indexed address is 12 zero bytes then 20 address bytes; anything else is not an address. */
+const INDEXED_ADDRESS = /^0x0{24}[0-9a-fA-F]{40}$/;
+
+/** Tron keys by raw topic: each costs two base58check encodings (four SHA-256), and the same accounts recur. */
+const tronTopicKeys = new GenerationalCache<AddressKey>(ADDRESS_CACHE_GENERATION);
+
+/** The account key of an indexed address topic, or undefined if the topic is not one. */
+export function accountFromTopic(chain: Chain, topic: string): AddressKey | undefined {
+  if (!INDEXED_ADDRESS.test(topic)) return undefined;
+  if (chain !== 'tron') return `evm:0x${topic.slice(-40).toLowerCase()}`;
+  let key = tronTopicKeys.get(topic);
+  if (key === undefined) tronTopicKeys.set(topic, (key = `tron:${tronFromEvmBytes(topic.slice(-40))}`));
+  return key;
 }
 
 /** The generic ethers decoder, kept as the reference the fast path is tested against. */

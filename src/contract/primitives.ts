@@ -14,12 +14,15 @@ export function chainFamily(chain: Chain): ChainFamily {
 
 export const chainSchema = z.enum(CHAINS, { error: (issue) => `unknown chain ${JSON.stringify(issue.input)}` });
 
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|\+00:00)$/;
-
 let lastText = '';
 let lastMs: number | undefined;
 
-/** Parses a strict ISO-8601 UTC time to epoch milliseconds, or returns undefined. */
+/**
+ * Parses a strict ISO-8601 UTC time to epoch milliseconds, or returns undefined:
+ * `YYYY-MM-DDTHH:MM:SS`, an optional fraction of 1 to 9 digits (truncated to milliseconds, as
+ * Date.parse does), then `Z` or `+00:00`. The date must exist (no 2025-02-30, no hour 24, no leap
+ * second), so every accepted text names exactly one instant.
+ */
 export function parseIsoUtc(text: string): number | undefined {
   // Validation and decoding both ask for the same string in a row: a one-entry memo halves the work.
   if (text === lastText) return lastMs;
@@ -28,14 +31,78 @@ export function parseIsoUtc(text: string): number | undefined {
   return lastMs;
 }
 
-function parseUncached(text: string): number | undefined {
-  const m = ISO_UTC.exec(text);
-  if (!m) return undefined;
-  const ms = Date.parse(m[8] === 'Z' ? text : text.slice(0, -6) + 'Z');
-  if (Number.isNaN(ms)) return undefined;
-  // V8 rolls 2025-02-30 over into March: the day must survive the round trip.
-  if (new Date(ms).getUTCDate() !== Number(m[3])) return undefined;
+const DIGIT_0 = 48;
+const DAY_MS = 86_400_000;
+
+/** The value of `count` ASCII digits at `at`, or -1 if any is not a digit. Reads chars, builds no strings. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+const isLeapYear = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (y: number, m: number): number => (m === 2 && isLeapYear(y) ? 29 : MONTH_DAYS[m - 1]!);
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (year 0 to 9999), by whole 400-year eras. */
+function daysFromEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** Where the fraction ends (the index after its last digit), or -1 if it has none or more than 9 digits. */
+function fractionEnd(text: string, dot: number): number {
+  let i = dot + 1;
+  while (i < text.length && i - dot <= 10) {
+    const d = text.charCodeAt(i) - DIGIT_0;
+    if (d < 0 || d > 9) break;
+    i++;
+  }
+  const count = i - dot - 1;
+  return count >= 1 && count <= 9 ? i : -1;
+}
+
+/** Milliseconds of a fraction: its first three digits, right-padded (".5" is 500), the rest truncated. */
+function fractionMs(text: string, dot: number, end: number): number {
+  let ms = 0;
+  for (let i = dot + 1; i < dot + 4; i++) ms = ms * 10 + (i < end ? text.charCodeAt(i) - DIGIT_0 : 0);
   return ms;
+}
+
+function isUtcZone(text: string, at: number): boolean {
+  const rest = text.length - at;
+  if (rest === 1) return text.charCodeAt(at) === 90; // Z
+  return rest === 6 && text.startsWith('+00:00', at);
+}
+
+function parseUncached(text: string): number | undefined {
+  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let ms = 0;
+  let zone = 19;
+  if (text[19] === '.') {
+    zone = fractionEnd(text, 19);
+    if (zone < 0) return undefined;
+    ms = fractionMs(text, 19, zone);
+  }
+  if (!isUtcZone(text, zone)) return undefined;
+  return daysFromEpoch(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
 }
 
 export const isoTime = z.string().refine((s) => parseIsoUtc(s) !== undefined, {
@@ -43,15 +110,24 @@ export const isoTime = z.string().refine((s) => parseIsoUtc(s) !== undefined, {
 });
 
 /** Largest whole part we accept: 10^30 units is far beyond any real supply, so larger is an input error. */
-const DECIMAL = /^(0|[1-9]\d{0,29})(\.\d{1,18})?$/;
+export const DECIMAL_PATTERN = /^(0|[1-9]\d{0,29})(\.\d{1,18})?$/;
+const NONZERO_DIGIT = /[1-9]/;
 
-export const decimalString = z.string().regex(DECIMAL, {
+/** What positiveDecimal accepts, for the hand-written fast path (src/decode/fast-path.ts). */
+export const isPositiveDecimal = (s: string): boolean => DECIMAL_PATTERN.test(s) && NONZERO_DIGIT.test(s);
+
+export const decimalString = z.string().regex(DECIMAL_PATTERN, {
   message: 'not a decimal string (digits, optional fraction of at most 18 places, no sign or exponent)',
 });
 
-export const positiveDecimal = decimalString.refine((s) => /[1-9]/.test(s), { message: 'amount must be positive' });
+export const positiveDecimal = decimalString.refine((s) => NONZERO_DIGIT.test(s), { message: 'amount must be positive' });
 
 /** An integer count of base units (satoshis, wei) as a decimal string. */
 export const unitString = z.string().regex(/^(0|[1-9]\d{0,77})$/, { message: 'not a non-negative integer string' });
 
-export const eventIdSchema = z.string().min(1).max(128);
+/** Longest eventId, in code points (zod's measure of a string's length). */
+export const EVENT_ID_MAX = 128;
+export const eventIdSchema = z.string().min(1).max(EVENT_ID_MAX);
+
+/** Chain names as a Set, for the fast path's membership test. */
+export const CHAIN_NAMES: ReadonlySet<string> = new Set(CHAINS);

@@ -6,15 +6,33 @@
 import { z } from 'zod';
 import { chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
 
-const address = z.string().min(1).max(128);
-const countryCode = z.string().regex(/^[A-Z]{2}$/, { message: 'not an ISO 3166 alpha-2 code' });
+/**
+ * Length and size limits of the exchange messages, shared with their hand-written fast path
+ * (src/decode/fast-path.ts) so that the two cannot drift apart. zod counts string lengths in code points, not UTF-16 units.
+ */
+export const LIMITS = {
+  address: 128,
+  accountId: 128,
+  asset: 32,
+  txHash: 130,
+  ip: 64,
+  vpnProvider: 128,
+  deviceId: 128,
+  fromAddresses: 1000,
+  usdValue: 1e13,
+} as const;
+
+export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
+
+const address = z.string().min(1).max(LIMITS.address);
+const countryCode = z.string().regex(COUNTRY_CODE_PATTERN, { message: 'not an ISO 3166 alpha-2 code' });
 
 export const sessionSchema = z.object({
-  ip: z.string().min(1).max(64),
+  ip: z.string().min(1).max(LIMITS.ip),
   ipCountry: countryCode,
   vpn: z.boolean(),
-  vpnProvider: z.string().max(128).optional(),
-  deviceId: z.string().max(128).optional(),
+  vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),
+  deviceId: z.string().max(LIMITS.deviceId).optional(),
 });
 
 export const customerSchema = z.object({
@@ -29,13 +47,13 @@ export const transferSchema = z.object({
   kind: z.enum(['deposit', 'withdrawal']),
   status: z.enum(['requested', 'completed']).default('completed'),
   occurredAt: isoTime,
-  accountId: z.string().min(1).max(128),
+  accountId: z.string().min(1).max(LIMITS.accountId),
   chain: chainSchema,
-  asset: z.string().min(1).max(32),
+  asset: z.string().min(1).max(LIMITS.asset),
   amount: positiveDecimal,
-  usdValue: z.number().finite().nonnegative().max(1e13).optional(),
-  txHash: z.string().min(1).max(130).optional(),
-  from: z.array(address).max(1000),
+  usdValue: z.number().finite().nonnegative().max(LIMITS.usdValue).optional(),
+  txHash: z.string().min(1).max(LIMITS.txHash).optional(),
+  from: z.array(address).max(LIMITS.fromAddresses),
   to: address,
   session: sessionSchema.optional(),
   customer: customerSchema.optional(),
@@ -45,12 +63,12 @@ export const loginSchema = z.object({
   schema: z.literal('exchange.login.v1'),
   eventId: eventIdSchema,
   occurredAt: isoTime,
-  accountId: z.string().min(1).max(128),
-  ip: z.string().min(1).max(64),
+  accountId: z.string().min(1).max(LIMITS.accountId),
+  ip: z.string().min(1).max(LIMITS.ip),
   ipCountry: countryCode,
   vpn: z.boolean(),
-  vpnProvider: z.string().max(128).optional(),
-  deviceId: z.string().max(128).optional(),
+  vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),
+  deviceId: z.string().max(LIMITS.deviceId).optional(),
 });
 
 export const bitcoinTxSchema = z.object({

@@ -9,15 +9,24 @@ import { decodeTransferLog, tokenInfo, unitsToNumber } from '../chain/evm.js';
 import { parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
+import { fastParseLogin, fastParseTransfer } from './fast-path.js';
 import { DEFAULT_PRICES, usdOf, type PriceTable } from './prices.js';
 
 export interface DecodeOptions {
   /** Messages larger than this many bytes are rejected unparsed. @defaultValue 1 MiB */
   maxBytes: number;
   prices: PriceTable;
+  /**
+   * Validate transfers and logins with the hand-written fast path first (zod still judges every
+   * message the fast path does not accept). `false` forces zod alone, for tests and benchmarks.
+   * @defaultValue true
+   */
+  fastPath?: boolean;
 }
 
-export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { maxBytes: 1 << 20, prices: DEFAULT_PRICES };
+export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { maxBytes: 1 << 20, prices: DEFAULT_PRICES, fastPath: true };
+
+type InputMessage = z.infer<(typeof INPUT_SCHEMAS)[SchemaName]>;
 
 export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; reject: Reject };
 
@@ -28,9 +37,11 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
 }
 
 const time = (iso: string): number => parseIsoUtc(iso)!;
+const HEX_PREFIX = /^0x/;
 
 function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v1']>, prices: PriceTable): DecodedEvent {
-  const from = msg.from.map((a, i) => keyAt(msg.chain, a, `from.${i}`));
+  const from: AddressKey[] = [];
+  for (let i = 0; i < msg.from.length; i++) from.push(keyAt(msg.chain, msg.from[i]!, 'from', i));
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Number(msg.amount);
   return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd: usdOf(msg.asset, amount, prices, msg.usdValue) };
@@ -42,11 +53,13 @@ class FieldAddressError extends Error {
   }
 }
 
-function keyAt(chain: Chain, address: string, path: string): AddressKey {
+/** The address's key; a bad address throws FieldAddressError naming its field (`from.2` for field `from`, index 2). */
+function keyAt(chain: Chain, address: string, field: string, index?: number): AddressKey {
   try {
     return addressKey(chain, address);
   } catch (err) {
-    if (err instanceof AddressError) throw new FieldAddressError(path, err);
+    // The path string is built only on failure: the hot path allocates no field name per address.
+    if (err instanceof AddressError) throw new FieldAddressError(index === undefined ? field : `${field}.${index}`, err);
     throw err;
   }
 }
@@ -82,12 +95,12 @@ function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, pr
   const symbol = nativeSymbol(msg.chain);
   const amount = unitsToNumber(BigInt(msg.value), msg.chain === 'tron' ? 6 : 18);
   const transfers = to && amount > 0 ? [{ from, to, asset: symbol, amount, usd: usdOf(symbol, amount, prices) }] : [];
-  const hash = msg.hash.toLowerCase().replace(/^0x/, '');
+  const hash = msg.hash.toLowerCase().replace(HEX_PREFIX, '');
   return { type: 'chain', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers };
 }
 
 function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, prices: PriceTable): DecodedEvent {
-  const hash = msg.txHash.toLowerCase().replace(/^0x/, '');
+  const hash = msg.txHash.toLowerCase().replace(HEX_PREFIX, '');
   const eventId = `log:${msg.chain}:${hash}:${msg.logIndex}`;
   const contract = keyAt(msg.chain, msg.address, 'address');
   const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data);
@@ -105,9 +118,25 @@ function decodeLabel(msg: z.infer<(typeof INPUT_SCHEMAS)['intel.label.v1']>): De
   return { type: 'label', eventId, time: time(msg.observedAt), key, msg };
 }
 
+/** A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4). */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
+function isOversized(text: string, maxBytes: number): boolean {
+  if (text.length > maxBytes) return true;
+  // Counting UTF-8 bytes scans the whole message: skip it when even the worst case fits.
+  return text.length * MAX_UTF8_BYTES_PER_UNIT > maxBytes && Buffer.byteLength(text) > maxBytes;
+}
+
+/** The fast path's parse of the hottest schemas, or undefined when it has no verdict. */
+function fastParse(name: SchemaName, value: Record<string, unknown>): InputMessage | undefined {
+  if (name === 'exchange.transfer.v1') return fastParseTransfer(value);
+  if (name === 'exchange.login.v1') return fastParseLogin(value);
+  return undefined;
+}
+
 /** Decodes one message. `text` is the raw line or Kafka value. */
 export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DECODE_OPTIONS): DecodeResult {
-  if (text.length > options.maxBytes || Buffer.byteLength(text) > options.maxBytes) {
+  if (isOversized(text, options.maxBytes)) {
     return reject('TW_OVERSIZED', `message of ${Buffer.byteLength(text)} bytes exceeds the limit of ${options.maxBytes}`);
   }
   let value: unknown;
@@ -120,27 +149,36 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
     return reject('TW_NOT_OBJECT', `message is JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}, not an object`);
   }
   const name = (value as { schema?: unknown }).schema;
-  if (typeof name !== 'string' || !(name in INPUT_SCHEMAS)) {
+  // Own keys only: `"toString" in INPUT_SCHEMAS` is true through the prototype.
+  if (typeof name !== 'string' || !Object.hasOwn(INPUT_SCHEMAS, name)) {
     return reject('TW_UNKNOWN_SCHEMA', `unknown schema ${JSON.stringify(name ?? null)}`, [{ path: 'schema', message: 'not a known schema name and version' }]);
   }
-  const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
-  if (!parsed.success) {
-    const issues = zodIssues(parsed.error);
-    return reject('TW_SCHEMA', `${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  let msg = options.fastPath === false ? undefined : fastParse(name as SchemaName, value as Record<string, unknown>);
+  if (msg === undefined) {
+    const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error);
+      return reject('TW_SCHEMA', `${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+    }
+    msg = parsed.data;
   }
+  return decodeValid(name, msg, options.prices);
+}
+
+/** A message that passed its schema → its event, or a reject for what only decoding can find (addresses, txids). */
+function decodeValid(name: string, msg: InputMessage, prices: PriceTable): DecodeResult {
   try {
-    const msg = parsed.data;
     switch (msg.schema) {
       case 'exchange.transfer.v1':
-        return { ok: true, event: decodeTransfer(msg, options.prices) };
+        return { ok: true, event: decodeTransfer(msg, prices) };
       case 'exchange.login.v1':
         return { ok: true, event: { type: 'login', eventId: msg.eventId, time: time(msg.occurredAt), msg } };
       case 'chain.bitcoin.tx.v1':
-        return { ok: true, event: decodeBitcoin(msg, options.prices) };
+        return { ok: true, event: decodeBitcoin(msg, prices) };
       case 'chain.evm.tx.v1':
-        return { ok: true, event: decodeEvmTx(msg, options.prices) };
+        return { ok: true, event: decodeEvmTx(msg, prices) };
       case 'chain.evm.log.v1':
-        return { ok: true, event: decodeEvmLog(msg, options.prices) };
+        return { ok: true, event: decodeEvmLog(msg, prices) };
       case 'intel.label.v1':
         return { ok: true, event: decodeLabel(msg) };
     }
