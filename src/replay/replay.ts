@@ -24,6 +24,12 @@ export interface ReplayOptions {
   dlqPath?: string;
   progress?: boolean;
   pipeline?: Partial<PipelineOptions>;
+  /**
+   * Event time (ms) from which outputs are written. Earlier messages are applied (they build the
+   * state) but their alerts and dead letters are not output. A reject has no event time: it goes
+   * with the newest event time applied before it.
+   */
+  emitFrom?: number;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -56,8 +62,11 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
+  let newestTime = Number.NEGATIVE_INFINITY;
   const handle = async (text: string, origin: Origin): Promise<void> => {
     const result = pipeline.process(text, origin);
+    if (result.event) newestTime = Math.max(newestTime, result.event.time);
+    if (options.emitFrom !== undefined && (result.event?.time ?? newestTime) < options.emitFrom) return;
     if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
     for (const alert of result.alerts) {
       alerts.push(alert);
