@@ -2,11 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { parseIsoUtc } from '../contract/primitives.js';
 import { INPUT_TOPICS } from '../contract/schemas.js';
-import { createKafka, type KafkaClient } from '../kafka/client.js';
-import { decodeMessage } from '../decode/decode.js';
-import type { Origin } from '../decode/events.js';
-import { mergeByEventTime } from '../sources/event-time-merge.js';
-import { openKafkaRange, type KafkaRange, type KafkaRangeOptions } from '../sources/kafka-range-source.js';
+import { createKafka } from '../kafka/client.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
 import { diffAlerts, formatDiff } from '../replay/compare.js';
 import type { Command } from 'commander';
@@ -14,6 +10,7 @@ import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/replay.js';
+import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
 
 export function registerReplay(program: Command): void {
@@ -59,44 +56,6 @@ export function registerReplay(program: Command): void {
       if (opts.cases) printCases(await cases.list(), 15);
       if (opts.truth) console.log('\n' + formatScore(scoreAlerts(alerts, JSON.parse(readFileSync(opts.truth, 'utf8')) as Truth)));
     });
-}
-
-export interface KafkaReplayOptions extends Omit<ReplayOptions, 'files' | 'records' | 'emitFrom'> {
-  kafka: KafkaClient;
-  topics: readonly string[];
-  /** Event time (ms): alerts and dead letters of earlier messages are not written; those messages still build the state. */
-  since?: number;
-  /** Event time (ms), exclusive: the replay stops at the first merged message this late. */
-  until?: number;
-  range?: KafkaRangeOptions;
-}
-
-/**
- * `replay --from-kafka`: every partition of the topics from its first offset up to the end offsets
- * read at start, merged in event time as the monitor orders them, through one pipeline. Never
- * writes to Kafka or Redis.
- */
-export async function replayFromKafka(options: KafkaReplayOptions): Promise<ReplayResult> {
-  const { kafka, topics, since, until = Number.POSITIVE_INFINITY, range: rangeOptions, ...replay } = options;
-  const range = await openKafkaRange(kafka, topics, rangeOptions);
-  try {
-    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, until), emitFrom: since });
-  } finally {
-    await range.close();
-  }
-}
-
-async function* mergedUntil(range: KafkaRange, until: number): AsyncGenerator<{ text: string; origin: Origin }> {
-  for await (const m of mergeByEventTime(range.partitions, (r) => eventTimeOf(r.value))) {
-    if (m.time >= until) return;
-    yield { text: m.value.value, origin: { topic: m.topic, partition: m.partition, offset: m.value.offset } };
-  }
-}
-
-/** The event time the pipeline will see, or undefined for a message it will reject. */
-function eventTimeOf(text: string): number | undefined {
-  const decoded = decodeMessage(text);
-  return decoded.ok ? decoded.event.time : undefined;
 }
 
 function parseTime(flag: string, text: string | undefined): number | undefined {

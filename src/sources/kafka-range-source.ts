@@ -80,7 +80,9 @@ function streamOf(feed: PartitionFeed): PartitionStream<KafkaRecord> {
 export async function openKafkaRange(kafka: KafkaClient, topics: readonly string[], options: KafkaRangeOptions = {}): Promise<KafkaRange> {
   const limits: FeedLimits = { maxBufferedBytes: options.maxBufferedBytesPerPartition ?? 4 * 1024 * 1024, stallTimeoutMs: options.stallTimeoutMs ?? 120_000 };
   const bounds = await readBounds(kafka, topics);
-  const consumer = kafka.consumer({ groupId: `${options.groupPrefix ?? 'tidewatch-replay'}-${process.pid}-${randomUUID()}`, allowAutoTopicCreation: false, readUncommitted: false });
+  // A short fetch wait: disconnecting waits out the fetch in flight, and at the end of the range
+  // that fetch finds nothing and would otherwise hold the close for the default 5 s.
+  const consumer = kafka.consumer({ groupId: `${options.groupPrefix ?? 'tidewatch-replay'}-${process.pid}-${randomUUID()}`, allowAutoTopicCreation: false, readUncommitted: false, maxWaitTimeInMs: 250 });
   const feeds = new Map<string, PartitionFeed>();
   for (const b of bounds) {
     const flow = { pause: () => consumer.pause([{ topic: b.topic, partitions: [b.partition] }]), resume: () => consumer.resume([{ topic: b.topic, partitions: [b.partition] }]) };

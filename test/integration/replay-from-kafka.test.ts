@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayFromKafka } from '../../src/cli/replay-command.js';
+import { replayFromKafka } from '../../src/replay/kafka-replay.js';
 import { topicFor } from '../../src/contract/schemas.js';
 import { decodeMessage } from '../../src/decode/decode.js';
 import { ensureTopics } from '../../src/kafka/client.js';
@@ -72,7 +72,9 @@ afterAll(async () => {
 
 describe('replay --from-kafka against real Kafka (3 partitions per topic, transactions, an empty topic)', () => {
   it('merges every partition in event time and writes the same alert bytes as a file replay, stopping at the end offsets despite markers and aborted tails', async () => {
-    const result = await replayFromKafka({ kafka, topics: [...run.topics, emptyTopic], rules: rules(), labels: ofacLabels(), alertsPath: join(dir, 'kafka.jsonl'), dlqPath: join(dir, 'kafka.dlq.jsonl') });
+    // Small feeds (16 KB a partition, against about 150 KB on each) make the read pause and resume partitions.
+    const range = { maxBufferedBytesPerPartition: 16 * 1024 };
+    const result = await replayFromKafka({ kafka, topics: [...run.topics, emptyTopic], range, rules: rules(), labels: ofacLabels(), alertsPath: join(dir, 'kafka.jsonl'), dlqPath: join(dir, 'kafka.dlq.jsonl') });
     expect(readFileSync(join(dir, 'kafka.jsonl'), 'utf8')).toBe(fileAlerts);
     expect(result.summary.alerts).toBe(257);
     expect(result.summary.byTypology['dprk-consolidation']).toBe(32);
