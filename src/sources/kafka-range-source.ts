@@ -3,16 +3,18 @@
  * `replay --from-kafka`: each partition is a stream of its records in offset order, for the
  * event-time merge (event-time-merge.ts).
  *
- * - The end of a partition is its high watermark when the read starts (kafkajs's admin lists
- *   offsets read-uncommitted, so this is the high watermark, not the last stable offset). Records
- *   produced later are not read.
+ * - The end of a partition is where a read-committed consumer stops when the read starts: kafkajs's
+ *   admin lists offsets READ_COMMITTED (its ListOffsets default), so this is the last stable
+ *   offset, which equals the high watermark unless a transaction is open. A transaction open at
+ *   start, and everything after it, is left to the next replay; the read never waits on it.
+ *   Records produced later are not read.
  * - Records are read committed (the kafkajs consumer default): aborted records and transaction
  *   markers are never delivered. A partition is finished when the consumer's position reaches its
  *   end, which kafkajs reports after every batch, also after a batch of only markers or aborted
  *   records (END_BATCH_PROCESS; kafkajs resolves those batches without calling eachBatch). So a
  *   marker, an aborted tail or a compaction gap at the end never leaves the read waiting.
- * - A transaction still open at start holds the read back until it commits or aborts; past the
- *   stall timeout the read fails and names the partition.
+ * - A partition that makes no progress for the stall timeout (an unreachable leader) fails the
+ *   read, naming the partition.
  * - A null value (a tombstone) is read as an empty message, which decodes to a reject, as in the
  *   monitor.
  * - Each partition buffers at most about `maxBufferedBytesPerPartition` plus one fetch.

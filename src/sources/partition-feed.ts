@@ -110,7 +110,7 @@ export class PartitionFeed {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
-        reject(new Error(`${this.topic}/${this.partition}: read to offset ${this.position} of ${this.end}, and nothing new for ${this.limits.stallTimeoutMs} ms (is a transaction left open, or the broker unreachable?)`));
+        reject(new Error(`${this.topic}/${this.partition}: read to offset ${this.position} of ${this.end}, and nothing new for ${this.limits.stallTimeoutMs} ms (is its leader unreachable?)`));
       }, this.limits.stallTimeoutMs);
       this.wake = () => { clearTimeout(timer); resolve(); };
     });

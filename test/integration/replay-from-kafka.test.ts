@@ -107,6 +107,30 @@ describe('replay --from-kafka against real Kafka (3 partitions per topic, transa
     expect(alertLines(join(dir, 'stateless.jsonl'))).not.toEqual(alertLines(join(dir, 'range.jsonl')));
   });
 
+  it('a transaction open when the range opens is not part of it: the range ends at the last stable offset and the read does not wait', async () => {
+    const plain = kafka.producer();
+    await plain.connect();
+    await plain.send({ topic: emptyTopic, acks: -1, messages: [{ partition: 0, value: 'before the transaction' }] });
+    await plain.disconnect();
+    const producer = kafka.producer({ transactionalId: `e2e-${run.id}-open`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    try {
+      await tx.send({ topic: emptyTopic, messages: [{ partition: 0, value: 'in an open transaction' }] });
+      const values: string[] = [];
+      const range = await openKafkaRange(kafka, [emptyTopic]);
+      try {
+        for (const p of range.partitions) for await (const r of p.records) values.push(r.value.value);
+      } finally {
+        await range.close();
+      }
+      expect(values).toEqual(['before the transaction']);
+    } finally {
+      await tx.abort();
+      await producer.disconnect();
+    }
+  });
+
   // Last: it adds records to the topics.
   it('reads only up to the end offsets captured when the range opens, not records produced after', async () => {
     const range = await openKafkaRange(kafka, run.topics);
