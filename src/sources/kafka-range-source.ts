@@ -17,7 +17,8 @@
  *   read, naming the partition.
  * - A null value (a tombstone) is read as an empty message, which decodes to a reject, as in the
  *   monitor.
- * - Each partition buffers at most about `maxBufferedBytesPerPartition` plus one fetch.
+ * - Each partition buffers at most about `maxBufferedBytesPerPartition` (1 MiB by default) plus
+ *   one fetch (kafkajs's maxBytesPerPartition, 1 MiB): memory grows with partitions, not history.
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaClient } from '../kafka/client.js';
@@ -80,7 +81,7 @@ function streamOf(feed: PartitionFeed): PartitionStream<KafkaRecord> {
 
 /** Opens the range: captures the end offsets, then starts a throwaway consumer group that fills each partition's feed. */
 export async function openKafkaRange(kafka: KafkaClient, topics: readonly string[], options: KafkaRangeOptions = {}): Promise<KafkaRange> {
-  const limits: FeedLimits = { maxBufferedBytes: options.maxBufferedBytesPerPartition ?? 4 * 1024 * 1024, stallTimeoutMs: options.stallTimeoutMs ?? 120_000 };
+  const limits: FeedLimits = { maxBufferedBytes: options.maxBufferedBytesPerPartition ?? 1024 * 1024, stallTimeoutMs: options.stallTimeoutMs ?? 120_000 };
   const bounds = await readBounds(kafka, topics);
   // A short fetch wait: disconnecting waits out the fetch in flight, and at the end of the range
   // that fetch finds nothing and would otherwise hold the close for the default 5 s.
