@@ -3,14 +3,14 @@ import { loadConfig } from '../config/config.js';
 import { parseIsoUtc } from '../contract/primitives.js';
 import { INPUT_TOPICS } from '../contract/schemas.js';
 import { createKafka } from '../kafka/client.js';
-import { readTopicRange } from '../sources/kafka-range-source.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
 import { diffAlerts, formatDiff } from '../replay/compare.js';
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
-import { loadRuleSet } from '../engine/loader.js';
+import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
-import { replayFiles } from '../replay/replay.js';
+import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/replay.js';
+import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
 
 export function registerReplay(program: Command): void {
@@ -18,9 +18,9 @@ export function registerReplay(program: Command): void {
     .command('replay')
     .description('run the whole pipeline over JSONL files on the embedded in-memory stores')
     .argument('[files...]', 'JSON Lines input files, replayed in order')
-    .option('--from-kafka', 'read the input topics from Kafka by time range instead of files (KAFKA_BROKERS)')
-    .option('--since <time>', 'with --from-kafka: ISO-8601 start (record timestamp)', '1970-01-01T00:00:00Z')
-    .option('--until <time>', 'with --from-kafka: ISO-8601 end, exclusive')
+    .option('--from-kafka', 'read the input topics from Kafka instead of files (KAFKA_BROKERS): every partition up to its end offset at start, merged in event time')
+    .option('--since <time>', 'with --from-kafka: ISO-8601 event time from which alerts and dead letters are written (earlier messages still build the state)')
+    .option('--until <time>', 'with --from-kafka: ISO-8601 event time, exclusive, at which the replay stops')
     .option('--topics <list>', 'with --from-kafka: comma-separated topics', INPUT_TOPICS.join(','))
     .option('--alerts <file>', 'write each alert as one JSON line here')
     .option('--dlq <file>', 'write each rejected line, with its reason and line number, here')
@@ -31,19 +31,23 @@ export function registerReplay(program: Command): void {
     .option('--compare <dir>', 'also replay with rule set <dir>; print the alerts it adds and drops against --rules')
     .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
-    .action(async (files: string[], opts: { fromKafka?: boolean; since: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string }) => {
+    .action(async (files: string[], opts: { fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string }) => {
       if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
-      const records = opts.fromKafka ? await kafkaRecords(opts.topics.split(','), opts.since, opts.until) : undefined;
       const rules = loadRuleSet(opts.rules);
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
-      const { summary, cases, alerts } = await replayFiles({
-        files, rules, labels, ...(records ? { records } : {}), progress: process.stderr.isTTY && !opts.quiet,
+      const fromKafka = opts.fromKafka
+        ? { kafka: createKafka(loadConfig()), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
+        : undefined;
+      const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
+        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, rules: ruleSet, labels, ...outputs });
+      const { summary, cases, alerts } = await run(rules, {
+        progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
       if (opts.compare) {
-        const other = await replayFiles({ files, rules: loadRuleSet(opts.compare), labels, ...(records ? { records } : {}) });
+        const other = await run(loadRuleSet(opts.compare), {});
         console.log(formatDiff(diffAlerts(alerts, other.alerts)));
         return;
       }
@@ -54,13 +58,9 @@ export function registerReplay(program: Command): void {
     });
 }
 
-/** Reads topics by time range into replay records. Never writes to Kafka, Redis or the alert topic. */
-async function kafkaRecords(topics: string[], since: string, until?: string): Promise<{ text: string; origin: { topic: string; partition: number; offset: string } }[]> {
-  const from = parseIsoUtc(since);
-  const to = until === undefined ? Number.POSITIVE_INFINITY : parseIsoUtc(until);
-  if (from === undefined) throw new Error(`--since: not an ISO-8601 UTC time: ${since}`);
-  if (to === undefined) throw new Error(`--until: not an ISO-8601 UTC time: ${until}`);
-  const kafka = createKafka(loadConfig());
-  const records = await readTopicRange(kafka, topics, from, to);
-  return records.map((r) => ({ text: r.value, origin: { topic: r.topic, partition: r.partition, offset: r.offset } }));
+function parseTime(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const time = parseIsoUtc(text);
+  if (time === undefined) throw new Error(`${flag}: not an ISO-8601 UTC time: ${text}`);
+  return time;
 }

@@ -33,8 +33,31 @@ export async function ensureTopics(kafka: KafkaClient, topics: string[], partiti
   try {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...(topic.endsWith('.dlq') ? { configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] } : {}) })) });
+    if (missing.length) {
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...(topic.endsWith('.dlq') ? { configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] } : {}) })) });
+      await waitForLeaders(admin, missing);
+    }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs's own `waitForLeaders` retries only
+ * LEADER_NOT_AVAILABLE, and a KRaft broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic
+ * it has just created, which made topic creation fail now and then.
+ */
+async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let lastError: unknown;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

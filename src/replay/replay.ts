@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
+import type { DecodeResult } from '../decode/decode.js';
 import type { Origin } from '../decode/events.js';
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -14,16 +15,31 @@ import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/
 import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
 import { fileSize, readJsonLines } from '../sources/file-source.js';
 
+export interface ReplayRecord {
+  text: string;
+  origin: Origin;
+  decoded?: DecodeResult;
+}
+
 export interface ReplayOptions {
   files: string[];
-  /** Instead of files: records already read (e.g. from Kafka by time range). */
-  records?: AsyncIterable<{ text: string; origin: Origin }> | Iterable<{ text: string; origin: Origin }>;
+  /**
+   * Instead of files: records already read (e.g. from Kafka). A record may carry its text already
+   * decoded, with the pipeline's decode options, so it is not decoded twice.
+   */
+  records?: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>;
   rules: LoadedRule[];
   labels: SdnLabel[];
   alertsPath?: string;
   dlqPath?: string;
   progress?: boolean;
   pipeline?: Partial<PipelineOptions>;
+  /**
+   * Event time (ms) from which outputs are written. Earlier messages are applied (they build the
+   * state) but their alerts and dead letters are not output. A reject has no event time: it goes
+   * with the newest event time applied before it.
+   */
+  emitFrom?: number;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -56,8 +72,11 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
-  const handle = async (text: string, origin: Origin): Promise<void> => {
-    const result = pipeline.process(text, origin);
+  let newestTime = Number.NEGATIVE_INFINITY;
+  const handle = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
+    const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);
+    if (result.event) newestTime = Math.max(newestTime, result.event.time);
+    if (options.emitFrom !== undefined && (result.event?.time ?? newestTime) < options.emitFrom) return;
     if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
     for (const alert of result.alerts) {
       alerts.push(alert);
@@ -65,7 +84,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
       if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
     }
   };
-  if (options.records) for await (const r of options.records) await handle(r.text, r.origin);
+  if (options.records) for await (const r of options.records) await handle(r.text, r.origin, r.decoded);
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
     ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} MB | {messages} msgs', stream: process.stderr }, cliProgress.Presets.shades_classic)

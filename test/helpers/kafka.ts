@@ -128,7 +128,7 @@ export async function deleteRun(run: Run): Promise<void> {
   await admin.disconnect();
 }
 
-const keyOf = (m: Record<string, string | undefined>): string => (m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address)!;
+export const keyOf = (m: Record<string, string | undefined>): string => (m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address)!;
 const partitioner = kafkajs.Partitioners.DefaultPartitioner();
 
 /**
