@@ -159,12 +159,19 @@ export class RuleEngine {
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
     this.rules = rules.map(compileRule);
+    this.registerAggregators();
   }
 
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
     this.labelsCache = undefined;
+    this.registerAggregators();
+  }
+
+  /** Tells the state which window signals to keep incrementally. */
+  private registerAggregators(): void {
+    this.state.setAggregators(this.rules.flatMap((r) => r.signals.flatMap(([, s]) => (s.aggregator ? [s.aggregator] : []))));
   }
 
   /** (rule, subject, evidence) triples remembered as alerted on. */

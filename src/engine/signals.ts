@@ -9,7 +9,7 @@ import type { EntityGraph } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
-import type { HistoryItem, RuleState } from './state.js';
+import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { recentAccounts } from '../graph/touches.js';
 import { eventView } from './event-view.js';
 
@@ -29,7 +29,10 @@ export interface Env {
   asOf: number;
 }
 
-export type Signal = (env: Env) => SignalResult;
+export type Signal = ((env: Env) => SignalResult) & {
+  /** Set on a per-account window: the aggregate the state keeps for it incrementally. */
+  aggregator?: AggregatorSpec;
+};
 
 const DAY = 86_400_000;
 const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
@@ -70,8 +73,17 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
 
 function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   const select = makeSelector(spec.of);
-  return ({ trigger, graph, state }) => {
+  const valueOf = (e: HistoryItem): unknown => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]);
+  const aggregator: AggregatorSpec | undefined = spec.key === 'account' ? { within: spec.within, select, valueOf } : undefined;
+  const signal: Signal = ({ trigger, graph, state }) => {
     const from = trigger.time - spec.within;
+    // A trigger at the account's newest time reads the incrementally kept aggregate: O(1).
+    const live = aggregator ? state.aggregate(trigger.msg.accountId, aggregator, trigger.time) : undefined;
+    if (live) {
+      const value = live.value(spec.agg);
+      const ok = live.count > 0 && passes(spec.pass, value);
+      return { ok, value: round(value, 4), eventIds: ok ? live.eventIds() : [], facts: { value: round(value, 4), count: live.count, within: `${spec.within / DAY}d`, key: spec.key } };
+    }
     let items: HistoryItem[];
     if (spec.key === 'account') items = state.historyBetween(trigger.msg.accountId, from, trigger.time) as HistoryItem[];
     else if (spec.key === 'counterparty') {
@@ -86,7 +98,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
     }
     items = items.filter(select);
-    const values = items.map((e) => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]));
+    const values = items.map(valueOf);
     const nums = values.filter((v): v is number => typeof v === 'number');
     let value: number;
     switch (spec.agg) {
@@ -101,6 +113,8 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
     const ok = items.length > 0 && passes(spec.pass, value);
     return { ok, value: round(value, 4), eventIds: ok ? items.map((e) => e.eventId) : [], facts: { value: round(value, 4), count: items.length, within: `${spec.within / DAY}d`, key: spec.key } };
   };
+  if (aggregator) signal.aggregator = aggregator;
+  return signal;
 }
 
 export function coefficientOfVariation(values: number[]): number {

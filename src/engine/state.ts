@@ -13,6 +13,14 @@
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import { SlidingAggregate } from './sliding-aggregate.js';
+
+/** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
+export interface AggregatorSpec {
+  within: number;
+  select: (item: HistoryItem) => boolean;
+  valueOf: (item: HistoryItem) => unknown;
+}
 import { ShardedMap } from '../state/sharded-map.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
@@ -63,6 +71,9 @@ export function upperBound(list: readonly { time: number }[], time: number): num
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();
+  /** Per account, the live aggregate of each registered window signal (by its index). */
+  private aggs = new ShardedMap<string, (SlidingAggregate | undefined)[]>();
+  private aggregators = new Map<AggregatorSpec, number>();
   private readonly byEventId: ExpiringIndex<TransferEvent>;
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
@@ -104,6 +115,46 @@ export class RuleState {
     return this.byEventId.get(eventId);
   }
 
+  /** The window signals the rules in force keep incrementally; a new set starts every aggregate afresh. */
+  setAggregators(specs: readonly AggregatorSpec[]): void {
+    this.aggregators = new Map(specs.map((spec, i) => [spec, i]));
+    this.aggs = new ShardedMap();
+  }
+
+  /**
+   * The account's aggregate for a window signal, brought to `now` (entries before now − within
+   * dropped). Built from the history on first use, then kept as events arrive. Undefined when
+   * `now` is older than what the aggregate has already seen: the caller scans the history.
+   */
+  aggregate(accountId: string, spec: AggregatorSpec, now: number): SlidingAggregate | undefined {
+    const index = this.aggregators.get(spec);
+    if (index === undefined) return undefined;
+    let list = this.aggs.get(accountId);
+    if (!list) this.aggs.set(accountId, (list = []));
+    let agg = list[index];
+    if (!agg) {
+      agg = new SlidingAggregate();
+      for (const item of this.historyBetween(accountId, now - spec.within, now)) if (spec.select(item)) agg.push(item.time, item.eventId, spec.valueOf(item));
+      list[index] = agg;
+    }
+    if (now < agg.newest) return undefined;
+    agg.newest = now;
+    agg.expire(now - spec.within);
+    return agg;
+  }
+
+  /** Feeds an event to the account's live aggregates; one that arrives behind an aggregate's time invalidates it. */
+  private feedAggregates(accountId: string, event: HistoryItem): void {
+    const list = this.aggs.get(accountId);
+    if (!list) return;
+    for (const [spec, i] of this.aggregators) {
+      const agg = list[i];
+      if (!agg || !spec.select(event)) continue;
+      if (event.time < agg.newest) list[i] = undefined; // rebuilt from the history on next use
+      else agg.push(event.time, event.eventId, spec.valueOf(event));
+    }
+  }
+
   /** Accounts that used the device or IP within [from, to], with an evidencing event each. */
   linked(by: 'device' | 'ip', value: string, from: number, to: number): { accountId: string; eventId: string }[] {
     return (by === 'device' ? this.devices : this.ips).within(value, from, to);
@@ -117,7 +168,10 @@ export class RuleState {
   add(event: HistoryItem): void {
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
-    if (event.type === 'transfer' || this.options.keepLogins) this.addToHistory(accountId, event);
+    if (event.type === 'transfer' || this.options.keepLogins) {
+      this.addToHistory(accountId, event);
+      this.feedAggregates(accountId, event);
+    }
     if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
@@ -129,9 +183,15 @@ export class RuleState {
     if (list) this.insertInOrder(list, event);
     else {
       this.accounts.set(accountId, [event]);
-      this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormant);
+      this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
     }
   }
+
+  private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
+    if (!this.dormant(list)) return false;
+    this.aggs.delete(accountId);
+    return true;
+  };
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
   private insertInOrder(list: HistoryItem[], event: HistoryItem): void {
