@@ -12,6 +12,13 @@ export class Metrics {
   readonly rereads = new Counter({ name: 'tidewatch_rereads_total', help: 'full re-reads from the first offset, forced by taking a slot whose outputs this instance had not kept', registers: [this.registry] });
   readonly lag = new Gauge({ name: 'tidewatch_consumer_lag', help: 'messages behind the high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'tidewatch_batch_seconds', help: 'time to process, publish and commit one release of messages', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
+  /** Entries held per bounded structure, read from `stateSizes` at each scrape. */
+  readonly stateEntries = new Gauge({
+    name: 'tidewatch_state_entries', help: 'entries held per in-process state structure (bounded; see the README state table)', labelNames: ['structure'], registers: [this.registry],
+    collect: () => { for (const [structure, n] of Object.entries(this.stateSizes())) this.stateEntries.set({ structure }, n); },
+  });
+  /** Where the state's sizes come from (the monitor sets it to its pipeline's). */
+  stateSizes: () => Record<string, number> = () => ({});
   private server: Server | undefined;
   healthy = false;
   /** Extra fields for the /healthz body (JSON), for a human or a readiness probe. */

@@ -91,6 +91,18 @@ export class Pipeline {
     for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
   }
 
+  /** Entries held per bounded structure, for metrics and the soak benchmark. */
+  stateSizes(): Record<string, number> {
+    return {
+      dedupe_ids: this.seen.size,
+      dedupe_window_days: Math.round(this.seen.effectiveWindow / 86_400_000),
+      novelty_ids: this.engine.noveltySize,
+      emitted_alert_ids: this.engine.emittedSize,
+      ...Object.fromEntries(Object.entries(this.state.sizes).map(([k, v]) => [`rule_state_${k}`, v])),
+      ...Object.fromEntries(Object.entries(this.graph.sizes).map(([k, v]) => [`graph_${k}`, v])),
+    };
+  }
+
   /** Swaps in a new, already validated rule set (hot reload), with the state bounds it needs. */
   replaceRules(rules: LoadedRule[]): void {
     this.engine.replaceRules(rules);

@@ -67,7 +67,7 @@ export class IdWindow {
   get effectiveWindow(): number {
     const newest = this.buckets[this.buckets.length - 1];
     const oldest = this.buckets[0];
-    if (!newest || !oldest) return this.window;
+    if (!newest || !oldest || this.droppedEarly === 0) return this.window;
     return Math.min(this.window, (newest.epoch - oldest.epoch + 1) * this.span);
   }
 

@@ -15,6 +15,8 @@ describe('configuration', () => {
     [{ REDIS_URL: 'http://x' }, /REDIS_URL: expected redis:\/\//],
     [{ KAFKA_SASL_MECHANISM: 'plain' }, /KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME/],
     [{ METRICS_PORT: '99999' }, /METRICS_PORT/],
+    [{ DEDUPE_MAX_IDS: 'lots' }, /DEDUPE_MAX_IDS/],
+    [{ DEDUPE_WINDOW_DAYS: '0' }, /DEDUPE_WINDOW_DAYS/],
   ])('stops start-up naming the bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -23,6 +25,22 @@ describe('configuration', () => {
   it('lets flags override the environment, and accepts TLS and SASL settings', () => {
     const c = loadConfig({ KAFKA_GROUP_ID: 'env', REDIS_URL: 'rediss://cache:6380' }, { KAFKA_GROUP_ID: 'flag', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
     expect(c).toMatchObject({ KAFKA_GROUP_ID: 'flag', KAFKA_SSL: true, REDIS_URL: 'rediss://cache:6380' });
+  });
+});
+
+describe('state metrics', () => {
+  it('reports every bounded structure\'s size at each scrape', async () => {
+    const { Metrics } = await import('../../src/observability/metrics.js');
+    const { Pipeline } = await import('../../src/pipeline/pipeline.js');
+    const { rules, sampleLines } = await import('../helpers/sample.js');
+    const pipeline = new Pipeline({ rules: rules() });
+    sampleLines().slice(0, 500).forEach((l, i) => pipeline.process(l, { line: i + 1 }));
+    const metrics = new Metrics();
+    metrics.stateSizes = () => pipeline.stateSizes();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/tidewatch_state_entries\{structure="dedupe_ids"\} 500/);
+    expect(text).toMatch(/tidewatch_state_entries\{structure="dedupe_window_days"\} 400/);
+    expect(text).toMatch(/tidewatch_state_entries\{structure="graph_addresses"\} [1-9]/);
   });
 });
 
