@@ -60,6 +60,8 @@ export async function soakBenchmark(args: BenchArgs): Promise<void> {
   const horizonDays = args.number('horizon-days', longestRuleWindowDays(shippedRules()));
   const every = args.scaled('soak-every', 1_000_000);
   const limitMs = args.number('soak-limit', 3600) * 1000;
+  // Twice the 4 GiB bar: past it the verdict is known, and the machine is shared.
+  const maxRss = args.number('soak-max-rss', 8) * 2 ** 30;
   heading(`soak: ${fmt(opts.messages)} messages (82% logins, 13% transfers, 5% token transfers) over ${opts.days} days across ${fmt(opts.accounts)} accounts, generated on the fly; retention horizon ${horizonDays} days (the longest rule window)`);
   const pipeline = shippedPipeline();
   const stream = new SoakStream(opts);
@@ -75,8 +77,9 @@ export async function soakBenchmark(args: BenchArgs): Promise<void> {
     pipelineMs += performance.now() - t;
     for (const a of result.alerts) byTypology.set(a.typology, (byTypology.get(a.typology) ?? 0) + 1);
     if ((processed + 1) % every === 0) recorder.sample(processed + 1, Math.floor((stream.now - opts.start) / DAY), pipelineMs);
-    if ((processed & 1023) === 0 && performance.now() - t0 > limitMs) break;
+    if ((processed & 65535) === 0 && (performance.now() - t0 > limitMs || process.memoryUsage.rss() > maxRss)) break;
   }
+  if (processed < opts.messages) console.log(`stopped early: ${performance.now() - t0 > limitMs ? `--soak-limit of ${limitMs / 1000} s reached` : `RSS passed --soak-max-rss=${maxRss / 2 ** 30} GiB (this machine is shared)`}`);
   const lastDay = Math.floor((stream.now - opts.start) / DAY);
   if (recorder.samples.at(-1)?.messages !== processed) recorder.sample(processed, lastDay, pipelineMs);
   reportRun(opts, processed, pipelineMs, (performance.now() - t0) / 1000, byTypology);
@@ -87,7 +90,7 @@ export async function soakBenchmark(args: BenchArgs): Promise<void> {
 function reportRun(opts: SoakOptions, processed: number, pipelineMs: number, wallSeconds: number, byTypology: Map<string, number>): void {
   const rate = processed / (pipelineMs / 1000);
   console.log(`processed ${fmt(processed)} of ${fmt(opts.messages)} messages in ${wallSeconds.toFixed(0)} s wall (${(pipelineMs / 1000).toFixed(0)} s in pipeline.process): ${fmt(rate)} msg/s in the pipeline`);
-  if (processed < opts.messages) console.log(`stopped by --soak-limit: at this rate the whole soak would take about ${((opts.messages * wallSeconds) / processed / 60).toFixed(0)} min (extrapolated linearly)`);
+  if (processed < opts.messages) console.log(`at this rate the whole soak would take about ${((opts.messages * wallSeconds) / processed / 60).toFixed(0)} min (extrapolated linearly)`);
   console.log(`background alerts by typology: ${[...byTypology].sort().map(([t, n]) => `${t} ${fmt(n)}`).join(', ') || 'none'}`);
 }
 
