@@ -2,6 +2,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { simulate } from '../simulate/scenarios.js';
+import { servicesScenario, withServices } from '../simulate/services.js';
+
+interface SimulateFlags { out: string; truth: string; seed: string; scale: string; services: string; serviceCustomers: string }
+
+const integerIn = (flag: string, text: string, lo: number, hi: number): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < lo || n > hi) throw new Error(`${flag}: an integer from ${lo} to ${hi}, not ${text}`);
+  return n;
+};
+
+/** The simulated stream, with popular sweeping services mixed in only when asked for (the default output never changes). */
+function build(opts: SimulateFlags, seed: number, scale: number) {
+  const base = simulate({ seed, scale });
+  const services = integerIn('--services', opts.services, 0, 100_000);
+  if (services === 0) return base;
+  const customers = opts.serviceCustomers === '' ? 25 * services : integerIn('--service-customers', opts.serviceCustomers, 1, 10_000_000);
+  return withServices(base, servicesScenario({ seed: seed + 1, customers, services, start: Date.UTC(2025, 0, 6), days: 90 }));
+}
 
 export function registerSimulate(program: Command): void {
   program
@@ -11,12 +29,14 @@ export function registerSimulate(program: Command): void {
     .option('--truth <file>', 'where to write its truth.json', '')
     .option('--seed <n>', 'random seed (same seed, same stream)', '1')
     .option('--scale <n>', 'planted cells per typology; lookalikes scale with it', '2')
-    .action((opts: { out: string; truth: string; seed: string; scale: string }) => {
+    .option('--services <n>', 'add benign customers paying n popular unlabelled services that sweep (0: none)', '0')
+    .option('--service-customers <n>', 'how many such customers (default: 25 per service)', '')
+    .action((opts: SimulateFlags) => {
       const seed = Number(opts.seed);
       const scale = Number(opts.scale);
       if (!Number.isInteger(seed)) throw new Error(`--seed: not an integer: ${opts.seed}`);
       if (!Number.isInteger(scale) || scale < 1 || scale > 10_000) throw new Error(`--scale: an integer from 1 to 10000, not ${opts.scale}`);
-      const { lines, truth } = simulate({ seed, scale });
+      const { lines, truth } = build(opts, seed, scale);
       mkdirSync(dirname(opts.out), { recursive: true });
       writeFileSync(opts.out, lines.join('\n') + '\n');
       const truthPath = opts.truth || opts.out.replace(/\.jsonl$/, '') + '.truth.json';

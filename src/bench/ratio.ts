@@ -1,0 +1,36 @@
+/**
+ * Replay ratio on the issue's stream shape, and the same traffic over a 10x longer event-time span
+ * (same messages a day, so history grows): the throughput drop shows whether state grows into the
+ * per-event cost.
+ */
+import type { BenchArgs } from './args.js';
+import { mixedStream } from './mixed-stream.js';
+import { heading, table } from './report.js';
+import { measureRatio, RATIO_HEADER, ratioRow, writeLines, type RatioFigures } from './replay-run.js';
+import { benchFile, removeFile } from './workdir.js';
+
+async function mixedRatio(args: BenchArgs, messages: number, label: string): Promise<RatioFigures> {
+  const file = benchFile(`mixed-${messages}.jsonl`);
+  await writeLines(file, mixedStream({ messages, accounts: args.scaled('accounts', 20_000), seed: 7 }));
+  try {
+    return await measureRatio(file, messages, { seconds: args.number('limit', 1800), progressSeconds: 60 }, label);
+  } finally {
+    removeFile(file);
+  }
+}
+
+export async function ratioBenchmarks(args: BenchArgs, which: { short: boolean; long: boolean }): Promise<void> {
+  const messages = args.scaled('messages', 210_000);
+  heading(`replay ratio: issue-shaped stream (44% logins, 27% transfers, 29% chain: ERC-20/TRC-20 logs, ETH txs, Bitcoin txs), ~8,600 messages a day, every shipped rule on`);
+  const rows: string[][] = [];
+  const short = which.short || which.long ? await mixedRatio(args, messages, 'short') : undefined;
+  if (short) rows.push(ratioRow('short', short));
+  const long = which.long ? await mixedRatio(args, messages * 10, '10x longer') : undefined;
+  if (long) rows.push(ratioRow('10x longer', long));
+  table(RATIO_HEADER, rows);
+  if (short) console.log(`ratio (short stream): ${short.ratio.toFixed(3)}  (bar >= 0.2, goal 0.5)`);
+  if (short && long) {
+    const drop = 100 * (1 - long.run.rate / short.run.rate);
+    console.log(`throughput drop, 10x longer vs short: ${drop.toFixed(1)}%  (bar: at most 20%)${long.run.finished ? '' : ' — the long run was cut short, so this is the drop over the part it processed'}`);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The measurement under every replay ratio: a bare read + JSON.parse of a file against the
+ * whole pipeline (every shipped rule, the bundled SDN list) reading the same file. A pipeline run
+ * has a time limit, so a quadratic stream reports how far it got instead of hanging.
+ */
+import { createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { DEFAULT_RULES_DIR } from '../config/paths.js';
+import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
+import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels, type SdnLabel } from '../intel/ofac.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { readJsonLines } from '../sources/file-source.js';
+import { fmt } from './report.js';
+
+const DAY = 86_400_000;
+
+let shipped: { rules: LoadedRule[]; labels: SdnLabel[] } | undefined;
+
+function shippedInputs(): { rules: LoadedRule[]; labels: SdnLabel[] } {
+  shipped ??= { rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)) };
+  return shipped;
+}
+
+export const shippedRules = (): LoadedRule[] => shippedInputs().rules;
+
+/** A pipeline as `tidewatch replay` builds it: every shipped rule and the bundled SDN list. */
+export function shippedPipeline(): Pipeline {
+  return new Pipeline(shippedInputs());
+}
+
+export async function writeLines(file: string, lines: Iterable<string>): Promise<{ lines: number; bytes: number }> {
+  const out = createWriteStream(file);
+  let count = 0;
+  for (const line of lines) {
+    count++;
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return { lines: count, bytes: statSync(file).size };
+}
+
+export async function bareParseRate(file: string): Promise<number> {
+  const t0 = performance.now();
+  let n = 0;
+  for await (const line of readJsonLines(file)) { JSON.parse(line.text); n++; }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+export interface ReplayRun {
+  processed: number;
+  seconds: number;
+  rate: number;
+  alerts: number;
+  /** False when the time limit stopped the run: the rate is then that of the prefix processed. */
+  finished: boolean;
+  lastEventDay: number | undefined;
+  stats: Pipeline['stats'];
+}
+
+export interface ReplayLimits {
+  /** Stop after this many wall-clock seconds. */
+  seconds: number;
+  /** Print a progress line this often (wall-clock seconds); 0 for none. */
+  progressSeconds: number;
+}
+
+/** Replays `file` through a fresh shipped pipeline until the file ends or the time limit passes. */
+export async function pipelineReplay(file: string, limits: ReplayLimits, label: string): Promise<ReplayRun> {
+  const pipeline = shippedPipeline();
+  const t0 = performance.now();
+  let nextProgress = t0 + limits.progressSeconds * 1000;
+  let processed = 0;
+  let alerts = 0;
+  let firstTime: number | undefined;
+  let lastTime: number | undefined;
+  let finished = true;
+  for await (const line of readJsonLines(file)) {
+    const result = pipeline.process(line.text, { file, line: line.line });
+    alerts += result.alerts.length;
+    processed++;
+    if (result.event) { firstTime ??= result.event.time; lastTime = result.event.time; }
+    // Checked on every message: on a quadratic stream one message can take seconds.
+    const now = performance.now();
+    if (now - t0 > limits.seconds * 1000) { finished = false; break; }
+    if (limits.progressSeconds > 0 && now > nextProgress) {
+      nextProgress = now + limits.progressSeconds * 1000;
+      console.log(`  … ${label}: ${fmt(processed)} messages in ${((now - t0) / 1000).toFixed(0)} s (${fmt(processed / ((now - t0) / 1000))} msg/s), event day ${dayOf(firstTime, lastTime)}`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { processed, seconds, rate: processed / seconds, alerts, finished, lastEventDay: dayOf(firstTime, lastTime), stats: { ...pipeline.stats } };
+}
+
+const dayOf = (first: number | undefined, last: number | undefined): number | undefined =>
+  first === undefined || last === undefined ? undefined : Math.floor((last - first) / DAY);
+
+export interface RatioFigures {
+  messages: number;
+  megabytes: number;
+  bare: number;
+  run: ReplayRun;
+  ratio: number;
+}
+
+/** Bare parse (warmed once, so page cache and JIT favour neither side) against the pipeline. */
+export async function measureRatio(file: string, messages: number, limits: ReplayLimits, label: string): Promise<RatioFigures> {
+  await bareParseRate(file);
+  const bare = await bareParseRate(file);
+  const run = await pipelineReplay(file, limits, label);
+  return { messages, megabytes: statSync(file).size / 1e6, bare, run, ratio: run.rate / bare };
+}
+
+/** One table row: the stream, both rates and their ratio side by side. */
+export function ratioRow(name: string, f: RatioFigures): string[] {
+  const done = f.run.finished ? 'yes' : `no: stopped after ${f.run.seconds.toFixed(0)} s at ${fmt(f.run.processed)} (${((100 * f.run.processed) / f.messages).toFixed(1)}%)`;
+  return [name, fmt(f.messages), f.megabytes.toFixed(0), fmt(f.bare), fmt(f.run.rate), f.ratio.toFixed(3), fmt(f.run.alerts), String(f.run.lastEventDay ?? '-'), done];
+}
+
+export const RATIO_HEADER = ['stream', 'messages', 'MB', 'bare msg/s', 'pipeline msg/s', 'ratio', 'alerts', 'days', 'finished'];
