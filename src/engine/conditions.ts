@@ -69,8 +69,43 @@ export function compileAll(conditions: readonly Condition[]): Predicate {
 export function renderTemplate(template: string, ctx: Context): string {
   return template.replace(/\{([a-zA-Z0-9_.]+)\}/g, (_, path: string) => {
     const v = getPath(ctx, path);
-    if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    if (typeof v === 'number') return formatNumber(v);
     if (Array.isArray(v)) return v.join(', ');
     return v === undefined || v === null ? '?' : String(v);
   });
+}
+
+/**
+ * A number as `toLocaleString('en-US', { maximumFractionDigits: 2 })` writes it (thousands
+ * separators, at most two decimals, trailing zeros dropped), without Intl, which costs more than
+ * the rest of an explanation. Like Intl it rounds the shortest decimal form of the double (so
+ * 1.005 is 1.01), half away from zero.
+ */
+export function formatNumber(v: number): string {
+  const text = String(Math.abs(v));
+  if (!Number.isFinite(v) || Math.abs(v) >= 1e15 || text.includes('e') || Object.is(v, -0)) return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  const dot = text.indexOf('.');
+  let whole = dot < 0 ? text : text.slice(0, dot);
+  let frac = dot < 0 ? '' : text.slice(dot + 1);
+  if (frac.length > 2) {
+    const up = frac.charCodeAt(2) >= 53; // '5'
+    frac = frac.slice(0, 2);
+    if (up) [whole, frac] = carry(whole, frac);
+  }
+  frac = frac.replace(/0+$/, '');
+  let grouped = '';
+  for (let i = whole.length; i > 0; i -= 3) grouped = whole.slice(Math.max(0, i - 3), i) + (grouped ? ',' + grouped : '');
+  const sign = v < 0 ? '-' : ''; // Intl keeps the sign of a value that rounds to zero: -0.004 is "-0"
+  return sign + grouped + (frac ? '.' + frac : '');
+}
+
+/** Adds one unit in the last place of `whole.frac` (two fraction digits), carrying leftwards. */
+function carry(whole: string, frac: string): [string, string] {
+  const digits = (whole + frac).split('').map(Number);
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+  if (i < 0) digits.unshift(1);
+  else digits[i]!++;
+  const all = digits.join('');
+  return [all.slice(0, all.length - 2), all.slice(all.length - 2)];
 }

@@ -318,9 +318,7 @@ export class RuleEngine {
     // Refreshed either way, so a subject that keeps triggering is not forgotten after 400 days.
     for (const list of [own, signals]) {
       for (const id of list) {
-        const key = prefix + id;
-        if (!this.alerted.has(key)) fresh = true;
-        this.alerted.add(key, item.time);
+        if (!this.alerted.remember(prefix + id, item.time)) fresh = true;
       }
     }
     return fresh;
@@ -398,4 +396,33 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
     });
   });
   return proto;
+}
+
+/**
+ * The count of distinct fan-in accounts past which no rule's verdict or score can change: one
+ * more than the largest threshold any fan-in `pass`, `require`, `where` or score modifier
+ * compares a fan-in's count with. Evidence still lists up to the saturation count.
+ */
+export function fanInVerdictLimit(rules: readonly LoadedRule[], ceiling = 64): number {
+  let limit = 1;
+  const bump = (t: { gte?: number | undefined; gt?: number | undefined; lte?: number | undefined; lt?: number | undefined }): void => {
+    for (const v of [t.gte, t.lte]) if (v !== undefined) limit = Math.max(limit, Math.ceil(v) + 1);
+    for (const v of [t.gt, t.lt]) if (v !== undefined) limit = Math.max(limit, Math.floor(v) + 2);
+  };
+  for (const rule of rules) {
+    const fanIns = Object.entries(rule.spec.signals).filter(([, s]) => s.op === 'fan-in');
+    for (const [, s] of fanIns) if (s.op === 'fan-in') bump(s.pass);
+    const names = new Set(fanIns.map(([n]) => n));
+    const visit = (c: Condition): void => {
+      if ('all' in c) c.all.forEach(visit);
+      else if ('any' in c) c.any.forEach(visit);
+      else if ('not' in c) visit(c.not);
+      else if ('field' in c) {
+        const [root, name] = c.field.split('.');
+        if (root === 'signals' && name !== undefined && names.has(name)) bump(c as { gte?: number; gt?: number; lte?: number; lt?: number });
+      }
+    };
+    [...rule.spec.require, ...rule.spec.where, ...rule.spec.score.modifiers.map((m) => m.when)].forEach(visit);
+  }
+  return Math.min(limit, ceiling);
 }

@@ -63,7 +63,7 @@ export interface GraphChange {
 export interface MergeImpact {
   /** Event ids of transfers to re-examine, bounded to the newest of each side. */
   eventIds: string[];
-  /** Whether the larger side's transfers are included (a real change for them). */
+  /** Whether all the larger side's transfers are included (a real change for them), or only its newest. */
   both: boolean;
 }
 
@@ -83,14 +83,20 @@ export interface GraphOptions {
   maxEdgesPerAddress: number;
   /** Touches kept per cluster, newest first (a payment service's cluster sees millions). @defaultValue 4096 */
   maxTouches: number;
-  /** Distinct recent accounts past which a cluster is saturated: more payers change no fan-in verdict. @defaultValue 64 */
+  /** Distinct accounts a fan-in counts before it stops (its evidence lists at most this many). @defaultValue 64 */
   saturation: number;
+  /**
+   * Distinct accounts past which more payers flip no rule's fan-in verdict or score (the rules'
+   * largest fan-in threshold + 1; see fanInVerdictLimit). A merge into a cluster past it
+   * re-examines that side's newest transfer only. @defaultValue 64
+   */
+  verdictLimit: number;
   /** Flow edges older than this behind the newest event are dropped (exposure walks never reach them). @defaultValue 180 days */
   edgeRetention: number;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, edgeRetention: 180 * DAY };
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY };
 const MAX_CAUSES = 64;
 const NAME_CACHE = 100_000;
 
@@ -114,7 +120,12 @@ export class EntityGraph {
   /** Recently used cluster names by naming member. */
   private readonly names = new Map<number, string>();
 
-  constructor(readonly options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
+  constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
+
+  /** New bounds for a new rule set (hot reload); data already dropped is not recovered. */
+  reconfigure(options: Partial<GraphOptions>): void {
+    this.options = { ...this.options, ...options };
+  }
 
   /**
    * Moves the graph's clock to an event's time. Each new edge list or cluster record sweeps two
@@ -294,11 +305,15 @@ export class EntityGraph {
     const tb = this.meta.get(rb)?.touches ?? [];
     const [small, large, smallRoot] = ta.length <= tb.length ? [ta, tb, ra, rb] : [tb, ta, rb, ra];
     const smallLabelled = (this.meta.get(smallRoot)?.labelled.length ?? 0) > 0;
-    const saturated = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, this.options.saturation).accounts.size >= this.options.saturation;
-    const both = smallLabelled || !saturated;
+    const limit = this.options.verdictLimit;
+    const settled = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, limit).accounts.size >= limit;
+    const both = smallLabelled || !settled;
+    // A settled large side: more payers flip no verdict there, so only its newest transfer is
+    // re-examined, which refreshes the account list that a rule's alsoAlert fans out over.
+    const representative = large.length > 0 ? [large[large.length - 1]!] : [];
     // Oldest first by event time (ties by eventId), the newest that fit: an order that derives
     // from content, so the alert a re-examination raises is the same in any arrival order.
-    const chosen = both ? mergeTouches(small, large, this.options.maxTouches) : small.slice(-this.options.maxTouches);
+    const chosen = mergeTouches(small, both ? large : representative, this.options.maxTouches);
     const eventIds = chosen.map((t) => t.eventId);
     return { eventIds, both };
   }

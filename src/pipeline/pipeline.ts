@@ -9,7 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { exposureReach, historyRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureReach, fanInVerdictLimit, historyRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -80,7 +80,7 @@ export class Pipeline {
 
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
-    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), ...options.graph });
+    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), ...options.graph });
     this.state = new RuleState({ retention: historyRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
@@ -107,6 +107,8 @@ export class Pipeline {
   replaceRules(rules: LoadedRule[]): void {
     this.engine.replaceRules(rules);
     this.state.reconfigure({ retention: historyRetention(rules), keepLogins: readsLoginHistory(rules) });
+    const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
+    this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation) });
   }
 
   process(raw: string, origin: Origin): ProcessResult {

@@ -41,12 +41,46 @@ export class IdWindow {
     return false;
   }
 
+  /**
+   * Remembers `id` as seen at `time` and says whether it had been seen before: one fingerprint
+   * for both, and no second copy when the id is already in the bucket of `time`.
+   */
+  remember(id: string, time: number): boolean {
+    const fp = fingerprintInto(id, this.scratch);
+    const epoch = Math.floor(time / this.span);
+    let seen = false;
+    let inTarget = false;
+    for (let i = this.buckets.length - 1; i >= 0; i--) {
+      const b = this.buckets[i]!;
+      if (!b.table.has(fp)) continue;
+      seen = true;
+      if (b.epoch === epoch) inTarget = true;
+      break;
+    }
+    if (!inTarget) {
+      const hi = fp.hi;
+      const lo = fp.lo;
+      const bucket = this.bucketFor(epoch);
+      if (bucket && bucket.table.add({ hi, lo })) {
+        this.held++;
+        this.enforceBound();
+      }
+    }
+    return seen;
+  }
+
   /** Remembers `id` as seen at event time `time`. Ids older than the window are not kept. */
   add(id: string, time: number): void {
     const epoch = Math.floor(time / this.span);
     const bucket = this.bucketFor(epoch);
     if (!bucket) return;
-    if (bucket.table.add(fingerprintInto(id, this.scratch))) this.held++;
+    if (bucket.table.add(fingerprintInto(id, this.scratch))) {
+      this.held++;
+      this.enforceBound();
+    }
+  }
+
+  private enforceBound(): void {
     while (this.held > this.maxIds) {
       // The oldest bucket goes first; a single bucket past the bound starts over (a hard cap).
       const dropped = this.buckets.length > 1 ? this.buckets.shift()! : this.restart(this.buckets[0]!);

@@ -67,3 +67,15 @@ describe('id window (dedupe, emitted alerts, novelty)', () => {
     expect(ids.has('e0')).toBe(false);
   });
 });
+
+describe('id window remember (check and add in one)', () => {
+  it('says whether an id was seen, and keeps one copy per time bucket', () => {
+    const ids = new IdWindow(1000);
+    expect(ids.remember('a', 10)).toBe(false);
+    expect(ids.remember('a', 20)).toBe(true);
+    expect(ids.size).toBe(1);
+    expect(ids.remember('a', 950)).toBe(true); // refreshed into a newer bucket
+    for (let t = 960; t <= 1500; t += 10) ids.add(`t${t}`, t);
+    expect(ids.has('a')).toBe(true); // the refresh outlives the first sighting's bucket
+  });
+});
