@@ -35,7 +35,8 @@ describe('refusing a bad checkpoint and falling back', () => {
     const { dir, names } = await threeCheckpoints();
     const newest = join(dir, names[2]!);
     const bytes = readFileSync(newest);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0x01;
     writeFileSync(newest, bytes);
     const restored = await load(dir);
     expect(restored?.name).toBe(names[1]);
