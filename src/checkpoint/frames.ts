@@ -12,8 +12,8 @@ import { CheckpointError } from './errors.js';
 export const MAGIC = Buffer.from('TWCKPT\r\n', 'latin1');
 export const KIND = { json: 0x4a, bytes: 0x42, end: 0x45, checksum: 0x5a } as const;
 const HEADER_BYTES = 5;
-/** No frame the writer makes comes near this; a larger length is corruption, not a huge allocation. */
-const MAX_FRAME = 64 << 20;
+/** No frame may exceed this: a larger length read back is corruption, not a huge allocation. */
+export const MAX_FRAME = 64 << 20;
 /** Typed arrays go out in frames of at most this many bytes. */
 export const BYTES_FRAME = 8 << 20;
 /** Small frames are gathered into writes of about this size. */
@@ -36,7 +36,12 @@ export class FrameWriter {
   }
 
   async json(value: unknown): Promise<void> {
-    await this.frame(KIND.json, Buffer.from(JSON.stringify(value), 'utf8'));
+    await this.jsonText(JSON.stringify(value));
+  }
+
+  /** A JSON frame from text already serialised (batches are joined from serialised items). */
+  async jsonText(text: string): Promise<void> {
+    await this.frame(KIND.json, Buffer.from(text, 'utf8'));
   }
 
   /** A typed array as B frames (views, no copy) closed by E. */
@@ -61,6 +66,7 @@ export class FrameWriter {
   }
 
   private async frame(kind: number, payload: Buffer): Promise<void> {
+    if (payload.length > MAX_FRAME) throw new Error(`a checkpoint frame of ${payload.length} bytes exceeds ${MAX_FRAME}: a reader would refuse it`);
     this.append(frameHeader(kind, payload.length));
     this.append(payload);
     if (this.pendingBytes >= WRITE_SIZE) await this.flush();
@@ -203,7 +209,13 @@ export class FrameReader {
   /** Pulls one more chunk; false at the end of the stream. */
   private async fill(): Promise<boolean> {
     if (this.done) return false;
-    const next = await this.source.next();
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await this.source.next();
+    } catch (err) {
+      // Unreadable (gone, no permission, an I/O error) is refused like corrupt: the caller falls back.
+      return this.fail(`cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (next.done) {
       this.done = true;
       return false;
