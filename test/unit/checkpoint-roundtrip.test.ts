@@ -34,7 +34,8 @@ describe('replay in two halves with a checkpoint between', () => {
       await saveCheckpoint(dir, first.result.pipeline, { rules: rules(), positions: { line: cut }, createdAt: FIXED_TIME });
       const restored = await loadNewestValid(dir, { build: emptyPipeline(), rules: rules() });
       expect(restored?.warnings).toEqual([]);
-      expect(restored!.header.positions).toEqual({ line: cut });
+      expect(restored!.header).toMatchObject({ version: 1, tidewatch: '0.1.0', createdAt: FIXED_TIME.toISOString(), positions: { line: cut } });
+      expect(restored!.header.rules.ids).toHaveLength(rules().length);
       const second = await replayRecords(records(lines, cut, lines.length), dir, 'second', restored!.pipeline);
 
       expect(first.alerts + second.alerts).toBe(straight.alerts);
