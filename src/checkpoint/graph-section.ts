@@ -6,7 +6,8 @@
  */
 import type { ClusterMeta, EntityGraph, FlowEdge, Touch } from '../graph/entity-graph.js';
 import type { LabelRecord } from '../graph/labels.js';
-import type { FrameReader, FrameWriter } from './frames.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
 
 type TouchRow = [eventId: string, accountId: string, kind: Touch['kind'], time: number, address: number];

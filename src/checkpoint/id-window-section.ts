@@ -1,7 +1,8 @@
 /** An IdWindow (dedupe, novelty, emitted alerts): its fingerprint tables' slot arrays as raw bytes. */
 import { FingerprintTable } from '../state/fingerprint-table.js';
 import type { IdWindow } from '../state/id-window.js';
-import type { FrameReader, FrameWriter } from './frames.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
 import { expectSection, openSection } from './sections.js';
 
 interface WindowSection {

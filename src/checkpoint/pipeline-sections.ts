@@ -5,7 +5,8 @@
  */
 import type { GraphChange } from '../graph/entity-graph.js';
 import type { Pipeline, PipelineStats } from '../pipeline/pipeline.js';
-import type { FrameReader, FrameWriter } from './frames.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
 import { readGraph, writeGraph } from './graph-section.js';
 import { readIdWindow, writeIdWindow } from './id-window-section.js';
 import { readRuleState, writeRuleState } from './rule-state-section.js';

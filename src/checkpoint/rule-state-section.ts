@@ -7,7 +7,8 @@ import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
 import type { HistoryItem, RuleState } from '../engine/state.js';
 import { EventList, IdentityNumbering, redecode } from './event-table.js';
-import type { FrameReader, FrameWriter } from './frames.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
 
 type SightingRow = [accountId: string, firstTime: number, firstEventId: string, lastTime: number, lastEventId: string];

@@ -4,7 +4,8 @@
  * evicts the same dormant keys at the same moments as the original would have.
  */
 import type { ShardedMap } from '../state/sharded-map.js';
-import type { FrameReader, FrameWriter } from './frames.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
 
 /**
  * A batch frame closes once its text passes this many characters: large enough to amortise a

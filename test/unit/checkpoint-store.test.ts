@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } fr
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, DirectoryStore, loadNewestValid, restoreCheckpoint, saveCheckpoint, verifyCheckpoint } from '../../src/checkpoint/index.js';
-import { FrameWriter } from '../../src/checkpoint/frames.js';
+import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
 import { buildHeader } from '../../src/checkpoint/header.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { rules } from '../helpers/sample.js';
