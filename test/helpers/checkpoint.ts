@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedRule } from '../../src/engine/loader.js';
@@ -6,7 +6,18 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { replayFiles, type ReplayRecord, type ReplayResult } from '../../src/replay/replay.js';
 import { ofacLabels, rules, sampleLines } from './sample.js';
 
-export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
+const made: string[] = [];
+
+/** A fresh directory under the system temp dir, removed by removeTempDirs (checkpoints run to MBs each). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /**
  * The sample with what a checkpoint must carry across the cut made visible: a malformed line

@@ -2,11 +2,13 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid } from '../../src/checkpoint/index.js';
 import { registerReplay } from '../../src/cli/replay-command.js';
-import { emptyPipeline, tempDir } from '../helpers/checkpoint.js';
+import { emptyPipeline, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
 import { rules, sampleLines, samplePath } from '../helpers/sample.js';
+
+afterAll(removeTempDirs);
 
 async function tidewatch(...args: string[]): Promise<void> {
   const program = new Command().exitOverride();

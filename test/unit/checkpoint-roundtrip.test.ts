@@ -4,10 +4,12 @@
  * alerts and dead letters of a straight replay byte for byte, and the same state.
  */
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { rules, sampleLines } from '../helpers/sample.js';
-import { emptyPipeline, FIXED_TIME, records, replayRecords, stressedSample, tempDir, type Outputs } from '../helpers/checkpoint.js';
+import { emptyPipeline, FIXED_TIME, records, replayRecords, stressedSample, removeTempDirs, tempDir, type Outputs } from '../helpers/checkpoint.js';
+
+afterAll(removeTempDirs);
 
 const lines = stressedSample();
 let straight: Outputs;

@@ -2,13 +2,14 @@
  * Checkpoint size and write/read time, printed (never asserted: this machine's figures move by
  * 2x between runs). Replay time is printed beside them: a restore is worth it when it is faster.
  */
-import { rmSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateStream } from '../../src/bench/generate.js';
 import { loadNewestValid, saveCheckpoint, verifyCheckpoint } from '../../src/checkpoint/index.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { emptyPipeline, FIXED_TIME, tempDir } from '../helpers/checkpoint.js';
+import { emptyPipeline, FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
+
+afterAll(removeTempDirs);
 
 async function measure(label: string, lines: Iterable<string>): Promise<void> {
   const ruleSet = rules();
@@ -32,7 +33,7 @@ async function measure(label: string, lines: Iterable<string>): Promise<void> {
   const againDir = tempDir('tw-ckpt-size-again-');
   const again = await saveCheckpoint(againDir, restored!.pipeline, { rules: ruleSet, positions: { line }, createdAt: FIXED_TIME });
   expect(again.sha256).toBe(saved.sha256);
-  for (const d of [dir, againDir]) rmSync(d, { recursive: true, force: true }); // about 190 MB at 250 k messages
+  removeTempDirs(); // about 190 MB at 250 k messages
   const { graph, state } = pipeline;
   const ms = (x: number): string => `${Math.round(x)} ms`;
   console.log(`[checkpoint] ${label}: ${line} messages replayed in ${ms(replayMs)}; ${graph.sizes.addresses} addresses, ${state.sizes.transfers} transfers, ${state.sizes.accounts} accounts;`

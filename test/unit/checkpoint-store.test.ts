@@ -6,13 +6,15 @@
  */
 import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, DirectoryStore, loadNewestValid, restoreCheckpoint, saveCheckpoint, verifyCheckpoint } from '../../src/checkpoint/index.js';
 import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
 import { buildHeader } from '../../src/checkpoint/header.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { rules } from '../helpers/sample.js';
-import { emptyPipeline, records, replayRecords, stressedSample, tempDir } from '../helpers/checkpoint.js';
+import { emptyPipeline, records, replayRecords, stressedSample, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
+
+afterAll(removeTempDirs);
 
 let pipeline: Pipeline;
 beforeAll(async () => {
