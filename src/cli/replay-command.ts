@@ -5,13 +5,14 @@ import { INPUT_TOPICS } from '../contract/schemas.js';
 import { createKafka } from '../kafka/client.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
 import { diffAlerts, formatDiff } from '../replay/compare.js';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/replay.js';
 import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
+import { replayCheckpoints } from '../checkpoint/replay-checkpoints.js';
 
 export function registerReplay(program: Command): void {
   program
@@ -31,21 +32,30 @@ export function registerReplay(program: Command): void {
     .option('--compare <dir>', 'also replay with rule set <dir>; print the alerts it adds and drops against --rules')
     .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
-    .action(async (files: string[], opts: { fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string }) => {
+    .option('--checkpoint-from <dir>', 'start from the newest valid checkpoint in <dir> and continue with the given (later) files')
+    .option('--checkpoint-out <dir>', 'write a checkpoint of the whole state into <dir> at the end')
+    .option('--checkpoint-every <n>', 'with --checkpoint-out: also write one every <n> messages', positiveInt)
+    .option('--checkpoint-keep <n>', 'with --checkpoint-out: checkpoints kept, newest first', positiveInt, 3)
+    .action(async (files: string[], opts: { fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string; checkpointFrom?: string; checkpointOut?: string; checkpointEvery?: number; checkpointKeep?: number }) => {
       if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
+      const checkpointing = opts.checkpointFrom !== undefined || opts.checkpointOut !== undefined;
+      if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
+      if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
       const rules = loadRuleSet(opts.rules);
+      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }) : undefined;
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(loadConfig()), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, rules: ruleSet, labels, ...outputs });
-      const { summary, cases, alerts } = await run(rules, {
+        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
+      const { summary, cases, alerts, pipeline } = await run(rules, {
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
+      await checkpoints?.finish(pipeline);
       if (opts.compare) {
         const other = await run(loadRuleSet(opts.compare), {});
         console.log(formatDiff(diffAlerts(alerts, other.alerts)));
@@ -63,4 +73,10 @@ function parseTime(flag: string, text: string | undefined): number | undefined {
   const time = parseIsoUtc(text);
   if (time === undefined) throw new Error(`${flag}: not an ISO-8601 UTC time: ${text}`);
   return time;
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${text}`);
+  return n;
 }

@@ -323,6 +323,11 @@ export class RuleEngine {
     }
     return fresh;
   }
+
+  /** The novelty and emitted-alert memories, for a checkpoint (a restore fills them in place). */
+  checkpointWindows(): { alerted: IdWindow; emitted: IdWindow } {
+    return { alerted: this.alerted, emitted: this.emitted };
+  }
 }
 
 

@@ -68,6 +68,11 @@ export class LinkIndex {
     }
     return out;
   }
+
+  /** The map by value, for a checkpoint (a restore fills it in place, in the same order). */
+  checkpointMap(): ShardedMap<string, AccountSighting[]> {
+    return this.byValue;
+  }
 }
 
 function newestOf(linked: Linked): number {

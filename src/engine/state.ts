@@ -208,4 +208,13 @@ export class RuleState {
 
   /** A key whose newest item is older than the retention. */
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
+  /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
+  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: ExpiringIndex<TransferEvent>; devices: LinkIndex; ips: LinkIndex; newest: number } {
+    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, newest: this.newest };
+  }
+
+  /** Puts back the newest event time from a checkpoint. */
+  restoreNewest(newest: number): void {
+    this.newest = newest;
+  }
 }

@@ -67,7 +67,7 @@ export interface MergeImpact {
   both: boolean;
 }
 
-interface ClusterMeta {
+export interface ClusterMeta {
   labelled: number[];
   /** Sorted by time; the newest `maxTouches` within `touchRetention`. */
   touches: Touch[];
@@ -369,6 +369,20 @@ export class EntityGraph {
 
   edgesIn(id: number): readonly FlowEdge[] {
     return this.inEdges.get(id) ?? [];
+  }
+
+  /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
+  checkpointParts(): { meta: ShardedMap<number, ClusterMeta>; outEdges: ShardedMap<number, FlowEdge[]>; inEdges: ShardedMap<number, FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
+    const used = Math.min(this.index.size, this.own.length);
+    return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, own: this.own.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
+  }
+
+  /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */
+  restoreArrays(own: Uint8Array, firstSeen: Float64Array, newest: number): void {
+    if (own.length > 0) this.ensure(own.length - 1);
+    this.own.set(own);
+    this.firstSeen.set(firstSeen);
+    this.newest = newest;
   }
 }
 

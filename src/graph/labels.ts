@@ -51,4 +51,14 @@ export class LabelHistory {
   get addressCount(): number {
     return this.byAddress.size;
   }
+
+  /** Every address's records, for a checkpoint. */
+  entries(): IterableIterator<[number, LabelRecord[]]> {
+    return this.byAddress.entries();
+  }
+
+  /** Puts back one address's records from a checkpoint. */
+  restore(addressId: number, records: LabelRecord[]): void {
+    this.byAddress.set(addressId, records);
+  }
 }

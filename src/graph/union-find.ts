@@ -76,4 +76,18 @@ export class UnionFind {
   get bytes(): number {
     return this.parent.byteLength + this.sizes.byteLength + this.reprs.byteLength;
   }
+
+  /** The live prefix of the arrays, for a checkpoint (views, not copies). */
+  checkpointArrays(): { parent: Uint32Array; sizes: Uint32Array; reprs: Uint32Array } {
+    return { parent: this.parent.subarray(0, this.length), sizes: this.sizes.subarray(0, this.length), reprs: this.reprs.subarray(0, this.length) };
+  }
+
+  /** Replaces the whole state with a checkpoint's arrays (equal lengths). */
+  restoreArrays(parent: Uint32Array, sizes: Uint32Array, reprs: Uint32Array): void {
+    while (this.parent.length < parent.length) this.grow();
+    this.parent.set(parent);
+    this.sizes.set(sizes);
+    this.reprs.set(reprs);
+    this.length = parent.length;
+  }
 }

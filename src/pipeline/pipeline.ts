@@ -262,6 +262,11 @@ export class Pipeline {
       frontier = next;
     }
   }
+
+  /** The eventId dedupe memory, for a checkpoint (a restore fills it in place). */
+  checkpointDedupe(): IdWindow {
+    return this.seen;
+  }
 }
 
 function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {

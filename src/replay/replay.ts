@@ -40,6 +40,10 @@ export interface ReplayOptions {
    * with the newest event time applied before it.
    */
   emitFrom?: number;
+  /** A pipeline to continue instead of a new one (e.g. restored from a checkpoint); `pipeline` options are then unused. */
+  pipelineInstance?: Pipeline;
+  /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages). */
+  afterEach?: (pipeline: Pipeline, origin: Origin) => Promise<void> | void;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -67,7 +71,7 @@ async function close(stream: WriteStream | undefined): Promise<void> {
 }
 
 export async function replayFiles(options: ReplayOptions): Promise<ReplayResult> {
-  const pipeline = new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
+  const pipeline = options.pipelineInstance ?? new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
   const cases = new MemoryCaseStore();
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
@@ -76,13 +80,15 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const handle = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
     const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);
     if (result.event) newestTime = Math.max(newestTime, result.event.time);
-    if (options.emitFrom !== undefined && (result.event?.time ?? newestTime) < options.emitFrom) return;
-    if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
-    for (const alert of result.alerts) {
-      alerts.push(alert);
-      alertOut?.write(serialiseAlert(alert) + '\n');
-      if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
+    if (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom) {
+      if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
+      for (const alert of result.alerts) {
+        alerts.push(alert);
+        alertOut?.write(serialiseAlert(alert) + '\n');
+        if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
+      }
     }
+    await options.afterEach?.(pipeline, origin);
   };
   if (options.records) for await (const r of options.records) await handle(r.text, r.origin, r.decoded);
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);

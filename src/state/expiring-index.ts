@@ -53,4 +53,34 @@ export class ExpiringIndex<V extends { time: number }> {
       this.head++;
     }
   }
+  /** Live entries in insertion order (the order they expire in) and the newest time, for a checkpoint. */
+  *entriesInOrder(): Generator<[string, V]> {
+    for (let c = 0; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!;
+      for (let i = c === 0 ? this.head : 0; i < chunk.length; i++) {
+        const id = chunk[i]!;
+        const value = this.map.get(id);
+        if (value !== undefined) yield [id, value];
+      }
+    }
+  }
+
+  get newestTime(): number {
+    return this.newest;
+  }
+
+  /**
+   * Appends an entry from a checkpoint, in the order entriesInOrder gave, without expiring:
+   * the checkpoint holds exactly what was live. `newest` is set once all are in.
+   */
+  restoreEntry(id: string, value: V): void {
+    let tail = this.chunks[this.chunks.length - 1]!;
+    if (tail.length === CHUNK) this.chunks.push((tail = []));
+    tail.push(id);
+    this.map.set(id, value);
+  }
+
+  restoreNewest(newest: number): void {
+    this.newest = newest;
+  }
 }

@@ -68,4 +68,17 @@ export class FingerprintTable {
       if (lo !== 0) this.insert(this.slots, this.mask, old[i]!, lo);
     }
   }
+  /** The slot array itself (two words a slot, zero = empty), for a checkpoint. */
+  get rawSlots(): Uint32Array {
+    return this.slots;
+  }
+
+  /** A table from a checkpoint's slot array (a power of two of slots) and its entry count. */
+  static fromSlots(slots: Uint32Array, count: number): FingerprintTable {
+    const table = new FingerprintTable();
+    table.slots = slots;
+    table.mask = slots.length / 2 - 1;
+    table.count = count;
+    return table;
+  }
 }

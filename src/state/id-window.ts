@@ -140,4 +140,15 @@ export class IdWindow {
       this.held -= this.buckets.shift()!.table.size;
     }
   }
+  /** The buckets (oldest first) and the held count, for a checkpoint. */
+  checkpointParts(): { buckets: readonly { epoch: number; table: FingerprintTable }[]; held: number } {
+    return { buckets: this.buckets, held: this.held };
+  }
+
+  /** Replaces the whole memory with a checkpoint's buckets. */
+  restoreParts(buckets: { epoch: number; table: FingerprintTable }[], held: number, droppedEarly: number): void {
+    this.buckets.splice(0, this.buckets.length, ...buckets);
+    this.held = held;
+    this.droppedEarly = droppedEarly;
+  }
 }

@@ -96,4 +96,35 @@ export class ShardedMap<K extends string | number, V> {
     this.sweepShard = 0;
     this.sweepIterator = undefined;
   }
+
+  /**
+   * Where the rolling sweep stands, for a checkpoint: its shard and the live key it passed last
+   * (undefined at the shard's start). A Map iterator cannot be copied, so the cursor is
+   * re-created at the same place (see seekSweep) and the sweep goes on exactly as before.
+   */
+  sweepPosition(): { shard: number; after?: K } {
+    const shard = this.sweepShard;
+    if (!this.sweepIterator) return { shard };
+    const next = this.sweepIterator.next();
+    let after: K | undefined;
+    for (const key of this.shards[shard]!.keys()) {
+      if (!next.done && key === next.value[0]) break;
+      after = key;
+    }
+    this.seekSweep({ shard, ...(after !== undefined ? { after } : {}) });
+    return after === undefined ? { shard } : { shard, after };
+  }
+
+  /** Puts the rolling sweep where `sweepPosition` said it stood (on a map restored in the same order). */
+  seekSweep(position: { shard: number; after?: K }): void {
+    this.sweepShard = position.shard % this.shards.length;
+    this.sweepIterator = this.shards[this.sweepShard]!.entries();
+    if (position.after === undefined) return;
+    for (let step = this.sweepIterator.next(); !step.done && step.value[0] !== position.after; step = this.sweepIterator.next());
+  }
+
+  /** Splits now, as a restored map whose original had split must be (its iteration order depends on it). */
+  splitNow(): void {
+    if (this.shards.length === 1) this.split();
+  }
 }

@@ -1,0 +1,74 @@
+/**
+ * Checkpoints as files in a local directory. A new one is written to `<name>.tmp`, fsynced,
+ * renamed to `<name>` and the directory fsynced, so after a crash at any point the directory
+ * holds whole checkpoints only (and at worst a stale .tmp, removed by the next write).
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { newestFirst, type CheckpointSink, type CheckpointStore } from './store.js';
+
+export class DirectoryStore implements CheckpointStore {
+  constructor(readonly dir: string) {}
+
+  async list(): Promise<string[]> {
+    try {
+      return newestFirst(await readdir(this.dir));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async create(name: string): Promise<CheckpointSink> {
+    await mkdir(this.dir, { recursive: true });
+    await this.removeStaleTemporaries();
+    const final = this.locate(name);
+    const temporary = `${final}.tmp`;
+    const handle = await open(temporary, 'w');
+    return {
+      write: (chunk) => writeAll(handle, chunk),
+      commit: async () => {
+        await handle.sync();
+        await handle.close();
+        await rename(temporary, final);
+        await syncDirectory(this.dir);
+      },
+      abort: async () => {
+        await handle.close().catch(() => undefined);
+        await rm(temporary, { force: true });
+      },
+    };
+  }
+
+  read(name: string): AsyncIterable<Uint8Array> {
+    return createReadStream(this.locate(name), { highWaterMark: 1 << 20 });
+  }
+
+  async remove(name: string): Promise<void> {
+    await rm(this.locate(name), { force: true });
+  }
+
+  locate(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** A .tmp left by a crash mid-write is never a checkpoint (one writer per directory). */
+  private async removeStaleTemporaries(): Promise<void> {
+    for (const f of await readdir(this.dir)) if (f.startsWith('checkpoint-') && f.endsWith('.twc.tmp')) await rm(join(this.dir, f), { force: true });
+  }
+}
+
+async function writeAll(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+}
+
+/** Makes the rename itself durable: without it a power cut can forget the new name. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

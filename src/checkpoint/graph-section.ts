@@ -1,0 +1,75 @@
+/**
+ * The EntityGraph: address keys in id order (re-interning them in that order gives every address
+ * its old id), the union-find arrays and the per-address arrays as raw bytes, then labels,
+ * cluster meta and flow edges as JSON entries in map order. Cluster names are a cache derived
+ * from keys and are not written.
+ */
+import type { ClusterMeta, EntityGraph, FlowEdge, Touch } from '../graph/entity-graph.js';
+import type { LabelRecord } from '../graph/labels.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
+import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
+
+type TouchRow = [eventId: string, accountId: string, kind: Touch['kind'], time: number, address: number];
+type MetaRow = [root: number, labelled: number[], touches: TouchRow[], causes: ClusterMeta['causes']];
+type EdgeRow = [peer: number, asset: string, amount: number, usd: number | null, time: number, ref: string];
+
+function* keysInIdOrder(graph: EntityGraph): Generator<string> {
+  for (let id = 0; id < graph.index.size; id++) yield graph.key(id);
+}
+
+const touchRow = (t: Touch): TouchRow => [t.eventId, t.accountId, t.kind, t.time, t.address];
+const touchOf = ([eventId, accountId, kind, time, address]: TouchRow): Touch => ({ eventId, accountId, kind, time, address });
+const edgeRow = (e: FlowEdge): EdgeRow => [e.peer, e.asset, e.amount, e.usd, e.time, e.ref];
+const edgeOf = ([peer, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ peer, asset, amount, usd, time, ref });
+
+export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<void> {
+  await openSection(w, 'graph.addresses', { count: graph.index.size });
+  await writeBatches(w, keysInIdOrder(graph), (key) => key);
+
+  const uf = graph.uf.checkpointArrays();
+  await openSection(w, 'graph.union-find', { length: uf.parent.length });
+  await w.typedArray(uf.parent);
+  await w.typedArray(uf.sizes);
+  await w.typedArray(uf.reprs);
+
+  const parts = graph.checkpointParts();
+  await openSection(w, 'graph.per-address', { length: parts.own.length, newest: encodeClock(parts.newest) });
+  await w.typedArray(parts.own);
+  await w.typedArray(parts.firstSeen);
+
+  await openSection(w, 'graph.labels', { count: graph.labels.addressCount });
+  await writeBatches(w, graph.labels.entries(), ([id, records]) => [id, records]);
+  await writeShardedMap(w, 'graph.meta', parts.meta, (root, m): MetaRow => [root, m.labelled, m.touches.map(touchRow), m.causes]);
+  await writeShardedMap(w, 'graph.edges-out', parts.outEdges, (id, list) => [id, list.map(edgeRow)]);
+  await writeShardedMap(w, 'graph.edges-in', parts.inEdges, (id, list) => [id, list.map(edgeRow)]);
+}
+
+/** Restores into an empty graph (one built with no labels). */
+export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<void> {
+  if (graph.index.size !== 0) throw new Error('restore needs an empty graph: build the pipeline without labels (the checkpoint carries them)');
+  const addresses = await expectSection<{ count: number }>(r, 'graph.addresses');
+  for await (const key of readBatches<string>(r)) graph.id(key);
+  if (graph.index.size !== addresses.count) r.fail(`graph.addresses holds ${graph.index.size} distinct keys, ${addresses.count} declared`);
+
+  const { length } = await expectSection<{ length: number }>(r, 'graph.union-find');
+  const parent = new Uint32Array(length);
+  const sizes = new Uint32Array(length);
+  const reprs = new Uint32Array(length);
+  for (const a of [parent, sizes, reprs]) await r.intoTypedArray(a);
+  graph.uf.restoreArrays(parent, sizes, reprs);
+
+  const perAddress = await expectSection<{ length: number; newest: number | string }>(r, 'graph.per-address');
+  const own = new Uint8Array(perAddress.length);
+  const firstSeen = new Float64Array(perAddress.length);
+  await r.intoTypedArray(own);
+  await r.intoTypedArray(firstSeen);
+  graph.restoreArrays(own, firstSeen, decodeClock(perAddress.newest));
+
+  await expectSection(r, 'graph.labels');
+  for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);
+  const parts = graph.checkpointParts();
+  await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, { labelled, touches: touches.map(touchOf), causes }]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, rows.map(edgeOf)]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, rows.map(edgeOf)]);
+}

@@ -1,0 +1,67 @@
+/**
+ * The checkpoint header: what wrote it, when, under which rules, and how far into the input it
+ * reaches. `positions` is the caller's: file lines for a replay, offsets per topic-partition for
+ * the monitor. The rules are not in the checkpoint (they come from the rules folder); their
+ * fingerprint is, so a restore under other rules can say so.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import type { LoadedRule } from '../engine/loader.js';
+import { CheckpointError } from './errors.js';
+
+export const FORMAT = 'tidewatch-checkpoint';
+/** Raised on any change a reader of the previous version would misread. */
+export const FORMAT_VERSION = 1;
+
+export interface RuleFingerprint {
+  /** sha256 over `ids`. */
+  fingerprint: string;
+  /** `id@version:hash` of each rule, sorted. */
+  ids: string[];
+}
+
+export interface CheckpointHeader {
+  format: typeof FORMAT;
+  version: number;
+  createdAt: string;
+  tidewatch: string;
+  /** Byte order of the typed arrays inside. */
+  endianness: 'LE' | 'BE';
+  rules: RuleFingerprint;
+  positions: unknown;
+}
+
+export function ruleFingerprint(rules: readonly LoadedRule[]): RuleFingerprint {
+  const ids = rules.map((r) => `${r.spec.id}@${r.spec.version}:${r.hash}`).sort();
+  return { fingerprint: createHash('sha256').update(ids.join('\n')).digest('hex'), ids };
+}
+
+let version: string | undefined;
+/** The package version (read once; the same path from src/ under tsx and from dist/). */
+export function tidewatchVersion(): string {
+  return (version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
+}
+
+export function buildHeader(rules: readonly LoadedRule[], positions: unknown, createdAt: Date): CheckpointHeader {
+  return { format: FORMAT, version: FORMAT_VERSION, createdAt: createdAt.toISOString(), tidewatch: tidewatchVersion(), endianness: endianness(), rules: ruleFingerprint(rules), positions };
+}
+
+/** Refuses a header this build cannot read. */
+export function checkHeader(header: Partial<CheckpointHeader>, location: string): CheckpointHeader {
+  if (header?.format !== FORMAT) throw new CheckpointError(location, 'its header is not a Tidewatch checkpoint header');
+  if (header.version !== FORMAT_VERSION) throw new CheckpointError(location, `format version ${String(header.version)} (written by tidewatch ${String(header.tidewatch)}); this build reads version ${FORMAT_VERSION} only`);
+  if (header.endianness !== endianness()) throw new CheckpointError(location, `written on a ${String(header.endianness)} machine; this one is ${endianness()}`);
+  return header as CheckpointHeader;
+}
+
+/** A warning when the rules in force differ from the checkpoint's, naming what changed; undefined when equal. */
+export function ruleDrift(header: CheckpointHeader, rules: readonly LoadedRule[], location: string): string | undefined {
+  const now = ruleFingerprint(rules);
+  if (now.fingerprint === header.rules.fingerprint) return undefined;
+  const before = new Set(header.rules.ids);
+  const after = new Set(now.ids);
+  const added = now.ids.filter((id) => !before.has(id));
+  const dropped = header.rules.ids.filter((id) => !after.has(id));
+  return `checkpoint ${location} was written under other rules (state built by them is kept): added or changed ${added.join(', ') || 'none'}; removed or changed ${dropped.join(', ') || 'none'}`;
+}

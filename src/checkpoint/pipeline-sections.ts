@@ -1,0 +1,37 @@
+/**
+ * The whole Pipeline's state in a fixed order of sections: counters and held merges, the three
+ * id memories (dedupe, rule novelty, emitted alerts), the graph, then the rule state. The rules,
+ * the decode options and every bound are configuration: they come from the restoring pipeline.
+ */
+import type { GraphChange } from '../graph/entity-graph.js';
+import type { Pipeline, PipelineStats } from '../pipeline/pipeline.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
+import { readGraph, writeGraph } from './graph-section.js';
+import { readIdWindow, writeIdWindow } from './id-window-section.js';
+import { readRuleState, writeRuleState } from './rule-state-section.js';
+import { expectSection, openSection } from './sections.js';
+
+export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
+  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges });
+  await writeIdWindow(w, 'pipeline.dedupe', pipeline.checkpointDedupe());
+  const { alerted, emitted } = pipeline.engine.checkpointWindows();
+  await writeIdWindow(w, 'engine.novelty', alerted);
+  await writeIdWindow(w, 'engine.emitted', emitted);
+  await writeGraph(w, pipeline.graph);
+  await writeRuleState(w, pipeline.state);
+}
+
+/** Restores into a pipeline that has processed nothing and was built without labels. */
+export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<void> {
+  if (pipeline.stats.read !== 0) throw new Error('restore needs a fresh pipeline (this one has processed messages)');
+  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[] }>(r, 'pipeline');
+  await readIdWindow(r, 'pipeline.dedupe', pipeline.checkpointDedupe());
+  const { alerted, emitted } = pipeline.engine.checkpointWindows();
+  await readIdWindow(r, 'engine.novelty', alerted);
+  await readIdWindow(r, 'engine.emitted', emitted);
+  await readGraph(r, pipeline.graph);
+  await readRuleState(r, pipeline.state, (raw) => pipeline.decode(raw));
+  Object.assign(pipeline.stats, head.stats);
+  pipeline.heldMerges.push(...head.heldMerges);
+}

@@ -1,0 +1,63 @@
+/**
+ * The RuleState: the retained events once each (see event-table.ts), then the per-account
+ * histories and the transfer index as event numbers, then the device and IP links.
+ */
+import type { DecodeResult } from '../decode/decode.js';
+import type { TransferEvent } from '../decode/events.js';
+import type { AccountSighting } from '../engine/link-index.js';
+import type { HistoryItem, RuleState } from '../engine/state.js';
+import { EventList, IdentityNumbering, redecode } from './event-table.js';
+import type { FrameReader } from './frame-reader.js';
+import type { FrameWriter } from './frame-writer.js';
+import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
+
+type SightingRow = [accountId: string, firstTime: number, firstEventId: string, lastTime: number, lastEventId: string];
+const sightingRow = (s: AccountSighting): SightingRow => [s.accountId, s.firstTime, s.firstEventId, s.lastTime, s.lastEventId];
+const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]: SightingRow): AccountSighting => ({ accountId, firstTime, firstEventId, lastTime, lastEventId });
+
+/** Every retained event in a fixed walk order (histories by account, then the transfer index), each once. */
+function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {
+  const { accounts, byEventId } = state.checkpointParts();
+  for (const [, list] of accounts.entries()) for (const item of list) if (numbering.assign(item).fresh) yield item;
+  for (const [, item] of byEventId.entriesInOrder()) if (numbering.assign(item).fresh) yield item;
+}
+
+export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<void> {
+  const numbering = new IdentityNumbering<HistoryItem>();
+  await openSection(w, 'state.events');
+  await writeBatches(w, distinctEvents(state, numbering), (item) => item.msg);
+
+  const parts = state.checkpointParts();
+  await writeShardedMap(w, 'state.accounts', parts.accounts, (accountId, list) => [accountId, list.map((item) => numbering.mustNumber(item))]);
+  await openSection(w, 'state.transfers', { count: parts.byEventId.size, newest: encodeClock(parts.byEventId.newestTime) });
+  await writeBatches(w, parts.byEventId.entriesInOrder(), ([id, item]) => [id, numbering.mustNumber(item)]);
+  await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
+  await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest) });
+}
+
+export async function readRuleState(r: FrameReader, state: RuleState, decode: (raw: string) => DecodeResult): Promise<void> {
+  await expectSection(r, 'state.events');
+  const events = new EventList();
+  for await (const msg of readBatches<unknown>(r)) {
+    const event = redecode(msg, decode);
+    if (typeof event === 'string') r.fail(`retained event #${events.size} does not restore: ${event}`);
+    events.push(event);
+  }
+  const eventAt = (n: number): HistoryItem => events.at(n) ?? r.fail(`a reference to event #${n}, of ${events.size}`);
+
+  const parts = state.checkpointParts();
+  await readShardedMap<string, HistoryItem[], [string, number[]]>(r, 'state.accounts', parts.accounts, ([accountId, ns]) => [accountId, ns.map(eventAt)]);
+  const transfers = await expectSection<{ count: number; newest: number | string }>(r, 'state.transfers');
+  for await (const [id, n] of readBatches<[string, number]>(r)) {
+    const item = eventAt(n);
+    if (item.type !== 'transfer' || item.eventId !== id) r.fail(`transfer index entry ${id} points at event #${n}, ${item.eventId}`);
+    parts.byEventId.restoreEntry(id, item as TransferEvent);
+  }
+  if (parts.byEventId.size !== transfers.count) r.fail(`state.transfers holds ${parts.byEventId.size} entries, ${transfers.count} declared`);
+  parts.byEventId.restoreNewest(decodeClock(transfers.newest));
+  await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.devices', parts.devices.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
+  await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.ips', parts.ips.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
+  const clock = await expectSection<{ newest: number | string }>(r, 'state.clock');
+  state.restoreNewest(decodeClock(clock.newest));
+}

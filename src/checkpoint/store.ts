@@ -1,0 +1,40 @@
+/**
+ * Where checkpoints live. A store keeps whole, named checkpoints and makes a new one visible
+ * only once it is complete (`commit`), so a reader never sees half of one. The local directory
+ * is the only store today; a shared one (an object store) implements the same five operations.
+ */
+import type { ByteSink } from './frames.js';
+
+export interface CheckpointSink extends ByteSink {
+  /** Makes the checkpoint durable and visible under its name. */
+  commit(): Promise<void>;
+  /** Drops what was written; the name stays free. */
+  abort(): Promise<void>;
+}
+
+export interface CheckpointStore {
+  /** Committed checkpoint names, newest first. */
+  list(): Promise<string[]>;
+  create(name: string): Promise<CheckpointSink>;
+  read(name: string): AsyncIterable<Uint8Array>;
+  remove(name: string): Promise<void>;
+  /** Where a checkpoint is, for messages (a path or a URL). */
+  locate(name: string): string;
+}
+
+const NAME = /^checkpoint-(\d{12})\.twc$/;
+
+/** Names sort by a sequence number, not a clock: a clock can step back, a sequence cannot. */
+export function checkpointName(sequence: number): string {
+  return `checkpoint-${String(sequence).padStart(12, '0')}.twc`;
+}
+
+export function sequenceOf(name: string): number | undefined {
+  const m = NAME.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Checkpoint names among `names`, newest first. */
+export function newestFirst(names: readonly string[]): string[] {
+  return names.filter((n) => sequenceOf(n) !== undefined).sort((a, b) => sequenceOf(b)! - sequenceOf(a)!);
+}

@@ -1,0 +1,49 @@
+/** `tidewatch replay --checkpoint-out / --checkpoint-every / --checkpoint-from`, run in-process. */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNewestValid } from '../../src/checkpoint/index.js';
+import { registerReplay } from '../../src/cli/replay-command.js';
+import { emptyPipeline, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
+import { rules, sampleLines, samplePath } from '../helpers/sample.js';
+
+afterAll(removeTempDirs);
+
+async function tidewatch(...args: string[]): Promise<void> {
+  const program = new Command().exitOverride();
+  registerReplay(program);
+  await program.parseAsync(['node', 'tidewatch', ...args]);
+}
+
+describe('replay with checkpoints', () => {
+  it('a replay of the later file from a checkpoint adds exactly the alerts a whole replay has after it', async () => {
+    const dir = tempDir('tw-ckpt-cli-');
+    const lines = sampleLines();
+    const [early, late] = [join(dir, 'early.jsonl'), join(dir, 'late.jsonl')];
+    writeFileSync(early, lines.slice(0, 3_500).join('\n') + '\n');
+    writeFileSync(late, lines.slice(3_500).join('\n') + '\n');
+    const store = join(dir, 'checkpoints');
+
+    await tidewatch('replay', samplePath, '--alerts', join(dir, 'whole.jsonl'), '--quiet');
+    await tidewatch('replay', early, '--alerts', join(dir, 'early.alerts.jsonl'), '--checkpoint-out', store, '--checkpoint-every', '1000', '--quiet');
+    // Every 1,000 messages and at the end (3,500): the newest three are kept.
+    expect(readdirSync(store).sort()).toEqual(['checkpoint-000000000002.twc', 'checkpoint-000000000003.twc', 'checkpoint-000000000004.twc']);
+    await tidewatch('replay', late, '--alerts', join(dir, 'late.alerts.jsonl'), '--checkpoint-from', store, '--checkpoint-out', store, '--quiet');
+
+    const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+    expect(read('late.alerts.jsonl').length).toBeGreaterThan(0);
+    expect(read('early.alerts.jsonl') + read('late.alerts.jsonl')).toBe(read('whole.jsonl'));
+    const newest = await loadNewestValid(store, { build: emptyPipeline(), rules: rules() });
+    expect(newest?.header.positions).toEqual({ files: [{ file: early, line: 3_500 }, { file: late, line: lines.length - 3_500 }] });
+    expect(newest?.pipeline.stats.read).toBe(lines.length);
+  });
+
+  it('refuses --checkpoint-from a directory with no valid checkpoint rather than replay on an empty state', async () => {
+    await expect(tidewatch('replay', samplePath, '--checkpoint-from', tempDir('tw-ckpt-cli-empty-'), '--quiet')).rejects.toThrow(/no valid checkpoint there/);
+  });
+
+  it('refuses --checkpoint-every without --checkpoint-out', async () => {
+    await expect(tidewatch('replay', samplePath, '--checkpoint-every', '10', '--quiet')).rejects.toThrow(/needs --checkpoint-out/);
+  });
+});
