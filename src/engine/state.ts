@@ -180,6 +180,7 @@ export class RuleState {
 
   private addToHistory(accountId: string, event: HistoryItem): void {
     const list = this.accounts.get(accountId);
+    if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
     if (list) this.insertInOrder(list, event);
     else {
       this.accounts.set(accountId, [event]);
@@ -217,4 +218,29 @@ export class RuleState {
   restoreNewest(newest: number): void {
     this.newest = newest;
   }
+}
+
+/**
+ * A customer's transfers repeat the same session and KYC objects; parsed afresh each time they
+ * would be kept once per retained event. When they equal the previous event's, the new event
+ * points at the previous objects instead (the values are the same, only the copies go).
+ */
+function shareRepeatedParts(previous: HistoryItem, event: HistoryItem): void {
+  if (event.type !== 'transfer') return;
+  const now = event.msg;
+  if (previous.type !== 'transfer') {
+    if (now.accountId === previous.msg.accountId) now.accountId = previous.msg.accountId;
+    return;
+  }
+  const before = previous.msg;
+  if (now.customer && before.customer && sameFields(now.customer, before.customer)) now.customer = before.customer;
+  if (now.session && before.session && sameFields(now.session, before.session)) now.session = before.session;
+  if (now.accountId === before.accountId) now.accountId = before.accountId; // one copy of the id string
+}
+
+function sameFields(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  return true;
 }

@@ -109,6 +109,10 @@ export class GraphWriter {
   applyTransfer(event: TransferEvent): void {
     const graph = this.graph;
     const m = event.msg;
+    // The event keeps the index's own copies of its keys: a retained transfer then holds no
+    // second copy of each address string (about 70 bytes each).
+    event.to = graph.key(graph.id(event.to));
+    for (let i = 0; i < event.from.length; i++) event.from[i] = graph.key(graph.id(event.from[i]!));
     const ours = m.kind === 'deposit' ? [event.to] : event.from;
     for (const k of ours) graph.markOwn(graph.id(k));
     const external = m.kind === 'deposit' ? event.from : [event.to];
