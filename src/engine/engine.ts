@@ -404,15 +404,17 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
 }
 
 /**
- * The count of distinct fan-in accounts past which no rule's verdict or score can change: one
- * more than the largest threshold any fan-in `pass`, `require`, `where` or score modifier
- * compares a fan-in's count with. Evidence still lists up to the saturation count.
+ * The count of distinct fan-in accounts past which more payers can raise no rule's verdict or
+ * score: one more than the largest lower bound (`gte`, `gt`) that any fan-in `pass`, `require`,
+ * `where` or score modifier compares a fan-in's count with. Upper bounds (`lte`, `lt`) do not
+ * count: crossing one only withdraws a verdict, and an alert is never withdrawn. Evidence still
+ * lists up to the saturation count.
  */
 export function fanInVerdictLimit(rules: readonly LoadedRule[], ceiling = 64): number {
   let limit = 1;
-  const bump = (t: { gte?: number | undefined; gt?: number | undefined; lte?: number | undefined; lt?: number | undefined }): void => {
-    for (const v of [t.gte, t.lte]) if (v !== undefined) limit = Math.max(limit, Math.ceil(v) + 1);
-    for (const v of [t.gt, t.lt]) if (v !== undefined) limit = Math.max(limit, Math.floor(v) + 2);
+  const bump = (t: { gte?: number | undefined; gt?: number | undefined }): void => {
+    if (t.gte !== undefined) limit = Math.max(limit, Math.ceil(t.gte) + 1);
+    if (t.gt !== undefined) limit = Math.max(limit, Math.floor(t.gt) + 2);
   };
   for (const rule of rules) {
     const fanIns = Object.entries(rule.spec.signals).filter(([, s]) => s.op === 'fan-in');

@@ -47,6 +47,16 @@ function serviceStream(payers: number): { lines: string[]; hot: string } {
 }
 
 describe('a payment service with thousands of payers (a hot key)', () => {
+  it('raises no consolidation alert for a payer once more than 50 accounts pay the cluster (shipped rule)', () => {
+    const p = new Pipeline({ rules: rules() });
+    const alerted = new Set<string>();
+    serviceStream(120).lines.forEach((m, i) => { for (const a of p.process(m, { line: i + 1 }).alerts) if (a.ruleId === 'dprk-consolidation.fan-in') alerted.add(a.subject.accountId); });
+    // The first payers alert while the cluster looks like a small hub; none after it passes 50.
+    expect(alerted.size).toBeGreaterThan(0);
+    expect(alerted.size).toBeLessThanOrEqual(50);
+    for (let i = 60; i < 120; i++) expect(alerted.has(`acct-${i}`), `acct-${i}`).toBe(false);
+  });
+
   it('re-examines O(1) transfers per sweep once the cluster is saturated, not every payer again', () => {
     const payers = 3_000;
     const p = new Pipeline({ rules: rules() });
@@ -59,7 +69,9 @@ describe('a payment service with thousands of payers (a hot key)', () => {
   });
 
   it('counts a fan-in up to the saturation point and says so, with bounded evidence', () => {
-    const p = new Pipeline({ rules: rules() });
+    // The shipped rule stops at 50 accounts (a service used by many): lift that bound here.
+    const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
+    const p = new Pipeline({ rules: unbounded });
     const { lines, hot } = serviceStream(200);
     const fanIns = lines.flatMap((m, i) => p.process(m, { line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-consolidation.fan-in');
     const last = fanIns[fanIns.length - 1]!;

@@ -48,7 +48,7 @@ describe('replay --compare', () => {
   it('reports the alerts a stricter rule set drops and none it adds', async () => {
     const dir = copyRules();
     const file = join(dir, 'dprk-consolidation/fan-in.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('pass: { gte: 3 }', 'pass: { gte: 50 }').replace('version: 1', 'version: 2'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('pass: { gte: 3, lte: 50 }', 'pass: { gte: 50 }').replace('version: 2', 'version: 3'));
     const { loadRuleSet } = await import('../../src/engine/loader.js');
     const a = await replayFiles({ files: [samplePath], rules: loadRuleSet(rulesDir), labels: ofacLabels() });
     const b = await replayFiles({ files: [samplePath], rules: loadRuleSet(dir), labels: ofacLabels() });
