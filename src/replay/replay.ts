@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
 import type { Origin } from '../decode/events.js';
+import type { CaseStore } from '../cases/case-model.js';
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -24,6 +25,10 @@ export interface ReplayOptions {
   dlqPath?: string;
   progress?: boolean;
   pipeline?: Partial<PipelineOptions>;
+  /** A pipeline the caller built (its composition root); then `rules`, `labels` and `pipeline` are not used to build one. */
+  pipelineInstance?: Pipeline;
+  /** Where cases go. @defaultValue a new in-memory store */
+  caseStore?: CaseStore;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -36,7 +41,7 @@ export interface ReplaySummary extends PipelineStats {
 export interface ReplayResult {
   summary: ReplaySummary;
   alerts: Alert[];
-  cases: MemoryCaseStore;
+  cases: CaseStore;
   pipeline: Pipeline;
 }
 
@@ -51,8 +56,8 @@ async function close(stream: WriteStream | undefined): Promise<void> {
 }
 
 export async function replayFiles(options: ReplayOptions): Promise<ReplayResult> {
-  const pipeline = new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
-  const cases = new MemoryCaseStore();
+  const pipeline = options.pipelineInstance ?? new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
+  const cases = options.caseStore ?? new MemoryCaseStore();
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
