@@ -16,11 +16,9 @@ import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { readJsonLines } from '../sources/file-source.js';
 import { generateStream } from './generate.js';
-import { Redis } from 'ioredis';
 import { decodeMessage } from '../decode/decode.js';
 import { GraphWriter } from '../graph/clustering.js';
 import { EntityGraph } from '../graph/entity-graph.js';
-import { RedisClusterStore } from '../graph/redis-cluster-store.js';
 import { bitcoinTx, btcAddress, prng } from '../simulate/builders.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -98,42 +96,6 @@ function clusteringThroughput(count: number): { rate: number; merges: number; cl
   return { rate, merges, clusters: graph.index.size - merges };
 }
 
-async function redisStore(): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-  } catch {
-    console.log('redis not reachable on REDIS_URL: skipped (npm run services:up)');
-    return;
-  }
-  const prefix = `twbench:${Date.now()}:`;
-  const store = new RedisClusterStore(redis, prefix);
-  const n = 20_000;
-  let t0 = performance.now();
-  for (let i = 0; i < n; i++) await store.intern(`evm:0x${i.toString(16).padStart(40, '0')}`);
-  const plain = n / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  for (let i = 0; i < n; i += 500) await store.intern(...Array.from({ length: 500 }, (_, j) => `evm:0x${(n + i + j).toString(16).padStart(40, '1')}`));
-  const batched = n / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  for (let i = 0; i < n; i += 1000) {
-    const pipe = redis.pipeline();
-    for (let j = 0; j < 1000; j++) pipe.hget(store.keys.ids, `evm:0x${(i + j).toString(16).padStart(40, '0')}`);
-    await pipe.exec();
-  }
-  const pipelined = n / ((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  for (let i = 0; i < 5000; i++) await redis.hget(store.keys.ids, `evm:0x${i.toString(16).padStart(40, '0')}`);
-  const lookups = 5000 / ((performance.now() - t0) / 1000);
-  console.log(`intern (Lua), one address per call   : ${fmt(plain)} ops/s`);
-  console.log(`intern (Lua), 500 addresses per call  : ${fmt(batched)} addresses/s`);
-  console.log(`lookup, one await per call            : ${fmt(lookups)} ops/s`);
-  console.log(`lookup, pipelined 1000 per round trip : ${fmt(pipelined)} ops/s  (${(pipelined / lookups).toFixed(1)}x)`);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-}
-
 async function main(): Promise<void> {
   const dir = join(tmpdir(), 'tidewatch-bench');
   mkdirSync(dir, { recursive: true });
@@ -149,8 +111,6 @@ async function main(): Promise<void> {
   const c = clusteringThroughput(Number(args.get('txs') ?? 50_000));
   console.log(`\n# clustering: ${fmt(Number(args.get('txs') ?? 50_000))} generated Bitcoin transactions (decode + txid check + co-spend + CoinJoin guard)`);
   console.log(`throughput             : ${fmt(c.rate)} tx/s  (${fmt(c.merges)} merges)`);
-  console.log(`\n# Redis cluster store (real server)`);
-  await redisStore();
   console.log(`\n# in-memory address store (sharded Map index + Uint32Array union-find)`);
   for (const count of ADDRESSES) {
     const r = storeBytesPerAddress(count);
