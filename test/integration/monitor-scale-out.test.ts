@@ -98,7 +98,10 @@ describe('monitor scale-out (real Kafka and Redis)', () => {
       const slotOfA = slotsTaken(a).at(-1)!;
       const slotOfB = 1 - slotOfA;
       await produceInOrder(run, second!);
-      await waitFor(async () => covers(await slotCursor(run, slotOfA), await highWatermarks(run)), CATCH_UP_MS, "a's slot cursor to cover the second part");
+      const afterSecond = await highWatermarks(run);
+      await waitFor(async () => covers(await slotCursor(run, slotOfA), afterSecond), CATCH_UP_MS, "a's slot cursor to cover the second part");
+      // b too, so that while a is frozen b has only the small third part to apply.
+      await waitFor(async () => covers(await slotCursor(run, slotOfB), afterSecond), CATCH_UP_MS, "b's slot cursor to cover the second part");
       // a hangs, then dies outright, behind b: frozen, it publishes nothing more of its slot while b
       // applies the third part (b's own cursor proves it) and keeps a's share in its log. The group
       // hands a's slot to b only once a's session expires, so b is ahead when it takes the slot.
