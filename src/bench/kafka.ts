@@ -11,7 +11,7 @@ import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { createKafka, ensureTopics } from '../kafka/client.js';
-import { Monitor } from '../monitor/monitor.js';
+import { wireMonitor, type WiredMonitor } from '../cli/monitor-wiring.js';
 import { generateStream } from './generate.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -55,17 +55,17 @@ async function bareConsumer(topics: string[], expected: number): Promise<number>
   return expected / ((end - t0) / 1000);
 }
 
-function newMonitor(topics: string[], group: string): Monitor {
-  return new Monitor({ config: { ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50, maxStep: Number(args.get('step') ?? 2000) });
+function newMonitor(topics: string[], group: string): WiredMonitor {
+  return wireMonitor({ ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, { rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50, maxStep: Number(args.get('step') ?? 2000) });
 }
 
 async function monitorThroughput(topics: string[], expected: number): Promise<number> {
-  const monitor = newMonitor(topics, `bench-mon-${run}`);
+  const { monitor, stop } = newMonitor(topics, `bench-mon-${run}`);
   await monitor.start();
   const t0 = performance.now();
   while (monitor.stats.applied < expected) await new Promise((r) => setTimeout(r, 20));
   const rate = expected / ((performance.now() - t0) / 1000);
-  await monitor.stop();
+  await stop();
   return rate;
 }
 
@@ -73,7 +73,7 @@ async function monitorThroughput(topics: string[], expected: number): Promise<nu
 async function latency(rate: number, seconds: number): Promise<{ p50: number; p99: number; samples: number }> {
   const topics = [`bench-${run}-lat-deposit`, `bench-${run}-lat-exchange.login.v1`];
   await ensureTopics(kafka, topics, 4);
-  const monitor = newMonitor(topics, `bench-lat-${run}`);
+  const { monitor, stop } = newMonitor(topics, `bench-lat-${run}`);
   await monitor.start();
   if (args.has('debug')) console.error('latency: monitor started');
   const sent = new Map<string, number>();
@@ -107,7 +107,7 @@ async function latency(rate: number, seconds: number): Promise<{ p50: number; p9
   while (sent.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await producer.disconnect();
   await reader.disconnect();
-  await monitor.stop();
+  await stop();
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   return { p50: q(0.5), p99: q(0.99), samples: latencies.length };

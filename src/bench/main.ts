@@ -6,7 +6,6 @@
  *   long        the same traffic 10x longer (2.1 M messages, 10x the event-time span), and the drop
  *   hot         customers paying popular services that sweep, with vs without the sweeps
  *   clustering  co-spend clustering throughput on generated Bitcoin transactions
- *   redis       the Redis cluster store, plain vs pipelined
  *   store       heap bytes per address of the in-memory address store
  *   soak        17.5 M messages over 300 days, memory as it goes, planted events (`npm run bench:soak`)
  *
@@ -18,7 +17,6 @@ import { BenchArgs } from './args.js';
 import { clusteringBenchmark } from './clustering.js';
 import { hotKeyBenchmark } from './hot-key.js';
 import { ratioBenchmarks } from './ratio.js';
-import { redisStoreBenchmark } from './redis-store.js';
 import { soakBenchmark } from './soak.js';
 import { storeBytesBenchmark } from './store-bytes.js';
 
@@ -29,7 +27,6 @@ async function main(): Promise<void> {
   if (selected.has('ratio') || selected.has('long')) await ratioBenchmarks(args, { short: selected.has('ratio'), long: selected.has('long') });
   if (selected.has('hot')) await hotKeyBenchmark(args);
   if (selected.has('clustering')) clusteringBenchmark(args);
-  if (selected.has('redis')) await redisStoreBenchmark();
   if (selected.has('store')) storeBytesBenchmark(args);
   if (selected.has('soak')) await soakBenchmark(args);
 }

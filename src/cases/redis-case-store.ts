@@ -2,6 +2,11 @@
  * The analysts' case queue in Redis. Each multi-key change is one Lua script (src/cases/lua/,
  * each with a KEYS/ARGV header), so two analysts claiming at once cannot both win, and a
  * redelivered alert cannot open a second case. Every change is appended to a per-case audit stream.
+ *
+ * Every key a script touches is declared in KEYS, as Redis Cluster requires. Where the key
+ * depends on data (the subject's open case, the top of the queue), the store reads it first and
+ * the script checks it still holds; if not, the script writes nothing and says what it found, and
+ * the store tries again with those keys (optimistic, like WATCH, but in one round trip each).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +19,15 @@ const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
 type CaseRedis = Redis & {
-  twAddAlert(k1: string, k2: string, k3: string, ...argv: (string | number)[]): Promise<[string, number]>;
-  twClaim(k1: string, k2: string, ...argv: (string | number)[]): Promise<string | null>;
-  twRelease(k1: string, k2: string, k3: string, ...argv: string[]): Promise<number>;
-  twResolve(k1: string, k2: string, k3: string, k4: string, ...argv: string[]): Promise<number>;
+  twAddAlert(...keysThenArgv: (string | number)[]): Promise<[string, number]>;
+  /** Takes the number of keys first: the candidates vary. */
+  twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
+  twRelease(...keysThenArgv: string[]): Promise<number>;
+  twResolve(...keysThenArgv: string[]): Promise<number>;
 };
+
+/** Tries a script needs at most under contention; each retry is caused by another writer's success. */
+const MAX_TRIES = 50;
 
 function toCase(json: string): Case {
   const doc = JSON.parse(json) as Case & { alertIds: unknown; typologies: unknown };
@@ -32,19 +41,25 @@ export class RedisCaseStore implements CaseStore {
 
   constructor(redis: Redis, prefix = 'tw:') {
     this.keys = caseKeys(prefix);
-    redis.defineCommand('twAddAlert', { numberOfKeys: 3, lua: lua('add-alert') });
-    redis.defineCommand('twClaim', { numberOfKeys: 2, lua: lua('claim') });
-    redis.defineCommand('twRelease', { numberOfKeys: 3, lua: lua('release') });
-    redis.defineCommand('twResolve', { numberOfKeys: 4, lua: lua('resolve') });
+    redis.defineCommand('twAddAlert', { numberOfKeys: 5, lua: lua('add-alert') });
+    redis.defineCommand('twClaim', { lua: lua('claim') });
+    redis.defineCommand('twRelease', { numberOfKeys: 4, lua: lua('release') });
+    redis.defineCommand('twResolve', { numberOfKeys: 6, lua: lua('resolve') });
     this.redis = redis as CaseRedis;
   }
 
   async addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
     const k = this.keys;
     const subject = alert.subject.accountId;
-    const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject),
-      k.prefix, alert.alertId, subject, deriveCaseId(subject, alert.alertId), alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt);
-    return { caseId, added: added === 1 };
+    let expected = (await this.redis.get(k.subject(subject))) ?? '';
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const target = expected || deriveCaseId(subject, alert.alertId);
+      const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target),
+        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt);
+      if (added !== -1) return { caseId, added: added === 1 };
+      expected = caseId;
+    }
+    throw new Error(`addAlert ${alert.alertId}: the case of ${subject} kept changing`);
   }
 
   async list(options: { status?: CaseStatus; limit?: number } = {}): Promise<Case[]> {
@@ -65,17 +80,30 @@ export class RedisCaseStore implements CaseStore {
   }
 
   async claim(analyst: string, leaseMs: number, now: number): Promise<Case | undefined> {
-    const doc = await this.redis.twClaim(this.keys.open, this.keys.claimed, this.keys.prefix, analyst, leaseMs, now, new Date(now).toISOString());
-    return doc ? toCase(doc) : undefined;
+    const k = this.keys;
+    const candidates = new Set([...(await this.redis.zrangebyscore(k.claimed, '-inf', now)), ...(await this.redis.zrevrange(k.open, 0, 0))]);
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const ids = [...candidates];
+      const keys = [k.open, k.claimed, ...ids.flatMap((id) => [k.caseDoc(id), k.audit(id)])];
+      const result = await this.redis.twClaim(keys.length, ...keys, analyst, leaseMs, now, new Date(now).toISOString(), ...ids);
+      if (!result) return undefined;
+      if (result[0] === 'claimed') return toCase(result[1]);
+      candidates.add(result[1]);
+    }
+    throw new Error(`claim: the top of the queue kept changing`);
   }
 
   async release(caseId: string, analyst: string, now: number): Promise<boolean> {
-    return (await this.redis.twRelease(this.keys.open, this.keys.claimed, this.keys.caseDoc(caseId), this.keys.prefix, caseId, analyst, new Date(now).toISOString())) === 1;
+    const k = this.keys;
+    return (await this.redis.twRelease(k.open, k.claimed, k.caseDoc(caseId), k.audit(caseId), caseId, analyst, new Date(now).toISOString())) === 1;
   }
 
   async resolve(caseId: string, disposition: Disposition, note: string, analyst: string, now: number): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.twResolve(k.open, k.claimed, k.resolved, k.caseDoc(caseId), k.prefix, caseId, disposition, note, analyst, new Date(now).toISOString())) === 1;
+    // The subject key is declared, so it is read from the case first; a case's subject never changes.
+    const subject = (await this.get(caseId))?.subject;
+    if (subject === undefined) return false;
+    return (await this.redis.twResolve(k.open, k.claimed, k.resolved, k.caseDoc(caseId), k.subject(subject), k.audit(caseId), caseId, disposition, note, analyst, new Date(now).toISOString(), subject)) === 1;
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {

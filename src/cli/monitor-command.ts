@@ -5,9 +5,9 @@ import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { DEFAULT_TOPICS, INPUT_TOPICS } from '../contract/schemas.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
-import { Monitor } from '../monitor/monitor.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
+import { wireMonitor } from './monitor-wiring.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -28,19 +28,27 @@ export function registerMonitor(program: Command): void {
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = new Metrics();
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST);
-      const monitor = new Monitor({ config, rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
+      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
+      // Crash-only: after a fatal failure the process exits at once, without committing, and a
+      // supervisor's restart re-reads from the slot cursors.
+      void monitor.fatal.then(() => process.exit(1));
       let stopping = false;
       const stop = async (signal: string): Promise<void> => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal, ...monitor.stats }, 'stopping: finishing the step in hand');
-        await monitor.stop();
+        await stopMonitor();
         await metrics.close();
         process.exit(0);
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
-      await monitor.start();
+      try {
+        await monitor.start();
+      } catch (err) {
+        logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor could not start');
+        process.exit(1);
+      }
       logger.info({ metricsPort: port }, 'metrics and /healthz listening');
     });
 }

@@ -8,6 +8,7 @@ import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
 import type { DecodeResult } from '../decode/decode.js';
 import type { Origin } from '../decode/events.js';
+import type { CaseStore } from '../cases/case-model.js';
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -40,8 +41,13 @@ export interface ReplayOptions {
    * with the newest event time applied before it.
    */
   emitFrom?: number;
-  /** A pipeline to continue instead of a new one (e.g. restored from a checkpoint); `pipeline` options are then unused. */
+  /**
+   * A pipeline the caller built (its composition root, or one restored from a checkpoint); then
+   * `rules`, `labels` and `pipeline` are not used to build one.
+   */
   pipelineInstance?: Pipeline;
+  /** Where cases go. @defaultValue a new in-memory store */
+  caseStore?: CaseStore;
   /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages). */
   afterEach?: (pipeline: Pipeline, origin: Origin) => Promise<void> | void;
 }
@@ -56,7 +62,7 @@ export interface ReplaySummary extends PipelineStats {
 export interface ReplayResult {
   summary: ReplaySummary;
   alerts: Alert[];
-  cases: MemoryCaseStore;
+  cases: CaseStore;
   pipeline: Pipeline;
 }
 
@@ -72,7 +78,7 @@ async function close(stream: WriteStream | undefined): Promise<void> {
 
 export async function replayFiles(options: ReplayOptions): Promise<ReplayResult> {
   const pipeline = options.pipelineInstance ?? new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
-  const cases = new MemoryCaseStore();
+  const cases = options.caseStore ?? new MemoryCaseStore();
   const alerts: Alert[] = [];
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);

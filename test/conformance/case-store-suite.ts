@@ -43,6 +43,22 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect([x, y].filter((c) => c !== undefined)).toHaveLength(1);
     });
 
+    it('opens one case for alerts of one subject that arrive at once, and keeps every one of them', async () => {
+      const store = await make();
+      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => store.addAlert(alert(`burst-${i}`, 'acct-burst', 60 + i))));
+      expect(new Set(results.map((r) => r.caseId)).size).toBe(1);
+      expect(results.every((r) => r.added)).toBe(true);
+      expect((await store.get(results[0]!.caseId))).toMatchObject({ score: 65, alertIds: ['burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5'] });
+    });
+
+    it('gives analysts claiming at once different cases, highest score first', async () => {
+      const store = await make();
+      for (const [i, score] of [70, 90, 80].entries()) await store.addAlert(alert(`q${i}`, `acct-q${i}`, score));
+      const claimed = await Promise.all(['ana', 'bob', 'cy', 'dee'].map((analyst) => store.claim(analyst, 60_000, 1_000)));
+      expect(claimed.filter((c) => c !== undefined).map((c) => c!.score).sort()).toEqual([70, 80, 90]);
+      expect(claimed[0]!.score).toBe(90);
+    });
+
     it('returns a case whose lease expired to the queue', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('lease', 'acct-lease', 80));

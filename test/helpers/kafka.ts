@@ -41,6 +41,30 @@ export async function produceSample(run: Run, lines = sampleLines()): Promise<nu
   return lines.length;
 }
 
+/**
+ * Produces lines in the order given (a monitor order: event time first), across topics, one
+ * sendBatch per chunk. What is on the topics is then always an event-time prefix of the stream, so
+ * a monitor reading meanwhile never has to rely on its hold to put topics back in order, however
+ * slowly the production runs on a loaded machine.
+ */
+export async function produceInOrder(run: Run, lines: string[], chunk = 500): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < lines.length; i += chunk) {
+      const byTopic = new Map<string, { key: string; value: string }[]>();
+      for (const value of lines.slice(i, i + chunk)) {
+        const m = JSON.parse(value);
+        const topic = `e2e-${run.id}-${topicFor(m)}`;
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key: keyOf(m), value }]);
+      }
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
 export type MonitorProcess = ChildProcess & { logs: string[] };
 
 /** Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and echoed when TW_TEST_VERBOSE is set). */
@@ -60,11 +84,53 @@ export function startMonitor(run: Run, instance = 'a', env: Record<string, strin
   return child;
 }
 
-export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+/**
+ * Signals a monitor and waits for it to exit; its exit code (null when a signal ended it). A monitor
+ * still running `graceMs` after the signal is SIGKILLed, and null comes back, so a hung shutdown
+ * fails the test's assertion on the code rather than the whole test's time limit.
+ */
+export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals, graceMs = 90_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);
-  return exited;
+  const grace = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(grace);
+  }
+}
+
+/** The committed offsets of a publishing slot's cursor group, as `topic/partition` → offset. */
+export async function slotCursor(run: Run, slot: number): Promise<Map<string, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const cut = new Map<string, bigint>();
+    for (const t of await admin.fetchOffsets({ groupId: `${run.group}.slot-${slot}`, topics: run.topics })) {
+      for (const p of t.partitions) cut.set(`${t.topic}/${p.partition}`, BigInt(p.offset === '-1' ? '0' : p.offset));
+    }
+    return cut;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every input partition's high watermark, as `topic/partition` → offset. */
+export async function highWatermarks(run: Run): Promise<Map<string, bigint>> {
+  return topicHighs(run.topics);
+}
+
+async function topicHighs(topics: string[]): Promise<Map<string, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const highs = new Map<string, bigint>();
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) highs.set(`${topic}/${p.partition}`, BigInt(p.high));
+    return highs;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** True once every publishing slot's cursor (`<group>.slot-<s>`) has reached every input partition's high watermark. */
@@ -89,34 +155,57 @@ export async function caughtUp(run: Run): Promise<boolean> {
   }
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/**
+ * Polls `check` until it holds. The limit is an upper bound for a condition that must happen, not a
+ * guess at how long it takes: it is generous because a loaded machine is slow. A check that
+ * throws (a broker busy with a rebalance) counts as not yet; the last error is in the time-out.
+ */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what = 'a condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   while (Date.now() < deadline) {
-    if (await check()) return;
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastError = err;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('timed out');
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ''}`);
 }
 
-/** Every committed record of a topic (read_committed), read until the topic is idle. */
-export async function readAll(topic: string, idleMs = 1500): Promise<string[]> {
-  return (await readAllWithHeaders(topic, idleMs)).map((r) => r.value);
+/** Every committed record of a topic (read_committed), up to the end it has when the read starts. */
+export async function readAll(topic: string, timeoutMs = 120_000): Promise<string[]> {
+  return (await readAllWithHeaders(topic, timeoutMs)).map((r) => r.value);
 }
 
-/** Every committed record of a topic with its headers (as strings), read until the topic is idle. */
-export async function readAllWithHeaders(topic: string, idleMs = 1500): Promise<{ value: string; headers: Record<string, string> }[]> {
+/**
+ * Every committed record of a topic with its headers (as strings), up to the high watermark each
+ * partition has when the read starts. The read ends when every partition's position reaches it,
+ * counting transaction markers, which kafkajs reports in its batch events but never delivers, so
+ * no idle period has to be guessed. Call it once the writers' transactions are committed.
+ */
+export async function readAllWithHeaders(topic: string, timeoutMs = 120_000): Promise<{ value: string; headers: Record<string, string> }[]> {
+  const ends = await topicHighs([topic]);
+  const positions = new Map<string, bigint>();
+  const reached = (): boolean => [...ends].every(([pk, end]) => (positions.get(pk) ?? 0n) >= end);
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    const pk = `${e.payload.topic}/${e.payload.partition}`;
+    const next = BigInt(e.payload.lastOffset) + 1n;
+    if (next > (positions.get(pk) ?? 0n)) positions.set(pk, next);
+  });
   const records: { value: string; headers: Record<string, string> }[] = [];
-  let last = Date.now();
-  await consumer.run({ eachMessage: async ({ message }) => {
-    records.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
-    last = Date.now();
-  } });
-  const started = Date.now();
-  while (Date.now() - last < idleMs || Date.now() - started < idleMs * 2) await new Promise((r) => setTimeout(r, 200));
-  await consumer.disconnect();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => {
+      records.push({ value: message.value!.toString(), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+    } });
+    await waitFor(async () => reached(), timeoutMs, `a read of ${topic} to its end`);
+  } finally {
+    await consumer.disconnect();
+  }
   return records;
 }
 

@@ -2,16 +2,30 @@ import kafkajs from 'kafkajs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { decodeMessage } from '../../src/decode/decode.js';
 import { simulate } from '../../src/simulate/scenarios.js';
-import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, type Expected, kafka, monitorOrder, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, type Expected, highWatermarks, kafka, monitorOrder, type MonitorProcess, newRun, produceInOrder, produceSample, readAll, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { sampleLines } from '../helpers/sample.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const runs: Run[] = [];
-// Big enough (about 25 k messages) that hand-overs land while the instances are still reading.
+// About 25 k messages, produced in four parts so that each hand-over has work left to hand over.
+// The third is small: b must apply it while a frozen a still holds its place in the group.
 const bigLines = monitorOrder([...sampleLines(), ...simulate({ seed: 11, scale: 120 }).lines]);
 let big: Expected;
 let sample: Expected;
+
+// Generous upper bounds for conditions that must happen; none is a guess at how long they take.
+// A group notices a SIGKILLed member once its session (10 s in startMonitor) expires; a rebalance
+// waits up to the members' rebalance timeout (60 s, kafkajs' default) for them to rejoin.
+const GROUP_CHANGE_MS = 180_000;
+const CATCH_UP_MS = 300_000;
+// Parts are produced in event-time order while monitors run; the hold only covers the few
+// milliseconds in which one send reaches some partitions before others, with room for a loaded machine.
+const MONITOR_ENV = { LOG_LEVEL: 'info', MONITOR_HOLD_MS: '10000' };
+// a's first life has a longer session, so that the group keeps a frozen a in place while b applies
+// a part of the stream (seconds, even on a loaded machine) before it hands a's slot over.
+const A_SESSION_MS = 60_000;
 
 beforeAll(async () => {
   big = await expectedOf(bigLines);
@@ -41,6 +55,28 @@ async function slotsByMember(run: Run): Promise<number[][]> {
 const splitInTwo = async (run: Run): Promise<boolean> => { const s = await slotsByMember(run); return s.length === 2 && s.every((x) => x.length === 1); };
 const heldByOne = async (run: Run): Promise<boolean> => { const s = await slotsByMember(run); return s.length === 1 && s[0]!.length === 2; };
 
+const logsOf = (m: MonitorProcess): { msg?: string; slot?: number; fromLog?: number | null }[] => m.logs.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+/** The slots a monitor has logged taking, in order (its own view, after fencing and reading the cursor). */
+const slotsTaken = (m: MonitorProcess): number[] => logsOf(m).filter((l) => l.msg === 'slot taken').map((l) => l.slot!);
+
+/** True when `cut` covers every high watermark: nothing is left to publish for that slot. */
+const covers = (cut: Map<string, bigint>, highs: Map<string, bigint>): boolean => [...highs].every(([pk, high]) => (cut.get(pk) ?? 0n) >= high);
+
+/**
+ * Splits lines (in monitor order) at the given fractions, each cut moved forward to where event
+ * time changes, so that no two parts share a timestamp: the monitor then applies them in exactly a
+ * file replay's order however long it waits between parts.
+ */
+function parts(lines: string[], fractions: number[]): string[][] {
+  const time = (i: number): number => { const d = decodeMessage(lines[i]!); return d.ok ? d.event.time : 0; };
+  const cuts = fractions.map((f) => {
+    let i = Math.round(f * lines.length);
+    while (i < lines.length && i > 0 && time(i) === time(i - 1)) i++;
+    return i;
+  });
+  return [0, ...cuts].map((from, k) => lines.slice(from, [...cuts, lines.length][k]));
+}
+
 describe('monitor scale-out (real Kafka and Redis)', () => {
   it.each([
     { path: 'from its log', env: {} as Record<string, string> },
@@ -48,59 +84,85 @@ describe('monitor scale-out (real Kafka and Redis)', () => {
   ])('two instances split the slots and publish what one would; a SIGKILL hand-over mid-stream, served $path, then a SIGTERM one, lose and double nothing', async ({ env }) => {
     const run = newRun();
     runs.push(run);
+    const [first, second, third, fourth] = parts(bigLines, [0.4, 0.6, 0.65]);
     await produceSample(run, []);
-    // b starts alone and is reading when a joins, so a is behind b when it dies: b holds outputs
-    // past a's cursor, which it must publish when it takes a's slot.
-    const b = startMonitor(run, 'b', { LOG_LEVEL: 'info', ...env });
-    await waitFor(() => heldByOne(run), 60_000);
-    await produceSample(run, bigLines);
-    let a = startMonitor(run, 'a', { LOG_LEVEL: 'info' });
-    const midStream: boolean[] = [];
+    const b = startMonitor(run, 'b', { ...MONITOR_ENV, ...env });
+    let a: MonitorProcess | undefined;
     try {
-      await waitFor(() => splitInTwo(run), 60_000);
-      // a dies outright: after the session timeout b holds both slots and publishes what a had not.
-      midStream.push(!(await caughtUp(run)));
+      await waitFor(() => heldByOne(run), GROUP_CHANGE_MS, 'b to hold both slots');
+      await produceInOrder(run, first!);
+      // a joins and takes one slot from b; both apply the second part, and a publishes its slot's share.
+      a = startMonitor(run, 'a', { ...MONITOR_ENV, KAFKA_SESSION_TIMEOUT_MS: String(A_SESSION_MS) });
+      await waitFor(() => splitInTwo(run), GROUP_CHANGE_MS, 'a and b to hold one slot each');
+      await waitFor(async () => slotsTaken(a!).length > 0, GROUP_CHANGE_MS, 'a to take its slot');
+      const slotOfA = slotsTaken(a).at(-1)!;
+      const slotOfB = 1 - slotOfA;
+      await produceInOrder(run, second!);
+      const afterSecond = await highWatermarks(run);
+      await waitFor(async () => covers(await slotCursor(run, slotOfA), afterSecond), CATCH_UP_MS, "a's slot cursor to cover the second part");
+      // b too, so that while a is frozen b has only the small third part to apply.
+      await waitFor(async () => covers(await slotCursor(run, slotOfB), afterSecond), CATCH_UP_MS, "b's slot cursor to cover the second part");
+      // a hangs, then dies outright, behind b: frozen, it publishes nothing more of its slot while b
+      // applies the third part (b's own cursor proves it) and keeps a's share in its log. The group
+      // hands a's slot to b only once a's session expires, so b is ahead when it takes the slot.
+      a.kill('SIGSTOP');
+      const frozenAt = Date.now();
+      const cursorAtFreeze = await slotCursor(run, slotOfA);
+      await produceInOrder(run, third!);
+      const afterThird = await highWatermarks(run);
+      await waitFor(async () => covers(await slotCursor(run, slotOfB), afterThird), CATCH_UP_MS, "b's slot cursor to cover the third part");
+      const bAheadAfterMs = Date.now() - frozenAt;
       await stopMonitor(a, 'SIGKILL');
-      await waitFor(() => heldByOne(run), 60_000);
-      // a comes back (it re-reads from the start) and takes one slot back; then b leaves cleanly.
-      a = startMonitor(run, 'a', { LOG_LEVEL: 'info' });
-      await waitFor(() => splitInTwo(run), 60_000);
+      const midStream = [!covers(cursorAtFreeze, afterThird)];
+      await waitFor(() => heldByOne(run), GROUP_CHANGE_MS, "b to hold both slots after a's session expired");
+      // a comes back (it re-reads from the start) and takes one slot back; the last part arrives;
+      // then b leaves cleanly.
+      a = startMonitor(run, 'a', MONITOR_ENV);
+      await waitFor(() => splitInTwo(run), GROUP_CHANGE_MS, 'a and b to hold one slot each again');
+      await produceInOrder(run, fourth!);
       midStream.push(!(await caughtUp(run)));
       expect(await stopMonitor(b, 'SIGTERM')).toBe(0);
-      await waitFor(() => caughtUp(run), 180_000);
+      await waitFor(() => caughtUp(run), CATCH_UP_MS, 'every slot cursor to reach the end of the input');
       const alerts = (await readAll(run.alertTopic)).sort();
       expect(new Set(alerts).size).toBe(alerts.length);
       expect(alerts.length).toBe(big.alerts.length);
       expect(alerts).toEqual(big.alerts);
       expect(await casesOf(run)).toEqual(big.cases);
       expect(midStream[0]).toBe(true);
-      const taken = b.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'slot taken' && l.fromLog !== 0);
+      // b took a's slot back with the outputs past a's cursor: from its log, or by re-reading.
+      const taken = logsOf(b).filter((l) => l.msg === 'slot taken' && l.slot === slotOfA && l.fromLog !== 0);
       const rereads = b.logs.filter((l) => l.includes('re-reading from the start')).length;
       if (env.MONITOR_UNOWNED_LOG_CAP) expect(rereads).toBeGreaterThan(0);
-      else expect(taken.some((l) => l.fromLog > 0)).toBe(true);
-      console.log(`scale-out: ${bigLines.length} messages; hand-overs mid-stream ${JSON.stringify(midStream)}; b took a slot with ${JSON.stringify(taken.map((l) => l.fromLog))} outputs from its log, re-read ${rereads} time(s); ${alerts.length} alerts, 0 lost, 0 doubled`);
+      else expect(taken.some((l) => (l.fromLog ?? 0) > 0)).toBe(true);
+      console.log(`scale-out: ${bigLines.length} messages in parts of ${[first, second, third, fourth].map((p) => p!.length).join(', ')}; hand-overs mid-stream ${JSON.stringify(midStream)}; b took slot ${slotOfA} with ${JSON.stringify(taken.map((l) => l.fromLog))} outputs from its log, re-read ${rereads} time(s); b was ahead ${(bAheadAfterMs / 1000).toFixed(1)} s after a froze (a's session: ${A_SESSION_MS / 1000} s); ${alerts.length} alerts, 0 lost, 0 doubled`);
     } finally {
-      await stopMonitor(a, 'SIGTERM');
+      a?.kill('SIGCONT'); // a frozen one must run to handle SIGTERM
+      if (a) await stopMonitor(a, 'SIGTERM');
       await stopMonitor(b, 'SIGKILL');
     }
-  }, 400_000);
+  }, 1_200_000);
 
   it('two instances started before any input publish each live alert once, with the topics produced one after another', async () => {
     const run = newRun();
     runs.push(run);
     await produceSample(run, []);
-    // The hold covers the whole production, so the chain topics that arrive last do not count as lagging.
-    const a = startMonitor(run, 'a', { MONITOR_HOLD_MS: '15000' });
-    const b = startMonitor(run, 'b', { MONITOR_HOLD_MS: '15000' });
+    // The hold must cover the whole production, so that the chain topics that arrive last do not
+    // count as lagging; the production is timed below, so a machine too slow for it says so.
+    const holdMs = 30_000;
+    const a = startMonitor(run, 'a', { MONITOR_HOLD_MS: String(holdMs) });
+    const b = startMonitor(run, 'b', { MONITOR_HOLD_MS: String(holdMs) });
     try {
-      await waitFor(() => splitInTwo(run), 60_000);
+      await waitFor(() => splitInTwo(run), GROUP_CHANGE_MS, 'a and b to hold one slot each');
+      const started = Date.now();
       await produceSample(run);
-      await waitFor(() => caughtUp(run), 120_000);
+      const producedInMs = Date.now() - started;
+      expect(producedInMs, 'the production took longer than the hold, so the test cannot expect in-order results').toBeLessThan(holdMs);
+      await waitFor(() => caughtUp(run), CATCH_UP_MS, 'every slot cursor to reach the end of the input');
       expect((await readAll(run.alertTopic)).sort()).toEqual(sample.alerts);
       expect(await casesOf(run)).toEqual(sample.cases);
     } finally {
       await stopMonitor(a, 'SIGTERM');
       await stopMonitor(b, 'SIGTERM');
     }
-  }, 300_000);
+  }, 900_000);
 });

@@ -1,0 +1,51 @@
+/**
+ * The composition root of the monitor: the one place that builds its concrete Kafka client,
+ * Redis connection, case store and pipeline. `tidewatch monitor` and `npm run bench:kafka` both
+ * wire through here, so what is benchmarked is what runs.
+ */
+import { Redis } from 'ioredis';
+import { RedisCaseStore } from '../cases/redis-case-store.js';
+import type { Config } from '../config/config.js';
+import type { SdnLabel } from '../intel/ofac.js';
+import { createKafka } from '../kafka/client.js';
+import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+
+export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'caseStoreStatus' | 'createPipeline'> & { labels: SdnLabel[] };
+
+export interface WiredMonitor {
+  monitor: Monitor;
+  /** Stops the monitor (finishing its step and committing), then closes what the root opened. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Redis commands wait while the server is away (no retry limit, offline queue on), so a Redis
+ * outage delays case writes and the commits behind them instead of failing a step.
+ */
+function connectRedis(config: Config, settings: MonitorSettings): Redis {
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
+  return redis;
+}
+
+export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {
+  const { labels, ...options } = settings;
+  const kafka = createKafka(config, (entry) => settings.logger.debug(entry, 'kafkajs'));
+  const redis = connectRedis(config, settings);
+  const monitor = new Monitor({
+    ...options,
+    config,
+    kafka,
+    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX),
+    caseStoreStatus: () => redis.status,
+    createPipeline: (rules) => new Pipeline({ rules, labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
+  });
+  return {
+    monitor,
+    stop: async () => {
+      await monitor.stop();
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}

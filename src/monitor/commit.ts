@@ -1,0 +1,112 @@
+/**
+ * Commit: one slot's step made durable. Its cases go to the case store (idempotent by alertId),
+ * then one Kafka transaction sends its alerts and dead letters, in sends small enough for the
+ * broker's record-batch limit, moves its cursor (the offsets of `<group>.slot-<s>`) and commits.
+ * Either all of it is visible to read_committed consumers or none; a crash before the commit
+ * leaves the cursor where it was, and the same outputs come again after a restart.
+ *
+ * The producer is the slice of kafkajs' transactional producer used here, so the retry and
+ * hand-over logic is unit-tested with a recording stand-in; the broker side is integration-tested.
+ */
+import type { Alert } from '../contract/schemas.js';
+import type { CaseStore } from '../cases/case-model.js';
+import type { DeadLetter } from '../decode/events.js';
+import { chunkTopicMessages, toTopicMessages, type OutTopic } from '../sinks/kafka-sink.js';
+import { maxCut, sameCut, slotGroup, splitKey, type Cut } from './ownership.js';
+import type { OwnedSlot } from './slots.js';
+
+export interface SlotTransaction {
+  sendBatch(batch: { topicMessages: OutTopic[]; acks: number }): Promise<unknown>;
+  sendOffsets(offsets: { consumerGroupId: string; topics: CursorOffsets }): Promise<unknown>;
+  commit(): Promise<unknown>;
+  abort(): Promise<unknown>;
+}
+
+export interface TransactionalProducer {
+  transaction(): Promise<SlotTransaction>;
+}
+
+export type CursorOffsets = { topic: string; partitions: { partition: number; offset: string }[] }[];
+
+/** A cut as Kafka offsets to commit, grouped by topic. */
+export function cursorOffsets(cut: Cut): CursorOffsets {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const [pk, offset] of cut) {
+    const { topic, partition } = splitKey(pk);
+    const partitions = byTopic.get(topic) ?? [];
+    partitions.push({ partition, offset: offset.toString() });
+    byTopic.set(topic, partitions);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+/**
+ * The owned slots to commit now: every slot with outputs to publish, and each idle slot whose
+ * cursor the applied cut would move, once per interval (or at once, when forced: a hand-over or a stop).
+ */
+export function dueSlots<P>(owned: OwnedSlot<P>[], applied: Cut, now: number, intervalMs: number, force: boolean): OwnedSlot<P>[] {
+  return owned.filter((o) => o.pending.length > 0 || ((force || now - o.committedAt >= intervalMs) && !sameCut(maxCut(o.cursor, applied), o.cursor)));
+}
+
+/** What one slot's transaction carries. The cursor never moves back, even when this instance is behind the last owner. */
+export interface CommitPlan {
+  cursor: Cut;
+  alerts: Alert[];
+  dead: DeadLetter[];
+}
+
+export function planCommit<P>(o: OwnedSlot<P>, applied: Cut): CommitPlan {
+  const alerts: Alert[] = [];
+  const dead: DeadLetter[] = [];
+  for (const x of o.pending) {
+    if (x.alert) alerts.push(x.alert);
+    if (x.dead) dead.push(x.dead);
+  }
+  return { cursor: maxCut(o.cursor, applied), alerts, dead };
+}
+
+export interface CommitContext {
+  groupId: string;
+  alertTopic: string;
+  cases: CaseStore;
+  /** False once the group has moved the slot away: its new owner fenced our producer. */
+  stillAssigned: (slot: number) => boolean;
+  /** Attempts before a failing transaction is given up (the step then fails). @defaultValue 30 */
+  maxAttempts?: number;
+  /** Wait before attempt n+1 (ms). @defaultValue min(200 n, 3000) */
+  retryDelayMs?: (attempt: number) => number;
+  onRetry?: (slot: number, attempt: number, err: Error) => void;
+}
+
+/** `committed`: the outputs are published and the cursor moved. `moved`: the slot went to another instance first. */
+export type CommitOutcome = 'committed' | 'moved';
+
+/**
+ * Writes the plan's cases, then publishes it in one transaction, retrying the same transaction
+ * on failure. Before each attempt it checks that the slot is still ours: once the group moved it,
+ * the new owner has fenced this producer and publishes from the cursor we last committed.
+ */
+export async function commitSlot(producer: TransactionalProducer, slot: number, plan: CommitPlan, ctx: CommitContext): Promise<CommitOutcome> {
+  // Sent together over one connection, the case scripts pipeline and run in this order.
+  await Promise.all(plan.alerts.filter((a) => a.severity !== 'low').map((a) => ctx.cases.addAlert(a)));
+  const chunks = chunkTopicMessages(toTopicMessages(ctx.alertTopic, plan.alerts, plan.dead));
+  const offsets = cursorOffsets(plan.cursor);
+  const maxAttempts = ctx.maxAttempts ?? 30;
+  for (let attempt = 1; ; attempt++) {
+    if (!ctx.stillAssigned(slot)) return 'moved';
+    const tx = await producer.transaction();
+    try {
+      for (const topicMessages of chunks) await tx.sendBatch({ topicMessages, acks: -1 });
+      await tx.sendOffsets({ consumerGroupId: slotGroup(ctx.groupId, slot), topics: offsets });
+      await tx.commit();
+      return 'committed';
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      if (attempt >= maxAttempts) throw err;
+      ctx.onRetry?.(slot, attempt, err as Error);
+      await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? defaultRetryDelay)(attempt)));
+    }
+  }
+}
+
+const defaultRetryDelay = (attempt: number): number => Math.min(200 * attempt, 3000);

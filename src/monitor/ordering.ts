@@ -1,0 +1,103 @@
+/**
+ * Ordering: fetched Kafka batches go in, steps of messages in event-time order come out, each
+ * partition as a prefix in offset order. It decodes on the way in (the event time is needed to
+ * order), feeds the reorder buffer (event-time-buffer.ts) and keeps the applied cut that slot
+ * cursors record. No Kafka and no clock of its own: the monitor passes batches and `now`, so the
+ * unit tests drive it directly.
+ */
+import type { DecodeResult } from '../decode/decode.js';
+import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
+import type { Cut } from './ownership.js';
+
+/** A fetched message, decoded once, with its raw text kept for the dead-letter topic. */
+export interface Fetched {
+  decoded: DecodeResult;
+  raw: string;
+}
+
+export type Step = Entry<Fetched>[];
+
+/** The fields of a kafkajs batch message that ordering reads. */
+export interface FetchedMessage {
+  offset: string;
+  /** Record timestamp (ms, as a string): the order of a message that does not decode. */
+  timestamp: string;
+  value: Buffer | null;
+}
+
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: FetchedMessage[];
+}
+
+/** A reject has no event time; its record timestamp places it, so it still goes out in order. */
+function eventTime(decoded: DecodeResult, recordTimestamp: number): number {
+  return decoded.ok ? decoded.event.time : recordTimestamp;
+}
+
+export class Ordering {
+  private readonly buffer = new EventTimeBuffer<Fetched>();
+
+  /** Messages fetched and not yet taken. */
+  get size(): number {
+    return this.buffer.size;
+  }
+
+  /** Starts tracking a partition from its first available offset; a known partition stays as it is. */
+  register(topic: string, partition: number, low: bigint, high: bigint): void {
+    this.buffer.register(topic, partition, low, high);
+  }
+
+  /**
+   * Decodes and buffers a batch; returns how many messages were new. A re-fetch of a buffered or
+   * applied offset is skipped. A batch for an unregistered partition throws: the reader's
+   * assignment is always registered before its batches.
+   */
+  accept(batch: FetchedBatch, decode: (raw: string) => DecodeResult, now: number): number {
+    let added = 0;
+    for (const m of batch.messages) {
+      const raw = m.value?.toString('utf8') ?? '';
+      const decoded = decode(raw);
+      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw }, now)) added++;
+    }
+    this.buffer.setHigh(batch.topic, batch.partition, BigInt(batch.highWatermark));
+    return added;
+  }
+
+  /** A fresher high watermark: a partition with unread data must never look caught up. */
+  setHigh(topic: string, partition: number, high: bigint): void {
+    this.buffer.setHigh(topic, partition, high);
+  }
+
+  /** The next step: at most `maxStep` messages that may be applied now. Empty when all must wait. */
+  next(maxStep: number, now: number, holdMs: number): Step {
+    return this.buffer.take(maxStep, now, holdMs);
+  }
+
+  /** Records that a taken message was applied, so the applied cut moves past it. */
+  applied(entry: Entry<Fetched>): void {
+    this.buffer.markApplied(entry);
+  }
+
+  /** The applied prefix of every partition: what a slot cursor records. */
+  appliedCut(): Cut {
+    return this.buffer.appliedCut();
+  }
+
+  /** Messages between a partition's fetch position and its high watermark. */
+  lag(topic: string, partition: number): bigint {
+    return this.buffer.lag(topic, partition);
+  }
+
+  /** Messages on the broker past `cut`: how far a slot cursor trails. */
+  behind(cut: Cut): bigint {
+    return this.buffer.behindCut(cut);
+  }
+
+  /** Forgets every partition and buffered message (a re-read from the first offset). */
+  clear(): void {
+    this.buffer.clear();
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
+import type { Alert } from '../../src/contract/schemas.js';
+import { commitSlot, cursorOffsets, dueSlots, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
+import type { Cut, Output } from '../../src/monitor/ownership.js';
+import type { OwnedSlot } from '../../src/monitor/slots.js';
+import type { OutTopic } from '../../src/sinks/kafka-sink.js';
+
+const cut = (entries: Record<string, number>): Cut => new Map(Object.entries(entries).map(([k, v]) => [k, BigInt(v)]));
+const slot = (cursor: Cut, pending: Output[] = [], committedAt = 0): OwnedSlot<null> => ({ slot: 1, producer: null, cursor, pending, committedAt });
+
+function alert(id: string, severity: Alert['severity'], bytes = 100): Alert {
+  return { alertId: id, ruleId: 'r.x', ruleVersion: 1, typology: 't', severity, score: 60, subject: { accountId: `acct-${id}` }, eventIds: [id], triggeredAt: '2025-01-01T00:00:00.000Z', evidence: {}, explanation: 'x'.repeat(bytes) };
+}
+
+/**
+ * A transactional producer that records what each transaction did, and fails the first
+ * `failures` commits: the retry logic's view of Kafka, without a broker.
+ */
+class RecordingProducer implements TransactionalProducer {
+  readonly log: string[] = [];
+  constructor(private failures = 0) {}
+  async transaction(): Promise<SlotTransaction> {
+    const n = this.log.filter((l) => l === 'begin').length;
+    this.log.push('begin');
+    return {
+      sendBatch: async ({ topicMessages }: { topicMessages: OutTopic[] }) => { this.log.push(`send ${topicMessages.map((t) => `${t.topic}:${t.messages.length}`).join(',')}`); },
+      sendOffsets: async ({ consumerGroupId, topics }) => { this.log.push(`offsets ${consumerGroupId} ${JSON.stringify(topics)}`); },
+      commit: async () => { if (n < this.failures) throw new Error('broker went away'); this.log.push('commit'); },
+      abort: async () => { this.log.push('abort'); },
+    };
+  }
+}
+
+const context = (over: Partial<CommitContext> = {}): CommitContext => ({ groupId: 'g', alertTopic: 'alerts', cases: new MemoryCaseStore(), stillAssigned: () => true, retryDelayMs: () => 0, ...over });
+
+describe('slot commit (one transaction: outputs, then the cursor)', () => {
+  it('turns a cut into Kafka offsets grouped by topic', () => {
+    expect(cursorOffsets(cut({ 'a.b/0': 3, 'a.b/1': 4, 'c/0': 0 }))).toEqual([
+      { topic: 'a.b', partitions: [{ partition: 0, offset: '3' }, { partition: 1, offset: '4' }] },
+      { topic: 'c', partitions: [{ partition: 0, offset: '0' }] },
+    ]);
+  });
+
+  it('commits a slot with outputs at once, and an idle slot only when its cursor would move and the interval passed (or forced)', () => {
+    const applied = cut({ 'a/0': 10 });
+    const busy = slot(cut({ 'a/0': 10 }), [{ pk: 'a/0', offset: 9n, alert: alert('x', 'low') }], 1000);
+    const idleBehind = slot(cut({ 'a/0': 5 }), [], 1000);
+    const idleCurrent = slot(cut({ 'a/0': 10 }), [], 0);
+    expect(dueSlots([busy, idleBehind, idleCurrent], applied, 1500, 1000, false)).toEqual([busy]);
+    expect(dueSlots([busy, idleBehind, idleCurrent], applied, 2000, 1000, false)).toEqual([busy, idleBehind]);
+    expect(dueSlots([idleBehind, idleCurrent], applied, 1001, 1000, true)).toEqual([idleBehind]);
+  });
+
+  it('plans alerts and dead letters apart, with a cursor that never moves back', () => {
+    const dead = { code: 'TW_JSON', reason: 'bad', origin: { topic: 'in' }, raw: '{' };
+    const plan = planCommit(slot(cut({ 'a/0': 7, 'b/0': 1 }), [{ pk: 'a/0', offset: 7n, alert: alert('x', 'high') }, { pk: 'b/0', offset: 1n, dead }]), cut({ 'a/0': 3, 'b/0': 2 }));
+    expect(plan.cursor).toEqual(cut({ 'a/0': 7, 'b/0': 2 }));
+    expect(plan.alerts.map((a) => a.alertId)).toEqual(['x']);
+    expect(plan.dead).toEqual([dead]);
+  });
+
+  it('writes cases for medium and above, sends in chunks under the record-batch limit, then moves the cursor and commits', async () => {
+    const producer = new RecordingProducer();
+    const ctx = context();
+    const alerts = Array.from({ length: 6 }, (_, i) => alert(`a${i}`, i === 0 ? 'low' : 'high', 100_000));
+    expect(await commitSlot(producer, 1, { cursor: cut({ 'in/0': 6 }), alerts, dead: [] }, ctx)).toBe('committed');
+    expect(producer.log).toEqual(['begin', 'send alerts:2', 'send alerts:2', 'send alerts:2', 'offsets g.slot-1 [{"topic":"in","partitions":[{"partition":0,"offset":"6"}]}]', 'commit']);
+    expect((await ctx.cases.list()).flatMap((c) => c.alertIds).sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+  });
+
+  it('aborts and retries the same transaction when it fails, and gives up after the last attempt', async () => {
+    const retries: number[] = [];
+    const flaky = new RecordingProducer(2);
+    expect(await commitSlot(flaky, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context({ onRetry: (_, attempt) => retries.push(attempt) }))).toBe('committed');
+    expect(flaky.log.filter((l) => l === 'abort' || l === 'commit')).toEqual(['abort', 'abort', 'commit']);
+    expect(retries).toEqual([1, 2]);
+    await expect(commitSlot(new RecordingProducer(5), 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context({ maxAttempts: 3 }))).rejects.toThrow('broker went away');
+  });
+
+  it('stops without a transaction once the group has moved the slot (its new owner fenced this producer)', async () => {
+    const producer = new RecordingProducer(1);
+    let assigned = true;
+    const outcome = await commitSlot(producer, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context({ stillAssigned: () => assigned, onRetry: () => { assigned = false; } }));
+    expect(outcome).toBe('moved');
+    expect(producer.log.filter((l) => l === 'begin')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../src/decode/decode.js';
+import { Ordering, type FetchedBatch } from '../../src/monitor/ordering.js';
+
+const HOLD = 2000;
+const login = (accountId: string, at: string): string => JSON.stringify({ schema: 'exchange.login.v1', eventId: accountId, occurredAt: at, accountId, ip: '203.0.113.7', ipCountry: 'US', vpn: false, deviceId: `dev-${accountId}` });
+const batch = (topic: string, high: number, messages: [offset: number, raw: string, recordTime?: number][]): FetchedBatch => ({
+  topic, partition: 0, highWatermark: String(high),
+  messages: messages.map(([offset, raw, recordTime]) => ({ offset: String(offset), timestamp: String(recordTime ?? 0), value: Buffer.from(raw) })),
+});
+/** The event ids of a step (each test login's id is its account), `reject` for a message that did not decode. */
+const accounts = (step: { value: { decoded: ReturnType<typeof decodeMessage> } }[]): string[] =>
+  step.map((e) => (e.value.decoded.ok ? e.value.decoded.event.eventId : 'reject'));
+
+function ordering(): Ordering {
+  const o = new Ordering();
+  o.register('logins', 0, 0n, 0n);
+  o.register('deposits', 0, 0n, 0n);
+  return o;
+}
+
+describe('monitor ordering (fetched batches in, event-time steps out)', () => {
+  it('merges batches fetched topic by topic into event-time order', () => {
+    const o = ordering();
+    expect(o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a3', '2025-01-01T00:00:03Z')]]), decodeMessage, 0)).toBe(2);
+    expect(o.accept(batch('deposits', 2, [[0, login('a2', '2025-01-01T00:00:02Z')], [1, login('a4', '2025-01-01T00:00:04Z')]]), decodeMessage, 0)).toBe(2);
+    // Both partitions are fetched to their high watermark: everything up to the older newest message goes.
+    expect(accounts(o.next(100, 0, HOLD))).toEqual(['a1', 'a2', 'a3']);
+    expect(accounts(o.next(100, HOLD, HOLD))).toEqual(['a4']); // the newest one waits out the hold
+  });
+
+  it('holds what is newer than a partition that still owes data, and releases it once that data arrives', () => {
+    const o = ordering();
+    o.accept(batch('logins', 1, [[0, login('late', '2025-01-01T00:00:09Z')]]), decodeMessage, 0);
+    o.accept(batch('deposits', 2, [[0, login('early', '2025-01-01T00:00:01Z')]]), decodeMessage, 0);
+    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['early']);
+    o.accept(batch('deposits', 2, [[1, login('middle', '2025-01-01T00:00:05Z')]]), decodeMessage, 1_000_000);
+    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['middle', 'late']);
+  });
+
+  it('orders a message that does not decode by its record timestamp, so its dead letter keeps its place', () => {
+    const o = ordering();
+    o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a3', '2025-01-01T00:00:03Z')]]), decodeMessage, 0);
+    o.accept(batch('deposits', 1, [[0, '{not json', Date.parse('2025-01-01T00:00:02Z')]]), decodeMessage, 0);
+    expect(accounts(o.next(100, HOLD, HOLD))).toEqual(['a1', 'reject', 'a3']);
+  });
+
+  it('skips a re-fetched offset and counts only new messages', () => {
+    const o = ordering();
+    const first = batch('logins', 1, [[0, login('a1', '2025-01-01T00:00:01Z')]]);
+    expect(o.accept(first, decodeMessage, 0)).toBe(1);
+    expect(o.accept(first, decodeMessage, 0)).toBe(0);
+    expect(o.size).toBe(1);
+  });
+
+  it('refuses a batch for a partition it was not told about (the reader assignment always comes first)', () => {
+    expect(() => ordering().accept({ ...batch('logins', 1, [[0, login('a1', '2025-01-01T00:00:01Z')]]), partition: 7 }, decodeMessage, 0)).toThrow(/not assigned/);
+  });
+
+  it('moves the applied cut only past messages marked applied, and reports how far a cursor trails', () => {
+    const o = ordering();
+    o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a2', '2025-01-01T00:00:02Z')]]), decodeMessage, 0);
+    const step = o.next(1, HOLD, HOLD);
+    expect(o.appliedCut().get('logins/0')).toBe(0n);
+    o.applied(step[0]!);
+    expect(o.appliedCut()).toEqual(new Map([['logins/0', 1n], ['deposits/0', 0n]]));
+    expect(o.behind(o.appliedCut())).toBe(1n);
+    expect(o.next(1, HOLD, HOLD)).toHaveLength(1); // a step never exceeds its size
+  });
+
+  it('starts over empty after a clear (a re-read from the first offset)', () => {
+    const o = ordering();
+    o.accept(batch('logins', 1, [[0, login('a1', '2025-01-01T00:00:01Z')]]), decodeMessage, 0);
+    o.clear();
+    expect(o.size).toBe(0);
+    expect(o.appliedCut().size).toBe(0);
+  });
+});
