@@ -17,7 +17,10 @@ export interface Case {
   score: number;
   severity: Alert['severity'];
   typologies: string[];
+  /** The newest CASE_ALERT_IDS alert ids (a hot subject's case would otherwise grow without end). */
   alertIds: string[];
+  /** Every alert the case has gathered, however many ids are kept. */
+  alertCount: number;
   openedAt: string;
   updatedAt: string;
   analyst?: string;
@@ -33,6 +36,15 @@ export interface AuditEntry {
   analyst?: string;
   detail?: string;
 }
+
+/**
+ * Alert ids a case keeps, and alerts whose addition is audited one by one; past it the case
+ * counts them (`alertCount`) and the audit keeps the human actions. Bounded for a subject that
+ * alerts for years.
+ */
+export const CASE_ALERT_IDS = 1000;
+/** How long an alert id stays indexed to its case, so a redelivered alert adds nothing: the dedupe window. */
+export const ALERT_INDEX_TTL_SECONDS = 400 * 86_400;
 
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 

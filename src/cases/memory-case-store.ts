@@ -1,6 +1,6 @@
 /** The embedded case store used by `replay` and unit tests. Same contract as the Redis store. */
 import type { Alert } from '../contract/schemas.js';
-import { deriveCaseId, higherSeverity, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition } from './case-model.js';
+import { deriveCaseId, higherSeverity, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition, CASE_ALERT_IDS } from './case-model.js';
 
 export class MemoryCaseStore implements CaseStore {
   private readonly cases = new Map<string, Case>();
@@ -22,14 +22,16 @@ export class MemoryCaseStore implements CaseStore {
     let c = caseId ? this.cases.get(caseId) : undefined;
     if (!c) {
       caseId = deriveCaseId(subject, alert.alertId);
-      c = { caseId, subject, status: 'open', score: alert.score, severity: alert.severity, typologies: [], alertIds: [], openedAt: alert.triggeredAt, updatedAt: alert.triggeredAt };
+      c = { caseId, subject, status: 'open', score: alert.score, severity: alert.severity, typologies: [], alertIds: [], alertCount: 0, openedAt: alert.triggeredAt, updatedAt: alert.triggeredAt };
       this.cases.set(caseId, c);
       this.openBySubject.set(subject, caseId);
       this.record({ caseId, action: 'open', at: alert.triggeredAt, detail: alert.alertId });
-    } else {
+    } else if (c.alertCount < CASE_ALERT_IDS) {
       this.record({ caseId: c.caseId, action: 'add-alert', at: alert.triggeredAt, detail: alert.alertId });
     }
+    c.alertCount++;
     c.alertIds.push(alert.alertId);
+    if (c.alertIds.length > CASE_ALERT_IDS) c.alertIds.shift();
     c.score = Math.max(c.score, alert.score);
     c.severity = higherSeverity(c.severity, alert.severity);
     if (!c.typologies.includes(alert.typology)) c.typologies = [...c.typologies, alert.typology].sort();

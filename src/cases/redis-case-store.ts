@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
-import { deriveCaseId, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition } from './case-model.js';
+import { deriveCaseId, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS } from './case-model.js';
 import { caseKeys } from './redis-keys.js';
 
 const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../src/cases/lua/${name}.lua`, import.meta.url)), 'utf8');
@@ -32,14 +32,19 @@ const MAX_TRIES = 50;
 function toCase(json: string): Case {
   const doc = JSON.parse(json) as Case & { alertIds: unknown; typologies: unknown };
   // cjson encodes an empty array as {}.
-  return { ...doc, alertIds: Array.isArray(doc.alertIds) ? doc.alertIds : [], typologies: Array.isArray(doc.typologies) ? doc.typologies : [] };
+  const alertIds = Array.isArray(doc.alertIds) ? doc.alertIds : [];
+  return { ...doc, alertIds, alertCount: typeof doc.alertCount === 'number' ? doc.alertCount : alertIds.length, typologies: Array.isArray(doc.typologies) ? doc.typologies : [] };
 }
 
 export class RedisCaseStore implements CaseStore {
   private readonly redis: CaseRedis;
   private readonly keys: ReturnType<typeof caseKeys>;
 
-  constructor(redis: Redis, prefix = 'tw:') {
+  /**
+   * @param alertIndexTtlSeconds how long an alert id stays indexed to its case (idempotent
+   *   re-adds); the dedupe window by default.
+   */
+  constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS) {
     this.keys = caseKeys(prefix);
     redis.defineCommand('twAddAlert', { numberOfKeys: 5, lua: lua('add-alert') });
     redis.defineCommand('twClaim', { lua: lua('claim') });
@@ -55,7 +60,7 @@ export class RedisCaseStore implements CaseStore {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const target = expected || deriveCaseId(subject, alert.alertId);
       const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target),
-        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt);
+        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds);
       if (added !== -1) return { caseId, added: added === 1 };
       expected = caseId;
     }

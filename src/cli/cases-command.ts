@@ -14,7 +14,7 @@ async function withStore<T>(f: (s: RedisCaseStore) => Promise<T>): Promise<T> {
   }
 }
 
-const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(9)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertIds.length).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
+const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(9)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
 
 export function registerCases(program: Command): void {
   const cases = program.command('cases').description("the analysts' case queue in Redis (REDIS_URL)");

@@ -37,7 +37,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     ...options,
     config,
     kafka,
-    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX),
+    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400),
     caseStoreStatus: () => redis.status,
     createPipeline: (rules) => new Pipeline({ rules, labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
   });

@@ -18,6 +18,23 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(c).toMatchObject({ subject: 'acct-1', status: 'open', score: 90, severity: 'high', alertIds: ['a1', 'a2'], typologies: ['dprk-it-payroll', 'pass-through'] });
     });
 
+    it('keeps a hot subject\'s case bounded: the newest alert ids, a count of all, add-alert audited up to the cap', async () => {
+      const store = await make();
+      const { CASE_ALERT_IDS } = await import('../../src/cases/case-model.js');
+      const total = CASE_ALERT_IDS + 25;
+      let caseId = '';
+      for (let i = 0; i < total; i++) caseId = (await store.addAlert(alert(`hot-${i}`, 'acct-hot', 60))).caseId;
+      const c = (await store.get(caseId))!;
+      expect(c.alertCount).toBe(total);
+      expect(c.alertIds).toHaveLength(CASE_ALERT_IDS);
+      expect(c.alertIds[0]).toBe('hot-25');
+      expect(c.alertIds[CASE_ALERT_IDS - 1]).toBe(`hot-${total - 1}`);
+      const audit = await store.audit(caseId);
+      expect(audit.filter((e) => e.action === 'open' || e.action === 'add-alert')).toHaveLength(CASE_ALERT_IDS);
+      await store.claim('ana', 60_000, 1_000);
+      expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'claim', analyst: 'ana' });
+    });
+
     it('adds a redelivered alert only once', async () => {
       const store = await make();
       const first = await store.addAlert(alert('dup', 'acct-2', 70));

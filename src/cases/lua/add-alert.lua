@@ -8,6 +8,7 @@
   ARGV[2] the case id KEYS[4] and KEYS[5] belong to (ARGV[1], or the id of a new case)
   ARGV[3] alertId   ARGV[4] subject accountId   ARGV[5] score   ARGV[6] severity
   ARGV[7] severity rank (0-3)   ARGV[8] typology   ARGV[9] triggeredAt (ISO)
+  ARGV[10] alert ids a case keeps (and add-alert entries audited)   ARGV[11] alert index TTL (s)
   Returns { caseId, added (1 | 0 | -1 = try again) } ]]
 local known = redis.call('GET', KEYS[2])
 if known then return { known, 0 } end
@@ -18,16 +19,20 @@ local caseId = ARGV[2]
 local doc
 if current then
   doc = cjson.decode(redis.call('HGET', KEYS[4], 'doc'))
-  redis.call('XADD', KEYS[5], '*', 'action', 'add-alert', 'at', ARGV[9], 'detail', ARGV[3])
+  if (doc.alertCount or 0) < tonumber(ARGV[10]) then
+    redis.call('XADD', KEYS[5], '*', 'action', 'add-alert', 'at', ARGV[9], 'detail', ARGV[3])
+  end
 else
   doc = { caseId = caseId, subject = ARGV[4], status = 'open', score = tonumber(ARGV[5]), severity = ARGV[6],
-          typologies = {}, alertIds = {}, openedAt = ARGV[9], updatedAt = ARGV[9] }
+          typologies = {}, alertIds = {}, alertCount = 0, openedAt = ARGV[9], updatedAt = ARGV[9] }
   redis.call('SET', KEYS[3], caseId)
   redis.call('XADD', KEYS[5], '*', 'action', 'open', 'at', ARGV[9], 'detail', ARGV[3])
 end
 if type(doc.alertIds) ~= 'table' then doc.alertIds = {} end
 if type(doc.typologies) ~= 'table' then doc.typologies = {} end
 table.insert(doc.alertIds, ARGV[3])
+doc.alertCount = (doc.alertCount or 0) + 1
+while #doc.alertIds > tonumber(ARGV[10]) do table.remove(doc.alertIds, 1) end
 if tonumber(ARGV[5]) > doc.score then doc.score = tonumber(ARGV[5]) end
 if tonumber(ARGV[7]) > ranks[doc.severity] then doc.severity = ARGV[6] end
 local has = false
@@ -36,5 +41,5 @@ if not has then table.insert(doc.typologies, ARGV[8]); table.sort(doc.typologies
 if ARGV[9] > doc.updatedAt then doc.updatedAt = ARGV[9] end
 redis.call('HSET', KEYS[4], 'doc', cjson.encode(doc))
 if doc.status == 'open' then redis.call('ZADD', KEYS[1], doc.score, caseId) end
-redis.call('SET', KEYS[2], caseId)
+redis.call('SET', KEYS[2], caseId, 'EX', tonumber(ARGV[11]))
 return { caseId, 1 }
