@@ -22,6 +22,7 @@ export interface AggregatorSpec {
   valueOf: (item: HistoryItem) => unknown;
 }
 import { ShardedMap } from '../state/sharded-map.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
 
@@ -44,30 +45,6 @@ const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
-
-/** Index of the first item at or after `time` in a list sorted by time. */
-export function lowerBound(list: readonly { time: number }[], time: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.time < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index just past the last item at or before `time`. */
-export function upperBound(list: readonly { time: number }[], time: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.time <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();

@@ -10,6 +10,7 @@
  */
 import { fingerprint } from '../state/fingerprint.js';
 import { ShardedMap } from '../state/sharded-map.js';
+import { lowerBound } from '../state/sorted-by-time.js';
 import { AddressIndex } from './address-index.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { mergeTouches, recentAccounts } from './touches.js';
@@ -329,7 +330,7 @@ export class EntityGraph {
     // Trimmed in steps, so a hot cluster does not pay a copy per touch.
     const horizon = list[list.length - 1]!.time - this.options.touchRetention;
     if (list.length > this.options.maxTouches * 1.25 || (list.length > 64 && list[0]!.time < horizon)) {
-      const keepFrom = Math.max(list.length - this.options.maxTouches, lowerBoundTime(list, horizon));
+      const keepFrom = Math.max(list.length - this.options.maxTouches, lowerBound(list, horizon));
       m.touches = list.slice(keepFrom);
     }
   }
@@ -390,15 +391,4 @@ export class EntityGraph {
 export function nameOfKey(key: string): string {
   const fp = fingerprint(key);
   return `cl-${fp.hi.toString(16).padStart(8, '0')}${fp.lo.toString(16).padStart(8, '0')}`;
-}
-
-function lowerBoundTime(list: readonly Touch[], time: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.time < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
