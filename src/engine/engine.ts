@@ -350,6 +350,17 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
   return longest;
 }
 
+/** How long device and IP links must be kept: the longest linkage window or device/IP-keyed window. */
+export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number {
+  let longest = floor;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      if ((s.op === 'linkage' || (s.op === 'window' && (s.key === 'device' || s.key === 'ip'))) && s.within > longest) longest = s.within;
+    }
+  }
+  return longest;
+}
+
 /** Whether any signal reads logins from the account history (windows, sequences or cadences that select them). */
 export function readsLoginHistory(rules: readonly LoadedRule[]): boolean {
   return rules.some((rule) => Object.values(rule.spec.signals).some((s) =>

@@ -37,6 +37,11 @@ export class LinkIndex {
       this.byValue.sweepSome(2, (l) => l.length === 0 || this.isDormant(newestOf(l)));
       this.byValue.set(value, (linked = []));
     }
+    // Accounts not seen within the retention go from the front (least recently seen first), so a
+    // busy shared IP keeps the accounts of its window, not of its whole life.
+    let stale = 0;
+    while (stale < linked.length && this.isDormant(linked[stale]!.lastTime)) stale++;
+    if (stale > 0) linked.splice(0, stale);
     // The common case, the same account again, is the last entry.
     let at = linked.length - 1;
     while (at >= 0 && linked[at]!.accountId !== accountId) at--;

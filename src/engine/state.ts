@@ -33,6 +33,8 @@ export interface RuleStateOptions {
   maxHistory: number;
   /** Accounts kept per device or IP. @defaultValue 256 */
   maxSightings: number;
+  /** ms of event time device and IP links are kept: the longest linkage or device/IP window. @defaultValue retention */
+  linkRetention?: number;
   /**
    * Whether logins go into the account history. Only signals that select logins read them there
    * (device and IP links are kept apart), and at most exchanges logins are most of the traffic.
@@ -60,7 +62,7 @@ export class RuleState {
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
     this.byEventId = new ExpiringIndex(this.options.retention);
-    const dormant = (lastTime: number): boolean => lastTime < this.newest - this.options.retention;
+    const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
   }
@@ -73,7 +75,7 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention'>>): void {
     this.options = { ...this.options, ...options };
   }
 

@@ -9,7 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { exposureReach, fanInVerdictLimit, historyRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -81,7 +81,7 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), ...options.graph });
-    this.state = new RuleState({ retention: historyRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
+    this.state = new RuleState({ retention: historyRetention(options.rules), linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
@@ -106,7 +106,7 @@ export class Pipeline {
   /** Swaps in a new, already validated rule set (hot reload), with the state bounds it needs. */
   replaceRules(rules: LoadedRule[]): void {
     this.engine.replaceRules(rules);
-    this.state.reconfigure({ retention: historyRetention(rules), keepLogins: readsLoginHistory(rules) });
+    this.state.reconfigure({ retention: historyRetention(rules), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules) });
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation) });
   }

@@ -176,3 +176,16 @@ describe('link index (devices and IPs)', () => {
     expect(state.linked('device', 'wifi', T0, T0 + 10).map((s) => s.accountId).sort()).toEqual(['a', 'c', 'd']);
   });
 });
+
+describe('link retention', () => {
+  it('a busy shared IP keeps the accounts of its window, not of its whole life', () => {
+    const state = new RuleState({ retention: 365 * DAY, linkRetention: 30 * DAY, maxSightings: 256 });
+    const onWifi = (acct: string, time: number, id: string) => ({ ...login(acct, time, id), msg: { ...login(acct, 0, '').msg, ip: '172.16.0.1' } });
+    for (let i = 0; i < 200; i++) state.add(onWifi(`early-${i}`, T0 + i * 60_000, `e-${i}`));
+    // A stream of other customers 60 days later, one new login a minute on the same IP.
+    for (let i = 0; i < 50; i++) state.add(onWifi(`late-${i}`, T0 + 60 * DAY + i * 60_000, `l-${i}`));
+    const linked = state.linked('ip', '172.16.0.1', 0, T0 + 100 * DAY);
+    expect(linked).toHaveLength(50);
+    expect(linked.every((s) => s.accountId.startsWith('late-'))).toBe(true);
+  });
+});
