@@ -6,6 +6,7 @@
 import * as bitcoin from 'bitcoinjs-lib';
 import type { AddressKey } from './address.js';
 import { addressKey, bitcoinScriptAddress } from './address.js';
+import { readRawBitcoinTx, type RawBitcoinTx } from './bitcoin-reader.js';
 
 export interface BitcoinInput {
   address: AddressKey | null;
@@ -50,24 +51,28 @@ export class BitcoinTxError extends Error {
 
 /** Parses and checks a raw transaction; throws BitcoinTxError with the reason. */
 export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: string | null; value: string }[]): ParsedBitcoinTx {
+  // The lean reader settles the common case; bitcoinjs-lib judges everything else (and words every reject).
+  const raw = readRawBitcoinTx(Buffer.from(hex, 'hex')) ?? viaBitcoinjs(hex);
+  if (raw.txid !== txid.toLowerCase()) throw new BitcoinTxError(`txid ${txid} does not match the hex (computed ${raw.txid})`);
+  if (!raw.isCoinbase && prevouts.length !== raw.inputCount) {
+    throw new BitcoinTxError(`prevouts has ${prevouts.length} entries for ${raw.inputCount} inputs`);
+  }
+  const inputs = raw.isCoinbase
+    ? []
+    : prevouts.map((p) => ({ address: p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
+  const outputs = raw.outputs.map((o) => {
+    const type = outputType(o.script);
+    return { address: outputAddress(o.script, type), value: o.value, type };
+  });
+  return { txid: raw.txid, inputs, outputs, isCoinbase: raw.isCoinbase };
+}
+
+function viaBitcoinjs(hex: string): RawBitcoinTx {
   let tx: bitcoin.Transaction;
   try {
     tx = bitcoin.Transaction.fromHex(hex);
   } catch (err) {
     throw new BitcoinTxError(`hex is not a valid transaction: ${(err as Error).message}`);
   }
-  const computed = tx.getId();
-  if (computed !== txid.toLowerCase()) throw new BitcoinTxError(`txid ${txid} does not match the hex (computed ${computed})`);
-  const isCoinbase = tx.isCoinbase();
-  if (!isCoinbase && prevouts.length !== tx.ins.length) {
-    throw new BitcoinTxError(`prevouts has ${prevouts.length} entries for ${tx.ins.length} inputs`);
-  }
-  const inputs = isCoinbase
-    ? []
-    : prevouts.map((p) => ({ address: p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
-  const outputs = tx.outs.map((o) => {
-    const type = outputType(o.script);
-    return { address: outputAddress(o.script, type), value: BigInt(o.value), type };
-  });
-  return { txid: computed, inputs, outputs, isCoinbase };
+  return { txid: tx.getId(), inputCount: tx.ins.length, isCoinbase: tx.isCoinbase(), outputs: tx.outs.map((o) => ({ value: BigInt(o.value), script: o.script })) };
 }

@@ -1,0 +1,110 @@
+/**
+ * A lean reader of raw Bitcoin transactions for the common case: it walks the bytes once, keeps
+ * output scripts as views, and computes the txid with Node's native SHA-256 over the slices of
+ * the non-witness serialisation, instead of building bitcoinjs-lib objects and re-serialising.
+ *
+ * It gives a verdict only when it is sure to agree with bitcoinjs-lib's `Transaction.fromHex`
+ * and `getId`: at least one input and one output, canonical var-ints (bitcoinjs re-encodes them
+ * canonically before hashing), non-negative values, a witness on some input when the segwit
+ * marker is present, and no trailing bytes. Anything else returns undefined and the caller uses
+ * bitcoinjs-lib, so every reject and its message still comes from bitcoinjs-lib alone.
+ * test/unit/bitcoin-reader.test.ts checks the agreement on mainnet, generated and mutated txs.
+ */
+import { createHash } from 'node:crypto';
+
+export interface RawBitcoinTx {
+  txid: string;
+  inputCount: number;
+  /** The first input spends the all-zero hash (bitcoinjs-lib's `isCoinbase`). */
+  isCoinbase: boolean;
+  outputs: { value: bigint; script: Uint8Array }[];
+}
+
+/** Throws nothing; undefined means "no verdict, ask bitcoinjs-lib". */
+export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
+  const reader = new Reader(bytes);
+  return reader.transaction();
+}
+
+/** Cursor over the bytes; `fail` marks the tx as outside what this reader vouches for. */
+class Reader {
+  private at = 0;
+  private fail = false;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  transaction(): RawBitcoinTx | undefined {
+    const b = this.bytes;
+    if (b.length < 10) return undefined;
+    const segwit = b[4] === 0 && b[5] === 1;
+    this.at = segwit ? 6 : 4;
+    const bodyStart = this.at;
+    const inputCount = this.varInt();
+    if (this.fail || inputCount < 1) return undefined;
+    let isCoinbase = false;
+    for (let i = 0; i < inputCount; i++) {
+      if (i === 0) isCoinbase = this.allZero(this.at, 32);
+      this.skip(36);
+      this.skip(this.varInt());
+      this.skip(4);
+      if (this.fail) return undefined;
+    }
+    const outputCount = this.varInt();
+    if (this.fail || outputCount < 1) return undefined;
+    const outputs: RawBitcoinTx['outputs'] = [];
+    for (let i = 0; i < outputCount; i++) {
+      if (this.at + 8 > b.length) return undefined;
+      const value = b.readBigInt64LE(this.at);
+      if (value < 0n) return undefined;
+      this.skip(8);
+      const length = this.varInt();
+      const start = this.at;
+      this.skip(length);
+      if (this.fail) return undefined;
+      outputs.push({ value, script: b.subarray(start, start + length) });
+    }
+    const bodyEnd = this.at;
+    if (segwit && !this.witnesses(inputCount)) return undefined;
+    this.skip(4);
+    if (this.fail || this.at !== b.length) return undefined;
+    const hash = createHash('sha256').update(b.subarray(0, 4)).update(b.subarray(bodyStart, bodyEnd)).update(b.subarray(b.length - 4)).digest();
+    const txid = createHash('sha256').update(hash).digest().reverse().toString('hex');
+    return { txid, inputCount, isCoinbase, outputs };
+  }
+
+  /** Each input's witness stack; true when at least one is non-empty (else bitcoinjs-lib rejects). */
+  private witnesses(inputCount: number): boolean {
+    let any = false;
+    for (let i = 0; i < inputCount; i++) {
+      const items = this.varInt();
+      if (items > 0) any = true;
+      for (let k = 0; k < items && !this.fail; k++) this.skip(this.varInt());
+      if (this.fail) return false;
+    }
+    return any;
+  }
+
+  private allZero(from: number, length: number): boolean {
+    if (from + length > this.bytes.length) return false;
+    for (let i = from; i < from + length; i++) if (this.bytes[i] !== 0) return false;
+    return true;
+  }
+
+  private skip(n: number): void {
+    if (this.fail || this.at + n > this.bytes.length) { this.fail = true; return; }
+    this.at += n;
+  }
+
+  /** A canonically encoded var-int below 2^32; anything else fails the read. */
+  private varInt(): number {
+    const b = this.bytes;
+    if (this.fail || this.at >= b.length) { this.fail = true; return 0; }
+    const first = b[this.at]!;
+    if (first < 0xfd) { this.at += 1; return first; }
+    let value: number;
+    if (first === 0xfd && this.at + 3 <= b.length) { value = b.readUInt16LE(this.at + 1); this.at += 3; if (value >= 0xfd) return value; }
+    else if (first === 0xfe && this.at + 5 <= b.length) { value = b.readUInt32LE(this.at + 1); this.at += 5; if (value > 0xffff) return value; }
+    this.fail = true;
+    return 0;
+  }
+}
