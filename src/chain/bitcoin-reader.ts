@@ -10,7 +10,7 @@
  * bitcoinjs-lib, so every reject and its message still comes from bitcoinjs-lib alone.
  * test/unit/bitcoin-reader.test.ts checks the agreement on mainnet, generated and mutated txs.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface RawBitcoinTx {
   txid: string;
@@ -24,6 +24,12 @@ export interface RawBitcoinTx {
 export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
   const reader = new Reader(bytes);
   return reader.transaction();
+}
+
+/** Double SHA-256 of version, inputs and outputs, and locktime (the witness left out), byte-reversed. */
+function txidOf(b: Buffer, bodyStart: number, bodyEnd: number): string {
+  const plain = bodyStart === 4 ? b : Buffer.concat([b.subarray(0, 4), b.subarray(bodyStart, bodyEnd), b.subarray(b.length - 4)]);
+  return hash('sha256', hash('sha256', plain, 'buffer'), 'buffer').reverse().toString('hex');
 }
 
 /** Cursor over the bytes; `fail` marks the tx as outside what this reader vouches for. */
@@ -67,9 +73,7 @@ class Reader {
     if (segwit && !this.witnesses(inputCount)) return undefined;
     this.skip(4);
     if (this.fail || this.at !== b.length) return undefined;
-    const hash = createHash('sha256').update(b.subarray(0, 4)).update(b.subarray(bodyStart, bodyEnd)).update(b.subarray(b.length - 4)).digest();
-    const txid = createHash('sha256').update(hash).digest().reverse().toString('hex');
-    return { txid, inputCount, isCoinbase, outputs };
+    return { txid: txidOf(b, bodyStart, bodyEnd), inputCount, isCoinbase, outputs };
   }
 
   /** Each input's witness stack; true when at least one is non-empty (else bitcoinjs-lib rejects). */

@@ -47,7 +47,7 @@ export function compileCondition(c: Condition): Predicate {
   if ('all' in c) { const parts = c.all.map(compileCondition); return (ctx) => parts.every((p) => p(ctx)); }
   if ('any' in c) { const parts = c.any.map(compileCondition); return (ctx) => parts.some((p) => p(ctx)); }
   if ('not' in c) { const inner = compileCondition(c.not); return (ctx) => !inner(ctx); }
-  if ('signal' in c) { const path = `signals.${c.signal}.ok`; return (ctx) => getPath(ctx, path) === true; }
+  if ('signal' in c) { const parts = `signals.${c.signal}.ok`.split('.'); return (ctx) => getParts(ctx, parts) === true; }
   const { field, ...rest } = c;
   const [op, raw] = Object.entries(rest).find(([, v]) => v !== undefined)!;
   const expected = Array.isArray(raw) ? raw.map(parseQuantity) : op === 'eqField' || op === 'neField' ? raw : parseQuantity(raw);

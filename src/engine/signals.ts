@@ -56,9 +56,15 @@ function passes(t: { gte?: number | undefined; gt?: number | undefined; lte?: nu
   return (t.gte === undefined || v >= t.gte) && (t.gt === undefined || v > t.gt) && (t.lte === undefined || v <= t.lte) && (t.lt === undefined || v < t.lt);
 }
 
-/** Addresses whose clusters are the trigger's counterparty. */
-export function counterpartyIds(graph: EntityGraph, t: TransferEvent): number[] {
-  return (t.msg.kind === 'deposit' ? t.from : [t.to]).map((k) => graph.id(k));
+/** The last trigger's counterparty ids: every rule judging one trigger asks for them again. */
+let lastIds: { graph: EntityGraph; trigger: TransferEvent; ids: readonly number[] } | undefined;
+
+/** Addresses whose clusters are the trigger's counterparty (an address's id never changes, so memoised per trigger). */
+export function counterpartyIds(graph: EntityGraph, t: TransferEvent): readonly number[] {
+  if (lastIds?.trigger === t && lastIds.graph === graph) return lastIds.ids;
+  const ids = (t.msg.kind === 'deposit' ? t.from : [t.to]).map((k) => graph.id(k));
+  lastIds = { graph, trigger: t, ids };
+  return ids;
 }
 
 function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {

@@ -109,25 +109,30 @@ export class GraphWriter {
   applyTransfer(event: TransferEvent): void {
     const graph = this.graph;
     const m = event.msg;
+    // Each key is interned once, `to` first, then `from` in order (ids are given in first-seen order).
     // The event keeps the index's own copies of its keys: a retained transfer then holds no
     // second copy of each address string (about 70 bytes each).
-    event.to = graph.key(graph.id(event.to));
-    for (let i = 0; i < event.from.length; i++) event.from[i] = graph.key(graph.id(event.from[i]!));
-    const ours = m.kind === 'deposit' ? [event.to] : event.from;
-    for (const k of ours) graph.markOwn(graph.id(k));
-    const external = m.kind === 'deposit' ? event.from : [event.to];
-    for (const k of external) {
-      const id = graph.id(k);
+    const toId = graph.id(event.to);
+    event.to = graph.key(toId);
+    const fromIds = new Array<number>(event.from.length);
+    for (let i = 0; i < event.from.length; i++) {
+      fromIds[i] = graph.id(event.from[i]!);
+      event.from[i] = graph.key(fromIds[i]!);
+    }
+    const deposit = m.kind === 'deposit';
+    if (deposit) graph.markOwn(toId);
+    else for (const id of fromIds) graph.markOwn(id);
+    const external = deposit ? fromIds : [toId];
+    for (const id of external) {
       graph.markSeen(id, event.time);
       graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
     }
     if (m.kind === 'withdrawal' && m.status === 'completed') {
-      const hot = graph.id(event.from[0] ?? `self:hot-wallet:${m.chain}`);
+      const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
       graph.markOwn(hot);
-      graph.addEdge(hot, graph.id(event.to), { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
-    } else if (m.kind === 'deposit') {
-      const to = graph.id(event.to);
-      for (const k of event.from) graph.addEdge(graph.id(k), to, { asset: m.asset, amount: event.amount / event.from.length, usd: event.usd === null ? null : event.usd / event.from.length, time: event.time, ref: m.txHash ?? m.eventId });
+      graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
+    } else if (deposit) {
+      for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount: event.amount / event.from.length, usd: event.usd === null ? null : event.usd / event.from.length, time: event.time, ref: m.txHash ?? m.eventId });
     }
   }
 }

@@ -120,6 +120,13 @@ export class EntityGraph {
   private newest = Number.NEGATIVE_INFINITY;
   /** Recently used cluster names by naming member. */
   private readonly names = new Map<number, string>();
+  /**
+   * Roots of the clusters whose meta lists a labelled member: a few thousand at most, so a
+   * lookup stays in cache, while `meta` holds every touched cluster. Most label reads (exposure
+   * walks, forwarding, the rules' counterparty view) are of unlabelled clusters and end here.
+   * Derived from `meta`; rebuilt on first use after a checkpoint hands out the maps.
+   */
+  private labelledRoots: Set<number> | undefined = new Set();
 
   constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
 
@@ -222,8 +229,10 @@ export class EntityGraph {
 
   addLabel(addressId: number, record: LabelRecord, removed: boolean, eventId: string): GraphChange | undefined {
     if (!this.labels.apply(addressId, record, removed)) return undefined;
-    const m = this.metaOf(this.root(addressId));
+    const root = this.root(addressId);
+    const m = this.metaOf(root);
     if (!m.labelled.includes(addressId)) m.labelled.push(addressId);
+    this.labelledRootSet().add(root);
     return {
       kind: 'label',
       cluster: this.clusterName(addressId),
@@ -233,9 +242,23 @@ export class EntityGraph {
     };
   }
 
+  private labelledRootSet(): Set<number> {
+    if (this.labelledRoots) return this.labelledRoots;
+    const roots = new Set<number>();
+    for (const [root, m] of this.meta.entries()) if (m.labelled.length > 0) roots.add(root);
+    return (this.labelledRoots = roots);
+  }
+
+  /** Whether any member of the address's cluster has ever carried a label (in force or not). */
+  hasLabelledMember(addressId: number): boolean {
+    return this.labelledRootSet().has(this.root(addressId));
+  }
+
   /** Labels in force at `asOf` on any member of the address's cluster. */
   clusterLabels(addressId: number, asOf: number): ClusterLabel[] {
-    const m = this.meta.get(this.root(addressId));
+    const root = this.root(addressId);
+    if (!this.labelledRootSet().has(root)) return [];
+    const m = this.meta.get(root);
     if (!m) return [];
     const out: ClusterLabel[] = [];
     for (const member of m.labelled) {
@@ -290,6 +313,11 @@ export class EntityGraph {
     const into = this.metaOf(survivor);
     const from = this.meta.get(absorbed);
     if (from) {
+      if (from.labelled.length > 0) {
+        const roots = this.labelledRootSet();
+        roots.delete(absorbed);
+        roots.add(survivor);
+      }
       into.labelled.push(...from.labelled);
       into.touches = mergeTouches(into.touches, from.touches, this.options.maxTouches);
       into.causes.push(...from.causes);
@@ -374,12 +402,14 @@ export class EntityGraph {
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
   checkpointParts(): { meta: ShardedMap<number, ClusterMeta>; outEdges: ShardedMap<number, FlowEdge[]>; inEdges: ShardedMap<number, FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
+    this.labelledRoots = undefined; // a restore fills `meta` through these references
     const used = Math.min(this.index.size, this.own.length);
     return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, own: this.own.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
   }
 
   /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */
   restoreArrays(own: Uint8Array, firstSeen: Float64Array, newest: number): void {
+    this.labelledRoots = undefined;
     if (own.length > 0) this.ensure(own.length - 1);
     this.own.set(own);
     this.firstSeen.set(firstSeen);

@@ -176,8 +176,12 @@ export class Pipeline {
       }
     }
     const applied = changes.filter((c) => c.kind !== 'held-merge');
-    // Only a chain event that changed the graph has an origin to look upstream from.
-    const work: Reexamination[] = applied.map((change) => ({ change, start: this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!), direction: 'upstream' }));
+    const work: Reexamination[] = [];
+    if (applied.length > 0) {
+      // Only a chain event that changed the graph has an origin to look upstream from.
+      const origin = this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!);
+      for (const change of applied) work.push({ change, start: origin, direction: 'upstream' });
+    }
     // A new flow edge can complete a downstream path from an earlier withdrawal, but only if its
     // receiver already leads to a labelled cluster: check that (one bounded search) before paying
     // for re-examining every transfer upstream of the edge. The mirror case: the edge's sender is
@@ -185,9 +189,15 @@ export class Pipeline {
     // now have upstream exposure.
     const t = event.transfers[0];
     if (!outcome.coinjoin && t && this.engine.hasGraphRules) {
-      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(t.to)), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-      if (this.leadsToLabel(t.to, event.time)) work.push({ change, start: this.graph.id(t.from), direction: 'upstream' });
-      if (this.fedByLabel(t.from, event.time)) work.push({ change, start: this.graph.id(t.to), direction: 'downstream' });
+      const fromId = this.graph.id(t.from);
+      const toId = this.graph.id(t.to);
+      const leads = this.leadsToLabel(toId, event.time);
+      const fed = this.fedByLabel(fromId, event.time);
+      if (leads || fed) {
+        const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+        if (leads) work.push({ change, start: fromId, direction: 'upstream' });
+        if (fed) work.push({ change, start: toId, direction: 'downstream' });
+      }
     }
     return { alerts: this.reexamine(work), changes };
   }
@@ -223,21 +233,22 @@ export class Pipeline {
     const own = change.impact.eventIds;
     const risky = this.engine.exposureLabels;
     const labelled = this.graph.clusterLabels(start, change.time).some((l) => risky.includes(l.record.label));
-    if (!labelled && !this.leadsToLabel(this.graph.key(start), change.time)) return own;
+    if (!labelled && !this.leadsToLabel(start, change.time)) return own;
     return concat(own, this.touched(start, direction, budget));
   }
 
-  private leadsToLabel(to: string, time: number): boolean {
+  /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */
+  private leadsToLabel(to: number, time: number): boolean {
     const labels = this.engine.exposureLabels;
     if (labels.length === 0) return false;
-    return findExposure(this.graph, [this.graph.id(to)], { direction: 'downstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
+    return findExposure(this.graph, [to], { direction: 'downstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
   }
 
   /** Whether funds reach `from` from a labelled cluster within the late-evidence hops (an upstream search). */
-  private fedByLabel(from: string, time: number): boolean {
+  private fedByLabel(from: number, time: number): boolean {
     const labels = this.engine.exposureLabels;
     if (labels.length === 0) return false;
-    return findExposure(this.graph, [this.graph.id(from)], { direction: 'upstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
+    return findExposure(this.graph, [from], { direction: 'upstream', labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 }) !== undefined;
   }
 
   /**
