@@ -11,6 +11,7 @@ import * as ecc from 'tiny-secp256k1';
 import bs58check from 'bs58check';
 import { getAddress } from 'ethers';
 import { chainFamily, type Chain, type ChainFamily } from '../contract/primitives.js';
+import { base58CheckDecode, base58CheckEncode } from './base58check.js';
 import { GenerationalCache } from './generational-cache.js';
 
 bitcoin.initEccLib(ecc);
@@ -56,16 +57,31 @@ function canonicalBitcoin(address: string): string {
     if (!ok) throw new Error(`invalid witness v${version} program of ${data.length} bytes`);
     return lower;
   }
-  const { version, hash } = bitcoin.address.fromBase58Check(address);
+  const { version, hash } = fromBase58Check(address);
   if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hash.length !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
   return address;
+}
+
+/** bitcoinjs-lib's fromBase58Check, settled by the native-hash decoder when it can (bitcoinjs-lib words every failure). */
+function fromBase58Check(address: string): { version: number; hash: Uint8Array } {
+  const payload = base58CheckDecode(address);
+  if (payload?.length === 21) return { version: payload[0]!, hash: payload.subarray(1) };
+  return bitcoin.address.fromBase58Check(address);
+}
+
+/** A version byte and a 20-byte hash in Base58Check, as bitcoinjs-lib's toBase58Check writes them. */
+function toBase58Check(hash: Uint8Array, version: number): string {
+  const payload = new Uint8Array(21);
+  payload[0] = version;
+  payload.set(hash, 1);
+  return base58CheckEncode(payload);
 }
 
 /** The address of a standard output script, from its bytes (no payment objects built). */
 export function bitcoinScriptAddress(script: Uint8Array, type: string): string | null {
   switch (type) {
-    case 'p2pkh': return bitcoin.address.toBase58Check(script.subarray(3, 23), MAINNET.pubKeyHash);
-    case 'p2sh': return bitcoin.address.toBase58Check(script.subarray(2, 22), MAINNET.scriptHash);
+    case 'p2pkh': return toBase58Check(script.subarray(3, 23), MAINNET.pubKeyHash);
+    case 'p2sh': return toBase58Check(script.subarray(2, 22), MAINNET.scriptHash);
     case 'p2wpkh':
     case 'p2wsh': return bitcoin.address.toBech32(script.subarray(2), 0, MAINNET.bech32);
     case 'p2tr': return bitcoin.address.toBech32(script.subarray(2), 1, MAINNET.bech32);
@@ -90,17 +106,17 @@ const HEX_PREFIX = /^0x/;
 
 export function canonicalTron(address: string): string {
   if (TRON_HEX.test(address)) {
-    return bs58check.encode(Buffer.from(address.replace(HEX_PREFIX, ''), 'hex'));
+    return base58CheckEncode(Buffer.from(address.replace(HEX_PREFIX, ''), 'hex'));
   }
   if (!TRON_BASE58.test(address)) throw new Error('neither base58 T… nor hex 41…');
-  const payload = bs58check.decode(address);
+  const payload = base58CheckDecode(address) ?? bs58check.decode(address);
   if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
   return address;
 }
 
 /** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */
 export function tronFromEvmBytes(hex20: string): string {
-  return bs58check.encode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
+  return base58CheckEncode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
 }
 
 const CANONICAL: Record<ChainFamily, (a: string) => string> = {

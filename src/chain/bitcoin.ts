@@ -49,8 +49,8 @@ export class BitcoinTxError extends Error {
   readonly code = 'TW_BAD_BITCOIN_TX';
 }
 
-/** Parses and checks a raw transaction; throws BitcoinTxError with the reason. */
-export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: string | null; value: string }[]): ParsedBitcoinTx {
+/** Parses and checks a raw transaction; throws BitcoinTxError with the reason. `inputKeys`: the prevouts' keys when the caller has them. */
+export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: string | null; value: string }[], inputKeys?: readonly (AddressKey | null)[]): ParsedBitcoinTx {
   // The lean reader settles the common case; bitcoinjs-lib judges everything else (and words every reject).
   const raw = readRawBitcoinTx(Buffer.from(hex, 'hex')) ?? viaBitcoinjs(hex);
   if (raw.txid !== txid.toLowerCase()) throw new BitcoinTxError(`txid ${txid} does not match the hex (computed ${raw.txid})`);
@@ -59,7 +59,7 @@ export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: s
   }
   const inputs = raw.isCoinbase
     ? []
-    : prevouts.map((p) => ({ address: p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
+    : prevouts.map((p, i) => ({ address: inputKeys ? inputKeys[i]! : p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
   const outputs = raw.outputs.map((o) => {
     const type = outputType(o.script);
     return { address: outputAddress(o.script, type), value: o.value, type };

@@ -65,8 +65,9 @@ function keyAt(chain: Chain, address: string, field: string, index?: number): Ad
 }
 
 function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1']>, prices: PriceTable): DecodedEvent {
-  msg.prevouts.forEach((p, i) => p.address !== null && keyAt('bitcoin', p.address, `prevouts.${i}.address`));
-  const tx = parseBitcoinTx(msg.hex, msg.txid, msg.prevouts);
+  // Keys first: a bad prevout address is reported before the hex is looked at.
+  const inputKeys = msg.prevouts.map((p, i) => (p.address === null ? null : keyAt('bitcoin', p.address, `prevouts.${i}.address`)));
+  const tx = parseBitcoinTx(msg.hex, msg.txid, msg.prevouts, inputKeys);
   const totalIn = tx.inputs.reduce((s, i) => s + i.value, 0n);
   const transfers: ValueTransfer[] = [];
   // Value flow: each input funds each output in proportion to its share of the inputs.

@@ -64,17 +64,19 @@ export class GraphWriter {
     if (event.bitcoin) {
       const tx = event.bitcoin;
       const inputs = [...new Set(tx.inputs.map((i) => i.address).filter((a): a is string => a !== null))];
-      const exchangeInput = inputs.some((a) => graph.clusterLabels(graph.id(a), event.time).some((l) => l.record.label === 'exchange'));
+      const inputIds = inputs.map((a) => graph.id(a));
+      const exchangeInput = inputIds.some((id) => graph.clusterLabels(id, event.time).some((l) => l.record.label === 'exchange'));
       const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
       if (coinjoin) outcome.coinjoin = coinjoin;
       // Change is reported, never merged, and not guessed at all inside a CoinJoin.
       const change = coinjoin ? undefined : detectChange(graph, tx);
       if (change) outcome.change = change;
-      for (const a of [...inputs, ...tx.outputs.map((o) => o.address).filter((a): a is string => a !== null)]) graph.markSeen(graph.id(a), event.time);
-      if (!coinjoin && inputs.length > 1) {
-        const first = graph.id(inputs[0]!);
-        for (const other of inputs.slice(1)) {
-          const c = graph.merge(first, graph.id(other), { heuristic: 'co-spend', ref: tx.txid, time: event.time }, event.eventId);
+      for (const id of inputIds) graph.markSeen(id, event.time);
+      for (const o of tx.outputs) if (o.address !== null) graph.markSeen(graph.id(o.address), event.time);
+      if (!coinjoin && inputIds.length > 1) {
+        const first = inputIds[0]!;
+        for (let i = 1; i < inputIds.length; i++) {
+          const c = graph.merge(first, inputIds[i]!, { heuristic: 'co-spend', ref: tx.txid, time: event.time }, event.eventId);
           if (c) changes.push(c);
         }
       }
