@@ -35,5 +35,5 @@ export async function hotKeyBenchmark(args: BenchArgs): Promise<void> {
     [...ratioRow('without sweeps', without), fmt(without.run.stats.merges), fmt(without.run.stats.reevaluations)],
   ]);
   const partial = !withSweeps.run.finished || !without.run.finished;
-  console.log(`sweep messages: ${fmt(withSweeps.sweepMessages)}; quotient of ratios (with / without sweeps): ${(withSweeps.ratio / without.ratio).toFixed(3)}  (bar >= 0.8)${partial ? ' — a run was cut short by --hot-limit: its rate is that of the prefix it processed, which flatters a pipeline whose cost grows with the stream' : ''}`);
+  console.log(`sweep messages: ${fmt(withSweeps.sweepMessages)}; quotient of ratios (with / without sweeps): ${(withSweeps.ratio / without.ratio).toFixed(3)} wall-clock, ${(withSweeps.cpuRatio / without.cpuRatio).toFixed(3)} in CPU time  (bar >= 0.8)${partial ? ' — a run was cut short by --hot-limit: its rate is that of the prefix it processed, which flatters a pipeline whose cost grows with the stream' : ''}`);
 }

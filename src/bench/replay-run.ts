@@ -40,17 +40,32 @@ export async function writeLines(file: string, lines: Iterable<string>): Promise
   return { lines: count, bytes: statSync(file).size };
 }
 
-export async function bareParseRate(file: string): Promise<number> {
+/** Messages per second of wall-clock time and per second of this process's CPU time. */
+export interface Rates {
+  wall: number;
+  cpu: number;
+}
+
+/** CPU seconds this process used (every thread, GC helpers included) since `start`. */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
+export async function bareParseRate(file: string): Promise<Rates> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let n = 0;
   for await (const line of readJsonLines(file)) { JSON.parse(line.text); n++; }
-  return n / ((performance.now() - t0) / 1000);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / cpuSecondsSince(c0) };
 }
 
 export interface ReplayRun {
   processed: number;
   seconds: number;
   rate: number;
+  /** Messages per CPU second of this process: steadier than `rate` when other work shares the machine. */
+  cpuRate: number;
   alerts: number;
   /** False when the time limit stopped the run: the rate is then that of the prefix processed. */
   finished: boolean;
@@ -69,6 +84,7 @@ export interface ReplayLimits {
 export async function pipelineReplay(file: string, limits: ReplayLimits, label: string): Promise<ReplayRun> {
   const pipeline = shippedPipeline();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let nextProgress = t0 + limits.progressSeconds * 1000;
   let processed = 0;
   let alerts = 0;
@@ -89,7 +105,7 @@ export async function pipelineReplay(file: string, limits: ReplayLimits, label: 
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { processed, seconds, rate: processed / seconds, alerts, finished, lastEventDay: dayOf(firstTime, lastTime), stats: { ...pipeline.stats } };
+  return { processed, seconds, rate: processed / seconds, cpuRate: processed / cpuSecondsSince(c0), alerts, finished, lastEventDay: dayOf(firstTime, lastTime), stats: { ...pipeline.stats } };
 }
 
 const dayOf = (first: number | undefined, last: number | undefined): number | undefined =>
@@ -99,8 +115,12 @@ export interface RatioFigures {
   messages: number;
   megabytes: number;
   bare: number;
+  /** Bare parse per CPU second. */
+  bareCpu: number;
   run: ReplayRun;
   ratio: number;
+  /** The same ratio in CPU time: what each side costs, whatever else ran on the machine meanwhile. */
+  cpuRatio: number;
 }
 
 /** Bare parse (warmed once, so page cache and JIT favour neither side) against the pipeline. */
@@ -108,13 +128,13 @@ export async function measureRatio(file: string, messages: number, limits: Repla
   await bareParseRate(file);
   const bare = await bareParseRate(file);
   const run = await pipelineReplay(file, limits, label);
-  return { messages, megabytes: statSync(file).size / 1e6, bare, run, ratio: run.rate / bare };
+  return { messages, megabytes: statSync(file).size / 1e6, bare: bare.wall, bareCpu: bare.cpu, run, ratio: run.rate / bare.wall, cpuRatio: run.cpuRate / bare.cpu };
 }
 
 /** One table row: the stream, both rates and their ratio side by side. */
 export function ratioRow(name: string, f: RatioFigures): string[] {
   const done = f.run.finished ? 'yes' : `no: stopped after ${f.run.seconds.toFixed(0)} s at ${fmt(f.run.processed)} (${((100 * f.run.processed) / f.messages).toFixed(1)}%)`;
-  return [name, fmt(f.messages), f.megabytes.toFixed(0), fmt(f.bare), fmt(f.run.rate), f.ratio.toFixed(3), fmt(f.run.alerts), String(f.run.lastEventDay ?? '-'), done];
+  return [name, fmt(f.messages), f.megabytes.toFixed(0), fmt(f.bare), fmt(f.run.rate), f.ratio.toFixed(3), fmt(f.bareCpu), fmt(f.run.cpuRate), f.cpuRatio.toFixed(3), fmt(f.run.alerts), String(f.run.lastEventDay ?? '-'), done];
 }
 
-export const RATIO_HEADER = ['stream', 'messages', 'MB', 'bare msg/s', 'pipeline msg/s', 'ratio', 'alerts', 'days', 'finished'];
+export const RATIO_HEADER = ['stream', 'messages', 'MB', 'bare msg/s', 'pipeline msg/s', 'ratio', 'bare msg/cpu-s', 'pipeline msg/cpu-s', 'cpu ratio', 'alerts', 'days', 'finished'];
