@@ -127,5 +127,5 @@ describe('monitor against real Kafka and Redis', () => {
     } finally {
       await stopMonitor(monitor, 'SIGTERM');
     }
-  }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 10 + 180) * 1000);
+  }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 30 + 240) * 1000);
 });
