@@ -87,3 +87,22 @@ async function topicsNotReady(admin: ReturnType<KafkaClient['admin']>, topics: s
     return err instanceof Error ? err.message : String(err);
   }
 }
+
+/**
+ * Runs a start-up step that talks to the brokers, retrying with the same backoff as waitForTopics
+ * until the deadline: a broker that is just up, or has just created a topic, answers "not the
+ * leader" or "unknown topic" for a moment.
+ */
+export async function retryStartup(step: () => Promise<void>, options: WaitForTopicsOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
+      options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}

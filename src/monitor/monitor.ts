@@ -32,17 +32,18 @@ import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
-import { ensureTopics, waitForTopics, type KafkaClient } from '../kafka/client.js';
+import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
 import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { committedCursor, offsetRanges } from './broker-positions.js';
-import { CheckpointSchedule, restoreNewestUsable, saveMonitorCheckpoint } from './checkpoints.js';
+import { committedCursor } from './broker-positions.js';
+import { CheckpointSchedule, saveMonitorCheckpoint } from './checkpoints.js';
 import { commitSlot, dueSlots, planCommit } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { Ordering, type FetchedBatch, type Step } from './ordering.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
+import { loadStartingState } from './starting-state.js';
 
 type Producer = ReturnType<KafkaClient['producer']>;
 type Consumer = ReturnType<KafkaClient['consumer']>;
@@ -182,37 +183,18 @@ export class Monitor {
    */
   private async loadState(): Promise<void> {
     const { logger, inputTopics, metrics } = this.options;
-    const ranges = await offsetRanges(this.admin, inputTopics);
-    this.startCut = new Map();
-    this.restoredFrom = undefined;
     this.horizon.clear();
-    const store = this.options.checkpoints;
-    if (store) {
-      this.setPhase('restoring');
-      const started = performance.now();
-      const cursors = await Promise.all(Array.from({ length: this.slots.count }, (_, s) => committedCursor(this.admin, this.groupId, s, inputTopics)));
-      const restored = await restoreNewestUsable(store, {
-        build: () => this.options.createPipeline(this.rules, true),
-        rules: this.rules,
-        start: { topics: inputTopics, earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])), cursors },
-        warn: (message) => logger.warn(message),
-        progress: (read, total) => { metrics?.restoreBytesRead.set(read); metrics?.restoreBytesTotal.set(total ?? 0); },
-      });
-      if (restored) {
-        const seconds = (performance.now() - started) / 1000;
-        this.pipeline = restored.pipeline;
-        this.startCut = restored.cut;
-        this.restoredFrom = restored.location;
-        metrics?.restoreSeconds.set(seconds);
-        logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
-      }
-    }
-    if (!this.restoredFrom) {
-      this.pipeline = this.options.createPipeline(this.rules);
-      const partitions = [...ranges].map(([pk, r]) => ({ partition: pk, earliest: r.low.toString(), high: r.high.toString() }));
-      for (const [pk, r] of ranges) if (r.high > r.low) this.horizon.expect(pk, r.low);
-      logger.warn({ partitions, deleted: partitions.filter((p) => p.earliest !== '0').map((p) => p.partition) }, store ? 'no usable checkpoint; rebuilding the state from the earliest offsets still on the broker' : 'checkpoints are off; rebuilding the state from the earliest offsets still on the broker');
-    }
+    if (this.options.checkpoints) this.setPhase('restoring');
+    const state = await loadStartingState({
+      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
+      createPipeline: (forRestore) => this.options.createPipeline(this.rules, forRestore),
+      ...(this.options.checkpoints ? { store: this.options.checkpoints } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
+    this.pipeline = state.pipeline;
+    this.startCut = state.cut;
+    this.restoredFrom = state.restoredFrom;
+    for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
     this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
     this.slots.resetForReread(this.startCut);
     this.setPhase('catching-up');
@@ -616,34 +598,5 @@ export class Monitor {
     await Promise.all(this.slots.ownedSlots().map((o) => o.producer.disconnect().catch(() => undefined)));
     await this.admin.disconnect().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;
-  }
-}
-
-/** Messages on the broker past `cut`, over the partitions of `ranges`. */
-function behindOf(ranges: ReadonlyMap<string, { low: bigint; high: bigint }>, cut: Cut): bigint {
-  let n = 0n;
-  for (const [pk, r] of ranges) {
-    const from = cut.get(pk) ?? r.low;
-    if (r.high > from) n += r.high - from;
-  }
-  return n;
-}
-
-/**
- * Runs a start-up step that talks to the brokers, retrying with the same backoff as waitForTopics
- * until the deadline: a broker that is just up, or has just created a topic, answers "not the
- * leader" or "unknown topic" for a moment.
- */
-async function retryStartup(step: () => Promise<void>, options: { timeoutMs: number; onRetry: (attempt: number, waitMs: number, reason: string) => void }): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
-      options.onRetry(attempt, waitMs, err instanceof Error ? err.message : String(err));
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
   }
 }
