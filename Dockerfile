@@ -9,6 +9,9 @@ COPY src ./src
 COPY rules ./rules
 COPY data ./data
 RUN npm run build && npm prune --omit=dev
+# The checkpoint directory (CHECKPOINT_DIR=checkpoints, relative to /app), owned by the user the
+# monitor runs as, so a named volume mounted there starts writable.
+RUN mkdir -p /app/checkpoints && chown node:node /app/checkpoints
 USER node
 # SIGTERM finishes the step in hand and commits before exiting 0; give it time
 # (docker stop -t 90, or stop_grace_period in docker-compose.yml).

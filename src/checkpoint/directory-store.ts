@@ -4,7 +4,7 @@
  * holds whole checkpoints only (and at worst a stale .tmp, removed by the next write).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newestFirst, type CheckpointSink, type CheckpointStore } from './store.js';
 
@@ -51,6 +51,10 @@ export class DirectoryStore implements CheckpointStore {
 
   locate(name: string): string {
     return join(this.dir, name);
+  }
+
+  async size(name: string): Promise<number> {
+    return (await stat(this.locate(name))).size;
   }
 
   /** A .tmp left by a crash mid-write is never a checkpoint (one writer per directory). */

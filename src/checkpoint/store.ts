@@ -1,7 +1,7 @@
 /**
  * Where checkpoints live. A store keeps whole, named checkpoints and makes a new one visible
  * only once it is complete (`commit`), so a reader never sees half of one. The local directory
- * is the only store today; a shared one (an object store) implements the same five operations.
+ * is the only store today; a shared one (an object store) implements the same five operations (and `size`, if it can).
  */
 import type { ByteSink } from './frames.js';
 
@@ -20,6 +20,8 @@ export interface CheckpointStore {
   remove(name: string): Promise<void>;
   /** Where a checkpoint is, for messages (a path or a URL). */
   locate(name: string): string;
+  /** Its size in bytes, when the store knows it cheaply (restore progress). */
+  size?(name: string): Promise<number>;
 }
 
 const NAME = /^checkpoint-(\d{12})\.twc$/;

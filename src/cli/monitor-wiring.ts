@@ -3,15 +3,17 @@
  * Redis connection, case store and pipeline. `tidewatch monitor` and `npm run bench:kafka` both
  * wire through here, so what is benchmarked is what runs.
  */
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { DirectoryStore } from '../checkpoint/directory-store.js';
 import type { Config } from '../config/config.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
 import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 
-export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'caseStoreStatus' | 'createPipeline'> & { labels: SdnLabel[] };
+export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints'> & { labels: SdnLabel[] };
 
 export interface WiredMonitor {
   monitor: Monitor;
@@ -29,17 +31,31 @@ function connectRedis(config: Config, settings: MonitorSettings): Redis {
   return redis;
 }
 
+/**
+ * The instance's checkpoint directory, `<CHECKPOINT_DIR>/<group>/<instance>`: one writer per
+ * directory, so instances that share a disk never remove each other's files. None when
+ * CHECKPOINT_DIR is empty (checkpoints off).
+ */
+export function checkpointDirectory(config: Pick<Config, 'CHECKPOINT_DIR' | 'KAFKA_GROUP_ID'>, instanceId: string): string | undefined {
+  return config.CHECKPOINT_DIR === '' ? undefined : join(config.CHECKPOINT_DIR, safeSegment(config.KAFKA_GROUP_ID), safeSegment(instanceId));
+}
+
+const safeSegment = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {
   const { labels, ...options } = settings;
   const kafka = createKafka(config, (entry) => settings.logger.debug(entry, 'kafkajs'));
   const redis = connectRedis(config, settings);
+  const checkpointDir = checkpointDirectory(config, settings.instanceId);
   const monitor = new Monitor({
     ...options,
     config,
     kafka,
     cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400),
     caseStoreStatus: () => redis.status,
-    createPipeline: (rules) => new Pipeline({ rules, labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
+    // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
+    createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
+    ...(checkpointDir ? { checkpoints: new DirectoryStore(checkpointDir) } : {}),
   });
   return {
     monitor,

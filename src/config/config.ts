@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '../contract/schemas.js';
 
+const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 export const envSchema = z.object({
@@ -27,9 +28,33 @@ export const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  KAFKA_INPUT_RETENTION_MS: z.coerce.number().int().min(-1).default(7 * DAY_MS),
+  KAFKA_ALERT_RETENTION_MS: z.coerce.number().int().min(-1).default(-1),
+  KAFKA_DLQ_RETENTION_MS: z.coerce.number().int().min(-1).default(30 * DAY_MS),
+  CHECKPOINT_DIR: z.string().default('checkpoints'),
+  CHECKPOINT_EVERY_MESSAGES: z.coerce.number().int().min(1).max(1_000_000_000).default(500_000),
+  CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CHECKPOINT_KEEP: z.coerce.number().int().min(1).max(100).default(3),
+  MONITOR_READY_MAX_LAG: z.coerce.number().int().min(0).default(5000),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
   message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => retentionCoversCheckpoints(e), {
+  message: 'must be -1 (infinite) or longer than CHECKPOINT_KEEP × CHECKPOINT_EVERY_SECONDS plus one hour: a restart needs every record past the checkpoint it restores', path: ['KAFKA_INPUT_RETENTION_MS'],
+}).refine((e) => [e.KAFKA_INPUT_RETENTION_MS, e.KAFKA_ALERT_RETENTION_MS, e.KAFKA_DLQ_RETENTION_MS].every((ms) => ms === -1 || ms >= 3_600_000), {
+  message: 'topic retentions are -1 (infinite) or at least 3600000 (one hour)', path: ['KAFKA_INPUT_RETENTION_MS'],
 });
+
+/**
+ * With checkpoints on, the input topics must keep every record past the oldest checkpoint kept
+ * (plus an hour of margin); with checkpoints off (CHECKPOINT_DIR empty), every start re-reads
+ * from the first offset and only infinite retention keeps the state whole.
+ */
+function retentionCoversCheckpoints(e: { KAFKA_INPUT_RETENTION_MS: number; CHECKPOINT_DIR: string; CHECKPOINT_KEEP: number; CHECKPOINT_EVERY_SECONDS: number }): boolean {
+  if (e.KAFKA_INPUT_RETENTION_MS === -1) return true;
+  if (e.CHECKPOINT_DIR === '') return false;
+  return e.KAFKA_INPUT_RETENTION_MS >= e.CHECKPOINT_KEEP * e.CHECKPOINT_EVERY_SECONDS * 1000 + 3_600_000;
+}
 
 export type Config = Readonly<z.infer<typeof envSchema> & { topics: typeof DEFAULT_TOPICS }>;
 

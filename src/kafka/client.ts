@@ -25,39 +25,84 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
 /**
  * Creates any missing topic with the given partition count; existing topics are left alone.
  * Dead-letter topics (`*.dlq`) get a 4 MiB record limit: a reject carries the raw input, which may
- * itself be as large as the broker allows, plus its reason in headers.
+ * itself be as large as the broker allows, plus its reason in headers. `configFor` adds topic
+ * settings (the monitor passes each topic's retention, see topics.ts).
  */
-export async function ensureTopics(kafka: KafkaClient, topics: string[], partitions: number, replicationFactor = 1): Promise<void> {
+export async function ensureTopics(kafka: KafkaClient, topics: string[], partitions: number, replicationFactor = 1, configFor: (topic: string) => Record<string, string> = () => ({})): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = [...new Set(topics)].filter((t) => !existing.has(t));
     if (missing.length) {
-      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, ...(topic.endsWith('.dlq') ? { configEntries: [{ name: 'max.message.bytes', value: String(4 * 1024 * 1024) }] } : {}) })) });
-      await waitForLeaders(admin, missing);
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries: topicConfigEntries(topic, configFor(topic)) })) });
+      await waitForTopics(admin, missing, { timeoutMs: 60_000 });
     }
   } finally {
     await admin.disconnect();
   }
 }
 
+function topicConfigEntries(topic: string, extra: Record<string, string>): { name: string; value: string }[] {
+  const entries = { ...(topic.endsWith('.dlq') ? { 'max.message.bytes': String(4 * 1024 * 1024) } : {}), ...extra };
+  return Object.entries(entries).map(([name, value]) => ({ name, value }));
+}
+
+export interface WaitForTopicsOptions {
+  timeoutMs: number;
+  /** Told each failed attempt (the monitor logs it); the next waits longer, up to 5 s. */
+  onRetry?: (attempt: number, waitMs: number, reason: string) => void;
+}
+
 /**
- * Waits until every partition of `topics` has a leader. kafkajs's own `waitForLeaders` retries only
- * LEADER_NOT_AVAILABLE, and a KRaft broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic
- * it has just created, which made topic creation fail now and then.
+ * Waits until every partition of `topics` has a leader that answers for its offsets. A KRaft broker
+ * briefly answers UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER for a topic it has just
+ * created (kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE), and a monitor that
+ * started on such a topic used to exit on its first request. Backs off from 100 ms to 5 s; throws
+ * after `timeoutMs` naming the topics and the last reason.
  */
-async function waitForLeaders(admin: ReturnType<KafkaClient['admin']>, topics: string[], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let lastError: unknown;
+export async function waitForTopics(admin: ReturnType<KafkaClient['admin']>, topics: string[], options: WaitForTopicsOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const reason = await topicsNotReady(admin, topics);
+    if (reason === undefined) return;
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not ready after ${options.timeoutMs} ms: ${reason}`);
+    const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
+    options.onRetry?.(attempt, waitMs, reason);
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+/** Why the topics cannot be used yet, or undefined when every partition has a leader that answers. */
+async function topicsNotReady(admin: ReturnType<KafkaClient['admin']>, topics: string[]): Promise<string | undefined> {
+  try {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics });
+    const missing = topics.filter((t) => !found.some((f) => f.name === t && f.partitions.length > 0));
+    if (missing.length) return `no metadata for ${missing.join(', ')}`;
+    const leaderless = found.filter((t) => t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+    if (leaderless.length) return `no leader for a partition of ${leaderless.join(', ')}`;
+    for (const topic of topics) await admin.fetchTopicOffsets(topic);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * Runs a start-up step that talks to the brokers, retrying with the same backoff as waitForTopics
+ * until the deadline: a broker that is just up, or has just created a topic, answers "not the
+ * leader" or "unknown topic" for a moment.
+ */
+export async function retryStartup(step: () => Promise<void>, options: WaitForTopicsOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
     try {
-      const { topics: found } = await admin.fetchTopicMetadata({ topics });
-      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      return await step();
     } catch (err) {
-      lastError = err;
+      if (Date.now() > deadline) throw err;
+      const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
+      options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
-    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

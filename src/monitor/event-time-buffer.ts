@@ -62,6 +62,11 @@ export class EventTimeBuffer<T> {
     return this.parts.has(pk);
   }
 
+  /** The next offset to fetch of a registered partition. */
+  position(pk: string): bigint | undefined {
+    return this.parts.get(pk)?.fetched;
+  }
+
   /** Buffers one fetched message; false when it was fetched before (a re-fetch). Throws for an unregistered partition. */
   add(topic: string, partition: number, offset: bigint, time: number, value: T, fetchedAt: number): boolean {
     const pk = partitionKey(topic, partition);

@@ -16,8 +16,14 @@
  * again, give the same alert ids, the case writes are no-ops, and read_committed consumers of the
  * alert topic see each alert once.
  *
+ * State: at start the monitor restores the newest usable checkpoint (checkpoints.ts) and reads
+ * each input partition from the offset it covers; with none, it rebuilds from the earliest
+ * offsets and logs how far back that reaches. While running, it writes a checkpoint every
+ * CHECKPOINT_EVERY_MESSAGES messages or CHECKPOINT_EVERY_SECONDS, right after every owned slot
+ * committed up to the applied position, and once more on a clean stop.
+ *
  * The monitor constructs none of its stores: the composition root (src/cli) passes the Kafka
- * client, the case store and a pipeline factory. A failure it cannot recover from in memory
+ * client, the case store, the checkpoint store and a pipeline factory. A failure it cannot recover from in memory
  * settles `fatal`; what happens then (exit, restart) is the caller's decision.
  */
 import type { Logger } from 'pino';
@@ -25,13 +31,19 @@ import type { CaseStore } from '../cases/case-model.js';
 import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
-import { ensureTopics, type KafkaClient } from '../kafka/client.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
+import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
+import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { committedCursor } from './broker-positions.js';
+import { CheckpointSchedule, saveMonitorCheckpoint } from './checkpoints.js';
 import { commitSlot, dueSlots, planCommit } from './commit.js';
+import { HistoryHorizon } from './horizon.js';
 import { Ordering, type FetchedBatch, type Step } from './ordering.js';
-import { partitionKey, slotGroup, slotOfAccount, slotTransactionalId, type Cut } from './ownership.js';
+import { partitionKey, slotOfAccount, slotTransactionalId, type Cut } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
+import { loadStartingState } from './starting-state.js';
 
 type Producer = ReturnType<KafkaClient['producer']>;
 type Consumer = ReturnType<KafkaClient['consumer']>;
@@ -44,8 +56,13 @@ export interface MonitorOptions {
   cases: CaseStore;
   /** The case store's connection state, for /healthz. */
   caseStoreStatus?: () => string;
-  /** A fresh pipeline over the rules in force: at start, and for each re-read from the first offset. */
-  createPipeline: (rules: LoadedRule[]) => Pipeline;
+  /**
+   * A fresh pipeline over the rules in force: at start, and for each re-read. `forRestore` asks
+   * for one without the built-in labels, to restore a checkpoint into (it carries the labels in force).
+   */
+  createPipeline: (rules: LoadedRule[], forRestore?: boolean) => Pipeline;
+  /** Where checkpoints are written and restored from; none: every start rebuilds from the earliest offsets. */
+  checkpoints?: CheckpointStore;
   rules: LoadedRule[];
   rulesDir?: string;
   logger: Logger;
@@ -91,6 +108,15 @@ export class Monitor {
   private stopping = false;
   private tickQueued = false;
   private lastPrune = 0;
+  private lastHighs = 0;
+  private phase: Phase = 'starting';
+  /** Where the reader starts each partition: the restored checkpoint's cut (absent: the earliest offset). */
+  private startCut: Cut = new Map();
+  private restoredFrom: string | undefined;
+  private readerAssigned = false;
+  private startedAt = Date.now();
+  private readonly horizon = new HistoryHorizon();
+  private schedule: CheckpointSchedule;
   private failure: Error | undefined;
   private reportFatal: (err: Error) => void = () => undefined;
   /**
@@ -107,6 +133,7 @@ export class Monitor {
     this.admin = this.kafka.admin();
     this.rules = options.rules;
     this.pipeline = options.createPipeline(this.rules);
+    this.schedule = new CheckpointSchedule(options.config.CHECKPOINT_EVERY_MESSAGES, options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
   }
 
   private get groupId(): string {
@@ -119,17 +146,63 @@ export class Monitor {
 
   /** Resolves once the monitor reads and holds its group membership; rejects if it could not get there. */
   async start(): Promise<void> {
-    const { config, inputTopics, alertTopic, logger } = this.options;
-    await ensureTopics(this.kafka, [...inputTopics, alertTopic, ...inputTopics.map((t) => `${t}.dlq`)], config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION);
-    await this.admin.connect();
+    const { config, inputTopics, logger } = this.options;
+    this.startedAt = Date.now();
+    this.serveHealth();
+    await this.prepareTopics();
     this.slots = new SlotTable(await this.partitionCount(this.ownershipTopic), this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
+    await this.loadState();
     await this.joinGroup();
     await this.enqueue(() => this.startReader());
     if (this.failure) throw this.failure;
     this.watchRules();
     this.startTicking();
-    this.serveHealth();
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slots.count, ownershipTopic: this.ownershipTopic }, 'monitor started');
+  }
+
+  /**
+   * Creates the missing topics with the retention the design needs (kafka/topics.ts), then waits,
+   * with backoff and bounded by KAFKA_STARTUP_TIMEOUT_MS, until every partition has a leader that
+   * answers: a broker that has just created a topic briefly answers "not the leader".
+   */
+  private async prepareTopics(): Promise<void> {
+    const { config, inputTopics, alertTopic, logger } = this.options;
+    const topics = { inputs: inputTopics, alerts: alertTopic };
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
+    await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+    await this.admin.connect();
+    await waitForTopics(this.admin, allTopics(topics), waitOptions);
+    const warnings = await inputRetentionWarnings(this.admin, config, inputTopics).catch((err: Error) => [`the input topics' retention could not be read: ${err.message}`]);
+    for (const w of warnings) logger.warn(w);
+  }
+
+  /**
+   * The state to start from: the newest usable checkpoint (the reader then starts each partition
+   * at the offset it covers), or a fresh pipeline that rebuilds from the earliest offsets, with
+   * how far back that reaches logged.
+   */
+  private async loadState(): Promise<void> {
+    const { logger, inputTopics, metrics } = this.options;
+    this.horizon.clear();
+    if (this.options.checkpoints) this.setPhase('restoring');
+    const state = await loadStartingState({
+      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
+      createPipeline: (forRestore) => this.options.createPipeline(this.rules, forRestore),
+      ...(this.options.checkpoints ? { store: this.options.checkpoints } : {}),
+      ...(metrics ? { metrics } : {}),
+    });
+    this.pipeline = state.pipeline;
+    this.startCut = state.cut;
+    this.restoredFrom = state.restoredFrom;
+    for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
+    this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
+    this.slots.resetForReread(this.startCut);
+    this.setPhase('catching-up');
+  }
+
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.options.metrics?.setPhase(phase);
   }
 
   /**
@@ -180,6 +253,7 @@ export class Monitor {
     const metrics = this.options.metrics;
     if (!metrics) return;
     metrics.health = () => ({
+      phase: this.phase,
       ...this.stats,
       slots: this.slots.ownedNumbers(),
       slotLag: Object.fromEntries(this.slots.ownedSlots().map((o) => [o.slot, Number(this.ordering.behind(o.cursor))])),
@@ -188,7 +262,30 @@ export class Monitor {
     });
     // The pipeline is replaced on a re-read: read it at each scrape, never hold the old one.
     metrics.stateSizes = () => this.pipeline.stateSizes();
+    metrics.readiness = () => this.readiness();
     metrics.healthy = true;
+    metrics.setPhase(this.phase);
+  }
+
+  /**
+   * Ready: the state is restored or rebuilt, the reader holds every input partition, and the
+   * applied position is within MONITOR_READY_MAX_LAG messages of the ends the monitor last saw
+   * (refreshed at least every second).
+   */
+  private readiness(): { ready: boolean } & Record<string, unknown> {
+    const behind = this.readerAssigned ? Number(this.ordering.behind(this.ordering.appliedCut())) : null;
+    const maxLag = this.options.config.MONITOR_READY_MAX_LAG;
+    const ready = !this.stopping && this.phase !== 'restoring' && this.phase !== 'starting' && behind !== null && behind <= maxLag;
+    return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null };
+  }
+
+  /** Notes the first time the monitor is caught up after a start: the restart-to-caught-up time. */
+  private noteCaughtUp(): void {
+    const behind = Number(this.ordering.behind(this.ordering.appliedCut()));
+    this.options.metrics?.inputBehind.set(behind);
+    if (this.phase !== 'catching-up' || !this.readerAssigned || behind > this.options.config.MONITOR_READY_MAX_LAG) return;
+    this.setPhase('ready');
+    this.options.logger.info({ seconds: Math.round((Date.now() - this.startedAt) / 100) / 10, applied: this.stats.applied, behind, restoredFrom: this.restoredFrom ?? null }, 'caught up');
   }
 
   /** kafkajs restarts a consumer after a retriable crash; any other crash is fatal. */
@@ -205,12 +302,14 @@ export class Monitor {
     this.failure = err;
     this.stopping = true;
     clearInterval(this.timer);
+    this.setPhase('failed');
     if (this.options.metrics) this.options.metrics.healthy = false;
     this.options.logger.fatal({ err: err.message }, `${what}; a restart re-reads from the slot cursors`);
     this.reportFatal(err);
   }
 
   private async partitionCount(topic: string): Promise<number> {
+    // The leaders were awaited in prepareTopics; metadata of the ownership topic is there.
     const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
     return topics[0]!.partitions.length;
   }
@@ -230,14 +329,21 @@ export class Monitor {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** A private group of one member reads every input partition from the start. */
+  /**
+   * A private group of one member reads every input partition: from the restored checkpoint's
+   * offset, or from the earliest one. Each assignment seeks every partition to where this
+   * instance stands, so a reader rejoin never re-reads from the earliest offset.
+   */
   private async startReader(): Promise<void> {
     const generation = ++this.readerGeneration;
     const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000 });
     this.reader = reader;
     const current = (): boolean => generation === this.readerGeneration;
     reader.on(reader.events.GROUP_JOIN, (e) => {
-      void this.enqueue(() => (current() ? this.onReaderAssignment(e.payload.memberAssignment as Record<string, number[]>) : undefined));
+      if (!current()) return;
+      const assignment = e.payload.memberAssignment as Record<string, number[]>;
+      this.seekReader(reader, assignment);
+      void this.enqueue(() => (current() ? this.onReaderAssignment(assignment) : undefined));
     });
     this.failOnFatalCrash(reader, 'reader');
     await reader.connect();
@@ -251,34 +357,63 @@ export class Monitor {
     });
   }
 
+  private seekReader(reader: Consumer, assignment: Record<string, number[]>): void {
+    for (const [topic, parts] of Object.entries(assignment)) {
+      for (const partition of parts) {
+        const pk = partitionKey(topic, partition);
+        const at = this.ordering.position(pk) ?? this.startCut.get(pk);
+        if (at !== undefined) reader.seek({ topic, partition, offset: at.toString() });
+      }
+    }
+  }
+
   private async onReaderAssignment(assignment: Record<string, number[]>): Promise<void> {
     for (const [topic, parts] of Object.entries(assignment)) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       for (const p of parts) {
         const o = offsets.find((x) => x.partition === p);
-        this.ordering.register(topic, p, BigInt(o?.low ?? '0'), BigInt(o?.high ?? '0'));
+        const low = BigInt(o?.low ?? '0');
+        const pk = partitionKey(topic, p);
+        const from = this.startCut.get(pk);
+        // Checked against the broker at restore; retention running in between would leave a hole.
+        if (from !== undefined && from < low) throw new Error(`records of ${pk} from offset ${from}, past the restored checkpoint, were deleted before they were read (earliest is ${low}); a restart uses an older checkpoint or rebuilds`);
+        this.ordering.register(topic, p, from ?? low, BigInt(o?.high ?? '0'));
       }
     }
+    this.readerAssigned = true;
+    this.noteCaughtUp();
   }
 
   private async accept(batch: FetchedBatch): Promise<void> {
+    this.reportHorizon(batch);
     const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw), Date.now());
     this.options.metrics?.consumed.inc({ topic: batch.topic }, added);
     this.options.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(this.ordering.lag(batch.topic, batch.partition)));
     await this.release();
   }
 
+  /** The first batch of a partition rebuilt from its earliest offset says how far back the state reaches. */
+  private reportHorizon(batch: FetchedBatch): void {
+    const seen = this.horizon.observe(batch.topic, batch.partition, partitionKey(batch.topic, batch.partition), batch.messages[0]);
+    if (!seen) return;
+    this.options.metrics?.earliestRecordTime.set({ topic: seen.topic, partition: String(seen.partition) }, Number(batch.messages[0]!.timestamp) / 1000);
+    this.options.logger.warn(seen, seen.historyDeleted ? 'rebuilding from partial history: records before this one were deleted' : 'rebuilding from the first record of the partition');
+  }
+
   private async tick(): Promise<void> {
     if (this.stopping) return;
-    if (this.ordering.size > 0) {
-      // Batches bring high watermarks only for the partitions they come from: refresh them all,
-      // so a partition with unread data is never mistaken for a caught-up one.
+    // Batches bring high watermarks only for the partitions they come from: refresh them all (at
+    // least every second, for readiness), so a partition with unread data never looks caught up.
+    if (this.ordering.size > 0 || Date.now() - this.lastHighs >= 1000) {
+      this.lastHighs = Date.now();
       for (const topic of this.options.inputTopics) {
         for (const p of await this.admin.fetchTopicOffsets(topic)) this.ordering.setHigh(topic, p.partition, BigInt(p.high));
       }
-      await this.release();
     }
+    if (this.ordering.size > 0) await this.release();
     await this.flushSlots(false);
+    await this.maybeCheckpoint();
+    this.noteCaughtUp();
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
   }
 
@@ -292,6 +427,7 @@ export class Monitor {
       const step = this.ordering.next(maxStep, Date.now(), holdMs);
       if (step.length === 0) return;
       await this.applyStep(step);
+      await this.maybeCheckpoint();
       if (step.length < maxStep) return;
     }
   }
@@ -309,8 +445,37 @@ export class Monitor {
     }
     this.stats.applied += step.length;
     this.stats.alerts += alerts;
+    this.schedule.applied(step.length);
     await this.flushSlots(false);
     timer?.();
+  }
+
+  /**
+   * Writes a checkpoint when one is due (or, on a stop, when anything was applied since the last).
+   * Every owned slot first commits up to the applied position, so the checkpoint's cut is covered
+   * by their cursors. A failed write is logged and counted, never fatal: the state in memory is
+   * whole; only the next restart needs more history.
+   */
+  private async maybeCheckpoint(onStop = false): Promise<void> {
+    const store = this.options.checkpoints;
+    if (!store || this.failure || !(onStop ? this.schedule.dirty : this.schedule.due(Date.now()))) return;
+    await this.flushSlots(true);
+    if (this.failure) return;
+    const cut = this.ordering.appliedCut();
+    const { logger, metrics, config } = this.options;
+    const started = performance.now();
+    try {
+      const saved = await saveMonitorCheckpoint(store, this.pipeline, this.rules, this.groupId, cut, config.CHECKPOINT_KEEP);
+      const seconds = (performance.now() - started) / 1000;
+      metrics?.checkpointSeconds.observe(seconds);
+      metrics?.checkpointBytes.set(saved.bytes);
+      metrics?.checkpointLastSuccess.set(Date.now() / 1000);
+      logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: this.pipeline.stats.read }, 'checkpoint written');
+    } catch (err) {
+      metrics?.checkpointFailures.inc();
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed; the monitor goes on, and a restart needs the history since the last good one');
+    }
+    this.schedule.saved(Date.now());
   }
 
   /** Publishes every owned slot with outputs; moves idle cursors at most once per interval (or always, when forced). */
@@ -386,12 +551,8 @@ export class Monitor {
     this.options.metrics?.slots.set(this.stats.slots);
   }
 
-  private async readCursor(slot: number): Promise<Cut> {
-    const cut: Cut = new Map();
-    for (const t of await this.admin.fetchOffsets({ groupId: slotGroup(this.groupId, slot), topics: this.options.inputTopics })) {
-      for (const p of t.partitions) if (p.offset !== '-1') cut.set(partitionKey(t.topic, p.partition), BigInt(p.offset));
-    }
-    return cut;
+  private readCursor(slot: number): Promise<Cut> {
+    return committedCursor(this.admin, this.groupId, slot, this.options.inputTopics);
   }
 
   /** Drops unowned outputs their owner has published (its cursor passed them). */
@@ -402,19 +563,19 @@ export class Monitor {
 
   /**
    * A gained slot whose outputs since its cursor this instance cannot produce from memory: start
-   * over from the first offset with a fresh pipeline. Owned cursors stay; everything at or before
-   * them is applied again without being published.
+   * over, from a checkpoint that every cursor covers or from the earliest offsets, as at start.
+   * Owned cursors stay; everything at or before them is applied again without being published.
    */
   private async reread(): Promise<void> {
     this.stats.resets++;
     this.options.metrics?.rereads.inc();
-    this.options.logger.warn({ slots: this.slots.ownedNumbers() }, 'a gained slot needs outputs this instance did not keep; re-reading from the start');
+    this.options.logger.warn({ slots: this.slots.ownedNumbers() }, 'a gained slot needs outputs this instance did not keep; starting over from a checkpoint every slot cursor covers, or from the earliest offsets');
     const old = this.reader;
     this.readerGeneration++;
+    this.readerAssigned = false;
     void old?.disconnect().catch(() => undefined);
-    this.pipeline = this.options.createPipeline(this.rules);
     this.ordering.clear();
-    this.slots.resetForReread();
+    await this.loadState();
     await this.startReader();
   }
 
@@ -428,8 +589,10 @@ export class Monitor {
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
     this.reloader?.stop();
+    this.setPhase('stopping');
     await this.queue;
     await this.enqueue(() => this.flushSlots(true));
+    await this.enqueue(() => this.maybeCheckpoint(true));
     await this.reader?.disconnect().catch(() => undefined);
     await this.member?.disconnect().catch(() => undefined);
     await Promise.all(this.slots.ownedSlots().map((o) => o.producer.disconnect().catch(() => undefined)));

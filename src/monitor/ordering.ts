@@ -66,6 +66,11 @@ export class Ordering {
     return added;
   }
 
+  /** The next offset to fetch of a registered partition (where a rejoining reader resumes); undefined when unknown. */
+  position(pk: string): bigint | undefined {
+    return this.buffer.position(pk);
+  }
+
   /** A fresher high watermark: a partition with unread data must never look caught up. */
   setHigh(topic: string, partition: number, high: bigint): void {
     this.buffer.setHigh(topic, partition, high);

@@ -98,12 +98,14 @@ export class SlotTable<P> {
   }
 
   /**
-   * Before a re-read from the first offset: everything is applied again, so owned slots drop their
-   * pending outputs (they come again; the cursor decides what is published) and unowned logs start
-   * complete from offset 0.
+   * Before reading starts over from `since` (a restored checkpoint's cut; empty: the first
+   * offsets): everything past it is applied again, so owned slots drop their pending outputs (they
+   * come again; the cursor decides what is published) and unowned logs start complete from
+   * `since`. Outputs of messages before it cannot come again: taking a slot whose cursor is
+   * behind it asks for another start-over.
    */
-  resetForReread(): void {
+  resetForReread(since: Cut = new Map()): void {
     for (const o of this.owned.values()) o.pending = [];
-    for (const slot of this.unowned.keys()) this.unowned.set(slot, new UnownedLog(new Map()));
+    for (const slot of this.unowned.keys()) this.unowned.set(slot, new UnownedLog(new Map(since)));
   }
 }

@@ -1,6 +1,16 @@
-/** Prometheus metrics (prom-client) and /healthz on one HTTP port. */
+/**
+ * Prometheus metrics (prom-client), /healthz and /readyz on one HTTP port.
+ *
+ * - /healthz: alive. 200 from the moment the monitor starts, including while it restores or
+ *   rebuilds its state, until it fails for good (503). A liveness probe restarts on 503 only.
+ * - /readyz: ready. 200 once the state is restored (or rebuilt) and the applied position is
+ *   within MONITOR_READY_MAX_LAG messages of every input partition's end; 503 otherwise.
+ */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const PHASES = ['starting', 'restoring', 'catching-up', 'ready', 'stopping', 'failed'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -17,12 +27,25 @@ export class Metrics {
     name: 'tidewatch_state_entries', help: 'entries held per in-process state structure (bounded; see the README state table)', labelNames: ['structure'], registers: [this.registry],
     collect: () => { for (const [structure, n] of Object.entries(this.stateSizes())) this.stateEntries.set({ structure }, n); },
   });
+  readonly startupPhase = new Gauge({ name: 'tidewatch_startup_phase', help: 'the phase the monitor is in (1 for the current one): starting, restoring, catching-up, ready, stopping, failed', labelNames: ['phase'], registers: [this.registry] });
+  readonly restoreBytesRead = new Gauge({ name: 'tidewatch_restore_bytes_read', help: 'bytes of the checkpoint being restored read so far', registers: [this.registry] });
+  readonly restoreBytesTotal = new Gauge({ name: 'tidewatch_restore_bytes_total', help: 'size of the checkpoint being restored (0 when the store does not say)', registers: [this.registry] });
+  readonly restoreSeconds = new Gauge({ name: 'tidewatch_restore_seconds', help: 'how long the last checkpoint restore took', registers: [this.registry] });
+  readonly inputBehind = new Gauge({ name: 'tidewatch_input_behind_messages', help: 'input messages on the broker not yet applied (past the applied position, summed over partitions)', registers: [this.registry] });
+  readonly readyGauge = new Gauge({ name: 'tidewatch_ready', help: '1 when /readyz answers 200', registers: [this.registry], collect: () => { this.readyGauge.set(this.readiness().ready ? 1 : 0); } });
+  readonly checkpointSeconds = new Histogram({ name: 'tidewatch_checkpoint_seconds', help: 'time to write one checkpoint (processing waits meanwhile)', buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] });
+  readonly checkpointBytes = new Gauge({ name: 'tidewatch_checkpoint_bytes', help: 'size of the last checkpoint written', registers: [this.registry] });
+  readonly checkpointLastSuccess = new Gauge({ name: 'tidewatch_checkpoint_last_success_timestamp_seconds', help: 'wall-clock time of the last checkpoint written', registers: [this.registry] });
+  readonly checkpointFailures = new Counter({ name: 'tidewatch_checkpoint_failures_total', help: 'checkpoint writes that failed (the monitor goes on; a restart then needs more history)', registers: [this.registry] });
+  readonly earliestRecordTime = new Gauge({ name: 'tidewatch_input_earliest_record_timestamp_seconds', help: 'record timestamp of the earliest record of a partition rebuilt without a checkpoint: how far back the state reaches', labelNames: ['topic', 'partition'], registers: [this.registry] });
   /** Where the state's sizes come from (the monitor sets it to its pipeline's). */
   stateSizes: () => Record<string, number> = () => ({});
   private server: Server | undefined;
   healthy = false;
   /** Extra fields for the /healthz body (JSON), for a human or a readiness probe. */
   health: () => Record<string, unknown> = () => ({});
+  /** Whether /readyz answers 200, and the JSON body it sends (the monitor sets it). */
+  readiness: () => { ready: boolean } & Record<string, unknown> = () => ({ ready: false, phase: 'starting' });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -31,12 +54,20 @@ export class Metrics {
   listen(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = createServer((req, res) => {
       if (req.url === '/healthz') {
-        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.healthy ? 'ok' : 'starting', ...this.health() }) + '\n');
+        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.healthy ? 'ok' : 'down', ...this.health() }) + '\n');
+      } else if (req.url === '/readyz') {
+        const r = this.readiness();
+        res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r) + '\n');
       } else if (req.url === '/metrics') {
         this.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body), () => res.writeHead(500).end());
       } else res.writeHead(404).end();
     });
     return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));
+  }
+
+  /** Marks `phase` as the current startup phase (the gauge holds 1 for it, 0 for the others). */
+  setPhase(phase: string): void {
+    for (const p of PHASES) this.startupPhase.set({ phase: p }, p === phase ? 1 : 0);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { loadConfig } from '../../src/config/config.js';
 import { INPUT_TOPICS, topicFor } from '../../src/contract/schemas.js';
@@ -23,6 +26,9 @@ export function newRun(): Run {
   const id = randomUUID().slice(0, 8);
   return { id, topics: INPUT_TOPICS.map((t) => `e2e-${id}-${t}`), alertTopic: `e2e-${id}-alerts`, group: `e2e-${id}`, prefix: `twe2e:${id}:` };
 }
+
+/** The run's checkpoint directory (CHECKPOINT_DIR of its monitors), kept across their restarts and removed by cleanupRun. */
+export const checkpointRoot = (run: Run): string => join(tmpdir(), `tw-e2e-ckpt-${run.id}`);
 
 /** Produces the sample to its contract topics (keys as the contract gives them), in file order per topic. */
 export async function produceSample(run: Run, lines = sampleLines()): Promise<number> {
@@ -70,7 +76,7 @@ export type MonitorProcess = ChildProcess & { logs: string[] };
 /** Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and echoed when TW_TEST_VERBOSE is set). */
 export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): MonitorProcess {
   const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
-    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', CHECKPOINT_DIR: checkpointRoot(run), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }) as MonitorProcess;
   child.logs = [];
   let partial = '';
@@ -254,6 +260,7 @@ export function caseViews(cases: readonly { subject: string; alertIds: readonly 
 /** Deletes a run's topics and its Redis keys. */
 export async function cleanupRun(run: Run, redis: { keys(p: string): Promise<string[]>; del(...k: string[]): Promise<number> }): Promise<void> {
   await deleteRun(run).catch(() => undefined);
+  rmSync(checkpointRoot(run), { recursive: true, force: true });
   const keys = await redis.keys(`${run.prefix}*`);
   if (keys.length) await redis.del(...keys);
 }

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
-import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, newRun, produceSample, readAll, readAllWithHeaders, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, type MonitorProcess, newRun, produceSample, readAll, readAllWithHeaders, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { sampleLines } from '../helpers/sample.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -17,6 +17,13 @@ afterAll(async () => {
   for (const run of runs) await cleanupRun(run, redis);
   await redis.quit();
 });
+
+/** The sum of every slot cursor's offsets: it grows whenever a slot commits progress. */
+async function cursorSum(run: Run): Promise<bigint> {
+  let sum = 0n;
+  for (const slot of [0, 1]) for (const offset of (await slotCursor(run, slot)).values()) sum += offset;
+  return sum;
+}
 
 const casesOf = async (run: Run): Promise<CaseView[]> => caseViews(await new RedisCaseStore(redis, run.prefix).list());
 
@@ -73,21 +80,39 @@ describe('monitor against real Kafka and Redis', () => {
     }
   });
 
-  it('SIGKILL mid-stream and restart (TIDEWATCH_CRASH_ROUNDS times, 5 by default): no alert or case lost or doubled', async () => {
+  it('SIGKILL mid-stream and restart (TIDEWATCH_CRASH_ROUNDS times, 5 by default), with checkpoints written every second: no alert or case lost or doubled', async () => {
     const run = newRun();
     runs.push(run);
-    await produceSample(run, sampleLines());
+    const rounds = Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5);
+    // The sample arrives in rounds + 1 consecutive parts, one before each start, so every round
+    // has input to apply, whatever the last checkpoint covered.
+    const lines = sampleLines();
+    const part = (i: number): string[] => lines.slice(Math.floor((i * lines.length) / (rounds + 1)), Math.floor(((i + 1) * lines.length) / (rounds + 1)));
+    // Checkpoints after 200 messages or a second: kills land before, during and after their writes.
+    const env = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
+    const logged = (m: MonitorProcess, text: string): boolean => m.logs.some((l) => l.includes(text));
+    const killPoints: { what: string; reached: (m: MonitorProcess) => Promise<boolean> }[] = [
+      { what: 'as soon as it has started', reached: async (m) => logged(m, '"monitor started"') },
+      { what: 'once a slot cursor moved in this run', reached: async (m) => logged(m, '"monitor started"') && (await cursorSum(run)) > cursorsAtStart },
+      { what: 'right after a checkpoint write', reached: async (m) => logged(m, '"checkpoint written"') || (await caughtUp(run)) },
+    ];
+    let cursorsAtStart = 0n;
     let kills = 0;
     let midStream = 0;
-    const rounds = Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5);
+    let restores = 0;
     for (let i = 0; i < rounds; i++) {
-      const monitor = startMonitor(run);
-      await new Promise((r) => setTimeout(r, 2500 + (i % 6) * 700));
+      await produceSample(run, part(i));
+      cursorsAtStart = await cursorSum(run);
+      const monitor = startMonitor(run, 'a', env);
+      const point = killPoints[i % killPoints.length]!;
+      await waitFor(() => point.reached(monitor), 90_000, `round ${i}: the monitor ${point.what}`);
       if (!(await caughtUp(run))) midStream++;
       await stopMonitor(monitor, 'SIGKILL');
+      if (logged(monitor, '"restored checkpoint')) restores++;
       kills++;
     }
-    const monitor = startMonitor(run);
+    await produceSample(run, part(rounds));
+    const monitor = startMonitor(run, 'a', env);
     try {
       await waitFor(() => caughtUp(run), 120_000);
       const alerts = (await readAll(run.alertTopic)).sort();
@@ -96,9 +121,11 @@ describe('monitor against real Kafka and Redis', () => {
       expect(await casesOf(run)).toEqual(expectedCases);
       expect(kills).toBe(rounds);
       expect(midStream).toBeGreaterThan(0);
-      console.log(`crash test: ${kills} SIGKILLs, ${midStream} of them before every slot cursor had reached the end of the input; ${alerts.length} alerts, 0 lost, 0 doubled`);
+      if (logged(monitor, '"restored checkpoint')) restores++;
+      expect(restores).toBeGreaterThan(0);
+      console.log(`crash test: ${kills} SIGKILLs, ${midStream} of them before every slot cursor had reached the end of the input; ${restores} of ${kills + 1} starts restored a checkpoint; ${alerts.length} alerts, 0 lost, 0 doubled`);
     } finally {
       await stopMonitor(monitor, 'SIGTERM');
     }
-  }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 10 + 180) * 1000);
+  }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 30 + 240) * 1000);
 });

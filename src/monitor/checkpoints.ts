@@ -1,0 +1,165 @@
+/**
+ * The monitor's checkpoints: when to take one, what its positions say, and which one a start can
+ * restore. The file format and the store are src/checkpoint's; this module adds what only the
+ * monitor knows.
+ *
+ * - A checkpoint's positions are the applied cut: per input partition, the next offset not in
+ *   the state. It is taken right after every owned slot committed up to that cut, so a restart
+ *   from it never needs an output of an earlier message.
+ * - A start restores the newest checkpoint that verifies and is usable now: it covers the same
+ *   input topics, every record past its cut is still on the broker, and every slot's committed
+ *   cursor covers its cut (outputs of messages before the cut cannot be produced again, so each
+ *   slot must already have published them, whoever owns it).
+ */
+import type { CheckpointStore } from '../checkpoint/store.js';
+import { saveCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
+import { restoreCheckpoint, verifyCheckpoint } from '../checkpoint/checkpoint.js';
+import { CheckpointError } from '../checkpoint/errors.js';
+import { ruleDrift } from '../checkpoint/header.js';
+import type { LoadedRule } from '../engine/loader.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { covers, partitionKey, splitKey, type Cut } from './ownership.js';
+
+export interface MonitorPositions {
+  monitor: { group: string; inputs: { topic: string; partition: number; offset: string }[] };
+}
+
+export function positionsOf(group: string, cut: Cut): MonitorPositions {
+  const inputs = [...cut].map(([pk, offset]) => ({ ...splitKey(pk), offset: offset.toString() })).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  return { monitor: { group, inputs } };
+}
+
+/** The cut a checkpoint's positions record, or why they are not a monitor's. */
+export function cutOf(positions: unknown): Cut | string {
+  const inputs = (positions as Partial<MonitorPositions> | undefined)?.monitor?.inputs;
+  if (!Array.isArray(inputs)) return 'it was not written by a monitor (no topic-partition offsets; a replay checkpoint, perhaps)';
+  const cut: Cut = new Map();
+  for (const i of inputs) {
+    if (typeof i?.topic !== 'string' || !Number.isInteger(i.partition) || typeof i.offset !== 'string' || !/^\d+$/.test(i.offset)) return `its position ${JSON.stringify(i)} is not a topic, partition and offset`;
+    cut.set(partitionKey(i.topic, i.partition), BigInt(i.offset));
+  }
+  return cut;
+}
+
+/** What the broker and the slot cursors say at start, against which a checkpoint is judged. */
+export interface StartingPoint {
+  topics: readonly string[];
+  /** Each input partition's first available offset. */
+  earliest: ReadonlyMap<string, bigint>;
+  /** Every slot's committed cursor, owned here or not. */
+  cursors: readonly Cut[];
+}
+
+/** Why a checkpoint at `cut` cannot be used from this starting point; undefined when it can. */
+export function unusableReason(cut: Cut, start: StartingPoint): string | undefined {
+  const topics = new Set([...cut.keys()].map((pk) => splitKey(pk).topic));
+  const wanted = new Set(start.topics);
+  if (topics.size !== wanted.size || [...topics].some((t) => !wanted.has(t))) return `it covers the topics ${[...topics].sort().join(', ')}, and this monitor reads ${[...wanted].sort().join(', ')}`;
+  for (const [pk, offset] of cut) {
+    const earliest = start.earliest.get(pk);
+    if (earliest === undefined) return `its partition ${pk} no longer exists`;
+    if (earliest > offset) return `it needs ${pk} from offset ${offset}, and the earliest record left there is at ${earliest} (retention or deleteRecords removed the rest)`;
+  }
+  const behind = start.cursors.findIndex((c) => !covers(c, cut));
+  if (behind >= 0) return `slot ${behind}'s committed cursor has not reached it (outputs of messages before it may still be unpublished)`;
+  return undefined;
+}
+
+export interface Restored {
+  name: string;
+  location: string;
+  pipeline: Pipeline;
+  cut: Cut;
+  createdAt: string;
+}
+
+export interface RestoreOptions {
+  /** A fresh pipeline without labels (the checkpoint carries the labels in force). */
+  build: () => Pipeline;
+  rules: readonly LoadedRule[];
+  start: StartingPoint;
+  /** Each checkpoint passed over and why, and a rule-set change, as sentences. */
+  warn: (message: string) => void;
+  /** Bytes read of the checkpoint being restored, and its size when the store knows it. */
+  progress?: (read: number, total: number | undefined) => void;
+}
+
+/** The newest checkpoint that verifies, restores and is usable from `start`; undefined when none is. */
+export async function restoreNewestUsable(store: CheckpointStore, options: RestoreOptions): Promise<Restored | undefined> {
+  for (const name of await store.list()) {
+    const location = store.locate(name);
+    try {
+      const header = await verifyCheckpoint(store, name);
+      const cut = cutOf(header.positions);
+      const reason = typeof cut === 'string' ? cut : unusableReason(cut, options.start);
+      if (reason !== undefined || typeof cut === 'string') {
+        options.warn(`checkpoint ${location} passed over: ${reason}; trying the one before it`);
+        continue;
+      }
+      const pipeline = options.build();
+      await restoreCheckpoint(counting(store, name, options.progress), name, pipeline);
+      const drift = ruleDrift(header, options.rules, location);
+      if (drift) options.warn(drift);
+      return { name, location, pipeline, cut, createdAt: header.createdAt };
+    } catch (err) {
+      if (!(err instanceof CheckpointError)) throw err;
+      options.warn(`${err.message}; trying the one before it`);
+    }
+  }
+  return undefined;
+}
+
+/** The store, with the reads of one checkpoint counted for restore progress. */
+function counting(store: CheckpointStore, name: string, progress: RestoreOptions['progress']): CheckpointStore {
+  if (!progress) return store;
+  const total = store.size?.(name).catch(() => undefined) ?? Promise.resolve(undefined);
+  return {
+    list: () => store.list(),
+    create: (n) => store.create(n),
+    remove: (n) => store.remove(n),
+    locate: (n) => store.locate(n),
+    read: (n) => countBytes(store.read(n), total, progress),
+  };
+}
+
+async function* countBytes(source: AsyncIterable<Uint8Array>, total: Promise<number | undefined>, progress: (read: number, total: number | undefined) => void): AsyncGenerator<Uint8Array> {
+  const size = await total;
+  let read = 0;
+  for await (const chunk of source) {
+    read += chunk.length;
+    progress(read, size);
+    yield chunk;
+  }
+}
+
+/** When the next checkpoint is due: every `everyMessages` applied messages or `everyMs` of wall clock, whichever comes first, and only past new messages. */
+export class CheckpointSchedule {
+  private appliedSince = 0;
+  private lastAt: number;
+
+  constructor(private readonly everyMessages: number, private readonly everyMs: number, now: number) {
+    this.lastAt = now;
+  }
+
+  applied(n: number): void {
+    this.appliedSince += n;
+  }
+
+  due(now: number): boolean {
+    return this.appliedSince > 0 && (this.appliedSince >= this.everyMessages || now - this.lastAt >= this.everyMs);
+  }
+
+  /** Anything applied since the last checkpoint (a stop saves only then). */
+  get dirty(): boolean {
+    return this.appliedSince > 0;
+  }
+
+  saved(now: number): void {
+    this.appliedSince = 0;
+    this.lastAt = now;
+  }
+}
+
+export async function saveMonitorCheckpoint(store: CheckpointStore, pipeline: Pipeline, rules: readonly LoadedRule[], group: string, cut: Cut, keep: number): Promise<SavedCheckpoint> {
+  return saveCheckpoint(store, pipeline, { rules, positions: positionsOf(group, cut), keep });
+}

@@ -1,0 +1,72 @@
+/**
+ * The state a monitor starts from: the newest usable checkpoint and the cut it covers, or a fresh
+ * pipeline to rebuild from the earliest offsets still on the broker (and which partitions to
+ * report the history horizon of). Logs and counts what it decides; holds no state of its own.
+ */
+import type { Logger } from 'pino';
+import type { CheckpointStore } from '../checkpoint/store.js';
+import type { LoadedRule } from '../engine/loader.js';
+import type { KafkaClient } from '../kafka/client.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { committedCursor, offsetRanges, type OffsetRange } from './broker-positions.js';
+import { restoreNewestUsable } from './checkpoints.js';
+import type { Cut } from './ownership.js';
+
+export interface StartingState {
+  pipeline: Pipeline;
+  /** Where the reader starts each partition; absent partitions start at their earliest offset. */
+  cut: Cut;
+  restoredFrom?: string;
+  /** Partitions rebuilt from their earliest offset that hold records, with that offset. */
+  rebuilt: Map<string, bigint>;
+}
+
+export interface StartingStateContext {
+  admin: ReturnType<KafkaClient['admin']>;
+  group: string;
+  slotCount: number;
+  inputTopics: string[];
+  store?: CheckpointStore;
+  rules: readonly LoadedRule[];
+  createPipeline: (forRestore: boolean) => Pipeline;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+export async function loadStartingState(ctx: StartingStateContext): Promise<StartingState> {
+  const ranges = await offsetRanges(ctx.admin, ctx.inputTopics);
+  const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges) : undefined;
+  if (restored) return restored;
+  const partitions = [...ranges].map(([pk, r]) => ({ partition: pk, earliest: r.low.toString(), high: r.high.toString() }));
+  ctx.logger.warn({ partitions, deleted: partitions.filter((p) => p.earliest !== '0').map((p) => p.partition) }, ctx.store ? 'no usable checkpoint; rebuilding the state from the earliest offsets still on the broker' : 'checkpoints are off; rebuilding the state from the earliest offsets still on the broker');
+  return { pipeline: ctx.createPipeline(false), cut: new Map(), rebuilt: new Map([...ranges].filter(([, r]) => r.high > r.low).map(([pk, r]) => [pk, r.low])) };
+}
+
+async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>): Promise<StartingState | undefined> {
+  const { logger, metrics } = ctx;
+  const started = performance.now();
+  const cursors = await Promise.all(Array.from({ length: ctx.slotCount }, (_, s) => committedCursor(ctx.admin, ctx.group, s, ctx.inputTopics)));
+  const restored = await restoreNewestUsable(store, {
+    build: () => ctx.createPipeline(true),
+    rules: ctx.rules,
+    start: { topics: ctx.inputTopics, earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])), cursors },
+    warn: (message) => logger.warn(message),
+    progress: (read, total) => { metrics?.restoreBytesRead.set(read); metrics?.restoreBytesTotal.set(total ?? 0); },
+  });
+  if (!restored) return undefined;
+  const seconds = (performance.now() - started) / 1000;
+  metrics?.restoreSeconds.set(seconds);
+  logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
+  return { pipeline: restored.pipeline, cut: restored.cut, restoredFrom: restored.location, rebuilt: new Map() };
+}
+
+/** Messages on the broker past `cut`, over the partitions of `ranges`. */
+function behindOf(ranges: ReadonlyMap<string, OffsetRange>, cut: Cut): bigint {
+  let n = 0n;
+  for (const [pk, r] of ranges) {
+    const from = cut.get(pk) ?? r.low;
+    if (r.high > from) n += r.high - from;
+  }
+  return n;
+}

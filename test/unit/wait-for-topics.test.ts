@@ -1,0 +1,41 @@
+/**
+ * Start-up waits for topic leaders instead of failing on the first metadata error: the check is
+ * retried with a growing backoff, each attempt is reported, and a deadline ends it with the
+ * topics and the last reason named. The admin is a scripted stand-in for the two calls used.
+ */
+import { describe, expect, it } from 'vitest';
+import { waitForTopics } from '../../src/kafka/client.js';
+
+type Answer = 'not-leader' | 'no-leader' | 'ok';
+
+function scriptedAdmin(answers: Answer[]): never {
+  let call = 0;
+  const next = (): Answer => answers[Math.min(call, answers.length - 1)]!;
+  return {
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+      const a = next();
+      return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: a === 'no-leader' ? -1 : 1 }] })) };
+    },
+    fetchTopicOffsets: async () => {
+      const a = next();
+      call++;
+      if (a === 'not-leader') throw new Error('This server is not the leader for that topic-partition');
+      return [{ partition: 0, offset: '0', low: '0', high: '0' }];
+    },
+  } as never;
+}
+
+describe('waitForTopics', () => {
+  it('retries "not the leader" with a growing backoff, reporting each attempt, until the topics answer', async () => {
+    const retries: { attempt: number; waitMs: number; reason: string }[] = [];
+    await waitForTopics(scriptedAdmin(['not-leader', 'not-leader', 'ok']), ['t'], { timeoutMs: 60_000, onRetry: (attempt, waitMs, reason) => retries.push({ attempt, waitMs, reason }) });
+    expect(retries).toEqual([
+      { attempt: 1, waitMs: 100, reason: 'This server is not the leader for that topic-partition' },
+      { attempt: 2, waitMs: 200, reason: 'This server is not the leader for that topic-partition' },
+    ]);
+  });
+
+  it('gives up after its deadline, naming the topics and the last reason', async () => {
+    await expect(waitForTopics(scriptedAdmin(['no-leader']), ['in.a', 'in.b'], { timeoutMs: 250 })).rejects.toThrow(/^topics in.a, in.b not ready after 250 ms: no leader for a partition of in.a, in.b$/);
+  });
+});
