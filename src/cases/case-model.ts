@@ -102,6 +102,8 @@ export interface CaseStore {
   addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }>;
   list(options?: CaseListOptions): Promise<Case[]>;
   get(caseId: string): Promise<Case | undefined>;
+  /** The case an alert went to, while its id is indexed (the dedupe window). */
+  caseOfAlert(alertId: string): Promise<string | undefined>;
   /** The case's kept alerts (its newest CASE_ALERT_IDS), oldest first. */
   alerts(caseId: string): Promise<Alert[]>;
   /** Claims the highest-scoring open case (expired leases first return to the queue). */

@@ -95,6 +95,10 @@ export class MemoryCaseStore implements CaseStore {
     return c ? structuredClone(c) : undefined;
   }
 
+  async caseOfAlert(alertId: string): Promise<string | undefined> {
+    return this.alertIndex.get(alertId);
+  }
+
   async alerts(caseId: string): Promise<Alert[]> {
     const c = await this.get(caseId);
     const kept = this.alertsByCase.get(caseId);

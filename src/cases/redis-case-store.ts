@@ -108,6 +108,10 @@ export class RedisCaseStore implements CaseStore {
     return doc ? toCase(doc) : undefined;
   }
 
+  async caseOfAlert(alertId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.alert(alertId))) ?? undefined;
+  }
+
   async alerts(caseId: string): Promise<Alert[]> {
     const c = await this.get(caseId);
     if (!c || c.alertIds.length === 0) return [];

@@ -131,6 +131,8 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(kept.map((a) => a.alertId)).toEqual(['ev-1', 'ev-2']);
       expect(kept[0]).toEqual(withPath);
       expect(await store.alerts('case-nope')).toEqual([]);
+      expect(await store.caseOfAlert('ev-2')).toBe(caseId);
+      expect(await store.caseOfAlert('ev-never')).toBeUndefined();
     });
 
     it('drops the whole alert with its id once a hot case passes the bound', async () => {
