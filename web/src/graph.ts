@@ -3,6 +3,10 @@ import cytoscape from 'cytoscape';
 import type { PathGraph } from '../../src/console/path-graph.js';
 
 export function drawGraph(container: HTMLElement, graph: PathGraph): cytoscape.Core {
+  // What was drawn, for tests and screen readers (the canvas holds no text).
+  container.dataset.nodes = String(graph.nodes.length);
+  container.dataset.edges = String(graph.edges.length);
+  container.setAttribute('aria-label', `evidence graph: ${graph.nodes.map((n) => (n.tag ? `${n.label} (${n.tag})` : n.label)).join(', ')}`);
   return cytoscape({
     container,
     elements: [
