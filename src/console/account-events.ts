@@ -27,7 +27,7 @@ export interface TimelineEvent {
   customer?: { type: string; kycCountry: string; createdAt: string };
 }
 
-export type LinkKind = 'device' | 'ip' | 'destination';
+export type LinkKind = 'device' | 'ip' | 'destination' | 'destination cluster';
 
 export interface LinkedAccount {
   accountId: string;
@@ -41,7 +41,7 @@ const LINK_CAP = 256;
 export class AccountEvents {
   private readonly byAccount = new Map<string, TimelineEvent[]>();
   private readonly byEventId = new Map<string, TimelineEvent>();
-  private readonly links: Record<LinkKind, Map<string, Set<string>>> = { device: new Map(), ip: new Map(), destination: new Map() };
+  private readonly links: Record<Exclude<LinkKind, 'destination cluster'>, Map<string, Set<string>>> = { device: new Map(), ip: new Map(), destination: new Map() };
 
   static async fromFiles(files: readonly string[]): Promise<AccountEvents> {
     const index = new AccountEvents();
@@ -86,7 +86,7 @@ export class AccountEvents {
     if (e.kind === 'withdrawal' && e.to) this.link('destination', e.to, e.accountId);
   }
 
-  private link(kind: LinkKind, value: string, accountId: string): void {
+  private link(kind: Exclude<LinkKind, 'destination cluster'>, value: string, accountId: string): void {
     const set = this.links[kind].get(value) ?? new Set<string>();
     if (set.size < LINK_CAP) set.add(accountId);
     this.links[kind].set(value, set);
@@ -105,7 +105,7 @@ export class AccountEvents {
   linkedAccounts(accountId: string): LinkedAccount[] {
     const found = new Map<string, LinkedAccount>();
     for (const e of this.byAccount.get(accountId) ?? []) {
-      const values: [LinkKind, string | undefined][] = [['device', e.deviceId], ['ip', e.ip], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];
+      const values: [Exclude<LinkKind, 'destination cluster'>, string | undefined][] = [['device', e.deviceId], ['ip', e.ip], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];
       for (const [via, value] of values) {
         if (!value) continue;
         for (const other of this.links[via].get(value) ?? []) {

@@ -15,6 +15,25 @@ export interface CaseDetail {
   timelineAvailable: boolean;
 }
 
+/** Accounts the alerts themselves name as paying the same destination cluster (fan-in, payroll). */
+function linkedByEvidence(subject: string, alerts: readonly Alert[]): LinkedAccount[] {
+  const out: LinkedAccount[] = [];
+  for (const a of alerts) {
+    const cluster = typeof a.evidence.cluster === 'string' ? a.evidence.cluster : typeof a.evidence.consolidationCluster === 'string' ? a.evidence.consolidationCluster : 'the destination cluster';
+    for (const key of ['accountIds', 'sharedDestination']) {
+      const ids = a.evidence[key];
+      if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string' && id !== subject) out.push({ accountId: id, via: 'destination cluster', value: cluster });
+    }
+  }
+  return out;
+}
+
+function mergeLinks(...lists: LinkedAccount[][]): LinkedAccount[] {
+  const seen = new Map<string, LinkedAccount>();
+  for (const l of lists.flat()) seen.set(`${l.accountId}\u0000${l.via}\u0000${l.value}`, l);
+  return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.via.localeCompare(b.via) || a.value.localeCompare(b.value));
+}
+
 export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvents | undefined, sla: SlaHours, now: number): Promise<CaseDetail> {
   const [alerts, audit, all] = await Promise.all([cases.alerts(c.caseId), cases.audit(c.caseId), cases.list()]);
   const evidence = new Set(alerts.flatMap((a) => a.eventIds));
@@ -25,7 +44,7 @@ export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvent
     alerts,
     audit,
     timeline: (events?.timeline(c.subject) ?? []).map((e) => ({ ...e, evidence: evidence.has(e.eventId) })),
-    linked: (events?.linkedAccounts(c.subject) ?? []).map((l) => ({ ...l, caseIds: casesBySubject.get(l.accountId) ?? [] })),
+    linked: mergeLinks(events?.linkedAccounts(c.subject) ?? [], linkedByEvidence(c.subject, alerts)).map((l) => ({ ...l, caseIds: casesBySubject.get(l.accountId) ?? [] })),
     graph: buildPathGraph(alerts, events),
     timelineAvailable: events !== undefined,
   };

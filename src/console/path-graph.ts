@@ -122,6 +122,8 @@ export function buildPathGraph(alerts: readonly Alert[], events?: AccountEvents)
         g.edge({ source: `acct:${other}`, target: g.cluster(cluster), kind: 'pays', label: 'pays the cluster', alertId: alert.alertId });
       }
     }
+    const payer = str(ev.payer);
+    if (payer) g.edge({ source: g.address(payer), target: account, kind: 'transfer', label: `${ev.payments ?? ''} payments every ${ev.periodDays ?? '?'} d, about ${ev.meanUsd ?? '?'} USD`, alertId: alert.alertId });
     addMerge(g, alert);
   }
   return g.build();

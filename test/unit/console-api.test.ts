@@ -153,6 +153,15 @@ describe('console API: case page, SAR draft, look-ups', () => {
     expect(page.body).not.toMatch(/<script/i);
   });
 
+  it('links the accounts that pay the same destination cluster, each to its case', async () => {
+    const vic = await login('vic');
+    const [payroll] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string }[] }>().cases;
+    const linked = (await get(vic, `/api/cases/${payroll!.caseId}`)).json<{ linked: { accountId: string; via: string; caseIds: string[] }[] }>().linked;
+    const viaCluster = linked.filter((l) => l.via === 'destination cluster');
+    expect(viaCluster.length).toBeGreaterThanOrEqual(2);
+    expect(viaCluster.some((l) => l.caseIds.length > 0)).toBe(true);
+  });
+
   it('looks up an alert and a cluster from what the case store holds', async () => {
     const vic = await login('vic');
     const [top] = (await get(vic, '/api/cases?typology=dprk-consolidation')).json<{ cases: { caseId: string; alertIds: string[] }[] }>().cases;
