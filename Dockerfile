@@ -8,6 +8,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY rules ./rules
 COPY data ./data
+COPY web ./web
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 USER node
 # SIGTERM finishes the step in hand and commits before exiting 0; give it time
