@@ -8,6 +8,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY rules ./rules
 COPY data ./data
+COPY web ./web
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 # The checkpoint directory (CHECKPOINT_DIR=checkpoints, relative to /app), owned by the user the
 # monitor runs as, so a named volume mounted there starts writable.

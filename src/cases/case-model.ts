@@ -1,14 +1,33 @@
 /**
  * The analysts' case queue model, shared by the in-memory and Redis stores. Alerts for one
- * subject gather into one open case, ordered by score. Analysts claim a case with a lease,
- * release it, or resolve it with a disposition and a note; every change is audited.
+ * subject gather into one open case, ordered by score, and the case keeps each alert whole.
+ * Signed-in users claim, are assigned, resolve (high and critical through a supervisor's
+ * approval), reopen and annotate cases; every change is audited with the user who made it.
+ * What each action may do is decided in one place, `case-transitions.ts`.
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 
 export const DISPOSITIONS = ['escalated', 'sar-filed', 'false-positive'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
-export type CaseStatus = 'open' | 'claimed' | 'resolved';
+export const CASE_STATUSES = ['open', 'claimed', 'pending-approval', 'resolved'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+export const ROLES = ['analyst', 'supervisor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A signed-in user, as the CLI or the console authenticated them. */
+export interface Actor {
+  name: string;
+  role: Role;
+}
+
+/** A closure proposed by an analyst and waiting for a supervisor (four-eyes). */
+export interface PendingClosure {
+  disposition: Disposition;
+  note: string;
+  by: string;
+  at: string;
+}
 
 export interface Case {
   caseId: string;
@@ -23,30 +42,46 @@ export interface Case {
   alertCount: number;
   openedAt: string;
   updatedAt: string;
+  /** Who holds the case: the claimant, the assignee, or who resolved it. */
   analyst?: string;
   leaseUntil?: number;
   disposition?: Disposition;
   note?: string;
+  pending?: PendingClosure;
+  /** Who approved a four-eyes closure. */
+  approvedBy?: string;
+  resolvedAt?: string;
 }
+
+export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   caseId: string;
-  action: 'open' | 'add-alert' | 'claim' | 'release' | 'expire' | 'resolve';
+  action: AuditAction;
   at: string;
   analyst?: string;
   detail?: string;
+  /** The note, reason or rejection text a human gave with the action. */
+  note?: string;
 }
 
 /**
- * Alert ids a case keeps, and alerts whose addition is audited one by one; past it the case
- * counts them (`alertCount`) and the audit keeps the human actions. Bounded for a subject that
- * alerts for years.
+ * Alert ids a case keeps, whole alerts it keeps, and alerts whose addition is audited one by
+ * one; past it the case counts them (`alertCount`) and the audit keeps the human actions.
+ * Bounded for a subject that alerts for years.
  */
 export const CASE_ALERT_IDS = 1000;
 /** How long an alert id stays indexed to its case, so a redelivered alert adds nothing: the dedupe window. */
 export const ALERT_INDEX_TTL_SECONDS = 400 * 86_400;
+/** How long a resolved case, its alerts and its audit are kept: five years, as the BSA asks of SAR records. */
+export const CASE_RETENTION_SECONDS = 5 * 365 * 86_400;
 
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+
+export function severityRank(s: Alert['severity']): number {
+  return SEVERITY_RANK[s];
+}
 
 export function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['severity'] {
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
@@ -57,14 +92,35 @@ export function deriveCaseId(subject: string, firstAlertId: string): string {
   return 'case-' + createHash('sha256').update(`${subject}\u0000${firstAlertId}`).digest('hex').slice(0, 20);
 }
 
+export interface CaseListOptions {
+  status?: CaseStatus;
+  limit?: number;
+}
+
 export interface CaseStore {
-  /** Adds an alert to its subject's open case (opening one if none); idempotent by alertId. */
+  /** Adds an alert, kept whole, to its subject's open case (opening one if none); idempotent by alertId. */
   addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }>;
-  list(options?: { status?: CaseStatus; limit?: number }): Promise<Case[]>;
+  list(options?: CaseListOptions): Promise<Case[]>;
   get(caseId: string): Promise<Case | undefined>;
+  /** The case an alert went to, while its id is indexed (the dedupe window). */
+  caseOfAlert(alertId: string): Promise<string | undefined>;
+  /** The case's kept alerts (its newest CASE_ALERT_IDS), oldest first. */
+  alerts(caseId: string): Promise<Alert[]>;
   /** Claims the highest-scoring open case (expired leases first return to the queue). */
-  claim(analyst: string, leaseMs: number, now: number): Promise<Case | undefined>;
-  release(caseId: string, analyst: string, now: number): Promise<boolean>;
-  resolve(caseId: string, disposition: Disposition, note: string, analyst: string, now: number): Promise<boolean>;
+  claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined>;
+  /** Hands a claimed case back to the queue: its holder, or a supervisor. */
+  release(caseId: string, actor: Actor, now: number): Promise<Case>;
+  /** A supervisor gives an open or claimed case to a named analyst, with a lease. */
+  assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case>;
+  /** Closes the case, or, for high and critical cases, asks a supervisor to approve the closure. */
+  resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case>;
+  /** A supervisor other than the proposer approves a pending closure. */
+  approve(caseId: string, actor: Actor, now: number): Promise<Case>;
+  /** A supervisor sends a pending closure back to the proposer, with a reason. */
+  reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case>;
+  /** Reopens a resolved case, with a reason. */
+  reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case>;
+  /** Appends a note to the case's audit. */
+  addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void>;
   audit(caseId: string): Promise<AuditEntry[]>;
 }

@@ -1,12 +1,24 @@
-/** The embedded case store used by `replay` and unit tests. Same contract as the Redis store. */
+/** The embedded case store used by `replay`, `console --demo` and unit tests. Same contract as the Redis store. */
 import type { Alert } from '../contract/schemas.js';
-import { deriveCaseId, higherSeverity, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition, CASE_ALERT_IDS } from './case-model.js';
+import {
+  deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS,
+  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
+} from './case-model.js';
+import {
+  approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
+} from './case-transitions.js';
 
 export class MemoryCaseStore implements CaseStore {
   private readonly cases = new Map<string, Case>();
+  private readonly alertsByCase = new Map<string, Map<string, Alert>>();
   private readonly openBySubject = new Map<string, string>();
   private readonly alertIndex = new Map<string, string>();
   private readonly auditLog = new Map<string, AuditEntry[]>();
+  /** Wall-clock time (ms) after which a resolved case is forgotten, as Redis expires its keys. */
+  private readonly expiresAt = new Map<string, number>();
+
+  /** @param retentionSeconds how long a resolved case, its alerts and audit are kept */
+  constructor(private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly wallClock: () => number = Date.now) {}
 
   private record(entry: AuditEntry): void {
     const list = this.auditLog.get(entry.caseId) ?? [];
@@ -24,14 +36,17 @@ export class MemoryCaseStore implements CaseStore {
       caseId = deriveCaseId(subject, alert.alertId);
       c = { caseId, subject, status: 'open', score: alert.score, severity: alert.severity, typologies: [], alertIds: [], alertCount: 0, openedAt: alert.triggeredAt, updatedAt: alert.triggeredAt };
       this.cases.set(caseId, c);
+      this.alertsByCase.set(caseId, new Map());
       this.openBySubject.set(subject, caseId);
       this.record({ caseId, action: 'open', at: alert.triggeredAt, detail: alert.alertId });
     } else if (c.alertCount < CASE_ALERT_IDS) {
       this.record({ caseId: c.caseId, action: 'add-alert', at: alert.triggeredAt, detail: alert.alertId });
     }
+    const kept = this.alertsByCase.get(c.caseId)!;
     c.alertCount++;
     c.alertIds.push(alert.alertId);
-    if (c.alertIds.length > CASE_ALERT_IDS) c.alertIds.shift();
+    kept.set(alert.alertId, structuredClone(alert));
+    if (c.alertIds.length > CASE_ALERT_IDS) kept.delete(c.alertIds.shift()!);
     c.score = Math.max(c.score, alert.score);
     c.severity = higherSeverity(c.severity, alert.severity);
     if (!c.typologies.includes(alert.typology)) c.typologies = [...c.typologies, alert.typology].sort();
@@ -51,58 +66,101 @@ export class MemoryCaseStore implements CaseStore {
     }
   }
 
-  async list(options: { status?: CaseStatus; limit?: number } = {}): Promise<Case[]> {
+  private forgetExpired(): void {
+    const now = this.wallClock();
+    for (const [caseId, at] of this.expiresAt) {
+      if (at > now) continue;
+      this.cases.delete(caseId);
+      this.alertsByCase.delete(caseId);
+      this.auditLog.delete(caseId);
+      this.expiresAt.delete(caseId);
+    }
+  }
+
+  async list(options: CaseListOptions = {}): Promise<Case[]> {
     return this.sorted(options);
   }
 
   /** Synchronous, so a claim cannot interleave with another between choosing and taking a case. */
-  private sorted(options: { status?: CaseStatus; limit?: number }): Case[] {
+  private sorted(options: CaseListOptions): Case[] {
+    this.forgetExpired();
     const all = [...this.cases.values()].filter((c) => !options.status || c.status === options.status);
     all.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId)); // the Redis store's order (ZREVRANGE)
-    return all.slice(0, options.limit ?? all.length).map((c) => ({ ...c }));
+    return all.slice(0, options.limit ?? all.length).map((c) => structuredClone(c));
   }
 
   async get(caseId: string): Promise<Case | undefined> {
+    this.forgetExpired();
     const c = this.cases.get(caseId);
-    return c ? { ...c } : undefined;
+    return c ? structuredClone(c) : undefined;
   }
 
-  async claim(analyst: string, leaseMs: number, now: number): Promise<Case | undefined> {
+  async caseOfAlert(alertId: string): Promise<string | undefined> {
+    return this.alertIndex.get(alertId);
+  }
+
+  async alerts(caseId: string): Promise<Alert[]> {
+    const c = await this.get(caseId);
+    const kept = this.alertsByCase.get(caseId);
+    return c && kept ? c.alertIds.map((id) => kept.get(id)).filter((a): a is Alert => a !== undefined).map((a) => structuredClone(a)) : [];
+  }
+
+  async claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> {
+    claimAllowed(actor);
     this.expireLeases(now);
     const [next] = this.sorted({ status: 'open', limit: 1 });
     if (!next) return undefined;
     const c = this.cases.get(next.caseId)!;
     c.status = 'claimed';
-    c.analyst = analyst;
+    c.analyst = actor.name;
     c.leaseUntil = now + leaseMs;
-    this.record({ caseId: c.caseId, action: 'claim', at: new Date(now).toISOString(), analyst });
-    return { ...c };
+    this.record({ caseId: c.caseId, action: 'claim', at: new Date(now).toISOString(), analyst: actor.name });
+    return structuredClone(c);
   }
 
-  async release(caseId: string, analyst: string, now: number): Promise<boolean> {
-    const c = this.cases.get(caseId);
-    if (!c || c.status !== 'claimed' || c.analyst !== analyst) return false;
-    c.status = 'open';
-    delete c.analyst;
-    delete c.leaseUntil;
-    this.record({ caseId, action: 'release', at: new Date(now).toISOString(), analyst });
-    return true;
+  private apply(caseId: string, change: (c: Case) => Transition): Case {
+    this.forgetExpired();
+    const current = this.cases.get(caseId);
+    if (!current) throw missing(caseId);
+    const t = change(structuredClone(current));
+    this.cases.set(caseId, t.doc);
+    this.record(t.audit);
+    if (t.subject === 'release' && this.openBySubject.get(t.doc.subject) === caseId) this.openBySubject.delete(t.doc.subject);
+    if (t.subject === 'take-if-free' && !this.openBySubject.has(t.doc.subject)) this.openBySubject.set(t.doc.subject, caseId);
+    if (t.doc.status === 'resolved') this.expiresAt.set(caseId, this.wallClock() + this.retentionSeconds * 1000);
+    else this.expiresAt.delete(caseId);
+    return structuredClone(t.doc);
   }
 
-  async resolve(caseId: string, disposition: Disposition, note: string, analyst: string, now: number): Promise<boolean> {
-    const c = this.cases.get(caseId);
-    if (!c || c.status === 'resolved' || (c.status === 'claimed' && c.analyst !== analyst)) return false;
-    c.status = 'resolved';
-    c.disposition = disposition;
-    c.note = note;
-    c.analyst = analyst;
-    delete c.leaseUntil;
-    if (this.openBySubject.get(c.subject) === caseId) this.openBySubject.delete(c.subject);
-    this.record({ caseId, action: 'resolve', at: new Date(now).toISOString(), analyst, detail: disposition });
-    return true;
+  async release(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => releaseCase(c, actor, now));
+  }
+
+  async assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => assignCase(c, analyst, actor, leaseMs, now));
+  }
+
+  async resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
+  }
+
+  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => approveCase(c, actor, now));
+  }
+
+  async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => rejectCase(c, reason, actor, now));
+  }
+
+  async reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => reopenCase(c, reason, actor, now));
+  }
+
+  async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
+    this.apply(caseId, (c) => noteCase(c, text, actor, now));
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {
-    return [...(this.auditLog.get(caseId) ?? [])];
+    return (this.auditLog.get(caseId) ?? []).map((e) => ({ ...e }));
   }
 }

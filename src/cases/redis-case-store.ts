@@ -7,12 +7,21 @@
  * depends on data (the subject's open case, the top of the queue), the store reads it first and
  * the script checks it still holds; if not, the script writes nothing and says what it found, and
  * the store tries again with those keys (optimistic, like WATCH, but in one round trip each).
+ * Human actions are decided in TypeScript (case-transitions.ts, shared with the memory store) and
+ * written by one compare-and-set script.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
-import { deriveCaseId, type AuditEntry, type Case, type CaseStatus, type CaseStore, type Disposition, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS } from './case-model.js';
+import { serialiseAlert } from '../sinks/serialise.js';
+import {
+  deriveCaseId, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
+  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStatus, type CaseStore, type Disposition,
+} from './case-model.js';
+import {
+  approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
+} from './case-transitions.js';
 import { caseKeys } from './redis-keys.js';
 
 const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../src/cases/lua/${name}.lua`, import.meta.url)), 'utf8');
@@ -22,8 +31,7 @@ type CaseRedis = Redis & {
   twAddAlert(...keysThenArgv: (string | number)[]): Promise<[string, number]>;
   /** Takes the number of keys first: the candidates vary. */
   twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
-  twRelease(...keysThenArgv: string[]): Promise<number>;
-  twResolve(...keysThenArgv: string[]): Promise<number>;
+  twTransition(...keysThenArgv: (string | number)[]): Promise<number>;
 };
 
 /** Tries a script needs at most under contention; each retry is caused by another writer's success. */
@@ -36,6 +44,14 @@ function toCase(json: string): Case {
   return { ...doc, alertIds, alertCount: typeof doc.alertCount === 'number' ? doc.alertCount : alertIds.length, typologies: Array.isArray(doc.typologies) ? doc.typologies : [] };
 }
 
+function auditFields(entry: AuditEntry): string[] {
+  const fields: string[] = ['action', entry.action, 'at', entry.at];
+  if (entry.analyst) fields.push('analyst', entry.analyst);
+  if (entry.detail) fields.push('detail', entry.detail);
+  if (entry.note) fields.push('note', entry.note);
+  return fields;
+}
+
 export class RedisCaseStore implements CaseStore {
   private readonly redis: CaseRedis;
   private readonly keys: ReturnType<typeof caseKeys>;
@@ -43,38 +59,46 @@ export class RedisCaseStore implements CaseStore {
   /**
    * @param alertIndexTtlSeconds how long an alert id stays indexed to its case (idempotent
    *   re-adds); the dedupe window by default.
+   * @param retentionSeconds how long a resolved case, its alerts and audit are kept.
    */
-  constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS) {
+  constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
     this.keys = caseKeys(prefix);
-    redis.defineCommand('twAddAlert', { numberOfKeys: 5, lua: lua('add-alert') });
+    redis.defineCommand('twAddAlert', { numberOfKeys: 6, lua: lua('add-alert') });
     redis.defineCommand('twClaim', { lua: lua('claim') });
-    redis.defineCommand('twRelease', { numberOfKeys: 4, lua: lua('release') });
-    redis.defineCommand('twResolve', { numberOfKeys: 6, lua: lua('resolve') });
+    redis.defineCommand('twTransition', { numberOfKeys: 8, lua: lua('transition') });
     this.redis = redis as CaseRedis;
+  }
+
+  private statusKey(status: CaseStatus): string {
+    return { open: this.keys.open, claimed: this.keys.claimed, 'pending-approval': this.keys.pending, resolved: this.keys.resolved }[status];
   }
 
   async addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
     const k = this.keys;
     const subject = alert.subject.accountId;
+    const json = serialiseAlert(alert);
     let expected = (await this.redis.get(k.subject(subject))) ?? '';
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const target = expected || deriveCaseId(subject, alert.alertId);
-      const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target),
-        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds);
+      const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target),
+        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json);
       if (added !== -1) return { caseId, added: added === 1 };
       expected = caseId;
     }
     throw new Error(`addAlert ${alert.alertId}: the case of ${subject} kept changing`);
   }
 
-  async list(options: { status?: CaseStatus; limit?: number } = {}): Promise<Case[]> {
-    const sets = options.status ? [options.status] : (['open', 'claimed', 'resolved'] as const);
+  async list(options: CaseListOptions = {}): Promise<Case[]> {
+    const sets = options.status ? [options.status] : CASE_STATUSES;
     const ids: string[] = [];
-    for (const s of sets) ids.push(...(await this.redis.zrevrange(this.keys[s], 0, -1)));
+    for (const s of sets) ids.push(...(await this.redis.zrevrange(this.statusKey(s), 0, -1)));
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hget(this.keys.caseDoc(id), 'doc');
-    const docs = ((await pipeline.exec()) ?? []).map(([, v]) => v as string | null).filter((v): v is string => v !== null).map(toCase);
+    const raw = ((await pipeline.exec()) ?? []).map(([, v]) => v as string | null);
+    const expired = ids.filter((_, i) => raw[i] === null);
+    if (expired.length > 0) await this.redis.zrem(this.keys.resolved, ...expired); // past retention: only resolved cases expire
+    const docs = raw.filter((v): v is string => v !== null).map(toCase);
     docs.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId));
     return docs.slice(0, options.limit ?? docs.length);
   }
@@ -84,13 +108,25 @@ export class RedisCaseStore implements CaseStore {
     return doc ? toCase(doc) : undefined;
   }
 
-  async claim(analyst: string, leaseMs: number, now: number): Promise<Case | undefined> {
+  async caseOfAlert(alertId: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.alert(alertId))) ?? undefined;
+  }
+
+  async alerts(caseId: string): Promise<Alert[]> {
+    const c = await this.get(caseId);
+    if (!c || c.alertIds.length === 0) return [];
+    const raw = await this.redis.hmget(this.keys.caseAlerts(caseId), ...c.alertIds);
+    return raw.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as Alert);
+  }
+
+  async claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> {
+    claimAllowed(actor);
     const k = this.keys;
     const candidates = new Set([...(await this.redis.zrangebyscore(k.claimed, '-inf', now)), ...(await this.redis.zrevrange(k.open, 0, 0))]);
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const ids = [...candidates];
       const keys = [k.open, k.claimed, ...ids.flatMap((id) => [k.caseDoc(id), k.audit(id)])];
-      const result = await this.redis.twClaim(keys.length, ...keys, analyst, leaseMs, now, new Date(now).toISOString(), ...ids);
+      const result = await this.redis.twClaim(keys.length, ...keys, actor.name, leaseMs, now, new Date(now).toISOString(), ...ids);
       if (!result) return undefined;
       if (result[0] === 'claimed') return toCase(result[1]);
       candidates.add(result[1]);
@@ -98,17 +134,50 @@ export class RedisCaseStore implements CaseStore {
     throw new Error(`claim: the top of the queue kept changing`);
   }
 
-  async release(caseId: string, analyst: string, now: number): Promise<boolean> {
+  /** Reads the case, decides the change, and writes it if nobody changed the case meanwhile. */
+  private async apply(caseId: string, change: (c: Case) => Transition): Promise<Case> {
     const k = this.keys;
-    return (await this.redis.twRelease(k.open, k.claimed, k.caseDoc(caseId), k.audit(caseId), caseId, analyst, new Date(now).toISOString())) === 1;
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const raw = await this.redis.hget(k.caseDoc(caseId), 'doc');
+      if (raw === null) throw missing(caseId);
+      const t = change(toCase(raw));
+      const doc = t.doc;
+      const written = t.audit.action === 'note' ? raw : JSON.stringify(doc);
+      const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : doc.score;
+      const result = await this.redis.twTransition(k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId),
+        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, ...auditFields(t.audit));
+      if (result === 1) return doc;
+      if (result === -1) throw missing(caseId);
+    }
+    throw new Error(`${caseId}: the case kept changing`);
   }
 
-  async resolve(caseId: string, disposition: Disposition, note: string, analyst: string, now: number): Promise<boolean> {
-    const k = this.keys;
-    // The subject key is declared, so it is read from the case first; a case's subject never changes.
-    const subject = (await this.get(caseId))?.subject;
-    if (subject === undefined) return false;
-    return (await this.redis.twResolve(k.open, k.claimed, k.resolved, k.caseDoc(caseId), k.subject(subject), k.audit(caseId), caseId, disposition, note, analyst, new Date(now).toISOString(), subject)) === 1;
+  async release(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => releaseCase(c, actor, now));
+  }
+
+  async assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => assignCase(c, analyst, actor, leaseMs, now));
+  }
+
+  async resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
+  }
+
+  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => approveCase(c, actor, now));
+  }
+
+  async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => rejectCase(c, reason, actor, now));
+  }
+
+  async reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => reopenCase(c, reason, actor, now));
+  }
+
+  async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
+    await this.apply(caseId, (c) => noteCase(c, text, actor, now));
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {
@@ -116,7 +185,7 @@ export class RedisCaseStore implements CaseStore {
     return entries.map(([, fields]) => {
       const f: Record<string, string> = {};
       for (let i = 0; i < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-      return { caseId, action: f.action as AuditEntry['action'], at: f.at!, ...(f.analyst ? { analyst: f.analyst } : {}), ...(f.detail ? { detail: f.detail } : {}) };
+      return { caseId, action: f.action as AuditEntry['action'], at: f.at!, ...(f.analyst ? { analyst: f.analyst } : {}), ...(f.detail ? { detail: f.detail } : {}), ...(f.note ? { note: f.note } : {}) };
     });
   }
 }

@@ -1,46 +1,105 @@
+/** `tidewatch cases …`: the case queue in Redis, acting as the signed-in user TIDEWATCH_USER. */
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
-import { DISPOSITIONS, type Case, type CaseStatus, type Disposition } from '../cases/case-model.js';
+import type { Redis } from 'ioredis';
+import { DISPOSITIONS, CASE_STATUSES, type Actor, type Case, type CaseStatus, type Disposition } from '../cases/case-model.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
-import { loadConfig } from '../config/config.js';
+import { RedisUserBackend } from '../cases/redis-user-backend.js';
+import { Users } from '../cases/users.js';
+import { loadConfig, ConfigError, type Config } from '../config/config.js';
+import { connectRedis } from './redis-connection.js';
 
-async function withStore<T>(f: (s: RedisCaseStore) => Promise<T>): Promise<T> {
+interface Session {
+  cases: RedisCaseStore;
+  actor: Actor;
+}
+
+export async function signIn(config: Config, redis: Redis): Promise<Actor> {
+  if (!config.TIDEWATCH_USER || !config.TIDEWATCH_PASSWORD) throw new ConfigError('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name a user made with `tidewatch console users add`: the CLI acts as that user');
+  const actor = await new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)).authenticate(config.TIDEWATCH_USER, config.TIDEWATCH_PASSWORD);
+  if (!actor) throw new ConfigError(`TIDEWATCH_USER ${config.TIDEWATCH_USER}: unknown user or wrong TIDEWATCH_PASSWORD`);
+  return actor;
+}
+
+async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = await connectRedis(config.REDIS_URL);
   try {
-    return await f(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX));
+    const actor = await signIn(config, redis);
+    return await f({ cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), actor });
   } finally {
     redis.disconnect();
   }
 }
 
-const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(9)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
+/** Minutes as a whole number from 1 to 10,080 (a week), or an error naming the flag. */
+export function leaseMinutes(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_080) throw new Error(`--lease: whole minutes from 1 to 10080, not ${JSON.stringify(text)}`);
+  return Number(text);
+}
 
-export function registerCases(program: Command): void {
-  const cases = program.command('cases').description("the analysts' case queue in Redis (REDIS_URL)");
-  cases.command('list').option('--status <s>', 'open | claimed | resolved').option('--json', 'print a JSON array').action(async (opts: { status?: string; json?: boolean }) => {
-    if (opts.status && !['open', 'claimed', 'resolved'].includes(opts.status)) throw new Error(`--status: one of open, claimed, resolved, not ${opts.status}`);
-    const list = await withStore((s) => s.list(opts.status ? { status: opts.status as CaseStatus } : {}));
-    if (opts.json) console.log(JSON.stringify(list.map((c) => ({ caseId: c.caseId, subject: c.subject, status: c.status, score: c.score, severity: c.severity, typologies: c.typologies, alertIds: c.alertIds }))));
-    else for (const c of list) console.log(row(c));
+const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
+
+function registerReads(cases: Command): void {
+  cases.command('list').description('cases, highest score first').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--json', 'print a JSON array')
+    .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; json?: boolean }) => {
+      if (opts.status && !CASE_STATUSES.includes(opts.status as CaseStatus)) throw new Error(`--status: one of ${CASE_STATUSES.join(', ')}, not ${opts.status}`);
+      const all = await asUser(({ cases: s }) => s.list(opts.status ? { status: opts.status as CaseStatus } : {}));
+      const list = all.filter((c) => (!opts.severity || c.severity === opts.severity) && (!opts.typology || c.typologies.includes(opts.typology)) && (!opts.assignee || c.analyst === opts.assignee));
+      if (opts.json) console.log(JSON.stringify(list));
+      else for (const c of list) console.log(row(c));
+    });
+  cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
+    const shown = await asUser(async ({ cases: s }) => {
+      const c = await s.get(id);
+      return c ? { ...c, alerts: await s.alerts(id), audit: await s.audit(id) } : undefined;
+    });
+    if (!shown) throw new Error(`no case ${id}`);
+    console.log(JSON.stringify(shown, null, 2));
   });
-  cases.command('show').argument('<id>').action(async (id: string) => {
-    const [c, audit] = await withStore(async (s) => [await s.get(id), await s.audit(id)] as const);
-    if (!c) throw new Error(`no case ${id}`);
-    console.log(JSON.stringify({ ...c, audit }, null, 2));
-  });
-  cases.command('claim').option('--analyst <a>', 'who claims', process.env.USER ?? 'analyst').option('--lease <minutes>', 'lease length', '30').action(async (opts: { analyst: string; lease: string }) => {
-    const c = await withStore((s) => s.claim(opts.analyst, Number(opts.lease) * 60_000, Date.now()));
+}
+
+function registerActions(cases: Command): void {
+  cases.command('claim').description('claim the top open case').option('--lease <minutes>', 'lease length', '30').action(async (opts: { lease: string }) => {
+    const minutes = leaseMinutes(opts.lease);
+    const c = await asUser(({ cases: s, actor }) => s.claim(actor, minutes * 60_000, Date.now()));
     console.log(c ? row(c) : 'no open case');
   });
-  cases.command('release').argument('<id>').option('--analyst <a>', 'who releases', process.env.USER ?? 'analyst').action(async (id: string, opts: { analyst: string }) => {
-    if (!(await withStore((s) => s.release(id, opts.analyst, Date.now())))) throw new Error(`${id} is not claimed by ${opts.analyst}`);
+  cases.command('release').argument('<id>').action(async (id: string) => {
+    await asUser(({ cases: s, actor }) => s.release(id, actor, Date.now()));
     console.log(`released ${id}`);
   });
-  cases.command('resolve').argument('<id>').requiredOption('--disposition <d>', DISPOSITIONS.join(' | ')).requiredOption('--note <n>', 'the analyst note').option('--analyst <a>', 'who resolves', process.env.USER ?? 'analyst')
-    .action(async (id: string, opts: { disposition: string; note: string; analyst: string }) => {
+  cases.command('assign').argument('<id>').argument('<analyst>').description('supervisors: give a case to an analyst').option('--lease <minutes>', 'lease length', '480').action(async (id: string, analyst: string, opts: { lease: string }) => {
+    const minutes = leaseMinutes(opts.lease);
+    const c = await asUser(({ cases: s, actor }) => s.assign(id, analyst, actor, minutes * 60_000, Date.now()));
+    console.log(row(c));
+  });
+  cases.command('resolve').argument('<id>').requiredOption('--disposition <d>', DISPOSITIONS.join(' | ')).requiredOption('--note <n>', 'why (required, kept in the audit)')
+    .action(async (id: string, opts: { disposition: string; note: string }) => {
       if (!DISPOSITIONS.includes(opts.disposition as Disposition)) throw new Error(`--disposition: one of ${DISPOSITIONS.join(', ')}, not ${opts.disposition}`);
-      if (!(await withStore((s) => s.resolve(id, opts.disposition as Disposition, opts.note, opts.analyst, Date.now())))) throw new Error(`${id} could not be resolved (missing, resolved, or claimed by someone else)`);
-      console.log(`resolved ${id}: ${opts.disposition}`);
+      if (!opts.note.trim()) throw new Error('--note must not be empty');
+      const c = await asUser(({ cases: s, actor }) => s.resolve(id, opts.disposition as Disposition, opts.note, actor, Date.now()));
+      console.log(c.status === 'pending-approval' ? `${id}: ${opts.disposition} awaits a supervisor's approval` : `resolved ${id}: ${opts.disposition}`);
     });
+  cases.command('approve').argument('<id>').description("supervisors: approve another user's closure").action(async (id: string) => {
+    const c = await asUser(({ cases: s, actor }) => s.approve(id, actor, Date.now()));
+    console.log(`resolved ${id}: ${c.disposition}`);
+  });
+  cases.command('reject').argument('<id>').requiredOption('--reason <r>', 'why the closure is sent back').action(async (id: string, opts: { reason: string }) => {
+    await asUser(({ cases: s, actor }) => s.reject(id, opts.reason, actor, Date.now()));
+    console.log(`${id}: closure rejected, back in the queue`);
+  });
+  cases.command('reopen').argument('<id>').requiredOption('--reason <r>', 'why it is reopened').action(async (id: string, opts: { reason: string }) => {
+    await asUser(({ cases: s, actor }) => s.reopen(id, opts.reason, actor, Date.now()));
+    console.log(`reopened ${id}`);
+  });
+  cases.command('note').argument('<id>').argument('<text>').action(async (id: string, text: string) => {
+    await asUser(({ cases: s, actor }) => s.addNote(id, text, actor, Date.now()));
+    console.log(`noted on ${id}`);
+  });
+}
+
+export function registerCases(program: Command): void {
+  const cases = program.command('cases').description("the analysts' case queue in Redis (REDIS_URL), as the user TIDEWATCH_USER (password TIDEWATCH_PASSWORD)");
+  registerReads(cases);
+  registerActions(cases);
 }

@@ -1,10 +1,29 @@
 /** One suite, run against the in-memory store (unit) and the Redis store (integration). */
 import { describe, expect, it } from 'vitest';
-import type { CaseStore } from '../../src/cases/case-model.js';
+import type { Actor, CaseStore } from '../../src/cases/case-model.js';
+import { CaseActionError } from '../../src/cases/case-transitions.js';
 import type { Alert } from '../../src/contract/schemas.js';
 
 export function alert(id: string, accountId: string, score: number, severity: Alert['severity'] = 'high', typology = 'dprk-it-payroll'): Alert {
   return { alertId: id, ruleId: 'r', ruleVersion: 1, typology, severity, score, subject: { accountId }, eventIds: [`ev-${id}`], triggeredAt: '2025-01-01T00:00:00.000Z', evidence: {}, explanation: 'x' };
+}
+
+const ana: Actor = { name: 'ana', role: 'analyst' };
+const bob: Actor = { name: 'bob', role: 'analyst' };
+const sue: Actor = { name: 'sue', role: 'supervisor' };
+const tom: Actor = { name: 'tom', role: 'supervisor' };
+const vic: Actor = { name: 'vic', role: 'viewer' };
+const as = (name: string): Actor => ({ name, role: 'analyst' });
+
+/** Resolves to the error's code, so a test names the refusal it expects. */
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof CaseActionError) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+  return 'accepted';
 }
 
 export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): void {
@@ -31,7 +50,7 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(c.alertIds[CASE_ALERT_IDS - 1]).toBe(`hot-${total - 1}`);
       const audit = await store.audit(caseId);
       expect(audit.filter((e) => e.action === 'open' || e.action === 'add-alert')).toHaveLength(CASE_ALERT_IDS);
-      await store.claim('ana', 60_000, 1_000);
+      await store.claim(ana, 60_000, 1_000);
       expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'claim', analyst: 'ana' });
     });
 
@@ -48,7 +67,7 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       await store.addAlert(alert('l1', 'acct-low', 55));
       await store.addAlert(alert('h1', 'acct-high', 95));
       expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(['acct-high', 'acct-low']);
-      const claimed = await store.claim('ana', 60_000, 1_000);
+      const claimed = await store.claim(ana, 60_000, 1_000);
       expect(claimed).toMatchObject({ subject: 'acct-high', status: 'claimed', analyst: 'ana' });
       expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(['acct-low']);
     });
@@ -56,7 +75,7 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
     it('lets exactly one of two analysts claiming at once win', async () => {
       const store = await make();
       await store.addAlert(alert('race', 'acct-race', 80));
-      const [x, y] = await Promise.all([store.claim('ana', 60_000, 1_000), store.claim('bob', 60_000, 1_000)]);
+      const [x, y] = await Promise.all([store.claim(ana, 60_000, 1_000), store.claim(bob, 60_000, 1_000)]);
       expect([x, y].filter((c) => c !== undefined)).toHaveLength(1);
     });
 
@@ -71,7 +90,7 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
     it('gives analysts claiming at once different cases, highest score first', async () => {
       const store = await make();
       for (const [i, score] of [70, 90, 80].entries()) await store.addAlert(alert(`q${i}`, `acct-q${i}`, score));
-      const claimed = await Promise.all(['ana', 'bob', 'cy', 'dee'].map((analyst) => store.claim(analyst, 60_000, 1_000)));
+      const claimed = await Promise.all(['ana', 'bob', 'cy', 'dee'].map((analyst) => store.claim(as(analyst), 60_000, 1_000)));
       expect(claimed.filter((c) => c !== undefined).map((c) => c!.score).sort()).toEqual([70, 80, 90]);
       expect(claimed[0]!.score).toBe(90);
     });
@@ -79,26 +98,120 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
     it('returns a case whose lease expired to the queue', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('lease', 'acct-lease', 80));
-      expect((await store.claim('ana', 1_000, 10_000))!.caseId).toBe(caseId);
-      expect(await store.claim('bob', 1_000, 10_500)).toBeUndefined();
-      const again = await store.claim('bob', 1_000, 11_001);
+      expect((await store.claim(ana, 1_000, 10_000))!.caseId).toBe(caseId);
+      expect(await store.claim(bob, 1_000, 10_500)).toBeUndefined();
+      const again = await store.claim(bob, 1_000, 11_001);
       expect(again).toMatchObject({ caseId, analyst: 'bob' });
       expect((await store.audit(caseId)).map((e) => e.action)).toEqual(['open', 'claim', 'expire', 'claim']);
     });
 
-    it('releases only to the claiming analyst and resolves with a disposition and note', async () => {
+    it('releases only to the claiming analyst and resolves a medium case with a disposition and note', async () => {
       const store = await make();
-      const { caseId } = await store.addAlert(alert('res', 'acct-res', 80));
-      await store.claim('ana', 60_000, 1_000);
-      expect(await store.release(caseId, 'bob', 1_100)).toBe(false);
-      expect(await store.resolve(caseId, 'false-positive', 'note', 'bob', 1_150)).toBe(false);
-      expect(await store.release(caseId, 'ana', 1_200)).toBe(true);
-      expect(await store.resolve(caseId, 'sar-filed', 'filed SAR 2025-17', 'ana', 1_300)).toBe(true);
-      expect(await store.get(caseId)).toMatchObject({ status: 'resolved', disposition: 'sar-filed', note: 'filed SAR 2025-17' });
-      expect(await store.resolve(caseId, 'escalated', 'again', 'ana', 1_400)).toBe(false);
+      const { caseId } = await store.addAlert(alert('res', 'acct-res', 60, 'medium'));
+      await store.claim(ana, 60_000, 1_000);
+      expect(await refusal(store.release(caseId, bob, 1_100))).toMatch(/^TW_CASE_FORBIDDEN: .*claimed by ana/);
+      expect(await refusal(store.resolve(caseId, 'false-positive', 'note', bob, 1_150))).toMatch(/^TW_CASE_FORBIDDEN: .*claimed by ana/);
+      expect((await store.release(caseId, ana, 1_200)).status).toBe('open');
+      expect(await store.resolve(caseId, 'sar-filed', 'filed SAR 2025-17', ana, 1_300)).toMatchObject({ status: 'resolved', disposition: 'sar-filed', note: 'filed SAR 2025-17' });
+      expect(await store.get(caseId)).toMatchObject({ status: 'resolved', disposition: 'sar-filed', note: 'filed SAR 2025-17', analyst: 'ana' });
+      expect(await refusal(store.resolve(caseId, 'escalated', 'again', ana, 1_400))).toMatch(/^TW_CASE_STATE: .*is resolved/);
       const next = await store.addAlert(alert('res2', 'acct-res', 70));
       expect(next.caseId).not.toBe(caseId);
-      expect((await store.audit(caseId)).map((e) => e.action)).toEqual(['open', 'claim', 'release', 'resolve']);
+      const audit = await store.audit(caseId);
+      expect(audit.map((e) => e.action)).toEqual(['open', 'claim', 'release', 'resolve']);
+      expect(audit.at(-1)).toMatchObject({ analyst: 'ana', detail: 'sar-filed', note: 'filed SAR 2025-17' });
+    });
+
+    it('keeps every alert whole (explanation, evidence with its path, event ids), newest ids bounded', async () => {
+      const store = await make();
+      const withPath = { ...alert('ev-1', 'acct-ev', 80), explanation: 'deposit reaches a sanctioned address in 1 hop(s).', evidence: { hops: 1, path: [{ address: '0xabc', cluster: 'cl-1' }, { address: '0xdef', cluster: 'cl-2', via: { ref: 'tx-9', amount: 12.5, time: '2025-02-24T21:46:41.279Z' } }] }, eventIds: ['ev-a', 'ev-b'] };
+      const { caseId } = await store.addAlert(withPath);
+      await store.addAlert(alert('ev-2', 'acct-ev', 60, 'medium'));
+      const kept = await store.alerts(caseId);
+      expect(kept.map((a) => a.alertId)).toEqual(['ev-1', 'ev-2']);
+      expect(kept[0]).toEqual(withPath);
+      expect(await store.alerts('case-nope')).toEqual([]);
+      expect(await store.caseOfAlert('ev-2')).toBe(caseId);
+      expect(await store.caseOfAlert('ev-never')).toBeUndefined();
+    });
+
+    it('drops the whole alert with its id once a hot case passes the bound', async () => {
+      const store = await make();
+      const { CASE_ALERT_IDS } = await import('../../src/cases/case-model.js');
+      let caseId = '';
+      for (let i = 0; i < CASE_ALERT_IDS + 3; i++) caseId = (await store.addAlert(alert(`whole-${i}`, 'acct-whole', 60))).caseId;
+      const kept = await store.alerts(caseId);
+      expect(kept).toHaveLength(CASE_ALERT_IDS);
+      expect(kept[0]!.alertId).toBe('whole-3');
+    });
+
+    it('sends a high or critical closure to a supervisor, who approves it (four-eyes), with the note audited', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('crit', 'acct-crit', 100, 'critical', 'sanctions-exposure'));
+      await store.claim(ana, 60_000, 1_000);
+      const pending = await store.resolve(caseId, 'false-positive', 'address belongs to the customer\'s own exchange account', ana, 2_000);
+      expect(pending).toMatchObject({ status: 'pending-approval', pending: { disposition: 'false-positive', by: 'ana' } });
+      expect(pending.disposition).toBeUndefined();
+      expect((await store.list({ status: 'pending-approval' })).map((c) => c.caseId)).toEqual([caseId]);
+      expect(await store.claim(bob, 60_000, 2_100)).toBeUndefined();
+      expect(await refusal(store.approve(caseId, bob, 3_000))).toMatch(/^TW_CASE_FORBIDDEN: bob \(analyst\) may not approve/);
+      expect(await store.approve(caseId, sue, 3_000)).toMatchObject({ status: 'resolved', disposition: 'false-positive', analyst: 'ana', approvedBy: 'sue' });
+      const audit = await store.audit(caseId);
+      expect(audit.map((e) => [e.action, e.analyst])).toEqual([['open', undefined], ['claim', 'ana'], ['request-approval', 'ana'], ['approve', 'sue']]);
+      expect(audit[2]!.note).toBe('address belongs to the customer\'s own exchange account');
+    });
+
+    it('refuses a supervisor approving their own closure, and lets them send one back with a reason', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('own', 'acct-own', 85, 'high'));
+      await store.resolve(caseId, 'escalated', 'to the MLRO', sue, 1_000);
+      expect(await refusal(store.approve(caseId, sue, 1_100))).toMatch(/^TW_CASE_FORBIDDEN: four-eyes/);
+      expect(await refusal(store.reject(caseId, '  ', tom, 1_200))).toMatch(/^TW_CASE_INPUT/);
+      expect(await store.reject(caseId, 'attach the travel-rule data first', tom, 1_300)).toMatchObject({ status: 'open' });
+      expect((await store.get(caseId))!.pending).toBeUndefined();
+      expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'reject', analyst: 'tom', note: 'attach the travel-rule data first' });
+    });
+
+    it('needs a non-empty note for every disposition and refuses a viewer', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('nn', 'acct-nn', 60, 'medium'));
+      for (const d of ['escalated', 'sar-filed', 'false-positive'] as const) expect(await refusal(store.resolve(caseId, d, ' \n ', ana, 1_000))).toMatch(/^TW_CASE_INPUT: .*note must not be empty/);
+      expect(await refusal(store.resolve(caseId, 'closed' as never, 'x', ana, 1_000))).toMatch(/^TW_CASE_INPUT: disposition/);
+      expect(await refusal(store.resolve(caseId, 'escalated', 'looks bad', vic, 1_000))).toMatch(/^TW_CASE_FORBIDDEN: vic \(viewer\)/);
+      expect(await refusal(store.claim(vic, 60_000, 1_000))).toMatch(/^TW_CASE_FORBIDDEN/);
+      expect(await refusal(store.addNote(caseId, 'hello', vic, 1_000))).toMatch(/^TW_CASE_FORBIDDEN/);
+      expect((await store.get(caseId))!.status).toBe('open');
+      expect(await refusal(store.resolve('case-missing', 'escalated', 'x', ana, 1_000))).toMatch(/^TW_CASE_MISSING/);
+    });
+
+    it('reopens a resolved case with a reason; its subject\'s new alerts then go to it', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('ro', 'acct-ro', 60, 'medium'));
+      await store.resolve(caseId, 'false-positive', 'payroll of a known employer', ana, 1_000);
+      expect(await refusal(store.reopen(caseId, '', bob, 2_000))).toMatch(/^TW_CASE_INPUT/);
+      const reopened = await store.reopen(caseId, 'employer later listed by OFAC', bob, 2_000);
+      expect(reopened.status).toBe('open');
+      expect(reopened.disposition).toBeUndefined();
+      expect((await store.addAlert(alert('ro-2', 'acct-ro', 65, 'medium'))).caseId).toBe(caseId);
+      expect((await store.audit(caseId)).at(-2)).toMatchObject({ action: 'reopen', analyst: 'bob', detail: 'false-positive', note: 'employer later listed by OFAC' });
+    });
+
+    it('lets a supervisor assign a case to a named analyst, who then holds it', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('as', 'acct-as', 70, 'medium'));
+      expect(await refusal(store.assign(caseId, 'bob', ana, 60_000, 1_000))).toMatch(/^TW_CASE_FORBIDDEN: ana \(analyst\) may not assign/);
+      expect(await store.assign(caseId, 'bob', sue, 60_000, 1_000)).toMatchObject({ status: 'claimed', analyst: 'bob', leaseUntil: 61_000 });
+      expect(await refusal(store.resolve(caseId, 'escalated', 'mine now', ana, 2_000))).toMatch(/claimed by bob/);
+      expect((await store.resolve(caseId, 'escalated', 'to the MLRO', bob, 2_000)).status).toBe('resolved');
+      expect((await store.audit(caseId)).map((e) => [e.action, e.analyst, e.detail])).toContainEqual(['assign', 'sue', 'bob']);
+    });
+
+    it('keeps notes in the audit with their author', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('no', 'acct-no', 70, 'medium'));
+      await store.addNote(caseId, 'called the customer; no answer', ana, 1_000);
+      expect((await store.audit(caseId)).filter((e) => e.action === 'note')).toEqual([{ caseId, action: 'note', at: '1970-01-01T00:00:01.000Z', analyst: 'ana', note: 'called the customer; no answer' }]);
+      expect((await store.get(caseId))!.status).toBe('open');
     });
   });
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { caseKeys } from '../../src/cases/redis-keys.js';
+import { caseKeys, userKeys } from '../../src/cases/redis-keys.js';
+import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
+import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { caseStoreSuite } from '../conformance/case-store-suite.js';
@@ -24,6 +26,55 @@ describe('redis case store bounds', () => {
     const ttl = await redis.ttl(caseKeys(prefix).alert('ttl-1'));
     expect(ttl).toBeGreaterThan(3_500);
     expect(ttl).toBeLessThanOrEqual(3_600);
+  });
+});
+
+describe('redis case store retention', () => {
+  it('expires a resolved case with its alerts and audit after the retention, and keeps a reopened one', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix, 3_600, 7_200);
+    const k = caseKeys(prefix);
+    const { caseId } = await store.addAlert(alert('ret-1', 'acct-ret', 60, 'medium'));
+    const supervisor = { name: 'sue', role: 'supervisor' as const };
+    await store.resolve(caseId, 'false-positive', 'known payroll provider', supervisor, 1_000);
+    for (const key of [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)]) {
+      const ttl = await redis.ttl(key);
+      expect(ttl).toBeGreaterThan(7_000);
+      expect(ttl).toBeLessThanOrEqual(7_200);
+    }
+    await store.reopen(caseId, 'employer listed since', supervisor, 2_000);
+    expect(await Promise.all([k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)].map((key) => redis.ttl(key)))).toEqual([-1, -1, -1]);
+  });
+
+  it('drops a case whose keys expired from the lists', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix, 3_600, 7_200);
+    const { caseId } = await store.addAlert(alert('gone-1', 'acct-gone', 60, 'medium'));
+    await store.resolve(caseId, 'false-positive', 'known payroll provider', { name: 'ana', role: 'analyst' }, 1_000);
+    await redis.del(caseKeys(prefix).caseDoc(caseId)); // as its TTL would
+    expect(await store.list()).toEqual([]);
+    expect(await redis.zcard(caseKeys(prefix).resolved)).toBe(0);
+  });
+});
+
+describe('users in redis', () => {
+  it('keeps a user as a slow hash, signs them in, and keeps sessions with a TTL', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const users = new Users(new RedisUserBackend(redis, prefix));
+    await users.add('sue', 'supervisor', 'supervisor-password', 0);
+    const stored = await redis.hgetall(userKeys(prefix).user('sue'));
+    expect(stored.passwordHash).toMatch(/^scrypt\$/);
+    expect(JSON.stringify(stored)).not.toContain('supervisor-password');
+    const sue = await users.authenticate('sue', 'supervisor-password');
+    expect(sue).toEqual({ name: 'sue', role: 'supervisor' });
+    const session = await users.startSession(sue!, 300);
+    expect(await redis.ttl(userKeys(prefix).session(session))).toBeGreaterThan(200);
+    expect(await users.session(session)).toEqual(sue);
+    await users.endSession(session);
+    expect(await users.session(session)).toBeUndefined();
   });
 });
 

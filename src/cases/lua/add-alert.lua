@@ -3,12 +3,14 @@
   that case's keys. If the subject's case changed in between, nothing is written and the current
   case id comes back with added = -1, for the caller to try again with its keys.
   KEYS[1] open zset   KEYS[2] alert index key   KEYS[3] subject key
-  KEYS[4] case key    KEYS[5] case audit stream   (of the expected case, or of the case to open)
+  KEYS[4] case key    KEYS[5] case audit stream   KEYS[6] case alerts hash
+  (KEYS[4..6] of the expected case, or of the case to open)
   ARGV[1] the subject's open case id the caller read ('' when none)
   ARGV[2] the case id KEYS[4] and KEYS[5] belong to (ARGV[1], or the id of a new case)
   ARGV[3] alertId   ARGV[4] subject accountId   ARGV[5] score   ARGV[6] severity
   ARGV[7] severity rank (0-3)   ARGV[8] typology   ARGV[9] triggeredAt (ISO)
-  ARGV[10] alert ids a case keeps (and add-alert entries audited)   ARGV[11] alert index TTL (s)
+  ARGV[10] alert ids (and whole alerts) a case keeps, and add-alert entries audited
+  ARGV[11] alert index TTL (s)   ARGV[12] the alert as JSON
   Returns { caseId, added (1 | 0 | -1 = try again) } ]]
 local known = redis.call('GET', KEYS[2])
 if known then return { known, 0 } end
@@ -32,7 +34,8 @@ if type(doc.alertIds) ~= 'table' then doc.alertIds = {} end
 if type(doc.typologies) ~= 'table' then doc.typologies = {} end
 table.insert(doc.alertIds, ARGV[3])
 doc.alertCount = (doc.alertCount or 0) + 1
-while #doc.alertIds > tonumber(ARGV[10]) do table.remove(doc.alertIds, 1) end
+redis.call('HSET', KEYS[6], ARGV[3], ARGV[12])
+while #doc.alertIds > tonumber(ARGV[10]) do redis.call('HDEL', KEYS[6], table.remove(doc.alertIds, 1)) end
 if tonumber(ARGV[5]) > doc.score then doc.score = tonumber(ARGV[5]) end
 if tonumber(ARGV[7]) > ranks[doc.severity] then doc.severity = ARGV[6] end
 local has = false

@@ -1,0 +1,140 @@
+/**
+ * What each human action does to a case, and who may do it: pure functions shared by the
+ * in-memory and Redis stores, so both refuse the same things with the same errors. Each returns
+ * the new case document, the audit entry, and what happens to the subject's open-case pointer.
+ */
+import { DISPOSITIONS, severityRank, type Actor, type AuditEntry, type Case, type Disposition } from './case-model.js';
+
+export type CaseErrorCode = 'TW_CASE_MISSING' | 'TW_CASE_FORBIDDEN' | 'TW_CASE_STATE' | 'TW_CASE_INPUT';
+
+/** A refused action; `code` tells a caller (the console) which HTTP status it is. */
+export class CaseActionError extends Error {
+  constructor(readonly code: CaseErrorCode, message: string) {
+    super(message);
+    this.name = 'CaseActionError';
+  }
+}
+
+export interface Transition {
+  doc: Case;
+  audit: AuditEntry;
+  /** `release`: the subject's next alert opens a new case; `take-if-free`: new alerts come here unless another case is open. */
+  subject?: 'release' | 'take-if-free';
+}
+
+const iso = (now: number): string => new Date(now).toISOString();
+
+/** The analyst whose lease is still running, if any. */
+export function holder(c: Case, now: number): string | undefined {
+  return c.status === 'claimed' && (c.leaseUntil ?? 0) > now ? c.analyst : undefined;
+}
+
+function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
+  if (!roles.includes(actor.role)) throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not ${what}; it needs ${roles.join(' or ')}`);
+}
+
+function requireText(text: string, what: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) throw new CaseActionError('TW_CASE_INPUT', `${what} must not be empty`);
+  if (trimmed.length > 10_000) throw new CaseActionError('TW_CASE_INPUT', `${what} is longer than 10,000 characters`);
+  return trimmed;
+}
+
+function requireStatus(c: Case, statuses: Case['status'][], what: string): void {
+  if (!statuses.includes(c.status)) throw new CaseActionError('TW_CASE_STATE', `${c.caseId} is ${c.status}; ${what} needs it ${statuses.join(' or ')}`);
+}
+
+function notHeldByAnother(c: Case, actor: Actor, now: number, what: string): void {
+  const by = holder(c, now);
+  if (by && by !== actor.name && actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${c.caseId} is claimed by ${by}; only they or a supervisor may ${what}`);
+}
+
+function withoutHold(c: Case): Case {
+  const doc = { ...c };
+  delete doc.analyst;
+  delete doc.leaseUntil;
+  return doc;
+}
+
+export function releaseCase(c: Case, actor: Actor, now: number): Transition {
+  requireStatus(c, ['claimed'], 'release');
+  if (c.analyst !== actor.name && actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${c.caseId} is claimed by ${c.analyst}, not ${actor.name}`);
+  return { doc: { ...withoutHold(c), status: 'open' }, audit: { caseId: c.caseId, action: 'release', at: iso(now), analyst: actor.name } };
+}
+
+export function assignCase(c: Case, analyst: string, actor: Actor, leaseMs: number, now: number): Transition {
+  requireRole(actor, ['supervisor'], 'assign cases');
+  requireStatus(c, ['open', 'claimed'], 'assignment');
+  const to = requireText(analyst, 'the assignee');
+  return { doc: { ...c, status: 'claimed', analyst: to, leaseUntil: now + leaseMs }, audit: { caseId: c.caseId, action: 'assign', at: iso(now), analyst: actor.name, detail: to } };
+}
+
+/** High and critical cases need a second person, a supervisor, to approve the closure (four-eyes). */
+export function needsApproval(c: Case): boolean {
+  return severityRank(c.severity) >= severityRank('high');
+}
+
+export function resolveCase(c: Case, disposition: Disposition, note: string, actor: Actor, now: number): Transition {
+  requireRole(actor, ['analyst', 'supervisor'], 'resolve cases');
+  if (!DISPOSITIONS.includes(disposition)) throw new CaseActionError('TW_CASE_INPUT', `disposition: one of ${DISPOSITIONS.join(', ')}, not ${String(disposition)}`);
+  const text = requireText(note, `a ${disposition} disposition's note`);
+  requireStatus(c, ['open', 'claimed'], 'resolving');
+  notHeldByAnother(c, actor, now, 'resolve it');
+  const base = withoutHold(c);
+  if (needsApproval(c)) {
+    return {
+      doc: { ...base, status: 'pending-approval', analyst: actor.name, pending: { disposition, note: text, by: actor.name, at: iso(now) } },
+      audit: { caseId: c.caseId, action: 'request-approval', at: iso(now), analyst: actor.name, detail: disposition, note: text },
+    };
+  }
+  return {
+    doc: { ...base, status: 'resolved', analyst: actor.name, disposition, note: text, resolvedAt: iso(now) },
+    audit: { caseId: c.caseId, action: 'resolve', at: iso(now), analyst: actor.name, detail: disposition, note: text },
+    subject: 'release',
+  };
+}
+
+export function approveCase(c: Case, actor: Actor, now: number): Transition {
+  requireRole(actor, ['supervisor'], 'approve closures');
+  requireStatus(c, ['pending-approval'], 'approval');
+  const pending = c.pending!;
+  if (pending.by === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} proposed this closure and cannot approve it too`);
+  const doc: Case = { ...c, status: 'resolved', analyst: pending.by, disposition: pending.disposition, note: pending.note, approvedBy: actor.name, resolvedAt: iso(now) };
+  delete doc.pending;
+  return { doc, audit: { caseId: c.caseId, action: 'approve', at: iso(now), analyst: actor.name, detail: pending.disposition, note: pending.note }, subject: 'release' };
+}
+
+export function rejectCase(c: Case, reason: string, actor: Actor, now: number): Transition {
+  requireRole(actor, ['supervisor'], 'reject closures');
+  const text = requireText(reason, 'the reason for rejecting');
+  requireStatus(c, ['pending-approval'], 'rejecting a closure');
+  const doc: Case = { ...withoutHold(c), status: 'open' };
+  delete doc.pending;
+  return { doc, audit: { caseId: c.caseId, action: 'reject', at: iso(now), analyst: actor.name, detail: c.pending?.by, note: text } };
+}
+
+export function reopenCase(c: Case, reason: string, actor: Actor, now: number): Transition {
+  requireRole(actor, ['analyst', 'supervisor'], 'reopen cases');
+  const text = requireText(reason, 'the reason for reopening');
+  requireStatus(c, ['resolved'], 'reopening');
+  const doc: Case = { ...withoutHold(c), status: 'open' };
+  delete doc.disposition;
+  delete doc.note;
+  delete doc.approvedBy;
+  delete doc.resolvedAt;
+  return { doc, audit: { caseId: c.caseId, action: 'reopen', at: iso(now), analyst: actor.name, detail: c.disposition, note: text }, subject: 'take-if-free' };
+}
+
+export function noteCase(c: Case, text: string, actor: Actor, now: number): Transition {
+  requireRole(actor, ['analyst', 'supervisor'], 'add notes');
+  const note = requireText(text, 'a note');
+  return { doc: c, audit: { caseId: c.caseId, action: 'note', at: iso(now), analyst: actor.name, note } };
+}
+
+export function claimAllowed(actor: Actor): void {
+  requireRole(actor, ['analyst', 'supervisor'], 'claim cases');
+}
+
+export function missing(caseId: string): CaseActionError {
+  return new CaseActionError('TW_CASE_MISSING', `no case ${caseId}`);
+}

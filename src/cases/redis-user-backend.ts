@@ -1,0 +1,38 @@
+/** Users as Redis hashes and sessions as keys with a TTL (key names in redis-keys.ts). */
+import type { Redis } from 'ioredis';
+import type { Role } from './case-model.js';
+import { userKeys } from './redis-keys.js';
+import type { UserBackend, UserRecord } from './users.js';
+
+export class RedisUserBackend implements UserBackend {
+  private readonly keys: ReturnType<typeof userKeys>;
+
+  constructor(private readonly redis: Redis, prefix = 'tw:') {
+    this.keys = userKeys(prefix);
+  }
+
+  async put(user: UserRecord): Promise<void> {
+    await this.redis.multi().hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt }).sadd(this.keys.names, user.name).exec();
+  }
+
+  async find(name: string): Promise<UserRecord | undefined> {
+    const h = await this.redis.hgetall(this.keys.user(name));
+    return h.role && h.passwordHash ? { name, role: h.role as Role, passwordHash: h.passwordHash, createdAt: h.createdAt ?? '' } : undefined;
+  }
+
+  async names(): Promise<string[]> {
+    return this.redis.smembers(this.keys.names);
+  }
+
+  async putSession(id: string, name: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(this.keys.session(id), name, 'EX', ttlSeconds);
+  }
+
+  async sessionUser(id: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.session(id))) ?? undefined;
+  }
+
+  async dropSession(id: string): Promise<void> {
+    await this.redis.del(this.keys.session(id));
+  }
+}

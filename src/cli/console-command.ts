@@ -1,0 +1,69 @@
+/** `tidewatch console`: the analyst console on Redis (or `--demo` in memory), and its users. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { RedisUserBackend } from '../cases/redis-user-backend.js';
+import { Users } from '../cases/users.js';
+import { loadConfig } from '../config/config.js';
+import { AccountEvents } from '../console/account-events.js';
+import type { ConsoleOptions } from '../console/context.js';
+import { parseSla } from '../console/queue-view.js';
+import { buildConsole } from '../console/server.js';
+import { buildDemo, DEMO_PASSWORD, DEMO_USERS } from './console-demo.js';
+import { registerConsoleUsers } from './console-users.js';
+import { connectRedis } from './redis-connection.js';
+
+export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const SAMPLE = fileURLToPath(new URL('../../examples/stream.jsonl', import.meta.url));
+
+interface ServeOptions {
+  demo?: boolean;
+  port?: string;
+  host?: string;
+  events?: string[];
+  insecureCookie?: boolean;
+}
+
+async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'events' | 'clock'>> {
+  const config = loadConfig();
+  if (opts.demo) {
+    const demo = await buildDemo(SAMPLE);
+    console.log(`demo: ${(await demo.cases.list()).length} cases from ${SAMPLE}; users ${DEMO_USERS.map(([n, r]) => `${n} (${r})`).join(', ')}, password ${DEMO_PASSWORD}`);
+    return demo;
+  }
+  for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
+  const redis = await connectRedis(config.REDIS_URL, true);
+  return {
+    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400),
+    users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
+    ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
+    clock: Date.now,
+  };
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const config = loadConfig({ ...process.env, ...(opts.port ? { CONSOLE_PORT: opts.port } : {}), ...(opts.host ? { CONSOLE_HOST: opts.host } : {}) });
+  if (!existsSync(`${WEB_DIR}/index.html`)) throw new Error(`the front end is not built (${WEB_DIR}): run npm run build`);
+  const app = await buildConsole({
+    ...(await stores(opts)),
+    sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
+    secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
+  });
+  const address = await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
+  console.log(`tidewatch console on ${address.replace('127.0.0.1', 'localhost')}`);
+  const stop = (): void => void app.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+export function registerConsole(program: Command): void {
+  const consoleCommand = program.command('console').description('the analyst console (a web app over the case store) and its users');
+  consoleCommand.command('serve', { isDefault: true }).description('serve the console (REDIS_URL, CONSOLE_PORT, CONSOLE_HOST, CONSOLE_SLA_HOURS)')
+    .option('--demo', 'in memory: replay the bundled sample, with demo users; no services needed')
+    .option('--port <n>', 'port (CONSOLE_PORT)').option('--host <h>', 'interface (CONSOLE_HOST)')
+    .option('--events <files...>', 'JSONL files whose deposits, withdrawals and logins make the account timelines')
+    .option('--insecure-cookie', 'session cookie without Secure, for plain http on a host other than localhost (testing only)')
+    .action((opts: ServeOptions) => serve(opts));
+  registerConsoleUsers(consoleCommand);
+}

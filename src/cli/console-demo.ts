@@ -1,0 +1,32 @@
+/**
+ * `console --demo`: the in-memory case store filled by replaying the bundled sample, demo users,
+ * and a clock that starts an hour after the sample's last alert, so ages and SLAs read as they
+ * would on the day. No services needed.
+ */
+import { MemoryCaseStore } from '../cases/memory-case-store.js';
+import { MemoryUserBackend, Users } from '../cases/users.js';
+import { DEFAULT_RULES_DIR } from '../config/paths.js';
+import { loadRuleSet } from '../engine/loader.js';
+import { loadSdnFile, sdnLabels } from '../intel/ofac.js';
+import { replayFiles } from '../replay/replay.js';
+import { AccountEvents } from '../console/account-events.js';
+
+export const DEMO_PASSWORD = 'tidewatch-demo';
+export const DEMO_USERS = [['ana', 'analyst'], ['bob', 'analyst'], ['sue', 'supervisor'], ['tom', 'supervisor'], ['vic', 'viewer']] as const;
+
+export interface Demo {
+  cases: MemoryCaseStore;
+  users: Users;
+  events: AccountEvents;
+  clock: () => number;
+}
+
+export async function buildDemo(sample: string, rulesDir = DEFAULT_RULES_DIR): Promise<Demo> {
+  const cases = new MemoryCaseStore();
+  const result = await replayFiles({ files: [sample], rules: loadRuleSet(rulesDir), labels: sdnLabels(loadSdnFile()), caseStore: cases });
+  const users = new Users(new MemoryUserBackend());
+  for (const [name, role] of DEMO_USERS) await users.add(name, role, DEMO_PASSWORD, 0);
+  const lastAlert = Math.max(...result.alerts.map((a) => Date.parse(a.triggeredAt)));
+  const startedAt = Date.now();
+  return { cases, users, events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
+}

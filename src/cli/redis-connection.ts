@@ -1,0 +1,32 @@
+/**
+ * Opens Redis for a command and turns "cannot connect" into one clear error naming REDIS_URL
+ * (with any password hidden), instead of ioredis's unhandled error events.
+ */
+import { Redis } from 'ioredis';
+
+export function redactedUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}
+
+/**
+ * @param persistent a long-running server keeps reconnecting after the first connection; a
+ *   one-shot command gives up at once.
+ */
+export async function connectRedis(url: string, persistent = false): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: persistent ? 3 : 1,
+    enableOfflineQueue: persistent,
+    retryStrategy: (times) => (persistent ? Math.min(times * 200, 2000) : null),
+  });
+  let lastError = '';
+  redis.on('error', (err: Error) => { lastError = err.message; });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at REDIS_URL=${redactedUrl(url)}: ${lastError || (err instanceof Error ? err.message : String(err))}`);
+  }
+  return redis;
+}

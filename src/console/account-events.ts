@@ -1,0 +1,119 @@
+/**
+ * What the console knows of accounts beyond their alerts: their exchange events (deposits,
+ * withdrawals, logins) read from the JSONL files Tidewatch replayed, for the timeline, the SAR
+ * draft's amounts and the linked accounts (shared device, IP or withdrawal destination).
+ */
+import { loginSchema, transferSchema } from '../contract/schemas.js';
+import { readJsonLines } from '../sources/file-source.js';
+
+export interface TimelineEvent {
+  eventId: string;
+  kind: 'deposit' | 'withdrawal' | 'login';
+  at: string;
+  accountId: string;
+  chain?: string;
+  asset?: string;
+  amount?: string;
+  usdValue?: number;
+  txHash?: string;
+  from?: string[];
+  to?: string;
+  status?: string;
+  country?: string;
+  vpn?: boolean;
+  vpnProvider?: string;
+  deviceId?: string;
+  ip?: string;
+  customer?: { type: string; kycCountry: string; createdAt: string };
+}
+
+export type LinkKind = 'device' | 'ip' | 'destination' | 'destination cluster';
+
+export interface LinkedAccount {
+  accountId: string;
+  via: LinkKind;
+  value: string;
+}
+
+/** Accounts a device, IP or destination links, per value: a public IP would otherwise link thousands. */
+const LINK_CAP = 256;
+
+export class AccountEvents {
+  private readonly byAccount = new Map<string, TimelineEvent[]>();
+  private readonly byEventId = new Map<string, TimelineEvent>();
+  private readonly links: Record<Exclude<LinkKind, 'destination cluster'>, Map<string, Set<string>>> = { device: new Map(), ip: new Map(), destination: new Map() };
+
+  static async fromFiles(files: readonly string[]): Promise<AccountEvents> {
+    const index = new AccountEvents();
+    for (const file of files) for await (const line of readJsonLines(file)) index.addLine(line.text);
+    return index;
+  }
+
+  /** Adds one JSONL line if it is a valid transfer or login; anything else is not an account event. */
+  addLine(text: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const schema = (raw as { schema?: unknown } | null)?.schema;
+    if (schema === 'exchange.transfer.v1') {
+      const t = transferSchema.safeParse(raw);
+      if (t.success) this.add({
+        eventId: t.data.eventId, kind: t.data.kind, at: t.data.occurredAt, accountId: t.data.accountId, chain: t.data.chain, asset: t.data.asset, amount: t.data.amount,
+        ...(t.data.usdValue !== undefined ? { usdValue: t.data.usdValue } : {}), ...(t.data.txHash ? { txHash: t.data.txHash } : {}), from: t.data.from, to: t.data.to, status: t.data.status,
+        ...(t.data.session ? { country: t.data.session.ipCountry, vpn: t.data.session.vpn, ip: t.data.session.ip, ...(t.data.session.vpnProvider ? { vpnProvider: t.data.session.vpnProvider } : {}), ...(t.data.session.deviceId ? { deviceId: t.data.session.deviceId } : {}) } : {}),
+        ...(t.data.customer ? { customer: t.data.customer } : {}),
+      });
+    } else if (schema === 'exchange.login.v1') {
+      const l = loginSchema.safeParse(raw);
+      if (l.success) this.add({
+        eventId: l.data.eventId, kind: 'login', at: l.data.occurredAt, accountId: l.data.accountId, country: l.data.ipCountry, vpn: l.data.vpn, ip: l.data.ip,
+        ...(l.data.vpnProvider ? { vpnProvider: l.data.vpnProvider } : {}), ...(l.data.deviceId ? { deviceId: l.data.deviceId } : {}),
+      });
+    }
+  }
+
+  private add(e: TimelineEvent): void {
+    if (this.byEventId.has(e.eventId)) return;
+    this.byEventId.set(e.eventId, e);
+    const list = this.byAccount.get(e.accountId) ?? [];
+    list.push(e);
+    this.byAccount.set(e.accountId, list);
+    if (e.deviceId) this.link('device', e.deviceId, e.accountId);
+    if (e.ip) this.link('ip', e.ip, e.accountId);
+    if (e.kind === 'withdrawal' && e.to) this.link('destination', e.to, e.accountId);
+  }
+
+  private link(kind: Exclude<LinkKind, 'destination cluster'>, value: string, accountId: string): void {
+    const set = this.links[kind].get(value) ?? new Set<string>();
+    if (set.size < LINK_CAP) set.add(accountId);
+    this.links[kind].set(value, set);
+  }
+
+  /** The account's events in event-time order (ties by eventId). */
+  timeline(accountId: string): TimelineEvent[] {
+    return [...(this.byAccount.get(accountId) ?? [])].sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId));
+  }
+
+  event(eventId: string): TimelineEvent | undefined {
+    return this.byEventId.get(eventId);
+  }
+
+  /** Other accounts that shared a device, an IP or a withdrawal destination with this one. */
+  linkedAccounts(accountId: string): LinkedAccount[] {
+    const found = new Map<string, LinkedAccount>();
+    for (const e of this.byAccount.get(accountId) ?? []) {
+      const values: [Exclude<LinkKind, 'destination cluster'>, string | undefined][] = [['device', e.deviceId], ['ip', e.ip], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];
+      for (const [via, value] of values) {
+        if (!value) continue;
+        for (const other of this.links[via].get(value) ?? []) {
+          const key = `${other}\u0000${via}\u0000${value}`;
+          if (other !== accountId && !found.has(key)) found.set(key, { accountId: other, via, value });
+        }
+      }
+    }
+    return [...found.values()].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.via.localeCompare(b.via) || a.value.localeCompare(b.value));
+  }
+}

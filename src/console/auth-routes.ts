@@ -1,0 +1,58 @@
+/**
+ * Sign-in: a rate-limited login that sets an httpOnly, SameSite=Strict, Secure session cookie and
+ * returns a CSRF token bound to that session; every other /api/ route answers 401 without a
+ * session, and every state change needs the token in `x-csrf-token`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
+
+const loginBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const OPEN_ROUTES = new Set(['/api/login']);
+
+function cookieOptions(o: ConsoleOptions) {
+  return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: o.secureCookie, maxAge: Math.round(o.sessionHours * 3600) };
+}
+
+export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0]!;
+    if (!path.startsWith('/api/') || OPEN_ROUTES.has(path)) return;
+    const id = req.cookies[SESSION_COOKIE];
+    req.actor = id ? (await o.users.session(id)) ?? null : null;
+    if (!req.actor) return reply.code(401).send({ error: 'sign in first' });
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    const path = req.url.split('?')[0]!;
+    if (path.startsWith('/api/') && !OPEN_ROUTES.has(path) && STATE_CHANGING.has(req.method)) app.csrfProtection(req, reply, done);
+    else done();
+  });
+
+  app.post('/api/login', { config: { rateLimit: { max: o.loginPerMinute, timeWindow: '1 minute' } } }, async (req, reply) => {
+    const body = loginBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'expected {"user": "…", "password": "…"}' });
+    const actor = await o.users.authenticate(body.data.user, body.data.password);
+    if (!actor) return reply.code(401).send({ error: 'unknown user or wrong password' });
+    const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));
+    reply.setCookie(SESSION_COOKIE, session, cookieOptions(o));
+    return { user: actor.name, role: actor.role, csrfToken: reply.generateCsrf({ userInfo: session }) };
+  });
+
+  app.get('/api/me', async (req, reply) => {
+    const session = req.cookies[SESSION_COOKIE]!;
+    return { user: req.actor!.name, role: req.actor!.role, csrfToken: reply.generateCsrf({ userInfo: session }) };
+  });
+
+  app.post('/api/logout', async (req, reply) => {
+    await o.users.endSession(req.cookies[SESSION_COOKIE]!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/users', async (req, reply) => {
+    if (req.actor!.role !== 'supervisor') return reply.code(403).send({ error: 'supervisors only' });
+    return o.users.list();
+  });
+}

@@ -1,0 +1,107 @@
+/** The queue and case actions under /api/cases; every action is taken as the signed-in user. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { CASE_STATUSES, DISPOSITIONS, type Actor, type Case } from '../cases/case-model.js';
+import { CaseActionError } from '../cases/case-transitions.js';
+import type { ConsoleOptions } from './context.js';
+import { queueView, toRow, type QueueFilter } from './queue-view.js';
+
+const STATUS_OF_ERROR = { TW_CASE_MISSING: 404, TW_CASE_FORBIDDEN: 403, TW_CASE_STATE: 409, TW_CASE_INPUT: 400 } as const;
+
+/** Runs a case action and maps a refusal to its HTTP status with the store's message. */
+export async function caseAction<T>(reply: FastifyReply, action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (err) {
+    if (!(err instanceof CaseActionError)) throw err;
+    await reply.code(STATUS_OF_ERROR[err.code]).send({ error: err.message, code: err.code });
+    return undefined;
+  }
+}
+
+const list = (v: unknown): string[] | undefined => (typeof v === 'string' && v ? v.split(',') : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+const queueQuery = z.object({
+  status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(),
+  minAgeHours: z.string().optional(), maxAgeHours: z.string().optional(), breached: z.enum(['true', 'false']).optional(),
+});
+const resolveBody = z.object({ disposition: z.enum(DISPOSITIONS), note: z.string() });
+const reasonBody = z.object({ reason: z.string() });
+const noteBody = z.object({ text: z.string() });
+const assignBody = z.object({ analyst: z.string() });
+const bulkBody = z.object({
+  caseIds: z.array(z.string()).min(1).max(500),
+  action: z.enum(['assign', 'resolve']),
+  analyst: z.string().optional(), disposition: z.enum(DISPOSITIONS).optional(), note: z.string().optional(),
+});
+
+function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  return reply.code(400).send({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+}
+
+export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): void {
+  app.get('/api/cases', async (req, reply) => {
+    const q = queueQuery.safeParse(req.query);
+    if (!q.success) return badRequest(reply, q.error);
+    const statuses = list(q.data.status);
+    const bad = statuses?.find((s) => !CASE_STATUSES.includes(s as Case['status']));
+    if (bad) return reply.code(400).send({ error: `status: one of ${CASE_STATUSES.join(', ')}, not ${bad}` });
+    const filter: QueueFilter = {
+      ...(statuses ? { status: statuses as Case['status'][] } : {}), ...(list(q.data.severity) ? { severity: list(q.data.severity)! } : {}),
+      ...(q.data.typology ? { typology: q.data.typology } : {}), ...(q.data.assignee ? { assignee: q.data.assignee } : {}),
+      ...(num(q.data.minAgeHours) !== undefined ? { minAgeHours: num(q.data.minAgeHours)! } : {}), ...(num(q.data.maxAgeHours) !== undefined ? { maxAgeHours: num(q.data.maxAgeHours)! } : {}),
+      ...(q.data.breached === 'true' ? { breachedOnly: true } : {}),
+    };
+    const all = await o.cases.list();
+    const rows = queueView(all, filter, o.sla, o.clock());
+    return {
+      now: new Date(o.clock()).toISOString(),
+      cases: rows,
+      typologies: [...new Set(all.flatMap((c) => c.typologies))].sort(),
+      assignees: [...new Set(all.map((c) => c.analyst).filter((a): a is string => !!a))].sort(),
+    };
+  });
+
+  app.post('/api/cases/claim', async (req, reply) => {
+    const c = await caseAction(reply, () => o.cases.claim(req.actor!, o.leaseMs, o.clock()));
+    if (reply.sent) return reply;
+    return c ? toRow(c, o.sla, o.clock()) : reply.code(404).send({ error: 'no open case' });
+  });
+
+  const act = (path: string, schema: z.ZodType | undefined, run: (id: string, body: never, actor: Actor) => Promise<unknown>): void => {
+    app.post<{ Params: { id: string } }>(`/api/cases/:id/${path}`, async (req, reply) => {
+      const body = schema ? schema.safeParse(req.body ?? {}) : { success: true as const, data: undefined };
+      if (!body.success) return badRequest(reply, body.error!);
+      const result = await caseAction(reply, () => run(req.params.id, body.data as never, req.actor!));
+      return reply.sent ? reply : result ?? { ok: true };
+    });
+  };
+  act('release', undefined, (id, _b, actor) => o.cases.release(id, actor, o.clock()));
+  act('assign', assignBody, (id, b: z.infer<typeof assignBody>, actor) => o.cases.assign(id, b.analyst, actor, o.leaseMs * 16, o.clock()));
+  act('resolve', resolveBody, (id, b: z.infer<typeof resolveBody>, actor) => o.cases.resolve(id, b.disposition, b.note, actor, o.clock()));
+  act('approve', undefined, (id, _b, actor) => o.cases.approve(id, actor, o.clock()));
+  act('reject', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reject(id, b.reason, actor, o.clock()));
+  act('reopen', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reopen(id, b.reason, actor, o.clock()));
+  act('notes', noteBody, (id, b: z.infer<typeof noteBody>, actor) => o.cases.addNote(id, b.text, actor, o.clock()));
+
+  app.post('/api/cases/bulk', async (req, reply) => {
+    if (req.actor!.role !== 'supervisor') return reply.code(403).send({ error: 'bulk actions are for supervisors' });
+    const b = bulkBody.safeParse(req.body);
+    if (!b.success) return badRequest(reply, b.error);
+    const { action, analyst, disposition, note } = b.data;
+    if (action === 'assign' && !analyst) return reply.code(400).send({ error: 'analyst: required to assign' });
+    if (action === 'resolve' && (!disposition || !note?.trim())) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
+    const results = [];
+    for (const caseId of b.data.caseIds) {
+      try {
+        const c = action === 'assign' ? await o.cases.assign(caseId, analyst!, req.actor!, o.leaseMs * 16, o.clock()) : await o.cases.resolve(caseId, disposition!, note!, req.actor!, o.clock());
+        results.push({ caseId, ok: true, status: c.status });
+      } catch (err) {
+        if (!(err instanceof CaseActionError)) throw err;
+        results.push({ caseId, ok: false, error: err.message });
+      }
+    }
+    return { results };
+  });
+}

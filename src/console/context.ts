@@ -1,0 +1,36 @@
+/** What the console's routes share: the stores, the account events, the SLA and the clock. */
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/csrf-protection';
+import type {} from '@fastify/rate-limit';
+import type { Actor, CaseStore } from '../cases/case-model.js';
+import type { Users } from '../cases/users.js';
+import type { AccountEvents } from './account-events.js';
+import type { SlaHours } from './queue-view.js';
+
+export interface ConsoleOptions {
+  cases: CaseStore;
+  users: Users;
+  /** The account events behind timelines, linked accounts and SAR amounts, if files were given. */
+  events?: AccountEvents;
+  sla: SlaHours;
+  /** The console's clock (ms): the wall clock, or the demo's clock that starts at the sample's last event. */
+  clock: () => number;
+  sessionHours: number;
+  loginPerMinute: number;
+  /** Secure cookies (HTTPS, or http://localhost, which browsers treat as secure). */
+  secureCookie: boolean;
+  /** The built front end (dist/web); none serves the API only. */
+  staticDir?: string;
+  /** A claim's lease. */
+  leaseMs: number;
+  /** The key CSRF tokens are signed with; random per process by default. */
+  csrfKey?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export const SESSION_COOKIE = 'tw_session';

@@ -1,0 +1,47 @@
+/** Read-only look-ups: a case page, the SAR/STR draft, the dashboard, an account, an alert, a cluster. */
+import type { FastifyInstance } from 'fastify';
+import { buildDashboard } from './dashboard.js';
+import { alertsOfCases, caseDetail } from './case-detail.js';
+import type { ConsoleOptions } from './context.js';
+import { buildSarDraft } from './sar-draft.js';
+import { sarPage } from './sar-page.js';
+
+export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): void {
+  app.get<{ Params: { id: string } }>('/api/cases/:id', async (req, reply) => {
+    const c = await o.cases.get(req.params.id);
+    if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
+    return caseDetail(c, o.cases, o.events, o.sla, o.clock());
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/cases/:id/sar', async (req, reply) => {
+    const c = await o.cases.get(req.params.id);
+    if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
+    const draft = buildSarDraft(c, await o.cases.alerts(c.caseId), await o.cases.audit(c.caseId), o.events, req.actor!.name, o.clock());
+    if (req.query.format === 'html') return reply.type('text/html; charset=utf-8').send(sarPage(draft));
+    return reply.header('content-disposition', `attachment; filename="sar-draft-${c.caseId}.json"`).send(draft);
+  });
+
+  app.get('/api/dashboard', async () => {
+    const list = await o.cases.list();
+    return buildDashboard(list, await alertsOfCases(o.cases, list), o.sla, o.clock());
+  });
+
+  app.get<{ Params: { id: string } }>('/api/accounts/:id', async (req) => {
+    const cases = (await o.cases.list()).filter((c) => c.subject === req.params.id).map((c) => c.caseId);
+    return { accountId: req.params.id, cases, timeline: o.events?.timeline(req.params.id) ?? [], linked: o.events?.linkedAccounts(req.params.id) ?? [] };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (req, reply) => {
+    const caseId = await o.cases.caseOfAlert(req.params.id);
+    const alert = caseId ? (await o.cases.alerts(caseId)).find((a) => a.alertId === req.params.id) : undefined;
+    return alert ? { caseId, alert } : reply.code(404).send({ error: `no kept alert ${req.params.id}` });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/clusters/:id', async (req) => {
+    const list = await o.cases.list();
+    const alertsOf = await alertsOfCases(o.cases, list);
+    const mentions = (v: unknown): boolean => JSON.stringify(v).includes(`"${req.params.id}"`);
+    const hits = [...alertsOf].flatMap(([caseId, alerts]) => alerts.filter((a) => a.subject.cluster === req.params.id || mentions(a.evidence)).map((alert) => ({ caseId, alert })));
+    return { cluster: req.params.id, accounts: [...new Set(hits.map((h) => h.alert.subject.accountId))].sort(), alerts: hits };
+  });
+}

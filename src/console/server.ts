@@ -1,0 +1,44 @@
+/**
+ * The analyst console: a Fastify app with the JSON API under /api/ and the built front end
+ * (dist/web) as static files. It knows the stores only through their interfaces; the CLI wires
+ * the concrete ones (Redis, or the in-memory demo).
+ */
+import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrf from '@fastify/csrf-protection';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuth } from './auth-routes.js';
+import { registerCaseRoutes } from './case-routes.js';
+import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
+import { registerInsightRoutes } from './insight-routes.js';
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  await app.register(fastifyCookie);
+  await app.register(fastifyCsrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: o.secureCookie, signed: false },
+    csrfOpts: { userInfo: true, hmacKey: o.csrfKey ?? randomBytes(32).toString('base64') },
+    getUserInfo: (req) => req.cookies[SESSION_COOKIE] ?? '',
+    getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  app.addHook('onSend', async (req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !req.url.startsWith('/api/'))) reply.header(k, v);
+    return payload;
+  });
+  registerAuth(app, o);
+  registerCaseRoutes(app, o);
+  registerInsightRoutes(app, o);
+  if (o.staticDir) await app.register(fastifyStatic, { root: o.staticDir, index: 'index.html' });
+  return app;
+}

@@ -1,0 +1,140 @@
+/**
+ * The console in headless Chromium (Debian's package, driven by playwright-core) against real
+ * Redis, with cases from a replay of the bundled sample: the analyst's and the supervisor's day,
+ * and the refusals (viewer, no session, forged CSRF token).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
+import { Users } from '../../src/cases/users.js';
+import { WEB_DIR } from '../../src/cli/console-command.js';
+import { AccountEvents } from '../../src/console/account-events.js';
+import { parseSla } from '../../src/console/queue-view.js';
+import { buildConsole } from '../../src/console/server.js';
+import { replayFiles } from '../../src/replay/replay.js';
+import { ofacLabels, root, rules, samplePath } from '../helpers/sample.js';
+
+const PASSWORD = 'browser-test-password';
+const prefix = `twtest:browser:${randomUUID()}:`;
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+let app: FastifyInstance;
+let browser: Browser;
+let base = '';
+
+beforeAll(async () => {
+  if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const cases = new RedisCaseStore(redis, prefix);
+  await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases });
+  const users = new Users(new RedisUserBackend(redis, prefix));
+  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
+  app = await buildConsole({ cases, users, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+async function signIn(user: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(base);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  return page;
+}
+
+/** A POST from inside the signed-in page, as a script there could send it. */
+function postFromPage(page: Page, path: string, token: string | null, body: unknown = {}): Promise<number> {
+  return page.evaluate(async ([p, t, b]) => {
+    const me = await (await fetch('/api/me')).json() as { csrfToken: string };
+    const res = await fetch(p as string, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': (t as string | null) ?? me.csrfToken }, body: JSON.stringify(b) });
+    return res.status;
+  }, [path, token, body] as const);
+}
+
+describe('the console in a browser', () => {
+  let caseId = '';
+
+  it('signs in, claims the top case and shows its path', async () => {
+    const page = await signIn('ana');
+    await page.getByTestId('queue-row').first().waitFor();
+    expect(await page.getByTestId('queue-row').count()).toBe(16);
+    await page.getByTestId('claim-next').click();
+    await page.getByTestId('case-status').filter({ hasText: 'claimed' }).waitFor();
+    caseId = page.url().split('#/case/')[1]!;
+    const graph = page.getByTestId('graph');
+    await graph.locator('canvas').first().waitFor();
+    expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThanOrEqual(2);
+    expect(await graph.getAttribute('aria-label')).toContain('sanctioned');
+    expect(await page.getByTestId('explanation').first().textContent()).toContain('listed as sanctioned');
+    await page.context().close();
+  });
+
+  it('resolves the critical case, which then waits for a supervisor', async () => {
+    const page = await signIn('ana');
+    await page.goto(`${base}/#/case/${caseId}`);
+    await page.getByTestId('resolve').click();
+    await page.getByTestId('action-error').filter({ hasText: 'must not be empty' }).waitFor();
+    await page.getByTestId('disposition').selectOption('sar-filed');
+    await page.getByTestId('resolve-note').fill('Withdrawal to an SDN-listed address; SAR to be filed.');
+    await page.getByTestId('resolve').click();
+    await page.getByTestId('case-status').filter({ hasText: 'pending-approval' }).waitFor();
+    expect(await page.getByTestId('pending').textContent()).toContain('sar-filed by ana');
+    await page.context().close();
+  });
+
+  it('is approved by the supervisor, exports the SAR draft, and shows both in the audit', async () => {
+    const page = await signIn('sue');
+    await page.goto(`${base}/#/case/${caseId}`);
+    await page.getByTestId('approve').click();
+    await page.getByTestId('case-status').filter({ hasText: 'resolved' }).waitFor();
+    const sar = await page.request.get(`${base}/api/cases/${caseId}/sar`);
+    expect(sar.status()).toBe(200);
+    const draft = await sar.json() as { review: { disposition: string; analyst: string; approvedBy: string }; addresses: { party?: string }[]; narrative: { actionTaken: string } };
+    expect(draft.review).toMatchObject({ disposition: 'sar-filed', analyst: 'ana', approvedBy: 'sue' });
+    expect(draft.addresses.some((a) => a.party)).toBe(true);
+    const [printable] = await Promise.all([page.context().waitForEvent('page'), page.getByTestId('sar-html').click()]);
+    await printable.getByRole('heading', { name: 'Suspicious activity report: draft' }).waitFor();
+    const audit = await page.getByTestId('audit').locator('tr').allTextContents();
+    expect(audit.some((r) => r.includes('claim') && r.includes('ana'))).toBe(true);
+    expect(audit.some((r) => r.includes('request-approval') && r.includes('ana') && r.includes('SAR to be filed'))).toBe(true);
+    expect(audit.some((r) => r.includes('approve') && r.includes('sue'))).toBe(true);
+    await page.context().close();
+  });
+
+  it('gives a viewer no way to resolve, and refuses the API call', async () => {
+    const page = await signIn('vic');
+    await page.getByTestId('queue-row').first().waitFor();
+    expect(await page.getByTestId('claim-next').count()).toBe(0);
+    const [open] = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${open!.caseId}`);
+    await page.getByText('Viewers read cases; they cannot act on them.').waitFor();
+    expect(await page.getByTestId('resolve').count()).toBe(0);
+    expect(await postFromPage(page, `/api/cases/${open!.caseId}/resolve`, null, { disposition: 'false-positive', note: 'fine' })).toBe(403);
+    await page.context().close();
+  });
+
+  it('answers 401 without a session and refuses a forged CSRF token', async () => {
+    const anonymous = await browser.newContext();
+    expect((await anonymous.request.get(`${base}/api/cases`)).status()).toBe(401);
+    await anonymous.close();
+    const page = await signIn('ana');
+    expect(await postFromPage(page, '/api/cases/claim', 'forged-token')).toBe(403);
+    expect((await (await page.request.get(`${base}/api/cases?status=claimed`)).json() as { cases: unknown[] }).cases).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,176 @@
+/** The console's JSON API on the demo (the sample replayed into the in-memory store), driven in-process with inject. */
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo, DEMO_PASSWORD, type Demo } from '../../src/cli/console-demo.js';
+import { parseSla } from '../../src/console/queue-view.js';
+import { buildConsole } from '../../src/console/server.js';
+import { samplePath } from '../helpers/sample.js';
+
+let demo: Demo;
+let app: FastifyInstance;
+
+async function makeApp(loginPerMinute = 1000): Promise<FastifyInstance> {
+  return buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, loginPerMinute, secureCookie: true, leaseMs: 30 * 60_000 });
+}
+
+interface Session { cookie: string; csrf: string }
+
+async function login(user: string, target = app): Promise<Session> {
+  const res = await target.inject({ method: 'POST', url: '/api/login', payload: { user, password: DEMO_PASSWORD } });
+  expect(res.statusCode).toBe(200);
+  const cookie = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  return { cookie, csrf: res.json<{ csrfToken: string }>().csrfToken };
+}
+
+const post = (s: Session, url: string, payload: unknown = {}): Promise<LightMyRequestResponse> => app.inject({ method: 'POST', url, payload: payload as object, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+const get = (s: Session, url: string): Promise<LightMyRequestResponse> => app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
+
+beforeAll(async () => {
+  demo = await buildDemo(samplePath);
+  app = await makeApp();
+}, 120_000);
+afterAll(async () => app?.close());
+
+describe('console API: sign-in and its protections', () => {
+  it('answers 401 under /api/ without a session, for reads and for changes', async () => {
+    for (const [method, url] of [['GET', '/api/cases'], ['GET', '/api/dashboard'], ['POST', '/api/cases/claim'], ['GET', '/api/me']] as const) {
+      const res = await app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+    }
+    expect((await app.inject({ method: 'GET', url: '/api/cases', headers: { cookie: 'tw_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).statusCode).toBe(401);
+  });
+
+  it('sets an httpOnly, SameSite=Strict, Secure session cookie, and refuses a wrong password', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: DEMO_PASSWORD } });
+    const session = res.cookies.find((c) => c.name === 'tw_session')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', secure: true, path: '/' });
+    expect(session.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const wrong = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'not-the-password' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.cookies).toEqual([]);
+  });
+
+  it('refuses a change with no CSRF token, a forged one, or another session\'s token', async () => {
+    const ana = await login('ana');
+    const bob = await login('bob');
+    expect((await app.inject({ method: 'POST', url: '/api/cases/claim', payload: {}, headers: { cookie: ana.cookie } })).statusCode).toBe(403);
+    expect((await post({ ...ana, csrf: 'forged-token' }, '/api/cases/claim')).statusCode).toBe(403);
+    expect((await post({ ...ana, csrf: bob.csrf }, '/api/cases/claim')).statusCode).toBe(403);
+    expect((await get(ana, '/api/cases?status=claimed')).json<{ cases: unknown[] }>().cases).toEqual([]);
+  });
+
+  it('rate-limits sign-in attempts', async () => {
+    const limited = await makeApp(3);
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await limited.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'guess-' + i } })).statusCode);
+    expect(codes).toEqual([401, 401, 401, 429, 429]);
+    await limited.close();
+  });
+
+  it('ends the session on sign-out', async () => {
+    const s = await login('bob');
+    expect((await post(s, '/api/logout')).statusCode).toBe(200);
+    expect((await get(s, '/api/cases')).statusCode).toBe(401);
+  });
+});
+
+describe('console API: the queue and case actions', () => {
+  it('filters the queue by severity, typology and SLA breach', async () => {
+    const vic = await login('vic');
+    const all = (await get(vic, '/api/cases')).json<{ cases: { severity: string; typologies: string[]; slaBreached: boolean }[] }>().cases;
+    expect(all).toHaveLength(16);
+    const critical = (await get(vic, '/api/cases?severity=critical')).json<{ cases: { severity: string }[] }>().cases;
+    expect(critical.length).toBe(all.filter((c) => c.severity === 'critical').length);
+    expect(critical.length).toBeGreaterThan(0);
+    const sanctions = (await get(vic, '/api/cases?typology=sanctions-exposure')).json<{ cases: { typologies: string[] }[] }>().cases;
+    expect(sanctions.length).toBeGreaterThan(0);
+    expect(sanctions.every((c) => c.typologies.includes('sanctions-exposure'))).toBe(true);
+    expect((await get(vic, '/api/cases?breached=true')).json<{ cases: unknown[] }>().cases.length).toBe(all.filter((c) => c.slaBreached).length);
+    expect((await get(vic, '/api/cases?status=closed')).statusCode).toBe(400);
+  });
+
+  it('refuses a viewer who tries to claim or resolve', async () => {
+    const vic = await login('vic');
+    expect((await post(vic, '/api/cases/claim')).statusCode).toBe(403);
+    const [top] = (await get(vic, '/api/cases')).json<{ cases: { caseId: string }[] }>().cases;
+    const res = await post(vic, `/api/cases/${top!.caseId}/resolve`, { disposition: 'false-positive', note: 'looks fine' });
+    expect(res.statusCode).toBe(403);
+    expect(res.json<{ error: string }>().error).toMatch(/vic \(viewer\) may not resolve/);
+  });
+
+  it('claims the top case, sends its critical closure to a supervisor, who approves it; the audit names both', async () => {
+    const ana = await login('ana');
+    const sue = await login('sue');
+    const claimed = (await post(ana, '/api/cases/claim')).json<{ caseId: string; severity: string; analyst: string }>();
+    expect(claimed).toMatchObject({ severity: 'critical', analyst: 'ana' });
+    expect((await post(ana, `/api/cases/${claimed.caseId}/resolve`, { disposition: 'false-positive', note: '   ' })).statusCode).toBe(400);
+    const pending = await post(ana, `/api/cases/${claimed.caseId}/resolve`, { disposition: 'false-positive', note: 'the customer\'s own cold wallet' });
+    expect(pending.json()).toMatchObject({ status: 'pending-approval' });
+    expect((await post(ana, `/api/cases/${claimed.caseId}/approve`)).statusCode).toBe(403);
+    expect((await post(sue, `/api/cases/${claimed.caseId}/approve`)).json()).toMatchObject({ status: 'resolved', approvedBy: 'sue', disposition: 'false-positive' });
+    const detail = (await get(sue, `/api/cases/${claimed.caseId}`)).json<{ audit: { action: string; analyst?: string; note?: string }[] }>();
+    expect(detail.audit.map((e) => [e.action, e.analyst ?? ''])).toEqual([['open', ''], ['claim', 'ana'], ['request-approval', 'ana'], ['approve', 'sue']]);
+    const dashboard = (await get(sue, '/api/dashboard')).json<{ dispositionsPerRule: { ruleId: string; 'false-positive': number; falsePositiveRate: number }[] }>();
+    expect(dashboard.dispositionsPerRule).toContainEqual(expect.objectContaining({ ruleId: 'sanctions-exposure.direct', 'false-positive': 1, falsePositiveRate: 1 }));
+  });
+
+  it('lets a supervisor bulk-assign, and reports each case it could not change', async () => {
+    const sue = await login('sue');
+    const open = (await get(sue, '/api/cases?status=open')).json<{ cases: { caseId: string }[] }>().cases.slice(-2).map((c) => c.caseId);
+    expect(open.length).toBe(2);
+    const res = (await post(sue, '/api/cases/bulk', { caseIds: [...open, 'case-missing'], action: 'assign', analyst: 'bob' })).json<{ results: { caseId: string; ok: boolean }[] }>();
+    expect(res.results.map((r) => r.ok)).toEqual([true, true, false]);
+    expect((await get(sue, '/api/cases?assignee=bob')).json<{ cases: { caseId: string }[] }>().cases.map((c) => c.caseId).sort()).toEqual([...open].sort());
+    const ana = await login('ana');
+    expect((await post(ana, '/api/cases/bulk', { caseIds: open, action: 'assign', analyst: 'ana' })).statusCode).toBe(403);
+  });
+});
+
+describe('console API: case page, SAR draft, look-ups', () => {
+  it('shows a case with its alerts, a path graph reaching the sanctioned address, and the timeline with evidence marked', async () => {
+    const vic = await login('vic');
+    const cases = (await get(vic, '/api/cases?status=open,claimed,pending-approval,resolved&typology=sanctions-exposure')).json<{ cases: { caseId: string }[] }>().cases;
+    const details = await Promise.all(cases.map(async (c) => (await get(vic, `/api/cases/${c.caseId}`)).json<{ alerts: { evidence: { path?: unknown } }[]; graph: { nodes: { kind: string; tag?: string }[]; edges: { kind: string }[] }; timeline: { evidence: boolean }[] }>()));
+    const indirect = details.find((d) => d.alerts.some((a) => Array.isArray(a.evidence.path)))!;
+    expect(indirect.graph.nodes.some((n) => n.tag?.startsWith('sanctioned'))).toBe(true);
+    expect(indirect.graph.edges.map((e) => e.kind)).toContain('hop');
+    expect(indirect.timeline.some((e) => e.evidence)).toBe(true);
+    expect(indirect.timeline.some((e) => !e.evidence)).toBe(true);
+  });
+
+  it('exports a SAR/STR draft as JSON and as an escaped printable page', async () => {
+    const vic = await login('vic');
+    const [top] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string; subject: string }[] }>().cases;
+    const sar = (await get(vic, `/api/cases/${top!.caseId}/sar`)).json<{ subject: { accountId: string }; activity: { totalUsd: number; suggestedCategories: string[] }; transactions: unknown[]; narrative: { text: string } }>();
+    expect(sar.subject.accountId).toBe(top!.subject);
+    expect(sar.activity.totalUsd).toBeGreaterThan(0);
+    expect(sar.activity.suggestedCategories).toContain('Other suspicious activities: suspected DPRK IT-worker revenue');
+    expect(sar.transactions.length).toBeGreaterThan(0);
+    expect(sar.narrative.text).toContain(top!.subject);
+    const page = await get(vic, `/api/cases/${top!.caseId}/sar?format=html`);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('Suspicious activity report: draft');
+    expect(page.body).not.toMatch(/<script/i);
+  });
+
+  it('links the accounts that pay the same destination cluster, each to its case', async () => {
+    const vic = await login('vic');
+    const [payroll] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string }[] }>().cases;
+    const linked = (await get(vic, `/api/cases/${payroll!.caseId}`)).json<{ linked: { accountId: string; via: string; caseIds: string[] }[] }>().linked;
+    const viaCluster = linked.filter((l) => l.via === 'destination cluster');
+    expect(viaCluster.length).toBeGreaterThanOrEqual(2);
+    expect(viaCluster.some((l) => l.caseIds.length > 0)).toBe(true);
+  });
+
+  it('looks up an alert and a cluster from what the case store holds', async () => {
+    const vic = await login('vic');
+    const [top] = (await get(vic, '/api/cases?typology=dprk-consolidation')).json<{ cases: { caseId: string; alertIds: string[] }[] }>().cases;
+    const found = (await get(vic, `/api/alerts/${top!.alertIds[0]}`)).json<{ caseId: string; alert: { evidence: { cluster?: string } } }>();
+    expect(found.caseId).toBe(top!.caseId);
+    expect((await get(vic, '/api/alerts/al-none')).statusCode).toBe(404);
+    const detail = (await get(vic, `/api/cases/${top!.caseId}`)).json<{ alerts: { evidence: { cluster?: string } }[] }>();
+    const cluster = detail.alerts.map((a) => a.evidence.cluster).find((c) => c)!;
+    const hits = (await get(vic, `/api/clusters/${cluster}`)).json<{ accounts: string[] }>();
+    expect(hits.accounts.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword, verifyPassword } from '../../src/cases/passwords.js';
+import { MemoryUserBackend, Users } from '../../src/cases/users.js';
+import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
+import { alert } from '../conformance/case-store-suite.js';
+
+describe('passwords', () => {
+  it('stores a salted scrypt hash that verifies only the same password', async () => {
+    const a = await hashPassword('correct horse battery');
+    const b = await hashPassword('correct horse battery');
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('correct horse battery', a)).toBe(true);
+    expect(await verifyPassword('correct horse batterY', a)).toBe(false);
+    expect(await verifyPassword('correct horse battery', 'md5$abc')).toBe(false);
+  });
+
+  it('refuses a short password', async () => {
+    await expect(hashPassword('short')).rejects.toThrow(/at least 12 characters/);
+  });
+});
+
+describe('users', () => {
+  it('signs in a user with their role and refuses a wrong password or unknown name', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('ana', 'analyst', 'analyst-password-1', 0);
+    expect(await users.authenticate('ana', 'analyst-password-1')).toEqual({ name: 'ana', role: 'analyst' });
+    expect(await users.authenticate('ana', 'analyst-password-2')).toBeUndefined();
+    expect(await users.authenticate('nobody', 'analyst-password-1')).toBeUndefined();
+    expect(await users.list()).toEqual([{ name: 'ana', role: 'analyst' }]);
+  });
+
+  it('names the bad input: a role outside the three, a name with odd characters', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await expect(users.add('ana', 'admin', 'analyst-password-1', 0)).rejects.toThrow('role: one of analyst, supervisor, viewer, not admin');
+    await expect(users.add('Ana Smith', 'analyst', 'analyst-password-1', 0)).rejects.toThrow(/user name "Ana Smith"/);
+  });
+
+  it('ends sessions on sign-out and at their TTL, and applies a changed role at once', async () => {
+    let now = 1_000_000;
+    const users = new Users(new MemoryUserBackend(() => now));
+    const ana = await users.add('ana', 'analyst', 'analyst-password-1', 0);
+    const s1 = await users.startSession(ana, 60);
+    const s2 = await users.startSession(ana, 60);
+    expect(s1).not.toBe(s2);
+    expect(await users.session(s1)).toEqual(ana);
+    await users.add('ana', 'viewer', 'analyst-password-1', 0);
+    expect(await users.session(s1)).toEqual({ name: 'ana', role: 'viewer' });
+    await users.endSession(s1);
+    expect(await users.session(s1)).toBeUndefined();
+    now += 60_001;
+    expect(await users.session(s2)).toBeUndefined();
+    expect(await users.session('not a session id')).toBeUndefined();
+  });
+});
+
+describe('memory case store retention', () => {
+  it('forgets a resolved case after the retention on its wall clock, and keeps open ones', async () => {
+    let wall = 0;
+    const store = new MemoryCaseStore(3_600, () => wall);
+    const done = await store.addAlert(alert('m-ret', 'acct-m-ret', 60, 'medium'));
+    const open = await store.addAlert(alert('m-open', 'acct-m-open', 60, 'medium'));
+    await store.resolve(done.caseId, 'false-positive', 'known payroll provider', { name: 'ana', role: 'analyst' }, 1_000);
+    wall = 3_599_000;
+    expect((await store.list()).map((c) => c.caseId).sort()).toEqual([done.caseId, open.caseId].sort());
+    wall = 3_600_000;
+    expect((await store.list()).map((c) => c.caseId)).toEqual([open.caseId]);
+    expect(await store.alerts(done.caseId)).toEqual([]);
+    expect(await store.audit(done.caseId)).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+/** A case: its alerts with explanations, the drawn path, the account's timeline, linked accounts, notes, actions and the SAR draft. */
+import type { CaseDetail } from '../../src/console/case-detail.js';
+import { api, type Me } from './api.js';
+import { el, fmtTime, hours, mount, sev } from './dom.js';
+import { drawGraph } from './graph.js';
+
+function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElement {
+  const c = d.case;
+  const feedback = el('p', { class: 'error', 'data-testid': 'action-error' });
+  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(reload).catch((e: Error) => { feedback.textContent = e.message; });
+  const box = el('div', { class: 'actions' });
+  if (me.role === 'viewer') return el('div', { class: 'card' }, el('p', { class: 'muted' }, 'Viewers read cases; they cannot act on them.'));
+  if (c.status === 'claimed' && (c.analyst === me.user || me.role === 'supervisor')) box.append(el('button', { class: 'secondary', 'data-testid': 'release', onclick: run('release') }, 'Release'));
+  if (c.status === 'open' || c.status === 'claimed') {
+    const disposition = el('select', { 'data-testid': 'disposition' }, ...['escalated', 'sar-filed', 'false-positive'].map((x) => el('option', { value: x }, x)));
+    const note = el('textarea', { 'data-testid': 'resolve-note', rows: '2', cols: '40', placeholder: 'why (required)' });
+    box.append(el('label', {}, 'Disposition', disposition), el('label', {}, 'Note', note), el('button', { 'data-testid': 'resolve', onclick: () => run('resolve', { disposition: disposition.value, note: note.value })() }, 'Resolve'));
+  }
+  if (c.status === 'pending-approval' && me.role === 'supervisor') {
+    const reason = el('input', { 'data-testid': 'reject-reason', placeholder: 'reason to send back' });
+    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve') }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value })() }, 'Send back'));
+  }
+  if (c.status === 'resolved') {
+    const reason = el('input', { 'data-testid': 'reopen-reason', placeholder: 'reason to reopen' });
+    box.append(reason, el('button', { 'data-testid': 'reopen', onclick: () => run('reopen', { reason: reason.value })() }, 'Reopen'));
+  }
+  if (me.role === 'supervisor' && (c.status === 'open' || c.status === 'claimed')) {
+    const who = el('input', { 'data-testid': 'assign-to', placeholder: 'analyst' });
+    box.append(who, el('button', { class: 'secondary', 'data-testid': 'assign', onclick: () => run('assign', { analyst: who.value })() }, 'Assign'));
+  }
+  return el('div', { class: 'card' }, el('h2', {}, 'Actions'), box, feedback);
+}
+
+function summary(d: CaseDetail): HTMLElement {
+  const c = d.case;
+  return el('dl', { class: 'kv card', 'data-testid': 'case-summary' },
+    el('dt', {}, 'Subject'), el('dd', {}, el('a', { href: `#/queue` }, c.subject)), el('dt', {}, 'Status'), el('dd', { 'data-testid': 'case-status' }, c.status),
+    el('dt', {}, 'Severity'), el('dd', {}, sev(c.severity), ` score ${c.score}`), el('dt', {}, 'Typologies'), el('dd', {}, c.typologies.join(', ')),
+    el('dt', {}, 'Held by'), el('dd', {}, c.analyst ?? '—'), el('dt', {}, 'Age / SLA'), el('dd', {}, `${hours(c.ageHours)} / ${c.slaHours ?? '—'} h${c.slaBreached ? ' (breached)' : ''}`),
+    c.pending ? el('dt', {}, 'Pending closure') : null, c.pending ? el('dd', { 'data-testid': 'pending' }, `${c.pending.disposition} by ${c.pending.by}: ${c.pending.note}`) : null,
+    c.disposition ? el('dt', {}, 'Disposition') : null, c.disposition ? el('dd', {}, `${c.disposition}${c.approvedBy ? `, approved by ${c.approvedBy}` : ''}`) : null,
+    el('dt', {}, 'SAR/STR draft'), el('dd', {}, el('a', { href: `/api/cases/${c.caseId}/sar`, 'data-testid': 'sar-json', download: `sar-draft-${c.caseId}.json` }, 'JSON'), ' · ',
+      el('a', { href: `/api/cases/${c.caseId}/sar?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'sar-html' }, 'printable page')));
+}
+
+function timeline(d: CaseDetail): HTMLElement {
+  if (!d.timelineAvailable) return el('p', { class: 'muted' }, 'No account events loaded (start the console with --events <file.jsonl>).');
+  return el('table', { 'data-testid': 'timeline' }, el('thead', {}, el('tr', {}, ...['time', 'kind', 'amount', 'chain', 'counterparty', 'country', 'VPN', 'device'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...d.timeline.map((e) => el('tr', { class: e.evidence ? 'evidence' : '', title: e.evidence ? 'evidence of an alert' : '' },
+      el('td', {}, fmtTime(e.at)), el('td', {}, e.kind), el('td', {}, e.amount ? `${e.amount} ${e.asset}` : ''), el('td', {}, e.chain ?? ''),
+      el('td', {}, e.kind === 'withdrawal' ? e.to ?? '' : e.kind === 'deposit' ? (e.from ?? []).join(', ') : ''), el('td', {}, e.country ?? ''),
+      el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
+}
+
+export async function showCase(app: HTMLElement, caseId: string, me: Me): Promise<void> {
+  const reload = async (): Promise<void> => showCase(app, caseId, me);
+  const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
+  const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
+  const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', placeholder: 'add a note' });
+  mount(app,
+    el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload),
+    el('div', { class: 'grid' },
+      el('div', {}, el('h2', {}, 'Evidence path'), graph, el('p', { class: 'muted' }, 'Blue: the account; red: a labelled (sanctioned) address; purple hexagons: clusters, dashed purple: a merge with its heuristic and transaction; orange: hops.')),
+      el('div', {}, el('h2', {}, `Alerts (${d.alerts.length} kept of ${d.case.alertCount})`), ...d.alerts.map((a) => el('div', { class: `alert sev-${a.severity}`, 'data-testid': 'alert' },
+        el('div', {}, sev(a.severity), ` ${a.ruleId} · score ${a.score} · ${fmtTime(a.triggeredAt)}`), el('p', { 'data-testid': 'explanation' }, a.explanation),
+        el('details', {}, el('summary', {}, `evidence · ${a.eventIds.length} event(s)`), el('pre', {}, JSON.stringify({ eventIds: a.eventIds, ...a.evidence }, null, 2))))))),
+    el('h2', {}, 'Account timeline (★ evidence)'), timeline(d),
+    el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
+      ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
+    el('h2', {}, 'Notes and audit'),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload) }, 'Add note')),
+    el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, e.detail ?? ''), el('td', {}, e.note ?? ''))))));
+  if (d.graph.nodes.length) drawGraph(graph, d.graph);
+}

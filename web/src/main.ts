@@ -1,0 +1,54 @@
+/** The console's shell: sign-in, the header, and a hash router over the queue, a case and the dashboard. */
+import { api, ApiError, type Me } from './api.js';
+import { el, mount } from './dom.js';
+import { showCase } from './case-page.js';
+import { showDashboard } from './dashboard.js';
+import { showQueue, stopQueuePolling } from './queue.js';
+
+const app = document.getElementById('app')!;
+const top = document.getElementById('top')!;
+let me: Me | undefined;
+
+function header(): void {
+  const route = location.hash || '#/queue';
+  const link = (href: string, text: string) => el('a', { href, class: route.startsWith(href) ? 'active' : '' }, text);
+  mount(top, el('span', { class: 'brand' }, 'Tidewatch'), link('#/queue', 'Queue'), link('#/dashboard', 'Dashboard'),
+    me ? el('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`) : null,
+    me ? el('button', { class: 'secondary', onclick: () => void api.post('/api/logout').finally(() => { me = undefined; showLogin(); }) }, 'Sign out') : null);
+}
+
+function showLogin(message = ''): void {
+  stopQueuePolling();
+  me = undefined;
+  header();
+  const user = el('input', { name: 'user', autocomplete: 'username', required: true });
+  const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const error = el('p', { class: 'error', 'data-testid': 'login-error' }, message);
+  const form = el('form', {
+    onsubmit: (e) => {
+      e.preventDefault();
+      api.login(user.value, password.value).then((m) => { me = m; void route(); }).catch((err: Error) => { error.textContent = err.message; });
+    },
+  }, el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
+  mount(app, el('div', { class: 'card login' }, el('h1', {}, 'Sign in'), form));
+}
+
+async function route(): Promise<void> {
+  if (!me) return showLogin();
+  header();
+  stopQueuePolling();
+  const hash = location.hash || '#/queue';
+  const caseMatch = /^#\/case\/([\w-]+)/.exec(hash);
+  try {
+    if (caseMatch) await showCase(app, caseMatch[1]!, me);
+    else if (hash.startsWith('#/dashboard')) await showDashboard(app);
+    else await showQueue(app, me);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return showLogin('Your session ended; sign in again.');
+    mount(app, el('p', { class: 'error' }, err instanceof Error ? err.message : String(err)));
+  }
+}
+
+window.addEventListener('hashchange', () => void route());
+window.addEventListener('unhandledrejection', (e) => { if (e.reason instanceof ApiError && e.reason.status === 401) showLogin('Your session ended; sign in again.'); });
+api.me().then((m) => { me = m; }).catch(() => undefined).finally(() => void route());

@@ -1,0 +1,81 @@
+/** The queue: filters, SLA highlighting, claim, supervisor bulk actions, and new cases without a reload (polling). */
+import type { QueueRow } from '../../src/console/queue-view.js';
+import { api, type Me } from './api.js';
+import { el, fmtTime, hours, mount, sev } from './dom.js';
+
+interface QueueResponse { now: string; cases: QueueRow[]; typologies: string[]; assignees: string[] }
+
+let timer: number | undefined;
+export function stopQueuePolling(): void {
+  if (timer !== undefined) window.clearInterval(timer);
+  timer = undefined;
+}
+
+const filters = { status: '', severity: '', typology: '', assignee: '', minAgeHours: '', breached: false };
+
+function query(): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v) q.set(k, String(v));
+  return q.toString();
+}
+
+function select(name: keyof typeof filters, label: string, options: string[], onChange: () => void): HTMLElement {
+  const s = el('select', { name, 'data-testid': `filter-${name}`, onchange: (e) => { (filters as Record<string, unknown>)[name] = (e.target as HTMLSelectElement).value; onChange(); } },
+    ...options.map((o) => el('option', { value: o, ...(filters[name] === o ? { selected: true } : {}) }, o || 'any')));
+  return el('label', {}, label, s);
+}
+
+export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
+  const table = el('tbody');
+  const notice = el('p', { class: 'notice', 'data-testid': 'new-cases', hidden: true });
+  const selected = new Set<string>();
+  let known: Set<string> | undefined;
+  const feedback = el('p', { class: 'error', 'data-testid': 'queue-error' });
+  const filterBar = el('div', { class: 'filters' });
+  const bulkBar = el('div', { class: 'bulk' });
+
+  const render = (data: QueueResponse): void => {
+    const fresh = known ? data.cases.filter((c) => !known!.has(c.caseId)) : [];
+    if (fresh.length) { notice.hidden = false; notice.textContent = `${fresh.length} new case(s) since you opened the queue`; }
+    known = new Set([...(known ?? []), ...data.cases.map((c) => c.caseId)]);
+    mount(table, ...data.cases.map((c) => el('tr', { class: `${c.slaBreached ? 'breach' : ''} ${fresh.includes(c) ? 'new' : ''}`, 'data-testid': 'queue-row', 'data-case': c.caseId },
+      el('td', {}, me.role === 'supervisor' ? el('input', { type: 'checkbox', 'data-testid': 'select-case', ...(selected.has(c.caseId) ? { checked: true } : {}), onchange: (e) => { if ((e.target as HTMLInputElement).checked) selected.add(c.caseId); else selected.delete(c.caseId); } }) : ''),
+      el('td', {}, el('a', { href: `#/case/${c.caseId}` }, c.caseId)), el('td', {}, c.subject), el('td', {}, sev(c.severity)), el('td', {}, c.score),
+      el('td', { 'data-testid': 'status' }, c.status), el('td', {}, c.alertCount), el('td', {}, c.typologies.join(', ')), el('td', {}, c.analyst ?? ''),
+      el('td', { title: `opened ${fmtTime(c.openedAt)}` }, hours(c.ageHours)), el('td', { class: 'sla' }, c.slaHours === null ? '' : `${c.slaHours} h${c.slaBreached ? ' · breached' : ''}`))));
+    mount(filterBar,
+      select('status', 'Status', ['', 'open', 'claimed', 'pending-approval', 'resolved'], load), select('severity', 'Severity', ['', 'critical', 'high', 'medium'], load),
+      select('typology', 'Typology', ['', ...data.typologies], load), select('assignee', 'Assignee', ['', '-', ...data.assignees], load),
+      el('label', {}, 'Older than (h)', el('input', { type: 'number', min: '0', value: filters.minAgeHours, 'data-testid': 'filter-age', onchange: (e) => { filters.minAgeHours = (e.target as HTMLInputElement).value; void load(); } })),
+      el('label', {}, 'SLA breached', el('input', { type: 'checkbox', ...(filters.breached ? { checked: true } : {}), onchange: (e) => { filters.breached = (e.target as HTMLInputElement).checked; void load(); } })),
+      me.role === 'viewer' ? null : el('button', { 'data-testid': 'claim-next', onclick: claim }, 'Claim next case'));
+  };
+
+  async function load(): Promise<void> {
+    render(await api.get<QueueResponse>(`/api/cases?${query()}`));
+  }
+  async function claim(): Promise<void> {
+    try {
+      const c = await api.post<QueueRow>('/api/cases/claim');
+      location.hash = `#/case/${c.caseId}`;
+    } catch (err) { feedback.textContent = (err as Error).message; }
+  }
+  if (me.role === 'supervisor') {
+    const users = await api.get<{ name: string; role: string }[]>('/api/users');
+    const to = el('select', { 'data-testid': 'bulk-analyst' }, ...users.filter((u) => u.role !== 'viewer').map((u) => el('option', { value: u.name }, u.name)));
+    const disposition = el('select', { 'data-testid': 'bulk-disposition' }, ...['false-positive', 'escalated', 'sar-filed'].map((d) => el('option', { value: d }, d)));
+    const note = el('input', { placeholder: 'note (required to close)', 'data-testid': 'bulk-note' });
+    const bulk = async (body: Record<string, unknown>): Promise<void> => {
+      const r = await api.post<{ results: { caseId: string; ok: boolean; error?: string }[] }>('/api/cases/bulk', { caseIds: [...selected], ...body });
+      feedback.textContent = r.results.filter((x) => !x.ok).map((x) => `${x.caseId}: ${x.error}`).join('; ');
+      selected.clear();
+      await load();
+    };
+    mount(bulkBar, el('strong', {}, 'Selected:'), el('label', {}, 'Assign to', to), el('button', { 'data-testid': 'bulk-assign', onclick: () => void bulk({ action: 'assign', analyst: to.value }) }, 'Assign'),
+      el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { feedback.textContent = e.message; }) }, 'Close'));
+  }
+  mount(app, el('h1', {}, 'Case queue'), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback,
+    el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));
+  await load();
+  timer = window.setInterval(() => void load().catch(() => undefined), 4000);
+}
