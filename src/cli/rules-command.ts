@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
+import { signalFacts } from '../engine/rule-paths.js';
 import { runRuleCases } from '../replay/rule-cases.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 
@@ -8,11 +9,13 @@ export function registerRules(program: Command): void {
   const rules = program.command('rules').description('validate and test rule folders');
   rules
     .command('check')
-    .description('validate every rule file; a broken one is reported with file, line and reason')
+    .description('validate every rule file: schema, every signal, field and explain path it names, severity order, and whether it can fire at all; a broken one is reported with file, line and reason')
     .argument('[dir]', 'rules folder', DEFAULT_RULES_DIR)
     .action((dir: string) => {
       const loaded = loadRuleSet(dir);
       for (const r of loaded) console.log(`ok  ${r.spec.id}@${r.spec.version}  ${r.spec.typology}  ${r.file}`);
+      const undeclared = [...new Set(loaded.flatMap((r) => Object.values(r.spec.signals).map((s) => s.op)))].filter((op) => !signalFacts(op)).sort();
+      for (const op of undeclared) console.log(`note  operator ${op} declares no facts in SIGNAL_FACTS (src/engine/signals.ts): paths under its signals are not checked`);
     });
   rules
     .command('test')

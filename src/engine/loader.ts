@@ -8,6 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ruleSchema, type RuleSpec } from './rule-schema.js';
+import { checkReferences, type RuleIssue } from './rule-references.js';
+import { checkReachability } from './rule-reachability.js';
 
 export interface LoadedRule {
   spec: RuleSpec;
@@ -65,18 +67,37 @@ function nodeAt(root: YamlNode | null, path: PropertyKey[]): YamlNode | undefine
   return node;
 }
 
+/** A zod issue's path; an unknown key points at the key itself, not at the object holding it. */
+function issuePath(issue: { path: PropertyKey[]; code: string; keys?: string[] }): PropertyKey[] {
+  return issue.code === 'unrecognized_keys' && issue.keys?.[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+}
+
+/**
+ * Parses and checks one rule file: YAML syntax, the zod schema, every name it references, the
+ * order of its severity thresholds, and whether it can fire at all. Any finding refuses the file,
+ * each with the line it points at.
+ */
 export function parseRuleText(text: string, file: string): { rule?: LoadedRule; errors: RuleFileError[] } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? 1, reason: `YAML: ${e.message.split('\n')[0]}` })) };
+    return { errors: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, reason: `YAML: ${e.message.split('\n')[0]}` })) };
   }
-  const parsed = ruleSchema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const at = (path: PropertyKey[]): number => lineOf(nodeAt(doc.contents as YamlNode | null, path), counter);
+  const parsed = ruleSchema.safeParse(raw);
   if (!parsed.success) {
     return {
-      errors: parsed.error.issues.map((i) => ({ file, line: lineOf(nodeAt(doc.contents as YamlNode | null, i.path), counter), reason: `${i.path.join('.') || '(root)'}: ${i.message}` })),
+      errors: parsed.error.issues.map((i) => {
+        const path = issuePath(i as { path: PropertyKey[]; code: string; keys?: string[] });
+        return { file, line: at(path), reason: `${i.path.join('.') || '(root)'}: ${i.message}` };
+      }),
     };
   }
+  const issues: RuleIssue[] = checkReferences(parsed.data, raw as Record<string, unknown>);
+  // A rule that names something absent cannot be judged for reachability: its reads are unknown.
+  if (issues.length === 0) issues.push(...checkReachability(parsed.data));
+  if (issues.length > 0) return { errors: issues.map((i) => ({ file, line: at(i.at), reason: `${i.at.join('.')}: ${i.message}` })) };
   return { rule: { spec: parsed.data, file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) }, errors: [] };
 }
 

@@ -1,9 +1,11 @@
 /**
  * Hot reload for `monitor`: a change anywhere in the rules folder re-validates the whole folder.
  * A valid set replaces the engine's rules at once; a broken one is refused with file, line and
- * reason, and the rules in force stay in force.
+ * reason, and the rules in force stay in force. A set is compiled before it is handed over, so a
+ * rule that validates but cannot compile is refused here too, never half-applied.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import { compileRule } from './engine.js';
 import { loadRuleSet, RuleSetError, type LoadedRule } from './loader.js';
 
 export interface ReloadEvents {
@@ -20,7 +22,9 @@ export class RuleReloader {
   /** Validates the folder now; applies it only if every file is valid. Returns whether it applied. */
   reload(): boolean {
     try {
-      this.events.applied(loadRuleSet(this.dir));
+      const rules = loadRuleSet(this.dir);
+      rules.forEach(compileRule);
+      this.events.applied(rules);
       return true;
     } catch (err) {
       this.events.refused(err instanceof Error ? err : new Error(String(err)));
@@ -33,6 +37,8 @@ export class RuleReloader {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.reload(), this.debounceMs);
     });
+    // A folder that disappears or cannot be watched any more must say so, not stop reloading silently.
+    this.watcher.on('error', (err) => this.events.refused(new Error(`rules folder ${this.dir} can no longer be watched (${err.message}); the rules in force stay`)));
   }
 
   stop(): void {

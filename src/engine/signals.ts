@@ -294,3 +294,19 @@ export function compileSignal(spec: SignalSpec): Signal {
 export function readsGraph(spec: SignalSpec): boolean {
   return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || (spec.op === 'window' && spec.key === 'counterparty');
 }
+
+/**
+ * The facts each operator reports, readable as `signals.<name>.<fact>` in conditions, evidence
+ * and explanations (besides `ok`, `value`, `eventIds` and `facts`). The rule loader refuses a path
+ * to any other fact, so a new operator declares its facts here; an operator left out is accepted,
+ * and paths under its signals go unchecked (`rules check` says so).
+ */
+export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> = {
+  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction'],
+  window: ['value', 'count', 'within', 'key'],
+  sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
+  cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd'],
+  'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
+  linkage: ['by', 'accounts', 'accountIds'],
+  fresh: ['firstSeenDaysBefore', 'paidBefore'],
+};

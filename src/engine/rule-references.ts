@@ -1,0 +1,154 @@
+/**
+ * Checks that everything a rule names exists: each signal in `require` and score modifiers, each
+ * field in `where`, selectors, modifiers, evidence and `alsoAlert`, each `{path}` of `explain`, and
+ * that severity thresholds are in order. A misspelt name would otherwise read as "absent" and the
+ * rule would silently never fire (or explain "made ? transfers").
+ */
+import { didYouMean } from './did-you-mean.js';
+import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
+import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
+
+/** A finding, located by its path in the rule document (the loader turns it into a line). */
+export interface RuleIssue {
+  at: (string | number)[];
+  message: string;
+}
+
+/** Where a path is read, which decides what it may name. */
+export interface Scope {
+  /** The kinds of event the path is read on (the rule's `on`, or a selector's `kinds`). */
+  kinds: readonly TriggerKind[];
+  /** Selectors and top-level `where` run before any signal: they see fewer roots. */
+  roots: readonly string[];
+  signals: Readonly<Record<string, SignalSpec>>;
+}
+
+/** The shape a path resolves to, or an error message naming the first segment that does not exist. */
+export function resolvePath(path: string, scope: Scope): { shape?: FieldShape; error?: string } {
+  const [root, name, sub] = path.split('.');
+  if (!root || !(scope.roots as readonly string[]).includes(root)) {
+    const where = scope.roots.length === 1 ? 'a selector sees only event fields' : `paths start with ${scope.roots.join(', ')}`;
+    return { error: `unknown path ${path}: ${where}${didYouMean(root ?? '', scope.roots)}` };
+  }
+  if (name === undefined) return { shape: { type: 'object' } };
+  if (root === 'event') return eventPath(path, name, sub, scope.kinds);
+  if (root === 'account' || root === 'counterparty') {
+    const known = contextFields()[root];
+    if (!known.includes(name)) return { error: `unknown field ${root}.${name}${didYouMean(name, known)}` };
+    return { shape: root === 'account' ? accountField(name) : { type: 'unknown' } };
+  }
+  if (root === 'signals') return signalPath(name, sub, scope.signals);
+  return { shape: { type: 'unknown' } };
+}
+
+function eventPath(path: string, name: string, sub: string | undefined, kinds: readonly TriggerKind[]): { shape?: FieldShape; error?: string } {
+  const carriers = kinds.map((k) => eventFields(k).get(name)).filter((s): s is FieldShape => s !== undefined);
+  if (carriers.length === 0) {
+    const all = kinds.flatMap((k) => [...eventFields(k).keys()]);
+    return { error: `unknown field event.${name} on ${kinds.join(', ')} events${didYouMean(name, all)}` };
+  }
+  const shape = carriers[0]!;
+  if (sub === undefined || !shape.fields) return { shape };
+  const inner = shape.fields.get(sub);
+  if (!inner) return { error: `unknown field ${path.split('.').slice(0, 3).join('.')}${didYouMean(sub, shape.fields.keys())}` };
+  return { shape: inner };
+}
+
+function signalPath(name: string, fact: string | undefined, signals: Readonly<Record<string, SignalSpec>>): { shape?: FieldShape; error?: string } {
+  const spec = signals[name];
+  if (!spec) return { error: `unknown signal ${name}${didYouMean(name, Object.keys(signals))}` };
+  if (fact === undefined) return { shape: { type: 'object' } };
+  const facts = signalFacts(spec.op);
+  if (!facts) return { shape: { type: 'unknown' } };
+  const known = [...COMMON_SIGNAL_FIELDS, ...facts];
+  if (!known.includes(fact)) return { error: `signal ${name} (${spec.op}) has no fact ${fact}${didYouMean(fact, known)}` };
+  return { shape: { type: 'unknown' } };
+}
+
+/** Checks every name a condition reads, recursively. */
+export function checkCondition(c: Condition, at: (string | number)[], scope: Scope, out: RuleIssue[], bare = false): void {
+  if ('all' in c) return c.all.forEach((x, i) => checkCondition(x, [...at, 'all', i], scope, out));
+  if ('any' in c) return c.any.forEach((x, i) => checkCondition(x, [...at, 'any', i], scope, out));
+  if ('not' in c) return checkCondition(c.not, [...at, 'not'], scope, out);
+  if ('signal' in c) {
+    if (!scope.roots.includes('signals')) out.push({ at, message: `${c.signal}: signals are not computed yet here; move the condition to require` });
+    else if (!scope.signals[c.signal]) out.push({ at: bare ? at : [...at, 'signal'], message: `unknown signal ${c.signal}${didYouMean(c.signal, Object.keys(scope.signals))}` });
+    return;
+  }
+  const fieldError = readError(c.field, scope);
+  if (fieldError) out.push({ at: [...at, 'field'], message: fieldError });
+  for (const op of ['eqField', 'neField'] as const) {
+    const other = c[op];
+    if (typeof other !== 'string') continue;
+    const error = readError(other, scope);
+    if (error) out.push({ at: [...at, op], message: error });
+  }
+}
+
+function readError(path: string, scope: Scope): string | undefined {
+  if (path.startsWith('signals.') && !scope.roots.includes('signals')) return `${path}: signals are not computed yet here; move the condition to require`;
+  return resolvePath(path, scope).error;
+}
+
+/** A bare string in `require` or `when` is parsed into `{ signal }`; its YAML node is the string itself. */
+function isBare(rawItem: unknown): boolean {
+  return typeof rawItem === 'string';
+}
+
+const SELECTOR_ROOTS = ['event'] as const;
+const WHERE_ROOTS = ['event', 'account', 'counterparty'] as const;
+const TEMPLATE = /\{([a-zA-Z0-9_.]+)\}/g;
+
+/** Every reference error of a rule, each at its path in the document. `raw` is the parsed YAML before zod. */
+export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const full: Scope = { kinds: spec.on, roots: CONTEXT_ROOTS, signals: spec.signals };
+  const rawList = (key: string): unknown[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
+  spec.where.forEach((c, i) => checkCondition(c, ['where', i], { ...full, roots: WHERE_ROOTS }, out, isBare(rawList('where')[i])));
+  spec.require.forEach((c, i) => checkCondition(c, ['require', i], full, out, isBare(rawList('require')[i])));
+  const rawModifiers = ((raw.score as Record<string, unknown> | undefined)?.modifiers ?? []) as Record<string, unknown>[];
+  spec.score.modifiers.forEach((m, i) => checkCondition(m.when, ['score', 'modifiers', i, 'when'], full, out, isBare(rawModifiers[i]?.when)));
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    for (const part of ['of', 'first', 'then'] as const) {
+      const selector = (signal as Partial<Record<typeof part, { kinds: TriggerKind[]; where: Condition[] }>>)[part];
+      selector?.where.forEach((c, i) => checkCondition(c, ['signals', name, part, 'where', i], { kinds: selector.kinds, roots: SELECTOR_ROOTS, signals: {} }, out));
+    }
+  }
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'window' || signal.agg === 'count') continue;
+    const error = resolvePath(`event.${signal.field}`, { kinds: signal.of.kinds, roots: SELECTOR_ROOTS, signals: {} }).error;
+    if (error) out.push({ at: ['signals', name, 'field'], message: `field ${signal.field}: ${error}` });
+  }
+  for (const [name, path] of Object.entries(spec.evidence)) {
+    const error = resolvePath(path, full).error;
+    if (error) out.push({ at: ['evidence', name], message: `evidence ${name}: ${error}` });
+  }
+  if (spec.alsoAlert !== undefined) {
+    const error = resolvePath(spec.alsoAlert, full).error;
+    if (error) out.push({ at: ['alsoAlert'], message: error });
+  }
+  for (const [, path] of spec.explain.matchAll(TEMPLATE)) {
+    if (path === 'score') continue;
+    const error = resolvePath(path!, full).error;
+    if (error) out.push({ at: ['explain'], message: `explain {${path}}: ${error}` });
+  }
+  out.push(...checkSeverity(spec));
+  return out;
+}
+
+const LEVELS = ['critical', 'high', 'medium'] as const;
+
+/** Thresholds within 0..100 and strictly falling from critical to medium (else a level is never assigned). */
+export function checkSeverity(spec: RuleSpec): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const given = LEVELS.filter((l) => spec.severity[l] !== undefined).map((l) => ({ level: l, value: spec.severity[l]! }));
+  for (const { level, value } of given) {
+    if (value < 0 || value > 100) out.push({ at: ['severity', level], message: `severity.${level} ${value} is outside the score range 0..100` });
+  }
+  for (let i = 1; i < given.length; i++) {
+    const above = given[i - 1]!;
+    const below = given[i]!;
+    if (below.value >= above.value) out.push({ at: ['severity', below.level], message: `severity thresholds out of order: ${below.level} ${below.value} must be below ${above.level} ${above.value}` });
+  }
+  return out;
+}

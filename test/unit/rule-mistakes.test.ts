@@ -1,0 +1,184 @@
+/**
+ * Every kind of rule mistake that would otherwise let a rule silently never fire is refused at
+ * load, whole, with the real file:line and a message that names the fix.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet, RuleSetError, type LoadedRule } from '../../src/engine/loader.js';
+import { RuleReloader } from '../../src/engine/rule-reloader.js';
+import { nearestName } from '../../src/engine/did-you-mean.js';
+
+/** A valid rule; each test changes one line of it. Line numbers below refer to this text. */
+const BASE = [
+  'id: test.just-under', //                                  1
+  'version: 1', //                                           2
+  'typology: structuring', //                                3
+  'title: Repeated transfers just under 10,000 USD', //      4
+  'on: [deposit, withdrawal]', //                            5
+  'where:', //                                               6
+  '  - { field: event.usd, gte: 9000 USD }', //              7
+  '  - { field: event.usd, lt: 10000 USD }', //              8
+  'signals:', //                                             9
+  '  nearThreshold:', //                                    10
+  '    op: window', //                                      11
+  '    of:', //                                             12
+  '      kinds: [deposit, withdrawal]', //                  13
+  '      where:', //                                        14
+  '        - { field: event.usd, gte: 9000 }', //           15
+  '    key: account', //                                    16
+  '    within: 7d', //                                      17
+  '    agg: count', //                                      18
+  '    pass: { gte: 3 }', //                                19
+  'require: [nearThreshold]', //                            20
+  'score:', //                                              21
+  '  base: 55', //                                          22
+  '  modifiers:', //                                        23
+  '    - { when: nearThreshold, add: 5, note: "n" }', //   24
+  '    - { when: { field: event.session.vpn, eq: true }, add: 5, note: "vpn" }', // 25
+  'severity: { critical: 95, high: 75, medium: 50 }', //    26
+  'evidence:', //                                           27
+  '  transfers: signals.nearThreshold.count', //            28
+  'explain: "{event.accountId} made {signals.nearThreshold.count} transfers."', // 29
+  '',
+].join('\n');
+
+function ruleDir(text: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-mistake-'));
+  mkdirSync(join(dir, 'structuring'));
+  const path = join(dir, 'structuring', 'rule.yaml');
+  writeFileSync(path, text);
+  return { dir, file: relative(process.cwd(), path) || path };
+}
+
+/** BASE with line `n` (1-based) replaced. */
+const withLine = (n: number, line: string): string => BASE.split('\n').map((l, i) => (i === n - 1 ? line : l)).join('\n');
+
+function refusal(text: string): { file: string; errors: { line: number; reason: string }[] } {
+  const { dir, file } = ruleDir(text);
+  try {
+    loadRuleSet(dir);
+  } catch (err) {
+    if (!(err instanceof RuleSetError)) throw err;
+    expect(err.errors.every((e) => e.file === file)).toBe(true);
+    expect(err.message).toContain(`${file}:${err.errors[0]!.line}: ${err.errors[0]!.reason}`);
+    return { file, errors: err.errors.map(({ line, reason }) => ({ line, reason })) };
+  }
+  throw new Error('the rule was accepted');
+}
+
+describe('rule load: the base rule of these tests', () => {
+  it('loads', () => {
+    expect(loadRuleSet(ruleDir(BASE).dir).map((r) => r.spec.id)).toEqual(['test.just-under']);
+  });
+});
+
+describe('rule load refuses, at the real line', () => {
+  it('a YAML syntax error on line 17, not line 1', () => {
+    const { errors } = refusal(withLine(17, '    within: 7d: 3'));
+    expect(errors[0]!.line).toBe(17);
+    expect(errors[0]!.reason).toBe('YAML: Nested mappings are not allowed in compact mappings');
+  });
+
+  it('a misspelt signal in require, suggesting the nearest name', () => {
+    expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
+  });
+
+  it('a misspelt signal in a score modifier', () => {
+    expect(refusal(withLine(24, '    - { when: nearTreshold, add: 5, note: "n" }')).errors).toEqual([{ line: 24, reason: 'score.modifiers.0.when: unknown signal nearTreshold; did you mean nearThreshold?' }]);
+  });
+
+  it('a misspelt field in where', () => {
+    expect(refusal(withLine(8, '  - { field: event.usdd, lt: 10000 USD }')).errors).toEqual([{ line: 8, reason: 'where.1.field: unknown field event.usdd on deposit, withdrawal events; did you mean usd?' }]);
+  });
+
+  it('a misspelt nested field in a modifier', () => {
+    expect(refusal(withLine(25, '    - { when: { field: event.session.vpm, eq: true }, add: 5, note: "vpn" }')).errors).toEqual([{ line: 25, reason: 'score.modifiers.1.when.field: unknown field event.session.vpm; did you mean vpn?' }]);
+  });
+
+  it('a misspelt field in a signal selector', () => {
+    expect(refusal(withLine(15, '        - { field: event.amout, gte: 9000 }')).errors).toEqual([{ line: 15, reason: 'signals.nearThreshold.of.where.0.field: unknown field event.amout on deposit, withdrawal events; did you mean amount?' }]);
+  });
+
+  it('a selector that reads the account (selectors see only event fields)', () => {
+    expect(refusal(withLine(15, '        - { field: account.type, eq: business }')).errors).toEqual([{ line: 15, reason: 'signals.nearThreshold.of.where.0.field: unknown path account.type: a selector sees only event fields' }]);
+  });
+
+  it('a where that reads a signal (where runs before signals)', () => {
+    expect(refusal(withLine(8, '  - { field: signals.nearThreshold.count, gte: 3 }')).errors).toEqual([{ line: 8, reason: 'where.1.field: signals.nearThreshold.count: signals are not computed yet here; move the condition to require' }]);
+  });
+
+  it('a misspelt path in explain', () => {
+    expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.cont} transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain {signals.nearThreshold.cont}: signal nearThreshold (window) has no fact cont; did you mean count?' }]);
+  });
+
+  it('a misspelt evidence path', () => {
+    expect(refusal(withLine(28, '  transfers: signals.nearThreshold.counts')).errors).toEqual([{ line: 28, reason: 'evidence.transfers: evidence transfers: signal nearThreshold (window) has no fact counts; did you mean count?' }]);
+  });
+
+  it('severity thresholds out of order', () => {
+    expect(refusal(withLine(26, 'severity: { critical: 95, high: 40, medium: 50 }')).errors).toEqual([{ line: 26, reason: 'severity.medium: severity thresholds out of order: medium 50 must be below high 40' }]);
+  });
+
+  it('a severity threshold above the largest score', () => {
+    expect(refusal(withLine(26, 'severity: { critical: 120, high: 75, medium: 50 }')).errors).toEqual([{ line: 26, reason: 'severity.critical: severity.critical 120 is outside the score range 0..100' }]);
+  });
+
+  it('an unknown key, at the key\'s own line', () => {
+    const { errors } = refusal(withLine(17, '    withn: 7d'));
+    expect(errors.find((e) => e.reason.includes('withn'))?.line).toBe(17);
+  });
+});
+
+describe('rule load refuses a rule that can never fire', () => {
+  it('contradictory pass bounds', () => {
+    expect(refusal(withLine(19, '    pass: { gte: 5, lte: 3 }')).errors).toEqual([{ line: 20, reason: 'require.0: rule can never fire: signal nearThreshold: pass can never hold (gte 5 and lte 3)' }]);
+  });
+
+  it('a where on a value the schema cannot take', () => {
+    expect(refusal(withLine(8, '  - { field: event.status, eq: complete }')).errors).toEqual([{ line: 8, reason: 'where.1: rule can never fire: event.status is one of requested, completed; eq complete never holds' }]);
+  });
+
+  it('contradictory bounds across where conditions', () => {
+    expect(refusal(withLine(8, '  - { field: event.usd, lt: 5000 USD }')).errors).toEqual([{ line: 8, reason: 'where.1: rule can never fire: the bounds on event.usd contradict each other (gte 9000 and lt 5000)' }]);
+  });
+
+  it('a cadence window shorter than the payments it requires', () => {
+    const text = BASE.replace(/ {2}nearThreshold:\n[\s\S]*?pass: \{ gte: 3 \}\n/, ['  nearThreshold:', '    op: cadence', '    of: { kinds: [deposit] }', '    within: 30d', '    periods: [{ every: 30d, tolerance: 5d }]', '    minCount: 3', '    maxCv: 0.25', ''].join('\n'))
+      .replace('transfers: signals.nearThreshold.count', 'transfers: signals.nearThreshold.count').replace('{signals.nearThreshold.count}', '{signals.nearThreshold.count}');
+    expect(refusal(text).errors).toEqual([{ line: 17, reason: 'require.0: rule can never fire: signal nearThreshold: window 30d is shorter than the 3 payments it requires span at the shortest period (50d)' }]);
+  });
+
+  it('a sequence whose `then` events the rule never runs on', () => {
+    const text = BASE.replace(/ {2}nearThreshold:\n[\s\S]*?pass: \{ gte: 3 \}\n/, ['  nearThreshold:', '    op: sequence', '    first: { kinds: [withdrawal] }', '    then: { kinds: [login] }', '    within: 24h', '    minRatio: 90%', ''].join('\n'))
+      .replace('signals.nearThreshold.count', 'signals.nearThreshold.percent').replace('{signals.nearThreshold.count}', '{signals.nearThreshold.percent}');
+    expect(refusal(text).errors).toEqual([{ line: 16, reason: 'require.0: rule can never fire: signal nearThreshold: the trigger must be a `then` event (login), but the rule runs on deposit, withdrawal' }]);
+  });
+
+  it('a modifier that can never apply', () => {
+    expect(refusal(withLine(25, '    - { when: { field: event.session.vpn, eq: "yes" }, add: 5, note: "vpn" }')).errors).toEqual([{ line: 25, reason: 'score.modifiers.1.when: modifier "vpn" can never apply: event.session.vpn is one of true, false; eq yes never holds' }]);
+  });
+});
+
+describe('did you mean', () => {
+  it('suggests a close name and nothing for a far one', () => {
+    expect(nearestName('nearThreshhold', ['nearThreshold', 'fanIn'])).toBe('nearThreshold');
+    expect(nearestName('teleport', ['nearThreshold', 'fanIn'])).toBeUndefined();
+  });
+});
+
+describe('hot reload', () => {
+  it('keeps the rules in force when a change misspells a signal, naming file and line', () => {
+    const { dir, file } = ruleDir(BASE);
+    let active: LoadedRule[] = [];
+    const refused: string[] = [];
+    const reloader = new RuleReloader(dir, { applied: (r) => { active = r; }, refused: (e) => refused.push(e.message) });
+    expect(reloader.reload()).toBe(true);
+    const before = active;
+    writeFileSync(join(dir, 'structuring', 'rule.yaml'), withLine(20, 'require: [nearThreshhold]'));
+    expect(reloader.reload()).toBe(false);
+    expect(active).toBe(before);
+    expect(refused[0]).toContain(`${file}:20: require.0: unknown signal nearThreshhold; did you mean nearThreshold?`);
+  });
+});
