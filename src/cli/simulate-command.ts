@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { simulate } from '../simulate/scenarios.js';
-import { servicesScenario, withServices } from '../simulate/services.js';
+import { simulateEveryday } from '../simulate/everyday.js';
 
-interface SimulateFlags { out: string; truth: string; seed: string; scale: string; services: string; serviceCustomers: string }
+interface SimulateFlags { out: string; truth: string; seed: string; scale: string; services: string; serviceCustomers: string; riskyShare: string }
 
 const integerIn = (flag: string, text: string, lo: number, hi: number): number => {
   const n = Number(text);
@@ -12,13 +12,14 @@ const integerIn = (flag: string, text: string, lo: number, hi: number): number =
   return n;
 };
 
-/** The simulated stream, with popular sweeping services mixed in only when asked for (the default output never changes). */
+/** The simulated stream with popular sweeping services mixed in (10 per scale unit unless told; `--services 0`: none). */
 function build(opts: SimulateFlags, seed: number, scale: number) {
-  const base = simulate({ seed, scale });
-  const services = integerIn('--services', opts.services, 0, 100_000);
-  if (services === 0) return base;
+  const services = opts.services === '' ? 10 * scale : integerIn('--services', opts.services, 0, 100_000);
+  if (services === 0) return simulate({ seed, scale });
   const customers = opts.serviceCustomers === '' ? 25 * services : integerIn('--service-customers', opts.serviceCustomers, 1, 10_000_000);
-  return withServices(base, servicesScenario({ seed: seed + 1, customers, services, start: Date.UTC(2025, 0, 6), days: 90 }));
+  const riskyShare = opts.riskyShare === '' ? 0.15 : Number(opts.riskyShare);
+  if (!(riskyShare >= 0 && riskyShare <= 1)) throw new Error(`--risky-share: a number from 0 to 1, not ${opts.riskyShare}`);
+  return simulateEveryday({ seed, scale, services, customers, riskyShare });
 }
 
 export function registerSimulate(program: Command): void {
@@ -29,8 +30,9 @@ export function registerSimulate(program: Command): void {
     .option('--truth <file>', 'where to write its truth.json', '')
     .option('--seed <n>', 'random seed (same seed, same stream)', '1')
     .option('--scale <n>', 'planted cells per typology; lookalikes scale with it', '2')
-    .option('--services <n>', 'add benign customers paying n popular unlabelled services that sweep (0: none)', '0')
+    .option('--services <n>', 'popular unlabelled services that sweep, paid by benign customers and by the stream\'s own accounts (default: 10 per scale unit; 0: none)', '')
     .option('--service-customers <n>', 'how many such customers (default: 25 per service)', '')
+    .option('--risky-share <x>', 'share of service customers with one ordinary risk factor: VPN, travel, a new account (default 0.15)', '')
     .action((opts: SimulateFlags) => {
       const seed = Number(opts.seed);
       const scale = Number(opts.scale);

@@ -109,7 +109,29 @@ const freshOp = z.object({
   within: duration,
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp]);
+/** Risk the payers named by another signal share (src/engine/payer-risk.ts). */
+const payerRiskOp = z.object({
+  op: z.literal('payer-risk'),
+  /** Path to the list of account ids to judge, e.g. `signals.fanIn.accountIds`. */
+  accounts: z.string().min(1),
+  /** Path to evidence event ids whose USD per account gives `medianUsd`, e.g. `signals.fanIn.eventIds`. */
+  valueOf: z.string().min(1).optional(),
+  /** Each account's history read back from the trigger. */
+  within: duration,
+  factors: z.array(z.enum(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow'])).min(1).default(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow']),
+  /** An account created this close before the trigger is young. @defaultValue 90d */
+  youngWithin: duration.default(90 * 86_400_000),
+  /** Two deposits from one sender in this USD band are a payroll-like inflow. */
+  salaryUsd: z.tuple([money, money]).default([1500, 25000]),
+  /** Factors an account needs to count as risky: one alone is common among honest customers. @defaultValue 2 */
+  minFactors: z.number().int().min(1).default(2),
+  /** The risky accounts' share of all the accounts must reach this. @defaultValue 0.5 */
+  minShare: ratio.default(0.5),
+  /** On the number of risky accounts. */
+  pass: threshold,
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

@@ -12,6 +12,7 @@ import type { SignalSpec } from './rule-schema.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { recentAccounts } from '../graph/touches.js';
 import { eventView } from './event-view.js';
+import { payerRisk } from './payer-risk.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -287,6 +288,7 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'fan-in': return fanIn(spec);
     case 'linkage': return linkage(spec);
     case 'fresh': return fresh(spec);
+    case 'payer-risk': return payerRisk(spec);
   }
 }
 

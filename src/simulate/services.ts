@@ -25,6 +25,13 @@ export interface ServicesOptions {
   sweeps?: boolean;
   /** Account id prefix, so the scenario mixes into another stream without id clashes. @defaultValue 'acct-svc-' */
   accountPrefix?: string;
+  /**
+   * Share of the service customers who carry one ordinary risk factor each: a VPN, a session
+   * abroad (travel), or an account opened days before. Honest people do all three. @defaultValue 0
+   */
+  riskyShare?: number;
+  /** Accounts of another stream (planted and benign alike) who also pay these services. @defaultValue [] */
+  alsoPaying?: readonly string[];
 }
 
 export interface TimedLine {
@@ -84,8 +91,7 @@ class ServicesBuilder {
 
   customer(index: number, services: Service[], popularity: Float64Array): string {
     const acct = `${this.opts.accountPrefix ?? 'acct-svc-'}${index.toString(16).padStart(6, '0')}`;
-    const session = { ip: `100.64.${(index >> 8) & 255}.${index & 255}`, ipCountry: 'US', vpn: false, deviceId: `dev-${acct}` };
-    const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: '2024-03-01T00:00:00.000Z' };
+    const { session, customer } = this.profile(acct, `100.64.${(index >> 8) & 255}.${index & 255}`);
     const span = this.opts.days * DAY;
     const mean = this.opts.paymentsPerCustomer ?? 3;
     const payments = 1 + Math.floor(this.rand() * (2 * mean - 1));
@@ -99,6 +105,33 @@ class ServicesBuilder {
     }
     for (let p = 0; p < payments; p++) this.payment(acct, session, customer, services[pickRank(popularity, this.rand())]!, t0 + HOUR + this.rand() * (span - (t0 - this.opts.start)));
     return acct;
+  }
+
+  /** Session and KYC of a service customer: clean, or with one ordinary risk factor (riskyShare). */
+  private profile(acct: string, ip: string): { session: NonNullable<TransferSpec['session']>; customer: NonNullable<TransferSpec['customer']> } {
+    const session = { ip, ipCountry: 'US', vpn: false, deviceId: `dev-${acct}` } as NonNullable<TransferSpec['session']>;
+    const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: '2024-03-01T00:00:00.000Z' };
+    if ((this.opts.riskyShare ?? 0) > 0 && this.rand() < this.opts.riskyShare!) {
+      // One factor each; a fifth of them two (a traveller on a VPN, a new account abroad).
+      const first = Math.floor(this.rand() * 3);
+      const factors = this.rand() < 0.2 ? [first, (first + 1) % 3] : [first];
+      for (const factor of factors) {
+        if (factor === 0) Object.assign(session, { vpn: true, vpnProvider: this.rand() < 0.5 ? 'NordVPN' : 'Astrill VPN' });
+        else if (factor === 1) session.ipCountry = ['MX', 'GB', 'TH', 'DE'][Math.floor(this.rand() * 4)]!;
+        else customer.createdAt = new Date(this.opts.start - this.rand() * 20 * DAY).toISOString();
+      }
+    }
+    return { session, customer };
+  }
+
+  /** An account of another stream who also pays these services: small payments over the span. */
+  existing(acct: string, index: number, services: Service[], popularity: Float64Array): void {
+    // Its KYC is the other stream's; the payments carry only a session (ordinary risk included).
+    const { session } = this.profile(acct, `100.65.${(index >> 8) & 255}.${index & 255}`);
+    const customer = undefined;
+    const span = this.opts.days * DAY;
+    const payments = 1 + Math.floor(this.rand() * (2 * (this.opts.paymentsPerCustomer ?? 3) - 1));
+    for (let p = 0; p < payments; p++) this.payment(acct, session, customer, services[pickRank(popularity, this.rand())]!, this.opts.start + this.rand() * span);
   }
 
   /** A withdrawal to a fresh deposit address of the service, then the service's sweep of it. */
@@ -129,6 +162,7 @@ export function servicesScenario(opts: ServicesOptions): ServicesScenario {
   const popularity = zipfTable(opts.services);
   const builder = new ServicesBuilder(opts, rand);
   const customers = Array.from({ length: opts.customers }, (_, i) => builder.customer(i, services, popularity));
+  (opts.alsoPaying ?? []).forEach((acct, i) => builder.existing(acct, i, services, popularity));
   builder.events.sort((a, b) => a.time - b.time);
   return { events: builder.events, customers, services, sweeps: builder.sweeps };
 }

@@ -47,11 +47,20 @@ function serviceStream(payers: number): { lines: string[]; hot: string } {
 }
 
 describe('a payment service with thousands of payers (a hot key)', () => {
-  it('raises no consolidation alert for a payer once more than 50 accounts pay the cluster (shipped rule)', () => {
+  it('raises no consolidation alert for a payer of a service with clean payers paying small sums (shipped rule)', () => {
     const p = new Pipeline({ rules: rules() });
     const alerted = new Set<string>();
     serviceStream(120).lines.forEach((m, i) => { for (const a of p.process(m, { line: i + 1 }).alerts) if (a.ruleId === 'dprk-consolidation.fan-in') alerted.add(a.subject.accountId); });
-    // The first payers alert while the cluster looks like a small hub; none after it passes 50.
+    // Not even the first payers, while the cluster is as small as a hub: no payer risk, no salary-sized sums, no onward flow.
+    expect([...alerted]).toEqual([]);
+  });
+
+  it('raises no consolidation alert once more than 50 accounts pay the cluster, even with the hub conditions lifted', () => {
+    const countOnly = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }] } }));
+    const p = new Pipeline({ rules: countOnly });
+    const alerted = new Set<string>();
+    serviceStream(120).lines.forEach((m, i) => { for (const a of p.process(m, { line: i + 1 }).alerts) if (a.ruleId === 'dprk-consolidation.fan-in') alerted.add(a.subject.accountId); });
+    // The first payers alert while the cluster looks like a small hub by count; none after it passes 50.
     expect(alerted.size).toBeGreaterThan(0);
     expect(alerted.size).toBeLessThanOrEqual(50);
     for (let i = 60; i < 120; i++) expect(alerted.has(`acct-${i}`), `acct-${i}`).toBe(false);
@@ -60,17 +69,16 @@ describe('a payment service with thousands of payers (a hot key)', () => {
   it('re-examines O(1) transfers per sweep once the cluster is saturated, not every payer again', () => {
     const payers = 3_000;
     const p = new Pipeline({ rules: rules() });
-    let alerts = 0;
-    serviceStream(payers).lines.forEach((m, i) => { alerts += p.process(m, { line: i + 1 }).alerts.length; });
+    serviceStream(payers).lines.forEach((m, i) => { p.process(m, { line: i + 1 }); });
     expect(p.stats.merges).toBeGreaterThanOrEqual(payers - 1);
     // Quadratic would be about payers² / 2 = 4.5 M; bounded is a few per sweep.
+    expect(p.stats.reevaluations).toBeGreaterThan(0);
     expect(p.stats.reevaluations).toBeLessThan(payers * 70);
-    expect(alerts).toBeGreaterThan(0);
   });
 
   it('counts a fan-in up to the saturation point and says so, with bounded evidence', () => {
-    // The shipped rule stops at 50 accounts (a service used by many): lift that bound here.
-    const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
+    // The shipped rule stops at 50 accounts (a service used by many) and wants payer risk: lift both here.
+    const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
     const p = new Pipeline({ rules: unbounded });
     const { lines, hot } = serviceStream(200);
     const fanIns = lines.flatMap((m, i) => p.process(m, { line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-consolidation.fan-in');

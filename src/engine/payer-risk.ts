@@ -1,0 +1,99 @@
+/**
+ * `payer-risk`: how many of the accounts another signal names (a fan-in's payers) carry risk of
+ * their own, and what they paid. It tells a laundering hub, whose few payers share risk (VPN or
+ * Astrill sessions, a session country other than the KYC country, young accounts, shared
+ * devices, payroll-like inflows) and send it salary-sized sums, from a service used by ordinary
+ * customers, whose payers are clean and pay small amounts. Reads only the rule state: each
+ * account's history within the window, and the device index.
+ */
+import { getPath } from './conditions.js';
+import type { SignalSpec } from './rule-schema.js';
+import type { Env, Signal, SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+
+type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
+export type RiskFactor = PayerRiskSpec['factors'][number];
+
+const DAY = 86_400_000;
+const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
+
+interface Session { ip?: string; ipCountry?: string; vpn?: boolean; vpnProvider?: string | undefined; deviceId?: string | undefined }
+
+function sessionOf(item: HistoryItem): Session | undefined {
+  return item.type === 'login' ? item.msg : item.msg.session;
+}
+
+/** The risk factors one account shows within [from, to]. */
+export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): RiskFactor[] {
+  const items = env.state.historyBetween(accountId, from, to);
+  const found = new Set<RiskFactor>();
+  const want = new Set(spec.factors);
+  let kycCountry: string | undefined;
+  let createdAt: number | undefined;
+  const devices = new Set<string>();
+  const salaryBySender = new Map<string, number>();
+  for (const item of items) {
+    const session = sessionOf(item);
+    if (session?.vpn) found.add('vpn');
+    if (session?.deviceId) devices.add(session.deviceId);
+    if (item.type !== 'transfer') continue;
+    const customer = item.msg.customer;
+    if (customer) { kycCountry = customer.kycCountry; createdAt = Date.parse(customer.createdAt); }
+    if (kycCountry && session?.ipCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) found.add('country-mismatch');
+    const usd = item.usd ?? 0;
+    if (item.msg.kind === 'deposit' && usd >= spec.salaryUsd[0] && usd <= spec.salaryUsd[1] && item.from[0] !== undefined) {
+      salaryBySender.set(item.from[0], (salaryBySender.get(item.from[0]) ?? 0) + 1);
+    }
+  }
+  if (createdAt !== undefined && to - createdAt <= spec.youngWithin) found.add('young-account');
+  if ([...salaryBySender.values()].some((n) => n >= 2)) found.add('payroll-inflow');
+  if (want.has('shared-device')) {
+    for (const device of devices) {
+      if (env.state.linked('device', device, from, to).some((s) => s.accountId !== accountId)) { found.add('shared-device'); break; }
+    }
+  }
+  return spec.factors.filter((f) => found.has(f));
+}
+
+/** Median of the USD each account sent among the evidence events (0 when there are none). */
+function medianUsdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): number {
+  const byAccount = new Map<string, number>();
+  for (const id of eventIds) {
+    const t = env.state.transfer(id);
+    if (!t || !accounts.has(t.msg.accountId)) continue;
+    byAccount.set(t.msg.accountId, (byAccount.get(t.msg.accountId) ?? 0) + (t.usd ?? 0));
+  }
+  const sums = [...byAccount.values()].sort((a, b) => a - b);
+  if (sums.length === 0) return 0;
+  const mid = sums.length >> 1;
+  return sums.length % 2 ? sums[mid]! : (sums[mid - 1]! + sums[mid]!) / 2;
+}
+
+function listAt(env: Env, path: string): string[] {
+  const v = getPath(env.ctx, path);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function payerRisk(spec: PayerRiskSpec): Signal {
+  return (env): SignalResult => {
+    const accounts = [...new Set(listAt(env, spec.accounts))].sort();
+    // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
+    const to = Math.max(env.trigger.time, env.asOf);
+    const from = to - spec.within;
+    const byFactor: Record<string, number> = {};
+    const risky: string[] = [];
+    for (const accountId of accounts) {
+      const factors = accountRiskFactors(env, accountId, spec, from, to);
+      for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
+      if (factors.length >= spec.minFactors) risky.push(accountId);
+    }
+    const share = accounts.length ? risky.length / accounts.length : 0;
+    const medianUsd = spec.valueOf ? round(medianUsdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf))) : undefined;
+    const facts: Record<string, unknown> = { accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d` };
+    if (medianUsd !== undefined) facts.medianUsd = medianUsd;
+    const t = spec.pass;
+    const passes = (t.gte === undefined || risky.length >= t.gte) && (t.gt === undefined || risky.length > t.gt) && (t.lte === undefined || risky.length <= t.lte) && (t.lt === undefined || risky.length < t.lt);
+    const ok = accounts.length > 0 && passes && share >= spec.minShare;
+    return { ok, value: risky.length, eventIds: [], facts };
+  };
+}
