@@ -4,6 +4,8 @@
  * every N messages with the event-time day, the heap at the retention horizon against the end,
  * the peak RSS, and whether events planted at the end are still caught.
  */
+import { writeHeapSnapshot } from 'node:v8';
+import { join } from 'node:path';
 import type { Alert } from '../contract/schemas.js';
 import { parseDuration } from '../engine/units.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -59,6 +61,9 @@ export async function soakBenchmark(args: BenchArgs): Promise<void> {
   const opts = soakOptions(args);
   const horizonDays = args.number('horizon-days', longestRuleWindowDays(shippedRules()));
   const every = args.scaled('soak-every', 1_000_000);
+  // `--soak-snapshot-days=207,290`: a heap snapshot the first time the stream reaches each day.
+  const snapshotDays = args.string('soak-snapshot-days', '').split(',').filter(Boolean).map(Number);
+  const showSizes = args.string('soak-sizes', 'false') === 'true';
   const limitMs = args.number('soak-limit', 3600) * 1000;
   // Twice the 4 GiB bar: past it the verdict is known, and the machine is shared.
   const maxRss = args.number('soak-max-rss', 8) * 2 ** 30;
@@ -76,7 +81,14 @@ export async function soakBenchmark(args: BenchArgs): Promise<void> {
     const result = pipeline.process(line, { topic: 'soak' });
     pipelineMs += performance.now() - t;
     for (const a of result.alerts) byTypology.set(a.typology, (byTypology.get(a.typology) ?? 0) + 1);
-    if ((processed + 1) % every === 0) recorder.sample(processed + 1, Math.floor((stream.now - opts.start) / DAY), pipelineMs);
+    if ((processed + 1) % every === 0) {
+      recorder.sample(processed + 1, Math.floor((stream.now - opts.start) / DAY), pipelineMs);
+      if (showSizes) console.log(`              ${Object.entries(pipeline.stateSizes()).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    }
+    if (snapshotDays.length > 0 && (processed & 4095) === 0 && (stream.now - opts.start) / DAY >= snapshotDays[0]!) {
+      gc();
+      console.log(`heap snapshot at day ${snapshotDays[0]}: ${writeHeapSnapshot(join(args.string('soak-snapshot-dir', '.'), `soak-day-${snapshotDays.shift()}.heapsnapshot`))}`);
+    }
     if ((processed & 65535) === 0 && (performance.now() - t0 > limitMs || process.memoryUsage.rss() > maxRss)) break;
   }
   if (processed < opts.messages) console.log(`stopped early: ${performance.now() - t0 > limitMs ? `--soak-limit of ${limitMs / 1000} s reached` : `RSS passed --soak-max-rss=${maxRss / 2 ** 30} GiB (this machine is shared)`}`);

@@ -1,11 +1,13 @@
 /**
  * The RuleState: the retained events once each (see event-table.ts), then the per-account
- * histories and the transfer index as event numbers, then the device and IP links.
+ * histories and the transfer indexes (deposits, then withdrawals) as event numbers, then the
+ * device and IP links.
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
-import type { HistoryItem, RuleState } from '../engine/state.js';
+import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
+import type { ExpiringIndex } from '../state/expiring-index.js';
 import { EventList, IdentityNumbering, redecode } from './event-table.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
@@ -19,7 +21,27 @@ const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]:
 function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {
   const { accounts, byEventId } = state.checkpointParts();
   for (const [, list] of accounts.entries()) for (const item of list) if (numbering.assign(item).fresh) yield item;
-  for (const [, item] of byEventId.entriesInOrder()) if (numbering.assign(item).fresh) yield item;
+  for (const kind of KINDS) for (const [, item] of byEventId[kind].entriesInOrder()) if (numbering.assign(item).fresh) yield item;
+}
+
+/** The transfer indexes, one section per kind, in this order. */
+const KINDS: readonly TransferKind[] = ['deposit', 'withdrawal'];
+
+async function writeTransferIndex(w: FrameWriter, kind: TransferKind, index: ExpiringIndex<TransferEvent>, numbering: IdentityNumbering<HistoryItem>): Promise<void> {
+  await openSection(w, `state.transfers.${kind}`, { count: index.size, newest: encodeClock(index.newestTime) });
+  await writeBatches(w, index.entriesInOrder(), ([id, item]) => [id, numbering.mustNumber(item)]);
+}
+
+async function readTransferIndex(r: FrameReader, kind: TransferKind, index: ExpiringIndex<TransferEvent>, eventAt: (n: number) => HistoryItem): Promise<void> {
+  const head = await expectSection<{ count: number; newest: number | string }>(r, `state.transfers.${kind}`);
+  for await (const [id, n] of readBatches<[string, number]>(r)) {
+    const item = eventAt(n);
+    if (item.type !== 'transfer' || item.eventId !== id) r.fail(`transfer index entry ${id} points at event #${n}, ${item.eventId}`);
+    if (item.msg.kind !== kind) r.fail(`transfer ${id} is a ${item.msg.kind}, in the ${kind} index`);
+    index.restoreEntry(id, item);
+  }
+  if (index.size !== head.count) r.fail(`state.transfers.${kind} holds ${index.size} entries, ${head.count} declared`);
+  index.restoreNewest(decodeClock(head.newest));
 }
 
 export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<void> {
@@ -29,8 +51,7 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
 
   const parts = state.checkpointParts();
   await writeShardedMap(w, 'state.accounts', parts.accounts, (accountId, list) => [accountId, list.map((item) => numbering.mustNumber(item))]);
-  await openSection(w, 'state.transfers', { count: parts.byEventId.size, newest: encodeClock(parts.byEventId.newestTime) });
-  await writeBatches(w, parts.byEventId.entriesInOrder(), ([id, item]) => [id, numbering.mustNumber(item)]);
+  for (const kind of KINDS) await writeTransferIndex(w, kind, parts.byEventId[kind], numbering);
   await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   await openSection(w, 'state.clock', { newest: encodeClock(parts.newest) });
@@ -48,14 +69,7 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
 
   const parts = state.checkpointParts();
   await readShardedMap<string, HistoryItem[], [string, number[]]>(r, 'state.accounts', parts.accounts, ([accountId, ns]) => [accountId, ns.map(eventAt)]);
-  const transfers = await expectSection<{ count: number; newest: number | string }>(r, 'state.transfers');
-  for await (const [id, n] of readBatches<[string, number]>(r)) {
-    const item = eventAt(n);
-    if (item.type !== 'transfer' || item.eventId !== id) r.fail(`transfer index entry ${id} points at event #${n}, ${item.eventId}`);
-    parts.byEventId.restoreEntry(id, item as TransferEvent);
-  }
-  if (parts.byEventId.size !== transfers.count) r.fail(`state.transfers holds ${parts.byEventId.size} entries, ${transfers.count} declared`);
-  parts.byEventId.restoreNewest(decodeClock(transfers.newest));
+  for (const kind of KINDS) await readTransferIndex(r, kind, parts.byEventId[kind], eventAt);
   await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.devices', parts.devices.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
   await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.ips', parts.ips.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
   const clock = await expectSection<{ newest: number | string }>(r, 'state.clock');

@@ -2,10 +2,12 @@
  * Per-key state for the rules, in event time: each account's recent transfers and logins, the
  * transfers by eventId, and which accounts used a device or an IP. Every structure is bounded:
  * - by time: `retention` is the longest window among the rules that read it (see
- *   `historyRetention`); older items are dropped when their key is next written, keys with
- *   nothing newer are evicted by a rolling sweep of two keys per new key (so dormant keys can
- *   at most double a map, and a stream of known keys pays nothing), and the transfer index
- *   expires in insertion order;
+ *   `historyRetention`), and each transfer kind keeps only what the rules read of it
+ *   (`kindRetention`, see kind-retention.ts: withdrawals about 104 days, deposits 203 with the
+ *   shipped rules); older items are dropped when their key is next written and by a rolling
+ *   trim that visits one account per event, keys with nothing newer are evicted by that trim and
+ *   by a sweep of two keys per new key (so dormant keys can at most double a map), and the
+ *   transfer indexes (one per kind) expire in insertion order;
  * - by count per key: a hot account keeps its newest `maxHistory` items, a device or IP its
  *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
@@ -41,19 +43,29 @@ export interface RuleStateOptions {
    * @defaultValue true
    */
   keepLogins: boolean;
+  /**
+   * ms of event time each kind of transfer is kept, in the history and the transfer index, when
+   * shorter than `retention` (see transferRetentionByKind). @defaultValue retention for both
+   */
+  kindRetention?: Partial<Record<TransferKind, number>>;
 }
+
+export type TransferKind = 'deposit' | 'withdrawal';
 
 const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
+/** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
+const TRIM_PER_EVENT = 1;
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();
   /** Per account, the live aggregate of each registered window signal (by its index). */
   private aggs = new ShardedMap<string, (SlidingAggregate | undefined)[]>();
   private aggregators = new Map<AggregatorSpec, number>();
-  private readonly byEventId: ExpiringIndex<TransferEvent>;
+  /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
+  private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
   private newest = Number.NEGATIVE_INFINITY;
@@ -61,7 +73,7 @@ export class RuleState {
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
-    this.byEventId = new ExpiringIndex(this.options.retention);
+    this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit')), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal')) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
@@ -75,8 +87,15 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention'>>): void {
     this.options = { ...this.options, ...options };
+    this.byEventId.deposit.retention = this.kindRetention('deposit');
+    this.byEventId.withdrawal.retention = this.kindRetention('withdrawal');
+  }
+
+  /** How long transfers of `kind` are kept: their own retention, never longer than the history's. */
+  kindRetention(kind: TransferKind): number {
+    return Math.min(this.options.kindRetention?.[kind] ?? this.options.retention, this.options.retention);
   }
 
   history(accountId: string): readonly HistoryItem[] {
@@ -91,7 +110,7 @@ export class RuleState {
   }
 
   transfer(eventId: string): TransferEvent | undefined {
-    return this.byEventId.get(eventId);
+    return this.byEventId.deposit.get(eventId) ?? this.byEventId.withdrawal.get(eventId);
   }
 
   /** The window signals the rules in force keep incrementally; a new set starts every aggregate afresh. */
@@ -141,7 +160,7 @@ export class RuleState {
 
   /** Sizes of each index, for metrics and the soak benchmark. */
   get sizes(): { accounts: number; transfers: number; devices: number; ips: number } {
-    return { accounts: this.accounts.size, transfers: this.byEventId.size, devices: this.devices.size, ips: this.ips.size };
+    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size };
   }
 
   add(event: HistoryItem): void {
@@ -151,13 +170,21 @@ export class RuleState {
       this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
     }
-    if (event.type === 'transfer') this.byEventId.set(event.eventId, event);
+    if (event.type === 'transfer') {
+      this.byEventId[event.msg.kind].set(event.eventId, event);
+      // The other kind's index expires on the same clock, whether or not its kind keeps coming.
+      this.byEventId[event.msg.kind === 'deposit' ? 'withdrawal' : 'deposit'].advance(event.time);
+    }
+    // Every event moves a rolling trim one account on, so an account that is rarely written
+    // does not keep items past the retention until its next write.
+    this.accounts.sweepSome(TRIM_PER_EVENT, this.trimOrDormant);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
     if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
   }
 
   private addToHistory(accountId: string, event: HistoryItem): void {
+    if (event.type === 'transfer') shareAddressStrings(event);
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
     if (list) this.insertInOrder(list, event);
@@ -172,6 +199,34 @@ export class RuleState {
     this.aggs.delete(accountId);
     return true;
   };
+
+  /** Drops the account's items past the retention; true (the account goes) when none is left. */
+  private readonly trimOrDormant = (list: HistoryItem[], accountId: string): boolean => {
+    if (this.dormantAccount(list, accountId)) return true;
+    const horizon = this.newest - this.options.retention;
+    if (list[0]!.time < horizon) list.splice(0, lowerBound(list, horizon));
+    this.dropExpiredKinds(list);
+    if (list.length > 0) return false;
+    this.aggs.delete(accountId);
+    return true;
+  };
+
+  /**
+   * Drops the transfers past their kind's retention (withdrawals are kept for less time than
+   * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
+   * the shortest retention is read.
+   */
+  private dropExpiredKinds(list: HistoryItem[]): void {
+    const deposit = this.newest - this.kindRetention('deposit');
+    const withdrawal = this.newest - this.kindRetention('withdrawal');
+    const oldest = Math.max(deposit, withdrawal);
+    const expired = (item: HistoryItem): boolean => item.type === 'transfer' && item.time < (item.msg.kind === 'deposit' ? deposit : withdrawal);
+    let end = 0;
+    while (end < list.length && list[end]!.time < oldest) end++;
+    let kept = 0;
+    for (let i = 0; i < end; i++) if (!expired(list[i]!)) list[kept++] = list[i]!;
+    if (kept < end) list.splice(kept, end - kept);
+  }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
   private insertInOrder(list: HistoryItem[], event: HistoryItem): void {
@@ -189,7 +244,7 @@ export class RuleState {
   /** A key whose newest item is older than the retention. */
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
-  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: ExpiringIndex<TransferEvent>; devices: LinkIndex; ips: LinkIndex; newest: number } {
+  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; newest: number } {
     return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, newest: this.newest };
   }
 
@@ -215,6 +270,19 @@ function shareRepeatedParts(previous: HistoryItem, event: HistoryItem): void {
   if (now.customer && before.customer && sameFields(now.customer, before.customer)) now.customer = before.customer;
   if (now.session && before.session && sameFields(now.session, before.session)) now.session = before.session;
   if (now.accountId === before.accountId) now.accountId = before.accountId; // one copy of the id string
+}
+
+/**
+ * The message's addresses and eventId, when they equal the event's canonical keys (held by the
+ * address index) and eventId, point at those strings: a lower-case EVM address or a bech32
+ * address is then kept once, not twice, per retained transfer.
+ */
+function shareAddressStrings(event: TransferEvent): void {
+  const msg = event.msg;
+  if (msg.to === event.to) msg.to = event.to;
+  const from = msg.from;
+  for (let i = 0; i < from.length && i < event.from.length; i++) if (from[i] === event.from[i]) from[i] = event.from[i]!;
+  if (msg.eventId === event.eventId) event.eventId = msg.eventId;
 }
 
 function sameFields(a: object, b: object): boolean {

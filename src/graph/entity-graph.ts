@@ -357,7 +357,8 @@ export class EntityGraph {
     else list.splice(i, 0, touch);
     // Trimmed in steps, so a hot cluster does not pay a copy per touch.
     const horizon = list[list.length - 1]!.time - this.options.touchRetention;
-    if (list.length > this.options.maxTouches * 1.25 || (list.length > 64 && list[0]!.time < horizon)) {
+    // A short list is trimmed too: a cluster paid now and then would otherwise keep every touch of its life.
+    if (list.length > this.options.maxTouches * 1.25 || list[0]!.time < horizon) {
       const keepFrom = Math.max(list.length - this.options.maxTouches, lowerBound(list, horizon));
       m.touches = list.slice(keepFrom);
     }
@@ -382,6 +383,7 @@ export class EntityGraph {
     const cap = this.options.maxEdgesPerAddress;
     outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (outs.length > cap) outs.shift();
+    this.dropStaleEdges(outs);
     let ins = this.inEdges.get(to);
     if (!ins) {
       this.inEdges.sweepSome(2, this.staleEdges);
@@ -389,7 +391,20 @@ export class EntityGraph {
     }
     ins.push({ peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     if (ins.length > cap) ins.shift();
+    this.dropStaleEdges(ins);
     return true;
+  }
+
+  /**
+   * Edges past the retention leave from the front of a list that still gets new ones (a busy
+   * address would otherwise keep every edge of its life up to the cap). A list is in arrival
+   * order, so this stops at the first edge inside the retention.
+   */
+  private dropStaleEdges(list: FlowEdge[]): void {
+    const horizon = this.newest - this.options.edgeRetention;
+    let stale = 0;
+    while (stale < list.length - 1 && list[stale]!.time < horizon) stale++;
+    if (stale > 0) list.splice(0, stale);
   }
 
   edgesOut(id: number): readonly FlowEdge[] {

@@ -12,6 +12,7 @@ import { findExposure } from '../graph/exposure.js';
 import { exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
+import { transferRetentionByKind } from '../engine/kind-retention.js';
 import { IdWindow } from '../state/id-window.js';
 import type { SdnLabel } from '../intel/ofac.js';
 
@@ -81,7 +82,9 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), ...options.graph });
-    this.state = new RuleState({ retention: historyRetention(options.rules), linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
+    const retention = historyRetention(options.rules);
+    const kindRetention = transferRetentionByKind(options.rules, retention, this.graph.options.touchRetention);
+    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
@@ -106,8 +109,9 @@ export class Pipeline {
   /** Swaps in a new, already validated rule set (hot reload), with the state bounds it needs. */
   replaceRules(rules: LoadedRule[]): void {
     this.engine.replaceRules(rules);
-    this.state.reconfigure({ retention: historyRetention(rules), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules) });
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
+    const retention = historyRetention(rules);
+    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules) });
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation) });
   }
 

@@ -15,7 +15,8 @@ export class ExpiringIndex<V extends { time: number }> {
   private head = 0;
   private newest = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly retention: number) {}
+  /** @param retention ms of event time an item is kept behind the newest (a new rule set may change it). */
+  constructor(public retention: number) {}
 
   get(id: string): V | undefined {
     return this.map.get(id);
@@ -32,7 +33,12 @@ export class ExpiringIndex<V extends { time: number }> {
       tail.push(id);
     }
     this.map.set(id, value);
-    if (value.time > this.newest) this.newest = value.time;
+    this.advance(value.time);
+  }
+
+  /** Moves the newest time to `time` (when later) and expires what is now past the retention. */
+  advance(time: number): void {
+    if (time > this.newest) this.newest = time;
     this.expire();
   }
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
+import { FORMAT_VERSION } from '../../src/checkpoint/header.js';
 import { rules, sampleLines } from '../helpers/sample.js';
 import { emptyPipeline, FIXED_TIME, records, replayRecords, stressedSample, removeTempDirs, tempDir, type Outputs } from '../helpers/checkpoint.js';
 
@@ -36,7 +37,7 @@ describe('replay in two halves with a checkpoint between', () => {
       await saveCheckpoint(dir, first.result.pipeline, { rules: rules(), positions: { line: cut }, createdAt: FIXED_TIME });
       const restored = await loadNewestValid(dir, { build: emptyPipeline(), rules: rules() });
       expect(restored?.warnings).toEqual([]);
-      expect(restored!.header).toMatchObject({ version: 1, tidewatch: '0.1.0', createdAt: FIXED_TIME.toISOString(), positions: { line: cut } });
+      expect(restored!.header).toMatchObject({ version: FORMAT_VERSION, tidewatch: '0.1.0', createdAt: FIXED_TIME.toISOString(), positions: { line: cut } });
       expect(restored!.header.rules.ids).toHaveLength(rules().length);
       const second = await replayRecords(records(lines, cut, lines.length), dir, 'second', restored!.pipeline);
 
