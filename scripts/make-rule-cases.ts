@@ -5,10 +5,12 @@
  * and reviewed like code; the simulator is only how it was first written.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { CASE_BUILDERS, buildCase } from '../src/simulate/scenarios.js';
+import { CASE_BUILDERS, EXTRA_CASE_BUILDERS, buildCase } from '../src/simulate/scenarios.js';
+
+const onlyExtra = process.argv.includes('--only-extra');
 
 let seed = 100;
-for (const [typology, { positive, negative }] of Object.entries(CASE_BUILDERS)) {
+for (const [typology, { positive, negative }] of onlyExtra ? [] : Object.entries(CASE_BUILDERS)) {
   const dir = `rules/${typology}/cases`;
   mkdirSync(dir, { recursive: true });
   for (const [kind, build] of [['positive', positive], ['negative', negative]] as const) {
@@ -19,5 +21,17 @@ for (const [typology, { positive, negative }] of Object.entries(CASE_BUILDERS)) 
     const mustNotAlert = kind === 'positive' ? [] : truth.benign;
     writeFileSync(`${dir}/${kind}.jsonl`, lines.join('\n') + '\n');
     writeFileSync(`${dir}/${kind}.expect.json`, JSON.stringify({ typology, minSeverity: typology === 'pass-through' ? 'low' : 'medium', description: kind === 'positive' ? `planted ${typology}` : Object.values(truth.lookalikes).filter((v, i, a) => a.indexOf(v) === i).join('; '), mustAlert, mustNotAlert }, null, 1) + '\n');
+  }
+}
+
+// Rules that share a folder (and typology) with another: cases/<name>-positive.jsonl and -negative.
+seed = 200;
+for (const { folder, name, positive, negative } of EXTRA_CASE_BUILDERS) {
+  const dir = `rules/${folder}/cases`;
+  for (const [kind, build] of [['positive', positive], ['negative', negative]] as const) {
+    const { lines, truth } = buildCase(build, seed++);
+    const planted = Object.entries(truth.accounts).filter(([, t]) => t.includes(folder)).map(([a]) => a);
+    writeFileSync(`${dir}/${name}-${kind}.jsonl`, lines.join('\n') + '\n');
+    writeFileSync(`${dir}/${name}-${kind}.expect.json`, JSON.stringify({ typology: folder, minSeverity: 'medium', description: kind === 'positive' ? `planted ${name}` : Object.values(truth.lookalikes).filter((v, i, a) => a.indexOf(v) === i).join('; '), mustAlert: kind === 'positive' ? planted : [], mustNotAlert: kind === 'positive' ? [] : truth.benign }, null, 1) + '\n');
   }
 }

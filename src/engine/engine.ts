@@ -45,7 +45,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
 }
 
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
-const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, exposure: 4 };
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4 };
 
 /** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
@@ -341,7 +341,7 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
       let back = 0;
-      if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk') back = s.within;
+      if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk' || s.op === 'distinct-payers') back = s.within;
       else if (s.op === 'sequence') back = s.within + s.groupWithin;
       else if (s.op === 'cadence') back = s.within + s.mergeWithin;
       if (back > longest) longest = back;

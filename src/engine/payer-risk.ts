@@ -55,18 +55,22 @@ export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskS
   return spec.factors.filter((f) => found.has(f));
 }
 
-/** Median of the USD each account sent among the evidence events (0 when there are none). */
-function medianUsdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): number {
+/** The USD each account sent among the evidence events. */
+function usdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): Map<string, number> {
   const byAccount = new Map<string, number>();
   for (const id of eventIds) {
     const t = env.state.transfer(id);
     if (!t || !accounts.has(t.msg.accountId)) continue;
     byAccount.set(t.msg.accountId, (byAccount.get(t.msg.accountId) ?? 0) + (t.usd ?? 0));
   }
-  const sums = [...byAccount.values()].sort((a, b) => a - b);
-  if (sums.length === 0) return 0;
-  const mid = sums.length >> 1;
-  return sums.length % 2 ? sums[mid]! : (sums[mid - 1]! + sums[mid]!) / 2;
+  return byAccount;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function listAt(env: Env, path: string): string[] {
@@ -88,9 +92,16 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
       if (factors.length >= spec.minFactors) risky.push(accountId);
     }
     const share = accounts.length ? risky.length / accounts.length : 0;
-    const medianUsd = spec.valueOf ? round(medianUsdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf))) : undefined;
-    const facts: Record<string, unknown> = { accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d` };
-    if (medianUsd !== undefined) facts.medianUsd = medianUsd;
+    const sent = spec.valueOf ? usdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf)) : new Map<string, number>();
+    // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
+    // customer paying a few dollars to a cluster that risky accounts also pay is not.
+    const riskySet = new Set(risky);
+    const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a) ?? 0) >= spec.salaryUsd[0]);
+    const facts: Record<string, unknown> = {
+      accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
+      implicatedAccountIds: implicated, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
+    };
+    if (spec.valueOf) facts.medianUsd = round(median([...sent.values()]));
     const t = spec.pass;
     const passes = (t.gte === undefined || risky.length >= t.gte) && (t.gt === undefined || risky.length > t.gt) && (t.lte === undefined || risky.length <= t.lte) && (t.lt === undefined || risky.length < t.lt);
     const ok = accounts.length > 0 && passes && share >= spec.minShare;

@@ -131,7 +131,16 @@ const payerRiskOp = z.object({
   pass: threshold,
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp]);
+/** Distinct payer clusters of the account's selected deposits (src/engine/distinct-payers.ts). */
+const distinctPayersOp = z.object({
+  op: z.literal('distinct-payers'),
+  within: duration,
+  /** Conditions on each deposit (e.g. a salary band). */
+  where: z.array(conditionSchema).default([]),
+  pass: threshold,
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

@@ -13,6 +13,7 @@ import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { recentAccounts } from '../graph/touches.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
+import { distinctPayers } from './distinct-payers.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -289,12 +290,13 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'linkage': return linkage(spec);
     case 'fresh': return fresh(spec);
     case 'payer-risk': return payerRisk(spec);
+    case 'distinct-payers': return distinctPayers(spec);
   }
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**

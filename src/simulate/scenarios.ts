@@ -154,18 +154,62 @@ function otherExchangeUsers(c: Ctx, infra: Infra, users: number): void {
   }
 }
 
+/**
+ * A business pays an extortion demand: stablecoins on Ethereum or Tron, ETH or BTC, to a fresh
+ * address. The onward movement shows up later on-chain, directly or through one intermediate
+ * address, hours to days afterwards; sometimes the address it reaches is labelled DPRK-linked
+ * only after the funds arrived (late intelligence). No source names the coin (typologies.md).
+ */
 function extortion(c: Ctx, toward: string | undefined, dprkAddress: string): void {
   const acct = account(c);
   plant(c, acct, 'extortion-payment');
   c.truth.allowed[acct] = ['dprk-consolidation', 'chain-hop', 'sanctions-exposure', 'pass-through'];
-  const fresh = evmAddress(c.rand);
   const t = c.start + between(c.rand, 30, 60) * DAY;
-  const amount = pick(c.rand, [100_000, 120_000, 150_000, 250_000]);
-  const asset = pick(c.rand, ['USDT', 'USDC']);
-  emit(c, t - 2 * DAY, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t - 2 * DAY, accountId: acct, chain: 'ethereum', asset, amount: amount * 1.05, from: [evmAddress(c.rand)], to: evmAddress(c.rand), customer: customer('business') }, c.rand));
-  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', status: pick(c.rand, ['requested', 'completed'] as const), time: t, accountId: acct, chain: 'ethereum', asset, amount, to: fresh, session: homeSession(c, acct), customer: customer('business') }, c.rand));
-  const tf = t + between(c.rand, 4, 40) * HOUR;
-  emit(c, tf, tokenLog('ethereum', asset === 'USDC' ? USDC_ETH : USDT_ETH, fresh, toward ?? dprkAddress, amount * 0.999, tf, c.rand));
+  const variant = pick(c.rand, ['stable-eth', 'stable-eth', 'eth', 'btc', 'usdt-tron'] as const);
+  const viaHop = c.rand() < 0.5;
+  const lateLabel = c.rand() < 0.3;
+  const status = pick(c.rand, ['requested', 'completed'] as const);
+  const usd = pick(c.rand, [100_000, 120_000, 150_000, 250_000]);
+  const business = customer('business');
+  const session = homeSession(c, acct);
+  const fund = (chain: string, asset: string, amount: number): void => emit(c, t - 2 * DAY, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t - 2 * DAY, accountId: acct, chain, asset, amount: amount * 1.05, from: [chain === 'bitcoin' ? btcAddress(c.rand) : chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand)], to: chain === 'bitcoin' ? btcAddress(c.rand) : chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand), customer: business }, c.rand));
+  const hop1 = t + between(c.rand, 4, 40) * HOUR;
+  const hop2 = hop1 + between(c.rand, 6, 96) * HOUR;
+  const labelAt = (viaHop ? hop2 : hop1) + between(c.rand, 1, 72) * HOUR;
+  if (variant === 'btc') {
+    const fresh = btcAddress(c.rand);
+    const target = btcAddress(c.rand);
+    const btc = Math.round((usd / 95_000) * 1e4) / 1e4;
+    emit(c, lateLabel ? labelAt : c.start - DAY, label('bitcoin', target, 'dprk-linked', 'DPRK laundering (intel)', lateLabel ? labelAt : c.start - DAY));
+    fund('bitcoin', 'BTC', btc);
+    emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', status, time: t, accountId: acct, chain: 'bitcoin', asset: 'BTC', amount: btc, to: fresh, session, customer: business }, c.rand));
+    const sats = Math.round(btc * 1e8);
+    if (viaHop) {
+      const mid = btcAddress(c.rand);
+      emit(c, hop1, bitcoinTx([{ address: fresh, sats }], [{ address: mid, sats: sats - 2_000 }], hop1, c.rand));
+      emit(c, hop2, bitcoinTx([{ address: mid, sats: sats - 2_000 }], [{ address: target, sats: sats - 4_000 }], hop2, c.rand));
+    } else emit(c, hop1, bitcoinTx([{ address: fresh, sats }], [{ address: target, sats: sats - 2_000 }], hop1, c.rand));
+    return;
+  }
+  const chain = variant === 'usdt-tron' ? 'tron' : 'ethereum';
+  const addr = (): string => (chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand));
+  const fresh = addr();
+  const asset = variant === 'eth' ? 'ETH' : variant === 'usdt-tron' ? 'USDT' : pick(c.rand, ['USDT', 'USDC']);
+  const amount = variant === 'eth' ? Math.round(usd / 3_300) : usd;
+  // Stablecoins on Ethereum may feed a consolidation cluster seen elsewhere in the stream; the rest a DPRK-linked address.
+  const target = variant.startsWith('stable') && toward ? toward : chain === 'tron' ? tronAddress(c.rand) : dprkAddress;
+  if (target !== toward && target !== dprkAddress) emit(c, lateLabel ? labelAt : c.start - DAY, label(chain, target, 'dprk-linked', 'DPRK laundering (intel)', lateLabel ? labelAt : c.start - DAY));
+  fund(chain, asset, amount);
+  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', status, time: t, accountId: acct, chain, asset, amount, to: fresh, session, customer: business }, c.rand));
+  const move = (from: string, to: string, value: number, at: number): void => {
+    if (asset === 'ETH') emit(c, at, nativeTx(from, to, value, at, c.rand));
+    else emit(c, at, tokenLog(chain, chain === 'tron' ? USDT_TRON : asset === 'USDC' ? USDC_ETH : USDT_ETH, from, to, value, at, c.rand));
+  };
+  if (viaHop) {
+    const mid = addr();
+    move(fresh, mid, amount * 0.999, hop1);
+    move(mid, target, amount * 0.998, hop2);
+  } else move(fresh, target, amount * 0.999, hop1);
 }
 
 /** A business that pays a known vendor monthly, then one large round sum to the same vendor. */
@@ -188,6 +232,128 @@ function extortionLookalike(c: Ctx, infra: Infra): void {
   const t = c.start + between(c.rand, 30, 60) * DAY;
   emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: t, accountId: acct, chain: 'ethereum', asset: 'USDT', amount: 100_000, to: fresh, session: homeSession(c, acct), customer: customer('business') }, c.rand));
   emit(c, t + 20 * HOUR, tokenLog('ethereum', USDT_ETH, fresh, infra.exchangeHot.ethereum, 100_000, t + 20 * HOUR, c.rand));
+}
+
+/**
+ * T12: a US-looking account (US KYC and sessions, no VPN) paid salary-sized sums by four
+ * employers within 40 days, each forwarded within days to an address it never paid before; one
+ * of them the cell's consolidation address when there is one.
+ */
+function facilitatorHub(c: Ctx, consolidation: string | undefined): void {
+  const acct = account(c);
+  plant(c, acct, 'dprk-it-payroll');
+  c.truth.allowed[acct] = ['pass-through', 'dprk-consolidation', 'chain-hop'];
+  const dep = evmAddress(c.rand);
+  let t = c.start + between(c.rand, 10, 50) * DAY;
+  for (let e = 0; e < 4; e++) {
+    const amount = Math.round(between(c.rand, 3000, 8000));
+    emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount, from: [evmAddress(c.rand)], to: dep, customer: customer() }, c.rand));
+    const tw = t + between(c.rand, 6, 96) * HOUR;
+    const evmConsolidation = consolidation?.startsWith('0x') ? consolidation : undefined;
+    const to = e === 3 && evmConsolidation ? evmConsolidation : evmAddress(c.rand);
+    // Without a consolidation address on its chain, the hub's operator shows itself another way: a VPN.
+    const session = evmConsolidation ? homeSession(c, acct) : { ...homeSession(c, acct), vpn: true, vpnProvider: 'Astrill VPN' };
+    emit(c, tw, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: acct, chain: 'ethereum', asset: 'USDC', amount: amount * between(c.rand, 0.75, 0.97), to, session, customer: customer() }, c.rand));
+    t += between(c.rand, 6, 12) * DAY;
+  }
+}
+
+/** A consultant paid by three clients who holds the pay and withdraws part of it to the same own address. */
+function consultant(c: Ctx): void {
+  const acct = account(c);
+  benign(c, acct, 'paid by three clients, keeps the pay, withdraws part to its usual own address');
+  const dep = evmAddress(c.rand);
+  const own = evmAddress(c.rand);
+  let t = c.start + between(c.rand, 0, 30) * DAY;
+  for (let e = 0; e < 6; e++) {
+    const amount = Math.round(between(c.rand, 3000, 8000));
+    emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount, from: [evmAddress(c.rand)], to: dep, customer: customer() }, c.rand));
+    if (e > 0) {
+      const tw = t + between(c.rand, 6, 96) * HOUR;
+      emit(c, tw, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: acct, chain: 'ethereum', asset: 'USDC', amount: amount * between(c.rand, 0.2, 0.5), to: own, session: homeSession(c, acct), customer: customer() }, c.rand));
+    }
+    t += between(c.rand, 5, 9) * DAY;
+  }
+}
+
+/** Monthly salary from one payer, then nothing: the shared preamble of T10 and its lookalike. */
+function salaried(c: Ctx, acct: string, session: ReturnType<typeof homeSession>): { t: number; employer: string; chain: 'ethereum' | 'tron'; asset: string; dep: string } {
+  const chain = pick(c.rand, ['ethereum', 'tron'] as const);
+  const asset = chain === 'tron' ? 'USDT' : pick(c.rand, ['USDC', 'USDT']);
+  const employer = chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand);
+  const dep = chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand);
+  const salary = Math.round(between(c.rand, 4000, 9000));
+  let t = c.start + between(c.rand, 0, 5) * DAY;
+  for (let p = 0; p < 4; p++) {
+    emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain, asset, amount: salary * between(c.rand, 0.98, 1.02), from: [employer], to: dep, customer: customer() }, c.rand));
+    const tw = t + between(c.rand, 5, 20) * DAY;
+    emit(c, tw, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: acct, chain, asset, amount: salary * between(c.rand, 0.1, 0.3), to: chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand), session, customer: customer() }, c.rand));
+    t += 30 * DAY;
+  }
+  return { t: t + between(c.rand, 20, 50) * DAY, employer, chain, asset, dep };
+}
+
+/**
+ * T10: a worker paid monthly until dismissal receives the ransom, in any asset, from an address
+ * one hop from the former employer, and forwards nearly all of it within hours to a cell's
+ * consolidation address or toward a DPRK-linked one.
+ */
+function receiverExtortion(c: Ctx, dprkAddress: string): void {
+  const acct = account(c);
+  plant(c, acct, 'extortion-payment');
+  c.truth.allowed[acct] = ['pass-through', 'dprk-it-payroll', 'dprk-consolidation', 'chain-hop', 'sanctions-exposure'];
+  const session = { ip: `45.${Math.floor(c.rand() * 250)}.${Math.floor(c.rand() * 250)}.9`, ipCountry: pick(c.rand, ['CN', 'RU', 'US']), vpn: c.rand() < 0.5, deviceId: `dev-${acct}` };
+  const { t, chain, asset, dep } = salaried(c, acct, session);
+  const ransomAsset = pick(c.rand, [asset, asset, 'ETH']);
+  const ransomChain = ransomAsset === 'ETH' ? 'ethereum' : chain;
+  const usd = pick(c.rand, [60_000, 100_000, 150_000]);
+  const amount = ransomAsset === 'ETH' ? Math.round(usd / 3_300) : usd;
+  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain: ransomChain, asset: ransomAsset, amount, from: [ransomChain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand)], to: ransomChain === chain ? dep : evmAddress(c.rand), customer: customer() }, c.rand));
+  const tw = t + between(c.rand, 2, 20) * HOUR;
+  const out = ransomChain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand);
+  emit(c, tw, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: acct, chain: ransomChain, asset: ransomAsset, amount: amount * between(c.rand, 0.9, 0.99), to: out, session, customer: customer() }, c.rand));
+  const tf = tw + between(c.rand, 2, 48) * HOUR;
+  if (ransomChain === 'tron') {
+    const target = tronAddress(c.rand);
+    emit(c, c.start - DAY, label('tron', target, 'dprk-linked', 'DPRK laundering (intel)', c.start - DAY));
+    emit(c, tf, tokenLog('tron', USDT_TRON, out, target, amount * 0.9, tf, c.rand));
+  } else if (ransomAsset === 'ETH') emit(c, tf, nativeTx(out, dprkAddress, amount * 0.9, tf, c.rand));
+  else emit(c, tf, tokenLog('ethereum', ransomAsset === 'USDC' ? USDC_ETH : USDT_ETH, out, dprkAddress, amount * 0.9, tf, c.rand));
+}
+
+/** A salaried customer who receives a large sum (a house sale) and keeps most of it for weeks. */
+function salariedWindfall(c: Ctx): void {
+  const acct = account(c);
+  benign(c, acct, 'salaried customer who receives a large sum and keeps it');
+  const session = homeSession(c, acct);
+  const { t, chain, asset, dep } = salaried(c, acct, session);
+  const amount = pick(c.rand, [60_000, 100_000]);
+  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain, asset, amount, from: [chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand)], to: dep, customer: customer() }, c.rand));
+  const tw = t + between(c.rand, 10, 30) * DAY;
+  emit(c, tw, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: acct, chain, asset, amount: amount * 0.9, to: chain === 'tron' ? tronAddress(c.rand) : evmAddress(c.rand), session, customer: customer() }, c.rand));
+}
+
+/**
+ * A business pays a large sum to a payment processor: a fresh deposit address per payment, swept
+ * into one hot wallet that several other customers' deposit addresses also sweep into.
+ */
+function businessPaysService(c: Ctx): void {
+  const acct = account(c);
+  benign(c, acct, 'business paying a large sum to a payment service that sweeps fresh deposit addresses');
+  const hot = evmAddress(c.rand);
+  const t = c.start + between(c.rand, 30, 60) * DAY;
+  for (let i = 0; i < 4; i++) {
+    const other = account(c);
+    benign(c, other, 'customer of a payment service that sweeps fresh deposit addresses');
+    const ti = t - between(c.rand, 1, 20) * DAY;
+    const addr = evmAddress(c.rand);
+    const amount = between(c.rand, 50, 900);
+    emit(c, ti, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: ti, accountId: other, chain: 'ethereum', asset: 'USDT', amount, to: addr, session: homeSession(c, other), customer: customer() }, c.rand));
+    emit(c, ti + 3 * HOUR, tokenLog('ethereum', USDT_ETH, addr, hot, amount, ti + 3 * HOUR, c.rand));
+  }
+  const fresh = evmAddress(c.rand);
+  emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'withdrawal', time: t, accountId: acct, chain: 'ethereum', asset: 'USDT', amount: 40_000, to: fresh, session: homeSession(c, acct), customer: customer('business') }, c.rand));
+  emit(c, t + 5 * HOUR, tokenLog('ethereum', USDT_ETH, fresh, hot, 40_000, t + 5 * HOUR, c.rand));
 }
 
 const SDN_EVM = '0x97b1043abd9e6fc31681635166d430a458d14f9c'; // KIM, Sang Man (DPRK4)
@@ -266,6 +432,14 @@ export const CASE_BUILDERS: Record<string, { positive: Builder; negative: Builde
   structuring: { positive: (c) => structuring(c), negative: (c, infra) => freelancer(c, infra) },
 };
 
+/** Cases of rules that share a typology folder with another: folder, case name, typology, builders. */
+export const EXTRA_CASE_BUILDERS: { folder: string; name: string; positive: Builder; negative: Builder }[] = [
+  { folder: 'dprk-it-payroll', name: 'facilitator-hub', positive: (c, infra) => { const cons = payrollCell(c, infra, 2); facilitatorHub(c, cons); }, negative: (c, infra) => { consultant(c); consultant(c); freelancer(c, infra); } },
+  { folder: 'extortion-payment', name: 'receiver-side', positive: (c, _infra, dprk) => { receiverExtortion(c, dprk); receiverExtortion(c, dprk); }, negative: (c) => { salariedWindfall(c); salariedWindfall(c); businessPaysService(c); } },
+  // Payer side in every asset (stablecoins, ETH, BTC, Tron USDT), onward hops and labels arriving later.
+  { folder: 'extortion-payment', name: 'any-asset', positive: (c, _infra, dprk) => { for (let i = 0; i < 6; i++) extortion(c, undefined, dprk); }, negative: (c, infra) => { extortionLookalike(c, infra); knownVendor(c); businessPaysService(c); } },
+];
+
 /** A small stream from one builder, with its truth. */
 export function buildCase(build: Builder, seed: number): { lines: string[]; truth: SimTruth } {
   const c: Ctx = { rand: prng(seed), out: [], n: 0, start: Date.UTC(2025, 0, 6), truth: { profile: 'case', seed, accounts: {}, allowed: {}, benign: [], lookalikes: {}, sanctionsDirect: [] } };
@@ -301,6 +475,11 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
     otherExchangeUsers(c, infra, 5);
     extortionLookalike(c, infra);
     knownVendor(c);
+    facilitatorHub(c, consolidations.filter((a) => a.startsWith('0x')).pop());
+    consultant(c);
+    receiverExtortion(c, dprk);
+    salariedWindfall(c);
+    businessPaysService(c);
   }
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };

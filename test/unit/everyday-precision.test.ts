@@ -30,3 +30,20 @@ describe('precision among ordinary customers who pay popular services', () => {
     expect([...alerted].filter((a) => a.startsWith('acct-svc-')).length).toBeGreaterThan(10);
   }, 120_000);
 });
+
+describe('extortion in any asset, with the onward evidence arriving late (issue #12 part 3)', () => {
+  /** Exchange messages first, then every chain and intel message: all on-chain evidence is late. */
+  const evidenceLast = (lines: string[]): string[] => [...lines.filter((l) => l.includes('"schema":"exchange.')), ...lines.filter((l) => !l.includes('"schema":"exchange.'))];
+
+  for (const seed of [31, 32]) {
+    it(`seed ${seed}: every planted extortion payment raises a medium or higher alert, in order and with evidence last`, () => {
+      const stream = simulateEveryday({ seed, scale: 3, services: 10 });
+      const planted = Object.entries(stream.truth.accounts).filter(([, t]) => t.includes('extortion-payment')).map(([a]) => a);
+      expect(planted.length).toBe(6);
+      for (const lines of [stream.lines, evidenceLast(stream.lines)]) {
+        const { score } = scoredReplay({ lines, truth: stream.truth });
+        expect(score.recall['extortion-payment']!.missed).toEqual([]);
+      }
+    }, 180_000);
+  }
+});
