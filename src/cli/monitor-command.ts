@@ -21,14 +21,15 @@ export function registerMonitor(program: Command): void {
     .option('--topics <list>', 'input topics', INPUT_TOPICS.join(','))
     .option('--alert-topic <topic>', 'alert topic', DEFAULT_TOPICS.alerts)
     .option('--rules <dir>', 'rules folder (watched: a valid change applies, a broken one is refused)', DEFAULT_RULES_DIR)
+    .option('--ofac <file>', 'OFAC SDN data file (tidewatch intel import-ofac builds one)', DEFAULT_SDN_PATH)
     .option('--ownership-topic <topic>', 'topic whose partitions the group splits between instances as publishing slots (default: the first input topic)')
     .option('--instance <id>', 'instance id, for logs and the private reader group', hostname())
-    .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; instance: string; ownershipTopic?: string }) => {
+    .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; ofac: string; instance: string; ownershipTopic?: string }) => {
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
       const metrics = new Metrics();
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST);
-      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
+      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
       // Crash-only: after a fatal failure the process exits at once, without committing, and a
       // supervisor's restart re-reads from the slot cursors.
       void monitor.fatal.then(() => process.exit(1));

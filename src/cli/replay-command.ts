@@ -4,7 +4,7 @@ import { parseIsoUtc } from '../contract/primitives.js';
 import { INPUT_TOPICS } from '../contract/schemas.js';
 import { createKafka } from '../kafka/client.js';
 import { formatScore, scoreAlerts, type Truth } from '../replay/score.js';
-import { diffAlerts, formatDiff } from '../replay/compare.js';
+import { compareRuns, formatCompare } from '../replay/compare-report.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
@@ -29,7 +29,7 @@ export function registerReplay(program: Command): void {
     .option('--ofac <file>', 'OFAC SDN data file', DEFAULT_SDN_PATH)
     .option('--no-ofac', 'do not load the bundled OFAC SDN labels')
     .option('--cases', 'print the case queue the alerts would open')
-    .option('--compare <dir>', 'also replay with rule set <dir>; print the alerts it adds and drops against --rules')
+    .option('--compare <dir>', 'also replay with rule set <dir>: a verdict line, then alerts added and dropped per rule and severity (with --cases: cases opened and no longer opened; with --truth: recall and precision before and after)')
     .option('--truth <file>', 'score the alerts against a truth.json: recall per typology, precision per account')
     .option('--quiet', 'print nothing but errors')
     .option('--checkpoint-from <dir>', 'start from the newest valid checkpoint in <dir> and continue with the given (later) files')
@@ -38,6 +38,9 @@ export function registerReplay(program: Command): void {
     .option('--checkpoint-keep <n>', 'with --checkpoint-out: checkpoints kept, newest first', positiveInt, 3)
     .action(async (files: string[], opts: { fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string; checkpointFrom?: string; checkpointOut?: string; checkpointEvery?: number; checkpointKeep?: number }) => {
       if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
+      if (opts.quiet && (opts.truth || opts.cases)) throw new Error('--quiet prints nothing, so it would ignore --truth and --cases: drop one');
+      if (opts.truth && !existsSync(opts.truth)) throw new Error(`--truth: file not found: ${opts.truth}`);
+      const truth = opts.truth ? readTruth(opts.truth) : undefined;
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
       const checkpointing = opts.checkpointFrom !== undefined || opts.checkpointOut !== undefined;
       if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
@@ -58,14 +61,28 @@ export function registerReplay(program: Command): void {
       await checkpoints?.finish(pipeline);
       if (opts.compare) {
         const other = await run(loadRuleSet(opts.compare), {});
-        console.log(formatDiff(diffAlerts(alerts, other.alerts)));
+        const report = compareRuns({ alerts, ...(opts.cases ? { cases: await cases.list() } : {}) }, { alerts: other.alerts, ...(opts.cases ? { cases: await other.cases.list() } : {}) }, truth);
+        console.log(formatCompare(report));
         return;
       }
       if (opts.quiet) return;
       printSummary(summary, rules.length);
       if (opts.cases) printCases(await cases.list(), 15);
-      if (opts.truth) console.log('\n' + formatScore(scoreAlerts(alerts, JSON.parse(readFileSync(opts.truth, 'utf8')) as Truth)));
+      if (truth) console.log('\n' + formatScore(scoreAlerts(alerts, truth)));
     });
+}
+
+/** A truth.json (see examples/truth.json): `accounts` maps each planted account to its typologies. */
+function readTruth(path: string): Truth {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`--truth ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const accounts = (doc as { accounts?: unknown } | null)?.accounts;
+  if (typeof accounts !== 'object' || accounts === null || Object.values(accounts).some((v) => !Array.isArray(v))) throw new Error(`--truth ${path}: needs "accounts": { accountId: [typology, …] }`);
+  return doc as Truth;
 }
 
 function parseTime(flag: string, text: string | undefined): number | undefined {

@@ -148,14 +148,49 @@ export function serialiseSdnFile(doc: SdnFile): string {
   return `{\n"description": ${JSON.stringify(doc.description)},\n"source": ${JSON.stringify(doc.source)},\n"publishDate": ${JSON.stringify(doc.publishDate)},\n"entries": [\n${doc.entries.map((e) => JSON.stringify(e)).join(',\n')}\n]\n}\n`;
 }
 
-/** Detects the XML format and parses it. */
+/**
+ * The list's publication date as YYYY-MM-DD, whatever the schema writes: `<DateOfIssue>` or
+ * `<DatePublished>` with Year/Month/Day children (SDN_ADVANCED.XML), `<Publish_Date>` as
+ * MM/DD/YYYY (SDN.XML), or an ISO date (`<dateOfIssue>2026-08-20T00:00:00</dateOfIssue>`, the
+ * enhanced XML). Undefined when the file carries none.
+ */
+export function publicationDate(xml: string): string | undefined {
+  const pad = (n: string): string => n.padStart(2, '0');
+  const parts = /<(DateOfIssue|DatePublished)\b[^>]*>\s*<Year>(\d{4})<\/Year>\s*<Month>(\d{1,2})<\/Month>\s*<Day>(\d{1,2})<\/Day>/i.exec(xml);
+  if (parts) return `${parts[2]}-${pad(parts[3]!)}-${pad(parts[4]!)}`;
+  const us = /<(Publish_Date|DateOfIssue|DatePublished)\b[^>]*>\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*</i.exec(xml);
+  if (us) return `${us[4]}-${pad(us[2]!)}-${pad(us[3]!)}`;
+  const iso = /<(Publish_Date|DateOfIssue|DatePublished)\b[^>]*>\s*(\d{4})-(\d{2})-(\d{2})/i.exec(xml);
+  if (iso) return `${iso[2]}-${iso[3]}-${iso[4]}`;
+  return undefined;
+}
+
+/** Detects the XML format and parses it; the date is 'unknown' when the file carries none. */
 export function parseOfacXml(xml: string): { format: 'SDN_ADVANCED' | 'SDN'; entries: SdnEntry[]; publishDate: string } {
-  const date = /<Publish_Date>(\d{2})\/(\d{2})\/(\d{4})<\/Publish_Date>/.exec(xml);
-  const advancedDate = /<DatePublished[^>]*>\s*<Year>(\d{4})<\/Year>\s*<Month>(\d{1,2})<\/Month>\s*<Day>(\d{1,2})<\/Day>/.exec(xml);
-  if (/<Sanctions[\s>]/.test(xml)) {
-    const publishDate = advancedDate ? `${advancedDate[1]}-${advancedDate[2]!.padStart(2, '0')}-${advancedDate[3]!.padStart(2, '0')}` : 'unknown';
-    return { format: 'SDN_ADVANCED', entries: parseSdnAdvancedXml(xml), publishDate };
-  }
-  const publishDate = date ? `${date[3]}-${date[1]}-${date[2]}` : 'unknown';
+  const publishDate = publicationDate(xml) ?? 'unknown';
+  if (/<Sanctions[\s>]/.test(xml)) return { format: 'SDN_ADVANCED', entries: parseSdnAdvancedXml(xml), publishDate };
   return { format: 'SDN', entries: parseSdnXml(xml), publishDate };
+}
+
+/** Tickers of chains Tidewatch has no address form for (their entries cannot be keyed). */
+const UNSUPPORTED_FORM = /^(XMR|SOL|LTC|DOGE|BCH|DASH|ZEC|XRP|BNB|BTG|XVG|BSV)$/;
+/** A base58 bitcoin (1…, 3…) or tron (T…) address whose letters were all lower-cased. */
+const LOWERED_BASE58 = /^[13t][1-9a-z]{25,34}$/;
+
+/** Why an entry yields no label (undefined when it keys to a supported chain). */
+export function unkeyedReason(e: SdnEntry): string | undefined {
+  if (addressKeyByForm(e.address)) return undefined;
+  if (e.address === e.address.toLowerCase() && LOWERED_BASE58.test(e.address)) {
+    return 'letter case lost in the source (base58 is case-sensitive, so the checksum cannot be verified); re-import from OFAC\'s XML';
+  }
+  if (UNSUPPORTED_FORM.test(e.asset)) return `${e.asset} addresses are not on a supported chain (bitcoin, EVM, tron)`;
+  return `not a valid bitcoin, EVM or tron address (listed under ${e.asset})`;
+}
+
+/** The entries that yield no label, each with its reason, in file order. */
+export function unkeyedEntries(doc: SdnFile): { entry: SdnEntry; reason: string }[] {
+  return doc.entries.flatMap((entry) => {
+    const reason = unkeyedReason(entry);
+    return reason ? [{ entry, reason }] : [];
+  });
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +43,45 @@ describe('OFAC SDN import', () => {
     const labels = sdnLabels(doc);
     expect(labels.filter((l) => l.record.label === 'dprk-linked').length).toBeGreaterThan(100);
     expect(labels.every((l) => /^(btc|evm|tron):/.test(l.key))).toBe(true);
+  });
+});
+
+describe('OFAC publication dates, keys and the bundled snapshot', () => {
+  it('reads the publication date of every schema: DateOfIssue, DatePublished, Publish_Date and ISO dates', async () => {
+    const { publicationDate } = await import('../../src/intel/ofac.js');
+    expect(parseOfacXml(readFileSync(`${fixtures}/ofac/SDN_ADVANCED.XML`, 'utf8')).publishDate).toBe('2026-08-20');
+    expect(publicationDate('<Sanctions><DateOfIssue>\n <Year>2026</Year>\n <Month>8</Month>\n <Day>2</Day></DateOfIssue>')).toBe('2026-08-02');
+    expect(publicationDate('<Sanctions><DatePublished><Year>2025</Year><Month>11</Month><Day>27</Day></DatePublished>')).toBe('2025-11-27');
+    expect(publicationDate('<publshInformation><Publish_Date>8/20/2026</Publish_Date>')).toBe('2026-08-20');
+    expect(publicationDate('<publicationInfo><dateOfIssue>2026-08-20T00:00:00</dateOfIssue>')).toBe('2026-08-20');
+    expect(publicationDate('<sdnList><publshInformation></publshInformation>')).toBeUndefined();
+  });
+
+  it('names why each bundled entry it cannot key is left out; only unsupported chains and lost letter case remain', async () => {
+    const { unkeyedEntries } = await import('../../src/intel/ofac.js');
+    const unkeyed = unkeyedEntries(loadSdnFile());
+    const caseLost = unkeyed.filter((u) => u.reason.startsWith('letter case lost'));
+    expect(caseLost.map((u) => u.entry.address).sort()).toEqual(['15zt2mkuq5qy6dexfdcbtsevneogqqxrs4', '1buxxhcwzfukm9cuxnhag85ssxdkmrbxse', 'tpgxjjb6ajemsqfngbum6dmmxpha9getya']);
+    const rest = unkeyed.filter((u) => !caseLost.includes(u));
+    expect(rest.every((u) => u.reason === `${u.entry.asset} addresses are not on a supported chain (bitcoin, EVM, tron)`)).toBe(true);
+    expect(unkeyed.length).toBe(52);
+    expect(sdnLabels(loadSdnFile()).some((l) => l.key === 'btc:1G1V1b9s9uPsFCNL15ibZk44xsVygKsP2u')).toBe(true);
+  });
+
+  it('never overwrites the bundled snapshot unless --out names a file or --force is given', async () => {
+    const { importTarget } = await import('../../src/cli/intel-command.js');
+    const { DEFAULT_SDN_PATH } = await import('../../src/intel/ofac.js');
+    expect(() => importTarget({})).toThrow(/refusing to overwrite the bundled SDN snapshot .*give --out <file>.*--force/);
+    expect(importTarget({ force: true })).toBe(DEFAULT_SDN_PATH);
+    expect(importTarget({ out: '/tmp/x.json' })).toBe('/tmp/x.json');
+  });
+
+  it('reports each imported address it cannot key, with the reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-ofac-'));
+    const xml = readFileSync(`${fixtures}/ofac/SDN.XML`, 'utf8').replace('Digital Currency Address - XBT', 'Digital Currency Address - XMR').replace('1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', '49HqitRzdnhYjgTEAhgGpCfsjdTeMbUTU6cyR4JV1R7k2Eej9rGT8JpFiYDa4tZM6RZiFrHmMzgSrhHEqpDYKBe5B2ufNsL');
+    writeFileSync(join(dir, 'SDN.XML'), xml);
+    const out = execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'intel', 'import-ofac', join(dir, 'SDN.XML'), '--out', join(dir, 'sdn.json')], { cwd: root, encoding: 'utf8' });
+    expect(out).toContain('keyed 2; not keyed 1:');
+    expect(out).toMatch(/XMR {3}49HqitRzdnhYjgTEAhgGpCfsjdTeMbUTU6cyR4JV1R7k2Eej9rGT8JpFiYDa4tZM6RZiFrHmMzgSrhHEqpDYKBe5B2ufNsL {2}uid 45314: XMR addresses are not on a supported chain \(bitcoin, EVM, tron\)/);
   });
 });
