@@ -221,9 +221,11 @@ export class RuleEngine {
     // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.
     const verdict = this.verdictOf(rule, item, ctx);
     const out: Alert[] = [];
-    const first = this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change);
-    if (first) out.push(first);
     const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
+    // `alertListedOnly`: the trigger's account is alerted only when the alsoAlert list names it.
+    const triggerAlerted = !rule.spec.alertListedOnly || (Array.isArray(others) && others.includes(item.msg.accountId));
+    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change) : undefined;
+    if (first) out.push(first);
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;

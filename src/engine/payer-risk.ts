@@ -99,7 +99,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a) ?? 0) >= spec.salaryUsd[0]);
     const facts: Record<string, unknown> = {
       accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
-      implicatedAccountIds: implicated, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
+      implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
     };
     if (spec.valueOf) facts.medianUsd = round(median([...sent.values()]));
     const t = spec.pass;

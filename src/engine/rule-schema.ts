@@ -163,6 +163,8 @@ export const ruleSchema = z.object({
   subject: z.enum(['account', 'account+cluster']).default('account'),
   /** A path to a list of account ids that each get the alert too (every account sharing a device). */
   alsoAlert: z.string().optional(),
+  /** Alert only the accounts `alsoAlert` lists, the trigger's own account included only if listed. @defaultValue false */
+  alertListedOnly: z.boolean().default(false),
   explain: z.string().min(1),
   /** Evidence fields copied into the alert: name → path in the evaluation context. */
   evidence: z.record(z.string(), z.string()).default({}),

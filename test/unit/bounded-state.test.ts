@@ -56,7 +56,7 @@ describe('a payment service with thousands of payers (a hot key)', () => {
   });
 
   it('raises no consolidation alert once more than 50 accounts pay the cluster, even with the hub conditions lifted', () => {
-    const countOnly = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }] } }));
+    const countOnly = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], alsoAlert: 'signals.fanIn.accountIds', alertListedOnly: false } }));
     const p = new Pipeline({ rules: countOnly });
     const alerted = new Set<string>();
     serviceStream(120).lines.forEach((m, i) => { for (const a of p.process(m, { line: i + 1 }).alerts) if (a.ruleId === 'dprk-consolidation.fan-in') alerted.add(a.subject.accountId); });
@@ -78,7 +78,7 @@ describe('a payment service with thousands of payers (a hot key)', () => {
 
   it('counts a fan-in up to the saturation point and says so, with bounded evidence', () => {
     // The shipped rule stops at 50 accounts (a service used by many) and wants payer risk: lift both here.
-    const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
+    const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], alsoAlert: 'signals.fanIn.accountIds', alertListedOnly: false, signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
     const p = new Pipeline({ rules: unbounded });
     const { lines, hot } = serviceStream(200);
     const fanIns = lines.flatMap((m, i) => p.process(m, { line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-consolidation.fan-in');

@@ -23,7 +23,7 @@ describe('precision among ordinary customers who pay popular services', () => {
   it('without the hub conditions the same stream alerts service customers for consolidation (the test can fail)', async () => {
     const { Pipeline } = await import('../../src/pipeline/pipeline.js');
     const { rules, ofacLabels } = await import('../helpers/sample.js');
-    const countOnly = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }] } }));
+    const countOnly = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], alsoAlert: 'signals.fanIn.accountIds', alertListedOnly: false } }));
     const stream = simulateEveryday({ seed: 21, scale: 2 });
     const p = new Pipeline({ rules: countOnly, labels: ofacLabels() });
     const alerted = new Set(stream.lines.flatMap((l, i) => p.process(l, { line: i + 1 }).alerts).filter((a) => a.typology === 'dprk-consolidation' && a.severity !== 'low').map((a) => a.subject.accountId));
