@@ -313,4 +313,6 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
   linkage: ['by', 'accounts', 'accountIds'],
   fresh: ['firstSeenDaysBefore', 'paidBefore'],
+  'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd'],
+  'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within'],
 };

@@ -36,8 +36,11 @@ describe('transfer retention by kind, derived from the rules', () => {
     const byKind = transferRetentionByKind(shipped, longest, 90 * DAY);
     expect(byKind.deposit).toBe(longest);
     expect(longest).toBe(203 * DAY);
-    // fresh 14 d (the longest withdrawal look-back) + 90 d of touches re-examined by the extortion rule.
-    expect(byKind.withdrawal).toBe(104 * DAY);
+    // facilitator-hub's fresh 180 d + 90 d of touches it re-examines exceeds the longest look-back, so
+    // withdrawals are kept as long as deposits; without that rule, extortion's fresh 14 d + 90 d sets it.
+    expect(byKind.withdrawal).toBe(longest);
+    const withoutHub = transferRetentionByKind(shipped.filter((r) => r.spec.id !== 'dprk-it-payroll.facilitator-hub'), longest, 90 * DAY);
+    expect(withoutHub.withdrawal).toBe(104 * DAY);
   });
 
   it('keeps a kind a graph-dependent rule fires on for the touch retention, even when no signal reads it', () => {
