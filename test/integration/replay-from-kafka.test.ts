@@ -75,8 +75,12 @@ describe('replay --from-kafka against real Kafka (3 partitions per topic, transa
     const range = { maxBufferedBytesPerPartition: 16 * 1024 };
     const result = await replayFromKafka({ kafka, topics: [...run.topics, emptyTopic], range, rules: rules(), labels: ofacLabels(), alertsPath: join(dir, 'kafka.jsonl'), dlqPath: join(dir, 'kafka.dlq.jsonl') });
     expect(readFileSync(join(dir, 'kafka.jsonl'), 'utf8')).toBe(fileAlerts);
-    expect(result.summary.alerts).toBe(257);
-    expect(result.summary.byTypology['dprk-consolidation']).toBe(32);
+    const fileLines = fileAlerts.split('\n').filter((l) => l !== '');
+    expect(fileLines.length).toBeGreaterThan(200);
+    expect(result.summary.alerts).toBe(fileLines.length);
+    const consolidation = fileLines.filter((l) => JSON.parse(l).typology === 'dprk-consolidation').length;
+    expect(consolidation).toBeGreaterThan(0);
+    expect(result.summary.byTypology['dprk-consolidation']).toBe(consolidation);
     // Every committed sample message plus the one reject, and no aborted record.
     expect(result.summary.read).toBe(lines.length + 1);
     const dead = alertLines(join(dir, 'kafka.dlq.jsonl')).map((l) => JSON.parse(l));
@@ -90,7 +94,7 @@ describe('replay --from-kafka against real Kafka (3 partitions per topic, transa
     const inRange = (l: string): boolean => { const t = Date.parse(JSON.parse(l).triggeredAt); return t >= since && t < until; };
     const expected = fileAlerts.split('\n').filter((l) => l !== '' && inRange(l));
     expect(expected.length).toBeGreaterThan(50);
-    expect(expected.length).toBeLessThan(257);
+    expect(expected.length).toBeLessThan(fileAlerts.split('\n').filter((l) => l !== '').length);
     const out = join(dir, 'range.jsonl');
     // The CLI passes --since and --until through parseIsoUtc; kafka-roundtrip.test.ts spawns it.
     await replayFromKafka({ kafka, topics: run.topics, since, until, rules: rules(), labels: ofacLabels(), alertsPath: out });
