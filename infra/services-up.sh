@@ -3,6 +3,7 @@
 #   Apache Kafka (KRaft combined mode, 127.0.0.1:9092), jars from Maven Central via infra/pom.xml
 #   Redis (127.0.0.1:6379): reuses one that answers PING, else starts redis-server
 #   (installing Debian's package if missing).
+#   Debian's chromium for the console's browser tests, if missing (infra/chromium-up.sh).
 # Idempotent; it leaves alone any service it did not start. State lives in .cache/ (git-ignored).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -99,4 +100,5 @@ kafka_up() {
 redis_up
 [ -d "$root/node_modules/kafkajs" ] || { log "run npm ci first"; exit 1; }
 kafka_up
+bash "$root/infra/chromium-up.sh"
 log "ready in $(( $(date +%s) - started )) s"
