@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
+import type { CasePage, CaseQuery } from './case-query.js';
 
 export const DISPOSITIONS = ['escalated', 'sar-filed', 'false-positive'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -100,7 +101,14 @@ export interface CaseListOptions {
 export interface CaseStore {
   /** Adds an alert, kept whole, to its subject's open case (opening one if none); idempotent by alertId. */
   addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }>;
+  /** Every case (or every case of one status): for small stores and exports; the queue reads pages with `query`. */
   list(options?: CaseListOptions): Promise<Case[]>;
+  /** One page of cases matching a filter, highest score first, with the number that match. */
+  query(q: CaseQuery): Promise<CasePage>;
+  /** The ids of an account's kept cases (at most 1,000), highest score first. */
+  casesOfSubject(accountId: string): Promise<string[]>;
+  /** Every typology a case has had. */
+  typologies(): Promise<string[]>;
   get(caseId: string): Promise<Case | undefined>;
   /** The case an alert went to, while its id is indexed (the dedupe window). */
   caseOfAlert(alertId: string): Promise<string | undefined>;

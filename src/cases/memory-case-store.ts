@@ -7,6 +7,7 @@ import {
 import {
   approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
 } from './case-transitions.js';
+import { matchesQuery, pageBounds, type CasePage, type CaseQuery } from './case-query.js';
 
 export class MemoryCaseStore implements CaseStore {
   private readonly cases = new Map<string, Case>();
@@ -79,6 +80,20 @@ export class MemoryCaseStore implements CaseStore {
 
   async list(options: CaseListOptions = {}): Promise<Case[]> {
     return this.sorted(options);
+  }
+
+  async query(q: CaseQuery): Promise<CasePage> {
+    const matching = this.sorted({}).filter((c) => matchesQuery(c, q));
+    const { offset, limit } = pageBounds(q);
+    return { total: matching.length, cases: matching.slice(offset, offset + limit) };
+  }
+
+  async casesOfSubject(accountId: string): Promise<string[]> {
+    return this.sorted({}).filter((c) => c.subject === accountId).slice(0, 1000).map((c) => c.caseId);
+  }
+
+  async typologies(): Promise<string[]> {
+    return [...new Set(this.sorted({}).flatMap((c) => c.typologies))].sort();
   }
 
   /** Synchronous, so a claim cannot interleave with another between choosing and taking a case. */

@@ -16,28 +16,30 @@ import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
 import { serialiseAlert } from '../sinks/serialise.js';
 import {
-  deriveCaseId, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
-  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStatus, type CaseStore, type Disposition,
+  deriveCaseId, higherSeverity, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
+  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
+import type { CasePage, CaseQuery } from './case-query.js';
+import { queryIds, rebuildIndexes, statusKey, type IndexRedis } from './redis-case-index.js';
 import {
   approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
 } from './case-transitions.js';
-import { caseKeys } from './redis-keys.js';
+import { caseFacets, caseKeys } from './redis-keys.js';
 
 const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../src/cases/lua/${name}.lua`, import.meta.url)), 'utf8');
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
-type CaseRedis = Redis & {
-  twAddAlert(...keysThenArgv: (string | number)[]): Promise<[string, number]>;
+type CaseRedis = IndexRedis & {
+  twAddAlert(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<[string, number]>;
   /** Takes the number of keys first: the candidates vary. */
   twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
-  twTransition(...keysThenArgv: (string | number)[]): Promise<number>;
+  twTransition(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
 };
 
 /** Tries a script needs at most under contention; each retry is caused by another writer's success. */
 const MAX_TRIES = 50;
 
-function toCase(json: string): Case {
+export function toCase(json: string): Case {
   const doc = JSON.parse(json) as Case & { alertIds: unknown; typologies: unknown };
   // cjson encodes an empty array as {}.
   const alertIds = Array.isArray(doc.alertIds) ? doc.alertIds : [];
@@ -63,14 +65,12 @@ export class RedisCaseStore implements CaseStore {
    */
   constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
     this.keys = caseKeys(prefix);
-    redis.defineCommand('twAddAlert', { numberOfKeys: 6, lua: lua('add-alert') });
+    redis.defineCommand('twAddAlert', { lua: lua('add-alert') });
     redis.defineCommand('twClaim', { lua: lua('claim') });
-    redis.defineCommand('twTransition', { numberOfKeys: 8, lua: lua('transition') });
+    redis.defineCommand('twTransition', { lua: lua('transition') });
+    redis.defineCommand('twQuery', { lua: lua('query') });
+    redis.defineCommand('twReindexCase', { lua: lua('reindex-case') });
     this.redis = redis as CaseRedis;
-  }
-
-  private statusKey(status: CaseStatus): string {
-    return { open: this.keys.open, claimed: this.keys.claimed, 'pending-approval': this.keys.pending, resolved: this.keys.resolved }[status];
   }
 
   async addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
@@ -80,8 +80,17 @@ export class RedisCaseStore implements CaseStore {
     let expected = (await this.redis.get(k.subject(subject))) ?? '';
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const target = expected || deriveCaseId(subject, alert.alertId);
-      const [caseId, added] = await this.redis.twAddAlert(k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target),
-        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json);
+      const raw = expected ? (await this.redis.hget(k.caseDoc(expected), 'doc')) ?? '' : '';
+      const before = raw ? toCase(raw) : undefined;
+      const leave = before ? caseFacets(k, before) : [];
+      const enter = caseFacets(k, {
+        subject, analyst: before?.analyst, severity: before ? higherSeverity(before.severity, alert.severity) : alert.severity,
+        typologies: [...new Set([...(before?.typologies ?? []), alert.typology])],
+      });
+      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter];
+      const [caseId, added] = await this.redis.twAddAlert(keys.length, ...keys,
+        expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json,
+        raw, Date.parse(alert.triggeredAt), leave.length, enter.length);
       if (added !== -1) return { caseId, added: added === 1 };
       expected = caseId;
     }
@@ -91,7 +100,7 @@ export class RedisCaseStore implements CaseStore {
   async list(options: CaseListOptions = {}): Promise<Case[]> {
     const sets = options.status ? [options.status] : CASE_STATUSES;
     const ids: string[] = [];
-    for (const s of sets) ids.push(...(await this.redis.zrevrange(this.statusKey(s), 0, -1)));
+    for (const s of sets) ids.push(...(await this.redis.zrevrange(statusKey(this.keys, s), 0, -1)));
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hget(this.keys.caseDoc(id), 'doc');
@@ -101,6 +110,38 @@ export class RedisCaseStore implements CaseStore {
     const docs = raw.filter((v): v is string => v !== null).map(toCase);
     docs.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId));
     return docs.slice(0, options.limit ?? docs.length);
+  }
+
+  /** One page of the filtered queue: one script over the index sets, then one read per returned case. */
+  async query(q: CaseQuery): Promise<CasePage> {
+    const { total, ids } = await queryIds(this.redis, this.keys, q);
+    if (ids.length === 0) return { total, cases: [] };
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.caseDoc(id), 'doc');
+    const raw = ((await pipeline.exec()) ?? []).map(([, v]) => v as string | null);
+    const gone = ids.filter((_, i) => raw[i] === null);
+    // Past retention (only resolved cases expire): out of the all-cases index, which every query intersects.
+    if (gone.length > 0) await this.redis.multi().zrem(this.keys.index.all, ...gone).zrem(this.keys.resolved, ...gone).exec();
+    return { total: total - gone.length, cases: raw.filter((v): v is string => v !== null).map(toCase) };
+  }
+
+  async casesOfSubject(accountId: string): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.index.subject(accountId), 0, 999);
+  }
+
+  async typologies(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.index.typologyNames)).sort();
+  }
+
+  /** Indexes cases written before the index sets existed, and repairs the sets (`tidewatch cases reindex`). */
+  async rebuildIndexes(): Promise<{ cases: number; removed: number }> {
+    return rebuildIndexes(this.redis, this.keys, toCase);
+  }
+
+  /** Cases the all-cases index lacks (cases written before an upgrade): none once `cases reindex` ran. */
+  async unindexedCount(): Promise<number> {
+    const counts = await Promise.all([...CASE_STATUSES.map((s) => this.redis.zcard(statusKey(this.keys, s))), this.redis.zcard(this.keys.index.all)]);
+    return Math.max(0, counts.slice(0, -1).reduce((a, b) => a + b, 0) - counts.at(-1)!);
   }
 
   async get(caseId: string): Promise<Case | undefined> {
@@ -122,14 +163,19 @@ export class RedisCaseStore implements CaseStore {
   async claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> {
     claimAllowed(actor);
     const k = this.keys;
-    const candidates = new Set([...(await this.redis.zrangebyscore(k.claimed, '-inf', now)), ...(await this.redis.zrevrange(k.open, 0, 0))]);
+    const expired = await this.redis.zrangebyscore(k.claimed, '-inf', now);
+    const holders = expired.length ? await this.redis.pipeline(expired.map((id) => ['hget', k.caseDoc(id), 'doc'])).exec() : [];
+    /** Candidate id → the analyst read holding it ('' for none). */
+    const candidates = new Map<string, string>(expired.map((id, i) => [id, holders?.[i]?.[1] ? toCase(holders[i]![1] as string).analyst ?? '' : '']));
+    for (const id of await this.redis.zrevrange(k.open, 0, 0)) if (!candidates.has(id)) candidates.set(id, '');
     for (let tries = 0; tries < MAX_TRIES; tries++) {
-      const ids = [...candidates];
-      const keys = [k.open, k.claimed, ...ids.flatMap((id) => [k.caseDoc(id), k.audit(id)])];
-      const result = await this.redis.twClaim(keys.length, ...keys, actor.name, leaseMs, now, new Date(now).toISOString(), ...ids);
+      const entries = [...candidates];
+      const keys = [k.open, k.claimed, k.index.unassigned, k.index.assignee(actor.name),
+        ...entries.flatMap(([id, analyst]) => [k.caseDoc(id), k.audit(id), analyst ? k.index.assignee(analyst) : k.index.unassigned])];
+      const result = await this.redis.twClaim(keys.length, ...keys, actor.name, leaseMs, now, new Date(now).toISOString(), ...entries.flat());
       if (!result) return undefined;
       if (result[0] === 'claimed') return toCase(result[1]);
-      candidates.add(result[1]);
+      candidates.set(result[1], '');
     }
     throw new Error(`claim: the top of the queue kept changing`);
   }
@@ -144,8 +190,12 @@ export class RedisCaseStore implements CaseStore {
       const doc = t.doc;
       const written = t.audit.action === 'note' ? raw : JSON.stringify(doc);
       const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : doc.score;
-      const result = await this.redis.twTransition(k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId),
-        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, ...auditFields(t.audit));
+      const unchanged = written === raw;
+      const leave = unchanged ? [] : caseFacets(k, toCase(raw));
+      const enter = unchanged ? [] : caseFacets(k, doc);
+      const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter];
+      const result = await this.redis.twTransition(keys.length, ...keys,
+        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, doc.score, leave.length, enter.length, ...auditFields(t.audit));
       if (result === 1) return doc;
       if (result === -1) throw missing(caseId);
     }

@@ -17,7 +17,37 @@ export function caseKeys(prefix: string) {
     subject: (accountId: string) => `${p}subject:${accountId}`,
     alert: (alertId: string) => `${p}alert:${alertId}`,
     audit: (caseId: string) => `${p}audit:${caseId}`,
+    /** Index sets (sorted sets of case ids) the queue and its filters read instead of every case. */
+    index: indexKeys(`${p}idx:`),
   };
+}
+
+function indexKeys(i: string) {
+  return {
+    prefix: i,
+    /** Every kept case, scored by case score: each filtered page intersects with it, so its score orders the page. */
+    all: `${i}all`,
+    /** Every kept case, scored by openedAt (ms): the age filters. */
+    opened: `${i}opened`,
+    severity: (severity: string) => `${i}severity:${severity}`,
+    typology: (typology: string) => `${i}typology:${typology}`,
+    assignee: (analyst: string) => `${i}assignee:${analyst}`,
+    unassigned: `${i}unassigned`,
+    subject: (accountId: string) => `${i}subject:${accountId}`,
+    /** A set of every typology a case has had (the queue's typology choices). */
+    typologyNames: `${i}typologies`,
+    /** Working sets of one query, deleted by the script that made them. */
+    scratch: (queryId: string, n: number) => `${i}tmp:${queryId}:${n}`,
+  };
+}
+
+/**
+ * The index sets a case belongs to, each scored by the case score (the `opened` index, scored by
+ * time, is kept apart). The Lua scripts are given these names in KEYS; only this function spells them.
+ */
+export function caseFacets(keys: ReturnType<typeof caseKeys>, c: { subject: string; severity: string; typologies: readonly string[]; analyst?: string | undefined }): string[] {
+  const x = keys.index;
+  return [x.all, x.severity(c.severity), ...c.typologies.map((t) => x.typology(t)), c.analyst ? x.assignee(c.analyst) : x.unassigned, x.subject(c.subject)];
 }
 
 /** Console users (a hash per user) and their sign-in sessions (a string with a TTL). */

@@ -213,5 +213,57 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).filter((e) => e.action === 'note')).toEqual([{ caseId, action: 'note', at: '1970-01-01T00:00:01.000Z', analyst: 'ana', note: 'called the customer; no answer' }]);
       expect((await store.get(caseId))!.status).toBe('open');
     });
+
+    it('answers a filtered page of the queue: status, severity, typology, assignee, age, SLA breach, offset and limit', async () => {
+      const store = await make();
+      const at = (id: string, acct: string, score: number, severity: Alert['severity'], typology: string, triggeredAt: string): Alert => ({ ...alert(id, acct, score, severity, typology), triggeredAt });
+      await store.addAlert(at('f1', 'acct-f1', 90, 'critical', 'sanctions-exposure', '2025-01-01T00:00:00.000Z'));
+      await store.addAlert(at('f2', 'acct-f2', 80, 'high', 'dprk-it-payroll', '2025-01-02T00:00:00.000Z'));
+      await store.addAlert(at('f3', 'acct-f3', 70, 'medium', 'dprk-it-payroll', '2025-01-03T00:00:00.000Z'));
+      await store.addAlert(at('f4', 'acct-f4', 60, 'medium', 'pass-through', '2025-01-04T00:00:00.000Z'));
+      await store.addAlert(at('f5', 'acct-f5', 50, 'medium', 'pass-through', '2025-01-05T00:00:00.000Z'));
+      const subjects = async (q: Parameters<CaseStore['query']>[0]): Promise<string[]> => (await store.query(q)).cases.map((c) => c.subject);
+      expect(await subjects({})).toEqual(['acct-f1', 'acct-f2', 'acct-f3', 'acct-f4', 'acct-f5']);
+      await store.claim(ana, 60_000, 1_000); // f1
+      const f2 = (await store.query({ typology: 'dprk-it-payroll', limit: 1 })).cases[0]!;
+      await store.assign(f2.caseId, 'bob', sue, 60_000, 1_000);
+      const f5 = (await store.query({ typology: 'pass-through', offset: 1 })).cases[0]!;
+      expect(f5.subject).toBe('acct-f5');
+      await store.resolve(f5.caseId, 'false-positive', 'a known payroll provider', ana, 1_000);
+      expect(await subjects({})).toEqual(['acct-f1', 'acct-f2', 'acct-f3', 'acct-f4']);
+      expect(await subjects({ statuses: ['resolved'] })).toEqual(['acct-f5']);
+      expect(await subjects({ statuses: ['open', 'resolved'] })).toEqual(['acct-f3', 'acct-f4', 'acct-f5']);
+      expect(await subjects({ severities: ['medium'] })).toEqual(['acct-f3', 'acct-f4']);
+      expect(await subjects({ severities: ['critical', 'high'] })).toEqual(['acct-f1', 'acct-f2']);
+      expect(await subjects({ typology: 'dprk-it-payroll' })).toEqual(['acct-f2', 'acct-f3']);
+      expect(await subjects({ assignee: 'ana' })).toEqual(['acct-f1']);
+      expect(await subjects({ assignee: 'bob' })).toEqual(['acct-f2']);
+      expect(await subjects({ assignee: '-' })).toEqual(['acct-f3', 'acct-f4']);
+      expect(await subjects({ statuses: ['resolved'], assignee: 'ana' })).toEqual(['acct-f5']);
+      expect(await subjects({ openedFrom: Date.parse('2025-01-02T00:00:00.000Z'), openedTo: Date.parse('2025-01-03T00:00:00.000Z') })).toEqual(['acct-f2', 'acct-f3']);
+      // Breaches: critical opened before Jan 2, medium opened before Jan 4 (strictly).
+      expect(await subjects({ breachCutoffs: { critical: Date.parse('2025-01-02T00:00:00.000Z'), medium: Date.parse('2025-01-04T00:00:00.000Z') } })).toEqual(['acct-f1', 'acct-f3']);
+      expect(await store.query({ severities: ['medium'], typology: 'pass-through' })).toMatchObject({ total: 1, cases: [{ subject: 'acct-f4' }] });
+      const page = await store.query({ offset: 1, limit: 2 });
+      expect(page.total).toBe(4);
+      expect(page.cases.map((c) => c.subject)).toEqual(['acct-f2', 'acct-f3']);
+      expect(await store.typologies()).toEqual(['dprk-it-payroll', 'pass-through', 'sanctions-exposure']);
+      expect(await store.casesOfSubject('acct-f5')).toEqual([f5.caseId]);
+    });
+
+    it('moves a case in the filtered queue when a new alert raises its score, severity or typologies, or a lease expires', async () => {
+      const store = await make();
+      await store.addAlert(alert('m1', 'acct-m1', 60, 'medium', 'pass-through'));
+      await store.addAlert(alert('m2', 'acct-m2', 70, 'medium', 'pass-through'));
+      await store.addAlert(alert('m3', 'acct-m1', 95, 'critical', 'sanctions-exposure'));
+      expect((await store.query({ severities: ['medium'] })).cases.map((c) => c.subject)).toEqual(['acct-m2']);
+      expect((await store.query({ severities: ['critical'], typology: 'pass-through' })).cases.map((c) => [c.subject, c.score])).toEqual([['acct-m1', 95]]);
+      expect((await store.query({})).cases.map((c) => c.subject)).toEqual(['acct-m1', 'acct-m2']);
+      await store.claim(ana, 1_000, 10_000);
+      expect((await store.query({ assignee: '-' })).cases.map((c) => c.subject)).toEqual(['acct-m2']);
+      await store.claim(bob, 1_000, 20_000); // ana's lease expired: m1 returns to the queue and bob takes it (top score)
+      expect((await store.query({ assignee: 'ana' })).total).toBe(0);
+      expect((await store.query({ assignee: 'bob' })).cases.map((c) => c.subject)).toEqual(['acct-m1']);
+    });
   });
 }

@@ -1,17 +1,22 @@
 --[[ add-alert: add an alert to its subject's open case, opening one if none; idempotent by alertId.
-  Every key is declared (Redis Cluster): the caller reads the subject's open case first and names
-  that case's keys. If the subject's case changed in between, nothing is written and the current
-  case id comes back with added = -1, for the caller to try again with its keys.
+  Every key is declared (Redis Cluster): the caller reads the subject's open case and its document
+  first and names that case's keys and index sets. If the subject's case or its document changed in
+  between, nothing is written and the current case id comes back with added = -1, for the caller to
+  read again and retry.
   KEYS[1] open zset   KEYS[2] alert index key   KEYS[3] subject key
   KEYS[4] case key    KEYS[5] case audit stream   KEYS[6] case alerts hash
   (KEYS[4..6] of the expected case, or of the case to open)
+  KEYS[7] opened index (score = openedAt ms)   KEYS[8] typology names set
+  KEYS[9 .. 8+r] index sets the case leaves   KEYS[9+r .. 8+r+a] index sets it is in after (score = case score)
   ARGV[1] the subject's open case id the caller read ('' when none)
   ARGV[2] the case id KEYS[4] and KEYS[5] belong to (ARGV[1], or the id of a new case)
   ARGV[3] alertId   ARGV[4] subject accountId   ARGV[5] score   ARGV[6] severity
   ARGV[7] severity rank (0-3)   ARGV[8] typology   ARGV[9] triggeredAt (ISO)
   ARGV[10] alert ids (and whole alerts) a case keeps, and add-alert entries audited
   ARGV[11] alert index TTL (s)   ARGV[12] the alert as JSON
-  Returns { caseId, added (1 | 0 | -1 = try again) } ]]
+  ARGV[13] the case document the caller read ('' when none)   ARGV[14] openedAt of a new case (ms)
+  ARGV[15] r   ARGV[16] a
+  Returns { caseId, added (1 | 0 | -1 = read again and retry) } ]]
 local known = redis.call('GET', KEYS[2])
 if known then return { known, 0 } end
 local current = redis.call('GET', KEYS[3])
@@ -20,7 +25,9 @@ local ranks = { low = 0, medium = 1, high = 2, critical = 3 }
 local caseId = ARGV[2]
 local doc
 if current then
-  doc = cjson.decode(redis.call('HGET', KEYS[4], 'doc'))
+  local raw = redis.call('HGET', KEYS[4], 'doc')
+  if raw ~= ARGV[13] then return { current, -1 } end
+  doc = cjson.decode(raw)
   if (doc.alertCount or 0) < tonumber(ARGV[10]) then
     redis.call('XADD', KEYS[5], '*', 'action', 'add-alert', 'at', ARGV[9], 'detail', ARGV[3])
   end
@@ -29,6 +36,7 @@ else
           typologies = {}, alertIds = {}, alertCount = 0, openedAt = ARGV[9], updatedAt = ARGV[9] }
   redis.call('SET', KEYS[3], caseId)
   redis.call('XADD', KEYS[5], '*', 'action', 'open', 'at', ARGV[9], 'detail', ARGV[3])
+  redis.call('ZADD', KEYS[7], tonumber(ARGV[14]), caseId)
 end
 if type(doc.alertIds) ~= 'table' then doc.alertIds = {} end
 if type(doc.typologies) ~= 'table' then doc.typologies = {} end
@@ -45,4 +53,8 @@ if ARGV[9] > doc.updatedAt then doc.updatedAt = ARGV[9] end
 redis.call('HSET', KEYS[4], 'doc', cjson.encode(doc))
 if doc.status == 'open' then redis.call('ZADD', KEYS[1], doc.score, caseId) end
 redis.call('SET', KEYS[2], caseId, 'EX', tonumber(ARGV[11]))
+redis.call('SADD', KEYS[8], ARGV[8])
+local r, a = tonumber(ARGV[15]), tonumber(ARGV[16])
+for i = 9, 8 + r do redis.call('ZREM', KEYS[i], caseId) end
+for i = 9 + r, 8 + r + a do redis.call('ZADD', KEYS[i], doc.score, caseId) end
 return { caseId, 1 }
