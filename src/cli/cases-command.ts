@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { DISPOSITIONS, CASE_STATUSES, type Actor, type Case, type CaseStatus, type Disposition } from '../cases/case-model.js';
+import { MAX_PAGE, type CaseQuery, type Severity } from '../cases/case-query.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
@@ -43,10 +44,22 @@ function registerReads(cases: Command): void {
   cases.command('list').description('cases, highest score first').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--json', 'print a JSON array')
     .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; json?: boolean }) => {
       if (opts.status && !CASE_STATUSES.includes(opts.status as CaseStatus)) throw new Error(`--status: one of ${CASE_STATUSES.join(', ')}, not ${opts.status}`);
-      const all = await asUser(({ cases: s }) => s.list(opts.status ? { status: opts.status as CaseStatus } : {}));
-      const list = all.filter((c) => (!opts.severity || c.severity === opts.severity) && (!opts.typology || c.typologies.includes(opts.typology)) && (!opts.assignee || c.analyst === opts.assignee));
+      const query: CaseQuery = {
+        statuses: opts.status ? [opts.status as CaseStatus] : [...CASE_STATUSES], ...(opts.severity ? { severities: [opts.severity as Severity] } : {}),
+        ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), limit: MAX_PAGE,
+      };
+      const { cases: list, total } = await asUser(({ cases: s }) => s.query(query));
+      if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
       if (opts.json) console.log(JSON.stringify(list));
       else for (const c of list) console.log(row(c));
+    });
+  cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
+    .action(async () => {
+      const result = await asUser(async ({ cases: s, actor }) => {
+        if (actor.role !== 'supervisor') throw new Error(`${actor.name} (${actor.role}) may not rebuild the indexes; it needs supervisor`);
+        return s.rebuildIndexes();
+      });
+      console.log(`indexed ${result.cases} cases; removed ${result.removed} members that did not belong`);
     });
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
     const shown = await asUser(async ({ cases: s }) => {

@@ -34,8 +34,11 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
   const redis = await connectRedis(config.REDIS_URL, true);
+  const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
+  const unindexed = await cases.unindexedCount();
+  if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);
   return {
-    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400),
+    cases,
     users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
     ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
     clock: Date.now,

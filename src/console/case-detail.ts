@@ -35,16 +35,17 @@ function mergeLinks(...lists: LinkedAccount[][]): LinkedAccount[] {
 }
 
 export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvents | undefined, sla: SlaHours, now: number): Promise<CaseDetail> {
-  const [alerts, audit, all] = await Promise.all([cases.alerts(c.caseId), cases.audit(c.caseId), cases.list()]);
+  const [alerts, audit] = await Promise.all([cases.alerts(c.caseId), cases.audit(c.caseId)]);
   const evidence = new Set(alerts.flatMap((a) => a.eventIds));
+  const links = mergeLinks(events?.linkedAccounts(c.subject) ?? [], linkedByEvidence(c.subject, alerts));
   const casesBySubject = new Map<string, string[]>();
-  for (const other of all) casesBySubject.set(other.subject, [...(casesBySubject.get(other.subject) ?? []), other.caseId]);
+  for (const account of new Set(links.map((l) => l.accountId))) casesBySubject.set(account, await cases.casesOfSubject(account));
   return {
     case: toRow(c, sla, now),
     alerts,
     audit,
     timeline: (events?.timeline(c.subject) ?? []).map((e) => ({ ...e, evidence: evidence.has(e.eventId) })),
-    linked: mergeLinks(events?.linkedAccounts(c.subject) ?? [], linkedByEvidence(c.subject, alerts)).map((l) => ({ ...l, caseIds: casesBySubject.get(l.accountId) ?? [] })),
+    linked: links.map((l) => ({ ...l, caseIds: casesBySubject.get(l.accountId) ?? [] })),
     graph: buildPathGraph(alerts, events),
     timelineAvailable: events !== undefined,
   };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CASE_STATUSES, DISPOSITIONS, type Actor, type Case } from '../cases/case-model.js';
 import { CaseActionError } from '../cases/case-transitions.js';
 import type { ConsoleOptions } from './context.js';
-import { queueView, toRow, type QueueFilter } from './queue-view.js';
+import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
 
 const STATUS_OF_ERROR = { TW_CASE_MISSING: 404, TW_CASE_FORBIDDEN: 403, TW_CASE_STATE: 409, TW_CASE_INPUT: 400 } as const;
 
@@ -22,9 +22,10 @@ export async function caseAction<T>(reply: FastifyReply, action: () => Promise<T
 const list = (v: unknown): string[] | undefined => (typeof v === 'string' && v ? v.split(',') : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
-const queueQuery = z.object({
+const queueParams = z.object({
   status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(),
   minAgeHours: z.string().optional(), maxAgeHours: z.string().optional(), breached: z.enum(['true', 'false']).optional(),
+  offset: z.string().regex(/^\d+$/).optional(), limit: z.string().regex(/^\d+$/).optional(),
 });
 const resolveBody = z.object({ disposition: z.enum(DISPOSITIONS), note: z.string() });
 const reasonBody = z.object({ reason: z.string() });
@@ -42,7 +43,7 @@ function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
 
 export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): void {
   app.get('/api/cases', async (req, reply) => {
-    const q = queueQuery.safeParse(req.query);
+    const q = queueParams.safeParse(req.query);
     if (!q.success) return badRequest(reply, q.error);
     const statuses = list(q.data.status);
     const bad = statuses?.find((s) => !CASE_STATUSES.includes(s as Case['status']));
@@ -52,14 +53,16 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
       ...(q.data.typology ? { typology: q.data.typology } : {}), ...(q.data.assignee ? { assignee: q.data.assignee } : {}),
       ...(num(q.data.minAgeHours) !== undefined ? { minAgeHours: num(q.data.minAgeHours)! } : {}), ...(num(q.data.maxAgeHours) !== undefined ? { maxAgeHours: num(q.data.maxAgeHours)! } : {}),
       ...(q.data.breached === 'true' ? { breachedOnly: true } : {}),
+      ...(q.data.offset ? { offset: Number(q.data.offset) } : {}), ...(q.data.limit ? { limit: Number(q.data.limit) } : {}),
     };
-    const all = await o.cases.list();
-    const rows = queueView(all, filter, o.sla, o.clock());
+    const now = o.clock();
+    const [page, typologies, users] = await Promise.all([o.cases.query(queueQuery(filter, o.sla, now)), o.cases.typologies(), o.users.list()]);
     return {
-      now: new Date(o.clock()).toISOString(),
-      cases: rows,
-      typologies: [...new Set(all.flatMap((c) => c.typologies))].sort(),
-      assignees: [...new Set(all.map((c) => c.analyst).filter((a): a is string => !!a))].sort(),
+      now: new Date(now).toISOString(),
+      total: page.total,
+      cases: page.cases.map((c) => toRow(c, o.sla, now)),
+      typologies,
+      assignees: users.filter((u) => u.role !== 'viewer').map((u) => u.name),
     };
   });
 

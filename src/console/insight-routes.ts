@@ -27,7 +27,7 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
   });
 
   app.get<{ Params: { id: string } }>('/api/accounts/:id', async (req) => {
-    const cases = (await o.cases.list()).filter((c) => c.subject === req.params.id).map((c) => c.caseId);
+    const cases = await o.cases.casesOfSubject(req.params.id);
     return { accountId: req.params.id, cases, timeline: o.events?.timeline(req.params.id) ?? [], linked: o.events?.linkedAccounts(req.params.id) ?? [] };
   });
 

@@ -1,5 +1,6 @@
 /** The queue as analysts filter it, with each case's age and SLA (hours per severity, from config). */
-import { CASE_STATUSES, type Case, type CaseStatus } from '../cases/case-model.js';
+import type { Case, CaseStatus } from '../cases/case-model.js';
+import { matchesQuery, type CaseQuery, type Severity } from '../cases/case-query.js';
 
 export type SlaHours = Record<'critical' | 'high' | 'medium' | 'low', number>;
 
@@ -22,6 +23,8 @@ export interface QueueFilter {
   minAgeHours?: number;
   maxAgeHours?: number;
   breachedOnly?: boolean;
+  offset?: number;
+  limit?: number;
 }
 
 export interface QueueRow extends Case {
@@ -38,15 +41,20 @@ export function toRow(c: Case, sla: SlaHours, now: number): QueueRow {
   return { ...c, ageHours: Math.round(ageHours * 10) / 10, slaHours: Number.isFinite(limit) ? limit : null, slaBreached: c.status !== 'resolved' && ageHours > limit };
 }
 
-/** Rows matching every given filter, in the store's order (score, then case id). */
+/** The store query for a queue filter at `now`: ages become opening times, an SLA breach an opening before now − SLA. */
+export function queueQuery(filter: QueueFilter, sla: SlaHours, now: number): CaseQuery {
+  const cutoffs: Partial<Record<Severity, number>> = {};
+  for (const [severity, hours] of Object.entries(sla)) if (Number.isFinite(hours)) cutoffs[severity as Severity] = now - hours * HOUR;
+  return {
+    ...(filter.status ? { statuses: filter.status } : {}), ...(filter.severity ? { severities: filter.severity as Severity[] } : {}),
+    ...(filter.typology ? { typology: filter.typology } : {}), ...(filter.assignee ? { assignee: filter.assignee } : {}),
+    ...(filter.minAgeHours !== undefined ? { openedTo: now - filter.minAgeHours * HOUR } : {}), ...(filter.maxAgeHours !== undefined ? { openedFrom: now - filter.maxAgeHours * HOUR } : {}),
+    ...(filter.breachedOnly ? { breachCutoffs: cutoffs } : {}), ...(filter.offset !== undefined ? { offset: filter.offset } : {}), ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
+  };
+}
+
+/** Rows matching every given filter, in the store's order (score, then case id): what the store's query answers. */
 export function queueView(cases: readonly Case[], filter: QueueFilter, sla: SlaHours, now: number): QueueRow[] {
-  const statuses = filter.status ?? CASE_STATUSES.filter((s) => s !== 'resolved');
-  return cases.map((c) => toRow(c, sla, now)).filter((r) =>
-    statuses.includes(r.status)
-    && (!filter.severity || filter.severity.includes(r.severity))
-    && (!filter.typology || r.typologies.includes(filter.typology))
-    && (!filter.assignee || (filter.assignee === '-' ? !r.analyst : r.analyst === filter.assignee))
-    && (filter.minAgeHours === undefined || r.ageHours >= filter.minAgeHours)
-    && (filter.maxAgeHours === undefined || r.ageHours <= filter.maxAgeHours)
-    && (!filter.breachedOnly || r.slaBreached));
+  const q = queueQuery(filter, sla, now);
+  return cases.filter((c) => matchesQuery(c, q)).map((c) => toRow(c, sla, now));
 }

@@ -89,6 +89,16 @@ describe('console API: the queue and case actions', () => {
     expect((await get(vic, '/api/cases?status=closed')).statusCode).toBe(400);
   });
 
+  it('pages the queue: limit and offset, with the total that match', async () => {
+    const vic = await login('vic');
+    const all = (await get(vic, '/api/cases')).json<{ total: number; cases: { caseId: string }[] }>();
+    expect(all.total).toBe(all.cases.length);
+    const page = (await get(vic, '/api/cases?offset=2&limit=3')).json<{ total: number; cases: { caseId: string }[] }>();
+    expect(page.total).toBe(all.total);
+    expect(page.cases.map((c) => c.caseId)).toEqual(all.cases.slice(2, 5).map((c) => c.caseId));
+    expect((await get(vic, '/api/cases?limit=-1')).statusCode).toBe(400);
+  });
+
   it('refuses a viewer who tries to claim or resolve', async () => {
     const vic = await login('vic');
     expect((await post(vic, '/api/cases/claim')).statusCode).toBe(403);

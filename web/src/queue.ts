@@ -3,7 +3,7 @@ import type { QueueRow } from '../../src/console/queue-view.js';
 import { api, type Me } from './api.js';
 import { el, fmtTime, hours, mount, sev } from './dom.js';
 
-interface QueueResponse { now: string; cases: QueueRow[]; typologies: string[]; assignees: string[] }
+interface QueueResponse { now: string; total: number; cases: QueueRow[]; typologies: string[]; assignees: string[] }
 
 let timer: number | undefined;
 export function stopQueuePolling(): void {
@@ -33,11 +33,13 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   const feedback = el('p', { class: 'error', 'data-testid': 'queue-error' });
   const filterBar = el('div', { class: 'filters' });
   const bulkBar = el('div', { class: 'bulk' });
+  const count = el('p', { 'data-testid': 'queue-count' });
 
   const render = (data: QueueResponse): void => {
     const fresh = known ? data.cases.filter((c) => !known!.has(c.caseId)) : [];
     if (fresh.length) { notice.hidden = false; notice.textContent = `${fresh.length} new case(s) since you opened the queue`; }
     known = new Set([...(known ?? []), ...data.cases.map((c) => c.caseId)]);
+    count.textContent = data.total > data.cases.length ? `the first ${data.cases.length} of ${data.total} cases` : `${data.total} case(s)`;
     mount(table, ...data.cases.map((c) => el('tr', { class: `${c.slaBreached ? 'breach' : ''} ${fresh.includes(c) ? 'new' : ''}`, 'data-testid': 'queue-row', 'data-case': c.caseId },
       el('td', {}, me.role === 'supervisor' ? el('input', { type: 'checkbox', 'data-testid': 'select-case', ...(selected.has(c.caseId) ? { checked: true } : {}), onchange: (e) => { if ((e.target as HTMLInputElement).checked) selected.add(c.caseId); else selected.delete(c.caseId); } }) : ''),
       el('td', {}, el('a', { href: `#/case/${c.caseId}` }, c.caseId)), el('td', {}, c.subject), el('td', {}, sev(c.severity)), el('td', {}, c.score),
@@ -74,7 +76,7 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     mount(bulkBar, el('strong', {}, 'Selected:'), el('label', {}, 'Assign to', to), el('button', { 'data-testid': 'bulk-assign', onclick: () => void bulk({ action: 'assign', analyst: to.value }) }, 'Assign'),
       el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { feedback.textContent = e.message; }) }, 'Close'));
   }
-  mount(app, el('h1', {}, 'Case queue'), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback,
+  mount(app, el('h1', {}, 'Case queue'), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
     el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));
   await load();
   timer = window.setInterval(() => void load().catch(() => undefined), 4000);

@@ -1,0 +1,105 @@
+/**
+ * The queue's index sets on a real Redis with thousands of cases: a filtered page sends one query
+ * script and reads only the case documents it returns, where reading the whole list reads every
+ * case; and the rebuild indexes cases written before the indexes existed.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Case } from '../../src/cases/case-model.js';
+import { matchesQuery, type CaseQuery } from '../../src/cases/case-query.js';
+import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { caseKeys } from '../../src/cases/redis-keys.js';
+import type { Alert } from '../../src/contract/schemas.js';
+import { alert } from '../conformance/case-store-suite.js';
+
+const CASES = 3000;
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+const prefix = `twtest:idx:${randomUUID()}:`;
+const severities: Alert['severity'][] = ['critical', 'high', 'medium'];
+const typologies = ['sanctions-exposure', 'dprk-it-payroll', 'pass-through', 'dprk-consolidation'];
+
+/** A client that counts the commands it sends and the case documents they read. */
+function countingClient(): { redis: Redis; sent: { name: string; key: string }[] } {
+  const client = new Redis(url, { maxRetriesPerRequest: 3 });
+  const sent: { name: string; key: string }[] = [];
+  const original = client.sendCommand.bind(client);
+  client.sendCommand = ((command: { name: string; args: unknown[] }, stream?: unknown) => {
+    if (!['info', 'script', 'select', 'client'].includes(command.name)) sent.push({ name: command.name, key: String(command.args[0] ?? '') });
+    return original(command as never, stream as never);
+  }) as typeof client.sendCommand;
+  return { redis: client, sent };
+}
+
+let store: RedisCaseStore;
+let all: Case[];
+
+beforeAll(async () => {
+  store = new RedisCaseStore(redis, prefix);
+  for (let start = 0; start < CASES; start += 200) {
+    await Promise.all(Array.from({ length: Math.min(200, CASES - start) }, (_, j) => {
+      const i = start + j;
+      const a = alert(`idx-${i}`, `acct-${i}`, 50 + (i * 37) % 50, severities[i % 3]!, typologies[i % 4]!);
+      return store.addAlert({ ...a, triggeredAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString() });
+    }));
+  }
+  const sue = { name: 'sue', role: 'supervisor' as const };
+  for (let i = 0; i < 60; i++) await store.assign((await store.query({ typology: typologies[i % 4]!, assignee: '-', limit: 1 })).cases[0]!.caseId, i % 2 ? 'ana' : 'bob', sue, 3_600_000, 1_000);
+  all = await store.list();
+}, 120_000);
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+  await redis.quit();
+});
+
+describe(`queue index sets on real Redis (${CASES} cases)`, () => {
+  it('answers a filtered page with one script and one read per returned case, the same cases as filtering every case', async () => {
+    const { redis: client, sent } = countingClient();
+    const counted = new RedisCaseStore(client, prefix);
+    const q: CaseQuery = { severities: ['critical', 'high'], typology: 'pass-through', assignee: '-', limit: 25, offset: 25 };
+    const expected = all.filter((c) => matchesQuery(c, q));
+    await client.ping(); // connected: a command sent while connecting passes through sendCommand twice
+    sent.length = 0;
+    const page = await counted.query(q);
+    expect(page.total).toBe(expected.length);
+    expect(expected.length).toBeGreaterThan(400);
+    expect(page.cases.map((c) => c.caseId)).toEqual(expected.slice(25, 50).map((c) => c.caseId));
+    const docReads = sent.filter((s) => s.key.startsWith(caseKeys(prefix).caseDoc('')));
+    expect(docReads).toHaveLength(25);
+    expect(sent.filter((s) => !s.key.startsWith(caseKeys(prefix).caseDoc(''))).map((s) => s.name)).toEqual(['evalsha']);
+    sent.length = 0;
+    await counted.list();
+    expect(sent.filter((s) => s.key.startsWith(caseKeys(prefix).caseDoc(''))).length).toBe(CASES); // what the console did before
+    client.disconnect();
+  });
+
+  it('pages by assignee and by age from the sets, and leaves no working sets behind', async () => {
+    const byAna = await store.query({ assignee: 'ana', statuses: ['claimed'] });
+    expect(byAna.total).toBe(30);
+    expect(byAna.cases.every((c) => c.analyst === 'ana')).toBe(true);
+    const from = Date.UTC(2025, 0, 1) + 1000 * 60_000;
+    const old = await store.query({ openedFrom: from, openedTo: from + 99 * 60_000, limit: 1000 });
+    expect(old.total).toBe(all.filter((c) => matchesQuery(c, { openedFrom: from, openedTo: from + 99 * 60_000 })).length);
+    expect(old.total).toBeGreaterThan(90);
+    expect(await redis.keys(`${caseKeys(prefix).index.prefix}tmp:*`)).toEqual([]);
+  });
+
+  it('rebuilds the sets for cases written before them, and takes out members that do not belong', async () => {
+    const k = caseKeys(prefix);
+    const before = await store.query({ severities: ['medium'], typology: 'dprk-it-payroll', limit: 1000 });
+    const indexSets = (await redis.keys(`${k.index.prefix}*`)).filter((key) => key !== k.index.typologyNames);
+    await redis.del(...indexSets); // as a store written before this version
+    expect(await store.unindexedCount()).toBe(CASES);
+    expect((await store.query({})).total).toBe(0);
+    await redis.zadd(k.index.severity('low'), 99, before.cases[0]!.caseId); // a member that does not belong
+    await redis.zadd(k.index.all, 99, 'case-gone'); // and one whose case is gone
+    const result = await store.rebuildIndexes();
+    expect(result).toEqual({ cases: CASES, removed: 2 });
+    expect(await store.unindexedCount()).toBe(0);
+    expect(await store.query({ severities: ['medium'], typology: 'dprk-it-payroll', limit: 1000 })).toEqual(before);
+    expect(await redis.zcard(k.index.severity('low'))).toBe(0);
+  });
+});
