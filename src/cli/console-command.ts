@@ -11,6 +11,7 @@ import type { ConsoleOptions } from '../console/context.js';
 import { parseSla } from '../console/queue-view.js';
 import { buildConsole } from '../console/server.js';
 import { buildDemo, DEMO_PASSWORD, DEMO_USERS } from './console-demo.js';
+import { consoleSecret } from './console-secret.js';
 import { registerConsoleUsers } from './console-users.js';
 import { connectRedis } from './redis-connection.js';
 
@@ -48,7 +49,9 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
 async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig({ ...process.env, ...(opts.port ? { CONSOLE_PORT: opts.port } : {}), ...(opts.host ? { CONSOLE_HOST: opts.host } : {}) });
   if (!existsSync(`${WEB_DIR}/index.html`)) throw new Error(`the front end is not built (${WEB_DIR}): run npm run build`);
+  const csrfKey = consoleSecret(config, opts.demo === true);
   const app = await buildConsole({
+    csrfKey,
     ...(await stores(opts)),
     sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,

@@ -34,6 +34,7 @@ export const envSchema = z.object({
   CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
   CONSOLE_SLA_HOURS: z.string().regex(/^(critical|high|medium)=\d+(\.\d+)?(,(critical|high|medium)=\d+(\.\d+)?)*$/, { message: 'expected severity=hours[,…], e.g. critical=4,high=24,medium=72' }).default('critical=4,high=24,medium=72'),
   CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(8),
+  TIDEWATCH_CONSOLE_SECRET: z.string().optional(),
   CONSOLE_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KAFKA_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),

@@ -23,7 +23,7 @@ export interface ConsoleOptions {
   staticDir?: string;
   /** A claim's lease. */
   leaseMs: number;
-  /** The key CSRF tokens are signed with; random per process by default. */
+  /** The key CSRF tokens are signed with (TIDEWATCH_CONSOLE_SECRET; shared by every instance); random per process when absent (the demo, tests). */
   csrfKey?: string;
 }
 
