@@ -50,6 +50,12 @@ export function caseFacets(keys: ReturnType<typeof caseKeys>, c: { subject: stri
   return [x.all, x.severity(c.severity), ...c.typologies.map((t) => x.typology(t)), c.analyst ? x.assignee(c.analyst) : x.unassigned, x.subject(c.subject)];
 }
 
+/** Exchange events of accounts with a case: a sorted set per account (score = event time, ms). */
+export function timelineKeys(prefix: string) {
+  const p = `${prefix}{timeline}:`;
+  return { account: (accountId: string) => `${p}account:${accountId}` };
+}
+
 /** Console users (a hash per user) and their sign-in sessions (a string with a TTL). */
 export function userKeys(prefix: string) {
   const p = `${prefix}{users}:`;

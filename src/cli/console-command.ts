@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
 import { loadConfig } from '../config/config.js';
@@ -26,7 +27,7 @@ interface ServeOptions {
   insecureCookie?: boolean;
 }
 
-async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'events' | 'clock'>> {
+async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'timelines' | 'events' | 'clock'>> {
   const config = loadConfig();
   if (opts.demo) {
     const demo = await buildDemo(SAMPLE);
@@ -41,6 +42,7 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
   return {
     cases,
     users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
+    timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
     ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
     clock: Date.now,
   };

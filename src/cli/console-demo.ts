@@ -10,6 +10,8 @@ import { loadRuleSet } from '../engine/loader.js';
 import { loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { replayFiles } from '../replay/replay.js';
 import { AccountEvents } from '../console/account-events.js';
+import { MemoryAccountTimeline } from '../timeline/account-timeline.js';
+import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
 export const DEMO_PASSWORD = 'tidewatch-demo';
 export const DEMO_USERS = [['ana', 'analyst'], ['bob', 'analyst'], ['sue', 'supervisor'], ['tom', 'supervisor'], ['vic', 'viewer']] as const;
@@ -17,16 +19,18 @@ export const DEMO_USERS = [['ana', 'analyst'], ['bob', 'analyst'], ['sue', 'supe
 export interface Demo {
   cases: MemoryCaseStore;
   users: Users;
+  timelines: MemoryAccountTimeline;
   events: AccountEvents;
   clock: () => number;
 }
 
 export async function buildDemo(sample: string, rulesDir = DEFAULT_RULES_DIR): Promise<Demo> {
   const cases = new MemoryCaseStore();
-  const result = await replayFiles({ files: [sample], rules: loadRuleSet(rulesDir), labels: sdnLabels(loadSdnFile()), caseStore: cases });
+  const timelines = new MemoryAccountTimeline();
+  const result = await replayFiles({ files: [sample], rules: loadRuleSet(rulesDir), labels: sdnLabels(loadSdnFile()), caseStore: cases, timeline: new TimelineRecorder(timelines) });
   const users = new Users(new MemoryUserBackend());
   for (const [name, role] of DEMO_USERS) await users.add(name, role, DEMO_PASSWORD, 0);
   const lastAlert = Math.max(...result.alerts.map((a) => Date.parse(a.triggeredAt)));
   const startedAt = Date.now();
-  return { cases, users, events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
+  return { cases, users, timelines, events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
 }

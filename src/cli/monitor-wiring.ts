@@ -12,8 +12,10 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
 import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
+import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
-export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints'> & { labels: SdnLabel[] };
+export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'timeline' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints'> & { labels: SdnLabel[] };
 
 export interface WiredMonitor {
   monitor: Monitor;
@@ -52,6 +54,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     config,
     kafka,
     cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400),
+    timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
     // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
     createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),

@@ -1,31 +1,14 @@
 /**
  * What the console knows of accounts beyond their alerts: their exchange events (deposits,
- * withdrawals, logins) read from the JSONL files Tidewatch replayed, for the timeline, the SAR
- * draft's amounts and the linked accounts (shared device, IP or withdrawal destination).
+ * withdrawals, logins), from the timelines Tidewatch keeps for accounts with a case or from JSONL
+ * files, for the timeline, the SAR draft's amounts and the linked accounts (shared device, IP or
+ * withdrawal destination; from the files only).
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
 import { readJsonLines } from '../sources/file-source.js';
+import { fromLogin, fromTransfer, type TimelineEvent } from '../timeline/timeline-event.js';
 
-export interface TimelineEvent {
-  eventId: string;
-  kind: 'deposit' | 'withdrawal' | 'login';
-  at: string;
-  accountId: string;
-  chain?: string;
-  asset?: string;
-  amount?: string;
-  usdValue?: number;
-  txHash?: string;
-  from?: string[];
-  to?: string;
-  status?: string;
-  country?: string;
-  vpn?: boolean;
-  vpnProvider?: string;
-  deviceId?: string;
-  ip?: string;
-  customer?: { type: string; kycCountry: string; createdAt: string };
-}
+export type { TimelineEvent };
 
 export type LinkKind = 'device' | 'ip' | 'destination' | 'destination cluster';
 
@@ -42,6 +25,17 @@ export class AccountEvents {
   private readonly byAccount = new Map<string, TimelineEvent[]>();
   private readonly byEventId = new Map<string, TimelineEvent>();
   private readonly links: Record<Exclude<LinkKind, 'destination cluster'>, Map<string, Set<string>>> = { device: new Map(), ip: new Map(), destination: new Map() };
+
+  /** Linked accounts come from here when given (the --events files), not from this index's own events. */
+  private linkSource: AccountEvents | undefined;
+
+  /** An index of stored timeline events (one account's, as Tidewatch kept them), with links from another index if given. */
+  static fromTimeline(events: readonly TimelineEvent[], links?: AccountEvents): AccountEvents {
+    const index = new AccountEvents();
+    for (const e of events) index.add(e);
+    index.linkSource = links;
+    return index;
+  }
 
   static async fromFiles(files: readonly string[]): Promise<AccountEvents> {
     const index = new AccountEvents();
@@ -60,18 +54,10 @@ export class AccountEvents {
     const schema = (raw as { schema?: unknown } | null)?.schema;
     if (schema === 'exchange.transfer.v1') {
       const t = transferSchema.safeParse(raw);
-      if (t.success) this.add({
-        eventId: t.data.eventId, kind: t.data.kind, at: t.data.occurredAt, accountId: t.data.accountId, chain: t.data.chain, asset: t.data.asset, amount: t.data.amount,
-        ...(t.data.usdValue !== undefined ? { usdValue: t.data.usdValue } : {}), ...(t.data.txHash ? { txHash: t.data.txHash } : {}), from: t.data.from, to: t.data.to, status: t.data.status,
-        ...(t.data.session ? { country: t.data.session.ipCountry, vpn: t.data.session.vpn, ip: t.data.session.ip, ...(t.data.session.vpnProvider ? { vpnProvider: t.data.session.vpnProvider } : {}), ...(t.data.session.deviceId ? { deviceId: t.data.session.deviceId } : {}) } : {}),
-        ...(t.data.customer ? { customer: t.data.customer } : {}),
-      });
+      if (t.success) this.add(fromTransfer(t.data));
     } else if (schema === 'exchange.login.v1') {
       const l = loginSchema.safeParse(raw);
-      if (l.success) this.add({
-        eventId: l.data.eventId, kind: 'login', at: l.data.occurredAt, accountId: l.data.accountId, country: l.data.ipCountry, vpn: l.data.vpn, ip: l.data.ip,
-        ...(l.data.vpnProvider ? { vpnProvider: l.data.vpnProvider } : {}), ...(l.data.deviceId ? { deviceId: l.data.deviceId } : {}),
-      });
+      if (l.success) this.add(fromLogin(l.data));
     }
   }
 
@@ -103,6 +89,7 @@ export class AccountEvents {
 
   /** Other accounts that shared a device, an IP or a withdrawal destination with this one. */
   linkedAccounts(accountId: string): LinkedAccount[] {
+    if (this.linkSource) return this.linkSource.linkedAccounts(accountId);
     const found = new Map<string, LinkedAccount>();
     for (const e of this.byAccount.get(accountId) ?? []) {
       const values: [Exclude<LinkKind, 'destination cluster'>, string | undefined][] = [['device', e.deviceId], ['ip', e.ip], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];

@@ -4,13 +4,16 @@ import type {} from '@fastify/csrf-protection';
 import type {} from '@fastify/rate-limit';
 import type { Actor, CaseStore } from '../cases/case-model.js';
 import type { Users } from '../cases/users.js';
+import type { AccountTimelineStore } from '../timeline/account-timeline.js';
 import type { AccountEvents } from './account-events.js';
 import type { SlaHours } from './queue-view.js';
 
 export interface ConsoleOptions {
   cases: CaseStore;
   users: Users;
-  /** The account events behind timelines, linked accounts and SAR amounts, if files were given. */
+  /** Account timelines the monitor (or the demo's replay) kept for accounts with a case. */
+  timelines?: AccountTimelineStore;
+  /** Account events from JSONL files (--events): timelines where none was kept, and linked accounts by device, IP or destination. */
   events?: AccountEvents;
   sla: SlaHours;
   /** The console's clock (ms): the wall clock, or the demo's clock that starts at the sample's last event. */

@@ -1,6 +1,7 @@
 /** Read-only look-ups: a case page, the SAR/STR draft, the dashboard, an account, an alert, a cluster. */
 import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from './dashboard.js';
+import { accountEventsFor } from './account-lookup.js';
 import { alertsOfCases, caseDetail } from './case-detail.js';
 import type { ConsoleOptions } from './context.js';
 import { buildSarDraft } from './sar-draft.js';
@@ -10,13 +11,13 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
   app.get<{ Params: { id: string } }>('/api/cases/:id', async (req, reply) => {
     const c = await o.cases.get(req.params.id);
     if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
-    return caseDetail(c, o.cases, o.events, o.sla, o.clock());
+    return caseDetail(c, o.cases, await accountEventsFor(o, c.subject), o.sla, o.clock());
   });
 
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/cases/:id/sar', async (req, reply) => {
     const c = await o.cases.get(req.params.id);
     if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
-    const draft = buildSarDraft(c, await o.cases.alerts(c.caseId), await o.cases.audit(c.caseId), o.events, req.actor!.name, o.clock());
+    const draft = buildSarDraft(c, await o.cases.alerts(c.caseId), await o.cases.audit(c.caseId), await accountEventsFor(o, c.subject), req.actor!.name, o.clock());
     if (req.query.format === 'html') return reply.type('text/html; charset=utf-8').send(sarPage(draft));
     return reply.header('content-disposition', `attachment; filename="sar-draft-${c.caseId}.json"`).send(draft);
   });
@@ -28,7 +29,8 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
 
   app.get<{ Params: { id: string } }>('/api/accounts/:id', async (req) => {
     const cases = await o.cases.casesOfSubject(req.params.id);
-    return { accountId: req.params.id, cases, timeline: o.events?.timeline(req.params.id) ?? [], linked: o.events?.linkedAccounts(req.params.id) ?? [] };
+    const events = await accountEventsFor(o, req.params.id);
+    return { accountId: req.params.id, cases, timeline: events?.timeline(req.params.id) ?? [], linked: events?.linkedAccounts(req.params.id) ?? [] };
   });
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id', async (req, reply) => {

@@ -28,6 +28,7 @@
  */
 import type { Logger } from 'pino';
 import type { CaseStore } from '../cases/case-model.js';
+import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
@@ -54,6 +55,8 @@ export interface MonitorOptions {
   kafka: KafkaClient;
   /** Where cases of owned slots are written before their alerts are published. */
   cases: CaseStore;
+  /** Keeps the exchange events of accounts with a case (written before each publish, as cases are). */
+  timeline?: TimelineRecorder;
   /** The case store's connection state, for /healthz. */
   caseStoreStatus?: () => string;
   /**
@@ -432,11 +435,15 @@ export class Monitor {
     }
   }
 
+  private readonly history = (accountId: string) => this.pipeline.state.history(accountId);
+  private readonly ownsAccount = (accountId: string): boolean => this.slots.get(slotOfAccount(accountId, this.slots.count)) !== undefined;
+
   private async applyStep(step: Step): Promise<void> {
     const timer = this.options.metrics?.batchSeconds.startTimer();
     let alerts = 0;
     for (const b of step) {
       const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset: b.offset.toString() });
+      this.options.timeline?.observe(out, this.history, this.ownsAccount);
       for (const alert of out.alerts) this.slots.route(slotOfAccount(alert.subject.accountId, this.slots.count), { pk: b.pk, offset: b.offset, alert });
       if (out.deadLetter) this.slots.route(b.partition % this.slots.count, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
       this.ordering.applied(b);
@@ -482,6 +489,7 @@ export class Monitor {
   private async flushSlots(force: boolean): Promise<void> {
     const applied = this.ordering.appliedCut();
     const due = dueSlots(this.slots.ownedSlots(), applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force);
+    await this.options.timeline?.flush();
     await Promise.all(due.map((o) => this.publish(o, applied)));
   }
 

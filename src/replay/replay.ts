@@ -10,6 +10,7 @@ import type { DecodeResult } from '../decode/decode.js';
 import type { Origin } from '../decode/events.js';
 import type { CaseStore } from '../cases/case-model.js';
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
+import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
@@ -48,6 +49,8 @@ export interface ReplayOptions {
   pipelineInstance?: Pipeline;
   /** Where cases go. @defaultValue a new in-memory store */
   caseStore?: CaseStore;
+  /** Keeps the exchange events of accounts with a case (flushed after each message). */
+  timeline?: TimelineRecorder;
   /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages). */
   afterEach?: (pipeline: Pipeline, origin: Origin) => Promise<void> | void;
 }
@@ -92,6 +95,10 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
         alerts.push(alert);
         alertOut?.write(serialiseAlert(alert) + '\n');
         if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
+      }
+      if (options.timeline) {
+        options.timeline.observe(result, (account) => pipeline.state.history(account));
+        await options.timeline.flush();
       }
     }
     await options.afterEach?.(pipeline, origin);
