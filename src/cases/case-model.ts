@@ -54,7 +54,7 @@ export interface Case {
   resolvedAt?: string;
 }
 
-export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note'] as const;
+export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note', 'archive'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {

@@ -33,6 +33,7 @@ type CaseRedis = IndexRedis & {
   twAddAlert(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<[string, number]>;
   /** Takes the number of keys first: the candidates vary. */
   twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
+  twRemoveArchived(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
   twTransition(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
 };
 
@@ -70,6 +71,7 @@ export class RedisCaseStore implements CaseStore {
     redis.defineCommand('twTransition', { lua: lua('transition') });
     redis.defineCommand('twQuery', { lua: lua('query') });
     redis.defineCommand('twReindexCase', { lua: lua('reindex-case') });
+    redis.defineCommand('twRemoveArchived', { lua: lua('remove-archived') });
     this.redis = redis as CaseRedis;
   }
 
@@ -142,6 +144,37 @@ export class RedisCaseStore implements CaseStore {
   async unindexedCount(): Promise<number> {
     const counts = await Promise.all([...CASE_STATUSES.map((s) => this.redis.zcard(statusKey(this.keys, s))), this.redis.zcard(this.keys.index.all)]);
     return Math.max(0, counts.slice(0, -1).reduce((a, b) => a + b, 0) - counts.at(-1)!);
+  }
+
+  /** Resolved cases closed before `cutoff` (ms), each with its document as stored (for the archive's compare-and-delete). */
+  async resolvedBefore(cutoff: number): Promise<{ raw: string; case: Case }[]> {
+    const ids = await this.redis.zrange(this.keys.resolved, 0, -1);
+    const out: { raw: string; case: Case }[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const raw = await this.redis.pipeline(ids.slice(i, i + 500).map((id) => ['hget', this.keys.caseDoc(id), 'doc'])).exec();
+      for (const [, v] of raw ?? []) {
+        const c = typeof v === 'string' ? toCase(v) : undefined;
+        if (c?.status === 'resolved' && c.resolvedAt && Date.parse(c.resolvedAt) < cutoff) out.push({ raw: v as string, case: c });
+      }
+    }
+    return out;
+  }
+
+  /** Deletes an archived case with its alerts and audit, if it is still the document archived: 1 removed, 0 changed since, -1 gone. */
+  async removeArchived(caseId: string, raw: string): Promise<number> {
+    const k = this.keys;
+    const c = toCase(raw);
+    const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c)];
+    return this.redis.twRemoveArchived(keys.length, ...keys, caseId, raw);
+  }
+
+  /** Records an archive run (who, when, the file, its checksum, the counts) in the archive log stream. */
+  async logArchive(fields: Record<string, string | number>): Promise<void> {
+    await this.redis.xadd(this.keys.archiveLog, '*', ...Object.entries(fields).flat().map(String));
+  }
+
+  async archiveLog(): Promise<Record<string, string>[]> {
+    return (await this.redis.xrange(this.keys.archiveLog, '-', '+')).map(([, f]) => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!])));
   }
 
   async get(caseId: string): Promise<Case | undefined> {

@@ -17,6 +17,8 @@ export function caseKeys(prefix: string) {
     subject: (accountId: string) => `${p}subject:${accountId}`,
     alert: (alertId: string) => `${p}alert:${alertId}`,
     audit: (caseId: string) => `${p}audit:${caseId}`,
+    /** A stream of archive runs: who, when, the file, its checksum and how many cases. */
+    archiveLog: `${p}archive-log`,
     /** Index sets (sorted sets of case ids) the queue and its filters read instead of every case. */
     index: indexKeys(`${p}idx:`),
   };

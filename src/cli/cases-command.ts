@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { DISPOSITIONS, CASE_STATUSES, type Actor, type Case, type CaseStatus, type Disposition } from '../cases/case-model.js';
+import { archiveResolved } from '../cases/case-archive.js';
 import { MAX_PAGE, type CaseQuery, type Severity } from '../cases/case-query.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
@@ -60,6 +61,14 @@ function registerReads(cases: Command): void {
         return s.rebuildIndexes();
       });
       console.log(`indexed ${result.cases} cases; removed ${result.removed} members that did not belong`);
+    });
+  cases.command('archive').description('supervisors: export resolved cases closed before a date (with alerts and audit) to a new JSONL file with a checksum line, verify it, then remove them from Redis')
+    .requiredOption('--out <file>', 'the archive file to create (never overwritten)').option('--before <date>', 'closed before this ISO date (default: CASE_ARCHIVE_AFTER_DAYS ago)')
+    .action(async (opts: { out: string; before?: string }) => {
+      const before = opts.before === undefined ? Date.now() - loadConfig().CASE_ARCHIVE_AFTER_DAYS * 86_400_000 : Date.parse(opts.before);
+      if (!Number.isFinite(before)) throw new Error(`--before: an ISO date such as 2025-01-31, not ${JSON.stringify(opts.before)}`);
+      const r = await asUser(({ cases: s, actor }) => archiveResolved(s, actor, before, opts.out, Date.now()));
+      console.log(`archived ${r.archived} cases to ${r.file} (sha256 ${r.sha256}); removed ${r.removed} from Redis${r.keptChanged.length ? `; kept ${r.keptChanged.join(', ')} (changed since export)` : ''}`);
     });
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
     const shown = await asUser(async ({ cases: s }) => {

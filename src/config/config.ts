@@ -28,6 +28,7 @@ export const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   CASE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(1825),
+  CASE_ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   TIDEWATCH_USER: z.string().optional(),
   TIDEWATCH_PASSWORD: z.string().optional(),
   CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

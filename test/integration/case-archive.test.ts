@@ -1,0 +1,65 @@
+/** `cases archive` on a real Redis: resolved cases before a date go to a verified JSONL file, then leave Redis; the rest stay. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { archiveResolved, verifyArchive } from '../../src/cases/case-archive.js';
+import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { caseKeys } from '../../src/cases/redis-keys.js';
+import { alert } from '../conformance/case-store-suite.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const prefix = `twtest:archive:${randomUUID()}:`;
+const dir = mkdtempSync(join(tmpdir(), 'tw-archive-'));
+const sue = { name: 'sue', role: 'supervisor' as const };
+const ana = { name: 'ana', role: 'analyst' as const };
+const day = (d: number): number => Date.UTC(2025, 0, d);
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('cases archive (real Redis)', () => {
+  it('exports resolved cases closed before the date with alerts and audit, verifies the file, then removes only them', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const k = caseKeys(prefix);
+    const old = (await store.addAlert(alert('ar-1', 'acct-ar1', 60, 'medium'))).caseId;
+    const recent = (await store.addAlert(alert('ar-2', 'acct-ar2', 60, 'medium'))).caseId;
+    const open = (await store.addAlert(alert('ar-3', 'acct-ar3', 60, 'medium'))).caseId;
+    await store.resolve(old, 'false-positive', 'payroll of a known employer', ana, day(2));
+    await store.resolve(recent, 'escalated', 'to the MLRO', ana, day(20));
+    const file = join(dir, 'archive-1.jsonl');
+    await expect(archiveResolved(store, ana, day(10), file, day(30))).rejects.toThrow(/ana \(analyst\) may not archive/);
+    const result = await archiveResolved(store, sue, day(10), file, day(30));
+    expect(result).toMatchObject({ archived: 1, removed: 1, keptChanged: [] });
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ case: { caseId: old, status: 'resolved', disposition: 'false-positive' }, alerts: [{ alertId: 'ar-1' }] });
+    expect((lines[0]!.audit as { action: string; analyst?: string }[]).map((e) => [e.action, e.analyst ?? ''])).toEqual([['open', ''], ['resolve', 'ana'], ['archive', 'sue']]);
+    expect(lines[1]).toEqual({ checksum: `sha256:${result.sha256}`, cases: 1 });
+    expect(await verifyArchive(file)).toEqual({ sha256: result.sha256, caseIds: [old] });
+    expect(await store.get(old)).toBeUndefined();
+    expect(await redis.exists(k.caseAlerts(old), k.audit(old))).toBe(0);
+    expect(await redis.zscore(k.index.all, old)).toBeNull();
+    expect((await store.query({ statuses: ['resolved', 'open'] })).cases.map((c) => c.caseId).sort()).toEqual([recent, open].sort());
+    expect(await store.archiveLog()).toEqual([expect.objectContaining({ analyst: 'sue', file, sha256: result.sha256, archived: '1', removed: '1' })]);
+    await expect(archiveResolved(store, sue, day(10), file, day(31))).rejects.toThrow(/EEXIST/); // never overwrites
+  });
+
+  it('keeps a case reopened between export and removal, and refuses a file whose checksum does not match', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const id = (await store.addAlert(alert('ar-4', 'acct-ar4', 60, 'medium'))).caseId;
+    await store.resolve(id, 'false-positive', 'known employer', ana, day(3));
+    const [candidate] = (await store.resolvedBefore(day(10))).filter((x) => x.case.caseId === id);
+    await store.reopen(id, 'employer listed since', ana, day(40));
+    expect(await store.removeArchived(id, candidate!.raw)).toBe(0);
+    expect((await store.get(id))!.status).toBe('open');
+    const forged = join(dir, 'forged.jsonl');
+    writeFileSync(forged, `${JSON.stringify({ case: { caseId: id } })}\n${JSON.stringify({ checksum: 'sha256:00', cases: 1 })}\n`);
+    await expect(verifyArchive(forged)).rejects.toThrow(/checksum line does not match/);
+  });
+});
