@@ -58,6 +58,12 @@ export function timelineKeys(prefix: string) {
   return { account: (accountId: string) => `${p}account:${accountId}` };
 }
 
+/** Suppressions (hash id → JSON), their audit stream, and the alerts they silenced (a capped stream). */
+export function suppressionKeys(prefix: string) {
+  const p = `${prefix}{suppressions}:`;
+  return { rules: `${p}rules`, log: `${p}log`, alerts: `${p}alerts` };
+}
+
 /** Console users (a hash per user) and their sign-in sessions (a string with a TTL). */
 export function userKeys(prefix: string) {
   const p = `${prefix}{users}:`;

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
+import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
@@ -27,7 +29,7 @@ interface ServeOptions {
   insecureCookie?: boolean;
 }
 
-async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'timelines' | 'events' | 'clock'>> {
+async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock'>> {
   const config = loadConfig();
   if (opts.demo) {
     const demo = await buildDemo(SAMPLE);
@@ -42,6 +44,7 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
   return {
     cases,
     users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
+    suppressions: new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX)),
     timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
     ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
     clock: Date.now,

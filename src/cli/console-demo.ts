@@ -4,6 +4,7 @@
  * would on the day. No services needed.
  */
 import { MemoryCaseStore } from '../cases/memory-case-store.js';
+import { MemorySuppressionBackend, Suppressions } from '../cases/suppressions.js';
 import { MemoryUserBackend, Users } from '../cases/users.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet } from '../engine/loader.js';
@@ -20,6 +21,7 @@ export interface Demo {
   cases: MemoryCaseStore;
   users: Users;
   timelines: MemoryAccountTimeline;
+  suppressions: Suppressions;
   events: AccountEvents;
   clock: () => number;
 }
@@ -32,5 +34,5 @@ export async function buildDemo(sample: string, rulesDir = DEFAULT_RULES_DIR): P
   for (const [name, role] of DEMO_USERS) await users.add(name, role, DEMO_PASSWORD, 0);
   const lastAlert = Math.max(...result.alerts.map((a) => Date.parse(a.triggeredAt)));
   const startedAt = Date.now();
-  return { cases, users, timelines, events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
+  return { cases, users, timelines, suppressions: new Suppressions(new MemorySuppressionBackend()), events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
 }

@@ -6,6 +6,9 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
+import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
+import { Suppressions } from '../cases/suppressions.js';
 import { DirectoryStore } from '../checkpoint/directory-store.js';
 import type { Config } from '../config/config.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -53,7 +56,8 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     ...options,
     config,
     kafka,
-    cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400),
+    // A suppressed alert is recorded with its suppression and opens no case.
+    cases: new SuppressingCaseStore(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400), new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
     // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.

@@ -3,6 +3,7 @@ import type {} from '@fastify/cookie';
 import type {} from '@fastify/csrf-protection';
 import type {} from '@fastify/rate-limit';
 import type { Actor, CaseStore } from '../cases/case-model.js';
+import type { Suppressions } from '../cases/suppressions.js';
 import type { Users } from '../cases/users.js';
 import type { AccountTimelineStore } from '../timeline/account-timeline.js';
 import type { AccountEvents } from './account-events.js';
@@ -11,6 +12,8 @@ import type { SlaHours } from './queue-view.js';
 export interface ConsoleOptions {
   cases: CaseStore;
   users: Users;
+  /** Suppressions (the allow-list): listed, added and revoked under /api/suppressions. */
+  suppressions?: Suppressions;
   /** Account timelines the monitor (or the demo's replay) kept for accounts with a case. */
   timelines?: AccountTimelineStore;
   /** Account events from JSONL files (--events): timelines where none was kept, and linked accounts by device, IP or destination. */

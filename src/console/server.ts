@@ -13,6 +13,7 @@ import { registerAuth } from './auth-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
 import { registerInsightRoutes } from './insight-routes.js';
+import { registerSuppressionRoutes } from './suppression-routes.js';
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -39,6 +40,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   registerAuth(app, o);
   registerCaseRoutes(app, o);
   registerInsightRoutes(app, o);
+  registerSuppressionRoutes(app, o);
   if (o.staticDir) await app.register(fastifyStatic, { root: o.staticDir, index: 'index.html' });
   return app;
 }

@@ -7,6 +7,8 @@ import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { caseStoreSuite } from '../conformance/case-store-suite.js';
+import { suppressionSuite } from '../conformance/suppression-suite.js';
+import { RedisSuppressionBackend } from '../../src/cases/redis-suppression-backend.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
 const prefixes: string[] = [];
@@ -15,6 +17,12 @@ caseStoreSuite('redis (real server)', async () => {
   const prefix = `twtest:${randomUUID()}:`;
   prefixes.push(prefix);
   return new RedisCaseStore(redis, prefix);
+});
+
+suppressionSuite('redis (real server)', async () => {
+  const prefix = `twtest:${randomUUID()}:`;
+  prefixes.push(prefix);
+  return { cases: new RedisCaseStore(redis, prefix), backend: new RedisSuppressionBackend(redis, prefix) };
 });
 
 describe('redis case store bounds', () => {

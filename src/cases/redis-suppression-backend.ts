@@ -1,0 +1,38 @@
+/** Suppressions in Redis: a hash id → JSON, an audit stream, and a capped stream of the alerts they silenced (keys in redis-keys.ts). */
+import type { Redis } from 'ioredis';
+import { suppressionKeys } from './redis-keys.js';
+import { SUPPRESSED_ALERTS_KEPT, type SuppressedAlert, type Suppression, type SuppressionBackend, type SuppressionLogEntry } from './suppressions.js';
+
+const fieldsOf = (f: string[]): Record<string, string> => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!]));
+
+export class RedisSuppressionBackend implements SuppressionBackend {
+  private readonly keys: ReturnType<typeof suppressionKeys>;
+
+  constructor(private readonly redis: Redis, prefix = 'tw:') {
+    this.keys = suppressionKeys(prefix);
+  }
+
+  async put(s: Suppression): Promise<void> {
+    await this.redis.hset(this.keys.rules, s.id, JSON.stringify(s));
+  }
+
+  async all(): Promise<Suppression[]> {
+    return Object.values(await this.redis.hgetall(this.keys.rules)).map((v) => JSON.parse(v) as Suppression);
+  }
+
+  async log(e: SuppressionLogEntry): Promise<void> {
+    await this.redis.xadd(this.keys.log, '*', 'action', e.action, 'id', e.id, 'by', e.by, 'at', e.at, 'detail', e.detail);
+  }
+
+  async logEntries(): Promise<SuppressionLogEntry[]> {
+    return (await this.redis.xrange(this.keys.log, '-', '+')).map(([, f]) => fieldsOf(f) as unknown as SuppressionLogEntry);
+  }
+
+  async recordSuppressed(a: SuppressedAlert): Promise<void> {
+    await this.redis.xadd(this.keys.alerts, 'MAXLEN', '~', SUPPRESSED_ALERTS_KEPT, '*', 'json', JSON.stringify(a));
+  }
+
+  async suppressedAlerts(limit: number): Promise<SuppressedAlert[]> {
+    return (await this.redis.xrevrange(this.keys.alerts, '+', '-', 'COUNT', limit)).map(([, f]) => JSON.parse(fieldsOf(f).json!) as SuppressedAlert);
+  }
+}

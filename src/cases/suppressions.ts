@@ -1,0 +1,149 @@
+/**
+ * Suppressions (an allow-list): a supervisor silences one rule, or every rule, for a subject (an
+ * account, a cluster or an address) with a reason and an expiry. A suppressed alert is still
+ * recorded (listed with the suppression that matched it) but opens no case. Adding and revoking
+ * are audited with the user; expired and revoked suppressions stay listed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Alert } from '../contract/schemas.js';
+import type { Actor } from './case-model.js';
+import { CaseActionError } from './case-transitions.js';
+
+export const SUBJECT_KINDS = ['account', 'cluster', 'address'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+/** The longest a suppression may run: a year, then someone must look again. */
+export const MAX_SUPPRESSION_DAYS = 366;
+
+export interface Suppression {
+  id: string;
+  kind: SubjectKind;
+  subject: string;
+  /** A rule id, or '*' for every rule. */
+  ruleId: string;
+  reason: string;
+  expiresAt: string;
+  createdBy: string;
+  createdAt: string;
+  revokedBy?: string;
+  revokedAt?: string;
+  revokeReason?: string;
+}
+
+export interface SuppressedAlert {
+  alertId: string;
+  ruleId: string;
+  accountId: string;
+  suppressionId: string;
+  at: string;
+  alert: Alert;
+}
+
+export interface SuppressionLogEntry {
+  action: 'suppress' | 'revoke';
+  id: string;
+  by: string;
+  at: string;
+  detail: string;
+}
+
+/** Where suppressions, their log and the alerts they silenced are kept; one implementation per backend. */
+export interface SuppressionBackend {
+  put(s: Suppression): Promise<void>;
+  all(): Promise<Suppression[]>;
+  log(entry: SuppressionLogEntry): Promise<void>;
+  logEntries(): Promise<SuppressionLogEntry[]>;
+  recordSuppressed(a: SuppressedAlert): Promise<void>;
+  suppressedAlerts(limit: number): Promise<SuppressedAlert[]>;
+}
+
+export interface NewSuppression {
+  kind: string;
+  subject: string;
+  ruleId?: string;
+  reason: string;
+  days: number;
+}
+
+/** Whether the suppression silences this alert at `now`. */
+export function silences(s: Suppression, alert: Alert, now: number): boolean {
+  if (s.revokedAt || Date.parse(s.expiresAt) <= now) return false;
+  if (s.ruleId !== '*' && s.ruleId !== alert.ruleId) return false;
+  if (s.kind === 'account') return alert.subject.accountId === s.subject;
+  if (s.kind === 'cluster') return alert.subject.cluster === s.subject || alert.evidence.cluster === s.subject;
+  return JSON.stringify(alert.evidence).includes(JSON.stringify(s.subject));
+}
+
+export class Suppressions {
+  constructor(private readonly backend: SuppressionBackend) {}
+
+  async add(input: NewSuppression, actor: Actor, now: number): Promise<Suppression> {
+    if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not suppress alerts; it needs supervisor`);
+    if (!SUBJECT_KINDS.includes(input.kind as SubjectKind)) throw new CaseActionError('TW_CASE_INPUT', `kind: one of ${SUBJECT_KINDS.join(', ')}, not ${input.kind}`);
+    const subject = input.subject.trim();
+    const reason = input.reason.trim();
+    if (!subject) throw new CaseActionError('TW_CASE_INPUT', 'the subject must not be empty');
+    if (!reason) throw new CaseActionError('TW_CASE_INPUT', 'the reason must not be empty');
+    if (!(input.days > 0 && input.days <= MAX_SUPPRESSION_DAYS)) throw new CaseActionError('TW_CASE_INPUT', `days: more than 0 and at most ${MAX_SUPPRESSION_DAYS}`);
+    const s: Suppression = {
+      id: `sup-${randomBytes(8).toString('hex')}`, kind: input.kind as SubjectKind, subject, ruleId: input.ruleId?.trim() || '*', reason,
+      expiresAt: new Date(now + input.days * 86_400_000).toISOString(), createdBy: actor.name, createdAt: new Date(now).toISOString(),
+    };
+    await this.backend.put(s);
+    await this.backend.log({ action: 'suppress', id: s.id, by: actor.name, at: s.createdAt, detail: `${s.ruleId} for ${s.kind} ${s.subject} until ${s.expiresAt}: ${reason}` });
+    return s;
+  }
+
+  async revoke(id: string, reason: string, actor: Actor, now: number): Promise<Suppression> {
+    if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not revoke suppressions; it needs supervisor`);
+    const text = reason.trim();
+    if (!text) throw new CaseActionError('TW_CASE_INPUT', 'the reason for revoking must not be empty');
+    const s = (await this.backend.all()).find((x) => x.id === id);
+    if (!s) throw new CaseActionError('TW_CASE_MISSING', `no suppression ${id}`);
+    if (s.revokedAt) throw new CaseActionError('TW_CASE_STATE', `${id} was revoked by ${s.revokedBy}`);
+    const revoked = { ...s, revokedBy: actor.name, revokedAt: new Date(now).toISOString(), revokeReason: text };
+    await this.backend.put(revoked);
+    await this.backend.log({ action: 'revoke', id, by: actor.name, at: revoked.revokedAt, detail: text });
+    return revoked;
+  }
+
+  /** Every suppression, newest first, with whether it is in force at `now`. */
+  async list(now: number): Promise<(Suppression & { active: boolean })[]> {
+    return (await this.backend.all()).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id))
+      .map((s) => ({ ...s, active: !s.revokedAt && Date.parse(s.expiresAt) > now }));
+  }
+
+  /** The suppression in force that silences the alert, if any; the alert is then recorded as suppressed. */
+  async check(alert: Alert, now: number): Promise<Suppression | undefined> {
+    const match = (await this.backend.all()).find((s) => silences(s, alert, now));
+    if (match) await this.backend.recordSuppressed({ alertId: alert.alertId, ruleId: alert.ruleId, accountId: alert.subject.accountId, suppressionId: match.id, at: new Date(now).toISOString(), alert });
+    return match;
+  }
+
+  log(): Promise<SuppressionLogEntry[]> {
+    return this.backend.logEntries();
+  }
+
+  suppressedAlerts(limit = 200): Promise<SuppressedAlert[]> {
+    return this.backend.suppressedAlerts(limit);
+  }
+}
+
+export class MemorySuppressionBackend implements SuppressionBackend {
+  private readonly byId = new Map<string, Suppression>();
+  private readonly entries: SuppressionLogEntry[] = [];
+  private readonly silenced: SuppressedAlert[] = [];
+
+  async put(s: Suppression): Promise<void> { this.byId.set(s.id, { ...s }); }
+  async all(): Promise<Suppression[]> { return [...this.byId.values()].map((s) => ({ ...s })); }
+  async log(entry: SuppressionLogEntry): Promise<void> { this.entries.push(entry); }
+  async logEntries(): Promise<SuppressionLogEntry[]> { return [...this.entries]; }
+  async recordSuppressed(a: SuppressedAlert): Promise<void> {
+    if (this.silenced.some((x) => x.alertId === a.alertId)) return;
+    this.silenced.push(a);
+    if (this.silenced.length > SUPPRESSED_ALERTS_KEPT) this.silenced.shift();
+  }
+  async suppressedAlerts(limit: number): Promise<SuppressedAlert[]> { return this.silenced.slice(-limit).reverse(); }
+}
+
+/** Suppressed alerts kept for the list (the newest); each is also on the alert topic. */
+export const SUPPRESSED_ALERTS_KEPT = 100_000;

@@ -1,0 +1,49 @@
+/** Suppressions, run on memory (unit) and on Redis (integration): silenced alerts are recorded but open no case. */
+import { describe, expect, it } from 'vitest';
+import type { CaseStore } from '../../src/cases/case-model.js';
+import { SuppressingCaseStore } from '../../src/cases/suppressing-case-store.js';
+import { Suppressions, type SuppressionBackend } from '../../src/cases/suppressions.js';
+import { alert } from './case-store-suite.js';
+
+const sue = { name: 'sue', role: 'supervisor' as const };
+const ana = { name: 'ana', role: 'analyst' as const };
+const DAY = 86_400_000;
+
+export function suppressionSuite(name: string, make: () => Promise<{ cases: CaseStore; backend: SuppressionBackend }>): void {
+  describe(`suppressions: ${name}`, () => {
+    it('records a silenced alert without a case, lets other rules and subjects through, and opens cases again once revoked', async () => {
+      const { cases, backend } = await make();
+      const now = Date.UTC(2025, 5, 1);
+      const suppressions = new Suppressions(backend);
+      const store = new SuppressingCaseStore(cases, suppressions, () => now);
+      await expect(suppressions.add({ kind: 'account', subject: 'acct-s', reason: 'our own treasury', days: 30 }, ana, now)).rejects.toThrow(/ana \(analyst\) may not suppress/);
+      await expect(suppressions.add({ kind: 'account', subject: 'acct-s', reason: '  ', days: 30 }, sue, now)).rejects.toThrow(/reason must not be empty/);
+      const s = await suppressions.add({ kind: 'account', subject: 'acct-s', ruleId: 'r', reason: 'our own treasury', days: 30 }, sue, now);
+      expect(await store.addAlert(alert('s-1', 'acct-s', 80))).toEqual({ caseId: '', added: false });
+      expect(await store.addAlert({ ...alert('s-2', 'acct-s', 80), ruleId: 'other-rule' })).toMatchObject({ added: true });
+      expect(await store.addAlert(alert('s-3', 'acct-t', 80))).toMatchObject({ added: true });
+      expect(await cases.caseOfAlert('s-1')).toBeUndefined();
+      expect((await suppressions.suppressedAlerts()).map((a) => [a.alertId, a.suppressionId])).toEqual([['s-1', s.id]]);
+      await expect(suppressions.revoke(s.id, 'treasury account closed', ana, now)).rejects.toThrow(/may not revoke/);
+      await suppressions.revoke(s.id, 'treasury account closed', sue, now + 1);
+      expect((await store.addAlert(alert('s-4', 'acct-s', 80))).added).toBe(true);
+      expect((await suppressions.log()).map((e) => [e.action, e.id, e.by])).toEqual([['suppress', s.id, 'sue'], ['revoke', s.id, 'sue']]);
+      expect((await suppressions.list(now))[0]).toMatchObject({ id: s.id, active: false, revokedBy: 'sue', revokeReason: 'treasury account closed' });
+    });
+
+    it('silences every rule for a cluster or an address until it expires', async () => {
+      const { cases, backend } = await make();
+      let now = Date.UTC(2025, 5, 1);
+      const suppressions = new Suppressions(backend);
+      const store = new SuppressingCaseStore(cases, suppressions, () => now);
+      await suppressions.add({ kind: 'cluster', subject: 'cl-payroll', reason: 'a vetted payroll provider', days: 7 }, sue, now);
+      await suppressions.add({ kind: 'address', subject: '0xabc', reason: 'the exchange\'s hot wallet', days: 7 }, sue, now);
+      expect((await store.addAlert({ ...alert('c-1', 'acct-c1', 70), evidence: { cluster: 'cl-payroll' } })).added).toBe(false);
+      expect((await store.addAlert({ ...alert('c-2', 'acct-c2', 70), evidence: { path: [{ address: '0xabc' }] } })).added).toBe(false);
+      expect((await store.addAlert({ ...alert('c-3', 'acct-c3', 70), evidence: { cluster: 'cl-other', path: [{ address: '0xabcd' }] } })).added).toBe(true);
+      now += 8 * DAY;
+      expect((await store.addAlert({ ...alert('c-4', 'acct-c1', 70), evidence: { cluster: 'cl-payroll' } })).added).toBe(true);
+      expect((await suppressions.list(now)).every((s) => !s.active)).toBe(true);
+    });
+  });
+}
