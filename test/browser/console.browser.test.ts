@@ -12,6 +12,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
+import { RedisSuppressionBackend } from '../../src/cases/redis-suppression-backend.js';
+import { SuppressingCaseStore } from '../../src/cases/suppressing-case-store.js';
+import { Suppressions } from '../../src/cases/suppressions.js';
 import { Users } from '../../src/cases/users.js';
 import { WEB_DIR } from '../../src/cli/console-command.js';
 import { AccountEvents } from '../../src/console/account-events.js';
@@ -26,14 +29,17 @@ const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { max
 let app: FastifyInstance;
 let browser: Browser;
 let base = '';
+let suppressions: Suppressions;
+let cases: RedisCaseStore;
 
 beforeAll(async () => {
   if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  const cases = new RedisCaseStore(redis, prefix);
+  cases = new RedisCaseStore(redis, prefix);
+  suppressions = new Suppressions(new RedisSuppressionBackend(redis, prefix));
   await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases });
   const users = new Users(new RedisUserBackend(redis, prefix));
   for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
-  app = await buildConsole({ cases, users, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
+  app = await buildConsole({ cases, users, suppressions, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -136,5 +142,33 @@ describe('the console in a browser', () => {
     expect(await postFromPage(page, '/api/cases/claim', 'forged-token')).toBe(403);
     expect((await (await page.request.get(`${base}/api/cases?status=claimed`)).json() as { cases: unknown[] }).cases).toEqual([]);
     await page.context().close();
+  });
+
+  it('lets a supervisor suppress alerts for an account and revoke it; a suppressed alert is listed and opens no case; a viewer cannot suppress', async () => {
+    const page = await signIn('sue');
+    await page.goto(`${base}/#/suppressions`);
+    const form = page.getByTestId('suppress-form');
+    await form.locator('input[name=subject]').fill('acct-browser-test');
+    await form.locator('input[name=reason]').fill('the exchange\'s own treasury account');
+    await form.getByRole('button', { name: 'Suppress' }).click();
+    const row = page.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' });
+    await row.getByTestId('suppression-state').filter({ hasText: 'active' }).waitFor();
+    const silenced = await new SuppressingCaseStore(cases, suppressions).addAlert({ alertId: 'al-browser-1', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'high', score: 80, subject: { accountId: 'acct-browser-test' }, eventIds: [], triggeredAt: new Date().toISOString(), evidence: {}, explanation: 'x' });
+    expect(silenced.added).toBe(false);
+    await page.reload();
+    await page.getByTestId('suppressed-alerts').getByText('al-browser-1').waitFor();
+    page.once('dialog', (d) => void d.accept('treasury account closed'));
+    await page.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' }).getByTestId('revoke').click();
+    await page.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' }).getByTestId('suppression-state').filter({ hasText: 'revoked by sue' }).waitFor();
+    const log = await page.getByTestId('suppression-log').locator('tr').allTextContents();
+    expect(log.some((r) => r.includes('suppress') && r.includes('sue'))).toBe(true);
+    expect(log.some((r) => r.includes('revoke') && r.includes('sue') && r.includes('treasury account closed'))).toBe(true);
+    await page.context().close();
+    const viewer = await signIn('vic');
+    await viewer.goto(`${base}/#/suppressions`);
+    await viewer.getByTestId('suppressions').waitFor();
+    expect(await viewer.getByTestId('suppress-form').count()).toBe(0);
+    expect(await postFromPage(viewer, '/api/suppressions', null, { kind: 'account', subject: 'x', reason: 'y', days: 1 })).toBe(403);
+    await viewer.context().close();
   });
 });

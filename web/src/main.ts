@@ -1,9 +1,10 @@
-/** The console's shell: sign-in, the header, and a hash router over the queue, a case and the dashboard. */
+/** The console's shell: sign-in, the header, and a hash router over the queue, a case, the dashboard and the suppressions. */
 import { api, ApiError, type Me } from './api.js';
 import { el, mount } from './dom.js';
 import { showCase } from './case-page.js';
 import { showDashboard } from './dashboard.js';
 import { showQueue, stopQueuePolling } from './queue.js';
+import { showSuppressions } from './suppressions.js';
 
 const app = document.getElementById('app')!;
 const top = document.getElementById('top')!;
@@ -12,7 +13,7 @@ let me: Me | undefined;
 function header(): void {
   const route = location.hash || '#/queue';
   const link = (href: string, text: string) => el('a', { href, class: route.startsWith(href) ? 'active' : '' }, text);
-  mount(top, el('span', { class: 'brand' }, 'Tidewatch'), link('#/queue', 'Queue'), link('#/dashboard', 'Dashboard'),
+  mount(top, el('span', { class: 'brand' }, 'Tidewatch'), link('#/queue', 'Queue'), link('#/dashboard', 'Dashboard'), link('#/suppressions', 'Suppressions'),
     me ? el('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`) : null,
     me ? el('button', { class: 'secondary', onclick: () => void api.post('/api/logout').finally(() => { me = undefined; showLogin(); }) }, 'Sign out') : null);
 }
@@ -42,6 +43,7 @@ async function route(): Promise<void> {
   try {
     if (caseMatch) await showCase(app, caseMatch[1]!, me);
     else if (hash.startsWith('#/dashboard')) await showDashboard(app);
+    else if (hash.startsWith('#/suppressions')) await showSuppressions(app, me);
     else await showQueue(app, me);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showLogin('Your session ended; sign in again.');

@@ -1,0 +1,38 @@
+/** Suppressions: the allow-list in force and past, the alerts it silenced, and (supervisors) add and revoke. */
+import type { SuppressedAlert, Suppression, SuppressionLogEntry } from '../../src/cases/suppressions.js';
+import { api, type Me } from './api.js';
+import { el, fmtTime, mount } from './dom.js';
+
+interface Listing { suppressions: (Suppression & { active: boolean })[]; log: SuppressionLogEntry[]; suppressedAlerts: SuppressedAlert[] }
+
+export async function showSuppressions(app: HTMLElement, me: Me): Promise<void> {
+  const data = await api.get<Listing>('/api/suppressions');
+  const error = el('p', { class: 'error', 'data-testid': 'suppression-error' });
+  const reload = (): void => void showSuppressions(app, me);
+  const act = (p: Promise<unknown>): void => void p.then(reload).catch((e: Error) => { error.textContent = e.message; });
+  const rows = data.suppressions.map((s) => el('tr', { 'data-testid': 'suppression-row', 'data-id': s.id },
+    el('td', {}, s.kind), el('td', {}, s.subject), el('td', {}, s.ruleId), el('td', {}, s.reason), el('td', {}, s.createdBy), el('td', {}, fmtTime(s.expiresAt)),
+    el('td', { 'data-testid': 'suppression-state' }, s.active ? 'active' : s.revokedAt ? `revoked by ${s.revokedBy}` : 'expired'),
+    el('td', {}, me.role === 'supervisor' && s.active ? el('button', { class: 'secondary', 'data-testid': 'revoke', onclick: () => {
+      const reason = window.prompt('Why revoke it?') ?? '';
+      act(api.post(`/api/suppressions/${s.id}/revoke`, { reason }));
+    } }, 'Revoke') : '')));
+  let form: HTMLElement | null = null;
+  if (me.role === 'supervisor') {
+    const kind = el('select', { name: 'kind' }, ...['account', 'cluster', 'address'].map((k) => el('option', { value: k }, k)));
+    const subject = el('input', { name: 'subject', placeholder: 'account, cluster or address', required: true });
+    const ruleId = el('input', { name: 'ruleId', placeholder: 'rule id (empty: every rule)' });
+    const reason = el('input', { name: 'reason', placeholder: 'reason (required)' });
+    const days = el('input', { name: 'days', type: 'number', min: '1', max: '366', value: '30' });
+    form = el('form', { 'data-testid': 'suppress-form', onsubmit: (e) => {
+      e.preventDefault();
+      act(api.post('/api/suppressions', { kind: kind.value, subject: subject.value, ruleId: ruleId.value, reason: reason.value, days: Number(days.value) }));
+    } }, el('label', {}, 'Subject', kind), subject, ruleId, reason, el('label', {}, 'Days', days), el('button', { type: 'submit' }, 'Suppress'));
+  }
+  mount(app, el('h1', {}, 'Suppressions'), el('p', {}, 'A suppressed alert is still recorded, but opens no case.'), form, error,
+    el('table', { 'data-testid': 'suppressions' }, el('thead', {}, el('tr', {}, ...['kind', 'subject', 'rule', 'reason', 'by', 'expires', 'state', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)),
+    el('h2', {}, 'Silenced alerts'),
+    el('table', { 'data-testid': 'suppressed-alerts' }, el('tbody', {}, ...data.suppressedAlerts.map((a) => el('tr', {}, el('td', {}, fmtTime(a.at)), el('td', {}, a.accountId), el('td', {}, a.ruleId), el('td', {}, a.alertId), el('td', {}, a.suppressionId))))),
+    el('h2', {}, 'Log'),
+    el('table', { 'data-testid': 'suppression-log' }, el('tbody', {}, ...data.log.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', {}, e.action), el('td', {}, e.by), el('td', {}, e.detail))))));
+}
