@@ -11,6 +11,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
+import { registerCaseStream } from './case-stream.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
 import { registerInsightRoutes } from './insight-routes.js';
 import { registerSuppressionRoutes } from './suppression-routes.js';
@@ -38,6 +39,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     return payload;
   });
   registerAuth(app, o);
+  registerCaseStream(app, o);
   registerCaseRoutes(app, o);
   registerInsightRoutes(app, o);
   registerSuppressionRoutes(app, o);

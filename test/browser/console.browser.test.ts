@@ -171,4 +171,15 @@ describe('the console in a browser', () => {
     expect(await postFromPage(viewer, '/api/suppressions', null, { kind: 'account', subject: 'x', reason: 'y', days: 1 })).toBe(403);
     await viewer.context().close();
   });
+
+  it('pushes a new case to an open queue over Server-Sent Events', async () => {
+    const page = await signIn('ana');
+    await page.locator('[data-testid=queue][data-live=push]').waitFor();
+    expect(await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed' }).count()).toBe(0);
+    await cases.addAlert({ alertId: 'al-pushed-1', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'medium', score: 55, subject: { accountId: 'acct-pushed' }, eventIds: [], triggeredAt: new Date().toISOString(), evidence: {}, explanation: 'x' });
+    await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed' }).waitFor();
+    expect(await page.getByTestId('new-cases').textContent()).toContain('1 new case(s)');
+    expect(await page.locator('[data-testid=queue]').getAttribute('data-live')).toBe('push');
+    await page.context().close();
+  });
 });

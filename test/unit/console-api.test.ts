@@ -33,7 +33,7 @@ afterAll(async () => app?.close());
 
 describe('console API: sign-in and its protections', () => {
   it('answers 401 under /api/ without a session, for reads and for changes', async () => {
-    for (const [method, url] of [['GET', '/api/cases'], ['GET', '/api/dashboard'], ['POST', '/api/cases/claim'], ['GET', '/api/me']] as const) {
+    for (const [method, url] of [['GET', '/api/cases'], ['GET', '/api/cases/stream'], ['GET', '/api/dashboard'], ['POST', '/api/cases/claim'], ['GET', '/api/me']] as const) {
       const res = await app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
     }

@@ -6,9 +6,12 @@ import { el, fmtTime, hours, mount, sev } from './dom.js';
 interface QueueResponse { now: string; total: number; cases: QueueRow[]; typologies: string[]; assignees: string[] }
 
 let timer: number | undefined;
+let stream: EventSource | undefined;
 export function stopQueuePolling(): void {
   if (timer !== undefined) window.clearInterval(timer);
   timer = undefined;
+  stream?.close();
+  stream = undefined;
 }
 
 const filters = { status: '', severity: '', typology: '', assignee: '', minAgeHours: '', breached: false };
@@ -79,5 +82,11 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   mount(app, el('h1', {}, 'Case queue'), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
     el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));
   await load();
-  timer = window.setInterval(() => void load().catch(() => undefined), 4000);
+  // New cases are pushed (Server-Sent Events); the 4 s poll runs only while the stream is down.
+  const queueTable = app.querySelector('[data-testid=queue]')!;
+  stream = new EventSource('/api/cases/stream');
+  stream.addEventListener('open', () => queueTable.setAttribute('data-live', 'push'));
+  stream.addEventListener('error', () => queueTable.setAttribute('data-live', 'poll'));
+  stream.addEventListener('cases', () => void load().catch(() => undefined));
+  timer = window.setInterval(() => { if (stream?.readyState !== EventSource.OPEN) void load().catch(() => undefined); }, 4000);
 }
