@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { RedisAccountTimeline } from '../../src/timeline/redis-account-timeline.js';
 import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, type MonitorProcess, newRun, produceSample, readAll, readAllWithHeaders, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { sampleLines } from '../helpers/sample.js';
 
@@ -37,6 +38,16 @@ describe('monitor against real Kafka and Redis', () => {
       await waitFor(() => caughtUp(run), 90_000);
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
       expect(await casesOf(run)).toEqual(expectedCases);
+      // Every case subject's exchange events are kept for the console, with the alerts' evidence events.
+      const timelines = new RedisAccountTimeline(redis, run.prefix, 86_400);
+      const store = new RedisCaseStore(redis, run.prefix);
+      for (const c of await store.list()) {
+        const kept = await timelines.read(c.subject);
+        const evidence = (await store.alerts(c.caseId)).flatMap((a) => a.eventIds);
+        expect(kept.length, c.subject).toBeGreaterThan(0);
+        expect(kept.every((e) => e.accountId === c.subject)).toBe(true);
+        expect(evidence.some((id) => kept.some((e) => e.eventId === id)), c.subject).toBe(true);
+      }
       // Operations: /healthz says which slots it holds and that its cursors have caught up;
       // /metrics counts what it published.
       const port = monitor.logs.map((l) => JSON.parse(l)).find((l) => l.metricsPort)?.metricsPort as number;
