@@ -29,6 +29,8 @@ interface Reexamination {
   change: GraphChange;
   start: number;
   direction: 'upstream' | 'downstream';
+  /** Only the deposits made from `start` itself (a funding transfer into it), not a walk. */
+  depositsOnly?: boolean;
 }
 
 export interface PipelineOptions {
@@ -203,7 +205,23 @@ export class Pipeline {
         if (fed) work.push({ change, start: toId, direction: 'downstream' });
       }
     }
+    if (!outcome.coinjoin) this.reexamineFunded(event, work);
     return { alerts: this.reexamine(work), changes };
+  }
+
+  /**
+   * A funding transfer (what a rule's common-funder signal counts: gas or a dispersal) that
+   * arrives after the deposits it explains re-examines those deposits: the newest deposits made
+   * from its receiver, a few at most (see fundedDeposits).
+   */
+  private reexamineFunded(event: ChainEvent, work: Reexamination[]): void {
+    for (const t of event.transfers) {
+      if (!this.engine.isFundingTransfer(t.asset, t.usd)) continue;
+      const toId = this.graph.id(t.to);
+      if (!fundedDeposits(this.graph, toId).length) continue;
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+      work.push({ change, start: toId, direction: 'downstream', depositsOnly: true });
+    }
   }
 
   /**
@@ -216,9 +234,9 @@ export class Pipeline {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    for (const { change, start, direction } of work) {
+    for (const { change, start, direction, depositsOnly } of work) {
       let budget = this.maxReexaminations;
-      for (const eventId of this.affected(change, start, direction, budget)) {
+      for (const eventId of depositsOnly ? fundedDeposits(this.graph, start) : this.affected(change, start, direction, budget)) {
         if (done.has(eventId)) continue;
         if (budget-- <= 0) { this.stats.reexaminationsCapped++; break; }
         done.add(eventId);
@@ -282,6 +300,20 @@ export class Pipeline {
   checkpointDedupe(): IdWindow {
     return this.seen;
   }
+}
+
+/** Touches of an address's cluster read when a funding transfer reaches it (a fresh address has a few). */
+const FUNDED_TOUCHES_SCANNED = 16;
+
+/** Event ids of the newest deposits made from the address itself, oldest first. */
+function fundedDeposits(graph: EntityGraph, address: number): string[] {
+  const touches = graph.touches(address);
+  const out: string[] = [];
+  for (let i = touches.length - 1; i >= 0 && i >= touches.length - FUNDED_TOUCHES_SCANNED; i--) {
+    const t = touches[i]!;
+    if (t.kind === 'deposit' && t.address === address) out.push(t.eventId);
+  }
+  return out.reverse();
 }
 
 function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {
