@@ -12,7 +12,7 @@
 import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
-import type { Signal, SignalResult } from './signals.js';
+import type { Env, Signal, SignalResult } from './signals.js';
 
 type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
 
@@ -89,13 +89,32 @@ function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: 
   return t;
 }
 
+/**
+ * The sending addresses to trace: a deposit's own; for a withdrawal, those of the account's
+ * deposits within `back` before it (the risk an account shows when it moves the funds on is seen
+ * only then, so the verdict is taken again at that point).
+ */
+function sendersOf(env: Env, back: number): number[] {
+  const { trigger, graph, state } = env;
+  if (trigger.type !== 'transfer') return [];
+  if (trigger.msg.kind === 'deposit') return [...new Set(trigger.from.map((k) => graph.id(k)))];
+  const ids = new Set<number>();
+  const recent = state.historyBetween(trigger.msg.accountId, trigger.time - back, trigger.time);
+  for (let i = recent.length - 1; i >= 0 && ids.size < FUNDERS_PER_ADDRESS; i--) {
+    const e = recent[i]!;
+    if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) ids.add(graph.id(k));
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
 export function commonFunder(spec: CommonFunderSpec): Signal {
   const none: SignalResult = { ok: false, eventIds: [], facts: {} };
-  return ({ trigger, graph, asOf }): SignalResult => {
-    if (trigger.type !== 'transfer' || trigger.msg.kind !== 'deposit') return none;
+  return (env): SignalResult => {
+    const { trigger, graph, asOf } = env;
+    if (trigger.type !== 'transfer') return none;
     const to = Math.max(trigger.time, asOf);
     const from = trigger.time - spec.within;
-    const senders = [...new Set(trigger.from.map((k) => graph.id(k)))];
+    const senders = sendersOf(env, spec.fundedWithin);
     for (const sender of senders) {
       for (const funder of fundersOf(spec, graph, sender, trigger.time - spec.fundedWithin, trigger.time)) {
         if (graph.isOwn(funder)) continue;

@@ -115,7 +115,7 @@ export function predecessor(spec: PredecessorSpec): Signal {
     const best = predecessors[0]!;
     const links = [...best.c.links.keys()].sort();
     const facts: Record<string, unknown> = {
-      predecessor: best.c.accountId, accountIds: predecessors.map((p) => p.c.accountId).sort(), links, linkKinds: links.length,
+      predecessor: best.c.accountId, successorIds: [succ.accountId], accountIds: predecessors.map((p) => p.c.accountId).sort(), links, linkKinds: links.length,
       silentDays: Math.round(((trigger.time - best.last) / DAY) * 10) / 10, successorAgeDays: Math.floor((trigger.time - createdAt) / DAY),
       sharedDevice: best.c.links.get('device') ?? null, sharedPayer: best.c.links.get('payer') ?? null, sharedDestination: best.c.links.get('destination') ?? null,
       candidates: found.size,
@@ -124,4 +124,4 @@ export function predecessor(spec: PredecessorSpec): Signal {
   };
 }
 
-export const PREDECESSOR_FACTS = ['predecessor', 'accountIds', 'links', 'linkKinds', 'silentDays', 'successorAgeDays', 'sharedDevice', 'sharedPayer', 'sharedDestination', 'candidates'] as const;
+export const PREDECESSOR_FACTS = ['predecessor', 'successorIds', 'accountIds', 'links', 'linkKinds', 'silentDays', 'successorAgeDays', 'sharedDevice', 'sharedPayer', 'sharedDestination', 'candidates'] as const;

@@ -55,7 +55,7 @@ function recipient(c: Ctx, risky: boolean, at: number): Recipient {
  * `gas`: the address gets a little native coin and its tokens from elsewhere; else the funder
  * sends the value itself.
  */
-function fundedDeposits(c: Ctx, chain: Chain, funder: string, recipients: readonly Recipient[], gas: boolean, t0: number): void {
+function fundedDeposits(c: Ctx, chain: Chain, funder: string, recipients: readonly Recipient[], gas: boolean, t0: number, quick: boolean): void {
   const k = scenarioKit;
   const asset = chain === 'tron' ? 'USDT' : k.pick(c.rand, ['USDT', 'USDC']);
   recipients.forEach((r, i) => {
@@ -70,8 +70,8 @@ function fundedDeposits(c: Ctx, chain: Chain, funder: string, recipients: readon
     } else k.emit(c, tf, tokenLog(chain, tokenOf(chain, asset), funder, fresh, amount, tf, c.rand));
     const td = tf + k.between(c.rand, 8, 40) * HOUR;
     k.emit(c, td, transfer({ eventId: k.id(c, 'ev'), kind: 'deposit', time: td, accountId: r.acct, chain, asset, amount: amount * 0.999, from: [fresh], to: addressOn(c.rand, chain), customer: r.customer }, c.rand));
-    // A risky account moves it on within hours over its VPN; a clean one spends part of it days later.
-    const risky = r.session.vpn;
+    // A planted account moves it on within hours over its VPN; a lookalike spends part of it days later.
+    const risky = quick;
     const tw = td + (risky ? k.between(c.rand, 2, 20) * HOUR : k.between(c.rand, 4, 20) * DAY);
     k.emit(c, tw, transfer({ eventId: k.id(c, 'ev'), kind: 'withdrawal', time: tw, accountId: r.acct, chain, asset, amount: amount * (risky ? 0.95 : 0.3), to: addressOn(c.rand, chain), session: r.session, customer: r.customer }, c.rand));
   });
@@ -86,7 +86,7 @@ export function gasFundedCell(c: Ctx): void {
   const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
   const recipients = Array.from({ length: 3 + Math.floor(c.rand() * 3) }, () => recipient(c, true, t0));
   for (const r of recipients) { k.plant(c, r.acct, 'common-funder'); c.truth.allowed[r.acct] = FUNDED_ALLOWED; }
-  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, true, t0);
+  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, true, t0, true);
 }
 
 /** A wallet app sponsors gas for its clean users' new addresses; an exchange funds its customers' new addresses. */
@@ -95,11 +95,11 @@ export function gasFundingLookalikes(c: Ctx, infra: Infra): void {
   const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
   const clean = Array.from({ length: 4 }, () => recipient(c, false, t0));
   for (const r of clean) k.benign(c, r.acct, 'clean customers whose new addresses a wallet app funded with gas');
-  fundedDeposits(c, 'ethereum', evmAddress(c.rand), clean, true, t0);
+  fundedDeposits(c, 'ethereum', evmAddress(c.rand), clean, true, t0, false);
   const t1 = c.start + k.between(c.rand, 20, 60) * DAY;
   const viaExchange = Array.from({ length: 4 }, () => recipient(c, true, t1));
   for (const r of viaExchange) k.benign(c, r.acct, 'new addresses funded with gas by a labelled exchange hot wallet');
-  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, viaExchange, true, t1);
+  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, viaExchange, true, t1, false);
 }
 
 /** Fan-out dispersal: one wallet splits stablecoins over 3-5 fresh addresses, each pays a different risky account. */
@@ -109,7 +109,7 @@ export function dispersalCell(c: Ctx): void {
   const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
   const recipients = Array.from({ length: 3 + Math.floor(c.rand() * 3) }, () => recipient(c, true, t0));
   for (const r of recipients) { k.plant(c, r.acct, 'fan-out-dispersal'); c.truth.allowed[r.acct] = FUNDED_ALLOWED; }
-  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, false, t0);
+  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, false, t0, true);
 }
 
 /** An employer pays clean employees' own wallets, which they deposit here; an exchange pays out to risky customers. */
@@ -118,11 +118,11 @@ export function dispersalLookalikes(c: Ctx, infra: Infra): void {
   const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
   const employees = Array.from({ length: 4 }, () => recipient(c, false, t0));
   for (const r of employees) k.benign(c, r.acct, 'clean employees paid by one employer into their own wallets, then deposited');
-  fundedDeposits(c, 'ethereum', evmAddress(c.rand), employees, false, t0);
+  fundedDeposits(c, 'ethereum', evmAddress(c.rand), employees, false, t0, false);
   const t1 = c.start + k.between(c.rand, 20, 60) * DAY;
   const payouts = Array.from({ length: 4 }, () => recipient(c, true, t1));
   for (const r of payouts) k.benign(c, r.acct, 'customers paid out by a labelled exchange, then deposited');
-  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, payouts, false, t1);
+  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, payouts, false, t1, false);
 }
 
 /** Monthly salary from `payer`, each forwarded to `destination` (risky) or partly kept (clean), on one device. */
