@@ -205,6 +205,12 @@ export class RuleEngine {
 
   private fundingCache: Extract<SignalSpec, { op: 'common-funder' }>[] | undefined;
 
+  /** The longest time a common-funder signal allows between a funding and the deposit it made possible. */
+  fundingWindow(): number {
+    this.isFundingTransfer('', 0);
+    return Math.max(0, ...this.fundingCache!.map((s) => s.fundedWithin));
+  }
+
   get hasGraphRules(): boolean {
     return this.rules.some((r) => r.graphDependent);
   }
