@@ -115,7 +115,8 @@ const payerRiskOp = z.object({
   /** Path to the list of account ids to judge, e.g. `signals.fanIn.accountIds`. */
   accounts: z.string().min(1),
   /** Path to evidence event ids whose USD per account gives `medianUsd`, e.g. `signals.fanIn.eventIds`. */
-  valueOf: z.string().min(1).optional(),
+  // A rule that leaves it out must not read Object.prototype.valueOf, which every parsed object inherits.
+  valueOf: z.preprocess((v) => (typeof v === 'function' ? undefined : v), z.string().min(1).optional()),
   /** Each account's history read back from the trigger. */
   within: duration,
   factors: z.array(z.enum(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow'])).min(1).default(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow']),

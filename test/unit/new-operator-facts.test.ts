@@ -32,6 +32,12 @@ describe('facts of the new signal operators are checked at load', () => {
     expect(ids).toEqual(expect.arrayContaining(['common-funder.gas-funding', 'fan-out-dispersal.disperser', 'dprk-it-payroll.persona-rotation']));
   });
 
+  it('loads a payer-risk signal that leaves out valueOf (not read as Object.prototype.valueOf)', () => {
+    const rotation = loadRuleSet(rulesDir).find((r) => r.spec.id === 'dprk-it-payroll.persona-rotation')!;
+    expect(rotation.spec.signals.predecessorRisk).toMatchObject({ op: 'payer-risk', accounts: 'signals.rotation.accountIds' });
+    expect(rotation.spec.signals.predecessorRisk).not.toHaveProperty('valueOf', expect.any(String));
+  });
+
   it('refuses a misspelt common-funder fact in evidence, suggesting the right one', () => {
     const reasons = reasonsFor('common-funder/gas-funding.yaml', 'fundedAddresses: signals.funder.fundedAddresses', 'fundedAddresses: signals.funder.fundedAdresses');
     expect(reasons).toEqual([expect.stringMatching(/^\d+: evidence\.fundedAddresses: .*signal funder \(common-funder\) has no fact fundedAdresses; did you mean fundedAddresses\?$/)]);
