@@ -19,7 +19,7 @@ type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
 /** Touches of a funded address's cluster read, newest first (a fresh address has a handful). */
 const TOUCHES_SCANNED = 16;
 /** Funders of one sending address considered (an address funded by many is not a fresh one). */
-const FUNDERS_PER_ADDRESS = 8;
+const FUNDERS_PER_ADDRESS = 4;
 
 interface Funded {
   address: number;
