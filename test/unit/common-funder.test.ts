@@ -111,6 +111,13 @@ describe('fan-out-dispersal.disperser: one wallet splits value over addresses th
     expect(alerted(alerts, 'common-funder')).toEqual([]);
   });
 
+  it('alerts the same accounts when every chain message arrives after the exchange messages (late evidence)', () => {
+    const stream = cell({ mode: 'value', accounts: 4, session: risky }, 5);
+    const inOrder = alerted(replay(inTimeOrder(stream)), 'fan-out-dispersal');
+    expect(inOrder).toEqual(['acct-0', 'acct-1', 'acct-2', 'acct-3']);
+    expect(alerted(replay([...stream.exchange, ...stream.chain]), 'fan-out-dispersal')).toEqual(inOrder);
+  });
+
   it('stays quiet when a labelled exchange pays out to those addresses', () => {
     expect(alerted(replay(inTimeOrder(cell({ mode: 'value', accounts: 3, session: risky, funderLabel: 'exchange' }))), 'fan-out-dispersal')).toEqual([]);
   });
