@@ -45,7 +45,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
 }
 
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
-const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4 };
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3 };
 
 /** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
@@ -166,6 +166,7 @@ export class RuleEngine {
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
     this.labelsCache = undefined;
+    this.fundingCache = undefined;
     this.registerAggregators();
   }
 
@@ -194,6 +195,21 @@ export class RuleEngine {
   }
 
   private labelsCache: string[] | undefined;
+
+  /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
+  isFundingTransfer(asset: string, usd: number | null): boolean {
+    if (usd === null) return false;
+    this.fundingCache ??= this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'common-funder' ? [s] : [])));
+    return this.fundingCache.some((s) => s.assets.includes(asset) && usd >= s.usdRange[0] && usd <= s.usdRange[1]);
+  }
+
+  private fundingCache: Extract<SignalSpec, { op: 'common-funder' }>[] | undefined;
+
+  /** The longest time a common-funder signal allows between a funding and the deposit it made possible. */
+  fundingWindow(): number {
+    this.isFundingTransfer('', 0);
+    return Math.max(0, ...this.fundingCache!.map((s) => s.fundedWithin));
+  }
 
   get hasGraphRules(): boolean {
     return this.rules.some((r) => r.graphDependent);
@@ -346,6 +362,7 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
       if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk' || s.op === 'distinct-payers') back = s.within;
       else if (s.op === 'sequence') back = s.within + s.groupWithin;
       else if (s.op === 'cadence') back = s.within + s.mergeWithin;
+      else if (s.op === 'predecessor') back = s.youngWithin + s.lookback;
       if (back > longest) longest = back;
     }
   }
@@ -358,6 +375,7 @@ export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
       if ((s.op === 'linkage' || (s.op === 'window' && (s.key === 'device' || s.key === 'ip'))) && s.within > longest) longest = s.within;
+      if (s.op === 'predecessor' && s.youngWithin + s.lookback > longest) longest = s.youngWithin + s.lookback;
     }
   }
   return longest;
@@ -375,6 +393,8 @@ export function touchRetention(rules: readonly LoadedRule[], floor: number): num
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
       if ((s.op === 'fan-in' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
+      if (s.op === 'common-funder' && s.within + s.fundedWithin > longest) longest = s.within + s.fundedWithin;
+      if (s.op === 'predecessor' && s.youngWithin + s.lookback > longest) longest = s.youngWithin + s.lookback;
     }
   }
   return longest;

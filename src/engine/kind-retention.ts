@@ -27,6 +27,7 @@ function historyReads(s: SignalSpec): { kinds: readonly string[]; back: number }
     case 'sequence': return { kinds: [...s.first.kinds, ...s.then.kinds], back: s.within + s.groupWithin };
     case 'cadence': return { kinds: s.of.kinds, back: s.within + s.mergeWithin };
     case 'fresh': return { kinds: KINDS, back: s.within };
+    case 'predecessor': return { kinds: KINDS, back: s.youngWithin + s.lookback };
     default: return undefined;
   }
 }

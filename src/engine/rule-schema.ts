@@ -115,7 +115,8 @@ const payerRiskOp = z.object({
   /** Path to the list of account ids to judge, e.g. `signals.fanIn.accountIds`. */
   accounts: z.string().min(1),
   /** Path to evidence event ids whose USD per account gives `medianUsd`, e.g. `signals.fanIn.eventIds`. */
-  valueOf: z.string().min(1).optional(),
+  // A rule that leaves it out must not read Object.prototype.valueOf, which every parsed object inherits.
+  valueOf: z.preprocess((v) => (typeof v === 'function' ? undefined : v), z.string().min(1).optional()),
   /** Each account's history read back from the trigger. */
   within: duration,
   factors: z.array(z.enum(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow'])).min(1).default(['vpn', 'country-mismatch', 'young-account', 'shared-device', 'payroll-inflow']),
@@ -140,7 +141,47 @@ const distinctPayersOp = z.object({
   pass: threshold,
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp]);
+/**
+ * Accounts whose deposits came from addresses one upstream cluster funded on-chain
+ * (src/engine/common-funder.ts): gas funding (a little ETH or TRX to fresh addresses) or a
+ * fan-out dispersal (value split over many addresses).
+ */
+const commonFunderOp = z.object({
+  op: z.literal('common-funder'),
+  /** Deposits across accounts counted within this window back from the trigger. */
+  within: duration,
+  /** The funding transfer lies at most this before the deposit it made possible. */
+  fundedWithin: duration,
+  /** Assets of the funding transfers (native coins for gas funding). */
+  assets: z.array(z.string().min(1)).min(1),
+  /** Each funding transfer's USD value lies in this band (unpriced transfers are not counted). */
+  usdRange: z.tuple([money, money]),
+  /** When set, a funded address must be first seen no earlier than this before its funding (a fresh address). */
+  freshWithin: duration.optional(),
+  excludeLabels: z.array(z.string()).default([]),
+  /** On the number of distinct accounts. */
+  pass: threshold,
+}).strict();
+
+/**
+ * A young account that replaces a silent one sharing its device, payer or destination
+ * (typologies.md T11; src/engine/predecessor.ts).
+ */
+const predecessorOp = z.object({
+  op: z.literal('predecessor'),
+  /** The trigger's account was created no longer than this before the trigger. */
+  youngWithin: duration,
+  /** A predecessor was last active no longer than this before the successor's first activity. */
+  lookback: duration,
+  /** A predecessor has been silent at least this long at the trigger. */
+  silentFor: duration,
+  by: z.array(z.enum(['device', 'payer', 'destination'])).min(1).default(['device', 'payer', 'destination']),
+  /** A payer or destination cluster other accounts paid in greater number than this is a service, not a link. */
+  maxSharing: z.number().int().min(1).max(63).default(10),
+  excludeLabels: z.array(z.string()).default([]),
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

@@ -14,6 +14,8 @@ import { recentAccounts } from '../graph/touches.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
+import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
+import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -291,12 +293,14 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'fresh': return fresh(spec);
     case 'payer-risk': return payerRisk(spec);
     case 'distinct-payers': return distinctPayers(spec);
+    case 'common-funder': return commonFunder(spec);
+    case 'predecessor': return predecessor(spec);
   }
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**
@@ -315,4 +319,6 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   fresh: ['firstSeenDaysBefore', 'paidBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within'],
+  'common-funder': COMMON_FUNDER_FACTS,
+  predecessor: PREDECESSOR_FACTS,
 };

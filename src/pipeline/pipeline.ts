@@ -29,6 +29,10 @@ interface Reexamination {
   change: GraphChange;
   start: number;
   direction: 'upstream' | 'downstream';
+  /** Only the deposits made from `start` itself (a funding transfer into it), not a walk. */
+  depositsOnly?: boolean;
+  /** With depositsOnly: the funder, whose other funded addresses' deposits are re-examined too. */
+  funder?: number;
 }
 
 export interface PipelineOptions {
@@ -203,7 +207,23 @@ export class Pipeline {
         if (fed) work.push({ change, start: toId, direction: 'downstream' });
       }
     }
+    if (!outcome.coinjoin) this.reexamineFunded(event, work);
     return { alerts: this.reexamine(work), changes };
+  }
+
+  /**
+   * A funding transfer (what a rule's common-funder signal counts: gas or a dispersal) that
+   * arrives after the deposits it explains re-examines those deposits: the newest deposits made
+   * from its receiver, a few at most (see fundedDeposits).
+   */
+  private reexamineFunded(event: ChainEvent, work: Reexamination[]): void {
+    for (const t of event.transfers) {
+      if (!this.engine.isFundingTransfer(t.asset, t.usd)) continue;
+      const toId = this.graph.id(t.to);
+      if (fundedDeposits(this.graph, toId).length === 0) continue;
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+      work.push({ change, start: toId, direction: 'downstream', depositsOnly: true, funder: this.graph.id(t.from) });
+    }
   }
 
   /**
@@ -216,9 +236,9 @@ export class Pipeline {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    for (const { change, start, direction } of work) {
+    for (const { change, start, direction, depositsOnly, funder } of work) {
       let budget = this.maxReexaminations;
-      for (const eventId of this.affected(change, start, direction, budget)) {
+      for (const eventId of depositsOnly ? this.fundedTransfers(start, funder) : this.affected(change, start, direction, budget)) {
         if (done.has(eventId)) continue;
         if (budget-- <= 0) { this.stats.reexaminationsCapped++; break; }
         done.add(eventId);
@@ -239,6 +259,47 @@ export class Pipeline {
     const labelled = this.graph.clusterLabels(start, change.time).some((l) => risky.includes(l.record.label));
     if (!labelled && !this.leadsToLabel(start, change.time)) return own;
     return concat(own, this.touched(start, direction, budget));
+  }
+
+  /**
+   * The newest deposits made from a funded address, and the withdrawals of those accounts within
+   * the funding window after each (a few per deposit): a rule judges again when the account moves
+   * the funds on, and with the funding late that judgement must be taken again too.
+   */
+  private fundedTransfers(address: number, funder: number | undefined): string[] {
+    const deposits = [address, ...(funder === undefined ? [] : this.otherFunded(funder, address))].flatMap((a) => fundedDeposits(this.graph, a));
+    const ahead = this.engine.fundingWindow();
+    const out: { id: string; time: number }[] = [];
+    for (const id of deposits) {
+      const d = this.state.transfer(id);
+      if (!d) continue;
+      out.push({ id, time: d.time });
+      let taken = 0;
+      for (const item of this.state.historyBetween(d.msg.accountId, d.time, d.time + ahead)) {
+        if (taken >= WITHDRAWALS_PER_FUNDED_DEPOSIT) break;
+        if (item.type === 'transfer' && item.msg.kind === 'withdrawal') { out.push({ id: item.eventId, time: item.time }); taken++; }
+      }
+    }
+    return out.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.id);
+  }
+
+  /**
+   * Up to FUNDED_NEIGHBOURS other addresses the funder funded that made deposits here, newest
+   * funding first: the accounts they paid may now reach a common-funder threshold, and the verdict
+   * is taken on their transfers too (their own risk shows when they move funds on). Reads at most
+   * the funder's kept out-edges.
+   */
+  private otherFunded(funder: number, except: number): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>([except]);
+    const edges = this.graph.edgesOut(funder);
+    for (let i = edges.length - 1; i >= 0 && out.length < FUNDED_NEIGHBOURS; i--) {
+      const e = edges[i]!;
+      if (seen.has(e.peer) || !this.engine.isFundingTransfer(e.asset, e.usd)) continue;
+      seen.add(e.peer);
+      if (fundedDeposits(this.graph, e.peer).length > 0) out.push(e.peer);
+    }
+    return out;
   }
 
   /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */
@@ -282,6 +343,24 @@ export class Pipeline {
   checkpointDedupe(): IdWindow {
     return this.seen;
   }
+}
+
+/** Touches of an address's cluster read when a funding transfer reaches it (a fresh address has a few). */
+const FUNDED_TOUCHES_SCANNED = 16;
+/** Other funded addresses whose deposits a late funding transfer re-examines. */
+const FUNDED_NEIGHBOURS = 16;
+/** Withdrawals re-examined after each funded deposit. */
+const WITHDRAWALS_PER_FUNDED_DEPOSIT = 4;
+
+/** Event ids of the newest deposits made from the address itself, oldest first. */
+function fundedDeposits(graph: EntityGraph, address: number): string[] {
+  const touches = graph.touches(address);
+  const out: string[] = [];
+  for (let i = touches.length - 1; i >= 0 && i >= touches.length - FUNDED_TOUCHES_SCANNED; i--) {
+    const t = touches[i]!;
+    if (t.kind === 'deposit' && t.address === address) out.push(t.eventId);
+  }
+  return out.reverse();
 }
 
 function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {

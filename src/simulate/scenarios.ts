@@ -5,6 +5,7 @@
  * cadences, split salaries, missing usdValue, letter case, shared devices.
  */
 import bs58check from 'bs58check';
+import { dispersalCell, dispersalLookalikes, gasFundedCell, gasFundingLookalikes, personaRotation, personaRotationLookalikes } from './rotation-funding.js';
 import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, bitcoinTx, btcAddress, evmAddress, label, login, nativeTx, prng, tokenLog, transfer, tronAddress, type Rand } from './builders.js';
 
 export interface SimTruth {
@@ -430,6 +431,8 @@ export const CASE_BUILDERS: Record<string, { positive: Builder; negative: Builde
   'chain-hop': { positive: (c, infra) => chainHop(c, infra), negative: (c) => { quickOwn(c); quickOwn(c); } },
   'pass-through': { positive: (c) => quickOwn(c), negative: (c, infra) => freelancer(c, infra) },
   structuring: { positive: (c) => structuring(c), negative: (c, infra) => freelancer(c, infra) },
+  'common-funder': { positive: (c) => { gasFundedCell(c); gasFundedCell(c); }, negative: (c, infra) => gasFundingLookalikes(c, infra) },
+  'fan-out-dispersal': { positive: (c) => { dispersalCell(c); dispersalCell(c); }, negative: (c, infra) => dispersalLookalikes(c, infra) },
 };
 
 /** Cases of rules that share a typology folder with another: folder, case name, typology, builders. */
@@ -438,6 +441,7 @@ export const EXTRA_CASE_BUILDERS: { folder: string; name: string; positive: Buil
   { folder: 'extortion-payment', name: 'receiver-side', positive: (c, _infra, dprk) => { receiverExtortion(c, dprk); receiverExtortion(c, dprk); }, negative: (c) => { salariedWindfall(c); salariedWindfall(c); businessPaysService(c); } },
   // Payer side in every asset (stablecoins, ETH, BTC, Tron USDT), onward hops and labels arriving later.
   { folder: 'extortion-payment', name: 'any-asset', positive: (c, _infra, dprk) => { for (let i = 0; i < 6; i++) extortion(c, undefined, dprk); }, negative: (c, infra) => { extortionLookalike(c, infra); knownVendor(c); businessPaysService(c); } },
+  { folder: 'dprk-it-payroll', name: 'persona-rotation', positive: (c, infra) => { personaRotation(c, infra); personaRotation(c, infra); }, negative: (c) => personaRotationLookalikes(c) },
 ];
 
 /** A small stream from one builder, with its truth. */
@@ -481,7 +485,20 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
     salariedWindfall(c);
     businessPaysService(c);
   }
+  // Issue #12 part 2 (src/simulate/rotation-funding.ts), drawn after the rest so it leaves them as they were.
+  for (let i = 0; i < scale; i++) {
+    personaRotation(c, infra);
+    personaRotationLookalikes(c);
+    gasFundedCell(c);
+    gasFundingLookalikes(c, infra);
+    dispersalCell(c);
+    dispersalLookalikes(c, infra);
+  }
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };
 }
 
+
+/** The helpers other scenario files build with (src/simulate/rotation-funding.ts). */
+export const scenarioKit = { id, emit, account, plant, benign, customer, homeSession, pick, between };
+export type { Ctx, Infra };

@@ -37,10 +37,13 @@ describe('transfer retention by kind, derived from the rules', () => {
     expect(byKind.deposit).toBe(longest);
     expect(longest).toBe(203 * DAY);
     // facilitator-hub's fresh 180 d + 90 d of touches it re-examines exceeds the longest look-back, so
-    // withdrawals are kept as long as deposits; without that rule, extortion's fresh 14 d + 90 d sets it.
+    // withdrawals are kept as long as deposits; without that rule, persona-rotation's 30 + 60 d of a
+    // predecessor's last transfer + 90 d sets it; without both, extortion's fresh 14 d + 90 d.
     expect(byKind.withdrawal).toBe(longest);
     const withoutHub = transferRetentionByKind(shipped.filter((r) => r.spec.id !== 'dprk-it-payroll.facilitator-hub'), longest, 90 * DAY);
-    expect(withoutHub.withdrawal).toBe(104 * DAY);
+    expect(withoutHub.withdrawal).toBe(180 * DAY);
+    const withoutBoth = transferRetentionByKind(shipped.filter((r) => r.spec.id !== 'dprk-it-payroll.facilitator-hub' && r.spec.id !== 'dprk-it-payroll.persona-rotation'), longest, 90 * DAY);
+    expect(withoutBoth.withdrawal).toBe(104 * DAY);
   });
 
   it('keeps a kind a graph-dependent rule fires on for the touch retention, even when no signal reads it', () => {

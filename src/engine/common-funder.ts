@@ -1,0 +1,143 @@
+/**
+ * `common-funder`: of a deposit's sending addresses, which were funded on-chain by one upstream
+ * address shortly before, and how many distinct accounts received deposits from addresses that
+ * same funder funded. Gas funding (a little ETH or TRX sent to fresh addresses so they can move
+ * tokens) and fan-out dispersal (value split over many addresses that each pay a different
+ * account) both show one operator behind deposits that look unrelated.
+ *
+ * Reads only the graph's flow edges and cluster touches, which are bounded per key: a funder's
+ * newest `maxEdgesPerAddress` out-edges, and per funded address the newest `TOUCHES_SCANNED`
+ * touches of its cluster. One cluster funding a million addresses costs what one funding 500 does.
+ */
+import { displayAddress } from '../chain/address.js';
+import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
+import type { SignalSpec } from './rule-schema.js';
+import type { Env, Signal, SignalResult } from './signals.js';
+
+type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
+
+/** Touches of a funded address's cluster read, newest first (a fresh address has a handful). */
+const TOUCHES_SCANNED = 16;
+/** Funders of one sending address considered (an address funded by many is not a fresh one). */
+const FUNDERS_PER_ADDRESS = 4;
+
+interface Funded {
+  address: number;
+  /** Time of the funding edge. */
+  fundedAt: number;
+}
+
+interface Tally {
+  accounts: Set<string>;
+  eventIds: string[];
+  fundedAddresses: Set<number>;
+  saturated: boolean;
+}
+
+function isFunding(spec: CommonFunderSpec, e: FlowEdge): boolean {
+  return spec.assets.includes(e.asset) && e.usd !== null && e.usd >= spec.usdRange[0] && e.usd <= spec.usdRange[1];
+}
+
+function isFresh(spec: CommonFunderSpec, graph: EntityGraph, address: number, fundedAt: number): boolean {
+  if (spec.freshWithin === undefined) return true;
+  const first = graph.firstSeenAt(address);
+  return first === undefined || first >= fundedAt - spec.freshWithin;
+}
+
+/** The funders of `address`: peers of funding edges into it within [from, to], at most FUNDERS_PER_ADDRESS, by id. */
+function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, from: number, to: number): number[] {
+  const found = new Set<number>();
+  for (const e of graph.edgesIn(address)) {
+    if (e.time < from || e.time > to || !isFunding(spec, e) || e.peer === address) continue;
+    if (!isFresh(spec, graph, address, e.time)) continue;
+    found.add(e.peer);
+  }
+  return [...found].sort((a, b) => a - b).slice(0, FUNDERS_PER_ADDRESS);
+}
+
+/** Addresses the funder funded within [from, to], newest edge first, one entry per address. */
+function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, from: number, to: number): Funded[] {
+  const out: Funded[] = [];
+  const seen = new Set<number>();
+  const edges = graph.edgesOut(funder);
+  for (let i = edges.length - 1; i >= 0; i--) {
+    const e = edges[i]!;
+    if (e.time < from || e.time > to || seen.has(e.peer) || !isFunding(spec, e)) continue;
+    seen.add(e.peer);
+    if (isFresh(spec, graph, e.peer, e.time)) out.push({ address: e.peer, fundedAt: e.time });
+  }
+  return out;
+}
+
+/** Distinct accounts paid by deposits from the funded addresses, after their funding and within [from, to]. */
+function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: number, fundedWithin: number, limit: number): Tally {
+  const t: Tally = { accounts: new Set(), eventIds: [], fundedAddresses: new Set(), saturated: false };
+  for (const f of funded) {
+    const touches = graph.touches(f.address);
+    for (let i = touches.length - 1, read = 0; i >= 0 && read < TOUCHES_SCANNED; i--, read++) {
+      const touch = touches[i]!;
+      if (touch.kind !== 'deposit' || touch.address !== f.address || touch.time > to || touch.time < from) continue;
+      if (touch.time < f.fundedAt || touch.time > f.fundedAt + fundedWithin) continue;
+      if (!t.accounts.has(touch.accountId)) {
+        if (t.accounts.size >= limit) { t.saturated = true; return t; }
+        t.accounts.add(touch.accountId);
+      }
+      t.eventIds.push(touch.eventId);
+      t.fundedAddresses.add(f.address);
+    }
+  }
+  return t;
+}
+
+/**
+ * The sending addresses to trace: a deposit's own; for a withdrawal, those of the account's
+ * deposits within `back` before it (the risk an account shows when it moves the funds on is seen
+ * only then, so the verdict is taken again at that point).
+ */
+function sendersOf(env: Env, back: number): number[] {
+  const { trigger, graph, state } = env;
+  if (trigger.type !== 'transfer') return [];
+  if (trigger.msg.kind === 'deposit') return [...new Set(trigger.from.map((k) => graph.id(k)))];
+  const ids = new Set<number>();
+  const recent = state.historyBetween(trigger.msg.accountId, trigger.time - back, trigger.time);
+  for (let i = recent.length - 1; i >= 0 && ids.size < FUNDERS_PER_ADDRESS; i--) {
+    const e = recent[i]!;
+    if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) ids.add(graph.id(k));
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+export function commonFunder(spec: CommonFunderSpec): Signal {
+  const none: SignalResult = { ok: false, eventIds: [], facts: {} };
+  return (env): SignalResult => {
+    const { trigger, graph, asOf } = env;
+    if (trigger.type !== 'transfer') return none;
+    const to = Math.max(trigger.time, asOf);
+    const from = trigger.time - spec.within;
+    const senders = sendersOf(env, spec.fundedWithin);
+    for (const sender of senders) {
+      for (const funder of fundersOf(spec, graph, sender, trigger.time - spec.fundedWithin, trigger.time)) {
+        if (graph.isOwn(funder)) continue;
+        const labels = graph.clusterLabels(funder, asOf).map((l) => l.record.label);
+        if (labels.some((l) => spec.excludeLabels.includes(l))) continue;
+        const funded = fundedBy(spec, graph, funder, from - spec.fundedWithin, to);
+        const t = tally(graph, funded, from, to, spec.fundedWithin, graph.options.saturation);
+        const n = t.accounts.size;
+        const p = spec.pass;
+        const ok = (p.gte === undefined || n >= p.gte) && (p.gt === undefined || n > p.gt) && (p.lte === undefined || n <= p.lte) && (p.lt === undefined || n < p.lt);
+        if (!ok) continue;
+        const eventIds = [...new Set(t.eventIds)].sort();
+        const facts: Record<string, unknown> = {
+          funder: displayAddress(graph.key(funder)), funderCluster: graph.clusterName(funder), accounts: n, accountIds: [...t.accounts].sort(),
+          fundedAddresses: [...t.fundedAddresses].map((a) => displayAddress(graph.key(a))).sort(), funded: funded.length, deposits: eventIds.length,
+          labels: [...new Set(labels)].sort(),
+        };
+        if (t.saturated) facts.saturated = true;
+        return { ok: true, value: n, eventIds, facts };
+      }
+    }
+    return none;
+  };
+}
+
+export const COMMON_FUNDER_FACTS = ['funder', 'funderCluster', 'accounts', 'accountIds', 'fundedAddresses', 'funded', 'deposits', 'labels', 'saturated'] as const;

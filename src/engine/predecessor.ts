@@ -1,0 +1,127 @@
+/**
+ * `predecessor` (typologies.md T11, persona rotation): the trigger's account is young, and an
+ * older account that shares its device, a payer cluster or a withdrawal destination cluster went
+ * silent before the young one began. The contract carries no account-status event, so a frozen
+ * or closed account is observed as one that stopped: no event of its own from the successor's
+ * first activity on, and none for at least `silentFor` at the trigger.
+ *
+ * Bounded per event: the successor's own short history (it is young), at most
+ * `maxSightings` accounts per device, and per payer or destination cluster a walk back over its
+ * touches that stops past `maxSharing` accounts (a cluster many accounts pay is a service, not a
+ * link between two personas).
+ */
+import type { EntityGraph } from '../graph/entity-graph.js';
+import { recentAccounts } from '../graph/touches.js';
+import { upperBound } from '../state/sorted-by-time.js';
+import type { SignalSpec } from './rule-schema.js';
+import type { Env, Signal, SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+
+type PredecessorSpec = Extract<SignalSpec, { op: 'predecessor' }>;
+type LinkKind = PredecessorSpec['by'][number];
+
+const DAY = 86_400_000;
+/** Devices, payers and destinations of the successor looked at, each. */
+const PER_KIND = 8;
+
+interface Candidate {
+  accountId: string;
+  links: Map<LinkKind, string>;
+  eventIds: Set<string>;
+}
+
+interface Successor {
+  accountId: string;
+  createdAt: number;
+  firstActive: number;
+  devices: string[];
+  payers: number[];
+  destinations: number[];
+}
+
+function successorOf(env: Env, createdAt: number, to: number): Successor {
+  const { trigger, graph, state } = env;
+  const accountId = trigger.msg.accountId;
+  const items = state.historyBetween(accountId, createdAt, to);
+  const devices = new Set<string>();
+  const payers = new Set<number>();
+  const destinations = new Set<number>();
+  for (const item of [...items, trigger]) {
+    const session = item.type === 'login' ? item.msg : item.msg.session;
+    if (session?.deviceId && devices.size < PER_KIND) devices.add(session.deviceId);
+    if (item.type !== 'transfer') continue;
+    if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) payers.add(graph.id(item.from[0]));
+    if (item.msg.kind === 'withdrawal' && destinations.size < PER_KIND) destinations.add(graph.id(item.to));
+  }
+  const firstActive = Math.min(trigger.time, items[0]?.time ?? trigger.time);
+  return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: [...payers], destinations: [...destinations] };
+}
+
+function addLink(found: Map<string, Candidate>, accountId: string, kind: LinkKind, via: string, eventId: string): void {
+  let c = found.get(accountId);
+  if (!c) found.set(accountId, (c = { accountId, links: new Map(), eventIds: new Set() }));
+  if (!c.links.has(kind)) c.links.set(kind, via);
+  c.eventIds.add(eventId);
+}
+
+/** Accounts that paid or were paid by the cluster, unless more than maxSharing did (a service). */
+function clusterLinks(spec: PredecessorSpec, graph: EntityGraph, ids: readonly number[], kind: 'payer' | 'destination', self: string, from: number, to: number, asOf: number, found: Map<string, Candidate>): void {
+  for (const id of ids) {
+    if (graph.isOwn(id) || graph.clusterLabels(id, asOf).some((l) => spec.excludeLabels.includes(l.record.label))) continue;
+    const recent = recentAccounts(graph.touches(id), to, from, spec.maxSharing + 2, [kind === 'payer' ? 'deposit' : 'withdrawal']);
+    recent.accounts.delete(self);
+    if (recent.saturated || recent.accounts.size > spec.maxSharing) continue;
+    const name = graph.clusterName(id);
+    for (const t of recent.touches) if (t.accountId !== self) addLink(found, t.accountId, kind, name, t.eventId);
+  }
+}
+
+/** The account's newest item at or before `to`, and its creation time from its KYC data. */
+function lastSeen(history: readonly HistoryItem[], to: number): { last?: HistoryItem; createdAt?: number } {
+  const end = upperBound(history, to);
+  const last = history[end - 1];
+  for (let i = end - 1; i >= 0 && i >= end - 16; i--) {
+    const item = history[i]!;
+    if (item.type === 'transfer' && item.msg.customer) return { last, createdAt: Date.parse(item.msg.customer.createdAt) };
+  }
+  return last ? { last } : {};
+}
+
+export function predecessor(spec: PredecessorSpec): Signal {
+  const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
+  return (env): SignalResult => {
+    const { trigger, graph, state, asOf } = env;
+    if (trigger.type !== 'transfer' || !trigger.msg.customer) return none();
+    const createdAt = Date.parse(trigger.msg.customer.createdAt);
+    if (trigger.time - createdAt > spec.youngWithin) return none();
+    const to = Math.max(trigger.time, asOf);
+    const succ = successorOf(env, createdAt, to);
+    const from = succ.firstActive - spec.lookback;
+    const found = new Map<string, Candidate>();
+    if (spec.by.includes('device')) {
+      for (const d of succ.devices) for (const s of state.linked('device', d, from, to)) if (s.accountId !== succ.accountId) addLink(found, s.accountId, 'device', d, s.eventId);
+    }
+    if (spec.by.includes('payer')) clusterLinks(spec, graph, succ.payers, 'payer', succ.accountId, from, to, asOf, found);
+    if (spec.by.includes('destination')) clusterLinks(spec, graph, succ.destinations, 'destination', succ.accountId, from, to, asOf, found);
+    const predecessors: { c: Candidate; last: number }[] = [];
+    for (const c of found.values()) {
+      const { last, createdAt: theirs } = lastSeen(state.history(c.accountId), to);
+      if (!last || last.time >= succ.firstActive || last.time < from || trigger.time - last.time < spec.silentFor) continue;
+      if (theirs !== undefined && theirs >= succ.createdAt) continue;
+      predecessors.push({ c, last: last.time });
+    }
+    if (predecessors.length === 0) return none({ candidates: found.size });
+    predecessors.sort((a, b) => b.c.links.size - a.c.links.size || (a.c.accountId < b.c.accountId ? -1 : 1));
+    const best = predecessors[0]!;
+    const links = [...best.c.links.keys()].sort();
+    const facts: Record<string, unknown> = {
+      predecessor: best.c.accountId, successorIds: [succ.accountId], accountIds: predecessors.map((p) => p.c.accountId).sort(), links, linkKinds: links.length,
+      silentDays: Math.round(((trigger.time - best.last) / DAY) * 10) / 10, successorAgeDays: Math.floor((trigger.time - createdAt) / DAY),
+      sharedDevice: best.c.links.get('device') ?? null, sharedPayer: best.c.links.get('payer') ?? null, sharedDestination: best.c.links.get('destination') ?? null,
+      candidates: found.size,
+    };
+    return { ok: true, value: links.length, eventIds: [...best.c.eventIds].sort(), facts };
+  };
+}
+
+export const PREDECESSOR_FACTS = ['predecessor', 'successorIds', 'accountIds', 'links', 'linkKinds', 'silentDays', 'successorAgeDays', 'sharedDevice', 'sharedPayer', 'sharedDestination', 'candidates'] as const;

@@ -1,0 +1,86 @@
+/**
+ * dprk-it-payroll.persona-rotation (T11, typologies.md S10) on hand-built accounts: a risky
+ * account paid twice by one payer stops; a young account on its device, paid by the same payer,
+ * forwards to the same destination over a VPN. Each negative control changes one thing the rule
+ * relies on and must silence it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/contract/schemas.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { DAY, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { rules } from '../helpers/sample.js';
+
+const EMPLOYER = '0x1111111111111111111111111111111111111111';
+const CONSOLIDATION = '0x2222222222222222222222222222222222222222';
+const risky = { ip: '45.1.2.3', ipCountry: 'CN', vpn: true, vpnProvider: 'Astrill VPN', deviceId: 'dev-1' };
+const home = { ip: '198.51.100.1', ipCountry: 'US', vpn: false, deviceId: 'dev-1' };
+const FEB = Date.UTC(2025, 1, 1);
+
+interface Persona {
+  accountId: string;
+  createdAt: number;
+  session: typeof risky | typeof home;
+  /** Times of salary deposits, each forwarded (or, for a clean account, partly withdrawn) after 8 h. */
+  paid: number[];
+  forwards?: number;
+  destination?: string;
+  payer?: string;
+}
+
+function persona(p: Persona, rand: () => number): string[] {
+  const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: new Date(p.createdAt).toISOString() };
+  return p.paid.flatMap((t, i) => [
+    transfer({ eventId: `${p.accountId}-d${i}`, kind: 'deposit', time: t, accountId: p.accountId, chain: 'ethereum', asset: 'USDC', amount: 5000, from: [p.payer ?? EMPLOYER], to: `0x${(0xabc0 + i).toString(16).padStart(40, '0')}`, customer }, rand),
+    transfer({ eventId: `${p.accountId}-w${i}`, kind: 'withdrawal', time: t + 8 * HOUR, accountId: p.accountId, chain: 'ethereum', asset: 'USDC', amount: 5000 * (p.forwards ?? 0.93), to: p.destination ?? CONSOLIDATION, session: p.session, customer }, rand),
+  ]);
+}
+
+const before = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-old', createdAt: FEB - 90 * DAY, session: risky, paid: [FEB, FEB + 30 * DAY], ...over });
+/** Created 20 days after the old account's last payment, paid 5 days later. */
+const after = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-new', createdAt: FEB + 50 * DAY, session: risky, paid: [FEB + 55 * DAY], ...over });
+
+function rotationAlerts(personas: Persona[]): Alert[] {
+  const rand = prng(3);
+  const lines = personas.flatMap((p) => persona(p, rand)).sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt));
+  const p = new Pipeline({ rules: rules() });
+  return lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.persona-rotation');
+}
+
+describe('dprk-it-payroll.persona-rotation: a young account replaces a silent risky one', () => {
+  it('alerts the young account at high, citing the predecessor and the three links', () => {
+    const alerts = rotationAlerts([before(), after()]);
+    expect(alerts.map((a) => a.subject.accountId)).toEqual(['acct-new']);
+    expect(alerts[0]!.severity).toBe('high');
+    expect(alerts[0]!.evidence).toMatchObject({ predecessor: 'acct-old', links: ['destination', 'device', 'payer'], sharedDevice: 'dev-1' });
+    expect(alerts[0]!.explanation).toContain('acct-old');
+  });
+
+  it('alerts at medium on the device alone (other payer, other destination)', () => {
+    const alerts = rotationAlerts([before(), after({ payer: '0x3333333333333333333333333333333333333333', destination: '0x4444444444444444444444444444444444444444' })]);
+    expect(alerts.map((a) => [a.subject.accountId, a.severity])).toEqual([['acct-new', 'medium']]);
+  });
+
+  it('stays quiet while the older account is still active (two accounts at once, not a replacement)', () => {
+    expect(rotationAlerts([before({ paid: [FEB, FEB + 30 * DAY, FEB + 54 * DAY] }), after()])).toEqual([]);
+  });
+
+  it('stays quiet when the older account was clean (a household member or a re-registration)', () => {
+    expect(rotationAlerts([before({ session: home, forwards: 0.3 }), after()])).toEqual([]);
+  });
+
+  it('stays quiet when the new account forwards from home, without a VPN', () => {
+    expect(rotationAlerts([before(), after({ session: home })])).toEqual([]);
+  });
+
+  it('stays quiet when the account is older than 30 days', () => {
+    expect(rotationAlerts([before(), after({ createdAt: FEB + 20 * DAY })])).toEqual([]);
+  });
+
+  it('does not link through a payer and destination that more than ten accounts share (a service)', () => {
+    const crowd = Array.from({ length: 12 }, (_, i) => ({ accountId: `acct-crowd-${i}`, createdAt: FEB - 400 * DAY, session: { ...home, deviceId: `dev-c${i}` }, paid: [FEB + 40 * DAY + i * HOUR] }));
+    const newDevice = { ...risky, deviceId: 'dev-2' };
+    expect(rotationAlerts([before(), ...crowd, after({ session: newDevice })])).toEqual([]);
+    // The same without the crowd links through payer and destination.
+    expect(rotationAlerts([before(), after({ session: newDevice })]).map((a) => a.evidence.links)).toEqual([['destination', 'payer']]);
+  });
+});
