@@ -14,6 +14,7 @@ import { recentAccounts } from '../graph/touches.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
+import { decayingExposure } from './decaying-exposure.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -291,12 +292,13 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'fresh': return fresh(spec);
     case 'payer-risk': return payerRisk(spec);
     case 'distinct-payers': return distinctPayers(spec);
+    case 'decaying-exposure': return decayingExposure(spec);
   }
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**
@@ -315,4 +317,5 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   fresh: ['firstSeenDaysBefore', 'paidBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within'],
+  'decaying-exposure': ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'labelledAt', 'ageDays', 'windowDays', 'halfLifeDays', 'decay'],
 };

@@ -242,6 +242,20 @@ export class EntityGraph {
     };
   }
 
+  /**
+   * Forgets the address's label records that `forget` selects (a derived label past its
+   * retention). An address left with no label leaves its cluster's labelled members.
+   */
+  forgetLabels(addressId: number, forget: (r: LabelRecord) => boolean): void {
+    if (this.labels.drop(addressId, forget)) return;
+    const root = this.root(addressId);
+    const m = this.meta.get(root);
+    if (!m) return;
+    const i = m.labelled.indexOf(addressId);
+    if (i >= 0) m.labelled.splice(i, 1);
+    if (m.labelled.length === 0) this.labelledRoots?.delete(root);
+  }
+
   private labelledRootSet(): Set<number> {
     if (this.labelledRoots) return this.labelledRoots;
     const roots = new Set<number>();

@@ -44,6 +44,16 @@ export class LabelHistory {
     return list.filter((r) => r.from <= asOf && (r.until === undefined || asOf < r.until));
   }
 
+  /** Drops the address's records that `forget` selects (derived labels past their retention); whether any remain. */
+  drop(addressId: number, forget: (r: LabelRecord) => boolean): boolean {
+    const list = this.byAddress.get(addressId);
+    if (!list) return false;
+    const kept = list.filter((r) => !forget(r));
+    if (kept.length === 0) this.byAddress.delete(addressId);
+    else if (kept.length < list.length) this.byAddress.set(addressId, kept);
+    return kept.length > 0;
+  }
+
   has(addressId: number): boolean {
     return this.byAddress.has(addressId);
   }
