@@ -5,6 +5,7 @@
  * cadences, split salaries, missing usdValue, letter case, shared devices.
  */
 import bs58check from 'bs58check';
+import { exposureTypologies } from './exposure-scenarios.js';
 import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, bitcoinTx, btcAddress, evmAddress, label, login, nativeTx, prng, tokenLog, transfer, tronAddress, type Rand } from './builders.js';
 
 export interface SimTruth {
@@ -481,6 +482,9 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
     salariedWindfall(c);
     businessPaysService(c);
   }
+  // Issuer blacklist, mixer, high-risk service and stolen-funds cells, drawn from their own
+  // random stream so the scenarios above give the same messages as before they were added.
+  exposureTypologies({ ...c, rand: prng(seed ^ 0x2545f491), n: 0 }, scale);
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };
 }
