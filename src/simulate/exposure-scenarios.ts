@@ -30,7 +30,7 @@ const between = (c: ExposureCtx, lo: number, hi: number): number => lo + c.rand(
 const nextId = (c: ExposureCtx, prefix: string): string => `${prefix}-${(c.n++).toString(16).padStart(6, '0')}${Math.floor(c.rand() * 0xffff).toString(16)}`;
 const emit = (c: ExposureCtx, time: number, line: string): void => { c.out.push({ time, line }); };
 const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: '2024-06-01T00:00:00.000Z' };
-const session = (acct: string) => ({ ip: `198.51.100.${acct.length % 250}`, ipCountry: 'US', vpn: false, deviceId: `dev-${acct}` });
+const session = (c: ExposureCtx, acct: string) => ({ ip: `198.18.${Math.floor(c.rand() * 250)}.${Math.floor(c.rand() * 250)}`, ipCountry: 'US', vpn: false, deviceId: `dev-${acct}` });
 
 function planted(c: ExposureCtx, typology: string): string {
   const acct = nextId(c, 'acct-xp');
@@ -50,7 +50,7 @@ const deposit = (c: ExposureCtx, acct: string, time: number, chain: string, asse
   emit(c, time, transfer({ eventId: nextId(c, 'ev-xp'), kind: 'deposit', time, accountId: acct, chain, asset, amount, from: [from], to: chain === 'tron' ? tronAddress(c.rand) : chain === 'bitcoin' ? btcAddress(c.rand) : evmAddress(c.rand), customer }, c.rand));
 
 const withdrawal = (c: ExposureCtx, acct: string, time: number, chain: string, asset: string, amount: number, to: string): void =>
-  emit(c, time, transfer({ eventId: nextId(c, 'ev-xp'), kind: 'withdrawal', time, accountId: acct, chain, asset, amount, to, session: session(acct), customer }, c.rand));
+  emit(c, time, transfer({ eventId: nextId(c, 'ev-xp'), kind: 'withdrawal', time, accountId: acct, chain, asset, amount, to, session: session(c, acct), customer }, c.rand));
 
 const word = (chain: 'ethereum' | 'tron', address: string): string =>
   `0x${(chain === 'tron' ? Buffer.from(bs58check.decode(address)).toString('hex').slice(2) : address.slice(2).toLowerCase()).padStart(64, '0')}`;

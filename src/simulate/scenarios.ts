@@ -400,7 +400,7 @@ function linkage(c: Ctx): void {
 function chainHop(c: Ctx, infra: Infra): void {
   const acct = account(c);
   plant(c, acct, 'chain-hop');
-  c.truth.allowed[acct] = ['pass-through'];
+  c.truth.allowed[acct] = ['pass-through', 'high-risk-service']; // the hop's destination is an OTC desk
   const t = c.start + between(c.rand, 0, 60) * DAY;
   const amount = between(c.rand, 4000, 20000);
   emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount, from: [evmAddress(c.rand)], to: evmAddress(c.rand), customer: customer() }, c.rand));
