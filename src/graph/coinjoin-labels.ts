@@ -7,7 +7,9 @@
  * Unlike intelligence labels these grow with chain traffic, so they are bounded: each is kept for
  * `retention` of event time from the CoinJoin that set it, and at most `maxAddresses` addresses
  * carry one (the oldest leave first). The exchange's own addresses and exchange-labelled
- * clusters are never labelled. The queue is derived from the labels themselves, so a checkpoint
+ * clusters are never labelled. Each label holds for its address only (`scope: 'address'`), not its
+ * cluster: a payment service that sweeps one mixed output into its hot wallet does not become a
+ * mixer for all its customers. The queue is derived from the labels themselves, so a checkpoint
  * (which carries the labels) needs nothing more: it is rebuilt on first use after a restore.
  */
 import type { CoinJoinVerdict } from './coinjoin.js';
@@ -44,7 +46,7 @@ export class CoinJoinLabeller {
   label(addresses: readonly string[], verdict: CoinJoinVerdict, txid: string, time: number, eventId: string): GraphChange[] {
     const queue = this.queued();
     const changes: GraphChange[] = [];
-    const record = { label: COINJOIN_LABEL, entity: `CoinJoin (${verdict.protocol})`, source: `${COINJOIN_SOURCE_PREFIX}${verdict.protocol}`, confidence: 0.8, from: time, detail: { txid, reason: verdict.reason } };
+    const record = { label: COINJOIN_LABEL, entity: `CoinJoin (${verdict.protocol})`, source: `${COINJOIN_SOURCE_PREFIX}${verdict.protocol}`, confidence: 0.8, from: time, detail: { txid, reason: verdict.reason }, scope: 'address' as const };
     for (const address of [...new Set(addresses)].sort()) {
       const id = this.graph.id(address);
       if (this.graph.isOwn(id) || this.graph.clusterLabels(id, time).some((l) => l.record.label === 'exchange')) continue;

@@ -75,6 +75,24 @@ describe('CoinJoin participants as mixer labels', () => {
     expect(alerts.map((a) => [a.subject.accountId, a.severity, a.evidence.source, a.evidence.hops])).toEqual([['acct-mixer', 'high', 'coinjoin:whirlpool', 0]]);
   });
 
+  it('a label holds for the mixed address only: a service that sweeps it into its hot wallet does not become a mixer', () => {
+    const p = new Pipeline({ rules: rules() });
+    const rand = prng(12);
+    const mix = whirlpoolLine(13, T0);
+    p.process(mix.line, {});
+    const serviceDeposit = btcAddress(rand);
+    const hot = btcAddress(rand);
+    // The service co-spends a mixed output it received with one of its own deposit addresses.
+    p.process(bitcoinTx([{ address: mix.outputs[0]!, sats: 1_000_000 }, { address: serviceDeposit, sats: 400_000 }], [{ address: hot, sats: 1_395_000 }], T0 + DAY, rand), {});
+    expect(p.graph.clusterName(p.graph.id(`btc:${serviceDeposit}`))).toBe(p.graph.clusterName(p.graph.id(`btc:${mix.outputs[0]}`)));
+    expect(p.graph.clusterLabels(p.graph.id(`btc:${serviceDeposit}`), T0 + DAY)).toEqual([]);
+    const wd = (acct: string, to: string, d: number) => transfer({ eventId: `wd-${acct}`, kind: 'withdrawal', time: T0 + d * DAY, accountId: acct, chain: 'bitcoin', asset: 'BTC', amount: 0.004, to }, rand);
+    const customer = p.process(wd('acct-customer', serviceDeposit, 2), {}).alerts.filter((a) => a.typology === 'mixer-exposure');
+    expect(customer).toEqual([]);
+    const mixed = p.process(wd('acct-mixed', mix.outputs[1]!, 2), {}).alerts.filter((a) => a.typology === 'mixer-exposure');
+    expect(mixed.map((a) => a.severity)).toEqual(['high']);
+  });
+
   it('keeps derived labels for their retention and at most maxAddresses of them, oldest leaving first', () => {
     const graph = new EntityGraph();
     const labeller = new CoinJoinLabeller(graph, { retention: 30 * DAY, maxAddresses: 12 });
