@@ -114,7 +114,8 @@ describe('CoinJoin participants as mixer labels', () => {
   });
 
   it('a checkpoint carries the labels and the restored pipeline rebuilds the queue from them', async () => {
-    const lines = [whirlpoolLine(9, T0).line, whirlpoolLine(10, T0 + DAY).line];
+    const first = whirlpoolLine(9, T0);
+    const lines = [first.line, whirlpoolLine(10, T0 + DAY).line];
     const straight = new Pipeline({ rules: rules() });
     for (const l of lines) straight.process(l, {});
     const dir = tempDir('tw-coinjoin-');
@@ -122,6 +123,8 @@ describe('CoinJoin participants as mixer labels', () => {
     const restored = await loadNewestValid(dir, { build: () => new Pipeline({ rules: rules(), labels: [] }), rules: rules() });
     const p = restored!.pipeline;
     expect(p.graph.labels.addressCount).toBe(20);
+    // The per-address flags are rebuilt too: the restored graph reads a mixed output's label.
+    expect(p.graph.clusterLabels(p.graph.id(`btc:${first.outputs[2]}`), T0 + DAY).map((l) => l.record.source)).toEqual(['coinjoin:whirlpool']);
     // A mix a year later evicts the restored labels exactly as the straight pipeline's.
     const later = whirlpoolLine(11, T0 + 400 * DAY).line;
     straight.process(later, {});
