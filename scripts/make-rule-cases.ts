@@ -6,11 +6,16 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { CASE_BUILDERS, EXTRA_CASE_BUILDERS, buildCase } from '../src/simulate/scenarios.js';
+import { EXPOSURE_CASE_BUILDERS } from '../src/simulate/exposure-scenarios.js';
 
 const onlyExtra = process.argv.includes('--only-extra');
 
 let seed = 100;
-for (const [typology, { positive, negative }] of onlyExtra ? [] : Object.entries(CASE_BUILDERS)) {
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const builders = Object.entries({ ...CASE_BUILDERS, ...EXPOSURE_CASE_BUILDERS });
+// Seeds follow the builders' order, so a folder's cases come out the same when regenerated alone.
+for (const [typology, { positive, negative }] of onlyExtra ? [] : builders) {
+  if (only && !only.includes(typology)) { seed += 2; continue; }
   const dir = `rules/${typology}/cases`;
   mkdirSync(dir, { recursive: true });
   for (const [kind, build] of [['positive', positive], ['negative', negative]] as const) {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { addressKey, AddressError, type AddressKey } from '../chain/address.js';
 import { BitcoinTxError, parseBitcoinTx } from '../chain/bitcoin.js';
 import { decodeTransferLog, tokenInfo, unitsToNumber } from '../chain/evm.js';
+import { blacklistLabelEvent } from './blacklist-label.js';
 import { parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
@@ -105,7 +106,7 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const eventId = `log:${msg.chain}:${hash}:${msg.logIndex}`;
   const contract = keyAt(msg.chain, msg.address, 'address');
   const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data);
-  if (!decoded) return { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer log' };
+  if (!decoded) return blacklistLabelEvent(msg, eventId, time(msg.blockTime)) ?? { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer or issuer blacklist log' };
   const token = tokenInfo(contract);
   const asset = token?.symbol ?? contract;
   const amount = unitsToNumber(decoded.value, token?.decimals ?? 0);

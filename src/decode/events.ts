@@ -62,6 +62,8 @@ export interface LabelEvent {
   time: number;
   key: AddressKey;
   msg: LabelMessage;
+  /** Provenance kept on the label record (e.g. the issuer contract and tx of a blacklist event). */
+  detail?: Record<string, unknown>;
 }
 
 /** A message that decodes but carries nothing for us (e.g. a non-Transfer log). */

@@ -45,7 +45,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
 }
 
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
-const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3 };
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4 };
 
 /** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
@@ -191,7 +191,7 @@ export class RuleEngine {
 
   /** Every label an exposure signal of the rule set looks for. */
   get exposureLabels(): string[] {
-    return (this.labelsCache ??= [...new Set(this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'exposure' ? s.labels : []))))].sort());
+    return (this.labelsCache ??= [...new Set(this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'exposure' || s.op === 'decaying-exposure' ? s.labels : []))))].sort());
   }
 
   private labelsCache: string[] | undefined;
@@ -405,7 +405,7 @@ export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): n
   let longest = floor;
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
-      if (s.op === 'exposure' && s.maxHops * s.hopWithin > longest) longest = s.maxHops * s.hopWithin;
+      if ((s.op === 'exposure' || s.op === 'decaying-exposure') && s.maxHops * s.hopWithin > longest) longest = s.maxHops * s.hopWithin;
     }
   }
   return longest;

@@ -181,7 +181,21 @@ const predecessorOp = z.object({
   excludeLabels: z.array(z.string()).default([]),
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp]);
+/**
+ * Exposure that counts only within a window after the label took effect (stolen funds: the
+ * laundering window), scored by a decay with the age (src/engine/decaying-exposure.ts).
+ */
+const decayingExposureOp = exposureOp.extend({
+  op: z.literal('decaying-exposure'),
+  /** The exposure counts only if the transfer is at most this long after the label's time. */
+  window: duration.default(45 * 86_400_000),
+  /** The decay halves every `halfLife` of age. */
+  halfLife: duration.default(15 * 86_400_000),
+  /** A transfer up to this long before the label's time still counts (intelligence dated after the theft). */
+  lag: duration.default(2 * 86_400_000),
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp, decayingExposureOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

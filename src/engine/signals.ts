@@ -16,6 +16,7 @@ import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
 import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
+import { decayingExposure } from './decaying-exposure.js';
 
 export interface SignalResult {
   ok: boolean;
@@ -295,12 +296,13 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'distinct-payers': return distinctPayers(spec);
     case 'common-funder': return commonFunder(spec);
     case 'predecessor': return predecessor(spec);
+    case 'decaying-exposure': return decayingExposure(spec);
   }
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**
@@ -321,4 +323,5 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within'],
   'common-funder': COMMON_FUNDER_FACTS,
   predecessor: PREDECESSOR_FACTS,
+  'decaying-exposure': ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'labelledAt', 'ageDays', 'windowDays', 'halfLifeDays', 'decay'],
 };

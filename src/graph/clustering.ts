@@ -11,6 +11,7 @@ import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import type { EntityGraph, GraphChange } from './entity-graph.js';
+import { CoinJoinLabeller } from './coinjoin-labels.js';
 
 export interface ClusteringOptions {
   /** @defaultValue 0.9 */
@@ -47,12 +48,17 @@ export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx): { address
 }
 
 export class GraphWriter {
-  constructor(readonly graph: EntityGraph, readonly options: ClusteringOptions = DEFAULT_CLUSTERING) {}
+  /** CoinJoin participants become mixer-labelled (bounded; src/graph/coinjoin-labels.ts). */
+  readonly coinjoinLabels: CoinJoinLabeller;
+
+  constructor(readonly graph: EntityGraph, readonly options: ClusteringOptions = DEFAULT_CLUSTERING) {
+    this.coinjoinLabels = new CoinJoinLabeller(graph);
+  }
 
   applyLabel(event: LabelEvent): GraphChange[] {
     const m = event.msg;
     const id = this.graph.id(event.key);
-    const record = { label: m.label, source: m.source, confidence: m.confidence ?? 1, from: event.time, ...(m.entity !== undefined ? { entity: m.entity } : {}) };
+    const record = { label: m.label, source: m.source, confidence: m.confidence ?? 1, from: event.time, ...(m.entity !== undefined ? { entity: m.entity } : {}), ...(event.detail ? { detail: event.detail } : {}) };
     const change = this.graph.addLabel(id, record, m.removed === true, event.eventId);
     return change ? [change] : [];
   }
@@ -67,7 +73,11 @@ export class GraphWriter {
       const inputIds = inputs.map((a) => graph.id(a));
       const exchangeInput = inputIds.some((id) => graph.clusterLabels(id, event.time).some((l) => l.record.label === 'exchange'));
       const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
-      if (coinjoin) outcome.coinjoin = coinjoin;
+      if (coinjoin) {
+        outcome.coinjoin = coinjoin;
+        const participants = [...inputs, ...tx.outputs.flatMap((o) => (o.address === null ? [] : [o.address]))];
+        changes.push(...this.coinjoinLabels.label(participants, coinjoin, tx.txid, event.time, event.eventId));
+      }
       // Change is reported, never merged, and not guessed at all inside a CoinJoin.
       const change = coinjoin ? undefined : detectChange(graph, tx);
       if (change) outcome.change = change;

@@ -117,6 +117,12 @@ export class EntityGraph {
   private own = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
+  /**
+   * Per address id: 1 when it carries an address-scoped label (LabelRecord.scope). Derived from
+   * the labels; rebuilt on first use after a checkpoint restore. Such addresses are not listed
+   * in their cluster's labelled members, so a cluster that absorbs many stays O(1) to read.
+   */
+  private scoped: Uint8Array | undefined = new Uint8Array(1024);
   private newest = Number.NEGATIVE_INFINITY;
   /** Recently used cluster names by naming member. */
   private readonly names = new Map<number, string>();
@@ -167,6 +173,18 @@ export class EntityGraph {
     const firstSeen = new Float64Array(n).fill(Number.NaN);
     firstSeen.set(this.firstSeen);
     this.firstSeen = firstSeen;
+    if (this.scoped) {
+      const scoped = new Uint8Array(n);
+      scoped.set(this.scoped);
+      this.scoped = scoped;
+    }
+  }
+
+  private scopedFlags(): Uint8Array {
+    if (this.scoped) return this.scoped;
+    const flags = new Uint8Array(this.own.length);
+    for (const [id, records] of this.labels.entries()) if (id < flags.length && records.some((r) => r.scope === 'address')) flags[id] = 1;
+    return (this.scoped = flags);
   }
 
   id(key: string): number {
@@ -229,10 +247,15 @@ export class EntityGraph {
 
   addLabel(addressId: number, record: LabelRecord, removed: boolean, eventId: string): GraphChange | undefined {
     if (!this.labels.apply(addressId, record, removed)) return undefined;
-    const root = this.root(addressId);
-    const m = this.metaOf(root);
-    if (!m.labelled.includes(addressId)) m.labelled.push(addressId);
-    this.labelledRootSet().add(root);
+    if (record.scope === 'address') {
+      this.ensure(addressId);
+      this.scopedFlags()[addressId] = 1;
+    } else {
+      const root = this.root(addressId);
+      const m = this.metaOf(root);
+      if (!m.labelled.includes(addressId)) m.labelled.push(addressId);
+      this.labelledRootSet().add(root);
+    }
     return {
       kind: 'label',
       cluster: this.clusterName(addressId),
@@ -240,6 +263,23 @@ export class EntityGraph {
       cause: { label: record.label, address: this.key(addressId), source: record.source, removed },
       eventId,
     };
+  }
+
+  /**
+   * Forgets the address's label records that `forget` selects (a derived label past its
+   * retention). An address left with no label leaves its cluster's labelled members.
+   */
+  forgetLabels(addressId: number, forget: (r: LabelRecord) => boolean): void {
+    const left = this.labels.drop(addressId, forget);
+    const flags = this.scopedFlags();
+    if (addressId < flags.length && flags[addressId] === 1) flags[addressId] = this.labels.recordsOf(addressId).some((r) => r.scope === 'address') ? 1 : 0;
+    if (left) return;
+    const root = this.root(addressId);
+    const m = this.meta.get(root);
+    if (!m) return;
+    const i = m.labelled.indexOf(addressId);
+    if (i >= 0) m.labelled.splice(i, 1);
+    if (m.labelled.length === 0) this.labelledRoots?.delete(root);
   }
 
   private labelledRootSet(): Set<number> {
@@ -254,15 +294,19 @@ export class EntityGraph {
     return this.labelledRootSet().has(this.root(addressId));
   }
 
-  /** Labels in force at `asOf` on any member of the address's cluster. */
+  /** Labels in force at `asOf` on any member of the address's cluster, and the address's own address-scoped labels. */
   clusterLabels(addressId: number, asOf: number): ClusterLabel[] {
-    const root = this.root(addressId);
-    if (!this.labelledRootSet().has(root)) return [];
-    const m = this.meta.get(root);
-    if (!m) return [];
     const out: ClusterLabel[] = [];
+    const flags = this.scopedFlags();
+    if (addressId < flags.length && flags[addressId] === 1) {
+      for (const record of this.labels.labelsAt(addressId, asOf)) if (record.scope === 'address') out.push({ address: this.key(addressId), record });
+    }
+    const root = this.root(addressId);
+    if (!this.labelledRootSet().has(root)) return out;
+    const m = this.meta.get(root);
+    if (!m) return out;
     for (const member of m.labelled) {
-      for (const record of this.labels.labelsAt(member, asOf)) out.push({ address: this.key(member), record });
+      for (const record of this.labels.labelsAt(member, asOf)) if (record.scope !== 'address') out.push({ address: this.key(member), record });
     }
     return out;
   }
@@ -275,6 +319,7 @@ export class EntityGraph {
     const entities = new Set<string>();
     let exchange = false;
     for (const { record } of this.clusterLabels(root, asOf)) {
+      if (record.scope === 'address') continue; // a derived label names no entity
       entities.add(record.entity ?? record.label);
       if (record.label === 'exchange') exchange = true;
     }
@@ -418,6 +463,7 @@ export class EntityGraph {
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
   checkpointParts(): { meta: ShardedMap<number, ClusterMeta>; outEdges: ShardedMap<number, FlowEdge[]>; inEdges: ShardedMap<number, FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
     this.labelledRoots = undefined; // a restore fills `meta` through these references
+    this.scoped = undefined; // and the labels: the flags are rebuilt from them
     const used = Math.min(this.index.size, this.own.length);
     return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, own: this.own.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
   }
@@ -425,6 +471,7 @@ export class EntityGraph {
   /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */
   restoreArrays(own: Uint8Array, firstSeen: Float64Array, newest: number): void {
     this.labelledRoots = undefined;
+    this.scoped = undefined;
     if (own.length > 0) this.ensure(own.length - 1);
     this.own.set(own);
     this.firstSeen.set(firstSeen);

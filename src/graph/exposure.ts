@@ -39,6 +39,8 @@ export interface ExposureHit {
   source: string;
   detail?: Record<string, unknown>;
   path: PathStep[];
+  /** Epoch ms from which the matched label holds (its observedAt). */
+  labelledSince: number;
 }
 
 interface Node {
@@ -92,6 +94,7 @@ export function findExposure(graph: EntityGraph, starts: readonly number[], q: E
           source: hit.record.source,
           ...(hit.record.detail ? { detail: hit.record.detail } : {}),
           path,
+          labelledSince: hit.record.from,
         };
       }
     }

@@ -14,6 +14,12 @@ export interface LabelRecord {
   until?: number;
   /** Free-form provenance (OFAC party, uid, programs). */
   detail?: Record<string, unknown>;
+  /**
+   * `address`: the label holds for this address only, not its whole cluster (labels derived from
+   * chain patterns, such as a CoinJoin's participants: a payment service that sweeps one such
+   * address into its hot wallet must not become a mixer).
+   */
+  scope?: 'address';
 }
 
 import { ShardedMap } from '../state/sharded-map.js';
@@ -42,6 +48,21 @@ export class LabelHistory {
     const list = this.byAddress.get(addressId);
     if (!list) return [];
     return list.filter((r) => r.from <= asOf && (r.until === undefined || asOf < r.until));
+  }
+
+  /** Drops the address's records that `forget` selects (derived labels past their retention); whether any remain. */
+  drop(addressId: number, forget: (r: LabelRecord) => boolean): boolean {
+    const list = this.byAddress.get(addressId);
+    if (!list) return false;
+    const kept = list.filter((r) => !forget(r));
+    if (kept.length === 0) this.byAddress.delete(addressId);
+    else if (kept.length < list.length) this.byAddress.set(addressId, kept);
+    return kept.length > 0;
+  }
+
+  /** Every record of the address, in force or not. */
+  recordsOf(addressId: number): readonly LabelRecord[] {
+    return this.byAddress.get(addressId) ?? [];
   }
 
   has(addressId: number): boolean {

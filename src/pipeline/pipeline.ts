@@ -165,7 +165,7 @@ export class Pipeline {
         return { alerts: this.engine.evaluate({ item: event }) };
       case 'label': {
         const changes = this.writer.applyLabel(event);
-        return { alerts: this.reexamine(changes.map((change) => ({ change, start: this.graph.id(event.key), direction: 'upstream' as const }))), changes };
+        return { alerts: this.reexamine(changes.flatMap((change) => labelWork(change, this.graph.id(event.key)))), changes };
       }
       case 'chain':
         return this.applyChain(event);
@@ -188,7 +188,11 @@ export class Pipeline {
     if (applied.length > 0) {
       // Only a chain event that changed the graph has an origin to look upstream from.
       const origin = this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!);
-      for (const change of applied) work.push({ change, start: origin, direction: 'upstream' });
+      for (const change of applied) {
+        // A label a chain event derives (a CoinJoin's participants) starts from the labelled address.
+        if (change.kind === 'label' && 'label' in change.cause) work.push(...labelWork(change, this.graph.id(change.cause.address)));
+        else work.push({ change, start: origin, direction: 'upstream' });
+      }
     }
     // A new flow edge can complete a downstream path from an earlier withdrawal, but only if its
     // receiver already leads to a labelled cluster: check that (one bounded search) before paying
@@ -361,6 +365,15 @@ function fundedDeposits(graph: EntityGraph, address: number): string[] {
     if (t.kind === 'deposit' && t.address === address) out.push(t.eventId);
   }
   return out.reverse();
+}
+
+/**
+ * A new label re-examines the labelled cluster's transfers and those up to the late-evidence hops
+ * upstream of it (withdrawals whose funds reach it) and downstream of it (deposits its funds
+ * reach: stolen or blacklisted funds often become known after they were deposited).
+ */
+function labelWork(change: GraphChange, start: number): Reexamination[] {
+  return [{ change, start, direction: 'upstream' }, { change, start, direction: 'downstream' }];
 }
 
 function* concat<T>(a: Iterable<T>, b: Iterable<T>): Generator<T> {

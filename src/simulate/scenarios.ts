@@ -6,6 +6,7 @@
  */
 import bs58check from 'bs58check';
 import { dispersalCell, dispersalLookalikes, gasFundedCell, gasFundingLookalikes, personaRotation, personaRotationLookalikes } from './rotation-funding.js';
+import { exposureTypologies } from './exposure-scenarios.js';
 import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, bitcoinTx, btcAddress, evmAddress, label, login, nativeTx, prng, tokenLog, transfer, tronAddress, type Rand } from './builders.js';
 
 export interface SimTruth {
@@ -400,7 +401,7 @@ function linkage(c: Ctx): void {
 function chainHop(c: Ctx, infra: Infra): void {
   const acct = account(c);
   plant(c, acct, 'chain-hop');
-  c.truth.allowed[acct] = ['pass-through'];
+  c.truth.allowed[acct] = ['pass-through', 'high-risk-service']; // the hop's destination is an OTC desk
   const t = c.start + between(c.rand, 0, 60) * DAY;
   const amount = between(c.rand, 4000, 20000);
   emit(c, t, transfer({ eventId: id(c, 'ev'), kind: 'deposit', time: t, accountId: acct, chain: 'ethereum', asset: 'USDC', amount, from: [evmAddress(c.rand)], to: evmAddress(c.rand), customer: customer() }, c.rand));
@@ -494,6 +495,9 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
     dispersalCell(c);
     dispersalLookalikes(c, infra);
   }
+  // Issuer blacklist, mixer, high-risk service and stolen-funds cells, drawn from their own
+  // random stream so the scenarios above give the same messages as before they were added.
+  exposureTypologies({ ...c, rand: prng(seed ^ 0x2545f491), n: 0 }, scale);
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };
 }

@@ -44,7 +44,9 @@ describe('Bitcoin clustering on real mainnet transactions (block 702861)', () =>
       expect(verdict?.protocol).toBe(tx.label.includes('whirlpool') ? 'whirlpool' : 'wasabi1');
       const p = new Pipeline({ rules: [] });
       const out = p.process(bitcoinMessage(tx), { file: 'coinjoin' });
-      expect(out.changes ?? []).toEqual([]);
+      // No merge: its only graph changes are the mixer labels of its participants (coinjoin-labels.ts).
+      expect((out.changes ?? []).filter((c) => c.kind !== 'label')).toEqual([]);
+      expect(new Set((out.changes ?? []).map((c) => 'label' in c.cause && `${c.cause.label} ${c.cause.source}`))).toEqual(new Set([`mixer coinjoin:${verdict!.protocol}`]));
       const inputs = [...new Set(r.event.bitcoin!.inputs.map((i) => i.address!))];
       expect(new Set(inputs.map((k) => p.graph.clusterName(p.graph.id(k)))).size).toBe(inputs.length);
     });

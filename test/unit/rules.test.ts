@@ -36,7 +36,7 @@ describe('rule language', () => {
   it('loads every shipped rule, one per file, with versions and typologies', () => {
     const rules = loadRuleSet(rulesDir);
     expect(rules.length).toBeGreaterThanOrEqual(10);
-    expect(new Set(rules.map((r) => r.spec.typology))).toEqual(new Set(['sanctions-exposure', 'dprk-it-payroll', 'dprk-consolidation', 'extortion-payment', 'account-linkage', 'chain-hop', 'pass-through', 'structuring', 'common-funder', 'fan-out-dispersal']));
+    expect(new Set(rules.map((r) => r.spec.typology))).toEqual(new Set(['sanctions-exposure', 'dprk-it-payroll', 'dprk-consolidation', 'extortion-payment', 'account-linkage', 'chain-hop', 'pass-through', 'structuring', 'common-funder', 'fan-out-dispersal', 'issuer-blacklist', 'mixer-exposure', 'high-risk-service', 'stolen-funds']));
   });
 
   it('refuses the whole set for a YAML syntax error, naming file and line', () => {
