@@ -10,6 +10,7 @@ import { blacklistLabelEvent } from './blacklist-label.js';
 import { parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
+import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
 import { DEFAULT_PRICES, usdOf, type PriceTable } from './prices.js';
 
@@ -129,11 +130,16 @@ function isOversized(text: string, maxBytes: number): boolean {
   return text.length * MAX_UTF8_BYTES_PER_UNIT > maxBytes && Buffer.byteLength(text) > maxBytes;
 }
 
-/** The fast path's parse of the hottest schemas, or undefined when it has no verdict. */
+/** The fast path's parse of the exchange and chain schemas, or undefined when it has no verdict. */
 function fastParse(name: SchemaName, value: Record<string, unknown>): InputMessage | undefined {
-  if (name === 'exchange.transfer.v1') return fastParseTransfer(value);
-  if (name === 'exchange.login.v1') return fastParseLogin(value);
-  return undefined;
+  switch (name) {
+    case 'exchange.transfer.v1': return fastParseTransfer(value);
+    case 'exchange.login.v1': return fastParseLogin(value);
+    case 'chain.evm.log.v1': return fastParseEvmLog(value);
+    case 'chain.evm.tx.v1': return fastParseEvmTx(value);
+    case 'chain.bitcoin.tx.v1': return fastParseBitcoinTx(value);
+    default: return undefined;
+  }
 }
 
 /** Decodes one message. `text` is the raw line or Kafka value. */

@@ -32,7 +32,7 @@ function codePointCount(text: string): number {
 }
 
 /** A string of `min` to `max` code points. Counts them only when its UTF-16 length leaves it in doubt. */
-function isText(v: unknown, min: number, max: number): v is string {
+export function isText(v: unknown, min: number, max: number): v is string {
   if (typeof v !== 'string') return false;
   // A code point is one or two units: at least 2·min units and at most max units settles it.
   if (v.length >= 2 * min && v.length <= max) return true;
@@ -41,7 +41,7 @@ function isText(v: unknown, min: number, max: number): v is string {
 }
 
 const isCountry = (v: unknown): v is string => typeof v === 'string' && COUNTRY_CODE_PATTERN.test(v);
-const isTime = (v: unknown): v is string => typeof v === 'string' && parseIsoUtc(v) !== undefined;
+export const isTime = (v: unknown): v is string => typeof v === 'string' && parseIsoUtc(v) !== undefined;
 const isOptionalText = (v: unknown, max: number): boolean => v === undefined || isText(v, 0, max);
 
 function isAddressList(v: unknown): v is string[] {

@@ -23,36 +23,70 @@ function sessionOf(item: HistoryItem): Session | undefined {
   return item.type === 'login' ? item.msg : item.msg.session;
 }
 
-/** The risk factors one account shows within [from, to]. */
-export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): RiskFactor[] {
-  const items = env.state.historyBetween(accountId, from, to);
-  const found = new Set<RiskFactor>();
-  const want = new Set(spec.factors);
+/** What one pass over an account's history within the window found; factor checks read it. */
+interface HistoryScan {
+  vpn: boolean;
+  countryMismatch: boolean;
+  payrollInflow: boolean;
+  /** The newest KYC record among the window's transfers (its `createdAt` ages the account). */
+  customer: { createdAt: string } | undefined;
+  /** Distinct device ids, in order of first use within the window. */
+  devices: string[];
+}
+
+/**
+ * One pass over the items, allocating only for what it finds (most payers have no device in a
+ * transfer session and no salary-sized deposits). The KYC country is the newest seen so far at
+ * each item, as a session country is compared with what the account had declared by then.
+ */
+function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): HistoryScan {
+  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [] };
   let kycCountry: string | undefined;
-  let createdAt: number | undefined;
-  const devices = new Set<string>();
-  const salaryBySender = new Map<string, number>();
-  for (const item of items) {
+  let salarySenders: Set<string> | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     const session = sessionOf(item);
-    if (session?.vpn) found.add('vpn');
-    if (session?.deviceId) devices.add(session.deviceId);
+    if (session?.vpn) scan.vpn = true;
+    if (session?.deviceId && !scan.devices.includes(session.deviceId)) scan.devices.push(session.deviceId);
     if (item.type !== 'transfer') continue;
     const customer = item.msg.customer;
-    if (customer) { kycCountry = customer.kycCountry; createdAt = Date.parse(customer.createdAt); }
-    if (kycCountry && session?.ipCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) found.add('country-mismatch');
+    if (customer) { kycCountry = customer.kycCountry; scan.customer = customer; }
+    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) scan.countryMismatch = true;
     const usd = item.usd ?? 0;
-    if (item.msg.kind === 'deposit' && usd >= spec.salaryUsd[0] && usd <= spec.salaryUsd[1] && item.from[0] !== undefined) {
-      salaryBySender.set(item.from[0], (salaryBySender.get(item.from[0]) ?? 0) + 1);
+    const sender = item.from[0];
+    if (item.msg.kind === 'deposit' && usd >= spec.salaryUsd[0] && usd <= spec.salaryUsd[1] && sender !== undefined) {
+      salarySenders ??= new Set();
+      // A second salary-sized deposit from one sender is a payroll-like inflow.
+      if (salarySenders.has(sender)) scan.payrollInflow = true;
+      else salarySenders.add(sender);
     }
   }
-  if (createdAt !== undefined && to - createdAt <= spec.youngWithin) found.add('young-account');
-  if ([...salaryBySender.values()].some((n) => n >= 2)) found.add('payroll-inflow');
-  if (want.has('shared-device')) {
-    for (const device of devices) {
-      if (env.state.linked('device', device, from, to).some((s) => s.accountId !== accountId)) { found.add('shared-device'); break; }
-    }
+  return scan;
+}
+
+function sharesDevice(env: Env, accountId: string, devices: readonly string[], from: number, to: number): boolean {
+  for (const device of devices) {
+    if (env.state.linked('device', device, from, to).some((s) => s.accountId !== accountId)) return true;
   }
-  return spec.factors.filter((f) => found.has(f));
+  return false;
+}
+
+/** The risk factors one account shows within [from, to], in the order the spec lists them. */
+export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): RiskFactor[] {
+  const scan = scanHistory(env.state.historyBetween(accountId, from, to), spec);
+  const factors: RiskFactor[] = [];
+  for (const factor of spec.factors) {
+    let holds: boolean;
+    switch (factor) {
+      case 'vpn': holds = scan.vpn; break;
+      case 'country-mismatch': holds = scan.countryMismatch; break;
+      case 'payroll-inflow': holds = scan.payrollInflow; break;
+      case 'young-account': holds = scan.customer !== undefined && to - Date.parse(scan.customer.createdAt) <= spec.youngWithin; break;
+      case 'shared-device': holds = sharesDevice(env, accountId, scan.devices, from, to); break;
+    }
+    if (holds) factors.push(factor);
+  }
+  return factors;
 }
 
 /** The USD each account sent among the evidence events. */

@@ -5,7 +5,7 @@
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
-import type { EntityGraph } from '../graph/entity-graph.js';
+import type { EntityGraph, Touch } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
@@ -248,7 +248,7 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
       const recent = recentAccounts(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
       const accounts = [...recent.accounts].sort();
       if (passes(spec.pass, accounts.length)) {
-        const addresses = [...new Set(recent.touches.map((t) => displayAddress(graph.key(t.address))))].sort();
+        const addresses = displayAddresses(graph, recent.touches);
         const facts: Record<string, unknown> = { cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts, addresses, labels: [...new Set(labels)].sort() };
         if (recent.saturated) facts.saturated = true;
         return { ok: true, value: accounts.length, eventIds: recent.touches.map((t) => t.eventId), facts };
@@ -256,6 +256,15 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
     }
     return none();
   };
+}
+
+/** The touches' distinct addresses in display form, sorted; each address is checksummed once, however many touches name it. */
+function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string[] {
+  const ids = new Set<number>();
+  for (const t of touches) ids.add(t.address);
+  const shown = new Set<string>();
+  for (const id of ids) shown.add(displayAddress(graph.key(id)));
+  return [...shown].sort();
 }
 
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {

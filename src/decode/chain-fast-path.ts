@@ -1,0 +1,76 @@
+/**
+ * Hand-written validators for the chain messages (chain.evm.log.v1, chain.evm.tx.v1,
+ * chain.bitcoin.tx.v1), as fast-path.ts does for transfers and logins: each returns exactly what
+ * the zod schema's parse returns for a valid message (same keys in the schema's order, unknown
+ * keys stripped, fresh objects where zod builds them), or undefined for anything zod might
+ * reject, and zod then judges it. test/unit/decode-chain-fast-path.test.ts proves with generated
+ * messages that they accept exactly what zod accepts, with the same value.
+ */
+import { CHAIN_NAMES } from '../contract/primitives.js';
+import { LIMITS, type BitcoinTxMessage, type EvmLogMessage, type EvmTxMessage } from '../contract/schemas.js';
+import { isText, isTime } from './fast-path.js';
+
+type Fields = Record<string, unknown>;
+
+const HASH = /^(0x)?[0-9a-fA-F]{64}$/;
+const TXID = /^[0-9a-fA-F]{64}$/;
+const TOPIC = /^0x[0-9a-fA-F]{64}$/;
+const DATA = /^0x([0-9a-fA-F]{2})*$/;
+const RAW_HEX = /^([0-9a-fA-F]{2})+$/;
+const UNITS = /^(0|[1-9]\d{0,77})$/;
+const MAX_TOPICS = 4;
+const MAX_RAW_HEX = 8_000_000;
+
+const matches = (v: unknown, pattern: RegExp): v is string => typeof v === 'string' && pattern.test(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isEvmChain = (v: unknown): v is EvmTxMessage['chain'] => typeof v === 'string' && v !== 'bitcoin' && CHAIN_NAMES.has(v);
+const isAddress = (v: unknown): v is string => isText(v, 1, LIMITS.address);
+
+function isTopicList(v: unknown): v is string[] {
+  if (!Array.isArray(v) || v.length > MAX_TOPICS) return false;
+  for (let i = 0; i < v.length; i++) if (!matches(v[i], TOPIC)) return false;
+  return true;
+}
+
+/** zod's evmLogSchema parse of a valid log, or undefined (then ask zod). */
+export function fastParseEvmLog(v: Fields): EvmLogMessage | undefined {
+  if (v.schema !== 'chain.evm.log.v1' || !isEvmChain(v.chain) || !matches(v.txHash, HASH) || !isCount(v.logIndex) || !isCount(v.blockNumber)
+    || !isTime(v.blockTime) || !isAddress(v.address) || !isTopicList(v.topics) || !matches(v.data, DATA)) return undefined;
+  return { schema: 'chain.evm.log.v1', chain: v.chain, txHash: v.txHash, logIndex: v.logIndex, blockNumber: v.blockNumber, blockTime: v.blockTime, address: v.address, topics: v.topics, data: v.data };
+}
+
+/** zod's evmTxSchema parse of a valid transaction, or undefined (then ask zod). */
+export function fastParseEvmTx(v: Fields): EvmTxMessage | undefined {
+  if (v.schema !== 'chain.evm.tx.v1' || !isEvmChain(v.chain) || !matches(v.hash, HASH) || !isCount(v.blockNumber) || !isTime(v.blockTime)
+    || !isAddress(v.from) || (v.to !== null && !isAddress(v.to)) || !matches(v.value, UNITS)) return undefined;
+  return { schema: 'chain.evm.tx.v1', chain: v.chain, hash: v.hash, blockNumber: v.blockNumber, blockTime: v.blockTime, from: v.from, to: v.to as string | null, value: v.value };
+}
+
+type Prevout = BitcoinTxMessage['prevouts'][number];
+
+/** Fresh {address, value} objects as zod builds them, or undefined when one is invalid. */
+function parsePrevouts(v: unknown): Prevout[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: Prevout[] = new Array<Prevout>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const p: unknown = v[i];
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) return undefined;
+    const { address, value } = p as Fields;
+    if ((address !== null && !isAddress(address)) || !matches(value, UNITS)) return undefined;
+    out[i] = { address: address as string | null, value };
+  }
+  return out;
+}
+
+/** zod's bitcoinTxSchema parse of a valid transaction, or undefined (then ask zod). */
+export function fastParseBitcoinTx(v: Fields): BitcoinTxMessage | undefined {
+  if (v.schema !== 'chain.bitcoin.tx.v1' || !matches(v.txid, TXID) || typeof v.hex !== 'string' || v.hex.length > MAX_RAW_HEX || !RAW_HEX.test(v.hex)
+    || (v.blockHeight !== undefined && !isCount(v.blockHeight)) || !isTime(v.blockTime)) return undefined;
+  const prevouts = parsePrevouts(v.prevouts);
+  if (prevouts === undefined) return undefined;
+  const msg = { schema: 'chain.bitcoin.tx.v1', txid: v.txid, hex: v.hex } as BitcoinTxMessage;
+  if (v.blockHeight !== undefined) msg.blockHeight = v.blockHeight as number;
+  msg.blockTime = v.blockTime;
+  msg.prevouts = prevouts;
+  return msg;
+}
