@@ -286,6 +286,8 @@ export class RuleEngine {
       const v = getPath(ctx, path);
       if (v !== undefined) evidence[name] = v;
     }
+    // The trigger's USD value and where it came from (exchange, market price, peg or table).
+    if (item.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: item.usd, source: item.usdSource };
     if (notes.length) evidence.modifiers = notes;
     if (change) evidence.graphChange = { kind: change.kind, cluster: change.cluster, ...(change.absorbed ? { absorbed: change.absorbed } : {}), cause: change.cause, eventId: change.eventId, at: new Date(change.time).toISOString() };
     const subject: Alert['subject'] = { accountId };
