@@ -123,6 +123,13 @@ function decodeLabel(msg: z.infer<(typeof INPUT_SCHEMAS)['intel.label.v1']>): De
   return { type: 'label', eventId, time: time(msg.observedAt), key, msg };
 }
 
+function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): DecodedEvent {
+  const asset = msg.asset.toUpperCase();
+  // One price per asset, feed and instant: a redelivery (or a restatement) adds nothing.
+  const eventId = `price:${asset}:${msg.source}:${msg.observedAt}`;
+  return { type: 'price', eventId, time: time(msg.observedAt), asset, price: Decimal.parse(msg.price), source: msg.source, observedAt: msg.observedAt };
+}
+
 /** A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4). */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
 
@@ -186,6 +193,8 @@ function decodeValid(name: string, msg: InputMessage, prices: PriceTable): Decod
         return { ok: true, event: decodeEvmLog(msg, prices) };
       case 'intel.label.v1':
         return { ok: true, event: decodeLabel(msg) };
+      case 'market.price.v1':
+        return { ok: true, event: decodePrice(msg) };
     }
   } catch (err) {
     if (err instanceof FieldAddressError) return reject('TW_ADDRESS', `${name}: ${err.path}: ${err.message}`, [{ path: err.path, message: err.message }]);

@@ -70,6 +70,18 @@ export interface LabelEvent {
   msg: LabelMessage;
 }
 
+/** A market price (market.price.v1): `asset` upper-cased, `price` USD per whole unit, exact. */
+export interface PriceEvent {
+  type: 'price';
+  eventId: string;
+  time: number;
+  asset: string;
+  price: Decimal;
+  source: string;
+  /** The message's own observedAt text, as the USD source names it. */
+  observedAt: string;
+}
+
 /** A message that decodes but carries nothing for us (e.g. a non-Transfer log). */
 export interface IgnoredEvent {
   type: 'ignored';
@@ -78,7 +90,7 @@ export interface IgnoredEvent {
   reason: string;
 }
 
-export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | IgnoredEvent;
+export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | PriceEvent | IgnoredEvent;
 
 export interface Reject {
   /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED. */
