@@ -5,6 +5,8 @@
  * and survive a checkpoint.
  */
 import fc from 'fast-check';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { decodeMessage } from '../../src/decode/decode.js';
@@ -12,6 +14,7 @@ import type { TransferEvent } from '../../src/decode/events.js';
 import { Decimal } from '../../src/money/decimal.js';
 import { PriceBook, type PricePoint } from '../../src/money/price-book.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { replayFiles } from '../../src/replay/replay.js';
 import { emptyPipeline, FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
 import { rules } from '../helpers/sample.js';
 
@@ -146,5 +149,27 @@ describe('prices in a checkpoint', () => {
     const retained = restored.state.transfer(JSON.parse(first[3]!).eventId as string)!;
     expect([retained.usd?.toString(), retained.usdSource]).toEqual(['9600', `market.prices:feed-b@${iso(T0 + 2 * HOUR)}`]);
     expect([...firstAlerts, ...run(restored, later)]).toEqual(straightAlerts);
+  });
+});
+
+describe('replay --prices', () => {
+  it('merges a price file by event time: the same alerts as one file with the prices in place, and bad price lines dead-lettered with their line', async () => {
+    const dir = tempDir('tw-prices-replay-');
+    const stream = [1, 2, 3].map((d) => deposit(T0 + d * HOUR, 'ETH', '3'));
+    const prices = [price('ETH', '3166.67', T0), '{"schema":"market.price.v1","asset":"ETH"}', price('ETH', '9999', T0 + 2 * HOUR + 30 * 60_000)];
+    const interleaved = [prices[0]!, stream[0]!, stream[1]!, prices[2]!, stream[2]!];
+    const write = (name: string, lines: string[]): string => { const path = join(dir, name); writeFileSync(path, lines.join('\n') + '\n'); return path; };
+    const run = async (name: string, files: string[], priceFiles?: string[]): Promise<{ alerts: string; dlq: string }> => {
+      const alertsPath = join(dir, `${name}.alerts.jsonl`);
+      const dlqPath = join(dir, `${name}.dlq.jsonl`);
+      await replayFiles({ files, ...(priceFiles ? { priceFiles } : {}), rules: rules(), labels: [], alertsPath, dlqPath });
+      return { alerts: readFileSync(alertsPath, 'utf8'), dlq: readFileSync(dlqPath, 'utf8') };
+    };
+    const merged = await run('merged', [write('stream.jsonl', stream)], [write('prices.jsonl', prices)]);
+    const inPlace = await run('in-place', [write('interleaved.jsonl', interleaved)]);
+    expect(merged.alerts).toBe(inPlace.alerts);
+    // The third deposit is valued at the 9,999 price: 29,997 USD, no longer just under 10,000.
+    expect(merged.alerts).not.toContain('structuring.just-under');
+    expect(JSON.parse(merged.dlq.trim())).toMatchObject({ code: 'TW_SCHEMA', file: join(dir, 'prices.jsonl'), line: 2 });
   });
 });
