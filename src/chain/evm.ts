@@ -75,9 +75,3 @@ export function decodeTransferLog(chain: Chain, contract: string, topics: string
   if (!from || !to || data.length !== 66) return undefined; // ERC-721 and other look-alikes are not ours
   return { token: addressKey(chain, contract), from, to, value: getBigInt(data) };
 }
-
-/** Base units → whole units as a number (display and USD maths only; amounts stay strings on the wire). */
-export function unitsToNumber(value: bigint, decimals: number): number {
-  const scale = 10n ** BigInt(decimals);
-  return Number(value / scale) + Number(value % scale) / Number(scale);
-}

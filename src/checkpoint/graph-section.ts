@@ -6,13 +6,15 @@
  */
 import type { ClusterMeta, EntityGraph, FlowEdge, Touch } from '../graph/entity-graph.js';
 import type { LabelRecord } from '../graph/labels.js';
+import { Decimal } from '../money/decimal.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
 
 type TouchRow = [eventId: string, accountId: string, kind: Touch['kind'], time: number, address: number];
 type MetaRow = [root: number, labelled: number[], touches: TouchRow[], causes: ClusterMeta['causes']];
-type EdgeRow = [peer: number, asset: string, amount: number, usd: number | null, time: number, ref: string];
+/** Amounts as decimal strings: exact, and the same text a replay prints. */
+type EdgeRow = [peer: number, asset: string, amount: string, usd: string | null, time: number, ref: string];
 
 function* keysInIdOrder(graph: EntityGraph): Generator<string> {
   for (let id = 0; id < graph.index.size; id++) yield graph.key(id);
@@ -20,8 +22,8 @@ function* keysInIdOrder(graph: EntityGraph): Generator<string> {
 
 const touchRow = (t: Touch): TouchRow => [t.eventId, t.accountId, t.kind, t.time, t.address];
 const touchOf = ([eventId, accountId, kind, time, address]: TouchRow): Touch => ({ eventId, accountId, kind, time, address });
-const edgeRow = (e: FlowEdge): EdgeRow => [e.peer, e.asset, e.amount, e.usd, e.time, e.ref];
-const edgeOf = ([peer, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ peer, asset, amount, usd, time, ref });
+const edgeRow = (e: FlowEdge): EdgeRow => [e.peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref];
+const edgeOf = ([peer, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ peer, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref });
 
 export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<void> {
   await openSection(w, 'graph.addresses', { count: graph.index.size });

@@ -11,8 +11,11 @@ import type { LoadedRule } from '../engine/loader.js';
 import { CheckpointError } from './errors.js';
 
 export const FORMAT = 'tidewatch-checkpoint';
-/** Raised on any change a reader of the previous version would misread. */
-export const FORMAT_VERSION = 2;
+/**
+ * Raised on any change a reader of the previous version would misread. 3: flow-edge amounts as
+ * decimal strings, market-valued transfers as [message, usd, source], and the price book.
+ */
+export const FORMAT_VERSION = 3;
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

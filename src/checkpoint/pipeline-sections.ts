@@ -1,6 +1,7 @@
 /**
  * The whole Pipeline's state in a fixed order of sections: counters and held merges, the three
- * id memories (dedupe, rule novelty, emitted alerts), the graph, then the rule state. The rules,
+ * id memories (dedupe, rule novelty, emitted alerts), the graph, the rule state, then the market
+ * price book. The rules,
  * the decode options and every bound are configuration: they come from the restoring pipeline.
  */
 import type { GraphChange } from '../graph/entity-graph.js';
@@ -10,6 +11,7 @@ import type { FrameWriter } from './frame-writer.js';
 import { readGraph, writeGraph } from './graph-section.js';
 import { readIdWindow, writeIdWindow } from './id-window-section.js';
 import { readRuleState, writeRuleState } from './rule-state-section.js';
+import { readPrices, writePrices } from './price-section.js';
 import { expectSection, openSection } from './sections.js';
 
 export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
@@ -20,6 +22,7 @@ export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise
   await writeIdWindow(w, 'engine.emitted', emitted);
   await writeGraph(w, pipeline.graph);
   await writeRuleState(w, pipeline.state);
+  await writePrices(w, pipeline.prices);
 }
 
 /** Restores into a pipeline that has processed nothing and was built without labels. */
@@ -32,6 +35,7 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   await readIdWindow(r, 'engine.emitted', emitted);
   await readGraph(r, pipeline.graph);
   await readRuleState(r, pipeline.state, (raw) => pipeline.decode(raw));
+  await readPrices(r, pipeline.prices);
   Object.assign(pipeline.stats, head.stats);
   pipeline.heldMerges.push(...head.heldMerges);
 }

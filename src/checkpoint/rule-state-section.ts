@@ -9,6 +9,8 @@ import type { AccountSighting } from '../engine/link-index.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
 import { EventList, IdentityNumbering, redecode } from './event-table.js';
+import { Decimal } from '../money/decimal.js';
+import { MARKET_SOURCE } from '../money/valuation.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
@@ -44,10 +46,29 @@ async function readTransferIndex(r: FrameReader, kind: TransferKind, index: Expi
   index.restoreNewest(decodeClock(head.newest));
 }
 
+/**
+ * A retained event's row: its validated message, or, for a transfer valued from a market price
+ * (which decoding alone cannot give back), `[message, usd, source]`.
+ */
+function eventRow(item: HistoryItem): unknown {
+  if (item.type === 'transfer' && item.usdSource?.startsWith(MARKET_SOURCE)) return [item.msg, item.usd?.toString() ?? null, item.usdSource];
+  return item.msg;
+}
+
+function eventOfRow(row: unknown, decode: (raw: string) => DecodeResult): HistoryItem | string {
+  if (!Array.isArray(row)) return redecode(row, decode);
+  const [msg, usd, source] = row as [unknown, string | null, string];
+  const event = redecode(msg, decode);
+  if (typeof event === 'string' || event.type !== 'transfer') return typeof event === 'string' ? event : 'a valued row that is not a transfer';
+  event.usd = usd === null ? null : Decimal.parse(usd);
+  event.usdSource = source;
+  return event;
+}
+
 export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<void> {
   const numbering = new IdentityNumbering<HistoryItem>();
   await openSection(w, 'state.events');
-  await writeBatches(w, distinctEvents(state, numbering), (item) => item.msg);
+  await writeBatches(w, distinctEvents(state, numbering), eventRow);
 
   const parts = state.checkpointParts();
   await writeShardedMap(w, 'state.accounts', parts.accounts, (accountId, list) => [accountId, list.map((item) => numbering.mustNumber(item))]);
@@ -60,8 +81,8 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
 export async function readRuleState(r: FrameReader, state: RuleState, decode: (raw: string) => DecodeResult): Promise<void> {
   await expectSection(r, 'state.events');
   const events = new EventList();
-  for await (const msg of readBatches<unknown>(r)) {
-    const event = redecode(msg, decode);
+  for await (const row of readBatches<unknown>(r)) {
+    const event = eventOfRow(row, decode);
     if (typeof event === 'string') r.fail(`retained event #${events.size} does not restore: ${event}`);
     events.push(event);
   }

@@ -23,6 +23,7 @@ export function registerReplay(program: Command): void {
     .option('--since <time>', 'with --from-kafka: ISO-8601 event time from which alerts and dead letters are written (earlier messages still build the state)')
     .option('--until <time>', 'with --from-kafka: ISO-8601 event time, exclusive, at which the replay stops')
     .option('--topics <list>', 'with --from-kafka: comma-separated topics', INPUT_TOPICS.join(','))
+    .option('--prices <files>', 'comma-separated market.price.v1 JSONL files, merged by event time into the inputs', (v: string) => v.split(',').filter(Boolean))
     .option('--alerts <file>', 'write each alert as one JSON line here')
     .option('--dlq <file>', 'write each rejected line, with its reason and line number, here')
     .option('--rules <dir>', 'rules folder', DEFAULT_RULES_DIR)
@@ -36,12 +37,14 @@ export function registerReplay(program: Command): void {
     .option('--checkpoint-out <dir>', 'write a checkpoint of the whole state into <dir> at the end')
     .option('--checkpoint-every <n>', 'with --checkpoint-out: also write one every <n> messages', positiveInt)
     .option('--checkpoint-keep <n>', 'with --checkpoint-out: checkpoints kept, newest first', positiveInt, 3)
-    .action(async (files: string[], opts: { fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string; checkpointFrom?: string; checkpointOut?: string; checkpointEvery?: number; checkpointKeep?: number }) => {
+    .action(async (files: string[], opts: { prices?: string[]; fromKafka?: boolean; since?: string; until?: string; topics: string; alerts?: string; dlq?: string; rules: string; ofac: string | false; cases?: boolean; quiet?: boolean; truth?: string; compare?: string; checkpointFrom?: string; checkpointOut?: string; checkpointEvery?: number; checkpointKeep?: number }) => {
       if (!opts.fromKafka && files.length === 0) throw new Error('give input files, or --from-kafka');
       if (opts.quiet && (opts.truth || opts.cases)) throw new Error('--quiet prints nothing, so it would ignore --truth and --cases: drop one');
       if (opts.truth && !existsSync(opts.truth)) throw new Error(`--truth: file not found: ${opts.truth}`);
       const truth = opts.truth ? readTruth(opts.truth) : undefined;
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
+      for (const f of opts.prices ?? []) if (!existsSync(f)) throw new Error(`--prices: file not found: ${f}`);
+      if (opts.prices && opts.fromKafka) throw new Error('--prices is for file replays: with --from-kafka, prices come from the market.prices topic');
       const checkpointing = opts.checkpointFrom !== undefined || opts.checkpointOut !== undefined;
       if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
       if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
@@ -52,7 +55,7 @@ export function registerReplay(program: Command): void {
         ? { kafka: createKafka(loadConfig()), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
       const { summary, cases, alerts, pipeline } = await run(rules, {
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),

@@ -116,6 +116,20 @@ export const labelSchema = z.object({
   removed: z.boolean().optional(),
 });
 
+/**
+ * Extension beside the contract: an asset's market price at an event time, from a named feed.
+ * `asset` is the ticker as transfers name it (matched case-blind), `price` a positive decimal
+ * string of `quote` per whole unit.
+ */
+export const priceSchema = z.object({
+  schema: z.literal('market.price.v1'),
+  asset: z.string().min(1).max(LIMITS.asset),
+  quote: z.literal('USD'),
+  price: positiveDecimal,
+  observedAt: isoTime,
+  source: z.string().min(1).max(64).regex(/^[^@\s]+$/, { message: 'source must have no spaces and no @' }),
+});
+
 export const alertSchema = z.object({
   alertId: z.string(),
   ruleId: z.string(),
@@ -137,6 +151,7 @@ export const INPUT_SCHEMAS = {
   'chain.evm.tx.v1': evmTxSchema,
   'chain.evm.log.v1': evmLogSchema,
   'intel.label.v1': labelSchema,
+  'market.price.v1': priceSchema,
 } as const;
 
 export type SchemaName = keyof typeof INPUT_SCHEMAS;
@@ -146,6 +161,7 @@ export type BitcoinTxMessage = z.infer<typeof bitcoinTxSchema>;
 export type EvmTxMessage = z.infer<typeof evmTxSchema>;
 export type EvmLogMessage = z.infer<typeof evmLogSchema>;
 export type LabelMessage = z.infer<typeof labelSchema>;
+export type PriceMessage = z.infer<typeof priceSchema>;
 export type Alert = z.infer<typeof alertSchema>;
 export type Severity = Alert['severity'];
 
@@ -158,12 +174,14 @@ export const DEFAULT_TOPICS = {
   evmTxs: 'chain.evm.txs',
   evmLogs: 'chain.evm.logs',
   labels: 'intel.labels',
+  /** Extension: market.price.v1. */
+  prices: 'market.prices',
   alerts: 'compliance.alerts',
 } as const;
 
 
-/** Every input topic of the contract. */
-export const INPUT_TOPICS: string[] = [DEFAULT_TOPICS.deposits, DEFAULT_TOPICS.withdrawals, DEFAULT_TOPICS.logins, DEFAULT_TOPICS.bitcoinTxs, DEFAULT_TOPICS.evmTxs, DEFAULT_TOPICS.evmLogs, DEFAULT_TOPICS.labels];
+/** Every input topic: the contract's, and the price topic beside it. */
+export const INPUT_TOPICS: string[] = [DEFAULT_TOPICS.deposits, DEFAULT_TOPICS.withdrawals, DEFAULT_TOPICS.logins, DEFAULT_TOPICS.bitcoinTxs, DEFAULT_TOPICS.evmTxs, DEFAULT_TOPICS.evmLogs, DEFAULT_TOPICS.labels, DEFAULT_TOPICS.prices];
 
 /** The contract topic a message travels on (deposits and withdrawals share a schema, not a topic). */
 export function topicFor(message: { schema: string; kind?: string }): string | undefined {
@@ -174,6 +192,7 @@ export function topicFor(message: { schema: string; kind?: string }): string | u
     case 'chain.evm.tx.v1': return DEFAULT_TOPICS.evmTxs;
     case 'chain.evm.log.v1': return DEFAULT_TOPICS.evmLogs;
     case 'intel.label.v1': return DEFAULT_TOPICS.labels;
+    case 'market.price.v1': return DEFAULT_TOPICS.prices;
     default: return undefined;
   }
 }

@@ -5,13 +5,14 @@
 import type { z } from 'zod';
 import { addressKey, AddressError, type AddressKey } from '../chain/address.js';
 import { BitcoinTxError, parseBitcoinTx } from '../chain/bitcoin.js';
-import { decodeTransferLog, tokenInfo, unitsToNumber } from '../chain/evm.js';
+import { decodeTransferLog, tokenInfo } from '../chain/evm.js';
 import { blacklistLabelEvent } from './blacklist-label.js';
 import { parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
+import { Decimal } from '../money/decimal.js';
 import { DEFAULT_PRICES, usdOf, type PriceTable } from './prices.js';
 
 export interface DecodeOptions {
@@ -45,8 +46,9 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   const from: AddressKey[] = [];
   for (let i = 0; i < msg.from.length; i++) from.push(keyAt(msg.chain, msg.from[i]!, 'from', i));
   const to = keyAt(msg.chain, msg.to, 'to');
-  const amount = Number(msg.amount);
-  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd: usdOf(msg.asset, amount, prices, msg.usdValue) };
+  const amount = Decimal.parse(msg.amount);
+  const { usd, source } = usdOf(msg.asset, amount, prices, msg.usdValue);
+  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source };
 }
 
 class FieldAddressError extends Error {
@@ -80,8 +82,9 @@ function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1'
       for (const o of outputs) {
         if (o.address === i.address) continue;
         const sats = (o.value * i.value) / totalIn;
-        const btc = unitsToNumber(sats, 8);
-        transfers.push({ from: i.address!, to: o.address!, asset: 'BTC', amount: btc, usd: usdOf('BTC', btc, prices) });
+        const btc = Decimal.fromUnits(sats, 8);
+        const { usd, source } = usdOf('BTC', btc, prices);
+        transfers.push({ from: i.address!, to: o.address!, asset: 'BTC', amount: btc, usd, usdSource: source });
       }
     }
   }
@@ -96,8 +99,9 @@ function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, pr
   const from = keyAt(msg.chain, msg.from, 'from');
   const to = msg.to === null ? null : keyAt(msg.chain, msg.to, 'to');
   const symbol = nativeSymbol(msg.chain);
-  const amount = unitsToNumber(BigInt(msg.value), msg.chain === 'tron' ? 6 : 18);
-  const transfers = to && amount > 0 ? [{ from, to, asset: symbol, amount, usd: usdOf(symbol, amount, prices) }] : [];
+  const amount = Decimal.fromUnits(BigInt(msg.value), msg.chain === 'tron' ? 6 : 18);
+  const valued = usdOf(symbol, amount, prices);
+  const transfers = to && amount.sign() > 0 ? [{ from, to, asset: symbol, amount, usd: valued.usd, usdSource: valued.source }] : [];
   const hash = msg.hash.toLowerCase().replace(HEX_PREFIX, '');
   return { type: 'chain', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers };
 }
@@ -110,15 +114,22 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   if (!decoded) return blacklistLabelEvent(msg, eventId, time(msg.blockTime)) ?? { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer or issuer blacklist log' };
   const token = tokenInfo(contract);
   const asset = token?.symbol ?? contract;
-  const amount = unitsToNumber(decoded.value, token?.decimals ?? 0);
-  const usd = token ? usdOf(token.symbol, amount, prices) : null;
-  return { type: 'chain', eventId, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers: [{ from: decoded.from, to: decoded.to, asset, amount, usd }] };
+  const amount = Decimal.fromUnits(decoded.value, token?.decimals ?? 0);
+  const { usd, source } = token ? usdOf(token.symbol, amount, prices) : { usd: null, source: null };
+  return { type: 'chain', eventId, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers: [{ from: decoded.from, to: decoded.to, asset, amount, usd, usdSource: source }] };
 }
 
 function decodeLabel(msg: z.infer<(typeof INPUT_SCHEMAS)['intel.label.v1']>): DecodedEvent {
   const key = keyAt(msg.chain, msg.address, 'address');
   const eventId = `label:${key}:${msg.label}:${msg.source}:${msg.observedAt}${msg.removed ? ':removed' : ''}`;
   return { type: 'label', eventId, time: time(msg.observedAt), key, msg };
+}
+
+function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): DecodedEvent {
+  const asset = msg.asset.toUpperCase();
+  // One price per asset, feed and instant: a redelivery (or a restatement) adds nothing.
+  const eventId = `price:${asset}:${msg.source}:${msg.observedAt}`;
+  return { type: 'price', eventId, time: time(msg.observedAt), asset, price: Decimal.parse(msg.price), source: msg.source, observedAt: msg.observedAt };
 }
 
 /** A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4). */
@@ -189,6 +200,8 @@ function decodeValid(name: string, msg: InputMessage, prices: PriceTable): Decod
         return { ok: true, event: decodeEvmLog(msg, prices) };
       case 'intel.label.v1':
         return { ok: true, event: decodeLabel(msg) };
+      case 'market.price.v1':
+        return { ok: true, event: decodePrice(msg) };
     }
   } catch (err) {
     if (err instanceof FieldAddressError) return reject('TW_ADDRESS', `${name}: ${err.path}: ${err.message}`, [{ path: err.path, message: err.message }]);

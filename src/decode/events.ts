@@ -3,6 +3,8 @@ import type { AddressKey } from '../chain/address.js';
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import type { Chain } from '../contract/primitives.js';
 import type { LabelMessage, LoginMessage, TransferMessage } from '../contract/schemas.js';
+import type { Decimal } from '../money/decimal.js';
+import type { UsdSource } from './prices.js';
 
 /** Where a message came from: a file and line, or a topic, partition and offset. */
 export interface Origin {
@@ -21,10 +23,12 @@ export interface TransferEvent {
   /** Canonical keys of `from` (deposit senders or our hot wallet). */
   from: AddressKey[];
   to: AddressKey;
-  /** Whole units of the asset. */
-  amount: number;
-  /** usdValue, else 1:1 for stablecoins, else the price table; null when none applies. */
-  usd: number | null;
+  /** Whole units of the asset, exact. */
+  amount: Decimal;
+  /** usdValue, else a market price, else 1:1 for stablecoins, else the price table; null when none applies. */
+  usd: Decimal | null;
+  /** Where `usd` came from (src/decode/prices.ts); null when unpriced. */
+  usdSource: UsdSource | null;
   /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
   view?: Record<string, unknown>;
 }
@@ -42,8 +46,10 @@ export interface ValueTransfer {
   from: AddressKey;
   to: AddressKey;
   asset: string;
-  amount: number;
-  usd: number | null;
+  /** Whole units of the asset, exact (from the chain's base units). */
+  amount: Decimal;
+  usd: Decimal | null;
+  usdSource: UsdSource | null;
 }
 
 export interface ChainEvent {
@@ -66,6 +72,18 @@ export interface LabelEvent {
   detail?: Record<string, unknown>;
 }
 
+/** A market price (market.price.v1): `asset` upper-cased, `price` USD per whole unit, exact. */
+export interface PriceEvent {
+  type: 'price';
+  eventId: string;
+  time: number;
+  asset: string;
+  price: Decimal;
+  source: string;
+  /** The message's own observedAt text, as the USD source names it. */
+  observedAt: string;
+}
+
 /** A message that decodes but carries nothing for us (e.g. a non-Transfer log). */
 export interface IgnoredEvent {
   type: 'ignored';
@@ -74,7 +92,7 @@ export interface IgnoredEvent {
   reason: string;
 }
 
-export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | IgnoredEvent;
+export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | PriceEvent | IgnoredEvent;
 
 export interface Reject {
   /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED. */

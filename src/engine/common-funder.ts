@@ -9,6 +9,7 @@
  * newest `maxEdgesPerAddress` out-edges, and per funded address the newest `TOUCHES_SCANNED`
  * touches of its cluster. One cluster funding a million addresses costs what one funding 500 does.
  */
+import { toDecimal, type Decimal } from '../money/decimal.js';
 import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
@@ -34,8 +35,13 @@ interface Tally {
   saturated: boolean;
 }
 
+/** Whether an exact USD value lies within a rule's band (bounds included). */
+export function inUsdRange(usd: Decimal, range: readonly [number, number]): boolean {
+  return usd.compare(toDecimal(range[0])) >= 0 && usd.compare(toDecimal(range[1])) <= 0;
+}
+
 function isFunding(spec: CommonFunderSpec, e: FlowEdge): boolean {
-  return spec.assets.includes(e.asset) && e.usd !== null && e.usd >= spec.usdRange[0] && e.usd <= spec.usdRange[1];
+  return spec.assets.includes(e.asset) && e.usd !== null && inUsdRange(e.usd, spec.usdRange);
 }
 
 function isFresh(spec: CommonFunderSpec, graph: EntityGraph, address: number, fundedAt: number): boolean {

@@ -1,5 +1,6 @@
 /** Compiles rule conditions once into closures over an evaluation context (a plain object). */
 import type { Condition } from './rule-schema.js';
+import { Decimal, isDecimal } from '../money/decimal.js';
 import { parseQuantity } from './units.js';
 
 export type Context = Record<string, unknown>;
@@ -19,24 +20,38 @@ function getParts(ctx: unknown, parts: readonly string[]): unknown {
   return value;
 }
 
-const norm = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+/** Strings compare case-blind; an exact decimal compares by its canonical text (`2500.00` is `2500`). */
+const norm = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : isDecimal(v) ? v.toString() : v);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-function compare(op: string, actual: unknown, expected: unknown, ctx: Context): boolean {
+/**
+ * A numeric comparison, exact when the field is a decimal (amounts, USD values, window sums): the
+ * rule's number means the decimal its text names, so `lt: 10000 USD` holds for 9,999.99 and not
+ * for 10,000.00, whatever a double would make of a sum near it.
+ */
+function order(actual: unknown, expected: number, exact: Decimal | undefined): number | undefined {
+  if (typeof actual === 'number') return actual < expected ? -1 : actual > expected ? 1 : actual === expected ? 0 : undefined;
+  if (isDecimal(actual)) return actual.compare(exact ?? Decimal.fromNumber(expected));
+  return undefined;
+}
+
+function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal): boolean {
   switch (op) {
-    case 'eq': return norm(actual) === norm(expected);
-    case 'ne': return norm(actual) !== norm(expected);
+    case 'eq': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) === 0 : norm(actual) === norm(expected);
+    case 'ne': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) !== 0 : norm(actual) !== norm(expected);
     case 'in': return asList(expected).map(norm).includes(norm(actual));
     case 'notIn': return !asList(expected).map(norm).includes(norm(actual));
-    case 'gte': return typeof actual === 'number' && actual >= (expected as number);
-    case 'gt': return typeof actual === 'number' && actual > (expected as number);
-    case 'lte': return typeof actual === 'number' && actual <= (expected as number);
-    case 'lt': return typeof actual === 'number' && actual < (expected as number);
+    case 'gte': { const o = order(actual, expected as number, exact); return o !== undefined && o >= 0; }
+    case 'gt': { const o = order(actual, expected as number, exact); return o !== undefined && o > 0; }
+    case 'lte': { const o = order(actual, expected as number, exact); return o !== undefined && o <= 0; }
+    case 'lt': { const o = order(actual, expected as number, exact); return o !== undefined && o < 0; }
     case 'exists': return (actual !== undefined && actual !== null) === Boolean(expected);
     case 'contains': return asList(actual).map(norm).includes(norm(expected));
     case 'notContains': return !asList(actual).map(norm).includes(norm(expected));
     case 'containsAny': { const have = asList(actual).map(norm); return asList(expected).some((e) => have.includes(norm(e))); }
-    case 'multipleOf': return typeof actual === 'number' && actual > 0 && Math.abs(actual / (expected as number) - Math.round(actual / (expected as number))) < 1e-9;
+    case 'multipleOf':
+      if (isDecimal(actual)) return actual.sign() > 0 && actual.isMultipleOf(exact ?? Decimal.fromNumber(expected as number));
+      return typeof actual === 'number' && actual > 0 && Math.abs(actual / (expected as number) - Math.round(actual / (expected as number))) < 1e-9;
     case 'eqField': return actual !== undefined && norm(actual) === norm(getPath(ctx, expected as string));
     case 'neField': { const other = getPath(ctx, expected as string); return actual !== undefined && other !== undefined && norm(actual) !== norm(other); }
     default: throw new Error(`unknown comparator ${op}`);
@@ -57,7 +72,9 @@ export function compileCondition(c: Condition): Predicate {
     const set = new Set(asList(expected).map(norm));
     return op === 'in' ? (ctx) => set.has(norm(getParts(ctx, parts))) : (ctx) => !set.has(norm(getParts(ctx, parts)));
   }
-  return (ctx) => compare(op, getParts(ctx, parts), expected, ctx);
+  // A numeric threshold as an exact decimal, once, for fields that hold decimals.
+  const exact = typeof expected === 'number' && Number.isFinite(expected) ? Decimal.fromNumber(expected) : undefined;
+  return (ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact);
 }
 
 export function compileAll(conditions: readonly Condition[]): Predicate {
@@ -65,11 +82,12 @@ export function compileAll(conditions: readonly Condition[]): Predicate {
   return (ctx) => parts.every((p) => p(ctx));
 }
 
-/** Fills `{path}` placeholders from the context; numbers are rounded for reading. */
+/** Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts printed whole. */
 export function renderTemplate(template: string, ctx: Context): string {
   return template.replace(/\{([a-zA-Z0-9_.]+)\}/g, (_, path: string) => {
     const v = getPath(ctx, path);
     if (typeof v === 'number') return formatNumber(v);
+    if (isDecimal(v)) return v.format();
     if (Array.isArray(v)) return v.join(', ');
     return v === undefined || v === null ? '?' : String(v);
   });

@@ -4,6 +4,8 @@
  * Alert ids derive from rule id, version, subject and evidence, so a replay reproduces them,
  * and a rule fires again for a subject only when the subject's own evidence is new.
  */
+import { Decimal } from '../money/decimal.js';
+import { inUsdRange } from './common-funder.js';
 import { createHash } from 'node:crypto';
 import { displayAddress } from '../chain/address.js';
 import type { Alert, Severity } from '../contract/schemas.js';
@@ -197,17 +199,17 @@ export class RuleEngine {
   private labelsCache: string[] | undefined;
 
   /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
-  isFundingTransfer(asset: string, usd: number | null): boolean {
+  isFundingTransfer(asset: string, usd: Decimal | null): boolean {
     if (usd === null) return false;
     this.fundingCache ??= this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'common-funder' ? [s] : [])));
-    return this.fundingCache.some((s) => s.assets.includes(asset) && usd >= s.usdRange[0] && usd <= s.usdRange[1]);
+    return this.fundingCache.some((s) => s.assets.includes(asset) && inUsdRange(usd, s.usdRange));
   }
 
   private fundingCache: Extract<SignalSpec, { op: 'common-funder' }>[] | undefined;
 
   /** The longest time a common-funder signal allows between a funding and the deposit it made possible. */
   fundingWindow(): number {
-    this.isFundingTransfer('', 0);
+    this.isFundingTransfer('', Decimal.ZERO);
     return Math.max(0, ...this.fundingCache!.map((s) => s.fundedWithin));
   }
 
@@ -302,6 +304,8 @@ export class RuleEngine {
       const v = getPath(ctx, path);
       if (v !== undefined) evidence[name] = v;
     }
+    // The trigger's USD value and where it came from (exchange, market price, peg or table).
+    if (item.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: item.usd, source: item.usdSource };
     if (notes.length) evidence.modifiers = notes;
     if (change) evidence.graphChange = { kind: change.kind, cluster: change.cluster, ...(change.absorbed ? { absorbed: change.absorbed } : {}), cause: change.cause, eventId: change.eventId, at: new Date(change.time).toISOString() };
     const subject: Alert['subject'] = { accountId };

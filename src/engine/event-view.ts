@@ -1,16 +1,19 @@
 /**
- * The rules' view of an exchange event: every field of the message, with `amount` as the decoded
- * number (the wire carries a decimal string), `usd`, and `kind: 'login'` for a login. A view
+ * The rules' view of an exchange event: every field of the message, with `amount` as the exact
+ * decimal decoded from the wire's string, `usd` (exact) and `usdSource` (where the USD value came
+ * from), and `kind: 'login'` for a login. A view
  * holds only a reference to its event; the message's fields are read through getters shared by
  * every view, so keeping a view beside each retained event costs about 30 bytes, not a copy.
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
+import type { Decimal } from '../money/decimal.js';
 
 class TransferView {
   constructor(readonly source: TransferEvent) {}
-  get amount(): number { return this.source.amount; }
-  get usd(): number | null { return this.source.usd; }
+  get amount(): Decimal { return this.source.amount; }
+  get usd(): Decimal | null { return this.source.usd; }
+  get usdSource(): string | null { return this.source.usdSource; }
 }
 
 class LoginView {

@@ -6,6 +6,7 @@
  * customers, whose payers are clean and pay small amounts. Reads only the rule state: each
  * account's history within the window, and the device index.
  */
+import { Decimal, sumOf } from '../money/decimal.js';
 import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
@@ -43,6 +44,7 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
   const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [] };
   let kycCountry: string | undefined;
   let salarySenders: Set<string> | undefined;
+  const [low, high] = salaryBand(spec);
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     const session = sessionOf(item);
@@ -52,9 +54,9 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
     const customer = item.msg.customer;
     if (customer) { kycCountry = customer.kycCountry; scan.customer = customer; }
     if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) scan.countryMismatch = true;
-    const usd = item.usd ?? 0;
+    const usd = item.usd;
     const sender = item.from[0];
-    if (item.msg.kind === 'deposit' && usd >= spec.salaryUsd[0] && usd <= spec.salaryUsd[1] && sender !== undefined) {
+    if (item.msg.kind === 'deposit' && usd !== null && usd.compare(low) >= 0 && usd.compare(high) <= 0 && sender !== undefined) {
       salarySenders ??= new Set();
       // A second salary-sized deposit from one sender is a payroll-like inflow.
       if (salarySenders.has(sender)) scan.payrollInflow = true;
@@ -89,22 +91,30 @@ export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskS
   return factors;
 }
 
-/** The USD each account sent among the evidence events. */
-function usdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): Map<string, number> {
-  const byAccount = new Map<string, number>();
+/** The salary band as exact decimals. */
+function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
+  return [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])];
+}
+
+/** The USD each account sent among the evidence events, summed exactly. */
+function usdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): Map<string, Decimal> {
+  const byAccount = new Map<string, Decimal>();
   for (const id of eventIds) {
     const t = env.state.transfer(id);
     if (!t || !accounts.has(t.msg.accountId)) continue;
-    byAccount.set(t.msg.accountId, (byAccount.get(t.msg.accountId) ?? 0) + (t.usd ?? 0));
+    byAccount.set(t.msg.accountId, (byAccount.get(t.msg.accountId) ?? Decimal.ZERO).plus(t.usd ?? Decimal.ZERO));
   }
   return byAccount;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return 0;
+/** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
+export function median(values: readonly Decimal[]): Decimal {
+  const sorted = [...values].sort((a, b) => a.compare(b));
+  if (sorted.length === 0) return Decimal.ZERO;
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  if (sorted.length % 2) return sorted[mid]!;
+  const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
+  return pair.dividedBy(2, pair.scale + 1);
 }
 
 function listAt(env: Env, path: string): string[] {
@@ -126,16 +136,17 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
       if (factors.length >= spec.minFactors) risky.push(accountId);
     }
     const share = accounts.length ? risky.length / accounts.length : 0;
-    const sent = spec.valueOf ? usdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf)) : new Map<string, number>();
+    const sent = spec.valueOf ? usdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf)) : new Map<string, Decimal>();
+    const salaryFloor = salaryBand(spec)[0];
     // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
     // customer paying a few dollars to a cluster that risky accounts also pay is not.
     const riskySet = new Set(risky);
-    const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a) ?? 0) >= spec.salaryUsd[0]);
+    const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
     const facts: Record<string, unknown> = {
       accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
       implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
     };
-    if (spec.valueOf) facts.medianUsd = round(median([...sent.values()]));
+    if (spec.valueOf) facts.medianUsd = median([...sent.values()]);
     const t = spec.pass;
     const passes = (t.gte === undefined || risky.length >= t.gte) && (t.gt === undefined || risky.length > t.gt) && (t.lte === undefined || risky.length <= t.lte) && (t.lt === undefined || risky.length < t.lt);
     const ok = accounts.length > 0 && passes && share >= spec.minShare;

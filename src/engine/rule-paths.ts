@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { loginSchema, transferSchema } from '../contract/schemas.js';
 import type { TransferEvent } from '../decode/events.js';
 import { EntityGraph } from '../graph/entity-graph.js';
+import { Decimal } from '../money/decimal.js';
 import { buildContext } from './engine.js';
 import { eventView } from './event-view.js';
 import type { SignalSpec } from './rule-schema.js';
@@ -48,13 +49,14 @@ function viewFields(kind: TriggerKind): Map<string, FieldShape> {
   const schema = shapeOfZod((kind === 'login' ? loginSchema : transferSchema) as unknown as ZodAny).fields!;
   const view = kind === 'login'
     ? eventView({ type: 'login', eventId: '', time: 0, msg: {} } as never)
-    : eventView({ type: 'transfer', eventId: '', time: 0, msg: {}, from: [], to: '', amount: 0, usd: null } as never);
+    : eventView({ type: 'transfer', eventId: '', time: 0, msg: {}, from: [], to: '', amount: Decimal.ZERO, usd: null, usdSource: null } as never);
   const out = new Map<string, FieldShape>();
   for (const name in view) {
     if (name === 'source') continue;
     out.set(name, schema.get(name) ?? { type: 'unknown' });
   }
-  if (kind !== 'login') { out.set('amount', { type: 'number' }); out.set('usd', { type: 'number' }); }
+  // amount and usd are exact decimals, compared as numbers; usdSource names where usd came from.
+  if (kind !== 'login') { out.set('amount', { type: 'number' }); out.set('usd', { type: 'number' }); out.set('usdSource', { type: 'string' }); }
   out.set('kind', { type: 'string', values: [kind] });
   return out;
 }
@@ -73,7 +75,7 @@ let contextProbe: { account: string[]; counterparty: string[] } | undefined;
 /** The account and counterparty fields the engine builds for a transfer (keys only; nothing is computed). */
 export function contextFields(): { account: string[]; counterparty: string[] } {
   if (contextProbe) return contextProbe;
-  const probe: TransferEvent = { type: 'transfer', eventId: 'probe', time: 0, msg: { kind: 'withdrawal', accountId: 'probe' } as TransferEvent['msg'], from: [], to: 'evm:0x0000000000000000000000000000000000000000', amount: 0, usd: null };
+  const probe: TransferEvent = { type: 'transfer', eventId: 'probe', time: 0, msg: { kind: 'withdrawal', accountId: 'probe' } as TransferEvent['msg'], from: [], to: 'evm:0x0000000000000000000000000000000000000000', amount: Decimal.ZERO, usd: null, usdSource: null };
   const ctx = buildContext(probe, new EntityGraph(), 0);
   return (contextProbe = { account: Object.keys(ctx.account as object), counterparty: Object.keys(ctx.counterparty as object) });
 }

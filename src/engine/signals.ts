@@ -17,10 +17,12 @@ import { distinctPayers } from './distinct-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
 import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 import { decayingExposure } from './decaying-exposure.js';
+import { Decimal, isDecimal, sumOf } from '../money/decimal.js';
 
 export interface SignalResult {
   ok: boolean;
-  value?: number;
+  /** A number, or an exact decimal for a window's sum, min or max of amounts. */
+  value?: number | Decimal;
   eventIds: string[];
   facts: Record<string, unknown>;
 }
@@ -57,9 +59,21 @@ function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAl
   return (item) => sel.kinds.includes(item.type === 'login' ? 'login' : item.msg.kind) && where(itemContext(item));
 }
 
-function passes(t: { gte?: number | undefined; gt?: number | undefined; lte?: number | undefined; lt?: number | undefined }, v: number): boolean {
+type Bounds = { gte?: number | undefined; gt?: number | undefined; lte?: number | undefined; lt?: number | undefined };
+
+/** Whether a value lies within the bounds; an exact decimal is compared exactly with each bound's decimal text. */
+function passes(t: Bounds, v: number | Decimal): boolean {
+  if (isDecimal(v)) {
+    const cmp = (bound: number): number => v.compare(Decimal.fromNumber(bound));
+    return (t.gte === undefined || cmp(t.gte) >= 0) && (t.gt === undefined || cmp(t.gt) > 0) && (t.lte === undefined || cmp(t.lte) <= 0) && (t.lt === undefined || cmp(t.lt) < 0);
+  }
   return (t.gte === undefined || v >= t.gte) && (t.gt === undefined || v > t.gt) && (t.lte === undefined || v <= t.lte) && (t.lt === undefined || v < t.lt);
 }
+
+/** A window's value as evidence: counts and statistics rounded, exact amounts kept whole. */
+const shown = (v: number | Decimal): number | Decimal => (isDecimal(v) ? v : round(v, 4));
+const ZERO = Decimal.ZERO;
+const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
 /** The last trigger's counterparty ids: every rule judging one trigger asks for them again. */
 let lastIds: { graph: EntityGraph; trigger: TransferEvent; ids: readonly number[] } | undefined;
@@ -93,7 +107,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
     if (live) {
       const value = live.value(spec.agg);
       const ok = live.count > 0 && passes(spec.pass, value);
-      return { ok, value: round(value, 4), eventIds: ok ? live.eventIds() : [], facts: { value: round(value, 4), count: live.count, within: `${spec.within / DAY}d`, key: spec.key } };
+      return { ok, value: shown(value), eventIds: ok ? live.eventIds() : [], facts: { value: shown(value), count: live.count, within: `${spec.within / DAY}d`, key: spec.key } };
     }
     let items: HistoryItem[];
     if (spec.key === 'account') items = state.historyBetween(trigger.msg.accountId, from, trigger.time) as HistoryItem[];
@@ -110,22 +124,36 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
     }
     items = items.filter(select);
     const values = items.map(valueOf);
-    const nums = values.filter((v): v is number => typeof v === 'number');
-    let value: number;
-    switch (spec.agg) {
-      case 'count': value = items.length; break;
-      case 'sum': value = nums.reduce((s, v) => s + v, 0); break;
-      case 'distinct': value = new Set(values.map(String)).size; break;
-      case 'min': value = nums.length ? Math.min(...nums) : 0; break;
-      case 'max': value = nums.length ? Math.max(...nums) : 0; break;
-      case 'mean': value = nums.length ? nums.reduce((s, v) => s + v, 0) / nums.length : 0; break;
-      case 'cv': value = coefficientOfVariation(nums); break;
-    }
+    const value = aggregateOf(spec.agg, items.length, values);
     const ok = items.length > 0 && passes(spec.pass, value);
-    return { ok, value: round(value, 4), eventIds: ok ? items.map((e) => e.eventId) : [], facts: { value: round(value, 4), count: items.length, within: `${spec.within / DAY}d`, key: spec.key } };
+    return { ok, value: shown(value), eventIds: ok ? items.map((e) => e.eventId) : [], facts: { value: shown(value), count: items.length, within: `${spec.within / DAY}d`, key: spec.key } };
   };
   if (aggregator) signal.aggregator = aggregator;
   return signal;
+}
+
+/** A field's values as exact decimals (amounts are; a plain number means its decimal text); others are left out. */
+function exactValues(values: readonly unknown[]): Decimal[] {
+  const out: Decimal[] = [];
+  for (const v of values) {
+    if (isDecimal(v)) out.push(v);
+    else if (typeof v === 'number' && Number.isFinite(v)) out.push(Decimal.fromNumber(v));
+  }
+  return out;
+}
+
+/** A window's aggregate over its items' values: sums, minima and maxima exact; mean and cv in floating point. */
+function aggregateOf(agg: Extract<SignalSpec, { op: 'window' }>['agg'], count: number, values: readonly unknown[]): number | Decimal {
+  if (agg === 'count') return count;
+  if (agg === 'distinct') return new Set(values.map(String)).size;
+  const exact = exactValues(values);
+  switch (agg) {
+    case 'sum': return sumOf(exact);
+    case 'min': return exact.length ? exact.reduce((m, v) => (v.compare(m) < 0 ? v : m)) : ZERO;
+    case 'max': return exact.length ? exact.reduce((m, v) => (v.compare(m) > 0 ? v : m)) : ZERO;
+    case 'mean': return exact.length ? sumOf(exact).toNumber() / exact.length : 0;
+    case 'cv': return coefficientOfVariation(exact.map((v) => v.toNumber()));
+  }
 }
 
 export function coefficientOfVariation(values: number[]): number {
@@ -139,6 +167,8 @@ export function coefficientOfVariation(values: number[]): number {
 function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
   const first = makeSelector(spec.first);
   const then = makeSelector(spec.then);
+  const minRatio = Decimal.fromNumber(spec.minRatio);
+  const maxRatio = Decimal.fromNumber(spec.maxRatio);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
     // Anchors lie within the window; a split payment's earlier parts up to groupWithin before them.
@@ -149,20 +179,21 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
       const anchor = anchors[i]!;
       // Split payments: earlier first-events within groupWithin of this one are the same inflow.
       const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
-      const inflow = group.reduce((s, a) => s + (a.usd ?? 0), 0);
-      if (!inflow) continue;
+      const inflow = sumOf(group.map(usdOrZero));
+      if (inflow.sign() <= 0) continue;
       const since = group[0]!.time;
       const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
       if (!differs(trigger)) continue;
       const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
-      const moved = follow.reduce((s, e) => s + (e.usd ?? 0), 0);
-      const ratio = moved / inflow;
-      if (ratio >= spec.minRatio && ratio <= spec.maxRatio) {
+      const moved = sumOf(follow.map(usdOrZero));
+      // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
+      const ratio = moved.toNumber() / inflow.toNumber();
+      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.times(maxRatio)) <= 0) {
         return {
           ok: true,
           value: round(ratio, 4),
           eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: round(inflow), movedUsd: round(moved), hours: round((trigger.time - since) / 3_600_000, 1) },
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1) },
         };
       }
     }
@@ -172,7 +203,8 @@ function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
 
 interface Payment {
   time: number;
-  usd: number;
+  /** Exact: a split payment's parts summed. */
+  usd: Decimal;
   eventIds: string[];
 }
 
@@ -183,6 +215,7 @@ function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
 
 function cadence(spec: Extract<SignalSpec, { op: 'cadence' }>): Signal {
   const select = makeSelector(spec.of);
+  const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
   return ({ trigger, graph, state }) => {
     const items = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time).filter((e): e is TransferEvent => e.type === 'transfer' && select(e));
     const byPayer = new Map<string, TransferEvent[]>();
@@ -195,11 +228,11 @@ function cadence(spec: Extract<SignalSpec, { op: 'cadence' }>): Signal {
       const payments: Payment[] = [];
       for (const e of events) {
         const last = payments[payments.length - 1];
-        if (last && e.time - last.time <= spec.mergeWithin) { last.usd += e.usd ?? 0; last.eventIds.push(e.eventId); }
-        else payments.push({ time: e.time, usd: e.usd ?? 0, eventIds: [e.eventId] });
+        if (last && e.time - last.time <= spec.mergeWithin) { last.usd = last.usd.plus(usdOrZero(e)); last.eventIds.push(e.eventId); }
+        else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
       }
-      const result = regularRun(payments, spec);
-      if (result && (!best.ok || result.count > (best.value ?? 0))) {
+      const result = regularRun(payments, spec, band);
+      if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
           ok: true,
           value: result.count,
@@ -213,8 +246,9 @@ function cadence(spec: Extract<SignalSpec, { op: 'cadence' }>): Signal {
 }
 
 /** The longest run of payments, ending with the latest, whose gaps fit one period (a missed period allowed). */
-function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadence' }>): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
-  const inBand = (p: Payment): boolean => !spec.usdRange || (p.usd >= spec.usdRange[0] && p.usd <= spec.usdRange[1]);
+function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadence' }>, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
+  // The band is decided exactly; the cv and mean (statistics for the score and the text) in floating point.
+  const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
   for (const { every, tolerance } of spec.periods) {
     const run: Payment[] = [];
     for (let i = payments.length - 1; i >= 0; i--) {
@@ -229,7 +263,7 @@ function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadenc
       run.unshift(p);
     }
     if (run.length >= spec.minCount) {
-      const usd = run.map((p) => p.usd);
+      const usd = run.map((p) => p.usd.toNumber());
       const cv = coefficientOfVariation(usd);
       if (cv <= spec.maxCv) return { run, count: run.length, period: every, cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
     }

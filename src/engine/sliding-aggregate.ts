@@ -1,17 +1,22 @@
 /**
  * A window aggregate kept as events arrive and expire, for one account and one `window` signal:
- * count, sum, mean, coefficient of variation (running sum and sum of squares), min and max
- * (monotonic queues), and distinct values (a count per value). A trigger at the newest time
+ * count, sum (exact: amounts are decimals, a plain number counts as its decimal text), mean and
+ * coefficient of variation (running sum and sum of squares of doubles: statistics for scores),
+ * min and max (monotonic queues, compared exactly), and distinct values (a count per value). A trigger at the newest time
  * costs O(1) amortised, whatever the window holds; an older trigger (a late re-examination or
  * an out-of-order event) is answered by the caller from the history instead.
  */
+import { Decimal, isDecimal } from '../money/decimal.js';
+
 export type WindowAgg = 'count' | 'sum' | 'distinct' | 'min' | 'max' | 'mean' | 'cv';
 
 interface Entry {
   time: number;
   eventId: string;
-  /** The field's value, or undefined when it is not a number (it counts, but adds to no sum). */
+  /** The field's value as a double, or undefined when it is not numeric (it counts, but adds to no sum). */
   num: number | undefined;
+  /** The same value exactly, for the sum, min and max. */
+  exact: Decimal | undefined;
   /** The value as distinct() counts it. */
   key: string;
 }
@@ -20,6 +25,7 @@ export class SlidingAggregate {
   private readonly entries: Entry[] = [];
   private head = 0;
   private sum = 0;
+  private exactSum = Decimal.ZERO;
   private sumSq = 0;
   private nums = 0;
   /** Indices into entries, values increasing (for min) and decreasing (for max). */
@@ -37,19 +43,21 @@ export class SlidingAggregate {
 
   /** Adds an event at or after `newest` (the caller checks order). */
   push(time: number, eventId: string, value: unknown): void {
-    const num = typeof value === 'number' ? value : undefined;
-    const entry: Entry = { time, eventId, num, key: String(value) };
+    const exact = isDecimal(value) ? value : typeof value === 'number' && Number.isFinite(value) ? Decimal.fromNumber(value) : undefined;
+    const num = exact === undefined ? undefined : typeof value === 'number' ? value : exact.toNumber();
+    const entry: Entry = { time, eventId, num, exact, key: String(value) };
     const index = this.entries.length;
     this.entries.push(entry);
     if (time > this.newest) this.newest = time;
     this.distinctCounts.set(entry.key, (this.distinctCounts.get(entry.key) ?? 0) + 1);
-    if (num === undefined) return;
+    if (num === undefined || exact === undefined) return;
     this.sum += num;
+    this.exactSum = this.exactSum.plus(exact);
     this.sumSq += num * num;
     this.nums++;
-    while (this.minQ.length > this.minHead && this.entries[this.minQ[this.minQ.length - 1]!]!.num! >= num) this.minQ.pop();
+    while (this.minQ.length > this.minHead && this.entries[this.minQ[this.minQ.length - 1]!]!.exact!.compare(exact) >= 0) this.minQ.pop();
     this.minQ.push(index);
-    while (this.maxQ.length > this.maxHead && this.entries[this.maxQ[this.maxQ.length - 1]!]!.num! <= num) this.maxQ.pop();
+    while (this.maxQ.length > this.maxHead && this.entries[this.maxQ[this.maxQ.length - 1]!]!.exact!.compare(exact) <= 0) this.maxQ.pop();
     this.maxQ.push(index);
   }
 
@@ -62,6 +70,7 @@ export class SlidingAggregate {
       else this.distinctCounts.set(e.key, left);
       if (e.num !== undefined) {
         this.sum -= e.num;
+        this.exactSum = this.exactSum.minus(e.exact!);
         this.sumSq -= e.num * e.num;
         this.nums--;
         if (this.minQ[this.minHead] === this.head) this.minHead++;
@@ -72,13 +81,14 @@ export class SlidingAggregate {
     this.compact();
   }
 
-  value(agg: WindowAgg): number {
+  /** Counts and statistics as numbers; the sum, min and max exactly. */
+  value(agg: WindowAgg): number | Decimal {
     switch (agg) {
       case 'count': return this.count;
-      case 'sum': return this.nums ? this.sum : 0;
+      case 'sum': return this.nums ? this.exactSum : Decimal.ZERO;
       case 'distinct': return this.distinctCounts.size;
-      case 'min': return this.nums ? this.entries[this.minQ[this.minHead]!]!.num! : 0;
-      case 'max': return this.nums ? this.entries[this.maxQ[this.maxHead]!]!.num! : 0;
+      case 'min': return this.nums ? this.entries[this.minQ[this.minHead]!]!.exact! : Decimal.ZERO;
+      case 'max': return this.nums ? this.entries[this.maxQ[this.maxHead]!]!.exact! : Decimal.ZERO;
       case 'mean': return this.nums ? this.sum / this.nums : 0;
       case 'cv': {
         if (this.nums < 2) return 0;

@@ -9,6 +9,7 @@
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
+import { Decimal } from '../money/decimal.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import type { EntityGraph, GraphChange } from './entity-graph.js';
 import { CoinJoinLabeller } from './coinjoin-labels.js';
@@ -21,6 +22,9 @@ export interface ClusteringOptions {
 }
 
 export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
+
+const FORWARD_CEILING = Decimal.parse('1.0001');
+const SPLIT_PLACES = 18;
 
 /** What a chain event did to the graph, for evidence and for the rules. */
 export interface ChainOutcome {
@@ -50,9 +54,12 @@ export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx): { address
 export class GraphWriter {
   /** CoinJoin participants become mixer-labelled (bounded; src/graph/coinjoin-labels.ts). */
   readonly coinjoinLabels: CoinJoinLabeller;
+  /** options.forwardRatio as the exact decimal its text names. */
+  private readonly forwardRatio: Decimal;
 
   constructor(readonly graph: EntityGraph, readonly options: ClusteringOptions = DEFAULT_CLUSTERING) {
     this.coinjoinLabels = new CoinJoinLabeller(graph);
+    this.forwardRatio = Decimal.fromNumber(options.forwardRatio);
   }
 
   applyLabel(event: LabelEvent): GraphChange[] {
@@ -108,11 +115,12 @@ export class GraphWriter {
   }
 
   /** Deposit-address reuse: `from` forwards most of a recent inflow to `to`. */
-  private forwarding(from: number, to: number, asset: string, amount: number, event: ChainEvent): GraphChange | undefined {
+  private forwarding(from: number, to: number, asset: string, amount: Decimal, event: ChainEvent): GraphChange | undefined {
     const graph = this.graph;
     if (graph.isOwn(from) || graph.clusterLabels(from, event.time).length > 0) return undefined;
+    // Exact: at least forwardRatio of the inflow and at most the inflow plus 0.01% (rounding).
     const inflow = graph.edgesIn(from).find((e) => e.asset === asset && e.time <= event.time && e.time >= event.time - this.options.forwardWithin
-      && amount >= e.amount * this.options.forwardRatio && amount <= e.amount * 1.0001 && e.peer !== to);
+      && amount.compare(e.amount.times(this.forwardRatio)) >= 0 && amount.compare(e.amount.times(FORWARD_CEILING)) <= 0 && e.peer !== to);
     if (!inflow) return undefined;
     return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }
@@ -144,7 +152,11 @@ export class GraphWriter {
       graph.markOwn(hot);
       graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
     } else if (deposit) {
-      for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount: event.amount / event.from.length, usd: event.usd === null ? null : event.usd / event.from.length, time: event.time, ref: m.txHash ?? m.eventId });
+      // k senders each get an edge of a k-th, rounded toward zero at 18 places.
+      const k = event.from.length;
+      const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
+      const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
+      for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
     }
   }
 }

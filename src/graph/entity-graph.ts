@@ -15,12 +15,17 @@ import { AddressIndex } from './address-index.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
+import { Decimal } from '../money/decimal.js';
+
+/** Two records of one transfer differ by at most this share of its amount (fees, rounding). */
+const SAME_TRANSFER_TOLERANCE = Decimal.parse('0.001');
 
 export interface FlowEdge {
   peer: number;
   asset: string;
-  amount: number;
-  usd: number | null;
+  /** Whole units of the asset, exact. */
+  amount: Decimal;
+  usd: Decimal | null;
   time: number;
   /** The txid / event id that carries the transfer. */
   ref: string;
@@ -423,7 +428,7 @@ export class EntityGraph {
     // The same transfer may arrive twice (an exchange event and its chain event).
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
       const e = outs[i]!;
-      if (e.peer === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && Math.abs(e.amount - edge.amount) <= edge.amount * 0.001) return false;
+      if (e.peer === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && sameAmount(e.amount, edge.amount)) return false;
     }
     const cap = this.options.maxEdgesPerAddress;
     outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
@@ -483,4 +488,10 @@ export class EntityGraph {
 export function nameOfKey(key: string): string {
   const fp = fingerprint(key);
   return `cl-${fp.hi.toString(16).padStart(8, '0')}${fp.lo.toString(16).padStart(8, '0')}`;
+}
+
+/** Whether two amounts are one transfer's: they differ by at most 0.1% of the second, exactly. */
+function sameAmount(a: Decimal, b: Decimal): boolean {
+  const gap = a.minus(b);
+  return (gap.sign() < 0 ? gap.negated() : gap).compare(b.times(SAME_TRANSFER_TOLERANCE)) <= 0;
 }

@@ -7,6 +7,7 @@
 import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from './entity-graph.js';
 import type { LabelRecord } from './labels.js';
+import type { Decimal } from '../money/decimal.js';
 
 export interface ExposureQuery {
   direction: 'upstream' | 'downstream';
@@ -26,7 +27,7 @@ export interface PathStep {
   address: string;
   cluster: string;
   /** The transfer that reached this address from the previous one (absent at hop 0). */
-  via?: { ref: string; asset: string; amount: number; usd: number | null; time: string };
+  via?: { ref: string; asset: string; amount: Decimal; usd: Decimal | null; time: string };
 }
 
 export interface ExposureHit {

@@ -15,6 +15,8 @@ import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
 import { IdWindow } from '../state/id-window.js';
 import type { SdnLabel } from '../intel/ofac.js';
+import { DEFAULT_PRICE_BOOK, PriceBook, type PriceBookOptions } from '../money/price-book.js';
+import { valueChainTransfers, valueTransfer } from '../money/valuation.js';
 
 export interface ProcessResult {
   alerts: Alert[];
@@ -51,6 +53,8 @@ export interface PipelineOptions {
   maxReexaminations?: number;
   /** How far upstream of a graph change to look for transfers to re-examine. @defaultValue 3 */
   lateEvidenceHops?: number;
+  /** Market price bounds and staleness (src/money/price-book.ts). */
+  prices?: Partial<PriceBookOptions>;
 }
 
 export interface PipelineStats {
@@ -74,6 +78,8 @@ export class Pipeline {
   readonly graph: EntityGraph;
   readonly state: RuleState;
   readonly engine: RuleEngine;
+  /** market.price.v1 prices by asset, for valuing transfers as of their time. */
+  readonly prices: PriceBook;
   private readonly writer: GraphWriter;
   private readonly decodeOptions: DecodeOptions;
   /** eventIds seen within the dedupe window (event time). */
@@ -91,6 +97,7 @@ export class Pipeline {
     this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
+    this.prices = new PriceBook({ ...DEFAULT_PRICE_BOOK, ...options.prices });
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
     this.lateHops = options.lateEvidenceHops ?? 3;
     this.maxReexaminations = options.maxReexaminations ?? 4096;
@@ -107,6 +114,8 @@ export class Pipeline {
       emitted_alert_ids: this.engine.emittedSize,
       ...Object.fromEntries(Object.entries(this.state.sizes).map(([k, v]) => [`rule_state_${k}`, v])),
       ...Object.fromEntries(Object.entries(this.graph.sizes).map(([k, v]) => [`graph_${k}`, v])),
+      price_assets: this.prices.assets,
+      prices: this.prices.size,
     };
   }
 
@@ -159,7 +168,11 @@ export class Pipeline {
       case 'login':
         this.state.add(event);
         return { alerts: this.engine.evaluate({ item: event }) };
+      case 'price':
+        this.prices.add(event.asset, { time: event.time, source: event.source, price: event.price, observedAt: event.observedAt });
+        return { alerts: [] };
       case 'transfer':
+        valueTransfer(this.prices, event);
         this.writer.applyTransfer(event);
         this.state.add(event);
         return { alerts: this.engine.evaluate({ item: event }) };
@@ -173,6 +186,7 @@ export class Pipeline {
   }
 
   private applyChain(event: ChainEvent): { alerts: Alert[]; changes: GraphChange[] } {
+    valueChainTransfers(this.prices, event);
     const outcome = this.writer.applyChain(event);
     const changes = outcome.changes;
     for (const c of changes) {

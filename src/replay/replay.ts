@@ -16,6 +16,7 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
 import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
 import { fileSize, readJsonLines } from '../sources/file-source.js';
+import { PriceMerge } from './price-merge.js';
 
 export interface ReplayRecord {
   text: string;
@@ -25,6 +26,8 @@ export interface ReplayRecord {
 
 export interface ReplayOptions {
   files: string[];
+  /** market.price.v1 JSONL files (in event-time order), merged by event time into `files` (see price-merge.ts). */
+  priceFiles?: string[];
   /**
    * Instead of files: records already read (e.g. from Kafka). A record may carry its text already
    * decoded, with the pipeline's decode options, so it is not decoded twice.
@@ -103,7 +106,16 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     await options.afterEach?.(pipeline, origin);
   };
-  if (options.records) for await (const r of options.records) await handle(r.text, r.origin, r.decoded);
+  const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text)) : undefined;
+  const applyPrice = (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => handle(line.text, line.origin, line.decoded);
+  /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
+  const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
+    if (!prices) return handle(text, origin, decoded);
+    const result = decoded ?? pipeline.decode(text);
+    await prices.applyUpTo(result.ok ? result.event.time : newestTime, applyPrice);
+    return handle(text, origin, result);
+  };
+  if (options.records) for await (const r of options.records) await handleInput(r.text, r.origin, r.decoded);
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
     ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} MB | {messages} msgs', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -114,11 +126,12 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     let fileBytes = 0;
     for await (const line of readJsonLines(file)) {
       fileBytes = line.bytes;
-      await handle(line.text, { file, line: line.line });
+      await handleInput(line.text, { file, line: line.line });
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
     doneBytes += fileSize(file);
   }
+  await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);

@@ -223,7 +223,7 @@ export async function deleteRun(run: Run): Promise<void> {
   await admin.disconnect();
 }
 
-export const keyOf = (m: Record<string, string | undefined>): string => (m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address)!;
+export const keyOf = (m: Record<string, string | undefined>): string => (m.accountId ?? m.txid ?? m.hash ?? m.txHash ?? m.address ?? m.asset)!;
 const partitioner = kafkajs.Partitioners.DefaultPartitioner();
 
 /**

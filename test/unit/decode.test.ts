@@ -17,9 +17,21 @@ describe('decode', () => {
     expect(r.ok).toBe(true);
     if (r.ok && r.event.type === 'transfer') {
       expect(r.event.msg.status).toBe('completed');
-      expect(r.event.usd).toBe(2500);
+      expect([r.event.usd?.toString(), r.event.usdSource]).toEqual(['2500', 'peg']);
       expect(r.event.to).toBe('evm:0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae');
     } else expect.fail('not a transfer');
+  });
+
+  it('keeps amounts exact: 0.00012345 BTC stays 0.00012345, and a usdValue is the decimal its JSON text names', () => {
+    const r = decodeMessage(JSON.stringify({ ...transfer, asset: 'BTC', amount: '0.00012345', usdValue: 11.73 }));
+    expect(r.ok && r.event.type === 'transfer' && [r.event.amount.toString(), r.event.usd?.toString(), r.event.usdSource]).toEqual(['0.00012345', '11.73', 'exchange']);
+    const table = decodeMessage(JSON.stringify({ ...transfer, asset: 'BTC', amount: '0.00012345' }));
+    expect(table.ok && table.event.type === 'transfer' && [table.event.usd?.toString(), table.event.usdSource]).toEqual(['11.72775', 'table']);
+  });
+
+  it('decodes chain amounts from base units exactly (1 wei of ETH, 1 satoshi)', () => {
+    const evm = decodeMessage(JSON.stringify({ schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: '0x' + 'ab'.repeat(32), blockNumber: 1, blockTime: '2025-01-16T09:30:00Z', from: transfer.from[0], to: transfer.to, value: '1000000000000000001' }));
+    expect(evm.ok && evm.event.type === 'chain' && evm.event.transfers[0]!.amount.toString()).toBe('1.000000000000000001');
   });
 
   it.each([

@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlidingAggregate, type WindowAgg } from '../../src/engine/sliding-aggregate.js';
 import { coefficientOfVariation } from '../../src/engine/signals.js';
+import { Decimal, sumOf } from '../../src/money/decimal.js';
+
+const asNumber = (v: number | Decimal): number => (typeof v === 'number' ? v : v.toNumber());
 
 const AGGS: WindowAgg[] = ['count', 'sum', 'distinct', 'min', 'max', 'mean', 'cv'];
 
@@ -33,7 +36,7 @@ describe('sliding window aggregate', () => {
         seen.push({ time, value: s.value });
         agg.expire(time - within);
         expect(agg.count).toBe(scan(seen, time - within, time, 'count'));
-        for (const a of AGGS) expect(agg.value(a)).toBeCloseTo(scan(seen, time - within, time, a), 6);
+        for (const a of AGGS) expect(asNumber(agg.value(a))).toBeCloseTo(scan(seen, time - within, time, a), 6);
       }
       const ids = seen.flatMap((e, i) => (e.time >= time - within ? [`ev-${i}`] : []));
       expect(agg.eventIds()).toEqual(ids);
@@ -45,6 +48,29 @@ describe('sliding window aggregate', () => {
     for (let t = 0; t < 200_000; t++) { agg.push(t, `e${t}`, t % 97); agg.expire(t - 100); }
     expect(agg.count).toBe(101);
     expect((agg as unknown as { entries: unknown[] }).entries.length).toBeLessThan(400);
-    expect(agg.value('max')).toBe(96);
+    expect(asNumber(agg.value('max'))).toBe(96);
+  });
+
+  it('keeps the sum of decimal amounts exact as entries come and go (no drift at a threshold)', () => {
+    const cents = fc.integer({ min: 1, max: 1_000_000_00 }).map((c) => Decimal.parse(`${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`));
+    const step = fc.record({ gap: fc.integer({ min: 0, max: 20 }), value: fc.oneof(cents, fc.constantFrom(Decimal.parse('0.1'), Decimal.parse('0.2'), Decimal.parse('0.00012345'))) });
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 200 }), fc.integer({ min: 1, max: 100 }), (steps, within) => {
+      const agg = new SlidingAggregate();
+      const seen: { time: number; value: Decimal }[] = [];
+      let time = 0;
+      for (const [i, s] of steps.entries()) {
+        time += s.gap;
+        agg.push(time, `ev-${i}`, s.value);
+        seen.push({ time, value: s.value });
+        agg.expire(time - within);
+        const inside = seen.filter((e) => e.time >= time - within).map((e) => e.value);
+        expect((agg.value('sum') as Decimal).compare(sumOf(inside))).toBe(0);
+        expect((agg.value('min') as Decimal).toString()).toBe(inside.reduce((m, v) => (v.compare(m) < 0 ? v : m)).toString());
+      }
+    }), { numRuns: 200 });
+    // Three of 3,333.33 and one of 0.01 sum to 10,000 exactly: at the threshold, not a hair under.
+    const agg = new SlidingAggregate();
+    ['3333.33', '3333.33', '3333.33', '0.01'].forEach((v, i) => agg.push(i, `e${i}`, Decimal.parse(v)));
+    expect((agg.value('sum') as Decimal).toString()).toBe('10000');
   });
 });
