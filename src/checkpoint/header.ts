@@ -12,7 +12,7 @@ import { CheckpointError } from './errors.js';
 
 export const FORMAT = 'tidewatch-checkpoint';
 /** Raised on any change a reader of the previous version would misread. */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

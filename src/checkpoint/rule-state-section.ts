@@ -1,5 +1,5 @@
 /**
- * The RuleState: the retained events once each (see event-table.ts), then the per-account
+ * The RuleState: the retained events once each, as [time, message] (see event-table.ts), then the per-account
  * histories and the transfer indexes (deposits, then withdrawals) as event numbers, then the
  * device and IP links.
  */
@@ -8,7 +8,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
-import { EventList, IdentityNumbering, redecode } from './event-table.js';
+import { EventList, IdentityNumbering, redecode, storedEvent } from './event-table.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
@@ -47,7 +47,7 @@ async function readTransferIndex(r: FrameReader, kind: TransferKind, index: Expi
 export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<void> {
   const numbering = new IdentityNumbering<HistoryItem>();
   await openSection(w, 'state.events');
-  await writeBatches(w, distinctEvents(state, numbering), (item) => item.msg);
+  await writeBatches(w, distinctEvents(state, numbering), storedEvent);
 
   const parts = state.checkpointParts();
   await writeShardedMap(w, 'state.accounts', parts.accounts, (accountId, list) => [accountId, list.map((item) => numbering.mustNumber(item))]);

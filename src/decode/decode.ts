@@ -44,7 +44,9 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   for (let i = 0; i < msg.from.length; i++) from.push(keyAt(msg.chain, msg.from[i]!, 'from', i));
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Number(msg.amount);
-  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd: usdOf(msg.asset, amount, prices, msg.usdValue) };
+  // `view` is declared here, unset, so the event keeps it in-object when the rules set it (added
+  // later, it would cost a separate property array on every retained transfer).
+  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd: usdOf(msg.asset, amount, prices, msg.usdValue), view: undefined };
 }
 
 class FieldAddressError extends Error {
