@@ -1,8 +1,8 @@
 /**
  * The retained exchange events, each written once and referred to by number: the same
  * TransferEvent sits in an account's history and in the transfer index, and must be one object
- * again after a restore. An event is stored as its validated message and decoded again on
- * restore, which must give back the very same message.
+ * again after a restore. An event is stored as its time and its message as retained, and decoded
+ * again on restore, which must give back the very same fields.
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { HistoryItem } from '../engine/state.js';
@@ -66,16 +66,37 @@ export class EventList {
 }
 
 /**
+ * A retained event as stored: its event time and its message as the state keeps it. A retained
+ * transfer keeps only the fields the rules can read (retained-fields.ts), without occurredAt or
+ * the schema name, so the time carries what occurredAt did.
+ */
+export type StoredEvent = [time: number, msg: Record<string, unknown>];
+
+export function storedEvent(item: HistoryItem): StoredEvent {
+  return [item.time, item.msg as unknown as Record<string, unknown>];
+}
+
+/**
  * The event a stored message decodes to, or why it cannot be trusted: the decoder must accept
- * it, as an exchange event, with the very message that was stored (a changed schema or decoder
- * that transforms messages differently would otherwise change the state silently).
+ * it, as an exchange event at the stored time, with the very fields that were stored (a changed
+ * schema or decoder that transforms messages differently would otherwise change the state
+ * silently). A transfer's missing schema name and occurredAt are put back for the decoder; its
+ * event then keeps the stored fields only, as the state had it.
  */
 export function redecode(stored: unknown, decode: (raw: string) => DecodeResult): HistoryItem | string {
-  const raw = JSON.stringify(stored);
-  const result = decode(raw);
+  if (!Array.isArray(stored) || typeof stored[0] !== 'number' || !stored[1] || typeof stored[1] !== 'object') return 'it is not a [time, message] pair';
+  const [time, msg] = stored as StoredEvent;
+  const whole: Record<string, unknown> = { ...msg };
+  whole.schema ??= 'exchange.transfer.v1';
+  whole.occurredAt ??= new Date(time).toISOString();
+  const result = decode(JSON.stringify(whole));
   if (!result.ok) return `the decoder now rejects it (${result.reject.code}: ${result.reject.reason})`;
   const event = result.event;
   if (event.type !== 'transfer' && event.type !== 'login') return `it now decodes as a ${event.type} event`;
-  if (JSON.stringify(event.msg) !== raw) return 'it now decodes to a different message';
+  if (event.time !== time) return `it now decodes at ${event.time}, not ${time}`;
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(msg)) kept[key] = (event.msg as unknown as Record<string, unknown>)[key];
+  if (JSON.stringify(kept) !== JSON.stringify(msg)) return 'it now decodes to a different message';
+  if (event.type === 'transfer') event.msg = kept as unknown as typeof event.msg;
   return event;
 }

@@ -12,8 +12,9 @@ import { CheckpointError } from './errors.js';
 
 export const FORMAT = 'tidewatch-checkpoint';
 /**
- * Raised on any change a reader of the previous version would misread. 3: flow-edge amounts as
- * decimal strings, market-valued transfers as [message, usd, source], and the price book.
+ * Raised on any change a reader of the previous version would misread. 3: retained events as
+ * [time, message as retained] (src/engine/retained-fields.ts), market-valued transfers as
+ * [time, message, usd, source], flow-edge amounts as decimal strings, and the price book.
  */
 export const FORMAT_VERSION = 3;
 

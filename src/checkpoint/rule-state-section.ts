@@ -1,5 +1,5 @@
 /**
- * The RuleState: the retained events once each (see event-table.ts), then the per-account
+ * The RuleState: the retained events once each, as [time, message] (see event-table.ts), then the per-account
  * histories and the transfer indexes (deposits, then withdrawals) as event numbers, then the
  * device and IP links.
  */
@@ -8,7 +8,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
-import { EventList, IdentityNumbering, redecode } from './event-table.js';
+import { EventList, IdentityNumbering, redecode, storedEvent } from './event-table.js';
 import { Decimal } from '../money/decimal.js';
 import { MARKET_SOURCE } from '../money/valuation.js';
 import type { FrameReader } from './frame-reader.js';
@@ -47,19 +47,21 @@ async function readTransferIndex(r: FrameReader, kind: TransferKind, index: Expi
 }
 
 /**
- * A retained event's row: its validated message, or, for a transfer valued from a market price
- * (which decoding alone cannot give back), `[message, usd, source]`.
+ * A retained event's row: `[time, message as retained]`, or, for a transfer valued from a market
+ * price (which decoding alone cannot give back), `[time, message, usd, source]`.
  */
-function eventRow(item: HistoryItem): unknown {
-  if (item.type === 'transfer' && item.usdSource?.startsWith(MARKET_SOURCE)) return [item.msg, item.usd?.toString() ?? null, item.usdSource];
-  return item.msg;
+function eventRow(item: HistoryItem): unknown[] {
+  const row: unknown[] = storedEvent(item);
+  if (item.type === 'transfer' && item.usdSource?.startsWith(MARKET_SOURCE)) row.push(item.usd?.toString() ?? null, item.usdSource);
+  return row;
 }
 
 function eventOfRow(row: unknown, decode: (raw: string) => DecodeResult): HistoryItem | string {
-  if (!Array.isArray(row)) return redecode(row, decode);
-  const [msg, usd, source] = row as [unknown, string | null, string];
-  const event = redecode(msg, decode);
-  if (typeof event === 'string' || event.type !== 'transfer') return typeof event === 'string' ? event : 'a valued row that is not a transfer';
+  if (!Array.isArray(row) || (row.length !== 2 && row.length !== 4)) return 'it is not a [time, message] or [time, message, usd, source] row';
+  const event = redecode(row.slice(0, 2), decode);
+  if (row.length === 2 || typeof event === 'string') return event;
+  if (event.type !== 'transfer') return 'a valued row that is not a transfer';
+  const [, , usd, source] = row as [number, unknown, string | null, string];
   event.usd = usd === null ? null : Decimal.parse(usd);
   event.usdSource = source;
   return event;

@@ -48,7 +48,9 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);
   const { usd, source } = usdOf(msg.asset, amount, prices, msg.usdValue);
-  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source };
+  // `view` is declared here, unset, so the event keeps it in-object when the rules set it (added
+  // later, it would cost a separate property array on every retained transfer).
+  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source, view: undefined };
 }
 
 class FieldAddressError extends Error {

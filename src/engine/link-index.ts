@@ -5,6 +5,7 @@
  * device), not O(logins on it): a customer who logs in a thousand times is one entry.
  */
 import { ShardedMap } from '../state/sharded-map.js';
+import { appended } from '../state/tight-list.js';
 
 export interface AccountSighting {
   accountId: string;
@@ -46,8 +47,10 @@ export class LinkIndex {
     let at = linked.length - 1;
     while (at >= 0 && linked[at]!.accountId !== accountId) at--;
     if (at < 0) {
-      linked.push({ accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
-      if (linked.length > this.maxAccounts) linked.shift();
+      // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
+      const next = appended(linked, { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
+      if (next !== linked) this.byValue.set(value, next);
+      if (next.length > this.maxAccounts) next.shift();
       return;
     }
     const known = linked[at]!;

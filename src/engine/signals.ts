@@ -48,10 +48,10 @@ const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 
 /**
  * The context a history item exposes to `where` conditions. Built once per item and kept on it:
  * window and sequence selectors read the same items for every trigger, and a copy per read was
- * most of the garbage the rules made.
+ * most of the garbage the rules made. The view is its own context (its `event` is itself).
  */
 export function itemContext(item: HistoryItem): Context {
-  return (item.view ??= { event: eventView(item) });
+  return (item.view ??= eventView(item));
 }
 
 function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {

@@ -12,9 +12,11 @@
  *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
+import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate } from './sliding-aggregate.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
@@ -24,6 +26,7 @@ export interface AggregatorSpec {
   valueOf: (item: HistoryItem) => unknown;
 }
 import { ShardedMap } from '../state/sharded-map.js';
+import { appended } from '../state/tight-list.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
@@ -48,6 +51,11 @@ export interface RuleStateOptions {
    * shorter than `retention` (see transferRetentionByKind). @defaultValue retention for both
    */
   kindRetention?: Partial<Record<TransferKind, number>>;
+  /**
+   * The message fields a retained transfer keeps (see retained-fields.ts); the rest are dropped
+   * when the transfer enters the state. @defaultValue every field
+   */
+  transferFields?: ReadonlySet<string> | undefined;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
@@ -69,10 +77,13 @@ export class RuleState {
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
   private newest = Number.NEGATIVE_INFINITY;
+  /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
+  private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
   options: RuleStateOptions;
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
+    this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit')), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal')) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant);
@@ -87,8 +98,9 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
     this.options = { ...this.options, ...options };
+    this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId.deposit.retention = this.kindRetention('deposit');
     this.byEventId.withdrawal.retention = this.kindRetention('withdrawal');
   }
@@ -184,10 +196,13 @@ export class RuleState {
   }
 
   private addToHistory(accountId: string, event: HistoryItem): void {
-    if (event.type === 'transfer') shareAddressStrings(event);
+    if (event.type === 'transfer') {
+      if (this.slim) event.msg = this.slim(event.msg);
+      shareAddressStrings(event);
+    }
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
-    if (list) this.insertInOrder(list, event);
+    if (list) this.insertInOrder(accountId, list, event);
     else {
       this.accounts.set(accountId, [event]);
       this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
@@ -229,11 +244,12 @@ export class RuleState {
   }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
-  private insertInOrder(list: HistoryItem[], event: HistoryItem): void {
+  private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): void {
+    let list = held;
     let i = list.length;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
-    if (i === list.length) list.push(event);
-    else list.splice(i, 0, event);
+    if (i < list.length) list.splice(i, 0, event);
+    else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length
     const horizon = this.newest - this.options.retention;
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
@@ -275,13 +291,20 @@ function shareRepeatedParts(previous: HistoryItem, event: HistoryItem): void {
 /**
  * The message's addresses and eventId, when they equal the event's canonical keys (held by the
  * address index) and eventId, point at those strings: a lower-case EVM address or a bech32
- * address is then kept once, not twice, per retained transfer.
+ * address is then kept once, not twice, per retained transfer, and when every sender equals its
+ * key the event and the message share one array of them.
  */
 function shareAddressStrings(event: TransferEvent): void {
   const msg = event.msg;
   if (msg.to === event.to) msg.to = event.to;
   const from = msg.from;
-  for (let i = 0; i < from.length && i < event.from.length; i++) if (from[i] === event.from[i]) from[i] = event.from[i]!;
+  let same = from.length === event.from.length;
+  for (let i = 0; i < from.length && i < event.from.length; i++) {
+    if (from[i] === event.from[i]) from[i] = event.from[i]!;
+    else same = false;
+  }
+  // Keys equal to the addresses as sent (lower-case EVM, bech32): one array for both.
+  if (same) event.from = from;
   if (msg.eventId === event.eventId) event.eventId = msg.eventId;
 }
 

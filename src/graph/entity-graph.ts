@@ -11,6 +11,7 @@
 import { fingerprint } from '../state/fingerprint.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { lowerBound } from '../state/sorted-by-time.js';
+import { appended } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { mergeTouches, recentAccounts } from './touches.js';
@@ -403,14 +404,15 @@ export class EntityGraph {
     let i = list.length;
     // By event time, then eventId: equal times sort the same whatever the arrival order.
     while (i > 0 && (list[i - 1]!.time > touch.time || (list[i - 1]!.time === touch.time && list[i - 1]!.eventId > touch.eventId))) i--;
-    if (i === list.length) list.push(touch);
+    if (i === list.length) m.touches = appended(list, touch);
     else list.splice(i, 0, touch);
     // Trimmed in steps, so a hot cluster does not pay a copy per touch.
-    const horizon = list[list.length - 1]!.time - this.options.touchRetention;
+    const touches = m.touches;
+    const horizon = touches[touches.length - 1]!.time - this.options.touchRetention;
     // A short list is trimmed too: a cluster paid now and then would otherwise keep every touch of its life.
-    if (list.length > this.options.maxTouches * 1.25 || list[0]!.time < horizon) {
-      const keepFrom = Math.max(list.length - this.options.maxTouches, lowerBound(list, horizon));
-      m.touches = list.slice(keepFrom);
+    if (touches.length > this.options.maxTouches * 1.25 || touches[0]!.time < horizon) {
+      const keepFrom = Math.max(touches.length - this.options.maxTouches, lowerBound(touches, horizon));
+      m.touches = touches.slice(keepFrom);
     }
   }
 
@@ -430,19 +432,22 @@ export class EntityGraph {
       const e = outs[i]!;
       if (e.peer === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && sameAmount(e.amount, edge.amount)) return false;
     }
-    const cap = this.options.maxEdgesPerAddress;
-    outs.push({ peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
-    if (outs.length > cap) outs.shift();
-    this.dropStaleEdges(outs);
+    this.appendEdge(this.outEdges, from, outs, { peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     let ins = this.inEdges.get(to);
     if (!ins) {
       this.inEdges.sweepSome(2, this.staleEdges);
       this.inEdges.set(to, (ins = []));
     }
-    ins.push({ peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
-    if (ins.length > cap) ins.shift();
-    this.dropStaleEdges(ins);
+    this.appendEdge(this.inEdges, to, ins, { peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
     return true;
+  }
+
+  /** Appends to an address's edge list (a short list is stored anew at its exact length), capped and past-retention edges dropped. */
+  private appendEdge(edges: ShardedMap<number, FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
+    const next = appended(list, edge);
+    if (next !== list) edges.set(id, next);
+    if (next.length > this.options.maxEdgesPerAddress) next.shift();
+    this.dropStaleEdges(next);
   }
 
   /**

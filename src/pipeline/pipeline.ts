@@ -13,6 +13,7 @@ import { exposureReach, fanInVerdictLimit, historyRetention, linkRetention, read
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
+import { retainedTransferFields } from '../engine/retained-fields.js';
 import { IdWindow } from '../state/id-window.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { DEFAULT_PRICE_BOOK, PriceBook, type PriceBookOptions } from '../money/price-book.js';
@@ -94,7 +95,7 @@ export class Pipeline {
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), ...options.graph });
     const retention = historyRetention(options.rules);
     const kindRetention = transferRetentionByKind(options.rules, retention, this.graph.options.touchRetention);
-    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), ...options.state });
+    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), transferFields: retainedTransferFields(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.prices = new PriceBook({ ...DEFAULT_PRICE_BOOK, ...options.prices });
@@ -124,7 +125,7 @@ export class Pipeline {
     this.engine.replaceRules(rules);
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     const retention = historyRetention(rules);
-    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules) });
+    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), transferFields: retainedTransferFields(rules) });
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation) });
   }
 

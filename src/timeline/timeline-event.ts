@@ -27,9 +27,13 @@ export interface TimelineEvent {
   customer?: { type: string; kycCountry: string; createdAt: string };
 }
 
-export function fromTransfer(t: TransferMessage): TimelineEvent {
+/**
+ * A transfer's timeline record. A transfer taken from the rule state has a slimmed message
+ * (src/engine/retained-fields.ts: no occurredAt or txHash), so its event time is passed in.
+ */
+export function fromTransfer(t: TransferMessage, time?: number): TimelineEvent {
   return {
-    eventId: t.eventId, kind: t.kind, at: t.occurredAt, accountId: t.accountId, chain: t.chain, asset: t.asset, amount: t.amount,
+    eventId: t.eventId, kind: t.kind, at: t.occurredAt ?? new Date(time!).toISOString(), accountId: t.accountId, chain: t.chain, asset: t.asset, amount: t.amount,
     ...(t.usdValue !== undefined ? { usdValue: t.usdValue } : {}), ...(t.txHash ? { txHash: t.txHash } : {}), from: t.from, to: t.to, status: t.status,
     ...(t.session ? { country: t.session.ipCountry, vpn: t.session.vpn, ip: t.session.ip, ...(t.session.vpnProvider ? { vpnProvider: t.session.vpnProvider } : {}), ...(t.session.deviceId ? { deviceId: t.session.deviceId } : {}) } : {}),
     ...(t.customer ? { customer: { type: t.customer.type, kycCountry: t.customer.kycCountry, createdAt: t.customer.createdAt } } : {}),
@@ -45,7 +49,7 @@ export function fromLogin(l: LoginMessage): TimelineEvent {
 
 /** The timeline record of a decoded exchange event; none for chain, label and ignored messages. */
 export function fromDecoded(e: DecodedEvent): TimelineEvent | undefined {
-  if (e.type === 'transfer') return fromTransfer(e.msg);
+  if (e.type === 'transfer') return fromTransfer(e.msg, e.time);
   if (e.type === 'login') return fromLogin(e.msg);
   return undefined;
 }
