@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Two files at a time, across the unit, browser and integration projects (one group): most of an
+// integration file's time is spent waiting on Kafka group changes, sessions and holds, not on the
+// CPU, and each file uses its own topics, groups and Redis key prefix. The broker-restart file
+// stops and starts the shared broker, so it runs alone, after everything else (groupOrder 1).
+// Vitest runs projects of one group with one worker count, so the three share `maxWorkers: 2`.
+const exclusive = ['test/integration/monitor-broker-restart.test.ts'];
+const together = { maxWorkers: 2, sequence: { groupOrder: 0 } };
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
-      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000, fileParallelism: false } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, fileParallelism: false } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, ...together } },
+      { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000, ...together } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: exclusive, testTimeout: 120_000, hookTimeout: 120_000, ...together } },
+      { test: { name: 'integration-exclusive', include: exclusive, testTimeout: 120_000, hookTimeout: 120_000, maxWorkers: 1, sequence: { groupOrder: 1 } } },
     ],
   },
 });

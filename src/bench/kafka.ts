@@ -1,10 +1,13 @@
 /**
  * `npm run bench:kafka` (needs `npm run services:up`): on pre-filled topics, the monitor's
  * throughput against a bare kafkajs consumer that only JSON.parses the same records, in one run;
- * then event-to-alert latency (p50, p99) at a fixed offered rate of half the measured peak.
+ * then one and two monitor processes in one group on the same topics (speed-up, identical alerts,
+ * the broker's CPU share); then event-to-alert latency (p50, p99) at a fixed offered rate of half
+ * the measured peak.
  * Prints figures; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
@@ -13,6 +16,7 @@ import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { createKafka, ensureTopics } from '../kafka/client.js';
 import { wireMonitor, type WiredMonitor } from '../cli/monitor-wiring.js';
 import { generateStream } from './generate.js';
+import { runInstances, type InstancesRun } from './kafka-instances.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const N = Number(args.get('messages') ?? 100_000);
@@ -113,6 +117,32 @@ async function latency(rate: number, seconds: number): Promise<{ p50: number; p9
   return { p50: q(0.5), p99: q(0.99), samples: latencies.length };
 }
 
+/** The broker started by `npm run services:up`, whose CPU is read from /proc. */
+function brokerPid(): number | undefined {
+  try {
+    return Number(readFileSync('.cache/kafka/broker.pid', 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function scaleOut(topics: string[], bare: number): Promise<void> {
+  const runs: InstancesRun[] = [];
+  for (const instances of [1, 2]) {
+    const alertTopic = `bench-${run}-alerts-x${instances}`;
+    await ensureTopics(kafka, [alertTopic], 4);
+    runs.push(await runInstances(kafka, { topics, alertTopic, group: `bench-x${instances}-${run}`, instances, brokerPid: brokerPid(), env: { REDIS_KEY_PREFIX: `twbench:${run}:x${instances}:` }, timeoutMs: Number(args.get('instance-timeout') ?? 1800) * 1000 }));
+  }
+  console.log('instances  seconds  msg/s    vs bare  monitors cpu-s  broker cpu-s  broker share  alerts');
+  for (const r of runs) {
+    const share = r.brokerCpuSeconds === undefined ? 'n/a' : `${((100 * r.brokerCpuSeconds) / (r.brokerCpuSeconds + r.monitorCpuSeconds)).toFixed(0)}%`;
+    console.log(`${String(r.instances).padEnd(9)}  ${r.seconds.toFixed(1).padStart(7)}  ${fmt(r.rate).padStart(7)}  ${(r.rate / bare).toFixed(2).padStart(7)}  ${r.monitorCpuSeconds.toFixed(1).padStart(14)}  ${r.brokerCpuSeconds?.toFixed(1).padStart(12) ?? 'n/a'.padStart(12)}  ${share.padStart(12)}  ${fmt(r.alerts.length)}`);
+  }
+  const [one, two] = runs as [InstancesRun, InstancesRun];
+  const same = one.alerts.length === two.alerts.length && one.alerts.every((a, i) => a === two.alerts[i]);
+  console.log(`two instances vs one: ${(two.rate / one.rate).toFixed(2)}x  (goal >= 1.6); alert sets ${same ? 'identical' : 'DIFFERENT'}`);
+}
+
 async function main(): Promise<void> {
   const lines = [...generateStream({ messages: N, accounts: 20_000, seed: 9 })];
   const topics = await fill(lines);
@@ -122,6 +152,7 @@ async function main(): Promise<void> {
   console.log(`bare kafkajs consumer (JSON.parse only) : ${fmt(bare)} msg/s`);
   console.log(`monitor (all rules, transactions, Redis) : ${fmt(mon)} msg/s`);
   console.log(`ratio                                    : ${(mon / bare).toFixed(2)}  (goal >= 0.7)`);
+  if (!args.has('no-instances')) await scaleOut(topics, bare);
   const offered = mon / 2;
   const seconds = Number(args.get('seconds') ?? 10);
   const l = await Promise.race([latency(offered, seconds), new Promise<undefined>((r) => setTimeout(() => r(undefined), (seconds + 60) * 1000))]);

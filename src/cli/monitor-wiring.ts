@@ -3,13 +3,14 @@
  * Redis connection, case store and pipeline. `tidewatch monitor` and `npm run bench:kafka` both
  * wire through here, so what is benchmarked is what runs.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
 import { Suppressions } from '../cases/suppressions.js';
 import { DirectoryStore } from '../checkpoint/directory-store.js';
+import { peerDirectoryStores } from '../checkpoint/peer-directories.js';
 import type { Config } from '../config/config.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
@@ -62,7 +63,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     caseStoreStatus: () => redis.status,
     // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
     createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
-    ...(checkpointDir ? { checkpoints: new DirectoryStore(checkpointDir) } : {}),
+    ...(checkpointDir ? { checkpoints: new DirectoryStore(checkpointDir), peerCheckpoints: () => peerDirectoryStores(dirname(checkpointDir), checkpointDir) } : {}),
   });
   return {
     monitor,

@@ -66,6 +66,8 @@ export interface MonitorOptions {
   createPipeline: (rules: LoadedRule[], forRestore?: boolean) => Pipeline;
   /** Where checkpoints are written and restored from; none: every start rebuilds from the earliest offsets. */
   checkpoints?: CheckpointStore;
+  /** The group's other instances' checkpoint stores (read-only), tried at start when none of `checkpoints` is usable. */
+  peerCheckpoints?: () => Promise<CheckpointStore[]>;
   rules: LoadedRule[];
   rulesDir?: string;
   logger: Logger;
@@ -192,6 +194,7 @@ export class Monitor {
       admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
       createPipeline: (forRestore) => this.options.createPipeline(this.rules, forRestore),
       ...(this.options.checkpoints ? { store: this.options.checkpoints } : {}),
+      ...(this.options.peerCheckpoints ? { peers: this.options.peerCheckpoints } : {}),
       ...(metrics ? { metrics } : {}),
     });
     this.pipeline = state.pipeline;

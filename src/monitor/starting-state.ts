@@ -28,6 +28,8 @@ export interface StartingStateContext {
   slotCount: number;
   inputTopics: string[];
   store?: CheckpointStore;
+  /** Other instances' checkpoints of the same group, read-only, tried when none of `store`'s is usable. */
+  peers?: () => Promise<CheckpointStore[]>;
   rules: readonly LoadedRule[];
   createPipeline: (forRestore: boolean) => Pipeline;
   logger: Logger;
@@ -36,7 +38,7 @@ export interface StartingStateContext {
 
 export async function loadStartingState(ctx: StartingStateContext): Promise<StartingState> {
   const ranges = await offsetRanges(ctx.admin, ctx.inputTopics);
-  const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges) : undefined;
+  const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges) ?? await restoreFromPeer(ctx, ranges) : undefined;
   if (restored) return restored;
   const partitions = [...ranges].map(([pk, r]) => ({ partition: pk, earliest: r.low.toString(), high: r.high.toString() }));
   ctx.logger.warn({ partitions, deleted: partitions.filter((p) => p.earliest !== '0').map((p) => p.partition) }, ctx.store ? 'no usable checkpoint; rebuilding the state from the earliest offsets still on the broker' : 'checkpoints are off; rebuilding the state from the earliest offsets still on the broker');
@@ -59,6 +61,25 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
   metrics?.restoreSeconds.set(seconds);
   logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
   return { pipeline: restored.pipeline, cut: restored.cut, restoredFrom: restored.location, rebuilt: new Map() };
+}
+
+/**
+ * A peer's newest usable checkpoint. A peer may rotate a file away while it is read, or its
+ * directory may be unreadable: that peer is passed over with a warning, never fatal.
+ */
+async function restoreFromPeer(ctx: StartingStateContext, ranges: Map<string, OffsetRange>): Promise<StartingState | undefined> {
+  for (const peer of ctx.peers ? await ctx.peers() : []) {
+    try {
+      const restored = await restoreUsable(ctx, peer, ranges);
+      if (restored) {
+        ctx.logger.info({ checkpoint: restored.restoredFrom }, "this instance had no usable checkpoint of its own; restored another instance's of the same group");
+        return restored;
+      }
+    } catch (err) {
+      ctx.logger.warn({ peer: peer.locate(''), err: err instanceof Error ? err.message : String(err) }, "another instance's checkpoints could not be read; passed over");
+    }
+  }
+  return undefined;
 }
 
 /** Messages on the broker past `cut`, over the partitions of `ranges`. */

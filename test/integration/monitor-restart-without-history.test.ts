@@ -73,7 +73,7 @@ async function expectEveryAlertOnce(run: Run): Promise<void> {
 }
 
 describe('monitor restarts from checkpoints', () => {
-  it('restart without history: half the stream, stop, every input record deleted, the second half; the alerts over both runs equal a file replay of the whole stream, none published twice', async () => {
+  it('restart without history, on another instance: half the stream, stop, every input record deleted, the second half; a new instance of the group restores the first one\'s checkpoint, and the alerts over both runs equal a file replay of the whole stream, none published twice', async () => {
     const run = newRun();
     runs.push(run);
     const half = Math.floor(lines.length / 2);
@@ -82,12 +82,15 @@ describe('monitor restarts from checkpoints', () => {
     expect(logged(first, 'checkpoint written').length).toBeGreaterThan(0);
     await deleteAllInput(run);
     await produceSample(run, lines.slice(half));
-    const second = startMonitor(run, 'a', info);
+    // Instance b has no checkpoint of its own (a new machine, a new pod name): it restores a's.
+    const second = startMonitor(run, 'b', info);
     try {
       await waitFor(() => caughtUp(run), 120_000, 'the restarted monitor to catch up');
       const restored = logged(second, 'restored checkpoint');
       expect(restored).toHaveLength(1);
       expect(restored[0]!.messages).toBe(half);
+      expect(String(restored[0]!.checkpoint)).toContain(checkpointDir(run));
+      expect(logged(second, 'this instance had no usable checkpoint of its own')).toHaveLength(1);
       expect(logged(second, 'no usable checkpoint')).toEqual([]);
       await expectEveryAlertOnce(run);
       // Health: alive, and ready once caught up; restore progress reached the whole file.
