@@ -5,11 +5,12 @@ import {
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import {
-  approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
+  claimAllowed, missing, type Transition,
 } from './case-transitions.js';
+import { CaseTransitionMethods } from './transition-methods.js';
 import { matchesQuery, pageBounds, type CasePage, type CaseQuery } from './case-query.js';
 
-export class MemoryCaseStore implements CaseStore {
+export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore {
   private readonly cases = new Map<string, Case>();
   private readonly alertsByCase = new Map<string, Map<string, Alert>>();
   private readonly openBySubject = new Map<string, string>();
@@ -19,7 +20,9 @@ export class MemoryCaseStore implements CaseStore {
   private readonly expiresAt = new Map<string, number>();
 
   /** @param retentionSeconds how long a resolved case, its alerts and audit are kept */
-  constructor(private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly wallClock: () => number = Date.now) {}
+  constructor(private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly wallClock: () => number = Date.now) {
+    super();
+  }
 
   private record(entry: AuditEntry): void {
     const list = this.auditLog.get(entry.caseId) ?? [];
@@ -133,7 +136,7 @@ export class MemoryCaseStore implements CaseStore {
     return structuredClone(c);
   }
 
-  private apply(caseId: string, change: (c: Case) => Transition): Case {
+  protected apply(caseId: string, change: (c: Case) => Transition): Case {
     this.forgetExpired();
     const current = this.cases.get(caseId);
     if (!current) throw missing(caseId);
@@ -145,34 +148,6 @@ export class MemoryCaseStore implements CaseStore {
     if (t.doc.status === 'resolved') this.expiresAt.set(caseId, this.wallClock() + this.retentionSeconds * 1000);
     else this.expiresAt.delete(caseId);
     return structuredClone(t.doc);
-  }
-
-  async release(caseId: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => releaseCase(c, actor, now));
-  }
-
-  async assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => assignCase(c, analyst, actor, leaseMs, now));
-  }
-
-  async resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
-  }
-
-  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => approveCase(c, actor, now));
-  }
-
-  async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => rejectCase(c, reason, actor, now));
-  }
-
-  async reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => reopenCase(c, reason, actor, now));
-  }
-
-  async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
-    this.apply(caseId, (c) => noteCase(c, text, actor, now));
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {

@@ -22,8 +22,9 @@ import {
 import type { CasePage, CaseQuery } from './case-query.js';
 import { queryIds, rebuildIndexes, statusKey, type IndexRedis } from './redis-case-index.js';
 import {
-  approveCase, assignCase, claimAllowed, missing, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition,
+  claimAllowed, missing, type Transition,
 } from './case-transitions.js';
+import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
 
 const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../src/cases/lua/${name}.lua`, import.meta.url)), 'utf8');
@@ -55,7 +56,7 @@ function auditFields(entry: AuditEntry): string[] {
   return fields;
 }
 
-export class RedisCaseStore implements CaseStore {
+export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   private readonly redis: CaseRedis;
   private readonly keys: ReturnType<typeof caseKeys>;
 
@@ -65,6 +66,7 @@ export class RedisCaseStore implements CaseStore {
    * @param retentionSeconds how long a resolved case, its alerts and audit are kept.
    */
   constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
+    super();
     this.keys = caseKeys(prefix);
     redis.defineCommand('twAddAlert', { lua: lua('add-alert') });
     redis.defineCommand('twClaim', { lua: lua('claim') });
@@ -214,7 +216,7 @@ export class RedisCaseStore implements CaseStore {
   }
 
   /** Reads the case, decides the change, and writes it if nobody changed the case meanwhile. */
-  private async apply(caseId: string, change: (c: Case) => Transition): Promise<Case> {
+  protected async apply(caseId: string, change: (c: Case) => Transition): Promise<Case> {
     const k = this.keys;
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const raw = await this.redis.hget(k.caseDoc(caseId), 'doc');
@@ -233,34 +235,6 @@ export class RedisCaseStore implements CaseStore {
       if (result === -1) throw missing(caseId);
     }
     throw new Error(`${caseId}: the case kept changing`);
-  }
-
-  async release(caseId: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => releaseCase(c, actor, now));
-  }
-
-  async assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => assignCase(c, analyst, actor, leaseMs, now));
-  }
-
-  async resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
-  }
-
-  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => approveCase(c, actor, now));
-  }
-
-  async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => rejectCase(c, reason, actor, now));
-  }
-
-  async reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => reopenCase(c, reason, actor, now));
-  }
-
-  async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
-    await this.apply(caseId, (c) => noteCase(c, text, actor, now));
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {

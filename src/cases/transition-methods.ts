@@ -1,0 +1,40 @@
+/**
+ * The analyst actions every case store offers, each a pure transition (case-transitions.ts)
+ * handed to the store's own `apply`, which reads the case, checks and writes it atomically in
+ * its own way (a Map in memory, a compare-and-set script in Redis).
+ */
+import type { Actor, Case, Disposition } from './case-model.js';
+import { approveCase, assignCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
+
+export abstract class CaseTransitionMethods {
+  /** Applies `change` to the current case atomically and returns the case after it. */
+  protected abstract apply(caseId: string, change: (c: Case) => Transition): Case | Promise<Case>;
+
+  async release(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => releaseCase(c, actor, now));
+  }
+
+  async assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => assignCase(c, analyst, actor, leaseMs, now));
+  }
+
+  async resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
+  }
+
+  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => approveCase(c, actor, now));
+  }
+
+  async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => rejectCase(c, reason, actor, now));
+  }
+
+  async reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {
+    return this.apply(caseId, (c) => reopenCase(c, reason, actor, now));
+  }
+
+  async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
+    await this.apply(caseId, (c) => noteCase(c, text, actor, now));
+  }
+}
