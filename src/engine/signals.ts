@@ -17,6 +17,7 @@ import { distinctPayers } from './distinct-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
 import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 import { decayingExposure } from './decaying-exposure.js';
+import { sequence } from './sequence.js';
 import { Decimal, isDecimal, sumOf } from '../money/decimal.js';
 
 export interface SignalResult {
@@ -54,7 +55,7 @@ export function itemContext(item: HistoryItem): Context {
   return (item.view ??= eventView(item));
 }
 
-function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {
+export function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {
   const where = compileAll(sel.where);
   return (item) => sel.kinds.includes(item.type === 'login' ? 'login' : item.msg.kind) && where(itemContext(item));
 }
@@ -162,43 +163,6 @@ export function coefficientOfVariation(values: number[]): number {
   if (mean === 0) return 0;
   const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
   return Math.sqrt(variance) / mean;
-}
-
-function sequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
-  const first = makeSelector(spec.first);
-  const then = makeSelector(spec.then);
-  const minRatio = Decimal.fromNumber(spec.minRatio);
-  const maxRatio = Decimal.fromNumber(spec.maxRatio);
-  return ({ trigger, state }) => {
-    if (trigger.type !== 'transfer' || !then(trigger)) return none();
-    // Anchors lie within the window; a split payment's earlier parts up to groupWithin before them.
-    const history = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within - spec.groupWithin, trigger.time);
-    // The latest qualifying first-event before the trigger, within the window.
-    const anchors = history.filter((e) => e.type === 'transfer' && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
-    for (let i = anchors.length - 1; i >= 0; i--) {
-      const anchor = anchors[i]!;
-      // Split payments: earlier first-events within groupWithin of this one are the same inflow.
-      const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
-      const inflow = sumOf(group.map(usdOrZero));
-      if (inflow.sign() <= 0) continue;
-      const since = group[0]!.time;
-      const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
-      if (!differs(trigger)) continue;
-      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
-      const moved = sumOf(follow.map(usdOrZero));
-      // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
-      const ratio = moved.toNumber() / inflow.toNumber();
-      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.times(maxRatio)) <= 0) {
-        return {
-          ok: true,
-          value: round(ratio, 4),
-          eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1) },
-        };
-      }
-    }
-    return none();
-  };
 }
 
 interface Payment {
