@@ -16,6 +16,7 @@ import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import { PaidCounterparties } from './paid-counterparties.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate } from './sliding-aggregate.js';
 
@@ -72,6 +73,8 @@ export class RuleState {
   /** Per account, the live aggregate of each registered window signal (by its index). */
   private aggs = new ShardedMap<string, (SlidingAggregate | undefined)[]>();
   private aggregators = new Map<AggregatorSpec, number>();
+  /** Per account, its transfers by counterparty address (a cache of the history, see paid-counterparties.ts). */
+  private readonly paid = new PaidCounterparties((accountId) => this.history(accountId));
   /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
   private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
@@ -119,6 +122,11 @@ export class RuleState {
     const list = this.accounts.get(accountId);
     if (!list) return [];
     return list.slice(lowerBound(list, from), upperBound(list, to));
+  }
+
+  /** Whether the account's history holds a transfer with one of these counterparty addresses before `time`. */
+  dealtWithBefore(accountId: string, keys: Iterable<string>, time: number): boolean {
+    return this.paid.dealtWithBefore(accountId, keys, time);
   }
 
   transfer(eventId: string): TransferEvent | undefined {
@@ -171,8 +179,8 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; devices: number; ips: number } {
-    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size };
+  get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number } {
+    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size };
   }
 
   add(event: HistoryItem): void {
@@ -181,6 +189,7 @@ export class RuleState {
     if (event.type === 'transfer' || this.options.keepLogins) {
       this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
+      if (event.type === 'transfer') this.paid.feed(accountId, event);
     }
     if (event.type === 'transfer') {
       this.byEventId[event.msg.kind].set(event.eventId, event);
@@ -211,7 +220,7 @@ export class RuleState {
 
   private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
     if (!this.dormant(list)) return false;
-    this.aggs.delete(accountId);
+    this.forgetDerived(accountId);
     return true;
   };
 
@@ -222,9 +231,15 @@ export class RuleState {
     if (list[0]!.time < horizon) list.splice(0, lowerBound(list, horizon));
     this.dropExpiredKinds(list);
     if (list.length > 0) return false;
-    this.aggs.delete(accountId);
+    this.forgetDerived(accountId);
     return true;
   };
+
+  /** Drops what is kept per account beside its history (the history itself is going). */
+  private forgetDerived(accountId: string): void {
+    this.aggs.delete(accountId);
+    this.paid.forget(accountId);
+  }
 
   /**
    * Drops the transfers past their kind's retention (withdrawals are kept for less time than
