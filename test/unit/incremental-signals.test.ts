@@ -6,15 +6,21 @@
  * transfers and a small per-account cap, judged at every retained transfer after every message.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
+import { FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
 import { signalSchema, type SignalSpec } from '../../src/engine/rule-schema.js';
 import { compileSignal, type Env, type Signal } from '../../src/engine/signals.js';
 import type { HistoryItem } from '../../src/engine/state.js';
 import type { TransferEvent } from '../../src/decode/events.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { RuleState } from '../../src/engine/state.js';
+import { Decimal } from '../../src/money/decimal.js';
 import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, transfer } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
 import { scanningCadence, scanningFresh, scanningSequence } from '../helpers/scanning-signals.js';
+
+afterAll(removeTempDirs);
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 const RULES = rules();
@@ -146,5 +152,66 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
     }), { numRuns: 120 });
     // Not vacuous: every spec held somewhere (and so did its negation, in the many triggers that fail).
     for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
+  });
+});
+
+describe('after a checkpoint round-trip', () => {
+  it('the signals give what they gave without one: the counterparty index is rebuilt from the restored history', async () => {
+    const compiled = SPECS.map((s) => compileSignal(s));
+    /** Every signal at every trigger, by eventId: comparable across two pipelines holding equal copies of the events. */
+    const judged = (p: Pipeline): Map<string, unknown[]> => new Map(triggers(p).map((t) => [t.eventId, compiled.map((signal) => signal(envOf(p, t)))]));
+    const streams = fc.sample(fc.tuple(fc.array(step, { minLength: 20, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 })), { seed: 11, numRuns: 6 });
+    for (const [i, [steps, pay, swaps]] of streams.entries()) {
+      const lines = messages(steps, pay, swaps);
+      const cut = Math.floor(lines.length / 2);
+      const build = (): Pipeline => new Pipeline({ rules: RULES, labels: [], state: { maxHistory: 12 } });
+      const straight = build();
+      lines.slice(0, cut).forEach((line, n) => { straight.process(line, { line: n + 1 }); judged(straight); }); // indexes built and fed
+      expect(straight.state.sizes.paidIndexes).toBeGreaterThan(0);
+      const dir = tempDir(`tw-incremental-${i}-`);
+      await saveCheckpoint(dir, straight, { rules: RULES, positions: { line: cut }, createdAt: FIXED_TIME });
+      const restored = (await loadNewestValid(dir, { build, rules: RULES }))!.pipeline;
+      expect(restored.state.sizes.paidIndexes).toBe(0); // nothing of it is in the checkpoint
+      expect(judged(restored)).toEqual(judged(straight));
+      lines.slice(cut).forEach((line, n) => {
+        straight.process(line, { line: cut + n + 1 });
+        restored.process(line, { line: cut + n + 1 });
+        expect(judged(restored)).toEqual(judged(straight));
+      });
+    }
+  });
+});
+
+/** A withdrawal as the state keeps it (only what the index and the history read). */
+function withdrawal(accountId: string, n: number, time: number, to: string): TransferEvent {
+  const eventId = `w-${accountId}-${n}`;
+  const msg = { schema: 'exchange.transfer.v1', eventId, kind: 'withdrawal', occurredAt: new Date(time).toISOString(), accountId, chain: 'ethereum', asset: 'USDT', amount: '10', from: [], to } as unknown as TransferEvent['msg'];
+  return { type: 'transfer', eventId, time, msg, from: [], to, amount: Decimal.parse('10'), usd: Decimal.parse('10'), usdSource: null };
+}
+
+describe('the per-account counterparty index', () => {
+  it('holds at most twice its history (plus a few) however many transfers a hot account makes, and answers from what the history still holds', () => {
+    const state = new RuleState({ retention: 365 * DAY, maxHistory: 100 });
+    const indexed = (): number => (state as unknown as { paid: { accounts: { get(k: string): { items: number } | undefined } } }).paid.accounts.get('hot')!.items;
+    for (let n = 0; n < 5_000; n++) {
+      state.add(withdrawal('hot', n, T0 + n * 60_000, `addr-${n % 1_000}`));
+      if (n === 0) expect(state.dealtWithBefore('hot', ['addr-0'], T0 + 1)).toBe(true); // builds the index
+      expect(indexed()).toBeLessThanOrEqual(2 * state.history('hot').length + 16);
+    }
+    const newest = T0 + 5_000 * 60_000;
+    // The cap keeps the newest 100 to 125 transfers: addresses 875-999 were paid within them, 0-99 (paid at n = 4,000-4,099) no longer are.
+    expect(state.dealtWithBefore('hot', ['addr-999'], newest)).toBe(true);
+    expect(state.dealtWithBefore('hot', ['addr-50'], newest)).toBe(false);
+    expect(state.dealtWithBefore('hot', ['addr-999'], T0 + 4_999 * 60_000)).toBe(false); // not before its own time
+  });
+
+  it('goes with the account when the account goes dormant', () => {
+    const state = new RuleState({ retention: 30 * DAY });
+    state.add(withdrawal('quiet', 0, T0, 'addr-q'));
+    expect(state.dealtWithBefore('quiet', ['addr-q'], T0 + 1)).toBe(true);
+    expect(state.sizes.paidIndexes).toBe(1);
+    for (let n = 0; n < 8; n++) state.add(withdrawal(`later-${n}`, 0, T0 + 100 * DAY + n, 'addr-l'));
+    expect(state.sizes.accounts).toBe(8);
+    expect(state.sizes.paidIndexes).toBe(0);
   });
 });
