@@ -1,16 +1,18 @@
 /**
  * `sequence`: the latest inflow (a `first` event, with the split parts up to `groupWithin` before
  * it) followed, up to the trigger, by `then` events that move between `minRatio` and `maxRatio`
- * of it. Candidate inflows are tried from the latest back. Each step moves two windows one item
- * on (the inflow's parts, and the follow-up events since its oldest part), so both sums are kept
- * as running differences: a trigger costs one pass over its slice of the history, not a re-scan
- * of it per candidate inflow.
+ * of it. Candidate inflows are tried from the latest back, reading the history backwards from the
+ * trigger only as far as the candidate needs. Each step moves two windows on (the inflow's parts,
+ * and the follow-up events since its oldest part), so both sums are kept as running differences:
+ * a trigger costs the items back to the inflow it settles on, not a re-scan of the window per
+ * candidate inflow.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
 import { makeSelector, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
 type DifferField = SequenceSpec['differ'][number];
@@ -58,42 +60,39 @@ export function sequence(spec: SequenceSpec): Signal {
   const differs = (e: TransferEvent, anchor: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
-    // Anchors lie within the window (only they and what follows them are read).
-    const history = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time);
-    const anchors: TransferEvent[] = [];
-    /** Whether each anchor is also a `then` event (selectors may overlap): it is then no follow-up of its own group. */
-    const anchorFollows: boolean[] = [];
-    const follows: TransferEvent[] = [];
-    for (const e of history as readonly HistoryItem[]) {
-      if (e.type !== 'transfer') continue;
-      const isThen = then(e);
-      if (isThen) follows.push(e);
-      if (e.eventId !== trigger.eventId && first(e)) { anchors.push(e); anchorFollows.push(isThen); }
-    }
+    // Anchors lie within the window, and only they and what follows them are read: the walk goes
+    // back from the trigger no further than the inflow it settles on needs.
+    const walk = new BackwardWalk(state.history(trigger.msg.accountId), trigger, spec.within, first, then);
     const group = new KeyedSum(undefined);
     /** The group's members that are also follow-up events, to be taken out of the follow sum. */
     const groupFollows = new KeyedSum(keyOf);
     const moved = new KeyedSum(keyOf);
-    let lo = anchors.length; // the group is anchors[lo..hi]
-    let hi = anchors.length - 1;
-    let f = follows.length; // follows[f..] are the follow-up events since the group's oldest part
-    for (let i = anchors.length - 1; i >= 0; i--) {
-      const anchor = anchors[i]!;
-      // Slide the group to end at i and start at the oldest anchor within groupWithin of it.
-      while (hi > i) { if (hi >= lo) { group.add(anchors[hi]!, -1); if (anchorFollows[hi]) groupFollows.add(anchors[hi]!, -1); } hi--; }
-      if (lo > i + 1) lo = i + 1;
-      while (lo > 0 && anchors[lo - 1]!.time >= anchor.time - spec.groupWithin) { lo--; group.add(anchors[lo]!, 1); if (anchorFollows[lo]) groupFollows.add(anchors[lo]!, 1); }
+    let groupEnd = 0; // the group is anchors[d..groupEnd), newest first
+    let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
+    for (let d = 0; walk.anchorAt(d); d++) {
+      const anchor = walk.anchors[d]!;
+      // Slide the group to start at d and end past the oldest anchor within groupWithin of it.
+      if (d > 0 && groupEnd > d - 1) { group.add(walk.anchors[d - 1]!, -1); if (walk.anchorFollows[d - 1]) groupFollows.add(walk.anchors[d - 1]!, -1); }
+      if (groupEnd < d) groupEnd = d;
+      const from = anchor.time - spec.groupWithin;
+      walk.passTo(from);
+      while (groupEnd < walk.anchors.length && walk.anchors[groupEnd]!.time >= from) {
+        group.add(walk.anchors[groupEnd]!, 1);
+        if (walk.anchorFollows[groupEnd]) groupFollows.add(walk.anchors[groupEnd]!, 1);
+        groupEnd++;
+      }
       const inflow = group.total;
       if (inflow.sign() <= 0) continue;
-      const since = anchors[lo]!.time;
+      const since = walk.anchors[groupEnd - 1]!.time;
       if (!differs(trigger, anchor)) continue;
-      while (f > 0 && follows[f - 1]!.time >= since) moved.add(follows[--f]!, 1);
+      while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
       const out = moved.differingFrom(anchor).minus(groupFollows.differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
       if (out.compare(inflow.times(minRatio)) >= 0 && out.compare(inflow.times(maxRatio)) <= 0) {
-        const parts = anchors.slice(lo, i + 1);
+        // Evidence oldest first, as the history holds it: the inflow's parts, then what followed.
+        const parts = walk.anchors.slice(d, groupEnd).reverse();
         const inGroup = new Set(parts);
-        const followed = follows.slice(f).filter((e) => !inGroup.has(e) && differs(e, anchor));
+        const followed = walk.follows.slice(0, followEnd).reverse().filter((e) => !inGroup.has(e) && differs(e, anchor));
         const ratio = out.toNumber() / inflow.toNumber();
         return {
           ok: true,
@@ -105,4 +104,42 @@ export function sequence(spec: SequenceSpec): Signal {
     }
     return none();
   };
+}
+
+/**
+ * The account's transfers from the trigger's time back to the window's start, read newest first
+ * and only as far as asked: the `first` events (anchors) and the `then` events (follow-ups) met
+ * so far, each newest first.
+ */
+class BackwardWalk {
+  readonly anchors: TransferEvent[] = [];
+  /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
+  readonly anchorFollows: boolean[] = [];
+  readonly follows: TransferEvent[] = [];
+  private next: number;
+  private readonly start: number;
+
+  constructor(private readonly history: readonly HistoryItem[], private readonly trigger: TransferEvent, within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {
+    this.start = lowerBound(history, trigger.time - within);
+    this.next = upperBound(history, trigger.time) - 1;
+  }
+
+  /** Whether there is a d-th anchor (newest first), walking back for it as needed. */
+  anchorAt(d: number): boolean {
+    while (this.anchors.length <= d && this.next >= this.start) this.step();
+    return d < this.anchors.length;
+  }
+
+  /** Walks back past every item at or after `time`. */
+  passTo(time: number): void {
+    while (this.next >= this.start && this.history[this.next]!.time >= time) this.step();
+  }
+
+  private step(): void {
+    const e = this.history[this.next--]!;
+    if (e.type !== 'transfer') return;
+    const isThen = this.then(e);
+    if (isThen) this.follows.push(e);
+    if (e.eventId !== this.trigger.eventId && this.first(e)) { this.anchors.push(e); this.anchorFollows.push(isThen); }
+  }
 }
