@@ -3,14 +3,18 @@
  * window's selected transfers are grouped by payer cluster (the cluster of the first sending
  * address, read at the trigger: clusters merge), a payer's transfers this close together are one
  * payment (a split salary), and the longest run of payments ending with the latest whose gaps fit
- * a period is judged. One pass over the window per trigger: every step appends, none copies.
+ * a period is judged. The window is read from the account's payer groups (payer-index.ts): a
+ * binary search per first sender and one cluster lookup each, not a pass over the whole window
+ * with a selector and a graph lookup per transfer.
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph } from '../graph/entity-graph.js';
 import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
-import { coefficientOfVariation, makeSelector, type Signal, type SignalResult } from './signals.js';
+import { coefficientOfVariation, makeSelector, type Env, type Signal, type SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
 
@@ -34,16 +38,9 @@ function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
 export function cadence(spec: CadenceSpec): Signal {
   const select = makeSelector(spec.of);
   const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
-  return ({ trigger, graph, state }) => {
-    const byPayer = new Map<string, TransferEvent[]>();
-    for (const e of state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time)) {
-      if (e.type !== 'transfer' || !select(e)) continue;
-      const payer = payerOf(graph, e);
-      if (!payer) continue;
-      const events = byPayer.get(payer);
-      if (events) events.push(e);
-      else byPayer.set(payer, [e]);
-    }
+  const scanned = (env: Env): Map<string, TransferEvent[]> => scanByPayer(env, spec.within, select);
+  return (env) => {
+    const byPayer = indexedByPayer(env, spec, select) ?? scanned(env);
     let best: SignalResult = { ok: false, eventIds: [], facts: {} };
     for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
       const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
@@ -58,6 +55,42 @@ export function cadence(spec: CadenceSpec): Signal {
     }
     return best;
   };
+}
+
+/**
+ * The window's selected transfers by payer cluster, read from the account's payer groups
+ * (payer-index.ts): a binary search per first sender, its cluster looked up once. Undefined when
+ * two of the senders are now one cluster (a merge joined them): their transfers would have to be
+ * interleaved as the history holds them, and the caller scans the window instead.
+ */
+function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> | undefined {
+  const byPayer = new Map<string, TransferEvent[]>();
+  const from = trigger.time - spec.within;
+  for (const group of state.payerGroups(trigger.msg.accountId)) {
+    if (!spec.of.kinds.includes(group.kind)) continue;
+    const items = group.items;
+    const selected: TransferEvent[] = [];
+    for (let i = lowerBound(items, from), end = upperBound(items, trigger.time); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
+    if (selected.length === 0) continue;
+    const payer = graph.clusterName(graph.id(group.payer));
+    if (byPayer.has(payer)) return undefined;
+    byPayer.set(payer, selected);
+  }
+  return byPayer;
+}
+
+/** The same grouping by reading the whole window (the reference, and the way after a merge of two senders). */
+function scanByPayer({ trigger, graph, state }: Env, within: number, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> {
+  const byPayer = new Map<string, TransferEvent[]>();
+  for (const e of state.historyBetween(trigger.msg.accountId, trigger.time - within, trigger.time)) {
+    if (e.type !== 'transfer' || !select(e)) continue;
+    const payer = payerOf(graph, e);
+    if (!payer) continue;
+    const events = byPayer.get(payer);
+    if (events) events.push(e);
+    else byPayer.set(payer, [e]);
+  }
+  return byPayer;
 }
 
 /** A payer's transfers, oldest first, as payments: each takes the transfers up to `mergeWithin` after its first. */

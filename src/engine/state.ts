@@ -17,6 +17,7 @@ import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
 import { PaidCounterparties } from './paid-counterparties.js';
+import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate } from './sliding-aggregate.js';
 
@@ -75,6 +76,8 @@ export class RuleState {
   private aggregators = new Map<AggregatorSpec, number>();
   /** Per account, its transfers by counterparty address (a cache of the history, see paid-counterparties.ts). */
   private readonly paid = new PaidCounterparties((accountId) => this.history(accountId));
+  /** Per account, its transfers by kind and first sender (a cache of the history, see payer-index.ts). */
+  private readonly payers = new PayerIndex((accountId) => this.history(accountId));
   /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
   private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
@@ -129,6 +132,11 @@ export class RuleState {
     return this.paid.dealtWithBefore(accountId, keys, time);
   }
 
+  /** The account's transfers by kind and first sending address, each group oldest first. */
+  payerGroups(accountId: string): Iterable<PayerGroup> {
+    return this.payers.groups(accountId);
+  }
+
   transfer(eventId: string): TransferEvent | undefined {
     return this.byEventId.deposit.get(eventId) ?? this.byEventId.withdrawal.get(eventId);
   }
@@ -179,8 +187,8 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number } {
-    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size };
+  get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
+    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
   }
 
   add(event: HistoryItem): void {
@@ -190,6 +198,7 @@ export class RuleState {
       this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
       if (event.type === 'transfer') this.paid.feed(accountId, event);
+      this.payers.feed(accountId, event);
     }
     if (event.type === 'transfer') {
       this.byEventId[event.msg.kind].set(event.eventId, event);
@@ -239,6 +248,7 @@ export class RuleState {
   private forgetDerived(accountId: string): void {
     this.aggs.delete(accountId);
     this.paid.forget(accountId);
+    this.payers.forget(accountId);
   }
 
   /**
