@@ -75,7 +75,7 @@ export function sequence(spec: SequenceSpec): Signal {
       if (d > 0 && groupEnd > d - 1) { group.add(walk.anchors[d - 1]!, -1); if (walk.anchorFollows[d - 1]) groupFollows.add(walk.anchors[d - 1]!, -1); }
       if (groupEnd < d) groupEnd = d;
       const from = anchor.time - spec.groupWithin;
-      walk.passTo(from);
+      walk.anchorsTo(from);
       while (groupEnd < walk.anchors.length && walk.anchors[groupEnd]!.time >= from) {
         group.add(walk.anchors[groupEnd]!, 1);
         if (walk.anchorFollows[groupEnd]) groupFollows.add(walk.anchors[groupEnd]!, 1);
@@ -85,6 +85,7 @@ export function sequence(spec: SequenceSpec): Signal {
       if (inflow.sign() <= 0) continue;
       const since = walk.anchors[groupEnd - 1]!.time;
       if (!differs(trigger, anchor)) continue;
+      walk.followsTo(since);
       while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
       const out = moved.differingFrom(anchor).minus(groupFollows.differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
@@ -108,38 +109,46 @@ export function sequence(spec: SequenceSpec): Signal {
 
 /**
  * The account's transfers from the trigger's time back to the window's start, read newest first
- * and only as far as asked: the `first` events (anchors) and the `then` events (follow-ups) met
- * so far, each newest first.
+ * and only as far as asked, by two cursors: one for the `first` events (anchors), one for the
+ * `then` events (follow-ups, wanted only once an inflow is found). Each list is newest first.
  */
 class BackwardWalk {
   readonly anchors: TransferEvent[] = [];
   /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
   readonly anchorFollows: boolean[] = [];
   readonly follows: TransferEvent[] = [];
-  private next: number;
+  private nextAnchor: number;
+  private nextFollow: number;
   private readonly start: number;
 
   constructor(private readonly history: readonly HistoryItem[], private readonly trigger: TransferEvent, within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {
     this.start = lowerBound(history, trigger.time - within);
-    this.next = upperBound(history, trigger.time) - 1;
+    this.nextAnchor = this.nextFollow = upperBound(history, trigger.time) - 1;
   }
 
   /** Whether there is a d-th anchor (newest first), walking back for it as needed. */
   anchorAt(d: number): boolean {
-    while (this.anchors.length <= d && this.next >= this.start) this.step();
+    while (this.anchors.length <= d && this.nextAnchor >= this.start) this.stepAnchor();
     return d < this.anchors.length;
   }
 
-  /** Walks back past every item at or after `time`. */
-  passTo(time: number): void {
-    while (this.next >= this.start && this.history[this.next]!.time >= time) this.step();
+  /** Walks the anchor cursor back past every item at or after `time`. */
+  anchorsTo(time: number): void {
+    while (this.nextAnchor >= this.start && this.history[this.nextAnchor]!.time >= time) this.stepAnchor();
   }
 
-  private step(): void {
-    const e = this.history[this.next--]!;
-    if (e.type !== 'transfer') return;
-    const isThen = this.then(e);
-    if (isThen) this.follows.push(e);
-    if (e.eventId !== this.trigger.eventId && this.first(e)) { this.anchors.push(e); this.anchorFollows.push(isThen); }
+  /** Walks the follow-up cursor back past every item at or after `time`. */
+  followsTo(time: number): void {
+    while (this.nextFollow >= this.start && this.history[this.nextFollow]!.time >= time) {
+      const e = this.history[this.nextFollow--]!;
+      if (e.type === 'transfer' && this.then(e)) this.follows.push(e);
+    }
+  }
+
+  private stepAnchor(): void {
+    const e = this.history[this.nextAnchor--]!;
+    if (e.type !== 'transfer' || e.eventId === this.trigger.eventId || !this.first(e)) return;
+    this.anchors.push(e);
+    this.anchorFollows.push(this.then(e));
   }
 }
