@@ -16,6 +16,8 @@ import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import { PaidCounterparties } from './paid-counterparties.js';
+import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate } from './sliding-aggregate.js';
 
@@ -72,6 +74,10 @@ export class RuleState {
   /** Per account, the live aggregate of each registered window signal (by its index). */
   private aggs = new ShardedMap<string, (SlidingAggregate | undefined)[]>();
   private aggregators = new Map<AggregatorSpec, number>();
+  /** Per account, its transfers by counterparty address (a cache of the history, see paid-counterparties.ts). */
+  private readonly paid = new PaidCounterparties((accountId) => this.history(accountId));
+  /** Per account, its transfers by kind and first sender (a cache of the history, see payer-index.ts). */
+  private readonly payers = new PayerIndex((accountId) => this.history(accountId));
   /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
   private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
@@ -119,6 +125,16 @@ export class RuleState {
     const list = this.accounts.get(accountId);
     if (!list) return [];
     return list.slice(lowerBound(list, from), upperBound(list, to));
+  }
+
+  /** Whether the account's history holds a transfer with one of these counterparty addresses before `time`. */
+  dealtWithBefore(accountId: string, keys: Iterable<string>, time: number): boolean {
+    return this.paid.dealtWithBefore(accountId, keys, time);
+  }
+
+  /** The account's transfers by kind and first sending address, each group oldest first. */
+  payerGroups(accountId: string): Iterable<PayerGroup> {
+    return this.payers.groups(accountId);
   }
 
   transfer(eventId: string): TransferEvent | undefined {
@@ -171,8 +187,8 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; devices: number; ips: number } {
-    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size };
+  get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
+    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
   }
 
   add(event: HistoryItem): void {
@@ -181,6 +197,8 @@ export class RuleState {
     if (event.type === 'transfer' || this.options.keepLogins) {
       this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
+      if (event.type === 'transfer') this.paid.feed(accountId, event);
+      this.payers.feed(accountId, event);
     }
     if (event.type === 'transfer') {
       this.byEventId[event.msg.kind].set(event.eventId, event);
@@ -211,7 +229,7 @@ export class RuleState {
 
   private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
     if (!this.dormant(list)) return false;
-    this.aggs.delete(accountId);
+    this.forgetDerived(accountId);
     return true;
   };
 
@@ -222,9 +240,16 @@ export class RuleState {
     if (list[0]!.time < horizon) list.splice(0, lowerBound(list, horizon));
     this.dropExpiredKinds(list);
     if (list.length > 0) return false;
-    this.aggs.delete(accountId);
+    this.forgetDerived(accountId);
     return true;
   };
+
+  /** Drops what is kept per account beside its history (the history itself is going). */
+  private forgetDerived(accountId: string): void {
+    this.aggs.delete(accountId);
+    this.paid.forget(accountId);
+    this.payers.forget(accountId);
+  }
 
   /**
    * Drops the transfers past their kind's retention (withdrawals are kept for less time than

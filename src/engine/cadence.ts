@@ -1,0 +1,133 @@
+/**
+ * `cadence`: a steady run of similar payments from one payer cluster (salary-like inflows). The
+ * window's selected transfers are grouped by payer cluster (the cluster of the first sending
+ * address, read at the trigger: clusters merge), a payer's transfers this close together are one
+ * payment (a split salary), and the longest run of payments ending with the latest whose gaps fit
+ * a period is judged. The window is read from the account's payer groups (payer-index.ts): a
+ * binary search per first sender and one cluster lookup each, not a pass over the whole window
+ * with a selector and a graph lookup per transfer.
+ */
+import { displayAddress } from '../chain/address.js';
+import type { TransferEvent } from '../decode/events.js';
+import type { EntityGraph } from '../graph/entity-graph.js';
+import { Decimal } from '../money/decimal.js';
+import type { SignalSpec } from './rule-schema.js';
+import { coefficientOfVariation, makeSelector, type Env, type Signal, type SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+
+type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
+
+const DAY = 86_400_000;
+const ZERO = Decimal.ZERO;
+const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
+const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
+
+interface Payment {
+  time: number;
+  /** Exact: a split payment's parts summed. */
+  usd: Decimal;
+  eventIds: string[];
+}
+
+function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
+  const first = e.from[0];
+  return first === undefined ? undefined : graph.clusterName(graph.id(first));
+}
+
+export function cadence(spec: CadenceSpec): Signal {
+  const select = makeSelector(spec.of);
+  const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
+  const scanned = (env: Env): Map<string, TransferEvent[]> => scanByPayer(env, spec.within, select);
+  return (env) => {
+    const byPayer = indexedByPayer(env, spec, select) ?? scanned(env);
+    let best: SignalResult = { ok: false, eventIds: [], facts: {} };
+    for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
+      const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
+      if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
+        best = {
+          ok: true,
+          value: result.count,
+          eventIds: result.run.flatMap((p) => p.eventIds),
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean) },
+        };
+      }
+    }
+    return best;
+  };
+}
+
+/**
+ * The window's selected transfers by payer cluster, read from the account's payer groups
+ * (payer-index.ts): a binary search per first sender, its cluster looked up once. Undefined when
+ * two of the senders are now one cluster (a merge joined them): their transfers would have to be
+ * interleaved as the history holds them, and the caller scans the window instead.
+ */
+function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> | undefined {
+  const byPayer = new Map<string, TransferEvent[]>();
+  const from = trigger.time - spec.within;
+  for (const group of state.payerGroups(trigger.msg.accountId)) {
+    if (!spec.of.kinds.includes(group.kind)) continue;
+    const items = group.items;
+    const selected: TransferEvent[] = [];
+    for (let i = lowerBound(items, from), end = upperBound(items, trigger.time); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
+    if (selected.length === 0) continue;
+    const payer = graph.clusterName(graph.id(group.payer));
+    if (byPayer.has(payer)) return undefined;
+    byPayer.set(payer, selected);
+  }
+  return byPayer;
+}
+
+/** The same grouping by reading the whole window (the reference, and the way after a merge of two senders). */
+function scanByPayer({ trigger, graph, state }: Env, within: number, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> {
+  const byPayer = new Map<string, TransferEvent[]>();
+  for (const e of state.historyBetween(trigger.msg.accountId, trigger.time - within, trigger.time)) {
+    if (e.type !== 'transfer' || !select(e)) continue;
+    const payer = payerOf(graph, e);
+    if (!payer) continue;
+    const events = byPayer.get(payer);
+    if (events) events.push(e);
+    else byPayer.set(payer, [e]);
+  }
+  return byPayer;
+}
+
+/** A payer's transfers, oldest first, as payments: each takes the transfers up to `mergeWithin` after its first. */
+function paymentsOf(events: readonly TransferEvent[], mergeWithin: number): Payment[] {
+  const payments: Payment[] = [];
+  for (const e of events) {
+    const last = payments[payments.length - 1];
+    if (last && e.time - last.time <= mergeWithin) { last.usd = last.usd.plus(usdOrZero(e)); last.eventIds.push(e.eventId); }
+    else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
+  }
+  return payments;
+}
+
+/** The longest run of payments, ending with the latest, whose gaps fit one period (a missed period allowed). */
+function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
+  // The band is decided exactly; the cv and mean (statistics for the score and the text) in floating point.
+  const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
+  for (const { every, tolerance } of spec.periods) {
+    // Walked from the latest back and collected newest first, then put in time order once.
+    const run: Payment[] = [];
+    for (let i = payments.length - 1; i >= 0; i--) {
+      const p = payments[i]!;
+      if (!inBand(p)) break;
+      const next = run[run.length - 1];
+      if (next) {
+        const gap = next.time - p.time;
+        const fits = Math.abs(gap - every) <= tolerance || Math.abs(gap - 2 * every) <= tolerance * 2;
+        if (!fits) break;
+      }
+      run.push(p);
+    }
+    if (run.length >= spec.minCount) {
+      run.reverse();
+      const usd = run.map((p) => p.usd.toNumber());
+      const cv = coefficientOfVariation(usd);
+      if (cv <= spec.maxCv) return { run, count: run.length, period: every, cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+    }
+  }
+  return undefined;
+}

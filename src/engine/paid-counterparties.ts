@@ -1,0 +1,106 @@
+/**
+ * Per account, the retained transfers by counterparty address (a deposit's senders, a
+ * withdrawal's receiver), oldest first: whether the account dealt with an address before a time
+ * is then a lookup per address, not a scan of its whole history (the `fresh` signal).
+ *
+ * The index is a cache of the history, never a second truth: an account's index is built from
+ * its history on first use and then fed every transfer the history takes in, and an entry is
+ * believed only while the history still holds that very transfer (the history drops items by
+ * retention, by kind and by its per-account cap without telling anyone). Entries found gone are
+ * dropped as they are met; an index that has taken in more than twice its history's length (plus
+ * a few) is rebuilt from the history at its next write, so it holds at most that many transfers
+ * and a rebuild costs O(1) per write amortised. Nothing here is checkpointed:
+ * after a restore each index is rebuilt from the restored history on first use, which gives the
+ * same answers, since they depend on the history alone.
+ */
+import type { AddressKey } from '../chain/address.js';
+import type { TransferEvent } from '../decode/events.js';
+import { ShardedMap } from '../state/sharded-map.js';
+import { lowerBound } from '../state/sorted-by-time.js';
+import type { HistoryItem } from './state.js';
+
+/** Slack over twice the history's length before an index is rebuilt (a short history is not rebuilt per write). */
+const SLACK = 16;
+
+interface AccountIndex {
+  byAddress: Map<AddressKey, TransferEvent[]>;
+  /** Transfers taken in since the index was built, with those it was built from (stale ones included). */
+  items: number;
+}
+
+/** The addresses a transfer dealt with: a deposit's senders (each once), a withdrawal's receiver. */
+export function counterpartiesOf(e: TransferEvent): readonly AddressKey[] {
+  if (e.msg.kind !== 'deposit') return [e.to];
+  return e.from.length < 2 ? e.from : [...new Set(e.from)];
+}
+
+/** Whether the time-sorted history holds this very item (a binary search, then the items of its time). */
+function holds(history: readonly HistoryItem[], item: HistoryItem): boolean {
+  for (let i = lowerBound(history, item.time); i < history.length && history[i]!.time === item.time; i++) if (history[i] === item) return true;
+  return false;
+}
+
+export class PaidCounterparties {
+  private readonly accounts = new ShardedMap<string, AccountIndex>();
+
+  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[]) {}
+
+  get size(): number {
+    return this.accounts.size;
+  }
+
+  /** Whether the account's history holds a transfer with one of `keys` as counterparty before `time`. */
+  dealtWithBefore(accountId: string, keys: Iterable<AddressKey>, time: number): boolean {
+    const history = this.historyOf(accountId);
+    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
+    for (const key of keys) {
+      const oldest = this.oldestHeld(index, key, history);
+      if (oldest !== undefined && oldest.time < time) return true;
+    }
+    return false;
+  }
+
+  /** Takes in a transfer the account's history just took in (a no-op for an account never asked about). */
+  feed(accountId: string, e: TransferEvent): void {
+    const index = this.accounts.get(accountId);
+    if (!index) return;
+    const history = this.historyOf(accountId);
+    if (index.items >= 2 * history.length + SLACK) { this.build(accountId, history); return; }
+    insert(index, e);
+  }
+
+  /** Forgets the account (its history was evicted). */
+  forget(accountId: string): void {
+    this.accounts.delete(accountId);
+  }
+
+  private build(accountId: string, history: readonly HistoryItem[]): AccountIndex {
+    const index: AccountIndex = { byAddress: new Map(), items: 0 };
+    for (const item of history) if (item.type === 'transfer') insert(index, item);
+    this.accounts.set(accountId, index);
+    return index;
+  }
+
+  /** The oldest transfer with this counterparty the history still holds; entries found gone before it are dropped. */
+  private oldestHeld(index: AccountIndex, key: AddressKey, history: readonly HistoryItem[]): TransferEvent | undefined {
+    const list = index.byAddress.get(key);
+    if (!list) return undefined;
+    let gone = 0;
+    while (gone < list.length && !holds(history, list[gone]!)) gone++;
+    if (gone === list.length) { index.byAddress.delete(key); return undefined; }
+    if (gone > 0) list.splice(0, gone);
+    return list[0];
+  }
+}
+
+/** Adds the transfer under each of its counterparties, in time order (a late transfer goes in its place). */
+function insert(index: AccountIndex, e: TransferEvent): void {
+  index.items++;
+  for (const key of counterpartiesOf(e)) {
+    const list = index.byAddress.get(key);
+    if (!list) { index.byAddress.set(key, [e]); continue; }
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.time > e.time) i--;
+    list.splice(i, 0, e);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Per account, its retained transfers grouped by kind and first sending address (the payer the
+ * `cadence` signal groups by, before clusters are applied), each group in history order: a
+ * cadence reads the groups' slices of its window by binary search instead of re-reading,
+ * re-selecting and re-grouping the whole window per trigger.
+ *
+ * Like the counterparty index (paid-counterparties.ts) it is a cache of the history: built from
+ * it on first use, then fed each transfer the history takes in. It counts the items the history
+ * should hold; the history's length differs from that count exactly when the history dropped
+ * something (by retention, kind or cap), and the index is then forgotten, to be rebuilt at its
+ * next use. So it never holds more than its history, and answers only from what the history
+ * holds. Nothing here is checkpointed: a restored history rebuilds it on first use.
+ */
+import type { AddressKey } from '../chain/address.js';
+import type { TransferEvent } from '../decode/events.js';
+import { ShardedMap } from '../state/sharded-map.js';
+import type { HistoryItem } from './state.js';
+
+/** One payer's transfers of one kind, oldest first (equal times in arrival order, as the history keeps them). */
+export interface PayerGroup {
+  kind: 'deposit' | 'withdrawal';
+  payer: AddressKey;
+  items: TransferEvent[];
+}
+
+interface AccountPayers {
+  groups: Map<string, PayerGroup>;
+  /** The history's length this index accounts for. */
+  count: number;
+}
+
+export class PayerIndex {
+  private readonly accounts = new ShardedMap<string, AccountPayers>();
+
+  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[]) {}
+
+  get size(): number {
+    return this.accounts.size;
+  }
+
+  /** The account's payer groups, exactly as its history holds them now. */
+  groups(accountId: string): Iterable<PayerGroup> {
+    const history = this.historyOf(accountId);
+    let index = this.accounts.get(accountId);
+    if (!index || index.count !== history.length) {
+      index = { groups: new Map(), count: history.length };
+      for (const item of history) if (item.type === 'transfer') insert(index, item);
+      this.accounts.set(accountId, index);
+    }
+    return index.groups.values();
+  }
+
+  /** Takes in an item the account's history just took in; a history that also dropped something makes the index go. */
+  feed(accountId: string, item: HistoryItem): void {
+    const index = this.accounts.get(accountId);
+    if (!index) return;
+    if (++index.count !== this.historyOf(accountId).length) { this.accounts.delete(accountId); return; }
+    if (item.type === 'transfer') insert(index, item);
+  }
+
+  forget(accountId: string): void {
+    this.accounts.delete(accountId);
+  }
+}
+
+/** Adds the transfer to its payer's group, after every item of its time or earlier (where the history put it). */
+function insert(index: AccountPayers, e: TransferEvent): void {
+  const payer = e.from[0];
+  if (payer === undefined) return;
+  const kind = e.msg.kind;
+  const key = `${kind}\u0000${payer}`;
+  const group = index.groups.get(key);
+  if (!group) { index.groups.set(key, { kind, payer, items: [e] }); return; }
+  const items = group.items;
+  let i = items.length;
+  while (i > 0 && items[i - 1]!.time > e.time) i--;
+  items.splice(i, 0, e);
+}

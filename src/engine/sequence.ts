@@ -1,0 +1,154 @@
+/**
+ * `sequence`: the latest inflow (a `first` event, with the split parts up to `groupWithin` before
+ * it) followed, up to the trigger, by `then` events that move between `minRatio` and `maxRatio`
+ * of it. Candidate inflows are tried from the latest back, reading the history backwards from the
+ * trigger only as far as the candidate needs. Each step moves two windows on (the inflow's parts,
+ * and the follow-up events since its oldest part), so both sums are kept as running differences:
+ * a trigger costs the items back to the inflow it settles on, not a re-scan of the window per
+ * candidate inflow.
+ */
+import type { TransferEvent } from '../decode/events.js';
+import { Decimal } from '../money/decimal.js';
+import type { SignalSpec } from './rule-schema.js';
+import { makeSelector, type Signal, type SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+
+type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
+type DifferField = SequenceSpec['differ'][number];
+
+const ZERO = Decimal.ZERO;
+const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
+const round = (n: number, places: number): number => Math.round(n * 10 ** places) / 10 ** places;
+const none = (): SignalResult => ({ ok: false, eventIds: [], facts: {} });
+
+/**
+ * A running sum of the usd of the items added, in total and per value of the `differ` fields:
+ * the sum over the items that differ from an anchor is the total less its own key's share.
+ */
+class KeyedSum {
+  total = ZERO;
+  private readonly byKey = new Map<string, Decimal>();
+  constructor(private readonly keyOf: ((e: TransferEvent) => string) | undefined) {}
+
+  add(e: TransferEvent, sign: 1 | -1): void {
+    const usd = sign === 1 ? usdOrZero(e) : usdOrZero(e).negated();
+    this.total = this.total.plus(usd);
+    if (!this.keyOf) return;
+    const key = this.keyOf(e);
+    this.byKey.set(key, (this.byKey.get(key) ?? ZERO).plus(usd));
+  }
+
+  /** The sum over the items whose differ fields are not all those of `anchor`. */
+  differingFrom(anchor: TransferEvent): Decimal {
+    return this.keyOf ? this.total.minus(this.byKey.get(this.keyOf(anchor)) ?? ZERO) : this.total;
+  }
+}
+
+/** The differ fields' values as one key: equal keys for equal values (asset and chain are strings in the contract). */
+function projection(differ: readonly DifferField[]): ((e: TransferEvent) => string) | undefined {
+  if (differ.length === 0) return undefined;
+  return (e) => JSON.stringify(differ.map((f) => e.msg[f]));
+}
+
+export function sequence(spec: SequenceSpec): Signal {
+  const first = makeSelector(spec.first);
+  const then = makeSelector(spec.then);
+  const minRatio = Decimal.fromNumber(spec.minRatio);
+  const maxRatio = Decimal.fromNumber(spec.maxRatio);
+  const keyOf = projection(spec.differ);
+  const differs = (e: TransferEvent, anchor: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
+  return ({ trigger, state }) => {
+    if (trigger.type !== 'transfer' || !then(trigger)) return none();
+    // Anchors lie within the window, and only they and what follows them are read: the walk goes
+    // back from the trigger no further than the inflow it settles on needs.
+    const walk = new BackwardWalk(state.history(trigger.msg.accountId), trigger, spec.within, first, then);
+    const group = new KeyedSum(undefined);
+    /** The group's members that are also follow-up events, to be taken out of the follow sum. */
+    const groupFollows = new KeyedSum(keyOf);
+    const moved = new KeyedSum(keyOf);
+    let groupEnd = 0; // the group is anchors[d..groupEnd), newest first
+    let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
+    for (let d = 0; walk.anchorAt(d); d++) {
+      const anchor = walk.anchors[d]!;
+      // Slide the group to start at d and end past the oldest anchor within groupWithin of it.
+      if (d > 0 && groupEnd > d - 1) { group.add(walk.anchors[d - 1]!, -1); if (walk.anchorFollows[d - 1]) groupFollows.add(walk.anchors[d - 1]!, -1); }
+      if (groupEnd < d) groupEnd = d;
+      const from = anchor.time - spec.groupWithin;
+      walk.anchorsTo(from);
+      while (groupEnd < walk.anchors.length && walk.anchors[groupEnd]!.time >= from) {
+        group.add(walk.anchors[groupEnd]!, 1);
+        if (walk.anchorFollows[groupEnd]) groupFollows.add(walk.anchors[groupEnd]!, 1);
+        groupEnd++;
+      }
+      const inflow = group.total;
+      if (inflow.sign() <= 0) continue;
+      const since = walk.anchors[groupEnd - 1]!.time;
+      if (!differs(trigger, anchor)) continue;
+      walk.followsTo(since);
+      while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
+      const out = moved.differingFrom(anchor).minus(groupFollows.differingFrom(anchor));
+      // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
+      if (out.compare(inflow.times(minRatio)) >= 0 && out.compare(inflow.times(maxRatio)) <= 0) {
+        // Evidence oldest first, as the history holds it: the inflow's parts, then what followed.
+        const parts = walk.anchors.slice(d, groupEnd).reverse();
+        const inGroup = new Set(parts);
+        const followed = walk.follows.slice(0, followEnd).reverse().filter((e) => !inGroup.has(e) && differs(e, anchor));
+        const ratio = out.toNumber() / inflow.toNumber();
+        return {
+          ok: true,
+          value: round(ratio, 4),
+          eventIds: [...parts.map((a) => a.eventId), ...followed.map((e) => e.eventId)],
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: out, hours: round((trigger.time - since) / 3_600_000, 1) },
+        };
+      }
+    }
+    return none();
+  };
+}
+
+/**
+ * The account's transfers from the trigger's time back to the window's start, read newest first
+ * and only as far as asked, by two cursors: one for the `first` events (anchors), one for the
+ * `then` events (follow-ups, wanted only once an inflow is found). Each list is newest first.
+ */
+class BackwardWalk {
+  readonly anchors: TransferEvent[] = [];
+  /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
+  readonly anchorFollows: boolean[] = [];
+  readonly follows: TransferEvent[] = [];
+  private nextAnchor: number;
+  private nextFollow: number;
+  private readonly start: number;
+
+  constructor(private readonly history: readonly HistoryItem[], private readonly trigger: TransferEvent, within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {
+    this.start = lowerBound(history, trigger.time - within);
+    this.nextAnchor = this.nextFollow = upperBound(history, trigger.time) - 1;
+  }
+
+  /** Whether there is a d-th anchor (newest first), walking back for it as needed. */
+  anchorAt(d: number): boolean {
+    while (this.anchors.length <= d && this.nextAnchor >= this.start) this.stepAnchor();
+    return d < this.anchors.length;
+  }
+
+  /** Walks the anchor cursor back past every item at or after `time`. */
+  anchorsTo(time: number): void {
+    while (this.nextAnchor >= this.start && this.history[this.nextAnchor]!.time >= time) this.stepAnchor();
+  }
+
+  /** Walks the follow-up cursor back past every item at or after `time`. */
+  followsTo(time: number): void {
+    while (this.nextFollow >= this.start && this.history[this.nextFollow]!.time >= time) {
+      const e = this.history[this.nextFollow--]!;
+      if (e.type === 'transfer' && this.then(e)) this.follows.push(e);
+    }
+  }
+
+  private stepAnchor(): void {
+    const e = this.history[this.nextAnchor--]!;
+    if (e.type !== 'transfer' || e.eventId === this.trigger.eventId || !this.first(e)) return;
+    this.anchors.push(e);
+    this.anchorFollows.push(this.then(e));
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The scanning implementations of `sequence`, `cadence` and `fresh` as they were before they
+ * were made incremental (session 6): the reference the property tests hold the incremental
+ * signals to. They re-read the account's history per trigger and are kept simple on purpose.
+ */
+import { displayAddress } from '../../src/chain/address.js';
+import type { TransferEvent } from '../../src/decode/events.js';
+import type { EntityGraph } from '../../src/graph/entity-graph.js';
+import type { SignalSpec } from '../../src/engine/rule-schema.js';
+import { coefficientOfVariation, counterpartyIds, makeSelector, type Signal, type SignalResult } from '../../src/engine/signals.js';
+import { Decimal, sumOf } from '../../src/money/decimal.js';
+
+const DAY = 86_400_000;
+const ZERO = Decimal.ZERO;
+const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
+const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
+const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
+
+export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
+  const first = makeSelector(spec.first);
+  const then = makeSelector(spec.then);
+  const minRatio = Decimal.fromNumber(spec.minRatio);
+  const maxRatio = Decimal.fromNumber(spec.maxRatio);
+  return ({ trigger, state }) => {
+    if (trigger.type !== 'transfer' || !then(trigger)) return none();
+    const history = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within - spec.groupWithin, trigger.time);
+    const anchors = history.filter((e) => e.type === 'transfer' && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
+    for (let i = anchors.length - 1; i >= 0; i--) {
+      const anchor = anchors[i]!;
+      const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
+      const inflow = sumOf(group.map(usdOrZero));
+      if (inflow.sign() <= 0) continue;
+      const since = group[0]!.time;
+      const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
+      if (!differs(trigger)) continue;
+      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
+      const moved = sumOf(follow.map(usdOrZero));
+      const ratio = moved.toNumber() / inflow.toNumber();
+      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.times(maxRatio)) <= 0) {
+        return {
+          ok: true,
+          value: round(ratio, 4),
+          eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1) },
+        };
+      }
+    }
+    return none();
+  };
+}
+
+interface Payment { time: number; usd: Decimal; eventIds: string[] }
+
+function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
+  const first = e.from[0];
+  return first === undefined ? undefined : graph.clusterName(graph.id(first));
+}
+
+export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): Signal {
+  const select = makeSelector(spec.of);
+  const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
+  return ({ trigger, graph, state }) => {
+    const items = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time).filter((e): e is TransferEvent => e.type === 'transfer' && select(e));
+    const byPayer = new Map<string, TransferEvent[]>();
+    for (const e of items) {
+      const payer = payerOf(graph, e);
+      if (payer) byPayer.set(payer, [...(byPayer.get(payer) ?? []), e]);
+    }
+    let best: SignalResult = none();
+    for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
+      const payments: Payment[] = [];
+      for (const e of events) {
+        const last = payments[payments.length - 1];
+        if (last && e.time - last.time <= spec.mergeWithin) { last.usd = last.usd.plus(usdOrZero(e)); last.eventIds.push(e.eventId); }
+        else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
+      }
+      const result = regularRun(payments, spec, band);
+      if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
+        best = {
+          ok: true,
+          value: result.count,
+          eventIds: result.run.flatMap((p) => p.eventIds),
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean) },
+        };
+      }
+    }
+    return best;
+  };
+}
+
+function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadence' }>, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
+  const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
+  for (const { every, tolerance } of spec.periods) {
+    const run: Payment[] = [];
+    for (let i = payments.length - 1; i >= 0; i--) {
+      const p = payments[i]!;
+      if (!inBand(p)) break;
+      const next = run[0];
+      if (next) {
+        const gap = next.time - p.time;
+        const fits = [1, 2].some((k) => Math.abs(gap - k * every) <= tolerance * k);
+        if (!fits) break;
+      }
+      run.unshift(p);
+    }
+    if (run.length >= spec.minCount) {
+      const usd = run.map((p) => p.usd.toNumber());
+      const cv = coefficientOfVariation(usd);
+      if (cv <= spec.maxCv) return { run, count: run.length, period: every, cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+    }
+  }
+  return undefined;
+}
+
+export function scanningFresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signal {
+  return ({ trigger, graph, state }) => {
+    if (trigger.type !== 'transfer') return none();
+    const ids = counterpartyIds(graph, trigger);
+    const firstSeen = Math.min(...ids.map((id) => graph.firstSeenAt(id) ?? trigger.time));
+    const keys = new Set(trigger.msg.kind === 'deposit' ? trigger.from : [trigger.to]);
+    const paidBefore = state.history(trigger.msg.accountId).some((e) => e.type === 'transfer' && e.time < trigger.time && e.eventId !== trigger.eventId && (e.msg.kind === 'deposit' ? e.from.some((k) => keys.has(k)) : keys.has(e.to)));
+    const ageDays = round((trigger.time - firstSeen) / DAY, 1);
+    const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
+    return { ok, value: ageDays, eventIds: [], facts: { firstSeenDaysBefore: ageDays, paidBefore } };
+  };
+}

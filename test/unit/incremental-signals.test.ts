@@ -1,0 +1,217 @@
+/**
+ * `sequence`, `cadence` and `fresh` no longer re-scan the account's history per trigger
+ * (sequence.ts, cadence.ts, paid-counterparties.ts). Each must give exactly what the scanning
+ * implementations gave (test/helpers/scanning-signals.ts), for any trigger time: random streams
+ * with equal timestamps, split payments, out-of-order arrival, cluster merges, unvalued
+ * transfers and a small per-account cap, judged at every retained transfer after every message.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
+import { FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
+import { signalSchema, type SignalSpec } from '../../src/engine/rule-schema.js';
+import { compileSignal, type Env, type Signal } from '../../src/engine/signals.js';
+import type { HistoryItem } from '../../src/engine/state.js';
+import type { TransferEvent } from '../../src/decode/events.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { RuleState } from '../../src/engine/state.js';
+import { Decimal } from '../../src/money/decimal.js';
+import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { rules } from '../helpers/sample.js';
+import { scanningCadence, scanningFresh, scanningSequence } from '../helpers/scanning-signals.js';
+
+afterAll(removeTempDirs);
+
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+const RULES = rules();
+
+const spec = (raw: unknown): SignalSpec => signalSchema.parse(raw);
+/** Signal specs as the shipped rules write them, and variants that reach the corners (overlapping selectors, a where, no grouping). */
+const SPECS: SignalSpec[] = [
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '24h', within: '24h', minRatio: '90%' }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '24h', within: '7d', minRatio: '70%', maxRatio: 1.5 }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, within: '72h', minRatio: '80%', maxRatio: 1.5, differ: ['asset', 'chain'] }),
+  spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '2d', within: '5d', minRatio: '50%', maxRatio: 3, differ: ['asset'] }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'], where: [{ field: 'event.usd', gte: 1000 }] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '12h', within: '3d', minRatio: '20%', maxRatio: 2 }),
+  spec({ op: 'cadence', of: { kinds: ['deposit'] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '25000 USD'] }),
+  spec({ op: 'cadence', of: { kinds: ['deposit', 'withdrawal'] }, within: '60d', mergeWithin: '1d', periods: [{ every: '7d', tolerance: '2d' }], minCount: 2, maxCv: 2 }),
+  spec({ op: 'fresh', within: '14d' }),
+  spec({ op: 'fresh', within: '180d' }),
+];
+
+const REFERENCE: Partial<Record<SignalSpec['op'], (s: never) => Signal>> = { sequence: scanningSequence, cadence: scanningCadence, fresh: scanningFresh };
+
+/** One generated message: an exchange transfer or a Bitcoin spend that merges two payers' clusters. */
+interface Step {
+  gap: number;
+  kind: 'deposit' | 'withdrawal' | 'merge';
+  account: number;
+  party: number;
+  coin: number;
+  amount: number;
+  valued: boolean;
+}
+
+const step: fc.Arbitrary<Step> = fc.record({
+  // Equal timestamps, hours (split payments, forwards), and the payroll periods.
+  gap: fc.constantFrom(0, 0, HOUR, 5 * HOUR, 20 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY),
+  kind: fc.constantFrom('deposit', 'deposit', 'withdrawal', 'withdrawal', 'merge'),
+  account: fc.integer({ min: 0, max: 1 }),
+  party: fc.integer({ min: 0, max: 4 }),
+  coin: fc.integer({ min: 0, max: 2 }),
+  amount: fc.constantFrom(100, 2_000, 2_500, 2_600, 3_000, 9_000, 30_000),
+  valued: fc.integer({ min: 0, max: 4 }).map((n) => n > 0), // one in five has no USD value
+});
+
+/** A salary: payer 0 pays account 0 about every `period`, sometimes late or early by a day, sometimes in two parts. */
+interface Payroll {
+  period: number;
+  jitter: number[];
+  split: boolean[];
+}
+
+const payroll: fc.Arbitrary<Payroll> = fc.record({
+  period: fc.constantFrom(7 * DAY, 14 * DAY, 30 * DAY),
+  jitter: fc.array(fc.constantFrom(0, 0, DAY, -DAY, 3 * DAY), { maxLength: 7 }),
+  split: fc.array(fc.boolean(), { maxLength: 7 }),
+});
+
+/** The stream's messages in event-time order, then moved by `swaps` (out-of-order arrival). */
+function messages(steps: Step[], pay: Payroll, swaps: number[]): string[] {
+  const rand = prng(7);
+  const payers = Array.from({ length: 5 }, () => btcAddress(rand));
+  const evmPayers = Array.from({ length: 5 }, () => evmAddress(rand));
+  const destinations = Array.from({ length: 5 }, () => evmAddress(rand));
+  const timed: { time: number; line: string }[] = [];
+  pay.jitter.forEach((jitter, k) => {
+    const time = T0 + (k + 1) * pay.period + jitter;
+    const parts = pay.split[k] ? [1_200, 1_800] : [3_000];
+    parts.forEach((sats, j) => timed.push({ time: time + j * 5 * HOUR, line: transfer({ eventId: `pay-${k}-${j}`, kind: 'deposit', time: time + j * 5 * HOUR, accountId: 'acct-0', chain: 'bitcoin', asset: 'BTC', amount: sats / 95_000, from: [payers[0]!], to: btcAddress(rand), decimals: 8 }, rand) }));
+  });
+  const lines = { push: (line: string): void => { timed.push({ time, line }); } };
+  let time = T0;
+  steps.forEach((s, i) => {
+    time += s.gap;
+    const accountId = `acct-${s.account}`;
+    if (s.kind === 'merge') {
+      // A multi-input spend: the two payers' addresses become one cluster (its name changes).
+      lines.push(bitcoinTx([{ address: payers[s.party]!, sats: 50_000 }, { address: payers[(s.party + 1) % 5]!, sats: 50_000 }], [{ address: btcAddress(rand), sats: 90_000 }], time, rand));
+      return;
+    }
+    const [chain, asset] = ([['bitcoin', 'BTC'], ['ethereum', 'USDT'], ['ethereum', 'USDC']] as const)[s.coin]!;
+    const amount = asset === 'BTC' ? s.amount / 95_000 : s.amount;
+    if (s.kind === 'deposit') {
+      const from = chain === 'bitcoin' ? [payers[s.party]!] : [evmPayers[s.party]!];
+      lines.push(transfer({ eventId: `ev-${i}`, kind: 'deposit', time, accountId, chain, asset, amount, from, to: chain === 'bitcoin' ? btcAddress(rand) : evmAddress(rand), usd: s.valued, decimals: asset === 'BTC' ? 8 : 2 }, rand));
+    } else {
+      const to = chain === 'bitcoin' ? payers[s.party]! : destinations[s.party]!;
+      lines.push(transfer({ eventId: `ev-${i}`, kind: 'withdrawal', time, accountId, chain, asset, amount, to, usd: s.valued, decimals: asset === 'BTC' ? 8 : 2 }, rand));
+    }
+  });
+  const ordered = timed.sort((a, b) => a.time - b.time).map((t) => t.line);
+  return outOfOrder(ordered, swaps);
+}
+
+/** Swaps each chosen message with one up to three places after it. */
+function outOfOrder(lines: string[], swaps: number[]): string[] {
+  for (const at of swaps) {
+    const i = at % lines.length;
+    const j = Math.min(lines.length - 1, i + 1 + (at % 3));
+    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+  }
+  return lines;
+}
+
+/** Every transfer the state can hand a signal: each account's history and the transfer index (late re-examination reads it). */
+function triggers(p: Pipeline): TransferEvent[] {
+  const { accounts, byEventId } = p.state.checkpointParts();
+  const out = new Set<TransferEvent>();
+  for (const [, list] of accounts.entries()) for (const item of list as HistoryItem[]) if (item.type === 'transfer') out.add(item);
+  for (const kind of ['deposit', 'withdrawal'] as const) for (const [, item] of byEventId[kind].entriesInOrder()) out.add(item);
+  return [...out];
+}
+
+const envOf = (p: Pipeline, trigger: TransferEvent): Env => ({ trigger, ctx: {}, graph: p.graph, state: p.state, asOf: trigger.time });
+
+describe('incremental sequence, cadence and fresh equal the scans they replace', () => {
+  it('for every retained transfer as trigger, after every message, whatever the arrival order', () => {
+    const held = new Map<string, number>();
+    const compiled = SPECS.map((s) => ({ s, fast: compileSignal(s), slow: REFERENCE[s.op]!(s as never) }));
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 }), fc.constantFrom(6, 12, 5_000), (steps, pay, swaps, maxHistory) => {
+      const p = new Pipeline({ rules: RULES, state: { maxHistory } });
+      messages(steps, pay, swaps).forEach((line, n) => {
+        p.process(line, { line: n + 1 });
+        for (const trigger of triggers(p)) {
+          for (const { s, fast, slow } of compiled) {
+            const expected = slow(envOf(p, trigger));
+            expect(fast(envOf(p, trigger)), `${s.op} at ${trigger.eventId}`).toEqual(expected);
+            if (expected.ok) held.set(JSON.stringify(s), (held.get(JSON.stringify(s)) ?? 0) + 1);
+          }
+        }
+      });
+    }), { numRuns: 120 });
+    // Not vacuous: every spec held somewhere (and so did its negation, in the many triggers that fail).
+    for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
+  });
+});
+
+describe('after a checkpoint round-trip', () => {
+  it('the signals give what they gave without one: the counterparty index is rebuilt from the restored history', async () => {
+    const compiled = SPECS.map((s) => compileSignal(s));
+    /** Every signal at every trigger, by eventId: comparable across two pipelines holding equal copies of the events. */
+    const judged = (p: Pipeline): Map<string, unknown[]> => new Map(triggers(p).map((t) => [t.eventId, compiled.map((signal) => signal(envOf(p, t)))]));
+    const streams = fc.sample(fc.tuple(fc.array(step, { minLength: 20, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 })), { seed: 11, numRuns: 6 });
+    for (const [i, [steps, pay, swaps]] of streams.entries()) {
+      const lines = messages(steps, pay, swaps);
+      const cut = Math.floor(lines.length / 2);
+      const build = (): Pipeline => new Pipeline({ rules: RULES, labels: [], state: { maxHistory: 12 } });
+      const straight = build();
+      lines.slice(0, cut).forEach((line, n) => { straight.process(line, { line: n + 1 }); judged(straight); }); // indexes built and fed
+      expect(straight.state.sizes.paidIndexes).toBeGreaterThan(0);
+      const dir = tempDir(`tw-incremental-${i}-`);
+      await saveCheckpoint(dir, straight, { rules: RULES, positions: { line: cut }, createdAt: FIXED_TIME });
+      const restored = (await loadNewestValid(dir, { build, rules: RULES }))!.pipeline;
+      expect(restored.state.sizes.paidIndexes).toBe(0); // nothing of it is in the checkpoint
+      expect(judged(restored)).toEqual(judged(straight));
+      lines.slice(cut).forEach((line, n) => {
+        straight.process(line, { line: cut + n + 1 });
+        restored.process(line, { line: cut + n + 1 });
+        expect(judged(restored)).toEqual(judged(straight));
+      });
+    }
+  });
+});
+
+/** A withdrawal as the state keeps it (only what the index and the history read). */
+function withdrawal(accountId: string, n: number, time: number, to: string): TransferEvent {
+  const eventId = `w-${accountId}-${n}`;
+  const msg = { schema: 'exchange.transfer.v1', eventId, kind: 'withdrawal', occurredAt: new Date(time).toISOString(), accountId, chain: 'ethereum', asset: 'USDT', amount: '10', from: [], to } as unknown as TransferEvent['msg'];
+  return { type: 'transfer', eventId, time, msg, from: [], to, amount: Decimal.parse('10'), usd: Decimal.parse('10'), usdSource: null };
+}
+
+describe('the per-account counterparty index', () => {
+  it('holds at most twice its history (plus a few) however many transfers a hot account makes, and answers from what the history still holds', () => {
+    const state = new RuleState({ retention: 365 * DAY, maxHistory: 100 });
+    const indexed = (): number => (state as unknown as { paid: { accounts: { get(k: string): { items: number } | undefined } } }).paid.accounts.get('hot')!.items;
+    for (let n = 0; n < 5_000; n++) {
+      state.add(withdrawal('hot', n, T0 + n * 60_000, `addr-${n % 1_000}`));
+      if (n === 0) expect(state.dealtWithBefore('hot', ['addr-0'], T0 + 1)).toBe(true); // builds the index
+      expect(indexed()).toBeLessThanOrEqual(2 * state.history('hot').length + 16);
+    }
+    const newest = T0 + 5_000 * 60_000;
+    // The cap keeps the newest 100 to 125 transfers: addresses 875-999 were paid within them, 0-99 (paid at n = 4,000-4,099) no longer are.
+    expect(state.dealtWithBefore('hot', ['addr-999'], newest)).toBe(true);
+    expect(state.dealtWithBefore('hot', ['addr-50'], newest)).toBe(false);
+    expect(state.dealtWithBefore('hot', ['addr-999'], T0 + 4_999 * 60_000)).toBe(false); // not before its own time
+  });
+
+  it('goes with the account when the account goes dormant', () => {
+    const state = new RuleState({ retention: 30 * DAY });
+    state.add(withdrawal('quiet', 0, T0, 'addr-q'));
+    expect(state.dealtWithBefore('quiet', ['addr-q'], T0 + 1)).toBe(true);
+    expect(state.sizes.paidIndexes).toBe(1);
+    for (let n = 0; n < 8; n++) state.add(withdrawal(`later-${n}`, 0, T0 + 100 * DAY + n, 'addr-l'));
+    expect(state.sizes.accounts).toBe(8);
+    expect(state.sizes.paidIndexes).toBe(0);
+  });
+});
