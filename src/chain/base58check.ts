@@ -1,17 +1,15 @@
 /**
- * Base58Check (Bitcoin's alphabet, a double-SHA-256 checksum) with Node's native SHA-256: the
- * bs58check package hashes in JavaScript, which was a visible share of decoding Tron logs and
- * Bitcoin outputs. Encoding is exact by definition; decoding vouches only for a well-formed
- * string with a good checksum and returns undefined otherwise, so the caller can let bs58check
+ * Base58Check (Bitcoin's alphabet, a double-SHA-256 checksum) with a lean SHA-256 (sha256.ts): the
+ * bs58check package's hashing, and later Node's native hash with its per-call overhead, were a
+ * visible share of decoding Tron logs and Bitcoin outputs. Encoding is exact by definition;
+ * decoding vouches only for a well-formed string with a good checksum and returns undefined otherwise, so the caller can let bs58check
  * word the error. test/unit/base58check.test.ts compares both ways with bs58check.
  */
-import { hash } from 'node:crypto';
+import { sha256d } from './sha256.js';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
-
-const sha256d = (bytes: Uint8Array): Buffer => hash('sha256', hash('sha256', bytes, 'buffer'), 'buffer');
 
 /** Base58 of the payload followed by the first four bytes of its double SHA-256. */
 export function base58CheckEncode(payload: Uint8Array): string {
