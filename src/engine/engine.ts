@@ -25,6 +25,11 @@ export interface CompiledRule {
   signals: [string, Signal][];
   /** Prototype of the rule's lazy signal results: one getter per signal (see LazySignals). */
   signalProto: object;
+  /**
+   * The rule's lazy signal results, reused by each evaluation (evaluations never nest, and nothing
+   * keeps it once the rule's verdict is taken: alerts hold the result objects, not this).
+   */
+  lazy: LazySignals;
   require: Predicate;
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
@@ -34,12 +39,17 @@ export interface CompiledRule {
 export function compileRule(rule: LoadedRule): CompiledRule {
   const spec = rule.spec;
   const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
+  const signalProto = lazySignalPrototype(compiledSignals);
+  const lazy = Object.create(signalProto) as LazySignals;
+  lazy.env = undefined as unknown as Env;
+  lazy.results = new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined);
   return {
     spec,
     hash: rule.hash,
     where: compileAll(spec.where),
     signals: compiledSignals,
-    signalProto: lazySignalPrototype(compiledSignals),
+    signalProto,
+    lazy,
     require: compileAll(cheapestFirst(spec.require, spec.signals)),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
@@ -439,9 +449,9 @@ interface LazySignals {
  * environment is the trigger's, shared by every rule that judges it.
  */
 function runSignals(rule: CompiledRule, ctx: Context, env: Env): void {
-  const lazy = Object.create(rule.signalProto) as LazySignals;
+  const lazy = rule.lazy;
   lazy.env = env;
-  lazy.results = new Array<SignalResult | undefined>(rule.signals.length);
+  lazy.results.fill(undefined);
   ctx.signals = lazy;
 }
 

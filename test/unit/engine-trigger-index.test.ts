@@ -16,23 +16,31 @@ interface Call {
 }
 
 /** Wraps each compiled rule's `where` and the engine's evaluate to record which rule ran for which trigger. */
-function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; reexamined: boolean }[] } {
+function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; reexamined: boolean }[]; stale: string[] } {
   const engine = pipeline.engine as unknown as { rules: CompiledRule[]; evaluate(t: Trigger): unknown };
   const calls: Call[] = [];
   const triggers: { kind: string; reexamined: boolean }[] = [];
+  const stale: string[] = [];
   const evaluate = engine.evaluate.bind(engine);
   engine.evaluate = (t: Trigger) => {
     triggers.push({ kind: t.item.type === 'login' ? 'login' : t.item.msg.kind, reexamined: t.change !== undefined });
     return evaluate(t);
   };
   for (const rule of engine.rules) {
+    // The rule's signal results are reused per evaluation: each starts with none computed.
+    const require = rule.require;
+    rule.require = (ctx: Context) => {
+      const lazy = ctx.signals as { results: unknown[] };
+      if (lazy.results.some((r) => r !== undefined)) stale.push(rule.spec.id);
+      return require(ctx);
+    };
     const where = rule.where;
     rule.where = (ctx: Context) => {
       calls.push({ rule: rule.spec.id, trigger: triggers.length - 1, signals: Object.keys(ctx.signals as object).length });
       return where(ctx);
     };
   }
-  return { calls, triggers };
+  return { calls, triggers, stale };
 }
 
 /** Each trigger ran exactly the rules of `compiled` that name its kind (graph-dependent ones for a re-examination), in order. */
@@ -55,11 +63,12 @@ const run = (pipeline: Pipeline, lines: readonly string[]): void => lines.forEac
 describe('rules indexed by trigger kind', () => {
   const lines = sampleLines();
 
-  it('run every rule that names the kind, and only those, in rule-set order, with no signals at `where`', () => {
+  it('run every rule that names the kind, and only those, in rule-set order, with no signals at `where` and none cached at `require`', () => {
     const pipeline = new Pipeline({ rules: rules(), labels: [] });
     const compiled = compiledRules(pipeline);
-    const { calls, triggers } = spyOn(pipeline);
+    const { calls, triggers, stale } = spyOn(pipeline);
     run(pipeline, lines);
+    expect(stale).toEqual([]);
     expect(triggers.some((t) => t.reexamined)).toBe(true);
     expect(new Set(triggers.map((t) => t.kind))).toEqual(new Set(['login', 'deposit', 'withdrawal']));
     expectIndexed(compiled, calls, triggers);
