@@ -1,17 +1,15 @@
 /**
- * Base58Check (Bitcoin's alphabet, a double-SHA-256 checksum) with Node's native SHA-256: the
- * bs58check package hashes in JavaScript, which was a visible share of decoding Tron logs and
- * Bitcoin outputs. Encoding is exact by definition; decoding vouches only for a well-formed
- * string with a good checksum and returns undefined otherwise, so the caller can let bs58check
+ * Base58Check (Bitcoin's alphabet, a double-SHA-256 checksum) with a lean SHA-256 (sha256.ts): the
+ * bs58check package's hashing, and later Node's native hash with its per-call overhead, were a
+ * visible share of decoding Tron logs and Bitcoin outputs. Encoding is exact by definition;
+ * decoding vouches only for a well-formed string with a good checksum and returns undefined otherwise, so the caller can let bs58check
  * word the error. test/unit/base58check.test.ts compares both ways with bs58check.
  */
-import { hash } from 'node:crypto';
+import { sha256d } from './sha256.js';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
-
-const sha256d = (bytes: Uint8Array): Buffer => hash('sha256', hash('sha256', bytes, 'buffer'), 'buffer');
 
 /** Base58 of the payload followed by the first four bytes of its double SHA-256. */
 export function base58CheckEncode(payload: Uint8Array): string {
@@ -31,42 +29,92 @@ export function base58CheckDecode(text: string): Uint8Array | undefined {
   return payload;
 }
 
+/*
+ * Both conversions multiply-and-add in wide limbs rather than one digit at a time: four base-58
+ * digits (58^4 < 2^24) against three bytes, so a 25-byte address takes about a tenth of the
+ * steps. Every intermediate stays below 2^53, exact in a double.
+ */
+const FOUR_DIGITS = 58 ** 4;
+const THREE_DIGITS = 58 ** 3;
+const THREE_BYTES = 1 << 24;
+const PAIR = 58 * 58;
+/** Every two-digit base-58 string, so a limb is written with two look-ups. */
+const DIGIT_PAIRS: readonly string[] = Array.from({ length: PAIR }, (_, i) => ALPHABET[Math.floor(i / 58)]! + ALPHABET[i % 58]!);
+
 function base58(bytes: Uint8Array): string {
   let zeros = 0;
   while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
-  // Little-endian base-58 digits of the number the bytes spell, grown by multiply-and-add.
-  const digits: number[] = [];
-  for (let i = zeros; i < bytes.length; i++) {
-    let carry = bytes[i]!;
-    for (let k = 0; k < digits.length; k++) {
-      carry += digits[k]! * 256;
-      digits[k] = carry % 58;
-      carry = (carry / 58) | 0;
+  // Little-endian limbs of four base-58 digits of the number the bytes spell, fed three bytes at a
+  // time (the first group takes the one or two bytes left over).
+  const limbs: number[] = [];
+  let i = zeros;
+  let take = (bytes.length - zeros) % 3 || 3;
+  while (i < bytes.length) {
+    let carry = 0;
+    let radix = 1;
+    for (let j = 0; j < take; j++) { carry = carry * 256 + bytes[i++]!; radix *= 256; }
+    take = 3;
+    for (let k = 0; k < limbs.length; k++) {
+      const x = limbs[k]! * radix + carry;
+      carry = Math.floor(x / FOUR_DIGITS);
+      limbs[k] = x - carry * FOUR_DIGITS;
     }
-    while (carry > 0) { digits.push(carry % 58); carry = (carry / 58) | 0; }
+    while (carry > 0) {
+      const q = Math.floor(carry / FOUR_DIGITS);
+      limbs.push(carry - q * FOUR_DIGITS);
+      carry = q;
+    }
   }
   let out = '1'.repeat(zeros);
-  for (let k = digits.length - 1; k >= 0; k--) out += ALPHABET[digits[k]!];
+  for (let k = limbs.length - 1; k >= 0; k--) {
+    const v = limbs[k]!;
+    const high = Math.floor(v / PAIR);
+    const four = DIGIT_PAIRS[high]! + DIGIT_PAIRS[v - high * PAIR]!;
+    // The top limb without its leading zero digits ('1's); every other limb with all four.
+    out += k < limbs.length - 1 ? four : four.slice(v < 58 ? 3 : v < PAIR ? 2 : v < THREE_DIGITS ? 1 : 0);
+  }
   return out;
 }
 
 function unbase58(text: string): Uint8Array | undefined {
   let ones = 0;
   while (ones < text.length && text.charCodeAt(ones) === 49) ones++;
-  const bytes: number[] = []; // little-endian base-256 digits
-  for (let i = ones; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    const value = code < 128 ? DIGIT[code]! : -1;
-    if (value < 0) return undefined;
-    let carry = value;
-    for (let k = 0; k < bytes.length; k++) {
-      carry += bytes[k]! * 58;
-      bytes[k] = carry & 0xff;
-      carry >>= 8;
+  // Little-endian limbs of three bytes, fed three digits at a time (the first group takes the rest).
+  const limbs: number[] = [];
+  let i = ones;
+  let take = (text.length - ones) % 3 || 3;
+  while (i < text.length) {
+    let carry = 0;
+    for (let j = 0; j < take; j++) {
+      const code = text.charCodeAt(i++);
+      const value = code < 128 ? DIGIT[code]! : -1;
+      if (value < 0) return undefined;
+      carry = carry * 58 + value;
     }
-    while (carry > 0) { bytes.push(carry & 0xff); carry >>= 8; }
+    const radix = take === 3 ? THREE_DIGITS : take === 2 ? PAIR : 58;
+    take = 3;
+    for (let k = 0; k < limbs.length; k++) {
+      const x = limbs[k]! * radix + carry;
+      carry = Math.floor(x / THREE_BYTES);
+      limbs[k] = x - carry * THREE_BYTES;
+    }
+    while (carry > 0) {
+      const q = Math.floor(carry / THREE_BYTES);
+      limbs.push(carry - q * THREE_BYTES);
+      carry = q;
+    }
   }
-  const out = new Uint8Array(ones + bytes.length);
-  for (let k = 0; k < bytes.length; k++) out[out.length - 1 - k] = bytes[k]!;
+  // The number's bytes, most significant first, the top limb without its leading zero bytes.
+  const top = limbs.length === 0 ? 0 : limbs[limbs.length - 1]!;
+  const topBytes = top >= 1 << 16 ? 3 : top >= 1 << 8 ? 2 : top > 0 ? 1 : 0;
+  const length = limbs.length === 0 ? 0 : (limbs.length - 1) * 3 + topBytes;
+  const out = new Uint8Array(ones + length);
+  let at = out.length;
+  for (let k = 0; k < limbs.length; k++) {
+    const v = limbs[k]!;
+    out[--at] = v & 0xff;
+    if (at > ones) out[--at] = (v >>> 8) & 0xff;
+    if (at > ones) out[--at] = v >>> 16;
+  }
   return out;
 }

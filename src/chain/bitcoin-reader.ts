@@ -1,6 +1,6 @@
 /**
  * A lean reader of raw Bitcoin transactions for the common case: it walks the bytes once, keeps
- * output scripts as views, and computes the txid with Node's native SHA-256 over the slices of
+ * output scripts as views, and computes the txid (sha256.ts: native first pass, lean second) over the slices of
  * the non-witness serialisation, instead of building bitcoinjs-lib objects and re-serialising.
  *
  * It gives a verdict only when it is sure to agree with bitcoinjs-lib's `Transaction.fromHex`
@@ -10,7 +10,7 @@
  * bitcoinjs-lib, so every reject and its message still comes from bitcoinjs-lib alone.
  * test/unit/bitcoin-reader.test.ts checks the agreement on mainnet, generated and mutated txs.
  */
-import { hash } from 'node:crypto';
+import { sha256d } from './sha256.js';
 
 export interface RawBitcoinTx {
   txid: string;
@@ -29,7 +29,7 @@ export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
 /** Double SHA-256 of version, inputs and outputs, and locktime (the witness left out), byte-reversed. */
 function txidOf(b: Buffer, bodyStart: number, bodyEnd: number): string {
   const plain = bodyStart === 4 ? b : Buffer.concat([b.subarray(0, 4), b.subarray(bodyStart, bodyEnd), b.subarray(b.length - 4)]);
-  return hash('sha256', hash('sha256', plain, 'buffer'), 'buffer').reverse().toString('hex');
+  return Buffer.from(sha256d(plain)).reverse().toString('hex');
 }
 
 /** Cursor over the bytes; `fail` marks the tx as outside what this reader vouches for. */

@@ -13,11 +13,30 @@ export function getPath(ctx: unknown, path: string): unknown {
 
 function getParts(ctx: unknown, parts: readonly string[]): unknown {
   let value: unknown = ctx;
-  for (const part of parts) {
+  for (let i = 0; i < parts.length; i++) {
     if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
+    value = (value as Record<string, unknown>)[parts[i]!];
   }
   return value;
+}
+
+/*
+ * Conjunctions and disjunctions as plain loops: `parts.every((p) => p(ctx))` would allocate a
+ * closure over `ctx` on every call, and these run for every rule on every trigger.
+ */
+function allOf(parts: readonly Predicate[]): Predicate {
+  if (parts.length === 1) return parts[0]!;
+  return (ctx) => {
+    for (let i = 0; i < parts.length; i++) if (!parts[i]!(ctx)) return false;
+    return true;
+  };
+}
+
+function anyOf(parts: readonly Predicate[]): Predicate {
+  return (ctx) => {
+    for (let i = 0; i < parts.length; i++) if (parts[i]!(ctx)) return true;
+    return false;
+  };
 }
 
 /** Strings compare case-blind; an exact decimal compares by its canonical text (`2500.00` is `2500`). */
@@ -59,8 +78,8 @@ function compare(op: string, actual: unknown, expected: unknown, ctx: Context, e
 }
 
 export function compileCondition(c: Condition): Predicate {
-  if ('all' in c) { const parts = c.all.map(compileCondition); return (ctx) => parts.every((p) => p(ctx)); }
-  if ('any' in c) { const parts = c.any.map(compileCondition); return (ctx) => parts.some((p) => p(ctx)); }
+  if ('all' in c) return allOf(c.all.map(compileCondition));
+  if ('any' in c) return anyOf(c.any.map(compileCondition));
   if ('not' in c) { const inner = compileCondition(c.not); return (ctx) => !inner(ctx); }
   if ('signal' in c) { const parts = `signals.${c.signal}.ok`.split('.'); return (ctx) => getParts(ctx, parts) === true; }
   const { field, ...rest } = c;
@@ -78,8 +97,7 @@ export function compileCondition(c: Condition): Predicate {
 }
 
 export function compileAll(conditions: readonly Condition[]): Predicate {
-  const parts = conditions.map(compileCondition);
-  return (ctx) => parts.every((p) => p(ctx));
+  return allOf(conditions.map(compileCondition));
 }
 
 /** Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts printed whole. */

@@ -25,6 +25,11 @@ export interface CompiledRule {
   signals: [string, Signal][];
   /** Prototype of the rule's lazy signal results: one getter per signal (see LazySignals). */
   signalProto: object;
+  /**
+   * The rule's lazy signal results, reused by each evaluation (evaluations never nest, and nothing
+   * keeps it once the rule's verdict is taken: alerts hold the result objects, not this).
+   */
+  lazy: LazySignals;
   require: Predicate;
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
@@ -34,12 +39,17 @@ export interface CompiledRule {
 export function compileRule(rule: LoadedRule): CompiledRule {
   const spec = rule.spec;
   const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
+  const signalProto = lazySignalPrototype(compiledSignals);
+  const lazy = Object.create(signalProto) as LazySignals;
+  lazy.env = undefined as unknown as Env;
+  lazy.results = new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined);
   return {
     spec,
     hash: rule.hash,
     where: compileAll(spec.where),
     signals: compiledSignals,
-    signalProto: lazySignalPrototype(compiledSignals),
+    signalProto,
+    lazy,
     require: compileAll(cheapestFirst(spec.require, spec.signals)),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
@@ -69,6 +79,8 @@ export function cheapestFirst(conditions: readonly Condition[], signals: Record<
 }
 
 const DAY = 86_400_000;
+/** A rule's `signals` while its `where` runs: none computed yet (shared, never written). */
+const NO_SIGNALS: Context = Object.freeze({});
 const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
 
 /**
@@ -167,6 +179,8 @@ export class RuleEngine {
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
+    this.byKind = new Map();
+    this.reexaminedByKind = new Map();
     this.labelsCache = undefined;
     this.fundingCache = undefined;
     this.registerAggregators();
@@ -220,21 +234,40 @@ export class RuleEngine {
   evaluate({ item, change }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
     const asOf = Math.max(item.time, change?.time ?? 0);
-    let ctx: Context | undefined;
     const alerts: Alert[] = [];
-    for (const rule of this.rules) {
-      if (!rule.spec.on.includes(kind) || (change && !rule.graphDependent)) continue;
-      ctx ??= buildContext(item, this.graph, asOf);
-      const ruleCtx: Context = { ...ctx, signals: {} };
-      if (!rule.where(ruleCtx)) continue;
-      alerts.push(...this.fire(rule, item, ruleCtx, asOf, change));
+    const rules = this.rulesFor(kind, change !== undefined);
+    if (rules.length === 0) return alerts;
+    // One context for the trigger, its `signals` reset per rule: nothing keeps a rule's context
+    // once `fire` returns (alerts copy what they show), so each rule needs no copy of its own.
+    const ctx = buildContext(item, this.graph, asOf);
+    let env: Env | undefined;
+    for (const rule of rules) {
+      ctx.signals = NO_SIGNALS;
+      if (!rule.where(ctx)) continue;
+      env ??= { trigger: item, ctx, graph: this.graph, state: this.state, asOf };
+      for (const alert of this.fire(rule, item, ctx, env, change)) alerts.push(alert);
     }
     return alerts;
   }
 
+  /** The rules a trigger of `kind` runs, in rule-set order: only graph-dependent ones for a re-examination. */
+  private rulesFor(kind: string, reexamined: boolean): readonly CompiledRule[] {
+    const index = reexamined ? this.reexaminedByKind : this.byKind;
+    let rules = index.get(kind);
+    if (rules === undefined) {
+      rules = this.rules.filter((r) => r.spec.on.includes(kind as never) && (!reexamined || r.graphDependent));
+      index.set(kind, rules);
+    }
+    return rules;
+  }
+
+  /** Rules by trigger kind (a handful of kinds), built on first use and dropped on a rule reload. */
+  private byKind = new Map<string, CompiledRule[]>();
+  private reexaminedByKind = new Map<string, CompiledRule[]>();
+
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
-  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number, change?: GraphChange): Alert[] {
-    this.runSignals(rule, item, ctx, asOf);
+  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
+    runSignals(rule, ctx, env);
     if (!rule.require(ctx)) return [];
     // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.
     const verdict = this.verdictOf(rule, item, ctx);
@@ -274,17 +307,6 @@ export class RuleEngine {
       else owners.set(owner, [id]);
     }
     return { score: Math.max(0, Math.min(100, score)), notes, evidenceIds, held, owners };
-  }
-
-  /**
-   * Signals are computed lazily, on first read: `require` short-circuits in order, so a rule whose
-   * first required signal fails never pays for the rest (exposure searches, cadence scans).
-   */
-  private runSignals(rule: CompiledRule, item: HistoryItem, ctx: Context, asOf: number): void {
-    const lazy = Object.create(rule.signalProto) as LazySignals;
-    lazy.env = { trigger: item, ctx, graph: this.graph, state: this.state, asOf };
-    lazy.results = new Array<SignalResult | undefined>(rule.signals.length);
-    ctx.signals = lazy;
   }
 
   private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, verdict: Verdict, accountId: string, change?: GraphChange): Alert | undefined {
@@ -419,6 +441,18 @@ export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): n
 interface LazySignals {
   env: Env;
   results: (SignalResult | undefined)[];
+}
+
+/**
+ * Signals are computed lazily, on first read: `require` short-circuits in order, so a rule whose
+ * first required signal fails never pays for the rest (exposure searches, cadence scans). The
+ * environment is the trigger's, shared by every rule that judges it.
+ */
+function runSignals(rule: CompiledRule, ctx: Context, env: Env): void {
+  const lazy = rule.lazy;
+  lazy.env = env;
+  lazy.results.fill(undefined);
+  ctx.signals = lazy;
 }
 
 /** One getter per signal, defined once per rule instead of once per evaluation. */

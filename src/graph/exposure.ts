@@ -53,7 +53,9 @@ interface Node {
 }
 
 function matchLabel(graph: EntityGraph, id: number, q: ExposureQuery, labels: readonly string[]): { address: string; record: LabelRecord } | undefined {
-  const hits = graph.clusterLabels(id, q.asOf).filter((l) => labels.includes(l.record.label));
+  const all = graph.clusterLabels(id, q.asOf);
+  if (all.length === 0) return undefined; // most clusters a walk meets carry no label: no copy for them
+  const hits = all.filter((l) => labels.includes(l.record.label));
   if (hits.length === 0) return undefined;
   const own = graph.key(id);
   // Prefer the address's own label, then the most confident, then a stable order.

@@ -11,6 +11,10 @@ const BIG_MAX_SAFE = BigInt(MAX_SAFE);
 /** 10^0 … 10^15 as numbers: every one is exact, and 10^15 × a digit still fits 2^53. */
 const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
 const pow10n = (n: number): bigint => 10n ** BigInt(n);
+/** fromNumber's quick path handles values with up to this many fraction digits… */
+const FEW_DECIMALS = 8;
+/** …whose units stay below 2^50, where a double's spacing is under 1/4 of a unit. */
+const FEW_DECIMALS_UNITS = 2 ** 50;
 
 /** A plain decimal literal: optional sign, digits, optional fraction. */
 const PLAIN = /^(-?)(\d+)(?:\.(\d+))?$/;
@@ -48,6 +52,31 @@ export class Decimal {
    * same double (`9999.99` is 9999.99 exactly, not the double's binary expansion).
    */
   static fromNumber(value: number): Decimal {
+    if (!Number.isFinite(value)) throw new DecimalError(`not a finite number: ${value}`);
+    if (Number.isSafeInteger(value)) return new Decimal(value === 0 ? 0 : value, 0);
+    return Decimal.fromFewDecimals(value) ?? Decimal.fromNumberText(value);
+  }
+
+  /**
+   * fromNumber for a value with at most FEW_DECIMALS fraction digits (cents, prices), without
+   * printing it: the smallest scale k at which `units / 10^k` is the same double. Division of two
+   * exact integers rounds correctly, so the literal `units × 10^-k` reads back as the value; with
+   * |units| < 2^50 at most one integer does at each k, and the smallest k has the fewest digits,
+   * which is the shortest text String(value) writes. test/unit/decimal.test.ts checks it against
+   * fromNumberText.
+   */
+  private static fromFewDecimals(value: number): Decimal | undefined {
+    for (let k = 1; k <= FEW_DECIMALS; k++) {
+      const p = POW10[k]!;
+      const units = Math.round(value * p);
+      if (!(Math.abs(units) < FEW_DECIMALS_UNITS)) return undefined;
+      if (units / p === value) return new Decimal(units, k);
+    }
+    return undefined;
+  }
+
+  /** fromNumber by the shortest text of the double (`String(value)`): the reference. */
+  static fromNumberText(value: number): Decimal {
     if (!Number.isFinite(value)) throw new DecimalError(`not a finite number: ${value}`);
     if (Number.isSafeInteger(value)) return new Decimal(value === 0 ? 0 : value, 0);
     const text = String(value);

@@ -32,6 +32,19 @@ describe('Base58Check with native SHA-256', () => {
     }), { numRuns: 2000 });
   });
 
+  it('round-trips long, all-zero and all-0xff payloads as bs58check does (every limb width and carry)', () => {
+    const payloads = fc.oneof(
+      fc.uint8Array({ maxLength: 120 }),
+      fc.nat({ max: 60 }).map((n) => new Uint8Array(n)),
+      fc.nat({ max: 60 }).map((n) => new Uint8Array(n).fill(0xff)),
+    );
+    fc.assert(fc.property(payloads, (payload) => {
+      const text = base58CheckEncode(payload);
+      expect(text).toBe(bs58check.encode(payload));
+      expect(Buffer.from(base58CheckDecode(text)!)).toEqual(Buffer.from(payload));
+    }), { numRuns: 3000 });
+  });
+
   it('never vouches for a string bs58check rejects (bad characters, bad checksums, damaged encodings)', () => {
     const damaged = fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.nat(), fc.constantFrom(...ALPHABET)).map(([p, at, c]) => {
       const text = bs58check.encode(p);

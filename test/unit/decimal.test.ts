@@ -82,6 +82,21 @@ describe('Decimal', () => {
     expect(Decimal.fromNumber(1.5e21).toString()).toBe('1500000000000000000000');
   });
 
+  it('reads a number with few fraction digits (cents, prices) exactly as the shortest-text reference does', () => {
+    // Short decimals near every magnitude, the doubles between them, and the 2^50 edge of the quick path.
+    const short = fc.tuple(fc.integer({ min: -(2 ** 53), max: 2 ** 53 }), fc.integer({ min: 0, max: 12 })).map(([units, k]) => units / 10 ** k);
+    const edge = fc.tuple(fc.integer({ min: 2 ** 49, max: 2 ** 51 }), fc.integer({ min: 1, max: 9 }), fc.boolean()).map(([u, k, neg]) => (neg ? -u : u) / 10 ** k);
+    const any = fc.double({ noNaN: true, noDefaultInfinity: true });
+    fc.assert(fc.property(fc.oneof(short, edge, any), (n) => {
+      const quick = Decimal.fromNumber(n);
+      const reference = Decimal.fromNumberText(n);
+      expect([quick.units, quick.scale]).toEqual([reference.units, reference.scale]);
+    }), { numRuns: 20_000 });
+    for (const n of [0.1, 0.3, -0.07, 9999.99, 1234.5678, 0.00000001, 123456.78, 1e-9, 2 ** 50 / 100 + 0.01]) {
+      expect(Decimal.fromNumber(n).toString()).toBe(Decimal.fromNumberText(n).toString());
+    }
+  });
+
   it('turns base units into whole units with the asset decimals', () => {
     expect(Decimal.fromUnits(12_345n, 8).toString()).toBe('0.00012345');
     expect(Decimal.fromUnits(1n, 18).toString()).toBe('0.000000000000000001');
