@@ -117,39 +117,76 @@ export function median(values: readonly Decimal[]): Decimal {
   return pair.dividedBy(2, pair.scale + 1);
 }
 
-function listAt(env: Env, path: string): string[] {
-  const v = getPath(env.ctx, path);
+function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** What payer-risk concluded for one list of accounts, one evidence list and one window, before the trigger's own part. */
+interface Judgement {
+  accounts: string[];
+  risky: string[];
+  share: number;
+  byFactor: Record<string, number>;
+  implicated: string[];
+  medianUsd: Decimal | undefined;
+}
+
+/**
+ * The last judgement and what it was made of. A merge re-examines two transfers of one cluster
+ * in a row, whose fan-ins name the very same accounts (the same list, see RecentAccountsMemo) up
+ * to the same time: the second reads the first's judgement while the rule state is unchanged.
+ */
+interface JudgementMemo {
+  state: Env['state'];
+  version: number;
+  accounts: unknown;
+  valueOf: unknown;
+  to: number;
+  judgement: Judgement;
+}
+
+function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number): Judgement {
+  const from = to - spec.within;
+  const byFactor: Record<string, number> = {};
+  const risky: string[] = [];
+  for (const accountId of accounts) {
+    const factors = accountRiskFactors(env, accountId, spec, from, to);
+    for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
+    if (factors.length >= spec.minFactors) risky.push(accountId);
+  }
+  const share = accounts.length ? risky.length / accounts.length : 0;
+  const sent = evidence ? usdPerAccount(env, new Set(accounts), evidence) : new Map<string, Decimal>();
+  const salaryFloor = salaryBand(spec)[0];
+  // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
+  // customer paying a few dollars to a cluster that risky accounts also pay is not.
+  const riskySet = new Set(risky);
+  const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
+  return { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
+}
+
 export function payerRisk(spec: PayerRiskSpec): Signal {
+  let memo: JudgementMemo | undefined;
   return (env): SignalResult => {
-    const accounts = [...new Set(listAt(env, spec.accounts))].sort();
+    const rawAccounts = getPath(env.ctx, spec.accounts);
+    const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
     const to = Math.max(env.trigger.time, env.asOf);
-    const from = to - spec.within;
-    const byFactor: Record<string, number> = {};
-    const risky: string[] = [];
-    for (const accountId of accounts) {
-      const factors = accountRiskFactors(env, accountId, spec, from, to);
-      for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
-      if (factors.length >= spec.minFactors) risky.push(accountId);
+    let j: Judgement;
+    if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
+    else {
+      j = judge(env, spec, [...new Set(stringsOf(rawAccounts))].sort(), spec.valueOf ? stringsOf(rawValueOf) : undefined, to);
+      // Only lists can be recognised again by identity; a judgement of anything else is not kept.
+      memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }
-    const share = accounts.length ? risky.length / accounts.length : 0;
-    const sent = spec.valueOf ? usdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf)) : new Map<string, Decimal>();
-    const salaryFloor = salaryBand(spec)[0];
-    // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
-    // customer paying a few dollars to a cluster that risky accounts also pay is not.
-    const riskySet = new Set(risky);
-    const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
     const facts: Record<string, unknown> = {
-      accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
-      implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
+      accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within: `${spec.within / DAY}d`,
+      implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated: env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId),
     };
-    if (spec.valueOf) facts.medianUsd = median([...sent.values()]);
+    if (spec.valueOf) facts.medianUsd = j.medianUsd;
+    const n = j.risky.length;
     const t = spec.pass;
-    const passes = (t.gte === undefined || risky.length >= t.gte) && (t.gt === undefined || risky.length > t.gt) && (t.lte === undefined || risky.length <= t.lte) && (t.lt === undefined || risky.length < t.lt);
-    const ok = accounts.length > 0 && passes && share >= spec.minShare;
-    return { ok, value: risky.length, eventIds: [], facts };
+    const passes = (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
+    const ok = j.accounts.length > 0 && passes && j.share >= spec.minShare;
+    return { ok, value: n, eventIds: [], facts };
   };
 }
