@@ -17,6 +17,7 @@ import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
+import { ruleReadsMembership } from './merge-readers.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -29,6 +30,8 @@ export interface CompiledRule {
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
   graphDependent: boolean;
+  /** True when a merge of unlabelled clusters can (see merge-readers.ts). */
+  readsMembership: boolean;
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
@@ -43,6 +46,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     require: compileAll(cheapestFirst(spec.require, spec.signals)),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
+    readsMembership: ruleReadsMembership(spec),
   };
 }
 
@@ -146,6 +150,8 @@ export interface Trigger {
   item: HistoryItem;
   /** Present when a graph change re-examines an earlier transfer. */
   change?: GraphChange;
+  /** The change is a merge of unlabelled clusters: only rules that read membership are run again. */
+  membershipOnly?: boolean;
 }
 
 export class RuleEngine {
@@ -217,13 +223,13 @@ export class RuleEngine {
     return this.rules.some((r) => r.graphDependent);
   }
 
-  evaluate({ item, change }: Trigger): Alert[] {
+  evaluate({ item, change, membershipOnly }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
     const asOf = Math.max(item.time, change?.time ?? 0);
     let ctx: Context | undefined;
     const alerts: Alert[] = [];
     for (const rule of this.rules) {
-      if (!rule.spec.on.includes(kind) || (change && !rule.graphDependent)) continue;
+      if (!rule.spec.on.includes(kind) || (change && !rule.graphDependent) || (membershipOnly && !rule.readsMembership)) continue;
       ctx ??= buildContext(item, this.graph, asOf);
       const ruleCtx: Context = { ...ctx, signals: {} };
       if (!rule.where(ruleCtx)) continue;
