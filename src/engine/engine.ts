@@ -437,7 +437,9 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         let cached = this.results[i];
         if (!cached) {
           const r = signal(this.env);
-          cached = this.results[i] = Object.assign({}, r.facts, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          // Facts are read through the prototype, so a fact kept as a getter (a fan-in's display
+          // addresses, a keccak each) is computed only if a condition or an alert reads it.
+          cached = this.results[i] = Object.assign(Object.create(r.facts) as object, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
         }
         return cached;
       },

@@ -284,8 +284,12 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
       const recent = memo.walk(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
       const accounts = recent.accounts;
       if (passes(spec.pass, accounts.length)) {
-        const addresses = (recent.addresses ??= displayAddresses(graph, recent.touches));
-        const facts: Record<string, unknown> = { cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts, addresses, labels: [...new Set(labels)].sort() };
+        const facts: Record<string, unknown> = {
+          cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts,
+          // Shown only when an alert or a condition reads them: most fan-ins that hold raise none.
+          get addresses() { return (recent.addresses ??= displayAddresses(graph, recent.touches)); },
+          labels: [...new Set(labels)].sort(),
+        };
         if (recent.saturated) facts.saturated = true;
         return { ok: true, value: accounts.length, eventIds: recent.eventIds, facts };
       }
