@@ -437,9 +437,9 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         let cached = this.results[i];
         if (!cached) {
           const r = signal(this.env);
-          // Facts are read through the prototype, so a fact kept as a getter (a fan-in's display
-          // addresses, a keccak each) is computed only if a condition or an alert reads it.
-          cached = this.results[i] = Object.assign(Object.create(r.facts) as object, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
+          const base = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
+          cached = this.results[i] = Object.assign(base, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
         }
         return cached;
       },

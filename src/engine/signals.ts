@@ -25,6 +25,8 @@ export interface SignalResult {
   value?: number | Decimal;
   eventIds: string[];
   facts: Record<string, unknown>;
+  /** True when some facts are getters, computed only when read (the engine copies them as such). */
+  lazyFacts?: boolean;
 }
 
 export interface Env {
@@ -291,7 +293,7 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
           labels: [...new Set(labels)].sort(),
         };
         if (recent.saturated) facts.saturated = true;
-        return { ok: true, value: accounts.length, eventIds: recent.eventIds, facts };
+        return { ok: true, value: accounts.length, eventIds: recent.eventIds, facts, lazyFacts: true };
       }
     }
     return none();
