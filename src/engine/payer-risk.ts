@@ -11,11 +11,14 @@ import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
+import { WindowMemo } from './window-memo.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
 export type RiskFactor = PayerRiskSpec['factors'][number];
 
 const DAY = 86_400_000;
+/** Accounts whose last window scan one payer-risk signal keeps (a few hundred bytes each). */
+const SCANS_KEPT = 16_384;
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
 interface Session { ip?: string; ipCountry?: string; vpn?: boolean; vpnProvider?: string | undefined; deviceId?: string | undefined }
@@ -33,6 +36,8 @@ interface HistoryScan {
   customer: { createdAt: string } | undefined;
   /** Distinct device ids, in order of first use within the window. */
   devices: string[];
+  /** `customer.createdAt` as epoch ms (NaN when absent or unreadable). */
+  createdAt: number;
 }
 
 /**
@@ -41,7 +46,7 @@ interface HistoryScan {
  * each item, as a session country is compared with what the account had declared by then.
  */
 function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): HistoryScan {
-  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [] };
+  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [], createdAt: Number.NaN };
   let kycCountry: string | undefined;
   let salarySenders: Set<string> | undefined;
   const [low, high] = salaryBand(spec);
@@ -63,6 +68,7 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
       else salarySenders.add(sender);
     }
   }
+  scan.createdAt = scan.customer ? Date.parse(scan.customer.createdAt) : Number.NaN;
   return scan;
 }
 
@@ -74,8 +80,8 @@ function sharesDevice(env: Env, accountId: string, devices: readonly string[], f
 }
 
 /** The risk factors one account shows within [from, to], in the order the spec lists them. */
-export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): RiskFactor[] {
-  const scan = scanHistory(env.state.historyBetween(accountId, from, to), spec);
+export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, scans?: WindowMemo<HistoryItem, HistoryScan>): RiskFactor[] {
+  const scan = scans ? scans.get(accountId, env.state.history(accountId), from, to, (items) => scanHistory(items, spec)) : scanHistory(env.state.historyBetween(accountId, from, to), spec);
   const factors: RiskFactor[] = [];
   for (const factor of spec.factors) {
     let holds: boolean;
@@ -83,7 +89,7 @@ export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskS
       case 'vpn': holds = scan.vpn; break;
       case 'country-mismatch': holds = scan.countryMismatch; break;
       case 'payroll-inflow': holds = scan.payrollInflow; break;
-      case 'young-account': holds = scan.customer !== undefined && to - Date.parse(scan.customer.createdAt) <= spec.youngWithin; break;
+      case 'young-account': holds = scan.customer !== undefined && to - scan.createdAt <= spec.youngWithin; break;
       case 'shared-device': holds = sharesDevice(env, accountId, scan.devices, from, to); break;
     }
     if (holds) factors.push(factor);
@@ -145,12 +151,12 @@ interface JudgementMemo {
   judgement: Judgement;
 }
 
-function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number): Judgement {
+function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, scans: WindowMemo<HistoryItem, HistoryScan>): Judgement {
   const from = to - spec.within;
   const byFactor: Record<string, number> = {};
   const risky: string[] = [];
   for (const accountId of accounts) {
-    const factors = accountRiskFactors(env, accountId, spec, from, to);
+    const factors = accountRiskFactors(env, accountId, spec, from, to, scans);
     for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
     if (factors.length >= spec.minFactors) risky.push(accountId);
   }
@@ -166,7 +172,11 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
 
 export function payerRisk(spec: PayerRiskSpec): Signal {
   let memo: JudgementMemo | undefined;
+  // Per account, its last window's scan: a hot cluster's payers are judged again at every merge.
+  let scans: WindowMemo<HistoryItem, HistoryScan> | undefined;
+  let scansOf: Env['state'] | undefined;
   return (env): SignalResult => {
+    if (scansOf !== env.state) { scans = new WindowMemo(SCANS_KEPT); scansOf = env.state; }
     const rawAccounts = getPath(env.ctx, spec.accounts);
     const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
@@ -174,7 +184,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     let j: Judgement;
     if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
     else {
-      j = judge(env, spec, [...new Set(stringsOf(rawAccounts))].sort(), spec.valueOf ? stringsOf(rawValueOf) : undefined, to);
+      j = judge(env, spec, [...new Set(stringsOf(rawAccounts))].sort(), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, scans!);
       // Only lists can be recognised again by identity; a judgement of anything else is not kept.
       memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }
