@@ -17,6 +17,7 @@ import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
 import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
+import { ruleReadsMembership } from './merge-readers.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -34,6 +35,8 @@ export interface CompiledRule {
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
   graphDependent: boolean;
+  /** True when a merge of unlabelled clusters can (see merge-readers.ts). */
+  readsMembership: boolean;
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
@@ -53,6 +56,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     require: compileAll(cheapestFirst(spec.require, spec.signals)),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
+    readsMembership: ruleReadsMembership(spec),
   };
 }
 
@@ -158,7 +162,12 @@ export interface Trigger {
   item: HistoryItem;
   /** Present when a graph change re-examines an earlier transfer. */
   change?: GraphChange;
+  /** The change is a merge of unlabelled clusters: only rules that read membership are run again. */
+  membershipOnly?: boolean;
 }
+
+/** How a trigger came: a fresh event, a re-examination after a graph change, or after a merge that changed only membership. */
+type TriggerMode = 'fresh' | 'reexamined' | 'membership';
 
 export class RuleEngine {
   private rules: CompiledRule[];
@@ -179,8 +188,7 @@ export class RuleEngine {
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
     this.rules = rules.map(compileRule);
-    this.byKind = new Map();
-    this.reexaminedByKind = new Map();
+    this.rulesByMode = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
     this.labelsCache = undefined;
     this.fundingCache = undefined;
     this.registerAggregators();
@@ -231,11 +239,11 @@ export class RuleEngine {
     return this.rules.some((r) => r.graphDependent);
   }
 
-  evaluate({ item, change }: Trigger): Alert[] {
+  evaluate({ item, change, membershipOnly }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
     const asOf = Math.max(item.time, change?.time ?? 0);
     const alerts: Alert[] = [];
-    const rules = this.rulesFor(kind, change !== undefined);
+    const rules = this.rulesFor(kind, change === undefined ? 'fresh' : membershipOnly ? 'membership' : 'reexamined');
     if (rules.length === 0) return alerts;
     // One context for the trigger, its `signals` reset per rule: nothing keeps a rule's context
     // once `fire` returns (alerts copy what they show), so each rule needs no copy of its own.
@@ -250,20 +258,23 @@ export class RuleEngine {
     return alerts;
   }
 
-  /** The rules a trigger of `kind` runs, in rule-set order: only graph-dependent ones for a re-examination. */
-  private rulesFor(kind: string, reexamined: boolean): readonly CompiledRule[] {
-    const index = reexamined ? this.reexaminedByKind : this.byKind;
+  /**
+   * The rules a trigger of `kind` runs, in rule-set order: every one for a fresh event, only
+   * graph-dependent ones for a re-examination, and of those only the ones reading cluster membership
+   * when a merge changed nothing but membership.
+   */
+  private rulesFor(kind: string, mode: TriggerMode): readonly CompiledRule[] {
+    const index = this.rulesByMode[mode];
     let rules = index.get(kind);
     if (rules === undefined) {
-      rules = this.rules.filter((r) => r.spec.on.includes(kind as never) && (!reexamined || r.graphDependent));
+      rules = this.rules.filter((r) => r.spec.on.includes(kind as never) && (mode === 'fresh' || r.graphDependent) && (mode !== 'membership' || r.readsMembership));
       index.set(kind, rules);
     }
     return rules;
   }
 
-  /** Rules by trigger kind (a handful of kinds), built on first use and dropped on a rule reload. */
-  private byKind = new Map<string, CompiledRule[]>();
-  private reexaminedByKind = new Map<string, CompiledRule[]>();
+  /** Rules by trigger mode and kind (a handful of kinds), built on first use and dropped on a rule reload. */
+  private rulesByMode: Record<TriggerMode, Map<string, CompiledRule[]>> = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
 
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
@@ -465,7 +476,9 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         let cached = this.results[i];
         if (!cached) {
           const r = signal(this.env);
-          cached = this.results[i] = Object.assign({}, r.facts, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
+          const base = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
+          cached = this.results[i] = Object.assign(base, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
         }
         return cached;
       },

@@ -11,11 +11,14 @@ import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
+import { WindowMemo } from './window-memo.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
 export type RiskFactor = PayerRiskSpec['factors'][number];
 
 const DAY = 86_400_000;
+/** Accounts whose last window scan one payer-risk signal keeps (a few hundred bytes each). */
+const SCANS_KEPT = 16_384;
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
 interface Session { ip?: string; ipCountry?: string; vpn?: boolean; vpnProvider?: string | undefined; deviceId?: string | undefined }
@@ -33,6 +36,8 @@ interface HistoryScan {
   customer: { createdAt: string } | undefined;
   /** Distinct device ids, in order of first use within the window. */
   devices: string[];
+  /** `customer.createdAt` as epoch ms (NaN when absent or unreadable). */
+  createdAt: number;
 }
 
 /**
@@ -41,7 +46,7 @@ interface HistoryScan {
  * each item, as a session country is compared with what the account had declared by then.
  */
 function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): HistoryScan {
-  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [] };
+  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [], createdAt: Number.NaN };
   let kycCountry: string | undefined;
   let salarySenders: Set<string> | undefined;
   const [low, high] = salaryBand(spec);
@@ -63,6 +68,7 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
       else salarySenders.add(sender);
     }
   }
+  scan.createdAt = scan.customer ? Date.parse(scan.customer.createdAt) : Number.NaN;
   return scan;
 }
 
@@ -74,8 +80,8 @@ function sharesDevice(env: Env, accountId: string, devices: readonly string[], f
 }
 
 /** The risk factors one account shows within [from, to], in the order the spec lists them. */
-export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): RiskFactor[] {
-  const scan = scanHistory(env.state.historyBetween(accountId, from, to), spec);
+export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, scans?: WindowMemo<HistoryItem, HistoryScan>): RiskFactor[] {
+  const scan = scans ? scans.get(accountId, env.state.history(accountId), from, to, (items) => scanHistory(items, spec)) : scanHistory(env.state.historyBetween(accountId, from, to), spec);
   const factors: RiskFactor[] = [];
   for (const factor of spec.factors) {
     let holds: boolean;
@@ -83,7 +89,7 @@ export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskS
       case 'vpn': holds = scan.vpn; break;
       case 'country-mismatch': holds = scan.countryMismatch; break;
       case 'payroll-inflow': holds = scan.payrollInflow; break;
-      case 'young-account': holds = scan.customer !== undefined && to - Date.parse(scan.customer.createdAt) <= spec.youngWithin; break;
+      case 'young-account': holds = scan.customer !== undefined && to - scan.createdAt <= spec.youngWithin; break;
       case 'shared-device': holds = sharesDevice(env, accountId, scan.devices, from, to); break;
     }
     if (holds) factors.push(factor);
@@ -117,39 +123,80 @@ export function median(values: readonly Decimal[]): Decimal {
   return pair.dividedBy(2, pair.scale + 1);
 }
 
-function listAt(env: Env, path: string): string[] {
-  const v = getPath(env.ctx, path);
+function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** What payer-risk concluded for one list of accounts, one evidence list and one window, before the trigger's own part. */
+interface Judgement {
+  accounts: string[];
+  risky: string[];
+  share: number;
+  byFactor: Record<string, number>;
+  implicated: string[];
+  medianUsd: Decimal | undefined;
+}
+
+/**
+ * The last judgement and what it was made of. A merge re-examines two transfers of one cluster
+ * in a row, whose fan-ins name the very same accounts (the same list, see RecentAccountsMemo) up
+ * to the same time: the second reads the first's judgement while the rule state is unchanged.
+ */
+interface JudgementMemo {
+  state: Env['state'];
+  version: number;
+  accounts: unknown;
+  valueOf: unknown;
+  to: number;
+  judgement: Judgement;
+}
+
+function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, scans: WindowMemo<HistoryItem, HistoryScan>): Judgement {
+  const from = to - spec.within;
+  const byFactor: Record<string, number> = {};
+  const risky: string[] = [];
+  for (const accountId of accounts) {
+    const factors = accountRiskFactors(env, accountId, spec, from, to, scans);
+    for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
+    if (factors.length >= spec.minFactors) risky.push(accountId);
+  }
+  const share = accounts.length ? risky.length / accounts.length : 0;
+  const sent = evidence ? usdPerAccount(env, new Set(accounts), evidence) : new Map<string, Decimal>();
+  const salaryFloor = salaryBand(spec)[0];
+  // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
+  // customer paying a few dollars to a cluster that risky accounts also pay is not.
+  const riskySet = new Set(risky);
+  const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
+  return { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
+}
+
 export function payerRisk(spec: PayerRiskSpec): Signal {
+  let memo: JudgementMemo | undefined;
+  // Per account, its last window's scan: a hot cluster's payers are judged again at every merge.
+  let scans: WindowMemo<HistoryItem, HistoryScan> | undefined;
+  let scansOf: Env['state'] | undefined;
   return (env): SignalResult => {
-    const accounts = [...new Set(listAt(env, spec.accounts))].sort();
+    if (scansOf !== env.state) { scans = new WindowMemo(SCANS_KEPT); scansOf = env.state; }
+    const rawAccounts = getPath(env.ctx, spec.accounts);
+    const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
     const to = Math.max(env.trigger.time, env.asOf);
-    const from = to - spec.within;
-    const byFactor: Record<string, number> = {};
-    const risky: string[] = [];
-    for (const accountId of accounts) {
-      const factors = accountRiskFactors(env, accountId, spec, from, to);
-      for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
-      if (factors.length >= spec.minFactors) risky.push(accountId);
+    let j: Judgement;
+    if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
+    else {
+      j = judge(env, spec, [...new Set(stringsOf(rawAccounts))].sort(), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, scans!);
+      // Only lists can be recognised again by identity; a judgement of anything else is not kept.
+      memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }
-    const share = accounts.length ? risky.length / accounts.length : 0;
-    const sent = spec.valueOf ? usdPerAccount(env, new Set(accounts), listAt(env, spec.valueOf)) : new Map<string, Decimal>();
-    const salaryFloor = salaryBand(spec)[0];
-    // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
-    // customer paying a few dollars to a cluster that risky accounts also pay is not.
-    const riskySet = new Set(risky);
-    const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
     const facts: Record<string, unknown> = {
-      accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
-      implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: env.trigger.type === 'transfer' && implicated.includes(env.trigger.msg.accountId),
+      accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within: `${spec.within / DAY}d`,
+      implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated: env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId),
     };
-    if (spec.valueOf) facts.medianUsd = median([...sent.values()]);
+    if (spec.valueOf) facts.medianUsd = j.medianUsd;
+    const n = j.risky.length;
     const t = spec.pass;
-    const passes = (t.gte === undefined || risky.length >= t.gte) && (t.gt === undefined || risky.length > t.gt) && (t.lte === undefined || risky.length <= t.lte) && (t.lt === undefined || risky.length < t.lt);
-    const ok = accounts.length > 0 && passes && share >= spec.minShare;
-    return { ok, value: risky.length, eventIds: [], facts };
+    const passes = (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
+    const ok = j.accounts.length > 0 && passes && j.share >= spec.minShare;
+    return { ok, value: n, eventIds: [], facts };
   };
 }

@@ -10,7 +10,7 @@ import { findExposure } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
-import { recentAccounts } from '../graph/touches.js';
+import { RecentAccountsMemo } from '../graph/recent-accounts-memo.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
@@ -27,6 +27,8 @@ export interface SignalResult {
   value?: number | Decimal;
   eventIds: string[];
   facts: Record<string, unknown>;
+  /** True when some facts are getters, computed only when read (the engine copies them as such). */
+  lazyFacts?: boolean;
 }
 
 export interface Env {
@@ -167,6 +169,8 @@ export function coefficientOfVariation(values: number[]): number {
 }
 
 function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
+  // A merge re-examines two transfers of one cluster in a row: the second walk is usually the first's.
+  const memo = new RecentAccountsMemo();
   return ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
     for (const id of counterpartyIds(graph, trigger)) {
@@ -174,13 +178,17 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
       if (labels.some((l) => spec.excludeLabels.includes(l)) || graph.isOwn(id)) continue;
       // Walks back from the newest touch and stops at the saturation count: a cluster that a
       // million accounts paid costs what one that 64 paid does.
-      const recent = recentAccounts(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
-      const accounts = [...recent.accounts].sort();
+      const recent = memo.walk(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
+      const accounts = recent.accounts;
       if (passes(spec.pass, accounts.length)) {
-        const addresses = displayAddresses(graph, recent.touches);
-        const facts: Record<string, unknown> = { cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts, addresses, labels: [...new Set(labels)].sort() };
+        const facts: Record<string, unknown> = {
+          cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts,
+          // Shown only when an alert or a condition reads them: most fan-ins that hold raise none.
+          get addresses() { return (recent.addresses ??= displayAddresses(graph, recent.touches)); },
+          labels: [...new Set(labels)].sort(),
+        };
         if (recent.saturated) facts.saturated = true;
-        return { ok: true, value: accounts.length, eventIds: recent.touches.map((t) => t.eventId), facts };
+        return { ok: true, value: accounts.length, eventIds: recent.eventIds, facts, lazyFacts: true };
       }
     }
     return none();

@@ -83,6 +83,8 @@ export class RuleState {
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
   private newest = Number.NEGATIVE_INFINITY;
+  /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
+  private changes = 0;
   /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
   private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
   options: RuleStateOptions;
@@ -105,6 +107,7 @@ export class RuleState {
    * events from now on: history already dropped is not recovered (replay for that).
    */
   reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
+    this.changes++;
     this.options = { ...this.options, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId.deposit.retention = this.kindRetention('deposit');
@@ -191,7 +194,13 @@ export class RuleState {
     return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
   }
 
+  /** Changes whenever anything the state holds may have changed. */
+  get version(): number {
+    return this.changes;
+  }
+
   add(event: HistoryItem): void {
+    this.changes++;
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
     if (event.type === 'transfer' || this.options.keepLogins) {
@@ -286,11 +295,13 @@ export class RuleState {
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
   checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; newest: number } {
+    this.changes++; // a restore fills the indexes through these references
     return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, newest: this.newest };
   }
 
   /** Puts back the newest event time from a checkpoint. */
   restoreNewest(newest: number): void {
+    this.changes++;
     this.newest = newest;
   }
 }

@@ -72,6 +72,8 @@ export interface MergeImpact {
   eventIds: string[];
   /** Whether all the larger side's transfers are included (a real change for them), or only its newest. */
   both: boolean;
+  /** Whether either side had a member with a cluster-wide label: else the merge changes membership only. */
+  labelled: boolean;
 }
 
 export interface ClusterMeta {
@@ -385,6 +387,7 @@ export class EntityGraph {
     const tb = this.meta.get(rb)?.touches ?? [];
     const [small, large, smallRoot] = ta.length <= tb.length ? [ta, tb, ra, rb] : [tb, ta, rb, ra];
     const smallLabelled = (this.meta.get(smallRoot)?.labelled.length ?? 0) > 0;
+    const labelled = smallLabelled || (this.meta.get(smallRoot === ra ? rb : ra)?.labelled.length ?? 0) > 0;
     const limit = this.options.verdictLimit;
     const settled = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, limit).accounts.size >= limit;
     const both = smallLabelled || !settled;
@@ -395,7 +398,7 @@ export class EntityGraph {
     // from content, so the alert a re-examination raises is the same in any arrival order.
     const chosen = mergeTouches(small, both ? large : representative, this.options.maxTouches);
     const eventIds = chosen.map((t) => t.eventId);
-    return { eventIds, both };
+    return { eventIds, both, labelled };
   }
 
   addTouch(touch: Touch): void {

@@ -30,6 +30,8 @@ export interface RecentAccounts {
   touches: Touch[];
   /** True when the walk stopped at `limit` accounts: there may be more. */
   saturated: boolean;
+  /** Index of the touch the walk stopped at (too old, or one account too many); -1 when it reached the first. */
+  stop: number;
 }
 
 /**
@@ -40,7 +42,8 @@ export function recentAccounts(touches: readonly Touch[], to: number, from: numb
   const accounts = new Set<string>();
   const found: Touch[] = [];
   let saturated = false;
-  for (let i = touches.length - 1; i >= 0; i--) {
+  let i = touches.length - 1;
+  for (; i >= 0; i--) {
     const t = touches[i]!;
     if (t.time > to) continue;
     if (t.time < from) break;
@@ -51,5 +54,5 @@ export function recentAccounts(touches: readonly Touch[], to: number, from: numb
     }
     found.push(t);
   }
-  return { accounts, touches: found.reverse(), saturated };
+  return { accounts, touches: found.reverse(), saturated, stop: i };
 }

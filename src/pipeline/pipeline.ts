@@ -255,29 +255,36 @@ export class Pipeline {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    for (const { change, start, direction, depositsOnly, funder } of work) {
+    const scopes = work.map(({ change, start, direction, depositsOnly, funder }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations)));
+    // Narrowed only when every change of the message is a merge that changes membership alone: a
+    // transfer is re-examined once per message, under the first change that reaches it.
+    const membershipOnly = scopes.every((s) => s.membershipOnly);
+    work.forEach(({ change }, w) => {
       let budget = this.maxReexaminations;
-      for (const eventId of depositsOnly ? this.fundedTransfers(start, funder) : this.affected(change, start, direction, budget)) {
+      for (const eventId of scopes[w]!.eventIds) {
         if (done.has(eventId)) continue;
         if (budget-- <= 0) { this.stats.reexaminationsCapped++; break; }
         done.add(eventId);
         const item = this.state.transfer(eventId);
         if (!item) continue; // evidence can arrive after a transfer whatever their event times
         this.stats.reevaluations++;
-        alerts.push(...this.engine.evaluate({ item, change }));
+        alerts.push(...this.engine.evaluate(membershipOnly ? { item, change, membershipOnly } : { item, change }));
       }
-    }
+    });
     return alerts;
   }
 
-  /** Event ids of the transfers a change can affect (see reexamine). */
-  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number): Iterable<string> {
-    if (change.kind !== 'merge' || !change.impact) return this.touched(start, direction, budget);
+  /**
+   * Event ids of the transfers a change can affect (see reexamine), and whether the change alters
+   * cluster membership only: a merge of two unlabelled clusters that leads to no label.
+   */
+  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number): { eventIds: Iterable<string>; membershipOnly: boolean } {
+    if (change.kind !== 'merge' || !change.impact) return { eventIds: this.touched(start, direction, budget), membershipOnly: false };
     const own = change.impact.eventIds;
     const risky = this.engine.exposureLabels;
     const labelled = this.graph.clusterLabels(start, change.time).some((l) => risky.includes(l.record.label));
-    if (!labelled && !this.leadsToLabel(start, change.time)) return own;
-    return concat(own, this.touched(start, direction, budget));
+    if (!labelled && !this.leadsToLabel(start, change.time)) return { eventIds: own, membershipOnly: !change.impact.labelled };
+    return { eventIds: concat(own, this.touched(start, direction, budget)), membershipOnly: false };
   }
 
   /**
