@@ -29,7 +29,7 @@ export function longestRuleWindowDays(rules: LoadedRule[]): number {
   return Math.ceil(longest / DAY);
 }
 
-interface Sample { messages: number; day: number; heap: number; rss: number; rate: number }
+interface Sample { messages: number; day: number; heap: number; rss: number; rate: number; external: number; heapTotal: number }
 
 class SoakRecorder {
   readonly samples: Sample[] = [];
@@ -42,9 +42,9 @@ class SoakRecorder {
     const rate = (messages - this.lastMessages) / ((pipelineMs - this.lastPipelineMs) / 1000);
     this.lastMessages = messages;
     this.lastPipelineMs = pipelineMs;
-    const s = { messages, day, heap: m.heapUsed, rss: m.rss, rate };
+    const s = { messages, day, heap: m.heapUsed, rss: m.rss, rate, external: m.external, heapTotal: m.heapTotal };
     this.samples.push(s);
-    console.log(`${fmt(messages).padStart(12)}  day ${String(day).padStart(4)}  heap ${mib(s.heap).padStart(9)}  rss ${mib(s.rss).padStart(9)}  ${fmt(rate).padStart(7)} msg/s`);
+    console.log(`${fmt(messages).padStart(12)}  day ${String(day).padStart(4)}  heap ${mib(s.heap).padStart(9)}  rss ${mib(s.rss).padStart(9)}  ${fmt(rate).padStart(7)} msg/s  (V8 heap reserved ${mib(s.heapTotal)}, off-heap arrays ${mib(s.external)})`);
     return s;
   }
 

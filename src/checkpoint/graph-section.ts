@@ -22,8 +22,26 @@ function* keysInIdOrder(graph: EntityGraph): Generator<string> {
 
 const touchRow = (t: Touch): TouchRow => [t.eventId, t.accountId, t.kind, t.time, t.address];
 const touchOf = ([eventId, accountId, kind, time, address]: TouchRow): Touch => ({ eventId, accountId, kind, time, address });
-const edgeRow = (e: FlowEdge): EdgeRow => [e.peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref];
-const edgeOf = ([peer, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ peer, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref });
+/** A row names the edge's other end: the receiver in an out-list, the sender in an in-list. */
+const edgeRow = (e: FlowEdge, peer: number): EdgeRow => [peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref];
+const edgeOf = (from: number, to: number, [, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ from, to, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref });
+
+/**
+ * An in-list row's edge: the very object of the sender's out-list when it is still there (so
+ * the restored graph shares one object per edge as the live one does), else a new one (the
+ * out-list dropped it at its cap).
+ */
+function sharedEdgeOf(outEdges: { get(id: number): FlowEdge[] | undefined }, to: number, row: EdgeRow): FlowEdge {
+  const [from, asset, amount, usd, time, ref] = row;
+  const outs = outEdges.get(from);
+  if (outs) {
+    for (let i = outs.length - 1; i >= 0; i--) {
+      const e = outs[i]!;
+      if (e.to === to && e.time === time && e.ref === ref && e.asset === asset && e.amount.toString() === amount && (e.usd === null ? null : e.usd.toString()) === usd) return e;
+    }
+  }
+  return edgeOf(from, to, row);
+}
 
 export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<void> {
   await openSection(w, 'graph.addresses', { count: graph.index.size });
@@ -43,8 +61,8 @@ export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<vo
   await openSection(w, 'graph.labels', { count: graph.labels.addressCount });
   await writeBatches(w, graph.labels.entries(), ([id, records]) => [id, records]);
   await writeShardedMap(w, 'graph.meta', parts.meta, (root, m): MetaRow => [root, m.labelled, m.touches.map(touchRow), m.causes]);
-  await writeShardedMap(w, 'graph.edges-out', parts.outEdges, (id, list) => [id, list.map(edgeRow)]);
-  await writeShardedMap(w, 'graph.edges-in', parts.inEdges, (id, list) => [id, list.map(edgeRow)]);
+  await writeShardedMap(w, 'graph.edges-out', parts.outEdges, (id, list) => [id, list.map((e) => edgeRow(e, e.to))]);
+  await writeShardedMap(w, 'graph.edges-in', parts.inEdges, (id, list) => [id, list.map((e) => edgeRow(e, e.from))]);
 }
 
 /** Restores into an empty graph (one built with no labels). */
@@ -72,6 +90,6 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);
   const parts = graph.checkpointParts();
   await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, { labelled, touches: touches.map(touchOf), causes }]);
-  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, rows.map(edgeOf)]);
-  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, rows.map(edgeOf)]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, rows.map((row) => edgeOf(id, row[0], row))]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, rows.map((row) => sharedEdgeOf(parts.outEdges, id, row))]);
 }

@@ -14,9 +14,10 @@ export const FORMAT = 'tidewatch-checkpoint';
 /**
  * Raised on any change a reader of the previous version would misread. 3: retained events as
  * [time, message as retained] (src/engine/retained-fields.ts), market-valued transfers as
- * [time, message, usd, source], flow-edge amounts as decimal strings, and the price book.
+ * [time, message, usd, source], flow-edge amounts as decimal strings, and the price book. 4: an
+ * id memory's bucket carries its sealed, sorted fingerprints beside its table.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

@@ -54,9 +54,9 @@ function isFresh(spec: CommonFunderSpec, graph: EntityGraph, address: number, fu
 function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, from: number, to: number): number[] {
   const found = new Set<number>();
   for (const e of graph.edgesIn(address)) {
-    if (e.time < from || e.time > to || !isFunding(spec, e) || e.peer === address) continue;
+    if (e.time < from || e.time > to || !isFunding(spec, e) || e.from === address) continue;
     if (!isFresh(spec, graph, address, e.time)) continue;
-    found.add(e.peer);
+    found.add(e.from);
   }
   return [...found].sort((a, b) => a - b).slice(0, FUNDERS_PER_ADDRESS);
 }
@@ -68,9 +68,9 @@ function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, fr
   const edges = graph.edgesOut(funder);
   for (let i = edges.length - 1; i >= 0; i--) {
     const e = edges[i]!;
-    if (e.time < from || e.time > to || seen.has(e.peer) || !isFunding(spec, e)) continue;
-    seen.add(e.peer);
-    if (isFresh(spec, graph, e.peer, e.time)) out.push({ address: e.peer, fundedAt: e.time });
+    if (e.time < from || e.time > to || seen.has(e.to) || !isFunding(spec, e)) continue;
+    seen.add(e.to);
+    if (isFresh(spec, graph, e.to, e.time)) out.push({ address: e.to, fundedAt: e.time });
   }
   return out;
 }

@@ -120,7 +120,7 @@ export class GraphWriter {
     if (graph.isOwn(from) || graph.clusterLabels(from, event.time).length > 0) return undefined;
     // Exact: at least forwardRatio of the inflow and at most the inflow plus 0.01% (rounding).
     const inflow = graph.edgesIn(from).find((e) => e.asset === asset && e.time <= event.time && e.time >= event.time - this.options.forwardWithin
-      && amount.compare(e.amount.times(this.forwardRatio)) >= 0 && amount.compare(e.amount.times(FORWARD_CEILING)) <= 0 && e.peer !== to);
+      && amount.compare(e.amount.times(this.forwardRatio)) >= 0 && amount.compare(e.amount.times(FORWARD_CEILING)) <= 0 && e.from !== to);
     if (!inflow) return undefined;
     return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }

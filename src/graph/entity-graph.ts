@@ -21,15 +21,21 @@ import { Decimal } from '../money/decimal.js';
 /** Two records of one transfer differ by at most this share of its amount (fees, rounding). */
 const SAME_TRANSFER_TOLERANCE = Decimal.parse('0.001');
 
+/**
+ * One value transfer between two addresses. The same object sits in the sender's out-list and
+ * the receiver's in-list (one object and one boxed time per edge, not two); nothing changes it
+ * once it is made.
+ */
 export interface FlowEdge {
-  peer: number;
-  asset: string;
+  readonly from: number;
+  readonly to: number;
+  readonly asset: string;
   /** Whole units of the asset, exact. */
-  amount: Decimal;
-  usd: Decimal | null;
-  time: number;
+  readonly amount: Decimal;
+  readonly usd: Decimal | null;
+  readonly time: number;
   /** The txid / event id that carries the transfer. */
-  ref: string;
+  readonly ref: string;
 }
 
 export interface Touch {
@@ -424,7 +430,7 @@ export class EntityGraph {
     return this.meta.get(this.root(addressId))?.touches ?? [];
   }
 
-  addEdge(from: number, to: number, edge: Omit<FlowEdge, 'peer'>): boolean {
+  addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
     let outs = this.outEdges.get(from);
     if (!outs) {
       this.outEdges.sweepSome(2, this.staleEdges);
@@ -433,15 +439,16 @@ export class EntityGraph {
     // The same transfer may arrive twice (an exchange event and its chain event).
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
       const e = outs[i]!;
-      if (e.peer === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && sameAmount(e.amount, edge.amount)) return false;
+      if (e.to === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && sameAmount(e.amount, edge.amount)) return false;
     }
-    this.appendEdge(this.outEdges, from, outs, { peer: to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
+    const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
+    this.appendEdge(this.outEdges, from, outs, shared);
     let ins = this.inEdges.get(to);
     if (!ins) {
       this.inEdges.sweepSome(2, this.staleEdges);
       this.inEdges.set(to, (ins = []));
     }
-    this.appendEdge(this.inEdges, to, ins, { peer: from, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
+    this.appendEdge(this.inEdges, to, ins, shared);
     return true;
   }
 

@@ -110,9 +110,10 @@ export function findExposure(graph: EntityGraph, starts: readonly number[], q: E
         const inTime = q.direction === 'upstream'
           ? edge.time <= node.time && edge.time >= node.time - q.hopWithin
           : edge.time >= node.time && edge.time <= node.time + q.hopWithin;
-        if (!inTime || seen.has(edge.peer)) continue;
-        seen.add(edge.peer);
-        next.push({ id: edge.peer, time: edge.time, hops: hops + 1, prev: node, edge });
+        const peer = q.direction === 'upstream' ? edge.from : edge.to;
+        if (!inTime || seen.has(peer)) continue;
+        seen.add(peer);
+        next.push({ id: peer, time: edge.time, hops: hops + 1, prev: node, edge });
         if (++expanded >= budget) break;
       }
       if (expanded >= budget) break;

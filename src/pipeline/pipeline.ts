@@ -321,9 +321,9 @@ export class Pipeline {
     const edges = this.graph.edgesOut(funder);
     for (let i = edges.length - 1; i >= 0 && out.length < FUNDED_NEIGHBOURS; i--) {
       const e = edges[i]!;
-      if (seen.has(e.peer) || !this.engine.isFundingTransfer(e.asset, e.usd)) continue;
-      seen.add(e.peer);
-      if (fundedDeposits(this.graph, e.peer).length > 0) out.push(e.peer);
+      if (seen.has(e.to) || !this.engine.isFundingTransfer(e.asset, e.usd)) continue;
+      seen.add(e.to);
+      if (fundedDeposits(this.graph, e.to).length > 0) out.push(e.to);
     }
     return out;
   }
@@ -356,9 +356,10 @@ export class Pipeline {
         for (let i = Math.max(0, touches.length - budget); i < touches.length; i++) yield touches[i]!.eventId;
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
         for (const e of direction === 'upstream' ? this.graph.edgesIn(node) : this.graph.edgesOut(node)) {
-          if (seen.has(e.peer) || seen.size > 500) continue;
-          seen.add(e.peer);
-          next.push(e.peer);
+          const peer = direction === 'upstream' ? e.from : e.to;
+          if (seen.has(peer) || seen.size > 500) continue;
+          seen.add(peer);
+          next.push(peer);
         }
       }
       frontier = next;

@@ -11,8 +11,50 @@
  */
 import { fingerprintInto, type Fingerprint } from './fingerprint.js';
 import { FingerprintTable } from './fingerprint-table.js';
+import { SealedFingerprints } from './sealed-fingerprints.js';
 
 const BUCKETS = 10;
+/** A bucket sealed with fewer ids stays a table: its sorted copy would save little. */
+const SEAL_AT_LEAST = 1024;
+
+/**
+ * One time bucket: the ids of its epoch. While the epoch is the newest, ids go into a growable
+ * table; once a newer epoch opens, the table is sealed into a sorted set (about 9 bytes an id
+ * instead of 11–23) and the few ids that still arrive for this epoch, out of order, go into a
+ * fresh small table beside it.
+ */
+export class IdBucket {
+  sealed: SealedFingerprints | undefined;
+
+  constructor(readonly epoch: number, public table: FingerprintTable = new FingerprintTable(), sealed?: SealedFingerprints) {
+    this.sealed = sealed;
+  }
+
+  get size(): number {
+    return this.table.size + (this.sealed?.size ?? 0);
+  }
+
+  get bytes(): number {
+    return this.table.bytes + (this.sealed?.bytes ?? 0);
+  }
+
+  has(fp: Fingerprint): boolean {
+    return this.table.has(fp) || (this.sealed !== undefined && this.sealed.has(fp));
+  }
+
+  /** Adds the fingerprint; false when it was already there. */
+  add(fp: Fingerprint): boolean {
+    if (this.sealed?.has(fp)) return false;
+    return this.table.add(fp);
+  }
+
+  /** Moves the table's ids into the sorted set (once the epoch has passed). */
+  seal(): void {
+    if (this.sealed || this.table.size < SEAL_AT_LEAST) return;
+    this.sealed = SealedFingerprints.fromTable(this.table);
+    this.table = new FingerprintTable();
+  }
+}
 
 export interface IdWindowOptions {
   /** Most ids held at once (about 11–23 bytes each). @defaultValue 32 M */
@@ -22,7 +64,7 @@ export interface IdWindowOptions {
 export class IdWindow {
   private readonly span: number;
   /** Buckets by epoch (floor(time / span)), oldest first. At most BUCKETS + 1 live. */
-  private readonly buckets: { epoch: number; table: FingerprintTable }[] = [];
+  private readonly buckets: IdBucket[] = [];
   private readonly maxIds: number;
   private readonly scratch: Fingerprint = { hi: 0, lo: 0 };
   private held = 0;
@@ -37,7 +79,7 @@ export class IdWindow {
   has(id: string): boolean {
     const fp = fingerprintInto(id, this.scratch);
     // Newest first: a redelivery is most often recent.
-    for (let i = this.buckets.length - 1; i >= 0; i--) if (this.buckets[i]!.table.has(fp)) return true;
+    for (let i = this.buckets.length - 1; i >= 0; i--) if (this.buckets[i]!.has(fp)) return true;
     return false;
   }
 
@@ -52,7 +94,7 @@ export class IdWindow {
     let inTarget = false;
     for (let i = this.buckets.length - 1; i >= 0; i--) {
       const b = this.buckets[i]!;
-      if (!b.table.has(fp)) continue;
+      if (!b.has(fp)) continue;
       seen = true;
       if (b.epoch === epoch) inTarget = true;
       break;
@@ -61,7 +103,7 @@ export class IdWindow {
       const hi = fp.hi;
       const lo = fp.lo;
       const bucket = this.bucketFor(epoch);
-      if (bucket && bucket.table.add({ hi, lo })) {
+      if (bucket && bucket.add({ hi, lo })) {
         this.held++;
         this.enforceBound();
       }
@@ -74,7 +116,7 @@ export class IdWindow {
     const epoch = Math.floor(time / this.span);
     const bucket = this.bucketFor(epoch);
     if (!bucket) return;
-    if (bucket.table.add(fingerprintInto(id, this.scratch))) {
+    if (bucket.add(fingerprintInto(id, this.scratch))) {
       this.held++;
       this.enforceBound();
     }
@@ -84,8 +126,8 @@ export class IdWindow {
     while (this.held > this.maxIds) {
       // The oldest bucket goes first; a single bucket past the bound starts over (a hard cap).
       const dropped = this.buckets.length > 1 ? this.buckets.shift()! : this.restart(this.buckets[0]!);
-      this.held -= dropped.table.size;
-      this.droppedEarly += dropped.table.size;
+      this.held -= dropped.size;
+      this.droppedEarly += dropped.size;
     }
   }
 
@@ -94,7 +136,7 @@ export class IdWindow {
   }
 
   get bytes(): number {
-    return this.buckets.reduce((s, b) => s + b.table.bytes, 0);
+    return this.buckets.reduce((s, b) => s + b.bytes, 0);
   }
 
   /** How far back (ms of event time) the memory reaches now: the window, unless `maxIds` cut it. */
@@ -105,10 +147,11 @@ export class IdWindow {
     return Math.min(this.window, (newest.epoch - oldest.epoch + 1) * this.span);
   }
 
-  private bucketFor(epoch: number): { epoch: number; table: FingerprintTable } | undefined {
+  private bucketFor(epoch: number): IdBucket | undefined {
     const newest = this.buckets[this.buckets.length - 1];
     if (!newest || epoch > newest.epoch) {
-      const bucket = { epoch, table: new FingerprintTable() };
+      newest?.seal();
+      const bucket = new IdBucket(epoch);
       this.buckets.push(bucket);
       this.expire(epoch);
       return bucket;
@@ -118,35 +161,36 @@ export class IdWindow {
       const b = this.buckets[i]!;
       if (b.epoch === epoch) return b;
       if (b.epoch < epoch) {
-        const bucket = { epoch, table: new FingerprintTable() };
+        const bucket = new IdBucket(epoch);
         this.buckets.splice(i + 1, 0, bucket);
         return bucket;
       }
     }
     // Older than every live bucket but still inside the window (after an early drop or a start).
-    const bucket = { epoch, table: new FingerprintTable() };
+    const bucket = new IdBucket(epoch);
     this.buckets.unshift(bucket);
     return bucket;
   }
 
-  private restart(bucket: { epoch: number; table: FingerprintTable }): { epoch: number; table: FingerprintTable } {
-    const old = { epoch: bucket.epoch, table: bucket.table };
+  private restart(bucket: IdBucket): IdBucket {
+    const old = new IdBucket(bucket.epoch, bucket.table, bucket.sealed);
     bucket.table = new FingerprintTable();
+    bucket.sealed = undefined;
     return old;
   }
 
   private expire(newestEpoch: number): void {
     while (this.buckets.length > 0 && this.buckets[0]!.epoch <= newestEpoch - BUCKETS) {
-      this.held -= this.buckets.shift()!.table.size;
+      this.held -= this.buckets.shift()!.size;
     }
   }
   /** The buckets (oldest first) and the held count, for a checkpoint. */
-  checkpointParts(): { buckets: readonly { epoch: number; table: FingerprintTable }[]; held: number } {
+  checkpointParts(): { buckets: readonly IdBucket[]; held: number } {
     return { buckets: this.buckets, held: this.held };
   }
 
   /** Replaces the whole memory with a checkpoint's buckets. */
-  restoreParts(buckets: { epoch: number; table: FingerprintTable }[], held: number, droppedEarly: number): void {
+  restoreParts(buckets: IdBucket[], held: number, droppedEarly: number): void {
     this.buckets.splice(0, this.buckets.length, ...buckets);
     this.held = held;
     this.droppedEarly = droppedEarly;
