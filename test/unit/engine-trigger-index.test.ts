@@ -1,6 +1,7 @@
 /**
  * The engine runs, for each trigger, exactly the rules whose `on` names its kind (only the
- * graph-dependent ones when a graph change re-examines a transfer), in rule-set order, each
+ * graph-dependent ones when a graph change re-examines a transfer, and of those only the ones that
+ * read cluster membership when the change was a merge of unlabelled clusters), in rule-set order, each
  * `where` seeing no signal of an earlier rule; a rule reload replaces the rules it indexes.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,14 +17,14 @@ interface Call {
 }
 
 /** Wraps each compiled rule's `where` and the engine's evaluate to record which rule ran for which trigger. */
-function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; reexamined: boolean }[]; stale: string[] } {
+function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; reexamined: boolean; membershipOnly: boolean }[]; stale: string[] } {
   const engine = pipeline.engine as unknown as { rules: CompiledRule[]; evaluate(t: Trigger): unknown };
   const calls: Call[] = [];
-  const triggers: { kind: string; reexamined: boolean }[] = [];
+  const triggers: { kind: string; reexamined: boolean; membershipOnly: boolean }[] = [];
   const stale: string[] = [];
   const evaluate = engine.evaluate.bind(engine);
   engine.evaluate = (t: Trigger) => {
-    triggers.push({ kind: t.item.type === 'login' ? 'login' : t.item.msg.kind, reexamined: t.change !== undefined });
+    triggers.push({ kind: t.item.type === 'login' ? 'login' : t.item.msg.kind, reexamined: t.change !== undefined, membershipOnly: t.membershipOnly === true });
     return evaluate(t);
   };
   for (const rule of engine.rules) {
@@ -43,15 +44,15 @@ function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; r
   return { calls, triggers, stale };
 }
 
-/** Each trigger ran exactly the rules of `compiled` that name its kind (graph-dependent ones for a re-examination), in order. */
-function expectIndexed(compiled: readonly CompiledRule[], calls: readonly Call[], triggers: readonly { kind: string; reexamined: boolean }[]): void {
+/** Each trigger ran exactly the rules of `compiled` that name its kind (graph-dependent ones for a re-examination, membership readers after an unlabelled merge), in order. */
+function expectIndexed(compiled: readonly CompiledRule[], calls: readonly Call[], triggers: readonly { kind: string; reexamined: boolean; membershipOnly: boolean }[]): void {
   const byTrigger = new Map<number, string[]>();
   for (const c of calls) {
     expect(c.signals).toBe(0);
     byTrigger.set(c.trigger, [...(byTrigger.get(c.trigger) ?? []), c.rule]);
   }
   triggers.forEach((t, i) => {
-    const expected = compiled.filter((r) => (r.spec.on as string[]).includes(t.kind) && (!t.reexamined || r.graphDependent)).map((r) => r.spec.id);
+    const expected = compiled.filter((r) => (r.spec.on as string[]).includes(t.kind) && (!t.reexamined || r.graphDependent) && (!t.membershipOnly || r.readsMembership)).map((r) => r.spec.id);
     expect(byTrigger.get(i) ?? []).toEqual(expected);
   });
 }
@@ -69,7 +70,8 @@ describe('rules indexed by trigger kind', () => {
     const { calls, triggers, stale } = spyOn(pipeline);
     run(pipeline, lines);
     expect(stale).toEqual([]);
-    expect(triggers.some((t) => t.reexamined)).toBe(true);
+    expect(triggers.some((t) => t.reexamined && !t.membershipOnly)).toBe(true);
+    expect(triggers.some((t) => t.membershipOnly)).toBe(true);
     expect(new Set(triggers.map((t) => t.kind))).toEqual(new Set(['login', 'deposit', 'withdrawal']));
     expectIndexed(compiled, calls, triggers);
   });
