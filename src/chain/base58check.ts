@@ -41,6 +41,20 @@ const PAIR = 58 * 58;
 /** Every two-digit base-58 string, so a limb is written with two look-ups. */
 const DIGIT_PAIRS: readonly string[] = Array.from({ length: PAIR }, (_, i) => ALPHABET[Math.floor(i / 58)]! + ALPHABET[i % 58]!);
 
+/** limbs = limbs × radix + carry, for little-endian limbs in base `limbBase` (growing as needed). */
+function multiplyAdd(limbs: number[], radix: number, carry: number, limbBase: number): void {
+  for (let k = 0; k < limbs.length; k++) {
+    const x = limbs[k]! * radix + carry;
+    carry = Math.floor(x / limbBase);
+    limbs[k] = x - carry * limbBase;
+  }
+  while (carry > 0) {
+    const q = Math.floor(carry / limbBase);
+    limbs.push(carry - q * limbBase);
+    carry = q;
+  }
+}
+
 function base58(bytes: Uint8Array): string {
   let zeros = 0;
   while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
@@ -54,16 +68,7 @@ function base58(bytes: Uint8Array): string {
     let radix = 1;
     for (let j = 0; j < take; j++) { carry = carry * 256 + bytes[i++]!; radix *= 256; }
     take = 3;
-    for (let k = 0; k < limbs.length; k++) {
-      const x = limbs[k]! * radix + carry;
-      carry = Math.floor(x / FOUR_DIGITS);
-      limbs[k] = x - carry * FOUR_DIGITS;
-    }
-    while (carry > 0) {
-      const q = Math.floor(carry / FOUR_DIGITS);
-      limbs.push(carry - q * FOUR_DIGITS);
-      carry = q;
-    }
+    multiplyAdd(limbs, radix, carry, FOUR_DIGITS);
   }
   let out = '1'.repeat(zeros);
   for (let k = limbs.length - 1; k >= 0; k--) {
@@ -93,16 +98,7 @@ function unbase58(text: string): Uint8Array | undefined {
     }
     const radix = take === 3 ? THREE_DIGITS : take === 2 ? PAIR : 58;
     take = 3;
-    for (let k = 0; k < limbs.length; k++) {
-      const x = limbs[k]! * radix + carry;
-      carry = Math.floor(x / THREE_BYTES);
-      limbs[k] = x - carry * THREE_BYTES;
-    }
-    while (carry > 0) {
-      const q = Math.floor(carry / THREE_BYTES);
-      limbs.push(carry - q * THREE_BYTES);
-      carry = q;
-    }
+    multiplyAdd(limbs, radix, carry, THREE_BYTES);
   }
   // The number's bytes, most significant first, the top limb without its leading zero bytes.
   const top = limbs.length === 0 ? 0 : limbs[limbs.length - 1]!;
