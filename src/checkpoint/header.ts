@@ -19,6 +19,14 @@ export const FORMAT = 'tidewatch-checkpoint';
  */
 export const FORMAT_VERSION = 4;
 
+/**
+ * Versions this build restores: the current one and the one before it, so that an upgrade resumes
+ * from the checkpoints the previous release wrote instead of re-reading input history (which
+ * retention may have deleted). 3 differs from 4 only in id-memory buckets, which carry no sealed
+ * fingerprints there.
+ */
+export const READABLE_VERSIONS: readonly number[] = [3, FORMAT_VERSION];
+
 export interface RuleFingerprint {
   /** sha256 over `ids`. */
   fingerprint: string;
@@ -55,7 +63,7 @@ export function buildHeader(rules: readonly LoadedRule[], positions: unknown, cr
 /** Refuses a header this build cannot read. */
 export function checkHeader(header: Partial<CheckpointHeader>, location: string): CheckpointHeader {
   if (header?.format !== FORMAT) throw new CheckpointError(location, 'its header is not a Tidewatch checkpoint header');
-  if (header.version !== FORMAT_VERSION) throw new CheckpointError(location, `format version ${String(header.version)} (written by tidewatch ${String(header.tidewatch)}); this build reads version ${FORMAT_VERSION} only`);
+  if (!READABLE_VERSIONS.includes(header.version as number)) throw new CheckpointError(location, `format version ${String(header.version)} (written by tidewatch ${String(header.tidewatch)}); this build reads versions ${READABLE_VERSIONS.join(' and ')}`);
   if (header.endianness !== endianness()) throw new CheckpointError(location, `written on a ${String(header.endianness)} machine; this one is ${endianness()}`);
   return header as CheckpointHeader;
 }

@@ -13,8 +13,8 @@ interface WindowSection {
   window: number;
   held: number;
   droppedEarly: number;
-  /** `count` and `words` are the table's; `sealed` the number of sorted pairs beside it. */
-  buckets: { epoch: number; count: number; words: number; sealed: number }[];
+  /** `count` and `words` are the table's; `sealed` the number of sorted pairs beside it (absent in format 3: none). */
+  buckets: { epoch: number; count: number; words: number; sealed?: number }[];
 }
 
 export async function writeIdWindow(w: FrameWriter, section: string, window: IdWindow): Promise<void> {
@@ -34,12 +34,13 @@ export async function readIdWindow(r: FrameReader, section: string, window: IdWi
   const buckets: IdBucket[] = [];
   for (const b of meta.buckets) {
     if (!(b.words >= 2048 && (b.words & (b.words - 1)) === 0)) r.fail(`${section}: a table of ${b.words} words is not a power of two`);
-    if (!(Number.isInteger(b.sealed) && b.sealed >= 0)) r.fail(`${section}: a bucket declares ${String(b.sealed)} sealed ids`);
+    const sealedPairs = b.sealed ?? 0;
+    if (!(Number.isInteger(sealedPairs) && sealedPairs >= 0)) r.fail(`${section}: a bucket declares ${String(b.sealed)} sealed ids`);
     const slots = new Uint32Array(b.words);
     await r.intoTypedArray(slots);
     let sealed: SealedFingerprints | undefined;
-    if (b.sealed > 0) {
-      const pairs = new Uint32Array(2 * b.sealed);
+    if (sealedPairs > 0) {
+      const pairs = new Uint32Array(2 * sealedPairs);
       await r.intoTypedArray(pairs);
       sealed = SealedFingerprints.fromPairs(pairs);
     }

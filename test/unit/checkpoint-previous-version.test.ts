@@ -1,0 +1,65 @@
+/**
+ * An upgrade resumes from the previous release's checkpoints: a format-3 checkpoint (written by
+ * the release before id-memory sealing, kept gzipped in test/fixtures/checkpoint-v3) restores into
+ * this build, and the replay that goes on from it gives the alerts, dead letters and final state
+ * of a straight replay by this build, byte for byte. A version outside the readable ones is
+ * refused with both versions named.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
+import { FORMAT_VERSION, READABLE_VERSIONS } from '../../src/checkpoint/header.js';
+import { fixtures, rules, sampleLines } from '../helpers/sample.js';
+import { emptyPipeline, FIXED_TIME, records, removeTempDirs, replayRecords, tempDir } from '../helpers/checkpoint.js';
+
+afterAll(removeTempDirs);
+
+const CUT = 800;
+const FIXTURE = join(fixtures, 'checkpoint-v3', 'sample-first-800.twc.gz');
+
+function fixtureDir(): string {
+  const dir = tempDir('tw-ckpt-v3-');
+  writeFileSync(join(dir, 'checkpoint-000000000001.twc'), gunzipSync(readFileSync(FIXTURE)));
+  return dir;
+}
+
+describe('a checkpoint of the previous format version', () => {
+  it('is readable by this build, which writes the next one', () => {
+    expect(FORMAT_VERSION).toBe(4);
+    expect(READABLE_VERSIONS).toEqual([3, 4]);
+  });
+
+  it('restores, and the replay from it equals a straight replay by this build: alerts, dead letters and state', async () => {
+    const lines = sampleLines();
+    const work = tempDir('tw-ckpt-v3-work-');
+    const straight = await replayRecords(records(lines, 0, lines.length), work, 'straight');
+    const first = await replayRecords(records(lines, 0, CUT), work, 'first');
+
+    const restored = await loadNewestValid(fixtureDir(), { build: emptyPipeline(), rules: rules() });
+    expect(restored).toBeDefined();
+    expect(restored!.warnings.filter((w) => w.includes('refused'))).toEqual([]);
+    expect(restored!.header).toMatchObject({ version: 3, positions: { line: CUT } });
+    const second = await replayRecords(records(lines, CUT, lines.length), work, 'second', restored!.pipeline);
+
+    expect(straight.alerts.split('\n').length).toBeGreaterThan(200);
+    expect(first.alerts + second.alerts).toBe(straight.alerts);
+    expect(first.dlq + second.dlq).toBe(straight.dlq);
+    const a = await saveCheckpoint(tempDir('tw-ckpt-v3-a-'), straight.result.pipeline, { rules: rules(), positions: { line: lines.length }, createdAt: FIXED_TIME });
+    const b = await saveCheckpoint(tempDir('tw-ckpt-v3-b-'), second.result.pipeline, { rules: rules(), positions: { line: lines.length }, createdAt: FIXED_TIME });
+    expect(readFileSync(b.location).equals(readFileSync(a.location))).toBe(true);
+  });
+
+  it('a version this build cannot read is refused, naming the versions it reads, and the one before it is used', async () => {
+    const dir = fixtureDir();
+    const text = readFileSync(join(dir, 'checkpoint-000000000001.twc')).toString('latin1');
+    // The header is JSON near the start of the file: a newer copy with its version rewritten in place (same length).
+    const at = text.indexOf('"version":3');
+    expect(at).toBeGreaterThanOrEqual(0);
+    writeFileSync(join(dir, 'checkpoint-000000000002.twc'), Buffer.from(text.slice(0, at) + '"version":2' + text.slice(at + 11), 'latin1'));
+    const restored = await loadNewestValid(dir, { build: emptyPipeline(), rules: rules() });
+    expect(restored!.warnings[0]).toMatch(/checkpoint-000000000002\.twc refused: format version 2 .*this build reads versions 3 and 4/);
+    expect(restored!.header).toMatchObject({ version: 3, positions: { line: CUT } });
+  });
+});
