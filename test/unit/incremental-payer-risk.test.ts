@@ -29,7 +29,7 @@ const ACCOUNTS = ['acct-0', 'acct-1', 'acct-2', 'acct-3'];
 
 const spec = (raw: unknown): SignalSpec => signalSchema.parse(raw);
 const SPECS: SignalSpec[] = [
-  spec({ op: 'payer-risk', accounts: 'signals.fan.accountIds', valueOf: 'signals.fan.eventIds', within: '30d', minShare: '50%', pass: { gte: 2 } }),
+  spec({ op: 'payer-risk', accounts: 'signals.fan.accountIds', valueOf: 'signals.fan.eventIds', within: '30d', minShare: '40%', pass: { gte: 2 } }),
   spec({ op: 'payer-risk', accounts: 'signals.fan.accountIds', within: '3d', minFactors: 1, youngWithin: '20d', minShare: '25%', pass: { gte: 1 } }),
   spec({ op: 'payer-risk', accounts: 'signals.fan.accountIds', within: '12h', factors: ['shared-device', 'vpn'], minFactors: 1, minShare: '10%', pass: { gte: 1 } }),
 ];
