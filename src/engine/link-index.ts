@@ -77,6 +77,21 @@ export class LinkIndex {
     return out;
   }
 
+  /**
+   * Whether an account other than `accountId` was seen on `value` within [from, to]: what
+   * `within(...).some(other)` says, without building the list. Walked from the most recently
+   * seen, where a shared device's other accounts usually are, and stopped at the first found.
+   */
+  anotherWithin(value: string, accountId: string, from: number, to: number): boolean {
+    const linked = this.byValue.get(value);
+    if (!linked) return false;
+    for (let i = linked.length - 1; i >= 0; i--) {
+      const s = linked[i]!;
+      if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) return true;
+    }
+    return false;
+  }
+
   /** The map by value, for a checkpoint (a restore fills it in place, in the same order). */
   checkpointMap(): ShardedMap<string, AccountSighting[]> {
     return this.byValue;

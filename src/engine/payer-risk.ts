@@ -74,7 +74,7 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
 
 function sharesDevice(env: Env, accountId: string, devices: readonly string[], from: number, to: number): boolean {
   for (const device of devices) {
-    if (env.state.linked('device', device, from, to).some((s) => s.accountId !== accountId)) return true;
+    if (env.state.linkedToAnother('device', device, accountId, from, to)) return true;
   }
   return false;
 }

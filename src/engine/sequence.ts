@@ -20,7 +20,9 @@ type DifferField = SequenceSpec['differ'][number];
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 const round = (n: number, places: number): number => Math.round(n * 10 ** places) / 10 ** places;
-const none = (): SignalResult => ({ ok: false, eventIds: [], facts: {} });
+/** The result of every trigger that finds no sequence: one object, frozen, as nothing may change it. */
+const NONE: SignalResult = Object.freeze({ ok: false, eventIds: Object.freeze([]) as unknown as string[], facts: Object.freeze({}) });
+const none = (): SignalResult => NONE;
 
 /**
  * A running sum of the usd of the items added, in total and per value of the `differ` fields:
@@ -30,6 +32,12 @@ class KeyedSum {
   total = ZERO;
   private readonly byKey = new Map<string, Decimal>();
   constructor(private readonly keyOf: ((e: TransferEvent) => string) | undefined) {}
+
+  /** Empties the sum for the next trigger (one KeyedSum serves every trigger of a signal). */
+  clear(): void {
+    this.total = ZERO;
+    if (this.byKey.size > 0) this.byKey.clear();
+  }
 
   add(e: TransferEvent, sign: 1 | -1): void {
     const usd = sign === 1 ? usdOrZero(e) : usdOrZero(e).negated();
@@ -58,15 +66,22 @@ export function sequence(spec: SequenceSpec): Signal {
   const maxRatio = Decimal.fromNumber(spec.maxRatio);
   const keyOf = projection(spec.differ);
   const differs = (e: TransferEvent, anchor: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
+  // One walk and one set of sums serve every trigger, emptied at its start: signals run one at a
+  // time, and a result keeps none of them (its evidence and sums are copies or immutable), so a
+  // trigger allocates only for what it returns.
+  const walk = new BackwardWalk(spec.within, first, then);
+  const group = new KeyedSum(undefined);
+  /** The group's members that are also follow-up events, to be taken out of the follow sum. */
+  const groupFollows = new KeyedSum(keyOf);
+  const moved = new KeyedSum(keyOf);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
     // Anchors lie within the window, and only they and what follows them are read: the walk goes
     // back from the trigger no further than the inflow it settles on needs.
-    const walk = new BackwardWalk(state.history(trigger.msg.accountId), trigger, spec.within, first, then);
-    const group = new KeyedSum(undefined);
-    /** The group's members that are also follow-up events, to be taken out of the follow sum. */
-    const groupFollows = new KeyedSum(keyOf);
-    const moved = new KeyedSum(keyOf);
+    walk.start(state.history(trigger.msg.accountId), trigger);
+    group.clear();
+    groupFollows.clear();
+    moved.clear();
     let groupEnd = 0; // the group is anchors[d..groupEnd), newest first
     let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
     for (let d = 0; walk.anchorAt(d); d++) {
@@ -117,29 +132,39 @@ class BackwardWalk {
   /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
   readonly anchorFollows: boolean[] = [];
   readonly follows: TransferEvent[] = [];
-  private nextAnchor: number;
-  private nextFollow: number;
-  private readonly start: number;
+  private history: readonly HistoryItem[] = [];
+  private trigger: TransferEvent | undefined;
+  private nextAnchor = -1;
+  private nextFollow = -1;
+  private oldest = 0;
 
-  constructor(private readonly history: readonly HistoryItem[], private readonly trigger: TransferEvent, within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {
-    this.start = lowerBound(history, trigger.time - within);
+  constructor(private readonly within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {}
+
+  /** Starts a walk back from `trigger` over `history`, forgetting the previous one. */
+  start(history: readonly HistoryItem[], trigger: TransferEvent): void {
+    this.history = history;
+    this.trigger = trigger;
+    this.anchors.length = 0;
+    this.anchorFollows.length = 0;
+    this.follows.length = 0;
+    this.oldest = lowerBound(history, trigger.time - this.within);
     this.nextAnchor = this.nextFollow = upperBound(history, trigger.time) - 1;
   }
 
   /** Whether there is a d-th anchor (newest first), walking back for it as needed. */
   anchorAt(d: number): boolean {
-    while (this.anchors.length <= d && this.nextAnchor >= this.start) this.stepAnchor();
+    while (this.anchors.length <= d && this.nextAnchor >= this.oldest) this.stepAnchor();
     return d < this.anchors.length;
   }
 
   /** Walks the anchor cursor back past every item at or after `time`. */
   anchorsTo(time: number): void {
-    while (this.nextAnchor >= this.start && this.history[this.nextAnchor]!.time >= time) this.stepAnchor();
+    while (this.nextAnchor >= this.oldest && this.history[this.nextAnchor]!.time >= time) this.stepAnchor();
   }
 
   /** Walks the follow-up cursor back past every item at or after `time`. */
   followsTo(time: number): void {
-    while (this.nextFollow >= this.start && this.history[this.nextFollow]!.time >= time) {
+    while (this.nextFollow >= this.oldest && this.history[this.nextFollow]!.time >= time) {
       const e = this.history[this.nextFollow--]!;
       if (e.type === 'transfer' && this.then(e)) this.follows.push(e);
     }
@@ -147,7 +172,7 @@ class BackwardWalk {
 
   private stepAnchor(): void {
     const e = this.history[this.nextAnchor--]!;
-    if (e.type !== 'transfer' || e.eventId === this.trigger.eventId || !this.first(e)) return;
+    if (e.type !== 'transfer' || e.eventId === this.trigger!.eventId || !this.first(e)) return;
     this.anchors.push(e);
     this.anchorFollows.push(this.then(e));
   }

@@ -1,6 +1,6 @@
 /**
- * The scanning implementations of `sequence`, `cadence` and `fresh` as they were before they
- * were made incremental (session 6): the reference the property tests hold the incremental
+ * The scanning implementations of `sequence`, `cadence`, `fresh` and `payer-risk` as they were
+ * before they were made incremental: the reference the property tests hold the incremental
  * signals to. They re-read the account's history per trigger and are kept simple on purpose.
  */
 import { displayAddress } from '../../src/chain/address.js';
@@ -9,6 +9,7 @@ import type { EntityGraph } from '../../src/graph/entity-graph.js';
 import type { SignalSpec } from '../../src/engine/rule-schema.js';
 import { coefficientOfVariation, counterpartyIds, makeSelector, type Signal, type SignalResult } from '../../src/engine/signals.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
+import { getPath } from '../../src/engine/conditions.js';
 
 const DAY = 86_400_000;
 const ZERO = Decimal.ZERO;
@@ -123,4 +124,79 @@ export function scanningFresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signa
     const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
     return { ok, value: ageDays, eventIds: [], facts: { firstSeenDaysBefore: ageDays, paidBefore } };
   };
+}
+
+type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
+
+/**
+ * `payer-risk` as a plain scan: each named account's history within the window read afresh per
+ * trigger, and a shared device found by listing every account seen on it. Kept simple on purpose.
+ */
+export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
+  const [low, high] = [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])];
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return (env) => {
+    const { trigger, state } = env;
+    const to = Math.max(trigger.time, env.asOf);
+    const from = to - spec.within;
+    const factorsOf = (accountId: string): string[] => {
+      let vpn = false, mismatch = false, payroll = false, kyc: string | undefined, customer: { createdAt: string } | undefined;
+      const devices: string[] = [];
+      const salarySenders: string[] = [];
+      for (const item of state.historyBetween(accountId, from, to)) {
+        const session = item.type === 'login' ? item.msg : item.msg.session;
+        if (session?.vpn) vpn = true;
+        if (session?.deviceId && !devices.includes(session.deviceId)) devices.push(session.deviceId);
+        if (item.type !== 'transfer') continue;
+        if (item.msg.customer) { kyc = item.msg.customer.kycCountry; customer = item.msg.customer; }
+        if (kyc && session?.ipCountry && session.ipCountry.toUpperCase() !== kyc.toUpperCase()) mismatch = true;
+        const sender = item.from[0];
+        if (item.msg.kind === 'deposit' && item.usd !== null && item.usd.compare(low) >= 0 && item.usd.compare(high) <= 0 && sender !== undefined) {
+          if (salarySenders.includes(sender)) payroll = true;
+          else salarySenders.push(sender);
+        }
+      }
+      const holds = {
+        vpn, 'country-mismatch': mismatch, 'payroll-inflow': payroll,
+        'young-account': customer !== undefined && to - Date.parse(customer.createdAt) <= spec.youngWithin,
+        'shared-device': devices.some((d) => state.linked('device', d, from, to).some((s) => s.accountId !== accountId)),
+      };
+      return spec.factors.filter((f) => holds[f]);
+    };
+    const accounts = [...new Set(strings(getPath(env.ctx, spec.accounts)))].sort();
+    const byFactor: Record<string, number> = {};
+    const risky: string[] = [];
+    for (const a of accounts) {
+      const factors = factorsOf(a);
+      for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
+      if (factors.length >= spec.minFactors) risky.push(a);
+    }
+    const share = accounts.length ? risky.length / accounts.length : 0;
+    const sent = new Map<string, Decimal>();
+    if (spec.valueOf) {
+      for (const id of strings(getPath(env.ctx, spec.valueOf))) {
+        const t = state.transfer(id);
+        if (t && accounts.includes(t.msg.accountId)) sent.set(t.msg.accountId, (sent.get(t.msg.accountId) ?? ZERO).plus(t.usd ?? ZERO));
+      }
+    }
+    const implicated = accounts.filter((a) => risky.includes(a) || (sent.get(a)?.compare(low) ?? -1) >= 0);
+    const facts: Record<string, unknown> = {
+      accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
+      implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: trigger.type === 'transfer' && implicated.includes(trigger.msg.accountId),
+    };
+    if (spec.valueOf) facts.medianUsd = median([...sent.values()]);
+    const n = risky.length;
+    const p = spec.pass;
+    const passes = (p.gte === undefined || n >= p.gte) && (p.gt === undefined || n > p.gt) && (p.lte === undefined || n <= p.lte) && (p.lt === undefined || n < p.lt);
+    return { ok: accounts.length > 0 && passes && share >= spec.minShare, value: n, eventIds: [], facts };
+  };
+}
+
+function median(values: Decimal[]): Decimal {
+  const sorted = [...values].sort((a, b) => a.compare(b));
+  if (sorted.length === 0) return ZERO;
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2) return sorted[mid]!;
+  const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
+  return pair.dividedBy(2, pair.scale + 1);
 }
