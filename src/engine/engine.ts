@@ -477,8 +477,13 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         if (!cached) {
           const r = signal(this.env);
           // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
-          const base = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
-          cached = this.results[i] = Object.assign(base, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          const base: Record<string, unknown> = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
+          // Set one by one, as Object.assign would, without a temporary object per signal read.
+          base.ok = r.ok;
+          base.value = r.value;
+          base.eventIds = r.eventIds;
+          base.facts = r.facts;
+          cached = this.results[i] = base as unknown as SignalResult;
         }
         return cached;
       },

@@ -28,7 +28,8 @@ const none = (): SignalResult => ({ ok: false, eventIds: [], facts: {} });
  */
 class KeyedSum {
   total = ZERO;
-  private readonly byKey = new Map<string, Decimal>();
+  /** Made on the first add: most triggers find no inflow and add nothing. */
+  private byKey: Map<string, Decimal> | undefined;
   constructor(private readonly keyOf: ((e: TransferEvent) => string) | undefined) {}
 
   add(e: TransferEvent, sign: 1 | -1): void {
@@ -36,12 +37,13 @@ class KeyedSum {
     this.total = this.total.plus(usd);
     if (!this.keyOf) return;
     const key = this.keyOf(e);
-    this.byKey.set(key, (this.byKey.get(key) ?? ZERO).plus(usd));
+    const byKey = (this.byKey ??= new Map());
+    byKey.set(key, (byKey.get(key) ?? ZERO).plus(usd));
   }
 
   /** The sum over the items whose differ fields are not all those of `anchor`. */
   differingFrom(anchor: TransferEvent): Decimal {
-    return this.keyOf ? this.total.minus(this.byKey.get(this.keyOf(anchor)) ?? ZERO) : this.total;
+    return this.keyOf ? this.total.minus(this.byKey?.get(this.keyOf(anchor)) ?? ZERO) : this.total;
   }
 }
 
