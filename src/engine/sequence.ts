@@ -11,6 +11,7 @@ import type { TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
 import { makeSelector, type Signal, type SignalResult } from './signals.js';
+import { NO_RESULT } from './no-result.js';
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
@@ -20,7 +21,7 @@ type DifferField = SequenceSpec['differ'][number];
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 const round = (n: number, places: number): number => Math.round(n * 10 ** places) / 10 ** places;
-const none = (): SignalResult => ({ ok: false, eventIds: [], facts: {} });
+const none = (): SignalResult => NO_RESULT;
 
 /**
  * A running sum of the usd of the items added, in total and per value of the `differ` fields:
