@@ -14,6 +14,7 @@ import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
+import { NO_RESULT } from './no-result.js';
 
 type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
 
@@ -114,7 +115,7 @@ function sendersOf(env: Env, back: number): number[] {
 }
 
 export function commonFunder(spec: CommonFunderSpec): Signal {
-  const none: SignalResult = { ok: false, eventIds: [], facts: {} };
+  const none: SignalResult = NO_RESULT;
   return (env): SignalResult => {
     const { trigger, graph, asOf } = env;
     if (trigger.type !== 'transfer') return none;

@@ -14,6 +14,7 @@ import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
 import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
+import { NO_RESULT } from './no-result.js';
 import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -466,6 +467,9 @@ function runSignals(rule: CompiledRule, ctx: Context, env: Env): void {
   ctx.signals = lazy;
 }
 
+/** What a rule reads of NO_RESULT: its facts (none) and ok, value, eventIds and facts, as for any result; shared and frozen. */
+const NO_RESULT_VIEW: SignalResult = Object.freeze({ ok: NO_RESULT.ok, value: NO_RESULT.value, eventIds: NO_RESULT.eventIds, facts: NO_RESULT.facts });
+
 /** One getter per signal, defined once per rule instead of once per evaluation. */
 function lazySignalPrototype(signals: readonly [string, Signal][]): object {
   const proto = {};
@@ -476,9 +480,15 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         let cached = this.results[i];
         if (!cached) {
           const r = signal(this.env);
+          if (r === NO_RESULT) return (this.results[i] = NO_RESULT_VIEW);
           // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
-          const base = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
-          cached = this.results[i] = Object.assign(base, { ok: r.ok, value: r.value, eventIds: r.eventIds, facts: r.facts });
+          const base: Record<string, unknown> = r.lazyFacts ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(r.facts)) : Object.assign({}, r.facts);
+          // Set one by one, as Object.assign would, without a temporary object per signal read.
+          base.ok = r.ok;
+          base.value = r.value;
+          base.eventIds = r.eventIds;
+          base.facts = r.facts;
+          cached = this.results[i] = base as unknown as SignalResult;
         }
         return cached;
       },

@@ -11,6 +11,7 @@ import type { TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
 import { makeSelector, type Signal, type SignalResult } from './signals.js';
+import { NO_RESULT } from './no-result.js';
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
@@ -20,9 +21,7 @@ type DifferField = SequenceSpec['differ'][number];
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 const round = (n: number, places: number): number => Math.round(n * 10 ** places) / 10 ** places;
-/** The result of every trigger that finds no sequence: one object, frozen, as nothing may change it. */
-const NONE: SignalResult = Object.freeze({ ok: false, eventIds: Object.freeze([]) as unknown as string[], facts: Object.freeze({}) });
-const none = (): SignalResult => NONE;
+const none = (): SignalResult => NO_RESULT;
 
 /**
  * A running sum of the usd of the items added, in total and per value of the `differ` fields:
@@ -30,13 +29,14 @@ const none = (): SignalResult => NONE;
  */
 class KeyedSum {
   total = ZERO;
-  private readonly byKey = new Map<string, Decimal>();
+  /** Made on the first add: most triggers find no inflow and add nothing. */
+  private byKey: Map<string, Decimal> | undefined;
   constructor(private readonly keyOf: ((e: TransferEvent) => string) | undefined) {}
 
   /** Empties the sum for the next trigger (one KeyedSum serves every trigger of a signal). */
   clear(): void {
     this.total = ZERO;
-    if (this.byKey.size > 0) this.byKey.clear();
+    if (this.byKey !== undefined && this.byKey.size > 0) this.byKey.clear();
   }
 
   add(e: TransferEvent, sign: 1 | -1): void {
@@ -44,12 +44,13 @@ class KeyedSum {
     this.total = this.total.plus(usd);
     if (!this.keyOf) return;
     const key = this.keyOf(e);
-    this.byKey.set(key, (this.byKey.get(key) ?? ZERO).plus(usd));
+    const byKey = (this.byKey ??= new Map());
+    byKey.set(key, (byKey.get(key) ?? ZERO).plus(usd));
   }
 
   /** The sum over the items whose differ fields are not all those of `anchor`. */
   differingFrom(anchor: TransferEvent): Decimal {
-    return this.keyOf ? this.total.minus(this.byKey.get(this.keyOf(anchor)) ?? ZERO) : this.total;
+    return this.keyOf ? this.total.minus(this.byKey?.get(this.keyOf(anchor)) ?? ZERO) : this.total;
   }
 }
 

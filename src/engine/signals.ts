@@ -3,10 +3,11 @@
  * the evaluation environment, and returns whether it holds, a value, the event ids that are its
  * evidence, and facts for the alert. All windows look back from the trigger's event time only.
  */
+import { NO_RESULT } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph, Touch } from '../graph/entity-graph.js';
-import { findExposure } from '../graph/exposure.js';
+import { findExposure, type ExposureQuery } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
@@ -46,7 +47,8 @@ export type Signal = ((env: Env) => SignalResult) & {
 };
 
 const DAY = 86_400_000;
-const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false, eventIds: [], facts });
+/** A signal that does not hold: the shared NO_RESULT unless it states facts. */
+const none = (facts?: Record<string, unknown>): SignalResult => (facts === undefined ? NO_RESULT : { ok: false, eventIds: [], facts });
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
 /**
@@ -91,10 +93,15 @@ export function counterpartyIds(graph: EntityGraph, t: TransferEvent): readonly 
 }
 
 function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
+  // One query per signal, its trigger's fields set on each call: a walk keeps nothing of it.
+  const query: ExposureQuery = { direction: 'upstream', labels: spec.labels, maxHops: spec.maxHops, hopWithin: spec.hopWithin, stopAt: spec.stopAt, from: 0, asOf: 0 };
   return ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
     const direction = spec.direction === 'counterparty' ? (trigger.msg.kind === 'deposit' ? 'upstream' : 'downstream') : spec.direction;
-    const hit = findExposure(graph, counterpartyIds(graph, trigger), { direction, labels: spec.labels, maxHops: spec.maxHops, hopWithin: spec.hopWithin, stopAt: spec.stopAt, from: trigger.time, asOf });
+    query.direction = direction;
+    query.from = trigger.time;
+    query.asOf = asOf;
+    const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
     if (!hit) return none();
     return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction } };
   };

@@ -113,6 +113,8 @@ export interface GraphOptions {
 const DAY = 86_400_000;
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY };
 const MAX_CAUSES = 64;
+/** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
+const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
 const NAME_CACHE = 100_000;
 
 export interface ClusterLabel {
@@ -473,11 +475,11 @@ export class EntityGraph {
   }
 
   edgesOut(id: number): readonly FlowEdge[] {
-    return this.outEdges.get(id) ?? [];
+    return this.outEdges.get(id) ?? NO_EDGES;
   }
 
   edgesIn(id: number): readonly FlowEdge[] {
-    return this.inEdges.get(id) ?? [];
+    return this.inEdges.get(id) ?? NO_EDGES;
   }
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */

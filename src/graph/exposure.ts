@@ -8,6 +8,7 @@ import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from './entity-graph.js';
 import type { LabelRecord } from './labels.js';
 import type { Decimal } from '../money/decimal.js';
+import { VisitMarks } from './visit-marks.js';
 
 export interface ExposureQuery {
   direction: 'upstream' | 'downstream';
@@ -44,12 +45,41 @@ export interface ExposureHit {
   labelledSince: number;
 }
 
-interface Node {
-  id: number;
-  time: number;
-  hops: number;
-  prev?: Node;
-  edge?: FlowEdge;
+/**
+ * The nodes a walk reaches, in the order it reaches them, in arrays reused by every walk: a
+ * breadth-first walk appends each hop's nodes after the previous hop's, so a hop is a range of
+ * indexes and nothing is allocated per node. `prev` is the index of the node it was reached
+ * from (-1 at a start), `edges` the flow edge that reached it.
+ */
+class WalkNodes {
+  ids = new Int32Array(256);
+  times = new Float64Array(256);
+  prev = new Int32Array(256);
+  edges: (FlowEdge | undefined)[] = [];
+  length = 0;
+
+  clear(): void {
+    // Edges are let go so a walk keeps no flow edge alive after it ends; the array keeps its
+    // length (at most one walk's budget), as emptying it would free its storage every walk.
+    this.edges.fill(undefined, 0, this.length);
+    this.length = 0;
+  }
+
+  push(id: number, time: number, prev: number, edge: FlowEdge | undefined): void {
+    if (this.length === this.ids.length) this.grow();
+    const i = this.length++;
+    this.ids[i] = id;
+    this.times[i] = time;
+    this.prev[i] = prev;
+    this.edges[i] = edge;
+  }
+
+  private grow(): void {
+    const n = this.ids.length * 2;
+    const ids = new Int32Array(n); ids.set(this.ids); this.ids = ids;
+    const times = new Float64Array(n); times.set(this.times); this.times = times;
+    const prev = new Int32Array(n); prev.set(this.prev); this.prev = prev;
+  }
 }
 
 function matchLabel(graph: EntityGraph, id: number, q: ExposureQuery, labels: readonly string[]): { address: string; record: LabelRecord } | undefined {
@@ -63,34 +93,51 @@ function matchLabel(graph: EntityGraph, id: number, q: ExposureQuery, labels: re
   return hits[0];
 }
 
-function toPath(graph: EntityGraph, node: Node): PathStep[] {
+function toPath(graph: EntityGraph, nodes: WalkNodes, node: number): PathStep[] {
   const steps: PathStep[] = [];
-  for (let n: Node | undefined = node; n; n = n.prev) {
-    const step: PathStep = { address: displayAddress(graph.key(n.id)), cluster: graph.clusterName(n.id) };
-    if (n.edge) step.via = { ref: n.edge.ref, asset: n.edge.asset, amount: n.edge.amount, usd: n.edge.usd, time: new Date(n.edge.time).toISOString() };
+  for (let n = node; n >= 0; n = nodes.prev[n]!) {
+    const id = nodes.ids[n]!;
+    const edge = nodes.edges[n];
+    const step: PathStep = { address: displayAddress(graph.key(id)), cluster: graph.clusterName(id) };
+    if (edge) step.via = { ref: edge.ref, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: new Date(edge.time).toISOString() };
     steps.push(step);
   }
   return steps.reverse();
 }
 
+/** The addresses a walk has reached, and its nodes (walks are synchronous and never nest, so one of each serves all). */
+const visited = new VisitMarks();
+const nodes = new WalkNodes();
+
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
-  const budget = q.budget ?? 5000;
-  const seen = new Set<number>();
-  let frontier: Node[] = [];
-  for (const id of starts) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    frontier.push({ id, time: q.from, hops: 0 });
+  try {
+    return walk(graph, starts, q);
+  } finally {
+    nodes.clear();
   }
+}
+
+function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
+  const budget = q.budget ?? 5000;
+  const seen = visited;
+  seen.begin();
+  for (const id of starts) {
+    if (!seen.mark(id)) continue;
+    nodes.push(id, q.from, -1, undefined);
+  }
+  // The current hop's nodes are nodes[hopStart, hopEnd); the next hop's are appended after them.
+  let hopStart = 0;
+  let hopEnd = nodes.length;
   let expanded = 0;
-  for (let hops = 0; hops <= q.maxHops && frontier.length > 0; hops++) {
-    for (const node of frontier) {
-      const hit = matchLabel(graph, node.id, q, q.labels);
+  for (let hops = 0; hops <= q.maxHops && hopEnd > hopStart; hops++) {
+    for (let n = hopStart; n < hopEnd; n++) {
+      const id = nodes.ids[n]!;
+      const hit = matchLabel(graph, id, q, q.labels);
       if (hit) {
-        const path = toPath(graph, node);
+        const path = toPath(graph, nodes, n);
         return {
           hops,
-          direct: hops === 0 && hit.address === graph.key(node.id),
+          direct: hops === 0 && hit.address === graph.key(id),
           label: hit.record.label,
           labelledAddress: displayAddress(hit.address),
           ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}),
@@ -102,23 +149,25 @@ export function findExposure(graph: EntityGraph, starts: readonly number[], q: E
       }
     }
     if (hops === q.maxHops) break;
-    const next: Node[] = [];
-    for (const node of frontier) {
-      if (hops > 0 && (graph.isOwn(node.id) || matchLabel(graph, node.id, q, q.stopAt))) continue;
-      const edges = q.direction === 'upstream' ? graph.edgesIn(node.id) : graph.edgesOut(node.id);
-      for (const edge of edges) {
+    for (let n = hopStart; n < hopEnd; n++) {
+      const id = nodes.ids[n]!;
+      if (hops > 0 && (graph.isOwn(id) || matchLabel(graph, id, q, q.stopAt))) continue;
+      const time = nodes.times[n]!;
+      const edges = q.direction === 'upstream' ? graph.edgesIn(id) : graph.edgesOut(id);
+      for (let e = 0; e < edges.length; e++) {
+        const edge = edges[e]!;
         const inTime = q.direction === 'upstream'
-          ? edge.time <= node.time && edge.time >= node.time - q.hopWithin
-          : edge.time >= node.time && edge.time <= node.time + q.hopWithin;
+          ? edge.time <= time && edge.time >= time - q.hopWithin
+          : edge.time >= time && edge.time <= time + q.hopWithin;
         const peer = q.direction === 'upstream' ? edge.from : edge.to;
-        if (!inTime || seen.has(peer)) continue;
-        seen.add(peer);
-        next.push({ id: peer, time: edge.time, hops: hops + 1, prev: node, edge });
+        if (!inTime || !seen.mark(peer)) continue;
+        nodes.push(peer, edge.time, n, edge);
         if (++expanded >= budget) break;
       }
       if (expanded >= budget) break;
     }
-    frontier = next;
+    hopStart = hopEnd;
+    hopEnd = nodes.length;
   }
   return undefined;
 }

@@ -153,7 +153,10 @@ export class Pipeline {
     this.seen.add(event.eventId, event.time);
     try {
       this.graph.tick(event.time);
-      return { ...this.apply(event), event };
+      // The outcome object gains the event in place: a copy per message was garbage (same key order).
+      const result: ProcessResult = this.apply(event);
+      result.event = event;
+      return result;
     } catch (err) {
       // A valid message that trips a defect is dead-lettered with the cause, never allowed to stop the stream.
       this.stats.internalErrors++;

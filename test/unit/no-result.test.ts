@@ -1,0 +1,41 @@
+/**
+ * A signal that does not hold returns the shared NO_RESULT, and a rule reads it through one shared
+ * view. Both are frozen, so no rule can write into what the next trigger reads; and the view
+ * shows what a fresh result showed: ok false, no value, no evidence ids, no facts.
+ */
+import { describe, expect, it } from 'vitest';
+import { compileRule } from '../../src/engine/engine.js';
+import { NO_RESULT } from '../../src/engine/no-result.js';
+import { EntityGraph } from '../../src/graph/entity-graph.js';
+import { RuleState } from '../../src/engine/state.js';
+import type { Env } from '../../src/engine/signals.js';
+import type { HistoryItem } from '../../src/engine/state.js';
+import { rules } from '../helpers/sample.js';
+
+describe('the shared result of a signal that does not hold', () => {
+  it('is frozen, with its evidence ids and facts', () => {
+    expect(Object.isFrozen(NO_RESULT)).toBe(true);
+    expect(Object.isFrozen(NO_RESULT.eventIds)).toBe(true);
+    expect(Object.isFrozen(NO_RESULT.facts)).toBe(true);
+    expect(() => (NO_RESULT.eventIds as string[]).push('x')).toThrow(TypeError);
+  });
+
+  it('reads, through a rule, as a fresh failing result did, and is the same frozen view for every trigger', () => {
+    // An exposure signal holds for transfers only: a login gets NO_RESULT.
+    const loaded = rules().find((r) => Object.values(r.spec.signals).some((s) => s.op === 'exposure'))!;
+    const rule = compileRule(loaded);
+    const [name] = rule.signals.find(([n]) => loaded.spec.signals[n]!.op === 'exposure')!;
+    const login = { type: 'login', eventId: 'ev-1', time: Date.UTC(2025, 0, 1), msg: { schema: 'exchange.login.v1', eventId: 'ev-1', occurredAt: '2025-01-01T00:00:00.000Z', accountId: 'acct-1', ip: '10.0.0.1', deviceId: 'd-1' } } as unknown as HistoryItem;
+    const env = { trigger: login, ctx: {}, graph: new EntityGraph(), state: new RuleState({ retention: 86_400_000 }), asOf: login.time } as unknown as Env;
+    const read = (): Record<string, unknown> => {
+      rule.lazy.env = env;
+      rule.lazy.results.fill(undefined);
+      return (rule.lazy as unknown as Record<string, Record<string, unknown>>)[name]!;
+    };
+    const first = read();
+    expect(first).toEqual({ ok: false, value: undefined, eventIds: [], facts: {} });
+    expect(Object.keys(first)).toEqual(['ok', 'value', 'eventIds', 'facts']);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(read()).toBe(first);
+  });
+});
