@@ -77,6 +77,14 @@ export class LinkIndex {
     return out;
   }
 
+  /** Whether an account other than `accountId` was seen on `value` within [from, to] (what `within` would list, without building the list). */
+  hasOtherWithin(value: string, accountId: string, from: number, to: number): boolean {
+    const linked = this.byValue.get(value);
+    if (!linked) return false;
+    for (const s of linked) if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) return true;
+    return false;
+  }
+
   /** The map by value, for a checkpoint (a restore fills it in place, in the same order). */
   checkpointMap(): ShardedMap<string, AccountSighting[]> {
     return this.byValue;

@@ -189,6 +189,11 @@ export class RuleState {
     return (by === 'device' ? this.devices : this.ips).within(value, from, to);
   }
 
+  /** Whether another account than `accountId` used the device or IP within [from, to]. */
+  linkedToOther(by: 'device' | 'ip', value: string, accountId: string, from: number, to: number): boolean {
+    return (by === 'device' ? this.devices : this.ips).hasOtherWithin(value, accountId, from, to);
+  }
+
   /** Sizes of each index, for metrics and the soak benchmark. */
   get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
     return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
