@@ -11,6 +11,7 @@ import { RecentAccountsMemo } from '../../src/graph/recent-accounts-memo.js';
 import { failingCount } from '../../src/engine/signals.js';
 import { distinctSorted } from '../../src/engine/payer-risk.js';
 import { LinkIndex } from '../../src/engine/link-index.js';
+import { copyWithFactReaders } from '../../src/engine/engine.js';
 
 type Bounds = { gte?: number; gt?: number; lte?: number; lt?: number };
 const passes = (t: Bounds, v: number): boolean => (t.gte === undefined || v >= t.gte) && (t.gt === undefined || v > t.gt) && (t.lte === undefined || v <= t.lte) && (t.lt === undefined || v < t.lt);
@@ -63,5 +64,21 @@ describe('LinkIndex.hasOtherWithin', () => {
       const [from, to] = x <= y ? [x, y] : [y, x];
       expect(index.hasOtherWithin(value, account, from, to)).toBe(index.within(value, from, to).some((s) => s.accountId !== account));
     }), { numRuns: 500 });
+  });
+});
+
+describe('a signal result with lazy facts', () => {
+  it('copies data facts and turns each getter into one that reads the original only when read, keys in order', () => {
+    let reads = 0;
+    const facts: Record<string, unknown> = { cluster: 'cl-1', accounts: 2, get addresses() { reads++; return ['0xA', '0xB']; }, labels: [] };
+    const copy = copyWithFactReaders(facts);
+    const result = Object.assign(copy, { ok: true, value: 2, eventIds: ['ev-1'], facts });
+    expect(reads).toBe(0);
+    expect(Object.keys(result)).toEqual(['cluster', 'accounts', 'addresses', 'labels', 'ok', 'value', 'eventIds', 'facts']);
+    expect(result.addresses).toEqual(['0xA', '0xB']);
+    expect(reads).toBe(1);
+    // What an alert shows of it is what the old descriptor copy showed.
+    const old = Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(facts)), { ok: true, value: 2, eventIds: ['ev-1'], facts });
+    expect(JSON.stringify(result)).toBe(JSON.stringify(old));
   });
 });
