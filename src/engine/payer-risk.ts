@@ -127,6 +127,21 @@ function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
+/** The distinct strings of a value, sorted; a list that already is so (a fan-in's account ids) is taken as it is. */
+export function distinctSorted(v: unknown): string[] {
+  if (Array.isArray(v) && isStrictlyIncreasing(v)) return v as string[];
+  return [...new Set(stringsOf(v))].sort();
+}
+
+/** Whether every item is a string and each sorts after the one before (then the list has no repeats either). */
+function isStrictlyIncreasing(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x !== 'string' || (i > 0 && !((list[i - 1] as string) < x))) return false;
+  }
+  return true;
+}
+
 /** What payer-risk concluded for one list of accounts, one evidence list and one window, before the trigger's own part. */
 interface Judgement {
   accounts: string[];
@@ -184,7 +199,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     let j: Judgement;
     if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
     else {
-      j = judge(env, spec, [...new Set(stringsOf(rawAccounts))].sort(), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, scans!);
+      j = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, scans!);
       // Only lists can be recognised again by identity; a judgement of anything else is not kept.
       memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }

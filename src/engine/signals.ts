@@ -175,9 +175,22 @@ export function coefficientOfVariation(values: number[]): number {
   return Math.sqrt(variance) / mean;
 }
 
+/**
+ * The count from which an upper bound (`lte`, `lt`) fails whatever more accounts come: a walk
+ * may stop there, as its verdict is already known (infinite without an upper bound).
+ */
+export function failingCount(t: Bounds): number {
+  let ceiling = Number.POSITIVE_INFINITY;
+  if (t.lte !== undefined) ceiling = Math.min(ceiling, Math.floor(t.lte) + 1);
+  if (t.lt !== undefined) ceiling = Math.min(ceiling, Math.ceil(t.lt));
+  return Math.max(1, ceiling);
+}
+
 function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
   // A merge re-examines two transfers of one cluster in a row: the second walk is usually the first's.
   const memo = new RecentAccountsMemo();
+  // A hot cluster fails `lte` at its 51st account: walking on to the saturation count (64) changes no verdict.
+  const ceiling = failingCount(spec.pass);
   return ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
     for (const id of counterpartyIds(graph, trigger)) {
@@ -185,9 +198,9 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
       if (labels.some((l) => spec.excludeLabels.includes(l)) || graph.isOwn(id)) continue;
       // Walks back from the newest touch and stops at the saturation count: a cluster that a
       // million accounts paid costs what one that 64 paid does.
-      const recent = memo.walk(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, graph.options.saturation, spec.kinds);
-      const accounts = recent.accounts;
-      if (passes(spec.pass, accounts.length)) {
+      const recent = memo.walk(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, Math.min(graph.options.saturation, ceiling), spec.kinds);
+      if (passes(spec.pass, recent.count)) {
+        const accounts = recent.accounts;
         const facts: Record<string, unknown> = {
           cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts,
           // Shown only when an alert or a condition reads them: most fan-ins that hold raise none.

@@ -14,7 +14,7 @@ import { lowerBound } from '../state/sorted-by-time.js';
 import { appended } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
-import { mergeTouches, recentAccounts } from './touches.js';
+import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
 import { Decimal } from '../money/decimal.js';
 
@@ -380,7 +380,7 @@ export class EntityGraph {
         roots.add(survivor);
       }
       into.labelled.push(...from.labelled);
-      into.touches = mergeTouches(into.touches, from.touches, this.options.maxTouches);
+      into.touches = absorbTouches(into.touches, from.touches, this.options.maxTouches);
       into.causes.push(...from.causes);
       this.meta.delete(absorbed);
     }

@@ -8,15 +8,32 @@
 import type { Touch } from './entity-graph.js';
 import { recentAccounts, type RecentAccounts } from './touches.js';
 
-export interface RecentWalk {
-  /** Distinct accounts, sorted. */
-  accounts: string[];
-  /** The touches of those accounts within the range, oldest first. */
-  touches: Touch[];
-  eventIds: string[];
-  saturated: boolean;
+/**
+ * One walk's result. The sorted account list and the event ids are made on first read: a fan-in
+ * whose count already fails its bounds (a hot cluster past the largest `lte`) reads neither.
+ */
+export class RecentWalk {
   /** Filled by the caller on first need (display forms cost a keccak each). */
   addresses?: string[];
+  private sorted: string[] | undefined;
+  private ids: string[] | undefined;
+
+  constructor(private readonly found: ReadonlySet<string>, readonly touches: Touch[], readonly saturated: boolean) {}
+
+  /** How many distinct accounts the walk found. */
+  get count(): number {
+    return this.found.size;
+  }
+
+  /** Distinct accounts, sorted. */
+  get accounts(): string[] {
+    return (this.sorted ??= [...this.found].sort());
+  }
+
+  /** The event ids of `touches`, oldest first. */
+  get eventIds(): string[] {
+    return (this.ids ??= this.touches.map((t) => t.eventId));
+  }
 }
 
 interface Entry {
@@ -51,7 +68,7 @@ export class RecentAccountsMemo {
     }
     this.misses++;
     const recent = recentAccounts(touches, to, from, limit, kinds);
-    const walk: RecentWalk = { accounts: [...recent.accounts].sort(), touches: recent.touches, eventIds: recent.touches.map((t) => t.eventId), saturated: recent.saturated };
+    const walk = new RecentWalk(recent.accounts, recent.touches, recent.saturated);
     this.entry = { list: touches, length: touches.length, first: touches[0], last: touches[touches.length - 1], limit, ...validity(touches, to, recent), walk };
     return walk;
   }

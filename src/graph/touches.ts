@@ -18,6 +18,58 @@ export function mergeTouches(a: readonly Touch[], b: readonly Touch[], cap: numb
   return out;
 }
 
+/** Sides this short or shorter are inserted one by one; a longer one is merged by a copy. */
+const INSERTED_ONE_BY_ONE = 8;
+
+/**
+ * What mergeTouches(into, from, cap) gives, made by inserting the shorter list's touches into
+ * the longer list in place (a touch whose key equals one of `into`'s goes before it, as in
+ * mergeTouches). A hot cluster absorbs a fresh deposit address with one touch at every sweep:
+ * a copy of its thousands of touches per merge made the merge cost grow with the cluster.
+ * Both lists are the merging clusters' own, and the absorbed one's is dropped after the merge.
+ */
+export function absorbTouches(into: Touch[], from: Touch[], cap: number): Touch[] {
+  const fromShorter = from.length <= into.length;
+  const [list, inserted] = fromShorter ? [into, from] : [from, into];
+  if (inserted.length > INSERTED_ONE_BY_ONE) return mergeTouches(into, from, cap);
+  if (fromShorter) {
+    // Newest first, each before the equal keys already there: `from`'s equal touches keep their order, before `into`'s.
+    for (let k = inserted.length - 1; k >= 0; k--) list.splice(firstNotOlder(list, inserted[k]!), 0, inserted[k]!);
+  } else {
+    // Oldest first, each after the equal keys already there: `into`'s equal touches keep their order, after `from`'s.
+    for (let k = 0; k < inserted.length; k++) list.splice(firstNewer(list, inserted[k]!), 0, inserted[k]!);
+  }
+  if (list.length > cap) list.splice(0, list.length - cap);
+  return list;
+}
+
+/** Whether x sorts before y: by event time, then eventId. */
+function older(x: Touch, y: Touch): boolean {
+  return x.time < y.time || (x.time === y.time && x.eventId < y.eventId);
+}
+
+/** Index of the first touch of the sorted list that does not sort before t (binary search). */
+function firstNotOlder(list: readonly Touch[], t: Touch): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (older(list[mid]!, t)) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first touch of the sorted list that sorts after t (binary search). */
+function firstNewer(list: readonly Touch[], t: Touch): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (older(t, list[mid]!)) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** Order of touches: by event time, then eventId, so equal times sort the same in every run. */
 function newerOrSame(x: Touch, y: Touch): boolean {
   return x.time > y.time || (x.time === y.time && x.eventId >= y.eventId);

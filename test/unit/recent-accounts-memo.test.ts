@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Touch } from '../../src/graph/entity-graph.js';
 import { RecentAccountsMemo } from '../../src/graph/recent-accounts-memo.js';
-import { mergeTouches, recentAccounts } from '../../src/graph/touches.js';
+import { absorbTouches, mergeTouches, recentAccounts } from '../../src/graph/touches.js';
 
 const touch = (time: number, account: number, kind: 'deposit' | 'withdrawal', n: number): Touch => ({ eventId: `ev-${String(n).padStart(4, '0')}`, accountId: `acct-${account}`, kind, time, address: account });
 
@@ -75,5 +75,32 @@ describe('mergeTouches', () => {
       const want = sorted([...la, ...lb]);
       expect(mergeTouches(la, lb, cap).map((t) => t.eventId)).toEqual(want.slice(Math.max(0, want.length - cap)).map((t) => t.eventId));
     }), { numRuns: 300 });
+  });
+});
+
+describe('absorbTouches', () => {
+  // Few times and few eventIds, so equal keys (one transfer touching two merging clusters) are common.
+  const keyed = fc.record({ time: fc.integer({ min: 0, max: 6 }), n: fc.integer({ min: 0, max: 4 }), address: fc.integer({ min: 0, max: 1000 }) });
+  const listOf = (items: { time: number; n: number; address: number }[]): Touch[] => sorted(items.map((t) => ({ ...touch(t.time, t.address, 'withdrawal', t.n), address: t.address })));
+
+  it('gives the very touches, in the very order, that mergeTouches gives, equal keys included (property)', () => {
+    fc.assert(fc.property(fc.array(keyed, { maxLength: 30 }), fc.array(keyed, { maxLength: 30 }), fc.integer({ min: 1, max: 70 }), (a, b, cap) => {
+      const into = listOf(a);
+      const from = listOf(b);
+      const want = mergeTouches(into, from, cap);
+      const got = absorbTouches([...into], [...from], cap);
+      expect(got.length).toBe(want.length);
+      got.forEach((t, i) => expect(t).toBe(want[i]));
+    }), { numRuns: 500 });
+  });
+
+  it('inserts a short side into the longer list in place instead of copying it', () => {
+    const into = listOf(Array.from({ length: 20 }, (_, i) => ({ time: i, n: i % 5, address: i })));
+    const from = listOf([{ time: 7, n: 2, address: 99 }]);
+    const merged = absorbTouches(into, from, 4096);
+    expect(merged).toBe(into);
+    expect(merged.length).toBe(21);
+    const grown = absorbTouches(from, listOf(Array.from({ length: 3 }, (_, i) => ({ time: i, n: 0, address: i }))), 2);
+    expect(grown.map((t) => t.time)).toEqual([2, 7]);
   });
 });
