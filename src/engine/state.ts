@@ -246,12 +246,24 @@ export class RuleState {
   private readonly trimOrDormant = (list: HistoryItem[], accountId: string): boolean => {
     if (this.dormantAccount(list, accountId)) return true;
     const horizon = this.newest - this.options.retention;
-    if (list[0]!.time < horizon) list.splice(0, lowerBound(list, horizon));
-    this.dropExpiredKinds(list);
+    if (list[0]!.time < horizon) this.released(accountId, list.splice(0, lowerBound(list, horizon)));
+    this.released(accountId, this.dropExpiredKinds(list));
     if (list.length > 0) return false;
     this.forgetDerived(accountId);
     return true;
   };
+
+  /**
+   * Tells the history's caches which items it dropped. The counterparty index lets go of them at
+   * once: it would otherwise keep a quiet account's old transfers alive long after the history
+   * let go (a quarter of all retained transfers in a soak). The payer index would forget itself
+   * at the account's next write anyway; it goes now for the same reason.
+   */
+  private released(accountId: string, dropped: readonly HistoryItem[]): void {
+    if (dropped.length === 0) return;
+    this.paid.release(accountId, dropped);
+    this.payers.forget(accountId);
+  }
 
   /** Drops what is kept per account beside its history (the history itself is going). */
   private forgetDerived(accountId: string): void {
@@ -263,9 +275,9 @@ export class RuleState {
   /**
    * Drops the transfers past their kind's retention (withdrawals are kept for less time than
    * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
-   * the shortest retention is read.
+   * the shortest retention is read. Returns what it dropped.
    */
-  private dropExpiredKinds(list: HistoryItem[]): void {
+  private dropExpiredKinds(list: HistoryItem[]): HistoryItem[] {
     const deposit = this.newest - this.kindRetention('deposit');
     const withdrawal = this.newest - this.kindRetention('withdrawal');
     const oldest = Math.max(deposit, withdrawal);
@@ -273,8 +285,13 @@ export class RuleState {
     let end = 0;
     while (end < list.length && list[end]!.time < oldest) end++;
     let kept = 0;
-    for (let i = 0; i < end; i++) if (!expired(list[i]!)) list[kept++] = list[i]!;
+    const dropped: HistoryItem[] = [];
+    for (let i = 0; i < end; i++) {
+      if (expired(list[i]!)) dropped.push(list[i]!);
+      else list[kept++] = list[i]!;
+    }
     if (kept < end) list.splice(kept, end - kept);
+    return dropped;
   }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
@@ -288,7 +305,7 @@ export class RuleState {
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
-    if (drop > 0) list.splice(0, drop);
+    if (drop > 0) this.released(accountId, list.splice(0, drop));
   }
 
   /** A key whose newest item is older than the retention. */
