@@ -343,22 +343,36 @@ function shareRepeatedParts(previous: HistoryItem, event: HistoryItem): void {
 
 /**
  * The message's addresses and eventId, when they equal the event's canonical keys (held by the
- * address index) and eventId, point at those strings: a lower-case EVM address or a bech32
- * address is then kept once, not twice, per retained transfer, and when every sender equals its
- * key the event and the message share one array of them.
+ * address index) and eventId, point at those strings, and when a key is the address behind a
+ * prefix, at its tail (see tailOfKey): an address is then kept once, not twice, per retained
+ * transfer, and when every sender equals its key the event and the message share one array.
  */
 function shareAddressStrings(event: TransferEvent): void {
   const msg = event.msg;
-  if (msg.to === event.to) msg.to = event.to;
+  msg.to = tailOfKey(msg.to, event.to);
   const from = msg.from;
   let same = from.length === event.from.length;
   for (let i = 0; i < from.length && i < event.from.length; i++) {
     if (from[i] === event.from[i]) from[i] = event.from[i]!;
-    else same = false;
+    else {
+      from[i] = tailOfKey(from[i]!, event.from[i]!);
+      same = false;
+    }
   }
   // Keys equal to the addresses as sent (lower-case EVM, bech32): one array for both.
   if (same) event.from = from;
   if (msg.eventId === event.eventId) event.eventId = msg.eventId;
+}
+
+/**
+ * The address as sent, as the key's own characters when the key is the address behind a family
+ * prefix (`evm:0x…` for `0x…`): V8 then keeps a 32-byte slice of the key, which the address
+ * index holds anyway, instead of a second 64-byte copy of the address in every retained
+ * transfer. The characters are the same, so nothing that reads the address can tell.
+ */
+function tailOfKey(address: string, key: string): string {
+  if (address === key) return key;
+  return key.length > address.length && key.endsWith(address) ? key.slice(key.length - address.length) : address;
 }
 
 function sameFields(a: object, b: object): boolean {
