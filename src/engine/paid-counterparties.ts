@@ -5,9 +5,9 @@
  *
  * The index is a cache of the history, never a second truth: an account's index is built from
  * its history on first use and then fed every transfer the history takes in, and an entry is
- * believed only while the history still holds that very transfer (the history drops items by
- * retention, by kind and by its per-account cap without telling anyone). Entries found gone are
- * dropped as they are met; an index that has taken in more than twice its history's length (plus
+ * believed only while the history still holds that very transfer. The history tells the index
+ * what it drops (by retention, by kind and by its per-account cap: `release`), so the index keeps
+ * no dropped transfer alive; entries found gone are dropped as they are met too, and an index that has taken in more than twice its history's length (plus
  * a few) is rebuilt from the history at its next write, so it holds at most that many transfers
  * and a rebuild costs O(1) per write amortised. Nothing here is checkpointed:
  * after a restore each index is rebuilt from the restored history on first use, which gives the
@@ -69,6 +69,16 @@ export class PaidCounterparties {
     insert(index, e);
   }
 
+  /**
+   * Lets go of transfers the account's history just dropped, so the index holds no transfer the
+   * history does not (each is found near the front of its lists: the history drops its oldest).
+   */
+  release(accountId: string, dropped: readonly HistoryItem[]): void {
+    const index = this.accounts.get(accountId);
+    if (!index) return;
+    for (const item of dropped) if (item.type === 'transfer') remove(index, item);
+  }
+
   /** Forgets the account (its history was evicted). */
   forget(accountId: string): void {
     this.accounts.delete(accountId);
@@ -91,6 +101,20 @@ export class PaidCounterparties {
     if (gone > 0) list.splice(0, gone);
     return list[0];
   }
+}
+
+/** Takes the transfer out from under each of its counterparties (a list left empty goes). */
+function remove(index: AccountIndex, e: TransferEvent): void {
+  let held = false;
+  for (const key of counterpartiesOf(e)) {
+    const list = index.byAddress.get(key);
+    const at = list ? list.indexOf(e) : -1;
+    if (at < 0) continue;
+    held = true;
+    if (list!.length === 1) index.byAddress.delete(key);
+    else list!.splice(at, 1);
+  }
+  if (held) index.items--;
 }
 
 /** Adds the transfer under each of its counterparties, in time order (a late transfer goes in its place). */

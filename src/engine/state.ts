@@ -251,12 +251,24 @@ export class RuleState {
   private readonly trimOrDormant = (list: HistoryItem[], accountId: string): boolean => {
     if (this.dormantAccount(list, accountId)) return true;
     const horizon = this.newest - this.options.retention;
-    if (list[0]!.time < horizon) list.splice(0, lowerBound(list, horizon));
-    this.dropExpiredKinds(list);
+    if (list[0]!.time < horizon) this.released(accountId, list.splice(0, lowerBound(list, horizon)));
+    this.released(accountId, this.dropExpiredKinds(list));
     if (list.length > 0) return false;
     this.forgetDerived(accountId);
     return true;
   };
+
+  /**
+   * Tells the history's caches which items it dropped. The counterparty index lets go of them at
+   * once: it would otherwise keep a quiet account's old transfers alive long after the history
+   * let go (a quarter of all retained transfers in a soak). The payer index would forget itself
+   * at the account's next write anyway; it goes now for the same reason.
+   */
+  private released(accountId: string, dropped: readonly HistoryItem[]): void {
+    if (dropped.length === 0) return;
+    this.paid.release(accountId, dropped);
+    this.payers.forget(accountId);
+  }
 
   /** Drops what is kept per account beside its history (the history itself is going). */
   private forgetDerived(accountId: string): void {
@@ -268,9 +280,9 @@ export class RuleState {
   /**
    * Drops the transfers past their kind's retention (withdrawals are kept for less time than
    * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
-   * the shortest retention is read.
+   * the shortest retention is read. Returns what it dropped.
    */
-  private dropExpiredKinds(list: HistoryItem[]): void {
+  private dropExpiredKinds(list: HistoryItem[]): HistoryItem[] {
     const deposit = this.newest - this.kindRetention('deposit');
     const withdrawal = this.newest - this.kindRetention('withdrawal');
     const oldest = Math.max(deposit, withdrawal);
@@ -278,8 +290,13 @@ export class RuleState {
     let end = 0;
     while (end < list.length && list[end]!.time < oldest) end++;
     let kept = 0;
-    for (let i = 0; i < end; i++) if (!expired(list[i]!)) list[kept++] = list[i]!;
+    const dropped: HistoryItem[] = [];
+    for (let i = 0; i < end; i++) {
+      if (expired(list[i]!)) dropped.push(list[i]!);
+      else list[kept++] = list[i]!;
+    }
     if (kept < end) list.splice(kept, end - kept);
+    return dropped;
   }
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
@@ -293,7 +310,7 @@ export class RuleState {
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
-    if (drop > 0) list.splice(0, drop);
+    if (drop > 0) this.released(accountId, list.splice(0, drop));
   }
 
   /** A key whose newest item is older than the retention. */
@@ -331,22 +348,36 @@ function shareRepeatedParts(previous: HistoryItem, event: HistoryItem): void {
 
 /**
  * The message's addresses and eventId, when they equal the event's canonical keys (held by the
- * address index) and eventId, point at those strings: a lower-case EVM address or a bech32
- * address is then kept once, not twice, per retained transfer, and when every sender equals its
- * key the event and the message share one array of them.
+ * address index) and eventId, point at those strings, and when a key is the address behind a
+ * prefix, at its tail (see tailOfKey): an address is then kept once, not twice, per retained
+ * transfer, and when every sender equals its key the event and the message share one array.
  */
 function shareAddressStrings(event: TransferEvent): void {
   const msg = event.msg;
-  if (msg.to === event.to) msg.to = event.to;
+  msg.to = tailOfKey(msg.to, event.to);
   const from = msg.from;
   let same = from.length === event.from.length;
   for (let i = 0; i < from.length && i < event.from.length; i++) {
     if (from[i] === event.from[i]) from[i] = event.from[i]!;
-    else same = false;
+    else {
+      from[i] = tailOfKey(from[i]!, event.from[i]!);
+      same = false;
+    }
   }
   // Keys equal to the addresses as sent (lower-case EVM, bech32): one array for both.
   if (same) event.from = from;
   if (msg.eventId === event.eventId) event.eventId = msg.eventId;
+}
+
+/**
+ * The address as sent, as the key's own characters when the key is the address behind a family
+ * prefix (`evm:0x…` for `0x…`): V8 then keeps a 32-byte slice of the key, which the address
+ * index holds anyway, instead of a second 64-byte copy of the address in every retained
+ * transfer. The characters are the same, so nothing that reads the address can tell.
+ */
+function tailOfKey(address: string, key: string): string {
+  if (address === key) return key;
+  return key.length > address.length && key.endsWith(address) ? key.slice(key.length - address.length) : address;
 }
 
 function sameFields(a: object, b: object): boolean {

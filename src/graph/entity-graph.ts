@@ -381,11 +381,9 @@ export class EntityGraph {
       }
       into.labelled.push(...from.labelled);
       into.touches = absorbTouches(into.touches, from.touches, this.options.maxTouches);
-      into.causes.push(...from.causes);
       this.meta.delete(absorbed);
     }
-    into.causes.push(cause);
-    if (into.causes.length > MAX_CAUSES) into.causes.splice(0, into.causes.length - MAX_CAUSES);
+    into.causes = withCause(into.causes, from?.causes, cause);
     return { kind: 'merge', cluster: aFirst ? nameA : nameB, absorbed: aFirst ? nameB : nameA, time: cause.time, cause, eventId, impact };
   }
 
@@ -499,6 +497,16 @@ export class EntityGraph {
     this.firstSeen.set(firstSeen);
     this.newest = newest;
   }
+}
+
+/**
+ * A cluster's merge causes with the absorbed cluster's and the new one appended, the newest
+ * MAX_CAUSES, in a new array of exact length: most clusters merge once or twice, and an array
+ * grown by push would reserve 16 slots or more for each of them.
+ */
+function withCause(causes: MergeCause[], absorbed: readonly MergeCause[] | undefined, cause: MergeCause): MergeCause[] {
+  const all = causes.concat(absorbed ?? [], [cause]);
+  return all.length > MAX_CAUSES ? all.slice(all.length - MAX_CAUSES) : all;
 }
 
 /** `cl-` and 16 hex digits of the key's fingerprint. */

@@ -7,7 +7,7 @@ import { addressKey } from '../../src/chain/address.js';
 import { nameOfKey } from '../../src/graph/entity-graph.js';
 import { RuleState } from '../../src/engine/state.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, tokenLog, transfer, USDT_ETH } from '../../src/simulate/builders.js';
+import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, tokenLog, transfer, tronAddress, USDT_ETH } from '../../src/simulate/builders.js';
 import type { LoginEvent } from '../../src/decode/events.js';
 import { rules } from '../helpers/sample.js';
 
@@ -198,5 +198,29 @@ describe('link retention', () => {
     const linked = state.linked('ip', '172.16.0.1', 0, T0 + 100 * DAY);
     expect(linked).toHaveLength(50);
     expect(linked.every((s) => s.accountId.startsWith('late-'))).toBe(true);
+  });
+});
+
+describe('retained transfers keep their addresses as sent', () => {
+  it('character for character (lower-case, checksummed and upper-case EVM, Tron, bech32), however the keys share them', () => {
+    const rand = prng(23);
+    const p = new Pipeline({ rules: rules() });
+    const sent: { eventId: string; from: string[]; to: string }[] = [];
+    const checksummed = USDT_ETH; // mixed case: its key is lower case
+    for (let i = 0; i < 60; i++) {
+      const chain = (['ethereum', 'tron', 'bitcoin'] as const)[i % 3]!;
+      const address = (): string => chain === 'ethereum' ? [evmAddress(rand), checksummed, evmAddress(rand).toUpperCase().replace('0X', '0x')][i % 3 === 0 ? (i / 3) % 3 : 0]! : chain === 'tron' ? tronAddress(rand) : btcAddress(rand);
+      const asset = chain === 'bitcoin' ? 'BTC' : 'USDT';
+      const eventId = `ev-${i}`;
+      const from = [address(), address()];
+      const to = address();
+      const kind = i % 2 === 0 ? 'deposit' : 'withdrawal';
+      p.process(transfer({ eventId, kind, time: T0 + i * HOUR, accountId: `acct-${i % 4}`, chain, asset, amount: 100 + i, ...(kind === 'deposit' ? { from } : {}), to, decimals: chain === 'bitcoin' ? 8 : 2 }, rand), { line: i + 1 });
+      sent.push({ eventId, from: kind === 'deposit' ? from : [], to });
+    }
+    for (const s of sent) {
+      const kept = p.state.transfer(s.eventId)!;
+      expect([kept.msg.to, [...kept.msg.from]], s.eventId).toEqual([s.to, s.from]);
+    }
   });
 });

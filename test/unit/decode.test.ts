@@ -29,6 +29,19 @@ describe('decode', () => {
     expect(table.ok && table.event.type === 'transfer' && [table.event.usd?.toString(), table.event.usdSource]).toEqual(['11.72775', 'table']);
   });
 
+  it('shares one Decimal for the amount and a USD value equal to it, and keeps a differing one apart', () => {
+    const equal = decodeMessage(JSON.stringify({ ...transfer, amount: '2500.25', usdValue: 2500.25 }));
+    expect(equal.ok && equal.event.type === 'transfer' && equal.event.usd === equal.event.amount).toBe(true);
+    const apart = decodeMessage(JSON.stringify({ ...transfer, amount: '2500.25', usdValue: 2499.9 }));
+    expect(apart.ok && apart.event.type === 'transfer' && [apart.event.usd === apart.event.amount, apart.event.usd?.toString(), apart.event.amount.toString()]).toEqual([false, '2499.9', '2500.25']);
+  });
+
+  it('decodes every sender of a transfer into its key, in order', () => {
+    const second = '0x1f9090aae28b8a3dceadf281b0f12828e676c326';
+    const r = decodeMessage(JSON.stringify({ ...transfer, from: [transfer.from[0], second.toUpperCase().replace('0X', '0x')] }));
+    expect(r.ok && r.event.type === 'transfer' && r.event.from).toEqual([`evm:${transfer.from[0]}`, `evm:${second}`]);
+  });
+
   it('decodes chain amounts from base units exactly (1 wei of ETH, 1 satoshi)', () => {
     const evm = decodeMessage(JSON.stringify({ schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: '0x' + 'ab'.repeat(32), blockNumber: 1, blockTime: '2025-01-16T09:30:00Z', from: transfer.from[0], to: transfer.to, value: '1000000000000000001' }));
     expect(evm.ok && evm.event.type === 'chain' && evm.event.transfers[0]!.amount.toString()).toBe('1.000000000000000001');

@@ -189,6 +189,34 @@ function withdrawal(accountId: string, n: number, time: number, to: string): Tra
   return { type: 'transfer', eventId, time, msg, from: [], to, amount: Decimal.parse('10'), usd: Decimal.parse('10'), usdSource: null };
 }
 
+/** Turns a test withdrawal into a deposit from these senders. */
+function makeDeposit(event: TransferEvent, from: string[]): void {
+  event.msg = { ...event.msg, kind: 'deposit', from };
+  event.from = from;
+}
+
+type CounterpartyLists = Map<string, TransferEvent[]>;
+
+function counterpartyIndex(state: RuleState, accountId: string): CounterpartyLists | undefined {
+  return (state as unknown as { paid: { accounts: { get(k: string): { byAddress: CounterpartyLists } | undefined } } }).paid.accounts.get(accountId)?.byAddress;
+}
+
+/** The index's lists as plain sorted entries, for comparison. */
+function listsOf(index: CounterpartyLists): [string, string[]][] {
+  return [...index].map(([key, list]): [string, string[]] => [key, list.map((e) => e.eventId)]).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** The reference: the history's transfers grouped by counterparty, in history order. */
+function expectedLists(history: readonly HistoryItem[]): [string, string[]][] {
+  const lists = new Map<string, string[]>();
+  for (const item of history) {
+    if (item.type !== 'transfer') continue;
+    const keys = item.msg.kind === 'deposit' ? [...new Set(item.from)] : [item.to];
+    for (const key of keys) lists.set(key, [...(lists.get(key) ?? []), item.eventId]);
+  }
+  return [...lists].sort((a, b) => a[0].localeCompare(b[0]));
+}
+
 describe('the per-account counterparty index', () => {
   it('holds at most twice its history (plus a few) however many transfers a hot account makes, and answers from what the history still holds', () => {
     const state = new RuleState({ retention: 365 * DAY, maxHistory: 100 });
@@ -203,6 +231,27 @@ describe('the per-account counterparty index', () => {
     expect(state.dealtWithBefore('hot', ['addr-999'], newest)).toBe(true);
     expect(state.dealtWithBefore('hot', ['addr-50'], newest)).toBe(false);
     expect(state.dealtWithBefore('hot', ['addr-999'], T0 + 4_999 * 60_000)).toBe(false); // not before its own time
+  });
+
+  it('holds exactly the transfers its history holds, by counterparty and in history order, however the history drops them (retention, kind, cap, out of order)', () => {
+    const arrival = fc.record({ gap: fc.constantFrom(0, HOUR, DAY, 5 * DAY, 20 * DAY), late: fc.constantFrom(0, 0, 0, 3 * DAY), account: fc.integer({ min: 0, max: 2 }), party: fc.integer({ min: 0, max: 3 }), ask: fc.boolean() });
+    fc.assert(fc.property(fc.array(arrival, { minLength: 1, maxLength: 120 }), (steps) => {
+      // Withdrawals kept 15 days, deposits 40 (the history's retention), at most 6 items an account.
+      const state = new RuleState({ retention: 40 * DAY, maxHistory: 6, kindRetention: { withdrawal: 15 * DAY } });
+      let time = T0;
+      steps.forEach((s, n) => {
+        time += s.gap;
+        const accountId = `acct-${s.account}`;
+        const event = withdrawal(accountId, n, time - s.late, `addr-${s.party}`);
+        if (n % 3 === 0) makeDeposit(event, [`addr-${s.party}`, `addr-${(s.party + 1) % 4}`]);
+        state.add(event);
+        if (s.ask) state.dealtWithBefore(accountId, [`addr-${s.party}`], time); // builds the account's index
+        for (let a = 0; a < 3; a++) {
+          const index = counterpartyIndex(state, `acct-${a}`);
+          if (index) expect(listsOf(index), `acct-${a} after message ${n}`).toEqual(expectedLists(state.history(`acct-${a}`)));
+        }
+      });
+    }), { numRuns: 300 });
   });
 
   it('goes with the account when the account goes dormant', () => {
