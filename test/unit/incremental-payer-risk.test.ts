@@ -20,6 +20,7 @@ import { DAY, evmAddress, HOUR, iso, login, prng, transfer } from '../../src/sim
 import { FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
 import { rules } from '../helpers/sample.js';
 import { scanningPayerRisk } from '../helpers/scanning-signals.js';
+import { outOfOrder } from '../helpers/out-of-order.js';
 
 afterAll(removeTempDirs);
 
@@ -74,12 +75,7 @@ function messages(steps: Step[], swaps: number[]): string[] {
     const from = s.kind === 'deposit' ? [senders[s.sender]!] : undefined;
     return transfer({ eventId: `ev-${i}`, kind: s.kind, time, accountId, chain: 'ethereum', asset: 'USDT', amount: s.amount, ...(from ? { from } : {}), to: evmAddress(rand), session, ...(customer ? { customer } : {}) }, rand);
   });
-  for (const at of swaps) {
-    const i = at % lines.length;
-    const j = Math.min(lines.length - 1, i + 1 + (at % 3));
-    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-  }
-  return lines;
+  return outOfOrder(lines, swaps);
 }
 
 function triggers(p: Pipeline): TransferEvent[] {

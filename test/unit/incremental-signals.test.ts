@@ -19,6 +19,7 @@ import { Decimal } from '../../src/money/decimal.js';
 import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, transfer } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
 import { scanningCadence, scanningFresh, scanningSequence } from '../helpers/scanning-signals.js';
+import { outOfOrder } from '../helpers/out-of-order.js';
 
 afterAll(removeTempDirs);
 
@@ -110,16 +111,6 @@ function messages(steps: Step[], pay: Payroll, swaps: number[]): string[] {
   });
   const ordered = timed.sort((a, b) => a.time - b.time).map((t) => t.line);
   return outOfOrder(ordered, swaps);
-}
-
-/** Swaps each chosen message with one up to three places after it. */
-function outOfOrder(lines: string[], swaps: number[]): string[] {
-  for (const at of swaps) {
-    const i = at % lines.length;
-    const j = Math.min(lines.length - 1, i + 1 + (at % 3));
-    [lines[i], lines[j]] = [lines[j]!, lines[i]!];
-  }
-  return lines;
 }
 
 /** Every transfer the state can hand a signal: each account's history and the transfer index (late re-examination reads it). */
