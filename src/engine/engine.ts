@@ -236,6 +236,17 @@ export class RuleEngine {
     return Math.max(0, ...this.fundingCache!.map((s) => s.fundedWithin));
   }
 
+  /**
+   * How new (event time, ms) an address must be at its funding for any common-funder signal to
+   * count it; undefined when some signal counts funded addresses of any age.
+   */
+  fundingFreshness(): number | undefined {
+    this.isFundingTransfer('', Decimal.ZERO);
+    const specs = this.fundingCache!;
+    if (specs.length === 0 || specs.some((s) => s.freshWithin === undefined)) return undefined;
+    return Math.max(...specs.map((s) => s.freshWithin!));
+  }
+
   get hasGraphRules(): boolean {
     return this.rules.some((r) => r.graphDependent);
   }

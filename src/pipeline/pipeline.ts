@@ -242,7 +242,7 @@ export class Pipeline {
     for (const t of event.transfers) {
       if (!this.engine.isFundingTransfer(t.asset, t.usd)) continue;
       const toId = this.graph.id(t.to);
-      if (fundedDeposits(this.graph, toId).length === 0) continue;
+      if (!this.explainsDeposits(toId, event.time)) continue;
       const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
       work.push({ change, start: toId, direction: 'downstream', depositsOnly: true, funder: this.graph.id(t.from) });
     }
@@ -258,7 +258,7 @@ export class Pipeline {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    const scopes = work.map(({ change, start, direction, depositsOnly, funder }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations)));
+    const scopes = work.map(({ change, start, direction, depositsOnly, funder }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations)));
     // Narrowed only when every change of the message is a merge that changes membership alone: a
     // transfer is re-examined once per message, under the first change that reaches it.
     const membershipOnly = scopes.every((s) => s.membershipOnly);
@@ -291,12 +291,28 @@ export class Pipeline {
   }
 
   /**
-   * The newest deposits made from a funded address, and the withdrawals of those accounts within
+   * Whether a funding of `address` at `fundedAt` can explain a deposit already seen: one made from
+   * the address at or after the funding and within the funding window, by an address fresh enough
+   * at its funding for a common-funder signal to count it. A funding that precedes every deposit
+   * it could explain (chain data in time) changes no verdict taken so far: the deposits after it
+   * see it when they arrive.
+   */
+  private explainsDeposits(address: number, fundedAt: number): boolean {
+    const fresh = this.engine.fundingFreshness();
+    const first = this.graph.firstSeenAt(address);
+    if (fresh !== undefined && first !== undefined && first < fundedAt - fresh) return false;
+    return fundedDeposits(this.graph, address, fundedAt, fundedAt + this.engine.fundingWindow()).length > 0;
+  }
+
+  /**
+   * The deposits a funding explains (made from the funded address within the funding window after
+   * it), and the newest deposits of the other addresses its funder funded, each with the withdrawals of those accounts within
    * the funding window after each (a few per deposit): a rule judges again when the account moves
    * the funds on, and with the funding late that judgement must be taken again too.
    */
-  private fundedTransfers(address: number, funder: number | undefined): string[] {
-    const deposits = [address, ...(funder === undefined ? [] : this.otherFunded(funder, address))].flatMap((a) => fundedDeposits(this.graph, a));
+  private fundedTransfers(address: number, funder: number | undefined, fundedAt: number): string[] {
+    const explained = fundedDeposits(this.graph, address, fundedAt, fundedAt + this.engine.fundingWindow());
+    const deposits = [...explained, ...(funder === undefined ? [] : this.otherFunded(funder, address)).flatMap((a) => fundedDeposits(this.graph, a))];
     const ahead = this.engine.fundingWindow();
     const out: { id: string; time: number }[] = [];
     for (const id of deposits) {
@@ -382,13 +398,13 @@ const FUNDED_NEIGHBOURS = 16;
 /** Withdrawals re-examined after each funded deposit. */
 const WITHDRAWALS_PER_FUNDED_DEPOSIT = 4;
 
-/** Event ids of the newest deposits made from the address itself, oldest first. */
-function fundedDeposits(graph: EntityGraph, address: number): string[] {
+/** Event ids of the newest deposits made from the address itself (within [from, to] when given), oldest first. */
+function fundedDeposits(graph: EntityGraph, address: number, from = -Infinity, to = Infinity): string[] {
   const touches = graph.touches(address);
   const out: string[] = [];
   for (let i = touches.length - 1; i >= 0 && i >= touches.length - FUNDED_TOUCHES_SCANNED; i--) {
     const t = touches[i]!;
-    if (t.kind === 'deposit' && t.address === address) out.push(t.eventId);
+    if (t.kind === 'deposit' && t.address === address && t.time >= from && t.time <= to) out.push(t.eventId);
   }
   return out.reverse();
 }

@@ -85,6 +85,27 @@ describe('common-funder.gas-funding: fresh addresses topped up with gas by one w
     expect(alerted(replay([...stream.exchange, ...stream.chain]), 'common-funder')).toEqual(['acct-0', 'acct-1', 'acct-2', 'acct-3']);
   });
 
+  it('re-examines earlier transfers only for a funding that explains a deposit already seen', () => {
+    const stream = cell({ mode: 'gas', accounts: 4, session: risky });
+    const count = (lines: string[]): { funded: number; alerted: string[] } => {
+      const p = new Pipeline({ rules: rules() });
+      const alerts = lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts);
+      return { funded: p.stats.reevaluations, alerted: alerted(alerts, 'common-funder') };
+    };
+    // In time, each funding precedes the deposit it makes possible: the deposit sees it on arrival.
+    const inTime = count(inTimeOrder(stream));
+    expect(inTime.funded).toBe(0);
+    // Chain data late: each funding explains a deposit already taken, which is judged again.
+    const late = count([...stream.exchange, ...stream.chain]);
+    expect(late.funded).toBeGreaterThan(0);
+    expect(late.alerted).toEqual(inTime.alerted);
+    // A funding of an address whose deposits all came before it explains none of them.
+    const fundedAfter = cell({ mode: 'gas', accounts: 1, session: risky });
+    const rand = prng(3);
+    const after = nativeTx(fundedAfter.funder, (JSON.parse(fundedAfter.exchange[0]!) as { from: string[] }).from[0]!, 0.005, T0 + 20 * HOUR, rand);
+    expect(count([...inTimeOrder(fundedAfter), after]).funded).toBe(0);
+  });
+
   it('reads a bounded number of touch lists per event when the funder funded thousands of addresses', () => {
     const rand = prng(9);
     const stream = cell({ mode: 'gas', accounts: 3, session: risky });
