@@ -17,6 +17,12 @@
  * reports such a drop (`edgeDropped`), and the edge's far end is lowered as if its near end were
  * labelled. Edges dropped past the retention are never read by a walk that starts inside it (see
  * EntityGraph.mayReachLabel).
+ *
+ * The exchange's own addresses end a walk past its first hop, so a fall does not run on through
+ * them, and a list drop at one needs no bound (its hot wallet drops thousands): only its own
+ * label would matter. Labelling an own address turns the bounds off for good (`ownLabelled`):
+ * senders its lists dropped were never bounded. (An address labelled before it became own needs
+ * nothing: every edge into it was bounded as it arrived.)
  */
 import type { FlowEdge } from './entity-graph.js';
 
@@ -30,6 +36,7 @@ const ADDRESS = 2;
 export interface ReachGraph {
   edgesIn(id: number): readonly FlowEdge[];
   edgesOut(id: number): readonly FlowEdge[];
+  isOwn(id: number): boolean;
 }
 
 export class LabelReach {
@@ -37,6 +44,8 @@ export class LabelReach {
   private down = new Uint8Array(1024).fill(FAR);
   private up = new Uint8Array(1024).fill(FAR);
   private readonly traced: ReadonlySet<string>;
+  /** An own address carries a traced label: every walk runs from then on. */
+  private ownLabelled = false;
 
   constructor(private readonly graph: ReachGraph, traced: readonly string[]) {
     this.traced = new Set(traced);
@@ -54,6 +63,7 @@ export class LabelReach {
 
   /** Whether a walk of `maxHops` from `id` in `direction` could meet a traced label (hop 0 included). */
   mayReach(id: number, direction: 'upstream' | 'downstream', maxHops: number): boolean {
+    if (this.ownLabelled) return true;
     if (id >= this.labelled.length) return false; // never on an edge nor labelled
     if (this.labelled[id] !== 0) return true;
     return (direction === 'downstream' ? this.down[id]! : this.up[id]!) <= maxHops;
@@ -77,8 +87,14 @@ export class LabelReach {
   /** A new flow edge from → to. */
   edgeAdded(from: number, to: number): void {
     this.ensure(Math.max(from, to));
-    this.lowerDown(from, 1 + (this.labelled[to] !== 0 ? 0 : this.down[to]!));
-    this.lowerUp(to, 1 + (this.labelled[from] !== 0 ? 0 : this.up[from]!));
+    this.lowerDown(from, 1 + this.beyond(to, this.down));
+    this.lowerUp(to, 1 + this.beyond(from, this.up));
+  }
+
+  /** The bound a walk that has just reached `id` adds: 0 at a label, none at an own address (it stops there). */
+  private beyond(id: number, bounds: Uint8Array): number {
+    if (this.labelled[id] !== 0) return 0;
+    return this.graph.isOwn(id) ? FAR : bounds[id]!;
   }
 
   /**
@@ -87,14 +103,16 @@ export class LabelReach {
    */
   edgeDropped(edge: FlowEdge, from: 'in-list' | 'out-list'): void {
     this.ensure(Math.max(edge.from, edge.to));
-    if (from === 'in-list') this.lowerDown(edge.from, 1);
-    else this.lowerUp(edge.to, 1);
+    if (from === 'in-list') {
+      if (!this.graph.isOwn(edge.to)) this.lowerDown(edge.from, 1);
+    } else if (!this.graph.isOwn(edge.from)) this.lowerUp(edge.to, 1);
   }
 
   private mark(id: number, bit: number): void {
     this.ensure(id);
     const was = this.labelled[id]!;
     this.labelled[id] = was | bit;
+    if (this.graph.isOwn(id)) this.ownLabelled = true;
     if (was !== 0) return; // already a source: its neighbours are bounded
     for (const e of this.graph.edgesIn(id)) this.lowerDown(e.from, 1);
     for (const e of this.graph.edgesOut(id)) this.lowerUp(e.to, 1);
@@ -103,14 +121,15 @@ export class LabelReach {
   private lowerDown(id: number, value: number): void {
     if (value >= this.down[id]!) return;
     this.down[id] = value;
-    if (value >= MAX_DEPTH || this.labelled[id] !== 0) return; // a labelled node's senders are at 1 already
+    // A labelled node's senders are at 1 already; a walk does not go on past an own address.
+    if (value >= MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
     for (const e of this.graph.edgesIn(id)) this.lowerDown(e.from, value + 1);
   }
 
   private lowerUp(id: number, value: number): void {
     if (value >= this.up[id]!) return;
     this.up[id] = value;
-    if (value >= MAX_DEPTH || this.labelled[id] !== 0) return;
+    if (value >= MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
     for (const e of this.graph.edgesOut(id)) this.lowerUp(e.to, value + 1);
   }
 

@@ -4,7 +4,8 @@
  * on random graphs that change between walks in every way the bounds must follow: new edges,
  * edge lists past a small cap (one copy of an edge dropped, the other kept) and past the
  * retention, cluster-wide and address-scoped labels, untraced labels, merges that spread a label
- * over a cluster, and a new rule set that drops the bounds and rebuilds them. The union-find's
+ * over a cluster, own addresses (where walks stop), and a new rule set that drops the bounds and
+ * rebuilds them. The union-find's
  * member lists, which a cluster-wide label is spread over, are checked against find(); a
  * checkpoint restore drops the bounds too.
  */
@@ -35,6 +36,7 @@ function randomRun(seed: number): Run {
   /** Senders of every edge so far: walks often start at one whose edge a hot list dropped. */
   const senders: number[] = [];
   const run: Run = { walks: 0, hits: 0, skipped: 0 };
+  graph.markOwn(ids[0]!); // a hot sender is the exchange's hot wallet: its list drops need no bound
   for (let op = 0; op < 600; op++) {
     now += Math.floor(rand() * 3 * HOUR);
     graph.tick(now);
@@ -54,7 +56,9 @@ function randomRun(seed: number): Run {
     } else if (r < 0.855) {
       // A new rule set traces other labels: the bounds are dropped and rebuilt.
       graph.reconfigure({ tracedLabels: rand() < 0.5 ? TRACED : [...TRACED, 'bridge'] });
-    } else if (r < 0.86) {
+    } else if (r < 0.865) {
+      graph.markOwn(pick(ids));
+    } else if (r < 0.87) {
       // As a checkpoint restore does: the per-address arrays put back, the bounds dropped.
       const parts = graph.checkpointParts();
       graph.restoreArrays(parts.own.slice(), parts.firstSeen.slice(), parts.newest);
@@ -149,6 +153,45 @@ describe('label-reach when one copy of an edge is dropped past the cap', () => {
     const q: ExposureQuery = { direction: 'upstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0 + HOUR, asOf: T0 + DAY };
     expect(referenceExposure(graph, [s], q)).toBeDefined();
     expect(findExposure(graph, [s], q)).toEqual(referenceExposure(graph, [s], q));
+  });
+});
+
+describe('label-reach at the exchange\'s own addresses', () => {
+  const names = ['r', 'own', 'x', 'y'];
+  const setUp = () => {
+    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 2, tracedLabels: ['sanctioned'] });
+    const id = (k: string): number => graph.id(`evm:0x${(names.indexOf(k) + 1).toString(16).padStart(40, '0')}`);
+    const edge = (from: number, to: number, time: number, ref: string): void => {
+      graph.tick(time);
+      graph.addEdge(from, to, { asset: 'USDC', amount: Decimal.parse('5'), usd: null, time, ref });
+    };
+    return { graph, id, edge };
+  };
+  const q: ExposureQuery = { direction: 'downstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0, asOf: T0 + DAY };
+  const label = { label: 'sanctioned', source: 'issuer', confidence: 1, from: T0 };
+
+  it('a label on an own address whose in-list dropped a sender still reaches that sender', () => {
+    const { graph, id, edge } = setUp();
+    const [r, own, x, y] = names.map(id) as [number, number, number, number];
+    graph.markOwn(own);
+    edge(r, own, T0, 'a');
+    edge(x, own, T0 + HOUR, 'b');
+    edge(y, own, T0 + 2 * HOUR, 'c'); // own's in-list drops r → own, with no bound (own)
+    graph.addLabel(own, label, false, 'l');
+    expect(referenceExposure(graph, [r], q)).toBeDefined();
+    expect(findExposure(graph, [r], q)).toEqual(referenceExposure(graph, [r], q));
+  });
+
+  it('an address labelled first and made own later is still reached', () => {
+    const { graph, id, edge } = setUp();
+    const [r, own, x, y] = names.map(id) as [number, number, number, number];
+    graph.addLabel(own, label, false, 'l');
+    graph.markOwn(own);
+    edge(r, own, T0, 'a');
+    edge(x, own, T0 + HOUR, 'b');
+    edge(y, own, T0 + 2 * HOUR, 'c');
+    expect(referenceExposure(graph, [r], q)).toBeDefined();
+    expect(findExposure(graph, [r], q)).toEqual(referenceExposure(graph, [r], q));
   });
 });
 
