@@ -66,6 +66,8 @@ const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
+/** What dropExpiredKinds returns when it drops nothing (shared, never written). */
+const NOTHING: readonly HistoryItem[] = Object.freeze([]);
 /** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
 const TRIM_PER_EVENT = 1;
 
@@ -282,10 +284,12 @@ export class RuleState {
    * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
    * the shortest retention is read. Returns what it dropped.
    */
-  private dropExpiredKinds(list: HistoryItem[]): HistoryItem[] {
+  private dropExpiredKinds(list: HistoryItem[]): readonly HistoryItem[] {
     const deposit = this.newest - this.kindRetention('deposit');
     const withdrawal = this.newest - this.kindRetention('withdrawal');
     const oldest = Math.max(deposit, withdrawal);
+    // Usually nothing is that old: then no closure and no list are made (this runs on every event).
+    if (list.length === 0 || list[0]!.time >= oldest) return NOTHING;
     const expired = (item: HistoryItem): boolean => item.type === 'transfer' && item.time < (item.msg.kind === 'deposit' ? deposit : withdrawal);
     let end = 0;
     while (end < list.length && list[end]!.time < oldest) end++;
@@ -380,9 +384,20 @@ function tailOfKey(address: string, key: string): string {
   return key.length > address.length && key.endsWith(address) ? key.slice(key.length - address.length) : address;
 }
 
+/**
+ * Whether two plain objects (parsed session or KYC objects) have the same own enumerable keys
+ * with identical values. Counted with for-in, which V8 walks from its enum cache, rather than
+ * Object.keys, which copies two key arrays per retained transfer. The objects are plain (their
+ * prototype is Object.prototype, which has no enumerable keys), so for-in sees own keys only.
+ */
 function sameFields(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
-  return true;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in ra) {
+    if (ra[k] !== rb[k]) return false;
+    count++;
+  }
+  for (const _ in rb) count--;
+  return count === 0;
 }
