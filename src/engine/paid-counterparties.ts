@@ -125,6 +125,7 @@ function insert(index: AccountIndex, e: TransferEvent): void {
     if (!list) { index.byAddress.set(key, [e]); continue; }
     let i = list.length;
     while (i > 0 && list[i - 1]!.time > e.time) i--;
-    list.splice(i, 0, e);
+    if (i === list.length) list.push(e); // the usual case; splice would allocate an empty result array
+    else list.splice(i, 0, e);
   }
 }
