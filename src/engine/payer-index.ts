@@ -58,11 +58,11 @@ export class PayerIndex {
     return index.ordered;
   }
 
-  /** Takes in an item the account's history just took in; a history that also dropped something makes the index go. */
-  feed(accountId: string, item: HistoryItem): void {
+  /** Takes in an item the account's history (`history`, as it is now) just took in; a history that also dropped something makes the index go. */
+  feed(accountId: string, item: HistoryItem, history: readonly HistoryItem[]): void {
     const index = this.accounts.get(accountId);
     if (!index) return;
-    if (++index.count !== this.historyOf(accountId).length) { this.accounts.delete(accountId); return; }
+    if (++index.count !== history.length) { this.accounts.delete(accountId); return; }
     if (item.type === 'transfer') insert(index, item);
   }
 

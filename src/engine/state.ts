@@ -211,10 +211,11 @@ export class RuleState {
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
     if (event.type === 'transfer' || this.options.keepLogins) {
-      this.addToHistory(accountId, event);
+      // The history as it stands after the event: the indexes below read it without looking it up again.
+      const history = this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
-      if (event.type === 'transfer') this.paid.feed(accountId, event);
-      this.payers.feed(accountId, event);
+      if (event.type === 'transfer') this.paid.feed(accountId, event, history);
+      this.payers.feed(accountId, event, history);
     }
     if (event.type === 'transfer') {
       this.byEventId[event.msg.kind].set(event.eventId, event);
@@ -229,18 +230,21 @@ export class RuleState {
     if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
   }
 
-  private addToHistory(accountId: string, event: HistoryItem): void {
+  /** Adds the event to the account's history; returns the history (the list the account holds, or held if a sweep just evicted it). */
+  private addToHistory(accountId: string, event: HistoryItem): readonly HistoryItem[] {
     if (event.type === 'transfer') {
       if (this.slim) event.msg = this.slim(event.msg);
       shareAddressStrings(event);
     }
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
-    if (list) this.insertInOrder(accountId, list, event);
-    else {
-      this.accounts.set(accountId, [event]);
-      this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
-    }
+    if (list) return this.insertInOrder(accountId, list, event);
+    const fresh = [event];
+    this.accounts.set(accountId, fresh);
+    // A sweep may evict this very account (an event older than the retention): its derived
+    // indexes then go too, and feeding them is a no-op, so the list returned is never read.
+    this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
+    return fresh;
   }
 
   private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
@@ -303,8 +307,8 @@ export class RuleState {
     return dropped;
   }
 
-  /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
-  private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): void {
+  /** Keeps the list in event-time order even when events arrive out of order, then trims it; returns the list the account now holds. */
+  private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): HistoryItem[] {
     let list = held;
     let i = list.length;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
@@ -315,6 +319,7 @@ export class RuleState {
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
     if (drop > 0) this.released(accountId, list.splice(0, drop));
+    return list;
   }
 
   /** A key whose newest item is older than the retention. */
