@@ -395,7 +395,7 @@ function tailOfKey(address: string, key: string): string {
  * Object.keys, which copies two key arrays per retained transfer. The objects are plain (their
  * prototype is Object.prototype, which has no enumerable keys), so for-in sees own keys only.
  */
-function sameFields(a: object, b: object): boolean {
+export function sameFields(a: object, b: object): boolean {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   let count = 0;
