@@ -73,7 +73,7 @@ describe('short lists at their exact length', () => {
   });
 
   it('gives what concat gives, at every length, and leaves a short list as it was', () => {
-    fc.assert(fc.property(fc.array(fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.constant(undefined), fc.object()), { maxLength: 20 }), fc.anything(), (list, item) => {
+    fc.assert(fc.property(fc.array(fc.anything(), { maxLength: 20 }), fc.anything(), (list: unknown[], item: unknown) => {
       const before = [...list];
       const expected = list.concat([item]);
       const next = appended(list, item);
