@@ -64,8 +64,8 @@ export function decodeTransferLogWithInterface(topics: string[], data: string): 
   return (erc20.decodeEventLog('Transfer', data, topics) as unknown as { value: bigint }).value;
 }
 
-/** Decodes a Transfer log, or returns undefined for any other log. */
-export function decodeTransferLog(chain: Chain, contract: string, topics: string[], data: string): DecodedTokenTransfer | undefined {
+/** Decodes a Transfer log, or returns undefined for any other log. `contractKey`: the contract's key when the caller has it (saves a cache look-up). */
+export function decodeTransferLog(chain: Chain, contract: string, topics: string[], data: string, contractKey?: AddressKey): DecodedTokenTransfer | undefined {
   if (topics.length !== 3 || topics[0]!.toLowerCase() !== TRANSFER_TOPIC) return undefined;
   // The fixed ABI layout of Transfer(address indexed, address indexed, uint256): two address
   // topics and one 32-byte word of data. Decoded with ethers' primitives rather than the generic
@@ -73,5 +73,5 @@ export function decodeTransferLog(chain: Chain, contract: string, topics: string
   const from = accountFromTopic(chain, topics[1]!);
   const to = accountFromTopic(chain, topics[2]!);
   if (!from || !to || data.length !== 66) return undefined; // ERC-721 and other look-alikes are not ours
-  return { token: addressKey(chain, contract), from, to, value: getBigInt(data) };
+  return { token: contractKey ?? addressKey(chain, contract), from, to, value: getBigInt(data) };
 }

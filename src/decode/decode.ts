@@ -117,7 +117,7 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const hash = msg.txHash.toLowerCase().replace(HEX_PREFIX, '');
   const eventId = `log:${msg.chain}:${hash}:${msg.logIndex}`;
   const contract = keyAt(msg.chain, msg.address, 'address');
-  const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data);
+  const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data, contract);
   if (!decoded) return blacklistLabelEvent(msg, eventId, time(msg.blockTime)) ?? { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer or issuer blacklist log' };
   const token = tokenInfo(contract);
   const asset = token?.symbol ?? contract;

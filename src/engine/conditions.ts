@@ -54,7 +54,8 @@ function order(actual: unknown, expected: number, exact: Decimal | undefined): n
   return undefined;
 }
 
-function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal): boolean {
+/** One comparison chosen by its operator name: the reference the per-operator closures (see comparison) are tested against. */
+export function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal): boolean {
   switch (op) {
     case 'eq': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) === 0 : norm(actual) === norm(expected);
     case 'ne': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) !== 0 : norm(actual) !== norm(expected);
@@ -93,7 +94,30 @@ export function compileCondition(c: Condition): Predicate {
   }
   // A numeric threshold as an exact decimal, once, for fields that hold decimals.
   const exact = typeof expected === 'number' && Number.isFinite(expected) ? Decimal.fromNumber(expected) : undefined;
-  return (ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact);
+  return comparison(op, parts, expected, exact) ?? ((ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact));
+}
+
+/**
+ * The comparators the rules use most (thresholds and equality), each as its own closure: what
+ * `compare` does for the operator, without choosing the operator by string on every call and
+ * with the normalised expected value worked out once. Undefined for the rest (compare does them).
+ */
+function comparison(op: string, parts: readonly string[], expected: unknown, exact: Decimal | undefined): Predicate | undefined {
+  const threshold = expected as number;
+  switch (op) {
+    case 'gte': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o >= 0; };
+    case 'gt': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o > 0; };
+    case 'lte': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o <= 0; };
+    case 'lt': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o < 0; };
+    case 'eq':
+    case 'ne': {
+      const wanted = norm(expected);
+      const byOrder = typeof expected === 'number';
+      const equal = (actual: unknown): boolean => (byOrder && isDecimal(actual) ? order(actual, threshold, exact) === 0 : norm(actual) === wanted);
+      return op === 'eq' ? (ctx) => equal(getParts(ctx, parts)) : (ctx) => !equal(getParts(ctx, parts));
+    }
+    default: return undefined;
+  }
 }
 
 export function compileAll(conditions: readonly Condition[]): Predicate {

@@ -60,11 +60,10 @@ export class PaidCounterparties {
     return false;
   }
 
-  /** Takes in a transfer the account's history just took in (a no-op for an account never asked about). */
-  feed(accountId: string, e: TransferEvent): void {
+  /** Takes in a transfer the account's history (`history`, as it is now) just took in; a no-op for an account never asked about. */
+  feed(accountId: string, e: TransferEvent, history: readonly HistoryItem[]): void {
     const index = this.accounts.get(accountId);
     if (!index) return;
-    const history = this.historyOf(accountId);
     if (index.items >= 2 * history.length + SLACK) { this.build(accountId, history); return; }
     insert(index, e);
   }
@@ -125,6 +124,7 @@ function insert(index: AccountIndex, e: TransferEvent): void {
     if (!list) { index.byAddress.set(key, [e]); continue; }
     let i = list.length;
     while (i > 0 && list[i - 1]!.time > e.time) i--;
-    list.splice(i, 0, e);
+    if (i === list.length) list.push(e); // the usual case; splice would allocate an empty result array
+    else list.splice(i, 0, e);
   }
 }

@@ -24,10 +24,18 @@ export interface PayerGroup {
 }
 
 interface AccountPayers {
-  groups: Map<string, PayerGroup>;
+  /**
+   * The groups by kind, then payer: looked up without building a `kind + payer` key string per
+   * transfer (a string built, flattened and hashed for every insert).
+   */
+  byKind: Record<PayerGroup['kind'], Map<AddressKey, PayerGroup>>;
+  /** Every group in the order it was created (groups are never removed, only the whole index). */
+  ordered: PayerGroup[];
   /** The history's length this index accounts for. */
   count: number;
 }
+
+const emptyIndex = (count: number): AccountPayers => ({ byKind: { deposit: new Map(), withdrawal: new Map() }, ordered: [], count });
 
 export class PayerIndex {
   private readonly accounts = new ShardedMap<string, AccountPayers>();
@@ -43,18 +51,18 @@ export class PayerIndex {
     const history = this.historyOf(accountId);
     let index = this.accounts.get(accountId);
     if (!index || index.count !== history.length) {
-      index = { groups: new Map(), count: history.length };
+      index = emptyIndex(history.length);
       for (const item of history) if (item.type === 'transfer') insert(index, item);
       this.accounts.set(accountId, index);
     }
-    return index.groups.values();
+    return index.ordered;
   }
 
-  /** Takes in an item the account's history just took in; a history that also dropped something makes the index go. */
-  feed(accountId: string, item: HistoryItem): void {
+  /** Takes in an item the account's history (`history`, as it is now) just took in; a history that also dropped something makes the index go. */
+  feed(accountId: string, item: HistoryItem, history: readonly HistoryItem[]): void {
     const index = this.accounts.get(accountId);
     if (!index) return;
-    if (++index.count !== this.historyOf(accountId).length) { this.accounts.delete(accountId); return; }
+    if (++index.count !== history.length) { this.accounts.delete(accountId); return; }
     if (item.type === 'transfer') insert(index, item);
   }
 
@@ -68,11 +76,17 @@ function insert(index: AccountPayers, e: TransferEvent): void {
   const payer = e.from[0];
   if (payer === undefined) return;
   const kind = e.msg.kind;
-  const key = `${kind}\u0000${payer}`;
-  const group = index.groups.get(key);
-  if (!group) { index.groups.set(key, { kind, payer, items: [e] }); return; }
+  const groups = index.byKind[kind];
+  const group = groups.get(payer);
+  if (!group) {
+    const created: PayerGroup = { kind, payer, items: [e] };
+    groups.set(payer, created);
+    index.ordered.push(created);
+    return;
+  }
   const items = group.items;
   let i = items.length;
   while (i > 0 && items[i - 1]!.time > e.time) i--;
-  items.splice(i, 0, e);
+  if (i === items.length) items.push(e); // the usual case; splice would allocate an empty result array
+  else items.splice(i, 0, e);
 }

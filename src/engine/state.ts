@@ -66,6 +66,8 @@ const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
+/** What dropExpiredKinds returns when it drops nothing (shared, never written). */
+const NOTHING: readonly HistoryItem[] = Object.freeze([]);
 /** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
 const TRIM_PER_EVENT = 1;
 
@@ -209,10 +211,11 @@ export class RuleState {
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
     if (event.type === 'transfer' || this.options.keepLogins) {
-      this.addToHistory(accountId, event);
+      // The history as it stands after the event: the indexes below read it without looking it up again.
+      const history = this.addToHistory(accountId, event);
       this.feedAggregates(accountId, event);
-      if (event.type === 'transfer') this.paid.feed(accountId, event);
-      this.payers.feed(accountId, event);
+      if (event.type === 'transfer') this.paid.feed(accountId, event, history);
+      this.payers.feed(accountId, event, history);
     }
     if (event.type === 'transfer') {
       this.byEventId[event.msg.kind].set(event.eventId, event);
@@ -227,18 +230,21 @@ export class RuleState {
     if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
   }
 
-  private addToHistory(accountId: string, event: HistoryItem): void {
+  /** Adds the event to the account's history; returns the history (the list the account holds, or held if a sweep just evicted it). */
+  private addToHistory(accountId: string, event: HistoryItem): readonly HistoryItem[] {
     if (event.type === 'transfer') {
       if (this.slim) event.msg = this.slim(event.msg);
       shareAddressStrings(event);
     }
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
-    if (list) this.insertInOrder(accountId, list, event);
-    else {
-      this.accounts.set(accountId, [event]);
-      this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
-    }
+    if (list) return this.insertInOrder(accountId, list, event);
+    const fresh = [event];
+    this.accounts.set(accountId, fresh);
+    // A sweep may evict this very account (an event older than the retention): its derived
+    // indexes then go too, and feeding them is a no-op, so the list returned is never read.
+    this.accounts.sweepSome(SWEEP_PER_NEW_KEY, this.dormantAccount);
+    return fresh;
   }
 
   private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
@@ -282,10 +288,12 @@ export class RuleState {
    * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
    * the shortest retention is read. Returns what it dropped.
    */
-  private dropExpiredKinds(list: HistoryItem[]): HistoryItem[] {
+  private dropExpiredKinds(list: HistoryItem[]): readonly HistoryItem[] {
     const deposit = this.newest - this.kindRetention('deposit');
     const withdrawal = this.newest - this.kindRetention('withdrawal');
     const oldest = Math.max(deposit, withdrawal);
+    // Usually nothing is that old: then no closure and no list are made (this runs on every event).
+    if (list.length === 0 || list[0]!.time >= oldest) return NOTHING;
     const expired = (item: HistoryItem): boolean => item.type === 'transfer' && item.time < (item.msg.kind === 'deposit' ? deposit : withdrawal);
     let end = 0;
     while (end < list.length && list[end]!.time < oldest) end++;
@@ -299,8 +307,8 @@ export class RuleState {
     return dropped;
   }
 
-  /** Keeps the list in event-time order even when events arrive out of order, then trims it. */
-  private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): void {
+  /** Keeps the list in event-time order even when events arrive out of order, then trims it; returns the list the account now holds. */
+  private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): HistoryItem[] {
     let list = held;
     let i = list.length;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
@@ -311,6 +319,7 @@ export class RuleState {
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
     if (drop > 0) this.released(accountId, list.splice(0, drop));
+    return list;
   }
 
   /** A key whose newest item is older than the retention. */
@@ -380,9 +389,20 @@ function tailOfKey(address: string, key: string): string {
   return key.length > address.length && key.endsWith(address) ? key.slice(key.length - address.length) : address;
 }
 
-function sameFields(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
-  return true;
+/**
+ * Whether two plain objects (parsed session or KYC objects) have the same own enumerable keys
+ * with identical values. Counted with for-in, which V8 walks from its enum cache, rather than
+ * Object.keys, which copies two key arrays per retained transfer. The objects are plain (their
+ * prototype is Object.prototype, which has no enumerable keys), so for-in sees own keys only.
+ */
+export function sameFields(a: object, b: object): boolean {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in ra) {
+    if (ra[k] !== rb[k]) return false;
+    count++;
+  }
+  for (const _ in rb) count--;
+  return count === 0;
 }

@@ -13,5 +13,25 @@ export function appended<T>(list: T[], item: T): T[] {
     list.push(item);
     return list;
   }
-  return list.concat([item]);
+  return copiedWith(list, item);
+}
+
+/**
+ * A copy of a short list with `item` after it, at its exact length. Written as array literals,
+ * one per length: `list.concat([item])` made the same array about ten times slower (a generic
+ * builtin call and a throw-away one-item array per append, on every edge, touch and history item).
+ * The lists are never sparse, so reading each element is copying it.
+ */
+function copiedWith<T>(l: T[], item: T): T[] {
+  switch (l.length) {
+    case 0: return [item];
+    case 1: return [l[0]!, item];
+    case 2: return [l[0]!, l[1]!, item];
+    case 3: return [l[0]!, l[1]!, l[2]!, item];
+    case 4: return [l[0]!, l[1]!, l[2]!, l[3]!, item];
+    case 5: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, item];
+    case 6: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, item];
+    case 7: return [l[0]!, l[1]!, l[2]!, l[3]!, l[4]!, l[5]!, l[6]!, item];
+    default: return l.concat([item]);
+  }
 }

@@ -4,6 +4,7 @@
  * changes by a byte, on the sample in order and with every chain and intel message delivered
  * last (late evidence re-examines retained transfers).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoadedRule } from '../../src/engine/loader.js';
 import { messageSlimmer, retainedTransferFields } from '../../src/engine/retained-fields.js';
@@ -69,5 +70,19 @@ describe('short lists at their exact length', () => {
     const long = [1, 2, 3, 4, 5, 6, 7, 8];
     expect(appended(long, 9)).toBe(long);
     expect(long).toHaveLength(9);
+  });
+
+  it('gives what concat gives, at every length, and leaves a short list as it was', () => {
+    fc.assert(fc.property(fc.array(fc.anything(), { maxLength: 20 }), fc.anything(), (list: unknown[], item: unknown) => {
+      const before = [...list];
+      const expected = list.concat([item]);
+      const next = appended(list, item);
+      expect(next).toHaveLength(expected.length);
+      for (let i = 0; i < expected.length; i++) expect(Object.is(next[i], expected[i])).toBe(true);
+      if (before.length < 8) {
+        expect(next).not.toBe(list);
+        expect(list).toEqual(before);
+      } else expect(next).toBe(list);
+    }), { numRuns: 3000 });
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * compileCondition builds one closure per common operator (gte, gt, lte, lt, eq, ne) instead of
+ * choosing the operator by name on every call: each must say what the generic `compare` says,
+ * for numbers, exact decimals, strings in any case, booleans, null and absent fields.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compare, compileCondition } from '../../src/engine/conditions.js';
+import type { Condition } from '../../src/engine/rule-schema.js';
+import { parseQuantity } from '../../src/engine/units.js';
+import { Decimal } from '../../src/money/decimal.js';
+
+const number = fc.constantFrom(0, 1, 2.5, 999.99, 1000, 1000.01, -3, 10_000, Number.NaN);
+const decimal = fc.constantFrom('0', '1', '2.50', '999.99', '1000', '1000.00', '1000.01', '-3', '10000').map((t) => Decimal.parse(t));
+const text = fc.constantFrom('US', 'us', 'DE', 'deposit', 'Deposit', '1000', '');
+const actual = fc.oneof(number, decimal, text, fc.boolean(), fc.constant(null), fc.constant(undefined));
+const expectedRaw = fc.oneof(number, text, fc.boolean(), fc.constantFrom('1000 USD', '2.5 USD', '10%', '24h'));
+
+/** The verdict, or the error it throws (a threshold that is no number throws on a decimal field, both ways). */
+function outcome(judge: () => boolean): boolean | string {
+  try {
+    return judge();
+  } catch (err) {
+    return `throws ${(err as Error).message}`;
+  }
+}
+
+describe('per-operator condition closures', () => {
+  it('agree with the generic comparison for every operator they cover', () => {
+    fc.assert(fc.property(fc.constantFrom('gte', 'gt', 'lte', 'lt', 'eq', 'ne'), actual, expectedRaw, (op, value, raw) => {
+      const predicate = compileCondition({ field: 'event.x', [op]: raw } as unknown as Condition);
+      const ctx = { event: value === undefined ? {} : { x: value } };
+      const expected = parseQuantity(raw);
+      const exact = typeof expected === 'number' && Number.isFinite(expected) ? Decimal.fromNumber(expected) : undefined;
+      expect(outcome(() => predicate(ctx))).toEqual(outcome(() => compare(op, value, expected, ctx, exact)));
+    }), { numRuns: 5000 });
+  });
+});
