@@ -97,8 +97,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
  * the window still selects what it was computed from (the state drops it when the account's
  * history or one of its devices' links changes), else a new one, kept.
  */
-function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number | undefined): AccountScan {
-  if (slot === undefined) return scanAccount(env, accountId, spec, from, to);
+function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number): AccountScan {
   const kept = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
   if (kept && withinValidity(kept.validity, from, to)) return kept;
   const fresh = scanAccount(env, accountId, spec, from, to);
@@ -116,15 +115,13 @@ function holds(factor: RiskFactor, a: AccountScan, spec: PayerRiskSpec, to: numb
   }
 }
 
-/** The risk factors one account shows within [from, to], in the order the spec lists them. */
-export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot?: number): RiskFactor[] {
-  const a = accountScan(env, accountId, spec, from, to, slot);
-  return spec.factors.filter((f) => holds(f, a, spec, to));
-}
+const salaryBands = new WeakMap<PayerRiskSpec, [Decimal, Decimal]>();
 
-/** The salary band as exact decimals. */
+/** The salary band as exact decimals (made once per spec: every scan and judgement reads it). */
 function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
-  return [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])];
+  let band = salaryBands.get(spec);
+  if (!band) salaryBands.set(spec, (band = [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])]));
+  return band;
 }
 
 /** The USD each account sent among the evidence events, summed exactly. */
@@ -195,18 +192,24 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const from = to - spec.within;
   const byFactor: Record<string, number> = {};
   const risky: string[] = [];
-  for (const accountId of accounts) {
-    const factors = accountRiskFactors(env, accountId, spec, from, to, slot);
-    for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
-    if (factors.length >= spec.minFactors) risky.push(accountId);
+  // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
+  const isRisky: boolean[] = new Array<boolean>(accounts.length);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accountScan(env, accounts[i]!, spec, from, to, slot);
+    let count = 0;
+    for (const f of spec.factors) {
+      if (!holds(f, a, spec, to)) continue;
+      byFactor[f] = (byFactor[f] ?? 0) + 1;
+      count++;
+    }
+    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
   const sent = evidence ? usdPerAccount(env, new Set(accounts), evidence) : new Map<string, Decimal>();
   const salaryFloor = salaryBand(spec)[0];
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
-  const riskySet = new Set(risky);
-  const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
+  const implicated = accounts.filter((a, i) => isRisky[i] || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
   return { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
 }
 
