@@ -61,6 +61,11 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   };
 }
 
+/** Every label an exposure or decaying-exposure signal of the rules looks for, sorted. */
+export function exposureLabelsOf(specs: readonly RuleSpec[]): string[] {
+  return [...new Set(specs.flatMap((spec) => Object.values(spec.signals).flatMap((s) => (s.op === 'exposure' || s.op === 'decaying-exposure' ? s.labels : []))))].sort();
+}
+
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
 const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4 };
 
@@ -219,7 +224,7 @@ export class RuleEngine {
 
   /** Every label an exposure signal of the rule set looks for. */
   get exposureLabels(): string[] {
-    return (this.labelsCache ??= [...new Set(this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'exposure' || s.op === 'decaying-exposure' ? s.labels : []))))].sort());
+    return (this.labelsCache ??= exposureLabelsOf(this.rules.map((r) => r.spec)));
   }
 
   private labelsCache: string[] | undefined;

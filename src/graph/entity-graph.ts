@@ -13,6 +13,7 @@ import { ShardedMap } from '../state/sharded-map.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { appended } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
+import { LabelReach, MAX_DEPTH } from './label-reach.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
@@ -108,10 +109,16 @@ export interface GraphOptions {
   verdictLimit: number;
   /** Flow edges older than this behind the newest event are dropped (exposure walks never reach them). @defaultValue 180 days */
   edgeRetention: number;
+  /**
+   * The labels exposure walks look for (the rules' exposure signals): the graph keeps per address
+   * a lower bound on the hops to one (label-reach.ts), so a walk that cannot meet one is skipped.
+   * @defaultValue none (every walk runs)
+   */
+  tracedLabels: readonly string[];
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY };
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [] };
 const MAX_CAUSES = 64;
 /** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
 const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
@@ -149,12 +156,61 @@ export class EntityGraph {
    * Derived from `meta`; rebuilt on first use after a checkpoint hands out the maps.
    */
   private labelledRoots: Set<number> | undefined = new Set();
+  /**
+   * Hops to a traced label, per address (label-reach.ts). Derived: dropped on a restore or a new
+   * rule set and rebuilt from the labels on first use; it then answers only for walks that read
+   * no edge from before that moment (`reachExactAfter`), whose list drops it has seen.
+   */
+  private reach: LabelReach | undefined;
+  private reachExactAfter = Number.NEGATIVE_INFINITY;
 
-  constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {}
+  constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {
+    this.reach = new LabelReach(this, options.tracedLabels);
+  }
 
   /** New bounds for a new rule set (hot reload); data already dropped is not recovered. */
   reconfigure(options: Partial<GraphOptions>): void {
+    const before = this.options;
     this.options = { ...this.options, ...options };
+    if (before.edgeRetention !== this.options.edgeRetention || before.maxEdgesPerAddress !== this.options.maxEdgesPerAddress || before.tracedLabels.join('\n') !== this.options.tracedLabels.join('\n')) this.dropReach();
+  }
+
+  private dropReach(): void {
+    this.reach = undefined;
+    this.reachExactAfter = this.newest;
+  }
+
+  private labelReach(): LabelReach {
+    if (this.reach) return this.reach;
+    const reach = new LabelReach(this, this.options.tracedLabels);
+    const done = new Set<number>();
+    for (const [id, records] of this.labels.entries()) {
+      for (const r of records) {
+        if (!reach.tracesLabel(r.label)) continue; // a closed label still counts: a bound too low only costs a walk
+        if (r.scope === 'address') reach.labelAddress(id);
+        else if (!done.has(this.root(id))) {
+          done.add(this.root(id));
+          reach.labelCluster(this.uf.members(id));
+        }
+      }
+    }
+    return (this.reach = reach);
+  }
+
+  /**
+   * Whether an exposure walk could meet one of `labels` (false: it cannot, and need not run).
+   * True whenever the bounds do not answer for it: labels not traced, deeper than they reach, or
+   * a walk that may read edges older than the retention (a list may have dropped its copy of
+   * such an edge while the other end's list keeps it) or from before the bounds were rebuilt.
+   */
+  mayReachLabel(starts: readonly number[], q: { direction: 'upstream' | 'downstream'; labels: readonly string[]; maxHops: number; hopWithin: number; from: number }): boolean {
+    if (q.maxHops > MAX_DEPTH) return true;
+    const earliest = q.direction === 'downstream' ? q.from : q.from - q.maxHops * q.hopWithin;
+    if (earliest < this.newest - this.options.edgeRetention || earliest <= this.reachExactAfter) return true;
+    const reach = this.labelReach();
+    if (!reach.traces(q.labels)) return true;
+    for (const id of starts) if (reach.mayReach(id, q.direction, q.maxHops)) return true;
+    return false;
   }
 
   /**
@@ -263,6 +319,7 @@ export class EntityGraph {
 
   addLabel(addressId: number, record: LabelRecord, removed: boolean, eventId: string): GraphChange | undefined {
     if (!this.labels.apply(addressId, record, removed)) return undefined;
+    if (!removed) this.traceLabel(addressId, record);
     if (record.scope === 'address') {
       this.ensure(addressId);
       this.scopedFlags()[addressId] = 1;
@@ -279,6 +336,14 @@ export class EntityGraph {
       cause: { label: record.label, address: this.key(addressId), source: record.source, removed },
       eventId,
     };
+  }
+
+  /** A traced label lowers the hop bounds around the address, or around its whole cluster. */
+  private traceLabel(addressId: number, record: LabelRecord): void {
+    const reach = this.reach;
+    if (!reach || !reach.tracesLabel(record.label)) return;
+    if (record.scope === 'address') reach.labelAddress(addressId);
+    else if (!reach.clusterLabelled(addressId)) reach.labelCluster(this.uf.members(addressId));
   }
 
   /**
@@ -363,6 +428,9 @@ export class EntityGraph {
       return { kind: 'held-merge', cluster: first, absorbed: second, time: cause.time, cause, reason, eventId };
     }
     const impact = this.impactOf(ra, rb);
+    // A traced label on one side now covers the other side's members too.
+    const reach = this.reach;
+    if (reach && reach.clusterLabelled(ra) !== reach.clusterLabelled(rb)) reach.labelCluster(this.uf.members(reach.clusterLabelled(ra) ? rb : ra));
     const nameA = this.clusterName(ra);
     const nameB = this.clusterName(rb);
     const reprA = this.uf.repr(ra);
@@ -449,6 +517,7 @@ export class EntityGraph {
       this.inEdges.set(to, (ins = []));
     }
     this.appendEdge(this.inEdges, to, ins, shared);
+    this.reach?.edgeAdded(from, to);
     return true;
   }
 
@@ -456,7 +525,7 @@ export class EntityGraph {
   private appendEdge(edges: ShardedMap<number, FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
     const next = appended(list, edge);
     if (next !== list) edges.set(id, next);
-    if (next.length > this.options.maxEdgesPerAddress) next.shift();
+    if (next.length > this.options.maxEdgesPerAddress) this.reach?.edgeDropped(next.shift()!, edges === this.inEdges ? 'in-list' : 'out-list');
     this.dropStaleEdges(next);
   }
 
@@ -496,6 +565,7 @@ export class EntityGraph {
     this.own.set(own);
     this.firstSeen.set(firstSeen);
     this.newest = newest;
+    this.dropReach();
   }
 }
 

@@ -110,6 +110,7 @@ const visited = new VisitMarks();
 const nodes = new WalkNodes();
 
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
+  if (!graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
   try {
     return walk(graph, starts, q);
   } finally {

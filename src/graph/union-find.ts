@@ -1,6 +1,7 @@
 /**
- * Union-find over dense uint32 ids in growable typed arrays (12 bytes per address: parent, size
- * and the naming member). Union by minimum id, as GraphSense does, so roots are cheap to find.
+ * Union-find over dense uint32 ids in growable typed arrays (16 bytes per address: parent, size,
+ * the naming member, and the next member of a circular list per cluster, so a cluster's members
+ * can be listed in O(size)). Union by minimum id, as GraphSense does, so roots are cheap to find.
  * Ids are interning order, which differs between runs that see messages in another order, so
  * they are never shown: a cluster is named by a member its owner picks by content.
  */
@@ -9,6 +10,8 @@ export class UnionFind {
   private sizes = new Uint32Array(1024);
   /** Per root: the member whose key is the cluster's name (the owner picks which; see EntityGraph). */
   private reprs = new Uint32Array(1024);
+  /** Per id: the next member of its cluster, around a circle (derived: rebuilt on restore). */
+  private next = new Uint32Array(1024);
   private length = 0;
 
   private ensure(id: number): void {
@@ -17,6 +20,7 @@ export class UnionFind {
       this.parent[this.length] = this.length;
       this.sizes[this.length] = 1;
       this.reprs[this.length] = this.length;
+      this.next[this.length] = this.length;
       this.length++;
     }
   }
@@ -29,9 +33,12 @@ export class UnionFind {
     sizes.set(this.sizes);
     const reprs = new Uint32Array(capacity);
     reprs.set(this.reprs);
+    const next = new Uint32Array(capacity);
+    next.set(this.next);
     this.parent = parent;
     this.sizes = sizes;
     this.reprs = reprs;
+    this.next = next;
   }
 
   find(id: number): number {
@@ -69,12 +76,26 @@ export class UnionFind {
     const absorbed = Math.max(ra, rb);
     this.parent[absorbed] = survivor;
     this.sizes[survivor] = this.sizes[survivor]! + this.sizes[absorbed]!;
+    // Two circles become one by swapping one successor of each.
+    const after = this.next[survivor]!;
+    this.next[survivor] = this.next[absorbed]!;
+    this.next[absorbed] = after;
     return [survivor, absorbed];
+  }
+
+  /** The members of the cluster of `id`, each once, starting at `id`. */
+  *members(id: number): Generator<number> {
+    this.ensure(id);
+    let x = id;
+    do {
+      yield x;
+      x = this.next[x]!;
+    } while (x !== id);
   }
 
   /** Bytes held by the arrays (for the memory benchmark). */
   get bytes(): number {
-    return this.parent.byteLength + this.sizes.byteLength + this.reprs.byteLength;
+    return this.parent.byteLength + this.sizes.byteLength + this.reprs.byteLength + this.next.byteLength;
   }
 
   /** The live prefix of the arrays, for a checkpoint (views, not copies). */
@@ -89,5 +110,22 @@ export class UnionFind {
     this.sizes.set(sizes);
     this.reprs.set(reprs);
     this.length = parent.length;
+    this.rebuildMemberLists();
+  }
+
+  /**
+   * Rebuilds the member circles from the parent links, without compressing any path (the parent
+   * array is state a later checkpoint writes, and must read as the original's would).
+   */
+  private rebuildMemberLists(): void {
+    const { parent, next } = this;
+    for (let id = 0; id < this.length; id++) next[id] = id;
+    for (let id = 0; id < this.length; id++) {
+      let root = id;
+      while (parent[root] !== root) root = parent[root]!;
+      if (root === id) continue;
+      next[id] = next[root]!;
+      next[root] = id;
+    }
   }
 }

@@ -9,7 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
@@ -92,7 +92,7 @@ export class Pipeline {
 
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
-    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), ...options.graph });
+    this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), tracedLabels: exposureLabelsOf(options.rules.map((r) => r.spec)), ...options.graph });
     const retention = historyRetention(options.rules);
     const kindRetention = transferRetentionByKind(options.rules, retention, this.graph.options.touchRetention);
     this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), transferFields: retainedTransferFields(options.rules), ...options.state });
@@ -126,7 +126,7 @@ export class Pipeline {
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     const retention = historyRetention(rules);
     this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), transferFields: retainedTransferFields(rules) });
-    this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation) });
+    this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation), tracedLabels: exposureLabelsOf(rules.map((r) => r.spec)) });
   }
 
   process(raw: string, origin: Origin): ProcessResult {
