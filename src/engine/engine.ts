@@ -98,8 +98,7 @@ const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
  * that never look at the counterparty, and its labels, names and checksummed addresses (a keccak
  * each) would be work thrown away.
  */
-function counterpartyContext(graph: EntityGraph, t: TransferEvent, asOf: number): Context {
-  const ids = counterpartyIds(graph, t);
+function counterpartyContext(graph: EntityGraph, ids: readonly number[], asOf: number): Context {
   const first = ids[0];
   let labelled: { labels: string[]; entities: string[] } | undefined;
   const labelsOf = (): { labels: string[]; entities: string[] } => {
@@ -129,6 +128,8 @@ export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: num
   const event = itemContext(trigger).event;
   if (trigger.type === 'login') return { event, account: {}, counterparty: {}, signals: {} };
   const m = trigger.msg;
+  const ids = counterpartyIds(graph, trigger);
+  let counterparty: Context | undefined;
   return {
     event,
     account: {
@@ -136,7 +137,9 @@ export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: num
       kycCountry: m.customer?.kycCountry,
       ageDays: m.customer ? Math.floor((trigger.time - Date.parse(m.customer.createdAt)) / DAY) : undefined,
     },
-    counterparty: counterpartyContext(graph, trigger, asOf),
+    // Made on first read (its fields are read lazily anyway): most triggers meet no rule that
+    // reads the counterparty, and its getters cost a closure each.
+    get counterparty() { return (counterparty ??= counterpartyContext(graph, ids, asOf)); },
     signals: {},
   };
 }

@@ -6,6 +6,7 @@
  */
 import { ShardedMap } from '../state/sharded-map.js';
 import { appended } from '../state/tight-list.js';
+import type { WindowValidity } from './window-validity.js';
 
 export interface AccountSighting {
   accountId: string;
@@ -25,8 +26,10 @@ export class LinkIndex {
    * @param maxAccounts accounts kept per value; past it the least recently seen goes (a public
    *   Wi-Fi IP with ten thousand customers stays bounded).
    * @param isDormant whether a value's newest sighting is past the retention (swept two per new value).
+   * @param changed told each account on a value's list (and the account sighted) before that list
+   *   changes in any way: what a memo derived from `anotherWithin` for those accounts must forget.
    */
-  constructor(private readonly maxAccounts: number, private readonly isDormant: (lastTime: number) => boolean) {}
+  constructor(private readonly maxAccounts: number, private readonly isDormant: (lastTime: number) => boolean, private readonly changed?: (accountId: string) => void) {}
 
   get size(): number {
     return this.byValue.size;
@@ -35,9 +38,10 @@ export class LinkIndex {
   sight(value: string, accountId: string, time: number, eventId: string): void {
     let linked = this.byValue.get(value);
     if (!linked) {
-      this.byValue.sweepSome(2, (l) => l.length === 0 || this.isDormant(newestOf(l)));
+      this.byValue.sweepSome(2, this.sweptIfDormant);
       this.byValue.set(value, (linked = []));
     }
+    if (this.changed) this.tellAccounts(linked, accountId);
     // Accounts not seen within the retention go from the front (least recently seen first), so a
     // busy shared IP keeps the accounts of its window, not of its whole life.
     let stale = 0;
@@ -65,6 +69,17 @@ export class LinkIndex {
     }
   }
 
+  private readonly sweptIfDormant = (l: Linked): boolean => {
+    if (l.length > 0 && !this.isDormant(newestOf(l))) return false;
+    if (this.changed) this.tellAccounts(l);
+    return true;
+  };
+
+  private tellAccounts(linked: Linked, sighted?: string): void {
+    for (const s of linked) this.changed!(s.accountId);
+    if (sighted !== undefined) this.changed!(sighted);
+  }
+
   /** Accounts seen on `value` within [from, to], each with the event that evidences it (its first sighting in the window when known, else its latest). */
   within(value: string, from: number, to: number): { accountId: string; eventId: string }[] {
     const linked = this.byValue.get(value);
@@ -88,6 +103,35 @@ export class LinkIndex {
     for (let i = linked.length - 1; i >= 0; i--) {
       const s = linked[i]!;
       if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) return true;
+    }
+    return false;
+  }
+
+  /**
+   * `anotherWithin`, narrowing `v` to the windows that give the same answer while the value's
+   * list is unchanged: while the other account found stays inside the window, or while every
+   * other account stays outside it (each before the start or after the end). Only an account on
+   * the list is told of its changes (see `changed`): for any other the answer holds for no other
+   * window.
+   */
+  anotherWithinBounded(value: string, accountId: string, from: number, to: number, v: WindowValidity): boolean {
+    const linked = this.byValue.get(value);
+    if (!linked || !linked.some((s) => s.accountId === accountId)) {
+      v.fromAfter = Number.POSITIVE_INFINITY;
+      return linked !== undefined && linked.some((s) => s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to);
+    }
+    for (let i = linked.length - 1; i >= 0; i--) {
+      const s = linked[i]!;
+      if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) {
+        v.fromAtMost = Math.min(v.fromAtMost, s.lastTime);
+        v.toAtLeast = Math.max(v.toAtLeast, s.firstTime);
+        return true;
+      }
+    }
+    for (const s of linked) {
+      if (s.accountId === accountId) continue;
+      if (s.lastTime < from) v.fromAfter = Math.max(v.fromAfter, s.lastTime);
+      else v.toBefore = Math.min(v.toBefore, s.firstTime); // here s.firstTime > to
     }
     return false;
   }

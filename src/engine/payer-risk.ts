@@ -11,14 +11,12 @@ import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
-import { WindowMemo } from './window-memo.js';
+import { anyWindow, rangeWithValidity, withinValidity, type WindowValidity } from './window-validity.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
 export type RiskFactor = PayerRiskSpec['factors'][number];
 
 const DAY = 86_400_000;
-/** Accounts whose last window scan one payer-risk signal keeps (a few hundred bytes each). */
-const SCANS_KEPT = 16_384;
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
 interface Session { ip?: string; ipCountry?: string; vpn?: boolean; vpnProvider?: string | undefined; deviceId?: string | undefined }
@@ -45,12 +43,12 @@ interface HistoryScan {
  * transfer session and no salary-sized deposits). The KYC country is the newest seen so far at
  * each item, as a session country is compared with what the account had declared by then.
  */
-function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): HistoryScan {
+function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec): HistoryScan {
   const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [], createdAt: Number.NaN };
   let kycCountry: string | undefined;
   let salarySenders: Set<string> | undefined;
   const [low, high] = salaryBand(spec);
-  for (let i = 0; i < items.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const item = items[i]!;
     const session = sessionOf(item);
     if (session?.vpn) scan.vpn = true;
@@ -72,34 +70,58 @@ function scanHistory(items: readonly HistoryItem[], spec: PayerRiskSpec): Histor
   return scan;
 }
 
-function sharesDevice(env: Env, accountId: string, devices: readonly string[], from: number, to: number): boolean {
-  for (const device of devices) {
-    if (env.state.linkedToAnother('device', device, accountId, from, to)) return true;
-  }
-  return false;
+/**
+ * An account's factors that its window's history and its devices' links decide (all but
+ * young-account, which moves with the window's end alone), and the windows they hold for.
+ */
+interface AccountScan {
+  scan: HistoryScan;
+  sharesDevice: boolean;
+  validity: WindowValidity;
 }
 
-/** The risk factors one account shows within [from, to], in the order the spec lists them. */
-export function accountRiskFactors(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, scans?: WindowMemo<HistoryItem, HistoryScan>): RiskFactor[] {
-  const scan = scans ? scans.get(accountId, env.state.history(accountId), from, to, (items) => scanHistory(items, spec)) : scanHistory(env.state.historyBetween(accountId, from, to), spec);
-  const factors: RiskFactor[] = [];
-  for (const factor of spec.factors) {
-    let holds: boolean;
-    switch (factor) {
-      case 'vpn': holds = scan.vpn; break;
-      case 'country-mismatch': holds = scan.countryMismatch; break;
-      case 'payroll-inflow': holds = scan.payrollInflow; break;
-      case 'young-account': holds = scan.customer !== undefined && to - scan.createdAt <= spec.youngWithin; break;
-      case 'shared-device': holds = sharesDevice(env, accountId, scan.devices, from, to); break;
-    }
-    if (holds) factors.push(factor);
+function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan {
+  const validity = anyWindow();
+  const list = env.state.history(accountId);
+  const [lo, hi] = rangeWithValidity(list, from, to, validity);
+  const scan = scanHistory(list, lo, hi, spec);
+  let shares = false;
+  if (spec.factors.includes('shared-device')) {
+    for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
-  return factors;
+  return { scan, sharesDevice: shares, validity };
 }
 
-/** The salary band as exact decimals. */
+/**
+ * The account's scan for [from, to]: the one kept in the state's derived values (`slot`) when
+ * the window still selects what it was computed from (the state drops it when the account's
+ * history or one of its devices' links changes), else a new one, kept.
+ */
+function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number): AccountScan {
+  const kept = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
+  if (kept && withinValidity(kept.validity, from, to)) return kept;
+  const fresh = scanAccount(env, accountId, spec, from, to);
+  env.state.keepDerivedValue(accountId, slot, fresh);
+  return fresh;
+}
+
+function holds(factor: RiskFactor, a: AccountScan, spec: PayerRiskSpec, to: number): boolean {
+  switch (factor) {
+    case 'vpn': return a.scan.vpn;
+    case 'country-mismatch': return a.scan.countryMismatch;
+    case 'payroll-inflow': return a.scan.payrollInflow;
+    case 'young-account': return a.scan.customer !== undefined && to - a.scan.createdAt <= spec.youngWithin;
+    case 'shared-device': return a.sharesDevice;
+  }
+}
+
+const salaryBands = new WeakMap<PayerRiskSpec, [Decimal, Decimal]>();
+
+/** The salary band as exact decimals (made once per spec: every scan and judgement reads it). */
 function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
-  return [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])];
+  let band = salaryBands.get(spec);
+  if (!band) salaryBands.set(spec, (band = [Decimal.fromNumber(spec.salaryUsd[0]), Decimal.fromNumber(spec.salaryUsd[1])]));
+  return band;
 }
 
 /** The USD each account sent among the evidence events, summed exactly. */
@@ -166,32 +188,39 @@ interface JudgementMemo {
   judgement: Judgement;
 }
 
-function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, scans: WindowMemo<HistoryItem, HistoryScan>): Judgement {
+function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, slot: number): Judgement {
   const from = to - spec.within;
   const byFactor: Record<string, number> = {};
   const risky: string[] = [];
-  for (const accountId of accounts) {
-    const factors = accountRiskFactors(env, accountId, spec, from, to, scans);
-    for (const f of factors) byFactor[f] = (byFactor[f] ?? 0) + 1;
-    if (factors.length >= spec.minFactors) risky.push(accountId);
+  // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
+  const isRisky: boolean[] = new Array<boolean>(accounts.length);
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accountScan(env, accounts[i]!, spec, from, to, slot);
+    let count = 0;
+    for (const f of spec.factors) {
+      if (!holds(f, a, spec, to)) continue;
+      byFactor[f] = (byFactor[f] ?? 0) + 1;
+      count++;
+    }
+    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
   const sent = evidence ? usdPerAccount(env, new Set(accounts), evidence) : new Map<string, Decimal>();
   const salaryFloor = salaryBand(spec)[0];
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
-  const riskySet = new Set(risky);
-  const implicated = accounts.filter((a) => riskySet.has(a) || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
+  const implicated = accounts.filter((a, i) => isRisky[i] || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
   return { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
 }
 
 export function payerRisk(spec: PayerRiskSpec): Signal {
   let memo: JudgementMemo | undefined;
-  // Per account, its last window's scan: a hot cluster's payers are judged again at every merge.
-  let scans: WindowMemo<HistoryItem, HistoryScan> | undefined;
-  let scansOf: Env['state'] | undefined;
+  // Per account, its last window's scan, kept in the state: a hot cluster's payers are judged
+  // again at every merge into it, mostly with nothing of theirs changed since.
+  let slot = 0;
+  let slotOf: Env['state'] | undefined;
   return (env): SignalResult => {
-    if (scansOf !== env.state) { scans = new WindowMemo(SCANS_KEPT); scansOf = env.state; }
+    if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; }
     const rawAccounts = getPath(env.ctx, spec.accounts);
     const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
@@ -199,7 +228,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     let j: Judgement;
     if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
     else {
-      j = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, scans!);
+      j = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, slot);
       // Only lists can be recognised again by identity; a judgement of anything else is not kept.
       memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }

@@ -16,6 +16,7 @@ import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
@@ -70,6 +71,8 @@ const SWEEP_PER_NEW_KEY = 2;
 const NOTHING: readonly HistoryItem[] = Object.freeze([]);
 /** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
 const TRIM_PER_EVENT = 1;
+/** Accounts whose derived values (see `derivedValue`) are kept; past it they start afresh. */
+const DERIVED_KEPT = 1 << 18;
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();
@@ -87,6 +90,13 @@ export class RuleState {
   private newest = Number.NEGATIVE_INFINITY;
   /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
   private changes = 0;
+  /**
+   * Per account, values a reader derived from its history and from the device links of the
+   * devices in it (payer-risk's window scans), by slot; dropped whenever either changes, so a
+   * value found here is one computed from what the state still holds. A cache: never checkpointed.
+   */
+  private derived = new Map<string, unknown[]>();
+  private derivedSlots = 0;
   /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
   private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
   options: RuleStateOptions;
@@ -96,7 +106,7 @@ export class RuleState {
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit')), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal')) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
-    this.devices = new LinkIndex(this.options.maxSightings, dormant);
+    this.devices = new LinkIndex(this.options.maxSightings, dormant, this.dropDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
   }
 
@@ -110,6 +120,7 @@ export class RuleState {
    */
   reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
     this.changes++;
+    this.derived = new Map();
     this.options = { ...this.options, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId.deposit.retention = this.kindRetention('deposit');
@@ -196,10 +207,38 @@ export class RuleState {
     return (by === 'device' ? this.devices : this.ips).anotherWithin(value, accountId, from, to);
   }
 
+  /** `linkedToAnother` by device, narrowing `v` to the windows that give the same answer while the device's links are unchanged. */
+  linkedToAnotherBounded(by: 'device', value: string, accountId: string, from: number, to: number, v: WindowValidity): boolean {
+    return this.devices.anotherWithinBounded(value, accountId, from, to, v);
+  }
+
   /** Sizes of each index, for metrics and the soak benchmark. */
   get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
     return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
   }
+
+  /** A slot of its own for one reader's derived values (see `derivedValue`). */
+  derivedSlot(): number {
+    return this.derivedSlots++;
+  }
+
+  /** What the reader of `slot` kept for the account, if neither its history nor its devices' links changed since. */
+  derivedValue(accountId: string, slot: number): unknown {
+    return this.derived.get(accountId)?.[slot];
+  }
+
+  keepDerivedValue(accountId: string, slot: number, value: unknown): void {
+    let values = this.derived.get(accountId);
+    if (!values) {
+      if (this.derived.size >= DERIVED_KEPT) this.derived.clear();
+      this.derived.set(accountId, (values = []));
+    }
+    values[slot] = value;
+  }
+
+  private readonly dropDerivedValues = (accountId: string): void => {
+    if (this.derived.size > 0) this.derived.delete(accountId);
+  };
 
   /** Changes whenever anything the state holds may have changed. */
   get version(): number {
@@ -210,6 +249,7 @@ export class RuleState {
     this.changes++;
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
+    this.dropDerivedValues(accountId);
     if (event.type === 'transfer' || this.options.keepLogins) {
       // The history as it stands after the event: the indexes below read it without looking it up again.
       const history = this.addToHistory(accountId, event);
@@ -272,12 +312,14 @@ export class RuleState {
    */
   private released(accountId: string, dropped: readonly HistoryItem[]): void {
     if (dropped.length === 0) return;
+    this.dropDerivedValues(accountId);
     this.paid.release(accountId, dropped);
     this.payers.forget(accountId);
   }
 
   /** Drops what is kept per account beside its history (the history itself is going). */
   private forgetDerived(accountId: string): void {
+    this.dropDerivedValues(accountId);
     this.aggs.delete(accountId);
     this.paid.forget(accountId);
     this.payers.forget(accountId);
@@ -326,13 +368,14 @@ export class RuleState {
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
   checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; newest: number } {
-    this.changes++; // a restore fills the indexes through these references
+    this.changes++; // a restore fills the indexes through these references (and ends with restoreNewest)
     return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, newest: this.newest };
   }
 
-  /** Puts back the newest event time from a checkpoint. */
+  /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */
   restoreNewest(newest: number): void {
     this.changes++;
+    this.derived = new Map();
     this.newest = newest;
   }
 }

@@ -115,6 +115,34 @@ describe('payer-risk equals the scan it replaces', () => {
     SPECS.forEach((_, k) => expect(held.get(k) ?? 0, `spec ${k}`).toBeGreaterThan(0));
   });
 
+  // Tight bounds as well: histories trimmed by retention and length, device links swept and capped.
+  it.each([
+    ['the rules\' bounds', {}],
+    ['tight bounds', { retention: 10 * DAY, linkRetention: 3 * DAY, maxSightings: 2, maxHistory: 6 }],
+  ])('judges one window again after every message as a plain scan does (kept scans dropped when an account or a device it used changes), %s', (_, bounds) => {
+    // One compiled signal per (spec, window end): each judges the very same window after every
+    // message, so its kept scans meet every change that must drop them (new items, trims,
+    // another account on a shared device), not only a window that moved.
+    const ends = [0, 1, 3, 6, 10, 20, 40, 80].map((d) => T0 + d * DAY);
+    const hits = { held: 0 };
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
+      const compiled = SPECS.flatMap((s) => ends.map((end) => ({ end, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
+      const p = new Pipeline({ rules: RULES, state: bounds });
+      messages(steps, swaps).forEach((line, n) => {
+        p.process(line, { line: n + 1 });
+        const trigger = triggers(p)[0];
+        if (!trigger) return;
+        compiled.forEach(({ end, fast, slow }, k) => {
+          const asOf = Math.max(end, trigger.time);
+          const expected = slow(envOf(p, trigger, asOf));
+          expect(fast(envOf(p, trigger, asOf)), `signal ${k} after message ${n}`).toEqual(expected);
+          if (expected.ok) hits.held++;
+        });
+      });
+    }), { numRuns: 150 });
+    expect(hits.held).toBeGreaterThan(0);
+  });
+
   it('gives after a checkpoint round-trip what it gives without one', async () => {
     const judged = (p: Pipeline, signals: Signal[]): unknown[] => triggers(p).map((t) => signals.map((s) => s(envOf(p, t))));
     const streams = fc.sample(fc.tuple(fc.array(step, { minLength: 20, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 })), { seed: 3, numRuns: 4 });
