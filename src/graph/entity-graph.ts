@@ -183,15 +183,12 @@ export class EntityGraph {
   private labelReach(): LabelReach {
     if (this.reach) return this.reach;
     const reach = new LabelReach(this, this.options.tracedLabels);
-    const done = new Set<number>();
+    // No find() here: a lookup compresses paths, and the union-find is state a checkpoint writes.
     for (const [id, records] of this.labels.entries()) {
       for (const r of records) {
         if (!reach.tracesLabel(r.label)) continue; // a closed label still counts: a bound too low only costs a walk
         if (r.scope === 'address') reach.labelAddress(id);
-        else if (!done.has(this.root(id))) {
-          done.add(this.root(id));
-          reach.labelCluster(this.uf.members(id));
-        }
+        else if (!reach.clusterLabelled(id)) reach.labelCluster(this.uf.members(id));
       }
     }
     return (this.reach = reach);
