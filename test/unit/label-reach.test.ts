@@ -119,79 +119,67 @@ describe('label-reach bounds on exposure walks', () => {
   });
 });
 
-describe('label-reach when one copy of an edge is dropped past the cap', () => {
-  const edge = (graph: EntityGraph, from: number, to: number, time: number, ref: string): void => {
+/** A graph of a few named addresses with lists capped at 2, and an edge helper. */
+function tinyGraph(names: readonly string[]) {
+  const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 2, tracedLabels: ['sanctioned'] });
+  const ids = names.map((k) => graph.id(`evm:0x${(names.indexOf(k) + 1).toString(16).padStart(40, '0')}`));
+  const edge = (from: number, to: number, time: number): void => {
     graph.tick(time);
-    graph.addEdge(from, to, { asset: 'USDC', amount: Decimal.parse('5'), usd: null, time, ref });
+    graph.addEdge(from, to, { asset: 'USDC', amount: Decimal.parse('5'), usd: null, time, ref: `t${time}` });
   };
-  const setUp = () => {
-    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 2, tracedLabels: ['sanctioned'] });
-    const names = ['r', 's', 'hot', 'x', 'y'];
-    const id = (k: string): number => graph.id(`evm:0x${(names.indexOf(k) + 1).toString(16).padStart(40, '0')}`);
-    return { graph, id };
-  };
+  return { graph, ids, edge };
+}
 
+const SANCTIONED = { label: 'sanctioned', source: 'ofac', confidence: 1, from: T0 };
+
+/** The walk finds a label, and findExposure (bounds consulted) finds the very same. */
+function expectFoundAsReference(graph: EntityGraph, start: number, q: ExposureQuery): void {
+  const expected = referenceExposure(graph, [start], q);
+  expect(expected).toBeDefined();
+  expect(findExposure(graph, [start], q)).toEqual(expected);
+}
+
+const down: ExposureQuery = { direction: 'downstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0, asOf: T0 + DAY };
+
+describe('label-reach when one copy of an edge is dropped past the cap', () => {
   it('a sender whose edge left a busy receiver\'s in-list still reaches a label set on the receiver later', () => {
-    const { graph, id } = setUp();
-    const [r, hot, x, y] = [id('r'), id('hot'), id('x'), id('y')];
-    edge(graph, r, hot, T0, 'a');
-    edge(graph, x, hot, T0 + HOUR, 'b');
-    edge(graph, y, hot, T0 + 2 * HOUR, 'c'); // hot's in-list (cap 2) drops r → hot; r's out-list keeps it
-    graph.addLabel(hot, { label: 'sanctioned', source: 'ofac', confidence: 1, from: T0 }, false, 'l');
-    const q: ExposureQuery = { direction: 'downstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0, asOf: T0 + DAY };
-    expect(referenceExposure(graph, [r], q)).toBeDefined();
-    expect(findExposure(graph, [r], q)).toEqual(referenceExposure(graph, [r], q));
+    const { graph, ids: [r, hot, x, y], edge } = tinyGraph(['r', 'hot', 'x', 'y']);
+    edge(r!, hot!, T0);
+    edge(x!, hot!, T0 + HOUR);
+    edge(y!, hot!, T0 + 2 * HOUR); // hot's in-list (cap 2) drops r → hot; r's out-list keeps it
+    graph.addLabel(hot!, SANCTIONED, false, 'l');
+    expectFoundAsReference(graph, r!, down);
   });
 
   it('a receiver whose edge left a busy sender\'s out-list still reaches a label set on the sender later', () => {
-    const { graph, id } = setUp();
-    const [hot, s, x, y] = [id('hot'), id('s'), id('x'), id('y')];
-    edge(graph, hot, s, T0, 'a');
-    edge(graph, hot, x, T0 + HOUR, 'b');
-    edge(graph, hot, y, T0 + 2 * HOUR, 'c'); // hot's out-list drops hot → s; s's in-list keeps it
-    graph.addLabel(hot, { label: 'sanctioned', source: 'ofac', confidence: 1, from: T0 }, false, 'l');
-    const q: ExposureQuery = { direction: 'upstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0 + HOUR, asOf: T0 + DAY };
-    expect(referenceExposure(graph, [s], q)).toBeDefined();
-    expect(findExposure(graph, [s], q)).toEqual(referenceExposure(graph, [s], q));
+    const { graph, ids: [hot, s, x, y], edge } = tinyGraph(['hot', 's', 'x', 'y']);
+    edge(hot!, s!, T0);
+    edge(hot!, x!, T0 + HOUR);
+    edge(hot!, y!, T0 + 2 * HOUR); // hot's out-list drops hot → s; s's in-list keeps it
+    graph.addLabel(hot!, SANCTIONED, false, 'l');
+    expectFoundAsReference(graph, s!, { ...down, direction: 'upstream', from: T0 + HOUR });
   });
 });
 
 describe('label-reach at the exchange\'s own addresses', () => {
-  const names = ['r', 'own', 'x', 'y'];
-  const setUp = () => {
-    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 2, tracedLabels: ['sanctioned'] });
-    const id = (k: string): number => graph.id(`evm:0x${(names.indexOf(k) + 1).toString(16).padStart(40, '0')}`);
-    const edge = (from: number, to: number, time: number, ref: string): void => {
-      graph.tick(time);
-      graph.addEdge(from, to, { asset: 'USDC', amount: Decimal.parse('5'), usd: null, time, ref });
-    };
-    return { graph, id, edge };
-  };
-  const q: ExposureQuery = { direction: 'downstream', labels: ['sanctioned'], maxHops: 1, hopWithin: DAY, stopAt: [], from: T0, asOf: T0 + DAY };
-  const label = { label: 'sanctioned', source: 'issuer', confidence: 1, from: T0 };
-
   it('a label on an own address whose in-list dropped a sender still reaches that sender', () => {
-    const { graph, id, edge } = setUp();
-    const [r, own, x, y] = names.map(id) as [number, number, number, number];
-    graph.markOwn(own);
-    edge(r, own, T0, 'a');
-    edge(x, own, T0 + HOUR, 'b');
-    edge(y, own, T0 + 2 * HOUR, 'c'); // own's in-list drops r → own, with no bound (own)
-    graph.addLabel(own, label, false, 'l');
-    expect(referenceExposure(graph, [r], q)).toBeDefined();
-    expect(findExposure(graph, [r], q)).toEqual(referenceExposure(graph, [r], q));
+    const { graph, ids: [r, own, x, y], edge } = tinyGraph(['r', 'own', 'x', 'y']);
+    graph.markOwn(own!);
+    edge(r!, own!, T0);
+    edge(x!, own!, T0 + HOUR);
+    edge(y!, own!, T0 + 2 * HOUR); // own's in-list drops r → own, with no bound (own)
+    graph.addLabel(own!, SANCTIONED, false, 'l');
+    expectFoundAsReference(graph, r!, down);
   });
 
   it('an address labelled first and made own later is still reached', () => {
-    const { graph, id, edge } = setUp();
-    const [r, own, x, y] = names.map(id) as [number, number, number, number];
-    graph.addLabel(own, label, false, 'l');
-    graph.markOwn(own);
-    edge(r, own, T0, 'a');
-    edge(x, own, T0 + HOUR, 'b');
-    edge(y, own, T0 + 2 * HOUR, 'c');
-    expect(referenceExposure(graph, [r], q)).toBeDefined();
-    expect(findExposure(graph, [r], q)).toEqual(referenceExposure(graph, [r], q));
+    const { graph, ids: [r, own, x, y], edge } = tinyGraph(['r', 'own', 'x', 'y']);
+    graph.addLabel(own!, SANCTIONED, false, 'l');
+    graph.markOwn(own!);
+    edge(r!, own!, T0);
+    edge(x!, own!, T0 + HOUR);
+    edge(y!, own!, T0 + 2 * HOUR);
+    expectFoundAsReference(graph, r!, down);
   });
 });
 
