@@ -7,7 +7,9 @@
  * Prints figures; asserts nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../config/config.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
@@ -26,6 +28,8 @@ const run = randomUUID().slice(0, 8);
 const topicOf = (m: { schema: string; kind?: string }): string => `bench-${run}-${m.kind ?? m.schema}`;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const SDN = '0x97b1043abd9e6fc31681635166d430a458d14f9c';
+/** The in-process monitors' checkpoints: a temporary directory, removed at the end (never the working tree). */
+const checkpointDir = mkdtempSync(join(tmpdir(), 'tw-bench-kafka-'));
 /** An address on no list: filler deposits that raise no alert. */
 const CLEAN = '0x1111111111111111111111111111111111111111';
 
@@ -62,7 +66,7 @@ async function bareConsumer(topics: string[], expected: number): Promise<number>
 }
 
 function newMonitor(topics: string[], group: string): WiredMonitor {
-  return wireMonitor({ ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:` }, { rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50, maxStep: Number(args.get('step') ?? 2000) });
+  return wireMonitor({ ...config, KAFKA_GROUP_ID: group, REDIS_KEY_PREFIX: `twbench:${run}:`, CHECKPOINT_DIR: checkpointDir }, { rules: loadRuleSet(DEFAULT_RULES_DIR), labels: sdnLabels(loadSdnFile(DEFAULT_SDN_PATH)), logger: pino({ level: args.has('debug') ? 'info' : 'silent' }), instanceId: group, inputTopics: topics, alertTopic: `bench-${run}-alerts`, tickMs: 50, maxStep: Number(args.get('step') ?? 2000) });
 }
 
 /** The monitor in this process: its rate over wall-clock time, and the CPU seconds this process used meanwhile. */
@@ -173,6 +177,7 @@ async function main(): Promise<void> {
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(`bench-${run}`));
   await admin.deleteTopics({ topics: mine }).catch(() => undefined);
   await admin.disconnect();
+  rmSync(checkpointDir, { recursive: true, force: true });
   process.exit(0);
 }
 
