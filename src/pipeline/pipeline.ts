@@ -306,9 +306,9 @@ export class Pipeline {
 
   /**
    * The deposits a funding explains (made from the funded address within the funding window after
-   * it), and the newest deposits of the other addresses its funder funded, each with the withdrawals of those accounts within
-   * the funding window after each (a few per deposit): a rule judges again when the account moves
-   * the funds on, and with the funding late that judgement must be taken again too.
+   * it) and the newest deposits of the other addresses its funder funded, each with the account's
+   * withdrawals within the funding window after it (a few per deposit): a rule judges again when
+   * the account moves the funds on, and with the funding late that judgement must be taken again.
    */
   private fundedTransfers(address: number, funder: number | undefined, fundedAt: number): string[] {
     const explained = fundedDeposits(this.graph, address, fundedAt, fundedAt + this.engine.fundingWindow());
