@@ -38,7 +38,17 @@ interface Tally {
 
 /** Whether an exact USD value lies within a rule's band (bounds included). */
 export function inUsdRange(usd: Decimal, range: readonly [number, number]): boolean {
-  return usd.compare(toDecimal(range[0])) >= 0 && usd.compare(toDecimal(range[1])) <= 0;
+  const [low, high] = usdBounds(range);
+  return usd.compare(low) >= 0 && usd.compare(high) <= 0;
+}
+
+const boundsOfRange = new WeakMap<readonly [number, number], readonly [Decimal, Decimal]>();
+
+/** A band's bounds as exact decimals, made once per band: every funding edge a walk meets is tested against them. */
+function usdBounds(range: readonly [number, number]): readonly [Decimal, Decimal] {
+  let bounds = boundsOfRange.get(range);
+  if (!bounds) boundsOfRange.set(range, (bounds = [toDecimal(range[0]), toDecimal(range[1])]));
+  return bounds;
 }
 
 function isFunding(spec: CommonFunderSpec, e: FlowEdge): boolean {
@@ -104,7 +114,7 @@ function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: 
 function sendersOf(env: Env, back: number): number[] {
   const { trigger, graph, state } = env;
   if (trigger.type !== 'transfer') return [];
-  if (trigger.msg.kind === 'deposit') return [...new Set(trigger.from.map((k) => graph.id(k)))];
+  if (trigger.msg.kind === 'deposit') return trigger.from.length === 1 ? [graph.id(trigger.from[0]!)] : [...new Set(trigger.from.map((k) => graph.id(k)))];
   const ids = new Set<number>();
   const recent = state.historyBetween(trigger.msg.accountId, trigger.time - back, trigger.time);
   for (let i = recent.length - 1; i >= 0 && ids.size < FUNDERS_PER_ADDRESS; i--) {

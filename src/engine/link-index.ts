@@ -92,6 +92,15 @@ export class LinkIndex {
     return out;
   }
 
+  /** How many accounts `within` would list, without building the list (most values have one account). */
+  countWithin(value: string, from: number, to: number): number {
+    const linked = this.byValue.get(value);
+    if (!linked) return 0;
+    let n = 0;
+    for (const s of linked) if (s.lastTime >= from && s.firstTime <= to) n++;
+    return n;
+  }
+
   /**
    * Whether an account other than `accountId` was seen on `value` within [from, to]: what
    * `within(...).some(other)` says, without building the list. Walked from the most recently

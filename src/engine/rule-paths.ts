@@ -10,7 +10,7 @@ import { loginSchema, transferSchema } from '../contract/schemas.js';
 import type { TransferEvent } from '../decode/events.js';
 import { EntityGraph } from '../graph/entity-graph.js';
 import { Decimal } from '../money/decimal.js';
-import { buildContext } from './engine.js';
+import { buildContext, COUNTERPARTY_FIELDS } from './engine.js';
 import { eventView } from './event-view.js';
 import type { SignalSpec } from './rule-schema.js';
 import { SIGNAL_FACTS } from './signals.js';
@@ -77,7 +77,7 @@ export function contextFields(): { account: string[]; counterparty: string[] } {
   if (contextProbe) return contextProbe;
   const probe: TransferEvent = { type: 'transfer', eventId: 'probe', time: 0, msg: { kind: 'withdrawal', accountId: 'probe' } as TransferEvent['msg'], from: [], to: 'evm:0x0000000000000000000000000000000000000000', amount: Decimal.ZERO, usd: null, usdSource: null };
   const ctx = buildContext(probe, new EntityGraph(), 0);
-  return (contextProbe = { account: Object.keys(ctx.account as object), counterparty: Object.keys(ctx.counterparty as object) });
+  return (contextProbe = { account: Object.keys(ctx.account as object), counterparty: [...COUNTERPARTY_FIELDS] });
 }
 
 /** Known shapes of account fields (the rest are read as unknown). */

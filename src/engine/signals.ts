@@ -229,8 +229,10 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
     const value = spec.by === 'device' ? session?.deviceId : session?.ip;
     if (!value) return none();
+    // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.
+    const count = state.linkedCount(spec.by, value, trigger.time - spec.within, trigger.time);
+    if (!passes(spec.pass, count)) return none({ accounts: count });
     const linked = state.linked(spec.by, value, trigger.time - spec.within, trigger.time);
-    if (!passes(spec.pass, linked.length)) return none({ accounts: linked.length });
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
     return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds: linked.map((s) => s.accountId) } };
   };

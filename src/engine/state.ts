@@ -202,6 +202,11 @@ export class RuleState {
     return (by === 'device' ? this.devices : this.ips).within(value, from, to);
   }
 
+  /** How many accounts `linked` would list (no list built). */
+  linkedCount(by: 'device' | 'ip', value: string, from: number, to: number): number {
+    return (by === 'device' ? this.devices : this.ips).countWithin(value, from, to);
+  }
+
   /** Whether an account other than `accountId` used the device or IP within [from, to] (no list built). */
   linkedToAnother(by: 'device' | 'ip', value: string, accountId: string, from: number, to: number): boolean {
     return (by === 'device' ? this.devices : this.ips).anotherWithin(value, accountId, from, to);

@@ -69,3 +69,23 @@ describe('LinkIndex.anotherWithinBounded', () => {
     expect(told).toBeGreaterThan(0);
   });
 });
+
+describe('LinkIndex.countWithin', () => {
+  it('counts exactly the accounts within() lists, for any sightings and window', () => {
+    let nonZero = 0;
+    fc.assert(fc.property(
+      fc.array(fc.record({ value: fc.integer({ min: 0, max: 2 }), account: fc.integer({ min: 0, max: 4 }), time: fc.integer({ min: 0, max: 100 }) }), { maxLength: 60 }),
+      fc.array(fc.record({ value: fc.integer({ min: 0, max: 3 }), from: fc.integer({ min: -5, max: 105 }), span: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 12 }),
+      (sightings, queries) => {
+        const index = new LinkIndex(3, (last) => last < 10);
+        sightings.forEach((s, n) => index.sight(`v${s.value}`, `a${s.account}`, s.time, `e${n}`));
+        for (const q of queries) {
+          const listed = index.within(`v${q.value}`, q.from, q.from + q.span).length;
+          if (listed > 0) nonZero++;
+          expect(index.countWithin(`v${q.value}`, q.from, q.from + q.span)).toBe(listed);
+        }
+      },
+    ), { numRuns: 300 });
+    expect(nonZero).toBeGreaterThan(0);
+  });
+});
