@@ -153,9 +153,21 @@ export class RuleState {
     return this.payers.groups(accountId);
   }
 
+  /**
+   * The retained transfer with this event id. An id is in at most one kind's index (see add), so
+   * the kind the last look-up found is asked first: evidence lists are runs of one kind (a
+   * fan-in's withdrawals), and each look-up then costs one hash probe, not a miss and a hit.
+   */
   transfer(eventId: string): TransferEvent | undefined {
-    return this.byEventId.deposit.get(eventId) ?? this.byEventId.withdrawal.get(eventId);
+    const found = this.byEventId[this.lastFoundKind].get(eventId);
+    if (found !== undefined) return found;
+    const other: TransferKind = this.lastFoundKind === 'deposit' ? 'withdrawal' : 'deposit';
+    const elsewhere = this.byEventId[other].get(eventId);
+    if (elsewhere !== undefined) this.lastFoundKind = other;
+    return elsewhere;
   }
+
+  private lastFoundKind: TransferKind = 'deposit';
 
   /** The window signals the rules in force keep incrementally; a new set starts every aggregate afresh. */
   setAggregators(specs: readonly AggregatorSpec[]): void {
@@ -263,9 +275,13 @@ export class RuleState {
       this.payers.feed(accountId, event, history);
     }
     if (event.type === 'transfer') {
+      const other = this.byEventId[event.msg.kind === 'deposit' ? 'withdrawal' : 'deposit'];
+      // One index per id: an id the other kind held (possible only once the dedupe window has
+      // forgotten it) now names this transfer, so `transfer` may ask either index first.
+      other.delete(event.eventId);
       this.byEventId[event.msg.kind].set(event.eventId, event);
       // The other kind's index expires on the same clock, whether or not its kind keeps coming.
-      this.byEventId[event.msg.kind === 'deposit' ? 'withdrawal' : 'deposit'].advance(event.time);
+      other.advance(event.time);
     }
     // Every event moves a rolling trim one account on, so an account that is rarely written
     // does not keep items past the retention until its next write.

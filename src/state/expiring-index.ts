@@ -22,6 +22,11 @@ export class ExpiringIndex<V extends { time: number }> {
     return this.map.get(id);
   }
 
+  /** Drops an item now; its id leaves the insertion queue when the queue reaches it. */
+  delete(id: string): boolean {
+    return this.map.delete(id);
+  }
+
   get size(): number {
     return this.map.size;
   }

@@ -72,6 +72,21 @@ describe('rule state with per-kind retention', () => {
     expect(state.history('a').map((e) => e.eventId)).toEqual(['dep-old']);
   });
 
+  it('finds each transfer by id whichever kind was found last, and an id reused by the other kind names the newer transfer', () => {
+    const state = new RuleState({ retention: 200 * DAY, keepLogins: false });
+    const kinds = ['withdrawal', 'withdrawal', 'deposit', 'withdrawal', 'deposit', 'deposit'] as const;
+    kinds.forEach((kind, i) => state.add(decodeTransfer(`t-${i}`, kind, T0 + i, 'a')));
+    // Runs of one kind and switches between them, in both directions.
+    for (const i of [0, 1, 2, 3, 4, 5, 4, 1, 0, 5]) expect(state.transfer(`t-${i}`)?.msg.kind).toBe(kinds[i]);
+    expect(state.transfer('t-none')).toBeUndefined();
+    // An id the dedupe window no longer remembers, arriving again as the other kind.
+    state.add(decodeTransfer('t-2', 'withdrawal', T0 + 10, 'b'));
+    expect(state.transfer('t-2')?.msg.accountId).toBe('b');
+    state.transfer('t-5'); // a deposit found last: the look-up of t-2 starts at the deposits
+    expect(state.transfer('t-2')?.msg.kind).toBe('withdrawal');
+    expect(state.sizes.transfers).toBe(kinds.length);
+  });
+
   it('trims a rarely written account past the retention without a write to it, and evicts it once empty', () => {
     const state = new RuleState({ retention: 10 * DAY, keepLogins: false });
     state.add(decodeTransfer('quiet-1', 'deposit', T0, 'quiet'));
