@@ -48,6 +48,18 @@ kafka_fetch() {
   sha1sum "$root/infra/pom.xml" | cut -c1-40 > "$libs/.complete"
 }
 
+# Kafka's own command-line clients (kafka-console-producer, kafka-console-consumer) in their own
+# folder: an integration test feeds the monitor with them, as an exchange's tooling would.
+tools="$kafka_dir/tools"
+kafka_tools_fetch() {
+  if [ -f "$tools/.complete" ] && [ "$(cat "$tools/.complete")" = "$(sha1sum "$root/infra/tools-pom.xml" | cut -c1-40)" ]; then return; fi
+  command -v mvn >/dev/null || { log "kafka tools: mvn not found (apt-get install maven)"; exit 1; }
+  log "kafka tools: fetching the console clients from Maven Central (first run only)"
+  rm -rf "$tools"
+  mvn -q -B -f "$root/infra/tools-pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tools"
+  sha1sum "$root/infra/tools-pom.xml" | cut -c1-40 > "$tools/.complete"
+}
+
 kafka_config() {
   cat > "$kafka_dir/server.properties" <<PROPS
 process.roles=broker,controller
@@ -100,5 +112,6 @@ kafka_up() {
 redis_up
 [ -d "$root/node_modules/kafkajs" ] || { log "run npm ci first"; exit 1; }
 kafka_up
+kafka_tools_fetch
 bash "$root/infra/chromium-up.sh"
 log "ready in $(( $(date +%s) - started )) s"

@@ -1,0 +1,74 @@
+/**
+ * The monitor fed and read by Kafka's own command-line clients, as an exchange's tooling (or a
+ * peer system) would use it: kafka-console-producer writes each contract topic from a JSON Lines
+ * file (no keys, the producer's own partitioning), and kafka-console-consumer reads the alert
+ * topic with read_committed. The clients are Apache Kafka's (org.apache.kafka.tools, fetched from
+ * Maven Central by `npm run services:up` into .cache/kafka/tools), not kafkajs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topicFor } from '../../src/contract/schemas.js';
+import { ensureTopics } from '../../src/kafka/client.js';
+import { caughtUp, cleanupRun, expectedOf, kafka, newRun, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { root, sampleLines } from '../helpers/sample.js';
+
+const TOOLS = join(root, '.cache', 'kafka', 'tools');
+const BROKER = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const runs: Run[] = [];
+let expectedAlerts: string[];
+
+/** Runs one of Kafka's console clients with `input` on its stdin; resolves with its stdout, rejects on a non-zero exit. */
+function consoleClient(mainClass: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('java', ['-cp', `${TOOLS}/*`, `-Dlog4j2.configurationFile=${join(root, 'infra', 'log4j2.properties')}`, mainClass, '--bootstrap-server', BROKER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { err += d.toString('utf8'); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${mainClass} exited ${code}: ${err.slice(-2000)}`))));
+    child.stdin.end(input ?? '');
+  });
+}
+
+beforeAll(async () => {
+  expect(existsSync(join(TOOLS, '.complete')), `Kafka's console clients are missing from ${TOOLS}: run npm run services:up`).toBe(true);
+  ({ alerts: expectedAlerts } = await expectedOf(sampleLines()));
+});
+
+afterAll(async () => {
+  for (const run of runs) await cleanupRun(run, redis);
+  await redis.quit();
+});
+
+describe("monitor with Kafka's own console clients", () => {
+  it('alerts read by kafka-console-consumer equal a file replay, for input written by kafka-console-producer without keys', async () => {
+    const run = newRun();
+    runs.push(run);
+    await ensureTopics(kafka, [...run.topics, run.alertTopic], 2);
+    const byTopic = new Map<string, string[]>();
+    for (const line of sampleLines()) {
+      const topic = `e2e-${run.id}-${topicFor(JSON.parse(line))}`;
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), line]);
+    }
+    // One producer per topic, each a line per record, as `kafka-console-producer.sh --topic t < file` does.
+    for (const [topic, lines] of byTopic) await consoleClient('org.apache.kafka.tools.ConsoleProducer', ['--topic', topic, '--producer-property', 'acks=all'], lines.join('\n') + '\n');
+    const monitor = startMonitor(run, 'a');
+    try {
+      await waitFor(() => caughtUp(run), 180_000, 'the monitor to cover every input partition');
+      const consumed = await consoleClient('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+        '--topic', run.alertTopic, '--from-beginning', '--isolation-level', 'read_committed',
+        '--max-messages', String(expectedAlerts.length), '--timeout-ms', '60000',
+      ]);
+      const alerts = consumed.split('\n').filter((l) => l.trim() !== '');
+      expect(alerts.length).toBe(expectedAlerts.length);
+      expect(alerts.sort()).toEqual(expectedAlerts);
+    } finally {
+      expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
+    }
+  });
+});
