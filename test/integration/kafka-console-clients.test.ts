@@ -70,5 +70,6 @@ describe("monitor with Kafka's own console clients", () => {
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
     }
-  });
+    // A JVM per client: on a loaded 2-core machine the producers alone can take a minute.
+  }, 420_000);
 });
