@@ -4,6 +4,7 @@
  * Alert ids derive from rule id, version, subject and evidence, so a replay reproduces them,
  * and a rule fires again for a subject only when the subject's own evidence is new.
  */
+import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal } from '../money/decimal.js';
 import { inUsdRange } from './common-funder.js';
 import { createHash } from 'node:crypto';
@@ -150,7 +151,7 @@ export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: num
     account: {
       type: m.customer?.type,
       kycCountry: m.customer?.kycCountry,
-      ageDays: m.customer ? Math.floor((trigger.time - Date.parse(m.customer.createdAt)) / DAY) : undefined,
+      ageDays: m.customer ? Math.floor((trigger.time - validatedTimeMs(m.customer.createdAt)) / DAY) : undefined,
     },
     counterparty: new CounterpartyView(graph, counterpartyIds(graph, trigger), asOf),
     signals: {},

@@ -6,6 +6,7 @@
  * customers, whose payers are clean and pay small amounts. Reads only the rule state: each
  * account's history within the window, and the device index.
  */
+import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal, sumOf } from '../money/decimal.js';
 import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
@@ -66,7 +67,7 @@ function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec
       else salarySenders.add(sender);
     }
   }
-  scan.createdAt = scan.customer ? Date.parse(scan.customer.createdAt) : Number.NaN;
+  scan.createdAt = scan.customer ? validatedTimeMs(scan.customer.createdAt) : Number.NaN;
   return scan;
 }
 

@@ -10,6 +10,7 @@
  * touches that stops past `maxSharing` accounts (a cluster many accounts pay is a service, not a
  * link between two personas).
  */
+import { validatedTimeMs } from '../contract/primitives.js';
 import type { EntityGraph } from '../graph/entity-graph.js';
 import { recentAccounts } from '../graph/touches.js';
 import { upperBound } from '../state/sorted-by-time.js';
@@ -82,7 +83,7 @@ function lastSeen(history: readonly HistoryItem[], to: number): { last?: History
   const last = history[end - 1];
   for (let i = end - 1; i >= 0 && i >= end - 16; i--) {
     const item = history[i]!;
-    if (item.type === 'transfer' && item.msg.customer) return { last, createdAt: Date.parse(item.msg.customer.createdAt) };
+    if (item.type === 'transfer' && item.msg.customer) return { last, createdAt: validatedTimeMs(item.msg.customer.createdAt) };
   }
   return last ? { last } : {};
 }
@@ -92,7 +93,7 @@ export function predecessor(spec: PredecessorSpec): Signal {
   return (env): SignalResult => {
     const { trigger, graph, state, asOf } = env;
     if (trigger.type !== 'transfer' || !trigger.msg.customer) return none();
-    const createdAt = Date.parse(trigger.msg.customer.createdAt);
+    const createdAt = validatedTimeMs(trigger.msg.customer.createdAt);
     if (trigger.time - createdAt > spec.youngWithin) return none();
     const to = Math.max(trigger.time, asOf);
     const succ = successorOf(env, createdAt, to);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIsoUtc } from '../../src/contract/primitives.js';
+import { parseIsoUtc, validatedTimeMs } from '../../src/contract/primitives.js';
 import { isoTimeText, nearMiss } from '../helpers/arbitraries.js';
 
 /**
@@ -51,5 +51,13 @@ describe('parseIsoUtc', () => {
 
   it('agrees with the reference parser on 20,000 generated times and near-misses', () => {
     fc.assert(fc.property(fc.oneof(isoTimeText, nearMiss(isoTimeText), fc.string({ maxLength: 30 })), agrees), { numRuns: 20_000, seed: 9 });
+  });
+});
+
+describe('validatedTimeMs', () => {
+  it('gives what Date.parse gives, for strict contract times and, by falling back, for any other text', () => {
+    for (const text of ['2024-01-01T00:00:00.000Z', '2024-02-29T23:59:59.999999999Z', '1999-12-31T12:00:00+00:00', '2025-06-01T08:30:00.5Z', '2025-06-01', 'not a time']) {
+      expect(Object.is(validatedTimeMs(text), Date.parse(text)), text).toBe(true);
+    }
   });
 });
