@@ -15,13 +15,20 @@ type Fields = Record<string, unknown>;
 const HASH = /^(0x)?[0-9a-fA-F]{64}$/;
 const TXID = /^[0-9a-fA-F]{64}$/;
 const TOPIC = /^0x[0-9a-fA-F]{64}$/;
-const DATA = /^0x([0-9a-fA-F]{2})*$/;
-const RAW_HEX = /^([0-9a-fA-F]{2})+$/;
+const HEX_DIGITS = /^[0-9a-fA-F]*$/;
+const PREFIXED_HEX_DIGITS = /^0x[0-9a-fA-F]*$/;
 const UNITS = /^(0|[1-9]\d{0,77})$/;
 const MAX_TOPICS = 4;
 const MAX_RAW_HEX = 8_000_000;
 
 const matches = (v: unknown, pattern: RegExp): v is string => typeof v === 'string' && pattern.test(v);
+/**
+ * What /^([0-9a-fA-F]{2})+$/ (raw hex, `nonEmpty`) or /^0x([0-9a-fA-F]{2})*$/ (log data) accept,
+ * by length and one plain character class: a repeated capture group costs the regex engine its
+ * bookkeeping at every byte of a raw transaction.
+ */
+const isRawHex = (v: string): boolean => v.length > 0 && v.length % 2 === 0 && HEX_DIGITS.test(v);
+const isLogData = (v: unknown): v is string => typeof v === 'string' && v.length % 2 === 0 && PREFIXED_HEX_DIGITS.test(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isEvmChain = (v: unknown): v is EvmTxMessage['chain'] => typeof v === 'string' && v !== 'bitcoin' && CHAIN_NAMES.has(v);
 const isAddress = (v: unknown): v is string => isText(v, 1, LIMITS.address);
@@ -35,7 +42,7 @@ function isTopicList(v: unknown): v is string[] {
 /** zod's evmLogSchema parse of a valid log, or undefined (then ask zod). */
 export function fastParseEvmLog(v: Fields): EvmLogMessage | undefined {
   if (v.schema !== 'chain.evm.log.v1' || !isEvmChain(v.chain) || !matches(v.txHash, HASH) || !isCount(v.logIndex) || !isCount(v.blockNumber)
-    || !isTime(v.blockTime) || !isAddress(v.address) || !isTopicList(v.topics) || !matches(v.data, DATA)) return undefined;
+    || !isTime(v.blockTime) || !isAddress(v.address) || !isTopicList(v.topics) || !isLogData(v.data)) return undefined;
   return { schema: 'chain.evm.log.v1', chain: v.chain, txHash: v.txHash, logIndex: v.logIndex, blockNumber: v.blockNumber, blockTime: v.blockTime, address: v.address, topics: v.topics, data: v.data };
 }
 
@@ -64,7 +71,7 @@ function parsePrevouts(v: unknown): Prevout[] | undefined {
 
 /** zod's bitcoinTxSchema parse of a valid transaction, or undefined (then ask zod). */
 export function fastParseBitcoinTx(v: Fields): BitcoinTxMessage | undefined {
-  if (v.schema !== 'chain.bitcoin.tx.v1' || !matches(v.txid, TXID) || typeof v.hex !== 'string' || v.hex.length > MAX_RAW_HEX || !RAW_HEX.test(v.hex)
+  if (v.schema !== 'chain.bitcoin.tx.v1' || !matches(v.txid, TXID) || typeof v.hex !== 'string' || v.hex.length > MAX_RAW_HEX || !isRawHex(v.hex)
     || (v.blockHeight !== undefined && !isCount(v.blockHeight)) || !isTime(v.blockTime)) return undefined;
   const prevouts = parsePrevouts(v.prevouts);
   if (prevouts === undefined) return undefined;
