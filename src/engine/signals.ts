@@ -189,6 +189,7 @@ export function failingCount(t: Bounds): number {
 function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
   // A merge re-examines two transfers of one cluster in a row: the second walk is usually the first's.
   const memo = new RecentAccountsMemo();
+  const saturations = new SaturationMemo();
   // A hot cluster fails `lte` at its 51st account: walking on to the saturation count (64) changes no verdict.
   const ceiling = failingCount(spec.pass);
   return ({ trigger, graph, asOf }) => {
@@ -196,9 +197,17 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
     for (const id of counterpartyIds(graph, trigger)) {
       const labels = graph.clusterLabels(id, asOf).map((l) => l.record.label);
       if (labels.some((l) => spec.excludeLabels.includes(l)) || graph.isOwn(id)) continue;
+      const limit = Math.min(graph.options.saturation, ceiling);
+      const to = Math.max(trigger.time, asOf);
+      const from = trigger.time - spec.within;
+      // A saturated walk's count fails `pass`: a cluster known to saturate this window is passed over unwalked.
+      const failsSaturated = !passes(spec.pass, limit);
+      const stamp = failsSaturated ? graph.touchStamp(id) : 0;
+      if (stamp !== 0 && saturations.covers(stamp, limit, from, to)) continue;
       // Walks back from the newest touch and stops at the saturation count: a cluster that a
       // million accounts paid costs what one that 64 paid does.
-      const recent = memo.walk(graph.touches(id), Math.max(trigger.time, asOf), trigger.time - spec.within, Math.min(graph.options.saturation, ceiling), spec.kinds);
+      const recent = memo.walk(graph.touches(id), to, from, limit, spec.kinds);
+      if (stamp !== 0 && recent.saturated) saturations.remember(stamp, limit, recent.stopTime, to);
       if (passes(spec.pass, recent.count)) {
         const accounts = recent.accounts;
         const facts: Record<string, unknown> = {
@@ -214,6 +223,31 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
     return none();
   };
 }
+
+/**
+ * Clusters whose fan-in walk saturated, by touch stamp (see EntityGraph.touchStamp): the walk
+ * found more than `limit` accounts among the touches from `stopTime` to `to`. While the stamp
+ * stands the touches only grow, so any window reaching from at or before `stopTime` to at or
+ * after `to` saturates too, and its verdict (a count that fails `pass`) is known without the
+ * walk. A hot cluster's sweeps re-examine transfers one after another with windows that keep
+ * covering its busy recent past: each used to walk back to its 51st account.
+ */
+class SaturationMemo {
+  private readonly byStamp = new Map<number, { limit: number; stopTime: number; to: number }>();
+
+  covers(stamp: number, limit: number, from: number, to: number): boolean {
+    const known = this.byStamp.get(stamp);
+    return known !== undefined && known.limit === limit && from <= known.stopTime && to >= known.to;
+  }
+
+  remember(stamp: number, limit: number, stopTime: number, to: number): void {
+    // Bounded: a busy exchange's hot clusters are few; the rest come back after a clear.
+    if (this.byStamp.size >= SATURATIONS_KEPT) this.byStamp.clear();
+    this.byStamp.set(stamp, { limit, stopTime, to });
+  }
+}
+
+const SATURATIONS_KEPT = 1 << 16;
 
 /** The touches' distinct addresses in display form, sorted; each address is checksummed once, however many touches name it. */
 function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string[] {

@@ -88,6 +88,19 @@ export interface ClusterMeta {
   /** Sorted by time; the newest `maxTouches` within `touchRetention`. */
   touches: Touch[];
   causes: MergeCause[];
+  /**
+   * Changes whenever a touch leaves `touches` (a trim, a cap, retention), and differs from every
+   * other cluster's: while it stays the same, the cluster's touches only grow (see touchStamp).
+   * Never checkpointed; a restored cluster gets a fresh one.
+   */
+  stamp: number;
+}
+
+let stampSequence = 0;
+
+/** A stamp no cluster has had before (see ClusterMeta.stamp). */
+export function freshTouchStamp(): number {
+  return ++stampSequence;
 }
 
 export interface GraphOptions {
@@ -222,7 +235,10 @@ export class EntityGraph {
   private readonly staleEdges = (list: readonly FlowEdge[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.edgeRetention;
 
   private readonly staleMeta = (m: ClusterMeta): boolean => {
-    if (m.touches.length > 0 && m.touches[m.touches.length - 1]!.time < this.newest - this.options.touchRetention) m.touches = [];
+    if (m.touches.length > 0 && m.touches[m.touches.length - 1]!.time < this.newest - this.options.touchRetention) {
+      m.touches = [];
+      m.stamp = freshTouchStamp();
+    }
     return m.touches.length === 0 && m.labelled.length === 0;
   };
 
@@ -309,7 +325,7 @@ export class EntityGraph {
     let m = this.meta.get(root);
     if (!m) {
       this.meta.sweepSome(2, this.staleMeta);
-      this.meta.set(root, (m = { labelled: [], touches: [], causes: [] }));
+      this.meta.set(root, (m = { labelled: [], touches: [], causes: [], stamp: freshTouchStamp() }));
     }
     return m;
   }
@@ -445,7 +461,9 @@ export class EntityGraph {
         roots.add(survivor);
       }
       into.labelled.push(...from.labelled);
+      const before = into.touches.length + from.touches.length;
       into.touches = absorbTouches(into.touches, from.touches, this.options.maxTouches);
+      if (into.touches.length < before) into.stamp = freshTouchStamp(); // the cap dropped the oldest
       this.meta.delete(absorbed);
     }
     into.causes = withCause(into.causes, from?.causes, cause);
@@ -487,7 +505,17 @@ export class EntityGraph {
     if (touches.length > this.options.maxTouches * 1.25 || touches[0]!.time < horizon) {
       const keepFrom = Math.max(touches.length - this.options.maxTouches, lowerBound(touches, horizon));
       m.touches = touches.slice(keepFrom);
+      if (keepFrom > 0) m.stamp = freshTouchStamp();
     }
+  }
+
+  /**
+   * The stamp of the cluster's touch list (0 when it has none): while a cluster keeps its stamp,
+   * its touches only gain members (insertions, merges that drop nothing), never lose one. A walk
+   * over them that found enough accounts within a window still finds them in any wider window.
+   */
+  touchStamp(addressId: number): number {
+    return this.meta.get(this.root(addressId))?.stamp ?? 0;
   }
 
   /** The cluster's touches, oldest first. */

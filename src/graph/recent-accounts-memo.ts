@@ -18,7 +18,11 @@ export class RecentWalk {
   private sorted: string[] | undefined;
   private ids: string[] | undefined;
 
-  constructor(private readonly found: ReadonlySet<string>, readonly touches: Touch[], readonly saturated: boolean) {}
+  /**
+   * @param stopTime when saturated, the time of the touch that brought one account too many: the
+   *   window from it to the walk's end already holds more than `limit` accounts.
+   */
+  constructor(private readonly found: ReadonlySet<string>, readonly touches: Touch[], readonly saturated: boolean, readonly stopTime = Number.NaN) {}
 
   /** How many distinct accounts the walk found. */
   get count(): number {
@@ -68,7 +72,7 @@ export class RecentAccountsMemo {
     }
     this.misses++;
     const recent = recentAccounts(touches, to, from, limit, kinds);
-    const walk = new RecentWalk(recent.accounts, recent.touches, recent.saturated);
+    const walk = new RecentWalk(recent.accounts, recent.touches, recent.saturated, recent.saturated ? touches[recent.stop]!.time : Number.NaN);
     this.entry = { list: touches, length: touches.length, first: touches[0], last: touches[touches.length - 1], limit, ...validity(touches, to, recent), walk };
     return walk;
   }
