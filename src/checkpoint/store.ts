@@ -1,7 +1,7 @@
 /**
  * Where checkpoints live. A store keeps whole, named checkpoints and makes a new one visible
- * only once it is complete (`commit`), so a reader never sees half of one. The local directory
- * is the only store today; a shared one (an object store) implements the same five operations (and `size`, if it can).
+ * only once it is complete (`commit`), so a reader never sees half of one. Two implement it: a
+ * local directory (directory-store.ts) and Redis (redis-store.ts), for instances that move.
  */
 import type { ByteSink } from './frames.js';
 

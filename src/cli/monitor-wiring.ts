@@ -11,11 +11,14 @@ import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
 import { Suppressions } from '../cases/suppressions.js';
 import { DirectoryStore } from '../checkpoint/directory-store.js';
 import { peerDirectoryStores } from '../checkpoint/peer-directories.js';
+import { RedisCheckpointStore, redisPeerStores, type RedisCheckpointStoreOptions } from '../checkpoint/redis-store.js';
+import type { CheckpointStore } from '../checkpoint/store.js';
 import type { Config } from '../config/config.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
 import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
+import { redactedUrl } from './redis-connection.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
@@ -48,11 +51,36 @@ export function checkpointDirectory(config: Pick<Config, 'CHECKPOINT_DIR' | 'KAF
 
 const safeSegment = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
+interface CheckpointWiring {
+  checkpoints?: CheckpointStore;
+  peerCheckpoints?: () => Promise<CheckpointStore[]>;
+  /** Closes what the wiring opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * CHECKPOINT_STORE=redis: the instance's checkpoints in Redis (REDIS_URL, REDIS_KEY_PREFIX), on a
+ * connection of their own so a multi-megabyte chunk never queues a case write behind it. Its
+ * commands fail after a few reconnection attempts instead of waiting for Redis: a failed write is
+ * logged and the monitor goes on; a failed read at start is an error the operator sees.
+ */
+function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointWiring {
+  if (config.CHECKPOINT_STORE === 'redis') {
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error (checkpoint store)'));
+    const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: settings.instanceId, where: redactedUrl(config.REDIS_URL) };
+    return { checkpoints: new RedisCheckpointStore(redis, own), peerCheckpoints: () => redisPeerStores(redis, own), close: async () => { await redis.quit().catch(() => undefined); } };
+  }
+  const dir = checkpointDirectory(config, settings.instanceId);
+  const close = async (): Promise<void> => undefined;
+  return dir ? { checkpoints: new DirectoryStore(dir), peerCheckpoints: () => peerDirectoryStores(dirname(dir), dir), close } : { close };
+}
+
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {
   const { labels, ...options } = settings;
   const kafka = createKafka(config, (entry) => settings.logger.debug(entry, 'kafkajs'));
   const redis = connectRedis(config, settings);
-  const checkpointDir = checkpointDirectory(config, settings.instanceId);
+  const { close: closeCheckpoints, ...checkpoints } = wireCheckpoints(config, settings);
   const monitor = new Monitor({
     ...options,
     config,
@@ -63,13 +91,14 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     caseStoreStatus: () => redis.status,
     // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
     createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS }),
-    ...(checkpointDir ? { checkpoints: new DirectoryStore(checkpointDir), peerCheckpoints: () => peerDirectoryStores(dirname(checkpointDir), checkpointDir) } : {}),
+    ...checkpoints,
   });
   return {
     monitor,
     stop: async () => {
       await monitor.stop();
       await redis.quit().catch(() => undefined);
+      await closeCheckpoints();
     },
   };
 }

@@ -42,6 +42,7 @@ export const envSchema = z.object({
   KAFKA_INPUT_RETENTION_MS: z.coerce.number().int().min(-1).default(7 * DAY_MS),
   KAFKA_ALERT_RETENTION_MS: z.coerce.number().int().min(-1).default(-1),
   KAFKA_DLQ_RETENTION_MS: z.coerce.number().int().min(-1).default(30 * DAY_MS),
+  CHECKPOINT_STORE: z.enum(['directory', 'redis']).default('directory'),
   CHECKPOINT_DIR: z.string().default('checkpoints'),
   CHECKPOINT_EVERY_MESSAGES: z.coerce.number().int().min(1).max(1_000_000_000).default(500_000),
   CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
@@ -55,14 +56,19 @@ export const envSchema = z.object({
   message: 'topic retentions are -1 (infinite) or at least 3600000 (one hour)', path: ['KAFKA_INPUT_RETENTION_MS'],
 });
 
+/** Checkpoints are off only with the directory store and an empty CHECKPOINT_DIR. */
+export function checkpointsOn(c: { CHECKPOINT_STORE: string; CHECKPOINT_DIR: string }): boolean {
+  return c.CHECKPOINT_STORE === 'redis' || c.CHECKPOINT_DIR !== '';
+}
+
 /**
  * With checkpoints on, the input topics must keep every record past the oldest checkpoint kept
  * (plus an hour of margin); with checkpoints off (CHECKPOINT_DIR empty), every start re-reads
  * from the first offset and only infinite retention keeps the state whole.
  */
-function retentionCoversCheckpoints(e: { KAFKA_INPUT_RETENTION_MS: number; CHECKPOINT_DIR: string; CHECKPOINT_KEEP: number; CHECKPOINT_EVERY_SECONDS: number }): boolean {
+function retentionCoversCheckpoints(e: { KAFKA_INPUT_RETENTION_MS: number; CHECKPOINT_STORE: string; CHECKPOINT_DIR: string; CHECKPOINT_KEEP: number; CHECKPOINT_EVERY_SECONDS: number }): boolean {
   if (e.KAFKA_INPUT_RETENTION_MS === -1) return true;
-  if (e.CHECKPOINT_DIR === '') return false;
+  if (!checkpointsOn(e)) return false;
   return e.KAFKA_INPUT_RETENTION_MS >= e.CHECKPOINT_KEEP * e.CHECKPOINT_EVERY_SECONDS * 1000 + 3_600_000;
 }
 

@@ -6,11 +6,11 @@
  * record (infinite by default); dead letters are kept for an operator to inspect (30 days).
  */
 import kafkajs from 'kafkajs';
-import type { Config } from '../config/config.js';
+import { checkpointsOn, type Config } from '../config/config.js';
 import type { KafkaClient } from './client.js';
 
 type Admin = ReturnType<KafkaClient['admin']>;
-type RetentionConfig = Pick<Config, 'KAFKA_INPUT_RETENTION_MS' | 'KAFKA_ALERT_RETENTION_MS' | 'KAFKA_DLQ_RETENTION_MS' | 'CHECKPOINT_DIR' | 'CHECKPOINT_KEEP' | 'CHECKPOINT_EVERY_SECONDS'>;
+type RetentionConfig = Pick<Config, 'KAFKA_INPUT_RETENTION_MS' | 'KAFKA_ALERT_RETENTION_MS' | 'KAFKA_DLQ_RETENTION_MS' | 'CHECKPOINT_STORE' | 'CHECKPOINT_DIR' | 'CHECKPOINT_KEEP' | 'CHECKPOINT_EVERY_SECONDS'>;
 
 export interface MonitorTopics {
   inputs: string[];
@@ -27,7 +27,7 @@ export function allTopics(t: MonitorTopics): string[] {
 export function retentionOf(config: RetentionConfig, t: MonitorTopics, topic: string): number {
   if (topic === t.alerts) return config.KAFKA_ALERT_RETENTION_MS;
   if (topic.endsWith('.dlq') && t.inputs.includes(topic.slice(0, -4))) return config.KAFKA_DLQ_RETENTION_MS;
-  return config.CHECKPOINT_DIR === '' ? -1 : config.KAFKA_INPUT_RETENTION_MS;
+  return checkpointsOn(config) ? config.KAFKA_INPUT_RETENTION_MS : -1;
 }
 
 export function topicSettings(config: RetentionConfig, t: MonitorTopics): (topic: string) => Record<string, string> {
@@ -36,7 +36,7 @@ export function topicSettings(config: RetentionConfig, t: MonitorTopics): (topic
 
 /** The least input retention that lets a restart find every record past the oldest checkpoint kept (ms); -1 without checkpoints. */
 export function neededInputRetention(config: RetentionConfig): number {
-  return config.CHECKPOINT_DIR === '' ? -1 : config.CHECKPOINT_KEEP * config.CHECKPOINT_EVERY_SECONDS * 1000 + 3_600_000;
+  return !checkpointsOn(config) ? -1 : config.CHECKPOINT_KEEP * config.CHECKPOINT_EVERY_SECONDS * 1000 + 3_600_000;
 }
 
 /**

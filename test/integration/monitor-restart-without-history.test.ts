@@ -4,7 +4,7 @@
  * corrupt newest checkpoint falls back to the one before it; with none left, it says how far
  * back it can see. The alert topic and the case queue still see each alert once.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,8 +33,8 @@ const checkpointDir = (run: Run): string => join(checkpointRoot(run), run.group,
 const info = { LOG_LEVEL: 'info' };
 
 /** Runs a monitor until every slot cursor reaches the end of the input, then stops it with SIGTERM (which writes a checkpoint). */
-async function runUntilCaughtUp(run: Run): Promise<MonitorProcess> {
-  const monitor = startMonitor(run, 'a', info);
+async function runUntilCaughtUp(run: Run, env: Record<string, string> = {}): Promise<MonitorProcess> {
+  const monitor = startMonitor(run, 'a', { ...info, ...env });
   try {
     await waitFor(() => caughtUp(run), 120_000, 'the monitor to catch up');
   } finally {
@@ -74,22 +74,32 @@ async function expectEveryAlertOnce(run: Run): Promise<void> {
 
 describe('monitor restarts from checkpoints', () => {
   it('restart without history, on another instance: half the stream, stop, every input record deleted, the second half; a new instance of the group restores the first one\'s checkpoint, and the alerts over both runs equal a file replay of the whole stream, none published twice', async () => {
+    await restartWithoutHistoryOnAnotherInstance({}, checkpointDir);
+  });
+
+  it('the same with checkpoints in Redis (CHECKPOINT_STORE=redis): the new instance finds the first one\'s checkpoint there, and no checkpoint directory is made', async () => {
+    const env = { CHECKPOINT_STORE: 'redis' };
+    const where = await restartWithoutHistoryOnAnotherInstance(env, (run) => `${run.prefix}{ckpt:${run.group}/a-${run.id}}:${'checkpoint-'}`);
+    expect(existsSync(checkpointRoot(where))).toBe(false);
+  });
+
+  async function restartWithoutHistoryOnAnotherInstance(env: Record<string, string>, location: (run: Run) => string): Promise<Run> {
     const run = newRun();
     runs.push(run);
     const half = Math.floor(lines.length / 2);
     await produceSample(run, lines.slice(0, half));
-    const first = await runUntilCaughtUp(run);
+    const first = await runUntilCaughtUp(run, env);
     expect(logged(first, 'checkpoint written').length).toBeGreaterThan(0);
     await deleteAllInput(run);
     await produceSample(run, lines.slice(half));
     // Instance b has no checkpoint of its own (a new machine, a new pod name): it restores a's.
-    const second = startMonitor(run, 'b', info);
+    const second = startMonitor(run, 'b', { ...info, ...env });
     try {
       await waitFor(() => caughtUp(run), 120_000, 'the restarted monitor to catch up');
       const restored = logged(second, 'restored checkpoint');
       expect(restored).toHaveLength(1);
       expect(restored[0]!.messages).toBe(half);
-      expect(String(restored[0]!.checkpoint)).toContain(checkpointDir(run));
+      expect(String(restored[0]!.checkpoint)).toContain(location(run));
       expect(logged(second, 'this instance had no usable checkpoint of its own')).toHaveLength(1);
       expect(logged(second, 'no usable checkpoint')).toEqual([]);
       await expectEveryAlertOnce(run);
@@ -99,7 +109,7 @@ describe('monitor restarts from checkpoints', () => {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000, '/readyz to answer 200');
       const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json() as { ready: boolean; phase: string; behind: number; restoredFrom: string };
       expect(ready).toMatchObject({ ready: true, phase: 'ready', behind: 0 });
-      expect(ready.restoredFrom).toContain(checkpointDir(run));
+      expect(ready.restoredFrom).toContain(location(run));
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const read = Number(/^tidewatch_restore_bytes_read (\d+)$/m.exec(metrics)?.[1]);
       expect(read).toBeGreaterThan(0);
@@ -108,7 +118,8 @@ describe('monitor restarts from checkpoints', () => {
     } finally {
       expect(await stopMonitor(second, 'SIGTERM')).toBe(0);
     }
-  });
+    return run;
+  }
 
   it('a corrupt newest checkpoint is refused, naming it, and the one before it is restored; nothing is lost or published twice', async () => {
     const run = newRun();

@@ -86,11 +86,16 @@ describe('topic retention', () => {
     const off = loadConfig({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' });
     expect(retentionOf(off, topics, 'in.a')).toBe(-1);
     expect(neededInputRetention(on)).toBe(3 * 300_000 + 3_600_000);
+    // Checkpoints in Redis are on whatever CHECKPOINT_DIR says.
+    const redis = loadConfig({ CHECKPOINT_STORE: 'redis', CHECKPOINT_DIR: '' });
+    expect(retentionOf(redis, topics, 'in.a')).toBe(7 * 86_400_000);
+    expect(neededInputRetention(redis)).toBe(3 * 300_000 + 3_600_000);
   });
 
   it('a config whose input retention cannot cover the checkpoints kept, or that turns checkpoints off without infinite retention, is refused naming the variable', () => {
     expect(() => loadConfig({ KAFKA_INPUT_RETENTION_MS: String(3_600_000), CHECKPOINT_EVERY_SECONDS: '600' })).toThrow(/KAFKA_INPUT_RETENTION_MS: must be -1/);
     expect(() => loadConfig({ CHECKPOINT_DIR: '' })).toThrow(/KAFKA_INPUT_RETENTION_MS/);
     expect(() => loadConfig({ CHECKPOINT_EVERY_MESSAGES: '0' })).toThrow(/CHECKPOINT_EVERY_MESSAGES/);
+    expect(() => loadConfig({ CHECKPOINT_STORE: 's3' })).toThrow(/CHECKPOINT_STORE/);
   });
 });
