@@ -10,6 +10,7 @@
  * An id older than the memory is treated as new: a redelivery that late is processed again.
  */
 import { fingerprintInto, type Fingerprint } from './fingerprint.js';
+import { FingerprintFilter } from './fingerprint-filter.js';
 import { FingerprintTable } from './fingerprint-table.js';
 import { SealedFingerprints } from './sealed-fingerprints.js';
 
@@ -48,6 +49,24 @@ export class IdBucket {
     return this.table.add(fp);
   }
 
+  /** Every fingerprint held, as (hi, lo). */
+  addAllTo(filter: FingerprintFilter, scratch: Fingerprint): void {
+    const slots = this.table.rawSlots;
+    for (let i = 0; i < slots.length; i += 2) {
+      scratch.lo = slots[i + 1]!;
+      if (scratch.lo === 0) continue;
+      scratch.hi = slots[i]!;
+      filter.add(scratch);
+    }
+    const pairs = this.sealed?.pairs;
+    if (!pairs) return;
+    for (let i = 0; i < pairs.length; i += 2) {
+      scratch.lo = pairs[i]!;
+      scratch.hi = pairs[i + 1]!;
+      filter.add(scratch);
+    }
+  }
+
   /** Moves the table's ids into the sorted set (once the epoch has passed). */
   seal(): void {
     if (this.sealed || this.table.size < SEAL_AT_LEAST) return;
@@ -68,6 +87,13 @@ export class IdWindow {
   private readonly maxIds: number;
   private readonly scratch: Fingerprint = { hi: 0, lo: 0 };
   private held = 0;
+  /**
+   * Every held id, and some that left: a look-up it rules out probes no bucket. Undefined when it
+   * must be rebuilt (after a restore, or once more ids have left it than remain).
+   */
+  private filter: FingerprintFilter | undefined;
+  /** Ids in the filter whose bucket has gone since it was built. */
+  private leftFilter = 0;
   /** Ids dropped early because of `maxIds` (their bucket went before the window passed). */
   droppedEarly = 0;
 
@@ -78,6 +104,7 @@ export class IdWindow {
 
   has(id: string): boolean {
     const fp = fingerprintInto(id, this.scratch);
+    if (!this.currentFilter().mayContain(fp)) return false;
     // Newest first: a redelivery is most often recent.
     for (let i = this.buckets.length - 1; i >= 0; i--) if (this.buckets[i]!.has(fp)) return true;
     return false;
@@ -92,7 +119,8 @@ export class IdWindow {
     const epoch = Math.floor(time / this.span);
     let seen = false;
     let inTarget = false;
-    for (let i = this.buckets.length - 1; i >= 0; i--) {
+    const maybe = this.currentFilter().mayContain(fp);
+    for (let i = this.buckets.length - 1; maybe && i >= 0; i--) {
       const b = this.buckets[i]!;
       if (!b.has(fp)) continue;
       seen = true;
@@ -103,10 +131,7 @@ export class IdWindow {
       const hi = fp.hi;
       const lo = fp.lo;
       const bucket = this.bucketFor(epoch);
-      if (bucket && bucket.add({ hi, lo })) {
-        this.held++;
-        this.enforceBound();
-      }
+      if (bucket && bucket.add({ hi, lo })) this.added({ hi, lo });
     }
     return seen;
   }
@@ -116,17 +141,41 @@ export class IdWindow {
     const epoch = Math.floor(time / this.span);
     const bucket = this.bucketFor(epoch);
     if (!bucket) return;
-    if (bucket.add(fingerprintInto(id, this.scratch))) {
-      this.held++;
-      this.enforceBound();
+    const fp = fingerprintInto(id, this.scratch);
+    if (bucket.add(fp)) this.added(fp);
+  }
+
+  private added(fp: Fingerprint): void {
+    this.held++;
+    const filter = this.filter;
+    if (filter) {
+      if (this.held + this.leftFilter > filter.capacity) this.filter = undefined; // rebuilt larger on the next look-up
+      else filter.add(fp);
     }
+    this.enforceBound();
+  }
+
+  /** The filter, rebuilt from the buckets when it is missing or more of its ids have left than remain. */
+  private currentFilter(): FingerprintFilter {
+    if (this.filter && this.leftFilter <= this.held) return this.filter;
+    const filter = new FingerprintFilter(Math.max(1 << 16, 2 * this.held));
+    const scratch: Fingerprint = { hi: 0, lo: 0 };
+    for (const b of this.buckets) b.addAllTo(filter, scratch);
+    this.leftFilter = 0;
+    return (this.filter = filter);
+  }
+
+  /** A bucket's ids left the window: the filter keeps them (a "maybe" that the buckets then deny) until it is rebuilt. */
+  private left(count: number): void {
+    this.held -= count;
+    this.leftFilter += count;
   }
 
   private enforceBound(): void {
     while (this.held > this.maxIds) {
       // The oldest bucket goes first; a single bucket past the bound starts over (a hard cap).
       const dropped = this.buckets.length > 1 ? this.buckets.shift()! : this.restart(this.buckets[0]!);
-      this.held -= dropped.size;
+      this.left(dropped.size);
       this.droppedEarly += dropped.size;
     }
   }
@@ -136,7 +185,7 @@ export class IdWindow {
   }
 
   get bytes(): number {
-    return this.buckets.reduce((s, b) => s + b.bytes, 0);
+    return this.buckets.reduce((s, b) => s + b.bytes, 0) + (this.filter?.bytes ?? 0);
   }
 
   /** How far back (ms of event time) the memory reaches now: the window, unless `maxIds` cut it. */
@@ -181,7 +230,7 @@ export class IdWindow {
 
   private expire(newestEpoch: number): void {
     while (this.buckets.length > 0 && this.buckets[0]!.epoch <= newestEpoch - BUCKETS) {
-      this.held -= this.buckets.shift()!.size;
+      this.left(this.buckets.shift()!.size);
     }
   }
   /** The buckets (oldest first) and the held count, for a checkpoint. */
@@ -194,5 +243,6 @@ export class IdWindow {
     this.buckets.splice(0, this.buckets.length, ...buckets);
     this.held = held;
     this.droppedEarly = droppedEarly;
+    this.filter = undefined;
   }
 }
