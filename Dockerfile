@@ -22,5 +22,5 @@ STOPSIGNAL SIGTERM
 # Node's fetch asks; with METRICS_PORT=0 (a random port) this check cannot work.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=4 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/cli/main.js"]
 CMD ["monitor"]

@@ -6,6 +6,7 @@
  * /proc: the monitors' and the broker's, so the broker's share of this 2-core machine shows.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { YOUNG_GENERATION_FLAG } from '../config/node-flags.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ export async function runInstances(kafka: KafkaClient, opts: { topics: string[];
     const brokerBefore = opts.brokerPid ? processCpuSeconds(opts.brokerPid) : undefined;
     const started = performance.now();
     for (let i = 0; i < opts.instances; i++) {
-      const child = spawn(process.execPath, ['dist/cli/main.js', 'monitor', '--topics', opts.topics.join(','), '--alert-topic', opts.alertTopic, '--group', opts.group, '--instance', `i${i}`, '--metrics-port', '0'], {
+      const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, 'dist/cli/main.js', 'monitor', '--topics', opts.topics.join(','), '--alert-topic', opts.alertTopic, '--group', opts.group, '--instance', `i${i}`, '--metrics-port', '0'], {
         env: { ...process.env, LOG_LEVEL: 'warn', CHECKPOINT_DIR: checkpoints, ...opts.env }, stdio: ['ignore', 'ignore', 'inherit'],
       });
       children.push(child);

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 /** The `tidewatch` command: parses the verb and hands over; each verb lives in its own file. */
 import { Command } from 'commander';
 import { RuleSetError } from '../engine/loader.js';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema } from '../../src/config/config.js';
+import { YOUNG_GENERATION_FLAG } from '../../src/config/node-flags.js';
 
 const read = (rel: string): string => readFileSync(fileURLToPath(new URL(`../../${rel}`, import.meta.url)), 'utf8');
 
@@ -115,7 +116,7 @@ describe.each([
   const svc = (key: string): string | undefined => last(unit, 'Service', key);
 
   it('runs the built CLI as an unprivileged user', () => {
-    expect(svc('ExecStart')).toMatch(/^\/\S*node \/opt\/tidewatch\/dist\/cli\/main\.js monitor\b/);
+    expect(svc('ExecStart')).toMatch(/^\/\S*node (--\S+ )*\/opt\/tidewatch\/dist\/cli\/main\.js monitor\b/);
     const user = svc('User');
     expect(user).toBeTruthy();
     expect(['root', '0']).not.toContain(user);
@@ -237,5 +238,30 @@ describe('docker-compose.yml', () => {
     const e = env(kafka);
     expect(e.KAFKA_LOG_RETENTION_MS).toBe('-1');
     expect(e.KAFKA_LOG_RETENTION_BYTES ?? '-1').toBe('-1');
+  });
+});
+
+// ---------- the V8 flag every process starts with ----------
+
+describe('the young-generation flag (src/config/node-flags.ts) on every start-up path', () => {
+  const has = (text: string | undefined): boolean => (text ?? '').split(/\s+/).includes(YOUNG_GENERATION_FLAG);
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
+  it('the CLI shebang, so ./dist/cli/main.js and the npm bin start with it', () => {
+    expect(read('src/cli/main.ts').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${YOUNG_GENERATION_FLAG}`);
+  });
+
+  it('every npm script that starts the pipeline or a benchmark', () => {
+    for (const name of ['start', 'bench', 'bench:soak', 'bench:kafka', 'bench:ab']) {
+      const nodeCalls = scripts[name]!.split('&&').map((s) => s.trim()).filter((s) => s.startsWith('node '));
+      expect(nodeCalls.length, name).toBeGreaterThan(0);
+      for (const call of nodeCalls) expect(has(call), `${name}: ${call}`).toBe(true);
+    }
+  });
+
+  it('the container entrypoint and both systemd units', () => {
+    const entrypoint = /^ENTRYPOINT (.*)$/m.exec(read('Dockerfile'))?.[1];
+    expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', YOUNG_GENERATION_FLAG, 'dist/cli/main.js']);
+    for (const unit of ['infra/tidewatch-monitor.service', 'infra/tidewatch-monitor@.service']) expect(has(last(parseUnit(read(unit)), 'Service', 'ExecStart')), unit).toBe(true);
   });
 });
