@@ -21,6 +21,7 @@ export const envSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  MONITOR_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),

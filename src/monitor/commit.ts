@@ -40,12 +40,21 @@ export function cursorOffsets(cut: Cut): CursorOffsets {
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
+/** Outputs a slot may hold before it publishes, whatever the publish interval. */
+export const MAX_PENDING_OUTPUTS = 5_000;
+
 /**
- * The owned slots to commit now: every slot with outputs to publish, and each idle slot whose
- * cursor the applied cut would move, once per interval (or at once, when forced: a hand-over or a stop).
+ * The owned slots to commit now: each slot with outputs to publish once `publishIntervalMs` has
+ * passed since its last commit (or it holds MAX_PENDING_OUTPUTS), and each slot whose cursor the
+ * applied cut would move once `intervalMs` has; at once when forced (a hand-over, a checkpoint,
+ * a stop). A slot idle for a while publishes its first output at the next step; under steady
+ * load each slot commits one transaction per interval instead of one per step.
  */
-export function dueSlots<P>(owned: OwnedSlot<P>[], applied: Cut, now: number, intervalMs: number, force: boolean): OwnedSlot<P>[] {
-  return owned.filter((o) => o.pending.length > 0 || ((force || now - o.committedAt >= intervalMs) && !sameCut(maxCut(o.cursor, applied), o.cursor)));
+export function dueSlots<P>(owned: OwnedSlot<P>[], applied: Cut, now: number, intervalMs: number, force: boolean, publishIntervalMs = 0): OwnedSlot<P>[] {
+  return owned.filter((o) => {
+    const publish = o.pending.length > 0 && (force || now - o.committedAt >= publishIntervalMs || o.pending.length >= MAX_PENDING_OUTPUTS);
+    return publish || ((force || now - o.committedAt >= intervalMs) && !sameCut(maxCut(o.cursor, applied), o.cursor));
+  });
 }
 
 /** What one slot's transaction carries. The cursor never moves back, even when this instance is behind the last owner. */

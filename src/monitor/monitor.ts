@@ -491,7 +491,7 @@ export class Monitor {
   /** Publishes every owned slot with outputs; moves idle cursors at most once per interval (or always, when forced). */
   private async flushSlots(force: boolean): Promise<void> {
     const applied = this.ordering.appliedCut();
-    const due = dueSlots(this.slots.ownedSlots(), applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force);
+    const due = dueSlots(this.slots.ownedSlots(), applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS);
     await this.options.timeline?.flush();
     await Promise.all(due.map((o) => this.publish(o, applied)));
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import type { Alert } from '../../src/contract/schemas.js';
-import { commitSlot, cursorOffsets, dueSlots, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
+import { commitSlot, cursorOffsets, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
 import type { Cut, Output } from '../../src/monitor/ownership.js';
 import type { OwnedSlot } from '../../src/monitor/slots.js';
 import type { OutTopic } from '../../src/sinks/kafka-sink.js';
@@ -50,6 +50,21 @@ describe('slot commit (one transaction: outputs, then the cursor)', () => {
     expect(dueSlots([busy, idleBehind, idleCurrent], applied, 1500, 1000, false)).toEqual([busy]);
     expect(dueSlots([busy, idleBehind, idleCurrent], applied, 2000, 1000, false)).toEqual([busy, idleBehind]);
     expect(dueSlots([idleBehind, idleCurrent], applied, 1001, 1000, true)).toEqual([idleBehind]);
+  });
+
+  it('with a publish interval, a slot with outputs waits for it since its last commit, unless forced or full', () => {
+    const applied = cut({ 'a/0': 10 });
+    const out = (n: number) => Array.from({ length: n }, (_, i) => ({ pk: 'a/0', offset: BigInt(i), alert: alert(`x${i}`, 'low') }));
+    const recent = slot(cut({ 'a/0': 10 }), out(1), 1000);
+    const quietLong = slot(cut({ 'a/0': 10 }), out(1), 0);
+    const full = slot(cut({ 'a/0': 10 }), out(MAX_PENDING_OUTPUTS), 1000);
+    expect(dueSlots([recent, quietLong, full], applied, 1100, 1000, false, 200)).toEqual([quietLong, full]);
+    expect(dueSlots([recent], applied, 1199, 1000, false, 200)).toEqual([]);
+    expect(dueSlots([recent], applied, 1200, 1000, false, 200)).toEqual([recent]);
+    expect(dueSlots([recent], applied, 1100, 1000, true, 200)).toEqual([recent]);
+    // The cursor clause still applies: past `intervalMs` a slot whose cursor would move is due with its outputs.
+    const behind = slot(cut({ 'a/0': 5 }), out(1), 1000);
+    expect(dueSlots([behind], applied, 2000, 1000, false, 5000)).toEqual([behind]);
   });
 
   it('plans alerts and dead letters apart, with a cursor that never moves back', () => {
