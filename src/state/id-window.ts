@@ -49,7 +49,7 @@ export class IdBucket {
     return this.table.add(fp);
   }
 
-  /** Every fingerprint held, as (hi, lo). */
+  /** Adds every fingerprint the bucket holds (its table's and its sealed set's) to `filter`. */
   addAllTo(filter: FingerprintFilter, scratch: Fingerprint): void {
     const slots = this.table.rawSlots;
     for (let i = 0; i < slots.length; i += 2) {
