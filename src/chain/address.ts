@@ -91,6 +91,16 @@ export function bitcoinScriptAddress(script: Uint8Array, type: string): string |
 
 const EVM_HEX = /^0x[0-9a-fA-F]{40}$/;
 
+/** `0x` and 40 lower-case hex digits: what canonicalEvm returns unchanged. */
+function isLowerEvmHex(address: string): boolean {
+  if (address.length !== 42 || address.charCodeAt(0) !== 48 || address.charCodeAt(1) !== 120) return false;
+  for (let i = 2; i < 42; i++) {
+    const c = address.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 function canonicalEvm(address: string): string {
   if (!EVM_HEX.test(address)) throw new Error('not 0x followed by 40 hex characters');
   const body = address.slice(2);
@@ -128,6 +138,9 @@ const CANONICAL: Record<ChainFamily, (a: string) => string> = {
 /** The canonical store key of an address, or throws AddressError. Cached by raw text; failures are not cached. */
 export function addressKey(chain: Chain, address: string): AddressKey {
   const family = chainFamily(chain);
+  // Lower-case EVM hex is its own canonical form: its key needs no cache (a look-up of a fresh
+  // string in a large map costs more than checking 40 characters and joining two strings).
+  if (family === 'evm' && isLowerEvmHex(address)) return `evm:${address}`;
   const cache = keyCaches[family];
   const hit = cache.get(address);
   if (hit !== undefined) return hit;

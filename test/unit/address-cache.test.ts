@@ -1,4 +1,5 @@
 import { getAddress } from 'ethers';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ADDRESS_CACHE_GENERATION, addressCacheStats, addressKey, AddressError, displayAddress, tronFromEvmBytes, uncachedAddressKey } from '../../src/chain/address.js';
 import { accountFromTopic } from '../../src/chain/evm.js';
@@ -10,6 +11,8 @@ const BAD_CHECKSUM = '0x52908400098527886E0F7030069857D2E4169Ee7';
 
 /** The nth distinct lower-case EVM address (cheap to canonicalise: no checksum to verify). */
 const evmAddress = (n: number): string => `0x${n.toString(16).padStart(40, '0')}`;
+/** The same in upper case: still no checksum, but not its own canonical form, so it goes through the cache. */
+const upperEvmAddress = (n: number): string => `0x${n.toString(16).padStart(40, '0').toUpperCase()}`;
 
 describe('GenerationalCache', () => {
   it('never lets a generation pass its capacity, and holds at most twice the capacity in all', () => {
@@ -79,7 +82,7 @@ describe('address caches', () => {
   it(`stays within ${ADDRESS_CACHE_GENERATION} entries per generation after more than two generations of distinct addresses`, () => {
     const count = 2 * ADDRESS_CACHE_GENERATION + 1_000;
     for (let i = 0; i < count; i++) {
-      addressKey('ethereum', evmAddress(i));
+      addressKey('ethereum', upperEvmAddress(i));
       if (i % 64 === 0) displayAddress(`evm:${evmAddress(i)}`);
     }
     const stats = addressCacheStats();
@@ -87,7 +90,23 @@ describe('address caches', () => {
     expect(stats.keys.evm).toBeLessThanOrEqual(2 * ADDRESS_CACHE_GENERATION);
     expect(stats.keys.evm).toBeGreaterThan(ADDRESS_CACHE_GENERATION); // it is really caching
     // The earliest addresses were evicted, and come back the same.
-    expect(addressKey('ethereum', evmAddress(0))).toBe(`evm:${evmAddress(0)}`);
+    expect(addressKey('ethereum', upperEvmAddress(0xabc))).toBe(`evm:${evmAddress(0xabc)}`);
+  });
+
+  it('takes lower-case EVM hex as its own key without the cache, and exactly as a fresh canonicalisation would', () => {
+    const before = addressCacheStats().keys.evm;
+    for (let i = 0; i < 1_000; i++) expect(addressKey('ethereum', evmAddress(0xfeed00 + i))).toBe(`evm:${evmAddress(0xfeed00 + i)}`);
+    expect(addressCacheStats().keys.evm).toBe(before);
+    // Mostly lower-case hex (about one body in seven is valid lower case), sometimes not.
+    const char = fc.oneof({ arbitrary: fc.constantFrom(...'0123456789abcdef'), weight: 20 }, { arbitrary: fc.constantFrom(...'ABCDEFgx:/'), weight: 1 });
+    fc.assert(fc.property(fc.array(char, { minLength: 39, maxLength: 41 }), fc.constantFrom('0x', '0x', '0x', '0X', '1x', ''), (body, prefix) => {
+      const address = prefix + body.join('');
+      const fresh = (): string => uncachedAddressKey('ethereum', address);
+      let expected: string | Error;
+      try { expected = fresh(); } catch (err) { expected = err as Error; }
+      if (expected instanceof Error) expect(() => addressKey('ethereum', address)).toThrow(AddressError);
+      else expect(addressKey('ethereum', address)).toBe(expected);
+    }), { numRuns: 2_000 });
   });
 });
 
