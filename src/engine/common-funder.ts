@@ -93,8 +93,9 @@ function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: 
     const touches = graph.touches(f.address);
     for (let i = touches.length - 1, read = 0; i >= 0 && read < TOUCHES_SCANNED; i--, read++) {
       const touch = touches[i]!;
-      if (touch.kind !== 'deposit' || touch.address !== f.address || touch.time > to || touch.time < from) continue;
-      if (touch.time < f.fundedAt || touch.time > f.fundedAt + fundedWithin) continue;
+      if (touch.time < from || touch.time < f.fundedAt) break; // sorted by time: the rest are older still
+      if (touch.kind !== 'deposit' || touch.address !== f.address || touch.time > to) continue;
+      if (touch.time > f.fundedAt + fundedWithin) continue;
       if (!t.accounts.has(touch.accountId)) {
         if (t.accounts.size >= limit) { t.saturated = true; return t; }
         t.accounts.add(touch.accountId);

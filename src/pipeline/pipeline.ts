@@ -404,7 +404,8 @@ function fundedDeposits(graph: EntityGraph, address: number, from = -Infinity, t
   const out: string[] = [];
   for (let i = touches.length - 1; i >= 0 && i >= touches.length - FUNDED_TOUCHES_SCANNED; i--) {
     const t = touches[i]!;
-    if (t.kind === 'deposit' && t.address === address && t.time >= from && t.time <= to) out.push(t.eventId);
+    if (t.time < from) break; // touches are sorted by time: the rest are older still
+    if (t.kind === 'deposit' && t.address === address && t.time <= to) out.push(t.eventId);
   }
   return out.reverse();
 }
