@@ -1,6 +1,7 @@
 /** kafkajs clients from the validated config: brokers, SSL and SASL come from configuration only. */
 import kafkajs from 'kafkajs';
 import type { Config } from '../config/config.js';
+import { registerCompressionCodecs } from './compression.js';
 
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
@@ -9,6 +10,7 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
   const sasl = config.KAFKA_SASL_MECHANISM
     ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! }
     : undefined;
+  registerCompressionCodecs();
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS.split(','),

@@ -34,6 +34,7 @@ import type { LoadedRule } from '../engine/loader.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
+import { isUndecodableBatch } from '../kafka/compression.js';
 import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -294,10 +295,15 @@ export class Monitor {
     this.options.logger.info({ seconds: Math.round((Date.now() - this.startedAt) / 100) / 10, applied: this.stats.applied, behind, restoredFrom: this.restoredFrom ?? null }, 'caught up');
   }
 
-  /** kafkajs restarts a consumer after a retriable crash; any other crash is fatal. */
+  /**
+   * kafkajs restarts a consumer after a retriable crash (logged); any other crash is fatal, and so
+   * is a batch that cannot be decompressed, which every restart would fetch and fail on again.
+   */
   private failOnFatalCrash(consumer: Consumer, role: string): void {
     consumer.on(consumer.events.CRASH, (e) => {
-      if (e.payload.restart || this.stopping) return;
+      if (this.stopping) return;
+      if (isUndecodableBatch(e.payload.error)) return this.fail(e.payload.error, `kafka ${role} fetched an input batch it cannot decode`);
+      if (e.payload.restart) return this.options.logger.warn({ err: e.payload.error.message }, `kafka ${role} crashed; kafkajs restarts it`);
       this.fail(e.payload.error, `kafka ${role} crashed and will not restart`);
     });
   }

@@ -22,6 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KafkaClient } from '../kafka/client.js';
+import { isUndecodableBatch } from '../kafka/compression.js';
 import type { PartitionStream } from './event-time-merge.js';
 import { PartitionFeed, type FeedLimits } from './partition-feed.js';
 
@@ -95,7 +96,8 @@ export async function openKafkaRange(kafka: KafkaClient, topics: readonly string
   if ([...feeds.values()].every((f) => f.done)) return { partitions, close: async () => undefined };
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => feeds.get(feedKey(payload.topic, payload.partition))?.advanceTo(BigInt(payload.lastOffset) + 1n));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) for (const f of feeds.values()) f.fail(payload.error);
+    // A batch that cannot be decompressed fails the same way at every refetch: the replay stops with it.
+    if (!payload.restart || isUndecodableBatch(payload.error)) for (const f of feeds.values()) f.fail(payload.error);
   });
   await consumer.connect();
   try {

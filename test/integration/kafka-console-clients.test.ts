@@ -1,7 +1,8 @@
 /**
  * The monitor fed and read by Kafka's own command-line clients, as an exchange's tooling (or a
  * peer system) would use it: kafka-console-producer writes each contract topic from a JSON Lines
- * file (no keys, the producer's own partitioning), and kafka-console-consumer reads the alert
+ * file (no keys, the producer's own partitioning; each topic compressed with another codec:
+ * LZ4, Snappy, ZSTD, gzip, none), and kafka-console-consumer reads the alert
  * topic with read_committed. The clients are Apache Kafka's (org.apache.kafka.tools, fetched from
  * Maven Central by `npm run services:up` into .cache/kafka/tools), not kafkajs.
  */
@@ -19,6 +20,8 @@ const TOOLS = join(root, '.cache', 'kafka', 'tools');
 const BROKER = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const runs: Run[] = [];
+/** Every codec a Kafka producer may use, one per topic in turn. */
+const CODECS = ['lz4', 'snappy', 'zstd', 'gzip', 'none'] as const;
 let expectedAlerts: string[];
 
 /** Runs one of Kafka's console clients with `input` on its stdin; resolves with its stdout, rejects on a non-zero exit. */
@@ -46,7 +49,7 @@ afterAll(async () => {
 });
 
 describe("monitor with Kafka's own console clients", () => {
-  it('alerts read by kafka-console-consumer equal a file replay, for input written by kafka-console-producer without keys', async () => {
+  it('alerts read by kafka-console-consumer equal a file replay, for input written by kafka-console-producer without keys, in every compression codec', async () => {
     const run = newRun();
     runs.push(run);
     await ensureTopics(kafka, [...run.topics, run.alertTopic], 2);
@@ -55,8 +58,14 @@ describe("monitor with Kafka's own console clients", () => {
       const topic = `e2e-${run.id}-${topicFor(JSON.parse(line))}`;
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), line]);
     }
-    // One producer per topic, each a line per record, as `kafka-console-producer.sh --topic t < file` does.
-    for (const [topic, lines] of byTopic) await consoleClient('org.apache.kafka.tools.ConsoleProducer', ['--topic', topic, '--producer-property', 'acks=all'], lines.join('\n') + '\n');
+    // One producer per topic, each a line per record, as `kafka-console-producer.sh --topic t < file` does,
+    // each topic's batches compressed with another of Kafka's codecs (kafkajs reads only gzip by itself).
+    let producers = 0;
+    for (const [topic, lines] of byTopic) {
+      const codec = CODECS[producers++ % CODECS.length]!;
+      await consoleClient('org.apache.kafka.tools.ConsoleProducer', ['--topic', topic, '--producer-property', 'acks=all', '--compression-codec', codec], lines.join('\n') + '\n');
+    }
+    expect(producers).toBeGreaterThanOrEqual(CODECS.length);
     const monitor = startMonitor(run, 'a');
     try {
       await waitFor(() => caughtUp(run), 180_000, 'the monitor to cover every input partition');
