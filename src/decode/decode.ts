@@ -139,6 +139,8 @@ function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): D
   return { type: 'price', eventId, time: time(msg.observedAt), asset, price: Decimal.parse(msg.price), source: msg.source, observedAt: msg.observedAt };
 }
 
+const BYTE_ORDER_MARK = 0xfeff;
+
 /** A UTF-16 code unit never takes more than 3 bytes of UTF-8 (a surrogate pair, 2 units, takes 4). */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
 
@@ -167,7 +169,9 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A leading byte-order mark (a file saved by a Windows tool, fed on by kafka-console-producer)
+    // is not part of the JSON text; RFC 8259 lets a parser ignore it, and this one does.
+    value = JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text);
   } catch (err) {
     return reject('TW_JSON', `malformed JSON: ${(err as Error).message}`);
   }

@@ -22,6 +22,15 @@ describe('decode', () => {
     } else expect.fail('not a transfer');
   });
 
+  it('reads a message that starts with a byte-order mark as the same message, and rejects a mark anywhere else', () => {
+    const plain = decodeMessage(JSON.stringify(transfer));
+    const marked = decodeMessage('\uFEFF' + JSON.stringify(transfer));
+    expect(marked.ok).toBe(true);
+    expect(JSON.stringify(marked)).toBe(JSON.stringify(plain));
+    const inside = decodeMessage(JSON.stringify(transfer).replace('{', '{\uFEFF'));
+    expect(inside.ok ? 'accepted' : inside.reject.code).toBe('TW_JSON');
+  });
+
   it('keeps amounts exact: 0.00012345 BTC stays 0.00012345, and a usdValue is the decimal its JSON text names', () => {
     const r = decodeMessage(JSON.stringify({ ...transfer, asset: 'BTC', amount: '0.00012345', usdValue: 11.73 }));
     expect(r.ok && r.event.type === 'transfer' && [r.event.amount.toString(), r.event.usd?.toString(), r.event.usdSource]).toEqual(['0.00012345', '11.73', 'exchange']);
