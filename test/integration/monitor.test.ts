@@ -81,7 +81,16 @@ describe('monitor against real Kafka and Redis', () => {
     const monitor = startMonitor(run);
     try {
       await waitFor(() => caughtUp(run), 90_000);
-      const dlq = await readAllWithHeaders(`${run.topics[0]}.dlq`);
+      // Read again until the giant is there (a full-suite run under CPU load once read the
+      // dead-letter topic to its end without it): the monitor losing it still fails, by time-out,
+      // with what the last read held.
+      let dlq: Awaited<ReturnType<typeof readAllWithHeaders>> = [];
+      await waitFor(async () => {
+        dlq = await readAllWithHeaders(`${run.topics[0]}.dlq`);
+        return dlq.some((m) => m.value.length === giant.length);
+      }, 90_000, `the giant in ${run.topics[0]}.dlq`).catch((err: Error) => {
+        throw new Error(`${err.message}; the dead-letter topic held ${JSON.stringify(dlq.map((m) => [m.value.length, m.headers]))}; the monitor logged: ${monitor.logs.slice(-20).join(' | ')}`);
+      });
       const big = dlq.find((m) => m.value.length === giant.length);
       expect(big?.value).toBe(giant);
       expect(big?.headers.code).toBe('TW_JSON');
