@@ -134,9 +134,11 @@ function decodeLabel(msg: z.infer<(typeof INPUT_SCHEMAS)['intel.label.v1']>): De
 
 function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): DecodedEvent {
   const asset = msg.asset.toUpperCase();
-  // One price per asset, feed and instant: a redelivery (or a restatement) adds nothing.
-  const eventId = `price:${asset}:${msg.source}:${msg.observedAt}`;
-  return { type: 'price', eventId, time: time(msg.observedAt), asset, price: Decimal.parse(msg.price), source: msg.source, observedAt: msg.observedAt };
+  // A redelivery adds nothing; a restatement (another value for the same asset, feed and
+  // instant) is its own event, and the price book keeps one of them whatever the arrival order.
+  const price = Decimal.parse(msg.price);
+  const eventId = `price:${asset}:${msg.source}:${msg.observedAt}:${price.toString()}`;
+  return { type: 'price', eventId, time: time(msg.observedAt), asset, price, source: msg.source, observedAt: msg.observedAt };
 }
 
 const BYTE_ORDER_MARK = 0xfeff;

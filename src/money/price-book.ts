@@ -29,8 +29,14 @@ export interface PriceBookOptions {
 
 export const DEFAULT_PRICE_BOOK: PriceBookOptions = { maxStaleness: 24 * 3_600_000, retention: 7 * 86_400_000, maxPerAsset: 20_000, maxAssets: 10_000 };
 
-/** Orders points by time, then source name: the order a lookup breaks ties in, whatever the arrival order. */
-const before = (a: PricePoint, b: PricePoint): boolean => a.time < b.time || (a.time === b.time && a.source < b.source);
+/**
+ * Orders points by time, then source name, then price, highest first: the order a lookup breaks
+ * ties in, whatever the arrival order. A feed that states two prices for one instant (a
+ * restatement, with no sequence to tell which came later) is read at the higher one: a
+ * deterministic choice that values a transfer at no less than either statement.
+ */
+const before = (a: PricePoint, b: PricePoint): boolean =>
+  a.time < b.time || (a.time === b.time && (a.source < b.source || (a.source === b.source && a.price.compare(b.price) > 0)));
 
 export class PriceBook {
   private readonly byAsset = new Map<string, PricePoint[]>();
@@ -61,7 +67,7 @@ export class PriceBook {
     this.trim(points);
   }
 
-  /** The newest price of `asset` before `time` and no more than maxStaleness older; ties at one instant go to the smallest source name. */
+  /** The newest price of `asset` before `time` and no more than maxStaleness older; ties at one instant go to the smallest source name, then the highest price. */
   at(asset: string, time: number): PricePoint | undefined {
     const points = this.byAsset.get(asset);
     if (!points) return undefined;
@@ -73,7 +79,8 @@ export class PriceBook {
       else hi = mid;
     }
     if (lo === 0) return undefined;
-    // The last point at the newest instant before time is the largest source name there: walk back to the smallest.
+    // The last point at the newest instant before time is the largest source name there: walk
+    // back to the smallest (and, within it, to its highest price).
     let i = lo - 1;
     const newest = points[i]!.time;
     while (i > 0 && points[i - 1]!.time === newest) i--;

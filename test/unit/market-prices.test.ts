@@ -63,6 +63,17 @@ describe('the price book', () => {
     fc.assert(fc.property(fc.shuffledSubarray(points, { minLength: points.length, maxLength: points.length }), (order) => { expect(answers(order)).toEqual(want); }), { numRuns: 100 });
   });
 
+  it('reads a feed that restates an instant at its highest price, whatever order the statements arrive in', () => {
+    const statements = [point(T0, 'a', '3000'), point(T0, 'a', '3050.5'), point(T0, 'a', '2990'), point(T0, 'b', '1')];
+    const answer = (order: PricePoint[]): string | undefined => {
+      const book = new PriceBook();
+      for (const p of order) book.add('ETH', p);
+      return book.at('ETH', T0 + 1)?.price.toString();
+    };
+    expect(answer(statements)).toBe('3050.5');
+    fc.assert(fc.property(fc.shuffledSubarray(statements, { minLength: statements.length, maxLength: statements.length }), (order) => { expect(answer(order)).toBe('3050.5'); }), { numRuns: 50 });
+  });
+
   it('is bounded: retention behind the newest, a cap per asset, a cap on assets', () => {
     const book = new PriceBook({ maxStaleness: HOUR, retention: 10 * HOUR, maxPerAsset: 5, maxAssets: 3 });
     for (let i = 0; i < 50; i++) book.add('ETH', point(T0 + i * HOUR, 'a', String(3000 + i)));
@@ -80,7 +91,7 @@ describe('the price book', () => {
 describe('market.price.v1 messages', () => {
   it('decode to a price event with an exact price; bad ones are rejected with the field named', () => {
     const ok = decodeMessage(price('eth', '3301.123456789', T0));
-    expect(ok.ok && ok.event.type === 'price' && [ok.event.asset, ok.event.price.toString(), ok.event.eventId]).toEqual(['ETH', '3301.123456789', `price:ETH:feed-a:${iso(T0)}`]);
+    expect(ok.ok && ok.event.type === 'price' && [ok.event.asset, ok.event.price.toString(), ok.event.eventId]).toEqual(['ETH', '3301.123456789', `price:ETH:feed-a:${iso(T0)}:3301.123456789`]);
     const bad = [
       JSON.stringify({ schema: 'market.price.v1', asset: 'ETH', quote: 'USD', price: '-1', observedAt: iso(T0), source: 'x' }),
       JSON.stringify({ schema: 'market.price.v1', asset: 'ETH', quote: 'EUR', price: '1', observedAt: iso(T0), source: 'x' }),
@@ -117,6 +128,20 @@ describe('USD valuation order', () => {
     expect(usdOf(pipeline, deposit(T0 + HOUR, 'USDC', '1000'))).toEqual(['1000', 'peg']);
     expect(usdOf(pipeline, deposit(T0 + 30 * HOUR, 'ETH', '2'))).toEqual(['6600', 'table']); // the price is 30 h old: stale
     expect(usdOf(pipeline, deposit(T0 + HOUR, 'NOPE', '2'))).toEqual([undefined, null]);
+  });
+
+  it('values a transfer the same whichever of two restated prices arrives first; a redelivered price is a duplicate', () => {
+    const valued = (lines: string[]): [string | undefined, string | null] => {
+      const pipeline = new Pipeline({ rules: rules(), labels: [] });
+      lines.forEach((l, i) => pipeline.process(l, { file: 'p', line: i + 1 }));
+      return usdOf(pipeline, deposit(T0 + HOUR, 'ETH', '2'));
+    };
+    const [low, high] = [price('ETH', '3000', T0), price('ETH', '3100', T0)];
+    expect(valued([low, high])).toEqual(['6200', `market.prices:feed-a@${iso(T0)}`]);
+    expect(valued([high, low])).toEqual(valued([low, high]));
+    const pipeline = new Pipeline({ rules: rules(), labels: [] });
+    pipeline.process(low, { file: 'p', line: 1 });
+    expect(pipeline.process(low, { file: 'p', line: 2 }).duplicate).toBe(true);
   });
 
   it('names the market source in the evidence of an alert decided on market-valued amounts', () => {
