@@ -10,8 +10,6 @@
  * Human actions are decided in TypeScript (case-transitions.ts, shared with the memory store) and
  * written by one compare-and-set script.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
 import { serialiseAlert } from '../sinks/serialise.js';
@@ -26,8 +24,8 @@ import {
 } from './case-transitions.js';
 import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
+import { luaScript } from './lua-script.js';
 
-const lua = (name: string): string => readFileSync(fileURLToPath(new URL(`../../src/cases/lua/${name}.lua`, import.meta.url)), 'utf8');
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
 type CaseRedis = IndexRedis & {
@@ -68,12 +66,12 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
     super();
     this.keys = caseKeys(prefix);
-    redis.defineCommand('twAddAlert', { lua: lua('add-alert') });
-    redis.defineCommand('twClaim', { lua: lua('claim') });
-    redis.defineCommand('twTransition', { lua: lua('transition') });
-    redis.defineCommand('twQuery', { lua: lua('query') });
-    redis.defineCommand('twReindexCase', { lua: lua('reindex-case') });
-    redis.defineCommand('twRemoveArchived', { lua: lua('remove-archived') });
+    redis.defineCommand('twAddAlert', { lua: luaScript('add-alert') });
+    redis.defineCommand('twClaim', { lua: luaScript('claim') });
+    redis.defineCommand('twTransition', { lua: luaScript('transition') });
+    redis.defineCommand('twQuery', { lua: luaScript('query') });
+    redis.defineCommand('twReindexCase', { lua: luaScript('reindex-case') });
+    redis.defineCommand('twRemoveArchived', { lua: luaScript('remove-archived') });
     this.redis = redis as CaseRedis;
   }
 

@@ -1,15 +1,24 @@
-/** Suppressions in Redis: a hash id → JSON, an audit stream, and a capped stream of the alerts they silenced (keys in redis-keys.ts). */
+/**
+ * Suppressions in Redis: a hash id → JSON, an audit stream, and a capped stream of the alerts
+ * they silenced, each listed once (src/cases/lua/record-suppressed.lua; keys in redis-keys.ts).
+ */
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua-script.js';
 import { suppressionKeys } from './redis-keys.js';
 import { SUPPRESSED_ALERTS_KEPT, type SuppressedAlert, type Suppression, type SuppressionBackend, type SuppressionLogEntry } from './suppressions.js';
 
 const fieldsOf = (f: string[]): Record<string, string> => Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!]));
 
+type SuppressionRedis = Redis & { twRecordSuppressed(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number> };
+
 export class RedisSuppressionBackend implements SuppressionBackend {
   private readonly keys: ReturnType<typeof suppressionKeys>;
+  private readonly redis: SuppressionRedis;
 
-  constructor(private readonly redis: Redis, prefix = 'tw:') {
+  constructor(redis: Redis, prefix = 'tw:') {
     this.keys = suppressionKeys(prefix);
+    redis.defineCommand('twRecordSuppressed', { lua: luaScript('record-suppressed') });
+    this.redis = redis as SuppressionRedis;
   }
 
   async put(s: Suppression): Promise<void> {
@@ -29,7 +38,7 @@ export class RedisSuppressionBackend implements SuppressionBackend {
   }
 
   async recordSuppressed(a: SuppressedAlert): Promise<void> {
-    await this.redis.xadd(this.keys.alerts, 'MAXLEN', '~', SUPPRESSED_ALERTS_KEPT, '*', 'json', JSON.stringify(a));
+    await this.redis.twRecordSuppressed(2, this.keys.alerts, this.keys.listed, a.alertId, JSON.stringify(a), SUPPRESSED_ALERTS_KEPT);
   }
 
   async suppressedAlerts(limit: number): Promise<SuppressedAlert[]> {

@@ -31,6 +31,16 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       expect((await suppressions.list(now))[0]).toMatchObject({ id: s.id, active: false, revokedBy: 'sue', revokeReason: 'treasury account closed' });
     });
 
+    it('lists a suppressed alert once when it is delivered again (a restarted monitor re-applies its input)', async () => {
+      const { cases, backend } = await make();
+      const now = Date.UTC(2025, 5, 1);
+      const suppressions = new Suppressions(backend);
+      const store = new SuppressingCaseStore(cases, suppressions, () => now);
+      await suppressions.add({ kind: 'account', subject: 'acct-r', reason: 'a market maker we onboarded', days: 30 }, sue, now);
+      for (const id of ['r-1', 'r-2', 'r-1', 'r-2', 'r-1']) expect((await store.addAlert(alert(id, 'acct-r', 80))).added).toBe(false);
+      expect((await suppressions.suppressedAlerts()).map((a) => a.alertId)).toEqual(['r-2', 'r-1']);
+    });
+
     it('silences every rule for a cluster or an address until it expires', async () => {
       const { cases, backend } = await make();
       let now = Date.UTC(2025, 5, 1);
