@@ -58,10 +58,10 @@ export function timelineKeys(prefix: string) {
   return { account: (accountId: string) => `${p}account:${accountId}` };
 }
 
-/** Suppressions (hash id → JSON), their audit stream, and the alerts they silenced (a capped stream, with the set of its alert ids). */
+/** Suppressions (hash id → JSON, and a version moved by every put), their audit stream, and the alerts they silenced (a capped stream, with the set of its alert ids). */
 export function suppressionKeys(prefix: string) {
   const p = `${prefix}{suppressions}:`;
-  return { rules: `${p}rules`, log: `${p}log`, alerts: `${p}alerts`, listed: `${p}alerts-listed` };
+  return { rules: `${p}rules`, version: `${p}version`, log: `${p}log`, alerts: `${p}alerts`, listed: `${p}alerts-listed` };
 }
 
 /** Console users (a hash per user) and their sign-in sessions (a string with a TTL). */

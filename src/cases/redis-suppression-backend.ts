@@ -22,7 +22,11 @@ export class RedisSuppressionBackend implements SuppressionBackend {
   }
 
   async put(s: Suppression): Promise<void> {
-    await this.redis.hset(this.keys.rules, s.id, JSON.stringify(s));
+    await this.redis.multi().hset(this.keys.rules, s.id, JSON.stringify(s)).incr(this.keys.version).exec();
+  }
+
+  async version(): Promise<number> {
+    return Number(await this.redis.get(this.keys.version) ?? 0);
   }
 
   async all(): Promise<Suppression[]> {

@@ -48,8 +48,11 @@ export interface SuppressionLogEntry {
 
 /** Where suppressions, their log and the alerts they silenced are kept; one implementation per backend. */
 export interface SuppressionBackend {
+  /** Adds or replaces a suppression, and moves `version` on in the same step. */
   put(s: Suppression): Promise<void>;
   all(): Promise<Suppression[]>;
+  /** Changes whenever a suppression is put: a reader's copy of `all()` is current while it holds. */
+  version(): Promise<number>;
   log(entry: SuppressionLogEntry): Promise<void>;
   logEntries(): Promise<SuppressionLogEntry[]>;
   recordSuppressed(a: SuppressedAlert): Promise<void>;
@@ -74,6 +77,9 @@ export function silences(s: Suppression, alert: Alert, now: number): boolean {
 }
 
 export class Suppressions {
+  /** The suppressions not revoked, as of a backend version: checking an alert reads the version, not every suppression. */
+  private unrevoked: { version: number; list: Suppression[] } | undefined;
+
   constructor(private readonly backend: SuppressionBackend) {}
 
   async add(input: NewSuppression, actor: Actor, now: number): Promise<Suppression> {
@@ -114,13 +120,24 @@ export class Suppressions {
 
   /** The suppression in force that silences the alert, if any; the alert is then recorded as suppressed. */
   async check(alert: Alert, now: number): Promise<Suppression | undefined> {
-    const match = (await this.backend.all()).find((s) => silences(s, alert, now));
+    const match = (await this.notRevoked()).find((s) => silences(s, alert, now));
     if (match) await this.backend.recordSuppressed({ alertId: alert.alertId, ruleId: alert.ruleId, accountId: alert.subject.accountId, suppressionId: match.id, at: new Date(now).toISOString(), alert });
     return match;
   }
 
   log(): Promise<SuppressionLogEntry[]> {
     return this.backend.logEntries();
+  }
+
+  /**
+   * The unrevoked suppressions, read again only when the backend's version moved (a put by any
+   * process). A put between reading the version and the list leaves a newer list under the older
+   * version, which the next check reads again: never an older list under a newer version.
+   */
+  private async notRevoked(): Promise<Suppression[]> {
+    const version = await this.backend.version();
+    if (this.unrevoked?.version !== version) this.unrevoked = { version, list: (await this.backend.all()).filter((s) => !s.revokedAt) };
+    return this.unrevoked.list;
   }
 
   suppressedAlerts(limit = 200): Promise<SuppressedAlert[]> {
@@ -133,8 +150,11 @@ export class MemorySuppressionBackend implements SuppressionBackend {
   private readonly entries: SuppressionLogEntry[] = [];
   private readonly silenced: SuppressedAlert[] = [];
 
-  async put(s: Suppression): Promise<void> { this.byId.set(s.id, { ...s }); }
+  private puts = 0;
+
+  async put(s: Suppression): Promise<void> { this.byId.set(s.id, { ...s }); this.puts++; }
   async all(): Promise<Suppression[]> { return [...this.byId.values()].map((s) => ({ ...s })); }
+  async version(): Promise<number> { return this.puts; }
   async log(entry: SuppressionLogEntry): Promise<void> { this.entries.push(entry); }
   async logEntries(): Promise<SuppressionLogEntry[]> { return [...this.entries]; }
   async recordSuppressed(a: SuppressedAlert): Promise<void> {

@@ -31,6 +31,19 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       expect((await suppressions.list(now))[0]).toMatchObject({ id: s.id, active: false, revokedBy: 'sue', revokeReason: 'treasury account closed' });
     });
 
+    it('takes a suppression added or revoked by another process at its next check', async () => {
+      const { cases, backend } = await make();
+      const now = Date.UTC(2025, 5, 1);
+      const monitor = new Suppressions(backend);
+      const console = new Suppressions(backend);
+      const store = new SuppressingCaseStore(cases, monitor, () => now);
+      expect((await store.addAlert(alert('v-1', 'acct-v', 80))).added).toBe(true);
+      const s = await console.add({ kind: 'account', subject: 'acct-v', reason: 'a vetted market maker', days: 30 }, sue, now);
+      expect((await store.addAlert(alert('v-2', 'acct-v', 80))).added).toBe(false);
+      await console.revoke(s.id, 'no longer vetted', sue, now + 1);
+      expect((await store.addAlert(alert('v-3', 'acct-v', 80))).added).toBe(true);
+    });
+
     it('lists a suppressed alert once when it is delivered again (a restarted monitor re-applies its input)', async () => {
       const { cases, backend } = await make();
       const now = Date.UTC(2025, 5, 1);
