@@ -8,6 +8,7 @@ import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
+import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 
 interface Session {
@@ -24,7 +25,7 @@ export async function signIn(config: Config, redis: Redis): Promise<Actor> {
 
 async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
     const actor = await signIn(config, redis);
     return await f({ cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), actor });

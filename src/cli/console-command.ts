@@ -16,6 +16,7 @@ import { buildConsole } from '../console/server.js';
 import { buildDemo, DEMO_PASSWORD, DEMO_USERS } from './console-demo.js';
 import { consoleSecret } from './console-secret.js';
 import { registerConsoleUsers } from './console-users.js';
+import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -37,7 +38,7 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
     return demo;
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
-  const redis = await connectRedis(config.REDIS_URL, true);
+  const redis = await connectRedis(config.REDIS_URL, true, redisTls(config));
   const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
   const unindexed = await cases.unindexedCount();
   if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
 import { loadConfig } from '../config/config.js';
+import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 
 /** The first line of standard input: `echo "$PW" | tidewatch console users add …`, or typed at the prompt. */
@@ -19,7 +20,7 @@ async function readPassword(): Promise<string> {
 
 async function withUsers<T>(f: (users: Users) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const redis = await connectRedis(config.REDIS_URL);
+  const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
     return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)));
   } finally {

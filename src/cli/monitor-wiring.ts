@@ -4,6 +4,7 @@
  * wire through here, so what is benchmarked is what runs.
  */
 import { dirname, join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
@@ -14,6 +15,7 @@ import { peerDirectoryStores } from '../checkpoint/peer-directories.js';
 import { RedisCheckpointStore, redisPeerStores, type RedisCheckpointStoreOptions } from '../checkpoint/redis-store.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { Config } from '../config/config.js';
+import { redisTls } from '../config/tls.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
 import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
@@ -30,12 +32,18 @@ export interface WiredMonitor {
   stop(): Promise<void>;
 }
 
+/** ioredis' `tls` when the configuration names TLS files (a private CA, a client certificate). */
+function redisTlsOption(config: Config): { tls?: ConnectionOptions } {
+  const tls = redisTls(config);
+  return tls ? { tls } : {};
+}
+
 /**
  * Redis commands wait while the server is away (no retry limit, offline queue on), so a Redis
  * outage delays case writes and the commits behind them instead of failing a step.
  */
 function connectRedis(config: Config, settings: MonitorSettings): Redis {
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+  const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: null, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
   redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
   return redis;
 }
@@ -66,7 +74,7 @@ interface CheckpointWiring {
  */
 function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointWiring {
   if (config.CHECKPOINT_STORE === 'redis') {
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
     redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error (checkpoint store)'));
     const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: settings.instanceId, where: redactedUrl(config.REDIS_URL) };
     return { checkpoints: new RedisCheckpointStore(redis, own), peerCheckpoints: () => redisPeerStores(redis, own), close: async () => { await redis.quit().catch(() => undefined); } };

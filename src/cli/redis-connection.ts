@@ -2,6 +2,7 @@
  * Opens Redis for a command and turns "cannot connect" into one clear error naming REDIS_URL
  * (with any password hidden), instead of ioredis's unhandled error events.
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 
 export function redactedUrl(url: string): string {
@@ -11,9 +12,11 @@ export function redactedUrl(url: string): string {
 /**
  * @param persistent a long-running server keeps reconnecting after the first connection; a
  *   one-shot command gives up at once.
+ * @param tls a private CA and client certificate for a rediss:// URL (config/tls.ts: redisTls).
  */
-export async function connectRedis(url: string, persistent = false): Promise<Redis> {
+export async function connectRedis(url: string, persistent = false, tls?: ConnectionOptions): Promise<Redis> {
   const redis = new Redis(url, {
+    ...(tls ? { tls } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: persistent ? 3 : 1,
     enableOfflineQueue: persistent,

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { readable } from './tls.js';
 
 const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** A PEM file's path: it must be readable when named. */
+const pemFile = z.string().min(1).refine(readable, { message: 'cannot read this file (a PEM certificate or key)' }).optional();
 
 export const envSchema = z.object({
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'expected host:port[,host:port…]' }).default('127.0.0.1:9092'),
@@ -16,6 +19,10 @@ export const envSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SSL_CA_FILE: pemFile,
+  KAFKA_SSL_CERT_FILE: pemFile,
+  KAFKA_SSL_KEY_FILE: pemFile,
+  KAFKA_SSL_KEY_PASSWORD: z.string().optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
@@ -25,6 +32,10 @@ export const envSchema = z.object({
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
+  REDIS_TLS_CA_FILE: pemFile,
+  REDIS_TLS_CERT_FILE: pemFile,
+  REDIS_TLS_KEY_FILE: pemFile,
+  REDIS_TLS_KEY_PASSWORD: z.string().optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]*$/).default('tw:'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -51,6 +62,14 @@ export const envSchema = z.object({
   MONITOR_READY_MAX_LAG: z.coerce.number().int().min(0).default(5000),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
   message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => Boolean(e.KAFKA_SSL_CERT_FILE) === Boolean(e.KAFKA_SSL_KEY_FILE), {
+  message: 'a client certificate needs its key: set both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE, or neither', path: ['KAFKA_SSL_KEY_FILE'],
+}).refine((e) => e.KAFKA_SSL || !(e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE || e.KAFKA_SSL_KEY_FILE), {
+  message: 'KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE need KAFKA_SSL=true', path: ['KAFKA_SSL'],
+}).refine((e) => Boolean(e.REDIS_TLS_CERT_FILE) === Boolean(e.REDIS_TLS_KEY_FILE), {
+  message: 'a client certificate needs its key: set both REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, or neither', path: ['REDIS_TLS_KEY_FILE'],
+}).refine((e) => e.REDIS_URL.startsWith('rediss://') || !(e.REDIS_TLS_CA_FILE || e.REDIS_TLS_CERT_FILE || e.REDIS_TLS_KEY_FILE), {
+  message: 'REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE need a rediss:// REDIS_URL', path: ['REDIS_URL'],
 }).refine((e) => retentionCoversCheckpoints(e), {
   message: 'must be -1 (infinite) or longer than CHECKPOINT_KEEP × CHECKPOINT_EVERY_SECONDS plus one hour: a restart needs every record past the checkpoint it restores', path: ['KAFKA_INPUT_RETENTION_MS'],
 }).refine((e) => [e.KAFKA_INPUT_RETENTION_MS, e.KAFKA_ALERT_RETENTION_MS, e.KAFKA_DLQ_RETENTION_MS].every((ms) => ms === -1 || ms >= 3_600_000), {

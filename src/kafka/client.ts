@@ -1,12 +1,16 @@
 /** kafkajs clients from the validated config: brokers, SSL and SASL come from configuration only. */
 import kafkajs from 'kafkajs';
 import type { Config } from '../config/config.js';
+import { kafkaSsl } from '../config/tls.js';
 import { registerCompressionCodecs } from './compression.js';
 
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
 
-export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>, debugLog?: (entry: Record<string, unknown>) => void): KafkaClient {
+type KafkaConnectionConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>
+  & Partial<Pick<Config, 'KAFKA_SSL_CA_FILE' | 'KAFKA_SSL_CERT_FILE' | 'KAFKA_SSL_KEY_FILE' | 'KAFKA_SSL_KEY_PASSWORD'>>;
+
+export function createKafka(config: KafkaConnectionConfig, debugLog?: (entry: Record<string, unknown>) => void): KafkaClient {
   const sasl = config.KAFKA_SASL_MECHANISM
     ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! }
     : undefined;
@@ -14,7 +18,8 @@ export function createKafka(config: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS.split(','),
-    ssl: config.KAFKA_SSL,
+    // A private CA and a client certificate when their files are named (mutual TLS), else plain TLS or none.
+    ssl: kafkaSsl(config),
     ...(sasl ? { sasl: sasl as never } : {}),
     // kafkajs logs every retried connection error at ERROR; they go to the debug log instead, and
     // failures that matter surface through the monitor's own logs.

@@ -1,0 +1,99 @@
+/**
+ * Redis over mutual TLS, as an exchange runs it: a real redis-server that only takes TLS
+ * connections with a client certificate its CA signed (`tls-auth-clients yes`). Tidewatch
+ * connects with the CA and client certificate its REDIS_TLS_* variables name, is refused
+ * without the certificate or with another CA, and a bad TLS configuration stops start-up
+ * naming the variable.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis } from '../../src/cli/redis-connection.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { kafkaSsl, redisTls } from '../../src/config/tls.js';
+import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
+import { waitFor } from '../helpers/kafka.js';
+
+let certs: TestCerts;
+let server: ChildProcess;
+let port: number;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+beforeAll(async () => {
+  certs = makeTestCerts();
+  port = await freePort();
+  server = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey,
+    '--tls-ca-cert-file', certs.ca, '--tls-auth-clients', 'yes', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `rediss://127.0.0.1:${port}`;
+  const env = { REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey };
+  await waitFor(async () => {
+    const redis = await connectRedis(url, false, redisTls(loadConfig(env)));
+    await redis.quit();
+    return true;
+  }, 60_000, 'the TLS redis-server to answer');
+});
+
+afterAll(() => {
+  server?.kill('SIGTERM');
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
+});
+
+describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
+  it('connects with the CA and client certificate the variables name, and works', async () => {
+    const config = loadConfig({ REDIS_URL: `rediss://127.0.0.1:${port}`, REDIS_TLS_CA_FILE: certs.ca, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey });
+    const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
+    try {
+      await redis.set('tw:tls-check', 'ok');
+      expect(await redis.get('tw:tls-check')).toBe('ok');
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('is refused without the client certificate, and when the server is not signed by the named CA', async () => {
+    const url = `rediss://127.0.0.1:${port}`;
+    await expect(connectRedis(url, false, redisTls(loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca })))).rejects.toThrow(/cannot reach Redis at REDIS_URL=rediss:\/\/127\.0\.0\.1/);
+    const otherCa = loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.otherCa, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey });
+    await expect(connectRedis(url, false, redisTls(otherCa))).rejects.toThrow(/cannot reach Redis at REDIS_URL=.*(self[- ]signed|unable to (get|verify))/i);
+  });
+});
+
+describe('TLS configuration', () => {
+  const wrong = (env: Record<string, string>): string => {
+    try {
+      loadConfig(env);
+      return 'accepted';
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+  };
+
+  it('names the variable of an unreadable file, a certificate without its key, and TLS files without TLS', () => {
+    expect(wrong({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toMatch(/KAFKA_SSL_CA_FILE: cannot read this file/);
+    expect(wrong({ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: certs.clientCert })).toMatch(/KAFKA_SSL_KEY_FILE: a client certificate needs its key/);
+    expect(wrong({ KAFKA_SSL_CA_FILE: certs.ca })).toMatch(/KAFKA_SSL: KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE need KAFKA_SSL=true/);
+    expect(wrong({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_KEY_FILE: certs.clientKey })).toMatch(/REDIS_TLS_KEY_FILE: a client certificate needs its key/);
+    expect(wrong({ REDIS_URL: 'redis://h:6379', REDIS_TLS_CA_FILE: certs.ca })).toMatch(/REDIS_URL: REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE need a rediss:\/\/ REDIS_URL/);
+  });
+
+  it("gives kafkajs the CA, certificate, key and passphrase as TLS options, plain TLS without files, and no TLS when off", () => {
+    const ssl = kafkaSsl(loadConfig({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: certs.clientKey, KAFKA_SSL_KEY_PASSWORD: 'k3y' }));
+    expect(typeof ssl).toBe('object');
+    const o = ssl as { ca: string; cert: string; key: string; passphrase: string };
+    expect([o.ca.startsWith('-----BEGIN CERTIFICATE-----'), o.cert.startsWith('-----BEGIN CERTIFICATE-----'), o.key.includes('PRIVATE KEY'), o.passphrase]).toEqual([true, true, true, 'k3y']);
+    expect(kafkaSsl(loadConfig({ KAFKA_SSL: 'true' }))).toBe(true);
+    expect(kafkaSsl(loadConfig({}))).toBe(false);
+  });
+});
