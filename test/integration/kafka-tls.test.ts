@@ -1,0 +1,115 @@
+/**
+ * Kafka over mutual TLS, as MSK or Strimzi run it: a second, real Apache Kafka broker (the jars
+ * `npm run services:up` fetched) with only an SSL listener that requires a client certificate
+ * its private CA signed. Tidewatch's client, built from the KAFKA_SSL_* variables, creates a
+ * topic, produces and consumes over it; without the client certificate the broker refuses it.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import kafkajs from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { kafkaSsl } from '../../src/config/tls.js';
+import { createKafka } from '../../src/kafka/client.js';
+import { waitFor } from '../helpers/kafka.js';
+import { root } from '../helpers/sample.js';
+import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
+
+const LIBS = join(root, '.cache', 'kafka', 'libs');
+let certs: TestCerts;
+let broker: ChildProcess | undefined;
+let brokers: string;
+let env: Record<string, string>;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function brokerProperties(dir: string, sslPort: number, controllerPort: number): string {
+  return [
+    'process.roles=broker,controller', 'node.id=1',
+    `listeners=SSL://127.0.0.1:${sslPort},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=SSL://127.0.0.1:${sslPort}`,
+    'controller.listener.names=CONTROLLER', `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
+    'listener.security.protocol.map=SSL:SSL,CONTROLLER:PLAINTEXT', 'inter.broker.listener.name=SSL', `log.dirs=${join(dir, 'data')}`,
+    'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1', 'share.coordinator.state.topic.min.isr=1', 'group.initial.rebalance.delay.ms=0',
+    'ssl.keystore.type=PEM', `ssl.keystore.location=${join(dir, 'broker.pem')}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${certs.ca}`,
+    'ssl.client.auth=required', 'ssl.endpoint.identification.algorithm=',
+  ].join('\n') + '\n';
+}
+
+beforeAll(async () => {
+  expect(existsSync(LIBS), `Kafka's jars are missing from ${LIBS}: run npm run services:up`).toBe(true);
+  certs = makeTestCerts();
+  const dir = join(certs.dir, 'broker');
+  mkdirSync(dir);
+  // A PEM keystore is the private key and the certificate chain in one file.
+  writeFileSync(join(dir, 'broker.pem'), readFileSync(certs.serverKey, 'utf8') + readFileSync(certs.serverCert, 'utf8'));
+  const [sslPort, controllerPort] = [await freePort(), await freePort()];
+  writeFileSync(join(dir, 'server.properties'), brokerProperties(dir, sslPort, controllerPort));
+  const cp = `${LIBS}/*`;
+  const log4j = `-Dlog4j2.configurationFile=${join(root, 'infra', 'log4j2.properties')}`;
+  const clusterId = execFileSync('java', ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  execFileSync('java', ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', join(dir, 'server.properties')], { stdio: 'pipe' });
+  broker = spawn('java', ['-Xmx384m', '-cp', cp, log4j, 'kafka.Kafka', join(dir, 'server.properties')], { stdio: 'ignore' });
+  brokers = `127.0.0.1:${sslPort}`;
+  env = { KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: certs.clientKey };
+  await waitFor(async () => {
+    const admin = createKafka(loadConfig(env)).admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      return true;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }, 180_000, 'the TLS broker to answer');
+}, 240_000);
+
+afterAll(() => {
+  broker?.kill('SIGKILL');
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
+});
+
+describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
+  it('creates a topic, produces and consumes through the client the variables configure', async () => {
+    const kafka = createKafka(loadConfig(env));
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'tls-check', numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'tls-check', messages: [{ key: 'acct-1', value: '{"over":"mutual TLS"}' }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'tls-check-reader' });
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'tls-check', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); } });
+    try {
+      await waitFor(async () => seen.length > 0, 120_000, 'the message back over TLS');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toEqual(['{"over":"mutual TLS"}']);
+  }, 240_000);
+
+  it('is refused by the broker without a client certificate', async () => {
+    const noCert = loadConfig({ KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca });
+    // kafkajs itself, with no retries, so the refusal comes back at once.
+    const kafka = new kafkajs.Kafka({ brokers: [brokers], ssl: kafkaSsl(noCert), retry: { retries: 0 }, logLevel: kafkajs.logLevel.NOTHING });
+    const admin = kafka.admin();
+    await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow(/certificate|alert|handshake|Connection error/i);
+    await admin.disconnect().catch(() => undefined);
+  });
+});
