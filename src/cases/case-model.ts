@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 import type { CasePage, CaseQuery } from './case-query.js';
+import type { DashboardFigures } from './dashboard-figures.js';
 
 export const DISPOSITIONS = ['escalated', 'sar-filed', 'false-positive'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
@@ -131,4 +132,6 @@ export interface CaseStore {
   /** Appends a note to the case's audit. */
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void>;
   audit(caseId: string): Promise<AuditEntry[]>;
+  /** The dashboard's counters and the unresolved cases (dashboard-figures.ts), without reading every case. */
+  dashboardFigures(): Promise<DashboardFigures>;
 }

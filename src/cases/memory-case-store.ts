@@ -8,6 +8,7 @@ import {
   claimAllowed, missing, type Transition,
 } from './case-transitions.js';
 import { CaseTransitionMethods } from './transition-methods.js';
+import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
 import { matchesQuery, pageBounds, type CasePage, type CaseQuery } from './case-query.js';
 
 export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore {
@@ -18,6 +19,9 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
   private readonly auditLog = new Map<string, AuditEntry[]>();
   /** Wall-clock time (ms) after which a resolved case is forgotten, as Redis expires its keys. */
   private readonly expiresAt = new Map<string, number>();
+  /** The dashboard's counters (dashboard-figures.ts). */
+  private readonly alertsPerDay: Record<string, number> = {};
+  private readonly resolutions: Record<string, number> = {};
 
   /** @param retentionSeconds how long a resolved case, its alerts and audit are kept */
   constructor(private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly wallClock: () => number = Date.now) {
@@ -56,7 +60,20 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     if (!c.typologies.includes(alert.typology)) c.typologies = [...c.typologies, alert.typology].sort();
     if (alert.triggeredAt > c.updatedAt) c.updatedAt = alert.triggeredAt;
     this.alertIndex.set(alert.alertId, c.caseId);
+    bump(this.alertsPerDay, alertDayField(alert), 1);
+    for (const f of staleAlertDays(Object.keys(this.alertsPerDay))) delete this.alertsPerDay[f];
     return { caseId: c.caseId, added: true };
+  }
+
+  async dashboardFigures(): Promise<DashboardFigures> {
+    this.forgetExpired();
+    const statusCounts: DashboardFigures['statusCounts'] = {};
+    const unresolved: Case[] = [];
+    for (const c of this.cases.values()) {
+      statusCounts[c.status] = (statusCounts[c.status] ?? 0) + 1;
+      if (c.status !== 'resolved') unresolved.push(structuredClone(c));
+    }
+    return { alertsPerDay: { ...this.alertsPerDay }, resolutions: { ...this.resolutions }, statusCounts, unresolved };
   }
 
   private expireLeases(now: number): void {
@@ -141,6 +158,8 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     const current = this.cases.get(caseId);
     if (!current) throw missing(caseId);
     const t = change(structuredClone(current));
+    const ruleIds = [...(this.alertsByCase.get(caseId)?.values() ?? [])].map((a) => a.ruleId);
+    for (const [field, delta] of resolutionDeltas(current, t.doc, ruleIds)) bump(this.resolutions, field, delta);
     this.cases.set(caseId, t.doc);
     this.record(t.audit);
     if (t.subject === 'release' && this.openBySubject.get(t.doc.subject) === caseId) this.openBySubject.delete(t.doc.subject);

@@ -25,6 +25,7 @@ import {
 import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
 import { luaScript } from './lua-script.js';
+import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
 
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
@@ -89,10 +90,10 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
         subject, analyst: before?.analyst, severity: before ? higherSeverity(before.severity, alert.severity) : alert.severity,
         typologies: [...new Set([...(before?.typologies ?? []), alert.typology])],
       });
-      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter];
+      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter, k.alertsPerDay];
       const [caseId, added] = await this.redis.twAddAlert(keys.length, ...keys,
         expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json,
-        raw, Date.parse(alert.triggeredAt), leave.length, enter.length);
+        raw, Date.parse(alert.triggeredAt), leave.length, enter.length, alertDayField(alert));
       if (added !== -1) return { caseId, added: added === 1 };
       expected = caseId;
     }
@@ -219,20 +220,67 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const raw = await this.redis.hget(k.caseDoc(caseId), 'doc');
       if (raw === null) throw missing(caseId);
-      const t = change(toCase(raw));
+      const before = toCase(raw);
+      const t = change(before);
       const doc = t.doc;
+      const deltas = before.status === 'resolved' || doc.status === 'resolved' ? resolutionDeltas(before, doc, (await this.alerts(caseId)).map((a) => a.ruleId)) : [];
       const written = t.audit.action === 'note' ? raw : JSON.stringify(doc);
       const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : doc.score;
       const unchanged = written === raw;
       const leave = unchanged ? [] : caseFacets(k, toCase(raw));
       const enter = unchanged ? [] : caseFacets(k, doc);
-      const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter];
+      const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter, k.resolutions];
       const result = await this.redis.twTransition(keys.length, ...keys,
-        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, doc.score, leave.length, enter.length, ...auditFields(t.audit));
+        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, doc.score, leave.length, enter.length, JSON.stringify(deltas), ...auditFields(t.audit));
       if (result === 1) return doc;
       if (result === -1) throw missing(caseId);
     }
     throw new Error(`${caseId}: the case kept changing`);
+  }
+
+  /**
+   * Recounts the dashboard's counters from the kept cases (`tidewatch cases reindex --dashboard`,
+   * once after upgrading from a version without them): alerts per day from each case's kept
+   * alerts, resolutions from its resolved cases. What archived cases and alerts past a case's cap
+   * had counted is not recovered.
+   */
+  async rebuildDashboardCounters(): Promise<{ cases: number }> {
+    const k = this.keys;
+    const alertsPerDay: Record<string, number> = {};
+    const resolutions: Record<string, number> = {};
+    let cases = 0;
+    for await (const batch of this.redis.scanStream({ match: `${k.prefix}case:*`, count: 500 }) as AsyncIterable<string[]>) {
+      for (const key of batch) {
+        const c = await this.get(key.slice(`${k.prefix}case:`.length));
+        if (!c) continue;
+        cases++;
+        const alerts = await this.alerts(c.caseId);
+        for (const a of alerts) bump(alertsPerDay, alertDayField(a), 1);
+        const open: Case = { ...c, status: 'open' };
+        for (const [field, delta] of resolutionDeltas(open, c, alerts.map((a) => a.ruleId))) bump(resolutions, field, delta);
+      }
+    }
+    const m = this.redis.multi().del(k.alertsPerDay, k.resolutions);
+    if (Object.keys(alertsPerDay).length > 0) m.hset(k.alertsPerDay, alertsPerDay);
+    if (Object.keys(resolutions).length > 0) m.hset(k.resolutions, resolutions);
+    await m.exec();
+    return { cases };
+  }
+
+  /** Two counter hashes, the status set sizes and the unresolved cases' documents; stale alert days are dropped as they are met. */
+  async dashboardFigures(): Promise<DashboardFigures> {
+    const k = this.keys;
+    const [perDay, resolutions, ...counts] = await Promise.all([
+      this.redis.hgetall(k.alertsPerDay), this.redis.hgetall(k.resolutions), ...CASE_STATUSES.map((s) => this.redis.zcard(statusKey(k, s))),
+    ]);
+    const stale = staleAlertDays(Object.keys(perDay));
+    if (stale.length > 0) await this.redis.hdel(k.alertsPerDay, ...stale);
+    for (const f of stale) delete perDay[f];
+    const statusCounts: DashboardFigures['statusCounts'] = {};
+    CASE_STATUSES.forEach((s, i) => { if (counts[i]! > 0) statusCounts[s] = counts[i]!; });
+    const unresolved = (await Promise.all(CASE_STATUSES.filter((s) => s !== 'resolved').map((status) => this.list({ status })))).flat();
+    const numbers = (h: Record<string, string>): Record<string, number> => Object.fromEntries(Object.entries(h).map(([f, v]) => [f, Number(v)]));
+    return { alertsPerDay: numbers(perDay), resolutions: numbers(resolutions), statusCounts, unresolved };
   }
 
   async audit(caseId: string): Promise<AuditEntry[]> {

@@ -19,6 +19,10 @@ export function caseKeys(prefix: string) {
     audit: (caseId: string) => `${p}audit:${caseId}`,
     /** A stream of archive runs: who, when, the file, its checksum and how many cases. */
     archiveLog: `${p}archive-log`,
+    /** The dashboard's counters (dashboard-figures.ts): `day|typology` → alerts added to cases. */
+    alertsPerDay: `${p}dash:alerts-per-day`,
+    /** The dashboard's counters: `ruleId|disposition` → resolved cases. */
+    resolutions: `${p}dash:resolutions`,
     /** Index sets (sorted sets of case ids) the queue and its filters read instead of every case. */
     index: indexKeys(`${p}idx:`),
   };

@@ -2,6 +2,7 @@
  * A case store that first asks the suppressions: a silenced alert is recorded as suppressed and
  * opens no case (addAlert answers caseId '' and added false); everything else is the inner store's.
  */
+import type { DashboardFigures } from './dashboard-figures.js';
 import type { Alert } from '../contract/schemas.js';
 import type { Actor, AuditEntry, Case, CaseListOptions, CaseStore, Disposition } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
@@ -31,4 +32,5 @@ export class SuppressingCaseStore implements CaseStore {
   reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> { return this.inner.reopen(caseId, reason, actor, now); }
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> { return this.inner.addNote(caseId, text, actor, now); }
   audit(caseId: string): Promise<AuditEntry[]> { return this.inner.audit(caseId); }
+  dashboardFigures(): Promise<DashboardFigures> { return this.inner.dashboardFigures(); }
 }

@@ -22,10 +22,7 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
     return reply.header('content-disposition', `attachment; filename="sar-draft-${c.caseId}.json"`).send(draft);
   });
 
-  app.get('/api/dashboard', async () => {
-    const list = await o.cases.list();
-    return buildDashboard(list, await alertsOfCases(o.cases, list), o.sla, o.clock());
-  });
+  app.get('/api/dashboard', async () => buildDashboard(await o.cases.dashboardFigures(), o.sla, o.clock()));
 
   app.get<{ Params: { id: string } }>('/api/accounts/:id', async (req) => {
     const cases = await o.cases.casesOfSubject(req.params.id);

@@ -165,6 +165,24 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(audit[2]!.note).toBe('address belongs to the customer\'s own exchange account');
     });
 
+    it('keeps the dashboard figures as cases change: alerts per day and typology, resolutions per rule (a reopen takes one off), status counts, the unresolved cases', async () => {
+      const store = await make();
+      const at = (a: Alert, day: string, ruleId = 'r'): Alert => ({ ...a, ruleId, triggeredAt: `${day}T10:00:00.000Z` });
+      const one = await store.addAlert(at(alert('d1', 'acct-d1', 60, 'medium'), '2025-03-01'));
+      await store.addAlert(at(alert('d2', 'acct-d1', 65, 'medium', 'pass-through'), '2025-03-02', 'pass-through.fast'));
+      await store.addAlert(at(alert('d2', 'acct-d1', 65, 'medium', 'pass-through'), '2025-03-02', 'pass-through.fast')); // redelivered: counted once
+      const two = await store.addAlert(at(alert('d3', 'acct-d2', 60, 'medium'), '2025-03-02'));
+      await store.addAlert(at(alert('d4', 'acct-d3', 90, 'high'), '2025-03-02'));
+      await store.resolve(one.caseId, 'false-positive', 'the customer\'s own wallet', ana, 1_000);
+      await store.resolve(two.caseId, 'sar-filed', 'SAR 2025-31', ana, 1_100);
+      await store.reopen(two.caseId, 'new evidence', sue, 1_200);
+      const f = await store.dashboardFigures();
+      expect(f.alertsPerDay).toEqual({ '2025-03-01|dprk-it-payroll': 1, '2025-03-02|pass-through': 1, '2025-03-02|dprk-it-payroll': 2 });
+      expect(f.resolutions).toEqual({ 'r|false-positive': 1, 'pass-through.fast|false-positive': 1 });
+      expect(f.statusCounts).toEqual({ open: 2, resolved: 1 });
+      expect(f.unresolved.map((c) => c.caseId).sort()).toEqual([two.caseId, (await store.caseOfAlert('d4'))!].sort());
+    });
+
     it('refuses a supervisor approving their own closure, and lets them send one back with a reason', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('own', 'acct-own', 85, 'high'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../src/cases/case-model.js';
 import { buildDashboard } from '../../src/console/dashboard.js';
+import { staleAlertDays } from '../../src/cases/dashboard-figures.js';
 import { buildPathGraph } from '../../src/console/path-graph.js';
 import { parseSla, queueView } from '../../src/console/queue-view.js';
 import { alert } from '../conformance/case-store-suite.js';
@@ -52,14 +53,28 @@ describe('path graph', () => {
 });
 
 describe('dashboard', () => {
-  it('counts dispositions per rule with the false-positive rate, alerts per typology per day, and ageing', () => {
-    const fp = { ...aCase('fp', 'high', 'resolved'), disposition: 'false-positive' as const };
-    const sar = { ...aCase('sar', 'high', 'resolved'), disposition: 'sar-filed' as const };
-    const alertsOf = new Map([['fp', [alert('x1', 'acct-fp', 80)]], ['sar', [alert('x2', 'acct-sar', 80)]], ['open', [alert('x3', 'acct-open', 80, 'high', 'dprk-consolidation')]]]);
-    const d = buildDashboard([fp, sar, aCase('open', 'high', 'open')], alertsOf, parseSla('high=24'), opened + 30 * HOUR);
+  it('turns the store\'s counters into dispositions per rule with the false-positive rate, alerts per typology per day, and ageing of the unresolved', () => {
+    const d = buildDashboard({
+      alertsPerDay: { '2025-01-01|dprk-it-payroll': 2, '2025-01-01|dprk-consolidation': 1 },
+      resolutions: { 'r|false-positive': 1, 'r|sar-filed': 1, 'q|escalated': 0 },
+      statusCounts: { open: 1, resolved: 2 },
+      unresolved: [aCase('open', 'high', 'open')],
+    }, parseSla('high=24'), opened + 30 * HOUR);
     expect(d.dispositionsPerRule).toEqual([{ ruleId: 'r', escalated: 0, 'sar-filed': 1, 'false-positive': 1, resolved: 2, falsePositiveRate: 0.5 }]);
     expect(d.alertsPerDay).toEqual([{ day: '2025-01-01', typology: 'dprk-consolidation', alerts: 1 }, { day: '2025-01-01', typology: 'dprk-it-payroll', alerts: 2 }]);
+    expect(d.queue).toEqual([{ status: 'open', cases: 1 }, { status: 'resolved', cases: 2 }]);
     expect(d.ageing.find((a) => a.bucket === '1–3 d')!.cases).toBe(1);
     expect(d.slaBreaches.map((b) => b.caseId)).toEqual(['open']);
+  });
+
+  it('shows the newest 90 days with alerts, and a store drops counts past 400 days behind its newest day', () => {
+    const counters: Record<string, number> = {};
+    for (let i = 0; i < 500; i++) counters[`${new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)}|t`] = 1;
+    const days = buildDashboard({ alertsPerDay: counters, resolutions: {}, statusCounts: {}, unresolved: [] }, parseSla('high=24'), opened).alertsPerDay.map((r) => r.day);
+    expect(days).toHaveLength(90);
+    expect(days.at(-1)).toBe('2025-05-14');
+    const stale = staleAlertDays(Object.keys(counters));
+    expect(stale).toHaveLength(99);
+    expect(stale.every((f) => f < '2024-04-09')).toBe(true);
   });
 });

@@ -11,8 +11,8 @@ function keyArguments(lua: string): { command: string; key: string }[] {
 }
 
 describe('Lua scripts declare every key they touch (Redis Cluster routes and checks by KEYS)', () => {
-  it('finds the case scripts', () => {
-    expect(scripts.sort()).toEqual(['add-alert.lua', 'claim.lua', 'query.lua', 'reindex-case.lua', 'remove-archived.lua', 'transition.lua']);
+  it('finds the case and suppression scripts', () => {
+    expect(scripts.sort()).toEqual(['add-alert.lua', 'claim.lua', 'query.lua', 'record-suppressed.lua', 'reindex-case.lua', 'remove-archived.lua', 'transition.lua']);
   });
 
   it.each(scripts)('%s passes only KEYS[...] as a key, never a name it builds', (file) => {

@@ -5,10 +5,12 @@
   KEYS[4] resolved zset   KEYS[5] case key   KEYS[6] case alerts hash   KEYS[7] the case subject's key
   KEYS[8] case audit stream
   KEYS[9 .. 8+r] index sets of the document read   KEYS[9+r .. 8+r+a] index sets of the new one
+  KEYS[9+r+a] the dashboard's resolution counters
   ARGV[1] caseId   ARGV[2] the document read   ARGV[3] the new document   ARGV[4] new status
   ARGV[5] its score in the status zset   ARGV[6] subject pointer: 'release' | 'take-if-free' | ''
   ARGV[7] retention of a resolved case (s)   ARGV[8] case score   ARGV[9] r   ARGV[10] a
-  ARGV[11..] audit entry field, value pairs
+  ARGV[11] the resolution counters to move, as JSON [[field, delta], ...]
+  ARGV[12..] audit entry field, value pairs
   Returns 1 when written, 0 when the case changed since it was read (read again and retry),
   -1 when it no longer exists. ]]
 local raw = redis.call('HGET', KEYS[5], 'doc')
@@ -23,8 +25,11 @@ if ARGV[6] == 'take-if-free' then redis.call('SET', KEYS[7], ARGV[1], 'NX') end
 local r, a = tonumber(ARGV[9]), tonumber(ARGV[10])
 for i = 9, 8 + r do redis.call('ZREM', KEYS[i], ARGV[1]) end
 for i = 9 + r, 8 + r + a do redis.call('ZADD', KEYS[i], tonumber(ARGV[8]), ARGV[1]) end
+for _, d in ipairs(cjson.decode(ARGV[11])) do
+  if redis.call('HINCRBY', KEYS[9 + r + a], d[1], d[2]) == 0 then redis.call('HDEL', KEYS[9 + r + a], d[1]) end
+end
 local fields = {}
-for i = 11, #ARGV do table.insert(fields, ARGV[i]) end
+for i = 12, #ARGV do table.insert(fields, ARGV[i]) end
 redis.call('XADD', KEYS[8], '*', unpack(fields))
 for i = 5, 8 do
   if i ~= 7 then
