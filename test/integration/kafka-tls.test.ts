@@ -6,13 +6,13 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { kafkaSsl } from '../../src/config/tls.js';
 import { createKafka } from '../../src/kafka/client.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
@@ -22,17 +22,6 @@ let certs: TestCerts;
 let broker: ChildProcess | undefined;
 let brokers: string;
 let env: Record<string, string>;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function brokerProperties(dir: string, sslPort: number, controllerPort: number): string {
   return [

@@ -6,29 +6,18 @@
  * naming the variable.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis } from '../../src/cli/redis-connection.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { kafkaSsl, redisTls } from '../../src/config/tls.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
+import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 
 let certs: TestCerts;
 let server: ChildProcess;
 let port: number;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 beforeAll(async () => {
   certs = makeTestCerts();
