@@ -108,6 +108,8 @@ export interface CaseStore {
   query(q: CaseQuery): Promise<CasePage>;
   /** The ids of an account's kept cases (at most 1,000), highest score first. */
   casesOfSubject(accountId: string): Promise<string[]>;
+  /** The ids of kept cases whose alerts name the cluster (at most 1,000), newest mention first. */
+  casesOfCluster(cluster: string): Promise<string[]>;
   /** Every typology a case has had. */
   typologies(): Promise<string[]>;
   get(caseId: string): Promise<Case | undefined>;

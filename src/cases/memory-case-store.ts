@@ -9,6 +9,7 @@ import {
 } from './case-transitions.js';
 import { CaseTransitionMethods } from './transition-methods.js';
 import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
+import { CLUSTER_CASES_READ, clustersMentioned } from './cluster-mentions.js';
 import { matchesQuery, pageBounds, type CasePage, type CaseQuery } from './case-query.js';
 
 export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore {
@@ -22,6 +23,8 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
   /** The dashboard's counters (dashboard-figures.ts). */
   private readonly alertsPerDay: Record<string, number> = {};
   private readonly resolutions: Record<string, number> = {};
+  /** Cluster → case id → event time (ms) of the newest alert of the case that names it. */
+  private readonly clusterCases = new Map<string, Map<string, number>>();
 
   /** @param retentionSeconds how long a resolved case, its alerts and audit are kept */
   constructor(private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly wallClock: () => number = Date.now) {
@@ -61,8 +64,19 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     if (alert.triggeredAt > c.updatedAt) c.updatedAt = alert.triggeredAt;
     this.alertIndex.set(alert.alertId, c.caseId);
     bump(this.alertsPerDay, alertDayField(alert), 1);
+    for (const cluster of clustersMentioned(alert)) {
+      const cases = this.clusterCases.get(cluster) ?? new Map<string, number>();
+      cases.set(c.caseId, Math.max(cases.get(c.caseId) ?? -Infinity, Date.parse(alert.triggeredAt)));
+      this.clusterCases.set(cluster, cases);
+    }
     for (const f of staleAlertDays(Object.keys(this.alertsPerDay))) delete this.alertsPerDay[f];
     return { caseId: c.caseId, added: true };
+  }
+
+  async casesOfCluster(cluster: string): Promise<string[]> {
+    this.forgetExpired();
+    const cases = [...(this.clusterCases.get(cluster) ?? [])].filter(([id]) => this.cases.has(id));
+    return cases.sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0])).slice(0, CLUSTER_CASES_READ).map(([id]) => id);
   }
 
   async dashboardFigures(): Promise<DashboardFigures> {

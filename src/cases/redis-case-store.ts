@@ -26,6 +26,7 @@ import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
 import { luaScript } from './lua-script.js';
 import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
+import { CLUSTER_CASES_READ, clustersMentioned } from './cluster-mentions.js';
 
 const RANK = { low: 0, medium: 1, high: 2, critical: 3 } as const;
 
@@ -90,10 +91,11 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
         subject, analyst: before?.analyst, severity: before ? higherSeverity(before.severity, alert.severity) : alert.severity,
         typologies: [...new Set([...(before?.typologies ?? []), alert.typology])],
       });
-      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter, k.alertsPerDay];
+      const clusters = clustersMentioned(alert).map((c) => k.clusterCases(c));
+      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter, k.alertsPerDay, ...clusters];
       const [caseId, added] = await this.redis.twAddAlert(keys.length, ...keys,
         expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json,
-        raw, Date.parse(alert.triggeredAt), leave.length, enter.length, alertDayField(alert));
+        raw, Date.parse(alert.triggeredAt), leave.length, enter.length, alertDayField(alert), clusters.length);
       if (added !== -1) return { caseId, added: added === 1 };
       expected = caseId;
     }
@@ -126,6 +128,17 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     // Past retention (only resolved cases expire): out of the all-cases index, which every query intersects.
     if (gone.length > 0) await this.redis.multi().zrem(this.keys.index.all, ...gone).zrem(this.keys.resolved, ...gone).exec();
     return { total: total - gone.length, cases: raw.filter((v): v is string => v !== null).map(toCase) };
+  }
+
+  /** Kept cases whose alerts name the cluster, newest mention first; ids of cases gone past retention are dropped as they are met. */
+  async casesOfCluster(cluster: string): Promise<string[]> {
+    const key = this.keys.clusterCases(cluster);
+    const ids = await this.redis.zrevrange(key, 0, CLUSTER_CASES_READ - 1);
+    if (ids.length === 0) return [];
+    const exists = await this.redis.pipeline(ids.map((id) => ['exists', this.keys.caseDoc(id)])).exec();
+    const gone = ids.filter((_, i) => exists?.[i]?.[1] === 0);
+    if (gone.length > 0) await this.redis.zrem(key, ...gone);
+    return ids.filter((_, i) => exists?.[i]?.[1] !== 0);
   }
 
   async casesOfSubject(accountId: string): Promise<string[]> {
@@ -165,7 +178,8 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   async removeArchived(caseId: string, raw: string): Promise<number> {
     const k = this.keys;
     const c = toCase(raw);
-    const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c)];
+    const clusters = [...new Set((await this.alerts(caseId)).flatMap(clustersMentioned))].map((cl) => k.clusterCases(cl));
+    const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c), ...clusters];
     return this.redis.twRemoveArchived(keys.length, ...keys, caseId, raw);
   }
 
@@ -239,12 +253,12 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   }
 
   /**
-   * Recounts the dashboard's counters from the kept cases (`tidewatch cases reindex --dashboard`,
-   * once after upgrading from a version without them): alerts per day from each case's kept
-   * alerts, resolutions from its resolved cases. What archived cases and alerts past a case's cap
-   * had counted is not recovered.
+   * Rebuilds what is derived from the kept alerts (`tidewatch cases reindex --derived`, once after
+   * upgrading from a version without them): the dashboard's counters (alerts per day from each
+   * case's kept alerts, resolutions from its resolved cases; what archived cases and alerts past
+   * a case's cap had counted is not recovered) and the cluster look-up's case sets.
    */
-  async rebuildDashboardCounters(): Promise<{ cases: number }> {
+  async rebuildDerived(): Promise<{ cases: number }> {
     const k = this.keys;
     const alertsPerDay: Record<string, number> = {};
     const resolutions: Record<string, number> = {};
@@ -256,6 +270,9 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
         cases++;
         const alerts = await this.alerts(c.caseId);
         for (const a of alerts) bump(alertsPerDay, alertDayField(a), 1);
+        const mentions = this.redis.pipeline();
+        for (const a of alerts) for (const cl of clustersMentioned(a)) mentions.zadd(k.clusterCases(cl), 'GT', Date.parse(a.triggeredAt), c.caseId);
+        await mentions.exec();
         const open: Case = { ...c, status: 'open' };
         for (const [field, delta] of resolutionDeltas(open, c, alerts.map((a) => a.ruleId))) bump(resolutions, field, delta);
       }

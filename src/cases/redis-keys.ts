@@ -23,6 +23,8 @@ export function caseKeys(prefix: string) {
     alertsPerDay: `${p}dash:alerts-per-day`,
     /** The dashboard's counters: `ruleId|disposition` → resolved cases. */
     resolutions: `${p}dash:resolutions`,
+    /** Cases whose alerts name a cluster (cluster-mentions.ts), scored by the mention's event time (ms); not an `idx:` set, which reindex would prune. */
+    clusterCases: (cluster: string) => `${p}cluster:${cluster}`,
     /** Index sets (sorted sets of case ids) the queue and its filters read instead of every case. */
     index: indexKeys(`${p}idx:`),
   };

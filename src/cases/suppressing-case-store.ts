@@ -33,4 +33,5 @@ export class SuppressingCaseStore implements CaseStore {
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> { return this.inner.addNote(caseId, text, actor, now); }
   audit(caseId: string): Promise<AuditEntry[]> { return this.inner.audit(caseId); }
   dashboardFigures(): Promise<DashboardFigures> { return this.inner.dashboardFigures(); }
+  casesOfCluster(cluster: string): Promise<string[]> { return this.inner.casesOfCluster(cluster); }
 }

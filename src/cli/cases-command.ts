@@ -56,13 +56,13 @@ function registerReads(cases: Command): void {
       else for (const c of list) console.log(row(c));
     });
   cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
-    .option('--dashboard', 'also recount the dashboard\'s counters from the kept cases (once after upgrading from a version without them; archived cases are not counted)')
-    .action(async (opts: { dashboard?: boolean }) => {
+    .option('--derived', 'also rebuild what is derived from the kept alerts: the dashboard\'s counters and the cluster look-up\'s case sets (once after upgrading from a version without them; archived cases are not counted)')
+    .action(async (opts: { derived?: boolean }) => {
       const result = await asUser(async ({ cases: s, actor }) => {
         if (actor.role !== 'supervisor') throw new Error(`${actor.name} (${actor.role}) may not rebuild the indexes; it needs supervisor`);
-        return { ...(await s.rebuildIndexes()), counted: opts.dashboard ? (await s.rebuildDashboardCounters()).cases : undefined };
+        return { ...(await s.rebuildIndexes()), counted: opts.derived ? (await s.rebuildDerived()).cases : undefined };
       });
-      console.log(`indexed ${result.cases} cases; removed ${result.removed} members that did not belong${result.counted === undefined ? '' : `; dashboard counters recounted from ${result.counted} cases`}`);
+      console.log(`indexed ${result.cases} cases; removed ${result.removed} members that did not belong${result.counted === undefined ? '' : `; dashboard counters and cluster sets rebuilt from ${result.counted} cases`}`);
     });
   cases.command('archive').description('supervisors: export resolved cases closed before a date (with alerts and audit) to a new JSONL file with a checksum line, verify it, then remove them from Redis')
     .requiredOption('--out <file>', 'the archive file to create (never overwritten)').option('--before <date>', 'closed before this ISO date (default: CASE_ARCHIVE_AFTER_DAYS ago)')

@@ -51,9 +51,3 @@ export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvent
   };
 }
 
-/** Every kept alert of every case, by case id (the dashboard and cluster look-ups read them). */
-export async function alertsOfCases(cases: CaseStore, list: readonly Case[]): Promise<Map<string, Alert[]>> {
-  const out = new Map<string, Alert[]>();
-  for (const c of list) out.set(c.caseId, await cases.alerts(c.caseId));
-  return out;
-}

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from './dashboard.js';
 import { accountEventsFor } from './account-lookup.js';
-import { alertsOfCases, caseDetail } from './case-detail.js';
+import { caseDetail } from './case-detail.js';
+import { mentionsCluster } from '../cases/cluster-mentions.js';
 import type { ConsoleOptions } from './context.js';
 import { buildSarDraft } from './sar-draft.js';
 import { sarPage } from './sar-page.js';
@@ -37,10 +38,10 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
   });
 
   app.get<{ Params: { id: string } }>('/api/clusters/:id', async (req) => {
-    const list = await o.cases.list();
-    const alertsOf = await alertsOfCases(o.cases, list);
-    const mentions = (v: unknown): boolean => JSON.stringify(v).includes(`"${req.params.id}"`);
-    const hits = [...alertsOf].flatMap(([caseId, alerts]) => alerts.filter((a) => a.subject.cluster === req.params.id || mentions(a.evidence)).map((alert) => ({ caseId, alert })));
+    // The cases whose alerts name the cluster (an index the case stores keep), not every case.
+    const ids = await o.cases.casesOfCluster(req.params.id);
+    const alertsOf = await Promise.all(ids.map(async (caseId) => [caseId, await o.cases.alerts(caseId)] as const));
+    const hits = alertsOf.flatMap(([caseId, alerts]) => alerts.filter((a) => mentionsCluster(a, req.params.id)).map((alert) => ({ caseId, alert })));
     return { cluster: req.params.id, accounts: [...new Set(hits.map((h) => h.alert.subject.accountId))].sort(), alerts: hits };
   });
 }

@@ -183,6 +183,18 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(f.unresolved.map((c) => c.caseId).sort()).toEqual([two.caseId, (await store.caseOfAlert('d4'))!].sort());
     });
 
+    it('finds the cases whose alerts name a cluster, in the subject or anywhere in the evidence, newest mention first', async () => {
+      const store = await make();
+      const at = (a: Alert, time: string, evidence: Record<string, unknown>, cluster?: string): Alert => ({ ...a, triggeredAt: time, evidence, subject: { ...a.subject, ...(cluster ? { cluster } : {}) } });
+      const x = await store.addAlert(at(alert('m1', 'acct-m1', 70), '2025-05-01T00:00:00.000Z', { cluster: 'cl-0000000000000001' }));
+      const y = await store.addAlert(at(alert('m2', 'acct-m2', 70), '2025-05-02T00:00:00.000Z', { path: [{ address: '0xab', cluster: 'cl-0000000000000002' }, { cluster: 'cl-0000000000000001' }] }));
+      const z = await store.addAlert(at(alert('m3', 'acct-m3', 70), '2025-05-03T00:00:00.000Z', {}, 'cl-0000000000000001'));
+      await store.addAlert(at(alert('m4', 'acct-m4', 70), '2025-05-04T00:00:00.000Z', { note: 'cl-0000000000000001 in a sentence is not a name' }));
+      expect(await store.casesOfCluster('cl-0000000000000001')).toEqual([z.caseId, y.caseId, x.caseId]);
+      expect(await store.casesOfCluster('cl-0000000000000002')).toEqual([y.caseId]);
+      expect(await store.casesOfCluster('cl-00000000000000ff')).toEqual([]);
+    });
+
     it('refuses a supervisor approving their own closure, and lets them send one back with a reason', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('own', 'acct-own', 85, 'high'));

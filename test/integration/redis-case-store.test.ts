@@ -37,21 +37,24 @@ describe('redis case store bounds', () => {
   });
 });
 
-describe('redis dashboard counters', () => {
-  it('are recounted from the kept cases by the upgrade step, to what the live counters said', async () => {
+describe('redis counters and cluster sets derived from the alerts', () => {
+  it('are rebuilt from the kept cases by the upgrade step, to what the live ones said', async () => {
     const prefix = `twtest:${randomUUID()}:`;
     prefixes.push(prefix);
     const store = new RedisCaseStore(redis, prefix);
     const ana = { name: 'ana', role: 'analyst' as const };
-    const a = await store.addAlert({ ...alert('u-1', 'acct-u1', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z' });
+    const a = await store.addAlert({ ...alert('u-1', 'acct-u1', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z', evidence: { cluster: 'cl-00000000000000aa' } });
     await store.addAlert({ ...alert('u-2', 'acct-u1', 60, 'medium', 'pass-through'), ruleId: 'pass-through.fast', triggeredAt: '2025-04-02T08:00:00.000Z' });
     await store.addAlert({ ...alert('u-3', 'acct-u2', 60, 'medium'), triggeredAt: '2025-04-02T09:00:00.000Z' });
     await store.resolve(a.caseId, 'escalated', 'to the MLRO', ana, 1_000);
     const live = await store.dashboardFigures();
-    await redis.del(caseKeys(prefix).alertsPerDay, caseKeys(prefix).resolutions);
+    expect(await store.casesOfCluster('cl-00000000000000aa')).toEqual([a.caseId]);
+    await redis.del(caseKeys(prefix).alertsPerDay, caseKeys(prefix).resolutions, caseKeys(prefix).clusterCases('cl-00000000000000aa'));
     expect((await store.dashboardFigures()).resolutions).toEqual({});
-    expect(await store.rebuildDashboardCounters()).toEqual({ cases: 2 });
+    expect(await store.casesOfCluster('cl-00000000000000aa')).toEqual([]);
+    expect(await store.rebuildDerived()).toEqual({ cases: 2 });
     expect(await store.dashboardFigures()).toEqual(live);
+    expect(await store.casesOfCluster('cl-00000000000000aa')).toEqual([a.caseId]);
     expect(live.resolutions).toEqual({ 'r|escalated': 1, 'pass-through.fast|escalated': 1 });
   });
 });
