@@ -190,6 +190,8 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       const y = await store.addAlert(at(alert('m2', 'acct-m2', 70), '2025-05-02T00:00:00.000Z', { path: [{ address: '0xab', cluster: 'cl-0000000000000002' }, { cluster: 'cl-0000000000000001' }] }));
       const z = await store.addAlert(at(alert('m3', 'acct-m3', 70), '2025-05-03T00:00:00.000Z', {}, 'cl-0000000000000001'));
       await store.addAlert(at(alert('m4', 'acct-m4', 70), '2025-05-04T00:00:00.000Z', { note: 'cl-0000000000000001 in a sentence is not a name' }));
+      // A late alert of z's case, older than its mention, does not move the case back.
+      await store.addAlert(at(alert('m5', 'acct-m3', 70), '2025-04-01T00:00:00.000Z', { cluster: 'cl-0000000000000001' }));
       expect(await store.casesOfCluster('cl-0000000000000001')).toEqual([z.caseId, y.caseId, x.caseId]);
       expect(await store.casesOfCluster('cl-0000000000000002')).toEqual([y.caseId]);
       expect(await store.casesOfCluster('cl-00000000000000ff')).toEqual([]);

@@ -9,7 +9,7 @@
   KEYS[7] opened index (score = openedAt ms)   KEYS[8] typology names set
   KEYS[9 .. 8+r] index sets the case leaves   KEYS[9+r .. 8+r+a] index sets it is in after (score = case score)
   KEYS[9+r+a] the dashboard's alerts-per-day counters
-  KEYS[10+r+a .. 9+r+a+c] the case sets of the clusters the alert names (score = ARGV[14])
+  KEYS[10+r+a .. 9+r+a+c] the case sets of the clusters the alert names (score = the newest ARGV[14])
   ARGV[1] the subject's open case id the caller read ('' when none)
   ARGV[2] the case id KEYS[4] and KEYS[5] belong to (ARGV[1], or the id of a new case)
   ARGV[3] alertId   ARGV[4] subject accountId   ARGV[5] score   ARGV[6] severity
@@ -60,5 +60,5 @@ local r, a = tonumber(ARGV[15]), tonumber(ARGV[16])
 for i = 9, 8 + r do redis.call('ZREM', KEYS[i], caseId) end
 for i = 9 + r, 8 + r + a do redis.call('ZADD', KEYS[i], doc.score, caseId) end
 redis.call('HINCRBY', KEYS[9 + r + a], ARGV[17], 1)
-for i = 10 + r + a, 9 + r + a + tonumber(ARGV[18]) do redis.call('ZADD', KEYS[i], tonumber(ARGV[14]), caseId) end
+for i = 10 + r + a, 9 + r + a + tonumber(ARGV[18]) do redis.call('ZADD', KEYS[i], 'GT', tonumber(ARGV[14]), caseId) end
 return { caseId, 1 }
