@@ -111,6 +111,8 @@ kafka_up() {
 
 redis_up
 [ -d "$root/node_modules/kafkajs" ] || { log "run npm ci first"; exit 1; }
+# The broker's jars even when a broker already answers: the mutual-TLS test starts a second one.
+kafka_fetch
 kafka_up
 kafka_tools_fetch
 bash "$root/infra/chromium-up.sh"
