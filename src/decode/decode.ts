@@ -25,9 +25,23 @@ export interface DecodeOptions {
    * @defaultValue true
    */
   fastPath?: boolean;
+  /**
+   * An event time further ahead of this machine's clock is impossible (a producer's clock or a
+   * unit error) and rejected: accepted, one message dated 2099 would move every retention clock
+   * 74 years on and evict the whole state. @defaultValue 366 days
+   */
+  maxAheadMs?: number;
+  /** This machine's clock (ms), for `maxAheadMs`. @defaultValue Date.now */
+  now?: () => number;
 }
 
-export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { maxBytes: 1 << 20, prices: DEFAULT_PRICES, fastPath: true };
+export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { maxBytes: 1 << 20, prices: DEFAULT_PRICES, fastPath: true, maxAheadMs: 366 * 86_400_000 };
+
+/** The field each schema's event time comes from, for the reject's issue path. */
+const TIME_FIELD: Record<SchemaName, string> = {
+  'exchange.transfer.v1': 'occurredAt', 'exchange.login.v1': 'occurredAt', 'chain.bitcoin.tx.v1': 'blockTime', 'chain.evm.tx.v1': 'blockTime',
+  'chain.evm.log.v1': 'blockTime', 'intel.label.v1': 'observedAt', 'market.price.v1': 'observedAt',
+};
 
 type InputMessage = z.infer<(typeof INPUT_SCHEMAS)[SchemaName]>;
 
@@ -194,7 +208,19 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
     }
     msg = parsed.data;
   }
-  return decodeValid(name, msg, options.prices);
+  const decoded = decodeValid(name, msg, options.prices);
+  return decoded.ok ? refuseFarAhead(decoded, name as SchemaName, options) : decoded;
+}
+
+/** The decoded event, or a reject when its time is more than `maxAheadMs` ahead of the clock. */
+function refuseFarAhead(decoded: Extract<DecodeResult, { ok: true }>, name: SchemaName, options: DecodeOptions): DecodeResult {
+  const limit = options.maxAheadMs;
+  if (limit === undefined) return decoded;
+  const now = (options.now ?? Date.now)();
+  if (decoded.event.time - now <= limit) return decoded;
+  const field = TIME_FIELD[name];
+  const message = `${new Date(decoded.event.time).toISOString()} is more than ${Math.round(limit / 86_400_000)} days ahead of this machine's clock (${new Date(now).toISOString()})`;
+  return reject('TW_TIME_AHEAD', `${name}: ${field}: ${message}`, [{ path: field, message }]);
 }
 
 /** A message that passed its schema → its event, or a reject for what only decoding can find (addresses, txids). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage } from '../../src/decode/decode.js';
+import { decodeMessage, DEFAULT_DECODE_OPTIONS } from '../../src/decode/decode.js';
 import { sampleLines } from '../helpers/sample.js';
 
 const transfer = {
@@ -29,6 +29,16 @@ describe('decode', () => {
     expect(JSON.stringify(marked)).toBe(JSON.stringify(plain));
     const inside = decodeMessage(JSON.stringify(transfer).replace('{', '{\uFEFF'));
     expect(inside.ok ? 'accepted' : inside.reject.code).toBe('TW_JSON');
+  });
+
+  it('rejects an event time more than 366 days ahead of the clock, naming the field, and accepts one within it', () => {
+    const now = () => Date.parse('2026-12-01T00:00:00.000Z');
+    const options = { ...DEFAULT_DECODE_OPTIONS, now };
+    const far = decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2099-01-01T00:00:00.000Z' }), options);
+    expect(far.ok ? 'accepted' : [far.reject.code, far.reject.issues?.[0]?.path]).toEqual(['TW_TIME_AHEAD', 'occurredAt']);
+    expect(far.ok ? '' : far.reject.reason).toMatch(/2099-01-01T00:00:00\.000Z is more than 366 days ahead of this machine's clock \(2026-12-01/);
+    expect(decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2027-11-30T00:00:00.000Z' }), options).ok).toBe(true);
+    expect(decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2027-12-03T00:00:00.000Z' }), options).ok).toBe(false);
   });
 
   it('keeps amounts exact: 0.00012345 BTC stays 0.00012345, and a usdValue is the decimal its JSON text names', () => {

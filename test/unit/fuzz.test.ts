@@ -44,6 +44,30 @@ describe('fuzz', () => {
   });
 });
 
+describe('a far-future event time', () => {
+  it('is dead-lettered instead of moving every retention clock on: the sample with a login dated 2099 in its middle gives the sample\'s alerts', () => {
+    const replay = (lines: string[]): { alerts: string[]; rejected: string[] } => {
+      const pipeline = new Pipeline({ rules: rules(), labels: ofacLabels() });
+      const alerts: string[] = [];
+      const rejected: string[] = [];
+      lines.forEach((line, i) => {
+        const r = pipeline.process(line, { file: 'f', line: i + 1 });
+        for (const a of r.alerts) alerts.push(JSON.stringify(a));
+        if (r.deadLetter) rejected.push(r.deadLetter.code);
+      });
+      return { alerts, rejected };
+    };
+    const lines = sampleLines();
+    const future = JSON.stringify({ schema: 'exchange.login.v1', eventId: 'ev-2099', occurredAt: '2099-01-01T00:00:00.000Z', accountId: 'acct-skewed', ip: '10.0.0.1', ipCountry: 'US', vpn: false, deviceId: 'dev-skewed' });
+    const half = Math.floor(lines.length / 2);
+    const plain = replay(lines);
+    const skewed = replay([...lines.slice(0, half), future, ...lines.slice(half)]);
+    expect(skewed.rejected).toEqual(['TW_TIME_AHEAD']);
+    expect(skewed.alerts).toEqual(plain.alerts);
+    expect(plain.alerts.length).toBeGreaterThan(200);
+  });
+});
+
 describe('defects in rules', () => {
   it('dead-letters a valid message whose evaluation throws, with the cause, and keeps going', async () => {
     const { loadRuleSet } = await import('../../src/engine/loader.js');
