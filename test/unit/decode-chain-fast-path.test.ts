@@ -117,8 +117,10 @@ describe('chain decode fast paths', () => {
   }
 
   it('gives decodeMessage the same event or reject as zod alone, for generated chain messages and the bundled sample', () => {
-    const zodOnly = { ...DEFAULT_DECODE_OPTIONS, fastPath: false };
-    const same = (text: string): void => expectSameValue(decodeMessage(text), decodeMessage(text, zodOnly));
+    // Generated times reach far past today: the clock bound (decode.test.ts) is left out of this comparison.
+    const fast = { ...DEFAULT_DECODE_OPTIONS, maxAheadMs: undefined };
+    const zodOnly = { ...fast, fastPath: false };
+    const same = (text: string): void => expectSameValue(decodeMessage(text, fast), decodeMessage(text, zodOnly));
     fc.assert(fc.property(fc.oneof(...CASES.map((c) => c.text)), same), { numRuns: RUNS, seed: 20261204 });
     for (const line of sampleLines()) same(line);
   });

@@ -182,10 +182,12 @@ describe('decode fast path', () => {
   });
 });
 
-const ZOD_ONLY = { ...DEFAULT_DECODE_OPTIONS, fastPath: false };
+// Generated times reach far past today: the clock bound (decode.test.ts) is left out of this comparison.
+const FAST = { ...DEFAULT_DECODE_OPTIONS, maxAheadMs: undefined };
+const ZOD_ONLY = { ...FAST, fastPath: false };
 
 function sameDecode(text: string): DecodeResult {
-  const fast = decodeMessage(text);
+  const fast = decodeMessage(text, FAST);
   expectSameValue(fast, decodeMessage(text, ZOD_ONLY));
   return fast;
 }

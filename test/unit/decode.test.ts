@@ -36,7 +36,7 @@ describe('decode', () => {
     const options = { ...DEFAULT_DECODE_OPTIONS, now };
     const far = decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2099-01-01T00:00:00.000Z' }), options);
     expect(far.ok ? 'accepted' : [far.reject.code, far.reject.issues?.[0]?.path]).toEqual(['TW_TIME_AHEAD', 'occurredAt']);
-    expect(far.ok ? '' : far.reject.reason).toMatch(/2099-01-01T00:00:00\.000Z is more than 366 days ahead of this machine's clock \(2026-12-01/);
+    expect(far.ok ? '' : far.reject.reason).toBe("exchange.transfer.v1: occurredAt: 2099-01-01T00:00:00.000Z is more than 366 days ahead of this machine's clock");
     expect(decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2027-11-30T00:00:00.000Z' }), options).ok).toBe(true);
     expect(decodeMessage(JSON.stringify({ ...transfer, occurredAt: '2027-12-03T00:00:00.000Z' }), options).ok).toBe(false);
   });
