@@ -40,10 +40,10 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
 import { CheckpointSchedule, saveMonitorCheckpoint } from './checkpoints.js';
-import { commitSlot, dueSlots, planCommit } from './commit.js';
+import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { Ordering, type FetchedBatch, type Step } from './ordering.js';
-import { partitionKey, slotOfAccount, slotTransactionalId, type Cut } from './ownership.js';
+import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
 import { loadStartingState } from './starting-state.js';
 
@@ -103,6 +103,8 @@ export class Monitor {
   private rules: LoadedRule[];
   private readonly ordering = new Ordering();
   private slots = new SlotTable<Producer>(0, 0);
+  /** Each owned slot's commit in flight, if any (see flushSlots). */
+  private readonly inflight = new Map<OwnedSlot<Producer>, Promise<void>>();
   /** The group's latest assignment, updated the moment it arrives (outside the work queue). */
   private assigned = new Set<number>();
   private member: Consumer | undefined;
@@ -494,16 +496,47 @@ export class Monitor {
     this.schedule.saved(Date.now());
   }
 
-  /** Publishes every owned slot with outputs; moves idle cursors at most once per interval (or always, when forced). */
+  /**
+   * Publishes every owned slot with outputs; moves idle cursors at most once per interval (or
+   * always, when forced). A commit runs beside the next steps (one in flight per slot, since a
+   * transactional producer runs one transaction at a time): its plan is the applied cut and the
+   * outputs pending when it starts, so what it publishes is exactly what a commit at that point
+   * in the queue would publish. A forced flush waits for every commit, its own included. A slot
+   * whose commit is still in flight while MAX_PENDING_OUTPUTS more wait is waited for: a slow
+   * broker or case store holds the reader back instead of letting outputs pile up.
+   */
   private async flushSlots(force: boolean): Promise<void> {
+    if (force) await this.settleCommits();
+    const full = this.slots.ownedSlots().filter((o) => this.inflight.has(o) && o.pending.length >= MAX_PENDING_OUTPUTS);
+    if (full.length > 0) await Promise.all(full.map((o) => this.inflight.get(o)));
     const applied = this.ordering.appliedCut();
-    const due = dueSlots(this.slots.ownedSlots(), applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS);
-    await this.options.timeline?.flush();
-    await Promise.all(due.map((o) => this.publish(o, applied)));
+    const idle = this.slots.ownedSlots().filter((o) => !this.inflight.has(o));
+    const due = dueSlots(idle, applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS);
+    if (due.length === 0) return;
+    // The timeline's gathered events are taken now (flush swaps them out at once) and written
+    // before any of these commits writes a case.
+    const timelineWritten = this.options.timeline?.flush() ?? Promise.resolve();
+    for (const o of due) this.startCommit(o, applied, timelineWritten);
+    if (force) await this.settleCommits();
   }
 
-  private async publish(o: OwnedSlot<Producer>, applied: Cut): Promise<void> {
+  /** Waits until no commit is in flight (hand-overs, checkpoints, re-reads and stops need every slot at rest). */
+  private async settleCommits(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all(this.inflight.values());
+  }
+
+  private startCommit(o: OwnedSlot<Producer>, applied: Cut, timelineWritten: Promise<void>): void {
     const plan = planCommit(o, applied);
+    const taken = o.pending;
+    o.pending = [];
+    const commit = timelineWritten
+      .then(() => this.publish(o, plan, taken))
+      .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err)), 'publishing a slot failed'))
+      .finally(() => this.inflight.delete(o));
+    this.inflight.set(o, commit);
+  }
+
+  private async publish(o: OwnedSlot<Producer>, plan: CommitPlan, taken: Output[]): Promise<void> {
     const outcome = await commitSlot(o.producer, o.slot, plan, {
       groupId: this.groupId,
       alertTopic: this.options.alertTopic,
@@ -512,13 +545,14 @@ export class Monitor {
       onRetry: (slot, attempt, err) => this.options.logger.warn({ slot, attempt, err: err.message }, 'publish failed; retrying the same transaction'),
     });
     if (outcome === 'moved') {
-      // The group moved the slot while this step ran; its new owner fenced our producer and
-      // publishes from the cursor we last committed. Our outputs stay as its unowned log.
+      // The group moved the slot while this commit ran; its new owner fenced our producer and
+      // publishes from the cursor we last committed. Our outputs, those of this plan first, stay
+      // as its unowned log.
+      o.pending = [...taken, ...o.pending];
       this.dropSlot(o);
       return;
     }
     o.cursor = plan.cursor;
-    o.pending = [];
     o.committedAt = Date.now();
     this.options.metrics?.slotLag.set({ slot: String(o.slot) }, Number(this.ordering.behind(plan.cursor)));
     this.stats.commits++;
@@ -530,6 +564,7 @@ export class Monitor {
 
   /** Applies the latest assignment: drops lost slots, takes gained ones (fence, read cursor, catch up). */
   private async reassign(): Promise<void> {
+    await this.settleCommits();
     for (const o of this.slots.lost(this.assigned)) this.dropSlot(o);
     let reread = false;
     for (const slot of this.slots.gained(this.assigned)) {
@@ -584,6 +619,7 @@ export class Monitor {
    * Owned cursors stay; everything at or before them is applied again without being published.
    */
   private async reread(): Promise<void> {
+    await this.settleCommits();
     this.stats.resets++;
     this.options.metrics?.rereads.inc();
     this.options.logger.warn({ slots: this.slots.ownedNumbers() }, 'a gained slot needs outputs this instance did not keep; starting over from a checkpoint every slot cursor covers, or from the earliest offsets');

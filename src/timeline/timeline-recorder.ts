@@ -44,8 +44,10 @@ export class TimelineRecorder {
   }
 
   private queue(e: DecodedEvent): void {
+    // Most events are of accounts without a case: look the account up before building a record.
+    if ((e.type !== 'transfer' && e.type !== 'login') || !this.accounts.has(e.msg.accountId)) return;
     const t = fromDecoded(e);
-    if (!t || !this.accounts.has(t.accountId)) return;
+    if (!t) return;
     const list = this.pending.get(t.accountId) ?? [];
     list.push(t);
     this.pending.set(t.accountId, list);
