@@ -6,7 +6,7 @@
  */
 import type { LoadedRule } from '../engine/loader.js';
 import type { Origin } from '../decode/events.js';
-import { Pipeline } from '../pipeline/pipeline.js';
+import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js';
 import { DEFAULT_KEEP, loadNewestValid, saveCheckpoint } from './checkpoint.js';
 
 export interface ReplayCheckpointFlags {
@@ -28,11 +28,11 @@ export interface ReplayCheckpoints {
   finish: (pipeline: Pipeline) => Promise<void>;
 }
 
-export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: LoadedRule[], log: (line: string) => void): Promise<ReplayCheckpoints> {
+export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: LoadedRule[], log: (line: string) => void, pipelineOptions: Partial<PipelineOptions> = {}): Promise<ReplayCheckpoints> {
   let earlier: ReplayPositions['files'] = [];
   let pipeline: Pipeline | undefined;
   if (flags.checkpointFrom) {
-    const restored = await loadNewestValid(flags.checkpointFrom, { build: () => new Pipeline({ rules, labels: [] }), rules, onWarning: (w) => log(`warning: ${w}`) });
+    const restored = await loadNewestValid(flags.checkpointFrom, { build: () => new Pipeline({ ...pipelineOptions, rules, labels: [] }), rules, onWarning: (w) => log(`warning: ${w}`) });
     // A replay of the later files alone on an empty state would be wrong, not just slow: refuse.
     if (!restored) throw new Error(`--checkpoint-from ${flags.checkpointFrom}: no valid checkpoint there; replay the whole history instead`);
     earlier = (restored.header.positions as Partial<ReplayPositions> | undefined)?.files ?? [];

@@ -49,13 +49,15 @@ export function registerReplay(program: Command): void {
       if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
       if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
       const rules = loadRuleSet(opts.rules);
-      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }) : undefined;
+      const config = loadConfig();
+      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 } };
+      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, pipelineOptions) : undefined;
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       const fromKafka = opts.fromKafka
-        ? { kafka: createKafka(loadConfig()), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
+        ? { kafka: createKafka(config), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
       const { summary, cases, alerts, pipeline } = await run(rules, {
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),

@@ -1,0 +1,42 @@
+/**
+ * EVENT_TIME_MAX_AHEAD_DAYS reaches decoding through the composition roots: the replay CLI (and
+ * the monitor's wiring, which builds its pipeline from the same configuration value).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { root } from '../helpers/sample.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tw-ahead-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A login 30 days ahead of this machine's clock. */
+function streamAheadByMonth(): string {
+  const at = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  const file = join(dir, 'ahead.jsonl');
+  writeFileSync(file, JSON.stringify({ schema: 'exchange.login.v1', eventId: 'ahead-1', occurredAt: at, accountId: 'acct-ahead', ip: '10.0.0.1', ipCountry: 'US', vpn: false, deviceId: 'd-1' }) + '\n');
+  return file;
+}
+
+/** The dead-letter codes of a replay of `file` with `env` added to this process's environment. */
+function deadLetterCodes(file: string, env: Record<string, string>): string[] {
+  const dlq = join(dir, `dlq-${Object.values(env).join('-') || 'default'}.jsonl`);
+  execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', file, '--quiet', '--dlq', dlq], { cwd: root, env: { ...process.env, ...env } });
+  return readFileSync(dlq, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { code: string }).code);
+}
+
+describe('EVENT_TIME_MAX_AHEAD_DAYS', () => {
+  it('accepts an event a month ahead by default (366 days) and dead-letters it as TW_TIME_AHEAD with a bound of 7 days', () => {
+    const file = streamAheadByMonth();
+    expect(deadLetterCodes(file, {})).toEqual([]);
+    expect(deadLetterCodes(file, { EVENT_TIME_MAX_AHEAD_DAYS: '7' })).toEqual(['TW_TIME_AHEAD']);
+  }, 60_000);
+
+  it('refuses a bound that is not a whole number of days from 1, naming the variable', () => {
+    expect(() => loadConfig({ EVENT_TIME_MAX_AHEAD_DAYS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ EVENT_TIME_MAX_AHEAD_DAYS: 'soon' })).toThrow(/EVENT_TIME_MAX_AHEAD_DAYS/);
+  });
+});
