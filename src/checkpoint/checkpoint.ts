@@ -15,7 +15,7 @@ import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { buildHeader, checkHeader, ruleDrift, type CheckpointHeader } from './header.js';
 import { readPipeline, writePipeline } from './pipeline-sections.js';
-import { checkpointName, sequenceOf, type CheckpointStore } from './store.js';
+import { beyondKept, checkpointName, isJournal, sequenceOf, type CheckpointStore } from './store.js';
 
 export const DEFAULT_KEEP = 3;
 
@@ -55,7 +55,7 @@ export async function saveCheckpoint(target: CheckpointStore | string, pipeline:
     await sink.abort();
     throw err;
   }
-  for (const old of (await store.list()).slice(options.keep ?? DEFAULT_KEEP)) await store.remove(old);
+  for (const old of beyondKept(await store.list(), options.keep ?? DEFAULT_KEEP)) await store.remove(old);
   return { name, location: store.locate(name), bytes: writer.size, sha256 };
 }
 
@@ -76,6 +76,7 @@ async function readHeader(r: FrameReader): Promise<CheckpointHeader> {
 /** Restores a checkpoint into a fresh pipeline built without labels; checks the checksum again at the end. */
 export async function restoreCheckpoint(target: CheckpointStore | string, name: string, pipeline: Pipeline): Promise<CheckpointHeader> {
   const store = asStore(target);
+  if (isJournal(name)) throw new CheckpointError(store.locate(name), 'it is a journal segment, which extends the whole state before it, not a state of its own');
   const r = new FrameReader(store.read(name), store.locate(name));
   const header = await readHeader(r);
   await readPipeline(r, pipeline);

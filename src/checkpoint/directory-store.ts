@@ -59,7 +59,7 @@ export class DirectoryStore implements CheckpointStore {
 
   /** A .tmp left by a crash mid-write is never a checkpoint (one writer per directory). */
   private async removeStaleTemporaries(): Promise<void> {
-    for (const f of await readdir(this.dir)) if (f.startsWith('checkpoint-') && f.endsWith('.twc.tmp')) await rm(join(this.dir, f), { force: true });
+    for (const f of await readdir(this.dir)) if (f.startsWith('checkpoint-') && (f.endsWith('.twc.tmp') || f.endsWith('.twj.tmp'))) await rm(join(this.dir, f), { force: true });
   }
 }
 

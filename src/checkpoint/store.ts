@@ -24,16 +24,36 @@ export interface CheckpointStore {
   size?(name: string): Promise<number>;
 }
 
-const NAME = /^checkpoint-(\d{12})\.twc$/;
+const NAME = /^checkpoint-(\d{12})\.tw([cj])$/;
 
-/** Names sort by a sequence number, not a clock: a clock can step back, a sequence cannot. */
-export function checkpointName(sequence: number): string {
-  return `checkpoint-${String(sequence).padStart(12, '0')}.twc`;
+/**
+ * Names sort by a sequence number, not a clock: a clock can step back, a sequence cannot. A
+ * whole state ends in `.twc`; a journal segment (journal.ts), which extends the newest state
+ * before it with the messages applied since, in `.twj`. Both share one sequence.
+ */
+export function checkpointName(sequence: number, kind: 'state' | 'journal' = 'state'): string {
+  return `checkpoint-${String(sequence).padStart(12, '0')}.tw${kind === 'journal' ? 'j' : 'c'}`;
+}
+
+export function isJournal(name: string): boolean {
+  return NAME.exec(name)?.[2] === 'j';
 }
 
 export function sequenceOf(name: string): number | undefined {
   const m = NAME.exec(name);
   return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Names to remove so that `keep` whole states stay, with every journal segment newer than the
+ * oldest of them (segments older than it extend a state that is gone). `names` newest first.
+ */
+export function beyondKept(names: readonly string[], keep: number): string[] {
+  let states = 0;
+  for (let i = 0; i < names.length; i++) {
+    if (!isJournal(names[i]!) && ++states === keep) return names.slice(i + 1);
+  }
+  return [];
 }
 
 /** Checkpoint names among `names`, newest first. */

@@ -59,6 +59,7 @@ export const envSchema = z.object({
   CHECKPOINT_DIR: z.string().default('checkpoints'),
   CHECKPOINT_EVERY_MESSAGES: z.coerce.number().int().min(1).max(1_000_000_000).default(500_000),
   CHECKPOINT_EVERY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CHECKPOINT_JOURNAL_EVERY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(5),
   CHECKPOINT_KEEP: z.coerce.number().int().min(1).max(100).default(3),
   MONITOR_READY_MAX_LAG: z.coerce.number().int().min(0).default(5000),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {

@@ -15,7 +15,9 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { saveCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.js';
 import { restoreCheckpoint, verifyCheckpoint } from '../checkpoint/checkpoint.js';
 import { CheckpointError } from '../checkpoint/errors.js';
-import { ruleDrift } from '../checkpoint/header.js';
+import { ruleDrift, type CheckpointHeader } from '../checkpoint/header.js';
+import { applyJournal, journalChain, saveJournal, type JournalLink, type JournalRecord } from '../checkpoint/journal.js';
+import { isJournal } from '../checkpoint/store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { covers, partitionKey, splitKey, type Cut } from './ownership.js';
@@ -66,7 +68,12 @@ export function unusableReason(cut: Cut, start: StartingPoint): string | undefin
 }
 
 export interface Restored {
+  /** The checkpoint restored: a whole state, or the last journal segment of a chain applied to one. */
   name: string;
+  /** The whole state restored: `name` itself, or the base of the journal chain `name` ends. */
+  base: string;
+  /** Journal segments applied on top of the whole state, and the messages they held. */
+  journal: { segments: number; messages: number };
   location: string;
   pipeline: Pipeline;
   cut: Cut;
@@ -86,21 +93,28 @@ export interface RestoreOptions {
 
 /** The newest checkpoint that verifies, restores and is usable from `start`; undefined when none is. */
 export async function restoreNewestUsable(store: CheckpointStore, options: RestoreOptions): Promise<Restored | undefined> {
-  for (const name of await store.list()) {
+  const names = await store.list();
+  for (const name of names) {
     const location = store.locate(name);
     try {
-      const header = await verifyCheckpoint(store, name);
+      // A journal segment is verified with every link of its chain back to its whole state.
+      const chain = isJournal(name) ? await journalChain(store, name, names) : undefined;
+      const header: CheckpointHeader = chain ? chain.header : await verifyCheckpoint(store, name);
       const cut = cutOf(header.positions);
       const reason = typeof cut === 'string' ? cut : unusableReason(cut, options.start);
       if (reason !== undefined || typeof cut === 'string') {
         options.warn(`checkpoint ${location} passed over: ${reason}; trying the one before it`);
         continue;
       }
+      const base = chain?.base ?? name;
+      if (chain) await verifyCheckpoint(store, base);
       const pipeline = options.build();
-      await restoreCheckpoint(counting(store, name, options.progress), name, pipeline);
-      const drift = ruleDrift(header, options.rules, location);
+      const baseHeader = await restoreCheckpoint(counting(store, base, options.progress), base, pipeline);
+      let messages = 0;
+      for (const segment of chain?.segments ?? []) messages += await applyJournal(store, segment, pipeline);
+      const drift = ruleDrift(baseHeader, options.rules, store.locate(base));
       if (drift) options.warn(drift);
-      return { name, location, pipeline, cut, createdAt: header.createdAt };
+      return { name, base, location, pipeline, cut, createdAt: header.createdAt, journal: { segments: chain?.segments.length ?? 0, messages } };
     } catch (err) {
       if (!(err instanceof CheckpointError)) throw err;
       options.warn(`${err.message}; trying the one before it`);
@@ -158,6 +172,11 @@ export class CheckpointSchedule {
     this.appliedSince = 0;
     this.lastAt = now;
   }
+}
+
+/** Writes the messages applied since the last checkpoint as the next segment of the chain `link` describes. */
+export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[], rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink): Promise<SavedCheckpoint> {
+  return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link });
 }
 
 export async function saveMonitorCheckpoint(store: CheckpointStore, pipeline: Pipeline, rules: readonly LoadedRule[], group: string, cut: Cut, keep: number): Promise<SavedCheckpoint> {

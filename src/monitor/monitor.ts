@@ -39,7 +39,8 @@ import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topic
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
-import { CheckpointSchedule, saveMonitorCheckpoint } from './checkpoints.js';
+import { CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal } from './checkpoints.js';
+import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { Ordering, type FetchedBatch, type Step } from './ordering.js';
@@ -125,6 +126,11 @@ export class Monitor {
   private startedAt = Date.now();
   private readonly horizon = new HistoryHorizon();
   private schedule: CheckpointSchedule;
+  /** The chain the next journal segment extends; undefined until a whole checkpoint is written or restored (and after a break). */
+  private journalLink: JournalLink | undefined;
+  /** Messages applied since the last checkpoint of either kind, while a chain is open. */
+  private journal: JournalRecord[] = [];
+  private lastJournalAt = Date.now();
   private failure: Error | undefined;
   private reportFatal: (err: Error) => void = () => undefined;
   /**
@@ -201,11 +207,17 @@ export class Monitor {
       ...(metrics ? { metrics } : {}),
     });
     this.pipeline = state.pipeline;
+    this.journal = [];
+    this.journalLink = state.ownRestored === undefined || !this.journaling ? undefined : { base: state.ownRestored.base, previous: state.ownRestored.name };
     this.startCut = state.cut;
     this.restoredFrom = state.restoredFrom;
     for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
     this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
     this.slots.resetForReread(this.startCut);
+    // A rebuilt state opens its journal chain at once: a whole checkpoint of the fresh state (the
+    // built-in labels, a few hundred kB) at the earliest offsets, which the segments then extend,
+    // so a crash during a long rebuild restarts from seconds ago, not from the first offset.
+    if (state.earliest && this.journaling) await this.saveWhole(this.options.checkpoints!, state.earliest);
     this.setPhase('catching-up');
   }
 
@@ -240,7 +252,14 @@ export class Monitor {
     if (!this.options.rulesDir) return;
     const { logger } = this.options;
     this.reloader = new RuleReloader(this.options.rulesDir, {
-      applied: (rules) => { this.rules = rules; this.pipeline.replaceRules(rules); logger.info({ rules: rules.length }, 'rules reloaded'); },
+      applied: (rules) => {
+        this.rules = rules;
+        this.pipeline.replaceRules(rules);
+        // A journal replays under one rule set: the chain ends, and the next checkpoint is whole.
+        this.journalLink = undefined;
+        this.journal = [];
+        logger.info({ rules: rules.length }, 'rules reloaded');
+      },
       refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
     });
     this.reloader.start();
@@ -400,7 +419,8 @@ export class Monitor {
 
   private async accept(batch: FetchedBatch): Promise<void> {
     this.reportHorizon(batch);
-    const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw), Date.now());
+    const now = Date.now();
+    const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw, now), now);
     this.options.metrics?.consumed.inc({ topic: batch.topic }, added);
     this.options.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(this.ordering.lag(batch.topic, batch.partition)));
     await this.release();
@@ -452,8 +472,11 @@ export class Monitor {
   private async applyStep(step: Step): Promise<void> {
     const timer = this.options.metrics?.batchSeconds.startTimer();
     let alerts = 0;
+    const journal = this.journalLink ? this.journal : undefined;
     for (const b of step) {
-      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset: b.offset.toString() });
+      const offset = b.offset.toString();
+      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset });
+      journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw });
       this.options.timeline?.observe(out, this.history, this.ownsAccount);
       for (const alert of out.alerts) this.slots.route(slotOfAccount(alert.subject.accountId, this.slots.count), { pk: b.pk, offset: b.offset, alert });
       if (out.deadLetter) this.slots.route(b.partition % this.slots.count, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
@@ -468,18 +491,35 @@ export class Monitor {
     timer?.();
   }
 
+  /** Journal segments are on: a checkpoint store and a journal interval. */
+  private get journaling(): boolean {
+    return this.options.checkpoints !== undefined && this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS > 0;
+  }
+
   /**
-   * Writes a checkpoint when one is due (or, on a stop, when anything was applied since the last).
-   * Every owned slot first commits up to the applied position, so the checkpoint's cut is covered
-   * by their cursors. A failed write is logged and counted, never fatal: the state in memory is
-   * whole; only the next restart needs more history.
+   * Writes a checkpoint when one is due: a whole one on the schedule, in between a journal
+   * segment every CHECKPOINT_JOURNAL_EVERY_SECONDS (the messages applied since the last one), so
+   * a crash loses seconds, not the whole interval; on a clean stop a whole one when anything was
+   * applied since the last (a restart then applies no journal). Every owned slot first commits
+   * up to the applied position, so the checkpoint's cut is covered by their cursors. A failed
+   * write is logged and counted, never fatal: the state in memory is whole; only the next restart
+   * needs more history (a failed segment also ends the chain, and the next checkpoint is whole).
    */
   private async maybeCheckpoint(onStop = false): Promise<void> {
     const store = this.options.checkpoints;
-    if (!store || this.failure || !(onStop ? this.schedule.dirty : this.schedule.due(Date.now()))) return;
+    if (!store || this.failure) return;
+    const now = Date.now();
+    const pendingJournal = this.journalLink !== undefined && this.journal.length > 0;
+    const whole = onStop ? this.schedule.dirty : this.schedule.due(now);
+    const segment = !whole && pendingJournal && now - this.lastJournalAt >= this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000;
+    if (!whole && !segment) return;
     await this.flushSlots(true);
     if (this.failure) return;
-    const cut = this.ordering.appliedCut();
+    if (whole) await this.saveWhole(store);
+    else await this.saveSegment(store);
+  }
+
+  private async saveWhole(store: CheckpointStore, cut: Cut = this.ordering.appliedCut()): Promise<void> {
     const { logger, metrics, config } = this.options;
     const started = performance.now();
     try {
@@ -489,11 +529,32 @@ export class Monitor {
       metrics?.checkpointBytes.set(saved.bytes);
       metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: this.pipeline.stats.read }, 'checkpoint written');
+      this.journal = [];
+      this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;
+      this.lastJournalAt = Date.now();
     } catch (err) {
       metrics?.checkpointFailures.inc();
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed; the monitor goes on, and a restart needs the history since the last good one');
     }
     this.schedule.saved(Date.now());
+  }
+
+  private async saveSegment(store: CheckpointStore): Promise<void> {
+    const link = this.journalLink!;
+    const records = this.journal;
+    this.journal = [];
+    const { logger, metrics } = this.options;
+    try {
+      const saved = await saveMonitorJournal(store, records, this.rules, this.groupId, this.ordering.appliedCut(), link);
+      this.journalLink = { base: link.base, previous: saved.name };
+      metrics?.checkpointLastSuccess.set(Date.now() / 1000);
+      logger.info({ checkpoint: saved.location, bytes: saved.bytes, messages: records.length, applied: this.stats.applied }, 'journal segment written');
+    } catch (err) {
+      this.journalLink = undefined;
+      metrics?.checkpointFailures.inc();
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'journal segment write failed; the chain ends here, and the next checkpoint is whole');
+    }
+    this.lastJournalAt = Date.now();
   }
 
   /**

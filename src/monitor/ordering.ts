@@ -9,10 +9,12 @@ import type { DecodeResult } from '../decode/decode.js';
 import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import type { Cut } from './ownership.js';
 
-/** A fetched message, decoded once, with its raw text kept for the dead-letter topic. */
+/** A fetched message, decoded once, with its raw text kept for the dead-letter topic and the journal. */
 export interface Fetched {
   decoded: DecodeResult;
   raw: string;
+  /** The clock reading `decode` was given (`now` of accept): the journal records it. */
+  decodedAt: number;
 }
 
 export type Step = Entry<Fetched>[];
@@ -53,14 +55,14 @@ export class Ordering {
   /**
    * Decodes and buffers a batch; returns how many messages were new. A re-fetch of a buffered or
    * applied offset is skipped. A batch for an unregistered partition throws: the reader's
-   * assignment is always registered before its batches.
+   * assignment is always registered before its batches. `decode` should read the clock as `now`.
    */
   accept(batch: FetchedBatch, decode: (raw: string) => DecodeResult, now: number): number {
     let added = 0;
     for (const m of batch.messages) {
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = decode(raw);
-      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw }, now)) added++;
+      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw, decodedAt: now }, now)) added++;
     }
     this.buffer.setHigh(batch.topic, batch.partition, BigInt(batch.highWatermark));
     return added;

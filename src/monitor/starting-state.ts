@@ -18,8 +18,12 @@ export interface StartingState {
   /** Where the reader starts each partition; absent partitions start at their earliest offset. */
   cut: Cut;
   restoredFrom?: string;
+  /** What was restored from this instance's own store: later journal segments extend its chain. */
+  ownRestored?: { name: string; base: string };
   /** Partitions rebuilt from their earliest offset that hold records, with that offset. */
   rebuilt: Map<string, bigint>;
+  /** On a rebuild, every input partition's earliest offset: where the fresh state stands. */
+  earliest?: Cut;
 }
 
 export interface StartingStateContext {
@@ -42,7 +46,7 @@ export async function loadStartingState(ctx: StartingStateContext): Promise<Star
   if (restored) return restored;
   const partitions = [...ranges].map(([pk, r]) => ({ partition: pk, earliest: r.low.toString(), high: r.high.toString() }));
   ctx.logger.warn({ partitions, deleted: partitions.filter((p) => p.earliest !== '0').map((p) => p.partition) }, ctx.store ? 'no usable checkpoint; rebuilding the state from the earliest offsets still on the broker' : 'checkpoints are off; rebuilding the state from the earliest offsets still on the broker');
-  return { pipeline: ctx.createPipeline(false), cut: new Map(), rebuilt: new Map([...ranges].filter(([, r]) => r.high > r.low).map(([pk, r]) => [pk, r.low])) };
+  return { pipeline: ctx.createPipeline(false), cut: new Map(), rebuilt: new Map([...ranges].filter(([, r]) => r.high > r.low).map(([pk, r]) => [pk, r.low])), earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])) };
 }
 
 async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>): Promise<StartingState | undefined> {
@@ -59,8 +63,8 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
   if (!restored) return undefined;
   const seconds = (performance.now() - started) / 1000;
   metrics?.restoreSeconds.set(seconds);
-  logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
-  return { pipeline: restored.pipeline, cut: restored.cut, restoredFrom: restored.location, rebuilt: new Map() };
+  logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, journalSegments: restored.journal.segments, journalMessages: restored.journal.messages, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
+  return { pipeline: restored.pipeline, cut: restored.cut, restoredFrom: restored.location, ownRestored: { name: restored.name, base: restored.base }, rebuilt: new Map() };
 }
 
 /**
@@ -73,7 +77,8 @@ async function restoreFromPeer(ctx: StartingStateContext, ranges: Map<string, Of
       const restored = await restoreUsable(ctx, peer, ranges);
       if (restored) {
         ctx.logger.info({ checkpoint: restored.restoredFrom }, "this instance had no usable checkpoint of its own; restored another instance's of the same group");
-        return restored;
+        const { ownRestored: _peers, ...fromPeer } = restored; // a peer's chain is not ours to extend
+        return fromPeer;
       }
     } catch (err) {
       ctx.logger.warn({ peer: peer.locate(''), err: err instanceof Error ? err.message : String(err) }, "another instance's checkpoints could not be read; passed over");

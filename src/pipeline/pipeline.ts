@@ -133,9 +133,13 @@ export class Pipeline {
     return this.processDecoded(this.decode(raw), raw, origin);
   }
 
-  /** Decodes without applying (the monitor orders messages by event time before applying them). */
-  decode(raw: string): DecodeResult {
-    return decodeMessage(raw, this.decodeOptions);
+  /**
+   * Decodes without applying (the monitor orders messages by event time before applying them).
+   * `now` replaces the clock for the one decision that reads it (an event time too far ahead):
+   * a journal applied again decides as it did the first time.
+   */
+  decode(raw: string, now?: number): DecodeResult {
+    return decodeMessage(raw, now === undefined ? this.decodeOptions : { ...this.decodeOptions, now: () => now });
   }
 
   processDecoded(decoded: DecodeResult, raw: string, origin: Origin): ProcessResult {

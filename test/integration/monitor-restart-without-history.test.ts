@@ -125,10 +125,12 @@ describe('monitor restarts from checkpoints', () => {
     const run = newRun();
     runs.push(run);
     const third = Math.floor(lines.length / 3);
+    // Whole checkpoints only (no journal): the fallback between whole states is what is tested.
+    const wholeOnly = { CHECKPOINT_JOURNAL_EVERY_SECONDS: '0' };
     await produceSample(run, lines.slice(0, third));
-    await runUntilCaughtUp(run);
+    await runUntilCaughtUp(run, wholeOnly);
     await produceSample(run, lines.slice(third, 2 * third));
-    await runUntilCaughtUp(run);
+    await runUntilCaughtUp(run, wholeOnly);
     const names = readdirSync(checkpointDir(run)).filter((f) => f.endsWith('.twc')).sort();
     expect(names).toHaveLength(2);
     const newest = join(checkpointDir(run), names[1]!);
@@ -136,7 +138,7 @@ describe('monitor restarts from checkpoints', () => {
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
     writeFileSync(newest, bytes);
     await produceSample(run, lines.slice(2 * third));
-    const monitor = startMonitor(run, 'a', info);
+    const monitor = startMonitor(run, 'a', { ...info, ...wholeOnly });
     try {
       await waitFor(() => caughtUp(run), 120_000, 'the restarted monitor to catch up');
       const refusals = logsOf(monitor).filter((l) => typeof l.msg === 'string' && l.msg.includes(`checkpoint ${newest} refused`));
@@ -148,6 +150,38 @@ describe('monitor restarts from checkpoints', () => {
       await expectEveryAlertOnce(run);
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
+    }
+  });
+
+  it('a monitor killed (SIGKILL) after writing journal segments restarts from its first whole checkpoint plus those segments, with every input record deleted; the alerts over both runs equal a file replay, none published twice', async () => {
+    const run = newRun();
+    runs.push(run);
+    const half = Math.floor(lines.length / 2);
+    await produceSample(run, lines.slice(0, half));
+    // The first start rebuilds, so it writes a whole checkpoint of the fresh state and then a
+    // segment every second; no whole checkpoint is due again (500,000 messages, 300 s).
+    const env = { CHECKPOINT_JOURNAL_EVERY_SECONDS: '1' };
+    const first = startMonitor(run, 'a', { ...info, ...env });
+    try {
+      await waitFor(async () => logged(first, 'journal segment written').some((l) => l.applied === half), 120_000, 'a journal segment covering every applied message');
+    } finally {
+      await stopMonitor(first, 'SIGKILL');
+    }
+    expect(logged(first, 'checkpoint written')).toHaveLength(1);
+    await deleteAllInput(run);
+    await produceSample(run, lines.slice(half));
+    const second = startMonitor(run, 'a', { ...info, ...env });
+    try {
+      await waitFor(() => caughtUp(run), 120_000, 'the restarted monitor to catch up');
+      const restored = logged(second, 'restored checkpoint');
+      expect(restored).toHaveLength(1);
+      expect(String(restored[0]!.checkpoint)).toMatch(/\.twj$/);
+      expect(restored[0]!.journalSegments).toBeGreaterThan(0);
+      expect(restored[0]!.journalMessages).toBe(half);
+      expect(restored[0]!.messages).toBe(half);
+      await expectEveryAlertOnce(run);
+    } finally {
+      expect(await stopMonitor(second, 'SIGTERM')).toBe(0);
     }
   });
 

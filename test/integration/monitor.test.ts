@@ -100,7 +100,7 @@ describe('monitor against real Kafka and Redis', () => {
     }
   });
 
-  it('SIGKILL mid-stream and restart (TIDEWATCH_CRASH_ROUNDS times, 5 by default), with checkpoints written every second: no alert or case lost or doubled', async () => {
+  it('SIGKILL mid-stream and restart (TIDEWATCH_CRASH_ROUNDS times, 5 by default), with whole checkpoints or journal segments written every second: no alert or case lost or doubled', async () => {
     const run = newRun();
     runs.push(run);
     const rounds = Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5);
@@ -108,13 +108,17 @@ describe('monitor against real Kafka and Redis', () => {
     // has input to apply, whatever the last checkpoint covered.
     const lines = sampleLines();
     const part = (i: number): string[] => lines.slice(Math.floor((i * lines.length) / (rounds + 1)), Math.floor(((i + 1) * lines.length) / (rounds + 1)));
-    // Checkpoints after 200 messages or a second: kills land before, during and after their writes.
-    const env = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
+    // Even rounds write whole checkpoints after 200 messages or a second; odd rounds whole ones
+    // almost never and a journal segment every second (extending the last whole one): kills land
+    // before, during and after writes of both kinds, and each start restores what the last left.
+    const wholeEnv = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
+    const journalEnv = { CHECKPOINT_EVERY_MESSAGES: '1000000', CHECKPOINT_EVERY_SECONDS: '3600', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
+    const envOf = (round: number): Record<string, string> => (round % 2 === 0 ? wholeEnv : journalEnv);
     const logged = (m: MonitorProcess, text: string): boolean => m.logs.some((l) => l.includes(text));
     const killPoints: { what: string; reached: (m: MonitorProcess) => Promise<boolean> }[] = [
       { what: 'as soon as it has started', reached: async (m) => logged(m, '"monitor started"') },
       { what: 'once a slot cursor moved in this run', reached: async (m) => logged(m, '"monitor started"') && (await cursorSum(run)) > cursorsAtStart },
-      { what: 'right after a checkpoint write', reached: async (m) => logged(m, '"checkpoint written"') || (await caughtUp(run)) },
+      { what: 'right after a checkpoint or journal write', reached: async (m) => logged(m, '"checkpoint written"') || logged(m, '"journal segment written"') || (await caughtUp(run)) },
     ];
     let cursorsAtStart = 0n;
     let kills = 0;
@@ -123,7 +127,7 @@ describe('monitor against real Kafka and Redis', () => {
     for (let i = 0; i < rounds; i++) {
       await produceSample(run, part(i));
       cursorsAtStart = await cursorSum(run);
-      const monitor = startMonitor(run, 'a', env);
+      const monitor = startMonitor(run, 'a', envOf(i));
       const point = killPoints[i % killPoints.length]!;
       await waitFor(() => point.reached(monitor), 90_000, `round ${i}: the monitor ${point.what}`);
       if (!(await caughtUp(run))) midStream++;
@@ -132,7 +136,7 @@ describe('monitor against real Kafka and Redis', () => {
       kills++;
     }
     await produceSample(run, part(rounds));
-    const monitor = startMonitor(run, 'a', env);
+    const monitor = startMonitor(run, 'a', envOf(rounds));
     try {
       await waitFor(() => caughtUp(run), 120_000);
       const alerts = (await readAll(run.alertTopic)).sort();

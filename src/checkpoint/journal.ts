@@ -1,0 +1,145 @@
+/**
+ * Journal segments: a command log between whole checkpoints. The pipeline is deterministic (the
+ * same messages in the same order give the same state, byte for byte), so the messages applied
+ * since a whole state, in the order they were applied, are as good as the state they lead to. A
+ * segment holds those messages (raw text, where each came from, and the clock reading its
+ * decoding used) and, like a whole checkpoint, a header with the positions it reaches and a
+ * checksum. Writing one costs what the messages weigh, not what the state weighs, so it can be
+ * taken every few seconds; the whole state is written less often.
+ *
+ * A segment names the whole state it extends (`base`) and the segment before it (`previous`,
+ * the base itself for the first). A restore reads the base, then applies each segment of the
+ * chain in order, checking every link; a broken or missing one ends the chain there.
+ */
+import type { LoadedRule } from '../engine/loader.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SavedCheckpoint } from './checkpoint.js';
+import { CheckpointError } from './errors.js';
+import { FrameReader } from './frame-reader.js';
+import { FrameWriter } from './frame-writer.js';
+import { buildHeader, checkHeader, type CheckpointHeader } from './header.js';
+import { checkpointName, isJournal, sequenceOf, type CheckpointStore } from './store.js';
+
+/** One applied message as the journal keeps it. */
+export interface JournalRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The clock reading (ms) its decoding used: the one decision that reads the clock is taken again with it. */
+  decodedAt: number;
+  raw: string;
+}
+
+export interface JournalLink {
+  /** The whole state this segment extends. */
+  base: string;
+  /** The segment before this one in the chain, or the base for the first. */
+  previous: string;
+}
+
+export type JournalHeader = CheckpointHeader & { journal: JournalLink };
+
+/** A JSON frame closes after this many records or this much raw text, well under the frame limit. */
+const RECORDS_PER_FRAME = 1000;
+const TEXT_PER_FRAME = 8 << 20;
+
+type Row = [topic: string, partition: number, offset: string, decodedAt: number, raw: string];
+
+export interface SaveJournalOptions {
+  rules: readonly LoadedRule[];
+  positions: unknown;
+  link: JournalLink;
+  createdAt?: Date;
+}
+
+/** Writes the records as the next segment of the store's sequence. */
+export async function saveJournal(store: CheckpointStore, records: readonly JournalRecord[], options: SaveJournalOptions): Promise<SavedCheckpoint> {
+  const names = await store.list();
+  const name = checkpointName((names[0] === undefined ? 0 : sequenceOf(names[0])!) + 1, 'journal');
+  const sink = await store.create(name);
+  let writer: FrameWriter;
+  let sha256: string;
+  try {
+    writer = new FrameWriter(sink);
+    const header: JournalHeader = { ...buildHeader(options.rules, options.positions, options.createdAt ?? new Date()), journal: options.link };
+    await writer.json(header);
+    let rows: Row[] = [];
+    let text = 0;
+    for (const r of records) {
+      rows.push([r.topic, r.partition, r.offset, r.decodedAt, r.raw]);
+      text += r.raw.length;
+      if (rows.length >= RECORDS_PER_FRAME || text >= TEXT_PER_FRAME) {
+        await writer.json(rows);
+        rows = [];
+        text = 0;
+      }
+    }
+    if (rows.length > 0) await writer.json(rows);
+    await writer.end();
+    sha256 = await writer.finish();
+    await sink.commit();
+  } catch (err) {
+    await sink.abort();
+    throw err;
+  }
+  return { name, location: store.locate(name), bytes: writer.size, sha256 };
+}
+
+/** A segment's header, after reading it through and checking its checksum (nothing is applied). */
+export async function verifyJournal(store: CheckpointStore, name: string): Promise<JournalHeader> {
+  const r = new FrameReader(store.read(name), store.locate(name));
+  const header = await readJournalHeader(r, name);
+  await r.skipToChecksum();
+  return header;
+}
+
+async function readJournalHeader(r: FrameReader, name: string): Promise<JournalHeader> {
+  await r.start();
+  const header = checkHeader(await r.json<Partial<JournalHeader>>(), r.location) as Partial<JournalHeader>;
+  const link = header.journal;
+  if (!isJournal(name) || typeof link?.base !== 'string' || typeof link.previous !== 'string') throw new CheckpointError(r.location, 'it is not a journal segment (no link to the state it extends)');
+  return header as JournalHeader;
+}
+
+/**
+ * Applies a verified segment's messages to `pipeline`, in their order, as the monitor applied
+ * them (outputs are dropped: they were published before the segment was written). The checksum
+ * is checked again at the end.
+ */
+export async function applyJournal(store: CheckpointStore, name: string, pipeline: Pipeline): Promise<number> {
+  const r = new FrameReader(store.read(name), store.locate(name));
+  await readJournalHeader(r, name);
+  let applied = 0;
+  for await (const rows of r.jsonSequence<Row[]>()) {
+    if (!Array.isArray(rows)) r.fail('a journal frame is not a list of messages');
+    for (const row of rows) {
+      if (!Array.isArray(row) || row.length !== 5 || typeof row[4] !== 'string') r.fail(`journal message ${applied} is not [topic, partition, offset, decodedAt, raw]`);
+      const [topic, partition, offset, decodedAt, raw] = row;
+      pipeline.processDecoded(pipeline.decode(raw, decodedAt), raw, { topic, partition, offset });
+      applied++;
+    }
+  }
+  await r.finish();
+  return applied;
+}
+
+/**
+ * The chain that `name` ends: its base (a whole state) and its segments, oldest first. Every link
+ * is checked against the store's names; a gap is a CheckpointError naming it.
+ */
+export async function journalChain(store: CheckpointStore, name: string, names: readonly string[]): Promise<{ base: string; segments: string[]; header: JournalHeader }> {
+  const present = new Set(names);
+  const segments: string[] = [];
+  let header: JournalHeader | undefined;
+  let at = name;
+  for (;;) {
+    const h = await verifyJournal(store, at);
+    header ??= h;
+    segments.unshift(at);
+    const previous = h.journal.previous;
+    if (!present.has(previous)) throw new CheckpointError(store.locate(at), `the ${previous === h.journal.base ? 'whole state' : 'segment'} it extends, ${previous}, is gone`);
+    if (previous === h.journal.base) return { base: previous, segments, header };
+    if (!isJournal(previous)) throw new CheckpointError(store.locate(at), `it names ${previous} as the segment before it, which is a whole state other than its base ${h.journal.base}`);
+    at = previous;
+  }
+}

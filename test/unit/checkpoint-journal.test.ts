@@ -1,0 +1,115 @@
+/**
+ * Journal segments (src/checkpoint/journal.ts) restored through the monitor's choice of
+ * checkpoint (src/monitor/checkpoints.ts): a whole state plus its segments gives the same state,
+ * byte for byte, as the pipeline that applied the messages; a broken chain falls back to its
+ * longest intact prefix; old segments go with their whole state.
+ */
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import { DirectoryStore } from '../../src/checkpoint/directory-store.js';
+import type { JournalRecord } from '../../src/checkpoint/journal.js';
+import { beyondKept } from '../../src/checkpoint/store.js';
+import { positionsOf, restoreNewestUsable, saveMonitorCheckpoint, saveMonitorJournal, type StartingPoint } from '../../src/monitor/checkpoints.js';
+import type { Cut } from '../../src/monitor/ownership.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { emptyPipeline, FIXED_TIME, removeTempDirs, stressedSample, tempDir } from '../helpers/checkpoint.js';
+import { ofacLabels, rules } from '../helpers/sample.js';
+
+afterAll(removeTempDirs);
+
+const TOPIC = 'in';
+const cutAt = (offset: number): Cut => new Map([[`${TOPIC}/0`, BigInt(offset)]]);
+const start: StartingPoint = { topics: [TOPIC], earliest: new Map([[`${TOPIC}/0`, 0n]]), cursors: [cutAt(1_000_000)] };
+
+/** Applies lines [from, to) as the monitor does, returning what its journal would record. */
+function apply(pipeline: Pipeline, lines: string[], from: number, to: number): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  for (let i = from; i < to; i++) {
+    const raw = lines[i]!;
+    const decodedAt = Date.parse('2026-12-01T00:00:00Z') + i;
+    pipeline.processDecoded(pipeline.decode(raw, decodedAt), raw, { topic: TOPIC, partition: 0, offset: String(i) });
+    out.push({ topic: TOPIC, partition: 0, offset: String(i), decodedAt, raw });
+  }
+  return out;
+}
+
+/** The bytes of a pipeline's whole state (a checkpoint at a fixed time and position). */
+async function stateBytes(pipeline: Pipeline): Promise<Buffer> {
+  const dir = tempDir('tw-journal-state-');
+  const saved = await saveCheckpoint(dir, pipeline, { rules: rules(), positions: 'p', createdAt: FIXED_TIME });
+  const bytes = readFileSync(join(dir, saved.name));
+  rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
+/** A store with a whole state at `cuts[0]` and one journal segment per later cut; the live pipeline beside it. */
+async function chainOf(lines: string[], cuts: number[]): Promise<{ store: DirectoryStore; dir: string; live: Pipeline; names: string[] }> {
+  const dir = tempDir('tw-journal-');
+  const store = new DirectoryStore(dir);
+  const live = new Pipeline({ rules: rules(), labels: ofacLabels() });
+  apply(live, lines, 0, cuts[0]!);
+  const base = await saveMonitorCheckpoint(store, live, rules(), 'g', cutAt(cuts[0]!), 3);
+  const names = [base.name];
+  let previous = base.name;
+  for (let k = 1; k < cuts.length; k++) {
+    const records = apply(live, lines, cuts[k - 1]!, cuts[k]!);
+    const saved = await saveMonitorJournal(store, records, rules(), 'g', cutAt(cuts[k]!), { base: base.name, previous });
+    names.push(saved.name);
+    previous = saved.name;
+  }
+  return { store, dir, live, names };
+}
+
+describe('journal segments', () => {
+  const lines = stressedSample();
+
+  it('restores a whole state and its segments to the state of the pipeline that applied them, byte for byte, at the last cut', async () => {
+    const { store, live, names } = await chainOf(lines, [3000, 4500, 6000, lines.length]);
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    expect(restored?.name).toBe(names[3]);
+    expect(restored?.journal).toEqual({ segments: 3, messages: lines.length - 3000 });
+    expect(restored?.cut).toEqual(cutAt(lines.length));
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
+  it('falls back to the longest intact prefix of the chain when its newest segment is corrupt, or a segment in the middle is gone', async () => {
+    const { store, dir, names } = await chainOf(lines, [3000, 4500, 6000]);
+    const newest = join(dir, names[2]!);
+    const intact = readFileSync(newest);
+    const bytes = Buffer.from(intact);
+    bytes[bytes.length - 40]! ^= 0xff;
+    writeFileSync(newest, bytes);
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(restored?.name).toBe(names[1]);
+    expect(restored?.cut).toEqual(cutAt(4500));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${names[2]} refused`);
+
+    writeFileSync(newest, intact);
+    rmSync(join(dir, names[1]!));
+    const gapWarnings: string[] = [];
+    const fromBase = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => gapWarnings.push(w) });
+    expect(fromBase?.name).toBe(names[0]);
+    expect(fromBase?.journal).toEqual({ segments: 0, messages: 0 });
+    expect(gapWarnings.join('\n')).toContain(`the segment it extends, ${names[1]}, is gone`);
+  }, 120_000);
+
+  it('keeps the newest whole states with the segments newer than the oldest kept, and removes the rest', () => {
+    const names = ['checkpoint-000000000009.twj', 'checkpoint-000000000008.twc', 'checkpoint-000000000007.twj', 'checkpoint-000000000006.twc', 'checkpoint-000000000005.twj', 'checkpoint-000000000004.twc'];
+    expect(beyondKept(names, 2)).toEqual(['checkpoint-000000000005.twj', 'checkpoint-000000000004.twc']);
+    expect(beyondKept(names, 3)).toEqual([]);
+    expect(beyondKept(names, 1)).toEqual(['checkpoint-000000000007.twj', 'checkpoint-000000000006.twc', 'checkpoint-000000000005.twj', 'checkpoint-000000000004.twc']);
+  });
+
+  it('removes old segments with their whole state when a new whole state is written', async () => {
+    const { store, dir, live } = await chainOf(lines, [2000, 2500, 3000]);
+    for (let k = 0; k < 3; k++) await saveMonitorCheckpoint(store, live, rules(), 'g', cutAt(3000), 3);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint-000000000004.twc', 'checkpoint-000000000005.twc', 'checkpoint-000000000006.twc']);
+    expect(positionsOf('g', cutAt(1)).monitor.inputs).toEqual([{ topic: TOPIC, partition: 0, offset: '1' }]);
+  }, 120_000);
+});
