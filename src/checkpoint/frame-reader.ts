@@ -15,6 +15,11 @@ export class FrameReader {
     this.source = source[Symbol.asyncIterator]();
   }
 
+  /** Bytes read so far: where the next frame starts, for messages. */
+  get position(): number {
+    return this.offset;
+  }
+
   fail(reason: string): never {
     throw new CheckpointError(this.location, reason);
   }

@@ -22,6 +22,11 @@ export class FrameWriter {
     await this.frame(KIND.json, Buffer.from(text, 'utf8'));
   }
 
+  /** One B frame (at most MAX_FRAME bytes), for a caller that frames its own bytes. */
+  async bytes(payload: Buffer): Promise<void> {
+    await this.frame(KIND.bytes, payload);
+  }
+
   /** A typed array as B frames (views, no copy) closed by E. */
   async typedArray(view: ArrayBufferView): Promise<void> {
     const all = Buffer.from(view.buffer, view.byteOffset, view.byteLength);

@@ -17,6 +17,7 @@ import type { SavedCheckpoint } from './checkpoint.js';
 import { CheckpointError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
+import { KIND } from './frames.js';
 import { buildHeader, checkHeader, type CheckpointHeader } from './header.js';
 import { checkpointName, isJournal, sequenceOf, type CheckpointStore } from './store.js';
 
@@ -39,11 +40,15 @@ export interface JournalLink {
 
 export type JournalHeader = CheckpointHeader & { journal: JournalLink };
 
-/** A JSON frame closes after this many records or this much raw text, well under the frame limit. */
-const RECORDS_PER_FRAME = 1000;
-const TEXT_PER_FRAME = 8 << 20;
+/**
+ * Records go out in groups: a JSON frame of each record's origin, clock reading and byte length,
+ * then one bytes frame with their raw texts back to back (no escaping, no second copy as a JSON
+ * string). A group closes after this many records or this many bytes, well under the frame limit.
+ */
+const RECORDS_PER_GROUP = 1000;
+const BYTES_PER_GROUP = 8 << 20;
 
-type Row = [topic: string, partition: number, offset: string, decodedAt: number, raw: string];
+type Meta = [topic: string, partition: number, offset: string, decodedAt: number, bytes: number];
 
 export interface SaveJournalOptions {
   rules: readonly LoadedRule[];
@@ -63,18 +68,24 @@ export async function saveJournal(store: CheckpointStore, records: readonly Jour
     writer = new FrameWriter(sink);
     const header: JournalHeader = { ...buildHeader(options.rules, options.positions, options.createdAt ?? new Date()), journal: options.link };
     await writer.json(header);
-    let rows: Row[] = [];
-    let text = 0;
+    let meta: Meta[] = [];
+    let texts: Buffer[] = [];
+    let bytes = 0;
+    const closeGroup = async (): Promise<void> => {
+      await writer.json(meta);
+      await writer.bytes(Buffer.concat(texts, bytes));
+      meta = [];
+      texts = [];
+      bytes = 0;
+    };
     for (const r of records) {
-      rows.push([r.topic, r.partition, r.offset, r.decodedAt, r.raw]);
-      text += r.raw.length;
-      if (rows.length >= RECORDS_PER_FRAME || text >= TEXT_PER_FRAME) {
-        await writer.json(rows);
-        rows = [];
-        text = 0;
-      }
+      const text = Buffer.from(r.raw, 'utf8');
+      meta.push([r.topic, r.partition, r.offset, r.decodedAt, text.length]);
+      texts.push(text);
+      bytes += text.length;
+      if (meta.length >= RECORDS_PER_GROUP || bytes >= BYTES_PER_GROUP) await closeGroup();
     }
-    if (rows.length > 0) await writer.json(rows);
+    if (meta.length > 0) await closeGroup();
     await writer.end();
     sha256 = await writer.finish();
     await sink.commit();
@@ -110,17 +121,35 @@ export async function applyJournal(store: CheckpointStore, name: string, pipelin
   const r = new FrameReader(store.read(name), store.locate(name));
   await readJournalHeader(r, name);
   let applied = 0;
-  for await (const rows of r.jsonSequence<Row[]>()) {
-    if (!Array.isArray(rows)) r.fail('a journal frame is not a list of messages');
-    for (const row of rows) {
-      if (!Array.isArray(row) || row.length !== 5 || typeof row[4] !== 'string') r.fail(`journal message ${applied} is not [topic, partition, offset, decodedAt, raw]`);
-      const [topic, partition, offset, decodedAt, raw] = row;
+  for (;;) {
+    const head = await r.next();
+    if (head.kind === KIND.end) break;
+    const meta = head.kind === KIND.json ? parseMeta(head.payload) : undefined;
+    if (!meta) return r.fail(`journal group ${applied} has no list of messages before byte ${r.position}`);
+    const body = await r.next();
+    if (body.kind !== KIND.bytes) return r.fail(`journal group ${applied} has no bytes frame before byte ${r.position}`);
+    let at = 0;
+    for (const m of meta) {
+      if (!Array.isArray(m) || m.length !== 5 || !Number.isInteger(m[4]) || at + m[4] > body.payload.length) return r.fail(`journal message ${applied} is not [topic, partition, offset, decodedAt, bytes] within its group`);
+      const [topic, partition, offset, decodedAt, length] = m;
+      const raw = body.payload.toString('utf8', at, at + length);
+      at += length;
       pipeline.processDecoded(pipeline.decode(raw, decodedAt), raw, { topic, partition, offset });
       applied++;
     }
+    if (at !== body.payload.length) return r.fail(`journal group ending at byte ${r.position} holds ${body.payload.length - at} bytes beyond its messages`);
   }
   await r.finish();
   return applied;
+}
+
+function parseMeta(payload: Buffer): Meta[] | undefined {
+  try {
+    const meta = JSON.parse(payload.toString('utf8')) as unknown;
+    return Array.isArray(meta) ? (meta as Meta[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
