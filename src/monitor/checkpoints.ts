@@ -174,6 +174,38 @@ export class CheckpointSchedule {
   }
 }
 
+/** What the monitor knows when it asks whether a checkpoint is due. */
+export interface CheckpointMoment {
+  now: number;
+  onStop: boolean;
+  /** The whole-checkpoint schedule says one is due (messages or seconds). */
+  scheduleDue: boolean;
+  /** Anything applied since the last whole checkpoint. */
+  dirty: boolean;
+  /** A journal chain is open (a whole state this instance wrote or restored from its own store). */
+  chainOpen: boolean;
+  /** A chain should reopen at once: journaling is on and a peer's checkpoint was restored or the rules reloaded. */
+  reopenChain: boolean;
+  /** Messages applied since the last checkpoint of either kind. */
+  journaled: number;
+  lastJournalAt: number;
+  journalEveryMs: number;
+}
+
+/**
+ * Which checkpoint to write now, if any. A whole one on the schedule, on a clean stop when
+ * anything was applied (a planned restart then applies no journal), and once as soon as anything
+ * is applied when the chain should reopen (after a peer's checkpoint was restored or the rules
+ * were reloaded: not after the whole interval; the caller clears `reopenChain` after that one
+ * attempt, so a failing store is not retried at every step). Otherwise a segment once the
+ * journal interval has passed with messages to write.
+ */
+export function checkpointDue(m: CheckpointMoment): 'whole' | 'segment' | undefined {
+  if (m.onStop ? m.dirty : m.scheduleDue || (m.reopenChain && m.dirty)) return 'whole';
+  if (!m.onStop && m.chainOpen && m.journaled > 0 && m.now - m.lastJournalAt >= m.journalEveryMs) return 'segment';
+  return undefined;
+}
+
 /** Writes the messages applied since the last checkpoint as the next segment of the chain `link` describes. */
 export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[], rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink): Promise<SavedCheckpoint> {
   return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link });

@@ -39,7 +39,7 @@ import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topic
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
-import { CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal } from './checkpoints.js';
+import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal } from './checkpoints.js';
 import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
@@ -131,6 +131,8 @@ export class Monitor {
   /** Messages applied since the last checkpoint of either kind, while a chain is open. */
   private journal: JournalRecord[] = [];
   private lastJournalAt = Date.now();
+  /** Write one whole checkpoint as soon as anything is applied, to reopen the chain (see checkpointDue). */
+  private reopenChain = false;
   private failure: Error | undefined;
   private reportFatal: (err: Error) => void = () => undefined;
   /**
@@ -209,6 +211,8 @@ export class Monitor {
     this.pipeline = state.pipeline;
     this.journal = [];
     this.journalLink = state.ownRestored === undefined || !this.journaling ? undefined : { base: state.ownRestored.base, previous: state.ownRestored.name };
+    // A peer's checkpoint is not ours to extend: the chain reopens with our first whole one.
+    this.reopenChain = this.journaling && state.restoredFrom !== undefined && state.ownRestored === undefined;
     this.startCut = state.cut;
     this.restoredFrom = state.restoredFrom;
     for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
@@ -258,6 +262,7 @@ export class Monitor {
         // A journal replays under one rule set: the chain ends, and the next checkpoint is whole.
         this.journalLink = undefined;
         this.journal = [];
+        this.reopenChain = this.journaling;
         logger.info({ rules: rules.length }, 'rules reloaded');
       },
       refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
@@ -497,10 +502,9 @@ export class Monitor {
   }
 
   /**
-   * Writes a checkpoint when one is due: a whole one on the schedule, in between a journal
-   * segment every CHECKPOINT_JOURNAL_EVERY_SECONDS (the messages applied since the last one), so
-   * a crash loses seconds, not the whole interval; on a clean stop a whole one when anything was
-   * applied since the last (a restart then applies no journal). Every owned slot first commits
+   * Writes a checkpoint when one is due (checkpointDue): a whole one on the schedule, in between
+   * a journal segment every CHECKPOINT_JOURNAL_EVERY_SECONDS (the messages applied since the last
+   * one), so a crash loses seconds, not the whole interval. Every owned slot first commits
    * up to the applied position, so the checkpoint's cut is covered by their cursors. A failed
    * write is logged and counted, never fatal: the state in memory is whole; only the next restart
    * needs more history (a failed segment also ends the chain, and the next checkpoint is whole).
@@ -509,17 +513,19 @@ export class Monitor {
     const store = this.options.checkpoints;
     if (!store || this.failure) return;
     const now = Date.now();
-    const pendingJournal = this.journalLink !== undefined && this.journal.length > 0;
-    const whole = onStop ? this.schedule.dirty : this.schedule.due(now);
-    const segment = !whole && pendingJournal && now - this.lastJournalAt >= this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000;
-    if (!whole && !segment) return;
+    const due = checkpointDue({
+      now, onStop, scheduleDue: this.schedule.due(now), dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
+      journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
+    });
+    if (due === undefined) return;
     await this.flushSlots(true);
     if (this.failure) return;
-    if (whole) await this.saveWhole(store);
+    if (due === 'whole') await this.saveWhole(store);
     else await this.saveSegment(store);
   }
 
   private async saveWhole(store: CheckpointStore, cut: Cut = this.ordering.appliedCut()): Promise<void> {
+    this.reopenChain = false;
     const { logger, metrics, config } = this.options;
     const started = performance.now();
     try {

@@ -11,7 +11,7 @@ import { saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { DirectoryStore } from '../../src/checkpoint/directory-store.js';
 import type { JournalRecord } from '../../src/checkpoint/journal.js';
 import { beyondKept } from '../../src/checkpoint/store.js';
-import { positionsOf, restoreNewestUsable, saveMonitorCheckpoint, saveMonitorJournal, type StartingPoint } from '../../src/monitor/checkpoints.js';
+import { checkpointDue, type CheckpointMoment, positionsOf, restoreNewestUsable, saveMonitorCheckpoint, saveMonitorJournal, type StartingPoint } from '../../src/monitor/checkpoints.js';
 import type { Cut } from '../../src/monitor/ownership.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { emptyPipeline, FIXED_TIME, removeTempDirs, stressedSample, tempDir } from '../helpers/checkpoint.js';
@@ -112,4 +112,29 @@ describe('journal segments', () => {
     expect(readdirSync(dir).sort()).toEqual(['checkpoint-000000000004.twc', 'checkpoint-000000000005.twc', 'checkpoint-000000000006.twc']);
     expect(positionsOf('g', cutAt(1)).monitor.inputs).toEqual([{ topic: TOPIC, partition: 0, offset: '1' }]);
   }, 120_000);
+});
+
+describe('which checkpoint the monitor writes (checkpointDue)', () => {
+  const running: CheckpointMoment = { now: 10_000, onStop: false, scheduleDue: false, dirty: true, chainOpen: true, reopenChain: false, journaled: 50, lastJournalAt: 4_000, journalEveryMs: 5_000 };
+
+  it('writes a segment once the journal interval has passed with messages to write, and nothing before it or with none', () => {
+    expect(checkpointDue(running)).toBe('segment');
+    expect(checkpointDue({ ...running, lastJournalAt: 6_000 })).toBeUndefined();
+    expect(checkpointDue({ ...running, journaled: 0 })).toBeUndefined();
+    expect(checkpointDue({ ...running, chainOpen: false })).toBeUndefined();
+  });
+
+  it('writes a whole checkpoint on the schedule, and on a clean stop only when something was applied since the last whole one', () => {
+    expect(checkpointDue({ ...running, scheduleDue: true })).toBe('whole');
+    expect(checkpointDue({ ...running, onStop: true })).toBe('whole');
+    expect(checkpointDue({ ...running, onStop: true, dirty: false })).toBeUndefined();
+  });
+
+  it('reopens the chain with a whole checkpoint as soon as something is applied after a peer restore or a rule reload, once', () => {
+    const reopening = { ...running, chainOpen: false, reopenChain: true };
+    expect(checkpointDue(reopening)).toBe('whole');
+    expect(checkpointDue({ ...reopening, dirty: false })).toBeUndefined();
+    // After that one attempt the caller clears reopenChain: a failing store waits for the schedule.
+    expect(checkpointDue({ ...reopening, reopenChain: false })).toBeUndefined();
+  });
 });
