@@ -133,6 +133,8 @@ export class Monitor {
   private lastJournalAt = Date.now();
   /** Write one whole checkpoint as soon as anything is applied, to reopen the chain (see checkpointDue). */
   private reopenChain = false;
+  /** Moves on each rule reload and each start over: a write that was under way meanwhile must not reopen or extend a chain. */
+  private chainEpoch = 0;
   private failure: Error | undefined;
   private reportFatal: (err: Error) => void = () => undefined;
   /**
@@ -209,6 +211,7 @@ export class Monitor {
       ...(metrics ? { metrics } : {}),
     });
     this.pipeline = state.pipeline;
+    this.chainEpoch++;
     this.journal = [];
     this.journalLink = state.ownRestored === undefined || !this.journaling ? undefined : { base: state.ownRestored.base, previous: state.ownRestored.name };
     // A peer's checkpoint is not ours to extend: the chain reopens with our first whole one.
@@ -263,6 +266,7 @@ export class Monitor {
         this.journalLink = undefined;
         this.journal = [];
         this.reopenChain = this.journaling;
+        this.chainEpoch++;
         logger.info({ rules: rules.length }, 'rules reloaded');
       },
       refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
@@ -526,6 +530,7 @@ export class Monitor {
 
   private async saveWhole(store: CheckpointStore, cut: Cut = this.ordering.appliedCut()): Promise<void> {
     this.reopenChain = false;
+    const epoch = this.chainEpoch;
     const { logger, metrics, config } = this.options;
     const started = performance.now();
     try {
@@ -535,9 +540,11 @@ export class Monitor {
       metrics?.checkpointBytes.set(saved.bytes);
       metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: this.pipeline.stats.read }, 'checkpoint written');
-      this.journal = [];
-      this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;
-      this.lastJournalAt = Date.now();
+      if (epoch === this.chainEpoch) {
+        this.journal = [];
+        this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;
+        this.lastJournalAt = Date.now();
+      }
     } catch (err) {
       metrics?.checkpointFailures.inc();
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed; the monitor goes on, and a restart needs the history since the last good one');
@@ -548,11 +555,12 @@ export class Monitor {
   private async saveSegment(store: CheckpointStore): Promise<void> {
     const link = this.journalLink!;
     const records = this.journal;
+    const epoch = this.chainEpoch;
     this.journal = [];
     const { logger, metrics } = this.options;
     try {
       const saved = await saveMonitorJournal(store, records, this.rules, this.groupId, this.ordering.appliedCut(), link);
-      this.journalLink = { base: link.base, previous: saved.name };
+      if (epoch === this.chainEpoch) this.journalLink = { base: link.base, previous: saved.name };
       metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, messages: records.length, applied: this.stats.applied }, 'journal segment written');
     } catch (err) {
@@ -579,7 +587,10 @@ export class Monitor {
     const applied = this.ordering.appliedCut();
     const idle = this.slots.ownedSlots().filter((o) => !this.inflight.has(o));
     const due = dueSlots(idle, applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS);
-    if (due.length === 0) return;
+    if (due.length === 0) {
+      if (force) await this.options.timeline?.flush();
+      return;
+    }
     // The timeline's gathered events are taken now (flush swaps them out at once) and written
     // before any of these commits writes a case.
     const timelineWritten = this.options.timeline?.flush() ?? Promise.resolve();
