@@ -9,7 +9,8 @@
  *   each is a slot whose outputs this instance publishes. A gained slot is fenced (an empty
  *   transaction on its transactional id) before its cursor is read.
  * - commit (commit.ts): per owned slot, one Kafka transaction publishes its outputs and moves its
- *   cursor, after its cases are written to the case store (idempotent by alertId).
+ *   cursor, after its cases are written to the case store (idempotent by alertId). Commits run
+ *   beside the next steps, one in flight per slot (flushSlots).
  *
  * Each step: apply the released messages; per owned slot with something to publish, commit. A
  * crash before a commit leaves the cursor where it was: on restart the messages are applied
@@ -18,9 +19,10 @@
  *
  * State: at start the monitor restores the newest usable checkpoint (checkpoints.ts) and reads
  * each input partition from the offset it covers; with none, it rebuilds from the earliest
- * offsets and logs how far back that reaches. While running, it writes a checkpoint every
- * CHECKPOINT_EVERY_MESSAGES messages or CHECKPOINT_EVERY_SECONDS, right after every owned slot
- * committed up to the applied position, and once more on a clean stop.
+ * offsets and logs how far back that reaches. While running, it writes a whole checkpoint every
+ * CHECKPOINT_EVERY_MESSAGES messages or CHECKPOINT_EVERY_SECONDS and once more on a clean stop,
+ * and in between a journal segment (checkpoint/journal.ts) every CHECKPOINT_JOURNAL_EVERY_SECONDS,
+ * each right after every owned slot committed up to the applied position.
  *
  * The monitor constructs none of its stores: the composition root (src/cli) passes the Kafka
  * client, the case store, the checkpoint store and a pipeline factory. A failure it cannot recover from in memory
