@@ -22,6 +22,13 @@ function* keysInIdOrder(graph: EntityGraph): Generator<string> {
 
 const touchRow = (t: Touch): TouchRow => [t.eventId, t.accountId, t.kind, t.time, t.address];
 const touchOf = ([eventId, accountId, kind, time, address]: TouchRow): Touch => ({ eventId, accountId, kind, time, address });
+/**
+ * An edge list in time order, equal times as they were (a stable sort, linear on a list already
+ * sorted): the graph keeps its lists so, and a checkpoint of an earlier build may hold a list in
+ * the order its edges arrived.
+ */
+const byTime = (list: FlowEdge[]): FlowEdge[] => list.sort((a, b) => a.time - b.time);
+
 /** A row names the edge's other end: the receiver in an out-list, the sender in an in-list. */
 const edgeRow = (e: FlowEdge, peer: number): EdgeRow => [peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref];
 const edgeOf = (from: number, to: number, [, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ from, to, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref });
@@ -90,6 +97,6 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);
   const parts = graph.checkpointParts();
   await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, { labelled, touches: touches.map(touchOf), causes, stamp: freshTouchStamp() }]);
-  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, rows.map((row) => edgeOf(id, row[0], row))]);
-  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, rows.map((row) => sharedEdgeOf(parts.outEdges, id, row))]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, byTime(rows.map((row) => edgeOf(id, row[0], row)))]);
+  await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, byTime(rows.map((row) => sharedEdgeOf(parts.outEdges, id, row)))]);
 }

@@ -64,8 +64,12 @@ function isFresh(spec: CommonFunderSpec, graph: EntityGraph, address: number, fu
 /** The funders of `address`: peers of funding edges into it within [from, to], at most FUNDERS_PER_ADDRESS, by id. */
 function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, from: number, to: number): number[] {
   const found = new Set<number>();
-  for (const e of graph.edgesIn(address)) {
-    if (e.time < from || e.time > to || !isFunding(spec, e) || e.from === address) continue;
+  const edges = graph.edgesIn(address);
+  // The list is sorted by time: walked from the newest, it ends at the window's start.
+  for (let i = edges.length - 1; i >= 0; i--) {
+    const e = edges[i]!;
+    if (e.time < from) break;
+    if (e.time > to || !isFunding(spec, e) || e.from === address) continue;
     if (!isFresh(spec, graph, address, e.time)) continue;
     found.add(e.from);
   }
@@ -79,7 +83,8 @@ function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, fr
   const edges = graph.edgesOut(funder);
   for (let i = edges.length - 1; i >= 0; i--) {
     const e = edges[i]!;
-    if (e.time < from || e.time > to || seen.has(e.to) || !isFunding(spec, e)) continue;
+    if (e.time < from) break; // sorted by time: the rest are older still
+    if (e.time > to || seen.has(e.to) || !isFunding(spec, e)) continue;
     seen.add(e.to);
     if (isFresh(spec, graph, e.to, e.time)) out.push({ address: e.to, fundedAt: e.time });
   }

@@ -67,8 +67,6 @@ const DAY = 86_400_000;
 export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
-/** What dropExpiredKinds returns when it drops nothing (shared, never written). */
-const NOTHING: readonly HistoryItem[] = Object.freeze([]);
 /** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
 const TRIM_PER_EVENT = 1;
 /** Accounts whose derived values (see `derivedValue`) are kept; past it they start afresh. */
@@ -104,7 +102,7 @@ export class RuleState {
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
-    this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit')), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal')) };
+    this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant, this.dropDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
@@ -123,8 +121,8 @@ export class RuleState {
     this.derived = new Map();
     this.options = { ...this.options, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
-    this.byEventId.deposit.retention = this.kindRetention('deposit');
-    this.byEventId.withdrawal.retention = this.kindRetention('withdrawal');
+    this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
+    this.byEventId.withdrawal.setRetention(this.kindRetention('withdrawal'));
   }
 
   /** How long transfers of `kind` are kept: their own retention, never longer than the history's. */
@@ -282,6 +280,10 @@ export class RuleState {
       this.byEventId[event.msg.kind].set(event.eventId, event);
       // The other kind's index expires on the same clock, whether or not its kind keeps coming.
       other.advance(event.time);
+    } else {
+      // ... and so do both on a login's.
+      this.byEventId.deposit.advance(event.time);
+      this.byEventId.withdrawal.advance(event.time);
     }
     // Every event moves a rolling trim one account on, so an account that is rarely written
     // does not keep items past the retention until its next write.
@@ -324,7 +326,6 @@ export class RuleState {
       if (this.dormantAccount(list, accountId)) return true;
       this.released(accountId, list.splice(0, lowerBound(list, horizon)));
     }
-    this.released(accountId, this.dropExpiredKinds(list));
     if (list.length > 0) return false;
     this.forgetDerived(accountId);
     return true;
@@ -352,28 +353,26 @@ export class RuleState {
   }
 
   /**
-   * Drops the transfers past their kind's retention (withdrawals are kept for less time than
-   * deposits with the shipped rules). The list is sorted by time, so only its prefix older than
-   * the shortest retention is read. Returns what it dropped.
+   * Takes a transfer past its kind's retention out of its account's history, as its kind's index
+   * lets it go (withdrawals are kept for less time than deposits with the shipped rules). The
+   * indexes expire in insertion order, so this costs a lookup and a binary search per transfer,
+   * where a visit of the rolling sweep used to read every item older than the shorter retention,
+   * which is most of a long-lived account's deposits. A transfer the history already dropped (by
+   * the cap, the history's own retention or dormancy) is not found and changes nothing.
    */
-  private dropExpiredKinds(list: HistoryItem[]): readonly HistoryItem[] {
-    const deposit = this.newest - this.kindRetention('deposit');
-    const withdrawal = this.newest - this.kindRetention('withdrawal');
-    const oldest = Math.max(deposit, withdrawal);
-    // Usually nothing is that old: then no closure and no list are made (this runs on every event).
-    if (list.length === 0 || list[0]!.time >= oldest) return NOTHING;
-    const expired = (item: HistoryItem): boolean => item.type === 'transfer' && item.time < (item.msg.kind === 'deposit' ? deposit : withdrawal);
-    let end = 0;
-    while (end < list.length && list[end]!.time < oldest) end++;
-    let kept = 0;
-    const dropped: HistoryItem[] = [];
-    for (let i = 0; i < end; i++) {
-      if (expired(list[i]!)) dropped.push(list[i]!);
-      else list[kept++] = list[i]!;
-    }
-    if (kept < end) list.splice(kept, end - kept);
-    return dropped;
-  }
+  private readonly dropExpired = (transfer: TransferEvent): void => {
+    const accountId = transfer.msg.accountId;
+    const list = this.accounts.get(accountId);
+    if (!list) return;
+    let at = lowerBound(list, transfer.time);
+    while (at < list.length && list[at] !== transfer && list[at]!.time === transfer.time) at++;
+    if (list[at] !== transfer) return;
+    list.splice(at, 1);
+    this.released(accountId, [transfer]);
+    if (list.length > 0) return;
+    this.forgetDerived(accountId);
+    this.accounts.delete(accountId);
+  };
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it; returns the list the account now holds. */
   private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): HistoryItem[] {

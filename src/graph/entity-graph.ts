@@ -11,7 +11,7 @@
 import { fingerprint } from '../state/fingerprint.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { lowerBound } from '../state/sorted-by-time.js';
-import { appended } from '../state/tight-list.js';
+import { appended, insertedByTime } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
 import { LabelReach, MAX_DEPTH } from './label-reach.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
@@ -546,9 +546,14 @@ export class EntityGraph {
     return true;
   }
 
-  /** Appends to an address's edge list (a short list is stored anew at its exact length), capped and past-retention edges dropped. */
+  /**
+   * Puts an edge into an address's list in event-time order (a short list is stored anew at its
+   * exact length), capped and past-retention edges dropped. Lists sorted by time, whatever order
+   * the chain events came in, let readers stop at a window's start (common-funder) and keep
+   * the oldest edge the one the cap and the retention drop.
+   */
   private appendEdge(edges: ShardedMap<number, FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
-    const next = appended(list, edge);
+    const next = insertedByTime(list, edge);
     if (next !== list) edges.set(id, next);
     if (next.length > this.options.maxEdgesPerAddress) this.reach?.edgeDropped(next.shift()!, edges === this.inEdges ? 'in-list' : 'out-list');
     this.dropStaleEdges(next);
@@ -556,8 +561,8 @@ export class EntityGraph {
 
   /**
    * Edges past the retention leave from the front of a list that still gets new ones (a busy
-   * address would otherwise keep every edge of its life up to the cap). A list is in arrival
-   * order, so this stops at the first edge inside the retention.
+   * address would otherwise keep every edge of its life up to the cap). A list is sorted by
+   * time, so this stops at the first edge inside the retention.
    */
   private dropStaleEdges(list: FlowEdge[]): void {
     const horizon = this.newest - this.options.edgeRetention;

@@ -15,8 +15,21 @@ export class ExpiringIndex<V extends { time: number }> {
   private head = 0;
   private newest = Number.NEGATIVE_INFINITY;
 
-  /** @param retention ms of event time an item is kept behind the newest (a new rule set may change it). */
-  constructor(public retention: number) {}
+  /**
+   * @param retention ms of event time an item is kept behind the newest (see `setRetention`).
+   * @param expired told each item that leaves by expiry (not one `delete` removed), as it leaves.
+   */
+  constructor(private retentionMs: number, private readonly expired?: (value: V) => void) {}
+
+  get retention(): number {
+    return this.retentionMs;
+  }
+
+  /** A new retention (a new rule set): a shorter one expires what is now past it at once. */
+  setRetention(ms: number): void {
+    this.retentionMs = ms;
+    this.expire();
+  }
 
   get(id: string): V | undefined {
     return this.map.get(id);
@@ -43,12 +56,13 @@ export class ExpiringIndex<V extends { time: number }> {
 
   /** Moves the newest time to `time` (when later) and expires what is now past the retention. */
   advance(time: number): void {
-    if (time > this.newest) this.newest = time;
+    if (time <= this.newest) return; // the horizon stands: nothing more is past it
+    this.newest = time;
     this.expire();
   }
 
   private expire(): void {
-    const horizon = this.newest - this.retention;
+    const horizon = this.newest - this.retentionMs;
     for (;;) {
       const chunk = this.chunks[0]!;
       if (this.head === chunk.length) {
@@ -60,8 +74,10 @@ export class ExpiringIndex<V extends { time: number }> {
       const id = chunk[this.head]!;
       const item = this.map.get(id);
       if (item && item.time >= horizon) return;
-      this.map.delete(id);
       this.head++;
+      if (!item) continue;
+      this.map.delete(id);
+      this.expired?.(item);
     }
   }
   /** Live entries in insertion order (the order they expire in) and the newest time, for a checkpoint. */

@@ -35,3 +35,23 @@ function copiedWith<T>(l: T[], item: T): T[] {
     default: return l.concat([item]);
   }
 }
+
+/**
+ * The list (sorted by `time`) with `item` inserted after every item of its time or earlier, so
+ * equal times keep their arrival order. The usual item is the newest and is appended as
+ * `appended` does; an older one is inserted in place in a long list, or into a new exact-length
+ * copy of a short one. Returns the list to store (`list` itself or its copy).
+ */
+export function insertedByTime<T extends { readonly time: number }>(list: T[], item: T): T[] {
+  let at = list.length;
+  while (at > 0 && list[at - 1]!.time > item.time) at--;
+  if (at === list.length) return appended(list, item);
+  if (list.length >= TIGHT) {
+    list.splice(at, 0, item);
+    return list;
+  }
+  const copy = list.slice(0, at);
+  copy.push(item);
+  for (let i = at; i < list.length; i++) copy.push(list[i]!);
+  return copy;
+}

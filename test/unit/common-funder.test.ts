@@ -85,6 +85,17 @@ describe('common-funder.gas-funding: fresh addresses topped up with gas by one w
     expect(alerted(replay([...stream.exchange, ...stream.chain]), 'common-funder')).toEqual(['acct-0', 'acct-1', 'acct-2', 'acct-3']);
   });
 
+  it('alerts the same accounts when the chain messages arrive newest first (edge lists are kept in time order, and read so)', () => {
+    const stream = cell({ mode: 'gas', accounts: 5, session: risky }, 3);
+    const inOrder = alerted(replay(inTimeOrder(stream)), 'common-funder');
+    expect(inOrder).toEqual(['acct-0', 'acct-1', 'acct-2', 'acct-3', 'acct-4']);
+    // And last of all a gas payment the funder made 80 days earlier: read in arrival order from
+    // the newest end, it would end the walk over the funder's edges before any in the window.
+    const rand = prng(99);
+    const early = nativeTx(stream.funder, evmAddress(rand), 0.005, T0 - 80 * DAY, rand);
+    expect(alerted(replay([...[...stream.chain].reverse(), early, ...stream.exchange]), 'common-funder')).toEqual(inOrder);
+  });
+
   it('re-examines earlier transfers only for a funding that explains a deposit already seen', () => {
     const stream = cell({ mode: 'gas', accounts: 4, session: risky });
     const count = (lines: string[]): { funded: number; alerted: string[] } => {

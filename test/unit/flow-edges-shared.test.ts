@@ -54,4 +54,39 @@ describe('flow edges', () => {
     for (const e of copy.edgesOut(hub)) expect(copy.edgesIn(e.to)).toContain(e);
     expect(copy.edgesIn(sinks[0]!)[1]).toBe(copy.edgesOut(payer)[0]);
   });
+
+  it('are kept in event-time order whatever order they arrive in, so the cap and the retention drop the oldest by time', () => {
+    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 12 });
+    const hub = graph.id('eth:hub');
+    graph.tick(T0 + 60 * 60_000);
+    // Minutes 0..19 in a shuffled order, each from its own sender into the hub.
+    const order = [7, 3, 15, 0, 11, 19, 2, 8, 13, 5, 17, 1, 9, 4, 18, 12, 6, 16, 10, 14];
+    for (const i of order) graph.addEdge(graph.id(`eth:p${i}`), hub, edge(i));
+    const times = graph.edgesIn(hub).map((e) => (e.time - T0) / 60_000);
+    expect(times).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    // Equal times keep their arrival order, in a short list (stored anew) and a long one (spliced).
+    const short = graph.id('eth:short');
+    graph.addEdge(graph.id('eth:x1'), short, { ...edge(5), ref: 'first' });
+    graph.addEdge(graph.id('eth:x2'), short, { ...edge(9), ref: 'later' });
+    graph.addEdge(graph.id('eth:x3'), short, { ...edge(5), ref: 'second' });
+    expect(graph.edgesIn(short).map((e) => e.ref)).toEqual(['first', 'second', 'later']);
+    graph.addEdge(graph.id('eth:x4'), hub, { ...edge(12), ref: 'tie' });
+    expect(graph.edgesIn(hub).map((e) => e.ref).slice(3, 6)).toEqual(['tx-12', 'tie', 'tx-13']);
+  });
+
+  it('in a checkpoint written in arrival order (an earlier build) come back sorted by time', async () => {
+    const graph = new EntityGraph();
+    const [a, b] = [graph.id('eth:a'), graph.id('eth:b')];
+    graph.tick(T0 + 60 * 60_000);
+    graph.addEdge(a, b, edge(1));
+    graph.addEdge(a, b, edge(2));
+    // An earlier build appended in arrival order: make the lists so by hand.
+    const parts = graph.checkpointParts();
+    parts.outEdges.get(a)!.reverse();
+    parts.inEdges.get(b)!.reverse();
+    const copy = await roundTrip(graph);
+    expect(copy.edgesOut(a).map((e) => e.ref)).toEqual(['tx-1', 'tx-2']);
+    expect(copy.edgesIn(b).map((e) => e.ref)).toEqual(['tx-1', 'tx-2']);
+    expect(copy.edgesIn(b)[0]).toBe(copy.edgesOut(a)[0]);
+  });
 });

@@ -8,10 +8,10 @@ import { addressKey } from '../../src/chain/address.js';
 import { historyRetention } from '../../src/engine/engine.js';
 import { transferRetentionByKind } from '../../src/engine/kind-retention.js';
 import type { LoadedRule } from '../../src/engine/loader.js';
-import { RuleState } from '../../src/engine/state.js';
+import { RuleState, type HistoryItem } from '../../src/engine/state.js';
 import type { TransferEvent } from '../../src/decode/events.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { DAY, evmAddress, prng, transfer } from '../../src/simulate/builders.js';
+import { DAY, evmAddress, login, prng, transfer } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');
@@ -22,6 +22,12 @@ function decodeTransfer(eventId: string, kind: 'deposit' | 'withdrawal', time: n
   const line = transfer({ eventId, kind, time, accountId, chain: 'ethereum', asset: 'USDT', amount: 50, ...(kind === 'deposit' ? { from: [evmAddress(rand)], to: evmAddress(rand) } : { to: evmAddress(rand) }) }, rand);
   const r = decoder.decode(line);
   if (!r.ok || r.event.type !== 'transfer') throw new Error('not a transfer');
+  return r.event;
+}
+
+function loginAt(time: number, accountId: string): HistoryItem {
+  const r = decoder.decode(login(`login-${time}`, time, accountId, { ip: '10.0.0.1', ipCountry: 'US', vpn: false }));
+  if (!r.ok || r.event.type !== 'login') throw new Error('not a login');
   return r.event;
 }
 
@@ -70,6 +76,32 @@ describe('rule state with per-kind retention', () => {
     expect(state.transfer('wd-old')).toBeUndefined();
     expect(state.transfer('dep-old')).toBeDefined();
     expect(state.history('a').map((e) => e.eventId)).toEqual(['dep-old']);
+  });
+
+  it('takes a withdrawal out of its history as soon as the clock passes its retention (a login moves that clock too), before the sweep reaches its account', () => {
+    const state = new RuleState({ retention: 200 * DAY, kindRetention: { withdrawal: 20 * DAY }, keepLogins: false });
+    state.add(decodeTransfer('dep-a', 'deposit', T0, 'a'));
+    state.add(decodeTransfer('wd-a', 'withdrawal', T0 + 1_000, 'a'));
+    state.add(decodeTransfer('wd-b', 'withdrawal', T0 + 2_000, 'b'));
+    // Forty other accounts ahead of the sweep's cursor: one event moves it one account on.
+    for (let i = 0; i < 40; i++) state.add(decodeTransfer(`c-${i}`, 'deposit', T0 + 10 * DAY + i, `c-${i}`));
+    const accounts = state.sizes.accounts;
+    state.add(loginAt(T0 + 21 * DAY, 'z'));
+    expect(state.history('a').map((e) => e.eventId)).toEqual(['dep-a']);
+    expect(state.transfer('wd-a')).toBeUndefined();
+    // b held only its withdrawal: the account goes with it.
+    expect(state.history('b')).toEqual([]);
+    expect(state.sizes.accounts).toBe(accounts - 1);
+  });
+
+  it('drops the withdrawals past a shorter retention at once when a new rule set shortens it', () => {
+    const state = new RuleState({ retention: 200 * DAY, kindRetention: { withdrawal: 60 * DAY }, keepLogins: false });
+    state.add(decodeTransfer('wd-old', 'withdrawal', T0, 'a'));
+    state.add(decodeTransfer('dep-new', 'deposit', T0 + 30 * DAY, 'a'));
+    expect(state.history('a').map((e) => e.eventId)).toEqual(['wd-old', 'dep-new']);
+    state.reconfigure({ kindRetention: { withdrawal: 20 * DAY } });
+    expect(state.history('a').map((e) => e.eventId)).toEqual(['dep-new']);
+    expect(state.transfer('wd-old')).toBeUndefined();
   });
 
   it('finds each transfer by id whichever kind was found last, and an id reused by the other kind names the newer transfer', () => {
