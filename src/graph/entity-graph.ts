@@ -142,6 +142,9 @@ export interface ClusterLabel {
   record: LabelRecord;
 }
 
+/** How far apart an exchange event and the chain event of one transfer may be (see addEdge). */
+const SAME_TRANSFER_WITHIN = 6 * 3_600_000;
+
 export class EntityGraph {
   readonly index = new AddressIndex();
   readonly uf = new UnionFind();
@@ -529,10 +532,12 @@ export class EntityGraph {
       this.outEdges.sweepSome(2, this.staleEdges);
       this.outEdges.set(from, (outs = []));
     }
-    // The same transfer may arrive twice (an exchange event and its chain event).
+    // The same transfer may arrive twice (an exchange event and its chain event): among the
+    // newest eight, within six hours. The list is sorted by time, so an older edge ends the look.
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
       const e = outs[i]!;
-      if (e.to === to && e.asset === edge.asset && Math.abs(e.time - edge.time) < 6 * 3_600_000 && sameAmount(e.amount, edge.amount)) return false;
+      if (e.time <= edge.time - SAME_TRANSFER_WITHIN) break;
+      if (e.to === to && e.asset === edge.asset && e.time - edge.time < SAME_TRANSFER_WITHIN && sameAmount(e.amount, edge.amount)) return false;
     }
     const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
     this.appendEdge(this.outEdges, from, outs, shared);
