@@ -79,6 +79,20 @@ interface AccountScan {
   scan: HistoryScan;
   sharesDevice: boolean;
   validity: WindowValidity;
+  /** The factors above that hold, as FACTOR_BIT bits (young-account is decided per judgement). */
+  held: number;
+}
+
+/** One bit per factor, so a judgement tells a clean payer (no bit) without a check per factor. */
+const FACTOR_BIT: Record<RiskFactor, number> = { vpn: 1, 'country-mismatch': 2, 'payroll-inflow': 4, 'shared-device': 8, 'young-account': 16 };
+
+const factorMasks = new WeakMap<PayerRiskSpec, number>();
+
+/** The bits of the spec's factors (made once per spec). */
+function factorMask(spec: PayerRiskSpec): number {
+  let mask = factorMasks.get(spec);
+  if (mask === undefined) factorMasks.set(spec, (mask = spec.factors.reduce((m, f) => m | FACTOR_BIT[f], 0)));
+  return mask;
 }
 
 function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan {
@@ -90,7 +104,8 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
   if (spec.factors.includes('shared-device')) {
     for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
-  return { scan, sharesDevice: shares, validity };
+  const held = (scan.vpn ? FACTOR_BIT.vpn : 0) | (scan.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (scan.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
+  return { scan, sharesDevice: shares, validity, held };
 }
 
 /**
@@ -106,14 +121,10 @@ function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: num
   return fresh;
 }
 
-function holds(factor: RiskFactor, a: AccountScan, spec: PayerRiskSpec, to: number): boolean {
-  switch (factor) {
-    case 'vpn': return a.scan.vpn;
-    case 'country-mismatch': return a.scan.countryMismatch;
-    case 'payroll-inflow': return a.scan.payrollInflow;
-    case 'young-account': return a.scan.customer !== undefined && to - a.scan.createdAt <= spec.youngWithin;
-    case 'shared-device': return a.sharesDevice;
-  }
+/** The spec's factors that hold for the account at the window's end `to`, as FACTOR_BIT bits. */
+function heldAt(a: AccountScan, spec: PayerRiskSpec, to: number): number {
+  const young = a.scan.customer !== undefined && to - a.scan.createdAt <= spec.youngWithin ? FACTOR_BIT['young-account'] : 0;
+  return (a.held | young) & factorMask(spec);
 }
 
 const salaryBands = new WeakMap<PayerRiskSpec, [Decimal, Decimal]>();
@@ -196,12 +207,15 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
   const isRisky: boolean[] = new Array<boolean>(accounts.length);
   for (let i = 0; i < accounts.length; i++) {
-    const a = accountScan(env, accounts[i]!, spec, from, to, slot);
+    const held = heldAt(accountScan(env, accounts[i]!, spec, from, to, slot), spec, to);
     let count = 0;
-    for (const f of spec.factors) {
-      if (!holds(f, a, spec, to)) continue;
-      byFactor[f] = (byFactor[f] ?? 0) + 1;
-      count++;
+    // Most payers hold no factor: only those that hold one are counted factor by factor.
+    if (held !== 0) {
+      for (const f of spec.factors) {
+        if ((held & FACTOR_BIT[f]) === 0) continue;
+        byFactor[f] = (byFactor[f] ?? 0) + 1;
+        count++;
+      }
     }
     if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
   }
