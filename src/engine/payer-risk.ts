@@ -77,9 +77,8 @@ function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec
  */
 interface AccountScan {
   scan: HistoryScan;
-  sharesDevice: boolean;
   validity: WindowValidity;
-  /** The factors above that hold, as FACTOR_BIT bits (young-account is decided per judgement). */
+  /** Those factors that hold, as FACTOR_BIT bits. */
   held: number;
 }
 
@@ -105,7 +104,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
     for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
   const held = (scan.vpn ? FACTOR_BIT.vpn : 0) | (scan.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (scan.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  return { scan, sharesDevice: shares, validity, held };
+  return { scan, validity, held };
 }
 
 /**
