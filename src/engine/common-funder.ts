@@ -62,8 +62,8 @@ function isFresh(spec: CommonFunderSpec, graph: EntityGraph, address: number, fu
 }
 
 /** The funders of `address`: peers of funding edges into it within [from, to], at most FUNDERS_PER_ADDRESS, by id. */
-function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, from: number, to: number): number[] {
-  const found = new Set<number>();
+function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, from: number, to: number): readonly number[] {
+  let found: Set<number> | undefined; // most addresses have no funding edge in the window: no set made for them
   const edges = graph.edgesIn(address);
   // The list is sorted by time: walked from the newest, it ends at the window's start.
   for (let i = edges.length - 1; i >= 0; i--) {
@@ -71,10 +71,13 @@ function fundersOf(spec: CommonFunderSpec, graph: EntityGraph, address: number, 
     if (e.time < from) break;
     if (e.time > to || !isFunding(spec, e) || e.from === address) continue;
     if (!isFresh(spec, graph, address, e.time)) continue;
-    found.add(e.from);
+    (found ??= new Set()).add(e.from);
   }
-  return [...found].sort((a, b) => a - b).slice(0, FUNDERS_PER_ADDRESS);
+  if (found === undefined) return NO_IDS;
+  return found.size === 1 ? [...found] : [...found].sort((a, b) => a - b).slice(0, FUNDERS_PER_ADDRESS);
 }
+
+const NO_IDS: readonly number[] = Object.freeze([]);
 
 /** Addresses the funder funded within [from, to], newest edge first, one entry per address. */
 function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, from: number, to: number): Funded[] {
@@ -117,17 +120,18 @@ function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: 
  * deposits within `back` before it (the risk an account shows when it moves the funds on is seen
  * only then, so the verdict is taken again at that point).
  */
-function sendersOf(env: Env, back: number): number[] {
+function sendersOf(env: Env, back: number): readonly number[] {
   const { trigger, graph, state } = env;
-  if (trigger.type !== 'transfer') return [];
+  if (trigger.type !== 'transfer') return NO_IDS;
   if (trigger.msg.kind === 'deposit') return trigger.from.length === 1 ? [graph.id(trigger.from[0]!)] : [...new Set(trigger.from.map((k) => graph.id(k)))];
-  const ids = new Set<number>();
+  let ids: Set<number> | undefined; // a withdrawal with no deposit before it in the window (most) makes none
   const recent = state.historyBetween(trigger.msg.accountId, trigger.time - back, trigger.time);
-  for (let i = recent.length - 1; i >= 0 && ids.size < FUNDERS_PER_ADDRESS; i--) {
+  for (let i = recent.length - 1; i >= 0 && (ids === undefined || ids.size < FUNDERS_PER_ADDRESS); i--) {
     const e = recent[i]!;
-    if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) ids.add(graph.id(k));
+    if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) (ids ??= new Set()).add(graph.id(k));
   }
-  return [...ids].sort((a, b) => a - b);
+  if (ids === undefined) return NO_IDS;
+  return ids.size === 1 ? [...ids] : [...ids].sort((a, b) => a - b);
 }
 
 export function commonFunder(spec: CommonFunderSpec): Signal {

@@ -189,6 +189,13 @@ export interface Trigger {
   membershipOnly?: boolean;
 }
 
+/** The rule set's common-funder signals, with the longest funding window and freshness among them. */
+interface FundingSpecs {
+  specs: Extract<SignalSpec, { op: 'common-funder' }>[];
+  window: number;
+  freshness: number | undefined;
+}
+
 /** How a trigger came: a fresh event, a re-examination after a graph change, or after a merge that changed only membership. */
 type TriggerMode = 'fresh' | 'reexamined' | 'membership';
 
@@ -246,16 +253,27 @@ export class RuleEngine {
   /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
   isFundingTransfer(asset: string, usd: Decimal | null): boolean {
     if (usd === null) return false;
-    this.fundingCache ??= this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'common-funder' ? [s] : [])));
-    return this.fundingCache.some((s) => s.assets.includes(asset) && inUsdRange(usd, s.usdRange));
+    for (const s of this.funding().specs) if (s.assets.includes(asset) && inUsdRange(usd, s.usdRange)) return true;
+    return false;
   }
 
-  private fundingCache: Extract<SignalSpec, { op: 'common-funder' }>[] | undefined;
+  /** The common-funder signals of the rules in force and the bounds they share, made on first use (every chain transfer asks). */
+  private funding(): FundingSpecs {
+    if (this.fundingCache) return this.fundingCache;
+    const specs = this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'common-funder' ? [s] : [])));
+    const anyAge = specs.length === 0 || specs.some((s) => s.freshWithin === undefined);
+    return (this.fundingCache = {
+      specs,
+      window: Math.max(0, ...specs.map((s) => s.fundedWithin)),
+      freshness: anyAge ? undefined : Math.max(...specs.map((s) => s.freshWithin!)),
+    });
+  }
+
+  private fundingCache: FundingSpecs | undefined;
 
   /** The longest time a common-funder signal allows between a funding and the deposit it made possible. */
   fundingWindow(): number {
-    this.isFundingTransfer('', Decimal.ZERO);
-    return Math.max(0, ...this.fundingCache!.map((s) => s.fundedWithin));
+    return this.funding().window;
   }
 
   /**
@@ -263,10 +281,7 @@ export class RuleEngine {
    * count it; undefined when some signal counts funded addresses of any age.
    */
   fundingFreshness(): number | undefined {
-    this.isFundingTransfer('', Decimal.ZERO);
-    const specs = this.fundingCache!;
-    if (specs.length === 0 || specs.some((s) => s.freshWithin === undefined)) return undefined;
-    return Math.max(...specs.map((s) => s.freshWithin!));
+    return this.funding().freshness;
   }
 
   get hasGraphRules(): boolean {

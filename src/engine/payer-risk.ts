@@ -73,13 +73,15 @@ function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec
 
 /**
  * An account's factors that its window's history and its devices' links decide (all but
- * young-account, which moves with the window's end alone), and the windows they hold for.
+ * young-account, which moves with the window's end alone), and the windows they hold for. Flat:
+ * a judgement reads one object per payer, the one the state keeps (its bits, its age and the
+ * windows it holds for), not the scan and bounds it was made from.
  */
-interface AccountScan {
-  scan: HistoryScan;
-  validity: WindowValidity;
+interface AccountScan extends WindowValidity {
   /** Those factors that hold, as FACTOR_BIT bits. */
   held: number;
+  /** The account's `customer.createdAt` (epoch ms) as the window's newest KYC record gives it; NaN when none does. */
+  createdAt: number;
 }
 
 /** One bit per factor, so a judgement tells a clean payer (no bit) without a check per factor. */
@@ -104,7 +106,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
     for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
   const held = (scan.vpn ? FACTOR_BIT.vpn : 0) | (scan.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (scan.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  return { scan, validity, held };
+  return { held, createdAt: scan.createdAt, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
 }
 
 /**
@@ -114,7 +116,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
  */
 function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number): AccountScan {
   const kept = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
-  if (kept && withinValidity(kept.validity, from, to)) return kept;
+  if (kept && withinValidity(kept, from, to)) return kept;
   const fresh = scanAccount(env, accountId, spec, from, to);
   env.state.keepDerivedValue(accountId, slot, fresh);
   return fresh;
@@ -122,7 +124,8 @@ function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: num
 
 /** The spec's factors that hold for the account at the window's end `to`, as FACTOR_BIT bits. */
 function heldAt(a: AccountScan, spec: PayerRiskSpec, to: number): number {
-  const young = a.scan.customer !== undefined && to - a.scan.createdAt <= spec.youngWithin ? FACTOR_BIT['young-account'] : 0;
+  // NaN (no KYC record in the window, or one that cannot be read) is never young.
+  const young = to - a.createdAt <= spec.youngWithin ? FACTOR_BIT['young-account'] : 0;
   return (a.held | young) & factorMask(spec);
 }
 
@@ -140,8 +143,13 @@ function usdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readon
   const byAccount = new Map<string, Decimal>();
   for (const id of eventIds) {
     const t = env.state.transfer(id);
-    if (!t || !accounts.has(t.msg.accountId)) continue;
-    byAccount.set(t.msg.accountId, (byAccount.get(t.msg.accountId) ?? Decimal.ZERO).plus(t.usd ?? Decimal.ZERO));
+    if (!t) continue;
+    const accountId = t.msg.accountId;
+    if (!accounts.has(accountId)) continue;
+    const usd = t.usd ?? Decimal.ZERO;
+    const before = byAccount.get(accountId);
+    // Most payers sent one evidence event: their sum is that value, with no addition to make.
+    byAccount.set(accountId, before === undefined ? usd : before.plus(usd));
   }
   return byAccount;
 }

@@ -82,13 +82,18 @@ const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
 /** The last trigger's counterparty ids: every rule judging one trigger asks for them again. */
-let lastIds: { graph: EntityGraph; trigger: TransferEvent; ids: readonly number[] } | undefined;
+// The last trigger's ids, kept in three variables rather than one object made per trigger.
+let lastGraph: EntityGraph | undefined;
+let lastTrigger: TransferEvent | undefined;
+let lastIds: readonly number[] = [];
 
 /** Addresses whose clusters are the trigger's counterparty (an address's id never changes, so memoised per trigger). */
 export function counterpartyIds(graph: EntityGraph, t: TransferEvent): readonly number[] {
-  if (lastIds?.trigger === t && lastIds.graph === graph) return lastIds.ids;
-  const ids = (t.msg.kind === 'deposit' ? t.from : [t.to]).map((k) => graph.id(k));
-  lastIds = { graph, trigger: t, ids };
+  if (lastTrigger === t && lastGraph === graph) return lastIds;
+  const ids = t.msg.kind === 'deposit' ? t.from.map((k) => graph.id(k)) : [graph.id(t.to)];
+  lastGraph = graph;
+  lastTrigger = t;
+  lastIds = ids;
   return ids;
 }
 
