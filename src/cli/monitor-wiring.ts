@@ -100,7 +100,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
     // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
-    createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 } }),
+    createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000 }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 } }),
     ...checkpoints,
   });
   return {

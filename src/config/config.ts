@@ -31,6 +31,7 @@ export const envSchema = z.object({
   MONITOR_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
+  ADDRESS_MEMORY_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
   REDIS_TLS_CA_FILE: pemFile,

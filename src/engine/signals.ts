@@ -82,16 +82,20 @@ const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
 /** The last trigger's counterparty ids: every rule judging one trigger asks for them again. */
-// The last trigger's ids, kept in three variables rather than one object made per trigger.
+// The last trigger's ids, kept in variables rather than one object made per trigger; a
+// compaction renumbers ids (the graph's generation), and a re-examination may judge that
+// very trigger again after one.
 let lastGraph: EntityGraph | undefined;
+let lastGeneration = -1;
 let lastTrigger: TransferEvent | undefined;
 let lastIds: readonly number[] = [];
 
 /** Addresses whose clusters are the trigger's counterparty (an address's id never changes, so memoised per trigger). */
 export function counterpartyIds(graph: EntityGraph, t: TransferEvent): readonly number[] {
-  if (lastTrigger === t && lastGraph === graph) return lastIds;
+  if (lastTrigger === t && lastGraph === graph && lastGeneration === graph.generation) return lastIds;
   const ids = t.msg.kind === 'deposit' ? t.from.map((k) => graph.id(k)) : [graph.id(t.to)];
   lastGraph = graph;
+  lastGeneration = graph.generation;
   lastTrigger = t;
   lastIds = ids;
   return ids;

@@ -5,9 +5,12 @@
  */
 import { ShardedMap } from '../state/sharded-map.js';
 
+const CHUNK_BITS = 22;
+const CHUNK = 1 << CHUNK_BITS;
+
 export class AddressIndex {
   private readonly ids = new ShardedMap<string, number>();
-  private readonly keys: string[][] = [[]];
+  private keys: string[][] = [[]];
   private count = 0;
 
   get size(): number {
@@ -20,11 +23,39 @@ export class AddressIndex {
     if (found !== undefined) return found;
     const id = this.count++;
     this.ids.set(key, id);
-    // Chunked so no single array grows past V8's fast-elements limits.
-    let chunk = this.keys[this.keys.length - 1]!;
-    if (chunk.length === 1 << 22) this.keys.push((chunk = []));
-    chunk.push(key);
+    this.append(key);
     return id;
+  }
+
+  /** Chunked so no single array grows past V8's fast-elements limits. */
+  private append(key: string): void {
+    let chunk = this.keys[this.keys.length - 1]!;
+    if (chunk.length === CHUNK) this.keys.push((chunk = []));
+    chunk.push(key);
+  }
+
+  /**
+   * Keeps the keys whose id `remap` maps (-1 forgets one), each under its new id: ids stay dense
+   * and in the same order. The map is updated in place (a second map of every key would double
+   * the index for the moment it is built); a forgotten key is interned afresh if seen again.
+   */
+  remap(remap: Int32Array, live: number): void {
+    const old = this.keys;
+    const count = this.count;
+    this.keys = [[]];
+    this.count = 0;
+    for (let id = 0; id < count; id++) {
+      const key = old[id >>> CHUNK_BITS]![id & (CHUNK - 1)]!;
+      const to = remap[id]!;
+      if (to < 0) {
+        this.ids.delete(key);
+        continue;
+      }
+      this.ids.set(key, to);
+      this.append(key);
+      this.count++;
+    }
+    if (this.count !== live) throw new Error(`address index remap kept ${this.count} keys, ${live} expected`);
   }
 
   lookup(key: string): number | undefined {
@@ -32,6 +63,6 @@ export class AddressIndex {
   }
 
   keyOf(id: number): string {
-    return this.keys[id >>> 22]![id & ((1 << 22) - 1)]!;
+    return this.keys[id >>> CHUNK_BITS]![id & (CHUNK - 1)]!;
   }
 }

@@ -34,8 +34,8 @@ export interface ChainOutcome {
   change?: { address: string; heuristic: string };
 }
 
-/** GraphSense's one-time-change rule, and direct change (output pays an input address). */
-export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx): { address: string; heuristic: string } | undefined {
+/** GraphSense's one-time-change rule, and direct change (output pays an input address), for a transaction at `time`. */
+export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx, time: number): { address: string; heuristic: string } | undefined {
   const inputAddresses = new Set(tx.inputs.map((i) => i.address).filter((a) => a !== null));
   const direct = tx.outputs.find((o) => o.address !== null && inputAddresses.has(o.address));
   if (direct) return { address: direct.address!, heuristic: 'direct-change' };
@@ -46,7 +46,7 @@ export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx): { address
     if (o.address === null || o.value % 1000n === 0n || o.value >= minInput) return false;
     if (inputTypes.size !== 1 || !inputTypes.has(o.address.slice(4, 7))) return false;
     const id = graph.index.lookup(o.address);
-    return id === undefined || graph.firstSeenAt(id) === undefined;
+    return id === undefined || !graph.seenBefore(id, time);
   });
   return candidates.length === 1 ? { address: candidates[0]!.address!, heuristic: 'one-time-change' } : undefined;
 }
@@ -86,7 +86,7 @@ export class GraphWriter {
         changes.push(...this.coinjoinLabels.label(participants, coinjoin, tx.txid, event.time, event.eventId));
       }
       // Change is reported, never merged, and not guessed at all inside a CoinJoin.
-      const change = coinjoin ? undefined : detectChange(graph, tx);
+      const change = coinjoin ? undefined : detectChange(graph, tx, event.time);
       if (change) outcome.change = change;
       for (const id of inputIds) graph.markSeen(id, event.time);
       for (const o of tx.outputs) if (o.address !== null) graph.markSeen(graph.id(o.address), event.time);

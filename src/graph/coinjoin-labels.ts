@@ -39,6 +39,8 @@ export class CoinJoinLabeller {
   /** Derived labels in the order they leave: by time, then address id. Undefined until first use. */
   private queue: Queued[] | undefined;
   private head = 0;
+  /** The graph's id generation the queue was built under: a compaction renumbers ids, and the queue is rebuilt. */
+  private generation = 0;
 
   constructor(private readonly graph: EntityGraph, private readonly bounds: CoinJoinLabelBounds = DEFAULT_COINJOIN_LABEL_BOUNDS) {}
 
@@ -65,7 +67,8 @@ export class CoinJoinLabeller {
   }
 
   private queued(): Queued[] {
-    if (this.queue) return this.queue;
+    if (this.queue && this.generation === this.graph.generation) return this.queue;
+    this.generation = this.graph.generation;
     const found: Queued[] = [];
     for (const [id, records] of this.graph.labels.entries()) {
       for (const r of records) if (isDerived(r)) found.push({ id, from: r.from });

@@ -13,6 +13,7 @@ import { ShardedMap } from '../state/sharded-map.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { appended, insertedByTime } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
+import { remapClusterMeta, remapFlowEdges, renumber } from './address-memory.js';
 import { LabelReach, MAX_DEPTH } from './label-reach.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
@@ -128,10 +129,21 @@ export interface GraphOptions {
    * @defaultValue none (every walk runs)
    */
   tracedLabels: readonly string[];
+  /**
+   * How long (ms, event time) after its first sighting an address that holds nothing else is
+   * remembered (see address-memory.ts); never less than the edge and touch retentions. @defaultValue 400 days
+   */
+  addressMemory: number;
+  /** How often (ms of event time) the graph checks whether enough addresses can be forgotten to compact. @defaultValue 7 days */
+  compactEvery: number;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [] };
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [], addressMemory: 400 * DAY, compactEvery: 7 * DAY };
+/** A compaction runs when at least this share of the address index can be forgotten (its cost is the whole graph's). */
+const COMPACT_AT_SHARE = 1 / 8;
+/** Ids a compaction check reads at most (evenly spaced). */
+const COMPACT_SAMPLE = 1 << 16;
 const MAX_CAUSES = 64;
 /** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
 const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
@@ -156,6 +168,13 @@ export class EntityGraph {
   private own = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
+  /** Addresses forgotten by this process's compactions (for metrics; not checkpointed). */
+  forgotten = 0;
+  /**
+   * Changes whenever a compaction renumbers the ids: a reader that keeps an id across messages
+   * (a memo of the last trigger's counterparty ids) checks it.
+   */
+  generation = 0;
   /**
    * Per address id: 1 when it carries an address-scoped label (LabelRecord.scope). Derived from
    * the labels; rebuilt on first use after a checkpoint restore. Such addresses are not listed
@@ -232,7 +251,107 @@ export class EntityGraph {
    * addresses and clusters cost nothing per event and can at most double an index.
    */
   tick(time: number): void {
-    if (time > this.newest) this.newest = time;
+    if (!(time > this.newest)) return;
+    const every = this.options.compactEvery;
+    const crossed = Number.isFinite(this.newest) && Math.floor(time / every) > Math.floor(this.newest / every);
+    this.newest = time;
+    // Checked at event-time boundaries, so a replay, a restart and every instance compact at
+    // the very same messages.
+    if (crossed) this.compactIfWorthIt();
+  }
+
+  /** How long an address holding nothing else is remembered: never shorter than what the retentions keep of it. */
+  private get memory(): number {
+    return Math.max(this.options.addressMemory, this.options.edgeRetention, this.options.touchRetention);
+  }
+
+  /**
+   * Whether the address holds anything but its first sighting: it is the exchange's own, carries
+   * a label, shares a cluster, or has a flow edge or a touch inside its retention. A list or
+   * record past its retention counts as gone whether or not a sweep has reached it yet, so the
+   * answer does not depend on how far the sweeps got.
+   */
+  private holdsState(id: number): boolean {
+    if (this.isOwn(id) || this.labels.has(id) || !this.uf.isSingleton(id)) return true;
+    const outs = this.outEdges.get(id);
+    if (outs !== undefined && !this.staleEdges(outs)) return true;
+    const ins = this.inEdges.get(id);
+    if (ins !== undefined && !this.staleEdges(ins)) return true;
+    const m = this.meta.get(id);
+    if (m === undefined) return false;
+    const touches = m.touches;
+    return m.labelled.length > 0 || (touches.length > 0 && touches[touches.length - 1]!.time >= this.newest - this.options.touchRetention);
+  }
+
+  /**
+   * Whether the address is forgotten as of `time`: first seen before the address memory, and
+   * holding nothing. (One never seen, only interned by a reader, is kept: the writers mark every
+   * address they record.) Everything it reads is state a checkpoint keeps, so a restored graph
+   * forgets exactly what the original would.
+   */
+  private lapsed(id: number, time: number): boolean {
+    const first = id < this.firstSeen.length ? this.firstSeen[id]! : Number.NaN;
+    return first < time - this.memory && !this.holdsState(id);
+  }
+
+  /** Whether the address counts as seen before at `time` (a forgotten one does not). */
+  seenBefore(id: number, time: number): boolean {
+    return this.firstSeenAt(id) !== undefined && !this.lapsed(id, time);
+  }
+
+  /**
+   * Compacts when at least COMPACT_AT_SHARE of the addresses can be forgotten, as estimated from
+   * evenly spaced ids (at most COMPACT_SAMPLE of them: the check is cheap however large the index
+   * grows). It reads only state a checkpoint keeps, so every run decides alike. Each compaction
+   * frees at least that share of what it walks, so its cost is a bounded multiple per address freed.
+   */
+  private compactIfWorthIt(): void {
+    const count = this.index.size;
+    const step = Math.max(1, Math.floor(count / COMPACT_SAMPLE));
+    let sampled = 0;
+    let forgettable = 0;
+    for (let id = 0; id < count; id += step, sampled++) if (this.lapsed(id, this.newest)) forgettable++;
+    if (forgettable > 0 && forgettable >= sampled * COMPACT_AT_SHARE) this.compact();
+  }
+
+  /**
+   * Forgets every address that holds nothing and was last seen before the address memory, and
+   * renumbers the rest densely in their old order (address-memory.ts). Returns how many went.
+   */
+  compact(): number {
+    const { remap, live } = renumber(this.index.size, (id) => !this.lapsed(id, this.newest));
+    const dropped = this.index.size - live;
+    if (dropped === 0) return 0;
+    this.index.remap(remap, live);
+    this.uf.remap(remap, live);
+    this.labels.remap(remap);
+    remapClusterMeta(this.meta, remap);
+    remapFlowEdges(this.outEdges, this.inEdges, remap);
+    this.reach?.remap(remap, live);
+    this.remapArrays(remap, live);
+    this.names.clear();
+    this.labelledRoots = undefined;
+    this.scoped = undefined;
+    this.forgotten += dropped;
+    this.generation++;
+    return dropped;
+  }
+
+  /** The per-address arrays at the kept ids' new places. */
+  private remapArrays(remap: Int32Array, live: number): void {
+    let n = 1024;
+    while (n < live) n *= 2;
+    const own = new Uint8Array(n);
+    const firstSeen = new Float64Array(n).fill(Number.NaN);
+    const known = Math.min(remap.length, this.own.length);
+    for (let id = 0; id < known; id++) {
+      const to = remap[id]!;
+      if (to < 0) continue;
+      own[to] = this.own[id]!;
+      firstSeen[to] = this.firstSeen[id]!;
+    }
+    this.own = own;
+    this.firstSeen = firstSeen;
   }
 
   private readonly staleEdges = (list: readonly FlowEdge[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.edgeRetention;
@@ -246,8 +365,8 @@ export class EntityGraph {
   };
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { addresses: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
-    return { addresses: this.index.size, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
+  get sizes(): { addresses: number; addressesForgotten: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
+    return { addresses: this.index.size, addressesForgotten: this.forgotten, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
   }
 
   /** Grows the per-address arrays to hold `id`. */
@@ -305,7 +424,10 @@ export class EntityGraph {
 
   markSeen(id: number, time: number): void {
     this.ensure(id);
-    const prev = this.firstSeen[id]!;
+    let prev = this.firstSeen[id]!;
+    // Forgotten (see lapsed): new again, as it would be had a compaction already dropped it, so
+    // when compactions run changes no verdict.
+    if (prev < time - this.memory && !this.holdsState(id)) prev = this.firstSeen[id] = Number.NaN;
     if (!(time >= prev)) this.firstSeen[id] = time; // NaN (never seen) compares false
   }
 

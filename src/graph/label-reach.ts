@@ -142,6 +142,29 @@ export class LabelReach {
     this.up = grown(this.up, n, FAR);
   }
 
+  /**
+   * Moves each kept address's bounds to its new id. A forgotten address had no edge inside the
+   * retention, so no bound a walk relies on came through it; the bounds kept stay lower bounds.
+   */
+  remap(remap: Int32Array, live: number): void {
+    let n = 1024;
+    while (n < live) n *= 2;
+    const labelled = new Uint8Array(n);
+    const down = new Uint8Array(n).fill(FAR);
+    const up = new Uint8Array(n).fill(FAR);
+    const known = Math.min(remap.length, this.labelled.length);
+    for (let id = 0; id < known; id++) {
+      const to = remap[id]!;
+      if (to < 0) continue;
+      labelled[to] = this.labelled[id]!;
+      down[to] = this.down[id]!;
+      up[to] = this.up[id]!;
+    }
+    this.labelled = labelled;
+    this.down = down;
+    this.up = up;
+  }
+
   /** Bytes held (three bytes per address id). */
   get bytes(): number {
     return this.labelled.byteLength + this.down.byteLength + this.up.byteLength;

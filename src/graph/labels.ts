@@ -78,6 +78,17 @@ export class LabelHistory {
     return this.byAddress.entries();
   }
 
+  /** Moves every address's records to its new id (a labelled address is always kept). */
+  remap(remap: Int32Array): void {
+    const entries = [...this.byAddress.entries()];
+    for (const [id] of entries) this.byAddress.delete(id);
+    for (const [id, records] of entries) {
+      const to = remap[id]!;
+      if (to < 0) throw new Error(`labelled address ${id} was not kept`);
+      this.byAddress.set(to, records);
+    }
+  }
+
   /** Puts back one address's records from a checkpoint. */
   restore(addressId: number, records: LabelRecord[]): void {
     this.byAddress.set(addressId, records);

@@ -93,6 +93,40 @@ export class UnionFind {
     } while (x !== id);
   }
 
+  /** Whether `id` is alone in its cluster (read without finding its root, so no path changes). */
+  isSingleton(id: number): boolean {
+    return id >= this.length || (this.parent[id] === id && this.sizes[id] === 1);
+  }
+
+  /**
+   * Keeps the ids `remap` maps to a new id (-1 drops one), renumbered: every member of a cluster
+   * of two or more must be kept, so clusters, their sizes and naming members carry over as they
+   * are. `remap` preserves order, so a union still keeps the same survivor (the smaller id).
+   */
+  remap(remap: Int32Array, live: number): void {
+    const old = { parent: this.parent, sizes: this.sizes, reprs: this.reprs, length: this.length };
+    let capacity = 1024;
+    while (capacity < live) capacity *= 2;
+    this.parent = new Uint32Array(capacity);
+    this.sizes = new Uint32Array(capacity);
+    this.reprs = new Uint32Array(capacity);
+    this.next = new Uint32Array(capacity);
+    for (let id = 0; id < remap.length; id++) {
+      const to = remap[id]!;
+      if (to < 0) continue;
+      const inside = id < old.length;
+      // A kept member's parent and naming member are members of its cluster, so kept too (-1 never
+      // happens while the caller keeps whole clusters; alone is the safe reading if it did).
+      const parent = inside ? remap[old.parent[id]!]! : to;
+      const repr = inside ? remap[old.reprs[id]!]! : to;
+      this.parent[to] = parent >= 0 ? parent : to;
+      this.sizes[to] = inside ? old.sizes[id]! : 1;
+      this.reprs[to] = repr >= 0 ? repr : to;
+    }
+    this.length = live;
+    this.rebuildMemberLists();
+  }
+
   /** Bytes held by the arrays (for the memory benchmark). */
   get bytes(): number {
     return this.parent.byteLength + this.sizes.byteLength + this.reprs.byteLength + this.next.byteLength;

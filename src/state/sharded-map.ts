@@ -123,6 +123,26 @@ export class ShardedMap<K extends string | number, V> {
     for (let step = this.sweepIterator.next(); !step.done && step.value[0] !== position.after; step = this.sweepIterator.next());
   }
 
+  /**
+   * Moves every entry to the key `rekey` gives it, or drops it when that is undefined (address
+   * ids renumbered when the graph forgets addresses). Built shard by shard into fresh maps, each
+   * old shard let go once moved: the map holds about its own size throughout, not twice it.
+   * Entries keep their relative order within a shard; the rolling sweep starts over.
+   */
+  rekey(rekey: (key: K, value: V) => K | undefined): void {
+    const old = this.shards;
+    this.shards = old.length === 1 ? [new Map<K, V>()] : Array.from({ length: SHARDS }, () => new Map<K, V>());
+    for (let i = 0; i < old.length; i++) {
+      for (const [key, value] of old[i]!) {
+        const to = rekey(key, value);
+        if (to !== undefined) this.shard(to).set(to, value);
+      }
+      old[i]!.clear();
+    }
+    this.sweepShard = 0;
+    this.sweepIterator = undefined;
+  }
+
   /** Splits now, as a restored map whose original had split must be (its iteration order depends on it). */
   splitNow(): void {
     if (this.shards.length === 1) this.split();
