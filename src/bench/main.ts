@@ -7,12 +7,14 @@
  *   hot         customers paying popular services that sweep, with vs without the sweeps
  *   clustering  co-spend clustering throughput on generated Bitcoin transactions
  *   store       heap bytes per address of the in-memory address store
+ *   memory      the address memory on traffic over 600 days: the index with and without compactions
  *   soak        17.5 M messages over 300 days, memory as it goes, planted events (`npm run bench:soak`)
  *
  * `--only=ratio,hot` selects; `--scale=0.05` shrinks every stream for a quick check. Sizes:
  * `--messages --accounts --customers --services --txs --addresses --soak-messages --soak-accounts
- * --soak-days`; time limits in seconds: `--limit` (ratio, long), `--hot-limit`, `--soak-limit`.
+ * --soak-days --memory-messages --memory-days`; time limits in seconds: `--limit` (ratio, long), `--hot-limit`, `--soak-limit`.
  */
+import { addressMemoryBenchmark } from './address-memory.js';
 import { BenchArgs } from './args.js';
 import { clusteringBenchmark } from './clustering.js';
 import { hotKeyBenchmark } from './hot-key.js';
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
   if (selected.has('hot')) await hotKeyBenchmark(args);
   if (selected.has('clustering')) clusteringBenchmark(args);
   if (selected.has('store')) storeBytesBenchmark(args);
+  if (selected.has('memory')) addressMemoryBenchmark(args);
   if (selected.has('soak')) await soakBenchmark(args);
 }
 
