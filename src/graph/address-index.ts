@@ -36,26 +36,25 @@ export class AddressIndex {
 
   /**
    * Keeps the keys whose id `remap` maps (-1 forgets one), each under its new id: ids stay dense
-   * and in the same order. The map is updated in place (a second map of every key would double
-   * the index for the moment it is built); a forgotten key is interned afresh if seen again.
+   * and in the same order. The map is rebuilt shard by shard with the kept keys (deleting a
+   * forgotten key costs more than setting a kept one); a forgotten key is interned afresh if seen
+   * again.
    */
   remap(remap: Int32Array, live: number): void {
+    this.ids.revalue((id) => {
+      const to = remap[id]!;
+      return to >= 0 ? to : undefined;
+    });
     const old = this.keys;
     const count = this.count;
     this.keys = [[]];
     this.count = 0;
     for (let id = 0; id < count; id++) {
-      const key = old[id >>> CHUNK_BITS]![id & (CHUNK - 1)]!;
-      const to = remap[id]!;
-      if (to < 0) {
-        this.ids.delete(key);
-        continue;
-      }
-      this.ids.set(key, to);
-      this.append(key);
+      if (remap[id]! < 0) continue;
+      this.append(old[id >>> CHUNK_BITS]![id & (CHUNK - 1)]!);
       this.count++;
     }
-    if (this.count !== live) throw new Error(`address index remap kept ${this.count} keys, ${live} expected`);
+    if (this.count !== live || this.ids.size !== live) throw new Error(`address index remap kept ${this.count} keys and ${this.ids.size} ids, ${live} expected`);
   }
 
   lookup(key: string): number | undefined {

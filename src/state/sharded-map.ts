@@ -143,6 +143,25 @@ export class ShardedMap<K extends string | number, V> {
     this.sweepIterator = undefined;
   }
 
+  /**
+   * Gives every entry the value `revalue` returns, or drops it when that is undefined: each shard
+   * built afresh with what it keeps (setting the kept entries costs less than deleting the
+   * dropped ones one by one, when many go), then let go. The rolling sweep starts over.
+   */
+  revalue(revalue: (value: V, key: K) => V | undefined): void {
+    this.shards = this.shards.map((shard) => {
+      const kept = new Map<K, V>();
+      for (const [key, value] of shard) {
+        const to = revalue(value, key);
+        if (to !== undefined) kept.set(key, to);
+      }
+      shard.clear();
+      return kept;
+    });
+    this.sweepShard = 0;
+    this.sweepIterator = undefined;
+  }
+
   /** Splits now, as a restored map whose original had split must be (its iteration order depends on it). */
   splitNow(): void {
     if (this.shards.length === 1) this.split();

@@ -39,4 +39,26 @@ describe('sharded map', () => {
     expect(calls).toBeGreaterThan(100); // a few per call, never a stop-the-world scan
     expect(map.get('k999')).toBe(999);
   });
+
+  for (const splitAt of [1 << 23, 100]) {
+    it(`moves entries to new keys and gives them new values, dropping the ones told to (${splitAt === 100 ? 'split into shards' : 'one Map'})`, () => {
+      const map = new ShardedMap<number, string>(splitAt);
+      const reference = new Map<number, string>();
+      for (let i = 0; i < 1_000; i++) { map.set(i * 3, `v${i}`); reference.set(i * 3, `v${i}`); }
+      expect(map.sharded).toBe(splitAt === 100);
+      // Keys move down (as a compaction's renumbering does) onto keys still waiting to move.
+      map.rekey((key) => (key % 2 === 0 ? key / 2 : undefined));
+      const moved = new Map([...reference].filter(([k]) => k % 2 === 0).map(([k, v]) => [k / 2, v]));
+      expect(new Map(map.entries())).toEqual(moved);
+      expect(map.size).toBe(moved.size);
+      map.revalue((value, key) => (key % 3 === 0 ? `${value}@${key}` : undefined));
+      const revalued = new Map([...moved].filter(([k]) => k % 3 === 0).map(([k, v]) => [k, `${v}@${k}`]));
+      expect(new Map(map.entries())).toEqual(revalued);
+      for (const [k, v] of revalued) expect(map.get(k)).toBe(v);
+      // The rolling sweep starts over and still reaches every entry.
+      const seen = new Set<number>();
+      for (let calls = 0; calls < 100 && seen.size < revalued.size; calls++) map.sweepSome(7, (_, key) => { seen.add(key); return false; });
+      expect(seen.size).toBe(revalued.size);
+    });
+  }
 });
