@@ -9,7 +9,8 @@
  * no label, shares its cluster with no other address, and has no flow edge or touch inside the
  * retentions. Its first sighting is then the only thing lost, and the graph treats such an
  * address as new when it is seen again whether or not it was physically dropped yet
- * (EntityGraph.markSeen), so when a compaction runs changes no verdict.
+ * (EntityGraph.markSeen), so when a compaction runs does not change what is new. The rest a
+ * compaction drops is past its retention, as the graph's sweeps would drop it.
  *
  * A compaction renumbers the kept addresses densely in their old order (`remap`: old id → new
  * id, -1 for a forgotten one), so every decision that orders by id (a union's survivor, a

@@ -1,8 +1,8 @@
 /**
  * The graph forgets addresses that hold nothing (src/graph/address-memory.ts): a compaction drops
  * them and renumbers the rest, and everything the graph says about a kept address must read the
- * same afterwards, by key. Whether or when compactions run must change no alert, and a checkpoint
- * written after one must resume to the bytes of an uninterrupted run.
+ * same afterwards, by key. On the sample, whether compactions run must change no alert, and a
+ * checkpoint written after one must resume to the bytes of an uninterrupted run.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
