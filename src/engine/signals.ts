@@ -81,10 +81,9 @@ const shown = (v: number | Decimal): number | Decimal => (isDecimal(v) ? v : rou
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
-/** The last trigger's counterparty ids: every rule judging one trigger asks for them again. */
-// The last trigger's ids, kept in variables rather than one object made per trigger; a
-// compaction renumbers ids (the graph's generation), and a re-examination may judge that
-// very trigger again after one.
+// The last trigger's counterparty ids (every rule judging one trigger asks for them again), kept
+// in variables rather than one object made per trigger. A compaction renumbers ids (the graph's
+// generation), and a re-examination may judge that very trigger again after one.
 let lastGraph: EntityGraph | undefined;
 let lastGeneration = -1;
 let lastTrigger: TransferEvent | undefined;

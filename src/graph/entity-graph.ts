@@ -250,7 +250,9 @@ export class EntityGraph {
   /**
    * Moves the graph's clock to an event's time. Each new edge list or cluster record sweeps two
    * others: lists and records with nothing inside their retention are dropped, so dormant
-   * addresses and clusters cost nothing per event and can at most double an index.
+   * addresses and clusters cost nothing per event and can at most double an index. At each
+   * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
+   * (compactIfWorthIt).
    */
   tick(time: number): void {
     if (!(time > this.newest)) return;
@@ -320,7 +322,7 @@ export class EntityGraph {
   }
 
   /**
-   * Forgets every address that holds nothing and was last seen before the address memory, and
+   * Forgets every address that holds nothing and was first seen before the address memory, and
    * renumbers the rest densely in their old order (address-memory.ts). Returns how many went.
    */
   compact(): number {
@@ -328,9 +330,9 @@ export class EntityGraph {
     const { remap, live } = renumber(this.index.size, (id) => !this.lapsed(id, this.newest));
     const dropped = this.index.size - live;
     if (dropped === 0) return 0;
+    this.labels.remap(remap); // first: it checks that every labelled address is kept before anything moves
     this.index.remap(remap, live);
     this.uf.remap(remap, live);
-    this.labels.remap(remap);
     remapClusterMeta(this.meta, remap);
     remapFlowEdges(this.outEdges, this.inEdges, remap);
     this.reach?.remap(remap, live);
@@ -433,9 +435,10 @@ export class EntityGraph {
   markSeen(id: number, time: number): void {
     this.ensure(id);
     let prev = this.firstSeen[id]!;
-    // Forgotten (see lapsed): new again, as it would be had a compaction already dropped it, so
-    // when compactions run does not change what is new.
-    if (prev < time - this.memory && !this.holdsState(id)) prev = this.firstSeen[id] = Number.NaN;
+    // Forgotten (see lapsed, judged on the graph's clock as a compaction is): new again, as it
+    // would be had a compaction already dropped it, so when compactions run does not change what
+    // is new.
+    if (prev < Math.max(time, this.newest) - this.memory && !this.holdsState(id)) prev = this.firstSeen[id] = Number.NaN;
     if (!(time >= prev)) this.firstSeen[id] = time; // NaN (never seen) compares false
   }
 

@@ -80,13 +80,9 @@ export class LabelHistory {
 
   /** Moves every address's records to its new id (a labelled address is always kept). */
   remap(remap: Int32Array): void {
-    const entries = [...this.byAddress.entries()];
-    for (const [id] of entries) this.byAddress.delete(id);
-    for (const [id, records] of entries) {
-      const to = remap[id]!;
-      if (to < 0) throw new Error(`labelled address ${id} was not kept`);
-      this.byAddress.set(to, records);
-    }
+    // Checked before anything moves: a compaction that failed here would leave the graph whole.
+    for (const [id] of this.byAddress.entries()) if (!(remap[id]! >= 0)) throw new Error(`labelled address ${id} was not kept`);
+    this.byAddress.rekey((id) => remap[id]!);
   }
 
   /** Puts back one address's records from a checkpoint. */
