@@ -1,11 +1,11 @@
 /**
  * How the graph forgets addresses (issue #9: every structure bounded). Without it the address
  * index, the union-find and the per-address arrays keep every address ever seen: an exchange
- * meets millions of one-off counterparties a year, each about 160 bytes for as long as the
+ * meets millions of one-off counterparties a year, each about 130 bytes for as long as the
  * process lives.
  *
- * An address is forgotten once it holds nothing the rules read and has not been seen for the
- * address memory (at least the edge and touch retentions): it is not the exchange's own, carries
+ * An address is forgotten once it holds nothing the rules read and was first seen longer ago than
+ * the address memory (at least the edge and touch retentions): it is not the exchange's own, carries
  * no label, shares its cluster with no other address, and has no flow edge or touch inside the
  * retentions. Its first sighting is then the only thing lost, and the graph treats such an
  * address as new when it is seen again whether or not it was physically dropped yet
