@@ -32,15 +32,24 @@ function streams(spec: string): { measured: string[]; warmUp: string[] } {
   throw new Error(`--stream must be mixed:<messages> or services:<customers>, not ${spec}`);
 }
 
-/** Milliseconds of wall-clock time for one fresh pipeline to replay the lines. */
-function replayMs(build: Build, lines: readonly string[]): number {
+interface RoundTime { wall: number; cpu: number }
+
+/** Milliseconds of wall-clock and of this process's CPU time for one fresh pipeline to replay the lines. */
+function replayMs(build: Build, lines: readonly string[]): RoundTime {
   const pipeline = build.shippedPipeline();
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < lines.length; i++) pipeline.process(lines[i]!, { line: i + 1 });
-  return performance.now() - t0;
+  const used = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (used.user + used.system) / 1000 };
 }
 
 const median = (v: readonly number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+
+/** One build's rounds by one clock, and their median and minimum (the least disturbed round). */
+function row(label: string, ms: readonly number[]): string {
+  return `${label.padEnd(44)} ${ms.map((m) => m.toFixed(0).padStart(6)).join(' ')} ms; median ${median(ms).toFixed(0)}, min ${Math.min(...ms).toFixed(0)}`;
+}
 
 async function main(): Promise<void> {
   const base = args.get('base');
@@ -51,15 +60,22 @@ async function main(): Promise<void> {
   const { measured, warmUp } = streams(args.get('stream') ?? 'mixed:42000');
   replayMs(a, warmUp);
   replayMs(b, warmUp);
-  const times = new Map<Build, number[]>([[a, []], [b, []]]);
+  const times = new Map<Build, RoundTime[]>([[a, []], [b, []]]);
   for (let r = 0; r < rounds; r++) {
     for (const build of r % 2 === 0 ? [a, b] : [b, a]) {
       times.get(build)!.push(replayMs(build, measured));
       (globalThis as { gc?: () => void }).gc?.();
     }
   }
-  for (const [build, ms] of times) console.log(`${build.label.padEnd(40)} ${ms.map((m) => m.toFixed(0).padStart(6)).join(' ')} ms; median ${median(ms).toFixed(0)} ms`);
-  console.log(`B / A (median of ${rounds} interleaved rounds, ${measured.length.toLocaleString('en-US')} messages): ${(median(times.get(b)!) / median(times.get(a)!)).toFixed(3)}`);
+  const [ta, tb] = [times.get(a)!, times.get(b)!];
+  for (const clock of ['wall', 'cpu'] as const) {
+    const [ma, mb] = [ta.map((t) => t[clock]), tb.map((t) => t[clock])];
+    console.log(row(`${a.label}, ${clock}`, ma));
+    console.log(row(`${b.label}, ${clock}`, mb));
+    // Each round's pair ran side by side: the median of their quotients sees the same neighbours on both sides.
+    const paired = mb.map((m, i) => m / ma[i]!);
+    console.log(`B / A in ${clock === 'wall' ? 'wall-clock' : 'CPU'} time (${rounds} interleaved rounds, ${measured.length.toLocaleString('en-US')} messages): median of pairs ${median(paired).toFixed(3)}, medians ${(median(mb) / median(ma)).toFixed(3)}, minima ${(Math.min(...mb) / Math.min(...ma)).toFixed(3)}`);
+  }
 }
 
 main().catch((err: unknown) => { console.error(err instanceof Error ? err.message : err); process.exit(1); });

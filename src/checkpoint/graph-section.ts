@@ -4,7 +4,7 @@
  * cluster meta and flow edges as JSON entries in map order. Cluster names are a cache derived
  * from keys and are not written.
  */
-import { freshTouchStamp, type ClusterMeta, type EntityGraph, type FlowEdge, type Touch } from '../graph/entity-graph.js';
+import { newClusterMeta, type ClusterMeta, type EntityGraph, type FlowEdge, type Touch } from '../graph/entity-graph.js';
 import type { LabelRecord } from '../graph/labels.js';
 import { Decimal } from '../money/decimal.js';
 import type { FrameReader } from './frame-reader.js';
@@ -96,7 +96,7 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   await expectSection(r, 'graph.labels');
   for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);
   const parts = graph.checkpointParts();
-  await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, { labelled, touches: touches.map(touchOf), causes, stamp: freshTouchStamp() }]);
+  await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, newClusterMeta(labelled, touches.map(touchOf), causes)]);
   await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, byTime(rows.map((row) => edgeOf(id, row[0], row)))]);
   await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, byTime(rows.map((row) => sharedEdgeOf(parts.outEdges, id, row)))]);
 }

@@ -138,29 +138,50 @@ function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
   return band;
 }
 
-/** The USD each account sent among the evidence events, summed exactly. */
-function usdPerAccount(env: Env, accounts: ReadonlySet<string>, eventIds: readonly string[]): Map<string, Decimal> {
+/**
+ * The USD each of `accounts` (sorted, distinct) sent among the evidence events, summed exactly.
+ * Only accounts that sent one have an entry.
+ */
+function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[]): Map<string, Decimal> {
   const byAccount = new Map<string, Decimal>();
   for (const id of eventIds) {
     const t = env.state.transfer(id);
     if (!t) continue;
     const accountId = t.msg.accountId;
-    if (!accounts.has(accountId)) continue;
     const usd = t.usd ?? Decimal.ZERO;
     const before = byAccount.get(accountId);
+    if (before !== undefined) byAccount.set(accountId, before.plus(usd));
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
-    byAccount.set(accountId, before === undefined ? usd : before.plus(usd));
+    else if (includesSorted(accounts, accountId)) byAccount.set(accountId, usd);
   }
   return byAccount;
 }
 
-/** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
+/** Whether the sorted list holds `key` (a binary search: no set built per judgement). */
+function includesSorted(sorted: readonly string[], key: string): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = sorted[mid]!;
+    if (at === key) return true;
+    if (at < key) lo = mid + 1; else hi = mid;
+  }
+  return false;
+}
+
+/**
+ * The median, exact: the mean of the two middle values of an even count needs one more place at
+ * most. Sorted by each value's nearest double first, and exactly only where two doubles tie: the
+ * conversion rounds correctly, so it never orders two values the wrong way round.
+ */
 export function median(values: readonly Decimal[]): Decimal {
-  const sorted = [...values].sort((a, b) => a.compare(b));
-  if (sorted.length === 0) return Decimal.ZERO;
-  const mid = sorted.length >> 1;
-  if (sorted.length % 2) return sorted[mid]!;
-  const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
+  if (values.length === 0) return Decimal.ZERO;
+  const approx = values.map((v) => v.toNumber());
+  const order = values.map((_, i) => i).sort((i, j) => approx[i]! - approx[j]! || values[i]!.compare(values[j]!));
+  const mid = order.length >> 1;
+  if (order.length % 2) return values[order[mid]!]!;
+  const pair = sumOf([values[order[mid - 1]!]!, values[order[mid]!]!]);
   return pair.dividedBy(2, pair.scale + 1);
 }
 
@@ -227,7 +248,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
     if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
-  const sent = evidence ? usdPerAccount(env, new Set(accounts), evidence) : new Map<string, Decimal>();
+  const sent = evidence ? usdPerAccount(env, accounts, evidence) : new Map<string, Decimal>();
   const salaryFloor = salaryBand(spec)[0];
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.

@@ -95,6 +95,14 @@ export interface ClusterMeta {
    * Never checkpointed; a restored cluster gets a fresh one.
    */
   stamp: number;
+  /**
+   * The stamp under which the touches were found to name `settledAccounts` distinct accounts or
+   * more (0: never). While the stamp stands the touches only gain, so the count still holds: a
+   * hot cluster's merges do not walk its touches again to learn that it is settled. A cache,
+   * never checkpointed.
+   */
+  settledStamp: number;
+  settledAccounts: number;
 }
 
 let stampSequence = 0;
@@ -102,6 +110,20 @@ let stampSequence = 0;
 /** A stamp no cluster has had before (see ClusterMeta.stamp). */
 export function freshTouchStamp(): number {
   return ++stampSequence;
+}
+
+/** A cluster record with a fresh stamp and nothing cached. */
+export function newClusterMeta(labelled: number[], touches: Touch[], causes: MergeCause[]): ClusterMeta {
+  return { labelled, touches, causes, stamp: freshTouchStamp(), settledStamp: 0, settledAccounts: 0 };
+}
+
+/** Whether the cluster's touches name at least `n` distinct accounts; remembered while its stamp stands. */
+function namesAtLeast(m: ClusterMeta, n: number): boolean {
+  if (m.settledStamp === m.stamp && m.settledAccounts >= n) return true;
+  if (recentAccounts(m.touches, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, n).accounts.size < n) return false;
+  m.settledStamp = m.stamp;
+  m.settledAccounts = n;
+  return true;
 }
 
 export interface GraphOptions {
@@ -461,7 +483,7 @@ export class EntityGraph {
     let m = this.meta.get(root);
     if (!m) {
       this.meta.sweepSome(2, this.staleMeta);
-      this.meta.set(root, (m = { labelled: [], touches: [], causes: [], stamp: freshTouchStamp() }));
+      this.meta.set(root, (m = newClusterMeta([], [], [])));
     }
     return m;
   }
@@ -608,13 +630,14 @@ export class EntityGraph {
 
   /** What a merge of the clusters rooted at a and b can change (see MergeImpact). */
   private impactOf(ra: number, rb: number): MergeImpact {
-    const ta = this.meta.get(ra)?.touches ?? [];
-    const tb = this.meta.get(rb)?.touches ?? [];
-    const [small, large, smallRoot] = ta.length <= tb.length ? [ta, tb, ra, rb] : [tb, ta, rb, ra];
-    const smallLabelled = (this.meta.get(smallRoot)?.labelled.length ?? 0) > 0;
-    const labelled = smallLabelled || (this.meta.get(smallRoot === ra ? rb : ra)?.labelled.length ?? 0) > 0;
-    const limit = this.options.verdictLimit;
-    const settled = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, limit).accounts.size >= limit;
+    const ma = this.meta.get(ra);
+    const mb = this.meta.get(rb);
+    const ta = ma?.touches ?? [];
+    const tb = mb?.touches ?? [];
+    const [small, large, smallMeta, largeMeta] = ta.length <= tb.length ? [ta, tb, ma, mb] : [tb, ta, mb, ma];
+    const smallLabelled = (smallMeta?.labelled.length ?? 0) > 0;
+    const labelled = smallLabelled || (largeMeta?.labelled.length ?? 0) > 0;
+    const settled = largeMeta !== undefined && namesAtLeast(largeMeta, this.options.verdictLimit);
     const both = smallLabelled || !settled;
     // A settled large side: more payers flip no verdict there, so only its newest transfer is
     // re-examined, which refreshes the account list that a rule's alsoAlert fans out over.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EntityGraph, freshTouchStamp } from '../../src/graph/entity-graph.js';
+import { EntityGraph, newClusterMeta } from '../../src/graph/entity-graph.js';
 import type { LabelRecord } from '../../src/graph/labels.js';
 
 /**
@@ -47,7 +47,7 @@ describe('labelled-root index of the entity graph', () => {
     const records = [...source.labels.entries()];
     const parts = restored.checkpointParts();
     for (const [address, list] of records) restored.labels.restore(address, list);
-    for (const [root, meta] of source.checkpointParts().meta.entries()) parts.meta.set(root, { labelled: [...meta.labelled], touches: [], causes: [], stamp: freshTouchStamp() });
+    for (const [root, meta] of source.checkpointParts().meta.entries()) parts.meta.set(root, newClusterMeta([...meta.labelled], [], []));
     expect(labelsOf(restored, 'btc:x')).toEqual(['sanctioned']);
     expect(restored.hasLabelledMember(id)).toBe(true);
   });

@@ -47,4 +47,29 @@ describe('touch stamps', () => {
     expect(checked).toBeGreaterThan(100);
     expect(restamped).toBeGreaterThan(0);
   });
+
+  it('a merge re-examines all of the larger side unless its touches name verdictLimit accounts, the count remembered only while its stamp stands', () => {
+    let settledMerges = 0;
+    let unsettledMerges = 0;
+    fc.assert(fc.property(fc.array(op, { minLength: 20, maxLength: 120 }), fc.constantFrom(3, 5), (ops, verdictLimit) => {
+      const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxTouches: 8, touchRetention: 20 * DAY, verdictLimit });
+      const ids = Array.from({ length: 4 }, (_, i) => graph.id(`evm:0x${String(i).padStart(40, '0')}`));
+      ops.forEach((o, n) => {
+        if (o.kind === 'touch') graph.addTouch({ eventId: `e${n}`, accountId: `a${o.account}`, kind: 'withdrawal', time: o.time * DAY, address: ids[o.address]! });
+        else if (o.kind === 'tick') graph.tick(o.time * DAY);
+        else {
+          const [ta, tb] = [graph.touches(ids[o.a]!), graph.touches(ids[o.b]!)];
+          const large = ta.length <= tb.length ? tb : ta;
+          // What a walk of the larger side's touches says now, whatever an earlier merge found.
+          const settled = recentAccounts(large, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, verdictLimit).accounts.size >= verdictLimit;
+          const change = graph.merge(ids[o.a]!, ids[o.b]!, { heuristic: 'forwarding', ref: `m${n}`, time: n * DAY }, `m${n}`);
+          if (change?.kind !== 'merge') return;
+          expect(change.impact!.both).toBe(!settled);
+          if (settled) settledMerges++; else unsettledMerges++;
+        }
+      });
+    }), { numRuns: 300 });
+    expect(settledMerges).toBeGreaterThan(20);
+    expect(unsettledMerges).toBeGreaterThan(20);
+  });
 });
