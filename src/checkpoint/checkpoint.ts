@@ -13,9 +13,9 @@ import { DirectoryStore } from './directory-store.js';
 import { CheckpointError } from './errors.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
-import { buildHeader, checkHeader, ruleDrift, type CheckpointHeader } from './header.js';
+import { buildHeader, checkHeader, ruleDrift, type CheckpointHeader, type FoldedFrom } from './header.js';
 import { readPipeline, writePipeline } from './pipeline-sections.js';
-import { beyondKept, checkpointName, isJournal, sequenceOf, type CheckpointStore } from './store.js';
+import { beyondKept, checkpointName, isJournal, nextSequence, type CheckpointStore } from './store.js';
 
 export const DEFAULT_KEEP = 3;
 
@@ -27,6 +27,10 @@ export interface SaveOptions {
   keep?: number;
   /** @defaultValue now (tests pass a fixed time for byte-identical files) */
   createdAt?: Date;
+  /** The name to write under (a sequence reserved beforehand, fold.ts). @defaultValue the one after the store's newest */
+  name?: string;
+  /** For a state folded from a journal chain: what it was folded from (the header says so). */
+  folded?: FoldedFrom;
 }
 
 export interface SavedCheckpoint {
@@ -40,14 +44,13 @@ const asStore = (store: CheckpointStore | string): CheckpointStore => (typeof st
 
 export async function saveCheckpoint(target: CheckpointStore | string, pipeline: Pipeline, options: SaveOptions): Promise<SavedCheckpoint> {
   const store = asStore(target);
-  const names = await store.list();
-  const name = checkpointName((names[0] === undefined ? 0 : sequenceOf(names[0])!) + 1);
+  const name = options.name ?? checkpointName(nextSequence(await store.list()));
   const sink = await store.create(name);
   let writer: FrameWriter;
   let sha256: string;
   try {
     writer = new FrameWriter(sink);
-    await writer.json(buildHeader(options.rules, options.positions, options.createdAt ?? new Date()));
+    await writer.json(buildHeader(options.rules, options.positions, options.createdAt ?? new Date(), options.folded));
     await writePipeline(writer, pipeline);
     sha256 = await writer.finish();
     await sink.commit();
@@ -66,6 +69,17 @@ export async function verifyCheckpoint(target: CheckpointStore | string, name: s
   const header = await readHeader(r);
   await r.skipToChecksum();
   return header;
+}
+
+/** A whole state's header alone, checked for a version this build reads; nothing else is read or verified. */
+export async function readCheckpointHeader(target: CheckpointStore | string, name: string): Promise<CheckpointHeader> {
+  const store = asStore(target);
+  const r = new FrameReader(store.read(name), store.locate(name));
+  try {
+    return await readHeader(r);
+  } finally {
+    await r.close();
+  }
 }
 
 async function readHeader(r: FrameReader): Promise<CheckpointHeader> {

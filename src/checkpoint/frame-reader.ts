@@ -20,6 +20,13 @@ export class FrameReader {
     return this.offset;
   }
 
+  /** Stops reading before the end (a header read alone): the source is closed, its file or connection let go. */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.source.return?.();
+  }
+
   fail(reason: string): never {
     throw new CheckpointError(this.location, reason);
   }

@@ -43,6 +43,20 @@ export interface CheckpointHeader {
   endianness: 'LE' | 'BE';
   rules: RuleFingerprint;
   positions: unknown;
+  /** Present on a whole state folded from a journal chain in the background (fold.ts): what it replaces. */
+  folded?: FoldedFrom;
+}
+
+/**
+ * What a folded whole state was made from: the whole state a journal chain extends and the
+ * chain's segments up to `through` (its last), applied in order. Its positions are `through`'s.
+ * A later segment that extends `through` extends the folded state too (journalChain).
+ */
+export interface FoldedFrom {
+  base: string;
+  through: string;
+  segments: number;
+  messages: number;
 }
 
 export function ruleFingerprint(rules: readonly LoadedRule[]): RuleFingerprint {
@@ -56,8 +70,10 @@ export function tidewatchVersion(): string {
   return (version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
 }
 
-export function buildHeader(rules: readonly LoadedRule[], positions: unknown, createdAt: Date): CheckpointHeader {
-  return { format: FORMAT, version: FORMAT_VERSION, createdAt: createdAt.toISOString(), tidewatch: tidewatchVersion(), endianness: endianness(), rules: ruleFingerprint(rules), positions };
+export function buildHeader(rules: readonly LoadedRule[], positions: unknown, createdAt: Date, folded?: FoldedFrom): CheckpointHeader {
+  const header: CheckpointHeader = { format: FORMAT, version: FORMAT_VERSION, createdAt: createdAt.toISOString(), tidewatch: tidewatchVersion(), endianness: endianness(), rules: ruleFingerprint(rules), positions };
+  if (folded) header.folded = folded;
+  return header;
 }
 
 /** Refuses a header this build cannot read. */

@@ -19,7 +19,7 @@ import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { KIND } from './frames.js';
 import { buildHeader, checkHeader, type CheckpointHeader } from './header.js';
-import { checkpointName, isJournal, sequenceOf, type CheckpointStore } from './store.js';
+import { checkpointName, isJournal, nextSequence, type CheckpointStore } from './store.js';
 
 /** One applied message as the journal keeps it. */
 export interface JournalRecord {
@@ -55,12 +55,13 @@ export interface SaveJournalOptions {
   positions: unknown;
   link: JournalLink;
   createdAt?: Date;
+  /** A sequence set aside for a fold being written: the segment takes a later one. */
+  reserved?: number;
 }
 
 /** Writes the records as the next segment of the store's sequence. */
 export async function saveJournal(store: CheckpointStore, records: readonly JournalRecord[], options: SaveJournalOptions): Promise<SavedCheckpoint> {
-  const names = await store.list();
-  const name = checkpointName((names[0] === undefined ? 0 : sequenceOf(names[0])!) + 1, 'journal');
+  const name = checkpointName(nextSequence(await store.list(), options.reserved), 'journal');
   const sink = await store.create(name);
   let writer: FrameWriter;
   let sha256: string;
@@ -154,9 +155,11 @@ function parseMeta(payload: Buffer): Meta[] | undefined {
 
 /**
  * The chain that `name` ends: its base (a whole state) and its segments, oldest first. Every link
- * is checked against the store's names; a gap is a CheckpointError naming it.
+ * is checked against the store's names; a gap is a CheckpointError naming it. Where a whole state
+ * folded in the background (fold.ts) covers the chain up to one of its segments (`folds`, by that
+ * segment's name), the chain starts there instead: the folded state and the segments after it.
  */
-export async function journalChain(store: CheckpointStore, name: string, names: readonly string[]): Promise<{ base: string; segments: string[]; header: JournalHeader }> {
+export async function journalChain(store: CheckpointStore, name: string, names: readonly string[], folds: ReadonlyMap<string, FoldSite> = new Map()): Promise<{ base: string; segments: string[]; header: JournalHeader }> {
   const present = new Set(names);
   const segments: string[] = [];
   let header: JournalHeader | undefined;
@@ -166,9 +169,17 @@ export async function journalChain(store: CheckpointStore, name: string, names: 
     header ??= h;
     segments.unshift(at);
     const previous = h.journal.previous;
+    const fold = folds.get(previous);
+    if (fold !== undefined && fold.base === h.journal.base) return { base: fold.name, segments, header };
     if (!present.has(previous)) throw new CheckpointError(store.locate(at), `the ${previous === h.journal.base ? 'whole state' : 'segment'} it extends, ${previous}, is gone`);
     if (previous === h.journal.base) return { base: previous, segments, header };
     if (!isJournal(previous)) throw new CheckpointError(store.locate(at), `it names ${previous} as the segment before it, which is a whole state other than its base ${h.journal.base}`);
     at = previous;
   }
+}
+
+/** A folded whole state (`name`) and the base of the chain it folded. */
+export interface FoldSite {
+  name: string;
+  base: string;
 }

@@ -35,6 +35,11 @@ export function checkpointName(sequence: number, kind: 'state' | 'journal' = 'st
   return `checkpoint-${String(sequence).padStart(12, '0')}.tw${kind === 'journal' ? 'j' : 'c'}`;
 }
 
+/** The sequence after the newest of `names` (newest first) and after `reserved` (one set aside for a fold being written). */
+export function nextSequence(names: readonly string[], reserved = 0): number {
+  return Math.max(names[0] === undefined ? 0 : sequenceOf(names[0])!, reserved) + 1;
+}
+
 export function isJournal(name: string): boolean {
   return NAME.exec(name)?.[2] === 'j';
 }

@@ -16,7 +16,8 @@ import { saveCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.j
 import { restoreCheckpoint, verifyCheckpoint } from '../checkpoint/checkpoint.js';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { ruleDrift, type CheckpointHeader } from '../checkpoint/header.js';
-import { applyJournal, journalChain, saveJournal, type JournalLink, type JournalRecord } from '../checkpoint/journal.js';
+import { foldSites } from '../checkpoint/fold.js';
+import { applyJournal, journalChain, saveJournal, type JournalHeader, type JournalLink, type JournalRecord } from '../checkpoint/journal.js';
 import { isJournal } from '../checkpoint/store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -91,36 +92,62 @@ export interface RestoreOptions {
   progress?: (read: number, total: number | undefined) => void;
 }
 
-/** The newest checkpoint that verifies, restores and is usable from `start`; undefined when none is. */
+/**
+ * The newest checkpoint that verifies, restores and is usable from `start`; undefined when none
+ * is. A journal segment is restored with its chain, from the newest whole state folded from it
+ * (fold.ts) where there is one; a folded state that fails is refused and the chain is tried again
+ * from the state before it.
+ */
 export async function restoreNewestUsable(store: CheckpointStore, options: RestoreOptions): Promise<Restored | undefined> {
   const names = await store.list();
+  const refused = new Set<string>();
+  let folds = await foldSites(store, names);
   for (const name of names) {
-    const location = store.locate(name);
-    try {
-      // A journal segment is verified with every link of its chain back to its whole state.
-      const chain = isJournal(name) ? await journalChain(store, name, names) : undefined;
-      const header: CheckpointHeader = chain ? chain.header : await verifyCheckpoint(store, name);
-      const cut = cutOf(header.positions);
-      const reason = typeof cut === 'string' ? cut : unusableReason(cut, options.start);
-      if (reason !== undefined || typeof cut === 'string') {
-        options.warn(`checkpoint ${location} passed over: ${reason}; trying the one before it`);
-        continue;
+    if (refused.has(name)) continue;
+    for (;;) {
+      let fold: string | undefined;
+      try {
+        // A journal segment is verified with every link of its chain back to its whole state.
+        const chain = isJournal(name) ? await journalChain(store, name, names, folds) : undefined;
+        if (chain && !isBaseOfOwnLink(chain)) fold = chain.base;
+        return await restoreFrom(store, name, chain, options);
+      } catch (err) {
+        if (err instanceof UnusableCheckpoint) { options.warn(err.message); break; }
+        if (!(err instanceof CheckpointError)) throw err;
+        options.warn(`${err.message}; trying the one before it`);
+        if (fold === undefined) break;
+        // The folded state is bad: the same segment again, from the whole state the fold replaced.
+        refused.add(fold);
+        folds = new Map([...folds].filter(([, site]) => site.name !== fold));
       }
-      const base = chain?.base ?? name;
-      if (chain) await verifyCheckpoint(store, base);
-      const pipeline = options.build();
-      const baseHeader = await restoreCheckpoint(counting(store, base, options.progress), base, pipeline);
-      let messages = 0;
-      for (const segment of chain?.segments ?? []) messages += await applyJournal(store, segment, pipeline);
-      const drift = ruleDrift(baseHeader, options.rules, store.locate(base));
-      if (drift) options.warn(drift);
-      return { name, base, location, pipeline, cut, createdAt: header.createdAt, journal: { segments: chain?.segments.length ?? 0, messages } };
-    } catch (err) {
-      if (!(err instanceof CheckpointError)) throw err;
-      options.warn(`${err.message}; trying the one before it`);
     }
   }
   return undefined;
+}
+
+/** Whether the chain starts at the whole state its newest segment names (not at a fold of it). */
+function isBaseOfOwnLink(chain: { base: string; header: JournalHeader }): boolean {
+  return chain.base === chain.header.journal.base;
+}
+
+/** A checkpoint that verified but cannot be used from this starting point (passed over, not corrupt). */
+class UnusableCheckpoint extends Error {}
+
+async function restoreFrom(store: CheckpointStore, name: string, chain: { base: string; segments: string[]; header: JournalHeader } | undefined, options: RestoreOptions): Promise<Restored> {
+  const location = store.locate(name);
+  const header: CheckpointHeader = chain ? chain.header : await verifyCheckpoint(store, name);
+  const cut = cutOf(header.positions);
+  const reason = typeof cut === 'string' ? cut : unusableReason(cut, options.start);
+  if (reason !== undefined || typeof cut === 'string') throw new UnusableCheckpoint(`checkpoint ${location} passed over: ${reason}; trying the one before it`);
+  const base = chain?.base ?? name;
+  if (chain) await verifyCheckpoint(store, base);
+  const pipeline = options.build();
+  const baseHeader = await restoreCheckpoint(counting(store, base, options.progress), base, pipeline);
+  let messages = 0;
+  for (const segment of chain?.segments ?? []) messages += await applyJournal(store, segment, pipeline);
+  const drift = ruleDrift(baseHeader, options.rules, store.locate(base));
+  if (drift) options.warn(drift);
+  return { name, base, location, pipeline, cut, createdAt: header.createdAt, journal: { segments: chain?.segments.length ?? 0, messages } };
 }
 
 /** The store, with the reads of one checkpoint counted for restore progress. */
@@ -206,9 +233,12 @@ export function checkpointDue(m: CheckpointMoment): 'whole' | 'segment' | undefi
   return undefined;
 }
 
-/** Writes the messages applied since the last checkpoint as the next segment of the chain `link` describes. */
-export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[], rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink): Promise<SavedCheckpoint> {
-  return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link });
+/**
+ * Writes the messages applied since the last checkpoint as the next segment of the chain `link`
+ * describes, after `reserved` (the sequence of a fold being written) when there is one.
+ */
+export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[], rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink, reserved?: number): Promise<SavedCheckpoint> {
+  return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link, reserved });
 }
 
 export async function saveMonitorCheckpoint(store: CheckpointStore, pipeline: Pipeline, rules: readonly LoadedRule[], group: string, cut: Cut, keep: number): Promise<SavedCheckpoint> {

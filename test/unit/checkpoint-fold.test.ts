@@ -1,0 +1,98 @@
+/**
+ * Folding a journal chain into a whole state away from the live pipeline (src/checkpoint/fold.ts):
+ * the folded state is the chain's state byte for byte; segments written while it was folded
+ * extend it; a bad fold falls back to the chain it replaced; retention keeps what the newest
+ * chain needs; a fold may start from an earlier fold.
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCheckpointHeader } from '../../src/checkpoint/checkpoint.js';
+import { foldChain } from '../../src/checkpoint/fold.js';
+import { verifyJournal } from '../../src/checkpoint/journal.js';
+import { checkpointName, nextSequence, sequenceOf } from '../../src/checkpoint/store.js';
+import { restoreNewestUsable, saveMonitorJournal } from '../../src/monitor/checkpoints.js';
+import { emptyPipeline, FIXED_TIME, removeTempDirs, stressedSample } from '../helpers/checkpoint.js';
+import { apply, chainOf, cutAt, start, stateBytes } from '../helpers/journal-chain.js';
+import { rules } from '../helpers/sample.js';
+
+afterAll(removeTempDirs);
+
+describe('folding a journal chain in the background', () => {
+  const lines = stressedSample();
+
+  /**
+   * A chain W, S1, S2; a fold of it through S2 begun (its name reserved), and S3 written by the
+   * live pipeline meanwhile, before the fold is written. Returns the store and the live pipeline.
+   */
+  async function foldedWhileJournaling(keep: number) {
+    const chain = await chainOf(lines, [3000, 4000, 5000]);
+    const [whole, , through] = chain.names as [string, string, string];
+    const reserved = nextSequence(await chain.store.list());
+    const folded = checkpointName(reserved);
+    const s3 = await saveMonitorJournal(chain.store, apply(chain.live, lines, 5000, lines.length), rules(), 'g', cutAt(lines.length), { base: whole, previous: through }, reserved);
+    const outcome = await foldChain(chain.store, { through, name: folded, keep }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
+    return { ...chain, whole, through, folded, s3: s3.name, outcome };
+  }
+
+  it('writes the chain’s state under the reserved name, saying what it folded, and the segment written meanwhile takes the next name', async () => {
+    const { store, whole, through, folded, s3, outcome } = await foldedWhileJournaling(3);
+    expect(outcome).toMatchObject({ base: whole, segments: 2, messages: 2000 });
+    expect(outcome.saved.name).toBe(folded);
+    expect(sequenceOf(folded)).toBe(sequenceOf(through)! + 1);
+    expect(sequenceOf(s3)).toBe(sequenceOf(folded)! + 1);
+    const header = await readCheckpointHeader(store, folded);
+    expect(header.folded).toEqual({ base: whole, through, segments: 2, messages: 2000 });
+    expect(header.positions).toEqual((await verifyJournal(store, through)).positions);
+    expect(header.positions).not.toEqual((await readCheckpointHeader(store, whole)).positions);
+  }, 120_000);
+
+  it('restores the newest segment from the fold and the segments after it, to the live pipeline’s state byte for byte', async () => {
+    const { store, live, folded, s3 } = await foldedWhileJournaling(3);
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    expect(restored).toMatchObject({ name: s3, base: folded, journal: { segments: 1, messages: lines.length - 5000 } });
+    expect(restored?.cut).toEqual(cutAt(lines.length));
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
+  it('refuses a corrupt fold and restores the same segment from the whole state the fold replaced', async () => {
+    const { store, dir, live, whole, folded, s3 } = await foldedWhileJournaling(3);
+    const bytes = readFileSync(join(dir, folded));
+    bytes[bytes.length - 40]! ^= 0xff;
+    writeFileSync(join(dir, folded), bytes);
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${folded} refused`);
+    expect(restored).toMatchObject({ name: s3, base: whole, journal: { segments: 3, messages: lines.length - 3000 } });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
+  it('keeps, with one whole state kept, the fold and the segments after it, and drops the chain it replaced', async () => {
+    const { store, dir, live, folded, s3 } = await foldedWhileJournaling(1);
+    expect(readdirSync(dir).sort()).toEqual([folded, s3]);
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: () => undefined });
+    expect(restored).toMatchObject({ name: s3, base: folded, journal: { segments: 1 } });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
+  it('folds a chain that itself starts from a fold', async () => {
+    const { store, live, folded, s3 } = await foldedWhileJournaling(3);
+    const again = checkpointName(nextSequence(await store.list()));
+    const outcome = await foldChain(store, { through: s3, name: again, keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
+    expect(outcome).toMatchObject({ base: folded, segments: 1, messages: lines.length - 5000 });
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: () => undefined });
+    expect(restored).toMatchObject({ name: again, base: again, journal: { segments: 0 } });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
+  it('refuses to fold a whole state, and writes nothing when a link of the chain is gone', async () => {
+    const { store, dir, names } = await chainOf(lines, [3000, 4000, 5000]);
+    await expect(foldChain(store, { through: names[0]!, name: checkpointName(90), keep: 3 }, { build: emptyPipeline(), rules: rules() })).rejects.toThrow(/it is a whole state/);
+    rmSync(join(dir, names[1]!));
+    await expect(foldChain(store, { through: names[2]!, name: checkpointName(91), keep: 3 }, { build: emptyPipeline(), rules: rules() })).rejects.toThrow(`${names[1]}, is gone`);
+    expect(readdirSync(dir).sort()).toEqual([names[0], names[2]]);
+  }, 120_000);
+});
