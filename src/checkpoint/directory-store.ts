@@ -8,8 +8,21 @@ import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs
 import { join } from 'node:path';
 import { newestFirst, type CheckpointSink, type CheckpointStore } from './store.js';
 
+export interface DirectoryStoreOptions {
+  /**
+   * Removes the `.tmp` files a crash left, once, before this instance's first write. Off for a
+   * second writer of the same directory (a fold in a worker thread, fold.ts), whose first write
+   * would otherwise remove the first writer's file in progress. @defaultValue true
+   */
+  removeStaleTemporaries?: boolean;
+}
+
 export class DirectoryStore implements CheckpointStore {
-  constructor(readonly dir: string) {}
+  private staleRemoved: boolean;
+
+  constructor(readonly dir: string, options: DirectoryStoreOptions = {}) {
+    this.staleRemoved = options.removeStaleTemporaries === false;
+  }
 
   async list(): Promise<string[]> {
     try {
@@ -22,9 +35,13 @@ export class DirectoryStore implements CheckpointStore {
 
   async create(name: string): Promise<CheckpointSink> {
     await mkdir(this.dir, { recursive: true });
-    await this.removeStaleTemporaries();
+    if (!this.staleRemoved) {
+      // Once: after that, a .tmp here is a write in progress (this writer's aborts remove their own).
+      this.staleRemoved = true;
+      await this.removeStaleTemporaries();
+    }
     const final = this.locate(name);
-    const temporary = `${final}.tmp`;
+    const temporary = this.temporary(name);
     const handle = await open(temporary, 'w');
     return {
       write: (chunk) => writeAll(handle, chunk),
@@ -53,11 +70,16 @@ export class DirectoryStore implements CheckpointStore {
     return join(this.dir, name);
   }
 
+  /** Where a checkpoint is written before it is committed (a fold cut short leaves it; its owner removes it). */
+  temporary(name: string): string {
+    return `${this.locate(name)}.tmp`;
+  }
+
   async size(name: string): Promise<number> {
     return (await stat(this.locate(name))).size;
   }
 
-  /** A .tmp left by a crash mid-write is never a checkpoint (one writer per directory). */
+  /** A .tmp left by a crash mid-write is never a checkpoint (one writer per directory, and a fold's beside it). */
   private async removeStaleTemporaries(): Promise<void> {
     for (const f of await readdir(this.dir)) if (f.startsWith('checkpoint-') && (f.endsWith('.twc.tmp') || f.endsWith('.twj.tmp'))) await rm(join(this.dir, f), { force: true });
   }

@@ -64,7 +64,7 @@ export async function foldChain(store: CheckpointStore, request: FoldRequest, op
   const last = await verifyJournal(store, request.through);
   const saved = await saveCheckpoint(store, pipeline, {
     rules: options.rules, positions: last.positions, keep: request.keep, name: request.name, createdAt: options.createdAt,
-    folded: { base: chain.base, through: request.through, segments: chain.segments.length, messages },
+    folded: { base: chain.base, chain: last.journal.base, through: request.through, segments: chain.segments.length, messages },
   });
   return { saved, base: chain.base, segments: chain.segments.length, messages };
 }
@@ -85,7 +85,7 @@ export async function foldSites(store: CheckpointStore, names: readonly string[]
       if (err instanceof CheckpointError) continue;
       throw err;
     }
-    if (folded && !sites.has(folded.through)) sites.set(folded.through, { name, base: folded.base });
+    if (folded && !sites.has(folded.through)) sites.set(folded.through, { name, chain: folded.chain });
   }
   return sites;
 }

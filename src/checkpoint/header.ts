@@ -53,7 +53,10 @@ export interface CheckpointHeader {
  * A later segment that extends `through` extends the folded state too (journalChain).
  */
 export interface FoldedFrom {
+  /** The whole state the fold restored: the chain's own base, or an earlier fold of it. */
   base: string;
+  /** The whole state the folded segments' links name as their base (where the chain began). */
+  chain: string;
   through: string;
   segments: number;
   messages: number;

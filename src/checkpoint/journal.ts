@@ -170,7 +170,7 @@ export async function journalChain(store: CheckpointStore, name: string, names: 
     segments.unshift(at);
     const previous = h.journal.previous;
     const fold = folds.get(previous);
-    if (fold !== undefined && fold.base === h.journal.base) return { base: fold.name, segments, header };
+    if (fold !== undefined && fold.chain === h.journal.base) return { base: fold.name, segments, header };
     if (!present.has(previous)) throw new CheckpointError(store.locate(at), `the ${previous === h.journal.base ? 'whole state' : 'segment'} it extends, ${previous}, is gone`);
     if (previous === h.journal.base) return { base: previous, segments, header };
     if (!isJournal(previous)) throw new CheckpointError(store.locate(at), `it names ${previous} as the segment before it, which is a whole state other than its base ${h.journal.base}`);
@@ -178,8 +178,8 @@ export async function journalChain(store: CheckpointStore, name: string, names: 
   }
 }
 
-/** A folded whole state (`name`) and the base of the chain it folded. */
+/** A folded whole state (`name`) and the base its chain's links name (FoldedFrom.chain). */
 export interface FoldSite {
   name: string;
-  base: string;
+  chain: string;
 }

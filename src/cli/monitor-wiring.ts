@@ -14,6 +14,9 @@ import { DirectoryStore } from '../checkpoint/directory-store.js';
 import { peerDirectoryStores } from '../checkpoint/peer-directories.js';
 import { RedisCheckpointStore, redisPeerStores, type RedisCheckpointStoreOptions } from '../checkpoint/redis-store.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
+import type { LoadedRule } from '../engine/loader.js';
+import type { StartFold } from '../monitor/checkpoints.js';
+import { workerFolds } from './checkpoint-folder.js';
 import type { Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -24,7 +27,7 @@ import { redactedUrl } from './redis-connection.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
-export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'timeline' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints'> & { labels: SdnLabel[] };
+export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'timeline' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints' | 'foldCheckpoint'> & { labels: SdnLabel[] };
 
 export interface WiredMonitor {
   monitor: Monitor;
@@ -64,26 +67,50 @@ const safeSegment = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
 interface CheckpointWiring {
   checkpoints?: CheckpointStore;
   peerCheckpoints?: () => Promise<CheckpointStore[]>;
+  foldCheckpoint?: StartFold;
   /** Closes what the wiring opened. */
   close(): Promise<void>;
 }
 
+export interface CheckpointStoreWiring {
+  store?: CheckpointStore;
+  peers?: () => Promise<CheckpointStore[]>;
+  close(): Promise<void>;
+}
+
 /**
- * CHECKPOINT_STORE=redis: the instance's checkpoints in Redis (REDIS_URL, REDIS_KEY_PREFIX), on a
- * connection of their own so a multi-megabyte chunk never queues a case write behind it. Its
- * commands fail after a few reconnection attempts instead of waiting for Redis: a failed write is
- * logged and the monitor goes on; a failed read at start is an error the operator sees.
+ * The instance's checkpoint store (none when checkpoints are off). CHECKPOINT_STORE=redis: in
+ * Redis (REDIS_URL, REDIS_KEY_PREFIX), on a connection of its own so a multi-megabyte chunk never
+ * queues a case write behind it. Its commands fail after a few reconnection attempts instead of
+ * waiting for Redis: a failed write is logged and the monitor goes on; a failed read at start is
+ * an error the operator sees. `background`: a second writer beside the monitor's (a fold).
  */
-function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointWiring {
+export function checkpointStoreFor(config: Config, instanceId: string, options: { background?: boolean; warn?: (message: string) => void } = {}): CheckpointStoreWiring {
   if (config.CHECKPOINT_STORE === 'redis') {
     const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error (checkpoint store)'));
-    const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: settings.instanceId, where: redactedUrl(config.REDIS_URL) };
-    return { checkpoints: new RedisCheckpointStore(redis, own), peerCheckpoints: () => redisPeerStores(redis, own), close: async () => { await redis.quit().catch(() => undefined); } };
+    redis.on('error', (err: Error) => options.warn?.(err.message));
+    const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: instanceId, where: redactedUrl(config.REDIS_URL) };
+    return { store: new RedisCheckpointStore(redis, own), peers: () => redisPeerStores(redis, own), close: async () => { await redis.quit().catch(() => undefined); } };
   }
-  const dir = checkpointDirectory(config, settings.instanceId);
+  const dir = checkpointDirectory(config, instanceId);
   const close = async (): Promise<void> => undefined;
-  return dir ? { checkpoints: new DirectoryStore(dir), peerCheckpoints: () => peerDirectoryStores(dirname(dir), dir), close } : { close };
+  return dir ? { store: new DirectoryStore(dir, { removeStaleTemporaries: !options.background }), peers: () => peerDirectoryStores(dirname(dir), dir), close } : { close };
+}
+
+function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointWiring {
+  const wiring = checkpointStoreFor(config, settings.instanceId, { warn: (err) => settings.logger.warn({ err }, 'redis connection error (checkpoint store)') });
+  if (!wiring.store) return { close: wiring.close };
+  // Whole checkpoints on the schedule are folded from the journal in a worker thread: processing does not wait for them.
+  const foldCheckpoint = config.CHECKPOINT_FOLD === 'worker' && config.CHECKPOINT_JOURNAL_EVERY_SECONDS > 0 ? workerFolds(config, settings.instanceId) : undefined;
+  return { checkpoints: wiring.store, peerCheckpoints: wiring.peers, foldCheckpoint, close: wiring.close };
+}
+
+/**
+ * The pipelines the monitor runs, from its configuration: `forRestore`, one to restore a
+ * checkpoint into, gets no labels (the checkpoint carries the labels in force).
+ */
+export function monitorPipelines(config: Config, labels: SdnLabel[]): (rules: readonly LoadedRule[], forRestore?: boolean) => Pipeline {
+  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000 }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 } });
 }
 
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {
@@ -99,8 +126,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     cases: new SuppressingCaseStore(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400), new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
-    // A pipeline to restore into gets no labels: the checkpoint carries the labels in force.
-    createPipeline: (rules, forRestore) => new Pipeline({ rules, labels: forRestore ? [] : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000 }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 } }),
+    createPipeline: monitorPipelines(config, labels),
     ...checkpoints,
   });
   return {

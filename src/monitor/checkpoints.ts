@@ -16,9 +16,9 @@ import { saveCheckpoint, type SavedCheckpoint } from '../checkpoint/checkpoint.j
 import { restoreCheckpoint, verifyCheckpoint } from '../checkpoint/checkpoint.js';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { ruleDrift, type CheckpointHeader } from '../checkpoint/header.js';
-import { foldSites } from '../checkpoint/fold.js';
+import { foldSites, type FoldOutcome, type FoldRequest } from '../checkpoint/fold.js';
 import { applyJournal, journalChain, saveJournal, type JournalHeader, type JournalLink, type JournalRecord } from '../checkpoint/journal.js';
-import { isJournal } from '../checkpoint/store.js';
+import { checkpointName, isJournal, nextSequence } from '../checkpoint/store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { covers, partitionKey, splitKey, type Cut } from './ownership.js';
@@ -241,6 +241,16 @@ export async function saveMonitorJournal(store: CheckpointStore, records: readon
   return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link, reserved });
 }
 
-export async function saveMonitorCheckpoint(store: CheckpointStore, pipeline: Pipeline, rules: readonly LoadedRule[], group: string, cut: Cut, keep: number): Promise<SavedCheckpoint> {
-  return saveCheckpoint(store, pipeline, { rules, positions: positionsOf(group, cut), keep });
+export async function saveMonitorCheckpoint(store: CheckpointStore, pipeline: Pipeline, rules: readonly LoadedRule[], group: string, cut: Cut, keep: number, reserved?: number): Promise<SavedCheckpoint> {
+  const name = reserved === undefined ? undefined : checkpointName(nextSequence(await store.list(), reserved));
+  return saveCheckpoint(store, pipeline, { rules, positions: positionsOf(group, cut), keep, name });
 }
+
+/** A fold under way (fold.ts), started by a StartFold: what it wrote, or why not; `cancel` cuts it short. */
+export interface RunningFold {
+  done: Promise<FoldOutcome>;
+  cancel(): Promise<void>;
+}
+
+/** Starts folding a journal chain into a whole state away from the monitor's thread (the composition root's worker thread). */
+export type StartFold = (request: FoldRequest, rules: readonly LoadedRule[]) => RunningFold;

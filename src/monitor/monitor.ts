@@ -41,7 +41,8 @@ import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topic
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
-import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal } from './checkpoints.js';
+import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal, type RunningFold, type StartFold } from './checkpoints.js';
+import { checkpointName, nextSequence } from '../checkpoint/store.js';
 import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
@@ -72,6 +73,12 @@ export interface MonitorOptions {
   checkpoints?: CheckpointStore;
   /** The group's other instances' checkpoint stores (read-only), tried at start when none of `checkpoints` is usable. */
   peerCheckpoints?: () => Promise<CheckpointStore[]>;
+  /**
+   * Folds the journal chain into a whole checkpoint away from this thread (CHECKPOINT_FOLD=worker):
+   * whole checkpoints on the schedule are then folded and processing does not wait for them. None:
+   * they are written from the live state, and processing waits.
+   */
+  foldCheckpoint?: StartFold;
   rules: LoadedRule[];
   rulesDir?: string;
   logger: Logger;
@@ -135,6 +142,10 @@ export class Monitor {
   private lastJournalAt = Date.now();
   /** Write one whole checkpoint as soon as anything is applied, to reopen the chain (see checkpointDue). */
   private reopenChain = false;
+  /** The fold under way, if any (one at a time). */
+  private fold: RunningFold | undefined;
+  /** The sequence the newest fold took when it began: checkpoints written meanwhile take later ones. */
+  private reservedSequence = 0;
   /** Moves on each rule reload and each start over: a write that was under way meanwhile must not reopen or extend a chain. */
   private chainEpoch = 0;
   private failure: Error | undefined;
@@ -269,6 +280,7 @@ export class Monitor {
         this.journal = [];
         this.reopenChain = this.journaling;
         this.chainEpoch++;
+        void this.cancelFold();
         logger.info({ rules: rules.length }, 'rules reloaded');
       },
       refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
@@ -520,23 +532,80 @@ export class Monitor {
     if (!store || this.failure) return;
     const now = Date.now();
     const due = checkpointDue({
-      now, onStop, scheduleDue: this.schedule.due(now), dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
+      // While a fold is under way the schedule waits for it: only segments are written meanwhile.
+      now, onStop, scheduleDue: this.schedule.due(now) && this.fold === undefined, dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
       journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
     });
     if (due === undefined) return;
     await this.flushSlots(true);
     if (this.failure) return;
-    if (due === 'whole') await this.saveWhole(store);
+    if (due === 'whole' && this.canFold(onStop)) await this.startFold(store);
+    else if (due === 'whole') await this.saveWhole(store);
     else await this.saveSegment(store);
   }
 
+  /** A scheduled whole checkpoint is folded when a folder is wired and the chain is open and ours (not on a stop, nor to reopen a chain). */
+  private canFold(onStop: boolean): boolean {
+    return this.options.foldCheckpoint !== undefined && !onStop && !this.reopenChain && this.journalLink !== undefined;
+  }
+
+  /**
+   * Writes the journal applied since the last segment, then starts folding the chain up to it
+   * into a whole checkpoint under a sequence reserved now (fold.ts). Processing goes on; so do
+   * segments, which extend the fold once it is written. A fold that fails is logged and counted,
+   * and the next one is tried on the schedule.
+   */
+  private async startFold(store: CheckpointStore): Promise<void> {
+    if (this.journal.length > 0) await this.saveSegment(store);
+    this.schedule.saved(Date.now());
+    const link = this.journalLink;
+    if (!link || link.previous === link.base) return; // the chain broke, or has no segment to fold
+    const { logger, metrics, config } = this.options;
+    try {
+      this.reservedSequence = nextSequence(await store.list(), this.reservedSequence);
+    } catch (err) {
+      metrics?.checkpointFailures.inc();
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold not started: the store cannot be listed');
+      return;
+    }
+    const request = { through: link.previous, name: checkpointName(this.reservedSequence), keep: config.CHECKPOINT_KEEP };
+    const started = performance.now();
+    const running = this.options.foldCheckpoint!(request, this.rules);
+    this.fold = running;
+    logger.info({ through: request.through, checkpoint: request.name }, 'checkpoint fold started');
+    running.done.then(
+      (outcome) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics?.checkpointFoldSeconds.observe(seconds);
+        metrics?.checkpointBytes.set(outcome.saved.bytes);
+        metrics?.checkpointLastSuccess.set(Date.now() / 1000);
+        logger.info({ checkpoint: outcome.saved.location, bytes: outcome.saved.bytes, seconds: Math.round(seconds * 100) / 100, base: outcome.base, segments: outcome.segments, messages: outcome.messages }, 'checkpoint folded');
+      },
+      (err: unknown) => {
+        if (this.fold !== running) return logger.info({ checkpoint: request.name }, 'checkpoint fold cut short');
+        metrics?.checkpointFailures.inc();
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold failed; the journal goes on, and the next fold is tried on the schedule');
+      },
+    ).finally(() => {
+      if (this.fold === running) this.fold = undefined;
+    });
+  }
+
+  /** Cuts short the fold under way, if any (its chain ended, or the monitor stops). */
+  private async cancelFold(): Promise<void> {
+    const running = this.fold;
+    this.fold = undefined;
+    await running?.cancel().catch(() => undefined);
+  }
+
   private async saveWhole(store: CheckpointStore, cut: Cut = this.ordering.appliedCut()): Promise<void> {
+    await this.cancelFold();
     this.reopenChain = false;
     const epoch = this.chainEpoch;
     const { logger, metrics, config } = this.options;
     const started = performance.now();
     try {
-      const saved = await saveMonitorCheckpoint(store, this.pipeline, this.rules, this.groupId, cut, config.CHECKPOINT_KEEP);
+      const saved = await saveMonitorCheckpoint(store, this.pipeline, this.rules, this.groupId, cut, config.CHECKPOINT_KEEP, this.reservedSequence);
       const seconds = (performance.now() - started) / 1000;
       metrics?.checkpointSeconds.observe(seconds);
       metrics?.checkpointBytes.set(saved.bytes);
@@ -561,7 +630,7 @@ export class Monitor {
     this.journal = [];
     const { logger, metrics } = this.options;
     try {
-      const saved = await saveMonitorJournal(store, records, this.rules, this.groupId, this.ordering.appliedCut(), link);
+      const saved = await saveMonitorJournal(store, records, this.rules, this.groupId, this.ordering.appliedCut(), link, this.reservedSequence);
       if (epoch === this.chainEpoch) this.journalLink = { base: link.base, previous: saved.name };
       metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, messages: records.length, applied: this.stats.applied }, 'journal segment written');
@@ -725,6 +794,7 @@ export class Monitor {
     this.setPhase('stopping');
     await this.queue;
     await this.enqueue(() => this.flushSlots(true));
+    await this.cancelFold();
     await this.enqueue(() => this.maybeCheckpoint(true));
     await this.reader?.disconnect().catch(() => undefined);
     await this.member?.disconnect().catch(() => undefined);

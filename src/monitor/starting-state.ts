@@ -63,7 +63,7 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
   if (!restored) return undefined;
   const seconds = (performance.now() - started) / 1000;
   metrics?.restoreSeconds.set(seconds);
-  logger.info({ checkpoint: restored.location, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, journalSegments: restored.journal.segments, journalMessages: restored.journal.messages, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
+  logger.info({ checkpoint: restored.location, base: restored.base, createdAt: restored.createdAt, messages: restored.pipeline.stats.read, journalSegments: restored.journal.segments, journalMessages: restored.journal.messages, seconds: Math.round(seconds * 10) / 10, behind: Number(behindOf(ranges, restored.cut)) }, 'restored checkpoint; reading each input partition from the offset it covers');
   return { pipeline: restored.pipeline, cut: restored.cut, restoredFrom: restored.location, ownRestored: { name: restored.name, base: restored.base }, rebuilt: new Map() };
 }
 

@@ -36,6 +36,7 @@ export class Metrics {
   readonly checkpointSeconds = new Histogram({ name: 'tidewatch_checkpoint_seconds', help: 'time to write one checkpoint (processing waits meanwhile)', buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] });
   readonly checkpointBytes = new Gauge({ name: 'tidewatch_checkpoint_bytes', help: 'size of the last checkpoint written', registers: [this.registry] });
   readonly checkpointLastSuccess = new Gauge({ name: 'tidewatch_checkpoint_last_success_timestamp_seconds', help: 'wall-clock time of the last checkpoint written', registers: [this.registry] });
+  readonly checkpointFoldSeconds = new Histogram({ name: 'tidewatch_checkpoint_fold_seconds', help: 'time to fold a journal chain into a whole checkpoint in a worker thread (processing goes on meanwhile)', buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers: [this.registry] });
   readonly checkpointFailures = new Counter({ name: 'tidewatch_checkpoint_failures_total', help: 'checkpoint writes that failed (the monitor goes on; a restart then needs more history)', registers: [this.registry] });
   readonly earliestRecordTime = new Gauge({ name: 'tidewatch_input_earliest_record_timestamp_seconds', help: 'record timestamp of the earliest record of a partition rebuilt without a checkpoint: how far back the state reaches', labelNames: ['topic', 'partition'], registers: [this.registry] });
   /** Where the state's sizes come from (the monitor sets it to its pipeline's). */

@@ -108,17 +108,21 @@ describe('monitor against real Kafka and Redis', () => {
     // has input to apply, whatever the last checkpoint covered.
     const lines = sampleLines();
     const part = (i: number): string[] => lines.slice(Math.floor((i * lines.length) / (rounds + 1)), Math.floor(((i + 1) * lines.length) / (rounds + 1)));
-    // Even rounds write whole checkpoints after 200 messages or a second; odd rounds whole ones
-    // almost never and a journal segment every second (extending the last whole one): kills land
-    // before, during and after writes of both kinds, and each start restores what the last left.
-    const wholeEnv = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
+    // Rounds take turns: whole checkpoints from the live state after 200 messages or a second;
+    // whole ones almost never and a journal segment every second (extending the last whole one);
+    // and segments every second with a fold of the chain into a whole state in a worker thread
+    // after 200 messages or a second. Kills land before, during and after writes and folds, and
+    // each start restores what the last left.
+    const wholeEnv = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'off', LOG_LEVEL: 'info' };
     const journalEnv = { CHECKPOINT_EVERY_MESSAGES: '1000000', CHECKPOINT_EVERY_SECONDS: '3600', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', LOG_LEVEL: 'info' };
-    const envOf = (round: number): Record<string, string> => (round % 2 === 0 ? wholeEnv : journalEnv);
+    const foldEnv = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'worker', LOG_LEVEL: 'info' };
+    const envOf = (round: number): Record<string, string> => [wholeEnv, journalEnv, foldEnv][round % 3]!;
     const logged = (m: MonitorProcess, text: string): boolean => m.logs.some((l) => l.includes(text));
     const killPoints: { what: string; reached: (m: MonitorProcess) => Promise<boolean> }[] = [
       { what: 'as soon as it has started', reached: async (m) => logged(m, '"monitor started"') },
       { what: 'once a slot cursor moved in this run', reached: async (m) => logged(m, '"monitor started"') && (await cursorSum(run)) > cursorsAtStart },
-      { what: 'right after a checkpoint or journal write', reached: async (m) => logged(m, '"checkpoint written"') || logged(m, '"journal segment written"') || (await caughtUp(run)) },
+      { what: 'right after a checkpoint, journal write or fold', reached: async (m) => logged(m, '"checkpoint written"') || logged(m, '"journal segment written"') || logged(m, '"checkpoint folded"') || (await caughtUp(run)) },
+      { what: 'while a fold is under way', reached: async (m) => logged(m, '"checkpoint fold started"') || logged(m, '"checkpoint written"') || (await caughtUp(run)) },
     ];
     let cursorsAtStart = 0n;
     let kills = 0;
@@ -152,4 +156,36 @@ describe('monitor against real Kafka and Redis', () => {
       await stopMonitor(monitor, 'SIGTERM');
     }
   }, (Number(process.env.TIDEWATCH_CRASH_ROUNDS ?? 5) * 30 + 240) * 1000);
+
+  it('folds its journal into whole checkpoints in a worker thread while it processes; after SIGKILL a restart restores from a fold, losing and doubling nothing', async () => {
+    const run = newRun();
+    runs.push(run);
+    const lines = sampleLines();
+    const half = Math.floor(lines.length / 2);
+    const foldEnv = { CHECKPOINT_EVERY_MESSAGES: '500', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'worker', LOG_LEVEL: 'info' };
+    const entries = (m: MonitorProcess, msg: string): Record<string, unknown>[] => m.logs.filter((l) => l.includes(`"${msg}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    await produceSample(run, lines.slice(0, half));
+    const first = startMonitor(run, 'a', foldEnv);
+    await waitFor(async () => entries(first, 'checkpoint folded').length > 0 && (await caughtUp(run)), 120_000, 'a fold written while the first half is applied');
+    // The second half arrives after a fold: its segments extend the folded chain, and more folds may follow.
+    await produceSample(run, lines.slice(half));
+    await waitFor(() => caughtUp(run), 120_000, 'the second half applied');
+    await waitFor(async () => entries(first, 'journal segment written').length > 0 && entries(first, 'checkpoint fold started').length === entries(first, 'checkpoint folded').length, 60_000, 'the last fold written');
+    expect(entries(first, 'checkpoint written').filter((e) => e.seconds !== undefined).length).toBeLessThanOrEqual(1); // the rebuild's opening whole state only
+    expect(entries(first, 'checkpoint fold failed')).toEqual([]);
+    await stopMonitor(first, 'SIGKILL');
+    const folded = entries(first, 'checkpoint folded').map((e) => String(e.checkpoint));
+    const second = startMonitor(run, 'a', foldEnv);
+    try {
+      await waitFor(async () => entries(second, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
+      const restored = entries(second, 'restored checkpoint; reading each input partition from the offset it covers')[0]!;
+      expect(folded.some((location) => location.endsWith(String(restored.base)))).toBe(true);
+      const alerts = (await readAll(run.alertTopic)).sort();
+      expect(new Set(alerts).size).toBe(alerts.length);
+      expect(alerts).toEqual(expectedAlerts);
+      expect(await casesOf(run)).toEqual(expectedCases);
+    } finally {
+      expect(await stopMonitor(second, 'SIGTERM')).toBe(0);
+    }
+  }, 420_000);
 });

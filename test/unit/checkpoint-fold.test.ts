@@ -42,7 +42,7 @@ describe('folding a journal chain in the background', () => {
     expect(sequenceOf(folded)).toBe(sequenceOf(through)! + 1);
     expect(sequenceOf(s3)).toBe(sequenceOf(folded)! + 1);
     const header = await readCheckpointHeader(store, folded);
-    expect(header.folded).toEqual({ base: whole, through, segments: 2, messages: 2000 });
+    expect(header.folded).toEqual({ base: whole, chain: whole, through, segments: 2, messages: 2000 });
     expect(header.positions).toEqual((await verifyJournal(store, through)).positions);
     expect(header.positions).not.toEqual((await readCheckpointHeader(store, whole)).positions);
   }, 120_000);
@@ -78,14 +78,24 @@ describe('folding a journal chain in the background', () => {
     expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
   }, 120_000);
 
-  it('folds a chain that itself starts from a fold', async () => {
-    const { store, live, folded, s3 } = await foldedWhileJournaling(3);
-    const again = checkpointName(nextSequence(await store.list()));
-    const outcome = await foldChain(store, { through: s3, name: again, keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
-    expect(outcome).toMatchObject({ base: folded, segments: 1, messages: lines.length - 5000 });
-    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: () => undefined });
-    expect(restored).toMatchObject({ name: again, base: again, journal: { segments: 0 } });
-    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  it('folds from the newest fold of the chain, not from its first', async () => {
+    const chain = await chainOf(lines, [2000, 3000]);
+    const whole = chain.names[0]!;
+    let previous = chain.names[1]!;
+    const folds: string[] = [];
+    // The live chain's links keep naming its first whole state; each fold starts from the one before.
+    const cuts = [3000, 4000, 5000, lines.length];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      const name = checkpointName(nextSequence(await chain.store.list()));
+      const outcome = await foldChain(chain.store, { through: previous, name, keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
+      expect(outcome).toMatchObject({ base: folds.at(-1) ?? whole, segments: 1 });
+      folds.push(name);
+      const records = apply(chain.live, lines, cuts[k]!, cuts[k + 1]!);
+      previous = (await saveMonitorJournal(chain.store, records, rules(), 'g', cutAt(cuts[k + 1]!), { base: whole, previous })).name;
+    }
+    const restored = await restoreNewestUsable(chain.store, { build: emptyPipeline(), rules: rules(), start, warn: () => undefined });
+    expect(restored).toMatchObject({ name: previous, base: folds.at(-1), journal: { segments: 1 } });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(chain.live))).toBe(true);
   }, 120_000);
 
   it('refuses to fold a whole state, and writes nothing when a link of the chain is gone', async () => {
