@@ -3,11 +3,11 @@
  * benchmark is selectable so a development run stays short on a shared machine.
  */
 
-export const BENCHMARKS = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory', 'soak'] as const;
+export const BENCHMARKS = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory', 'fold', 'soak'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 /** The default run leaves out the soak: it takes many minutes and has its own script. */
-const DEFAULT_SELECTION: BenchmarkName[] = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory'];
+const DEFAULT_SELECTION: BenchmarkName[] = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory', 'fold'];
 
 export class BenchArgs {
   private readonly values: Map<string, string>;

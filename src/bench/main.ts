@@ -8,6 +8,7 @@
  *   clustering  co-spend clustering throughput on generated Bitcoin transactions
  *   store       heap bytes per address of the in-memory address store
  *   memory      the address memory on traffic over 600 days: the index with and without compactions
+ *   fold        a whole checkpoint from the live state against one folded from the journal in a worker thread
  *   soak        17.5 M messages over 300 days, memory as it goes, planted events (`npm run bench:soak`)
  *
  * `--only=ratio,hot` selects; `--scale=0.05` shrinks every stream for a quick check. Sizes:
@@ -17,6 +18,7 @@
 import { addressMemoryBenchmark } from './address-memory.js';
 import { BenchArgs } from './args.js';
 import { clusteringBenchmark } from './clustering.js';
+import { foldBenchmark } from './fold.js';
 import { hotKeyBenchmark } from './hot-key.js';
 import { ratioBenchmarks } from './ratio.js';
 import { soakBenchmark } from './soak.js';
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
   if (selected.has('clustering')) clusteringBenchmark(args);
   if (selected.has('store')) storeBytesBenchmark(args);
   if (selected.has('memory')) addressMemoryBenchmark(args);
+  if (selected.has('fold')) await foldBenchmark(args);
   if (selected.has('soak')) await soakBenchmark(args);
 }
 
