@@ -42,8 +42,8 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
 import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal, type RunningFold, type StartFold } from './checkpoints.js';
-import { checkpointName, nextSequence } from '../checkpoint/store.js';
 import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
+import { checkpointName, nextSequence } from '../checkpoint/store.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { Ordering, type FetchedBatch, type Step } from './ordering.js';
@@ -215,6 +215,7 @@ export class Monitor {
   private async loadState(): Promise<void> {
     const { logger, inputTopics, metrics } = this.options;
     this.horizon.clear();
+    await this.cancelFold(); // a state loaded anew starts its own chain
     if (this.options.checkpoints) this.setPhase('restoring');
     const state = await loadStartingState({
       admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
