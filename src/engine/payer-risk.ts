@@ -170,18 +170,13 @@ function includesSorted(sorted: readonly string[], key: string): boolean {
   return false;
 }
 
-/**
- * The median, exact: the mean of the two middle values of an even count needs one more place at
- * most. Sorted by each value's nearest double first, and exactly only where two doubles tie: the
- * conversion rounds correctly, so it never orders two values the wrong way round.
- */
+/** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
 export function median(values: readonly Decimal[]): Decimal {
-  if (values.length === 0) return Decimal.ZERO;
-  const approx = values.map((v) => v.toNumber());
-  const order = values.map((_, i) => i).sort((i, j) => approx[i]! - approx[j]! || values[i]!.compare(values[j]!));
-  const mid = order.length >> 1;
-  if (order.length % 2) return values[order[mid]!]!;
-  const pair = sumOf([values[order[mid - 1]!]!, values[order[mid]!]!]);
+  const sorted = [...values].sort((a, b) => a.compare(b));
+  if (sorted.length === 0) return Decimal.ZERO;
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2) return sorted[mid]!;
+  const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
   return pair.dividedBy(2, pair.scale + 1);
 }
 
