@@ -55,8 +55,7 @@ export interface FoldOptions {
 export async function foldChain(store: CheckpointStore, request: FoldRequest, options: FoldOptions): Promise<FoldOutcome> {
   if (!isJournal(request.through)) throw new CheckpointError(store.locate(request.through), 'it is a whole state: there is no journal to fold into it');
   const names = await store.list();
-  const chain = await journalChain(store, request.through, names, await foldSites(store, names));
-  await verifyCheckpoint(store, chain.base);
+  const chain = await verifiedChain(store, request.through, names);
   const pipeline = options.build();
   await restoreCheckpoint(store, chain.base, pipeline);
   let messages = 0;
@@ -67,6 +66,25 @@ export async function foldChain(store: CheckpointStore, request: FoldRequest, op
     folded: { base: chain.base, chain: last.journal.base, through: request.through, segments: chain.segments.length, messages },
   });
   return { saved, base: chain.base, segments: chain.segments.length, messages };
+}
+
+/**
+ * The chain that ends at `through`, from the newest fold of it whose file verifies: a bad fold is
+ * passed over for the state it started from, as a restore does, so one bad file does not make
+ * every later fold fail.
+ */
+async function verifiedChain(store: CheckpointStore, through: string, names: readonly string[]): Promise<{ base: string; segments: string[] }> {
+  const refused = new Set<string>();
+  for (;;) {
+    const chain = await journalChain(store, through, names, await foldSites(store, names, refused));
+    try {
+      await verifyCheckpoint(store, chain.base);
+      return chain;
+    } catch (err) {
+      if (!(err instanceof CheckpointError) || chain.base === chain.header.journal.base || refused.has(chain.base)) throw err;
+      refused.add(chain.base);
+    }
+  }
 }
 
 /**

@@ -127,6 +127,8 @@ describe('monitor against real Kafka and Redis', () => {
     let cursorsAtStart = 0n;
     let kills = 0;
     let midStream = 0;
+    let folds = 0;
+    let killedMidFold = 0;
     let restores = 0;
     for (let i = 0; i < rounds; i++) {
       await produceSample(run, part(i));
@@ -137,6 +139,10 @@ describe('monitor against real Kafka and Redis', () => {
       if (!(await caughtUp(run))) midStream++;
       await stopMonitor(monitor, 'SIGKILL');
       if (logged(monitor, '"restored checkpoint')) restores++;
+      const started = monitor.logs.filter((l) => l.includes('"checkpoint fold started"')).length;
+      const folded = monitor.logs.filter((l) => l.includes('"checkpoint folded"')).length;
+      folds += folded;
+      if (started > folded) killedMidFold++;
       kills++;
     }
     await produceSample(run, part(rounds));
@@ -151,7 +157,7 @@ describe('monitor against real Kafka and Redis', () => {
       expect(midStream).toBeGreaterThan(0);
       if (logged(monitor, '"restored checkpoint')) restores++;
       expect(restores).toBeGreaterThan(0);
-      console.log(`crash test: ${kills} SIGKILLs, ${midStream} of them before every slot cursor had reached the end of the input; ${restores} of ${kills + 1} starts restored a checkpoint; ${alerts.length} alerts, 0 lost, 0 doubled`);
+      console.log(`crash test: ${kills} SIGKILLs, ${midStream} of them before every slot cursor had reached the end of the input, ${killedMidFold} while a fold was under way (${folds} folds written); ${restores} of ${kills + 1} starts restored a checkpoint; ${alerts.length} alerts, 0 lost, 0 doubled`);
     } finally {
       await stopMonitor(monitor, 'SIGTERM');
     }

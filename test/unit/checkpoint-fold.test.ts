@@ -70,6 +70,19 @@ describe('folding a journal chain in the background', () => {
     expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
   }, 120_000);
 
+  it('folds again from the state a bad fold started from, so one bad file does not fail every later fold', async () => {
+    const { store, dir, live, whole, folded, s3 } = await foldedWhileJournaling(3);
+    const bytes = readFileSync(join(dir, folded));
+    bytes[bytes.length - 40]! ^= 0xff;
+    writeFileSync(join(dir, folded), bytes);
+    const again = checkpointName(nextSequence(await store.list()));
+    const outcome = await foldChain(store, { through: s3, name: again, keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
+    expect(outcome).toMatchObject({ base: whole, segments: 3, messages: lines.length - 3000 });
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: () => undefined });
+    expect(restored).toMatchObject({ name: again, base: again });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(live))).toBe(true);
+  }, 120_000);
+
   it('keeps, with one whole state kept, the fold and the segments after it, and drops the chain it replaced', async () => {
     const { store, dir, live, folded, s3 } = await foldedWhileJournaling(1);
     expect(readdirSync(dir).sort()).toEqual([folded, s3]);
