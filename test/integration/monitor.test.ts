@@ -118,11 +118,13 @@ describe('monitor against real Kafka and Redis', () => {
     const foldEnv = { CHECKPOINT_EVERY_MESSAGES: '200', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'worker', LOG_LEVEL: 'info' };
     const envOf = (round: number): Record<string, string> => [wholeEnv, journalEnv, foldEnv][round % 3]!;
     const logged = (m: MonitorProcess, text: string): boolean => m.logs.some((l) => l.includes(text));
-    const killPoints: { what: string; reached: (m: MonitorProcess) => Promise<boolean> }[] = [
+    const killPoints: { what: string; reached: (m: MonitorProcess, env: Record<string, string>) => Promise<boolean> }[] = [
       { what: 'as soon as it has started', reached: async (m) => logged(m, '"monitor started"') },
       { what: 'once a slot cursor moved in this run', reached: async (m) => logged(m, '"monitor started"') && (await cursorSum(run)) > cursorsAtStart },
       { what: 'right after a checkpoint, journal write or fold', reached: async (m) => logged(m, '"checkpoint written"') || logged(m, '"journal segment written"') || logged(m, '"checkpoint folded"') || (await caughtUp(run)) },
       { what: 'while a fold is under way', reached: async (m) => logged(m, '"checkpoint fold started"') || logged(m, '"checkpoint written"') || (await caughtUp(run)) },
+      // With folds on, only once one is written: the next start restores from it.
+      { what: 'once a fold is written (without folds: once caught up)', reached: async (m, env) => (env.CHECKPOINT_FOLD === 'worker' ? logged(m, '"checkpoint folded"') : await caughtUp(run)) },
     ];
     let cursorsAtStart = 0n;
     let kills = 0;
@@ -135,7 +137,7 @@ describe('monitor against real Kafka and Redis', () => {
       cursorsAtStart = await cursorSum(run);
       const monitor = startMonitor(run, 'a', envOf(i));
       const point = killPoints[i % killPoints.length]!;
-      await waitFor(() => point.reached(monitor), 90_000, `round ${i}: the monitor ${point.what}`);
+      await waitFor(() => point.reached(monitor, envOf(i)), 90_000, `round ${i}: the monitor ${point.what}`);
       if (!(await caughtUp(run))) midStream++;
       await stopMonitor(monitor, 'SIGKILL');
       if (logged(monitor, '"restored checkpoint')) restores++;
