@@ -19,20 +19,23 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
 const WORKER = new URL(`./checkpoint-fold-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url);
 
 /** A worker thread does not inherit tsx's loader: from the sources, it registers tsx before loading the module. */
-function startWorker(data: FoldWorkerData): Worker {
-  if (!FROM_SOURCES) return new Worker(WORKER, { workerData: data });
+function startWorker(data: FoldWorkerData, heapMb: number): Worker {
+  // CHECKPOINT_FOLD_HEAP_MB bounds the worker's old generation: past it the worker alone ends
+  // (ERR_WORKER_OUT_OF_MEMORY) and the fold fails; 0 leaves the process's own heap limit.
+  const resourceLimits = heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined;
+  if (!FROM_SOURCES) return new Worker(WORKER, { workerData: data, ...(resourceLimits ? { resourceLimits } : {}) });
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data });
+  return new Worker(bootstrap, { eval: true, workerData: data, ...(resourceLimits ? { resourceLimits } : {}) });
 }
 
 export function workerFolds(config: Config, instanceId: string): StartFold {
   return (request: FoldRequest, rules: readonly LoadedRule[]): RunningFold => {
     const data: FoldWorkerData = { config, instanceId, request, rules: [...rules] };
-    const worker = startWorker(data);
+    const worker = startWorker(data, config.CHECKPOINT_FOLD_HEAP_MB);
     let cancelled = false;
     const done = new Promise<FoldOutcome>((resolve, reject) => {
       worker.once('message', (reply: FoldWorkerReply) => (reply.ok ? resolve(reply.outcome) : reject(new Error(reply.error))));
-      worker.once('error', reject);
+      worker.once('error', (err: Error & { code?: string }) => reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new Error(`the fold's worker thread ran out of its heap (CHECKPOINT_FOLD_HEAP_MB=${config.CHECKPOINT_FOLD_HEAP_MB}): ${err.message}`) : err));
       // After a reply this changes nothing (a settled promise stays settled).
       worker.once('exit', (code) => reject(new Error(cancelled ? 'the fold was cut short' : `the fold's worker thread exited with code ${code} before answering`)));
     });

@@ -63,6 +63,7 @@ export const envSchema = z.object({
   CHECKPOINT_JOURNAL_EVERY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(5),
   CHECKPOINT_KEEP: z.coerce.number().int().min(1).max(100).default(3),
   CHECKPOINT_FOLD: z.enum(['worker', 'off']).default('off'),
+  CHECKPOINT_FOLD_HEAP_MB: z.coerce.number().int().min(0).max(1_048_576).default(0),
   MONITOR_READY_MAX_LAG: z.coerce.number().int().min(0).default(5000),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
   message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],

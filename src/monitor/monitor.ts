@@ -144,6 +144,12 @@ export class Monitor {
   private reopenChain = false;
   /** The fold under way, if any (one at a time). */
   private fold: RunningFold | undefined;
+  /**
+   * The last fold failed: the next scheduled whole checkpoint is written from the live state, so
+   * a fold that cannot succeed (a heap bound too small for the state, a worker that cannot start)
+   * never leaves the journal chain growing without a whole state. A live save clears it.
+   */
+  private foldFailed = false;
   /** The sequence the newest fold took when it began: checkpoints written meanwhile take later ones. */
   private reservedSequence = 0;
   /** Moves on each rule reload and each start over: a write that was under way meanwhile must not reopen or extend a chain. */
@@ -547,14 +553,15 @@ export class Monitor {
 
   /** A scheduled whole checkpoint is folded when a folder is wired and the chain is open and ours (not on a stop, nor to reopen a chain). */
   private canFold(onStop: boolean): boolean {
-    return this.options.foldCheckpoint !== undefined && !onStop && !this.reopenChain && this.journalLink !== undefined;
+    return this.options.foldCheckpoint !== undefined && !onStop && !this.reopenChain && !this.foldFailed && this.journalLink !== undefined;
   }
 
   /**
    * Writes the journal applied since the last segment, then starts folding the chain up to it
    * into a whole checkpoint under a sequence reserved now (fold.ts). Processing goes on; so do
-   * segments, which extend the fold once it is written. A fold that fails is logged and counted,
-   * and the next one is tried on the schedule.
+   * segments, which extend the fold once it is written. A fold that fails is logged and counted;
+   * the next scheduled whole checkpoint is then written from the live state, and the one after
+   * it is folded again.
    */
   private async startFold(store: CheckpointStore): Promise<void> {
     if (this.journal.length > 0) await this.saveSegment(store);
@@ -585,7 +592,8 @@ export class Monitor {
       (err: unknown) => {
         if (this.fold !== running) return logger.info({ checkpoint: request.name }, 'checkpoint fold cut short');
         metrics?.checkpointFailures.inc();
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold failed; the journal goes on, and the next fold is tried on the schedule');
+        this.foldFailed = true;
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold failed; the journal goes on, the next whole checkpoint is written from the live state, and folds resume after it');
       },
     ).finally(() => {
       if (this.fold === running) this.fold = undefined;
@@ -612,6 +620,7 @@ export class Monitor {
       metrics?.checkpointBytes.set(saved.bytes);
       metrics?.checkpointLastSuccess.set(Date.now() / 1000);
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: this.pipeline.stats.read }, 'checkpoint written');
+      this.foldFailed = false;
       if (epoch === this.chainEpoch) {
         this.journal = [];
         this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;

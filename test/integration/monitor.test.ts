@@ -179,7 +179,8 @@ describe('monitor against real Kafka and Redis', () => {
     const lines = sampleLines();
     const half = Math.floor(lines.length / 2);
     const foldEnv = { CHECKPOINT_EVERY_MESSAGES: '500', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'worker', LOG_LEVEL: 'info' };
-    const entries = (m: MonitorProcess, msg: string): Record<string, unknown>[] => m.logs.filter((l) => l.includes(`"${msg}"`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // A message's start, so a longer message that begins with it (the failure's) matches too.
+    const entries = (m: MonitorProcess, msg: string): Record<string, unknown>[] => m.logs.filter((l) => l.includes(`"${msg}`)).map((l) => JSON.parse(l) as Record<string, unknown>);
     await produceSample(run, lines.slice(0, half));
     const first = startMonitor(run, 'a', foldEnv);
     await waitFor(async () => entries(first, 'checkpoint folded').length > 0 && (await caughtUp(run)), 120_000, 'a fold written while the first half is applied');
@@ -202,6 +203,43 @@ describe('monitor against real Kafka and Redis', () => {
       expect(await casesOf(run)).toEqual(expectedCases);
     } finally {
       expect(await stopMonitor(second, 'SIGTERM')).toBe(0);
+    }
+  }, 420_000);
+
+  it('a fold whose worker runs out of its heap bound fails alone: the monitor goes on, writes the next whole checkpoint from its live state, folds again after it, and a restart loses and doubles nothing', async () => {
+    const run = newRun();
+    runs.push(run);
+    const lines = sampleLines();
+    const half = Math.floor(lines.length / 2);
+    // A 1 MB bound: the worker cannot even load its modules, so every fold fails.
+    const foldEnv = { CHECKPOINT_EVERY_MESSAGES: '500', CHECKPOINT_EVERY_SECONDS: '1', CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_FOLD: 'worker', CHECKPOINT_FOLD_HEAP_MB: '1', LOG_LEVEL: 'info' };
+    const entries = (m: MonitorProcess, msg: string): Record<string, unknown>[] => m.logs.filter((l) => l.includes(`"${msg}`)).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const liveWrites = (m: MonitorProcess): number => entries(m, 'checkpoint written').filter((e) => e.seconds !== undefined).length;
+    await produceSample(run, lines.slice(0, half));
+    const monitor = startMonitor(run, 'a', foldEnv);
+    try {
+      await waitFor(async () => entries(monitor, 'checkpoint fold failed').length > 0 && liveWrites(monitor) >= 2 && (await caughtUp(run)), 120_000, 'a failed fold, then a whole checkpoint from the live state');
+      expect(String(entries(monitor, 'checkpoint fold failed')[0]!.err)).toContain('ran out of its heap (CHECKPOINT_FOLD_HEAP_MB=1)');
+      const failedBefore = entries(monitor, 'checkpoint fold failed').length;
+      // The next scheduled whole checkpoint is folded again (and fails again), never skipped for good.
+      await produceSample(run, lines.slice(half));
+      await waitFor(async () => entries(monitor, 'checkpoint fold failed').length > failedBefore && (await caughtUp(run)), 120_000, 'a fold tried again after the live write');
+      expect(entries(monitor, 'checkpoint folded')).toEqual([]);
+      // Folds and live writes take turns: never two failed folds without a live write between them.
+      const order = monitor.logs.filter((l) => l.includes('"checkpoint fold failed') || (l.includes('"checkpoint written"') && l.includes('"seconds"'))).map((l) => (l.includes('fold failed') ? 'fold' : 'live'));
+      expect(order.join(',')).not.toContain('fold,fold');
+    } finally {
+      await stopMonitor(monitor, 'SIGKILL');
+    }
+    const again = startMonitor(run, 'a', foldEnv);
+    try {
+      await waitFor(async () => entries(again, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
+      const alerts = (await readAll(run.alertTopic)).sort();
+      expect(new Set(alerts).size).toBe(alerts.length);
+      expect(alerts).toEqual(expectedAlerts);
+      expect(await casesOf(run)).toEqual(expectedCases);
+    } finally {
+      expect(await stopMonitor(again, 'SIGTERM')).toBe(0);
     }
   }, 420_000);
 });
