@@ -5,7 +5,7 @@
  */
 import type { BenchArgs } from './args.js';
 import { mixedStream } from './mixed-stream.js';
-import { heading, table } from './report.js';
+import { fmt, heading, table } from './report.js';
 import { measureRatio, RATIO_HEADER, ratioRow, writeLines, type RatioFigures } from './replay-run.js';
 import { benchFile, removeFile } from './workdir.js';
 
@@ -39,9 +39,15 @@ export async function ratioBenchmarks(args: BenchArgs, which: { short: boolean; 
   if (long) rows.push(ratioRow('10x longer', long));
   table(RATIO_HEADER, rows);
   if (short) console.log(`ratio (short stream, pipeline JIT warmed as the bare parse is): ${short.ratio.toFixed(3)} wall-clock, ${short.cpuRatio.toFixed(3)} in CPU time  (bar >= 0.2, goal 0.5)${short.cold ? `; JIT cold: ${short.cold.cpuRatio.toFixed(3)} in CPU time` : ''}`);
+  for (const [name, f] of [['short', short], ['10x longer', long]] as const) {
+    if (f) console.log(`bare parse around the ${name} run: ${fmt(f.bareSpread[0])} msg per CPU-s before it, ${fmt(f.bareSpread[1])} after it`);
+  }
   if (short && long) {
     const drop = 100 * (1 - long.run.rate / short.run.rate);
     const cpuDrop = 100 * (1 - long.run.cpuRate / short.run.cpuRate);
-    console.log(`throughput drop, 10x longer vs short: ${drop.toFixed(1)}% wall-clock, ${cpuDrop.toFixed(1)}% in CPU time  (bar: at most 20%)${long.run.finished ? '' : ' — the long run was cut short, so this is the drop over the part it processed'}`);
+    // The ratios' drop: each run against the bare parse measured around it, so a change in the
+    // machine's load between the two runs moves both sides of each ratio alike.
+    const ratioDrop = 100 * (1 - long.cpuRatio / short.cpuRatio);
+    console.log(`throughput drop, 10x longer vs short: ${drop.toFixed(1)}% wall-clock, ${cpuDrop.toFixed(1)}% in CPU time; the ratio's drop (each run against the bare parse around it): ${ratioDrop.toFixed(1)}%  (bar: at most 20%)${long.run.finished ? '' : ' — the long run was cut short, so this is the drop over the part it processed'}`);
   }
 }

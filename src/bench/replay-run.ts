@@ -117,6 +117,8 @@ export interface RatioFigures {
   bare: number;
   /** Bare parse per CPU second. */
   bareCpu: number;
+  /** The bare parse per CPU second right before and right after the pipeline run (bareCpu is their mean). */
+  bareSpread: [number, number];
   run: ReplayRun;
   ratio: number;
   /** The same ratio in CPU time: what each side costs, whatever else ran on the machine meanwhile. */
@@ -126,17 +128,22 @@ export interface RatioFigures {
 }
 
 /**
- * Bare parse (warmed once, so page cache and JIT favour neither side) against the pipeline. With
+ * Bare parse (warmed once, so page cache and JIT favour neither side) against the pipeline. The
+ * bare parse is measured right before the pipeline run and again right after it, and the two are
+ * averaged: on this shared machine one bare run moved by 40% between runs of the benchmark (the
+ * neighbours' load changes), and a baseline taken on both sides of the run sees what the run saw. With
  * `warmUp`, a stream of the same shape and other addresses and accounts, the pipeline's code is
  * warmed too: a throw-away pipeline replays it first, and that cold run is reported beside the
  * measured one (`cold`). Without it, the pipeline's JIT warm-up is counted against it alone.
  */
 export async function measureRatio(file: string, messages: number, limits: ReplayLimits, label: string, warmUp?: string): Promise<RatioFigures> {
   await bareParseRate(file);
-  const bare = await bareParseRate(file);
   const cold = warmUp === undefined ? undefined : await pipelineReplay(warmUp, limits, `${label} (warm-up)`);
+  const before = await bareParseRate(file);
   const run = await pipelineReplay(file, limits, label);
-  const figures: RatioFigures = { messages, megabytes: statSync(file).size / 1e6, bare: bare.wall, bareCpu: bare.cpu, run, ratio: run.rate / bare.wall, cpuRatio: run.cpuRate / bare.cpu };
+  const after = await bareParseRate(file);
+  const bare = { wall: (before.wall + after.wall) / 2, cpu: (before.cpu + after.cpu) / 2 };
+  const figures: RatioFigures = { messages, megabytes: statSync(file).size / 1e6, bare: bare.wall, bareCpu: bare.cpu, bareSpread: [before.cpu, after.cpu], run, ratio: run.rate / bare.wall, cpuRatio: run.cpuRate / bare.cpu };
   if (cold) figures.cold = { run: cold, cpuRatio: cold.cpuRate / bare.cpu };
   return figures;
 }
