@@ -1,11 +1,12 @@
 /**
- * A journal chain in a temporary directory store, built as the monitor builds one: a whole state
+ * A journal chain in a temporary directory store (or one the caller gives), built as the monitor builds one: a whole state
  * at the first cut, then one segment per later cut, with the live pipeline beside it.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { DirectoryStore } from '../../src/checkpoint/directory-store.js';
+import type { CheckpointStore } from '../../src/checkpoint/store.js';
 import type { JournalRecord } from '../../src/checkpoint/journal.js';
 import { saveMonitorCheckpoint, saveMonitorJournal, type StartingPoint } from '../../src/monitor/checkpoints.js';
 import type { Cut } from '../../src/monitor/ownership.js';
@@ -42,6 +43,11 @@ export async function stateBytes(pipeline: Pipeline): Promise<Buffer> {
 export async function chainOf(lines: string[], cuts: number[]): Promise<{ store: DirectoryStore; dir: string; live: Pipeline; names: string[] }> {
   const dir = tempDir('tw-journal-');
   const store = new DirectoryStore(dir);
+  return { dir, ...(await chainIn(store, lines, cuts)) };
+}
+
+/** chainOf in a store of the caller's (a Redis one, say). */
+export async function chainIn<S extends CheckpointStore>(store: S, lines: string[], cuts: number[]): Promise<{ store: S; live: Pipeline; names: string[] }> {
   const live = new Pipeline({ rules: rules(), labels: ofacLabels() });
   apply(live, lines, 0, cuts[0]!);
   const base = await saveMonitorCheckpoint(store, live, rules(), 'g', cutAt(cuts[0]!), 3);
@@ -53,5 +59,5 @@ export async function chainOf(lines: string[], cuts: number[]): Promise<{ store:
     names.push(saved.name);
     previous = saved.name;
   }
-  return { store, dir, live, names };
+  return { store, live, names };
 }

@@ -2,7 +2,8 @@
  * Checkpoints in a real Redis (CHECKPOINT_STORE=redis), for instances that move between machines:
  * a checkpoint is visible whole or not at all, a restore from Redis replays on to the bytes of a
  * straight replay, a corrupt or missing chunk is refused and the one before it used, a writer
- * that dies mid-write leaves only keys that expire, and a moved instance finds its peers' newest.
+ * that dies mid-write leaves only keys that expire, a moved instance finds its peers' newest, and
+ * a journal chain folds in Redis as it does in a directory.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -11,8 +12,12 @@ import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { instanceCheckpointKeys } from '../../src/checkpoint/redis-checkpoint-keys.js';
 import { RedisCheckpointStore, redisPeerStores, UPLOAD_TTL_MS, type RedisCheckpointStoreOptions } from '../../src/checkpoint/redis-store.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { foldChain } from '../../src/checkpoint/fold.js';
+import { checkpointName, nextSequence } from '../../src/checkpoint/store.js';
+import { restoreNewestUsable, saveMonitorJournal } from '../../src/monitor/checkpoints.js';
 import { rules } from '../helpers/sample.js';
-import { emptyPipeline, records, removeTempDirs, replayRecords, stressedSample, tempDir, type Outputs } from '../helpers/checkpoint.js';
+import { emptyPipeline, FIXED_TIME, records, removeTempDirs, replayRecords, stressedSample, tempDir, type Outputs } from '../helpers/checkpoint.js';
+import { apply, chainIn, cutAt, start, stateBytes } from '../helpers/journal-chain.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `twckpt:${randomUUID().slice(0, 8)}:`;
@@ -157,6 +162,26 @@ describe('the Redis checkpoint store', () => {
     const restored = await load((await redisPeerStores(redis, other.options))[0]!);
     expect(restored?.header.positions).toEqual({ from: 'b' });
   });
+
+  it('a journal chain in Redis folds through a second store on a connection of its own (as the fold worker does), while the live side writes the next segment; the restore takes the fold and that segment, to the live state byte for byte', async () => {
+    const { store, options } = storeFor('a');
+    const chain = await chainIn(store, lines, [3000, 4000, 5000]);
+    const [whole, , through] = chain.names as [string, string, string];
+    const reserved = nextSequence(await store.list());
+    const s3 = await saveMonitorJournal(store, apply(chain.live, lines, 5000, lines.length), rules(), 'g', cutAt(lines.length), { base: whole, previous: through }, reserved);
+    const workerConnection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const outcome = await foldChain(new RedisCheckpointStore(workerConnection, options), { through, name: checkpointName(reserved), keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
+      expect(outcome).toMatchObject({ base: whole, segments: 2, messages: 2000 });
+    } finally {
+      await workerConnection.quit();
+    }
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    expect(restored).toMatchObject({ name: s3.name, base: checkpointName(reserved), journal: { segments: 1, messages: lines.length - 5000 } });
+    expect((await stateBytes(restored!.pipeline)).equals(await stateBytes(chain.live))).toBe(true);
+  }, 120_000);
 });
 
 /** Commit times are milliseconds: two commits in one would tie. */
