@@ -9,7 +9,7 @@
 import * as bitcoin from 'bitcoinjs-lib';
 import * as ecc from 'tiny-secp256k1';
 import bs58check from 'bs58check';
-import { getAddress } from 'ethers';
+import { getAddress } from 'ethers/address';
 import { chainFamily, type Chain, type ChainFamily } from '../contract/primitives.js';
 import { base58CheckDecode, base58CheckEncode } from './base58check.js';
 import { GenerationalCache } from './generational-cache.js';

@@ -3,7 +3,8 @@
  * Interface; every other log is ignored (not rejected). A small token registry gives symbols
  * and decimals; unknown tokens keep their raw base-unit amount and no USD value.
  */
-import { getBigInt, Interface } from 'ethers';
+import { Interface } from 'ethers/abi';
+import { getBigInt } from 'ethers/utils';
 import type { Chain } from '../contract/primitives.js';
 import { ADDRESS_CACHE_GENERATION, addressKey, tronFromEvmBytes, type AddressKey } from './address.js';
 import { GenerationalCache } from './generational-cache.js';

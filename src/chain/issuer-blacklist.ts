@@ -10,7 +10,7 @@
  * Topic hashes are computed with ethers' `id()` of the canonical signature. Any other log, or one
  * of these from a contract that is not the issuer's, is not a blacklist event.
  */
-import { id } from 'ethers';
+import { id } from 'ethers/hash';
 import type { Chain } from '../contract/primitives.js';
 import { addressKey, type AddressKey } from './address.js';
 import { accountFromTopic, tokenInfo } from './evm.js';

@@ -4,27 +4,31 @@ import { Command } from 'commander';
 import { RuleSetError } from '../engine/loader.js';
 import { UserInputError } from '../cases/users.js';
 import { CaseActionError } from '../cases/case-transitions.js';
-import { registerIntel } from './intel-command.js';
-import { registerReplay } from './replay-command.js';
-import { registerRules } from './rules-command.js';
-import { registerMonitor } from './monitor-command.js';
-import { registerCases } from './cases-command.js';
-import { registerConsole } from './console-command.js';
 import { ConfigError } from '../config/config.js';
-import { registerSimulate } from './simulate-command.js';
+
+/**
+ * Each verb's module, loaded on demand: a verb loads only its own dependencies (the monitor
+ * neither the console's web server nor the simulator), which took a third off the monitor's
+ * start-up here. Help and an unknown verb load them all.
+ */
+const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
+  replay: async () => (await import('./replay-command.js')).registerReplay,
+  intel: async () => (await import('./intel-command.js')).registerIntel,
+  simulate: async () => (await import('./simulate-command.js')).registerSimulate,
+  rules: async () => (await import('./rules-command.js')).registerRules,
+  monitor: async () => (await import('./monitor-command.js')).registerMonitor,
+  cases: async () => (await import('./cases-command.js')).registerCases,
+  console: async () => (await import('./console-command.js')).registerConsole,
+};
 
 const program = new Command()
   .name('tidewatch')
   .description('Transaction monitoring for crypto exchanges: sanctions exposure, DPRK IT-worker payroll, consolidation, extortion.')
   .version('0.1.0');
 
-registerReplay(program);
-registerIntel(program);
-registerSimulate(program);
-registerRules(program);
-registerMonitor(program);
-registerCases(program);
-registerConsole(program);
+const verb = process.argv[2];
+const needed = verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
+for (const name of needed) (await VERBS[name]!())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof RuleSetError || err instanceof ConfigError || err instanceof UserInputError || err instanceof CaseActionError) console.error(err.message);
