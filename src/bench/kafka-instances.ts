@@ -42,6 +42,7 @@ export async function runInstances(kafka: KafkaClient, opts: { topics: string[];
   await admin.connect();
   const checkpoints = mkdtempSync(join(tmpdir(), 'tw-bench-instances-'));
   const children: ChildProcess[] = [];
+  const lastLines = new Map<ChildProcess, string[]>();
   const cpuAtExit = new Map<number, number>();
   try {
     const highs = await offsetRanges(admin, opts.topics);
@@ -50,8 +51,9 @@ export async function runInstances(kafka: KafkaClient, opts: { topics: string[];
     const started = performance.now();
     for (let i = 0; i < opts.instances; i++) {
       const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, 'dist/cli/main.js', 'monitor', '--topics', opts.topics.join(','), '--alert-topic', opts.alertTopic, '--group', opts.group, '--instance', `i${i}`, '--metrics-port', '0'], {
-        env: { ...process.env, LOG_LEVEL: 'warn', CHECKPOINT_DIR: checkpoints, ...opts.env }, stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, LOG_LEVEL: 'warn', CHECKPOINT_DIR: checkpoints, ...opts.env }, stdio: ['ignore', 'pipe', 'inherit'],
       });
+      keepLastLines(child, lastLines);
       children.push(child);
     }
     const covered = async (): Promise<boolean> => {
@@ -64,7 +66,8 @@ export async function runInstances(kafka: KafkaClient, opts: { topics: string[];
     const deadline = Date.now() + opts.timeoutMs;
     while (!(await covered())) {
       if (Date.now() > deadline) throw new Error(`${opts.instances} instance(s) did not catch up within ${opts.timeoutMs / 1000} s`);
-      if (children.some((c) => c.exitCode !== null)) throw new Error('a monitor exited during the benchmark');
+      const exited = children.find((c) => c.exitCode !== null);
+      if (exited) throw new Error(`a monitor exited during the benchmark (code ${exited.exitCode}); its last log lines:\n${(lastLines.get(exited) ?? []).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
@@ -114,4 +117,20 @@ async function readTopic(kafka: KafkaClient, topic: string): Promise<string[]> {
     await consumer.disconnect();
   }
   return values.sort();
+}
+
+/** Lines a monitor's log keeps for the benchmark's error when it exits (warnings and errors only, at LOG_LEVEL=warn). */
+const LINES_KEPT = 20;
+
+/** Keeps the child's last LINES_KEPT stdout lines in `into`, so a monitor that exits says why. */
+function keepLastLines(child: ChildProcess, into: Map<ChildProcess, string[]>): void {
+  const lines: string[] = [];
+  into.set(child, lines);
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    if (lines.length > LINES_KEPT) lines.splice(0, lines.length - LINES_KEPT);
+  });
 }
