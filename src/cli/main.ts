@@ -8,8 +8,8 @@ import { ConfigError } from '../config/config.js';
 
 /**
  * Each verb's module, loaded on demand: a verb loads only its own dependencies (the monitor
- * neither the console's web server nor the simulator), which took a third off the monitor's
- * start-up here. Help and an unknown verb load them all.
+ * neither the console's web server nor the simulator; with ethers imported by subpath, its
+ * module loading went from 1.28 to 0.88 s here). Help and an unknown verb load them all.
  */
 const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
   replay: async () => (await import('./replay-command.js')).registerReplay,
