@@ -21,6 +21,7 @@ import { clusteringBenchmark } from './clustering.js';
 import { foldBenchmark } from './fold.js';
 import { hotKeyBenchmark } from './hot-key.js';
 import { ratioBenchmarks } from './ratio.js';
+import { closeBareParser } from './replay-run.js';
 import { soakBenchmark } from './soak.js';
 import { storeBytesBenchmark } from './store-bytes.js';
 
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   if (selected.has('memory')) addressMemoryBenchmark(args);
   if (selected.has('fold')) await foldBenchmark(args);
   if (selected.has('soak')) await soakBenchmark(args);
+  closeBareParser();
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -10,6 +10,7 @@ import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels, type SdnLabel } from '../intel/ofac.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { readJsonLines } from '../sources/file-source.js';
+import { BareParser } from './bare-child.js';
 import { fmt } from './report.js';
 
 const DAY = 86_400_000;
@@ -52,12 +53,29 @@ export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
-export async function bareParseRate(file: string): Promise<Rates> {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  let n = 0;
-  for await (const line of readJsonLines(file)) { JSON.parse(line.text); n++; }
-  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / cpuSecondsSince(c0) };
+/** One child process parses every baseline of a benchmark run (see bare-child.ts); closed by `closeBareParser`. */
+let bareParser: BareParser | undefined;
+
+/** The bare read + JSON.parse of `file` (or of a byte range of it), in the baseline's own process. */
+export async function bareParseRate(file: string, range: { start?: number; end?: number } = {}): Promise<Rates & { lines: number; cpuSeconds: number }> {
+  const r = await (bareParser ??= new BareParser()).parse({ file, ...range });
+  return { wall: r.lines / r.wallSeconds, cpu: r.lines / r.cpuSeconds, lines: r.lines, cpuSeconds: r.cpuSeconds };
+}
+
+/**
+ * A full collection in this process, when `--expose-gc` allows it (`npm run bench` passes it):
+ * the heap a finished pipeline left is collected before the next measurement, not during it. The
+ * baseline runs in a process of its own, but on this 2-core machine this process's collector
+ * threads, marking a dead pipeline's heap, slowed it by as much as half.
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Ends the baseline's process, if one was started (the benchmark exits after). */
+export function closeBareParser(): void {
+  bareParser?.close();
+  bareParser = undefined;
 }
 
 export interface ReplayRun {
@@ -80,6 +98,19 @@ export interface ReplayLimits {
   progressSeconds: number;
   /** Stop after this many messages (a warm-up's part of a file). */
   messages?: number;
+  /**
+   * Every `every` messages, the run pauses and `measure` is told the byte range and the pipeline
+   * CPU seconds of the chunk just processed (a pause is not counted in the run's wall-clock time).
+   */
+  chunks?: { every: number; measure: (chunk: ChunkRange) => Promise<void> };
+}
+
+/** A chunk of a replayed file: its bytes, its messages and the CPU the pipeline spent on them. */
+export interface ChunkRange {
+  start: number;
+  end: number;
+  messages: number;
+  cpuSeconds: number;
 }
 
 /** Replays `file` through a fresh shipped pipeline until the file ends or the time limit passes. */
@@ -93,21 +124,35 @@ export async function pipelineReplay(file: string, limits: ReplayLimits, label: 
   let firstTime: number | undefined;
   let lastTime: number | undefined;
   let finished = true;
+  let paused = 0;
+  let chunk = { start: 0, messages: 0, cpu: process.cpuUsage() };
+  const endChunk = async (end: number): Promise<void> => {
+    if (!limits.chunks || chunk.messages === 0) return;
+    const pauseStart = performance.now();
+    await limits.chunks.measure({ start: chunk.start, end, messages: chunk.messages, cpuSeconds: cpuSecondsSince(chunk.cpu) });
+    paused += performance.now() - pauseStart;
+    chunk = { start: end, messages: 0, cpu: process.cpuUsage() };
+  };
+  let bytes = 0;
   for await (const line of readJsonLines(file)) {
     const result = pipeline.process(line.text, { file, line: line.line });
     alerts += result.alerts.length;
     processed++;
+    chunk.messages++;
+    bytes = line.bytes;
     if (result.event) { firstTime ??= result.event.time; lastTime = result.event.time; }
     if (processed === limits.messages) break;
+    if (limits.chunks && chunk.messages === limits.chunks.every) await endChunk(line.bytes);
     // Checked on every message: on a quadratic stream one message can take seconds.
     const now = performance.now();
-    if (now - t0 > limits.seconds * 1000) { finished = false; break; }
+    if (now - t0 - paused > limits.seconds * 1000) { finished = false; break; }
     if (limits.progressSeconds > 0 && now > nextProgress) {
       nextProgress = now + limits.progressSeconds * 1000;
       console.log(`  … ${label}: ${fmt(processed)} messages in ${((now - t0) / 1000).toFixed(0)} s (${fmt(processed / ((now - t0) / 1000))} msg/s), event day ${dayOf(firstTime, lastTime)}`);
     }
   }
-  const seconds = (performance.now() - t0) / 1000;
+  await endChunk(bytes);
+  const seconds = (performance.now() - t0 - paused) / 1000;
   return { processed, seconds, rate: processed / seconds, cpuRate: processed / cpuSecondsSince(c0), alerts, finished, lastEventDay: dayOf(firstTime, lastTime), stats: { ...pipeline.stats } };
 }
 
@@ -128,6 +173,8 @@ export interface RatioFigures {
   cpuRatio: number;
   /** The warm-up run (a fresh process's first pipeline, JIT cold) on a stream of the same shape, when there was one. */
   cold?: { run: ReplayRun; cpuRatio: number };
+  /** For a run measured chunk by chunk: each chunk's messages, the pipeline's CPU on it and the bare parse's, measured right after it. */
+  chunks?: { messages: number; pipelineCpuSeconds: number; bareCpuSeconds: number }[];
 }
 
 /**
@@ -147,13 +194,39 @@ export async function measureRatio(file: string, messages: number, limits: Repla
   await bareParseRate(file);
   const cold = warmUp === undefined ? undefined : await pipelineReplay(warmUp, limits, `${label} (warm-up)`);
   if (cold) await pipelineReplay(warmUp!, { ...limits, messages: Math.ceil(cold.processed / 10) }, `${label} (second warm-up)`);
+  collectGarbage();
   const before = await bareParseRate(file);
   const run = await pipelineReplay(file, limits, label);
+  collectGarbage();
   const after = await bareParseRate(file);
   const bare = { wall: (before.wall + after.wall) / 2, cpu: (before.cpu + after.cpu) / 2 };
   const figures: RatioFigures = { messages, megabytes: statSync(file).size / 1e6, bare: bare.wall, bareCpu: bare.cpu, bareSpread: [before.cpu, after.cpu], run, ratio: run.rate / bare.wall, cpuRatio: run.cpuRate / bare.cpu };
   if (cold) figures.cold = { run: cold, cpuRatio: cold.cpuRate / bare.cpu };
   return figures;
+}
+
+/**
+ * The ratio of a long run measured chunk by chunk: after every `every` messages the pipeline
+ * pauses while the baseline's process parses the same bytes, so each chunk's pipeline time is
+ * paired with a bare parse taken minutes apart at most, not one before a run of many minutes and
+ * one after it (the machine's load moves within such a run). The ratio is the bare parse's CPU
+ * over all chunks against the pipeline's (its pauses counted against it).
+ */
+export async function measureChunkedRatio(file: string, messages: number, limits: ReplayLimits, label: string, every: number): Promise<RatioFigures> {
+  await bareParseRate(file); // the baseline's process and the page cache warmed on the whole file
+  const chunks: NonNullable<RatioFigures['chunks']> = [];
+  let bareWall = 0;
+  const run = await pipelineReplay(file, { ...limits, chunks: { every, measure: async (c) => {
+    const b = await bareParseRate(file, { start: c.start, end: c.end });
+    if (b.lines !== c.messages) throw new Error(`the bare parse read ${b.lines} lines of a chunk of ${c.messages} messages (bytes ${c.start}-${c.end})`);
+    bareWall += b.lines / b.wall;
+    chunks.push({ messages: c.messages, pipelineCpuSeconds: c.cpuSeconds, bareCpuSeconds: b.cpuSeconds });
+  } } }, label);
+  const lines = chunks.reduce((n, c) => n + c.messages, 0);
+  const bareCpuSeconds = chunks.reduce((n, c) => n + c.bareCpuSeconds, 0);
+  const rates = chunks.map((c) => c.messages / c.bareCpuSeconds);
+  const bare = { wall: lines / bareWall, cpu: lines / bareCpuSeconds };
+  return { messages, megabytes: statSync(file).size / 1e6, bare: bare.wall, bareCpu: bare.cpu, bareSpread: [Math.min(...rates), Math.max(...rates)], run, ratio: run.rate / bare.wall, cpuRatio: run.cpuRate / bare.cpu, chunks };
 }
 
 /** One table row: the stream, both rates and their ratio side by side. */
