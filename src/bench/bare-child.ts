@@ -41,6 +41,15 @@ async function parseRange({ file, start = 0, end }: BareRequest): Promise<BareRe
   return { lines, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * The parent's Node flags less its heap limit (a parse needs little), plus tsx's loader when this
+ * module runs from its TypeScript source (the tests).
+ */
+function childExecArgv(): string[] {
+  const flags = process.execArgv.filter((a) => !a.startsWith('--max-old-space-size'));
+  return import.meta.url.endsWith('.ts') && !flags.includes('tsx') ? [...flags, '--import', 'tsx'] : flags;
+}
+
 /** The parent's handle: one child for the whole benchmark, asked one range at a time. */
 export class BareParser {
   private child: ChildProcess | undefined;
@@ -54,7 +63,7 @@ export class BareParser {
   }
 
   private async ask(request: BareRequest): Promise<BareResult> {
-    const child = (this.child ??= fork(fileURLToPath(import.meta.url), ['--bare-child'], { execArgv: process.execArgv.filter((a) => !a.startsWith('--max-old-space-size')), stdio: 'inherit' }));
+    const child = (this.child ??= fork(fileURLToPath(import.meta.url), ['--bare-child'], { execArgv: childExecArgv(), stdio: 'inherit' }));
     child.send(request);
     // Both listeners go once the reply is in: a benchmark asks many times.
     const done = new AbortController();
