@@ -260,7 +260,9 @@ export class Monitor {
   private async joinGroup(): Promise<void> {
     const { config, logger } = this.options;
     const topic = this.ownershipTopic;
-    const member = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)) });
+    // Paused for good, the member's loop sleeps `maxWaitTimeInMs` between looks, and leaving the
+    // group waits for that sleep: at kafkajs's 5 s default a stop waited about 4 s here.
+    const member = this.kafka.consumer({ groupId: this.groupId, allowAutoTopicCreation: false, sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: Math.min(3000, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 3)), maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS });
     this.member = member;
     member.on(member.events.GROUP_JOIN, (e) => {
       const slots = (e.payload.memberAssignment as Record<string, number[]>)[topic] ?? [];
@@ -399,7 +401,9 @@ export class Monitor {
    */
   private async startReader(): Promise<void> {
     const generation = ++this.readerGeneration;
-    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000 });
+    // A fetch long-polls the brokers for at most KAFKA_FETCH_MAX_WAIT_MS when no partition has
+    // anything new (data returns at once), and a stop waits for the fetch in flight.
+    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS });
     this.reader = reader;
     const current = (): boolean => generation === this.readerGeneration;
     reader.on(reader.events.GROUP_JOIN, (e) => {
@@ -806,8 +810,8 @@ export class Monitor {
     await this.enqueue(() => this.flushSlots(true));
     await this.cancelFold();
     await this.enqueue(() => this.maybeCheckpoint(true));
-    await this.reader?.disconnect().catch(() => undefined);
-    await this.member?.disconnect().catch(() => undefined);
+    // The two consumers leave side by side: each waits for its fetch or sleep in flight.
+    await Promise.all([this.reader?.disconnect().catch(() => undefined), this.member?.disconnect().catch(() => undefined)]);
     await Promise.all(this.slots.ownedSlots().map((o) => o.producer.disconnect().catch(() => undefined)));
     await this.admin.disconnect().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 describe('configuration', () => {
   it('applies the documented defaults and freezes the result', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_GROUP_ID: 'tidewatch', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(c).toMatchObject({ KAFKA_BROKERS: '127.0.0.1:9092', KAFKA_GROUP_ID: 'tidewatch', REDIS_URL: 'redis://127.0.0.1:6379', KAFKA_FETCH_MAX_WAIT_MS: 500 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -17,6 +17,7 @@ describe('configuration', () => {
     [{ METRICS_PORT: '99999' }, /METRICS_PORT/],
     [{ DEDUPE_MAX_IDS: 'lots' }, /DEDUPE_MAX_IDS/],
     [{ DEDUPE_WINDOW_DAYS: '0' }, /DEDUPE_WINDOW_DAYS/],
+    [{ KAFKA_FETCH_MAX_WAIT_MS: '5' }, /KAFKA_FETCH_MAX_WAIT_MS/],
   ])('stops start-up naming the bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
