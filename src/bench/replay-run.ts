@@ -214,6 +214,7 @@ export async function measureRatio(file: string, messages: number, limits: Repla
  */
 export async function measureChunkedRatio(file: string, messages: number, limits: ReplayLimits, label: string, every: number): Promise<RatioFigures> {
   await bareParseRate(file); // the baseline's process and the page cache warmed on the whole file
+  collectGarbage(); // the heaps of the pipelines run before are not this run's to collect
   const chunks: NonNullable<RatioFigures['chunks']> = [];
   let bareWall = 0;
   const run = await pipelineReplay(file, { ...limits, chunks: { every, measure: async (c) => {
