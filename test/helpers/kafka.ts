@@ -96,15 +96,27 @@ export function startMonitor(run: Run, instance = 'a', env: Record<string, strin
  * fails the test's assertion on the code rather than the whole test's time limit.
  */
 export async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals, graceMs = 90_000): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    if (child.exitCode !== 0) reportUncleanExit(child, child.exitCode);
+    return child.exitCode;
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);
   const grace = setTimeout(() => child.kill('SIGKILL'), graceMs);
   try {
-    return await exited;
+    const code = await exited;
+    if (code !== 0 && signal !== 'SIGKILL') reportUncleanExit(child, code);
+    return code;
   } finally {
     clearTimeout(grace);
   }
+}
+
+/** A monitor that did not stop cleanly leaves its last log lines in the test output, so a CI failure shows why. */
+function reportUncleanExit(child: ChildProcess, code: number | null): void {
+  const logs = (child as Partial<MonitorProcess>).logs;
+  if (!logs) return;
+  process.stderr.write(`monitor exited with ${code ?? 'a signal'}; its last log lines:\n${logs.slice(-40).join('\n')}\n`);
 }
 
 /** The committed offsets of a publishing slot's cursor group, as `topic/partition` → offset. */
