@@ -47,9 +47,12 @@ export function registerMonitor(program: Command): void {
       try {
         await monitor.start();
       } catch (err) {
+        // A signal during start-up ends the start early; the stop under way then exits as usual.
+        if (stopping) return;
         logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor could not start');
         process.exit(1);
       }
+      if (stopping) return;
       logger.info({ metricsPort: port }, 'metrics and /healthz listening');
     });
 }

@@ -59,6 +59,8 @@ export interface WaitForTopicsOptions {
   timeoutMs: number;
   /** Told each failed attempt (the monitor logs it); the next waits longer, up to 5 s. */
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
+  /** Whether the caller has been asked to stop: the wait then gives up at once, without an error (the caller checks). */
+  stopped?: () => boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function waitForTopics(admin: ReturnType<KafkaClient['admin']>, top
   const deadline = Date.now() + options.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     const reason = await topicsNotReady(admin, topics);
-    if (reason === undefined) return;
+    if (reason === undefined || options.stopped?.()) return;
     if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not ready after ${options.timeoutMs} ms: ${reason}`);
     const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
     options.onRetry?.(attempt, waitMs, reason);
@@ -106,6 +108,7 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
     try {
       return await step();
     } catch (err) {
+      if (options.stopped?.()) return;
       if (Date.now() > deadline) throw err;
       const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
       options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));

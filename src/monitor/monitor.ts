@@ -124,6 +124,10 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private reloader: RuleReloader | undefined;
   private stopping = false;
+  /** The start under way or done (a stop waits for it to reach a step's end). */
+  private startup: Promise<void> = Promise.resolve();
+  /** The start reached its end: the reader runs, and a stop commits and checkpoints what was applied. */
+  private running = false;
   private tickQueued = false;
   private lastPrune = 0;
   private lastHighs = 0;
@@ -181,17 +185,29 @@ export class Monitor {
     return this.options.ownershipTopic ?? this.options.inputTopics[0]!;
   }
 
-  /** Resolves once the monitor reads and holds its group membership; rejects if it could not get there. */
-  async start(): Promise<void> {
+  /**
+   * Resolves once the monitor reads and holds its group membership; rejects if it could not get
+   * there. A stop asked for meanwhile ends it early, between two of its steps, and resolves it.
+   */
+  start(): Promise<void> {
+    this.startup = this.startSteps();
+    return this.startup;
+  }
+
+  private async startSteps(): Promise<void> {
     const { config, inputTopics, logger } = this.options;
     this.startedAt = Date.now();
     this.serveHealth();
     await this.prepareTopics();
+    if (this.stopping) return;
     this.slots = new SlotTable(await this.partitionCount(this.ownershipTopic), this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
     await this.loadState();
+    if (this.stopping) return;
     await this.joinGroup();
+    if (this.stopping) return;
     await this.enqueue(() => this.startReader());
     if (this.failure) throw this.failure;
+    this.running = true;
     this.watchRules();
     this.startTicking();
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slots.count, ownershipTopic: this.ownershipTopic }, 'monitor started');
@@ -205,8 +221,9 @@ export class Monitor {
   private async prepareTopics(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     const topics = { inputs: inputTopics, alerts: alertTopic };
-    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
     await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+    if (this.stopping) return;
     await this.admin.connect();
     await waitForTopics(this.admin, allTopics(topics), waitOptions);
     const warnings = await inputRetentionWarnings(this.admin, config, inputTopics).catch((err: Error) => [`the input topics' retention could not be read: ${err.message}`]);
@@ -802,14 +819,18 @@ export class Monitor {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A start under way ends at its next step (a state half loaded is never checkpointed).
+    await this.startup.catch(() => undefined);
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
     this.reloader?.stop();
     this.setPhase('stopping');
     await this.queue;
-    await this.enqueue(() => this.flushSlots(true));
-    await this.cancelFold();
-    await this.enqueue(() => this.maybeCheckpoint(true));
+    if (this.running) {
+      await this.enqueue(() => this.flushSlots(true));
+      await this.cancelFold();
+      await this.enqueue(() => this.maybeCheckpoint(true));
+    } else await this.cancelFold();
     // The two consumers leave side by side: each waits for its fetch or sleep in flight.
     await Promise.all([this.reader?.disconnect().catch(() => undefined), this.member?.disconnect().catch(() => undefined)]);
     await Promise.all(this.slots.ownedSlots().map((o) => o.producer.disconnect().catch(() => undefined)));

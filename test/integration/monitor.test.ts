@@ -194,7 +194,8 @@ describe('monitor against real Kafka and Redis', () => {
     const folded = entries(first, 'checkpoint folded').map((e) => String(e.checkpoint));
     const second = startMonitor(run, 'a', foldEnv);
     try {
-      await waitFor(async () => entries(second, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
+      // Its own 'caught up', not only the cursors (which the killed monitor had already moved): it runs, and what it re-applies publishes nothing twice.
+      await waitFor(async () => entries(second, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && entries(second, 'caught up').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
       const restored = entries(second, 'restored checkpoint; reading each input partition from the offset it covers')[0]!;
       expect(folded.some((location) => location.endsWith(String(restored.base)))).toBe(true);
       const alerts = (await readAll(run.alertTopic)).sort();
@@ -233,7 +234,8 @@ describe('monitor against real Kafka and Redis', () => {
     }
     const again = startMonitor(run, 'a', foldEnv);
     try {
-      await waitFor(async () => entries(again, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
+      // Its own 'caught up', not only the cursors (which the killed monitor had already moved): it runs, and what it re-applies publishes nothing twice.
+      await waitFor(async () => entries(again, 'restored checkpoint; reading each input partition from the offset it covers').length > 0 && entries(again, 'caught up').length > 0 && (await caughtUp(run)), 120_000, 'the restart caught up');
       const alerts = (await readAll(run.alertTopic)).sort();
       expect(new Set(alerts).size).toBe(alerts.length);
       expect(alerts).toEqual(expectedAlerts);

@@ -1,0 +1,73 @@
+import { readdirSync } from 'node:fs';
+import { pino } from 'pino';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkpointDirectory, wireMonitor, type WiredMonitor } from '../../src/cli/monitor-wiring.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { caughtUp, checkpointRoot, cleanupRun, newRun, produceSample, slotCursor, waitFor, type Run } from '../helpers/kafka.js';
+import { ofacLabels, rules } from '../helpers/sample.js';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const runs: Run[] = [];
+
+afterAll(async () => {
+  for (const run of runs) await cleanupRun(run, redis);
+  await redis.quit();
+});
+
+/** A monitor wired as the CLI wires it, in this process; its log lines are kept, and `onLog` sees each as it is written. */
+function wired(run: Run, config: Config, onLog: (line: string) => void = () => undefined): WiredMonitor & { logs: string[] } {
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(line); onLog(line); } });
+  const monitor = wireMonitor(config, { rules: rules(), labels: ofacLabels(), logger, instanceId: `a-${run.id}`, inputTopics: run.topics, alertTopic: run.alertTopic });
+  return { ...monitor, logs };
+}
+
+const cursors = (run: Run): Promise<Map<string, bigint>[]> => Promise.all([0, 1].map((s) => slotCursor(run, s)));
+
+describe('a stop asked for while the monitor starts (real Kafka and Redis, in process)', () => {
+  it('ends the start at its next step: start and stop both resolve, nothing fails, and no cursor or checkpoint moves', async () => {
+    const run = newRun();
+    runs.push(run);
+    await produceSample(run);
+    const config = loadConfig(process.env, { KAFKA_GROUP_ID: run.group, KAFKA_TOPIC_PARTITIONS: '2', REDIS_KEY_PREFIX: run.prefix, KAFKA_SESSION_TIMEOUT_MS: '10000', CHECKPOINT_DIR: checkpointRoot(run) });
+    const dir = checkpointDirectory(config, `a-${run.id}`)!;
+
+    // A first monitor catches up and stops cleanly: its stop writes the checkpoint the next start restores.
+    const first = wired(run, config);
+    await first.monitor.start();
+    try {
+      await waitFor(() => caughtUp(run), 120_000, 'the first monitor caught up');
+    } finally {
+      await first.stop();
+    }
+    const files = readdirSync(dir).sort();
+    const committed = await cursors(run);
+    expect(files.some((f) => f.startsWith('checkpoint-'))).toBe(true);
+
+    // Stopped the moment its checkpoint is restored, before it joins the group (the race a SIGTERM right after a restart runs).
+    let stopping: Promise<void> | undefined;
+    const second: WiredMonitor & { logs: string[] } = wired(run, config, (line) => {
+      if (line.includes('"restored checkpoint') && !stopping) stopping = second.stop();
+    });
+    await second.monitor.start();
+    expect(stopping).toBeDefined();
+    await stopping;
+    expect(second.logs.some((l) => l.includes('"restored checkpoint'))).toBe(true);
+    expect(second.logs.filter((l) => l.includes('"monitor started"'))).toEqual([]);
+    expect(second.logs.filter((l) => l.includes('"slots assigned"'))).toEqual([]);
+    expect(second.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
+
+    // Stopped at once: the start ends after its topic checks, before any state is loaded.
+    const third = wired(run, config);
+    const started = third.monitor.start();
+    await third.stop();
+    await started;
+    expect(third.logs.filter((l) => l.includes('"restored checkpoint') || l.includes('"monitor started"'))).toEqual([]);
+    expect(third.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
+
+    // Neither stop committed or checkpointed a state it had not reached.
+    expect(await cursors(run)).toEqual(committed);
+    expect(readdirSync(dir).sort()).toEqual(files);
+  }, 300_000);
+});
