@@ -22,6 +22,22 @@ async function servicesFile(shape: HotKeyShape, sweeps: boolean): Promise<HotKey
   return { file, lines: written.lines, sweepMessages: sweeps ? scenario.sweeps : 0 };
 }
 
+/** The figures of one replay that sweepCost reads. */
+type CostFigures = { run: Pick<RatioFigures['run'], 'processed' | 'cpuRate'>; cpuRatio: number; bareCpu: number };
+
+/**
+ * What one sweep message costs the pipeline beyond the stream without sweeps, in CPU µs, and
+ * what it could cost at the bar: there the stream with sweeps runs at `bar` times the other
+ * stream's ratio against its own file's bare parse. Sweep messages are the only difference
+ * between the two files, so the difference of CPU seconds is theirs.
+ */
+export function sweepCost(withSweeps: CostFigures, without: CostFigures, sweeps: number, bar = 0.8): { spentUs: number; allowedUs: number } {
+  const cpuWithout = without.run.processed / without.run.cpuRate;
+  const cpuWith = withSweeps.run.processed / withSweeps.run.cpuRate;
+  const cpuAtBar = withSweeps.run.processed / (bar * without.cpuRatio * withSweeps.bareCpu);
+  return { spentUs: ((cpuWith - cpuWithout) / sweeps) * 1e6, allowedUs: ((cpuAtBar - cpuWithout) / sweeps) * 1e6 };
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -66,5 +82,9 @@ export async function hotKeyBenchmark(args: BenchArgs): Promise<void> {
     [...ratioRow('without sweeps', without), fmt(without.run.stats.merges), fmt(without.run.stats.reevaluations)],
   ]);
   const partial = runs.some((r) => !r.with.run.finished || !r.without.run.finished);
+  if (!partial) {
+    const costs = runs.map((r) => sweepCost(r.with, r.without, files.with.sweepMessages));
+    console.log(`CPU per sweep message beyond the stream without sweeps, each round: ${costs.map((c) => `${c.spentUs.toFixed(0)} µs`).join(', ')}; at the bar of 0.8 a sweep could cost ${costs.map((c) => `${c.allowedUs.toFixed(0)} µs`).join(', ')}`);
+  }
   console.log(`sweep messages: ${fmt(withSweeps.sweepMessages)}; quotient of ratios (with / without sweeps), median of ${rounds} alternating round(s): ${median(wallQuotients).toFixed(3)} wall-clock, ${median(quotients).toFixed(3)} in CPU time  (bar >= 0.8); each round in CPU time: ${quotients.map((q) => q.toFixed(3)).join(', ')}${partial ? ' — a run was cut short by --hot-limit: its rate is that of the prefix it processed, which flatters a pipeline whose cost grows with the stream' : ''}`);
 }
