@@ -285,7 +285,8 @@ export class Monitor {
       const slots = (e.payload.memberAssignment as Record<string, number[]>)[topic] ?? [];
       this.assigned = new Set(slots);
       logger.info({ slots }, 'slots assigned');
-      void this.enqueue(() => this.reassign());
+      // A start cut short by a stop takes no slot: fencing one would end another owner's open transaction for nothing.
+      void this.enqueue(() => (this.stopping && !this.running ? undefined : this.reassign()));
     });
     this.failOnFatalCrash(member, 'membership consumer');
     await member.connect();

@@ -66,7 +66,17 @@ describe('a stop asked for while the monitor starts (real Kafka and Redis, in pr
     expect(third.logs.filter((l) => l.includes('"restored checkpoint') || l.includes('"monitor started"'))).toEqual([]);
     expect(third.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
 
-    // Neither stop committed or checkpointed a state it had not reached.
+    // Stopped the moment the group hands it its slots: it takes none if it has not finished starting, and leaves cleanly either way.
+    let leaving: Promise<void> | undefined;
+    const fourth: WiredMonitor & { logs: string[] } = wired(run, config, (line) => {
+      if (line.includes('"slots assigned"') && !leaving) leaving = fourth.stop();
+    });
+    await fourth.monitor.start();
+    await waitFor(async () => leaving !== undefined, 60_000, 'the slots assigned');
+    await leaving;
+    expect(fourth.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
+
+    // No stop committed or checkpointed a state it had not reached.
     expect(await cursors(run)).toEqual(committed);
     expect(readdirSync(dir).sort()).toEqual(files);
   }, 300_000);
