@@ -109,6 +109,14 @@ function canonicalEvm(address: string): string {
   return getAddress(address).toLowerCase();
 }
 
+/**
+ * Tron keys by the account's 20 bytes in lower-case hex: what a TRC-20 log's topics give. Each
+ * costs a base58check encoding (two SHA-256) the first time; an address an exchange message or a
+ * native Tron transaction named before (a withdrawal to it, a deposit from it) is found here at
+ * once, as canonicalTron files it when it reads one.
+ */
+const tronKeysByAccountHex = new GenerationalCache<AddressKey>(ADDRESS_CACHE_GENERATION);
+
 /** Tron hex (41 + 20 bytes) or base58check T… → base58check T…. */
 const TRON_HEX = /^(0x)?41[0-9a-fA-F]{40}$/;
 const TRON_BASE58 = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
@@ -116,17 +124,29 @@ const HEX_PREFIX = /^0x/;
 
 export function canonicalTron(address: string): string {
   if (TRON_HEX.test(address)) {
-    return base58CheckEncode(Buffer.from(address.replace(HEX_PREFIX, ''), 'hex'));
+    const bytes = Buffer.from(address.replace(HEX_PREFIX, ''), 'hex');
+    const base58 = base58CheckEncode(bytes);
+    tronKeysByAccountHex.set(bytes.toString('hex', 1), `tron:${base58}`);
+    return base58;
   }
   if (!TRON_BASE58.test(address)) throw new Error('neither base58 T… nor hex 41…');
   const payload = base58CheckDecode(address) ?? bs58check.decode(address);
   if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
+  // A TRC-20 log names this account by its 20 bytes: the key is known now, without an encoding then.
+  tronKeysByAccountHex.set(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('hex', 1), `tron:${address}`);
   return address;
 }
 
 /** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */
 export function tronFromEvmBytes(hex20: string): string {
   return base58CheckEncode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
+}
+
+/** The key of the Tron account whose 20 bytes are `hex20` (lower-case hex, no prefix). */
+export function tronKeyOfAccountHex(hex20: string): AddressKey {
+  let key = tronKeysByAccountHex.get(hex20);
+  if (key === undefined) tronKeysByAccountHex.set(hex20, (key = `tron:${tronFromEvmBytes(hex20)}`));
+  return key;
 }
 
 const CANONICAL: Record<ChainFamily, (a: string) => string> = {

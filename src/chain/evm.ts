@@ -6,8 +6,7 @@
 import { Interface } from 'ethers/abi';
 import { getBigInt } from 'ethers/utils';
 import type { Chain } from '../contract/primitives.js';
-import { ADDRESS_CACHE_GENERATION, addressKey, tronFromEvmBytes, type AddressKey } from './address.js';
-import { GenerationalCache } from './generational-cache.js';
+import { addressKey, tronKeyOfAccountHex, type AddressKey } from './address.js';
 
 const erc20 = new Interface(['event Transfer(address indexed from, address indexed to, uint256 value)']);
 export const TRANSFER_TOPIC = erc20.getEvent('Transfer')!.topicHash;
@@ -48,16 +47,12 @@ export interface DecodedTokenTransfer {
 /** An indexed address is 12 zero bytes then 20 address bytes; anything else is not an address. */
 const INDEXED_ADDRESS = /^0x0{24}[0-9a-fA-F]{40}$/;
 
-/** Tron keys by raw topic: each costs two base58check encodings (four SHA-256), and the same accounts recur. */
-const tronTopicKeys = new GenerationalCache<AddressKey>(ADDRESS_CACHE_GENERATION);
-
 /** The account key of an indexed address topic, or undefined if the topic is not one. */
 export function accountFromTopic(chain: Chain, topic: string): AddressKey | undefined {
   if (!INDEXED_ADDRESS.test(topic)) return undefined;
-  if (chain !== 'tron') return `evm:0x${topic.slice(-40).toLowerCase()}`;
-  let key = tronTopicKeys.get(topic);
-  if (key === undefined) tronTopicKeys.set(topic, (key = `tron:${tronFromEvmBytes(topic.slice(-40))}`));
-  return key;
+  const hex20 = topic.slice(-40).toLowerCase();
+  // Tron keys are cached by the account's bytes, and filed there when an exchange message names the address first.
+  return chain === 'tron' ? tronKeyOfAccountHex(hex20) : `evm:0x${hex20}`;
 }
 
 /** The generic ethers decoder, kept as the reference the fast path is tested against. */

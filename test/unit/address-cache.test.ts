@@ -121,4 +121,15 @@ describe('Tron accounts from log topics', () => {
     expect(accountFromTopic('ethereum', topic)).toBe(`evm:0x${hex20}`);
     expect(accountFromTopic('tron', `0x${'0'.repeat(23)}1${hex20}`)).toBeUndefined();
   });
+
+  it('gives the key of a fresh encoding for an account an exchange message named first, in base58 or in hex, and for one never named', () => {
+    const bytes = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('hex'));
+    fc.assert(fc.property(bytes, fc.constantFrom('base58', 'hex', 'none'), fc.boolean(), (hex20, namedAs, upperTopic) => {
+      const base58 = tronFromEvmBytes(hex20); // a fresh base58check encoding, no cache
+      if (namedAs === 'base58') expect(addressKey('tron', base58)).toBe(`tron:${base58}`);
+      if (namedAs === 'hex') expect(addressKey('tron', `41${hex20.toUpperCase()}`)).toBe(`tron:${base58}`);
+      const body = upperTopic ? hex20.toUpperCase() : hex20;
+      expect(accountFromTopic('tron', `0x${'0'.repeat(24)}${body}`)).toBe(`tron:${base58}`);
+    }), { numRuns: 1_000 });
+  });
 });
