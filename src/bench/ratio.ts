@@ -47,6 +47,9 @@ export async function ratioBenchmarks(args: BenchArgs, which: { short: boolean; 
     const ratios = long.chunks.map((c) => c.bareCpuSeconds / c.pipelineCpuSeconds);
     console.log(`10x longer, chunk by chunk (${fmt(messages)} messages each, bare parse of the same bytes right after each): bare ${fmt(long.bareSpread[0])} to ${fmt(long.bareSpread[1])} msg per CPU-s; ratio in CPU time per chunk: ${ratios.map((r) => r.toFixed(3)).join(', ')}`);
     if (ratios.length > 2) console.log(`  last chunk against the second (the first carries a new pipeline's recompilation): ${(100 * (1 - ratios[ratios.length - 1]! / ratios[1]!)).toFixed(1)}% lower`);
+    // Each side on its own, so a trend in the pipeline shows apart from the baseline's moves.
+    const micros = (cpuSeconds: number, messages: number): string => ((cpuSeconds / messages) * 1e6).toFixed(1);
+    console.log(`  CPU µs per message per chunk, pipeline: ${long.chunks.map((c) => micros(c.pipelineCpuSeconds, c.messages)).join(', ')}; bare parse: ${long.chunks.map((c) => micros(c.bareCpuSeconds, c.messages)).join(', ')}`);
   }
   if (short && long) {
     const drop = 100 * (1 - long.run.rate / short.run.rate);
