@@ -210,7 +210,7 @@ export function displayAddress(key: AddressKey): string {
 
 /** Entries held by each address cache, and the largest single generation (for tests and metrics). */
 export function addressCacheStats(): { keys: Record<ChainFamily, number>; display: number; largestGeneration: number } {
-  const caches = [...Object.values(keyCaches), displayCache];
+  const caches = [...Object.values(keyCaches), displayCache, tronKeysByAccountHex];
   return {
     keys: { btc: keyCaches.btc.size, evm: keyCaches.evm.size, tron: keyCaches.tron.size },
     display: displayCache.size,
