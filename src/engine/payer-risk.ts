@@ -11,7 +11,7 @@ import { Decimal, sumOf } from '../money/decimal.js';
 import { getPath } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
-import type { HistoryItem } from './state.js';
+import type { DerivedValue, HistoryItem, TransferKind } from './state.js';
 import { anyWindow, rangeWithValidity, withinValidity, type WindowValidity } from './window-validity.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
@@ -77,7 +77,7 @@ function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec
  * a judgement reads one object per payer, the one the state keeps (its bits, its age and the
  * windows it holds for), not the scan and bounds it was made from.
  */
-interface AccountScan extends WindowValidity {
+interface AccountScan extends WindowValidity, DerivedValue {
   /** Those factors that hold, as FACTOR_BIT bits. */
   held: number;
   /** The account's `customer.createdAt` (epoch ms) as the window's newest KYC record gives it; NaN when none does. */
@@ -106,7 +106,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
     for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
   const held = (scan.vpn ? FACTOR_BIT.vpn : 0) | (scan.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (scan.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  return { held, createdAt: scan.createdAt, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
+  return { stale: false, held, createdAt: scan.createdAt, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
 }
 
 /**
@@ -138,21 +138,35 @@ function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
   return band;
 }
 
+/** What the judgement reads of an evidence transfer: kept in a cluster's memo while the state surely still holds it. */
+interface Evidence {
+  accountId: string;
+  usd: Decimal;
+  kind: TransferKind;
+  time: number;
+}
+
 /**
  * The USD each of `accounts` (sorted, distinct) sent among the evidence events, summed exactly.
- * Only accounts that sent one have an entry.
+ * Only accounts that sent one have an entry. Each evidence transfer is read from `prior` (the
+ * cluster's last judgement) while the state surely still holds it, else from the state, and put
+ * in `found` for the next judgement.
  */
-function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[]): Map<string, Decimal> {
+function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: ReadonlyMap<string, Evidence> | undefined, found: Map<string, Evidence>): Map<string, Decimal> {
   const byAccount = new Map<string, Decimal>();
   for (const id of eventIds) {
-    const t = env.state.transfer(id);
-    if (!t) continue;
-    const accountId = t.msg.accountId;
-    const usd = t.usd ?? Decimal.ZERO;
+    let e = prior?.get(id);
+    if (e === undefined || !env.state.surelyHeld(e.kind, e.time)) {
+      const t = env.state.transfer(id);
+      if (!t) continue;
+      e = { accountId: t.msg.accountId, usd: t.usd ?? Decimal.ZERO, kind: t.msg.kind, time: t.time };
+    }
+    found.set(id, e);
+    const accountId = e.accountId;
     const before = byAccount.get(accountId);
-    if (before !== undefined) byAccount.set(accountId, before.plus(usd));
+    if (before !== undefined) byAccount.set(accountId, before.plus(e.usd));
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
-    else if (includesSorted(accounts, accountId)) byAccount.set(accountId, usd);
+    else if (includesSorted(accounts, accountId)) byAccount.set(accountId, e.usd);
   }
   return byAccount;
 }
@@ -223,14 +237,45 @@ interface JudgementMemo {
   judgement: Judgement;
 }
 
-function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, slot: number): Judgement {
+/**
+ * What one cluster's last judgement read, for its next: a hot cluster is judged again at every
+ * sweep into it, over nearly the same payers and evidence. A payer's scan is taken from here
+ * while the state has not let go of it (`stale`) and the new window lies within its validity;
+ * an evidence transfer while the state surely still holds it (`transferRemovals` unmoved and
+ * expiry short of its time). So a judgement reads the rule state's maps only for what changed,
+ * and gives what a judgement from the state alone gives.
+ */
+interface ClusterMemo {
+  /** Sorted, distinct. */
+  accounts: string[];
+  /** Each account's scan, by its index in `accounts`. */
+  scans: AccountScan[];
+  evidence: Map<string, Evidence>;
+  /** `transferRemovals` when `evidence` was read. */
+  removals: number;
+}
+
+/** Clusters whose last judgement each payer-risk signal keeps: hot ones are judged over and over, and any past this start afresh. */
+const CLUSTER_MEMOS_KEPT = 1024;
+
+function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, slot: number, prior: ClusterMemo | undefined): { judgement: Judgement; memo: ClusterMemo } {
   const from = to - spec.within;
   const byFactor: Record<string, number> = {};
   const risky: string[] = [];
   // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
   const isRisky: boolean[] = new Array<boolean>(accounts.length);
+  const scans: AccountScan[] = new Array<AccountScan>(accounts.length);
+  let p = 0; // both lists are sorted: the prior's scan of an account is found by walking them together
   for (let i = 0; i < accounts.length; i++) {
-    const held = heldAt(accountScan(env, accounts[i]!, spec, from, to, slot), spec, to);
+    const accountId = accounts[i]!;
+    let scan: AccountScan | undefined;
+    if (prior) {
+      while (p < prior.accounts.length && prior.accounts[p]! < accountId) p++;
+      const kept = prior.accounts[p] === accountId ? prior.scans[p]! : undefined;
+      if (kept && !kept.stale && withinValidity(kept, from, to)) scan = kept;
+    }
+    scans[i] = scan ??= accountScan(env, accountId, spec, from, to, slot);
+    const held = heldAt(scan, spec, to);
     let count = 0;
     // Most payers hold no factor: only those that hold one are counted factor by factor.
     if (held !== 0) {
@@ -240,15 +285,26 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
         count++;
       }
     }
-    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
+    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accountId);
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
-  const sent = evidence ? usdPerAccount(env, accounts, evidence) : new Map<string, Decimal>();
+  const removals = env.state.transferRemovals;
+  const found = new Map<string, Evidence>();
+  const sent = evidence ? usdPerAccount(env, accounts, evidence, prior?.removals === removals ? prior.evidence : undefined, found) : new Map<string, Decimal>();
   const salaryFloor = salaryBand(spec)[0];
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
   const implicated = accounts.filter((a, i) => isRisky[i] || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
-  return { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
+  const judgement = { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
+  return { judgement, memo: { accounts, scans, evidence: found, removals } };
+}
+
+/** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */
+function clusterNamed(ctx: Env['ctx'], groupPath: string | undefined): string | undefined {
+  if (groupPath === undefined) return undefined;
+  const group = getPath(ctx, groupPath);
+  const cluster = group !== null && typeof group === 'object' ? (group as Record<string, unknown>).cluster : undefined;
+  return typeof cluster === 'string' ? cluster : undefined;
 }
 
 export function payerRisk(spec: PayerRiskSpec): Signal {
@@ -257,8 +313,12 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
   // again at every merge into it, mostly with nothing of theirs changed since.
   let slot = 0;
   let slotOf: Env['state'] | undefined;
+  // Per cluster, what its last judgement read (see ClusterMemo), least recently judged first.
+  let clusters = new Map<string, ClusterMemo>();
+  const dot = spec.accounts.lastIndexOf('.');
+  const groupPath = dot > 0 ? spec.accounts.slice(0, dot) : undefined;
   return (env): SignalResult => {
-    if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; }
+    if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; clusters = new Map(); }
     const rawAccounts = getPath(env.ctx, spec.accounts);
     const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
@@ -266,7 +326,15 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     let j: Judgement;
     if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
     else {
-      j = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, slot);
+      const cluster = clusterNamed(env.ctx, groupPath);
+      const prior = cluster === undefined ? undefined : clusters.get(cluster);
+      const judged = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, slot, prior);
+      j = judged.judgement;
+      if (cluster !== undefined) {
+        if (prior) clusters.delete(cluster);
+        else if (clusters.size >= CLUSTER_MEMOS_KEPT) clusters.delete(clusters.keys().next().value!);
+        clusters.set(cluster, judged.memo);
+      }
       // Only lists can be recognised again by identity; a judgement of anything else is not kept.
       memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }

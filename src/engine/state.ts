@@ -34,6 +34,15 @@ import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
 
+/** A value a reader derives from one account's state (see `derivedValue`); the state sets `stale` when it lets go of it. */
+export interface DerivedValue {
+  stale: boolean;
+}
+
+function markStale(values: readonly (DerivedValue | undefined)[]): void {
+  for (const value of values) if (value !== undefined) value.stale = true;
+}
+
 export interface RuleStateOptions {
   /** ms of event time kept behind the newest event. @defaultValue 200 days */
   retention: number;
@@ -92,8 +101,11 @@ export class RuleState {
    * Per account, values a reader derived from its history and from the device links of the
    * devices in it (payer-risk's window scans), by slot; dropped whenever either changes, so a
    * value found here is one computed from what the state still holds. A cache: never checkpointed.
+   * A value let go of is marked stale, so a reader that kept it elsewhere knows without asking.
    */
-  private derived = new Map<string, unknown[]>();
+  private derived = new Map<string, (DerivedValue | undefined)[]>();
+  /** Bumped when the transfer indexes are filled from a checkpoint (see `transferRemovals`). */
+  private transfersRestored = 0;
   private derivedSlots = 0;
   /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
   private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
@@ -118,7 +130,7 @@ export class RuleState {
    */
   reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
     this.changes++;
-    this.derived = new Map();
+    this.letGoOfDerivedValues();
     this.options = { ...this.options, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
@@ -238,22 +250,48 @@ export class RuleState {
   }
 
   /** What the reader of `slot` kept for the account, if neither its history nor its devices' links changed since. */
-  derivedValue(accountId: string, slot: number): unknown {
+  derivedValue(accountId: string, slot: number): DerivedValue | undefined {
     return this.derived.get(accountId)?.[slot];
   }
 
-  keepDerivedValue(accountId: string, slot: number, value: unknown): void {
+  keepDerivedValue(accountId: string, slot: number, value: DerivedValue): void {
     let values = this.derived.get(accountId);
     if (!values) {
-      if (this.derived.size >= DERIVED_KEPT) this.derived.clear();
+      if (this.derived.size >= DERIVED_KEPT) this.letGoOfDerivedValues();
       this.derived.set(accountId, (values = []));
     }
     values[slot] = value;
   }
 
   private readonly dropDerivedValues = (accountId: string): void => {
-    if (this.derived.size > 0) this.derived.delete(accountId);
+    if (this.derived.size === 0) return;
+    const values = this.derived.get(accountId);
+    if (values === undefined) return;
+    markStale(values);
+    this.derived.delete(accountId);
   };
+
+  /** Lets go of every derived value (a full cache, new rules, a restore), each marked stale. */
+  private letGoOfDerivedValues(): void {
+    for (const values of this.derived.values()) markStale(values);
+    this.derived = new Map();
+  }
+
+  /**
+   * Moves whenever a transfer leaves its index other than by expiry (a delete, a replacement, a
+   * restore): while it stands, a transfer found earlier is still held if `surelyHeld` says so.
+   */
+  get transferRemovals(): number {
+    return this.transfersRestored + this.byEventId.deposit.removals + this.byEventId.withdrawal.removals;
+  }
+
+  /**
+   * Whether a transfer of `kind` and `time` that `transfer` found is still held, given that
+   * `transferRemovals` has not moved since: its index's expiry has never reached its time.
+   */
+  surelyHeld(kind: TransferKind, time: number): boolean {
+    return this.byEventId[kind].neverExpired(time);
+  }
 
   /** Changes whenever anything the state holds may have changed. */
   get version(): number {
@@ -400,7 +438,8 @@ export class RuleState {
   /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */
   restoreNewest(newest: number): void {
     this.changes++;
-    this.derived = new Map();
+    this.transfersRestored++;
+    this.letGoOfDerivedValues();
     this.newest = newest;
   }
 }

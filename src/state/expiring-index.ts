@@ -14,6 +14,10 @@ export class ExpiringIndex<V extends { time: number }> {
   private readonly chunks: string[][] = [[]];
   private head = 0;
   private newest = Number.NEGATIVE_INFINITY;
+  /** The highest horizon expiry has applied: an item at or after it has never been expired. */
+  private expiredBefore = Number.NEGATIVE_INFINITY;
+  /** Items taken out other than by expiry, or replaced under their id (see `neverExpired`). */
+  removals = 0;
 
   /**
    * @param retention ms of event time an item is kept behind the newest (see `setRetention`).
@@ -37,7 +41,17 @@ export class ExpiringIndex<V extends { time: number }> {
 
   /** Drops an item now; its id leaves the insertion queue when the queue reaches it. */
   delete(id: string): boolean {
-    return this.map.delete(id);
+    const removed = this.map.delete(id);
+    if (removed) this.removals++;
+    return removed;
+  }
+
+  /**
+   * Whether expiry has never reached `time`: an item of that time found here is still here, as
+   * long as `removals` has not moved since it was found.
+   */
+  neverExpired(time: number): boolean {
+    return time >= this.expiredBefore;
   }
 
   get size(): number {
@@ -49,7 +63,7 @@ export class ExpiringIndex<V extends { time: number }> {
       let tail = this.chunks[this.chunks.length - 1]!;
       if (tail.length === CHUNK) this.chunks.push((tail = []));
       tail.push(id);
-    }
+    } else this.removals++; // the id's earlier item is replaced
     this.map.set(id, value);
     this.advance(value.time);
   }
@@ -63,6 +77,7 @@ export class ExpiringIndex<V extends { time: number }> {
 
   private expire(): void {
     const horizon = this.newest - this.retentionMs;
+    if (horizon > this.expiredBefore) this.expiredBefore = horizon;
     for (;;) {
       const chunk = this.chunks[0]!;
       if (this.head === chunk.length) {

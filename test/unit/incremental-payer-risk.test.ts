@@ -85,26 +85,40 @@ function triggers(p: Pipeline): TransferEvent[] {
   return out;
 }
 
-/** Every account (and one the state never saw) named, with every retained transfer as evidence. */
-function envOf(p: Pipeline, trigger: TransferEvent, asOf = trigger.time): Env {
-  const fan = { accountIds: [...ACCOUNTS, 'ghost'], eventIds: triggers(p).map((t) => t.eventId) };
+/**
+ * Every account (and one the state never saw) named, with every retained transfer as evidence
+ * (or `evidence`: ids the state may have let go of). With `cluster`, the fan-in names a cluster,
+ * and judgements of it reuse what the last one read (payer-risk's cluster memo).
+ */
+function envOf(p: Pipeline, trigger: TransferEvent, asOf = trigger.time, cluster?: string, evidence?: string[]): Env {
+  const fan = { accountIds: [...ACCOUNTS, 'ghost'], eventIds: evidence ?? triggers(p).map((t) => t.eventId), ...(cluster ? { cluster } : {}) };
   return { trigger, ctx: { signals: { fan } }, graph: p.graph, state: p.state, asOf };
 }
+
+/** The transfer ids of the first `n` messages of a stream: evidence the state may have let go of since. */
+function transferIdsUpTo(steps: Step[], n: number): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i <= n && i < steps.length; i++) if (steps[i]!.kind !== 'login') ids.push(`ev-${i}`);
+  return ids;
+}
+
+/** Each spec compiled twice: judging a fan-in that names no cluster, and one that names one (its judgements then share a memo). */
+const CLUSTERS = [undefined, 'cl-test'] as const;
 
 describe('payer-risk equals the scan it replaces', () => {
   it('for every retained transfer as trigger (and judged later than it), after every message, whatever the arrival order', () => {
     const held = new Map<number, number>();
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
       // A fresh signal per stream: the memos live in the compiled signal.
-      const compiled = SPECS.map((s) => ({ fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal }));
+      const compiled = SPECS.flatMap((s, k) => CLUSTERS.map((cluster) => ({ k, cluster, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
       const p = new Pipeline({ rules: RULES });
       messages(steps, swaps).forEach((line, n) => {
         p.process(line, { line: n + 1 });
         for (const trigger of triggers(p)) {
           for (const asOf of [trigger.time, trigger.time + 2 * DAY]) {
-            compiled.forEach(({ fast, slow }, k) => {
+            compiled.forEach(({ k, cluster, fast, slow }) => {
               const expected = slow(envOf(p, trigger, asOf));
-              expect(fast(envOf(p, trigger, asOf)), `spec ${k} at ${trigger.eventId}`).toEqual(expected);
+              expect(fast(envOf(p, trigger, asOf, cluster)), `spec ${k} (cluster ${cluster}) at ${trigger.eventId}`).toEqual(expected);
               if (expected.ok) held.set(k, (held.get(k) ?? 0) + 1);
             });
           }
@@ -126,16 +140,18 @@ describe('payer-risk equals the scan it replaces', () => {
     const ends = [0, 1, 3, 6, 10, 20, 40, 80].map((d) => T0 + d * DAY);
     const hits = { held: 0 };
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
-      const compiled = SPECS.flatMap((s) => ends.map((end) => ({ end, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
+      const compiled = SPECS.flatMap((s) => ends.flatMap((end) => CLUSTERS.map((cluster) => ({ end, cluster, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal }))));
       const p = new Pipeline({ rules: RULES, state: bounds });
       messages(steps, swaps).forEach((line, n) => {
         p.process(line, { line: n + 1 });
         const trigger = triggers(p)[0];
         if (!trigger) return;
-        compiled.forEach(({ end, fast, slow }, k) => {
+        // Every transfer so far as evidence, expired ones too: a cluster memo must notice the state let go of one.
+        const evidence = transferIdsUpTo(steps, n);
+        compiled.forEach(({ end, cluster, fast, slow }, k) => {
           const asOf = Math.max(end, trigger.time);
-          const expected = slow(envOf(p, trigger, asOf));
-          expect(fast(envOf(p, trigger, asOf)), `signal ${k} after message ${n}`).toEqual(expected);
+          const expected = slow(envOf(p, trigger, asOf, undefined, evidence));
+          expect(fast(envOf(p, trigger, asOf, cluster, evidence)), `signal ${k} (cluster ${cluster}) after message ${n}`).toEqual(expected);
           if (expected.ok) hits.held++;
         });
       });
