@@ -9,9 +9,10 @@
 import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal, sumOf } from '../money/decimal.js';
 import { getPath } from './conditions.js';
+import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
-import type { DerivedValue, HistoryItem, TransferKind } from './state.js';
+import type { DerivedValue, HistoryItem } from './state.js';
 import { anyWindow, rangeWithValidity, withinValidity, type WindowValidity } from './window-validity.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
@@ -138,50 +139,82 @@ function salaryBand(spec: PayerRiskSpec): [Decimal, Decimal] {
   return band;
 }
 
-/** What the judgement reads of an evidence transfer: kept in a cluster's memo while the state surely still holds it. */
-interface Evidence {
-  accountId: string;
-  usd: Decimal;
-  kind: TransferKind;
-  time: number;
+/**
+ * The evidence transfers a judgement found, in the order given, with what it read of each: kept
+ * in a cluster's memo, in columns, so the next judgement reads them without a look-up while the
+ * state surely still holds them.
+ */
+interface EvidenceColumns {
+  eventIds: string[];
+  accountIds: string[];
+  /** The account's index in the judgement's `accounts`, -1 when it names no such account. */
+  accountAt: number[];
+  usd: Decimal[];
+  time: number[];
+  withdrawal: boolean[];
 }
+
+const noEvidence = (): EvidenceColumns => ({ eventIds: [], accountIds: [], accountAt: [], usd: [], time: [], withdrawal: [] });
 
 /**
- * The USD each of `accounts` (sorted, distinct) sent among the evidence events, summed exactly.
- * Only accounts that sent one have an entry. Each evidence transfer is read from `prior` (the
- * cluster's last judgement) while the state surely still holds it, else from the state, and put
- * in `found` for the next judgement.
+ * The USD each of `accounts` (sorted, distinct) sent among the evidence events, summed exactly,
+ * by the account's index (undefined: it sent none). An evidence transfer is read from `prior`
+ * (the cluster's last judgement, with `priorAt` mapping its account indexes to this one's) while
+ * the state surely still holds it, else from the state; what was read goes to `found`.
  */
-function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: ReadonlyMap<string, Evidence> | undefined, found: Map<string, Evidence>): Map<string, Decimal> {
-  const byAccount = new Map<string, Decimal>();
-  for (const id of eventIds) {
-    let e = prior?.get(id);
-    if (e === undefined || !env.state.surelyHeld(e.kind, e.time)) {
-      const t = env.state.transfer(id);
+function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: Int32Array } | undefined, found: EvidenceColumns): (Decimal | undefined)[] {
+  const sums = new Array<Decimal | undefined>(accounts.length).fill(undefined);
+  const at = prior ? alignByIdentity(eventIds, prior.columns.eventIds) : undefined;
+  const keptFrom = [env.state.transferKeptFrom('deposit'), env.state.transferKeptFrom('withdrawal')];
+  for (let k = 0; k < eventIds.length; k++) {
+    const p = at ? at[k]! : -1;
+    let accountId: string;
+    let accountAt: number;
+    let usd: Decimal;
+    let time: number;
+    let withdrawal: boolean;
+    if (p >= 0 && prior!.columns.time[p]! >= keptFrom[prior!.columns.withdrawal[p] ? 1 : 0]!) {
+      const c = prior!.columns;
+      accountId = c.accountIds[p]!;
+      const before = c.accountAt[p]!;
+      accountAt = before >= 0 ? prior!.accountsNow[before]! : -1;
+      // An account the alignment did not place (or one not named before) is looked for by name.
+      if (accountAt < 0) accountAt = indexOfSorted(accounts, accountId);
+      usd = c.usd[p]!;
+      time = c.time[p]!;
+      withdrawal = c.withdrawal[p]!;
+    } else {
+      const t = env.state.transfer(eventIds[k]!);
       if (!t) continue;
-      e = { accountId: t.msg.accountId, usd: t.usd ?? Decimal.ZERO, kind: t.msg.kind, time: t.time };
+      accountId = t.msg.accountId;
+      accountAt = indexOfSorted(accounts, accountId);
+      usd = t.usd ?? Decimal.ZERO;
+      time = t.time;
+      withdrawal = t.msg.kind === 'withdrawal';
     }
-    found.set(id, e);
-    const accountId = e.accountId;
-    const before = byAccount.get(accountId);
-    if (before !== undefined) byAccount.set(accountId, before.plus(e.usd));
+    found.eventIds.push(eventIds[k]!);
+    found.accountIds.push(accountId);
+    found.accountAt.push(accountAt);
+    found.usd.push(usd);
+    found.time.push(time);
+    found.withdrawal.push(withdrawal);
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
-    else if (includesSorted(accounts, accountId)) byAccount.set(accountId, e.usd);
+    if (accountAt >= 0) sums[accountAt] = sums[accountAt] === undefined ? usd : sums[accountAt]!.plus(usd);
   }
-  return byAccount;
+  return sums;
 }
 
-/** Whether the sorted list holds `key` (a binary search: no set built per judgement). */
-function includesSorted(sorted: readonly string[], key: string): boolean {
+/** The index of `key` in the sorted list, or -1 (a binary search: no set built per judgement). */
+function indexOfSorted(sorted: readonly string[], key: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const at = sorted[mid]!;
-    if (at === key) return true;
+    if (at === key) return mid;
     if (at < key) lo = mid + 1; else hi = mid;
   }
-  return false;
+  return -1;
 }
 
 /** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
@@ -250,7 +283,7 @@ interface ClusterMemo {
   accounts: string[];
   /** Each account's scan, by its index in `accounts`. */
   scans: AccountScan[];
-  evidence: Map<string, Evidence>;
+  evidence: EvidenceColumns;
   /** `transferRemovals` when `evidence` was read. */
   removals: number;
 }
@@ -265,16 +298,18 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
   const isRisky: boolean[] = new Array<boolean>(accounts.length);
   const scans: AccountScan[] = new Array<AccountScan>(accounts.length);
-  let p = 0; // both lists are sorted: the prior's scan of an account is found by walking them together
+  // Where each account stood in the prior judgement's list, and where each of those stands now.
+  const before = prior ? alignByIdentity(accounts, prior.accounts) : undefined;
+  const accountsNow = prior ? new Int32Array(prior.accounts.length).fill(-1) : undefined;
   for (let i = 0; i < accounts.length; i++) {
-    const accountId = accounts[i]!;
+    const p = before ? before[i]! : -1;
     let scan: AccountScan | undefined;
-    if (prior) {
-      while (p < prior.accounts.length && prior.accounts[p]! < accountId) p++;
-      const kept = prior.accounts[p] === accountId ? prior.scans[p]! : undefined;
-      if (kept && !kept.stale && withinValidity(kept, from, to)) scan = kept;
+    if (p >= 0) {
+      accountsNow![p] = i;
+      const kept = prior!.scans[p]!;
+      if (!kept.stale && withinValidity(kept, from, to)) scan = kept;
     }
-    scans[i] = scan ??= accountScan(env, accountId, spec, from, to, slot);
+    scans[i] = scan ??= accountScan(env, accounts[i]!, spec, from, to, slot);
     const held = heldAt(scan, spec, to);
     let count = 0;
     // Most payers hold no factor: only those that hold one are counted factor by factor.
@@ -285,18 +320,19 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
         count++;
       }
     }
-    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accountId);
+    if ((isRisky[i] = count >= spec.minFactors)) risky.push(accounts[i]!);
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
   const removals = env.state.transferRemovals;
-  const found = new Map<string, Evidence>();
-  const sent = evidence ? usdPerAccount(env, accounts, evidence, prior?.removals === removals ? prior.evidence : undefined, found) : new Map<string, Decimal>();
+  const found = noEvidence();
+  const priorEvidence = prior && prior.removals === removals ? { columns: prior.evidence, accountsNow: accountsNow! } : undefined;
+  const sent = evidence ? usdPerAccount(env, accounts, evidence, priorEvidence, found) : undefined;
   const salaryFloor = salaryBand(spec)[0];
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
-  const implicated = accounts.filter((a, i) => isRisky[i] || (sent.get(a)?.compare(salaryFloor) ?? -1) >= 0);
-  const judgement = { accounts, risky, share, byFactor, implicated, medianUsd: evidence ? median([...sent.values()]) : undefined };
-  return { judgement, memo: { accounts, scans, evidence: found, removals } };
+  const implicated = accounts.filter((_, i) => isRisky[i] || (sent?.[i]?.compare(salaryFloor) ?? -1) >= 0);
+  const medianUsd = sent ? median(sent.filter((v): v is Decimal => v !== undefined)) : undefined;
+  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd }, memo: { accounts, scans, evidence: found, removals } };
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */

@@ -286,11 +286,11 @@ export class RuleState {
   }
 
   /**
-   * Whether a transfer of `kind` and `time` that `transfer` found is still held, given that
-   * `transferRemovals` has not moved since: its index's expiry has never reached its time.
+   * The earliest time at which a transfer of `kind` that `transfer` found is surely still held,
+   * as long as `transferRemovals` has not moved since: its index's expiry never reached it.
    */
-  surelyHeld(kind: TransferKind, time: number): boolean {
-    return this.byEventId[kind].neverExpired(time);
+  transferKeptFrom(kind: TransferKind): number {
+    return this.byEventId[kind].neverExpiredFrom;
   }
 
   /** Changes whenever anything the state holds may have changed. */

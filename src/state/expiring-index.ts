@@ -54,6 +54,11 @@ export class ExpiringIndex<V extends { time: number }> {
     return time >= this.expiredBefore;
   }
 
+  /** The earliest time `neverExpired` accepts. */
+  get neverExpiredFrom(): number {
+    return this.expiredBefore;
+  }
+
   get size(): number {
     return this.map.size;
   }
