@@ -20,6 +20,7 @@ import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
 import { ruleReadsMembership } from './merge-readers.js';
+import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -39,6 +40,8 @@ export interface CompiledRule {
   graphDependent: boolean;
   /** True when a merge of unlabelled clusters can (see merge-readers.ts). */
   readsMembership: boolean;
+  /** The sequence signal `require` tries first, if it does (see gates.ts). */
+  gate: Gate | undefined;
 }
 
 export function compileRule(rule: LoadedRule): CompiledRule {
@@ -48,6 +51,7 @@ export function compileRule(rule: LoadedRule): CompiledRule {
   const lazy = Object.create(signalProto) as LazySignals;
   lazy.env = undefined as unknown as Env;
   lazy.results = new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined);
+  const ordered = cheapestFirst(spec.require, spec.signals);
   return {
     spec,
     hash: rule.hash,
@@ -55,10 +59,11 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     signals: compiledSignals,
     signalProto,
     lazy,
-    require: compileAll(cheapestFirst(spec.require, spec.signals)),
+    require: compileAll(ordered),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
     readsMembership: ruleReadsMembership(spec),
+    gate: gateOf(ordered, spec.signals, compiledSignals.map(([name]) => name)),
   };
 }
 
@@ -327,8 +332,14 @@ export class RuleEngine {
 
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
+    const gated = rule.gate !== undefined && item.type === 'transfer';
+    if (gated && change !== undefined && gateStillFails(item, rule, rule.gate!, this.state)) return [];
     runSignals(rule, ctx, env);
-    if (!rule.require(ctx)) return [];
+    if (!rule.require(ctx)) {
+      // A gate that failed (its result computed and not holding) is noted for later re-examinations.
+      if (gated && rule.lazy.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule, this.state);
+      return [];
+    }
     // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.
     const verdict = this.verdictOf(rule, item, ctx);
     const out: Alert[] = [];

@@ -106,6 +106,14 @@ export class RuleState {
   private derived = new Map<string, (DerivedValue | undefined)[]>();
   /** Bumped when the transfer indexes are filled from a checkpoint (see `transferRemovals`). */
   private transfersRestored = 0;
+  /**
+   * Moves when an item joins a history at or before that history's newest time (out of order, or
+   * at an equal time), or the state is restored: a verdict read from a history up to some time
+   * (see gates.ts) stands only while this does and `historyDroppedUpTo` stays short of its span.
+   */
+  historyRewrites = 0;
+  /** The newest time of any item a history let go of (retention, caps, kind expiry, dormancy). */
+  historyDroppedUpTo = Number.NEGATIVE_INFINITY;
   private derivedSlots = 0;
   /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
   private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
@@ -350,6 +358,7 @@ export class RuleState {
 
   private readonly dormantAccount = (list: readonly HistoryItem[], accountId: string): boolean => {
     if (!this.dormant(list)) return false;
+    if (list.length > 0) this.noteDropped(list[list.length - 1]!.time);
     this.forgetDerived(accountId);
     return true;
   };
@@ -377,9 +386,14 @@ export class RuleState {
    */
   private released(accountId: string, dropped: readonly HistoryItem[]): void {
     if (dropped.length === 0) return;
+    for (const item of dropped) this.noteDropped(item.time);
     this.dropDerivedValues(accountId);
     this.paid.release(accountId, dropped);
     this.payers.forget(accountId);
+  }
+
+  private noteDropped(time: number): void {
+    if (time > this.historyDroppedUpTo) this.historyDroppedUpTo = time;
   }
 
   /** Drops what is kept per account beside its history (the history itself is going). */
@@ -416,6 +430,7 @@ export class RuleState {
   private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): HistoryItem[] {
     let list = held;
     let i = list.length;
+    if (i > 0 && list[i - 1]!.time >= event.time) this.historyRewrites++;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
     if (i < list.length) list.splice(i, 0, event);
     else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length
@@ -439,6 +454,7 @@ export class RuleState {
   restoreNewest(newest: number): void {
     this.changes++;
     this.transfersRestored++;
+    this.historyRewrites++;
     this.letGoOfDerivedValues();
     this.newest = newest;
   }
