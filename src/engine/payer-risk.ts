@@ -154,18 +154,23 @@ interface EvidenceColumns {
   withdrawal: boolean[];
 }
 
-const noEvidence = (): EvidenceColumns => ({ eventIds: [], accountIds: [], accountAt: [], usd: [], time: [], withdrawal: [] });
+/** Columns for up to `capacity` rows, cut to the rows filled by `usdPerAccount` (no growth by push). */
+function evidenceColumns(capacity: number): EvidenceColumns {
+  return { eventIds: new Array<string>(capacity), accountIds: new Array<string>(capacity), accountAt: new Array<number>(capacity), usd: new Array<Decimal>(capacity), time: new Array<number>(capacity), withdrawal: new Array<boolean>(capacity) };
+}
 
 /**
  * The USD each of `accounts` (sorted, distinct) sent among the evidence events, summed exactly,
  * by the account's index (undefined: it sent none). An evidence transfer is read from `prior`
- * (the cluster's last judgement, with `priorAt` mapping its account indexes to this one's) while
- * the state surely still holds it, else from the state; what was read goes to `found`.
+ * (the cluster's last judgement, with `accountsNow` mapping its account indexes to this one's)
+ * while the state surely still holds it, else from the state; what was read fills `found`
+ * (made with a row per evidence id, cut to those found).
  */
 function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: Int32Array } | undefined, found: EvidenceColumns): (Decimal | undefined)[] {
   const sums = new Array<Decimal | undefined>(accounts.length).fill(undefined);
   const at = prior ? alignByIdentity(eventIds, prior.columns.eventIds) : undefined;
   const keptFrom = [env.state.transferKeptFrom('deposit'), env.state.transferKeptFrom('withdrawal')];
+  let rows = 0;
   for (let k = 0; k < eventIds.length; k++) {
     const p = at ? at[k]! : -1;
     let accountId: string;
@@ -192,15 +197,16 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
       time = t.time;
       withdrawal = t.msg.kind === 'withdrawal';
     }
-    found.eventIds.push(eventIds[k]!);
-    found.accountIds.push(accountId);
-    found.accountAt.push(accountAt);
-    found.usd.push(usd);
-    found.time.push(time);
-    found.withdrawal.push(withdrawal);
+    found.eventIds[rows] = eventIds[k]!;
+    found.accountIds[rows] = accountId;
+    found.accountAt[rows] = accountAt;
+    found.usd[rows] = usd;
+    found.time[rows] = time;
+    found.withdrawal[rows++] = withdrawal;
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
     if (accountAt >= 0) sums[accountAt] = sums[accountAt] === undefined ? usd : sums[accountAt]!.plus(usd);
   }
+  for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.time, found.withdrawal]) column.length = rows;
   return sums;
 }
 
@@ -324,7 +330,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   }
   const share = accounts.length ? risky.length / accounts.length : 0;
   const removals = env.state.transferRemovals;
-  const found = noEvidence();
+  const found = evidenceColumns(evidence?.length ?? 0);
   const priorEvidence = prior && prior.removals === removals ? { columns: prior.evidence, accountsNow: accountsNow! } : undefined;
   const sent = evidence ? usdPerAccount(env, accounts, evidence, priorEvidence, found) : undefined;
   const salaryFloor = salaryBand(spec)[0];

@@ -567,10 +567,13 @@ export class EntityGraph {
     return this.meta.get(this.root(addressId))?.causes ?? [];
   }
 
-  private entityOf(root: number, asOf: number): { exchange: boolean; entities: Set<string> } {
+  private entityOf(root: number, asOf: number): { exchange: boolean; entities: ReadonlySet<string> } {
+    const labels = this.clusterLabels(root, asOf);
+    // Most merges join unlabelled clusters: nothing to collect.
+    if (labels.length === 0) return NO_ENTITY;
     const entities = new Set<string>();
     let exchange = false;
-    for (const { record } of this.clusterLabels(root, asOf)) {
+    for (const { record } of labels) {
       if (record.scope === 'address') continue; // a derived label names no entity
       entities.add(record.entity ?? record.label);
       if (record.label === 'exchange') exchange = true;
@@ -759,6 +762,9 @@ export class EntityGraph {
     this.dropReach();
   }
 }
+
+/** What entityOf finds in an unlabelled cluster (shared: never written). */
+const NO_ENTITY: { exchange: boolean; entities: ReadonlySet<string> } = Object.freeze({ exchange: false, entities: new Set<string>() });
 
 /**
  * A cluster's merge causes with the absorbed cluster's and the new one appended, the newest
