@@ -69,7 +69,7 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   const source = valued.source;
   // `view` is declared here, unset, so the event keeps it in-object when the rules set it (added
   // later, it would cost a separate property array on every retained transfer).
-  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source, view: undefined, gates: undefined };
+  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source, view: undefined, gateStamp: -1, gatesFailed: 0 };
 }
 
 class FieldAddressError extends Error {

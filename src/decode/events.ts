@@ -31,8 +31,9 @@ export interface TransferEvent {
   usdSource: UsdSource | null;
   /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
   view?: Record<string, unknown>;
-  /** What the rule engine noted of its rules' gates for this transfer (src/engine/gates.ts); never checkpointed. */
-  gates?: unknown;
+  /** The rule engine's notes of its rules' failed gates for this transfer (src/engine/gates.ts); never checkpointed. */
+  gateStamp?: number;
+  gatesFailed?: number;
 }
 
 export interface LoginEvent {

@@ -44,7 +44,8 @@ export interface CompiledRule {
   gate: Gate | undefined;
 }
 
-export function compileRule(rule: LoadedRule): CompiledRule {
+/** Compiles one rule; a gated one (see gates.ts) takes `gateBit`. */
+export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
   const spec = rule.spec;
   const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
   const signalProto = lazySignalPrototype(compiledSignals);
@@ -63,8 +64,18 @@ export function compileRule(rule: LoadedRule): CompiledRule {
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
     readsMembership: ruleReadsMembership(spec),
-    gate: gateOf(ordered, spec.signals, compiledSignals.map(([name]) => name)),
+    gate: gateOf(ordered, spec.signals, compiledSignals.map(([name]) => name), gateBit),
   };
+}
+
+/** Compiles a rule set, giving each gated rule a bit of its own. */
+export function compileRuleSet(rules: readonly LoadedRule[]): CompiledRule[] {
+  let bit = 0;
+  return rules.map((rule) => {
+    const compiled = compileRule(rule, bit);
+    if (compiled.gate) bit++;
+    return compiled;
+  });
 }
 
 /** Every label an exposure or decaying-exposure signal of the rules looks for, sorted. */
@@ -216,13 +227,13 @@ export class RuleEngine {
   private readonly emitted = new IdWindow(400 * DAY);
 
   constructor(rules: LoadedRule[], readonly graph: EntityGraph, readonly state: RuleState) {
-    this.rules = rules.map(compileRule);
+    this.rules = compileRuleSet(rules);
     this.registerAggregators();
   }
 
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
-    this.rules = rules.map(compileRule);
+    this.rules = compileRuleSet(rules);
     this.rulesByMode = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
     this.labelsCache = undefined;
     this.fundingCache = undefined;
@@ -333,11 +344,11 @@ export class RuleEngine {
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
     const gated = rule.gate !== undefined && item.type === 'transfer';
-    if (gated && change !== undefined && gateStillFails(item, rule, rule.gate!, this.state)) return [];
+    if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return [];
     runSignals(rule, ctx, env);
     if (!rule.require(ctx)) {
       // A gate that failed (its result computed and not holding) is noted for later re-examinations.
-      if (gated && rule.lazy.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule, this.state);
+      if (gated && rule.lazy.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule.gate!, this.state);
       return [];
     }
     // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.

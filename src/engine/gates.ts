@@ -5,7 +5,7 @@
  * that span is added or dropped. A re-examination of a transfer whose gate failed before (a merge
  * into a hot cluster re-examines two transfers at every sweep) cannot alert, and is skipped
  * instead of running the rule's where, signals and conditions again (issue #9: re-examine what a
- * change can change). The notes live on the transfer and are never checkpointed.
+ * change can change). The notes are two numbers on the transfer, never checkpointed.
  */
 import type { TransferEvent } from '../decode/events.js';
 import type { Condition, SignalSpec } from './rule-schema.js';
@@ -16,34 +16,40 @@ export interface Gate {
   index: number;
   /** How far back from the trigger the signal reads the history. */
   lookback: number;
+  /** The rule's bit in a transfer's `gatesFailed` (one per gated rule of a rule set). */
+  bit: number;
 }
 
-/** The rule's gate, if the first of its ordered `require` conditions is a sequence signal. */
-export function gateOf(ordered: readonly Condition[], signals: Record<string, SignalSpec>, names: readonly string[]): Gate | undefined {
+/** Gated rules a rule set can have: one bit each in a small integer. */
+export const MAX_GATED_RULES = 30;
+
+/**
+ * The rule's gate, if the first of its ordered `require` conditions is a sequence signal;
+ * `bit` is the next free one (the caller counts the rule set's gated rules, at most MAX_GATED_RULES).
+ */
+export function gateOf(ordered: readonly Condition[], signals: Record<string, SignalSpec>, names: readonly string[], bit: number): Gate | undefined {
   const first = ordered[0];
-  if (first === undefined || !('signal' in first)) return undefined;
+  if (first === undefined || !('signal' in first) || bit >= MAX_GATED_RULES) return undefined;
   const spec = signals[first.signal];
   if (spec?.op !== 'sequence') return undefined;
-  return { index: names.indexOf(first.signal), lookback: spec.within };
+  return { index: names.indexOf(first.signal), lookback: spec.within, bit };
 }
 
-/** What a transfer's rules noted: the rules whose gate failed for it, while the history stood at `stamp`. */
-interface GateNotes {
-  stamp: number;
-  failed: object[];
-}
-
-/** Whether the rule's gate failed for the transfer before and nothing it read has changed since. */
-export function gateStillFails(item: TransferEvent, rule: object, gate: Gate, state: RuleState): boolean {
-  const notes = item.gates as GateNotes | undefined;
-  if (notes === undefined || notes.stamp !== state.historyRewrites) return false;
-  if (state.historyDroppedUpTo >= item.time - gate.lookback) return false;
-  return notes.failed.includes(rule);
+/**
+ * Whether the rule's gate failed for the transfer before and nothing it read has changed since.
+ * A transfer's notes are two numbers: the state's `historyRewrites` when they were made (a rule
+ * reload moves it too, so bits of an earlier rule set never match) and a bit per failed gate.
+ */
+export function gateStillFails(item: TransferEvent, gate: Gate, state: RuleState): boolean {
+  if (item.gateStamp !== state.historyRewrites || ((item.gatesFailed ?? 0) & (1 << gate.bit)) === 0) return false;
+  return state.historyDroppedUpTo < item.time - gate.lookback;
 }
 
 /** Notes that the rule's gate failed for the transfer, as the history stands now. */
-export function noteGateFailed(item: TransferEvent, rule: object, state: RuleState): void {
-  let notes = item.gates as GateNotes | undefined;
-  if (notes === undefined || notes.stamp !== state.historyRewrites) item.gates = notes = { stamp: state.historyRewrites, failed: [] };
-  if (!notes.failed.includes(rule)) notes.failed.push(rule);
+export function noteGateFailed(item: TransferEvent, gate: Gate, state: RuleState): void {
+  if (item.gateStamp !== state.historyRewrites) {
+    item.gateStamp = state.historyRewrites;
+    item.gatesFailed = 0;
+  }
+  item.gatesFailed = (item.gatesFailed ?? 0) | (1 << gate.bit);
 }

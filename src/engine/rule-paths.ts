@@ -75,7 +75,7 @@ let contextProbe: { account: string[]; counterparty: string[] } | undefined;
 /** The account and counterparty fields the engine builds for a transfer (keys only; nothing is computed). */
 export function contextFields(): { account: string[]; counterparty: string[] } {
   if (contextProbe) return contextProbe;
-  const probe: TransferEvent = { type: 'transfer', eventId: 'probe', time: 0, msg: { kind: 'withdrawal', accountId: 'probe' } as TransferEvent['msg'], from: [], to: 'evm:0x0000000000000000000000000000000000000000', amount: Decimal.ZERO, usd: null, usdSource: null };
+  const probe: TransferEvent = { type: 'transfer', eventId: 'probe', time: 0, msg: { kind: 'withdrawal', accountId: 'probe' } as TransferEvent['msg'], from: [], to: 'evm:0x0000000000000000000000000000000000000000', amount: Decimal.ZERO, usd: null, usdSource: null, gateStamp: -1, gatesFailed: 0 };
   const ctx = buildContext(probe, new EntityGraph(), 0);
   return (contextProbe = { account: Object.keys(ctx.account as object), counterparty: [...COUNTERPARTY_FIELDS] });
 }

@@ -23,7 +23,7 @@ export class RuleReloader {
   reload(): boolean {
     try {
       const rules = loadRuleSet(this.dir);
-      rules.forEach(compileRule);
+      rules.forEach((rule) => compileRule(rule));
       this.events.applied(rules);
       return true;
     } catch (err) {

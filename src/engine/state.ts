@@ -108,7 +108,7 @@ export class RuleState {
   private transfersRestored = 0;
   /**
    * Moves when an item joins a history at or before that history's newest time (out of order, or
-   * at an equal time), or the state is restored: a verdict read from a history up to some time
+   * at an equal time), the state is restored or the rules change: a verdict read from a history up to some time
    * (see gates.ts) stands only while this does and `historyDroppedUpTo` stays short of its span.
    */
   historyRewrites = 0;
@@ -138,6 +138,7 @@ export class RuleState {
    */
   reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
     this.changes++;
+    this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
     this.options = { ...this.options, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);

@@ -6,7 +6,7 @@
  * trimmed by tight retention and caps, and merges into hot clusters re-examining transfers.
  */
 import { describe, expect, it } from 'vitest';
-import { gateOf } from '../../src/engine/gates.js';
+import { gateOf, MAX_GATED_RULES } from '../../src/engine/gates.js';
 import type { CompiledRule } from '../../src/engine/engine.js';
 import { Pipeline, type PipelineOptions } from '../../src/pipeline/pipeline.js';
 import { servicesScenario } from '../../src/simulate/services.js';
@@ -47,6 +47,9 @@ describe('rule gates', () => {
     const p = new Pipeline({ rules: RULES });
     const gated = compiledRules(p).filter((r) => r.gate !== undefined).map((r) => r.spec.id).sort();
     expect(gated).toEqual(['chain-hop.asset-switch', 'dprk-it-payroll.cadence-forward', 'extortion-payment.receiver-side', 'pass-through.quick-out']);
+    // Each gated rule has a bit of its own.
+    const bits = compiledRules(p).flatMap((r) => (r.gate ? [r.gate.bit] : []));
+    expect(new Set(bits).size).toBe(bits.length);
     for (const r of compiledRules(p)) {
       if (!r.gate) continue;
       const [name, spec] = r.signals[r.gate.index]! && [r.signals[r.gate.index]![0], r.spec.signals[r.signals[r.gate.index]![0]]!];
@@ -58,10 +61,11 @@ describe('rule gates', () => {
   it('takes no gate from a first condition that is not a sequence signal', () => {
     const hop = RULES.find((r) => r.spec.id === 'chain-hop.asset-switch')!.spec.signals;
     const signals = { seq: hop.hop!, fan: hop.laundering! };
-    expect(gateOf([{ signal: 'seq' }, { signal: 'fan' }], signals, ['fan', 'seq'])).toEqual({ index: 1, lookback: 72 * 3_600_000 });
-    expect(gateOf([{ signal: 'fan' }, { signal: 'seq' }], signals, ['fan', 'seq'])).toBeUndefined();
-    expect(gateOf([{ field: 'event.amount', gte: 1 }, { signal: 'seq' }], signals, ['fan', 'seq'])).toBeUndefined();
-    expect(gateOf([], signals, ['fan', 'seq'])).toBeUndefined();
+    expect(gateOf([{ signal: 'seq' }, { signal: 'fan' }], signals, ['fan', 'seq'], 2)).toEqual({ index: 1, lookback: 72 * 3_600_000, bit: 2 });
+    expect(gateOf([{ signal: 'seq' }], signals, ['fan', 'seq'], MAX_GATED_RULES)).toBeUndefined(); // no bit left
+    expect(gateOf([{ signal: 'fan' }, { signal: 'seq' }], signals, ['fan', 'seq'], 0)).toBeUndefined();
+    expect(gateOf([{ field: 'event.amount', gte: 1 }, { signal: 'seq' }], signals, ['fan', 'seq'], 0)).toBeUndefined();
+    expect(gateOf([], signals, ['fan', 'seq'], 0)).toBeUndefined();
   });
 
   it.each([
@@ -103,5 +107,12 @@ describe('rule gates', () => {
     const plain = replay(lines, false);
     expect(plain.alerts.some((a) => (JSON.parse(a) as { ruleId: string }).ruleId === 'chain-hop.asset-switch')).toBe(true);
     expect(gated.alerts).toEqual(plain.alerts);
+  });
+
+  it('lets no note of an earlier rule set stand after a reload (its bits name other rules)', () => {
+    const p = new Pipeline({ rules: RULES });
+    const before = p.state.historyRewrites;
+    p.replaceRules(RULES.slice().reverse());
+    expect(p.state.historyRewrites).toBeGreaterThan(before);
   });
 });
