@@ -150,13 +150,15 @@ interface EvidenceColumns {
   /** The account's index in the judgement's `accounts`, -1 when it names no such account. */
   accountAt: number[];
   usd: Decimal[];
+  /** `usd` as a double: sums and the median are ordered by it, the decimals read only where it cannot tell. */
+  approx: number[];
   time: number[];
   withdrawal: boolean[];
 }
 
 /** Columns for up to `capacity` rows, cut to the rows filled by `usdPerAccount` (no growth by push). */
 function evidenceColumns(capacity: number): EvidenceColumns {
-  return { eventIds: new Array<string>(capacity), accountIds: new Array<string>(capacity), accountAt: new Array<number>(capacity), usd: new Array<Decimal>(capacity), time: new Array<number>(capacity), withdrawal: new Array<boolean>(capacity) };
+  return { eventIds: new Array<string>(capacity), accountIds: new Array<string>(capacity), accountAt: new Array<number>(capacity), usd: new Array<Decimal>(capacity), approx: new Array<number>(capacity), time: new Array<number>(capacity), withdrawal: new Array<boolean>(capacity) };
 }
 
 /**
@@ -166,8 +168,9 @@ function evidenceColumns(capacity: number): EvidenceColumns {
  * while the state surely still holds it, else from the state; what was read fills `found`
  * (made with a row per evidence id, cut to those found).
  */
-function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: Int32Array } | undefined, found: EvidenceColumns): (Decimal | undefined)[] {
+function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: Int32Array } | undefined, found: EvidenceColumns): Sums {
   const sums = new Array<Decimal | undefined>(accounts.length).fill(undefined);
+  const approx = new Float64Array(accounts.length);
   const at = prior ? alignByIdentity(eventIds, prior.columns.eventIds) : undefined;
   const keptFrom = [env.state.transferKeptFrom('deposit'), env.state.transferKeptFrom('withdrawal')];
   let rows = 0;
@@ -176,6 +179,7 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
     let accountId: string;
     let accountAt: number;
     let usd: Decimal;
+    let usdApprox: number;
     let time: number;
     let withdrawal: boolean;
     if (p >= 0 && prior!.columns.time[p]! >= keptFrom[prior!.columns.withdrawal[p] ? 1 : 0]!) {
@@ -186,6 +190,7 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
       // An account the alignment did not place (or one not named before) is looked for by name.
       if (accountAt < 0) accountAt = indexOfSorted(accounts, accountId);
       usd = c.usd[p]!;
+      usdApprox = c.approx[p]!;
       time = c.time[p]!;
       withdrawal = c.withdrawal[p]!;
     } else {
@@ -194,6 +199,7 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
       accountId = t.msg.accountId;
       accountAt = indexOfSorted(accounts, accountId);
       usd = t.usd ?? Decimal.ZERO;
+      usdApprox = usd.toNumber();
       time = t.time;
       withdrawal = t.msg.kind === 'withdrawal';
     }
@@ -201,13 +207,66 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
     found.accountIds[rows] = accountId;
     found.accountAt[rows] = accountAt;
     found.usd[rows] = usd;
+    found.approx[rows] = usdApprox;
     found.time[rows] = time;
     found.withdrawal[rows++] = withdrawal;
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
-    if (accountAt >= 0) sums[accountAt] = sums[accountAt] === undefined ? usd : sums[accountAt]!.plus(usd);
+    if (accountAt < 0) continue;
+    sums[accountAt] = sums[accountAt] === undefined ? usd : sums[accountAt]!.plus(usd);
+    approx[accountAt] = approx[accountAt]! + usdApprox;
   }
-  for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.time, found.withdrawal]) column.length = rows;
-  return sums;
+  for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.approx, found.time, found.withdrawal]) column.length = rows;
+  return { exact: sums, approx };
+}
+
+/**
+ * Each account's USD sum (by its index; undefined: it sent none), exact, and as a double. The
+ * doubles order the sums wherever they differ by more than their rounding can (non-negative
+ * values summed: a relative error far below SLACK), so the decimals, cold in memory, are read
+ * only to break near-ties; a negative value turns the shortcut off.
+ */
+interface Sums {
+  exact: (Decimal | undefined)[];
+  approx: Float64Array;
+}
+
+const SLACK = 1e-9;
+
+/** How sums i and j order (as Decimal.compare would), reading their decimals only when the doubles cannot tell. */
+function compareSums(s: Sums, i: number, j: number): number {
+  const x = s.approx[i]!;
+  const y = s.approx[j]!;
+  const slack = SLACK * Math.max(x, y);
+  if (x >= 0 && y >= 0) {
+    if (x < y - slack) return -1;
+    if (x > y + slack) return 1;
+  }
+  return s.exact[i]!.compare(s.exact[j]!);
+}
+
+/** Whether sum i is at least `floor` (whose double is `floorApprox`), reading the decimal only near it. */
+function atLeast(s: Sums, i: number, floor: Decimal, floorApprox: number): boolean {
+  const sum = s.exact[i];
+  if (sum === undefined) return false;
+  const x = s.approx[i]!;
+  if (x >= 0 && floorApprox >= 0) {
+    const slack = SLACK * Math.max(x, floorApprox);
+    if (x > floorApprox + slack) return true;
+    if (x < floorApprox - slack) return false;
+  }
+  return sum.compare(floor) >= 0;
+}
+
+/** The exact median of the sums present (as `median` gives it), ordered by compareSums. */
+function medianOfSums(s: Sums): Decimal {
+  const present: number[] = [];
+  for (let i = 0; i < s.exact.length; i++) if (s.exact[i] !== undefined) present.push(i);
+  if (present.length === 0) return Decimal.ZERO;
+  present.sort((i, j) => compareSums(s, i, j));
+  const mid = present.length >> 1;
+  if (present.length % 2) return s.exact[present[mid]!]!;
+  const pair = sumOf([s.exact[present[mid - 1]!]!, s.exact[present[mid]!]!]);
+  return pair.dividedBy(2, pair.scale + 1);
 }
 
 /** The index of `key` in the sorted list, or -1 (a binary search: no set built per judgement). */
@@ -225,12 +284,7 @@ function indexOfSorted(sorted: readonly string[], key: string): number {
 
 /** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
 export function median(values: readonly Decimal[]): Decimal {
-  const sorted = [...values].sort((a, b) => a.compare(b));
-  if (sorted.length === 0) return Decimal.ZERO;
-  const mid = sorted.length >> 1;
-  if (sorted.length % 2) return sorted[mid]!;
-  const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
-  return pair.dividedBy(2, pair.scale + 1);
+  return medianOfSums({ exact: values.slice(), approx: Float64Array.from(values, (v) => v.toNumber()) });
 }
 
 function stringsOf(v: unknown): string[] {
@@ -334,10 +388,11 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const priorEvidence = prior && prior.removals === removals ? { columns: prior.evidence, accountsNow: accountsNow! } : undefined;
   const sent = evidence ? usdPerAccount(env, accounts, evidence, priorEvidence, found) : undefined;
   const salaryFloor = salaryBand(spec)[0];
+  const floorApprox = salaryFloor.toNumber();
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
-  const implicated = accounts.filter((_, i) => isRisky[i] || (sent?.[i]?.compare(salaryFloor) ?? -1) >= 0);
-  const medianUsd = sent ? median(sent.filter((v): v is Decimal => v !== undefined)) : undefined;
+  const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
+  const medianUsd = sent ? medianOfSums(sent) : undefined;
   return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd }, memo: { accounts, scans, evidence: found, removals } };
 }
 

@@ -2,8 +2,9 @@
  * payer-risk's median (`medianUsd`, which rules compare with thresholds and alerts show) must be
  * exact, to the digit and the scale shown: values that differ past a double's precision, equal
  * values written with different scales (the first of them in the input is shown), and values far
- * beyond 2^53 units. Session 14 tried sorting by nearest doubles first and measured no gain; this
- * keeps any such shortcut honest (an order by doubles alone fails it).
+ * beyond 2^53 units. Since session 18 the judgement orders sums by their doubles and reads the
+ * decimals only for near ties (the decimals are cold in memory); this keeps that shortcut honest
+ * (an order by doubles alone fails it).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
