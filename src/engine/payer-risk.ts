@@ -350,6 +350,12 @@ interface ClusterMemo {
 
 /** Clusters whose last judgement each payer-risk signal keeps: hot ones are judged over and over, and any past this start afresh. */
 const CLUSTER_MEMOS_KEPT = 1024;
+/**
+ * Evidence rows a cluster memo keeps at most: a judgement over more evidence (payers who paid
+ * the cluster many times within the window) keeps none and the next reads the state again, so the
+ * memos hold at most about 1,024 x 256 rows (some 16 MB) whatever the clusters' traffic.
+ */
+const EVIDENCE_ROWS_KEPT = 256;
 
 function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: string[] | undefined, to: number, slot: number, prior: ClusterMemo | undefined): { judgement: Judgement; memo: ClusterMemo } {
   const from = to - spec.within;
@@ -393,7 +399,8 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
   const medianUsd = sent ? medianOfSums(sent) : undefined;
-  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd }, memo: { accounts, scans, evidence: found, removals } };
+  const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
+  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd }, memo: { accounts, scans, evidence: kept, removals } };
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */

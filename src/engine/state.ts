@@ -288,7 +288,7 @@ export class RuleState {
 
   /**
    * Moves whenever a transfer leaves its index other than by expiry (a delete, a replacement, a
-   * restore): while it stands, a transfer found earlier is still held if `surelyHeld` says so.
+   * restore): while it stands, a transfer found earlier is still held if its time is at or after `transferKeptFrom`.
    */
   get transferRemovals(): number {
     return this.transfersRestored + this.byEventId.deposit.removals + this.byEventId.withdrawal.removals;
