@@ -269,6 +269,10 @@ export class RuleState {
       if (this.derived.size >= DERIVED_KEPT) this.letGoOfDerivedValues();
       this.derived.set(accountId, (values = []));
     }
+    // A value replaced is one the state no longer vouches for: a reader that kept it elsewhere
+    // (payer-risk's memo of another cluster) must not take it as current.
+    const replaced = values[slot];
+    if (replaced !== undefined && replaced !== value) replaced.stale = true;
     values[slot] = value;
   }
 

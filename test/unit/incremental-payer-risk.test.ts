@@ -102,22 +102,33 @@ function transferIdsUpTo(steps: Step[], n: number): string[] {
   return ids;
 }
 
-/** Each spec compiled twice: judging a fan-in that names no cluster, and one that names one (its judgements then share a memo). */
-const CLUSTERS = [undefined, 'cl-test'] as const;
+/**
+ * Each spec compiled three times: judging a fan-in that names no cluster, one that names one (its
+ * judgements then share a memo), and one that names two clusters in turn over the same payers
+ * (two memos hold scans of one account, made for different windows).
+ */
+const CLUSTERS = [undefined, 'cl-test', 'alternating'] as const;
+
+/** The cluster a judgement names: `alternating` gives two names in turn (each compiled signal counts its own calls). */
+function clusterFor(mode: (typeof CLUSTERS)[number], calls: { n: number }): string | undefined {
+  if (mode !== 'alternating') return mode;
+  return calls.n++ % 2 === 0 ? 'cl-even' : 'cl-odd';
+}
 
 describe('payer-risk equals the scan it replaces', () => {
   it('for every retained transfer as trigger (and judged later than it), after every message, whatever the arrival order', () => {
     const held = new Map<number, number>();
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
       // A fresh signal per stream: the memos live in the compiled signal.
-      const compiled = SPECS.flatMap((s, k) => CLUSTERS.map((cluster) => ({ k, cluster, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
+      const compiled = SPECS.flatMap((s, k) => CLUSTERS.map((mode) => ({ k, mode, calls: { n: 0 }, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
       const p = new Pipeline({ rules: RULES });
       messages(steps, swaps).forEach((line, n) => {
         p.process(line, { line: n + 1 });
         for (const trigger of triggers(p)) {
           for (const asOf of [trigger.time, trigger.time + 2 * DAY]) {
-            compiled.forEach(({ k, cluster, fast, slow }) => {
+            compiled.forEach(({ k, mode, calls, fast, slow }) => {
               const expected = slow(envOf(p, trigger, asOf));
+              const cluster = clusterFor(mode, calls);
               expect(fast(envOf(p, trigger, asOf, cluster)), `spec ${k} (cluster ${cluster}) at ${trigger.eventId}`).toEqual(expected);
               if (expected.ok) held.set(k, (held.get(k) ?? 0) + 1);
             });
@@ -140,7 +151,7 @@ describe('payer-risk equals the scan it replaces', () => {
     const ends = [0, 1, 3, 6, 10, 20, 40, 80].map((d) => T0 + d * DAY);
     const hits = { held: 0 };
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
-      const compiled = SPECS.flatMap((s) => ends.flatMap((end) => CLUSTERS.map((cluster) => ({ end, cluster, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal }))));
+      const compiled = SPECS.flatMap((s) => ends.flatMap((end) => CLUSTERS.map((mode) => ({ end, mode, calls: { n: 0 }, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal }))));
       const p = new Pipeline({ rules: RULES, state: bounds });
       messages(steps, swaps).forEach((line, n) => {
         p.process(line, { line: n + 1 });
@@ -148,7 +159,8 @@ describe('payer-risk equals the scan it replaces', () => {
         if (!trigger) return;
         // Every transfer so far as evidence, expired ones too: a cluster memo must notice the state let go of one.
         const evidence = transferIdsUpTo(steps, n);
-        compiled.forEach(({ end, cluster, fast, slow }, k) => {
+        compiled.forEach(({ end, mode, calls, fast, slow }, k) => {
+          const cluster = clusterFor(mode, calls);
           const asOf = Math.max(end, trigger.time);
           const expected = slow(envOf(p, trigger, asOf, undefined, evidence));
           expect(fast(envOf(p, trigger, asOf, cluster, evidence)), `signal ${k} (cluster ${cluster}) after message ${n}`).toEqual(expected);
