@@ -13,6 +13,7 @@ import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { DerivedValue, HistoryItem } from './state.js';
+import { upperBound } from '../state/sorted-by-time.js';
 import { anyWindow, rangeWithValidity, withinValidity, type WindowValidity } from './window-validity.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
@@ -27,49 +28,60 @@ function sessionOf(item: HistoryItem): Session | undefined {
   return item.type === 'login' ? item.msg : item.msg.session;
 }
 
-/** What one pass over an account's history within the window found; factor checks read it. */
-interface HistoryScan {
+/**
+ * What a pass over an account's history within the window has seen so far, in item order: a
+ * left fold, so the items that join the window's end later extend it (see extendScan) and give
+ * what one pass over the whole window gives.
+ */
+interface ScanFold {
   vpn: boolean;
   countryMismatch: boolean;
   payrollInflow: boolean;
-  /** The newest KYC record among the window's transfers (its `createdAt` ages the account). */
-  customer: { createdAt: string } | undefined;
+  /** The newest KYC record among the window's transfers so far (its `createdAt` ages the account). */
+  customer: { createdAt: string; kycCountry?: string } | undefined;
+  /** The KYC country the account had declared by the last item folded (the newest record's). */
+  kycCountry: string | undefined;
   /** Distinct device ids, in order of first use within the window. */
   devices: string[];
-  /** `customer.createdAt` as epoch ms (NaN when absent or unreadable). */
-  createdAt: number;
+  /** Senders of salary-sized deposits so far (undefined while there is none). */
+  salarySenders: Set<string> | undefined;
+}
+
+function emptyFold(): ScanFold {
+  return { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, kycCountry: undefined, devices: [], salarySenders: undefined };
+}
+
+/** A copy that folding more items into leaves the original as it was (another memo may still hold it). */
+function copyOfFold(f: ScanFold): ScanFold {
+  return { ...f, devices: f.devices.slice(), salarySenders: f.salarySenders && new Set(f.salarySenders) };
 }
 
 /**
- * One pass over the items, allocating only for what it finds (most payers have no device in a
+ * Folds items [lo, hi) in, allocating only for what it finds (most payers have no device in a
  * transfer session and no salary-sized deposits). The KYC country is the newest seen so far at
  * each item, as a session country is compared with what the account had declared by then.
  */
-function scanHistory(items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec): HistoryScan {
-  const scan: HistoryScan = { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, devices: [], createdAt: Number.NaN };
-  let kycCountry: string | undefined;
-  let salarySenders: Set<string> | undefined;
+function foldItems(fold: ScanFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec): void {
   const [low, high] = salaryBand(spec);
   for (let i = lo; i < hi; i++) {
     const item = items[i]!;
     const session = sessionOf(item);
-    if (session?.vpn) scan.vpn = true;
-    if (session?.deviceId && !scan.devices.includes(session.deviceId)) scan.devices.push(session.deviceId);
+    if (session?.vpn) fold.vpn = true;
+    if (session?.deviceId && !fold.devices.includes(session.deviceId)) fold.devices.push(session.deviceId);
     if (item.type !== 'transfer') continue;
     const customer = item.msg.customer;
-    if (customer) { kycCountry = customer.kycCountry; scan.customer = customer; }
-    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) scan.countryMismatch = true;
+    if (customer) { fold.kycCountry = customer.kycCountry; fold.customer = customer; }
+    const kycCountry = fold.kycCountry;
+    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) fold.countryMismatch = true;
     const usd = item.usd;
     const sender = item.from[0];
     if (item.msg.kind === 'deposit' && usd !== null && usd.compare(low) >= 0 && usd.compare(high) <= 0 && sender !== undefined) {
-      salarySenders ??= new Set();
+      fold.salarySenders ??= new Set();
       // A second salary-sized deposit from one sender is a payroll-like inflow.
-      if (salarySenders.has(sender)) scan.payrollInflow = true;
-      else salarySenders.add(sender);
+      if (fold.salarySenders.has(sender)) fold.payrollInflow = true;
+      else fold.salarySenders.add(sender);
     }
   }
-  scan.createdAt = scan.customer ? validatedTimeMs(scan.customer.createdAt) : Number.NaN;
-  return scan;
 }
 
 /**
@@ -83,6 +95,12 @@ interface AccountScan extends WindowValidity, DerivedValue {
   held: number;
   /** The account's `customer.createdAt` (epoch ms) as the window's newest KYC record gives it; NaN when none does. */
   createdAt: number;
+  /** What the pass saw, for extending it over items that join the window's end. */
+  fold: ScanFold;
+  /** The time of the last item folded (-Infinity when the window held none). */
+  lastTime: number;
+  /** The state's `historyRewrites` when the items were read. */
+  rewrites: number;
 }
 
 /** One bit per factor, so a judgement tells a clean payer (no bit) without a check per factor. */
@@ -97,28 +115,59 @@ function factorMask(spec: PayerRiskSpec): number {
   return mask;
 }
 
+/** The scan of a fold over the window's items: its devices' links read now, narrowing `validity` further. */
+function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, fold: ScanFold, lastTime: number, validity: WindowValidity): AccountScan {
+  let shares = false;
+  if (spec.factors.includes('shared-device')) {
+    for (const device of fold.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
+  }
+  const held = (fold.vpn ? FACTOR_BIT.vpn : 0) | (fold.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (fold.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
+  const createdAt = fold.customer ? validatedTimeMs(fold.customer.createdAt) : Number.NaN;
+  return { stale: false, held, createdAt, fold, lastTime, rewrites: env.state.historyRewrites, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
+}
+
 function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan {
   const validity = anyWindow();
   const list = env.state.history(accountId);
   const [lo, hi] = rangeWithValidity(list, from, to, validity);
-  const scan = scanHistory(list, lo, hi, spec);
-  let shares = false;
-  if (spec.factors.includes('shared-device')) {
-    for (const device of scan.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
-  }
-  const held = (scan.vpn ? FACTOR_BIT.vpn : 0) | (scan.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (scan.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  return { stale: false, held, createdAt: scan.createdAt, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
+  const fold = emptyFold();
+  foldItems(fold, list, lo, hi, spec);
+  return scanOfFold(env, accountId, spec, from, to, fold, hi > lo ? list[hi - 1]!.time : Number.NEGATIVE_INFINITY, validity);
+}
+
+/**
+ * The scan for [from, to] made by extending `kept` over the items that joined the window's end
+ * since, or undefined when that would not give what a new scan gives. It does when the window
+ * starts at the same item as kept's did (from within its start bounds) and every change to the
+ * histories since was an item added after the newest of its history (`historyRewrites` unmoved)
+ * or a drop of items older than `from` (`historyDroppedUpTo`): then the items kept folded are the
+ * new window's up to its last one, and the rest come after. The device links are read again.
+ * A hot cluster's payers are judged at every sweep into it, each time after a login or two of theirs.
+ */
+function extendScan(env: Env, kept: AccountScan, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan | undefined {
+  const state = env.state;
+  if (kept.rewrites !== state.historyRewrites || state.historyDroppedUpTo >= from) return undefined;
+  if (!(from > kept.fromAfter && from <= kept.fromAtMost) || to < kept.lastTime) return undefined;
+  const validity = anyWindow();
+  const list = state.history(accountId);
+  const [lo, hi] = rangeWithValidity(list, from, to, validity);
+  const start = Math.max(lo, upperBound(list, kept.lastTime));
+  if (start >= hi) return scanOfFold(env, accountId, spec, from, to, kept.fold, kept.lastTime, validity);
+  const fold = copyOfFold(kept.fold);
+  foldItems(fold, list, start, hi, spec);
+  return scanOfFold(env, accountId, spec, from, to, fold, list[hi - 1]!.time, validity);
 }
 
 /**
  * The account's scan for [from, to]: the one kept in the state's derived values (`slot`) when
  * the window still selects what it was computed from (the state drops it when the account's
- * history or one of its devices' links changes), else a new one, kept.
+ * history or one of its devices' links changes), else one extended from `prior` (the cluster
+ * memo's, stale or not) or from the slot's, else a new one; kept.
  */
-function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number): AccountScan {
-  const kept = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
-  if (kept && withinValidity(kept, from, to)) return kept;
-  const fresh = scanAccount(env, accountId, spec, from, to);
+function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number, prior?: AccountScan): AccountScan {
+  const inSlot = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
+  if (inSlot && withinValidity(inSlot, from, to)) return inSlot;
+  const fresh = (prior && extendScan(env, prior, accountId, spec, from, to)) || (inSlot && extendScan(env, inSlot, accountId, spec, from, to)) || scanAccount(env, accountId, spec, from, to);
   env.state.keepDerivedValue(accountId, slot, fresh);
   return fresh;
 }
@@ -370,12 +419,13 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   for (let i = 0; i < accounts.length; i++) {
     const p = before ? before[i]! : -1;
     let scan: AccountScan | undefined;
+    let kept: AccountScan | undefined;
     if (p >= 0) {
       accountsNow![p] = i;
-      const kept = prior!.scans[p]!;
+      kept = prior!.scans[p]!;
       if (!kept.stale && withinValidity(kept, from, to)) scan = kept;
     }
-    scans[i] = scan ??= accountScan(env, accounts[i]!, spec, from, to, slot);
+    scans[i] = scan ??= accountScan(env, accounts[i]!, spec, from, to, slot, kept);
     const held = heldAt(scan, spec, to);
     let count = 0;
     // Most payers hold no factor: only those that hold one are counted factor by factor.
