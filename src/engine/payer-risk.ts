@@ -51,37 +51,47 @@ function emptyFold(): ScanFold {
   return { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, kycCountry: undefined, devices: [], salarySenders: undefined };
 }
 
-/** A copy that folding more items into leaves the original as it was (another memo may still hold it). */
-function copyOfFold(f: ScanFold): ScanFold {
-  return { ...f, devices: f.devices.slice(), salarySenders: f.salarySenders && new Set(f.salarySenders) };
-}
-
 /**
- * Folds items [lo, hi) in, allocating only for what it finds (most payers have no device in a
- * transfer session and no salary-sized deposits). The KYC country is the newest seen so far at
- * each item, as a session country is compared with what the account had declared by then.
+ * Folds items [lo, hi) into `base` and returns the result: `base` itself when it is `owned` (a
+ * new scan's) or the items change nothing (the usual login from a known device), else a copy,
+ * so a fold that other memos' scans still hold is never changed under them. The KYC country is
+ * the newest seen so far at each item, as a session country is compared with what the account
+ * had declared by then. Allocates only for what it finds (most payers have no device in a
+ * transfer session and no salary-sized deposits).
  */
-function foldItems(fold: ScanFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec): void {
+function foldItems(base: ScanFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec, owned = false): ScanFold {
+  let fold = base;
+  let own = owned;
+  const writable = (): ScanFold => {
+    if (own) return fold;
+    own = true;
+    return (fold = { vpn: base.vpn, countryMismatch: base.countryMismatch, payrollInflow: base.payrollInflow, customer: base.customer, kycCountry: base.kycCountry, devices: base.devices.slice(), salarySenders: base.salarySenders && new Set(base.salarySenders) });
+  };
   const [low, high] = salaryBand(spec);
   for (let i = lo; i < hi; i++) {
     const item = items[i]!;
     const session = sessionOf(item);
-    if (session?.vpn) fold.vpn = true;
-    if (session?.deviceId && !fold.devices.includes(session.deviceId)) fold.devices.push(session.deviceId);
+    if (session?.vpn && !fold.vpn) writable().vpn = true;
+    if (session?.deviceId && !fold.devices.includes(session.deviceId)) writable().devices.push(session.deviceId);
     if (item.type !== 'transfer') continue;
     const customer = item.msg.customer;
-    if (customer) { fold.kycCountry = customer.kycCountry; fold.customer = customer; }
+    if (customer && customer !== fold.customer) {
+      const f = writable();
+      f.kycCountry = customer.kycCountry;
+      f.customer = customer;
+    }
     const kycCountry = fold.kycCountry;
-    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) fold.countryMismatch = true;
+    if (!fold.countryMismatch && kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) writable().countryMismatch = true;
     const usd = item.usd;
     const sender = item.from[0];
     if (item.msg.kind === 'deposit' && usd !== null && usd.compare(low) >= 0 && usd.compare(high) <= 0 && sender !== undefined) {
-      fold.salarySenders ??= new Set();
       // A second salary-sized deposit from one sender is a payroll-like inflow.
-      if (fold.salarySenders.has(sender)) fold.payrollInflow = true;
-      else fold.salarySenders.add(sender);
+      if (fold.salarySenders?.has(sender)) {
+        if (!fold.payrollInflow) writable().payrollInflow = true;
+      } else (writable().salarySenders ??= new Set()).add(sender);
     }
   }
+  return fold;
 }
 
 /**
@@ -116,13 +126,14 @@ function factorMask(spec: PayerRiskSpec): number {
 }
 
 /** The scan of a fold over the window's items: its devices' links read now, narrowing `validity` further. */
-function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, fold: ScanFold, lastTime: number, validity: WindowValidity): AccountScan {
+function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, fold: ScanFold, lastTime: number, validity: WindowValidity, before?: AccountScan): AccountScan {
   let shares = false;
   if (spec.factors.includes('shared-device')) {
     for (const device of fold.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
   }
   const held = (fold.vpn ? FACTOR_BIT.vpn : 0) | (fold.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (fold.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  const createdAt = fold.customer ? validatedTimeMs(fold.customer.createdAt) : Number.NaN;
+  // The same KYC record as the scan extended: its age read once.
+  const createdAt = before !== undefined && before.fold.customer === fold.customer ? before.createdAt : fold.customer ? validatedTimeMs(fold.customer.createdAt) : Number.NaN;
   return { stale: false, held, createdAt, fold, lastTime, rewrites: env.state.historyRewrites, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
 }
 
@@ -130,8 +141,7 @@ function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: num
   const validity = anyWindow();
   const list = env.state.history(accountId);
   const [lo, hi] = rangeWithValidity(list, from, to, validity);
-  const fold = emptyFold();
-  foldItems(fold, list, lo, hi, spec);
+  const fold = foldItems(emptyFold(), list, lo, hi, spec, true);
   return scanOfFold(env, accountId, spec, from, to, fold, hi > lo ? list[hi - 1]!.time : Number.NEGATIVE_INFINITY, validity);
 }
 
@@ -152,10 +162,8 @@ function extendScan(env: Env, kept: AccountScan, accountId: string, spec: PayerR
   const list = state.history(accountId);
   const [lo, hi] = rangeWithValidity(list, from, to, validity);
   const start = Math.max(lo, upperBound(list, kept.lastTime));
-  if (start >= hi) return scanOfFold(env, accountId, spec, from, to, kept.fold, kept.lastTime, validity);
-  const fold = copyOfFold(kept.fold);
-  foldItems(fold, list, start, hi, spec);
-  return scanOfFold(env, accountId, spec, from, to, fold, list[hi - 1]!.time, validity);
+  if (start >= hi) return scanOfFold(env, accountId, spec, from, to, kept.fold, kept.lastTime, validity, kept);
+  return scanOfFold(env, accountId, spec, from, to, foldItems(kept.fold, list, start, hi, spec), list[hi - 1]!.time, validity, kept);
 }
 
 /**
