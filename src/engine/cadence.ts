@@ -5,7 +5,9 @@
  * payment (a split salary), and the longest run of payments ending with the latest whose gaps fit
  * a period is judged. The window is read from the account's payer groups (payer-index.ts): a
  * binary search per first sender and one cluster lookup each, not a pass over the whole window
- * with a selector and a graph lookup per transfer.
+ * with a selector and a graph lookup per transfer. A payer's newest PAYER_GROUP_READ_LIMIT
+ * transfers in the window are read (read-limits.ts). (A group too small for a run is still
+ * read: another address of its cluster may make up the run, and the scan then takes over.)
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -15,6 +17,7 @@ import type { SignalSpec } from './rule-schema.js';
 import { coefficientOfVariation, makeSelector, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import { PAYER_GROUP_READ_LIMIT, WINDOW_READ_LIMIT } from './read-limits.js';
 
 type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
 
@@ -70,7 +73,8 @@ function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, selec
     if (!spec.of.kinds.includes(group.kind)) continue;
     const items = group.items;
     const selected: TransferEvent[] = [];
-    for (let i = lowerBound(items, from), end = upperBound(items, trigger.time); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
+    const end = upperBound(items, trigger.time);
+    for (let i = Math.max(lowerBound(items, from), end - PAYER_GROUP_READ_LIMIT); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
     if (selected.length === 0) continue;
     const payer = graph.clusterName(graph.id(group.payer));
     if (byPayer.has(payer)) return undefined;
@@ -82,7 +86,7 @@ function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, selec
 /** The same grouping by reading the whole window (the reference, and the way after a merge of two senders). */
 function scanByPayer({ trigger, graph, state }: Env, within: number, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> {
   const byPayer = new Map<string, TransferEvent[]>();
-  for (const e of state.historyBetween(trigger.msg.accountId, trigger.time - within, trigger.time)) {
+  for (const e of state.recentBetween(trigger.msg.accountId, trigger.time - within, trigger.time, WINDOW_READ_LIMIT)) {
     if (e.type !== 'transfer' || !select(e)) continue;
     const payer = payerOf(graph, e);
     if (!payer) continue;

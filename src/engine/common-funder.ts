@@ -15,6 +15,7 @@ import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import { NO_RESULT } from './no-result.js';
+import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
 
@@ -125,7 +126,7 @@ function sendersOf(env: Env, back: number): readonly number[] {
   if (trigger.type !== 'transfer') return NO_IDS;
   if (trigger.msg.kind === 'deposit') return trigger.from.length === 1 ? [graph.id(trigger.from[0]!)] : [...new Set(trigger.from.map((k) => graph.id(k)))];
   let ids: Set<number> | undefined; // a withdrawal with no deposit before it in the window (most) makes none
-  const recent = state.historyBetween(trigger.msg.accountId, trigger.time - back, trigger.time);
+  const recent = state.recentBetween(trigger.msg.accountId, trigger.time - back, trigger.time, WINDOW_READ_LIMIT);
   for (let i = recent.length - 1; i >= 0 && (ids === undefined || ids.size < FUNDERS_PER_ADDRESS); i--) {
     const e = recent[i]!;
     if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) (ids ??= new Set()).add(graph.id(k));

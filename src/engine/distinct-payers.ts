@@ -2,12 +2,14 @@
  * `distinct-payers`: how many distinct payer clusters sent the account selected deposits within a
  * window (a facilitator hub is one account paid by many employers or platforms, typologies.md
  * T12). Payers are counted by cluster of their first sending address, so one employer's
- * addresses, in any letter case, count once.
+ * addresses, in any letter case, count once. The window's newest WINDOW_READ_LIMIT items are
+ * read (read-limits.ts): a hot account's count is of those.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import { itemContext, type Signal } from './signals.js';
+import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 type DistinctPayersSpec = Extract<SignalSpec, { op: 'distinct-payers' }>;
 
@@ -16,7 +18,7 @@ const DAY = 86_400_000;
 export function distinctPayers(spec: DistinctPayersSpec): Signal {
   const where = compileAll(spec.where);
   return ({ trigger, graph, state }) => {
-    const items = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time)
+    const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT)
       .filter((e): e is TransferEvent => e.type === 'transfer' && e.msg.kind === 'deposit' && e.from.length > 0 && where(itemContext(e)));
     const byPayer = new Map<string, string[]>();
     for (const e of items) {

@@ -5,7 +5,7 @@
  * trigger only as far as the candidate needs. Each step moves two windows on (the inflow's parts,
  * and the follow-up events since its oldest part), so both sums are kept as running differences:
  * a trigger costs the items back to the inflow it settles on, not a re-scan of the window per
- * candidate inflow.
+ * candidate inflow, and never more than the window's newest WINDOW_READ_LIMIT items.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
@@ -14,6 +14,7 @@ import { makeSelector, type Signal, type SignalResult } from './signals.js';
 import { NO_RESULT } from './no-result.js';
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
 type DifferField = SequenceSpec['differ'][number];
@@ -148,8 +149,10 @@ class BackwardWalk {
     this.anchors.length = 0;
     this.anchorFollows.length = 0;
     this.follows.length = 0;
-    this.oldest = lowerBound(history, trigger.time - this.within);
-    this.nextAnchor = this.nextFollow = upperBound(history, trigger.time) - 1;
+    const end = upperBound(history, trigger.time);
+    // The window's newest WINDOW_READ_LIMIT items at most (read-limits.ts).
+    this.oldest = Math.max(lowerBound(history, trigger.time - this.within), end - WINDOW_READ_LIMIT);
+    this.nextAnchor = this.nextFollow = end - 1;
   }
 
   /** Whether there is a d-th anchor (newest first), walking back for it as needed. */

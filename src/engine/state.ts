@@ -162,6 +162,17 @@ export class RuleState {
     return list.slice(lowerBound(list, from), upperBound(list, to));
   }
 
+  /**
+   * The newest `limit` of the account's items with `from <= time <= to`, oldest first: what a
+   * scanning signal reads (see read-limits.ts), so a hot account costs `limit` items, not its window.
+   */
+  recentBetween(accountId: string, from: number, to: number, limit: number): readonly HistoryItem[] {
+    const list = this.accounts.get(accountId);
+    if (!list) return [];
+    const end = upperBound(list, to);
+    return list.slice(Math.max(lowerBound(list, from), end - limit), end);
+  }
+
   /** Whether the account's history holds a transfer with one of these counterparty addresses before `time`. */
   dealtWithBefore(accountId: string, keys: Iterable<string>, time: number): boolean {
     return this.paid.dealtWithBefore(accountId, keys, time);

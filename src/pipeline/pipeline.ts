@@ -286,6 +286,7 @@ export class Pipeline {
    * cluster membership only: a merge of two unlabelled clusters that leads to no label.
    */
   private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number): { eventIds: Iterable<string>; membershipOnly: boolean } {
+    if (change.kind === 'flow') return { eventIds: this.touched(start, direction, budget, change.time), membershipOnly: false };
     if (change.kind !== 'merge' || !change.impact) return { eventIds: this.touched(start, direction, budget), membershipOnly: false };
     const own = change.impact.eventIds;
     const risky = this.engine.exposureLabels;
@@ -368,18 +369,32 @@ export class Pipeline {
   /**
    * Event ids of transfers touching `start`, or clusters up to the late-evidence hops up- or
    * downstream of it: of each cluster the newest that fit in `budget`, oldest first.
+   *
+   * With `flowAt`, the time of a new flow edge at `start`, only what that edge can lie on the path
+   * of: a path's hops follow each other in time (exposure.ts), so downstream of the edge only
+   * edges and transfers at or after it, upstream only those at or before it. On a stream in
+   * event-time order a hot hub fed by a labelled cluster then re-examines none of the deposits
+   * already judged downstream of it (each new feeding edge used to re-examine up to `budget` of
+   * them); chain data that arrives late still re-examines the transfers after it.
    */
-  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number): Generator<string> {
+  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number, flowAt?: number): Generator<string> {
+    const downstream = direction === 'downstream';
     const seen = new Set<number>([start]);
     let frontier = [start];
     for (let hop = 0; hop <= this.lateHops && frontier.length > 0; hop++) {
       const next: number[] = [];
       for (const node of frontier) {
         const touches = this.graph.touches(node);
-        for (let i = Math.max(0, touches.length - budget); i < touches.length; i++) yield touches[i]!.eventId;
+        let from = Math.max(0, touches.length - budget);
+        let to = touches.length;
+        // Touches are in time order: the ones the edge cannot reach are at one end.
+        if (flowAt !== undefined && downstream) { let i = to; while (i > from && touches[i - 1]!.time >= flowAt) i--; from = i; }
+        if (flowAt !== undefined && !downstream) while (to > from && touches[to - 1]!.time > flowAt) to--;
+        for (let i = from; i < to; i++) yield touches[i]!.eventId;
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
-        for (const e of direction === 'upstream' ? this.graph.edgesIn(node) : this.graph.edgesOut(node)) {
-          const peer = direction === 'upstream' ? e.from : e.to;
+        for (const e of downstream ? this.graph.edgesOut(node) : this.graph.edgesIn(node)) {
+          if (flowAt !== undefined && (downstream ? e.time < flowAt : e.time > flowAt)) continue;
+          const peer = downstream ? e.to : e.from;
           if (seen.has(peer) || seen.size > 500) continue;
           seen.add(peer);
           next.push(peer);
