@@ -16,6 +16,7 @@ import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
 import { coefficientOfVariation, makeSelector, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
+import type { PayerGroup } from './payer-index.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { PAYER_GROUP_READ_LIMIT, WINDOW_READ_LIMIT } from './read-limits.js';
 
@@ -45,7 +46,10 @@ export function cadence(spec: CadenceSpec): Signal {
   return (env) => {
     const byPayer = indexedByPayer(env, spec, select) ?? scanned(env);
     let best: SignalResult = { ok: false, eventIds: [], facts: {} };
-    for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
+    // A payer with fewer transfers than the run needs payments has no run (a payment is one or
+    // more transfers): left out before the sort, which only orders the others' ties.
+    const candidates = [...byPayer].filter(([, events]) => events.length >= spec.minCount);
+    for (const [payer, events] of candidates.sort(([a], [b]) => a.localeCompare(b))) {
       const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
@@ -69,18 +73,33 @@ export function cadence(spec: CadenceSpec): Signal {
 function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> | undefined {
   const byPayer = new Map<string, TransferEvent[]>();
   const from = trigger.time - spec.within;
+  const oneKind = spec.of.kinds.length === 1;
   for (const group of state.payerGroups(trigger.msg.accountId)) {
     if (!spec.of.kinds.includes(group.kind)) continue;
     const items = group.items;
+    const payerId = payerIdOf(graph, group);
+    // Too few transfers for a run, and no other group can share its cluster (an address alone in
+    // its cluster, one kind read): it can neither pass nor change another payer's verdict. A hot
+    // account's thousands of one-off senders cost a look-up each, not a window search and a cluster name.
+    if (items.length < spec.minCount && oneKind && graph.uf.isSingleton(payerId)) continue;
     const selected: TransferEvent[] = [];
     const end = upperBound(items, trigger.time);
     for (let i = Math.max(lowerBound(items, from), end - PAYER_GROUP_READ_LIMIT); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
     if (selected.length === 0) continue;
-    const payer = graph.clusterName(graph.id(group.payer));
+    const payer = graph.clusterName(payerId);
     if (byPayer.has(payer)) return undefined;
     byPayer.set(payer, selected);
   }
   return byPayer;
+}
+
+/** The group's payer address id, kept on the group until a compaction renumbers the ids. */
+function payerIdOf(graph: EntityGraph, group: PayerGroup): number {
+  if (group.payerId === undefined || group.idGeneration !== graph.generation) {
+    group.payerId = graph.id(group.payer);
+    group.idGeneration = graph.generation;
+  }
+  return group.payerId;
 }
 
 /** The same grouping by reading the whole window (the reference, and the way after a merge of two senders). */

@@ -21,6 +21,9 @@ export interface PayerGroup {
   kind: 'deposit' | 'withdrawal';
   payer: AddressKey;
   items: TransferEvent[];
+  /** The payer's address id, kept by a reader (cadence.ts) while the graph's `generation` is `idGeneration`. */
+  payerId?: number;
+  idGeneration?: number;
 }
 
 interface AccountPayers {
