@@ -1,13 +1,13 @@
 /**
- * `npm run bench -- --only=ratio,long,hot,soak,clustering,store,memory --scale=0.1 …`: every
+ * `npm run bench -- --only=ratio,long,hot,shapes,soak,clustering,store,memory --scale=0.1 …`: every
  * benchmark is selectable so a development run stays short on a shared machine.
  */
 
-export const BENCHMARKS = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory', 'fold', 'soak'] as const;
+export const BENCHMARKS = ['ratio', 'long', 'hot', 'shapes', 'clustering', 'store', 'memory', 'fold', 'soak'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 /** The default run leaves out the soak: it takes many minutes and has its own script. */
-const DEFAULT_SELECTION: BenchmarkName[] = ['ratio', 'long', 'hot', 'clustering', 'store', 'memory', 'fold'];
+const DEFAULT_SELECTION: BenchmarkName[] = ['ratio', 'long', 'hot', 'shapes', 'clustering', 'store', 'memory', 'fold'];
 
 export class BenchArgs {
   private readonly values: Map<string, string>;
