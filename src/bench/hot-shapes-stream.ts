@@ -8,6 +8,8 @@
  *   shared-device   50,000 accounts logging in and depositing from one device and one IP
  *   one-payer       one address paying 50,000 accounts, which all withdraw to one address
  *   sink            50,000 accounts withdrawing to one address that pays on to fresh ones
+ *   consolidation   50,000 accounts withdrawing to one address that forwards to a sanctioned
+ *                   one every few minutes (the DPRK payroll consolidation shape, at scale)
  *   fed-hub         a sanctioned address pays 30,000 addresses, which forward to one hub, which
  *                   pays 30,000 others, which deposit here (laundering's consolidation shape)
  *   btc-merge       51-input Bitcoin consolidations, each sharing an input with the last, so one
@@ -16,7 +18,7 @@
 import { USDT_ETH, bitcoinTx, label, login, prng, tokenLog, transfer, type Rand } from '../simulate/builders.js';
 import { derivedBtc, derivedEvm } from '../simulate/derived.js';
 
-export const HOT_SHAPES = ['one-account', 'shared-device', 'one-payer', 'sink', 'fed-hub', 'btc-merge'] as const;
+export const HOT_SHAPES = ['one-account', 'shared-device', 'one-payer', 'sink', 'consolidation', 'fed-hub', 'btc-merge'] as const;
 export type HotShape = (typeof HOT_SHAPES)[number];
 
 const ACCOUNTS = 50_000;
@@ -44,6 +46,7 @@ class ShapeStream {
       case 'shared-device': return this.sharedDevice(i);
       case 'one-payer': return this.onePayer(i);
       case 'sink': return this.sink(i);
+      case 'consolidation': return this.consolidation(i);
       case 'fed-hub': return this.fedHub(i);
       case 'btc-merge': return this.btcMerge(i);
     }
@@ -86,6 +89,15 @@ class ShapeStream {
     const r = this.rand();
     if (r < 0.5) return this.withdrawal(i, n, SINK, 100 + this.rand() * 9_000, ownSession(n));
     if (r < 0.75) return tokenLog('ethereum', USDT_ETH, SINK, derivedEvm(TAG.onward, i), 100 + this.rand() * 9_000, this.t, this.rand);
+    return this.deposit(i, n, derivedEvm(TAG.sender, i), 100 + this.rand() * 9_000, ownSession(n));
+  }
+
+  private consolidation(i: number): string {
+    if (i === 0) return label('ethereum', PAYER, 'sanctioned', 'hot-shape-sdn', this.t);
+    const n = i % ACCOUNTS;
+    const r = this.rand();
+    if (r < 0.5) return this.withdrawal(i, n, SINK, 100 + this.rand() * 9_000, ownSession(n));
+    if (r < 0.6) return tokenLog('ethereum', USDT_ETH, SINK, PAYER, 100 + this.rand() * 9_000, this.t, this.rand);
     return this.deposit(i, n, derivedEvm(TAG.sender, i), 100 + this.rand() * 9_000, ownSession(n));
   }
 

@@ -11,7 +11,7 @@ import { measureChunkedRatio, writeLines, type RatioFigures } from './replay-run
 import { benchFile, removeFile } from './workdir.js';
 
 /** Messages per shape at --scale=1: the Bitcoin consolidations are 51-input transactions, ten times the bytes of a message. */
-const MESSAGES: Record<HotShape, number> = { 'one-account': 60_000, 'shared-device': 60_000, 'one-payer': 60_000, sink: 60_000, 'fed-hub': 60_000, 'btc-merge': 20_000 };
+const MESSAGES: Record<HotShape, number> = { 'one-account': 60_000, 'shared-device': 60_000, 'one-payer': 60_000, sink: 60_000, consolidation: 60_000, 'fed-hub': 60_000, 'btc-merge': 20_000 };
 
 const microsPerMessage = (cpuSeconds: number, messages: number): number => (cpuSeconds / messages) * 1e6;
 

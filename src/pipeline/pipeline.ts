@@ -36,6 +36,12 @@ interface Reexamination {
   depositsOnly?: boolean;
   /** With depositsOnly: the funder, whose other funded addresses' deposits are re-examined too. */
   funder?: number;
+  /**
+   * Upstream of a new edge into a labelled cluster: transfers touching `start` itself at or
+   * before this time already had the path to it through an earlier edge between the same two
+   * addresses (see reachedBefore), and are not re-examined.
+   */
+  reachedBefore?: number;
 }
 
 export interface PipelineOptions {
@@ -229,7 +235,7 @@ export class Pipeline {
       const fed = this.fedByLabel(fromId, event.time);
       if (leads || fed) {
         const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-        if (leads) work.push({ change, start: fromId, direction: 'upstream' });
+        if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash) });
         if (fed) work.push({ change, start: toId, direction: 'downstream' });
       }
     }
@@ -262,7 +268,7 @@ export class Pipeline {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
     const done = new Set<string>();
-    const scopes = work.map(({ change, start, direction, depositsOnly, funder }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations)));
+    const scopes = work.map(({ change, start, direction, depositsOnly, funder, reachedBefore }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations, reachedBefore)));
     // Narrowed only when every change of the message is a merge that changes membership alone: a
     // transfer is re-examined once per message, under the first change that reaches it.
     const membershipOnly = scopes.every((s) => s.membershipOnly);
@@ -285,8 +291,8 @@ export class Pipeline {
    * Event ids of the transfers a change can affect (see reexamine), and whether the change alters
    * cluster membership only: a merge of two unlabelled clusters that leads to no label.
    */
-  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number): { eventIds: Iterable<string>; membershipOnly: boolean } {
-    if (change.kind === 'flow') return { eventIds: this.touched(start, direction, budget, change.time), membershipOnly: false };
+  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number, reachedBefore?: number): { eventIds: Iterable<string>; membershipOnly: boolean } {
+    if (change.kind === 'flow') return { eventIds: this.touched(start, direction, budget, change.time, reachedBefore), membershipOnly: false };
     if (change.kind !== 'merge' || !change.impact) return { eventIds: this.touched(start, direction, budget), membershipOnly: false };
     const own = change.impact.eventIds;
     const risky = this.engine.exposureLabels;
@@ -352,6 +358,28 @@ export class Pipeline {
     return out;
   }
 
+  /**
+   * When `to`'s cluster itself carries a risk label: the time of the newest earlier edge from
+   * `from` to `to` (at or before `time`, not of transaction `ref`). A transfer that touched `from`
+   * at or before it (a withdrawal to `from`) reached the label through that edge, whose time lies
+   * closer to its own than the new edge's: any window a rule puts on that hop holds for the old
+   * edge whenever it holds for the new one, so the transfer's verdict was taken with the path
+   * (when that edge arrived, or when it was judged) and the new edge changes nothing for it. A
+   * consolidation address that forwards to a sanctioned one every few minutes otherwise
+   * re-examined every withdrawal to it at each forward. Undefined when there is no such edge, or
+   * the label lies further downstream (a later hop's window is measured from the new edge).
+   */
+  private reachedBefore(from: number, to: number, time: number, ref: string): number | undefined {
+    const risky = this.engine.exposureLabels;
+    if (!this.graph.clusterLabels(to, time).some((l) => risky.includes(l.record.label))) return undefined;
+    const edges = this.graph.edgesOut(from);
+    for (let i = edges.length - 1; i >= 0; i--) {
+      const e = edges[i]!;
+      if (e.to === to && e.time <= time && e.ref !== ref) return e.time;
+    }
+    return undefined;
+  }
+
   /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */
   private leadsToLabel(to: number, time: number): boolean {
     const labels = this.engine.exposureLabels;
@@ -377,7 +405,7 @@ export class Pipeline {
    * already judged downstream of it (each new feeding edge used to re-examine up to `budget` of
    * them); chain data that arrives late still re-examines the transfers after it.
    */
-  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number, flowAt?: number): Generator<string> {
+  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number, flowAt?: number, reachedBefore?: number): Generator<string> {
     const downstream = direction === 'downstream';
     const seen = new Set<number>([start]);
     let frontier = [start];
@@ -390,7 +418,11 @@ export class Pipeline {
         // Touches are in time order: the ones the edge cannot reach are at one end.
         if (flowAt !== undefined && downstream) { let i = to; while (i > from && touches[i - 1]!.time >= flowAt) i--; from = i; }
         if (flowAt !== undefined && !downstream) while (to > from && touches[to - 1]!.time > flowAt) to--;
-        for (let i = from; i < to; i++) yield touches[i]!.eventId;
+        for (let i = from; i < to; i++) {
+          const touch = touches[i]!;
+          if (reachedBefore !== undefined && touch.address === start && touch.time <= reachedBefore) continue;
+          yield touch.eventId;
+        }
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
         for (const e of downstream ? this.graph.edgesOut(node) : this.graph.edgesIn(node)) {
           if (flowAt !== undefined && (downstream ? e.time < flowAt : e.time > flowAt)) continue;

@@ -20,6 +20,11 @@ const hotKeyShare: Record<HotShape, (messages: Record<string, unknown>[]) => num
     return (deposits.filter((m) => (m.from as string[])[0] === payer).length + withdrawals.filter((m) => m.to === withdrawals[0]!.to).length) / (deposits.length + withdrawals.length);
   },
   sink: (ms) => ms.filter((m) => m.kind === 'withdrawal').map((m) => m.to).filter((to, _, all) => to === all[0]).length / ms.filter((m) => m.kind === 'withdrawal').length,
+  consolidation: (ms) => {
+    const withdrawals = ms.filter((m) => m.kind === 'withdrawal');
+    const forwards = ms.filter((m) => m.schema === 'chain.evm.log.v1');
+    return ms[0]!.schema === 'intel.label.v1' && forwards.length > 0 && withdrawals.every((m) => m.to === withdrawals[0]!.to) ? 1 : 0;
+  },
   'fed-hub': (ms) => (ms[0]!.schema === 'intel.label.v1' ? 1 : 0),
   'btc-merge': (ms) => ms.filter((m) => m.schema === 'chain.bitcoin.tx.v1').filter((m) => (m.prevouts as unknown[]).length === 51).length / ms.filter((m) => m.schema === 'chain.bitcoin.tx.v1').length,
 };
