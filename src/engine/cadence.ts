@@ -95,7 +95,7 @@ function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, selec
 
 /** The group's payer address id, kept on the group until a compaction renumbers the ids. */
 function payerIdOf(graph: EntityGraph, group: PayerGroup): number {
-  if (group.payerId === undefined || group.idGeneration !== graph.generation) {
+  if (group.idGeneration !== graph.generation) {
     group.payerId = graph.id(group.payer);
     group.idGeneration = graph.generation;
   }

@@ -21,9 +21,12 @@ export interface PayerGroup {
   kind: 'deposit' | 'withdrawal';
   payer: AddressKey;
   items: TransferEvent[];
-  /** The payer's address id, kept by a reader (cadence.ts) while the graph's `generation` is `idGeneration`. */
-  payerId?: number;
-  idGeneration?: number;
+  /**
+   * The payer's address id, kept by a reader (cadence.ts) while the graph's `generation` is
+   * `idGeneration`; -1 until read (set at creation, so every group has one shape).
+   */
+  payerId: number;
+  idGeneration: number;
 }
 
 interface AccountPayers {
@@ -82,7 +85,7 @@ function insert(index: AccountPayers, e: TransferEvent): void {
   const groups = index.byKind[kind];
   const group = groups.get(payer);
   if (!group) {
-    const created: PayerGroup = { kind, payer, items: [e] };
+    const created: PayerGroup = { kind, payer, items: [e], payerId: -1, idGeneration: -1 };
     groups.set(payer, created);
     index.ordered.push(created);
     return;
