@@ -79,24 +79,31 @@ function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, selec
     const items = group.items;
     const payerId = payerIdOf(graph, group);
     // Too few transfers for a run, and no other group can share its cluster (an address alone in
-    // its cluster, one kind read): it can neither pass nor change another payer's verdict. A hot
-    // account's thousands of one-off senders cost a look-up each, not a window search and a cluster name.
-    if (items.length < spec.minCount && oneKind && graph.uf.isSingleton(payerId)) continue;
+    // its cluster or no longer held by the graph, one kind read): it can neither pass nor change
+    // another payer's verdict. A hot account's thousands of one-off senders cost a look-up each,
+    // not a window search and a cluster name.
+    if (items.length < spec.minCount && oneKind && (payerId === undefined || graph.uf.isSingleton(payerId))) continue;
     const selected: TransferEvent[] = [];
     const end = upperBound(items, trigger.time);
     for (let i = Math.max(lowerBound(items, from), end - PAYER_GROUP_READ_LIMIT); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
     if (selected.length === 0) continue;
-    const payer = graph.clusterName(payerId);
+    const payer = graph.clusterName(payerId ?? graph.id(group.payer));
     if (byPayer.has(payer)) return undefined;
     byPayer.set(payer, selected);
   }
   return byPayer;
 }
 
-/** The group's payer address id, kept on the group until a compaction renumbers the ids. */
-function payerIdOf(graph: EntityGraph, group: PayerGroup): number {
+/**
+ * The group's payer address id, kept on the group until a compaction renumbers the ids; undefined
+ * when the graph no longer holds the address (forgotten by a compaction: looked up, not interned
+ * again, so a group passed over leaves no new address behind).
+ */
+function payerIdOf(graph: EntityGraph, group: PayerGroup): number | undefined {
   if (group.idGeneration !== graph.generation) {
-    group.payerId = graph.id(group.payer);
+    const id = graph.index.lookup(group.payer);
+    if (id === undefined) return undefined;
+    group.payerId = id;
     group.idGeneration = graph.generation;
   }
   return group.payerId;
