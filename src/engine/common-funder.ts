@@ -14,6 +14,7 @@ import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
+import { counterpartyIds } from './counterparty-ids.js';
 import { NO_RESULT } from './no-result.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
 
@@ -124,7 +125,10 @@ function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: 
 function sendersOf(env: Env, back: number): readonly number[] {
   const { trigger, graph, state } = env;
   if (trigger.type !== 'transfer') return NO_IDS;
-  if (trigger.msg.kind === 'deposit') return trigger.from.length === 1 ? [graph.id(trigger.from[0]!)] : [...new Set(trigger.from.map((k) => graph.id(k)))];
+  if (trigger.msg.kind === 'deposit') {
+    const ids = counterpartyIds(graph, trigger); // a deposit's counterparty is its senders
+    return ids.length === 1 ? ids : [...new Set(ids)];
+  }
   let ids: Set<number> | undefined; // a withdrawal with no deposit before it in the window (most) makes none
   const recent = state.recentBetween(trigger.msg.accountId, trigger.time - back, trigger.time, WINDOW_READ_LIMIT);
   for (let i = recent.length - 1; i >= 0 && (ids === undefined || ids.size < FUNDERS_PER_ADDRESS); i--) {

@@ -6,7 +6,8 @@
  * that time. `decay` is 0.5^(age / halfLife), 1 at the theft. All event time.
  */
 import type { SignalSpec } from './rule-schema.js';
-import { counterpartyIds, type Signal, type SignalResult } from './signals.js';
+import type { Signal, SignalResult } from './signals.js';
+import { counterpartyIds } from './counterparty-ids.js';
 import { findExposure, type ExposureHit } from '../graph/exposure.js';
 
 type DecayingExposureSpec = Extract<SignalSpec, { op: 'decaying-exposure' }>;

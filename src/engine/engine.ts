@@ -16,7 +16,8 @@ import { compileAll, compileCondition, getPath, renderTemplate, type Context, ty
 import type { LoadedRule } from './loader.js';
 import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
 import { NO_RESULT } from './no-result.js';
-import { compileSignal, counterpartyIds, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
+import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
+import { counterpartyIds } from './counterparty-ids.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
 import { ruleReadsMembership } from './merge-readers.js';

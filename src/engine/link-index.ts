@@ -21,6 +21,12 @@ type Linked = AccountSighting[];
 
 export class LinkIndex {
   private readonly byValue = new ShardedMap<string, Linked>();
+  /**
+   * The value looked up last and its list (undefined: none): a sighting is followed by the
+   * rules' reads of the very same device or IP, which then cost no look-up in a large map.
+   */
+  private lastValue: string | undefined;
+  private lastList: Linked | undefined;
 
   /**
    * @param maxAccounts accounts kept per value; past it the least recently seen goes (a public
@@ -35,11 +41,27 @@ export class LinkIndex {
     return this.byValue.size;
   }
 
+  /** The value's list (undefined: none), through the one-entry memo of the last look-up. */
+  private listOf(value: string): Linked | undefined {
+    if (value === this.lastValue) return this.lastList;
+    const list = this.byValue.get(value);
+    this.lastValue = value;
+    this.lastList = list;
+    return list;
+  }
+
+  /** Stores the value's list, and remembers it as the last look-up. */
+  private store(value: string, list: Linked): void {
+    this.byValue.set(value, list);
+    this.lastValue = value;
+    this.lastList = list;
+  }
+
   sight(value: string, accountId: string, time: number, eventId: string): void {
-    let linked = this.byValue.get(value);
+    let linked = this.listOf(value);
     if (!linked) {
       this.byValue.sweepSome(2, this.sweptIfDormant);
-      this.byValue.set(value, (linked = []));
+      this.store(value, (linked = []));
     }
     if (this.changed) this.tellAccounts(linked, accountId);
     // Accounts not seen within the retention go from the front (least recently seen first), so a
@@ -53,7 +75,7 @@ export class LinkIndex {
     if (at < 0) {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
       const next = appended(linked, { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
-      if (next !== linked) this.byValue.set(value, next);
+      if (next !== linked) this.store(value, next);
       if (next.length > this.maxAccounts) next.shift();
       return;
     }
@@ -72,8 +94,14 @@ export class LinkIndex {
   private readonly sweptIfDormant = (l: Linked): boolean => {
     if (l.length > 0 && !this.isDormant(newestOf(l))) return false;
     if (this.changed) this.tellAccounts(l);
+    if (l === this.lastList) this.forgetLastLookup(); // the list leaves the map
     return true;
   };
+
+  private forgetLastLookup(): void {
+    this.lastValue = undefined;
+    this.lastList = undefined;
+  }
 
   private tellAccounts(linked: Linked, sighted?: string): void {
     for (const s of linked) this.changed!(s.accountId);
@@ -82,7 +110,7 @@ export class LinkIndex {
 
   /** Accounts seen on `value` within [from, to], each with the event that evidences it (its first sighting in the window when known, else its latest). */
   within(value: string, from: number, to: number): { accountId: string; eventId: string }[] {
-    const linked = this.byValue.get(value);
+    const linked = this.listOf(value);
     if (!linked) return [];
     const out: { accountId: string; eventId: string }[] = [];
     for (const s of linked) {
@@ -94,7 +122,7 @@ export class LinkIndex {
 
   /** How many accounts `within` would list, without building the list (most values have one account). */
   countWithin(value: string, from: number, to: number): number {
-    const linked = this.byValue.get(value);
+    const linked = this.listOf(value);
     if (!linked) return 0;
     let n = 0;
     for (const s of linked) if (s.lastTime >= from && s.firstTime <= to) n++;
@@ -107,7 +135,7 @@ export class LinkIndex {
    * seen, where a shared device's other accounts usually are, and stopped at the first found.
    */
   anotherWithin(value: string, accountId: string, from: number, to: number): boolean {
-    const linked = this.byValue.get(value);
+    const linked = this.listOf(value);
     if (!linked) return false;
     for (let i = linked.length - 1; i >= 0; i--) {
       const s = linked[i]!;
@@ -124,7 +152,7 @@ export class LinkIndex {
    * window.
    */
   anotherWithinBounded(value: string, accountId: string, from: number, to: number, v: WindowValidity): boolean {
-    const linked = this.byValue.get(value);
+    const linked = this.listOf(value);
     if (!linked || !linked.some((s) => s.accountId === accountId)) {
       v.fromAfter = Number.POSITIVE_INFINITY;
       return linked !== undefined && linked.some((s) => s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to);
@@ -147,6 +175,7 @@ export class LinkIndex {
 
   /** The map by value, for a checkpoint (a restore fills it in place, in the same order). */
   checkpointMap(): ShardedMap<string, AccountSighting[]> {
+    this.forgetLastLookup(); // a restore fills the map in place
     return this.byValue;
   }
 }

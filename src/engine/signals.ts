@@ -12,6 +12,7 @@ import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { RecentAccountsMemo } from '../graph/recent-accounts-memo.js';
+import { counterpartyIds } from './counterparty-ids.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
@@ -80,25 +81,6 @@ function passes(t: Bounds, v: number | Decimal): boolean {
 const shown = (v: number | Decimal): number | Decimal => (isDecimal(v) ? v : round(v, 4));
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
-
-// The last trigger's counterparty ids (every rule judging one trigger asks for them again), kept
-// in variables rather than one object made per trigger. A compaction renumbers ids (the graph's
-// generation), and a re-examination may judge that very trigger again after one.
-let lastGraph: EntityGraph | undefined;
-let lastGeneration = -1;
-let lastTrigger: TransferEvent | undefined;
-let lastIds: readonly number[] = [];
-
-/** Addresses whose clusters are the trigger's counterparty (an address's id never changes, so memoised per trigger). */
-export function counterpartyIds(graph: EntityGraph, t: TransferEvent): readonly number[] {
-  if (lastTrigger === t && lastGraph === graph && lastGeneration === graph.generation) return lastIds;
-  const ids = t.msg.kind === 'deposit' ? t.from.map((k) => graph.id(k)) : [graph.id(t.to)];
-  lastGraph = graph;
-  lastGeneration = graph.generation;
-  lastTrigger = t;
-  lastIds = ids;
-  return ids;
-}
 
 function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
   // One query per signal, its trigger's fields set on each call: a walk keeps nothing of it.

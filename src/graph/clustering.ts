@@ -32,6 +32,12 @@ export interface ChainOutcome {
   coinjoin?: CoinJoinVerdict;
   /** Output address a change heuristic picked (reported only). */
   change?: { address: string; heuristic: string };
+  /**
+   * Each transfer's sender and receiver ids, two per transfer in order, as interned while the
+   * event was applied (a reader of the same message need not look the addresses up again).
+   * Absent for a CoinJoin, whose transfers the writer does not apply.
+   */
+  transferIds?: number[];
 }
 
 /** GraphSense's one-time-change rule, and direct change (output pays an input address), for a transaction at `time`. */
@@ -100,9 +106,11 @@ export class GraphWriter {
     }
     // CoinJoin outputs are not traced: who paid which output is what the mix hides.
     if (outcome.coinjoin) return outcome;
-    for (const t of event.transfers) {
-      const from = graph.id(t.from);
-      const to = graph.id(t.to);
+    const ids = (outcome.transferIds = new Array<number>(2 * event.transfers.length));
+    for (let i = 0; i < event.transfers.length; i++) {
+      const t = event.transfers[i]!;
+      const from = (ids[2 * i] = graph.id(t.from));
+      const to = (ids[2 * i + 1] = graph.id(t.to));
       graph.markSeen(from, event.time);
       graph.markSeen(to, event.time);
       if (!graph.addEdge(from, to, { asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
@@ -125,8 +133,12 @@ export class GraphWriter {
     return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }
 
-  /** An exchange transfer: its on-chain leg is a flow edge; its external address is touched by the account. */
-  applyTransfer(event: TransferEvent): void {
+  /**
+   * An exchange transfer: its on-chain leg is a flow edge; its external address is touched by
+   * the account. Returns the external addresses' ids (a deposit's senders, a withdrawal's
+   * receiver), in order.
+   */
+  applyTransfer(event: TransferEvent): readonly number[] {
     const graph = this.graph;
     const m = event.msg;
     // Each key is interned once, `to` first, then `from` in order (ids are given in first-seen order).
@@ -158,6 +170,7 @@ export class GraphWriter {
       const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
       for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
     }
+    return external;
   }
 }
 

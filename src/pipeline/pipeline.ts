@@ -9,6 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/eve
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
+import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
@@ -187,7 +188,7 @@ export class Pipeline {
         return { alerts: [] };
       case 'transfer':
         valueTransfer(this.prices, event);
-        this.writer.applyTransfer(event);
+        rememberCounterpartyIds(this.graph, event, this.writer.applyTransfer(event));
         this.state.add(event);
         return { alerts: this.engine.evaluate({ item: event }) };
       case 'label': {
@@ -228,9 +229,10 @@ export class Pipeline {
     // fed by a labelled cluster, so transfers downstream of it (deposits from its receiver) may
     // now have upstream exposure.
     const t = event.transfers[0];
-    if (!outcome.coinjoin && t && this.engine.hasGraphRules) {
-      const fromId = this.graph.id(t.from);
-      const toId = this.graph.id(t.to);
+    const ids = outcome.transferIds;
+    if (ids && t && this.engine.hasGraphRules) {
+      const fromId = ids[0]!;
+      const toId = ids[1]!;
       const leads = this.leadsToLabel(toId, event.time);
       const fed = this.fedByLabel(fromId, event.time);
       if (leads || fed) {
@@ -239,22 +241,24 @@ export class Pipeline {
         if (fed) work.push({ change, start: toId, direction: 'downstream' });
       }
     }
-    if (!outcome.coinjoin) this.reexamineFunded(event, work);
+    if (ids) this.reexamineFunded(event, ids, work);
     return { alerts: this.reexamine(work), changes };
   }
 
   /**
    * A funding transfer (what a rule's common-funder signal counts: gas or a dispersal) that
    * arrives after the deposits it explains re-examines those deposits: the newest deposits made
-   * from its receiver, a few at most (see fundedDeposits).
+   * from its receiver, a few at most (see fundedDeposits). `ids` holds each transfer's sender and
+   * receiver ids, as the writer interned them (ChainOutcome.transferIds).
    */
-  private reexamineFunded(event: ChainEvent, work: Reexamination[]): void {
-    for (const t of event.transfers) {
+  private reexamineFunded(event: ChainEvent, ids: readonly number[], work: Reexamination[]): void {
+    for (let i = 0; i < event.transfers.length; i++) {
+      const t = event.transfers[i]!;
       if (!this.engine.isFundingTransfer(t.asset, t.usd)) continue;
-      const toId = this.graph.id(t.to);
+      const toId = ids[2 * i + 1]!;
       if (!this.explainsDeposits(toId, event.time)) continue;
       const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-      work.push({ change, start: toId, direction: 'downstream', depositsOnly: true, funder: this.graph.id(t.from) });
+      work.push({ change, start: toId, direction: 'downstream', depositsOnly: true, funder: ids[2 * i]! });
     }
   }
 

@@ -7,7 +7,8 @@ import { displayAddress } from '../../src/chain/address.js';
 import type { TransferEvent } from '../../src/decode/events.js';
 import type { EntityGraph } from '../../src/graph/entity-graph.js';
 import type { SignalSpec } from '../../src/engine/rule-schema.js';
-import { coefficientOfVariation, counterpartyIds, makeSelector, type Signal, type SignalResult } from '../../src/engine/signals.js';
+import { coefficientOfVariation, makeSelector, type Signal, type SignalResult } from '../../src/engine/signals.js';
+import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
 
