@@ -4,7 +4,8 @@ import type { ReplaySummary } from '../replay/replay.js';
 
 export function printSummary(s: ReplaySummary, rules: number): void {
   const lines = [
-    `read ${s.read}  accepted ${s.accepted}  rejected ${s.rejected}  duplicates ${s.duplicates}  ignored ${s.ignored}`,
+    // An accepted message that tripped a defect is dead-lettered too (TW_INTERNAL): shown, never hidden among the accepted.
+    `read ${s.read}  accepted ${s.accepted}  rejected ${s.rejected}  duplicates ${s.duplicates}  ignored ${s.ignored}` + (s.internalErrors ? `  internal errors ${s.internalErrors} (dead-lettered as TW_INTERNAL)` : ''),
     `rules ${rules}  merges ${s.merges}  held merges ${s.heldMerges}  late re-evaluations ${s.reevaluations}`,
     `alerts ${s.alerts}` + (s.alerts ? `  by severity: ${Object.entries(s.bySeverity).sort().map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
   ];

@@ -266,6 +266,8 @@ function fresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signal {
   return ({ trigger, graph, state }) => {
     if (trigger.type !== 'transfer') return none();
     const ids = counterpartyIds(graph, trigger);
+    // A deposit from senders unknown (an empty `from`) has no counterparty to be fresh.
+    if (ids.length === 0) return none();
     const firstSeen = Math.min(...ids.map((id) => graph.firstSeenAt(id) ?? trigger.time));
     const keys = new Set(trigger.msg.kind === 'deposit' ? trigger.from : [trigger.to]);
     // An index lookup per address (paid-counterparties.ts), not a scan of the whole history.

@@ -163,8 +163,9 @@ export class GraphWriter {
       const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
       graph.markOwn(hot);
       graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
-    } else if (deposit) {
-      // k senders each get an edge of a k-th, rounded toward zero at 18 places.
+    } else if (deposit && event.from.length > 0) {
+      // k senders each get an edge of a k-th, rounded toward zero at 18 places. A deposit whose
+      // senders are unknown (the contract allows an empty `from`) adds no edge.
       const k = event.from.length;
       const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
       const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
