@@ -64,7 +64,27 @@ export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: s
     const type = outputType(o.script);
     return { address: outputAddress(o.script, type), value: o.value, type };
   });
+  refuseImpossibleValues(inputs, outputs, raw.isCoinbase);
   return { txid: raw.txid, inputs, outputs, isCoinbase: raw.isCoinbase };
+}
+
+/** Satoshis that will ever exist (21 million BTC): Bitcoin's own bound on any value and any sum. */
+const MAX_MONEY = 2_100_000_000_000_000n;
+
+/**
+ * No value or sum exceeds MAX_MONEY: such a transaction or prevout list cannot exist. Outputs
+ * that pay more than the prevouts hold (a negative fee) are accepted: the labelled sample stream
+ * carries 36 such transactions (prevout values a producer approximated), and the value flow
+ * splits the outputs by each input's share, which stays meaningful. A coinbase has no prevouts.
+ */
+function refuseImpossibleValues(inputs: readonly { value: bigint }[], outputs: readonly { value: bigint }[], isCoinbase: boolean): void {
+  let spent = 0n;
+  for (const o of outputs) spent += o.value;
+  if (spent > MAX_MONEY) throw new BitcoinTxError(`outputs pay ${spent} satoshis, more than the 21 million BTC that will ever exist`);
+  if (isCoinbase) return;
+  let held = 0n;
+  for (const i of inputs) held += i.value;
+  if (held > MAX_MONEY) throw new BitcoinTxError(`prevouts hold ${held} satoshis, more than the 21 million BTC that will ever exist`);
 }
 
 function viaBitcoinjs(hex: string): RawBitcoinTx {

@@ -126,7 +126,7 @@ const NONZERO_DIGIT = /[1-9]/;
 export const isPositiveDecimal = (s: string): boolean => DECIMAL_PATTERN.test(s) && NONZERO_DIGIT.test(s);
 
 export const decimalString = z.string().regex(DECIMAL_PATTERN, {
-  message: 'not a decimal string (digits, optional fraction of at most 18 places, no sign or exponent)',
+  message: 'not a decimal string (at most 30 whole digits, an optional fraction of at most 18 places, no sign or exponent)',
 });
 
 export const positiveDecimal = decimalString.refine((s) => NONZERO_DIGIT.test(s), { message: 'amount must be positive' });

@@ -8,7 +8,7 @@ import { BitcoinTxError, parseBitcoinTx } from '../chain/bitcoin.js';
 import { decodeTransferLog, tokenInfo } from '../chain/evm.js';
 import { blacklistLabelEvent } from './blacklist-label.js';
 import { parseIsoUtc, type Chain } from '../contract/primitives.js';
-import { INPUT_SCHEMAS, type SchemaName } from '../contract/schemas.js';
+import { INPUT_SCHEMAS, LIMITS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
@@ -56,6 +56,31 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
 const time = (iso: string): number => parseIsoUtc(iso)!;
 const HEX_PREFIX = /^0x/;
 
+/**
+ * More USD than every crypto-asset in existence is worth (about 3 × 10^12 in 2025): a transfer
+ * valued above it is an input error (a unit mistake, a corrupt amount), as a `usdValue` above it
+ * is refused by the schema.
+ */
+export const MAX_PLAUSIBLE_USD = Decimal.fromNumber(LIMITS.usdValue);
+
+/** A transfer whose amount cannot be: refused by decodeValid with its field and reason. */
+class ImpossibleAmountError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Refuses an amount worth more than MAX_PLAUSIBLE_USD at its peg or the price table's price,
+ * whatever `usdValue` the exchange gave: 10^30 BTC with a `usdValue` of 100 is still no transfer.
+ * Assets without a peg or table price are bounded by the schema's 30 whole digits only.
+ */
+function refuseImpossibleAmount(asset: string, amount: Decimal, prices: PriceTable): void {
+  const valued = usdOf(asset, amount, prices);
+  if (valued.usd === null || valued.usd.compare(MAX_PLAUSIBLE_USD) <= 0) return;
+  throw new ImpossibleAmountError('amount', `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
+}
+
 function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v1']>, prices: PriceTable): DecodedEvent {
   // Sized up front: a list grown by push reserves 16 slots or more, about 130 bytes wasted on
   // every retained deposit.
@@ -63,6 +88,7 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   for (let i = 0; i < msg.from.length; i++) from[i] = keyAt(msg.chain, msg.from[i]!, 'from', i);
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);
+  refuseImpossibleAmount(msg.asset, amount, prices);
   const valued = usdOf(msg.asset, amount, prices, msg.usdValue);
   // A stablecoin's USD value is usually its amount: then one object serves both (a Decimal is immutable).
   const usd = valued.usd !== null && valued.usd.units === amount.units && valued.usd.scale === amount.scale ? amount : valued.usd;
@@ -245,6 +271,7 @@ function decodeValid(name: string, msg: InputMessage, prices: PriceTable): Decod
     }
   } catch (err) {
     if (err instanceof FieldAddressError) return reject('TW_ADDRESS', `${name}: ${err.path}: ${err.message}`, [{ path: err.path, message: err.message }]);
+    if (err instanceof ImpossibleAmountError) return reject('TW_SCHEMA', `${name}: ${err.path}: ${err.message}`, [{ path: err.path, message: err.message }]);
     if (err instanceof AddressError) return reject('TW_ADDRESS', `${name}: ${err.message}`);
     if (err instanceof BitcoinTxError) return reject('TW_TXID', `${name}: ${err.message}`, [{ path: 'txid', message: err.message }]);
     return reject('TW_DECODE', `${name}: ${(err as Error).message}`);

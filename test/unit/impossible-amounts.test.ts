@@ -1,0 +1,48 @@
+/**
+ * An amount that cannot be is refused with its field and reason, not valued and judged: an
+ * exchange transfer worth more than every crypto-asset in existence at its peg or the price
+ * table, and Bitcoin values past the 21 million BTC that will ever exist.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../src/decode/decode.js';
+import { bitcoinTx, prng } from '../../src/simulate/builders.js';
+import { derivedBtc } from '../../src/simulate/derived.js';
+
+const transfer = {
+  schema: 'exchange.transfer.v1', eventId: 'ev-1', kind: 'deposit', occurredAt: '2025-01-16T09:30:00Z', accountId: 'acct-1',
+  chain: 'bitcoin', asset: 'BTC', amount: '0.5', from: [derivedBtc(1, 1)], to: derivedBtc(2, 2),
+};
+
+function verdict(message: unknown): string {
+  const r = decodeMessage(JSON.stringify(message));
+  return r.ok ? 'accepted' : `${r.reject.code} ${r.reject.issues?.[0]?.path ?? ''}: ${r.reject.reason}`;
+}
+
+describe('impossible amounts', () => {
+  it('refuses a transfer worth more than 10^13 USD at the price table, whatever usdValue the exchange gave', () => {
+    expect(verdict(transfer)).toBe('accepted');
+    expect(verdict({ ...transfer, amount: '20000000' })).toBe('accepted'); // 1.9 × 10^12 USD: possible
+    const huge = verdict({ ...transfer, amount: '999999999999999999999999999999.999999999999999999' });
+    expect(huge).toMatch(/^TW_SCHEMA amount: exchange\.transfer\.v1: amount: 999999999999999999999999999999\.999999999999999999 BTC is worth more than 1e\+13 USD at the price table: an impossible amount$/);
+    expect(verdict({ ...transfer, amount: '200000000', usdValue: 100 })).toMatch(/^TW_SCHEMA amount: .*impossible amount$/);
+  });
+
+  it('refuses a stablecoin amount past the bound at its peg, and bounds an unpriced token by the schema alone', () => {
+    const usdt = { ...transfer, chain: 'ethereum', asset: 'USDT', from: ['0x52908400098527886e0f7030069857d2e4169ee7'], to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae' };
+    expect(verdict({ ...usdt, amount: '10000000000000' })).toBe('accepted');
+    expect(verdict({ ...usdt, amount: '10000000000000.01' })).toMatch(/at the stablecoin peg: an impossible amount$/);
+    expect(verdict({ ...usdt, asset: 'SHIB', amount: '999999999999999999999999999999' })).toBe('accepted');
+    expect(verdict({ ...usdt, asset: 'SHIB', amount: '1' + '0'.repeat(30) })).toMatch(/^TW_SCHEMA amount: .*at most 30 whole digits/);
+  });
+
+  it('refuses a Bitcoin transaction whose prevouts or outputs hold more than 21 million BTC', () => {
+    const rand = prng(3);
+    const line = bitcoinTx([{ address: derivedBtc(1, 1), sats: 50_000 }], [{ address: derivedBtc(2, 2), sats: 40_000 }], Date.UTC(2025, 0, 2), rand);
+    const tx = JSON.parse(line) as { prevouts: { address: string; value: string }[] };
+    expect(verdict(tx)).toBe('accepted');
+    tx.prevouts[0]!.value = '2100000000000001';
+    expect(verdict(tx)).toMatch(/^TW_TXID txid: .*prevouts hold 2100000000000001 satoshis, more than the 21 million BTC/);
+    tx.prevouts[0]!.value = '10000'; // a negative fee: prevout values approximated by a producer are accepted
+    expect(verdict(tx)).toBe('accepted');
+  });
+});
