@@ -38,7 +38,22 @@ export interface ChainOutcome {
    * Absent for a CoinJoin, whose transfers the writer does not apply.
    */
   transferIds?: number[];
+  /**
+   * The forwarding address of each merge that a forward seen before its inflow caused (see
+   * GraphWriter.forwardedAlready): where a re-examination starts, as it would from the forward.
+   */
+  forwarders?: Map<GraphChange, number>;
 }
+
+/** What applying an exchange transfer did to the graph. */
+export interface TransferOutcome {
+  /** The external addresses' ids (a deposit's senders, a withdrawal's receiver), in order. */
+  counterpartyIds: readonly number[];
+  /** Merges its withdrawal edge caused: its receiver had already forwarded the funds (see forwardedAlready). */
+  changes: GraphChange[];
+}
+
+const NO_CHANGES: GraphChange[] = [];
 
 /** GraphSense's one-time-change rule, and direct change (output pays an input address), for a transaction at `time`. */
 export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx, time: number): { address: string; heuristic: string } | undefined {
@@ -117,9 +132,44 @@ export class GraphWriter {
       if (!event.bitcoin) {
         const c = this.forwarding(from, to, t.asset, t.amount, event);
         if (c) changes.push(c);
+        for (const m of this.forwardedAlready(from, to, t.asset, t.amount, event.time, event.eventId)) {
+          changes.push(m);
+          (outcome.forwarders ??= new Map()).set(m, to);
+        }
       }
     }
     return outcome;
+  }
+
+  /**
+   * Deposit-address reuse seen from the inflow's side: a new edge `from` → `to` that `to` had
+   * already forwarded on (its forward arrived first: chain data ahead of the exchange's
+   * withdrawal, or logs out of order). Each forward that `forwarding` would have matched with this
+   * inflow, had the inflow come first, merges as it would have: the forward's receiver absorbs
+   * `to`, with the forward's transaction and time as the cause. Forwards into the exchange's own
+   * addresses are left out (an edge into them may come from an exchange deposit, which
+   * `forwarding` never reads), as are Bitcoin addresses (their flows merge by co-spend). In event
+   * order the forwards after a new inflow are none, and this reads no edge.
+   */
+  private forwardedAlready(from: number, to: number, asset: string, amount: Decimal, time: number, eventId: string): GraphChange[] {
+    const graph = this.graph;
+    if (graph.isOwn(to)) return NO_CHANGES;
+    const outs = graph.edgesOut(to);
+    let first = outs.length;
+    while (first > 0 && outs[first - 1]!.time >= time) first--; // sorted by time: the forwards at or after the inflow
+    if (first === outs.length || graph.key(to).startsWith('btc:')) return NO_CHANGES;
+    const low = amount.times(this.forwardRatio);
+    const high = amount.times(FORWARD_CEILING);
+    let changes: GraphChange[] = NO_CHANGES;
+    for (let i = first; i < outs.length; i++) {
+      const e = outs[i]!;
+      if (e.time > time + this.options.forwardWithin) break;
+      if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0 || e.amount.compare(high) > 0) continue;
+      if (graph.clusterLabels(to, e.time).length > 0) continue;
+      const c = graph.merge(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
+      if (c) (changes === NO_CHANGES ? (changes = []) : changes).push(c);
+    }
+    return changes;
   }
 
   /** Deposit-address reuse: `from` forwards most of a recent inflow to `to`. */
@@ -135,10 +185,10 @@ export class GraphWriter {
 
   /**
    * An exchange transfer: its on-chain leg is a flow edge; its external address is touched by
-   * the account. Returns the external addresses' ids (a deposit's senders, a withdrawal's
-   * receiver), in order.
+   * the account. A withdrawal whose receiver already forwarded the funds merges as the forward
+   * would have (forwardedAlready).
    */
-  applyTransfer(event: TransferEvent): readonly number[] {
+  applyTransfer(event: TransferEvent): TransferOutcome {
     const graph = this.graph;
     const m = event.msg;
     // Each key is interned once, `to` first, then `from` in order (ids are given in first-seen order).
@@ -159,10 +209,13 @@ export class GraphWriter {
       graph.markSeen(id, event.time);
       graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
     }
+    let changes = NO_CHANGES;
     if (m.kind === 'withdrawal' && m.status === 'completed') {
       const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
       graph.markOwn(hot);
-      graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId });
+      if (graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId })) {
+        changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
+      }
     } else if (deposit && event.from.length > 0) {
       // k senders each get an edge of a k-th, rounded toward zero at 18 places. A deposit whose
       // senders are unknown (the contract allows an empty `from`) adds no edge.
@@ -171,7 +224,7 @@ export class GraphWriter {
       const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
       for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
     }
-    return external;
+    return { counterpartyIds: external, changes };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Alert } from '../contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
-import type { ChainEvent, DeadLetter, DecodedEvent, Origin } from '../decode/events.js';
+import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
@@ -187,10 +187,7 @@ export class Pipeline {
         this.prices.add(event.asset, { time: event.time, source: event.source, price: event.price, observedAt: event.observedAt });
         return { alerts: [] };
       case 'transfer':
-        valueTransfer(this.prices, event);
-        rememberCounterpartyIds(this.graph, event, this.writer.applyTransfer(event));
-        this.state.add(event);
-        return { alerts: this.engine.evaluate({ item: event }) };
+        return this.applyTransfer(event);
       case 'label': {
         const changes = this.writer.applyLabel(event);
         return { alerts: this.reexamine(changes.flatMap((change) => labelWork(change, this.graph.id(event.key)))), changes };
@@ -200,10 +197,27 @@ export class Pipeline {
     }
   }
 
-  private applyChain(event: ChainEvent): { alerts: Alert[]; changes: GraphChange[] } {
-    valueChainTransfers(this.prices, event);
-    const outcome = this.writer.applyChain(event);
-    const changes = outcome.changes;
+  /**
+   * An exchange transfer: judged as it arrives. A withdrawal whose receiver already forwarded the
+   * funds (the forward came first) merges as the forward would have, and the transfers that
+   * merge can change are re-examined as after any merge; the withdrawal itself is judged fresh,
+   * with the merge in place.
+   */
+  private applyTransfer(event: TransferEvent): { alerts: Alert[]; changes?: GraphChange[] } {
+    valueTransfer(this.prices, event);
+    const outcome = this.writer.applyTransfer(event);
+    rememberCounterpartyIds(this.graph, event, outcome.counterpartyIds);
+    this.state.add(event);
+    const alerts = this.engine.evaluate({ item: event });
+    if (outcome.changes.length === 0) return { alerts };
+    const forwarder = outcome.counterpartyIds[0]!;
+    const work = this.countChanges(outcome.changes).map((change): Reexamination => ({ change, start: forwarder, direction: 'upstream' }));
+    for (const alert of this.reexamine(work, event.eventId)) alerts.push(alert);
+    return { alerts, changes: outcome.changes };
+  }
+
+  /** Counts merges and held merges (keeping the newest held ones for inspection); returns the changes applied. */
+  private countChanges(changes: readonly GraphChange[]): GraphChange[] {
     for (const c of changes) {
       if (c.kind === 'merge') this.stats.merges++;
       if (c.kind === 'held-merge') {
@@ -212,7 +226,14 @@ export class Pipeline {
         if (this.heldMerges.length > HELD_MERGES_KEPT) this.heldMerges.shift();
       }
     }
-    const applied = changes.filter((c) => c.kind !== 'held-merge');
+    return changes.filter((c) => c.kind !== 'held-merge');
+  }
+
+  private applyChain(event: ChainEvent): { alerts: Alert[]; changes: GraphChange[] } {
+    valueChainTransfers(this.prices, event);
+    const outcome = this.writer.applyChain(event);
+    const changes = outcome.changes;
+    const applied = this.countChanges(changes);
     const work: Reexamination[] = [];
     if (applied.length > 0) {
       // Only a chain event that changed the graph has an origin to look upstream from.
@@ -220,7 +241,8 @@ export class Pipeline {
       for (const change of applied) {
         // A label a chain event derives (a CoinJoin's participants) starts from the labelled address.
         if (change.kind === 'label' && 'label' in change.cause) work.push(...labelWork(change, this.graph.id(change.cause.address)));
-        else work.push({ change, start: origin, direction: 'upstream' });
+        // A merge by a forward seen before this inflow starts from the forwarding address, as the forward's own would.
+        else work.push({ change, start: outcome.forwarders?.get(change) ?? origin, direction: 'upstream' });
       }
     }
     // A new flow edge can complete a downstream path from an earlier withdrawal, but only if its
@@ -268,10 +290,11 @@ export class Pipeline {
    * walk up- or downstream of it is taken only when the merged cluster carries a label or leads
    * to one, since without that no exposure path through it can have changed.
    */
-  private reexamine(work: Reexamination[]): Alert[] {
+  private reexamine(work: Reexamination[], judged?: string): Alert[] {
     if (!this.engine.hasGraphRules || work.length === 0) return [];
     const alerts: Alert[] = [];
-    const done = new Set<string>();
+    // `judged`: a transfer this very message judged fresh, with the change in place.
+    const done = new Set<string>(judged === undefined ? undefined : [judged]);
     const scopes = work.map(({ change, start, direction, depositsOnly, funder, reachedBefore }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations, reachedBefore)));
     // Narrowed only when every change of the message is a merge that changes membership alone: a
     // transfer is re-examined once per message, under the first change that reaches it.

@@ -3,6 +3,7 @@
  * with the reason in headers. `send` resolves only once the broker has acknowledged (acks = all),
  * which is what lets the monitor commit offsets after it.
  */
+import { createHash } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 import type { KafkaClient } from '../kafka/client.js';
 import type { DeadLetter } from '../decode/events.js';
@@ -33,7 +34,34 @@ export class KafkaSink {
 export interface OutRecord { key?: string; value: string; headers: Record<string, string> }
 export interface OutTopic { topic: string; messages: OutRecord[] }
 
-/** Alerts keyed by accountId with their id in a header; dead letters raw, with the reason in headers. */
+/**
+ * Raw bytes a dead letter carries at most on its `.dlq` topic: half the broker's default
+ * message.max.bytes (1 MiB), so a `.dlq` topic made with the broker's defaults (not by the
+ * monitor, which allows 4 MiB) takes it with its headers. A larger message (a TW_OVERSIZED one
+ * can be any size its input topic allows) used to fail its slot's transaction on every retry
+ * and stop the monitor, the same again after each restart.
+ */
+export const DEAD_LETTER_RAW_MAX_BYTES = 512 * 1024;
+
+/**
+ * The dead letter's raw message, cut to DEAD_LETTER_RAW_MAX_BYTES (at a UTF-8 character
+ * boundary) when longer, with headers that say so: its whole length, and its SHA-256, by which
+ * the original (still at `source-topic`/`source-partition`/`source-offset` within the topic's
+ * retention) can be told for certain.
+ */
+export function deadLetterValue(raw: string): { value: string; headers: Record<string, string> } {
+  if (raw.length <= DEAD_LETTER_RAW_MAX_BYTES / 3) return { value: raw, headers: {} }; // fits whatever its characters
+  const bytes = Buffer.from(raw, 'utf8');
+  if (bytes.length <= DEAD_LETTER_RAW_MAX_BYTES) return { value: raw, headers: {} };
+  let cut = DEAD_LETTER_RAW_MAX_BYTES;
+  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--; // not inside a multi-byte character
+  return {
+    value: bytes.subarray(0, cut).toString('utf8'),
+    headers: { 'raw-truncated': 'true', 'raw-bytes': String(bytes.length), 'raw-sha256': createHash('sha256').update(bytes).digest('hex') },
+  };
+}
+
+/** Alerts keyed by accountId with their id in a header; dead letters raw (cut when very large), with the reason in headers. */
 export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[]): OutTopic[] {
   const topicMessages: OutTopic[] = [];
   if (alerts.length) {
@@ -47,10 +75,10 @@ export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], de
   for (const [topic, letters] of byTopic) {
     topicMessages.push({
       topic,
-      messages: letters.map((d) => ({
-        value: d.raw,
-        headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '' },
-      })),
+      messages: letters.map((d) => {
+        const { value, headers } = deadLetterValue(d.raw);
+        return { value, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '', ...headers } };
+      }),
     });
   }
   return topicMessages;

@@ -1,0 +1,37 @@
+/**
+ * A dead letter carries its raw message to `<topic>.dlq`. A message larger than the broker
+ * takes (a TW_OVERSIZED one can be as large as its input topic allows) failed its slot's
+ * transaction on every retry and stopped the monitor, again after each restart: it is cut, and
+ * its headers say how long it was and what its SHA-256 is.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { DeadLetter } from '../../src/decode/events.js';
+import { DEAD_LETTER_RAW_MAX_BYTES, toTopicMessages } from '../../src/sinks/kafka-sink.js';
+
+const letter = (raw: string): DeadLetter => ({ code: 'TW_OVERSIZED', reason: 'too large', origin: { topic: 'exchange.deposits', partition: 2, offset: '41' }, raw });
+
+describe('a dead letter on its Kafka topic', () => {
+  it('carries a message of ordinary size whole, with no size headers', () => {
+    const [topic] = toTopicMessages('alerts', [], [letter('{"schema":"nope"}')]);
+    expect(topic!.topic).toBe('exchange.deposits.dlq');
+    expect(topic!.messages[0]!.value).toBe('{"schema":"nope"}');
+    expect(topic!.messages[0]!.headers['raw-truncated']).toBeUndefined();
+    expect(topic!.messages[0]!.headers['source-offset']).toBe('41');
+  });
+
+  it('cuts a message past the limit at a character boundary and names its length and digest', () => {
+    const raw = '{"pad":"' + 'é'.repeat(2_000_000) + '"}'; // 4 MB of two-byte characters
+    const [topic] = toTopicMessages('alerts', [], [letter(raw)]);
+    const m = topic!.messages[0]!;
+    const bytes = Buffer.byteLength(m.value);
+    expect(bytes).toBeLessThanOrEqual(DEAD_LETTER_RAW_MAX_BYTES);
+    expect(bytes).toBeGreaterThan(DEAD_LETTER_RAW_MAX_BYTES - 4);
+    expect(m.value.includes('\uFFFD')).toBe(false);
+    expect(raw.startsWith(m.value)).toBe(true);
+    expect(m.headers['raw-truncated']).toBe('true');
+    expect(m.headers['raw-bytes']).toBe(String(Buffer.byteLength(raw)));
+    expect(m.headers['raw-sha256']).toBe(createHash('sha256').update(raw).digest('hex'));
+    expect(m.headers.code).toBe('TW_OVERSIZED');
+  });
+});
