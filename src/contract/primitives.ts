@@ -131,8 +131,28 @@ export const decimalString = z.string().regex(DECIMAL_PATTERN, {
 
 export const positiveDecimal = decimalString.refine((s) => NONZERO_DIGIT.test(s), { message: 'amount must be positive' });
 
-/** An integer count of base units (satoshis, wei) as a decimal string. */
-export const unitString = z.string().regex(/^(0|[1-9]\d{0,77})$/, { message: 'not a non-negative integer string' });
+/** A count of base units as decimal digits (up to 78: a uint256 has 78). */
+export const UNITS_PATTERN = /^(0|[1-9]\d{0,77})$/;
+/** A JSON-RPC quantity as a node serves it (`eth_getLogs`, `eth_getTransactionByHash`): 0x and up to 64 hex digits. */
+export const HEX_UNITS_PATTERN = /^0x[0-9a-fA-F]{1,64}$/;
+/** A JSON-RPC quantity small enough to be a safe integer (13 hex digits: 52 bits), for block numbers and log indexes. */
+export const HEX_COUNT_PATTERN = /^0x[0-9a-fA-F]{1,13}$/;
+
+/**
+ * An integer count of base units (satoshis, wei) as a decimal string, or as the 0x quantity a
+ * node serves, which becomes the decimal string.
+ */
+export const unitString = z.string().transform((s, ctx) => {
+  if (UNITS_PATTERN.test(s)) return s;
+  if (HEX_UNITS_PATTERN.test(s)) return BigInt(s).toString();
+  ctx.addIssue({ code: 'custom', message: 'not a non-negative integer string (decimal digits, or 0x and hex digits as a node serves it)' });
+  return z.NEVER;
+});
+
+/** A block number or log index: a non-negative safe integer, or the 0x quantity a node serves (`"0x1ac9f3"`). */
+export const blockCount = z.union([z.number().int().nonnegative(), z.string().regex(HEX_COUNT_PATTERN).transform((h) => Number.parseInt(h.slice(2), 16))], {
+  error: 'not a non-negative integer, or a 0x hex quantity of at most 13 digits',
+});
 
 /** Longest eventId, in code points (zod's measure of a string's length). */
 export const EVENT_ID_MAX = 128;

@@ -4,7 +4,7 @@
  * txid checks happen in src/decode, which runs these first.
  */
 import { z } from 'zod';
-import { chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
+import { blockCount, chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
 
 /**
  * Length and size limits of the exchange messages, shared with their hand-written fast path
@@ -75,7 +75,7 @@ export const bitcoinTxSchema = z.object({
   schema: z.literal('chain.bitcoin.tx.v1'),
   txid: z.string().regex(/^[0-9a-fA-F]{64}$/, { message: 'txid must be 64 hex characters' }),
   hex: z.string().regex(/^([0-9a-fA-F]{2})+$/, { message: 'hex must be an even-length hex string' }).max(8_000_000),
-  blockHeight: z.number().int().nonnegative().optional(),
+  blockHeight: blockCount.optional(),
   blockTime: isoTime,
   prevouts: z.array(z.object({ address: address.nullable(), value: unitString })),
 });
@@ -84,7 +84,7 @@ export const evmTxSchema = z.object({
   schema: z.literal('chain.evm.tx.v1'),
   chain: chainSchema.refine((c) => c !== 'bitcoin', { message: 'chain.evm.tx.v1 cannot carry bitcoin' }),
   hash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { message: 'hash must be 32 bytes of hex' }),
-  blockNumber: z.number().int().nonnegative(),
+  blockNumber: blockCount,
   blockTime: isoTime,
   from: address,
   to: address.nullable(),
@@ -95,8 +95,8 @@ export const evmLogSchema = z.object({
   schema: z.literal('chain.evm.log.v1'),
   chain: chainSchema.refine((c) => c !== 'bitcoin', { message: 'chain.evm.log.v1 cannot carry bitcoin' }),
   txHash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { message: 'txHash must be 32 bytes of hex' }),
-  logIndex: z.number().int().nonnegative(),
-  blockNumber: z.number().int().nonnegative(),
+  logIndex: blockCount,
+  blockNumber: blockCount,
   blockTime: isoTime,
   address,
   topics: z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, { message: 'topic must be 32 bytes of 0x-hex' })).max(4),

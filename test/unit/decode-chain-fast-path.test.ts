@@ -21,8 +21,9 @@ const prefixed = (hex: fc.Arbitrary<unknown>, prefixes: string[]): fc.Arbitrary<
   fc.tuple(fc.constantFrom(...prefixes), hex).map(([p, h]) => (typeof h === 'string' ? p + h : h));
 /** Times: a valid one often, so that whole messages are valid often enough; generated ones (often out of range) and near misses otherwise. */
 const time = fc.oneof({ arbitrary: fc.constant('2025-01-01T03:43:17.926Z'), weight: 4 }, { arbitrary: isoTimeText, weight: 4 }, { arbitrary: fc.oneof(nearMiss(isoTimeText), junk), weight: 1 });
-const count = mostly(fc.oneof(fc.nat(), fc.constantFrom(0, Number.MAX_SAFE_INTEGER)), fc.constantFrom(-1, 1.5, 2 ** 53, -0, '7', null, 1e300), 12);
-const units = mostly(fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), fc.constantFrom('0', '9'.repeat(78))), fc.constantFrom('01', '-1', '1.5', '', ' 1', '9'.repeat(79), '1e3', 7, null), 12);
+/** Counts and units also as the 0x quantities a node serves (`eth_getLogs`), and near misses of those. */
+const count = mostly(fc.oneof(fc.nat(), fc.constantFrom(0, Number.MAX_SAFE_INTEGER, '0x0', '0x1ac9f3', '0xFFFFFFFFFFFFF')), fc.constantFrom(-1, 1.5, 2 ** 53, -0, '7', null, 1e300, '0x', '0X1', '0x1g', '0x10000000000000', ' 0x1'), 12);
+const units = mostly(fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), fc.constantFrom('0', '9'.repeat(78), '0x0', '0xde0b6b3a7640000', '0x' + 'f'.repeat(64))), fc.constantFrom('01', '-1', '1.5', '', ' 1', '9'.repeat(79), '1e3', 7, null, '0x', '0x' + 'f'.repeat(65), '0xz'), 12);
 const chain = mostly(fc.constantFrom(...CHAINS.filter((c) => c !== 'bitcoin')), fc.constantFrom('bitcoin', 'dogechain', 'Ethereum', '', null), 12);
 const EVM_ADDRESSES = ['0x52908400098527886e0f7030069857d2e4169ee7', '0x52908400098527886E0F7030069857D2E4169EE7', '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae', 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', '41a614f803b6fd780986a42c78ec9c7f77e6ded13c'];
 const BTC_ADDRESSES = ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3'];
