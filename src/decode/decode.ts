@@ -209,6 +209,10 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   if (isOversized(text, options.maxBytes)) {
     return reject('TW_OVERSIZED', `message of ${Buffer.byteLength(text)} bytes exceeds the limit of ${options.maxBytes}`);
   }
+  // An empty or blank value (a blank line, a tombstone record) holds no JSON at all: said so, not as a parse error.
+  if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
+    return reject('TW_JSON', `empty message: no JSON text (${text.length === 0 ? 'an empty value, such as a tombstone record or an empty line' : 'only whitespace'})`);
+  }
   let value: unknown;
   try {
     // A leading byte-order mark (a file saved by a Windows tool, fed on by kafka-console-producer)

@@ -10,6 +10,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 
 import { ruleSchema, type RuleSpec } from './rule-schema.js';
 import { checkReferences, type RuleIssue } from './rule-references.js';
 import { checkReachability } from './rule-reachability.js';
+import { didYouMean } from './did-you-mean.js';
 
 export interface LoadedRule {
   spec: RuleSpec;
@@ -72,6 +73,52 @@ function issuePath(issue: { path: PropertyKey[]; code: string; keys?: string[] }
   return issue.code === 'unrecognized_keys' && issue.keys?.[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
 }
 
+interface SchemaIssue { path: PropertyKey[]; code: string; message: string; keys?: string[] }
+
+/**
+ * A "did you mean" for a misspelt name: an unknown key is compared with the top-level keys (at
+ * the root) and with the required keys missing beside it (`severty` where `severity` is missing);
+ * a value that is not one of a list (an `op`) with the names the message lists.
+ */
+function suggestionFor(issue: SchemaIssue, all: readonly SchemaIssue[], raw: unknown): string {
+  if (issue.code === 'unrecognized_keys' && issue.keys?.[0] !== undefined) {
+    const parent = issue.path.join('.');
+    const missing = all.filter((o) => o !== issue && o.path.length === issue.path.length + 1 && o.path.slice(0, -1).join('.') === parent && /received undefined/.test(o.message)).map((o) => String(o.path[o.path.length - 1]));
+    return didYouMean(issue.keys[0], issue.path.length === 0 ? [...Object.keys(ruleSchema.shape), ...missing] : missing);
+  }
+  const listed = /Expected ('[^']+'(?: \| '[^']+')+)/.exec(issue.message);
+  if (!listed) return '';
+  const value = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+  return typeof value === 'string' ? didYouMean(value, listed[1]!.split(' | ').map((n) => n.slice(1, -1))) : '';
+}
+
+/**
+ * Where an unclosed flow collection or quoted string opens, for a YAML error the parser reports
+ * where it noticed it (the next line, or the end of the file): the nearest `[` or `{` before
+ * `pos` that nothing after it closes, or the nearest quote character. Any other error is where
+ * the parser says.
+ */
+export function openerOf(text: string, message: string, pos: number): number {
+  const unclosed = /end with an? ([\]}])|Missing closing ([\]}])/.exec(message);
+  if (unclosed) {
+    const close = (unclosed[1] ?? unclosed[2])!;
+    const open = close === ']' ? '[' : '{';
+    let depth = 0;
+    for (let i = Math.min(pos, text.length) - 1; i >= 0; i--) {
+      const c = text[i];
+      if (c === close) depth++;
+      else if (c === open && depth-- === 0) return i;
+    }
+    return pos;
+  }
+  const quote = /Missing closing ("|')?quote/.exec(message);
+  if (quote) {
+    const found = Math.max(text.lastIndexOf('"', pos - 1), text.lastIndexOf("'", pos - 1));
+    return found >= 0 ? found : pos;
+  }
+  return pos;
+}
+
 /**
  * Parses and checks one rule file: YAML syntax, the zod schema, every name it references, the
  * order of its severity thresholds, and whether it can fire at all. Any finding refuses the file,
@@ -81,16 +128,17 @@ export function parseRuleText(text: string, file: string): { rule?: LoadedRule; 
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { errors: doc.errors.map((e) => ({ file, line: counter.linePos(e.pos[0]).line, reason: `YAML: ${e.message.split('\n')[0]}` })) };
+    return { errors: doc.errors.map((e) => ({ file, line: counter.linePos(openerOf(text, e.message, e.pos[0])).line, reason: `YAML: ${e.message.split('\n')[0]}` })) };
   }
   const raw: unknown = doc.toJS();
   const at = (path: PropertyKey[]): number => lineOf(nodeAt(doc.contents as YamlNode | null, path), counter);
   const parsed = ruleSchema.safeParse(raw);
   if (!parsed.success) {
+    const issues = parsed.error.issues;
     return {
-      errors: parsed.error.issues.map((i) => {
+      errors: issues.map((i) => {
         const path = issuePath(i as { path: PropertyKey[]; code: string; keys?: string[] });
-        return { file, line: at(path), reason: `${i.path.join('.') || '(root)'}: ${i.message}` };
+        return { file, line: at(path), reason: `${i.path.join('.') || '(root)'}: ${i.message}${suggestionFor(i as SchemaIssue, issues as SchemaIssue[], raw)}` };
       }),
     };
   }

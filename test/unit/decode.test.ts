@@ -86,6 +86,14 @@ describe('decode', () => {
     expect(codeOf(input)).toBe(code);
   });
 
+  it.each([
+    ['an empty value (a tombstone, an empty line)', '', 'an empty value'],
+    ['a blank line', ' \t\r', 'only whitespace'],
+  ])('says %s is empty, not malformed', (_name, input, why) => {
+    const r = decodeMessage(input);
+    expect(r.ok ? 'accepted' : `${r.reject.code} ${r.reject.reason}`).toBe(`TW_JSON empty message: no JSON text (${why}${why === 'an empty value' ? ', such as a tombstone record or an empty line' : ''})`);
+  });
+
   it('names the zod issue path of a schema failure', () => {
     const r = decodeMessage(JSON.stringify({ ...transfer, amount: '-5' }));
     expect(r.ok).toBe(false);

@@ -81,6 +81,30 @@ describe('rule load refuses, at the real line', () => {
     expect(errors[0]!.reason).toBe('YAML: Nested mappings are not allowed in compact mappings');
   });
 
+  it('an unclosed flow sequence on the line that opens it, not the line after', () => {
+    const { errors } = refusal(withLine(20, 'require: [nearThreshold'));
+    expect(errors[0]!.line).toBe(20);
+    expect(errors[0]!.reason).toMatch(/^YAML: Flow sequence .* end with a \]$/);
+  });
+
+  it('an unterminated quote on the last line on that line, not past the end of the file', () => {
+    const { errors } = refusal(BASE.replace('explain: "{event.accountId} made {signals.nearThreshold.count} transfers."', 'explain: "{event.accountId} made'));
+    expect(errors[0]!.line).toBe(29);
+    expect(errors[0]!.reason).toBe('YAML: Missing closing "quote');
+  });
+
+  it('a misspelt op, suggesting the nearest', () => {
+    const { errors } = refusal(withLine(11, '    op: windw'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.line).toBe(11);
+    expect(errors[0]!.reason).toMatch(/^signals\.nearThreshold\.op: .*; did you mean window\?$/);
+  });
+
+  it('a misspelt top-level key, suggesting the key it means', () => {
+    const { errors } = refusal(withLine(26, 'severty: { critical: 95, high: 75, medium: 50 }'));
+    expect(errors.find((e) => e.line === 26)?.reason).toBe('(root): Unrecognized key: "severty"; did you mean severity?');
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
