@@ -117,19 +117,22 @@ function canonicalEvm(address: string): string {
  */
 const tronKeysByAccountHex = new GenerationalCache<AddressKey>(ADDRESS_CACHE_GENERATION);
 
-/** Tron hex (41 + 20 bytes) or base58check T… → base58check T…. */
 const TRON_HEX = /^(0x)?41[0-9a-fA-F]{40}$/;
 const TRON_BASE58 = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
+/** The account's 20 bytes alone, as Tron's Ethereum-compatible JSON-RPC serves them (`0x` + 40 hex). */
+const TRON_ACCOUNT_HEX = /^0x[0-9a-fA-F]{40}$/;
 const HEX_PREFIX = /^0x/;
 
+/** Tron hex (41 + 20 bytes, with or without 0x), 0x + the 20 bytes, or base58check T… → base58check T…. */
 export function canonicalTron(address: string): string {
+  if (TRON_ACCOUNT_HEX.test(address)) return canonicalTron(`41${address.slice(2)}`);
   if (TRON_HEX.test(address)) {
     const bytes = Buffer.from(address.replace(HEX_PREFIX, ''), 'hex');
     const base58 = base58CheckEncode(bytes);
     tronKeysByAccountHex.set(bytes.toString('hex', 1), `tron:${base58}`);
     return base58;
   }
-  if (!TRON_BASE58.test(address)) throw new Error('neither base58 T… nor hex 41…');
+  if (!TRON_BASE58.test(address)) throw new Error('neither base58 T…, hex 41… nor 0x and the 20 bytes');
   const payload = base58CheckDecode(address) ?? bs58check.decode(address);
   if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
   // A TRC-20 log names this account by its 20 bytes: the key is known now, without an encoding then.

@@ -36,6 +36,13 @@ describe('address canonicalisation', () => {
     expect(() => addressKey('tron', 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u')).toThrow(AddressError);
   });
 
+  it('keys a Tron account given as 0x and its 20 bytes (Tron JSON-RPC) as the same address', () => {
+    const base58 = 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t';
+    expect(addressKey('tron', '0xa614f803b6fd780986a42c78ec9c7f77e6ded13c')).toBe(`tron:${base58}`);
+    expect(addressKey('tron', '0xA614F803B6FD780986A42C78EC9C7F77E6DED13C')).toBe(`tron:${base58}`);
+    expect(() => addressKey('tron', '0xa614f803b6fd780986a42c78ec9c7f77e6ded1')).toThrow(AddressError);
+  });
+
   it('keys OFAC entries by address form, not ticker, and shows EVM with its checksum', () => {
     expect(addressKeyByForm('0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c')).toBe('evm:0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c');
     expect(addressKeyByForm('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t')).toMatch(/^tron:/);
