@@ -50,10 +50,11 @@ export interface TransferOutcome {
   /** The external addresses' ids (a deposit's senders, a withdrawal's receiver), in order. */
   counterpartyIds: readonly number[];
   /** Merges its withdrawal edge caused: its receiver had already forwarded the funds (see forwardedAlready). */
-  changes: GraphChange[];
+  changes: readonly GraphChange[];
 }
 
-const NO_CHANGES: GraphChange[] = [];
+/** Shared by every outcome without changes; never written (a list is made for the first change). */
+const NO_CHANGES: readonly GraphChange[] = Object.freeze([]);
 
 /** GraphSense's one-time-change rule, and direct change (output pays an input address), for a transaction at `time`. */
 export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx, time: number): { address: string; heuristic: string } | undefined {
@@ -151,7 +152,7 @@ export class GraphWriter {
    * `forwarding` never reads), as are Bitcoin addresses (their flows merge by co-spend). In event
    * order the forwards after a new inflow are none, and this reads no edge.
    */
-  private forwardedAlready(from: number, to: number, asset: string, amount: Decimal, time: number, eventId: string): GraphChange[] {
+  private forwardedAlready(from: number, to: number, asset: string, amount: Decimal, time: number, eventId: string): readonly GraphChange[] {
     const graph = this.graph;
     if (graph.isOwn(to)) return NO_CHANGES;
     const outs = graph.edgesOut(to);
@@ -160,16 +161,16 @@ export class GraphWriter {
     if (first === outs.length || graph.key(to).startsWith('btc:')) return NO_CHANGES;
     const low = amount.times(this.forwardRatio);
     const high = amount.times(FORWARD_CEILING);
-    let changes: GraphChange[] = NO_CHANGES;
+    let changes: GraphChange[] | undefined;
     for (let i = first; i < outs.length; i++) {
       const e = outs[i]!;
       if (e.time > time + this.options.forwardWithin) break;
       if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0 || e.amount.compare(high) > 0) continue;
       if (graph.clusterLabels(to, e.time).length > 0) continue;
       const c = graph.merge(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
-      if (c) (changes === NO_CHANGES ? (changes = []) : changes).push(c);
+      if (c) (changes ??= []).push(c);
     }
-    return changes;
+    return changes ?? NO_CHANGES;
   }
 
   /** Deposit-address reuse: `from` forwards most of a recent inflow to `to`. */

@@ -57,3 +57,17 @@ export async function inputRetentionWarnings(admin: Admin, config: RetentionConf
   }
   return warnings;
 }
+
+/**
+ * Each dead-letter topic's `max.message.bytes` as the broker applies it (the topic's own, or the
+ * broker's default), so a dead letter is cut to what its topic takes (see deadLetterValue).
+ */
+export async function deadLetterTopicLimits(admin: Admin, inputs: string[]): Promise<Map<string, number>> {
+  const described = await admin.describeConfigs({ includeSynonyms: false, resources: inputs.map((input) => ({ type: kafkajs.ConfigResourceTypes.TOPIC, name: dlqTopic(input), configNames: ['max.message.bytes'] })) });
+  const limits = new Map<string, number>();
+  for (const r of described.resources) {
+    const value = Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+    if (Number.isSafeInteger(value) && value > 0) limits.set(r.resourceName, value);
+  }
+  return limits;
+}

@@ -77,6 +77,8 @@ export function planCommit<P>(o: OwnedSlot<P>, applied: Cut): CommitPlan {
 export interface CommitContext {
   groupId: string;
   alertTopic: string;
+  /** A topic's `max.message.bytes`, where known: dead letters are cut to fit it (see deadLetterValue). */
+  topicMaxBytes?: (topic: string) => number | undefined;
   cases: CaseStore;
   /** False once the group has moved the slot away: its new owner fenced our producer. */
   stillAssigned: (slot: number) => boolean;
@@ -98,7 +100,7 @@ export type CommitOutcome = 'committed' | 'moved';
 export async function commitSlot(producer: TransactionalProducer, slot: number, plan: CommitPlan, ctx: CommitContext): Promise<CommitOutcome> {
   // Sent together over one connection, the case scripts pipeline and run in this order.
   await Promise.all(plan.alerts.filter((a) => a.severity !== 'low').map((a) => ctx.cases.addAlert(a)));
-  const chunks = chunkTopicMessages(toTopicMessages(ctx.alertTopic, plan.alerts, plan.dead));
+  const chunks = chunkTopicMessages(toTopicMessages(ctx.alertTopic, plan.alerts, plan.dead, ctx.topicMaxBytes));
   const offsets = cursorOffsets(plan.cursor);
   const maxAttempts = ctx.maxAttempts ?? 30;
   for (let attempt = 1; ; attempt++) {

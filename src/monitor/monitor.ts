@@ -37,7 +37,7 @@ import { RuleReloader } from '../engine/rule-reloader.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
 import { isUndecodableBatch } from '../kafka/compression.js';
-import { allTopics, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
+import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
@@ -138,6 +138,8 @@ export class Monitor {
   private readerAssigned = false;
   private startedAt = Date.now();
   private readonly horizon = new HistoryHorizon();
+  /** Each dead-letter topic's `max.message.bytes`, read at start: dead letters are cut to fit (an unknown one to the broker's default). */
+  private deadLetterLimits = new Map<string, number>();
   private schedule: CheckpointSchedule;
   /** The chain the next journal segment extends; undefined until a whole checkpoint is written or restored (and after a break). */
   private journalLink: JournalLink | undefined;
@@ -228,6 +230,10 @@ export class Monitor {
     await waitForTopics(this.admin, allTopics(topics), waitOptions);
     const warnings = await inputRetentionWarnings(this.admin, config, inputTopics).catch((err: Error) => [`the input topics' retention could not be read: ${err.message}`]);
     for (const w of warnings) logger.warn(w);
+    this.deadLetterLimits = await deadLetterTopicLimits(this.admin, inputTopics).catch((err: Error) => {
+      logger.warn({ err: err.message }, "the dead-letter topics' max.message.bytes could not be read: dead letters are cut to fit the broker's default");
+      return new Map<string, number>();
+    });
   }
 
   /**
@@ -721,6 +727,7 @@ export class Monitor {
     const outcome = await commitSlot(o.producer, o.slot, plan, {
       groupId: this.groupId,
       alertTopic: this.options.alertTopic,
+      topicMaxBytes: (topic) => this.deadLetterLimits.get(topic),
       cases: this.options.cases,
       stillAssigned: (slot) => this.assigned.has(slot),
       onRetry: (slot, attempt, err) => this.options.logger.warn({ slot, attempt, err: err.message }, 'publish failed; retrying the same transaction'),

@@ -213,7 +213,7 @@ export class Pipeline {
     const forwarder = outcome.counterpartyIds[0]!;
     const work = this.countChanges(outcome.changes).map((change): Reexamination => ({ change, start: forwarder, direction: 'upstream' }));
     for (const alert of this.reexamine(work, event.eventId)) alerts.push(alert);
-    return { alerts, changes: outcome.changes };
+    return { alerts, changes: [...outcome.changes] };
   }
 
   /** Counts merges and held merges (keeping the newest held ones for inspection); returns the changes applied. */

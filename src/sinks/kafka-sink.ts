@@ -35,25 +35,35 @@ export interface OutRecord { key?: string; value: string; headers: Record<string
 export interface OutTopic { topic: string; messages: OutRecord[] }
 
 /**
- * Raw bytes a dead letter carries at most on its `.dlq` topic: half the broker's default
- * message.max.bytes (1 MiB), so a `.dlq` topic made with the broker's defaults (not by the
- * monitor, which allows 4 MiB) takes it with its headers. A larger message (a TW_OVERSIZED one
- * can be any size its input topic allows) used to fail its slot's transaction on every retry
- * and stop the monitor, the same again after each restart.
+ * What a dead letter's record needs beside its raw message: its headers (a reason of up to 2,000
+ * characters, the source, the digest) and the record batch's own framing.
  */
-export const DEAD_LETTER_RAW_MAX_BYTES = 512 * 1024;
+export const DEAD_LETTER_HEADROOM_BYTES = 16 * 1024;
 
 /**
- * The dead letter's raw message, cut to DEAD_LETTER_RAW_MAX_BYTES (at a UTF-8 character
- * boundary) when longer, with headers that say so: its whole length, and its SHA-256, by which
- * the original (still at `source-topic`/`source-partition`/`source-offset` within the topic's
- * retention) can be told for certain.
+ * The broker's default `message.max.bytes` (1 MiB and 12 bytes): what a `.dlq` topic takes when
+ * neither the monitor made it (it allows 4 MiB) nor its limit could be read.
  */
-export function deadLetterValue(raw: string): { value: string; headers: Record<string, string> } {
-  if (raw.length <= DEAD_LETTER_RAW_MAX_BYTES / 3) return { value: raw, headers: {} }; // fits whatever its characters
+export const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+/** Raw bytes a dead letter may carry on a topic whose `max.message.bytes` is `topicMaxBytes`. */
+export function deadLetterRawLimit(topicMaxBytes = BROKER_DEFAULT_MAX_MESSAGE_BYTES): number {
+  return Math.max(1024, topicMaxBytes - DEAD_LETTER_HEADROOM_BYTES);
+}
+
+/**
+ * The dead letter's raw message, cut to `maxBytes` (at a UTF-8 character boundary) when longer,
+ * with headers that say so: its whole length, and its SHA-256, by which the original (still at
+ * `source-topic`/`source-partition`/`source-offset` within the topic's retention) can be told for
+ * certain. A record larger than its topic takes (a TW_OVERSIZED message can be as large as its
+ * input topic allows) used to fail its slot's transaction on every retry and stop the monitor,
+ * the same again after each restart.
+ */
+export function deadLetterValue(raw: string, maxBytes = deadLetterRawLimit()): { value: string; headers: Record<string, string> } {
+  if (raw.length * 3 <= maxBytes) return { value: raw, headers: {} }; // fits whatever its characters
   const bytes = Buffer.from(raw, 'utf8');
-  if (bytes.length <= DEAD_LETTER_RAW_MAX_BYTES) return { value: raw, headers: {} };
-  let cut = DEAD_LETTER_RAW_MAX_BYTES;
+  if (bytes.length <= maxBytes) return { value: raw, headers: {} };
+  let cut = maxBytes;
   while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--; // not inside a multi-byte character
   return {
     value: bytes.subarray(0, cut).toString('utf8'),
@@ -62,7 +72,7 @@ export function deadLetterValue(raw: string): { value: string; headers: Record<s
 }
 
 /** Alerts keyed by accountId with their id in a header; dead letters raw (cut when very large), with the reason in headers. */
-export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[]): OutTopic[] {
+export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[], topicMaxBytes: (topic: string) => number | undefined = () => undefined): OutTopic[] {
   const topicMessages: OutTopic[] = [];
   if (alerts.length) {
     topicMessages.push({ topic: alertTopic, messages: alerts.map((a) => ({ key: a.subject.accountId, value: serialiseAlert(a), headers: { alertId: a.alertId, typology: a.typology } })) });
@@ -73,10 +83,11 @@ export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], de
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), d]);
   }
   for (const [topic, letters] of byTopic) {
+    const rawLimit = deadLetterRawLimit(topicMaxBytes(topic));
     topicMessages.push({
       topic,
       messages: letters.map((d) => {
-        const { value, headers } = deadLetterValue(d.raw);
+        const { value, headers } = deadLetterValue(d.raw, rawLimit);
         return { value, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '', ...headers } };
       }),
     });

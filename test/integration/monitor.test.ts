@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import kafkajs from 'kafkajs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
@@ -6,6 +8,7 @@ import { RedisAccountTimeline } from '../../src/timeline/redis-account-timeline.
 import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, type MonitorProcess, newRun, produceSample, readAll, readAllWithHeaders, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { sampleLines } from '../helpers/sample.js';
 
+const { ConfigResourceTypes } = kafkajs;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 let expectedAlerts: string[];
 let expectedCases: CaseView[];
@@ -74,9 +77,18 @@ describe('monitor against real Kafka and Redis', () => {
     // Near the broker's default message.max.bytes (1,048,588 per record batch): the dead letter
     // adds headers, so it only fits because dead-letter topics are created with a larger limit.
     const giant = 'x'.repeat(1_048_440);
+    // And one larger than any dead-letter topic takes, on an input topic that allows it: its dead
+    // letter is cut to fit, with its length and digest in headers (whole, it failed the slot's
+    // transaction on every retry and stopped the monitor, again after each restart).
+    const titan = '{"schema":"exchange.deposit.v1","pad":"' + 'y'.repeat(4_500_000) + '"}';
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: run.topics[0]!, configEntries: [{ name: 'max.message.bytes', value: '6000000' }] }] });
+    await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-giant', value: giant }] });
+    await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-titan', value: titan }] });
     await producer.disconnect();
     await produceSample(run, lines.slice(300, 600));
     const monitor = startMonitor(run);
@@ -88,13 +100,17 @@ describe('monitor against real Kafka and Redis', () => {
       let dlq: Awaited<ReturnType<typeof readAllWithHeaders>> = [];
       await waitFor(async () => {
         dlq = await readAllWithHeaders(`${run.topics[0]}.dlq`);
-        return dlq.some((m) => m.value.length === giant.length);
+        return dlq.some((m) => m.value.length === giant.length) && dlq.some((m) => m.headers['raw-truncated'] === 'true');
       }, 90_000, `the giant in ${run.topics[0]}.dlq`).catch((err: Error) => {
         throw new Error(`${err.message}; the dead-letter topic held ${JSON.stringify(dlq.map((m) => [m.value.length, m.headers]))}; the monitor logged: ${monitor.logs.slice(-20).join(' | ')}`);
       });
       const big = dlq.find((m) => m.value.length === giant.length);
       expect(big?.value).toBe(giant);
       expect(big?.headers.code).toBe('TW_JSON');
+      const cut = dlq.find((m) => m.headers['raw-truncated'] === 'true');
+      expect(cut?.headers).toMatchObject({ code: 'TW_OVERSIZED', 'raw-bytes': String(titan.length), 'raw-sha256': createHash('sha256').update(titan).digest('hex') });
+      expect(titan.startsWith(cut!.value)).toBe(true);
+      expect(cut!.value.length).toBeLessThan(4 * 1024 * 1024);
       expect(monitor.exitCode).toBeNull();
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
