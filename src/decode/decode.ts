@@ -13,7 +13,7 @@ import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
 import { Decimal } from '../money/decimal.js';
-import { DEFAULT_PRICES, usdOf, type PriceTable } from './prices.js';
+import { DEFAULT_PRICES, STABLECOINS, usdOf, type PriceTable } from './prices.js';
 
 export interface DecodeOptions {
   /** Messages larger than this many bytes are rejected unparsed. @defaultValue 1 MiB */
@@ -63,6 +63,9 @@ const HEX_PREFIX = /^0x/;
  */
 export const MAX_PLAUSIBLE_USD = Decimal.fromNumber(LIMITS.usdValue);
 
+/** A tenth of the bound: a double's rounding cannot carry an amount valued below it past the bound. */
+const PLAINLY_POSSIBLE_USD = LIMITS.usdValue / 10;
+
 /** A transfer whose amount cannot be: refused by decodeValid with its field and reason. */
 class ImpossibleAmountError extends Error {
   constructor(readonly path: string, message: string) {
@@ -75,7 +78,11 @@ class ImpossibleAmountError extends Error {
  * whatever `usdValue` the exchange gave: 10^30 BTC with a `usdValue` of 100 is still no transfer.
  * Assets without a peg or table price are bounded by the schema's 30 whole digits only.
  */
-function refuseImpossibleAmount(asset: string, amount: Decimal, prices: PriceTable): void {
+function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, prices: PriceTable): void {
+  const symbol = asset.toUpperCase();
+  const price = STABLECOINS.has(symbol) ? 1 : prices[symbol];
+  // Nearly every amount is far below the bound: told by a double, without the exact product.
+  if (price === undefined || Number(text) * price <= PLAINLY_POSSIBLE_USD) return;
   const valued = usdOf(asset, amount, prices);
   if (valued.usd === null || valued.usd.compare(MAX_PLAUSIBLE_USD) <= 0) return;
   throw new ImpossibleAmountError('amount', `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
@@ -88,7 +95,7 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   for (let i = 0; i < msg.from.length; i++) from[i] = keyAt(msg.chain, msg.from[i]!, 'from', i);
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);
-  refuseImpossibleAmount(msg.asset, amount, prices);
+  refuseImpossibleAmount(msg.asset, msg.amount, amount, prices);
   const valued = usdOf(msg.asset, amount, prices, msg.usdValue);
   // A stablecoin's USD value is usually its amount: then one object serves both (a Decimal is immutable).
   const usd = valued.usd !== null && valued.usd.units === amount.units && valued.usd.scale === amount.scale ? amount : valued.usd;
