@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { newestFirst, type CheckpointSink, type CheckpointStore } from './store.js';
 
 export interface DirectoryStoreOptions {
@@ -15,6 +15,38 @@ export interface DirectoryStoreOptions {
    * would otherwise remove the first writer's file in progress. @defaultValue true
    */
   removeStaleTemporaries?: boolean;
+}
+
+/**
+ * Creates `dir` and any missing parents, one level at a time. Node's recursive mkdir loops for
+ * ever where a parent exists but refuses children with ENOENT (a path under /proc): a monitor
+ * given such a CHECKPOINT_DIR spun at full CPU and ignored SIGTERM.
+ */
+export async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if ((await stat(at)).isDirectory()) break;
+      throw Object.assign(new Error(`${at} is not a directory`), { code: 'ENOTDIR' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw err;
+      missing.push(at);
+    }
+  }
+  for (const at of missing.reverse()) {
+    await mkdir(at).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
+/** Makes the directory and writes and removes a file in it: what checkpoints will need, tried before they are. */
+export async function proveWritable(dir: string): Promise<void> {
+  await makeDirectories(dir);
+  const probe = join(dir, `.tidewatch-write-test-${process.pid}`);
+  const handle = await open(probe, 'w');
+  await handle.close();
+  await rm(probe, { force: true });
 }
 
 export class DirectoryStore implements CheckpointStore {
@@ -34,7 +66,7 @@ export class DirectoryStore implements CheckpointStore {
   }
 
   async create(name: string): Promise<CheckpointSink> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDirectories(this.dir);
     if (!this.staleRemoved) {
       // Once: after that, a .tmp here is a write in progress (this writer's aborts remove their own).
       this.staleRemoved = true;

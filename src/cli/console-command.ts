@@ -8,7 +8,7 @@ import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
-import { loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { AccountEvents } from '../console/account-events.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { parseSla } from '../console/queue-view.js';
@@ -62,7 +62,9 @@ async function serve(opts: ServeOptions): Promise<void> {
     sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
   });
-  const address = await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST });
+  const address = await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST }).catch((err: Error) => {
+    throw new ConfigError(`invalid configuration: CONSOLE_HOST, CONSOLE_PORT: cannot serve the console on ${config.CONSOLE_HOST}:${config.CONSOLE_PORT}: ${err.message}`);
+  });
   console.log(`tidewatch console on ${address.replace('127.0.0.1', 'localhost')}`);
   const stop = (): void => void app.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);

@@ -1,13 +1,13 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { DEFAULT_TOPICS, INPUT_TOPICS } from '../contract/schemas.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
-import { wireMonitor } from './monitor-wiring.js';
+import { checkCheckpointDirectory, wireMonitor } from './monitor-wiring.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -27,8 +27,11 @@ export function registerMonitor(program: Command): void {
     .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; ofac: string; instance: string; ownershipTopic?: string }) => {
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
+      await checkCheckpointDirectory(config, opts.instance);
       const metrics = new Metrics();
-      const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST);
+      const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
+        throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);
+      });
       const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
       // Crash-only: after a fatal failure the process exits at once, without committing, and a
       // supervisor's restart re-reads from the slot cursors.

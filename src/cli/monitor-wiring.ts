@@ -10,14 +10,14 @@ import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
 import { Suppressions } from '../cases/suppressions.js';
-import { DirectoryStore } from '../checkpoint/directory-store.js';
+import { DirectoryStore, proveWritable } from '../checkpoint/directory-store.js';
 import { peerDirectoryStores } from '../checkpoint/peer-directories.js';
 import { RedisCheckpointStore, redisPeerStores, type RedisCheckpointStoreOptions } from '../checkpoint/redis-store.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { StartFold } from '../monitor/checkpoints.js';
 import { workerFolds } from './checkpoint-folder.js';
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
@@ -63,6 +63,19 @@ export function checkpointDirectory(config: Pick<Config, 'CHECKPOINT_DIR' | 'KAF
 }
 
 const safeSegment = (s: string): string => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/**
+ * Checks at start that checkpoints can be written where CHECKPOINT_DIR says (the directory made,
+ * a file written and removed): a directory that cannot be made or written fails start-up naming
+ * the variable, instead of the first checkpoint failing later.
+ */
+export async function checkCheckpointDirectory(config: Config, instanceId: string): Promise<void> {
+  const dir = config.CHECKPOINT_STORE === 'redis' ? undefined : checkpointDirectory(config, instanceId);
+  if (dir === undefined) return;
+  await proveWritable(dir).catch((err: Error) => {
+    throw new ConfigError(`invalid configuration: CHECKPOINT_DIR: checkpoints cannot be written to ${dir}: ${err.message}`);
+  });
+}
 
 interface CheckpointWiring {
   checkpoints?: CheckpointStore;

@@ -45,6 +45,10 @@ export function registerReplay(program: Command): void {
       for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
       for (const f of opts.prices ?? []) if (!existsSync(f)) throw new Error(`--prices: file not found: ${f}`);
       if (opts.prices && opts.fromKafka) throw new Error('--prices is for file replays: with --from-kafka, prices come from the market.prices topic');
+      if ((opts.since !== undefined || opts.until !== undefined) && !opts.fromKafka) throw new Error('--since and --until select a window of topics read with --from-kafka; a file replay reads its whole files (cut the file, or write a checkpoint with --checkpoint-out and start from it)');
+      const since = parseTime('--since', opts.since);
+      const until = parseTime('--until', opts.until);
+      if (since !== undefined && until !== undefined && since >= until) throw new Error(`--since ${opts.since} is not before --until ${opts.until}: the window would hold nothing`);
       const checkpointing = opts.checkpointFrom !== undefined || opts.checkpointOut !== undefined;
       if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
       if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
@@ -54,7 +58,7 @@ export function registerReplay(program: Command): void {
       const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, pipelineOptions) : undefined;
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       const fromKafka = opts.fromKafka
-        ? { kafka: createKafka(config), topics: opts.topics.split(','), since: parseTime('--since', opts.since), until: parseTime('--until', opts.until) }
+        ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
         fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });

@@ -8,11 +8,16 @@ import { readable } from './tls.js';
 
 const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const RETENTION_RULE = 'topic retentions are -1 (infinite) or at least 3600000 (one hour)';
+const retentionAllowed = (ms: number): boolean => ms === -1 || ms >= 3_600_000;
+
 /** A PEM file's path: it must be readable when named. */
 const pemFile = z.string().min(1).refine(readable, { message: 'cannot read this file (a PEM certificate or key)' }).optional();
 
 export const envSchema = z.object({
-  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'expected host:port[,host:port…]' }).default('127.0.0.1:9092'),
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'expected host:port[,host:port…]' })
+    .refine((list) => list.split(',').every((b) => { const port = Number(b.slice(b.lastIndexOf(':') + 1)); return port >= 1 && port <= 65535; }), { message: 'a port is 1 to 65535' })
+    .default('127.0.0.1:9092'),
   KAFKA_GROUP_ID: z.string().min(1).default('tidewatch'),
   KAFKA_CLIENT_ID: z.string().min(1).default('tidewatch'),
   KAFKA_SSL: bool.default(false),
@@ -78,8 +83,12 @@ export const envSchema = z.object({
   message: 'REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE need a rediss:// REDIS_URL', path: ['REDIS_URL'],
 }).refine((e) => retentionCoversCheckpoints(e), {
   message: 'must be -1 (infinite) or longer than CHECKPOINT_KEEP × CHECKPOINT_EVERY_SECONDS plus one hour: a restart needs every record past the checkpoint it restores', path: ['KAFKA_INPUT_RETENTION_MS'],
-}).refine((e) => [e.KAFKA_INPUT_RETENTION_MS, e.KAFKA_ALERT_RETENTION_MS, e.KAFKA_DLQ_RETENTION_MS].every((ms) => ms === -1 || ms >= 3_600_000), {
-  message: 'topic retentions are -1 (infinite) or at least 3600000 (one hour)', path: ['KAFKA_INPUT_RETENTION_MS'],
+}).refine((e) => retentionAllowed(e.KAFKA_INPUT_RETENTION_MS), {
+  message: RETENTION_RULE, path: ['KAFKA_INPUT_RETENTION_MS'],
+}).refine((e) => retentionAllowed(e.KAFKA_ALERT_RETENTION_MS), {
+  message: RETENTION_RULE, path: ['KAFKA_ALERT_RETENTION_MS'],
+}).refine((e) => retentionAllowed(e.KAFKA_DLQ_RETENTION_MS), {
+  message: RETENTION_RULE, path: ['KAFKA_DLQ_RETENTION_MS'],
 });
 
 /** Checkpoints are off only with the directory store and an empty CHECKPOINT_DIR. */
@@ -100,13 +109,23 @@ function retentionCoversCheckpoints(e: { KAFKA_INPUT_RETENTION_MS: number; CHECK
 
 export type Config = Readonly<z.infer<typeof envSchema> & { topics: typeof DEFAULT_TOPICS }>;
 
+let numeric: string[] | undefined;
+
+/** The variables read as numbers: those whose default is a number (every number has one). */
+function numericKeys(): string[] {
+  return (numeric ??= Object.entries(envSchema.parse({})).filter(([, v]) => typeof v === 'number').map(([k]) => k));
+}
+
 export class ConfigError extends Error {
   readonly code = 'TW_CONFIG';
 }
 
 /** Parses the environment (plus flag overrides, already in env-var names) once; throws naming the bad key. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, string | undefined> = {}): Config {
-  const merged = { ...env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const merged: Record<string, string | undefined> = { ...env, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  // A number set to nothing (`MONITOR_HOLD_MS=` in a compose file) is unset, not zero: a coerced
+  // empty string is 0, which silently turned the hold, the journal or a port off.
+  for (const key of numericKeys()) if (merged[key]?.trim() === '') delete merged[key];
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -5,7 +5,7 @@
  * comes from the environment like every other secret. A file that cannot be read stops start-up
  * naming its variable (config.ts checks them before anything connects).
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
 export interface TlsFiles {
@@ -50,7 +50,7 @@ export function redisTls(c: Parameters<typeof redisTlsFiles>[0]): ConnectionOpti
 export function readable(path: string): boolean {
   try {
     accessSync(path, constants.R_OK);
-    return true;
+    return statSync(path).isFile(); // a directory passes the access check and fails the read later
   } catch {
     return false;
   }

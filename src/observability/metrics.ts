@@ -63,7 +63,14 @@ export class Metrics {
         this.registry.metrics().then((body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body), () => res.writeHead(500).end());
       } else res.writeHead(404).end();
     });
-    return new Promise((resolve) => this.server!.listen(port, host, () => resolve((this.server!.address() as { port: number }).port)));
+    // A host that does not resolve or a port in use is an error to report, not an unhandled 'error' event.
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => {
+        this.server!.off('error', reject);
+        resolve((this.server!.address() as { port: number }).port);
+      });
+    });
   }
 
   /** Marks `phase` as the current startup phase (the gauge holds 1 for it, 0 for the others). */

@@ -1,0 +1,81 @@
+/**
+ * A configuration mistake stops start-up with the variable it concerns named, before anything
+ * runs: an empty number (unset, not zero), a broker port out of range, a retention too short, a
+ * TLS file that is a directory, a checkpoint directory that cannot be made (Node's recursive
+ * mkdir spun for ever under /proc, and the monitor with it, deaf to SIGTERM).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { makeDirectories, proveWritable } from '../../src/checkpoint/directory-store.js';
+import { checkCheckpointDirectory } from '../../src/cli/monitor-wiring.js';
+import { root, samplePath } from '../helpers/sample.js';
+
+const refusal = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  return 'accepted';
+};
+
+describe('configuration mistakes', () => {
+  it('reads a number set to nothing as unset, not as zero', () => {
+    const config = loadConfig({ MONITOR_HOLD_MS: '', METRICS_PORT: ' ', CHECKPOINT_JOURNAL_EVERY_SECONDS: '' });
+    expect([config.MONITOR_HOLD_MS, config.METRICS_PORT, config.CHECKPOINT_JOURNAL_EVERY_SECONDS]).toEqual([2000, 9464, 5]);
+    expect(loadConfig({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' }).CHECKPOINT_DIR).toBe(''); // an empty text keeps its meaning (checkpoints off)
+  });
+
+  it('refuses a broker port past 65535, naming KAFKA_BROKERS', () => {
+    expect(refusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
+  });
+
+  it('names the retention that is too short, not another one', () => {
+    const message = refusal({ KAFKA_ALERT_RETENTION_MS: '60000' });
+    expect(message).toContain('KAFKA_ALERT_RETENTION_MS: topic retentions are -1');
+    expect(message).not.toContain('KAFKA_INPUT_RETENTION_MS');
+  });
+
+  it('refuses a TLS file that is a directory, naming it', () => {
+    expect(refusal({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: tmpdir() })).toBe('invalid configuration: KAFKA_SSL_CA_FILE: cannot read this file (a PEM certificate or key)');
+  });
+});
+
+describe('the checkpoint directory', () => {
+  it('is made with its parents and proved writable', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'tw-dirs-')), 'a', 'b', 'c');
+    await proveWritable(dir);
+    await makeDirectories(dir); // again: nothing to do
+  });
+
+  it('fails at once where a parent refuses children (under /proc), and where a parent is a file', async () => {
+    await expect(makeDirectories('/proc/tidewatch-nope/x')).rejects.toMatchObject({ code: 'ENOENT' });
+    const file = join(mkdtempSync(join(tmpdir(), 'tw-dirs-')), 'plain');
+    writeFileSync(file, '');
+    await expect(makeDirectories(join(file, 'x'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('that cannot be written stops start-up naming CHECKPOINT_DIR', async () => {
+    const config = loadConfig({ CHECKPOINT_DIR: '/proc/tidewatch-nope' });
+    await expect(checkCheckpointDirectory(config, 'i-1')).rejects.toThrow(/^invalid configuration: CHECKPOINT_DIR: checkpoints cannot be written to \/proc\/tidewatch-nope\//);
+  });
+});
+
+describe('replay windows', () => {
+  const replay = (args: string[]): { status: number | null; stderr: string } => {
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', ...args], { cwd: root, encoding: 'utf8' });
+    return { status: r.status, stderr: r.stderr };
+  };
+
+  it('refuses --since on a file replay, which would ignore it, and a window that ends before it starts', () => {
+    const onFiles = replay([samplePath, '--since', '2025-01-10T00:00:00Z', '--alerts', join(tmpdir(), 'tw-never.jsonl')]);
+    expect([onFiles.status, onFiles.stderr.trim()]).toEqual([2, 'tidewatch: --since and --until select a window of topics read with --from-kafka; a file replay reads its whole files (cut the file, or write a checkpoint with --checkpoint-out and start from it)']);
+    const backwards = replay(['--from-kafka', '--since', '2025-03-01T00:00:00Z', '--until', '2025-02-01T00:00:00Z']);
+    expect([backwards.status, backwards.stderr.trim()]).toEqual([2, 'tidewatch: --since 2025-03-01T00:00:00Z is not before --until 2025-02-01T00:00:00Z: the window would hold nothing']);
+  });
+});
