@@ -109,10 +109,27 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       return await step();
     } catch (err) {
       if (options.stopped?.()) return;
+      const refused = saslRefusal(err);
+      if (refused) throw new Error(`Kafka refused the client's SASL authentication (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; or SASL set for a listener without it): ${refused}`);
       if (Date.now() > deadline) throw err;
       const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
       options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
+}
+
+/** SASL error types a broker answers with: waiting does not change them. */
+const SASL_REFUSALS = new Set(['SASL_AUTHENTICATION_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
+
+/**
+ * The message of a SASL refusal (wrong credentials, an unsupported mechanism, SASL against a
+ * listener without it) anywhere in the error's cause chain, or undefined. The start-up wait
+ * retried these as if the broker were still electing leaders, for KAFKA_STARTUP_TIMEOUT_MS.
+ */
+export function saslRefusal(err: unknown): string | undefined {
+  for (let e = err as { name?: string; type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KafkaJSSASLAuthenticationError' || (e.type !== undefined && SASL_REFUSALS.has(e.type))) return e.message ?? String(e);
+  }
+  return undefined;
 }

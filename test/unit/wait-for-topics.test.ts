@@ -4,7 +4,7 @@
  * topics and the last reason named. The admin is a scripted stand-in for the two calls used.
  */
 import { describe, expect, it } from 'vitest';
-import { waitForTopics } from '../../src/kafka/client.js';
+import { retryStartup, waitForTopics } from '../../src/kafka/client.js';
 
 type Answer = 'not-leader' | 'no-leader' | 'ok';
 
@@ -37,5 +37,27 @@ describe('waitForTopics', () => {
 
   it('gives up after its deadline, naming the topics and the last reason', async () => {
     await expect(waitForTopics(scriptedAdmin(['no-leader']), ['in.a', 'in.b'], { timeoutMs: 250 })).rejects.toThrow(/^topics in.a, in.b not ready after 250 ms: no leader for a partition of in.a, in.b$/);
+  });
+});
+
+describe('start-up retries', () => {
+  const fastOptions = (retries: number[]) => ({ timeoutMs: 60_000, onRetry: (attempt: number) => void retries.push(attempt) });
+
+  it('stop at once on a SASL refusal, naming the variables, wherever it sits in the cause chain', async () => {
+    const refusal = Object.assign(new Error('Request is not valid given the current SASL state'), { type: 'ILLEGAL_SASL_STATE' });
+    const wrapped = Object.assign(new Error('Number of retries exceeded'), { name: 'KafkaJSNumberOfRetriesExceeded', cause: refusal });
+    const retries: number[] = [];
+    await expect(retryStartup(async () => { throw wrapped; }, fastOptions(retries))).rejects.toThrow(/^Kafka refused the client's SASL authentication \(KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; .*\): Request is not valid given the current SASL state$/);
+    expect(retries).toEqual([]);
+    const failed = Object.assign(new Error('SASL PLAIN authentication failed'), { name: 'KafkaJSSASLAuthenticationError' });
+    await expect(retryStartup(async () => { throw failed; }, fastOptions(retries))).rejects.toThrow(/SASL PLAIN authentication failed$/);
+    expect(retries).toEqual([]);
+  });
+
+  it('retry anything else until the step succeeds', async () => {
+    const retries: number[] = [];
+    let calls = 0;
+    await retryStartup(async () => { if (++calls < 3) throw new Error('This server is not the leader for that topic-partition'); }, fastOptions(retries));
+    expect([calls, retries]).toEqual([3, [1, 2]]);
   });
 });
