@@ -209,11 +209,36 @@ export class Pipeline {
     rememberCounterpartyIds(this.graph, event, outcome.counterpartyIds);
     this.state.add(event);
     const alerts = this.engine.evaluate({ item: event });
+    if (this.engine.hasGraphRules) this.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
     if (outcome.changes.length === 0) return { alerts };
     const forwarder = outcome.counterpartyIds[0]!;
     const work = this.countChanges(outcome.changes).map((change): Reexamination => ({ change, start: forwarder, direction: 'upstream' }));
     for (const alert of this.reexamine(work, event.eventId)) alerts.push(alert);
     return { alerts, changes: [...outcome.changes] };
+  }
+
+  /**
+   * A risk label on the transfer's counterparty that is already known but dated after the
+   * transfer (chain or intel data read ahead of the exchange's: a CoinJoin or an issuer's freeze
+   * days later). In event order it would arrive after the transfer and re-examine it as of the
+   * label's time; read first, the transfer was judged as of its own time, without it, and nothing
+   * judged it again (recall lost once chain data led by days). The transfer is judged again as of
+   * each such label's time, as that re-examination would; at most LATER_LABELS_JUDGED of them.
+   */
+  private judgeAsOfLaterLabels(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+    const risky = this.engine.exposureLabels;
+    let judged = 0;
+    for (const id of counterparties) {
+      for (const { address, record } of this.graph.clusterLabels(id, Number.MAX_SAFE_INTEGER)) {
+        if (record.from <= event.time || !risky.includes(record.label) || judged++ >= LATER_LABELS_JUDGED) continue;
+        const change: GraphChange = {
+          kind: 'label', cluster: this.graph.clusterName(id), time: record.from,
+          cause: { label: record.label, address, source: record.source, removed: false },
+          eventId: `label:${address}:${record.label}:${record.source}:${new Date(record.from).toISOString()}`,
+        };
+        for (const alert of this.engine.evaluate({ item: event, change })) alerts.push(alert);
+      }
+    }
   }
 
   /** Counts merges and held merges (keeping the newest held ones for inspection); returns the changes applied. */
@@ -469,6 +494,8 @@ export class Pipeline {
   }
 }
 
+/** Labels dated after a transfer that it is judged again under (see judgeAsOfLaterLabels). */
+const LATER_LABELS_JUDGED = 4;
 /** Touches of an address's cluster read when a funding transfer reaches it (a fresh address has a few). */
 const FUNDED_TOUCHES_SCANNED = 16;
 /** Other funded addresses whose deposits a late funding transfer re-examines. */
