@@ -53,7 +53,8 @@ export const transferSchema = z.object({
   amount: positiveDecimal,
   usdValue: z.number().finite().nonnegative().max(LIMITS.usdValue).optional(),
   txHash: z.string().min(1).max(LIMITS.txHash).optional(),
-  from: z.array(address).max(LIMITS.fromAddresses),
+  // Optional on a withdrawal (the exchange's hot wallet); absent is read as empty, as on a deposit whose senders are unknown.
+  from: z.array(address).max(LIMITS.fromAddresses).default([]),
   to: address,
   session: sessionSchema.optional(),
   customer: customerSchema.optional(),

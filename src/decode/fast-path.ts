@@ -81,7 +81,7 @@ function hasTransferScalars(v: Fields): boolean {
     && typeof v.chain === 'string' && CHAIN_NAMES.has(v.chain)
     && isText(v.asset, 1, LIMITS.asset) && typeof v.amount === 'string' && isPositiveDecimal(v.amount)
     && isUsdValue(v.usdValue) && (v.txHash === undefined || isText(v.txHash, 1, LIMITS.txHash))
-    && isAddressList(v.from) && isText(v.to, 1, LIMITS.address);
+    && (v.from === undefined || isAddressList(v.from)) && isText(v.to, 1, LIMITS.address);
 }
 
 /** zod's transferSchema parse of a valid transfer, or undefined (then ask zod). */
@@ -106,8 +106,9 @@ export function fastParseTransfer(v: Fields): TransferMessage | undefined {
   } as TransferMessage;
   if (v.usdValue !== undefined) msg.usdValue = v.usdValue as number;
   if (v.txHash !== undefined) msg.txHash = v.txHash as string;
-  // The parsed JSON's own array: nothing else holds it, and its elements are checked strings.
-  msg.from = v.from as string[];
+  // The parsed JSON's own array: nothing else holds it, and its elements are checked strings;
+  // absent (a withdrawal need not name the hot wallet), empty, as zod's default gives.
+  msg.from = v.from === undefined ? [] : (v.from as string[]);
   msg.to = v.to as string;
   if (session !== undefined) msg.session = session;
   if (customer !== undefined) msg.customer = customer;
