@@ -49,6 +49,14 @@ const exposureOp = z.object({
   stopAt: z.array(z.string()).default(['exchange']),
   /** `counterparty`: a deposit's senders upstream, a withdrawal's destination downstream. */
   direction: z.enum(['counterparty', 'upstream', 'downstream']).default('counterparty'),
+  /**
+   * Value a path must carry: a hop is followed only when it moved at least this many USD, or at
+   * least `minTracedShare` of the trigger's USD value, whichever is smaller. Dust and zero-value
+   * transfers from a listed address (address poisoning) then taint nobody. A hop whose USD value
+   * is unknown (no price) is followed.
+   */
+  minTracedUsd: z.number().nonnegative().optional(),
+  minTracedShare: ratio.optional(),
 }).strict();
 
 const windowOp = z.object({

@@ -82,6 +82,16 @@ const shown = (v: number | Decimal): number | Decimal => (isDecimal(v) ? v : rou
 const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
+/**
+ * The USD a hop must carry for the exposure op: the smaller of `minTracedUsd` and
+ * `minTracedShare` of the trigger's value (either alone when the other is unset or unknown); 0: any.
+ */
+export function minHopUsd(spec: { minTracedUsd?: number | undefined; minTracedShare?: number | undefined }, triggerUsd: Decimal | null): number {
+  const share = spec.minTracedShare !== undefined && triggerUsd !== null ? spec.minTracedShare * triggerUsd.toNumber() : undefined;
+  if (spec.minTracedUsd === undefined) return share ?? 0;
+  return share === undefined ? spec.minTracedUsd : Math.min(spec.minTracedUsd, share);
+}
+
 function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
   // One query per signal, its trigger's fields set on each call: a walk keeps nothing of it.
   const query: ExposureQuery = { direction: 'upstream', labels: spec.labels, maxHops: spec.maxHops, hopWithin: spec.hopWithin, stopAt: spec.stopAt, from: 0, asOf: 0 };
@@ -91,6 +101,7 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
     query.direction = direction;
     query.from = trigger.time;
     query.asOf = asOf;
+    query.minHopUsd = minHopUsd(spec, trigger.usd);
     const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
     if (!hit) return none();
     return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction } };

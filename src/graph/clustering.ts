@@ -127,6 +127,9 @@ export class GraphWriter {
       const t = event.transfers[i]!;
       const from = (ids[2 * i] = graph.id(t.from));
       const to = (ids[2 * i + 1] = graph.id(t.to));
+      // A zero-value transfer moves nothing: address poisoning sends them from look-alike or
+      // listed addresses. It makes no flow edge, no forward and no sighting.
+      if (t.amount.isZero()) continue;
       graph.markSeen(from, event.time);
       graph.markSeen(to, event.time);
       if (!graph.addEdge(from, to, { asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;

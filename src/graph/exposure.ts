@@ -22,6 +22,8 @@ export interface ExposureQuery {
   asOf: number;
   /** Upper bound on nodes expanded, to keep a hot-wallet neighbourhood cheap. @defaultValue 5000 */
   budget?: number;
+  /** A hop whose known USD value is below this is not followed (see the exposure op's minTracedUsd). @defaultValue 0 */
+  minHopUsd?: number;
 }
 
 export interface PathStep {
@@ -109,6 +111,12 @@ function toPath(graph: EntityGraph, nodes: WalkNodes, node: number): PathStep[] 
 const visited = new VisitMarks();
 const nodes = new WalkNodes();
 
+/** Whether the edge moved less than `usd` (a zero amount always does; an unknown value never). */
+function carriesLess(edge: FlowEdge, usd: number): boolean {
+  if (edge.amount.isZero()) return true;
+  return edge.usd !== null && edge.usd.toNumber() < usd;
+}
+
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   if (!graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
   try {
@@ -120,6 +128,7 @@ export function findExposure(graph: EntityGraph, starts: readonly number[], q: E
 
 function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   const budget = q.budget ?? 5000;
+  const minHopUsd = q.minHopUsd ?? 0;
   const seen = visited;
   seen.begin();
   for (const id of starts) {
@@ -161,7 +170,7 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
           ? edge.time <= time && edge.time >= time - q.hopWithin
           : edge.time >= time && edge.time <= time + q.hopWithin;
         const peer = q.direction === 'upstream' ? edge.from : edge.to;
-        if (!inTime || !seen.mark(peer)) continue;
+        if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd)) || !seen.mark(peer)) continue;
         nodes.push(peer, edge.time, n, edge);
         if (++expanded >= budget) break;
       }

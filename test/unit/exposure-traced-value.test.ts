@@ -1,0 +1,67 @@
+/**
+ * Indirect sanctions exposure follows value, not contact (typologies.md T2: traced value of at
+ * least 1,000 USD or 10% of the account's transfer). Dust and zero-value token transfers from a
+ * listed address are how address poisoning reaches ordinary wallets: they must not taint the
+ * wallets' later deposits, nor a withdrawal's destination that sends such a transfer on.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
+import { loadRuleSet } from '../../src/engine/loader.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { DAY, HOUR, label, nativeTx, prng, tokenLog, transfer, USDC_ETH, USDT_ETH } from '../../src/simulate/builders.js';
+import { derivedEvm } from '../../src/simulate/derived.js';
+import { minHopUsd } from '../../src/engine/signals.js';
+import { Decimal } from '../../src/money/decimal.js';
+
+const rules = loadRuleSet(DEFAULT_RULES_DIR);
+const T0 = Date.UTC(2025, 4, 1);
+const SDN = derivedEvm(71, 1);
+const wallet = derivedEvm(71, 2);
+const depositAddress = derivedEvm(71, 3);
+
+function indirectAlerts(lines: string[]): string[] {
+  const pipeline = new Pipeline({ rules });
+  return lines.flatMap((line, i) => {
+    const r = pipeline.process(line, { file: 't', line: i + 1 });
+    expect(r.deadLetter, `line ${i + 1} dead-lettered`).toBeUndefined();
+    return r.alerts;
+  }).filter((a) => a.ruleId === 'sanctions-exposure.indirect').map((a) => a.subject.accountId);
+}
+
+const listed = label('ethereum', SDN, 'sanctioned', 'SDN entity', T0 - DAY);
+/** A 5,000 USDC deposit from the wallet, an hour after what reached it. */
+const deposit = (rand: ReturnType<typeof prng>): string => transfer({ eventId: 'dep-1', kind: 'deposit', time: T0 + HOUR, accountId: 'acct-dusted', chain: 'ethereum', asset: 'USDC', amount: 5_000, from: [wallet], to: depositAddress }, rand);
+
+describe('indirect sanctions exposure carries value', () => {
+  it('alerts when the listed address paid the wallet a salary-sized sum', () => {
+    const rand = prng(1);
+    expect(indirectAlerts([listed, tokenLog('ethereum', USDC_ETH, SDN, wallet, 2_000, T0, rand), deposit(rand)])).toEqual(['acct-dusted']);
+  });
+
+  it('does not alert when the listed address sent the wallet dust (0.0001 ETH)', () => {
+    const rand = prng(2);
+    expect(indirectAlerts([listed, nativeTx(SDN, wallet, 0.0001, T0, rand), deposit(rand)])).toEqual([]);
+  });
+
+  it('does not alert on a zero-value token transfer from the listed address (address poisoning)', () => {
+    const rand = prng(3);
+    expect(indirectAlerts([listed, tokenLog('ethereum', USDT_ETH, SDN, wallet, 0, T0, rand), deposit(rand)])).toEqual([]);
+  });
+
+  it('does not alert on a withdrawal whose destination then sends the listed address zero', () => {
+    const rand = prng(4);
+    const withdrawal = transfer({ eventId: 'wd-1', kind: 'withdrawal', time: T0, accountId: 'acct-poisoned', chain: 'ethereum', asset: 'USDT', amount: 3_000, to: wallet }, rand);
+    expect(indirectAlerts([listed, withdrawal, tokenLog('ethereum', USDT_ETH, wallet, SDN, 0, T0 + HOUR, rand)])).toEqual([]);
+    expect(indirectAlerts([listed, withdrawal, tokenLog('ethereum', USDT_ETH, wallet, SDN, 2_900, T0 + HOUR, rand)])).toEqual(['acct-poisoned']);
+  });
+});
+
+describe('minHopUsd', () => {
+  it('is the smaller of the floor and the share of the trigger, either alone when the other is missing', () => {
+    expect(minHopUsd({ minTracedUsd: 1000, minTracedShare: 0.1 }, Decimal.fromNumber(5000))).toBe(500);
+    expect(minHopUsd({ minTracedUsd: 1000, minTracedShare: 0.1 }, Decimal.fromNumber(50_000))).toBe(1000);
+    expect(minHopUsd({ minTracedUsd: 1000, minTracedShare: 0.1 }, null)).toBe(1000);
+    expect(minHopUsd({ minTracedShare: 0.1 }, Decimal.fromNumber(300))).toBe(30);
+    expect(minHopUsd({}, Decimal.fromNumber(300))).toBe(0);
+  });
+});
