@@ -21,6 +21,7 @@ import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate } from './sliding-aggregate.js';
+import { requestSettledBy } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
 export interface AggregatorSpec {
@@ -327,6 +328,7 @@ export class RuleState {
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
     this.dropDerivedValues(accountId);
+    if (event.type === 'transfer') this.settleRequest(accountId, event);
     if (event.type === 'transfer' || this.options.keepLogins) {
       // The history as it stands after the event: the indexes below read it without looking it up again.
       const history = this.addToHistory(accountId, event);
@@ -353,6 +355,24 @@ export class RuleState {
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
     if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
+  }
+
+  /**
+   * Takes out of the account's history the requested withdrawal a completed one settles (see
+   * withdrawal-settlement.ts): the two are one withdrawal. It stays findable by event id (an
+   * alert may name it). A change inside the history, like an insertion out of order: what was
+   * derived from it (aggregates, scans, gate notes) is derived again.
+   */
+  private settleRequest(accountId: string, event: TransferEvent): void {
+    const list = this.accounts.get(accountId);
+    if (!list) return;
+    const at = requestSettledBy(list, event);
+    if (at < 0) return;
+    const [requested] = list.splice(at, 1);
+    this.historyRewrites++;
+    this.aggs.delete(accountId);
+    this.paid.release(accountId, [requested!]);
+    this.payers.forget(accountId);
   }
 
   /** Adds the event to the account's history; returns the history (the list the account holds, or held if a sweep just evicted it). */

@@ -1,0 +1,26 @@
+/**
+ * A withdrawal is often reported twice: `requested` when the customer asks for it (screened
+ * before broadcast, so it can be stopped) and `completed` once it is on chain, each with its own
+ * event id and no id in common. Counted as two, a customer's withdrawals double: two real
+ * 9,500 USDT withdrawals read as four (structuring), and a withdrawal of 48% of a deposit as 96%
+ * (pass-through, payroll forwarding). The completed event settles the oldest requested one of
+ * the account's history with the same destination, chain, asset and amount within
+ * SETTLES_WITHIN before it; the history then holds the completed one alone.
+ */
+import type { LoginEvent, TransferEvent } from '../decode/events.js';
+import { lowerBound } from '../state/sorted-by-time.js';
+
+/** How long a withdrawal may wait between its request and its broadcast (a manual review, a hold). */
+export const SETTLES_WITHIN = 7 * 86_400_000;
+
+/** The index in `history` (sorted by time) of the requested withdrawal `event` settles, or -1. */
+export function requestSettledBy(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): number {
+  if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return -1;
+  for (let i = lowerBound(history, event.time - SETTLES_WITHIN); i < history.length; i++) {
+    const item = history[i]!;
+    if (item.time > event.time) break;
+    if (item.type !== 'transfer' || item.msg.kind !== 'withdrawal' || item.msg.status !== 'requested') continue;
+    if (item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset && item.amount.compare(event.amount) === 0) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,70 @@
+/**
+ * A withdrawal reported `requested` and then `completed` is one withdrawal: counted twice, two
+ * real 9,500 USDT withdrawals read as four near-threshold transfers (structuring) and a
+ * withdrawal of 48% of a deposit as 96% (pass-through). QA found both on streams that report
+ * both stages.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
+import { loadRuleSet } from '../../src/engine/loader.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { DAY, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { derivedEvm } from '../../src/simulate/derived.js';
+
+const rules = loadRuleSet(DEFAULT_RULES_DIR);
+const T0 = Date.UTC(2025, 5, 2);
+const destination = derivedEvm(81, 1);
+const account = 'acct-two-stage';
+
+/** A withdrawal reported at request and again at completion `delay` later. */
+function twoStages(id: string, time: number, amount: number, rand: ReturnType<typeof prng>, delay = 20 * 60_000, to = destination): string[] {
+  const spec = { kind: 'withdrawal' as const, accountId: account, chain: 'ethereum', asset: 'USDT', amount, to };
+  return [transfer({ ...spec, eventId: `${id}-req`, time, status: 'requested' }, rand), transfer({ ...spec, eventId: `${id}-done`, time: time + delay, status: 'completed' }, rand)];
+}
+
+function run(lines: string[]): { pipeline: Pipeline; alerts: string[] } {
+  const pipeline = new Pipeline({ rules });
+  const alerts = lines.flatMap((line, i) => pipeline.process(line, { file: 't', line: i + 1 }).alerts).map((a) => a.ruleId);
+  return { pipeline, alerts };
+}
+
+const withdrawalsHeld = (p: Pipeline): string[] => p.state.history(account).filter((i) => i.type === 'transfer' && i.msg.kind === 'withdrawal').map((i) => i.eventId);
+
+describe('a requested withdrawal and its completion', () => {
+  it('are one withdrawal in the history: the completed one stands', () => {
+    const rand = prng(1);
+    const { pipeline } = run([...twoStages('w1', T0, 9_500, rand), ...twoStages('w2', T0 + DAY, 9_500, rand)]);
+    expect(withdrawalsHeld(pipeline)).toEqual(['w1-done', 'w2-done']);
+  });
+
+  it('do not make two withdrawals near the threshold look like four (no structuring)', () => {
+    const rand = prng(2);
+    expect(run([...twoStages('w1', T0, 9_500, rand), ...twoStages('w2', T0 + DAY, 9_500, rand)]).alerts).not.toContain('structuring.just-under');
+    // Three real ones still are structuring.
+    const three = [...twoStages('w1', T0, 9_500, rand), ...twoStages('w2', T0 + DAY, 9_500, rand), ...twoStages('w3', T0 + 2 * DAY, 9_500, rand)];
+    expect(run(three).alerts).toContain('structuring.just-under');
+  });
+
+  it('do not make a withdrawal of 48% of a deposit look like 96% (no pass-through)', () => {
+    const rand = prng(3);
+    const deposit = transfer({ eventId: 'dep', kind: 'deposit', time: T0 - HOUR, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 10_000, from: [derivedEvm(81, 9)], to: derivedEvm(81, 8) }, rand);
+    expect(run([deposit, ...twoStages('w1', T0, 4_800, rand)]).alerts).not.toContain('pass-through.quick-out');
+  });
+
+  it('stay two when the destination, the amount or the order differ, or the completion comes too late', () => {
+    const rand = prng(4);
+    const other = twoStages('w1', T0, 9_500, rand, 20 * 60_000, derivedEvm(81, 2));
+    const lines = [twoStages('w1', T0, 9_500, rand)[0]!, other[1]!];
+    expect(withdrawalsHeld(run(lines).pipeline)).toEqual(['w1-req', 'w1-done']);
+    expect(withdrawalsHeld(run([twoStages('w2', T0, 9_500, rand)[0]!, twoStages('w2', T0, 9_400, rand)[1]!]).pipeline)).toHaveLength(2);
+    expect(withdrawalsHeld(run(twoStages('w3', T0, 9_500, rand, 8 * DAY)).pipeline)).toHaveLength(2);
+  });
+
+  it('settle one request per completion, oldest first', () => {
+    const rand = prng(5);
+    const a = twoStages('a', T0, 9_500, rand);
+    const b = twoStages('b', T0 + HOUR, 9_500, rand);
+    expect(withdrawalsHeld(run([a[0]!, b[0]!, a[1]!]).pipeline)).toEqual(['a-done', 'b-req']);
+    expect(withdrawalsHeld(run([a[0]!, b[0]!, a[1]!, b[1]!]).pipeline)).toEqual(['a-done', 'b-done']);
+  });
+});
