@@ -8,6 +8,8 @@ import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { checkCheckpointDirectory, wireMonitor } from './monitor-wiring.js';
+import { checkRedisCredentials } from './redis-connection.js';
+import { redisTls } from '../config/tls.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -28,6 +30,7 @@ export function registerMonitor(program: Command): void {
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
       await checkCheckpointDirectory(config, opts.instance);
+      await checkRedisCredentials(config.REDIS_URL, redisTls(config));
       const metrics = new Metrics();
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
         throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);
