@@ -15,6 +15,11 @@ export class RedisUserBackend implements UserBackend {
     await this.redis.multi().hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt }).sadd(this.keys.names, user.name).exec();
   }
 
+  async remove(name: string): Promise<boolean> {
+    const replies = await this.redis.multi().del(this.keys.user(name)).srem(this.keys.names, name).exec();
+    return replies?.[0]?.[1] === 1;
+  }
+
   async find(name: string): Promise<UserRecord | undefined> {
     const h = await this.redis.hgetall(this.keys.user(name));
     return h.role && h.passwordHash ? { name, role: h.role as Role, passwordHash: h.passwordHash, createdAt: h.createdAt ?? '' } : undefined;

@@ -2,7 +2,7 @@
  * Console and CLI users (analyst, supervisor, viewer) and their sign-in sessions, kept in the
  * case store's backend. Passwords are stored only as slow hashes (passwords.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type Actor, type Role } from './case-model.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 
@@ -18,6 +18,8 @@ export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Where users and sessions are kept; one implementation per backend. */
 export interface UserBackend {
   put(user: UserRecord): Promise<void>;
+  /** Deletes the user; false when there was none. */
+  remove(name: string): Promise<boolean>;
   find(name: string): Promise<UserRecord | undefined>;
   names(): Promise<string[]>;
   putSession(id: string, name: string, ttlSeconds: number): Promise<void>;
@@ -27,13 +29,25 @@ export interface UserBackend {
 
 export class UserInputError extends Error {}
 
+/**
+ * What a session holds besides the user's name: a digest of the password hash it was signed in
+ * with, so that setting a new password ends every session signed in with the old one.
+ */
+function passwordStamp(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 16);
+}
+
 export class Users {
   constructor(private readonly backend: UserBackend) {}
 
   async add(name: string, role: string, password: string, now: number): Promise<Actor> {
     if (!USER_NAME.test(name)) throw new UserInputError(`user name ${JSON.stringify(name)}: lower-case letters, digits, . _ - (at most 64)`);
     if (!ROLES.includes(role as Role)) throw new UserInputError(`role: one of ${ROLES.join(', ')}, not ${role}`);
-    await this.backend.put({ name, role: role as Role, passwordHash: await hashPassword(password), createdAt: new Date(now).toISOString() });
+    // The same password again (a change of role) keeps its hash, and with it the user's sessions;
+    // a new password ends them (see passwordStamp).
+    const existing = await this.backend.find(name);
+    const kept = existing && (await verifyPassword(password, existing.passwordHash)) ? existing.passwordHash : undefined;
+    await this.backend.put({ name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() });
     return { name, role: role as Role };
   }
 
@@ -50,19 +64,39 @@ export class Users {
     return users.filter((u): u is UserRecord => u !== undefined).map((u) => ({ name: u.name, role: u.role }));
   }
 
+  /** Removes the user: their sessions end with them (a session resolves to no user). */
+  async remove(name: string): Promise<void> {
+    if (!(await this.backend.remove(name))) throw new UserInputError(`no user ${JSON.stringify(name)}`);
+  }
+
+  /** Why `name` cannot be given cases (not a user, or a viewer), or undefined when they can. */
+  async cannotWorkCases(name: string): Promise<string | undefined> {
+    const user = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
+    if (!user) return `analyst: ${JSON.stringify(name)} is not a user`;
+    if (user.role === 'viewer') return `analyst: ${name} is a viewer, who cannot work cases`;
+    return undefined;
+  }
+
   /** A new session id (256 random bits) for a signed-in user. */
   async startSession(actor: Actor, ttlSeconds: number): Promise<string> {
     const id = randomBytes(32).toString('base64url');
-    await this.backend.putSession(id, actor.name, ttlSeconds);
+    const user = await this.backend.find(actor.name);
+    if (!user) throw new UserInputError(`no user ${JSON.stringify(actor.name)}`);
+    await this.backend.putSession(id, `${user.name}\t${passwordStamp(user.passwordHash)}`, ttlSeconds);
     return id;
   }
 
-  /** The session's user, with the role they have now (a changed role applies at once). */
+  /**
+   * The session's user, with the role they have now (a changed role applies at once); none once
+   * the user is removed or has a new password.
+   */
   async session(id: string): Promise<Actor | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const name = await this.backend.sessionUser(id);
-    const user = name ? await this.backend.find(name) : undefined;
-    return user ? { name: user.name, role: user.role } : undefined;
+    const held = await this.backend.sessionUser(id);
+    const tab = held?.indexOf('\t') ?? -1;
+    if (held === undefined || tab < 0) return undefined;
+    const user = await this.backend.find(held.slice(0, tab));
+    return user && passwordStamp(user.passwordHash) === held.slice(tab + 1) ? { name: user.name, role: user.role } : undefined;
   }
 
   async endSession(id: string): Promise<void> {
@@ -78,6 +112,10 @@ export class MemoryUserBackend implements UserBackend {
 
   async put(user: UserRecord): Promise<void> {
     this.users.set(user.name, { ...user });
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.users.delete(name);
   }
 
   async find(name: string): Promise<UserRecord | undefined> {

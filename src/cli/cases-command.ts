@@ -13,6 +13,7 @@ import { connectRedis } from './redis-connection.js';
 
 interface Session {
   cases: RedisCaseStore;
+  users: Users;
   actor: Actor;
 }
 
@@ -28,7 +29,7 @@ async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
     const actor = await signIn(config, redis);
-    return await f({ cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), actor });
+    return await f({ cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), actor });
   } finally {
     redis.disconnect();
   }
@@ -94,7 +95,11 @@ function registerActions(cases: Command): void {
   });
   cases.command('assign').argument('<id>').argument('<analyst>').description('supervisors: give a case to an analyst').option('--lease <minutes>', 'lease length', '480').action(async (id: string, analyst: string, opts: { lease: string }) => {
     const minutes = leaseMinutes(opts.lease);
-    const c = await asUser(({ cases: s, actor }) => s.assign(id, analyst, actor, minutes * 60_000, Date.now()));
+    const c = await asUser(async ({ cases: s, users, actor }) => {
+      const refused = await users.cannotWorkCases(analyst);
+      if (refused) throw new Error(refused);
+      return s.assign(id, analyst, actor, minutes * 60_000, Date.now());
+    });
     console.log(row(c));
   });
   cases.command('resolve').argument('<id>').requiredOption('--disposition <d>', DISPOSITIONS.join(' | ')).requiredOption('--note <n>', 'why (required, kept in the audit)')

@@ -37,6 +37,11 @@ export function registerConsoleUsers(consoleCommand: Command): void {
       const actor = await withUsers((u) => u.add(name, opts.role, password, Date.now()));
       console.log(`user ${actor.name} (${actor.role}) saved`);
     });
+  users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once')
+    .action(async (name: string) => {
+      await withUsers((u) => u.remove(name));
+      console.log(`user ${name} removed`);
+    });
   users.command('list').action(async () => {
     for (const u of await withUsers((x) => x.list())) console.log(`${u.name.padEnd(24)} ${u.role}`);
   });

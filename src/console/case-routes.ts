@@ -81,7 +81,14 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     });
   };
   act('release', undefined, (id, _b, actor) => o.cases.release(id, actor, o.clock()));
-  act('assign', assignBody, (id, b: z.infer<typeof assignBody>, actor) => o.cases.assign(id, b.analyst, actor, o.leaseMs * 16, o.clock()));
+  app.post<{ Params: { id: string } }>('/api/cases/:id/assign', async (req, reply) => {
+    const body = assignBody.safeParse(req.body ?? {});
+    if (!body.success) return badRequest(reply, body.error);
+    const refused = await o.users.cannotWorkCases(body.data.analyst);
+    if (refused) return reply.code(400).send({ error: refused });
+    const result = await caseAction(reply, () => o.cases.assign(req.params.id, body.data.analyst, req.actor!, o.leaseMs * 16, o.clock()));
+    return reply.sent ? reply : result ?? { ok: true };
+  });
   act('resolve', resolveBody, (id, b: z.infer<typeof resolveBody>, actor) => o.cases.resolve(id, b.disposition, b.note, actor, o.clock()));
   act('approve', undefined, (id, _b, actor) => o.cases.approve(id, actor, o.clock()));
   act('reject', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reject(id, b.reason, actor, o.clock()));
@@ -94,6 +101,8 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     if (!b.success) return badRequest(reply, b.error);
     const { action, analyst, disposition, note } = b.data;
     if (action === 'assign' && !analyst) return reply.code(400).send({ error: 'analyst: required to assign' });
+    const refused = action === 'assign' ? await o.users.cannotWorkCases(analyst!) : undefined;
+    if (refused) return reply.code(400).send({ error: refused });
     if (action === 'resolve' && (!disposition || !note?.trim())) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
     const results = [];
     for (const caseId of b.data.caseIds) {

@@ -106,6 +106,19 @@ describe('users in redis', () => {
     await users.endSession(session);
     expect(await users.session(session)).toBeUndefined();
   });
+
+  it('removes a user from Redis: the hash and the name go, and their open session resolves to nobody', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const users = new Users(new RedisUserBackend(redis, prefix));
+    const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
+    const session = await users.startSession(vic, 300);
+    await users.remove('vic');
+    expect(await redis.exists(userKeys(prefix).user('vic'))).toBe(0);
+    expect(await users.list()).toEqual([]);
+    expect(await users.session(session)).toBeUndefined();
+    await expect(users.remove('vic')).rejects.toThrow('no user "vic"');
+  });
 });
 
 afterAll(async () => {

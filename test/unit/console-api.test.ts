@@ -134,6 +134,18 @@ describe('console API: the queue and case actions', () => {
     const ana = await login('ana');
     expect((await post(ana, '/api/cases/bulk', { caseIds: open, action: 'assign', analyst: 'ana' })).statusCode).toBe(403);
   });
+
+  it('refuses to give a case to a viewer or to a name that is no user, one case or in bulk', async () => {
+    const sue = await login('sue');
+    const [caseId] = (await get(sue, '/api/cases?status=open')).json<{ cases: { caseId: string }[] }>().cases.map((c) => c.caseId);
+    for (const [analyst, error] of [['vic', 'analyst: vic is a viewer, who cannot work cases'], ['ghost', 'analyst: "ghost" is not a user']] as const) {
+      const one = await post(sue, `/api/cases/${caseId}/assign`, { analyst });
+      expect([one.statusCode, one.json()]).toEqual([400, { error }]);
+      const bulk = await post(sue, '/api/cases/bulk', { caseIds: [caseId], action: 'assign', analyst });
+      expect([bulk.statusCode, bulk.json()]).toEqual([400, { error }]);
+    }
+    expect((await get(sue, `/api/cases/${caseId}`)).json<{ case: { status: string } }>().case.status).toBe('open');
+  });
 });
 
 describe('console API: case page, SAR draft, look-ups', () => {

@@ -54,6 +54,43 @@ describe('users', () => {
   });
 });
 
+describe('taking access away', () => {
+  it('ends every session of a user given a new password, and keeps them through a change of role', async () => {
+    const users = new Users(new MemoryUserBackend());
+    const ana = await users.add('ana', 'analyst', 'analyst-password-1', 0);
+    const before = await users.startSession(ana, 3600);
+    await users.add('ana', 'supervisor', 'analyst-password-1', 0);
+    expect(await users.session(before)).toEqual({ name: 'ana', role: 'supervisor' });
+    await users.add('ana', 'supervisor', 'analyst-password-2', 0);
+    expect(await users.session(before)).toBeUndefined();
+    const after = await users.startSession({ name: 'ana', role: 'supervisor' }, 3600);
+    expect(await users.session(after)).toEqual({ name: 'ana', role: 'supervisor' });
+  });
+
+  it('removes a user: their sessions end, the list drops them, and removing a stranger is refused', async () => {
+    const users = new Users(new MemoryUserBackend());
+    const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
+    await users.add('ana', 'analyst', 'analyst-password-1', 0);
+    const session = await users.startSession(vic, 3600);
+    await users.remove('vic');
+    expect(await users.session(session)).toBeUndefined();
+    expect(await users.authenticate('vic', 'viewer-password-1')).toBeUndefined();
+    expect(await users.list()).toEqual([{ name: 'ana', role: 'analyst' }]);
+    await expect(users.remove('vic')).rejects.toThrow('no user "vic"');
+  });
+
+  it('says why a name cannot be given cases: not a user, or a viewer', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('ana', 'analyst', 'analyst-password-1', 0);
+    await users.add('sue', 'supervisor', 'supervisor-password-1', 0);
+    await users.add('vic', 'viewer', 'viewer-password-1', 0);
+    expect(await users.cannotWorkCases('ana')).toBeUndefined();
+    expect(await users.cannotWorkCases('sue')).toBeUndefined();
+    expect(await users.cannotWorkCases('vic')).toBe('analyst: vic is a viewer, who cannot work cases');
+    expect(await users.cannotWorkCases('ghost')).toBe('analyst: "ghost" is not a user');
+  });
+});
+
 describe('memory case store retention', () => {
   it('forgets a resolved case after the retention on its wall clock, and keeps open ones', async () => {
     let wall = 0;
