@@ -363,11 +363,30 @@ export class RuleEngine {
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
-        const extra = this.buildAlert(rule, item, ctx, verdict, accountId, change);
+        const extra = this.buildAlert(rule, item, ctx, verdict, accountId, change, this.subjectView(verdict, accountId, ctx, env.asOf));
         if (extra) out.push(extra);
       }
     }
     return out;
+  }
+
+  /**
+   * What an alert for another account than the trigger's shows as its `event` and counterparty
+   * (explanation, evidence fields, USD): that account's own newest evidence transfer, with the
+   * rule's signals as they held, so the alert an account receives describes its own transfer, not
+   * the trigger's. Undefined when it has none the state still holds.
+   */
+  private subjectView(verdict: Verdict, accountId: string, ctx: Context, asOf: number): { item: TransferEvent; ctx: Context } | undefined {
+    const own = verdict.owners.get(accountId);
+    let newest: TransferEvent | undefined;
+    for (const id of own ?? []) {
+      const t = this.state.transfer(id);
+      if (t && (!newest || t.time > newest.time || (t.time === newest.time && t.eventId > newest.eventId))) newest = t;
+    }
+    if (!newest) return undefined;
+    const view = buildContext(newest, this.graph, asOf);
+    view.signals = ctx.signals;
+    return { item: newest, ctx: view };
   }
 
   private verdictOf(rule: CompiledRule, item: HistoryItem, ctx: Context): Verdict {
@@ -392,8 +411,11 @@ export class RuleEngine {
     return { score: Math.max(0, Math.min(100, score)), notes, evidenceIds, held, owners };
   }
 
-  private buildAlert(rule: CompiledRule, item: HistoryItem, ctx: Context, verdict: Verdict, accountId: string, change?: GraphChange): Alert | undefined {
-    const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
+  private buildAlert(rule: CompiledRule, item: HistoryItem, triggerCtx: Context, verdict: Verdict, accountId: string, change?: GraphChange, own?: { item: TransferEvent; ctx: Context }): Alert | undefined {
+    const results = triggerCtx.signals as Record<string, SignalResult & Record<string, unknown>>;
+    // What the alert shows: the subject's own transfer when it is not the trigger's account.
+    const ctx = own?.ctx ?? triggerCtx;
+    const shown = own?.item ?? item;
     const spec = rule.spec;
     const { score, notes } = verdict;
     // Each account is alerted once per rule for what holds: a login that only grows a linked group
@@ -410,7 +432,7 @@ export class RuleEngine {
       if (v !== undefined) evidence[name] = v;
     }
     // The trigger's USD value and where it came from (exchange, market price, peg or table).
-    if (item.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: item.usd, source: item.usdSource };
+    if (shown.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: shown.usd, source: shown.usdSource };
     if (notes.length) evidence.modifiers = notes;
     if (change) evidence.graphChange = { kind: change.kind, cluster: change.cluster, ...(change.absorbed ? { absorbed: change.absorbed } : {}), cause: change.cause, eventId: change.eventId, at: new Date(change.time).toISOString() };
     const subject: Alert['subject'] = { accountId };
