@@ -1,7 +1,8 @@
 /**
- * `cadence`: a steady run of similar payments from one payer cluster (salary-like inflows). The
- * window's selected transfers are grouped by payer cluster (the cluster of the first sending
- * address, read at the trigger: clusters merge), a payer's transfers this close together are one
+ * `cadence`: a steady run of similar payments from one payer (salary-like inflows). The
+ * window's selected transfers are grouped by payer: the labelled entity of the first sending
+ * address's cluster (a payroll platform paying from rotating hot wallets), else that cluster
+ * (both read at the trigger: clusters merge, labels arrive), a payer's transfers this close together are one
  * payment (a split salary), and the longest run of payments ending with the latest whose gaps fit
  * a period is judged. The window is read from the account's payer groups (payer-index.ts): a
  * binary search per first sender and one cluster lookup each, not a pass over the whole window
@@ -34,9 +35,29 @@ interface Payment {
   eventIds: string[];
 }
 
-function payerOf(graph: EntityGraph, e: TransferEvent): string | undefined {
+function payerOf(graph: EntityGraph, e: TransferEvent, asOf: number): string | undefined {
   const first = e.from[0];
-  return first === undefined ? undefined : graph.clusterName(graph.id(first));
+  return first === undefined ? undefined : payerKey(graph, graph.id(first), asOf);
+}
+
+/**
+ * Who pays, for grouping payments: the labelled entity the payer's cluster belongs to (a payroll
+ * platform pays from many hot wallets that no heuristic merges, one label and entity on each),
+ * else the cluster. Of several entities, the first by label and name, so the key derives from
+ * content alone.
+ */
+function payerKey(graph: EntityGraph, id: number, asOf: number): string {
+  return entityOf(graph, id, asOf) ?? graph.clusterName(id);
+}
+
+function entityOf(graph: EntityGraph, id: number, asOf: number): string | undefined {
+  let key: string | undefined;
+  for (const { record } of graph.clusterLabels(id, asOf)) {
+    if (record.entity === undefined || record.entity === '') continue;
+    const candidate = `entity:${record.label}:${record.entity}`;
+    if (key === undefined || candidate < key) key = candidate;
+  }
+  return key;
 }
 
 export function cadence(spec: CadenceSpec): Signal {
@@ -70,7 +91,7 @@ export function cadence(spec: CadenceSpec): Signal {
  * two of the senders are now one cluster (a merge joined them): their transfers would have to be
  * interleaved as the history holds them, and the caller scans the window instead.
  */
-function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> | undefined {
+function indexedByPayer({ trigger, graph, state, asOf }: Env, spec: CadenceSpec, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> | undefined {
   const byPayer = new Map<string, TransferEvent[]>();
   const from = trigger.time - spec.within;
   const oneKind = spec.of.kinds.length === 1;
@@ -82,12 +103,13 @@ function indexedByPayer({ trigger, graph, state }: Env, spec: CadenceSpec, selec
     // its cluster or no longer held by the graph, one kind read): it can neither pass nor change
     // another payer's verdict. A hot account's thousands of one-off senders cost a look-up each,
     // not a window search and a cluster name.
-    if (items.length < spec.minCount && oneKind && (payerId === undefined || graph.uf.isSingleton(payerId))) continue;
+    // (A labelled address may share its entity with other addresses of other clusters.)
+    if (items.length < spec.minCount && oneKind && (payerId === undefined || (graph.uf.isSingleton(payerId) && entityOf(graph, payerId, asOf) === undefined))) continue;
     const selected: TransferEvent[] = [];
     const end = upperBound(items, trigger.time);
     for (let i = Math.max(lowerBound(items, from), end - PAYER_GROUP_READ_LIMIT); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
     if (selected.length === 0) continue;
-    const payer = graph.clusterName(payerId ?? graph.id(group.payer));
+    const payer = payerKey(graph, payerId ?? graph.id(group.payer), asOf);
     if (byPayer.has(payer)) return undefined;
     byPayer.set(payer, selected);
   }
@@ -110,11 +132,11 @@ function payerIdOf(graph: EntityGraph, group: PayerGroup): number | undefined {
 }
 
 /** The same grouping by reading the whole window (the reference, and the way after a merge of two senders). */
-function scanByPayer({ trigger, graph, state }: Env, within: number, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> {
+function scanByPayer({ trigger, graph, state, asOf }: Env, within: number, select: (e: HistoryItem) => boolean): Map<string, TransferEvent[]> {
   const byPayer = new Map<string, TransferEvent[]>();
   for (const e of state.recentBetween(trigger.msg.accountId, trigger.time - within, trigger.time, WINDOW_READ_LIMIT)) {
     if (e.type !== 'transfer' || !select(e)) continue;
-    const payer = payerOf(graph, e);
+    const payer = payerOf(graph, e, asOf);
     if (!payer) continue;
     const events = byPayer.get(payer);
     if (events) events.push(e);
