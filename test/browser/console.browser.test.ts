@@ -182,4 +182,16 @@ describe('the console in a browser', () => {
     expect(await page.locator('[data-testid=queue]').getAttribute('data-live')).toBe('push');
     await page.context().close();
   });
+
+  it('ends an open queue when its session ends (the user removed): the stream closes and the page asks to sign in', async () => {
+    const users = new Users(new RedisUserBackend(redis, prefix));
+    await users.add('tom', 'analyst', PASSWORD, 0);
+    const page = await signIn('tom');
+    await page.locator('[data-testid=queue][data-live=push]').waitFor();
+    await users.remove('tom');
+    // The stream's sessions are checked every few seconds; the reconnection and the poll are refused.
+    await page.getByTestId('login-error').filter({ hasText: 'Your session ended' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('input[name=user]').count()).toBe(1);
+    await page.context().close();
+  });
 });

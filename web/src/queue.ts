@@ -1,6 +1,6 @@
 /** The queue: filters, SLA highlighting, claim, supervisor bulk actions, and new cases without a reload (polling). */
 import type { QueueRow } from '../../src/console/queue-view.js';
-import { api, type Me } from './api.js';
+import { api, ApiError, type Me } from './api.js';
 import { el, fmtTime, hours, mount, sev } from './dom.js';
 
 interface QueueResponse { now: string; total: number; cases: QueueRow[]; typologies: string[]; assignees: string[] }
@@ -87,6 +87,18 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   stream = new EventSource('/api/cases/stream');
   stream.addEventListener('open', () => queueTable.setAttribute('data-live', 'push'));
   stream.addEventListener('error', () => queueTable.setAttribute('data-live', 'poll'));
-  stream.addEventListener('cases', () => void load().catch(() => undefined));
-  timer = window.setInterval(() => { if (stream?.readyState !== EventSource.OPEN) void load().catch(() => undefined); }, 4000);
+  stream.addEventListener('cases', () => void load().catch(unlessSessionEnded));
+  timer = window.setInterval(() => { if (stream?.readyState !== EventSource.OPEN) void load().catch(unlessSessionEnded); }, 4000);
+}
+
+/**
+ * A background reload's failure is passed over (the next one tries again), except a 401: the
+ * session ended (sign-out elsewhere, expiry, access removed), and the rejection goes on to the
+ * page's handler, which shows the sign-in form.
+ */
+function unlessSessionEnded(err: unknown): void {
+  if (err instanceof ApiError && err.status === 401) {
+    stopQueuePolling();
+    throw err;
+  }
 }
