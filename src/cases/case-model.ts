@@ -119,6 +119,8 @@ export interface CaseStore {
   alerts(caseId: string): Promise<Alert[]>;
   /** Claims the highest-scoring open case (expired leases first return to the queue). */
   claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined>;
+  /** Returns every case whose lease ended by `now` to the queue (audited `expire`), as a claim does first. */
+  expireLeases(now: number): Promise<void>;
   /** Hands a claimed case back to the queue: its holder, or a supervisor. */
   release(caseId: string, actor: Actor, now: number): Promise<Case>;
   /** A supervisor gives an open or claimed case to a named analyst, with a lease. */

@@ -90,7 +90,12 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     return { alertsPerDay: { ...this.alertsPerDay }, resolutions: { ...this.resolutions }, statusCounts, unresolved };
   }
 
-  private expireLeases(now: number): void {
+  async expireLeases(now: number): Promise<void> {
+    this.expireLeasesNow(now);
+  }
+
+  /** Synchronous, so a claim cannot interleave between expiring leases and taking a case. */
+  private expireLeasesNow(now: number): void {
     for (const c of this.cases.values()) {
       if (c.status === 'claimed' && (c.leaseUntil ?? 0) <= now) {
         c.status = 'open';
@@ -156,7 +161,7 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
 
   async claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> {
     claimAllowed(actor);
-    this.expireLeases(now);
+    this.expireLeasesNow(now);
     const [next] = this.sorted({ status: 'open', limit: 1 });
     if (!next) return undefined;
     const c = this.cases.get(next.caseId)!;

@@ -211,21 +211,37 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   async claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> {
     claimAllowed(actor);
     const k = this.keys;
-    const expired = await this.redis.zrangebyscore(k.claimed, '-inf', now);
-    const holders = expired.length ? await this.redis.pipeline(expired.map((id) => ['hget', k.caseDoc(id), 'doc'])).exec() : [];
-    /** Candidate id → the analyst read holding it ('' for none). */
-    const candidates = new Map<string, string>(expired.map((id, i) => [id, holders?.[i]?.[1] ? toCase(holders[i]![1] as string).analyst ?? '' : '']));
+    const candidates = await this.expiredLeases(now);
     for (const id of await this.redis.zrevrange(k.open, 0, 0)) if (!candidates.has(id)) candidates.set(id, '');
     for (let tries = 0; tries < MAX_TRIES; tries++) {
-      const entries = [...candidates];
-      const keys = [k.open, k.claimed, k.index.unassigned, k.index.assignee(actor.name),
-        ...entries.flatMap(([id, analyst]) => [k.caseDoc(id), k.audit(id), analyst ? k.index.assignee(analyst) : k.index.unassigned])];
-      const result = await this.redis.twClaim(keys.length, ...keys, actor.name, leaseMs, now, new Date(now).toISOString(), ...entries.flat());
+      const result = await this.runClaim(candidates, actor.name, leaseMs, now);
       if (!result) return undefined;
       if (result[0] === 'claimed') return toCase(result[1]);
       candidates.set(result[1], '');
     }
     throw new Error(`claim: the top of the queue kept changing`);
+  }
+
+  async expireLeases(now: number): Promise<void> {
+    const expired = await this.expiredLeases(now);
+    if (expired.size > 0) await this.runClaim(expired, '', 0, now);
+  }
+
+  /** The cases whose lease ended by `now`, each with the analyst read holding it ('' for none). */
+  private async expiredLeases(now: number): Promise<Map<string, string>> {
+    const k = this.keys;
+    const expired = await this.redis.zrangebyscore(k.claimed, '-inf', now);
+    const holders = expired.length ? await this.redis.pipeline(expired.map((id) => ['hget', k.caseDoc(id), 'doc'])).exec() : [];
+    return new Map<string, string>(expired.map((id, i) => [id, holders?.[i]?.[1] ? toCase(holders[i]![1] as string).analyst ?? '' : '']));
+  }
+
+  /** The claim script over these candidates; an empty `analyst` only returns expired leases to the queue. */
+  private runClaim(candidates: Map<string, string>, analyst: string, leaseMs: number, now: number): Promise<['claimed' | 'retry', string] | null> {
+    const k = this.keys;
+    const entries = [...candidates];
+    const keys = [k.open, k.claimed, k.index.unassigned, analyst ? k.index.assignee(analyst) : k.index.unassigned,
+      ...entries.flatMap(([id, holder]) => [k.caseDoc(id), k.audit(id), holder ? k.index.assignee(holder) : k.index.unassigned])];
+    return this.redis.twClaim(keys.length, ...keys, analyst, leaseMs, now, new Date(now).toISOString(), ...entries.flat());
   }
 
   /** Reads the case, decides the change, and writes it if nobody changed the case meanwhile. */

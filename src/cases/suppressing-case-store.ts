@@ -24,6 +24,7 @@ export class SuppressingCaseStore implements CaseStore {
   caseOfAlert(alertId: string): Promise<string | undefined> { return this.inner.caseOfAlert(alertId); }
   alerts(caseId: string): Promise<Alert[]> { return this.inner.alerts(caseId); }
   claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> { return this.inner.claim(actor, leaseMs, now); }
+  expireLeases(now: number): Promise<void> { return this.inner.expireLeases(now); }
   release(caseId: string, actor: Actor, now: number): Promise<Case> { return this.inner.release(caseId, actor, now); }
   assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> { return this.inner.assign(caseId, analyst, actor, leaseMs, now); }
   resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> { return this.inner.resolve(caseId, disposition, note, actor, now); }

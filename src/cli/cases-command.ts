@@ -51,7 +51,10 @@ function registerReads(cases: Command): void {
         statuses: opts.status ? [opts.status as CaseStatus] : [...CASE_STATUSES], ...(opts.severity ? { severities: [opts.severity as Severity] } : {}),
         ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), limit: MAX_PAGE,
       };
-      const { cases: list, total } = await asUser(({ cases: s }) => s.query(query));
+      const { cases: list, total } = await asUser(async ({ cases: s }) => {
+        await s.expireLeases(Date.now()); // an ended lease shows as open, not as held by its last analyst
+        return s.query(query);
+      });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
       if (opts.json) console.log(JSON.stringify(list));
       else for (const c of list) console.log(row(c));

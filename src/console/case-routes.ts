@@ -48,6 +48,8 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     const statuses = list(q.data.status);
     const bad = statuses?.find((s) => !CASE_STATUSES.includes(s as Case['status']));
     if (bad) return reply.code(400).send({ error: `status: one of ${CASE_STATUSES.join(', ')}, not ${bad}` });
+    // A lease that ended puts its case back in the queue before it is read, not only at the next claim.
+    await o.cases.expireLeases(o.clock());
     const filter: QueueFilter = {
       ...(statuses ? { status: statuses as Case['status'][] } : {}), ...(list(q.data.severity) ? { severity: list(q.data.severity)! } : {}),
       ...(q.data.typology ? { typology: q.data.typology } : {}), ...(q.data.assignee ? { assignee: q.data.assignee } : {}),

@@ -109,6 +109,26 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).map((e) => e.action)).toEqual(['open', 'claim', 'expire', 'claim']);
     });
 
+    it('returns ended leases to the queue without a claim, and leaves a lease still running alone', async () => {
+      const store = await make();
+      const ended = (await store.addAlert(alert('ended', 'acct-ended', 80))).caseId;
+      const running = (await store.addAlert(alert('running', 'acct-running', 70))).caseId;
+      await store.claim(ana, 1_000, 10_000);
+      await store.claim(bob, 60_000, 10_000);
+      await store.expireLeases(10_999);
+      expect((await store.get(ended))!.status).toBe('claimed');
+      await store.expireLeases(11_001);
+      expect(await store.get(ended)).toMatchObject({ status: 'open' });
+      expect((await store.get(ended))!.analyst).toBeUndefined();
+      expect(await store.get(running)).toMatchObject({ status: 'claimed', analyst: 'bob' });
+      const open = await store.query({ statuses: ['open'], limit: 10 });
+      expect(open.cases.map((c) => c.caseId)).toEqual([ended]);
+      expect((await store.query({ statuses: ['open', 'claimed'], assignee: 'ana', limit: 10 })).total).toBe(0);
+      expect((await store.audit(ended)).map((e) => e.action)).toEqual(['open', 'claim', 'expire']);
+      await store.expireLeases(11_002); // nothing left to expire: no second audit entry
+      expect((await store.audit(ended)).map((e) => e.action)).toEqual(['open', 'claim', 'expire']);
+    });
+
     it('releases only to the claiming analyst and resolves a medium case with a disposition and note', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('res', 'acct-res', 60, 'medium'));

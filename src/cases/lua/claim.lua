@@ -8,7 +8,7 @@
   KEYS[4] the claiming analyst's assignee index
   KEYS[3i+2] case key, KEYS[3i+3] audit stream, KEYS[3i+4] assignee index of the holder read (or the
   unassigned index) of candidate i (i = 1..n)
-  ARGV[1] analyst   ARGV[2] lease ms   ARGV[3] now ms   ARGV[4] now ISO
+  ARGV[1] analyst ('' only returns the expired leases, claiming nothing)   ARGV[2] lease ms   ARGV[3] now ms   ARGV[4] now ISO
   ARGV[3+2i] id of candidate i   ARGV[4+2i] the analyst read holding it ('' for none)
   Returns { 'claimed', case document (JSON) }, { 'retry', top open case id } or false. ]]
 local now = tonumber(ARGV[3])
@@ -29,6 +29,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
     end
   end
 end
+if ARGV[1] == '' then return false end
 local top = redis.call('ZREVRANGE', KEYS[1], 0, 0)
 if #top == 0 then return false end
 local id = top[1]
