@@ -38,6 +38,12 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !req.url.startsWith('/api/'))) reply.header(k, v);
     return payload;
   });
+  // Every refusal, the plugins' too (a spent sign-in rate, a missing or forged CSRF token), is
+  // `{ "error": reason }` as the README says; a fault is reported without its details.
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
   registerAuth(app, o);
   registerCaseStream(app, o);
   registerCaseRoutes(app, o);

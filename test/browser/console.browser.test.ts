@@ -183,6 +183,15 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('says why an empty note was refused, on the case page', async () => {
+    const page = await signIn('ana');
+    await page.goto(`${base}/#/case/${caseId}`);
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('note-error').filter({ hasText: /\w/ }).waitFor();
+    expect(await page.getByTestId('note-error').textContent()).toMatch(/text|note/i);
+    await page.context().close();
+  });
+
   it('ends an open queue when its session ends (the user removed): the stream closes and the page asks to sign in', async () => {
     const users = new Users(new RedisUserBackend(redis, prefix));
     await users.add('tom', 'analyst', PASSWORD, 0);

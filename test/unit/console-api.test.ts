@@ -54,7 +54,11 @@ describe('console API: sign-in and its protections', () => {
     const ana = await login('ana');
     const bob = await login('bob');
     expect((await app.inject({ method: 'POST', url: '/api/cases/claim', payload: {}, headers: { cookie: ana.cookie } })).statusCode).toBe(403);
-    expect((await post({ ...ana, csrf: 'forged-token' }, '/api/cases/claim')).statusCode).toBe(403);
+    const forged = await post({ ...ana, csrf: 'forged-token' }, '/api/cases/claim');
+    expect(forged.statusCode).toBe(403);
+    // The README's error shape, not the plugin's own.
+    expect(Object.keys(forged.json<Record<string, unknown>>())).toEqual(['error']);
+    expect(forged.json<{ error: string }>().error).toMatch(/csrf/i);
     expect((await post({ ...ana, csrf: bob.csrf }, '/api/cases/claim')).statusCode).toBe(403);
     expect((await get(ana, '/api/cases?status=claimed')).json<{ cases: unknown[] }>().cases).toEqual([]);
   });
@@ -64,6 +68,10 @@ describe('console API: sign-in and its protections', () => {
     const codes = [];
     for (let i = 0; i < 5; i++) codes.push((await limited.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'guess-' + i } })).statusCode);
     expect(codes).toEqual([401, 401, 401, 429, 429]);
+    const refused = await limited.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'guess-x' } });
+    expect(Object.keys(refused.json<Record<string, unknown>>())).toEqual(['error']);
+    expect(refused.json<{ error: string }>().error).toMatch(/retry in/i);
+    expect(refused.headers['retry-after']).toBeDefined();
     await limited.close();
   });
 

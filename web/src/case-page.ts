@@ -57,6 +57,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
   const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
   const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
   const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', placeholder: 'add a note' });
+  const noteError = el('p', { class: 'error', 'data-testid': 'note-error' });
   mount(app,
     el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload),
     el('div', { class: 'grid' },
@@ -68,7 +69,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
-    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload) }, 'Add note')),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { noteError.textContent = e.message; }) }, 'Add note'), noteError),
     el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, e.detail ?? ''), el('td', {}, e.note ?? ''))))));
   if (d.graph.nodes.length) drawGraph(graph, d.graph);
 }
