@@ -4,6 +4,7 @@
  * that severity thresholds are in order. A misspelt name would otherwise read as "absent" and the
  * rule would silently never fire (or explain "made ? transfers").
  */
+import { misspeltLabel } from './known-labels.js';
 import { didYouMean } from './did-you-mean.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
 import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
@@ -133,6 +134,40 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
     if (error) out.push({ at: ['explain'], message: `explain {${path}}: ${error}` });
   }
   out.push(...checkSeverity(spec));
+  out.push(...checkLabelNames(spec));
+  return out;
+}
+
+/** Label lists of the signals that read labels by name. */
+const LABEL_LISTS = ['labels', 'excludeLabels', 'stopAt'] as const;
+
+/** Every label name the rule reads (signal label lists, conditions on `counterparty.labels`) that is a known label misspelt. */
+function checkLabelNames(spec: RuleSpec): RuleIssue[] {
+  const out: RuleIssue[] = [];
+  const check = (name: unknown, at: (string | number)[]): void => {
+    const meant = typeof name === 'string' ? misspeltLabel(name) : undefined;
+    if (meant) out.push({ at, message: `label ${String(name)} is no known label and would match nothing; did you mean ${meant}? (an operator's own label must differ from a known one by more than two letters)` });
+  };
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    for (const list of LABEL_LISTS) {
+      const names = (signal as Partial<Record<(typeof LABEL_LISTS)[number], string[]>>)[list];
+      names?.forEach((label, i) => check(label, ['signals', name, list, i]));
+    }
+  }
+  const visit = (c: Condition, at: (string | number)[]): void => {
+    if ('all' in c) return c.all.forEach((x, i) => visit(x, [...at, 'all', i]));
+    if ('any' in c) return c.any.forEach((x, i) => visit(x, [...at, 'any', i]));
+    if ('not' in c) return visit(c.not, [...at, 'not']);
+    if (!('field' in c) || c.field !== 'counterparty.labels') return;
+    for (const [op, value] of Object.entries(c)) {
+      if (op === 'field') continue;
+      if (Array.isArray(value)) value.forEach((v, i) => check(v, [...at, op, i]));
+      else check(value, [...at, op]);
+    }
+  };
+  spec.where.forEach((c, i) => visit(c, ['where', i]));
+  spec.require.forEach((c, i) => visit(c, ['require', i]));
+  spec.score.modifiers.forEach((m, i) => visit(m.when, ['score', 'modifiers', i, 'when']));
   return out;
 }
 

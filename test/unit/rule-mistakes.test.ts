@@ -100,6 +100,15 @@ describe('rule load refuses, at the real line', () => {
     expect(errors[0]!.reason).toMatch(/^signals\.nearThreshold\.op: .*; did you mean window\?$/);
   });
 
+  it('a misspelt label in a condition on counterparty.labels, suggesting the known label', () => {
+    expect(refusal(withLine(8, '  - { field: counterparty.labels, notContains: exchnge }')).errors).toEqual([{ line: 8, reason: 'where.1.notContains: label exchnge is no known label and would match nothing; did you mean exchange? (an operator\'s own label must differ from a known one by more than two letters)' }]);
+    expect(refusal(withLine(25, '    - { when: { field: counterparty.labels, containsAny: [dprk-linked, sanctiond] }, add: 5, note: "x" }')).errors[0]).toMatchObject({ line: 25, reason: expect.stringMatching(/^score\.modifiers\.1\.when\.containsAny\.1: label sanctiond .*did you mean sanctioned\?/) });
+  });
+
+  it('accepts an operator\'s own label that is far from every known one', () => {
+    expect(loadRuleSet(ruleDir(withLine(8, '  - { field: counterparty.labels, notContains: our-vip-desk }')).dir)).toHaveLength(1);
+  });
+
   it('a misspelt top-level key, suggesting the key it means', () => {
     const { errors } = refusal(withLine(26, 'severty: { critical: 95, high: 75, medium: 50 }'));
     expect(errors.find((e) => e.line === 26)?.reason).toBe('(root): Unrecognized key: "severty"; did you mean severity?');
