@@ -8,19 +8,27 @@
  * SETTLES_WITHIN before it; the history then holds the completed one alone.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
-import { lowerBound } from '../state/sorted-by-time.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 /** How long a withdrawal may wait between its request and its broadcast (a manual review, a hold). */
 export const SETTLES_WITHIN = 7 * 86_400_000;
 
-/** The index in `history` (sorted by time) of the requested withdrawal `event` settles, or -1. */
+/**
+ * Items read back from the completion at most: a hot account's week of history is not read per
+ * withdrawal (a request waiting behind more of the account's own events than this stays counted).
+ */
+export const SETTLEMENT_READ_LIMIT = 256;
+
+/** The index in `history` (sorted by time) of the requested withdrawal `event` settles (the oldest that matches), or -1. */
 export function requestSettledBy(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): number {
   if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return -1;
-  for (let i = lowerBound(history, event.time - SETTLES_WITHIN); i < history.length; i++) {
+  const end = upperBound(history, event.time);
+  const start = Math.max(lowerBound(history, event.time - SETTLES_WITHIN), end - SETTLEMENT_READ_LIMIT);
+  let oldest = -1;
+  for (let i = end - 1; i >= start; i--) {
     const item = history[i]!;
-    if (item.time > event.time) break;
     if (item.type !== 'transfer' || item.msg.kind !== 'withdrawal' || item.msg.status !== 'requested') continue;
-    if (item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset && item.amount.compare(event.amount) === 0) return i;
+    if (item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset && item.amount.compare(event.amount) === 0) oldest = i;
   }
-  return -1;
+  return oldest;
 }
