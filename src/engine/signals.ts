@@ -104,8 +104,16 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
     query.minHopUsd = minHopUsd(spec, trigger.usd);
     const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
     if (!hit) return none();
-    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction } };
+    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction, listing: listingOf(hit) } };
   };
+}
+
+/** Where a matched label comes from, for an explanation: an OFAC entry's uid and programs, else the label's source. */
+export function listingOf(hit: { source: string; detail?: Record<string, unknown> }): string {
+  const uid = hit.detail?.sdnUid;
+  if (uid === undefined) return `source ${hit.source}`;
+  const programs = hit.detail?.programs;
+  return `SDN uid ${String(uid)}, programs ${Array.isArray(programs) ? programs.join(', ') : String(programs ?? '?')}`;
 }
 
 function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
@@ -318,7 +326,7 @@ export function readsGraph(spec: SignalSpec): boolean {
  * and paths under its signals go unchecked (`rules check` says so).
  */
 export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> = {
-  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction'],
+  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing'],
   window: ['value', 'count', 'within', 'key'],
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd'],

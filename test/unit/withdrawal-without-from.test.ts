@@ -40,5 +40,9 @@ describe('a withdrawal without `from`', () => {
     const result = pipeline.process(withdrawalWithoutFrom('wd-nofrom-2'), { file: 't', line: 2 });
     expect(result.deadLetter).toBeUndefined();
     expect(result.alerts.map((a) => `${a.ruleId} ${a.severity}`)).toContain('sanctions-exposure.direct critical');
+    // An operator's label is explained by its source, not as an OFAC entry with unknown uid and programs.
+    const direct = result.alerts.find((a) => a.ruleId === 'sanctions-exposure.direct')!;
+    expect(direct.explanation).toContain('(SDN entity, source simulated-intel)');
+    expect(direct.explanation).not.toContain('?');
   });
 });
