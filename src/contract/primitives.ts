@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Chains the contract names. Every name but bitcoin and tron is an EVM chain. */
-export const EVM_CHAINS = ['ethereum', 'polygon', 'arbitrum', 'base', 'bsc', 'optimism', 'avalanche'] as const;
+/**
+ * Chains the contract names, and further EVM chains (the contract allows "another EVM chain
+ * name"; its six are examples): the widely used L1s and L2s where stablecoins move. Every name but
+ * bitcoin and tron is an EVM chain; any other name is refused as an unknown chain.
+ */
+export const EVM_CHAINS = ['ethereum', 'polygon', 'arbitrum', 'base', 'bsc', 'optimism', 'avalanche', 'linea', 'zksync', 'scroll', 'fantom', 'gnosis', 'mantle', 'blast', 'celo'] as const;
 export const CHAINS = ['bitcoin', 'tron', ...EVM_CHAINS] as const;
 export type Chain = (typeof CHAINS)[number];
 export type ChainFamily = 'btc' | 'evm' | 'tron';

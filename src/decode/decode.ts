@@ -145,8 +145,14 @@ function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1'
   return { type: 'chain', eventId: `btc:${tx.txid}`, time: time(msg.blockTime), chain: 'bitcoin', txHash: tx.txid, transfers, bitcoin: tx };
 }
 
+/** Each chain's native coin (exhaustive: a chain added to the contract's list must name its coin). */
+const NATIVE_SYMBOLS: Record<Chain, string> = {
+  ethereum: 'ETH', tron: 'TRX', polygon: 'POL', bsc: 'BNB', avalanche: 'AVAX', arbitrum: 'ETH', base: 'ETH', optimism: 'ETH', bitcoin: 'BTC',
+  linea: 'ETH', zksync: 'ETH', scroll: 'ETH', blast: 'ETH', fantom: 'FTM', gnosis: 'XDAI', mantle: 'MNT', celo: 'CELO',
+};
+
 function nativeSymbol(chain: Chain): string {
-  return ({ ethereum: 'ETH', tron: 'TRX', polygon: 'POL', bsc: 'BNB', avalanche: 'AVAX', arbitrum: 'ETH', base: 'ETH', optimism: 'ETH', bitcoin: 'BTC' } as const)[chain];
+  return NATIVE_SYMBOLS[chain];
 }
 
 function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, prices: PriceTable): DecodedEvent {
