@@ -156,6 +156,14 @@ export class RuleState {
     return this.accounts.get(accountId) ?? [];
   }
 
+  /** The account's items dated after `time`, the nearest first, at most `limit`. */
+  itemsAfter(accountId: string, time: number, limit: number): readonly HistoryItem[] {
+    const list = this.accounts.get(accountId);
+    if (!list) return [];
+    const from = upperBound(list, time);
+    return list.slice(from, from + limit);
+  }
+
   /** The account's items with `from <= time <= to`, oldest first (a binary search, not a scan). */
   historyBetween(accountId: string, from: number, to: number): readonly HistoryItem[] {
     const list = this.accounts.get(accountId);
@@ -218,6 +226,10 @@ export class RuleState {
     if (!list) this.aggs.set(accountId, (list = []));
     let agg = list[index];
     if (!agg) {
+      // Built only at the account's newest time: one built behind it (a trigger that arrived
+      // late, or judged again) would miss the items after `now` once later triggers advanced it.
+      const history = this.accounts.get(accountId);
+      if (history && history.length > 0 && history[history.length - 1]!.time > now) return undefined;
       agg = new SlidingAggregate();
       for (const item of this.historyBetween(accountId, now - spec.within, now)) if (spec.select(item)) agg.push(item.time, item.eventId, spec.valueOf(item));
       list[index] = agg;

@@ -12,7 +12,7 @@ import { findExposure } from '../graph/exposure.js';
 import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
-import { RuleState, type RuleStateOptions } from '../engine/state.js';
+import { RuleState, type HistoryItem, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
 import { retainedTransferFields } from '../engine/retained-fields.js';
 import { IdWindow } from '../state/id-window.js';
@@ -76,6 +76,8 @@ export interface PipelineStats {
   reevaluations: number;
   /** Graph changes whose re-examinations hit `maxReexaminations`. */
   reexaminationsCapped: number;
+  /** Events judged again because an event of their account dated before them arrived after them. */
+  laterRejudged: number;
   internalErrors: number;
 }
 
@@ -94,7 +96,7 @@ export class Pipeline {
   private readonly seen: IdWindow;
   private readonly lateHops: number;
   private readonly maxReexaminations: number;
-  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, internalErrors: 0 };
+  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
 
   constructor(options: PipelineOptions) {
@@ -180,9 +182,12 @@ export class Pipeline {
       case 'ignored':
         this.stats.ignored++;
         return { alerts: [] };
-      case 'login':
+      case 'login': {
         this.state.add(event);
-        return { alerts: this.engine.evaluate({ item: event }) };
+        const alerts = this.engine.evaluate({ item: event });
+        this.judgeLaterAgain(event, alerts);
+        return { alerts };
+      }
       case 'price':
         this.prices.add(event.asset, { time: event.time, source: event.source, price: event.price, observedAt: event.observedAt });
         return { alerts: [] };
@@ -209,6 +214,7 @@ export class Pipeline {
     rememberCounterpartyIds(this.graph, event, outcome.counterpartyIds);
     this.state.add(event);
     const alerts = this.engine.evaluate({ item: event });
+    this.judgeLaterAgain(event, alerts);
     if (this.engine.hasGraphRules) this.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
     if (outcome.changes.length === 0) return { alerts };
     const forwarder = outcome.counterpartyIds[0]!;
@@ -238,6 +244,21 @@ export class Pipeline {
         };
         for (const alert of this.engine.evaluate({ item: event, change })) alerts.push(alert);
       }
+    }
+  }
+
+  /**
+   * An event that arrived after events of its account dated later (beyond the monitor's hold, or
+   * out of order in a file) is in their past now, as it was when event order judged them: a
+   * deposit read after the withdrawal that forwards it, the third near-threshold transfer of a
+   * week read last. The nearest LATER_ITEMS_JUDGED of them are judged again; an alert they gave
+   * before is not given twice (the novelty memory), and one that event order gives is. Events in
+   * order never pay for this.
+   */
+  private judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
+    for (const item of this.state.itemsAfter(event.msg.accountId, event.time, LATER_ITEMS_JUDGED)) {
+      this.stats.laterRejudged++;
+      for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
   }
 
@@ -496,6 +517,8 @@ export class Pipeline {
 
 /** Labels dated after a transfer that it is judged again under (see judgeAsOfLaterLabels). */
 const LATER_LABELS_JUDGED = 4;
+/** Events of an account judged again when one dated before them arrives after them (see judgeLaterAgain). */
+const LATER_ITEMS_JUDGED = 8;
 /** Touches of an address's cluster read when a funding transfer reaches it (a fresh address has a few). */
 const FUNDED_TOUCHES_SCANNED = 16;
 /** Other funded addresses whose deposits a late funding transfer re-examines. */

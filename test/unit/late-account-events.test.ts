@@ -1,0 +1,44 @@
+/**
+ * An event that arrives after later events of its own account (beyond the monitor's hold, or out
+ * of order in a file) must still count for them, as it does in event order: QA lost a
+ * pass-through alert when a withdrawal was read 15 hours before the deposit it forwards, and a
+ * week's third near-threshold transfer read first made no structuring alert.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
+import { loadRuleSet } from '../../src/engine/loader.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { DAY, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { derivedEvm } from '../../src/simulate/derived.js';
+
+const rules = loadRuleSet(DEFAULT_RULES_DIR);
+const T0 = Date.UTC(2025, 7, 4);
+
+function run(lines: string[]): { ids: string[]; rejudged: number } {
+  const pipeline = new Pipeline({ rules });
+  const alerts = lines.flatMap((line, i) => pipeline.process(line, { file: 't', line: i + 1 }).alerts);
+  return { ids: alerts.map((a) => `${a.ruleId} ${a.subject.accountId} ${a.alertId}`).sort(), rejudged: pipeline.stats.laterRejudged };
+}
+
+describe('events of an account read after later ones', () => {
+  const rand = prng(21);
+  const deposit = transfer({ eventId: 'dep', kind: 'deposit', time: T0, accountId: 'acct-late', chain: 'ethereum', asset: 'USDT', amount: 8_000, from: [derivedEvm(111, 1)], to: derivedEvm(111, 2) }, rand);
+  const withdrawal = transfer({ eventId: 'wd', kind: 'withdrawal', time: T0 + 2 * HOUR, accountId: 'acct-late', chain: 'ethereum', asset: 'USDT', amount: 7_900, to: derivedEvm(111, 3) }, rand);
+
+  it('a deposit read after the withdrawal that forwards it gives the pass-through alert of event order', () => {
+    const inOrder = run([deposit, withdrawal]);
+    expect(inOrder.ids.some((id) => id.startsWith('pass-through.quick-out acct-late'))).toBe(true);
+    expect(inOrder.rejudged).toBe(0);
+    const late = run([withdrawal, deposit]);
+    expect(late.ids).toEqual(inOrder.ids);
+    expect(late.rejudged).toBe(1);
+  });
+
+  it('the first of three near-threshold transfers read last gives the structuring alert of event order', () => {
+    const r = prng(22);
+    const near = [0, 1, 2].map((d) => transfer({ eventId: `s${d}`, kind: 'deposit', time: T0 + d * DAY, accountId: 'acct-struct', chain: 'ethereum', asset: 'USDT', amount: 9_500, from: [derivedEvm(112, d)], to: derivedEvm(112, 9) }, r));
+    const inOrder = run(near).ids.filter((id) => id.startsWith('structuring'));
+    expect(inOrder).toHaveLength(1);
+    expect(run([near[2]!, near[1]!, near[0]!]).ids.filter((id) => id.startsWith('structuring'))).toEqual(inOrder);
+  });
+});
