@@ -156,6 +156,9 @@ export class RuleState {
     return this.accounts.get(accountId) ?? [];
   }
 
+  /** Whether the last event `add` put in a history went before an item already there (it arrived late). */
+  insertedBehind = false;
+
   /** The account's items dated after `time`, the nearest first, at most `limit`. */
   itemsAfter(accountId: string, time: number, limit: number): readonly HistoryItem[] {
     const list = this.accounts.get(accountId);
@@ -337,6 +340,7 @@ export class RuleState {
 
   add(event: HistoryItem): void {
     this.changes++;
+    this.insertedBehind = false;
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
     this.dropDerivedValues(accountId);
@@ -484,6 +488,7 @@ export class RuleState {
     let list = held;
     let i = list.length;
     if (i > 0 && list[i - 1]!.time >= event.time) this.historyRewrites++;
+    this.insertedBehind = i > 0 && list[i - 1]!.time > event.time;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
     if (i < list.length) list.splice(i, 0, event);
     else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length

@@ -256,6 +256,7 @@ export class Pipeline {
    * order never pay for this.
    */
   private judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
+    if (!this.state.insertedBehind) return;
     for (const item of this.state.itemsAfter(event.msg.accountId, event.time, LATER_ITEMS_JUDGED)) {
       this.stats.laterRejudged++;
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
