@@ -39,6 +39,23 @@ describe('replay with checkpoints', () => {
     expect(newest?.pipeline.stats.read).toBe(lines.length);
   });
 
+  it('refuses to go on when the checkpoint used (the newest was corrupt) leaves lines of a file that is not given unapplied', async () => {
+    const dir = tempDir('tw-ckpt-cli-gap-');
+    const lines = sampleLines();
+    const [early, late] = [join(dir, 'early.jsonl'), join(dir, 'late.jsonl')];
+    writeFileSync(early, lines.slice(0, 3_000).join('\n') + '\n');
+    writeFileSync(late, lines.slice(3_000).join('\n') + '\n');
+    const store = join(dir, 'checkpoints');
+    await tidewatch('replay', early, '--alerts', join(dir, 'early.alerts.jsonl'), '--checkpoint-out', store, '--checkpoint-every', '1200', '--quiet');
+    const newest = join(store, readdirSync(store).sort().at(-1)!);
+    const bytes = readFileSync(newest);
+    bytes[bytes.length >> 1]! ^= 0xff;
+    writeFileSync(newest, bytes);
+    // The one before covers early.jsonl to line 2,400: lines 2,401 to 3,000 would be skipped.
+    await expect(tidewatch('replay', late, '--alerts', join(dir, 'late.alerts.jsonl'), '--checkpoint-from', store, '--quiet'))
+      .rejects.toThrow(`covers ${early} only to line 2400 of 3000, and ${early} is not among the files given: lines 2401 to 3000 would never be applied`);
+  });
+
   it('refuses --checkpoint-from a directory with no valid checkpoint rather than replay on an empty state', async () => {
     await expect(tidewatch('replay', samplePath, '--checkpoint-from', tempDir('tw-ckpt-cli-empty-'), '--quiet')).rejects.toThrow(/no valid checkpoint there/);
   });
