@@ -272,10 +272,16 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
    * Rebuilds what is derived from the kept alerts (`tidewatch cases reindex --derived`, once after
    * upgrading from a version without them): the dashboard's counters (alerts per day from each
    * case's kept alerts, resolutions from its resolved cases; what archived cases and alerts past
-   * a case's cap had counted is not recovered) and the cluster look-up's case sets.
+   * a case's cap had counted is not recovered) and the cluster look-up's case sets. Refused once
+   * cases have been archived, unless `dropArchived`: the rebuilt counters would silently lose the
+   * archived cases' alerts and dispositions.
    */
-  async rebuildDerived(): Promise<{ cases: number }> {
+  async rebuildDerived(options: { dropArchived?: boolean } = {}): Promise<{ cases: number }> {
     const k = this.keys;
+    const runs = await this.redis.xlen(k.archiveLog);
+    if (runs > 0 && !options.dropArchived) {
+      throw new Error(`${runs} archive run(s) removed cases that the dashboard's counters still count; rebuilding them from the cases kept would drop those alerts and dispositions (the archive files keep them). Give --drop-archived-counts to rebuild anyway`);
+    }
     const alertsPerDay: Record<string, number> = {};
     const resolutions: Record<string, number> = {};
     let cases = 0;

@@ -89,7 +89,7 @@ export class RedisCheckpointStore implements CheckpointStore {
       next = n + 1 < manifest.chunks ? fetch(n + 1) : undefined;
       // A reader that stops early leaves the prefetch unawaited: its failure is not an unhandled rejection.
       next?.catch(() => undefined);
-      if (chunk === null) throw new CheckpointError(this.locate(name), `chunk ${n + 1} of ${manifest.chunks} is missing (evicted, or lost in a failover)`);
+      if (chunk === null) throw new CheckpointError(this.locate(name), `chunk ${n + 1} of ${manifest.chunks} (key ${this.keys.chunk(name, manifest.upload, n)}) is missing (evicted, or lost in a failover)`);
       yield chunk;
     }
   }

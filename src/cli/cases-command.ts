@@ -60,11 +60,12 @@ function registerReads(cases: Command): void {
       else for (const c of list) console.log(row(c));
     });
   cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
-    .option('--derived', 'also rebuild what is derived from the kept alerts: the dashboard\'s counters and the cluster look-up\'s case sets (once after upgrading from a version without them; archived cases are not counted)')
-    .action(async (opts: { derived?: boolean }) => {
+    .option('--derived', 'also rebuild what is derived from the kept alerts: the dashboard\'s counters and the cluster look-up\'s case sets (once after upgrading from a version without them); refused once cases have been archived')
+    .option('--drop-archived-counts', 'with --derived after an archive: rebuild anyway, so archived cases\' alerts and dispositions leave the counters')
+    .action(async (opts: { derived?: boolean; dropArchivedCounts?: boolean }) => {
       const result = await asUser(async ({ cases: s, actor }) => {
         if (actor.role !== 'supervisor') throw new Error(`${actor.name} (${actor.role}) may not rebuild the indexes; it needs supervisor`);
-        return { ...(await s.rebuildIndexes()), counted: opts.derived ? (await s.rebuildDerived()).cases : undefined };
+        return { ...(await s.rebuildIndexes()), counted: opts.derived ? (await s.rebuildDerived({ dropArchived: opts.dropArchivedCounts === true })).cases : undefined };
       });
       console.log(`indexed ${result.cases} cases; removed ${result.removed} members that did not belong${result.counted === undefined ? '' : `; dashboard counters and cluster sets rebuilt from ${result.counted} cases`}`);
     });

@@ -101,9 +101,12 @@ export interface RestoreOptions {
 export async function restoreNewestUsable(store: CheckpointStore, options: RestoreOptions): Promise<Restored | undefined> {
   const names = await store.list();
   const refused = new Set<string>();
+  // Where a refusal was found (a file or key): a corrupt segment that newer segments link
+  // through is refused, and said, once.
+  const refusedAt = new Set<string>();
   let folds = await foldSites(store, names);
   for (const name of names) {
-    if (refused.has(name)) continue;
+    if (refused.has(name) || refusedAt.has(store.locate(name))) continue;
     for (;;) {
       let fold: string | undefined;
       try {
@@ -114,7 +117,8 @@ export async function restoreNewestUsable(store: CheckpointStore, options: Resto
       } catch (err) {
         if (err instanceof UnusableCheckpoint) { options.warn(err.message); break; }
         if (!(err instanceof CheckpointError)) throw err;
-        options.warn(`${err.message}; trying the one before it`);
+        if (!refusedAt.has(err.location)) options.warn(`${err.message}; trying the one before it`);
+        refusedAt.add(err.location);
         if (fold === undefined) break;
         // The folded state is bad: the same segment again, from the whole state the fold replaced.
         refused.add(fold);

@@ -57,6 +57,18 @@ describe('redis counters and cluster sets derived from the alerts', () => {
     expect(await store.casesOfCluster('cl-00000000000000aa')).toEqual([a.caseId]);
     expect(live.resolutions).toEqual({ 'r|escalated': 1, 'pass-through.fast|escalated': 1 });
   });
+
+  it('are not rebuilt after an archive run unless the caller accepts losing the archived cases\' counts', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix);
+    await store.addAlert({ ...alert('v-1', 'acct-v1', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z' });
+    const before = await store.dashboardFigures();
+    await store.logArchive({ action: 'archive', archived: 3, removed: 3 });
+    await expect(store.rebuildDerived()).rejects.toThrow(/1 archive run\(s\).*--drop-archived-counts/);
+    expect(await store.dashboardFigures()).toEqual(before);
+    expect(await store.rebuildDerived({ dropArchived: true })).toEqual({ cases: 1 });
+  });
 });
 
 describe('redis case store retention', () => {

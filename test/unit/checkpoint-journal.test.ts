@@ -52,6 +52,19 @@ describe('journal segments', () => {
     expect(gapWarnings.join('\n')).toContain(`the segment it extends, ${names[1]}, is gone`);
   }, 120_000);
 
+  it('refuses a corrupt segment in the middle of the chain once, not again for each newer segment that links through it', async () => {
+    const { store, dir, names } = await chainOf(lines, [3000, 4500, 6000]);
+    const middle = join(dir, names[1]!);
+    const bytes = readFileSync(middle);
+    bytes[bytes.length - 40]! ^= 0xff;
+    writeFileSync(middle, bytes);
+    const warnings: string[] = [];
+    const restored = await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w) });
+    expect(restored?.name).toBe(names[0]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`${names[1]} refused`);
+  }, 120_000);
+
   it('keeps the newest whole states with the segments newer than the oldest kept, and removes the rest', () => {
     const names = ['checkpoint-000000000009.twj', 'checkpoint-000000000008.twc', 'checkpoint-000000000007.twj', 'checkpoint-000000000006.twc', 'checkpoint-000000000005.twj', 'checkpoint-000000000004.twc'];
     expect(beyondKept(names, 2)).toEqual(['checkpoint-000000000005.twj', 'checkpoint-000000000004.twc']);
