@@ -77,7 +77,11 @@ export function cadence(spec: CadenceSpec): Signal {
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean) },
+          facts: {
+            payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean),
+            // Days from the run's first payment to the trigger: how long the pattern has run.
+            sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
+          },
         };
       }
     }

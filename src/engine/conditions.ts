@@ -1,5 +1,5 @@
 /** Compiles rule conditions once into closures over an evaluation context (a plain object). */
-import type { Condition } from './rule-schema.js';
+import { FIELD_COMPARATORS, type Condition } from './rule-schema.js';
 import { Decimal, isDecimal } from '../money/decimal.js';
 import { parseQuantity } from './units.js';
 
@@ -54,6 +54,24 @@ function order(actual: unknown, expected: number, exact: Decimal | undefined): n
   return undefined;
 }
 
+/**
+ * How two fields order: numbers and exact decimals compare (a decimal with a number through the
+ * number's decimal); undefined when either is missing or not numeric, so no ordering holds.
+ */
+function orderFields(a: unknown, b: unknown): number | undefined {
+  if (typeof b === 'number') {
+    if (Number.isNaN(b)) return undefined;
+    // An infinite bound orders every finite value without a decimal made of it.
+    if (!Number.isFinite(b)) return typeof a === 'number' || isDecimal(a) ? (typeof a === 'number' && a === b ? 0 : b > 0 ? -1 : 1) : undefined;
+    return order(a, b, undefined);
+  }
+  if (isDecimal(b)) {
+    if (isDecimal(a)) return a.compare(b);
+    if (typeof a === 'number' && Number.isFinite(a)) return Decimal.fromNumber(a).compare(b);
+  }
+  return undefined;
+}
+
 /** One comparison chosen by its operator name: the reference the per-operator closures (see comparison) are tested against. */
 export function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal): boolean {
   switch (op) {
@@ -74,6 +92,10 @@ export function compare(op: string, actual: unknown, expected: unknown, ctx: Con
       return typeof actual === 'number' && actual > 0 && Math.abs(actual / (expected as number) - Math.round(actual / (expected as number))) < 1e-9;
     case 'eqField': return actual !== undefined && norm(actual) === norm(getPath(ctx, expected as string));
     case 'neField': { const other = getPath(ctx, expected as string); return actual !== undefined && other !== undefined && norm(actual) !== norm(other); }
+    case 'gtField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o > 0; }
+    case 'gteField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o >= 0; }
+    case 'ltField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o < 0; }
+    case 'lteField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o <= 0; }
     default: throw new Error(`unknown comparator ${op}`);
   }
 }
@@ -85,7 +107,7 @@ export function compileCondition(c: Condition): Predicate {
   if ('signal' in c) { const parts = `signals.${c.signal}.ok`.split('.'); return (ctx) => getParts(ctx, parts) === true; }
   const { field, ...rest } = c;
   const [op, raw] = Object.entries(rest).find(([, v]) => v !== undefined)!;
-  const expected = Array.isArray(raw) ? raw.map(parseQuantity) : op === 'eqField' || op === 'neField' ? raw : parseQuantity(raw);
+  const expected = Array.isArray(raw) ? raw.map(parseQuantity) : (FIELD_COMPARATORS as readonly string[]).includes(op) ? raw : parseQuantity(raw);
   const parts = field.split('.');
   // Membership tests compare against a set normalised once, here, not on every event.
   if (op === 'in' || op === 'notIn') {

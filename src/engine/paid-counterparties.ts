@@ -60,6 +60,18 @@ export class PaidCounterparties {
     return false;
   }
 
+  /** The time of the account's oldest retained transfer with one of `keys` as counterparty; undefined when none. */
+  firstDealtAt(accountId: string, keys: Iterable<AddressKey>): number | undefined {
+    const history = this.historyOf(accountId);
+    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
+    let first: number | undefined;
+    for (const key of keys) {
+      const oldest = this.oldestHeld(index, key, history);
+      if (oldest !== undefined && (first === undefined || oldest.time < first)) first = oldest.time;
+    }
+    return first;
+  }
+
   /** Takes in a transfer the account's history (`history`, as it is now) just took in; a no-op for an account never asked about. */
   feed(accountId: string, e: TransferEvent, history: readonly HistoryItem[]): void {
     const index = this.accounts.get(accountId);

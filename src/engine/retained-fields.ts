@@ -11,6 +11,7 @@
  */
 import { transferSchema, type TransferMessage } from '../contract/schemas.js';
 import type { LoadedRule } from './loader.js';
+import { FIELD_COMPARATORS } from './rule-schema.js';
 
 /**
  * Read by code whatever the rules say: the engine (accountId, kind, customer), the account
@@ -21,7 +22,7 @@ import type { LoadedRule } from './loader.js';
 const ALWAYS_KEPT = ['eventId', 'kind', 'status', 'accountId', 'chain', 'asset', 'amount', 'usdValue', 'from', 'to', 'session', 'customer'] as const;
 
 /** Keys under which a rule spec holds a path into the evaluation context. */
-const PATH_KEYS = new Set(['field', 'eqField', 'neField', 'alsoAlert', 'accounts', 'valueOf']);
+const PATH_KEYS = new Set<string>(['field', ...FIELD_COMPARATORS, 'alsoAlert', 'accounts', 'valueOf']);
 
 /**
  * The message fields to keep on retained transfers, or undefined to keep them all (a rule

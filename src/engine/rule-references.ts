@@ -7,7 +7,7 @@
 import { misspeltLabel } from './known-labels.js';
 import { didYouMean } from './did-you-mean.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
-import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
+import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
 
 /** A finding, located by its path in the rule document (the loader turns it into a line). */
 export interface RuleIssue {
@@ -78,7 +78,7 @@ export function checkCondition(c: Condition, at: (string | number)[], scope: Sco
   }
   const fieldError = readError(c.field, scope);
   if (fieldError) out.push({ at: [...at, 'field'], message: fieldError });
-  for (const op of ['eqField', 'neField'] as const) {
+  for (const op of FIELD_COMPARATORS) {
     const other = c[op];
     if (typeof other !== 'string') continue;
     const error = readError(other, scope);

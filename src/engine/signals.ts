@@ -290,10 +290,14 @@ function fresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signal {
     const firstSeen = Math.min(...ids.map((id) => graph.firstSeenAt(id) ?? trigger.time));
     const keys = new Set(trigger.msg.kind === 'deposit' ? trigger.from : [trigger.to]);
     // An index lookup per address (paid-counterparties.ts), not a scan of the whole history.
-    const paidBefore = state.dealtWithBefore(trigger.msg.accountId, keys, trigger.time);
+    const firstPaid = state.firstDealtAt(trigger.msg.accountId, keys);
+    const paidBefore = firstPaid !== undefined && firstPaid < trigger.time;
     const ageDays = round((trigger.time - firstSeen) / DAY, 1);
     const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
-    return { ok, value: ageDays, eventIds: [], facts: { firstSeenDaysBefore: ageDays, paidBefore } };
+    // Days since the account first dealt with the counterparty (kept history), absent when it never did before.
+    const facts: Record<string, unknown> = { firstSeenDaysBefore: ageDays, paidBefore };
+    if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - firstPaid) / DAY; // unrounded: compared with other day counts
+    return { ok, value: ageDays, eventIds: [], facts };
   };
 }
 
@@ -329,10 +333,10 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing'],
   window: ['value', 'count', 'within', 'key'],
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
-  cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd'],
+  cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'sinceDays'],
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
   linkage: ['by', 'accounts', 'accountIds'],
-  fresh: ['firstSeenDaysBefore', 'paidBefore'],
+  fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within'],
   'common-funder': COMMON_FUNDER_FACTS,

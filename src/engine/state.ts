@@ -190,6 +190,11 @@ export class RuleState {
     return this.paid.dealtWithBefore(accountId, keys, time);
   }
 
+  /** The time of the account's oldest retained transfer with one of these counterparty addresses; undefined when none. */
+  firstDealtAt(accountId: string, keys: Iterable<string>): number | undefined {
+    return this.paid.firstDealtAt(accountId, keys);
+  }
+
   /** The account's transfers by kind and first sending address, each group oldest first. */
   payerGroups(accountId: string): Iterable<PayerGroup> {
     return this.payers.groups(accountId);

@@ -82,7 +82,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean) },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY },
         };
       }
     }
@@ -120,10 +120,13 @@ export function scanningFresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signa
     const ids = counterpartyIds(graph, trigger);
     const firstSeen = Math.min(...ids.map((id) => graph.firstSeenAt(id) ?? trigger.time));
     const keys = new Set(trigger.msg.kind === 'deposit' ? trigger.from : [trigger.to]);
-    const paidBefore = state.history(trigger.msg.accountId).some((e) => e.type === 'transfer' && e.time < trigger.time && e.eventId !== trigger.eventId && (e.msg.kind === 'deposit' ? e.from.some((k) => keys.has(k)) : keys.has(e.to)));
+    const dealt = state.history(trigger.msg.accountId).filter((e) => e.type === 'transfer' && e.time < trigger.time && e.eventId !== trigger.eventId && (e.msg.kind === 'deposit' ? e.from.some((k) => keys.has(k)) : keys.has(e.to)));
+    const paidBefore = dealt.length > 0;
     const ageDays = round((trigger.time - firstSeen) / DAY, 1);
     const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
-    return { ok, value: ageDays, eventIds: [], facts: { firstSeenDaysBefore: ageDays, paidBefore } };
+    const facts: Record<string, unknown> = { firstSeenDaysBefore: ageDays, paidBefore };
+    if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - Math.min(...dealt.map((e) => e.time))) / DAY;
+    return { ok, value: ageDays, eventIds: [], facts };
   };
 }
 

@@ -36,3 +36,34 @@ describe('per-operator condition closures', () => {
     }), { numRuns: 5000 });
   });
 });
+
+describe('field-to-field orderings (gtField, gteField, ltField, lteField)', () => {
+  const judge = (op: string, a: unknown, b: unknown): boolean => compileCondition({ field: 'event.a', [op]: 'event.b' } as unknown as Condition)({ event: { a, b } });
+
+  it('order numbers and exact decimals as their values do, whatever mix of the two', () => {
+    fc.assert(fc.property(fc.oneof(number, decimal), fc.oneof(number, decimal), (a, b) => {
+      const x = typeof a === 'number' ? a : a.toNumber();
+      const y = typeof b === 'number' ? b : b.toNumber();
+      if (Number.isNaN(x) || Number.isNaN(y)) {
+        for (const op of ['gtField', 'gteField', 'ltField', 'lteField']) expect(judge(op, a, b)).toBe(false);
+        return;
+      }
+      expect(judge('gtField', a, b)).toBe(x > y);
+      expect(judge('gteField', a, b)).toBe(x >= y);
+      expect(judge('ltField', a, b)).toBe(x < y);
+      expect(judge('lteField', a, b)).toBe(x <= y);
+    }), { numRuns: 2000 });
+  });
+
+  it('hold for no ordering when either field is absent or not a number', () => {
+    for (const op of ['gtField', 'gteField', 'ltField', 'lteField']) {
+      expect(judge(op, undefined, 1)).toBe(false);
+      expect(judge(op, 1, undefined)).toBe(false);
+      expect(judge(op, '5', 1)).toBe(false);
+      expect(judge(op, 5, 'x')).toBe(false);
+    }
+    expect(judge('gtField', 2, 1)).toBe(true);
+    expect(judge('gtField', Decimal.parse('1000.01'), 1000)).toBe(true);
+    expect(judge('lteField', Decimal.parse('1000.00'), Decimal.parse('1000'))).toBe(true);
+  });
+});

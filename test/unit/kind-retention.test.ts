@@ -42,14 +42,18 @@ describe('transfer retention by kind, derived from the rules', () => {
     const byKind = transferRetentionByKind(shipped, longest, 90 * DAY);
     expect(byKind.deposit).toBe(longest);
     expect(longest).toBe(203 * DAY);
-    // facilitator-hub's fresh 180 d + 90 d of touches it re-examines exceeds the longest look-back, so
-    // withdrawals are kept as long as deposits; without that rule, persona-rotation's 30 + 60 d of a
-    // predecessor's last transfer + 90 d sets it; without both, extortion's fresh 14 d + 90 d.
+    // facilitator-hub's fresh 180 d and cadence-forward's fresh 200 d (when the account first paid
+    // the destination), each + 90 d of touches re-examined, exceed the longest look-back, so
+    // withdrawals are kept as long as deposits; without those rules, persona-rotation's 30 + 60 d of a
+    // predecessor's last transfer + 90 d sets it; without it too, extortion's fresh 14 d + 90 d.
     expect(byKind.withdrawal).toBe(longest);
-    const withoutHub = transferRetentionByKind(shipped.filter((r) => r.spec.id !== 'dprk-it-payroll.facilitator-hub'), longest, 90 * DAY);
-    expect(withoutHub.withdrawal).toBe(180 * DAY);
-    const withoutBoth = transferRetentionByKind(shipped.filter((r) => r.spec.id !== 'dprk-it-payroll.facilitator-hub' && r.spec.id !== 'dprk-it-payroll.persona-rotation'), longest, 90 * DAY);
-    expect(withoutBoth.withdrawal).toBe(104 * DAY);
+    const without = (...ids: string[]): typeof shipped => shipped.filter((r) => !ids.includes(r.spec.id));
+    expect(transferRetentionByKind(without('dprk-it-payroll.facilitator-hub'), longest, 90 * DAY).withdrawal).toBe(longest);
+    expect(transferRetentionByKind(without('dprk-it-payroll.cadence-forward'), longest, 90 * DAY).withdrawal).toBe(longest);
+    const withoutFreshReaders = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward');
+    expect(transferRetentionByKind(withoutFreshReaders, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
+    const withoutPersona = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation');
+    expect(transferRetentionByKind(withoutPersona, longest, 90 * DAY).withdrawal).toBe(104 * DAY);
   });
 
   it('keeps a kind a graph-dependent rule fires on for the touch retention, even when no signal reads it', () => {
