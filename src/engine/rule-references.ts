@@ -6,6 +6,7 @@
  */
 import { misspeltLabel } from './known-labels.js';
 import { didYouMean } from './did-you-mean.js';
+import { parseQuantity } from './units.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
 
@@ -78,12 +79,92 @@ export function checkCondition(c: Condition, at: (string | number)[], scope: Sco
   }
   const fieldError = readError(c.field, scope);
   if (fieldError) out.push({ at: [...at, 'field'], message: fieldError });
+  for (const op of NUMERIC_COMPARATORS) {
+    const error = op in c ? numericLiteralError(op, c[op]) : undefined;
+    if (error) out.push({ at: [...at, op], message: error });
+  }
   for (const op of FIELD_COMPARATORS) {
     const other = c[op];
     if (typeof other !== 'string') continue;
     const error = readError(other, scope);
     if (error) out.push({ at: [...at, op], message: error });
   }
+}
+
+/** Comparators whose value must be a number or a quantity with a unit (`2000 USD`, `72h`, `80%`). */
+const NUMERIC_COMPARATORS = ['gte', 'gt', 'lte', 'lt', 'multipleOf'] as const;
+
+/**
+ * Why a numeric comparator's literal is no number, or undefined: `10,000 USD`, `10000 EUR` or
+ * `10k` would otherwise reach the engine as text and fail every event the condition meets.
+ */
+function numericLiteralError(op: string, raw: unknown): string | undefined {
+  const value = parseQuantity(raw);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return `${op}: ${JSON.stringify(raw)} is not a number or a quantity such as 2000 USD, 72h or 80% (no thousands separators; USD is the only currency)`;
+  }
+  if (op === 'multipleOf' && value <= 0) return `multipleOf: ${JSON.stringify(raw)} must be more than 0`;
+  return undefined;
+}
+
+/** Facts that list account ids (what `alsoAlert` and a payer-risk's `accounts` may name). */
+const ACCOUNT_LIST_FACT = /^(accountIds|successorIds|[a-z]+AccountIds)$/;
+
+/**
+ * Errors of the paths that name another signal's lists: `alsoAlert` and each payer-risk's
+ * `accounts` must name a list of account ids, a payer-risk's `valueOf` a list of event ids, and
+ * payer-risk signals may not read one another in a cycle (each would compute the other first).
+ */
+function checkListPaths(spec: RuleSpec, full: Scope, out: RuleIssue[]): void {
+  const accountList = (path: string): string | undefined => {
+    const error = resolvePath(path, full).error;
+    if (error) return error;
+    const [root, , fact] = path.split('.');
+    if (root !== 'signals' || fact === undefined || !ACCOUNT_LIST_FACT.test(fact)) return `${path} is not a list of account ids (a signal's accountIds, riskyAccountIds, implicatedAccountIds or successorIds)`;
+    return undefined;
+  };
+  if (spec.alsoAlert !== undefined) {
+    const error = accountList(spec.alsoAlert);
+    if (error) out.push({ at: ['alsoAlert'], message: error });
+  }
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'payer-risk') continue;
+    const error = accountList(signal.accounts);
+    if (error) out.push({ at: ['signals', name, 'accounts'], message: `accounts: ${error}` });
+    if (signal.valueOf !== undefined) {
+      const valueError = resolvePath(signal.valueOf, full).error ?? (signal.valueOf.split('.')[2] === 'eventIds' ? undefined : `${signal.valueOf} is not a list of event ids (a signal's eventIds)`);
+      if (valueError) out.push({ at: ['signals', name, 'valueOf'], message: `valueOf: ${valueError}` });
+    }
+  }
+  const cycle = payerRiskCycle(spec.signals);
+  if (cycle) out.push({ at: ['signals', cycle[0]!, 'accounts'], message: `payer-risk signals read one another in a cycle (${cycle.join(' -> ')}): none could be computed` });
+}
+
+/** The signals a payer-risk reads through its `accounts` and `valueOf` paths. */
+function payerRiskReads(signal: SignalSpec): string[] {
+  if (signal.op !== 'payer-risk') return [];
+  return [signal.accounts, signal.valueOf].flatMap((path) => (path?.startsWith('signals.') ? [path.split('.')[1]!] : []));
+}
+
+/** A cycle among the signals' payer-risk reads (the names, back to the first), or undefined. */
+function payerRiskCycle(signals: Readonly<Record<string, SignalSpec>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === 'open') return [...path.slice(path.indexOf(name)), name];
+    if (state.has(name) || !signals[name]) return undefined;
+    state.set(name, 'open');
+    for (const next of payerRiskReads(signals[name]!)) {
+      const found = visit(next, [...path, name]);
+      if (found) return found;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(signals)) {
+    const found = visit(name, []);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function readError(path: string, scope: Scope): string | undefined {
@@ -124,10 +205,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
     const error = resolvePath(path, full).error;
     if (error) out.push({ at: ['evidence', name], message: `evidence ${name}: ${error}` });
   }
-  if (spec.alsoAlert !== undefined) {
-    const error = resolvePath(spec.alsoAlert, full).error;
-    if (error) out.push({ at: ['alsoAlert'], message: error });
-  }
+  checkListPaths(spec, full, out);
   for (const [, path] of spec.explain.matchAll(TEMPLATE)) {
     if (path === 'score') continue;
     const error = resolvePath(path!, full).error;

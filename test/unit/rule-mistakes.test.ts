@@ -114,6 +114,25 @@ describe('rule load refuses, at the real line', () => {
     expect(errors.find((e) => e.line === 26)?.reason).toBe('(root): Unrecognized key: "severty"; did you mean severity?');
   });
 
+  it('a literal that is no number on a numeric comparison (thousands separator, another currency, shorthand), which would fail every event at run time', () => {
+    for (const literal of ['"10,000 USD"', '10000 EUR', '10k', '"$10000"']) {
+      const { errors } = refusal(withLine(8, `  - { field: event.usd, lt: ${literal} }`));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.line).toBe(8);
+      expect(errors[0]!.reason).toMatch(/^where\.1\.lt: lt: .* is not a number or a quantity such as 2000 USD/);
+    }
+  });
+
+  it('payer-risk signals that read one another in a cycle, and a payer-risk or alsoAlert path that names no list of account ids', () => {
+    const payerRisk = (name: string, accounts: string): string => `  ${name}: { op: payer-risk, accounts: ${accounts}, within: 45d, pass: { gte: 2 } }`;
+    const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
+    const cyclic = refusal(withSignals(payerRisk('a', 'signals.b.riskyAccountIds'), payerRisk('b', 'signals.a.riskyAccountIds')));
+    expect(cyclic.errors).toEqual([{ line: 10, reason: 'signals.a.accounts: payer-risk signals read one another in a cycle (a -> b -> a): none could be computed' }]);
+    expect(refusal(withSignals(payerRisk('a', 'signals.a.implicatedAccountIds'))).errors[0]!.reason).toContain('in a cycle (a -> a)');
+    expect(refusal(withSignals(payerRisk('a', 'event.amount'))).errors[0]!.reason).toBe('signals.a.accounts: accounts: event.amount is not a list of account ids (a signal\'s accountIds, riskyAccountIds, implicatedAccountIds or successorIds)');
+    expect(refusal(`${BASE}alsoAlert: signals.nearThreshold.count\n`).errors[0]!.reason).toMatch(/^alsoAlert: signals.nearThreshold.count is not a list of account ids/);
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
