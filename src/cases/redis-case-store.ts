@@ -77,7 +77,27 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     this.redis = redis as CaseRedis;
   }
 
-  async addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
+  /**
+   * Adds the alert to its subject's case. Writes for one subject from this process go one after
+   * another: a catch-up publishes many alerts of one account at once, and concurrent
+   * compare-and-set attempts on one case would refuse one another until the retries ran out.
+   * Another process's writes still meet the retries.
+   */
+  addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
+    const subject = alert.subject.accountId;
+    const before = this.writesBySubject.get(subject);
+    const run = before ? before.then(() => this.addAlertNow(alert)) : this.addAlertNow(alert);
+    const settled: Promise<void> = run.then(() => undefined, () => undefined);
+    this.writesBySubject.set(subject, settled);
+    // The chain is dropped once its last write settles: the map holds subjects being written only.
+    void settled.then(() => { if (this.writesBySubject.get(subject) === settled) this.writesBySubject.delete(subject); });
+    return run;
+  }
+
+  /** The tail of each subject's chain of case writes in flight. */
+  private readonly writesBySubject = new Map<string, Promise<void>>();
+
+  private async addAlertNow(alert: Alert): Promise<{ caseId: string; added: boolean }> {
     const k = this.keys;
     const subject = alert.subject.accountId;
     const json = serialiseAlert(alert);

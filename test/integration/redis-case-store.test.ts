@@ -37,6 +37,18 @@ describe('redis case store bounds', () => {
   });
 });
 
+describe('redis case store under a burst for one account', () => {
+  it('adds 120 alerts for one account written at once (a catch-up) to one case, none refused as "kept changing"', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix);
+    const added = await Promise.all(Array.from({ length: 120 }, (_, i) => store.addAlert(alert(`burst-${i}`, 'acct-burst', 90, 'critical', 'sanctions-exposure'))));
+    expect(new Set(added.map((a) => a.caseId)).size).toBe(1);
+    expect(added.every((a) => a.added)).toBe(true);
+    expect((await store.alerts(added[0]!.caseId)).length).toBe(120);
+  });
+});
+
 describe('redis counters and cluster sets derived from the alerts', () => {
   it('are rebuilt from the kept cases by the upgrade step, to what the live ones said', async () => {
     const prefix = `twtest:${randomUUID()}:`;
