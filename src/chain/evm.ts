@@ -29,6 +29,22 @@ const TOKENS: Record<string, TokenInfo> = {
   'evm:0xfd086bc7cd5c481dcc9c85ebe478a1c0b69fcbb9': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // arbitrum
   'evm:0x833589fcd6edb6e08f4c7c32d4f71b54bda02913': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // base
   'evm:0x55d398326f99059ff775485246999027b3197955': { symbol: 'USDT', decimals: 18, usdPeg: 1 }, // bsc
+  'evm:0x8ac76a51cc950d9822d68b83fe1ad97b32cd580d': { symbol: 'USDC', decimals: 18, usdPeg: 1 }, // bsc
+  'evm:0x2791bca1f2de4661ed88a30c99a7a9449aa84174': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // polygon, bridged USDC.e
+  'evm:0xff970a61a04b1ca14834a43f5de4533ebddb5cc8': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // arbitrum, bridged USDC.e
+  'evm:0x0b2c639c533813f4aa9d7837caf62653d097ff85': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // optimism
+  'evm:0x94b008aa00579c1307b0ef2c499ad98a8ce58e58': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // optimism
+  'evm:0xb97ef9ef8734c71904d8002f8b6bc66dd9c48a6e': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // avalanche
+  'evm:0x9702230a8ea53601f5cd2dc00fdbc13d4df4a8c7': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // avalanche
+  'evm:0x176211869ca2b568f2a7d4ee941e073a821ee1ff': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // linea
+  'evm:0xa219439258ca9da29e9cc4ce5596924745e12b93': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // linea
+  'evm:0x1d17cbcf0d6d143135ae902365d2e5e2a16538d4': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // zksync
+  'evm:0x493257fd37edb34451f62edf8d2a0c418852ba4c': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // zksync
+  'evm:0x06efdbff2a14a7c8e15944d1f4a48f9f95f663a4': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // scroll
+  'evm:0xddafbb505ad214d7b80b1f830fccc89b60fb7a83': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // gnosis, bridged
+  'evm:0x09bc4e0d864854c6afb6eb9a9cdf58ac190d0df9': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // mantle
+  'evm:0xceba9300f2b948710d2653dd7b07f33a8b32118c': { symbol: 'USDC', decimals: 6, usdPeg: 1 }, // celo
+  'evm:0x48065fbbe25f71c9282ddf5e1cd6d6a887483d5e': { symbol: 'USDT', decimals: 6, usdPeg: 1 }, // celo
   'tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t': { symbol: 'USDT', decimals: 6, usdPeg: 1 },
   'tron:TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8': { symbol: 'USDC', decimals: 6, usdPeg: 1 },
 };

@@ -111,11 +111,20 @@ function toPath(graph: EntityGraph, nodes: WalkNodes, node: number): PathStep[] 
 const visited = new VisitMarks();
 const nodes = new WalkNodes();
 
-/** Whether the edge moved less than `usd` (a zero amount always does; an unknown value never). */
+/**
+ * Whether the edge moved less than `usd`. A zero amount always does. A token no registry knows
+ * (its asset is the contract's address key, never a symbol) does too: anyone can deploy one and
+ * emit a Transfer from a listed address to poison its victims, so it carries no value that can
+ * be traced. A known asset without a price (no price feed yet) never does.
+ */
 function carriesLess(edge: FlowEdge, usd: number): boolean {
   if (edge.amount.isZero()) return true;
-  return edge.usd !== null && edge.usd.toNumber() < usd;
+  if (edge.usd === null) return isUnlistedToken(edge.asset);
+  return edge.usd.toNumber() < usd;
 }
+
+/** An asset named by its contract's address key (`evm:0x…`, `tron:T…`), as unregistered tokens are. */
+const isUnlistedToken = (asset: string): boolean => asset.includes(':');
 
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   if (!graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)

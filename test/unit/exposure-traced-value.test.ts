@@ -48,6 +48,13 @@ describe('indirect sanctions exposure carries value', () => {
     expect(indirectAlerts([listed, tokenLog('ethereum', USDT_ETH, SDN, wallet, 0, T0, rand), deposit(rand)])).toEqual([]);
   });
 
+  it('does not alert on a large transfer of a token no registry knows (a fake token anyone can mint), and still does for the same sum in a listed stablecoin', () => {
+    const fakeToken = derivedEvm(71, 9);
+    const rand = prng(5);
+    expect(indirectAlerts([listed, tokenLog('ethereum', fakeToken, SDN, wallet, 5_000_000, T0, rand), deposit(rand)])).toEqual([]);
+    expect(indirectAlerts([listed, tokenLog('ethereum', USDT_ETH, SDN, wallet, 5_000, T0, prng(5)), deposit(prng(6))])).toEqual(['acct-dusted']);
+  });
+
   it('does not alert on a withdrawal whose destination then sends the listed address zero', () => {
     const rand = prng(4);
     const withdrawal = transfer({ eventId: 'wd-1', kind: 'withdrawal', time: T0, accountId: 'acct-poisoned', chain: 'ethereum', asset: 'USDT', amount: 3_000, to: wallet }, rand);

@@ -31,3 +31,25 @@ describe('EVM chains beyond the contract\'s examples', () => {
     expect(r.ok ? undefined : r.reject.reason).toMatch(/unknown chain "dogechain"/);
   });
 });
+
+describe('stablecoin contracts on each EVM chain', () => {
+  const contracts: [string, string, string][] = [
+    ['optimism', 'USDC', '0x0b2C639c533813f4Aa9D7837CAf62653d097Ff85'], ['optimism', 'USDT', '0x94b008aA00579c1307B0EF2c499aD98a8ce58e58'],
+    ['avalanche', 'USDC', '0xB97EF9Ef8734C71904D8002F8b6Bc66Dd9c48a6E'], ['avalanche', 'USDT', '0x9702230A8Ea53601f5cD2dc00fDBc13d4dF4A8c7'],
+    ['linea', 'USDC', '0x176211869cA2b568f2A7D4EE941E073a821EE1ff'], ['linea', 'USDT', '0xA219439258ca9da29E9Cc4cE5596924745e12B93'],
+    ['zksync', 'USDC', '0x1d17CBcF0D6D143135aE902365D2E5e2A16538D4'], ['scroll', 'USDC', '0x06eFdBFf2a14a7c8E15944D1F4A48F9F95F663A4'],
+  ];
+
+  it.each(contracts)('values a Transfer log of %s %s at its peg, in whole tokens (a hop there carries traceable value)', (chain, symbol, contract) => {
+    const to = derivedEvm(102, 2);
+    const topic = (address: string): string => '0x' + address.slice(2).toLowerCase().padStart(64, '0');
+    const line = JSON.stringify({
+      schema: 'chain.evm.log.v1', chain, txHash: '0x' + 'ab'.repeat(32), logIndex: 3, blockNumber: 100, blockTime: '2025-07-01T00:00:00.000Z', address: contract,
+      topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', topic(derivedEvm(102, 1)), topic(to)], data: '0x' + (2_500n * 1_000_000n).toString(16).padStart(64, '0'),
+    });
+    const r = decodeMessage(line, OPTIONS);
+    if (!r.ok || r.event.type !== 'chain') throw new Error(`not decoded: ${JSON.stringify(r)}`);
+    const t = r.event.transfers[0]!;
+    expect([t.asset, t.amount.toString(), t.usd?.toString()]).toEqual([symbol, '2500', '2500']);
+  });
+});
