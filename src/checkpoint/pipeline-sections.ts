@@ -15,7 +15,8 @@ import { readPrices, writePrices } from './price-section.js';
 import { expectSection, openSection } from './sections.js';
 
 export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
-  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges });
+  const clock = pipeline.activityClock;
+  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null });
   await writeIdWindow(w, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await writeIdWindow(w, 'engine.novelty', alerted);
@@ -28,7 +29,7 @@ export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise
 /** Restores into a pipeline that has processed nothing and was built without labels. */
 export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<void> {
   if (pipeline.stats.read !== 0) throw new Error('restore needs a fresh pipeline (this one has processed messages)');
-  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[] }>(r, 'pipeline');
+  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null }>(r, 'pipeline');
   await readIdWindow(r, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await readIdWindow(r, 'engine.novelty', alerted);
@@ -37,5 +38,7 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   await readRuleState(r, pipeline.state, (raw) => pipeline.decode(raw));
   await readPrices(r, pipeline.prices);
   Object.assign(pipeline.stats, head.stats);
+  // A checkpoint written before the clock was kept: the graph's clock (all events) stands in.
+  pipeline.activityClock = typeof head.activityClock === 'number' ? head.activityClock : head.activityClock === null ? Number.NEGATIVE_INFINITY : pipeline.graph.clock;
   pipeline.heldMerges.push(...head.heldMerges);
 }

@@ -39,6 +39,8 @@ export const envSchema = z.object({
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
   ADDRESS_MEMORY_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
+  /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */
+  EVENT_TIME_MAX_LEAP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
   REDIS_TLS_CA_FILE: pemFile,
   REDIS_TLS_CERT_FILE: pemFile,

@@ -276,6 +276,11 @@ export class EntityGraph {
    * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
    * (compactIfWorthIt).
    */
+  /** The newest event time the clock has reached (-Infinity before the first event). */
+  get clock(): number {
+    return this.newest;
+  }
+
   tick(time: number): void {
     if (!(time > this.newest)) return;
     const every = this.options.compactEvery;

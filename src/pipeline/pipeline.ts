@@ -49,6 +49,12 @@ export interface PipelineOptions {
   rules: LoadedRule[];
   labels?: SdnLabel[];
   decode?: Partial<DecodeOptions>;
+  /**
+   * An exchange transfer or login dated more than this after the newest one accepted is
+   * dead-lettered (TW_TIME_AHEAD): one typo'd year in a replay of history would otherwise move
+   * every retention clock on and evict the state. 0 or Infinity: no bound. @defaultValue 90 days
+   */
+  maxLeapMs?: number;
   graph?: Partial<GraphOptions>;
   clustering?: Partial<ClusteringOptions>;
   /** How long (event time, ms) a seen eventId is remembered for dedupe. @defaultValue 400 days */
@@ -81,6 +87,9 @@ export interface PipelineStats {
   internalErrors: number;
 }
 
+/** Event-time leap past which an event is dead-lettered (PipelineOptions.maxLeapMs). */
+export const DEFAULT_MAX_LEAP_MS = 90 * 86_400_000;
+
 /** Held merges kept for inspection (the count in stats is exact). */
 const HELD_MERGES_KEPT = 1000;
 
@@ -95,6 +104,12 @@ export class Pipeline {
   /** eventIds seen within the dedupe window (event time). */
   private readonly seen: IdWindow;
   private readonly lateHops: number;
+  private readonly maxLeapMs: number;
+  /**
+   * The newest event time of the exchange's transfers and logins accepted so far: what
+   * `maxLeapMs` bounds. Checkpointed with the pipeline's counters.
+   */
+  activityClock = Number.NEGATIVE_INFINITY;
   private readonly maxReexaminations: number;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
@@ -109,6 +124,7 @@ export class Pipeline {
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.prices = new PriceBook({ ...DEFAULT_PRICE_BOOK, ...options.prices });
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
+    this.maxLeapMs = options.maxLeapMs === undefined ? DEFAULT_MAX_LEAP_MS : options.maxLeapMs > 0 ? options.maxLeapMs : Number.POSITIVE_INFINITY;
     this.lateHops = options.lateEvidenceHops ?? 3;
     this.maxReexaminations = options.maxReexaminations ?? 4096;
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
@@ -158,6 +174,8 @@ export class Pipeline {
       return { alerts: [], deadLetter: { ...decoded.reject, origin, raw } };
     }
     const event = decoded.event;
+    const leapRefusal = this.leapRefusal(event, raw, origin);
+    if (leapRefusal) return leapRefusal;
     this.stats.accepted++;
     if (this.seen.has(event.eventId)) {
       this.stats.duplicates++;
@@ -175,6 +193,26 @@ export class Pipeline {
       this.stats.internalErrors++;
       return { alerts: [], event, deadLetter: { code: 'TW_INTERNAL', reason: `internal error while applying ${event.eventId}: ${err instanceof Error ? err.message : String(err)}`, origin, raw } };
     }
+  }
+
+  /**
+   * A dead letter for an exchange transfer or login dated further after the newest such event
+   * accepted than `maxLeapMs`; otherwise the event moves that clock on.
+   */
+  private leapRefusal(event: DecodedEvent, raw: string, origin: Origin): ProcessResult | undefined {
+    // Only the exchange's own feed, which runs continuously, is bounded. Intelligence and prices
+    // carry their own observation times (an SDN listing years before the transfers it screens),
+    // and chain data may be a backfill of transactions years apart.
+    if (event.type !== 'transfer' && event.type !== 'login') return undefined;
+    const clock = this.activityClock;
+    if (clock === Number.NEGATIVE_INFINITY || !(event.time - clock > this.maxLeapMs)) {
+      if (event.time > clock) this.activityClock = event.time;
+      return undefined;
+    }
+    this.stats.rejected++;
+    const days = Math.round(this.maxLeapMs / 86_400_000);
+    const message = `${new Date(event.time).toISOString()} is more than ${days} days after the newest exchange event so far, ${new Date(clock).toISOString()} (EVENT_TIME_MAX_LEAP_DAYS; 0 turns the check off for a stream with longer gaps)`;
+    return { alerts: [], deadLetter: { code: 'TW_TIME_AHEAD', reason: `${event.eventId}: ${message}`, issues: [{ path: 'time', message }], origin, raw } };
   }
 
   private apply(event: DecodedEvent): { alerts: Alert[]; changes?: GraphChange[] } {

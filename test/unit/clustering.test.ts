@@ -87,7 +87,7 @@ describe('exposure through clusters and flows on real data', () => {
     expect(p.process(deposit('d3', b!), { file: 't' }).alerts.filter((x) => x.typology === 'sanctions-exposure')).toEqual([]);
   });
 
-  it('decodes the real ERC-20 Transfer (not tx.from) and traces a deposit from its receiver to a sanctioned sender', () => {
+  it('decodes the real ERC-20 Transfer (not tx.from) into a flow from its sender to its receiver; an unregistered token carries no traced value, so the receiver\'s deposit is not tainted', () => {
     const { transaction, receipt } = erc20();
     const messages = receipt.logs.map((l) => JSON.stringify({ schema: 'chain.evm.log.v1', chain: 'ethereum', txHash: l.transactionHash, logIndex: parseInt(l.logIndex, 16), blockNumber: parseInt(l.blockNumber, 16), blockTime: '2016-06-23T10:00:00Z', address: l.address, topics: l.topics, data: l.data }));
     const decoded = messages.map((m) => decodeMessage(m));
@@ -102,10 +102,12 @@ describe('exposure through clusters and flows on real data', () => {
     const p = new Pipeline({ rules: rules() });
     p.process(label('ethereum', t!.from.slice(4), 'sanctioned', '2016-01-01T00:00:00Z'), { file: 't' });
     for (const m of messages) p.process(m, { file: 't' });
+    const edge = p.graph.edgesIn(p.graph.id(t!.to)).find((e) => e.from === p.graph.id(t!.from));
+    expect(edge?.ref).toBe(transaction.hash.slice(2));
+    expect(edge?.asset).toBe(t!.asset);
+    // The token is in no registry (anyone could emit this Transfer from a listed address): no hop carries value.
     const alerts = p.process(deposit('d4', t!.to.slice(4), 'ethereum', 'ETH', '2016-06-24T00:00:00Z'), { file: 't' }).alerts;
-    const hit = alerts.find((a) => a.typology === 'sanctions-exposure');
-    expect(hit).toMatchObject({ evidence: { direct: false, hops: 1, direction: 'upstream' } });
-    expect((hit!.evidence.path as { via?: { ref: string } }[])[1]!.via!.ref).toBe(transaction.hash.slice(2));
+    expect(alerts.filter((a) => a.typology === 'sanctions-exposure')).toEqual([]);
   });
 });
 
