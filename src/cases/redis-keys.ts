@@ -17,6 +17,8 @@ export function caseKeys(prefix: string) {
     subject: (accountId: string) => `${p}subject:${accountId}`,
     alert: (alertId: string) => `${p}alert:${alertId}`,
     audit: (caseId: string) => `${p}audit:${caseId}`,
+    /** A random id set once per store: gone, the store lost its data (store-marker.ts). */
+    storeMarker: `${p}store-marker`,
     /** A stream of archive runs: who, when, the file, its checksum and how many cases. */
     archiveLog: `${p}archive-log`,
     /** The dashboard's counters (dashboard-figures.ts): `day|typology` → alerts added to cases. */

@@ -44,7 +44,14 @@ export function registerMonitor(program: Command): void {
         if (stopping) return;
         stopping = true;
         logger.info({ signal, ...monitor.stats }, 'stopping: finishing the step in hand');
+        // A stop commits each owned slot, which needs Redis and Kafka: while one is unreachable it
+        // waits, and says so every 10 s (a supervisor's SIGKILL is safe: a restart re-reads from
+        // the committed cursors).
+        const started = Date.now();
+        const waiting = setInterval(() => logger.warn({ waitedSeconds: Math.round((Date.now() - started) / 1000), ...monitor.stopState() }, 'stopping: still waiting to commit (is Redis or Kafka unreachable?); SIGKILL is safe, a restart re-reads from the committed cursors'), 10_000);
+        waiting.unref();
         await stopMonitor();
+        clearInterval(waiting);
         await metrics.close();
         process.exit(0);
       };

@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
+import { CaseStoreMarker } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
@@ -51,6 +52,32 @@ function connectRedis(config: Config, settings: MonitorSettings): Redis {
   const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: null, enableOfflineQueue: true, enableAutoPipelining: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
   redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
   return redis;
+}
+
+/** How often the monitor checks that the case store still holds its marker. */
+const STORE_CHECK_MS = 10_000;
+
+/**
+ * Checks the case store's marker every STORE_CHECK_MS while Redis answers: a store that lost its
+ * data (restarted without persistence) is logged as an error and counted, never silent. A check
+ * that cannot reach Redis waits for the next.
+ */
+function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings): NodeJS.Timeout {
+  const marker = new CaseStoreMarker(redis, config.REDIS_KEY_PREFIX);
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || redis.status !== 'ready') return;
+    checking = true;
+    marker.check().then((result) => {
+      if (result.state !== 'lost') return;
+      settings.metrics?.caseStoreLost.inc();
+      settings.logger.error({ markerBefore: result.before, markerNow: result.now }, 'the case store lost its data: its marker is gone (a Redis restart without persistence, a flush or a failover to an empty replica); the cases and alerts written before are not in the queue and will not be written again. Run Redis with persistence (README, "Redis persistence"); the alerts are still on the alert topic');
+    }, () => undefined).finally(() => { checking = false; });
+  }, STORE_CHECK_MS);
+  timer.unref();
+  // The first check marks the store at start.
+  void marker.claim().catch(() => undefined);
+  return timer;
 }
 
 /**
@@ -142,9 +169,11 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     createPipeline: monitorPipelines(config, labels),
     ...checkpoints,
   });
+  const watchStore = watchCaseStore(redis, config, settings);
   return {
     monitor,
     stop: async () => {
+      clearInterval(watchStore);
       await monitor.stop();
       await redis.quit().catch(() => undefined);
       await closeCheckpoints();

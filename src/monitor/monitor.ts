@@ -359,8 +359,16 @@ export class Monitor {
   private readiness(): { ready: boolean } & Record<string, unknown> {
     const behind = this.readerAssigned ? Number(this.ordering.behind(this.ordering.appliedCut())) : null;
     const maxLag = this.options.config.MONITOR_READY_MAX_LAG;
-    const ready = !this.stopping && this.phase !== 'restoring' && this.phase !== 'starting' && behind !== null && behind <= maxLag;
-    return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null };
+    // Alerts reach the alert topic only after their cases are written: without the case store
+    // nothing is published, so the monitor is not ready however far it has read.
+    const caseStore = this.options.caseStoreStatus?.();
+    const ready = !this.stopping && this.phase !== 'restoring' && this.phase !== 'starting' && behind !== null && behind <= maxLag && (caseStore === undefined || caseStore === 'ready');
+    return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null, ...(caseStore !== undefined ? { redis: caseStore } : {}) };
+  }
+
+  /** What a stop under way may be waiting for (logged while it takes long). */
+  stopState(): Record<string, unknown> {
+    return { phase: this.phase, ...(this.options.caseStoreStatus ? { redis: this.options.caseStoreStatus() } : {}) };
   }
 
   /** Notes the first time the monitor is caught up after a start: the restart-to-caught-up time. */

@@ -52,7 +52,12 @@ describe.skipIf(!haveRedisServer)('monitor across a Redis restart (real Kafka, a
   it('waits out a Redis crash mid-stream without exiting, and ends with the alerts and cases of a file replay', async () => {
     run = newRun();
     await produceSample(run, lines);
-    const monitor = startMonitor(run, 'a', { REDIS_URL: url });
+    const monitor = startMonitor(run, 'a', { REDIS_URL: url, LOG_LEVEL: 'info' });
+    const metricsPort = async (): Promise<number | undefined> => monitor.logs.map((l) => { try { return JSON.parse(l) as { msg?: string; metricsPort?: number }; } catch { return {}; } }).find((l) => l.msg === 'metrics and /healthz listening')?.metricsPort;
+    const readyz = async (): Promise<{ status: number; body: { ready: boolean; redis?: string } }> => {
+      const r = await fetch(`http://127.0.0.1:${await metricsPort()}/readyz`);
+      return { status: r.status, body: await r.json() as { ready: boolean; redis?: string } };
+    };
     try {
       // Kill Redis once cases are being written, keep it down for a few seconds, bring it back.
       const redis = new Redis(url);
@@ -60,12 +65,16 @@ describe.skipIf(!haveRedisServer)('monitor across a Redis restart (real Kafka, a
       await waitFor(async () => (await redis.zcard(`${run!.prefix}cases:open`).catch(() => 0)) > 0 || (await redis.dbsize().catch(() => 0)) > 0, 60_000);
       redis.disconnect();
       const midStream = !(await caughtUp(run));
+      await waitFor(async () => (await metricsPort()) !== undefined, 60_000, 'the metrics port in the log');
       await stopRedis();
+      // No alert reaches the alert topic while cases cannot be written: not ready, and it says why.
+      await waitFor(async () => { const r = await readyz(); return r.status === 503 && r.body.redis !== undefined && r.body.redis !== 'ready'; }, 30_000, '/readyz to answer 503 naming Redis');
       await new Promise((r) => setTimeout(r, 4000));
       expect(monitor.exitCode).toBeNull();
       await startRedis();
       await waitFor(() => caughtUp(run!), 120_000);
       expect(monitor.exitCode).toBeNull(); // it waited for Redis rather than crashing
+      await waitFor(async () => (await readyz()).status === 200, 60_000, '/readyz to answer 200 again');
       const alerts = (await readAll(run.alertTopic)).sort();
       expect(alerts).toEqual(expected.alerts);
       const check = new Redis(url);
