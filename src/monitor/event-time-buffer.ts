@@ -29,6 +29,8 @@ export interface Entry<T> {
 interface PartitionState<T> {
   /** Event time of the newest message fetched. */
   lastTime: number;
+  /** Event time given to the message fetched last (what a reject after it takes). */
+  previousTime: number;
   /** Next offset to fetch (one past the newest fetched). */
   fetched: bigint;
   high: bigint;
@@ -55,7 +57,7 @@ export class EventTimeBuffer<T> {
   register(topic: string, partition: number, low: bigint, high: bigint): void {
     const pk = partitionKey(topic, partition);
     if (this.parts.has(pk)) return;
-    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
   }
 
   has(pk: string): boolean {
@@ -76,8 +78,17 @@ export class EventTimeBuffer<T> {
     s.queue.push({ pk, topic, partition, offset, time, fetchedAt, value });
     s.fetched = offset + 1n;
     s.lastTime = Math.max(s.lastTime, time);
+    s.previousTime = time;
     this.size++;
     return true;
+  }
+
+  /**
+   * The event time of the message fetched last from the partition (-Infinity before the first):
+   * the place of a message without an event time (a reject), as `replay --from-kafka` places it.
+   */
+  previousTime(topic: string, partition: number): number {
+    return this.parts.get(partitionKey(topic, partition))?.previousTime ?? Number.NEGATIVE_INFINITY;
   }
 
   setHigh(topic: string, partition: number, high: bigint): void {

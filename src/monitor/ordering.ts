@@ -22,7 +22,7 @@ export type Step = Entry<Fetched>[];
 /** The fields of a kafkajs batch message that ordering reads. */
 export interface FetchedMessage {
   offset: string;
-  /** Record timestamp (ms, as a string): the order of a message that does not decode. */
+  /** Record timestamp (ms, as a string). */
   timestamp: string;
   value: Buffer | null;
 }
@@ -34,10 +34,6 @@ export interface FetchedBatch {
   messages: FetchedMessage[];
 }
 
-/** A reject has no event time; its record timestamp places it, so it still goes out in order. */
-function eventTime(decoded: DecodeResult, recordTimestamp: number): number {
-  return decoded.ok ? decoded.event.time : recordTimestamp;
-}
 
 export class Ordering {
   private readonly buffer = new EventTimeBuffer<Fetched>();
@@ -62,7 +58,12 @@ export class Ordering {
     for (const m of batch.messages) {
       const raw = m.value?.toString('utf8') ?? '';
       const decoded = decode(raw);
-      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), eventTime(decoded, Number(m.timestamp)), { decoded, raw, decodedAt: now }, now)) added++;
+      // A reject has no event time: it takes that of the message before it in its partition, as
+      // `replay --from-kafka` gives it, so it never holds its partition back. (Its record
+      // timestamp, the time it was produced, held every later message of a backfilled partition
+      // until the other partitions had passed it: the monitor then applied them out of order.)
+      const time = decoded.ok ? decoded.event.time : this.buffer.previousTime(batch.topic, batch.partition);
+      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, { decoded, raw, decodedAt: now }, now)) added++;
     }
     this.buffer.setHigh(batch.topic, batch.partition, BigInt(batch.highWatermark));
     return added;

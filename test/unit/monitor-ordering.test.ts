@@ -38,11 +38,19 @@ describe('monitor ordering (fetched batches in, event-time steps out)', () => {
     expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['middle', 'late']);
   });
 
-  it('orders a message that does not decode by its record timestamp, so its dead letter keeps its place', () => {
+  it('places a message that does not decode at the event time of the message before it in its partition, as replay --from-kafka does', () => {
     const o = ordering();
-    o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a3', '2025-01-01T00:00:03Z')]]), decodeMessage, 0);
-    o.accept(batch('deposits', 1, [[0, '{not json', Date.parse('2025-01-01T00:00:02Z')]]), decodeMessage, 0);
-    expect(accounts(o.next(100, HOLD, HOLD))).toEqual(['a1', 'reject', 'a3']);
+    o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a4', '2025-01-01T00:00:04Z')]]), decodeMessage, 0);
+    o.accept(batch('deposits', 3, [[0, login('a2', '2025-01-01T00:00:02Z')], [1, '{not json', Date.parse('2025-01-01T00:00:09Z')], [2, login('a3', '2025-01-01T00:00:03Z')]]), decodeMessage, 0);
+    expect(accounts(o.next(100, HOLD, HOLD))).toEqual(['a1', 'a2', 'reject', 'a3', 'a4']);
+  });
+
+  it('never lets a reject produced long after a backfilled partition\'s events (its record timestamp) hold the rest of that partition back', () => {
+    const o = ordering();
+    const produced = Date.parse('2026-12-03T00:00:00Z');
+    o.accept(batch('deposits', 3, [[0, login('d1', '2025-01-01T00:00:01Z'), produced], [1, '{"schema":"exchange.transfer.v1"}', produced], [2, login('d3', '2025-01-01T00:00:05Z'), produced]]), decodeMessage, 0);
+    o.accept(batch('logins', 2, [[0, login('l2', '2025-01-01T00:00:02Z'), produced], [1, login('l6', '2025-01-01T00:00:06Z'), produced]]), decodeMessage, 0);
+    expect(accounts(o.next(100, HOLD, HOLD))).toEqual(['d1', 'reject', 'l2', 'd3', 'l6']);
   });
 
   it('skips a re-fetched offset and counts only new messages', () => {
