@@ -78,14 +78,30 @@ class ImpossibleAmountError extends Error {
  * whatever `usdValue` the exchange gave: 10^30 BTC with a `usdValue` of 100 is still no transfer.
  * Assets without a peg or table price are bounded by the schema's 30 whole digits only.
  */
-function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, prices: PriceTable): void {
+function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, prices: PriceTable, path = 'amount'): void {
   const symbol = asset.toUpperCase();
   const price = STABLECOINS.has(symbol) ? 1 : prices[symbol];
   // Nearly every amount is far below the bound: told by a double, without the exact product.
   if (price === undefined || Number(text) * price <= PLAINLY_POSSIBLE_USD) return;
   const valued = usdOf(asset, amount, prices);
   if (valued.usd === null || valued.usd.compare(MAX_PLAUSIBLE_USD) <= 0) return;
-  throw new ImpossibleAmountError('amount', `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
+  throw new ImpossibleAmountError(path, `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
+}
+
+/** No crypto-asset trades near this many USD a unit: a price above it is a unit or feed error. */
+const MAX_PLAUSIBLE_PRICE = Decimal.fromNumber(10_000_000);
+/** A stablecoin priced outside this band around its 1 USD peg is a feed error, not a de-peg to trust blindly. */
+const PEG_BAND = [Decimal.parse('0.5'), Decimal.parse('1.5')] as const;
+
+/**
+ * Refuses a market price that would revalue every transfer of its asset into nonsense for the
+ * next 24 h (a feed's one fat-fingered USDT price of 10^15 made a 10 USDT deposit worth 10^16 USD).
+ */
+function refuseImplausiblePrice(asset: string, price: Decimal): void {
+  if (price.compare(MAX_PLAUSIBLE_PRICE) > 0) throw new ImpossibleAmountError('price', `${price.toString()} USD for one ${asset} is more than ${MAX_PLAUSIBLE_PRICE.toString()}: a unit or feed error`);
+  if (STABLECOINS.has(asset) && (price.compare(PEG_BAND[0]) < 0 || price.compare(PEG_BAND[1]) > 0)) {
+    throw new ImpossibleAmountError('price', `${price.toString()} USD for ${asset}, a stablecoin pegged at 1 USD, is outside ${PEG_BAND[0].toString()} to ${PEG_BAND[1].toString()}: a feed error`);
+  }
 }
 
 function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v1']>, prices: PriceTable): DecodedEvent {
@@ -175,6 +191,8 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const token = tokenInfo(contract);
   const asset = token?.symbol ?? contract;
   const amount = Decimal.fromUnits(decoded.value, token?.decimals ?? 0);
+  // A registered token's amount is bounded as an exchange transfer's is (2^256 - 1 USDT is no transfer).
+  if (token) refuseImpossibleAmount(asset, amount.toString(), amount, prices, 'data');
   const { usd, source } = token ? usdOf(token.symbol, amount, prices) : { usd: null, source: null };
   return { type: 'chain', eventId, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers: [{ from: decoded.from, to: decoded.to, asset, amount, usd, usdSource: source }] };
 }
@@ -190,6 +208,7 @@ function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): D
   // A redelivery adds nothing; a restatement (another value for the same asset, feed and
   // instant) is its own event, and the price book keeps one of them whatever the arrival order.
   const price = Decimal.parse(msg.price);
+  refuseImplausiblePrice(asset, price);
   const eventId = `price:${asset}:${msg.source}:${msg.observedAt}:${price.toString()}`;
   return { type: 'price', eventId, time: time(msg.observedAt), asset, price, source: msg.source, observedAt: msg.observedAt };
 }

@@ -46,3 +46,25 @@ describe('impossible amounts', () => {
     expect(verdict(tx)).toBe('accepted');
   });
 });
+
+describe('implausible market prices and token amounts on chain', () => {
+  const price = (asset: string, value: string): unknown => ({ schema: 'market.price.v1', asset, quote: 'USD', price: value, observedAt: '2025-01-16T09:30:00Z', source: 'feed' });
+
+  it('refuses a price of more than 10^7 USD a unit, and a stablecoin priced far from its peg; accepts plausible ones', () => {
+    expect(verdict(price('BTC', '97000.5'))).toBe('accepted');
+    expect(verdict(price('USDT', '0.998'))).toBe('accepted');
+    expect(verdict(price('USDT', '1000000000000000'))).toMatch(/^TW_SCHEMA price: .*more than 10000000: a unit or feed error$/);
+    expect(verdict(price('USDC', '3'))).toMatch(/^TW_SCHEMA price: .*a stablecoin pegged at 1 USD, is outside 0\.5 to 1\.5: a feed error$/);
+    expect(verdict(price('BTC', '20000000'))).toMatch(/^TW_SCHEMA price: /);
+  });
+
+  it('refuses a registered token Transfer log worth more than 10^13 USD (2^256 - 1 USDT)', () => {
+    const topic = (n: number): string => '0x' + n.toString(16).padStart(64, '0');
+    const log = (data: string): unknown => ({
+      schema: 'chain.evm.log.v1', chain: 'ethereum', txHash: '0x' + 'cd'.repeat(32), logIndex: 1, blockNumber: 1, blockTime: '2025-01-16T09:30:00Z', address: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
+      topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', topic(1), topic(2)], data,
+    });
+    expect(verdict(log(topic(5_000_000_000)))).toBe('accepted');
+    expect(verdict(log('0x' + 'f'.repeat(64)))).toMatch(/^TW_SCHEMA data: .*USDT is worth more than 1e\+13 USD at the stablecoin peg: an impossible amount$/);
+  });
+});
