@@ -69,7 +69,7 @@ const total = (c: SeverityCounts, levels: readonly Severity[]): number => levels
 const CASE_LEVELS: readonly Severity[] = ['critical', 'high', 'medium'];
 
 /** The one line a reviewer reads first. */
-export function verdictOf(byRule: readonly RuleChange[], score?: { before: Score; after: Score }, cases?: CaseChange): string {
+export function verdictOf(byRule: readonly RuleChange[], score?: { before: Score; after: Score }, cases?: CaseChange, changed: AlertDiff['changed'] = []): string {
   const parts: string[] = [];
   if (score) {
     const typologies = [...new Set([...Object.keys(score.before.recall), ...Object.keys(score.after.recall)])].sort();
@@ -88,7 +88,15 @@ export function verdictOf(byRule: readonly RuleChange[], score?: { before: Score
   const droppedHigh = sum((r) => r.dropped, CASE_LEVELS);
   if (addedHigh) parts.push(`${addedHigh} medium-or-above alert${addedHigh === 1 ? '' : 's'} added`);
   if (droppedHigh) parts.push(`${droppedHigh} medium-or-above alert${droppedHigh === 1 ? '' : 's'} dropped`);
-  if (cases && (cases.opened.length || cases.closed.length)) parts.push(`cases ${cases.opened.length} opened, ${cases.closed.length} no longer opened`);
+  // The same alert at another severity: crossing between low and medium opens or closes cases.
+  const opensCase = (a: Alert): boolean => a.severity !== 'low';
+  const raised = changed.filter((c) => !opensCase(c.before) && opensCase(c.after)).length;
+  const lowered = changed.filter((c) => opensCase(c.before) && !opensCase(c.after)).length;
+  if (raised) parts.push(`${raised} alert${raised === 1 ? '' : 's'} raised from low to medium or above`);
+  if (lowered) parts.push(`${lowered} alert${lowered === 1 ? '' : 's'} lowered to low (no case)`);
+  const otherSeverity = changed.filter((c) => c.before.severity !== c.after.severity).length - raised - lowered;
+  if (otherSeverity) parts.push(`${otherSeverity} alert${otherSeverity === 1 ? '' : 's'} at another case severity`);
+  if (cases && (cases.opened.length || cases.closed.length || cases.changed.length)) parts.push(`cases ${cases.opened.length} opened, ${cases.closed.length} no longer opened, ${cases.changed.length} changed`);
   const addedLow = sum((r) => r.added, ['low']);
   const droppedLow = sum((r) => r.dropped, ['low']);
   if (addedLow) parts.push(`${addedLow} low alert${addedLow === 1 ? '' : 's'} added`);
@@ -118,7 +126,7 @@ export function compareRuns(before: { alerts: readonly Alert[]; cases?: readonly
   const byRule = changesByRule(alerts);
   const cases = before.cases && after.cases ? diffCases(before.cases, after.cases) : undefined;
   const score = truth ? { before: scoreAlerts(before.alerts, truth), after: scoreAlerts(after.alerts, truth), precisionBefore: precisionByTypology(before.alerts, truth), precisionAfter: precisionByTypology(after.alerts, truth) } : undefined;
-  return { alerts, byRule, ...(cases ? { cases } : {}), ...(score ? { score } : {}), verdict: verdictOf(byRule, score, cases) };
+  return { alerts, byRule, ...(cases ? { cases } : {}), ...(score ? { score } : {}), verdict: verdictOf(byRule, score, cases, alerts.changed) };
 }
 
 const counts = (c: SeverityCounts): string => SEVERITIES.map((l) => `${c[l]}`.padStart(4)).join('');

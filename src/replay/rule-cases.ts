@@ -3,7 +3,7 @@
  * set (so rules are tested together, as they run), and `cases/<name>.expect.json` says which
  * accounts must raise the folder's typology at `minSeverity` or above and which must not.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Severity } from '../contract/schemas.js';
 import type { SdnLabel } from '../intel/ofac.js';
@@ -40,17 +40,71 @@ export function findCases(dir: string): string[] {
   return out;
 }
 
+/** Case streams (`cases/*.jsonl`) that have no expectation file beside them: never run, so never silent. */
+export function streamsWithoutExpectation(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.jsonl') && d.split(/[\\/]/).pop() === 'cases' && !existsSync(path.replace(/\.jsonl$/, '.expect.json'))) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * The expectation file read and checked, or the reasons it cannot be used: a case that names a
+ * typology no rule has, a severity that is not one, or no accounts at all would pass whatever the
+ * rules did.
+ */
+function readExpectation(file: string, typologies: ReadonlySet<string>): { expectation?: CaseExpectation; problems: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { problems: [`${file}: not a readable JSON expectation (${err instanceof Error ? err.message : String(err)})`] };
+  }
+  const e = raw as Partial<CaseExpectation> | null;
+  const problems: string[] = [];
+  const isList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!e || typeof e !== 'object') return { problems: [`${file}: an expectation is a JSON object with typology, mustAlert and mustNotAlert`] };
+  if (typeof e.typology !== 'string') problems.push(`${file}: typology is missing`);
+  else if (!typologies.has(e.typology)) problems.push(`${file}: typology ${e.typology} is no rule's (known: ${[...typologies].sort().join(', ')})`);
+  if (e.minSeverity !== undefined && !(e.minSeverity in RANK)) problems.push(`${file}: minSeverity ${JSON.stringify(e.minSeverity)} is not one of ${Object.keys(RANK).join(', ')}`);
+  for (const key of ['mustAlert', 'mustNotAlert'] as const) if (e[key] !== undefined && !isList(e[key])) problems.push(`${file}: ${key} must be a list of account ids`);
+  if (problems.length) return { problems };
+  return { expectation: { ...(e as CaseExpectation), mustAlert: e.mustAlert ?? [], mustNotAlert: e.mustNotAlert ?? [] }, problems };
+}
+
+/** Account ids the case stream's exchange events name. */
+function accountsIn(stream: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of readFileSync(stream, 'utf8').split('\n')) {
+    const m = /"accountId"\s*:\s*"([^"]+)"/.exec(line);
+    if (m) out.add(m[1]!);
+  }
+  return out;
+}
+
 export async function runRuleCases(dir: string, labels: SdnLabel[]): Promise<CaseResult[]> {
   const rules = loadRuleSet(dir);
+  const typologies = new Set(rules.map((r) => r.spec.typology));
   const results: CaseResult[] = [];
+  for (const stream of streamsWithoutExpectation(dir)) results.push({ file: stream, typology: '?', passed: false, failures: [`no ${stream.replace(/\.jsonl$/, '.expect.json')} beside it: the case is never checked`] });
   for (const expectFile of findCases(dir)) {
-    const expectation = JSON.parse(readFileSync(expectFile, 'utf8')) as CaseExpectation;
     const stream = expectFile.replace(/\.expect\.json$/, '.jsonl');
+    const { expectation, problems } = readExpectation(expectFile, typologies);
+    if (!expectation) { results.push({ file: stream, typology: '?', passed: false, failures: problems }); continue; }
     const { alerts, summary } = await replayFiles({ files: [stream], rules, labels });
     const min = RANK[expectation.minSeverity ?? 'medium'];
     const hit = new Set(alerts.filter((a) => a.typology === expectation.typology && RANK[a.severity] >= min).map((a) => a.subject.accountId));
+    const present = accountsIn(stream);
     const failures = [
       ...(summary.rejected > 0 ? [`${summary.rejected} line(s) of the case stream were rejected`] : []),
+      ...(summary.internalErrors > 0 ? [`${summary.internalErrors} event(s) failed inside the pipeline (TW_INTERNAL): no rule saw them`] : []),
+      ...[...expectation.mustAlert, ...expectation.mustNotAlert].filter((a) => !present.has(a)).map((a) => `${a} is in no event of the case stream`),
       ...expectation.mustAlert.filter((a) => !hit.has(a)).map((a) => `${a} raised no ${expectation.typology} alert at ${expectation.minSeverity ?? 'medium'} or above`),
       ...expectation.mustNotAlert.filter((a) => hit.has(a)).map((a) => `${a} raised a ${expectation.typology} alert it must not`),
     ];

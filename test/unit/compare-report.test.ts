@@ -32,6 +32,14 @@ describe('replay --compare report', () => {
     expect(formatCompare(r).split('\n')[0]).toBe(r.verdict);
   });
 
+  it('says in the verdict when the same alerts change severity across the case line (low and medium), and when cases change', () => {
+    const same = [alert('t.thr', 'structuring', 'x1', 'medium', 'e1'), alert('t.thr', 'structuring', 'x2', 'low', 'e2'), alert('t.thr', 'structuring', 'x3', 'high', 'e3')];
+    const moved = [alert('t.thr', 'structuring', 'x1', 'low', 'e1'), alert('t.thr', 'structuring', 'x2', 'medium', 'e2'), alert('t.thr', 'structuring', 'x3', 'critical', 'e3')];
+    const r = compareRuns({ alerts: same, cases: [kase('x1', 'medium', ['structuring'])] }, { alerts: moved, cases: [kase('x2', 'medium', ['structuring'])] });
+    expect(r.verdict).toBe('verdict: 1 alert raised from low to medium or above; 1 alert lowered to low (no case); 1 alert at another case severity; cases 1 opened, 1 no longer opened, 0 changed');
+    expect(compareRuns({ alerts: same }, { alerts: same }).verdict).toBe('verdict: no change in alerts');
+  });
+
   it('counts alerts added and dropped per typology and rule, by severity', () => {
     const r = compareRuns({ alerts: before }, { alerts: after });
     expect(r.byRule).toEqual([

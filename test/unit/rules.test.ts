@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,6 +71,24 @@ describe('rule language', () => {
     const results = await runRuleCases(rulesDir, ofacLabels());
     expect(results.length).toBeGreaterThanOrEqual(16);
     for (const r of results) expect(r.failures, r.file).toEqual([]);
+  });
+
+  it('fails a case that could pass whatever the rules did: an unknown typology or severity, an account in no event, a stream without expectations', async () => {
+    const structuring = join(rulesDir, 'structuring', 'cases');
+    const base = JSON.parse(readFileSync(join(structuring, 'negative.expect.json'), 'utf8')) as Record<string, unknown>;
+    const variant = (name: string, change: Record<string, unknown>): [string, string] => [`structuring/cases/${name}.expect.json`, JSON.stringify({ ...base, ...change })];
+    const dir = brokenCopy(...variant('negative', { typology: 'structurin' }));
+    writeFileSync(join(dir, 'structuring', 'cases', 'positive.expect.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(structuring, 'positive.expect.json'), 'utf8')), minSeverity: 'Medium' }));
+    cpSync(join(structuring, 'negative.jsonl'), join(dir, 'structuring', 'cases', 'ghost.jsonl'));
+    writeFileSync(join(dir, 'structuring', 'cases', 'ghost.expect.json'), JSON.stringify({ ...base, mustNotAlert: ['acct-nowhere'] }));
+    cpSync(join(structuring, 'negative.jsonl'), join(dir, 'structuring', 'cases', 'orphan.jsonl'));
+    const failures = (await runRuleCases(dir, ofacLabels())).filter((r) => r.file.includes(join('structuring', 'cases'))).flatMap((r) => r.failures);
+    expect(failures).toEqual(expect.arrayContaining([
+      expect.stringMatching(/orphan\.expect\.json beside it: the case is never checked$/),
+      expect.stringMatching(/negative\.expect\.json: typology structurin is no rule's/),
+      expect.stringMatching(/positive\.expect\.json: minSeverity "Medium" is not one of low, medium, high, critical$/),
+      'acct-nowhere is in no event of the case stream',
+    ]));
   });
 });
 
