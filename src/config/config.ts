@@ -130,7 +130,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of numericKeys()) if (merged[key]?.trim() === '') delete merged[key];
   const parsed = envSchema.safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    // A number that does not parse says what was typed, not the NaN it coerced to.
+    const reason = (key: string, message: string): string => (message.endsWith(', received NaN') ? `${message.slice(0, -', received NaN'.length)}, not ${JSON.stringify(merged[key])}` : message);
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => { const key = i.path.join('.'); return `${key}: ${reason(key, i.message)}`; }).join('; ')}`);
   }
   return Object.freeze({ ...parsed.data, topics: DEFAULT_TOPICS });
 }

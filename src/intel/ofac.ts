@@ -37,7 +37,18 @@ export function isDprkLinked(programs: readonly string[], uid: string): boolean 
 }
 
 export function loadSdnFile(path = DEFAULT_SDN_PATH): SdnFile {
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as SdnFile;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`--ofac ${path}: cannot read the SDN file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let doc: SdnFile;
+  try {
+    doc = JSON.parse(text) as SdnFile;
+  } catch (err) {
+    throw new Error(`--ofac ${path}: not JSON (${(err as Error).message}); import an OFAC XML file with \`tidewatch intel import-ofac\``);
+  }
   if (!Array.isArray(doc.entries)) throw new Error(`${path}: no "entries" array`);
   return doc;
 }

@@ -31,6 +31,10 @@ describe('configuration mistakes', () => {
     expect(loadConfig({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' }).CHECKPOINT_DIR).toBe(''); // an empty text keeps its meaning (checkpoints off)
   });
 
+  it('says what was typed when a number does not parse, not the NaN it became', () => {
+    expect(refusal({ MONITOR_HOLD_MS: 'abc' })).toBe('invalid configuration: MONITOR_HOLD_MS: Invalid input: expected number, not "abc"');
+  });
+
   it('refuses a broker port past 65535, naming KAFKA_BROKERS', () => {
     expect(refusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
   });

@@ -85,3 +85,12 @@ describe('OFAC publication dates, keys and the bundled snapshot', () => {
     expect(out).toMatch(/XMR {3}49HqitRzdnhYjgTEAhgGpCfsjdTeMbUTU6cyR4JV1R7k2Eej9rGT8JpFiYDa4tZM6RZiFrHmMzgSrhHEqpDYKBe5B2ufNsL {2}uid 45314: XMR addresses are not on a supported chain \(bitcoin, EVM, tron\)/);
   });
 });
+
+describe('an --ofac file that cannot be used', () => {
+  it('is refused naming the flag and the file: missing, or not JSON', () => {
+    expect(() => loadSdnFile('/nonexistent/sdn.json')).toThrow('--ofac /nonexistent/sdn.json: cannot read the SDN file (ENOENT)');
+    const xml = join(mkdtempSync(join(tmpdir(), 'tw-ofac-')), 'SDN.XML');
+    writeFileSync(xml, '<sdnList/>');
+    expect(() => loadSdnFile(xml)).toThrow(/^--ofac .*SDN\.XML: not JSON .*tidewatch intel import-ofac/);
+  });
+});
