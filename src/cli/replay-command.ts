@@ -74,6 +74,7 @@ export function registerReplay(program: Command): void {
         console.log(formatCompare(report));
         return;
       }
+      if (summary.rejected > 0 && !opts.dlq) console.error(`${summary.rejected} rejected line(s) were written nowhere: give --dlq <file> to keep each with its reason`);
       if (opts.quiet) return;
       printSummary(summary, rules.length);
       if (opts.cases) printCases(await cases.list(), 15);

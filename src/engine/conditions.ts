@@ -152,7 +152,8 @@ export function renderTemplate(template: string, ctx: Context): string {
     const v = getPath(ctx, path);
     if (typeof v === 'number') return formatNumber(v);
     if (isDecimal(v)) return v.format();
-    if (Array.isArray(v)) return v.join(', ');
+    if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+    if (v !== null && typeof v === 'object') return JSON.stringify(v); // not "[object Object]"
     return v === undefined || v === null ? '?' : String(v);
   });
 }

@@ -255,6 +255,7 @@ const LEVELS = ['critical', 'high', 'medium'] as const;
 export function checkSeverity(spec: RuleSpec): RuleIssue[] {
   const out: RuleIssue[] = [];
   const given = LEVELS.filter((l) => spec.severity[l] !== undefined).map((l) => ({ level: l, value: spec.severity[l]! }));
+  if (given.length === 0) out.push({ at: ['severity'], message: 'severity names no band (critical, high, medium): every alert of the rule would be low and open no case' });
   for (const { level, value } of given) {
     if (value < 0 || value > 100) out.push({ at: ['severity', level], message: `severity.${level} ${value} is outside the score range 0..100` });
   }

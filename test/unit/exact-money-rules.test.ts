@@ -55,3 +55,10 @@ describe('the forwarding heuristic in exact base units', () => {
     expect(0.899999999999999999 >= 0.9 * 1).toBe(true);
   });
 });
+
+describe('explanation templates', () => {
+  it('show an object field as JSON and a list of objects item by item, never "[object Object]"', () => {
+    const ctx = { event: { customer: { kycCountry: 'DE', createdAt: '2024-01-01T00:00:00Z' }, hops: [{ a: 1 }, { a: 2 }] } };
+    expect(renderTemplate('{event.customer} / {event.hops}', ctx)).toBe('{"kycCountry":"DE","createdAt":"2024-01-01T00:00:00Z"} / {"a":1}, {"a":2}');
+  });
+});

@@ -169,6 +169,10 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withLine(28, '  transfers: signals.nearThreshold.counts')).errors).toEqual([{ line: 28, reason: 'evidence.transfers: evidence transfers: signal nearThreshold (window) has no fact counts; did you mean count?' }]);
   });
 
+  it('a severity that names no band (every alert would be low and open no case)', () => {
+    expect(refusal(withLine(26, 'severity: {}')).errors).toEqual([{ line: 26, reason: 'severity: severity names no band (critical, high, medium): every alert of the rule would be low and open no case' }]);
+  });
+
   it('severity thresholds out of order', () => {
     expect(refusal(withLine(26, 'severity: { critical: 95, high: 40, medium: 50 }')).errors).toEqual([{ line: 26, reason: 'severity.medium: severity thresholds out of order: medium 50 must be below high 40' }]);
   });

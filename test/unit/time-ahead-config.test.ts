@@ -2,7 +2,7 @@
  * EVENT_TIME_MAX_AHEAD_DAYS reaches decoding through the composition roots: the replay CLI (and
  * the monitor's wiring, which builds its pipeline from the same configuration value).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +39,26 @@ describe('EVENT_TIME_MAX_AHEAD_DAYS', () => {
     expect(() => loadConfig({ EVENT_TIME_MAX_AHEAD_DAYS: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ EVENT_TIME_MAX_AHEAD_DAYS: 'soon' })).toThrow(/EVENT_TIME_MAX_AHEAD_DAYS/);
   });
+});
+
+describe('EVENT_TIME_MAX_LEAP_DAYS through the replay CLI', () => {
+  /** Two logins 120 days apart, both long before this machine's clock. */
+  function streamWithLeap(): string {
+    const file = join(dir, 'leap.jsonl');
+    const login = (id: string, at: string): string => JSON.stringify({ schema: 'exchange.login.v1', eventId: id, occurredAt: at, accountId: 'acct-leap', ip: '10.0.0.1', ipCountry: 'US', vpn: false, deviceId: 'd-1' });
+    writeFileSync(file, [login('leap-1', '2025-01-01T00:00:00Z'), login('leap-2', '2025-05-01T00:00:00Z')].join('\n') + '\n');
+    return file;
+  }
+
+  it('dead-letters an exchange event 120 days after the newest by default (90 days), and accepts it with 0', () => {
+    const file = streamWithLeap();
+    expect(deadLetterCodes(file, {})).toEqual(['TW_TIME_AHEAD']);
+    expect(deadLetterCodes(file, { EVENT_TIME_MAX_LEAP_DAYS: '0' })).toEqual([]);
+  }, 60_000);
+
+  it('says where rejected lines went when no --dlq was given: nowhere', () => {
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', streamWithLeap(), '--quiet'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('1 rejected line(s) were written nowhere: give --dlq <file> to keep each with its reason');
+  }, 60_000);
 });
