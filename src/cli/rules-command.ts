@@ -12,8 +12,9 @@ export function registerRules(program: Command): void {
     .description('validate every rule file: schema, every signal, field and explain path it names, severity order, and whether it can fire at all; a broken one is reported with file, line and reason')
     .argument('[dir]', 'rules folder', DEFAULT_RULES_DIR)
     .action((dir: string) => {
-      const loaded = loadRuleSet(dir);
-      for (const r of loaded) console.log(`ok  ${r.spec.id}@${r.spec.version}  ${r.spec.typology}  ${r.file}`);
+      const loaded = loadRuleSet(dir, { disabled: true });
+      // A disabled rule is checked as the others are, and listed as such: it loads, and never runs.
+      for (const r of loaded) console.log(`${r.spec.enabled ? 'ok' : 'ok (disabled)'}  ${r.spec.id}@${r.spec.version}  ${r.spec.typology}  ${r.file}`);
       const undeclared = [...new Set(loaded.flatMap((r) => Object.values(r.spec.signals).map((s) => s.op)))].filter((op) => !signalFacts(op)).sort();
       for (const op of undeclared) console.log(`note  operator ${op} declares no facts in SIGNAL_FACTS (src/engine/signals.ts): paths under its signals are not checked`);
     });

@@ -150,7 +150,8 @@ export function parseRuleText(text: string, file: string): { rule?: LoadedRule; 
 }
 
 /** Loads and validates a whole rule folder; throws RuleSetError if any file is broken. */
-export function loadRuleSet(dir: string): LoadedRule[] {
+/** The enabled rules of a folder (with `disabled: true`, the turned-off ones too), each checked whole. */
+export function loadRuleSet(dir: string, options: { disabled?: boolean } = {}): LoadedRule[] {
   const rules: LoadedRule[] = [];
   const errors: RuleFileError[] = [];
   const files = listRuleFiles(dir);
@@ -168,5 +169,5 @@ export function loadRuleSet(dir: string): LoadedRule[] {
     seen.set(r.spec.id, r.file);
   }
   if (errors.length > 0) throw new RuleSetError(errors);
-  return rules.filter((r) => r.spec.enabled);
+  return options.disabled ? rules : rules.filter((r) => r.spec.enabled);
 }

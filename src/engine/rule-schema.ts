@@ -1,5 +1,5 @@
 /**
- * The rule language, as a zod schema. A rule file is YAML; see rules/README.md for the guide.
+ * The rule language, as a zod schema. A rule file is YAML; the guide is the README's "Rules" section.
  * Quantities carry units (`72h`, `30d`, `2000 USD`, `80%`) and are checked here.
  */
 import { z } from 'zod';

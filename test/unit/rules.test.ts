@@ -56,7 +56,7 @@ describe('rule language', () => {
     const dir = brokenCopy('structuring/copy.yaml', 'id: structuring.just-under\nversion: 1\ntypology: structuring\ntitle: t\non: [deposit]\nsignals:\n  x: { op: telepathy }\nscore: { base: 1 }\nseverity: {}\nexplain: x\n');
     const reasons = refusal(dir).errors.map((e) => e.reason).join('\n');
     expect(reasons).toMatch(/signals\.x/);
-    writeFileSync(join(dir, 'structuring/copy.yaml'), 'id: structuring.just-under\nversion: 2\ntypology: structuring\ntitle: t\non: [deposit]\nscore: { base: 1 }\nseverity: {}\nexplain: x\n');
+    writeFileSync(join(dir, 'structuring/copy.yaml'), 'id: structuring.just-under\nversion: 2\ntypology: structuring\ntitle: t\non: [deposit]\nscore: { base: 1 }\nseverity: { medium: 50 }\nexplain: x\n');
     expect(refusal(dir).errors.map((e) => e.reason).join('\n')).toMatch(/duplicate rule id structuring\.just-under/);
   });
 
@@ -71,6 +71,13 @@ describe('rule language', () => {
     const results = await runRuleCases(rulesDir, ofacLabels());
     expect(results.length).toBeGreaterThanOrEqual(16);
     for (const r of results) expect(r.failures, r.file).toEqual([]);
+  });
+
+  it('loads a disabled rule for checking (rules check lists it) and leaves it out of the set that runs', () => {
+    const file = join('structuring', 'just-under.yaml');
+    const dir = brokenCopy(file, readFileSync(join(rulesDir, file), 'utf8') + 'enabled: false\n');
+    expect(loadRuleSet(dir).map((r) => r.spec.id)).not.toContain('structuring.just-under');
+    expect(loadRuleSet(dir, { disabled: true }).find((r) => r.spec.id === 'structuring.just-under')?.spec.enabled).toBe(false);
   });
 
   it('fails a case that could pass whatever the rules did: an unknown typology or severity, an account in no event, a stream without expectations', async () => {
