@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { parseIsoUtc } from '../contract/primitives.js';
 import { INPUT_TOPICS } from '../contract/schemas.js';
@@ -42,7 +42,10 @@ export function registerReplay(program: Command): void {
       if (opts.quiet && (opts.truth || opts.cases)) throw new Error('--quiet prints nothing, so it would ignore --truth and --cases: drop one');
       if (opts.truth && !existsSync(opts.truth)) throw new Error(`--truth: file not found: ${opts.truth}`);
       const truth = opts.truth ? readTruth(opts.truth) : undefined;
-      for (const f of files) if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
+      for (const f of files) {
+        if (!existsSync(f)) throw new Error(`input file not found: ${f}`);
+        if (statSync(f).isDirectory()) throw new Error(`input ${f} is a directory, not a JSONL file`);
+      }
       for (const f of opts.prices ?? []) if (!existsSync(f)) throw new Error(`--prices: file not found: ${f}`);
       if (opts.prices && opts.fromKafka) throw new Error('--prices is for file replays: with --from-kafka, prices come from the market.prices topic');
       if ((opts.since !== undefined || opts.until !== undefined) && !opts.fromKafka) throw new Error('--since and --until select a window of topics read with --from-kafka; a file replay reads its whole files (cut the file, or write a checkpoint with --checkpoint-out and start from it)');

@@ -2,7 +2,7 @@
  * `replay`: the whole pipeline over JSONL files on the embedded in-memory stores. The same input
  * and rules give byte-identical alerts and dead letters. This is also the main test harness.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
@@ -72,10 +72,17 @@ export interface ReplayResult {
   pipeline: Pipeline;
 }
 
+/** The output file opened now, so a path that cannot be written (a directory, no permission) fails before the replay runs, naming it. */
 function open(path: string | undefined): WriteStream | undefined {
   if (!path) return undefined;
-  mkdirSync(dirname(path), { recursive: true });
-  return createWriteStream(path, { encoding: 'utf8' });
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new Error(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return createWriteStream(path, { encoding: 'utf8', fd });
 }
 
 async function close(stream: WriteStream | undefined): Promise<void> {
