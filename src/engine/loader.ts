@@ -130,7 +130,13 @@ export function parseRuleText(text: string, file: string): { rule?: LoadedRule; 
   if (doc.errors.length > 0) {
     return { errors: doc.errors.map((e) => ({ file, line: counter.linePos(openerOf(text, e.message, e.pos[0])).line, reason: `YAML: ${e.message.split('\n')[0]}` })) };
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // An alias bomb (aliases of aliases expanding without bound) throws here: refused as its file.
+    return { errors: [{ file, line: 1, reason: `YAML: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
   const at = (path: PropertyKey[]): number => lineOf(nodeAt(doc.contents as YamlNode | null, path), counter);
   const parsed = ruleSchema.safeParse(raw);
   if (!parsed.success) {

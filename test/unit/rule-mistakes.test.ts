@@ -169,6 +169,12 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withLine(28, '  transfers: signals.nearThreshold.counts')).errors).toEqual([{ line: 28, reason: 'evidence.transfers: evidence transfers: signal nearThreshold (window) has no fact counts; did you mean count?' }]);
   });
 
+  it('a YAML alias bomb (aliases of aliases), as its file, without expanding it', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)];
+    const { errors } = refusal(`${BASE}bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\n`);
+    expect(errors).toEqual([{ line: 1, reason: expect.stringMatching(/^YAML: .*alias/i) }]);
+  });
+
   it('a severity that names no band (every alert would be low and open no case)', () => {
     expect(refusal(withLine(26, 'severity: {}')).errors).toEqual([{ line: 26, reason: 'severity: severity names no band (critical, high, medium): every alert of the rule would be low and open no case' }]);
   });
