@@ -11,6 +11,7 @@
  * the base itself for the first). A restore reads the base, then applies each segment of the
  * chain in order, checking every link; a broken or missing one ends the chain there.
  */
+import { decodeBytes } from '../decode/encoding.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SavedCheckpoint } from './checkpoint.js';
@@ -29,6 +30,8 @@ export interface JournalRecord {
   /** The clock reading (ms) its decoding used: the one decision that reads the clock is taken again with it. */
   decodedAt: number;
   raw: string;
+  /** The original bytes when they are not UTF-8 (`raw` is then their mended text): kept, so the replay refuses them again. */
+  bytes?: Buffer;
 }
 
 export interface JournalLink {
@@ -80,7 +83,7 @@ export async function saveJournal(store: CheckpointStore, records: readonly Jour
       bytes = 0;
     };
     for (const r of records) {
-      const text = Buffer.from(r.raw, 'utf8');
+      const text = r.bytes ?? Buffer.from(r.raw, 'utf8');
       meta.push([r.topic, r.partition, r.offset, r.decodedAt, text.length]);
       texts.push(text);
       bytes += text.length;
@@ -133,9 +136,9 @@ export async function applyJournal(store: CheckpointStore, name: string, pipelin
     for (const m of meta) {
       if (!Array.isArray(m) || m.length !== 5 || !Number.isInteger(m[4]) || at + m[4] > body.payload.length) return r.fail(`journal message ${applied} is not [topic, partition, offset, decodedAt, bytes] within its group`);
       const [topic, partition, offset, decodedAt, length] = m;
-      const raw = body.payload.toString('utf8', at, at + length);
+      const { raw, decoded } = decodeBytes(body.payload.subarray(at, at + length), (text) => pipeline.decode(text, decodedAt));
       at += length;
-      pipeline.processDecoded(pipeline.decode(raw, decodedAt), raw, { topic, partition, offset });
+      pipeline.processDecoded(decoded, raw, { topic, partition, offset });
       applied++;
     }
     if (at !== body.payload.length) return r.fail(`journal group ending at byte ${r.position} holds ${body.payload.length - at} bytes beyond its messages`);

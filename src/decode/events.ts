@@ -98,10 +98,12 @@ export interface IgnoredEvent {
 export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | PriceEvent | IgnoredEvent;
 
 export interface Reject {
-  /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED. */
+  /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED, TW_ENCODING, TW_TIME_AHEAD, TW_INTERNAL. */
   code: string;
   reason: string;
   issues?: { path: string; message: string }[];
+  /** The message's original bytes, when they are not its text (TW_ENCODING: not UTF-8): the dead letter carries these. */
+  bytes?: Buffer;
 }
 
 /** A rejected message on its way to the dead-letter output: the reject, where it came from, and its raw text. */

@@ -542,7 +542,7 @@ export class Monitor {
     for (const b of step) {
       const offset = b.offset.toString();
       const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset });
-      journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw });
+      journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw, ...(b.value.decoded.ok ? {} : { bytes: b.value.decoded.reject.bytes }) });
       this.options.timeline?.observe(out, this.history, this.ownsAccount);
       for (const alert of out.alerts) this.slots.route(slotOfAccount(alert.subject.accountId, this.slots.count), { pk: b.pk, offset: b.offset, alert });
       if (out.deadLetter) this.slots.route(b.partition % this.slots.count, { pk: b.pk, offset: b.offset, dead: out.deadLetter });

@@ -6,6 +6,7 @@
  * unit tests drive it directly.
  */
 import type { DecodeResult } from '../decode/decode.js';
+import { decodeBytes } from '../decode/encoding.js';
 import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import type { Cut } from './ownership.js';
 
@@ -56,8 +57,7 @@ export class Ordering {
   accept(batch: FetchedBatch, decode: (raw: string) => DecodeResult, now: number): number {
     let added = 0;
     for (const m of batch.messages) {
-      const raw = m.value?.toString('utf8') ?? '';
-      const decoded = decode(raw);
+      const { raw, decoded } = m.value ? decodeBytes(m.value, decode) : { raw: '', decoded: decode('') };
       // A reject has no event time: it takes that of the message before it in its partition, as
       // `replay --from-kafka` gives it, so it never holds its partition back. (Its record
       // timestamp, the time it was produced, held every later message of a backfilled partition

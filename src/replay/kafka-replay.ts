@@ -5,6 +5,7 @@
  * of the messages in that order. Never writes to Kafka or Redis.
  */
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
+import { notUtf8 } from '../decode/encoding.js';
 import type { KafkaClient } from '../kafka/client.js';
 import { mergeByEventTime, type PartitionStream } from '../sources/event-time-merge.js';
 import { openKafkaRange, type KafkaRange, type KafkaRangeOptions, type KafkaRecord } from '../sources/kafka-range-source.js';
@@ -42,7 +43,7 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
     topic: stream.topic,
     partition: stream.partition,
     records: (async function* () {
-      for await (const r of stream.records) yield { offset: r.offset, value: { record: r.value, decoded: decodeMessage(r.value.value, options) } };
+      for await (const r of stream.records) yield { offset: r.offset, value: { record: r.value, decoded: r.value.invalidBytes ? notUtf8(r.value.invalidBytes) : decodeMessage(r.value.value, options) } };
     })(),
   };
 }

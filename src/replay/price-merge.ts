@@ -7,6 +7,7 @@
 import type { DecodeResult } from '../decode/decode.js';
 import type { Origin } from '../decode/events.js';
 import { readJsonLines } from '../sources/file-source.js';
+import { notUtf8 } from '../decode/encoding.js';
 
 export interface PriceLine {
   text: string;
@@ -21,7 +22,7 @@ export class PriceMerge {
 
   constructor(files: readonly string[], decode: (text: string) => DecodeResult) {
     this.lines = (async function* () {
-      for (const file of files) for await (const line of readJsonLines(file)) yield { text: line.text, origin: { file, line: line.line }, decoded: decode(line.text) };
+      for (const file of files) for await (const line of readJsonLines(file)) yield { text: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : decode(line.text) };
     })();
   }
 

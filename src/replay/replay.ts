@@ -16,6 +16,7 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
 import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
 import { fileSize, readJsonLines } from '../sources/file-source.js';
+import { notUtf8 } from '../decode/encoding.js';
 import { PriceMerge } from './price-merge.js';
 
 export interface ReplayRecord {
@@ -133,7 +134,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     let fileBytes = 0;
     for await (const line of readJsonLines(file)) {
       fileBytes = line.bytes;
-      await handleInput(line.text, { file, line: line.line });
+      await handleInput(line.text, { file, line: line.line }, line.invalidBytes ? notUtf8(line.invalidBytes) : undefined);
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
     doneBytes += fileSize(file);

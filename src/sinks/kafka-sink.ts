@@ -31,7 +31,7 @@ export class KafkaSink {
   }
 }
 
-export interface OutRecord { key?: string; value: string; headers: Record<string, string> }
+export interface OutRecord { key?: string; value: string | Buffer; headers: Record<string, string> }
 export interface OutTopic { topic: string; messages: OutRecord[] }
 
 /**
@@ -59,19 +59,21 @@ export function deadLetterRawLimit(topicMaxBytes = BROKER_DEFAULT_MAX_MESSAGE_BY
  * input topic allows) used to fail its slot's transaction on every retry and stop the monitor,
  * the same again after each restart.
  */
-export function deadLetterValue(raw: string, maxBytes = deadLetterRawLimit()): { value: string; headers: Record<string, string> } {
-  if (raw.length * 3 <= maxBytes) return { value: raw, headers: {} }; // fits whatever its characters
-  const bytes = Buffer.from(raw, 'utf8');
+export function deadLetterValue(raw: string | Buffer, maxBytes = deadLetterRawLimit()): { value: string | Buffer; headers: Record<string, string> } {
+  if (typeof raw === 'string' && raw.length * 3 <= maxBytes) return { value: raw, headers: {} }; // fits whatever its characters
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
   if (bytes.length <= maxBytes) return { value: raw, headers: {} };
   let cut = maxBytes;
-  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--; // not inside a multi-byte character
+  // Text is cut at a character boundary; bytes that are not UTF-8 (TW_ENCODING) are cut where they fall.
+  if (typeof raw === 'string') while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+  const kept = bytes.subarray(0, cut);
   return {
-    value: bytes.subarray(0, cut).toString('utf8'),
+    value: typeof raw === 'string' ? kept.toString('utf8') : kept,
     headers: { 'raw-truncated': 'true', 'raw-bytes': String(bytes.length), 'raw-sha256': createHash('sha256').update(bytes).digest('hex') },
   };
 }
 
-/** Alerts keyed by accountId with their id in a header; dead letters raw (cut when very large), with the reason in headers. */
+/** Alerts keyed by accountId with their id in a header; dead letters raw (their original bytes; cut when very large), with the reason in headers. */
 export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], deadLetters: readonly DeadLetter[], topicMaxBytes: (topic: string) => number | undefined = () => undefined): OutTopic[] {
   const topicMessages: OutTopic[] = [];
   if (alerts.length) {
@@ -87,7 +89,7 @@ export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], de
     topicMessages.push({
       topic,
       messages: letters.map((d) => {
-        const { value, headers } = deadLetterValue(d.raw, rawLimit);
+        const { value, headers } = deadLetterValue(d.bytes ?? d.raw, rawLimit);
         return { value, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '', ...headers } };
       }),
     });

@@ -10,5 +10,5 @@ export function serialiseAlert(a: Alert): string {
 }
 
 export function serialiseDeadLetter(d: DeadLetter): string {
-  return JSON.stringify({ code: d.code, reason: d.reason, ...(d.issues ? { issues: d.issues } : {}), ...d.origin, raw: d.raw });
+  return JSON.stringify({ code: d.code, reason: d.reason, ...(d.issues ? { issues: d.issues } : {}), ...d.origin, raw: d.raw, ...(d.bytes ? { rawBase64: d.bytes.toString('base64') } : {}) });
 }

@@ -20,17 +20,20 @@
  * - Each partition buffers at most about `maxBufferedBytesPerPartition` (1 MiB by default) plus
  *   one fetch (kafkajs's maxBytesPerPartition, 1 MiB): memory grows with partitions, not history.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { KafkaClient } from '../kafka/client.js';
 import { isUndecodableBatch } from '../kafka/compression.js';
 import type { PartitionStream } from './event-time-merge.js';
-import { PartitionFeed, type FeedLimits } from './partition-feed.js';
+import { PartitionFeed, type FeedLimits, type FeedRecord } from './partition-feed.js';
 
 export interface KafkaRecord {
   topic: string;
   partition: number;
   offset: string;
   value: string;
+  /** The value's bytes, present only when they are not UTF-8. */
+  invalidBytes?: Buffer;
 }
 
 export interface KafkaRangeOptions {
@@ -69,13 +72,19 @@ async function readBounds(kafka: KafkaClient, topics: readonly string[]): Promis
   }
 }
 
+/** A fetched message as the feed queues it: its text, and its bytes too when they are not UTF-8. */
+function feedRecord(m: { offset: string; value: Buffer | null }): FeedRecord {
+  const value = m.value?.toString('utf8') ?? '';
+  return m.value && !isUtf8(m.value) ? { offset: BigInt(m.offset), value, invalidBytes: m.value } : { offset: BigInt(m.offset), value };
+}
+
 function streamOf(feed: PartitionFeed): PartitionStream<KafkaRecord> {
   const { topic, partition } = feed;
   return {
     topic,
     partition,
     records: (async function* () {
-      for await (const r of feed.records()) yield { offset: r.offset, value: { topic, partition, offset: r.offset.toString(), value: r.value } };
+      for await (const r of feed.records()) yield { offset: r.offset, value: { topic, partition, offset: r.offset.toString(), value: r.value, ...(r.invalidBytes ? { invalidBytes: r.invalidBytes } : {}) } };
     })(),
   };
 }
@@ -105,7 +114,7 @@ export async function openKafkaRange(kafka: KafkaClient, topics: readonly string
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
-        feeds.get(feedKey(batch.topic, batch.partition))?.push(batch.messages.map((m) => ({ offset: BigInt(m.offset), value: m.value?.toString('utf8') ?? '' })));
+        feeds.get(feedKey(batch.topic, batch.partition))?.push(batch.messages.map(feedRecord));
       },
     });
   } catch (err) {

@@ -15,6 +15,8 @@
 export interface FeedRecord {
   offset: bigint;
   value: string;
+  /** The record's bytes, present only when they are not UTF-8 (`value` then holds U+FFFD for each bad sequence). */
+  invalidBytes?: Buffer;
 }
 
 export interface FlowControl {

@@ -89,6 +89,10 @@ describe('monitor against real Kafka and Redis', () => {
     await producer.connect();
     await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-giant', value: giant }] });
     await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-titan', value: titan }] });
+    // And bytes that are not UTF-8: refused as such, their dead letter the very bytes (decoded as
+    // UTF-8 anyway, they were a valid message about another account, U+FFFD in its id).
+    const notText = Buffer.concat([Buffer.from('{"schema":"exchange.login.v1","accountId":"acct-'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    await producer.send({ topic: run.topics[0]!, messages: [{ key: 'acct-bytes', value: notText }] });
     await producer.disconnect();
     await produceSample(run, lines.slice(300, 600));
     const monitor = startMonitor(run);
@@ -100,7 +104,7 @@ describe('monitor against real Kafka and Redis', () => {
       let dlq: Awaited<ReturnType<typeof readAllWithHeaders>> = [];
       await waitFor(async () => {
         dlq = await readAllWithHeaders(`${run.topics[0]}.dlq`);
-        return dlq.some((m) => m.value.length === giant.length) && dlq.some((m) => m.headers['raw-truncated'] === 'true');
+        return dlq.some((m) => m.value.length === giant.length) && dlq.some((m) => m.headers['raw-truncated'] === 'true') && dlq.some((m) => m.headers.code === 'TW_ENCODING');
       }, 90_000, `the giant in ${run.topics[0]}.dlq`).catch((err: Error) => {
         throw new Error(`${err.message}; the dead-letter topic held ${JSON.stringify(dlq.map((m) => [m.value.length, m.headers]))}; the monitor logged: ${monitor.logs.slice(-20).join(' | ')}`);
       });
@@ -110,6 +114,7 @@ describe('monitor against real Kafka and Redis', () => {
       const cut = dlq.find((m) => m.headers['raw-truncated'] === 'true');
       expect(cut?.headers).toMatchObject({ code: 'TW_OVERSIZED', 'raw-bytes': String(titan.length), 'raw-sha256': createHash('sha256').update(titan).digest('hex') });
       expect(titan.startsWith(cut!.value)).toBe(true);
+      expect(dlq.find((m) => m.headers.code === 'TW_ENCODING')?.bytes.equals(notText)).toBe(true);
       expect(cut!.value.length).toBeLessThan(4 * 1024 * 1024);
       expect(monitor.exitCode).toBeNull();
     } finally {
