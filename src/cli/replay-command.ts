@@ -64,7 +64,7 @@ export function registerReplay(program: Command): void {
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines } : {}) });
       const { summary, cases, alerts, pipeline } = await run(rules, {
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),

@@ -3,7 +3,7 @@
  * and rules give byte-identical alerts and dead letters. This is also the main test harness.
  */
 import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
 import type { DecodeResult } from '../decode/decode.js';
@@ -55,8 +55,14 @@ export interface ReplayOptions {
   caseStore?: CaseStore;
   /** Keeps the exchange events of accounts with a case (flushed after each message). */
   timeline?: TimelineRecorder;
-  /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages). */
-  afterEach?: (pipeline: Pipeline, origin: Origin) => Promise<void> | void;
+  /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages); `text` is its raw line. */
+  afterEach?: (pipeline: Pipeline, origin: Origin, text: string) => Promise<void> | void;
+  /**
+   * Files (resolved paths) whose lines up to the given number a restored checkpoint already
+   * applied: they are skipped, not applied a second time (counted as duplicates, their bad lines
+   * dead-lettered again). The caller checks beforehand that they are the lines it applied.
+   */
+  coveredLines?: ReadonlyMap<string, number>;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -112,7 +118,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
         await options.timeline.flush();
       }
     }
-    await options.afterEach?.(pipeline, origin);
+    await options.afterEach?.(pipeline, origin, text);
   };
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text)) : undefined;
   const applyPrice = (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => handle(line.text, line.origin, line.decoded);
@@ -132,8 +138,10 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   let doneBytes = 0;
   for (const file of options.files) {
     let fileBytes = 0;
+    const covered = options.coveredLines?.get(resolve(file)) ?? 0; // applied by a restored checkpoint
     for await (const line of readJsonLines(file)) {
       fileBytes = line.bytes;
+      if (line.line <= covered) continue;
       await handleInput(line.text, { file, line: line.line }, line.invalidBytes ? notUtf8(line.invalidBytes) : undefined);
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
