@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=64
 /** The `tidewatch` command: parses the verb and hands over; each verb lives in its own file. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { RuleSetError } from '../engine/loader.js';
 import { UserInputError } from '../cases/users.js';
 import { CaseActionError } from '../cases/case-transitions.js';
@@ -24,13 +24,17 @@ const VERBS: Record<string, () => Promise<(program: Command) => void>> = {
 const program = new Command()
   .name('tidewatch')
   .description('Transaction monitoring for crypto exchanges: sanctions exposure, DPRK IT-worker payroll, consolidation, extortion.')
-  .version('0.1.0');
+  .version('0.1.0')
+  // A usage mistake (an unknown option, a missing argument) exits 2 like every other refusal;
+  // commander's own default was 1, which scripts read as a failed run. Verbs inherit this.
+  .exitOverride();
 
 const verb = process.argv[2];
 const needed = verb !== undefined && Object.hasOwn(VERBS, verb) ? [verb] : Object.keys(VERBS);
 for (const name of needed) (await VERBS[name]!())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // commander printed it (help and --version are 0)
   if (err instanceof RuleSetError || err instanceof ConfigError || err instanceof UserInputError || err instanceof CaseActionError) console.error(err.message);
   else console.error(`tidewatch: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);

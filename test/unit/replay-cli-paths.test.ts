@@ -22,4 +22,12 @@ describe('replay paths', () => {
     expect(replay(samplePath, '--alerts', dir)).toEqual({ status: 2, stderr: `tidewatch: cannot write ${dir}: EISDIR\n` });
     expect(replay(dir, '--alerts', join(dir, 'a.jsonl'))).toEqual({ status: 2, stderr: `tidewatch: input ${dir} is a directory, not a JSONL file\n` });
   }, 60_000);
+
+  it('exits 2 on a usage mistake too (an unknown option, no input), as on every other refusal; help exits 0', () => {
+    const unknown = replay(samplePath, '--alert', join(dir, 'a.jsonl'));
+    expect(unknown.status).toBe(2); // commander's default was 1
+    expect(unknown.stderr).toContain("unknown option '--alert'");
+    expect(replay().status).toBe(2);
+    expect(replay('--help').status).toBe(0);
+  }, 60_000);
 });
