@@ -4,6 +4,7 @@
  * that severity thresholds are in order. A misspelt name would otherwise read as "absent" and the
  * rule would silently never fire (or explain "made ? transfers").
  */
+import { fieldUnitMismatch, unitMismatch } from './fact-units.js';
 import { misspeltLabel } from './known-labels.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseQuantity } from './units.js';
@@ -80,13 +81,13 @@ export function checkCondition(c: Condition, at: (string | number)[], scope: Sco
   const fieldError = readError(c.field, scope);
   if (fieldError) out.push({ at: [...at, 'field'], message: fieldError });
   for (const op of NUMERIC_COMPARATORS) {
-    const error = op in c ? numericLiteralError(op, c[op]) : undefined;
+    const error = op in c ? numericLiteralError(op, c[op]) ?? unitMismatch(c.field, op, c[op]) : undefined;
     if (error) out.push({ at: [...at, op], message: error });
   }
   for (const op of FIELD_COMPARATORS) {
     const other = c[op];
     if (typeof other !== 'string') continue;
-    const error = readError(other, scope);
+    const error = readError(other, scope) ?? fieldUnitMismatch(c.field, op, other);
     if (error) out.push({ at: [...at, op], message: error });
   }
 }

@@ -123,6 +123,25 @@ describe('rule load refuses, at the real line', () => {
     }
   });
 
+  it('a literal in another unit than its fact (hours against a duration, a percentage against 80%, an asset amount against USD), which compared milliseconds with hours', () => {
+    const QUICK_OUT = [
+      'id: test.quick-out', 'version: 1', 'typology: pass-through', 'title: t', 'on: [withdrawal]',
+      'signals:', '  flow: { op: sequence, first: { kinds: [deposit] }, then: { kinds: [withdrawal] }, within: 24h, minRatio: 90% }',
+      'require: [flow]', 'score:', '  base: 30', '  modifiers:',
+      '    - { when: { field: signals.flow.ratio, gte: 95% }, add: 1, note: "a fraction takes a percentage" }',
+      '    - { when: { field: signals.flow.hours, lte: 6 }, add: 1, note: "hours as a number" }',
+      'severity: { critical: 95, high: 75, medium: 50 }', 'explain: "x"', '',
+    ].join('\n');
+    expect(() => loadRuleSet(ruleDir(QUICK_OUT).dir)).not.toThrow();
+    const modifier = (condition: string): string => QUICK_OUT.replace('{ field: signals.flow.hours, lte: 6 }', condition);
+    expect(refusal(modifier('{ field: signals.flow.hours, lte: 6h }')).errors).toEqual([{ line: 13, reason: 'score.modifiers.1.when.lte: lte: "6h" is a duration (in milliseconds), but signals.flow.hours is a number of hours: write 6' }]);
+    expect(refusal(modifier('{ field: signals.flow.percent, gte: 80% }')).errors[0]!.reason).toBe('score.modifiers.1.when.gte: gte: "80%" is a fraction (80% is 0.8), but signals.flow.percent is a percentage from 0 to 100: write 80');
+    expect(refusal(modifier('{ field: signals.flow.movedUsd, gte: 2d }')).errors[0]!.reason).toMatch(/is a duration \(in milliseconds\), but signals.flow.movedUsd is a USD value$/);
+    expect(refusal(modifier('{ field: signals.flow.hours, ltField: signals.flow.movedUsd }')).errors[0]!.reason).toBe('score.modifiers.1.when.ltField: ltField: signals.flow.hours is a number of hours but signals.flow.movedUsd is a USD value');
+    expect(refusal(withLine(8, '  - { field: event.amount, lt: 10000 USD }')).errors).toEqual([{ line: 8, reason: "where.1.lt: lt: \"10000 USD\" is a USD value, but event.amount is an amount in the asset's own units (compare event.usd for USD)" }]);
+    expect(refusal(withLine(25, '    - { when: { field: account.ageDays, lte: 30d }, add: 5, note: "young" }')).errors[0]!.reason).toMatch(/"30d" is a duration \(in milliseconds\), but account.ageDays is a number of days: write 30$/);
+  });
+
   it('payer-risk signals that read one another in a cycle, and a payer-risk or alsoAlert path that names no list of account ids', () => {
     const payerRisk = (name: string, accounts: string): string => `  ${name}: { op: payer-risk, accounts: ${accounts}, within: 45d, pass: { gte: 2 } }`;
     const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
