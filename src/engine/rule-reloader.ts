@@ -2,11 +2,13 @@
  * Hot reload for `monitor`: a change anywhere in the rules folder re-validates the whole folder.
  * A valid set replaces the engine's rules at once; a broken one is refused with file, line and
  * reason, and the rules in force stay in force. A set is compiled before it is handed over, so a
- * rule that validates but cannot compile is refused here too, never half-applied.
+ * rule that validates but cannot compile is refused here too, never half-applied, and so is a
+ * rule changed without a new `version` (rule-versions.ts).
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { compileRule } from './engine.js';
 import { loadRuleSet, RuleSetError, type LoadedRule } from './loader.js';
+import { refuseUnbumpedChanges } from './rule-versions.js';
 
 export interface ReloadEvents {
   applied(rules: LoadedRule[]): void;
@@ -17,13 +19,16 @@ export class RuleReloader {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dir: string, private readonly events: ReloadEvents, private readonly debounceMs = 200) {}
+  /** `inForce`: the rules the caller started with; a reload may not change one of them without a new version. */
+  constructor(private readonly dir: string, private readonly events: ReloadEvents, private readonly debounceMs = 200, private inForce: readonly LoadedRule[] = []) {}
 
   /** Validates the folder now; applies it only if every file is valid. Returns whether it applied. */
   reload(): boolean {
     try {
       const rules = loadRuleSet(this.dir);
       rules.forEach((rule) => compileRule(rule));
+      refuseUnbumpedChanges(this.inForce, rules);
+      this.inForce = rules;
       this.events.applied(rules);
       return true;
     } catch (err) {

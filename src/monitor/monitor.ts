@@ -317,7 +317,7 @@ export class Monitor {
         logger.info({ rules: rules.length }, 'rules reloaded');
       },
       refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
-    });
+    }, undefined, this.rules);
     this.reloader.start();
   }
 

@@ -262,4 +262,25 @@ describe('hot reload', () => {
     expect(active).toBe(before);
     expect(refused[0]).toContain(`${file}:20: require.0: unknown signal nearThreshhold; did you mean nearThreshold?`);
   });
+
+  it('refuses a rule changed without a new version (its alerts would carry the old rule\'s ids), at the version line; a comment, layout or a new version goes through', () => {
+    const { dir, file } = ruleDir(BASE);
+    const path = join(dir, 'structuring', 'rule.yaml');
+    let active: LoadedRule[] = [];
+    const refused: string[] = [];
+    const reloader = new RuleReloader(dir, { applied: (r) => { active = r; }, refused: (e) => refused.push(e.message) }, 200, loadRuleSet(dir));
+    writeFileSync(path, withLine(22, '  base: 60'));
+    expect(reloader.reload()).toBe(false);
+    expect(active).toEqual([]);
+    expect(refused[0]).toContain(`${file}:2: version: test.just-under changed but its version is still 1: raise it`);
+    writeFileSync(path, `# a comment\n${BASE.replace('typology: structuring', 'typology:    structuring   # same')}`);
+    expect(reloader.reload()).toBe(true);
+    writeFileSync(path, withLine(2, 'version: 2').replace('  base: 55', '  base: 60'));
+    expect(reloader.reload()).toBe(true);
+    expect(active[0]!.spec).toMatchObject({ version: 2, score: { base: 60 } });
+    // And the next change is judged against version 2, now in force.
+    writeFileSync(path, withLine(2, 'version: 2').replace('  base: 55', '  base: 65'));
+    expect(reloader.reload()).toBe(false);
+    expect(refused[1]).toContain('still 2');
+  });
 });
