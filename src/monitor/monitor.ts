@@ -377,7 +377,7 @@ export class Monitor {
     this.options.metrics?.inputBehind.set(behind);
     if (this.phase !== 'catching-up' || !this.readerAssigned || behind > this.options.config.MONITOR_READY_MAX_LAG) return;
     this.setPhase('ready');
-    this.options.logger.info({ seconds: Math.round((Date.now() - this.startedAt) / 100) / 10, applied: this.stats.applied, behind, restoredFrom: this.restoredFrom ?? null }, 'caught up');
+    this.options.logger.info({ seconds: Math.round((Date.now() - this.startedAt) / 100) / 10, applied: this.stats.applied, behind, restoredFrom: this.restoredFrom ?? null, maxLag: this.options.config.MONITOR_READY_MAX_LAG }, behind === 0 ? 'caught up' : 'caught up to within MONITOR_READY_MAX_LAG (ready)');
   }
 
   /**
