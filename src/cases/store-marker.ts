@@ -12,6 +12,22 @@ import { caseKeys } from './redis-keys.js';
 
 export type MarkerCheck = { state: 'same' } | { state: 'lost'; before: string; now: string };
 
+/** The store's id, and whether this claim set it (the store had no marker). */
+export interface MarkerClaim {
+  id: string;
+  created: boolean;
+}
+
+/**
+ * At start, whether the store lost its data while no monitor ran: it had no marker, yet the
+ * monitor restored a checkpoint, so cases were written to a store before (or the monitor now
+ * writes to another store than its earlier cases went to). The periodic check cannot see this:
+ * it compares with a marker the monitor itself read.
+ */
+export function emptiedWhileStopped(claim: MarkerClaim, restoredFrom: string | undefined): boolean {
+  return claim.created && restoredFrom !== undefined;
+}
+
 export class CaseStoreMarker {
   private readonly key: string;
   private id: string | undefined;
@@ -21,11 +37,11 @@ export class CaseStoreMarker {
   }
 
   /** Sets the marker if the store has none, and remembers the store's id. */
-  async claim(): Promise<string> {
-    await this.redis.set(this.key, randomUUID(), 'NX');
+  async claim(): Promise<MarkerClaim> {
+    const created = (await this.redis.set(this.key, randomUUID(), 'NX')) === 'OK';
     this.id = (await this.redis.get(this.key)) ?? undefined;
     if (this.id === undefined) throw new Error(`the case store's marker ${this.key} could not be read back`);
-    return this.id;
+    return { id: this.id, created };
   }
 
   /**
@@ -37,7 +53,7 @@ export class CaseStoreMarker {
     const current = await this.redis.get(this.key);
     if (current === this.id) return { state: 'same' };
     const before = this.id;
-    const now = await this.claim();
+    const { id: now } = await this.claim();
     return { state: 'lost', before, now };
   }
 }

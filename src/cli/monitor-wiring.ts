@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import { CaseStoreMarker } from '../cases/store-marker.js';
+import { CaseStoreMarker, emptiedWhileStopped, type MarkerClaim } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
@@ -62,21 +62,29 @@ const STORE_CHECK_MS = 10_000;
  * data (restarted without persistence) is logged as an error and counted, never silent. A check
  * that cannot reach Redis waits for the next.
  */
-function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings): NodeJS.Timeout {
+function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings, monitor: Monitor): NodeJS.Timeout {
   const marker = new CaseStoreMarker(redis, config.REDIS_KEY_PREFIX);
+  const lost = (fields: Record<string, unknown>, how: string): void => {
+    settings.metrics?.caseStoreLost.inc();
+    settings.logger.error(fields, `the case store lost its data: ${how}; the cases and alerts written before are not in the queue and will not be written again. Run Redis with persistence (README, "Redis persistence"); the alerts are still on the alert topic`);
+  };
+  let startClaim: MarkerClaim | undefined; // judged once the monitor knows whether it restored a checkpoint
   let checking = false;
   const timer = setInterval(() => {
     if (checking || redis.status !== 'ready') return;
+    const start = monitor.startedFrom();
+    if (startClaim && start.settled) {
+      if (emptiedWhileStopped(startClaim, start.restoredFrom)) lost({ markerNow: startClaim.id, restoredFrom: start.restoredFrom }, 'it had no marker at start, yet this monitor restored a checkpoint (a Redis restarted without persistence, flushed or replaced while no monitor ran)');
+      startClaim = undefined;
+    }
     checking = true;
     marker.check().then((result) => {
-      if (result.state !== 'lost') return;
-      settings.metrics?.caseStoreLost.inc();
-      settings.logger.error({ markerBefore: result.before, markerNow: result.now }, 'the case store lost its data: its marker is gone (a Redis restart without persistence, a flush or a failover to an empty replica); the cases and alerts written before are not in the queue and will not be written again. Run Redis with persistence (README, "Redis persistence"); the alerts are still on the alert topic');
+      if (result.state === 'lost') lost({ markerBefore: result.before, markerNow: result.now }, 'its marker is gone (a Redis restart without persistence, a flush or a failover to an empty replica)');
     }, () => undefined).finally(() => { checking = false; });
   }, STORE_CHECK_MS);
   timer.unref();
-  // The first check marks the store at start.
-  void marker.claim().catch(() => undefined);
+  // The first claim marks the store at start.
+  void marker.claim().then((claim) => { startClaim = claim; }, () => undefined);
   return timer;
 }
 
@@ -169,7 +177,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     createPipeline: monitorPipelines(config, labels),
     ...checkpoints,
   });
-  const watchStore = watchCaseStore(redis, config, settings);
+  const watchStore = watchCaseStore(redis, config, settings, monitor);
   return {
     monitor,
     stop: async () => {

@@ -366,6 +366,11 @@ export class Monitor {
     return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null, ...(caseStore !== undefined ? { redis: caseStore } : {}) };
   }
 
+  /** Whether the start has settled (restored or rebuilt its state), and the checkpoint it restored. */
+  startedFrom(): { settled: boolean; restoredFrom: string | undefined } {
+    return { settled: this.phase !== 'starting' && this.phase !== 'restoring', restoredFrom: this.restoredFrom };
+  }
+
   /** What a stop under way may be waiting for (logged while it takes long). */
   stopState(): Record<string, unknown> {
     return { phase: this.phase, ...(this.options.caseStoreStatus ? { redis: this.options.caseStoreStatus() } : {}) };

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caseKeys } from '../../src/cases/redis-keys.js';
-import { CaseStoreMarker } from '../../src/cases/store-marker.js';
+import { CaseStoreMarker, emptiedWhileStopped } from '../../src/cases/store-marker.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
 const prefix = `twtest:${randomUUID()}:`;
@@ -19,15 +19,26 @@ afterAll(async () => {
 describe('the case store marker (real Redis)', () => {
   it('reads the same store as the same, tells a store that lost its data, and compares with the store as it is after that', async () => {
     const marker = new CaseStoreMarker(redis, prefix);
-    const id = await marker.claim();
+    const { id, created } = await marker.claim();
+    expect(created).toBe(true);
     expect(await marker.check()).toEqual({ state: 'same' });
     // A second process on the same store reads the same id (the marker is set once).
-    expect(await new CaseStoreMarker(redis, prefix).claim()).toBe(id);
+    expect(await new CaseStoreMarker(redis, prefix).claim()).toEqual({ id, created: false });
     await redis.del(caseKeys(prefix).storeMarker); // what a restart without persistence leaves
     const lost = await marker.check();
     expect(lost.state).toBe('lost');
     expect(lost.state === 'lost' && lost.before).toBe(id);
     expect(lost.state === 'lost' && lost.now).not.toBe(id);
     expect(await marker.check()).toEqual({ state: 'same' });
+  });
+
+  it('at start, tells a store emptied while no monitor ran: unmarked, under a monitor that restored a checkpoint', async () => {
+    const fresh = `twtest:${randomUUID()}:`;
+    const first = await new CaseStoreMarker(redis, fresh).claim();
+    expect(emptiedWhileStopped(first, undefined)).toBe(false); // a new deployment: nothing written before
+    expect(emptiedWhileStopped(first, 'checkpoint-000000000007.twc')).toBe(true);
+    const again = await new CaseStoreMarker(redis, fresh).claim();
+    expect(emptiedWhileStopped(again, 'checkpoint-000000000007.twc')).toBe(false); // the store kept its marker
+    await redis.del(caseKeys(fresh).storeMarker);
   });
 });

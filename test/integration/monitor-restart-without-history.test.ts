@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { caseKeys } from '../../src/cases/redis-keys.js';
 import { caseViews, caughtUp, checkpointRoot, cleanupRun, expectedOf, highWatermarks, kafka, newRun, produceSample, readAll, startMonitor, stopMonitor, waitFor, type CaseView, type MonitorProcess, type Run } from '../helpers/kafka.js';
 import { sampleLines } from '../helpers/sample.js';
 
@@ -103,6 +104,7 @@ describe('monitor restarts from checkpoints', () => {
       expect(logged(second, 'this instance had no usable checkpoint of its own')).toHaveLength(1);
       expect(logged(second, 'no usable checkpoint')).toEqual([]);
       await expectEveryAlertOnce(run);
+      expect(logged(second, 'the case store lost its data')).toEqual([]); // its marker stayed
       // Health: alive, and ready once caught up; restore progress reached the whole file.
       const port = logsOf(second).find((l) => l.metricsPort)?.metricsPort as number;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -138,6 +140,10 @@ describe('monitor restarts from checkpoints', () => {
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
     writeFileSync(newest, bytes);
     await produceSample(run, lines.slice(2 * third));
+    // And the case store's marker gone while no monitor ran (what a Redis restarted without
+    // persistence leaves): the monitor restores a checkpoint, so cases were written before, and
+    // says the store lost them. (The cases themselves stay here, so the totals below still hold.)
+    await redis.del(caseKeys(run.prefix).storeMarker);
     const monitor = startMonitor(run, 'a', { ...info, ...wholeOnly });
     try {
       await waitFor(() => caughtUp(run), 120_000, 'the restarted monitor to catch up');
@@ -148,6 +154,10 @@ describe('monitor restarts from checkpoints', () => {
       expect(restored.map((l) => l.checkpoint)).toEqual([join(checkpointDir(run), names[0]!)]);
       expect(restored[0]!.messages).toBe(third);
       await expectEveryAlertOnce(run);
+      await waitFor(async () => logged(monitor, 'the case store lost its data').length > 0, 60_000, 'the monitor to say the case store lost its data');
+      const [lost] = logged(monitor, 'the case store lost its data');
+      expect(lost!.msg).toContain('it had no marker at start, yet this monitor restored a checkpoint');
+      expect(lost!.level).toBe(50);
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
     }
