@@ -170,7 +170,7 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
     if (hops === q.maxHops) break;
     for (let n = hopStart; n < hopEnd; n++) {
       const id = nodes.ids[n]!;
-      if (hops > 0 && (graph.isOwn(id) || matchLabel(graph, id, q, q.stopAt))) continue;
+      if (graph.isOwn(id) || matchLabel(graph, id, q, q.stopAt)) continue;
       const time = nodes.times[n]!;
       const edges = q.direction === 'upstream' ? graph.edgesIn(id) : graph.edgesOut(id);
       for (let e = 0; e < edges.length; e++) {

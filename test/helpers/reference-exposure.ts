@@ -38,7 +38,7 @@ export function referenceExposure(graph: EntityGraph, starts: readonly number[],
     if (hops === q.maxHops) break;
     const next: RefNode[] = [];
     for (const node of frontier) {
-      if (hops > 0 && (graph.isOwn(node.id) || match(node.id, q.stopAt))) continue;
+      if (graph.isOwn(node.id) || match(node.id, q.stopAt)) continue;
       for (const edge of q.direction === 'upstream' ? graph.edgesIn(node.id) : graph.edgesOut(node.id)) {
         const inTime = q.direction === 'upstream' ? edge.time <= node.time && edge.time >= node.time - q.hopWithin : edge.time >= node.time && edge.time <= node.time + q.hopWithin;
         const peer = q.direction === 'upstream' ? edge.from : edge.to;

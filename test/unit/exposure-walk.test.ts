@@ -36,6 +36,38 @@ function randomGraph(seed: number, n: number): { graph: EntityGraph; ids: number
   return { graph, ids };
 }
 
+describe('where an exposure walk stops', () => {
+  // typologies.md T2: stop at nodes labelled `exchange`, "to avoid flagging everyone who shares a
+  // hot wallet". The counterparty itself was walked through (QA: 22 of 22 customers paid from or
+  // paying an exchange hot wallet that had once touched an SDN address alerted high).
+  const setUp = (): { graph: EntityGraph; hot: number; sdn: number; own: number } => {
+    const graph = new EntityGraph();
+    const [hot, sdn, own] = [1, 2, 3].map((i) => graph.id(`evm:0x${String(i).padStart(40, '0')}`)) as [number, number, number];
+    graph.tick(T0);
+    graph.addEdge(sdn, hot, { asset: 'USDC', amount: Decimal.parse('5000'), usd: Decimal.parse('5000'), time: T0, ref: 'tx-sdn-hot' });
+    graph.addEdge(sdn, own, { asset: 'USDC', amount: Decimal.parse('5000'), usd: Decimal.parse('5000'), time: T0, ref: 'tx-sdn-own' });
+    graph.addLabel(sdn, { label: 'sanctioned', source: 'ofac', confidence: 1, from: T0 - HOUR }, false, 'l-sdn');
+    graph.addLabel(hot, { label: 'exchange', source: 'intel', confidence: 1, from: T0 - HOUR }, false, 'l-hot');
+    graph.markOwn(own);
+    return { graph, hot, sdn, own };
+  };
+  const upstream = (from: number): ExposureQuery => ({ direction: 'upstream', labels: ['sanctioned', 'dprk-linked'], maxHops: 3, hopWithin: 30 * 24 * HOUR, stopAt: ['exchange'], from, asOf: from });
+
+  it('does not walk on from a counterparty labelled exchange, nor from one of our own addresses', () => {
+    const { graph, hot, own } = setUp();
+    expect(findExposure(graph, [hot], upstream(T0 + HOUR))).toBeUndefined();
+    expect(findExposure(graph, [own], upstream(T0 + HOUR))).toBeUndefined();
+    // Without the stop, the same walk reaches the SDN address in one hop: the graph is as stated.
+    expect(findExposure(graph, [hot], { ...upstream(T0 + HOUR), stopAt: [] })?.hops).toBe(1);
+  });
+
+  it('still finds a label on the exchange counterparty itself (a deposit address attributed to a DPRK actor)', () => {
+    const { graph, hot } = setUp();
+    graph.addLabel(hot, { label: 'dprk-linked', source: 'intel', confidence: 1, from: T0 - HOUR }, false, 'l-hot-dprk');
+    expect(findExposure(graph, [hot], upstream(T0 + HOUR))).toMatchObject({ hops: 0, direct: true, label: 'dprk-linked' });
+  });
+});
+
 describe('exposure walk with reused node arrays and seen-stamps', () => {
   it('finds what the reference walk finds, walk after walk, on random graphs and budgets', () => {
     let hits = 0;
