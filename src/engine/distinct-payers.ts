@@ -3,7 +3,8 @@
  * window (a facilitator hub is one account paid by many employers or platforms, typologies.md
  * T12). Payers are counted by cluster of their first sending address, so one employer's
  * addresses, in any letter case, count once. The window's newest WINDOW_READ_LIMIT items are
- * read (read-limits.ts): a hot account's count is of those.
+ * read (read-limits.ts): a hot account's count is of those. `sinceDays` is how long ago the
+ * earliest of the deposits counted arrived.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll } from './conditions.js';
@@ -30,6 +31,10 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
     const n = payers.length;
     const t = spec.pass;
     const ok = n > 0 && (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
-    return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts: { payers: n, payerClusters: payers, deposits: items.length, within: `${spec.within / DAY}d` } };
+    const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within: `${spec.within / DAY}d` };
+    // Days since the earliest deposit counted (unrounded: compared with other day counts, as a
+    // destination's `firstPaidDaysBefore`, to tell one dealt with before the payments began).
+    if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;
+    return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts };
   };
 }
