@@ -81,6 +81,8 @@ export function cadence(spec: CadenceSpec): Signal {
             payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean),
             // Days from the run's first payment to the trigger: how long the pattern has run.
             sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
+            // How many periods have passed since the run's last payment: 1.5 or more, the pay has stopped.
+            gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2),
           },
         };
       }

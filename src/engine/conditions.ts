@@ -72,8 +72,16 @@ function orderFields(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
+/** The other field of a field comparison, scaled by `times` when the condition gives it (a number or an exact decimal; anything else as it is). */
+function scaled(value: unknown, times: number | undefined): unknown {
+  if (times === undefined) return value;
+  if (typeof value === 'number') return value * times;
+  if (isDecimal(value)) return value.times(Decimal.fromNumber(times));
+  return value;
+}
+
 /** One comparison chosen by its operator name: the reference the per-operator closures (see comparison) are tested against. */
-export function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal): boolean {
+export function compare(op: string, actual: unknown, expected: unknown, ctx: Context, exact?: Decimal, times?: number): boolean {
   switch (op) {
     case 'eq': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) === 0 : norm(actual) === norm(expected);
     case 'ne': return isDecimal(actual) && typeof expected === 'number' ? order(actual, expected, exact) !== 0 : norm(actual) !== norm(expected);
@@ -92,10 +100,10 @@ export function compare(op: string, actual: unknown, expected: unknown, ctx: Con
       return typeof actual === 'number' && actual > 0 && Math.abs(actual / (expected as number) - Math.round(actual / (expected as number))) < 1e-9;
     case 'eqField': return actual !== undefined && norm(actual) === norm(getPath(ctx, expected as string));
     case 'neField': { const other = getPath(ctx, expected as string); return actual !== undefined && other !== undefined && norm(actual) !== norm(other); }
-    case 'gtField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o > 0; }
-    case 'gteField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o >= 0; }
-    case 'ltField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o < 0; }
-    case 'lteField': { const o = orderFields(actual, getPath(ctx, expected as string)); return o !== undefined && o <= 0; }
+    case 'gtField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o > 0; }
+    case 'gteField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o >= 0; }
+    case 'ltField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o < 0; }
+    case 'lteField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o <= 0; }
     default: throw new Error(`unknown comparator ${op}`);
   }
 }
@@ -105,7 +113,7 @@ export function compileCondition(c: Condition): Predicate {
   if ('any' in c) return anyOf(c.any.map(compileCondition));
   if ('not' in c) { const inner = compileCondition(c.not); return (ctx) => !inner(ctx); }
   if ('signal' in c) { const parts = `signals.${c.signal}.ok`.split('.'); return (ctx) => getParts(ctx, parts) === true; }
-  const { field, ...rest } = c;
+  const { field, times, ...rest } = c;
   const [op, raw] = Object.entries(rest).find(([, v]) => v !== undefined)!;
   const expected = Array.isArray(raw) ? raw.map(parseQuantity) : (FIELD_COMPARATORS as readonly string[]).includes(op) ? raw : parseQuantity(raw);
   const parts = field.split('.');
@@ -116,7 +124,7 @@ export function compileCondition(c: Condition): Predicate {
   }
   // A numeric threshold as an exact decimal, once, for fields that hold decimals.
   const exact = typeof expected === 'number' && Number.isFinite(expected) ? Decimal.fromNumber(expected) : undefined;
-  return comparison(op, parts, expected, exact) ?? ((ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact));
+  return comparison(op, parts, expected, exact) ?? ((ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact, times));
 }
 
 /**

@@ -53,7 +53,7 @@ export function deadSignal(spec: SignalSpec, on: readonly TriggerKind[]): string
 function impossibleField(c: Extract<Condition, { field: string }>, scope: Scope): string | undefined {
   const shape = resolvePath(c.field, scope).shape;
   if (!shape) return undefined;
-  const [op, raw] = Object.entries(c).find(([k, v]) => k !== 'field' && v !== undefined) ?? [];
+  const [op, raw] = Object.entries(c).find(([k, v]) => k !== 'field' && k !== 'times' && v !== undefined) ?? [];
   if (op === undefined) return undefined;
   const expected = Array.isArray(raw) ? raw.map(parseQuantity) : parseQuantity(raw);
   if (['gte', 'gt', 'lte', 'lt', 'multipleOf'].includes(op) && shape.type !== 'number' && shape.type !== 'unknown') return `${c.field} is a ${shape.type}, never a number, so ${op} never holds`;

@@ -19,7 +19,10 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition }
   | { signal: string }
-  | ({ field: string } & Partial<Record<(typeof COMPARATORS)[number], unknown>>);
+  | ({ field: string; times?: number } & Partial<Record<(typeof COMPARATORS)[number], unknown>>);
+
+/** The field comparators that order two numbers: `times` may scale their other field (`gteField: signals.salary.meanUsd, times: 5`). */
+export const SCALABLE_FIELD_COMPARATORS = ['gtField', 'gteField', 'ltField', 'lteField'] as const;
 
 export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
   z.union([
@@ -28,9 +31,10 @@ export const conditionSchema: z.ZodType<Condition, unknown> = z.lazy(() =>
     z.object({ any: z.array(conditionSchema).min(1) }).strict(),
     z.object({ not: conditionSchema }).strict(),
     z.object({ signal: z.string() }).strict(),
-    z.object({ field: z.string().min(1), ...Object.fromEntries(COMPARATORS.map((c) => [c, z.unknown().optional()])) })
+    z.object({ field: z.string().min(1), times: z.number().positive().finite().optional(), ...Object.fromEntries(COMPARATORS.map((c) => [c, z.unknown().optional()])) })
       .strict()
-      .refine((c) => COMPARATORS.filter((k) => k in c).length === 1, { message: `a field condition needs exactly one of ${COMPARATORS.join(', ')}` }),
+      .refine((c) => COMPARATORS.filter((k) => k in c).length === 1, { message: `a field condition needs exactly one of ${COMPARATORS.join(', ')}` })
+      .refine((c) => c.times === undefined || SCALABLE_FIELD_COMPARATORS.some((k) => k in c), { message: `times scales the other field of ${SCALABLE_FIELD_COMPARATORS.join(', ')} only` }),
   ]),
 );
 

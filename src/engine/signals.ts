@@ -333,7 +333,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing'],
   window: ['value', 'count', 'within', 'key'],
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
-  cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'sinceDays'],
+  cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'sinceDays', 'gapPeriods'],
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
   linkage: ['by', 'accounts', 'accountIds'],
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],

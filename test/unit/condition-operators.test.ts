@@ -66,4 +66,18 @@ describe('field-to-field orderings (gtField, gteField, ltField, lteField)', () =
     expect(judge('gtField', Decimal.parse('1000.01'), 1000)).toBe(true);
     expect(judge('lteField', Decimal.parse('1000.00'), Decimal.parse('1000'))).toBe(true);
   });
+
+  it('scale the other field by `times` (a sum 5 times the salary or more), numbers and exact decimals alike', () => {
+    const scaled = (op: string, a: unknown, b: unknown, times: number): boolean => compileCondition({ field: 'event.a', [op]: 'event.b', times } as unknown as Condition)({ event: { a, b } });
+    fc.assert(fc.property(fc.oneof(number, decimal), fc.oneof(number, decimal), fc.constantFrom(0.5, 1, 1.5, 5, 12), (a, b, times) => {
+      const x = typeof a === 'number' ? a : a.toNumber();
+      const y = (typeof b === 'number' ? b : b.toNumber()) * times;
+      if (Number.isNaN(x) || Number.isNaN(y)) return;
+      expect(scaled('gteField', a, b, times)).toBe(x >= y);
+      expect(scaled('ltField', a, b, times)).toBe(x < y);
+    }), { numRuns: 2000 });
+    expect(scaled('gteField', Decimal.parse('120000'), 7500, 5)).toBe(true);
+    expect(scaled('gteField', Decimal.parse('30000'), 7500, 5)).toBe(false);
+    expect(scaled('gteField', Decimal.parse('30000'), 7500, 1)).toBe(true);
+  });
 });

@@ -142,6 +142,13 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withLine(25, '    - { when: { field: account.ageDays, lte: 30d }, add: 5, note: "young" }')).errors[0]!.reason).toMatch(/"30d" is a duration \(in milliseconds\), but account.ageDays is a number of days: write 30$/);
   });
 
+  it('a `times` on a comparison that has no other field to scale', () => {
+    const { errors } = refusal(withLine(7, '  - { field: event.usd, gte: 9000 USD, times: 2 }'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.line).toBe(7);
+    expect(errors[0]!.reason).toContain('times scales the other field of gtField, gteField, ltField, lteField only');
+  });
+
   it('payer-risk signals that read one another in a cycle, and a payer-risk or alsoAlert path that names no list of account ids', () => {
     const payerRisk = (name: string, accounts: string): string => `  ${name}: { op: payer-risk, accounts: ${accounts}, within: 45d, pass: { gte: 2 } }`;
     const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
