@@ -15,17 +15,27 @@ function cookieOptions(o: ConsoleOptions) {
   return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: o.secureCookie, maxAge: Math.round(o.sessionHours * 3600) };
 }
 
+/**
+ * The route the router matched, as declared (`/api/cases/:id`): what the guards judge. The raw
+ * URL is not: the router decodes it first, so `/%61pi/cases` reached `/api/cases` while a check
+ * of the raw text saw no `/api/` and let it through without a session (QA). A request that
+ * matched no route has none and is answered 404 by the router.
+ */
+function routeOf(req: FastifyRequest): string {
+  return req.routeOptions.url ?? '';
+}
+
 export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = req.url.split('?')[0]!;
+    const path = routeOf(req);
     if (!path.startsWith('/api/') || OPEN_ROUTES.has(path)) return;
     const id = req.cookies[SESSION_COOKIE];
     req.actor = id ? (await o.users.session(id)) ?? null : null;
     if (!req.actor) return reply.code(401).send({ error: 'sign in first' });
   });
   app.addHook('onRequest', (req, reply, done) => {
-    const path = req.url.split('?')[0]!;
+    const path = routeOf(req);
     if (path.startsWith('/api/') && !OPEN_ROUTES.has(path) && STATE_CHANGING.has(req.method)) app.csrfProtection(req, reply, done);
     else done();
   });

@@ -35,7 +35,8 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   });
   await app.register(fastifyRateLimit, { global: false });
   app.addHook('onSend', async (req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !req.url.startsWith('/api/'))) reply.header(k, v);
+    // The matched route, not the raw URL (which the router decodes): see auth-routes.ts.
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !(req.routeOptions.url ?? req.url).startsWith('/api/'))) reply.header(k, v);
     return payload;
   });
   // Every refusal, the plugins' too (a spent sign-in rate, a missing or forged CSRF token), is

@@ -40,6 +40,18 @@ describe('console API: sign-in and its protections', () => {
     expect((await app.inject({ method: 'GET', url: '/api/cases', headers: { cookie: 'tw_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).statusCode).toBe(401);
   });
 
+  it('answers 401 to a path the router decodes into /api/ too (it read the whole queue without a session)', async () => {
+    for (const url of ['/%61pi/cases', '/api/%63ases', '/%2561pi/cases', '/%61pi/dashboard', '/%61pi/accounts/acct-1', '/%61pi/cases/stream']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect([401, 404], url).toContain(res.statusCode);
+      expect(res.body, url).not.toContain('"cases"');
+    }
+    expect((await app.inject({ method: 'GET', url: '/%61pi/cases' })).statusCode).toBe(401);
+    // And a change through such a path needs its CSRF token like any other.
+    const ana = await login('ana');
+    expect((await app.inject({ method: 'POST', url: '/%61pi/cases/claim', payload: {}, headers: { cookie: ana.cookie } })).statusCode).toBe(403);
+  });
+
   it('sets an httpOnly, SameSite=Strict, Secure session cookie, and refuses a wrong password', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: DEMO_PASSWORD } });
     const session = res.cookies.find((c) => c.name === 'tw_session')!;
