@@ -4,10 +4,11 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
-import { ConfigError } from '../config/config.js';
+import { ConfigError, redisDatabase } from '../config/config.js';
 
+/** The URL with its user and password hidden: everything up to the last `@` (a password may hold `@` or `/`). */
 export function redactedUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
+  return url.replace(/^(rediss?:\/\/).*@/, '$1***@');
 }
 
 /**
@@ -28,6 +29,10 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
   try {
     await redis.connect();
     await redis.ping();
+    // ioredis selects the URL's database on connect but only reports a refusal as an error
+    // event, then works in database 0: a case queue written into another application's data.
+    const db = redisDatabase(url) ?? 0;
+    if (db > 0) await redis.select(db);
   } catch (err) {
     redis.disconnect();
     throw new Error(`cannot reach Redis at REDIS_URL=${redactedUrl(url)}: ${lastError || (err instanceof Error ? err.message : String(err))}`);
@@ -35,8 +40,8 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
   return redis;
 }
 
-/** What Redis answers to credentials it refuses (ACL user or password, or none configured). */
-const REFUSED_CREDENTIALS = /WRONGPASS|NOAUTH|invalid (username-)?password|AUTH .*without any password/i;
+/** What Redis answers to credentials it refuses (ACL user or password, or none configured), or to a database it does not have. */
+const REFUSED_CREDENTIALS = /WRONGPASS|NOAUTH|invalid (username-)?password|AUTH .*without any password|DB index is out of range/i;
 
 /**
  * Start-up check of a long-running service: credentials Redis refuses fail start-up at once,
@@ -49,7 +54,7 @@ export async function checkRedisCredentials(url: string, tls?: ConnectionOptions
     redis = await connectRedis(url, false, tls);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    if (REFUSED_CREDENTIALS.test(message)) throw new ConfigError(`invalid configuration: REDIS_URL: Redis refused the credentials (${message})`);
+    if (REFUSED_CREDENTIALS.test(message)) throw new ConfigError(`invalid configuration: REDIS_URL: Redis refused ${/DB index/i.test(message) ? 'the database it names' : 'the credentials'} (${message})`);
   } finally {
     redis?.disconnect();
   }

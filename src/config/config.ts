@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '../contract/schemas.js';
-import { readable } from './tls.js';
+import { kafkaTlsFiles, readable, redisTlsFiles, tlsMaterialErrors } from './tls.js';
+import { editDistance, nearestName } from '../engine/did-you-mean.js';
 
 const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -75,6 +76,17 @@ export const envSchema = z.object({
   MONITOR_READY_MAX_LAG: z.coerce.number().int().min(0).default(5000),
 }).refine((e) => !e.KAFKA_SASL_MECHANISM || (e.KAFKA_SASL_USERNAME && e.KAFKA_SASL_PASSWORD), {
   message: 'KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => Boolean(e.KAFKA_SASL_MECHANISM) || !(e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD), {
+  // Credentials without a mechanism connected without authentication, silently.
+  message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => redisDatabase(e.REDIS_URL) !== undefined, {
+  message: 'the database after the host (redis://host:6379/N) must be a whole number from 0', path: ['REDIS_URL'],
+}).superRefine((e, ctx) => {
+  // TLS files that are readable but unusable fail here, naming the variable, not as minutes of
+  // handshake retries ("waiting for topic leaders") or a Redis that seems down.
+  const kafka = e.KAFKA_SSL ? tlsMaterialErrors(kafkaTlsFiles(e), { ca: 'KAFKA_SSL_CA_FILE', cert: 'KAFKA_SSL_CERT_FILE', key: 'KAFKA_SSL_KEY_FILE', passphrase: 'KAFKA_SSL_KEY_PASSWORD' }) : [];
+  const redis = e.REDIS_URL.startsWith('rediss://') ? tlsMaterialErrors(redisTlsFiles(e), { ca: 'REDIS_TLS_CA_FILE', cert: 'REDIS_TLS_CERT_FILE', key: 'REDIS_TLS_KEY_FILE', passphrase: 'REDIS_TLS_KEY_PASSWORD' }) : [];
+  for (const [variable, message] of [...kafka, ...redis]) ctx.addIssue({ code: 'custom', message, path: [variable] });
 }).refine((e) => Boolean(e.KAFKA_SSL_CERT_FILE) === Boolean(e.KAFKA_SSL_KEY_FILE), {
   message: 'a client certificate needs its key: set both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE, or neither', path: ['KAFKA_SSL_KEY_FILE'],
 }).refine((e) => e.KAFKA_SSL || !(e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE || e.KAFKA_SSL_KEY_FILE), {
@@ -92,6 +104,38 @@ export const envSchema = z.object({
 }).refine((e) => retentionAllowed(e.KAFKA_DLQ_RETENTION_MS), {
   message: RETENTION_RULE, path: ['KAFKA_DLQ_RETENTION_MS'],
 });
+
+/** The database a Redis URL selects (0 when it names none), or undefined when its path is no whole number. */
+export function redisDatabase(url: string): number | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return 0; // a URL Node cannot parse (a password with `#`) is refused where it is opened, naming REDIS_URL
+  }
+  if (path === '' || path === '/') return 0;
+  return /^\/\d{1,5}$/.test(path) ? Number(path.slice(1)) : undefined;
+}
+
+/** The prefixes of Tidewatch's variables: an unknown one close to a known one is a typo. */
+const OUR_PREFIXES = /^(KAFKA|REDIS|CHECKPOINT|MONITOR|CONSOLE|TIDEWATCH|DEDUPE|EVENT_TIME|ADDRESS_MEMORY|CASE|METRICS|LOG)_/;
+
+/**
+ * Variables that look like a misspelling of one of ours (`KAFKA_SASL_MECHANISIM`, `REDIS_TLS_CA`
+ * for REDIS_TLS_CA_FILE): set, they were ignored and a default used, such as no authentication.
+ * Others with our prefixes (KAFKA_HEAP_OPTS for Kafka's own scripts) are left alone.
+ */
+function misspeltVariables(env: Record<string, string | undefined>): string[] {
+  const known = Object.keys(envSchema.shape);
+  const issues: string[] = [];
+  for (const key of Object.keys(env).sort()) {
+    if (env[key] === undefined || !OUR_PREFIXES.test(key) || known.includes(key)) continue;
+    const extended = known.find((k) => k.startsWith(`${key}_`));
+    const near = extended ?? nearestName(key, known);
+    if (near !== undefined && (extended !== undefined || editDistance(key, near) <= 2)) issues.push(`${key}: not a Tidewatch variable (it would be ignored); did you mean ${near}?`);
+  }
+  return issues;
+}
 
 /** Checkpoints are off only with the directory store and an empty CHECKPOINT_DIR. */
 export function checkpointsOn(c: { CHECKPOINT_STORE: string; CHECKPOINT_DIR: string }): boolean {
@@ -129,10 +173,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // empty string is 0, which silently turned the hold, the journal or a port off.
   for (const key of numericKeys()) if (merged[key]?.trim() === '') delete merged[key];
   const parsed = envSchema.safeParse(merged);
-  if (!parsed.success) {
+  const misspelt = misspeltVariables(merged);
+  if (!parsed.success || misspelt.length > 0) {
     // A number that does not parse says what was typed, not the NaN it coerced to.
     const reason = (key: string, message: string): string => (message.endsWith(', received NaN') ? `${message.slice(0, -', received NaN'.length)}, not ${JSON.stringify(merged[key])}` : message);
-    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => { const key = i.path.join('.'); return `${key}: ${reason(key, i.message)}`; }).join('; ')}`);
+    const issues = parsed.success ? [] : parsed.error.issues.map((i) => { const key = i.path.join('.'); return `${key}: ${reason(key, i.message)}`; });
+    throw new ConfigError(`invalid configuration: ${[...issues, ...misspelt].join('; ')}`);
   }
   return Object.freeze({ ...parsed.data, topics: DEFAULT_TOPICS });
 }

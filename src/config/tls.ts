@@ -6,7 +6,8 @@
  * naming its variable (config.ts checks them before anything connects).
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 
 export interface TlsFiles {
   ca?: string | undefined;
@@ -54,4 +55,62 @@ export function readable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The variable names of one service's TLS files, for messages. */
+export interface TlsVariables {
+  ca: string;
+  cert: string;
+  key: string;
+  passphrase: string;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * What is wrong with readable TLS files before anything connects, each as [variable, reason]: a
+ * CA file with no PEM certificate in it (Node ignores such a file and falls back on nothing, so
+ * every handshake failed as "self-signed certificate" for minutes of retries), a certificate or
+ * key that is not PEM, a key its passphrase does not open, a key that is not the certificate's.
+ */
+export function tlsMaterialErrors(f: TlsFiles, names: TlsVariables): [string, string][] {
+  const errors: [string, string][] = [];
+  if (f.ca && readable(f.ca)) {
+    const blocks = readFileSync(f.ca, 'utf8').match(PEM_CERTIFICATE) ?? [];
+    if (blocks.length === 0) errors.push([names.ca, 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)']);
+    for (const block of blocks) {
+      try {
+        new X509Certificate(block);
+      } catch (err) {
+        errors.push([names.ca, `a certificate in it does not parse (${(err as Error).message})`]);
+        break;
+      }
+    }
+  }
+  if (f.cert && readable(f.cert)) {
+    try {
+      new X509Certificate(readFileSync(f.cert));
+    } catch (err) {
+      errors.push([names.cert, `is not a PEM certificate Node can read (${(err as Error).message})`]);
+      return errors;
+    }
+  }
+  if (f.cert && f.key && readable(f.cert) && readable(f.key)) {
+    try {
+      createSecureContext({ cert: readFileSync(f.cert, 'utf8'), key: readFileSync(f.key, 'utf8'), ...(f.passphrase ? { passphrase: f.passphrase } : {}) });
+    } catch (err) {
+      errors.push(tlsContextError(err as Error & { code?: string }, names, f.passphrase !== undefined));
+    }
+  }
+  return errors;
+}
+
+function tlsContextError(err: Error & { code?: string }, names: TlsVariables, passphraseGiven: boolean): [string, string] {
+  const text = `${err.code ?? ''} ${err.message}`;
+  if (/bad decrypt|BAD_DECRYPT|interrupted or cancelled|bad password/i.test(text)) {
+    return passphraseGiven ? [names.passphrase, `does not decrypt the key in ${names.key}`] : [names.passphrase, `the key in ${names.key} is encrypted: give its passphrase`];
+  }
+  if (/KEY_VALUES_MISMATCH|key values mismatch/i.test(text)) return [names.key, `is not the key of the certificate in ${names.cert}`];
+  if (/PEM|no start line|ASN1|DECODER/i.test(text)) return [/cert/i.test(err.message) ? names.cert : names.key, `is not a PEM certificate and key pair Node can read (${err.message})`];
+  return [names.cert, `the certificate and key cannot be used (${err.message})`];
 }

@@ -28,4 +28,10 @@ describe('monitor start-up against Redis', () => {
     expect(r.stderr).toMatch(/REDIS_URL: Redis refused the credentials \(.*WRONGPASS/);
     expect(r.stderr).not.toContain('not-the-password');
   });
+
+  it('stops at once, exit 2, naming REDIS_URL, when Redis has no such database (it wrote the case queue into database 0)', () => {
+    const r = monitorWith(`redis://${redisHost}/99`);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/REDIS_URL: Redis refused the database it names \(.*DB index is out of range/);
+  });
 });

@@ -14,5 +14,7 @@ describe('cases CLI input errors', () => {
   it('says Redis cannot be reached and names REDIS_URL, with its password hidden', async () => {
     await expect(connectRedis('redis://tidewatch:s3cret@127.0.0.1:1')).rejects.toThrow(/^cannot reach Redis at REDIS_URL=redis:\/\/\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/);
     expect(redactedUrl('rediss://u:p@h:6380/0')).toBe('rediss://***@h:6380/0');
+    // A password holding @ or / is hidden whole (the part after its first @ was printed).
+    expect(redactedUrl('redis://u:p@ss/w@rd@h:6379/2')).toBe('redis://***@h:6379/2');
   });
 });

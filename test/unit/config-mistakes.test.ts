@@ -4,7 +4,7 @@
  * TLS file that is a directory, a checkpoint directory that cannot be made (Node's recursive
  * mkdir spun for ever under /proc, and the monitor with it, deaf to SIGTERM).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { makeDirectories, proveWritable } from '../../src/checkpoint/directory-store.js';
 import { checkCheckpointDirectory } from '../../src/cli/monitor-wiring.js';
 import { root, samplePath } from '../helpers/sample.js';
+import { makeTestCerts } from '../helpers/tls-certs.js';
 
 const refusal = (env: Record<string, string>): string => {
   try {
@@ -25,6 +26,32 @@ const refusal = (env: Record<string, string>): string => {
 };
 
 describe('configuration mistakes', () => {
+  it('refuses SASL credentials without a mechanism (it connected without authentication) and a misspelt variable, naming the one meant', () => {
+    expect(refusal({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toContain('KAFKA_SASL_MECHANISM: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM');
+    expect(refusal({ KAFKA_SASL_MECHANISIM: 'plain' })).toContain('KAFKA_SASL_MECHANISIM: not a Tidewatch variable (it would be ignored); did you mean KAFKA_SASL_MECHANISM?');
+    expect(refusal({ REDIS_TLS_CA: '/x' })).toContain('did you mean REDIS_TLS_CA_FILE?');
+    // Other tools' variables with the same prefixes are left alone.
+    expect(refusal({ KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_OPTS: '-Dx', TIDEWATCH_CRASH_ROUNDS: '20' })).toBe('accepted');
+  });
+
+  it('refuses a Redis database that is no whole number, naming REDIS_URL', () => {
+    expect(refusal({ REDIS_URL: 'redis://127.0.0.1:6379/abc' })).toContain('REDIS_URL: the database after the host (redis://host:6379/N) must be a whole number from 0');
+    expect(loadConfig({ REDIS_URL: 'redis://u:p@127.0.0.1:6379/3' }).REDIS_URL).toBe('redis://u:p@127.0.0.1:6379/3');
+  });
+
+  it('refuses TLS files it can read but not use, naming the variable: a CA with no certificate, a passphrase that does not open the key, a key of another certificate', () => {
+    const certs = makeTestCerts();
+    const encrypted = join(certs.dir, 'client-enc.key');
+    execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-aes256', '-passout', 'pass:right-one', '-out', encrypted]);
+    const kafka = (env: Record<string, string>): string => refusal({ KAFKA_SSL: 'true', ...env });
+    expect(kafka({ KAFKA_SSL_CA_FILE: samplePath })).toContain('KAFKA_SSL_CA_FILE: holds no PEM certificate');
+    expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted, KAFKA_SSL_KEY_PASSWORD: 'wrong' })).toContain('KAFKA_SSL_KEY_PASSWORD: does not decrypt the key in KAFKA_SSL_KEY_FILE');
+    expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted })).toContain('KAFKA_SSL_KEY_PASSWORD: the key in KAFKA_SSL_KEY_FILE is encrypted');
+    expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: certs.serverKey })).toContain('KAFKA_SSL_KEY_FILE: is not the key of the certificate in KAFKA_SSL_CERT_FILE');
+    expect(kafka({ KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted, KAFKA_SSL_KEY_PASSWORD: 'right-one' })).toBe('accepted');
+    expect(refusal({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: certs.clientKey })).toContain('REDIS_TLS_CA_FILE: holds no PEM certificate');
+  });
+
   it('reads a number set to nothing as unset, not as zero', () => {
     const config = loadConfig({ MONITOR_HOLD_MS: '', METRICS_PORT: ' ', CHECKPOINT_JOURNAL_EVERY_SECONDS: '' });
     expect([config.MONITOR_HOLD_MS, config.METRICS_PORT, config.CHECKPOINT_JOURNAL_EVERY_SECONDS]).toEqual([2000, 9464, 5]);
