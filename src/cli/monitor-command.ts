@@ -63,7 +63,8 @@ export function registerMonitor(program: Command): void {
         // A signal during start-up ends the start early; the stop under way then exits as usual.
         if (stopping) return;
         logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor could not start');
-        process.exit(1);
+        // A refusal a restart cannot mend (credentials, certificates) exits 2, as every configuration mistake does.
+        process.exit(err instanceof ConfigError ? 2 : 1);
       }
       if (stopping) return;
       logger.info({ metricsPort: port }, 'metrics and /healthz listening');

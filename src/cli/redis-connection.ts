@@ -2,9 +2,10 @@
  * Opens Redis for a command and turns "cannot connect" into one clear error naming REDIS_URL
  * (with any password hidden), instead of ioredis's unhandled error events.
  */
-import type { ConnectionOptions } from 'node:tls';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { ConfigError, redisDatabase } from '../config/config.js';
+import { isTlsRefusal } from '../config/tls.js';
 
 /** The URL with its user and password hidden: everything up to the last `@` (a password may hold `@` or `/`). */
 export function redactedUrl(url: string): string {
@@ -44,17 +45,43 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
 const REFUSED_CREDENTIALS = /WRONGPASS|NOAUTH|invalid (username-)?password|AUTH .*without any password|DB index is out of range/i;
 
 /**
- * Start-up check of a long-running service: credentials Redis refuses fail start-up at once,
- * naming REDIS_URL (a restart cannot mend them). A Redis that is only unreachable does not: the
+ * Start-up check of a long-running service: credentials Redis refuses, a database it does not
+ * have and a TLS handshake that cannot succeed fail start-up at once, naming the variables (a
+ * restart cannot mend them). A Redis that is only unreachable does not: the
  * service waits for it as it would after an outage.
  */
 export async function checkRedisCredentials(url: string, tls?: ConnectionOptions): Promise<void> {
+  let message = await connectionRefusal(url, tls);
+  if (message === undefined) return;
+  // A TLS server that refuses the client's certificate sends its alert and closes; the client,
+  // writing its first command, usually reads only the reset. A handshake alone reads the alert.
+  if (url.startsWith('rediss://') && /ECONNRESET|EPIPE|Connection is closed/i.test(message)) message = (await handshakeRefusal(url, tls)) ?? message;
+  if (REFUSED_CREDENTIALS.test(message)) throw new ConfigError(`invalid configuration: REDIS_URL: Redis refused ${/DB index/i.test(message) ? 'the database it names' : 'the credentials'} (${message})`);
+  if (isTlsRefusal(message)) throw new ConfigError(`invalid configuration: REDIS_URL, REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE: the TLS handshake with Redis failed (a CA that did not sign it, no or another client certificate, or rediss:// to a plaintext port): ${message}`);
+}
+
+/** What a bare TLS handshake with the URL's server is refused with, if anything, writing nothing after it. */
+function handshakeRefusal(url: string, tls?: ConnectionOptions): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connectTls({ host: hostname, port: Number(port || 6379), servername: hostname, ...tls });
+    const done = (reason: string | undefined): void => { clearTimeout(timer); socket.destroy(); resolve(reason); };
+    const timer = setTimeout(() => done(undefined), 5000);
+    socket.on('error', (err: Error) => done(err.message));
+    // The server judges the client's certificate after the client's last handshake message: its
+    // verdict comes as an alert right after, or not at all.
+    socket.on('secureConnect', () => { clearTimeout(timer); setTimeout(() => done(undefined), 3000); });
+  });
+}
+
+/** Why a first connection fails, or undefined when it succeeds. */
+async function connectionRefusal(url: string, tls?: ConnectionOptions): Promise<string | undefined> {
   let redis: Redis | undefined;
   try {
     redis = await connectRedis(url, false, tls);
+    return undefined;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (REFUSED_CREDENTIALS.test(message)) throw new ConfigError(`invalid configuration: REDIS_URL: Redis refused ${/DB index/i.test(message) ? 'the database it names' : 'the credentials'} (${message})`);
+    return err instanceof Error ? err.message : String(err);
   } finally {
     redis?.disconnect();
   }

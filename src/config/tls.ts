@@ -114,3 +114,15 @@ function tlsContextError(err: Error & { code?: string }, names: TlsVariables, pa
   if (/PEM|no start line|ASN1|DECODER/i.test(text)) return [/cert/i.test(err.message) ? names.cert : names.key, `is not a PEM certificate and key pair Node can read (${err.message})`];
   return [names.cert, `the certificate and key cannot be used (${err.message})`];
 }
+
+/**
+ * TLS failures that waiting does not mend: a certificate that does not verify against the CA, a
+ * client certificate the server wants and did not get, TLS spoken to a plaintext port. Kafka's
+ * start-up retried them as a topic-leader wait for minutes, and Redis's as an outage for ever
+ * (QA).
+ */
+const TLS_REFUSAL = /self[- ]signed certificate|unable to (verify|get)[^:]*certificate|certificate (has expired|is not yet valid|required|unknown|revoked)|does not match certificate's altnames|alert (unknown ca|bad certificate|handshake failure)|wrong version number|packet length too long/i;
+
+export function isTlsRefusal(message: string): boolean {
+  return TLS_REFUSAL.test(message);
+}

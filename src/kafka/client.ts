@@ -1,7 +1,7 @@
 /** kafkajs clients from the validated config: brokers, SSL and SASL come from configuration only. */
 import kafkajs from 'kafkajs';
-import type { Config } from '../config/config.js';
-import { kafkaSsl } from '../config/tls.js';
+import { ConfigError, type Config } from '../config/config.js';
+import { isTlsRefusal, kafkaSsl } from '../config/tls.js';
 import { registerCompressionCodecs } from './compression.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -110,13 +110,50 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
     } catch (err) {
       if (options.stopped?.()) return;
       const refused = saslRefusal(err);
-      if (refused) throw new Error(`Kafka refused the client's SASL authentication (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; or SASL set for a listener without it): ${refused}`);
+      if (refused) throw new ConfigError(`invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: Kafka refused the client's SASL authentication (or SASL is set for a listener without it): ${refused}`);
+      const handshake = tlsRefusal(err);
+      if (handshake) throw new ConfigError(`invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed (a CA that did not sign them, no or another client certificate, or TLS against a plaintext listener): ${handshake}`);
       if (Date.now() > deadline) throw err;
       const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
       options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
+}
+
+/**
+ * Runs a broker request again while it fails with an error Kafka calls retriable (a group
+ * coordinator that moved or is still loading its offsets, a leader election), backing off up to
+ * `timeoutMs`: a broker just started answers a new group's first offset fetch with "not the
+ * correct coordinator" or "the coordinator is loading", and the monitor exited on it (QA: 3 of 10
+ * first starts). Other errors, and the last retriable one past the deadline, are thrown.
+ */
+export async function retryRetriable<T>(request: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (!isRetriable(err) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** (attempt - 1), 2000)));
+    }
+  }
+}
+
+/** Whether kafkajs marks the error, or one in its cause chain, retriable. */
+export function isRetriable(err: unknown): boolean {
+  for (let e = err as { retriable?: boolean; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.retriable === true) return true;
+  }
+  return false;
+}
+
+/** The message of a TLS refusal anywhere in the error's cause chain, or undefined. */
+export function tlsRefusal(err: unknown): string | undefined {
+  for (let e = err as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.message !== undefined && isTlsRefusal(e.message)) return e.message;
+  }
+  return undefined;
 }
 
 /** SASL error types a broker answers with: waiting does not change them. */

@@ -11,7 +11,7 @@ import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { kafkaSsl } from '../../src/config/tls.js';
-import { createKafka } from '../../src/kafka/client.js';
+import { createKafka, retryStartup } from '../../src/kafka/client.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
@@ -101,4 +101,16 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
     await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow(/certificate|alert|handshake|Connection error/i);
     await admin.disconnect().catch(() => undefined);
   });
+
+  it('a start-up step through the configured client stops at once, naming the KAFKA_SSL variables, on a CA that did not sign the broker or without a client certificate (it waited out KAFKA_STARTUP_TIMEOUT_MS)', async () => {
+    for (const mistake of [{ ...env, KAFKA_SSL_CA_FILE: certs.otherCa }, { KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca }]) {
+      const kafka = createKafka(loadConfig(mistake));
+      const admin = kafka.admin();
+      const retries: number[] = [];
+      await expect(retryStartup(async () => { await admin.connect(); await admin.listTopics(); }, { timeoutMs: 120_000, onRetry: (attempt) => void retries.push(attempt) }))
+        .rejects.toThrow(/^invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed/);
+      await admin.disconnect().catch(() => undefined);
+      expect(retries).toEqual([]); // refused on the first attempt, not waited out
+    }
+  }, 240_000);
 });

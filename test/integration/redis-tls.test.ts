@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedis } from '../../src/cli/redis-connection.js';
+import { checkRedisCredentials, connectRedis } from '../../src/cli/redis-connection.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { kafkaSsl, redisTls } from '../../src/config/tls.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
@@ -55,6 +55,17 @@ describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
     await expect(connectRedis(url, false, redisTls(loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca })))).rejects.toThrow(/cannot reach Redis at REDIS_URL=rediss:\/\/127\.0\.0\.1/);
     const otherCa = loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.otherCa, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey });
     await expect(connectRedis(url, false, redisTls(otherCa))).rejects.toThrow(/cannot reach Redis at REDIS_URL=.*(self[- ]signed|unable to (get|verify))/i);
+  });
+
+  it("a long-running service's start-up check stops on either, naming the REDIS_TLS variables, where it waited for ever as for an outage", async () => {
+    const url = `rediss://127.0.0.1:${port}`;
+    for (const env of [{ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca }, { REDIS_URL: url, REDIS_TLS_CA_FILE: certs.otherCa, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey }]) {
+      const refused = checkRedisCredentials(url, redisTls(loadConfig(env)));
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toThrow(/^invalid configuration: REDIS_URL, REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE: the TLS handshake with Redis failed/);
+    }
+    // An unreachable Redis is still only waited for.
+    await expect(checkRedisCredentials(`rediss://127.0.0.1:1`, redisTls(loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca })))).resolves.toBeUndefined();
   });
 });
 
