@@ -8,6 +8,7 @@ import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
+import { createLogger } from '../observability/logger.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { AccountEvents } from '../console/account-events.js';
 import type { ConsoleOptions } from '../console/context.js';
@@ -61,6 +62,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     ...(await stores(opts)),
     sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
+    logger: createLogger(config.LOG_LEVEL),
   });
   const address = await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST }).catch((err: Error) => {
     throw new ConfigError(`invalid configuration: CONSOLE_HOST, CONSOLE_PORT: cannot serve the console on ${config.CONSOLE_HOST}:${config.CONSOLE_PORT}: ${err.message}`);

@@ -7,6 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
 
+/** The account a sign-in names, as the throttle keys it (case-folded, bounded). */
+function accountOf(body: unknown): string {
+  const user = (body as { user?: unknown } | null)?.user;
+  return typeof user === 'string' ? user.trim().toLowerCase().slice(0, 64) : '';
+}
+
 const loginBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_ROUTES = new Set(['/api/login']);
@@ -21,7 +27,7 @@ function cookieOptions(o: ConsoleOptions) {
  * of the raw text saw no `/api/` and let it through without a session (QA). A request that
  * matched no route has none and is answered 404 by the router.
  */
-function routeOf(req: FastifyRequest): string {
+export function routeOf(req: FastifyRequest): string {
   return req.routeOptions.url ?? '';
 }
 
@@ -40,13 +46,27 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     else done();
   });
 
-  app.post('/api/login', { config: { rateLimit: { max: o.loginPerMinute, timeWindow: '1 minute' } } }, async (req, reply) => {
+  // Guesses are throttled per account, so one user's guesses (or everyone's, behind the one
+  // address of a TLS proxy) do not lock every analyst out, and per client address at ten times
+  // that, so one client cannot guess across accounts unhindered.
+  const perAccount = app.createRateLimit({ max: o.loginPerMinute, timeWindow: '1 minute', keyGenerator: (req) => `account:${accountOf(req.body)}` });
+  const throttleAccount = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const limit = await perAccount(req);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', String(limit.ttlInSeconds));
+    await reply.code(429).send({ error: `too many sign-in attempts for this account; retry in ${limit.ttlInSeconds} s` });
+  };
+  app.post('/api/login', { config: { rateLimit: { max: o.loginPerMinute * 10, timeWindow: '1 minute' } }, preHandler: throttleAccount }, async (req, reply) => {
     const body = loginBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'expected {"user": "…", "password": "…"}' });
     const actor = await o.users.authenticate(body.data.user, body.data.password);
-    if (!actor) return reply.code(401).send({ error: 'unknown user or wrong password' });
+    if (!actor) {
+      o.logger?.warn({ user: body.data.user }, 'sign-in refused: unknown user or wrong password');
+      return reply.code(401).send({ error: 'unknown user or wrong password' });
+    }
     const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));
     reply.setCookie(SESSION_COOKIE, session, cookieOptions(o));
+    o.logger?.info({ user: actor.name, role: actor.role }, 'signed in');
     return { user: actor.name, role: actor.role, csrfToken: reply.generateCsrf({ userInfo: session }) };
   });
 
@@ -57,6 +77,7 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
 
   app.post('/api/logout', async (req, reply) => {
     await o.users.endSession(req.cookies[SESSION_COOKIE]!);
+    o.logger?.info({ user: req.actor!.name }, 'signed out');
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });

@@ -31,6 +31,19 @@ export interface ConsoleOptions {
   leaseMs: number;
   /** The key CSRF tokens are signed with (TIDEWATCH_CONSOLE_SECRET; shared by every instance); random per process when absent (the demo, tests). */
   csrfKey?: string;
+  /**
+   * The security log: sign-ins, refused sign-ins, throttling, sign-outs, refused requests (401,
+   * 403, 429) and faults with their cause. Analyst names and routes only: no customer data, no
+   * client addresses, no secrets. None logs nothing.
+   */
+  logger?: ConsoleLogger;
+}
+
+/** The part of a pino logger the console writes to. */
+export interface ConsoleLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 declare module 'fastify' {

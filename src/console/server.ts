@@ -9,7 +9,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerAuth } from './auth-routes.js';
+import { registerAuth, routeOf } from './auth-routes.js';
 import { registerCaseRoutes } from './case-routes.js';
 import { registerCaseStream } from './case-stream.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
@@ -41,9 +41,17 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   });
   // Every refusal, the plugins' too (a spent sign-in rate, a missing or forged CSRF token), is
   // `{ "error": reason }` as the README says; a fault is reported without its details.
-  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+  app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    // The cause goes to the log, never to the client.
+    if (status >= 500) o.logger?.error({ method: req.method, route: routeOf(req), user: req.actor?.name ?? null, err: err.message }, 'console request failed');
     return reply.code(status).send({ error: status >= 500 ? 'internal error' : err.message });
+  });
+  // Refusals (no session, no or a forged CSRF token, a role that may not, a spent sign-in rate)
+  // are what a security review reads first.
+  app.addHook('onResponse', async (req, reply) => {
+    const route = routeOf(req);
+    if ([401, 403, 429].includes(reply.statusCode) && route.startsWith('/api/') && !(route === '/api/login' && reply.statusCode === 401)) o.logger?.warn({ method: req.method, route, status: reply.statusCode, user: req.actor?.name ?? null }, 'console request refused');
   });
   registerAuth(app, o);
   registerCaseStream(app, o);

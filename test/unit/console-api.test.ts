@@ -3,14 +3,22 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo, DEMO_PASSWORD, type Demo } from '../../src/cli/console-demo.js';
 import { parseSla } from '../../src/console/queue-view.js';
+import type { ConsoleLogger, ConsoleOptions } from '../../src/console/context.js';
 import { buildConsole } from '../../src/console/server.js';
 import { samplePath } from '../helpers/sample.js';
 
 let demo: Demo;
 let app: FastifyInstance;
 
-async function makeApp(loginPerMinute = 1000): Promise<FastifyInstance> {
-  return buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, loginPerMinute, secureCookie: true, leaseMs: 30 * 60_000 });
+async function makeApp(loginPerMinute = 1000, extra: Partial<ConsoleOptions> = {}): Promise<FastifyInstance> {
+  return buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, loginPerMinute, secureCookie: true, leaseMs: 30 * 60_000, ...extra });
+}
+
+/** A logger that keeps what it is given. */
+function keptLog(): { logger: ConsoleLogger; lines: { level: string; message: string; fields: Record<string, unknown> }[] } {
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: string) => (fields: Record<string, unknown>, message: string): void => void lines.push({ level, message, fields });
+  return { logger: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
 
 interface Session { cookie: string; csrf: string }
@@ -84,7 +92,34 @@ describe('console API: sign-in and its protections', () => {
     expect(Object.keys(refused.json<Record<string, unknown>>())).toEqual(['error']);
     expect(refused.json<{ error: string }>().error).toMatch(/retry in/i);
     expect(refused.headers['retry-after']).toBeDefined();
+    // Per account: another analyst at the same address (all of them, behind a TLS proxy) still signs in.
+    expect((await limited.inject({ method: 'POST', url: '/api/login', payload: { user: 'bob', password: DEMO_PASSWORD } })).statusCode).toBe(200);
+    expect((await limited.inject({ method: 'POST', url: '/api/login', payload: { user: 'ANA ', password: 'guess-y' } })).statusCode).toBe(429); // the same account, however written
     await limited.close();
+  });
+
+  it('keeps a security log: sign-ins, refused sign-ins and requests, sign-outs, and faults with their cause, never a password', async () => {
+    const { logger, lines } = keptLog();
+    const failing = { ...demo.cases, dashboardFigures: async () => { throw new Error('redis: Connection is closed'); } } as unknown as ConsoleOptions['cases'];
+    const logged = await makeApp(1000, { logger, cases: failing });
+    expect((await logged.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'a-wrong-guess' } })).statusCode).toBe(401);
+    const ana = await login('ana', logged);
+    expect((await logged.inject({ method: 'POST', url: '/api/cases/claim', payload: {}, headers: { cookie: ana.cookie } })).statusCode).toBe(403);
+    const fault = await logged.inject({ method: 'GET', url: '/api/dashboard', headers: { cookie: ana.cookie } });
+    expect([fault.statusCode, fault.json()]).toEqual([500, { error: 'internal error' }]);
+    expect((await logged.inject({ method: 'POST', url: '/api/logout', payload: {}, headers: { cookie: ana.cookie, 'x-csrf-token': ana.csrf } })).statusCode).toBe(200);
+    expect(lines.map((l) => [l.level, l.message, l.fields.user ?? null])).toEqual([
+      ['warn', 'sign-in refused: unknown user or wrong password', 'ana'],
+      ['info', 'signed in', 'ana'],
+      ['warn', 'console request refused', 'ana'],
+      ['error', 'console request failed', 'ana'],
+      ['info', 'signed out', 'ana'],
+    ]);
+    expect(lines[2]!.fields).toMatchObject({ route: '/api/cases/claim', status: 403 });
+    expect(lines[3]!.fields).toMatchObject({ route: '/api/dashboard', err: 'redis: Connection is closed' });
+    expect(JSON.stringify(lines)).not.toContain('a-wrong-guess');
+    expect(JSON.stringify(lines)).not.toContain(DEMO_PASSWORD);
+    await logged.close();
   });
 
   it('ends the session on sign-out', async () => {
