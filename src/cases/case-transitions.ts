@@ -33,9 +33,14 @@ function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
   if (!roles.includes(actor.role)) throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not ${what}; it needs ${roles.join(' or ')}`);
 }
 
+/** Characters that show nothing: controls (NUL, …), format characters (zero-width spaces, bidi overrides) and white space. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}\s]/gu;
+
 function requireText(text: string, what: string): string {
   const trimmed = text.trim();
-  if (!trimmed) throw new CaseActionError('TW_CASE_INPUT', `${what} must not be empty`);
+  // A note of invisible characters only is empty: a closure "explained" by a zero-width space went to approval (QA).
+  if (!trimmed || trimmed.replace(INVISIBLE, '') === '') throw new CaseActionError('TW_CASE_INPUT', `${what} must not be empty (or only characters that show nothing)`);
+  if (trimmed.includes('\u0000')) throw new CaseActionError('TW_CASE_INPUT', `${what} must not hold a NUL character`);
   if (trimmed.length > 10_000) throw new CaseActionError('TW_CASE_INPUT', `${what} is longer than 10,000 characters`);
   return trimmed;
 }

@@ -3,6 +3,8 @@
  * case key shares the `{cases}` hash tag, so each Lua script touches one cluster slot even where
  * it derives keys from ids.
  */
+import { createHash } from 'node:crypto';
+
 export function caseKeys(prefix: string) {
   const p = `${prefix}{cases}:`;
   return {
@@ -72,12 +74,16 @@ export function suppressionKeys(prefix: string) {
   return { rules: `${p}rules`, version: `${p}version`, log: `${p}log`, alerts: `${p}alerts`, listed: `${p}alerts-listed` };
 }
 
-/** Console users (a hash per user) and their sign-in sessions (a string with a TTL). */
+/**
+ * Console users (a hash per user) and their sign-in sessions (a string with a TTL). A session is
+ * keyed by the SHA-256 of its token, not the token: whoever can list the keys (a Redis replica,
+ * a backup, a `SCAN`) learns no live session to sign in with.
+ */
 export function userKeys(prefix: string) {
   const p = `${prefix}{users}:`;
   return {
     names: `${p}names`,
     user: (name: string) => `${p}user:${name}`,
-    session: (id: string) => `${p}session:${id}`,
+    session: (token: string) => `${p}session:${createHash('sha256').update(token).digest('hex')}`,
   };
 }

@@ -34,7 +34,8 @@ export async function makeDirectories(dir: string): Promise<void> {
     }
   }
   for (const at of missing.reverse()) {
-    await mkdir(at).catch((err: NodeJS.ErrnoException) => {
+    // Owner only: checkpoints and journals hold the state and raw input (account ids, sessions).
+    await mkdir(at, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });
   }
@@ -74,7 +75,7 @@ export class DirectoryStore implements CheckpointStore {
     }
     const final = this.locate(name);
     const temporary = this.temporary(name);
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', 0o600); // owner only, whatever the umask allows
     return {
       write: (chunk) => writeAll(handle, chunk),
       commit: async () => {

@@ -1,21 +1,32 @@
 /** `tidewatch console users add|list`: local console and CLI users in Redis. */
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
 import { loadConfig } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 
-/** The first line of standard input: `echo "$PW" | tidewatch console users add …`, or typed at the prompt. */
+/**
+ * The first line of standard input: `echo "$PW" | tidewatch console users add …`, or typed at the
+ * prompt, where it is not echoed (it was, in the clear, on the terminal and in its scrollback).
+ */
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password (at least 12 characters): ');
-  const lines = createInterface({ input: process.stdin });
+  const typed = process.stdin.isTTY === true;
+  if (typed) process.stderr.write('password (at least 12 characters, not shown): ');
+  const lines = createInterface({ input: process.stdin, ...(typed ? { output: silent(), terminal: true } : {}) });
   for await (const line of lines) {
     lines.close();
+    if (typed) process.stderr.write('\n');
     return line;
   }
   throw new Error('no password on standard input');
+}
+
+/** An output that swallows what readline would echo of the typed password. */
+function silent(): NodeJS.WritableStream {
+  return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
 async function withUsers<T>(f: (users: Users) => Promise<T>): Promise<T> {

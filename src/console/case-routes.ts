@@ -105,7 +105,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     if (action === 'assign' && !analyst) return reply.code(400).send({ error: 'analyst: required to assign' });
     const refused = action === 'assign' ? await o.users.cannotWorkCases(analyst!) : undefined;
     if (refused) return reply.code(400).send({ error: refused });
-    if (action === 'resolve' && (!disposition || !note?.trim())) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
+    if (action === 'resolve' && (!disposition || !note?.replace(/[\p{Cc}\p{Cf}\p{Z}\s]/gu, ''))) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
     const results = [];
     for (const caseId of b.data.caseIds) {
       try {

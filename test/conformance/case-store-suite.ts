@@ -232,6 +232,9 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       const store = await make();
       const { caseId } = await store.addAlert(alert('nn', 'acct-nn', 60, 'medium'));
       for (const d of ['escalated', 'sar-filed', 'false-positive'] as const) expect(await refusal(store.resolve(caseId, d, ' \n ', ana, 1_000))).toMatch(/^TW_CASE_INPUT: .*note must not be empty/);
+      // Characters that show nothing are no note either (a zero-width space sent a closure to approval), and NUL is refused.
+      for (const invisible of ['\u200b', '\u202e\u200d\ufeff', '\u0000']) expect(await refusal(store.resolve(caseId, 'false-positive', invisible, ana, 1_000))).toMatch(/^TW_CASE_INPUT: .*note must not be empty/);
+      expect(await refusal(store.resolve(caseId, 'false-positive', 'ok\u0000', ana, 1_000))).toMatch(/^TW_CASE_INPUT: .*NUL/);
       expect(await refusal(store.resolve(caseId, 'closed' as never, 'x', ana, 1_000))).toMatch(/^TW_CASE_INPUT: disposition/);
       expect(await refusal(store.resolve(caseId, 'escalated', 'looks bad', vic, 1_000))).toMatch(/^TW_CASE_FORBIDDEN: vic \(viewer\)/);
       expect(await refusal(store.claim(vic, 60_000, 1_000))).toMatch(/^TW_CASE_FORBIDDEN/);

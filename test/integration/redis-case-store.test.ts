@@ -126,6 +126,11 @@ describe('users in redis', () => {
     expect(sue).toEqual({ name: 'sue', role: 'supervisor' });
     const session = await users.startSession(sue!, 300);
     expect(await redis.ttl(userKeys(prefix).session(session))).toBeGreaterThan(200);
+    // The token itself is in no key name: a listing of the keys gives no session to sign in with.
+    const keys: string[] = [];
+    for (let cursor = '0'; ;) { const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000); keys.push(...found); cursor = next; if (cursor === '0') break; }
+    expect(keys.some((k) => k.includes(session))).toBe(false);
+    expect(keys).toContain(userKeys(prefix).session(session));
     expect(await users.session(session)).toEqual(sue);
     await users.endSession(session);
     expect(await users.session(session)).toBeUndefined();

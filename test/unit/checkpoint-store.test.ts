@@ -4,7 +4,7 @@
  * before it is used, and with none left the answer is undefined. Writes are atomic and the
  * newest N are kept.
  */
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, DirectoryStore, loadNewestValid, restoreCheckpoint, saveCheckpoint, verifyCheckpoint } from '../../src/checkpoint/index.js';
@@ -31,6 +31,15 @@ async function threeCheckpoints(): Promise<{ dir: string; names: string[] }> {
 }
 
 const load = (dir: string, warnings: string[] = []) => loadNewestValid(dir, { build: emptyPipeline(), rules: rules(), onWarning: (w) => warnings.push(w) });
+
+describe('who may read a checkpoint', () => {
+  it('only its owner: the files and the directories made for them (they hold the state and raw input; they were 0644)', async () => {
+    const dir = join(tempDir('tw-ckpt-mode-'), 'made', 'here');
+    const saved = await saveCheckpoint(dir, pipeline, { rules: rules(), positions: { n: 1 } });
+    expect(statSync(join(dir, saved.name)).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});
 
 describe('refusing a bad checkpoint and falling back', () => {
   it('a flipped byte: refused for its checksum, naming the file; the previous one is restored', async () => {

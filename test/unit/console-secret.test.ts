@@ -1,4 +1,7 @@
 /** The CSRF signing key: from TIDEWATCH_CONSOLE_SECRET outside --demo, shared by every console instance. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../helpers/sample.js';
 import { describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { MemoryUserBackend, Users } from '../../src/cases/users.js';
@@ -11,6 +14,12 @@ describe('console secret', () => {
     expect(() => consoleSecret({}, false)).toThrow(/TIDEWATCH_CONSOLE_SECRET is not set/);
     expect(() => consoleSecret({ TIDEWATCH_CONSOLE_SECRET: 'short' }, false)).toThrow(/TIDEWATCH_CONSOLE_SECRET is 5 characters; it needs at least 32/);
     expect(consoleSecret({ TIDEWATCH_CONSOLE_SECRET: 'x'.repeat(32) }, false)).toBe('x'.repeat(32));
+  });
+
+  it("refuses the example file's placeholder, which is exactly long enough", () => {
+    const placeholder = /TIDEWATCH_CONSOLE_SECRET=(\S+)/.exec(readFileSync(join(root, 'infra/monitor.env.example'), 'utf8'))![1]!;
+    expect(placeholder.length).toBeGreaterThanOrEqual(32);
+    expect(() => consoleSecret({ TIDEWATCH_CONSOLE_SECRET: placeholder }, false)).toThrow(/still the placeholder of the example file/);
   });
 
   it('is random per process only in --demo', () => {
