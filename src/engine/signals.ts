@@ -3,6 +3,7 @@
  * the evaluation environment, and returns whether it holds, a value, the event ids that are its
  * evidence, and facts for the alert. All windows look back from the trigger's event time only.
  */
+import { ipKey } from './ip-address.js';
 import { NO_RESULT } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -137,7 +138,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       items = [...ids].map((id) => state.transfer(id)).filter((e): e is TransferEvent => e !== undefined && e.time >= from && e.time <= trigger.time);
     } else {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-      const value = spec.key === 'device' ? session?.deviceId : session?.ip;
+      const value = spec.key === 'device' ? session?.deviceId : session?.ip === undefined ? undefined : ipKey(session.ip);
       if (!value) return none();
       const accounts = state.linked(spec.key, value, from, trigger.time).map((s) => s.accountId).sort();
       items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
@@ -270,7 +271,7 @@ function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
   return ({ trigger, state }) => {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-    const value = spec.by === 'device' ? session?.deviceId : session?.ip;
+    const value = spec.by === 'device' ? session?.deviceId : session?.ip === undefined ? undefined : ipKey(session.ip);
     if (!value) return none();
     // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.
     const count = state.linkedCount(spec.by, value, trigger.time - spec.within, trigger.time);

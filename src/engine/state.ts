@@ -12,6 +12,7 @@
  *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
+import { ipKey } from './ip-address.js';
 import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
@@ -375,7 +376,7 @@ export class RuleState {
     this.accounts.sweepSome(TRIM_PER_EVENT, this.trimOrDormant);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
-    if (session?.ip) this.ips.sight(session.ip, accountId, event.time, event.eventId);
+    if (session?.ip) this.ips.sight(ipKey(session.ip), accountId, event.time, event.eventId);
   }
 
   /**
