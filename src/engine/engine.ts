@@ -175,6 +175,10 @@ export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: num
   };
 }
 
+/** Severities from lowest to highest; a novelty key per band (`severity:high`). */
+const SEVERITY_BANDS: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+const BAND_KEYS = new Map(SEVERITY_BANDS.map((b) => [b, `severity:${b}`]));
+
 function severityOf(spec: RuleSpec, score: number): Severity {
   const s = spec.severity;
   if (s.critical !== undefined && score >= s.critical) return 'critical';
@@ -420,7 +424,7 @@ export class RuleEngine {
     const { score, notes } = verdict;
     // Each account is alerted once per rule for what holds: a login that only grows a linked group
     // alerts the newcomer, not every member again (N members would otherwise cost N^2 alerts).
-    if (!this.isNew(spec.id, accountId, verdict.owners.get(accountId) ?? [], verdict.held, item)) return undefined;
+    if (!this.isNew(spec.id, accountId, verdict.owners.get(accountId) ?? [], verdict.held, severityOf(spec, score), item)) return undefined;
     const eventIds = [...verdict.evidenceIds];
     if (change && !verdict.evidenceIds.has(change.eventId)) eventIds.push(change.eventId);
     eventIds.sort();
@@ -459,13 +463,17 @@ export class RuleEngine {
 
   /**
    * True when the subject's own evidence includes an event not alerted on before by this rule,
-   * or a signal now holds that did not before (late evidence: the same payment, newly damning).
+   * a signal now holds that did not before (late evidence: the same payment, newly damning), or
+   * the severity is higher than this rule ever gave the subject: a device farm that grows to five
+   * accounts raises every member to high, not only the fifth (each band is remembered with those
+   * below it, so a later, lower verdict is not news).
    */
-  private isNew(ruleId: string, accountId: string, own: readonly string[], signals: readonly string[], item: HistoryItem): boolean {
+  private isNew(ruleId: string, accountId: string, own: readonly string[], signals: readonly string[], severity: Severity, item: HistoryItem): boolean {
     const prefix = `${ruleId}\u0000${accountId}\u0000`;
     let fresh = false;
     // Refreshed either way, so a subject that keeps triggering is not forgotten after 400 days.
-    for (const list of [own, signals]) {
+    const bands = SEVERITY_BANDS.slice(0, SEVERITY_BANDS.indexOf(severity) + 1).map((b) => BAND_KEYS.get(b)!);
+    for (const list of [own, signals, bands]) {
       for (const id of list) {
         if (!this.alerted.remember(prefix + id, item.time)) fresh = true;
       }
