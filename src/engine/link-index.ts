@@ -76,6 +76,7 @@ export class LinkIndex {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
       const next = appended(linked, { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
       if (next !== linked) this.store(value, next);
+      placeLast(next, next.length - 1); // an account sighted out of order goes to its place
       if (next.length > this.maxAccounts) next.shift();
       return;
     }
@@ -84,10 +85,7 @@ export class LinkIndex {
     if (time >= known.lastTime) {
       known.lastTime = time;
       known.lastEventId = eventId;
-      if (at !== linked.length - 1) {
-        linked.splice(at, 1); // moved last: the list stays in order of latest sighting
-        linked.push(known);
-      }
+      placeLast(linked, at);
     }
   }
 
@@ -116,6 +114,24 @@ export class LinkIndex {
     for (const s of linked) {
       if (s.lastTime < from || s.firstTime > to) continue;
       out.push({ accountId: s.accountId, eventId: s.firstTime >= from ? s.firstEventId : s.lastEventId });
+    }
+    return out;
+  }
+
+  /**
+   * Other accounts whose newest sighting on `value` is dated after `time`, nearest first, at most
+   * `limit`: each was judged before a sighting at `time` existed. Nothing (and no scan) when the
+   * value's newest sighting is not after `time`: events in order never pay for this.
+   */
+  laterSightings(value: string, accountId: string, time: number, limit: number): { accountId: string; eventId: string; time: number }[] {
+    const linked = this.listOf(value);
+    if (!linked || linked.length === 0 || linked[linked.length - 1]!.lastTime <= time) return [];
+    // The later ones are at the end (the list is in order of latest sighting): read back from it.
+    const out: { accountId: string; eventId: string; time: number }[] = [];
+    for (let i = linked.length - 1; i >= 0 && out.length < limit; i--) {
+      const s = linked[i]!;
+      if (s.lastTime <= time) break;
+      if (s.accountId !== accountId) out.push({ accountId: s.accountId, eventId: s.lastEventId, time: s.lastTime });
     }
     return out;
   }
@@ -178,6 +194,26 @@ export class LinkIndex {
     this.forgetLastLookup(); // a restore fills the map in place
     return this.byValue;
   }
+}
+
+/**
+ * Moves the entry at `at`, whose latest sighting just changed, to its place in the list's order
+ * of latest sighting: the end for a sighting in order (the usual case, no search), else among the
+ * later ones (a sighting read out of order), so the newest is always last.
+ */
+function placeLast(linked: Linked, at: number): void {
+  const entry = linked[at]!;
+  const last = linked.length - 1;
+  if (at === last && (last === 0 || linked[last - 1]!.lastTime <= entry.lastTime)) return; // in order, already last
+  linked.splice(at, 1);
+  if (linked[linked.length - 1]!.lastTime <= entry.lastTime) { linked.push(entry); return; } // in order: to the end
+  let lo = 0;
+  let hi = linked.length; // the first entry seen later than `entry`: it goes before that one
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (linked[mid]!.lastTime <= entry.lastTime) lo = mid + 1; else hi = mid;
+  }
+  linked.splice(lo, 0, entry);
 }
 
 function newestOf(linked: Linked): number {

@@ -168,6 +168,33 @@ export class RuleState {
     return list.slice(from, from + limit);
   }
 
+  /**
+   * Other accounts' newest events on the event's device and IP that are dated after it, at most
+   * `limit` per key, nearest first: judged by linkage before this event existed (it arrived
+   * late). Events in order find none and cost one comparison per key.
+   */
+  linkedLater(event: HistoryItem, limit: number): HistoryItem[] {
+    const session = event.type === 'login' ? event.msg : event.msg.session;
+    const found: HistoryItem[] = [];
+    const add = (sightings: { accountId: string; eventId: string; time: number }[]): void => {
+      for (const s of sightings) {
+        const item = this.itemAt(s.accountId, s.eventId, s.time);
+        if (item && !found.includes(item)) found.push(item);
+      }
+    };
+    if (session?.deviceId) add(this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit));
+    if (session?.ip) add(this.ips.laterSightings(ipKey(session.ip), event.msg.accountId, event.time, limit));
+    return found;
+  }
+
+  /** The account's kept item with this id at this time, if the history still holds it. */
+  private itemAt(accountId: string, eventId: string, time: number): HistoryItem | undefined {
+    const list = this.accounts.get(accountId);
+    if (!list) return undefined;
+    for (let i = lowerBound(list, time); i < list.length && list[i]!.time === time; i++) if (list[i]!.eventId === eventId) return list[i];
+    return undefined;
+  }
+
   /** The account's items with `from <= time <= to`, oldest first (a binary search, not a scan). */
   historyBetween(accountId: string, from: number, to: number): readonly HistoryItem[] {
     const list = this.accounts.get(accountId);

@@ -1,0 +1,39 @@
+/**
+ * An event that arrives after later events of other accounts on its device or IP: their linkage
+ * was counted without it, so the nearest of them are judged again (as an account's own later
+ * events are, late-account-events.test.ts). Five withdrawals from one device within 4 s, read
+ * shuffled, alerted three accounts and none high; in order, all five and a high.
+ */
+import { describe, expect, it } from 'vitest';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { rules } from '../helpers/sample.js';
+
+const withdrawal = (letter: string, second: number): string => JSON.stringify({
+  schema: 'exchange.transfer.v1', eventId: `farm-w-${letter}`, kind: 'withdrawal', status: 'completed', occurredAt: `2025-03-01T03:00:0${second}.000Z`, accountId: `acct-farm-${letter}`,
+  chain: 'ethereum', asset: 'USDC', amount: '250.00', usdValue: 250, txHash: `0x${String(second).repeat(64)}`, from: [], to: `0x${(second + 1).toString(16).repeat(40)}`,
+  customer: { type: 'individual', kycCountry: 'US', createdAt: '2024-06-01T00:00:00.000Z' }, session: { ip: `198.51.100.${second + 1}`, ipCountry: 'US', vpn: false, deviceId: 'dev-farm-shared' },
+});
+
+/** The shared-device verdicts per account: the highest severity each was given. */
+function verdicts(order: number[]): Record<string, string> {
+  const pipeline = new Pipeline({ rules: rules(), labels: [] });
+  const rank = ['low', 'medium', 'high', 'critical'];
+  const best: Record<string, string> = {};
+  for (const [line, second] of order.entries()) {
+    for (const a of pipeline.process(withdrawal('abcde'[second]!, second), { file: 'x', line: line + 1 }).alerts) {
+      if (a.ruleId !== 'account-linkage.shared-device') continue;
+      const had = best[a.subject.accountId];
+      if (had === undefined || rank.indexOf(a.severity) > rank.indexOf(had)) best[a.subject.accountId] = a.severity;
+    }
+  }
+  return best;
+}
+
+describe('events of other accounts on a device, read out of order', () => {
+  it('give the verdicts of event order, whatever the order they are read in', () => {
+    const inOrder = verdicts([0, 1, 2, 3, 4]);
+    expect(Object.keys(inOrder).sort()).toEqual(['acct-farm-a', 'acct-farm-b', 'acct-farm-c', 'acct-farm-d', 'acct-farm-e']);
+    expect(Object.values(inOrder).every((s) => s === 'high')).toBe(true);
+    for (const shuffled of [[4, 2, 0, 3, 1], [4, 3, 2, 1, 0], [2, 4, 0, 1, 3]]) expect(verdicts(shuffled), shuffled.join('')).toEqual(inOrder);
+  });
+});
