@@ -36,6 +36,11 @@ interface PartitionState<T> {
   high: bigint;
   /** Next offset not yet applied: everything before it is applied. */
   applied: bigint;
+  /**
+   * Offsets after a fetched message that hold no message to apply (transaction markers, aborted
+   * records), [from, to), oldest first: applying the message before one moves `applied` past it.
+   */
+  gaps: [bigint, bigint][];
   /** Fetched, not yet taken, in offset order from `head`. */
   queue: Entry<T>[];
   head: number;
@@ -57,7 +62,7 @@ export class EventTimeBuffer<T> {
   register(topic: string, partition: number, low: bigint, high: bigint): void {
     const pk = partitionKey(topic, partition);
     if (this.parts.has(pk)) return;
-    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
   }
 
   has(pk: string): boolean {
@@ -91,6 +96,21 @@ export class EventTimeBuffer<T> {
     return this.parts.get(partitionKey(topic, partition))?.previousTime ?? Number.NEGATIVE_INFINITY;
   }
 
+  /**
+   * The reader's position moved to `next` past offsets that hold no message to apply: the
+   * transaction markers a transactional producer writes (one closes every transaction, so such a
+   * partition always ends with one) and aborted records. Without this a partition whose last
+   * offset is a marker seemed to owe data for ever and held every other partition back (QA: a
+   * committed transaction on one topic stopped the monitor).
+   */
+  advance(topic: string, partition: number, next: bigint): void {
+    const s = this.parts.get(partitionKey(topic, partition));
+    if (!s || next <= s.fetched) return;
+    if (s.applied === s.fetched) s.applied = next; // nothing fetched waits to be applied
+    else s.gaps.push([s.fetched, next]);
+    s.fetched = next;
+  }
+
   setHigh(topic: string, partition: number, high: bigint): void {
     const s = this.parts.get(partitionKey(topic, partition));
     if (s) s.high = high;
@@ -110,7 +130,12 @@ export class EventTimeBuffer<T> {
   }
 
   markApplied(e: Entry<T>): void {
-    this.parts.get(e.pk)!.applied = e.offset + 1n;
+    const s = this.parts.get(e.pk)!;
+    s.applied = e.offset + 1n;
+    while (s.gaps.length > 0 && s.gaps[0]![0] <= s.applied) {
+      if (s.gaps[0]![0] === s.applied) s.applied = s.gaps[0]![1];
+      s.gaps.shift();
+    }
   }
 
   /** The applied prefix of every partition: what a slot cursor records. */

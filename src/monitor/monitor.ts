@@ -449,6 +449,16 @@ export class Monitor {
       this.seekReader(reader, assignment);
       void this.enqueue(() => (current() ? this.onReaderAssignment(assignment) : undefined));
     });
+    // A batch of transaction markers or aborted records only reaches no handler; its end does.
+    reader.on(reader.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (!current() || payload.batchSize > 0) return;
+      const { topic, partition, lastOffset } = payload;
+      void this.enqueue(async () => {
+        if (!current() || this.ordering.position(partitionKey(topic, partition)) === undefined) return;
+        this.ordering.advance(topic, partition, BigInt(lastOffset) + 1n);
+        await this.release();
+      });
+    });
     this.failOnFatalCrash(reader, 'reader');
     await reader.connect();
     await reader.subscribe({ topics: this.options.inputTopics, fromBeginning: true });

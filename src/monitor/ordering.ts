@@ -33,6 +33,8 @@ export interface FetchedBatch {
   partition: number;
   highWatermark: string;
   messages: FetchedMessage[];
+  /** The batch's last offset, transaction markers and aborted records included (kafkajs `lastOffset()`). */
+  lastOffset?: () => string;
 }
 
 
@@ -65,8 +67,14 @@ export class Ordering {
       const time = decoded.ok ? decoded.event.time : this.buffer.previousTime(batch.topic, batch.partition);
       if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, { decoded, raw, decodedAt: now }, now)) added++;
     }
+    if (batch.lastOffset) this.buffer.advance(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
     this.buffer.setHigh(batch.topic, batch.partition, BigInt(batch.highWatermark));
     return added;
+  }
+
+  /** The reader read past offsets with nothing to apply (a batch of markers or aborted records only, which kafkajs hands no handler). */
+  advance(topic: string, partition: number, next: bigint): void {
+    this.buffer.advance(topic, partition, next);
   }
 
   /** The next offset to fetch of a registered partition (where a rejoining reader resumes); undefined when unknown. */

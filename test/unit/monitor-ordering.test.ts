@@ -20,6 +20,23 @@ function ordering(): Ordering {
 }
 
 describe('monitor ordering (fetched batches in, event-time steps out)', () => {
+  it("reads past a partition's transaction markers: a partition ending in one owes nothing, and its cursor moves past it (a committed transaction stopped the monitor)", () => {
+    const o = ordering();
+    // logins: a transaction of two messages and its commit marker at offset 2 (high watermark 3).
+    o.accept({ ...batch('logins', 3, [[0, login('t1', '2025-01-01T00:00:01Z')], [1, login('t2', '2025-01-01T00:00:02Z')]]), lastOffset: () => '2' }, decodeMessage, 0);
+    o.accept(batch('deposits', 1, [[0, login('d1', '2025-01-01T00:00:05Z')]]), decodeMessage, 0);
+    const step = o.next(100, HOLD, HOLD);
+    expect(accounts(step)).toEqual(['t1', 't2', 'd1']); // held for ever behind the marker before
+    for (const e of step) o.applied(e);
+    expect(o.appliedCut().get('logins/0')).toBe(3n);
+    expect(o.behind(o.appliedCut())).toBe(0n);
+    // A batch of markers only (which kafkajs hands no handler) moves the position too.
+    o.setHigh('deposits', 0, 3n);
+    o.advance('deposits', 0, 3n);
+    expect(o.lag('deposits', 0)).toBe(0n);
+    expect(o.appliedCut().get('deposits/0')).toBe(3n);
+  });
+
   it('merges batches fetched topic by topic into event-time order', () => {
     const o = ordering();
     expect(o.accept(batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a3', '2025-01-01T00:00:03Z')]]), decodeMessage, 0)).toBe(2);
