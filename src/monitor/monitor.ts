@@ -46,7 +46,7 @@ import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { checkpointName, nextSequence } from '../checkpoint/store.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
-import { Ordering, type FetchedBatch, type Step } from './ordering.js';
+import { Ordering, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
 import { loadStartingState } from './starting-state.js';
@@ -501,7 +501,12 @@ export class Monitor {
   private async accept(batch: FetchedBatch): Promise<void> {
     this.reportHorizon(batch);
     const now = Date.now();
-    const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw, now), now);
+    const holes: ReadHole[] = [];
+    const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw, now), now, holes);
+    for (const h of holes) {
+      this.options.metrics?.recordsLost.inc({ topic: h.topic }, Number(h.to - h.from));
+      this.options.logger.error({ topic: h.topic, partition: h.partition, fromOffset: h.from.toString(), toOffset: h.to.toString(), records: Number(h.to - h.from) }, 'input records were deleted before they were read (retention or deleteRecords while the monitor lagged): they are lost to the state and their alerts are not raised; replay them from an archive, or raise the input retention');
+    }
     this.options.metrics?.consumed.inc({ topic: batch.topic }, added);
     this.options.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(this.ordering.lag(batch.topic, batch.partition)));
     await this.release();

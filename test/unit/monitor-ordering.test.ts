@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/decode/decode.js';
-import { Ordering, type FetchedBatch } from '../../src/monitor/ordering.js';
+import { Ordering, type FetchedBatch, type ReadHole } from '../../src/monitor/ordering.js';
 
 const HOLD = 2000;
 const login = (accountId: string, at: string): string => JSON.stringify({ schema: 'exchange.login.v1', eventId: accountId, occurredAt: at, accountId, ip: '203.0.113.7', ipCountry: 'US', vpn: false, deviceId: `dev-${accountId}` });
@@ -20,6 +20,19 @@ function ordering(): Ordering {
 }
 
 describe('monitor ordering (fetched batches in, event-time steps out)', () => {
+  it('reports the offsets deleted before they were read: a batch that starts past the fetch position', () => {
+    const o = ordering();
+    const holes: ReadHole[] = [];
+    o.accept({ ...batch('logins', 2, [[0, login('a1', '2025-01-01T00:00:01Z')], [1, login('a2', '2025-01-01T00:00:02Z')]]), firstOffset: () => '0', lastOffset: () => '1' }, decodeMessage, 0, holes);
+    expect(holes).toEqual([]);
+    // Retention deleted offsets 2 to 9 while the monitor lagged; the consumer went on at 10.
+    o.accept({ ...batch('logins', 12, [[10, login('a10', '2025-01-01T00:00:10Z')], [11, login('a11', '2025-01-01T00:00:11Z')]]), firstOffset: () => '10', lastOffset: () => '11' }, decodeMessage, 0, holes);
+    expect(holes).toEqual([{ topic: 'logins', partition: 0, from: 2n, to: 10n }]);
+    // A batch that starts with transaction markers or aborted records is no hole: its first offset counts them.
+    o.accept({ ...batch('logins', 15, [[14, login('a14', '2025-01-01T00:00:14Z')]]), firstOffset: () => '12', lastOffset: () => '14' }, decodeMessage, 0, holes);
+    expect(holes).toHaveLength(1);
+  });
+
   it("reads past a partition's transaction markers: a partition ending in one owes nothing, and its cursor moves past it (a committed transaction stopped the monitor)", () => {
     const o = ordering();
     // logins: a transaction of two messages and its commit marker at offset 2 (high watermark 3).
