@@ -131,6 +131,8 @@ export class Monitor {
   private tickQueued = false;
   private lastPrune = 0;
   private lastHighs = 0;
+  /** Input partitions the broker has and the reader was not yet given (partitions added to a topic), with their record counts. */
+  private unread = new Map<string, bigint>();
   private phase: Phase = 'starting';
   /** Where the reader starts each partition: the restored checkpoint's cut (absent: the earliest offset). */
   private startCut: Cut = new Map();
@@ -357,7 +359,8 @@ export class Monitor {
    * (refreshed at least every second).
    */
   private readiness(): { ready: boolean } & Record<string, unknown> {
-    const behind = this.readerAssigned ? Number(this.ordering.behind(this.ordering.appliedCut())) : null;
+    const owed = [...this.unread.values()].reduce((sum, n) => sum + n, 0n);
+    const behind = this.readerAssigned ? Number(this.ordering.behind(this.ordering.appliedCut()) + owed) : null;
     const maxLag = this.options.config.MONITOR_READY_MAX_LAG;
     // Alerts reach the alert topic only after their cases are written: without the case store
     // nothing is published, so the monitor is not ready however far it has read.
@@ -440,7 +443,8 @@ export class Monitor {
     const generation = ++this.readerGeneration;
     // A fetch long-polls the brokers for at most KAFKA_FETCH_MAX_WAIT_MS when no partition has
     // anything new (data returns at once), and a stop waits for the fetch in flight.
-    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS });
+    // Metadata every 30 s (kafkajs' default is 5 min): a partition added to an input topic is read that much sooner.
+    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS, metadataMaxAge: 30_000 });
     this.reader = reader;
     const current = (): boolean => generation === this.readerGeneration;
     reader.on(reader.events.GROUP_JOIN, (e) => {
@@ -526,9 +530,19 @@ export class Monitor {
     // least every second, for readiness), so a partition with unread data never looks caught up.
     if (this.ordering.size > 0 || Date.now() - this.lastHighs >= 1000) {
       this.lastHighs = Date.now();
+      const unread = new Map<string, bigint>();
       for (const topic of this.options.inputTopics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) this.ordering.setHigh(topic, p.partition, BigInt(p.high));
+        for (const p of await this.admin.fetchTopicOffsets(topic)) {
+          const pk = partitionKey(topic, p.partition);
+          // A partition added to an input topic reaches the reader only at its next metadata
+          // refresh: until then its records count as owed, so the monitor is not ready (it said
+          // ready with nothing behind, QA).
+          if (this.readerAssigned && this.ordering.position(pk) === undefined && BigInt(p.high) > BigInt(p.low)) unread.set(pk, BigInt(p.high) - BigInt(p.low));
+          else this.ordering.setHigh(topic, p.partition, BigInt(p.high));
+        }
       }
+      for (const pk of unread.keys()) if (!this.unread.has(pk)) this.options.logger.warn({ partition: pk }, 'an input partition the reader has not been given yet (added to the topic?): it is read once the reader refreshes its metadata');
+      this.unread = unread;
     }
     if (this.ordering.size > 0) await this.release();
     await this.flushSlots(false);
