@@ -85,7 +85,7 @@ export function exposureLabelsOf(specs: readonly RuleSpec[]): string[] {
 }
 
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
-const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4 };
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4, 'reverse-link': 4 };
 
 /** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {

@@ -210,7 +210,18 @@ const decayingExposureOp = exposureOp.extend({
   lag: duration.default(2 * 86_400_000),
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp, decayingExposureOp]);
+/**
+ * Funds reached the counterparty, up to `maxHops` hops upstream, from an address the account
+ * dealt with before (reverse-link.ts; typologies.md T9's "reverse link").
+ */
+const reverseLinkOp = z.object({
+  op: z.literal('reverse-link'),
+  maxHops: z.number().int().min(1).max(4).default(2),
+  hopWithin: duration.default(180 * 86_400_000),
+  stopAt: z.array(z.string()).default(['exchange']),
+}).strict();
+
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp, decayingExposureOp, reverseLinkOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

@@ -4,6 +4,7 @@
  * evidence, and facts for the alert. All windows look back from the trigger's event time only.
  */
 import { ipKey } from './ip-address.js';
+import { reverseLink } from './reverse-link.js';
 import { NO_RESULT } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -316,12 +317,13 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'common-funder': return commonFunder(spec);
     case 'predecessor': return predecessor(spec);
     case 'decaying-exposure': return decayingExposure(spec);
+    case 'reverse-link': return reverseLink(spec);
   }
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'reverse-link' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**
@@ -342,5 +344,6 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
   'common-funder': COMMON_FUNDER_FACTS,
   predecessor: PREDECESSOR_FACTS,
+  'reverse-link': ['hops', 'path', 'linkedAddress', 'firstDealtDaysBefore'],
   'decaying-exposure': ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'labelledAt', 'ageDays', 'windowDays', 'halfLifeDays', 'decay'],
 };

@@ -24,6 +24,11 @@ export interface ExposureQuery {
   budget?: number;
   /** A hop whose known USD value is below this is not followed (see the exposure op's minTracedUsd). @defaultValue 0 */
   minHopUsd?: number;
+  /**
+   * Instead of `labels`: an address this accepts is the hit (its label reads `matchLabel`), as
+   * the reverse-link signal asks for "an address this account dealt with before".
+   */
+  match?: { accepts: (id: number) => boolean; label: string; source: string };
 }
 
 export interface PathStep {
@@ -95,6 +100,12 @@ function matchLabel(graph: EntityGraph, id: number, q: ExposureQuery, labels: re
   return hits[0];
 }
 
+/** A hit by the query's own test instead of a label. */
+function matchedBy(graph: EntityGraph, id: number, match: NonNullable<ExposureQuery['match']>, from: number): { address: string; record: LabelRecord } | undefined {
+  if (!match.accepts(id)) return undefined;
+  return { address: graph.key(id), record: { label: match.label, source: match.source, confidence: 1, from } };
+}
+
 function toPath(graph: EntityGraph, nodes: WalkNodes, node: number): PathStep[] {
   const steps: PathStep[] = [];
   for (let n = node; n >= 0; n = nodes.prev[n]!) {
@@ -127,7 +138,7 @@ function carriesLess(edge: FlowEdge, usd: number): boolean {
 const isUnlistedToken = (asset: string): boolean => asset.includes(':');
 
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
-  if (!graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
+  if (q.match === undefined && !graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
   try {
     return walk(graph, starts, q);
   } finally {
@@ -151,7 +162,7 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
   for (let hops = 0; hops <= q.maxHops && hopEnd > hopStart; hops++) {
     for (let n = hopStart; n < hopEnd; n++) {
       const id = nodes.ids[n]!;
-      const hit = matchLabel(graph, id, q, q.labels);
+      const hit = q.match === undefined ? matchLabel(graph, id, q, q.labels) : matchedBy(graph, id, q.match, q.from);
       if (hit) {
         const path = toPath(graph, nodes, n);
         return {
