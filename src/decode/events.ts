@@ -13,6 +13,10 @@ export interface Origin {
   topic?: string;
   partition?: number;
   offset?: string;
+  /** A rejected Kafka record's key (as text), so its dead letter can be fed back as it came. */
+  key?: string;
+  /** A rejected Kafka record had no value at all (a tombstone), not an empty one. */
+  tombstone?: boolean;
 }
 
 export interface TransferEvent {

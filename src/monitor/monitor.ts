@@ -575,7 +575,7 @@ export class Monitor {
     const journal = this.journalLink ? this.journal : undefined;
     for (const b of step) {
       const offset = b.offset.toString();
-      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset });
+      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset, ...b.value.rejected });
       journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw, ...(b.value.decoded.ok ? {} : { bytes: b.value.decoded.reject.bytes }) });
       this.options.timeline?.observe(out, this.history, this.ownsAccount);
       for (const alert of out.alerts) this.slots.route(slotOfAccount(alert.subject.accountId, this.slots.count), { pk: b.pk, offset: b.offset, alert });

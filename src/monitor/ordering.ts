@@ -16,6 +16,8 @@ export interface Fetched {
   raw: string;
   /** The clock reading `decode` was given (`now` of accept): the journal records it. */
   decodedAt: number;
+  /** A reject's record key and whether it was a tombstone, for its dead letter (kept for rejects only). */
+  rejected?: { key?: string; tombstone?: true };
 }
 
 export type Step = Entry<Fetched>[];
@@ -25,6 +27,7 @@ export interface FetchedMessage {
   offset: string;
   /** Record timestamp (ms, as a string). */
   timestamp: string;
+  key?: Buffer | null;
   value: Buffer | null;
 }
 
@@ -81,7 +84,8 @@ export class Ordering {
       // timestamp, the time it was produced, held every later message of a backfilled partition
       // until the other partitions had passed it: the monitor then applied them out of order.)
       const time = decoded.ok ? decoded.event.time : this.buffer.previousTime(batch.topic, batch.partition);
-      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, { decoded, raw, decodedAt: now }, now)) added++;
+      const fetched: Fetched = decoded.ok ? { decoded, raw, decodedAt: now } : { decoded, raw, decodedAt: now, rejected: { ...(m.key ? { key: m.key.toString('utf8') } : {}), ...(m.value === null ? { tombstone: true } : {}) } };
+      if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, fetched, now)) added++;
     }
     if (batch.lastOffset) this.buffer.advance(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
     this.buffer.setHigh(batch.topic, batch.partition, BigInt(batch.highWatermark));

@@ -31,7 +31,7 @@ export class KafkaSink {
   }
 }
 
-export interface OutRecord { key?: string; value: string | Buffer; headers: Record<string, string> }
+export interface OutRecord { key?: string; value: string | Buffer | null; headers: Record<string, string> }
 export interface OutTopic { topic: string; messages: OutRecord[] }
 
 /**
@@ -89,8 +89,9 @@ export function toTopicMessages(alertTopic: string, alerts: readonly Alert[], de
     topicMessages.push({
       topic,
       messages: letters.map((d) => {
-        const { value, headers } = deadLetterValue(d.bytes ?? d.raw, rawLimit);
-        return { value, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '', ...headers } };
+        // A tombstone goes as a tombstone, and the record's key with it: the dead letter can be fed back as it came.
+        const { value, headers } = d.origin.tombstone ? { value: null, headers: { tombstone: 'true' } } : deadLetterValue(d.bytes ?? d.raw, rawLimit);
+        return { ...(d.origin.key !== undefined ? { key: d.origin.key } : {}), value, headers: { code: d.code, reason: d.reason.slice(0, 2000), 'source-topic': d.origin.topic ?? '', 'source-partition': String(d.origin.partition ?? ''), 'source-offset': d.origin.offset ?? '', ...headers } };
       }),
     });
   }
@@ -108,7 +109,7 @@ export function chunkTopicMessages(topicMessages: OutTopic[], maxBytes = 256 * 1
   let size = 0;
   for (const { topic, messages } of topicMessages) {
     for (const m of messages) {
-      let bytes = 64 + Buffer.byteLength(m.value) + (m.key ? Buffer.byteLength(m.key) : 0);
+      let bytes = 64 + (m.value === null ? 0 : Buffer.byteLength(m.value)) + (m.key ? Buffer.byteLength(m.key) : 0);
       for (const [k, v] of Object.entries(m.headers)) bytes += k.length + Buffer.byteLength(v);
       if (size > 0 && size + bytes > maxBytes) { chunks.push(current); current = []; size = 0; }
       const last = current[current.length - 1];

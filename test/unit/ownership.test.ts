@@ -73,7 +73,7 @@ describe('transaction chunking', () => {
     const chunks = chunkTopicMessages(topics, 64 * 1024);
     expect(chunks.length).toBeGreaterThan(10);
     for (const chunk of chunks) {
-      const bytes = chunk.flatMap((t) => t.messages).reduce((s, m) => s + m.value.length, 0);
+      const bytes = chunk.flatMap((t) => t.messages).reduce((s, m) => s + m.value!.length, 0);
       expect(bytes).toBeLessThanOrEqual(64 * 1024);
     }
     const flat = chunks.flatMap((c) => c.flatMap((t) => t.messages.map((m) => `${t.topic}:${m.headers.alertId ?? m.headers.reason}`)));
@@ -82,6 +82,6 @@ describe('transaction chunking', () => {
 
   it('sends a record larger than the limit alone rather than dropping it', () => {
     const chunks = chunkTopicMessages([{ topic: 't', messages: [{ value: 'a', headers: {} }, { value: 'b'.repeat(5000), headers: {} }, { value: 'c', headers: {} }] }], 1000);
-    expect(chunks.map((c) => c[0]!.messages.map((m) => m.value[0]).join(''))).toEqual(['a', 'b', 'c']);
+    expect(chunks.map((c) => c[0]!.messages.map((m) => m.value![0]).join(''))).toEqual(['a', 'b', 'c']);
   });
 });
