@@ -2,6 +2,7 @@
  * Opens Redis for a command and turns "cannot connect" into one clear error naming REDIS_URL
  * (with any password hidden), instead of ioredis's unhandled error events.
  */
+import { isIP } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { ConfigError, redisDatabase } from '../config/config.js';
@@ -64,7 +65,9 @@ export async function checkRedisCredentials(url: string, tls?: ConnectionOptions
 function handshakeRefusal(url: string, tls?: ConnectionOptions): Promise<string | undefined> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
-    const socket = connectTls({ host: hostname, port: Number(port || 6379), servername: hostname, ...tls });
+    // SNI names a host, never an address (RFC 6066; Node warns when given one).
+    const host = hostname.replace(/^\[|\]$/g, '');
+    const socket = connectTls({ host, port: Number(port || 6379), ...(isIP(host) ? {} : { servername: host }), ...tls });
     const done = (reason: string | undefined): void => { clearTimeout(timer); socket.destroy(); resolve(reason); };
     const timer = setTimeout(() => done(undefined), 5000);
     socket.on('error', (err: Error) => done(err.message));
