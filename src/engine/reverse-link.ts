@@ -22,12 +22,16 @@ export function reverseLink(spec: ReverseLinkSpec): Signal {
     if (trigger.type !== 'transfer') return NO_RESULT;
     const account = trigger.msg.accountId;
     let firstDealt = 0;
+    // The counterparty itself is the fresh signal's matter: a ransom paid in pieces has dealt
+    // with it already, and the walk must go on past it to what funded it.
+    const counterparty = counterpartyIds(graph, trigger);
     const query: ExposureQuery = {
       direction: 'upstream', labels: [], maxHops: spec.maxHops, hopWithin: spec.hopWithin, stopAt: spec.stopAt, from: trigger.time, asOf,
       match: {
         label: 'dealt-with-before',
         source: `the account's own history`,
         accepts: (id) => {
+          if (counterparty.includes(id)) return false;
           const first = state.firstDealtAt(account, [graph.key(id)]);
           if (first === undefined || first >= trigger.time) return false;
           firstDealt = first;
@@ -35,8 +39,8 @@ export function reverseLink(spec: ReverseLinkSpec): Signal {
         },
       },
     };
-    const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
-    if (!hit || hit.hops === 0) return NO_RESULT; // the counterparty itself is the fresh signal's matter
+    const hit = findExposure(graph, counterparty, query);
+    if (!hit || hit.hops === 0) return NO_RESULT;
     return { ok: true, value: hit.hops, eventIds: [], facts: { hops: hit.hops, path: hit.path, linkedAddress: hit.labelledAddress, firstDealtDaysBefore: Math.round(((trigger.time - firstDealt) / DAY) * 10) / 10 } };
   };
 }

@@ -69,7 +69,12 @@ const exposureOp = z.object({
 const windowOp = z.object({
   op: z.literal('window'),
   of: selector,
-  key: z.enum(['account', 'device', 'ip', 'counterparty']).default('account'),
+  /**
+   * Whose events the window holds: the account's, every account's on the trigger's device or IP,
+   * every transfer touching the counterparty's addresses, or the account's own transfers of the
+   * trigger's kind with the trigger's counterparty address (a sum paid to one address in pieces).
+   */
+  key: z.enum(['account', 'device', 'ip', 'counterparty', 'account-counterparty']).default('account'),
   within: duration,
   agg: z.enum(['count', 'sum', 'distinct', 'min', 'max', 'mean', 'cv']),
   field: z.string().default('usd'),
@@ -122,6 +127,11 @@ const freshOp = z.object({
   op: z.literal('fresh'),
   /** The counterparty was first seen no earlier than this before the event. */
   within: duration,
+  /**
+   * The account may have dealt with the counterparty before, but no earlier than this before
+   * the event: a payment made in pieces stays a payment to a fresh address. @defaultValue 0 (never before)
+   */
+  firstPaidWithin: duration.default(0),
 }).strict();
 
 /** Risk the payers named by another signal share (src/engine/payer-risk.ts). */

@@ -23,6 +23,7 @@ import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 import { decayingExposure } from './decaying-exposure.js';
 import { sequence } from './sequence.js';
 import { cadence } from './cadence.js';
+import { WINDOW_READ_LIMIT } from './read-limits.js';
 import { Decimal, isDecimal, sumOf } from '../money/decimal.js';
 
 export interface SignalResult {
@@ -137,6 +138,9 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       if (trigger.type !== 'transfer') return none();
       const ids = new Set(counterpartyIds(graph, trigger).flatMap((id) => graph.touches(id).filter((t) => t.time >= from && t.time <= trigger.time).map((t) => t.eventId)));
       items = [...ids].map((id) => state.transfer(id)).filter((e): e is TransferEvent => e !== undefined && e.time >= from && e.time <= trigger.time);
+    } else if (spec.key === 'account-counterparty') {
+      if (trigger.type !== 'transfer') return none();
+      items = sameCounterpartyTransfers(state, trigger, from);
     } else {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
       const value = spec.key === 'device' ? session?.deviceId : session?.ip === undefined ? undefined : ipKey(session.ip);
@@ -152,6 +156,24 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   };
   if (aggregator) signal.aggregator = aggregator;
   return signal;
+}
+
+/** The counterparty addresses of a transfer: a deposit's senders, a withdrawal's receiver. */
+const counterpartyKeysOf = (t: TransferEvent): readonly string[] => (t.msg.kind === 'deposit' ? t.from : [t.to]);
+
+/**
+ * The account's transfers of the trigger's kind within [from, trigger] that share a counterparty
+ * address with it (the trigger among them), from the window's newest WINDOW_READ_LIMIT items.
+ */
+function sameCounterpartyTransfers(state: RuleState, trigger: TransferEvent, from: number): HistoryItem[] {
+  const keys = counterpartyKeysOf(trigger);
+  if (keys.length === 0) return [];
+  const out: HistoryItem[] = [];
+  for (const item of state.recentBetween(trigger.msg.accountId, from, trigger.time, WINDOW_READ_LIMIT)) {
+    if (item.type !== 'transfer' || item.msg.kind !== trigger.msg.kind) continue;
+    if (counterpartyKeysOf(item).some((k) => keys.includes(k))) out.push(item);
+  }
+  return out;
 }
 
 /** A field's values as exact decimals (amounts are; a plain number means its decimal text); others are left out. */
@@ -295,7 +317,8 @@ function fresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signal {
     const firstPaid = state.firstDealtAt(trigger.msg.accountId, keys);
     const paidBefore = firstPaid !== undefined && firstPaid < trigger.time;
     const ageDays = round((trigger.time - firstSeen) / DAY, 1);
-    const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
+    const relationIsNew = !paidBefore || trigger.time - firstPaid! <= spec.firstPaidWithin;
+    const ok = relationIsNew && trigger.time - firstSeen <= spec.within;
     // Days since the account first dealt with the counterparty (kept history), absent when it never did before.
     const facts: Record<string, unknown> = { firstSeenDaysBefore: ageDays, paidBefore };
     if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - firstPaid) / DAY; // unrounded: compared with other day counts
