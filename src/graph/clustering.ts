@@ -3,9 +3,12 @@
  * value-flow edges and touches. Heuristics:
  * - Bitcoin co-spend: the input addresses of a transaction merge, unless a CoinJoin detector fires.
  *   Change outputs are detected and reported, never merged.
- * - EVM/Tron forwarding (deposit-address reuse): an unlabelled address that receives value and
- *   forwards at least `forwardRatio` of it to one address within `forwardWithin` joins the
- *   receiver's cluster.
+ * - EVM/Tron forwarding (deposit-address reuse): an unlabelled address that sweeps what it
+ *   received since its previous outflow of the asset (within `forwardWithin`), at least
+ *   `forwardRatio` of it, to one address joins the receiver's cluster. A deposit address sweeps
+ *   its balance; a hot wallet that pays a withdrawal out of many inflows pays a piece of it and
+ *   stays apart (QA: matching any one inflow had merged a busy service's hot wallet into a
+ *   sanctioned payee's cluster, and with it every other customer of that service).
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
@@ -163,27 +166,54 @@ export class GraphWriter {
     while (first > 0 && outs[first - 1]!.time >= time) first--; // sorted by time: the forwards at or after the inflow
     if (first === outs.length || graph.key(to).startsWith('btc:')) return NO_CHANGES;
     const low = amount.times(this.forwardRatio);
-    const high = amount.times(FORWARD_CEILING);
     let changes: GraphChange[] | undefined;
     for (let i = first; i < outs.length; i++) {
       const e = outs[i]!;
       if (e.time > time + this.options.forwardWithin) break;
-      if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0 || e.amount.compare(high) > 0) continue;
-      if (graph.clusterLabels(to, e.time).length > 0) continue;
+      // A forward sweeps at least forwardRatio of inflows that include this one (or it is not this inflow's).
+      if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0) continue;
+      if (graph.clusterLabels(to, e.time).length > 0 || !this.sweepsUnswept(to, e.asset, e.amount, e.time, e.to)) continue;
       const c = graph.merge(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
     return changes ?? NO_CHANGES;
   }
 
-  /** Deposit-address reuse: `from` forwards most of a recent inflow to `to`. */
+  /**
+   * Whether an outflow of `amount` at `time` from `address` sweeps what reached it since its
+   * previous outflow of the asset, within forwardWithin and not counting inflows from the
+   * outflow's own receiver: exactly, at least forwardRatio of their sum and at most the sum plus
+   * 0.01% (rounding). Inflows are read newest first and the read stops once they pass what the
+   * outflow could sweep, so a busy hot wallet costs a few edges, not its list.
+   */
+  private sweepsUnswept(address: number, asset: string, amount: Decimal, time: number, receiver: number): boolean {
+    const graph = this.graph;
+    const oldest = time - this.options.forwardWithin;
+    let since = oldest - 1;
+    const outs = graph.edgesOut(address);
+    for (let i = outs.length - 1; i >= 0; i--) {
+      const e = outs[i]!;
+      if (e.time < oldest) break;
+      if (e.time < time && e.asset === asset) { since = e.time; break; }
+    }
+    const ins = graph.edgesIn(address);
+    let unswept: Decimal | undefined;
+    for (let i = ins.length - 1; i >= 0; i--) {
+      const e = ins[i]!;
+      if (e.time > time) continue;
+      if (e.time <= since) break;
+      if (e.asset !== asset || e.from === receiver) continue;
+      unswept = unswept === undefined ? e.amount : unswept.plus(e.amount);
+      if (amount.compare(unswept.times(this.forwardRatio)) < 0) return false; // more came in than this could sweep
+    }
+    return unswept !== undefined && !unswept.isZero() && amount.compare(unswept.times(FORWARD_CEILING)) <= 0;
+  }
+
+  /** Deposit-address reuse: `from` sweeps what it received since its last outflow to `to`. */
   private forwarding(from: number, to: number, asset: string, amount: Decimal, event: ChainEvent): GraphChange | undefined {
     const graph = this.graph;
     if (graph.isOwn(from) || graph.clusterLabels(from, event.time).length > 0) return undefined;
-    // Exact: at least forwardRatio of the inflow and at most the inflow plus 0.01% (rounding).
-    const inflow = graph.edgesIn(from).find((e) => e.asset === asset && e.time <= event.time && e.time >= event.time - this.options.forwardWithin
-      && amount.compare(e.amount.times(this.forwardRatio)) >= 0 && amount.compare(e.amount.times(FORWARD_CEILING)) <= 0 && e.from !== to);
-    if (!inflow) return undefined;
+    if (!this.sweepsUnswept(from, asset, amount, event.time, to)) return undefined;
     return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }
 

@@ -70,25 +70,46 @@ function wasabi2(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerd
   const counts = valueCounts(outputs);
   const denominations = [...counts].filter(([, c]) => c >= 2);
   const denominated = denominations.reduce((s, [, c]) => s + c, 0);
-  if (denominations.length < 3 || denominated < (outputs.length - 1) / 2 || denominated === outputs.length) return undefined;
+  // Every output denominated is a WabiSabi round too (its participants' change fell into
+  // denominations): leaving it out had merged all 30 inputs of such a round (QA).
+  if (denominations.length < 3 || denominated < (outputs.length - 1) / 2) return undefined;
   return { protocol: 'wasabi2', reason: `${denominations.length} repeated denominations over ${denominated} of ${outputs.length} outputs` };
 }
 
+/** Outputs other than the `n` of the equal value, OP_RETURN not counted. */
+function othersThan(counts: Map<bigint, number>, n: number): number {
+  let all = 0;
+  for (const c of counts.values()) all += c;
+  return all - n;
+}
+
+/**
+ * Whether n equal outputs with `others` besides them look like a batch payout rather than a
+ * join: a join's participants each take change (n - 1 or more besides the equal outputs, or
+ * none at all when every one put in an exact amount); a wallet paying n payees the same sum
+ * takes one change output (QA: 3 payouts of 1,000,000 sat with one change were read as a
+ * JoinMarket round, the payees labelled mixer and the payer's inputs left unmerged).
+ */
+const batchPayout = (n: number, others: number): boolean => others > 0 && others < n - 1;
+
 function joinmarket(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
-  const [d, n] = mostCommon(valueCounts(outputs), DUST);
+  const counts = valueCounts(outputs);
+  const [d, n] = mostCommon(counts, DUST);
   if (n < 3 || n < outputs.length / 2) return undefined;
   if (n > distinctCount(inputs.map((i) => i.address))) return undefined;
   if (distinctCount(outputs.map((o) => o.address)) !== outputs.filter((o) => o.address).length) return undefined;
   if (outputs.length === n) return undefined; // JoinMarket always has change outputs
+  if (batchPayout(n, othersThan(counts, n))) return undefined;
   if (inputs.length >= 50 && (inputs.length / n > 20 || outputs.length / n < 1.7)) return undefined;
   return { protocol: 'joinmarket', reason: `${n} equal outputs of ${d} sat with change` };
 }
 
 /** A general guard: many equal-valued outputs funded by several distinct input addresses. */
 function equalOutputs(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
-  const [d, n] = mostCommon(valueCounts(outputs), DUST);
+  const counts = valueCounts(outputs);
+  const [d, n] = mostCommon(counts, DUST);
   const distinctIn = distinctCount(inputs.map((i) => i.address));
-  if (n >= 3 && distinctIn >= 3 && n <= distinctIn && n >= outputs.length / 3) {
+  if (n >= 3 && distinctIn >= 3 && n <= distinctIn && n >= outputs.length / 3 && !batchPayout(n, othersThan(counts, n))) {
     return { protocol: 'equal-outputs', reason: `${n} outputs of ${d} sat from ${distinctIn} input addresses` };
   }
   return undefined;

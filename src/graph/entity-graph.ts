@@ -551,7 +551,16 @@ export class EntityGraph {
     return this.labelledRootSet().has(this.root(addressId));
   }
 
-  /** Labels in force at `asOf` on any member of the address's cluster, and the address's own address-scoped labels. */
+  /**
+   * Labels in force at `asOf` on any member of the address's cluster, and the address's own
+   * address-scoped labels. In a cluster an `exchange` label names (custodial: its hot wallets
+   * and the deposit addresses that sweep into them), another label on a member that is not
+   * itself labelled `exchange` holds for that member's address only: a listing of one customer's
+   * deposit address makes neither the exchange nor its other customers sanctioned (QA: one
+   * listed deposit address, merged by its sweep, had made every deposit from the exchange's hot
+   * wallet a high). A label on an address the exchange label is on (a sanctioned exchange) still
+   * covers the cluster.
+   */
   clusterLabels(addressId: number, asOf: number): ClusterLabel[] {
     const out: ClusterLabel[] = [];
     const flags = this.scopedFlags();
@@ -562,10 +571,16 @@ export class EntityGraph {
     if (!this.labelledRootSet().has(root)) return out;
     const m = this.meta.get(root);
     if (!m) return out;
+    const start = out.length;
+    let custodial: number[] | undefined;
     for (const member of m.labelled) {
-      for (const record of this.labels.labelsAt(member, asOf)) if (record.scope !== 'address') out.push({ address: this.key(member), record });
+      for (const record of this.labels.labelsAt(member, asOf)) {
+        if (record.scope === 'address') continue;
+        out.push({ address: this.key(member), record });
+        if (record.label === CUSTODIAL_LABEL) (custodial ??= []).push(member);
+      }
     }
-    return out;
+    return custodial ? custodialView(out, start, custodial.map((id) => this.key(id)), this.key(addressId)) : out;
   }
 
   mergeCauses(addressId: number): MergeCause[] {
@@ -794,4 +809,21 @@ export function nameOfKey(key: string): string {
 function sameAmount(a: Decimal, b: Decimal): boolean {
   const gap = a.minus(b);
   return (gap.sign() < 0 ? gap.negated() : gap).compare(b.times(SAME_TRANSFER_TOLERANCE)) <= 0;
+}
+
+/** The label that makes a cluster custodial: its members' other labels hold per address (see clusterLabels). */
+const CUSTODIAL_LABEL = 'exchange';
+
+/**
+ * `labels` from index `start` on kept as a custodial cluster's are: the exchange labels, the
+ * labels of members the exchange label is on, and the asked-for address's own.
+ */
+function custodialView(labels: ClusterLabel[], start: number, custodial: readonly string[], asked: string): ClusterLabel[] {
+  let kept = start;
+  for (let i = start; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (l.record.label === CUSTODIAL_LABEL || l.address === asked || custodial.includes(l.address)) labels[kept++] = l;
+  }
+  labels.length = kept;
+  return labels;
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import type { Alert } from '../../src/engine/alert.js';
+import type { Alert } from '../../src/contract/schemas.js';
 import { rules } from '../helpers/sample.js';
 
 const FRESH = `0x${'ab'.repeat(20)}`;
