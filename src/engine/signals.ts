@@ -107,7 +107,10 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
     query.minHopUsd = minHopUsd(spec, trigger.usd);
     const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
     if (!hit) return none();
-    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction, listing: listingOf(hit) } };
+    // A label that took effect after the transfer is a look-back finding (the counterparty was
+    // listed later, or again after a delisting that covered the transfer): the alert says so.
+    const lookBack = hit.labelledSince > trigger.time;
+    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction, listing: listingOf(hit), listedAfterTransfer: lookBack, ...(lookBack ? { listedAt: new Date(hit.labelledSince).toISOString(), transferAt: new Date(trigger.time).toISOString() } : {}) } };
   };
 }
 
@@ -356,7 +359,7 @@ export function readsGraph(spec: SignalSpec): boolean {
  * and paths under its signals go unchecked (`rules check` says so).
  */
 export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> = {
-  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing'],
+  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing', 'listedAfterTransfer', 'listedAt', 'transferAt'],
   window: ['value', 'count', 'within', 'key'],
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'sinceDays', 'gapPeriods'],

@@ -27,6 +27,8 @@ export interface ClusteringOptions {
 export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
 
 const FORWARD_CEILING = Decimal.parse('1.0001');
+/** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
+const DERIVED_FROM_SANCTIONED = 'dprk-linked';
 const SPLIT_PLACES = 18;
 
 /** What a chain event did to the graph, for evidence and for the rules. */
@@ -92,7 +94,15 @@ export class GraphWriter {
     const id = this.graph.id(event.key);
     const record = { label: m.label, source: m.source, confidence: m.confidence ?? 1, from: event.time, ...(m.entity !== undefined ? { entity: m.entity } : {}), ...(event.detail ? { detail: event.detail } : {}) };
     const change = this.graph.addLabel(id, record, m.removed === true, event.eventId);
-    return change ? [change] : [];
+    const changes = change ? [change] : [];
+    // A delisting removes what the listing gave: an SDN entry under a DPRK program is also
+    // `dprk-linked` from the same source (src/intel/ofac.ts), which a removal of `sanctioned` alone
+    // had left in force (QA).
+    if (m.removed === true && m.label === 'sanctioned' && this.graph.labelRecords(id).some((r) => r.label === DERIVED_FROM_SANCTIONED && r.source === m.source)) {
+      const derived = this.graph.addLabel(id, { ...record, label: DERIVED_FROM_SANCTIONED }, true, event.eventId);
+      if (derived) changes.push(derived);
+    }
+    return changes;
   }
 
   applyChain(event: ChainEvent): ChainOutcome {

@@ -493,6 +493,11 @@ export class EntityGraph {
     return m;
   }
 
+  /** Every label record of the address, in force or not. */
+  labelRecords(addressId: number): readonly LabelRecord[] {
+    return this.labels.recordsOf(addressId);
+  }
+
   addLabel(addressId: number, record: LabelRecord, removed: boolean, eventId: string): GraphChange | undefined {
     if (!this.labels.apply(addressId, record, removed)) return undefined;
     if (!removed) this.traceLabel(addressId, record);

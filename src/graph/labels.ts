@@ -20,6 +20,12 @@ export interface LabelRecord {
    * address into its hot wallet must not become a mixer).
    */
   scope?: 'address';
+  /**
+   * Listings of the same label and source that arrived while this interval was open (a feed
+   * restating it): kept so that a removal read later, dated between them, ends this interval
+   * and lets the later listing open the next one, as event order would have.
+   */
+  restated?: LabelRecord[];
 }
 
 import { ShardedMap } from '../state/sharded-map.js';
@@ -28,19 +34,25 @@ export class LabelHistory {
   /** Bounded by the intelligence fed in, not by traffic; sharded past one Map's 2²⁴ entries. */
   private readonly byAddress = new ShardedMap<number, LabelRecord[]>();
 
-  /** Adds a label, or closes the open one with the same label and source when `removed`. */
+  /**
+   * Adds a label's listing at `record.from`, or its removal there when `removed`; whether the
+   * label's intervals changed. The address's intervals for the label and source are folded
+   * again from every listing and removal known, in event time, so any arrival order gives the
+   * same intervals: a removal read before its listing closes it once the listing comes, and a
+   * listing restated with an earlier time moves the start instead of opening a second interval
+   * that no removal closes (QA: both had left an address sanctioned for ever). A removal that
+   * closes nothing is kept as an empty interval (`from` = `until`), which no look-up returns,
+   * for the listing it may yet close. At one instant a removal wins.
+   */
   apply(addressId: number, record: LabelRecord, removed = false): boolean {
     const list = this.byAddress.get(addressId) ?? [];
-    const open = list.find((r) => r.label === record.label && r.source === record.source && r.until === undefined);
-    if (removed) {
-      if (!open) return false;
-      open.until = record.from;
-      return true;
-    }
-    if (open && open.from <= record.from) return false; // already known
-    list.push(record);
-    this.byAddress.set(addressId, list);
-    return true;
+    const same = (r: LabelRecord): boolean => r.label === record.label && r.source === record.source;
+    const before = list.filter(same);
+    const after = foldIntervals([...eventsOf(before), removed ? { at: record.from, removed: true } : { at: record.from, removed: false, record }], record);
+    const unchanged = after.length === before.length && after.every((r, i) => sameInterval(r, before[i]!));
+    if (unchanged && after.every((r, i) => restatedKey(r) === restatedKey(before[i]!))) return false;
+    this.byAddress.set(addressId, [...list.filter((r) => !same(r)), ...after].sort(byStart));
+    return !unchanged; // a restatement inside an interval changes no verdict
   }
 
   /** Labels in force on an address at `asOf`. */
@@ -90,3 +102,70 @@ export class LabelHistory {
     this.byAddress.set(addressId, records);
   }
 }
+
+/** Restatements kept per interval (see LabelRecord.restated). */
+const MAX_RESTATED = 32;
+
+interface LabelEvent {
+  at: number;
+  removed: boolean;
+  /** A listing's record (its entity, confidence, detail and scope). */
+  record?: LabelRecord;
+}
+
+/** The listings and removals a label's intervals stand for. */
+function eventsOf(intervals: readonly LabelRecord[]): LabelEvent[] {
+  const events: LabelEvent[] = [];
+  for (const r of intervals) {
+    if (r.until === undefined || r.from < r.until) events.push({ at: r.from, removed: false, record: r });
+    for (const again of r.restated ?? []) events.push({ at: again.from, removed: false, record: again });
+    if (r.until !== undefined) events.push({ at: r.until, removed: true });
+  }
+  return events;
+}
+
+/** Event time, then listings before removals (so a removal at the same instant wins), then the listing's content. */
+function byEventOrder(a: LabelEvent, b: LabelEvent): number {
+  if (a.at !== b.at) return a.at - b.at;
+  if (a.removed !== b.removed) return a.removed ? 1 : -1;
+  return contentKey(a.record).localeCompare(contentKey(b.record));
+}
+
+const contentKey = (r: LabelRecord | undefined): string => (r === undefined ? '' : JSON.stringify([r.entity ?? null, -r.confidence, r.detail ?? null, r.scope ?? null]));
+
+/** The label's intervals from its events: a listing opens one (if none is open), a removal closes the open one. */
+function foldIntervals(events: LabelEvent[], like: LabelRecord): LabelRecord[] {
+  events.sort(byEventOrder);
+  const out: LabelRecord[] = [];
+  let open: LabelRecord | undefined;
+  for (const e of events) {
+    if (!e.removed) {
+      if (!open) open = withInterval(e.record!, e.at, undefined);
+      else if (!open.restated?.some((r) => r.from === e.at && contentKey(r) === contentKey(e.record))) {
+        const restated = (open.restated ??= []);
+        restated.push(withInterval(e.record!, e.at, undefined));
+        if (restated.length > MAX_RESTATED) restated.shift(); // a feed restating daily keeps its newest
+      }
+    } else if (open) {
+      open.until = e.at;
+      out.push(open);
+      open = undefined;
+    } else if (out.length === 0 || out[out.length - 1]!.until !== e.at) {
+      out.push({ label: like.label, source: like.source, confidence: like.confidence, from: e.at, until: e.at });
+    }
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+/** The record's listing alone over [from, until): its own restatements are the fold's to place again. */
+function withInterval(r: LabelRecord, from: number, until: number | undefined): LabelRecord {
+  const { until: _previous, restated: _again, ...rest } = r;
+  return until === undefined ? { ...rest, from } : { ...rest, from, until };
+}
+
+const restatedKey = (r: LabelRecord): string => (r.restated ?? []).map((x) => `${x.from}:${contentKey(x)}`).join('|');
+const sameInterval = (a: LabelRecord, b: LabelRecord): boolean => a.from === b.from && a.until === b.until && contentKey(a) === contentKey(b);
+
+const untilOrder = (r: LabelRecord): number => r.until ?? Number.MAX_VALUE;
+const byStart = (a: LabelRecord, b: LabelRecord): number => a.from - b.from || a.label.localeCompare(b.label) || a.source.localeCompare(b.source) || untilOrder(a) - untilOrder(b);
