@@ -90,6 +90,11 @@ export const evmTxSchema = z.object({
   from: address,
   to: address.nullable(),
   value: unitString,
+  /**
+   * Beside the contract: the receipt's status where the producer knows it (`0x1` or 1 succeeded,
+   * `0x0` or 0 failed). A failed transaction moves no value, so it makes no flow edge.
+   */
+  status: z.union([z.literal('0x0'), z.literal('0x1'), z.literal(0), z.literal(1)]).optional(),
 });
 
 export const evmLogSchema = z.object({

@@ -56,7 +56,7 @@ export function fastParseEvmTx(v: Fields): EvmTxMessage | undefined {
   const blockNumber = countOf(v.blockNumber);
   const value = unitsOf(v.value);
   if (v.schema !== 'chain.evm.tx.v1' || !isEvmChain(v.chain) || !matches(v.hash, HASH) || blockNumber === undefined || !isTime(v.blockTime)
-    || !isAddress(v.from) || (v.to !== null && !isAddress(v.to)) || value === undefined) return undefined;
+    || !isAddress(v.from) || (v.to !== null && !isAddress(v.to)) || value === undefined || v.status !== undefined) return undefined; // a receipt status: zod's
   return { schema: 'chain.evm.tx.v1', chain: v.chain, hash: v.hash, blockNumber, blockTime: v.blockTime, from: v.from, to: v.to as string | null, value };
 }
 

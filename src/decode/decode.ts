@@ -176,9 +176,13 @@ function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, pr
   const to = msg.to === null ? null : keyAt(msg.chain, msg.to, 'to');
   const symbol = nativeSymbol(msg.chain);
   const amount = Decimal.fromUnits(BigInt(msg.value), msg.chain === 'tron' ? 6 : 18);
+  const hash = msg.hash.toLowerCase().replace(HEX_PREFIX, '');
+  // A reverted transaction moved nothing: no flow edge, so no taint and no forwarding merge (QA).
+  if (msg.status === '0x0' || msg.status === 0) return { type: 'ignored', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), reason: 'a failed transaction (receipt status 0) moves no value' };
+  // As for a token's: 2^256 - 1 wei is no transfer.
+  refuseImpossibleAmount(symbol, amount.toString(), amount, prices, 'value');
   const valued = usdOf(symbol, amount, prices);
   const transfers = to && amount.sign() > 0 ? [{ from, to, asset: symbol, amount, usd: valued.usd, usdSource: valued.source }] : [];
-  const hash = msg.hash.toLowerCase().replace(HEX_PREFIX, '');
   return { type: 'chain', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers };
 }
 

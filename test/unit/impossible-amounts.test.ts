@@ -68,3 +68,25 @@ describe('implausible market prices and token amounts on chain', () => {
     expect(verdict(log('0x' + 'f'.repeat(64)))).toMatch(/^TW_SCHEMA data: .*USDT is worth more than 1e\+13 USD at the stablecoin peg: an impossible amount$/);
   });
 });
+
+describe('native EVM transactions', () => {
+  const tx = {
+    schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: `0x${'ab'.repeat(32)}`, blockNumber: 21_000_000, blockTime: '2025-01-16T09:30:00Z',
+    from: '0x52908400098527886e0f7030069857d2e4169ee7', to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae', value: '1000000000000000000',
+  };
+
+  it('refuses a value worth more than 10^13 USD, as a token amount is', () => {
+    expect(verdict(tx)).toBe('accepted');
+    expect(verdict({ ...tx, value: (2n ** 256n - 1n).toString() })).toMatch(/^TW_SCHEMA value: .*ETH is worth more than 1e\+13 USD at the price table: an impossible amount$/);
+  });
+
+  it('moves no value for a transaction whose receipt says it failed', () => {
+    const failed = decodeMessage(JSON.stringify({ ...tx, status: '0x0' }));
+    expect(failed.ok && failed.event.type).toBe('ignored');
+    for (const status of ['0x1', 1]) {
+      const ok = decodeMessage(JSON.stringify({ ...tx, status }));
+      expect(ok.ok && ok.event.type === 'chain' && ok.event.transfers.length).toBe(1);
+    }
+    expect(verdict({ ...tx, status: 'failed' })).toMatch(/^TW_SCHEMA status/);
+  });
+});
