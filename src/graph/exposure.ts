@@ -36,6 +36,12 @@ export interface PathStep {
   cluster: string;
   /** The transfer that reached this address from the previous one (absent at hop 0). */
   via?: { ref: string; asset: string; amount: Decimal; usd: Decimal | null; time: string };
+  /**
+   * On the last step, when the label is on another member of its cluster: that member, and the
+   * merges that made the cluster (heuristic, transaction, time; its newest 8), so the alert
+   * shows why the two addresses are taken for one owner.
+   */
+  sameClusterAs?: { address: string; mergedBy: { heuristic: string; ref: string; time: string }[] };
 }
 
 export interface ExposureHit {
@@ -165,6 +171,7 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
       const hit = q.match === undefined ? matchLabel(graph, id, q, q.labels) : matchedBy(graph, id, q.match, q.from);
       if (hit) {
         const path = toPath(graph, nodes, n);
+        if (hit.address !== graph.key(id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
         return {
           hops,
           direct: hops === 0 && hit.address === graph.key(id),

@@ -66,6 +66,17 @@ describe('exposure through clusters and flows on real data', () => {
     expect(hit).toMatchObject({ severity: 'high', evidence: { direct: false, hops: 0, labelledAddress: sanctioned } });
   });
 
+  it('shows in the path which member carries the label and the merges that joined them', () => {
+    const p = new Pipeline({ rules: rules() });
+    p.process(label('bitcoin', sanctioned!, 'sanctioned'), { file: 't' });
+    for (const tx of chain.transactions) p.process(bitcoinMessage(tx), { file: 't' });
+    const hit = p.process(deposit('d3', depositor!), { file: 't' }).alerts.find((a) => a.typology === 'sanctions-exposure');
+    const path = hit?.evidence.path as { sameClusterAs?: { address: string; mergedBy: { heuristic: string; ref: string }[] } }[];
+    expect(path.at(-1)?.sameClusterAs?.address).toBe(sanctioned);
+    expect(path.at(-1)?.sameClusterAs?.mergedBy.map((m) => m.heuristic)).toContain('co-spend');
+    expect(new Set(path.at(-1)?.sameClusterAs?.mergedBy.map((m) => m.ref))).toEqual(new Set(chain.transactions.map((t) => t.txid)));
+  });
+
   it('raises it late when the co-spend arrives after the deposit, naming the graph change', () => {
     const p = new Pipeline({ rules: rules() });
     p.process(label('bitcoin', sanctioned!, 'sanctioned'), { file: 't' });
