@@ -125,7 +125,12 @@ const HEX_PREFIX = /^0x/;
 
 /** Tron hex (41 + 20 bytes, with or without 0x), 0x + the 20 bytes, or base58check T… → base58check T…. */
 export function canonicalTron(address: string): string {
-  if (TRON_ACCOUNT_HEX.test(address)) return canonicalTron(`41${address.slice(2)}`);
+  if (TRON_ACCOUNT_HEX.test(address)) {
+    // The 0x form is an EVM address: mixed case is an EIP-55 checksum, and must verify as on every EVM chain.
+    const body = address.slice(2);
+    if (body !== body.toLowerCase() && body !== body.toUpperCase()) getAddress(address);
+    return canonicalTron(`41${body}`);
+  }
   if (TRON_HEX.test(address)) {
     const bytes = Buffer.from(address.replace(HEX_PREFIX, ''), 'hex');
     const base58 = base58CheckEncode(bytes);

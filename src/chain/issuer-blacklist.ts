@@ -45,11 +45,11 @@ const SIGNATURES = new Map<string, Signature>([
   [id('UnBlacklisted(address)'), { issuer: 'circle', event: 'UnBlacklisted', listing: 'Blacklisted', removed: true, in: 'topic' }],
 ]);
 
-/** Tether's blacklist lives in these two contracts only; bridged USDT elsewhere has other code. */
-const TETHER_CONTRACTS = new Set<AddressKey>(['evm:0xdac17f958d2ee523a2206206994597c13d831ec7', 'tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t']);
+/** Tether's blacklist lives in these two contracts only, each on its own chain; bridged USDT elsewhere has other code. */
+const TETHER_CONTRACTS: ReadonlyMap<AddressKey, Chain> = new Map<AddressKey, Chain>([['evm:0xdac17f958d2ee523a2206206994597c13d831ec7', 'ethereum'], ['tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', 'tron']]);
 
-function isIssuerContract(issuer: BlacklistIssuer, contract: AddressKey): boolean {
-  return issuer === 'tether' ? TETHER_CONTRACTS.has(contract) : tokenInfo(contract)?.symbol === 'USDC';
+function isIssuerContract(issuer: BlacklistIssuer, chain: Chain, contract: AddressKey): boolean {
+  return issuer === 'tether' ? TETHER_CONTRACTS.get(contract) === chain : tokenInfo(chain, contract)?.symbol === 'USDC';
 }
 
 /** Topic0 values of the blacklist events, for tests and builders. */
@@ -65,7 +65,7 @@ export function decodeBlacklistLog(chain: Chain, contractAddress: string, topics
   const signature = topics.length > 0 ? SIGNATURES.get(topics[0]!.toLowerCase()) : undefined;
   if (!signature) return undefined;
   const contract = addressKey(chain, contractAddress);
-  if (!isIssuerContract(signature.issuer, contract)) return undefined;
+  if (!isIssuerContract(signature.issuer, chain, contract)) return undefined;
   const word = signature.in === 'data' ? (topics.length === 1 && data.length === 66 ? data : undefined) : (topics.length === 2 ? topics[1] : undefined);
   const address = word === undefined ? undefined : accountFromTopic(chain, word);
   if (!address) return undefined;

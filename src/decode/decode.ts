@@ -192,7 +192,7 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const contract = keyAt(msg.chain, msg.address, 'address');
   const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data, contract);
   if (!decoded) return blacklistLabelEvent(msg, eventId, time(msg.blockTime)) ?? { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer or issuer blacklist log' };
-  const token = tokenInfo(contract);
+  const token = tokenInfo(msg.chain, contract);
   const asset = token?.symbol ?? contract;
   const amount = Decimal.fromUnits(decoded.value, token?.decimals ?? 0);
   // A registered token's amount is bounded as an exchange transfer's is (2^256 - 1 USDT is no transfer).

@@ -43,6 +43,11 @@ describe('address canonicalisation', () => {
     expect(() => addressKey('tron', '0xa614f803b6fd780986a42c78ec9c7f77e6ded1')).toThrow(AddressError);
   });
 
+  it('checks the EIP-55 checksum of a mixed-case Tron 0x form, as on every EVM chain', () => {
+    expect(addressKey('tron', '0x52908400098527886E0F7030069857D2E4169EE7')).toBe(addressKey('tron', '0x52908400098527886e0f7030069857d2e4169ee7'));
+    expect(() => addressKey('tron', '0x52908400098527886e0F7030069857D2E4169EE7')).toThrow(AddressError);
+  });
+
   it('keys OFAC entries by address form, not ticker, and shows EVM with its checksum', () => {
     expect(addressKeyByForm('0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c')).toBe('evm:0x4f47bc496083c727c5fbe3ce9cdf2b0f6496270c');
     expect(addressKeyByForm('TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t')).toMatch(/^tron:/);
