@@ -21,9 +21,21 @@ const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]:
 
 /** Every retained event in a fixed walk order (histories by account, then the transfer index), each once. */
 function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {
-  const { accounts, byEventId } = state.checkpointParts();
+  const { accounts, byEventId, recentLogins } = state.checkpointParts();
   for (const [, list] of accounts.entries()) for (const item of list) if (numbering.assign(item).fresh) yield item;
   for (const kind of KINDS) for (const [, item] of byEventId[kind].entriesInOrder()) if (numbering.assign(item).fresh) yield item;
+  for (const [, item] of recentLogins.entriesInOrder()) if (numbering.assign(item).fresh) yield item;
+}
+
+/**
+ * The recent logins (see RuleState), in the clock section's head: their event numbers in
+ * insertion order and the index's newest time. A checkpoint written before they were kept has
+ * none, and restores with none (a login read late after the restore then judges no earlier
+ * login again); one of this build read by an older build leaves them out the same way.
+ */
+interface RecentLoginsHead {
+  recentLogins?: number[];
+  recentLoginsNewest?: number | string;
 }
 
 /** The transfer indexes, one section per kind, in this order. */
@@ -77,7 +89,8 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   for (const kind of KINDS) await writeTransferIndex(w, kind, parts.byEventId[kind], numbering);
   await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
-  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest) });
+  const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime) });
 }
 
 export async function readRuleState(r: FrameReader, state: RuleState, decode: (raw: string) => DecodeResult): Promise<void> {
@@ -95,6 +108,12 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   for (const kind of KINDS) await readTransferIndex(r, kind, parts.byEventId[kind], eventAt);
   await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.devices', parts.devices.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
   await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.ips', parts.ips.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
-  const clock = await expectSection<{ newest: number | string }>(r, 'state.clock');
+  const clock = await expectSection<{ newest: number | string } & RecentLoginsHead>(r, 'state.clock');
+  for (const n of clock.recentLogins ?? []) {
+    const item = eventAt(n);
+    if (item.type !== 'login') r.fail(`recent login #${n} is a ${item.type}`);
+    parts.recentLogins.restoreEntry(item.eventId, item);
+  }
+  if (clock.recentLoginsNewest !== undefined) parts.recentLogins.restoreNewest(decodeClock(clock.recentLoginsNewest));
   state.restoreNewest(decodeClock(clock.newest));
 }

@@ -82,6 +82,14 @@ const SWEEP_PER_NEW_KEY = 2;
 const TRIM_PER_EVENT = 1;
 /** Accounts whose derived values (see `derivedValue`) are kept; past it they start afresh. */
 const DERIVED_KEPT = 1 << 18;
+/**
+ * How long (event time) and how many logins are kept to be judged again when an earlier login
+ * of another account on their device or IP arrives after them: beyond the monitor's hold
+ * (MONITOR_HOLD_MS, 2 s by default) and a replayed file's local disorder, at about 500 bytes a
+ * login (50 MB at the cap).
+ */
+const RECENT_LOGINS_MS = 10 * 60_000;
+const RECENT_LOGINS_MAX = 100_000;
 
 export class RuleState {
   private readonly accounts = new ShardedMap<string, HistoryItem[]>();
@@ -96,6 +104,12 @@ export class RuleState {
   private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
   private readonly ips: LinkIndex;
+  /**
+   * The newest logins by eventId, for a while of event time, whether or not a history keeps
+   * logins: a login read after other accounts' later logins on its device or IP judges them
+   * again (`linkedLater`), and they are found here.
+   */
+  private readonly recentLogins = new ExpiringIndex<LoginEvent>(RECENT_LOGINS_MS, undefined, RECENT_LOGINS_MAX);
   private newest = Number.NEGATIVE_INFINITY;
   /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
   private changes = 0;
@@ -187,12 +201,12 @@ export class RuleState {
     return found;
   }
 
-  /** The account's kept item with this id at this time, if the history still holds it. */
+  /** The account's kept item with this id at this time, if the history (or, for a login, the recent logins) still holds it. */
   private itemAt(accountId: string, eventId: string, time: number): HistoryItem | undefined {
     const list = this.accounts.get(accountId);
-    if (!list) return undefined;
-    for (let i = lowerBound(list, time); i < list.length && list[i]!.time === time; i++) if (list[i]!.eventId === eventId) return list[i];
-    return undefined;
+    if (list) for (let i = lowerBound(list, time); i < list.length && list[i]!.time === time; i++) if (list[i]!.eventId === eventId) return list[i];
+    const login = this.recentLogins.get(eventId);
+    return login !== undefined && login.time === time && login.msg.accountId === accountId ? login : undefined;
   }
 
   /** The account's items with `from <= time <= to`, oldest first (a binary search, not a scan). */
@@ -393,10 +407,12 @@ export class RuleState {
       this.byEventId[event.msg.kind].set(event.eventId, event);
       // The other kind's index expires on the same clock, whether or not its kind keeps coming.
       other.advance(event.time);
+      this.recentLogins.advance(event.time);
     } else {
       // ... and so do both on a login's.
       this.byEventId.deposit.advance(event.time);
       this.byEventId.withdrawal.advance(event.time);
+      this.recentLogins.set(event.eventId, event);
     }
     // Every event moves a rolling trim one account on, so an account that is rarely written
     // does not keep items past the retention until its next write.
@@ -536,9 +552,9 @@ export class RuleState {
   /** A key whose newest item is older than the retention. */
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
-  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; newest: number } {
+  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; newest: number } {
     this.changes++; // a restore fills the indexes through these references (and ends with restoreNewest)
-    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, newest: this.newest };
+    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, newest: this.newest };
   }
 
   /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */

@@ -22,8 +22,10 @@ export class ExpiringIndex<V extends { time: number }> {
   /**
    * @param retention ms of event time an item is kept behind the newest (see `setRetention`).
    * @param expired told each item that leaves by expiry (not one `delete` removed), as it leaves.
+   * @param maxEntries items kept at most: past it the first inserted goes, counted as a removal
+   *   (a burst of items within the retention stays bounded).
    */
-  constructor(private retentionMs: number, private readonly expired?: (value: V) => void) {}
+  constructor(private retentionMs: number, private readonly expired?: (value: V) => void, private readonly maxEntries = Number.POSITIVE_INFINITY) {}
 
   get retention(): number {
     return this.retentionMs;
@@ -71,6 +73,21 @@ export class ExpiringIndex<V extends { time: number }> {
     } else this.removals++; // the id's earlier item is replaced
     this.map.set(id, value);
     this.advance(value.time);
+    if (this.map.size > this.maxEntries) this.dropFirstInserted();
+  }
+
+  /** Takes out the first inserted live items until the cap holds (a removal, not an expiry). */
+  private dropFirstInserted(): void {
+    while (this.map.size > this.maxEntries) {
+      const chunk = this.chunks[0]!;
+      if (this.head === chunk.length) {
+        if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return; }
+        this.chunks.shift();
+        this.head = 0;
+        continue;
+      }
+      if (this.map.delete(chunk[this.head++]!)) this.removals++;
+    }
   }
 
   /** Moves the newest time to `time` (when later) and expires what is now past the retention. */

@@ -65,3 +65,15 @@ describe('ExpiringIndex: what a memo of found items may trust', () => {
     expect(index.neverExpired(40)).toBe(true);
   });
 });
+
+describe('ExpiringIndex with a cap', () => {
+  it('keeps at most maxEntries, taking out the first inserted and counting them as removals', () => {
+    const index = new ExpiringIndex<{ time: number }>(1000, undefined, 3);
+    for (let i = 0; i < 5; i++) index.set(`e${i}`, { time: i });
+    expect([...index.entriesInOrder()].map(([id]) => id)).toEqual(['e2', 'e3', 'e4']);
+    expect(index.removals).toBe(2);
+    index.delete('e3');
+    index.set('e5', { time: 5 });
+    expect([...index.entriesInOrder()].map(([id]) => id)).toEqual(['e2', 'e4', 'e5']);
+  });
+});
