@@ -57,6 +57,7 @@ function canonicalBitcoin(address: string): string {
     if (!ok) throw new Error(`invalid witness v${version} program of ${data.length} bytes`);
     return lower;
   }
+  if (/^(tb1|bcrt1)/.test(lower)) throw new Error('a testnet or regtest bech32 address, not mainnet');
   const { version, hash } = fromBase58Check(address);
   if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hash.length !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
   return address;

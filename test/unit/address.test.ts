@@ -43,6 +43,10 @@ describe('address canonicalisation', () => {
     expect(() => addressKey('tron', '0xa614f803b6fd780986a42c78ec9c7f77e6ded1')).toThrow(AddressError);
   });
 
+  it('says a testnet bech32 address is testnet, not that it holds a non-base58 character', () => {
+    expect(() => addressKey('bitcoin', 'tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx')).toThrow(/testnet or regtest bech32/);
+  });
+
   it('checks the EIP-55 checksum of a mixed-case Tron 0x form, as on every EVM chain', () => {
     expect(addressKey('tron', '0x52908400098527886E0F7030069857D2E4169EE7')).toBe(addressKey('tron', '0x52908400098527886e0f7030069857d2e4169ee7'));
     expect(() => addressKey('tron', '0x52908400098527886e0F7030069857D2E4169EE7')).toThrow(AddressError);
