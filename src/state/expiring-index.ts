@@ -78,15 +78,20 @@ export class ExpiringIndex<V extends { time: number }> {
 
   /** Takes out the first inserted live items until the cap holds (a removal, not an expiry). */
   private dropFirstInserted(): void {
-    while (this.map.size > this.maxEntries) {
+    for (let id = this.firstQueued(); id !== undefined && this.map.size > this.maxEntries; id = this.firstQueued()) {
+      this.head++;
+      if (this.map.delete(id)) this.removals++;
+    }
+  }
+
+  /** The id at the head of the insertion queue (live or taken out since), dropping spent chunks; undefined when the queue is empty. */
+  private firstQueued(): string | undefined {
+    for (;;) {
       const chunk = this.chunks[0]!;
-      if (this.head === chunk.length) {
-        if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return; }
-        this.chunks.shift();
-        this.head = 0;
-        continue;
-      }
-      if (this.map.delete(chunk[this.head++]!)) this.removals++;
+      if (this.head < chunk.length) return chunk[this.head];
+      if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return undefined; }
+      this.chunks.shift();
+      this.head = 0;
     }
   }
 
@@ -100,15 +105,7 @@ export class ExpiringIndex<V extends { time: number }> {
   private expire(): void {
     const horizon = this.newest - this.retentionMs;
     if (horizon > this.expiredBefore) this.expiredBefore = horizon;
-    for (;;) {
-      const chunk = this.chunks[0]!;
-      if (this.head === chunk.length) {
-        if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return; }
-        this.chunks.shift();
-        this.head = 0;
-        continue;
-      }
-      const id = chunk[this.head]!;
+    for (let id = this.firstQueued(); id !== undefined; id = this.firstQueued()) {
       const item = this.map.get(id);
       if (item && item.time >= horizon) return;
       this.head++;
