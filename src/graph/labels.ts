@@ -97,9 +97,9 @@ export class LabelHistory {
     this.byAddress.rekey((id) => remap[id]!);
   }
 
-  /** Puts back one address's records from a checkpoint. */
+  /** Puts back one address's records from a checkpoint, in the order `apply` keeps them (an older build kept them as they came). */
   restore(addressId: number, records: LabelRecord[]): void {
-    this.byAddress.set(addressId, records);
+    this.byAddress.set(addressId, records.sort(byStart));
   }
 }
 
@@ -141,7 +141,8 @@ function foldIntervals(events: LabelEvent[], like: LabelRecord): LabelRecord[] {
   for (const e of events) {
     if (!e.removed) {
       if (!open) open = withInterval(e.record!, e.at, undefined);
-      else if (!open.restated?.some((r) => r.from === e.at && contentKey(r) === contentKey(e.record))) {
+      // One at the interval's own start can never open another (a removal at that instant closes both).
+      else if (e.at !== open.from && !open.restated?.some((r) => r.from === e.at && contentKey(r) === contentKey(e.record))) {
         const restated = (open.restated ??= []);
         restated.push(withInterval(e.record!, e.at, undefined));
         if (restated.length > MAX_RESTATED) restated.shift(); // a feed restating daily keeps its newest
