@@ -2,6 +2,7 @@
  * The exposure walk as first written (breadth first, a Set of seen ids and an object per node, no
  * shortcut of any kind): what src/graph/exposure.ts must always agree with.
  */
+import type { PathStep } from '../../src/graph/exposure.js';
 import type { EntityGraph, FlowEdge } from '../../src/graph/entity-graph.js';
 import type { ExposureHit, ExposureQuery } from '../../src/graph/exposure.js';
 import { displayAddress } from '../../src/chain/address.js';
@@ -29,11 +30,14 @@ export function referenceExposure(graph: EntityGraph, starts: readonly number[],
     for (const node of frontier) {
       const hit = match(node.id, q.labels);
       if (!hit) continue;
-      const path = [];
+      const path: PathStep[] = [];
       for (let n: RefNode | undefined = node; n; n = n.prev) {
         path.push({ address: displayAddress(graph.key(n.id)), cluster: graph.clusterName(n.id), ...(n.edge ? { via: { ref: n.edge.ref, asset: n.edge.asset, amount: n.edge.amount, usd: n.edge.usd, time: new Date(n.edge.time).toISOString() } } : {}) });
       }
-      return { hops, direct: hops === 0 && hit.address === graph.key(node.id), label: hit.record.label, labelledAddress: displayAddress(hit.address), ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}), source: hit.record.source, path: path.reverse(), labelledSince: hit.record.from };
+      path.reverse();
+      // The label on another member of the hit's cluster: that member and the cluster's newest merges.
+      if (hit.address !== graph.key(node.id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(node.id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
+      return { hops, direct: hops === 0 && hit.address === graph.key(node.id), label: hit.record.label, labelledAddress: displayAddress(hit.address), ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}), source: hit.record.source, path, labelledSince: hit.record.from };
     }
     if (hops === q.maxHops) break;
     const next: RefNode[] = [];
