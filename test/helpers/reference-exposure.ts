@@ -2,9 +2,8 @@
  * The exposure walk as first written (breadth first, a Set of seen ids and an object per node, no
  * shortcut of any kind): what src/graph/exposure.ts must always agree with.
  */
-import type { PathStep } from '../../src/graph/exposure.js';
 import type { EntityGraph, FlowEdge } from '../../src/graph/entity-graph.js';
-import type { ExposureHit, ExposureQuery } from '../../src/graph/exposure.js';
+import type { ExposureHit, ExposureQuery, PathStep } from '../../src/graph/exposure.js';
 import { displayAddress } from '../../src/chain/address.js';
 
 interface RefNode { id: number; time: number; prev?: RefNode; edge?: FlowEdge }
