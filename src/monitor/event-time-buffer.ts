@@ -1,10 +1,13 @@
 /**
- * The monitor's reorder buffer: messages fetched from many partitions come out in event-time
- * order, each partition as a prefix in offset order, behind two watermarks.
+ * The monitor's reorder buffer: messages fetched from many partitions come out in the order of
+ * their order keys (see order-key.ts: the event time, or an earlier one of the next few messages
+ * of the partition, so one message dated weeks ahead does not hold the rest of its partition
+ * back), each partition as a prefix in offset order, behind two watermarks.
  *
- * - `behind`: the oldest newest-fetched time over partitions that still owe fetched data (their
- *   fetch position is below their high watermark). Nothing later is released, ever, so a replay
- *   of pre-filled topics sees exactly a file replay's order.
+ * - `behind`: over partitions that still owe fetched data (their fetch position is below their
+ *   high watermark), the key each has surely reached: its newest settled key, or less while a
+ *   message whose key the next messages may still lower waits. Nothing later is released, ever,
+ *   so a replay of pre-filled topics sees `replay --from-kafka`'s order.
  * - `all`: the same over every partition; an empty one sits at minus infinity. A message later
  *   than it waits, but only for the hold (wall clock), so a quiet or empty partition delays
  *   alerts by at most that much. The threshold is raised to the newest message that has waited
@@ -13,6 +16,7 @@
  * Pure: no Kafka, no clock of its own (callers pass `now`), so it is unit-tested directly.
  */
 import { partitionKey, type Cut } from './ownership.js';
+import { ORDER_LOOKAHEAD } from '../sources/order-key.js';
 
 export interface Entry<T> {
   pk: string;
@@ -21,14 +25,16 @@ export interface Entry<T> {
   offset: bigint;
   /** Event time (ms). */
   time: number;
+  /** Order key: the least event time of this message and the next ORDER_LOOKAHEAD of its partition (order-key.ts). */
+  key: number;
   /** Wall-clock time it was fetched (ms). */
   fetchedAt: number;
   value: T;
 }
 
 interface PartitionState<T> {
-  /** Event time of the newest message fetched. */
-  lastTime: number;
+  /** The greatest key settled (ORDER_LOOKAHEAD messages fetched after its message). */
+  settledKey: number;
   /** Event time given to the message fetched last (what a reject after it takes). */
   previousTime: number;
   /** Next offset to fetch (one past the newest fetched). */
@@ -44,13 +50,13 @@ interface PartitionState<T> {
   /** Fetched, not yet taken, in offset order from `head`. */
   queue: Entry<T>[];
   head: number;
-  /** queue[head..aged) were fetched more than the hold ago; agedMax is their newest event time. */
+  /** queue[head..aged) were fetched more than the hold ago; agedMax is their greatest key. */
   aged: number;
   agedMax: number;
 }
 
 export function entryOrder<T>(a: Entry<T>, b: Entry<T>): number {
-  return a.time - b.time || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
+  return a.key - b.key || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
 }
 
 export class EventTimeBuffer<T> {
@@ -62,7 +68,7 @@ export class EventTimeBuffer<T> {
   register(topic: string, partition: number, low: bigint, high: bigint): void {
     const pk = partitionKey(topic, partition);
     if (this.parts.has(pk)) return;
-    this.parts.set(pk, { lastTime: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+    this.parts.set(pk, { settledKey: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
   }
 
   has(pk: string): boolean {
@@ -80,9 +86,13 @@ export class EventTimeBuffer<T> {
     const s = this.parts.get(pk);
     if (!s) throw new Error(`message for ${pk}, a partition the reader was not assigned`);
     if (offset < s.fetched) return false;
-    s.queue.push({ pk, topic, partition, offset, time, fetchedAt, value });
+    // The new message lowers the keys of the ORDER_LOOKAHEAD before it; the one that many back is settled now.
+    const q = s.queue;
+    for (let i = q.length - 1; i >= s.head && i >= q.length - ORDER_LOOKAHEAD; i--) if (q[i]!.key > time) q[i]!.key = time;
+    const settling = q.length - ORDER_LOOKAHEAD;
+    if (settling >= s.head && q[settling]!.key > s.settledKey) s.settledKey = q[settling]!.key;
+    q.push({ pk, topic, partition, offset, time, key: time, fetchedAt, value });
     s.fetched = offset + 1n;
-    s.lastTime = Math.max(s.lastTime, time);
     s.previousTime = time;
     this.size++;
     return true;
@@ -157,10 +167,11 @@ export class EventTimeBuffer<T> {
     let held = Number.NEGATIVE_INFINITY;
     const heldSince = now - holdMs;
     for (const s of this.parts.values()) {
-      all = Math.min(all, s.lastTime);
-      if (s.fetched < s.high) behind = Math.min(behind, s.lastTime);
+      const reached = reachedKey(s);
+      all = Math.min(all, reached);
+      if (s.fetched < s.high) behind = Math.min(behind, reached);
       if (s.aged < s.head) { s.aged = s.head; s.agedMax = Number.NEGATIVE_INFINITY; }
-      for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.time);
+      for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.key);
       held = Math.max(held, s.agedMax);
     }
     const threshold = Math.min(behind, Math.max(all, held));
@@ -172,10 +183,12 @@ export class EventTimeBuffer<T> {
       let best: PartitionState<T> | undefined;
       for (const p of parts) {
         const b = p.queue[p.head];
-        if (b && b.time <= threshold && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
+        if (b && b.key <= threshold && settled(p, p.head) && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
       }
       if (!best) break;
-      ready.push(best.queue[best.head++]!);
+      const taken = best.queue[best.head++]!;
+      if (taken.key > best.settledKey) best.settledKey = taken.key; // taken: its key is final
+      ready.push(taken);
     }
     this.size -= ready.length;
     for (const p of parts) {
@@ -185,4 +198,28 @@ export class EventTimeBuffer<T> {
     }
     return ready;
   }
+}
+
+/** Whether queue[i]'s key is final: ORDER_LOOKAHEAD messages came after it, or nothing more is on the broker yet. */
+function settled<T>(s: PartitionState<T>, i: number): boolean {
+  return i < s.queue.length - ORDER_LOOKAHEAD || s.fetched >= s.high;
+}
+
+/**
+ * The key a partition has surely reached. Caught up: the greatest key it holds. Still owing
+ * data: its greatest settled key, or less while an unsettled message's key is below it (the
+ * messages yet to come can lower such a key, never below what they carry, and are taken to come
+ * in order after the settled ones, as a partition's messages do).
+ */
+function reachedKey<T>(s: PartitionState<T>): number {
+  const q = s.queue;
+  const from = Math.max(s.head, q.length - ORDER_LOOKAHEAD);
+  if (s.fetched >= s.high) {
+    let max = s.settledKey;
+    for (let i = from; i < q.length; i++) if (q[i]!.key > max) max = q[i]!.key;
+    return max;
+  }
+  let min = s.settledKey;
+  for (let i = from; i < q.length; i++) if (q[i]!.key < min) min = q[i]!.key;
+  return min;
 }

@@ -51,7 +51,10 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
 async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number): AsyncGenerator<ReplayRecord> {
   const streams = range.partitions.map((p) => decoding(p, options));
   for await (const m of mergeByEventTime(streams, (v) => (v.decoded.ok ? v.decoded.event.time : undefined))) {
-    if (m.time >= until) return;
+    // Records come out by order key: past `until` nothing more can come; a record dated past it
+    // that comes out earlier (dated ahead of the records after it) is left out alone.
+    if (m.key >= until) return;
+    if (m.time >= until) continue;
     const { record, decoded } = m.value;
     yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset } };
   }

@@ -13,15 +13,24 @@ function buffer(highs: { t: number; u: number }): EventTimeBuffer<string> {
 }
 
 describe('event-time reorder buffer', () => {
-  it('holds everything newer than what a partition with unread data has shown, however long it waits', () => {
-    const b = buffer({ t: 2, u: 2 });
+  it('holds everything newer than what a partition with unread data has surely reached, however long it waits', () => {
+    const b = buffer({ t: 2, u: 20 });
     b.add('t', 0, 0n, 10, 't10', 0);
     b.add('t', 0, 1n, 30, 't30', 0);
-    b.add('u', 0, 0n, 20, 'u20', 0); // u still owes offset 1
-    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['t10', 'u20']);
-    b.add('u', 0, 1n, 40, 'u40', 1_000_000);
-    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['t30']); // u40 is newer than every other partition has shown
-    expect(b.size).toBe(1);
+    // u owes 10 more: u20 and u21 have ORDER_LOOKAHEAD (8) messages after them, so their keys are settled.
+    for (let i = 0; i < 10; i++) b.add('u', 0, BigInt(i), 20 + i, `u${20 + i}`, 0);
+    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['t10', 'u20', 'u21']);
+    for (let i = 10; i < 20; i++) b.add('u', 0, BigInt(i), 20 + i, `u${20 + i}`, 1_000_000);
+    expect(ids(b.take(100, 1_000_000, HOLD))).toEqual(['u22', 'u23', 'u24', 'u25', 'u26', 'u27', 'u28', 'u29', 't30', 'u30']); // u31… are newer than t has shown
+    expect(b.size).toBe(9);
+  });
+
+  it('orders a message dated ahead of the messages after it as the next of them is, so it holds its partition back no longer', () => {
+    const b = buffer({ t: 20, u: 20 });
+    const tTimes = [10, 9000, ...Array.from({ length: 18 }, (_, i) => 12 + 2 * i)];
+    for (const [i, time] of tTimes.entries()) b.add('t', 0, BigInt(i), time, `t${time}`, 0);
+    for (let i = 0; i < 20; i++) b.add('u', 0, BigInt(i), 11 + 2 * i, `u${11 + 2 * i}`, 0);
+    expect(ids(b.take(5, 0, HOLD))).toEqual(['t10', 'u11', 't9000', 't12', 'u13']);
   });
 
   it('merges caught-up partitions in (time, topic, partition, offset) order', () => {
@@ -39,7 +48,7 @@ describe('event-time reorder buffer', () => {
   });
 
   it('never lets an aged message overtake an older one that is still inside its hold', () => {
-    const b = buffer({ t: 2, u: 1 });
+    const b = buffer({ t: 1, u: 1 });
     b.add('t', 0, 0n, 50, 't50', 0); // fetched early: ages first
     b.register('v', 0, 0n, 0n); // an empty partition keeps `all` at minus infinity
     b.add('u', 0, 0n, 20, 'u20', 1500); // older event, fetched later
@@ -51,9 +60,9 @@ describe('event-time reorder buffer', () => {
     b.add('t', 0, 0n, 30, 't30', 0);
     b.add('t', 0, 1n, 10, 't10', 0);
     b.add('u', 0, 0n, 20, 'u20', 0);
-    // Before the hold: t's newest (30) is past u's (20), so t30 waits, and t10 waits behind it.
-    expect(ids(b.take(100, 0, HOLD))).toEqual(['u20']);
-    expect(ids(b.take(100, HOLD, HOLD))).toEqual(['t30', 't10']);
+    // t30 is ordered as t10 after it: both go first; u20 then waits for the hold (t has shown only 10).
+    expect(ids(b.take(100, 0, HOLD))).toEqual(['t30', 't10']);
+    expect(ids(b.take(100, HOLD, HOLD))).toEqual(['u20']);
   });
 
   it('takes at most maxStep per step, and the steps together keep the global order', () => {
@@ -66,13 +75,17 @@ describe('event-time reorder buffer', () => {
   });
 
   it('ignores a re-fetched offset, refuses an unassigned partition, and records the applied prefix for cursors', () => {
-    const b = buffer({ t: 2, u: 0 });
+    const b = buffer({ t: 3, u: 0 });
     expect(b.add('t', 0, 0n, 1, 'a', 0)).toBe(true);
     expect(b.add('t', 0, 0n, 1, 'a-again', 0)).toBe(false);
+    expect(b.add('t', 0, 1n, 2, 'b', 0)).toBe(true);
     expect(() => b.add('w', 3, 0n, 1, 'x', 0)).toThrow(/not assigned/);
+    expect(b.take(1, HOLD, HOLD)).toEqual([]); // t owes offset 2, which may lower a's and b's keys
+    b.setHigh('t', 0, 2n);
     const [e] = b.take(1, HOLD, HOLD);
+    expect(e?.value).toBe('a');
     b.markApplied(e!);
     expect(b.appliedCut()).toEqual(new Map([['t/0', 1n], ['u/0', 0n]]));
-    expect(b.lag('t', 0)).toBe(1n);
+    expect(b.lag('t', 0)).toBe(0n);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeByEventTime, mergeOrder, type Merged, type PartitionStream } from '../../src/sources/event-time-merge.js';
+import { ORDER_LOOKAHEAD } from '../../src/sources/order-key.js';
 
 /** A partition whose records are labels like "t10" (event time 10) or "bad" (a reject: no event time). */
 function partition(topic: string, p: number, values: string[]): PartitionStream<string> {
@@ -38,7 +39,23 @@ describe('event-time merge of partitions', () => {
 
   it('keeps each partition in offset order even when its event times go backwards (as the monitor applies it)', async () => {
     const merged = await collect(mergeByEventTime([partition('a', 0, ['p30', 'p10']), partition('b', 0, ['q20'])], timeOf));
-    expect(values(merged)).toEqual(['b0:q20', 'a0:p30', 'a0:p10']);
+    // p30 is ordered as the record after it (p10): dated ahead of it, it holds nothing back.
+    expect(values(merged)).toEqual(['a0:p30', 'a0:p10', 'b0:q20']);
+    expect(merged.map((m) => [m.time, m.key])).toEqual([[30, 10], [10, 10], [20, 20]]);
+  });
+
+  it('orders a record dated far ahead of the records after it as they are, so the rest of its partition is not held back', async () => {
+    const merged = await collect(mergeByEventTime([
+      partition('a', 0, ['p10', 'p9000', 'p12', 'p14', 'p16']),
+      partition('b', 0, ['q11', 'q13', 'q15', 'q17']),
+    ], timeOf));
+    expect(values(merged)).toEqual(['a0:p10', 'b0:q11', 'a0:p9000', 'a0:p12', 'b0:q13', 'a0:p14', 'b0:q15', 'a0:p16', 'b0:q17']);
+  });
+
+  it('reads a partition no more than ORDER_LOOKAHEAD records ahead: a longer run dated ahead waits for its date', async () => {
+    const run = Array.from({ length: ORDER_LOOKAHEAD + 1 }, (_, i) => `p${9000 + i}`);
+    const merged = await collect(mergeByEventTime([partition('a', 0, ['p10', ...run, 'p12']), partition('b', 0, ['q11', 'q13'])], timeOf));
+    expect(values(merged).slice(0, 4)).toEqual(['a0:p10', 'b0:q11', 'b0:q13', 'a0:p9000']);
   });
 
   it('handles empty partitions and no partitions at all', async () => {
@@ -61,7 +78,7 @@ describe('event-time merge of partitions', () => {
     await fc.assert(fc.asyncProperty(partitions, async (times) => {
       const streams = times.map((ts, i) => partition(`t${i % 3}`, i, [...ts].sort((x, y) => x - y).map((t) => `v${t}`)));
       const merged = await collect(mergeByEventTime(streams, timeOf));
-      const expected = times.flatMap((ts, i) => [...ts].sort((x, y) => x - y).map((t, o) => ({ topic: `t${i % 3}`, partition: i, offset: BigInt(o), time: t, value: `v${t}` }))).sort(mergeOrder);
+      const expected = times.flatMap((ts, i) => [...ts].sort((x, y) => x - y).map((t, o) => ({ topic: `t${i % 3}`, partition: i, offset: BigInt(o), time: t, key: t, value: `v${t}` }))).sort(mergeOrder);
       expect(merged).toEqual(expected);
     }), { numRuns: 200 });
   });
