@@ -171,15 +171,16 @@ export class RuleState {
     return this.accounts.get(accountId) ?? [];
   }
 
-  /** Whether the last event `add` put in a history went before an item already there (it arrived late). */
+  /** Whether the last event `add` put in a history went before, or at the time of, an item already there (it arrived late, or tied). */
   insertedBehind = false;
 
-  /** The account's items dated after `time`, the nearest first, at most `limit`. */
-  itemsAfter(accountId: string, time: number, limit: number): readonly HistoryItem[] {
+  /** The account's items dated at or after `event`'s time other than `event`, the nearest first, at most `limit`. */
+  itemsFrom(accountId: string, event: HistoryItem, limit: number): readonly HistoryItem[] {
     const list = this.accounts.get(accountId);
     if (!list) return [];
-    const from = upperBound(list, time);
-    return list.slice(from, from + limit);
+    const out: HistoryItem[] = [];
+    for (let i = lowerBound(list, event.time); i < list.length && out.length < limit; i++) if (list[i] !== event) out.push(list[i]!);
+    return out;
   }
 
   /**
@@ -537,7 +538,10 @@ export class RuleState {
     let list = held;
     let i = list.length;
     if (i > 0 && list[i - 1]!.time >= event.time) this.historyRewrites++;
-    this.insertedBehind = i > 0 && list[i - 1]!.time > event.time;
+    // At an equal time too: the items already there were judged without this one, which event
+    // order does not fix at an instant (QA: a deposit and its forward in one second, the forward
+    // read first, gave no pass-through).
+    this.insertedBehind = i > 0 && list[i - 1]!.time >= event.time;
     while (i > 0 && list[i - 1]!.time > event.time) i--;
     if (i < list.length) list.splice(i, 0, event);
     else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length

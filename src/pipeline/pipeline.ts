@@ -286,16 +286,16 @@ export class Pipeline {
   }
 
   /**
-   * An event that arrived after events of its account dated later (beyond the monitor's hold, or
+   * An event that arrived after events of its account dated later or at its own time (beyond the monitor's hold, or
    * out of order in a file) is in their past now, as it was when event order judged them: a
    * deposit read after the withdrawal that forwards it, the third near-threshold transfer of a
    * week read last. The nearest LATER_ITEMS_JUDGED of them are judged again; an alert they gave
    * before is not given twice (the novelty memory), and one that event order gives is. Events in
-   * order never pay for this.
+   * order never pay for this, unless an account has two at one instant.
    */
   private judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
     if (this.state.insertedBehind) {
-      for (const item of this.state.itemsAfter(event.msg.accountId, event.time, LATER_ITEMS_JUDGED)) {
+      for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_ITEMS_JUDGED)) {
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
       }

@@ -73,9 +73,10 @@ describe('monitor ordering (fetched batches in, event-time steps out)', () => {
     const o = ordering();
     o.accept(batch('logins', 1, [[0, login('late', '2025-01-01T00:00:09Z')]]), decodeMessage, 0);
     o.accept(batch('deposits', 2, [[0, login('early', '2025-01-01T00:00:01Z')]]), decodeMessage, 0);
-    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['early']);
+    // Not even 'early': the message deposits still owes may be dated before it and lower its order key.
+    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual([]);
     o.accept(batch('deposits', 2, [[1, login('middle', '2025-01-01T00:00:05Z')]]), decodeMessage, 1_000_000);
-    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['middle', 'late']);
+    expect(accounts(o.next(100, 1_000_000, HOLD))).toEqual(['early', 'middle', 'late']);
   });
 
   it('places a message that does not decode at the event time of the message before it in its partition, as replay --from-kafka does', () => {
