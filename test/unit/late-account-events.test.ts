@@ -34,6 +34,15 @@ describe('events of an account read after later ones', () => {
     expect(late.rejudged).toBe(1);
   });
 
+  it('a deposit read after the withdrawal that forwards it at the same instant gives the pass-through alert too', () => {
+    const r = prng(23);
+    const tiedDeposit = transfer({ eventId: 'dep-tie', kind: 'deposit', time: T0, accountId: 'acct-tie', chain: 'ethereum', asset: 'USDT', amount: 8_000, from: [derivedEvm(113, 1)], to: derivedEvm(113, 2) }, r);
+    const tiedWithdrawal = transfer({ eventId: 'wd-tie', kind: 'withdrawal', time: T0, accountId: 'acct-tie', chain: 'ethereum', asset: 'USDT', amount: 7_900, to: derivedEvm(113, 3) }, r);
+    const inOrder = run([tiedDeposit, tiedWithdrawal]).ids.filter((id) => id.startsWith('pass-through.quick-out acct-tie'));
+    expect(inOrder).toHaveLength(1);
+    expect(run([tiedWithdrawal, tiedDeposit]).ids.filter((id) => id.startsWith('pass-through.quick-out acct-tie'))).toEqual(inOrder);
+  });
+
   it('the first of three near-threshold transfers read last gives the structuring alert of event order', () => {
     const r = prng(22);
     const near = [0, 1, 2].map((d) => transfer({ eventId: `s${d}`, kind: 'deposit', time: T0 + d * DAY, accountId: 'acct-struct', chain: 'ethereum', asset: 'USDT', amount: 9_500, from: [derivedEvm(112, d)], to: derivedEvm(112, 9) }, r));
