@@ -367,7 +367,9 @@ export class RuleEngine {
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
-        const extra = this.buildAlert(rule, item, ctx, verdict, accountId, change, this.subjectView(verdict, accountId, ctx, env.asOf));
+        const own = this.subjectView(verdict, accountId, ctx, env.asOf);
+        // Scored on its own transfer too: a modifier on the event (a VPN session) is that account's, not the trigger's (QA).
+        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, change, own);
         if (extra) out.push(extra);
       }
     }
@@ -395,11 +397,7 @@ export class RuleEngine {
 
   private verdictOf(rule: CompiledRule, item: HistoryItem, ctx: Context): Verdict {
     const results = ctx.signals as Record<string, SignalResult & Record<string, unknown>>;
-    let score = rule.spec.score.base;
-    const notes: string[] = [];
-    for (const m of rule.modifiers) {
-      if (m.when(ctx)) { score += m.add; notes.push(m.note); }
-    }
+    const { score, notes } = scoreOf(rule, ctx);
     const evidenceIds = new Set<string>([item.eventId]);
     for (const [name] of rule.signals) if (results[name]!.ok) for (const id of results[name]!.eventIds) evidenceIds.add(id);
     const held = rule.signals.filter(([name]) => results[name]!.ok).map(([name]) => `signal:${name}`);
@@ -412,7 +410,7 @@ export class RuleEngine {
       if (list) list.push(id);
       else owners.set(owner, [id]);
     }
-    return { score: Math.max(0, Math.min(100, score)), notes, evidenceIds, held, owners };
+    return { score, notes, evidenceIds, held, owners };
   }
 
   private buildAlert(rule: CompiledRule, item: HistoryItem, triggerCtx: Context, verdict: Verdict, accountId: string, change?: GraphChange, own?: { item: TransferEvent; ctx: Context }): Alert | undefined {
@@ -652,4 +650,19 @@ export function fanInVerdictLimit(rules: readonly LoadedRule[], ceiling = 64): n
     [...rule.spec.require, ...rule.spec.where, ...rule.spec.score.modifiers.map((m) => m.when)].forEach(visit);
   }
   return Math.min(limit, ceiling);
+}
+
+/** The rule's score and the notes of the modifiers that applied, in a context, clamped to 0-100. */
+function scoreOf(rule: CompiledRule, ctx: Context): { score: number; notes: string[] } {
+  let score = rule.spec.score.base;
+  const notes: string[] = [];
+  for (const m of rule.modifiers) {
+    if (m.when(ctx)) { score += m.add; notes.push(m.note); }
+  }
+  return { score: Math.max(0, Math.min(100, score)), notes };
+}
+
+/** A verdict scored again in another account's view (its own transfer, the same signals); its evidence stays. */
+function scoredOn(rule: CompiledRule, verdict: Verdict, view: Context): Verdict {
+  return { ...verdict, ...scoreOf(rule, view) };
 }
