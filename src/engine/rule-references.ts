@@ -5,6 +5,7 @@
  * rule would silently never fire (or explain "made ? transfers").
  */
 import { fieldUnitMismatch, unitMismatch } from './fact-units.js';
+import { misspeltTypology } from './known-typologies.js';
 import { misspeltLabel } from './known-labels.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseQuantity } from './units.js';
@@ -214,6 +215,10 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   }
   out.push(...checkSeverity(spec));
   out.push(...checkLabelNames(spec));
+  const meant = misspeltTypology(spec.typology);
+  if (meant) out.push({ at: ['typology'], message: `typology ${spec.typology} is no known typology; did you mean ${meant}? (an operator's own typology must differ from a known one by more than a few letters)` });
+  // Signals that nothing requires decide nothing: the rule would fire on every event `where` passes (workflow QA: 39 extra medium alerts).
+  if (spec.require.length === 0 && Object.keys(spec.signals).length > 0) out.push({ at: Array.isArray(raw.require) ? ['require'] : ['signals'], message: `require is empty: the rule defines signals (${Object.keys(spec.signals).join(', ')}) but requires none, so it would fire on every event its where passes; require what must hold` });
   return out;
 }
 

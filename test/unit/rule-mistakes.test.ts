@@ -100,6 +100,16 @@ describe('rule load refuses, at the real line', () => {
     expect(errors[0]!.reason).toMatch(/^signals\.nearThreshold\.op: .*; did you mean window\?$/);
   });
 
+  it('a misspelt typology, suggesting the known one; an operator\'s own typology loads', () => {
+    expect(refusal(withLine(3, 'typology: structurng')).errors).toEqual([{ line: 3, reason: 'typology: typology structurng is no known typology; did you mean structuring? (an operator\'s own typology must differ from a known one by more than a few letters)' }]);
+    expect(loadRuleSet(ruleDir(withLine(3, 'typology: romance-scam-payout')).dir).map((r) => r.spec.typology)).toEqual(['romance-scam-payout']);
+  });
+
+  it('signals that nothing requires: the rule would fire on every event its where passes', () => {
+    const { errors } = refusal(withLine(20, 'require: []'));
+    expect(errors).toEqual([{ line: 20, reason: 'require: require is empty: the rule defines signals (nearThreshold) but requires none, so it would fire on every event its where passes; require what must hold' }]);
+  });
+
   it('a misspelt label in a condition on counterparty.labels, suggesting the known label', () => {
     expect(refusal(withLine(8, '  - { field: counterparty.labels, notContains: exchnge }')).errors).toEqual([{ line: 8, reason: 'where.1.notContains: label exchnge is no known label and would match nothing; did you mean exchange? (an operator\'s own label must differ from a known one by more than two letters)' }]);
     expect(refusal(withLine(25, '    - { when: { field: counterparty.labels, containsAny: [dprk-linked, sanctiond] }, add: 5, note: "x" }')).errors[0]).toMatchObject({ line: 25, reason: expect.stringMatching(/^score\.modifiers\.1\.when\.containsAny\.1: label sanctiond .*did you mean sanctioned\?/) });
