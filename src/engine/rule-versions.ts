@@ -31,14 +31,24 @@ function versionLine(file: string): number {
   }
 }
 
-/** Rules of `next` that changed from `inForce` and kept their id and version, as load errors. */
+/**
+ * Rules of `next` that changed from `inForce` and kept their id and version, or went back to a
+ * lower version with other content (a version the rule in force may have passed through with
+ * other content: its ids would be reused for another meaning), as load errors. Going back to a
+ * lower version unchanged from the rule in force is a roll-back of the version number alone and
+ * is refused too: the version only rises.
+ */
 export function unbumpedChanges(inForce: readonly LoadedRule[], next: readonly LoadedRule[]): RuleFileError[] {
-  const before = new Map(inForce.map((r) => [`${r.spec.id}@${r.spec.version}`, specDigest(r)]));
+  const before = new Map(inForce.map((r) => [r.spec.id, { version: r.spec.version, digest: specDigest(r) }]));
   const errors: RuleFileError[] = [];
   for (const rule of next) {
-    const digest = before.get(`${rule.spec.id}@${rule.spec.version}`);
-    if (digest !== undefined && digest !== specDigest(rule)) {
-      errors.push({ file: rule.file, line: versionLine(rule.file), reason: `version: ${rule.spec.id} changed but its version is still ${rule.spec.version}: raise it, so that the changed rule's alerts get ids of their own (those of version ${rule.spec.version} said what the old rule decided)` });
+    const was = before.get(rule.spec.id);
+    if (was === undefined) continue;
+    const v = rule.spec.version;
+    if (v === was.version && was.digest !== specDigest(rule)) {
+      errors.push({ file: rule.file, line: versionLine(rule.file), reason: `version: ${rule.spec.id} changed but its version is still ${v}: raise it, so that the changed rule's alerts get ids of their own (those of version ${v} said what the old rule decided)` });
+    } else if (v < was.version) {
+      errors.push({ file: rule.file, line: versionLine(rule.file), reason: `version: ${rule.spec.id} went back from version ${was.version} to ${v}: a version only rises (an earlier version's alert ids may mean another rule); give the rule you want in force version ${was.version + 1}` });
     }
   }
   return errors;

@@ -299,5 +299,10 @@ describe('hot reload', () => {
     writeFileSync(path, withLine(2, 'version: 2').replace('  base: 55', '  base: 65'));
     expect(reloader.reload()).toBe(false);
     expect(refused[1]).toContain('still 2');
+    // Back to version 1 with other content (a copy from an old branch): refused, the version only rises.
+    writeFileSync(path, BASE.replace('  base: 55', '  base: 61'));
+    expect(reloader.reload()).toBe(false);
+    expect(refused[2]).toContain(`${file}:2: version: test.just-under went back from version 2 to 1: a version only rises`);
+    expect(active[0]!.spec).toMatchObject({ version: 2, score: { base: 60 } });
   });
 });
