@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 import type { Actor } from './case-model.js';
 import { CaseActionError } from './case-transitions.js';
+import { addressKeyByForm, displayAddress } from '../chain/address.js';
 
 export const SUBJECT_KINDS = ['account', 'cluster', 'address'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -73,8 +74,21 @@ export function silences(s: Suppression, alert: Alert, now: number): boolean {
   if (s.ruleId !== '*' && s.ruleId !== alert.ruleId) return false;
   if (s.kind === 'account') return alert.subject.accountId === s.subject;
   if (s.kind === 'cluster') return alert.subject.cluster === s.subject || alert.evidence.cluster === s.subject;
-  return JSON.stringify(alert.evidence).includes(JSON.stringify(s.subject));
+  const evidence = JSON.stringify(alert.evidence);
+  // EVM hex is one address in any letter case (alerts show EIP-55, timelines lower case).
+  return EVM_HEX.test(s.subject) ? evidence.toLowerCase().includes(JSON.stringify(s.subject.toLowerCase())) : evidence.includes(JSON.stringify(s.subject));
 }
+
+const EVM_HEX = /^0x[0-9a-fA-F]{40}$/;
+
+/** An address as alerts show it (EIP-55 for EVM), or a refusal naming why it is none. */
+function shownAddress(subject: string): string {
+  const key = addressKeyByForm(subject);
+  if (key === undefined) throw new CaseActionError('TW_CASE_INPUT', `subject: ${subject} is not a Bitcoin, EVM or Tron address (a mixed-case EVM address must carry a valid EIP-55 checksum)`);
+  return displayAddress(key);
+}
+
+const RULE_ID = /^[a-z0-9][a-z0-9.-]*$/;
 
 export class Suppressions {
   /** The suppressions not revoked, as of a backend version: checking an alert reads the version, not every suppression. */
@@ -90,8 +104,10 @@ export class Suppressions {
     if (!subject) throw new CaseActionError('TW_CASE_INPUT', 'the subject must not be empty');
     if (!reason) throw new CaseActionError('TW_CASE_INPUT', 'the reason must not be empty');
     if (!(input.days > 0 && input.days <= MAX_SUPPRESSION_DAYS)) throw new CaseActionError('TW_CASE_INPUT', `days: more than 0 and at most ${MAX_SUPPRESSION_DAYS}`);
+    const ruleId = input.ruleId?.trim() || '*';
+    if (ruleId !== '*' && !RULE_ID.test(ruleId)) throw new CaseActionError('TW_CASE_INPUT', `ruleId: ${ruleId} is no rule id (lower-case letters, digits, dots and dashes, as structuring.just-under), nor * for every rule`);
     const s: Suppression = {
-      id: `sup-${randomBytes(8).toString('hex')}`, kind: input.kind as SubjectKind, subject, ruleId: input.ruleId?.trim() || '*', reason,
+      id: `sup-${randomBytes(8).toString('hex')}`, kind: input.kind as SubjectKind, subject: input.kind === 'address' ? shownAddress(subject) : subject, ruleId, reason,
       expiresAt: new Date(now + input.days * 86_400_000).toISOString(), createdBy: actor.name, createdAt: new Date(now).toISOString(),
     };
     await this.backend.put(s);

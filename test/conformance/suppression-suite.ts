@@ -60,10 +60,15 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       const suppressions = new Suppressions(backend);
       const store = new SuppressingCaseStore(cases, suppressions, () => now);
       await suppressions.add({ kind: 'cluster', subject: 'cl-payroll', reason: 'a vetted payroll provider', days: 7 }, sue, now);
-      await suppressions.add({ kind: 'address', subject: '0xabc', reason: 'the exchange\'s hot wallet', days: 7 }, sue, now);
+      // Typed in lower case, as a timeline shows it; alerts show the EIP-55 form (QA: such a suppression never matched).
+      const added = await suppressions.add({ kind: 'address', subject: '0x52908400098527886e0f7030069857d2e4169ee7', reason: 'the exchange\'s hot wallet', days: 7 }, sue, now);
+      expect(added.subject).toBe('0x52908400098527886E0F7030069857D2E4169EE7');
       expect((await store.addAlert({ ...alert('c-1', 'acct-c1', 70), evidence: { cluster: 'cl-payroll' } })).added).toBe(false);
-      expect((await store.addAlert({ ...alert('c-2', 'acct-c2', 70), evidence: { path: [{ address: '0xabc' }] } })).added).toBe(false);
-      expect((await store.addAlert({ ...alert('c-3', 'acct-c3', 70), evidence: { cluster: 'cl-other', path: [{ address: '0xabcd' }] } })).added).toBe(true);
+      expect((await store.addAlert({ ...alert('c-2', 'acct-c2', 70), evidence: { path: [{ address: '0x52908400098527886E0F7030069857D2E4169EE7' }] } })).added).toBe(false);
+      expect((await store.addAlert({ ...alert('c-2b', 'acct-c2b', 70), evidence: { from: ['0x52908400098527886e0f7030069857d2e4169ee7'] } })).added).toBe(false);
+      expect((await store.addAlert({ ...alert('c-3', 'acct-c3', 70), evidence: { cluster: 'cl-other', path: [{ address: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae' }] } })).added).toBe(true);
+      await expect(suppressions.add({ kind: 'address', subject: '0xnotanaddress', reason: 'typo', days: 7 }, sue, now)).rejects.toThrow(/is not a Bitcoin, EVM or Tron address/);
+      await expect(suppressions.add({ kind: 'account', subject: 'acct-1', ruleId: 'Pass Through', reason: 'typo', days: 7 }, sue, now)).rejects.toThrow(/is no rule id/);
       now += 8 * DAY;
       expect((await store.addAlert({ ...alert('c-4', 'acct-c1', 70), evidence: { cluster: 'cl-payroll' } })).added).toBe(true);
       expect((await suppressions.list(now)).every((s) => !s.active)).toBe(true);
