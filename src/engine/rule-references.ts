@@ -208,6 +208,9 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
     if (error) out.push({ at: ['evidence', name], message: `evidence ${name}: ${error}` });
   }
   checkListPaths(spec, full, out);
+  // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
+  const stray = /[{}]/.exec(spec.explain.replace(TEMPLATE, ''));
+  if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces` });
   for (const [, path] of spec.explain.matchAll(TEMPLATE)) {
     if (path === 'score') continue;
     const error = resolvePath(path!, full).error;

@@ -105,6 +105,10 @@ describe('rule load refuses, at the real line', () => {
     expect(loadRuleSet(ruleDir(withLine(3, 'typology: romance-scam-payout')).dir).map((r) => r.spec.typology)).toEqual(['romance-scam-payout']);
   });
 
+  it('a brace in explain that opens or closes no placeholder', () => {
+    expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.count transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain has a { that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces' }]);
+  });
+
   it('signals that nothing requires: the rule would fire on every event its where passes', () => {
     const { errors } = refusal(withLine(20, 'require: []'));
     expect(errors).toEqual([{ line: 20, reason: 'require: require is empty: the rule defines signals (nearThreshold) but requires none, so it would fire on every event its where passes; require what must hold' }]);
