@@ -33,6 +33,7 @@ import type { CaseStore } from '../cases/case-model.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
+import { ruleFingerprint } from '../checkpoint/header.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
@@ -303,12 +304,24 @@ export class Monitor {
     member.pause([{ topic }]);
   }
 
+  /** The rules-in-force gauge (one series, labelled with the fingerprint), and the reload counter when a reload applied them. */
+  private noteRulesInForce(outcome?: 'applied'): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.rulesInForce.reset();
+    metrics.rulesInForce.set({ fingerprint: ruleFingerprint(this.rules).fingerprint.slice(0, 16) }, this.rules.length);
+    if (outcome) metrics.ruleReloads.inc({ outcome });
+  }
+
   private watchRules(): void {
+    this.noteRulesInForce();
     if (!this.options.rulesDir) return;
     const { logger } = this.options;
     this.reloader = new RuleReloader(this.options.rulesDir, {
       applied: (rules) => {
+        const change = ruleChanges(this.rules, rules);
         this.rules = rules;
+        this.noteRulesInForce('applied');
         this.pipeline.replaceRules(rules);
         // A journal replays under one rule set: the chain ends, and the next checkpoint is whole.
         this.journalLink = undefined;
@@ -316,9 +329,12 @@ export class Monitor {
         this.reopenChain = this.journaling;
         this.chainEpoch++;
         void this.cancelFold();
-        logger.info({ rules: rules.length }, 'rules reloaded');
+        logger.info({ rules: rules.length, ...change }, 'rules reloaded');
       },
-      refused: (err) => logger.error({ err: err.message }, 'rule change refused; the rules in force stay'),
+      refused: (err) => {
+        this.options.metrics?.ruleReloads.inc({ outcome: 'refused' });
+        logger.error({ err: err.message }, 'rule change refused; the rules in force stay');
+      },
     }, undefined, this.rules);
     this.reloader.start();
   }
@@ -887,4 +903,12 @@ export class Monitor {
     await this.admin.disconnect().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;
   }
+}
+
+/** What a reload changed, by `id@version`: for the log line, so an operator sees what is now in force. */
+function ruleChanges(before: readonly LoadedRule[], after: readonly LoadedRule[]): { added: string[]; removed: string[] } {
+  const name = (r: LoadedRule): string => `${r.spec.id}@${r.spec.version}`;
+  const was = new Set(before.map(name));
+  const now = new Set(after.map(name));
+  return { added: [...now].filter((n) => !was.has(n)).sort(), removed: [...was].filter((n) => !now.has(n)).sort() };
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisAccountTimeline } from '../../src/timeline/redis-account-timeline.js';
 import { caseViews, cleanupRun, caughtUp, expectedOf, type CaseView, kafka, type MonitorProcess, newRun, produceSample, readAll, readAllWithHeaders, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
-import { sampleLines } from '../helpers/sample.js';
+import { rules, sampleLines } from '../helpers/sample.js';
+import { ruleFingerprint } from '../../src/checkpoint/header.js';
 
 const { ConfigResourceTypes } = kafkajs;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -60,6 +61,8 @@ describe('monitor against real Kafka and Redis', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const published = [...metrics.matchAll(/^tidewatch_alerts_total\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
       expect(published).toBe(expectedAlerts.length);
+      // The rules in force, by a fingerprint every instance running the same rules shows.
+      expect(metrics).toMatch(new RegExp(`^tidewatch_rules_in_force\\{fingerprint="${ruleFingerprint(rules()).fingerprint.slice(0, 16)}"\\} ${rules().length}$`, 'm'));
       await produceSample(run);
       await waitFor(() => caughtUp(run), 90_000);
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);
