@@ -34,7 +34,8 @@ export interface SarDraft {
   status: string;
   filingInstitution: { name: string; contact: string; note: string };
   subject: { accountId: string; customerType?: string; kycCountry?: string; customerSince?: string; clusters: string[]; ipCountries: string[] };
-  activity: { from: string; to: string; totalUsd: number; amountsByAsset: Record<string, string>; typologies: string[]; suggestedCategories: string[] };
+  /** totalUsd: the larger of inboundUsd (deposits) and outboundUsd (withdrawals), so funds passed through count once. */
+  activity: { from: string; to: string; totalUsd: number; inboundUsd: number; outboundUsd: number; amountsByAsset: Record<string, string>; typologies: string[]; suggestedCategories: string[] };
   transactions: Pick<TimelineEvent, 'eventId' | 'kind' | 'at' | 'chain' | 'asset' | 'amount' | 'usdValue' | 'txHash' | 'to' | 'from'>[];
   onChainReferences: string[];
   addresses: SarAddress[];
@@ -89,7 +90,12 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
   const times = [...transactions.map((t) => t.at), ...alerts.map((a) => a.triggeredAt)].sort();
   const amountsByAsset: Record<string, string> = {};
   for (const t of transactions) if (t.asset && t.amount) amountsByAsset[t.asset] = sumDecimal(amountsByAsset[t.asset] ?? '0', t.amount);
-  const totalUsd = Math.round(transactions.reduce((s, t) => s + (t.usdValue ?? (/^(USDT|USDC|DAI)$/.test(t.asset ?? '') ? Number(t.amount) : 0)), 0) * 100) / 100;
+  // In and out apart: a deposit and the withdrawal forwarding it are the same funds (workflow QA:
+  // their sum overstated the amount about twice). The total is the larger of the two.
+  const usdOf = (kind: string): number => Math.round(transactions.filter((t) => t.kind === kind).reduce((s, t) => s + (t.usdValue ?? (/^(USDT|USDC|DAI)$/.test(t.asset ?? '') ? Number(t.amount) : 0)), 0) * 100) / 100;
+  const inboundUsd = usdOf('deposit');
+  const outboundUsd = usdOf('withdrawal');
+  const totalUsd = Math.max(inboundUsd, outboundUsd);
   const clusters = [...new Set(alerts.flatMap((a) => [a.subject.cluster, a.evidence.cluster, a.evidence.consolidationCluster].filter((x): x is string => typeof x === 'string')))].sort();
   const ipCountries = [...new Set(timeline.map((e) => e.country).filter((x): x is string => !!x))].sort();
   const addresses = addressesOf(alerts);
@@ -99,7 +105,7 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
   const notes = audit.filter((e) => e.note).map((e) => ({ at: e.at, ...(e.analyst ? { by: e.analyst } : {}), text: e.note! }));
   const narrative = {
     who: `Customer account ${c.subject}${customer ? `, a ${customer.type} customer with KYC country ${customer.kycCountry}, onboarded ${customer.createdAt.slice(0, 10)}` : ''}.${ipCountries.length ? ` Sessions seen from ${ipCountries.join(', ')}.` : ''}`,
-    what: `${transactions.length} transaction(s) totalling about ${totalUsd.toLocaleString('en-US')} USD (${Object.entries(amountsByAsset).map(([a, v]) => `${v} ${a}`).join(', ') || 'amounts in the alerts'}), matching ${typologies.join(', ')}.`,
+    what: `${transactions.length} transaction(s): about ${inboundUsd.toLocaleString('en-US')} USD in and ${outboundUsd.toLocaleString('en-US')} USD out (in and out together, by asset: ${Object.entries(amountsByAsset).map(([a, v]) => `${v} ${a}`).join(', ') || 'amounts in the alerts'}), matching ${typologies.join(', ')}.`,
     when: `Between ${from.slice(0, 10)} and ${to.slice(0, 10)}.`,
     where: `On ${[...new Set(transactions.map((t) => t.chain).filter(Boolean))].join(', ') || 'the chains in the alerts'}, involving ${addresses.length} address(es)${clusters.length ? ` and cluster(s) ${clusters.join(', ')}` : ''}.`,
     why: alerts.map((a) => `${a.triggeredAt.slice(0, 10)} ${a.ruleId} (${a.severity}, score ${a.score}): ${a.explanation}`).join(' '),
@@ -110,7 +116,7 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
     form: 'SAR/STR draft', caseId: c.caseId, generatedAt: new Date(now).toISOString(), generatedBy: by, status: c.status,
     filingInstitution: { name: '', contact: '', note: 'to be completed by the filer' },
     subject: { accountId: c.subject, ...(customer ? { customerType: customer.type, kycCountry: customer.kycCountry, customerSince: customer.createdAt } : {}), clusters, ipCountries },
-    activity: { from, to, totalUsd, amountsByAsset, typologies, suggestedCategories: [...new Set(typologies.flatMap((t) => CATEGORIES[t] ?? []))] },
+    activity: { from, to, totalUsd, inboundUsd, outboundUsd, amountsByAsset, typologies, suggestedCategories: [...new Set(typologies.flatMap((t) => CATEGORIES[t] ?? []))] },
     transactions: transactions.map(({ eventId, kind, at, chain, asset, amount, usdValue, txHash, to: dest, from: src }) => ({ eventId, kind, at, chain, asset, amount, usdValue, txHash, to: dest, from: src })),
     onChainReferences: onChainReferences(alerts, transactions),
     addresses,

@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%;font-size:12px}td,th{border:1px solid 
 <h2>Part I: Subject</h2><dl><dt>Account</dt><dd>${esc(d.subject.accountId)}</dd><dt>Customer type</dt><dd>${esc(d.subject.customerType ?? 'unknown')}</dd>
 <dt>KYC country</dt><dd>${esc(d.subject.kycCountry ?? 'unknown')}</dd><dt>Customer since</dt><dd>${esc(d.subject.customerSince ?? 'unknown')}</dd>
 <dt>Session countries</dt><dd>${esc(d.subject.ipCountries.join(', '))}</dd><dt>Clusters</dt><dd>${esc(d.subject.clusters.join(', '))}</dd></dl>
-<h2>Part II: Suspicious activity</h2><dl><dt>Date range</dt><dd>${esc(d.activity.from)} to ${esc(d.activity.to)}</dd><dt>Total (USD)</dt><dd>${esc(d.activity.totalUsd)}</dd>
+<h2>Part II: Suspicious activity</h2><dl><dt>Date range</dt><dd>${esc(d.activity.from)} to ${esc(d.activity.to)}</dd><dt>Total (USD)</dt><dd>${esc(d.activity.totalUsd)} (in ${esc(d.activity.inboundUsd)}, out ${esc(d.activity.outboundUsd)})</dd>
 <dt>Amounts by asset</dt><dd>${esc(Object.entries(d.activity.amountsByAsset).map(([a, v]) => `${v} ${a}`).join(', '))}</dd><dt>Typologies</dt><dd>${esc(d.activity.typologies.join(', '))}</dd>
 <dt>Suggested categories</dt><dd>${esc(d.activity.suggestedCategories.join('; '))}</dd></dl>
 <h2>Transactions</h2>${table(['event', 'time', 'kind', 'chain', 'amount', 'USD', 'tx', 'to'], d.transactions.map((t) => [t.eventId, t.at, t.kind, t.chain, `${t.amount} ${t.asset}`, t.usdValue, t.txHash, t.to]))}

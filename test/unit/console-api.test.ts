@@ -218,9 +218,16 @@ describe('console API: case page, SAR draft, look-ups', () => {
   it('exports a SAR/STR draft as JSON and as an escaped printable page', async () => {
     const vic = await login('vic');
     const [top] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string; subject: string }[] }>().cases;
-    const sar = (await get(vic, `/api/cases/${top!.caseId}/sar`)).json<{ subject: { accountId: string }; activity: { totalUsd: number; suggestedCategories: string[] }; transactions: unknown[]; narrative: { text: string } }>();
+    const sar = (await get(vic, `/api/cases/${top!.caseId}/sar`)).json<{ subject: { accountId: string }; activity: { totalUsd: number; inboundUsd: number; outboundUsd: number; suggestedCategories: string[] }; transactions: { kind: string; usdValue?: number }[]; narrative: { text: string } }>();
     expect(sar.subject.accountId).toBe(top!.subject);
     expect(sar.activity.totalUsd).toBeGreaterThan(0);
+    // A payroll forwarded on: the deposits in and the withdrawals out are the same funds, counted once.
+    const sum = (kind: string): number => Math.round(sar.transactions.filter((t) => t.kind === kind).reduce((n, t) => n + (t.usdValue ?? 0), 0) * 100) / 100;
+    expect(sar.activity.inboundUsd).toBe(sum('deposit'));
+    expect(sar.activity.outboundUsd).toBe(sum('withdrawal'));
+    expect(sar.activity.inboundUsd).toBeGreaterThan(0);
+    expect(sar.activity.outboundUsd).toBeGreaterThan(0);
+    expect(sar.activity.totalUsd).toBe(Math.max(sar.activity.inboundUsd, sar.activity.outboundUsd));
     expect(sar.activity.suggestedCategories).toContain('Other suspicious activities: suspected DPRK IT-worker revenue');
     expect(sar.transactions.length).toBeGreaterThan(0);
     expect(sar.narrative.text).toContain(top!.subject);
