@@ -9,6 +9,9 @@ import type { Severity } from '../contract/schemas.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { replayFiles } from './replay.js';
 import { loadRuleSet } from '../engine/loader.js';
+import { didYouMean } from '../engine/did-you-mean.js';
+
+const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'description', 'mustAlert', 'mustNotAlert'];
 
 export interface CaseExpectation {
   typology: string;
@@ -74,6 +77,8 @@ function readExpectation(file: string, typologies: ReadonlySet<string>): { expec
   else if (!typologies.has(e.typology)) problems.push(`${file}: typology ${e.typology} is no rule's (known: ${[...typologies].sort().join(', ')})`);
   if (e.minSeverity !== undefined && !(e.minSeverity in RANK)) problems.push(`${file}: minSeverity ${JSON.stringify(e.minSeverity)} is not one of ${Object.keys(RANK).join(', ')}`);
   for (const key of ['mustAlert', 'mustNotAlert'] as const) if (e[key] !== undefined && !isList(e[key])) problems.push(`${file}: ${key} must be a list of account ids`);
+  // A misspelt key (`mustNotAlrt`) would leave its accounts never checked (workflow QA).
+  for (const key of Object.keys(e)) if (!EXPECTATION_KEYS.includes(key)) problems.push(`${file}: unknown key ${key}${didYouMean(key, EXPECTATION_KEYS)}`);
   if (problems.length) return { problems };
   return { expectation: { ...(e as CaseExpectation), mustAlert: e.mustAlert ?? [], mustNotAlert: e.mustNotAlert ?? [] }, problems };
 }

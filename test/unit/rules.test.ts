@@ -80,7 +80,7 @@ describe('rule language', () => {
     expect(loadRuleSet(dir, { disabled: true }).find((r) => r.spec.id === 'structuring.just-under')?.spec.enabled).toBe(false);
   });
 
-  it('fails a case that could pass whatever the rules did: an unknown typology or severity, an account in no event, a stream without expectations', async () => {
+  it('fails a case that could pass whatever the rules did: an unknown typology or severity, an account in no event, a stream without expectations, a misspelt key', async () => {
     const structuring = join(rulesDir, 'structuring', 'cases');
     const base = JSON.parse(readFileSync(join(structuring, 'negative.expect.json'), 'utf8')) as Record<string, unknown>;
     const variant = (name: string, change: Record<string, unknown>): [string, string] => [`structuring/cases/${name}.expect.json`, JSON.stringify({ ...base, ...change })];
@@ -89,12 +89,15 @@ describe('rule language', () => {
     cpSync(join(structuring, 'negative.jsonl'), join(dir, 'structuring', 'cases', 'ghost.jsonl'));
     writeFileSync(join(dir, 'structuring', 'cases', 'ghost.expect.json'), JSON.stringify({ ...base, mustNotAlert: ['acct-nowhere'] }));
     cpSync(join(structuring, 'negative.jsonl'), join(dir, 'structuring', 'cases', 'orphan.jsonl'));
+    cpSync(join(structuring, 'negative.jsonl'), join(dir, 'structuring', 'cases', 'misspelt.jsonl'));
+    writeFileSync(join(dir, 'structuring', 'cases', 'misspelt.expect.json'), JSON.stringify({ ...base, mustNotAlrt: ['acct-x'] }));
     const failures = (await runRuleCases(dir, ofacLabels())).filter((r) => r.file.includes(join('structuring', 'cases'))).flatMap((r) => r.failures);
     expect(failures).toEqual(expect.arrayContaining([
       expect.stringMatching(/orphan\.expect\.json beside it: the case is never checked$/),
       expect.stringMatching(/negative\.expect\.json: typology structurin is no rule's/),
       expect.stringMatching(/positive\.expect\.json: minSeverity "Medium" is not one of low, medium, high, critical$/),
       'acct-nowhere is in no event of the case stream',
+      expect.stringMatching(/misspelt\.expect\.json: unknown key mustNotAlrt; did you mean mustNotAlert\?$/),
     ]));
   });
 });
