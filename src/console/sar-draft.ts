@@ -108,7 +108,7 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
     what: `${transactions.length} transaction(s): about ${inboundUsd.toLocaleString('en-US')} USD in and ${outboundUsd.toLocaleString('en-US')} USD out (in and out together, by asset: ${Object.entries(amountsByAsset).map(([a, v]) => `${v} ${a}`).join(', ') || 'amounts in the alerts'}), matching ${typologies.join(', ')}.`,
     when: `Between ${from.slice(0, 10)} and ${to.slice(0, 10)}.`,
     where: `On ${[...new Set(transactions.map((t) => t.chain).filter(Boolean))].join(', ') || 'the chains in the alerts'}, involving ${addresses.length} address(es)${clusters.length ? ` and cluster(s) ${clusters.join(', ')}` : ''}.`,
-    why: alerts.map((a) => `${a.triggeredAt.slice(0, 10)} ${a.ruleId} (${a.severity}, score ${a.score}): ${a.explanation}`).join(' '),
+    why: alerts.map((a) => `${a.triggeredAt.slice(0, 10)} ${a.ruleId} (${a.severity}, score ${a.score}): ${a.explanation}${raisedBy(a)}`).join(' '),
     how: addresses.filter((a) => a.party).map((a) => `${a.address} is listed (${a.party}).`).join(' ') || 'See the addresses and on-chain references below.',
     actionTaken: c.disposition ? `Case ${c.caseId} closed as ${c.disposition} by ${c.analyst}${c.approvedBy ? `, approved by ${c.approvedBy}` : ''}.` : `Case ${c.caseId} is ${c.status}; no disposition yet.`,
   };
@@ -124,4 +124,10 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
     review: { ...(c.disposition ? { disposition: c.disposition } : {}), ...(c.analyst ? { analyst: c.analyst } : {}), ...(c.approvedBy ? { approvedBy: c.approvedBy } : {}), notes },
     narrative: { ...narrative, text: [narrative.who, narrative.what, narrative.when, narrative.where, narrative.why, narrative.how, narrative.actionTaken].join('\n\n') },
   };
+}
+
+/** What raised an alert's score (its modifiers' notes), for the narrative: the explanation alone reads the same at every severity. */
+function raisedBy(a: Alert): string {
+  const notes = a.evidence.modifiers;
+  return Array.isArray(notes) && notes.length > 0 ? ` Raised by: ${notes.join('; ')}.` : '';
 }

@@ -231,6 +231,8 @@ describe('console API: case page, SAR draft, look-ups', () => {
     expect(sar.activity.suggestedCategories).toContain('Other suspicious activities: suspected DPRK IT-worker revenue');
     expect(sar.transactions.length).toBeGreaterThan(0);
     expect(sar.narrative.text).toContain(top!.subject);
+    // Why each alert is as severe as it is: its modifiers, not only its explanation.
+    expect(sar.narrative.text).toMatch(/Raised by: [^.]+\./);
     const page = await get(vic, `/api/cases/${top!.caseId}/sar?format=html`);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('Suspicious activity report: draft');
