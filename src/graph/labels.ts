@@ -49,10 +49,12 @@ export class LabelHistory {
     const same = (r: LabelRecord): boolean => r.label === record.label && r.source === record.source;
     const before = list.filter(same);
     const after = foldIntervals([...eventsOf(before), removed ? { at: record.from, removed: true } : { at: record.from, removed: false, record }], record);
-    const unchanged = after.length === before.length && after.every((r, i) => sameInterval(r, before[i]!));
-    if (unchanged && after.every((r, i) => restatedKey(r) === restatedKey(before[i]!))) return false;
+    const stored = after.length === before.length && after.every((r, i) => sameInterval(r, before[i]!) && restatedKey(r) === restatedKey(before[i]!));
+    if (stored) return false;
     this.byAddress.set(addressId, [...list.filter((r) => !same(r)), ...after].sort(byStart));
-    return !unchanged; // a restatement inside an interval changes no verdict
+    // A restatement inside an interval, or a removal that closes nothing yet, changes no verdict.
+    const [was, now] = [before.filter(holdsSometime), after.filter(holdsSometime)];
+    return !(was.length === now.length && now.every((r, i) => sameInterval(r, was[i]!)));
   }
 
   /** Labels in force on an address at `asOf`. */
@@ -164,6 +166,9 @@ function withInterval(r: LabelRecord, from: number, until: number | undefined): 
   const { until: _previous, restated: _again, ...rest } = r;
   return until === undefined ? { ...rest, from } : { ...rest, from, until };
 }
+
+/** An interval that holds at some instant (not a removal kept for a listing yet to come). */
+const holdsSometime = (r: LabelRecord): boolean => r.until === undefined || r.from < r.until;
 
 const restatedKey = (r: LabelRecord): string => (r.restated ?? []).map((x) => `${x.from}:${contentKey(x)}`).join('|');
 const sameInterval = (a: LabelRecord, b: LabelRecord): boolean => a.from === b.from && a.until === b.until && contentKey(a) === contentKey(b);

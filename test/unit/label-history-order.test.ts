@@ -34,6 +34,10 @@ describe('label history', () => {
   });
 
   it('applies a removal read before its listing once the listing comes', () => {
+    const early = new LabelHistory();
+    expect(early.apply(7, listing(15), true)).toBe(false); // kept, but nothing holds or stops holding yet
+    expect(early.apply(7, listing(1), false)).toBe(true);
+    expect(early.labelsAt(7, 20)).toEqual([]);
     const h = history([[listing(15), true], [listing(1), false]]);
     expect(h.labelsAt(7, 10)).toHaveLength(1);
     expect(h.labelsAt(7, 20)).toEqual([]);
