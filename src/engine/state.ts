@@ -202,6 +202,16 @@ export class RuleState {
     return found;
   }
 
+  /** The items still kept for these sightings (account, eventId, time), each once, in the order given. */
+  itemsAt(sightings: readonly { accountId: string; eventId: string; time: number }[]): HistoryItem[] {
+    const found: HistoryItem[] = [];
+    for (const s of sightings) {
+      const item = this.itemAt(s.accountId, s.eventId, s.time);
+      if (item && !found.includes(item)) found.push(item);
+    }
+    return found;
+  }
+
   /** The account's kept item with this id at this time, if the history (or, for a login, the recent logins) still holds it. */
   private itemAt(accountId: string, eventId: string, time: number): HistoryItem | undefined {
     const list = this.accounts.get(accountId);

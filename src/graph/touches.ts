@@ -70,6 +70,22 @@ function firstNewer(list: readonly Touch[], t: Touch): number {
   return lo;
 }
 
+/**
+ * Touches of other accounts than `accountId` that sort after (time, eventId) in the cluster's
+ * order, nearest first, at most `limit`: transfers judged before one dated earlier arrived.
+ * Events in order find none at the cost of one binary search.
+ */
+export function touchesAfter(touches: readonly Touch[], time: number, eventId: string, accountId: string, limit: number): Touch[] {
+  const out: Touch[] = [];
+  if (touches.length === 0) return out;
+  const last = touches[touches.length - 1]!;
+  if (last.time < time || (last.time === time && last.eventId <= eventId)) return out;
+  for (let i = firstNewer(touches, { eventId, accountId, kind: 'deposit', time, address: -1 }); i < touches.length && out.length < limit; i++) {
+    if (touches[i]!.accountId !== accountId) out.push(touches[i]!);
+  }
+  return out;
+}
+
 /** Order of touches: by event time, then eventId, so equal times sort the same in every run. */
 function newerOrSame(x: Touch, y: Touch): boolean {
   return x.time > y.time || (x.time === y.time && x.eventId >= y.eventId);

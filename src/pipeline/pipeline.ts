@@ -9,6 +9,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
+import { touchesAfter } from '../graph/touches.js';
 import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -253,7 +254,10 @@ export class Pipeline {
     this.state.add(event);
     const alerts = this.engine.evaluate({ item: event });
     this.judgeLaterAgain(event, alerts);
-    if (this.engine.hasGraphRules) this.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
+    if (this.engine.hasGraphRules) {
+      this.judgeLaterTouchesAgain(event, outcome.counterpartyIds, alerts);
+      this.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
+    }
     if (outcome.changes.length === 0) return { alerts };
     const forwarder = outcome.counterpartyIds[0]!;
     const work = this.countChanges(outcome.changes).map((change): Reexamination => ({ change, start: forwarder, direction: 'upstream' }));
@@ -306,6 +310,24 @@ export class Pipeline {
     for (const item of this.state.linkedLater(event, LATER_ITEMS_JUDGED)) {
       this.stats.laterRejudged++;
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+    }
+  }
+
+  /**
+   * Other accounts' transfers with the same external cluster, dated after this one: a fan-in
+   * counted its payers without it (QA: five withdrawals to one hub within 5 s, read in reverse,
+   * gave no alert at all; in order, all five accounts). The nearest LATER_ITEMS_JUDGED per
+   * cluster are judged again, as judgeLaterAgain does for an account's own and a device's events.
+   */
+  private judgeLaterTouchesAgain(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+    const m = event.msg;
+    for (const id of counterparties) {
+      const later = touchesAfter(this.graph.touches(id), event.time, m.eventId, m.accountId, LATER_ITEMS_JUDGED);
+      if (later.length === 0) continue;
+      for (const item of this.state.itemsAt(later)) {
+        this.stats.laterRejudged++;
+        for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+      }
     }
   }
 
