@@ -326,6 +326,13 @@ function medianOfSums(s: Sums): Decimal {
   return pair.dividedBy(2, pair.scale + 1);
 }
 
+/** The exact sum of the sums present. */
+function totalOfSums(s: Sums): Decimal {
+  const present: Decimal[] = [];
+  for (const sum of s.exact) if (sum !== undefined) present.push(sum);
+  return present.length === 0 ? Decimal.ZERO : sumOf(present);
+}
+
 /** The index of `key` in the sorted list, or -1 (a binary search: no set built per judgement). */
 function indexOfSorted(sorted: readonly string[], key: string): number {
   let lo = 0;
@@ -371,6 +378,8 @@ interface Judgement {
   byFactor: Record<string, number>;
   implicated: string[];
   medianUsd: Decimal | undefined;
+  /** What the accounts sent in all, through the evidence: T4's "$50,000 aggregate". */
+  totalUsd: Decimal | undefined;
 }
 
 /**
@@ -457,8 +466,9 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
   const medianUsd = sent ? medianOfSums(sent) : undefined;
+  const totalUsd = sent ? totalOfSums(sent) : undefined;
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
-  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd }, memo: { accounts, scans, evidence: kept, removals } };
+  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd }, memo: { accounts, scans, evidence: kept, removals } };
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */
@@ -504,7 +514,10 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
       accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within: `${spec.within / DAY}d`,
       implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated: env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId),
     };
-    if (spec.valueOf) facts.medianUsd = j.medianUsd;
+    if (spec.valueOf) {
+      facts.medianUsd = j.medianUsd;
+      facts.totalUsd = j.totalUsd;
+    }
     const n = j.risky.length;
     const t = spec.pass;
     const passes = (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);

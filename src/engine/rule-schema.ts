@@ -139,7 +139,7 @@ const payerRiskOp = z.object({
   op: z.literal('payer-risk'),
   /** Path to the list of account ids to judge, e.g. `signals.fanIn.accountIds`. */
   accounts: z.string().min(1),
-  /** Path to evidence event ids whose USD per account gives `medianUsd`, e.g. `signals.fanIn.eventIds`. */
+  /** Path to evidence event ids whose USD per account gives `medianUsd` and `totalUsd`, e.g. `signals.fanIn.eventIds`. */
   // A rule that leaves it out must not read Object.prototype.valueOf, which every parsed object inherits.
   valueOf: z.preprocess((v) => (typeof v === 'function' ? undefined : v), z.string().min(1).optional()),
   /** Each account's history read back from the trigger. */

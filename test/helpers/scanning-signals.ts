@@ -188,7 +188,10 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
       accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
       implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: trigger.type === 'transfer' && implicated.includes(trigger.msg.accountId),
     };
-    if (spec.valueOf) facts.medianUsd = median([...sent.values()]);
+    if (spec.valueOf) {
+      facts.medianUsd = median([...sent.values()]);
+      facts.totalUsd = sent.size ? sumOf([...sent.values()]) : ZERO;
+    }
     const n = risky.length;
     const p = spec.pass;
     const passes = (p.gte === undefined || n >= p.gte) && (p.gt === undefined || n > p.gt) && (p.lte === undefined || n <= p.lte) && (p.lt === undefined || n < p.lt);
