@@ -83,6 +83,9 @@ export function cadence(spec: CadenceSpec): Signal {
             sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
             // How many periods have passed since the run's last payment: 1.5 or more, the pay has stopped.
             gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2),
+            // Days from the run's last payment to the trigger (T10: the large inflow within 120 days of it).
+            lastPaidDaysBefore: (env.trigger.time - result.run[result.run.length - 1]!.time) / DAY,
+            medianUsd: round(medianUsdOf(result.run)),
           },
         };
       }
@@ -160,6 +163,13 @@ function paymentsOf(events: readonly TransferEvent[], mergeWithin: number): Paym
     else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
   }
   return payments;
+}
+
+/** The median of the payments' USD values (T10 compares a ransom with 5 times it), in floating point as the mean is. */
+export function medianUsdOf(run: readonly Payment[]): number {
+  const usd = run.map((p) => p.usd.toNumber()).sort((x, y) => x - y);
+  const mid = usd.length >> 1;
+  return usd.length % 2 ? usd[mid]! : (usd[mid - 1]! + usd[mid]!) / 2;
 }
 
 /** The longest run of payments, ending with the latest, whose gaps fit one period (a missed period allowed). */

@@ -11,6 +11,7 @@ import { coefficientOfVariation, makeSelector, type Signal, type SignalResult } 
 import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
+import { medianUsdOf } from '../../src/engine/cadence.js';
 
 const DAY = 86_400_000;
 const ZERO = Decimal.ZERO;
@@ -82,7 +83,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2) },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)) },
         };
       }
     }

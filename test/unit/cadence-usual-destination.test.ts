@@ -15,7 +15,8 @@ import { derivedEvm } from '../../src/simulate/derived.js';
 const rules = loadRuleSet(DEFAULT_RULES_DIR);
 const T0 = Date.UTC(2025, 0, 5);
 const account = 'acct-own-wallet';
-const vpn = { ip: '198.51.100.7', ipCountry: 'US', vpn: true, vpnProvider: 'NordVPN' };
+// Astrill: since cadence-forward v5 the one VPN that counts as a second factor (T6).
+const vpn = { ip: '198.51.100.7', ipCountry: 'US', vpn: true, vpnProvider: 'Astrill' };
 const employer = derivedEvm(71, 0);
 const wallet = derivedEvm(72, 0);
 
