@@ -38,6 +38,8 @@ export const envSchema = z.object({
   MONITOR_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
+  /** Transfers of each kind the rule state keeps at most; past it the oldest goes (see README "State and its bounds"). */
+  STATE_MAX_TRANSFERS: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
   ADDRESS_MEMORY_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
   /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */

@@ -70,12 +70,23 @@ export interface RuleStateOptions {
    * when the transfer enters the state. @defaultValue every field
    */
   transferFields?: ReadonlySet<string> | undefined;
+  /**
+   * Transfers kept at most, each kind apart: past it the oldest kept goes from the index and its
+   * account's history, as if its retention had passed. The bound on memory that a retention in
+   * days is not: at a high rate, days of transfers outgrow any heap.
+   * @defaultValue 1,000,000 (DEFAULT_MAX_TRANSFERS), a fixed number so that every instance and
+   * every replay decides alike whatever its heap
+   */
+  maxTransfers?: number;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
 
 const DAY = 86_400_000;
-export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true };
+/** Transfers of each kind kept at most by default (STATE_MAX_TRANSFERS): see RuleStateOptions.maxTransfers. */
+export const DEFAULT_MAX_TRANSFERS = 1_000_000;
+
+export const DEFAULT_RULE_STATE: RuleStateOptions = { retention: 200 * DAY, maxHistory: 5000, maxSightings: 256, keepLogins: true, maxTransfers: DEFAULT_MAX_TRANSFERS };
 /** Keys a sweep visits per new key: more than one, so dormant keys go faster than new ones come. */
 const SWEEP_PER_NEW_KEY = 2;
 /** Accounts the rolling trim visits per event (a full pass every accounts / events-a-day days). */
@@ -138,7 +149,8 @@ export class RuleState {
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
-    this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired) };
+    const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
+    this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant, this.dropDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
@@ -334,8 +346,12 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
-    return { accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size, devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size };
+  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
+    return {
+      accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size,
+      transfersDroppedAtCap: this.byEventId.deposit.capped + this.byEventId.withdrawal.capped,
+      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size,
+    };
   }
 
   /** A slot of its own for one reader's derived values (see `derivedValue`). */

@@ -18,10 +18,12 @@ export class ExpiringIndex<V extends { time: number }> {
   private expiredBefore = Number.NEGATIVE_INFINITY;
   /** Items taken out other than by expiry, or replaced under their id (see `neverExpired`). */
   removals = 0;
+  /** Items the cap (`maxEntries`) took out, all told. */
+  capped = 0;
 
   /**
    * @param retention ms of event time an item is kept behind the newest (see `setRetention`).
-   * @param expired told each item that leaves by expiry (not one `delete` removed), as it leaves.
+   * @param expired told each item that leaves by expiry or by the cap (not one `delete` removed), as it leaves.
    * @param maxEntries items kept at most: past it the first inserted goes, counted as a removal
    *   (a burst of items within the retention stays bounded).
    */
@@ -80,7 +82,12 @@ export class ExpiringIndex<V extends { time: number }> {
   private dropFirstInserted(): void {
     for (let id = this.firstQueued(); id !== undefined && this.map.size > this.maxEntries; id = this.firstQueued()) {
       this.head++;
-      if (this.map.delete(id)) this.removals++;
+      const item = this.map.get(id);
+      if (item === undefined) continue;
+      this.map.delete(id);
+      this.removals++;
+      this.capped++;
+      this.expired?.(item);
     }
   }
 

@@ -225,3 +225,22 @@ describe('retained transfers keep their addresses as sent', () => {
     }
   });
 });
+
+describe('retained transfers are bounded in count, not only in days (STATE_MAX_TRANSFERS)', () => {
+  it('lets the oldest transfers of a kind go, from the index and their accounts, once the cap is passed', () => {
+    const rand = prng(27);
+    const p = new Pipeline({ rules: rules(), state: { maxTransfers: 100 } });
+    // 300 accounts each make one deposit within a day: far inside every retention.
+    for (let i = 0; i < 300; i++) {
+      const line = transfer({ eventId: `ev-cap-${i}`, kind: 'deposit', time: T0 + i * 60_000, accountId: `acct-cap-${i}`, chain: 'ethereum', asset: 'USDC', amount: 500, from: [evmAddress(rand)], to: evmAddress(rand) }, rand);
+      p.process(line, { line: i + 1 });
+    }
+    const sizes = p.state.sizes;
+    expect(sizes.transfers).toBe(100);
+    expect(sizes.transfersDroppedAtCap).toBe(200);
+    // The oldest left with their accounts' histories; the newest 100 stay.
+    expect(sizes.accounts).toBe(100);
+    expect(p.state.history('acct-cap-0')).toEqual([]);
+    expect(p.state.history('acct-cap-299').map((e) => e.eventId)).toEqual(['ev-cap-299']);
+  });
+});
