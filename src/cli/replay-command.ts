@@ -63,16 +63,19 @@ export function registerReplay(program: Command): void {
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
-      const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress'>): Promise<ReplayResult> =>
+      const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress' | 'keep'>): Promise<ReplayResult> =>
         fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines } : {}) });
+      // Only what a flag reads stays in memory: the alerts for --truth and --compare, the cases for --cases.
+      const keep = { alerts: truth !== undefined || opts.compare !== undefined, cases: opts.cases === true };
       const { summary, cases, alerts, pipeline } = await run(rules, {
+        keep,
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
       await checkpoints?.finish(pipeline);
       if (opts.compare) {
-        const other = await run(loadRuleSet(opts.compare), {});
+        const other = await run(loadRuleSet(opts.compare), { keep });
         const report = compareRuns({ alerts, ...(opts.cases ? { cases: await cases.list() } : {}) }, { alerts: other.alerts, ...(opts.cases ? { cases: await other.cases.list() } : {}) }, truth);
         console.log(formatCompare(report));
         return;

@@ -53,6 +53,13 @@ export interface ReplayOptions {
   pipelineInstance?: Pipeline;
   /** Where cases go. @defaultValue a new in-memory store */
   caseStore?: CaseStore;
+  /**
+   * What the run keeps in memory besides the files it writes: every alert (`result.alerts`, for
+   * scoring and comparing) and the cases. A replay of years writes millions of alerts: kept, they
+   * outgrow the heap long before the state does (bounds QA: 1.2 GB of alerts ended a 20 MiB-state
+   * replay out of memory). The summary is counted either way. @defaultValue both kept
+   */
+  keep?: { alerts?: boolean; cases?: boolean };
   /** Keeps the exchange events of accounts with a case (flushed after each message). */
   timeline?: TimelineRecorder;
   /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages); `text` is its raw line. */
@@ -99,7 +106,12 @@ async function close(stream: WriteStream | undefined): Promise<void> {
 export async function replayFiles(options: ReplayOptions): Promise<ReplayResult> {
   const pipeline = options.pipelineInstance ?? new Pipeline({ ...options.pipeline, rules: options.rules, labels: options.labels });
   const cases = options.caseStore ?? new MemoryCaseStore();
+  const keepAlerts = options.keep?.alerts ?? true;
+  const keepCases = options.keep?.cases ?? true;
   const alerts: Alert[] = [];
+  const byTypology: Record<string, number> = {};
+  const bySeverity: Record<string, number> = {};
+  let alertCount = 0;
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
   let newestTime = Number.NEGATIVE_INFINITY;
@@ -109,9 +121,12 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     if (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom) {
       if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
       for (const alert of result.alerts) {
-        alerts.push(alert);
+        alertCount++;
+        byTypology[alert.typology] = (byTypology[alert.typology] ?? 0) + 1;
+        bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
+        if (keepAlerts) alerts.push(alert);
         alertOut?.write(serialiseAlert(alert) + '\n');
-        if (alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
+        if (keepCases && alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
       }
       if (options.timeline) {
         options.timeline.observe(result, (account) => pipeline.state.history(account));
@@ -151,11 +166,5 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);
-  const byTypology: Record<string, number> = {};
-  const bySeverity: Record<string, number> = {};
-  for (const a of alerts) {
-    byTypology[a.typology] = (byTypology[a.typology] ?? 0) + 1;
-    bySeverity[a.severity] = (bySeverity[a.severity] ?? 0) + 1;
-  }
-  return { summary: { ...pipeline.stats, alerts: alerts.length, byTypology, bySeverity }, alerts, cases, pipeline };
+  return { summary: { ...pipeline.stats, alerts: alertCount, byTypology, bySeverity }, alerts, cases, pipeline };
 }

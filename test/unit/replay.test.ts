@@ -132,3 +132,17 @@ describe('late evidence: every chain and intel message delivered after all excha
     expect(upstream.every((a) => (a.evidence as { graphChange?: { kind: string } }).graphChange?.kind === 'flow')).toBe(true);
   });
 });
+
+describe('a replay that keeps neither alerts nor cases in memory', () => {
+  it('writes the same alerts and counts the same summary, holding no alert and no case', async () => {
+    const kept = await run(samplePath, 'kept');
+    const lean = await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), alertsPath: join(dir, 'lean.alerts.jsonl'), keep: { alerts: false, cases: false } });
+    expect(lean.alerts).toEqual([]);
+    expect(await lean.cases.list()).toEqual([]);
+    expect(lean.summary.alerts).toBe(kept.alerts.length);
+    expect(lean.summary.bySeverity).toEqual(kept.summary.bySeverity);
+    expect(lean.summary.byTypology).toEqual(kept.summary.byTypology);
+    expect(readFileSync(join(dir, 'lean.alerts.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'kept.alerts.jsonl'), 'utf8'));
+    expect((await kept.cases.list()).length).toBeGreaterThan(0);
+  });
+});
