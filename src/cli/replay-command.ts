@@ -57,7 +57,7 @@ export function registerReplay(program: Command): void {
       if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
       const rules = loadRuleSet(opts.rules);
       const config = loadConfig();
-      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS } };
+      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
       const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, pipelineOptions, files) : undefined;
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       const fromKafka = opts.fromKafka

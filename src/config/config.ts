@@ -40,6 +40,8 @@ export const envSchema = z.object({
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
   /** Transfers of each kind the rule state keeps at most; past it the oldest goes (see README "State and its bounds"). */
   STATE_MAX_TRANSFERS: z.coerce.number().int().min(1000).max(100_000_000).default(1_000_000),
+  /** Addresses the graph holds at most; past it those holding only flows are forgotten oldest first (see README "State and its bounds"). */
+  STATE_MAX_ADDRESSES: z.coerce.number().int().min(1000).max(1_000_000_000).default(8_000_000),
   ADDRESS_MEMORY_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
   /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */

@@ -158,10 +158,18 @@ export interface GraphOptions {
   addressMemory: number;
   /** How often (ms of event time) the graph checks whether enough addresses can be forgotten to compact. @defaultValue 7 days */
   compactEvery: number;
+  /**
+   * Addresses the index holds at most (STATE_MAX_ADDRESSES), checked each hour of event time:
+   * past it, the addresses that hold nothing a label, an own mark or a cluster gives them are
+   * forgotten oldest first-sighting first, their flow edges and touches with them, down to 7/8 of
+   * it (forgetAtCap). A bound in bytes where the address memory is one in days. @defaultValue 8,000,000
+   */
+  maxAddresses: number;
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [], addressMemory: 400 * DAY, compactEvery: 7 * DAY };
+const HOUR = 3_600_000;
+export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [], addressMemory: 400 * DAY, compactEvery: 7 * DAY, maxAddresses: 8_000_000 };
 /** A compaction runs when at least this share of the address index can be forgotten (its cost is the whole graph's). */
 const COMPACT_AT_SHARE = 1 / 8;
 /** Ids a compaction check reads at most (evenly spaced). */
@@ -190,6 +198,8 @@ export class EntityGraph {
   private own = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
+  /** Addresses forgotten at the cap (`maxAddresses`) before their time, by this process (for metrics; not checkpointed). */
+  cappedAway = 0;
   /** Addresses forgotten by this process's compactions (for metrics; not checkpointed). */
   forgotten = 0;
   /** This process's compactions and the checks for them: how many, and their CPU-bound time in ms (for the benchmark). */
@@ -285,10 +295,46 @@ export class EntityGraph {
     if (!(time > this.newest)) return;
     const every = this.options.compactEvery;
     const crossed = Number.isFinite(this.newest) && Math.floor(time / every) > Math.floor(this.newest / every);
+    const hour = Number.isFinite(this.newest) && Math.floor(time / HOUR) > Math.floor(this.newest / HOUR);
     this.newest = time;
     // Checked at event-time boundaries, so a replay, a restart and every instance compact at
     // the very same messages.
     if (crossed) this.compactIfWorthIt();
+    if (hour && this.index.size > this.options.maxAddresses) this.forgetAtCap();
+  }
+
+  /**
+   * The index is past `maxAddresses`: forgets, besides what has lapsed, the addresses that hold
+   * nothing but their sighting, flow edges and touches (not own, no label, alone in their
+   * cluster), oldest first sighting first (ties by id), until 7/8 of the cap is left or none such
+   * remains. What they held goes with them: a walk no longer passes through them, and one seen
+   * again is new. Decided on checkpointed state at an hour boundary of event time, so every run
+   * forgets the same addresses at the same message. Returns how many went.
+   */
+  forgetAtCap(): number {
+    const count = this.index.size;
+    const target = Math.floor(this.options.maxAddresses * 7 / 8);
+    const candidates: number[] = [];
+    let lapsed = 0;
+    for (let id = 0; id < count; id++) {
+      if (this.lapsed(id, this.newest)) lapsed++;
+      else if (this.holdsOnlyFlows(id)) candidates.push(id);
+    }
+    const need = count - lapsed - target;
+    if (need <= 0 && lapsed === 0) return 0;
+    const seen = (id: number): number => (id < this.firstSeen.length && !Number.isNaN(this.firstSeen[id]!) ? this.firstSeen[id]! : Number.NEGATIVE_INFINITY);
+    candidates.sort((a, b) => seen(a) - seen(b) || a - b);
+    const forget = new Uint8Array(count);
+    for (let i = 0; i < Math.min(Math.max(need, 0), candidates.length); i++) forget[candidates[i]!] = 1;
+    this.cappedAway += Math.min(Math.max(need, 0), candidates.length);
+    return this.compact((id) => forget[id] === 1 || this.lapsed(id, this.newest));
+  }
+
+  /** Whether nothing but its sighting, flow edges and touches keeps the address: not own, no label, alone in its cluster. */
+  private holdsOnlyFlows(id: number): boolean {
+    if (this.isOwn(id) || this.labels.has(id) || !this.uf.isSingleton(id)) return false;
+    const m = this.meta.get(id);
+    return m === undefined || m.labelled.length === 0;
   }
 
   /** How long an address holding nothing else is remembered: never shorter than what the retentions keep of it. */
@@ -352,9 +398,9 @@ export class EntityGraph {
    * Forgets every address that holds nothing and was first seen before the address memory, and
    * renumbers the rest densely in their old order (address-memory.ts). Returns how many went.
    */
-  compact(): number {
+  compact(forgets: (id: number) => boolean = (id) => this.lapsed(id, this.newest)): number {
     const started = performance.now();
-    const { remap, live } = renumber(this.index.size, (id) => !this.lapsed(id, this.newest));
+    const { remap, live } = renumber(this.index.size, (id) => !forgets(id));
     const dropped = this.index.size - live;
     if (dropped === 0) return 0;
     this.labels.remap(remap); // first: it checks that every labelled address is kept before anything moves
@@ -402,8 +448,8 @@ export class EntityGraph {
   };
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { addresses: number; addressesForgotten: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
-    return { addresses: this.index.size, addressesForgotten: this.forgotten, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
+  get sizes(): { addresses: number; addressesForgotten: number; addressesForgottenAtCap: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
+    return { addresses: this.index.size, addressesForgotten: this.forgotten, addressesForgottenAtCap: this.cappedAway, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
   }
 
   /** Grows the per-address arrays to hold `id`. */

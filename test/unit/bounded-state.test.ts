@@ -7,7 +7,7 @@ import { addressKey } from '../../src/chain/address.js';
 import { nameOfKey } from '../../src/graph/entity-graph.js';
 import { RuleState } from '../../src/engine/state.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, prng, tokenLog, transfer, tronAddress, USDT_ETH } from '../../src/simulate/builders.js';
+import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, label, prng, tokenLog, transfer, tronAddress, USDT_ETH } from '../../src/simulate/builders.js';
 import type { LoginEvent } from '../../src/decode/events.js';
 import { rules } from '../helpers/sample.js';
 
@@ -242,5 +242,26 @@ describe('retained transfers are bounded in count, not only in days (STATE_MAX_T
     expect(sizes.accounts).toBe(100);
     expect(p.state.history('acct-cap-0')).toEqual([]);
     expect(p.state.history('acct-cap-299').map((e) => e.eventId)).toEqual(['ev-cap-299']);
+  });
+});
+
+describe('the address index is bounded in count, not only in days (STATE_MAX_ADDRESSES)', () => {
+  it('forgets addresses that hold only their flows, oldest first, at an hour boundary past the cap; labelled and own ones stay', () => {
+    const rand = prng(270);
+    const p = new Pipeline({ rules: rules(), graph: { maxAddresses: 1000 } });
+    const listed = evmAddress(rand);
+    let line = 0;
+    p.process(label('ethereum', listed, 'sanctioned', 'Listed', T0), { line: ++line });
+    const first = [evmAddress(rand), evmAddress(rand)];
+    p.process(tokenLog('ethereum', USDT_ETH, first[0]!, first[1]!, 500, T0 + 1000, rand), { line: ++line });
+    // 3,000 token transfers between fresh addresses over 30 hours: 6,000 new addresses, none older than a day.
+    for (let i = 0; i < 3000; i++) p.process(tokenLog('ethereum', USDT_ETH, evmAddress(rand), i % 7 === 0 ? listed : evmAddress(rand), 500, T0 + 60_000 + i * 36_000, rand), { line: ++line });
+    const sizes = p.graph.sizes;
+    expect(sizes.addressesForgottenAtCap).toBeGreaterThan(0);
+    // Checked each hour: at most an hour's new addresses (about 200 here) past the cap.
+    expect(sizes.addresses).toBeLessThanOrEqual(1000 + 250);
+    expect(p.graph.index.lookup(addressKey('ethereum', listed))).not.toBeUndefined();
+    // The oldest went first: the first pair's addresses are no longer held.
+    expect(p.graph.index.lookup(addressKey('ethereum', first[0]!))).toBeUndefined();
   });
 });
