@@ -9,7 +9,7 @@
  * name the same cluster the same way.
  */
 import { fingerprint } from '../state/fingerprint.js';
-import { ShardedMap } from '../state/sharded-map.js';
+import { ShardedMap, ShardedSet } from '../state/sharded-map.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { appended, insertedByTime } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
@@ -224,7 +224,8 @@ export class EntityGraph {
    * walks, forwarding, the rules' counterparty view) are of unlabelled clusters and end here.
    * Derived from `meta`; rebuilt on first use after a checkpoint hands out the maps.
    */
-  private labelledRoots: Set<number> | undefined = new Set();
+  /** Roots of clusters with a labelled member: as many as labelled addresses, which intelligence alone bounds (sharded past 2²⁴). */
+  private labelledRoots: ShardedSet<number> | undefined = new ShardedSet();
   /**
    * Hops to a traced label, per address (label-reach.ts). Derived: dropped on a restore or a new
    * rule set and rebuilt from the labels on first use; it then answers only for walks that read
@@ -590,9 +591,9 @@ export class EntityGraph {
     if (m.labelled.length === 0) this.labelledRoots?.delete(root);
   }
 
-  private labelledRootSet(): Set<number> {
+  private labelledRootSet(): ShardedSet<number> {
     if (this.labelledRoots) return this.labelledRoots;
-    const roots = new Set<number>();
+    const roots = new ShardedSet<number>();
     for (const [root, m] of this.meta.entries()) if (m.labelled.length > 0) roots.add(root);
     return (this.labelledRoots = roots);
   }

@@ -7,6 +7,8 @@
  * Two bounds hold at once: the time window, and `maxIds`. At 1,000 messages a second a 400-day
  * window would hold 34 billion ids, which no process can, so when the count passes `maxIds`
  * the oldest bucket goes early and `effectiveWindow` says how far back the memory reaches now.
+ * A bucket holds at most an eighth of `maxIds`; past it another of the same epoch opens, so the
+ * bound drops the oldest eighth, never the newest ids.
  * An id older than the memory is treated as new: a redelivery that late is processed again.
  */
 import { fingerprintInto, type Fingerprint } from './fingerprint.js';
@@ -82,7 +84,7 @@ export interface IdWindowOptions {
 
 export class IdWindow {
   private readonly span: number;
-  /** Buckets by epoch (floor(time / span)), oldest first. At most BUCKETS + 1 live. */
+  /** Buckets by epoch (floor(time / span)), oldest first: at most BUCKETS + 1 epochs live, an epoch in several buckets when the bound fills it. */
   private readonly buckets: IdBucket[] = [];
   private readonly maxIds: number;
   private readonly scratch: Fingerprint = { hi: 0, lo: 0 };
@@ -100,7 +102,11 @@ export class IdWindow {
   constructor(readonly window: number, options: IdWindowOptions = {}) {
     this.span = Math.max(1, Math.ceil(window / BUCKETS));
     this.maxIds = options.maxIds ?? 32_000_000;
+    this.chunk = Math.max(1, Math.floor(this.maxIds / 8));
   }
+
+  /** Ids one bucket holds at most before another of its epoch opens: an eighth of the bound. */
+  private readonly chunk: number;
 
   has(id: string): boolean {
     const fp = fingerprintInto(id, this.scratch);
@@ -206,6 +212,16 @@ export class IdWindow {
       return bucket;
     }
     if (epoch <= newest.epoch - BUCKETS) return undefined; // older than the window
+    // The newest epoch's bucket full for the bound: another bucket of the same epoch opens, so
+    // that the bound drops an eighth of the ids, the oldest, not the whole epoch (bounds QA: at
+    // 1,000 messages a second 32 M ids fill one 40-day bucket in 9 hours, and the bound then
+    // forgot every id, the newest included).
+    if (epoch === newest.epoch && newest.size >= this.chunk) {
+      newest.seal();
+      const bucket = new IdBucket(epoch);
+      this.buckets.push(bucket);
+      return bucket;
+    }
     for (let i = this.buckets.length - 1; i >= 0; i--) {
       const b = this.buckets[i]!;
       if (b.epoch === epoch) return b;

@@ -167,3 +167,29 @@ export class ShardedMap<K extends string | number, V> {
     if (this.shards.length === 1) this.split();
   }
 }
+
+/** A set over a ShardedMap: past one Set's 2²⁴ entries (a Set throws there, as a Map does). */
+export class ShardedSet<K extends string | number> {
+  private readonly map: ShardedMap<K, true>;
+
+  constructor(splitAt?: number) {
+    this.map = splitAt === undefined ? new ShardedMap<K, true>() : new ShardedMap<K, true>(splitAt);
+  }
+
+  add(key: K): this {
+    this.map.set(key, true);
+    return this;
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  delete(key: K): boolean {
+    return this.map.delete(key);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}

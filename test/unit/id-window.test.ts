@@ -66,6 +66,16 @@ describe('id window (dedupe, emitted alerts, novelty)', () => {
     expect(ids.has('e49999')).toBe(true);
     expect(ids.has('e0')).toBe(false);
   });
+
+  it('drops the oldest eighth at the bound when every id falls in one time bucket, never the newest (bounds QA: it forgot them all)', () => {
+    const ids = new IdWindow(400 * 86_400_000, { maxIds: 8_000 });
+    // 20,000 ids within one hour: one 40-day epoch.
+    for (let i = 0; i < 20_000; i++) ids.add(`ev-${i}`, i * 100);
+    expect(ids.size).toBeLessThanOrEqual(8_000);
+    expect(ids.size).toBeGreaterThanOrEqual(7_000);
+    for (let i = 19_000; i < 20_000; i += 37) expect(ids.has(`ev-${i}`)).toBe(true);
+    expect(ids.has('ev-0')).toBe(false);
+  });
 });
 
 describe('id window remember (check and add in one)', () => {

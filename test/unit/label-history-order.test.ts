@@ -6,7 +6,7 @@
  * finding (high), not a critical one.
  */
 import { describe, expect, it } from 'vitest';
-import { LabelHistory, type LabelRecord } from '../../src/graph/labels.js';
+import { LabelHistory, MAX_INTERVALS, type LabelRecord } from '../../src/graph/labels.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { addressKey } from '../../src/chain/address.js';
 import { rules } from '../helpers/sample.js';
@@ -87,5 +87,18 @@ describe('delistings and look-back findings', () => {
     expect(sanctionsAlerts(p, deposit('early', 2))).toEqual([]);
     expect(sanctionsAlerts(p, intel('sanctioned', 10, 'intel'))).toEqual([{ severity: 'high', lookBack: true }]);
     expect(sanctionsAlerts(p, deposit('late', 12))).toEqual([{ severity: 'critical', lookBack: false }]);
+  });
+});
+
+describe('a label listed and removed again and again', () => {
+  it('keeps its newest MAX_INTERVALS intervals, so each change costs a bounded fold, and still answers as of now', () => {
+    const h = new LabelHistory();
+    const HOUR = 3_600_000;
+    for (let i = 0; i < 2_000; i++) h.apply(7, listing(i * 2 * HOUR), false), h.apply(7, listing(i * 2 * HOUR + HOUR), true);
+    h.apply(7, listing(4_000 * HOUR), false);
+    expect(h.recordsOf(7).length).toBe(MAX_INTERVALS);
+    expect(h.labelsAt(7, 4_000 * HOUR + 1).map((r) => r.label)).toEqual(['sanctioned']);
+    expect(h.labelsAt(7, 3_999 * HOUR + 1)).toEqual([]); // inside the last removal
+    expect(h.labelsAt(7, 3_998 * HOUR + 1).map((r) => r.label)).toEqual(['sanctioned']);
   });
 });

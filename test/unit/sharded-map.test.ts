@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ShardedMap } from '../../src/state/sharded-map.js';
+import { ShardedMap, ShardedSet } from '../../src/state/sharded-map.js';
 
 describe('sharded map', () => {
   it('behaves as a Map for string and number keys', () => {
@@ -61,4 +61,18 @@ describe('sharded map', () => {
       expect(seen.size).toBe(revalued.size);
     });
   }
+});
+
+describe('sharded set', () => {
+  it('behaves as a Set past its split point (the labelled-cluster roots use it: a Set throws at 2^24)', () => {
+    const set = new ShardedSet<number>(1_000);
+    for (let i = 0; i < 5_000; i++) set.add(i * 3);
+    expect(set.size).toBe(5_000);
+    expect(set.has(4_999 * 3)).toBe(true);
+    expect(set.has(1)).toBe(false);
+    expect(set.delete(3)).toBe(true);
+    expect(set.delete(3)).toBe(false);
+    expect(set.has(3)).toBe(false);
+    expect(set.size).toBe(4_999);
+  });
 });
