@@ -86,6 +86,19 @@ export function touchesAfter(touches: readonly Touch[], time: number, eventId: s
   return out;
 }
 
+/**
+ * Touches of other accounts than `accountId` dated at or before `time`, nearest to it first, at
+ * most `limit`: the transfers a change at `time` re-examines first.
+ */
+export function touchesUpTo(touches: readonly Touch[], time: number, accountId: string, limit: number): Touch[] {
+  const out: Touch[] = [];
+  for (let i = touches.length - 1; i >= 0 && out.length < limit; i--) {
+    const t = touches[i]!;
+    if (t.time <= time && t.accountId !== accountId) out.push(t);
+  }
+  return out;
+}
+
 /** Order of touches: by event time, then eventId, so equal times sort the same in every run. */
 function newerOrSame(x: Touch, y: Touch): boolean {
   return x.time > y.time || (x.time === y.time && x.eventId >= y.eventId);

@@ -7,9 +7,9 @@ import type { Alert } from '../contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
-import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
+import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions, type MergeCause } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
-import { touchesAfter } from '../graph/touches.js';
+import { touchesAfter, touchesUpTo } from '../graph/touches.js';
 import type { LabelRecord } from '../graph/labels.js';
 import { addressKey } from '../chain/address.js';
 import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
@@ -258,6 +258,7 @@ export class Pipeline {
     this.judgeLaterAgain(event, alerts);
     if (this.engine.hasGraphRules) {
       this.judgeLaterTouchesAgain(event, outcome.counterpartyIds, alerts);
+      this.judgeAsOfLaterMerges(event, outcome.counterpartyIds, alerts);
       this.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
     }
     if (outcome.changes.length === 0) return { alerts };
@@ -346,6 +347,27 @@ export class Pipeline {
       for (const item of this.state.itemsAt(later)) {
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+      }
+    }
+  }
+
+  /**
+   * A merge into the counterparty's cluster dated after this transfer but applied before it
+   * arrived: in event order the merge came after it, and its re-examination judged the cluster's
+   * earlier transfers with this one counted (QA: the sample shuffled within blocks of 200 lines
+   * lost three fan-in highs, a hub's sweep read before a payer's withdrawal dated before it).
+   * The nearest LATER_ITEMS_JUDGED transfers of other accounts with the cluster, up to the
+   * newest such merge, are judged again as of it. Events in order find no such merge.
+   */
+  private judgeAsOfLaterMerges(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+    for (const id of counterparties) {
+      let latest: MergeCause | undefined;
+      for (const c of this.graph.mergeCauses(id)) if (c.time > event.time && (latest === undefined || c.time > latest.time)) latest = c;
+      if (latest === undefined) continue;
+      const change: GraphChange = { kind: 'merge', cluster: this.graph.clusterName(id), time: latest.time, cause: latest, eventId: `merge:${latest.heuristic}:${latest.ref}` };
+      for (const item of this.state.itemsAt(touchesUpTo(this.graph.touches(id), latest.time, event.msg.accountId, LATER_ITEMS_JUDGED))) {
+        this.stats.laterRejudged++;
+        for (const alert of this.engine.evaluate({ item, change })) alerts.push(alert);
       }
     }
   }
