@@ -11,7 +11,7 @@ import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions
 import { findExposure } from '../graph/exposure.js';
 import { touchesAfter, touchesUpTo } from '../graph/touches.js';
 import type { LabelRecord } from '../graph/labels.js';
-import { addressKey } from '../chain/address.js';
+import { tryAddressKey } from '../chain/address.js';
 import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -293,7 +293,8 @@ export class Pipeline {
     const direction = event.msg.kind === 'withdrawal' ? 'downstream' : 'upstream';
     const hit = findExposure(this.graph, counterparties, { direction, labels: risky, maxHops: this.lateHops, hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: event.time, asOf: Number.MAX_SAFE_INTEGER, budget: 200 });
     if (hit === undefined || hit.hops === 0 || hit.labelledSince <= event.time) return;
-    const key = this.graph.index.lookup(addressKey(event.msg.chain, hit.labelledAddress));
+    const labelledKey = tryAddressKey(event.msg.chain, hit.labelledAddress);
+    const key = labelledKey === undefined ? undefined : this.graph.index.lookup(labelledKey);
     if (key === undefined) return;
     const record = this.graph.clusterLabels(key, Number.MAX_SAFE_INTEGER).find((l) => l.record.label === hit.label && l.record.source === hit.source && l.record.from === hit.labelledSince);
     if (record) this.judgeAsOfLabel(event, this.graph.clusterName(key), record.address, record.record, alerts);
