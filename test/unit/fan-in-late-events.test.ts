@@ -5,8 +5,7 @@
  * read in reverse, gave no fan-in alert at all; in order, all five accounts end high.
  */
 import { describe, expect, it } from 'vitest';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { rules } from '../helpers/sample.js';
+import { verdictsInOrder } from '../helpers/verdicts.js';
 
 const HUB = `0x${'ab'.repeat(20)}`;
 
@@ -16,20 +15,8 @@ const withdrawal = (letter: string, second: number): string => JSON.stringify({
   customer: { type: 'individual', kycCountry: 'US', createdAt: '2025-02-01T00:00:00.000Z' }, session: { ip: `198.51.100.${second + 1}`, ipCountry: 'KP', vpn: true, deviceId: `dev-${letter}` },
 });
 
-/** The fan-in verdict per account: the highest severity each was given. */
-function verdicts(order: number[]): Record<string, string> {
-  const pipeline = new Pipeline({ rules: rules(), labels: [] });
-  const rank = ['low', 'medium', 'high', 'critical'];
-  const best: Record<string, string> = {};
-  for (const [line, second] of order.entries()) {
-    for (const a of pipeline.process(withdrawal('abcde'[second]!, second), { file: 'x', line: line + 1 }).alerts) {
-      if (a.ruleId !== 'dprk-consolidation.fan-in') continue;
-      const had = best[a.subject.accountId];
-      if (had === undefined || rank.indexOf(a.severity) > rank.indexOf(had)) best[a.subject.accountId] = a.severity;
-    }
-  }
-  return best;
-}
+const messages = [0, 1, 2, 3, 4].map((second) => withdrawal('abcde'[second]!, second));
+const verdicts = (order: number[]): Record<string, string> => verdictsInOrder(messages, order, 'dprk-consolidation.fan-in');
 
 describe('withdrawals of several accounts to one cluster, read out of order', () => {
   it('give the fan-in verdicts of event order, whatever the order they are read in', () => {

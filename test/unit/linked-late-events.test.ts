@@ -5,8 +5,7 @@
  * shuffled, alerted three accounts and none high; in order, all five and a high.
  */
 import { describe, expect, it } from 'vitest';
-import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { rules } from '../helpers/sample.js';
+import { verdictsInOrder } from '../helpers/verdicts.js';
 
 const withdrawal = (letter: string, second: number): string => JSON.stringify({
   schema: 'exchange.transfer.v1', eventId: `farm-w-${letter}`, kind: 'withdrawal', status: 'completed', occurredAt: `2025-03-01T03:00:0${second}.000Z`, accountId: `acct-farm-${letter}`,
@@ -14,20 +13,8 @@ const withdrawal = (letter: string, second: number): string => JSON.stringify({
   customer: { type: 'individual', kycCountry: 'US', createdAt: '2024-06-01T00:00:00.000Z' }, session: { ip: `198.51.100.${second + 1}`, ipCountry: 'US', vpn: false, deviceId: 'dev-farm-shared' },
 });
 
-/** The shared-device verdicts per account: the highest severity each was given. */
-function verdicts(order: number[]): Record<string, string> {
-  const pipeline = new Pipeline({ rules: rules(), labels: [] });
-  const rank = ['low', 'medium', 'high', 'critical'];
-  const best: Record<string, string> = {};
-  for (const [line, second] of order.entries()) {
-    for (const a of pipeline.process(withdrawal('abcde'[second]!, second), { file: 'x', line: line + 1 }).alerts) {
-      if (a.ruleId !== 'account-linkage.shared-device') continue;
-      const had = best[a.subject.accountId];
-      if (had === undefined || rank.indexOf(a.severity) > rank.indexOf(had)) best[a.subject.accountId] = a.severity;
-    }
-  }
-  return best;
-}
+const messages = [0, 1, 2, 3, 4].map((second) => withdrawal('abcde'[second]!, second));
+const verdicts = (order: number[]): Record<string, string> => verdictsInOrder(messages, order, 'account-linkage.shared-device');
 
 describe('events of other accounts on a device, read out of order', () => {
   it('give the verdicts of event order, whatever the order they are read in', () => {
