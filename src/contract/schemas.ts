@@ -107,6 +107,11 @@ export const evmLogSchema = z.object({
   address,
   topics: z.array(z.string().regex(/^0x[0-9a-fA-F]{64}$/, { message: 'topic must be 32 bytes of 0x-hex' })).max(4),
   data: z.string().regex(/^0x([0-9a-fA-F]{2})*$/, { message: 'data must be 0x-hex' }),
+  /**
+   * Beside the contract, as `eth_getLogs` serves it: `true` for a log a chain reorganisation
+   * removed. Such a log never happened on the canonical chain, so it makes no flow edge.
+   */
+  removed: z.boolean().optional(),
 });
 
 export const labelSchema = z.object({

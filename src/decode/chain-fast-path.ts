@@ -47,8 +47,10 @@ export function fastParseEvmLog(v: Fields): EvmLogMessage | undefined {
   const logIndex = countOf(v.logIndex);
   const blockNumber = countOf(v.blockNumber);
   if (v.schema !== 'chain.evm.log.v1' || !isEvmChain(v.chain) || !matches(v.txHash, HASH) || logIndex === undefined || blockNumber === undefined
-    || !isTime(v.blockTime) || !isAddress(v.address) || !isTopicList(v.topics) || !isLogData(v.data)) return undefined;
-  return { schema: 'chain.evm.log.v1', chain: v.chain, txHash: v.txHash, logIndex, blockNumber, blockTime: v.blockTime, address: v.address, topics: v.topics, data: v.data };
+    || !isTime(v.blockTime) || !isAddress(v.address) || !isTopicList(v.topics) || !isLogData(v.data) || (v.removed !== undefined && typeof v.removed !== 'boolean')) return undefined;
+  const log: EvmLogMessage = { schema: 'chain.evm.log.v1', chain: v.chain, txHash: v.txHash, logIndex, blockNumber, blockTime: v.blockTime, address: v.address, topics: v.topics, data: v.data };
+  if (v.removed !== undefined) log.removed = v.removed as boolean; // a reorg's flag, where eth_getLogs gives it
+  return log;
 }
 
 /** zod's evmTxSchema parse of a valid transaction, or undefined (then ask zod). */

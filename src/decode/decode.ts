@@ -190,6 +190,9 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const hash = msg.txHash.toLowerCase().replace(HEX_PREFIX, '');
   const eventId = `log:${msg.chain}:${hash}:${msg.logIndex}`;
   const contract = keyAt(msg.chain, msg.address, 'address');
+  // A log a reorganisation removed moved nothing: no flow edge, no forward, no blacklist (QA). Its
+  // own id, so that it never shadows the log itself as a duplicate; a log already applied stays.
+  if (msg.removed === true) return { type: 'ignored', eventId: `${eventId}:removed`, time: time(msg.blockTime), reason: 'a log removed by a chain reorganisation (removed: true) moved nothing' };
   const decoded = decodeTransferLog(msg.chain, msg.address, msg.topics, msg.data, contract);
   if (!decoded) return blacklistLabelEvent(msg, eventId, time(msg.blockTime)) ?? { type: 'ignored', eventId, time: time(msg.blockTime), reason: 'not an ERC-20/TRC-20 Transfer or issuer blacklist log' };
   const token = tokenInfo(msg.chain, contract);

@@ -42,6 +42,7 @@ const evmLog = fc.record({
   address: address(EVM_ADDRESSES),
   topics: mostly(fc.array(topic, { maxLength: 5 }), junk, 12),
   data: mostly(prefixed(hexText(fc.nat({ max: 40 })), ['0x']), fc.constantFrom('0x0', '', 'ab', '0xzz', 1, null), 12),
+  removed: optional(fc.constantFrom(true, false, 'true', 0, null)),
   extra: optional(junk),
 }, { requiredKeys: ['schema', 'chain', 'txHash', 'logIndex', 'blockNumber', 'blockTime', 'address', 'topics', 'data'] });
 

@@ -67,6 +67,21 @@ describe('implausible market prices and token amounts on chain', () => {
     expect(verdict(log(topic(5_000_000_000)))).toBe('accepted');
     expect(verdict(log('0x' + 'f'.repeat(64)))).toMatch(/^TW_SCHEMA data: .*USDT is worth more than 1e\+13 USD at the stablecoin peg: an impossible amount$/);
   });
+
+  it('moves no value for a log a chain reorganisation removed, under an id of its own', () => {
+    const topic = (n: number): string => '0x' + n.toString(16).padStart(64, '0');
+    const transfer = {
+      schema: 'chain.evm.log.v1', chain: 'ethereum', txHash: '0x' + 'cd'.repeat(32), logIndex: 1, blockNumber: 1, blockTime: '2025-01-16T09:30:00Z', address: '0xdAC17F958D2ee523a2206206994597C13D831ec7',
+      topics: ['0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef', topic(1), topic(2)], data: topic(5_000_000), removed: false,
+    };
+    const kept = decodeMessage(JSON.stringify(transfer));
+    expect(kept.ok && kept.event.type === 'chain' && kept.event.transfers.length).toBe(1);
+    const removed = decodeMessage(JSON.stringify({ ...transfer, removed: true }));
+    expect(removed.ok && removed.event.type).toBe('ignored');
+    // The removal must not mark the log's own id as seen: a pipeline that read the removal first still applies the log.
+    expect(removed.ok && kept.ok && removed.event.eventId !== kept.event.eventId).toBe(true);
+    expect(verdict({ ...transfer, removed: 'yes' })).toMatch(/^TW_SCHEMA removed/);
+  });
 });
 
 describe('native EVM transactions', () => {
