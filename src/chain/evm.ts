@@ -63,6 +63,13 @@ export function tokenInfo(chain: Chain, contract: AddressKey): TokenInfo | undef
   return TOKENS.get(contract)?.[chain];
 }
 
+/**
+ * Whether a flow edge's asset is a token no registry knows: its asset is then the contract's
+ * address key (`evm:0x…`, `tron:T…`), never a symbol. Anyone can deploy one and emit Transfer
+ * logs between any two addresses, so such a log proves no value moved and no one's control.
+ */
+export const isUnregisteredToken = (asset: string): boolean => asset.includes(':');
+
 export interface DecodedTokenTransfer {
   token: AddressKey;
   from: AddressKey;

@@ -8,9 +8,13 @@
  *   `forwardRatio` of it, to one address joins the receiver's cluster. A deposit address sweeps
  *   its balance; a hot wallet that pays a withdrawal out of many inflows pays a piece of it and
  *   stays apart (QA: matching any one inflow had merged a busy service's hot wallet into a
- *   sanctioned payee's cluster, and with it every other customer of that service).
+ *   sanctioned payee's cluster, and with it every other customer of that service). Never on a
+ *   token no registry knows, through a contract that passes inflows on in the same transaction,
+ *   into the exchange's own addresses, or into a cluster listed as a risk (only unlabelled
+ *   clusters and custodial services' absorb forwards; session 28's chain QA).
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
+import { isUnregisteredToken } from '../chain/evm.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
@@ -27,6 +31,10 @@ export interface ClusteringOptions {
 export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
 
 const FORWARD_CEILING = Decimal.parse('1.0001');
+/** Labels of services that hold customers' funds: a forward into one may merge (GraphWriter.absorbsForwards). */
+const CUSTODIAL_SERVICE_LABELS: ReadonlySet<string> = new Set(['exchange', 'payroll-platform', 'otc-desk', 'gambling', 'service']);
+/** Outflows of an address read to tell a pass-through contract (see GraphWriter.passesThrough). */
+const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
 const DERIVED_FROM_SANCTIONED = 'dprk-linked';
 const SPLIT_PLACES = 18;
@@ -146,7 +154,9 @@ export class GraphWriter {
       graph.markSeen(from, event.time);
       graph.markSeen(to, event.time);
       if (!graph.addEdge(from, to, { asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
-      if (!event.bitcoin) {
+      // A token no registry knows proves no one's control: anyone can emit its Transfer logs
+      // between any two addresses (QA: fake-token logs put a customer into a sanctioned cluster).
+      if (!event.bitcoin && !isUnregisteredToken(t.asset)) {
         const c = this.forwarding(from, to, t.asset, t.amount, event);
         if (c) changes.push(c);
         for (const m of this.forwardedAlready(from, to, t.asset, t.amount, event.time, event.eventId)) {
@@ -182,11 +192,52 @@ export class GraphWriter {
       if (e.time > time + this.options.forwardWithin) break;
       // A forward sweeps at least forwardRatio of inflows that include this one (or it is not this inflow's).
       if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0) continue;
-      if (graph.clusterLabels(to, e.time).length > 0 || !this.sweepsUnswept(to, e.asset, e.amount, e.time, e.to)) continue;
+      if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) continue;
+      if (this.passesThrough(to) || this.passesThrough(e.to) || !this.sweepsUnswept(to, e.asset, e.amount, e.time, e.to)) continue;
       const c = graph.merge(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
     return changes ?? NO_CHANGES;
+  }
+
+  /**
+   * Whether a forward into `receiver` may merge the forwarder into its cluster as of `time`: the
+   * cluster is unlabelled, or labelled only as a custodial service (an exchange, a payroll
+   * platform, an OTC desk…), whose deposit addresses are what the heuristic finds (Victor 2020).
+   * A cluster that intelligence lists as a risk (sanctioned, DPRK-linked, a mixer, an operator's
+   * own label) never grows by this heuristic: one forward into it is a flow of funds, traced with
+   * its hops (typologies.md S2: two forwards into a DPRK-linked address are a 3-node path,
+   * medium), not proof that the sender is the listed party. Before, a customer's wallet, a
+   * router or a small service's hot wallet that once paid a listed address became that address
+   * for every later deposit (QA).
+   */
+  private absorbsForwards(receiver: number, time: number): boolean {
+    for (const l of this.graph.clusterLabels(receiver, time)) if (!CUSTODIAL_SERVICE_LABELS.has(l.record.label)) return false;
+    return true;
+  }
+
+  /**
+   * Whether `address` passed funds on in the very transaction that brought them: one of its
+   * newest PASS_THROUGH_LOOK outflows shares its transaction with an inflow. A deposit address
+   * or a consolidation address sweeps in a transaction of its own; a router, aggregator or
+   * multisend contract passes each inflow on at once, for whoever called it, so neither its
+   * forwards nor a sweep into it says who controls what (QA: two customers who swapped through
+   * one router joined the cluster of a sanctioned address the router had paid for one of them).
+   * Read from the edges, so a checkpoint needs nothing more; a few edges a call.
+   */
+  private passesThrough(address: number): boolean {
+    const graph = this.graph;
+    const outs = graph.edgesOut(address);
+    if (outs.length === 0) return false;
+    const ins = graph.edgesIn(address);
+    for (let o = outs.length - 1; o >= 0 && o >= outs.length - PASS_THROUGH_LOOK; o--) {
+      const out = outs[o]!;
+      // In-edges are sorted by time: those of the outflow's transaction share its time.
+      for (let i = ins.length - 1; i >= 0 && ins[i]!.time >= out.time; i--) {
+        if (ins[i]!.time === out.time && ins[i]!.ref === out.ref) return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -222,7 +273,10 @@ export class GraphWriter {
   /** Deposit-address reuse: `from` sweeps what it received since its last outflow to `to`. */
   private forwarding(from: number, to: number, asset: string, amount: Decimal, event: ChainEvent): GraphChange | undefined {
     const graph = this.graph;
-    if (graph.isOwn(from) || graph.clusterLabels(from, event.time).length > 0) return undefined;
+    // Nor into the exchange's own addresses: a customer's wallet that sweeps into its deposit
+    // address is the customer's, not the exchange's (forwardedAlready leaves them out alike).
+    if (graph.isOwn(from) || graph.isOwn(to) || graph.clusterLabels(from, event.time).length > 0 || !this.absorbsForwards(to, event.time)) return undefined;
+    if (this.passesThrough(from) || this.passesThrough(to)) return undefined;
     if (!this.sweepsUnswept(from, asset, amount, event.time, to)) return undefined;
     return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }

@@ -5,6 +5,7 @@
  * stops at the exchange's own addresses and at clusters carrying a `stopAt` label.
  */
 import { displayAddress } from '../chain/address.js';
+import { isUnregisteredToken } from '../chain/evm.js';
 import type { EntityGraph, FlowEdge } from './entity-graph.js';
 import type { LabelRecord } from './labels.js';
 import type { Decimal } from '../money/decimal.js';
@@ -136,12 +137,9 @@ const nodes = new WalkNodes();
  */
 function carriesLess(edge: FlowEdge, usd: number): boolean {
   if (edge.amount.isZero()) return true;
-  if (edge.usd === null) return isUnlistedToken(edge.asset);
+  if (edge.usd === null) return isUnregisteredToken(edge.asset);
   return edge.usd.toNumber() < usd;
 }
-
-/** An asset named by its contract's address key (`evm:0x…`, `tron:T…`), as unregistered tokens are. */
-const isUnlistedToken = (asset: string): boolean => asset.includes(':');
 
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   if (q.match === undefined && !graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
