@@ -842,13 +842,22 @@ export class EntityGraph {
 const NO_ENTITY: { exchange: boolean; entities: ReadonlySet<string> } = Object.freeze({ exchange: false, entities: new Set<string>() });
 
 /**
- * A cluster's merge causes with the absorbed cluster's and the new one appended, the newest
- * MAX_CAUSES, in a new array of exact length: most clusters merge once or twice, and an array
- * grown by push would reserve 16 slots or more for each of them.
+ * A cluster's merge causes with the absorbed cluster's and the new one, in event-time order
+ * (ties by transaction, then heuristic), the newest MAX_CAUSES, in a new array of exact length:
+ * most clusters merge once or twice, and an array grown by push would reserve 16 slots or more
+ * for each of them. The order is the content's, not arrival's: the same merges read in another
+ * order list the same causes (QA: evidence listed a block's co-spends in the order they arrived).
  */
 function withCause(causes: MergeCause[], absorbed: readonly MergeCause[] | undefined, cause: MergeCause): MergeCause[] {
   const all = causes.concat(absorbed ?? [], [cause]);
+  // Both lists are kept sorted: in event order, with nothing absorbed, the new cause goes last.
+  const inOrder = (absorbed === undefined || absorbed.length === 0) && (causes.length === 0 || byCauseTime(causes[causes.length - 1]!, cause) <= 0);
+  if (!inOrder) all.sort(byCauseTime);
   return all.length > MAX_CAUSES ? all.slice(all.length - MAX_CAUSES) : all;
+}
+
+function byCauseTime(a: MergeCause, b: MergeCause): number {
+  return a.time - b.time || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) || (a.heuristic < b.heuristic ? -1 : a.heuristic > b.heuristic ? 1 : 0);
 }
 
 /** `cl-` and 16 hex digits of the key's fingerprint. */
