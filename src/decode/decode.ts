@@ -142,23 +142,33 @@ function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1'
   // Keys first: a bad prevout address is reported before the hex is looked at.
   const inputKeys = msg.prevouts.map((p, i) => (p.address === null ? null : keyAt('bitcoin', p.address, `prevouts.${i}.address`)));
   const tx = parseBitcoinTx(msg.hex, msg.txid, msg.prevouts, inputKeys);
-  const totalIn = tx.inputs.reduce((s, i) => s + i.value, 0n);
   const transfers: ValueTransfer[] = [];
-  // Value flow: each input funds each output in proportion to its share of the inputs.
-  const inputs = tx.inputs.filter((i) => i.address !== null);
-  const outputs = tx.outputs.filter((o) => o.address !== null);
-  if (inputs.length * outputs.length <= 2500 && totalIn > 0n) {
-    for (const i of inputs) {
-      for (const o of outputs) {
-        if (o.address === i.address) continue;
-        const sats = (o.value * i.value) / totalIn;
-        const btc = Decimal.fromUnits(sats, 8);
-        const { usd, source } = usdOf('BTC', btc, prices);
-        transfers.push({ from: i.address!, to: o.address!, asset: 'BTC', amount: btc, usd, usdSource: source });
-      }
+  // Value flow: co-spend makes a transaction's inputs one cluster, so each output is paid by that
+  // cluster, in full, through its largest input (ties by key). An edge per input and output, each
+  // a share, had split a payment from a wallet of many coins under every per-hop floor (two inputs
+  // paying $1,425 were two $712 edges) and grew as inputs times outputs (QA). Outputs to an input
+  // address are change. A CoinJoin's outputs are not traced at all (the graph writer's rule).
+  const payer = largestInput(tx.inputs);
+  if (payer !== undefined) {
+    const spenders = new Set(tx.inputs.map((i) => i.address));
+    for (const o of tx.outputs) {
+      if (o.address === null || spenders.has(o.address)) continue;
+      const btc = Decimal.fromUnits(o.value, 8);
+      const { usd, source } = usdOf('BTC', btc, prices);
+      transfers.push({ from: payer, to: o.address, asset: 'BTC', amount: btc, usd, usdSource: source });
     }
   }
   return { type: 'chain', eventId: `btc:${tx.txid}`, time: time(msg.blockTime), chain: 'bitcoin', txHash: tx.txid, transfers, bitcoin: tx };
+}
+
+/** The address of the input that spends the most (the smallest key among equals), if any has one. */
+function largestInput(inputs: readonly { address: string | null; value: bigint }[]): string | undefined {
+  let best: { address: string; value: bigint } | undefined;
+  for (const i of inputs) {
+    if (i.address === null) continue;
+    if (!best || i.value > best.value || (i.value === best.value && i.address < best.address)) best = { address: i.address, value: i.value };
+  }
+  return best?.address;
 }
 
 /** Each chain's native coin (exhaustive: a chain added to the contract's list must name its coin). */
