@@ -83,6 +83,10 @@ export function userKeys(prefix: string) {
   const p = `${prefix}{users}:`;
   return {
     names: `${p}names`,
+    /** Names of removed users: never given again. */
+    retired: `${p}retired`,
+    /** The append-only stream of user changes (who added, changed or removed whom). */
+    audit: `${p}audit`,
     user: (name: string) => `${p}user:${name}`,
     session: (token: string) => `${p}session:${createHash('sha256').update(token).digest('hex')}`,
   };

@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Role } from './case-model.js';
 import { userKeys } from './redis-keys.js';
-import type { UserBackend, UserRecord } from './users.js';
+import type { UserAuditEntry, UserBackend, UserRecord } from './users.js';
 
 export class RedisUserBackend implements UserBackend {
   private readonly keys: ReturnType<typeof userKeys>;
@@ -11,13 +11,35 @@ export class RedisUserBackend implements UserBackend {
     this.keys = userKeys(prefix);
   }
 
-  async put(user: UserRecord): Promise<void> {
-    await this.redis.multi().hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt }).sadd(this.keys.names, user.name).exec();
+  async put(user: UserRecord, audit: UserAuditEntry): Promise<void> {
+    await this.redis.multi()
+      .hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt })
+      .sadd(this.keys.names, user.name)
+      .xadd(this.keys.audit, '*', 'entry', JSON.stringify(audit))
+      .exec();
   }
 
-  async remove(name: string): Promise<boolean> {
-    const replies = await this.redis.multi().del(this.keys.user(name)).srem(this.keys.names, name).exec();
+  async remove(name: string, audit: UserAuditEntry): Promise<boolean> {
+    const replies = await this.redis.multi()
+      .del(this.keys.user(name))
+      .srem(this.keys.names, name)
+      .sadd(this.keys.retired, name)
+      .xadd(this.keys.audit, '*', 'entry', JSON.stringify(audit))
+      .exec();
     return replies?.[0]?.[1] === 1;
+  }
+
+  async retired(name: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.retired, name)) === 1;
+  }
+
+  /** The stream is never trimmed: user changes are few, and their record is what an audit asks for. */
+  async audit(limit: number): Promise<UserAuditEntry[]> {
+    const newest = await this.redis.xrevrange(this.keys.audit, '+', '-', 'COUNT', limit);
+    return newest.reverse().flatMap(([, fields]) => {
+      const at = fields.indexOf('entry');
+      return at >= 0 && fields[at + 1] !== undefined ? [JSON.parse(fields[at + 1]!) as UserAuditEntry] : [];
+    });
   }
 
   async find(name: string): Promise<UserRecord | undefined> {

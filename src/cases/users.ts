@@ -15,13 +15,43 @@ export interface UserRecord {
 
 export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
+/** Who changed a user: a signed-in supervisor, or the first set-up when there was none. */
+export interface UserChangeActor {
+  name: string;
+  /** How: `cli`, `bootstrap` (no supervisor existed yet) or `setup` (code seeding a store). */
+  via: string;
+  /** The operating-system account and host the change ran on, where known. */
+  host?: string;
+}
+
+/** One entry of the append-only user audit: who added, changed or removed whom, and when. */
+export interface UserAuditEntry {
+  at: string;
+  action: 'add' | 'change' | 'remove';
+  user: string;
+  role?: Role;
+  previousRole?: Role;
+  passwordChanged?: boolean;
+  by: string;
+  via: string;
+  host?: string;
+}
+
+/** Seeding by code (tests, the demo): no person to name. */
+export const SETUP_ACTOR: UserChangeActor = Object.freeze({ name: '(setup)', via: 'setup' });
+
 /** Where users and sessions are kept; one implementation per backend. */
 export interface UserBackend {
-  put(user: UserRecord): Promise<void>;
-  /** Deletes the user; false when there was none. */
-  remove(name: string): Promise<boolean>;
+  /** Stores the user and appends the audit entry, together. */
+  put(user: UserRecord, audit: UserAuditEntry): Promise<void>;
+  /** Deletes the user, retires the name and appends the audit entry, together; false when there was none. */
+  remove(name: string, audit: UserAuditEntry): Promise<boolean>;
   find(name: string): Promise<UserRecord | undefined>;
   names(): Promise<string[]>;
+  /** Whether the name belonged to a user who was removed (names are never reused). */
+  retired(name: string): Promise<boolean>;
+  /** The newest `limit` audit entries, oldest first. */
+  audit(limit: number): Promise<UserAuditEntry[]>;
   putSession(id: string, name: string, ttlSeconds: number): Promise<void>;
   sessionUser(id: string): Promise<string | undefined>;
   dropSession(id: string): Promise<void>;
@@ -40,14 +70,24 @@ function passwordStamp(passwordHash: string): string {
 export class Users {
   constructor(private readonly backend: UserBackend) {}
 
-  async add(name: string, role: string, password: string, now: number): Promise<Actor> {
+  /**
+   * Adds the user, or changes an existing one's role or password, recording who did it. A name
+   * once removed is not given again: the audit trail and the cases' audits name one person each.
+   */
+  async add(name: string, role: string, password: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<Actor> {
     if (!USER_NAME.test(name)) throw new UserInputError(`user name ${JSON.stringify(name)}: lower-case letters, digits, . _ - (at most 64)`);
     if (!ROLES.includes(role as Role)) throw new UserInputError(`role: one of ${ROLES.join(', ')}, not ${role}`);
+    const existing = await this.backend.find(name);
+    if (!existing && (await this.backend.retired(name))) throw new UserInputError(`user name ${name} belonged to a user who was removed; names are not reused, so that the audit names one person (choose another)`);
     // The same password again (a change of role) keeps its hash, and with it the user's sessions;
     // a new password ends them (see passwordStamp).
-    const existing = await this.backend.find(name);
     const kept = existing && (await verifyPassword(password, existing.passwordHash)) ? existing.passwordHash : undefined;
-    await this.backend.put({ name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() });
+    const audit: UserAuditEntry = {
+      at: new Date(now).toISOString(), action: existing ? 'change' : 'add', user: name, role: role as Role,
+      ...(existing ? { previousRole: existing.role, passwordChanged: kept === undefined } : {}),
+      ...auditBy(by),
+    };
+    await this.backend.put({ name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() }, audit);
     return { name, role: role as Role };
   }
 
@@ -64,9 +104,21 @@ export class Users {
     return users.filter((u): u is UserRecord => u !== undefined).map((u) => ({ name: u.name, role: u.role }));
   }
 
-  /** Removes the user: their sessions end with them (a session resolves to no user). */
-  async remove(name: string): Promise<void> {
-    if (!(await this.backend.remove(name))) throw new UserInputError(`no user ${JSON.stringify(name)}`);
+  /** Removes the user: their sessions end with them (a session resolves to no user), and the name is retired. */
+  async remove(name: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<void> {
+    const existing = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
+    if (!existing) throw new UserInputError(`no user ${JSON.stringify(name)}`);
+    await this.backend.remove(name, { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) });
+  }
+
+  /** Whether any user is a supervisor: until one is, users are set up without signing in. */
+  async hasSupervisor(): Promise<boolean> {
+    return (await this.list()).some((u) => u.role === 'supervisor');
+  }
+
+  /** The newest `limit` user changes, oldest first. */
+  async audit(limit = 1000): Promise<UserAuditEntry[]> {
+    return this.backend.audit(limit);
   }
 
   /** Why `name` cannot be given cases (not a user, or a viewer), or undefined when they can. */
@@ -104,18 +156,36 @@ export class Users {
   }
 }
 
+function auditBy(by: UserChangeActor): Pick<UserAuditEntry, 'by' | 'via' | 'host'> {
+  return { by: by.name, via: by.via, ...(by.host !== undefined ? { host: by.host } : {}) };
+}
+
 export class MemoryUserBackend implements UserBackend {
   private readonly users = new Map<string, UserRecord>();
   private readonly sessions = new Map<string, { name: string; until: number }>();
+  private readonly retiredNames = new Set<string>();
+  private readonly entries: UserAuditEntry[] = [];
 
   constructor(private readonly wallClock: () => number = Date.now) {}
 
-  async put(user: UserRecord): Promise<void> {
+  async put(user: UserRecord, audit: UserAuditEntry): Promise<void> {
     this.users.set(user.name, { ...user });
+    this.entries.push({ ...audit });
   }
 
-  async remove(name: string): Promise<boolean> {
-    return this.users.delete(name);
+  async remove(name: string, audit: UserAuditEntry): Promise<boolean> {
+    if (!this.users.delete(name)) return false;
+    this.retiredNames.add(name);
+    this.entries.push({ ...audit });
+    return true;
+  }
+
+  async retired(name: string): Promise<boolean> {
+    return this.retiredNames.has(name);
+  }
+
+  async audit(limit: number): Promise<UserAuditEntry[]> {
+    return this.entries.slice(-limit).map((e) => ({ ...e }));
   }
 
   async find(name: string): Promise<UserRecord | undefined> {

@@ -1,10 +1,14 @@
-/** `tidewatch console users add|list`: local console and CLI users in Redis. */
+/**
+ * `tidewatch console users add|remove|list|audit`: local console and CLI users in Redis, changed
+ * by a signed-in supervisor (or, before any exists, by the first set-up) and audited.
+ */
 import type { Command } from 'commander';
+import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
-import { Users } from '../cases/users.js';
-import { loadConfig } from '../config/config.js';
+import { Users, type UserAuditEntry, type UserChangeActor } from '../cases/users.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 
@@ -29,31 +33,70 @@ function silent(): NodeJS.WritableStream {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
-async function withUsers<T>(f: (users: Users) => Promise<T>): Promise<T> {
+async function withUsers<T>(f: (users: Users, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
-    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)));
+    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), config);
   } finally {
     redis.disconnect();
   }
 }
+
+/** The operating-system account and host a change runs on, for the audit (not a proof of who). */
+function runningOn(): string {
+  let account = 'unknown';
+  try {
+    account = userInfo().username;
+  } catch {
+    // No passwd entry for this uid (a container): the host alone.
+  }
+  return `${account}@${hostname()}`;
+}
+
+/**
+ * Who changes users: a supervisor signed in with TIDEWATCH_USER and TIDEWATCH_PASSWORD, as the
+ * `cases` commands sign in. Only while no supervisor exists (the first set-up) may users be
+ * added without, recorded as `(bootstrap)`. Before, anyone with REDIS_URL could make a second
+ * supervisor, approve their own closure as it and remove it, leaving no trace (security QA).
+ */
+async function changer(users: Users, config: Config): Promise<UserChangeActor> {
+  const host = runningOn();
+  if (!(await users.hasSupervisor())) return { name: '(bootstrap)', via: 'bootstrap', host };
+  if (!config.TIDEWATCH_USER || !config.TIDEWATCH_PASSWORD) throw new ConfigError('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name a supervisor: users are changed by a signed-in supervisor once one exists');
+  const actor = await users.authenticate(config.TIDEWATCH_USER, config.TIDEWATCH_PASSWORD);
+  if (!actor) throw new ConfigError(`TIDEWATCH_USER ${config.TIDEWATCH_USER}: unknown user or wrong TIDEWATCH_PASSWORD`);
+  if (actor.role !== 'supervisor') throw new ConfigError(`TIDEWATCH_USER ${actor.name} is a ${actor.role}: only a supervisor changes users`);
+  return { name: actor.name, via: 'cli', host };
+}
+
+const auditLine = (e: UserAuditEntry): string =>
+  [e.at, e.action.padEnd(6), e.user.padEnd(24), e.role ?? '', e.previousRole ? `(was ${e.previousRole})` : '', e.passwordChanged ? 'new password' : '', `by ${e.by} via ${e.via}${e.host ? ` on ${e.host}` : ''}`].filter((x) => x !== '').join('  ');
 
 export function registerConsoleUsers(consoleCommand: Command): void {
   const users = consoleCommand.command('users').description('console and CLI users in Redis (REDIS_URL)');
   users.command('add').argument('<name>').requiredOption('--role <role>', 'analyst | supervisor | viewer')
     .description('add or update a user; the password is read from standard input and stored as a scrypt hash')
     .action(async (name: string, opts: { role: string }) => {
-      const password = await readPassword();
-      const actor = await withUsers((u) => u.add(name, opts.role, password, Date.now()));
-      console.log(`user ${actor.name} (${actor.role}) saved`);
+      const saved = await withUsers(async (u, config) => {
+        const by = await changer(u, config); // before the password is asked for
+        return u.add(name, opts.role, await readPassword(), Date.now(), by);
+      });
+      console.log(`user ${saved.name} (${saved.role}) saved`);
     });
-  users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once')
+  users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once, and the name is never given again')
     .action(async (name: string) => {
-      await withUsers((u) => u.remove(name));
+      await withUsers(async (u, config) => u.remove(name, Date.now(), await changer(u, config)));
       console.log(`user ${name} removed`);
     });
   users.command('list').action(async () => {
     for (const u of await withUsers((x) => x.list())) console.log(`${u.name.padEnd(24)} ${u.role}`);
   });
+  users.command('audit').description('who added, changed or removed which user, and when (the newest --limit, oldest first)')
+    .option('--limit <n>', 'entries', '1000')
+    .action(async (opts: { limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: a whole number of entries, not ${JSON.stringify(opts.limit)}`);
+      for (const e of await withUsers((x) => x.audit(limit))) console.log(auditLine(e));
+    });
 }

@@ -198,7 +198,7 @@ describe('the console in a browser', () => {
     await users.add('tom', 'analyst', PASSWORD, 0);
     const page = await signIn('tom');
     await page.locator('[data-testid=queue][data-live=push]').waitFor();
-    await users.remove('tom');
+    await users.remove('tom', 0);
     // The stream's sessions are checked every few seconds; the reconnection and the poll are refused.
     await page.getByTestId('login-error').filter({ hasText: 'Your session ended' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('input[name=user]').count()).toBe(1);

@@ -142,11 +142,11 @@ describe('users in redis', () => {
     const users = new Users(new RedisUserBackend(redis, prefix));
     const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
     const session = await users.startSession(vic, 300);
-    await users.remove('vic');
+    await users.remove('vic', 0);
     expect(await redis.exists(userKeys(prefix).user('vic'))).toBe(0);
     expect(await users.list()).toEqual([]);
     expect(await users.session(session)).toBeUndefined();
-    await expect(users.remove('vic')).rejects.toThrow('no user "vic"');
+    await expect(users.remove('vic', 0)).rejects.toThrow('no user "vic"');
   });
 });
 

@@ -72,11 +72,11 @@ describe('taking access away', () => {
     const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
     await users.add('ana', 'analyst', 'analyst-password-1', 0);
     const session = await users.startSession(vic, 3600);
-    await users.remove('vic');
+    await users.remove('vic', 0);
     expect(await users.session(session)).toBeUndefined();
     expect(await users.authenticate('vic', 'viewer-password-1')).toBeUndefined();
     expect(await users.list()).toEqual([{ name: 'ana', role: 'analyst' }]);
-    await expect(users.remove('vic')).rejects.toThrow('no user "vic"');
+    await expect(users.remove('vic', 0)).rejects.toThrow('no user "vic"');
   });
 
   it('says why a name cannot be given cases: not a user, or a viewer', async () => {
@@ -104,5 +104,22 @@ describe('memory case store retention', () => {
     expect((await store.list()).map((c) => c.caseId)).toEqual([open.caseId]);
     expect(await store.alerts(done.caseId)).toEqual([]);
     expect(await store.audit(done.caseId)).toEqual([]);
+  });
+
+  it('records who added, changed and removed each user, and never gives a removed name again', async () => {
+    const users = new Users(new MemoryUserBackend());
+    const sue = { name: 'sue', via: 'cli', host: 'ops@host' };
+    await users.add('ana', 'analyst', 'analyst-password-1', 1_000, sue);
+    await users.add('ana', 'supervisor', 'analyst-password-1', 2_000, sue);
+    await users.add('ana', 'supervisor', 'a-new-password-22', 3_000, sue);
+    await users.remove('ana', 4_000, sue);
+    expect(await users.audit()).toEqual([
+      { at: '1970-01-01T00:00:01.000Z', action: 'add', user: 'ana', role: 'analyst', by: 'sue', via: 'cli', host: 'ops@host' },
+      { at: '1970-01-01T00:00:02.000Z', action: 'change', user: 'ana', role: 'supervisor', previousRole: 'analyst', passwordChanged: false, by: 'sue', via: 'cli', host: 'ops@host' },
+      { at: '1970-01-01T00:00:03.000Z', action: 'change', user: 'ana', role: 'supervisor', previousRole: 'supervisor', passwordChanged: true, by: 'sue', via: 'cli', host: 'ops@host' },
+      { at: '1970-01-01T00:00:04.000Z', action: 'remove', user: 'ana', previousRole: 'supervisor', by: 'sue', via: 'cli', host: 'ops@host' },
+    ]);
+    await expect(users.add('ana', 'analyst', 'analyst-password-1', 5_000, sue)).rejects.toThrow('user name ana belonged to a user who was removed');
+    expect(await users.hasSupervisor()).toBe(false);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * `tidewatch console users …` against real Redis (security QA, session 28): once a supervisor
+ * exists, users are changed only by a signed-in supervisor; every change lands in an append-only
+ * audit with who, when and the roles; a removed name is never given again. Before, anyone with
+ * REDIS_URL made a second supervisor, approved their own closure as it and removed it, unrecorded.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { root } from '../helpers/sample.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `twtest:users-cli:${randomUUID()}:`;
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** Runs `tidewatch console users <args>` with `password` on standard input, signed in as `as` when given. */
+function users(args: string[], options: { as?: [string, string]; password?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const env: Record<string, string | undefined> = { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: undefined, TIDEWATCH_PASSWORD: undefined };
+    if (options.as) [env.TIDEWATCH_USER, env.TIDEWATCH_PASSWORD] = options.as;
+    const child = execFile('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', 'users', ...args], { cwd: root, env },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    child.stdin!.end(options.password !== undefined ? `${options.password}\n` : '');
+  });
+}
+
+const SUE: [string, string] = ['sue', 'supervisor-password-1'];
+const ANA: [string, string] = ['ana', 'analyst-password-1'];
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('tidewatch console users', () => {
+  it('is changed by a signed-in supervisor once one exists, audits every change, and never gives a removed name again', async () => {
+    // The first set-up: no supervisor yet, so no sign-in.
+    expect((await users(['add', 'sue', '--role', 'supervisor'], { password: SUE[1] })).stdout).toContain('user sue (supervisor) saved');
+    // From now on a supervisor must sign in.
+    const anonymous = await users(['add', 'auditor2', '--role', 'supervisor'], { password: 'another-password-1' });
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toContain('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name a supervisor');
+    expect((await users(['add', 'ana', '--role', 'analyst'], { as: SUE, password: ANA[1] })).code).toBe(0);
+    const byAnalyst = await users(['add', 'auditor2', '--role', 'supervisor'], { as: ANA, password: 'another-password-1' });
+    expect(byAnalyst.code).toBe(2);
+    expect(byAnalyst.stderr).toContain('TIDEWATCH_USER ana is a analyst: only a supervisor changes users');
+    const wrong = await users(['remove', 'ana'], { as: [SUE[0], 'not-her-password'] });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('TIDEWATCH_USER sue: unknown user or wrong TIDEWATCH_PASSWORD');
+
+    expect((await users(['add', 'auditor2', '--role', 'supervisor'], { as: SUE, password: 'another-password-1' })).code).toBe(0);
+    expect((await users(['add', 'auditor2', '--role', 'viewer'], { as: SUE, password: 'another-password-1' })).code).toBe(0);
+    expect((await users(['remove', 'auditor2'], { as: SUE })).stdout).toContain('user auditor2 removed');
+    const reused = await users(['add', 'auditor2', '--role', 'supervisor'], { as: SUE, password: 'another-password-1' });
+    expect(reused.code).not.toBe(0);
+    expect(reused.stderr).toContain('user name auditor2 belonged to a user who was removed');
+
+    const audit = await users(['audit'], { as: SUE });
+    const rows = audit.stdout.trim().split('\n').map((line) => line.split(/\s{2,}/).slice(1));
+    expect(rows.map((r) => [r[0], r[1], r.find((x) => x.startsWith('by '))?.replace(/ on .*/, '')])).toEqual([
+      ['add', 'sue', 'by (bootstrap) via bootstrap'],
+      ['add', 'ana', 'by sue via cli'],
+      ['add', 'auditor2', 'by sue via cli'],
+      ['change', 'auditor2', 'by sue via cli'],
+      ['remove', 'auditor2', 'by sue via cli'],
+    ]);
+    expect(audit.stdout).toMatch(/change\s+auditor2\s+viewer\s+\(was supervisor\)/);
+    expect(audit.stdout).toMatch(/remove\s+auditor2\s+\(was viewer\)/);
+  });
+});
