@@ -9,7 +9,8 @@ import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { checkCheckpointDirectory, wireMonitor } from './monitor-wiring.js';
 import { checkRedisCredentials } from './redis-connection.js';
-import { redisTls } from '../config/tls.js';
+import { kafkaSsl, redisTls } from '../config/tls.js';
+import { checkKafkaTls } from '../kafka/tls-probe.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -31,6 +32,8 @@ export function registerMonitor(program: Command): void {
       const logger = createLogger(config.LOG_LEVEL);
       await checkCheckpointDirectory(config, opts.instance);
       await checkRedisCredentials(config.REDIS_URL, redisTls(config));
+      const ssl = kafkaSsl(config);
+      if (ssl !== false) await checkKafkaTls(config.KAFKA_BROKERS.split(','), ssl === true ? {} : ssl);
       const metrics = new Metrics();
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
         throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);

@@ -7,11 +7,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { kafkaSsl } from '../../src/config/tls.js';
 import { createKafka, retryStartup } from '../../src/kafka/client.js';
+import { checkKafkaTls } from '../../src/kafka/tls-probe.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
@@ -92,6 +94,11 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
     }
     expect(seen).toEqual(['{"over":"mutual TLS"}']);
   }, 240_000);
+
+  it('passes the monitor\'s TLS pre-flight with its CA, and is refused there with a CA that did not sign the broker', async () => {
+    await expect(checkKafkaTls([brokers], kafkaSsl(loadConfig(env)) as ConnectionOptions)).resolves.toBeUndefined();
+    await expect(checkKafkaTls([brokers], kafkaSsl(loadConfig({ ...env, KAFKA_SSL_CA_FILE: certs.otherCa })) as ConnectionOptions)).rejects.toThrow(/^invalid configuration: KAFKA_SSL, .*the TLS handshake with broker/);
+  });
 
   it('is refused by the broker without a client certificate', async () => {
     const noCert = loadConfig({ KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca });
