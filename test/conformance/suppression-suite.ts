@@ -22,6 +22,8 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       expect(await store.addAlert(alert('s-1', 'acct-s', 80))).toEqual({ caseId: '', added: false });
       expect(await store.addAlert({ ...alert('s-2', 'acct-s', 80), ruleId: 'other-rule' })).toMatchObject({ added: true });
       expect(await store.addAlert(alert('s-3', 'acct-t', 80))).toMatchObject({ added: true });
+      // A critical alert is never silenced: it opens a case, whose closure needs two supervisors.
+      expect(await store.addAlert(alert('s-crit', 'acct-s', 100, 'critical'))).toMatchObject({ added: true });
       expect(await cases.caseOfAlert('s-1')).toBeUndefined();
       expect((await suppressions.suppressedAlerts()).map((a) => [a.alertId, a.suppressionId])).toEqual([['s-1', s.id]]);
       await expect(suppressions.revoke(s.id, 'treasury account closed', ana, now)).rejects.toThrow(/may not revoke/);
