@@ -91,7 +91,7 @@ export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: Loa
   let pipeline: Pipeline | undefined;
   let coveredLines = new Map<string, number>();
   if (flags.checkpointFrom) {
-    const restored = await loadNewestValid(flags.checkpointFrom, { build: () => new Pipeline({ ...pipelineOptions, rules, labels: [] }), rules, onWarning: (w) => log(`warning: ${w}`) });
+    const restored = await loadNewestValid(flags.checkpointFrom, { build: () => new Pipeline({ ...pipelineOptions, rules, labels: (pipelineOptions.labels ?? []).filter((l) => l.caseInsensitive) }), rules, onWarning: (w) => log(`warning: ${w}`) });
     // A replay of the later files alone on an empty state would be wrong, not just slow: refuse.
     if (!restored) throw new Error(`--checkpoint-from ${flags.checkpointFrom}: no valid checkpoint there; replay the whole history instead`);
     earlier = (restored.header.positions as Partial<ReplayPositions> | undefined)?.files ?? [];

@@ -58,8 +58,9 @@ export function registerReplay(program: Command): void {
       const rules = loadRuleSet(opts.rules);
       const config = loadConfig();
       const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
-      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, pipelineOptions, files) : undefined;
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
+      // A restored state holds the labels; a listing matched ignoring case is configuration, given again.
+      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, { ...pipelineOptions, labels: labels.filter((l) => l.caseInsensitive) }, files) : undefined;
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;

@@ -193,6 +193,8 @@ export class EntityGraph {
   readonly labels = new LabelHistory();
   private readonly meta = new ShardedMap<number, ClusterMeta>();
   private readonly outEdges = new ShardedMap<number, FlowEdge[]>();
+  /** Lower-cased key → the labels of a listing that lost its letter case (see watchIgnoringCase). */
+  private caseInsensitiveLabels: Map<string, LabelRecord[]> | undefined;
   private readonly inEdges = new ShardedMap<number, FlowEdge[]>();
   /** Per address id: 1 when it is the exchange's own. */
   private own = new Uint8Array(1024);
@@ -479,7 +481,28 @@ export class EntityGraph {
   }
 
   id(key: string): number {
-    return this.index.intern(key);
+    if (this.caseInsensitiveLabels === undefined) return this.index.intern(key);
+    const known = this.index.size;
+    const id = this.index.intern(key);
+    if (this.index.size !== known) this.labelIgnoringCase(id, key);
+    return id;
+  }
+
+  /**
+   * Labels, from the epoch on, the address whose key matches `loweredKey` ignoring case, when the
+   * graph first meets it: for listings whose source lost the letter case of a base58 address
+   * (src/intel/ofac.ts). Configuration, not state: given to every pipeline, a restored one too.
+   */
+  watchIgnoringCase(loweredKey: string, record: LabelRecord): void {
+    const watched = (this.caseInsensitiveLabels ??= new Map());
+    const list = watched.get(loweredKey);
+    if (list) list.push(record);
+    else watched.set(loweredKey, [record]);
+  }
+
+  private labelIgnoringCase(id: number, key: string): void {
+    const records = this.caseInsensitiveLabels!.get(key.toLowerCase());
+    if (records) for (const record of records) this.addLabel(id, record, false, `label:${key}:${record.label}:${record.source}`);
   }
 
   key(id: number): string {

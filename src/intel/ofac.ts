@@ -56,6 +56,11 @@ export function loadSdnFile(path = DEFAULT_SDN_PATH): SdnFile {
 export interface SdnLabel {
   key: string;
   record: LabelRecord;
+  /**
+   * The key is all lower case because the source lost the address's letter case: it labels the
+   * address whose key matches ignoring case, when the graph first meets it (EntityGraph.id).
+   */
+  caseInsensitive?: true;
 }
 
 /**
@@ -67,7 +72,9 @@ export function sdnLabels(doc: SdnFile): SdnLabel[] {
   const out: SdnLabel[] = [];
   const seen = new Set<string>();
   for (const e of doc.entries) {
-    const key = addressKeyByForm(e.address);
+    const exact = addressKeyByForm(e.address);
+    const lowered = exact ? undefined : caseLostKey(e.address);
+    const key = exact ?? lowered;
     if (!key) continue;
     const detail = { party: e.party, sdnUid: e.uid, programs: e.programs, asset: e.asset, list: `OFAC SDN ${doc.publishDate}` };
     const labels = ['sanctioned', ...(e.dprkLinked || isDprkLinked(e.programs, e.uid) ? ['dprk-linked'] : [])];
@@ -75,7 +82,7 @@ export function sdnLabels(doc: SdnFile): SdnLabel[] {
       const id = `${key}|${label}|${e.uid}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      out.push({ key, record: { label, entity: e.party, source: doc.source, confidence: 1, from: 0, detail } });
+      out.push({ key, record: { label, entity: e.party, source: doc.source, confidence: 1, from: 0, detail }, ...(lowered ? { caseInsensitive: true as const } : {}) });
     }
   }
   return out;
@@ -188,11 +195,20 @@ const UNSUPPORTED_FORM = /^(XMR|SOL|LTC|DOGE|BCH|DASH|ZEC|XRP|BNB|BTG|XVG|BSV)$/
 /** A base58 bitcoin (1…, 3…) or tron (T…) address whose letters were all lower-cased. */
 const LOWERED_BASE58 = /^[13t][1-9a-z]{25,34}$/;
 
-/** Why an entry yields no label (undefined when it keys to a supported chain). */
+/**
+ * The lower-cased key of a base58 Bitcoin (1…, 3…) or Tron (t…) address whose letter case the
+ * source lost, or undefined: such an entry labels, ignoring case, the address the graph meets.
+ */
+function caseLostKey(address: string): string | undefined {
+  if (address !== address.toLowerCase() || !LOWERED_BASE58.test(address)) return undefined;
+  return `${address.startsWith('t') ? 'tron' : 'btc'}:${address}`;
+}
+
+/** Why an entry yields no exact label (undefined when it keys to a supported chain). */
 export function unkeyedReason(e: SdnEntry): string | undefined {
   if (addressKeyByForm(e.address)) return undefined;
   if (e.address === e.address.toLowerCase() && LOWERED_BASE58.test(e.address)) {
-    return 'letter case lost in the source (base58 is case-sensitive, so the checksum cannot be verified); re-import from OFAC\'s XML';
+    return 'letter case lost in the source (base58 is case-sensitive, so the checksum cannot be verified): matched ignoring case; re-import from OFAC\'s XML';
   }
   if (UNSUPPORTED_FORM.test(e.asset)) return `${e.asset} addresses are not on a supported chain (bitcoin, EVM, tron)`;
   return `not a valid bitcoin, EVM or tron address (listed under ${e.asset})`;

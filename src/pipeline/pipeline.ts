@@ -131,7 +131,10 @@ export class Pipeline {
     this.lateHops = options.lateEvidenceHops ?? 3;
     this.maxReexaminations = options.maxReexaminations ?? 4096;
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
-    for (const { key, record } of options.labels ?? []) this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
+    for (const { key, record, caseInsensitive } of options.labels ?? []) {
+      if (caseInsensitive) this.graph.watchIgnoringCase(key, record);
+      else this.graph.addLabel(this.graph.id(key), record, false, `label:${key}:${record.label}:${record.source}`);
+    }
   }
 
   /** Entries held per bounded structure, for metrics and the soak benchmark. */

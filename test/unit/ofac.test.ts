@@ -68,6 +68,28 @@ describe('OFAC publication dates, keys and the bundled snapshot', () => {
     expect(sdnLabels(loadSdnFile()).some((l) => l.key === 'btc:1G1V1b9s9uPsFCNL15ibZk44xsVygKsP2u')).toBe(true);
   });
 
+  it('labels, ignoring case, the Bitcoin and Tron addresses of entries whose source lost their letter case (they labelled nothing)', async () => {
+    const { buildSdnFile } = await import('../../src/intel/ofac.js');
+    const { Pipeline } = await import('../../src/pipeline/pipeline.js');
+    const { rules } = await import('../helpers/sample.js');
+    const [btc, trx] = ['1G1V1b9s9uPsFCNL15ibZk44xsVygKsP2u', 'TA3rH2A7iHnm6pKH8gr9cK1EZnShnmZdFg'];
+    const doc = buildSdnFile([
+      { address: btc.toLowerCase(), asset: 'XBT', party: 'Lost Case BTC', uid: '1', programs: ['SDGT'] },
+      { address: trx.toLowerCase(), asset: 'TRX', party: 'Lost Case TRX', uid: '2', programs: ['SDGT'] },
+    ], '2026-08-20', 'test');
+    const labels = sdnLabels(doc);
+    expect(labels.map((l) => [l.key, l.caseInsensitive])).toEqual([[`btc:${btc.toLowerCase()}`, true], [`tron:${trx.toLowerCase()}`, true]]);
+    const p = new Pipeline({ rules: rules(), labels });
+    const deposit = (id: string, chain: string, asset: string, amount: string, from: string, to: string): string => JSON.stringify({
+      schema: 'exchange.transfer.v1', eventId: id, kind: 'deposit', occurredAt: '2025-03-01T00:00:00Z', accountId: `acct-${id}`, chain, asset, amount, from: [from], to,
+    });
+    const critical = (line: string): string[] => p.process(line, { file: 't' }).alerts.filter((a) => a.severity === 'critical').map((a) => a.subject.accountId);
+    expect(critical(deposit('btc', 'bitcoin', 'BTC', '0.1', btc, 'bc1qq2729c8gxkd86tcvkj6553jkquu0ayha87y40x'))).toEqual(['acct-btc']);
+    expect(critical(deposit('trx', 'tron', 'USDT', '9000', trx, 'TV8HbrT3gjaMV1mbbXLL2fnQM413Nkyig4'))).toEqual(['acct-trx']);
+    // Another address that only shares letters ignoring case is another key: nothing.
+    expect(critical(deposit('other', 'bitcoin', 'BTC', '0.1', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'bc1qq2729c8gxkd86tcvkj6553jkquu0ayha87y40x'))).toEqual([]);
+  });
+
   it('never overwrites the bundled snapshot unless --out names a file or --force is given', async () => {
     const { importTarget } = await import('../../src/cli/intel-command.js');
     const { DEFAULT_SDN_PATH } = await import('../../src/intel/ofac.js');
