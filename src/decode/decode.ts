@@ -254,6 +254,8 @@ function fastParse(name: SchemaName, value: Record<string, unknown>): InputMessa
 }
 
 /** Decodes one message. `text` is the raw line or Kafka value. */
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
 export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DECODE_OPTIONS): DecodeResult {
   if (isOversized(text, options.maxBytes)) {
     return reject('TW_OVERSIZED', `message of ${Buffer.byteLength(text)} bytes exceeds the limit of ${options.maxBytes}`);
@@ -261,6 +263,13 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   // An empty or blank value (a blank line, a tombstone record) holds no JSON at all: said so, not as a parse error.
   if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) {
     return reject('TW_JSON', `empty message: no JSON text (${text.length === 0 ? 'an empty value, such as a tombstone record or an empty line' : 'only whitespace'})`);
+  }
+  // U+FFFD is what a producer leaves where it replaced bytes that were not UTF-8 (Kafka's console
+  // producer does, before the bytes reach Kafka): an account id or address holding it is a mangled
+  // one, taken for another (QA). Refused as the bytes themselves would have been.
+  const replaced = text.indexOf(REPLACEMENT_CHARACTER);
+  if (replaced >= 0) {
+    return reject('TW_ENCODING', `holds U+FFFD at character ${replaced}: the replacement character a producer writes where the bytes were not UTF-8, so some text was lost before the message reached Kafka`);
   }
   let value: unknown;
   try {

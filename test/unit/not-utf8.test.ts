@@ -52,7 +52,7 @@ describe('bytes that are not UTF-8', () => {
     expect(firstInvalidUtf8(Buffer.from([0x41, 0xe2, 0x82]))).toBe(1);
   });
 
-  it('are refused by a file replay as TW_ENCODING, naming the offset, with the original bytes in the dead letter; a literal U+FFFD is text and accepted', async () => {
+  it('are refused by a file replay as TW_ENCODING, naming the offset, with the original bytes in the dead letter; a literal U+FFFD (what a producer leaves of such bytes) is refused too', async () => {
     const dir = tempDir('tw-enc-');
     const bad = loginWithAccountBytes([0xff, 0xfe], 'enc-bad');
     const literal = Buffer.from(loginWithAccountBytes([0xef, 0xbf, 0xbd], 'enc-literal')); // U+FFFD encoded properly
@@ -61,9 +61,13 @@ describe('bytes that are not UTF-8', () => {
     writeFileSync(file, Buffer.concat([literal, Buffer.from('\n'), bad, Buffer.from('\n\n'), crlf, Buffer.from('\n')]));
     const dlqPath = join(dir, 'dlq.jsonl');
     const result = await replayFiles({ files: [file], rules: rules(), labels: [], dlqPath });
-    expect(result.summary).toMatchObject({ read: 3, accepted: 2, rejected: 1 });
-    const [letter, ...rest] = readFileSync(dlqPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(result.summary).toMatchObject({ read: 3, accepted: 1, rejected: 2 });
+    const [replaced, letter, ...rest] = readFileSync(dlqPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rest).toEqual([]);
+    // Kafka's console producer turns bytes that are not UTF-8 into U+FFFD before they reach Kafka
+    // (session 28 QA): the account id it mangled must not be accepted as another account's.
+    expect(replaced).toMatchObject({ code: 'TW_ENCODING', line: 1 });
+    expect(replaced!.reason).toMatch(/^holds U\+FFFD at character \d+: the replacement character a producer writes/);
     expect(letter).toMatchObject({ code: 'TW_ENCODING', line: 2 });
     expect(letter!.reason).toContain(`at byte ${bad.indexOf(0xff)} of ${bad.length}`);
     expect(Buffer.from(letter!.rawBase64 as string, 'base64').equals(bad)).toBe(true);
@@ -89,8 +93,10 @@ describe('bytes that are not UTF-8', () => {
     const [entry] = ordering.next(10, NOW, 0);
     expect(entry!.value.decoded.ok).toBe(false);
     expect(entry!.value.decoded.ok ? undefined : entry!.value.decoded.reject.code).toBe('TW_ENCODING');
-    // The mended text itself is a valid login: only the bytes tell it apart.
-    expect(live.decode(entry!.value.raw).ok).toBe(true);
+    // The mended text holds U+FFFD, refused on its own since session 28; the dead letter below
+    // still carries the original bytes, not the mended text.
+    const mended = live.decode(entry!.value.raw);
+    expect(mended.ok ? undefined : mended.reject.reason).toMatch(/^holds U\+FFFD/);
 
     const dir = tempDir('tw-enc-journal-');
     const store = new DirectoryStore(dir);
