@@ -61,7 +61,14 @@ export interface WaitForTopicsOptions {
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
   /** Whether the caller has been asked to stop: the wait then gives up at once, without an error (the caller checks). */
   stopped?: () => boolean;
+  /**
+   * Settles when the caller is asked to stop: a start-up step still in hand is then given up
+   * without waiting for it (the client retries an unreachable broker for most of a minute).
+   */
+  abandon?: Promise<void>;
 }
+
+const ABANDONED = Symbol('abandoned');
 
 /**
  * Waits until every partition of `topics` has a leader that answers for its offsets. A KRaft broker
@@ -106,7 +113,9 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
   const deadline = Date.now() + options.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await step();
+      if (!options.abandon) return await step();
+      if ((await Promise.race([step(), options.abandon.then(() => ABANDONED)])) === ABANDONED) return;
+      return;
     } catch (err) {
       if (options.stopped?.()) return;
       const refused = saslRefusal(err);

@@ -125,6 +125,9 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private reloader: RuleReloader | undefined;
   private stopping = false;
+  /** Settles when stop() is called: a start-up step still waiting on the brokers is given up. */
+  private askStop!: () => void;
+  private readonly stopAsked = new Promise<void>((resolve) => (this.askStop = resolve));
   /** The start under way or done (a stop waits for it to reach a step's end). */
   private startup: Promise<void> = Promise.resolve();
   /** The start reached its end: the reader runs, and a stop commits and checkpoints what was applied. */
@@ -226,8 +229,18 @@ export class Monitor {
   private async prepareTopics(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     const topics = { inputs: inputTopics, alerts: alertTopic };
-    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
-    await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
+    // The client retries an unreachable broker itself for most of a minute before a step fails:
+    // said at once and every 10 s, so a wrong KAFKA_BROKERS is not half a minute of silence (QA).
+    logger.info({ brokers: config.KAFKA_BROKERS }, 'connecting to the brokers');
+    const started = Date.now();
+    const connecting = setInterval(() => logger.warn({ brokers: config.KAFKA_BROKERS, waitedSeconds: Math.round((Date.now() - started) / 1000) }, 'still connecting to the brokers (KAFKA_BROKERS)'), 10_000);
+    connecting.unref();
+    try {
+      await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+    } finally {
+      clearInterval(connecting);
+    }
     if (this.stopping) return;
     await this.admin.connect();
     await waitForTopics(this.admin, allTopics(topics), waitOptions);
@@ -885,6 +898,7 @@ export class Monitor {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.askStop();
     // A start under way ends at its next step (a state half loaded is never checkpointed).
     await this.startup.catch(() => undefined);
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
