@@ -10,6 +10,7 @@ import { Users } from '../cases/users.js';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
+import { inertText } from '../observability/terminal-text.js';
 
 interface Session {
   cases: RedisCaseStore;
@@ -41,7 +42,8 @@ export function leaseMinutes(text: string): number {
   return Number(text);
 }
 
-const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
+/** One case as a line of the table; every field printed inert (a subject is input text). */
+export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
 function registerReads(cases: Command): void {
   cases.command('list').description('cases, highest score first').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--json', 'print a JSON array')
@@ -57,7 +59,7 @@ function registerReads(cases: Command): void {
       });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
       if (opts.json) console.log(JSON.stringify(list));
-      else for (const c of list) console.log(row(c));
+      else for (const c of list) console.log(caseLine(c));
     });
   cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
     .option('--derived', 'also rebuild what is derived from the kept alerts: the dashboard\'s counters and the cluster look-up\'s case sets (once after upgrading from a version without them); refused once cases have been archived')
@@ -91,7 +93,7 @@ function registerActions(cases: Command): void {
   cases.command('claim').description('claim the top open case').option('--lease <minutes>', 'lease length', '30').action(async (opts: { lease: string }) => {
     const minutes = leaseMinutes(opts.lease);
     const c = await asUser(({ cases: s, actor }) => s.claim(actor, minutes * 60_000, Date.now()));
-    console.log(c ? row(c) : 'no open case');
+    console.log(c ? caseLine(c) : 'no open case');
   });
   cases.command('release').argument('<id>').action(async (id: string) => {
     await asUser(({ cases: s, actor }) => s.release(id, actor, Date.now()));
@@ -104,7 +106,7 @@ function registerActions(cases: Command): void {
       if (refused) throw new Error(refused);
       return s.assign(id, analyst, actor, minutes * 60_000, Date.now());
     });
-    console.log(row(c));
+    console.log(caseLine(c));
   });
   cases.command('resolve').argument('<id>').requiredOption('--disposition <d>', DISPOSITIONS.join(' | ')).requiredOption('--note <n>', 'why (required, kept in the audit)')
     .action(async (id: string, opts: { disposition: string; note: string }) => {
