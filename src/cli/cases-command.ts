@@ -36,6 +36,21 @@ async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The archive's cut-off: cases closed before it leave the store. CASE_ARCHIVE_AFTER_DAYS ago by
+ * default; an earlier `--before` is allowed, a later one refused, so a case (and its audit) cannot
+ * leave the console and Redis moments after its closure was approved (QA D10: `--before 2099-01-01`
+ * archived a case closed seconds before).
+ */
+export function archiveCutoff(before: string | undefined, archiveAfterDays: number, now: number): number {
+  const latest = now - archiveAfterDays * 86_400_000;
+  if (before === undefined) return latest;
+  const at = Date.parse(before);
+  if (!Number.isFinite(at)) throw new Error(`--before: an ISO date such as 2025-01-31, not ${JSON.stringify(before)}`);
+  if (at > latest) throw new Error(`--before ${before} is later than CASE_ARCHIVE_AFTER_DAYS (${archiveAfterDays}) days ago (${new Date(latest).toISOString()}): cases stay in the store at least that long after closing; give an earlier --before, or set CASE_ARCHIVE_AFTER_DAYS lower`);
+  return at;
+}
+
 /** Minutes as a whole number from 1 to 10,080 (a week), or an error naming the flag. */
 export function leaseMinutes(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_080) throw new Error(`--lease: whole minutes from 1 to 10080, not ${JSON.stringify(text)}`);
@@ -74,8 +89,7 @@ function registerReads(cases: Command): void {
   cases.command('archive').description('supervisors: export resolved cases closed before a date (with alerts and audit) to a new JSONL file with a checksum line, verify it, then remove them from Redis')
     .requiredOption('--out <file>', 'the archive file to create (never overwritten)').option('--before <date>', 'closed before this ISO date (default: CASE_ARCHIVE_AFTER_DAYS ago)')
     .action(async (opts: { out: string; before?: string }) => {
-      const before = opts.before === undefined ? Date.now() - loadConfig().CASE_ARCHIVE_AFTER_DAYS * 86_400_000 : Date.parse(opts.before);
-      if (!Number.isFinite(before)) throw new Error(`--before: an ISO date such as 2025-01-31, not ${JSON.stringify(opts.before)}`);
+      const before = archiveCutoff(opts.before, loadConfig().CASE_ARCHIVE_AFTER_DAYS, Date.now());
       const r = await asUser(({ cases: s, actor }) => archiveResolved(s, actor, before, opts.out, Date.now()));
       console.log(`archived ${r.archived} cases to ${r.file} (sha256 ${r.sha256}); removed ${r.removed} from Redis${r.keptChanged.length ? `; kept ${r.keptChanged.join(', ')} (changed since export)` : ''}`);
     });
