@@ -122,6 +122,24 @@ describe('console API: sign-in and its protections', () => {
     await logged.close();
   });
 
+  it('logs a refused sign-in under the name typed only when it is a user\'s; anything else (a password typed as the name) as "(unknown)"', async () => {
+    const { logger, lines } = keptLog();
+    const logged = await makeApp(1000, { logger });
+    const refuse = async (user: string): Promise<void> => {
+      expect((await logged.inject({ method: 'POST', url: '/api/login', payload: { user, password: 'a-wrong-guess' } })).statusCode).toBe(401);
+    };
+    await refuse('Correct-Horse-Battery-Staple-9!'); // not a user name at all
+    await refuse('correct-horse-battery-staple-9'); // a well-formed name, but no such user
+    await refuse('bob'); // a user, wrong password
+    expect(lines.map((l) => [l.message, l.fields])).toEqual([
+      ['sign-in refused: unknown user or wrong password', { user: '(unknown)' }],
+      ['sign-in refused: unknown user or wrong password', { user: '(unknown)' }],
+      ['sign-in refused: unknown user or wrong password', { user: 'bob' }],
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/horse/i);
+    await logged.close();
+  });
+
   it('ends the session on sign-out', async () => {
     const s = await login('bob');
     expect((await post(s, '/api/logout')).statusCode).toBe(200);
