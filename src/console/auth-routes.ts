@@ -57,9 +57,12 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     else done();
   });
 
-  // Guesses are throttled per account, so one user's guesses (or everyone's, behind the one
-  // address of a TLS proxy) do not lock every analyst out, and per client address at ten times
-  // that, so one client cannot guess across accounts unhindered.
+  // Guesses are throttled per account, so one user's guesses do not lock every analyst out, and
+  // per client address at ten times that, so one client cannot guess across accounts unhindered.
+  // The client address is the proxy's unless CONSOLE_TRUST_PROXY names it (server.ts): untrusted,
+  // everyone behind one proxy shares one address limit. A spent address limit refuses even a right
+  // password: letting it through would answer "right" (200) apart from "limited" (429), and the
+  // address limit would no longer slow guessing across accounts.
   const perAccount = app.createRateLimit({ max: o.loginPerMinute, timeWindow: '1 minute', keyGenerator: (req) => `account:${accountOf(req.body)}` });
   const throttleAccount = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const limit = await perAccount(req);

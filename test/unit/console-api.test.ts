@@ -147,6 +147,45 @@ describe('console API: sign-in and its protections', () => {
   });
 });
 
+describe('console API: the sign-in limit per client address (CONSOLE_TRUST_PROXY)', () => {
+  // One sign-in a minute per account, so ten per address: ten wrong guesses, one per made-up
+  // name, spend an address's limit without the per-account limit ever firing (QA D1).
+  const signIn = (target: FastifyInstance, user: string, password: string, forwardedFor: string): Promise<number> =>
+    target.inject({ method: 'POST', url: '/api/login', payload: { user, password }, headers: { 'x-forwarded-for': forwardedFor } }).then((r) => r.statusCode);
+  const spray = async (target: FastifyInstance, from: (i: number) => string): Promise<number[]> => {
+    const codes = [];
+    for (let i = 0; i < 11; i++) codes.push(await signIn(target, `made-up-${i}`, 'a-guess', from(i)));
+    return codes;
+  };
+  const TEN_REFUSED_THEN_LIMITED = [...Array(10).fill(401), 429];
+
+  it('behind a trusted proxy, limits each client by its X-Forwarded-For address: one client\'s guesses lock out only that client', async () => {
+    const behindProxy = await makeApp(1, { trustProxy: ['127.0.0.1'] }); // inject's peer is 127.0.0.1, the proxy here
+    expect(await spray(behindProxy, () => '203.0.113.9')).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(behindProxy, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(200);
+    // The guessing client itself stays limited, the right password of an account it has not tried included.
+    expect(await signIn(behindProxy, 'bob', DEMO_PASSWORD, '203.0.113.9')).toBe(429);
+    await behindProxy.close();
+  });
+
+  it('by default ignores X-Forwarded-For: a client cannot dodge the limit by forging it, and clients behind one proxy share its limit', async () => {
+    const direct = await makeApp(1);
+    expect(await spray(direct, (i) => `203.0.113.${i + 1}`)).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(direct, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(429);
+    await direct.close();
+  });
+
+  it('trusts X-Forwarded-For only from the listed proxies', async () => {
+    const otherProxy = await makeApp(1, { trustProxy: ['10.0.0.5'] });
+    expect(await spray(otherProxy, (i) => `203.0.113.${i + 1}`)).toEqual(TEN_REFUSED_THEN_LIMITED);
+    await otherProxy.close();
+    const listedRange = await makeApp(1, { trustProxy: ['loopback'] });
+    expect(await spray(listedRange, () => '203.0.113.9')).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(listedRange, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(200);
+    await listedRange.close();
+  });
+});
+
 describe('console API: the queue and case actions', () => {
   it('filters the queue by severity, typology and SLA breach', async () => {
     const vic = await login('vic');
