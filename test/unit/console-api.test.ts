@@ -296,6 +296,24 @@ describe('console API: case page, SAR draft, look-ups', () => {
     expect(page.body).not.toMatch(/<script/i);
   });
 
+  it('records each SAR draft export, JSON and printable, in the case\'s audit with who, when and the format', async () => {
+    const vic = await login('vic');
+    const [top] = (await get(vic, '/api/cases?typology=sanctions-exposure')).json<{ cases: { caseId: string }[] }>().cases;
+    const exports = async (): Promise<{ action: string; at: string; analyst?: string; detail?: string }[]> =>
+      (await get(vic, `/api/cases/${top!.caseId}`)).json<{ audit: { action: string; at: string; analyst?: string; detail?: string }[] }>().audit.filter((e) => e.action === 'export-sar');
+    const before = (await exports()).length;
+    const from = demo.clock();
+    expect((await get(vic, `/api/cases/${top!.caseId}/sar`)).statusCode).toBe(200);
+    expect((await get(vic, `/api/cases/${top!.caseId}/sar?format=html`)).statusCode).toBe(200);
+    const until = demo.clock();
+    const recorded = (await exports()).slice(before);
+    expect(recorded.map((e) => [e.analyst, e.detail])).toEqual([['vic', 'json'], ['vic', 'html']]);
+    for (const e of recorded) expect(Date.parse(e.at)).toBeGreaterThanOrEqual(from);
+    for (const e of recorded) expect(Date.parse(e.at)).toBeLessThanOrEqual(until);
+    // A case that does not exist exports nothing and records nothing.
+    expect((await get(vic, '/api/cases/case-none/sar')).statusCode).toBe(404);
+  });
+
   it('links the accounts that pay the same destination cluster, each to its case', async () => {
     const vic = await login('vic');
     const [payroll] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string }[] }>().cases;
