@@ -27,11 +27,14 @@ export interface ArchiveResult {
   keptChanged: string[];
 }
 
-/** Writes the records and the checksum line to a new file (never overwrites), synced to disk. */
+/**
+ * Writes the records and the checksum line to a new file (never overwrites), synced to disk, owner
+ * only (0600) as checkpoints are: it holds SAR-grade records with notes and audit (QA D11).
+ */
 export async function writeArchive(file: string, records: readonly ArchivedCase[]): Promise<string> {
   const body = records.map((r) => JSON.stringify(r) + '\n').join('');
   const sha256 = createHash('sha256').update(body).digest('hex');
-  const handle = await open(file, 'wx');
+  const handle = await open(file, 'wx', 0o600);
   try {
     await handle.writeFile(body + JSON.stringify({ checksum: `sha256:${sha256}`, cases: records.length }) + '\n');
     await handle.sync();

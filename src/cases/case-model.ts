@@ -55,8 +55,12 @@ export interface Case {
   resolvedAt?: string;
 }
 
-export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note', 'archive'] as const;
+export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note', 'archive', 'export-sar'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The forms a SAR/STR draft is exported in: the JSON document, or the printable page. */
+export const SAR_FORMATS = ['json', 'html'] as const;
+export type SarFormat = (typeof SAR_FORMATS)[number];
 
 export interface AuditEntry {
   caseId: string;
@@ -135,6 +139,8 @@ export interface CaseStore {
   reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case>;
   /** Appends a note to the case's audit. */
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void>;
+  /** Records in the case's audit that the actor (any role) exported its SAR/STR draft, and in which format. */
+  recordSarExport(caseId: string, format: SarFormat, actor: Actor, now: number): Promise<void>;
   audit(caseId: string): Promise<AuditEntry[]>;
   /** The dashboard's counters and the unresolved cases (dashboard-figures.ts), without reading every case. */
   dashboardFigures(): Promise<DashboardFigures>;

@@ -3,7 +3,7 @@
  * in-memory and Redis stores, so both refuse the same things with the same errors. Each returns
  * the new case document, the audit entry, and what happens to the subject's open-case pointer.
  */
-import { DISPOSITIONS, severityRank, type Actor, type AuditEntry, type Case, type Disposition } from './case-model.js';
+import { DISPOSITIONS, severityRank, type Actor, type AuditEntry, type Case, type Disposition, type SarFormat } from './case-model.js';
 
 export type CaseErrorCode = 'TW_CASE_MISSING' | 'TW_CASE_FORBIDDEN' | 'TW_CASE_STATE' | 'TW_CASE_INPUT';
 
@@ -134,6 +134,22 @@ export function noteCase(c: Case, text: string, actor: Actor, now: number): Tran
   requireRole(actor, ['analyst', 'supervisor'], 'add notes');
   const note = requireText(text, 'a note');
   return { doc: c, audit: { caseId: c.caseId, action: 'note', at: iso(now), analyst: actor.name, note } };
+}
+
+/**
+ * A SAR/STR draft was exported: who, when and in which format go to the audit, as every human
+ * action does (the draft carries KYC and transaction data; QA D4). Any signed-in role may export
+ * (the README's role "any"); the case itself is left as it is.
+ */
+export function exportSarCase(c: Case, format: SarFormat, actor: Actor, now: number): Transition {
+  return { doc: c, audit: { caseId: c.caseId, action: 'export-sar', at: iso(now), analyst: actor.name, detail: format } };
+}
+
+/** Actions that only add to the audit: the case document is written back unchanged. */
+const AUDIT_ONLY_ACTIONS: ReadonlySet<AuditEntry['action']> = new Set(['note', 'export-sar']);
+
+export function onlyAudits(t: Transition): boolean {
+  return AUDIT_ONLY_ACTIONS.has(t.audit.action);
 }
 
 export function claimAllowed(actor: Actor): void {

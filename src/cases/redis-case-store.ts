@@ -20,7 +20,7 @@ import {
 import type { CasePage, CaseQuery } from './case-query.js';
 import { queryIds, rebuildIndexes, statusKey, type IndexRedis } from './redis-case-index.js';
 import {
-  claimAllowed, missing, type Transition,
+  claimAllowed, missing, onlyAudits, type Transition,
 } from './case-transitions.js';
 import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
@@ -274,7 +274,7 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
       const t = change(before);
       const doc = t.doc;
       const deltas = before.status === 'resolved' || doc.status === 'resolved' ? resolutionDeltas(before, doc, (await this.alerts(caseId)).map((a) => a.ruleId)) : [];
-      const written = t.audit.action === 'note' ? raw : JSON.stringify(doc);
+      const written = onlyAudits(t) ? raw : JSON.stringify(doc);
       const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : doc.score;
       const unchanged = written === raw;
       const leave = unchanged ? [] : caseFacets(k, toCase(raw));

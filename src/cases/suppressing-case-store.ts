@@ -6,7 +6,7 @@
  */
 import type { DashboardFigures } from './dashboard-figures.js';
 import type { Alert } from '../contract/schemas.js';
-import type { Actor, AuditEntry, Case, CaseListOptions, CaseStore, Disposition } from './case-model.js';
+import type { Actor, AuditEntry, Case, CaseListOptions, CaseStore, Disposition, SarFormat } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
 import type { Suppressions } from './suppressions.js';
 
@@ -34,6 +34,7 @@ export class SuppressingCaseStore implements CaseStore {
   reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> { return this.inner.reject(caseId, reason, actor, now); }
   reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> { return this.inner.reopen(caseId, reason, actor, now); }
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> { return this.inner.addNote(caseId, text, actor, now); }
+  recordSarExport(caseId: string, format: SarFormat, actor: Actor, now: number): Promise<void> { return this.inner.recordSarExport(caseId, format, actor, now); }
   audit(caseId: string): Promise<AuditEntry[]> { return this.inner.audit(caseId); }
   dashboardFigures(): Promise<DashboardFigures> { return this.inner.dashboardFigures(); }
   casesOfCluster(cluster: string): Promise<string[]> { return this.inner.casesOfCluster(cluster); }

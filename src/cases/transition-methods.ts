@@ -3,8 +3,8 @@
  * handed to the store's own `apply`, which reads the case, checks and writes it atomically in
  * its own way (a Map in memory, a compare-and-set script in Redis).
  */
-import type { Actor, Case, Disposition } from './case-model.js';
-import { approveCase, assignCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
+import type { Actor, Case, Disposition, SarFormat } from './case-model.js';
+import { approveCase, assignCase, exportSarCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
 
 export abstract class CaseTransitionMethods {
   /** Applies `change` to the current case atomically and returns the case after it. */
@@ -36,5 +36,9 @@ export abstract class CaseTransitionMethods {
 
   async addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> {
     await this.apply(caseId, (c) => noteCase(c, text, actor, now));
+  }
+
+  async recordSarExport(caseId: string, format: SarFormat, actor: Actor, now: number): Promise<void> {
+    await this.apply(caseId, (c) => exportSarCase(c, format, actor, now));
   }
 }

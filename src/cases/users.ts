@@ -98,6 +98,11 @@ export class Users {
     return user && ok ? { name: user.name, role: user.role } : undefined;
   }
 
+  /** Whether `name` is a well-formed user name and such a user exists. */
+  async isUser(name: string): Promise<boolean> {
+    return USER_NAME.test(name) && (await this.backend.find(name)) !== undefined;
+  }
+
   async list(): Promise<Actor[]> {
     const names = (await this.backend.names()).sort();
     const users = await Promise.all(names.map((n) => this.backend.find(n)));

@@ -10,6 +10,7 @@ import { Users } from '../cases/users.js';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
+import { inertText } from '../observability/terminal-text.js';
 
 interface Session {
   cases: RedisCaseStore;
@@ -35,13 +36,29 @@ async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The archive's cut-off: cases closed before it leave the store. CASE_ARCHIVE_AFTER_DAYS ago by
+ * default; an earlier `--before` is allowed, a later one refused, so a case (and its audit) cannot
+ * leave the console and Redis moments after its closure was approved (QA D10: `--before 2099-01-01`
+ * archived a case closed seconds before).
+ */
+export function archiveCutoff(before: string | undefined, archiveAfterDays: number, now: number): number {
+  const latest = now - archiveAfterDays * 86_400_000;
+  if (before === undefined) return latest;
+  const at = Date.parse(before);
+  if (!Number.isFinite(at)) throw new Error(`--before: an ISO date such as 2025-01-31, not ${JSON.stringify(before)}`);
+  if (at > latest) throw new Error(`--before ${before} is later than CASE_ARCHIVE_AFTER_DAYS (${archiveAfterDays}) days ago (${new Date(latest).toISOString()}): cases stay in the store at least that long after closing; give an earlier --before, or set CASE_ARCHIVE_AFTER_DAYS lower`);
+  return at;
+}
+
 /** Minutes as a whole number from 1 to 10,080 (a week), or an error naming the flag. */
 export function leaseMinutes(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 10_080) throw new Error(`--lease: whole minutes from 1 to 10080, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
-const row = (c: Case): string => `${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`;
+/** One case as a line of the table; every field printed inert (a subject is input text). */
+export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
 function registerReads(cases: Command): void {
   cases.command('list').description('cases, highest score first').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--json', 'print a JSON array')
@@ -57,7 +74,7 @@ function registerReads(cases: Command): void {
       });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
       if (opts.json) console.log(JSON.stringify(list));
-      else for (const c of list) console.log(row(c));
+      else for (const c of list) console.log(caseLine(c));
     });
   cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
     .option('--derived', 'also rebuild what is derived from the kept alerts: the dashboard\'s counters and the cluster look-up\'s case sets (once after upgrading from a version without them); refused once cases have been archived')
@@ -72,8 +89,7 @@ function registerReads(cases: Command): void {
   cases.command('archive').description('supervisors: export resolved cases closed before a date (with alerts and audit) to a new JSONL file with a checksum line, verify it, then remove them from Redis')
     .requiredOption('--out <file>', 'the archive file to create (never overwritten)').option('--before <date>', 'closed before this ISO date (default: CASE_ARCHIVE_AFTER_DAYS ago)')
     .action(async (opts: { out: string; before?: string }) => {
-      const before = opts.before === undefined ? Date.now() - loadConfig().CASE_ARCHIVE_AFTER_DAYS * 86_400_000 : Date.parse(opts.before);
-      if (!Number.isFinite(before)) throw new Error(`--before: an ISO date such as 2025-01-31, not ${JSON.stringify(opts.before)}`);
+      const before = archiveCutoff(opts.before, loadConfig().CASE_ARCHIVE_AFTER_DAYS, Date.now());
       const r = await asUser(({ cases: s, actor }) => archiveResolved(s, actor, before, opts.out, Date.now()));
       console.log(`archived ${r.archived} cases to ${r.file} (sha256 ${r.sha256}); removed ${r.removed} from Redis${r.keptChanged.length ? `; kept ${r.keptChanged.join(', ')} (changed since export)` : ''}`);
     });
@@ -91,7 +107,7 @@ function registerActions(cases: Command): void {
   cases.command('claim').description('claim the top open case').option('--lease <minutes>', 'lease length', '30').action(async (opts: { lease: string }) => {
     const minutes = leaseMinutes(opts.lease);
     const c = await asUser(({ cases: s, actor }) => s.claim(actor, minutes * 60_000, Date.now()));
-    console.log(c ? row(c) : 'no open case');
+    console.log(c ? caseLine(c) : 'no open case');
   });
   cases.command('release').argument('<id>').action(async (id: string) => {
     await asUser(({ cases: s, actor }) => s.release(id, actor, Date.now()));
@@ -104,7 +120,7 @@ function registerActions(cases: Command): void {
       if (refused) throw new Error(refused);
       return s.assign(id, analyst, actor, minutes * 60_000, Date.now());
     });
-    console.log(row(c));
+    console.log(caseLine(c));
   });
   cases.command('resolve').argument('<id>').requiredOption('--disposition <d>', DISPOSITIONS.join(' | ')).requiredOption('--note <n>', 'why (required, kept in the audit)')
     .action(async (id: string, opts: { disposition: string; note: string }) => {

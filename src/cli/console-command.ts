@@ -60,7 +60,7 @@ async function serve(opts: ServeOptions): Promise<void> {
   const app = await buildConsole({
     csrfKey,
     ...(await stores(opts)),
-    sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
+    sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE, trustProxy: config.CONSOLE_TRUST_PROXY,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
     logger: createLogger(config.LOG_LEVEL),
   });

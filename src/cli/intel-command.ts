@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildSdnFile, DEFAULT_SDN_PATH, parseOfacXml, serialiseSdnFile, unkeyedEntries } from '../intel/ofac.js';
+import { inertText } from '../observability/terminal-text.js';
 
 /** Where an import writes: an explicit --out, or the bundled snapshot only with --force. */
 export function importTarget(opts: { out?: string; force?: boolean }): string {
@@ -30,6 +31,6 @@ export function registerIntel(program: Command): void {
       const unkeyed = unkeyedEntries(doc);
       console.log(`imported ${doc.entries.length} address entries (${dprk} DPRK-linked) from ${format} published ${publishDate} into ${resolve(out)}`);
       console.log(`keyed ${doc.entries.length - unkeyed.length}; not keyed ${unkeyed.length}${unkeyed.length ? ':' : ''}`);
-      for (const { entry, reason } of unkeyed) console.log(`  ${entry.asset.padEnd(5)} ${entry.address}  uid ${entry.uid}: ${reason}`);
+      for (const { entry, reason } of unkeyed) console.log(inertText(`  ${entry.asset.padEnd(5)} ${entry.address}  uid ${entry.uid}: ${reason}`));
     });
 }

@@ -1,6 +1,7 @@
 /** Human-readable summaries for the terminal. */
 import type { Case } from '../cases/case-model.js';
 import type { ReplaySummary } from '../replay/replay.js';
+import { inertText } from '../observability/terminal-text.js';
 
 export function printSummary(s: ReplaySummary, rules: number): void {
   const lines = [
@@ -10,13 +11,13 @@ export function printSummary(s: ReplaySummary, rules: number): void {
     `alerts ${s.alerts}` + (s.alerts ? `  by severity: ${Object.entries(s.bySeverity).sort().map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
   ];
   for (const [t, n] of Object.entries(s.byTypology).sort()) lines.push(`  ${t.padEnd(22)} ${n}`);
-  console.log(lines.join('\n'));
+  console.log(lines.map(inertText).join('\n'));
 }
 
 export function printCases(cases: Case[], limit: number): void {
   console.log(`\ncases ${cases.length} (highest score first${cases.length > limit ? `, top ${limit}` : ''})`);
   console.log(`  ${'case'.padEnd(26)} ${'subject'.padEnd(18)} ${'sev'.padEnd(8)} score  alerts  typologies`);
   for (const c of cases.slice(0, limit)) {
-    console.log(`  ${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(6)}  ${c.typologies.join(', ')}`);
+    console.log(inertText(`  ${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(6)}  ${c.typologies.join(', ')}`));
   }
 }

@@ -2,6 +2,7 @@
  * Configuration from flags and the environment, validated once at start-up with zod and frozen.
  * Nothing else reads process.env. A bad value stops start-up with a message that names it.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TOPICS } from '../contract/schemas.js';
 import { kafkaTlsFiles, readable, redisTlsFiles, tlsMaterialErrors } from './tls.js';
@@ -11,6 +12,42 @@ const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const RETENTION_RULE = 'topic retentions are -1 (infinite) or at least 3600000 (one hour)';
 const retentionAllowed = (ms: number): boolean => ms === -1 || ms >= 3_600_000;
+
+/** Names @fastify/proxy-addr gives to address ranges, usable in CONSOLE_TRUST_PROXY. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Why one CONSOLE_TRUST_PROXY item is no proxy address (an IP, IP/prefix-length or a range name), or undefined. */
+function proxyAddressProblem(item: string): string | undefined {
+  if (PROXY_RANGE_NAMES.includes(item)) return undefined;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return `${JSON.stringify(item)} is no IP address or IP/prefix-length`;
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))) return `${JSON.stringify(item)}: the prefix length is 0 to ${version === 4 ? 32 : 128}`;
+  return undefined;
+}
+
+/**
+ * CONSOLE_TRUST_PROXY, as Fastify's `trustProxy` takes it: off (the default: the client address is
+ * the connection's peer and X-Forwarded-For is ignored), `true` (trust every peer's
+ * X-Forwarded-For), or the TLS proxies' addresses. A hop count is refused: Fastify 5 no longer
+ * trusts one (it cannot check the proxy's own address), so it would silently change nothing.
+ */
+const trustProxy = z.string().optional().transform((text, ctx): boolean | string[] => {
+  const value = text?.trim() ?? '';
+  if (value === '' || value === 'off' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'a hop count is not trusted by Fastify 5 (it cannot check the address of the proxy itself, so any client could forge X-Forwarded-For): give the proxies\' addresses, e.g. 10.0.0.5,10.0.0.6 or 10.0.0.0/24' });
+    return false;
+  }
+  const items = value.split(',').map((i) => i.trim());
+  const problems = items.map(proxyAddressProblem).filter((p): p is string => p !== undefined);
+  if (problems.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `expected off, true, or the proxies' addresses (IP or IP/prefix-length, or loopback, linklocal, uniquelocal) separated by commas: ${problems.join('; ')}` });
+    return false;
+  }
+  return items;
+});
 
 /** A PEM file's path: it must be readable when named. */
 const pemFile = z.string().min(1).refine(readable, { message: 'cannot read this file (a PEM certificate or key)' }).optional();
@@ -64,6 +101,8 @@ export const envSchema = z.object({
   CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(8),
   TIDEWATCH_CONSOLE_SECRET: z.string().optional(),
   CONSOLE_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Whose X-Forwarded-For gives the console's client address (the sign-in limit per address): off, true, or the proxies' addresses. */
+  CONSOLE_TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KAFKA_STARTUP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   KAFKA_INPUT_RETENTION_MS: z.coerce.number().int().min(-1).default(7 * DAY_MS),

@@ -13,6 +13,17 @@ function accountOf(body: unknown): string {
   return typeof user === 'string' ? user.trim().toLowerCase().slice(0, 64) : '';
 }
 
+/** What a refused sign-in logs for a user field that names no user. */
+export const UNKNOWN_USER = '(unknown)';
+
+/**
+ * The user a refused sign-in is logged under: the name typed only when it is a user's name; else
+ * a fixed marker, since whatever else is typed there may be a password (a common slip; QA D2).
+ */
+async function refusedUserForLog(o: ConsoleOptions, typed: string): Promise<string> {
+  return (await o.users.isUser(typed)) ? typed : UNKNOWN_USER;
+}
+
 const loginBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_ROUTES = new Set(['/api/login']);
@@ -46,9 +57,12 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     else done();
   });
 
-  // Guesses are throttled per account, so one user's guesses (or everyone's, behind the one
-  // address of a TLS proxy) do not lock every analyst out, and per client address at ten times
-  // that, so one client cannot guess across accounts unhindered.
+  // Guesses are throttled per account, so one user's guesses do not lock every analyst out, and
+  // per client address at ten times that, so one client cannot guess across accounts unhindered.
+  // The client address is the proxy's unless CONSOLE_TRUST_PROXY names it (server.ts): untrusted,
+  // everyone behind one proxy shares one address limit. A spent address limit refuses even a right
+  // password: letting it through would answer "right" (200) apart from "limited" (429), and the
+  // address limit would no longer slow guessing across accounts.
   const perAccount = app.createRateLimit({ max: o.loginPerMinute, timeWindow: '1 minute', keyGenerator: (req) => `account:${accountOf(req.body)}` });
   const throttleAccount = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const limit = await perAccount(req);
@@ -61,7 +75,7 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     if (!body.success) return reply.code(400).send({ error: 'expected {"user": "…", "password": "…"}' });
     const actor = await o.users.authenticate(body.data.user, body.data.password);
     if (!actor) {
-      o.logger?.warn({ user: body.data.user }, 'sign-in refused: unknown user or wrong password');
+      o.logger?.warn({ user: await refusedUserForLog(o, body.data.user) }, 'sign-in refused: unknown user or wrong password');
       return reply.code(401).send({ error: 'unknown user or wrong password' });
     }
     const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));

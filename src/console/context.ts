@@ -23,6 +23,12 @@ export interface ConsoleOptions {
   clock: () => number;
   sessionHours: number;
   loginPerMinute: number;
+  /**
+   * Whose X-Forwarded-For gives the client address (CONSOLE_TRUST_PROXY), and with it the sign-in
+   * limit per address: false (the default) ignores the header, true trusts every peer's, a list
+   * trusts only those proxies' (IP, IP/prefix-length, or loopback, linklocal, uniquelocal).
+   */
+  trustProxy?: boolean | string[];
   /** Secure cookies (HTTPS, or http://localhost, which browsers treat as secure). */
   secureCookie: boolean;
   /** The built front end (dist/web); none serves the API only. */

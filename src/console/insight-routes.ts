@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildDashboard } from './dashboard.js';
 import { accountEventsFor } from './account-lookup.js';
 import { caseDetail } from './case-detail.js';
+import { caseAction } from './case-routes.js';
 import { mentionsCluster } from '../cases/cluster-mentions.js';
 import type { ConsoleOptions } from './context.js';
 import { buildSarDraft } from './sar-draft.js';
@@ -18,8 +19,12 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/cases/:id/sar', async (req, reply) => {
     const c = await o.cases.get(req.params.id);
     if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
+    const format = req.query.format === 'html' ? 'html' : 'json';
+    // Audited before anything leaves: a draft whose export cannot be recorded is not sent.
+    const exported = await caseAction(reply, () => o.cases.recordSarExport(c.caseId, format, req.actor!, o.clock()).then(() => true));
+    if (!exported) return reply;
     const draft = buildSarDraft(c, await o.cases.alerts(c.caseId), await o.cases.audit(c.caseId), await accountEventsFor(o, c.subject), req.actor!.name, o.clock());
-    if (req.query.format === 'html') return reply.type('text/html; charset=utf-8').send(sarPage(draft));
+    if (format === 'html') return reply.type('text/html; charset=utf-8').send(sarPage(draft));
     return reply.header('content-disposition', `attachment; filename="sar-draft-${c.caseId}.json"`).send(draft);
   });
 

@@ -24,7 +24,10 @@ const SECURITY_HEADERS = {
 };
 
 export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  // Behind a TLS proxy every request comes from the proxy's address: only with the proxy trusted
+  // (CONSOLE_TRUST_PROXY) is the client address, which the sign-in limit per address keys on, the
+  // one in X-Forwarded-For. Untrusted, the header is ignored, so a client cannot forge it.
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, trustProxy: o.trustProxy ?? false });
   await app.register(fastifyCookie);
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',

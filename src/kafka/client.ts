@@ -24,9 +24,18 @@ export function createKafka(config: KafkaConnectionConfig, debugLog?: (entry: Re
     // kafkajs logs every retried connection error at ERROR; they go to the debug log instead, and
     // failures that matter surface through the monitor's own logs.
     logLevel: logLevel.INFO,
-    logCreator: () => ({ namespace, label, log }) => debugLog?.({ kafkajs: namespace, level: label, message: log.message, ...(log.broker ? { broker: log.broker } : {}) }),
+    logCreator: () => (entry) => debugLog?.(kafkajsLogFields(entry)),
     retry: { retries: 8, initialRetryTime: 200 },
   });
+}
+
+/**
+ * A kafkajs log entry as fields of one of our log lines. kafkajs' own level (`ERROR`, `INFO`) is
+ * `kafkajsLevel`: as `level` it duplicated pino's numeric level in the same JSON line, and readers
+ * that keep the last key (jq, Loki, Elasticsearch) saw routine debug lines as `"ERROR"` (QA D8).
+ */
+export function kafkajsLogFields({ namespace, label, log }: { namespace: string; label: string; log: { message: string; broker?: string } }): Record<string, unknown> {
+  return { kafkajs: namespace, kafkajsLevel: label, message: log.message, ...(log.broker ? { broker: log.broker } : {}) };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Case } from '../cases/case-model.js';
 import type { Alert, Severity } from '../contract/schemas.js';
 import { diffAlerts, type AlertDiff } from './compare.js';
 import { scoreAlerts, type Score, type Truth } from './score.js';
+import { inertText } from '../observability/terminal-text.js';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
@@ -157,5 +158,5 @@ export function formatCompare(r: CompareReport): string {
     const q = r.score.after.precision;
     lines.push(`  ${'precision per account'.padEnd(38)} ${`${p.correct}/${p.alertedAccounts}`.padStart(6)}  ${`${q.correct}/${q.alertedAccounts}`.padStart(5)}`);
   }
-  return lines.join('\n');
+  return lines.map(inertText).join('\n'); // subjects are input text
 }

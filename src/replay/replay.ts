@@ -2,7 +2,7 @@
  * `replay`: the whole pipeline over JSONL files on the embedded in-memory stores. The same input
  * and rules give byte-identical alerts and dead letters. This is also the main test harness.
  */
-import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
@@ -18,6 +18,9 @@ import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
 import { fileSize, readJsonLines } from '../sources/file-source.js';
 import { notUtf8 } from '../decode/encoding.js';
 import { PriceMerge } from './price-merge.js';
+
+/** Files holding personal data are readable by their owner only, whatever the umask allows. */
+const OWNER_ONLY = 0o600;
 
 export interface ReplayRecord {
   text: string;
@@ -86,13 +89,19 @@ export interface ReplayResult {
   pipeline: Pipeline;
 }
 
-/** The output file opened now, so a path that cannot be written (a directory, no permission) fails before the replay runs, naming it. */
+/**
+ * The output file opened now, so a path that cannot be written (a directory, no permission) fails
+ * before the replay runs, naming it. Owner-only (0600), as checkpoints are: alerts and dead letters
+ * hold personal data (a rejected line's raw text: IPs, device ids, KYC fields). A file left by an
+ * earlier run is made owner-only too before it is rewritten (QA D11).
+ */
 function open(path: string | undefined): WriteStream | undefined {
   if (!path) return undefined;
   let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, 'w');
+    fd = openSync(path, 'w', OWNER_ONLY);
+    fchmodSync(fd, OWNER_ONLY);
   } catch (err) {
     throw new Error(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -4,6 +4,7 @@
  * correct when it was planted and every typology it alerted on is planted or allowed for it.
  */
 import type { Alert } from '../contract/schemas.js';
+import { inertText } from '../observability/terminal-text.js';
 
 export interface Truth {
   accounts: Record<string, string[]>;
@@ -52,5 +53,5 @@ export function formatScore(s: Score): string {
   for (const [t, r] of Object.entries(s.recall).sort()) lines.push(`  ${t.padEnd(22)} ${r.found}/${r.planted}  ${r.recall.toFixed(2)}${r.missed.length ? `  missed: ${r.missed.join(', ')}` : ''}`);
   lines.push(`precision per account: ${s.precision.correct}/${s.precision.alertedAccounts}  ${s.precision.precision.toFixed(2)}`);
   for (const w of s.precision.wrong) lines.push(`  wrong: ${w.accountId} (${w.typologies.join(', ')})`);
-  return lines.join('\n');
+  return lines.map(inertText).join('\n'); // account ids are input text
 }

@@ -265,6 +265,26 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).map((e) => [e.action, e.analyst, e.detail])).toContainEqual(['assign', 'sue', 'bob']);
     });
 
+    it('records each SAR draft export in the audit (who, when, format), by any role, leaving the case as it was', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('sx', 'acct-sx', 70, 'medium'));
+      await store.claim(ana, 60_000, 500);
+      const before = await store.get(caseId);
+      await store.recordSarExport(caseId, 'json', vic, 1_000);
+      await store.recordSarExport(caseId, 'html', sue, 2_000);
+      expect((await store.audit(caseId)).filter((e) => e.action === 'export-sar')).toEqual([
+        { caseId, action: 'export-sar', at: '1970-01-01T00:00:01.000Z', analyst: 'vic', detail: 'json' },
+        { caseId, action: 'export-sar', at: '1970-01-01T00:00:02.000Z', analyst: 'sue', detail: 'html' },
+      ]);
+      expect(await store.get(caseId)).toEqual(before);
+      expect(await refusal(store.recordSarExport('case-none', 'json', vic, 3_000))).toMatch(/^TW_CASE_MISSING/);
+      // A resolved case's draft (the usual one to file) is recorded too.
+      await store.resolve(caseId, 'escalated', 'to the MLRO', ana, 4_000);
+      await store.recordSarExport(caseId, 'json', bob, 5_000);
+      expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'export-sar', analyst: 'bob', detail: 'json' });
+      expect((await store.get(caseId))!.status).toBe('resolved');
+    });
+
     it('keeps notes in the audit with their author', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('no', 'acct-no', 70, 'medium'));

@@ -52,6 +52,21 @@ describe('configuration mistakes', () => {
     expect(refusal({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: certs.clientKey })).toContain('REDIS_TLS_CA_FILE: holds no PEM certificate');
   });
 
+  it('reads CONSOLE_TRUST_PROXY as off, true or the proxies\' addresses, and refuses anything else naming it (a hop count, which Fastify 5 ignores, included)', () => {
+    expect(loadConfig({}).CONSOLE_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ CONSOLE_TRUST_PROXY: 'off' }).CONSOLE_TRUST_PROXY).toBe(false);
+    expect(loadConfig({ CONSOLE_TRUST_PROXY: 'true' }).CONSOLE_TRUST_PROXY).toBe(true);
+    expect(loadConfig({ CONSOLE_TRUST_PROXY: '10.0.0.5, 10.0.1.0/24,::1,loopback' }).CONSOLE_TRUST_PROXY).toEqual(['10.0.0.5', '10.0.1.0/24', '::1', 'loopback']);
+    expect(refusal({ CONSOLE_TRUST_PROXY: '2' })).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: a hop count is not trusted/);
+    for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', '10.0.0.5,proxy.internal', '10.0.0.5/']) expect(refusal({ CONSOLE_TRUST_PROXY: bad }), bad).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: expected off, true, or the proxies' addresses/);
+  });
+
+  it('exits 2 naming CONSOLE_TRUST_PROXY when the console is started with a bad one', () => {
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', '--demo', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CONSOLE_TRUST_PROXY: 'yes' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: /);
+  }, 60_000);
+
   it('reads a number set to nothing as unset, not as zero', () => {
     const config = loadConfig({ MONITOR_HOLD_MS: '', METRICS_PORT: ' ', CHECKPOINT_JOURNAL_EVERY_SECONDS: '' });
     expect([config.MONITOR_HOLD_MS, config.METRICS_PORT, config.CHECKPOINT_JOURNAL_EVERY_SECONDS]).toEqual([2000, 9464, 5]);

@@ -122,10 +122,67 @@ describe('console API: sign-in and its protections', () => {
     await logged.close();
   });
 
+  it('logs a refused sign-in under the name typed only when it is a user\'s; anything else (a password typed as the name) as "(unknown)"', async () => {
+    const { logger, lines } = keptLog();
+    const logged = await makeApp(1000, { logger });
+    const refuse = async (user: string): Promise<void> => {
+      expect((await logged.inject({ method: 'POST', url: '/api/login', payload: { user, password: 'a-wrong-guess' } })).statusCode).toBe(401);
+    };
+    await refuse('Correct-Horse-Battery-Staple-9!'); // not a user name at all
+    await refuse('correct-horse-battery-staple-9'); // a well-formed name, but no such user
+    await refuse('bob'); // a user, wrong password
+    expect(lines.map((l) => [l.message, l.fields])).toEqual([
+      ['sign-in refused: unknown user or wrong password', { user: '(unknown)' }],
+      ['sign-in refused: unknown user or wrong password', { user: '(unknown)' }],
+      ['sign-in refused: unknown user or wrong password', { user: 'bob' }],
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/horse/i);
+    await logged.close();
+  });
+
   it('ends the session on sign-out', async () => {
     const s = await login('bob');
     expect((await post(s, '/api/logout')).statusCode).toBe(200);
     expect((await get(s, '/api/cases')).statusCode).toBe(401);
+  });
+});
+
+describe('console API: the sign-in limit per client address (CONSOLE_TRUST_PROXY)', () => {
+  // One sign-in a minute per account, so ten per address: ten wrong guesses, one per made-up
+  // name, spend an address's limit without the per-account limit ever firing (QA D1).
+  const signIn = (target: FastifyInstance, user: string, password: string, forwardedFor: string): Promise<number> =>
+    target.inject({ method: 'POST', url: '/api/login', payload: { user, password }, headers: { 'x-forwarded-for': forwardedFor } }).then((r) => r.statusCode);
+  const spray = async (target: FastifyInstance, from: (i: number) => string): Promise<number[]> => {
+    const codes = [];
+    for (let i = 0; i < 11; i++) codes.push(await signIn(target, `made-up-${i}`, 'a-guess', from(i)));
+    return codes;
+  };
+  const TEN_REFUSED_THEN_LIMITED = [...Array(10).fill(401), 429];
+
+  it('behind a trusted proxy, limits each client by its X-Forwarded-For address: one client\'s guesses lock out only that client', async () => {
+    const behindProxy = await makeApp(1, { trustProxy: ['127.0.0.1'] }); // inject's peer is 127.0.0.1, the proxy here
+    expect(await spray(behindProxy, () => '203.0.113.9')).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(behindProxy, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(200);
+    // The guessing client itself stays limited, the right password of an account it has not tried included.
+    expect(await signIn(behindProxy, 'bob', DEMO_PASSWORD, '203.0.113.9')).toBe(429);
+    await behindProxy.close();
+  });
+
+  it('by default ignores X-Forwarded-For: a client cannot dodge the limit by forging it, and clients behind one proxy share its limit', async () => {
+    const direct = await makeApp(1);
+    expect(await spray(direct, (i) => `203.0.113.${i + 1}`)).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(direct, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(429);
+    await direct.close();
+  });
+
+  it('trusts X-Forwarded-For only from the listed proxies', async () => {
+    const otherProxy = await makeApp(1, { trustProxy: ['10.0.0.5'] });
+    expect(await spray(otherProxy, (i) => `203.0.113.${i + 1}`)).toEqual(TEN_REFUSED_THEN_LIMITED);
+    await otherProxy.close();
+    const listedRange = await makeApp(1, { trustProxy: ['loopback'] });
+    expect(await spray(listedRange, () => '203.0.113.9')).toEqual(TEN_REFUSED_THEN_LIMITED);
+    expect(await signIn(listedRange, 'sue', DEMO_PASSWORD, '198.51.100.7')).toBe(200);
+    await listedRange.close();
   });
 });
 
@@ -237,6 +294,24 @@ describe('console API: case page, SAR draft, look-ups', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('Suspicious activity report: draft');
     expect(page.body).not.toMatch(/<script/i);
+  });
+
+  it('records each SAR draft export, JSON and printable, in the case\'s audit with who, when and the format', async () => {
+    const vic = await login('vic');
+    const [top] = (await get(vic, '/api/cases?typology=sanctions-exposure')).json<{ cases: { caseId: string }[] }>().cases;
+    const exports = async (): Promise<{ action: string; at: string; analyst?: string; detail?: string }[]> =>
+      (await get(vic, `/api/cases/${top!.caseId}`)).json<{ audit: { action: string; at: string; analyst?: string; detail?: string }[] }>().audit.filter((e) => e.action === 'export-sar');
+    const before = (await exports()).length;
+    const from = demo.clock();
+    expect((await get(vic, `/api/cases/${top!.caseId}/sar`)).statusCode).toBe(200);
+    expect((await get(vic, `/api/cases/${top!.caseId}/sar?format=html`)).statusCode).toBe(200);
+    const until = demo.clock();
+    const recorded = (await exports()).slice(before);
+    expect(recorded.map((e) => [e.analyst, e.detail])).toEqual([['vic', 'json'], ['vic', 'html']]);
+    for (const e of recorded) expect(Date.parse(e.at)).toBeGreaterThanOrEqual(from);
+    for (const e of recorded) expect(Date.parse(e.at)).toBeLessThanOrEqual(until);
+    // A case that does not exist exports nothing and records nothing.
+    expect((await get(vic, '/api/cases/case-none/sar')).statusCode).toBe(404);
   });
 
   it('links the accounts that pay the same destination cluster, each to its case', async () => {
