@@ -91,3 +91,10 @@ export function userKeys(prefix: string) {
     session: (token: string) => `${p}session:${createHash('sha256').update(token).digest('hex')}`,
   };
 }
+
+export function ruleAuditKeys(prefix: string) {
+  return {
+    /** The stream of rule sets put in force and changes refused (src/engine/rule-audit.ts). */
+    audit: `${prefix}{rules}:audit`,
+  };
+}

@@ -8,6 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { CaseStoreMarker, emptiedWhileStopped, type MarkerClaim } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { RedisRuleAudit } from '../cases/redis-rule-audit.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
 import { Suppressions } from '../cases/suppressions.js';
@@ -175,6 +176,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
     createPipeline: monitorPipelines(config, labels),
+    ruleAudit: new RedisRuleAudit(redis, config.REDIS_KEY_PREFIX).append,
     ...checkpoints,
   });
   const watchStore = watchCaseStore(redis, config, settings, monitor);

@@ -4,6 +4,12 @@ import { loadRuleSet } from '../engine/loader.js';
 import { signalFacts } from '../engine/rule-paths.js';
 import { runRuleCases } from '../replay/rule-cases.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
+import { RedisRuleAudit } from '../cases/redis-rule-audit.js';
+import { loadConfig } from '../config/config.js';
+import { redisTls } from '../config/tls.js';
+import type { RuleAuditEntry } from '../engine/rule-audit.js';
+import { inertText } from '../observability/terminal-text.js';
+import { connectRedis } from './redis-connection.js';
 
 export function registerRules(program: Command): void {
   const rules = program.command('rules').description('validate and test rule folders');
@@ -32,4 +38,31 @@ export function registerRules(program: Command): void {
       console.log(`${results.length - failed} passed, ${failed} failed`);
       if (failed > 0) process.exitCode = 1;
     });
+  rules
+    .command('audit')
+    .description('the rule sets monitors put in force (at start and on each reload) and the changes they refused, with each file\'s digest, owner and time, from Redis (REDIS_URL); the newest --limit, oldest first')
+    .option('--limit <n>', 'entries', '100')
+    .option('--files', 'list each rule file too')
+    .action(async (opts: { limit: string; files?: boolean }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: a whole number of entries, not ${JSON.stringify(opts.limit)}`);
+      const config = loadConfig();
+      const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
+      try {
+        for (const e of await new RedisRuleAudit(redis, config.REDIS_KEY_PREFIX).newest(limit)) {
+          console.log(inertText(ruleAuditLine(e)));
+          if (opts.files) for (const f of e.files) console.log(inertText(`    ${f.sha256.slice(0, 16)}  uid ${f.uid}  ${f.modifiedAt}  ${f.path}`));
+        }
+      } finally {
+        redis.disconnect();
+      }
+    });
+}
+
+/** One audit entry on a line: when, what, where, the fingerprint, and the versions that came and went. */
+export function ruleAuditLine(e: RuleAuditEntry): string {
+  const change = [...(e.added ?? []).map((r) => `+${r}`), ...(e.removed ?? []).map((r) => `-${r}`)].join(' ');
+  const newest = e.files.reduce((m, f) => (f.modifiedAt > m.modifiedAt ? f : m), e.files[0] ?? { modifiedAt: '', uid: -1, path: '' });
+  return [e.at, e.event.padEnd(7), `${e.instance}@${e.host}`, `fingerprint ${e.fingerprint.slice(0, 16)}`, `${e.rules} rules`, change,
+    newest.path ? `newest file ${newest.path} (uid ${newest.uid}, ${newest.modifiedAt})` : '', e.reason ? `refused: ${e.reason.split('\n')[0]}` : ''].filter((x) => x !== '').join('  ');
 }

@@ -33,7 +33,9 @@ import type { CaseStore } from '../cases/case-model.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
+import { hostname } from 'node:os';
 import { ruleFingerprint } from '../checkpoint/header.js';
+import { ruleFileRecords, type RuleAuditEntry, type RuleAuditSink } from '../engine/rule-audit.js';
 import { RuleReloader } from '../engine/rule-reloader.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
@@ -85,6 +87,8 @@ export interface MonitorOptions {
   logger: Logger;
   metrics?: Metrics;
   instanceId: string;
+  /** Where each rule set put in force, and each change refused, is recorded (the composition root's store). */
+  ruleAudit?: RuleAuditSink;
   inputTopics: string[];
   alertTopic: string;
   /** The topic whose partitions are the publishing slots. @defaultValue the first input topic */
@@ -326,10 +330,19 @@ export class Monitor {
     if (outcome) metrics.ruleReloads.inc({ outcome });
   }
 
+  /** Appends to the rule audit, when one is wired; a failed write is logged, never fatal. */
+  private auditRules(event: RuleAuditEntry['event'], details: Pick<RuleAuditEntry, 'added' | 'removed' | 'reason'> = {}): void {
+    const { ruleAudit, rulesDir, logger, instanceId } = this.options;
+    if (!ruleAudit || !rulesDir) return;
+    const entry: RuleAuditEntry = { at: new Date().toISOString(), event, instance: instanceId, host: hostname(), fingerprint: ruleFingerprint(this.rules).fingerprint, rules: this.rules.length, ...details, files: ruleFileRecords(rulesDir) };
+    ruleAudit(entry).catch((err: Error) => logger.warn({ err: err.message, event }, 'the rule audit could not be written'));
+  }
+
   private watchRules(): void {
     this.noteRulesInForce();
     if (!this.options.rulesDir) return;
     const { logger } = this.options;
+    this.auditRules('start');
     this.reloader = new RuleReloader(this.options.rulesDir, {
       applied: (rules) => {
         const change = ruleChanges(this.rules, rules);
@@ -343,10 +356,13 @@ export class Monitor {
         this.chainEpoch++;
         void this.cancelFold();
         logger.info({ rules: rules.length, ...change }, 'rules reloaded');
+        // A file rewritten as it was reloads the same rules: nothing to record.
+        if (change.added.length > 0 || change.removed.length > 0) this.auditRules('reload', change);
       },
       refused: (err) => {
         this.options.metrics?.ruleReloads.inc({ outcome: 'refused' });
         logger.error({ err: err.message }, 'rule change refused; the rules in force stay');
+        this.auditRules('refused', { reason: err.message });
       },
     }, undefined, this.rules);
     this.reloader.start();

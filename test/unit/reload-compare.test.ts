@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,25 @@ describe('rule reload', () => {
     writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace('version: 1', 'version: 2'));
     await expect.poll(() => applied.length, { timeout: 5000 }).toBeGreaterThan(0);
     reloader.stop();
+  });
+
+  it('notices a file replaced by a rename each time, not only the first (an editor\'s save, git checkout, a ConfigMap swap)', async () => {
+    const dir = copyRules();
+    const file = join(dir, 'structuring/just-under.yaml');
+    const text = readFileSync(file, 'utf8');
+    const version = Number(/^version: (\d+)$/m.exec(text)![1]);
+    const versions: number[] = [];
+    const reloader = new RuleReloader(dir, { applied: (r) => versions.push(r.find((x) => x.spec.id === 'structuring.just-under')!.spec.version), refused: () => undefined }, 50, [], 100);
+    reloader.start();
+    try {
+      for (const next of [version + 1, version + 2, version + 3]) {
+        writeFileSync(`${file}.tmp`, text.replace(/^version: \d+$/m, `version: ${next}`));
+        renameSync(`${file}.tmp`, file);
+        await expect.poll(() => versions.at(-1), { timeout: 30_000 }).toBe(next);
+      }
+    } finally {
+      reloader.stop();
+    }
   });
 });
 
