@@ -17,8 +17,9 @@ import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import { isUnregisteredToken } from '../chain/evm.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
+import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
-import type { EntityGraph, FlowEdge, GraphChange } from './entity-graph.js';
+import type { EntityGraph, GraphChange } from './entity-graph.js';
 import { CoinJoinLabeller } from './coinjoin-labels.js';
 
 export interface ClusteringOptions {
@@ -64,18 +65,6 @@ export interface TransferOutcome {
   counterpartyIds: readonly number[];
   /** Merges its withdrawal edge caused: its receiver had already forwarded the funds (see forwardedAlready). */
   changes: readonly GraphChange[];
-}
-
-/** The index of the first edge dated at or after `time` in a list sorted by time (its length when none is). */
-function firstAtOrAfter(edges: readonly FlowEdge[], time: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (edges[mid]!.time < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Shared by every outcome without changes; never written (a list is made for the first change). */
@@ -246,7 +235,7 @@ export class GraphWriter {
       const out = outs[o]!;
       // In-edges are sorted by time: those of the outflow's transaction share its time, found by
       // binary search (a hot wallet may have received thousands since its last outflow).
-      const first = firstAtOrAfter(ins, out.time);
+      const first = lowerBound(ins, out.time);
       const end = Math.min(ins.length, first + PASS_THROUGH_LOOK * 4); // a multisend's many inflows at one time: a few are enough
       for (let i = first; i < end && ins[i]!.time === out.time; i++) {
         if (ins[i]!.ref === out.ref) return true;
