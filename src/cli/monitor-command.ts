@@ -11,6 +11,7 @@ import { checkCheckpointDirectory, wireMonitor } from './monitor-wiring.js';
 import { checkRedisCredentials } from './redis-connection.js';
 import { kafkaSsl, redisTls } from '../config/tls.js';
 import { checkKafkaTls } from '../kafka/tls-probe.js';
+import { connectionHint } from '../monitor/monitor.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -65,7 +66,8 @@ export function registerMonitor(program: Command): void {
       } catch (err) {
         // A signal during start-up ends the start early; the stop under way then exits as usual.
         if (stopping) return;
-        logger.fatal({ err: err instanceof Error ? err.message : String(err) }, 'monitor could not start');
+        const message = err instanceof Error ? err.message : String(err);
+        logger.fatal({ err: message, ...connectionHint(config, message) }, 'monitor could not start');
         // A refusal a restart cannot mend (credentials, certificates) exits 2, as every configuration mistake does.
         process.exit(err instanceof ConfigError ? 2 : 1);
       }

@@ -233,7 +233,7 @@ export class Monitor {
   private async prepareTopics(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     const topics = { inputs: inputTopics, alerts: alertTopic };
-    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason }, 'waiting for topic leaders before starting') };
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason, ...connectionHint(config, reason) }, 'waiting for topic leaders before starting') };
     // The client retries an unreachable broker itself for most of a minute before a step fails:
     // said at once and every 10 s, so a wrong KAFKA_BROKERS is not half a minute of silence (QA).
     logger.info({ brokers: config.KAFKA_BROKERS }, 'connecting to the brokers');
@@ -933,6 +933,16 @@ export class Monitor {
     await this.admin.disconnect().catch(() => undefined);
     if (this.options.metrics) this.options.metrics.healthy = false;
   }
+}
+
+/**
+ * A hint for a broker that closes the connection without an answer while no SASL is configured:
+ * what a SASL-only listener does to a client that does not authenticate (security QA: the wait
+ * named no variable). Empty for other reasons, or when SASL is set.
+ */
+export function connectionHint(config: Pick<Config, 'KAFKA_SASL_MECHANISM' | 'KAFKA_SSL'>, reason: string): { hint?: string } {
+  if (config.KAFKA_SASL_MECHANISM || !/closed connection/i.test(reason)) return {};
+  return { hint: `the broker closed the connection: if its listener requires authentication, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD${config.KAFKA_SSL ? '' : ' (and KAFKA_SSL for a TLS listener)'}` };
 }
 
 /** What a reload changed, by `id@version`: for the log line, so an operator sees what is now in force. */
