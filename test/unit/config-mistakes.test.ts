@@ -52,6 +52,20 @@ describe('configuration mistakes', () => {
     expect(refusal({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: certs.clientKey })).toContain('REDIS_TLS_CA_FILE: holds no PEM certificate');
   });
 
+  it('names the passphrase for every wrong one, also the one in about 256 whose garbage passes the decryption\'s padding check and fails to decode (it named the key file)', async () => {
+    const { tlsMaterialErrors } = await import('../../src/config/tls.js');
+    const certs = makeTestCerts();
+    const encrypted = join(certs.dir, 'client-enc-many.key');
+    execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-aes256', '-passout', 'pass:right-one', '-out', encrypted]);
+    const names = { ca: 'KAFKA_SSL_CA_FILE', cert: 'KAFKA_SSL_CERT_FILE', key: 'KAFKA_SSL_KEY_FILE', passphrase: 'KAFKA_SSL_KEY_PASSWORD' };
+    // 1,500 wrong passphrases: the chance that none lands on the padding case is about 0.3%.
+    const variables = new Set<string>();
+    for (let i = 0; i < 1500; i++) {
+      for (const [variable] of tlsMaterialErrors({ cert: certs.clientCert, key: encrypted, passphrase: `wrong-${i}` }, names)) variables.add(variable);
+    }
+    expect([...variables]).toEqual(['KAFKA_SSL_KEY_PASSWORD']);
+  });
+
   it('reads CONSOLE_TRUST_PROXY as off, true or the proxies\' addresses, and refuses anything else naming it (a hop count, which Fastify 5 ignores, included)', () => {
     expect(loadConfig({}).CONSOLE_TRUST_PROXY).toBe(false);
     expect(loadConfig({ CONSOLE_TRUST_PROXY: 'off' }).CONSOLE_TRUST_PROXY).toBe(false);
