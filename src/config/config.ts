@@ -205,6 +205,12 @@ function numericKeys(): string[] {
   return (numeric ??= Object.entries(envSchema.parse({})).filter(([, v]) => typeof v === 'number').map(([k]) => k));
 }
 
+/**
+ * How a number must be written: decimal digits, a sign and a fraction at most. `Number()` also
+ * reads `0x10` (16), `1e3`, `0b11` and `0o17`, which no operator means in a duration or a count.
+ */
+const PLAIN_DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
+
 export class ConfigError extends Error {
   readonly code = 'TW_CONFIG';
 }
@@ -217,10 +223,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of numericKeys()) if (merged[key]?.trim() === '') delete merged[key];
   const parsed = envSchema.safeParse(merged);
   const misspelt = misspeltVariables(merged);
-  if (!parsed.success || misspelt.length > 0) {
+  const unplain = numericKeys().filter((key) => merged[key] !== undefined && !PLAIN_DECIMAL.test(merged[key]!) && !Number.isNaN(Number(merged[key]))).map((key) => `${key}: a number is written in plain decimal digits, not ${JSON.stringify(merged[key])}`);
+  if (!parsed.success || misspelt.length > 0 || unplain.length > 0) {
     // A number that does not parse says what was typed, not the NaN it coerced to.
     const reason = (key: string, message: string): string => (message.endsWith(', received NaN') ? `${message.slice(0, -', received NaN'.length)}, not ${JSON.stringify(merged[key])}` : message);
-    const issues = parsed.success ? [] : parsed.error.issues.map((i) => { const key = i.path.join('.'); return `${key}: ${reason(key, i.message)}`; });
+    const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !unplain.some((u) => u.startsWith(`${i.path.join('.')}:`))).map((i) => { const key = i.path.join('.'); return `${key}: ${reason(key, i.message)}`; });
+    issues.push(...unplain);
     throw new ConfigError(`invalid configuration: ${[...issues, ...misspelt].join('; ')}`);
   }
   return Object.freeze({ ...parsed.data, topics: DEFAULT_TOPICS });

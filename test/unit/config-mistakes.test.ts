@@ -91,6 +91,12 @@ describe('configuration mistakes', () => {
     expect(refusal({ MONITOR_HOLD_MS: 'abc' })).toBe('invalid configuration: MONITOR_HOLD_MS: Invalid input: expected number, not "abc"');
   });
 
+  it('refuses a number written in hex, binary, octal or with an exponent, naming the variable (Number() read 0x10 as 16)', () => {
+    expect(refusal({ MONITOR_HOLD_MS: '0x10' })).toBe('invalid configuration: MONITOR_HOLD_MS: a number is written in plain decimal digits, not "0x10"');
+    expect(refusal({ CHECKPOINT_KEEP: '1e1', METRICS_PORT: '0b11', CONSOLE_PORT: '0o17' })).toBe('invalid configuration: METRICS_PORT: a number is written in plain decimal digits, not "0b11"; CONSOLE_PORT: a number is written in plain decimal digits, not "0o17"; CHECKPOINT_KEEP: a number is written in plain decimal digits, not "1e1"');
+    expect(loadConfig({ CONSOLE_SESSION_HOURS: ' 0.5 ', KAFKA_INPUT_RETENTION_MS: '-1', MONITOR_HOLD_MS: '0' })).toMatchObject({ CONSOLE_SESSION_HOURS: 0.5, KAFKA_INPUT_RETENTION_MS: -1, MONITOR_HOLD_MS: 0 });
+  });
+
   it('refuses a broker port past 65535, naming KAFKA_BROKERS', () => {
     expect(refusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
   });
