@@ -2,7 +2,8 @@
  * A case store that first asks the suppressions: a silenced alert is recorded as suppressed and
  * opens no case (addAlert answers caseId '' and added false); everything else is the inner store's.
  * A critical alert is never silenced: one supervisor's suppression of an account had disposed of
- * a year of critical sanctions hits alone, where closing one such case needs two (security QA).
+ * a year of critical sanctions hits alone, where closing one such case needs two (security QA). A
+ * high alert is silenced only by a suppression a second supervisor confirmed (see `silences`).
  */
 import type { DashboardFigures } from './dashboard-figures.js';
 import type { Alert } from '../contract/schemas.js';
@@ -14,7 +15,7 @@ export class SuppressingCaseStore implements CaseStore {
   constructor(private readonly inner: CaseStore, private readonly suppressions: Suppressions, private readonly wallClock: () => number = Date.now) {}
 
   async addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }> {
-    if (alert.severity !== 'critical' && (await this.suppressions.check(alert, this.wallClock()))) return { caseId: '', added: false };
+    if (await this.suppressions.check(alert, this.wallClock())) return { caseId: '', added: false };
     return this.inner.addAlert(alert);
   }
 

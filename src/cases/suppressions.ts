@@ -1,8 +1,13 @@
 /**
  * Suppressions (an allow-list): a supervisor silences one rule, or every rule, for a subject (an
  * account, a cluster or an address) with a reason and an expiry. A suppressed alert is still
- * recorded (listed with the suppression that matched it) but opens no case. Adding and revoking
- * are audited with the user; expired and revoked suppressions stay listed.
+ * recorded (listed with the suppression that matched it) but opens no case. Adding, confirming
+ * and revoking are audited with the user; expired and revoked suppressions stay listed.
+ *
+ * Four eyes for high alerts: a suppression silences low and medium alerts from the start, and high
+ * ones only once a second supervisor has confirmed it (one supervisor alone could silence a year
+ * of high alerts on an account; security QA). Critical alerts are never silenced
+ * (SuppressingCaseStore).
  */
 import { randomBytes } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
@@ -25,6 +30,9 @@ export interface Suppression {
   expiresAt: string;
   createdBy: string;
   createdAt: string;
+  /** The second supervisor who confirmed it: only then does it silence high alerts too. */
+  confirmedBy?: string;
+  confirmedAt?: string;
   revokedBy?: string;
   revokedAt?: string;
   revokeReason?: string;
@@ -40,7 +48,7 @@ export interface SuppressedAlert {
 }
 
 export interface SuppressionLogEntry {
-  action: 'suppress' | 'revoke';
+  action: 'suppress' | 'confirm' | 'revoke';
   id: string;
   by: string;
   at: string;
@@ -71,6 +79,7 @@ export interface NewSuppression {
 /** Whether the suppression silences this alert at `now`. */
 export function silences(s: Suppression, alert: Alert, now: number): boolean {
   if (s.revokedAt || Date.parse(s.expiresAt) <= now) return false;
+  if (alert.severity === 'critical' || (alert.severity === 'high' && !s.confirmedBy)) return false;
   if (s.ruleId !== '*' && s.ruleId !== alert.ruleId) return false;
   if (s.kind === 'account') return alert.subject.accountId === s.subject;
   if (s.kind === 'cluster') return alert.subject.cluster === s.subject || alert.evidence.cluster === s.subject;
@@ -113,6 +122,24 @@ export class Suppressions {
     await this.backend.put(s);
     await this.backend.log({ action: 'suppress', id: s.id, by: actor.name, at: s.createdAt, detail: `${s.ruleId} for ${s.kind} ${s.subject} until ${s.expiresAt}: ${reason}` });
     return s;
+  }
+
+  /**
+   * A second supervisor's confirmation, after which the suppression silences high alerts too. The
+   * one who added it cannot confirm it, nor can anyone confirm one revoked or expired.
+   */
+  async confirm(id: string, actor: Actor, now: number): Promise<Suppression> {
+    if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not confirm suppressions; it needs supervisor`);
+    const s = (await this.backend.all()).find((x) => x.id === id);
+    if (!s) throw new CaseActionError('TW_CASE_MISSING', `no suppression ${id}`);
+    if (s.revokedAt) throw new CaseActionError('TW_CASE_STATE', `${id} was revoked by ${s.revokedBy}`);
+    if (Date.parse(s.expiresAt) <= now) throw new CaseActionError('TW_CASE_STATE', `${id} expired at ${s.expiresAt}`);
+    if (s.confirmedBy) throw new CaseActionError('TW_CASE_STATE', `${id} was confirmed by ${s.confirmedBy}`);
+    if (s.createdBy === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} added ${id}: a second supervisor must confirm it`);
+    const confirmed = { ...s, confirmedBy: actor.name, confirmedAt: new Date(now).toISOString() };
+    await this.backend.put(confirmed);
+    await this.backend.log({ action: 'confirm', id, by: actor.name, at: confirmed.confirmedAt, detail: `${s.ruleId} for ${s.kind} ${s.subject} now silences high alerts too` });
+    return confirmed;
   }
 
   async revoke(id: string, reason: string, actor: Actor, now: number): Promise<Suppression> {

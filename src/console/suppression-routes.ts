@@ -1,4 +1,4 @@
-/** Suppressions under /api/suppressions: listed for everyone, added and revoked by supervisors, each audited with the user. */
+/** Suppressions under /api/suppressions: listed for everyone, added, confirmed (by a second supervisor) and revoked by supervisors, each audited with the user. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { caseAction } from './case-routes.js';
@@ -19,6 +19,10 @@ export function registerSuppressionRoutes(app: FastifyInstance, o: ConsoleOption
     if (!body.success) return reply.code(400).send({ error: 'expected {kind, subject, ruleId?, reason, days}' });
     const added = await caseAction(reply, () => suppressions.add(body.data, req.actor!, o.clock()));
     return reply.sent ? reply : added;
+  });
+  app.post<{ Params: { id: string } }>('/api/suppressions/:id/confirm', async (req, reply) => {
+    const confirmed = await caseAction(reply, () => suppressions.confirm(req.params.id, req.actor!, o.clock()));
+    return reply.sent ? reply : confirmed;
   });
   app.post<{ Params: { id: string } }>('/api/suppressions/:id/revoke', async (req, reply) => {
     const body = revokeBody.safeParse(req.body);

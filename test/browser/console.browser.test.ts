@@ -38,7 +38,7 @@ beforeAll(async () => {
   suppressions = new Suppressions(new RedisSuppressionBackend(redis, prefix));
   await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases });
   const users = new Users(new RedisUserBackend(redis, prefix));
-  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
+  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['sam', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
   app = await buildConsole({ cases, users, suppressions, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
@@ -145,7 +145,7 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
-  it('lets a supervisor suppress alerts for an account and revoke it; a suppressed alert is listed and opens no case; a viewer cannot suppress', async () => {
+  it('lets a supervisor suppress alerts for an account, a second confirm it for high alerts, and revoke it; a suppressed alert is listed and opens no case; a viewer cannot suppress', async () => {
     const page = await signIn('sue');
     await page.goto(`${base}/#/suppressions`);
     const form = page.getByTestId('suppress-form');
@@ -153,7 +153,15 @@ describe('the console in a browser', () => {
     await form.locator('input[name=reason]').fill('the exchange\'s own treasury account');
     await form.getByRole('button', { name: 'Suppress' }).click();
     const row = page.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' });
-    await row.getByTestId('suppression-state').filter({ hasText: 'active' }).waitFor();
+    await row.getByTestId('suppression-state').filter({ hasText: 'high needs a second supervisor' }).waitFor();
+    expect(await row.getByTestId('confirm').count()).toBe(0); // not by the one who added it
+    const high = { alertId: 'al-browser-0', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'high' as const, score: 80, subject: { accountId: 'acct-browser-test' }, eventIds: [], triggeredAt: new Date().toISOString(), evidence: {}, explanation: 'x' };
+    expect((await new SuppressingCaseStore(cases, suppressions).addAlert(high)).added).toBe(true);
+    const second = await signIn('sam');
+    await second.goto(`${base}/#/suppressions`);
+    await second.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' }).getByTestId('confirm').click();
+    await second.getByTestId('suppression-row').filter({ hasText: 'acct-browser-test' }).getByTestId('suppression-state').filter({ hasText: 'confirmed by sam' }).waitFor();
+    await second.context().close();
     const silenced = await new SuppressingCaseStore(cases, suppressions).addAlert({ alertId: 'al-browser-1', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'high', score: 80, subject: { accountId: 'acct-browser-test' }, eventIds: [], triggeredAt: new Date().toISOString(), evidence: {}, explanation: 'x' });
     expect(silenced.added).toBe(false);
     await page.reload();

@@ -5,6 +5,13 @@ import { el, fmtTime, mount } from './dom.js';
 
 interface Listing { suppressions: (Suppression & { active: boolean })[]; log: SuppressionLogEntry[]; suppressedAlerts: SuppressedAlert[] }
 
+/** Active (and for which severities), revoked or expired. */
+function stateOf(s: Suppression & { active: boolean }): string {
+  if (s.revokedAt) return `revoked by ${s.revokedBy}`;
+  if (!s.active) return 'expired';
+  return s.confirmedBy ? `active, high too (confirmed by ${s.confirmedBy})` : 'active, low and medium (high needs a second supervisor)';
+}
+
 export async function showSuppressions(app: HTMLElement, me: Me): Promise<void> {
   const data = await api.get<Listing>('/api/suppressions');
   const error = el('p', { class: 'error', 'data-testid': 'suppression-error' });
@@ -12,11 +19,14 @@ export async function showSuppressions(app: HTMLElement, me: Me): Promise<void> 
   const act = (p: Promise<unknown>): void => void p.then(reload).catch((e: Error) => { error.textContent = e.message; });
   const rows = data.suppressions.map((s) => el('tr', { 'data-testid': 'suppression-row', 'data-id': s.id },
     el('td', {}, s.kind), el('td', {}, s.subject), el('td', {}, s.ruleId), el('td', {}, s.reason), el('td', {}, s.createdBy), el('td', {}, fmtTime(s.expiresAt)),
-    el('td', { 'data-testid': 'suppression-state' }, s.active ? 'active' : s.revokedAt ? `revoked by ${s.revokedBy}` : 'expired'),
-    el('td', {}, me.role === 'supervisor' && s.active ? el('button', { class: 'secondary', 'data-testid': 'revoke', onclick: () => {
-      const reason = window.prompt('Why revoke it?') ?? '';
-      act(api.post(`/api/suppressions/${s.id}/revoke`, { reason }));
-    } }, 'Revoke') : '')));
+    el('td', { 'data-testid': 'suppression-state' }, stateOf(s)),
+    el('td', {}, ...(me.role === 'supervisor' && s.active ? [
+      !s.confirmedBy && s.createdBy !== me.user ? el('button', { class: 'secondary', 'data-testid': 'confirm', onclick: () => act(api.post(`/api/suppressions/${s.id}/confirm`, {})) }, 'Confirm for high') : '',
+      el('button', { class: 'secondary', 'data-testid': 'revoke', onclick: () => {
+        const reason = window.prompt('Why revoke it?') ?? '';
+        act(api.post(`/api/suppressions/${s.id}/revoke`, { reason }));
+      } }, 'Revoke'),
+    ] : []))));
   let form: HTMLElement | null = null;
   if (me.role === 'supervisor') {
     const kind = el('select', { name: 'kind' }, ...['account', 'cluster', 'address'].map((k) => el('option', { value: k }, k)));
@@ -29,7 +39,7 @@ export async function showSuppressions(app: HTMLElement, me: Me): Promise<void> 
       act(api.post('/api/suppressions', { kind: kind.value, subject: subject.value, ruleId: ruleId.value, reason: reason.value, days: Number(days.value) }));
     } }, el('label', {}, 'Subject', kind), subject, ruleId, reason, el('label', {}, 'Days', days), el('button', { type: 'submit' }, 'Suppress'));
   }
-  mount(app, el('h1', {}, 'Suppressions'), el('p', {}, 'A suppressed alert is still recorded, but opens no case.'), form, error,
+  mount(app, el('h1', {}, 'Suppressions'), el('p', {}, 'A suppressed alert is still recorded, but opens no case. A suppression silences low and medium alerts; high ones only once a second supervisor confirms it; critical ones never.'), form, error,
     el('table', { 'data-testid': 'suppressions' }, el('thead', {}, el('tr', {}, ...['kind', 'subject', 'rule', 'reason', 'by', 'expires', 'state', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)),
     el('h2', {}, 'Silenced alerts'),
     el('table', { 'data-testid': 'suppressed-alerts' }, el('tbody', {}, ...data.suppressedAlerts.map((a) => el('tr', {}, el('td', {}, fmtTime(a.at)), el('td', {}, a.accountId), el('td', {}, a.ruleId), el('td', {}, a.alertId), el('td', {}, a.suppressionId))))),
