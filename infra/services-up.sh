@@ -25,7 +25,14 @@ redis_up() {
   if port_open 6379; then log "redis: port 6379 is open but does not answer PING"; exit 1; fi
   if ! command -v redis-server >/dev/null; then
     log "redis: installing Debian's redis-server"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools) >/dev/null
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    ($sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools) >/dev/null
+    # Where systemd runs, the package starts its own Redis on 6379: reuse it, do not start a second.
+    for _ in $(seq 1 20); do
+      [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ] && { log "redis: the package's service answers on 127.0.0.1:6379, reusing it"; return; }
+      port_open 6379 || break
+      sleep 0.1
+    done
   fi
   mkdir -p "$cache/redis"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \

@@ -138,7 +138,9 @@ export const envSchema = z.object({
   message: 'a client certificate needs its key: set both REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, or neither', path: ['REDIS_TLS_KEY_FILE'],
 }).refine((e) => e.REDIS_URL.startsWith('rediss://') || !(e.REDIS_TLS_CA_FILE || e.REDIS_TLS_CERT_FILE || e.REDIS_TLS_KEY_FILE), {
   message: 'REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE need a rediss:// REDIS_URL', path: ['REDIS_URL'],
-}).refine((e) => retentionCoversCheckpoints(e), {
+}).refine((e) => e.KAFKA_INPUT_RETENTION_MS === -1 || checkpointsOn(e), {
+  message: 'must be -1 (infinite) while checkpoints are off (CHECKPOINT_DIR is empty): every start re-reads the input from its first offset', path: ['KAFKA_INPUT_RETENTION_MS'],
+}).refine((e) => !checkpointsOn(e) || retentionCoversCheckpoints(e), {
   message: 'must be -1 (infinite) or longer than CHECKPOINT_KEEP × CHECKPOINT_EVERY_SECONDS plus one hour: a restart needs every record past the checkpoint it restores', path: ['KAFKA_INPUT_RETENTION_MS'],
 }).refine((e) => retentionAllowed(e.KAFKA_INPUT_RETENTION_MS), {
   message: RETENTION_RULE, path: ['KAFKA_INPUT_RETENTION_MS'],

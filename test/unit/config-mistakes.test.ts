@@ -97,6 +97,12 @@ describe('configuration mistakes', () => {
     expect(loadConfig({ CONSOLE_SESSION_HOURS: ' 0.5 ', KAFKA_INPUT_RETENTION_MS: '-1', MONITOR_HOLD_MS: '0' })).toMatchObject({ CONSOLE_SESSION_HOURS: 0.5, KAFKA_INPUT_RETENTION_MS: -1, MONITOR_HOLD_MS: 0 });
   });
 
+  it('says that checkpoints are off when an empty CHECKPOINT_DIR meets a finite input retention (it named only the checkpoint interval)', () => {
+    expect(refusal({ CHECKPOINT_DIR: '' })).toBe('invalid configuration: KAFKA_INPUT_RETENTION_MS: must be -1 (infinite) while checkpoints are off (CHECKPOINT_DIR is empty): every start re-reads the input from its first offset');
+    expect(refusal({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' })).toBe('accepted');
+    expect(refusal({ KAFKA_INPUT_RETENTION_MS: '60000' })).toMatch(/KAFKA_INPUT_RETENTION_MS: must be -1 \(infinite\) or longer than CHECKPOINT_KEEP/);
+  });
+
   it('refuses a broker port past 65535, naming KAFKA_BROKERS', () => {
     expect(refusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
   });
