@@ -141,6 +141,43 @@ function carriesLess(edge: FlowEdge, usd: number): boolean {
   return edge.usd.toNumber() < usd;
 }
 
+type LabelHit = { address: string; record: LabelRecord };
+
+/**
+ * The hit among one hop's nodes: the first whose own address carries the label, else the first
+ * whose cluster does. A deposit from [co-spent input, listed input] reaches both at hop 0: the
+ * listed input's own label is direct, whatever the order of `from` (QA: the first input's
+ * cluster label made it indirect and high instead of direct and critical).
+ */
+function hitInHop(graph: EntityGraph, q: ExposureQuery, start: number, end: number): { node: number; hit: LabelHit } | undefined {
+  let first: { node: number; hit: LabelHit } | undefined;
+  for (let n = start; n < end; n++) {
+    const id = nodes.ids[n]!;
+    const hit = q.match === undefined ? matchLabel(graph, id, q, q.labels) : matchedBy(graph, id, q.match, q.from);
+    if (!hit) continue;
+    if (hit.address === graph.key(id)) return { node: n, hit };
+    first ??= { node: n, hit };
+  }
+  return first;
+}
+
+function exposureHit(graph: EntityGraph, hops: number, n: number, hit: LabelHit): ExposureHit {
+  const id = nodes.ids[n]!;
+  const path = toPath(graph, nodes, n);
+  if (hit.address !== graph.key(id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
+  return {
+    hops,
+    direct: hops === 0 && hit.address === graph.key(id),
+    label: hit.record.label,
+    labelledAddress: displayAddress(hit.address),
+    ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}),
+    source: hit.record.source,
+    ...(hit.record.detail ? { detail: hit.record.detail } : {}),
+    path,
+    labelledSince: hit.record.from,
+  };
+}
+
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   if (q.match === undefined && !graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
   try {
@@ -164,25 +201,8 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
   let hopEnd = nodes.length;
   let expanded = 0;
   for (let hops = 0; hops <= q.maxHops && hopEnd > hopStart; hops++) {
-    for (let n = hopStart; n < hopEnd; n++) {
-      const id = nodes.ids[n]!;
-      const hit = q.match === undefined ? matchLabel(graph, id, q, q.labels) : matchedBy(graph, id, q.match, q.from);
-      if (hit) {
-        const path = toPath(graph, nodes, n);
-        if (hit.address !== graph.key(id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
-        return {
-          hops,
-          direct: hops === 0 && hit.address === graph.key(id),
-          label: hit.record.label,
-          labelledAddress: displayAddress(hit.address),
-          ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}),
-          source: hit.record.source,
-          ...(hit.record.detail ? { detail: hit.record.detail } : {}),
-          path,
-          labelledSince: hit.record.from,
-        };
-      }
-    }
+    const found = hitInHop(graph, q, hopStart, hopEnd);
+    if (found) return exposureHit(graph, hops, found.node, found.hit);
     if (hops === q.maxHops) break;
     for (let n = hopStart; n < hopEnd; n++) {
       const id = nodes.ids[n]!;

@@ -26,9 +26,11 @@ export function referenceExposure(graph: EntityGraph, starts: readonly number[],
   };
   let expanded = 0;
   for (let hops = 0; hops <= q.maxHops && frontier.length > 0; hops++) {
-    for (const node of frontier) {
-      const hit = match(node.id, q.labels);
-      if (!hit) continue;
+    // The hop's first node whose own address carries the label, else its first whose cluster does.
+    const hits = frontier.map((node) => ({ node, hit: match(node.id, q.labels) })).filter((h) => h.hit !== undefined);
+    const chosen = hits.find((h) => h.hit!.address === graph.key(h.node.id)) ?? hits[0];
+    for (const { node, hit: found } of chosen ? [chosen] : []) {
+      const hit = found!;
       const path: PathStep[] = [];
       for (let n: RefNode | undefined = node; n; n = n.prev) {
         path.push({ address: displayAddress(graph.key(n.id)), cluster: graph.clusterName(n.id), ...(n.edge ? { via: { ref: n.edge.ref, asset: n.edge.asset, amount: n.edge.amount, usd: n.edge.usd, time: new Date(n.edge.time).toISOString() } } : {}) });

@@ -61,6 +61,19 @@ describe('where an exposure walk stops', () => {
     expect(findExposure(graph, [hot], { ...upstream(T0 + HOUR), stopAt: [] })?.hops).toBe(1);
   });
 
+  it('takes a listed start\'s own label as direct, whichever start of one cluster comes first (QA: a Bitcoin deposit from [co-spent input, listed input] was indirect and high)', () => {
+    for (const listedFirst of [true, false]) {
+      const graph = new EntityGraph();
+      const [other, listed] = [7, 8].map((i) => graph.id(`btc:bc1q${String(i).padStart(38, '0')}`)) as [number, number];
+      graph.tick(T0);
+      graph.merge(other, listed, { heuristic: 'co-spend', ref: 'tx-cospend', time: T0 }, 'ev-cospend');
+      graph.addLabel(listed, { label: 'sanctioned', source: 'ofac', confidence: 1, from: T0 - HOUR }, false, 'l-listed');
+      const starts = listedFirst ? [listed, other] : [other, listed];
+      expect(findExposure(graph, starts, upstream(T0 + HOUR)), `listed first: ${listedFirst}`).toMatchObject({ hops: 0, direct: true, labelledAddress: graph.key(listed).slice(4) });
+      expect(findExposure(graph, [other], upstream(T0 + HOUR))).toMatchObject({ hops: 0, direct: false });
+    }
+  });
+
   it('still finds a label on the exchange counterparty itself (a deposit address attributed to a DPRK actor)', () => {
     const { graph, hot } = setUp();
     graph.addLabel(hot, { label: 'dprk-linked', source: 'intel', confidence: 1, from: T0 - HOUR }, false, 'l-hot-dprk');
