@@ -18,3 +18,13 @@ export function ipKey(ip: string): string {
   canonical.set(ip, key);
   return key;
 }
+
+/**
+ * The key a session's IP links accounts by, or undefined when it links none: a session over a
+ * VPN shows the provider's exit address, which thousands of unrelated customers share, like a
+ * carrier's NAT (typologies.md T5 allow-lists those ranges; T6: never alert on VPN use alone).
+ * QA: 40 ordinary NordVPN users on 5 exit addresses were all alerted as one account farm.
+ */
+export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | undefined } | undefined): string | undefined {
+  return session?.ip === undefined || session.vpn === true ? undefined : ipKey(session.ip);
+}

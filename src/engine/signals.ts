@@ -3,7 +3,7 @@
  * the evaluation environment, and returns whether it holds, a value, the event ids that are its
  * evidence, and facts for the alert. All windows look back from the trigger's event time only.
  */
-import { ipKey } from './ip-address.js';
+import { linkedIpKey } from './ip-address.js';
 import { reverseLink } from './reverse-link.js';
 import { NO_RESULT } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
@@ -105,6 +105,7 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
     query.from = trigger.time;
     query.asOf = asOf;
     query.minHopUsd = minHopUsd(spec, trigger.usd);
+    query.tracedUsd = trigger.usd === null ? undefined : trigger.usd.toNumber();
     const hit = findExposure(graph, counterpartyIds(graph, trigger), query);
     if (!hit) return none();
     // A label that took effect after the transfer is a look-back finding (the counterparty was
@@ -146,7 +147,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       items = sameCounterpartyTransfers(state, trigger, from);
     } else {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-      const value = spec.key === 'device' ? session?.deviceId : session?.ip === undefined ? undefined : ipKey(session.ip);
+      const value = spec.key === 'device' ? session?.deviceId : linkedIpKey(session);
       if (!value) return none();
       const accounts = state.linked(spec.key, value, from, trigger.time).map((s) => s.accountId).sort();
       items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
@@ -297,7 +298,7 @@ function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
   return ({ trigger, state }) => {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-    const value = spec.by === 'device' ? session?.deviceId : session?.ip === undefined ? undefined : ipKey(session.ip);
+    const value = spec.by === 'device' ? session?.deviceId : linkedIpKey(session);
     if (!value) return none();
     // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.
     const count = state.linkedCount(spec.by, value, trigger.time - spec.within, trigger.time);

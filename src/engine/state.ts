@@ -12,7 +12,7 @@
  *   newest `maxSightings` sightings, so one key never makes an event cost more than that;
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
-import { ipKey } from './ip-address.js';
+import { linkedIpKey } from './ip-address.js';
 import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
@@ -210,7 +210,8 @@ export class RuleState {
       }
     };
     if (session?.deviceId) add(this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit));
-    if (session?.ip) add(this.ips.laterSightings(ipKey(session.ip), event.msg.accountId, event.time, limit));
+    const ip = linkedIpKey(session);
+    if (ip) add(this.ips.laterSightings(ip, event.msg.accountId, event.time, limit));
     return found;
   }
 
@@ -446,7 +447,8 @@ export class RuleState {
     this.accounts.sweepSome(TRIM_PER_EVENT, this.trimOrDormant);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
-    if (session?.ip) this.ips.sight(ipKey(session.ip), accountId, event.time, event.eventId);
+    const ip = linkedIpKey(session);
+    if (ip) this.ips.sight(ip, accountId, event.time, event.eventId);
   }
 
   /**

@@ -23,8 +23,19 @@ export interface ExposureQuery {
   asOf: number;
   /** Upper bound on nodes expanded, to keep a hot-wallet neighbourhood cheap. @defaultValue 5000 */
   budget?: number;
-  /** A hop whose known USD value is below this is not followed (see the exposure op's minTracedUsd). @defaultValue 0 */
+  /**
+   * A hop is not followed when the USD it traces from the trigger is below this (see the exposure
+   * op's minTracedUsd and tracedUsd). @defaultValue 0
+   */
   minHopUsd?: number;
+  /**
+   * The trigger's USD value, which the walk traces along its path when `minHopUsd` is set: each
+   * hop carries the share of the traced value that the node's inflows around it allow (a
+   * haircut). A busy unlabelled hub that received a customer's $3,000 among $3 M and paid a
+   * listed address $2,000 traces $2 of the customer's funds to it, not $2,000 (QA: every customer
+   * of such a hub alerted high). Unknown (undefined): each hop is judged by its own value alone.
+   */
+  tracedUsd?: number;
   /**
    * Instead of `labels`: an address this accepts is the hit (its label reads `matchLabel`), as
    * the reverse-link signal asks for "an address this account dealt with before".
@@ -68,6 +79,8 @@ export interface ExposureHit {
 class WalkNodes {
   ids = new Int32Array(256);
   times = new Float64Array(256);
+  /** USD traced from the trigger to the node (NaN: not traced). */
+  traced = new Float64Array(256);
   prev = new Int32Array(256);
   edges: (FlowEdge | undefined)[] = [];
   length = 0;
@@ -79,11 +92,12 @@ class WalkNodes {
     this.length = 0;
   }
 
-  push(id: number, time: number, prev: number, edge: FlowEdge | undefined): void {
+  push(id: number, time: number, prev: number, edge: FlowEdge | undefined, traced: number): void {
     if (this.length === this.ids.length) this.grow();
     const i = this.length++;
     this.ids[i] = id;
     this.times[i] = time;
+    this.traced[i] = traced;
     this.prev[i] = prev;
     this.edges[i] = edge;
   }
@@ -92,6 +106,7 @@ class WalkNodes {
     const n = this.ids.length * 2;
     const ids = new Int32Array(n); ids.set(this.ids); this.ids = ids;
     const times = new Float64Array(n); times.set(this.times); this.times = times;
+    const traced = new Float64Array(n); traced.set(this.traced); this.traced = traced;
     const prev = new Int32Array(n); prev.set(this.prev); this.prev = prev;
   }
 }
@@ -139,6 +154,38 @@ function carriesLess(edge: FlowEdge, usd: number): boolean {
   if (edge.amount.isZero()) return true;
   if (edge.usd === null) return isUnregisteredToken(edge.asset);
   return edge.usd.toNumber() < usd;
+}
+
+/**
+ * The USD that flowed into the node around the time the walk stands there: within `hopWithin`
+ * before it upstream (what it could have paid on from), and on both sides of it downstream (the
+ * funds the traced ones were mixed with before leaving). NaN when an edge has no USD value (an
+ * asset without a price): the share is then unknown and the walk falls back to each hop's value.
+ */
+function inflowAround(graph: EntityGraph, id: number, time: number, q: ExposureQuery): number {
+  const edges = graph.edgesIn(id);
+  const from = time - q.hopWithin;
+  const to = q.direction === 'upstream' ? time : time + q.hopWithin;
+  let sum = 0;
+  for (let e = 0; e < edges.length; e++) {
+    const edge = edges[e]!;
+    if (edge.time < from || edge.time > to || edge.amount.isZero()) continue;
+    if (edge.usd === null) return Number.NaN;
+    sum += edge.usd.toNumber();
+  }
+  return sum;
+}
+
+/**
+ * What a hop traces: the traced value's share of the node's inflow, times the hop's value (the
+ * proportional, or haircut, rule), at most the traced value; the hop's own value where the share
+ * is unknown. NaN stays NaN (nothing traced: each hop judged alone, as before).
+ */
+function tracedThrough(traced: number, inflow: number, edge: FlowEdge): number {
+  if (Number.isNaN(traced) || edge.usd === null) return traced;
+  const hop = edge.usd.toNumber();
+  if (Number.isNaN(inflow)) return Math.min(traced, hop);
+  return Math.min(traced, (hop * traced) / Math.max(inflow, traced));
 }
 
 type LabelHit = { address: string; record: LabelRecord };
@@ -192,9 +239,10 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
   const minHopUsd = q.minHopUsd ?? 0;
   const seen = visited;
   seen.begin();
+  const tracing = minHopUsd > 0 && q.tracedUsd !== undefined && q.tracedUsd > 0;
   for (const id of starts) {
     if (!seen.mark(id)) continue;
-    nodes.push(id, q.from, -1, undefined);
+    nodes.push(id, q.from, -1, undefined, tracing ? q.tracedUsd! : Number.NaN);
   }
   // The current hop's nodes are nodes[hopStart, hopEnd); the next hop's are appended after them.
   let hopStart = 0;
@@ -208,6 +256,8 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
       const id = nodes.ids[n]!;
       if (graph.isOwn(id) || matchLabel(graph, id, q, q.stopAt)) continue;
       const time = nodes.times[n]!;
+      const traced = nodes.traced[n]!;
+      const inflow = Number.isNaN(traced) ? Number.NaN : inflowAround(graph, id, time, q);
       const edges = q.direction === 'upstream' ? graph.edgesIn(id) : graph.edgesOut(id);
       for (let e = 0; e < edges.length; e++) {
         const edge = edges[e]!;
@@ -215,8 +265,10 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
           ? edge.time <= time && edge.time >= time - q.hopWithin
           : edge.time >= time && edge.time <= time + q.hopWithin;
         const peer = q.direction === 'upstream' ? edge.from : edge.to;
-        if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd)) || !seen.mark(peer)) continue;
-        nodes.push(peer, edge.time, n, edge);
+        if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd))) continue;
+        const next = tracedThrough(traced, inflow, edge);
+        if (next < minHopUsd || !seen.mark(peer)) continue;
+        nodes.push(peer, edge.time, n, edge, next);
         if (++expanded >= budget) break;
       }
       if (expanded >= budget) break;

@@ -63,6 +63,38 @@ describe('indirect sanctions exposure carries value', () => {
   });
 });
 
+/**
+ * typologies.md T2 fires on the value traced from the account's transfer, not on the size of the
+ * last hop: a busy unlabelled hub mixes one customer's funds with millions of others', so the
+ * share of them that reaches a listed address is tiny (QA: 60 of 60 customers of such a hub,
+ * which once paid a DPRK-linked address $2,000, or once was paid $1,500 by one, alerted high).
+ */
+describe('indirect exposure through a busy hub traces the customer\'s share (haircut)', () => {
+  const hub = derivedEvm(72, 1);
+  /** 300 senders paying the hub $10,000 each over the two weeks before T0: $3 M in all. */
+  const busyInflows = (rand: ReturnType<typeof prng>): string[] => Array.from({ length: 300 }, (_, i) => tokenLog('ethereum', USDC_ETH, derivedEvm(73, i), hub, 10_000, T0 - 14 * DAY + i * HOUR, rand));
+
+  it('does not alert a customer who paid a busy hub that then paid the listed address, and does when the hub held little else', () => {
+    const rand = prng(7);
+    const withdrawal = transfer({ eventId: 'wd-hub', kind: 'withdrawal', time: T0, accountId: 'acct-hub-customer', chain: 'ethereum', asset: 'USDC', amount: 3_000, to: hub }, rand);
+    const paysListed = tokenLog('ethereum', USDC_ETH, hub, SDN, 2_000, T0 + HOUR, rand);
+    expect(indirectAlerts([listed, ...busyInflows(rand), withdrawal, paysListed])).toEqual([]);
+    // The same hop from an address that held only a little more than the customer's funds: traced in full.
+    const rand2 = prng(7);
+    const small = [tokenLog('ethereum', USDC_ETH, derivedEvm(73, 1), hub, 500, T0 - DAY, rand2)];
+    expect(indirectAlerts([listed, ...small, transfer({ eventId: 'wd-hub', kind: 'withdrawal', time: T0, accountId: 'acct-hub-customer', chain: 'ethereum', asset: 'USDC', amount: 3_000, to: hub }, rand2), tokenLog('ethereum', USDC_ETH, hub, SDN, 2_000, T0 + HOUR, rand2)])).toEqual(['acct-hub-customer']);
+  });
+
+  it('does not alert a deposit from a busy hub that the listed address once paid, and does from a wallet it funded', () => {
+    const rand = prng(8);
+    const fromListed = tokenLog('ethereum', USDC_ETH, SDN, hub, 1_500, T0 - 2 * DAY, rand);
+    const deposit = transfer({ eventId: 'dep-hub', kind: 'deposit', time: T0 + HOUR, accountId: 'acct-hub-payee', chain: 'ethereum', asset: 'USDC', amount: 3_000, from: [hub], to: depositAddress }, rand);
+    expect(indirectAlerts([listed, ...busyInflows(rand), fromListed, deposit])).toEqual([]);
+    const rand2 = prng(8);
+    expect(indirectAlerts([listed, tokenLog('ethereum', USDC_ETH, SDN, hub, 1_500, T0 - 2 * DAY, rand2), transfer({ eventId: 'dep-hub', kind: 'deposit', time: T0 + HOUR, accountId: 'acct-hub-payee', chain: 'ethereum', asset: 'USDC', amount: 3_000, from: [hub], to: depositAddress }, rand2)])).toEqual(['acct-hub-payee']);
+  });
+});
+
 describe('minHopUsd', () => {
   it('is the smaller of the floor and the share of the trigger, either alone when the other is missing', () => {
     expect(minHopUsd({ minTracedUsd: 1000, minTracedShare: 0.1 }, Decimal.fromNumber(5000))).toBe(500);
