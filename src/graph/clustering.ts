@@ -286,6 +286,20 @@ export class GraphWriter {
   }
 
   /**
+   * The sender of a deposit whose `from` the exchange left empty (the contract allows it when
+   * unknown): the chain data read before it names the transaction's sender into the deposit
+   * address (for Bitcoin, the largest input; co-spend makes the others its cluster). Without it a
+   * deposit straight from a listed address went unscreened (detection QA F15).
+   */
+  private senderOnChain(toId: number, txHash: string | undefined): number | undefined {
+    if (txHash === undefined) return undefined;
+    const ref = txHash.toLowerCase().replace(/^0x/, '');
+    const ins = this.graph.edgesIn(toId);
+    for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === ref) return ins[i]!.from;
+    return undefined;
+  }
+
+  /**
    * An exchange transfer: its on-chain leg is a flow edge; its external address is touched by
    * the account. A withdrawal whose receiver already forwarded the funds merges as the forward
    * would have (forwardedAlready).
@@ -298,12 +312,14 @@ export class GraphWriter {
     // second copy of each address string (about 70 bytes each).
     const toId = graph.id(event.to);
     event.to = graph.key(toId);
+    const deposit = m.kind === 'deposit';
+    const recovered = deposit && event.from.length === 0 ? this.senderOnChain(toId, m.txHash) : undefined;
+    if (recovered !== undefined) event.from = [graph.key(recovered)];
     const fromIds = new Array<number>(event.from.length);
     for (let i = 0; i < event.from.length; i++) {
       fromIds[i] = graph.id(event.from[i]!);
       event.from[i] = graph.key(fromIds[i]!);
     }
-    const deposit = m.kind === 'deposit';
     if (deposit) graph.markOwn(toId);
     else for (const id of fromIds) graph.markOwn(id);
     const external = deposit ? fromIds : [toId];

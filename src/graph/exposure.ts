@@ -157,24 +157,42 @@ function carriesLess(edge: FlowEdge, usd: number): boolean {
 }
 
 /**
- * The USD that flowed into the node around the time the walk stands there: within `hopWithin`
- * before it upstream (what it could have paid on from), and on both sides of it downstream (the
- * funds the traced ones were mixed with before leaving). NaN when an edge has no USD value (an
- * asset without a price): the share is then unknown and the walk falls back to each hop's value.
+ * The USD that flowed into a node from `from` on, read up to one time after another: what the
+ * traced funds were mixed with before the hop being judged left the node. Only inflows dated up to
+ * that hop count (a later one cannot have diluted it, and counting it would make the verdict
+ * depend on whether it had been read yet). Edge lists are sorted by time, so a walk over a node's
+ * outflows in time order reads its inflows once. NaN once an edge has no USD value (an asset
+ * without a price): the share is then unknown.
  */
-function inflowAround(graph: EntityGraph, id: number, time: number, q: ExposureQuery): number {
-  const edges = graph.edgesIn(id);
-  const from = time - q.hopWithin;
-  const to = q.direction === 'upstream' ? time : time + q.hopWithin;
-  let sum = 0;
-  for (let e = 0; e < edges.length; e++) {
-    const edge = edges[e]!;
-    if (edge.time < from || edge.time > to || edge.amount.isZero()) continue;
-    if (edge.usd === null) return Number.NaN;
-    sum += edge.usd.toNumber();
+class InflowUpTo {
+  private edges: readonly FlowEdge[] = [];
+  private next = 0;
+  private sum = 0;
+
+  start(graph: EntityGraph, id: number, from: number): void {
+    this.edges = graph.edgesIn(id);
+    this.sum = 0;
+    let i = 0;
+    while (i < this.edges.length && this.edges[i]!.time < from) i++;
+    this.next = i;
   }
-  return sum;
+
+  upTo(time: number): number {
+    const edges = this.edges;
+    while (this.next < edges.length && edges[this.next]!.time <= time) {
+      const edge = edges[this.next++]!;
+      if (edge.amount.isZero()) continue;
+      this.sum += edge.usd === null ? Number.NaN : edge.usd.toNumber();
+    }
+    return this.sum;
+  }
+
+  clear(): void {
+    this.edges = [];
+  }
 }
+
+const inflows = new InflowUpTo();
 
 /**
  * What a hop traces: the traced value's share of the node's inflow, times the hop's value (the
@@ -231,6 +249,7 @@ export function findExposure(graph: EntityGraph, starts: readonly number[], q: E
     return walk(graph, starts, q);
   } finally {
     nodes.clear();
+    inflows.clear();
   }
 }
 
@@ -257,7 +276,10 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
       if (graph.isOwn(id) || matchLabel(graph, id, q, q.stopAt)) continue;
       const time = nodes.times[n]!;
       const traced = nodes.traced[n]!;
-      const inflow = Number.isNaN(traced) ? Number.NaN : inflowAround(graph, id, time, q);
+      // Upstream the node paid on at `time` from what reached it within the hop window before;
+      // downstream the traced funds reached it at `time` and left with what came in until each hop.
+      if (!Number.isNaN(traced)) inflows.start(graph, id, time - q.hopWithin);
+      const inflowBefore = Number.isNaN(traced) ? Number.NaN : q.direction === 'upstream' ? inflows.upTo(time) : Number.NaN;
       const edges = q.direction === 'upstream' ? graph.edgesIn(id) : graph.edgesOut(id);
       for (let e = 0; e < edges.length; e++) {
         const edge = edges[e]!;
@@ -266,6 +288,7 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
           : edge.time >= time && edge.time <= time + q.hopWithin;
         const peer = q.direction === 'upstream' ? edge.from : edge.to;
         if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd))) continue;
+        const inflow = Number.isNaN(traced) || q.direction === 'upstream' ? inflowBefore : inflows.upTo(edge.time);
         const next = tracedThrough(traced, inflow, edge);
         if (next < minHopUsd || !seen.mark(peer)) continue;
         nodes.push(peer, edge.time, n, edge, next);

@@ -85,6 +85,18 @@ describe('indirect exposure through a busy hub traces the customer\'s share (hai
     expect(indirectAlerts([listed, ...small, transfer({ eventId: 'wd-hub', kind: 'withdrawal', time: T0, accountId: 'acct-hub-customer', chain: 'ethereum', asset: 'USDC', amount: 3_000, to: hub }, rand2), tokenLog('ethereum', USDC_ETH, hub, SDN, 2_000, T0 + HOUR, rand2)])).toEqual(['acct-hub-customer']);
   });
 
+  it('counts only what reached the node before the hop left it, so an inflow dated later dilutes nothing, read before or after', () => {
+    const lines = (rand: ReturnType<typeof prng>): string[] => [
+      listed,
+      transfer({ eventId: 'wd-early', kind: 'withdrawal', time: T0, accountId: 'acct-early', chain: 'ethereum', asset: 'USDC', amount: 3_000, to: hub }, rand),
+      tokenLog('ethereum', USDC_ETH, hub, SDN, 2_900, T0 + HOUR, rand),
+      tokenLog('ethereum', USDC_ETH, derivedEvm(73, 2), hub, 1_000_000, T0 + 5 * HOUR, rand),
+    ];
+    const inOrder = lines(prng(9));
+    expect(indirectAlerts(inOrder)).toEqual(['acct-early']);
+    expect(indirectAlerts([inOrder[0]!, inOrder[1]!, inOrder[3]!, inOrder[2]!])).toEqual(['acct-early']);
+  });
+
   it('does not alert a deposit from a busy hub that the listed address once paid, and does from a wallet it funded', () => {
     const rand = prng(8);
     const fromListed = tokenLog('ethereum', USDC_ETH, SDN, hub, 1_500, T0 - 2 * DAY, rand);

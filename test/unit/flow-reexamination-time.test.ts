@@ -63,14 +63,16 @@ describe('a consolidation address forwarding to a sanctioned one again', () => {
   const alertsOf = (line: string) => p.process(line, { file: 'consolidation', line: 0 }).alerts;
   const withdraw = (n: number, time: number): string =>
     transfer({ eventId: `wd-${n}`, kind: 'withdrawal', status: 'completed', time, accountId: `acct-w${n}`, chain: 'ethereum', asset: 'USDT', amount: 500 + n, to: CONSOLIDATION, customer }, rand);
-  // Amounts differ: equal ones to the same address within six hours are taken for one transfer seen twice.
-  const forward = (time: number, amount = 1_000) => alertsOf(tokenLog('ethereum', USDT_ETH, CONSOLIDATION, SANCTIONED, amount, time, rand));
+  // Amounts differ: equal ones to the same address within six hours are taken for one transfer seen
+  // twice. Each forward passes on about what came in since the last, as a consolidation address
+  // does: exposure traces each withdrawal's share of what the address forwarded (T2's traced value).
+  const forward = (time: number, amount: number) => alertsOf(tokenLog('ethereum', USDT_ETH, CONSOLIDATION, SANCTIONED, amount, time, rand));
   alertsOf(label('ethereum', SANCTIONED, 'sanctioned', 'test-sdn', T0));
   for (let n = 0; n < 30; n++) alertsOf(withdraw(n, T0 + HOUR + n * MINUTE));
 
   it('the first forward re-examines every withdrawal to it, which are then exposed', () => {
     const before = p.stats.reevaluations;
-    const exposed = forward(T0 + 2 * HOUR).filter((a) => a.ruleId === 'sanctions-exposure.indirect').map((a) => a.subject.accountId);
+    const exposed = forward(T0 + 2 * HOUR, 15_000).filter((a) => a.ruleId === 'sanctions-exposure.indirect').map((a) => a.subject.accountId);
     expect(p.stats.reevaluations - before).toBe(30);
     expect(new Set(exposed).size).toBe(30);
   });
@@ -78,7 +80,7 @@ describe('a consolidation address forwarding to a sanctioned one again', () => {
   it('a later forward re-examines only the withdrawals made since the last one', () => {
     for (let n = 30; n < 35; n++) alertsOf(withdraw(n, T0 + 3 * HOUR + n * MINUTE));
     const before = p.stats.reevaluations;
-    const exposed = forward(T0 + 4 * HOUR, 1_100).filter((a) => a.ruleId === 'sanctions-exposure.indirect').map((a) => a.subject.accountId);
+    const exposed = forward(T0 + 4 * HOUR, 2_700).filter((a) => a.ruleId === 'sanctions-exposure.indirect').map((a) => a.subject.accountId);
     expect(p.stats.reevaluations - before).toBe(5);
     expect(exposed.sort()).toEqual(['acct-w30', 'acct-w31', 'acct-w32', 'acct-w33', 'acct-w34']);
   });
