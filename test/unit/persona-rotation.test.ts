@@ -2,7 +2,8 @@
  * dprk-it-payroll.persona-rotation (T11, typologies.md S10) on hand-built accounts: a risky
  * account paid twice by one payer stops; a young account on its device, paid by the same payer,
  * forwards to the same destination over a VPN. Each negative control changes one thing the rule
- * relies on and must silence it.
+ * relies on and must silence it. Since the rule's v2 the VPN is not needed when the payer and the
+ * device or destination link the two accounts (T11 as written).
  */
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contract/schemas.js';
@@ -68,8 +69,17 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before({ session: home, forwards: 0.3 }), after()])).toEqual([]);
   });
 
-  it('stays quiet when the new account forwards from home, without a VPN', () => {
-    expect(rotationAlerts([before(), after({ session: home })])).toEqual([]);
+  it('alerts high from home, without a VPN, when the payer and the device or destination link it (T11 as written, S10; v1 stayed quiet)', () => {
+    const alerts = rotationAlerts([before(), after({ session: home })]);
+    expect(alerts.map((a) => [a.subject.accountId, a.severity])).toEqual([['acct-new', 'high']]);
+    expect(alerts[0]!.evidence).toMatchObject({ predecessor: 'acct-old', links: ['destination', 'device', 'payer'] });
+  });
+
+  it('stays quiet when the new account forwards from home, without a VPN, and no payer links it (a household member on the device)', () => {
+    const other = { payer: '0x3333333333333333333333333333333333333333', destination: '0x4444444444444444444444444444444444444444' };
+    expect(rotationAlerts([before(), after({ session: home, ...other })])).toEqual([]);
+    // device and destination, still no payer: quiet from home too
+    expect(rotationAlerts([before(), after({ session: home, payer: other.payer })])).toEqual([]);
   });
 
   it('stays quiet when the account is older than 30 days', () => {
