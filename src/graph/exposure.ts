@@ -30,8 +30,8 @@ export interface ExposureQuery {
   minHopUsd?: number;
   /**
    * The trigger's USD value, which the walk traces along its path when `minHopUsd` is set: each
-   * hop carries the share of the traced value that the node's inflows around it allow (a
-   * haircut). A busy unlabelled hub that received a customer's $3,000 among $3 M and paid a
+   * hop carries the traced value's share of what flowed into the node (within the hop window, up
+   * to the hop's own time) times the hop's value (a haircut). A busy unlabelled hub that received a customer's $3,000 among $3 M and paid a
    * listed address $2,000 traces $2 of the customer's funds to it, not $2,000 (QA: every customer
    * of such a hub alerted high). Unknown (undefined): each hop is judged by its own value alone.
    */
