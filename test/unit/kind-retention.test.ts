@@ -1,6 +1,6 @@
 /**
  * Per-kind retention of the rule state: withdrawals are kept only as long as the rules read them
- * (with the shipped rules about 104 days, deposits 203), a rarely written account is trimmed by
+ * (with the shipped rules as long as deposits, 203 days), a rarely written account is trimmed by
  * the rolling sweep, and the graph's busy edge lists and short touch lists keep their retention.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,7 +45,8 @@ describe('transfer retention by kind, derived from the rules', () => {
     // facilitator-hub's fresh 180 d and cadence-forward's fresh 200 d (when the account first paid
     // the destination), each + 90 d of touches re-examined, exceed the longest look-back, so
     // withdrawals are kept as long as deposits; without those rules, persona-rotation's 30 + 60 d of a
-    // predecessor's last transfer + 90 d sets it; without it too, extortion's fresh 14 d + 90 d.
+    // predecessor's last transfer + 90 d sets it; without it too, extortion fresh-address's 90 d of
+    // the account's usual withdrawals (T9, since v4; its fresh 14 d before) + 90 d.
     expect(byKind.withdrawal).toBe(longest);
     const without = (...ids: string[]): typeof shipped => shipped.filter((r) => !ids.includes(r.spec.id));
     expect(transferRetentionByKind(without('dprk-it-payroll.facilitator-hub'), longest, 90 * DAY).withdrawal).toBe(longest);
@@ -53,7 +54,9 @@ describe('transfer retention by kind, derived from the rules', () => {
     const withoutFreshReaders = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward');
     expect(transferRetentionByKind(withoutFreshReaders, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
     const withoutPersona = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation');
-    expect(transferRetentionByKind(withoutPersona, longest, 90 * DAY).withdrawal).toBe(104 * DAY);
+    expect(transferRetentionByKind(withoutPersona, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
+    const withoutT9Windows = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address');
+    expect(transferRetentionByKind(withoutT9Windows, longest, 90 * DAY).withdrawal).toBeLessThan(180 * DAY);
   });
 
   it('keeps a kind a graph-dependent rule fires on for the touch retention, even when no signal reads it', () => {
