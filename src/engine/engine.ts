@@ -81,11 +81,11 @@ export function compileRuleSet(rules: readonly LoadedRule[]): CompiledRule[] {
 
 /** Every label an exposure or decaying-exposure signal of the rules looks for, sorted. */
 export function exposureLabelsOf(specs: readonly RuleSpec[]): string[] {
-  return [...new Set(specs.flatMap((spec) => Object.values(spec.signals).flatMap((s) => (s.op === 'exposure' || s.op === 'decaying-exposure' ? s.labels : []))))].sort();
+  return [...new Set(specs.flatMap((spec) => Object.values(spec.signals).flatMap((s) => (s.op === 'exposure' || s.op === 'decaying-exposure' ? s.labels : s.op === 'flagged-payers' && s.exposure ? s.exposure.labels : []))))].sort();
 }
 
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
-const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4, 'reverse-link': 4 };
+const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, 'flagged-payers': 5, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4, 'reverse-link': 4 };
 
 /** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
@@ -496,7 +496,7 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
       let back = 0;
-      if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk' || s.op === 'distinct-payers') back = s.within;
+      if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk' || s.op === 'distinct-payers' || s.op === 'flagged-payers') back = s.within;
       else if (s.op === 'sequence') back = s.within + s.groupWithin;
       else if (s.op === 'cadence') back = s.within + s.mergeWithin;
       else if (s.op === 'predecessor') back = s.youngWithin + s.lookback;
@@ -529,7 +529,7 @@ export function touchRetention(rules: readonly LoadedRule[], floor: number): num
   let longest = floor;
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
-      if ((s.op === 'fan-in' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
+      if ((s.op === 'fan-in' || s.op === 'flagged-payers' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
       if (s.op === 'common-funder' && s.within + s.fundedWithin > longest) longest = s.within + s.fundedWithin;
       if (s.op === 'predecessor' && s.youngWithin + s.lookback > longest) longest = s.youngWithin + s.lookback;
     }
@@ -543,6 +543,7 @@ export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): n
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
       if ((s.op === 'exposure' || s.op === 'decaying-exposure') && s.maxHops * s.hopWithin > longest) longest = s.maxHops * s.hopWithin;
+      if (s.op === 'flagged-payers' && s.exposure && s.exposure.maxHops * s.exposure.hopWithin > longest) longest = s.exposure.maxHops * s.exposure.hopWithin;
     }
   }
   return longest;

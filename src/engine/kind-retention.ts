@@ -28,6 +28,7 @@ function historyReads(s: SignalSpec): { kinds: readonly string[]; back: number }
     case 'cadence': return { kinds: s.of.kinds, back: s.within + s.mergeWithin };
     case 'fresh': return { kinds: KINDS, back: s.within };
     case 'predecessor': return { kinds: KINDS, back: s.youngWithin + s.lookback };
+    case 'distinct-payers': case 'flagged-payers': return { kinds: ['deposit'], back: s.within };
     default: return undefined;
   }
 }

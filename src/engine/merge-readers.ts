@@ -14,6 +14,7 @@ export function readsMembership(spec: SignalSpec): boolean {
     case 'fan-in': // the cluster's touches
     case 'cadence': // payments grouped by the payer's cluster
     case 'distinct-payers': // payers counted by cluster
+    case 'flagged-payers': // payers judged by cluster, a consolidation by its touches
     case 'common-funder': // the funded addresses' cluster touches
     case 'predecessor': // shared clusters' touches
       return true;

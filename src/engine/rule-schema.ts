@@ -167,6 +167,35 @@ const distinctPayersOp = z.object({
 }).strict();
 
 /**
+ * Payer clusters of the account's selected deposits that are suspect on their own
+ * (src/engine/flagged-payers.ts): a consolidation address other accounts withdrew to, or a
+ * cluster within reach upstream of a listed label (typologies.md T8).
+ */
+const flaggedPayersOp = z.object({
+  op: z.literal('flagged-payers'),
+  within: duration,
+  /** Conditions on each deposit (e.g. stablecoins). */
+  where: z.array(conditionSchema).default([]),
+  /** A payer cluster other accounts withdrew to within the window, between these counts, and carrying none of `excludeLabels`. */
+  consolidation: z.object({
+    minAccounts: z.number().int().min(1),
+    maxAccounts: z.number().int().min(1),
+    excludeLabels: z.array(z.string()).default([]),
+  }).strict().refine((c) => c.minAccounts <= c.maxAccounts, { message: 'minAccounts must not exceed maxAccounts' }).optional(),
+  /** A payer cluster within `maxHops` upstream of a cluster carrying one of `labels`. */
+  exposure: z.object({
+    labels: z.array(z.string()).min(1),
+    maxHops: z.number().int().min(0).max(4).default(2),
+    hopWithin: duration.default(30 * 86_400_000),
+    stopAt: z.array(z.string()).default(['exchange']),
+    /** A hop is followed only when it moved at least this many USD (dust from a listed address taints no payer). @defaultValue 0 */
+    minTracedUsd: z.number().nonnegative().default(0),
+  }).strict().optional(),
+  /** On the number of flagged payer clusters. */
+  pass: threshold,
+}).strict().refine((s) => s.consolidation !== undefined || s.exposure !== undefined, { message: 'flagged-payers needs consolidation, exposure or both' });
+
+/**
  * Accounts whose deposits came from addresses one upstream cluster funded on-chain
  * (src/engine/common-funder.ts): gas funding (a little ETH or TRX to fresh addresses) or a
  * fan-out dispersal (value split over many addresses).
@@ -231,7 +260,7 @@ const reverseLinkOp = z.object({
   stopAt: z.array(z.string()).default(['exchange']),
 }).strict();
 
-export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp, decayingExposureOp, reverseLinkOp]);
+export const signalSchema = z.discriminatedUnion('op', [exposureOp, windowOp, sequenceOp, cadenceOp, fanInOp, linkageOp, freshOp, payerRiskOp, distinctPayersOp, commonFunderOp, predecessorOp, decayingExposureOp, reverseLinkOp, flaggedPayersOp]);
 export type SignalSpec = z.infer<typeof signalSchema>;
 
 export const ruleSchema = z.object({

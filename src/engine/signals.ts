@@ -18,6 +18,7 @@ import { counterpartyIds } from './counterparty-ids.js';
 import { eventView } from './event-view.js';
 import { payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
+import { flaggedPayers, FLAGGED_PAYERS_FACTS } from './flagged-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
 import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 import { decayingExposure } from './decaying-exposure.js';
@@ -341,6 +342,7 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'fresh': return fresh(spec);
     case 'payer-risk': return payerRisk(spec);
     case 'distinct-payers': return distinctPayers(spec);
+    case 'flagged-payers': return flaggedPayers(spec);
     case 'common-funder': return commonFunder(spec);
     case 'predecessor': return predecessor(spec);
     case 'decaying-exposure': return decayingExposure(spec);
@@ -350,7 +352,7 @@ export function compileSignal(spec: SignalSpec): Signal {
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */
 export function readsGraph(spec: SignalSpec): boolean {
-  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'reverse-link' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
+  return spec.op === 'exposure' || spec.op === 'decaying-exposure' || spec.op === 'reverse-link' || spec.op === 'fan-in' || spec.op === 'cadence' || spec.op === 'distinct-payers' || spec.op === 'flagged-payers' || spec.op === 'common-funder' || spec.op === 'predecessor' || (spec.op === 'window' && spec.key === 'counterparty');
 }
 
 /**
@@ -369,6 +371,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
+  'flagged-payers': FLAGGED_PAYERS_FACTS,
   'common-funder': COMMON_FUNDER_FACTS,
   predecessor: PREDECESSOR_FACTS,
   'reverse-link': ['hops', 'path', 'linkedAddress', 'firstDealtDaysBefore'],
