@@ -529,7 +529,8 @@ export function touchRetention(rules: readonly LoadedRule[], floor: number): num
   let longest = floor;
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
-      if ((s.op === 'fan-in' || s.op === 'flagged-payers' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
+      if ((s.op === 'fan-in' || (s.op === 'window' && s.key === 'counterparty')) && s.within > longest) longest = s.within;
+      if (s.op === 'flagged-payers' && s.consolidation && s.consolidation.within > longest) longest = s.consolidation.within;
       if (s.op === 'common-funder' && s.within + s.fundedWithin > longest) longest = s.within + s.fundedWithin;
       if (s.op === 'predecessor' && s.youngWithin + s.lookback > longest) longest = s.youngWithin + s.lookback;
     }

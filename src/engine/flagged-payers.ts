@@ -3,7 +3,8 @@
  * a window are already suspect on their own (typologies.md T8, an aggregator that gathers many
  * workers' pay). A payer cluster is flagged when
  *
- * - **consolidation**: several other exchange accounts withdrew to it within the window, and it
+ * - **consolidation**: several other exchange accounts withdrew to it within its own look-back
+ *   (90 days by default: the address stays one after the workers' pay stops), and it
  *   carries none of the excluded labels and is not the exchange's own (T4: workers' pay swept
  *   into a shared address that then pays the aggregator); or
  * - **exposure**: it lies within `maxHops` upstream of a cluster carrying one of `labels` (T2:
@@ -67,7 +68,7 @@ export function flaggedPayers(spec: FlaggedPayersSpec): Signal {
     const flags: PayerFlag[] = [];
     const eventIds: string[] = [];
     for (const payer of judged) {
-      const consolidation = consolidationOf(spec, graph, payer, trigger.msg.accountId, from, trigger.time, asOf);
+      const consolidation = consolidationOf(spec, graph, payer, trigger.msg.accountId, trigger.time, asOf);
       const exposed = exposure ? exposureOf(exposure, graph, payer, asOf) : undefined;
       if (!consolidation && !exposed) continue;
       flags.push({ cluster: payer.cluster, ...(consolidation ? { consolidation } : {}), ...(exposed ? { exposure: exposed } : {}) });
@@ -99,14 +100,14 @@ function payersOf(graph: EntityGraph, items: readonly HistoryItem[], selected: (
   return [...byCluster.values()];
 }
 
-/** The payer as a consolidation address: other accounts that withdrew to its cluster within the window, within bounds. */
-function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, payer: Payer, accountId: string, from: number, to: number, asOf: number): PayerFlag['consolidation'] {
+/** The payer as a consolidation address: other accounts that withdrew to its cluster within the look-back, within bounds. */
+function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, payer: Payer, accountId: string, to: number, asOf: number): PayerFlag['consolidation'] {
   const c = spec.consolidation;
   if (!c || graph.isOwn(payer.address)) return undefined;
   if (graph.clusterLabels(payer.address, asOf).some((l) => c.excludeLabels.includes(l.record.label))) return undefined;
   // One account more than the bound shows the cluster is a service used by many; the trigger's own account may be among them.
   const limit = c.maxAccounts + 2;
-  const walk = recentAccounts(graph.touches(payer.address), to, from, limit, WITHDRAWALS);
+  const walk = recentAccounts(graph.touches(payer.address), to, to - c.within, limit, WITHDRAWALS);
   walk.accounts.delete(accountId);
   const n = walk.accounts.size;
   if (walk.saturated || n < c.minAccounts || n > c.maxAccounts) return undefined;

@@ -176,8 +176,10 @@ const flaggedPayersOp = z.object({
   within: duration,
   /** Conditions on each deposit (e.g. stablecoins). */
   where: z.array(conditionSchema).default([]),
-  /** A payer cluster other accounts withdrew to within the window, between these counts, and carrying none of `excludeLabels`. */
+  /** A payer cluster other accounts withdrew to within `within` of the trigger, between these counts, and carrying none of `excludeLabels`. */
   consolidation: z.object({
+    /** How far back the other accounts' withdrawals are counted: a consolidation address stays one after the workers' pay stops. @defaultValue 90d */
+    within: duration.default(90 * 86_400_000),
     minAccounts: z.number().int().min(1),
     maxAccounts: z.number().int().min(1),
     excludeLabels: z.array(z.string()).default([]),

@@ -6,6 +6,7 @@
  */
 import bs58check from 'bs58check';
 import { dispersalCell, dispersalLookalikes, gasFundedCell, gasFundingLookalikes, personaRotation, personaRotationLookalikes } from './rotation-funding.js';
+import { aggregatorCell, traderLookalike } from './aggregator-cells.js';
 import { exposureTypologies } from './exposure-scenarios.js';
 import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, bitcoinTx, btcAddress, evmAddress, label, login, nativeTx, prng, tokenLog, transfer, tronAddress, type Rand } from './builders.js';
 
@@ -498,6 +499,9 @@ export function simulate({ seed, scale }: SimulateOptions): { lines: string[]; t
   // Issuer blacklist, mixer, high-risk service and stolen-funds cells, drawn from their own
   // random stream so the scenarios above give the same messages as before they were added.
   exposureTypologies({ ...c, rand: prng(seed ^ 0x2545f491), n: 0 }, scale);
+  // T8 aggregators paid by the payroll cells' consolidation addresses (session 30), likewise apart.
+  const aggregators: Ctx = { ...c, rand: prng(seed ^ 0x5bd1e995), n: 0 };
+  for (let i = 0; i < scale; i++) { aggregatorCell(aggregators, infra, consolidations); traderLookalike(aggregators, infra); }
   c.out.sort((a, b) => a.time - b.time);
   return { lines: c.out.map((o) => o.line), truth: c.truth };
 }

@@ -29,6 +29,9 @@ interface Shape {
   /** Share of what came in that the account sends on. */
   share?: number;
   customer?: typeof old;
+  /** Hours between the aggregator's deposits (20), and from the last to its withdrawal (6). */
+  spacingHours?: number;
+  sendAfterHours?: number;
   /** The aggregator itself paid each consolidation address before (it is not one of the other accounts). */
   selfPays?: boolean;
 }
@@ -53,17 +56,19 @@ function stream(s: Shape, seed = 7): string[] {
   const exposed = Array.from({ length: s.exposed ?? 0 }, () => evmAddress(rand));
   exposed.forEach((payer, i) => add(T0 + (2 + i) * DAY, tokenLog('ethereum', USDC_ETH, dprk, payer, s.fundingUsd ?? 20_000, T0 + (2 + i) * DAY, rand)));
   const total = s.payers ?? 14;
-  const payers = [...consolidations, ...exposed];
-  while (payers.length < total) payers.push(evmAddress(rand));
+  // the unrelated payers first, the suspect ones last
+  const payers: string[] = [];
+  while (payers.length < total - consolidations.length - exposed.length) payers.push(evmAddress(rand));
+  payers.push(...consolidations, ...exposed);
   const customer = s.customer ?? young;
   let received = 0;
   payers.forEach((payer, i) => {
-    const t = T0 + 3 * DAY + i * 20 * HOUR;
+    const t = T0 + 3 * DAY + i * (s.spacingHours ?? 20) * HOUR;
     const usd = 3000 + ((i * 977) % 5000);
     received += usd;
     add(t, transfer({ eventId: `agg-in-${i}`, kind: 'deposit', time: t, accountId: 'agg', chain: 'ethereum', asset: 'USDT', amount: usd, from: [payer], to: evmAddress(rand), customer }, rand));
   });
-  const out = T0 + 3 * DAY + payers.length * 20 * HOUR + 6 * HOUR;
+  const out = T0 + 3 * DAY + (payers.length - 1) * (s.spacingHours ?? 20) * HOUR + (s.sendAfterHours ?? 6) * HOUR;
   add(out, transfer({ eventId: 'agg-out', kind: 'withdrawal', time: out, accountId: 'agg', chain: 'ethereum', asset: 'USDT', amount: Math.round(received * (s.share ?? 0.95)), to: evmAddress(rand), session: clean('agg'), customer }, rand));
   return lines.sort((a, b) => a.time - b.time).map((l) => l.line);
 }
@@ -103,6 +108,13 @@ describe('dprk-it-payroll.aggregator: many payers, some suspect, the money moved
 
   it('stays quiet when the account keeps the money (70% sent on)', () => {
     expect(aggregatorAlerts(stream({ share: 0.7 }))).toEqual([]);
+  });
+
+  it('alerts an aggregator that sends a month of deposits in one batch days after the last (a week\'s inflow alone is a tenth of it)', () => {
+    // a deposit every 60 h, the batch 5 days after the last: only the last deposit lies within 7 days
+    expect(aggregatorAlerts(stream({ payers: 13, spacingHours: 60, sendAfterHours: 120 })).map((a) => a.evidence.payers)).toEqual([11]);
+    // ... but not 8 days after it: the money sat
+    expect(aggregatorAlerts(stream({ payers: 13, spacingHours: 60, sendAfterHours: 200 }))).toEqual([]);
   });
 
   it('alerts high an old account whose two payers were funded by a DPRK-linked address (T2), with the path', () => {
