@@ -242,6 +242,7 @@ export class RuleEngine {
     this.rulesByMode = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
     this.labelsCache = undefined;
     this.fundingCache = undefined;
+    this.payerWindowCache = undefined;
     this.registerAggregators();
   }
 
@@ -270,6 +271,17 @@ export class RuleEngine {
   }
 
   private labelsCache: string[] | undefined;
+
+  /**
+   * How far back a `flagged-payers` signal reads an account's deposits (0 when no rule has one):
+   * a deposit whose payer turns out suspect later in event order can change the verdict on the
+   * account's withdrawals this long after it.
+   */
+  get payerJudgementWindow(): number {
+    return (this.payerWindowCache ??= Math.max(0, ...this.rules.flatMap((r) => Object.values(r.spec.signals).flatMap((s) => (s.op === 'flagged-payers' ? [s.within] : [])))));
+  }
+
+  private payerWindowCache: number | undefined;
 
   /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
   isFundingTransfer(asset: string, usd: Decimal | null): boolean {

@@ -23,7 +23,8 @@ import { compileAll } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
 import { itemContext, type Signal } from './signals.js';
 import { NO_RESULT } from './no-result.js';
-import type { HistoryItem } from './state.js';
+import type { HistoryItem, RuleState } from './state.js';
+import type { Touch } from '../graph/entity-graph.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 type FlaggedPayersSpec = Extract<SignalSpec, { op: 'flagged-payers' }>;
@@ -45,8 +46,8 @@ interface Payer {
 /** Why a payer is flagged, as the alert shows it: one or both reasons. */
 export interface PayerFlag {
   cluster: string;
-  /** Consolidation: the other accounts that withdrew to the cluster, sorted. */
-  consolidation?: { accountIds: string[] };
+  /** Consolidation: the other accounts that withdrew to the cluster, sorted, and the median USD each sent it. */
+  consolidation?: { accountIds: string[]; medianUsd: number };
   /** Exposure: the label reached, its hops and path. */
   exposure?: { label: string; hops: number; path: unknown[] };
 }
@@ -68,11 +69,14 @@ export function flaggedPayers(spec: FlaggedPayersSpec): Signal {
     const flags: PayerFlag[] = [];
     const eventIds: string[] = [];
     for (const payer of judged) {
-      const consolidation = consolidationOf(spec, graph, payer, trigger.msg.accountId, trigger.time, asOf);
+      const consolidation = consolidationOf(spec, graph, state, payer, trigger.msg.accountId, trigger.time, asOf);
       const exposed = exposure ? exposureOf(exposure, graph, payer, asOf) : undefined;
       if (!consolidation && !exposed) continue;
-      flags.push({ cluster: payer.cluster, ...(consolidation ? { consolidation } : {}), ...(exposed ? { exposure: exposed } : {}) });
+      flags.push({ cluster: payer.cluster, ...(consolidation ? { consolidation: { accountIds: consolidation.accountIds, medianUsd: consolidation.medianUsd } } : {}), ...(exposed ? { exposure: exposed } : {}) });
       for (let i = payer.eventIds.length - 1; i >= 0; i--) eventIds.push(payer.eventIds[i]!); // oldest first
+      // A consolidation's evidence: each other account's newest withdrawal to it (a flag that a
+      // late withdrawal completes gives another evidence set, so the higher verdict is news).
+      if (consolidation) eventIds.push(...consolidation.evidence);
     }
     const n = flags.length;
     const t = spec.pass;
@@ -101,7 +105,7 @@ function payersOf(graph: EntityGraph, items: readonly HistoryItem[], selected: (
 }
 
 /** The payer as a consolidation address: other accounts that withdrew to its cluster within the look-back, within bounds. */
-function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, payer: Payer, accountId: string, to: number, asOf: number): PayerFlag['consolidation'] {
+function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, state: RuleState, payer: Payer, accountId: string, to: number, asOf: number): (NonNullable<PayerFlag['consolidation']> & { evidence: string[] }) | undefined {
   const c = spec.consolidation;
   if (!c || graph.isOwn(payer.address)) return undefined;
   if (graph.clusterLabels(payer.address, asOf).some((l) => c.excludeLabels.includes(l.record.label))) return undefined;
@@ -111,10 +115,38 @@ function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, payer: Pay
   walk.accounts.delete(accountId);
   const n = walk.accounts.size;
   if (walk.saturated || n < c.minAccounts || n > c.maxAccounts) return undefined;
-  return { accountIds: [...walk.accounts].sort() };
+  const medianUsd = medianSentUsd(state, walk.touches, walk.accounts);
+  if (medianUsd < c.minMedianUsd) return undefined;
+  return { accountIds: [...walk.accounts].sort(), medianUsd: Math.round(medianUsd * 100) / 100, evidence: newestPerAccount(walk.touches, walk.accounts) };
 }
 
 const WITHDRAWALS: readonly string[] = ['withdrawal'];
+
+/** Each of `accounts`' newest touch among `touches` (oldest first, as touches are kept). */
+function newestPerAccount(touches: readonly Touch[], accounts: ReadonlySet<string>): string[] {
+  const newest = new Map<string, string>();
+  for (const t of touches) if (accounts.has(t.accountId)) newest.set(t.accountId, t.eventId);
+  return [...newest.values()];
+}
+
+/**
+ * The median over `accounts` of the USD each sent in `touches` (transfers no longer kept, or
+ * without a USD value, count 0): workers' pay swept into a consolidation address is salary-sized,
+ * a payment processor's customers send small sums.
+ */
+function medianSentUsd(state: RuleState, touches: readonly Touch[], accounts: ReadonlySet<string>): number {
+  const sent = new Map<string, number>();
+  for (const t of touches) {
+    if (!accounts.has(t.accountId)) continue;
+    const usd = state.transfer(t.eventId)?.usd;
+    sent.set(t.accountId, (sent.get(t.accountId) ?? 0) + (usd ? usd.toNumber() : 0));
+  }
+  for (const a of accounts) if (!sent.has(a)) sent.set(a, 0);
+  const values = [...sent.values()].sort((x, y) => x - y);
+  if (values.length === 0) return 0;
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
 
 /** The payer's cluster within reach, upstream of its newest deposit, of a cluster carrying a listed label. */
 function exposureOf(query: ExposureQuery, graph: EntityGraph, payer: Payer, asOf: number): PayerFlag['exposure'] {

@@ -182,6 +182,8 @@ const flaggedPayersOp = z.object({
     within: duration.default(90 * 86_400_000),
     minAccounts: z.number().int().min(1),
     maxAccounts: z.number().int().min(1),
+    /** The median over those accounts of the USD each sent the cluster must reach this (salary-sized, not a processor's small payments). @defaultValue 0 */
+    minMedianUsd: money.default(0),
     excludeLabels: z.array(z.string()).default([]),
   }).strict().refine((c) => c.minAccounts <= c.maxAccounts, { message: 'minAccounts must not exceed maxAccounts' }).optional(),
   /** A payer cluster within `maxHops` upstream of a cluster carrying one of `labels`. */

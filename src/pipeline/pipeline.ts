@@ -351,7 +351,29 @@ export class Pipeline {
       for (const item of this.state.itemsAt(later)) {
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+        if (item.type === 'transfer' && item.msg.kind === 'deposit') this.judgeWithdrawalsAfter(item, alerts);
       }
+    }
+  }
+
+  /**
+   * A deposit judged again because its payer's cluster gained a touch dated before it (another
+   * account's withdrawal to it, read late): a rule that judges payers on the account's
+   * withdrawals (`flagged-payers`, T8: the payer is a consolidation address) reads the deposit
+   * from them, so the account's first LATER_WITHDRAWALS_JUDGED withdrawals within that window
+   * after the deposit are judged again too (QA: the workers' withdrawals read after the
+   * aggregator's events lost the T8 alert).
+   */
+  private judgeWithdrawalsAfter(deposit: TransferEvent, alerts: Alert[]): void {
+    const window = this.engine.payerJudgementWindow;
+    if (window === 0) return;
+    let taken = 0;
+    for (const item of this.state.historyBetween(deposit.msg.accountId, deposit.time, deposit.time + window)) {
+      if (taken >= LATER_WITHDRAWALS_JUDGED) break;
+      if (item.type !== 'transfer' || item.msg.kind !== 'withdrawal') continue;
+      taken++;
+      this.stats.laterRejudged++;
+      for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
   }
 
@@ -646,6 +668,8 @@ const LATER_ITEMS_JUDGED = 8;
 const FUNDED_TOUCHES_SCANNED = 16;
 /** Other funded addresses whose deposits a late funding transfer re-examines. */
 const FUNDED_NEIGHBOURS = 16;
+/** Withdrawals judged again after a deposit whose payer gained a touch read late (judgeWithdrawalsAfter). */
+const LATER_WITHDRAWALS_JUDGED = 4;
 /** Withdrawals re-examined after each funded deposit. */
 const WITHDRAWALS_PER_FUNDED_DEPOSIT = 4;
 

@@ -14,7 +14,8 @@ import { signalSchema } from '../../src/engine/rule-schema.js';
 const T0 = Date.UTC(2025, 1, 1);
 const old = { type: 'individual' as const, kycCountry: 'US', createdAt: '2023-01-01T00:00:00Z' };
 const young = { type: 'individual' as const, kycCountry: 'US', createdAt: '2025-01-20T00:00:00Z' };
-const clean = (account: string): { ip: string; ipCountry: string; vpn: boolean; deviceId: string } => ({ ip: '198.51.100.7', ipCountry: 'US', vpn: false, deviceId: `dev-${account}` });
+/** A home session of the account's own: no IP or device shared with another account. */
+const clean = (account: string): { ip: string; ipCountry: string; vpn: boolean; deviceId: string } => ({ ip: `198.51.${account.length}.${[...account].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 250, 7)}`, ipCountry: 'US', vpn: false, deviceId: `dev-${account}` });
 
 interface Shape {
   /** Accounts that withdraw to each of the consolidation payers (3 by default). */
@@ -34,13 +35,17 @@ interface Shape {
   sendAfterHours?: number;
   /** The aggregator itself paid each consolidation address before (it is not one of the other accounts). */
   selfPays?: boolean;
+  /** USD each worker sends a consolidation address (4,950: a salary). */
+  workerSends?: number;
+  /** The workers' messages delivered after every other one, though dated before (read late). */
+  workersLate?: boolean;
 }
 
 /** One aggregator `agg` and the accounts and chain data around it, in event-time order. */
 function stream(s: Shape, seed = 7): string[] {
   const rand = prng(seed);
-  const lines: { time: number; line: string }[] = [];
-  const add = (time: number, line: string): void => { lines.push({ time, line }); };
+  const lines: { time: number; line: string; late?: boolean }[] = [];
+  const add = (time: number, line: string, late = false): void => { lines.push({ time, line, late }); };
   const dprk = evmAddress(rand);
   add(T0 - 20 * DAY, label('ethereum', dprk, 'dprk-linked', 'DPRK launderer', T0 - 20 * DAY));
   const consolidations = Array.from({ length: s.consolidations ?? 3 }, () => evmAddress(rand));
@@ -48,8 +53,9 @@ function stream(s: Shape, seed = 7): string[] {
     for (let w = 0; w < (s.workersPerConsolidation ?? 3); w++) {
       const worker = `worker-${c}-${w}`;
       const t = T0 + (c * 5 + w) * HOUR;
-      add(t, transfer({ eventId: `${worker}-pay`, kind: 'deposit', time: t, accountId: worker, chain: 'ethereum', asset: 'USDC', amount: 5000, from: [evmAddress(rand)], to: evmAddress(rand), customer: old }, rand));
-      add(t + 20 * HOUR, transfer({ eventId: `${worker}-fwd`, kind: 'withdrawal', time: t + 20 * HOUR, accountId: worker, chain: 'ethereum', asset: 'USDC', amount: 4950, to: cons, session: clean(worker), customer: old }, rand));
+      const late = s.workersLate === true;
+      add(t, transfer({ eventId: `${worker}-pay`, kind: 'deposit', time: t, accountId: worker, chain: 'ethereum', asset: 'USDC', amount: 5000, from: [evmAddress(rand)], to: evmAddress(rand), customer: old }, rand), late);
+      add(t + 20 * HOUR, transfer({ eventId: `${worker}-fwd`, kind: 'withdrawal', time: t + 20 * HOUR, accountId: worker, chain: 'ethereum', asset: 'USDC', amount: s.workerSends ?? 4950, to: cons, session: clean(worker), customer: old }, rand), late);
     }
     if (s.selfPays) add(T0 + c * HOUR, transfer({ eventId: `agg-pays-${c}`, kind: 'withdrawal', time: T0 + c * HOUR, accountId: 'agg', chain: 'ethereum', asset: 'USDC', amount: 20, to: cons, session: clean('agg'), customer: s.customer ?? young }, rand));
   });
@@ -70,7 +76,7 @@ function stream(s: Shape, seed = 7): string[] {
   });
   const out = T0 + 3 * DAY + (payers.length - 1) * (s.spacingHours ?? 20) * HOUR + (s.sendAfterHours ?? 6) * HOUR;
   add(out, transfer({ eventId: 'agg-out', kind: 'withdrawal', time: out, accountId: 'agg', chain: 'ethereum', asset: 'USDT', amount: Math.round(received * (s.share ?? 0.95)), to: evmAddress(rand), session: clean('agg'), customer }, rand));
-  return lines.sort((a, b) => a.time - b.time).map((l) => l.line);
+  return lines.sort((a, b) => Number(a.late ?? false) - Number(b.late ?? false) || a.time - b.time).map((l) => l.line);
 }
 
 function aggregatorAlerts(lines: string[]): Alert[] {
@@ -104,6 +110,21 @@ describe('dprk-it-payroll.aggregator: many payers, some suspect, the money moved
     expect(aggregatorAlerts(stream({ workersPerConsolidation: 2 }))).toEqual([]);
     // the aggregator's own payments to them do not make up the third account
     expect(aggregatorAlerts(stream({ workersPerConsolidation: 2, selfPays: true }))).toEqual([]);
+  });
+
+  it('does not count a payment processor\'s hot wallet as a consolidation address: its customers send small sums, not salaries', () => {
+    expect(aggregatorAlerts(stream({ workerSends: 300 }))).toEqual([]);
+    expect(aggregatorAlerts(stream({ workerSends: 2500 }))).toHaveLength(1);
+  });
+
+  it('reaches the in-order alert when the workers\' withdrawals to the consolidation addresses are read after the aggregator\'s events', () => {
+    const [inOrder, ...none] = aggregatorAlerts(stream({}));
+    expect(none).toEqual([]);
+    const late = aggregatorAlerts(stream({ workersLate: true }));
+    // judged again as each consolidation address gains its third payer: medium at two suspect
+    // payers, then the in-order alert itself once the third is known (its evidence names them all)
+    expect(late.map((a) => [a.severity, a.evidence.suspectPayers])).toEqual([['medium', 2], ['high', 3]]);
+    expect(JSON.stringify(late[1])).toBe(JSON.stringify(inOrder));
   });
 
   it('stays quiet when the account keeps the money (70% sent on)', () => {

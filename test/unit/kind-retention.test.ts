@@ -46,7 +46,8 @@ describe('transfer retention by kind, derived from the rules', () => {
     // the destination), each + 90 d of touches re-examined, exceed the longest look-back, so
     // withdrawals are kept as long as deposits; without those rules, persona-rotation's 30 + 60 d of a
     // predecessor's last transfer + 90 d sets it; without it too, extortion fresh-address's 90 d of
-    // the account's usual withdrawals (T9, since v4; its fresh 14 d before) + 90 d.
+    // the account's usual withdrawals (T9, since v4; its fresh 14 d before) + 90 d, as split-payment's
+    // 90 d of large withdrawals (one-off, since v2) + 90 d.
     expect(byKind.withdrawal).toBe(longest);
     const without = (...ids: string[]): typeof shipped => shipped.filter((r) => !ids.includes(r.spec.id));
     expect(transferRetentionByKind(without('dprk-it-payroll.facilitator-hub'), longest, 90 * DAY).withdrawal).toBe(longest);
@@ -55,7 +56,9 @@ describe('transfer retention by kind, derived from the rules', () => {
     expect(transferRetentionByKind(withoutFreshReaders, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
     const withoutPersona = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation');
     expect(transferRetentionByKind(withoutPersona, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
-    const withoutT9Windows = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address');
+    const withoutFreshT9 = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address');
+    expect(transferRetentionByKind(withoutFreshT9, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
+    const withoutT9Windows = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address', 'extortion-payment.split-payment');
     expect(transferRetentionByKind(withoutT9Windows, longest, 90 * DAY).withdrawal).toBeLessThan(180 * DAY);
   });
 
