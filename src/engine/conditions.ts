@@ -154,16 +154,38 @@ export function compileAll(conditions: readonly Condition[]): Predicate {
   return allOf(conditions.map(compileCondition));
 }
 
-/** Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts printed whole. */
+/**
+ * Nouns an explanation puts after a count, each with its singular: "{n} days" reads "1 day"
+ * when n is 1 (session 30 QA: alerts said "1 days").
+ */
+const SINGULAR: Readonly<Record<string, string>> = {
+  days: 'day', hours: 'hour', minutes: 'minute', weeks: 'week', months: 'month', years: 'year',
+  payments: 'payment', addresses: 'address', accounts: 'account', transfers: 'transfer', times: 'time',
+  pieces: 'piece', hops: 'hop', deposits: 'deposit', withdrawals: 'withdrawal', payers: 'payer',
+  senders: 'sender', employers: 'employer', devices: 'device', logins: 'login',
+};
+
+/**
+ * Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts
+ * printed whole, and a count of exactly 1 takes the singular of the noun after it.
+ */
 export function renderTemplate(template: string, ctx: Context): string {
-  return template.replace(/\{([a-zA-Z0-9_.]+)\}/g, (_, path: string) => {
+  return template.replace(/\{([a-zA-Z0-9_.]+)\}(?: ([a-z]+)\b)?/g, (_, path: string, noun: string | undefined) => {
     const v = getPath(ctx, path);
-    if (typeof v === 'number') return formatNumber(v);
-    if (isDecimal(v)) return v.format();
-    if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
-    if (v !== null && typeof v === 'object') return JSON.stringify(v); // not "[object Object]"
-    return v === undefined || v === null ? '?' : String(v);
+    const text = renderValue(v);
+    if (noun === undefined) return text;
+    const one = text === '1' && (typeof v === 'number' || isDecimal(v));
+    return `${text} ${one ? SINGULAR[noun] ?? noun : noun}`;
   });
+}
+
+/** A placeholder's value as an explanation shows it. */
+function renderValue(v: unknown): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (isDecimal(v)) return v.format();
+  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  if (v !== null && typeof v === 'object') return JSON.stringify(v); // not "[object Object]"
+  return v === undefined || v === null ? '?' : String(v);
 }
 
 /**
