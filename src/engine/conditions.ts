@@ -156,7 +156,7 @@ export function compileAll(conditions: readonly Condition[]): Predicate {
 
 /**
  * Nouns an explanation puts after a count, each with its singular: "{n} days" reads "1 day"
- * when n is 1 (session 30 QA: alerts said "1 days").
+ * when n is 1 (session 30 QA: alerts said "1 days" and "0 days").
  */
 const SINGULAR: Readonly<Record<string, string>> = {
   days: 'day', hours: 'hour', minutes: 'minute', weeks: 'week', months: 'month', years: 'year',
@@ -165,17 +165,22 @@ const SINGULAR: Readonly<Record<string, string>> = {
   senders: 'sender', employers: 'employer', devices: 'device', logins: 'login',
 };
 
+/** A whole count of these units that rounds to 0 reads as less than one ("first seen less than a day earlier"). */
+const LESS_THAN_ONE: Readonly<Record<string, string>> = { days: 'less than a day', hours: 'less than an hour' };
+
 /**
  * Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts
- * printed whole, and a count of exactly 1 takes the singular of the noun after it.
+ * printed whole, a count of exactly 1 takes the singular of the noun after it, and 0 days or
+ * hours read "less than a day" ("an hour").
  */
 export function renderTemplate(template: string, ctx: Context): string {
   return template.replace(/\{([a-zA-Z0-9_.]+)\}(?: ([a-z]+)\b)?/g, (_, path: string, noun: string | undefined) => {
     const v = getPath(ctx, path);
     const text = renderValue(v);
     if (noun === undefined) return text;
-    const one = text === '1' && (typeof v === 'number' || isDecimal(v));
-    return `${text} ${one ? SINGULAR[noun] ?? noun : noun}`;
+    const numeric = typeof v === 'number' || isDecimal(v);
+    if (numeric && text === '0' && LESS_THAN_ONE[noun] !== undefined) return LESS_THAN_ONE[noun];
+    return `${text} ${numeric && text === '1' ? SINGULAR[noun] ?? noun : noun}`;
   });
 }
 

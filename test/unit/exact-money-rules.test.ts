@@ -62,10 +62,11 @@ describe('explanation templates', () => {
     expect(renderTemplate('{event.customer} / {event.hops}', ctx)).toBe('{"kycCountry":"DE","createdAt":"2024-01-01T00:00:00Z"} / {"a":1}, {"a":2}');
   });
 
-  it('say "1 day" and "1 payment" for a count of one, and leave other counts, words and texts alone', () => {
+  it('say "1 day" and "1 payment" for a count of one, "less than a day" for 0 days, and leave other counts, words and texts alone', () => {
     const ctx = { s: { one: 1, two: 2, zero: 0, half: 1.5, dec: Decimal.parse('1'), text: '1' } };
     expect(renderTemplate('{s.one} days, {s.one} payments, {s.one} addresses before', ctx)).toBe('1 day, 1 payment, 1 address before');
-    expect(renderTemplate('{s.two} days, {s.zero} days, {s.half} days', ctx)).toBe('2 days, 0 days, 1.5 days');
+    expect(renderTemplate('{s.two} days, {s.half} days, {s.zero} accounts', ctx)).toBe('2 days, 1.5 days, 0 accounts');
+    expect(renderTemplate('first seen {s.zero} days earlier, within {s.zero} hours', ctx)).toBe('first seen less than a day earlier, within less than an hour');
     expect(renderTemplate('{s.dec} hours; {s.one} distinct accounts; {s.text} days', ctx)).toBe('1 hour; 1 distinct accounts; 1 days');
     expect(renderTemplate('{s.one} daysago', ctx)).toBe('1 daysago');
   });
