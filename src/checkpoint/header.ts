@@ -15,17 +15,20 @@ export const FORMAT = 'tidewatch-checkpoint';
  * Raised on any change a reader of the previous version would misread. 3: retained events as
  * [time, message as retained] (src/engine/retained-fields.ts), market-valued transfers as
  * [time, message, usd, source], flow-edge amounts as decimal strings, and the price book. 4: an
- * id memory's bucket carries its sealed, sorted fingerprints beside its table.
+ * id memory's bucket carries its sealed, sorted fingerprints beside its table. 5: a retained
+ * transfer's row may carry a fifth element, the time its account first dealt with its
+ * counterparty ([time, message, usd, source, dealtSince]; src/engine/dealt-since.ts).
  */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 /**
- * Versions this build restores: the current one and the one before it, so that an upgrade resumes
- * from the checkpoints the previous release wrote instead of re-reading input history (which
- * retention may have deleted). 3 differs from 4 only in id-memory buckets, which carry no sealed
- * fingerprints there.
+ * Versions this build restores: the current one and those before it that it reads exactly, so
+ * that an upgrade resumes from the checkpoints the previous releases wrote instead of re-reading
+ * input history (which retention may have deleted). 3 differs from 4 only in id-memory buckets,
+ * which carry no sealed fingerprints there; 3 and 4 differ from 5 only in carrying no first
+ * dealings (their transfers then know the dealings their history holds, as those builds did).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */
@@ -82,7 +85,7 @@ export function buildHeader(rules: readonly LoadedRule[], positions: unknown, cr
 /** Refuses a header this build cannot read. */
 export function checkHeader(header: Partial<CheckpointHeader>, location: string): CheckpointHeader {
   if (header?.format !== FORMAT) throw new CheckpointError(location, 'its header is not a Tidewatch checkpoint header');
-  if (!READABLE_VERSIONS.includes(header.version as number)) throw new CheckpointError(location, `format version ${String(header.version)} (written by tidewatch ${String(header.tidewatch)}); this build reads versions ${READABLE_VERSIONS.join(' and ')}`);
+  if (!READABLE_VERSIONS.includes(header.version as number)) throw new CheckpointError(location, `format version ${String(header.version)} (written by tidewatch ${String(header.tidewatch)}); this build reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS[READABLE_VERSIONS.length - 1]!}`);
   if (header.endianness !== endianness()) throw new CheckpointError(location, `written on a ${String(header.endianness)} machine; this one is ${endianness()}`);
   return header as CheckpointHeader;
 }

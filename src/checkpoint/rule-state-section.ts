@@ -6,6 +6,7 @@
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
+import { carryDealtSince } from '../engine/dealt-since.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
 import { EventList, IdentityNumbering, redecode, storedEvent } from './event-table.js';
@@ -36,6 +37,8 @@ function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryI
 interface RecentLoginsHead {
   recentLogins?: number[];
   recentLoginsNewest?: number | string;
+  /** Written since format 5: the retained transfers carry their first dealings (dealt-since.ts). */
+  dealtSince?: boolean;
 }
 
 /** The transfer indexes, one section per kind, in this order. */
@@ -59,23 +62,37 @@ async function readTransferIndex(r: FrameReader, kind: TransferKind, index: Expi
 }
 
 /**
- * A retained event's row: `[time, message as retained]`, or, for a transfer valued from a market
- * price (which decoding alone cannot give back), `[time, message, usd, source]`.
+ * A retained event's row: `[time, message as retained]`; for a transfer valued from a market
+ * price (which decoding alone cannot give back), `[time, message, usd, source]`; for a transfer
+ * that carries an earlier first dealing with its counterparty (dealt-since.ts, format 5),
+ * `[time, message, usd, source, dealtSince]`, usd and source null when not market-valued.
  */
 function eventRow(item: HistoryItem): unknown[] {
   const row: unknown[] = storedEvent(item);
-  if (item.type === 'transfer' && item.usdSource?.startsWith(MARKET_SOURCE)) row.push(item.usd?.toString() ?? null, item.usdSource);
+  if (item.type !== 'transfer') return row;
+  const valued = item.usdSource?.startsWith(MARKET_SOURCE) === true;
+  if (valued) row.push(item.usd?.toString() ?? null, item.usdSource);
+  if (item.dealtSince !== undefined) {
+    if (!valued) row.push(null, null);
+    row.push(item.dealtSince);
+  }
   return row;
 }
 
 function eventOfRow(row: unknown, decode: (raw: string) => DecodeResult): HistoryItem | string {
-  if (!Array.isArray(row) || (row.length !== 2 && row.length !== 4)) return 'it is not a [time, message] or [time, message, usd, source] row';
+  if (!Array.isArray(row) || (row.length !== 2 && row.length !== 4 && row.length !== 5)) return 'it is not a [time, message], [time, message, usd, source] or [time, message, usd, source, dealtSince] row';
   const event = redecode(row.slice(0, 2), decode);
   if (row.length === 2 || typeof event === 'string') return event;
   if (event.type !== 'transfer') return 'a valued row that is not a transfer';
-  const [, , usd, source] = row as [number, unknown, string | null, string];
-  event.usd = usd === null ? null : Decimal.parse(usd);
-  event.usdSource = source;
+  const [, , usd, source, dealtSince] = row as [number, unknown, string | null, string | null, number | undefined];
+  if (source !== null) {
+    event.usd = usd === null ? null : Decimal.parse(usd);
+    event.usdSource = source;
+  }
+  if (row.length === 5) {
+    if (typeof dealtSince !== 'number' || !Number.isFinite(dealtSince) || dealtSince >= event.time) return `its first dealing ${String(dealtSince)} is not a time before the transfer's`;
+    event.dealtSince = dealtSince;
+  }
   return event;
 }
 
@@ -90,7 +107,7 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
-  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime) });
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true });
 }
 
 export async function readRuleState(r: FrameReader, state: RuleState, decode: (raw: string) => DecodeResult): Promise<void> {
@@ -115,5 +132,8 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
     parts.recentLogins.restoreEntry(item.eventId, item);
   }
   if (clock.recentLoginsNewest !== undefined) parts.recentLogins.restoreNewest(decodeClock(clock.recentLoginsNewest));
+  // A checkpoint of a build before format 5 carries no first dealings: each history works them
+  // out from what it holds, as it would have taken its transfers in.
+  if (clock.dealtSince !== true) for (const [, list] of parts.accounts.entries()) for (let i = 0; i < list.length; i++) carryDealtSince(list, i);
   state.restoreNewest(decodeClock(clock.newest));
 }

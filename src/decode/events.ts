@@ -33,6 +33,12 @@ export interface TransferEvent {
   usd: Decimal | null;
   /** Where `usd` came from (src/decode/prices.ts); null when unpriced. */
   usdSource: UsdSource | null;
+  /**
+   * When the account first dealt with this transfer's sole counterparty, if earlier than `time`:
+   * carried from its previous transfer with that address (src/engine/dealt-since.ts), so a
+   * relation the account kept up outlives the history's retention. Checkpointed.
+   */
+  dealtSince?: number;
   /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
   view?: Record<string, unknown>;
   /** The rule engine's notes of its rules' failed gates for this transfer (src/engine/gates.ts); never checkpointed. */

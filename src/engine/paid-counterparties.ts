@@ -16,6 +16,7 @@
 import type { AddressKey } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import { ShardedMap } from '../state/sharded-map.js';
+import { dealtSinceOf } from './dealt-since.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import type { HistoryItem } from './state.js';
 
@@ -54,22 +55,37 @@ export class PaidCounterparties {
     const history = this.historyOf(accountId);
     const index = this.accounts.get(accountId) ?? this.build(accountId, history);
     for (const key of keys) {
-      const oldest = this.oldestHeld(index, key, history);
-      if (oldest !== undefined && oldest.time < time) return true;
+      const since = this.dealtSince(index, key, history);
+      if (since !== undefined && since < time) return true;
     }
     return false;
   }
 
-  /** The time of the account's oldest retained transfer with one of `keys` as counterparty; undefined when none. */
+  /**
+   * When the account first dealt with one of `keys`: its oldest retained transfer with one of them
+   * as counterparty, or earlier when a retained transfer carries an earlier first dealing
+   * (dealt-since.ts); undefined when none is retained.
+   */
   firstDealtAt(accountId: string, keys: Iterable<AddressKey>): number | undefined {
     const history = this.historyOf(accountId);
     const index = this.accounts.get(accountId) ?? this.build(accountId, history);
     let first: number | undefined;
     for (const key of keys) {
-      const oldest = this.oldestHeld(index, key, history);
-      if (oldest !== undefined && (first === undefined || oldest.time < first)) first = oldest.time;
+      const since = this.dealtSince(index, key, history);
+      if (since !== undefined && (first === undefined || since < first)) first = since;
     }
     return first;
+  }
+
+  /**
+   * The first dealing with `key` the retained transfers know of: the oldest one's, or the newest
+   * one's carried time (a transfer read late, older than those after it, carries its own).
+   */
+  private dealtSince(index: AccountIndex, key: AddressKey, history: readonly HistoryItem[]): number | undefined {
+    const oldest = this.oldestHeld(index, key, history);
+    if (oldest === undefined) return undefined;
+    const list = index.byAddress.get(key)!;
+    return Math.min(dealtSinceOf(oldest), dealtSinceOf(list[list.length - 1]!));
   }
 
   /** Takes in a transfer the account's history (`history`, as it is now) just took in; a no-op for an account never asked about. */

@@ -30,6 +30,7 @@ export interface AggregatorSpec {
   select: (item: HistoryItem) => boolean;
   valueOf: (item: HistoryItem) => unknown;
 }
+import { carryDealtSince } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { appended } from '../state/tight-list.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
@@ -573,6 +574,7 @@ export class RuleState {
     while (i > 0 && list[i - 1]!.time > event.time) i--;
     if (i < list.length) list.splice(i, 0, event);
     else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length
+    carryDealtSince(list, i); // before the trim below can drop the transfer it carries from
     const horizon = this.newest - this.options.retention;
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;

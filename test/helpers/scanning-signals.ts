@@ -12,6 +12,7 @@ import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
 import { medianUsdOf } from '../../src/engine/cadence.js';
+import { dealtSinceOf } from '../../src/engine/dealt-since.js';
 
 const DAY = 86_400_000;
 const ZERO = Decimal.ZERO;
@@ -122,11 +123,16 @@ export function scanningFresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signa
     const firstSeen = Math.min(...ids.map((id) => graph.firstSeenAt(id) ?? trigger.time));
     const keys = new Set(trigger.msg.kind === 'deposit' ? trigger.from : [trigger.to]);
     const dealt = state.history(trigger.msg.accountId).filter((e) => e.type === 'transfer' && e.time < trigger.time && e.eventId !== trigger.eventId && (e.msg.kind === 'deposit' ? e.from.some((k) => keys.has(k)) : keys.has(e.to)));
-    const paidBefore = dealt.length > 0;
+    // Since session 31 a transfer may carry an earlier first dealing with its one counterparty
+    // (dealt-since.ts): the oldest and the newest transfer with the address are asked for theirs.
+    const all = state.history(trigger.msg.accountId).filter((e): e is TransferEvent => e.type === 'transfer' && (e.msg.kind === 'deposit' ? e.from.some((k) => keys.has(k)) : keys.has(e.to)));
+    const carried = all.length === 0 ? Infinity : Math.min(dealtSinceOf(all[0]!), dealtSinceOf(all[all.length - 1]!));
+    const first = Math.min(carried, ...dealt.map((e) => e.time));
+    const paidBefore = first < trigger.time;
     const ageDays = round((trigger.time - firstSeen) / DAY, 1);
     const ok = !paidBefore && trigger.time - firstSeen <= spec.within;
     const facts: Record<string, unknown> = { firstSeenDaysBefore: ageDays, paidBefore };
-    if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - Math.min(...dealt.map((e) => e.time))) / DAY;
+    if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - first) / DAY;
     return { ok, value: ageDays, eventIds: [], facts };
   };
 }
