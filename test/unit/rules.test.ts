@@ -115,12 +115,16 @@ describe('consolidation without forwarding', () => {
 });
 
 describe('account linkage at scale', () => {
-  it('alerts each account on a shared IP once, and stays quiet when the IP is public infrastructure', async () => {
+  it('alerts each account on a shared IP once at medium (the first four once more, low, before the fifth came), and stays quiet when the IP is public infrastructure', async () => {
     const { Pipeline } = await import('../../src/pipeline/pipeline.js');
     const p = new Pipeline({ rules: loadRuleSet(rulesDir) });
     const login = (i: number) => JSON.stringify({ schema: 'exchange.login.v1', eventId: `l-${i}`, occurredAt: `2025-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`, accountId: `acct-${i}`, ip: '203.0.113.9', ipCountry: 'US', vpn: false, deviceId: `dev-${i}` });
     const first = Array.from({ length: 10 }, (_, i) => p.process(login(i), { file: 't' }).alerts).flat().filter((a) => a.ruleId === 'account-linkage.shared-ip');
-    expect(first.map((a) => a.subject.accountId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `acct-${i}`).sort());
+    const medium = first.filter((a) => a.severity === 'medium');
+    expect(medium.map((a) => a.subject.accountId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `acct-${i}`).sort());
+    // Three or four accounts on one IP are a household as often as a farm: a low record (shared-ip v3).
+    const low = first.filter((a) => a.severity === 'low');
+    expect(low.map((a) => a.subject.accountId).sort()).toEqual(['acct-0', 'acct-1', 'acct-2', 'acct-3']);
     const crowd = Array.from({ length: 50 }, (_, i) => p.process(login(i + 10), { file: 't' }).alerts).flat().filter((a) => a.ruleId === 'account-linkage.shared-ip');
     expect(crowd.length).toBeLessThanOrEqual(30);
   });
