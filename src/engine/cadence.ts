@@ -20,6 +20,7 @@ import type { HistoryItem } from './state.js';
 import type { PayerGroup } from './payer-index.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { PAYER_GROUP_READ_LIMIT, WINDOW_READ_LIMIT } from './read-limits.js';
+import { conduitFunder } from './payer-conduit.js';
 
 type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
 
@@ -43,11 +44,15 @@ function payerOf(graph: EntityGraph, e: TransferEvent, asOf: number): string | u
 /**
  * Who pays, for grouping payments: the labelled entity the payer's cluster belongs to (a payroll
  * platform pays from many hot wallets that no heuristic merges, one label and entity on each),
- * else the cluster. Of several entities, the first by label and name, so the key derives from
- * content alone.
+ * else, for an address that only passes one funder's money on, that funder's (payer-conduit.ts:
+ * an employer treasury funding a new payout address each month), else the cluster. Of several
+ * entities, the first by label and name, so the key derives from content alone.
  */
 function payerKey(graph: EntityGraph, id: number, asOf: number): string {
-  return entityOf(graph, id, asOf) ?? graph.clusterName(id);
+  const entity = entityOf(graph, id, asOf);
+  if (entity !== undefined) return entity;
+  const funder = conduitFunder(graph, id, asOf);
+  return funder === undefined ? graph.clusterName(id) : entityOf(graph, funder, asOf) ?? graph.clusterName(funder);
 }
 
 function entityOf(graph: EntityGraph, id: number, asOf: number): string | undefined {
@@ -113,7 +118,7 @@ function indexedByPayer({ trigger, graph, state, asOf }: Env, spec: CadenceSpec,
     // another payer's verdict. A hot account's thousands of one-off senders cost a look-up each,
     // not a window search and a cluster name.
     // (A labelled address may share its entity with other addresses of other clusters.)
-    if (items.length < spec.minCount && oneKind && (payerId === undefined || (graph.uf.isSingleton(payerId) && entityOf(graph, payerId, asOf) === undefined))) continue;
+    if (items.length < spec.minCount && oneKind && (payerId === undefined || (graph.uf.isSingleton(payerId) && entityOf(graph, payerId, asOf) === undefined && !mayBeConduit(graph, payerId, items, from, asOf)))) continue;
     const selected: TransferEvent[] = [];
     const end = upperBound(items, trigger.time);
     for (let i = Math.max(lowerBound(items, from), end - PAYER_GROUP_READ_LIMIT); i < end; i++) if (select(items[i]!)) selected.push(items[i]!);
@@ -123,6 +128,15 @@ function indexedByPayer({ trigger, graph, state, asOf }: Env, spec: CadenceSpec,
     byPayer.set(payer, selected);
   }
   return byPayer;
+}
+
+/**
+ * Whether a small group's payer may share its payer key with another group through a funder: its
+ * newest transfer lies in the window (else it is read for nothing) and its address is a conduit.
+ */
+function mayBeConduit(graph: EntityGraph, payerId: number, items: readonly TransferEvent[], from: number, asOf: number): boolean {
+  const newest = items[items.length - 1];
+  return newest !== undefined && newest.time >= from && conduitFunder(graph, payerId, asOf) !== undefined;
 }
 
 /**
