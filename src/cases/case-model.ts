@@ -1,6 +1,6 @@
 /**
  * The analysts' case queue model, shared by the in-memory and Redis stores. Alerts for one
- * subject gather into one open case, ordered by score, and the case keeps each alert whole.
+ * subject gather into one open case, ordered by severity and then score, and the case keeps each alert whole.
  * Signed-in users claim, are assigned, resolve (high and critical through a supervisor's
  * approval), reopen and annotate cases; every change is audited with the user who made it.
  * What each action may do is decided in one place, `case-transitions.ts`.
@@ -89,6 +89,21 @@ export function severityRank(s: Alert['severity']): number {
   return SEVERITY_RANK[s];
 }
 
+/**
+ * A case's place in the queue: severity first, then score (0 to 100), so a critical case comes
+ * before a high one whatever their scores (rules band severity differently: a `cadence-forward`
+ * alert of score 100 is high). The Redis store's sorted sets hold this number
+ * (`tidewatch cases reindex` rewrites sets written by a version that held the bare score).
+ */
+export function queuePriority(c: Pick<Alert, 'severity' | 'score'>): number {
+  return SEVERITY_RANK[c.severity] * 1000 + c.score;
+}
+
+/** Queue order: higher priority first, then case id descending (the Redis store's ZREVRANGE). */
+export function byQueueOrder(a: Pick<Case, 'severity' | 'score' | 'caseId'>, b: Pick<Case, 'severity' | 'score' | 'caseId'>): number {
+  return queuePriority(b) - queuePriority(a) || b.caseId.localeCompare(a.caseId);
+}
+
 export function higherSeverity(a: Alert['severity'], b: Alert['severity']): Alert['severity'] {
   return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
@@ -108,9 +123,9 @@ export interface CaseStore {
   addAlert(alert: Alert): Promise<{ caseId: string; added: boolean }>;
   /** Every case (or every case of one status): for small stores and exports; the queue reads pages with `query`. */
   list(options?: CaseListOptions): Promise<Case[]>;
-  /** One page of cases matching a filter, highest score first, with the number that match. */
+  /** One page of cases matching a filter, highest severity and then score first, with the number that match. */
   query(q: CaseQuery): Promise<CasePage>;
-  /** The ids of an account's kept cases (at most 1,000), highest score first. */
+  /** The ids of an account's kept cases (at most 1,000), highest severity and then score first. */
   casesOfSubject(accountId: string): Promise<string[]>;
   /** The ids of kept cases whose alerts name the cluster (at most 1,000), newest mention first. */
   casesOfCluster(cluster: string): Promise<string[]>;

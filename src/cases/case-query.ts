@@ -1,7 +1,8 @@
 /**
  * A filtered page of cases, as the queue asks for it. The Redis store answers from its index sets
  * (one script, then one read per returned case); the in-memory store filters its map. Both answer
- * the same cases in the same order: case score, then case id, both descending.
+ * the same cases in the same order: queue priority (severity, then score), then case id, all
+ * descending.
  */
 import type { Alert } from '../contract/schemas.js';
 import { CASE_STATUSES, type Case, type CaseStatus } from './case-model.js';

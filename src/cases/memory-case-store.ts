@@ -1,7 +1,7 @@
 /** The embedded case store used by `replay`, `console --demo` and unit tests. Same contract as the Redis store. */
 import type { Alert } from '../contract/schemas.js';
 import {
-  deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS,
+  byQueueOrder, deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS,
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import {
@@ -139,7 +139,7 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
   private sorted(options: CaseListOptions): Case[] {
     this.forgetExpired();
     const all = [...this.cases.values()].filter((c) => !options.status || c.status === options.status);
-    all.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId)); // the Redis store's order (ZREVRANGE)
+    all.sort(byQueueOrder); // the Redis store's order (ZREVRANGE of the queue priority)
     return all.slice(0, options.limit ?? all.length).map((c) => structuredClone(c));
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Case, CaseStatus } from './case-model.js';
+import { queuePriority, type Case, type CaseStatus } from './case-model.js';
 import { pageBounds, queryStatuses, type CaseQuery, type Severity } from './case-query.js';
 import { caseFacets, type caseKeys } from './redis-keys.js';
 
@@ -50,8 +50,12 @@ export async function rebuildIndexes(redis: IndexRedis, k: Keys, toCase: (raw: s
   let cases = 0;
   let removed = 0;
   const reindex = async (caseId: string, leave: string[], enter: string[], raw: string, c: Case | undefined): Promise<boolean> => {
-    const keys = [k.caseDoc(caseId), k.index.opened, ...leave, ...enter];
-    return (await redis.twReindexCase(keys.length, ...keys, caseId, raw, leave.length, enter.length, c?.score ?? 0, c ? Date.parse(c.openedAt) : '')) === 1;
+    // The status set too (by the same compare-and-set): its score is the queue priority the claim
+    // reads, which a version before severity-first order wrote as the bare score. A claimed
+    // case's is its lease expiry, left alone.
+    const entering = c && c.status !== 'claimed' ? [...enter, statusKey(k, c.status)] : enter;
+    const keys = [k.caseDoc(caseId), k.index.opened, ...leave, ...entering];
+    return (await redis.twReindexCase(keys.length, ...keys, caseId, raw, leave.length, entering.length, c ? queuePriority(c) : 0, c ? Date.parse(c.openedAt) : '')) === 1;
   };
   const read = async (caseId: string): Promise<{ raw: string; c: Case | undefined }> => {
     const raw = (await redis.hget(k.caseDoc(caseId), 'doc')) ?? '';

@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
 import { serialiseAlert } from '../sinks/serialise.js';
 import {
-  deriveCaseId, higherSeverity, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
+  byQueueOrder, deriveCaseId, higherSeverity, queuePriority, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
@@ -133,7 +133,7 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     const expired = ids.filter((_, i) => raw[i] === null);
     if (expired.length > 0) await this.redis.zrem(this.keys.resolved, ...expired); // past retention: only resolved cases expire
     const docs = raw.filter((v): v is string => v !== null).map(toCase);
-    docs.sort((a, b) => b.score - a.score || b.caseId.localeCompare(a.caseId));
+    docs.sort(byQueueOrder);
     return docs.slice(0, options.limit ?? docs.length);
   }
 
@@ -275,13 +275,14 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
       const doc = t.doc;
       const deltas = before.status === 'resolved' || doc.status === 'resolved' ? resolutionDeltas(before, doc, (await this.alerts(caseId)).map((a) => a.ruleId)) : [];
       const written = onlyAudits(t) ? raw : JSON.stringify(doc);
-      const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : doc.score;
+      const priority = queuePriority(doc);
+      const zscore = doc.status === 'claimed' ? doc.leaseUntil ?? 0 : priority;
       const unchanged = written === raw;
       const leave = unchanged ? [] : caseFacets(k, toCase(raw));
       const enter = unchanged ? [] : caseFacets(k, doc);
       const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter, k.resolutions];
       const result = await this.redis.twTransition(keys.length, ...keys,
-        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, doc.score, leave.length, enter.length, JSON.stringify(deltas), ...auditFields(t.audit));
+        caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, priority, leave.length, enter.length, JSON.stringify(deltas), ...auditFields(t.audit));
       if (result === 1) return doc;
       if (result === -1) throw missing(caseId);
     }

@@ -37,7 +37,7 @@ export function caseKeys(prefix: string) {
 function indexKeys(i: string) {
   return {
     prefix: i,
-    /** Every kept case, scored by case score: each filtered page intersects with it, so its score orders the page. */
+    /** Every kept case, scored by queue priority (case-model.ts queuePriority): each filtered page intersects with it, so its score orders the page. */
     all: `${i}all`,
     /** Every kept case, scored by openedAt (ms): the age filters. */
     opened: `${i}opened`,
@@ -54,7 +54,7 @@ function indexKeys(i: string) {
 }
 
 /**
- * The index sets a case belongs to, each scored by the case score (the `opened` index, scored by
+ * The index sets a case belongs to, each scored by the queue priority (the `opened` index, scored by
  * time, is kept apart). The Lua scripts are given these names in KEYS; only this function spells them.
  */
 export function caseFacets(keys: ReturnType<typeof caseKeys>, c: { subject: string; severity: string; typologies: readonly string[]; analyst?: string | undefined }): string[] {

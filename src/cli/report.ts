@@ -15,7 +15,7 @@ export function printSummary(s: ReplaySummary, rules: number): void {
 }
 
 export function printCases(cases: Case[], limit: number): void {
-  console.log(`\ncases ${cases.length} (highest score first${cases.length > limit ? `, top ${limit}` : ''})`);
+  console.log(`\ncases ${cases.length} (most severe first${cases.length > limit ? `, top ${limit}` : ''})`);
   console.log(`  ${'case'.padEnd(26)} ${'subject'.padEnd(18)} ${'sev'.padEnd(8)} score  alerts  typologies`);
   for (const c of cases.slice(0, limit)) {
     console.log(inertText(`  ${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(6)}  ${c.typologies.join(', ')}`));

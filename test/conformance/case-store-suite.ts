@@ -72,6 +72,25 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(['acct-low']);
     });
 
+    it('lists and claims a critical case before a high one of a higher score, and equal scores by severity', async () => {
+      const store = await make();
+      await store.addAlert(alert('s1', 'acct-high-100', 100, 'high'));
+      await store.addAlert(alert('s2', 'acct-critical-95', 95, 'critical'));
+      await store.addAlert(alert('s3', 'acct-high-95', 95, 'high'));
+      await store.addAlert(alert('s4', 'acct-critical-95b', 95, 'medium'));
+      // The fourth subject's case turns critical by a later alert of a lower score.
+      await store.addAlert(alert('s5', 'acct-critical-95b', 60, 'critical'));
+      const listed = (await store.list({ status: 'open' })).map((c) => c.subject);
+      // The two critical cases (both of score 95) by case id, then the high ones by score.
+      expect(listed.slice(0, 2).sort()).toEqual(['acct-critical-95', 'acct-critical-95b']);
+      expect(listed.slice(2)).toEqual(['acct-high-100', 'acct-high-95']);
+      expect((await store.query({ statuses: ['open'] })).cases.map((c) => c.subject)).toEqual(listed);
+      const first = await store.claim(ana, 60_000, 1_000);
+      const second = await store.claim(bob, 60_000, 1_000);
+      expect([first!.severity, second!.severity]).toEqual(['critical', 'critical']);
+      expect((await store.claim(as('cy'), 60_000, 1_000))!.subject).toBe('acct-high-100');
+    });
+
     it('lets exactly one of two analysts claiming at once win', async () => {
       const store = await make();
       await store.addAlert(alert('race', 'acct-race', 80));

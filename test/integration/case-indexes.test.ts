@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Case } from '../../src/cases/case-model.js';
+import { queuePriority, type Case } from '../../src/cases/case-model.js';
 import { matchesQuery, type CaseQuery } from '../../src/cases/case-query.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { caseKeys } from '../../src/cases/redis-keys.js';
@@ -101,5 +101,20 @@ describe(`queue index sets on real Redis (${CASES} cases)`, () => {
     expect(await store.unindexedCount()).toBe(0);
     expect(await store.query({ severities: ['medium'], typology: 'dprk-it-payroll', limit: 1000 })).toEqual(before);
     expect(await redis.zcard(k.index.severity('low'))).toBe(0);
+  });
+
+  it('rewrites sets that a version before severity-first order scored by the bare case score, the open set the claim reads too', async () => {
+    const k = caseKeys(prefix);
+    const before = await store.query({ limit: 1000 });
+    expect(before.cases.slice(0, 3).map((c) => c.severity)).toEqual(['critical', 'critical', 'critical']);
+    const open = await redis.zrange(k.open, 0, -1);
+    const bare = (await Promise.all(open.map((id) => store.get(id)))).flatMap((c) => [c!.score, c!.caseId]);
+    await redis.zadd(k.open, ...bare); // as the older version wrote them
+    await redis.zadd(k.index.all, ...bare);
+    expect((await store.query({ limit: 1000 })).cases.map((c) => c.caseId)).not.toEqual(before.cases.map((c) => c.caseId));
+    await store.rebuildIndexes();
+    expect(await store.query({ limit: 1000 })).toEqual(before);
+    const scored = await redis.zrange(k.open, 0, -1, 'WITHSCORES');
+    for (let i = 0; i < scored.length; i += 2) expect(Number(scored[i + 1])).toBe(queuePriority((await store.get(scored[i]!))!));
   });
 });

@@ -3,11 +3,12 @@
   first and names that case's keys and index sets. If the subject's case or its document changed in
   between, nothing is written and the current case id comes back with added = -1, for the caller to
   read again and retry.
-  KEYS[1] open zset   KEYS[2] alert index key   KEYS[3] subject key
+  KEYS[1] open zset (score = queue priority)   KEYS[2] alert index key   KEYS[3] subject key
   KEYS[4] case key    KEYS[5] case audit stream   KEYS[6] case alerts hash
   (KEYS[4..6] of the expected case, or of the case to open)
   KEYS[7] opened index (score = openedAt ms)   KEYS[8] typology names set
-  KEYS[9 .. 8+r] index sets the case leaves   KEYS[9+r .. 8+r+a] index sets it is in after (score = case score)
+  KEYS[9 .. 8+r] index sets the case leaves   KEYS[9+r .. 8+r+a] index sets it is in after (score = queue priority:
+  severity rank x 1000 + case score, case-model.ts queuePriority)
   KEYS[9+r+a] the dashboard's alerts-per-day counters
   KEYS[10+r+a .. 9+r+a+c] the case sets of the clusters the alert names (score = the newest ARGV[14])
   ARGV[1] the subject's open case id the caller read ('' when none)
@@ -53,12 +54,13 @@ for _, t in ipairs(doc.typologies) do if t == ARGV[8] then has = true end end
 if not has then table.insert(doc.typologies, ARGV[8]); table.sort(doc.typologies) end
 if ARGV[9] > doc.updatedAt then doc.updatedAt = ARGV[9] end
 redis.call('HSET', KEYS[4], 'doc', cjson.encode(doc))
-if doc.status == 'open' then redis.call('ZADD', KEYS[1], doc.score, caseId) end
+local priority = ranks[doc.severity] * 1000 + doc.score
+if doc.status == 'open' then redis.call('ZADD', KEYS[1], priority, caseId) end
 redis.call('SET', KEYS[2], caseId, 'EX', tonumber(ARGV[11]))
 redis.call('SADD', KEYS[8], ARGV[8])
 local r, a = tonumber(ARGV[15]), tonumber(ARGV[16])
 for i = 9, 8 + r do redis.call('ZREM', KEYS[i], caseId) end
-for i = 9 + r, 8 + r + a do redis.call('ZADD', KEYS[i], doc.score, caseId) end
+for i = 9 + r, 8 + r + a do redis.call('ZADD', KEYS[i], priority, caseId) end
 redis.call('HINCRBY', KEYS[9 + r + a], ARGV[17], 1)
 for i = 10 + r + a, 9 + r + a + tonumber(ARGV[18]) do redis.call('ZADD', KEYS[i], 'GT', tonumber(ARGV[14]), caseId) end
 return { caseId, 1 }

@@ -1,4 +1,5 @@
---[[ claim: return expired leases to the queue, then claim the highest-scoring open case.
+--[[ claim: return expired leases to the queue, then claim the open case of highest
+  queue priority (severity rank x 1000 + case score, case-model.ts queuePriority).
   Every key is declared (Redis Cluster): the caller names candidate cases (the expired leases it
   read and the open case it expects on top) with their keys and the assignee index of the analyst
   it read holding each. Only declared cases whose holder is the one read are expired here (another
@@ -12,6 +13,8 @@
   ARGV[3+2i] id of candidate i   ARGV[4+2i] the analyst read holding it ('' for none)
   Returns { 'claimed', case document (JSON) }, { 'retry', top open case id } or false. ]]
 local now = tonumber(ARGV[3])
+local ranks = { low = 0, medium = 1, high = 2, critical = 3 }
+local function priority(doc) return ranks[doc.severity] * 1000 + doc.score end
 local slot = {}
 for i = 1, (#ARGV - 4) / 2 do slot[ARGV[3 + 2 * i]] = i end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
@@ -23,9 +26,9 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
       doc.status = 'open'; doc.analyst = nil; doc.leaseUntil = nil
       redis.call('HSET', KEYS[3 * i + 2], 'doc', cjson.encode(doc))
       redis.call('ZREM', KEYS[2], id)
-      redis.call('ZADD', KEYS[1], doc.score, id)
+      redis.call('ZADD', KEYS[1], priority(doc), id)
       redis.call('ZREM', KEYS[3 * i + 4], id)
-      redis.call('ZADD', KEYS[3], doc.score, id)
+      redis.call('ZADD', KEYS[3], priority(doc), id)
     end
   end
 end
@@ -42,6 +45,6 @@ redis.call('HSET', KEYS[3 * i + 2], 'doc', encoded)
 redis.call('ZREM', KEYS[1], id)
 redis.call('ZADD', KEYS[2], doc.leaseUntil, id)
 redis.call('ZREM', KEYS[3], id)
-redis.call('ZADD', KEYS[4], doc.score, id)
+redis.call('ZADD', KEYS[4], priority(doc), id)
 redis.call('XADD', KEYS[3 * i + 3], '*', 'action', 'claim', 'at', ARGV[4], 'analyst', ARGV[1])
 return { 'claimed', encoded }

@@ -1,6 +1,6 @@
---[[ query: one page of case ids matching a filter, by case score, read from the index sets only
+--[[ query: one page of case ids matching a filter, by queue priority (severity, then score), read from the index sets only
   (no case document is read here; the caller reads the page's documents).
-  KEYS[1] result (working set)   KEYS[2] the all-cases index (score = case score)
+  KEYS[1] result (working set)   KEYS[2] the all-cases index (score = queue priority)
   KEYS[3] opened index (score = openedAt ms)   KEYS[4] working set for the age range
   KEYS[5] working set for SLA breaches   KEYS[6] working set for one breach severity
   KEYS[6+j] a working set for group j (j = 1..g)

@@ -3,7 +3,7 @@
   KEYS[1] case key   KEYS[2] opened index (score = openedAt ms)
   KEYS[3 .. 2+r] index sets to take the case out of   KEYS[3+r .. 2+r+a] index sets it belongs in
   ARGV[1] caseId   ARGV[2] the document read ('' when the case is gone)   ARGV[3] r   ARGV[4] a
-  ARGV[5] case score   ARGV[6] openedAt (ms), or '' to leave the opened index alone
+  ARGV[5] case queue priority (case-model.ts queuePriority)   ARGV[6] openedAt (ms), or '' to leave the opened index alone
   Returns 1 when done, 0 when the document changed since it was read. ]]
 local raw = redis.call('HGET', KEYS[1], 'doc') or ''
 if raw ~= ARGV[2] then return 0 end

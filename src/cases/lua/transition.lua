@@ -7,8 +7,8 @@
   KEYS[9 .. 8+r] index sets of the document read   KEYS[9+r .. 8+r+a] index sets of the new one
   KEYS[9+r+a] the dashboard's resolution counters
   ARGV[1] caseId   ARGV[2] the document read   ARGV[3] the new document   ARGV[4] new status
-  ARGV[5] its score in the status zset   ARGV[6] subject pointer: 'release' | 'take-if-free' | ''
-  ARGV[7] retention of a resolved case (s)   ARGV[8] case score   ARGV[9] r   ARGV[10] a
+  ARGV[5] its score in the status zset (lease expiry when claimed, else queue priority)   ARGV[6] subject pointer: 'release' | 'take-if-free' | ''
+  ARGV[7] retention of a resolved case (s)   ARGV[8] case queue priority (case-model.ts)   ARGV[9] r   ARGV[10] a
   ARGV[11] the resolution counters to move, as JSON [[field, delta], ...]
   ARGV[12..] audit entry field, value pairs
   Returns 1 when written, 0 when the case changed since it was read (read again and retry),
