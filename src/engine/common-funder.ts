@@ -13,6 +13,7 @@ import { toDecimal, type Decimal } from '../money/decimal.js';
 import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
+import { clusterExcluded } from './label-exclusion.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import { NO_RESULT } from './no-result.js';
@@ -150,8 +151,7 @@ export function commonFunder(spec: CommonFunderSpec): Signal {
     for (const sender of senders) {
       for (const funder of fundersOf(spec, graph, sender, trigger.time - spec.fundedWithin, trigger.time)) {
         if (graph.isOwn(funder)) continue;
-        const labels = graph.clusterLabels(funder, asOf).map((l) => l.record.label);
-        if (labels.some((l) => spec.excludeLabels.includes(l))) continue;
+        if (clusterExcluded(graph, funder, asOf, spec.excludeLabels)) continue;
         const funded = fundedBy(spec, graph, funder, from - spec.fundedWithin, to);
         const t = tally(graph, funded, from, to, spec.fundedWithin, graph.options.saturation);
         const n = t.accounts.size;
@@ -162,7 +162,7 @@ export function commonFunder(spec: CommonFunderSpec): Signal {
         const facts: Record<string, unknown> = {
           funder: displayAddress(graph.key(funder)), funderCluster: graph.clusterName(funder), accounts: n, accountIds: [...t.accounts].sort(),
           fundedAddresses: [...t.fundedAddresses].map((a) => displayAddress(graph.key(a))).sort(), funded: funded.length, deposits: eventIds.length,
-          labels: [...new Set(labels)].sort(),
+          labels: [...new Set(graph.clusterLabels(funder, asOf).map((l) => l.record.label))].sort(),
         };
         if (t.saturated) facts.saturated = true;
         return { ok: true, value: n, eventIds, facts };

@@ -21,6 +21,7 @@ import { findExposure, type ExposureQuery } from '../graph/exposure.js';
 import { recentAccounts } from '../graph/touches.js';
 import { compileAll } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
+import { clusterExcluded } from './label-exclusion.js';
 import { itemContext, type Signal } from './signals.js';
 import { NO_RESULT } from './no-result.js';
 import type { HistoryItem, RuleState } from './state.js';
@@ -108,7 +109,7 @@ function payersOf(graph: EntityGraph, items: readonly HistoryItem[], selected: (
 function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, state: RuleState, payer: Payer, accountId: string, to: number, asOf: number): (NonNullable<PayerFlag['consolidation']> & { evidence: string[] }) | undefined {
   const c = spec.consolidation;
   if (!c || graph.isOwn(payer.address)) return undefined;
-  if (graph.clusterLabels(payer.address, asOf).some((l) => c.excludeLabels.includes(l.record.label))) return undefined;
+  if (clusterExcluded(graph, payer.address, asOf, c.excludeLabels)) return undefined;
   // One account more than the bound shows the cluster is a service used by many; the trigger's own account may be among them.
   const limit = c.maxAccounts + 2;
   const walk = recentAccounts(graph.touches(payer.address), to, to - c.within, limit, WITHDRAWALS);

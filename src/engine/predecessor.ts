@@ -14,6 +14,7 @@ import { validatedTimeMs } from '../contract/primitives.js';
 import type { EntityGraph } from '../graph/entity-graph.js';
 import { recentAccounts } from '../graph/touches.js';
 import { upperBound } from '../state/sorted-by-time.js';
+import { clusterExcluded } from './label-exclusion.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
@@ -68,7 +69,7 @@ function addLink(found: Map<string, Candidate>, accountId: string, kind: LinkKin
 /** Accounts that paid or were paid by the cluster, unless more than maxSharing did (a service). */
 function clusterLinks(spec: PredecessorSpec, graph: EntityGraph, ids: readonly number[], kind: 'payer' | 'destination', self: string, from: number, to: number, asOf: number, found: Map<string, Candidate>): void {
   for (const id of ids) {
-    if (graph.isOwn(id) || graph.clusterLabels(id, asOf).some((l) => spec.excludeLabels.includes(l.record.label))) continue;
+    if (graph.isOwn(id) || clusterExcluded(graph, id, asOf, spec.excludeLabels)) continue;
     const recent = recentAccounts(graph.touches(id), to, from, spec.maxSharing + 2, [kind === 'payer' ? 'deposit' : 'withdrawal']);
     recent.accounts.delete(self);
     if (recent.saturated || recent.accounts.size > spec.maxSharing) continue;

@@ -7,6 +7,7 @@
 import { fieldUnitMismatch, unitMismatch } from './fact-units.js';
 import { misspeltTypology } from './known-typologies.js';
 import { misspeltLabel } from './known-labels.js';
+import { ANY_UNTRACED } from './label-exclusion.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseQuantity } from './units.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
@@ -225,6 +226,12 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   return out;
 }
 
+/** `any-untraced` (label-exclusion.ts) stands for labels to leave out; in a list of labels to find or stop at it would match nothing. */
+function misplacedUntraced(list: string, at: (string | number)[], out: RuleIssue[]): void {
+  if (list === 'excludeLabels') return;
+  out.push({ at, message: `${ANY_UNTRACED} stands for every label no exposure signal traces and is read only in excludeLabels; in ${list} it would match nothing` });
+}
+
 /** Label lists of the signals that read labels by name. */
 const LABEL_LISTS = ['labels', 'excludeLabels', 'stopAt'] as const;
 
@@ -238,8 +245,10 @@ function checkLabelNames(spec: RuleSpec): RuleIssue[] {
   for (const [name, signal] of Object.entries(spec.signals)) {
     for (const list of LABEL_LISTS) {
       const names = (signal as Partial<Record<(typeof LABEL_LISTS)[number], string[]>>)[list];
-      names?.forEach((label, i) => check(label, ['signals', name, list, i]));
+      names?.forEach((label, i) => (label === ANY_UNTRACED ? misplacedUntraced(list, ['signals', name, list, i], out) : check(label, ['signals', name, list, i])));
     }
+    const consolidation = (signal as { consolidation?: { excludeLabels?: string[] } }).consolidation;
+    consolidation?.excludeLabels?.forEach((label, i) => { if (label !== ANY_UNTRACED) check(label, ['signals', name, 'consolidation', 'excludeLabels', i]); });
   }
   const visit = (c: Condition, at: (string | number)[]): void => {
     if ('all' in c) return c.all.forEach((x, i) => visit(x, [...at, 'all', i]));

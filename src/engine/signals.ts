@@ -12,6 +12,7 @@ import type { EntityGraph, Touch } from '../graph/entity-graph.js';
 import { findExposure, type ExposureQuery } from '../graph/exposure.js';
 import { compileAll, type Context } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
+import { clusterExcluded } from './label-exclusion.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { RecentAccountsMemo } from '../graph/recent-accounts-memo.js';
 import { counterpartyIds } from './counterparty-ids.js';
@@ -233,8 +234,7 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
   return ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
     for (const id of counterpartyIds(graph, trigger)) {
-      const labels = graph.clusterLabels(id, asOf).map((l) => l.record.label);
-      if (labels.some((l) => spec.excludeLabels.includes(l)) || graph.isOwn(id)) continue;
+      if (graph.isOwn(id) || clusterExcluded(graph, id, asOf, spec.excludeLabels)) continue;
       const limit = Math.min(graph.options.saturation, ceiling);
       const to = Math.max(trigger.time, asOf);
       const from = trigger.time - spec.within;
@@ -252,7 +252,7 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
           cluster: graph.clusterName(id), accounts: accounts.length, accountIds: accounts,
           // Shown only when an alert or a condition reads them: most fan-ins that hold raise none.
           get addresses() { return (recent.addresses ??= displayAddresses(graph, recent.touches)); },
-          labels: [...new Set(labels)].sort(),
+          labels: [...new Set(graph.clusterLabels(id, asOf).map((l) => l.record.label))].sort(),
         };
         if (recent.saturated) facts.saturated = true;
         return { ok: true, value: accounts.length, eventIds: recent.eventIds, facts, lazyFacts: true };
