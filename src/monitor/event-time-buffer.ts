@@ -13,6 +13,14 @@
  *   alerts by at most that much. The threshold is raised to the newest message that has waited
  *   out the hold, so an aged message never overtakes an older one still waiting.
  *
+ * A partition may carry a replay barrier: the offset up to which an earlier run applied it
+ * (the slot cursors' cut). While any partition has messages before its barrier left to take,
+ * only such messages are taken, merged by order key, and nothing at or after a barrier is: the
+ * restarted monitor applies what it had applied before, without publishing, ahead of anything it
+ * had not read. Without it, a label read after the crash but dated before the transfers the
+ * killed run had applied went first, so the transfer's alert came from the re-applied transfer,
+ * whose output the cursor had already passed, and it was never published (session 32 QA).
+ *
  * Pure: no Kafka, no clock of its own (callers pass `now`), so it is unit-tested directly.
  */
 import { partitionKey, type Cut } from './ownership.js';
@@ -53,6 +61,8 @@ interface PartitionState<T> {
   /** queue[head..aged) were fetched more than the hold ago; agedMax is their greatest key. */
   aged: number;
   agedMax: number;
+  /** Offsets before it were applied by an earlier run: taken before anything at or after any barrier (0: none). */
+  barrier: bigint;
 }
 
 export function entryOrder<T>(a: Entry<T>, b: Entry<T>): number {
@@ -64,11 +74,14 @@ export class EventTimeBuffer<T> {
   /** Entries fetched and not yet taken. */
   size = 0;
 
-  /** Starts tracking a partition whose first available offset is `low`. A known partition is left as it is. */
-  register(topic: string, partition: number, low: bigint, high: bigint): void {
+  /**
+   * Starts tracking a partition whose first available offset is `low`. A known partition is left
+   * as it is. `barrier`: the offset an earlier run applied the partition up to (at most `high`).
+   */
+  register(topic: string, partition: number, low: bigint, high: bigint, barrier = 0n): void {
     const pk = partitionKey(topic, partition);
     if (this.parts.has(pk)) return;
-    this.parts.set(pk, { settledKey: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY });
+    this.parts.set(pk, { settledKey: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY, barrier: barrier < high ? barrier : high });
   }
 
   has(pk: string): boolean {
@@ -162,6 +175,8 @@ export class EventTimeBuffer<T> {
 
   /** Up to `maxStep` entries that may be applied now, in (time, topic, partition, offset) order. */
   take(maxStep: number, now: number, holdMs: number): Entry<T>[] {
+    const replayed = this.replayThreshold();
+    if (replayed !== undefined) return this.merge(maxStep, replayed, true);
     let behind = Number.POSITIVE_INFINITY;
     let all = Number.POSITIVE_INFINITY;
     let held = Number.NEGATIVE_INFINITY;
@@ -174,15 +189,38 @@ export class EventTimeBuffer<T> {
       for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.key);
       held = Math.max(held, s.agedMax);
     }
-    const threshold = Math.min(behind, Math.max(all, held));
-    // A k-way merge of the partitions' heads at or before the threshold: each partition gives a
-    // prefix, and no step rescans the whole buffer.
+    return this.merge(maxStep, Math.min(behind, Math.max(all, held)), false);
+  }
+
+  /**
+   * While a partition still has messages before its barrier to take: the key every such
+   * partition that has not fetched up to its barrier has surely reached (the data is on the
+   * broker: no hold). Undefined once none has: the barriers are passed for good.
+   */
+  private replayThreshold(): number | undefined {
+    let replaying = false;
+    let threshold = Number.POSITIVE_INFINITY;
+    for (const s of this.parts.values()) {
+      if (!replaysStill(s)) continue;
+      replaying = true;
+      if (s.fetched < s.barrier) threshold = Math.min(threshold, reachedKey(s));
+    }
+    if (!replaying) for (const s of this.parts.values()) s.barrier = 0n; // passed: never read again
+    return replaying ? threshold : undefined;
+  }
+
+  /**
+   * A k-way merge of the partitions' heads at or before the threshold (only heads before their
+   * barrier when `beforeBarrier`): each partition gives a prefix, and no step rescans the whole buffer.
+   */
+  private merge(maxStep: number, threshold: number, beforeBarrier: boolean): Entry<T>[] {
     const parts = [...this.parts.values()];
     const ready: Entry<T>[] = [];
     while (ready.length < maxStep) {
       let best: PartitionState<T> | undefined;
       for (const p of parts) {
         const b = p.queue[p.head];
+        if (b && beforeBarrier && b.offset >= p.barrier) continue;
         if (b && b.key <= threshold && settled(p, p.head) && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
       }
       if (!best) break;
@@ -198,6 +236,15 @@ export class EventTimeBuffer<T> {
     }
     return ready;
   }
+}
+
+/**
+ * Whether the partition still has a message before its barrier to take: one queued, or one not
+ * yet fetched (a reader moved past deleted records, `fetched` beyond the barrier, has none).
+ */
+function replaysStill<T>(s: PartitionState<T>): boolean {
+  const head = s.queue[s.head];
+  return head !== undefined ? head.offset < s.barrier : s.fetched < s.barrier && s.fetched < s.high;
 }
 
 /** Whether queue[i]'s key is final: ORDER_LOOKAHEAD messages came after it, or nothing more is on the broker yet. */

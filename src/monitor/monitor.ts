@@ -144,6 +144,8 @@ export class Monitor {
   private phase: Phase = 'starting';
   /** Where the reader starts each partition: the restored checkpoint's cut (absent: the earliest offset). */
   private startCut: Cut = new Map();
+  /** How far the slot cursors had applied each partition when this state was loaded: applied first again (replay barrier). */
+  private appliedBefore: Cut = new Map();
   private restoredFrom: string | undefined;
   private readerAssigned = false;
   private startedAt = Date.now();
@@ -280,6 +282,7 @@ export class Monitor {
     // A peer's checkpoint is not ours to extend: the chain reopens with our first whole one.
     this.reopenChain = this.journaling && state.restoredFrom !== undefined && state.ownRestored === undefined;
     this.startCut = state.cut;
+    this.appliedBefore = state.appliedBefore;
     this.restoredFrom = state.restoredFrom;
     for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
     this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
@@ -540,7 +543,7 @@ export class Monitor {
         const from = this.startCut.get(pk);
         // Checked against the broker at restore; retention running in between would leave a hole.
         if (from !== undefined && from < low) throw new Error(`records of ${pk} from offset ${from}, past the restored checkpoint, were deleted before they were read (earliest is ${low}); a restart uses an older checkpoint or rebuilds`);
-        this.ordering.register(topic, p, from ?? low, BigInt(o?.high ?? '0'));
+        this.ordering.register(topic, p, from ?? low, BigInt(o?.high ?? '0'), this.appliedBefore.get(pk));
       }
     }
     this.readerAssigned = true;

@@ -59,9 +59,13 @@ export class Ordering {
     return this.buffer.size;
   }
 
-  /** Starts tracking a partition from its first available offset; a known partition stays as it is. */
-  register(topic: string, partition: number, low: bigint, high: bigint): void {
-    this.buffer.register(topic, partition, low, high);
+  /**
+   * Starts tracking a partition from its first available offset; a known partition stays as it
+   * is. Offsets before `appliedBefore` (an earlier run's slot cursors) are applied before anything
+   * after any partition's (see event-time-buffer.ts).
+   */
+  register(topic: string, partition: number, low: bigint, high: bigint, appliedBefore?: bigint): void {
+    this.buffer.register(topic, partition, low, high, appliedBefore);
   }
 
   /**

@@ -24,6 +24,11 @@ export interface StartingState {
   rebuilt: Map<string, bigint>;
   /** On a rebuild, every input partition's earliest offset: where the fresh state stands. */
   earliest?: Cut;
+  /**
+   * How far an earlier run applied each partition: the furthest any slot cursor reached. The
+   * reader applies what lies before it first (see event-time-buffer.ts, replay barrier).
+   */
+  appliedBefore: Cut;
 }
 
 export interface StartingStateContext {
@@ -42,17 +47,30 @@ export interface StartingStateContext {
 
 export async function loadStartingState(ctx: StartingStateContext): Promise<StartingState> {
   const ranges = await offsetRanges(ctx.admin, ctx.inputTopics);
-  const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges) ?? await restoreFromPeer(ctx, ranges) : undefined;
-  if (restored) return restored;
+  const cursors = await slotCursors(ctx);
+  const appliedBefore = furthest(cursors);
+  const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges, cursors) ?? await restoreFromPeer(ctx, ranges, cursors) : undefined;
+  if (restored) return { ...restored, appliedBefore };
   const partitions = [...ranges].map(([pk, r]) => ({ partition: pk, earliest: r.low.toString(), high: r.high.toString() }));
   ctx.logger.warn({ partitions, deleted: partitions.filter((p) => p.earliest !== '0').map((p) => p.partition) }, ctx.store ? 'no usable checkpoint; rebuilding the state from the earliest offsets still on the broker' : 'checkpoints are off; rebuilding the state from the earliest offsets still on the broker');
-  return { pipeline: ctx.createPipeline(false), cut: new Map(), rebuilt: new Map([...ranges].filter(([, r]) => r.high > r.low).map(([pk, r]) => [pk, r.low])), earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])) };
+  return { pipeline: ctx.createPipeline(false), cut: new Map(), rebuilt: new Map([...ranges].filter(([, r]) => r.high > r.low).map(([pk, r]) => [pk, r.low])), earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])), appliedBefore };
 }
 
-async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>): Promise<StartingState | undefined> {
+/** Every slot's committed cursor. */
+export function slotCursors(ctx: Pick<StartingStateContext, 'admin' | 'group' | 'slotCount' | 'inputTopics'>): Promise<Cut[]> {
+  return Promise.all(Array.from({ length: ctx.slotCount }, (_, s) => committedCursor(ctx.admin, ctx.group, s, ctx.inputTopics)));
+}
+
+/** Per partition, the furthest offset any of the cuts reaches. */
+export function furthest(cuts: readonly Cut[]): Cut {
+  const out: Cut = new Map();
+  for (const cut of cuts) for (const [pk, offset] of cut) if (offset > (out.get(pk) ?? -1n)) out.set(pk, offset);
+  return out;
+}
+
+async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>, cursors: Cut[]): Promise<Omit<StartingState, 'appliedBefore'> | undefined> {
   const { logger, metrics } = ctx;
   const started = performance.now();
-  const cursors = await Promise.all(Array.from({ length: ctx.slotCount }, (_, s) => committedCursor(ctx.admin, ctx.group, s, ctx.inputTopics)));
   const restored = await restoreNewestUsable(store, {
     build: () => ctx.createPipeline(true),
     rules: ctx.rules,
@@ -71,10 +89,10 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
  * A peer's newest usable checkpoint. A peer may rotate a file away while it is read, or its
  * directory may be unreadable: that peer is passed over with a warning, never fatal.
  */
-async function restoreFromPeer(ctx: StartingStateContext, ranges: Map<string, OffsetRange>): Promise<StartingState | undefined> {
+async function restoreFromPeer(ctx: StartingStateContext, ranges: Map<string, OffsetRange>, cursors: Cut[]): Promise<Omit<StartingState, 'appliedBefore'> | undefined> {
   for (const peer of ctx.peers ? await ctx.peers() : []) {
     try {
-      const restored = await restoreUsable(ctx, peer, ranges);
+      const restored = await restoreUsable(ctx, peer, ranges, cursors);
       if (restored) {
         ctx.logger.info({ checkpoint: restored.restoredFrom }, "this instance had no usable checkpoint of its own; restored another instance's of the same group");
         const { ownRestored: _peers, ...fromPeer } = restored; // a peer's chain is not ours to extend
