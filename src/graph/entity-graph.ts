@@ -143,7 +143,7 @@ export interface GraphOptions {
    * re-examines that side's newest transfer only. @defaultValue 64
    */
   verdictLimit: number;
-  /** Flow edges older than this behind the newest event are dropped (exposure walks never reach them). @defaultValue 180 days */
+  /** Flow edges older than this behind the clock (see `clock`) are dropped (exposure walks never reach them). @defaultValue 180 days */
   edgeRetention: number;
   /**
    * The labels exposure walks look for (the rules' exposure signals): the graph keeps per address
@@ -289,7 +289,10 @@ export class EntityGraph {
    * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
    * (compactIfWorthIt).
    */
-  /** The newest event time the clock has reached (-Infinity before the first event). */
+  /**
+   * The newest time the clock has reached (-Infinity before the first tick). The pipeline ticks
+   * it with exchange events' times, and chain data's less a lead (pipeline.ts graphClockOf).
+   */
   get clock(): number {
     return this.newest;
   }
