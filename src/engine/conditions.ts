@@ -171,11 +171,13 @@ const LESS_THAN_ONE: Readonly<Record<string, string>> = { days: 'less than a day
 /**
  * Fills `{path}` placeholders from the context; numbers are rounded for reading, exact amounts
  * printed whole, a count of exactly 1 takes the singular of the noun after it, and 0 days or
- * hours read "less than a day" ("an hour").
+ * hours read "less than a day" ("an hour"). `{path|text}` reads `text` when the path has no value
+ * (a signal of a branch that did not fire), where `{path}` reads "?".
  */
 export function renderTemplate(template: string, ctx: Context): string {
-  return template.replace(/\{([a-zA-Z0-9_.]+)\}(?: ([a-z]+)\b)?/g, (_, path: string, noun: string | undefined) => {
+  return template.replace(/\{([a-zA-Z0-9_.]+)(?:\|([^{}|]*))?\}(?: ([a-z]+)\b)?/g, (_, path: string, absent: string | undefined, noun: string | undefined) => {
     const v = getPath(ctx, path);
+    if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : `${absent} ${noun}`;
     const text = renderValue(v);
     if (noun === undefined) return text;
     const numeric = typeof v === 'number' || isDecimal(v);

@@ -182,7 +182,8 @@ function isBare(rawItem: unknown): boolean {
 
 const SELECTOR_ROOTS = ['event'] as const;
 const WHERE_ROOTS = ['event', 'account', 'counterparty'] as const;
-const TEMPLATE = /\{([a-zA-Z0-9_.]+)\}/g;
+/** `{path}`, or `{path|text read when the path has no value}`. */
+const TEMPLATE = /\{([a-zA-Z0-9_.]+)(?:\|[^{}|]*)?\}/g;
 
 /** Every reference error of a rule, each at its path in the document. `raw` is the parsed YAML before zod. */
 export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): RuleIssue[] {
@@ -211,7 +212,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   checkListPaths(spec, full, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(TEMPLATE, ''));
-  if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces` });
+  if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });
   for (const [, path] of spec.explain.matchAll(TEMPLATE)) {
     if (path === 'score') continue;
     const error = resolvePath(path!, full).error;

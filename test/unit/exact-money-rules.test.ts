@@ -70,4 +70,12 @@ describe('explanation templates', () => {
     expect(renderTemplate('{s.dec} hours; {s.one} distinct accounts; {s.text} days', ctx)).toBe('1 hour; 1 distinct accounts; 1 days');
     expect(renderTemplate('{s.one} daysago', ctx)).toBe('1 daysago');
   });
+
+  it('read the text after | when the path has no value (a branch that did not fire), and the value when it has one', () => {
+    const ctx = { s: { label: 'otc-desk', zero: 0 } };
+    expect(renderTemplate('toward {s.label|a cluster several accounts pay}.', ctx)).toBe('toward otc-desk.');
+    expect(renderTemplate('toward {s.none|a cluster several accounts pay}.', ctx)).toBe('toward a cluster several accounts pay.');
+    expect(renderTemplate('toward {s.none}.', ctx)).toBe('toward ?.');
+    expect(renderTemplate('{s.zero|none} days', ctx)).toBe('less than a day');
+  });
 });

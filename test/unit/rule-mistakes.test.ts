@@ -106,7 +106,7 @@ describe('rule load refuses, at the real line', () => {
   });
 
   it('a brace in explain that opens or closes no placeholder', () => {
-    expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.count transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain has a { that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces' }]);
+    expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.count transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain has a { that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}' }]);
   });
 
   it('signals that nothing requires: the rule would fire on every event its where passes', () => {
