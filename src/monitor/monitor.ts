@@ -44,6 +44,7 @@ import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
+import { LateInputWatch } from './late-input.js';
 import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal, type RunningFold, type StartFold } from './checkpoints.js';
 import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { checkpointName, nextSequence } from '../checkpoint/store.js';
@@ -138,6 +139,8 @@ export class Monitor {
   private running = false;
   private tickQueued = false;
   private lastPrune = 0;
+  /** Exchange events applied more than a day behind the newest one: counted, and warned about once a minute per topic. */
+  private readonly lateInput = new LateInputWatch(86_400_000, 60_000);
   private lastHighs = 0;
   /** Input partitions the broker has and the reader was not yet given (partitions added to a topic), with their record counts. */
   private unread = new Map<string, bigint>();
@@ -597,6 +600,7 @@ export class Monitor {
     await this.maybeCheckpoint();
     this.noteCaughtUp();
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
+    for (const w of this.lateInput.due(Date.now())) this.options.logger.warn(w, 'exchange events of this topic arrive more than a day behind the newest exchange event (a lagging topic or producer): what they read of other accounts\' state may have expired, so alerts that depend on them are weaker; see tidewatch_late_exchange_events_total');
   }
 
   // ---- applying and publishing -----------------------------------------------------------------
@@ -626,6 +630,8 @@ export class Monitor {
       const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset, ...b.value.rejected });
       journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw, ...(b.value.decoded.ok ? {} : { bytes: b.value.decoded.reject.bytes }) });
       this.options.timeline?.observe(out, this.history, this.ownsAccount);
+      const event = out.event;
+      if (event && !out.duplicate && (event.type === 'transfer' || event.type === 'login') && this.lateInput.observe(b.topic, event.time, this.pipeline.activityClock)) this.options.metrics?.lateExchangeEvents.inc({ topic: b.topic });
       for (const alert of out.alerts) this.slots.route(slotOfAccount(alert.subject.accountId, this.slots.count), { pk: b.pk, offset: b.offset, alert });
       if (out.deadLetter) this.slots.route(b.partition % this.slots.count, { pk: b.pk, offset: b.offset, dead: out.deadLetter });
       this.ordering.applied(b);

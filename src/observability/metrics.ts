@@ -16,6 +16,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly consumed = new Counter({ name: 'tidewatch_messages_consumed_total', help: 'input messages consumed', labelNames: ['topic'], registers: [this.registry] });
   readonly rejected = new Counter({ name: 'tidewatch_messages_rejected_total', help: 'input messages sent to the dead-letter topic', labelNames: ['topic', 'code'], registers: [this.registry] });
+  readonly lateExchangeEvents = new Counter({ name: 'tidewatch_late_exchange_events_total', help: 'exchange transfers and logins applied more than a day behind the newest exchange event (a topic or producer lagging the others): what they read of the state may have expired', labelNames: ['topic'], registers: [this.registry] });
   readonly recordsLost = new Counter({ name: 'tidewatch_input_records_lost_total', help: 'input records deleted (retention, deleteRecords) before the monitor read them: never applied', labelNames: ['topic'], registers: [this.registry] });
   readonly caseStoreLost = new Counter({ name: 'tidewatch_case_store_lost_total', help: 'times the case store was found empty of its marker: its cases were lost (a Redis restart without persistence)', registers: [this.registry] });
   readonly alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'alerts this instance published (for the slots it owns)', labelNames: ['typology', 'severity'], registers: [this.registry] });
