@@ -2,6 +2,7 @@
 import { FIELD_COMPARATORS, type Condition } from './rule-schema.js';
 import { Decimal, isDecimal } from '../money/decimal.js';
 import { parseQuantity } from './units.js';
+import { PLACEHOLDER } from './explain-placeholders.js';
 
 export type Context = Record<string, unknown>;
 export type Predicate = (ctx: Context) => boolean;
@@ -174,8 +175,11 @@ const LESS_THAN_ONE: Readonly<Record<string, string>> = { days: 'less than a day
  * hours read "less than a day" ("an hour"). `{path|text}` reads `text` when the path has no value
  * (a signal of a branch that did not fire), where `{path}` reads "?".
  */
+/** A placeholder and the noun after it (`{n} accounts`: the noun agrees with the number). */
+const RENDERED = new RegExp(`${PLACEHOLDER.source}(?: ([a-z]+)\\b)?`, 'g');
+
 export function renderTemplate(template: string, ctx: Context): string {
-  return template.replace(/\{([a-zA-Z0-9_.]+)(?:\|([^{}|]*))?\}(?: ([a-z]+)\b)?/g, (_, path: string, absent: string | undefined, noun: string | undefined) => {
+  return template.replace(RENDERED, (_, path: string, absent: string | undefined, noun: string | undefined) => {
     const v = getPath(ctx, path);
     if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : `${absent} ${noun}`;
     const text = renderValue(v);

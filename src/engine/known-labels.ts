@@ -12,6 +12,12 @@ import { nearestName } from './did-you-mean.js';
 const CONTRACT_LABELS = ['sanctioned', 'dprk-linked', 'mixer', 'bridge', 'exchange', 'payroll-platform', 'otc-desk', 'gambling', 'scam'];
 const SHIPPED_OPERATOR_LABELS = ['service', 'stolen-funds', 'no-kyc-swap'];
 
+/**
+ * Known labels that mark risk, not a service: `excludeLabels: [any-untraced]` never excludes
+ * them, even in a rule set where no exposure signal traces them.
+ */
+export const RISK_LABELS: readonly string[] = ['sanctioned', 'dprk-linked', 'mixer', 'scam', 'stolen-funds', 'no-kyc-swap', ISSUER_BLACKLIST_LABEL, COINJOIN_LABEL];
+
 export const KNOWN_LABELS: readonly string[] = [...new Set([...CONTRACT_LABELS, ISSUER_BLACKLIST_LABEL, COINJOIN_LABEL, ...SHIPPED_OPERATOR_LABELS])];
 
 /** The known label `name` is most likely a misspelling of, or undefined (a known name, or an operator's own). */

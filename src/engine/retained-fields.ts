@@ -12,6 +12,7 @@
 import { transferSchema, type TransferMessage } from '../contract/schemas.js';
 import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS } from './rule-schema.js';
+import { explainPaths } from './explain-placeholders.js';
 
 /**
  * Read by code whatever the rules say: the engine (accountId, kind, customer), the account
@@ -52,7 +53,7 @@ export function retainedTransferFields(rules: readonly LoadedRule[]): ReadonlySe
   for (const rule of rules) {
     visit(rule.spec, '');
     for (const path of Object.values(rule.spec.evidence)) addPath(path, false);
-    for (const [, path] of rule.spec.explain.matchAll(/\{([a-zA-Z0-9_.]+)\}/g)) addPath(path!, false);
+    for (const path of explainPaths(rule.spec.explain)) addPath(path, false);
   }
   return whole ? undefined : fields;
 }

@@ -12,6 +12,7 @@ import { didYouMean } from './did-you-mean.js';
 import { parseQuantity } from './units.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
+import { explainPaths, PLACEHOLDER } from './explain-placeholders.js';
 
 /** A finding, located by its path in the rule document (the loader turns it into a line). */
 export interface RuleIssue {
@@ -182,8 +183,6 @@ function isBare(rawItem: unknown): boolean {
 
 const SELECTOR_ROOTS = ['event'] as const;
 const WHERE_ROOTS = ['event', 'account', 'counterparty'] as const;
-/** `{path}`, or `{path|text read when the path has no value}`. */
-const TEMPLATE = /\{([a-zA-Z0-9_.]+)(?:\|[^{}|]*)?\}/g;
 
 /** Every reference error of a rule, each at its path in the document. `raw` is the parsed YAML before zod. */
 export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): RuleIssue[] {
@@ -211,9 +210,9 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   }
   checkListPaths(spec, full, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
-  const stray = /[{}]/.exec(spec.explain.replace(TEMPLATE, ''));
+  const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });
-  for (const [, path] of spec.explain.matchAll(TEMPLATE)) {
+  for (const path of explainPaths(spec.explain)) {
     if (path === 'score') continue;
     const error = resolvePath(path!, full).error;
     if (error) out.push({ at: ['explain'], message: `explain {${path}}: ${error}` });

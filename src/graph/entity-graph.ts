@@ -231,10 +231,13 @@ export class EntityGraph {
   /**
    * Hops to a traced label, per address (label-reach.ts). Derived: dropped on a restore or a new
    * rule set and rebuilt from the labels on first use; it then answers only for walks that read
-   * no edge from before that moment (`reachExactAfter`), whose list drops it has seen.
+   * no edge dated up to the newest edge held at the rebuild (`reachExactAfter`): chain data read
+   * ahead of the clock dates edges after it, and edges added while no bounds exist are unseen.
    */
   private reach: LabelReach | undefined;
   private reachExactAfter = Number.NEGATIVE_INFINITY;
+  /** The latest time of any flow edge added (NaN after a restore: read from the lists when needed). */
+  private newestEdge = Number.NEGATIVE_INFINITY;
 
   constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {
     this.reach = new LabelReach(this, options.tracedLabels);
@@ -249,11 +252,11 @@ export class EntityGraph {
 
   private dropReach(): void {
     this.reach = undefined;
-    this.reachExactAfter = this.newest;
   }
 
   private labelReach(): LabelReach {
     if (this.reach) return this.reach;
+    this.reachExactAfter = Math.max(this.newest, this.newestEdgeHeld());
     const reach = new LabelReach(this, this.options.tracedLabels);
     // No find() here: a lookup compresses paths, and the union-find is state a checkpoint writes.
     for (const [id, records] of this.labels.entries()) {
@@ -266,6 +269,16 @@ export class EntityGraph {
     return (this.reach = reach);
   }
 
+  /** The latest edge time held, read from the out-lists (each sorted by time) once after a restore. */
+  private newestEdgeHeld(): number {
+    if (Number.isNaN(this.newestEdge)) {
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const [, list] of this.outEdges.entries()) if (list.length > 0) newest = Math.max(newest, list[list.length - 1]!.time);
+      this.newestEdge = newest;
+    }
+    return this.newestEdge;
+  }
+
   /**
    * Whether an exposure walk could meet one of `labels` (false: it cannot, and need not run).
    * True whenever the bounds do not answer for it: labels not traced, deeper than they reach, or
@@ -275,8 +288,9 @@ export class EntityGraph {
   mayReachLabel(starts: readonly number[], q: { direction: 'upstream' | 'downstream'; labels: readonly string[]; maxHops: number; hopWithin: number; from: number }): boolean {
     if (q.maxHops > MAX_DEPTH) return true;
     const earliest = q.direction === 'downstream' ? q.from : q.from - q.maxHops * q.hopWithin;
-    if (earliest < this.newest - this.options.edgeRetention || earliest <= this.reachExactAfter) return true;
+    if (earliest < this.newest - this.options.edgeRetention) return true;
     const reach = this.labelReach();
+    if (earliest <= this.reachExactAfter) return true;
     if (!reach.traces(q.labels)) return true;
     for (const id of starts) if (reach.mayReach(id, q.direction, q.maxHops)) return true;
     return false;
@@ -807,6 +821,7 @@ export class EntityGraph {
       this.inEdges.set(to, (ins = []));
     }
     this.appendEdge(this.inEdges, to, ins, shared);
+    if (edge.time > this.newestEdge) this.newestEdge = edge.time; // stays NaN (unknown) after a restore
     this.reach?.edgeAdded(from, to);
     return true;
   }
@@ -860,6 +875,7 @@ export class EntityGraph {
     this.own.set(own);
     this.firstSeen.set(firstSeen);
     this.newest = newest;
+    this.newestEdge = Number.NaN;
     this.dropReach();
   }
 }

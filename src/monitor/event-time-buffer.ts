@@ -194,7 +194,8 @@ export class EventTimeBuffer<T> {
 
   /**
    * While a partition still has messages before its barrier to take: the key every such
-   * partition that has not fetched up to its barrier has surely reached (the data is on the
+   * partition that still owes data (not fetched up to its barrier, or up to its high watermark,
+   * while later messages can still lower its keys) has surely reached (the data is on the
    * broker: no hold). Undefined once none has: the barriers are passed for good.
    */
   private replayThreshold(): number | undefined {
@@ -203,7 +204,7 @@ export class EventTimeBuffer<T> {
     for (const s of this.parts.values()) {
       if (!replaysStill(s)) continue;
       replaying = true;
-      if (s.fetched < s.barrier) threshold = Math.min(threshold, reachedKey(s));
+      if (s.fetched < s.barrier || s.fetched < s.high) threshold = Math.min(threshold, reachedKey(s));
     }
     if (!replaying) for (const s of this.parts.values()) s.barrier = 0n; // passed: never read again
     return replaying ? threshold : undefined;

@@ -127,6 +127,18 @@ describe('replay barrier: what an earlier run applied goes first after a restart
     expect(ids(b.take(100, HOLD, HOLD))).toEqual(['t14']);
   });
 
+  it('waits for a partition fetched past its barrier whose messages before it are not settled yet (more is on the broker)', () => {
+    const b = new EventTimeBuffer<string>();
+    b.register('t', 0, 0n, 20n, 3n);
+    b.register('u', 0, 0n, 2n, 2n);
+    [10, 30, 31].forEach((time, i) => b.add('t', 0, BigInt(i), time, `t${time}`, 0));
+    b.add('u', 0, 0n, 20, 'u20', 0);
+    b.add('u', 0, 1n, 40, 'u40', 0);
+    expect(ids(b.take(100, 0, HOLD))).toEqual([]); // t's next messages may still lower t10's key: u20 must wait
+    for (let i = 3; i < 12; i++) b.add('t', 0, BigInt(i), 50 + i, `t${50 + i}`, 0);
+    expect(ids(b.take(100, 0, HOLD))).toEqual(['t10', 'u20', 't30', 't31', 'u40']);
+  });
+
   it('is passed by a partition whose records before the barrier were deleted (the reader moved past them)', () => {
     const b = new EventTimeBuffer<string>();
     b.register('t', 0, 0n, 10n, 5n);

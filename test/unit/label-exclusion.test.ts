@@ -23,6 +23,11 @@ describe('excludeLabels with any-untraced', () => {
     expect(excludesLabel(['otc-desk', ANY_UNTRACED], 'otc-desk', TRACED)).toBe(true);
   });
 
+  it('never excludes a known risk label that no exposure rule traces: a scam contract is no service', () => {
+    for (const risk of ['scam', 'stolen-funds', 'no-kyc-swap', 'issuer-blacklisted']) expect(excludesLabel([ANY_UNTRACED], risk, TRACED), risk).toBe(false);
+    expect(excludesLabel(['scam', ANY_UNTRACED], 'scam', TRACED)).toBe(true); // named: the operator's choice
+  });
+
   it('without any-untraced, an unnamed label is not excluded', () => {
     expect(excludesLabel(['exchange', 'service'], 'dex-router', TRACED)).toBe(false);
   });

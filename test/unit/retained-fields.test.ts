@@ -33,6 +33,7 @@ describe('the fields a retained transfer keeps', () => {
   it('follows the rules: a field named in a condition, an explanation or evidence is kept; the whole event keeps everything', () => {
     expect(retainedTransferFields([ruleReading({ where: [{ field: 'event.txHash', exists: true }] })])!.has('txHash')).toBe(true);
     expect(retainedTransferFields([ruleReading({ explain: 'paid at {event.occurredAt}' })])!.has('occurredAt')).toBe(true);
+    expect(retainedTransferFields([ruleReading({ explain: 'tx {event.txHash|not given}' })])!.has('txHash')).toBe(true); // with text for no value
     expect(retainedTransferFields([ruleReading({ evidence: { when: 'event.occurredAt' } })])!.has('occurredAt')).toBe(true);
     expect(retainedTransferFields([ruleReading({ evidence: { all: 'event' } })])).toBeUndefined();
   });
