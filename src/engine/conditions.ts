@@ -181,7 +181,7 @@ const RENDERED = new RegExp(`${PLACEHOLDER.source}(?: ([a-z]+)\\b)?`, 'g');
 export function renderTemplate(template: string, ctx: Context): string {
   return template.replace(RENDERED, (_, path: string, absent: string | undefined, noun: string | undefined) => {
     const v = getPath(ctx, path);
-    if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : `${absent} ${noun}`;
+    if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : absent === '' ? noun : `${absent} ${noun}`;
     const text = renderValue(v);
     if (noun === undefined) return text;
     const numeric = typeof v === 'number' || isDecimal(v);

@@ -77,5 +77,6 @@ describe('explanation templates', () => {
     expect(renderTemplate('toward {s.none|a cluster several accounts pay}.', ctx)).toBe('toward a cluster several accounts pay.');
     expect(renderTemplate('toward {s.none}.', ctx)).toBe('toward ?.');
     expect(renderTemplate('{s.zero|none} days', ctx)).toBe('less than a day');
+    expect(renderTemplate('{s.none|} days', ctx)).toBe('days'); // empty text: the noun alone, no stray space
   });
 });
