@@ -2,15 +2,27 @@
  * Opens Redis for a command and turns "cannot connect" into one clear error naming REDIS_URL
  * (with any password hidden), instead of ioredis's unhandled error events.
  */
-import { isIP } from 'node:net';
+import { connect as connectTcp, isIP } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError, redisDatabase } from '../config/config.js';
 import { isTlsRefusal } from '../config/tls.js';
 
-/** The URL with its user and password hidden: everything up to the last `@` (a password may hold `@` or `/`). */
+/**
+ * The URL with its user and password hidden: everything up to the last `@` (a password may hold
+ * `@` or `/`), and the value of every query parameter (ioredis reads `?password=` too).
+ */
 export function redactedUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/).*@/, '$1***@');
+  return url.replace(/^(rediss?:\/\/).*@/, '$1***@').replace(/([?&][^=&#]*=)[^&#]*/g, '$1***');
+}
+
+/** ioredis with the URL, or an error naming REDIS_URL when the URL cannot be parsed (a bad port, a malformed %-escape). */
+function redisFor(url: string, options: RedisOptions): Redis {
+  try {
+    return new Redis(url, options);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: REDIS_URL: not a Redis URL that can be opened (${err instanceof Error ? err.message : String(err)}): ${redactedUrl(url)}`);
+  }
 }
 
 /**
@@ -19,7 +31,7 @@ export function redactedUrl(url: string): string {
  * @param tls a private CA and client certificate for a rediss:// URL (config/tls.ts: redisTls).
  */
 export async function connectRedis(url: string, persistent = false, tls?: ConnectionOptions): Promise<Redis> {
-  const redis = new Redis(url, {
+  const redis = redisFor(url, {
     ...(tls ? { tls } : {}),
     lazyConnect: true,
     maxRetriesPerRequest: persistent ? 3 : 1,
@@ -37,9 +49,40 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
     if (db > 0) await redis.select(db);
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at REDIS_URL=${redactedUrl(url)}: ${lastError || (err instanceof Error ? err.message : String(err))}`);
+    const reason = lastError || (err instanceof Error ? err.message : String(err));
+    if (url.startsWith('rediss://') && (await answersWithoutTls(url))) throw plaintextPortError(url, reason);
+    const tlsHint = url.startsWith('rediss://') && isTlsRefusal(reason) ? ' (the TLS handshake failed: check REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE)' : '';
+    throw new Error(`cannot reach Redis at REDIS_URL=${redactedUrl(url)}: ${reason}${tlsHint}`);
   }
   return redis;
+}
+
+function plaintextPortError(url: string, reason: string): ConfigError {
+  return new ConfigError(`invalid configuration: REDIS_URL: rediss:// (TLS) to a Redis that answers without TLS on that port: use redis://, or the port of its TLS listener (${redactedUrl(url)}: ${reason})`);
+}
+
+/**
+ * Whether the URL's server answers a plain RESP `PING` (a reply or an error line): a rediss://
+ * URL that points at a plaintext listener, whose TLS handshake otherwise only times out.
+ */
+function answersWithoutTls(url: string): Promise<boolean> {
+  let host: string;
+  let port: number;
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname.replace(/^\[|\]$/g, '');
+    port = Number(parsed.port || 6379);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host, port });
+    const done = (answered: boolean): void => { clearTimeout(timer); socket.destroy(); resolve(answered); };
+    const timer = setTimeout(() => done(false), 3000);
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk: Buffer) => done(chunk.length > 0 && (chunk[0] === 0x2b || chunk[0] === 0x2d))); // '+' or '-'
+  });
 }
 
 /** What Redis answers to credentials it refuses (ACL user or password, or none configured), or to a database it does not have. */
@@ -84,6 +127,7 @@ async function connectionRefusal(url: string, tls?: ConnectionOptions): Promise<
     redis = await connectRedis(url, false, tls);
     return undefined;
   } catch (err) {
+    if (err instanceof ConfigError) throw err; // already names the variables (a URL that cannot be opened, TLS to a plaintext port)
     return err instanceof Error ? err.message : String(err);
   } finally {
     redis?.disconnect();

@@ -54,7 +54,7 @@ describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
     const url = `rediss://127.0.0.1:${port}`;
     await expect(connectRedis(url, false, redisTls(loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca })))).rejects.toThrow(/cannot reach Redis at REDIS_URL=rediss:\/\/127\.0\.0\.1/);
     const otherCa = loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.otherCa, REDIS_TLS_CERT_FILE: certs.clientCert, REDIS_TLS_KEY_FILE: certs.clientKey });
-    await expect(connectRedis(url, false, redisTls(otherCa))).rejects.toThrow(/cannot reach Redis at REDIS_URL=.*(self[- ]signed|unable to (get|verify))/i);
+    await expect(connectRedis(url, false, redisTls(otherCa))).rejects.toThrow(/cannot reach Redis at REDIS_URL=.*(self[- ]signed|unable to (get|verify)).*check REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE/i);
   });
 
   it("a long-running service's start-up check stops on either, naming the REDIS_TLS variables, where it waited for ever as for an outage", async () => {
@@ -67,6 +67,13 @@ describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
     // An unreachable Redis is still only waited for.
     await expect(checkRedisCredentials(`rediss://127.0.0.1:1`, redisTls(loadConfig({ REDIS_URL: url, REDIS_TLS_CA_FILE: certs.ca })))).resolves.toBeUndefined();
   });
+
+  it('stops start-up for rediss:// to a plaintext Redis (the handshake only timed out, and the monitor waited as for an outage)', async () => {
+    const plain = 'rediss://127.0.0.1:6379'; // the suite's own plaintext Redis
+    const refused = checkRedisCredentials(plain);
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toThrow(/^invalid configuration: REDIS_URL: rediss:\/\/ \(TLS\) to a Redis that answers without TLS on that port/);
+  }, 60_000);
 });
 
 describe('TLS configuration', () => {

@@ -22,6 +22,14 @@ describe('cases CLI input errors', () => {
     expect(redactedUrl('rediss://u:p@h:6380/0')).toBe('rediss://***@h:6380/0');
     // A password holding @ or / is hidden whole (the part after its first @ was printed).
     expect(redactedUrl('redis://u:p@ss/w@rd@h:6379/2')).toBe('redis://***@h:6379/2');
+    // ioredis also reads a password from the query string (session 33 QA: printed in clear).
+    expect(redactedUrl('redis://h:6379/0?password=s3cret&family=4')).toBe('redis://h:6379/0?password=***&family=***');
+    await expect(connectRedis('redis://127.0.0.1:1?password=s3cret')).rejects.toThrow(/REDIS_URL=redis:\/\/127\.0\.0\.1:1\?password=\*\*\*: /);
+  });
+
+  it('names REDIS_URL for a URL that cannot be parsed (a bad port, a malformed %-escape), with its password hidden', async () => {
+    await expect(connectRedis('redis://:pw@127.0.0.1:notaport')).rejects.toThrow(/^invalid configuration: REDIS_URL: not a Redis URL that can be opened \(Invalid URL\): redis:\/\/\*\*\*@127\.0\.0\.1:notaport$/);
+    await expect(connectRedis('redis://:secret%zzpw@127.0.0.1:6379')).rejects.toThrow(/^invalid configuration: REDIS_URL: .*URI malformed.*redis:\/\/\*\*\*@127/);
   });
 
   it('archives cases closed CASE_ARCHIVE_AFTER_DAYS ago or earlier, never a --before later than that (a case closed seconds ago left the store)', () => {
