@@ -21,6 +21,8 @@ export type Role = (typeof ROLES)[number];
 export interface Actor {
   name: string;
   role: Role;
+  /** A supervisor's: when they became one (ISO time). A closure proposed before it is not theirs to approve. */
+  supervisorSince?: string;
 }
 
 /** A closure proposed by an analyst and waiting for a supervisor (four-eyes). */

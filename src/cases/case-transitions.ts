@@ -104,6 +104,8 @@ export function approveCase(c: Case, actor: Actor, now: number): Transition {
   requireStatus(c, ['pending-approval'], 'approval');
   const pending = c.pending!;
   if (pending.by === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} proposed this closure and cannot approve it too`);
+  // A supervisor made after the proposal could be the proposer's own second account.
+  if (actor.supervisorSince !== undefined && Date.parse(actor.supervisorSince) > Date.parse(pending.at)) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} became a supervisor after this closure was proposed (${pending.at}) and cannot approve it; a supervisor of longer standing must`);
   const doc: Case = { ...c, status: 'resolved', analyst: pending.by, disposition: pending.disposition, note: pending.note, approvedBy: actor.name, resolvedAt: iso(now) };
   delete doc.pending;
   return { doc, audit: { caseId: c.caseId, action: 'approve', at: iso(now), analyst: actor.name, detail: pending.disposition, note: pending.note }, subject: 'release' };

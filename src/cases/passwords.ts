@@ -10,6 +10,22 @@ const P = 1;
 const KEY_BYTES = 32;
 export const MIN_PASSWORD_LENGTH = 12;
 
+/** Distinct characters a password needs: twelve of one or two characters are guessed first. */
+const MIN_DISTINCT_CHARACTERS = 5;
+
+/**
+ * Why a new password for `user` is too weak, or undefined: shorter than the minimum, blank, of
+ * fewer than five distinct characters, or holding the user's name (NIST SP 800-63B asks to
+ * refuse repetitive passwords and ones derived from the user name).
+ */
+export function weakPassword(user: string, password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.trim() === '') return 'a password cannot be blank';
+  if (new Set(password.toLowerCase()).size < MIN_DISTINCT_CHARACTERS) return `a password needs at least ${MIN_DISTINCT_CHARACTERS} different characters`;
+  if (user.length >= 4 && password.toLowerCase().includes(user.toLowerCase())) return 'a password cannot contain the user name';
+  return undefined;
+}
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password.normalize('NFKC'), salt, KEY_BYTES, { N: n, r, p, maxmem: 256 * n * r }, (err, key) => (err ? reject(err) : resolve(key))));

@@ -13,7 +13,8 @@ export class RedisUserBackend implements UserBackend {
 
   async put(user: UserRecord, audit: UserAuditEntry): Promise<void> {
     await this.redis.multi()
-      .hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt })
+      .del(this.keys.user(user.name)) // a role changed away from supervisor leaves no supervisorSince behind
+      .hset(this.keys.user(user.name), { role: user.role, passwordHash: user.passwordHash, createdAt: user.createdAt, ...(user.supervisorSince !== undefined ? { supervisorSince: user.supervisorSince } : {}) })
       .sadd(this.keys.names, user.name)
       .xadd(this.keys.audit, '*', 'entry', JSON.stringify(audit))
       .exec();
@@ -44,7 +45,7 @@ export class RedisUserBackend implements UserBackend {
 
   async find(name: string): Promise<UserRecord | undefined> {
     const h = await this.redis.hgetall(this.keys.user(name));
-    return h.role && h.passwordHash ? { name, role: h.role as Role, passwordHash: h.passwordHash, createdAt: h.createdAt ?? '' } : undefined;
+    return h.role && h.passwordHash ? { name, role: h.role as Role, passwordHash: h.passwordHash, createdAt: h.createdAt ?? '', ...(h.supervisorSince ? { supervisorSince: h.supervisorSince } : {}) } : undefined;
   }
 
   async names(): Promise<string[]> {

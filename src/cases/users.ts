@@ -4,13 +4,15 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ROLES, type Actor, type Role } from './case-model.js';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { decoyHash, hashPassword, verifyPassword, weakPassword } from './passwords.js';
 
 export interface UserRecord {
   name: string;
   role: Role;
   passwordHash: string;
   createdAt: string;
+  /** When the user last became a supervisor (absent for other roles; a record from before it existed: createdAt). */
+  supervisorSince?: string;
 }
 
 export const USER_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -82,20 +84,34 @@ export class Users {
     // The same password again (a change of role) keeps its hash, and with it the user's sessions;
     // a new password ends them (see passwordStamp).
     const kept = existing && (await verifyPassword(password, existing.passwordHash)) ? existing.passwordHash : undefined;
+    const weak = kept === undefined ? weakPassword(name, password) : undefined;
+    if (weak !== undefined) throw new UserInputError(weak);
+    if (existing?.role === 'supervisor' && role !== 'supervisor') await this.refuseLastSupervisor(name, 'given another role');
     const audit: UserAuditEntry = {
       at: new Date(now).toISOString(), action: existing ? 'change' : 'add', user: name, role: role as Role,
       ...(existing ? { previousRole: existing.role, passwordChanged: kept === undefined } : {}),
       ...auditBy(by),
     };
-    await this.backend.put({ name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() }, audit);
-    return { name, role: role as Role };
+    const record: UserRecord = { name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() };
+    if (role === 'supervisor') record.supervisorSince = existing?.role === 'supervisor' ? supervisorSince(existing) : new Date(now).toISOString();
+    await this.backend.put(record, audit);
+    return actorOf(record);
+  }
+
+  /**
+   * Refuses to take the last supervisor away: with none left, users are set up without signing in
+   * (the bootstrap path), so anyone who can reach the store could make themselves one.
+   */
+  private async refuseLastSupervisor(name: string, what: string): Promise<void> {
+    const others = (await this.list()).filter((u) => u.role === 'supervisor' && u.name !== name);
+    if (others.length === 0) throw new UserInputError(`${name} is the last supervisor and cannot be ${what}: add another supervisor first (with none, users could be set up without signing in)`);
   }
 
   /** The user, if the password is theirs; as slow for an unknown name as for a wrong password. */
   async authenticate(name: string, password: string): Promise<Actor | undefined> {
     const user = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-    return user && ok ? { name: user.name, role: user.role } : undefined;
+    return user && ok ? actorOf(user) : undefined;
   }
 
   /** Whether `name` is a well-formed user name and such a user exists. */
@@ -113,6 +129,7 @@ export class Users {
   async remove(name: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<void> {
     const existing = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
     if (!existing) throw new UserInputError(`no user ${JSON.stringify(name)}`);
+    if (existing.role === 'supervisor') await this.refuseLastSupervisor(name, 'removed');
     await this.backend.remove(name, { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) });
   }
 
@@ -153,12 +170,21 @@ export class Users {
     const tab = held?.indexOf('\t') ?? -1;
     if (held === undefined || tab < 0) return undefined;
     const user = await this.backend.find(held.slice(0, tab));
-    return user && passwordStamp(user.passwordHash) === held.slice(tab + 1) ? { name: user.name, role: user.role } : undefined;
+    return user && passwordStamp(user.passwordHash) === held.slice(tab + 1) ? actorOf(user) : undefined;
   }
 
   async endSession(id: string): Promise<void> {
     await this.backend.dropSession(id);
   }
+}
+
+function supervisorSince(user: UserRecord): string {
+  return user.supervisorSince ?? user.createdAt;
+}
+
+/** The user as an actor: a supervisor carries when they became one (four-eyes reads it). */
+function actorOf(user: UserRecord): Actor {
+  return user.role === 'supervisor' ? { name: user.name, role: user.role, supervisorSince: supervisorSince(user) } : { name: user.name, role: user.role };
 }
 
 function auditBy(by: UserChangeActor): Pick<UserAuditEntry, 'by' | 'via' | 'host'> {

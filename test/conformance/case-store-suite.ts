@@ -247,6 +247,17 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'reject', analyst: 'tom', note: 'attach the travel-rule data first' });
     });
 
+    it('refuses a supervisor made after the closure was proposed (the proposer\'s own second account), and takes one of longer standing', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('late-sup', 'acct-late-sup', 100, 'critical', 'sanctions-exposure'));
+      await store.resolve(caseId, 'false-positive', 'not a hit', sue, 10_000);
+      const sam: Actor = { name: 'sam', role: 'supervisor', supervisorSince: new Date(10_001).toISOString() };
+      expect(await refusal(store.approve(caseId, sam, 12_000))).toMatch(/^TW_CASE_FORBIDDEN: four-eyes: sam became a supervisor after this closure was proposed/);
+      expect((await store.get(caseId))!.status).toBe('pending-approval');
+      const veteran: Actor = { ...tom, supervisorSince: new Date(9_999).toISOString() };
+      expect(await store.approve(caseId, veteran, 12_100)).toMatchObject({ status: 'resolved', approvedBy: 'tom' });
+    });
+
     it('needs a non-empty note for every disposition and refuses a viewer', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('nn', 'acct-nn', 60, 'medium'));

@@ -123,7 +123,7 @@ describe('users in redis', () => {
     expect(stored.passwordHash).toMatch(/^scrypt\$/);
     expect(JSON.stringify(stored)).not.toContain('supervisor-password');
     const sue = await users.authenticate('sue', 'supervisor-password');
-    expect(sue).toEqual({ name: 'sue', role: 'supervisor' });
+    expect(sue).toEqual({ name: 'sue', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
     const session = await users.startSession(sue!, 300);
     expect(await redis.ttl(userKeys(prefix).session(session))).toBeGreaterThan(200);
     // The token itself is in no key name: a listing of the keys gives no session to sign in with.

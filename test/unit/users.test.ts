@@ -60,11 +60,41 @@ describe('taking access away', () => {
     const ana = await users.add('ana', 'analyst', 'analyst-password-1', 0);
     const before = await users.startSession(ana, 3600);
     await users.add('ana', 'supervisor', 'analyst-password-1', 0);
-    expect(await users.session(before)).toEqual({ name: 'ana', role: 'supervisor' });
+    expect(await users.session(before)).toEqual({ name: 'ana', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
     await users.add('ana', 'supervisor', 'analyst-password-2', 0);
     expect(await users.session(before)).toBeUndefined();
     const after = await users.startSession({ name: 'ana', role: 'supervisor' }, 3600);
-    expect(await users.session(after)).toEqual({ name: 'ana', role: 'supervisor' });
+    expect(await users.session(after)).toEqual({ name: 'ana', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
+  });
+
+  it('refuses to demote or remove the last supervisor: with none, anyone reaching the store could set one up without signing in', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('sue', 'supervisor', 'supervisor-password-1', 0);
+    await expect(users.add('sue', 'analyst', 'supervisor-password-1', 0)).rejects.toThrow('sue is the last supervisor and cannot be given another role: add another supervisor first');
+    await expect(users.remove('sue', 0)).rejects.toThrow('sue is the last supervisor and cannot be removed');
+    expect(await users.hasSupervisor()).toBe(true);
+    await users.add('tom', 'supervisor', 'supervisor-password-2', 0);
+    await users.remove('sue', 0); // another remains
+    expect(await users.list()).toEqual([{ name: 'tom', role: 'supervisor' }]);
+  });
+
+  it('refuses weak new passwords: blank, repetitive, or holding the user name, and says why', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await expect(users.add('carl3', 'analyst', ' '.repeat(12), 0)).rejects.toThrow('a password cannot be blank');
+    await expect(users.add('carl3', 'analyst', 'a'.repeat(12), 0)).rejects.toThrow('at least 5 different characters');
+    await expect(users.add('carl3', 'analyst', 'ababababab12', 0)).rejects.toThrow('at least 5 different characters');
+    await expect(users.add('carl3', 'analyst', 'carl3carl3carl3', 0)).rejects.toThrow('a password cannot contain the user name');
+    await expect(users.add('carl3', 'analyst', 'short-pw', 0)).rejects.toThrow('at least 12 characters');
+    expect(await users.add('carl3', 'analyst', 'tide-watch-2026', 0)).toEqual({ name: 'carl3', role: 'analyst' });
+  });
+
+  it('dates a supervisor from the promotion, keeps the date through a new password, and drops it with the role', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('boss', 'supervisor', 'supervisor-password-0', 0);
+    await users.add('ana', 'analyst', 'analyst-password-1', 1_000);
+    expect((await users.add('ana', 'supervisor', 'analyst-password-1', 5_000)).supervisorSince).toBe(new Date(5_000).toISOString());
+    expect((await users.add('ana', 'supervisor', 'analyst-password-2', 9_000)).supervisorSince).toBe(new Date(5_000).toISOString());
+    expect(await users.add('ana', 'analyst', 'analyst-password-2', 10_000)).toEqual({ name: 'ana', role: 'analyst' });
   });
 
   it('removes a user: their sessions end, the list drops them, and removing a stranger is refused', async () => {
@@ -109,17 +139,18 @@ describe('memory case store retention', () => {
   it('records who added, changed and removed each user, and never gives a removed name again', async () => {
     const users = new Users(new MemoryUserBackend());
     const sue = { name: 'sue', via: 'cli', host: 'ops@host' };
+    await users.add('sue', 'supervisor', 'supervisor-password-1', 500); // ana is never the last supervisor
     await users.add('ana', 'analyst', 'analyst-password-1', 1_000, sue);
     await users.add('ana', 'supervisor', 'analyst-password-1', 2_000, sue);
     await users.add('ana', 'supervisor', 'a-new-password-22', 3_000, sue);
     await users.remove('ana', 4_000, sue);
-    expect(await users.audit()).toEqual([
+    expect((await users.audit()).slice(1)).toEqual([
       { at: '1970-01-01T00:00:01.000Z', action: 'add', user: 'ana', role: 'analyst', by: 'sue', via: 'cli', host: 'ops@host' },
       { at: '1970-01-01T00:00:02.000Z', action: 'change', user: 'ana', role: 'supervisor', previousRole: 'analyst', passwordChanged: false, by: 'sue', via: 'cli', host: 'ops@host' },
       { at: '1970-01-01T00:00:03.000Z', action: 'change', user: 'ana', role: 'supervisor', previousRole: 'supervisor', passwordChanged: true, by: 'sue', via: 'cli', host: 'ops@host' },
       { at: '1970-01-01T00:00:04.000Z', action: 'remove', user: 'ana', previousRole: 'supervisor', by: 'sue', via: 'cli', host: 'ops@host' },
     ]);
     await expect(users.add('ana', 'analyst', 'analyst-password-1', 5_000, sue)).rejects.toThrow('user name ana belonged to a user who was removed');
-    expect(await users.hasSupervisor()).toBe(false);
+    expect((await users.list()).map((u) => u.name)).toEqual(['sue']);
   });
 });
