@@ -67,7 +67,7 @@ export async function archiveResolved(store: RedisCaseStore, actor: Actor, befor
   let removed = 0;
   const keptChanged: string[] = [];
   for (const { raw, case: c } of candidates) {
-    const result = await store.removeArchived(c.caseId, raw);
+    const result = await store.removeArchived(c.caseId, raw, entry(c.caseId));
     if (result === 1) removed++;
     if (result === 0) keptChanged.push(c.caseId);
   }

@@ -195,12 +195,13 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   }
 
   /** Deletes an archived case with its alerts and audit, if it is still the document archived: 1 removed, 0 changed since, -1 gone. */
-  async removeArchived(caseId: string, raw: string): Promise<number> {
+  /** Removes an archived case (its audit stays, with `entry` appended, until its retention ends); see remove-archived.lua. */
+  async removeArchived(caseId: string, raw: string, entry: AuditEntry): Promise<number> {
     const k = this.keys;
     const c = toCase(raw);
     const clusters = [...new Set((await this.alerts(caseId)).flatMap(clustersMentioned))].map((cl) => k.clusterCases(cl));
     const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c), ...clusters];
-    return this.redis.twRemoveArchived(keys.length, ...keys, caseId, raw);
+    return this.redis.twRemoveArchived(keys.length, ...keys, caseId, raw, this.retentionSeconds, ...auditFields(entry));
   }
 
   /** Records an archive run (who, when, the file, its checksum, the counts) in the archive log stream. */

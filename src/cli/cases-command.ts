@@ -96,7 +96,10 @@ function registerReads(cases: Command): void {
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
     const shown = await asUser(async ({ cases: s }) => {
       const c = await s.get(id);
-      return c ? { ...c, alerts: await s.alerts(id), audit: await s.audit(id) } : undefined;
+      if (c) return { ...c, alerts: await s.alerts(id), audit: await s.audit(id) };
+      // An archived case keeps its audit in the store until its retention ends; the rest is in the archive file.
+      const audit = await s.audit(id);
+      return audit.some((e) => e.action === 'archive') ? { caseId: id, archived: true, audit } : undefined;
     });
     if (!shown) throw new Error(`no case ${id}`);
     console.log(JSON.stringify(shown, null, 2));

@@ -43,7 +43,13 @@ describe('cases archive (real Redis)', () => {
     expect(lines[1]).toEqual({ checksum: `sha256:${result.sha256}`, cases: 1 });
     expect(await verifyArchive(file)).toEqual({ sha256: result.sha256, caseIds: [old] });
     expect(await store.get(old)).toBeUndefined();
-    expect(await redis.exists(k.caseAlerts(old), k.audit(old))).toBe(0);
+    expect(await redis.exists(k.caseAlerts(old))).toBe(0);
+    // The audit stays in Redis until the case's retention ends, with who archived it: an archive
+    // run cannot take the record of who did what with it (session 33 security QA).
+    expect((await store.audit(old)).map((e) => [e.action, e.analyst ?? ''])).toEqual([['open', ''], ['resolve', 'ana'], ['archive', 'sue']]);
+    const ttl = await redis.ttl(k.audit(old));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1825 * 86_400);
     expect(await redis.zscore(k.index.all, old)).toBeNull();
     expect((await store.query({ statuses: ['resolved', 'open'] })).cases.map((c) => c.caseId).sort()).toEqual([recent, open].sort());
     expect(await store.archiveLog()).toEqual([expect.objectContaining({ analyst: 'sue', file, sha256: result.sha256, archived: '1', removed: '1' })]);
@@ -56,7 +62,7 @@ describe('cases archive (real Redis)', () => {
     await store.resolve(id, 'false-positive', 'known employer', ana, day(3));
     const [candidate] = (await store.resolvedBefore(day(10))).filter((x) => x.case.caseId === id);
     await store.reopen(id, 'employer listed since', ana, day(40));
-    expect(await store.removeArchived(id, candidate!.raw)).toBe(0);
+    expect(await store.removeArchived(id, candidate!.raw, { caseId: id, action: 'archive', at: new Date(day(41)).toISOString(), analyst: 'sue' })).toBe(0);
     expect((await store.get(id))!.status).toBe('open');
     const forged = join(dir, 'forged.jsonl');
     writeFileSync(forged, `${JSON.stringify({ case: { caseId: id } })}\n${JSON.stringify({ checksum: 'sha256:00', cases: 1 })}\n`);
