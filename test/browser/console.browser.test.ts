@@ -201,6 +201,21 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('wraps a note with a long unbroken URL inside the page, and shows a bidi override in a note as a visible mark, not as reversed text', async () => {
+    const page = await signIn('ana');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/#/case/${caseId}`);
+    const url = `https://example.com/${'x'.repeat(300)}`;
+    await page.getByTestId('note-text').fill(`see ${url} and \u202Eevil.exe`);
+    await page.getByTestId('add-note').click();
+    const cell = page.getByTestId('audit').locator('td.note').filter({ hasText: 'example.com' });
+    await cell.waitFor();
+    expect(await cell.textContent()).toContain('⟨U+202E⟩evil.exe');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(1280); // a 300-character word made the page 3,107 px wide
+    await page.context().close();
+  });
+
   it('ends an open queue when its session ends (the user removed): the stream closes and the page asks to sign in', async () => {
     const users = new Users(new RedisUserBackend(redis, prefix));
     await users.add('tom', 'analyst', PASSWORD, 0);

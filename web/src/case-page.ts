@@ -1,7 +1,7 @@
 /** A case: its alerts with explanations, the drawn path, the account's timeline, linked accounts, notes, actions and the SAR draft. */
 import type { CaseDetail } from '../../src/console/case-detail.js';
 import { api, type Me } from './api.js';
-import { el, fmtTime, hours, mount, sev } from './dom.js';
+import { el, fmtTime, hours, mount, sev, userText } from './dom.js';
 import { drawGraph } from './graph.js';
 
 function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElement {
@@ -37,7 +37,7 @@ function summary(d: CaseDetail): HTMLElement {
     el('dt', {}, 'Subject'), el('dd', {}, el('a', { href: `#/queue` }, c.subject)), el('dt', {}, 'Status'), el('dd', { 'data-testid': 'case-status' }, c.status),
     el('dt', {}, 'Severity'), el('dd', {}, sev(c.severity), ` score ${c.score}`), el('dt', {}, 'Typologies'), el('dd', {}, c.typologies.join(', ')),
     el('dt', {}, 'Held by'), el('dd', {}, c.analyst ?? '—'), el('dt', {}, 'Age / SLA'), el('dd', {}, `${hours(c.ageHours)} / ${c.slaHours ?? '—'} h${c.slaBreached ? ' (breached)' : ''}`),
-    c.pending ? el('dt', {}, 'Pending closure') : null, c.pending ? el('dd', { 'data-testid': 'pending' }, `${c.pending.disposition} by ${c.pending.by}: ${c.pending.note}`) : null,
+    c.pending ? el('dt', {}, 'Pending closure') : null, c.pending ? el('dd', { 'data-testid': 'pending' }, `${c.pending.disposition} by ${c.pending.by}: ${userText(c.pending.note)}`) : null,
     c.disposition ? el('dt', {}, 'Disposition') : null, c.disposition ? el('dd', {}, `${c.disposition}${c.approvedBy ? `, approved by ${c.approvedBy}` : ''}`) : null,
     el('dt', {}, 'SAR/STR draft'), el('dd', {}, el('a', { href: `/api/cases/${c.caseId}/sar`, 'data-testid': 'sar-json', download: `sar-draft-${c.caseId}.json` }, 'JSON'), ' · ',
       el('a', { href: `/api/cases/${c.caseId}/sar?format=html`, target: '_blank', rel: 'noopener', 'data-testid': 'sar-html' }, 'printable page')));
@@ -70,6 +70,6 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
     me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { noteError.textContent = e.message; }) }, 'Add note'), noteError),
-    el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, e.detail ?? ''), el('td', {}, e.note ?? ''))))));
+    el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
   if (d.graph.nodes.length) drawGraph(graph, d.graph);
 }

@@ -19,3 +19,12 @@ export function mount(target: HTMLElement, ...children: Child[]): void {
 export const fmtTime = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
 export const hours = (h: number): string => (h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} d`);
 export const sev = (s: string): HTMLElement => el('span', { class: `sev sev-${s}` }, s);
+
+/**
+ * A person's text (a note, a reason) as stored, with its bidirectional controls shown as visible
+ * marks: an embedded U+202E would otherwise display the rest of the note reversed, so the page
+ * would read differently from the record.
+ */
+export function userText(text: string): string {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
