@@ -68,9 +68,21 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw new ConfigError(`invalid configuration: CONSOLE_HOST, CONSOLE_PORT: cannot serve the console on ${config.CONSOLE_HOST}:${config.CONSOLE_PORT}: ${err.message}`);
   });
   console.log(`tidewatch console on ${address.replace('127.0.0.1', 'localhost')}`);
+  const note = plainHttpNote(config.CONSOLE_HOST, opts.insecureCookie === true);
+  if (note) console.log(note);
   const stop = (): void => void app.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * What to tell an operator who serves the console over plain http on an interface other than
+ * loopback: browsers keep a Secure cookie only over https (and on localhost), so every sign-in
+ * would seem to end at once. Undefined when there is nothing to say.
+ */
+export function plainHttpNote(host: string, insecureCookie: boolean): string | undefined {
+  if (insecureCookie || /^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) return undefined;
+  return `note: the console speaks plain http on ${host}; browsers keep its Secure session cookie only over https, so serve it behind a TLS-terminating proxy (CONSOLE_TRUST_PROXY), or pass --insecure-cookie for a test on a private network; otherwise every sign-in ends at once`;
 }
 
 export function registerConsole(program: Command): void {

@@ -66,7 +66,7 @@ async function changer(users: Users, config: Config): Promise<UserChangeActor> {
   if (!config.TIDEWATCH_USER || !config.TIDEWATCH_PASSWORD) throw new ConfigError('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name a supervisor: users are changed by a signed-in supervisor once one exists');
   const actor = await users.authenticate(config.TIDEWATCH_USER, config.TIDEWATCH_PASSWORD);
   if (!actor) throw new ConfigError(`TIDEWATCH_USER ${config.TIDEWATCH_USER}: unknown user or wrong TIDEWATCH_PASSWORD`);
-  if (actor.role !== 'supervisor') throw new ConfigError(`TIDEWATCH_USER ${actor.name} is a ${actor.role}: only a supervisor changes users`);
+  if (actor.role !== 'supervisor') throw new ConfigError(`TIDEWATCH_USER ${actor.name} is ${actor.role === 'analyst' ? 'an' : 'a'} ${actor.role}: only a supervisor changes users`);
   return { name: actor.name, via: 'cli', host };
 }
 

@@ -43,3 +43,13 @@ describe('console secret', () => {
     await Promise.all([first.close(), second.close(), other.close()]);
   });
 });
+
+describe('serving the console over plain http', () => {
+  it('tells the operator why sign-ins would end at once on a non-loopback host, and says nothing on loopback or with --insecure-cookie', async () => {
+    const { plainHttpNote } = await import('../../src/cli/console-command.js');
+    expect(plainHttpNote('192.0.2.2', false)).toMatch(/plain http on 192\.0\.2\.2; browsers keep its Secure session cookie only over https.*--insecure-cookie/);
+    expect(plainHttpNote('0.0.0.0', false)).toMatch(/plain http on 0\.0\.0\.0/);
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect(plainHttpNote(host, false)).toBeUndefined();
+    expect(plainHttpNote('192.0.2.2', true)).toBeUndefined();
+  });
+});
