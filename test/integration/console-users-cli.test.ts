@@ -47,7 +47,7 @@ describe('tidewatch console users', () => {
     expect((await users(['add', 'ana', '--role', 'analyst'], { as: SUE, password: ANA[1] })).code).toBe(0);
     const byAnalyst = await users(['add', 'auditor2', '--role', 'supervisor'], { as: ANA, password: 'another-password-1' });
     expect(byAnalyst.code).toBe(2);
-    expect(byAnalyst.stderr).toContain('TIDEWATCH_USER ana is a analyst: only a supervisor changes users');
+    expect(byAnalyst.stderr).toContain('TIDEWATCH_USER ana is an analyst: only a supervisor changes users');
     const wrong = await users(['remove', 'ana'], { as: [SUE[0], 'not-her-password'] });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('TIDEWATCH_USER sue: unknown user or wrong TIDEWATCH_PASSWORD');
