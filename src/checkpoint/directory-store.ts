@@ -4,7 +4,7 @@
  * holds whole checkpoints only (and at worst a stale .tmp, removed by the next write).
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { newestFirst, type CheckpointSink, type CheckpointStore } from './store.js';
 
@@ -103,6 +103,17 @@ export class DirectoryStore implements CheckpointStore {
     return join(this.dir, name);
   }
 
+  /** Renames the file (or whatever holds the name) to `<name>.refused`, or `.refused-2`, … when that is taken. */
+  async setAside(name: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const target = `${this.locate(name)}.refused${n === 1 ? '' : `-${n}`}`;
+      if (await exists(target)) continue;
+      await rename(this.locate(name), target);
+      await syncDirectory(this.dir);
+      return target;
+    }
+  }
+
   /** Where a checkpoint is written before it is committed (a fold cut short leaves it; its owner removes it). */
   temporary(name: string): string {
     return `${this.locate(name)}.tmp`;
@@ -130,4 +141,8 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
 }

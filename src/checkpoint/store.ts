@@ -22,6 +22,12 @@ export interface CheckpointStore {
   locate(name: string): string;
   /** Its size in bytes, when the store knows it cheaply (restore progress). */
   size?(name: string): Promise<number>;
+  /**
+   * Moves a checkpoint a restore refused (corrupt, of another format) out of the list, kept
+   * beside it for inspection, so that it never again holds one of the CHECKPOINT_KEEP places;
+   * returns where it now is.
+   */
+  setAside?(name: string): Promise<string>;
 }
 
 const NAME = /^checkpoint-(\d{12})\.tw([cj])$/;

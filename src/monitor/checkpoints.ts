@@ -90,6 +90,12 @@ export interface RestoreOptions {
   warn: (message: string) => void;
   /** Bytes read of the checkpoint being restored, and its size when the store knows it. */
   progress?: (read: number, total: number | undefined) => void;
+  /**
+   * Sets aside (CheckpointStore.setAside) each checkpoint refused as corrupt or of another
+   * format: the instance's own store, never a peer's. Else the refused files keep places that
+   * retention (CHECKPOINT_KEEP) would give to the valid checkpoints it deletes.
+   */
+  setAsideRefused?: boolean;
 }
 
 /**
@@ -100,10 +106,28 @@ export interface RestoreOptions {
  */
 export async function restoreNewestUsable(store: CheckpointStore, options: RestoreOptions): Promise<Restored | undefined> {
   const names = await store.list();
-  const refused = new Set<string>();
   // Where a refusal was found (a file or key): a corrupt segment that newer segments link
   // through is refused, and said, once.
   const refusedAt = new Set<string>();
+  try {
+    return await restoreFromNewest(store, names, refusedAt, options);
+  } finally {
+    if (options.setAsideRefused && store.setAside) await setAside(store, names.filter((n) => refusedAt.has(store.locate(n))), options.warn);
+  }
+}
+
+async function setAside(store: CheckpointStore, names: readonly string[], warn: (message: string) => void): Promise<void> {
+  for (const name of names) {
+    try {
+      warn(`checkpoint ${store.locate(name)} set aside as ${await store.setAside!(name)}: it was refused, so it is not read again nor counted among the CHECKPOINT_KEEP kept`);
+    } catch (err) {
+      warn(`checkpoint ${store.locate(name)} was refused and could not be set aside: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+async function restoreFromNewest(store: CheckpointStore, names: readonly string[], refusedAt: Set<string>, options: RestoreOptions): Promise<Restored | undefined> {
+  const refused = new Set<string>();
   let folds = await foldSites(store, names);
   for (const name of names) {
     if (refused.has(name) || refusedAt.has(store.locate(name))) continue;

@@ -68,7 +68,7 @@ export function furthest(cuts: readonly Cut[]): Cut {
   return out;
 }
 
-async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>, cursors: Cut[]): Promise<Omit<StartingState, 'appliedBefore'> | undefined> {
+async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, ranges: Map<string, OffsetRange>, cursors: Cut[], own = true): Promise<Omit<StartingState, 'appliedBefore'> | undefined> {
   const { logger, metrics } = ctx;
   const started = performance.now();
   const restored = await restoreNewestUsable(store, {
@@ -77,6 +77,7 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
     start: { topics: ctx.inputTopics, earliest: new Map([...ranges].map(([pk, r]) => [pk, r.low])), cursors },
     warn: (message) => logger.warn(message),
     progress: (read, total) => { metrics?.restoreBytesRead.set(read); metrics?.restoreBytesTotal.set(total ?? 0); },
+    setAsideRefused: own,
   });
   if (!restored) return undefined;
   const seconds = (performance.now() - started) / 1000;
@@ -92,7 +93,7 @@ async function restoreUsable(ctx: StartingStateContext, store: CheckpointStore, 
 async function restoreFromPeer(ctx: StartingStateContext, ranges: Map<string, OffsetRange>, cursors: Cut[]): Promise<Omit<StartingState, 'appliedBefore'> | undefined> {
   for (const peer of ctx.peers ? await ctx.peers() : []) {
     try {
-      const restored = await restoreUsable(ctx, peer, ranges, cursors);
+      const restored = await restoreUsable(ctx, peer, ranges, cursors, false);
       if (restored) {
         ctx.logger.info({ checkpoint: restored.restoredFrom }, "this instance had no usable checkpoint of its own; restored another instance's of the same group");
         const { ownRestored: _peers, ...fromPeer } = restored; // a peer's chain is not ours to extend
