@@ -105,6 +105,12 @@ export class RedisCheckpointStore implements CheckpointStore {
     return `${this.options.where}#${this.keys.prefix}${name}`;
   }
 
+  /** A refused checkpoint leaves Redis: the server's memory is no place to keep a broken one for inspection. */
+  async setAside(name: string): Promise<string> {
+    await this.remove(name);
+    return 'nothing (removed from Redis)';
+  }
+
   async size(name: string): Promise<number> {
     const manifest = await this.manifest(name);
     if (!manifest) throw new CheckpointError(this.locate(name), 'its manifest is gone');

@@ -117,6 +117,17 @@ describe('the Redis checkpoint store', () => {
     expect(warnings[0]).toContain(`chunk 2 of ${chunks.length} (key ${chunks[1]}) is missing`);
   });
 
+  it('a refused checkpoint leaves the list when the restore tidies its own store, so retention keeps the valid ones', async () => {
+    const { store, options } = storeFor('a');
+    const names = await threeCheckpoints(store);
+    await redis.del((await chunkKeys(options, names[2]!))[0]!);
+    const warnings: string[] = [];
+    // These three carry no monitor positions: the two intact ones are passed over (kept), the broken one refused.
+    await restoreNewestUsable(store, { build: emptyPipeline(), rules: rules(), start, warn: (w) => warnings.push(w), setAsideRefused: true });
+    expect(await store.list()).toEqual([names[1], names[0]]);
+    expect(warnings.join('\n')).toContain(`${names[2]} set aside as nothing (removed from Redis)`);
+  });
+
   it('a writer that dies mid-write: nothing is listed, its chunks expire by themselves; an abort removes them at once', async () => {
     const { store, options } = storeFor('a');
     const dying = await store.create('checkpoint-000000000001.twc');
