@@ -25,7 +25,7 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { createKafka } from '../kafka/client.js';
 import { Monitor, type MonitorOptions } from '../monitor/monitor.js';
 import { Pipeline } from '../pipeline/pipeline.js';
-import { redactedUrl } from './redis-connection.js';
+import { closeRedis, redactedUrl } from './redis-connection.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
@@ -139,7 +139,7 @@ export function checkpointStoreFor(config: Config, instanceId: string, options: 
     const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
     redis.on('error', (err: Error) => options.warn?.(err.message));
     const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: instanceId, where: redactedUrl(config.REDIS_URL) };
-    return { store: new RedisCheckpointStore(redis, own), peers: () => redisPeerStores(redis, own), close: async () => { await redis.quit().catch(() => undefined); } };
+    return { store: new RedisCheckpointStore(redis, own), peers: () => redisPeerStores(redis, own), close: () => closeRedis(redis) };
   }
   const dir = checkpointDirectory(config, instanceId);
   const close = async (): Promise<void> => undefined;
@@ -185,7 +185,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     stop: async () => {
       clearInterval(watchStore);
       await monitor.stop();
-      await redis.quit().catch(() => undefined);
+      await closeRedis(redis);
       await closeCheckpoints();
     },
   };

@@ -88,3 +88,18 @@ describe.skipIf(!haveRedisServer)('monitor across a Redis restart (real Kafka, a
     }
   }, 300_000);
 });
+
+describe('monitor stopped while Redis is down (real Kafka)', () => {
+  it('exits 0 on SIGTERM when it has nothing to commit, where it waited for ever to say QUIT to Redis', async () => {
+    const idle = newRun();
+    await produceSample(idle, []); // the topics, empty
+    const monitor = startMonitor(idle, 'down', { REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'info' });
+    try {
+      await waitFor(async () => monitor.logs.some((l) => l.includes('"msg":"caught up"')), 90_000, 'the monitor to catch up on empty topics');
+      // The grace is generous: only a wait for ever fails here (this SIGKILLs after it).
+      expect(await stopMonitor(monitor, 'SIGTERM', 60_000)).toBe(0);
+    } finally {
+      await deleteRun(idle).catch(() => undefined);
+    }
+  }, 180_000);
+});
