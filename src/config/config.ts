@@ -162,8 +162,6 @@ export function redisDatabase(url: string): number | undefined {
   return /^\/\d{1,5}$/.test(path) ? Number(path.slice(1)) : undefined;
 }
 
-/** The prefixes of Tidewatch's variables: an unknown one close to a known one is a typo. */
-const OUR_PREFIXES = /^(KAFKA|REDIS|CHECKPOINT|MONITOR|CONSOLE|TIDEWATCH|DEDUPE|EVENT_TIME|ADDRESS_MEMORY|CASE|METRICS|LOG)_/;
 
 /**
  * Variables that look like a misspelling of one of ours (`KAFKA_SASL_MECHANISIM`, `REDIS_TLS_CA`
@@ -172,12 +170,23 @@ const OUR_PREFIXES = /^(KAFKA|REDIS|CHECKPOINT|MONITOR|CONSOLE|TIDEWATCH|DEDUPE|
  */
 function misspeltVariables(env: Record<string, string | undefined>): string[] {
   const known = Object.keys(envSchema.shape);
+  // The first word of each of ours (KAFKA, STATE, METRICS, …): an unknown name with one is held
+  // to the known ones closely; any other only for a near-exact match with the underscores
+  // dropped (LOGLEVEL, METRIC_PORT), as the rest of the environment is none of ours.
+  const prefixes = new Set(known.map((k) => k.split('_')[0]!));
+  const squeezed = (name: string): string => name.replace(/_/g, '');
   const issues: string[] = [];
   for (const key of Object.keys(env).sort()) {
-    if (env[key] === undefined || !OUR_PREFIXES.test(key) || known.includes(key)) continue;
-    const extended = known.find((k) => k.startsWith(`${key}_`));
-    const near = extended ?? nearestName(key, known);
-    if (near !== undefined && (extended !== undefined || editDistance(key, near) <= 2)) issues.push(`${key}: not a Tidewatch variable (it would be ignored); did you mean ${near}?`);
+    if (env[key] === undefined || known.includes(key)) continue;
+    let near: string | undefined;
+    if (prefixes.has(key.split('_')[0]!)) {
+      const extended = known.find((k) => k.startsWith(`${key}_`));
+      const nearest = extended ?? nearestName(key, known);
+      if (nearest !== undefined && (extended !== undefined || editDistance(key, nearest) <= 2)) near = nearest;
+    } else if (squeezed(key).length >= 6) {
+      near = known.find((k) => editDistance(squeezed(key), squeezed(k)) <= 1);
+    }
+    if (near !== undefined) issues.push(`${key}: not a Tidewatch variable (it would be ignored); did you mean ${near}?`);
   }
   return issues;
 }

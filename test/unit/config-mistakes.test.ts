@@ -34,6 +34,15 @@ describe('configuration mistakes', () => {
     expect(refusal({ KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_OPTS: '-Dx', TIDEWATCH_CRASH_ROUNDS: '20' })).toBe('accepted');
   });
 
+  it('refuses misspellings of the state bounds and of names outside our prefixes (session 33 QA: ignored, so the defaults held)', () => {
+    expect(refusal({ STATE_MAX_TRANSFER: '5' })).toContain('STATE_MAX_TRANSFER: not a Tidewatch variable (it would be ignored); did you mean STATE_MAX_TRANSFERS?');
+    expect(refusal({ STATE_MAX_ADRESSES: '1000' })).toContain('did you mean STATE_MAX_ADDRESSES?');
+    expect(refusal({ METRIC_PORT: '19999' })).toContain('METRIC_PORT: not a Tidewatch variable (it would be ignored); did you mean METRICS_PORT?');
+    expect(refusal({ LOGLEVEL: 'debug' })).toContain('did you mean LOG_LEVEL?');
+    // The rest of a usual environment is none of ours.
+    expect(refusal({ PATH: '/usr/bin', HOME: '/root', HOSTNAME: 'vm', LOGNAME: 'root', NODE_OPTIONS: '', LANG: 'C', TERM: 'xterm', SHELL: '/bin/bash', KUBERNETES_PORT: 'tcp://10.0.0.1:443' })).toBe('accepted');
+  });
+
   it('refuses a Redis database that is no whole number, naming REDIS_URL', () => {
     expect(refusal({ REDIS_URL: 'redis://127.0.0.1:6379/abc' })).toContain('REDIS_URL: the database after the host (redis://host:6379/N) must be a whole number from 0');
     expect(loadConfig({ REDIS_URL: 'redis://u:p@127.0.0.1:6379/3' }).REDIS_URL).toBe('redis://u:p@127.0.0.1:6379/3');
