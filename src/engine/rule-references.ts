@@ -232,10 +232,20 @@ function misplacedUntraced(list: string, at: (string | number)[], out: RuleIssue
   out.push({ at, message: `${ANY_UNTRACED} stands for every label no exposure signal traces and is read only in excludeLabels; in ${list} it would match nothing` });
 }
 
+/** Operators under which a value outside a signal's labels makes a condition that never holds. */
+const FINDING_OPS = new Set(['eq', 'in', 'contains', 'containsAny']);
+
+/** For `signals.<name>.label`, the labels that signal looks for (its `labels`); undefined for any other field. */
+function foundLabels(spec: RuleSpec, field: string): readonly string[] | undefined {
+  const m = /^signals\.([a-zA-Z][a-zA-Z0-9]*)\.label$/.exec(field);
+  const labels = m ? (spec.signals[m[1]!] as { labels?: unknown } | undefined)?.labels : undefined;
+  return Array.isArray(labels) && labels.every((l) => typeof l === 'string') ? labels as string[] : undefined;
+}
+
 /** Label lists of the signals that read labels by name. */
 const LABEL_LISTS = ['labels', 'excludeLabels', 'stopAt'] as const;
 
-/** Every label name the rule reads (signal label lists, conditions on `counterparty.labels`) that is a known label misspelt. */
+/** Every label name the rule reads (signal label lists, conditions on `counterparty.labels` and on a signal's `label`) that is a known label misspelt, or that the signal never finds. */
 function checkLabelNames(spec: RuleSpec): RuleIssue[] {
   const out: RuleIssue[] = [];
   const check = (name: unknown, at: (string | number)[]): void => {
@@ -254,11 +264,18 @@ function checkLabelNames(spec: RuleSpec): RuleIssue[] {
     if ('all' in c) return c.all.forEach((x, i) => visit(x, [...at, 'all', i]));
     if ('any' in c) return c.any.forEach((x, i) => visit(x, [...at, 'any', i]));
     if ('not' in c) return visit(c.not, [...at, 'not']);
-    if (!('field' in c) || c.field !== 'counterparty.labels') return;
+    if (!('field' in c)) return;
+    const found = foundLabels(spec, c.field);
+    if (c.field !== 'counterparty.labels' && found === undefined) return;
     for (const [op, value] of Object.entries(c)) {
       if (op === 'field') continue;
-      if (Array.isArray(value)) value.forEach((v, i) => check(v, [...at, op, i]));
-      else check(value, [...at, op]);
+      const each = (v: unknown, where: (string | number)[]): void => {
+        check(v, where);
+        // A signal's label is one of the labels it looks for: any other value never matches.
+        if (found && FINDING_OPS.has(op) && typeof v === 'string' && !misspeltLabel(v) && !found.includes(v)) out.push({ at: where, message: `${c.field} is one of the labels signal ${c.field.split('.')[1]} looks for (${found.join(', ')}), never ${v}: this condition could never hold` });
+      };
+      if (Array.isArray(value)) value.forEach((v, i) => each(v, [...at, op, i]));
+      else each(value, [...at, op]);
     }
   };
   spec.where.forEach((c, i) => visit(c, ['where', i]));

@@ -2,7 +2,7 @@
  * Every kind of rule mistake that would otherwise let a rule silently never fire is refused at
  * load, whole, with the real file:line and a message that names the fix.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +117,14 @@ describe('rule load refuses, at the real line', () => {
   it('a misspelt label in a condition on counterparty.labels, suggesting the known label', () => {
     expect(refusal(withLine(8, '  - { field: counterparty.labels, notContains: exchnge }')).errors).toEqual([{ line: 8, reason: 'where.1.notContains: label exchnge is no known label and would match nothing; did you mean exchange? (an operator\'s own label must differ from a known one by more than two letters)' }]);
     expect(refusal(withLine(25, '    - { when: { field: counterparty.labels, containsAny: [dprk-linked, sanctiond] }, add: 5, note: "x" }')).errors[0]).toMatchObject({ line: 25, reason: expect.stringMatching(/^score\.modifiers\.1\.when\.containsAny\.1: label sanctiond .*did you mean sanctioned\?/) });
+  });
+
+  it('a label in a condition on a signal\'s label: misspelt, or one the signal never looks for (session 33 QA: both loaded, and the modifier never applied)', () => {
+    const shipped = readFileSync('rules/high-risk-service/exposure.yaml', 'utf8');
+    expect(shipped).toContain('{ field: signals.service.label, eq: gambling }');
+    const line = shipped.split('\n').findIndex((l) => l.includes('signals.service.label, eq: gambling')) + 1;
+    expect(refusal(shipped.replace('signals.service.label, eq: gambling', 'signals.service.label, eq: gamblng')).errors).toEqual([{ line, reason: expect.stringMatching(/when\.eq: label gamblng is no known label .*did you mean gambling\?/) }]);
+    expect(refusal(shipped.replace('signals.service.label, eq: gambling', 'signals.service.label, in: [gambling, mixer]')).errors).toEqual([{ line, reason: expect.stringMatching(/when\.in\.1: signals\.service\.label is one of the labels signal service looks for \(no-kyc-swap, otc-desk, gambling\), never mixer: this condition could never hold$/) }]);
   });
 
   it('accepts an operator\'s own label that is far from every known one', () => {
