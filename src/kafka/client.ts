@@ -121,9 +121,14 @@ async function topicsNotReady(admin: ReturnType<KafkaClient['admin']>, topics: s
 export async function retryStartup(step: () => Promise<void>, options: WaitForTopicsOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (let attempt = 1; ; attempt++) {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      if (!options.abandon) return await step();
-      if ((await Promise.race([step(), options.abandon.then(() => ABANDONED)])) === ABANDONED) return;
+      // One step (the client's own retries of an unreachable broker) may outlast the deadline:
+      // it is cut there, so KAFKA_STARTUP_TIMEOUT_MS bounds the whole wait (QA: 146 s at 120 s).
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within the ${options.timeoutMs} ms allowed`)), Math.max(0, deadline - Date.now())); });
+      const racers: Promise<unknown>[] = [step(), late];
+      if (options.abandon) racers.push(options.abandon.then(() => ABANDONED));
+      await Promise.race(racers);
       return;
     } catch (err) {
       if (options.stopped?.()) return;
@@ -131,10 +136,12 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       if (refused) throw new ConfigError(`invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: Kafka refused the client's SASL authentication (or SASL is set for a listener without it): ${refused}`);
       const handshake = tlsRefusal(err);
       if (handshake) throw new ConfigError(`invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed (a CA that did not sign them, no or another client certificate, or TLS against a plaintext listener): ${handshake}`);
-      if (Date.now() > deadline) throw err;
-      const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
+      if (Date.now() >= deadline) throw err;
+      const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000, Math.max(0, deadline - Date.now()));
       options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));
       await new Promise((resolve) => setTimeout(resolve, waitMs));
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

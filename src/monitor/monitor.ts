@@ -31,7 +31,7 @@
 import type { Logger } from 'pino';
 import type { CaseStore } from '../cases/case-model.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
-import type { Config } from '../config/config.js';
+import { ConfigError, type Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { hostname } from 'node:os';
 import { ruleFingerprint } from '../checkpoint/header.js';
@@ -250,6 +250,9 @@ export class Monitor {
     connecting.unref();
     try {
       await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new Error(`the brokers at KAFKA_BROKERS=${config.KAFKA_BROKERS} did not answer within KAFKA_STARTUP_TIMEOUT_MS (${config.KAFKA_STARTUP_TIMEOUT_MS} ms): ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       clearInterval(connecting);
     }

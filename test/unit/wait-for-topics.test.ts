@@ -63,6 +63,11 @@ describe('start-up retries', () => {
     expect(retries).toEqual([]);
   });
 
+  it('cut a step that outlasts the timeout (the client retrying an unreachable broker itself), so the timeout bounds the whole wait', async () => {
+    const never = new Promise<void>(() => undefined);
+    await expect(retryStartup(() => never, { timeoutMs: 50 })).rejects.toThrow('no answer within the 50 ms allowed');
+  });
+
   it('retry anything else until the step succeeds', async () => {
     const retries: number[] = [];
     let calls = 0;
