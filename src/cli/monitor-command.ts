@@ -52,7 +52,11 @@ export function registerMonitor(program: Command): void {
         // waits, and says so every 10 s (a supervisor's SIGKILL is safe: a restart re-reads from
         // the committed cursors).
         const started = Date.now();
-        const waiting = setInterval(() => logger.warn({ waitedSeconds: Math.round((Date.now() - started) / 1000), ...monitor.stopState() }, 'stopping: still waiting to commit (is Redis or Kafka unreachable?); SIGKILL is safe, a restart re-reads from the committed cursors'), 10_000);
+        const waiting = setInterval(() => {
+          const state = monitor.stopState();
+          const what = state.phase === 'stopping' ? 'still waiting to commit and leave the group (is Redis or Kafka unreachable?)' : 'still waiting for the start under way to reach its next step (after a crash, joining the group waits out the dead member\'s session, KAFKA_SESSION_TIMEOUT_MS)';
+          logger.warn({ waitedSeconds: Math.round((Date.now() - started) / 1000), ...state }, `stopping: ${what}; SIGKILL is safe, a restart re-reads from the committed cursors`);
+        }, 10_000);
         waiting.unref();
         await stopMonitor();
         clearInterval(waiting);
