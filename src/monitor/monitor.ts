@@ -127,9 +127,6 @@ export function nextStepSize(size: number, applied: number, elapsedMs: number, m
   return size;
 }
 
-/** How long a stop waits for a start under way to reach its next step before leaving it (ms). */
-const START_STOP_GRACE_MS = 5_000;
-
 export class Monitor {
   private readonly kafka: KafkaClient;
   private readonly admin: ReturnType<KafkaClient['admin']>;
@@ -952,10 +949,8 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.askStop();
-    // A start under way ends at its next step (a state half loaded is never checkpointed). A start
-    // blocked on a service that does not answer (Redis down: its commands wait for it) is not
-    // waited for past a grace: it has applied nothing it could commit, and a restart starts over.
-    await Promise.race([this.startup.catch(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, START_STOP_GRACE_MS).unref())]);
+    // A start under way ends at its next step (a state half loaded is never checkpointed).
+    await this.startup.catch(() => undefined);
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
     this.reloader?.stop();
