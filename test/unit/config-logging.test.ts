@@ -45,6 +45,20 @@ describe('state metrics', () => {
   });
 });
 
+describe('input-behind metric', () => {
+  it('gives the figure /readyz gives, read at each scrape, and keeps the last one while there is none', async () => {
+    const { Metrics } = await import('../../src/observability/metrics.js');
+    const metrics = new Metrics();
+    let behind: number | null = 1234;
+    metrics.readiness = () => ({ ready: false, phase: 'catching-up', behind });
+    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 1234$/m);
+    behind = 7;
+    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 7$/m);
+    behind = null; // the reader has not been given its partitions (a rebalance)
+    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 7$/m);
+  });
+});
+
 describe('logging', () => {
   it('redacts IPs, devices, addresses, KYC and raw messages but keeps account ids', () => {
     const lines: string[] = [];
