@@ -50,6 +50,7 @@ import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
 import { checkpointName, nextSequence } from '../checkpoint/store.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
+import { decodeBytes } from '../decode/encoding.js';
 import { Ordering, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
@@ -599,9 +600,14 @@ export class Monitor {
 
   /** The first batch of a partition rebuilt from its earliest offset says how far back the state reaches. */
   private reportHorizon(batch: FetchedBatch): void {
-    const seen = this.horizon.observe(batch.topic, batch.partition, partitionKey(batch.topic, batch.partition), batch.messages[0]);
+    const pk = partitionKey(batch.topic, batch.partition);
+    const first = batch.messages[0];
+    if (first === undefined || !this.horizon.awaits(pk)) return;
+    // Decoded once more, once per partition: its event time is what the rules' windows read.
+    const decoded = first.value ? decodeBytes(first.value, (raw) => this.pipeline.decode(raw)).decoded : undefined;
+    const seen = this.horizon.observe(batch.topic, batch.partition, pk, first, decoded?.ok ? decoded.event.time : undefined);
     if (!seen) return;
-    this.options.metrics?.earliestRecordTime.set({ topic: seen.topic, partition: String(seen.partition) }, Number(batch.messages[0]!.timestamp) / 1000);
+    this.options.metrics?.earliestRecordTime.set({ topic: seen.topic, partition: String(seen.partition) }, Number(first.timestamp) / 1000);
     this.options.logger.warn(seen, seen.historyDeleted ? 'rebuilding from partial history: records before this one were deleted' : 'rebuilding from the first record of the partition');
   }
 

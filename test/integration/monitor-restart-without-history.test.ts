@@ -216,6 +216,9 @@ describe('monitor restarts from checkpoints', () => {
         expect(h.earliestOffset).toBe(deletedUpTo.get(`${String(h.topic)}/${String(h.partition)}`)!.toString());
         expect(h.historyDeleted).toBe(true);
         expect(Number.isNaN(Date.parse(String(h.earliestRecordTime)))).toBe(false);
+        // The sample's events are dated 2024 and 2025; their records carry the time they were produced.
+        expect(String(h.earliestEventTime)).toMatch(/^202[45]-/);
+        expect(Date.parse(String(h.earliestEventTime))).toBeLessThan(Date.parse(String(h.earliestRecordTime)));
       }
       const alerts = await readAll(run.alertTopic);
       expect(new Set(alerts).size).toBe(alerts.length);

@@ -68,9 +68,11 @@ describe('history horizon', () => {
     const h = new HistoryHorizon();
     h.expect('t/0', 40n);
     h.expect('t/1', 0n);
-    expect(h.observe('t', 0, 't/0', { offset: '40', timestamp: String(Date.UTC(2026, 0, 2)) })).toEqual({ topic: 't', partition: 0, earliestOffset: '40', earliestRecordTime: '2026-01-02T00:00:00.000Z', historyDeleted: true });
+    expect(h.awaits('t/0')).toBe(true);
+    expect(h.observe('t', 0, 't/0', { offset: '40', timestamp: String(Date.UTC(2026, 0, 2)) }, Date.UTC(2025, 5, 1))).toEqual({ topic: 't', partition: 0, earliestOffset: '40', earliestRecordTime: '2026-01-02T00:00:00.000Z', earliestEventTime: '2025-06-01T00:00:00.000Z', historyDeleted: true });
+    expect(h.awaits('t/0')).toBe(false);
     expect(h.observe('t', 0, 't/0', { offset: '41', timestamp: '0' })).toBeUndefined();
-    expect(h.observe('t', 1, 't/1', { offset: '0', timestamp: '0' })?.historyDeleted).toBe(false);
+    expect(h.observe('t', 1, 't/1', { offset: '0', timestamp: '0' })).toMatchObject({ historyDeleted: false, earliestEventTime: null });
     expect(h.observe('t', 2, 't/2', { offset: '0', timestamp: '0' })).toBeUndefined();
   });
 });
