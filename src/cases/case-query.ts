@@ -17,6 +17,8 @@ export interface CaseQuery {
   typology?: string;
   /** An analyst's name, or '-' for cases nobody holds. */
   assignee?: string;
+  /** The cases of one subject (the alert's `subject.accountId`, matched exactly). */
+  subject?: string;
   /** Opened at or after (ms). */
   openedFrom?: number;
   /** Opened at or before (ms). */
@@ -50,6 +52,7 @@ export function matchesQuery(c: Case, q: CaseQuery): boolean {
     && (!q.severities || q.severities.includes(c.severity))
     && (!q.typology || c.typologies.includes(q.typology))
     && (!q.assignee || (q.assignee === '-' ? !c.analyst : c.analyst === q.assignee))
+    && (q.subject === undefined || c.subject === q.subject)
     && (q.openedFrom === undefined || opened >= q.openedFrom)
     && (q.openedTo === undefined || opened <= q.openedTo)
     && (!q.breachCutoffs || (cutoff !== undefined && opened < cutoff));

@@ -25,6 +25,7 @@ function groupsOf(k: Keys, q: CaseQuery): string[][] {
   if (q.severities?.length) groups.push(q.severities.map((s) => k.index.severity(s)));
   if (q.typology) groups.push([k.index.typology(q.typology)]);
   if (q.assignee) groups.push([q.assignee === '-' ? k.index.unassigned : k.index.assignee(q.assignee)]);
+  if (q.subject !== undefined) groups.push([k.index.subject(q.subject)]);
   return groups;
 }
 

@@ -45,6 +45,7 @@ function indexKeys(i: string) {
     typology: (typology: string) => `${i}typology:${typology}`,
     assignee: (analyst: string) => `${i}assignee:${analyst}`,
     unassigned: `${i}unassigned`,
+    /** One subject's cases (the queue's subject filter, `casesOfSubject`): the subject's open case is `subject` above. */
     subject: (accountId: string) => `${i}subject:${accountId}`,
     /** A set of every typology a case has had (the queue's typology choices). */
     typologyNames: `${i}typologies`,

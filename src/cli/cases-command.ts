@@ -61,12 +61,12 @@ export function leaseMinutes(text: string): number {
 export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
 function registerReads(cases: Command): void {
-  cases.command('list').description('cases, most severe first, then by score').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--json', 'print a JSON array')
-    .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; json?: boolean }) => {
+  cases.command('list').description('cases, most severe first, then by score').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--subject <account>', 'one account\'s cases').option('--json', 'print a JSON array')
+    .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; subject?: string; json?: boolean }) => {
       if (opts.status && !CASE_STATUSES.includes(opts.status as CaseStatus)) throw new Error(`--status: one of ${CASE_STATUSES.join(', ')}, not ${opts.status}`);
       const query: CaseQuery = {
         statuses: opts.status ? [opts.status as CaseStatus] : [...CASE_STATUSES], ...(opts.severity ? { severities: [opts.severity as Severity] } : {}),
-        ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), limit: MAX_PAGE,
+        ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), ...(opts.subject ? { subject: opts.subject } : {}), limit: MAX_PAGE,
       };
       const { cases: list, total } = await asUser(async ({ cases: s }) => {
         await s.expireLeases(Date.now()); // an ended lease shows as open, not as held by its last analyst

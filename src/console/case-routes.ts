@@ -23,7 +23,7 @@ const list = (v: unknown): string[] | undefined => (typeof v === 'string' && v ?
 const num = (v: unknown): number | undefined => (typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 const queueParams = z.object({
-  status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(),
+  status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(), subject: z.string().optional(),
   minAgeHours: z.string().optional(), maxAgeHours: z.string().optional(), breached: z.enum(['true', 'false']).optional(),
   offset: z.string().regex(/^\d+$/).optional(), limit: z.string().regex(/^\d+$/).optional(),
 });
@@ -52,7 +52,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     await o.cases.expireLeases(o.clock());
     const filter: QueueFilter = {
       ...(statuses ? { status: statuses as Case['status'][] } : {}), ...(list(q.data.severity) ? { severity: list(q.data.severity)! } : {}),
-      ...(q.data.typology ? { typology: q.data.typology } : {}), ...(q.data.assignee ? { assignee: q.data.assignee } : {}),
+      ...(q.data.typology ? { typology: q.data.typology } : {}), ...(q.data.assignee ? { assignee: q.data.assignee } : {}), ...(q.data.subject ? { subject: q.data.subject } : {}),
       ...(num(q.data.minAgeHours) !== undefined ? { minAgeHours: num(q.data.minAgeHours)! } : {}), ...(num(q.data.maxAgeHours) !== undefined ? { maxAgeHours: num(q.data.maxAgeHours)! } : {}),
       ...(q.data.breached === 'true' ? { breachedOnly: true } : {}),
       ...(q.data.offset ? { offset: Number(q.data.offset) } : {}), ...(q.data.limit ? { limit: Number(q.data.limit) } : {}),

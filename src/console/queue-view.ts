@@ -20,6 +20,8 @@ export interface QueueFilter {
   severity?: string[];
   typology?: string;
   assignee?: string;
+  /** One subject's cases (an account id, matched exactly). */
+  subject?: string;
   minAgeHours?: number;
   maxAgeHours?: number;
   breachedOnly?: boolean;
@@ -47,7 +49,7 @@ export function queueQuery(filter: QueueFilter, sla: SlaHours, now: number): Cas
   for (const [severity, hours] of Object.entries(sla)) if (Number.isFinite(hours)) cutoffs[severity as Severity] = now - hours * HOUR;
   return {
     ...(filter.status ? { statuses: filter.status } : {}), ...(filter.severity ? { severities: filter.severity as Severity[] } : {}),
-    ...(filter.typology ? { typology: filter.typology } : {}), ...(filter.assignee ? { assignee: filter.assignee } : {}),
+    ...(filter.typology ? { typology: filter.typology } : {}), ...(filter.assignee ? { assignee: filter.assignee } : {}), ...(filter.subject ? { subject: filter.subject } : {}),
     ...(filter.minAgeHours !== undefined ? { openedTo: now - filter.minAgeHours * HOUR } : {}), ...(filter.maxAgeHours !== undefined ? { openedFrom: now - filter.maxAgeHours * HOUR } : {}),
     ...(filter.breachedOnly ? { breachCutoffs: cutoffs } : {}), ...(filter.offset !== undefined ? { offset: filter.offset } : {}), ...(filter.limit !== undefined ? { limit: filter.limit } : {}),
   };

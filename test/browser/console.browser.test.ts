@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/cases/case-model.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { RedisSuppressionBackend } from '../../src/cases/redis-suppression-backend.js';
@@ -189,6 +190,42 @@ describe('the console in a browser', () => {
     await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed' }).waitFor();
     expect(await page.getByTestId('new-cases').textContent()).toContain('1 new case(s)');
     expect(await page.locator('[data-testid=queue]').getAttribute('data-live')).toBe('push');
+    await page.context().close();
+  });
+
+  it('opens a case, follows its subject to that subject\'s cases only (resolved too), and clears the filter back to the whole queue', async () => {
+    // A subject with markup, URL syntax and a non-ASCII letter; another whose name it begins with.
+    const subject = 'acct-ü <i>x</i> & #1+2';
+    const ana: Actor = { name: 'ana', role: 'analyst' };
+    const at = new Date().toISOString();
+    const raise = (alertId: string, accountId: string, severity: 'medium' | 'high', score: number) =>
+      cases.addAlert({ alertId, ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity, score, subject: { accountId }, eventIds: [], triggeredAt: at, evidence: {}, explanation: 'x' });
+    const closed = (await raise('al-subject-1', subject, 'medium', 52)).caseId;
+    await cases.resolve(closed, 'false-positive', 'salary from a known employer', ana, Date.now());
+    const open = (await raise('al-subject-2', subject, 'high', 61)).caseId; // a new case: the first is resolved
+    const prefixed = (await raise('al-subject-3', 'acct-ü <i>x</i> & #1', 'high', 62)).caseId;
+    const page = await signIn('ana');
+    await page.goto(`${base}/#/case/${open}`);
+    const link = page.getByTestId('subject-link');
+    await link.waitFor();
+    expect(await link.textContent()).toBe(subject);
+    expect(await page.getByTestId('case-summary').locator('i').count()).toBe(0); // text, not markup
+    await link.click();
+    await page.getByTestId('filter-subject').waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/queue?${new URLSearchParams({ subject }).toString()}`);
+    expect(await page.getByTestId('filter-subject').textContent()).toBe(subject);
+    expect(await page.getByTestId('active-filter').locator('i').count()).toBe(0);
+    await page.locator(`[data-testid=queue-row][data-case="${open}"]`).waitFor();
+    expect(await page.getByTestId('queue-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual([open, closed]);
+    expect(await page.getByTestId('row-subject').allTextContents()).toEqual([subject, subject]);
+    await page.getByTestId('clear-subject').click();
+    await page.getByTestId('active-filter').waitFor({ state: 'detached' });
+    const whole = (await (await page.request.get(`${base}/api/cases`)).json() as { cases: { caseId: string }[] }).cases.map((c) => c.caseId);
+    expect(whole).toContain(prefixed);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=queue-row]').length === n, whole.length);
+    expect(await page.getByTestId('queue-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-case')))).toEqual(whole);
+    expect(whole).toContain(open);
+    expect(whole).not.toContain(closed); // the whole queue is the unresolved cases
     await page.context().close();
   });
 

@@ -360,6 +360,50 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(await store.casesOfSubject('acct-f5')).toEqual([f5.caseId]);
     });
 
+    it('filters the queue by subject: exactly that account\'s cases, with the other filters, paged, as they change status', async () => {
+      const store = await make();
+      const every = ['open', 'claimed', 'pending-approval', 'resolved'] as const;
+      const ids = async (q: Parameters<CaseStore['query']>[0]): Promise<string[]> => (await store.query(q)).cases.map((c) => c.caseId);
+      const first = (await store.addAlert(alert('sub-1', 'acct-sub', 60, 'medium', 'pass-through'))).caseId;
+      await store.resolve(first, 'false-positive', 'salary from a known employer', ana, 1_000);
+      const second = (await store.addAlert(alert('sub-2', 'acct-sub', 80, 'high'))).caseId; // the first is resolved: a new case
+      const other = (await store.addAlert(alert('sub-3', 'acct-sub-2', 90, 'high'))).caseId;
+      // Names that a prefix or a glob would confuse with acct-sub.
+      const starred = (await store.addAlert(alert('sub-4', 'acct-sub*', 70, 'high'))).caseId;
+      const longer = (await store.addAlert(alert('sub-5', 'acct-subject', 75, 'high'))).caseId;
+      expect(second).not.toBe(first);
+      expect(await ids({ subject: 'acct-sub' })).toEqual([second]); // unresolved by default, as every filter
+      expect(await ids({ subject: 'acct-sub', statuses: [...every] })).toEqual([second, first]);
+      expect(await ids({ subject: 'acct-sub-2' })).toEqual([other]);
+      expect(await ids({ subject: 'acct-sub*' })).toEqual([starred]);
+      expect(await ids({ subject: 'acct-subject', statuses: [...every] })).toEqual([longer]);
+      expect(await store.query({ subject: 'acct-nobody', statuses: [...every] })).toEqual({ total: 0, cases: [] });
+      expect(await ids({})).toEqual([other, second, longer, starred]); // no subject: every subject
+      // With the other filters.
+      expect(await ids({ subject: 'acct-sub', statuses: [...every], typology: 'pass-through' })).toEqual([first]);
+      expect(await ids({ subject: 'acct-sub', statuses: [...every], severities: ['high', 'critical'] })).toEqual([second]);
+      expect(await ids({ subject: 'acct-sub', statuses: ['resolved'] })).toEqual([first]);
+      expect(await ids({ subject: 'acct-sub', statuses: [...every], openedFrom: 0, openedTo: Date.parse('2025-01-02T00:00:00.000Z') })).toEqual([second, first]);
+      expect(await ids({ subject: 'acct-sub', openedFrom: Date.parse('2025-01-02T00:00:00.000Z') })).toEqual([]);
+      expect(await ids({ subject: 'acct-sub', breachCutoffs: { high: Date.parse('2025-01-02T00:00:00.000Z') } })).toEqual([second]);
+      expect(await ids({ subject: 'acct-sub', breachCutoffs: { medium: Date.parse('2025-01-02T00:00:00.000Z') } })).toEqual([]);
+      await store.assign(other, 'bob', sue, 60_000, 2_000);
+      await store.assign(second, 'ana', sue, 60_000, 2_000);
+      expect(await ids({ subject: 'acct-sub-2', assignee: 'bob' })).toEqual([other]);
+      expect(await ids({ subject: 'acct-sub', assignee: 'bob' })).toEqual([]);
+      expect(await ids({ subject: 'acct-sub', assignee: '-', statuses: [...every] })).toEqual([]); // the resolved one is held by ana, who closed it
+      expect(await ids({ subject: 'acct-sub', assignee: 'ana', statuses: [...every] })).toEqual([second, first]);
+      const page = await store.query({ subject: 'acct-sub', statuses: [...every], offset: 1, limit: 1 });
+      expect(page).toMatchObject({ total: 2, cases: [{ caseId: first }] });
+      // A new alert moves the subject's open case between severities; a reopened case comes back to the default view.
+      await store.addAlert(alert('sub-6', 'acct-sub', 95, 'critical', 'sanctions-exposure'));
+      expect(await ids({ subject: 'acct-sub', severities: ['critical'] })).toEqual([second]);
+      expect(await ids({ subject: 'acct-sub', severities: ['high'] })).toEqual([]);
+      await store.reopen(first, 'the employer was listed since', bob, 3_000);
+      expect(await ids({ subject: 'acct-sub' })).toEqual([second, first]);
+      expect(await ids({ subject: 'acct-sub-2' })).toEqual([other]);
+    });
+
     it('moves a case in the filtered queue when a new alert raises its score, severity or typologies, or a lease expires', async () => {
       const store = await make();
       await store.addAlert(alert('m1', 'acct-m1', 60, 'medium', 'pass-through'));

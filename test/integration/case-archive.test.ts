@@ -51,6 +51,11 @@ describe('cases archive (real Redis)', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(1825 * 86_400);
     expect(await redis.zscore(k.index.all, old)).toBeNull();
+    // Out of its subject's index set too: the subject filter finds none of the archived case.
+    expect(await redis.exists(k.index.subject('acct-ar1'))).toBe(0);
+    const every = ['open', 'claimed', 'pending-approval', 'resolved'] as const;
+    expect(await store.query({ subject: 'acct-ar1', statuses: [...every] })).toEqual({ total: 0, cases: [] });
+    expect((await store.query({ subject: 'acct-ar2', statuses: [...every] })).cases.map((c) => c.caseId)).toEqual([recent]);
     expect((await store.query({ statuses: ['resolved', 'open'] })).cases.map((c) => c.caseId).sort()).toEqual([recent, open].sort());
     expect(await store.archiveLog()).toEqual([expect.objectContaining({ analyst: 'sue', file, sha256: result.sha256, archived: '1', removed: '1' })]);
     await expect(archiveResolved(store, sue, day(10), file, day(31))).rejects.toThrow(/EEXIST/); // never overwrites

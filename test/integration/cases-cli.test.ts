@@ -53,6 +53,12 @@ describe('tidewatch cases as a named user', () => {
     expect(lease.stderr).not.toMatch(/NaN|Lua/);
   });
 
+  it('lists one subject\'s cases with --subject', async () => {
+    const listed = await cli('vic', ['list', '--subject', 'acct-cli-med', '--json']);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { subject: string }[]).map((c) => c.subject)).toEqual(['acct-cli-med']);
+  });
+
   it('says Redis cannot be reached and names REDIS_URL, without ioredis traces', async () => {
     const down = await cli('ana', ['list'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down.code).toBe(2);

@@ -201,6 +201,25 @@ describe('console API: the queue and case actions', () => {
     expect((await get(vic, '/api/cases?status=closed')).statusCode).toBe(400);
   });
 
+  it('filters the queue by subject: that account\'s cases only, with other filters; the name is one decoded parameter', async () => {
+    const vic = await login('vic');
+    type Rows = { total: number; cases: { caseId: string; subject: string; typologies: string[] }[] };
+    const all = (await get(vic, '/api/cases?status=open,claimed,pending-approval,resolved')).json<Rows>().cases;
+    const subject = all[3]!.subject;
+    const mine = all.filter((c) => c.subject === subject);
+    const shown = (await get(vic, `/api/cases?status=open,claimed,pending-approval,resolved&subject=${encodeURIComponent(subject)}`)).json<Rows>();
+    expect(shown.cases.map((c) => c.caseId)).toEqual(mine.map((c) => c.caseId));
+    expect(shown.total).toBeLessThan(all.length);
+    const typology = mine[0]!.typologies[0]!;
+    const other = all.find((c) => !c.typologies.includes(typology))!.typologies[0]!;
+    expect((await get(vic, `/api/cases?status=open,claimed,pending-approval,resolved&subject=${encodeURIComponent(subject)}&typology=${typology}`)).json<Rows>().cases.map((c) => c.caseId)).toEqual(mine.map((c) => c.caseId));
+    expect((await get(vic, `/api/cases?status=open,claimed,pending-approval,resolved&subject=${encodeURIComponent(subject)}&typology=${other}`)).json<Rows>().total).toBe(0);
+    // An encoded '&' and '=' stay in the name, not a second parameter; two names are refused, not one read.
+    expect((await get(vic, `/api/cases?subject=${encodeURIComponent(`${subject}&status=resolved`)}`)).json<Rows>()).toMatchObject({ total: 0, cases: [] });
+    expect((await get(vic, `/api/cases?subject=${encodeURIComponent(subject)}&subject=acct-other`)).statusCode).toBe(400);
+    expect((await get(vic, '/api/cases?subject=')).json<Rows>().total).toBe((await get(vic, '/api/cases')).json<Rows>().total); // empty: no filter
+  });
+
   it('pages the queue: limit and offset, with the total that match', async () => {
     const vic = await login('vic');
     const all = (await get(vic, '/api/cases')).json<{ total: number; cases: { caseId: string }[] }>();

@@ -3,6 +3,7 @@ import type { CaseDetail } from '../../src/console/case-detail.js';
 import { api, type Me } from './api.js';
 import { el, fmtTime, hours, mount, sev, userText } from './dom.js';
 import { drawGraph } from './graph.js';
+import { queueLink } from './queue.js';
 
 function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElement {
   const c = d.case;
@@ -34,7 +35,7 @@ function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElemen
 function summary(d: CaseDetail): HTMLElement {
   const c = d.case;
   return el('dl', { class: 'kv card', 'data-testid': 'case-summary' },
-    el('dt', {}, 'Subject'), el('dd', {}, el('a', { href: `#/queue` }, c.subject)), el('dt', {}, 'Status'), el('dd', { 'data-testid': 'case-status' }, c.status),
+    el('dt', {}, 'Subject'), el('dd', {}, el('a', { href: queueLink(c.subject), 'data-testid': 'subject-link', title: 'this subject\'s cases' }, userText(c.subject))), el('dt', {}, 'Status'), el('dd', { 'data-testid': 'case-status' }, c.status),
     el('dt', {}, 'Severity'), el('dd', {}, sev(c.severity), ` score ${c.score}`), el('dt', {}, 'Typologies'), el('dd', {}, c.typologies.join(', ')),
     el('dt', {}, 'Held by'), el('dd', {}, c.analyst ?? '—'), el('dt', {}, 'Age / SLA'), el('dd', {}, `${hours(c.ageHours)} / ${c.slaHours ?? '—'} h${c.slaBreached ? ' (breached)' : ''}`),
     c.pending ? el('dt', {}, 'Pending closure') : null, c.pending ? el('dd', { 'data-testid': 'pending' }, `${c.pending.disposition} by ${c.pending.by}: ${userText(c.pending.note)}`) : null,

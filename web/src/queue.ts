@@ -1,7 +1,7 @@
-/** The queue: filters, SLA highlighting, claim, supervisor bulk actions, and new cases without a reload (polling). */
+/** The queue: filters (one subject's cases from the route), SLA highlighting, claim, supervisor bulk actions, and new cases without a reload (polling). */
 import type { QueueRow } from '../../src/console/queue-view.js';
 import { api, ApiError, type Me } from './api.js';
-import { el, fmtTime, hours, mount, sev } from './dom.js';
+import { el, fmtTime, hours, mount, sev, userText } from './dom.js';
 
 interface QueueResponse { now: string; total: number; cases: QueueRow[]; typologies: string[]; assignees: string[] }
 
@@ -15,17 +15,41 @@ export function stopQueuePolling(): void {
 }
 
 const filters = { status: '', severity: '', typology: '', assignee: '', minAgeHours: '', breached: false };
+const EVERY_STATUS = 'open,claimed,pending-approval,resolved';
 
-function query(): string {
+/** The route's own filter: `#/queue?subject=<account>` (the case page links there), kept in the address so it can be shared and cleared. */
+export function queueLink(subject: string): string {
+  return `#/queue?${new URLSearchParams({ subject }).toString()}`;
+}
+
+function routeSubject(): string {
+  const hash = location.hash;
+  const at = hash.indexOf('?');
+  return at < 0 ? '' : new URLSearchParams(hash.slice(at + 1)).get('subject') ?? '';
+}
+
+/** One subject's cases are every status unless one is chosen: the account's history, resolved cases too. */
+function query(subject: string): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(filters)) if (v) q.set(k, String(v));
+  if (subject) {
+    q.set('subject', subject);
+    if (!filters.status) q.set('status', EVERY_STATUS);
+  }
   return q.toString();
 }
 
-function select(name: keyof typeof filters, label: string, options: string[], onChange: () => void): HTMLElement {
+function select(name: keyof typeof filters, label: string, options: string[], onChange: () => void, empty = 'any'): HTMLElement {
   const s = el('select', { name, 'data-testid': `filter-${name}`, onchange: (e) => { (filters as Record<string, unknown>)[name] = (e.target as HTMLSelectElement).value; onChange(); } },
-    ...options.map((o) => el('option', { value: o, ...(filters[name] === o ? { selected: true } : {}) }, o || 'any')));
+    ...options.map((o) => el('option', { value: o, ...(filters[name] === o ? { selected: true } : {}) }, o || empty)));
   return el('label', {}, label, s);
+}
+
+/** The subject filter as the analyst sees it: the account as text, and a way back to the whole queue. */
+function subjectFilter(subject: string): HTMLElement | null {
+  if (!subject) return null;
+  return el('p', { class: 'notice', 'data-testid': 'active-filter' }, 'Only the cases of subject ', el('code', { 'data-testid': 'filter-subject' }, userText(subject)), ' ',
+    el('a', { href: '#/queue', 'data-testid': 'clear-subject' }, 'show every subject'));
 }
 
 export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
@@ -37,6 +61,7 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   const filterBar = el('div', { class: 'filters' });
   const bulkBar = el('div', { class: 'bulk' });
   const count = el('p', { 'data-testid': 'queue-count' });
+  const subject = routeSubject();
 
   const render = (data: QueueResponse): void => {
     const fresh = known ? data.cases.filter((c) => !known!.has(c.caseId)) : [];
@@ -45,11 +70,11 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     count.textContent = data.total > data.cases.length ? `the first ${data.cases.length} of ${data.total} cases` : `${data.total} case(s)`;
     mount(table, ...data.cases.map((c) => el('tr', { class: `${c.slaBreached ? 'breach' : ''} ${fresh.includes(c) ? 'new' : ''}`, 'data-testid': 'queue-row', 'data-case': c.caseId },
       el('td', {}, me.role === 'supervisor' ? el('input', { type: 'checkbox', 'data-testid': 'select-case', ...(selected.has(c.caseId) ? { checked: true } : {}), onchange: (e) => { if ((e.target as HTMLInputElement).checked) selected.add(c.caseId); else selected.delete(c.caseId); } }) : ''),
-      el('td', {}, el('a', { href: `#/case/${c.caseId}` }, c.caseId)), el('td', {}, c.subject), el('td', {}, sev(c.severity)), el('td', {}, c.score),
+      el('td', {}, el('a', { href: `#/case/${c.caseId}` }, c.caseId)), el('td', { 'data-testid': 'row-subject' }, el('a', { href: queueLink(c.subject), title: 'this subject\'s cases' }, userText(c.subject))), el('td', {}, sev(c.severity)), el('td', {}, c.score),
       el('td', { 'data-testid': 'status' }, c.status), el('td', {}, c.alertCount), el('td', {}, c.typologies.join(', ')), el('td', {}, c.analyst ?? ''),
       el('td', { title: `opened ${fmtTime(c.openedAt)}` }, hours(c.ageHours)), el('td', { class: 'sla' }, c.slaHours === null ? '' : `${c.slaHours} h${c.slaBreached ? ' · breached' : ''}`))));
     mount(filterBar,
-      select('status', 'Status', ['', 'open', 'claimed', 'pending-approval', 'resolved'], load), select('severity', 'Severity', ['', 'critical', 'high', 'medium'], load),
+      select('status', 'Status', ['', 'open', 'claimed', 'pending-approval', 'resolved'], load, subject ? 'any' : 'unresolved'), select('severity', 'Severity', ['', 'critical', 'high', 'medium'], load),
       select('typology', 'Typology', ['', ...data.typologies], load), select('assignee', 'Assignee', ['', '-', ...data.assignees], load),
       el('label', {}, 'Older than (h)', el('input', { type: 'number', min: '0', value: filters.minAgeHours, 'data-testid': 'filter-age', onchange: (e) => { filters.minAgeHours = (e.target as HTMLInputElement).value; void load(); } })),
       el('label', {}, 'SLA breached', el('input', { type: 'checkbox', ...(filters.breached ? { checked: true } : {}), onchange: (e) => { filters.breached = (e.target as HTMLInputElement).checked; void load(); } })),
@@ -57,7 +82,7 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   };
 
   async function load(): Promise<void> {
-    render(await api.get<QueueResponse>(`/api/cases?${query()}`));
+    render(await api.get<QueueResponse>(`/api/cases?${query(subject)}`));
   }
   async function claim(): Promise<void> {
     try {
@@ -79,7 +104,7 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     mount(bulkBar, el('strong', {}, 'Selected:'), el('label', {}, 'Assign to', to), el('button', { 'data-testid': 'bulk-assign', onclick: () => void bulk({ action: 'assign', analyst: to.value }) }, 'Assign'),
       el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { feedback.textContent = e.message; }) }, 'Close'));
   }
-  mount(app, el('h1', {}, 'Case queue'), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
+  mount(app, el('h1', {}, 'Case queue'), subjectFilter(subject), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
     el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));
   await load();
   // New cases are pushed (Server-Sent Events); the 4 s poll runs only while the stream is down.
