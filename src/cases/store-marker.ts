@@ -18,14 +18,22 @@ export interface MarkerClaim {
   created: boolean;
 }
 
+/** What a monitor started from: the checkpoint it restored, and how many messages that state had read. */
+export interface StartedFrom {
+  restoredFrom: string | undefined;
+  restoredRead: number;
+}
+
 /**
  * At start, whether the store lost its data while no monitor ran: it had no marker, yet the
- * monitor restored a checkpoint, so cases were written to a store before (or the monitor now
- * writes to another store than its earlier cases went to). The periodic check cannot see this:
- * it compares with a marker the monitor itself read.
+ * monitor restored a checkpoint of a state that had read messages, so cases were written to a
+ * store before (or the monitor now writes to another store than its earlier cases went to). A
+ * checkpoint of a state that read nothing is another instance's opening one, written after this
+ * claim on a new deployment (two instances started together: session 34 QA). The periodic check
+ * cannot see this: it compares with a marker the monitor itself read.
  */
-export function emptiedWhileStopped(claim: MarkerClaim, restoredFrom: string | undefined): boolean {
-  return claim.created && restoredFrom !== undefined;
+export function emptiedWhileStopped(claim: MarkerClaim, start: StartedFrom): boolean {
+  return claim.created && start.restoredFrom !== undefined && start.restoredRead > 0;
 }
 
 export class CaseStoreMarker {

@@ -75,7 +75,7 @@ function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings,
     if (checking || redis.status !== 'ready') return;
     const start = monitor.startedFrom();
     if (startClaim && start.settled) {
-      if (emptiedWhileStopped(startClaim, start.restoredFrom)) lost({ markerNow: startClaim.id, restoredFrom: start.restoredFrom }, 'it had no marker at start, yet this monitor restored a checkpoint (a Redis restarted without persistence, flushed or replaced while no monitor ran)');
+      if (emptiedWhileStopped(startClaim, start)) lost({ markerNow: startClaim.id, restoredFrom: start.restoredFrom, restoredRead: start.restoredRead }, 'it had no marker at start, yet this monitor restored a checkpoint (a Redis restarted without persistence, flushed or replaced while no monitor ran)');
       startClaim = undefined;
     }
     checking = true;

@@ -167,6 +167,8 @@ export class Monitor {
   /** How far the slot cursors had applied each partition when this state was loaded: applied first again (replay barrier). */
   private appliedBefore: Cut = new Map();
   private restoredFrom: string | undefined;
+  /** Messages the restored state had read (0 for an opening checkpoint of a rebuild, or none restored). */
+  private restoredRead = 0;
   private readerAssigned = false;
   private startedAt = Date.now();
   private readonly horizon = new HistoryHorizon();
@@ -307,6 +309,7 @@ export class Monitor {
     this.startCut = state.cut;
     this.appliedBefore = state.appliedBefore;
     this.restoredFrom = state.restoredFrom;
+    this.restoredRead = state.restoredFrom === undefined ? 0 : state.pipeline.stats.read;
     for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
     this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
     this.slots.resetForReread(this.startCut);
@@ -453,8 +456,8 @@ export class Monitor {
   }
 
   /** Whether the start has settled (restored or rebuilt its state), and the checkpoint it restored. */
-  startedFrom(): { settled: boolean; restoredFrom: string | undefined } {
-    return { settled: this.phase !== 'starting' && this.phase !== 'restoring', restoredFrom: this.restoredFrom };
+  startedFrom(): { settled: boolean; restoredFrom: string | undefined; restoredRead: number } {
+    return { settled: this.phase !== 'starting' && this.phase !== 'restoring', restoredFrom: this.restoredFrom, restoredRead: this.restoredRead };
   }
 
   /** What a stop under way may be waiting for (logged while it takes long). */

@@ -34,10 +34,14 @@ export class Metrics {
   readonly restoreBytesRead = new Gauge({ name: 'tidewatch_restore_bytes_read', help: 'bytes of the checkpoint being restored read so far', registers: [this.registry] });
   readonly restoreBytesTotal = new Gauge({ name: 'tidewatch_restore_bytes_total', help: 'size of the checkpoint being restored (0 when the store does not say)', registers: [this.registry] });
   readonly restoreSeconds = new Gauge({ name: 'tidewatch_restore_seconds', help: 'how long the last checkpoint restore took', registers: [this.registry] });
-  /** Read at each scrape from the readiness answer, so the gauge and /readyz give one figure. */
+  /**
+   * Read at each scrape from the readiness answer, so the gauge and /readyz give one figure; NaN
+   * while it is not known (the reader not yet given its partitions: a start, a rebalance), never
+   * a 0 that reads as caught up (session 34 QA).
+   */
   readonly inputBehind = new Gauge({
-    name: 'tidewatch_input_behind_messages', help: 'input messages on the broker not yet applied (past the applied position, summed over partitions, with partitions the reader has not been given yet)', registers: [this.registry],
-    collect: () => { const behind = this.readiness().behind; if (typeof behind === 'number') this.inputBehind.set(behind); },
+    name: 'tidewatch_input_behind_messages', help: 'input messages on the broker not yet applied (past the applied position, summed over partitions, with partitions the reader has not been given yet); NaN while not known', registers: [this.registry],
+    collect: () => { const behind = this.readiness().behind; this.inputBehind.set(typeof behind === 'number' ? behind : Number.NaN); },
   });
   readonly readyGauge = new Gauge({ name: 'tidewatch_ready', help: '1 when /readyz answers 200', registers: [this.registry], collect: () => { this.readyGauge.set(this.readiness().ready ? 1 : 0); } });
   readonly checkpointSeconds = new Histogram({ name: 'tidewatch_checkpoint_seconds', help: 'time to write one checkpoint (processing waits meanwhile)', buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] });

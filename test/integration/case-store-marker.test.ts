@@ -35,10 +35,13 @@ describe('the case store marker (real Redis)', () => {
   it('at start, tells a store emptied while no monitor ran: unmarked, under a monitor that restored a checkpoint', async () => {
     const fresh = `twtest:${randomUUID()}:`;
     const first = await new CaseStoreMarker(redis, fresh).claim();
-    expect(emptiedWhileStopped(first, undefined)).toBe(false); // a new deployment: nothing written before
-    expect(emptiedWhileStopped(first, 'checkpoint-000000000007.twc')).toBe(true);
+    expect(emptiedWhileStopped(first, { restoredFrom: undefined, restoredRead: 0 })).toBe(false); // a new deployment: nothing written before
+    expect(emptiedWhileStopped(first, { restoredFrom: 'checkpoint-000000000007.twc', restoredRead: 5_000 })).toBe(true);
+    // Another instance's opening checkpoint, of a state that had read nothing: two instances of a
+    // new deployment started together, the other one's checkpoint written after this claim.
+    expect(emptiedWhileStopped(first, { restoredFrom: 'checkpoint-000000000001.twc', restoredRead: 0 })).toBe(false);
     const again = await new CaseStoreMarker(redis, fresh).claim();
-    expect(emptiedWhileStopped(again, 'checkpoint-000000000007.twc')).toBe(false); // the store kept its marker
+    expect(emptiedWhileStopped(again, { restoredFrom: 'checkpoint-000000000007.twc', restoredRead: 5_000 })).toBe(false); // the store kept its marker
     await redis.del(caseKeys(fresh).storeMarker);
   });
 });

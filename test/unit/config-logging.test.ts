@@ -46,16 +46,18 @@ describe('state metrics', () => {
 });
 
 describe('input-behind metric', () => {
-  it('gives the figure /readyz gives, read at each scrape, and keeps the last one while there is none', async () => {
+  it('gives the figure /readyz gives, read at each scrape, and NaN while it is not known (never a 0 that reads as caught up)', async () => {
     const { Metrics } = await import('../../src/observability/metrics.js');
     const metrics = new Metrics();
+    // prom-client writes NaN as `Nan`; Prometheus reads it case-blind.
+    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages NaN$/im); // starting: readiness says nothing yet
     let behind: number | null = 1234;
     metrics.readiness = () => ({ ready: false, phase: 'catching-up', behind });
     expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 1234$/m);
     behind = 7;
     expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 7$/m);
     behind = null; // the reader has not been given its partitions (a rebalance)
-    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages 7$/m);
+    expect(await metrics.registry.metrics()).toMatch(/^tidewatch_input_behind_messages NaN$/im);
   });
 });
 
