@@ -162,3 +162,6 @@ export interface CaseStore {
   /** The dashboard's counters and the unresolved cases (dashboard-figures.ts), without reading every case. */
   dashboardFigures(): Promise<DashboardFigures>;
 }
+
+/** Cases a subject look-up (`casesOfSubject`) returns at most, highest queue priority first. */
+export const SUBJECT_CASES_READ = 1000;

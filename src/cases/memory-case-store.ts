@@ -1,7 +1,7 @@
 /** The embedded case store used by `replay`, `console --demo` and unit tests. Same contract as the Redis store. */
 import type { Alert } from '../contract/schemas.js';
 import {
-  byQueueOrder, deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS,
+  byQueueOrder, deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, SUBJECT_CASES_READ,
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import {
@@ -128,7 +128,7 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
   }
 
   async casesOfSubject(accountId: string): Promise<string[]> {
-    return this.sorted({}).filter((c) => c.subject === accountId).slice(0, 1000).map((c) => c.caseId);
+    return this.sorted({}).filter((c) => c.subject === accountId).slice(0, SUBJECT_CASES_READ).map((c) => c.caseId);
   }
 
   async typologies(): Promise<string[]> {

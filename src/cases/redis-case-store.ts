@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
 import { serialiseAlert } from '../sinks/serialise.js';
 import {
-  byQueueOrder, deriveCaseId, higherSeverity, queuePriority, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES,
+  byQueueOrder, deriveCaseId, higherSeverity, queuePriority, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES, SUBJECT_CASES_READ,
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
@@ -152,8 +152,16 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
 
   /** Kept cases whose alerts name the cluster, newest mention first; ids of cases gone past retention are dropped as they are met. */
   async casesOfCluster(cluster: string): Promise<string[]> {
-    const key = this.keys.clusterCases(cluster);
-    const ids = await this.redis.zrevrange(key, 0, CLUSTER_CASES_READ - 1);
+    return this.keptCasesIn(this.keys.clusterCases(cluster), CLUSTER_CASES_READ);
+  }
+
+  /**
+   * The first `limit` case ids of the sorted set at `key` (highest score first) whose case is
+   * still kept: a resolved case expires past its retention while its id stays in the sets that
+   * name it, which let it go as they are read.
+   */
+  private async keptCasesIn(key: string, limit: number): Promise<string[]> {
+    const ids = await this.redis.zrevrange(key, 0, limit - 1);
     if (ids.length === 0) return [];
     const exists = await this.redis.pipeline(ids.map((id) => ['exists', this.keys.caseDoc(id)])).exec();
     const gone = ids.filter((_, i) => exists?.[i]?.[1] === 0);
@@ -161,8 +169,9 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     return ids.filter((_, i) => exists?.[i]?.[1] !== 0);
   }
 
+  /** The subject's kept cases, highest queue priority first (a case past its retention is dropped from the set as it is met). */
   async casesOfSubject(accountId: string): Promise<string[]> {
-    return this.redis.zrevrange(this.keys.index.subject(accountId), 0, 999);
+    return this.keptCasesIn(this.keys.index.subject(accountId), SUBJECT_CASES_READ);
   }
 
   async typologies(): Promise<string[]> {

@@ -49,6 +49,22 @@ describe('redis case store under a burst for one account', () => {
   });
 });
 
+describe('redis subject look-up past a case\'s retention', () => {
+  it('leaves out, and lets go of, a resolved case whose keys expired, as the cluster look-up does', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix);
+    const ana = { name: 'ana', role: 'analyst' as const };
+    const old = await store.addAlert({ ...alert('x-1', 'acct-x', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z' });
+    await store.resolve(old.caseId, 'false-positive', 'a known customer', ana, 1_000);
+    const kept = await store.addAlert({ ...alert('x-2', 'acct-x', 80, 'high'), triggeredAt: '2025-06-01T08:00:00.000Z' });
+    expect(new Set(await store.casesOfSubject('acct-x'))).toEqual(new Set([old.caseId, kept.caseId]));
+    await redis.del(caseKeys(prefix).caseDoc(old.caseId)); // what the resolved case's TTL leaves
+    expect(await store.casesOfSubject('acct-x')).toEqual([kept.caseId]);
+    expect(await redis.zrange(caseKeys(prefix).index.subject('acct-x'), 0, -1)).toEqual([kept.caseId]);
+  });
+});
+
 describe('redis counters and cluster sets derived from the alerts', () => {
   it('are rebuilt from the kept cases by the upgrade step, to what the live ones said', async () => {
     const prefix = `twtest:${randomUUID()}:`;
