@@ -33,6 +33,9 @@ function groupsOf(k: Keys, q: CaseQuery): string[][] {
 export async function queryIds(redis: IndexRedis, k: Keys, q: CaseQuery): Promise<{ total: number; ids: string[] }> {
   const groups = groupsOf(k, q);
   const breaches = Object.entries(q.breachCutoffs ?? {}) as [Severity, number][];
+  // A breach filter with no severity cut off matches no case (as matchesQuery says): the script
+  // reads no cutoff as no breach filter at all.
+  if (q.breachCutoffs && breaches.length === 0) return { total: 0, ids: [] };
   const id = randomBytes(8).toString('hex');
   const scratch = (n: number): string => k.index.scratch(id, n);
   const keys = [scratch(0), k.index.all, k.index.opened, scratch(1), scratch(2), scratch(3), ...groups.map((_, j) => scratch(4 + j)), ...groups.flat(), ...breaches.map(([s]) => k.index.severity(s))];

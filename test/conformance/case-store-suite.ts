@@ -352,6 +352,8 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(await subjects({ openedFrom: Date.parse('2025-01-02T00:00:00.000Z'), openedTo: Date.parse('2025-01-03T00:00:00.000Z') })).toEqual(['acct-f2', 'acct-f3']);
       // Breaches: critical opened before Jan 2, medium opened before Jan 4 (strictly).
       expect(await subjects({ breachCutoffs: { critical: Date.parse('2025-01-02T00:00:00.000Z'), medium: Date.parse('2025-01-04T00:00:00.000Z') } })).toEqual(['acct-f1', 'acct-f3']);
+      // No severity has an SLA cut-off (none configured): no case is in breach, in either store.
+      expect(await store.query({ breachCutoffs: {} })).toMatchObject({ total: 0, cases: [] });
       expect(await store.query({ severities: ['medium'], typology: 'pass-through' })).toMatchObject({ total: 1, cases: [{ subject: 'acct-f4' }] });
       const page = await store.query({ offset: 1, limit: 2 });
       expect(page.total).toBe(4);
