@@ -2,7 +2,8 @@
  * How long an account has dealt with a counterparty, beyond its history's retention. Each
  * transfer with one counterparty (a withdrawal's receiver, a deposit's only sender) carries the
  * time the account first dealt with that address when it is earlier than its own: taken from the
- * account's previous transfer with the same address, at most DEALT_SINCE_SCAN items back. A wallet
+ * account's newest earlier retained transfer with the same address, found in the counterparty
+ * index (RuleState.priorDealing, paid-counterparties.ts) however far back it lies. A wallet
  * a customer pays every month is then still known as theirs when the first payments have left
  * the history (session 31 QA: a salary forwarded to a wallet used before the salaries began
  * looked like a new destination once that use was older than the retention).
@@ -10,7 +11,11 @@
 import type { TransferEvent } from '../decode/events.js';
 import type { HistoryItem } from './state.js';
 
-/** Items looked at before a new transfer: a hot account's add stays O(1). */
+/**
+ * Items looked at back from each transfer by carryDealtSince, which only fills in the first
+ * dealings of a checkpoint written before they were saved (a restore scans every history once);
+ * the live state finds them through the counterparty index instead.
+ */
 export const DEALT_SINCE_SCAN = 256;
 
 /** The transfer's one counterparty (undefined for a deposit from several senders or none). */
@@ -27,7 +32,7 @@ export function dealtSinceOf(e: TransferEvent): number {
   return e.dealtSince !== undefined && e.dealtSince < e.time ? e.dealtSince : e.time;
 }
 
-/** Sets `dealtSince` on the transfer at `at` in the time-sorted history, from the account's previous transfer with its counterparty. */
+/** Sets `dealtSince` on the transfer at `at` in the time-sorted history, from the account's previous transfer with its counterparty (at most DEALT_SINCE_SCAN items back). */
 export function carryDealtSince(history: readonly HistoryItem[], at: number): void {
   const e = history[at];
   if (e === undefined || e.type !== 'transfer') return;

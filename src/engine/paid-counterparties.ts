@@ -16,9 +16,12 @@
 import type { AddressKey } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import { ShardedMap } from '../state/sharded-map.js';
-import { dealtSinceOf } from './dealt-since.js';
+import { dealtSinceOf, soleCounterparty } from './dealt-since.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import type { HistoryItem } from './state.js';
+
+/** Transfers at or before the asked time looked at by priorDealing. */
+const PRIOR_LOOK = 64;
 
 /** Slack over twice the history's length before an index is rebuilt (a short history is not rebuilt per write). */
 const SLACK = 16;
@@ -86,6 +89,30 @@ export class PaidCounterparties {
     if (oldest === undefined) return undefined;
     const list = index.byAddress.get(key)!;
     return Math.min(dealtSinceOf(oldest), dealtSinceOf(list[list.length - 1]!));
+  }
+
+  /**
+   * The first dealing with `key` that the account's newest retained transfer with `key` as its
+   * one counterparty, at or before `time`, knows of (dealt-since.ts); undefined when there is
+   * none. Asked before a new transfer enters the history: it finds the transfer the new one
+   * carries its first dealing from in the counterparty's list, however long the history.
+   */
+  priorDealing(accountId: string, key: AddressKey, time: number): number | undefined {
+    const history = this.historyOf(accountId);
+    if (history.length === 0) return undefined;
+    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
+    const list = index.byAddress.get(key);
+    if (!list) return undefined;
+    // From the newest back: a deposit from several senders is listed under each but deals with
+    // none alone, and those are few, so the look is capped like any other per-key walk.
+    for (let i = list.length - 1, seen = 0; i >= 0 && seen < PRIOR_LOOK; i--) {
+      const prior = list[i]!;
+      if (prior.time > time) continue;
+      seen++;
+      if (soleCounterparty(prior) !== key || !holds(history, prior)) continue;
+      return dealtSinceOf(prior);
+    }
+    return undefined;
   }
 
   /** Takes in a transfer the account's history (`history`, as it is now) just took in; a no-op for an account never asked about. */

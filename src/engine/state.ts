@@ -30,7 +30,7 @@ export interface AggregatorSpec {
   select: (item: HistoryItem) => boolean;
   valueOf: (item: HistoryItem) => unknown;
 }
-import { carryDealtSince } from './dealt-since.js';
+import { soleCounterparty } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { appended } from '../state/tight-list.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
@@ -564,6 +564,9 @@ export class RuleState {
 
   /** Keeps the list in event-time order even when events arrive out of order, then trims it; returns the list the account now holds. */
   private insertInOrder(accountId: string, held: HistoryItem[], event: HistoryItem): HistoryItem[] {
+    // Asked before the event goes in, so the counterparty index (built on first use) holds only
+    // the transfers before it; the history feeds it the event afterwards.
+    const since = event.type === 'transfer' ? this.priorDealing(accountId, event) : undefined;
     let list = held;
     let i = list.length;
     if (i > 0 && list[i - 1]!.time >= event.time) this.historyRewrites++;
@@ -574,13 +577,24 @@ export class RuleState {
     while (i > 0 && list[i - 1]!.time > event.time) i--;
     if (i < list.length) list.splice(i, 0, event);
     else if ((list = appended(held, event)) !== held) this.accounts.set(accountId, list); // a short list at its exact length
-    carryDealtSince(list, i); // before the trim below can drop the transfer it carries from
+    if (since !== undefined && since < event.time) (event as TransferEvent).dealtSince = since;
     const horizon = this.newest - this.options.retention;
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
     if (drop > 0) this.released(accountId, list.splice(0, drop));
     return list;
+  }
+
+  /**
+   * When the account first dealt with the transfer's one counterparty, as the newest retained
+   * transfer with it knows (see dealt-since.ts): a look-up in the counterparty index, where a
+   * scan of the history back to that transfer read hundreds of cold items per transfer in a
+   * history of months.
+   */
+  private priorDealing(accountId: string, event: TransferEvent): number | undefined {
+    const key = soleCounterparty(event);
+    return key === undefined ? undefined : this.paid.priorDealing(accountId, key, event.time);
   }
 
   /** A key whose newest item is older than the retention. */

@@ -91,20 +91,33 @@ describe('a counterparty dealt with before the history retention', () => {
     }
   });
 
-  it(`looks at most ${DEALT_SINCE_SCAN} items back: a relation older than that is not carried`, () => {
+  it('finds the relation however many other items lie between (a look-up by counterparty, not a scan back)', () => {
     const rand = prng(7);
     const pipeline = new Pipeline({ rules: rules(), labels: [] });
     const at = (i: number): number => JAN + i * HOUR;
     const w = (id: string, time: number, to: string): string => transfer({ eventId: id, kind: 'withdrawal', time, accountId: 'acct-hot', chain: 'ethereum', asset: 'USDC', amount: 10, to, customer }, rand);
+    const between = 2 * DEALT_SINCE_SCAN; // a scan of DEALT_SINCE_SCAN items, as checkpoints before the index carried, would not reach it
     const lines = [w('first', at(0), WALLET)];
-    for (let i = 1; i <= DEALT_SINCE_SCAN; i++) lines.push(w(`other-${i}`, at(i), `0x${i.toString(16).padStart(40, '0')}`));
-    lines.push(w('again', at(DEALT_SINCE_SCAN + 1), WALLET), w('near', at(DEALT_SINCE_SCAN + 2), WALLET));
+    for (let i = 1; i <= between; i++) lines.push(w(`other-${i}`, at(i), `0x${i.toString(16).padStart(40, '0')}`));
+    lines.push(w('again', at(between + 1), WALLET), w('near', at(between + 2), WALLET));
     replay(lines, pipeline);
     const item = (id: string) => pipeline.state.history('acct-hot').find((i) => i.eventId === id);
     const again = item('again');
     const near = item('near');
-    expect(again?.type).toBe('transfer');
-    expect(again?.type === 'transfer' ? again.dealtSince : 'none').toBeUndefined(); // 256 other items between: not found
-    expect(near?.type === 'transfer' ? near.dealtSince : undefined).toBe(at(DEALT_SINCE_SCAN + 1));
+    expect(again?.type === 'transfer' ? again.dealtSince : undefined).toBe(at(0));
+    expect(near?.type === 'transfer' ? near.dealtSince : undefined).toBe(at(0));
+    const other = item('other-5');
+    expect(other?.type === 'transfer' ? other.dealtSince : 'none').toBeUndefined(); // a new counterparty carries nothing
+  });
+
+  it('carries from the newest earlier transfer when a transfer arrives out of order, and from none dropped from the history', () => {
+    const rand = prng(8);
+    const pipeline = new Pipeline({ rules: rules(), labels: [] });
+    const at = (i: number): number => JAN + i * HOUR;
+    const w = (id: string, time: number): string => transfer({ eventId: id, kind: 'withdrawal', time, accountId: 'acct-late', chain: 'ethereum', asset: 'USDC', amount: 10, to: WALLET, customer }, rand);
+    replay([w('t1', at(1)), w('t5', at(5)), w('t3', at(3))], pipeline);
+    const item = (id: string) => pipeline.state.history('acct-late').find((i) => i.eventId === id);
+    expect(item('t5')?.type === 'transfer' ? (item('t5') as { dealtSince?: number }).dealtSince : undefined).toBe(at(1));
+    expect(item('t3')?.type === 'transfer' ? (item('t3') as { dealtSince?: number }).dealtSince : undefined).toBe(at(1)); // not from t5, which is later
   });
 });
