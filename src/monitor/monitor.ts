@@ -19,10 +19,8 @@
  *
  * State: at start the monitor restores the newest usable checkpoint (checkpoints.ts) and reads
  * each input partition from the offset it covers; with none, it rebuilds from the earliest
- * offsets and logs how far back that reaches. While running, it writes a whole checkpoint every
- * CHECKPOINT_EVERY_MESSAGES messages or CHECKPOINT_EVERY_SECONDS and once more on a clean stop,
- * and in between a journal segment (checkpoint/journal.ts) every CHECKPOINT_JOURNAL_EVERY_SECONDS,
- * each right after every owned slot committed up to the applied position.
+ * offsets and logs how far back that reaches. While running, checkpointing.ts writes whole
+ * checkpoints and journal segments, each right after every owned slot committed up to the applied position.
  *
  * The monitor constructs none of its stores: the composition root (src/cli) passes the Kafka
  * client, the case store, the checkpoint store and a pipeline factory. A failure it cannot recover from in memory
@@ -45,9 +43,8 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
 import { LateInputWatch } from './late-input.js';
-import { checkpointDue, CheckpointSchedule, saveMonitorCheckpoint, saveMonitorJournal, type RunningFold, type StartFold } from './checkpoints.js';
-import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
-import { checkpointName, nextSequence } from '../checkpoint/store.js';
+import type { StartFold } from './checkpoints.js';
+import { Checkpointing } from './checkpointing.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { decodeBytes } from '../decode/encoding.js';
@@ -174,26 +171,8 @@ export class Monitor {
   private readonly horizon = new HistoryHorizon();
   /** Each dead-letter topic's `max.message.bytes`, read at start: dead letters are cut to fit (an unknown one to the broker's default). */
   private deadLetterLimits = new Map<string, number>();
-  private schedule: CheckpointSchedule;
-  /** The chain the next journal segment extends; undefined until a whole checkpoint is written or restored (and after a break). */
-  private journalLink: JournalLink | undefined;
-  /** Messages applied since the last checkpoint of either kind, while a chain is open. */
-  private journal: JournalRecord[] = [];
-  private lastJournalAt = Date.now();
-  /** Write one whole checkpoint as soon as anything is applied, to reopen the chain (see checkpointDue). */
-  private reopenChain = false;
-  /** The fold under way, if any (one at a time). */
-  private fold: RunningFold | undefined;
-  /**
-   * The last fold failed: the next scheduled whole checkpoint is written from the live state, so
-   * a fold that cannot succeed (a heap bound too small for the state, a worker that cannot start)
-   * never leaves the journal chain growing without a whole state. A live save clears it.
-   */
-  private foldFailed = false;
-  /** The sequence the newest fold took when it began: checkpoints written meanwhile take later ones. */
-  private reservedSequence = 0;
-  /** Moves on each rule reload and each start over: a write that was under way meanwhile must not reopen or extend a chain. */
-  private chainEpoch = 0;
+  /** Whole checkpoints, journal segments and folds (checkpointing.ts). */
+  private readonly checkpointing: Checkpointing;
   private failure: Error | undefined;
   private reportFatal: (err: Error) => void = () => undefined;
   /**
@@ -210,7 +189,9 @@ export class Monitor {
     this.admin = this.kafka.admin();
     this.rules = options.rules;
     this.pipeline = options.createPipeline(this.rules);
-    this.schedule = new CheckpointSchedule(options.config.CHECKPOINT_EVERY_MESSAGES, options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
+    // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
+    const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.ordering.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true) };
+    this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
   }
 
   private get groupId(): string {
@@ -291,7 +272,7 @@ export class Monitor {
   private async loadState(): Promise<void> {
     const { logger, inputTopics, metrics } = this.options;
     this.horizon.clear();
-    await this.cancelFold(); // a state loaded anew starts its own chain
+    await this.checkpointing.cancelFold(); // a state loaded anew starts its own chain
     if (this.options.checkpoints) this.setPhase('restoring');
     const state = await loadStartingState({
       admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
@@ -301,22 +282,14 @@ export class Monitor {
       ...(metrics ? { metrics } : {}),
     });
     this.pipeline = state.pipeline;
-    this.chainEpoch++;
-    this.journal = [];
-    this.journalLink = state.ownRestored === undefined || !this.journaling ? undefined : { base: state.ownRestored.base, previous: state.ownRestored.name };
-    // A peer's checkpoint is not ours to extend: the chain reopens with our first whole one.
-    this.reopenChain = this.journaling && state.restoredFrom !== undefined && state.ownRestored === undefined;
     this.startCut = state.cut;
     this.appliedBefore = state.appliedBefore;
     this.restoredFrom = state.restoredFrom;
     this.restoredRead = state.restoredFrom === undefined ? 0 : state.pipeline.stats.read;
     for (const [pk, low] of state.rebuilt) this.horizon.expect(pk, low);
-    this.schedule = new CheckpointSchedule(this.options.config.CHECKPOINT_EVERY_MESSAGES, this.options.config.CHECKPOINT_EVERY_SECONDS * 1000, Date.now());
     this.slots.resetForReread(this.startCut);
-    // A rebuilt state opens its journal chain at once: a whole checkpoint of the fresh state (the
-    // built-in labels, a few hundred kB) at the earliest offsets, which the segments then extend,
-    // so a crash during a long rebuild restarts from seconds ago, not from the first offset.
-    if (state.earliest && this.journaling) await this.saveWhole(this.options.checkpoints!, state.earliest);
+    // Our own chain goes on; a rebuilt state opens one at once (a whole checkpoint at the earliest offsets).
+    await this.checkpointing.stateLoaded(state);
     this.setPhase('catching-up');
   }
 
@@ -378,12 +351,7 @@ export class Monitor {
         this.rules = rules;
         this.noteRulesInForce('applied');
         this.pipeline.replaceRules(rules);
-        // A journal replays under one rule set: the chain ends, and the next checkpoint is whole.
-        this.journalLink = undefined;
-        this.journal = [];
-        this.reopenChain = this.journaling;
-        this.chainEpoch++;
-        void this.cancelFold();
+        this.checkpointing.rulesReplaced();
         logger.info({ rules: rules.length, ...change }, 'rules reloaded');
         // A file rewritten as it was reloads the same rules: nothing to record.
         if (change.added.length > 0 || change.removed.length > 0) this.auditRules('reload', change);
@@ -636,7 +604,7 @@ export class Monitor {
     }
     if (this.ordering.size > 0) await this.release();
     await this.flushSlots(false);
-    await this.maybeCheckpoint();
+    await this.checkpointing.checkpointIfDue();
     this.noteCaughtUp();
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
     for (const w of this.lateInput.due(Date.now())) this.options.logger.warn(w, 'exchange events of this topic arrive more than a day behind the newest exchange event (a lagging topic or producer): what they read of other accounts\' state may have expired, so alerts that depend on them are weaker; see tidewatch_late_exchange_events_total');
@@ -655,7 +623,7 @@ export class Monitor {
       const started = performance.now();
       await this.applyStep(step);
       this.stepSize = nextStepSize(size, step.length, performance.now() - started, maxStep);
-      await this.maybeCheckpoint();
+      await this.checkpointing.checkpointIfDue();
       if (step.length < size) return;
     }
   }
@@ -669,7 +637,7 @@ export class Monitor {
   private async applyStep(step: Step): Promise<void> {
     const timer = this.options.metrics?.batchSeconds.startTimer();
     let alerts = 0;
-    const journal = this.journalLink ? this.journal : undefined;
+    const journal = this.checkpointing.journalForStep();
     for (const b of step) {
       const offset = b.offset.toString();
       const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset, ...b.value.rejected });
@@ -685,140 +653,9 @@ export class Monitor {
     }
     this.stats.applied += step.length;
     this.stats.alerts += alerts;
-    this.schedule.applied(step.length);
+    this.checkpointing.applied(step.length);
     await this.flushSlots(false);
     timer?.();
-  }
-
-  /** Journal segments are on: a checkpoint store and a journal interval. */
-  private get journaling(): boolean {
-    return this.options.checkpoints !== undefined && this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS > 0;
-  }
-
-  /**
-   * Writes a checkpoint when one is due (checkpointDue): a whole one on the schedule, in between
-   * a journal segment every CHECKPOINT_JOURNAL_EVERY_SECONDS (the messages applied since the last
-   * one), so a crash loses seconds, not the whole interval. Every owned slot first commits
-   * up to the applied position, so the checkpoint's cut is covered by their cursors. A failed
-   * write is logged and counted, never fatal: the state in memory is whole; only the next restart
-   * needs more history (a failed segment also ends the chain, and the next checkpoint is whole).
-   */
-  private async maybeCheckpoint(onStop = false): Promise<void> {
-    const store = this.options.checkpoints;
-    if (!store || this.failure) return;
-    const now = Date.now();
-    const due = checkpointDue({
-      // While a fold is under way the schedule waits for it: only segments are written meanwhile.
-      now, onStop, scheduleDue: this.schedule.due(now) && this.fold === undefined, dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
-      journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
-    });
-    if (due === undefined) return;
-    await this.flushSlots(true);
-    if (this.failure) return;
-    if (due === 'whole' && this.canFold(onStop)) await this.startFold(store);
-    else if (due === 'whole') await this.saveWhole(store);
-    else await this.saveSegment(store);
-  }
-
-  /** A scheduled whole checkpoint is folded when a folder is wired and the chain is open and ours (not on a stop, nor to reopen a chain). */
-  private canFold(onStop: boolean): boolean {
-    return this.options.foldCheckpoint !== undefined && !onStop && !this.reopenChain && !this.foldFailed && this.journalLink !== undefined;
-  }
-
-  /**
-   * Writes the journal applied since the last segment, then starts folding the chain up to it
-   * into a whole checkpoint under a sequence reserved now (fold.ts). Processing goes on; so do
-   * segments, which extend the fold once it is written. A fold that fails is logged and counted;
-   * the next scheduled whole checkpoint is then written from the live state, and the one after
-   * it is folded again.
-   */
-  private async startFold(store: CheckpointStore): Promise<void> {
-    if (this.journal.length > 0) await this.saveSegment(store);
-    this.schedule.saved(Date.now());
-    const link = this.journalLink;
-    if (!link || link.previous === link.base) return; // the chain broke, or has no segment to fold
-    const { logger, metrics, config } = this.options;
-    try {
-      this.reservedSequence = nextSequence(await store.list(), this.reservedSequence);
-    } catch (err) {
-      metrics?.checkpointFailures.inc();
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold not started: the store cannot be listed');
-      return;
-    }
-    const request = { through: link.previous, name: checkpointName(this.reservedSequence), keep: config.CHECKPOINT_KEEP };
-    const started = performance.now();
-    const running = this.options.foldCheckpoint!(request, this.rules);
-    this.fold = running;
-    logger.info({ through: request.through, checkpoint: request.name }, 'checkpoint fold started');
-    running.done.then(
-      (outcome) => {
-        const seconds = (performance.now() - started) / 1000;
-        metrics?.checkpointFoldSeconds.observe(seconds);
-        metrics?.checkpointBytes.set(outcome.saved.bytes);
-        metrics?.checkpointLastSuccess.set(Date.now() / 1000);
-        logger.info({ checkpoint: outcome.saved.location, bytes: outcome.saved.bytes, seconds: Math.round(seconds * 100) / 100, base: outcome.base, segments: outcome.segments, messages: outcome.messages }, 'checkpoint folded');
-      },
-      (err: unknown) => {
-        if (this.fold !== running) return logger.info({ checkpoint: request.name }, 'checkpoint fold cut short');
-        metrics?.checkpointFailures.inc();
-        this.foldFailed = true;
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint fold failed; the journal goes on, the next whole checkpoint is written from the live state, and folds resume after it');
-      },
-    ).finally(() => {
-      if (this.fold === running) this.fold = undefined;
-    });
-  }
-
-  /** Cuts short the fold under way, if any (its chain ended, or the monitor stops). */
-  private async cancelFold(): Promise<void> {
-    const running = this.fold;
-    this.fold = undefined;
-    await running?.cancel().catch(() => undefined);
-  }
-
-  private async saveWhole(store: CheckpointStore, cut: Cut = this.ordering.appliedCut()): Promise<void> {
-    await this.cancelFold();
-    this.reopenChain = false;
-    const epoch = this.chainEpoch;
-    const { logger, metrics, config } = this.options;
-    const started = performance.now();
-    try {
-      const saved = await saveMonitorCheckpoint(store, this.pipeline, this.rules, this.groupId, cut, config.CHECKPOINT_KEEP, this.reservedSequence);
-      const seconds = (performance.now() - started) / 1000;
-      metrics?.checkpointSeconds.observe(seconds);
-      metrics?.checkpointBytes.set(saved.bytes);
-      metrics?.checkpointLastSuccess.set(Date.now() / 1000);
-      logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: this.pipeline.stats.read }, 'checkpoint written');
-      this.foldFailed = false;
-      if (epoch === this.chainEpoch) {
-        this.journal = [];
-        this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;
-        this.lastJournalAt = Date.now();
-      }
-    } catch (err) {
-      metrics?.checkpointFailures.inc();
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint write failed; the monitor goes on, and a restart needs the history since the last good one');
-    }
-    this.schedule.saved(Date.now());
-  }
-
-  private async saveSegment(store: CheckpointStore): Promise<void> {
-    const link = this.journalLink!;
-    const records = this.journal;
-    const epoch = this.chainEpoch;
-    this.journal = [];
-    const { logger, metrics } = this.options;
-    try {
-      const saved = await saveMonitorJournal(store, records, this.rules, this.groupId, this.ordering.appliedCut(), link, this.reservedSequence);
-      if (epoch === this.chainEpoch) this.journalLink = { base: link.base, previous: saved.name };
-      metrics?.checkpointLastSuccess.set(Date.now() / 1000);
-      logger.info({ checkpoint: saved.location, bytes: saved.bytes, messages: records.length, applied: this.stats.applied }, 'journal segment written');
-    } catch (err) {
-      this.journalLink = undefined;
-      metrics?.checkpointFailures.inc();
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'journal segment write failed; the chain ends here, and the next checkpoint is whole');
-    }
-    this.lastJournalAt = Date.now();
   }
 
   /**
@@ -978,9 +815,9 @@ export class Monitor {
     await this.queue;
     if (this.running) {
       await this.enqueue(() => this.flushSlots(true));
-      await this.cancelFold();
-      await this.enqueue(() => this.maybeCheckpoint(true));
-    } else await this.cancelFold();
+      await this.checkpointing.cancelFold();
+      await this.enqueue(() => this.checkpointing.checkpointIfDue(true));
+    } else await this.checkpointing.cancelFold();
     // The two consumers leave side by side: each waits for its fetch or sleep in flight.
     await Promise.all([this.reader?.disconnect().catch(() => undefined), this.member?.disconnect().catch(() => undefined)]);
     await Promise.all(this.slots.ownedSlots().map((o) => o.producer.disconnect().catch(() => undefined)));
