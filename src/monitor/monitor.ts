@@ -31,10 +31,7 @@ import type { CaseStore } from '../cases/case-model.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import { ConfigError, type Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
-import { hostname } from 'node:os';
-import { ruleFingerprint } from '../checkpoint/header.js';
-import { ruleFileRecords, type RuleAuditEntry, type RuleAuditSink } from '../engine/rule-audit.js';
-import { RuleReloader } from '../engine/rule-reloader.js';
+import type { RuleAuditSink } from '../engine/rule-audit.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
 import { isUndecodableBatch } from '../kafka/compression.js';
@@ -45,6 +42,7 @@ import { committedCursor } from './broker-positions.js';
 import { LateInputWatch } from './late-input.js';
 import type { StartFold } from './checkpoints.js';
 import { Checkpointing } from './checkpointing.js';
+import { RuleWatch } from './rule-watch.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { decodeBytes } from '../decode/encoding.js';
@@ -142,7 +140,8 @@ export class Monitor {
   private readerGeneration = 0;
   private queue: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  private reloader: RuleReloader | undefined;
+  /** The rules in force: their gauge, audit and hot reload (rule-watch.ts). */
+  private readonly ruleWatch: RuleWatch;
   private stopping = false;
   /** Settles when stop() is called: a start-up step still waiting on the brokers is given up. */
   private askStop!: () => void;
@@ -192,6 +191,15 @@ export class Monitor {
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
     const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.ordering.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true) };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
+    const { rulesDir, ruleAudit, instanceId, logger, metrics } = options;
+    this.ruleWatch = new RuleWatch({
+      rulesDir, ruleAudit, instanceId, logger, metrics, current: () => this.rules,
+      apply: (rules) => {
+        this.rules = rules;
+        this.pipeline.replaceRules(rules);
+        this.checkpointing.rulesReplaced();
+      },
+    });
   }
 
   private get groupId(): string {
@@ -225,7 +233,7 @@ export class Monitor {
     await this.enqueue(() => this.startReader());
     if (this.failure) throw this.failure;
     this.running = true;
-    this.watchRules();
+    this.ruleWatch.start();
     this.startTicking();
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slots.count, ownershipTopic: this.ownershipTopic }, 'monitor started');
   }
@@ -321,48 +329,6 @@ export class Monitor {
     await member.subscribe({ topics: [topic] });
     await member.run({ autoCommit: false, eachBatch: async () => { member.pause([{ topic }]); } });
     member.pause([{ topic }]);
-  }
-
-  /** The rules-in-force gauge (one series, labelled with the fingerprint), and the reload counter when a reload applied them. */
-  private noteRulesInForce(outcome?: 'applied'): void {
-    const metrics = this.options.metrics;
-    if (!metrics) return;
-    metrics.rulesInForce.reset();
-    metrics.rulesInForce.set({ fingerprint: ruleFingerprint(this.rules).fingerprint.slice(0, 16) }, this.rules.length);
-    if (outcome) metrics.ruleReloads.inc({ outcome });
-  }
-
-  /** Appends to the rule audit, when one is wired; a failed write is logged, never fatal. */
-  private auditRules(event: RuleAuditEntry['event'], details: Pick<RuleAuditEntry, 'added' | 'removed' | 'reason'> = {}): void {
-    const { ruleAudit, rulesDir, logger, instanceId } = this.options;
-    if (!ruleAudit || !rulesDir) return;
-    const entry: RuleAuditEntry = { at: new Date().toISOString(), event, instance: instanceId, host: hostname(), fingerprint: ruleFingerprint(this.rules).fingerprint, rules: this.rules.length, ...details, files: ruleFileRecords(rulesDir) };
-    ruleAudit(entry).catch((err: Error) => logger.warn({ err: err.message, event }, 'the rule audit could not be written'));
-  }
-
-  private watchRules(): void {
-    this.noteRulesInForce();
-    if (!this.options.rulesDir) return;
-    const { logger } = this.options;
-    this.auditRules('start');
-    this.reloader = new RuleReloader(this.options.rulesDir, {
-      applied: (rules) => {
-        const change = ruleChanges(this.rules, rules);
-        this.rules = rules;
-        this.noteRulesInForce('applied');
-        this.pipeline.replaceRules(rules);
-        this.checkpointing.rulesReplaced();
-        logger.info({ rules: rules.length, ...change }, 'rules reloaded');
-        // A file rewritten as it was reloads the same rules: nothing to record.
-        if (change.added.length > 0 || change.removed.length > 0) this.auditRules('reload', change);
-      },
-      refused: (err) => {
-        this.options.metrics?.ruleReloads.inc({ outcome: 'refused' });
-        logger.error({ err: err.message }, 'rule change refused; the rules in force stay');
-        this.auditRules('refused', { reason: err.message });
-      },
-    }, undefined, this.rules);
-    this.reloader.start();
   }
 
   /** At most one tick waits in the queue: ticks must never pile up in front of incoming batches. */
@@ -810,7 +776,7 @@ export class Monitor {
     await this.startup.catch(() => undefined);
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
-    this.reloader?.stop();
+    this.ruleWatch.stop();
     this.setPhase('stopping');
     await this.queue;
     if (this.running) {
@@ -834,12 +800,4 @@ export class Monitor {
 export function connectionHint(config: Pick<Config, 'KAFKA_SASL_MECHANISM' | 'KAFKA_SSL'>, reason: string): { hint?: string } {
   if (config.KAFKA_SASL_MECHANISM || !/closed connection/i.test(reason)) return {};
   return { hint: `the broker closed the connection: if its listener requires authentication, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD${config.KAFKA_SSL ? '' : ' (and KAFKA_SSL for a TLS listener)'}` };
-}
-
-/** What a reload changed, by `id@version`: for the log line, so an operator sees what is now in force. */
-function ruleChanges(before: readonly LoadedRule[], after: readonly LoadedRule[]): { added: string[]; removed: string[] } {
-  const name = (r: LoadedRule): string => `${r.spec.id}@${r.spec.version}`;
-  const was = new Set(before.map(name));
-  const now = new Set(after.map(name));
-  return { added: [...now].filter((n) => !was.has(n)).sort(), removed: [...was].filter((n) => !now.has(n)).sort() };
 }
