@@ -17,7 +17,7 @@ import type { AddressKey } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { dealtSinceOf, soleCounterparty } from './dealt-since.js';
-import { lowerBound } from '../state/sorted-by-time.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import type { HistoryItem } from './state.js';
 
 /** Transfers at or before the asked time looked at by priorDealing. */
@@ -103,12 +103,13 @@ export class PaidCounterparties {
     const index = this.accounts.get(accountId) ?? this.build(accountId, history);
     const list = index.byAddress.get(key);
     if (!list) return undefined;
-    // From the newest back: a deposit from several senders is listed under each but deals with
-    // none alone, and those are few, so the look is capped like any other per-key walk.
-    for (let i = list.length - 1, seen = 0; i >= 0 && seen < PRIOR_LOOK; i--) {
+    // From the newest at or before `time` back (the list is sorted by time; a transfer read late
+    // is placed by a binary search): a deposit from several senders is listed under each but
+    // deals with none alone, and those are few, so the look is capped like any other per-key walk.
+    let i = list.length - 1;
+    if (i >= 0 && list[i]!.time > time) i = upperBound(list, time) - 1;
+    for (let seen = 0; i >= 0 && seen < PRIOR_LOOK; i--, seen++) {
       const prior = list[i]!;
-      if (prior.time > time) continue;
-      seen++;
       if (soleCounterparty(prior) !== key || !holds(history, prior)) continue;
       return dealtSinceOf(prior);
     }
