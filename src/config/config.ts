@@ -68,10 +68,14 @@ export const envSchema = z.object({
   KAFKA_SSL_KEY_PASSWORD: z.string().optional(),
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(500),
+  /** Bytes one fetch asks of each input partition (Kafka's max.partition.fetch.bytes; kafkajs' default). */
+  KAFKA_FETCH_PARTITION_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(1 << 20),
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /** Messages waiting in the reorder buffer past which an input partition is no longer fetched, until a quarter are left (read-balance.ts). */
+  MONITOR_PARTITION_BUFFER: z.coerce.number().int().min(32).max(10_000_000).default(1024),
   MONITOR_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),

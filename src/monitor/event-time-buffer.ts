@@ -139,6 +139,28 @@ export class EventTimeBuffer<T> {
     if (s) s.high = high;
   }
 
+  /**
+   * Which partitions the reader should stop fetching and which it may fetch again. What counts is
+   * a partition's messages that wait for the others (event times past the key every partition
+   * still owing data has reached), not those that only wait out the hold: a partition holding
+   * more than `pauseAt` such messages is paused, one of `paused` holding at most `resumeAt`
+   * resumes. A paused partition therefore never holds back a step: once the others reach its
+   * messages it counts none and resumes. While no partition owes data (caught up, live) none is
+   * paused.
+   */
+  readBalance(paused: ReadonlySet<string>, pauseAt: number, resumeAt: number): { pause: string[]; resume: string[] } {
+    let behind = Number.POSITIVE_INFINITY;
+    for (const s of this.parts.values()) if (s.fetched < s.high) behind = Math.min(behind, reachedKey(s));
+    const pause: string[] = [];
+    const resume: string[] = [];
+    for (const [pk, s] of this.parts) {
+      const ahead = waitingPast(s, behind);
+      if (paused.has(pk)) { if (ahead <= resumeAt) resume.push(pk); }
+      else if (ahead > pauseAt) pause.push(pk);
+    }
+    return { pause, resume };
+  }
+
   /** Messages between the fetch position and the high watermark. */
   lag(topic: string, partition: number): bigint {
     const s = this.parts.get(partitionKey(topic, partition));
@@ -259,6 +281,23 @@ function settled<T>(s: PartitionState<T>, i: number): boolean {
  * messages yet to come can lower such a key, never below what they carry, and are taken to come
  * in order after the settled ones, as a partition's messages do).
  */
+/**
+ * How many of the partition's waiting messages have keys past `key`: a binary search from the
+ * queue's end, as a partition's keys rise with its offsets (a partition whose event times go
+ * backwards is counted approximately: the count only steers fetching).
+ */
+function waitingPast<T>(s: PartitionState<T>, key: number): number {
+  const q = s.queue;
+  if (key === Number.POSITIVE_INFINITY || q.length === s.head) return 0;
+  let lo = s.head;
+  let hi = q.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (q[mid]!.key > key) hi = mid; else lo = mid + 1;
+  }
+  return q.length - lo;
+}
+
 function reachedKey<T>(s: PartitionState<T>): number {
   const q = s.queue;
   const from = Math.max(s.head, q.length - ORDER_LOOKAHEAD);

@@ -43,6 +43,7 @@ import { LateInputWatch } from './late-input.js';
 import type { StartFold } from './checkpoints.js';
 import { Checkpointing } from './checkpointing.js';
 import { RuleWatch } from './rule-watch.js';
+import { ReadBalance } from './read-balance.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { decodeBytes } from '../decode/encoding.js';
@@ -109,6 +110,7 @@ export interface MonitorOptions {
 
 /** Wall time one step of applying may hold the event loop (/healthz, heartbeats, fetches wait behind it). */
 const STEP_TARGET_MS = 50;
+
 const MIN_STEP = 32;
 
 /**
@@ -139,6 +141,10 @@ export class Monitor {
   private reader: Consumer | undefined;
   private readerGeneration = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Which input partitions the reader fetches (read-balance.ts). */
+  private readonly readBalance: ReadBalance;
+  /** The current reader once it has handed over a batch (so it is running and can pause partitions). */
+  private liveReader: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The rules in force: their gauge, audit and hot reload (rule-watch.ts). */
   private readonly ruleWatch: RuleWatch;
@@ -181,13 +187,15 @@ export class Monitor {
    * slot cursors (crash-only). It never rejects, so an embedder that ignores it is not crashed.
    */
   readonly fatal: Promise<Error> = new Promise((resolve) => { this.reportFatal = resolve; });
-  readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0 };
+  /** `bufferedPeak`: the most messages the reorder buffer has held at once (read-balance.ts bounds it). */
+  readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0, bufferedPeak: 0 };
 
   constructor(private readonly options: MonitorOptions) {
     this.kafka = options.kafka;
     this.admin = this.kafka.admin();
     this.rules = options.rules;
     this.pipeline = options.createPipeline(this.rules);
+    this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER);
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
     const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.ordering.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true) };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
@@ -352,6 +360,7 @@ export class Monitor {
       slots: this.slots.ownedNumbers(),
       slotLag: Object.fromEntries(this.slots.ownedSlots().map((o) => [o.slot, Number(this.ordering.behind(o.cursor))])),
       buffered: this.ordering.size,
+      pausedPartitions: this.readBalance.pausedPartitions,
       ...(this.options.caseStoreStatus ? { redis: this.options.caseStoreStatus() } : {}),
     });
     // The pipeline is replaced on a re-read: read it at each scrape, never hold the old one.
@@ -463,12 +472,17 @@ export class Monitor {
     // A fetch long-polls the brokers for at most KAFKA_FETCH_MAX_WAIT_MS when no partition has
     // anything new (data returns at once), and a stop waits for the fetch in flight.
     // Metadata every 30 s (kafkajs' default is 5 min): a partition added to an input topic is read that much sooner.
-    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS, metadataMaxAge: 30_000 });
+    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS, maxBytesPerPartition: this.options.config.KAFKA_FETCH_PARTITION_BYTES, metadataMaxAge: 30_000 });
     this.reader = reader;
+    // The reader before it took its pauses with it.
+    this.liveReader = undefined;
+    this.readBalance.reset();
     const current = (): boolean => generation === this.readerGeneration;
     reader.on(reader.events.GROUP_JOIN, (e) => {
       if (!current()) return;
       const assignment = e.payload.memberAssignment as Record<string, number[]>;
+      // A rejoin starts with every partition fetched; the next release pauses again what is far ahead.
+      try { this.readBalance.reset(this.liveReader === reader ? reader : undefined); } catch { this.readBalance.reset(); }
       this.seekReader(reader, assignment);
       void this.enqueue(() => (current() ? this.onReaderAssignment(assignment) : undefined));
     });
@@ -488,6 +502,7 @@ export class Monitor {
     await reader.run({
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
+        if (current()) this.liveReader = reader; // running: it can pause partitions
         await this.enqueue(() => (current() ? this.accept(batch) : undefined));
         await heartbeat();
       },
@@ -526,6 +541,7 @@ export class Monitor {
     const now = Date.now();
     const holes: ReadHole[] = [];
     const added = this.ordering.accept(batch, (raw) => this.pipeline.decode(raw, now), now, holes);
+    if (this.ordering.size > this.stats.bufferedPeak) this.stats.bufferedPeak = this.ordering.size;
     for (const h of holes) {
       this.options.metrics?.recordsLost.inc({ topic: h.topic }, Number(h.to - h.from));
       this.options.logger.error({ topic: h.topic, partition: h.partition, fromOffset: h.from.toString(), toOffset: h.to.toString(), records: Number(h.to - h.from) }, 'input records were deleted before they were read (retention or deleteRecords while the monitor lagged): they are lost to the state and their alerts are not raised; replay them from an archive, or raise the input retention');
@@ -578,7 +594,13 @@ export class Monitor {
 
   // ---- applying and publishing -----------------------------------------------------------------
 
+  /** Applies every step the reorder buffer lets go now, then rebalances the reader's fetches (read-balance.ts). */
   private async release(): Promise<void> {
+    await this.releaseSteps();
+    this.balanceReads();
+  }
+
+  private async releaseSteps(): Promise<void> {
     const maxStep = this.options.maxStep ?? 2000;
     const holdMs = this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS;
     for (let steps = 0; this.ordering.size > 0; steps++) {
@@ -591,6 +613,17 @@ export class Monitor {
       this.stepSize = nextStepSize(size, step.length, performance.now() - started, maxStep);
       await this.checkpointing.checkpointIfDue();
       if (step.length < size) return;
+    }
+  }
+
+  /** Pauses input partitions far ahead of the rest and resumes drained ones (read-balance.ts); an optimisation, never fatal. */
+  private balanceReads(): void {
+    const reader = this.liveReader;
+    if (!reader || this.stopping) return;
+    try {
+      this.readBalance.balance(this.ordering, reader);
+    } catch (err) {
+      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not pause or resume input partitions; the reader fetches them all');
     }
   }
 

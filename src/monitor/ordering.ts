@@ -126,6 +126,11 @@ export class Ordering {
     return this.buffer.appliedCut();
   }
 
+  /** Partitions to stop fetching (too many messages waiting) and to fetch again (see EventTimeBuffer.readBalance). */
+  readBalance(paused: ReadonlySet<string>, pauseAt: number, resumeAt: number): { pause: string[]; resume: string[] } {
+    return this.buffer.readBalance(paused, pauseAt, resumeAt);
+  }
+
   /** Messages between a partition's fetch position and its high watermark. */
   lag(topic: string, partition: number): bigint {
     return this.buffer.lag(topic, partition);

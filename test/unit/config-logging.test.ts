@@ -18,6 +18,8 @@ describe('configuration', () => {
     [{ DEDUPE_MAX_IDS: 'lots' }, /DEDUPE_MAX_IDS/],
     [{ DEDUPE_WINDOW_DAYS: '0' }, /DEDUPE_WINDOW_DAYS/],
     [{ KAFKA_FETCH_MAX_WAIT_MS: '5' }, /KAFKA_FETCH_MAX_WAIT_MS/],
+    [{ MONITOR_PARTITION_BUFFER: '16' }, /MONITOR_PARTITION_BUFFER/],
+    [{ KAFKA_FETCH_PARTITION_BYTES: '1kb' }, /KAFKA_FETCH_PARTITION_BYTES/],
   ])('stops start-up naming the bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
