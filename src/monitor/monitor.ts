@@ -110,7 +110,6 @@ export interface MonitorOptions {
 
 /** Wall time one step of applying may hold the event loop (/healthz, heartbeats, fetches wait behind it). */
 const STEP_TARGET_MS = 50;
-
 const MIN_STEP = 32;
 
 /**
