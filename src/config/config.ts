@@ -76,6 +76,8 @@ export const envSchema = z.object({
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** Messages waiting in the reorder buffer past which an input partition is no longer fetched, until a quarter are left (read-balance.ts). */
   MONITOR_PARTITION_BUFFER: z.coerce.number().int().min(32).max(10_000_000).default(1024),
+  /** Messages in the whole reorder buffer past which every partition holding more than a quarter of MONITOR_PARTITION_BUFFER is paused, until half are left. */
+  MONITOR_BUFFER_MAX: z.coerce.number().int().min(1000).max(100_000_000).default(131_072),
   MONITOR_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   DEDUPE_WINDOW_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   DEDUPE_MAX_IDS: z.coerce.number().int().min(1000).max(1_000_000_000).default(32_000_000),
@@ -126,6 +128,8 @@ export const envSchema = z.object({
 }).refine((e) => Boolean(e.KAFKA_SASL_MECHANISM) || !(e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD), {
   // Credentials without a mechanism connected without authentication, silently.
   message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => e.MONITOR_BUFFER_MAX >= e.MONITOR_PARTITION_BUFFER, {
+  message: 'MONITOR_BUFFER_MAX must be at least MONITOR_PARTITION_BUFFER (the whole reorder buffer holds at least one partition\'s share)', path: ['MONITOR_BUFFER_MAX'],
 }).refine((e) => redisDatabase(e.REDIS_URL) !== undefined, {
   message: 'the database after the host (redis://host:6379/N) must be a whole number from 0', path: ['REDIS_URL'],
 }).superRefine((e, ctx) => {

@@ -140,25 +140,16 @@ export class EventTimeBuffer<T> {
   }
 
   /**
-   * Which partitions the reader should stop fetching and which it may fetch again. What counts is
-   * a partition's messages that wait for the others (event times past the key every partition
-   * still owing data has reached), not those that only wait out the hold: a partition holding
-   * more than `pauseAt` such messages is paused, one of `paused` holding at most `resumeAt`
-   * resumes. A paused partition therefore never holds back a step: once the others reach its
-   * messages it counts none and resumes. While no partition owes data (caught up, live) none is
-   * paused.
+   * Each partition's waiting messages: all of them (`held`), and those that wait for the other
+   * partitions (`ahead`: keys past the one every partition still owing data has surely reached)
+   * rather than only for the hold. While no partition owes data (caught up, live) none is ahead.
    */
-  readBalance(paused: ReadonlySet<string>, pauseAt: number, resumeAt: number): { pause: string[]; resume: string[] } {
+  waiting(): { pk: string; held: number; ahead: number }[] {
     let behind = Number.POSITIVE_INFINITY;
     for (const s of this.parts.values()) if (s.fetched < s.high) behind = Math.min(behind, reachedKey(s));
-    const pause: string[] = [];
-    const resume: string[] = [];
-    for (const [pk, s] of this.parts) {
-      const ahead = waitingPast(s, behind);
-      if (paused.has(pk)) { if (ahead <= resumeAt) resume.push(pk); }
-      else if (ahead > pauseAt) pause.push(pk);
-    }
-    return { pause, resume };
+    const out: { pk: string; held: number; ahead: number }[] = [];
+    for (const [pk, s] of this.parts) out.push({ pk, held: s.queue.length - s.head, ahead: waitingPast(s, behind) });
+    return out;
   }
 
   /** Messages between the fetch position and the high watermark. */

@@ -194,7 +194,7 @@ export class Monitor {
     this.admin = this.kafka.admin();
     this.rules = options.rules;
     this.pipeline = options.createPipeline(this.rules);
-    this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER);
+    this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER, options.config.MONITOR_BUFFER_MAX);
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
     const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.ordering.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true) };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });

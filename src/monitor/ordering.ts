@@ -126,9 +126,9 @@ export class Ordering {
     return this.buffer.appliedCut();
   }
 
-  /** Partitions to stop fetching (too many messages waiting) and to fetch again (see EventTimeBuffer.readBalance). */
-  readBalance(paused: ReadonlySet<string>, pauseAt: number, resumeAt: number): { pause: string[]; resume: string[] } {
-    return this.buffer.readBalance(paused, pauseAt, resumeAt);
+  /** Each partition's waiting messages, and those of them that wait for other partitions (see EventTimeBuffer.waiting). */
+  waiting(): { pk: string; held: number; ahead: number }[] {
+    return this.buffer.waiting();
   }
 
   /** Messages between a partition's fetch position and its high watermark. */

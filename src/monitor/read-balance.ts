@@ -1,17 +1,26 @@
 /**
- * Read balance: which input partitions the reader fetches. One fetch fills partitions in turn up
- * to its byte limit, so with many partitions some get nothing in a round; and the monitor applies
- * in event time, so it can apply only up to the partition furthest behind. A partition far ahead
- * (many messages waiting in the reorder buffer) is paused, and the fetches go to the partitions
- * that hold the next step back; it is fetched again once the buffer has drained it. This is what
- * Kafka Streams does with `buffered.records.per.partition`. On pre-filled topics (16 partitions of
- * a generated stream, session 36) the monitor had waited on fetches that brought only partitions
- * already far ahead: a third of its time idle.
+ * Read balance: which input partitions the reader fetches, so the reorder buffer stays bounded.
  *
- * Pauses change which records arrive when, never which are applied or in what order: the
- * reorder buffer decides that, from event times and offsets alone.
+ * Two things make messages wait in the buffer. Skew: each fetch brings a byte's worth of every
+ * partition, so a topic of large, sparse messages (chain data) covers more event time per fetch
+ * than one of many small logins, and its messages wait until the other partitions reach them. And
+ * the hold: while an input topic is empty or quiet, every message waits MONITOR_HOLD_MS after its
+ * fetch, and the reader fetches on meanwhile (on pre-filled topics with two empty ones, 199,990 of
+ * 300,000 messages were in the buffer at once). Before session 36 nothing bounded either.
+ *
+ * - A partition with more than `pauseAt` messages waiting for the others (MONITOR_PARTITION_BUFFER)
+ *   is paused, and resumed at a quarter of that, as Kafka Streams does with
+ *   `buffered.records.per.partition`. Such a partition never holds a step back: once the others
+ *   reach its messages none of them counts and it resumes.
+ * - While the whole buffer holds more than `cap` messages (MONITOR_BUFFER_MAX), every partition
+ *   holding more than a quarter of `pauseAt` is paused, until the buffer is down to half the cap.
+ *   What a paused partition holds still goes: messages waiting for the hold age, and the
+ *   partition everything waits for is taken from as far as it has settled.
+ *
+ * Pauses change when records arrive, never which are applied or in what order: the reorder buffer
+ * decides that from event times and offsets alone. A paused partition keeps more than
+ * ORDER_LOOKAHEAD messages, so its oldest is settled and can be taken.
  */
-
 import { ORDER_LOOKAHEAD } from '../sources/order-key.js';
 
 /** What the balance needs of the reader (a kafkajs consumer that has been run). */
@@ -20,25 +29,27 @@ export interface PausableReader {
   resume(topicPartitions: { topic: string; partitions: number[] }[]): void;
 }
 
-/** What it needs of the reorder buffer (see EventTimeBuffer.readBalance). */
-export interface BufferedCounts {
-  readBalance(paused: ReadonlySet<string>, pauseAt: number, resumeAt: number): { pause: string[]; resume: string[] };
+/** What it needs of the reorder buffer (see EventTimeBuffer.waiting). */
+export interface WaitingMessages {
+  readonly size: number;
+  waiting(): { pk: string; held: number; ahead: number }[];
 }
 
 export class ReadBalance {
   private readonly paused = new Set<string>();
-
   private readonly resumeAt: number;
+  /** Whether the whole buffer went past the cap and has not yet come down to half of it. */
+  private full = false;
 
   /**
-   * @param pauseAt messages waiting in a partition's buffer past which it is paused
-   *   (MONITOR_PARTITION_BUFFER); it resumes at a quarter of that. A paused partition always
-   *   keeps more than ORDER_LOOKAHEAD messages, so its oldest is settled and can be taken: the
-   *   partitions still fetched, or a paused one, always let the buffer move on.
+   * @param pauseAt messages of one partition waiting for the others past which it is paused.
+   * @param cap messages in the whole buffer past which every partition holding more than a
+   *   quarter of `pauseAt` is paused.
    */
-  constructor(private readonly pauseAt: number) {
+  constructor(private readonly pauseAt: number, private readonly cap = Number.POSITIVE_INFINITY) {
     this.resumeAt = Math.floor(pauseAt / 4);
     if (!(this.resumeAt >= ORDER_LOOKAHEAD && this.resumeAt < pauseAt)) throw new Error(`read balance: a pause threshold of ${pauseAt} messages is too small (at least ${4 * ORDER_LOOKAHEAD})`);
+    if (!(cap >= pauseAt)) throw new Error(`read balance: a buffer cap of ${cap} messages is below the partition threshold of ${pauseAt}`);
   }
 
   /** Partitions paused now ("topic/partition"). */
@@ -46,9 +57,18 @@ export class ReadBalance {
     return [...this.paused].sort();
   }
 
-  /** Pauses the partitions holding too many waiting messages and resumes those drained enough. */
-  balance(buffer: BufferedCounts, reader: PausableReader): void {
-    const { pause, resume } = buffer.readBalance(this.paused, this.pauseAt, this.resumeAt);
+  /** Pauses the partitions to pause and resumes those that may be fetched again (see the module comment). */
+  balance(buffer: WaitingMessages, reader: PausableReader): void {
+    if (buffer.size > this.cap) this.full = true;
+    else if (buffer.size <= this.cap / 2) this.full = false;
+    const pause: string[] = [];
+    const resume: string[] = [];
+    for (const { pk, held, ahead } of buffer.waiting()) {
+      const paused = this.paused.has(pk);
+      const want = ahead > (paused ? this.resumeAt : this.pauseAt) || (this.full && held > this.resumeAt);
+      if (want && !paused) pause.push(pk);
+      else if (!want && paused) resume.push(pk);
+    }
     if (pause.length > 0) {
       reader.pause(byTopic(pause));
       for (const pk of pause) this.paused.add(pk);
@@ -63,6 +83,7 @@ export class ReadBalance {
   reset(reader?: PausableReader): void {
     if (reader && this.paused.size > 0) reader.resume(byTopic([...this.paused]));
     this.paused.clear();
+    this.full = false;
   }
 }
 

@@ -58,7 +58,7 @@ function monitorOf(run: Run, partitionBuffer: number): Monitor {
   const config = loadConfig(process.env, {
     KAFKA_GROUP_ID: run.group, KAFKA_TOPIC_PARTITIONS: '2', REDIS_KEY_PREFIX: run.prefix, KAFKA_SESSION_TIMEOUT_MS: '10000',
     // Small fetches, so that the stream takes many of them and the skew builds up as it would over a long backlog.
-    KAFKA_FETCH_PARTITION_BYTES: '16384', MONITOR_PARTITION_BUFFER: String(partitionBuffer),
+    KAFKA_FETCH_PARTITION_BYTES: '16384', MONITOR_PARTITION_BUFFER: String(partitionBuffer), MONITOR_BUFFER_MAX: String(Math.max(131_072, partitionBuffer)),
   });
   const labels = ofacLabels();
   return new Monitor({

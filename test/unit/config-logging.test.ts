@@ -19,6 +19,8 @@ describe('configuration', () => {
     [{ DEDUPE_WINDOW_DAYS: '0' }, /DEDUPE_WINDOW_DAYS/],
     [{ KAFKA_FETCH_MAX_WAIT_MS: '5' }, /KAFKA_FETCH_MAX_WAIT_MS/],
     [{ MONITOR_PARTITION_BUFFER: '16' }, /MONITOR_PARTITION_BUFFER/],
+    [{ MONITOR_BUFFER_MAX: '10' }, /MONITOR_BUFFER_MAX/],
+    [{ MONITOR_BUFFER_MAX: '2000', MONITOR_PARTITION_BUFFER: '4096' }, /MONITOR_BUFFER_MAX must be at least MONITOR_PARTITION_BUFFER/],
     [{ KAFKA_FETCH_PARTITION_BYTES: '1kb' }, /KAFKA_FETCH_PARTITION_BYTES/],
   ])('stops start-up naming the bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -90,6 +90,37 @@ describe('read balance: which input partitions the reader fetches', () => {
     expect(reader.calls).toEqual([]);
   });
 
+  it('past the whole-buffer cap pauses every partition holding more than a quarter of the threshold, and resumes them at half the cap', () => {
+    // Caught up and in time with each other: nothing waits for another partition, only for the
+    // hold (an empty input topic), which the per-partition threshold does not count.
+    const buffer = new EventTimeBuffer<string>();
+    buffer.register('tw.logins', 0, 0n, 300n);
+    buffer.register('tw.logins', 1, 0n, 300n);
+    buffer.register('chain.evm.log.v1', 0, 0n, 10n);
+    buffer.register('tw.prices', 0, 0n, 0n);
+    fill(buffer, 'tw.logins', 0, 0, 300, (i) => i);
+    fill(buffer, 'tw.logins', 1, 0, 300, (i) => i);
+    fill(buffer, 'chain.evm.log.v1', 0, 0, 10, (i) => 10 * i);
+    const reader = new RecordingReader();
+    const balance = new ReadBalance(64, 600);
+    balance.balance(buffer, reader);
+    // 610 held, past 600: the two login partitions (300 each, past 16) pause; the chain's 10 do not.
+    expect(reader.calls).toEqual(['pause tw.logins:0,1']);
+    // The hold lets messages go (taken here at once); above half the cap both stay paused.
+    let taken = 0;
+    while (buffer.size > 301) taken += buffer.take(Math.min(10, buffer.size - 301), Number.MAX_SAFE_INTEGER, 0).length;
+    balance.balance(buffer, reader);
+    expect(reader.calls).toHaveLength(1);
+    while (buffer.size > 300) taken += buffer.take(1, Number.MAX_SAFE_INTEGER, 0).length;
+    balance.balance(buffer, reader);
+    expect(taken).toBe(310);
+    expect(reader.calls).toEqual(['pause tw.logins:0,1', 'resume tw.logins:0,1']);
+  });
+
+  it('refuses a whole-buffer cap below the per-partition threshold', () => {
+    expect(() => new ReadBalance(1024, 1000)).toThrow(/buffer cap of 1000 messages is below/);
+  });
+
   it('refuses a threshold so small that a paused partition could hold no settled message (and so stall the buffer)', () => {
     expect(() => new ReadBalance(31)).toThrow(/too small \(at least 32\)/);
     expect(() => new ReadBalance(32)).not.toThrow();
