@@ -70,6 +70,8 @@ export const envSchema = z.object({
   KAFKA_FETCH_MAX_WAIT_MS: z.coerce.number().int().min(10).max(30_000).default(500),
   /** Bytes one fetch asks of each input partition (Kafka's max.partition.fetch.bytes; kafkajs' default). */
   KAFKA_FETCH_PARTITION_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(1 << 20),
+  /** Bytes one fetch asks of the brokers in all (Kafka's fetch.max.bytes; kafkajs' default). */
+  KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(10 << 20),
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),

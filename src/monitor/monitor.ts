@@ -471,7 +471,7 @@ export class Monitor {
     // A fetch long-polls the brokers for at most KAFKA_FETCH_MAX_WAIT_MS when no partition has
     // anything new (data returns at once), and a stop waits for the fetch in flight.
     // Metadata every 30 s (kafkajs' default is 5 min): a partition added to an input topic is read that much sooner.
-    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS, maxBytesPerPartition: this.options.config.KAFKA_FETCH_PARTITION_BYTES, metadataMaxAge: 30_000 });
+    const reader = this.kafka.consumer({ groupId: `${this.groupId}.reader.${this.options.instanceId}.${Date.now()}.${generation}`, allowAutoTopicCreation: false, readUncommitted: false, sessionTimeout: 30_000, maxWaitTimeInMs: this.options.config.KAFKA_FETCH_MAX_WAIT_MS, maxBytesPerPartition: this.options.config.KAFKA_FETCH_PARTITION_BYTES, maxBytes: this.options.config.KAFKA_FETCH_MAX_BYTES, metadataMaxAge: 30_000 });
     this.reader = reader;
     // The reader before it took its pauses with it.
     this.liveReader = undefined;

@@ -22,6 +22,7 @@ describe('configuration', () => {
     [{ MONITOR_BUFFER_MAX: '10' }, /MONITOR_BUFFER_MAX/],
     [{ MONITOR_BUFFER_MAX: '2000', MONITOR_PARTITION_BUFFER: '4096' }, /MONITOR_BUFFER_MAX must be at least MONITOR_PARTITION_BUFFER/],
     [{ KAFKA_FETCH_PARTITION_BYTES: '1kb' }, /KAFKA_FETCH_PARTITION_BYTES/],
+    [{ KAFKA_FETCH_MAX_BYTES: '100' }, /KAFKA_FETCH_MAX_BYTES/],
   ])('stops start-up naming the bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
