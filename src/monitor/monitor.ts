@@ -621,6 +621,8 @@ export class Monitor {
     if (!reader || this.stopping) return;
     try {
       this.readBalance.balance(this.ordering, reader);
+      this.options.metrics?.buffered.set(this.ordering.size);
+      this.options.metrics?.pausedPartitions.set(this.readBalance.pausedPartitions.length);
     } catch (err) {
       this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not pause or resume input partitions; the reader fetches them all');
     }

@@ -23,6 +23,8 @@ export class Metrics {
   readonly slotLag = new Gauge({ name: 'tidewatch_slot_cursor_lag', help: 'input messages past a slot cursor: read or not, not yet covered by a committed publish', labelNames: ['slot'], registers: [this.registry] });
   readonly slots = new Gauge({ name: 'tidewatch_slots_owned', help: 'publishing slots (ownership-topic partitions) this instance holds', registers: [this.registry] });
   readonly rereads = new Counter({ name: 'tidewatch_rereads_total', help: 'full re-reads from the first offset, forced by taking a slot whose outputs this instance had not kept', registers: [this.registry] });
+  readonly buffered = new Gauge({ name: 'tidewatch_reorder_buffer_messages', help: 'fetched input messages waiting in the event-time reorder buffer (bounded: MONITOR_PARTITION_BUFFER, MONITOR_BUFFER_MAX)', registers: [this.registry] });
+  readonly pausedPartitions = new Gauge({ name: 'tidewatch_input_partitions_paused', help: 'input partitions the reader does not fetch now because the reorder buffer holds enough of them', registers: [this.registry] });
   readonly lag = new Gauge({ name: 'tidewatch_consumer_lag', help: 'messages behind the high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
   readonly batchSeconds = new Histogram({ name: 'tidewatch_batch_seconds', help: 'time to process, publish and commit one release of messages', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
   /** Entries held per bounded structure, read from `stateSizes` at each scrape. */

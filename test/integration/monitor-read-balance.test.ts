@@ -13,6 +13,7 @@ import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createKafka, ensureTopics } from '../../src/kafka/client.js';
 import { Monitor } from '../../src/monitor/monitor.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { caughtUp, cleanupRun, expectedOf, kafka, newRun, readAll, waitFor, type Run } from '../helpers/kafka.js';
 import { ofacLabels, rules } from '../helpers/sample.js';
@@ -54,7 +55,7 @@ async function produce(run: Run, topic: string, lines: string[]): Promise<void> 
   }
 }
 
-function monitorOf(run: Run, partitionBuffer: number): Monitor {
+function monitorOf(run: Run, partitionBuffer: number, metrics?: Metrics): Monitor {
   const config = loadConfig(process.env, {
     KAFKA_GROUP_ID: run.group, KAFKA_TOPIC_PARTITIONS: '2', REDIS_KEY_PREFIX: run.prefix, KAFKA_SESSION_TIMEOUT_MS: '10000',
     // Small fetches, so that the stream takes many of them and the skew builds up as it would over a long backlog.
@@ -66,6 +67,7 @@ function monitorOf(run: Run, partitionBuffer: number): Monitor {
     rules: rules(), logger: pino({ level: 'silent' }), instanceId: `balance-${run.id}-${partitionBuffer}`, inputTopics: run.topics, alertTopic: run.alertTopic,
     // No hold for the six empty input topics: what waits in the buffer then waits only for the other topic.
     holdMs: 0,
+    ...(metrics ? { metrics } : {}),
   });
 }
 
@@ -85,16 +87,24 @@ describe('monitor read balance (real Kafka, in process)', () => {
 
     // The same topics read twice side by side: with the read balance (64 messages a partition),
     // and with a threshold no partition reaches, as before it existed.
-    const monitors = [monitorOf(balanced, 64), monitorOf(control, 10_000_000)] as const;
+    const metrics = new Metrics();
+    const monitors = [monitorOf(balanced, 64, metrics), monitorOf(control, 10_000_000)] as const;
+    let mostPaused = 0;
     await Promise.all(monitors.map((m) => m.start()));
     try {
-      await waitFor(async () => monitors.every((m) => m.stats.applied >= total), 240_000, 'both monitors to apply every message');
+      await waitFor(async () => {
+        mostPaused = Math.max(mostPaused, (await metrics.pausedPartitions.get()).values[0]?.value ?? 0);
+        return monitors.every((m) => m.stats.applied >= total);
+      }, 240_000, 'both monitors to apply every message');
       await waitFor(async () => (await caughtUp(balanced)) && (await caughtUp(control)), 240_000, 'every slot cursor of both to reach the end of the input');
       const [withBalance, without] = monitors.map((m) => m.stats.bufferedPeak);
       // Four partitions, each at most its threshold plus what one fetch brought after it (16 KB:
       // a few dozen deposits or logins), where the control held hundreds of deposits waiting.
       expect(withBalance).toBeLessThanOrEqual(4 * (64 + 120));
       expect(without).toBeGreaterThan(2 * withBalance!);
+      // The gauge showed pauses while it read, and none once it had read everything.
+      expect(mostPaused).toBeGreaterThan(0);
+      expect((await metrics.pausedPartitions.get()).values[0]?.value).toBe(0);
       expect((await readAll(balanced.alertTopic)).sort()).toEqual(expected);
       expect((await readAll(control.alertTopic)).sort()).toEqual(expected);
     } finally {
