@@ -267,12 +267,6 @@ function settled<T>(s: PartitionState<T>, i: number): boolean {
 }
 
 /**
- * The key a partition has surely reached. Caught up: the greatest key it holds. Still owing
- * data: its greatest settled key, or less while an unsettled message's key is below it (the
- * messages yet to come can lower such a key, never below what they carry, and are taken to come
- * in order after the settled ones, as a partition's messages do).
- */
-/**
  * How many of the partition's waiting messages have keys past `key`: a binary search from the
  * queue's end, as a partition's keys rise with its offsets (a partition whose event times go
  * backwards is counted approximately: the count only steers fetching).
@@ -289,6 +283,12 @@ function waitingPast<T>(s: PartitionState<T>, key: number): number {
   return q.length - lo;
 }
 
+/**
+ * The key a partition has surely reached. Caught up: the greatest key it holds. Still owing
+ * data: its greatest settled key, or less while an unsettled message's key is below it (the
+ * messages yet to come can lower such a key, never below what they carry, and are taken to come
+ * in order after the settled ones, as a partition's messages do).
+ */
 function reachedKey<T>(s: PartitionState<T>): number {
   const q = s.queue;
   const from = Math.max(s.head, q.length - ORDER_LOOKAHEAD);
