@@ -142,13 +142,29 @@ export class EventTimeBuffer<T> {
   /**
    * Each partition's waiting messages: all of them (`held`), and those that wait for the other
    * partitions (`ahead`: keys past the one every partition still owing data has surely reached)
-   * rather than only for the hold. While no partition owes data (caught up, live) none is ahead.
+   * rather than only for the hold; and whether the next step waits on it (`limiting`: it still
+   * owes data and has reached the least key of those that do, so only its next records let the
+   * buffer move on, as when a record dated back among its newest holds its key down until more
+   * come). While no partition owes data (caught up, live) none is ahead or limiting. Reads only.
    */
-  waiting(): { pk: string; held: number; ahead: number }[] {
+  waiting(): { pk: string; held: number; ahead: number; limiting: boolean }[] {
     let behind = Number.POSITIVE_INFINITY;
-    for (const s of this.parts.values()) if (s.fetched < s.high) behind = Math.min(behind, reachedKey(s));
-    const out: { pk: string; held: number; ahead: number }[] = [];
-    for (const [pk, s] of this.parts) out.push({ pk, held: s.queue.length - s.head, ahead: waitingPast(s, behind) });
+    let replay = Number.POSITIVE_INFINITY;
+    let replaying = false;
+    for (const s of this.parts.values()) {
+      if (s.fetched < s.high) behind = Math.min(behind, reachedKey(s));
+      if (replaysStill(s)) {
+        replaying = true;
+        if (owesBeforeBarrier(s)) replay = Math.min(replay, reachedKey(s));
+      }
+    }
+    // What the next step waits on: as `take` decides it (replayThreshold while a barrier stands).
+    const limit = replaying ? replay : behind;
+    const out: { pk: string; held: number; ahead: number; limiting: boolean }[] = [];
+    for (const [pk, s] of this.parts) {
+      const owes = replaying ? replaysStill(s) && owesBeforeBarrier(s) : s.fetched < s.high;
+      out.push({ pk, held: s.queue.length - s.head, ahead: waitingPast(s, behind), limiting: owes && reachedKey(s) <= limit });
+    }
     return out;
   }
 
@@ -217,7 +233,7 @@ export class EventTimeBuffer<T> {
     for (const s of this.parts.values()) {
       if (!replaysStill(s)) continue;
       replaying = true;
-      if (s.fetched < s.barrier || s.fetched < s.high) threshold = Math.min(threshold, reachedKey(s));
+      if (owesBeforeBarrier(s)) threshold = Math.min(threshold, reachedKey(s));
     }
     if (!replaying) for (const s of this.parts.values()) s.barrier = 0n; // passed: never read again
     return replaying ? threshold : undefined;
@@ -261,15 +277,21 @@ function replaysStill<T>(s: PartitionState<T>): boolean {
   return head !== undefined ? head.offset < s.barrier : s.fetched < s.barrier && s.fetched < s.high;
 }
 
+/** Whether a partition still replaying has records to fetch before its barrier or its high watermark (what holds a replay step). */
+function owesBeforeBarrier<T>(s: PartitionState<T>): boolean {
+  return s.fetched < s.barrier || s.fetched < s.high;
+}
+
 /** Whether queue[i]'s key is final: ORDER_LOOKAHEAD messages came after it, or nothing more is on the broker yet. */
 function settled<T>(s: PartitionState<T>, i: number): boolean {
   return i < s.queue.length - ORDER_LOOKAHEAD || s.fetched >= s.high;
 }
 
 /**
- * How many of the partition's waiting messages have keys past `key`: a binary search from the
- * queue's end, as a partition's keys rise with its offsets (a partition whose event times go
- * backwards is counted approximately: the count only steers fetching).
+ * How many of the partition's waiting messages have keys past `key`: a binary search, as a
+ * partition's keys rise with its offsets (one whose event times go backwards is counted
+ * approximately: the count only steers fetching, and a partition the next step waits on is
+ * fetched whatever it counts).
  */
 function waitingPast<T>(s: PartitionState<T>, key: number): number {
   const q = s.queue;

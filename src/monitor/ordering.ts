@@ -126,8 +126,8 @@ export class Ordering {
     return this.buffer.appliedCut();
   }
 
-  /** Each partition's waiting messages, and those of them that wait for other partitions (see EventTimeBuffer.waiting). */
-  waiting(): { pk: string; held: number; ahead: number }[] {
+  /** Each partition's waiting messages, those of them that wait for other partitions, and whether the next step waits on it (see EventTimeBuffer.waiting). */
+  waiting(): { pk: string; held: number; ahead: number; limiting: boolean }[] {
     return this.buffer.waiting();
   }
 

@@ -10,16 +10,18 @@
  *
  * - A partition with more than `pauseAt` messages waiting for the others (MONITOR_PARTITION_BUFFER)
  *   is paused, and resumed at a quarter of that, as Kafka Streams does with
- *   `buffered.records.per.partition`. Such a partition never holds a step back: once the others
- *   reach its messages none of them counts and it resumes.
+ *   `buffered.records.per.partition`. Once the others reach its messages none of them counts and
+ *   it resumes.
  * - While the whole buffer holds more than `cap` messages (MONITOR_BUFFER_MAX), every partition
  *   holding more than a quarter of `pauseAt` is paused, until the buffer is down to half the cap.
- *   What a paused partition holds still goes: messages waiting for the hold age, and the
- *   partition everything waits for is taken from as far as it has settled.
+ *   What a paused partition holds still goes: messages waiting for the hold age.
  *
- * Pauses change when records arrive, never which are applied or in what order: the reorder buffer
- * decides that from event times and offsets alone. A paused partition keeps more than
- * ORDER_LOOKAHEAD messages, so its oldest is settled and can be taken.
+ * The partition the next step waits on (it still owes data and the others have reached its key)
+ * is never paused, by either rule: a record dated back among its newest holds its key down until
+ * more of its records come, and paused it could not get them. Every other paused partition has
+ * reached further, so the buffer always moves on. Pauses change when records arrive, never which
+ * are applied or in what order: the reorder buffer decides that from event times and offsets
+ * alone.
  */
 import { ORDER_LOOKAHEAD } from '../sources/order-key.js';
 
@@ -32,7 +34,7 @@ export interface PausableReader {
 /** What it needs of the reorder buffer (see EventTimeBuffer.waiting). */
 export interface WaitingMessages {
   readonly size: number;
-  waiting(): { pk: string; held: number; ahead: number }[];
+  waiting(): { pk: string; held: number; ahead: number; limiting: boolean }[];
 }
 
 export class ReadBalance {
@@ -63,9 +65,10 @@ export class ReadBalance {
     else if (buffer.size <= this.cap / 2) this.full = false;
     const pause: string[] = [];
     const resume: string[] = [];
-    for (const { pk, held, ahead } of buffer.waiting()) {
+    for (const { pk, held, ahead, limiting } of buffer.waiting()) {
       const paused = this.paused.has(pk);
-      const want = ahead > (paused ? this.resumeAt : this.pauseAt) || (this.full && held > this.resumeAt);
+      // The partition the next step waits on is always fetched: paused, it could hold the buffer still for good.
+      const want = !limiting && (ahead > (paused ? this.resumeAt : this.pauseAt) || (this.full && held > this.resumeAt));
       if (want && !paused) pause.push(pk);
       else if (!want && paused) resume.push(pk);
     }

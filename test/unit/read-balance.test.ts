@@ -121,7 +121,31 @@ describe('read balance: which input partitions the reader fetches', () => {
     expect(() => new ReadBalance(1024, 1000)).toThrow(/buffer cap of 1000 messages is below/);
   });
 
-  it('refuses a threshold so small that a paused partition could hold no settled message (and so stall the buffer)', () => {
+  it('resumes, and never pauses even past the whole-buffer cap, the partition the next step waits on: a record dated back among its newest holds it until more come', () => {
+    const buffer = new EventTimeBuffer<string>();
+    buffer.register('tw.logins', 0, 0n, 1000n);
+    buffer.register('chain.evm.log.v1', 0, 0n, 1000n);
+    fill(buffer, 'tw.logins', 0, 0, 20, (i) => i);
+    fill(buffer, 'chain.evm.log.v1', 0, 0, 100, (i) => 1000 + i);
+    const reader = new RecordingReader();
+    const balance = new ReadBalance(64, 100);
+    balance.balance(buffer, reader);
+    // 120 held, past the cap of 100: the chain partition (ahead of the logins) pauses, the logins
+    // (what the next step waits on) do not, however many they hold.
+    expect(reader.calls).toEqual(['pause chain.evm.log.v1:0']);
+    // The logins are all read and taken; then the chain's newest record is dated back to 500: it
+    // holds the keys of the 8 before it down to 500 until 8 more records come, and the step waits
+    // on the chain partition, which must be fetched again.
+    buffer.setHigh('tw.logins', 0, 20n);
+    expect(buffer.take(20, Number.MAX_SAFE_INTEGER, 0).map((e) => e.topic)).toEqual(Array(20).fill('tw.logins'));
+    fill(buffer, 'chain.evm.log.v1', 0, 100, 1, () => 500);
+    expect(buffer.take(100, Number.MAX_SAFE_INTEGER, 0)).toEqual([]);
+    balance.balance(buffer, reader);
+    expect(reader.calls).toEqual(['pause chain.evm.log.v1:0', 'resume chain.evm.log.v1:0']);
+    expect(balance.pausedPartitions).toEqual([]);
+  });
+
+  it('refuses a threshold below four times the order look-ahead (a quarter of it, where a partition resumes, must hold a settled message)', () => {
     expect(() => new ReadBalance(31)).toThrow(/too small \(at least 32\)/);
     expect(() => new ReadBalance(32)).not.toThrow();
   });
