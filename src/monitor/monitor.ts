@@ -615,14 +615,14 @@ export class Monitor {
     }
   }
 
-  /** Pauses input partitions far ahead of the rest and resumes drained ones (read-balance.ts); an optimisation, never fatal. */
+  /** Pauses input partitions whose messages fill the reorder buffer and resumes drained ones (read-balance.ts); a failure is logged, never fatal. */
   private balanceReads(): void {
     const reader = this.liveReader;
     if (!reader || this.stopping) return;
     try {
       this.readBalance.balance(this.ordering, reader);
       this.options.metrics?.buffered.set(this.ordering.size);
-      this.options.metrics?.pausedPartitions.set(this.readBalance.pausedPartitions.length);
+      this.options.metrics?.pausedPartitions.set(this.readBalance.pausedCount);
     } catch (err) {
       this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not pause or resume input partitions; the reader fetches them all');
     }

@@ -54,6 +54,11 @@ export class ReadBalance {
     if (!(cap >= pauseAt)) throw new Error(`read balance: a buffer cap of ${cap} messages is below the partition threshold of ${pauseAt}`);
   }
 
+  /** How many partitions are paused now. */
+  get pausedCount(): number {
+    return this.paused.size;
+  }
+
   /** Partitions paused now ("topic/partition"). */
   get pausedPartitions(): readonly string[] {
     return [...this.paused].sort();

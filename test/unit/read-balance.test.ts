@@ -34,6 +34,7 @@ describe('read balance: which input partitions the reader fetches', () => {
     balance.balance(buffer, reader);
     expect(reader.calls).toEqual(['pause chain.evm.log.v1:1']);
     expect(balance.pausedPartitions).toEqual(['chain.evm.log.v1/1']);
+    expect(balance.pausedCount).toBe(1);
     // Nothing changed: nothing more is asked of the reader.
     balance.balance(buffer, reader);
     expect(reader.calls).toHaveLength(1);
