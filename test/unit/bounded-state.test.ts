@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addressKey } from '../../src/chain/address.js';
-import { nameOfKey } from '../../src/graph/entity-graph.js';
+import { DEFAULT_GRAPH_OPTIONS, EntityGraph, nameOfKey } from '../../src/graph/entity-graph.js';
+import { Decimal } from '../../src/money/decimal.js';
 import { RuleState } from '../../src/engine/state.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { bitcoinTx, btcAddress, DAY, evmAddress, HOUR, label, prng, tokenLog, transfer, tronAddress, USDT_ETH } from '../../src/simulate/builders.js';
@@ -168,6 +169,30 @@ describe('address graph', () => {
     expect(after.clusterMeta).toBeLessThanOrEqual(3_000);
     expect(after.edgeLists).toBeLessThanOrEqual(3_000 + 1);
     expect(p.state.sizes.accounts).toBe(3_000);
+  });
+});
+
+describe('flow edges past their retention', () => {
+  it('leave a quiet address\'s list (one that gets no new edge) once the sweep reaches it, while its edges inside the retention stay', () => {
+    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, edgeRetention: 100 * DAY });
+    const quiet = graph.id('eth:quiet');
+    const sink = graph.id('eth:sink');
+    const edge = (i: number, time: number) => ({ asset: 'USDT', amount: Decimal.parse('10'), usd: Decimal.parse('10'), time, ref: `tx-${i}` });
+    graph.tick(T0);
+    for (let i = 0; i < 20; i++) graph.addEdge(quiet, sink, edge(i, T0 + i * HOUR));
+    graph.addEdge(quiet, sink, edge(99, T0 + 150 * DAY));
+    // 200 days on, other addresses trade; the quiet address and its sink get nothing new.
+    const later = T0 + 200 * DAY;
+    graph.tick(later);
+    for (let i = 0; i < 200; i++) graph.addEdge(graph.id(`eth:a${i}`), graph.id(`eth:b${i}`), edge(1_000 + i, later + i * 1_000));
+    // Its first edges are past the retention (day 200 less 100 days); the one of day 150 is not, until day 250.
+    expect(graph.edgesOut(quiet).map((e) => e.ref)).toEqual(['tx-99']);
+    expect(graph.edgesIn(sink).map((e) => e.ref)).toEqual(['tx-99']);
+    // Past the retention of its last edge as well, the whole list goes.
+    graph.tick(later + 60 * DAY);
+    for (let i = 0; i < 200; i++) graph.addEdge(graph.id(`eth:c${i}`), graph.id(`eth:d${i}`), edge(2_000 + i, later + 60 * DAY + i * 1_000));
+    expect(graph.edgesOut(quiet)).toEqual([]);
+    expect(graph.edgesIn(sink)).toEqual([]);
   });
 });
 
