@@ -169,12 +169,17 @@ export interface GraphOptions {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
+/** Edge lists the sweep visits per new list: dormant lists can at most double the index. */
+const EDGE_SWEEP_PER_LIST = 2;
 /**
- * Edge lists the sweep visits, in each direction, per edge added: a full pass over N lists every
- * N / 4 new edges, so an edge outlives the retention by a fraction of it at most (a list holds at
- * least one edge, so there are never more lists than edges).
+ * Edge lists visited on each side per event besides: a quiet list (one that gets no new edge, so
+ * does not trim itself) loses its edges past the retention within a pass over the lists, N lists
+ * every N events. New lists alone paced it too slowly: in a 300-day soak most lists are old, and
+ * a quarter of the edges held were past the retention, their share growing daily (with this,
+ * 6% just past it, flat). A visit reads a list's newest and oldest edge: no cost that a
+ * hot-key replay shows (the difference is below its run-to-run noise).
  */
-const EDGE_SWEEP_PER_EDGE = 4;
+const EDGE_SWEEP_PER_EVENT = 1;
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [], addressMemory: 400 * DAY, compactEvery: 7 * DAY, maxAddresses: 8_000_000 };
 /** A compaction runs when at least this share of the address index can be forgotten (its cost is the whole graph's). */
 const COMPACT_AT_SHARE = 1 / 8;
@@ -303,10 +308,10 @@ export class EntityGraph {
   }
 
   /**
-   * Moves the graph's clock to an event's time. Each new edge sweeps four edge lists a side and
-   * each new cluster record two others: lists and records with nothing inside their retention
-   * are dropped, and a list's edges past it leave, so dormant addresses and clusters cost nothing
-   * per event and can at most double an index. At each
+   * Moves the graph's clock to an event's time. Each new edge list or cluster record sweeps two
+   * others, and every event one edge list a side: lists and records with nothing inside
+   * their retention are dropped, and a list's edges past it leave, so dormant addresses and
+   * clusters cost nothing per event and can at most double an index. At each
    * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
    * (compactIfWorthIt).
    */
@@ -319,6 +324,8 @@ export class EntityGraph {
   }
 
   tick(time: number): void {
+    this.outEdges.sweepSome(EDGE_SWEEP_PER_EVENT, this.sweptEdges);
+    this.inEdges.sweepSome(EDGE_SWEEP_PER_EVENT, this.sweptEdges);
     if (!(time > this.newest)) return;
     const every = this.options.compactEvery;
     const crossed = Number.isFinite(this.newest) && Math.floor(time / every) > Math.floor(this.newest / every);
@@ -466,9 +473,7 @@ export class EntityGraph {
 
   /**
    * The edge sweep's visit to one list: true (drop the list) when nothing in it is inside the
-   * retention; else its edges past the retention leave from the front. Trimming only lists that
-   * get a new edge left every quiet address's old edges in place: in a 300-day soak a quarter of
-   * the edges held were past the retention, and their share grew with every day.
+   * retention; else its edges past the retention leave from the front.
    */
   private readonly sweptEdges = (list: FlowEdge[]): boolean => {
     if (this.staleEdges(list)) return true;
@@ -823,10 +828,11 @@ export class EntityGraph {
   }
 
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
-    this.outEdges.sweepSome(EDGE_SWEEP_PER_EDGE, this.sweptEdges);
-    this.inEdges.sweepSome(EDGE_SWEEP_PER_EDGE, this.sweptEdges);
     let outs = this.outEdges.get(from);
-    if (!outs) this.outEdges.set(from, (outs = []));
+    if (!outs) {
+      this.outEdges.sweepSome(EDGE_SWEEP_PER_LIST, this.sweptEdges);
+      this.outEdges.set(from, (outs = []));
+    }
     // The same transfer may arrive twice (an exchange event and its chain event): among the
     // newest eight, within six hours. The list is sorted by time, so an older edge ends the look.
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
@@ -837,7 +843,10 @@ export class EntityGraph {
     const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
     this.appendEdge(this.outEdges, from, outs, shared);
     let ins = this.inEdges.get(to);
-    if (!ins) this.inEdges.set(to, (ins = []));
+    if (!ins) {
+      this.inEdges.sweepSome(EDGE_SWEEP_PER_LIST, this.sweptEdges);
+      this.inEdges.set(to, (ins = []));
+    }
     this.appendEdge(this.inEdges, to, ins, shared);
     if (edge.time > this.newestEdge) this.newestEdge = edge.time; // stays NaN (unknown) after a restore
     this.reach?.edgeAdded(from, to);
