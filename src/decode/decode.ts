@@ -104,10 +104,16 @@ function refuseImplausiblePrice(asset: string, price: Decimal): void {
   }
 }
 
+/**
+ * The senders of every transfer that names none (withdrawals): frozen, so nothing can fill it
+ * for all of them; typed as the mutable list a TransferEvent declares (nothing writes one).
+ */
+const NO_SENDERS = Object.freeze([]) as unknown as AddressKey[];
+
 function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v1']>, prices: PriceTable): DecodedEvent {
   // Sized up front: a list grown by push reserves 16 slots or more, about 130 bytes wasted on
-  // every retained deposit.
-  const from: AddressKey[] = new Array<AddressKey>(msg.from.length);
+  // every retained deposit. A withdrawal names no sender: one shared empty list serves them all.
+  const from: AddressKey[] = msg.from.length === 0 ? NO_SENDERS : new Array<AddressKey>(msg.from.length);
   for (let i = 0; i < msg.from.length; i++) from[i] = keyAt(msg.chain, msg.from[i]!, 'from', i);
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);

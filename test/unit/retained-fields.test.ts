@@ -46,6 +46,31 @@ describe('the fields a retained transfer keeps', () => {
   });
 });
 
+describe('transfers that name no sender (withdrawals)', () => {
+  const message = (eventId: string, from: string[]) => JSON.parse(JSON.stringify({ schema: 'exchange.transfer.v1', eventId, kind: from.length ? 'deposit' : 'withdrawal', status: 'completed', occurredAt: '2025-01-01T00:00:00.000Z', accountId: 'a', chain: 'ethereum', asset: 'USDT', amount: '5.00', from, to: '0x00000000000000000000000000000000000000a2' }));
+
+  it('share one frozen empty sender list once slimmed; a deposit keeps its own', () => {
+    const slim = messageSlimmer(new Set(['eventId', 'from', 'to']));
+    const [w1, w2] = [slim(message('w1', [])), slim(message('w2', []))];
+    expect(w1.from).toEqual([]);
+    expect(w1.from).toBe(w2.from);
+    expect(Object.isFrozen(w1.from)).toBe(true);
+    const deposit = message('d1', ['0x00000000000000000000000000000000000000b1']);
+    expect(slim(deposit).from).toBe(deposit.from);
+  });
+
+  it('share one sender-key list in their decoded events, and alert as before', () => {
+    const pipeline = new Pipeline({ rules: rules() });
+    const w = (id: string) => JSON.stringify({ ...message(id, []), txHash: undefined });
+    pipeline.process(w('w1'), { topic: 't' });
+    pipeline.process(w('w2'), { topic: 't' });
+    const [a, b] = [pipeline.state.transfer('w1')!, pipeline.state.transfer('w2')!];
+    expect(a.from).toEqual([]);
+    expect(a.from).toBe(b.from);
+    expect(a.msg.from).toBe(b.msg.from);
+  });
+});
+
 describe('slimming changes no alert', () => {
   const rank = (l: string): number => { const s = JSON.parse(l).schema as string; return s.startsWith('exchange') ? 0 : 1; };
   for (const [name, lines] of [['in order', sampleLines()], ['chain and intel last', [...sampleLines()].sort((a, b) => rank(a) - rank(b))]] as const) {
