@@ -99,4 +99,5 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   await readShardedMap<number, ClusterMeta, MetaRow>(r, 'graph.meta', parts.meta, ([root, labelled, touches, causes]) => [root, newClusterMeta(labelled, touches.map(touchOf), causes)]);
   await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-out', parts.outEdges, ([id, rows]) => [id, byTime(rows.map((row) => edgeOf(id, row[0], row)))]);
   await readShardedMap<number, FlowEdge[], [number, EdgeRow[]]>(r, 'graph.edges-in', parts.inEdges, ([id, rows]) => [id, byTime(rows.map((row) => sharedEdgeOf(parts.outEdges, id, row)))]);
+  graph.edgesRestored();
 }

@@ -14,6 +14,7 @@ import { lowerBound } from '../state/sorted-by-time.js';
 import { appended, insertedByTime } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
 import { remapClusterMeta, remapFlowEdges, renumber } from './address-memory.js';
+import { EdgeExpiry } from './edge-expiry.js';
 import { LabelReach, MAX_DEPTH } from './label-reach.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
@@ -169,17 +170,11 @@ export interface GraphOptions {
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-/** Edge lists the sweep visits per new list: dormant lists can at most double the index. */
-const EDGE_SWEEP_PER_LIST = 2;
 /**
- * Edge lists visited on each side per event besides: a quiet list (one that gets no new edge, so
- * does not trim itself) loses its edges past the retention within a pass over the lists, N lists
- * every N events. New lists alone paced it too slowly: in a 300-day soak most lists are old, and
- * a quarter of the edges held were past the retention, their share growing daily (with this,
- * 6% just past it, flat). A visit reads a list's newest and oldest edge: no cost that a
- * hot-key replay shows (the difference is below its run-to-run noise).
+ * Edges taken off the expiry ring per event at most: the usual event finds one or none due; after
+ * a leap of the clock the backlog goes this many at a time, not all at once.
  */
-const EDGE_SWEEP_PER_EVENT = 1;
+const EDGES_EXPIRED_PER_EVENT = 64;
 export const DEFAULT_GRAPH_OPTIONS: GraphOptions = { maxClusterSize: 100_000, touchRetention: 90 * DAY, maxEdgesPerAddress: 500, maxTouches: 4096, saturation: 64, verdictLimit: 64, edgeRetention: 180 * DAY, tracedLabels: [], addressMemory: 400 * DAY, compactEvery: 7 * DAY, maxAddresses: 8_000_000 };
 /** A compaction runs when at least this share of the address index can be forgotten (its cost is the whole graph's). */
 const COMPACT_AT_SHARE = 1 / 8;
@@ -249,6 +244,8 @@ export class EntityGraph {
   private reachExactAfter = Number.NEGATIVE_INFINITY;
   /** The latest time of any flow edge added (NaN after a restore: read from the lists when needed). */
   private newestEdge = Number.NEGATIVE_INFINITY;
+  /** Each edge's time and ends, in the order added: its lists are trimmed when it passes the retention. */
+  private readonly expiry = new EdgeExpiry();
 
   constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {
     this.reach = new LabelReach(this, options.tracedLabels);
@@ -308,10 +305,11 @@ export class EntityGraph {
   }
 
   /**
-   * Moves the graph's clock to an event's time. Each new edge list or cluster record sweeps two
-   * others, and every event one edge list a side: lists and records with nothing inside
-   * their retention are dropped, and a list's edges past it leave, so dormant addresses and
-   * clusters cost nothing per event and can at most double an index. At each
+   * Moves the graph's clock to an event's time. Each new cluster record sweeps two others, and
+   * records with nothing inside their retention are dropped; each event takes the edges that
+   * have passed the retention off the expiry ring and trims their two lists (a list left with
+   * none goes), so dormant addresses and clusters cost nothing per event and can at most double
+   * an index. At each
    * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
    * (compactIfWorthIt).
    */
@@ -324,8 +322,11 @@ export class EntityGraph {
   }
 
   tick(time: number): void {
-    this.outEdges.sweepSome(EDGE_SWEEP_PER_EVENT, this.sweptEdges);
-    this.inEdges.sweepSome(EDGE_SWEEP_PER_EVENT, this.sweptEdges);
+    this.advance(time);
+    if (this.expiry.size > 0) this.expiry.expire(this.newest - this.options.edgeRetention, EDGES_EXPIRED_PER_EVENT, this.trimEnds);
+  }
+
+  private advance(time: number): void {
     if (!(time > this.newest)) return;
     const every = this.options.compactEvery;
     const crossed = Number.isFinite(this.newest) && Math.floor(time / every) > Math.floor(this.newest / every);
@@ -442,6 +443,7 @@ export class EntityGraph {
     this.uf.remap(remap, live);
     remapClusterMeta(this.meta, remap);
     remapFlowEdges(this.outEdges, this.inEdges, remap);
+    this.expiry.renumber(remap);
     this.reach?.remap(remap, live);
     this.remapArrays(remap, live);
     this.names.clear();
@@ -471,15 +473,19 @@ export class EntityGraph {
     this.firstSeen = firstSeen;
   }
 
-  /**
-   * The edge sweep's visit to one list: true (drop the list) when nothing in it is inside the
-   * retention; else its edges past the retention leave from the front.
-   */
-  private readonly sweptEdges = (list: FlowEdge[]): boolean => {
-    if (this.staleEdges(list)) return true;
-    if (list[0]!.time < this.newest - this.options.edgeRetention) this.dropStaleEdges(list);
-    return false;
+  /** The expiry ring's visit to an edge's two lists (an end of -1 was forgotten). */
+  private readonly trimEnds = (from: number, to: number): void => {
+    if (from >= 0) this.trimList(this.outEdges, from);
+    if (to >= 0) this.trimList(this.inEdges, to);
   };
+
+  /** Drops the list's edges past the retention, and the list when none is left inside it. */
+  private trimList(edges: ShardedMap<number, FlowEdge[]>, id: number): void {
+    const list = edges.get(id);
+    if (list === undefined) return;
+    if (this.staleEdges(list)) edges.delete(id);
+    else if (list[0]!.time < this.newest - this.options.edgeRetention) this.dropStaleEdges(list);
+  }
 
   /** Whether nothing in the list is inside the retention. */
   private staleEdges(list: readonly FlowEdge[]): boolean {
@@ -829,10 +835,7 @@ export class EntityGraph {
 
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
     let outs = this.outEdges.get(from);
-    if (!outs) {
-      this.outEdges.sweepSome(EDGE_SWEEP_PER_LIST, this.sweptEdges);
-      this.outEdges.set(from, (outs = []));
-    }
+    if (!outs) this.outEdges.set(from, (outs = []));
     // The same transfer may arrive twice (an exchange event and its chain event): among the
     // newest eight, within six hours. The list is sorted by time, so an older edge ends the look.
     for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
@@ -843,11 +846,9 @@ export class EntityGraph {
     const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
     this.appendEdge(this.outEdges, from, outs, shared);
     let ins = this.inEdges.get(to);
-    if (!ins) {
-      this.inEdges.sweepSome(EDGE_SWEEP_PER_LIST, this.sweptEdges);
-      this.inEdges.set(to, (ins = []));
-    }
+    if (!ins) this.inEdges.set(to, (ins = []));
     this.appendEdge(this.inEdges, to, ins, shared);
+    this.expiry.push(edge.time, from, to);
     if (edge.time > this.newestEdge) this.newestEdge = edge.time; // stays NaN (unknown) after a restore
     this.reach?.edgeAdded(from, to);
     return true;
@@ -892,6 +893,21 @@ export class EntityGraph {
     this.scoped = undefined; // and the labels: the flags are rebuilt from them
     const used = Math.min(this.index.size, this.own.length);
     return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, own: this.own.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
+  }
+
+  /**
+   * Refills the expiry ring from the edge lists a restore filled (through checkpointParts): each
+   * edge once, whether both its lists hold it or one dropped it at its cap, in time order (ties
+   * by sender, receiver), so the restored graph trims the lists as the original did, give or take
+   * the order in which equal or out-of-order times came.
+   */
+  edgesRestored(): void {
+    this.expiry.clear();
+    const edges = new Set<FlowEdge>();
+    for (const [, list] of this.outEdges.entries()) for (const e of list) edges.add(e);
+    for (const [, list] of this.inEdges.entries()) for (const e of list) edges.add(e);
+    const inOrder = [...edges].sort((a, b) => a.time - b.time || a.from - b.from || a.to - b.to);
+    for (const e of inOrder) this.expiry.push(e.time, e.from, e.to);
   }
 
   /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */

@@ -7,6 +7,7 @@ import { DEFAULT_GRAPH_OPTIONS, EntityGraph } from '../../src/graph/entity-graph
 import { Decimal } from '../../src/money/decimal.js';
 
 const T0 = Date.UTC(2026, 0, 1);
+const HOUR_MS = 3_600_000;
 const edge = (i: number, usd: string | null = '10.5') => ({ asset: 'USDT', amount: Decimal.parse(`${100 + i}.25`), usd: usd === null ? null : Decimal.parse(usd), time: T0 + i * 60_000, ref: `tx-${i}` });
 
 async function roundTrip(graph: EntityGraph): Promise<EntityGraph> {
@@ -88,5 +89,24 @@ describe('flow edges', () => {
     expect(copy.edgesOut(a).map((e) => e.ref)).toEqual(['tx-1', 'tx-2']);
     expect(copy.edgesIn(b).map((e) => e.ref)).toEqual(['tx-1', 'tx-2']);
     expect(copy.edgesIn(b)[0]).toBe(copy.edgesOut(a)[0]);
+  });
+  it('restored from a checkpoint, leave their lists as the clock passes their retention, an edge an out-list dropped at its cap too', async () => {
+    const DAY = 86_400_000;
+    const graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, maxEdgesPerAddress: 3, edgeRetention: 10 * DAY });
+    const hub = graph.id('eth:hub');
+    const sinks = [0, 1, 2, 3, 4].map((i) => graph.id(`eth:s${i}`));
+    graph.tick(T0);
+    sinks.forEach((s, i) => graph.addEdge(hub, s, edge(i)));
+    const late = graph.id('eth:late');
+    graph.addEdge(late, sinks[0]!, { ...edge(7), time: T0 + 5 * DAY });
+    const copy = await roundTrip(graph);
+    expect(copy.edgesIn(sinks[0]!)).toHaveLength(2); // the hub's edge, which the hub's capped list dropped, and the late one
+    copy.tick(T0 + 10 * DAY + HOUR_MS);
+    expect(copy.edgesOut(hub)).toEqual([]);
+    expect(copy.edgesIn(sinks[0]!).map((e) => e.ref)).toEqual(['tx-7']);
+    for (const s of sinks.slice(1)) expect(copy.edgesIn(s)).toEqual([]);
+    copy.tick(T0 + 16 * DAY);
+    expect(copy.edgesIn(sinks[0]!)).toEqual([]);
+    expect(copy.edgesOut(late)).toEqual([]);
   });
 });
