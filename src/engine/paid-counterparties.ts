@@ -1,7 +1,8 @@
 /**
  * Per account, the retained transfers by counterparty address (a deposit's senders, a
  * withdrawal's receiver), oldest first: whether the account dealt with an address before a time
- * is then a lookup per address, not a scan of its whole history (the `fresh` signal).
+ * is then a lookup per address, not a scan of its whole history (the `fresh` signal). Only long
+ * histories are indexed (INDEX_FROM): a short one is scanned, as cheap as a look-up.
  *
  * The index is a cache of the history, never a second truth: an account's index is built from
  * its history on first use and then fed every transfer the history takes in, and an entry is
@@ -26,6 +27,14 @@ const PRIOR_LOOK = 64;
 /** Slack over twice the history's length before an index is rebuilt (a short history is not rebuilt per write). */
 const SLACK = 16;
 
+/**
+ * Histories longer than this are indexed; shorter ones are scanned, which reads what a new index
+ * would hold, in the same order. Most accounts keep a few transfers, and an index (a Map, a list
+ * per counterparty) cost them about 100 bytes per retained transfer: some 150 MB in the 300-day
+ * soak. An index whose history has shrunk to half of this goes.
+ */
+const INDEX_FROM = 32;
+
 interface AccountIndex {
   byAddress: Map<AddressKey, TransferEvent[]>;
   /** Transfers taken in since the index was built, with those it was built from (stale ones included). */
@@ -47,7 +56,8 @@ function holds(history: readonly HistoryItem[], item: HistoryItem): boolean {
 export class PaidCounterparties {
   private readonly accounts = new ShardedMap<string, AccountIndex>();
 
-  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[]) {}
+  /** @param indexFrom histories longer than this are indexed (tests set 0, always, or Infinity, never). */
+  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[], private readonly indexFrom = INDEX_FROM) {}
 
   get size(): number {
     return this.accounts.size;
@@ -55,13 +65,8 @@ export class PaidCounterparties {
 
   /** Whether the account's history holds a transfer with one of `keys` as counterparty before `time`. */
   dealtWithBefore(accountId: string, keys: Iterable<AddressKey>, time: number): boolean {
-    const history = this.historyOf(accountId);
-    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
-    for (const key of keys) {
-      const since = this.dealtSince(index, key, history);
-      if (since !== undefined && since < time) return true;
-    }
-    return false;
+    const since = this.firstDealtAt(accountId, keys);
+    return since !== undefined && since < time;
   }
 
   /**
@@ -71,13 +76,18 @@ export class PaidCounterparties {
    */
   firstDealtAt(accountId: string, keys: Iterable<AddressKey>): number | undefined {
     const history = this.historyOf(accountId);
-    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
+    const index = this.indexOf(accountId, history);
     let first: number | undefined;
     for (const key of keys) {
-      const since = this.dealtSince(index, key, history);
+      const since = index ? this.dealtSince(index, key, history) : dealtSinceInHistory(history, key);
       if (since !== undefined && (first === undefined || since < first)) first = since;
     }
     return first;
+  }
+
+  /** The account's index: the one kept, else a new one for a long history, else none (a short history is scanned). */
+  private indexOf(accountId: string, history: readonly HistoryItem[]): AccountIndex | undefined {
+    return this.accounts.get(accountId) ?? (history.length > this.indexFrom ? this.build(accountId, history) : undefined);
   }
 
   /**
@@ -100,7 +110,8 @@ export class PaidCounterparties {
   priorDealing(accountId: string, key: AddressKey, time: number): number | undefined {
     const history = this.historyOf(accountId);
     if (history.length === 0) return undefined;
-    const index = this.accounts.get(accountId) ?? this.build(accountId, history);
+    const index = this.indexOf(accountId, history);
+    if (!index) return priorDealingInHistory(history, key, time);
     const list = index.byAddress.get(key);
     if (!list) return undefined;
     // From the newest at or before `time` back (the list is sorted by time; a transfer read late
@@ -131,6 +142,7 @@ export class PaidCounterparties {
   release(accountId: string, dropped: readonly HistoryItem[]): void {
     const index = this.accounts.get(accountId);
     if (!index) return;
+    if (this.historyOf(accountId).length <= this.indexFrom / 2) { this.accounts.delete(accountId); return; }
     for (const item of dropped) if (item.type === 'transfer') remove(index, item);
   }
 
@@ -156,6 +168,35 @@ export class PaidCounterparties {
     if (gone > 0) list.splice(0, gone);
     return list[0];
   }
+}
+
+/** Whether `key` is one of the transfer's counterparties (counterpartiesOf, without a list). */
+function dealsWith(e: TransferEvent, key: AddressKey): boolean {
+  return e.msg.kind !== 'deposit' ? e.to === key : e.from.includes(key);
+}
+
+/** dealtSince over a history scanned whole: its oldest and newest transfers with `key`, as an index built from it lists them. */
+function dealtSinceInHistory(history: readonly HistoryItem[], key: AddressKey): number | undefined {
+  let oldest: TransferEvent | undefined;
+  let newest: TransferEvent | undefined;
+  for (const item of history) {
+    if (item.type !== 'transfer' || !dealsWith(item, key)) continue;
+    oldest ??= item;
+    newest = item;
+  }
+  return oldest === undefined ? undefined : Math.min(dealtSinceOf(oldest), dealtSinceOf(newest!));
+}
+
+/** priorDealing over a history scanned from `time` back: the same PRIOR_LOOK transfers with `key` an index would list. */
+function priorDealingInHistory(history: readonly HistoryItem[], key: AddressKey, time: number): number | undefined {
+  let seen = 0;
+  for (let i = upperBound(history, time) - 1; i >= 0 && seen < PRIOR_LOOK; i--) {
+    const item = history[i]!;
+    if (item.type !== 'transfer' || !dealsWith(item, key)) continue;
+    seen++;
+    if (soleCounterparty(item) === key) return dealtSinceOf(item);
+  }
+  return undefined;
 }
 
 /** Takes the transfer out from under each of its counterparties (a list left empty goes). */
