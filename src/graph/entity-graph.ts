@@ -309,9 +309,8 @@ export class EntityGraph {
    * records with nothing inside their retention are dropped; each event takes the edges that
    * have passed the retention off the expiry ring and trims their two lists (a list left with
    * none goes), so dormant addresses and clusters cost nothing per event and can at most double
-   * an index. At each
-   * `compactEvery` boundary the clock crosses, addresses that hold nothing may be forgotten
-   * (compactIfWorthIt).
+   * an index. At each `compactEvery` boundary the clock crosses, addresses that hold nothing may
+   * be forgotten (compactIfWorthIt).
    */
   /**
    * The newest time the clock has reached (-Infinity before the first tick). The pipeline ticks
