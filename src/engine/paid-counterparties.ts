@@ -57,7 +57,11 @@ export class PaidCounterparties {
   private readonly accounts = new ShardedMap<string, AccountIndex>();
 
   /** @param indexFrom histories longer than this are indexed (tests set 0, always, or Infinity, never). */
-  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[], private readonly indexFrom = INDEX_FROM) {}
+  constructor(private readonly historyOf: (accountId: string) => readonly HistoryItem[], indexFrom?: number) {
+    this.indexFrom = indexFrom ?? INDEX_FROM;
+  }
+
+  private readonly indexFrom: number;
 
   get size(): number {
     return this.accounts.size;

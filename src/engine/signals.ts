@@ -128,7 +128,7 @@ export function listingOf(hit: { source: string; detail?: Record<string, unknown
 function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   const select = makeSelector(spec.of);
   const valueOf = (e: HistoryItem): unknown => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]);
-  const aggregator: AggregatorSpec | undefined = spec.key === 'account' ? { within: spec.within, select, valueOf } : undefined;
+  const aggregator: AggregatorSpec | undefined = spec.key === 'account' ? { within: spec.within, select, valueOf, agg: spec.agg } : undefined;
   const signal: Signal = ({ trigger, graph, state }) => {
     const from = trigger.time - spec.within;
     // A trigger at the account's newest time reads the incrementally kept aggregate: O(1).

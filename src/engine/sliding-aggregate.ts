@@ -17,7 +17,7 @@ interface Entry {
   num: number | undefined;
   /** The same value exactly, for the sum, min and max. */
   exact: Decimal | undefined;
-  /** The value as distinct() counts it. */
+  /** The value as distinct() counts it ('' when the aggregate counts no distinct values). */
   key: string;
 }
 
@@ -29,13 +29,25 @@ export class SlidingAggregate {
   private sumSq = 0;
   private nums = 0;
   /** Indices into entries, values increasing (for min) and decreasing (for max). */
-  private readonly minQ: number[] = [];
-  private readonly maxQ: number[] = [];
+  private readonly minQ: number[] | undefined;
+  private readonly maxQ: number[] | undefined;
   private minHead = 0;
   private maxHead = 0;
-  private readonly distinctCounts = new Map<string, number>();
+  /** A count per value, for `distinct` (undefined for an aggregate not asked for it: most are sums and counts). */
+  private readonly distinctCounts: Map<string, number> | undefined;
   /** Time of the newest entry, or of the newest event the aggregate was brought up to. */
   newest = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param asked the one aggregate value() will be asked for (undefined: any): the distinct
+   * counts (a Map, a key string per entry) and the min/max queues are kept only when it needs them.
+   */
+  constructor(asked?: WindowAgg) {
+    this.distinctCounts = asked === undefined || asked === 'distinct' ? new Map() : undefined;
+    const extremes = asked === undefined || asked === 'min' || asked === 'max';
+    this.minQ = extremes ? [] : undefined;
+    this.maxQ = extremes ? [] : undefined;
+  }
 
   get count(): number {
     return this.entries.length - this.head;
@@ -45,36 +57,42 @@ export class SlidingAggregate {
   push(time: number, eventId: string, value: unknown): void {
     const exact = isDecimal(value) ? value : typeof value === 'number' && Number.isFinite(value) ? Decimal.fromNumber(value) : undefined;
     const num = exact === undefined ? undefined : typeof value === 'number' ? value : exact.toNumber();
-    const entry: Entry = { time, eventId, num, exact, key: String(value) };
+    const counts = this.distinctCounts;
+    const entry: Entry = { time, eventId, num, exact, key: counts ? String(value) : '' };
     const index = this.entries.length;
     this.entries.push(entry);
     if (time > this.newest) this.newest = time;
-    this.distinctCounts.set(entry.key, (this.distinctCounts.get(entry.key) ?? 0) + 1);
+    if (counts) counts.set(entry.key, (counts.get(entry.key) ?? 0) + 1);
     if (num === undefined || exact === undefined) return;
     this.sum += num;
     this.exactSum = this.exactSum.plus(exact);
     this.sumSq += num * num;
     this.nums++;
-    while (this.minQ.length > this.minHead && this.entries[this.minQ[this.minQ.length - 1]!]!.exact!.compare(exact) >= 0) this.minQ.pop();
-    this.minQ.push(index);
-    while (this.maxQ.length > this.maxHead && this.entries[this.maxQ[this.maxQ.length - 1]!]!.exact!.compare(exact) <= 0) this.maxQ.pop();
-    this.maxQ.push(index);
+    const [minQ, maxQ] = [this.minQ, this.maxQ];
+    if (minQ === undefined || maxQ === undefined) return;
+    while (minQ.length > this.minHead && this.entries[minQ[minQ.length - 1]!]!.exact!.compare(exact) >= 0) minQ.pop();
+    minQ.push(index);
+    while (maxQ.length > this.maxHead && this.entries[maxQ[maxQ.length - 1]!]!.exact!.compare(exact) <= 0) maxQ.pop();
+    maxQ.push(index);
   }
 
   /** Drops entries older than `from`. */
   expire(from: number): void {
     while (this.head < this.entries.length && this.entries[this.head]!.time < from) {
       const e = this.entries[this.head]!;
-      const left = this.distinctCounts.get(e.key)! - 1;
-      if (left === 0) this.distinctCounts.delete(e.key);
-      else this.distinctCounts.set(e.key, left);
+      const counts = this.distinctCounts;
+      if (counts) {
+        const left = counts.get(e.key)! - 1;
+        if (left === 0) counts.delete(e.key);
+        else counts.set(e.key, left);
+      }
       if (e.num !== undefined) {
         this.sum -= e.num;
         this.exactSum = this.exactSum.minus(e.exact!);
         this.sumSq -= e.num * e.num;
         this.nums--;
-        if (this.minQ[this.minHead] === this.head) this.minHead++;
-        if (this.maxQ[this.maxHead] === this.head) this.maxHead++;
+        if (this.minQ !== undefined && this.minQ[this.minHead] === this.head) this.minHead++;
+        if (this.maxQ !== undefined && this.maxQ[this.maxHead] === this.head) this.maxHead++;
       }
       this.head++;
     }
@@ -86,9 +104,9 @@ export class SlidingAggregate {
     switch (agg) {
       case 'count': return this.count;
       case 'sum': return this.nums ? this.exactSum : Decimal.ZERO;
-      case 'distinct': return this.distinctCounts.size;
-      case 'min': return this.nums ? this.entries[this.minQ[this.minHead]!]!.exact! : Decimal.ZERO;
-      case 'max': return this.nums ? this.entries[this.maxQ[this.maxHead]!]!.exact! : Decimal.ZERO;
+      case 'distinct': return this.kept(this.distinctCounts, agg).size;
+      case 'min': return this.nums ? this.entries[this.kept(this.minQ, agg)[this.minHead]!]!.exact! : Decimal.ZERO;
+      case 'max': return this.nums ? this.entries[this.kept(this.maxQ, agg)[this.maxHead]!]!.exact! : Decimal.ZERO;
       case 'mean': return this.nums ? this.sum / this.nums : 0;
       case 'cv': {
         if (this.nums < 2) return 0;
@@ -101,26 +119,40 @@ export class SlidingAggregate {
     }
   }
 
+  /** A structure `agg` reads, which this aggregate keeps only when made for it (or for any). */
+  private kept<T>(structure: T | undefined, agg: WindowAgg): T {
+    if (structure === undefined) throw new Error(`this aggregate was made without what ${agg} reads`);
+    return structure;
+  }
+
   eventIds(): string[] {
     const ids: string[] = [];
     for (let i = this.head; i < this.entries.length; i++) ids.push(this.entries[i]!.eventId);
     return ids;
   }
 
-  /** Reclaims the expired prefix once it is half the array (amortised O(1)). */
+  /**
+   * Reclaims the expired prefix once it is half the array (amortised O(1)), in place. Short
+   * arrays too: with a floor of 64 an account that pays a few times a window kept up to 63
+   * expired entries (their event ids and decimals) for good, in every window signal.
+   */
   private compact(): void {
-    if (this.head < 64 || this.head * 2 < this.entries.length) return;
+    if (this.head === 0 || this.head * 2 < this.entries.length) return;
     const shift = this.head;
-    this.entries.splice(0, shift);
+    const entries = this.entries;
+    entries.copyWithin(0, shift);
+    entries.length -= shift;
     this.head = 0;
-    const rebase = (q: number[], h: number): number[] => q.slice(h).map((i) => i - shift);
-    const min = rebase(this.minQ, this.minHead);
-    const max = rebase(this.maxQ, this.maxHead);
-    this.minQ.length = 0;
-    this.minQ.push(...min);
-    this.maxQ.length = 0;
-    this.maxQ.push(...max);
+    if (this.minQ !== undefined) rebase(this.minQ, this.minHead, shift);
+    if (this.maxQ !== undefined) rebase(this.maxQ, this.maxHead, shift);
     this.minHead = 0;
     this.maxHead = 0;
   }
+}
+
+/** Moves the queue's live part (from `head`) to its front, each index `shift` lower. */
+function rebase(q: number[], head: number, shift: number): void {
+  let k = 0;
+  for (let i = head; i < q.length; i++) q[k++] = q[i]! - shift;
+  q.length = k;
 }

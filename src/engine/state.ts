@@ -21,7 +21,7 @@ import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
-import { SlidingAggregate } from './sliding-aggregate.js';
+import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
 import { requestSettledBy } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
@@ -29,6 +29,8 @@ export interface AggregatorSpec {
   within: number;
   select: (item: HistoryItem) => boolean;
   valueOf: (item: HistoryItem) => unknown;
+  /** The aggregate the signal asks for (its live aggregate keeps only what that one reads). */
+  agg: WindowAgg;
 }
 import { soleCounterparty } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
@@ -79,6 +81,11 @@ export interface RuleStateOptions {
    * every replay decides alike whatever its heap
    */
   maxTransfers?: number;
+  /**
+   * Histories longer than this get a counterparty index; shorter ones are scanned (see
+   * paid-counterparties.ts). @defaultValue 32; tests set 0 to index every history
+   */
+  counterpartyIndexFrom?: number;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
@@ -109,7 +116,7 @@ export class RuleState {
   private aggs = new ShardedMap<string, (SlidingAggregate | undefined)[]>();
   private aggregators = new Map<AggregatorSpec, number>();
   /** Per account, its transfers by counterparty address (a cache of the history, see paid-counterparties.ts). */
-  private readonly paid = new PaidCounterparties((accountId) => this.history(accountId));
+  private readonly paid: PaidCounterparties;
   /** Per account, its transfers by kind and first sender (a cache of the history, see payer-index.ts). */
   private readonly payers = new PayerIndex((accountId) => this.history(accountId));
   /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
@@ -150,6 +157,7 @@ export class RuleState {
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
+    this.paid = new PaidCounterparties((accountId) => this.history(accountId), this.options.counterpartyIndexFrom);
     const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
@@ -305,7 +313,7 @@ export class RuleState {
       // late, or judged again) would miss the items after `now` once later triggers advanced it.
       const history = this.accounts.get(accountId);
       if (history && history.length > 0 && history[history.length - 1]!.time > now) return undefined;
-      agg = new SlidingAggregate();
+      agg = new SlidingAggregate(spec.agg);
       for (const item of this.historyBetween(accountId, now - spec.within, now)) if (spec.select(item)) agg.push(item.time, item.eventId, spec.valueOf(item));
       list[index] = agg;
     }
@@ -323,7 +331,12 @@ export class RuleState {
       const agg = list[i];
       if (!agg || !spec.select(event)) continue;
       if (event.time < agg.newest) list[i] = undefined; // rebuilt from the history on next use
-      else agg.push(event.time, event.eventId, spec.valueOf(event));
+      else {
+        agg.push(event.time, event.eventId, spec.valueOf(event));
+        // What a read at this time or later would let go of: an account written often and read
+        // seldom (its rule gated off) would otherwise hold every entry until the next read.
+        agg.expire(event.time - spec.within);
+      }
     }
   }
 

@@ -129,7 +129,7 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
     const held = new Map<string, number>();
     const compiled = SPECS.map((s) => ({ s, fast: compileSignal(s), slow: REFERENCE[s.op]!(s as never) }));
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 }), fc.constantFrom(6, 12, 5_000), (steps, pay, swaps, maxHistory) => {
-      const p = new Pipeline({ rules: RULES, state: { maxHistory } });
+      const p = new Pipeline({ rules: RULES, state: { maxHistory, counterpartyIndexFrom: maxHistory === 12 ? 0 : undefined } });
       messages(steps, pay, swaps).forEach((line, n) => {
         p.process(line, { line: n + 1 });
         for (const trigger of triggers(p)) {
@@ -155,7 +155,7 @@ describe('after a checkpoint round-trip', () => {
     for (const [i, [steps, pay, swaps]] of streams.entries()) {
       const lines = messages(steps, pay, swaps);
       const cut = Math.floor(lines.length / 2);
-      const build = (): Pipeline => new Pipeline({ rules: RULES, labels: [], state: { maxHistory: 12 } });
+      const build = (): Pipeline => new Pipeline({ rules: RULES, labels: [], state: { maxHistory: 12, counterpartyIndexFrom: 0 } });
       const straight = build();
       lines.slice(0, cut).forEach((line, n) => { straight.process(line, { line: n + 1 }); judged(straight); }); // indexes built and fed
       expect(straight.state.sizes.paidIndexes).toBeGreaterThan(0);
@@ -210,7 +210,7 @@ function expectedLists(history: readonly HistoryItem[]): [string, string[]][] {
 
 describe('the per-account counterparty index', () => {
   it('holds at most twice its history (plus a few) however many transfers a hot account makes, and answers from what the history still holds', () => {
-    const state = new RuleState({ retention: 365 * DAY, maxHistory: 100 });
+    const state = new RuleState({ retention: 365 * DAY, maxHistory: 100, counterpartyIndexFrom: 0 });
     const indexed = (): number => (state as unknown as { paid: { accounts: { get(k: string): { items: number } | undefined } } }).paid.accounts.get('hot')!.items;
     for (let n = 0; n < 5_000; n++) {
       state.add(withdrawal('hot', n, T0 + n * 60_000, `addr-${n % 1_000}`));
@@ -228,7 +228,7 @@ describe('the per-account counterparty index', () => {
     const arrival = fc.record({ gap: fc.constantFrom(0, HOUR, DAY, 5 * DAY, 20 * DAY), late: fc.constantFrom(0, 0, 0, 3 * DAY), account: fc.integer({ min: 0, max: 2 }), party: fc.integer({ min: 0, max: 3 }), ask: fc.boolean() });
     fc.assert(fc.property(fc.array(arrival, { minLength: 1, maxLength: 120 }), (steps) => {
       // Withdrawals kept 15 days, deposits 40 (the history's retention), at most 6 items an account.
-      const state = new RuleState({ retention: 40 * DAY, maxHistory: 6, kindRetention: { withdrawal: 15 * DAY } });
+      const state = new RuleState({ retention: 40 * DAY, maxHistory: 6, kindRetention: { withdrawal: 15 * DAY }, counterpartyIndexFrom: 0 });
       let time = T0;
       steps.forEach((s, n) => {
         time += s.gap;
@@ -246,7 +246,7 @@ describe('the per-account counterparty index', () => {
   });
 
   it('goes with the account when the account goes dormant', () => {
-    const state = new RuleState({ retention: 30 * DAY });
+    const state = new RuleState({ retention: 30 * DAY, counterpartyIndexFrom: 0 });
     state.add(withdrawal('quiet', 0, T0, 'addr-q'));
     expect(state.dealtWithBefore('quiet', ['addr-q'], T0 + 1)).toBe(true);
     expect(state.sizes.paidIndexes).toBe(1);

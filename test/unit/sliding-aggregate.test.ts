@@ -43,6 +43,36 @@ describe('sliding window aggregate', () => {
     }), { numRuns: 300 });
   });
 
+  it('made for one aggregate, gives it as a scan does, and refuses those it keeps nothing for', () => {
+    fc.assert(fc.property(fc.array(fc.record({ gap: fc.integer({ min: 0, max: 50 }), value: fc.integer({ min: 1, max: 20_000 }) }), { minLength: 1, maxLength: 100 }), fc.integer({ min: 1, max: 400 }), (steps, within) => {
+      const aggs = AGGS.map((a) => [a, new SlidingAggregate(a)] as const);
+      const seen: { time: number; value: unknown }[] = [];
+      let time = 0;
+      for (const [i, s] of steps.entries()) {
+        time += s.gap;
+        seen.push({ time, value: s.value });
+        for (const [a, agg] of aggs) {
+          agg.push(time, `ev-${i}`, s.value);
+          agg.expire(time - within);
+          expect(asNumber(agg.value(a))).toBeCloseTo(scan(seen, time - within, time, a), 6);
+        }
+      }
+    }), { numRuns: 100 });
+    expect(() => new SlidingAggregate('sum').value('distinct')).toThrow(/without what distinct reads/);
+    expect(() => { const agg = new SlidingAggregate('count'); agg.push(1, 'e', 5); return agg.value('max'); }).toThrow(/without what max reads/);
+    expect(new SlidingAggregate('max').value('count')).toBe(0);
+  });
+
+  it('keeps no expired entries past half of a short array (an account that pays a few times a window)', () => {
+    const agg = new SlidingAggregate();
+    for (let t = 0; t < 3; t++) agg.push(t * 10, `e${t}`, t);
+    agg.expire(15);
+    expect(agg.count).toBe(1);
+    expect((agg as unknown as { entries: unknown[] }).entries).toHaveLength(1);
+    expect(asNumber(agg.value('max'))).toBe(2);
+    expect(agg.eventIds()).toEqual(['e2']);
+  });
+
   it('costs O(1) amortised per event and keeps only the window', () => {
     const agg = new SlidingAggregate();
     for (let t = 0; t < 200_000; t++) { agg.push(t, `e${t}`, t % 97); agg.expire(t - 100); }
