@@ -500,8 +500,8 @@ export class EntityGraph {
   };
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { addresses: number; addressesForgotten: number; addressesForgottenAtCap: number; clusterMeta: number; edgeLists: number; labelledAddresses: number } {
-    return { addresses: this.index.size, addressesForgotten: this.forgotten, addressesForgottenAtCap: this.cappedAway, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, labelledAddresses: this.labels.addressCount };
+  get sizes(): { addresses: number; addressesForgotten: number; addressesForgottenAtCap: number; clusterMeta: number; edgeLists: number; edgesAwaitingExpiry: number; labelledAddresses: number } {
+    return { addresses: this.index.size, addressesForgotten: this.forgotten, addressesForgottenAtCap: this.cappedAway, clusterMeta: this.meta.size, edgeLists: this.outEdges.size + this.inEdges.size, edgesAwaitingExpiry: this.expiry.size, labelledAddresses: this.labels.addressCount };
   }
 
   /** Grows the per-address arrays to hold `id`. */

@@ -191,6 +191,9 @@ describe('flow edges past their retention', () => {
     graph.tick(later + 60 * DAY);
     expect(graph.edgesOut(quiet)).toEqual([]);
     expect(graph.edgesIn(sink)).toEqual([]);
+    // The expiry ring let go of every edge it passed (its size is a metric: graph_edgesAwaitingExpiry).
+    expect(graph.sizes.edgesAwaitingExpiry).toBe(0);
+    expect(graph.sizes.edgeLists).toBe(0);
   });
 });
 
