@@ -20,6 +20,14 @@ export class ExpiringIndex<V extends { time: number }> {
   removals = 0;
   /** Items the cap (`maxEntries`) took out, all told. */
   capped = 0;
+  /**
+   * The time of the live item at the head of the queue, known while `headKnownAt` equals
+   * `removals` (nothing replaced or taken out since) and the head has not moved (moving it sets
+   * `headKnownAt` to -1): every event advances the index, and most find nothing due, which this
+   * tells without a look-up of the head's id in a large map.
+   */
+  private headTime = Number.NaN;
+  private headKnownAt = -1;
 
   /**
    * @param retention ms of event time an item is kept behind the newest (see `setRetention`).
@@ -82,6 +90,7 @@ export class ExpiringIndex<V extends { time: number }> {
   private dropFirstInserted(): void {
     for (let id = this.firstQueued(); id !== undefined && this.map.size > this.maxEntries; id = this.firstQueued()) {
       this.head++;
+      this.headKnownAt = -1;
       const item = this.map.get(id);
       if (item === undefined) continue;
       this.map.delete(id);
@@ -96,6 +105,7 @@ export class ExpiringIndex<V extends { time: number }> {
     for (;;) {
       const chunk = this.chunks[0]!;
       if (this.head < chunk.length) return chunk[this.head];
+      this.headKnownAt = -1;
       if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return undefined; }
       this.chunks.shift();
       this.head = 0;
@@ -112,10 +122,16 @@ export class ExpiringIndex<V extends { time: number }> {
   private expire(): void {
     const horizon = this.newest - this.retentionMs;
     if (horizon > this.expiredBefore) this.expiredBefore = horizon;
+    if (this.headKnownAt === this.removals && this.headTime >= horizon) return;
     for (let id = this.firstQueued(); id !== undefined; id = this.firstQueued()) {
       const item = this.map.get(id);
-      if (item && item.time >= horizon) return;
+      if (item && item.time >= horizon) {
+        this.headTime = item.time;
+        this.headKnownAt = this.removals;
+        return;
+      }
       this.head++;
+      this.headKnownAt = -1;
       if (!item) continue;
       this.map.delete(id);
       this.expired?.(item);
@@ -146,6 +162,7 @@ export class ExpiringIndex<V extends { time: number }> {
     if (tail.length === CHUNK) this.chunks.push((tail = []));
     tail.push(id);
     this.map.set(id, value);
+    this.headKnownAt = -1;
   }
 
   restoreNewest(newest: number): void {

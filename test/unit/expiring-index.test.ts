@@ -77,3 +77,93 @@ describe('ExpiringIndex with a cap', () => {
     expect([...index.entriesInOrder()].map(([id]) => id)).toEqual(['e2', 'e4', 'e5']);
   });
 });
+
+/**
+ * The index as its contract reads, with no shortcut: a queue of ids in first-insertion order; an
+ * advance takes items out from the head while the head is taken out already or older than the
+ * horizon, and stops at the first live one within it.
+ */
+class ReferenceIndex {
+  private readonly queue: string[] = [];
+  readonly items = new Map<string, { time: number; n: number }>();
+  private newest = Number.NEGATIVE_INFINITY;
+  readonly expired: string[] = [];
+  constructor(private retention: number, private readonly cap: number) {}
+
+  set(id: string, item: { time: number; n: number }): void {
+    if (!this.items.has(id)) this.queue.push(id);
+    this.items.set(id, item);
+    this.advance(item.time);
+    while (this.items.size > this.cap) {
+      const first = this.queue.shift()!;
+      if (this.items.delete(first)) this.expired.push(first);
+    }
+  }
+
+  delete(id: string): void {
+    this.items.delete(id);
+  }
+
+  advance(time: number): void {
+    if (time <= this.newest) return;
+    this.newest = time;
+    this.expire();
+  }
+
+  setRetention(ms: number): void {
+    this.retention = ms;
+    this.expire();
+  }
+
+  private expire(): void {
+    const horizon = this.newest - this.retention;
+    while (this.queue.length > 0) {
+      const item = this.items.get(this.queue[0]!);
+      if (item && item.time >= horizon) return;
+      const id = this.queue.shift()!;
+      if (item) { this.items.delete(id); this.expired.push(id); }
+    }
+  }
+}
+
+describe('ExpiringIndex: the head it knows without a look-up', () => {
+  it('holds and lets go of exactly what an index without the shortcut does, whatever is replaced, deleted or capped', () => {
+    let expiries = 0;
+    fc.assert(fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 2, max: 14 }), (ops, cap) => {
+      const gone: string[] = [];
+      const index = new ExpiringIndex<{ time: number; n: number }>(30, (item) => gone.push(`id-${item.n}`), cap);
+      const reference = new ReferenceIndex(30, cap);
+      ops.forEach((o, n) => {
+        if (o.kind === 'set') {
+          const item = { time: o.time, n };
+          index.set(`id-${o.id}`, item);
+          reference.set(`id-${o.id}`, item);
+        } else if (o.kind === 'delete') {
+          index.delete(`id-${o.id}`);
+          reference.delete(`id-${o.id}`);
+        } else if (o.kind === 'advance') {
+          index.advance(o.time);
+          reference.advance(o.time);
+        } else {
+          index.setRetention(o.ms);
+          reference.setRetention(o.ms);
+        }
+        for (let id = 0; id <= 12; id++) expect(index.get(`id-${id}`), `id-${id} after op ${n}`).toBe(reference.items.get(`id-${id}`));
+      });
+      expiries += gone.length;
+      expect(gone.length).toBe(reference.expired.length);
+    }), { numRuns: 800 });
+    expect(expiries).toBeGreaterThan(100);
+  });
+
+  it('expires a head replaced by an older item at the next advance', () => {
+    const index = new ExpiringIndex<{ time: number }>(10);
+    index.set('a', { time: 50 });
+    index.set('b', { time: 55 });
+    index.advance(56); // the head, 'a' at 50, is known to be within the horizon (46)
+    index.set('a', { time: 40 }); // replaced in place: now past the horizon
+    index.advance(57);
+    expect(index.get('a')).toBeUndefined();
+    expect(index.get('b')).toEqual({ time: 55 });
+  });
+});
