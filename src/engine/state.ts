@@ -361,11 +361,11 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; payerIndexes: number } {
+  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number } {
     return {
       accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size,
       transfersDroppedAtCap: this.byEventId.deposit.capped + this.byEventId.withdrawal.capped,
-      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, payerIndexes: this.payers.size,
+      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size,
     };
   }
 

@@ -44,24 +44,51 @@ describe('counterparty look-ups, indexed and scanned', () => {
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 90 }), (ops) => {
       const history: HistoryItem[] = [];
       const indexed = new PaidCounterparties(() => history, 0);
-      const scanned = new PaidCounterparties(() => history, Number.POSITIVE_INFINITY);
+      const scanned = new PaidCounterparties(() => history, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+      const filtered = new PaidCounterparties(() => history, Number.POSITIVE_INFINITY, 1);
+      const all = [indexed, scanned, filtered];
       ops.forEach((o, n) => {
         const e = transferOf(o, n);
         insertByTime(history, e);
-        indexed.feed('acct', e, history);
-        scanned.feed('acct', e, history);
+        for (const paid of all) paid.feed('acct', e, history);
         if (o.drop === 0 && history.length > 3) {
           const dropped = history.splice(0, 2);
-          indexed.release('acct', dropped);
-          scanned.release('acct', dropped);
+          for (const paid of all) paid.release('acct', dropped);
         }
         const keys = new Set([KEYS[o.asked]!, KEYS[(o.asked + 1) % KEYS.length]!]);
-        expect(scanned.firstDealtAt('acct', keys)).toBe(indexed.firstDealtAt('acct', keys));
-        expect(scanned.dealtWithBefore('acct', keys, o.askedAt)).toBe(indexed.dealtWithBefore('acct', keys, o.askedAt));
-        expect(scanned.priorDealing('acct', KEYS[o.asked]!, o.askedAt)).toBe(indexed.priorDealing('acct', KEYS[o.asked]!, o.askedAt));
+        for (const paid of [indexed, filtered]) {
+          expect(paid.firstDealtAt('acct', keys)).toBe(scanned.firstDealtAt('acct', keys));
+          expect(paid.dealtWithBefore('acct', keys, o.askedAt)).toBe(scanned.dealtWithBefore('acct', keys, o.askedAt));
+          expect(paid.priorDealing('acct', KEYS[o.asked]!, o.askedAt)).toBe(scanned.priorDealing('acct', KEYS[o.asked]!, o.askedAt));
+        }
       });
-      expect(scanned.size).toBe(0);
+      expect(scanned.size + scanned.filters).toBe(0);
+      expect(filtered.size).toBe(0);
+      expect(filtered.filters).toBe(1);
     }), { numRuns: 300 });
+  });
+
+  it('a filter answers "never" for an address no retained transfer dealt with, and tells every one they did', () => {
+    // Many addresses, so most filter bits stay clear and most answers come without a scan.
+    const keys = Array.from({ length: 400 }, (_, i) => `evm:0x${(i * 2654435761 >>> 0).toString(16).padStart(40, '0')}`);
+    const history: HistoryItem[] = [];
+    const filtered = new PaidCounterparties(() => history, Number.POSITIVE_INFINITY, 1);
+    const scanned = new PaidCounterparties(() => history, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    const paidTo = keys.slice(0, 20);
+    paidTo.forEach((to, n) => {
+      const e = { type: 'transfer', eventId: `w${n}`, time: n, msg: { kind: 'withdrawal', accountId: 'acct' }, from: [], to } as unknown as TransferEvent;
+      history.push(e);
+      filtered.feed('acct', e, history);
+    });
+    let answered = 0;
+    for (const key of keys) {
+      const expected = scanned.priorDealing('acct', key, 100);
+      expect(filtered.priorDealing('acct', key, 100), key).toBe(expected);
+      expect(filtered.firstDealtAt('acct', [key]), key).toBe(scanned.firstDealtAt('acct', [key]));
+      if (expected !== undefined) answered++;
+    }
+    expect(answered).toBe(20);
+    expect(filtered.filters).toBe(1);
   });
 
   it('index a history only past the threshold, and let the index go once it has shrunk to half', () => {
