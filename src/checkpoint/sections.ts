@@ -1,9 +1,9 @@
 /**
  * Building blocks of the sections: a named section opener, entries in batches of JSON frames,
- * and ShardedMaps with their layout and the place of their rolling sweep, so a restored map
+ * and keyed tables (ShardedMap, IdTable) with their layout and the place of their rolling sweep, so a restored map
  * evicts the same dormant keys at the same moments as the original would have.
  */
-import type { ShardedMap } from '../state/sharded-map.js';
+import type { KeyedTable } from '../state/sharded-map.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
 
@@ -56,14 +56,14 @@ interface MapSection<K> {
   sweep: { shard: number; after?: K };
 }
 
-export async function writeShardedMap<K extends string | number, V>(w: FrameWriter, section: string, map: ShardedMap<K, V>, encode: (key: K, value: V) => unknown): Promise<void> {
+export async function writeShardedMap<K extends string | number, V>(w: FrameWriter, section: string, map: KeyedTable<K, V>, encode: (key: K, value: V) => unknown): Promise<void> {
   const meta: MapSection<K> = { sharded: map.sharded, sweep: map.sweepPosition() };
   await openSection(w, section, { ...meta, size: map.size });
   await writeBatches(w, map.entries(), ([k, v]) => encode(k, v));
 }
 
 /** Fills an empty map in the written order, then puts its sweep back where it stood. */
-export async function readShardedMap<K extends string | number, V, E>(r: FrameReader, section: string, map: ShardedMap<K, V>, decode: (entry: E) => [K, V]): Promise<void> {
+export async function readShardedMap<K extends string | number, V, E>(r: FrameReader, section: string, map: KeyedTable<K, V>, decode: (entry: E) => [K, V]): Promise<void> {
   const meta = await expectSection<MapSection<K> & { size: number }>(r, section);
   if (map.size !== 0) throw new Error(`restore of ${section}: the map is not empty`);
   if (meta.sharded) map.splitNow();

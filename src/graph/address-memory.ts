@@ -17,7 +17,7 @@
  * funder list's first few) orders as before. This module moves the id-keyed maps; the graph
  * moves its arrays, the union-find, the labels and the hop bounds.
  */
-import type { ShardedMap } from '../state/sharded-map.js';
+import type { KeyedTable } from '../state/sharded-map.js';
 import type { ClusterMeta, FlowEdge, Touch } from './entity-graph.js';
 
 /** An edge's ends, writable here only: everywhere else an edge is read-only. */
@@ -45,7 +45,7 @@ export function renumber(count: number, keep: (id: number) => boolean): Renumber
  * record of a forgotten root goes (it held nothing inside the retentions), and so does a touch
  * whose address was forgotten (a touch past the retention that a trim had not reached yet).
  */
-export function remapClusterMeta(meta: ShardedMap<number, ClusterMeta>, remap: Int32Array): void {
+export function remapClusterMeta(meta: KeyedTable<number, ClusterMeta>, remap: Int32Array): void {
   meta.rekey((root) => {
     const to = remap[root]!;
     return to >= 0 ? to : undefined;
@@ -71,7 +71,7 @@ export function remapClusterMeta(meta: ShardedMap<number, ClusterMeta>, remap: I
  * edge to or from one: such an edge is older than the retention, since the address it names was
  * last seen before that, so no walk inside the retention reads it.
  */
-export function remapFlowEdges(outEdges: ShardedMap<number, FlowEdge[]>, inEdges: ShardedMap<number, FlowEdge[]>, remap: Int32Array): void {
+export function remapFlowEdges(outEdges: KeyedTable<number, FlowEdge[]>, inEdges: KeyedTable<number, FlowEdge[]>, remap: Int32Array): void {
   // The far end of every edge, marked as not yet moved (-1 - old): once per field, as an
   // out-list names an edge's receiver and an in-list its sender.
   for (const [, list] of outEdges.entries()) for (const e of ends(list)) e.to = -1 - e.to;
@@ -94,7 +94,7 @@ export function remapFlowEdges(outEdges: ShardedMap<number, FlowEdge[]>, inEdges
   settleFarEnds(inEdges, remap, 'from');
 }
 
-function settleFarEnds(edges: ShardedMap<number, FlowEdge[]>, remap: Int32Array, end: 'from' | 'to'): void {
+function settleFarEnds(edges: KeyedTable<number, FlowEdge[]>, remap: Int32Array, end: 'from' | 'to'): void {
   const emptied: number[] = [];
   for (const [id, list] of edges.entries()) {
     let dropped = false;

@@ -9,7 +9,8 @@
  * name the same cluster the same way.
  */
 import { fingerprint } from '../state/fingerprint.js';
-import { ShardedMap, ShardedSet } from '../state/sharded-map.js';
+import { ShardedSet } from '../state/sharded-map.js';
+import { IdTable } from '../state/id-table.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { appended, insertedByTime } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
@@ -197,11 +198,11 @@ export class EntityGraph {
   readonly index = new AddressIndex();
   readonly uf = new UnionFind();
   readonly labels = new LabelHistory();
-  private readonly meta = new ShardedMap<number, ClusterMeta>();
-  private readonly outEdges = new ShardedMap<number, FlowEdge[]>();
+  private readonly meta = new IdTable<ClusterMeta>();
+  private readonly outEdges = new IdTable<FlowEdge[]>();
   /** Lower-cased key → the labels of a listing that lost its letter case (see watchIgnoringCase). */
   private caseInsensitiveLabels: Map<string, LabelRecord[]> | undefined;
-  private readonly inEdges = new ShardedMap<number, FlowEdge[]>();
+  private readonly inEdges = new IdTable<FlowEdge[]>();
   /** Per address id: 1 when it is the exchange's own. */
   private own = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
@@ -479,7 +480,7 @@ export class EntityGraph {
   };
 
   /** Drops the list's edges past the retention, and the list when none is left inside it. */
-  private trimList(edges: ShardedMap<number, FlowEdge[]>, id: number): void {
+  private trimList(edges: IdTable<FlowEdge[]>, id: number): void {
     const list = edges.get(id);
     if (list === undefined) return;
     if (this.staleEdges(list)) edges.delete(id);
@@ -859,7 +860,7 @@ export class EntityGraph {
    * the chain events came in, let readers stop at a window's start (common-funder) and keep
    * the oldest edge the one the cap and the retention drop.
    */
-  private appendEdge(edges: ShardedMap<number, FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
+  private appendEdge(edges: IdTable<FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
     const next = insertedByTime(list, edge);
     if (next !== list) edges.set(id, next);
     if (next.length > this.options.maxEdgesPerAddress) this.reach?.edgeDropped(next.shift()!, edges === this.inEdges ? 'in-list' : 'out-list');
@@ -887,7 +888,7 @@ export class EntityGraph {
   }
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
-  checkpointParts(): { meta: ShardedMap<number, ClusterMeta>; outEdges: ShardedMap<number, FlowEdge[]>; inEdges: ShardedMap<number, FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
+  checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
     this.labelledRoots = undefined; // a restore fills `meta` through these references
     this.scoped = undefined; // and the labels: the flags are rebuilt from them
     const used = Math.min(this.index.size, this.own.length);

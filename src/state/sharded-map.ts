@@ -19,7 +19,29 @@ function shardOf(key: string | number): number {
   return (h >>> 0) & (SHARDS - 1);
 }
 
-export class ShardedMap<K extends string | number, V> {
+/** Where a rolling sweep stands: its part (shard) and the key it read last (undefined at the part's start). */
+export type SweepPosition<K> = { shard: number; after?: K };
+
+/**
+ * What the graph's tables, their compaction and the checkpoint's map sections read and write: a
+ * ShardedMap, or an IdTable where the keys are dense ids.
+ */
+export interface KeyedTable<K, V> {
+  get(key: K): V | undefined;
+  has(key: K): boolean;
+  set(key: K, value: V): unknown;
+  delete(key: K): boolean;
+  readonly size: number;
+  readonly sharded: boolean;
+  entries(): IterableIterator<[K, V]>;
+  sweepSome(count: number, dormant: (value: V, key: K) => boolean): number;
+  sweepPosition(): SweepPosition<K>;
+  seekSweep(position: SweepPosition<K>): void;
+  splitNow(): void;
+  rekey(rekey: (key: K, value: V) => K | undefined): void;
+}
+
+export class ShardedMap<K extends string | number, V> implements KeyedTable<K, V> {
   private shards: Map<K, V>[] = [new Map<K, V>()];
   private sweepShard = 0;
   private sweepIterator: Iterator<[K, V]> | undefined;
