@@ -5,7 +5,7 @@
  * device), not O(logins on it): a customer who logs in a thousand times is one entry.
  */
 import { ShardedMap } from '../state/sharded-map.js';
-import { appended } from '../state/tight-list.js';
+import { appended, dropFront } from '../state/tight-list.js';
 import type { WindowValidity } from './window-validity.js';
 
 export interface AccountSighting {
@@ -68,7 +68,7 @@ export class LinkIndex {
     // busy shared IP keeps the accounts of its window, not of its whole life.
     let stale = 0;
     while (stale < linked.length && this.isDormant(linked[stale]!.lastTime)) stale++;
-    if (stale > 0) linked.splice(0, stale);
+    dropFront(linked, stale);
     // The common case, the same account again, is the last entry.
     let at = linked.length - 1;
     while (at >= 0 && linked[at]!.accountId !== accountId) at--;

@@ -20,6 +20,7 @@ import type { TransferEvent } from '../decode/events.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { dealtSinceOf, soleCounterparty } from './dealt-since.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import { dropFront } from '../state/tight-list.js';
 import type { HistoryItem } from './state.js';
 
 /** Transfers at or before the asked time looked at by priorDealing. */
@@ -275,7 +276,7 @@ export class PaidCounterparties {
     let gone = 0;
     while (gone < list.length && !holds(history, list[gone]!)) gone++;
     if (gone === list.length) { index.byAddress.delete(key); return undefined; }
-    if (gone > 0) list.splice(0, gone);
+    dropFront(list, gone);
     return list[0];
   }
 }

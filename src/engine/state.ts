@@ -34,7 +34,7 @@ export interface AggregatorSpec {
 }
 import { soleCounterparty } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
-import { appended } from '../state/tight-list.js';
+import { appended, takeFront } from '../state/tight-list.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
@@ -515,7 +515,7 @@ export class RuleState {
     const inside = list.length > 0 && list[0]!.time >= horizon;
     if (!inside) {
       if (this.dormantAccount(list, accountId)) return true;
-      this.released(accountId, list.splice(0, lowerBound(list, horizon)));
+      this.released(accountId, takeFront(list, lowerBound(list, horizon)));
     }
     if (list.length > 0) return false;
     this.forgetDerived(accountId);
@@ -595,7 +595,7 @@ export class RuleState {
     // Trimmed in steps of a quarter of the cap, so a hot account does not pay a copy per event.
     let drop = list.length > this.options.maxHistory * 1.25 ? list.length - this.options.maxHistory : 0;
     if (list[drop] !== undefined && list[drop]!.time < horizon) drop = Math.max(drop, lowerBound(list, horizon));
-    if (drop > 0) this.released(accountId, list.splice(0, drop));
+    if (drop > 0) this.released(accountId, takeFront(list, drop));
     return list;
   }
 

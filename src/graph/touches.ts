@@ -4,6 +4,7 @@
  * same per event as one with ten.
  */
 import type { Touch } from './entity-graph.js';
+import { dropFront } from '../state/tight-list.js';
 
 /** The two sorted lists as one sorted list, keeping the newest `cap`. */
 export function mergeTouches(a: readonly Touch[], b: readonly Touch[], cap: number): Touch[] {
@@ -39,7 +40,7 @@ export function absorbTouches(into: Touch[], from: Touch[], cap: number): Touch[
     // Oldest first, each after the equal keys already there: `into`'s equal touches keep their order, after `from`'s.
     for (let k = 0; k < inserted.length; k++) list.splice(firstNewer(list, inserted[k]!), 0, inserted[k]!);
   }
-  if (list.length > cap) list.splice(0, list.length - cap);
+  if (list.length > cap) dropFront(list, list.length - cap);
   return list;
 }
 

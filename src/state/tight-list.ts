@@ -52,3 +52,29 @@ export function insertedByTime<T extends { readonly time: number }>(list: T[], i
   }
   return list.slice(0, at).concat([item], list.slice(at)); // concat sizes its result exactly
 }
+
+/**
+ * Removes the list's first `n` items in place, and returns them. V8 moves an array's start for
+ * `shift()` in constant time, but `splice(0, n)` copies every item after the removed ones: taking
+ * one item off a list of 4,096 cost 3 to 5 µs by splice and 44 ns by shift on this machine. The
+ * lists trimmed from the front (a busy cluster's touches, an account's history, an address's flow
+ * edges, a shared IP's accounts) lose one or a few items at a time once their oldest pass the
+ * retention, so a few go one by one; a share large enough that one copy is cheaper goes by splice.
+ */
+export function takeFront<T>(list: T[], n: number): T[] {
+  if (n <= 0) return [];
+  if (n * SHIFT_FACTOR > list.length) return list.splice(0, n);
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = list.shift()!;
+  return out;
+}
+
+/** takeFront without the removed items. */
+export function dropFront<T>(list: T[], n: number): void {
+  if (n <= 0) return;
+  if (n * SHIFT_FACTOR > list.length) list.splice(0, n);
+  else for (let i = 0; i < n; i++) list.shift();
+}
+
+/** A shift costs about as much as a splice's copy of this many items (measured: 44 ns against 3 to 5 µs for 4,096). */
+const SHIFT_FACTOR = 32;
