@@ -82,6 +82,11 @@ export interface CommitContext {
   cases: CaseStore;
   /** False once the group has moved the slot away: its new owner fenced our producer. */
   stillAssigned: (slot: number) => boolean;
+  /**
+   * True once the monitor has failed for good: a commit in flight then writes no case and begins
+   * no transaction (it rejects with HaltedCommit), so nothing is committed after the failure.
+   */
+  halted?: () => boolean;
   /** Attempts before a failing transaction is given up (the step then fails). @defaultValue 30 */
   maxAttempts?: number;
   /** Wait before attempt n+1 (ms). @defaultValue min(200 n, 3000) */
@@ -98,12 +103,14 @@ export type CommitOutcome = 'committed' | 'moved';
  * the new owner has fenced this producer and publishes from the cursor we last committed.
  */
 export async function commitSlot(producer: TransactionalProducer, slot: number, plan: CommitPlan, ctx: CommitContext): Promise<CommitOutcome> {
+  if (ctx.halted?.()) throw new HaltedCommit(slot);
   // Sent together over one connection, the case scripts pipeline and run in this order.
   await Promise.all(plan.alerts.filter((a) => a.severity !== 'low').map((a) => ctx.cases.addAlert(a)));
   const chunks = chunkTopicMessages(toTopicMessages(ctx.alertTopic, plan.alerts, plan.dead, ctx.topicMaxBytes));
   const offsets = cursorOffsets(plan.cursor);
   const maxAttempts = ctx.maxAttempts ?? 30;
   for (let attempt = 1; ; attempt++) {
+    if (ctx.halted?.()) throw new HaltedCommit(slot);
     if (!ctx.stillAssigned(slot)) return 'moved';
     const tx = await producer.transaction();
     try {
@@ -121,3 +128,11 @@ export async function commitSlot(producer: TransactionalProducer, slot: number, 
 }
 
 const defaultRetryDelay = (attempt: number): number => Math.min(200 * attempt, 3000);
+
+/** A commit the monitor's failure stopped before it wrote a case or began its transaction. */
+export class HaltedCommit extends Error {
+  constructor(readonly slot: number) {
+    super(`slot ${slot}: the monitor has failed; nothing more is committed`);
+    this.name = 'HaltedCommit';
+  }
+}

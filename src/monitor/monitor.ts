@@ -668,6 +668,10 @@ export class Monitor {
    * broker or case store holds the reader back instead of letting outputs pile up.
    */
   private async flushSlots(force: boolean): Promise<void> {
+    // After a fatal failure nothing more is committed: a step still running when a commit failed
+    // would otherwise start the failed slot's next commit, its cursor past the outputs the failed
+    // commit had taken (lost on the restart, which re-reads from that cursor).
+    if (this.failure) return;
     if (force) await this.settleCommits();
     const full = this.slots.ownedSlots().filter((o) => this.inflight.has(o) && o.pending.length >= MAX_PENDING_OUTPUTS);
     if (full.length > 0) await Promise.all(full.map((o) => this.inflight.get(o)));
@@ -691,6 +695,7 @@ export class Monitor {
   }
 
   private startCommit(o: OwnedSlot<Producer>, applied: Cut, timelineWritten: Promise<void>): void {
+    if (this.failure) return;
     const plan = planCommit(o, applied);
     const taken = o.pending;
     o.pending = [];
@@ -708,6 +713,7 @@ export class Monitor {
       topicMaxBytes: (topic) => this.deadLetterLimits.get(topic),
       cases: this.options.cases,
       stillAssigned: (slot) => this.assigned.has(slot),
+      halted: () => this.failure !== undefined,
       onRetry: (slot, attempt, err) => this.options.logger.warn({ slot, attempt, err: err.message }, 'publish failed; retrying the same transaction'),
     });
     if (outcome === 'moved') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import type { Alert } from '../../src/contract/schemas.js';
-import { commitSlot, cursorOffsets, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
+import { commitSlot, cursorOffsets, dueSlots, HaltedCommit, MAX_PENDING_OUTPUTS, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
 import type { Cut, Output } from '../../src/monitor/ownership.js';
 import type { OwnedSlot } from '../../src/monitor/slots.js';
 import type { OutTopic } from '../../src/sinks/kafka-sink.js';
@@ -99,5 +99,19 @@ describe('slot commit (one transaction: outputs, then the cursor)', () => {
     const outcome = await commitSlot(producer, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context({ stillAssigned: () => assigned, onRetry: () => { assigned = false; } }));
     expect(outcome).toBe('moved');
     expect(producer.log.filter((l) => l === 'begin')).toHaveLength(1);
+  });
+
+  it('once the monitor has failed, writes no case and begins no transaction, not even a retry of one in flight', async () => {
+    // A commit started after the failure (a step still running when another slot's commit failed).
+    const producer = new RecordingProducer();
+    const ctx = context({ halted: () => true });
+    await expect(commitSlot(producer, 1, { cursor: cut({ 'in/0': 9 }), alerts: [alert('h', 'high')], dead: [] }, ctx)).rejects.toThrow(HaltedCommit);
+    expect(producer.log).toEqual([]);
+    expect(await ctx.cases.list()).toEqual([]);
+    // A commit in flight when the failure came: its first transaction failed, and no retry begins.
+    let failed = false;
+    const flaky = new RecordingProducer(1);
+    await expect(commitSlot(flaky, 1, { cursor: cut({ 'in/0': 9 }), alerts: [], dead: [] }, context({ halted: () => failed, onRetry: () => { failed = true; } }))).rejects.toThrow(HaltedCommit);
+    expect(flaky.log.filter((l) => l === 'begin' || l === 'commit')).toEqual(['begin']);
   });
 });
