@@ -5,6 +5,7 @@
  */
 import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels, type SdnLabel } from '../intel/ofac.js';
@@ -111,6 +112,18 @@ export interface ChunkRange {
   end: number;
   messages: number;
   cpuSeconds: number;
+  /** Garbage-collection pauses of this process's main thread during the chunk, in seconds (concurrent marking on helper threads is in `cpuSeconds`, not here). */
+  gcPauseSeconds: number;
+  /** The V8 heap in use when the chunk ended, in bytes. */
+  heapUsed: number;
+}
+
+/** Sums the main thread's garbage-collection pauses while it runs (`take` returns and resets the sum, in seconds). */
+function gcPauses(): { take: () => number; stop: () => void } {
+  let ms = 0;
+  const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) ms += entry.duration; });
+  observer.observe({ entryTypes: ['gc'] });
+  return { take: () => { const s = ms / 1000; ms = 0; return s; }, stop: () => observer.disconnect() };
 }
 
 /** Replays `file` through a fresh shipped pipeline until the file ends or the time limit passes. */
@@ -126,11 +139,16 @@ export async function pipelineReplay(file: string, limits: ReplayLimits, label: 
   let finished = true;
   let paused = 0;
   let chunk = { start: 0, messages: 0, cpu: process.cpuUsage() };
+  const gc = limits.chunks ? gcPauses() : undefined;
   const endChunk = async (end: number): Promise<void> => {
     if (!limits.chunks || chunk.messages === 0) return;
+    const cpuSeconds = cpuSecondsSince(chunk.cpu);
+    // Observer entries arrive on a later turn of the event loop: let the chunk's last ones in.
+    await new Promise((resolve) => setImmediate(resolve));
     const pauseStart = performance.now();
-    await limits.chunks.measure({ start: chunk.start, end, messages: chunk.messages, cpuSeconds: cpuSecondsSince(chunk.cpu) });
+    await limits.chunks.measure({ start: chunk.start, end, messages: chunk.messages, cpuSeconds, gcPauseSeconds: gc!.take(), heapUsed: process.memoryUsage().heapUsed });
     paused += performance.now() - pauseStart;
+    gc!.take(); // what collected during the pause is not the next chunk's
     chunk = { start: end, messages: 0, cpu: process.cpuUsage() };
   };
   let bytes = 0;
@@ -152,6 +170,7 @@ export async function pipelineReplay(file: string, limits: ReplayLimits, label: 
     }
   }
   await endChunk(bytes);
+  gc?.stop();
   const seconds = (performance.now() - t0 - paused) / 1000;
   return { processed, seconds, rate: processed / seconds, cpuRate: processed / cpuSecondsSince(c0), alerts, finished, lastEventDay: dayOf(firstTime, lastTime), stats: { ...pipeline.stats } };
 }
@@ -174,7 +193,7 @@ export interface RatioFigures {
   /** The warm-up run (a fresh process's first pipeline, JIT cold) on a stream of the same shape, when there was one. */
   cold?: { run: ReplayRun; cpuRatio: number };
   /** For a run measured chunk by chunk: each chunk's messages, the pipeline's CPU on it and the bare parse's, measured right after it. */
-  chunks?: { messages: number; pipelineCpuSeconds: number; bareCpuSeconds: number }[];
+  chunks?: { messages: number; pipelineCpuSeconds: number; bareCpuSeconds: number; gcPauseSeconds: number; heapUsed: number }[];
 }
 
 /**
@@ -221,7 +240,7 @@ export async function measureChunkedRatio(file: string, messages: number, limits
     const b = await bareParseRate(file, { start: c.start, end: c.end });
     if (b.lines !== c.messages) throw new Error(`the bare parse read ${b.lines} lines of a chunk of ${c.messages} messages (bytes ${c.start}-${c.end})`);
     bareWall += b.lines / b.wall;
-    chunks.push({ messages: c.messages, pipelineCpuSeconds: c.cpuSeconds, bareCpuSeconds: b.cpuSeconds });
+    chunks.push({ messages: c.messages, pipelineCpuSeconds: c.cpuSeconds, bareCpuSeconds: b.cpuSeconds, gcPauseSeconds: c.gcPauseSeconds, heapUsed: c.heapUsed });
   } } }, label);
   const lines = chunks.reduce((n, c) => n + c.messages, 0);
   const bareCpuSeconds = chunks.reduce((n, c) => n + c.bareCpuSeconds, 0);
