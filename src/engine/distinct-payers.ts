@@ -5,11 +5,18 @@
  * addresses, in any letter case, count once. The window's newest WINDOW_READ_LIMIT items are
  * read (read-limits.ts): a hot account's count is of those. `sinceDays` is how long ago the
  * earliest of the deposits counted arrived.
+ *
+ * Most triggers find fewer payers than `pass` needs: those are counted by cluster root, with no
+ * name worked out or list built per deposit, and the sorted names (`payerClusters`) are made
+ * only if something reads them. A count that passes is read again as the names and the evidence
+ * need it.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
-import { itemContext, type Signal } from './signals.js';
+import { itemContext, type Env, type Signal, type SignalResult } from './signals.js';
+import type { HistoryItem } from './state.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 type DistinctPayersSpec = Extract<SignalSpec, { op: 'distinct-payers' }>;
@@ -18,23 +25,77 @@ const DAY = 86_400_000;
 
 export function distinctPayers(spec: DistinctPayersSpec): Signal {
   const where = compileAll(spec.where);
-  return ({ trigger, graph, state }) => {
-    const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT)
-      .filter((e): e is TransferEvent => e.type === 'transfer' && e.msg.kind === 'deposit' && e.from.length > 0 && where(itemContext(e)));
-    const byPayer = new Map<string, string[]>();
-    for (const e of items) {
-      const payer = graph.clusterName(graph.id(e.from[0]!));
-      const ids = byPayer.get(payer);
-      if (ids) ids.push(e.eventId); else byPayer.set(payer, [e.eventId]);
+  const selected = (e: HistoryItem): e is TransferEvent => e.type === 'transfer' && e.msg.kind === 'deposit' && e.from.length > 0 && where(itemContext(e));
+  return (env) => {
+    const { trigger, graph, state } = env;
+    const list = state.history(trigger.msg.accountId);
+    // The window's newest WINDOW_READ_LIMIT items, as recentBetween selects them.
+    const end = upperBound(list, trigger.time);
+    const start = Math.max(lowerBound(list, trigger.time - spec.within), end - WINDOW_READ_LIMIT);
+    const roots: number[] = [];
+    let deposits = 0;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let i = start; i < end; i++) {
+      const e = list[i]!;
+      if (!selected(e)) continue;
+      deposits++;
+      if (e.time < earliest) earliest = e.time;
+      const root = graph.root(graph.id(e.from[0]!));
+      if (!roots.includes(root)) roots.push(root);
     }
-    const payers = [...byPayer.keys()].sort();
-    const n = payers.length;
-    const t = spec.pass;
-    const ok = n > 0 && (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
-    const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within: `${spec.within / DAY}d` };
-    // Days since the earliest deposit counted (unrounded: compared with other day counts, as a
-    // destination's `firstPaidDaysBefore`, to tell one dealt with before the payments began).
-    if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;
-    return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts };
+    const n = roots.length;
+    if (passes(spec.pass, n)) return scan(spec, selected, env);
+    const facts = unreachedFacts(n, () => roots.map((r) => graph.clusterName(r)).sort(), deposits, spec.within);
+    if (deposits > 0) facts.sinceDays = (trigger.time - earliest) / DAY;
+    return { ok: false, value: n, eventIds: [], facts, lazyFacts: true };
   };
+}
+
+/** Whether `n` payers pass (a signal holds only with one payer or more). */
+function passes(t: DistinctPayersSpec['pass'], n: number): boolean {
+  return n > 0 && (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
+}
+
+/** Reads the window's deposits and counts their payers' clusters. */
+function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env): SignalResult {
+  const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT).filter(selected);
+  const byPayer = new Map<string, string[]>();
+  for (const e of items) {
+    const payer = graph.clusterName(graph.id(e.from[0]!));
+    const ids = byPayer.get(payer);
+    if (ids) ids.push(e.eventId); else byPayer.set(payer, [e.eventId]);
+  }
+  const payers = [...byPayer.keys()].sort();
+  const n = payers.length;
+  const ok = passes(spec.pass, n);
+  const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within: withinText(spec.within) };
+  // Days since the earliest deposit counted (unrounded: compared with other day counts, as a
+  // destination's `firstPaidDaysBefore`, to tell one dealt with before the payments began).
+  if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;
+  return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts };
+}
+
+const withinText = (within: number): string => `${within / DAY}d`;
+
+/** Where a failing count's facts keep what makes its cluster names (not enumerable: no fact). */
+const NAMES = Symbol('distinct-payers names');
+
+interface UnreachedFacts {
+  [NAMES]: { make: () => string[]; names?: string[] };
+}
+
+/** One getter shared by every failing count's facts, so they share a hidden class (see copyWithFactReaders). */
+function payerClusters(this: UnreachedFacts): string[] {
+  const n = this[NAMES];
+  return (n.names ??= n.make());
+}
+
+/** A failing count's facts, as the scan states them, the payers' cluster names made when first read. */
+function unreachedFacts(payers: number, names: () => string[], deposits: number, within: number): Record<string, unknown> {
+  const facts: Record<string, unknown> = { payers };
+  Object.defineProperty(facts, 'payerClusters', { get: payerClusters, enumerable: true, configurable: true });
+  facts.deposits = deposits;
+  facts.within = withinText(within);
+  Object.defineProperty(facts, NAMES, { value: { make: names }, enumerable: false });
+  return facts;
 }

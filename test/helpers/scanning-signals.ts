@@ -1,5 +1,5 @@
 /**
- * The scanning implementations of `sequence`, `cadence`, `fresh` and `payer-risk` as they were
+ * The scanning implementations of `sequence`, `cadence`, `fresh`, `payer-risk` and `distinct-payers` as they were
  * before they were made incremental: the reference the property tests hold the incremental
  * signals to. They re-read the account's history per trigger and are kept simple on purpose.
  */
@@ -13,6 +13,9 @@ import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
 import { medianUsdOf } from '../../src/engine/cadence.js';
 import { dealtSinceOf } from '../../src/engine/dealt-since.js';
+import { compileAll } from '../../src/engine/conditions.js';
+import { itemContext } from '../../src/engine/signals.js';
+import { WINDOW_READ_LIMIT } from '../../src/engine/read-limits.js';
 
 const DAY = 86_400_000;
 const ZERO = Decimal.ZERO;
@@ -213,4 +216,26 @@ function median(values: Decimal[]): Decimal {
   if (sorted.length % 2) return sorted[mid]!;
   const pair = sumOf([sorted[mid - 1]!, sorted[mid]!]);
   return pair.dividedBy(2, pair.scale + 1);
+}
+
+/** distinct-payers as it was before failing counts were kept by cluster root: every deposit named by its cluster, grouped by name. */
+export function scanningDistinctPayers(spec: Extract<SignalSpec, { op: 'distinct-payers' }>): Signal {
+  const where = compileAll(spec.where);
+  return ({ trigger, graph, state }) => {
+    const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT)
+      .filter((e): e is TransferEvent => e.type === 'transfer' && e.msg.kind === 'deposit' && e.from.length > 0 && where(itemContext(e)));
+    const byPayer = new Map<string, string[]>();
+    for (const e of items) {
+      const payer = graph.clusterName(graph.id(e.from[0]!));
+      const ids = byPayer.get(payer);
+      if (ids) ids.push(e.eventId); else byPayer.set(payer, [e.eventId]);
+    }
+    const payers = [...byPayer.keys()].sort();
+    const n = payers.length;
+    const t = spec.pass;
+    const ok = n > 0 && (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
+    const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within: `${spec.within / DAY}d` };
+    if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;
+    return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts };
+  };
 }
