@@ -14,7 +14,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
-import type { Condition, RuleSpec, SignalSpec } from './rule-schema.js';
+import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
 import { NO_RESULT } from './no-result.js';
 import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import { counterpartyIds } from './counterparty-ids.js';
@@ -87,12 +87,28 @@ export function exposureLabelsOf(specs: readonly RuleSpec[]): string[] {
 /** Relative cost of computing each signal operator: graph walks cost most, a keyed lookup least. */
 const SIGNAL_COST: Record<SignalSpec['op'], number> = { fresh: 1, linkage: 1, window: 2, sequence: 2, 'fan-in': 3, cadence: 3, 'payer-risk': 3, 'distinct-payers': 2, 'flagged-payers': 5, exposure: 4, 'common-funder': 3, predecessor: 3, 'decaying-exposure': 4, 'reverse-link': 4 };
 
-/** The costliest signal a condition reads (0 when it reads only fields of the event or account). */
+/**
+ * The costliest signal a condition reads (0 when it reads only fields of the event or account),
+ * through its field or the other field it is compared with (`gtField: signals.employers.sinceDays`
+ * computes that signal too).
+ */
 function conditionCost(c: Condition, signals: Record<string, SignalSpec>): number {
   if ('all' in c) return Math.max(0, ...c.all.map((x) => conditionCost(x, signals)));
   if ('any' in c) return Math.max(0, ...c.any.map((x) => conditionCost(x, signals)));
   if ('not' in c) return conditionCost(c.not, signals);
-  const name = 'signal' in c ? c.signal : c.field.startsWith('signals.') ? c.field.split('.')[1]! : undefined;
+  if ('signal' in c) return signalCost(c.signal, signals);
+  let cost = signalCost(signalNamed(c.field), signals);
+  for (const comparator of FIELD_COMPARATORS) {
+    const other = (c as Partial<Record<(typeof FIELD_COMPARATORS)[number], string>>)[comparator];
+    if (other !== undefined) cost = Math.max(cost, signalCost(signalNamed(other), signals));
+  }
+  return cost;
+}
+
+/** The signal a field path reads (`signals.<name>.…`), if it reads one. */
+const signalNamed = (path: string): string | undefined => (path.startsWith('signals.') ? path.split('.')[1] : undefined);
+
+function signalCost(name: string | undefined, signals: Record<string, SignalSpec>): number {
   const spec = name === undefined ? undefined : signals[name];
   return spec ? SIGNAL_COST[spec.op] : 0;
 }

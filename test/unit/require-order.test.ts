@@ -21,4 +21,20 @@ describe('require is tried cheapest first', () => {
     const ordered = cheapestFirst(written, signals);
     expect(ordered).toEqual([written[4], written[3], written[5], written[2], written[1], written[0]]);
   });
+
+  it('costs a comparison by the signal on either side: a cheap field compared with a costly signal waits for that signal (the facilitator hub)', () => {
+    const signals = {
+      employers: { op: 'distinct-payers' },
+      newDestination: { op: 'fresh' },
+      walk: { op: 'exposure' },
+    } as unknown as Record<string, SignalSpec>;
+    const written: Condition[] = [
+      { signal: 'employers' },
+      { not: { field: 'signals.newDestination.firstPaidDaysBefore', gtField: 'signals.employers.sinceDays' } as Condition },
+      { field: 'signals.newDestination.days', lteField: 'signals.walk.hops' } as Condition,
+      { field: 'signals.newDestination.days', gte: 1 } as Condition,
+    ];
+    // employers (2) before the `not` that also reads it (2, written later); the fresh-only one (1) first; the walk's comparison (4) last.
+    expect(cheapestFirst(written, signals)).toEqual([written[3], written[0], written[1], written[2]]);
+  });
 });
