@@ -16,6 +16,7 @@ import { compileAll, compileCondition, getPath, renderTemplate, type Context, ty
 import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
 import { NO_RESULT } from './no-result.js';
+import { snapshotEvidence } from './evidence-snapshot.js';
 import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import type { HistoryItem, RuleState } from './state.js';
@@ -456,10 +457,11 @@ export class RuleEngine {
     eventIds.sort();
     const evidence: Record<string, unknown> = { rule: { file: rule.spec.id, hash: rule.hash } };
     // A rule that names its evidence fields gets exactly those; otherwise every signal's facts.
-    if (Object.keys(spec.evidence).length === 0) for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = results[name]!.facts;
+    // Read now, not when a sink serialises the alert (see snapshotEvidence).
+    if (Object.keys(spec.evidence).length === 0) for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = snapshotEvidence(results[name]!.facts);
     for (const [name, path] of Object.entries(spec.evidence)) {
       const v = getPath(ctx, path);
-      if (v !== undefined) evidence[name] = v;
+      if (v !== undefined) evidence[name] = snapshotEvidence(v);
     }
     // The trigger's USD value and where it came from (exchange, market price, peg or table).
     if (shown.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: shown.usd, source: shown.usdSource };
