@@ -6,10 +6,9 @@
  * read (read-limits.ts): a hot account's count is of those. `sinceDays` is how long ago the
  * earliest of the deposits counted arrived.
  *
- * Most triggers find fewer payers than `pass` needs: those are counted by cluster root, with no
- * name worked out or list built per deposit, and the sorted names (`payerClusters`) are made
- * only if something reads them. A count that passes is read again as the names and the evidence
- * need it.
+ * Most triggers find fewer payers than `pass` needs: those are counted by cluster root over the
+ * window's items in place, with no list built and a name worked out per payer cluster, not per
+ * deposit. A count that passes is read again as the evidence needs it (ids grouped by name).
  */
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll } from './conditions.js';
@@ -45,9 +44,11 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
     }
     const n = roots.length;
     if (passes(spec.pass, n)) return scan(spec, selected, env);
-    const facts = unreachedFacts(n, () => roots.map((r) => graph.clusterName(r)).sort(), deposits, spec.within);
+    // A failing count names its few payer clusters (most have none or one).
+    const payerClusters = n === 0 ? [] : n === 1 ? [graph.clusterName(roots[0]!)] : roots.map((r) => graph.clusterName(r)).sort();
+    const facts: Record<string, unknown> = { payers: n, payerClusters, deposits, within: withinText(spec.within) };
     if (deposits > 0) facts.sinceDays = (trigger.time - earliest) / DAY;
-    return { ok: false, value: n, eventIds: [], facts, lazyFacts: true };
+    return { ok: false, value: n, eventIds: [], facts };
   };
 }
 
@@ -76,26 +77,3 @@ function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is Trans
 }
 
 const withinText = (within: number): string => `${within / DAY}d`;
-
-/** Where a failing count's facts keep what makes its cluster names (not enumerable: no fact). */
-const NAMES = Symbol('distinct-payers names');
-
-interface UnreachedFacts {
-  [NAMES]: { make: () => string[]; names?: string[] };
-}
-
-/** One getter shared by every failing count's facts, so they share a hidden class (see copyWithFactReaders). */
-function payerClusters(this: UnreachedFacts): string[] {
-  const n = this[NAMES];
-  return (n.names ??= n.make());
-}
-
-/** A failing count's facts, as the scan states them, the payers' cluster names made when first read. */
-function unreachedFacts(payers: number, names: () => string[], deposits: number, within: number): Record<string, unknown> {
-  const facts: Record<string, unknown> = { payers };
-  Object.defineProperty(facts, 'payerClusters', { get: payerClusters, enumerable: true, configurable: true });
-  facts.deposits = deposits;
-  facts.within = withinText(within);
-  Object.defineProperty(facts, NAMES, { value: { make: names }, enumerable: false });
-  return facts;
-}

@@ -1,9 +1,9 @@
 /**
  * An alert's evidence as it stands when the alert is made. Signal results and their facts may
- * be views computed on read (a fan-in's addresses, a failing `distinct-payers` count's cluster
- * names: getters over the graph), and an evidence path may name a whole result: an alert is
- * serialised after its message, by a sink, when later messages may have merged the clusters
- * those getters read. Plain objects and arrays are copied with every field read now; anything
+ * be views computed on read (a fan-in's addresses: a getter over the graph, which the engine's
+ * copy of the result keeps as a getter), and an evidence path may name a whole result: an alert
+ * is serialised after its message, by a sink, when later messages may have changed what those
+ * getters read. Plain objects and arrays are copied with every field read now; anything
  * else (an exact decimal, a date) is kept as it is, as JSON.stringify would show it the same.
  */
 export function snapshotEvidence(value: unknown, depth = 0): unknown {
