@@ -16,8 +16,10 @@ const LOOKAHEAD = 8;
  * starts where the first of the first few items stands in `prior`, looked for through all of it
  * (a window that moved drops a run from the front; the first item may be a new one).
  */
-export function alignByIdentity(next: readonly string[], prior: readonly string[]): Int32Array {
-  const at = new Int32Array(next.length).fill(-1);
+export function alignByIdentity(next: readonly string[], prior: readonly string[]): number[] {
+  // A plain array: a typed one of more than a few items is allocated outside the heap, about
+  // five times the cost, and a judgement makes two of these.
+  const at = new Array<number>(next.length).fill(-1);
   let p = -1;
   for (let i = 0; i < Math.min(next.length, LOOKAHEAD) && p < 0; i++) p = prior.indexOf(next[i]!);
   if (p < 0) p = 0;

@@ -13,8 +13,8 @@ import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { DerivedValue, HistoryItem } from './state.js';
-import { upperBound } from '../state/sorted-by-time.js';
-import { anyWindow, rangeWithValidity, withinValidity, type WindowValidity } from './window-validity.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import { anyWindow, withinValidity, type WindowValidity } from './window-validity.js';
 
 type PayerRiskSpec = Extract<SignalSpec, { op: 'payer-risk' }>;
 export type RiskFactor = PayerRiskSpec['factors'][number];
@@ -29,86 +29,108 @@ function sessionOf(item: HistoryItem): Session | undefined {
 }
 
 /**
- * What a pass over an account's history within the window has seen so far, in item order: a
- * left fold, so the items that join the window's end later extend it (see extendScan) and give
- * what one pass over the whole window gives.
+ * What an account's history shows from some item on, kept as the newest time each sign was seen
+ * (a witness) rather than as flags: a sign holds in a window [from, to] that covers the folded
+ * items up to `to` exactly when its witness is at or after `from`. So one fold answers for every
+ * later window start without reading the items again (a hot cluster's payers are judged at every
+ * sweep into it, over a 30-day window whose start passes one of their items most times), and it
+ * is extended over the items that join the window's end.
+ *
+ * A session country is compared with the KYC country the account had declared by then: the
+ * newest KYC record among the window's transfers up to that one. Such a mismatch stays in the
+ * window as long as that record does (once the record has left, no record before the mismatch is
+ * left either), so its witness is the record's time, not the mismatch's.
  */
-interface ScanFold {
-  vpn: boolean;
-  countryMismatch: boolean;
-  payrollInflow: boolean;
-  /** The newest KYC record among the window's transfers so far (its `createdAt` ages the account). */
+interface WitnessFold {
+  /** The fold holds every item of the history dated after this (the time of the item before its first; -Infinity: all). */
+  coversAfter: number;
+  vpnAt: number;
+  mismatchAt: number;
+  /** The newest second salary-sized deposit from one sender (the pair's older one; a window from it on holds both). */
+  payrollAt: number;
+  /** The newest KYC record among the transfers folded, and the newest time a transfer carried it. */
   customer: { createdAt: string; kycCountry?: string } | undefined;
-  /** The KYC country the account had declared by the last item folded (the newest record's). */
-  kycCountry: string | undefined;
-  /** Distinct device ids, in order of first use within the window. */
+  customerAt: number;
+  /** Distinct device ids, in order of first use, and the newest use of each. */
   devices: string[];
-  /** Senders of salary-sized deposits so far (undefined while there is none). */
-  salarySenders: Set<string> | undefined;
+  deviceAt: number[];
+  /** The newest salary-sized deposit from each sender (undefined while there is none). */
+  salarySenders: Map<string, number> | undefined;
+  /** The time of the last item folded (-Infinity when none was). */
+  lastTime: number;
 }
 
-function emptyFold(): ScanFold {
-  return { vpn: false, countryMismatch: false, payrollInflow: false, customer: undefined, kycCountry: undefined, devices: [], salarySenders: undefined };
+const NONE = Number.NEGATIVE_INFINITY;
+
+function emptyFold(coversAfter: number): WitnessFold {
+  return { coversAfter, vpnAt: NONE, mismatchAt: NONE, payrollAt: NONE, customer: undefined, customerAt: NONE, devices: [], deviceAt: [], salarySenders: undefined, lastTime: NONE };
 }
 
 /**
- * Folds items [lo, hi) into `base` and returns the result: `base` itself when it is `owned` (a
- * new scan's) or the items change nothing (the usual login from a known device), else a copy,
- * so a fold that other memos' scans still hold is never changed under them. The KYC country is
- * the newest seen so far at each item, as a session country is compared with what the account
- * had declared by then. Allocates only for what it finds (most payers have no device in a
- * transfer session and no salary-sized deposits).
+ * Folds items [lo, hi) (all after `base.lastTime`) into `base` and returns the result: `base`
+ * itself when it is `owned` (a new scan's), else a copy made at the first change, so a fold that
+ * other memos' scans still hold is never changed under them.
  */
-function foldItems(base: ScanFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec, owned = false): ScanFold {
+function foldItems(base: WitnessFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec, owned = false): WitnessFold {
+  if (lo >= hi) return base;
   let fold = base;
-  let own = owned;
-  const writable = (): ScanFold => {
-    if (own) return fold;
-    own = true;
-    return (fold = { vpn: base.vpn, countryMismatch: base.countryMismatch, payrollInflow: base.payrollInflow, customer: base.customer, kycCountry: base.kycCountry, devices: base.devices.slice(), salarySenders: base.salarySenders && new Set(base.salarySenders) });
-  };
+  if (!owned) fold = { ...base, devices: base.devices.slice(), deviceAt: base.deviceAt.slice(), salarySenders: base.salarySenders && new Map(base.salarySenders) };
   const [low, high] = salaryBand(spec);
   for (let i = lo; i < hi; i++) {
     const item = items[i]!;
+    const time = item.time;
+    fold.lastTime = time;
     const session = sessionOf(item);
-    if (session?.vpn && !fold.vpn) writable().vpn = true;
-    if (session?.deviceId && !fold.devices.includes(session.deviceId)) writable().devices.push(session.deviceId);
+    if (session?.vpn) fold.vpnAt = time;
+    const device = session?.deviceId;
+    if (device) {
+      const at = fold.devices.indexOf(device);
+      if (at < 0) { fold.devices.push(device); fold.deviceAt.push(time); } else fold.deviceAt[at] = time;
+    }
     if (item.type !== 'transfer') continue;
     const customer = item.msg.customer;
-    if (customer && customer !== fold.customer) {
-      const f = writable();
-      f.kycCountry = customer.kycCountry;
-      f.customer = customer;
+    if (customer) {
+      fold.customer = customer;
+      fold.customerAt = time;
     }
-    const kycCountry = fold.kycCountry;
-    if (!fold.countryMismatch && kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) writable().countryMismatch = true;
+    const kycCountry = fold.customer?.kycCountry;
+    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) fold.mismatchAt = fold.customerAt;
     const usd = item.usd;
     const sender = item.from[0];
     if (item.msg.kind === 'deposit' && usd !== null && usd.compare(low) >= 0 && usd.compare(high) <= 0 && sender !== undefined) {
+      const senders = (fold.salarySenders ??= new Map());
+      const before = senders.get(sender);
       // A second salary-sized deposit from one sender is a payroll-like inflow.
-      if (fold.salarySenders?.has(sender)) {
-        if (!fold.payrollInflow) writable().payrollInflow = true;
-      } else (writable().salarySenders ??= new Set()).add(sender);
+      if (before !== undefined && before > fold.payrollAt) fold.payrollAt = before;
+      senders.set(sender, time);
     }
   }
   return fold;
+}
+
+/** Whether a sign whose witness is `at` holds for a window from `from`, narrowing `v` to the starts that agree. */
+function witnessed(at: number, from: number, v: WindowValidity): boolean {
+  if (at >= from) {
+    if (at < v.fromAtMost) v.fromAtMost = at;
+    return true;
+  }
+  if (at > v.fromAfter) v.fromAfter = at;
+  return false;
 }
 
 /**
  * An account's factors that its window's history and its devices' links decide (all but
  * young-account, which moves with the window's end alone), and the windows they hold for. Flat:
  * a judgement reads one object per payer, the one the state keeps (its bits, its age and the
- * windows it holds for), not the scan and bounds it was made from.
+ * windows it holds for), not the fold and bounds it was made from.
  */
 interface AccountScan extends WindowValidity, DerivedValue {
   /** Those factors that hold, as FACTOR_BIT bits. */
   held: number;
   /** The account's `customer.createdAt` (epoch ms) as the window's newest KYC record gives it; NaN when none does. */
   createdAt: number;
-  /** What the pass saw, for extending it over items that join the window's end. */
-  fold: ScanFold;
-  /** The time of the last item folded (-Infinity when the window held none). */
-  lastTime: number;
+  /** What the history showed, for other windows and for extending it over items that join the window's end. */
+  fold: WitnessFold;
   /** The state's `historyRewrites` when the items were read. */
   rewrites: number;
 }
@@ -125,56 +147,71 @@ function factorMask(spec: PayerRiskSpec): number {
   return mask;
 }
 
-/** The scan of a fold over the window's items: its devices' links read now, narrowing `validity` further. */
-function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, fold: ScanFold, lastTime: number, validity: WindowValidity, before?: AccountScan): AccountScan {
+/**
+ * The scan of a fold for the window [from, to] of `list` (the account's history; the fold holds
+ * its items from before `from` up to `to`): the signs witnessed since `from`, and its devices'
+ * links read now, with the windows that give the same.
+ */
+function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, list: readonly HistoryItem[], from: number, to: number, fold: WitnessFold, before?: AccountScan): AccountScan {
+  const v = anyWindow();
+  // The window must start within the fold and end at or after its last item, before the next one.
+  v.fromAfter = fold.coversAfter;
+  v.toAtLeast = fold.lastTime;
+  const next = upperBound(list, to);
+  if (next < list.length) v.toBefore = list[next]!.time;
+  const vpn = witnessed(fold.vpnAt, from, v);
+  const countryMismatch = witnessed(fold.mismatchAt, from, v);
+  const payrollInflow = witnessed(fold.payrollAt, from, v);
+  const customer = witnessed(fold.customerAt, from, v) ? fold.customer : undefined;
   let shares = false;
   if (spec.factors.includes('shared-device')) {
-    for (const device of fold.devices) if ((shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, validity))) break;
+    for (let i = 0; i < fold.devices.length && !shares; i++) {
+      if (witnessed(fold.deviceAt[i]!, from, v)) shares = env.state.linkedToAnotherBounded('device', fold.devices[i]!, accountId, from, to, v);
+    }
   }
-  const held = (fold.vpn ? FACTOR_BIT.vpn : 0) | (fold.countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (fold.payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
-  // The same KYC record as the scan extended: its age read once.
-  const createdAt = before !== undefined && before.fold.customer === fold.customer ? before.createdAt : fold.customer ? validatedTimeMs(fold.customer.createdAt) : Number.NaN;
-  return { stale: false, held, createdAt, fold, lastTime, rewrites: env.state.historyRewrites, fromAfter: validity.fromAfter, fromAtMost: validity.fromAtMost, toAtLeast: validity.toAtLeast, toBefore: validity.toBefore };
+  const held = (vpn ? FACTOR_BIT.vpn : 0) | (countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
+  // The same KYC record as the scan this one follows: its age read once.
+  const createdAt = customer === undefined ? Number.NaN : before !== undefined && before.fold.customer === customer && !Number.isNaN(before.createdAt) ? before.createdAt : validatedTimeMs(customer.createdAt);
+  return { stale: false, held, createdAt, fold, rewrites: env.state.historyRewrites, fromAfter: v.fromAfter, fromAtMost: v.fromAtMost, toAtLeast: v.toAtLeast, toBefore: v.toBefore };
 }
 
 function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan {
-  const validity = anyWindow();
   const list = env.state.history(accountId);
-  const [lo, hi] = rangeWithValidity(list, from, to, validity);
-  const fold = foldItems(emptyFold(), list, lo, hi, spec, true);
-  return scanOfFold(env, accountId, spec, from, to, fold, hi > lo ? list[hi - 1]!.time : Number.NEGATIVE_INFINITY, validity);
+  const lo = lowerBound(list, from);
+  const hi = upperBound(list, to);
+  const fold = foldItems(emptyFold(lo > 0 ? list[lo - 1]!.time : NONE), list, lo, hi, spec, true);
+  return scanOfFold(env, accountId, spec, list, from, to, fold);
 }
 
 /**
- * The scan for [from, to] made by extending `kept` over the items that joined the window's end
- * since, or undefined when that would not give what a new scan gives. It does when the window
- * starts at the same item as kept's did (from within its start bounds) and every change to the
- * histories since was an item added after the newest of its history (`historyRewrites` unmoved)
- * or a drop of items older than `from` (`historyDroppedUpTo`): then the items kept folded are the
- * new window's up to its last one, and the rest come after. The device links are read again.
- * A hot cluster's payers are judged at every sweep into it, each time after a login or two of theirs.
+ * The scan for [from, to] made from `kept`'s fold, extended over the items that joined the
+ * window's end since, or undefined when that would not give what a new scan gives. It does when
+ * the fold holds every item of the window up to its last one: the window starts within it, ends
+ * at or after its last item, and every change to the histories since was an item added after the
+ * newest of its history (`historyRewrites` unmoved) or a drop of items older than `from`
+ * (`historyDroppedUpTo`). The device links are read again.
  */
 function extendScan(env: Env, kept: AccountScan, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan | undefined {
   const state = env.state;
+  const fold = kept.fold;
   if (kept.rewrites !== state.historyRewrites || state.historyDroppedUpTo >= from) return undefined;
-  if (!(from > kept.fromAfter && from <= kept.fromAtMost) || to < kept.lastTime) return undefined;
-  const validity = anyWindow();
+  if (!(from > fold.coversAfter) || to < fold.lastTime) return undefined;
   const list = state.history(accountId);
-  const [lo, hi] = rangeWithValidity(list, from, to, validity);
-  const start = Math.max(lo, upperBound(list, kept.lastTime));
-  if (start >= hi) return scanOfFold(env, accountId, spec, from, to, kept.fold, kept.lastTime, validity, kept);
-  return scanOfFold(env, accountId, spec, from, to, foldItems(kept.fold, list, start, hi, spec), list[hi - 1]!.time, validity, kept);
+  // The items after the last one folded (after the fold's start when it folded none).
+  const start = upperBound(list, Math.max(fold.lastTime, fold.coversAfter));
+  const hi = upperBound(list, to);
+  return scanOfFold(env, accountId, spec, list, from, to, foldItems(fold, list, start, hi, spec), kept);
 }
 
 /**
  * The account's scan for [from, to]: the one kept in the state's derived values (`slot`) when
- * the window still selects what it was computed from (the state drops it when the account's
- * history or one of its devices' links changes), else one extended from `prior` (the cluster
- * memo's, stale or not) or from the slot's, else a new one; kept.
+ * it is current (the state marks it stale when the account's history or one of its devices'
+ * links changes) and holds for the window, else one extended from `prior` (the cluster memo's,
+ * stale or not) or from the slot's, stale or not, else a new one; kept.
  */
 function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number, slot: number, prior?: AccountScan): AccountScan {
   const inSlot = env.state.derivedValue(accountId, slot) as AccountScan | undefined;
-  if (inSlot && withinValidity(inSlot, from, to)) return inSlot;
+  if (inSlot && !inSlot.stale && withinValidity(inSlot, from, to)) return inSlot;
   const fresh = (prior && extendScan(env, prior, accountId, spec, from, to)) || (inSlot && extendScan(env, inSlot, accountId, spec, from, to)) || scanAccount(env, accountId, spec, from, to);
   env.state.keepDerivedValue(accountId, slot, fresh);
   return fresh;
@@ -225,9 +262,9 @@ function evidenceColumns(capacity: number): EvidenceColumns {
  * while the state surely still holds it, else from the state; what was read fills `found`
  * (made with a row per evidence id, cut to those found).
  */
-function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: Int32Array } | undefined, found: EvidenceColumns): Sums {
+function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly string[], prior: { columns: EvidenceColumns; accountsNow: readonly number[] } | undefined, found: EvidenceColumns): Sums {
   const sums = new Array<Decimal | undefined>(accounts.length).fill(undefined);
-  const approx = new Float64Array(accounts.length);
+  const approx = new Array<number>(accounts.length).fill(0);
   const at = prior ? alignByIdentity(eventIds, prior.columns.eventIds) : undefined;
   const keptFrom = [env.state.transferKeptFrom('deposit'), env.state.transferKeptFrom('withdrawal')];
   let rows = 0;
@@ -284,7 +321,7 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
  */
 interface Sums {
   exact: (Decimal | undefined)[];
-  approx: Float64Array;
+  approx: number[];
 }
 
 const SLACK = 1e-9;
@@ -348,7 +385,7 @@ function indexOfSorted(sorted: readonly string[], key: string): number {
 
 /** The median, exact: the mean of the two middle values of an even count needs one more place at most. */
 export function median(values: readonly Decimal[]): Decimal {
-  return medianOfSums({ exact: values.slice(), approx: Float64Array.from(values, (v) => v.toNumber()) });
+  return medianOfSums({ exact: values.slice(), approx: values.map((v) => v.toNumber()) });
 }
 
 function stringsOf(v: unknown): string[] {
@@ -432,7 +469,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const scans: AccountScan[] = new Array<AccountScan>(accounts.length);
   // Where each account stood in the prior judgement's list, and where each of those stands now.
   const before = prior ? alignByIdentity(accounts, prior.accounts) : undefined;
-  const accountsNow = prior ? new Int32Array(prior.accounts.length).fill(-1) : undefined;
+  const accountsNow = prior ? new Array<number>(prior.accounts.length).fill(-1) : undefined;
   for (let i = 0; i < accounts.length; i++) {
     const p = before ? before[i]! : -1;
     let scan: AccountScan | undefined;

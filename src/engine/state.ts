@@ -134,9 +134,10 @@ export class RuleState {
   private changes = 0;
   /**
    * Per account, values a reader derived from its history and from the device links of the
-   * devices in it (payer-risk's window scans), by slot; dropped whenever either changes, so a
-   * value found here is one computed from what the state still holds. A cache: never checkpointed.
-   * A value let go of is marked stale, so a reader that kept it elsewhere knows without asking.
+   * devices in it (payer-risk's window scans), by slot. Marked stale whenever either changes
+   * (kept, so the reader may extend it over the items that joined since), dropped when items
+   * leave the history. A cache: never checkpointed. A value marked stale is so for every reader
+   * that kept it elsewhere too, so it knows without asking.
    */
   private derived = new Map<string, (DerivedValue | undefined)[]>();
   /** Bumped when the transfer indexes are filled from a checkpoint (see `transferRemovals`). */
@@ -161,7 +162,7 @@ export class RuleState {
     const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
-    this.devices = new LinkIndex(this.options.maxSightings, dormant, this.dropDerivedValues);
+    this.devices = new LinkIndex(this.options.maxSightings, dormant, this.staleDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
   }
 
@@ -374,7 +375,7 @@ export class RuleState {
     return this.derivedSlots++;
   }
 
-  /** What the reader of `slot` kept for the account, if neither its history nor its devices' links changed since. */
+  /** What the reader of `slot` kept for the account; `stale` once its history or its devices' links changed since. */
   derivedValue(accountId: string, slot: number): DerivedValue | undefined {
     return this.derived.get(accountId)?.[slot];
   }
@@ -391,6 +392,13 @@ export class RuleState {
     if (replaced !== undefined && replaced !== value) replaced.stale = true;
     values[slot] = value;
   }
+
+  /** Marks the account's derived values stale (its history or a device link changed) and keeps them. */
+  private readonly staleDerivedValues = (accountId: string): void => {
+    if (this.derived.size === 0) return;
+    const values = this.derived.get(accountId);
+    if (values !== undefined) markStale(values);
+  };
 
   private readonly dropDerivedValues = (accountId: string): void => {
     if (this.derived.size === 0) return;
@@ -432,7 +440,7 @@ export class RuleState {
     this.insertedBehind = false;
     if (event.time > this.newest) this.newest = event.time;
     const accountId = event.msg.accountId;
-    this.dropDerivedValues(accountId);
+    this.staleDerivedValues(accountId);
     if (event.type === 'transfer') this.settleRequest(accountId, event);
     if (event.type === 'transfer' || this.options.keepLogins) {
       // The history as it stands after the event: the indexes below read it without looking it up again.
