@@ -158,6 +158,28 @@ describe('fan-out-dispersal.disperser: one wallet splits value over addresses th
     expect(alerted(replay(inTimeOrder(cell({ mode: 'value', accounts: 4 }))), 'fan-out-dispersal')).toEqual([]);
   });
 
+  it('explains an alert a withdrawal raised by the withdrawal it shows, and gives every account of the cell the same final score, whichever moved funds last (QA)', () => {
+    const stream = cell({ mode: 'value', accounts: 4, session: risky }, 7);
+    const alerts = replay(inTimeOrder(stream)).filter((a) => a.typology === 'fan-out-dispersal');
+    const amounts = new Map(stream.exchange.map((l) => JSON.parse(l) as { eventId: string; kind: string; amount: string }).map((m) => [m.eventId, m]));
+    const byWithdrawal = alerts.filter((a) => a.explanation.includes('a withdrawal of'));
+    // The cell's withdrawals carry the risky sessions: they raise verdicts of their own.
+    expect(byWithdrawal.length).toBeGreaterThan(0);
+    for (const a of alerts) {
+      // Before: "acct-3 received 4,560 USDT from , one of ..." (a withdrawal's amount, no sender).
+      expect(a.explanation).not.toMatch(/ from ,/);
+      const shown = a.eventIds.map((id) => amounts.get(id)).filter((m) => m !== undefined && a.explanation.includes(`a ${m.kind} of ${Number(m.amount).toLocaleString('en-US', { maximumFractionDigits: 2 })} USDT`));
+      expect(shown.length, a.explanation).toBeGreaterThan(0);
+    }
+    // Every account of the cell ends at the same score, whichever of them moved funds last: a
+    // modifier read the shown transfer's session, a withdrawal's for the account whose withdrawal
+    // raised the verdict and a deposit's for the others (QA: cell-mates medium 70, one high 75).
+    const best = new Map<string, number>();
+    for (const a of alerts) best.set(a.subject.accountId, Math.max(best.get(a.subject.accountId) ?? 0, a.score));
+    expect(best.size).toBe(4);
+    expect(new Set(best.values()).size, JSON.stringify([...best])).toBe(1);
+  });
+
   it('does not count transfers below the 500 USD band', () => {
     expect(alerted(replay(inTimeOrder(cell({ mode: 'value', accounts: 3, session: risky, usdt: 300 }))), 'fan-out-dispersal')).toEqual([]);
   });
