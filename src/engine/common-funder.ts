@@ -11,7 +11,7 @@
  */
 import { toDecimal, type Decimal } from '../money/decimal.js';
 import { displayAddress } from '../chain/address.js';
-import type { EntityGraph, FlowEdge } from '../graph/entity-graph.js';
+import type { EntityGraph, FlowEdge, Touch } from '../graph/entity-graph.js';
 import type { SignalSpec } from './rule-schema.js';
 import { clusterExcluded } from './label-exclusion.js';
 import type { Env, Signal, SignalResult } from './signals.js';
@@ -19,7 +19,7 @@ import { counterpartyIds } from './counterparty-ids.js';
 import { NO_RESULT } from './no-result.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
 
-type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
+export type CommonFunderSpec = Extract<SignalSpec, { op: 'common-funder' }>;
 
 /** Touches of a funded address's cluster read, newest first (a fresh address has a handful). */
 const TOUCHES_SCANNED = 16;
@@ -138,6 +138,38 @@ function sendersOf(env: Env, back: number): readonly number[] {
   }
   if (ids === undefined) return NO_IDS;
   return ids.size === 1 ? [...ids] : [...ids].sort((a, b) => a - b);
+}
+
+/**
+ * Other accounts' deposits from addresses funded by this transfer's senders' funders, dated
+ * after it and at most a window later, nearest first, at most `limit`: deposits whose
+ * common-funder verdict was taken without it, when it arrived after them (QA: one deposit read a
+ * few hours late lost its whole dispersal cell). For a withdrawal, `senders` are those of the
+ * account's deposits before it and `fundedBack` 2 (their funding came up to `fundedWithin` before
+ * them). The same bounded reads as the signal's: a sender's funders, a funder's newest
+ * out-edges, each funded address's newest touches.
+ */
+export function laterFundedDeposits(specs: readonly CommonFunderSpec[], graph: EntityGraph, deposit: { eventId: string; time: number; accountId: string }, senders: readonly number[], limit: number, fundedBack = 1): Touch[] {
+  const found: Touch[] = [];
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    for (const sender of senders) {
+      for (const funder of fundersOf(spec, graph, sender, deposit.time - fundedBack * spec.fundedWithin, deposit.time)) {
+        if (graph.isOwn(funder) || clusterExcluded(graph, funder, deposit.time, spec.excludeLabels)) continue;
+        for (const f of fundedBy(spec, graph, funder, deposit.time - spec.within - spec.fundedWithin, Number.MAX_SAFE_INTEGER)) {
+          const touches = graph.touches(f.address);
+          for (let i = touches.length - 1, read = 0; i >= 0 && read < TOUCHES_SCANNED; i--, read++) {
+            const t = touches[i]!;
+            if (!(t.time > deposit.time || (t.time === deposit.time && t.eventId > deposit.eventId))) break; // sorted by time
+            if (t.kind !== 'deposit' || t.address !== f.address || t.accountId === deposit.accountId || t.time > deposit.time + spec.within) continue;
+            if (!seen.has(t.eventId)) { seen.add(t.eventId); found.push(t); }
+          }
+        }
+      }
+    }
+  }
+  found.sort((a, b) => a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  return found.length > limit ? found.slice(0, limit) : found;
 }
 
 export function commonFunder(spec: CommonFunderSpec): Signal {

@@ -6,7 +6,7 @@
  */
 import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal } from '../money/decimal.js';
-import { inUsdRange } from './common-funder.js';
+import { inUsdRange, type CommonFunderSpec } from './common-funder.js';
 import { createHash } from 'node:crypto';
 import { displayAddress } from '../chain/address.js';
 import type { Alert, Severity } from '../contract/schemas.js';
@@ -229,7 +229,7 @@ export interface Trigger {
 
 /** The rule set's common-funder signals, with the longest funding window and freshness among them. */
 interface FundingSpecs {
-  specs: Extract<SignalSpec, { op: 'common-funder' }>[];
+  specs: CommonFunderSpec[];
   window: number;
   freshness: number | undefined;
 }
@@ -320,6 +320,11 @@ export class RuleEngine {
   }
 
   private fundingCache: FundingSpecs | undefined;
+
+  /** The common-funder signals of the rules in force (a deposit read late judges the ones their tallies missed it in again). */
+  fundingSpecs(): readonly CommonFunderSpec[] {
+    return this.funding().specs;
+  }
 
   /** The longest time a common-funder signal allows between a funding and the deposit it made possible. */
   fundingWindow(): number {

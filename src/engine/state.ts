@@ -430,6 +430,11 @@ export class RuleState {
     return this.byEventId[kind].neverExpiredFrom;
   }
 
+  /** The newest event time the state has taken (-Infinity before the first). */
+  get newestTime(): number {
+    return this.newest;
+  }
+
   /** Changes whenever anything the state holds may have changed. */
   get version(): number {
     return this.changes;

@@ -12,6 +12,7 @@ import { touchesAfter, touchesUpTo } from '../graph/touches.js';
 import type { LabelRecord } from '../graph/labels.js';
 import { tryAddressKey } from '../chain/address.js';
 import type { RuleEngine } from '../engine/engine.js';
+import { laterFundedDeposits } from '../engine/common-funder.js';
 import type { HistoryItem, RuleState } from '../engine/state.js';
 import type { PipelineStats } from './pipeline.js';
 
@@ -19,6 +20,8 @@ import type { PipelineStats } from './pipeline.js';
 const LATER_LABELS_JUDGED = 4;
 /** Events of an account judged again when one dated before them arrives after them (see judgeLaterAgain). */
 const LATER_ITEMS_JUDGED = 8;
+/** Sending addresses of an account's deposits a withdrawal read late traces to their funders (judgeLaterFundedAgain). */
+const FUNDED_SENDERS = 4;
 /** Withdrawals judged again after a deposit whose payer gained a touch read late (judgeWithdrawalsAfter). */
 const LATER_WITHDRAWALS_JUDGED = 4;
 
@@ -117,6 +120,45 @@ export class LateJudgement {
   }
 
   /**
+   * Other accounts' deposits from addresses one upstream funder of this transfer's senders
+   * funded, dated after it: their common-funder verdict was taken without it (QA: one deposit of
+   * a dispersal cell read a few hours late lost the whole cell, three accounts, as the cell's later
+   * deposits had each counted two; a cell-mate's withdrawal read late, whose session made it
+   * risky, lost it too). For a withdrawal, the senders are those of the account's deposits within
+   * the funding window before it, whose verdict it takes again. The nearest LATER_ITEMS_JUDGED
+   * deposits are judged again, and the withdrawals after each within the funding window. Called
+   * only for a transfer read at or behind the newest event time.
+   */
+  judgeLaterFundedAgain(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+    const specs = this.engine.fundingSpecs();
+    if (specs.length === 0) return;
+    const window = this.engine.fundingWindow();
+    const deposit = event.msg.kind === 'deposit';
+    const senders = deposit ? counterparties : this.sendersBefore(event, window);
+    if (senders.length === 0) return;
+    const anchor = { eventId: event.eventId, time: event.time, accountId: event.msg.accountId };
+    const later = laterFundedDeposits(specs, this.graph, anchor, senders, LATER_ITEMS_JUDGED, deposit ? 1 : 2);
+    for (const item of this.state.itemsAt(later)) {
+      this.stats.laterRejudged++;
+      for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+      // A withdrawal takes the verdict again from the deposits within the funding window before
+      // it, with the risk its own session shows (QA: the cell's third account was risky only from
+      // its withdrawal on): those are judged again too.
+      if (item.type === 'transfer') this.judgeWithdrawalsWithin(item, window, alerts);
+    }
+  }
+
+  /** The sending addresses of the account's deposits within `window` before the withdrawal, at most FUNDED_SENDERS. */
+  private sendersBefore(withdrawal: TransferEvent, window: number): number[] {
+    const ids = new Set<number>();
+    for (const item of this.state.historyBetween(withdrawal.msg.accountId, withdrawal.time - window, withdrawal.time)) {
+      if (item.type !== 'transfer' || item.msg.kind !== 'deposit') continue;
+      for (const key of item.from) if (ids.size < FUNDED_SENDERS) ids.add(this.graph.id(key));
+    }
+    return [...ids];
+  }
+
+  /**
    * A deposit judged again because its payer's cluster gained a touch dated before it (another
    * account's withdrawal to it, read late): a rule that judges payers on the account's
    * withdrawals (`flagged-payers`, T8: the payer is a consolidation address) reads the deposit
@@ -125,7 +167,11 @@ export class LateJudgement {
    * aggregator's events lost the T8 alert).
    */
   private judgeWithdrawalsAfter(deposit: TransferEvent, alerts: Alert[]): void {
-    const window = this.engine.payerJudgementWindow;
+    this.judgeWithdrawalsWithin(deposit, this.engine.payerJudgementWindow, alerts);
+  }
+
+  /** The account's first LATER_WITHDRAWALS_JUDGED withdrawals within `window` after the deposit, judged again. */
+  private judgeWithdrawalsWithin(deposit: TransferEvent, window: number, alerts: Alert[]): void {
     if (window === 0) return;
     let taken = 0;
     for (const item of this.state.historyBetween(deposit.msg.accountId, deposit.time, deposit.time + window)) {

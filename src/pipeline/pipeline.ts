@@ -254,10 +254,13 @@ export class Pipeline {
     valueTransfer(this.prices, event);
     const outcome = this.writer.applyTransfer(event);
     rememberCounterpartyIds(this.graph, event, outcome.counterpartyIds);
+    // Read at or behind the newest event so far: later events of others may have missed it.
+    const behind = event.time <= this.state.newestTime;
     this.state.add(event);
     const alerts = this.engine.evaluate({ item: event });
     this.late.judgeLaterAgain(event, alerts);
     if (this.engine.hasGraphRules) {
+      if (behind) this.late.judgeLaterFundedAgain(event, outcome.counterpartyIds, alerts);
       this.late.judgeLaterTouchesAgain(event, outcome.counterpartyIds, alerts);
       this.late.judgeAsOfLaterMerges(event, outcome.counterpartyIds, alerts);
       this.late.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);

@@ -180,6 +180,20 @@ describe('fan-out-dispersal.disperser: one wallet splits value over addresses th
     expect(new Set(best.values()).size, JSON.stringify([...best])).toBe(1);
   });
 
+  it.each([
+    ['a deposit read after the later deposits and withdrawals of the others', ['dep-1']],
+    ['two withdrawals, whose sessions make their accounts risky, read after everything else', ['wd-0', 'wd-1']],
+  ])('alerts the same accounts when %s (late cross-account evidence, QA)', (_, late) => {
+    const stream = cell({ mode: 'value', accounts: 3, session: risky }, 11);
+    const ordered = inTimeOrder(stream);
+    const inOrder = alerted(replay(ordered), 'fan-out-dispersal');
+    expect(inOrder).toEqual(['acct-0', 'acct-1', 'acct-2']);
+    const isLate = (line: string): boolean => late.includes((JSON.parse(line) as { eventId?: string }).eventId ?? '');
+    const shuffled = [...ordered.filter((l) => !isLate(l)), ...ordered.filter(isLate)];
+    expect(shuffled).not.toEqual(ordered);
+    expect(alerted(replay(shuffled), 'fan-out-dispersal')).toEqual(inOrder);
+  });
+
   it('does not count transfers below the 500 USD band', () => {
     expect(alerted(replay(inTimeOrder(cell({ mode: 'value', accounts: 3, session: risky, usdt: 300 }))), 'fan-out-dispersal')).toEqual([]);
   });
