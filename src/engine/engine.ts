@@ -225,6 +225,12 @@ export interface Trigger {
   change?: GraphChange;
   /** The change is a merge of unlabelled clusters: only rules that read membership are run again. */
   membershipOnly?: boolean;
+  /**
+   * Present when an event read after other accounts' later events on its device or IP is judged
+   * as one of those would have been (their events themselves no longer kept): only rules with a
+   * `linkage` signal run, and it counts the accounts within its window up to this time.
+   */
+  linkedAt?: number;
 }
 
 /** The rule set's common-funder signals, with the longest funding window and freshness among them. */
@@ -235,7 +241,7 @@ interface FundingSpecs {
 }
 
 /** How a trigger came: a fresh event, a re-examination after a graph change, or after a merge that changed only membership. */
-type TriggerMode = 'fresh' | 'reexamined' | 'membership';
+type TriggerMode = 'fresh' | 'reexamined' | 'membership' | 'linked';
 
 export class RuleEngine {
   private rules: CompiledRule[];
@@ -256,10 +262,11 @@ export class RuleEngine {
   /** Swaps in a new, already validated rule set (hot reload). */
   replaceRules(rules: LoadedRule[]): void {
     this.rules = compileRuleSet(rules);
-    this.rulesByMode = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
+    this.rulesByMode = { fresh: new Map(), reexamined: new Map(), membership: new Map(), linked: new Map() };
     this.labelsCache = undefined;
     this.fundingCache = undefined;
     this.payerWindowCache = undefined;
+    this.linkageReachCache = undefined;
     this.registerAggregators();
   }
 
@@ -299,6 +306,13 @@ export class RuleEngine {
   }
 
   private payerWindowCache: number | undefined;
+
+  /** The longest `linkage` window of the rules in force (0: none reads linkage). */
+  get linkageReach(): number {
+    return (this.linkageReachCache ??= linkageReach(this.rules));
+  }
+
+  private linkageReachCache: number | undefined;
 
   /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
   isFundingTransfer(asset: string, usd: Decimal | null): boolean {
@@ -343,11 +357,11 @@ export class RuleEngine {
     return this.rules.some((r) => r.graphDependent);
   }
 
-  evaluate({ item, change, membershipOnly }: Trigger): Alert[] {
+  evaluate({ item, change, membershipOnly, linkedAt }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
     const asOf = Math.max(item.time, change?.time ?? 0);
     const alerts: Alert[] = [];
-    const rules = this.rulesFor(kind, change === undefined ? 'fresh' : membershipOnly ? 'membership' : 'reexamined');
+    const rules = this.rulesFor(kind, linkedAt !== undefined ? 'linked' : change === undefined ? 'fresh' : membershipOnly ? 'membership' : 'reexamined');
     if (rules.length === 0) return alerts;
     // One context for the trigger, its `signals` reset per rule: nothing keeps a rule's context
     // once `fire` returns (alerts copy what they show), so each rule needs no copy of its own.
@@ -356,7 +370,7 @@ export class RuleEngine {
     for (const rule of rules) {
       ctx.signals = NO_SIGNALS;
       if (!rule.where(ctx)) continue;
-      env ??= { trigger: item, ctx, graph: this.graph, state: this.state, asOf };
+      env ??= linkedAt === undefined ? { trigger: item, ctx, graph: this.graph, state: this.state, asOf } : { trigger: item, ctx, graph: this.graph, state: this.state, asOf, linkedAt };
       for (const alert of this.fire(rule, item, ctx, env, change)) alerts.push(alert);
     }
     return alerts;
@@ -371,14 +385,14 @@ export class RuleEngine {
     const index = this.rulesByMode[mode];
     let rules = index.get(kind);
     if (rules === undefined) {
-      rules = this.rules.filter((r) => r.spec.on.includes(kind as never) && (mode === 'fresh' || r.graphDependent) && (mode !== 'membership' || r.readsMembership));
+      rules = this.rules.filter((r) => r.spec.on.includes(kind as never) && (mode === 'linked' ? readsLinkage(r) : (mode === 'fresh' || r.graphDependent) && (mode !== 'membership' || r.readsMembership)));
       index.set(kind, rules);
     }
     return rules;
   }
 
   /** Rules by trigger mode and kind (a handful of kinds), built on first use and dropped on a rule reload. */
-  private rulesByMode: Record<TriggerMode, Map<string, CompiledRule[]>> = { fresh: new Map(), reexamined: new Map(), membership: new Map() };
+  private rulesByMode: Record<TriggerMode, Map<string, CompiledRule[]>> = { fresh: new Map(), reexamined: new Map(), membership: new Map(), linked: new Map() };
 
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
@@ -542,6 +556,17 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
 }
 
 /** How long device and IP links must be kept: the longest linkage window or device/IP-keyed window. */
+function readsLinkage(rule: CompiledRule): boolean {
+  return Object.values(rule.spec.signals).some((s) => s.op === 'linkage');
+}
+
+/** The longest window of a `linkage` signal among the rules (0 when none has one). */
+export function linkageReach(rules: readonly { spec: LoadedRule['spec'] }[]): number {
+  let longest = 0;
+  for (const rule of rules) for (const s of Object.values(rule.spec.signals)) if (s.op === 'linkage' && s.within > longest) longest = s.within;
+  return longest;
+}
+
 export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number {
   let longest = floor;
   for (const rule of rules) {

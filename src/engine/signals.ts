@@ -45,6 +45,8 @@ export interface Env {
   state: RuleState;
   /** Labels are read as of this time (≥ the trigger's time when late evidence re-evaluates). */
   asOf: number;
+  /** A `linkage` window ends here instead of at the trigger's time (see Trigger.linkedAt). */
+  linkedAt?: number;
 }
 
 export type Signal = ((env: Env) => SignalResult) & {
@@ -297,14 +299,15 @@ function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string
 }
 
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
-  return ({ trigger, state }) => {
+  return ({ trigger, state, linkedAt }) => {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
     const value = spec.by === 'device' ? session?.deviceId : linkedIpKey(session);
     if (!value) return none();
+    const to = linkedAt ?? trigger.time;
     // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.
-    const count = state.linkedCount(spec.by, value, trigger.time - spec.within, trigger.time);
+    const count = state.linkedCount(spec.by, value, to - spec.within, to);
     if (!passes(spec.pass, count)) return none({ accounts: count });
-    const linked = state.linked(spec.by, value, trigger.time - spec.within, trigger.time);
+    const linked = state.linked(spec.by, value, to - spec.within, to);
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
     return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds: linked.map((s) => s.accountId) } };
   };

@@ -210,6 +210,23 @@ export class RuleState {
    * `limit` per key, nearest first: judged by linkage before this event existed (it arrived
    * late). Events in order find none and cost one comparison per key.
    */
+  /**
+   * The latest times of other accounts seen on the event's device or IP after it whose events
+   * the state no longer keeps (a login past the recent logins' 10 minutes), nearest first, at
+   * most `limit` per key: they were judged without this event, and cannot be judged again.
+   */
+  unkeptLaterSightings(event: HistoryItem, limit: number): number[] {
+    const session = event.type === 'login' ? event.msg : event.msg.session;
+    const times: number[] = [];
+    const add = (sightings: { accountId: string; eventId: string; time: number }[]): void => {
+      for (const s of sightings) if (!this.itemAt(s.accountId, s.eventId, s.time)) times.push(s.time);
+    };
+    if (session?.deviceId) add(this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit));
+    const ip = linkedIpKey(session);
+    if (ip) add(this.ips.laterSightings(ip, event.msg.accountId, event.time, limit));
+    return times;
+  }
+
   linkedLater(event: HistoryItem, limit: number): HistoryItem[] {
     const session = event.type === 'login' ? event.msg : event.msg.session;
     const found: HistoryItem[] = [];

@@ -98,6 +98,29 @@ export class LateJudgement {
       this.stats.laterRejudged++;
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
+    this.judgeAsLaterLinked(event, alerts);
+  }
+
+  /**
+   * Other accounts seen on the event's device or IP after it whose events the state no longer
+   * keeps (logins past the 10 minutes the recent logins hold) cannot be judged again: the event
+   * itself is judged as they were, its linkage windows ending at the nearest and the furthest of
+   * their times (each at most a linkage window after the event, so that it still counts). QA: a
+   * three-account device farm whose first two logins arrived ten hours late gave no alert; in
+   * event order the third login alerted all three.
+   */
+  private judgeAsLaterLinked(event: HistoryItem, alerts: Alert[]): void {
+    const reach = this.engine.linkageReach;
+    if (reach === 0) return;
+    const times = this.state.unkeptLaterSightings(event, LATER_ITEMS_JUDGED);
+    if (times.length === 0) return;
+    const cap = (t: number): number => Math.min(t, event.time + reach);
+    const nearest = cap(Math.min(...times));
+    const furthest = cap(Math.max(...times));
+    for (const linkedAt of nearest === furthest ? [nearest] : [nearest, furthest]) {
+      this.stats.laterRejudged++;
+      for (const alert of this.engine.evaluate({ item: event, linkedAt })) alerts.push(alert);
+    }
   }
 
   /**

@@ -55,3 +55,40 @@ describe('logins of other accounts on a device, read out of order', () => {
     expect((await verdicts([4, 3, 2, 1, 0], 3)).best).toEqual(inOrder.best);
   });
 });
+
+describe('logins read hours after later logins of other accounts on their device', () => {
+  /** Three accounts on one device a day apart, and other traffic on another device every hour in between. */
+  const farmLogin = (letter: string, day: number): string => JSON.stringify({
+    schema: 'exchange.login.v1', eventId: `far-${letter}`, occurredAt: `2025-03-0${day}T09:00:00.000Z`, accountId: `acct-far-${letter}`,
+    ip: `203.0.113.${day}`, ipCountry: 'US', vpn: false, deviceId: 'dev-far-shared',
+  });
+  const filler = (hour: number): string => JSON.stringify({
+    schema: 'exchange.login.v1', eventId: `fill-${hour}`, occurredAt: new Date(Date.UTC(2025, 2, 1, 9) + hour * 3_600_000).toISOString(), accountId: `acct-fill-${hour % 7}`,
+    ip: `192.0.2.${hour % 7}`, ipCountry: 'US', vpn: false, deviceId: `dev-fill-${hour % 7}`,
+  });
+  const stream = (): { line: string; time: number }[] => [
+    ...[1, 2, 3].map((day, i) => ({ line: farmLogin('abc'[i]!, day), time: Date.UTC(2025, 2, day, 9) })),
+    ...Array.from({ length: 72 }, (_, h) => ({ line: filler(h), time: Date.UTC(2025, 2, 1, 9) + h * 3_600_000 + 60_000 })),
+  ].sort((x, y) => x.time - y.time);
+
+  function alerted(lines: string[]): Record<string, string> {
+    const pipeline = new Pipeline({ rules: rules(), labels: [] });
+    const best: Record<string, string> = {};
+    lines.forEach((l, n) => {
+      for (const a of pipeline.process(l, { file: 'x', line: n + 1 }).alerts) if (a.ruleId === 'account-linkage.shared-device') best[a.subject.accountId] = a.severity;
+    });
+    return best;
+  }
+
+  it('alert the device farm as event order does, though the later login is no longer kept to judge again (QA)', () => {
+    const ordered = stream().map((s) => s.line);
+    const inOrder = alerted(ordered);
+    expect(Object.keys(inOrder).sort()).toEqual(['acct-far-a', 'acct-far-b', 'acct-far-c']);
+    // The first two farm logins read ten hours after the third (past the ten minutes recent logins are kept).
+    const late = new Set([ordered.find((l) => l.includes('far-a'))!, ordered.find((l) => l.includes('far-b'))!]);
+    const rest = ordered.filter((l) => !late.has(l));
+    const cut = rest.findIndex((l) => l.includes('"fill-58"'));
+    expect(cut).toBeGreaterThan(0);
+    expect(alerted([...rest.slice(0, cut), ...late, ...rest.slice(cut)])).toEqual(inOrder);
+  });
+});
