@@ -72,6 +72,8 @@ export const envSchema = z.object({
   KAFKA_FETCH_PARTITION_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(1 << 20),
   /** Bytes one fetch asks of the brokers in all (Kafka's fetch.max.bytes; kafkajs' default). */
   KAFKA_FETCH_MAX_BYTES: z.coerce.number().int().min(1024).max(1 << 30).default(10 << 20),
+  /** Bytes a compressed input batch may inflate to; past it the batch is refused and the reader stops. */
+  KAFKA_MAX_INFLATED_BATCH_BYTES: z.coerce.number().int().min(1 << 20).max(2 ** 31 - 1).default(256 * 1024 * 1024),
   KAFKA_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(16).default(1),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),

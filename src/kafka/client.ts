@@ -8,13 +8,13 @@ const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
 
 type KafkaConnectionConfig = Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'>
-  & Partial<Pick<Config, 'KAFKA_SSL_CA_FILE' | 'KAFKA_SSL_CERT_FILE' | 'KAFKA_SSL_KEY_FILE' | 'KAFKA_SSL_KEY_PASSWORD'>>;
+  & Partial<Pick<Config, 'KAFKA_SSL_CA_FILE' | 'KAFKA_SSL_CERT_FILE' | 'KAFKA_SSL_KEY_FILE' | 'KAFKA_SSL_KEY_PASSWORD' | 'KAFKA_MAX_INFLATED_BATCH_BYTES'>>;
 
 export function createKafka(config: KafkaConnectionConfig, debugLog?: (entry: Record<string, unknown>) => void): KafkaClient {
   const sasl = config.KAFKA_SASL_MECHANISM
     ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME!, password: config.KAFKA_SASL_PASSWORD! }
     : undefined;
-  registerCompressionCodecs();
+  registerCompressionCodecs(config.KAFKA_MAX_INFLATED_BATCH_BYTES);
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS.split(','),
@@ -134,6 +134,8 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       if (options.stopped?.()) return;
       const refused = saslRefusal(err);
       if (refused) throw new ConfigError(`invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: Kafka refused the client's SASL authentication (or SASL is set for a listener without it): ${refused}`);
+      const topics = topicCreationRefusal(err);
+      if (topics) throw new ConfigError(`invalid configuration: the brokers refused to create the topics: ${topics}`);
       const handshake = tlsRefusal(err);
       if (handshake) throw new ConfigError(`invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed (a CA that did not sign them, no or another client certificate, or TLS against a plaintext listener): ${handshake}`);
       if (Date.now() >= deadline) throw err;
@@ -177,6 +179,32 @@ export function isRetriable(err: unknown): boolean {
 export function tlsRefusal(err: unknown): string | undefined {
   for (let e = err as { message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
     if (e.message !== undefined && isTlsRefusal(e.message)) return e.message;
+  }
+  return undefined;
+}
+
+/** What to set when the brokers refuse to create a topic for one of these reasons: waiting does not change them. */
+const TOPIC_REFUSALS: Readonly<Record<string, string>> = {
+  INVALID_REPLICATION_FACTOR: 'KAFKA_TOPIC_REPLICATION is more than the cluster has brokers',
+  INVALID_PARTITIONS: 'KAFKA_TOPIC_PARTITIONS',
+  INVALID_TOPIC_EXCEPTION: 'the topic name (--topics, --alert-topic, --ownership-topic or the *_TOPIC variables): letters, digits, ".", "_" and "-" only, at most 249',
+  INVALID_CONFIG: 'a topic setting the monitor gives new topics (the retention variables)',
+  POLICY_VIOLATION: "the cluster's topic creation policy: create the topics yourself",
+  TOPIC_AUTHORIZATION_FAILED: "the Kafka user's ACLs: grant it CREATE, or create the topics yourself",
+  CLUSTER_AUTHORIZATION_FAILED: "the Kafka user's ACLs: grant it CREATE, or create the topics yourself",
+};
+
+/**
+ * Each topic the brokers refused to create for a reason waiting does not change, with that reason
+ * and what to set, anywhere in the error's cause chain; undefined when there is none. The
+ * start-up wait retried them until KAFKA_STARTUP_TIMEOUT_MS and then said the brokers did not
+ * answer (QA: a replication factor of 3 on one broker, a topic name with a space).
+ */
+export function topicCreationRefusal(err: unknown): string | undefined {
+  for (let e = err as { name?: string; errors?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
+    if (e.name !== 'KafkaJSAggregateError' || !Array.isArray(e.errors)) continue;
+    const refused = (e.errors as { topic?: string; type?: string; message?: string }[]).filter((x) => x.type !== undefined && TOPIC_REFUSALS[x.type] !== undefined);
+    if (refused.length > 0) return refused.map((x) => `${x.topic ?? '?'}: ${x.type} (${x.message ?? ''}); check ${TOPIC_REFUSALS[x.type!]}`).join('; ');
   }
   return undefined;
 }

@@ -1,11 +1,12 @@
 /**
- * The record-batch codecs kafkajs lacks. kafkajs reads gzip by itself and throws "not
- * implemented" for Snappy, LZ4 and ZSTD, which crashes the consumer at the first batch an
- * exchange's Java producer (or kafka-console-producer --compression-codec) compressed that way.
- * Registered once, before any client reads, by `createKafka`.
+ * The record-batch codecs kafkajs lacks, and a bounded gzip. kafkajs throws "not implemented"
+ * for Snappy, LZ4 and ZSTD, which crashes the consumer at the first batch an exchange's Java
+ * producer (or kafka-console-producer --compression-codec) compressed that way, and inflates gzip
+ * without a bound. Registered once, before any client reads, by `createKafka`.
  *
  * Each decoder refuses a batch that would inflate past MAX_INFLATED_BATCH_BYTES: Snappy chunks
- * and LZ4 frames by the sizes they declare, before the output is allocated; ZSTD as it streams.
+ * and LZ4 frames by the sizes they declare, before the output is allocated; ZSTD as it streams;
+ * gzip through zlib's `maxOutputLength`.
  * A compressed batch is bounded by the fetch size, its inflated size only by this check.
  *
  * Framing, as Kafka writes it:
@@ -14,12 +15,16 @@
  * - LZ4: the standard LZ4 frame (magic 0x184D2204).
  * - ZSTD: a standard zstd frame.
  */
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import kafkajs from 'kafkajs';
 import * as fzstd from 'fzstd';
 import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
+const unzip = promisify(zlib.unzip) as (input: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>;
+const gzip = promisify(zlib.gzip) as (input: Buffer) => Promise<Buffer>;
 
 /** Largest inflated record batch accepted (a fetch asks for at most a few MB compressed). */
 export const MAX_INFLATED_BATCH_BYTES = 256 * 1024 * 1024;
@@ -31,9 +36,21 @@ export class BatchDecompressionError extends Error {
   }
 }
 
-/** Whether a consumer crashed on a batch no retry can read (kafkajs would refetch it forever). */
+/**
+ * Whether a consumer crashed on a batch no retry can read (kafkajs would refetch it forever).
+ * kafkajs hands the crash over wrapped, a KafkaJSNumberOfRetriesExceeded whose `cause` (or
+ * `originalError`) is the refusal, and marks it restartable: the chain of causes is read (QA:
+ * read at the top only, a refused zstd batch made the reader restart and refetch it every 15 s,
+ * every topic stalled behind it while the monitor reported ready).
+ */
 export function isUndecodableBatch(err: unknown): boolean {
-  return err instanceof Error && err.name === 'BatchDecompressionError';
+  let e: unknown = err;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
+    if (e.name === 'BatchDecompressionError') return true;
+    const wrapped = e as Error & { originalError?: unknown };
+    e = wrapped.cause ?? wrapped.originalError;
+  }
+  return false;
 }
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
@@ -85,6 +102,17 @@ export function inflateLz4(input: Buffer, limit = MAX_INFLATED_BATCH_BYTES): Buf
   }
 }
 
+/** A gzip (or zlib) stream, inflated by Node's zlib with its output bounded. */
+export async function inflateGzip(input: Buffer, limit = MAX_INFLATED_BATCH_BYTES): Promise<Buffer> {
+  try {
+    return await unzip(input, { maxOutputLength: limit });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new BatchDecompressionError('gzip', `it would inflate to more than the ${limit} bytes allowed`);
+    throw new BatchDecompressionError('gzip', err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** ZSTD frames, streamed so that the running size is checked as it grows. */
 export function inflateZstd(input: Buffer, limit = MAX_INFLATED_BATCH_BYTES): Buffer {
   const parts: Uint8Array[] = [];
@@ -106,25 +134,34 @@ export function inflateZstd(input: Buffer, limit = MAX_INFLATED_BATCH_BYTES): Bu
 interface Encoder { buffer: Buffer }
 
 let registered = false;
+/** The bound the registered decoders apply (kafkajs' codecs are one table per process). */
+let inflatedLimit = MAX_INFLATED_BATCH_BYTES;
 
 /**
- * Gives kafkajs decoders for Snappy, LZ4 and ZSTD batches (idempotent). Tidewatch's own
- * producers send uncompressed batches; a Snappy or LZ4 producer would get a raw block or a
- * frame, and a ZSTD producer a clear error.
+ * Gives kafkajs decoders for Snappy, LZ4 and ZSTD batches and a bounded gzip, each refusing a
+ * batch that would inflate past `limit` (KAFKA_MAX_INFLATED_BATCH_BYTES; the last call's holds
+ * for the whole process). Tidewatch's own producers send uncompressed batches; a Snappy or LZ4
+ * producer would get a raw block or a frame, and a ZSTD producer a clear error.
  */
-export function registerCompressionCodecs(): void {
+export function registerCompressionCodecs(limit = MAX_INFLATED_BATCH_BYTES): void {
+  inflatedLimit = limit;
   if (registered) return;
   registered = true;
   CompressionCodecs[CompressionTypes.Snappy] = () => ({
     compress: async (encoder: Encoder) => Buffer.from(snappy.compress(encoder.buffer)),
-    decompress: async (buffer: Buffer) => inflateSnappy(buffer),
+    decompress: async (buffer: Buffer) => inflateSnappy(buffer, inflatedLimit),
   });
   CompressionCodecs[CompressionTypes.LZ4] = () => ({
     compress: async (encoder: Encoder) => Buffer.from(lz4.compress(encoder.buffer)),
-    decompress: async (buffer: Buffer) => inflateLz4(buffer),
+    decompress: async (buffer: Buffer) => inflateLz4(buffer, inflatedLimit),
+  });
+  // kafkajs' own gzip codec inflates without a bound: the same batch refused in ZSTD was taken whole in gzip (QA).
+  CompressionCodecs[CompressionTypes.GZIP] = () => ({
+    compress: async (encoder: Encoder) => gzip(encoder.buffer),
+    decompress: async (buffer: Buffer) => inflateGzip(buffer, inflatedLimit),
   });
   CompressionCodecs[CompressionTypes.ZSTD] = () => ({
     compress: async () => { throw new Error('Tidewatch does not write ZSTD batches (it reads them)'); },
-    decompress: async (buffer: Buffer) => inflateZstd(buffer),
+    decompress: async (buffer: Buffer) => inflateZstd(buffer, inflatedLimit),
   });
 }

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import type { Alert } from '../../src/contract/schemas.js';
 import { loadConfig } from '../../src/config/config.js';
+import kafkajs from 'kafkajs';
 import { createKafka } from '../../src/kafka/client.js';
 import { Monitor } from '../../src/monitor/monitor.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -53,6 +54,35 @@ describe('monitor fatal failure (real Kafka, in process)', () => {
       expect(await Promise.all([0, 1].map((s) => slotCursor(run, s)))).toEqual(atFailure);
     } finally {
       if (!stopped) await monitor.stop();
+    }
+  }, 300_000);
+
+  it('stops on an input batch that inflates past KAFKA_MAX_INFLATED_BATCH_BYTES, though kafkajs hands the refusal over wrapped and restartable (QA)', async () => {
+    const run = newRun();
+    runs.push(run);
+    await produceSample(run);
+    const config = loadConfig(process.env, { KAFKA_GROUP_ID: run.group, KAFKA_TOPIC_PARTITIONS: '2', REDIS_KEY_PREFIX: run.prefix, KAFKA_MAX_INFLATED_BATCH_BYTES: String(1 << 20) });
+    const kafka = createKafka(config);
+    // One gzip batch of 24 logins padded to 100 KB each: about 2.4 MB inflated, a few KB on the wire.
+    const logins = run.topics.find((t) => t.endsWith('exchange.logins'))!;
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: logins, acks: -1, compression: kafkajs.CompressionTypes.GZIP,
+      messages: Array.from({ length: 24 }, (_, i) => ({ key: 'acct-bomb', value: JSON.stringify({ schema: 'exchange.login.v1', eventId: `bomb-${i}`, pad: 'x'.repeat(100_000) }) })),
+    });
+    await producer.disconnect();
+    const labels = ofacLabels();
+    const monitor = new Monitor({
+      config, kafka, cases: new MemoryCaseStore(), createPipeline: (r) => new Pipeline({ rules: r, labels }),
+      rules: rules(), logger: pino({ level: 'silent' }), instanceId: `bomb-${run.id}`, inputTopics: run.topics, alertTopic: run.alertTopic,
+    });
+    await monitor.start();
+    try {
+      const err = await Promise.race([monitor.fatal, new Promise<undefined>((r) => setTimeout(() => r(undefined), 180_000))]);
+      expect(err?.message).toMatch(/gzip record batch refused: it would inflate to more than the 1048576 bytes allowed/);
+    } finally {
+      await monitor.stop();
     }
   }, 300_000);
 });

@@ -9,7 +9,8 @@ import kafkajs from 'kafkajs';
 import * as lz4 from 'lz4js';
 import * as snappy from 'snappyjs';
 import { describe, expect, it } from 'vitest';
-import { BatchDecompressionError, inflateLz4, inflateSnappy, inflateZstd, isUndecodableBatch, registerCompressionCodecs } from '../../src/kafka/compression.js';
+import { gzipSync } from 'node:zlib';
+import { BatchDecompressionError, inflateGzip, inflateLz4, inflateSnappy, inflateZstd, isUndecodableBatch, registerCompressionCodecs } from '../../src/kafka/compression.js';
 
 const text = Buffer.from('{"schema":"exchange.login.v1","accountId":"acct-1"}\n'.repeat(400));
 
@@ -63,11 +64,28 @@ describe('record-batch decompression', () => {
     expect(() => inflateZstd(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/zstd record batch refused/);
   });
 
+  it('inflates gzip, and refuses a gzip batch that inflates past the limit, as the other codecs do (QA: gzip had no bound)', async () => {
+    expect(await inflateGzip(gzipSync(text))).toEqual(text);
+    const bomb = gzipSync(Buffer.alloc(200_000, 0x78));
+    await expect(inflateGzip(bomb, 50_000)).rejects.toThrow(/gzip record batch refused: it would inflate to more than the 50000 bytes allowed/);
+    await expect(inflateGzip(Buffer.from('not gzip at all'))).rejects.toThrow(BatchDecompressionError);
+  });
+
   it('marks its refusals as batches no refetch can read (the monitor and replay stop on them), and nothing else', () => {
     const refusal = ((): unknown => { try { inflateLz4(Buffer.from('garbage!')); } catch (err) { return err; } })();
     expect(isUndecodableBatch(refusal)).toBe(true);
     expect(isUndecodableBatch(new Error('The group coordinator is not available'))).toBe(false);
     expect(isUndecodableBatch('lz4')).toBe(false);
+  });
+
+  it('finds a refusal that kafkajs hands over wrapped, as the cause of the retries it gave up (QA: the reader restarted forever)', () => {
+    const refusal = new BatchDecompressionError('zstd', 'it would inflate to 268566528 bytes, more than the 268435456 allowed');
+    const { KafkaJSNumberOfRetriesExceeded, KafkaJSError } = kafkajs as unknown as Record<string, new (e: unknown, o?: unknown) => Error>;
+    const gaveUp = new KafkaJSNumberOfRetriesExceeded!(refusal, { retryCount: 5, retryTime: 1000 });
+    expect(gaveUp.name).toBe('KafkaJSNumberOfRetriesExceeded');
+    expect(isUndecodableBatch(gaveUp)).toBe(true);
+    expect(isUndecodableBatch(Object.assign(new Error('wrapped'), { originalError: refusal }))).toBe(true);
+    expect(isUndecodableBatch(new KafkaJSNumberOfRetriesExceeded!(new KafkaJSError!('Connection timeout'), { retryCount: 5, retryTime: 1000 }))).toBe(false);
   });
 
   it('registers with kafkajs, which throws "not implemented" for these codecs by itself', async () => {
@@ -77,6 +95,8 @@ describe('record-batch decompression', () => {
     expect(await lz4Codec.decompress(Buffer.from(lz4.compress(text)))).toEqual(text);
     const snappyCodec = CompressionCodecs[CompressionTypes.Snappy]!() as { decompress(b: Buffer): Promise<Buffer> };
     expect(await snappyCodec.decompress(xerial([text]))).toEqual(text);
+    const gzipCodec = CompressionCodecs[CompressionTypes.GZIP]!() as { decompress(b: Buffer): Promise<Buffer> };
+    expect(await gzipCodec.decompress(gzipSync(text))).toEqual(text);
     const zstdCodec = CompressionCodecs[CompressionTypes.ZSTD]!() as { decompress(b: Buffer): Promise<Buffer> };
     expect(await zstdCodec.decompress(zstdFrame({ raw: text }))).toEqual(text);
   });
