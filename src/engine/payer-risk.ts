@@ -9,6 +9,7 @@
 import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal, sumOf } from '../money/decimal.js';
 import { getPath } from './conditions.js';
+import { NO_RESULT } from './no-result.js';
 import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
@@ -529,6 +530,9 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
   return (env): SignalResult => {
     if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; clusters = new Map(); }
     const rawAccounts = getPath(env.ctx, spec.accounts);
+    // Nothing named (the signal it reads did not hold, as a fan-in that failed): no judgement,
+    // and no facts an alert's evidence would show as a median of 0 over no payers.
+    if (rawAccounts === undefined) return NO_RESULT;
     const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
     const to = Math.max(env.trigger.time, env.asOf);
