@@ -111,7 +111,8 @@ export class LateJudgement {
    */
   private judgeAsLaterLinked(event: HistoryItem, alerts: Alert[]): void {
     const reach = this.engine.linkageReach;
-    if (reach === 0) return;
+    // No sighting is later than the newest event (an event in order finds none: no look-up).
+    if (reach === 0 || event.time >= this.state.newestTime) return;
     const times = this.state.unkeptLaterSightings(event, LATER_ITEMS_JUDGED);
     if (times.length === 0) return;
     const cap = (t: number): number => Math.min(t, event.time + reach);
