@@ -186,8 +186,8 @@ export class Monitor {
    * slot cursors (crash-only). It never rejects, so an embedder that ignores it is not crashed.
    */
   readonly fatal: Promise<Error> = new Promise((resolve) => { this.reportFatal = resolve; });
-  /** `bufferedPeak`: the most messages the reorder buffer has held at once (read-balance.ts bounds it). */
-  readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0, bufferedPeak: 0 };
+  /** `bufferedPeak`: the most messages the reorder buffer has held at once (read-balance.ts bounds it); `readPauses`: input partitions it paused for that. */
+  readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0, bufferedPeak: 0, readPauses: 0 };
 
   constructor(private readonly options: MonitorOptions) {
     this.kafka = options.kafka;
@@ -621,6 +621,7 @@ export class Monitor {
     if (!reader || this.stopping) return;
     try {
       this.readBalance.balance(this.ordering, reader);
+      this.stats.readPauses = this.readBalance.pausesMade;
       this.options.metrics?.buffered.set(this.ordering.size);
       this.options.metrics?.pausedPartitions.set(this.readBalance.pausedCount);
     } catch (err) {

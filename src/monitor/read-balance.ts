@@ -54,6 +54,13 @@ export class ReadBalance {
     if (!(cap >= pauseAt)) throw new Error(`read balance: a buffer cap of ${cap} messages is below the partition threshold of ${pauseAt}`);
   }
 
+  /** Pauses made since the start (a partition paused twice counts twice). */
+  get pausesMade(): number {
+    return this.pauses;
+  }
+
+  private pauses = 0;
+
   /** How many partitions are paused now. */
   get pausedCount(): number {
     return this.paused.size;
@@ -80,6 +87,7 @@ export class ReadBalance {
     if (pause.length > 0) {
       reader.pause(byTopic(pause));
       for (const pk of pause) this.paused.add(pk);
+      this.pauses += pause.length;
     }
     if (resume.length > 0) {
       reader.resume(byTopic(resume));

@@ -89,21 +89,19 @@ describe('monitor read balance (real Kafka, in process)', () => {
     // and with a threshold no partition reaches, as before it existed.
     const metrics = new Metrics();
     const monitors = [monitorOf(balanced, 64, metrics), monitorOf(control, 10_000_000)] as const;
-    let mostPaused = 0;
     await Promise.all(monitors.map((m) => m.start()));
     try {
-      await waitFor(async () => {
-        mostPaused = Math.max(mostPaused, (await metrics.pausedPartitions.get()).values[0]?.value ?? 0);
-        return monitors.every((m) => m.stats.applied >= total);
-      }, 240_000, 'both monitors to apply every message');
+      await waitFor(async () => monitors.every((m) => m.stats.applied >= total), 240_000, 'both monitors to apply every message');
       await waitFor(async () => (await caughtUp(balanced)) && (await caughtUp(control)), 240_000, 'every slot cursor of both to reach the end of the input');
       const [withBalance, without] = monitors.map((m) => m.stats.bufferedPeak);
       // Four partitions, each at most its threshold plus what one fetch brought after it (16 KB:
       // a few dozen deposits or logins), where the control held hundreds of deposits waiting.
       expect(withBalance).toBeLessThanOrEqual(4 * (64 + 120));
       expect(without).toBeGreaterThan(2 * withBalance!);
-      // The gauge showed pauses while it read, and none once it had read everything.
-      expect(mostPaused).toBeGreaterThan(0);
+      // It paused partitions while it read (counted: the gauge, sampled between polls, can miss a
+      // brief pause on a loaded machine, as it did once in CI), and none is paused once it has read everything.
+      expect(monitors[0].stats.readPauses).toBeGreaterThan(0);
+      expect(monitors[1].stats.readPauses).toBe(0);
       expect((await metrics.pausedPartitions.get()).values[0]?.value).toBe(0);
       expect((await readAll(balanced.alertTopic)).sort()).toEqual(expected);
       expect((await readAll(control.alertTopic)).sort()).toEqual(expected);
