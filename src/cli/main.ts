@@ -5,6 +5,7 @@ import { RuleSetError } from '../engine/loader.js';
 import { UserInputError } from '../cases/users.js';
 import { CaseActionError } from '../cases/case-transitions.js';
 import { ConfigError } from '../config/config.js';
+import { isUndecodableBatch } from '../kafka/undecodable.js';
 
 /**
  * Each verb's module, loaded on demand: a verb loads only its own dependencies (the monitor
@@ -35,6 +36,12 @@ for (const name of needed) (await VERBS[name]!())(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2); // commander printed it (help and --version are 0)
+  // A run that started and then met input no retry can read (`replay --from-kafka` fetching a
+  // refused batch) failed after starting: 1, as the monitor exits on it.
+  if (isUndecodableBatch(err)) {
+    console.error(`tidewatch: ${(err as Error).message}`);
+    process.exit(1);
+  }
   if (err instanceof RuleSetError || err instanceof ConfigError || err instanceof UserInputError || err instanceof CaseActionError) console.error(err.message);
   else console.error(`tidewatch: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(2);

@@ -36,22 +36,7 @@ export class BatchDecompressionError extends Error {
   }
 }
 
-/**
- * Whether a consumer crashed on a batch no retry can read (kafkajs would refetch it forever).
- * kafkajs hands the crash over wrapped, a KafkaJSNumberOfRetriesExceeded whose `cause` (or
- * `originalError`) is the refusal, and marks it restartable: the chain of causes is read (QA:
- * read at the top only, a refused zstd batch made the reader restart and refetch it every 15 s,
- * every topic stalled behind it while the monitor reported ready).
- */
-export function isUndecodableBatch(err: unknown): boolean {
-  let e: unknown = err;
-  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
-    if (e.name === 'BatchDecompressionError') return true;
-    const wrapped = e as Error & { originalError?: unknown };
-    e = wrapped.cause ?? wrapped.originalError;
-  }
-  return false;
-}
+export { isUndecodableBatch } from './undecodable.js';
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 /** Magic (8) and the two version fields (4 + 4) before the first chunk. */
