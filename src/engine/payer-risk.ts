@@ -69,13 +69,14 @@ function emptyFold(coversAfter: number): WitnessFold {
 
 /**
  * Folds items [lo, hi) (all after `base.lastTime`) into `base` and returns the result: `base`
- * itself when it is `owned` (a new scan's), else a copy made at the first change, so a fold that
- * other memos' scans still hold is never changed under them.
+ * itself when it is `owned` (a new scan's), else a copy, so a fold that other memos' scans still
+ * hold is never changed under them. A copy leaves out the devices and senders last seen before
+ * `from` (the window start it is extended for) and then answers only for windows from `from`
+ * on: a fold extended for years would otherwise hold every device and sender of the account's life.
  */
-function foldItems(base: WitnessFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec, owned = false): WitnessFold {
+function foldItems(base: WitnessFold, items: readonly HistoryItem[], lo: number, hi: number, spec: PayerRiskSpec, owned = false, from = NONE): WitnessFold {
   if (lo >= hi) return base;
-  let fold = base;
-  if (!owned) fold = { ...base, devices: base.devices.slice(), deviceAt: base.deviceAt.slice(), salarySenders: base.salarySenders && new Map(base.salarySenders) };
+  const fold = owned ? base : copiedFrom(base, from);
   const [low, high] = salaryBand(spec);
   for (let i = lo; i < hi; i++) {
     const item = items[i]!;
@@ -107,6 +108,22 @@ function foldItems(base: WitnessFold, items: readonly HistoryItem[], lo: number,
     }
   }
   return fold;
+}
+
+/** A copy of the fold without the devices and senders last seen before `from`, answering for windows from `from` on. */
+function copiedFrom(base: WitnessFold, from: number): WitnessFold {
+  const devices: string[] = [];
+  const deviceAt: number[] = [];
+  for (let i = 0; i < base.devices.length; i++) {
+    if (base.deviceAt[i]! < from) continue;
+    devices.push(base.devices[i]!);
+    deviceAt.push(base.deviceAt[i]!);
+  }
+  let salarySenders: Map<string, number> | undefined;
+  if (base.salarySenders) for (const [sender, at] of base.salarySenders) if (at >= from) (salarySenders ??= new Map()).set(sender, at);
+  // Event times are whole milliseconds: a start after `from - 1` is one at or after `from`.
+  const coversAfter = devices.length < base.devices.length || (salarySenders?.size ?? 0) < (base.salarySenders?.size ?? 0) ? Math.max(base.coversAfter, from - 1) : base.coversAfter;
+  return { ...base, coversAfter, devices, deviceAt, salarySenders };
 }
 
 /** Whether a sign whose witness is `at` holds for a window from `from`, narrowing `v` to the starts that agree. */
@@ -201,7 +218,7 @@ function extendScan(env: Env, kept: AccountScan, accountId: string, spec: PayerR
   // The items after the last one folded (after the fold's start when it folded none).
   const start = upperBound(list, Math.max(fold.lastTime, fold.coversAfter));
   const hi = upperBound(list, to);
-  return scanOfFold(env, accountId, spec, list, from, to, foldItems(fold, list, start, hi, spec), kept);
+  return scanOfFold(env, accountId, spec, list, from, to, foldItems(fold, list, start, hi, spec, false, from), kept);
 }
 
 /**

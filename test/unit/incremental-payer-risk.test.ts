@@ -171,6 +171,51 @@ describe('payer-risk equals the scan it replaces', () => {
     expect(hits.held).toBeGreaterThan(0);
   });
 
+  it('judges windows that end earlier after ones that end later (a kept scan extended for a later window, reused for an earlier one)', () => {
+    const hits = { held: 0 };
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
+      const compiled = SPECS.flatMap((s) => CLUSTERS.map((mode) => ({ mode, calls: { n: 0 }, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
+      const p = new Pipeline({ rules: RULES });
+      let newest = T0;
+      messages(steps, swaps).forEach((line, n) => {
+        const r = p.process(line, { line: n + 1 });
+        if (r.event && r.event.time > newest) newest = r.event.time;
+        const trigger = triggers(p)[0];
+        if (!trigger) return;
+        for (const back of [0, 25 * DAY, 2 * DAY, 0, 11 * DAY]) {
+          const asOf = Math.max(trigger.time, newest - back);
+          compiled.forEach(({ mode, calls, fast, slow }, k) => {
+            const cluster = clusterFor(mode, calls);
+            const expected = slow(envOf(p, trigger, asOf));
+            expect(fast(envOf(p, trigger, asOf, cluster)), `signal ${k} (cluster ${cluster}) after message ${n}, ${back / DAY} days back`).toEqual(expected);
+            if (expected.ok) hits.held++;
+          });
+        }
+      });
+    }), { numRuns: 150 });
+    expect(hits.held).toBeGreaterThan(0);
+  });
+
+  it('does not take a scan extended for a later window, whose fold let go of the devices before it, for an earlier window that holds one', () => {
+    // acct-0 deposits from dev-X on day 0, which acct-1 logs in from an hour later, then from dev-Y on days 5 and 6.
+    const rand = prng(9);
+    const session = (device: string) => ({ ip: '10.0.0.9', ipCountry: 'US', vpn: false, deviceId: device });
+    const deposit = (eventId: string, time: number, device: string): string => transfer({ eventId, kind: 'deposit', time, accountId: 'acct-0', chain: 'ethereum', asset: 'USDT', amount: 100, from: [evmAddress(rand)], to: evmAddress(rand), session: session(device) }, rand);
+    const lines = [deposit('ev-x', T0, 'dev-X'), login('x-1', T0 + HOUR, 'acct-1', session('dev-X')), deposit('ev-y', T0 + 5 * DAY, 'dev-Y')];
+    const shared = spec({ op: 'payer-risk', accounts: 'signals.fan.accountIds', within: '10d', factors: ['shared-device'], minFactors: 1, minShare: '10%', pass: { gte: 1 } });
+    const fast = compileSignal(shared);
+    const slow = scanningPayerRisk(shared as never) as Signal;
+    const p = new Pipeline({ rules: RULES });
+    lines.forEach((line, n) => p.process(line, { line: n + 1 }));
+    const trigger = triggers(p)[0]!;
+    const judged = (asOf: number): void => expect(fast(envOf(p, trigger, asOf, 'cl-test')), `as of day ${(asOf - T0) / DAY}`).toEqual(slow(envOf(p, trigger, asOf)));
+    judged(T0 + 5 * DAY); // dev-X in the window: acct-0 (and acct-1) risky
+    p.process(deposit('ev-y6', T0 + 6 * DAY, 'dev-Y'), { line: 4 });
+    judged(T0 + 12 * DAY); // extended over day 6 for a window from day 2: dev-X left behind
+    judged(T0 + 7 * DAY); // a window from day -3 again holds dev-X
+    expect(slow(envOf(p, trigger, T0 + 7 * DAY)).facts.riskyAccountIds).toContain('acct-0');
+  });
+
   it('gives after a checkpoint round-trip what it gives without one', async () => {
     const judged = (p: Pipeline, signals: Signal[]): unknown[] => triggers(p).map((t) => signals.map((s) => s(envOf(p, t))));
     const streams = fc.sample(fc.tuple(fc.array(step, { minLength: 20, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 })), { seed: 3, numRuns: 4 });
