@@ -72,11 +72,16 @@ export function cadence(spec: CadenceSpec): Signal {
   return (env) => {
     const byPayer = indexedByPayer(env, spec, select) ?? scanned(env);
     let best: SignalResult = { ok: false, eventIds: [], facts: {} };
+    // Every payer's regular run, not only the longest: a worker with two employers forwards
+    // either one's pay (T3's concurrent jobs), and a condition asks whether the inflow it
+    // forwarded is one of these payments (`containsAnyField: signals.payroll.runEventIds`).
+    const runEventIds: string[] = [];
     // A payer with fewer transfers than the run needs payments has no run (a payment is one or
     // more transfers): left out before the sort, which only orders the others' ties.
     const candidates = [...byPayer].filter(([, events]) => events.length >= spec.minCount);
     for (const [payer, events] of candidates.sort(([a], [b]) => a.localeCompare(b))) {
       const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
+      if (result) for (const p of result.run) runEventIds.push(...p.eventIds);
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
           ok: true,
@@ -91,6 +96,7 @@ export function cadence(spec: CadenceSpec): Signal {
             // Days from the run's last payment to the trigger (T10: the large inflow within 120 days of it).
             lastPaidDaysBefore: (env.trigger.time - result.run[result.run.length - 1]!.time) / DAY,
             medianUsd: round(medianUsdOf(result.run)),
+            runEventIds,
           },
         };
       }

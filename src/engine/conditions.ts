@@ -105,6 +105,8 @@ export function compare(op: string, actual: unknown, expected: unknown, ctx: Con
     case 'gteField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o >= 0; }
     case 'ltField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o < 0; }
     case 'lteField': { const o = orderFields(actual, scaled(getPath(ctx, expected as string), times)); return o !== undefined && o <= 0; }
+    // The field's values and the other field's share at least one (`signals.forwarded.eventIds` and a cadence's `runEventIds`).
+    case 'containsAnyField': { const other = asList(getPath(ctx, expected as string)).map(norm); return other.length > 0 && asList(actual).some((v) => other.includes(norm(v))); }
     default: throw new Error(`unknown comparator ${op}`);
   }
 }

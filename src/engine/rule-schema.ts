@@ -9,10 +9,10 @@ const duration = z.string().refine((s) => parseDuration(s) !== undefined, { mess
 const money = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*USD$/, { message: 'not an amount like 2000 USD' }).transform((s) => Number(s.replace(/USD/, '')))]);
 const ratio = z.union([z.number().min(0).max(10), z.string().regex(/^\d+(\.\d+)?\s*%$/, { message: 'not a ratio like 80%' }).transform((s) => Number(s.replace('%', '')) / 100)]);
 
-export const COMPARATORS = ['eq', 'ne', 'in', 'notIn', 'gte', 'gt', 'lte', 'lt', 'exists', 'contains', 'notContains', 'containsAny', 'multipleOf', 'eqField', 'neField', 'gtField', 'gteField', 'ltField', 'lteField'] as const;
+export const COMPARATORS = ['eq', 'ne', 'in', 'notIn', 'gte', 'gt', 'lte', 'lt', 'exists', 'contains', 'notContains', 'containsAny', 'multipleOf', 'eqField', 'neField', 'gtField', 'gteField', 'ltField', 'lteField', 'containsAnyField'] as const;
 
 /** Comparators whose value is a path to another field, not a constant. */
-export const FIELD_COMPARATORS = ['eqField', 'neField', 'gtField', 'gteField', 'ltField', 'lteField'] as const;
+export const FIELD_COMPARATORS = ['eqField', 'neField', 'gtField', 'gteField', 'ltField', 'lteField', 'containsAnyField'] as const;
 
 export type Condition =
   | { all: Condition[] }

@@ -74,6 +74,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
       if (payer) byPayer.set(payer, [...(byPayer.get(payer) ?? []), e]);
     }
     let best: SignalResult = none();
+    const runEventIds: string[] = [];
     for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
       const payments: Payment[] = [];
       for (const e of events) {
@@ -82,12 +83,13 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
         else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
       }
       const result = regularRun(payments, spec, band);
+      if (result) runEventIds.push(...result.run.flatMap((p) => p.eventIds));
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)) },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
         };
       }
     }

@@ -81,3 +81,24 @@ describe('field-to-field orderings (gtField, gteField, ltField, lteField)', () =
     expect(scaled('gteField', Decimal.parse('30000'), 7500, 1)).toBe(true);
   });
 });
+
+describe('containsAnyField (a list shares a value with another field\'s list)', () => {
+  const judge = (a: unknown, b: unknown): boolean => compileCondition({ field: 'event.a', containsAnyField: 'event.b' } as unknown as Condition)({ event: { a, b } });
+
+  it('holds exactly when some value of the field is among the other field\'s values, case-blind as containsAny', () => {
+    const id = fc.constantFrom('ev-1', 'ev-2', 'EV-2', 'ev-3', 'ev-4');
+    fc.assert(fc.property(fc.array(id, { maxLength: 4 }), fc.array(id, { maxLength: 4 }), (a, b) => {
+      const shared = a.some((x) => b.some((y) => x.toLowerCase() === y.toLowerCase()));
+      expect(judge(a, b)).toBe(shared);
+    }));
+  });
+
+  it('reads a single value as a list of one, and holds for nothing when either field is absent', () => {
+    expect(judge('ev-1', ['ev-0', 'ev-1'])).toBe(true);
+    expect(judge(['ev-1', 'ev-9'], 'ev-9')).toBe(true);
+    expect(judge(['ev-1'], undefined)).toBe(false);
+    expect(judge(undefined, ['ev-1'])).toBe(false);
+    expect(judge([], [])).toBe(false);
+  });
+
+});

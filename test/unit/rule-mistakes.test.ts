@@ -171,6 +171,13 @@ describe('rule load refuses, at the real line', () => {
     expect(errors[0]!.reason).toContain('times scales the other field of gtField, gteField, ltField, lteField only');
   });
 
+  it('containsAnyField naming a fact the signal does not report, at its line', () => {
+    const { errors } = refusal(withLine(25, '    - { when: { field: signals.nearThreshold.eventIds, containsAnyField: signals.nearThreshold.runEventIds }, add: 5, note: "vpn" }'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.line).toBe(25);
+    expect(errors[0]!.reason).toContain('runEventIds');
+  });
+
   it('payer-risk signals that read one another in a cycle, and a payer-risk or alsoAlert path that names no list of account ids', () => {
     const payerRisk = (name: string, accounts: string): string => `  ${name}: { op: payer-risk, accounts: ${accounts}, within: 45d, pass: { gte: 2 } }`;
     const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
