@@ -325,13 +325,26 @@ function fresh(spec: Extract<SignalSpec, { op: 'fresh' }>): Signal {
     const firstPaid = state.firstDealtAt(trigger.msg.accountId, keys);
     const paidBefore = firstPaid !== undefined && firstPaid < trigger.time;
     const ageDays = round((trigger.time - firstSeen) / DAY, 1);
-    const relationIsNew = !paidBefore || trigger.time - firstPaid! <= spec.firstPaidWithin;
+    // A relation begun within firstPaidWithin is new only if this account started it by paying
+    // (the earlier pieces of a split payment); money received from the address and sent back is
+    // a relation it already had (session 41 QA: market makers returning a counterparty's funds).
+    const relationIsNew = !paidBefore || (trigger.time - firstPaid! <= spec.firstPaidWithin && !receivedFromReceiver(state, trigger, firstPaid!));
     const ok = relationIsNew && trigger.time - firstSeen <= spec.within;
     // Days since the account first dealt with the counterparty (kept history), absent when it never did before.
     const facts: Record<string, unknown> = { firstSeenDaysBefore: ageDays, paidBefore };
     if (paidBefore) facts.firstPaidDaysBefore = (trigger.time - firstPaid) / DAY; // unrounded: compared with other day counts
     return { ok, value: ageDays, eventIds: [], facts };
   };
+}
+
+/** Whether a withdrawal's account took a deposit from its receiver between `since` and the withdrawal (its newest WINDOW_READ_LIMIT items). */
+function receivedFromReceiver(state: RuleState, trigger: TransferEvent, since: number): boolean {
+  if (trigger.msg.kind !== 'withdrawal') return false;
+  const receiver = trigger.to;
+  for (const e of state.recentBetween(trigger.msg.accountId, since, trigger.time, WINDOW_READ_LIMIT)) {
+    if (e.type === 'transfer' && e.msg.kind === 'deposit' && e.time <= trigger.time && e.from.includes(receiver)) return true;
+  }
+  return false;
 }
 
 export function compileSignal(spec: SignalSpec): Signal {
