@@ -17,6 +17,7 @@ import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
 import { NO_RESULT } from './no-result.js';
 import { snapshotEvidence } from './evidence-snapshot.js';
+import { unitOf } from './fact-units.js';
 import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import type { HistoryItem, RuleState } from './state.js';
@@ -480,7 +481,7 @@ export class RuleEngine {
     if (Object.keys(spec.evidence).length === 0) for (const [name] of rule.signals) if (results[name]!.ok) evidence[name] = snapshotEvidence(results[name]!.facts);
     for (const [name, path] of Object.entries(spec.evidence)) {
       const v = getPath(ctx, path);
-      if (v !== undefined) evidence[name] = snapshotEvidence(v);
+      if (v !== undefined) evidence[name] = shownDays(path, snapshotEvidence(v));
     }
     // The trigger's USD value and where it came from (exchange, market price, peg or table).
     if (shown.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: shown.usd, source: shown.usdSource };
@@ -608,6 +609,15 @@ export function exposureReach(rules: readonly LoadedRule[], floor = 90 * DAY): n
     }
   }
   return longest;
+}
+
+/**
+ * A day count as an alert's evidence shows it: to two places. The rules compare the exact count
+ * (`firstPaidDaysBefore gtField sinceDays`), but evidence read `paymentsSinceDays: 27.1375…`
+ * (session 40 QA); 0.01 day is about a quarter of an hour.
+ */
+function shownDays(path: string, value: unknown): unknown {
+  return typeof value === 'number' && Number.isFinite(value) && unitOf(path) === 'days' ? Math.round(value * 100) / 100 : value;
 }
 
 /** A rule's signal results for one trigger, computed on first read through its prototype's getters. */

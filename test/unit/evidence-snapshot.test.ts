@@ -78,3 +78,41 @@ describe('alert evidence is read when the alert is made', () => {
     expect(JSON.stringify(copy)).toBe(JSON.stringify({ a: 1, b: [{ c: amount }], d: new Date(0) }));
   });
 });
+
+const DAYS_RULE = `
+id: test.evidence-days
+version: 1
+typology: dprk-consolidation
+title: a second withdrawal to one address, showing how long ago the first was
+sources: ["test"]
+on: [withdrawal]
+signals:
+  before:
+    op: fresh
+    within: 400d
+require:
+  - { field: signals.before.firstPaidDaysBefore, gte: 1.5 }
+score: { base: 60 }
+severity: { critical: 95, high: 75, medium: 50 }
+evidence:
+  paidDaysBefore: signals.before.firstPaidDaysBefore
+  seenDaysBefore: signals.before.firstSeenDaysBefore
+explain: "{event.accountId} paid {counterparty.addresses} {signals.before.firstPaidDaysBefore} days before."
+`;
+
+describe('day counts in evidence', () => {
+  it('show two places, while the condition compares the exact count', () => {
+    const { rule, errors } = parseRuleText(DAYS_RULE, 'test.yaml');
+    expect(errors).toEqual([]);
+    const p = new Pipeline({ rules: [rule!] });
+    const rand = prng(9);
+    const t0 = Date.parse('2025-03-01T00:00:00Z');
+    const destination = evmAddress(rand);
+    // 1 day 12 h 7 min 13 s apart: 1.5050115… days, over the 1.5 the rule asks by a hair.
+    const gap = 1.5 * 24 * HOUR + 7 * 60_000 + 13_000;
+    const alerts = [0, gap].flatMap((dt, k) => p.process(transfer({ eventId: `wd-${k}`, kind: 'withdrawal', time: t0 + dt, accountId: 'acct-1', chain: 'ethereum', asset: 'USDT', amount: 100, to: destination, decimals: 2 }, rand), { line: k }).alerts);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.evidence.paidDaysBefore).toBe(1.51);
+    expect(alerts[0]!.evidence.seenDaysBefore).toBe(1.5);
+  });
+});
