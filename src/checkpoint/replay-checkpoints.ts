@@ -11,6 +11,7 @@ import type { LoadedRule } from '../engine/loader.js';
 import { readJsonLines } from '../sources/file-source.js';
 import type { Origin } from '../decode/events.js';
 import { Pipeline, type PipelineOptions } from '../pipeline/pipeline.js';
+import type { SdnLabel } from '../intel/ofac.js';
 import { DEFAULT_KEEP, loadNewestValid, saveCheckpoint } from './checkpoint.js';
 
 export interface ReplayCheckpointFlags {
@@ -23,6 +24,15 @@ export interface ReplayCheckpointFlags {
 export interface ReplayPositions {
   /** Each file's last applied line, with the SHA-256 of that line's text (since session 25) to tell a file replaced since. */
   files: { file: string; line: number; lineSha256?: string }[];
+  /** The sanctions list the state's labels came from (since session 41; absent in older checkpoints). */
+  sdn?: SdnFingerprint;
+}
+
+/** What tells two sanctions lists apart: the SHA-256 of their sorted label ids, their count and the list's name. */
+export interface SdnFingerprint {
+  sha256: string;
+  labels: number;
+  list: string;
 }
 
 export interface ReplayCheckpoints {
@@ -86,15 +96,35 @@ async function coverage(positions: ReplayPositions['files'], given: readonly str
   return covered;
 }
 
-export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: LoadedRule[], log: (line: string) => void, pipelineOptions: Partial<PipelineOptions> = {}, files: readonly string[] = []): Promise<ReplayCheckpoints> {
+/**
+ * The fingerprint of the labels an SDN file gives (`sdnLabels`): a replay that goes on from a
+ * checkpoint keeps the checkpoint's labels, so a list given that differs from them is named in a
+ * warning rather than ignored without a word (session 41 QA: an address added to the list raised
+ * 2 alerts in a whole replay and none, silently, in one resumed from a checkpoint).
+ */
+export function sdnFingerprint(labels: readonly SdnLabel[]): SdnFingerprint {
+  const ids = labels.map((l) => `${l.key}|${l.record.label}|${String((l.record.detail as { sdnUid?: unknown } | undefined)?.sdnUid ?? '')}`).sort();
+  const lists = [...new Set(labels.map((l) => String((l.record.detail as { list?: unknown } | undefined)?.list ?? l.record.source)))].sort();
+  return { sha256: sha256(ids.join('\n')), labels: labels.length, list: lists.join(', ') || 'none' };
+}
+
+export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: LoadedRule[], log: (line: string) => void, pipelineOptions: Partial<PipelineOptions> = {}, files: readonly string[] = [], sdn?: SdnFingerprint): Promise<ReplayCheckpoints> {
   let earlier: ReplayPositions['files'] = [];
+  // The list whose labels the state holds: the restored checkpoint's when it names one, else the one given.
+  let sdnInForce = sdn;
   let pipeline: Pipeline | undefined;
   let coveredLines = new Map<string, number>();
   if (flags.checkpointFrom) {
     const restored = await loadNewestValid(flags.checkpointFrom, { build: () => new Pipeline({ ...pipelineOptions, rules, labels: (pipelineOptions.labels ?? []).filter((l) => l.caseInsensitive) }), rules, onWarning: (w) => log(`warning: ${w}`) });
     // A replay of the later files alone on an empty state would be wrong, not just slow: refuse.
     if (!restored) throw new Error(`--checkpoint-from ${flags.checkpointFrom}: no valid checkpoint there; replay the whole history instead`);
-    earlier = (restored.header.positions as Partial<ReplayPositions> | undefined)?.files ?? [];
+    const restoredPositions = restored.header.positions as Partial<ReplayPositions> | undefined;
+    earlier = restoredPositions?.files ?? [];
+    if (restoredPositions?.sdn) {
+      sdnInForce = restoredPositions.sdn;
+      const was = restoredPositions.sdn;
+      if (sdn && sdn.sha256 !== was.sha256) log(`warning: the sanctions list given (${sdn.labels} labels, ${sdn.list}) is not the one ${restored.location} was built with (${was.labels} labels, ${was.list}): the checkpoint's labels stay in force, and the list given is not applied; replay the whole history to judge it under the list given`);
+    }
     log(`restored ${restored.location} (${restored.pipeline.stats.read} messages; ${earlier.map((p) => `${p.file}:${p.line}`).join(', ') || 'no positions'})`);
     coveredLines = await coverage(earlier, files, restored.location);
     for (const f of files) {
@@ -105,7 +135,7 @@ export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: Loa
   }
   const lines = new Map<string, { line: number; text: string }>();
   let handled = 0;
-  const positions = (): ReplayPositions => ({ files: [...earlier, ...[...lines].map(([file, { line, text }]) => ({ file, line, lineSha256: sha256(text) }))] });
+  const positions = (): ReplayPositions => ({ files: [...earlier, ...[...lines].map(([file, { line, text }]) => ({ file, line, lineSha256: sha256(text) }))], ...(sdnInForce ? { sdn: sdnInForce } : {}) });
   const save = async (p: Pipeline): Promise<void> => {
     if (!flags.checkpointOut) return;
     const started = performance.now();

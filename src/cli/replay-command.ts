@@ -12,7 +12,7 @@ import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/replay.js';
 import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
-import { replayCheckpoints } from '../checkpoint/replay-checkpoints.js';
+import { replayCheckpoints, sdnFingerprint } from '../checkpoint/replay-checkpoints.js';
 
 export function registerReplay(program: Command): void {
   program
@@ -60,21 +60,22 @@ export function registerReplay(program: Command): void {
       const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       // A restored state holds the labels; a listing matched ignoring case is configuration, given again.
-      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, (line) => { if (!opts.quiet) console.error(line); }, { ...pipelineOptions, labels: labels.filter((l) => l.caseInsensitive) }, files) : undefined;
+      // Warnings (a refused checkpoint, other rules, another sanctions list) print under --quiet too.
+      const checkpointLog = (line: string): void => { if (!opts.quiet || line.startsWith('warning:')) console.error(line); };
+      const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, checkpointLog, { ...pipelineOptions, labels: labels.filter((l) => l.caseInsensitive) }, [...files, ...(opts.prices ?? [])], sdnFingerprint(labels)) : undefined;
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress' | 'keep'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines, inputsDone: checkpoints.finish } : {}) });
       // Only what a flag reads stays in memory: the alerts for --truth and --compare, the cases for --cases.
       const keep = { alerts: truth !== undefined || opts.compare !== undefined, cases: opts.cases === true };
-      const { summary, cases, alerts, pipeline } = await run(rules, {
+      const { summary, cases, alerts } = await run(rules, {
         keep,
         progress: process.stderr.isTTY && !opts.quiet,
         ...(opts.alerts ? { alertsPath: opts.alerts } : {}),
         ...(opts.dlq ? { dlqPath: opts.dlq } : {}),
       });
-      await checkpoints?.finish(pipeline);
       if (opts.compare) {
         const other = await run(loadRuleSet(opts.compare), { keep });
         const report = compareRuns({ alerts, ...(opts.cases ? { cases: await cases.list() } : {}) }, { alerts: other.alerts, ...(opts.cases ? { cases: await other.cases.list() } : {}) }, truth);

@@ -4,6 +4,7 @@
  * before its event time is applied; the rest follow at the end. A price line that does not
  * decode goes to the dead letters, with its own file and line, when it is reached.
  */
+import { resolve } from 'node:path';
 import type { DecodeResult } from '../decode/decode.js';
 import type { Origin } from '../decode/events.js';
 import { readJsonLines } from '../sources/file-source.js';
@@ -20,9 +21,16 @@ export class PriceMerge {
   private head: PriceLine | undefined;
   private done = false;
 
-  constructor(files: readonly string[], decode: (text: string) => DecodeResult) {
+  /** @param covered per file (resolved path), the lines a restored checkpoint applied already: skipped. */
+  constructor(files: readonly string[], decode: (text: string) => DecodeResult, covered?: ReadonlyMap<string, number>) {
     this.lines = (async function* () {
-      for (const file of files) for await (const line of readJsonLines(file)) yield { text: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : decode(line.text) };
+      for (const file of files) {
+        const skip = covered?.get(resolve(file)) ?? 0;
+        for await (const line of readJsonLines(file)) {
+          if (line.line <= skip) continue;
+          yield { text: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : decode(line.text) };
+        }
+      }
     })();
   }
 

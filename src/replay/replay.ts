@@ -73,6 +73,14 @@ export interface ReplayOptions {
    * dead-lettered again). The caller checks beforehand that they are the lines it applied.
    */
   coveredLines?: ReadonlyMap<string, number>;
+  /**
+   * Called once the last input message is applied, before the price lines dated after it: a
+   * checkpoint written there covers no price line newer than its inputs, so a replay that goes on
+   * from it applies those prices in their place among its own messages (a checkpoint taken after
+   * them held only the last week's prices of the whole file, and the next files' transfers were
+   * valued at the fixed table: session 41 QA).
+   */
+  inputsDone?: (pipeline: Pipeline) => Promise<void>;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -144,7 +152,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     await options.afterEach?.(pipeline, origin, text);
   };
-  const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text)) : undefined;
+  const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
   const applyPrice = (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => handle(line.text, line.origin, line.decoded);
   /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
   const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
@@ -171,6 +179,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     doneBytes += fileSize(file);
   }
+  await options.inputsDone?.(pipeline);
   await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();

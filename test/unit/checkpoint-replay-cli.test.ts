@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SDN_PATH } from '../../src/intel/ofac.js';
 import { loadNewestValid } from '../../src/checkpoint/index.js';
 import { registerReplay } from '../../src/cli/replay-command.js';
 import { emptyPipeline, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
@@ -37,8 +38,68 @@ describe('replay with checkpoints', () => {
     expect(read('early.alerts.jsonl') + read('late.alerts.jsonl')).toBe(read('whole.jsonl'));
     const newest = await loadNewestValid(store, { build: emptyPipeline(), rules: rules() });
     const lineSha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-    expect(newest?.header.positions).toEqual({ files: [{ file: early, line: 3_500, lineSha256: lineSha256(lines[3_499]!) }, { file: late, line: lines.length - 3_500, lineSha256: lineSha256(lines.at(-1)!) }] });
+    expect(newest?.header.positions).toEqual({ files: [{ file: early, line: 3_500, lineSha256: lineSha256(lines[3_499]!) }, { file: late, line: lines.length - 3_500, lineSha256: lineSha256(lines.at(-1)!) }], sdn: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), labels: expect.any(Number), list: expect.stringMatching(/^OFAC SDN /) } });
     expect(newest?.pipeline.stats.read).toBe(lines.length);
+  });
+
+  it('with --prices, a checkpoint covers no price dated after its last message: the next file is valued at market prices as in a whole replay', async () => {
+    const dir = tempDir('tw-ckpt-cli-prices-');
+    // The sample's ETH, BTC and TRX transfers without their usdValue, and hourly prices for the
+    // whole span (3 months): every such transfer is valued from the price book.
+    const lines = sampleLines().map((line) => {
+      const m = JSON.parse(line) as Record<string, unknown>;
+      if (m.schema !== 'exchange.transfer.v1' || !['ETH', 'BTC', 'TRX'].includes(m.asset as string)) return line;
+      delete m.usdValue;
+      return JSON.stringify(m);
+    });
+    const prices: string[] = [];
+    const base: Record<string, number> = { ETH: 3300, BTC: 95000, TRX: 0.25 };
+    for (let t = Date.parse('2024-12-30T00:00:00Z'), i = 0; t < Date.parse('2025-04-02T00:00:00Z'); t += 3_600_000, i++) {
+      for (const asset of ['ETH', 'BTC', 'TRX']) prices.push(JSON.stringify({ schema: 'market.price.v1', asset, quote: 'USD', price: (base[asset]! * (1 + 0.1 * Math.sin(i / 50))).toFixed(4), observedAt: new Date(t).toISOString(), source: 'test-feed' }));
+    }
+    const [whole, early, late, priceFile] = ['whole.jsonl', 'early.jsonl', 'late.jsonl', 'prices.jsonl'].map((f) => join(dir, f)) as [string, string, string, string];
+    writeFileSync(whole, lines.join('\n') + '\n');
+    writeFileSync(early, lines.slice(0, 3_472).join('\n') + '\n');
+    writeFileSync(late, lines.slice(3_472).join('\n') + '\n');
+    writeFileSync(priceFile, prices.join('\n') + '\n');
+    const store = join(dir, 'checkpoints');
+
+    await tidewatch('replay', whole, '--prices', priceFile, '--alerts', join(dir, 'whole.alerts.jsonl'), '--quiet');
+    await tidewatch('replay', early, '--prices', priceFile, '--alerts', join(dir, 'early.alerts.jsonl'), '--checkpoint-out', store, '--quiet');
+    await tidewatch('replay', late, '--prices', priceFile, '--alerts', join(dir, 'late.alerts.jsonl'), '--checkpoint-from', store, '--quiet');
+
+    const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
+    expect(read('late.alerts.jsonl')).toContain('"source":"market.prices:test-feed@');
+    expect(read('late.alerts.jsonl')).not.toContain('"source":"table"');
+    expect(read('early.alerts.jsonl') + read('late.alerts.jsonl')).toBe(read('whole.alerts.jsonl'));
+  });
+
+  it('names a sanctions list given that is not the checkpoint\'s in a warning, under --quiet too, and keeps the checkpoint\'s labels in force', async () => {
+    const dir = tempDir('tw-ckpt-cli-sdn-');
+    const lines = sampleLines();
+    const [early, late] = [join(dir, 'early.jsonl'), join(dir, 'late.jsonl')];
+    writeFileSync(early, lines.slice(0, 3_000).join('\n') + '\n');
+    writeFileSync(late, lines.slice(3_000).join('\n') + '\n');
+    const sdn = JSON.parse(readFileSync(DEFAULT_SDN_PATH, 'utf8')) as { entries: Record<string, unknown>[] };
+    const added = join(dir, 'sdn-added.json');
+    writeFileSync(added, JSON.stringify({ ...sdn, entries: [...sdn.entries, { ...sdn.entries[0]!, address: '0x810c1b5e9b55ae2b5b3ae6d3f5e6dc4bd2f30486', uid: '99999' }] }));
+    const store = join(dir, 'checkpoints');
+    await tidewatch('replay', early, '--checkpoint-out', store, '--quiet');
+    const said: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => { said.push(String(line)); });
+    try {
+      await tidewatch('replay', late, '--checkpoint-from', store, '--quiet');
+      expect(said.filter((l) => l.includes('sanctions list'))).toEqual([]);
+      await tidewatch('replay', late, '--checkpoint-from', store, '--checkpoint-out', join(dir, 'next'), '--ofac', added, '--quiet');
+    } finally {
+      spy.mockRestore();
+    }
+    const warning = said.find((l) => l.includes('sanctions list'));
+    expect(warning).toMatch(/^warning: the sanctions list given \(\d+ labels, OFAC SDN .*\) is not the one .* was built with \(\d+ labels, OFAC SDN .*\): the checkpoint's labels stay in force/);
+    // The checkpoint written after it still names the list its labels came from, not the one given.
+    const next = await loadNewestValid(join(dir, 'next'), { build: emptyPipeline(), rules: rules() });
+    const first = await loadNewestValid(store, { build: emptyPipeline(), rules: rules() });
+    expect((next?.header.positions as { sdn?: unknown }).sdn).toEqual((first?.header.positions as { sdn?: unknown }).sdn);
   });
 
   it('refuses to go on when the checkpoint used (the newest was corrupt) leaves lines of a file that is not given unapplied', async () => {
