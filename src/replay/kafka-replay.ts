@@ -14,7 +14,7 @@ import { replayFiles, type ReplayOptions, type ReplayRecord, type ReplayResult }
 export interface KafkaReplayOptions extends Omit<ReplayOptions, 'files' | 'records' | 'emitFrom'> {
   kafka: KafkaClient;
   topics: readonly string[];
-  /** Event time (ms): alerts and dead letters of earlier messages are not written; those messages still build the state. */
+  /** Event time (ms): outputs are written from where the merge reaches it (see mergedUntil); every message builds the state. */
   since?: number;
   /** Event time (ms), exclusive: the replay stops at the first merged message this late. */
   until?: number;
@@ -26,7 +26,7 @@ export async function replayFromKafka(options: KafkaReplayOptions): Promise<Repl
   const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...replay.pipeline?.decode };
   const range = await openKafkaRange(kafka, topics, rangeOptions);
   try {
-    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until), emitFrom: since });
+    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since) });
   } finally {
     await range.close();
   }
@@ -48,14 +48,27 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
   };
 }
 
-async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number): AsyncGenerator<ReplayRecord> {
+/**
+ * The merged records before `until`, each marked whether its outputs are written with `since`.
+ * The two cut the merge at the same place, so a run `--until S` and a run `--since S` write
+ * between them what one run writes, byte for byte: `--until` stops at the first record whose
+ * order key reaches S and leaves out the records dated S or later that come out before it;
+ * `--since` writes exactly those, and everything from that first record on, whatever its own
+ * date. A record dated before S that the merge brings after the cut (intelligence read late: a
+ * label dated January behind labels dated March on its partition) is one `--until` never reaches,
+ * and it may raise alerts on transfers of any date (session 41 QA: 54 alerts of a whole run were
+ * in neither half when `--since` judged by the record's own date).
+ */
+async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined): AsyncGenerator<ReplayRecord> {
   const streams = range.partitions.map((p) => decoding(p, options));
+  let pastSince = since === undefined;
   for await (const m of mergeByEventTime(streams, (v) => (v.decoded.ok ? v.decoded.event.time : undefined))) {
     // Records come out by order key: past `until` nothing more can come; a record dated past it
     // that comes out earlier (dated ahead of the records after it) is left out alone.
     if (m.key >= until) return;
     if (m.time >= until) continue;
+    if (!pastSince && m.key >= since!) pastSince = true;
     const { record, decoded } = m.value;
-    yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset } };
+    yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since! };
   }
 }

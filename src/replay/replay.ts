@@ -26,6 +26,8 @@ export interface ReplayRecord {
   text: string;
   origin: Origin;
   decoded?: DecodeResult;
+  /** Whether its alerts and dead letter are written; the source decides when it knows more than the event time (see kafka-replay.ts). */
+  emit?: boolean;
 }
 
 export interface ReplayOptions {
@@ -132,10 +134,10 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alertOut = open(options.alertsPath);
   const dlqOut = open(options.dlqPath);
   let newestTime = Number.NEGATIVE_INFINITY;
-  const handle = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
+  const handle = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
     const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);
     if (result.event) newestTime = Math.max(newestTime, result.event.time);
-    if (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom) {
+    if (emit ?? (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom)) {
       if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
       for (const alert of result.alerts) {
         alertCount++;
@@ -155,13 +157,13 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
   const applyPrice = (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => handle(line.text, line.origin, line.decoded);
   /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
-  const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult): Promise<void> => {
-    if (!prices) return handle(text, origin, decoded);
+  const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
+    if (!prices) return handle(text, origin, decoded, emit);
     const result = decoded ?? pipeline.decode(text);
     await prices.applyUpTo(result.ok ? result.event.time : newestTime, applyPrice);
-    return handle(text, origin, result);
+    return handle(text, origin, result, emit);
   };
-  if (options.records) for await (const r of options.records) await handleInput(r.text, r.origin, r.decoded);
+  if (options.records) for await (const r of options.records) await handleInput(r.text, r.origin, r.decoded, r.emit);
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
     ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} MB | {messages} msgs', stream: process.stderr }, cliProgress.Presets.shades_classic)
