@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../config/config.js';
 import { parseIsoUtc } from '../contract/primitives.js';
 import { INPUT_TOPICS } from '../contract/schemas.js';
@@ -13,6 +13,28 @@ import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/re
 import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
 import { replayCheckpoints, sdnFingerprint } from '../checkpoint/replay-checkpoints.js';
+
+/**
+ * The checkpoint folders, checked before the replay runs: a `--checkpoint-out` that is a file (or
+ * cannot be made) failed only after the whole replay, with a raw ENOTDIR and no checkpoint
+ * (session 41 QA), and a `--checkpoint-from` that is missing or a file said only ENOENT/ENOTDIR.
+ */
+function checkCheckpointDirs(opts: { checkpointFrom?: string; checkpointOut?: string }): void {
+  const from = opts.checkpointFrom;
+  if (from !== undefined) {
+    if (!existsSync(from)) throw new Error(`--checkpoint-from: ${from} does not exist`);
+    if (!statSync(from).isDirectory()) throw new Error(`--checkpoint-from: ${from} is a file; give the folder that holds the checkpoints`);
+  }
+  const out = opts.checkpointOut;
+  if (out === undefined) return;
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new Error(`--checkpoint-out: ${out} is a file, not a folder for checkpoints`);
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+  } catch (err) {
+    throw new Error(`--checkpoint-out: cannot write checkpoints into ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
 
 export function registerReplay(program: Command): void {
   program
@@ -55,6 +77,7 @@ export function registerReplay(program: Command): void {
       const checkpointing = opts.checkpointFrom !== undefined || opts.checkpointOut !== undefined;
       if (opts.checkpointEvery !== undefined && !opts.checkpointOut) throw new Error('--checkpoint-every needs --checkpoint-out <dir>');
       if (checkpointing && (opts.fromKafka || opts.compare)) throw new Error('--checkpoint-from/--checkpoint-out work with file replays only (not --from-kafka or --compare)');
+      checkCheckpointDirs(opts);
       const rules = loadRuleSet(opts.rules);
       const config = loadConfig();
       const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };

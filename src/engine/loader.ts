@@ -4,7 +4,7 @@
  * its old rules in force when this throws.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ruleSchema, type RuleSpec } from './rule-schema.js';
@@ -17,6 +17,8 @@ export interface LoadedRule {
   file: string;
   /** sha256 of the file's bytes: alerts say exactly which text produced them. */
   hash: string;
+  /** The line of its `id:` (a duplicate id is refused there). */
+  idLine?: number;
 }
 
 export interface RuleFileError {
@@ -33,6 +35,9 @@ export class RuleSetError extends Error {
 }
 
 export function listRuleFiles(dir: string): string[] {
+  // A folder that is missing or a file is a usage mistake named as such, not a raw scandir error.
+  if (!existsSync(dir)) throw new Error(`rules folder not found: ${dir}`);
+  if (!statSync(dir).isDirectory()) throw new Error(`rules folder ${dir} is a file, not a folder of rule files`);
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
@@ -152,7 +157,7 @@ export function parseRuleText(text: string, file: string): { rule?: LoadedRule; 
   // A rule that names something absent cannot be judged for reachability: its reads are unknown.
   if (issues.length === 0) issues.push(...checkReachability(parsed.data));
   if (issues.length > 0) return { errors: issues.map((i) => ({ file, line: at(i.at), reason: `${i.at.join('.')}: ${i.message}` })) };
-  return { rule: { spec: parsed.data, file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16) }, errors: [] };
+  return { rule: { spec: parsed.data, file, hash: createHash('sha256').update(text).digest('hex').slice(0, 16), idLine: at(['id']) }, errors: [] };
 }
 
 /** Loads and validates a whole rule folder; throws RuleSetError if any file is broken. */
@@ -168,11 +173,11 @@ export function loadRuleSet(dir: string, options: { disabled?: boolean } = {}): 
     errors.push(...fileErrors);
     if (rule) rules.push(rule);
   }
-  const seen = new Map<string, string>();
+  const seen = new Map<string, LoadedRule>();
   for (const r of rules) {
     const other = seen.get(r.spec.id);
-    if (other) errors.push({ file: r.file, line: 1, reason: `duplicate rule id ${r.spec.id} (also in ${other})` });
-    seen.set(r.spec.id, r.file);
+    if (other) errors.push({ file: r.file, line: r.idLine ?? 1, reason: `duplicate rule id ${r.spec.id} (also in ${other.file}:${other.idLine ?? 1})` });
+    else seen.set(r.spec.id, r);
   }
   if (errors.length > 0) throw new RuleSetError(errors);
   return options.disabled ? rules : rules.filter((r) => r.spec.enabled);

@@ -1,6 +1,6 @@
 /** `tidewatch replay --checkpoint-out / --checkpoint-every / --checkpoint-from`, run in-process. */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -140,6 +140,19 @@ describe('replay with checkpoints', () => {
 
   it('refuses --checkpoint-from a directory with no valid checkpoint rather than replay on an empty state', async () => {
     await expect(tidewatch('replay', samplePath, '--checkpoint-from', tempDir('tw-ckpt-cli-empty-'), '--quiet')).rejects.toThrow(/no valid checkpoint there/);
+  });
+
+  it('refuses a checkpoint folder that is a file or missing before replaying anything, naming the flag', async () => {
+    const dir = tempDir('tw-ckpt-cli-paths-');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const alerts = join(dir, 'alerts.jsonl');
+    await expect(tidewatch('replay', samplePath, '--alerts', alerts, '--checkpoint-out', file, '--quiet')).rejects.toThrow(`--checkpoint-out: ${file} is a file, not a folder for checkpoints`);
+    // Refused at start: the replay wrote no alerts file.
+    expect(existsSync(alerts)).toBe(false);
+    await expect(tidewatch('replay', samplePath, '--checkpoint-from', file, '--quiet')).rejects.toThrow(`--checkpoint-from: ${file} is a file; give the folder that holds the checkpoints`);
+    await expect(tidewatch('replay', samplePath, '--checkpoint-from', join(dir, 'none'), '--quiet')).rejects.toThrow(`--checkpoint-from: ${join(dir, 'none')} does not exist`);
+    await expect(tidewatch('replay', samplePath, '--rules', join(dir, 'none'), '--quiet')).rejects.toThrow(`rules folder not found: ${join(dir, 'none')}`);
   });
 
   it('refuses --checkpoint-every without --checkpoint-out', async () => {

@@ -56,8 +56,14 @@ describe('rule language', () => {
     const dir = brokenCopy('structuring/copy.yaml', 'id: structuring.just-under\nversion: 1\ntypology: structuring\ntitle: t\non: [deposit]\nsignals:\n  x: { op: telepathy }\nscore: { base: 1 }\nseverity: {}\nexplain: x\n');
     const reasons = refusal(dir).errors.map((e) => e.reason).join('\n');
     expect(reasons).toMatch(/signals\.x/);
-    writeFileSync(join(dir, 'structuring/copy.yaml'), 'id: structuring.just-under\nversion: 2\ntypology: structuring\ntitle: t\non: [deposit]\nscore: { base: 1 }\nseverity: { medium: 50 }\nexplain: x\n');
-    expect(refusal(dir).errors.map((e) => e.reason).join('\n')).toMatch(/duplicate rule id structuring\.just-under/);
+    writeFileSync(join(dir, 'structuring/copy.yaml'), '# a copy\n# of just-under\nid: structuring.just-under\nversion: 2\ntypology: structuring\ntitle: t\non: [deposit]\nscore: { base: 1 }\nseverity: { medium: 50 }\nexplain: x\n');
+    const duplicate = refusal(dir).errors.find((e) => e.reason.startsWith('duplicate rule id'));
+    // Reported at the `id:` line of the file read second, naming the first file and its line.
+    const [second, first] = duplicate!.file.endsWith('copy.yaml') ? ['copy.yaml', 'just-under.yaml'] : ['just-under.yaml', 'copy.yaml'];
+    expect(duplicate!.file.endsWith(second)).toBe(true);
+    const idLineOf = (name: string): number => readFileSync(join(dir, 'structuring', name), 'utf8').split('\n').findIndex((l) => l.startsWith('id:')) + 1;
+    expect(duplicate!.line).toBe(idLineOf(second));
+    expect(duplicate!.reason).toMatch(new RegExp(`^duplicate rule id structuring\\.just-under \\(also in .*${first.replace('.', '\\.')}:${idLineOf(first)}\\)$`));
   });
 
   it('ships positive and negative cases in every rule folder', () => {
