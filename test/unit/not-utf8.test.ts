@@ -73,6 +73,21 @@ describe('bytes that are not UTF-8', () => {
     expect(Buffer.from(letter!.rawBase64 as string, 'base64').equals(bad)).toBe(true);
   });
 
+  it('a lone surrogate escape in an id is refused as TW_ENCODING too (written out, two different ones are both U+FFFD); a pair, or an escaped backslash before u, is text', () => {
+    const login = JSON.parse(sampleLines().find((l) => l.includes('"exchange.login.v1"'))!);
+    const withAccount = (escaped: string): string => JSON.stringify({ ...login, accountId: 'acct-@@' }).replace('@@', escaped);
+    const p = new Pipeline({ rules: [] });
+    for (const lone of ['\\ud800', '\\uDBFF', '\\udc00x', 'x\\uDFFF']) {
+      const result = p.decode(withAccount(lone));
+      expect(result.ok, lone).toBe(false);
+      expect(!result.ok && result.reject.code, lone).toBe('TW_ENCODING');
+      expect(!result.ok && result.reject.reason, lone).toMatch(/lone UTF-16 surrogate/);
+    }
+    // Two different lone surrogates are the same bytes once written: that is why they are refused.
+    expect(Buffer.from('\ud800').equals(Buffer.from('\udbff'))).toBe(true);
+    for (const text of ['\\ud83d\\ude00', '\\\\ud800']) expect(p.decode(withAccount(text)).ok, text).toBe(true);
+  });
+
   it('are read intact across the reader\'s chunk boundary, and a character split there is not mistaken for one', async () => {
     const dir = tempDir('tw-enc-chunk-');
     const file = join(dir, 'long.jsonl');
