@@ -3,6 +3,7 @@ import { FIELD_COMPARATORS, type Condition } from './rule-schema.js';
 import { Decimal, isDecimal } from '../money/decimal.js';
 import { parseQuantity } from './units.js';
 import { PLACEHOLDER } from './explain-placeholders.js';
+import { unitOf } from './fact-units.js';
 
 export type Context = Record<string, unknown>;
 export type Predicate = (ctx: Context) => boolean;
@@ -177,23 +178,33 @@ const LESS_THAN_ONE: Readonly<Record<string, string>> = { days: 'less than a day
  * hours read "less than a day" ("an hour"). `{path|text}` reads `text` when the path has no value
  * (a signal of a branch that did not fire), where `{path}` reads "?".
  */
-/** A placeholder and the noun after it (`{n} accounts`: the noun agrees with the number). */
-const RENDERED = new RegExp(`${PLACEHOLDER.source}(?: ([a-z]+)\\b)?`, 'g');
+/**
+ * A placeholder and the noun after it (`{n} accounts`: the noun agrees with the number), or a
+ * singular noun with `(s)` (`{hops} hop(s)`: "1 hop", "2 hops"; session 41 QA: "in 1 hop(s)").
+ */
+const RENDERED = new RegExp(`${PLACEHOLDER.source}(?: ([a-z]+)(\\(s\\)|\\b))?`, 'g');
 
 export function renderTemplate(template: string, ctx: Context): string {
-  return template.replace(RENDERED, (_, path: string, absent: string | undefined, noun: string | undefined) => {
+  return template.replace(RENDERED, (_, path: string, absent: string | undefined, word: string | undefined, plural: string | undefined) => {
     const v = getPath(ctx, path);
-    if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : absent === '' ? noun : `${absent} ${noun}`;
-    const text = renderValue(v);
-    if (noun === undefined) return text;
     const numeric = typeof v === 'number' || isDecimal(v);
+    // `hop(s)`: the plural is the word and an s, the singular the word.
+    const noun = word !== undefined && plural === '(s)' ? `${word}s` : word;
+    if (absent !== undefined && (v === undefined || v === null)) return noun === undefined ? absent : absent === '' ? noun : `${absent} ${noun}`;
+    const text = renderValue(v, path);
+    if (noun === undefined) return text;
     if (numeric && text === '0' && LESS_THAN_ONE[noun] !== undefined) return LESS_THAN_ONE[noun];
-    return `${text} ${numeric && text === '1' ? SINGULAR[noun] ?? noun : noun}`;
+    return `${text} ${numeric && text === '1' ? (plural === '(s)' ? word! : SINGULAR[noun] ?? noun) : noun}`;
   });
 }
 
-/** A placeholder's value as an explanation shows it. */
-function renderValue(v: unknown): string {
+/**
+ * A placeholder's value as an explanation shows it. A USD value (a path whose name says USD)
+ * shows cents at most: one valued from the price book is the amount times the price, exact to
+ * ten places or more ("11,228.9487702678 USD"; session 41 QA). The evidence keeps it exact.
+ */
+function renderValue(v: unknown, path = ''): string {
+  if (isDecimal(v) && unitOf(path) === 'usd') return formatNumber(v.toNumber());
   if (typeof v === 'number') return formatNumber(v);
   if (isDecimal(v)) return v.format();
   if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');

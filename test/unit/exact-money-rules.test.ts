@@ -71,6 +71,12 @@ describe('explanation templates', () => {
     expect(renderTemplate('{s.one} daysago', ctx)).toBe('1 daysago');
   });
 
+  it('make a noun written with (s) agree with its count ("1 hop", "2 hops"), and show a USD value with cents at most while an amount stays exact', () => {
+    const ctx = { s: { one: 1, two: 2, zero: 0, dec: Decimal.parse('1') }, event: { usd: Decimal.parse('11228.9487702678'), amount: Decimal.parse('0.123456789') }, signals: { seq: { firstUsd: Decimal.parse('2500.005') } } };
+    expect(renderTemplate('in {s.one} hop(s), {s.two} hop(s), {s.zero} hop(s), {s.dec} hop(s), {s.none} hop(s)', ctx)).toBe('in 1 hop, 2 hops, 0 hops, 1 hop, ? hops');
+    expect(renderTemplate('{event.amount} ETH ({event.usd} USD); first {signals.seq.firstUsd} USD', ctx)).toBe('0.123456789 ETH (11,228.95 USD); first 2,500.01 USD');
+  });
+
   it('read the text after | when the path has no value (a branch that did not fire), and the value when it has one', () => {
     const ctx = { s: { label: 'otc-desk', zero: 0 } };
     expect(renderTemplate('toward {s.label|a cluster several accounts pay}.', ctx)).toBe('toward otc-desk.');
