@@ -57,7 +57,7 @@ export interface Case {
   resolvedAt?: string;
 }
 
-export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'approve', 'reject', 'reopen', 'note', 'archive', 'export-sar'] as const;
+export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'set-aside', 'approve', 'reject', 'reopen', 'note', 'archive', 'export-sar'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The forms a SAR/STR draft is exported in: the JSON document, or the printable page. */
@@ -149,7 +149,7 @@ export interface CaseStore {
   /** Closes the case, or, for high and critical cases, asks a supervisor to approve the closure. */
   resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case>;
   /** A supervisor other than the proposer approves a pending closure. */
-  approve(caseId: string, actor: Actor, now: number): Promise<Case>;
+  approve(caseId: string, actor: Actor, now: number, proposedAt?: string): Promise<Case>;
   /** A supervisor sends a pending closure back to the proposer, with a reason. */
   reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case>;
   /** Reopens a resolved case, with a reason. */

@@ -99,10 +99,17 @@ export function resolveCase(c: Case, disposition: Disposition, note: string, act
   };
 }
 
-export function approveCase(c: Case, actor: Actor, now: number): Transition {
+/**
+ * @param proposedAt when the closure the approver read was proposed (the console sends it): a
+ * proposal made since (sent back and proposed again, perhaps as another disposition by another
+ * analyst) is not approved in its place (session 41 QA: a page showing "Approve escalated"
+ * approved a false-positive proposed after it was drawn).
+ */
+export function approveCase(c: Case, actor: Actor, now: number, proposedAt?: string): Transition {
   requireRole(actor, ['supervisor'], 'approve closures');
   requireStatus(c, ['pending-approval'], 'approval');
   const pending = c.pending!;
+  if (proposedAt !== undefined && proposedAt !== pending.at) throw new CaseActionError('TW_CASE_STATE', `${c.caseId}: the closure awaiting approval is ${pending.by}'s ${pending.disposition} proposed at ${pending.at}, not the one proposed at ${proposedAt}: read the case again`);
   if (pending.by === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} proposed this closure and cannot approve it too`);
   // A supervisor made after the proposal could be the proposer's own second account.
   if (actor.supervisorSince !== undefined && Date.parse(actor.supervisorSince) > Date.parse(pending.at)) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} became a supervisor after this closure was proposed (${pending.at}) and cannot approve it; a supervisor of longer standing must`);
@@ -160,4 +167,14 @@ export function claimAllowed(actor: Actor): void {
 
 export function missing(caseId: string): CaseActionError {
   return new CaseActionError('TW_CASE_MISSING', `no case ${caseId}`);
+}
+
+/**
+ * Why a closure awaiting approval was set aside: an alert joined the case after it was proposed,
+ * so the proposer had not reviewed it (session 41 QA: a critical sanctions alert joined a case
+ * whose false-positive closure was pending, and approving the proposal closed it unreviewed).
+ * The Redis store's add-alert script writes the same text.
+ */
+export function setAsideNote(alert: { alertId: string; severity: string }, disposition: string | undefined): string {
+  return `alert ${alert.alertId} (${alert.severity}) joined the case after the ${disposition ?? ''} closure was proposed: it goes back to the queue for review`;
 }

@@ -5,7 +5,7 @@ import {
   type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
 } from './case-model.js';
 import {
-  claimAllowed, missing, type Transition,
+  claimAllowed, missing, setAsideNote, type Transition,
 } from './case-transitions.js';
 import { CaseTransitionMethods } from './transition-methods.js';
 import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
@@ -62,6 +62,13 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     c.severity = higherSeverity(c.severity, alert.severity);
     if (!c.typologies.includes(alert.typology)) c.typologies = [...c.typologies, alert.typology].sort();
     if (alert.triggeredAt > c.updatedAt) c.updatedAt = alert.triggeredAt;
+    // The proposer reviewed the alerts before this one: a closure proposed without it is set aside.
+    if (c.status === 'pending-approval') {
+      const proposal = c.pending;
+      this.record({ caseId: c.caseId, action: 'set-aside', at: alert.triggeredAt, analyst: proposal?.by ?? '', detail: alert.alertId, note: setAsideNote(alert, proposal?.disposition) });
+      c.status = 'open';
+      delete c.pending;
+    }
     this.alertIndex.set(alert.alertId, c.caseId);
     bump(this.alertsPerDay, alertDayField(alert), 1);
     for (const cluster of clustersMentioned(alert)) {

@@ -112,7 +112,7 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
         typologies: [...new Set([...(before?.typologies ?? []), alert.typology])],
       });
       const clusters = clustersMentioned(alert).map((c) => k.clusterCases(c));
-      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter, k.alertsPerDay, ...clusters];
+      const keys = [k.open, k.alert(alert.alertId), k.subject(subject), k.caseDoc(target), k.audit(target), k.caseAlerts(target), k.index.opened, k.index.typologyNames, ...leave, ...enter, k.alertsPerDay, ...clusters, k.pending];
       const [caseId, added] = await this.redis.twAddAlert(keys.length, ...keys,
         expected, target, alert.alertId, subject, alert.score, alert.severity, RANK[alert.severity], alert.typology, alert.triggeredAt, CASE_ALERT_IDS, this.alertIndexTtlSeconds, json,
         raw, Date.parse(alert.triggeredAt), leave.length, enter.length, alertDayField(alert), clusters.length);

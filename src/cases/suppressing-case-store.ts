@@ -31,7 +31,7 @@ export class SuppressingCaseStore implements CaseStore {
   release(caseId: string, actor: Actor, now: number): Promise<Case> { return this.inner.release(caseId, actor, now); }
   assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> { return this.inner.assign(caseId, analyst, actor, leaseMs, now); }
   resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> { return this.inner.resolve(caseId, disposition, note, actor, now); }
-  approve(caseId: string, actor: Actor, now: number): Promise<Case> { return this.inner.approve(caseId, actor, now); }
+  approve(caseId: string, actor: Actor, now: number, proposedAt?: string): Promise<Case> { return this.inner.approve(caseId, actor, now, proposedAt); }
   reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> { return this.inner.reject(caseId, reason, actor, now); }
   reopen(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> { return this.inner.reopen(caseId, reason, actor, now); }
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> { return this.inner.addNote(caseId, text, actor, now); }

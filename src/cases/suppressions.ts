@@ -136,6 +136,9 @@ export class Suppressions {
     if (Date.parse(s.expiresAt) <= now) throw new CaseActionError('TW_CASE_STATE', `${id} expired at ${s.expiresAt}`);
     if (s.confirmedBy) throw new CaseActionError('TW_CASE_STATE', `${id} was confirmed by ${s.confirmedBy}`);
     if (s.createdBy === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} added ${id}: a second supervisor must confirm it`);
+    // A supervisor made after the suppression was added could be its author's own second account,
+    // as for closures (session 41 QA: one supervisor made a second and confirmed their own).
+    if (actor.supervisorSince !== undefined && Date.parse(actor.supervisorSince) > Date.parse(s.createdAt)) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} became a supervisor after ${id} was added (${s.createdAt}) and cannot confirm it; a supervisor of longer standing must`);
     const confirmed = { ...s, confirmedBy: actor.name, confirmedAt: new Date(now).toISOString() };
     await this.backend.put(confirmed);
     await this.backend.log({ action: 'confirm', id, by: actor.name, at: confirmed.confirmedAt, detail: `${s.ruleId} for ${s.kind} ${s.subject} now silences high alerts too` });

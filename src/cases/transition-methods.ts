@@ -22,8 +22,9 @@ export abstract class CaseTransitionMethods {
     return this.apply(caseId, (c) => resolveCase(c, disposition, note, actor, now));
   }
 
-  async approve(caseId: string, actor: Actor, now: number): Promise<Case> {
-    return this.apply(caseId, (c) => approveCase(c, actor, now));
+  /** @param proposedAt when the closure the approver read was proposed: another proposal is refused (TW_CASE_STATE). */
+  async approve(caseId: string, actor: Actor, now: number, proposedAt?: string): Promise<Case> {
+    return this.apply(caseId, (c) => approveCase(c, actor, now, proposedAt));
   }
 
   async reject(caseId: string, reason: string, actor: Actor, now: number): Promise<Case> {

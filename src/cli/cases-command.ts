@@ -132,10 +132,12 @@ function registerActions(cases: Command): void {
       const c = await asUser(({ cases: s, actor }) => s.resolve(id, opts.disposition as Disposition, opts.note, actor, Date.now()));
       console.log(c.status === 'pending-approval' ? `${id}: ${opts.disposition} awaits a supervisor's approval` : `resolved ${id}: ${opts.disposition}`);
     });
-  cases.command('approve').argument('<id>').description("supervisors: approve another user's closure").action(async (id: string) => {
-    const c = await asUser(({ cases: s, actor }) => s.approve(id, actor, Date.now()));
-    console.log(`resolved ${id}: ${c.disposition}`);
-  });
+  cases.command('approve').argument('<id>').description("supervisors: approve another user's closure")
+    .option('--proposed-at <time>', "the proposal read (`cases show` prints it): one proposed since is refused, not approved in its place")
+    .action(async (id: string, opts: { proposedAt?: string }) => {
+      const c = await asUser(({ cases: s, actor }) => s.approve(id, actor, Date.now(), opts.proposedAt));
+      console.log(`resolved ${id}: ${c.disposition} (proposed by ${c.analyst ?? '?'})`);
+    });
   cases.command('reject').argument('<id>').requiredOption('--reason <r>', 'why the closure is sent back').action(async (id: string, opts: { reason: string }) => {
     await asUser(({ cases: s, actor }) => s.reject(id, opts.reason, actor, Date.now()));
     console.log(`${id}: closure rejected, back in the queue`);

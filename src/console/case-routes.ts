@@ -31,6 +31,9 @@ const resolveBody = z.object({ disposition: z.enum(DISPOSITIONS), note: z.string
 const reasonBody = z.object({ reason: z.string() });
 const noteBody = z.object({ text: z.string() });
 const assignBody = z.object({ analyst: z.string() });
+/** The proposal the approver read (`pending.at`): the console sends it, so a closure proposed since is not approved in its place. */
+const approveBody = z.object({ proposedAt: z.string().max(64).optional() }).strict();
+
 const bulkBody = z.object({
   caseIds: z.array(z.string()).min(1).max(500),
   action: z.enum(['assign', 'resolve']),
@@ -92,7 +95,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     return reply.sent ? reply : result ?? { ok: true };
   });
   act('resolve', resolveBody, (id, b: z.infer<typeof resolveBody>, actor) => o.cases.resolve(id, b.disposition, b.note, actor, o.clock()));
-  act('approve', undefined, (id, _b, actor) => o.cases.approve(id, actor, o.clock()));
+  act('approve', approveBody, (id, b: z.infer<typeof approveBody>, actor) => o.cases.approve(id, actor, o.clock(), b.proposedAt));
   act('reject', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reject(id, b.reason, actor, o.clock()));
   act('reopen', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reopen(id, b.reason, actor, o.clock()));
   act('notes', noteBody, (id, b: z.infer<typeof noteBody>, actor) => o.cases.addNote(id, b.text, actor, o.clock()));

@@ -204,6 +204,40 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect(audit[2]!.note).toBe('address belongs to the customer\'s own exchange account');
     });
 
+    it('sets a proposed closure aside when an alert joins the case before approval: the case is open again and approving the old proposal is refused', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('sa-1', 'acct-sa', 70, 'high', 'account-linkage'));
+      await store.resolve(caseId, 'false-positive', 'a household tablet', bob, 1_000);
+      // A sanctioned deposit of the same account arrives while the closure waits for a supervisor.
+      expect(await store.addAlert(alert('sa-2', 'acct-sa', 100, 'critical', 'sanctions-exposure'))).toEqual({ caseId, added: true });
+      const after = (await store.get(caseId))!;
+      expect(after).toMatchObject({ status: 'open', severity: 'critical', analyst: 'bob' });
+      expect(after.pending).toBeUndefined();
+      expect(await refusal(store.approve(caseId, tom, 2_000))).toMatch(/^TW_CASE_STATE/);
+      expect((await store.list({ status: 'pending-approval' })).map((c) => c.caseId)).toEqual([]);
+      expect((await store.list({ status: 'open' })).map((c) => c.caseId)).toEqual([caseId]);
+      expect((await store.query({ statuses: ['open'], limit: 10 })).cases.map((c) => c.caseId)).toEqual([caseId]);
+      const audit = await store.audit(caseId);
+      expect(audit.map((e) => e.action)).toEqual(['open', 'request-approval', 'add-alert', 'set-aside']);
+      expect(audit.at(-1)).toMatchObject({ analyst: 'bob', detail: 'sa-2', note: 'alert sa-2 (critical) joined the case after the false-positive closure was proposed: it goes back to the queue for review' });
+      // Proposed again, with the new alert reviewed, it is approved as usual.
+      await store.resolve(caseId, 'escalated', 'sanctioned counterparty: escalated to the MLRO', bob, 3_000);
+      expect(await store.approve(caseId, tom, 4_000)).toMatchObject({ status: 'resolved', disposition: 'escalated', approvedBy: 'tom' });
+    });
+
+    it('approves only the proposal the approver read: one proposed since (sent back and proposed again) is refused', async () => {
+      const store = await make();
+      const { caseId } = await store.addAlert(alert('pa-1', 'acct-pa', 80, 'high'));
+      const first = await store.resolve(caseId, 'escalated', 'escalate to the MLRO', ana, 1_000);
+      const seen = first.pending!.at;
+      await store.reject(caseId, 'attach the KYC file', sue, 2_000);
+      await store.resolve(caseId, 'false-positive', 'nothing to see', bob, 3_000);
+      expect(await refusal(store.approve(caseId, tom, 4_000, seen))).toMatch(/^TW_CASE_STATE: .*bob's false-positive proposed at 1970-01-01T00:00:03.000Z, not the one proposed at 1970-01-01T00:00:01.000Z/);
+      expect((await store.get(caseId))!.status).toBe('pending-approval');
+      const current = (await store.get(caseId))!.pending!.at;
+      expect(await store.approve(caseId, tom, 5_000, current)).toMatchObject({ status: 'resolved', disposition: 'false-positive', approvedBy: 'tom' });
+    });
+
     it('keeps the dashboard figures as cases change: alerts per day and typology, resolutions per rule (a reopen takes one off), status counts, the unresolved cases', async () => {
       const store = await make();
       const at = (a: Alert, day: string, ruleId = 'r'): Alert => ({ ...a, ruleId, triggeredAt: `${day}T10:00:00.000Z` });

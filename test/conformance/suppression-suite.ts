@@ -57,6 +57,17 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       await expect(suppressions.confirm(s.id, tom, now + 4)).rejects.toThrow(/was revoked by tom/);
     });
 
+    it('refuses a confirmation by a supervisor made after the suppression was added (its author\'s own second account), and takes one of longer standing', async () => {
+      const { backend } = await make();
+      const now = Date.UTC(2025, 5, 1);
+      const suppressions = new Suppressions(backend);
+      const s = await suppressions.add({ kind: 'account', subject: 'acct-alt', reason: 'our own treasury', days: 30 }, sue, now);
+      const alt = { name: 'alt', role: 'supervisor' as const, supervisorSince: new Date(now + 1).toISOString() };
+      await expect(suppressions.confirm(s.id, alt, now + 2)).rejects.toThrow(/four-eyes: alt became a supervisor after .* was added/);
+      const veteran = { ...tom, supervisorSince: new Date(now - DAY).toISOString() };
+      expect(await suppressions.confirm(s.id, veteran, now + 3)).toMatchObject({ confirmedBy: 'tom' });
+    });
+
     it('takes a suppression added or revoked by another process at its next check', async () => {
       const { cases, backend } = await make();
       const now = Date.UTC(2025, 5, 1);

@@ -19,7 +19,8 @@ function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElemen
   }
   if (c.status === 'pending-approval' && me.role === 'supervisor') {
     const reason = el('input', { 'data-testid': 'reject-reason', placeholder: 'reason to send back' });
-    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve') }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value })() }, 'Send back'));
+    // The proposal shown is the one approved: one made since is refused, and the page says so.
+    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve', c.pending ? { proposedAt: c.pending.at } : {}) }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value })() }, 'Send back'));
   }
   if (c.status === 'resolved') {
     const reason = el('input', { 'data-testid': 'reopen-reason', placeholder: 'reason to reopen' });

@@ -11,6 +11,8 @@
   severity rank x 1000 + case score, case-model.ts queuePriority)
   KEYS[9+r+a] the dashboard's alerts-per-day counters
   KEYS[10+r+a .. 9+r+a+c] the case sets of the clusters the alert names (score = the newest ARGV[14])
+  KEYS[10+r+a+c] pending-approval zset: an alert that joins a case awaiting approval sets the
+  proposal aside (the case is open again): the proposer reviewed the alerts before it, not this one
   ARGV[1] the subject's open case id the caller read ('' when none)
   ARGV[2] the case id KEYS[4] and KEYS[5] belong to (ARGV[1], or the id of a new case)
   ARGV[3] alertId   ARGV[4] subject accountId   ARGV[5] score   ARGV[6] severity
@@ -53,6 +55,14 @@ local has = false
 for _, t in ipairs(doc.typologies) do if t == ARGV[8] then has = true end end
 if not has then table.insert(doc.typologies, ARGV[8]); table.sort(doc.typologies) end
 if ARGV[9] > doc.updatedAt then doc.updatedAt = ARGV[9] end
+if doc.status == 'pending-approval' then
+  local proposal = doc.pending or {}
+  redis.call('XADD', KEYS[5], '*', 'action', 'set-aside', 'at', ARGV[9], 'analyst', proposal.by or '', 'detail', ARGV[3],
+    'note', 'alert ' .. ARGV[3] .. ' (' .. ARGV[6] .. ') joined the case after the ' .. (proposal.disposition or '') .. ' closure was proposed: it goes back to the queue for review')
+  doc.status = 'open'
+  doc.pending = nil
+  redis.call('ZREM', KEYS[10 + tonumber(ARGV[15]) + tonumber(ARGV[16]) + tonumber(ARGV[18])], caseId)
+end
 redis.call('HSET', KEYS[4], 'doc', cjson.encode(doc))
 local priority = ranks[doc.severity] * 1000 + doc.score
 if doc.status == 'open' then redis.call('ZADD', KEYS[1], priority, caseId) end
