@@ -253,6 +253,22 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('shows bidi controls in text from input and from other users as visible marks on every page, not as reversed text (a suppression\'s subject and reason, a case\'s alert explanation)', async () => {
+    const sam: Actor = { name: 'sam', role: 'supervisor' };
+    await suppressions.add({ kind: 'account', subject: 'acct-\u202E1dcba-tcca', reason: 'benign \u202Edeweiver ton\u202C payroll', days: 10 }, sam, Date.now());
+    const bidiAlert = { alertId: 'al-bidi-1', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'medium' as const, score: 60, subject: { accountId: 'acct-bidi' }, eventIds: ['ev-bidi'], triggeredAt: '2025-03-01T00:00:00.000Z', evidence: {}, explanation: 'paid \u202Etnuocca nwo\u202C at once' };
+    const { caseId: bidiCase } = await cases.addAlert(bidiAlert);
+    const page = await signIn('sue');
+    await page.goto(`${base}/#/suppressions`);
+    const row = page.getByTestId('suppression-row').filter({ hasText: 'acct-⟨U+202E⟩1dcba-tcca' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('benign ⟨U+202E⟩deweiver ton⟨U+202C⟩ payroll');
+    await page.goto(`${base}/#/case/${bidiCase}`);
+    await page.getByText('paid ⟨U+202E⟩tnuocca nwo⟨U+202C⟩ at once').waitFor();
+    expect(await page.evaluate(() => /[\u202a-\u202e\u2066-\u2069]/.test(document.body.innerText))).toBe(false);
+    await page.context().close();
+  });
+
   it('ends an open queue when its session ends (the user removed): the stream closes and the page asks to sign in', async () => {
     const users = new Users(new RedisUserBackend(redis, prefix));
     await users.add('tom', 'analyst', PASSWORD, 0);

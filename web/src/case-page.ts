@@ -1,14 +1,14 @@
 /** A case: its alerts with explanations, the drawn path, the account's timeline, linked accounts, notes, actions and the SAR draft. */
 import type { CaseDetail } from '../../src/console/case-detail.js';
 import { api, type Me } from './api.js';
-import { el, fmtTime, hours, mount, sev, userText } from './dom.js';
+import { el, fmtTime, hours, mount, setText, sev, userText } from './dom.js';
 import { drawGraph } from './graph.js';
 import { queueLink } from './queue.js';
 
 function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElement {
   const c = d.case;
   const feedback = el('p', { class: 'error', 'data-testid': 'action-error' });
-  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(reload).catch((e: Error) => { feedback.textContent = e.message; });
+  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(reload).catch((e: Error) => { setText(feedback, e.message); });
   const box = el('div', { class: 'actions' });
   if (me.role === 'viewer') return el('div', { class: 'card' }, el('p', { class: 'muted' }, 'Viewers read cases; they cannot act on them.'));
   if (c.status === 'claimed' && (c.analyst === me.user || me.role === 'supervisor')) box.append(el('button', { class: 'secondary', 'data-testid': 'release', onclick: run('release') }, 'Release'));
@@ -71,7 +71,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
-    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { noteError.textContent = e.message; }) }, 'Add note'), noteError),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
     el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
   if (d.graph.nodes.length) drawGraph(graph, d.graph);
 }

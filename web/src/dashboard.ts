@@ -1,7 +1,7 @@
 /** The dashboard: alerts per typology per day (an SVG chart), queue size and ageing, SLA breaches, dispositions per rule. */
 import type { Dashboard } from '../../src/console/dashboard.js';
 import { api } from './api.js';
-import { el, hours, mount } from './dom.js';
+import { el, hours, mount, setText } from './dom.js';
 
 const COLOURS = ['#0b5cad', '#d35400', '#8e44ad', '#16a085', '#b3131b', '#7f8c8d', '#b7950b', '#2c3e50'];
 const SVG = 'http://www.w3.org/2000/svg';
@@ -9,7 +9,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
   const n = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
-  if (text !== undefined) n.textContent = text;
+  if (text !== undefined) setText(n, text);
   return n;
 }
 

@@ -1,19 +1,32 @@
-/** A tiny element builder: text goes in as text nodes, never as HTML. */
+/**
+ * A tiny element builder: text goes in as text nodes, never as HTML, with its bidirectional
+ * controls shown as visible marks (userText): account ids, addresses, intel names, explanations
+ * and reasons come from input and other users, and a U+202E in one displayed the rest reversed
+ * (session 41 QA: a suppression reason stored as "benign \u202edeweiver ton\u202c payroll" read
+ * "benign not reviewed payroll" on the page where a second supervisor confirms it).
+ */
 type Child = Node | string | number | null | undefined | false;
+
+const shown = (c: Node | string | number): Node | string => (typeof c === 'number' ? String(c) : typeof c === 'string' ? userText(c) : c);
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | ((e: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (typeof v === 'function') node.addEventListener(k.replace(/^on/, ''), v);
     else if (v === true) node.setAttribute(k, '');
-    else if (v !== false) node.setAttribute(k, v);
+    else if (v !== false) node.setAttribute(k, k === 'title' || k === 'placeholder' || k === 'aria-label' ? userText(v) : v);
   }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(typeof c === 'number' ? String(c) : c);
+  for (const c of children) if (c !== null && c !== undefined && c !== false) node.append(shown(c));
   return node;
 }
 
 export function mount(target: HTMLElement, ...children: Child[]): void {
-  target.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
+  target.replaceChildren(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map(shown));
+}
+
+/** Sets a node's text as `el` would write it (bidirectional controls shown as marks). */
+export function setText(node: Node, text: string): void {
+  node.textContent = userText(text);
 }
 
 export const fmtTime = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) : '');

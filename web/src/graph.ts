@@ -1,5 +1,6 @@
 /** The evidence path drawn with Cytoscape: accounts, addresses (labelled ones marked), clusters, transfers, hops and merges. */
 import cytoscape from 'cytoscape';
+import { userText } from './dom.js';
 import type { PathGraph } from '../../src/console/path-graph.js';
 
 export function drawGraph(container: HTMLElement, graph: PathGraph): cytoscape.Core {
@@ -10,8 +11,8 @@ export function drawGraph(container: HTMLElement, graph: PathGraph): cytoscape.C
   return cytoscape({
     container,
     elements: [
-      ...graph.nodes.map((n) => ({ data: { id: n.id, label: n.tag ? `${n.label}\n${n.tag}` : n.label, kind: n.kind, tagged: n.tag ? 'yes' : 'no' } })),
-      ...graph.edges.map((e) => ({ data: { id: e.id, source: e.source, target: e.target, label: e.kind === 'member' ? '' : e.label, kind: e.kind } })),
+      ...graph.nodes.map((n) => ({ data: { id: n.id, label: userText(n.tag ? `${n.label}\n${n.tag}` : n.label), kind: n.kind, tagged: n.tag ? 'yes' : 'no' } })),
+      ...graph.edges.map((e) => ({ data: { id: e.id, source: e.source, target: e.target, label: e.kind === 'member' ? '' : userText(e.label), kind: e.kind } })),
     ],
     layout: { name: 'cose', animate: false, randomize: false, nodeRepulsion: () => 900_000, idealEdgeLength: () => 110, padding: 24 },
     wheelSensitivity: 0.3,

@@ -1,6 +1,6 @@
 /** The console's shell: sign-in, the header, and a hash router over the queue, a case, the dashboard and the suppressions. */
 import { api, ApiError, type Me } from './api.js';
-import { el, mount } from './dom.js';
+import { el, mount, setText } from './dom.js';
 import { showCase } from './case-page.js';
 import { showDashboard } from './dashboard.js';
 import { showQueue, stopQueuePolling } from './queue.js';
@@ -28,7 +28,7 @@ function showLogin(message = ''): void {
   const form = el('form', {
     onsubmit: (e) => {
       e.preventDefault();
-      api.login(user.value, password.value).then((m) => { me = m; void route(); }).catch((err: Error) => { error.textContent = err.message; });
+      api.login(user.value, password.value).then((m) => { me = m; void route(); }).catch((err: Error) => { setText(error, err.message); });
     },
   }, el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
   mount(app, el('div', { class: 'card login' }, el('h1', {}, 'Sign in'), form));

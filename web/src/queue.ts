@@ -1,7 +1,7 @@
 /** The queue: filters (one subject's cases from the route), SLA highlighting, claim, supervisor bulk actions, and new cases without a reload (polling). */
 import type { QueueRow } from '../../src/console/queue-view.js';
 import { api, ApiError, type Me } from './api.js';
-import { el, fmtTime, hours, mount, sev, userText } from './dom.js';
+import { el, fmtTime, hours, mount, setText, sev, userText } from './dom.js';
 
 interface QueueResponse { now: string; total: number; cases: QueueRow[]; typologies: string[]; assignees: string[] }
 
@@ -88,7 +88,7 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     try {
       const c = await api.post<QueueRow>('/api/cases/claim');
       location.hash = `#/case/${c.caseId}`;
-    } catch (err) { feedback.textContent = (err as Error).message; }
+    } catch (err) { setText(feedback, (err as Error).message); }
   }
   if (me.role === 'supervisor') {
     const users = await api.get<{ name: string; role: string }[]>('/api/users');
@@ -97,12 +97,12 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     const note = el('input', { placeholder: 'note (required to close)', 'data-testid': 'bulk-note' });
     const bulk = async (body: Record<string, unknown>): Promise<void> => {
       const r = await api.post<{ results: { caseId: string; ok: boolean; error?: string }[] }>('/api/cases/bulk', { caseIds: [...selected], ...body });
-      feedback.textContent = r.results.filter((x) => !x.ok).map((x) => `${x.caseId}: ${x.error}`).join('; ');
+      setText(feedback, r.results.filter((x) => !x.ok).map((x) => `${x.caseId}: ${x.error}`).join('; '));
       selected.clear();
       await load();
     };
     mount(bulkBar, el('strong', {}, 'Selected:'), el('label', {}, 'Assign to', to), el('button', { 'data-testid': 'bulk-assign', onclick: () => void bulk({ action: 'assign', analyst: to.value }) }, 'Assign'),
-      el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { feedback.textContent = e.message; }) }, 'Close'));
+      el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { setText(feedback, e.message); }) }, 'Close'));
   }
   mount(app, el('h1', {}, 'Case queue'), subjectFilter(subject), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
     el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));

@@ -1,7 +1,7 @@
 /** Suppressions: the allow-list in force and past, the alerts it silenced, and (supervisors) add and revoke. */
 import type { SuppressedAlert, Suppression, SuppressionLogEntry } from '../../src/cases/suppressions.js';
 import { api, type Me } from './api.js';
-import { el, fmtTime, mount } from './dom.js';
+import { el, fmtTime, mount, setText } from './dom.js';
 
 interface Listing { suppressions: (Suppression & { active: boolean })[]; log: SuppressionLogEntry[]; suppressedAlerts: SuppressedAlert[] }
 
@@ -16,7 +16,7 @@ export async function showSuppressions(app: HTMLElement, me: Me): Promise<void> 
   const data = await api.get<Listing>('/api/suppressions');
   const error = el('p', { class: 'error', 'data-testid': 'suppression-error' });
   const reload = (): void => void showSuppressions(app, me);
-  const act = (p: Promise<unknown>): void => void p.then(reload).catch((e: Error) => { error.textContent = e.message; });
+  const act = (p: Promise<unknown>): void => void p.then(reload).catch((e: Error) => { setText(error, e.message); });
   const rows = data.suppressions.map((s) => el('tr', { 'data-testid': 'suppression-row', 'data-id': s.id },
     el('td', {}, s.kind), el('td', {}, s.subject), el('td', {}, s.ruleId), el('td', {}, s.reason), el('td', {}, s.createdBy), el('td', {}, fmtTime(s.expiresAt)),
     el('td', { 'data-testid': 'suppression-state' }, stateOf(s)),
