@@ -4,7 +4,7 @@
  * (reexamination.ts), and an event read after later ones has those judged again
  * (late-judgement.ts).
  */
-import type { Alert } from '../contract/schemas.js';
+import type { Alert, TransferMessage } from '../contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
@@ -26,6 +26,13 @@ export interface ProcessResult {
   alerts: Alert[];
   deadLetter?: DeadLetter;
   event?: DecodedEvent;
+  /**
+   * A transfer's message as decoded, when the rule state keeps a slimmed copy on `event` (no
+   * txHash or occurredAt: retained-fields.ts): the account timeline records the whole message of
+   * the event in hand (session 41 QA: a SAR draft's rows had no transaction hash, the alert's own
+   * deposit's included).
+   */
+  message?: TransferMessage;
   duplicate?: boolean;
   changes?: GraphChange[];
 }
@@ -189,8 +196,10 @@ export class Pipeline {
     try {
       this.graph.tick(graphClockOf(event, this.graph.options.addressMemory));
       // The outcome object gains the event in place: a copy per message was garbage (same key order).
+      const message = event.type === 'transfer' ? event.msg : undefined;
       const result: ProcessResult = this.apply(event);
       result.event = event;
+      if (message !== undefined && event.type === 'transfer' && event.msg !== message) result.message = message;
       return result;
     } catch (err) {
       // A valid message that trips a defect is dead-lettered with the cause, never allowed to stop the stream.

@@ -5,10 +5,10 @@
  * exchange event of that account. Writes are gathered and flushed by the caller (the monitor before
  * it publishes, as it writes cases; the replay at the end).
  */
-import type { Alert } from '../contract/schemas.js';
+import type { Alert, TransferMessage } from '../contract/schemas.js';
 import type { DecodedEvent } from '../decode/events.js';
 import type { AccountTimelineStore } from './account-timeline.js';
-import { fromDecoded, type TimelineEvent } from './timeline-event.js';
+import { fromDecoded, fromTransfer, type TimelineEvent } from './timeline-event.js';
 
 /** Accounts this process remembers as having a case; past it the oldest is forgotten (it returns with its next alert). */
 export const RECORDED_ACCOUNTS_MAX = 1_000_000;
@@ -16,6 +16,8 @@ export const RECORDED_ACCOUNTS_MAX = 1_000_000;
 export interface Observed {
   alerts: readonly Alert[];
   event?: DecodedEvent | undefined;
+  /** The event's whole message when the rule state slimmed the one on `event` (ProcessResult.message). */
+  message?: TransferMessage | undefined;
 }
 
 export class TimelineRecorder {
@@ -33,9 +35,10 @@ export class TimelineRecorder {
       const account = alert.subject.accountId;
       if (alert.severity === 'low' || this.accounts.has(account) || !owns(account)) continue;
       this.remember(account);
-      for (const e of history(account)) this.queue(e);
+      // The event in hand is in the history too, slimmed: it is queued below whole.
+      for (const e of history(account)) if (e !== result.event) this.queue(e);
     }
-    if (result.event) this.queue(result.event);
+    if (result.event) this.queue(result.event, result.message);
   }
 
   private remember(account: string): void {
@@ -43,10 +46,10 @@ export class TimelineRecorder {
     if (this.accounts.size > this.maxAccounts) this.accounts.delete(this.accounts.values().next().value!);
   }
 
-  private queue(e: DecodedEvent): void {
+  private queue(e: DecodedEvent, whole?: TransferMessage): void {
     // Most events are of accounts without a case: look the account up before building a record.
     if ((e.type !== 'transfer' && e.type !== 'login') || !this.accounts.has(e.msg.accountId)) return;
-    const t = fromDecoded(e);
+    const t = whole !== undefined && e.type === 'transfer' ? fromTransfer(whole, e.time) : fromDecoded(e);
     if (!t) return;
     const list = this.pending.get(t.accountId) ?? [];
     list.push(t);

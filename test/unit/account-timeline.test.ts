@@ -73,5 +73,22 @@ describe('demo timelines', () => {
     const withoutCase = [...accounts].filter((a) => !subjects.has(a));
     expect(withoutCase.length).toBeGreaterThan(0);
     for (const a of withoutCase) expect(await demo.timelines.read(a), a).toEqual([]);
+    // The rule state keeps transfers slimmed (no txHash): the record of an event applied while
+    // its account had a case, the alert's own triggering event first of all, is the whole message.
+    const txHashOf = new Map<string, string>();
+    for (const line of readFileSync(samplePath, 'utf8').split('\n').filter(Boolean)) {
+      const m = JSON.parse(line) as { schema: string; eventId?: string; txHash?: string };
+      if (m.schema === 'exchange.transfer.v1' && m.eventId && m.txHash) txHashOf.set(m.eventId, m.txHash);
+    }
+    let triggersWithHash = 0;
+    for (const c of cases) {
+      const kept = new Map((await demo.timelines.read(c.subject)).map((e) => [e.eventId, e]));
+      const first = (await demo.cases.alerts(c.caseId))[0]!;
+      const trigger = first.eventIds.map((id) => kept.get(id)).filter((e) => e !== undefined && txHashOf.has(e.eventId) && e.at === first.triggeredAt)[0];
+      if (!trigger) continue;
+      expect(trigger.txHash, `${c.caseId} ${trigger.eventId}`).toBe(txHashOf.get(trigger.eventId));
+      triggersWithHash++;
+    }
+    expect(triggersWithHash).toBeGreaterThan(0);
   }, 120_000);
 });
