@@ -24,7 +24,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'string' && v !== 
 
 const queueParams = z.object({
   status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(), subject: z.string().optional(),
-  minAgeHours: z.string().optional(), maxAgeHours: z.string().optional(), breached: z.enum(['true', 'false']).optional(),
+  // A number of hours, or the filter is refused (an `abc` was ignored, and the whole queue answered as if filtered).
+  minAgeHours: z.string().regex(/^\d+(\.\d+)?$/, { message: 'a number of hours' }).optional(), maxAgeHours: z.string().regex(/^\d+(\.\d+)?$/, { message: 'a number of hours' }).optional(), breached: z.enum(['true', 'false']).optional(),
   offset: z.string().regex(/^\d+$/).optional(), limit: z.string().regex(/^\d+$/).optional(),
 });
 const resolveBody = z.object({ disposition: z.enum(DISPOSITIONS), note: z.string() });

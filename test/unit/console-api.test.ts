@@ -199,6 +199,10 @@ describe('console API: the queue and case actions', () => {
     expect(sanctions.every((c) => c.typologies.includes('sanctions-exposure'))).toBe(true);
     expect((await get(vic, '/api/cases?breached=true')).json<{ cases: unknown[] }>().cases.length).toBe(all.filter((c) => c.slaBreached).length);
     expect((await get(vic, '/api/cases?status=closed')).statusCode).toBe(400);
+    // An age that is no number is refused, not ignored (session 41 QA: the whole queue answered).
+    for (const bad of ['abc', '-1', '1e400']) expect((await get(vic, `/api/cases?minAgeHours=${bad}`)).statusCode, bad).toBe(400);
+    expect((await get(vic, '/api/cases?maxAgeHours=x')).statusCode).toBe(400);
+    expect((await get(vic, '/api/cases?minAgeHours=2.5')).statusCode).toBe(200);
   });
 
   it('filters the queue by subject: that account\'s cases only, with other filters; the name is one decoded parameter', async () => {
