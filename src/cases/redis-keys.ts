@@ -90,6 +90,8 @@ export function userKeys(prefix: string) {
     audit: `${p}audit`,
     user: (name: string) => `${p}user:${name}`,
     session: (token: string) => `${p}session:${createHash('sha256').update(token).digest('hex')}`,
+    /** The namespace of the console's sign-in rate counters (@fastify/rate-limit's Redis store appends its own key), shared by every console. */
+    signInLimits: `${p}sign-in-limit:`,
   };
 }
 

@@ -7,6 +7,7 @@ import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
+import { userKeys } from '../cases/redis-keys.js';
 import { Users } from '../cases/users.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -31,7 +32,7 @@ interface ServeOptions {
   insecureCookie?: boolean;
 }
 
-async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock'>> {
+async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock' | 'signInLimits'>> {
   const config = loadConfig();
   if (opts.demo) {
     const demo = await buildDemo(SAMPLE);
@@ -48,6 +49,7 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
     users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
     suppressions: new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX)),
     timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
+    signInLimits: { redis, nameSpace: userKeys(config.REDIS_KEY_PREFIX).signInLimits },
     ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
     clock: Date.now,
   };

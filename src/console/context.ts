@@ -8,6 +8,7 @@ import type { Users } from '../cases/users.js';
 import type { AccountTimelineStore } from '../timeline/account-timeline.js';
 import type { AccountEvents } from './account-events.js';
 import type { SlaHours } from './queue-view.js';
+import type { Redis } from 'ioredis';
 
 export interface ConsoleOptions {
   cases: CaseStore;
@@ -23,6 +24,12 @@ export interface ConsoleOptions {
   clock: () => number;
   sessionHours: number;
   loginPerMinute: number;
+  /**
+   * Where the sign-in limits are counted: in Redis, shared by every console on it (a restart
+   * keeps them), or in this process's memory when absent (the demo, tests). Session 41 QA: two
+   * consoles allowed twice the guesses per account, and a restart reset them.
+   */
+  signInLimits?: { redis: Redis; nameSpace: string };
   /**
    * Whose X-Forwarded-For gives the client address (CONSOLE_TRUST_PROXY), and with it the sign-in
    * limit per address: false (the default) ignores the header, true trusts every peer's, a list

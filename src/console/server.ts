@@ -36,7 +36,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     getUserInfo: (req) => req.cookies[SESSION_COOKIE] ?? '',
     getToken: (req) => req.headers['x-csrf-token'] as string | undefined,
   });
-  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifyRateLimit, { global: false, ...(o.signInLimits ? { redis: o.signInLimits.redis, nameSpace: o.signInLimits.nameSpace } : {}) });
   app.addHook('onSend', async (req, reply, payload) => {
     // The matched route, not the raw URL (which the router decodes): see auth-routes.ts.
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !(req.routeOptions.url ?? req.url).startsWith('/api/'))) reply.header(k, v);
