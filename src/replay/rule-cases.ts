@@ -1,7 +1,8 @@
 /**
  * Rules tested as code: each rule folder's `cases/<name>.jsonl` is replayed with the whole rule
  * set (so rules are tested together, as they run), and `cases/<name>.expect.json` says which
- * accounts must raise the folder's typology at `minSeverity` or above and which must not.
+ * accounts must raise the folder's typology at `minSeverity` or above and which must not, and
+ * (`maxSeverity`) how high the accounts that must alert may go at most.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +12,13 @@ import { replayFiles } from './replay.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { didYouMean } from '../engine/did-you-mean.js';
 
-const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'description', 'mustAlert', 'mustNotAlert'];
+const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'maxSeverity', 'description', 'mustAlert', 'mustNotAlert'];
 
 export interface CaseExpectation {
   typology: string;
   minSeverity?: Severity;
+  /** The highest severity of the typology a `mustAlert` account may raise (a case that must stay high, not critical). */
+  maxSeverity?: Severity;
   description?: string;
   mustAlert: string[];
   mustNotAlert: string[];
@@ -75,12 +78,21 @@ function readExpectation(file: string, typologies: ReadonlySet<string>): { expec
   if (!e || typeof e !== 'object') return { problems: [`${file}: an expectation is a JSON object with typology, mustAlert and mustNotAlert`] };
   if (typeof e.typology !== 'string') problems.push(`${file}: typology is missing`);
   else if (!typologies.has(e.typology)) problems.push(`${file}: typology ${e.typology} is no rule's (known: ${[...typologies].sort().join(', ')})`);
-  if (e.minSeverity !== undefined && !(e.minSeverity in RANK)) problems.push(`${file}: minSeverity ${JSON.stringify(e.minSeverity)} is not one of ${Object.keys(RANK).join(', ')}`);
+  for (const key of ['minSeverity', 'maxSeverity'] as const) if (e[key] !== undefined && !(e[key] in RANK)) problems.push(`${file}: ${key} ${JSON.stringify(e[key])} is not one of ${Object.keys(RANK).join(', ')}`);
   for (const key of ['mustAlert', 'mustNotAlert'] as const) if (e[key] !== undefined && !isList(e[key])) problems.push(`${file}: ${key} must be a list of account ids`);
   // A misspelt key (`mustNotAlrt`) would leave its accounts never checked (workflow QA).
   for (const key of Object.keys(e)) if (!EXPECTATION_KEYS.includes(key)) problems.push(`${file}: unknown key ${key}${didYouMean(key, EXPECTATION_KEYS)}`);
   if (problems.length) return { problems };
   return { expectation: { ...(e as CaseExpectation), mustAlert: e.mustAlert ?? [], mustNotAlert: e.mustNotAlert ?? [] }, problems };
+}
+
+/** The `mustAlert` accounts whose typology alert is above `maxSeverity`, each with the severity it reached. */
+function tooSevere(alerts: readonly { typology: string; severity: Severity; subject: { accountId: string } }[], e: CaseExpectation): string[] {
+  if (e.maxSeverity === undefined) return [];
+  const max = RANK[e.maxSeverity];
+  const over = new Map<string, Severity>();
+  for (const a of alerts) if (a.typology === e.typology && RANK[a.severity] > max && e.mustAlert.includes(a.subject.accountId)) over.set(a.subject.accountId, a.severity);
+  return [...over].map(([account, severity]) => `${account} raised a ${e.typology} alert at ${severity}, above ${e.maxSeverity}`);
 }
 
 /** Account ids the case stream's exchange events name. */
@@ -112,6 +124,7 @@ export async function runRuleCases(dir: string, labels: SdnLabel[]): Promise<Cas
       ...[...expectation.mustAlert, ...expectation.mustNotAlert].filter((a) => !present.has(a)).map((a) => `${a} is in no event of the case stream`),
       ...expectation.mustAlert.filter((a) => !hit.has(a)).map((a) => `${a} raised no ${expectation.typology} alert at ${expectation.minSeverity ?? 'medium'} or above`),
       ...expectation.mustNotAlert.filter((a) => hit.has(a)).map((a) => `${a} raised a ${expectation.typology} alert it must not`),
+      ...tooSevere(alerts, expectation),
     ];
     if (expectation.mustAlert.length + expectation.mustNotAlert.length === 0) failures.push('the case expects nothing');
     results.push({ file: stream, typology: expectation.typology, passed: failures.length === 0, failures });
