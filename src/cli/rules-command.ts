@@ -59,10 +59,16 @@ export function registerRules(program: Command): void {
     });
 }
 
-/** One audit entry on a line: when, what, where, the fingerprint, and the versions that came and went. */
+/**
+ * One audit entry on a line: when, what, where, the fingerprint, and the versions that came and
+ * went; a refusal's reason follows on lines of its own, each file:line finding indented (only its
+ * first line, "rule set refused, 2 error(s):", was printed: session 41 QA).
+ */
 export function ruleAuditLine(e: RuleAuditEntry): string {
   const change = [...(e.added ?? []).map((r) => `+${r}`), ...(e.removed ?? []).map((r) => `-${r}`)].join(' ');
   const newest = e.files.reduce((m, f) => (f.modifiedAt > m.modifiedAt ? f : m), e.files[0] ?? { modifiedAt: '', uid: -1, path: '' });
-  return [e.at, e.event.padEnd(7), `${e.instance}@${e.host}`, `fingerprint ${e.fingerprint.slice(0, 16)}`, `${e.rules} rules`, change,
-    newest.path ? `newest file ${newest.path} (uid ${newest.uid}, ${newest.modifiedAt})` : '', e.reason ? `refused: ${e.reason.split('\n')[0]}` : ''].filter((x) => x !== '').join('  ');
+  const [first, ...rest] = e.reason ? e.reason.split('\n').filter((l) => l.trim() !== '') : [];
+  const line = [e.at, e.event.padEnd(7), `${e.instance}@${e.host}`, `fingerprint ${e.fingerprint.slice(0, 16)}`, `${e.rules} rules`, change,
+    newest.path ? `newest file ${newest.path} (uid ${newest.uid}, ${newest.modifiedAt})` : '', first !== undefined ? `refused: ${first}` : ''].filter((x) => x !== '').join('  ');
+  return [line, ...rest.map((l) => `    ${inertText(l.trim())}`)].join('\n');
 }
