@@ -23,7 +23,7 @@
  *
  * Pure: no Kafka, no clock of its own (callers pass `now`), so it is unit-tested directly.
  */
-import { partitionKey, type Cut } from './ownership.js';
+import { partitionKey, splitKey, type Cut } from './ownership.js';
 import { ORDER_LOOKAHEAD } from '../sources/order-key.js';
 
 export interface Entry<T> {
@@ -172,6 +172,13 @@ export class EventTimeBuffer<T> {
   lag(topic: string, partition: number): bigint {
     const s = this.parts.get(partitionKey(topic, partition));
     return s ? s.high - s.fetched : 0n;
+  }
+
+  /** Every partition's `lag`, with its topic and number. */
+  partitionLags(): { topic: string; partition: number; lag: number }[] {
+    const out: { topic: string; partition: number; lag: number }[] = [];
+    for (const [pk, s] of this.parts) out.push({ ...splitKey(pk), lag: Number(s.high - s.fetched) });
+    return out;
   }
 
   /** Messages on the broker past `cut`, summed over every partition: how far a slot cursor trails. */

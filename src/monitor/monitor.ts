@@ -110,6 +110,8 @@ export interface MonitorOptions {
 
 /** Wall time one step of applying may hold the event loop (/healthz, heartbeats, fetches wait behind it). */
 const STEP_TARGET_MS = 50;
+/** The tick refreshes the input's high watermarks each second; past this without one, the watch does (see watchHighs). */
+const HIGHS_STALE_MS = 2000;
 const MIN_STEP = 32;
 
 /**
@@ -145,6 +147,7 @@ export class Monitor {
   /** The current reader once it has handed over a batch (so it is running and can pause partitions). */
   private liveReader: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private highsTimer: NodeJS.Timeout | undefined;
   /** The rules in force: their gauge, audit and hot reload (rule-watch.ts). */
   private readonly ruleWatch: RuleWatch;
   private stopping = false;
@@ -242,6 +245,7 @@ export class Monitor {
     this.running = true;
     this.ruleWatch.start();
     this.startTicking();
+    this.watchHighs();
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slots.count, ownershipTopic: this.ownershipTopic }, 'monitor started');
   }
 
@@ -357,7 +361,7 @@ export class Monitor {
       phase: this.phase,
       ...this.stats,
       slots: this.slots.ownedNumbers(),
-      slotLag: Object.fromEntries(this.slots.ownedSlots().map((o) => [o.slot, Number(this.ordering.behind(o.cursor))])),
+      slotLag: this.slotLags(),
       buffered: this.ordering.size,
       pausedPartitions: this.readBalance.pausedPartitions,
       ...(this.options.caseStoreStatus ? { redis: this.options.caseStoreStatus() } : {}),
@@ -365,6 +369,8 @@ export class Monitor {
     // The pipeline is replaced on a re-read: read it at each scrape, never hold the old one.
     metrics.stateSizes = () => this.pipeline.stateSizes();
     metrics.readiness = () => this.readiness();
+    metrics.slotLags = () => this.slotLags();
+    metrics.partitionLags = () => this.ordering.partitionLags();
     metrics.healthy = true;
     metrics.setPhase(this.phase);
   }
@@ -395,6 +401,11 @@ export class Monitor {
     let owed = 0n;
     for (const n of this.unread.values()) owed += n;
     return Number(this.ordering.behind(this.ordering.appliedCut()) + owed);
+  }
+
+  /** Each owned slot's cursor lag: input messages on the broker past its committed cursor. */
+  private slotLags(): Record<string, number> {
+    return Object.fromEntries(this.slots.ownedSlots().map((o) => [String(o.slot), Number(this.ordering.behind(o.cursor))]));
   }
 
   /** Whether the start has settled (restored or rebuilt its state), and the checkpoint it restored. */
@@ -434,6 +445,7 @@ export class Monitor {
     this.failure = err;
     this.stopping = true;
     clearInterval(this.timer);
+    clearInterval(this.highsTimer);
     this.setPhase('failed');
     if (this.options.metrics) this.options.metrics.healthy = false;
     this.options.logger.fatal({ err: err.message }, `${what}; a restart re-reads from the slot cursors`);
@@ -546,7 +558,6 @@ export class Monitor {
       this.options.logger.error({ topic: h.topic, partition: h.partition, fromOffset: h.from.toString(), toOffset: h.to.toString(), records: Number(h.to - h.from) }, 'input records were deleted before they were read (retention or deleteRecords while the monitor lagged): they are lost to the state and their alerts are not raised; replay them from an archive, or raise the input retention');
     }
     this.options.metrics?.consumed.inc({ topic: batch.topic }, added);
-    this.options.metrics?.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(this.ordering.lag(batch.topic, batch.partition)));
     await this.release();
   }
 
@@ -567,28 +578,54 @@ export class Monitor {
     if (this.stopping) return;
     // Batches bring high watermarks only for the partitions they come from: refresh them all (at
     // least every second, for readiness), so a partition with unread data never looks caught up.
-    if (this.ordering.size > 0 || Date.now() - this.lastHighs >= 1000) {
-      this.lastHighs = Date.now();
-      const unread = new Map<string, bigint>();
-      for (const topic of this.options.inputTopics) {
-        for (const p of await this.admin.fetchTopicOffsets(topic)) {
-          const pk = partitionKey(topic, p.partition);
-          // A partition added to an input topic reaches the reader only at its next metadata
-          // refresh: until then its records count as owed, so the monitor is not ready (it said
-          // ready with nothing behind, QA).
-          if (this.readerAssigned && this.ordering.position(pk) === undefined && BigInt(p.high) > BigInt(p.low)) unread.set(pk, BigInt(p.high) - BigInt(p.low));
-          else this.ordering.setHigh(topic, p.partition, BigInt(p.high));
-        }
-      }
-      for (const pk of unread.keys()) if (!this.unread.has(pk)) this.options.logger.warn({ partition: pk }, 'an input partition the reader has not been given yet (added to the topic?): it is read once the reader refreshes its metadata');
-      this.unread = unread;
-    }
+    if (this.ordering.size > 0 || Date.now() - this.lastHighs >= 1000) await this.refreshHighs();
     if (this.ordering.size > 0) await this.release();
     await this.flushSlots(false);
     await this.checkpointing.checkpointIfDue();
     this.noteCaughtUp();
     if (Date.now() - this.lastPrune > 30_000) await this.pruneUnowned();
     for (const w of this.lateInput.due(Date.now())) this.options.logger.warn(w, 'exchange events of this topic arrive more than a day behind the newest exchange event (a lagging topic or producer): what they read of other accounts\' state may have expired, so alerts that depend on them are weaker; see tidewatch_late_exchange_events_total');
+  }
+
+  /** The refresh of the input's high watermarks under way, if one is (shared by the tick and the watch). */
+  private highsRefresh: Promise<void> | undefined;
+
+  /** Reads every input partition's high watermark (one refresh at a time: a second caller waits for it). */
+  private refreshHighs(): Promise<void> {
+    this.highsRefresh ??= this.readHighs().finally(() => { this.highsRefresh = undefined; });
+    return this.highsRefresh;
+  }
+
+  private async readHighs(): Promise<void> {
+    this.lastHighs = Date.now();
+    const unread = new Map<string, bigint>();
+    for (const topic of this.options.inputTopics) {
+      for (const p of await this.admin.fetchTopicOffsets(topic)) {
+        const pk = partitionKey(topic, p.partition);
+        // A partition added to an input topic reaches the reader only at its next metadata
+        // refresh: until then its records count as owed, so the monitor is not ready (it said
+        // ready with nothing behind, QA).
+        if (this.readerAssigned && this.ordering.position(pk) === undefined && BigInt(p.high) > BigInt(p.low)) unread.set(pk, BigInt(p.high) - BigInt(p.low));
+        else this.ordering.setHigh(topic, p.partition, BigInt(p.high));
+      }
+    }
+    for (const pk of unread.keys()) if (!this.unread.has(pk)) this.options.logger.warn({ partition: pk }, 'an input partition the reader has not been given yet (added to the topic?): it is read once the reader refreshes its metadata');
+    this.unread = unread;
+  }
+
+  /**
+   * Refreshes the high watermarks outside the work queue when the tick has not for HIGHS_STALE_MS:
+   * work that waits on Redis or Kafka (a publish during an outage) holds the queue, and with it the
+   * tick, so `/readyz`'s `behind` and the lag gauges froze at what had been fetched while the input
+   * grew (session 41 QA: 9,800 shown for more than 25 s with 16,800 outstanding). A fresher high
+   * only makes the reorder buffer hold more back, never release out of order.
+   */
+  private watchHighs(): void {
+    this.highsTimer = setInterval(() => {
+      if (this.stopping || !this.readerAssigned || Date.now() - this.lastHighs < HIGHS_STALE_MS) return;
+      void this.refreshHighs().catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not read the input\'s high watermarks (the lag figures wait for the next try)'));
+    }, HIGHS_STALE_MS);
+    this.highsTimer.unref();
   }
 
   // ---- applying and publishing -----------------------------------------------------------------
@@ -727,7 +764,6 @@ export class Monitor {
     }
     o.cursor = plan.cursor;
     o.committedAt = Date.now();
-    this.options.metrics?.slotLag.set({ slot: String(o.slot) }, Number(this.ordering.behind(plan.cursor)));
     this.stats.commits++;
     this.stats.published += plan.alerts.length;
     for (const a of plan.alerts) this.options.metrics?.alerts.inc({ typology: a.typology, severity: a.severity });
@@ -817,6 +853,7 @@ export class Monitor {
     await this.startup.catch(() => undefined);
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
+    clearInterval(this.highsTimer);
     this.ruleWatch.stop();
     this.setPhase('stopping');
     await this.queue;

@@ -136,6 +136,11 @@ export class Ordering {
     return this.buffer.lag(topic, partition);
   }
 
+  /** Every registered partition's messages between its fetch position and its high watermark (the consumer-lag gauge, at each scrape). */
+  partitionLags(): { topic: string; partition: number; lag: number }[] {
+    return this.buffer.partitionLags();
+  }
+
   /** Messages on the broker past `cut`: how far a slot cursor trails. */
   behind(cut: Cut): bigint {
     return this.buffer.behindCut(cut);

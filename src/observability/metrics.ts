@@ -20,12 +20,24 @@ export class Metrics {
   readonly recordsLost = new Counter({ name: 'tidewatch_input_records_lost_total', help: 'input records deleted (retention, deleteRecords) before the monitor read them: never applied', labelNames: ['topic'], registers: [this.registry] });
   readonly caseStoreLost = new Counter({ name: 'tidewatch_case_store_lost_total', help: 'times the case store was found empty of its marker: its cases were lost (a Redis restart without persistence)', registers: [this.registry] });
   readonly alerts = new Counter({ name: 'tidewatch_alerts_total', help: 'alerts this instance published (for the slots it owns)', labelNames: ['typology', 'severity'], registers: [this.registry] });
-  readonly slotLag = new Gauge({ name: 'tidewatch_slot_cursor_lag', help: 'input messages past a slot cursor: read or not, not yet covered by a committed publish', labelNames: ['slot'], registers: [this.registry] });
+  /**
+   * Read at each scrape (`slotLags`), as /healthz's `slotLag` is: it was set only when a commit was
+   * planned, so it read 0 on every slot while a Redis outage held commits back and the backlog
+   * grew (session 41 QA).
+   */
+  readonly slotLag = new Gauge({
+    name: 'tidewatch_slot_cursor_lag', help: 'input messages past a slot cursor: read or not, not yet covered by a committed publish', labelNames: ['slot'], registers: [this.registry],
+    collect: () => { this.slotLag.reset(); for (const [slot, lag] of Object.entries(this.slotLags())) this.slotLag.set({ slot }, lag); },
+  });
   readonly slots = new Gauge({ name: 'tidewatch_slots_owned', help: 'publishing slots (ownership-topic partitions) this instance holds', registers: [this.registry] });
   readonly rereads = new Counter({ name: 'tidewatch_rereads_total', help: 'full re-reads from the first offset, forced by taking a slot whose outputs this instance had not kept', registers: [this.registry] });
   readonly buffered = new Gauge({ name: 'tidewatch_reorder_buffer_messages', help: 'fetched input messages waiting in the event-time reorder buffer (bounded: MONITOR_PARTITION_BUFFER, MONITOR_BUFFER_MAX)', registers: [this.registry] });
   readonly pausedPartitions = new Gauge({ name: 'tidewatch_input_partitions_paused', help: 'input partitions the reader does not fetch now because the reorder buffer holds enough of them', registers: [this.registry] });
-  readonly lag = new Gauge({ name: 'tidewatch_consumer_lag', help: 'messages behind the high watermark', labelNames: ['topic', 'partition'], registers: [this.registry] });
+  /** Read at each scrape (`partitionLags`): it was set only when a batch of the partition came, so a stalled reader showed its last value. */
+  readonly lag = new Gauge({
+    name: 'tidewatch_consumer_lag', help: 'messages behind the high watermark', labelNames: ['topic', 'partition'], registers: [this.registry],
+    collect: () => { this.lag.reset(); for (const p of this.partitionLags()) this.lag.set({ topic: p.topic, partition: String(p.partition) }, p.lag); },
+  });
   readonly batchSeconds = new Histogram({ name: 'tidewatch_batch_seconds', help: 'time to process, publish and commit one release of messages', buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
   /** Entries held per bounded structure, read from `stateSizes` at each scrape. */
   readonly stateEntries = new Gauge({
@@ -62,6 +74,10 @@ export class Metrics {
   health: () => Record<string, unknown> = () => ({});
   /** Whether /readyz answers 200, and the JSON body it sends (the monitor sets it). */
   readiness: () => { ready: boolean } & Record<string, unknown> = () => ({ ready: false, phase: 'starting' });
+  /** Each owned slot's cursor lag, read at each scrape (the monitor sets it). */
+  slotLags: () => Record<string, number> = () => ({});
+  /** Each input partition's messages past the fetch position, read at each scrape (the monitor sets it). */
+  partitionLags: () => { topic: string; partition: number; lag: number }[] = () => [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
