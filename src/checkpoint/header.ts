@@ -17,18 +17,20 @@ export const FORMAT = 'tidewatch-checkpoint';
  * [time, message, usd, source], flow-edge amounts as decimal strings, and the price book. 4: an
  * id memory's bucket carries its sealed, sorted fingerprints beside its table. 5: a retained
  * transfer's row may carry a fifth element, the time its account first dealt with its
- * counterparty ([time, message, usd, source, dealtSince]; src/engine/dealt-since.ts).
+ * counterparty ([time, message, usd, source, dealtSince]; src/engine/dealt-since.ts). 6: the
+ * rule state ends with the accounts' login signs (src/engine/login-signs.ts).
  */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
  * that an upgrade resumes from the checkpoints the previous releases wrote instead of re-reading
  * input history (which retention may have deleted). 3 differs from 4 only in id-memory buckets,
  * which carry no sealed fingerprints there; 3 and 4 differ from 5 only in carrying no first
- * dealings (their transfers then know the dealings their history holds, as those builds did).
+ * dealings (their transfers then know the dealings their history holds, as those builds did);
+ * 3 to 5 carry no login signs (noted again from the logins read after the restore).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

@@ -8,6 +8,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
 import { carryDealtSince } from '../engine/dealt-since.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
+import { SIGHTINGS_KEPT, type LoginSign, type LoginSigns } from '../engine/login-signs.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
 import { EventList, IdentityNumbering, redecode, storedEvent } from './event-table.js';
 import { Decimal } from '../money/decimal.js';
@@ -39,6 +40,24 @@ interface RecentLoginsHead {
   recentLoginsNewest?: number | string;
   /** Written since format 5: the retained transfers carry their first dealings (dealt-since.ts). */
   dealtSince?: boolean;
+  /** Written since format 6: the login signs' newest time; a `state.loginSigns` section follows (login-signs.ts). */
+  loginSigns?: number | string;
+}
+
+type LoginSignRow = [deviceId: string | null, ipCountry: string, vpn: 0 | 1, times: number[]];
+const signRow = (s: LoginSign): LoginSignRow => [s.deviceId ?? null, s.ipCountry, s.vpn ? 1 : 0, s.times];
+
+function signOfRow(row: unknown): LoginSign | string {
+  if (!Array.isArray(row) || row.length !== 4) return 'it is not a [deviceId, ipCountry, vpn, times] row';
+  const [deviceId, ipCountry, vpn, times] = row as unknown[];
+  if ((deviceId !== null && typeof deviceId !== 'string') || typeof ipCountry !== 'string' || (vpn !== 0 && vpn !== 1)) return 'its device, country or VPN flag has the wrong type';
+  if (!isSightingList(times)) return `its sightings ${JSON.stringify(times)} are not ascending times`;
+  return { deviceId: deviceId ?? undefined, ipCountry, vpn: vpn === 1, times };
+}
+
+function isSightingList(times: unknown): times is number[] {
+  if (!Array.isArray(times) || times.length === 0 || times.length > SIGHTINGS_KEPT + 1) return false;
+  return times.every((t, i) => typeof t === 'number' && Number.isFinite(t) && (i === 0 || t > (times[i - 1] as number)));
 }
 
 /** The transfer indexes, one section per kind, in this order. */
@@ -106,8 +125,22 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   for (const kind of KINDS) await writeTransferIndex(w, kind, parts.byEventId[kind], numbering);
   await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
+  const signs = parts.loginSigns.checkpointParts();
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
-  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true });
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest) });
+  await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, list) => [accountId, list.map(signRow)]);
+}
+
+async function readLoginSigns(r: FrameReader, signs: LoginSigns, newest: number): Promise<void> {
+  await readShardedMap<string, LoginSign[], [string, unknown[]]>(r, 'state.loginSigns', signs.checkpointParts().byAccount, ([accountId, rows]) => {
+    if (!Array.isArray(rows)) r.fail(`the login signs of ${accountId} are not a list`);
+    const list = rows.map((row) => {
+      const sign = signOfRow(row);
+      return typeof sign === 'string' ? r.fail(`a login sign of ${accountId} does not restore: ${sign}`) : sign;
+    });
+    return [accountId, list];
+  });
+  signs.restoreNewest(newest);
 }
 
 export async function readRuleState(r: FrameReader, state: RuleState, decode: (raw: string) => DecodeResult): Promise<void> {
@@ -135,5 +168,7 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   // A checkpoint of a build before format 5 carries no first dealings: each history works them
   // out from what it holds, as it would have taken its transfers in.
   if (clock.dealtSince !== true) for (const [, list] of parts.accounts.entries()) for (let i = 0; i < list.length; i++) carryDealtSince(list, i);
+  // One before format 6 has no login signs: they are noted again from the logins read after it.
+  if (clock.loginSigns !== undefined) await readLoginSigns(r, parts.loginSigns, decodeClock(clock.loginSigns));
   state.restoreNewest(decodeClock(clock.newest));
 }

@@ -523,7 +523,7 @@ export class RuleEngine {
     const bands = SEVERITY_BANDS.slice(0, SEVERITY_BANDS.indexOf(severity) + 1).map((b) => BAND_KEYS.get(b)!);
     for (const list of [own, signals, bands]) {
       for (const id of list) {
-        if (!this.alerted.remember(prefix + id, item.time)) fresh = true;
+        if (!this.alerted.remember(prefix + id, item.time)) { fresh = true; if (process.env.TWDBG && accountId === process.env.TWDBG) console.error('FRESH', new Date(item.time).toISOString(), id); }
       }
     }
     return fresh;
@@ -583,6 +583,20 @@ export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number
 export function readsLoginHistory(rules: readonly LoadedRule[]): boolean {
   return rules.some((rule) => Object.values(rule.spec.signals).some((s) =>
     (s.op === 'window' || s.op === 'cadence') ? s.of.kinds.includes('login') : s.op === 'sequence' ? s.first.kinds.includes('login') || s.then.kinds.includes('login') : false));
+}
+
+/** Payer-risk factors that what an account's logins show can decide (see login-signs.ts). */
+const LOGIN_FACTORS: ReadonlySet<string> = new Set(['vpn', 'country-mismatch', 'shared-device']);
+
+/** How long accounts' login signs must be kept: the longest `payer-risk` window with a factor logins show; 0 when none reads them. */
+export function loginSignsRetention(rules: readonly LoadedRule[]): number {
+  let longest = 0;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      if (s.op === 'payer-risk' && s.within > longest && s.factors.some((f) => LOGIN_FACTORS.has(f))) longest = s.within;
+    }
+  }
+  return longest;
 }
 
 /** How long a cluster's touches must be kept: the longest fan-in or counterparty window, at least `floor`. */

@@ -4,7 +4,8 @@
  * Astrill sessions, a session country other than the KYC country, young accounts, shared
  * devices, payroll-like inflows) and send it salary-sized sums, from a service used by ordinary
  * customers, whose payers are clean and pay small amounts. Reads only the rule state: each
- * account's history within the window, and the device index.
+ * account's history within the window, what its logins showed (login-signs.ts: a risk that shows
+ * only when the account signs in counts too), and the device index.
  */
 import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal, sumOf } from '../money/decimal.js';
@@ -14,6 +15,7 @@ import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { DerivedValue, HistoryItem } from './state.js';
+import { sightingAtOrBefore, type LoginSign } from './login-signs.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { anyWindow, withinValidity, type WindowValidity } from './window-validity.js';
 
@@ -37,7 +39,10 @@ function sessionOf(item: HistoryItem): Session | undefined {
  * sweep into it, over a 30-day window whose start passes one of their items most times), and it
  * is extended over the items that join the window's end.
  *
- * A session country is compared with the KYC country the account had declared by then: the
+ * A session over a VPN shows where the VPN lets out, not where the account holder is: it counts
+ * as `vpn`, never also as a country mismatch (a privacy VPN's foreign exit was two kinds of risk
+ * from one session, QA session 42). Any other session's country is compared with the KYC
+ * country the account had declared by then: the
  * newest KYC record among the window's transfers up to that one. Such a mismatch stays in the
  * window as long as that record does (once the record has left, no record before the mismatch is
  * left either), so its witness is the record's time, not the mismatch's.
@@ -96,7 +101,7 @@ function foldItems(base: WitnessFold, items: readonly HistoryItem[], lo: number,
       fold.customerAt = time;
     }
     const kycCountry = fold.customer?.kycCountry;
-    if (kycCountry && session?.ipCountry && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) fold.mismatchAt = fold.customerAt;
+    if (kycCountry && session?.ipCountry && !session.vpn && session.ipCountry !== kycCountry && session.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) fold.mismatchAt = fold.customerAt;
     const usd = item.usd;
     const sender = item.from[0];
     if (item.msg.kind === 'deposit' && usd !== null && usd.compare(low) >= 0 && usd.compare(high) <= 0 && sender !== undefined) {
@@ -124,6 +129,41 @@ function copiedFrom(base: WitnessFold, from: number): WitnessFold {
   // Event times are whole milliseconds: a start after `from - 1` is one at or after `from`.
   const coversAfter = devices.length < base.devices.length || (salarySenders?.size ?? 0) < (base.salarySenders?.size ?? 0) ? Math.max(base.coversAfter, from - 1) : base.coversAfter;
   return { ...base, coversAfter, devices, deviceAt, salarySenders };
+}
+
+/** What an account's login signs witness for a window ending at `to` (see loginWitnesses). */
+interface LoginWitnesses {
+  vpnAt: number;
+  mismatchAt: number;
+  /** Each sign's witness, by its index. */
+  at: number[];
+}
+
+/**
+ * The witnesses an account's login signs (login-signs.ts) give a window ending at `to`, to be
+ * taken with the fold's: a VPN sign's, a sign without a VPN whose country differs from the KYC country of the
+ * window's newest KYC record (both must lie in the window: the older of the two times), and each
+ * sign's own, for its device: the newest sighting kept at or before `to`, with `v` ending at or
+ * after it and before the next one. Logins noted later, and entries let go of, mark the scan stale (the state does so).
+ */
+function loginWitnesses(signs: readonly LoginSign[], to: number, v: WindowValidity, fold: WitnessFold): LoginWitnesses {
+  const out: LoginWitnesses = { vpnAt: NONE, mismatchAt: NONE, at: new Array<number>(signs.length) };
+  const kycCountry = fold.customer?.kycCountry;
+  for (let i = 0; i < signs.length; i++) {
+    const sign = signs[i]!;
+    const [at, next] = sightingAtOrBefore(sign.times, to);
+    // The same sighting is read by windows ending from it up to the next one.
+    if (at > v.toAtLeast) v.toAtLeast = at;
+    if (next < v.toBefore) v.toBefore = next;
+    out.at[i] = at;
+    if (at === NONE) continue;
+    if (sign.vpn && at > out.vpnAt) out.vpnAt = at;
+    if (kycCountry && !sign.vpn && sign.ipCountry !== kycCountry && sign.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) {
+      const both = Math.min(at, fold.customerAt);
+      if (both > out.mismatchAt) out.mismatchAt = both;
+    }
+  }
+  return out;
 }
 
 /** Whether a sign whose witness is `at` holds for a window from `from`, narrowing `v` to the starts that agree. */
@@ -177,14 +217,20 @@ function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, list: read
   v.toAtLeast = fold.lastTime;
   const next = upperBound(list, to);
   if (next < list.length) v.toBefore = list[next]!.time;
-  const vpn = witnessed(fold.vpnAt, from, v);
-  const countryMismatch = witnessed(fold.mismatchAt, from, v);
+  const signs = env.state.loginSignsOf(accountId);
+  const login = signs.length > 0 ? loginWitnesses(signs, to, v, fold) : undefined;
+  const vpn = witnessed(login && login.vpnAt > fold.vpnAt ? login.vpnAt : fold.vpnAt, from, v);
+  const countryMismatch = witnessed(login && login.mismatchAt > fold.mismatchAt ? login.mismatchAt : fold.mismatchAt, from, v);
   const payrollInflow = witnessed(fold.payrollAt, from, v);
   const customer = witnessed(fold.customerAt, from, v) ? fold.customer : undefined;
   let shares = false;
   if (spec.factors.includes('shared-device')) {
     for (let i = 0; i < fold.devices.length && !shares; i++) {
       if (witnessed(fold.deviceAt[i]!, from, v)) shares = env.state.linkedToAnotherBounded('device', fold.devices[i]!, accountId, from, to, v);
+    }
+    for (let i = 0; i < signs.length && !shares; i++) {
+      const device = signs[i]!.deviceId;
+      if (device !== undefined && witnessed(login!.at[i]!, from, v)) shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, v);
     }
   }
   const held = (vpn ? FACTOR_BIT.vpn : 0) | (countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);

@@ -17,6 +17,7 @@ import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
+import { LoginSigns, type LoginSign } from './login-signs.js';
 import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
@@ -86,6 +87,11 @@ export interface RuleStateOptions {
    * paid-counterparties.ts). @defaultValue 32; tests set 0 to index every history
    */
   counterpartyIndexFrom?: number;
+  /**
+   * ms of event time each account's login signs are kept (see login-signs.ts): the longest
+   * `payer-risk` window that reads what logins show. @defaultValue 0, none kept
+   */
+  loginSignsRetention?: number;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
@@ -129,6 +135,8 @@ export class RuleState {
    * again (`linkedLater`), and they are found here.
    */
   private readonly recentLogins = new ExpiringIndex<LoginEvent>(RECENT_LOGINS_MS, undefined, RECENT_LOGINS_MAX);
+  /** What each account's logins showed (device, country, VPN), whether or not its history keeps logins. */
+  private readonly loginSigns: LoginSigns;
   private newest = Number.NEGATIVE_INFINITY;
   /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
   private changes = 0;
@@ -164,6 +172,7 @@ export class RuleState {
     const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
     this.devices = new LinkIndex(this.options.maxSightings, dormant, this.staleDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
+    this.loginSigns = new LoginSigns(this.options.loginSignsRetention ?? 0, this.staleDerivedValues);
   }
 
   get retention(): number {
@@ -174,7 +183,7 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention'>>): void {
     this.changes++;
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
@@ -182,6 +191,7 @@ export class RuleState {
     this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
     this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
     this.byEventId.withdrawal.setRetention(this.kindRetention('withdrawal'));
+    this.loginSigns.setRetention(this.options.loginSignsRetention ?? 0);
   }
 
   /** How long transfers of `kind` are kept: their own retention, never longer than the history's. */
@@ -191,6 +201,11 @@ export class RuleState {
 
   history(accountId: string): readonly HistoryItem[] {
     return this.accounts.get(accountId) ?? [];
+  }
+
+  /** The account's login signs (see login-signs.ts); none unless a rule reads them. */
+  loginSignsOf(accountId: string): readonly LoginSign[] {
+    return this.loginSigns.of(accountId);
   }
 
   /** Whether the last event `add` put in a history went before, or at the time of, an item already there (it arrived late, or tied). */
@@ -379,11 +394,11 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number } {
+  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number; loginSigns: number } {
     return {
       accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size,
       transfersDroppedAtCap: this.byEventId.deposit.capped + this.byEventId.withdrawal.capped,
-      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size,
+      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size, loginSigns: this.loginSigns.size,
     };
   }
 
@@ -485,6 +500,7 @@ export class RuleState {
       this.byEventId.deposit.advance(event.time);
       this.byEventId.withdrawal.advance(event.time);
       this.recentLogins.set(event.eventId, event);
+      this.loginSigns.note(event);
     }
     // Every event moves a rolling trim one account on, so an account that is rarely written
     // does not keep items past the retention until its next write.
@@ -643,9 +659,9 @@ export class RuleState {
   /** A key whose newest item is older than the retention. */
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
-  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; newest: number } {
+  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; loginSigns: LoginSigns; newest: number } {
     this.changes++; // a restore fills the indexes through these references (and ends with restoreNewest)
-    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, newest: this.newest };
+    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, loginSigns: this.loginSigns, newest: this.newest };
   }
 
   /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */

@@ -156,7 +156,7 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
     const to = Math.max(trigger.time, env.asOf);
     const from = to - spec.within;
     const factorsOf = (accountId: string): string[] => {
-      let vpn = false, mismatch = false, payroll = false, kyc: string | undefined, customer: { createdAt: string } | undefined;
+      let vpn = false, mismatch = false, payroll = false, kyc: string | undefined, customer: { createdAt: string; kycCountry?: string } | undefined;
       const devices: string[] = [];
       const salarySenders: string[] = [];
       for (const item of state.historyBetween(accountId, from, to)) {
@@ -165,12 +165,20 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
         if (session?.deviceId && !devices.includes(session.deviceId)) devices.push(session.deviceId);
         if (item.type !== 'transfer') continue;
         if (item.msg.customer) { kyc = item.msg.customer.kycCountry; customer = item.msg.customer; }
-        if (kyc && session?.ipCountry && session.ipCountry.toUpperCase() !== kyc.toUpperCase()) mismatch = true;
+        if (kyc && session?.ipCountry && !session.vpn && session.ipCountry.toUpperCase() !== kyc.toUpperCase()) mismatch = true;
         const sender = item.from[0];
         if (item.msg.kind === 'deposit' && item.usd !== null && item.usd.compare(low) >= 0 && item.usd.compare(high) <= 0 && sender !== undefined) {
           if (salarySenders.includes(sender)) payroll = true;
           else salarySenders.push(sender);
         }
+      }
+      // What the account's logins showed (login-signs.ts): each sign with a kept sighting in the window.
+      for (const sign of state.loginSignsOf(accountId)) {
+        if (!sign.times.some((t) => t >= from && t <= to)) continue;
+        if (sign.vpn) vpn = true;
+        if (sign.deviceId && !devices.includes(sign.deviceId)) devices.push(sign.deviceId);
+        const kycCountry = customer?.kycCountry;
+        if (kycCountry && !sign.vpn && sign.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) mismatch = true;
       }
       const holds = {
         vpn, 'country-mismatch': mismatch, 'payroll-inflow': payroll,
