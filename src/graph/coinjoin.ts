@@ -100,16 +100,38 @@ function joinmarket(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinV
   if (distinctCount(outputs.map((o) => o.address)) !== outputs.filter((o) => o.address).length) return undefined;
   if (outputs.length === n) return undefined; // JoinMarket always has change outputs
   if (batchPayout(n, othersThan(counts, n))) return undefined;
+  if (fundersOf(inputs, d) < n) return undefined;
   if (inputs.length >= 50 && (inputs.length / n > 20 || outputs.length / n < 1.7)) return undefined;
   return { protocol: 'joinmarket', reason: `${n} equal outputs of ${d} sat with change` };
 }
 
-/** A general guard: many equal-valued outputs funded by several distinct input addresses. */
+/**
+ * How many participants (distinct input addresses; an input without one is a participant of its
+ * own) put in at least `d` each: in a join each of the n who take an equal output funded it. A
+ * wallet paying n payees the same sum from inputs that do not each reach it is no join (QA: 3
+ * payouts of 1,000,000 sat from inputs of 1.1, 1.2 and 0.8 million were read as one, the payees
+ * labelled mixer). Infinity when an input's value is unknown (0): then nothing is concluded.
+ */
+function fundersOf(inputs: readonly BitcoinInput[], d: bigint): number {
+  const byAddress = new Map<string, bigint>();
+  let own = 0;
+  for (const input of inputs) {
+    if (input.value <= 0n) return Number.POSITIVE_INFINITY;
+    if (input.address === null) {
+      if (input.value >= d) own++;
+    } else byAddress.set(input.address, (byAddress.get(input.address) ?? 0n) + input.value);
+  }
+  let funders = own;
+  for (const total of byAddress.values()) if (total >= d) funders++;
+  return funders;
+}
+
+/** A general guard: many equal-valued outputs funded by several distinct input addresses, each able to fund one. */
 function equalOutputs(inputs: BitcoinInput[], outputs: BitcoinOutput[]): CoinJoinVerdict | undefined {
   const counts = valueCounts(outputs);
   const [d, n] = mostCommon(counts, DUST);
   const distinctIn = distinctCount(inputs.map((i) => i.address));
-  if (n >= 3 && distinctIn >= 3 && n <= distinctIn && n >= outputs.length / 3 && !batchPayout(n, othersThan(counts, n))) {
+  if (n >= 3 && distinctIn >= 3 && n <= distinctIn && n >= outputs.length / 3 && !batchPayout(n, othersThan(counts, n)) && fundersOf(inputs, d) >= n) {
     return { protocol: 'equal-outputs', reason: `${n} outputs of ${d} sat from ${distinctIn} input addresses` };
   }
   return undefined;
