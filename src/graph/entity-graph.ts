@@ -497,7 +497,12 @@ export class EntityGraph {
       m.touches = [];
       m.stamp = freshTouchStamp();
     }
-    return m.touches.length === 0 && m.labelled.length === 0;
+    if (m.touches.length > 0 || m.labelled.length > 0) return false;
+    // Merge causes explain how the cluster came to hold its members (an alert's `mergedBy`): kept
+    // as long as the flows an exposure walk reads (session 42 QA: a co-spend cluster's record
+    // was swept with its causes, and alerts named none of the transactions that merged it).
+    const causes = m.causes;
+    return causes.length === 0 || causes[causes.length - 1]!.time < this.newest - this.options.edgeRetention;
   };
 
   /** Sizes of each index, for metrics and the soak benchmark. */
