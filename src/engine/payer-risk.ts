@@ -427,6 +427,23 @@ function medianOfSums(s: Sums): Decimal {
   return pair.dividedBy(2, pair.scale + 1);
 }
 
+/**
+ * The median, over the accounts that sent any evidence, of each one's median evidence payment
+ * (ZERO when none did). T4 asks for salary-sized withdrawals: an account's 30-day sum reaches a
+ * salary's size from many small card top-ups too (session 42 QA: 30 of 30 customers of a card
+ * top-up service were high), its typical payment does not.
+ */
+function medianPayment(found: EvidenceColumns): Decimal {
+  const byAccount: Decimal[][] = [];
+  for (let r = 0; r < found.usd.length; r++) {
+    const at = found.accountAt[r]!;
+    if (at >= 0) (byAccount[at] ??= []).push(found.usd[r]!);
+  }
+  const medians: Decimal[] = [];
+  for (const payments of byAccount) if (payments !== undefined) medians.push(payments.length === 1 ? payments[0]! : median(payments));
+  return median(medians);
+}
+
 /** The exact sum of the sums present. */
 function totalOfSums(s: Sums): Decimal {
   const present: Decimal[] = [];
@@ -481,6 +498,8 @@ interface Judgement {
   medianUsd: Decimal | undefined;
   /** What the accounts sent in all, through the evidence: T4's "$50,000 aggregate". */
   totalUsd: Decimal | undefined;
+  /** The median of each account's median evidence payment: whether the payments themselves are salary-sized. */
+  medianPaymentUsd: Decimal | undefined;
 }
 
 /**
@@ -568,8 +587,9 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
   const medianUsd = sent ? medianOfSums(sent) : undefined;
   const totalUsd = sent ? totalOfSums(sent) : undefined;
+  const medianPaymentUsd = sent ? medianPayment(found) : undefined;
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
-  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd }, memo: { accounts, scans, evidence: kept, removals } };
+  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */
@@ -621,6 +641,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     if (spec.valueOf) {
       facts.medianUsd = j.medianUsd;
       facts.totalUsd = j.totalUsd;
+      facts.medianPaymentUsd = j.medianPaymentUsd;
     }
     const n = j.risky.length;
     const t = spec.pass;

@@ -197,10 +197,14 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
     }
     const share = accounts.length ? risky.length / accounts.length : 0;
     const sent = new Map<string, Decimal>();
+    const payments = new Map<string, Decimal[]>();
     if (spec.valueOf) {
       for (const id of strings(getPath(env.ctx, spec.valueOf))) {
         const t = state.transfer(id);
-        if (t && accounts.includes(t.msg.accountId)) sent.set(t.msg.accountId, (sent.get(t.msg.accountId) ?? ZERO).plus(t.usd ?? ZERO));
+        if (t && accounts.includes(t.msg.accountId)) {
+          sent.set(t.msg.accountId, (sent.get(t.msg.accountId) ?? ZERO).plus(t.usd ?? ZERO));
+          payments.set(t.msg.accountId, [...(payments.get(t.msg.accountId) ?? []), t.usd ?? ZERO]);
+        }
       }
     }
     const implicated = accounts.filter((a) => risky.includes(a) || (sent.get(a)?.compare(low) ?? -1) >= 0);
@@ -211,6 +215,7 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
     if (spec.valueOf) {
       facts.medianUsd = median([...sent.values()]);
       facts.totalUsd = sent.size ? sumOf([...sent.values()]) : ZERO;
+      facts.medianPaymentUsd = median([...payments.values()].map(median));
     }
     const n = risky.length;
     const p = spec.pass;
