@@ -2,7 +2,7 @@
  * `replay`: the whole pipeline over JSONL files on the embedded in-memory stores. The same input
  * and rules give byte-identical alerts and dead letters. This is also the main test harness.
  */
-import { createWriteStream, fchmodSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, fstatSync, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Alert } from '../contract/schemas.js';
@@ -103,15 +103,18 @@ export interface ReplayResult {
  * The output file opened now, so a path that cannot be written (a directory, no permission) fails
  * before the replay runs, naming it. Owner-only (0600), as checkpoints are: alerts and dead letters
  * hold personal data (a rejected line's raw text: IPs, device ids, KYC fields). A file left by an
- * earlier run is made owner-only too before it is rewritten (QA D11).
+ * earlier run is made owner-only too before it is rewritten (QA D11). Only a regular file: a
+ * device, pipe or socket given as the output (`--alerts /dev/null`, `/dev/stdout`) keeps its mode
+ * (session 42: run as root, `--alerts /dev/null` made /dev/null 0600, and every other user's
+ * processes that write to it failed; RabbitMQ's helpers spun on it).
  */
-function open(path: string | undefined): WriteStream | undefined {
+export function openOutput(path: string | undefined): WriteStream | undefined {
   if (!path) return undefined;
   let fd: number;
   try {
     mkdirSync(dirname(path), { recursive: true });
     fd = openSync(path, 'w', OWNER_ONLY);
-    fchmodSync(fd, OWNER_ONLY);
+    if (fstatSync(fd).isFile()) fchmodSync(fd, OWNER_ONLY);
   } catch (err) {
     throw new Error(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -131,8 +134,8 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const byTypology: Record<string, number> = {};
   const bySeverity: Record<string, number> = {};
   let alertCount = 0;
-  const alertOut = open(options.alertsPath);
-  const dlqOut = open(options.dlqPath);
+  const alertOut = openOutput(options.alertsPath);
+  const dlqOut = openOutput(options.dlqPath);
   let newestTime = Number.NEGATIVE_INFINITY;
   const handle = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
     const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);

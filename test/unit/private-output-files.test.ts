@@ -1,6 +1,7 @@
 /**
  * Files holding personal data are created owner-only (0600), as checkpoints are, whatever the
- * umask: the replay's alerts and dead-letter files, and the case archive (QA D11: 0644 before).
+ * umask: the replay's alerts and dead-letter files, and the case archive (QA D11: 0644 before);
+ * a device given as the output keeps its mode.
  */
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,19 @@ describe('output files with personal data', () => {
     expect(summary.rejected).toBe(1);
     expect(modeOf(dlqPath).toString(8)).toBe('600');
     expect(modeOf(alertsPath).toString(8)).toBe('600');
+  });
+
+  it('leaves the mode of a device given as the output alone (`--alerts /dev/null` made it 0600 for every user, run as root)', async () => {
+    const before = modeOf('/dev/null');
+    const input = join(dir, 'in-null.jsonl');
+    writeFileSync(input, sampleLines().slice(0, 50).join('\n') + '\n');
+    try {
+      await replayFiles({ files: [input], rules: rules(), labels: [], alertsPath: '/dev/null', dlqPath: '/dev/null', keep: { alerts: false, cases: false } });
+      expect(modeOf('/dev/null').toString(8)).toBe(before.toString(8));
+    } finally {
+      // A regression run as root must not leave the machine without a writable /dev/null.
+      if (modeOf('/dev/null') !== before) chmodSync('/dev/null', before);
+    }
   });
 
   it('creates the case archive 0600', async () => {
