@@ -65,8 +65,22 @@ function entityOf(graph: EntityGraph, id: number, asOf: number): string | undefi
   return key;
 }
 
+/**
+ * Whether the payer's cluster (its first sender's) carries one of the excluded labels as of the
+ * judgement: a labelled exchange's hot wallet paying an account every two weeks is the customer
+ * moving its own money between exchanges, not an employer (session 42 QA: card top-up customers
+ * funding from another exchange were `cadence-forward` medium, the exchange named as the payer).
+ */
+function excludedPayer(env: Env, first: TransferEvent, excluded: ReadonlySet<string>): boolean {
+  const sender = first.from[0];
+  if (excluded.size === 0 || sender === undefined) return false;
+  for (const { record } of env.graph.clusterLabels(env.graph.id(sender), env.asOf)) if (excluded.has(record.label)) return true;
+  return false;
+}
+
 export function cadence(spec: CadenceSpec): Signal {
   const select = makeSelector(spec.of);
+  const excluded: ReadonlySet<string> = new Set(spec.excludePayerLabels);
   const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
   const scanned = (env: Env): Map<string, TransferEvent[]> => scanByPayer(env, spec.within, select);
   return (env) => {
@@ -78,7 +92,7 @@ export function cadence(spec: CadenceSpec): Signal {
     const runEventIds: string[] = [];
     // A payer with fewer transfers than the run needs payments has no run (a payment is one or
     // more transfers): left out before the sort, which only orders the others' ties.
-    const candidates = [...byPayer].filter(([, events]) => events.length >= spec.minCount);
+    const candidates = [...byPayer].filter(([, events]) => events.length >= spec.minCount && !excludedPayer(env, events[0]!, excluded));
     for (const [payer, events] of candidates.sort(([a], [b]) => a.localeCompare(b))) {
       const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
       if (result) for (const p of result.run) runEventIds.push(...p.eventIds);

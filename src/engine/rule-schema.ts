@@ -106,6 +106,8 @@ const cadenceOp = z.object({
   maxCv: z.number().min(0).max(5),
   /** Each payment's USD value must fall in this band. */
   usdRange: z.tuple([money, money]).optional(),
+  /** Payers whose cluster carries one of these labels are no employer (an exchange's hot wallet: the customer's own money). */
+  excludePayerLabels: z.array(z.string()).default([]),
 }).strict();
 
 const fanInOp = z.object({
