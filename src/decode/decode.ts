@@ -222,8 +222,11 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
 
 function decodeLabel(msg: z.infer<(typeof INPUT_SCHEMAS)['intel.label.v1']>): DecodedEvent {
   const key = keyAt(msg.chain, msg.address, 'address');
-  const eventId = `label:${key}:${msg.label}:${msg.source}:${msg.observedAt}${msg.removed ? ':removed' : ''}`;
-  return { type: 'label', eventId, time: time(msg.observedAt), key, msg };
+  const at = time(msg.observedAt);
+  // The instant in one form (`…T00:00:00Z` and `…T00:00:00.000Z` are one observation): a label
+  // judged again as of its time names the same event id as its own arrival did.
+  const eventId = `label:${key}:${msg.label}:${msg.source}:${new Date(at).toISOString()}${msg.removed ? ':removed' : ''}`;
+  return { type: 'label', eventId, time: at, key, msg };
 }
 
 function decodePrice(msg: z.infer<(typeof INPUT_SCHEMAS)['market.price.v1']>): DecodedEvent {

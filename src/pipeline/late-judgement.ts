@@ -42,12 +42,13 @@ export class LateJudgement {
    * judged it again (recall lost once chain data led by days). The transfer is judged again as of
    * each such label's time, as that re-examination would; at most LATER_LABELS_JUDGED of them.
    */
-  judgeAsOfLaterLabels(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+  judgeAsOfLaterLabels(event: TransferEvent, counterparties: readonly number[], alerts: Alert[], after = event.time): void {
     const risky = this.engine.exposureLabels;
+    const since = Math.max(after, event.time);
     let judged = 0;
     for (const id of counterparties) {
       for (const { address, record } of this.graph.clusterLabels(id, Number.MAX_SAFE_INTEGER)) {
-        if (record.from <= event.time || !risky.includes(record.label) || judged++ >= LATER_LABELS_JUDGED) continue;
+        if (record.from <= since || !risky.includes(record.label) || judged++ >= LATER_LABELS_JUDGED) continue;
         this.judgeAsOfLabel(event, this.graph.clusterName(id), address, record, alerts);
       }
     }
@@ -58,7 +59,7 @@ export class LateJudgement {
     // walk, as the late-evidence gates walk, with every label read so far in force.
     const direction = event.msg.kind === 'withdrawal' ? 'downstream' : 'upstream';
     const hit = findExposure(this.graph, counterparties, { direction, labels: risky, maxHops: this.lateHops, hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: event.time, asOf: Number.MAX_SAFE_INTEGER, budget: 200 });
-    if (hit === undefined || hit.hops === 0 || hit.labelledSince <= event.time) return;
+    if (hit === undefined || hit.hops === 0 || hit.labelledSince <= since) return;
     const labelledKey = tryAddressKey(event.msg.chain, hit.labelledAddress);
     const key = labelledKey === undefined ? undefined : this.graph.index.lookup(labelledKey);
     if (key === undefined) return;

@@ -9,7 +9,7 @@ import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeR
 import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
-import { rememberCounterpartyIds } from '../engine/counterparty-ids.js';
+import { counterpartyIds, rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, loginSignsRetention, readsLoginHistory, RuleEngine, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
@@ -134,7 +134,7 @@ export class Pipeline {
     this.maxLeapMs = options.maxLeapMs === undefined ? DEFAULT_MAX_LEAP_MS : options.maxLeapMs > 0 ? options.maxLeapMs : Number.POSITIVE_INFINITY;
     const lateHops = options.lateEvidenceHops ?? 3;
     this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops);
-    this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096);
+    this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096, (item, after, alerts) => this.late.judgeAsOfLaterLabels(item, counterpartyIds(this.graph, item), alerts, after));
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record, caseInsensitive } of options.labels ?? []) {
       if (caseInsensitive) this.graph.watchIgnoringCase(key, record);

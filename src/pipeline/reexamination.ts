@@ -5,7 +5,7 @@
  * bounded number per change.
  */
 import type { Alert } from '../contract/schemas.js';
-import type { ChainEvent } from '../decode/events.js';
+import type { ChainEvent, TransferEvent } from '../decode/events.js';
 import type { ChainOutcome } from '../graph/clustering.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
 import { findExposure } from '../graph/exposure.js';
@@ -45,6 +45,8 @@ export class Reexaminer {
     private readonly stats: PipelineStats,
     private readonly lateHops: number,
     private readonly maxReexaminations: number,
+    /** Judges a transfer again as of labels already read that are dated after a change (see reexamine). */
+    private readonly asOfLaterLabels?: (item: TransferEvent, after: number, alerts: Alert[]) => void,
   ) {}
 
   /**
@@ -127,6 +129,11 @@ export class Reexaminer {
         if (!item) continue; // evidence can arrive after a transfer whatever their event times
         this.stats.reevaluations++;
         alerts.push(...this.engine.evaluate(membershipOnly ? { item, change, membershipOnly } : { item, change }));
+        // A merge read after a label dated later than it (chain data that lagged the intel): in
+        // event order the label came after the merge and judged the transfer as of its own time,
+        // which the merge's time cannot (session 42 chain QA: deposit, label, then the co-spend
+        // gave no sanctions alert; in event order, high).
+        if (change.kind === 'merge' && !membershipOnly) this.asOfLaterLabels?.(item, change.time, alerts);
       }
     });
     return alerts;
