@@ -75,6 +75,19 @@ function dropVpnIpsUpTo(pipeline: Pipeline, lines: string[], time: number): void
   map.seekSweep({ shard: 0 });
 }
 
+/**
+ * Removes the cluster records that hold merge causes alone (no touches, no labelled member), and
+ * puts the table in id order with its sweep at its start: since session 42 such a record stays
+ * while its causes are within the edge retention, where the previous build swept it.
+ */
+function dropCauseOnlyMeta(pipeline: Pipeline): void {
+  const meta = pipeline.graph.checkpointParts().meta;
+  const entries = [...meta.entries()].sort((a, b) => a[0] - b[0]);
+  for (const [id] of entries) meta.delete(id);
+  for (const [id, m] of entries) if (m.touches.length > 0 || m.labelled.length > 0) meta.set(id, m);
+  meta.seekSweep({ shard: 0 });
+}
+
 describe('a checkpoint of the previous format version', () => {
   it('is readable by this build, which writes the next one', () => {
     expect(FORMAT_VERSION).toBe(6);
@@ -113,6 +126,7 @@ describe('a checkpoint of the previous format version', () => {
     const cutTime = lastTimeOf(lines.slice(0, CUT));
     for (const pipeline of [second.result.pipeline, straight.result.pipeline]) dropBitcoinEdgesUpTo(pipeline, cutTime);
     for (const pipeline of [second.result.pipeline, straight.result.pipeline]) dropVpnIpsUpTo(pipeline, lines, cutTime);
+    for (const pipeline of [second.result.pipeline, straight.result.pipeline]) dropCauseOnlyMeta(pipeline);
     // The memory of published alert ids too: an alert id names its rule's version, and since
     // session 29 `pass-through.quick-out` is version 2, so the restored memory holds version 1's
     // ids for the alerts before the cut. Each still holds one id per alert.

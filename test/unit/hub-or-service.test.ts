@@ -22,15 +22,21 @@ function consolidationAlerts(payers: Payer[], before: string[] = []): string[] {
 }
 
 const clean = { ip: '198.51.100.1', ipCountry: 'US', vpn: false };
-const risky = { ip: '45.1.2.3', ipCountry: 'RU', vpn: true, vpnProvider: 'Astrill VPN' };
+const vpnAbroad = { ip: '45.1.2.3', ipCountry: 'RU', vpn: true, vpnProvider: 'Astrill VPN' };
+// Two kinds of risk: a VPN, and a device another payer uses (a VPN's foreign exit is one kind, not two).
+const risky = { ...vpnAbroad, deviceId: 'dev-farm-laptop' };
 
 describe('a fan-in cluster: laundering hub or service used by many', () => {
   it('stays quiet for three clean customers paying small sums (a small service)', () => {
     expect(consolidationAlerts([{ amount: '120', session: clean }, { amount: '80', session: clean }, { amount: '300', session: clean }])).toEqual([]);
   });
 
-  it('alerts when most payers carry two kinds of risk (VPN and a session country other than KYC)', () => {
+  it('alerts when most payers carry two kinds of risk (a VPN and a device another payer uses)', () => {
     expect(consolidationAlerts([{ amount: '120', session: risky }, { amount: '80', session: risky }, { amount: '300', session: clean }])).toEqual(['acct-0', 'acct-1']);
+  });
+
+  it('counts a VPN whose exit is abroad as one kind of risk, not also as a session country other than KYC (session 42 QA)', () => {
+    expect(consolidationAlerts([{ amount: '120', session: vpnAbroad }, { amount: '80', session: vpnAbroad }, { amount: '300', session: clean }])).toEqual([]);
   });
 
   it('does not count one ordinary risk factor (a VPN at home) as a risky payer', () => {
