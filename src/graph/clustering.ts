@@ -19,7 +19,7 @@ import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js'
 import { Decimal } from '../money/decimal.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
-import type { EntityGraph, GraphChange } from './entity-graph.js';
+import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
 import { CoinJoinLabeller } from './coinjoin-labels.js';
 
 export interface ClusteringOptions {
@@ -263,11 +263,18 @@ export class GraphWriter {
     }
     const ins = graph.edgesIn(address);
     let unswept: Decimal | undefined;
+    let counted: FlowEdge[] | undefined;
     for (let i = ins.length - 1; i >= 0; i--) {
       const e = ins[i]!;
       if (e.time > time) continue;
       if (e.time <= since) break;
       if (e.asset !== asset || e.from === receiver) continue;
+      // One transfer known twice: the exchange's withdrawal record without its `from` (an edge
+      // from the exchange's pseudo hot wallet) and the chain's record of the same transaction
+      // (from the real one). Counted twice, no forward swept "both" (session 42 QA: a
+      // consolidation cell of five gave no merge when withdrawals left out `from`).
+      if (counted !== undefined && counted.some((c) => sameTransaction(c.ref, e.ref) && sameAmount(c.amount, e.amount))) continue;
+      (counted ??= []).push(e);
       unswept = unswept === undefined ? e.amount : unswept.plus(e.amount);
       if (amount.compare(unswept.times(this.forwardRatio)) < 0) return false; // more came in than this could sweep
     }
@@ -346,3 +353,9 @@ export class GraphWriter {
   }
 }
 
+/** Whether two edge refs name one transaction: a chain event's hash is kept bare and lower-case, an exchange record's as sent. */
+function sameTransaction(a: string, b: string): boolean {
+  if (a === b) return true;
+  const bare = (ref: string): string => (ref.startsWith('0x') || ref.startsWith('0X') ? ref.slice(2) : ref).toLowerCase();
+  return bare(a) === bare(b);
+}

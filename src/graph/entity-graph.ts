@@ -957,7 +957,7 @@ export function nameOfKey(key: string): string {
 }
 
 /** Whether two amounts are one transfer's: they differ by at most 0.1% of the second, exactly. */
-function sameAmount(a: Decimal, b: Decimal): boolean {
+export function sameAmount(a: Decimal, b: Decimal): boolean {
   const gap = a.minus(b);
   return (gap.sign() < 0 ? gap.negated() : gap).compare(b.times(SAME_TRANSFER_TOLERANCE)) <= 0;
 }
