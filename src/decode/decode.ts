@@ -63,6 +63,9 @@ const HEX_PREFIX = /^0x/;
  */
 export const MAX_PLAUSIBLE_USD = Decimal.fromNumber(LIMITS.usdValue);
 
+/** Bitcoin's supply limit: no amount of BTC can be larger. */
+const BTC_SUPPLY = Decimal.fromNumber(21_000_000);
+
 /** A tenth of the bound: a double's rounding cannot carry an amount valued below it past the bound. */
 const PLAINLY_POSSIBLE_USD = LIMITS.usdValue / 10;
 
@@ -82,10 +85,17 @@ function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, pr
   const symbol = asset.toUpperCase();
   const price = STABLECOINS.has(symbol) ? 1 : prices[symbol];
   // Nearly every amount is far below the bound: told by a double, without the exact product.
-  if (price === undefined || Number(text) * price <= PLAINLY_POSSIBLE_USD) return;
-  const valued = usdOf(asset, amount, prices);
-  if (valued.usd === null || valued.usd.compare(MAX_PLAUSIBLE_USD) <= 0) return;
-  throw new ImpossibleAmountError(path, `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
+  if (price !== undefined && Number(text) * price > PLAINLY_POSSIBLE_USD) {
+    const valued = usdOf(asset, amount, prices);
+    if (valued.usd !== null && valued.usd.compare(MAX_PLAUSIBLE_USD) > 0) {
+      throw new ImpossibleAmountError(path, `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
+    }
+  }
+  // Whatever its price: no more bitcoin will ever exist (session 42 QA: a deposit of 30,000,000
+  // BTC without usdValue was accepted, worth less than the USD bound at the table's price).
+  if (symbol === 'BTC' && Number(text) >= 21_000_000 && amount.compare(BTC_SUPPLY) > 0) {
+    throw new ImpossibleAmountError(path, `${amount.toString()} BTC is more than the 21,000,000 BTC that will ever exist: an impossible amount`);
+  }
 }
 
 /** No crypto-asset trades near this many USD a unit: a price above it is a unit or feed error. */

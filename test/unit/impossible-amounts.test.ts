@@ -27,6 +27,11 @@ describe('impossible amounts', () => {
     expect(verdict({ ...transfer, amount: '200000000', usdValue: 100 })).toMatch(/^TW_SCHEMA amount: .*impossible amount$/);
   });
 
+  it('refuses more bitcoin than will ever exist, whatever it is worth at the table (session 42 QA: 30,000,000 BTC was accepted)', () => {
+    expect(verdict({ ...transfer, amount: '21000000' })).toBe('accepted');
+    expect(verdict({ ...transfer, amount: '30000000' })).toMatch(/^TW_SCHEMA amount: .*30000000 BTC is more than the 21,000,000 BTC that will ever exist: an impossible amount$/);
+  });
+
   it('refuses a stablecoin amount past the bound at its peg, and bounds an unpriced token by the schema alone', () => {
     const usdt = { ...transfer, chain: 'ethereum', asset: 'USDT', from: ['0x52908400098527886e0f7030069857d2e4169ee7'], to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae' };
     expect(verdict({ ...usdt, amount: '10000000000000' })).toBe('accepted');
