@@ -66,15 +66,48 @@ function addLink(found: Map<string, Candidate>, accountId: string, kind: LinkKin
   c.eventIds.add(eventId);
 }
 
-/** Accounts that paid or were paid by the cluster, unless more than maxSharing did (a service). */
-function clusterLinks(spec: PredecessorSpec, graph: EntityGraph, ids: readonly number[], kind: 'payer' | 'destination', self: string, from: number, to: number, asOf: number, found: Map<string, Candidate>): void {
+/**
+ * Accounts that paid or were paid by the cluster, unless more than maxSharing did (a service).
+ * Returns the clusters passed over as paying or paid by too many (see payerOfMany).
+ */
+function clusterLinks(spec: PredecessorSpec, graph: EntityGraph, ids: readonly number[], kind: 'payer' | 'destination', self: string, from: number, to: number, asOf: number, found: Map<string, Candidate>): number[] {
+  const many: number[] = [];
   for (const id of ids) {
     if (graph.isOwn(id) || clusterExcluded(graph, id, asOf, spec.excludeLabels)) continue;
     const recent = recentAccounts(graph.touches(id), to, from, spec.maxSharing + 2, [kind === 'payer' ? 'deposit' : 'withdrawal']);
     recent.accounts.delete(self);
-    if (recent.saturated || recent.accounts.size > spec.maxSharing) continue;
+    if (recent.saturated || recent.accounts.size > spec.maxSharing) { many.push(id); continue; }
     const name = graph.clusterName(id);
     for (const t of recent.touches) if (t.accountId !== self) addLink(found, t.accountId, kind, name, t.eventId);
+  }
+  return many;
+}
+
+/** Deposits of a candidate read for a payer of many (its newest within the window). */
+const CANDIDATE_DEPOSITS_READ = 64;
+
+/**
+ * A payer that pays many accounts (a payroll platform) links no one by itself: too many share
+ * it. Yet T11's employer is often one, and a candidate already linked by a device or a
+ * destination that this very payer also paid shares the payer as T11 has it (session 42 QA: a
+ * new persona sharing device, PayFlow and consolidation address with a silent one was missed
+ * whenever PayFlow paid more than ten accounts). Each candidate's newest deposits are read.
+ */
+function payerOfMany(state: Env['state'], graph: EntityGraph, payers: readonly number[], from: number, to: number, found: Map<string, Candidate>): void {
+  if (payers.length === 0) return;
+  const names = new Set(payers.map((id) => graph.clusterName(id)));
+  for (const c of found.values()) {
+    if (c.links.has('payer')) continue;
+    const deposits = state.recentBetween(c.accountId, from, to, CANDIDATE_DEPOSITS_READ);
+    for (let i = deposits.length - 1; i >= 0; i--) {
+      const item = deposits[i]!;
+      const sender = item.type === 'transfer' && item.msg.kind === 'deposit' ? item.from[0] : undefined;
+      if (sender === undefined) continue;
+      const name = graph.clusterName(graph.id(sender));
+      if (!names.has(name)) continue;
+      addLink(found, c.accountId, 'payer', name, item.eventId);
+      break;
+    }
   }
 }
 
@@ -103,8 +136,9 @@ export function predecessor(spec: PredecessorSpec): Signal {
     if (spec.by.includes('device')) {
       for (const d of succ.devices) for (const s of state.linked('device', d, from, to)) if (s.accountId !== succ.accountId) addLink(found, s.accountId, 'device', d, s.eventId);
     }
-    if (spec.by.includes('payer')) clusterLinks(spec, graph, succ.payers, 'payer', succ.accountId, from, to, asOf, found);
+    const payersOfMany = spec.by.includes('payer') ? clusterLinks(spec, graph, succ.payers, 'payer', succ.accountId, from, to, asOf, found) : [];
     if (spec.by.includes('destination')) clusterLinks(spec, graph, succ.destinations, 'destination', succ.accountId, from, to, asOf, found);
+    payerOfMany(state, graph, payersOfMany, from, to, found);
     const predecessors: { c: Candidate; last: number }[] = [];
     for (const c of found.values()) {
       const { last, createdAt: theirs } = lastSeen(state.history(c.accountId), to);
