@@ -72,7 +72,11 @@ export class LoginSigns {
     for (const sign of signs) {
       if (sign.deviceId === deviceId && sign.ipCountry === ipCountry && sign.vpn === vpn) return addSighting(sign.times, time);
     }
-    if (time < this.horizon()) return signs.length > 0 || this.forgetEmpty(accountId, signs);
+    if (time < this.horizon()) {
+      // A late login older than the retention notes nothing; an account it left empty goes.
+      if (signs.length === 0) this.byAccount.delete(accountId);
+      return false;
+    }
     if (signs.length >= SIGNS_PER_ACCOUNT) signs.splice(leastRecent(signs), 1);
     signs.push({ deviceId, ipCountry, vpn, times: [time] });
     return true;
@@ -108,12 +112,6 @@ export class LoginSigns {
     const any = kept < signs.length;
     signs.length = kept;
     return any;
-  }
-
-  /** A late login older than the retention noted nothing; an account left with no entry goes. */
-  private forgetEmpty(accountId: string, signs: LoginSign[]): boolean {
-    if (signs.length === 0) this.byAccount.delete(accountId);
-    return false;
   }
 
   private readonly expire = (signs: LoginSign[], accountId: string): boolean => {

@@ -84,6 +84,8 @@ describe('LoginSigns', () => {
     // A login older than the retention notes nothing and leaves no empty account behind.
     expect(signs.note(login('late', T0))).toBe(false);
     expect(signs.size).toBe(11);
+    expect(signs.note(login('busy', T0, { deviceId: 'another' }))).toBe(false);
+    expect(signs.of('busy').map((s) => s.deviceId)).toEqual(['new']);
   });
 
   it('notes nothing while no rule reads logins (retention 0), and forgets all when a reload says so', () => {
