@@ -217,6 +217,16 @@ export function displayAddress(key: AddressKey): string {
   return shown;
 }
 
+/**
+ * A transaction reference as shown next to an address of `key`'s family: an EVM hash with its
+ * `0x` (the graph keeps chain hashes bare and lower-case, so that an exchange's record and the
+ * chain's log of one transaction compare equal); anything else (a Bitcoin txid, a Tron id, an
+ * exchange event id) as kept.
+ */
+export function displayTxRef(ref: string, key: AddressKey): string {
+  return key.startsWith('evm:') && /^[0-9a-f]{64}$/.test(ref) ? `0x${ref}` : ref;
+}
+
 /** Entries held by each address cache, and the largest single generation (for tests and metrics). */
 export function addressCacheStats(): { keys: Record<ChainFamily, number>; display: number; largestGeneration: number } {
   const caches = [...Object.values(keyCaches), displayCache, tronKeysByAccountHex];
