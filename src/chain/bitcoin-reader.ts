@@ -18,7 +18,18 @@ export interface RawBitcoinTx {
   /** The first input spends the all-zero hash (bitcoinjs-lib's `isCoinbase`). */
   isCoinbase: boolean;
   outputs: { value: bigint; script: Uint8Array }[];
+  /** What each input offers as proof of its spend (views into the bytes): its scriptSig and witness items. */
+  spends: InputSpend[];
 }
+
+export interface InputSpend {
+  scriptSig: Uint8Array;
+  witness: Uint8Array[];
+}
+
+const NO_BYTES = new Uint8Array(0);
+/** Shared by every input without a witness; never written (an input with one gets its own list). */
+const NO_WITNESS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 /** Throws nothing; undefined means "no verdict, ask bitcoinjs-lib". */
 export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
@@ -48,12 +59,14 @@ class Reader {
     const inputCount = this.varInt();
     if (this.fail || inputCount < 1) return undefined;
     let isCoinbase = false;
+    const spends: InputSpend[] = [];
     for (let i = 0; i < inputCount; i++) {
       if (i === 0) isCoinbase = this.allZero(this.at, 32);
       this.skip(36);
-      this.skip(this.varInt());
+      const scriptSig = this.slice(this.varInt());
       this.skip(4);
       if (this.fail) return undefined;
+      spends.push({ scriptSig, witness: NO_WITNESS });
     }
     const outputCount = this.varInt();
     if (this.fail || outputCount < 1) return undefined;
@@ -70,22 +83,32 @@ class Reader {
       outputs.push({ value, script: b.subarray(start, start + length) });
     }
     const bodyEnd = this.at;
-    if (segwit && !this.witnesses(inputCount)) return undefined;
+    if (segwit && !this.witnesses(spends)) return undefined;
     this.skip(4);
     if (this.fail || this.at !== b.length) return undefined;
-    return { txid: txidOf(b, bodyStart, bodyEnd), inputCount, isCoinbase, outputs };
+    return { txid: txidOf(b, bodyStart, bodyEnd), inputCount, isCoinbase, outputs, spends };
   }
 
   /** Each input's witness stack; true when at least one is non-empty (else bitcoinjs-lib rejects). */
-  private witnesses(inputCount: number): boolean {
+  private witnesses(spends: InputSpend[]): boolean {
     let any = false;
-    for (let i = 0; i < inputCount; i++) {
+    for (const spend of spends) {
       const items = this.varInt();
-      if (items > 0) any = true;
-      for (let k = 0; k < items && !this.fail; k++) this.skip(this.varInt());
+      if (items > 0) {
+        any = true;
+        spend.witness = [];
+      }
+      for (let k = 0; k < items && !this.fail; k++) spend.witness.push(this.slice(this.varInt()));
       if (this.fail) return false;
     }
     return any;
+  }
+
+  /** The next n bytes as a view (empty when they run past the end, which fails the read). */
+  private slice(n: number): Uint8Array {
+    const start = this.at;
+    this.skip(n);
+    return this.fail ? NO_BYTES : this.bytes.subarray(start, start + n);
   }
 
   private allZero(from: number, length: number): boolean {

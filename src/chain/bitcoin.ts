@@ -1,12 +1,14 @@
 /**
  * Raw Bitcoin transactions, parsed with bitcoinjs-lib: the txid is recomputed from the hex,
  * every standard output gets its address (P2PKH, P2SH, P2WPKH, P2WSH, P2TR), OP_RETURN and
- * non-standard outputs get none, and prevouts give the input addresses and values.
+ * non-standard outputs get none, and prevouts give the input addresses and values (each checked
+ * against what its input offers to spend it: prevout-check.ts).
  */
 import * as bitcoin from 'bitcoinjs-lib';
 import type { AddressKey } from './address.js';
 import { addressKey, bitcoinScriptAddress } from './address.js';
 import { readRawBitcoinTx, type RawBitcoinTx } from './bitcoin-reader.js';
+import { prevoutContradiction } from './prevout-check.js';
 
 export interface BitcoinInput {
   address: AddressKey | null;
@@ -60,6 +62,11 @@ export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: s
   const inputs = raw.isCoinbase
     ? []
     : prevouts.map((p, i) => ({ address: inputKeys ? inputKeys[i]! : p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
+  for (let i = 0; i < inputs.length; i++) {
+    const key = inputs[i]!.address;
+    const why = key === null ? undefined : prevoutContradiction(key, raw.spends[i]!);
+    if (why !== undefined) throw new BitcoinTxError(`prevouts.${i}.address ${prevouts[i]!.address} is not what input ${i} spends: ${why}`);
+  }
   const outputs = raw.outputs.map((o) => {
     const type = outputType(o.script);
     return { address: outputAddress(o.script, type), value: o.value, type };
@@ -94,5 +101,5 @@ function viaBitcoinjs(hex: string): RawBitcoinTx {
   } catch (err) {
     throw new BitcoinTxError(`hex is not a valid transaction: ${(err as Error).message}`);
   }
-  return { txid: tx.getId(), inputCount: tx.ins.length, isCoinbase: tx.isCoinbase(), outputs: tx.outs.map((o) => ({ value: BigInt(o.value), script: o.script })) };
+  return { txid: tx.getId(), inputCount: tx.ins.length, isCoinbase: tx.isCoinbase(), outputs: tx.outs.map((o) => ({ value: BigInt(o.value), script: o.script })), spends: tx.ins.map((i) => ({ scriptSig: i.script, witness: i.witness })) };
 }

@@ -14,7 +14,7 @@ import { coinjoins, multiInput } from '../helpers/mainnet.js';
 function viaBitcoinjs(hex: string): RawBitcoinTx | 'throws' {
   try {
     const tx = bitcoin.Transaction.fromHex(hex);
-    return { txid: tx.getId(), inputCount: tx.ins.length, isCoinbase: tx.isCoinbase(), outputs: tx.outs.map((o) => ({ value: BigInt(o.value), script: Buffer.from(o.script) })) };
+    return { txid: tx.getId(), inputCount: tx.ins.length, isCoinbase: tx.isCoinbase(), outputs: tx.outs.map((o) => ({ value: BigInt(o.value), script: Buffer.from(o.script) })), spends: tx.ins.map((i) => ({ scriptSig: Buffer.from(i.script), witness: i.witness.map((w) => Buffer.from(w)) })) };
   } catch {
     return 'throws';
   }
@@ -22,7 +22,7 @@ function viaBitcoinjs(hex: string): RawBitcoinTx | 'throws' {
 
 function lean(hex: string): RawBitcoinTx | undefined {
   const raw = readRawBitcoinTx(Buffer.from(hex, 'hex'));
-  return raw && { ...raw, outputs: raw.outputs.map((o) => ({ value: o.value, script: Buffer.from(o.script) })) };
+  return raw && { ...raw, outputs: raw.outputs.map((o) => ({ value: o.value, script: Buffer.from(o.script) })), spends: raw.spends.map((s) => ({ scriptSig: Buffer.from(s.scriptSig), witness: s.witness.map((w) => Buffer.from(w)) })) };
 }
 
 const mainnetHexes = (): string[] => [...multiInput().cases.flatMap((c) => c.transactions.map((t) => t.hex)), ...coinjoins().transactions.map((t) => t.hex)];
