@@ -20,11 +20,35 @@ export function ipKey(ip: string): string {
 }
 
 /**
- * The key a session's IP links accounts by, or undefined when it links none: a session over a
- * VPN shows the provider's exit address, which thousands of unrelated customers share, like a
- * carrier's NAT (typologies.md T5 allow-lists those ranges; T6: never alert on VPN use alone).
- * QA: 40 ordinary NordVPN users on 5 exit addresses were all alerted as one account farm.
+ * The key a session's IP links accounts by, or undefined when it links none:
+ * - a session over a VPN shows the provider's exit address, which thousands of unrelated
+ *   customers share (T6: never alert on VPN use alone; QA: 40 ordinary NordVPN users on 5 exit
+ *   addresses were all alerted as one account farm), except Astrill's: the VPN of DPRK IT-worker
+ *   casework ("two laptops on the same IP", typologies.md T5/T6), with a small customer base,
+ *   where three accounts on one exit within a day is the farm T5 describes (session 43 QA: they
+ *   got no alert at all);
+ * - a carrier-grade NAT address (100.64.0.0/10, RFC 6598) is shared by a carrier's mobile
+ *   customers, which T5 allow-lists (session 43 QA: five customers on one were medium).
  */
-export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | undefined } | undefined): string | undefined {
-  return session?.ip === undefined || session.vpn === true ? undefined : ipKey(session.ip);
+export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | undefined; vpnProvider?: string | undefined } | undefined): string | undefined {
+  if (session?.ip === undefined) return undefined;
+  if (session.vpn === true && !isAstrill(session.vpnProvider)) return undefined;
+  if (isCarrierNat(session.ip)) return undefined;
+  return ipKey(session.ip);
+}
+
+/** The provider names Astrill goes by in session logs (the rules' own list: `Astrill`, `Astrill VPN`, `AstrillVPN`), in any case. */
+export function isAstrill(provider: string | undefined): boolean {
+  if (provider === undefined) return false;
+  const name = provider.toLowerCase().replace(/[\s_-]+/g, '');
+  return name === 'astrill' || name === 'astrillvpn';
+}
+
+/** An IPv4 address in 100.64.0.0/10 (second octet 64 to 127), written as four decimal octets. */
+export function isCarrierNat(ip: string): boolean {
+  if (ip.length < 10 || ip.charCodeAt(0) !== 49 || !ip.startsWith('100.')) return false;
+  const end = ip.indexOf('.', 4);
+  if (end < 0) return false;
+  const second = Number(ip.slice(4, end));
+  return Number.isInteger(second) && second >= 64 && second <= 127 && /^100\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
 }

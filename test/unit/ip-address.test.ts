@@ -4,7 +4,7 @@
  * they were three IPs and no alert.
  */
 import { describe, expect, it } from 'vitest';
-import { ipKey } from '../../src/engine/ip-address.js';
+import { ipKey, isAstrill, isCarrierNat, linkedIpKey } from '../../src/engine/ip-address.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { rules } from '../helpers/sample.js';
 
@@ -25,5 +25,16 @@ describe('IP address keys', () => {
     }), { file: 'x', line: i + 1 }).alerts);
     const shared = alerts.filter((a) => a.ruleId === 'account-linkage.shared-ip');
     expect(new Set(shared.map((a) => a.subject.accountId))).toEqual(new Set(['acct-v6-0', 'acct-v6-1', 'acct-v6-2']));
+  });
+
+  it('leave carrier-grade NAT (100.64.0.0/10) and VPN exits other than Astrill unlinked', () => {
+    expect(['100.64.0.0', '100.69.182.239', '100.127.255.255'].map(isCarrierNat)).toEqual([true, true, true]);
+    expect(['100.63.255.255', '100.128.0.1', '10.64.0.1', '100.64.1', '100.64.0.1.5', '1100.64.0.1'].map(isCarrierNat)).toEqual([false, false, false, false, false, false]);
+    expect(linkedIpKey({ ip: '100.100.1.1', vpn: false })).toBeUndefined();
+    expect(linkedIpKey({ ip: '45.76.10.20', vpn: true, vpnProvider: 'NordVPN' })).toBeUndefined();
+    expect(linkedIpKey({ ip: '45.76.10.20', vpn: true })).toBeUndefined();
+    expect(['Astrill', 'Astrill VPN', 'AstrillVPN', 'astrill-vpn'].map(isAstrill)).toEqual([true, true, true, true]);
+    expect(linkedIpKey({ ip: '45.76.10.20', vpn: true, vpnProvider: 'Astrill VPN' })).toBe('45.76.10.20');
+    expect(linkedIpKey({ ip: '45.76.10.20', vpn: false })).toBe('45.76.10.20');
   });
 });
