@@ -514,16 +514,20 @@ export class RuleEngine {
    * a signal now holds that did not before (late evidence: the same payment, newly damning), or
    * the severity is higher than this rule ever gave the subject: a device farm that grows to five
    * accounts raises every member to high, not only the fifth (each band is remembered with those
-   * below it, so a later, lower verdict is not news).
+   * below it, so a later, lower verdict is not news). A completed withdrawal that settles a
+   * requested one this rule alerted on is that withdrawal, not news of its own (session 43 QA:
+   * each of the two alerted).
    */
   private isNew(ruleId: string, accountId: string, own: readonly string[], signals: readonly string[], severity: Severity, item: HistoryItem): boolean {
     const prefix = `${ruleId}\u0000${accountId}\u0000`;
+    const request = this.state.requestSettledBy(item.eventId);
+    const requestAlerted = request !== undefined && this.alerted.has(prefix + request);
     let fresh = false;
     // Refreshed either way, so a subject that keeps triggering is not forgotten after 400 days.
     const bands = SEVERITY_BANDS.slice(0, SEVERITY_BANDS.indexOf(severity) + 1).map((b) => BAND_KEYS.get(b)!);
     for (const list of [own, signals, bands]) {
       for (const id of list) {
-        if (!this.alerted.remember(prefix + id, item.time)) { fresh = true; if (process.env.TWDBG && accountId === process.env.TWDBG) console.error('FRESH', new Date(item.time).toISOString(), id); }
+        if (!this.alerted.remember(prefix + id, item.time) && !(requestAlerted && id === item.eventId)) fresh = true;
       }
     }
     return fresh;

@@ -156,6 +156,12 @@ export class RuleState {
    * (see gates.ts) stands only while this does and `historyDroppedUpTo` stays short of its span.
    */
   historyRewrites = 0;
+  /**
+   * The newest settlement: a completed withdrawal's event id and the requested one's it settled.
+   * Read while the completed one is judged (the rules' novelty: one withdrawal, one alert), so
+   * one entry serves; not checkpointed, as a settlement is judged in the step that makes it.
+   */
+  private lastSettlement: { completed: string; requested: string } | undefined;
   /** The newest time of any item a history let go of (retention, caps, kind expiry, dormancy). */
   historyDroppedUpTo = Number.NEGATIVE_INFINITY;
   private derivedSlots = 0;
@@ -462,6 +468,11 @@ export class RuleState {
     return this.byEventId[kind].neverExpiredFrom;
   }
 
+  /** The requested withdrawal's event id that the completed withdrawal `eventId` settled, when it is the newest settlement. */
+  requestSettledBy(eventId: string): string | undefined {
+    return this.lastSettlement?.completed === eventId ? this.lastSettlement.requested : undefined;
+  }
+
   /** The newest event time the state has taken (-Infinity before the first). */
   get newestTime(): number {
     return this.newest;
@@ -523,6 +534,7 @@ export class RuleState {
     const at = requestSettledBy(list, event);
     if (at < 0) return;
     const [requested] = list.splice(at, 1);
+    this.lastSettlement = { completed: event.eventId, requested: requested!.eventId };
     this.historyRewrites++;
     this.aggs.delete(accountId);
     this.paid.release(accountId, [requested!]);

@@ -67,4 +67,19 @@ describe('a requested withdrawal and its completion', () => {
     expect(withdrawalsHeld(run([a[0]!, b[0]!, a[1]!]).pipeline)).toEqual(['a-done', 'b-req']);
     expect(withdrawalsHeld(run([a[0]!, b[0]!, a[1]!, b[1]!]).pipeline)).toEqual(['a-done', 'b-done']);
   });
+
+  it('alert once: the completion of a request a rule alerted on is that withdrawal, not news (session 43 QA)', () => {
+    const rand = prng(6);
+    const deposit = transfer({ eventId: 'dep', kind: 'deposit', time: T0 - HOUR, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 10_000, from: [derivedEvm(81, 9)], to: derivedEvm(81, 8) }, rand);
+    const [request, completion] = twoStages('w1', T0, 9_800, rand);
+    const passThrough = (lines: string[]): string[] => run(lines).alerts.filter((r) => r === 'pass-through.quick-out');
+    expect(passThrough([deposit, request!, completion!])).toHaveLength(1);
+    // Each stage alone still alerts: the request screened before broadcast, a completion reported alone.
+    expect(passThrough([deposit, request!])).toHaveLength(1);
+    expect(passThrough([deposit, completion!])).toHaveLength(1);
+    // A second, real withdrawal of another deposit is news.
+    const again = transfer({ eventId: 'dep2', kind: 'deposit', time: T0 + 2 * DAY, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 10_000, from: [derivedEvm(81, 9)], to: derivedEvm(81, 8) }, rand);
+    const [request2, completion2] = twoStages('w2', T0 + 2 * DAY + HOUR, 9_800, rand);
+    expect(passThrough([deposit, request!, completion!, again, request2!, completion2!])).toHaveLength(2);
+  });
 });
