@@ -158,8 +158,8 @@ function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointW
  * The pipelines the monitor runs, from its configuration: `forRestore`, one to restore a
  * checkpoint into, gets no labels (the checkpoint carries the labels in force).
  */
-export function monitorPipelines(config: Config, labels: SdnLabel[]): (rules: readonly LoadedRule[], forRestore?: boolean) => Pipeline {
-  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
+export function monitorPipelines(config: Config, labels: SdnLabel[], onUntracedLabel?: (label: string) => void): (rules: readonly LoadedRule[], forRestore?: boolean) => Pipeline {
+  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], ...(onUntracedLabel ? { onUntracedLabel } : {}), labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000 }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
 }
 
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {
@@ -175,7 +175,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     cases: new SuppressingCaseStore(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400), new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
-    createPipeline: monitorPipelines(config, labels),
+    createPipeline: monitorPipelines(config, labels, (label) => settings.logger.warn({ label }, `intelligence label "${label}" is traced by no rule: it raises nothing, and excludeLabels: [any-untraced] reads it as a service category; name it in an exposure rule's labels to alert on it`)),
     ruleAudit: new RedisRuleAudit(redis, config.REDIS_KEY_PREFIX).append,
     ...checkpoints,
   });

@@ -11,6 +11,11 @@ export function printSummary(s: ReplaySummary, rules: number): void {
     `alerts ${s.alerts}` + (s.alerts ? `  by severity: ${Object.entries(s.bySeverity).sort().map(([k, v]) => `${k} ${v}`).join(', ')}` : ''),
   ];
   for (const [t, n] of Object.entries(s.byTypology).sort()) lines.push(`  ${t.padEnd(22)} ${n}`);
+  const untraced = s.untracedLabels;
+  if (untraced.names.length > 0) {
+    const names = untraced.names.map(([name, n]) => `${name} (${n})`).join(', ') + (untraced.others ? `, ${untraced.others} of other names` : '');
+    lines.push(`labels traced by no rule: ${names}: they raise nothing, and excludeLabels: [any-untraced] reads them as service categories; name them in an exposure rule's labels to alert on them`);
+  }
   console.log(lines.map(inertText).join('\n'));
 }
 

@@ -15,6 +15,7 @@ import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
 import { retainedTransferFields } from '../engine/retained-fields.js';
+import { UntracedLabels } from '../engine/untraced-labels.js';
 import { IdWindow } from '../state/id-window.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { DEFAULT_PRICE_BOOK, PriceBook, type PriceBookOptions } from '../money/price-book.js';
@@ -59,6 +60,8 @@ export interface PipelineOptions {
   maxReexaminations?: number;
   /** How far upstream of a graph change to look for transfers to re-examine. @defaultValue 3 */
   lateEvidenceHops?: number;
+  /** Told the first time an operator label name that no rule traces arrives (the monitor logs it). */
+  onUntracedLabel?: (label: string) => void;
   /** Market price bounds and staleness (src/money/price-book.ts). */
   prices?: Partial<PriceBookOptions>;
 }
@@ -120,6 +123,9 @@ export class Pipeline {
   private readonly reexaminer: Reexaminer;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
+  /** Operator label names no rule traces, as they arrive (untraced-labels.ts). */
+  untracedLabels: UntracedLabels;
+  private readonly onUntracedLabel: ((label: string) => void) | undefined;
 
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
@@ -129,6 +135,8 @@ export class Pipeline {
     this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), loginSignsRetention: loginSignsRetention(options.rules), transferFields: retainedTransferFields(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
+    this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
+    this.onUntracedLabel = options.onUntracedLabel;
     this.prices = new PriceBook({ ...DEFAULT_PRICE_BOOK, ...options.prices });
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
     this.maxLeapMs = options.maxLeapMs === undefined ? DEFAULT_MAX_LEAP_MS : options.maxLeapMs > 0 ? options.maxLeapMs : Number.POSITIVE_INFINITY;
@@ -163,6 +171,7 @@ export class Pipeline {
     const retention = historyRetention(rules);
     this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), loginSignsRetention: loginSignsRetention(rules), transferFields: retainedTransferFields(rules) });
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation), tracedLabels: exposureLabelsOf(rules.map((r) => r.spec)) });
+    this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
   }
 
   process(raw: string, origin: Origin): ProcessResult {
@@ -245,6 +254,7 @@ export class Pipeline {
       case 'transfer':
         return this.applyTransfer(event);
       case 'label': {
+        if (this.untracedLabels.note(event.msg.label)) this.onUntracedLabel?.(event.msg.label);
         const changes = this.writer.applyLabel(event);
         return { alerts: this.reexaminer.reexamine(changes.flatMap((change) => labelWork(change, this.graph.id(event.key)))), changes };
       }

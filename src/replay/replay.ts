@@ -87,6 +87,8 @@ export interface ReplayOptions {
 
 export interface ReplaySummary extends PipelineStats {
   alerts: number;
+  /** Operator label names no rule traces, with their counts (untraced-labels.ts). */
+  untracedLabels: { names: [string, number][]; others: number };
   byTypology: Record<string, number>;
   bySeverity: Record<string, number>;
   heldMerges: number;
@@ -189,5 +191,5 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);
-  return { summary: { ...pipeline.stats, alerts: alertCount, byTypology, bySeverity }, alerts, cases, pipeline };
+  return { summary: { ...pipeline.stats, alerts: alertCount, byTypology, bySeverity, untracedLabels: pipeline.untracedLabels.summary }, alerts, cases, pipeline };
 }
