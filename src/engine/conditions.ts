@@ -13,6 +13,24 @@ export function getPath(ctx: unknown, path: string): unknown {
   return getParts(ctx, path.split('.'));
 }
 
+/** A path's parts that are plain identifiers, each read as `.name`: what a compiled reader may contain. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * A reader of one dotted path, compiled once per rule condition. Every condition shares
+ * getParts' keyed loads, which V8 then sees with dozens of names and object shapes (megamorphic:
+ * a hash look-up per step); a reader of its own per path keeps each load site to the few shapes
+ * its field sees. Only identifier parts are compiled (the rule schema's paths are; anything else
+ * falls back to getParts), so no text of a rule file becomes code.
+ */
+export function pathReader(path: string): (ctx: unknown) => unknown {
+  const parts = path.split('.');
+  if (!parts.every((p) => IDENTIFIER.test(p))) return (ctx) => getParts(ctx, parts);
+  let body = 'let v = ctx;';
+  for (const p of parts) body += ` if (v === null || typeof v !== 'object') return undefined; v = v.${p};`;
+  return new Function('ctx', `${body} return v;`) as (ctx: unknown) => unknown;
+}
+
 function getParts(ctx: unknown, parts: readonly string[]): unknown {
   let value: unknown = ctx;
   for (let i = 0; i < parts.length; i++) {
@@ -116,19 +134,19 @@ export function compileCondition(c: Condition): Predicate {
   if ('all' in c) return allOf(c.all.map(compileCondition));
   if ('any' in c) return anyOf(c.any.map(compileCondition));
   if ('not' in c) { const inner = compileCondition(c.not); return (ctx) => !inner(ctx); }
-  if ('signal' in c) { const parts = `signals.${c.signal}.ok`.split('.'); return (ctx) => getParts(ctx, parts) === true; }
+  if ('signal' in c) { const read = pathReader(`signals.${c.signal}.ok`); return (ctx) => read(ctx) === true; }
   const { field, times, ...rest } = c;
   const [op, raw] = Object.entries(rest).find(([, v]) => v !== undefined)!;
   const expected = Array.isArray(raw) ? raw.map(parseQuantity) : (FIELD_COMPARATORS as readonly string[]).includes(op) ? raw : parseQuantity(raw);
-  const parts = field.split('.');
+  const read = pathReader(field);
   // Membership tests compare against a set normalised once, here, not on every event.
   if (op === 'in' || op === 'notIn') {
     const set = new Set(asList(expected).map(norm));
-    return op === 'in' ? (ctx) => set.has(norm(getParts(ctx, parts))) : (ctx) => !set.has(norm(getParts(ctx, parts)));
+    return op === 'in' ? (ctx) => set.has(norm(read(ctx))) : (ctx) => !set.has(norm(read(ctx)));
   }
   // A numeric threshold as an exact decimal, once, for fields that hold decimals.
   const exact = typeof expected === 'number' && Number.isFinite(expected) ? Decimal.fromNumber(expected) : undefined;
-  return comparison(op, parts, expected, exact) ?? ((ctx) => compare(op, getParts(ctx, parts), expected, ctx, exact, times));
+  return comparison(op, read, expected, exact) ?? ((ctx) => compare(op, read(ctx), expected, ctx, exact, times));
 }
 
 /**
@@ -136,19 +154,19 @@ export function compileCondition(c: Condition): Predicate {
  * `compare` does for the operator, without choosing the operator by string on every call and
  * with the normalised expected value worked out once. Undefined for the rest (compare does them).
  */
-function comparison(op: string, parts: readonly string[], expected: unknown, exact: Decimal | undefined): Predicate | undefined {
+function comparison(op: string, read: (ctx: unknown) => unknown, expected: unknown, exact: Decimal | undefined): Predicate | undefined {
   const threshold = expected as number;
   switch (op) {
-    case 'gte': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o >= 0; };
-    case 'gt': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o > 0; };
-    case 'lte': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o <= 0; };
-    case 'lt': return (ctx) => { const o = order(getParts(ctx, parts), threshold, exact); return o !== undefined && o < 0; };
+    case 'gte': return (ctx) => { const o = order(read(ctx), threshold, exact); return o !== undefined && o >= 0; };
+    case 'gt': return (ctx) => { const o = order(read(ctx), threshold, exact); return o !== undefined && o > 0; };
+    case 'lte': return (ctx) => { const o = order(read(ctx), threshold, exact); return o !== undefined && o <= 0; };
+    case 'lt': return (ctx) => { const o = order(read(ctx), threshold, exact); return o !== undefined && o < 0; };
     case 'eq':
     case 'ne': {
       const wanted = norm(expected);
       const byOrder = typeof expected === 'number';
       const equal = (actual: unknown): boolean => (byOrder && isDecimal(actual) ? order(actual, threshold, exact) === 0 : norm(actual) === wanted);
-      return op === 'eq' ? (ctx) => equal(getParts(ctx, parts)) : (ctx) => !equal(getParts(ctx, parts));
+      return op === 'eq' ? (ctx) => equal(read(ctx)) : (ctx) => !equal(read(ctx));
     }
     default: return undefined;
   }
