@@ -124,7 +124,7 @@ describe('rule load refuses, at the real line', () => {
     expect(shipped).toContain('{ field: signals.service.label, eq: gambling }');
     const line = shipped.split('\n').findIndex((l) => l.includes('signals.service.label, eq: gambling')) + 1;
     expect(refusal(shipped.replace('signals.service.label, eq: gambling', 'signals.service.label, eq: gamblng')).errors).toEqual([{ line, reason: expect.stringMatching(/when\.eq: label gamblng is no known label .*did you mean gambling\?/) }]);
-    expect(refusal(shipped.replace('signals.service.label, eq: gambling', 'signals.service.label, in: [gambling, mixer]')).errors).toEqual([{ line, reason: expect.stringMatching(/when\.in\.1: signals\.service\.label is one of the labels signal service looks for \(no-kyc-swap, otc-desk, gambling\), never mixer: this condition could never hold$/) }]);
+    expect(refusal(shipped.replace('signals.service.label, eq: gambling', 'signals.service.label, in: [gambling, mixer]')).errors).toEqual([{ line, reason: expect.stringMatching(/when\.in\.1: signals\.service\.label is one of the labels signal service looks for \(no-kyc-swap, scam, otc-desk, gambling\), never mixer: this condition could never hold$/) }]);
   });
 
   it('accepts an operator\'s own label that is far from every known one', () => {
