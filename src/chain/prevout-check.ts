@@ -5,7 +5,8 @@
  * the co-spend cluster: an ordinary wallet merged with a sanctioned one (session 42 QA).
  *
  * Only what consensus fixes is judged, so a transaction the chain accepted always passes:
- * - P2PKH: the scriptSig is push-only and its last push hashes (HASH160) to the address's hash;
+ * - P2PKH: the scriptSig is push-only and its last push hashes (HASH160) to the address's hash
+ *   (a lone push, a pay-to-pubkey spend an indexer named by its key's address, is not judged);
  * - P2SH: the scriptSig is push-only and its last push, the redeem script, hashes to it;
  * - P2WPKH: no scriptSig, a witness of two items, the second hashing to the program;
  * - P2WSH: no scriptSig, a witness whose last item (the script) has the program as SHA-256;
@@ -27,8 +28,12 @@ export function prevoutContradiction(key: AddressKey, spend: InputSpend): string
   if (kind === undefined) return undefined;
   if (kind === 'p2pkh' || kind === 'p2sh') {
     if (scriptSig.length === 0) return `a ${kind.toUpperCase()} output is spent with a scriptSig, and this input has none (only a witness)`;
-    const last = lastPush(scriptSig);
-    if (last === undefined) return undefined;
+    const pushes = scriptPushes(scriptSig);
+    if (pushes === undefined) return undefined;
+    const last = pushes.last;
+    // A lone push is how a pay-to-pubkey output is spent: an indexer may name such an output by
+    // its key's P2PKH address, which then cannot be checked (the key is in the output, not here).
+    if (kind === 'p2pkh' && pushes.count === 1) return undefined;
     const derived = kind === 'p2pkh' ? bitcoin.payments.p2pkh({ hash: hash160(last) }).address : bitcoin.payments.p2sh({ hash: hash160(last) }).address;
     return derived === address ? undefined : `the input's scriptSig spends ${derived}`;
   }
@@ -59,13 +64,15 @@ function hash160(data: Uint8Array): Uint8Array {
   return bitcoin.crypto.hash160(data);
 }
 
-/** The last data push of a push-only script; undefined when the script is not push-only or is cut short. */
-function lastPush(script: Uint8Array): Uint8Array | undefined {
+/** The number of pushes of a push-only script and its last; undefined when the script is not push-only, is cut short or pushes nothing. */
+function scriptPushes(script: Uint8Array): { count: number; last: Uint8Array } | undefined {
   let at = 0;
+  let count = 0;
   let last: Uint8Array | undefined;
   while (at < script.length) {
     const op = script[at++]!;
     let n: number;
+    count++;
     if (op === 0x00) { last = new Uint8Array(0); continue; }
     if (op <= 0x4b) n = op;
     else if (op === 0x4c) { if (at + 1 > script.length) return undefined; n = script[at]!; at += 1; }
@@ -77,5 +84,5 @@ function lastPush(script: Uint8Array): Uint8Array | undefined {
     last = script.subarray(at, at + n);
     at += n;
   }
-  return last;
+  return last === undefined ? undefined : { count, last };
 }

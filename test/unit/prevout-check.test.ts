@@ -93,6 +93,14 @@ describe('prevout addresses must be what their inputs spend', () => {
     expect(refusal(hex, txid, [good[0]!, good[1]!, { address: p2sh, value: '1' }, good[3]!])).toContain('prevouts.2.address');
   });
 
+  it("leaves a pay-to-pubkey spend (a lone signature) named by its key's P2PKH address unjudged, and judges two pushes", () => {
+    const loneSig = spending([{ scriptSig: bitcoin.script.compile([SIG]) }]);
+    expect(refusal(loneSig.hex, loneSig.txid, [{ address: SDN_LEGACY, value: '1' }])).toBeUndefined();
+    const keyed = spending([{ scriptSig: bitcoin.script.compile([SIG, PUBKEY]) }]);
+    expect(refusal(keyed.hex, keyed.txid, [{ address: bitcoin.payments.p2pkh({ pubkey: PUBKEY }).address!, value: '1' }])).toBeUndefined();
+    expect(refusal(keyed.hex, keyed.txid, [{ address: SDN_LEGACY, value: '1' }])).toMatch(/^prevouts\.0\.address 12Qt\w+ is not what input 0 spends: the input's scriptSig spends 1/);
+  });
+
   it('dead-letters the forged transaction in the pipeline, with the reason, and merges nothing', () => {
     const legacy = fixtureTxs().find((tx) => truePrevouts(tx.hex).filter((p) => p.address !== null).length > 1)!;
     const prevouts = truePrevouts(legacy.hex);
