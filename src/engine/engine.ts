@@ -360,6 +360,7 @@ export class RuleEngine {
 
   evaluate({ item, change, membershipOnly, linkedAt }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
+    if (change === undefined && linkedAt === undefined && kind === 'withdrawal') this.carryNoveltyOfSettledRequest(item);
     const asOf = Math.max(item.time, change?.time ?? 0);
     const alerts: Alert[] = [];
     const rules = this.rulesFor(kind, linkedAt !== undefined ? 'linked' : change === undefined ? 'fresh' : membershipOnly ? 'membership' : 'reexamined');
@@ -514,23 +515,36 @@ export class RuleEngine {
    * a signal now holds that did not before (late evidence: the same payment, newly damning), or
    * the severity is higher than this rule ever gave the subject: a device farm that grows to five
    * accounts raises every member to high, not only the fifth (each band is remembered with those
-   * below it, so a later, lower verdict is not news). A completed withdrawal that settles a
-   * requested one this rule alerted on is that withdrawal, not news of its own (session 43 QA:
-   * each of the two alerted).
+   * below it, so a later, lower verdict is not news).
    */
   private isNew(ruleId: string, accountId: string, own: readonly string[], signals: readonly string[], severity: Severity, item: HistoryItem): boolean {
     const prefix = `${ruleId}\u0000${accountId}\u0000`;
-    const request = this.state.requestSettledBy(item.eventId);
-    const requestAlerted = request !== undefined && this.alerted.has(prefix + request);
     let fresh = false;
     // Refreshed either way, so a subject that keeps triggering is not forgotten after 400 days.
     const bands = SEVERITY_BANDS.slice(0, SEVERITY_BANDS.indexOf(severity) + 1).map((b) => BAND_KEYS.get(b)!);
     for (const list of [own, signals, bands]) {
       for (const id of list) {
-        if (!this.alerted.remember(prefix + id, item.time) && !(requestAlerted && id === item.eventId)) fresh = true;
+        if (!this.alerted.remember(prefix + id, item.time)) fresh = true;
       }
     }
     return fresh;
+  }
+
+  /**
+   * A completed withdrawal that settles a requested one is that withdrawal: each rule that alerted
+   * on the request remembers the completion as alerted on too, so it is not news to that rule,
+   * at this judgement or any later one (session 43 QA: each of the two alerted). Done when the
+   * completion is first judged, in the step that settled it; the novelty memory carries it
+   * through checkpoints.
+   */
+  private carryNoveltyOfSettledRequest(item: HistoryItem): void {
+    const request = this.state.requestSettledBy(item.eventId);
+    if (request === undefined || item.type !== 'transfer') return;
+    const accountId = item.msg.accountId;
+    for (const rule of this.rules) {
+      const prefix = `${rule.spec.id}\u0000${accountId}\u0000`;
+      if (this.alerted.has(prefix + request)) this.alerted.remember(prefix + item.eventId, item.time);
+    }
   }
 
   /** The novelty and emitted-alert memories, for a checkpoint (a restore fills them in place). */

@@ -158,8 +158,9 @@ export class RuleState {
   historyRewrites = 0;
   /**
    * The newest settlement: a completed withdrawal's event id and the requested one's it settled.
-   * Read while the completed one is judged (the rules' novelty: one withdrawal, one alert), so
-   * one entry serves; not checkpointed, as a settlement is judged in the step that makes it.
+   * Read only by the completion's first judgement, in the step that settled it (the engine then
+   * carries the request's novelty to it, in its checkpointed memory), so one entry serves and it
+   * is not checkpointed.
    */
   private lastSettlement: { completed: string; requested: string } | undefined;
   /** The newest time of any item a history let go of (retention, caps, kind expiry, dormancy). */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
 import { loadRuleSet } from '../../src/engine/loader.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { DAY, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { DAY, HOUR, evmAddress, label, prng, tokenLog, transfer, USDT_ETH } from '../../src/simulate/builders.js';
 import { derivedEvm } from '../../src/simulate/derived.js';
 
 const rules = loadRuleSet(DEFAULT_RULES_DIR);
@@ -81,5 +81,31 @@ describe('a requested withdrawal and its completion', () => {
     const again = transfer({ eventId: 'dep2', kind: 'deposit', time: T0 + 2 * DAY, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 10_000, from: [derivedEvm(81, 9)], to: derivedEvm(81, 8) }, rand);
     const [request2, completion2] = twoStages('w2', T0 + 2 * DAY + HOUR, 9_800, rand);
     expect(passThrough([deposit, request!, completion!, again, request2!, completion2!])).toHaveLength(2);
+  });
+
+  it("a completion judged again later is still the request's withdrawal, whatever other accounts settled meanwhile (review, session 43)", () => {
+    const stream = (withOther: boolean): string[] => {
+      const rand = prng(11);
+      const [first, swapB, swapC, hot, other] = [evmAddress(rand), evmAddress(rand), evmAddress(rand), evmAddress(rand), evmAddress(rand)];
+      const w = (id: string, acct: string, time: number, status: 'requested' | 'completed', to: string): string =>
+        transfer({ eventId: id, kind: 'withdrawal', status, time, accountId: acct, chain: 'ethereum', asset: 'USDT', amount: 9_800, to, from: [hot] }, rand);
+      const lines = [
+        label('ethereum', swapB, 'no-kyc-swap', 'Swap B', T0 - 30 * DAY),
+        label('ethereum', swapC, 'no-kyc-swap', 'Swap C', T0 - 30 * DAY),
+        w('r1', 'acct-1', T0, 'requested', first),
+        tokenLog('ethereum', USDT_ETH, first, swapB, 9_000, T0 + DAY, rand),
+        w('x1', 'acct-1', T0 + 6 * DAY, 'completed', first),
+      ];
+      if (withOther) lines.push(w('r2', 'acct-2', T0 + 6 * DAY + HOUR, 'requested', other), w('x2', 'acct-2', T0 + 6 * DAY + 2 * HOUR, 'completed', other));
+      lines.push(tokenLog('ethereum', USDT_ETH, first, swapC, 9_000, T0 + 8 * DAY, rand));
+      return lines;
+    };
+    const alertsOf = (lines: string[]): string[] => {
+      const p = new Pipeline({ rules });
+      return lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts).filter((a) => a.subject.accountId === 'acct-1').map((a) => `${a.ruleId} ${a.severity} ${a.eventIds.join(',')}`);
+    };
+    const alone = alertsOf(stream(false));
+    expect(alone.filter((a) => a.startsWith('high-risk-service'))).toHaveLength(1);
+    expect(alertsOf(stream(true))).toEqual(alone);
   });
 });
