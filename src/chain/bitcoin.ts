@@ -8,7 +8,7 @@ import * as bitcoin from 'bitcoinjs-lib';
 import type { AddressKey } from './address.js';
 import { addressKey, bitcoinScriptAddress } from './address.js';
 import { readRawBitcoinTx, type RawBitcoinTx } from './bitcoin-reader.js';
-import { prevoutContradiction } from './prevout-check.js';
+import { anySigned, prevoutContradiction } from './prevout-check.js';
 
 export interface BitcoinInput {
   address: AddressKey | null;
@@ -62,9 +62,10 @@ export function parseBitcoinTx(hex: string, txid: string, prevouts: { address: s
   const inputs = raw.isCoinbase
     ? []
     : prevouts.map((p, i) => ({ address: inputKeys ? inputKeys[i]! : p.address === null ? null : addressKey('bitcoin', p.address), value: BigInt(p.value) }));
+  const signed = anySigned(raw.spends);
   for (let i = 0; i < inputs.length; i++) {
     const key = inputs[i]!.address;
-    const why = key === null ? undefined : prevoutContradiction(key, raw.spends[i]!);
+    const why = key === null ? undefined : prevoutContradiction(key, raw.spends[i]!, signed);
     if (why !== undefined) throw new BitcoinTxError(`prevouts.${i}.address ${prevouts[i]!.address} is not what input ${i} spends: ${why}`);
   }
   const outputs = raw.outputs.map((o) => {

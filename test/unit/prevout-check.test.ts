@@ -2,7 +2,8 @@
  * Prevout addresses are checked against what each input offers to spend them (session 42 QA: a
  * forged prevout merged an SDN address into an ordinary co-spend cluster). Every real mainnet
  * transaction passes with its true prevouts; a stated address its input cannot spend is refused
- * with the input's index; an unsigned input is taken as stated.
+ * with the input's index; an unsigned transaction is taken as stated, an unsigned input of a
+ * signed one is not.
  */
 import * as bitcoin from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ describe('prevout addresses must be what their inputs spend', () => {
     expect(refusal(segwit.hex, segwit.txid, segwitPrevouts)).toContain('this input has none (only a witness)');
   });
 
-  it('checks P2SH and P2WSH by their scripts, P2TR by its shape, and takes unsigned inputs as stated', () => {
+  it('checks P2SH and P2WSH by their scripts and P2TR by its shape', () => {
     const redeem = bitcoin.payments.p2ms({ m: 1, pubkeys: [PUBKEY] }).output!;
     const p2sh = bitcoin.payments.p2sh({ redeem: { output: redeem } }).address!;
     const p2wsh = bitcoin.payments.p2wsh({ redeem: { output: redeem } }).address!;
@@ -81,23 +82,36 @@ describe('prevout addresses must be what their inputs spend', () => {
       { scriptSig: bitcoin.script.compile([bitcoin.opcodes.OP_0, SIG, redeem]) },
       { witness: [Buffer.alloc(0), SIG, redeem] },
       { witness: [Buffer.alloc(64, 0x33)] },
-      {},
     ]);
-    const good = [p2sh, p2wsh, taproot, SDN_LEGACY].map((address) => ({ address, value: '20000' }));
+    const good = [p2sh, p2wsh, taproot].map((address) => ({ address, value: '20000' }));
     expect(refusal(hex, txid, good)).toBeUndefined();
     const otherP2sh = bitcoin.payments.p2sh({ hash: Buffer.alloc(20, 0x44) }).address!;
     expect(refusal(hex, txid, [{ address: otherP2sh, value: '1' }, ...good.slice(1)])).toMatch(/^prevouts\.0\.address 3\w+ is not what input 0 spends: the input's scriptSig spends 3/);
     const otherP2wsh = bitcoin.payments.p2wsh({ hash: Buffer.alloc(32, 0x55) }).address!;
-    expect(refusal(hex, txid, [good[0]!, { address: otherP2wsh, value: '1' }, ...good.slice(2)])).toContain("prevouts.1.address");
-    expect(refusal(hex, txid, [good[0]!, good[1]!, { address: p2wpkhOf(7), value: '1' }, good[3]!])).toContain('a P2WPKH output is spent with a witness of 2 items, not 1');
-    expect(refusal(hex, txid, [good[0]!, good[1]!, { address: p2sh, value: '1' }, good[3]!])).toContain('prevouts.2.address');
+    expect(refusal(hex, txid, [good[0]!, { address: otherP2wsh, value: '1' }, good[2]!])).toMatch(/^prevouts\.1\.address bc1q\w+ is not what input 1 spends: the input's witness script spends bc1q/);
+    expect(refusal(hex, txid, [good[0]!, good[1]!, { address: p2wpkhOf(7), value: '1' }])).toContain('a P2WPKH output is spent with a witness of 2 items, not 1');
+    expect(refusal(hex, txid, [good[0]!, good[1]!, { address: p2sh, value: '1' }])).toContain('prevouts.2.address');
   });
 
-  it("leaves a pay-to-pubkey spend (a lone signature) named by its key's P2PKH address unjudged, and judges two pushes", () => {
+  it('takes an unsigned transaction as stated, but not an unsigned input of a signed one (a stripped witness keeps the txid)', () => {
+    const unsigned = spending([{}, {}]);
+    expect(refusal(unsigned.hex, unsigned.txid, [SDN_LEGACY, SDN_SEGWIT].map((address) => ({ address, value: '1' })))).toBeUndefined();
+    const stripped = spending([{ scriptSig: bitcoin.script.compile([SIG, PUBKEY]) }, {}]);
+    const mine = bitcoin.payments.p2pkh({ pubkey: PUBKEY }).address!;
+    expect(refusal(stripped.hex, stripped.txid, [mine, SDN_SEGWIT].map((address) => ({ address, value: '1' })))).toMatch(/^prevouts\.1\.address bc1q\w+ is not what input 1 spends: this input of a signed transaction has neither scriptSig nor witness/);
+    expect(refusal(stripped.hex, stripped.txid, [{ address: mine, value: '1' }, { address: null, value: '1' }])).toBeUndefined();
+  });
+
+  it("leaves a last push that is no public key unjudged for P2PKH (pay-to-pubkey, bare multisig named by a key's address), and judges a key", () => {
     const loneSig = spending([{ scriptSig: bitcoin.script.compile([SIG]) }]);
     expect(refusal(loneSig.hex, loneSig.txid, [{ address: SDN_LEGACY, value: '1' }])).toBeUndefined();
+    const bareMultisig = spending([{ scriptSig: bitcoin.script.compile([bitcoin.opcodes.OP_0, SIG, SIG]) }]);
+    expect(refusal(bareMultisig.hex, bareMultisig.txid, [{ address: SDN_LEGACY, value: '1' }])).toBeUndefined();
     const keyed = spending([{ scriptSig: bitcoin.script.compile([SIG, PUBKEY]) }]);
     expect(refusal(keyed.hex, keyed.txid, [{ address: bitcoin.payments.p2pkh({ pubkey: PUBKEY }).address!, value: '1' }])).toBeUndefined();
+    const uncompressed = Buffer.concat([Buffer.from([0x04]), Buffer.alloc(64, 0x21)]);
+    const keyed65 = spending([{ scriptSig: bitcoin.script.compile([SIG, uncompressed]) }]);
+    expect(refusal(keyed65.hex, keyed65.txid, [{ address: bitcoin.payments.p2pkh({ hash: bitcoin.crypto.hash160(uncompressed) }).address!, value: '1' }])).toBeUndefined();
     expect(refusal(keyed.hex, keyed.txid, [{ address: SDN_LEGACY, value: '1' }])).toMatch(/^prevouts\.0\.address 12Qt\w+ is not what input 0 spends: the input's scriptSig spends 1/);
   });
 
