@@ -12,6 +12,7 @@ import { displayAddress } from '../chain/address.js';
 import type { Alert, Severity } from '../contract/schemas.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
+import { shownGraphChange } from './graph-change-view.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
@@ -487,7 +488,7 @@ export class RuleEngine {
     // The trigger's USD value and where it came from (exchange, market price, peg or table).
     if (shown.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: shown.usd, source: shown.usdSource };
     if (notes.length) evidence.modifiers = notes;
-    if (change) evidence.graphChange = { kind: change.kind, cluster: change.cluster, ...(change.absorbed ? { absorbed: change.absorbed } : {}), cause: change.cause, eventId: change.eventId, at: new Date(change.time).toISOString() };
+    if (change) evidence.graphChange = shownGraphChange(change, item.type === 'transfer' ? item.to : undefined);
     const subject: Alert['subject'] = { accountId };
     const cluster = getPath(ctx, 'counterparty.cluster');
     if (spec.subject === 'account+cluster' && typeof cluster === 'string') subject.cluster = cluster;

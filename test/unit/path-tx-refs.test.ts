@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contract/schemas.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { DAY, evmAddress, label, prng, tokenLog, transfer, tronAddress, USDC_ETH, USDT_TRON } from '../../src/simulate/builders.js';
-import { rules } from '../helpers/sample.js';
+import { rules, sampleLines } from '../helpers/sample.js';
 
 const T0 = Date.UTC(2025, 4, 1);
 
@@ -42,5 +42,17 @@ describe('exposure path hops name their transaction as an explorer does', () => 
     const bare = sent.replace(/^0x/, '').toLowerCase();
     expect(shown).toContain(bare);
     expect(shown.every((r) => !r.startsWith('0x'))).toBe(true);
+  });
+
+  it("a graph change's cause names addresses and EVM transactions as an explorer does, on the sample", () => {
+    const p = new Pipeline({ rules: rules() });
+    const changes = sampleLines().flatMap((l, i) => p.process(l, { line: i + 1 }).alerts).flatMap((a) => (a.evidence.graphChange ? [a.evidence.graphChange as { kind: string; cause: Record<string, string> }] : []));
+    const flows = changes.filter((c) => c.kind === 'flow');
+    const merges = changes.filter((c) => c.kind === 'merge' && c.cause.heuristic === 'forwarding');
+    expect(flows.length).toBeGreaterThan(0);
+    expect(merges.length).toBeGreaterThan(0);
+    expect(JSON.stringify(changes)).not.toMatch(/"(evm|btc|tron):/);
+    for (const c of flows) expect(c.cause.flow).toMatch(/^0x[0-9a-f]{64}$/);
+    for (const c of merges) expect(c.cause.ref).toMatch(/^0x[0-9a-f]{64}$/);
   });
 });
