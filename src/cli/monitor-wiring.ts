@@ -175,7 +175,7 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
     cases: new SuppressingCaseStore(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400), new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
-    createPipeline: monitorPipelines(config, labels, (label) => settings.logger.warn({ label }, `intelligence label "${label}" is traced by no rule: it raises nothing, and excludeLabels: [any-untraced] reads it as a service category; name it in an exposure rule's labels to alert on it`)),
+    createPipeline: monitorPipelines(config, labels, (label) => settings.logger.warn({ label }, `intelligence label "${label}" is traced by no exposure rule: it raises no exposure alert, and excludeLabels: [any-untraced] reads it as a service category; name it in an exposure signal's labels to alert on it`)),
     ruleAudit: new RedisRuleAudit(redis, config.REDIS_KEY_PREFIX).append,
     ...checkpoints,
   });

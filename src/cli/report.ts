@@ -14,7 +14,7 @@ export function printSummary(s: ReplaySummary, rules: number): void {
   const untraced = s.untracedLabels;
   if (untraced.names.length > 0) {
     const names = untraced.names.map(([name, n]) => `${name} (${n})`).join(', ') + (untraced.others ? `, ${untraced.others} of other names` : '');
-    lines.push(`labels traced by no rule: ${names}: they raise nothing, and excludeLabels: [any-untraced] reads them as service categories; name them in an exposure rule's labels to alert on them`);
+    lines.push(`labels no exposure rule traces: ${names}: they raise no exposure alert, and excludeLabels: [any-untraced] reads them as service categories; name them in an exposure signal's labels to alert on them`);
   }
   console.log(lines.map(inertText).join('\n'));
 }

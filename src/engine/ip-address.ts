@@ -37,18 +37,29 @@ export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | 
   return ipKey(session.ip);
 }
 
-/** The provider names Astrill goes by in session logs (the rules' own list: `Astrill`, `Astrill VPN`, `AstrillVPN`), in any case. */
+/** The names Astrill goes by in session logs, as the rules list them (`vpnProvider in: [Astrill, Astrill VPN, AstrillVPN]`), compared as the rules compare: case-blind. */
+const ASTRILL_NAMES: ReadonlySet<string> = new Set(['astrill', 'astrill vpn', 'astrillvpn']);
+
+/** Whether the provider is Astrill, by the rules' own list: an exit that links accounts also gets their +15. */
 export function isAstrill(provider: string | undefined): boolean {
-  if (provider === undefined) return false;
-  const name = provider.toLowerCase().replace(/[\s_-]+/g, '');
-  return name === 'astrill' || name === 'astrillvpn';
+  return provider !== undefined && ASTRILL_NAMES.has(provider.toLowerCase());
 }
 
-/** An IPv4 address in 100.64.0.0/10 (second octet 64 to 127), written as four decimal octets. */
+/** An IPv4 address in 100.64.0.0/10 (second octet 64 to 127), written as four decimal octets or mapped into IPv6 (`::ffff:100.64.0.1`). */
 export function isCarrierNat(ip: string): boolean {
-  if (ip.length < 10 || ip.charCodeAt(0) !== 49 || !ip.startsWith('100.')) return false;
-  const end = ip.indexOf('.', 4);
+  const v4 = ip.includes(':') ? mappedIpv4(ipKey(ip)) : ip;
+  if (v4 === undefined || !v4.startsWith('100.')) return false;
+  const end = v4.indexOf('.', 4);
   if (end < 0) return false;
-  const second = Number(ip.slice(4, end));
-  return Number.isInteger(second) && second >= 64 && second <= 127 && /^100\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip);
+  const second = Number(v4.slice(4, end));
+  return Number.isInteger(second) && second >= 64 && second <= 127 && /^100\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** The IPv4 address an IPv4-mapped IPv6 key (`::ffff:6440:1`, canonical form) carries, dotted. */
+function mappedIpv4(key: string): string | undefined {
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(key);
+  if (!m) return /^::ffff:(\d{1,3}\.){3}\d{1,3}$/.test(key) ? key.slice(7) : undefined;
+  const hi = parseInt(m[1]!, 16);
+  const lo = parseInt(m[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }

@@ -1,7 +1,9 @@
 /**
- * Operator label names no rule traces: the contract lets intelligence carry "a name of the
- * operator's own", and a label like `hack` or `frozen` that no exposure rule names raises
- * nothing: `excludeLabels: [any-untraced]` even reads it as a service category (label-exclusion.ts).
+ * Operator label names no exposure rule traces: the contract lets intelligence carry "a name of
+ * the operator's own", and a label like `hack` or `frozen` that no exposure signal names raises
+ * no exposure alert: `excludeLabels: [any-untraced]` even reads it as a service category
+ * (label-exclusion.ts). A rule may still read it elsewhere (a condition on counterparty labels),
+ * which the warning's wording allows for.
  * Counted per name so `replay` can say so, and the monitor can log the first of each (session 43
  * QA: such labels were silently ignored). Bounded: the first MAX_NAMES names, the rest counted
  * together.

@@ -33,7 +33,10 @@ describe('IP address keys', () => {
     expect(linkedIpKey({ ip: '100.100.1.1', vpn: false })).toBeUndefined();
     expect(linkedIpKey({ ip: '45.76.10.20', vpn: true, vpnProvider: 'NordVPN' })).toBeUndefined();
     expect(linkedIpKey({ ip: '45.76.10.20', vpn: true })).toBeUndefined();
-    expect(['Astrill', 'Astrill VPN', 'AstrillVPN', 'astrill-vpn'].map(isAstrill)).toEqual([true, true, true, true]);
+    expect(['Astrill', 'Astrill VPN', 'AstrillVPN', 'ASTRILL VPN'].map(isAstrill)).toEqual([true, true, true, true]);
+    // The rules' list, as their `in` compares (case-blind): a name outside it links nobody and would get no +15.
+    expect(['astrill-vpn', 'Astrill_VPN', 'NotAstrill'].map(isAstrill)).toEqual([false, false, false]);
+    expect(['::ffff:100.64.1.1', '::FFFF:6440:0101', '::ffff:100.128.0.1'].map(isCarrierNat)).toEqual([true, true, false]);
     expect(linkedIpKey({ ip: '45.76.10.20', vpn: true, vpnProvider: 'Astrill VPN' })).toBe('45.76.10.20');
     expect(linkedIpKey({ ip: '45.76.10.20', vpn: false })).toBe('45.76.10.20');
   });
