@@ -22,6 +22,13 @@ function leftLabelledAt(hit: ExposureHit, triggerTime: number): number {
   return via ? Date.parse(via.time) : triggerTime;
 }
 
+/** When the transfer came, in words: after the theft, or (within the lag) before the label's date. */
+function timing(age: number): string {
+  const days = round(Math.abs(age) / DAY, 1);
+  const count = days === 1 ? '1 day' : `${days} days`;
+  return age >= 0 ? `${count} after the theft` : `${count} before the theft's label date`;
+}
+
 export function decayingExposure(spec: DecayingExposureSpec): Signal {
   return ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
@@ -33,6 +40,7 @@ export function decayingExposure(spec: DecayingExposureSpec): Signal {
       ...hit, direction, labelledAt: new Date(hit.labelledSince).toISOString(), ageDays: round(age / DAY, 1),
       windowDays: round(spec.window / DAY, 1), halfLifeDays: round(spec.halfLife / DAY, 1),
       decay: round(0.5 ** (Math.max(0, age) / spec.halfLife), 3),
+      timing: timing(age),
     };
     const inWindow = age >= -spec.lag && age <= spec.window && leftLabelledAt(hit, trigger.time) >= hit.labelledSince - spec.lag;
     if (!inWindow) return none(facts);

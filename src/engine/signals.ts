@@ -391,5 +391,5 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   'common-funder': COMMON_FUNDER_FACTS,
   predecessor: PREDECESSOR_FACTS,
   'reverse-link': ['hops', 'path', 'linkedAddress', 'firstDealtDaysBefore'],
-  'decaying-exposure': ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'labelledAt', 'ageDays', 'windowDays', 'halfLifeDays', 'decay'],
+  'decaying-exposure': ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'labelledAt', 'ageDays', 'windowDays', 'halfLifeDays', 'decay', 'timing'],
 };
