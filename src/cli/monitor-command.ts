@@ -21,7 +21,7 @@ export function registerMonitor(program: Command): void {
     .option('--group <id>', 'consumer group (env KAFKA_GROUP_ID)')
     .option('--redis <url>', 'Redis URL (env REDIS_URL)')
     .option('--partitions <n>', 'partitions for topics it creates (env KAFKA_TOPIC_PARTITIONS)')
-    .option('--metrics-port <port>', 'Prometheus /metrics and /healthz port (env METRICS_PORT)')
+    .option('--metrics-port <port>', 'Prometheus /metrics, /healthz and /readyz port (env METRICS_PORT)')
     .option('--topics <list>', 'input topics', INPUT_TOPICS.join(','))
     .option('--alert-topic <topic>', 'alert topic', DEFAULT_TOPICS.alerts)
     .option('--rules <dir>', 'rules folder (watched: a valid change applies, a broken one is refused)', DEFAULT_RULES_DIR)

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { simulate } from '../simulate/scenarios.js';
 import { simulateEveryday } from '../simulate/everyday.js';
 
-interface SimulateFlags { out: string; truth: string; seed: string; scale: string; services: string; serviceCustomers: string; riskyShare: string }
+interface SimulateFlags { out: string; truth?: string; seed: string; scale: string; services: string; serviceCustomers: string; riskyShare?: string }
 
 const integerIn = (flag: string, text: string, lo: number, hi: number): number => {
   const n = Number(text);
@@ -17,7 +17,7 @@ function build(opts: SimulateFlags, seed: number, scale: number) {
   const services = opts.services === '' ? 10 * scale : integerIn('--services', opts.services, 0, 100_000);
   if (services === 0) return simulate({ seed, scale });
   const customers = opts.serviceCustomers === '' ? 25 * services : integerIn('--service-customers', opts.serviceCustomers, 1, 10_000_000);
-  const riskyShare = opts.riskyShare === '' ? 0.15 : Number(opts.riskyShare);
+  const riskyShare = opts.riskyShare === undefined || opts.riskyShare === '' ? 0.15 : Number(opts.riskyShare);
   if (!(riskyShare >= 0 && riskyShare <= 1)) throw new Error(`--risky-share: a number from 0 to 1, not ${opts.riskyShare}`);
   return simulateEveryday({ seed, scale, services, customers, riskyShare });
 }
@@ -27,12 +27,12 @@ export function registerSimulate(program: Command): void {
     .command('simulate')
     .description('generate a labelled synthetic stream with planted typologies and benign lookalikes')
     .requiredOption('--out <file>', 'the JSONL stream to write')
-    .option('--truth <file>', 'where to write its truth.json', '')
+    .option('--truth <file>', 'where to write its truth (default: the stream path with .truth.json for .jsonl)')
     .option('--seed <n>', 'random seed (same seed, same stream)', '1')
     .option('--scale <n>', 'planted cells per typology; lookalikes scale with it', '2')
     .option('--services <n>', 'popular unlabelled services that sweep, paid by benign customers and by the stream\'s own accounts (default: 10 per scale unit; 0: none)', '')
     .option('--service-customers <n>', 'how many such customers (default: 25 per service)', '')
-    .option('--risky-share <x>', 'share of service customers with one ordinary risk factor: VPN, travel, a new account (default 0.15)', '')
+    .option('--risky-share <x>', 'share of service customers with one ordinary risk factor: VPN, travel, a new account (default 0.15)')
     .action((opts: SimulateFlags) => {
       const seed = Number(opts.seed);
       const scale = Number(opts.scale);

@@ -146,6 +146,10 @@ export const envSchema = z.object({
   message: 'a client certificate needs its key: set both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE, or neither', path: ['KAFKA_SSL_KEY_FILE'],
 }).refine((e) => e.KAFKA_SSL || !(e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE || e.KAFKA_SSL_KEY_FILE), {
   message: 'KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE need KAFKA_SSL=true', path: ['KAFKA_SSL'],
+}).refine((e) => !e.KAFKA_SSL_KEY_PASSWORD || Boolean(e.KAFKA_SSL_KEY_FILE), {
+  message: 'a key password needs its key: KAFKA_SSL_KEY_PASSWORD is set without KAFKA_SSL_KEY_FILE', path: ['KAFKA_SSL_KEY_PASSWORD'],
+}).refine((e) => !e.REDIS_TLS_KEY_PASSWORD || Boolean(e.REDIS_TLS_KEY_FILE), {
+  message: 'a key password needs its key: REDIS_TLS_KEY_PASSWORD is set without REDIS_TLS_KEY_FILE', path: ['REDIS_TLS_KEY_PASSWORD'],
 }).refine((e) => Boolean(e.REDIS_TLS_CERT_FILE) === Boolean(e.REDIS_TLS_KEY_FILE), {
   message: 'a client certificate needs its key: set both REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE, or neither', path: ['REDIS_TLS_KEY_FILE'],
 }).refine((e) => e.REDIS_URL.startsWith('rediss://') || !(e.REDIS_TLS_CA_FILE || e.REDIS_TLS_CERT_FILE || e.REDIS_TLS_KEY_FILE), {

@@ -55,6 +55,11 @@ function advice(unit: FactUnit, raw: string, literal: LiteralUnit): string {
 /** Why comparing `field` with the literal `raw` mixes units, or undefined when it does not. */
 export function unitMismatch(field: string, op: string, raw: unknown): string | undefined {
   const unit = unitOf(field);
+  // A fraction's threshold of 10 or more, reached from below, is a percentage written bare: a ratio
+  // of 90 never comes (newcomer QA, session 43: `ratio gte: 90` loaded and pass-through fell silent).
+  if (unit === 'fraction' && typeof raw === 'number' && raw >= 10 && (op === 'gte' || op === 'gt' || op === 'eq')) {
+    return `${op}: ${raw} is out of reach: ${field} is ${PLAIN[unit]}${raw <= 100 ? `: write ${raw}%` : ''}`;
+  }
   const literal = literalUnit(raw);
   if (unit === undefined || literal === undefined) return undefined;
   const fits = (literal === 'usd' && unit === 'usd') || (literal === 'percent' && unit === 'fraction');

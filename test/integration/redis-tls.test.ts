@@ -87,12 +87,15 @@ describe('TLS configuration', () => {
     }
   };
 
-  it('names the variable of an unreadable file, a certificate without its key, and TLS files without TLS', () => {
+  it('names the variable of an unreadable file, a certificate without its key, a key password without its key, and TLS files without TLS', () => {
     expect(wrong({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' })).toMatch(/KAFKA_SSL_CA_FILE: cannot read this file/);
     expect(wrong({ KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: certs.clientCert })).toMatch(/KAFKA_SSL_KEY_FILE: a client certificate needs its key/);
     expect(wrong({ KAFKA_SSL_CA_FILE: certs.ca })).toMatch(/KAFKA_SSL: KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE need KAFKA_SSL=true/);
     expect(wrong({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_KEY_FILE: certs.clientKey })).toMatch(/REDIS_TLS_KEY_FILE: a client certificate needs its key/);
     expect(wrong({ REDIS_URL: 'redis://h:6379', REDIS_TLS_CA_FILE: certs.ca })).toMatch(/REDIS_URL: REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE need a rediss:\/\/ REDIS_URL/);
+    // A key password without its key was silently ignored (newcomer QA, session 43).
+    expect(wrong({ KAFKA_SSL: 'true', KAFKA_SSL_KEY_PASSWORD: 'secret' })).toMatch(/KAFKA_SSL_KEY_PASSWORD: a key password needs its key/);
+    expect(wrong({ REDIS_URL: 'rediss://h:6380', REDIS_TLS_KEY_PASSWORD: 'secret' })).toMatch(/REDIS_TLS_KEY_PASSWORD: a key password needs its key/);
   });
 
   it("gives kafkajs the CA, certificate, key and passphrase as TLS options, plain TLS without files, and no TLS when off", () => {
