@@ -130,10 +130,13 @@ export function compareRuns(before: { alerts: readonly Alert[]; cases?: readonly
   return { alerts, byRule, ...(cases ? { cases } : {}), ...(score ? { score } : {}), verdict: verdictOf(byRule, score, cases, alerts.changed) };
 }
 
-const counts = (c: SeverityCounts): string => SEVERITIES.map((l) => `${c[l]}`.padStart(4)).join('');
+const counts = (c: SeverityCounts): string => SEVERITIES.map((l) => `${c[l]}`.padStart(5)).join('');
+const SEVERITY_HEADS = ['crit', 'high', 'med', 'low'].map((h) => h.padStart(5)).join('');
+/** The columns of the rows below it, laid out by the same widths (newcomer QA, session 43: the heading sat 30 columns left of its numbers). */
+const COMPARE_HEADER = `  ${'typology'.padEnd(20)} ${'rule'.padEnd(34)} +${SEVERITY_HEADS}   -${SEVERITY_HEADS}`;
 
 export function formatCompare(r: CompareReport): string {
-  const lines = [r.verdict, '', 'alerts by rule          added: crit high  med  low   dropped: crit high  med  low'];
+  const lines = [r.verdict, '', 'alerts by rule, added (+) and dropped (-) by severity', COMPARE_HEADER];
   for (const row of r.byRule) lines.push(`  ${row.typology.padEnd(20)} ${row.ruleId.padEnd(34)} +${counts(row.added)}   -${counts(row.dropped)}`);
   if (r.byRule.length === 0) lines.push('  (none added or dropped)');
   lines.push(`  ${r.alerts.changed.length} alert(s) kept with another severity or score`);

@@ -32,6 +32,15 @@ describe('replay --compare report', () => {
     expect(formatCompare(r).split('\n')[0]).toBe(r.verdict);
   });
 
+  it('lays the per-rule heading over its numbers: each severity heading ends where its column of counts ends', () => {
+    const text = formatCompare(compareRuns({ alerts: before }, { alerts: after }, truth)).split('\n');
+    const header = text.find((l) => l.includes('typology') && l.includes('crit'))!;
+    const row = text.find((l) => l.includes('s.indirect'))!;
+    expect(row).toBeDefined();
+    const ends = (line: string, pattern: RegExp): number[] => [...line.matchAll(pattern)].map((m) => m.index! + m[0].length);
+    expect(ends(row, /\d+/g)).toEqual(ends(header, /crit|high|med|low/g));
+  });
+
   it('says in the verdict when the same alerts change severity across the case line (low and medium), and when cases change', () => {
     const same = [alert('t.thr', 'structuring', 'x1', 'medium', 'e1'), alert('t.thr', 'structuring', 'x2', 'low', 'e2'), alert('t.thr', 'structuring', 'x3', 'high', 'e3')];
     const moved = [alert('t.thr', 'structuring', 'x1', 'low', 'e1'), alert('t.thr', 'structuring', 'x2', 'medium', 'e2'), alert('t.thr', 'structuring', 'x3', 'critical', 'e3')];
