@@ -132,7 +132,7 @@ export function checkReachability(spec: RuleSpec): RuleIssue[] {
   let fires = true;
   for (const [c, at] of gates) {
     const why = neverHolds(c, full, dead);
-    if (why) { out.push({ at, message: `rule can never fire: ${why}` }); fires = false; }
+    if (why) { out.push({ at: signalAt(why, dead) ?? at, message: `rule can never fire: ${why}` }); fires = false; }
   }
   if (fires) {
     const contradiction = contradictoryBounds(gates.map(([c]) => c));
@@ -140,6 +140,23 @@ export function checkReachability(spec: RuleSpec): RuleIssue[] {
     else checkModifiers(spec, full, dead, out);
   }
   return out;
+}
+
+/** The parameter a dead signal's reason names: the error points at the line to change (newcomer QA, session 43: `pass: { gte: 5, lte: 2 }` was reported at the `require` below it). */
+const PARAMETER_OF_REASON: readonly [RegExp, string][] = [
+  [/^pass\b|^fan-in counts/, 'pass'], [/^minRatio\b/, 'minRatio'], [/^usdRange\b/, 'usdRange'], [/^window\b/, 'within'],
+  [/^mergeWithin\b/, 'mergeWithin'], [/^the trigger must be a `then`/, 'then'], [/^its `(of|first|then)` selector/, '$1'],
+];
+
+/** Where a reason about a dead signal points: the signal's parameter, or the signal; undefined for any other reason. */
+function signalAt(why: string, dead: ReadonlyMap<string, string>): (string | number)[] | undefined {
+  const m = /^signal (\S+): (.*)$/s.exec(why);
+  if (!m || !dead.has(m[1]!)) return undefined;
+  for (const [pattern, key] of PARAMETER_OF_REASON) {
+    const hit = pattern.exec(m[2]!);
+    if (hit) return ['signals', m[1]!, key === '$1' ? hit[1]! : key];
+  }
+  return ['signals', m[1]!];
 }
 
 /** Modifiers that can never apply (checked only for a rule that can fire: otherwise they are noise). */

@@ -251,8 +251,8 @@ describe('rule load refuses, at the real line', () => {
 });
 
 describe('rule load refuses a rule that can never fire', () => {
-  it('contradictory pass bounds', () => {
-    expect(refusal(withLine(19, '    pass: { gte: 5, lte: 3 }')).errors).toEqual([{ line: 20, reason: 'require.0: rule can never fire: signal nearThreshold: pass can never hold (gte 5 and lte 3)' }]);
+  it('contradictory pass bounds, at the line of the bounds (newcomer QA, session 43: the require below them was named)', () => {
+    expect(refusal(withLine(19, '    pass: { gte: 5, lte: 3 }')).errors).toEqual([{ line: 19, reason: 'signals.nearThreshold.pass: rule can never fire: signal nearThreshold: pass can never hold (gte 5 and lte 3)' }]);
   });
 
   it('a where on a value the schema cannot take', () => {
@@ -266,13 +266,13 @@ describe('rule load refuses a rule that can never fire', () => {
   it('a cadence window shorter than the payments it requires', () => {
     const text = BASE.replace(/ {2}nearThreshold:\n[\s\S]*?pass: \{ gte: 3 \}\n/, ['  nearThreshold:', '    op: cadence', '    of: { kinds: [deposit] }', '    within: 30d', '    periods: [{ every: 30d, tolerance: 5d }]', '    minCount: 3', '    maxCv: 0.25', ''].join('\n'))
       .replace('transfers: signals.nearThreshold.count', 'transfers: signals.nearThreshold.count').replace('{signals.nearThreshold.count}', '{signals.nearThreshold.count}');
-    expect(refusal(text).errors).toEqual([{ line: 17, reason: 'require.0: rule can never fire: signal nearThreshold: window 30d is shorter than the 3 payments it requires span at the shortest period (50d)' }]);
+    expect(refusal(text).errors).toEqual([{ line: 13, reason: 'signals.nearThreshold.within: rule can never fire: signal nearThreshold: window 30d is shorter than the 3 payments it requires span at the shortest period (50d)' }]);
   });
 
   it('a sequence whose `then` events the rule never runs on', () => {
     const text = BASE.replace(/ {2}nearThreshold:\n[\s\S]*?pass: \{ gte: 3 \}\n/, ['  nearThreshold:', '    op: sequence', '    first: { kinds: [withdrawal] }', '    then: { kinds: [login] }', '    within: 24h', '    minRatio: 90%', ''].join('\n'))
       .replace('signals.nearThreshold.count', 'signals.nearThreshold.percent').replace('{signals.nearThreshold.count}', '{signals.nearThreshold.percent}');
-    expect(refusal(text).errors).toEqual([{ line: 16, reason: 'require.0: rule can never fire: signal nearThreshold: the trigger must be a `then` event (login), but the rule runs on deposit, withdrawal' }]);
+    expect(refusal(text).errors).toEqual([{ line: 13, reason: 'signals.nearThreshold.then: rule can never fire: signal nearThreshold: the trigger must be a `then` event (login), but the rule runs on deposit, withdrawal' }]);
   });
 
   it('a modifier that can never apply', () => {
