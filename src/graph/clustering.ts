@@ -20,7 +20,7 @@ import { Decimal } from '../money/decimal.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
-import { CoinJoinLabeller } from './coinjoin-labels.js';
+import { COINJOIN_LABEL, CoinJoinLabeller, coinJoinKey } from './coinjoin-labels.js';
 
 export interface ClusteringOptions {
   /** @defaultValue 0.9 */
@@ -126,7 +126,7 @@ export class GraphWriter {
       const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
       if (coinjoin) {
         outcome.coinjoin = coinjoin;
-        const participants = [...inputs, ...tx.outputs.flatMap((o) => (o.address === null ? [] : [o.address]))];
+        const participants = [...inputs, ...tx.outputs.flatMap((o) => (o.address === null ? [] : [o.address])), coinJoinKey(tx.txid)];
         changes.push(...this.coinjoinLabels.label(participants, coinjoin, tx.txid, event.time, event.eventId));
       }
       // Change is reported, never merged, and not guessed at all inside a CoinJoin.
@@ -303,7 +303,19 @@ export class GraphWriter {
     const ref = txHash.toLowerCase().replace(/^0x/, '');
     const ins = this.graph.edgesIn(toId);
     for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === ref) return ins[i]!.from;
-    return undefined;
+    return this.coinJoinOf(ref, toId);
+  }
+
+  /**
+   * The CoinJoin a Bitcoin deposit came straight out of, when its transaction is one the
+   * detectors labelled (its outputs are not traced, so no edge names a sender): the deposit's
+   * counterparty is then the mix itself (session 42's chain QA: such a deposit met no mixer rule).
+   */
+  private coinJoinOf(txid: string, toId: number): number | undefined {
+    if (!this.graph.key(toId).startsWith('btc:')) return undefined;
+    const id = this.graph.index.lookup(coinJoinKey(txid));
+    if (id === undefined || !this.graph.labelRecords(id).some((r) => r.label === COINJOIN_LABEL)) return undefined;
+    return id;
   }
 
   /**

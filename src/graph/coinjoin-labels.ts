@@ -19,6 +19,17 @@ import type { LabelRecord } from './labels.js';
 export const COINJOIN_LABEL = 'mixer';
 export const COINJOIN_SOURCE_PREFIX = 'coinjoin:';
 
+/**
+ * The graph key standing for a detected CoinJoin transaction itself: the sender of a deposit
+ * paid straight out of it, whose exchange record names no sender (the mix hides which input paid
+ * which output). Labelled with its participants and bounded with them; it has no flow edges, so
+ * it funds no one in the rules that read edges (a common funder, a conduit's payer). No Bitcoin
+ * address holds a colon, so it meets no address.
+ */
+export function coinJoinKey(txid: string): string {
+  return `btc:coinjoin:${txid}`;
+}
+
 export interface CoinJoinLabelBounds {
   /** ms of event time a derived label is kept. @defaultValue 365 days */
   retention: number;

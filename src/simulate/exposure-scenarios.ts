@@ -3,7 +3,7 @@
  * - `issuer-blacklist`: deposits from and withdrawals to addresses that Tether or Circle blacklist
  *   days later (the blacklist log arrives after the transfer: late evidence);
  * - `mixer-exposure`: withdrawals to an address that then enters a Whirlpool CoinJoin, deposits of
- *   funds one hop from a CoinJoin output;
+ *   funds one hop from a CoinJoin output (and, in the rule cases, a deposit straight out of one);
  * - `high-risk-service`: payments to a no-KYC swap service, an OTC desk, funds from a gambling site;
  * - `stolen-funds`: deposits of funds from a theft address within the laundering window, the theft
  *   label sometimes arriving after the deposits.
@@ -104,12 +104,26 @@ export function issuerBlacklistLookalikes(c: ExposureCtx): void {
   deposit(c, twoHops, t - 19 * DAY, 'ethereum', 'USDC', 2900, near);
 }
 
-/** A Whirlpool 0.01 BTC mix (5 inputs, 5 equal outputs); the first input is `entering`, if given. */
-function whirlpool(c: ExposureCtx, time: number, entering?: string): string[] {
+/** A Whirlpool 0.01 BTC mix (5 inputs, 5 equal outputs); the first input is `entering`, the first output `leaving`, if given. */
+function whirlpool(c: ExposureCtx, time: number, entering?: string, leaving?: string): string[] {
   const inputs = Array.from({ length: 5 }, (_, i) => ({ address: i === 0 && entering ? entering : btcAddress(c.rand), sats: 1_000_000 + Math.round(between(c, 5_000, 100_000)) }));
-  const outputs = Array.from({ length: 5 }, () => ({ address: btcAddress(c.rand), sats: 1_000_000 }));
+  const outputs = Array.from({ length: 5 }, (_, i) => ({ address: i === 0 && leaving ? leaving : btcAddress(c.rand), sats: 1_000_000 }));
   emit(c, time, bitcoinTx(inputs, outputs, time, c.rand));
   return outputs.map((o) => o.address);
+}
+
+/**
+ * A mix that pays an exchange deposit address straight from one of its outputs, and the deposit
+ * as an exchange records it when it cannot say which input paid: no senders, the mix's txid.
+ */
+export function mixerPayoutCell(c: ExposureCtx): void {
+  const t = c.start + between(c, 5, 40) * DAY;
+  const paidByMix = planted(c, 'mixer-exposure');
+  const depositAddress = btcAddress(c.rand);
+  whirlpool(c, t, undefined, depositAddress);
+  const mix = c.out[c.out.length - 1]!.line;
+  const recorded = JSON.parse(transfer({ eventId: nextId(c, 'ev-xp'), kind: 'deposit', time: t + 3 * HOUR, accountId: paidByMix, chain: 'bitcoin', asset: 'BTC', amount: 0.01, to: depositAddress, customer }, c.rand)) as Record<string, unknown>;
+  emit(c, t + 3 * HOUR, JSON.stringify({ ...recorded, txHash: (JSON.parse(mix) as { txid: string }).txid, from: [] }));
 }
 
 export function mixerCell(c: ExposureCtx): void {
@@ -232,7 +246,7 @@ export function exposureTypologies(c: ExposureCtx, times: number): void {
 /** Rule-case builders per new typology folder (scripts/make-rule-cases.ts). */
 export const EXPOSURE_CASE_BUILDERS: Record<string, { positive: (c: ExposureCtx) => void; negative: (c: ExposureCtx) => void }> = {
   'issuer-blacklist': { positive: issuerBlacklistCell, negative: issuerBlacklistLookalikes },
-  'mixer-exposure': { positive: mixerCell, negative: mixerLookalikes },
+  'mixer-exposure': { positive: (c) => { mixerCell(c); mixerPayoutCell(c); }, negative: mixerLookalikes },
   'high-risk-service': { positive: highRiskServiceCell, negative: highRiskServiceLookalikes },
   'stolen-funds': { positive: stolenFundsCell, negative: stolenFundsLookalikes },
 };

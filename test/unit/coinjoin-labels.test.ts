@@ -20,10 +20,10 @@ afterAll(removeTempDirs);
 const T0 = Date.UTC(2025, 3, 1);
 
 /** A Whirlpool-shaped 5x5 mix of 0.01 BTC; returns the line and its participants. */
-function whirlpoolLine(seed: number, at: number, first?: string): { line: string; inputs: string[]; outputs: string[] } {
+function whirlpoolLine(seed: number, at: number, first?: string, firstOutput?: string): { line: string; inputs: string[]; outputs: string[] } {
   const rand = prng(seed);
   const inputs = Array.from({ length: 5 }, (_, i) => (i === 0 && first ? first : btcAddress(rand)));
-  const outputs = Array.from({ length: 5 }, () => btcAddress(rand));
+  const outputs = Array.from({ length: 5 }, (_, i) => (i === 0 && firstOutput ? firstOutput : btcAddress(rand)));
   const line = bitcoinTx(inputs.map((address) => ({ address, sats: 1_050_000 })), outputs.map((address) => ({ address, sats: 1_000_000 })), at, rand);
   return { line, inputs, outputs };
 }
@@ -37,11 +37,11 @@ function chainEvent(line: string): ChainEvent {
 const labelsOf = (graph: EntityGraph, address: string, at: number): string[] => graph.labels.labelsAt(graph.id(`btc:${address}`), at).map((l) => `${l.label}/${l.source}`);
 
 describe('CoinJoin participants as mixer labels', () => {
-  it('labels every input and output of a detected Whirlpool mix, from the block time', () => {
+  it('labels every input and output of a detected Whirlpool mix, and the mix itself, from the block time', () => {
     const p = new Pipeline({ rules: [] });
     const mix = whirlpoolLine(1, T0);
     const result = p.process(mix.line, {});
-    expect(result.changes?.filter((c) => c.kind === 'label')).toHaveLength(10);
+    expect(result.changes?.filter((c) => c.kind === 'label')).toHaveLength(11);
     for (const a of [...mix.inputs, ...mix.outputs]) {
       expect(labelsOf(p.graph, a, T0)).toEqual(['mixer/coinjoin:whirlpool']);
       expect(labelsOf(p.graph, a, T0 - 1)).toEqual([]);
@@ -73,6 +73,38 @@ describe('CoinJoin participants as mixer labels', () => {
     expect(labelsOf(p.graph, own, T0 + DAY)).toEqual([]);
     const alerts = p.process(JSON.stringify(line), {}).alerts.filter((a) => a.typology === 'mixer-exposure');
     expect(alerts.map((a) => [a.subject.accountId, a.severity, a.evidence.source, a.evidence.hops])).toEqual([['acct-mixer', 'high', 'coinjoin:whirlpool', 0]]);
+  });
+
+  it('a deposit paid straight out of a mix, its senders left empty, is mixer exposure: to a new deposit address and to a reused one', () => {
+    const p = new Pipeline({ rules: rules() });
+    const rand = prng(21);
+    const fresh = btcAddress(rand);
+    const reused = btcAddress(rand);
+    p.process(transfer({ eventId: 'dep-earlier', kind: 'deposit', time: T0 - 3 * DAY, accountId: 'acct-reused', chain: 'bitcoin', asset: 'BTC', amount: 0.2, from: [btcAddress(rand)], to: reused }, rand), {});
+    const deposit = (eventId: string, accountId: string, to: string, txid: string, d: number) => {
+      const line = JSON.parse(transfer({ eventId, kind: 'deposit', time: T0 + d * DAY, accountId, chain: 'bitcoin', asset: 'BTC', amount: 0.01, to }, rand));
+      return JSON.stringify({ ...line, txHash: txid, from: [] });
+    };
+    const mixerAlerts = (line: string) => p.process(line, {}).alerts.filter((a) => a.typology === 'mixer-exposure').map((a) => [a.subject.accountId, a.severity, a.evidence.source, a.evidence.hops]);
+    const intoFresh = whirlpoolLine(22, T0, undefined, fresh);
+    const intoReused = whirlpoolLine(23, T0, undefined, reused);
+    p.process(intoFresh.line, {});
+    p.process(intoReused.line, {});
+    expect(labelsOf(p.graph, reused, T0)).toEqual([]); // the exchange's own address is never labelled
+    expect(mixerAlerts(deposit('dep-fresh', 'acct-fresh', fresh, JSON.parse(intoFresh.line).txid, 1))).toEqual([['acct-fresh', 'high', 'coinjoin:whirlpool', 0]]);
+    expect(mixerAlerts(deposit('dep-reused', 'acct-reused', reused, JSON.parse(intoReused.line).txid, 1))).toEqual([['acct-reused', 'high', 'coinjoin:whirlpool', 0]]);
+    // A deposit whose transaction is no known mix, its senders empty too, meets no mixer rule.
+    expect(mixerAlerts(deposit('dep-other', 'acct-other', btcAddress(rand), 'ab'.repeat(32), 1))).toEqual([]);
+  });
+
+  it('the mix itself carries the label and no flow edge: it funds no one in the rules that read edges', () => {
+    const p = new Pipeline({ rules: rules() });
+    const rand = prng(31);
+    const mix = whirlpoolLine(32, T0);
+    p.process(mix.line, {});
+    const mixId = p.graph.index.lookup(`btc:coinjoin:${JSON.parse(mix.line).txid}`)!;
+    expect(p.graph.labelRecords(mixId).map((r) => r.source)).toEqual(['coinjoin:whirlpool']);
+    expect(p.graph.edgesOut(mixId)).toEqual([]);
   });
 
   it('a label holds for the mixed address only: a service that sweeps it into its hot wallet does not become a mixer', () => {
@@ -122,14 +154,14 @@ describe('CoinJoin participants as mixer labels', () => {
     await saveCheckpoint(dir, straight, { rules: rules(), positions: { line: lines.length } });
     const restored = await loadNewestValid(dir, { build: () => new Pipeline({ rules: rules(), labels: [] }), rules: rules() });
     const p = restored!.pipeline;
-    expect(p.graph.labels.addressCount).toBe(20);
+    expect(p.graph.labels.addressCount).toBe(22); // 10 participants and the mix itself, twice
     // The per-address flags are rebuilt too: the restored graph reads a mixed output's label.
     expect(p.graph.clusterLabels(p.graph.id(`btc:${first.outputs[2]}`), T0 + DAY).map((l) => l.record.source)).toEqual(['coinjoin:whirlpool']);
     // A mix a year later evicts the restored labels exactly as the straight pipeline's.
     const later = whirlpoolLine(11, T0 + 400 * DAY).line;
     straight.process(later, {});
     p.process(later, {});
-    expect(p.graph.labels.addressCount).toBe(10);
-    expect(straight.graph.labels.addressCount).toBe(10);
+    expect(p.graph.labels.addressCount).toBe(11);
+    expect(straight.graph.labels.addressCount).toBe(11);
   });
 });
