@@ -84,6 +84,16 @@ export interface MergeImpact {
   both: boolean;
   /** Whether either side had a member with a cluster-wide label: else the merge changes membership only. */
   labelled: boolean;
+  /**
+   * Whether `eventIds` hold every transfer of the merged cluster whose verdict the merge can
+   * change: the smaller side brings the larger no label (of any scope) and no flow edge that
+   * leaves the two sides or the exchange's own addresses, so no new path either, and the larger
+   * side's transfers change by membership alone (which `both` already weighs). A labelled
+   * service's hot wallet absorbing a fresh deposit address then re-examines that address's
+   * transfers, not the newest thousands of the service's (session 44: 10,000 customers of
+   * labelled services ran at 1/100 of the unlabelled speed).
+   */
+  coversCluster: boolean;
 }
 
 export interface ClusterMeta {
@@ -182,6 +192,8 @@ const COMPACT_AT_SHARE = 1 / 8;
 /** Ids a compaction check reads at most (evenly spaced). */
 const COMPACT_SAMPLE = 1 << 16;
 const MAX_CAUSES = 64;
+/** Members of a merge's smaller side read to tell whether it brings the larger side anything (MergeImpact.coversCluster). */
+const SMALL_SIDE_READ = 16;
 /** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
 const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
 const NAME_CACHE = 100_000;
@@ -788,6 +800,7 @@ export class EntityGraph {
     const ta = ma?.touches ?? [];
     const tb = mb?.touches ?? [];
     const [small, large, smallMeta, largeMeta] = ta.length <= tb.length ? [ta, tb, ma, mb] : [tb, ta, mb, ma];
+    const [smallRoot, largeRoot] = ta.length <= tb.length ? [ra, rb] : [rb, ra];
     const smallLabelled = (smallMeta?.labelled.length ?? 0) > 0;
     const labelled = smallLabelled || (largeMeta?.labelled.length ?? 0) > 0;
     const settled = largeMeta !== undefined && namesAtLeast(largeMeta, this.options.verdictLimit);
@@ -799,7 +812,23 @@ export class EntityGraph {
     // from content, so the alert a re-examination raises is the same in any arrival order.
     const chosen = mergeTouches(small, both ? large : representative, this.options.maxTouches);
     const eventIds = chosen.map((t) => t.eventId);
-    return { eventIds, both, labelled };
+    return { eventIds, both, labelled, coversCluster: !smallLabelled && this.bringsNothing(smallRoot, largeRoot) };
+  }
+
+  /**
+   * Whether the cluster rooted at `small` (at most SMALL_SIDE_READ members) holds no labelled
+   * address and no flow edge to anything but itself, the cluster rooted at `large`, or the
+   * exchange's own addresses (where every exposure walk stops).
+   */
+  private bringsNothing(small: number, large: number): boolean {
+    if (this.uf.size(small) > SMALL_SIDE_READ) return false;
+    const inside = (peer: number): boolean => this.isOwn(peer) || this.root(peer) === small || this.root(peer) === large;
+    for (const member of this.uf.members(small)) {
+      if (this.labels.recordsOf(member).length > 0) return false;
+      for (const e of this.edgesOut(member)) if (!inside(e.to)) return false;
+      for (const e of this.edgesIn(member)) if (!inside(e.from)) return false;
+    }
+    return true;
   }
 
   addTouch(touch: Touch): void {

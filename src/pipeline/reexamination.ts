@@ -28,6 +28,8 @@ export interface Reexamination {
    * addresses (see reachedBefore), and are not re-examined.
    */
   reachedBefore?: number;
+  /** Leaves out the transfers of `start`'s own cluster: the change cannot alter them (see insideLabelledCluster). */
+  pastStart?: boolean;
 }
 
 /** Touches of an address's cluster read when a funding transfer reaches it (a fresh address has a few). */
@@ -79,7 +81,7 @@ export class Reexaminer {
       const fed = this.fedByLabel(fromId, event.time);
       if (leads || fed) {
         const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-        if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash) });
+        if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash), pastStart: this.insideLabelledCluster(fromId, toId, event.time) });
         if (fed) work.push({ change, start: toId, direction: 'downstream' });
       }
     }
@@ -115,7 +117,7 @@ export class Reexaminer {
     const alerts: Alert[] = [];
     // `judged`: a transfer this very message judged fresh, with the change in place.
     const done = new Set<string>(judged === undefined ? undefined : [judged]);
-    const scopes = work.map(({ change, start, direction, depositsOnly, funder, reachedBefore }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations, reachedBefore)));
+    const scopes = work.map(({ change, start, direction, depositsOnly, funder, reachedBefore, pastStart }) => (depositsOnly ? { eventIds: this.fundedTransfers(start, funder, change.time), membershipOnly: false } : this.affected(change, start, direction, this.maxReexaminations, reachedBefore, pastStart)));
     // Narrowed only when every change of the message is a merge that changes membership alone: a
     // transfer is re-examined once per message, under the first change that reaches it.
     const membershipOnly = scopes.every((s) => s.membershipOnly);
@@ -143,14 +145,16 @@ export class Reexaminer {
    * Event ids of the transfers a change can affect (see reexamine), and whether the change alters
    * cluster membership only: a merge of two unlabelled clusters that leads to no label.
    */
-  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number, reachedBefore?: number): { eventIds: Iterable<string>; membershipOnly: boolean } {
-    if (change.kind === 'flow') return { eventIds: this.touched(start, direction, budget, change.time, reachedBefore), membershipOnly: false };
+  private affected(change: GraphChange, start: number, direction: 'upstream' | 'downstream', budget: number, reachedBefore?: number, pastStart?: boolean): { eventIds: Iterable<string>; membershipOnly: boolean } {
+    if (change.kind === 'flow') return { eventIds: this.touched(start, direction, budget, change.time, reachedBefore, pastStart), membershipOnly: false };
     if (change.kind !== 'merge' || !change.impact) return { eventIds: this.touched(start, direction, budget), membershipOnly: false };
     const own = change.impact.eventIds;
     const risky = this.engine.exposureLabels;
     const labelled = this.graph.clusterLabels(start, change.time).some((l) => risky.includes(l.record.label));
     if (!labelled && !this.leadsToLabel(start, change.time)) return { eventIds: own, membershipOnly: !change.impact.labelled };
-    return { eventIds: concat(own, this.touched(start, direction, budget)), membershipOnly: false };
+    // The merged cluster's own transfers are `own` when the merge brought its larger side nothing
+    // (MergeImpact.coversCluster): the walk then starts past them.
+    return { eventIds: concat(own, this.touched(start, direction, budget, undefined, undefined, change.impact.coversCluster)), membershipOnly: false };
   }
 
   /**
@@ -232,6 +236,19 @@ export class Reexaminer {
     return undefined;
   }
 
+  /**
+   * Whether a new edge runs inside one cluster that carries a risk label in force at its time:
+   * every transfer touching that cluster already meets the label at hop 0, so the edge changes
+   * none of them (a labelled service sweeping a deposit address it absorbed into its hot wallet
+   * re-examined the service's newest 4,096 transfers at every sweep); only the walk beyond the
+   * cluster can gain a path.
+   */
+  private insideLabelledCluster(from: number, to: number, time: number): boolean {
+    if (this.graph.root(from) !== this.graph.root(to)) return false;
+    const risky = this.engine.exposureLabels;
+    return this.graph.clusterLabels(to, time).some((l) => risky.includes(l.record.label));
+  }
+
   /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */
   private leadsToLabel(to: number, time: number): boolean {
     return this.labelWithin(to, time, 'downstream');
@@ -264,9 +281,10 @@ export class Reexaminer {
    * edges and transfers at or after it, upstream only those at or before it. On a stream in
    * event-time order a hot hub fed by a labelled cluster then re-examines none of the deposits
    * already judged downstream of it (each new feeding edge used to re-examine up to `budget` of
-   * them); chain data that arrives late still re-examines the transfers after it.
+   * them); chain data that arrives late still re-examines the transfers after it. With
+   * `pastStart`, `start`'s own cluster's transfers are left out (the caller has them).
    */
-  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number, flowAt?: number, reachedBefore?: number): Generator<string> {
+  private *touched(start: number, direction: 'upstream' | 'downstream', budget: number, flowAt?: number, reachedBefore?: number, pastStart = false): Generator<string> {
     const downstream = direction === 'downstream';
     const seen = new Set<number>([start]);
     let frontier = [start];
@@ -279,6 +297,7 @@ export class Reexaminer {
         // Touches are in time order: the ones the edge cannot reach are at one end.
         if (flowAt !== undefined && downstream) { let i = to; while (i > from && touches[i - 1]!.time >= flowAt) i--; from = i; }
         if (flowAt !== undefined && !downstream) while (to > from && touches[to - 1]!.time > flowAt) to--;
+        if (pastStart && hop === 0) from = to; // `start`'s cluster's transfers come from elsewhere
         for (let i = from; i < to; i++) {
           const touch = touches[i]!;
           if (reachedBefore !== undefined && touch.address === start && touch.time <= reachedBefore) continue;

@@ -77,6 +77,21 @@ describe('a payment service with thousands of payers (a hot key)', () => {
     expect(p.stats.reevaluations).toBeLessThan(payers * 70);
   });
 
+  it('re-examines O(1) transfers per sweep when the service is a labelled one, and alerts each payer once', () => {
+    const payers = 1_000;
+    const { lines, hot } = serviceStream(payers);
+    const p = new Pipeline({ rules: rules() });
+    p.process(label('ethereum', hot, 'gambling', 'Casino', T0 - DAY), { line: 0 });
+    const alerted = new Map<string, number>();
+    lines.forEach((m, i) => { for (const a of p.process(m, { line: i + 1 }).alerts) if (a.typology === 'high-risk-service') alerted.set(a.subject.accountId, (alerted.get(a.subject.accountId) ?? 0) + 1); });
+    expect(p.stats.merges).toBeGreaterThanOrEqual(payers - 1);
+    // Each sweep joins a deposit address to the labelled cluster: its payer's withdrawal is judged
+    // again, not the newest thousands of the service's (session 44: about 150 a sweep at 1,000 payers, growing).
+    expect(p.stats.reevaluations).toBeLessThan(payers * 4);
+    expect(alerted.size).toBe(payers);
+    expect([...alerted.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('counts a fan-in up to the saturation point and says so, with bounded evidence', () => {
     // The shipped rule stops at 50 accounts (a service used by many) and wants payer risk: lift both here.
     const unbounded = rules().map((r) => (r.spec.id !== 'dprk-consolidation.fan-in' ? r : { ...r, spec: { ...r.spec, require: [{ signal: 'fanIn' }], alsoAlert: 'signals.fanIn.accountIds', alertListedOnly: false, signals: { ...r.spec.signals, fanIn: { ...r.spec.signals.fanIn!, pass: { gte: 3 } } } } }));
