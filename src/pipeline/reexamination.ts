@@ -72,21 +72,35 @@ export class Reexaminer {
     // for re-examining every transfer upstream of the edge. The mirror case: the edge's sender is
     // fed by a labelled cluster, so transfers downstream of it (deposits from its receiver) may
     // now have upstream exposure.
-    const t = event.transfers[0];
     const ids = outcome.transferIds;
-    if (ids && t && this.engine.hasGraphRules) {
-      const fromId = ids[0]!;
-      const toId = ids[1]!;
-      const leads = this.leadsToLabel(toId, event.time);
-      const fed = this.fedByLabel(fromId, event.time);
-      if (leads || fed) {
-        const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
-        if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash), pastStart: this.insideLabelledCluster(fromId, toId, event.time) });
-        if (fed) work.push({ change, start: toId, direction: 'downstream' });
-      }
-    }
+    if (ids && this.engine.hasGraphRules) this.reexamineFlows(event, ids, work);
     if (ids) this.reexamineFunded(event, ids, work);
     return work;
+  }
+
+  /**
+   * Every new flow edge of the event (a Bitcoin transaction has one per output: session 44 chain
+   * QA found a withdrawal whose receiver then paid a listed address in output 1 never judged
+   * again, where output 0 was) whose sender is fed by a labelled cluster or whose receiver leads
+   * to one. Each sender and receiver is searched once, however many outputs name it.
+   */
+  private reexamineFlows(event: ChainEvent, ids: readonly number[], work: Reexamination[]): void {
+    const fedOf = new Map<number, boolean>();
+    const leadsOf = new Map<number, boolean>();
+    for (let i = 0; i < event.transfers.length; i++) {
+      const t = event.transfers[i]!;
+      if (t.amount.isZero()) continue; // no edge (clustering.ts)
+      const fromId = ids[2 * i]!;
+      const toId = ids[2 * i + 1]!;
+      let leads = leadsOf.get(toId);
+      if (leads === undefined) leadsOf.set(toId, (leads = this.leadsToLabel(toId, event.time)));
+      let fed = fedOf.get(fromId);
+      if (fed === undefined) fedOf.set(fromId, (fed = this.fedByLabel(fromId, event.time)));
+      if (!leads && !fed) continue;
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
+      if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash), pastStart: this.insideLabelledCluster(fromId, toId, event.time) });
+      if (fed) work.push({ change, start: toId, direction: 'downstream' });
+    }
   }
 
   /**
