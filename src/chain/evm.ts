@@ -104,3 +104,14 @@ export function decodeTransferLog(chain: Chain, contract: string, topics: string
   if (!from || !to || data.length !== 66) return undefined; // ERC-721 and other look-alikes are not ours
   return { token: contractKey ?? addressKey(chain, contract), from, to, value: getBigInt(data) };
 }
+
+/** The most decimals any registered token of `symbol` has on `chain` (undefined: none registered). */
+export function registeredDecimals(chain: Chain, symbol: string): number | undefined {
+  return DECIMALS_BY_SYMBOL.get(`${chain}:${symbol}`);
+}
+
+const DECIMALS_BY_SYMBOL = new Map<string, number>();
+for (const [chain, , info] of REGISTERED) {
+  const key = `${chain}:${info.symbol}`;
+  DECIMALS_BY_SYMBOL.set(key, Math.max(DECIMALS_BY_SYMBOL.get(key) ?? 0, info.decimals));
+}

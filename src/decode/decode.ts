@@ -13,6 +13,7 @@ import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
 import { Decimal } from '../money/decimal.js';
+import { impossibleForAsset } from './asset-precision.js';
 import { DEFAULT_PRICES, STABLECOINS, usdOf, type PriceTable } from './prices.js';
 
 export interface DecodeOptions {
@@ -65,6 +66,8 @@ export const MAX_PLAUSIBLE_USD = Decimal.fromNumber(LIMITS.usdValue);
 
 /** Bitcoin's supply limit: no amount of BTC can be larger. */
 const BTC_SUPPLY = Decimal.fromNumber(21_000_000);
+/** Above all the ether there is (about 120 M in 2025, and issuance is about flat): no amount of ETH can be larger. */
+const ETH_BOUND = Decimal.fromNumber(200_000_000);
 
 /** A tenth of the bound: a double's rounding cannot carry an amount valued below it past the bound. */
 const PLAINLY_POSSIBLE_USD = LIMITS.usdValue / 10;
@@ -95,6 +98,9 @@ function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, pr
   // BTC without usdValue was accepted, worth less than the USD bound at the table's price).
   if (symbol === 'BTC' && Number(text) >= 21_000_000 && amount.compare(BTC_SUPPLY) > 0) {
     throw new ImpossibleAmountError(path, `${amount.toString()} BTC is more than the 21,000,000 BTC that will ever exist: an impossible amount`);
+  }
+  if (symbol === 'ETH' && Number(text) >= 200_000_000 && amount.compare(ETH_BOUND) > 0) {
+    throw new ImpossibleAmountError(path, `${amount.toString()} ETH is more than all the ether there is (about 120,000,000; bound 200,000,000): an impossible amount`);
   }
 }
 
@@ -128,6 +134,8 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);
   refuseImpossibleAmount(msg.asset, msg.amount, amount, prices);
+  const impossible = impossibleForAsset(msg.chain, msg.asset, amount, nativeSymbol(msg.chain), NATIVE_SYMBOL_SET);
+  if (impossible !== undefined) throw new ImpossibleAmountError(impossible.path, impossible.reason);
   const valued = usdOf(msg.asset, amount, prices, msg.usdValue);
   // A stablecoin's USD value is usually its amount: then one object serves both (a Decimal is immutable).
   const usd = valued.usd !== null && valued.usd.units === amount.units && valued.usd.scale === amount.scale ? amount : valued.usd;
@@ -196,6 +204,8 @@ const NATIVE_SYMBOLS: Record<Chain, string> = {
 function nativeSymbol(chain: Chain): string {
   return NATIVE_SYMBOLS[chain];
 }
+
+const NATIVE_SYMBOL_SET: ReadonlySet<string> = new Set(Object.values(NATIVE_SYMBOLS));
 
 function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, prices: PriceTable): DecodedEvent {
   const from = keyAt(msg.chain, msg.from, 'from');

@@ -110,3 +110,25 @@ describe('native EVM transactions', () => {
     expect(verdict({ ...tx, status: 'failed' })).toMatch(/^TW_SCHEMA status/);
   });
 });
+
+describe('amounts an asset cannot have on its chain', () => {
+  it('refuses an amount finer than its asset\'s smallest unit on its chain, and keeps trailing zeros and unregistered tokens (session 44 chain QA)', () => {
+    expect(verdict({ ...transfer, amount: '0.12345678' })).toBe('accepted');
+    expect(verdict({ ...transfer, amount: '0.12345678000' })).toBe('accepted');
+    expect(verdict({ ...transfer, amount: '0.123456789' })).toBe('TW_SCHEMA amount: exchange.transfer.v1: amount: 0.123456789 BTC has 9 decimal places, but BTC on bitcoin has 8: finer than its smallest unit, an amount no transfer can carry');
+    const evm = { ...transfer, from: ['0x52908400098527886e0f7030069857d2e4169ee7'], to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae' };
+    expect(verdict({ ...evm, chain: 'ethereum', asset: 'USDT', amount: '1.1234567' })).toMatch(/1\.1234567 USDT has 7 decimal places, but USDT on ethereum has 6/);
+    expect(verdict({ ...evm, chain: 'bsc', asset: 'USDT', amount: '1.123456789012' })).toBe('accepted'); // BSC's USDT has 18
+    expect(verdict({ ...evm, chain: 'ethereum', asset: 'ETH', amount: '0.' + '1'.repeat(18) })).toBe('accepted');
+    expect(verdict({ ...evm, chain: 'ethereum', asset: 'PEPE', amount: '0.' + '1'.repeat(18) })).toBe('accepted'); // no registry entry: not judged
+    expect(verdict({ ...transfer, chain: 'tron', asset: 'TRX', amount: '1.1234567', from: ['TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t'], to: 'TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8' })).toMatch(/TRX on tron has 6/);
+  });
+
+  it('refuses another chain\'s coin on the bitcoin chain, and more ether than there is', () => {
+    expect(verdict({ ...transfer, asset: 'ETH', amount: '1' })).toBe("TW_SCHEMA asset: exchange.transfer.v1: asset: ETH is another chain's coin: the bitcoin chain carries BTC (and tokens such as Omni's), never ETH");
+    expect(verdict({ ...transfer, asset: 'USDT', amount: '100' })).toBe('accepted'); // Omni USDT
+    const eth = { ...transfer, chain: 'ethereum', asset: 'ETH', from: ['0x52908400098527886e0f7030069857d2e4169ee7'], to: '0xde0b295669a9fd93d5f28d9ec85e40f4cb697bae' };
+    expect(verdict({ ...eth, amount: '200000000' })).toBe('accepted');
+    expect(verdict({ ...eth, amount: '200000001' })).toMatch(/200000001 ETH is more than all the ether there is/);
+  });
+});
