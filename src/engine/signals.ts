@@ -115,8 +115,13 @@ function exposure(spec: Extract<SignalSpec, { op: 'exposure' }>): Signal {
     // A label that took effect after the transfer is a look-back finding (the counterparty was
     // listed later, or again after a delisting that covered the transfer): the alert says so.
     const lookBack = hit.labelledSince > trigger.time;
-    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction, listing: listingOf(hit), listedAfterTransfer: lookBack, ...(lookBack ? { listedAt: new Date(hit.labelledSince).toISOString(), transferAt: new Date(trigger.time).toISOString() } : {}) } };
+    return { ok: true, value: hit.hops, eventIds: [], facts: { ...hit, direction, listing: listingOf(hit), labelledFrom: labelledFrom(hit.labelledSince), listedAfterTransfer: lookBack, ...(lookBack ? { listedAt: new Date(hit.labelledSince).toISOString(), transferAt: new Date(trigger.time).toISOString() } : {}) } };
   };
+}
+
+/** When the matched label took effect, as evidence reads it (undefined for a label held from the start of time). */
+function labelledFrom(since: number): string | undefined {
+  return Number.isFinite(since) && since > 0 ? new Date(since).toISOString() : undefined;
 }
 
 /** Where a matched label comes from, for an explanation: an OFAC entry's uid and programs, else the label's source. */
@@ -378,7 +383,7 @@ export function readsGraph(spec: SignalSpec): boolean {
  * and paths under its signals go unchecked (`rules check` says so).
  */
 export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> = {
-  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing', 'listedAfterTransfer', 'listedAt', 'transferAt'],
+  exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing', 'labelledFrom', 'confidence', 'listedAfterTransfer', 'listedAt', 'transferAt'],
   window: ['value', 'count', 'within', 'key'],
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'movedUsd', 'hours'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'medianUsd', 'sinceDays', 'gapPeriods', 'lastPaidDaysBefore', 'runEventIds'],

@@ -68,6 +68,8 @@ export interface ExposureHit {
   path: PathStep[];
   /** Epoch ms from which the matched label holds (its observedAt). */
   labelledSince: number;
+  /** The label's confidence, as its source gave it (1 when it gave none). */
+  confidence: number;
 }
 
 /**
@@ -240,6 +242,7 @@ function exposureHit(graph: EntityGraph, hops: number, n: number, hit: LabelHit)
     ...(hit.record.detail ? { detail: hit.record.detail } : {}),
     path,
     labelledSince: hit.record.from,
+    confidence: hit.record.confidence,
   };
 }
 

@@ -38,7 +38,7 @@ export function referenceExposure(graph: EntityGraph, starts: readonly number[],
       path.reverse();
       // The label on another member of the hit's cluster: that member and the cluster's newest merges.
       if (hit.address !== graph.key(node.id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(node.id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
-      return { hops, direct: hops === 0 && hit.address === graph.key(node.id), label: hit.record.label, labelledAddress: displayAddress(hit.address), ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}), source: hit.record.source, path, labelledSince: hit.record.from };
+      return { hops, direct: hops === 0 && hit.address === graph.key(node.id), label: hit.record.label, labelledAddress: displayAddress(hit.address), ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}), source: hit.record.source, path, labelledSince: hit.record.from, confidence: hit.record.confidence };
     }
     if (hops === q.maxHops) break;
     const next: RefNode[] = [];
