@@ -413,14 +413,19 @@ export class RuleEngine {
     const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
     // `alertListedOnly`: the trigger's account is alerted only when the alsoAlert list names it.
     const triggerAlerted = !rule.spec.alertListedOnly || (Array.isArray(others) && others.includes(item.msg.accountId));
-    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change) : undefined;
+    // A change dated at or before the trigger was in place when an event-time reading judged the
+    // trigger: the alert is then the one that reading gives, whichever arrived first (session 44
+    // chain QA: a payout log and its deposit at one block time alerted with different ids and
+    // evidence as the log came first or second). A change dated later is shown as late evidence.
+    const late = change !== undefined && change.time > item.time ? change : undefined;
+    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, late) : undefined;
     if (first) out.push(first);
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
         const own = this.subjectView(verdict, accountId, ctx, env.asOf);
         // Scored on its own transfer too: a modifier on the event (a VPN session) is that account's, not the trigger's (QA).
-        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, change, own);
+        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, late, own);
         if (extra) out.push(extra);
       }
     }

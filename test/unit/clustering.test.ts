@@ -77,10 +77,25 @@ describe('exposure through clusters and flows on real data', () => {
     expect(new Set(path.at(-1)?.sameClusterAs?.mergedBy.map((m) => m.ref))).toEqual(new Set(chain.transactions.map((t) => t.txid)));
   });
 
-  it('raises it late when the co-spend arrives after the deposit, naming the graph change', () => {
+  it('raises it late when the co-spend, dated before the deposit, arrives after it: the very alert an event-time reading gives', () => {
     const p = new Pipeline({ rules: rules() });
     p.process(label('bitcoin', sanctioned!, 'sanctioned'), { file: 't' });
     expect(p.process(deposit('d2', depositor!), { file: 't' }).alerts).toEqual([]);
+    const late = chain.transactions.flatMap((tx) => p.process(bitcoinMessage(tx), { file: 't' }).alerts);
+    const hit = late.find((a) => a.typology === 'sanctions-exposure');
+    const inOrder = new Pipeline({ rules: rules() });
+    inOrder.process(label('bitcoin', sanctioned!, 'sanctioned'), { file: 't' });
+    for (const tx of chain.transactions) inOrder.process(bitcoinMessage(tx), { file: 't' });
+    const expected = inOrder.process(deposit('d2', depositor!), { file: 't' }).alerts.find((a) => a.typology === 'sanctions-exposure');
+    expect(expected).toBeDefined();
+    expect(hit).toEqual(expected);
+    expect(hit?.evidence.graphChange).toBeUndefined();
+  });
+
+  it('names the graph change when the co-spend is dated after the deposit (late evidence in event time too)', () => {
+    const p = new Pipeline({ rules: rules() });
+    p.process(label('bitcoin', sanctioned!, 'sanctioned'), { file: 't' });
+    expect(p.process(deposit('d4', depositor!, 'bitcoin', 'BTC', '2021-09-01T00:00:00Z'), { file: 't' }).alerts).toEqual([]);
     const late = chain.transactions.flatMap((tx) => p.process(bitcoinMessage(tx), { file: 't' }).alerts);
     const hit = late.find((a) => a.typology === 'sanctions-exposure');
     expect(hit?.evidence.graphChange).toMatchObject({ kind: 'merge', cause: { heuristic: 'co-spend' } });
