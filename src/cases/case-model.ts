@@ -23,6 +23,23 @@ export interface Actor {
   role: Role;
   /** A supervisor's: when they became one (ISO time). A closure proposed before it is not theirs to approve. */
   supervisorSince?: string;
+  /** A supervisor's: the users whose accounts are tied to theirs (users.ts accountTies), whose closures and suppressions they may not pass. */
+  ties?: AccountTie[];
+}
+
+/**
+ * Why two accounts are not two people for four-eyes: one user made the other's account, set its
+ * current password or lately changed its role. Whoever made an account or set its password may
+ * sign in as it (security QA: a supervisor re-set a colleague's password and approved their own
+ * closure as the colleague, or made an analyst, proposed as it and approved as themselves).
+ */
+export interface AccountTie {
+  /** The other user. */
+  user: string;
+  /** What one did to the other's account, and when. */
+  reason: string;
+  /** When the tie lapses (ISO time); none: it holds while the account's record says so. */
+  until?: string;
 }
 
 /** A closure proposed by an analyst and waiting for a supervisor (four-eyes). */

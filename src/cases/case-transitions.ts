@@ -113,9 +113,19 @@ export function approveCase(c: Case, actor: Actor, now: number, proposedAt?: str
   if (pending.by === actor.name) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} proposed this closure and cannot approve it too`);
   // A supervisor made after the proposal could be the proposer's own second account.
   if (actor.supervisorSince !== undefined && Date.parse(actor.supervisorSince) > Date.parse(pending.at)) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} became a supervisor after this closure was proposed (${pending.at}) and cannot approve it; a supervisor of longer standing must`);
+  refuseTied(actor, pending.by, now, `approve ${pending.by}'s closure`);
   const doc: Case = { ...c, status: 'resolved', analyst: pending.by, disposition: pending.disposition, note: pending.note, approvedBy: actor.name, resolvedAt: iso(now) };
   delete doc.pending;
   return { doc, audit: { caseId: c.caseId, action: 'approve', at: iso(now), analyst: actor.name, detail: pending.disposition, note: pending.note }, subject: 'release' };
+}
+
+/**
+ * Four-eyes between tied accounts (users.ts accountTies): one of the two may be signed in as the
+ * other, so the second pair of eyes would be the first's. `what` names the act refused.
+ */
+export function refuseTied(actor: Actor, other: string, now: number, what: string): void {
+  const tie = actor.ties?.find((t) => t.user === other && (t.until === undefined || Date.parse(t.until) > now));
+  if (tie) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} cannot ${what}: ${tie.reason}; a supervisor whose account is not tied to ${other}'s must`);
 }
 
 export function rejectCase(c: Case, reason: string, actor: Actor, now: number): Transition {

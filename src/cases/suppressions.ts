@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 import type { Actor } from './case-model.js';
-import { CaseActionError } from './case-transitions.js';
+import { CaseActionError, refuseTied } from './case-transitions.js';
 import { addressKeyByForm, displayAddress } from '../chain/address.js';
 
 export const SUBJECT_KINDS = ['account', 'cluster', 'address'] as const;
@@ -126,7 +126,8 @@ export class Suppressions {
 
   /**
    * A second supervisor's confirmation, after which the suppression silences high alerts too. The
-   * one who added it cannot confirm it, nor can anyone confirm one revoked or expired.
+   * one who added it cannot confirm it, nor one whose account is tied to theirs (accountTies), nor
+   * can anyone confirm one revoked or expired.
    */
   async confirm(id: string, actor: Actor, now: number): Promise<Suppression> {
     if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not confirm suppressions; it needs supervisor`);
@@ -139,6 +140,7 @@ export class Suppressions {
     // A supervisor made after the suppression was added could be its author's own second account,
     // as for closures (session 41 QA: one supervisor made a second and confirmed their own).
     if (actor.supervisorSince !== undefined && Date.parse(actor.supervisorSince) > Date.parse(s.createdAt)) throw new CaseActionError('TW_CASE_FORBIDDEN', `four-eyes: ${actor.name} became a supervisor after ${id} was added (${s.createdAt}) and cannot confirm it; a supervisor of longer standing must`);
+    refuseTied(actor, s.createdBy, now, `confirm ${id}, added by ${s.createdBy}`);
     const confirmed = { ...s, confirmedBy: actor.name, confirmedAt: new Date(now).toISOString() };
     await this.backend.put(confirmed);
     await this.backend.log({ action: 'confirm', id, by: actor.name, at: confirmed.confirmedAt, detail: `${s.ruleId} for ${s.kind} ${s.subject} now silences high alerts too` });

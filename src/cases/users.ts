@@ -3,7 +3,7 @@
  * case store's backend. Passwords are stored only as slow hashes (passwords.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ROLES, type Actor, type Role } from './case-model.js';
+import { ROLES, type AccountTie, type Actor, type Role } from './case-model.js';
 import { decoyHash, hashPassword, verifyPassword, weakPassword } from './passwords.js';
 
 export interface UserRecord {
@@ -39,6 +39,12 @@ export interface UserAuditEntry {
   host?: string;
 }
 
+/** How long changing a user's role ties the two users for four-eyes (accountTies). */
+export const ROLE_TIE_DAYS = 30;
+
+/** Ties are read from the whole user audit: user changes are few, and the stream is never trimmed. */
+const EVERY_USER_CHANGE = Number.MAX_SAFE_INTEGER;
+
 /** Seeding by code (tests, the demo): no person to name. */
 export const SETUP_ACTOR: UserChangeActor = Object.freeze({ name: '(setup)', via: 'setup' });
 
@@ -60,6 +66,9 @@ export interface UserBackend {
 }
 
 export class UserInputError extends Error {}
+
+/** The current password given to change one's own was not theirs. */
+export class WrongPasswordError extends UserInputError {}
 
 /**
  * What a session holds besides the user's name: a digest of the password hash it was signed in
@@ -111,7 +120,31 @@ export class Users {
   async authenticate(name: string, password: string): Promise<Actor | undefined> {
     const user = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-    return user && ok ? actorOf(user) : undefined;
+    return user && ok ? this.withTies(user) : undefined;
+  }
+
+  /**
+   * A signed-in user sets their own password, proving it with the current one: a supervisor then
+   * need not know a colleague's password past the first sign-in, and the tie a reset made
+   * (accountTies) ends. Their other sessions end, as with any new password.
+   */
+  async changeOwnPassword(current: string, next: string, now: number, by: UserChangeActor): Promise<Actor> {
+    const user = USER_NAME.test(by.name) ? await this.backend.find(by.name) : undefined;
+    if (!user || !(await verifyPassword(current, user.passwordHash))) throw new WrongPasswordError(`${by.name}: unknown user or wrong current password`);
+    if (await verifyPassword(next, user.passwordHash)) throw new UserInputError('the new password is the current one: choose another');
+    const weak = weakPassword(user.name, next);
+    if (weak !== undefined) throw new UserInputError(weak);
+    const changed: UserRecord = { ...user, passwordHash: await hashPassword(next) };
+    await this.backend.put(changed, { at: new Date(now).toISOString(), action: 'change', user: user.name, role: user.role, previousRole: user.role, passwordChanged: true, ...auditBy(by) });
+    return this.withTies(changed);
+  }
+
+  /** The user as an actor, a supervisor with the ties four-eyes reads (only supervisors approve and confirm). */
+  private async withTies(user: UserRecord): Promise<Actor> {
+    const actor = actorOf(user);
+    if (actor.role !== 'supervisor') return actor;
+    const ties = accountTies(user.name, await this.backend.audit(EVERY_USER_CHANGE));
+    return ties.length > 0 ? { ...actor, ties } : actor;
   }
 
   /** Whether `name` is a well-formed user name and such a user exists. */
@@ -170,7 +203,7 @@ export class Users {
     const tab = held?.indexOf('\t') ?? -1;
     if (held === undefined || tab < 0) return undefined;
     const user = await this.backend.find(held.slice(0, tab));
-    return user && passwordStamp(user.passwordHash) === held.slice(tab + 1) ? actorOf(user) : undefined;
+    return user && passwordStamp(user.passwordHash) === held.slice(tab + 1) ? this.withTies(user) : undefined;
   }
 
   async endSession(id: string): Promise<void> {
@@ -185,6 +218,65 @@ function supervisorSince(user: UserRecord): string {
 /** The user as an actor: a supervisor carries when they became one (four-eyes reads it). */
 function actorOf(user: UserRecord): Actor {
   return user.role === 'supervisor' ? { name: user.name, role: user.role, supervisorSince: supervisorSince(user) } : { name: user.name, role: user.role };
+}
+
+/** What the user audit says was last done to one account. */
+interface AccountHistory {
+  created?: UserAuditEntry;
+  /** The newest entry that set its password: its creation, a supervisor's reset, or the user's own change. */
+  password?: UserAuditEntry;
+  /** The newest change of its role. */
+  role?: UserAuditEntry;
+}
+
+function accountHistories(entries: readonly UserAuditEntry[]): Map<string, AccountHistory> {
+  const histories = new Map<string, AccountHistory>();
+  for (const e of entries) {
+    const h = histories.get(e.user) ?? {};
+    if (e.action === 'add') Object.assign(h, { created: e, password: e });
+    if (e.action === 'change' && e.passwordChanged) h.password = e;
+    if (e.action === 'change' && e.previousRole !== e.role) h.role = e;
+    histories.set(e.user, h);
+  }
+  return histories;
+}
+
+/** Something done to an account that may tie whoever did it to the account's holder: what, and until when it ties. */
+interface AccountAct {
+  entry: UserAuditEntry;
+  what: string;
+  until?: string;
+}
+
+function actsOn(account: string, h: AccountHistory): AccountAct[] {
+  const acts: AccountAct[] = [];
+  if (h.created) acts.push({ entry: h.created, what: `made ${account}'s account at ${h.created.at}: whoever makes an account may be the one who uses it` });
+  if (h.password && h.password !== h.created) acts.push({ entry: h.password, what: `set ${account}'s current password at ${h.password.at}: whoever set it may know it, until ${account} sets their own` });
+  if (h.role) {
+    const until = new Date(Date.parse(h.role.at) + ROLE_TIE_DAYS * 86_400_000).toISOString();
+    acts.push({ entry: h.role, what: `made ${account} ${h.role.role === 'analyst' ? 'an' : 'a'} ${h.role.role} at ${h.role.at} (a tie for ${ROLE_TIE_DAYS} days)`, until });
+  }
+  return acts;
+}
+
+/**
+ * The users whose accounts are tied to `name`'s for four-eyes, read from the user audit: one made
+ * the other's account (for ever: no later change shows its maker no longer uses it), set the
+ * other's current password (until someone, the owner best, sets another), or changed the other's
+ * role in the last ROLE_TIE_DAYS days. One's own changes tie no one; the set-up and bootstrap
+ * entries name no user.
+ */
+export function accountTies(name: string, entries: readonly UserAuditEntry[]): AccountTie[] {
+  const ties: AccountTie[] = [];
+  for (const [account, h] of accountHistories(entries)) {
+    for (const act of actsOn(account, h)) {
+      const by = act.entry.by;
+      const other = by === name ? account : account === name ? by : undefined;
+      if (other === undefined || by === account || !USER_NAME.test(other)) continue;
+      ties.push({ user: other, reason: `${by} ${act.what}`, ...(act.until !== undefined ? { until: act.until } : {}) });
+    }
+  }
+  return ties;
 }
 
 function auditBy(by: UserChangeActor): Pick<UserAuditEntry, 'by' | 'via' | 'host'> {

@@ -1,6 +1,7 @@
 /**
- * `tidewatch console users add|remove|list|audit`: local console and CLI users in Redis, changed
- * by a signed-in supervisor (or, before any exists, by the first set-up) and audited.
+ * `tidewatch console users add|remove|list|audit|password`: local console and CLI users in Redis,
+ * changed by a signed-in supervisor (or, before any exists, by the first set-up) and audited; each
+ * user sets their own password with `password`.
  */
 import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
@@ -16,9 +17,9 @@ import { connectRedis } from './redis-connection.js';
  * The first line of standard input: `echo "$PW" | tidewatch console users add …`, or typed at the
  * prompt, where it is not echoed (it was, in the clear, on the terminal and in its scrollback).
  */
-async function readPassword(): Promise<string> {
+async function readPassword(prompt = 'password'): Promise<string> {
   const typed = process.stdin.isTTY === true;
-  if (typed) process.stderr.write('password (at least 12 characters, not shown): ');
+  if (typed) process.stderr.write(`${prompt} (at least 12 characters, not shown): `);
   const lines = createInterface({ input: process.stdin, ...(typed ? { output: silent(), terminal: true } : {}) });
   for await (const line of lines) {
     lines.close();
@@ -88,6 +89,14 @@ export function registerConsoleUsers(consoleCommand: Command): void {
     .action(async (name: string) => {
       await withUsers(async (u, config) => u.remove(name, Date.now(), await changer(u, config)));
       console.log(`user ${name} removed`);
+    });
+  users.command('password').description('set your own password (TIDEWATCH_USER, signed in with TIDEWATCH_PASSWORD): the new one is read from standard input; your other sessions end, and so does the four-eyes tie of whoever set the old one')
+    .action(async () => {
+      const saved = await withUsers(async (u, config) => {
+        if (!config.TIDEWATCH_USER || !config.TIDEWATCH_PASSWORD) throw new ConfigError('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name you and your current password: you set your own password');
+        return u.changeOwnPassword(config.TIDEWATCH_PASSWORD, await readPassword('new password'), Date.now(), { name: config.TIDEWATCH_USER, via: 'cli', host: runningOn() });
+      });
+      console.log(`password of ${saved.name} changed`);
     });
   users.command('list').action(async () => {
     for (const u of await withUsers((x) => x.list())) console.log(`${u.name.padEnd(24)} ${u.role}`);

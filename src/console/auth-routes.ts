@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Actor } from '../cases/case-model.js';
+import { UserInputError, WrongPasswordError } from '../cases/users.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
 
 /** The account a sign-in names, as the throttle keys it (case-folded, bounded). */
@@ -25,6 +27,7 @@ async function refusedUserForLog(o: ConsoleOptions, typed: string): Promise<stri
 }
 
 const loginBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict();
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_ROUTES = new Set(['/api/login']);
 
@@ -94,6 +97,33 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     o.logger?.info({ user: req.actor!.name }, 'signed out');
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
+  });
+
+  // The current password is asked for again, so a session left open cannot take the account over;
+  // its checks are throttled as sign-ins are, or they would be a guessing oracle for that session.
+  const perChanger = app.createRateLimit({ max: o.loginPerMinute, timeWindow: '1 minute', keyGenerator: (req) => `password:${req.actor?.name ?? ''}` });
+  const throttleChanger = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const limit = await perChanger(req);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', String(limit.ttlInSeconds));
+    await reply.code(429).send({ error: `too many password changes tried for this account; retry in ${limit.ttlInSeconds} s` });
+  };
+  app.post('/api/me/password', { preHandler: throttleChanger }, async (req, reply) => {
+    const body = passwordBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send({ error: 'expected {"currentPassword": "…", "newPassword": "…"}' });
+    const by = { name: req.actor!.name, via: 'console' };
+    let actor: Actor;
+    try {
+      actor = await o.users.changeOwnPassword(body.data.currentPassword, body.data.newPassword, o.clock(), by);
+    } catch (err) {
+      if (!(err instanceof UserInputError)) throw err;
+      return reply.code(err instanceof WrongPasswordError ? 403 : 400).send({ error: err.message });
+    }
+    // Every session of the old password ended, this one too: the user goes on in a new one.
+    const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));
+    reply.setCookie(SESSION_COOKIE, session, cookieOptions(o));
+    o.logger?.info({ user: actor.name }, 'password changed');
+    return { user: actor.name, role: actor.role, csrfToken: reply.generateCsrf({ userInfo: session }) };
   });
 
   app.get('/api/users', async (req, reply) => {

@@ -1,5 +1,4 @@
 /** `tidewatch cases …` against real Redis, as named users: roles, four-eyes, notes, reopen and the errors the issue measured. */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
-import { root } from '../helpers/sample.js';
+import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'cli-test-password';
@@ -15,19 +14,13 @@ const prefix = `twtest:cli:${randomUUID()}:`;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
 let critical = '';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function cli(user: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('node', ['--import', 'tsx', 'src/cli/main.ts', 'cases', ...args], {
-      cwd: root, env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: PASSWORD, ...env },
-    }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-  });
+function cli(user: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runTidewatch(['cases', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: PASSWORD, ...env });
 }
 
 beforeAll(async () => {
   const users = new Users(new RedisUserBackend(redis, prefix));
-  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
+  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['tom', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
   const store = new RedisCaseStore(redis, prefix);
   critical = (await store.addAlert({ ...alert('cli-crit', 'acct-cli-crit', 100, 'critical', 'sanctions-exposure'), explanation: 'withdrawal to a listed address' })).caseId;
   await store.addAlert(alert('cli-med', 'acct-cli-med', 55, 'medium'));
@@ -83,5 +76,29 @@ describe('tidewatch cases as a named user', () => {
     expect(shown.audit.map((e) => [e.action, e.analyst ?? '', e.note ?? ''])).toEqual([
       ['open', '', ''], ['claim', 'ana', ''], ['request-approval', 'ana', 'own cold wallet'], ['approve', 'sue', 'own cold wallet'], ['reopen', 'ana', 'the wallet was listed since'],
     ]);
+  });
+
+  it('refuses four-eyes between accounts one made, or whose password one set; the colleague\'s own new password ends the tie', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const own = (await store.addAlert(alert('cli-tie-1', 'acct-cli-tie-1', 100, 'critical', 'sanctions-exposure'))).caseId;
+    const puppet = (await store.addAlert(alert('cli-tie-2', 'acct-cli-tie-2', 100, 'critical', 'sanctions-exposure'))).caseId;
+    const asSue = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'sue', TIDEWATCH_PASSWORD: PASSWORD };
+    expect((await cli('sue', ['resolve', own, '--disposition', 'false-positive', '--note', 'our own cold wallet'])).code).toBe(0);
+    // sue re-sets tom's password, signs in as tom and approves her own closure.
+    expect((await runTidewatch(['console', 'users', 'add', 'tom', '--role', 'supervisor'], asSue, 'sue-chose-this-1\n')).code).toBe(0);
+    const asTom = await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'sue-chose-this-1' });
+    expect(asTom.code).toBe(2);
+    expect(asTom.stderr).toMatch(/four-eyes: tom cannot approve sue's closure: sue set tom's current password at \S+: whoever set it may know it, until tom sets their own/);
+    // tom sets his own: sue no longer knows it, and his approval stands.
+    const changed = await runTidewatch(['console', 'users', 'password'], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'tom', TIDEWATCH_PASSWORD: 'sue-chose-this-1' }, 'tom-chose-this-2\n');
+    expect(changed.stdout).toContain('password of tom changed');
+    expect((await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'tom-chose-this-2' })).stdout).toContain(`resolved ${own}: false-positive`);
+    // sue makes an analyst, proposes a closure as it and approves it as herself.
+    expect((await runTidewatch(['console', 'users', 'add', 'zed', '--role', 'analyst'], asSue, 'sue-made-zed-1\n')).code).toBe(0);
+    expect((await cli('zed', ['resolve', puppet, '--disposition', 'false-positive', '--note', 'a test account'], { TIDEWATCH_PASSWORD: 'sue-made-zed-1' })).code).toBe(0);
+    const bySue = await cli('sue', ['approve', puppet]);
+    expect(bySue.code).toBe(2);
+    expect(bySue.stderr).toMatch(/four-eyes: sue cannot approve zed's closure: sue made zed's account at /);
+    expect((await store.get(puppet))!.status).toBe('pending-approval');
   });
 });

@@ -4,27 +4,19 @@
  * audit with who, when and the roles; a removed name is never given again. Before, anyone with
  * REDIS_URL made a second supervisor, approved their own closure as it and removed it, unrecorded.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { root } from '../helpers/sample.js';
+import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `twtest:users-cli:${randomUUID()}:`;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
 
-interface Run { code: number; stdout: string; stderr: string }
-
 /** Runs `tidewatch console users <args>` with `password` on standard input, signed in as `as` when given. */
-function users(args: string[], options: { as?: [string, string]; password?: string } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const env: Record<string, string | undefined> = { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: undefined, TIDEWATCH_PASSWORD: undefined };
-    if (options.as) [env.TIDEWATCH_USER, env.TIDEWATCH_PASSWORD] = options.as;
-    const child = execFile('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', 'users', ...args], { cwd: root, env },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    child.stdin!.end(options.password !== undefined ? `${options.password}\n` : '');
-  });
+function users(args: string[], options: { as?: [string, string]; password?: string } = {}): Promise<CliRun> {
+  const [user, password] = options.as ?? [undefined, undefined];
+  return runTidewatch(['console', 'users', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: password }, options.password !== undefined ? `${options.password}\n` : '');
 }
 
 const SUE: [string, string] = ['sue', 'supervisor-password-1'];

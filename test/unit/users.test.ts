@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/cases/passwords.js';
-import { MemoryUserBackend, Users } from '../../src/cases/users.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { accountTies, MemoryUserBackend, ROLE_TIE_DAYS, Users, type UserAuditEntry } from '../../src/cases/users.js';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
+import { MemorySuppressionBackend, Suppressions } from '../../src/cases/suppressions.js';
+import { parseSla } from '../../src/console/queue-view.js';
+import { buildConsole } from '../../src/console/server.js';
 import { alert } from '../conformance/case-store-suite.js';
 
 describe('passwords', () => {
@@ -152,5 +156,102 @@ describe('memory case store retention', () => {
     ]);
     await expect(users.add('ana', 'analyst', 'analyst-password-1', 5_000, sue)).rejects.toThrow('user name ana belonged to a user who was removed');
     expect((await users.list()).map((u) => u.name)).toEqual(['sue']);
+  });
+});
+
+describe('four-eyes between tied accounts', () => {
+  const DAY = 86_400_000;
+  const t0 = Date.parse('2025-06-01T00:00:00.000Z');
+  const bySue = { name: 'sue', via: 'cli' };
+  const caseError = async (p: Promise<unknown>): Promise<string> => p.then(() => 'accepted', (err: Error) => err.message);
+
+  /** Two supervisors set up independently, and a critical case whose false-positive closure `proposer` proposed. */
+  async function twoSupervisors(proposer: string) {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('sue', 'supervisor', 'sue-own-password-1', t0);
+    await users.add('tom', 'supervisor', 'tom-own-password-1', t0);
+    const store = new MemoryCaseStore();
+    const { caseId } = await store.addAlert(alert('tie-crit', 'acct-tie', 100, 'critical', 'sanctions-exposure'));
+    return { users, store, caseId, propose: (at: number) => store.resolve(caseId, 'false-positive', 'our own cold wallet', { name: proposer, role: proposer === 'sue' ? 'supervisor' : 'analyst' }, at) };
+  }
+
+  it('refuses an approval by a colleague whose password the proposer re-set, until the colleague sets their own', async () => {
+    const { users, store, caseId, propose } = await twoSupervisors('sue');
+    await users.add('tom', 'supervisor', 'sue-chose-this-1', t0 + DAY, bySue); // sue now knows tom's password
+    await propose(t0 + 2 * DAY);
+    const asTom = (await users.authenticate('tom', 'sue-chose-this-1'))!;
+    expect(await caseError(store.approve(caseId, asTom, t0 + 2 * DAY))).toBe(
+      "four-eyes: tom cannot approve sue's closure: sue set tom's current password at 2025-06-02T00:00:00.000Z: whoever set it may know it, until tom sets their own; a supervisor whose account is not tied to sue's must");
+    const tom = await users.changeOwnPassword('sue-chose-this-1', 'tom-chose-this-2', t0 + 3 * DAY, { name: 'tom', via: 'cli' });
+    expect(tom.ties).toBeUndefined();
+    expect(await store.approve(caseId, tom, t0 + 3 * DAY)).toMatchObject({ status: 'resolved', approvedBy: 'tom' });
+  });
+
+  it('refuses, for ever, an approval of a closure proposed from an account the approver made', async () => {
+    const { users, store, caseId, propose } = await twoSupervisors('zed');
+    await users.add('zed', 'analyst', 'sue-made-zed-1', t0, bySue);
+    await users.changeOwnPassword('sue-made-zed-1', 'zed-own-password', t0 + DAY, { name: 'zed', via: 'cli' }); // which sue, signed in as zed, could do too
+    await propose(t0 + 400 * DAY);
+    const sue = (await users.authenticate('sue', 'sue-own-password-1'))!;
+    expect(await caseError(store.approve(caseId, sue, t0 + 400 * DAY))).toMatch(/^four-eyes: sue cannot approve zed's closure: sue made zed's account at 2025-06-01T00:00:00.000Z/);
+    expect(await store.approve(caseId, (await users.authenticate('tom', 'tom-own-password-1'))!, t0 + 400 * DAY)).toMatchObject({ approvedBy: 'tom' });
+  });
+
+  it(`ties a change of role for ${ROLE_TIE_DAYS} days`, async () => {
+    const { users, store, caseId, propose } = await twoSupervisors('sue');
+    await users.add('ana', 'analyst', 'ana-own-password-1', t0);
+    await users.add('ana', 'supervisor', 'ana-own-password-1', t0 + DAY, bySue);
+    await propose(t0 + 2 * DAY);
+    const ana = (await users.authenticate('ana', 'ana-own-password-1'))!;
+    expect(await caseError(store.approve(caseId, ana, t0 + 2 * DAY))).toMatch(/^four-eyes: ana cannot approve sue's closure: sue made ana a supervisor at 2025-06-02T00:00:00.000Z \(a tie for 30 days\)/);
+    expect(await store.approve(caseId, ana, t0 + (ROLE_TIE_DAYS + 1) * DAY + 1)).toMatchObject({ approvedBy: 'ana' });
+  });
+
+  it('refuses a suppression\'s confirmation between tied accounts', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('sue', 'supervisor', 'sue-own-password-1', t0);
+    await users.add('tom', 'supervisor', 'sue-chose-this-1', t0, bySue);
+    const suppressions = new Suppressions(new MemorySuppressionBackend());
+    const s = await suppressions.add({ kind: 'account', subject: 'acct-tie', reason: 'our own treasury', days: 30 }, (await users.authenticate('sue', 'sue-own-password-1'))!, t0 + DAY);
+    await expect(suppressions.confirm(s.id, (await users.authenticate('tom', 'sue-chose-this-1'))!, t0 + DAY)).rejects.toThrow(`four-eyes: tom cannot confirm ${s.id}, added by sue: sue made tom's account at 2025-06-01T00:00:00.000Z`);
+  });
+
+  it('reads ties from the user audit: both ways, never from one\'s own changes or the set-up', () => {
+    const entry = (at: number, action: UserAuditEntry['action'], user: string, by: string, more: Partial<UserAuditEntry> = {}): UserAuditEntry => ({ at: new Date(at).toISOString(), action, user, by, via: 'cli', ...more });
+    const audit = [
+      entry(t0, 'add', 'sue', '(bootstrap)', { role: 'supervisor' }),
+      entry(t0, 'add', 'tom', 'sue', { role: 'supervisor' }),
+      entry(t0 + DAY, 'change', 'sue', 'tom', { role: 'supervisor', previousRole: 'supervisor', passwordChanged: true }),
+      entry(t0 + 2 * DAY, 'change', 'sue', 'sue', { role: 'supervisor', previousRole: 'supervisor', passwordChanged: true }),
+      entry(t0 + 2 * DAY, 'add', 'vic', '(setup)', { role: 'viewer' }),
+    ];
+    expect(accountTies('sue', audit).map((t) => t.user)).toEqual(['tom']); // sue made tom; tom's reset of sue's password was replaced by her own
+    expect(accountTies('tom', audit).map((t) => t.reason)).toEqual(["sue made tom's account at 2025-06-01T00:00:00.000Z: whoever makes an account may be the one who uses it"]);
+    expect(accountTies('vic', audit)).toEqual([]);
+  });
+});
+
+describe('changing one\'s own password', () => {
+  it('needs the current password and a strong new one, and ends every other session; in the console the user goes on in a new session', async () => {
+    const users = new Users(new MemoryUserBackend());
+    await users.add('sue', 'supervisor', 'sue-own-password-1', 0);
+    await users.add('tom', 'supervisor', 'sue-chose-this-1', 0, { name: 'sue', via: 'cli' });
+    const app = await buildConsole({ cases: new MemoryCaseStore(), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
+    const signIn = async (password: string) => app.inject({ method: 'POST', url: '/api/login', payload: { user: 'tom', password } });
+    const session = (res: LightMyRequestResponse) => ({ cookie: res.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': res.json<{ csrfToken: string }>().csrfToken });
+    const change = (headers: Record<string, string>, currentPassword: string, newPassword: string) => app.inject({ method: 'POST', url: '/api/me/password', payload: { currentPassword, newPassword }, headers });
+    const tom = session(await signIn('sue-chose-this-1'));
+    const other = session(await signIn('sue-chose-this-1')); // sue's, say
+    expect((await change(tom, 'not-my-password', 'tom-chose-this-2')).statusCode).toBe(403);
+    expect((await change(tom, 'sue-chose-this-1', 'aaaaaaaaaaaa')).json()).toEqual({ error: 'a password needs at least 5 different characters' });
+    expect((await change(tom, 'sue-chose-this-1', 'sue-chose-this-1')).statusCode).toBe(400);
+    const changed = await change(tom, 'sue-chose-this-1', 'tom-chose-this-2');
+    expect(changed.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: other.cookie } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: session(changed).cookie } })).json()).toMatchObject({ user: 'tom' });
+    expect((await signIn('sue-chose-this-1')).statusCode).toBe(401);
+    expect((await signIn('tom-chose-this-2')).statusCode).toBe(200);
+    expect((await users.audit()).at(-1)).toMatchObject({ action: 'change', user: 'tom', passwordChanged: true, by: 'tom', via: 'console' });
+    await app.close();
   });
 });
