@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { RuleAuditEntry } from '../engine/rule-audit.js';
 import { ruleAuditKeys } from './redis-keys.js';
+import { redisNow } from './redis-clock.js';
 
 /**
  * Entries kept, about: each instance writes one at every start and one per reload, so the stream
@@ -16,8 +17,10 @@ export class RedisRuleAudit {
     this.key = ruleAuditKeys(prefix).audit;
   }
 
+  /** Appends the entry, timed by Redis's clock as every audit in the store is (redis-clock.ts), not the monitor host's. */
   readonly append = async (entry: RuleAuditEntry): Promise<void> => {
-    await this.redis.xadd(this.key, 'MAXLEN', '~', RULE_AUDIT_KEPT, '*', 'entry', JSON.stringify(entry));
+    const at = new Date(await redisNow(this.redis)).toISOString();
+    await this.redis.xadd(this.key, 'MAXLEN', '~', RULE_AUDIT_KEPT, '*', 'entry', JSON.stringify({ ...entry, at }));
   };
 
   /** The newest `limit` entries, oldest first. */

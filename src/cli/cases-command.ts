@@ -7,6 +7,7 @@ import { MAX_PAGE, type CaseQuery, type Severity } from '../cases/case-query.js'
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
+import { redisNow } from '../cases/redis-clock.js';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
@@ -16,6 +17,8 @@ interface Session {
   cases: RedisCaseStore;
   users: Users;
   actor: Actor;
+  /** Redis's clock when the command started: the time it records (audit entries, leases), whatever this machine's clock says. */
+  now: number;
 }
 
 export async function signIn(config: Config, redis: Redis): Promise<Actor> {
@@ -25,15 +28,24 @@ export async function signIn(config: Config, redis: Redis): Promise<Actor> {
   return actor;
 }
 
-async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
+/** Runs `f` with Redis and its clock, read once (redis-clock.ts), before anyone signs in. */
+async function withRedis<T>(f: (redis: Redis, config: Config, now: number) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
-    const actor = await signIn(config, redis);
-    return await f({ cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), actor });
+    return await f(redis, config, await redisNow(redis));
   } finally {
     redis.disconnect();
   }
+}
+
+async function signedIn(redis: Redis, config: Config, now: number): Promise<Session> {
+  const actor = await signIn(config, redis);
+  return { cases: new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400), users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), actor, now };
+}
+
+async function asUser<T>(f: (s: Session) => Promise<T>): Promise<T> {
+  return withRedis(async (redis, config, now) => f(await signedIn(redis, config, now)));
 }
 
 /**
@@ -68,8 +80,8 @@ function registerReads(cases: Command): void {
         statuses: opts.status ? [opts.status as CaseStatus] : [...CASE_STATUSES], ...(opts.severity ? { severities: [opts.severity as Severity] } : {}),
         ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), ...(opts.subject ? { subject: opts.subject } : {}), limit: MAX_PAGE,
       };
-      const { cases: list, total } = await asUser(async ({ cases: s }) => {
-        await s.expireLeases(Date.now()); // an ended lease shows as open, not as held by its last analyst
+      const { cases: list, total } = await asUser(async ({ cases: s, now }) => {
+        await s.expireLeases(now); // an ended lease shows as open, not as held by its last analyst
         return s.query(query);
       });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
@@ -89,8 +101,11 @@ function registerReads(cases: Command): void {
   cases.command('archive').description('supervisors: export resolved cases closed before a date (with alerts and audit) to a new JSONL file with a checksum line, verify it, then remove them from Redis')
     .requiredOption('--out <file>', 'the archive file to create (never overwritten)').option('--before <date>', 'closed before this ISO date (default: CASE_ARCHIVE_AFTER_DAYS ago)')
     .action(async (opts: { out: string; before?: string }) => {
-      const before = archiveCutoff(opts.before, loadConfig().CASE_ARCHIVE_AFTER_DAYS, Date.now());
-      const r = await asUser(({ cases: s, actor }) => archiveResolved(s, actor, before, opts.out, Date.now()));
+      const r = await withRedis(async (redis, config, now) => {
+        const before = archiveCutoff(opts.before, config.CASE_ARCHIVE_AFTER_DAYS, now); // refused before signing in or writing a file
+        const { cases: s, actor } = await signedIn(redis, config, now);
+        return archiveResolved(s, actor, before, opts.out, now);
+      });
       console.log(`archived ${r.archived} cases to ${r.file} (sha256 ${r.sha256}); removed ${r.removed} from Redis${r.keptChanged.length ? `; kept ${r.keptChanged.join(', ')} (changed since export)` : ''}`);
     });
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
@@ -109,19 +124,19 @@ function registerReads(cases: Command): void {
 function registerActions(cases: Command): void {
   cases.command('claim').description('claim the top open case').option('--lease <minutes>', 'lease length', '30').action(async (opts: { lease: string }) => {
     const minutes = leaseMinutes(opts.lease);
-    const c = await asUser(({ cases: s, actor }) => s.claim(actor, minutes * 60_000, Date.now()));
+    const c = await asUser(({ cases: s, actor, now }) => s.claim(actor, minutes * 60_000, now));
     console.log(c ? caseLine(c) : 'no open case');
   });
   cases.command('release').argument('<id>').action(async (id: string) => {
-    await asUser(({ cases: s, actor }) => s.release(id, actor, Date.now()));
+    await asUser(({ cases: s, actor, now }) => s.release(id, actor, now));
     console.log(`released ${id}`);
   });
   cases.command('assign').argument('<id>').argument('<analyst>').description('supervisors: give a case to an analyst').option('--lease <minutes>', 'lease length', '480').action(async (id: string, analyst: string, opts: { lease: string }) => {
     const minutes = leaseMinutes(opts.lease);
-    const c = await asUser(async ({ cases: s, users, actor }) => {
+    const c = await asUser(async ({ cases: s, users, actor, now }) => {
       const refused = await users.cannotWorkCases(analyst);
       if (refused) throw new Error(refused);
-      return s.assign(id, analyst, actor, minutes * 60_000, Date.now());
+      return s.assign(id, analyst, actor, minutes * 60_000, now);
     });
     console.log(caseLine(c));
   });
@@ -129,25 +144,25 @@ function registerActions(cases: Command): void {
     .action(async (id: string, opts: { disposition: string; note: string }) => {
       if (!DISPOSITIONS.includes(opts.disposition as Disposition)) throw new Error(`--disposition: one of ${DISPOSITIONS.join(', ')}, not ${opts.disposition}`);
       if (!opts.note.trim()) throw new Error('--note must not be empty');
-      const c = await asUser(({ cases: s, actor }) => s.resolve(id, opts.disposition as Disposition, opts.note, actor, Date.now()));
+      const c = await asUser(({ cases: s, actor, now }) => s.resolve(id, opts.disposition as Disposition, opts.note, actor, now));
       console.log(c.status === 'pending-approval' ? `${id}: ${opts.disposition} awaits a supervisor's approval` : `resolved ${id}: ${opts.disposition}`);
     });
   cases.command('approve').argument('<id>').description("supervisors: approve another user's closure")
     .option('--proposed-at <time>', "the proposal read (`cases show` prints it): one proposed since is refused, not approved in its place")
     .action(async (id: string, opts: { proposedAt?: string }) => {
-      const c = await asUser(({ cases: s, actor }) => s.approve(id, actor, Date.now(), opts.proposedAt));
+      const c = await asUser(({ cases: s, actor, now }) => s.approve(id, actor, now, opts.proposedAt));
       console.log(`resolved ${id}: ${c.disposition} (proposed by ${c.analyst ?? '?'})`);
     });
   cases.command('reject').argument('<id>').requiredOption('--reason <r>', 'why the closure is sent back').action(async (id: string, opts: { reason: string }) => {
-    await asUser(({ cases: s, actor }) => s.reject(id, opts.reason, actor, Date.now()));
+    await asUser(({ cases: s, actor, now }) => s.reject(id, opts.reason, actor, now));
     console.log(`${id}: closure rejected, back in the queue`);
   });
   cases.command('reopen').argument('<id>').requiredOption('--reason <r>', 'why it is reopened').action(async (id: string, opts: { reason: string }) => {
-    await asUser(({ cases: s, actor }) => s.reopen(id, opts.reason, actor, Date.now()));
+    await asUser(({ cases: s, actor, now }) => s.reopen(id, opts.reason, actor, now));
     console.log(`reopened ${id}`);
   });
   cases.command('note').argument('<id>').argument('<text>').action(async (id: string, text: string) => {
-    await asUser(({ cases: s, actor }) => s.addNote(id, text, actor, Date.now()));
+    await asUser(({ cases: s, actor, now }) => s.addNote(id, text, actor, now));
     console.log(`noted on ${id}`);
   });
 }

@@ -2,15 +2,17 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
+import { RedisClock } from '../cases/redis-clock.js';
 import { userKeys } from '../cases/redis-keys.js';
 import { Users } from '../cases/users.js';
 import { createLogger } from '../observability/logger.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AccountEvents } from '../console/account-events.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { parseSla } from '../console/queue-view.js';
@@ -32,7 +34,9 @@ interface ServeOptions {
   insecureCookie?: boolean;
 }
 
-async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock' | 'signInLimits'>> {
+type ConsoleStores = Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock' | 'clockSync' | 'signInLimits'>;
+
+async function stores(opts: ServeOptions): Promise<ConsoleStores> {
   const config = loadConfig();
   if (opts.demo) {
     const demo = await buildDemo(SAMPLE);
@@ -41,17 +45,23 @@ async function stores(opts: ServeOptions): Promise<Pick<ConsoleOptions, 'cases' 
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
   const redis = await connectRedis(config.REDIS_URL, true, redisTls(config));
+  return { ...(await redisStores(config, redis)), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}) };
+}
+
+/** The console's stores in Redis, and Redis's clock (redis-clock.ts): the times a request records are Redis's, not this machine's. */
+export async function redisStores(config: Config, redis: Redis): Promise<ConsoleStores> {
   const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
   const unindexed = await cases.unindexedCount();
   if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);
+  const clock = await RedisClock.start(redis);
   return {
     cases,
     users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
     suppressions: new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX)),
     timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
     signInLimits: { redis, nameSpace: userKeys(config.REDIS_KEY_PREFIX).signInLimits },
-    ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}),
-    clock: Date.now,
+    clock: clock.now,
+    clockSync: clock.sync,
   };
 }
 

@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
+import { redisNow } from '../cases/redis-clock.js';
 import { Users, type UserAuditEntry, type UserChangeActor } from '../cases/users.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
@@ -34,11 +35,12 @@ function silent(): NodeJS.WritableStream {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
-async function withUsers<T>(f: (users: Users, config: Config) => Promise<T>): Promise<T> {
+/** Runs `f` with the users in Redis and Redis's clock, read once: what a change records (its time, a supervisor's since), whatever this machine's clock says. */
+async function withUsers<T>(f: (users: Users, config: Config, now: number) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
-    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), config);
+    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), config, await redisNow(redis));
   } finally {
     redis.disconnect();
   }
@@ -79,22 +81,22 @@ export function registerConsoleUsers(consoleCommand: Command): void {
   users.command('add').argument('<name>').requiredOption('--role <role>', 'analyst | supervisor | viewer')
     .description('add or update a user; the password is read from standard input and stored as a scrypt hash')
     .action(async (name: string, opts: { role: string }) => {
-      const saved = await withUsers(async (u, config) => {
+      const saved = await withUsers(async (u, config, now) => {
         const by = await changer(u, config); // before the password is asked for
-        return u.add(name, opts.role, await readPassword(), Date.now(), by);
+        return u.add(name, opts.role, await readPassword(), now, by);
       });
       console.log(`user ${saved.name} (${saved.role}) saved`);
     });
   users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once, and the name is never given again')
     .action(async (name: string) => {
-      await withUsers(async (u, config) => u.remove(name, Date.now(), await changer(u, config)));
+      await withUsers(async (u, config, now) => u.remove(name, now, await changer(u, config)));
       console.log(`user ${name} removed`);
     });
   users.command('password').description('set your own password (TIDEWATCH_USER, signed in with TIDEWATCH_PASSWORD): the new one is read from standard input; your other sessions end, and so does the four-eyes tie of whoever set the old one')
     .action(async () => {
-      const saved = await withUsers(async (u, config) => {
+      const saved = await withUsers(async (u, config, now) => {
         if (!config.TIDEWATCH_USER || !config.TIDEWATCH_PASSWORD) throw new ConfigError('TIDEWATCH_USER and TIDEWATCH_PASSWORD must name you and your current password: you set your own password');
-        return u.changeOwnPassword(config.TIDEWATCH_PASSWORD, await readPassword('new password'), Date.now(), { name: config.TIDEWATCH_USER, via: 'cli', host: runningOn() });
+        return u.changeOwnPassword(config.TIDEWATCH_PASSWORD, await readPassword('new password'), now, { name: config.TIDEWATCH_USER, via: 'cli', host: runningOn() });
       });
       console.log(`password of ${saved.name} changed`);
     });

@@ -20,8 +20,13 @@ export interface ConsoleOptions {
   /** Account events from JSONL files (--events): timelines where none was kept, and linked accounts by device, IP or destination. */
   events?: AccountEvents;
   sla: SlaHours;
-  /** The console's clock (ms): the wall clock, or the demo's clock that starts at the sample's last event. */
+  /** The console's clock (ms): Redis's (redis-clock.ts), or the demo's clock that starts at the sample's last event. */
   clock: () => number;
+  /**
+   * Reads the clock's source again, before each API request: the times a request records (audit
+   * entries, leases, suppressions) are then Redis's, not this machine's. None for the demo.
+   */
+  clockSync?: () => Promise<void>;
   sessionHours: number;
   loginPerMinute: number;
   /**

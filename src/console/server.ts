@@ -56,6 +56,8 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     const route = routeOf(req);
     if ([401, 403, 429].includes(reply.statusCode) && route.startsWith('/api/') && !(route === '/api/login' && reply.statusCode === 401)) o.logger?.warn({ method: req.method, route, status: reply.statusCode, user: req.actor?.name ?? null }, 'console request refused');
   });
+  const syncClock = o.clockSync;
+  if (syncClock) app.addHook('onRequest', async (req) => { if (routeOf(req).startsWith('/api/')) await syncClock(); });
   registerAuth(app, o);
   registerCaseStream(app, o);
   registerCaseRoutes(app, o);

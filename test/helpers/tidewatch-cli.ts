@@ -4,14 +4,20 @@ import { root } from './sample.js';
 
 export interface CliRun { code: number; stdout: string; stderr: string }
 
-/**
- * `tidewatch <args>` with `env` laid over the test's own environment (an undefined value unsets
- * the variable) and `stdin` as its standard input (a password, for the users commands).
- */
-export function runTidewatch(args: string[], env: Record<string, string | undefined> = {}, stdin = ''): Promise<CliRun> {
+export interface CliOptions {
+  /** Standard input (a password, for the users commands). */
+  stdin?: string;
+  /** How far the command's clock (Date) is off, in ms (negative: behind): a user's skewed machine (skewed-clock.ts). */
+  clockSkewMs?: number;
+}
+
+/** `tidewatch <args>` with `env` laid over the test's own environment (an undefined value unsets the variable). */
+export function runTidewatch(args: string[], env: Record<string, string | undefined> = {}, options: CliOptions = {}): Promise<CliRun> {
+  const skew = options.clockSkewMs === undefined ? [] : ['--import', './test/helpers/skewed-clock.ts'];
+  const skewEnv = options.clockSkewMs === undefined ? {} : { TIDEWATCH_TEST_CLOCK_SKEW_MS: String(options.clockSkewMs) };
   return new Promise((resolve) => {
-    const child = execFile('node', ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } },
+    const child = execFile('node', ['--import', 'tsx', ...skew, 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env, ...skewEnv } },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    child.stdin!.end(stdin);
+    child.stdin!.end(options.stdin ?? '');
   });
 }

@@ -1,21 +1,26 @@
 /** `tidewatch cases …` against real Redis, as named users: roles, four-eyes, notes, reopen and the errors the issue measured. */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { redisNow } from '../../src/cases/redis-clock.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
-import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
+import { runTidewatch, type CliOptions, type CliRun } from '../helpers/tidewatch-cli.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'cli-test-password';
+const DAY = 86_400_000;
 const prefix = `twtest:cli:${randomUUID()}:`;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
 let critical = '';
 
-function cli(user: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return runTidewatch(['cases', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: PASSWORD, ...env });
+function cli(user: string, args: string[], env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliRun> {
+  return runTidewatch(['cases', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: PASSWORD, ...env }, options);
 }
 
 beforeAll(async () => {
@@ -85,20 +90,51 @@ describe('tidewatch cases as a named user', () => {
     const asSue = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'sue', TIDEWATCH_PASSWORD: PASSWORD };
     expect((await cli('sue', ['resolve', own, '--disposition', 'false-positive', '--note', 'our own cold wallet'])).code).toBe(0);
     // sue re-sets tom's password, signs in as tom and approves her own closure.
-    expect((await runTidewatch(['console', 'users', 'add', 'tom', '--role', 'supervisor'], asSue, 'sue-chose-this-1\n')).code).toBe(0);
+    expect((await runTidewatch(['console', 'users', 'add', 'tom', '--role', 'supervisor'], asSue, { stdin: 'sue-chose-this-1\n' })).code).toBe(0);
     const asTom = await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'sue-chose-this-1' });
     expect(asTom.code).toBe(2);
     expect(asTom.stderr).toMatch(/four-eyes: tom cannot approve sue's closure: sue set tom's current password at \S+: whoever set it may know it, until tom sets their own/);
     // tom sets his own: sue no longer knows it, and his approval stands.
-    const changed = await runTidewatch(['console', 'users', 'password'], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'tom', TIDEWATCH_PASSWORD: 'sue-chose-this-1' }, 'tom-chose-this-2\n');
+    const changed = await runTidewatch(['console', 'users', 'password'], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'tom', TIDEWATCH_PASSWORD: 'sue-chose-this-1' }, { stdin: 'tom-chose-this-2\n' });
     expect(changed.stdout).toContain('password of tom changed');
     expect((await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'tom-chose-this-2' })).stdout).toContain(`resolved ${own}: false-positive`);
     // sue makes an analyst, proposes a closure as it and approves it as herself.
-    expect((await runTidewatch(['console', 'users', 'add', 'zed', '--role', 'analyst'], asSue, 'sue-made-zed-1\n')).code).toBe(0);
+    expect((await runTidewatch(['console', 'users', 'add', 'zed', '--role', 'analyst'], asSue, { stdin: 'sue-made-zed-1\n' })).code).toBe(0);
     expect((await cli('zed', ['resolve', puppet, '--disposition', 'false-positive', '--note', 'a test account'], { TIDEWATCH_PASSWORD: 'sue-made-zed-1' })).code).toBe(0);
     const bySue = await cli('sue', ['approve', puppet]);
     expect(bySue.code).toBe(2);
     expect(bySue.stderr).toMatch(/four-eyes: sue cannot approve zed's closure: sue made zed's account at /);
     expect((await store.get(puppet))!.status).toBe('pending-approval');
+  });
+
+  it('records Redis\'s time in the audit and the lease, not that of a machine whose clock is ten years behind', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const { caseId } = await store.addAlert(alert('cli-clock', 'acct-cli-clock', 60, 'medium'));
+    const behind = { clockSkewMs: -10 * 365 * DAY };
+    const before = await redisNow(redis);
+    expect((await cli('sue', ['assign', caseId, 'ana', '--lease', '30'], {}, behind)).code).toBe(0);
+    expect((await cli('ana', ['note', caseId, 'called the customer'], {}, behind)).code).toBe(0);
+    const after = await redisNow(redis);
+    const recorded = (await store.audit(caseId)).filter((e) => e.action === 'assign' || e.action === 'note').map((e) => Date.parse(e.at));
+    expect(recorded).toHaveLength(2);
+    for (const at of recorded) expect(at >= before && at <= after, new Date(at).toISOString()).toBe(true);
+    const lease = (await store.get(caseId))!.leaseUntil!;
+    expect(lease >= before + 30 * 60_000 && lease <= after + 30 * 60_000).toBe(true);
+  });
+
+  it('cases archive --before later than CASE_ARCHIVE_AFTER_DAYS ago exits 2, naming both, before it signs in or writes a file, by Redis\'s clock however far ahead the machine\'s is', async () => {
+    const out = join(tmpdir(), `tw-never-written-${randomUUID()}.jsonl`);
+    const archive = (before: string, options: CliOptions = {}): Promise<CliRun> => cli('nobody', ['archive', '--out', out, '--before', before], { CASE_ARCHIVE_AFTER_DAYS: '30' }, options);
+    const future = await archive('2099-01-01');
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--before 2099-01-01 is later than CASE_ARCHIVE_AFTER_DAYS \(30\) days ago/);
+    // A clock ten years ahead made next month look 30 days past.
+    const nextMonth = new Date(await redisNow(redis) + 30 * DAY).toISOString().slice(0, 10);
+    expect((await archive(nextMonth, { clockSkewMs: 10 * 365 * DAY })).stderr).toMatch(/later than CASE_ARCHIVE_AFTER_DAYS/);
+    // A date old enough passes the check and goes on to sign in (as no one here).
+    const old = await archive(new Date(await redisNow(redis) - 40 * DAY).toISOString().slice(0, 10));
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain('TIDEWATCH_USER nobody: unknown user or wrong TIDEWATCH_PASSWORD');
+    expect(existsSync(out)).toBe(false);
   });
 });

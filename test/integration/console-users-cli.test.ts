@@ -6,6 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redisNow } from '../../src/cases/redis-clock.js';
+import { userKeys } from '../../src/cases/redis-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
 
@@ -13,10 +15,11 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `twtest:users-cli:${randomUUID()}:`;
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
 
-/** Runs `tidewatch console users <args>` with `password` on standard input, signed in as `as` when given. */
-function users(args: string[], options: { as?: [string, string]; password?: string } = {}): Promise<CliRun> {
+/** Runs `tidewatch console users <args>` with `password` on standard input, signed in as `as` when given, its clock off by `clockSkewMs`. */
+function users(args: string[], options: { as?: [string, string]; password?: string; clockSkewMs?: number } = {}): Promise<CliRun> {
   const [user, password] = options.as ?? [undefined, undefined];
-  return runTidewatch(['console', 'users', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: password }, options.password !== undefined ? `${options.password}\n` : '');
+  const skew = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
+  return runTidewatch(['console', 'users', ...args], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: user, TIDEWATCH_PASSWORD: password }, { stdin: options.password !== undefined ? `${options.password}\n` : '', ...skew });
 }
 
 const SUE: [string, string] = ['sue', 'supervisor-password-1'];
@@ -62,5 +65,15 @@ describe('tidewatch console users', () => {
     ]);
     expect(audit.stdout).toMatch(/change\s+auditor2\s+viewer\s+\(was supervisor\)/);
     expect(audit.stdout).toMatch(/remove\s+auditor2\s+\(was viewer\)/);
+  });
+
+  it('dates a user change and a supervisor\'s promotion by Redis\'s clock, not by a machine\'s clock set ten years back', async () => {
+    const before = await redisNow(redis);
+    expect((await users(['add', 'cleo', '--role', 'supervisor'], { as: SUE, password: 'supervisor-password-3', clockSkewMs: -10 * 365 * 86_400_000 })).code).toBe(0);
+    const after = await redisNow(redis);
+    const stored = await redis.hgetall(userKeys(prefix).user('cleo'));
+    const [entry] = (await redis.xrevrange(userKeys(prefix).audit, '+', '-', 'COUNT', 1)).map(([, f]) => JSON.parse(f[1]!) as { at: string; user: string });
+    expect(entry!.user).toBe('cleo');
+    for (const at of [stored.createdAt, stored.supervisorSince, entry!.at]) expect(Date.parse(at!) >= before && Date.parse(at!) <= after, at).toBe(true);
   });
 });
