@@ -35,6 +35,7 @@ type CaseRedis = IndexRedis & {
   /** Takes the number of keys first: the candidates vary. */
   twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
   twRemoveArchived(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
+  twRaiseRetention(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
   twTransition(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
 };
 
@@ -63,17 +64,19 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   /**
    * @param alertIndexTtlSeconds how long an alert id stays indexed to its case (idempotent
    *   re-adds); the dedupe window by default.
-   * @param retentionSeconds how long a resolved case, its alerts and audit are kept.
+   * @param retentionSeconds how long a resolved case, its alerts and audit are kept, at least: the
+   *   store keeps the longest retention any writer had, and a write never shortens a key's TTL.
    */
   constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
     super();
     this.keys = caseKeys(prefix);
     redis.defineCommand('twAddAlert', { lua: luaScript('add-alert') });
     redis.defineCommand('twClaim', { lua: luaScript('claim') });
-    redis.defineCommand('twTransition', { lua: luaScript('transition') });
+    redis.defineCommand('twTransition', { lua: luaScript('transition', 'retention') });
     redis.defineCommand('twQuery', { lua: luaScript('query') });
     redis.defineCommand('twReindexCase', { lua: luaScript('reindex-case') });
-    redis.defineCommand('twRemoveArchived', { lua: luaScript('remove-archived') });
+    redis.defineCommand('twRemoveArchived', { lua: luaScript('remove-archived', 'retention') });
+    redis.defineCommand('twRaiseRetention', { lua: luaScript('raise-retention', 'retention') });
     this.redis = redis as CaseRedis;
   }
 
@@ -209,8 +212,16 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     const k = this.keys;
     const c = toCase(raw);
     const clusters = [...new Set((await this.alerts(caseId)).flatMap(clustersMentioned))].map((cl) => k.clusterCases(cl));
-    const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c), ...clusters];
+    const keys = [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId), k.subject(c.subject), k.retention, k.open, k.claimed, k.pending, k.resolved, k.index.opened, ...caseFacets(k, c), ...clusters];
     return this.redis.twRemoveArchived(keys.length, ...keys, caseId, raw, this.retentionSeconds, ...auditFields(entry));
+  }
+
+  /**
+   * Raises the store's retention in force to this writer's, if longer, and returns it (s): a
+   * service started with the operator's CASE_RETENTION_DAYS sets it before any user writes.
+   */
+  async raiseRetention(): Promise<number> {
+    return this.redis.twRaiseRetention(1, this.keys.retention, this.retentionSeconds);
   }
 
   /** Records an archive run (who, when, the file, its checksum, the counts) in the archive log stream. */
@@ -290,7 +301,7 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
       const unchanged = written === raw;
       const leave = unchanged ? [] : caseFacets(k, toCase(raw));
       const enter = unchanged ? [] : caseFacets(k, doc);
-      const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter, k.resolutions];
+      const keys = [k.open, k.claimed, k.pending, k.resolved, k.caseDoc(caseId), k.caseAlerts(caseId), k.subject(doc.subject), k.audit(caseId), ...leave, ...enter, k.resolutions, k.retention];
       const result = await this.redis.twTransition(keys.length, ...keys,
         caseId, raw, written, doc.status, zscore, t.subject ?? '', this.retentionSeconds, priority, leave.length, enter.length, JSON.stringify(deltas), ...auditFields(t.audit));
       if (result === 1) return doc;

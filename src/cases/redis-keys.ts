@@ -21,6 +21,11 @@ export function caseKeys(prefix: string) {
     audit: (caseId: string) => `${p}audit:${caseId}`,
     /** A random id set once per store: gone, the store lost its data (store-marker.ts). */
     storeMarker: `${p}store-marker`,
+    /**
+     * The retention of a resolved case in force (s): the longest any writer was configured with
+     * (CASE_RETENTION_DAYS). A writer's shorter setting does not lower it (lua/retention.lua).
+     */
+    retention: `${p}retention-seconds`,
     /** A stream of archive runs: who, when, the file, its checksum and how many cases. */
     archiveLog: `${p}archive-log`,
     /** The dashboard's counters (dashboard-figures.ts): `day|typology` → alerts added to cases. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { caseKeys } from '../../src/cases/redis-keys.js';
 import { redisNow } from '../../src/cases/redis-clock.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
@@ -136,5 +137,14 @@ describe('tidewatch cases as a named user', () => {
     expect(old.code).toBe(2);
     expect(old.stderr).toContain('TIDEWATCH_USER nobody: unknown user or wrong TIDEWATCH_PASSWORD');
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('keeps a resolved case\'s keys for their retention when a note comes from a command run with CASE_RETENTION_DAYS=1', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const { caseId } = await store.addAlert(alert('cli-ret', 'acct-cli-ret', 60, 'medium'));
+    await store.resolve(caseId, 'false-positive', 'known payroll provider', { name: 'ana', role: 'analyst' }, await redisNow(redis));
+    expect((await cli('ana', ['note', caseId, 'x'], { CASE_RETENTION_DAYS: '1' })).code).toBe(0);
+    const k = caseKeys(prefix);
+    for (const key of [k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)]) expect(await redis.ttl(key)).toBeGreaterThan(1824 * 86_400);
   });
 });

@@ -5,10 +5,10 @@
   KEYS[4] resolved zset   KEYS[5] case key   KEYS[6] case alerts hash   KEYS[7] the case subject's key
   KEYS[8] case audit stream
   KEYS[9 .. 8+r] index sets of the document read   KEYS[9+r .. 8+r+a] index sets of the new one
-  KEYS[9+r+a] the dashboard's resolution counters
+  KEYS[9+r+a] the dashboard's resolution counters   KEYS[10+r+a] the store's retention in force (retention.lua)
   ARGV[1] caseId   ARGV[2] the document read   ARGV[3] the new document   ARGV[4] new status
   ARGV[5] its score in the status zset (lease expiry when claimed, else queue priority)   ARGV[6] subject pointer: 'release' | 'take-if-free' | ''
-  ARGV[7] retention of a resolved case (s)   ARGV[8] case queue priority (case-model.ts)   ARGV[9] r   ARGV[10] a
+  ARGV[7] the writer's retention of a resolved case (s): the store's, if longer, applies   ARGV[8] case queue priority (case-model.ts)   ARGV[9] r   ARGV[10] a
   ARGV[11] the resolution counters to move, as JSON [[field, delta], ...]
   ARGV[12..] audit entry field, value pairs
   Returns 1 when written, 0 when the case changed since it was read (read again and retry),
@@ -31,9 +31,10 @@ end
 local fields = {}
 for i = 12, #ARGV do table.insert(fields, ARGV[i]) end
 redis.call('XADD', KEYS[8], '*', unpack(fields))
+local retention = ARGV[4] == 'resolved' and retentionInForce(KEYS[10 + r + a], tonumber(ARGV[7]))
 for i = 5, 8 do
   if i ~= 7 then
-    if ARGV[4] == 'resolved' then redis.call('EXPIRE', KEYS[i], tonumber(ARGV[7])) else redis.call('PERSIST', KEYS[i]) end
+    if retention then keepAtLeast(KEYS[i], retention) else redis.call('PERSIST', KEYS[i]) end
   end
 end
 return 1
