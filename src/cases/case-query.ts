@@ -38,6 +38,11 @@ export interface CasePage {
 export const UNRESOLVED: CaseStatus[] = CASE_STATUSES.filter((s) => s !== 'resolved');
 export const DEFAULT_PAGE = 200;
 export const MAX_PAGE = 1000;
+/**
+ * The furthest a page may start: no store keeps a billion cases, and the Redis script needs an
+ * integer (Lua numbers are doubles: an offset of 1e20 reached ZREVRANGE as "1e+20", a 500; QA).
+ */
+export const MAX_OFFSET = 1_000_000_000;
 
 export function queryStatuses(q: CaseQuery): CaseStatus[] {
   const statuses = q.statuses?.length ? q.statuses : UNRESOLVED;
@@ -59,5 +64,5 @@ export function matchesQuery(c: Case, q: CaseQuery): boolean {
 }
 
 export function pageBounds(q: CaseQuery): { offset: number; limit: number } {
-  return { offset: Math.max(0, Math.floor(q.offset ?? 0)), limit: Math.min(MAX_PAGE, Math.max(1, Math.floor(q.limit ?? DEFAULT_PAGE))) };
+  return { offset: Math.min(MAX_OFFSET, Math.max(0, Math.floor(q.offset ?? 0))), limit: Math.min(MAX_PAGE, Math.max(1, Math.floor(q.limit ?? DEFAULT_PAGE))) };
 }

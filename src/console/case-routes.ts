@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CASE_STATUSES, DISPOSITIONS, type Actor, type Case } from '../cases/case-model.js';
 import { CaseActionError } from '../cases/case-transitions.js';
 import type { ConsoleOptions } from './context.js';
+import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
 
 const STATUS_OF_ERROR = { TW_CASE_MISSING: 404, TW_CASE_FORBIDDEN: 403, TW_CASE_STATE: 409, TW_CASE_INPUT: 400 } as const;
@@ -26,7 +27,9 @@ const queueParams = z.object({
   status: z.string().optional(), severity: z.string().optional(), typology: z.string().optional(), assignee: z.string().optional(), subject: z.string().optional(),
   // A number of hours, or the filter is refused (an `abc` was ignored, and the whole queue answered as if filtered).
   minAgeHours: z.string().regex(/^\d+(\.\d+)?$/, { message: 'a number of hours' }).optional(), maxAgeHours: z.string().regex(/^\d+(\.\d+)?$/, { message: 'a number of hours' }).optional(), breached: z.enum(['true', 'false']).optional(),
-  offset: z.string().regex(/^\d+$/).optional(), limit: z.string().regex(/^\d+$/).optional(),
+  // A whole number; an offset past MAX_OFFSET is refused, a limit past the page size is cut to it.
+  offset: z.string().regex(/^\d+$/, { message: 'a whole number' }).refine((v) => Number(v) <= MAX_OFFSET, { message: `at most ${MAX_OFFSET}` }).optional(),
+  limit: z.string().regex(/^\d+$/, { message: 'a whole number' }).optional(),
 });
 const resolveBody = z.object({ disposition: z.enum(DISPOSITIONS), note: z.string() });
 const reasonBody = z.object({ reason: z.string() });

@@ -37,6 +37,16 @@ describe('redis case store bounds', () => {
   });
 });
 
+describe('redis case store pages', () => {
+  it('answers an empty page, not a script error, for an offset past every case however large', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix);
+    await store.addAlert(alert('far-1', 'acct-far', 70));
+    expect(await store.query({ offset: 1e20 })).toEqual({ total: 1, cases: [] });
+  });
+});
+
 describe('redis case store under a burst for one account', () => {
   it('adds 120 alerts for one account written at once (a catch-up) to one case, none refused as "kept changing"', async () => {
     const prefix = `twtest:${randomUUID()}:`;

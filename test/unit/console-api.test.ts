@@ -232,6 +232,11 @@ describe('console API: the queue and case actions', () => {
     expect(page.total).toBe(all.total);
     expect(page.cases.map((c) => c.caseId)).toEqual(all.cases.slice(2, 5).map((c) => c.caseId));
     expect((await get(vic, '/api/cases?limit=-1')).statusCode).toBe(400);
+    // An offset past any store's cases is refused with the reason (on Redis it was a 500 from the script).
+    const far = await get(vic, '/api/cases?offset=99999999999999999999');
+    expect(far.statusCode).toBe(400);
+    expect(far.json()).toEqual({ error: 'offset: at most 1000000000' });
+    expect((await get(vic, '/api/cases?offset=1000000000')).json<{ cases: unknown[] }>().cases).toEqual([]);
   });
 
   it('refuses a viewer who tries to claim or resolve', async () => {
