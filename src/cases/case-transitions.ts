@@ -36,10 +36,19 @@ function requireRole(actor: Actor, roles: Actor['role'][], what: string): void {
 /** Characters that show nothing: controls (NUL, …), format characters (zero-width spaces, bidi overrides) and white space. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Z}\s]/gu;
 
-function requireText(text: string, what: string): string {
+/** Whether the text shows nothing: empty, or only white space, controls and format characters. */
+export function showsNothing(text: string): boolean {
+  return text.replace(INVISIBLE, '') === '';
+}
+
+/**
+ * The text a person gave (a note, a reason, a suppression's subject), trimmed; refused when it
+ * shows nothing, holds NUL or runs past 10,000 characters.
+ */
+export function requireText(text: string, what: string): string {
   const trimmed = text.trim();
   // A note of invisible characters only is empty: a closure "explained" by a zero-width space went to approval (QA).
-  if (!trimmed || trimmed.replace(INVISIBLE, '') === '') throw new CaseActionError('TW_CASE_INPUT', `${what} must not be empty (or only characters that show nothing)`);
+  if (showsNothing(trimmed)) throw new CaseActionError('TW_CASE_INPUT', `${what} must not be empty (or only characters that show nothing)`);
   if (trimmed.includes('\u0000')) throw new CaseActionError('TW_CASE_INPUT', `${what} must not hold a NUL character`);
   if (trimmed.length > 10_000) throw new CaseActionError('TW_CASE_INPUT', `${what} is longer than 10,000 characters`);
   return trimmed;

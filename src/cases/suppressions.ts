@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Alert } from '../contract/schemas.js';
 import type { Actor } from './case-model.js';
-import { CaseActionError, refuseTied } from './case-transitions.js';
+import { CaseActionError, refuseTied, requireText } from './case-transitions.js';
 import { addressKeyByForm, displayAddress } from '../chain/address.js';
 
 export const SUBJECT_KINDS = ['account', 'cluster', 'address'] as const;
@@ -108,10 +108,9 @@ export class Suppressions {
   async add(input: NewSuppression, actor: Actor, now: number): Promise<Suppression> {
     if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not suppress alerts; it needs supervisor`);
     if (!SUBJECT_KINDS.includes(input.kind as SubjectKind)) throw new CaseActionError('TW_CASE_INPUT', `kind: one of ${SUBJECT_KINDS.join(', ')}, not ${input.kind}`);
-    const subject = input.subject.trim();
-    const reason = input.reason.trim();
-    if (!subject) throw new CaseActionError('TW_CASE_INPUT', 'the subject must not be empty');
-    if (!reason) throw new CaseActionError('TW_CASE_INPUT', 'the reason must not be empty');
+    // Invisible characters alone are no subject and no reason, as for a case's note (QA: U+200B and U+2060 were accepted).
+    const subject = requireText(input.subject, 'the subject');
+    const reason = requireText(input.reason, 'the reason');
     if (!(input.days > 0 && input.days <= MAX_SUPPRESSION_DAYS)) throw new CaseActionError('TW_CASE_INPUT', `days: more than 0 and at most ${MAX_SUPPRESSION_DAYS}`);
     const ruleId = input.ruleId?.trim() || '*';
     if (ruleId !== '*' && !RULE_ID.test(ruleId)) throw new CaseActionError('TW_CASE_INPUT', `ruleId: ${ruleId} is no rule id (lower-case letters, digits, dots and dashes, as structuring.just-under), nor * for every rule`);
@@ -149,8 +148,7 @@ export class Suppressions {
 
   async revoke(id: string, reason: string, actor: Actor, now: number): Promise<Suppression> {
     if (actor.role !== 'supervisor') throw new CaseActionError('TW_CASE_FORBIDDEN', `${actor.name} (${actor.role}) may not revoke suppressions; it needs supervisor`);
-    const text = reason.trim();
-    if (!text) throw new CaseActionError('TW_CASE_INPUT', 'the reason for revoking must not be empty');
+    const text = requireText(reason, 'the reason for revoking');
     const s = (await this.backend.all()).find((x) => x.id === id);
     if (!s) throw new CaseActionError('TW_CASE_MISSING', `no suppression ${id}`);
     if (s.revokedAt) throw new CaseActionError('TW_CASE_STATE', `${id} was revoked by ${s.revokedBy}`);

@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CASE_STATUSES, DISPOSITIONS, type Actor, type Case } from '../cases/case-model.js';
-import { CaseActionError } from '../cases/case-transitions.js';
+import { CaseActionError, showsNothing } from '../cases/case-transitions.js';
 import type { ConsoleOptions } from './context.js';
 import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
@@ -112,7 +112,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     if (action === 'assign' && !analyst) return reply.code(400).send({ error: 'analyst: required to assign' });
     const refused = action === 'assign' ? await o.users.cannotWorkCases(analyst!) : undefined;
     if (refused) return reply.code(400).send({ error: refused });
-    if (action === 'resolve' && (!disposition || !note?.replace(/[\p{Cc}\p{Cf}\p{Z}\s]/gu, ''))) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
+    if (action === 'resolve' && (!disposition || showsNothing(note ?? ''))) return reply.code(400).send({ error: 'disposition and a non-empty note: required to close' });
     const results = [];
     for (const caseId of b.data.caseIds) {
       try {

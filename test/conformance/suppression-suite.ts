@@ -68,6 +68,19 @@ export function suppressionSuite(name: string, make: () => Promise<{ cases: Case
       expect(await suppressions.confirm(s.id, veteran, now + 3)).toMatchObject({ confirmedBy: 'tom' });
     });
 
+    it('refuses a subject, a reason or a revoke reason made only of characters that show nothing, as a case\'s note', async () => {
+      const { backend } = await make();
+      const now = Date.UTC(2025, 5, 1);
+      const suppressions = new Suppressions(backend);
+      for (const invisible of ['\u200b', '\u2060', '\u200b\u2060 \ufeff']) {
+        await expect(suppressions.add({ kind: 'account', subject: invisible, reason: 'our own treasury', days: 30 }, sue, now)).rejects.toThrow('the subject must not be empty (or only characters that show nothing)');
+        await expect(suppressions.add({ kind: 'account', subject: 'acct-z', reason: invisible, days: 30 }, sue, now)).rejects.toThrow('the reason must not be empty (or only characters that show nothing)');
+      }
+      const s = await suppressions.add({ kind: 'account', subject: 'acct-z', reason: 'our own treasury', days: 30 }, sue, now);
+      await expect(suppressions.revoke(s.id, '\u2060\u200b', sue, now + 1)).rejects.toThrow('the reason for revoking must not be empty (or only characters that show nothing)');
+      expect(await suppressions.list(now + 1)).toEqual([expect.objectContaining({ id: s.id, active: true })]);
+    });
+
     it('takes a suppression added or revoked by another process at its next check', async () => {
       const { cases, backend } = await make();
       const now = Date.UTC(2025, 5, 1);
