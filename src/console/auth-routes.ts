@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Actor } from '../cases/case-model.js';
 import { UserInputError, WrongPasswordError } from '../cases/users.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
+import { addressKeyOf, SignInBusyError, SignInGate } from './sign-in-gate.js';
 
 /** The account a sign-in names, as the throttle keys it (case-folded, bounded). */
 function accountOf(body: unknown): string {
@@ -73,10 +74,19 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     reply.header('retry-after', String(limit.ttlInSeconds));
     await reply.code(429).send({ error: `too many sign-in attempts for this account; retry in ${limit.ttlInSeconds} s` });
   };
-  app.post('/api/login', { config: { rateLimit: { max: o.loginPerMinute * 10, timeWindow: '1 minute' } }, preHandler: throttleAccount }, async (req, reply) => {
+  const gate = new SignInGate();
+  app.post('/api/login', { config: { rateLimit: { max: o.loginPerMinute * 10, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => addressKeyOf(req.ip) } }, preHandler: throttleAccount }, async (req, reply) => {
     const body = loginBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'expected {"user": "…", "password": "…"}' });
-    const actor = await o.users.authenticate(body.data.user, body.data.password);
+    let actor: Actor | undefined;
+    try {
+      actor = await gate.run(() => o.users.authenticate(body.data.user, body.data.password));
+    } catch (err) {
+      if (!(err instanceof SignInBusyError)) throw err;
+      o.logger?.warn({}, 'sign-in refused: too many password checks at once');
+      reply.header('retry-after', '2');
+      return reply.code(503).send({ error: 'sign-in is busy (too many at once); retry in a few seconds' });
+    }
     if (!actor) {
       o.logger?.warn({ user: await refusedUserForLog(o, body.data.user) }, 'sign-in refused: unknown user or wrong password');
       return reply.code(401).send({ error: 'unknown user or wrong password' });
