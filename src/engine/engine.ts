@@ -413,19 +413,14 @@ export class RuleEngine {
     const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
     // `alertListedOnly`: the trigger's account is alerted only when the alsoAlert list names it.
     const triggerAlerted = !rule.spec.alertListedOnly || (Array.isArray(others) && others.includes(item.msg.accountId));
-    // A change dated at or before the trigger was in place when an event-time reading judged the
-    // trigger: the alert is then the one that reading gives, whichever arrived first (session 44
-    // chain QA: a payout log and its deposit at one block time alerted with different ids and
-    // evidence as the log came first or second). A change dated later is shown as late evidence.
-    const late = change !== undefined && change.time > item.time ? change : undefined;
-    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, late) : undefined;
+    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change) : undefined;
     if (first) out.push(first);
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
         const own = this.subjectView(verdict, accountId, ctx, env.asOf);
         // Scored on its own transfer too: a modifier on the event (a VPN session) is that account's, not the trigger's (QA).
-        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, late, own);
+        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, change, own);
         if (extra) out.push(extra);
       }
     }
@@ -479,9 +474,22 @@ export class RuleEngine {
     // Each account is alerted once per rule for what holds: a login that only grows a linked group
     // alerts the newcomer, not every member again (N members would otherwise cost N^2 alerts).
     if (!this.isNew(spec.id, accountId, verdict.owners.get(accountId) ?? [], verdict.held, severityOf(spec, score), item)) return undefined;
-    const eventIds = [...verdict.evidenceIds];
-    if (change && !verdict.evidenceIds.has(change.eventId)) eventIds.push(change.eventId);
-    eventIds.sort();
+    // A change dated at or before the trigger was in place when an event-time reading judged the
+    // trigger: the alert is then the one that reading gives, whichever arrived first (session 44
+    // chain QA: a payout log and its deposit at one block time alerted with different ids and
+    // evidence as the log came first or second). A change dated later is shown as late evidence,
+    // and so is one whose event-time alert was already raised with a weaker verdict (the trigger
+    // was judged before it arrived): the stronger verdict needs an id of its own (session 44 review).
+    let late = change !== undefined && change.time > item.time ? change : undefined;
+    let eventIds = evidenceIdsWith(verdict.evidenceIds, late);
+    let alertId = deriveAlertId(spec.id, spec.version, accountId, eventIds);
+    if (change !== undefined && late === undefined && this.emitted.has(alertId)) {
+      late = change;
+      eventIds = evidenceIdsWith(verdict.evidenceIds, late);
+      alertId = deriveAlertId(spec.id, spec.version, accountId, eventIds);
+    }
+    // One alert per rule, subject and evidence set, however many evaluations reach it.
+    if (this.emitted.has(alertId)) return undefined;
     const evidence: Record<string, unknown> = { rule: { file: rule.spec.id, hash: rule.hash } };
     // A rule that names its evidence fields gets exactly those; otherwise every signal's facts.
     // Read now, not when a sink serialises the alert (see snapshotEvidence).
@@ -493,14 +501,11 @@ export class RuleEngine {
     // The trigger's USD value and where it came from (exchange, market price, peg or table).
     if (shown.type === 'transfer' && !('usd' in evidence)) evidence.usd = { value: shown.usd, source: shown.usdSource };
     if (notes.length) evidence.modifiers = notes;
-    if (change) evidence.graphChange = shownGraphChange(change, item.type === 'transfer' ? item.to : undefined);
+    if (late) evidence.graphChange = shownGraphChange(late, item.type === 'transfer' ? item.to : undefined);
     const subject: Alert['subject'] = { accountId };
     const cluster = getPath(ctx, 'counterparty.cluster');
     if (spec.subject === 'account+cluster' && typeof cluster === 'string') subject.cluster = cluster;
-    const alertId = deriveAlertId(spec.id, spec.version, accountId, eventIds);
-    // One alert per rule, subject and evidence set, however many evaluations reach it.
-    if (this.emitted.has(alertId)) return undefined;
-    this.emitted.add(alertId, Math.max(item.time, change?.time ?? 0));
+    this.emitted.add(alertId, Math.max(item.time, late?.time ?? 0));
     return {
       alertId,
       ruleId: spec.id,
@@ -510,7 +515,7 @@ export class RuleEngine {
       score,
       subject,
       eventIds,
-      triggeredAt: new Date(Math.max(item.time, change?.time ?? 0)).toISOString(),
+      triggeredAt: new Date(Math.max(item.time, late?.time ?? 0)).toISOString(),
       evidence,
       explanation: renderTemplate(spec.explain, { ...ctx, score }),
     };
@@ -775,4 +780,11 @@ function scoreOf(rule: CompiledRule, ctx: Context): { score: number; notes: stri
 /** A verdict scored again in another account's view (its own transfer, the same signals); its evidence stays. */
 function scoredOn(rule: CompiledRule, verdict: Verdict, view: Context): Verdict {
   return { ...verdict, ...scoreOf(rule, view) };
+}
+
+/** The alert's event ids: its evidence, and the late change's event when one is shown, sorted. */
+function evidenceIdsWith(evidenceIds: ReadonlySet<string>, late: GraphChange | undefined): string[] {
+  const ids = [...evidenceIds];
+  if (late && !evidenceIds.has(late.eventId)) ids.push(late.eventId);
+  return ids.sort();
 }

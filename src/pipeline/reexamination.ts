@@ -260,7 +260,12 @@ export class Reexaminer {
   private insideLabelledCluster(from: number, to: number, time: number): boolean {
     if (this.graph.root(from) !== this.graph.root(to)) return false;
     const risky = this.engine.exposureLabels;
-    return this.graph.clusterLabels(to, time).some((l) => risky.includes(l.record.label));
+    const labels = this.graph.clusterLabels(to, time);
+    // Only a label that holds for every member: not one of a single address (a CoinJoin's
+    // participant: a withdrawal to another member reaches it only over this very edge; session
+    // 44 review), nor any in a custodial cluster, where members' labels hold per member.
+    if (labels.some((l) => l.record.label === 'exchange')) return false;
+    return labels.some((l) => l.record.scope !== 'address' && risky.includes(l.record.label));
   }
 
   /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */

@@ -125,6 +125,22 @@ describe('CoinJoin participants as mixer labels', () => {
     expect(mixed.map((a) => a.severity)).toEqual(['high']);
   });
 
+  it('a withdrawal to a service address that later pays a mixed output in its own cluster is mixer exposure, in either order (an address-only label re-examines over an internal edge)', () => {
+    const mix = whirlpoolLine(13, T0);
+    const rand = prng(12);
+    const service = btcAddress(rand);
+    const hot = btcAddress(rand);
+    const coSpend = bitcoinTx([{ address: mix.outputs[0]!, sats: 1_000_000 }, { address: service, sats: 400_000 }], [{ address: hot, sats: 1_395_000 }], T0 + DAY, rand);
+    const withdrawal = transfer({ eventId: 'wd-1', kind: 'withdrawal', time: T0 + 2 * DAY, accountId: 'acct-1', chain: 'bitcoin', asset: 'BTC', amount: 0.004, to: service }, rand);
+    const payment = bitcoinTx([{ address: service, sats: 400_000 }], [{ address: mix.outputs[0]!, sats: 390_000 }], T0 + 3 * DAY, rand);
+    const mixerAlerts = (lines: string[]) => {
+      const p = new Pipeline({ rules: rules() });
+      return lines.flatMap((l) => p.process(l, {}).alerts).filter((a) => a.typology === 'mixer-exposure').map((a) => [a.subject.accountId, a.severity, a.evidence.hops]);
+    };
+    expect(mixerAlerts([mix.line, coSpend, withdrawal, payment])).toEqual([['acct-1', 'medium', 1]]);
+    expect(mixerAlerts([mix.line, coSpend, payment, withdrawal])).toEqual([['acct-1', 'medium', 1]]);
+  });
+
   it('keeps derived labels for their retention and at most maxAddresses of them, oldest leaving first', () => {
     const graph = new EntityGraph();
     const labeller = new CoinJoinLabeller(graph, { retention: 30 * DAY, maxAddresses: 12 });
