@@ -20,7 +20,7 @@ import { Decimal } from '../money/decimal.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
-import { COINJOIN_LABEL, CoinJoinLabeller, coinJoinKey } from './coinjoin-labels.js';
+import { COINJOIN_LABEL, CoinJoinLabeller, coinJoinKey, isCoinJoinKey } from './coinjoin-labels.js';
 
 export interface ClusteringOptions {
   /** @defaultValue 0.9 */
@@ -342,9 +342,15 @@ export class GraphWriter {
     if (deposit) graph.markOwn(toId);
     else for (const id of fromIds) graph.markOwn(id);
     const external = deposit ? fromIds : [toId];
-    for (const id of external) {
-      graph.markSeen(id, event.time);
-      graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
+    // A deposit straight out of a mix names the mix as its counterparty, but the mix is no one's
+    // address: it gets no touch and no edge, so accounts paid by one mix share no cluster and the
+    // mix funds no one (session 44 review: it had gained both).
+    const fromMix = recovered !== undefined && isCoinJoinKey(graph.key(recovered));
+    if (!fromMix) {
+      for (const id of external) {
+        graph.markSeen(id, event.time);
+        graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
+      }
     }
     let changes = NO_CHANGES;
     if (m.kind === 'withdrawal' && m.status === 'completed') {
@@ -353,7 +359,7 @@ export class GraphWriter {
       if (graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
       }
-    } else if (deposit && event.from.length > 0) {
+    } else if (deposit && event.from.length > 0 && !fromMix) {
       // k senders each get an edge of a k-th, rounded toward zero at 18 places. A deposit whose
       // senders are unknown (the contract allows an empty `from`) adds no edge.
       const k = event.from.length;

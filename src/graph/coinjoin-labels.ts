@@ -27,7 +27,14 @@ export const COINJOIN_SOURCE_PREFIX = 'coinjoin:';
  * address holds a colon, so it meets no address.
  */
 export function coinJoinKey(txid: string): string {
-  return `btc:coinjoin:${txid}`;
+  return `${COINJOIN_KEY_PREFIX}${txid}`;
+}
+
+const COINJOIN_KEY_PREFIX = 'btc:coinjoin:';
+
+/** Whether a graph key stands for a detected CoinJoin transaction (coinJoinKey), not an address. */
+export function isCoinJoinKey(key: string): boolean {
+  return key.startsWith(COINJOIN_KEY_PREFIX);
 }
 
 export interface CoinJoinLabelBounds {

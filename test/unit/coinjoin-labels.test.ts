@@ -93,6 +93,10 @@ describe('CoinJoin participants as mixer labels', () => {
     expect(labelsOf(p.graph, reused, T0)).toEqual([]); // the exchange's own address is never labelled
     expect(mixerAlerts(deposit('dep-fresh', 'acct-fresh', fresh, JSON.parse(intoFresh.line).txid, 1))).toEqual([['acct-fresh', 'high', 'coinjoin:whirlpool', 0]]);
     expect(mixerAlerts(deposit('dep-reused', 'acct-reused', reused, JSON.parse(intoReused.line).txid, 1))).toEqual([['acct-reused', 'high', 'coinjoin:whirlpool', 0]]);
+    // The mix is no one's address: it gains no edge and no touch from the deposits it paid.
+    const mixId = p.graph.index.lookup(`btc:coinjoin:${JSON.parse(intoFresh.line).txid}`)!;
+    expect(p.graph.edgesOut(mixId)).toEqual([]);
+    expect(p.graph.touches(mixId)).toEqual([]);
     // A deposit whose transaction is no known mix, its senders empty too, meets no mixer rule.
     expect(mixerAlerts(deposit('dep-other', 'acct-other', btcAddress(rand), 'ab'.repeat(32), 1))).toEqual([]);
   });
