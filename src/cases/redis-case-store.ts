@@ -35,7 +35,7 @@ type CaseRedis = IndexRedis & {
   /** Takes the number of keys first: the candidates vary. */
   twClaim(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<['claimed' | 'retry', string] | null>;
   twRemoveArchived(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
-  twRaiseRetention(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
+  twSetRetention(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
   twTransition(numberOfKeys: number, ...keysThenArgv: (string | number)[]): Promise<number>;
 };
 
@@ -76,7 +76,7 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
     redis.defineCommand('twQuery', { lua: luaScript('query') });
     redis.defineCommand('twReindexCase', { lua: luaScript('reindex-case') });
     redis.defineCommand('twRemoveArchived', { lua: luaScript('remove-archived', 'retention') });
-    redis.defineCommand('twRaiseRetention', { lua: luaScript('raise-retention', 'retention') });
+    redis.defineCommand('twSetRetention', { lua: luaScript('set-retention') });
     this.redis = redis as CaseRedis;
   }
 
@@ -217,11 +217,12 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   }
 
   /**
-   * Raises the store's retention in force to this writer's, if longer, and returns it (s): a
-   * service started with the operator's CASE_RETENTION_DAYS sets it before any user writes.
+   * Sets the store's retention in force to this store's own and returns it (s): what the
+   * operator's service (the console, started with the operator's CASE_RETENTION_DAYS) does at
+   * start, before any user writes. Every writer then uses it, whatever its own setting.
    */
-  async raiseRetention(): Promise<number> {
-    return this.redis.twRaiseRetention(1, this.keys.retention, this.retentionSeconds);
+  async setRetention(): Promise<number> {
+    return this.redis.twSetRetention(1, this.keys.retention, this.retentionSeconds);
   }
 
   /** Records an archive run (who, when, the file, its checksum, the counts) in the archive log stream. */

@@ -53,7 +53,7 @@ export async function redisStores(config: Config, redis: Redis): Promise<Console
   const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
   const unindexed = await cases.unindexedCount();
   if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);
-  await cases.raiseRetention(); // the operator's, before a user's command with a shorter one writes first
+  await cases.setRetention(); // the operator's, which every user's command then writes with
   const clock = await RedisClock.start(redis);
   return {
     cases,

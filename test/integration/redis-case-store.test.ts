@@ -127,14 +127,14 @@ describe('redis case store retention', () => {
     expect(await Promise.all([k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)].map((key) => redis.ttl(key)))).toEqual([-1, -1, -1]);
   });
 
-  it('never shortens a kept case\'s keys: a writer with a shorter retention (CASE_RETENTION_DAYS=1) neither lowers their TTL nor the store\'s', async () => {
+  it('never shortens a kept case\'s keys, and writes with the store\'s retention: a writer\'s own (CASE_RETENTION_DAYS=1, or 36,500) neither lowers nor raises it', async () => {
     const prefix = `twtest:${randomUUID()}:`;
     prefixes.push(prefix);
     const k = caseKeys(prefix);
     const ana = { name: 'ana', role: 'analyst' as const };
     const ttls = (caseId: string): Promise<number[]> => Promise.all([k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)].map((key) => redis.ttl(key)));
     const operator = new RedisCaseStore(redis, prefix, 3_600, 7_200);
-    expect(await operator.raiseRetention()).toBe(7_200); // as the console does at start
+    expect(await operator.setRetention()).toBe(7_200); // as the console does at start
     const kept = (await operator.addAlert(alert('keep-1', 'acct-keep1', 60, 'medium'))).caseId;
     await operator.resolve(kept, 'false-positive', 'known payroll provider', ana, 1_000);
     const short = new RedisCaseStore(redis, prefix, 3_600, 86_400 / 1_440); // a minute
@@ -145,11 +145,20 @@ describe('redis case store retention', () => {
     const fresh = (await short.addAlert(alert('keep-2', 'acct-keep2', 60, 'medium'))).caseId;
     await short.resolve(fresh, 'false-positive', 'a test account', ana, 4_000);
     for (const ttl of await ttls(fresh)) expect(ttl).toBeGreaterThan(7_000);
-    expect(await short.raiseRetention()).toBe(7_200);
-    // A longer one raises both.
-    await new RedisCaseStore(redis, prefix, 3_600, 10_000).addNote(kept, 'the MLRO asked to keep it', ana, 5_000);
+    // A longer one raises neither (session 44 review: 36,500 days kept every later case a century).
+    const long = new RedisCaseStore(redis, prefix, 3_600, 10_000);
+    await long.addNote(kept, 'the MLRO asked to keep it', ana, 5_000);
+    const third = (await long.addAlert(alert('keep-3', 'acct-keep3', 60, 'medium'))).caseId;
+    await long.resolve(third, 'false-positive', 'a test account', ana, 6_000);
+    for (const ttl of [...(await ttls(kept)), ...(await ttls(third))]) expect(ttl).toBeLessThanOrEqual(7_200);
+    expect(await redis.get(k.retention)).toBe('7200');
+    // The operator's service sets it, longer or shorter; keys kept longer keep their TTL.
+    expect(await long.setRetention()).toBe(10_000);
+    await long.addNote(kept, 'kept longer now', ana, 7_000);
     for (const ttl of await ttls(kept)) expect(ttl).toBeGreaterThan(9_900);
-    expect(await redis.get(k.retention)).toBe('10000');
+    expect(await short.setRetention()).toBe(60);
+    await short.addNote(kept, 'a note', ana, 8_000);
+    for (const ttl of await ttls(kept)) expect(ttl).toBeGreaterThan(9_900);
   });
 
   it('drops a case whose keys expired from the lists', async () => {

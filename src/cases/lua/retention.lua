@@ -1,14 +1,17 @@
 --[[ retention: a prelude of the scripts that give a resolved case's keys their TTL.
-  The store keeps the retention in force in one key: the longest any writer was configured with.
-  A writer's CASE_RETENTION_DAYS can raise it, never lower it, and a key's TTL is never shortened:
-  `CASE_RETENTION_DAYS=1 tidewatch cases note …` had set the keys of a case kept for five years to
-  expire in a day (session 44 security QA). ]]
+  The store keeps the retention in force in one key, which the operator's service (the console)
+  sets at start (set-retention.lua). A user's command writes with it, whatever its own
+  CASE_RETENTION_DAYS, and a key's TTL is never shortened: `CASE_RETENTION_DAYS=1 tidewatch cases
+  note …` had set the keys of a case kept for five years to expire in a day, and a first fix that
+  let any writer raise the retention let one with 36,500 days keep every case a century (session
+  44 security QA and review). ]]
 
--- The retention in force (s), raised to `asked` (the writer's own setting) if that is longer.
+-- The retention in force (s); a store that has none yet takes `asked` (the first writer's).
 local function retentionInForce(key, asked)
   local kept = tonumber(redis.call('GET', key) or '0')
-  if asked > kept then redis.call('SET', key, asked) end
-  return math.max(kept, asked)
+  if kept > 0 then return kept end
+  redis.call('SET', key, asked)
+  return asked
 end
 
 -- Keeps `key` at least `seconds` more: a key that has no TTL yet (a case being resolved) gets it,
