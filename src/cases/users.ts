@@ -124,9 +124,9 @@ export class Users {
   }
 
   /**
-   * A signed-in user sets their own password, proving it with the current one: a supervisor then
-   * need not know a colleague's password past the first sign-in, and the tie a reset made
-   * (accountTies) ends. Their other sessions end, as with any new password.
+   * A signed-in user sets their own password, proving it with the current one: the supervisor who
+   * set the last one no longer knows it. The tie that reset made stays (accountTies): the one who
+   * set it could have made this change too. Their other sessions end, as with any new password.
    */
   async changeOwnPassword(current: string, next: string, now: number, by: UserChangeActor): Promise<Actor> {
     const user = USER_NAME.test(by.name) ? await this.backend.find(by.name) : undefined;
@@ -220,22 +220,27 @@ function actorOf(user: UserRecord): Actor {
   return user.role === 'supervisor' ? { name: user.name, role: user.role, supervisorSince: supervisorSince(user) } : { name: user.name, role: user.role };
 }
 
-/** What the user audit says was last done to one account. */
+/** What the user audit says was done to one account. */
 interface AccountHistory {
   created?: UserAuditEntry;
-  /** The newest entry that set its password: its creation, a supervisor's reset, or the user's own change. */
+  /**
+   * The newest entry in which someone other than the holder set its password: its creation or a
+   * reset. The holder's own changes after it do not end the tie: whoever set the password could
+   * have made them (session 44 review: the resetter changed the password as the holder, and the
+   * tie was gone). Only another person's reset moves it.
+   */
   password?: UserAuditEntry;
-  /** The newest change of its role. */
-  role?: UserAuditEntry;
+  /** Every change of its role (each ties its changer for ROLE_TIE_DAYS). */
+  roles: UserAuditEntry[];
 }
 
 function accountHistories(entries: readonly UserAuditEntry[]): Map<string, AccountHistory> {
   const histories = new Map<string, AccountHistory>();
   for (const e of entries) {
-    const h = histories.get(e.user) ?? {};
-    if (e.action === 'add') Object.assign(h, { created: e, password: e });
-    if (e.action === 'change' && e.passwordChanged) h.password = e;
-    if (e.action === 'change' && e.previousRole !== e.role) h.role = e;
+    const h = histories.get(e.user) ?? { roles: [] };
+    if (e.action === 'add') Object.assign(h, { created: e, password: e, roles: [] });
+    if (e.action === 'change' && e.passwordChanged && e.by !== e.user) h.password = e;
+    if (e.action === 'change' && e.previousRole !== e.role) h.roles.push(e);
     histories.set(e.user, h);
   }
   return histories;
@@ -251,10 +256,10 @@ interface AccountAct {
 function actsOn(account: string, h: AccountHistory): AccountAct[] {
   const acts: AccountAct[] = [];
   if (h.created) acts.push({ entry: h.created, what: `made ${account}'s account at ${h.created.at}: whoever makes an account may be the one who uses it` });
-  if (h.password && h.password !== h.created) acts.push({ entry: h.password, what: `set ${account}'s current password at ${h.password.at}: whoever set it may know it, until ${account} sets their own` });
-  if (h.role) {
-    const until = new Date(Date.parse(h.role.at) + ROLE_TIE_DAYS * 86_400_000).toISOString();
-    acts.push({ entry: h.role, what: `made ${account} ${h.role.role === 'analyst' ? 'an' : 'a'} ${h.role.role} at ${h.role.at} (a tie for ${ROLE_TIE_DAYS} days)`, until });
+  if (h.password && h.password !== h.created) acts.push({ entry: h.password, what: `set ${account}'s password at ${h.password.at}: whoever set it may know it, and may have made any change since, until another person sets a new one` });
+  for (const role of h.roles) {
+    const until = new Date(Date.parse(role.at) + ROLE_TIE_DAYS * 86_400_000).toISOString();
+    acts.push({ entry: role, what: `made ${account} ${role.role === 'analyst' ? 'an' : 'a'} ${role.role} at ${role.at} (a tie for ${ROLE_TIE_DAYS} days)`, until });
   }
   return acts;
 }

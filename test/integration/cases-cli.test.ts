@@ -84,7 +84,7 @@ describe('tidewatch cases as a named user', () => {
     ]);
   });
 
-  it('refuses four-eyes between accounts one made, or whose password one set; the colleague\'s own new password ends the tie', async () => {
+  it('refuses four-eyes between accounts one made, or whose password one set, also after a change in the colleague\'s name; another supervisor\'s reset ends the tie', async () => {
     const store = new RedisCaseStore(redis, prefix);
     const own = (await store.addAlert(alert('cli-tie-1', 'acct-cli-tie-1', 100, 'critical', 'sanctions-exposure'))).caseId;
     const puppet = (await store.addAlert(alert('cli-tie-2', 'acct-cli-tie-2', 100, 'critical', 'sanctions-exposure'))).caseId;
@@ -94,11 +94,15 @@ describe('tidewatch cases as a named user', () => {
     expect((await runTidewatch(['console', 'users', 'add', 'tom', '--role', 'supervisor'], asSue, { stdin: 'sue-chose-this-1\n' })).code).toBe(0);
     const asTom = await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'sue-chose-this-1' });
     expect(asTom.code).toBe(2);
-    expect(asTom.stderr).toMatch(/four-eyes: tom cannot approve sue's closure: sue set tom's current password at \S+: whoever set it may know it, until tom sets their own/);
-    // tom sets his own: sue no longer knows it, and his approval stands.
+    expect(asTom.stderr).toMatch(/four-eyes: tom cannot approve sue's closure: sue set tom's password at \S+: whoever set it may know it, and may have made any change since, until another person sets a new one/);
+    // A change in tom's name, which sue knowing the password could make herself, leaves the tie.
     const changed = await runTidewatch(['console', 'users', 'password'], { REDIS_URL, REDIS_KEY_PREFIX: prefix, TIDEWATCH_USER: 'tom', TIDEWATCH_PASSWORD: 'sue-chose-this-1' }, { stdin: 'tom-chose-this-2\n' });
     expect(changed.stdout).toContain('password of tom changed');
-    expect((await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'tom-chose-this-2' })).stdout).toContain(`resolved ${own}: false-positive`);
+    expect((await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'tom-chose-this-2' })).code).toBe(2);
+    // Another supervisor re-sets it: sue no longer knows it, and tom's approval stands.
+    expect((await runTidewatch(['console', 'users', 'add', 'ann', '--role', 'supervisor'], asSue, { stdin: 'sue-made-ann-1\n' })).code).toBe(0);
+    expect((await runTidewatch(['console', 'users', 'add', 'tom', '--role', 'supervisor'], { ...asSue, TIDEWATCH_USER: 'ann', TIDEWATCH_PASSWORD: 'sue-made-ann-1' }, { stdin: 'ann-chose-this-3\n' })).code).toBe(0);
+    expect((await cli('tom', ['approve', own], { TIDEWATCH_PASSWORD: 'ann-chose-this-3' })).stdout).toContain(`resolved ${own}: false-positive`);
     // sue makes an analyst, proposes a closure as it and approves it as herself.
     expect((await runTidewatch(['console', 'users', 'add', 'zed', '--role', 'analyst'], asSue, { stdin: 'sue-made-zed-1\n' })).code).toBe(0);
     expect((await cli('zed', ['resolve', puppet, '--disposition', 'false-positive', '--note', 'a test account'], { TIDEWATCH_PASSWORD: 'sue-made-zed-1' })).code).toBe(0);

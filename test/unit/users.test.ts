@@ -175,16 +175,22 @@ describe('four-eyes between tied accounts', () => {
     return { users, store, caseId, propose: (at: number) => store.resolve(caseId, 'false-positive', 'our own cold wallet', { name: proposer, role: proposer === 'sue' ? 'supervisor' : 'analyst' }, at) };
   }
 
-  it('refuses an approval by a colleague whose password the proposer re-set, until the colleague sets their own', async () => {
+  it('refuses an approval by a colleague whose password the proposer re-set, also after a change in the colleague\'s name (sue could make it), until another person sets one', async () => {
     const { users, store, caseId, propose } = await twoSupervisors('sue');
     await users.add('tom', 'supervisor', 'sue-chose-this-1', t0 + DAY, bySue); // sue now knows tom's password
     await propose(t0 + 2 * DAY);
     const asTom = (await users.authenticate('tom', 'sue-chose-this-1'))!;
-    expect(await caseError(store.approve(caseId, asTom, t0 + 2 * DAY))).toBe(
-      "four-eyes: tom cannot approve sue's closure: sue set tom's current password at 2025-06-02T00:00:00.000Z: whoever set it may know it, until tom sets their own; a supervisor whose account is not tied to sue's must");
-    const tom = await users.changeOwnPassword('sue-chose-this-1', 'tom-chose-this-2', t0 + 3 * DAY, { name: 'tom', via: 'cli' });
-    expect(tom.ties).toBeUndefined();
-    expect(await store.approve(caseId, tom, t0 + 3 * DAY)).toMatchObject({ status: 'resolved', approvedBy: 'tom' });
+    const refusal = "four-eyes: tom cannot approve sue's closure: sue set tom's password at 2025-06-02T00:00:00.000Z: whoever set it may know it, and may have made any change since, until another person sets a new one; a supervisor whose account is not tied to sue's must";
+    expect(await caseError(store.approve(caseId, asTom, t0 + 2 * DAY))).toBe(refusal);
+    // Session 44 review: sue, who knows the password, changes it as tom; the tie stays.
+    const changed = await users.changeOwnPassword('sue-chose-this-1', 'tom-chose-this-2', t0 + 3 * DAY, { name: 'tom', via: 'cli' });
+    expect(await caseError(store.approve(caseId, changed, t0 + 3 * DAY))).toBe(refusal);
+    // Another supervisor re-sets it: sue no longer knows it (ana is tied to tom now).
+    await users.add('ana', 'supervisor', 'ana-own-password-1', t0);
+    await users.add('tom', 'supervisor', 'ana-chose-this-3', t0 + 4 * DAY, { name: 'ana', via: 'cli' });
+    const tom = (await users.authenticate('tom', 'ana-chose-this-3'))!;
+    expect(tom.ties?.map((t) => t.user)).toEqual(['ana']);
+    expect(await store.approve(caseId, tom, t0 + 4 * DAY)).toMatchObject({ status: 'resolved', approvedBy: 'tom' });
   });
 
   it('refuses, for ever, an approval of a closure proposed from an account the approver made', async () => {
@@ -224,9 +230,19 @@ describe('four-eyes between tied accounts', () => {
       entry(t0 + DAY, 'change', 'sue', 'tom', { role: 'supervisor', previousRole: 'supervisor', passwordChanged: true }),
       entry(t0 + 2 * DAY, 'change', 'sue', 'sue', { role: 'supervisor', previousRole: 'supervisor', passwordChanged: true }),
       entry(t0 + 2 * DAY, 'add', 'vic', '(setup)', { role: 'viewer' }),
+      entry(t0 + 3 * DAY, 'add', 'ana', '(setup)', { role: 'analyst' }),
+      entry(t0 + 4 * DAY, 'change', 'ana', 'tom', { role: 'supervisor', previousRole: 'analyst' }),
+      entry(t0 + 5 * DAY, 'change', 'ana', 'sue', { role: 'analyst', previousRole: 'supervisor' }),
     ];
-    expect(accountTies('sue', audit).map((t) => t.user)).toEqual(['tom']); // sue made tom; tom's reset of sue's password was replaced by her own
-    expect(accountTies('tom', audit).map((t) => t.reason)).toEqual(["sue made tom's account at 2025-06-01T00:00:00.000Z: whoever makes an account may be the one who uses it"]);
+    // Tom's reset of sue's password stays a tie after her own change (tom could have made it); sue made tom.
+    expect(accountTies('sue', audit).map((t) => t.user)).toEqual(['tom', 'tom', 'ana']);
+    expect(accountTies('tom', audit).map((t) => t.reason)).toEqual([
+      "tom set sue's password at 2025-06-02T00:00:00.000Z: whoever set it may know it, and may have made any change since, until another person sets a new one",
+      "sue made tom's account at 2025-06-01T00:00:00.000Z: whoever makes an account may be the one who uses it",
+      'tom made ana a supervisor at 2025-06-05T00:00:00.000Z (a tie for 30 days)',
+    ]);
+    // Each change of role ties its changer, not only the newest (session 44 review).
+    expect(accountTies('ana', audit).map((t) => t.user)).toEqual(['tom', 'sue']);
     expect(accountTies('vic', audit)).toEqual([]);
   });
 });
