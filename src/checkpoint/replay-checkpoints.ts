@@ -40,7 +40,7 @@ export interface ReplayCheckpoints {
   pipeline?: Pipeline;
   /** Given files (resolved paths) whose first lines the restored checkpoint applied: the replay skips them. */
   coveredLines: Map<string, number>;
-  afterEach: (pipeline: Pipeline, origin: Origin, text: string) => Promise<void>;
+  afterEach: (pipeline: Pipeline, origin: Origin, text: string, settled: boolean) => Promise<void>;
   /** Writes the final checkpoint, when asked for one. */
   finish: (pipeline: Pipeline) => Promise<void>;
 }
@@ -135,6 +135,8 @@ export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: Loa
   }
   const lines = new Map<string, { line: number; text: string }>();
   let handled = 0;
+  /** `handled` when the last checkpoint was saved. */
+  let savedAt = 0;
   const positions = (): ReplayPositions => ({ files: [...earlier, ...[...lines].map(([file, { line, text }]) => ({ file, line, lineSha256: sha256(text) }))], ...(sdnInForce ? { sdn: sdnInForce } : {}) });
   const save = async (p: Pipeline): Promise<void> => {
     if (!flags.checkpointOut) return;
@@ -145,12 +147,17 @@ export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: Loa
   return {
     ...(pipeline ? { pipeline } : {}),
     coveredLines,
-    afterEach: async (p, origin, text) => {
+    afterEach: async (p, origin, text, settled) => {
       if (origin.file !== undefined && origin.line !== undefined) {
         const last = lines.get(origin.file);
         if (last) { last.line = origin.line; last.text = text; } else lines.set(origin.file, { line: origin.line, text });
       }
-      if (flags.checkpointEvery && ++handled % flags.checkpointEvery === 0) await save(p);
+      handled++;
+      // Only where every line applied is recorded (not inside an instant's run: see replay.ts).
+      if (flags.checkpointEvery && settled && handled - savedAt >= flags.checkpointEvery) {
+        savedAt = handled;
+        await save(p);
+      }
     },
     finish: save,
   };

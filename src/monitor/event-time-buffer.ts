@@ -25,6 +25,7 @@
  */
 import { partitionKey, splitKey, type Cut } from './ownership.js';
 import { ORDER_LOOKAHEAD } from '../sources/order-key.js';
+import { MAX_INSTANT_RUN } from '../sources/instant-order.js';
 
 export interface Entry<T> {
   pk: string;
@@ -188,8 +189,10 @@ export class EventTimeBuffer<T> {
     return n;
   }
 
+  /** A step's entries of one instant are applied in the instant order, not in offset order: the cut moves only forward. */
   markApplied(e: Entry<T>): void {
     const s = this.parts.get(e.pk)!;
+    if (e.offset + 1n <= s.applied) return;
     s.applied = e.offset + 1n;
     while (s.gaps.length > 0 && s.gaps[0]![0] <= s.applied) {
       if (s.gaps[0]![0] === s.applied) s.applied = s.gaps[0]![1];
@@ -212,7 +215,7 @@ export class EventTimeBuffer<T> {
   /** Up to `maxStep` entries that may be applied now, in (time, topic, partition, offset) order. */
   take(maxStep: number, now: number, holdMs: number): Entry<T>[] {
     const replayed = this.replayThreshold();
-    if (replayed !== undefined) return this.merge(maxStep, replayed, true);
+    if (replayed !== undefined) return this.merge(maxStep, replayed, true, true);
     let behind = Number.POSITIVE_INFINITY;
     let all = Number.POSITIVE_INFINITY;
     let held = Number.NEGATIVE_INFINITY;
@@ -225,7 +228,10 @@ export class EventTimeBuffer<T> {
       for (let b = s.queue[s.aged]; b && b.fetchedAt <= heldSince; b = s.queue[++s.aged]) s.agedMax = Math.max(s.agedMax, b.key);
       held = Math.max(held, s.agedMax);
     }
-    return this.merge(maxStep, Math.min(behind, Math.max(all, held)), false);
+    const released = Math.max(all, held);
+    // A key some partition still owing data has reached may come again from it: its instant is
+    // taken once that partition has moved past it, whole (instant-order.ts).
+    return this.merge(maxStep, Math.min(behind, released), false, behind <= released);
   }
 
   /**
@@ -247,20 +253,23 @@ export class EventTimeBuffer<T> {
   }
 
   /**
-   * A k-way merge of the partitions' heads at or before the threshold (only heads before their
-   * barrier when `beforeBarrier`): each partition gives a prefix, and no step rescans the whole buffer.
+   * A k-way merge of the partitions' heads at or before the threshold (before it when
+   * `exclusive`; only heads before their barrier when `beforeBarrier`): each partition gives a
+   * prefix, and no step rescans the whole buffer. A step that reaches `maxStep` goes on to the end
+   * of its last key's run (up to MAX_INSTANT_RUN more), so no instant is split between steps.
    */
-  private merge(maxStep: number, threshold: number, beforeBarrier: boolean): Entry<T>[] {
+  private merge(maxStep: number, threshold: number, beforeBarrier: boolean, exclusive: boolean): Entry<T>[] {
     const parts = [...this.parts.values()];
     const ready: Entry<T>[] = [];
-    while (ready.length < maxStep) {
+    for (;;) {
       let best: PartitionState<T> | undefined;
       for (const p of parts) {
         const b = p.queue[p.head];
         if (b && beforeBarrier && b.offset >= p.barrier) continue;
-        if (b && b.key <= threshold && settled(p, p.head) && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
+        if (b && (exclusive ? b.key < threshold : b.key <= threshold) && settled(p, p.head) && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
       }
       if (!best) break;
+      if (ready.length >= maxStep && (best.queue[best.head]!.key !== ready[ready.length - 1]!.key || ready.length >= maxStep + MAX_INSTANT_RUN)) break;
       const taken = best.queue[best.head++]!;
       if (taken.key > best.settledKey) best.settledKey = taken.key; // taken: its key is final
       ready.push(taken);

@@ -9,6 +9,10 @@ import type { DecodeResult } from '../decode/decode.js';
 import { decodeBytes } from '../decode/encoding.js';
 import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import { partitionKey, type Cut } from './ownership.js';
+import { sortInstantRuns, type InstantItem } from '../sources/instant-order.js';
+
+const keyOfEntry = (e: Entry<Fetched>): number => e.key;
+const viewOfEntry = (e: Entry<Fetched>): InstantItem => e.value;
 
 /** A fetched message, decoded once, with its raw text kept for the dead-letter topic and the journal. */
 export interface Fetched {
@@ -113,7 +117,10 @@ export class Ordering {
 
   /** The next step: at most `maxStep` messages that may be applied now. Empty when all must wait. */
   next(maxStep: number, now: number, holdMs: number): Step {
-    return this.buffer.take(maxStep, now, holdMs);
+    const step = this.buffer.take(maxStep, now, holdMs);
+    // Each instant (one order key) in the instant order, whatever partitions its messages came from.
+    sortInstantRuns(step, keyOfEntry, viewOfEntry);
+    return step;
   }
 
   /** Records that a taken message was applied, so the applied cut moves past it. */

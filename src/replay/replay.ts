@@ -18,6 +18,8 @@ import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
 import { fileSize, readJsonLines } from '../sources/file-source.js';
 import { notUtf8 } from '../decode/encoding.js';
 import { PriceMerge } from './price-merge.js';
+import { compareWithinInstant } from '../sources/instant-order.js';
+import { InstantRun, type InputLine } from './instant-run.js';
 
 /** Files holding personal data are readable by their owner only, whatever the umask allows. */
 const OWNER_ONLY = 0o600;
@@ -67,8 +69,13 @@ export interface ReplayOptions {
   keep?: { alerts?: boolean; cases?: boolean };
   /** Keeps the exchange events of accounts with a case (flushed after each message). */
   timeline?: TimelineRecorder;
-  /** Awaited after each message is handled and written (e.g. to save a checkpoint every N messages); `text` is its raw line. */
-  afterEach?: (pipeline: Pipeline, origin: Origin, text: string) => Promise<void> | void;
+  /**
+   * Awaited after each message is handled and written (e.g. to save a checkpoint every N
+   * messages); `text` is its raw line. A file's lines of one instant are applied in the instant
+   * order and then told here in file order: `settled` is false until the last of them, as a
+   * message after it is already applied (a checkpoint belongs only where it is true).
+   */
+  afterEach?: (pipeline: Pipeline, origin: Origin, text: string, settled: boolean) => Promise<void> | void;
   /**
    * Files (resolved paths) whose lines up to the given number a restored checkpoint already
    * applied: they are skipped, not applied a second time (counted as duplicates, their bad lines
@@ -157,10 +164,12 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
         await options.timeline.flush();
       }
     }
-    await options.afterEach?.(pipeline, origin, text);
   };
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
-  const applyPrice = (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => handle(line.text, line.origin, line.decoded);
+  const applyPrice = async (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => {
+    await handle(line.text, line.origin, line.decoded);
+    await options.afterEach?.(pipeline, line.origin, line.text, true);
+  };
   /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
   const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
     if (!prices) return handle(text, origin, decoded, emit);
@@ -168,7 +177,22 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     await prices.applyUpTo(result.ok ? result.event.time : newestTime, applyPrice);
     return handle(text, origin, result, emit);
   };
-  if (options.records) for await (const r of options.records) await handleInput(r.text, r.origin, r.decoded, r.emit);
+  // The messages of one instant are applied in the instant order (instant-order.ts), not in the
+  // order they are read: the same lines in any order within an instant give the same bytes.
+  const run = new InstantRun<InputLine>();
+  const applyRun = async (lines: InputLine[]): Promise<void> => {
+    const ordered = lines.length > 1 ? [...lines].sort(compareWithinInstant) : lines;
+    for (const l of ordered) await handleInput(l.raw, l.origin, l.decoded, l.emit);
+    // Told in read order once the whole run is applied, so a checkpoint's line covers what it holds.
+    for (let i = 0; i < lines.length; i++) await options.afterEach?.(pipeline, lines[i]!.origin, lines[i]!.raw, i === lines.length - 1);
+  };
+  const read = async (line: InputLine): Promise<void> => {
+    const ready = run.add(line);
+    if (ready) await applyRun(ready);
+  };
+  if (options.records) {
+    for await (const r of options.records) await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }) });
+  }
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
     ? new cliProgress.SingleBar({ format: 'replay [{bar}] {percentage}% | {value}/{total} MB | {messages} msgs', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -181,11 +205,13 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     for await (const line of readJsonLines(file)) {
       fileBytes = line.bytes;
       if (line.line <= covered) continue;
-      await handleInput(line.text, { file, line: line.line }, line.invalidBytes ? notUtf8(line.invalidBytes) : undefined);
+      await read({ raw: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : pipeline.decode(line.text) });
       if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
     }
     doneBytes += fileSize(file);
   }
+  const last = run.take();
+  if (last) await applyRun(last);
   await options.inputsDone?.(pipeline);
   await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });

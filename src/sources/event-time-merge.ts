@@ -33,7 +33,11 @@ export interface Merged<T> {
   value: T;
 }
 
-/** Event time, then topic, partition and offset: a total order, so the output never depends on read timing. */
+/**
+ * Event time, then topic, partition and offset: a total order, so the output never depends on read
+ * timing. The records of one order key are then applied in the instant order (instant-order.ts),
+ * which does not depend on the partitions either.
+ */
 export function mergeOrder(a: Merged<unknown>, b: Merged<unknown>): number {
   return a.key - b.key || (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0) || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
 }

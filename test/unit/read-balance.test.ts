@@ -99,9 +99,10 @@ describe('read balance: which input partitions the reader fetches', () => {
     buffer.register('tw.logins', 1, 0n, 300n);
     buffer.register('chain.evm.log.v1', 0, 0n, 10n);
     buffer.register('tw.prices', 0, 0n, 0n);
-    fill(buffer, 'tw.logins', 0, 0, 300, (i) => i);
-    fill(buffer, 'tw.logins', 1, 0, 300, (i) => i);
-    fill(buffer, 'chain.evm.log.v1', 0, 0, 10, (i) => 10 * i);
+    // No two at one instant, so each take gives exactly what it asks (a step finishes its instant).
+    fill(buffer, 'tw.logins', 0, 0, 300, (i) => 3 * i);
+    fill(buffer, 'tw.logins', 1, 0, 300, (i) => 3 * i + 1);
+    fill(buffer, 'chain.evm.log.v1', 0, 0, 10, (i) => 30 * i + 2);
     const reader = new RecordingReader();
     const balance = new ReadBalance(64, 600);
     balance.balance(buffer, reader);

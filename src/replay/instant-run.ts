@@ -1,0 +1,38 @@
+/**
+ * The replay's run of consecutive messages that share one event time: gathered until a line of
+ * another time ends it, then applied in the instant order (sources/instant-order.ts). A reject
+ * has no time of its own and joins the run it falls in. A run stops growing at MAX_INSTANT_RUN
+ * lines, so a file whose every line carries one time costs bounded memory.
+ */
+import type { Origin } from '../decode/events.js';
+import { MAX_INSTANT_RUN, type InstantItem } from '../sources/instant-order.js';
+
+/** A decoded input message, where it came from, and whether its outputs are written (undefined: by `emitFrom`). */
+export interface InputLine extends InstantItem {
+  origin: Origin;
+  emit?: boolean;
+}
+
+export class InstantRun<T extends InstantItem> {
+  private items: T[] = [];
+  private time: number | undefined;
+
+  /** Adds a line; returns the run it ended (the lines of an earlier instant, in file order), if any. */
+  add(item: T): T[] | undefined {
+    const time = item.decoded.ok ? item.decoded.event.time : undefined;
+    const ends = this.items.length >= MAX_INSTANT_RUN || (time !== undefined && this.time !== undefined && time !== this.time);
+    const ended = ends ? this.take() : undefined;
+    this.items.push(item);
+    if (time !== undefined) this.time = time;
+    return ended;
+  }
+
+  /** The lines gathered (in file order), or undefined when none; the run starts afresh. */
+  take(): T[] | undefined {
+    if (this.items.length === 0) return undefined;
+    const taken = this.items;
+    this.items = [];
+    this.time = undefined;
+    return taken;
+  }
+}
