@@ -61,8 +61,8 @@ export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<vo
   await w.typedArray(uf.reprs);
 
   const parts = graph.checkpointParts();
-  await openSection(w, 'graph.per-address', { length: parts.own.length, newest: encodeClock(parts.newest) });
-  await w.typedArray(parts.own);
+  await openSection(w, 'graph.per-address', { length: parts.marks.length, newest: encodeClock(parts.newest) });
+  await w.typedArray(parts.marks);
   await w.typedArray(parts.firstSeen);
 
   await openSection(w, 'graph.labels', { count: graph.labels.addressCount });
@@ -87,11 +87,11 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   graph.uf.restoreArrays(parent, sizes, reprs);
 
   const perAddress = await expectSection<{ length: number; newest: number | string }>(r, 'graph.per-address');
-  const own = new Uint8Array(perAddress.length);
+  const marks = new Uint8Array(perAddress.length);
   const firstSeen = new Float64Array(perAddress.length);
-  await r.intoTypedArray(own);
+  await r.intoTypedArray(marks);
   await r.intoTypedArray(firstSeen);
-  graph.restoreArrays(own, firstSeen, decodeClock(perAddress.newest));
+  graph.restoreArrays(marks, firstSeen, decodeClock(perAddress.newest));
 
   await expectSection(r, 'graph.labels');
   for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);

@@ -18,9 +18,12 @@ export const FORMAT = 'tidewatch-checkpoint';
  * id memory's bucket carries its sealed, sorted fingerprints beside its table. 5: a retained
  * transfer's row may carry a fifth element, the time its account first dealt with its
  * counterparty ([time, message, usd, source, dealtSince]; src/engine/dealt-since.ts). 6: the
- * rule state ends with the accounts' login signs (src/engine/login-signs.ts).
+ * rule state ends with the accounts' login signs (src/engine/login-signs.ts). 7: an address's
+ * per-address byte carries a second bit, that it joined its cluster as a forwarder
+ * (EntityGraph.markForwarder; a reader of 6 took a forwarder that is also the exchange's own
+ * for not own).
  */
-export const FORMAT_VERSION = 6;
+export const FORMAT_VERSION = 7;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
@@ -28,9 +31,11 @@ export const FORMAT_VERSION = 6;
  * input history (which retention may have deleted). 3 differs from 4 only in id-memory buckets,
  * which carry no sealed fingerprints there; 3 and 4 differ from 5 only in carrying no first
  * dealings (their transfers then know the dealings their history holds, as those builds did);
- * 3 to 5 carry no login signs (noted again from the logins read after the restore).
+ * 3 to 5 carry no login signs (noted again from the logins read after the restore); 3 to 6 carry
+ * no forwarder marks (a label on an address merged as a forwarder before the restore holds for
+ * its whole cluster, as those builds read it; forwards read after it are marked).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

@@ -195,7 +195,7 @@ export class GraphWriter {
       if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0) continue;
       if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) continue;
       if (this.passesThrough(to) || this.passesThrough(e.to) || !this.sweepsUnswept(to, e.asset, e.amount, e.time, e.to)) continue;
-      const c = graph.merge(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
+      const c = graph.mergeForward(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
     return changes ?? NO_CHANGES;
@@ -289,7 +289,7 @@ export class GraphWriter {
     if (graph.isOwn(from) || graph.isOwn(to) || graph.clusterLabels(from, event.time).length > 0 || !this.absorbsForwards(to, event.time)) return undefined;
     if (this.passesThrough(from) || this.passesThrough(to)) return undefined;
     if (!this.sweepsUnswept(from, asset, amount, event.time, to)) return undefined;
-    return graph.merge(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
+    return graph.mergeForward(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }
 
   /**

@@ -17,10 +17,13 @@ import { AddressIndex } from './address-index.js';
 import { remapClusterMeta, remapFlowEdges, renumber } from './address-memory.js';
 import { EdgeExpiry } from './edge-expiry.js';
 import { LabelReach, MAX_DEPTH } from './label-reach.js';
+import { clusterLabelsFor, type ClusterLabel, type LabelScopeGraph } from './label-scope.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
 import { Decimal } from '../money/decimal.js';
+
+export type { ClusterLabel } from './label-scope.js';
 
 /** Two records of one transfer differ by at most this share of its amount (fees, rounding). */
 const SAME_TRANSFER_TOLERANCE = Decimal.parse('0.001');
@@ -194,14 +197,15 @@ const COMPACT_SAMPLE = 1 << 16;
 const MAX_CAUSES = 64;
 /** Members of a merge's smaller side read to tell whether it brings the larger side anything (MergeImpact.coversCluster). */
 const SMALL_SIDE_READ = 16;
+/** Bits of an address's marks: the exchange's own (exposure stops there). */
+const MARK_OWN = 1;
+/** Bits of an address's marks: it joined its cluster as a forwarder (its labels hold for it alone). */
+const MARK_FORWARDER = 2;
 /** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
 const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
 const NAME_CACHE = 100_000;
-
-export interface ClusterLabel {
-  address: string;
-  record: LabelRecord;
-}
+/** What an unlabelled cluster's labelled members read (shared: never written). */
+const NO_MEMBERS: readonly number[] = Object.freeze([]);
 
 /** How far apart an exchange event and the chain event of one transfer may be (see addEdge). */
 const SAME_TRANSFER_WITHIN = 6 * 3_600_000;
@@ -215,8 +219,8 @@ export class EntityGraph {
   /** Lower-cased key → the labels of a listing that lost its letter case (see watchIgnoringCase). */
   private caseInsensitiveLabels: Map<string, LabelRecord[]> | undefined;
   private readonly inEdges = new IdTable<FlowEdge[]>();
-  /** Per address id: 1 when it is the exchange's own. */
-  private own = new Uint8Array(1024);
+  /** Per address id: its MARK_OWN and MARK_FORWARDER bits. */
+  private marks = new Uint8Array(1024);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
   /** Addresses forgotten at the cap (`maxAddresses`) before their time, by this process (for metrics; not checkpointed). */
@@ -472,16 +476,16 @@ export class EntityGraph {
   private remapArrays(remap: Int32Array, live: number): void {
     let n = 1024;
     while (n < live) n *= 2;
-    const own = new Uint8Array(n);
+    const marks = new Uint8Array(n);
     const firstSeen = new Float64Array(n).fill(Number.NaN);
-    const known = Math.min(remap.length, this.own.length);
+    const known = Math.min(remap.length, this.marks.length);
     for (let id = 0; id < known; id++) {
       const to = remap[id]!;
       if (to < 0) continue;
-      own[to] = this.own[id]!;
+      marks[to] = this.marks[id]!;
       firstSeen[to] = this.firstSeen[id]!;
     }
-    this.own = own;
+    this.marks = marks;
     this.firstSeen = firstSeen;
   }
 
@@ -524,12 +528,12 @@ export class EntityGraph {
 
   /** Grows the per-address arrays to hold `id`. */
   private ensure(id: number): void {
-    if (id < this.own.length) return;
-    let n = this.own.length;
+    if (id < this.marks.length) return;
+    let n = this.marks.length;
     while (n <= id) n *= 2;
-    const own = new Uint8Array(n);
-    own.set(this.own);
-    this.own = own;
+    const marks = new Uint8Array(n);
+    marks.set(this.marks);
+    this.marks = marks;
     const firstSeen = new Float64Array(n).fill(Number.NaN);
     firstSeen.set(this.firstSeen);
     this.firstSeen = firstSeen;
@@ -542,7 +546,7 @@ export class EntityGraph {
 
   private scopedFlags(): Uint8Array {
     if (this.scoped) return this.scoped;
-    const flags = new Uint8Array(this.own.length);
+    const flags = new Uint8Array(this.marks.length);
     for (const [id, records] of this.labels.entries()) if (id < flags.length && records.some((r) => r.scope === 'address')) flags[id] = 1;
     return (this.scoped = flags);
   }
@@ -614,11 +618,24 @@ export class EntityGraph {
   /** Marks an address as the exchange's own (deposit address, hot wallet): exposure stops there. */
   markOwn(id: number): void {
     this.ensure(id);
-    this.own[id] = 1;
+    this.marks[id] = this.marks[id]! | MARK_OWN;
   }
 
   isOwn(id: number): boolean {
-    return id < this.own.length && this.own[id] === 1;
+    return id < this.marks.length && (this.marks[id]! & MARK_OWN) !== 0;
+  }
+
+  /**
+   * Marks an address as having joined its cluster as a forwarder (it swept its funds into
+   * another member; clustering.ts): its labels then hold for it alone (label-scope.ts).
+   */
+  markForwarder(id: number): void {
+    this.ensure(id);
+    this.marks[id] = this.marks[id]! | MARK_FORWARDER;
+  }
+
+  isForwarder(id: number): boolean {
+    return id < this.marks.length && (this.marks[id]! & MARK_FORWARDER) !== 0;
   }
 
   private metaOf(root: number): ClusterMeta {
@@ -694,14 +711,11 @@ export class EntityGraph {
   }
 
   /**
-   * Labels in force at `asOf` on any member of the address's cluster, and the address's own
-   * address-scoped labels. In a cluster an `exchange` label names (custodial: its hot wallets
-   * and the deposit addresses that sweep into them), another label on a member that is not
-   * itself labelled `exchange` holds for that member's address only: a listing of one customer's
-   * deposit address makes neither the exchange nor its other customers sanctioned (QA: one
-   * listed deposit address, merged by its sweep, had made every deposit from the exchange's hot
-   * wallet a high). A label on an address the exchange label is on (a sanctioned exchange) still
-   * covers the cluster.
+   * Labels in force at `asOf` that hold for the address: its own address-scoped labels and its
+   * cluster's labels that reach it (label-scope.ts): not those of a member that joined as a
+   * forwarder (a listed payer of a merchant lists neither the merchant nor its other payers),
+   * and in a custodial cluster (an `exchange` label's) not the other members' own (a listed
+   * deposit address lists neither the exchange nor its other customers).
    */
   clusterLabels(addressId: number, asOf: number): ClusterLabel[] {
     const out: ClusterLabel[] = [];
@@ -709,34 +723,41 @@ export class EntityGraph {
     if (addressId < flags.length && flags[addressId] === 1) {
       for (const record of this.labels.labelsAt(addressId, asOf)) if (record.scope === 'address') out.push({ address: this.key(addressId), record });
     }
-    const root = this.root(addressId);
-    if (!this.labelledRootSet().has(root)) return out;
-    const m = this.meta.get(root);
-    if (!m) return out;
-    const start = out.length;
-    let custodial: number[] | undefined;
-    for (const member of m.labelled) {
-      for (const record of this.labels.labelsAt(member, asOf)) {
-        if (record.scope === 'address') continue;
-        out.push({ address: this.key(member), record });
-        if (record.label === CUSTODIAL_LABEL) (custodial ??= []).push(member);
-      }
-    }
-    return custodial ? custodialView(out, start, custodial.map((id) => this.key(id)), this.key(addressId)) : out;
+    const labelled = this.labelledMembers(addressId);
+    return labelled.length === 0 ? out : clusterLabelsFor(this.labelScope, labelled, asOf, addressId, out);
   }
+
+  /** Labels in force at `asOf` that hold for every member of the address's cluster alike. */
+  wholeClusterLabels(addressId: number, asOf: number): ClusterLabel[] {
+    const labelled = this.labelledMembers(addressId);
+    return labelled.length === 0 ? [] : clusterLabelsFor(this.labelScope, labelled, asOf, -1, []);
+  }
+
+  /** The members of the address's cluster that carry a cluster-scoped label (in force or not). */
+  private labelledMembers(addressId: number): readonly number[] {
+    const root = this.root(addressId);
+    if (!this.labelledRootSet().has(root)) return NO_MEMBERS;
+    return this.meta.get(root)?.labelled ?? NO_MEMBERS;
+  }
+
+  /** What label-scope.ts reads of the graph. */
+  private readonly labelScope: LabelScopeGraph = {
+    labelsAt: (member, asOf) => this.labels.labelsAt(member, asOf),
+    key: (member) => this.key(member),
+    isForwarder: (member) => this.isForwarder(member),
+  };
 
   mergeCauses(addressId: number): MergeCause[] {
     return this.meta.get(this.root(addressId))?.causes ?? [];
   }
 
   private entityOf(root: number, asOf: number): { exchange: boolean; entities: ReadonlySet<string> } {
-    const labels = this.clusterLabels(root, asOf);
+    const labels = this.wholeClusterLabels(root, asOf);
     // Most merges join unlabelled clusters: nothing to collect.
     if (labels.length === 0) return NO_ENTITY;
     const entities = new Set<string>();
     let exchange = false;
     for (const { record } of labels) {
-      if (record.scope === 'address') continue; // a derived label names no entity
       entities.add(record.entity ?? record.label);
       if (record.label === 'exchange') exchange = true;
     }
@@ -791,6 +812,19 @@ export class EntityGraph {
     }
     into.causes = withCause(into.causes, from?.causes, cause);
     return { kind: 'merge', cluster: aFirst ? nameA : nameB, absorbed: aFirst ? nameB : nameA, time: cause.time, cause, eventId, impact };
+  }
+
+  /**
+   * The forwarding heuristic's join: `forwarder` swept what it received into `receiver`, so it
+   * joins the receiver's cluster (under merge's guards) and is marked a forwarder, whose own
+   * labels hold for it alone (label-scope.ts). Marked as well when the two already share a
+   * cluster, so which of two forwards is read first does not decide the marks; not when the
+   * merge is held back (it has not joined).
+   */
+  mergeForward(receiver: number, forwarder: number, cause: MergeCause, eventId: string): GraphChange | undefined {
+    const change = this.merge(receiver, forwarder, cause, eventId);
+    if (change?.kind !== 'held-merge' && receiver !== forwarder) this.markForwarder(forwarder);
+    return change;
   }
 
   /** What a merge of the clusters rooted at a and b can change (see MergeImpact). */
@@ -922,11 +956,11 @@ export class EntityGraph {
   }
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
-  checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; own: Uint8Array; firstSeen: Float64Array; newest: number } {
+  checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; marks: Uint8Array; firstSeen: Float64Array; newest: number } {
     this.labelledRoots = undefined; // a restore fills `meta` through these references
     this.scoped = undefined; // and the labels: the flags are rebuilt from them
-    const used = Math.min(this.index.size, this.own.length);
-    return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, own: this.own.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
+    const used = Math.min(this.index.size, this.marks.length);
+    return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, marks: this.marks.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
   }
 
   /**
@@ -945,11 +979,11 @@ export class EntityGraph {
   }
 
   /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */
-  restoreArrays(own: Uint8Array, firstSeen: Float64Array, newest: number): void {
+  restoreArrays(marks: Uint8Array, firstSeen: Float64Array, newest: number): void {
     this.labelledRoots = undefined;
     this.scoped = undefined;
-    if (own.length > 0) this.ensure(own.length - 1);
-    this.own.set(own);
+    if (marks.length > 0) this.ensure(marks.length - 1);
+    this.marks.set(marks);
     this.firstSeen.set(firstSeen);
     this.newest = newest;
     this.newestEdge = Number.NaN;
@@ -989,21 +1023,4 @@ export function nameOfKey(key: string): string {
 export function sameAmount(a: Decimal, b: Decimal): boolean {
   const gap = a.minus(b);
   return (gap.sign() < 0 ? gap.negated() : gap).compare(b.times(SAME_TRANSFER_TOLERANCE)) <= 0;
-}
-
-/** The label that makes a cluster custodial: its members' other labels hold per address (see clusterLabels). */
-const CUSTODIAL_LABEL = 'exchange';
-
-/**
- * `labels` from index `start` on kept as a custodial cluster's are: the exchange labels, the
- * labels of members the exchange label is on, and the asked-for address's own.
- */
-function custodialView(labels: ClusterLabel[], start: number, custodial: readonly string[], asked: string): ClusterLabel[] {
-  let kept = start;
-  for (let i = start; i < labels.length; i++) {
-    const l = labels[i]!;
-    if (l.record.label === CUSTODIAL_LABEL || l.address === asked || custodial.includes(l.address)) labels[kept++] = l;
-  }
-  labels.length = kept;
-  return labels;
 }

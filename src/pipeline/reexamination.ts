@@ -260,12 +260,13 @@ export class Reexaminer {
   private insideLabelledCluster(from: number, to: number, time: number): boolean {
     if (this.graph.root(from) !== this.graph.root(to)) return false;
     const risky = this.engine.exposureLabels;
-    const labels = this.graph.clusterLabels(to, time);
     // Only a label that holds for every member: not one of a single address (a CoinJoin's
-    // participant: a withdrawal to another member reaches it only over this very edge; session
-    // 44 review), nor any in a custodial cluster, where members' labels hold per member.
+    // participant, or a member that joined as a forwarder: a withdrawal to another member reaches
+    // it only over an edge such as this one; session 44 review), nor any in a custodial cluster,
+    // where members' labels hold per member.
+    const labels = this.graph.wholeClusterLabels(to, time);
     if (labels.some((l) => l.record.label === 'exchange')) return false;
-    return labels.some((l) => l.record.scope !== 'address' && risky.includes(l.record.label));
+    return labels.some((l) => risky.includes(l.record.label));
   }
 
   /** Whether funds from `to` reach a labelled cluster within the late-evidence hops (a downstream search). */

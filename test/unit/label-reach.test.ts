@@ -63,7 +63,7 @@ function randomRun(seed: number): Run {
     } else if (r < 0.87) {
       // As a checkpoint restore does: the per-address arrays put back, the bounds dropped.
       const parts = graph.checkpointParts();
-      graph.restoreArrays(parts.own.slice(), parts.firstSeen.slice(), parts.newest);
+      graph.restoreArrays(parts.marks.slice(), parts.firstSeen.slice(), parts.newest);
     }
     for (let k = 0; k < 3; k++) {
       const q: ExposureQuery = {
@@ -232,7 +232,7 @@ describe('label-reach after the bounds are rebuilt, with chain edges dated after
   it('a checkpoint restore: the same walk still meets it', () => {
     const { graph, b, q } = readAheadWithDrop();
     const parts = graph.checkpointParts();
-    graph.restoreArrays(parts.own.slice(), parts.firstSeen.slice(), parts.newest);
+    graph.restoreArrays(parts.marks.slice(), parts.firstSeen.slice(), parts.newest);
     expectFoundAsReference(graph, b, q);
   });
 });
