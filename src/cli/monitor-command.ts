@@ -12,6 +12,7 @@ import { checkRedisCredentials } from './redis-connection.js';
 import { kafkaSsl, redisTls } from '../config/tls.js';
 import { checkKafkaTls } from '../kafka/tls-probe.js';
 import { connectionHint } from '../monitor/monitor.js';
+import { beginEarlyStop, endEarlyStop } from './early-stop.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -29,12 +30,9 @@ export function registerMonitor(program: Command): void {
     .option('--ownership-topic <topic>', 'topic whose partitions the group splits between instances as publishing slots (default: the first input topic)')
     .option('--instance <id>', 'instance id, for logs and the private reader group', hostname())
     .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; ofac: string; instance: string; ownershipTopic?: string }) => {
-      // A signal before the monitor is wired (the Redis and TLS checks, loading rules and the SDN
-      // list) finds nothing written to finish: exit 0 at once, as a stop does (QA: a SIGTERM in
-      // the first two seconds ended the process by the signal, status 143).
-      const stopBeforeWiring = (): void => process.exit(0);
-      process.on('SIGTERM', stopBeforeWiring);
-      process.on('SIGINT', stopBeforeWiring);
+      // A signal before the monitor is wired finds nothing written to finish: exit 0 at once
+      // (early-stop.ts; the CLI's entry installed it before any module loaded).
+      beginEarlyStop();
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
       await checkCheckpointDirectory(config, opts.instance);
@@ -69,8 +67,7 @@ export function registerMonitor(program: Command): void {
         await metrics.close();
         process.exit(0);
       };
-      process.off('SIGTERM', stopBeforeWiring);
-      process.off('SIGINT', stopBeforeWiring);
+      endEarlyStop();
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
       try {
