@@ -8,7 +8,7 @@
  * Popularity follows Zipf's law (the service of rank r gets a share proportional to 1/r), because
  * a few processors carry most of the traffic; the top ones are the hottest keys.
  */
-import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, evmAddress, login, prng, tokenLog, transfer, tronAddress, type Rand, type TransferSpec } from './builders.js';
+import { DAY, HOUR, USDC_ETH, USDT_ETH, USDT_TRON, evmAddress, label, login, prng, tokenLog, transfer, tronAddress, type Rand, type TransferSpec } from './builders.js';
 import type { SimTruth } from './scenarios.js';
 
 export interface ServicesOptions {
@@ -32,6 +32,12 @@ export interface ServicesOptions {
   riskyShare?: number;
   /** Accounts of another stream (planted and benign alike) who also pay these services. @defaultValue [] */
   alsoPaying?: readonly string[];
+  /**
+   * A label every service's hot wallet carries from a day before `start` (e.g. `gambling`: a
+   * risky label that covers the whole cluster, so every sweep lands in a labelled cluster).
+   * @defaultValue none: the services are unlabelled
+   */
+  serviceLabel?: string;
 }
 
 export interface TimedLine {
@@ -146,6 +152,11 @@ class ServicesBuilder {
     if (this.opts.sweeps !== false) this.emit(ts, sweep);
   }
 
+  /** The service's hot wallet labelled a day before the stream starts (draws nothing from the generator). */
+  labelService(service: Service, labelName: string, entity: string): void {
+    this.emit(this.opts.start - DAY, label(service.chain, service.hotWallet, labelName, entity, this.opts.start - DAY));
+  }
+
   private emit(time: number, line: string): void {
     this.events.push({ time: Math.round(time), line });
   }
@@ -161,6 +172,7 @@ export function servicesScenario(opts: ServicesOptions): ServicesScenario {
   const services = Array.from({ length: opts.services }, () => makeService(rand));
   const popularity = zipfTable(opts.services);
   const builder = new ServicesBuilder(opts, rand);
+  if (opts.serviceLabel) services.forEach((service, i) => builder.labelService(service, opts.serviceLabel!, `Service ${i + 1}`));
   const customers = Array.from({ length: opts.customers }, (_, i) => builder.customer(i, services, popularity));
   (opts.alsoPaying ?? []).forEach((acct, i) => builder.existing(acct, i, services, popularity));
   builder.events.sort((a, b) => a.time - b.time);
