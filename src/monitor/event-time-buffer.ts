@@ -74,6 +74,9 @@ export class EventTimeBuffer<T> {
   private readonly parts = new Map<string, PartitionState<T>>();
   /** Entries fetched and not yet taken. */
   size = 0;
+  /** The key of the entry taken last, and how many entries of that key have been taken in a row (the instant's pieces: instant-order.ts). */
+  private lastKey = Number.NaN;
+  private takenAtKey = 0;
 
   /**
    * Starts tracking a partition whose first available offset is `low`. A known partition is left
@@ -215,7 +218,7 @@ export class EventTimeBuffer<T> {
   /** Up to `maxStep` entries that may be applied now, in (time, topic, partition, offset) order. */
   take(maxStep: number, now: number, holdMs: number): Entry<T>[] {
     const replayed = this.replayThreshold();
-    if (replayed !== undefined) return this.merge(maxStep, replayed, true, true);
+    if (replayed !== undefined) return this.merge(maxStep, replayed, true, !this.holdsPiece(replayed));
     let behind = Number.POSITIVE_INFINITY;
     let all = Number.POSITIVE_INFINITY;
     let held = Number.NEGATIVE_INFINITY;
@@ -229,9 +232,18 @@ export class EventTimeBuffer<T> {
       held = Math.max(held, s.agedMax);
     }
     const released = Math.max(all, held);
+    const threshold = Math.min(behind, released);
     // A key some partition still owing data has reached may come again from it: its instant is
-    // taken once that partition has moved past it, whole (instant-order.ts).
-    return this.merge(maxStep, Math.min(behind, released), false, behind <= released);
+    // taken once that partition has moved past it, whole (instant-order.ts), or a piece at a time
+    // once a whole piece of it waits (a bulk load at one time must not fill the buffer).
+    return this.merge(maxStep, threshold, false, behind <= released && !this.holdsPiece(threshold));
+  }
+
+  /** Whether at least a whole piece of an instant (MAX_INSTANT_RUN) waits at `key`. */
+  private holdsPiece(key: number): boolean {
+    let n = 0;
+    for (const s of this.parts.values()) n += waitingPast(s, key, true) - waitingPast(s, key);
+    return n >= MAX_INSTANT_RUN;
   }
 
   /**
@@ -256,7 +268,8 @@ export class EventTimeBuffer<T> {
    * A k-way merge of the partitions' heads at or before the threshold (before it when
    * `exclusive`; only heads before their barrier when `beforeBarrier`): each partition gives a
    * prefix, and no step rescans the whole buffer. A step that reaches `maxStep` goes on to the end
-   * of its last key's run (up to MAX_INSTANT_RUN more), so no instant is split between steps.
+   * of its last key's run, so no instant is split between steps; an instant of more than
+   * MAX_INSTANT_RUN is, in pieces of that many counted from its start, whatever the step sizes.
    */
   private merge(maxStep: number, threshold: number, beforeBarrier: boolean, exclusive: boolean): Entry<T>[] {
     const parts = [...this.parts.values()];
@@ -269,9 +282,12 @@ export class EventTimeBuffer<T> {
         if (b && (exclusive ? b.key < threshold : b.key <= threshold) && settled(p, p.head) && (!best || entryOrder(b, best.queue[best.head]!) < 0)) best = p;
       }
       if (!best) break;
-      if (ready.length >= maxStep && (best.queue[best.head]!.key !== ready[ready.length - 1]!.key || ready.length >= maxStep + MAX_INSTANT_RUN)) break;
+      const sameInstant = best.queue[best.head]!.key === this.lastKey;
+      if (sameInstant ? this.takenAtKey % MAX_INSTANT_RUN === 0 && ready.length > 0 : ready.length >= maxStep) break;
       const taken = best.queue[best.head++]!;
       if (taken.key > best.settledKey) best.settledKey = taken.key; // taken: its key is final
+      if (taken.key === this.lastKey) this.takenAtKey++;
+      else { this.lastKey = taken.key; this.takenAtKey = 1; }
       ready.push(taken);
     }
     this.size -= ready.length;
@@ -304,19 +320,19 @@ function settled<T>(s: PartitionState<T>, i: number): boolean {
 }
 
 /**
- * How many of the partition's waiting messages have keys past `key`: a binary search, as a
+ * How many of the partition's waiting messages have keys past `key` (or at it, `orAt`): a binary search, as a
  * partition's keys rise with its offsets (one whose event times go backwards is counted
  * approximately: the count only steers fetching, and a partition the next step waits on is
  * fetched whatever it counts).
  */
-function waitingPast<T>(s: PartitionState<T>, key: number): number {
+function waitingPast<T>(s: PartitionState<T>, key: number, orAt = false): number {
   const q = s.queue;
   if (key === Number.POSITIVE_INFINITY || q.length === s.head) return 0;
   let lo = s.head;
   let hi = q.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (q[mid]!.key > key) hi = mid; else lo = mid + 1;
+    if (q[mid]!.key > key || (orAt && q[mid]!.key === key)) hi = mid; else lo = mid + 1;
   }
   return q.length - lo;
 }

@@ -1,7 +1,8 @@
 /**
- * The replay's run of consecutive messages that share one event time: gathered until a line of
- * another time ends it, then applied in the instant order (sources/instant-order.ts). A reject
- * has no time of its own and joins the run it falls in. A run stops growing at MAX_INSTANT_RUN
+ * The replay's run of consecutive messages that share one event time (or one order key, where a
+ * merge gave them one, as `replay --from-kafka` does: the monitor's instants): gathered until a
+ * message of another ends it, then applied in the instant order (sources/instant-order.ts). A
+ * reject has no time of its own and joins the run it falls in. A run stops growing at MAX_INSTANT_RUN
  * lines, so a file whose every line carries one time costs bounded memory.
  */
 import type { Origin } from '../decode/events.js';
@@ -11,15 +12,17 @@ import { MAX_INSTANT_RUN, type InstantItem } from '../sources/instant-order.js';
 export interface InputLine extends InstantItem {
   origin: Origin;
   emit?: boolean;
+  /** The order key a merge gave it (kafka-replay.ts): the run is then the records of one key, rejects included. */
+  key?: number;
 }
 
-export class InstantRun<T extends InstantItem> {
+export class InstantRun<T extends InstantItem & { key?: number }> {
   private items: T[] = [];
   private time: number | undefined;
 
   /** Adds a line; returns the run it ended (the lines of an earlier instant, in file order), if any. */
   add(item: T): T[] | undefined {
-    const time = item.decoded.ok ? item.decoded.event.time : undefined;
+    const time = item.key ?? (item.decoded.ok ? item.decoded.event.time : undefined);
     const ends = this.items.length >= MAX_INSTANT_RUN || (time !== undefined && this.time !== undefined && time !== this.time);
     const ended = ends ? this.take() : undefined;
     this.items.push(item);

@@ -8,7 +8,6 @@ import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeR
 import { notUtf8 } from '../decode/encoding.js';
 import type { KafkaClient } from '../kafka/client.js';
 import { mergeByEventTime, type PartitionStream } from '../sources/event-time-merge.js';
-import { compareWithinInstant, MAX_INSTANT_RUN } from '../sources/instant-order.js';
 import { openKafkaRange, type KafkaRange, type KafkaRangeOptions, type KafkaRecord } from '../sources/kafka-range-source.js';
 import { replayFiles, type ReplayOptions, type ReplayRecord, type ReplayResult } from './replay.js';
 
@@ -63,27 +62,14 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
 async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined): AsyncGenerator<ReplayRecord> {
   const streams = range.partitions.map((p) => decoding(p, options));
   let pastSince = since === undefined;
-  // The records of one order key, applied in the instant order (sources/instant-order.ts) as
-  // the monitor applies them, whatever partitions they came from.
-  let run: (ReplayRecord & { decoded: DecodeResult })[] = [];
-  let runKey = Number.NaN;
-  const takeRun = (): ReplayRecord[] => {
-    const taken = run.length > 1 ? run.sort((a, b) => compareWithinInstant({ decoded: a.decoded, raw: a.text }, { decoded: b.decoded, raw: b.text })) : run;
-    run = [];
-    return taken;
-  };
   for await (const m of mergeByEventTime(streams, (v) => (v.decoded.ok ? v.decoded.event.time : undefined))) {
     // Records come out by order key: past `until` nothing more can come; a record dated past it
     // that comes out earlier (dated ahead of the records after it) is left out alone.
-    if (m.key >= until) break;
+    if (m.key >= until) return;
     if (m.time >= until) continue;
     if (!pastSince && m.key >= since!) pastSince = true;
-    if (m.key !== runKey || run.length >= MAX_INSTANT_RUN) {
-      yield* takeRun();
-      runKey = m.key;
-    }
     const { record, decoded } = m.value;
-    run.push({ text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since! });
+    // The order key goes along: the replay applies the records of one key in the instant order, as the monitor does.
+    yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since!, key: m.key };
   }
-  yield* takeRun();
 }

@@ -30,6 +30,11 @@ export interface ReplayRecord {
   decoded?: DecodeResult;
   /** Whether its alerts and dead letter are written; the source decides when it knows more than the event time (see kafka-replay.ts). */
   emit?: boolean;
+  /**
+   * Its order key, where the source merged by one (kafka-replay.ts): records of one key form one
+   * instant, applied in the instant order. Without it, consecutive records of one event time do.
+   */
+  key?: number;
 }
 
 export interface ReplayOptions {
@@ -191,7 +196,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     if (ready) await applyRun(ready);
   };
   if (options.records) {
-    for await (const r of options.records) await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }) });
+    for await (const r of options.records) await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }), ...(r.key === undefined ? {} : { key: r.key }) });
   }
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000

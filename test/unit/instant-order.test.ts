@@ -3,7 +3,12 @@ import { decodeMessage } from '../../src/decode/decode.js';
 import { Ordering, type FetchedBatch } from '../../src/monitor/ordering.js';
 import { replayFiles } from '../../src/replay/replay.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
-import { compareWithinInstant, instantRank } from '../../src/sources/instant-order.js';
+import { compareWithinInstant, instantRank, MAX_INSTANT_RUN } from '../../src/sources/instant-order.js';
+import { EventTimeBuffer } from '../../src/monitor/event-time-buffer.js';
+import { ReadBalance, type PausableReader } from '../../src/monitor/read-balance.js';
+import { mergeByEventTime } from '../../src/sources/event-time-merge.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { DecodeResult } from '../../src/decode/decode.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
 
 const TIME_FIELDS = ['occurredAt', 'blockTime', 'observedAt'] as const;
@@ -97,5 +102,74 @@ describe('the order of messages that share one instant', () => {
     const told: [number, boolean][] = [];
     await replayFiles({ files: [], records: lines.map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: ofacLabels(), afterEach: (_p, origin, _t, settled) => { told.push([origin.line!, settled]); } });
     expect(told).toEqual([[1, false], [2, true], [3, true]]);
+  });
+
+  it('releases a bulk load at one instant a piece at a time while its partition still owes data, so the buffer stays bounded (session 45 review: 201,000 held)', () => {
+    const n = 200_000;
+    const b = new EventTimeBuffer<number>();
+    b.register('labels', 0, 0n, BigInt(n));
+    b.register('deposits', 0, 0n, BigInt(n));
+    const balance = new ReadBalance(1000, 20_000);
+    const paused = new Set<string>();
+    const reader: PausableReader = {
+      pause: (tps) => { for (const t of tps) for (const p of t.partitions) paused.add(`${t.topic}/${p}`); },
+      resume: (tps) => { for (const t of tps) for (const p of t.partitions) paused.delete(`${t.topic}/${p}`); },
+    };
+    let labels = 0;
+    let deposits = 0;
+    let peak = 0;
+    let appliedBeforeAllFetched = 0;
+    for (let round = 0; labels < n; round++) {
+      if (!paused.has('labels/0')) for (let i = 0; i < 500 && labels < n; i++, labels++) b.add('labels', 0, BigInt(labels), 1_000, labels, round);
+      if (!paused.has('deposits/0')) for (let i = 0; i < 500 && deposits < n; i++, deposits++) b.add('deposits', 0, BigInt(deposits), 1_000 + deposits, deposits, round);
+      for (let step = b.take(2000, round, 0); step.length > 0; step = b.take(2000, round, 0)) if (labels < n) appliedBeforeAllFetched += step.length;
+      balance.balance(b, reader);
+      peak = Math.max(peak, b.size);
+    }
+    expect(peak).toBeLessThan(20_000 + 2 * MAX_INSTANT_RUN);
+    expect(appliedBeforeAllFetched).toBeGreaterThan(n / 2);
+  });
+
+  it('cuts an instant larger than a piece at the same places whatever the step size', () => {
+    const count = 2 * MAX_INSTANT_RUN + 5_000;
+    const decode = (raw: string): DecodeResult => {
+      const m = JSON.parse(raw) as { id: string; t: number };
+      return { ok: true, event: { type: 'label', time: m.t, eventId: m.id } } as unknown as DecodeResult;
+    };
+    const order = (maxStep: number): string[] => {
+      const o = new Ordering();
+      o.register('labels', 0, 0n, BigInt(count + 1));
+      // eventIds fall as offsets rise, so each piece is reversed by the instant order.
+      const raws = Array.from({ length: count + 1 }, (_, i) => JSON.stringify({ id: `ev-${String(count - i).padStart(6, '0')}`, t: i < 500 ? i : i === count ? 10_000 : 1_000 }));
+      o.accept(batch('labels', 0, raws), decode, 0);
+      const out: string[] = [];
+      for (let step = o.next(maxStep, 0, 0); step.length > 0; step = o.next(maxStep, 0, 0)) out.push(...ids(step));
+      return out;
+    };
+    const big = order(2000);
+    expect(big).toHaveLength(count + 1);
+    expect(order(256)).toEqual(big);
+  });
+
+  it('replays merged Kafka records in the monitor\'s instants: by order key, not by event time (session 45 review)', async () => {
+    // Partition 0: a deposit at 100 s, then a login at 50 s (which lowers the deposit's key to 50 s); partition 1: a deposit at 100 s.
+    const t = (s: number): string => new Date(Date.UTC(2025, 0, 1) + s * 1000).toISOString();
+    const depositAt = (eventId: string, at: string) => deposit(eventId, at);
+    const parts = [[depositAt('ev-z', t(100)), login('ev-m', 'acct-2', t(50))], [depositAt('ev-a', t(100))]];
+    const monitor = new Ordering();
+    parts.forEach((raws, p) => { monitor.register('in', p, 0n, BigInt(raws.length)); monitor.accept(batch('in', p, raws), decodeMessage, 0); });
+    const monitorOrder: string[] = [];
+    for (let step = monitor.next(100, 0, 0); step.length > 0; step = monitor.next(100, 0, 0)) monitorOrder.push(...ids(step));
+    const streams = parts.map((raws, partition) => ({ topic: 'in', partition, records: (async function* () { for (const [i, raw] of raws.entries()) yield { offset: BigInt(i), value: { raw, decoded: decodeMessage(raw) } }; })() }));
+    const records = async function* () {
+      for await (const m of mergeByEventTime(streams, (v) => (v.decoded.ok ? v.decoded.event.time : undefined))) yield { text: m.value.raw, decoded: m.value.decoded, origin: { topic: m.topic, partition: m.partition, offset: String(m.offset) }, key: m.key };
+    };
+    const pipeline = new Pipeline({ rules: rules(), labels: [] });
+    const applied: string[] = [];
+    const processDecoded = pipeline.processDecoded.bind(pipeline);
+    pipeline.processDecoded = (decoded, raw, origin) => { if (decoded.ok) applied.push(decoded.event.eventId); return processDecoded(decoded, raw, origin); };
+    await replayFiles({ files: [], records: records(), rules: [], labels: [], pipelineInstance: pipeline });
+    expect(monitorOrder).toEqual(['ev-m', 'ev-z', 'ev-a']);
+    expect(applied).toEqual(monitorOrder);
   });
 });
