@@ -5,7 +5,7 @@
  * the decode options and every bound are configuration: they come from the restoring pipeline.
  */
 import type { GraphChange } from '../graph/entity-graph.js';
-import type { Pipeline, PipelineStats } from '../pipeline/pipeline.js';
+import { CLOCK_SUPPORT, type Pipeline, type PipelineStats } from '../pipeline/pipeline.js';
 import type { FrameReader } from './frame-reader.js';
 import type { FrameWriter } from './frame-writer.js';
 import { readGraph, writeGraph } from './graph-section.js';
@@ -16,7 +16,7 @@ import { expectSection, openSection } from './sections.js';
 
 export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
   const clock = pipeline.activityClock;
-  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null });
+  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null, clockSupport: pipeline.clockSupport, refusedLeaps: pipeline.refusedLeaps });
   await writeIdWindow(w, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await writeIdWindow(w, 'engine.novelty', alerted);
@@ -29,7 +29,7 @@ export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise
 /** Restores into a pipeline that has processed nothing and was built without labels. */
 export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<void> {
   if (pipeline.stats.read !== 0) throw new Error('restore needs a fresh pipeline (this one has processed messages)');
-  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null }>(r, 'pipeline');
+  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null; clockSupport?: number; refusedLeaps?: number }>(r, 'pipeline');
   await readIdWindow(r, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await readIdWindow(r, 'engine.novelty', alerted);
@@ -40,5 +40,8 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   Object.assign(pipeline.stats, head.stats);
   // A checkpoint written before the clock was kept: the graph's clock (all events) stands in.
   pipeline.activityClock = typeof head.activityClock === 'number' ? head.activityClock : head.activityClock === null ? Number.NEGATIVE_INFINITY : pipeline.graph.clock;
+  // A checkpoint before session 45 carries no support: a clock it kept had the support of the history behind it.
+  pipeline.clockSupport = typeof head.clockSupport === 'number' ? head.clockSupport : Number.isFinite(pipeline.activityClock) ? CLOCK_SUPPORT : 0;
+  pipeline.refusedLeaps = typeof head.refusedLeaps === 'number' ? head.refusedLeaps : 0;
   pipeline.heldMerges.push(...head.heldMerges);
 }

@@ -100,6 +100,9 @@ function graphClockOf(event: DecodedEvent, lead: number): number {
 /** Event-time leap past which an event is dead-lettered (PipelineOptions.maxLeapMs). */
 export const DEFAULT_MAX_LEAP_MS = 90 * 86_400_000;
 
+/** Exchange events near the activity clock before a leap past it is refused rather than followed (Pipeline.clockSupport). */
+export const CLOCK_SUPPORT = 16;
+
 /** Held merges kept for inspection (the count in stats is exact). */
 const HELD_MERGES_KEPT = 1000;
 
@@ -119,6 +122,18 @@ export class Pipeline {
    * `maxLeapMs` bounds. Checkpointed with the pipeline's counters.
    */
   activityClock = Number.NEGATIVE_INFINITY;
+  /**
+   * Exchange events accepted within `maxLeapMs` below `activityClock` since it last leapt, up to
+   * CLOCK_SUPPORT: a clock fewer events support (the stream's first events, one of them stale)
+   * gives way to a leap instead of refusing it. Checkpointed with the clock.
+   */
+  clockSupport = 0;
+  /**
+   * Leaps refused in a row since the last exchange event accepted: at CLOCK_SUPPORT the stream
+   * has moved on for good (it resumes after a gap longer than `maxLeapMs`), and the clock follows
+   * instead of refusing the rest. Checkpointed with the clock.
+   */
+  refusedLeaps = 0;
   private readonly late: LateJudgement;
   private readonly reexaminer: Reexaminer;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
@@ -227,11 +242,19 @@ export class Pipeline {
     // and chain data may be a backfill of transactions years apart.
     if (event.type !== 'transfer' && event.type !== 'login') return undefined;
     const clock = this.activityClock;
-    if (clock === Number.NEGATIVE_INFINITY || !(event.time - clock > this.maxLeapMs)) {
+    const leaps = clock !== Number.NEGATIVE_INFINITY && event.time - clock > this.maxLeapMs;
+    if (!leaps || this.clockSupport < CLOCK_SUPPORT || this.refusedLeaps >= CLOCK_SUPPORT) {
+      // A leap over a clock few events support moves it (session 45 QA: one withdrawal dated
+      // 100 days before the rest of a stream had every later line refused), as does one that
+      // follows CLOCK_SUPPORT refused in a row (the stream goes on after a long gap).
+      this.refusedLeaps = 0;
+      if (leaps || clock === Number.NEGATIVE_INFINITY) this.clockSupport = 1;
+      else if (event.time >= clock - this.maxLeapMs && this.clockSupport < CLOCK_SUPPORT) this.clockSupport++;
       if (event.time > clock) this.activityClock = event.time;
       return undefined;
     }
     this.stats.rejected++;
+    this.refusedLeaps++;
     const days = Math.round(this.maxLeapMs / 86_400_000);
     const message = `${new Date(event.time).toISOString()} is more than ${days} days after the newest exchange event so far, ${new Date(clock).toISOString()} (EVENT_TIME_MAX_LEAP_DAYS; 0 turns the check off for a stream with longer gaps)`;
     return { alerts: [], deadLetter: { code: 'TW_TIME_AHEAD', reason: `${event.eventId}: ${message}`, issues: [{ path: 'time', message }], origin, raw } };

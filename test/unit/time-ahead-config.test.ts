@@ -46,7 +46,9 @@ describe('EVENT_TIME_MAX_LEAP_DAYS through the replay CLI', () => {
   function streamWithLeap(): string {
     const file = join(dir, 'leap.jsonl');
     const login = (id: string, at: string): string => JSON.stringify({ schema: 'exchange.login.v1', eventId: id, occurredAt: at, accountId: 'acct-leap', ip: '10.0.0.1', ipCountry: 'US', vpn: false, deviceId: 'd-1' });
-    writeFileSync(file, [login('leap-1', '2025-01-01T00:00:00Z'), login('leap-2', '2025-05-01T00:00:00Z')].join('\n') + '\n');
+    // CLOCK_SUPPORT (16) logins set the clock before the leap (a clock fewer support gives way to it).
+    const history = Array.from({ length: 16 }, (_, i) => login(`leap-h${i}`, `2025-01-01T00:${String(i).padStart(2, '0')}:00Z`));
+    writeFileSync(file, [...history, login('leap-2', '2025-05-01T00:00:00Z')].join('\n') + '\n');
     return file;
   }
 
