@@ -161,6 +161,8 @@ export interface CaseStore {
   expireLeases(now: number): Promise<void>;
   /** Hands a claimed case back to the queue: its holder, or a supervisor. */
   release(caseId: string, actor: Actor, now: number): Promise<Case>;
+  /** Hands every case `holder` holds back to the queue, audited as a `release` by `by` with the reason (their account can no longer work cases); the ids handed back. */
+  handBackCasesOf(holder: string, reason: string, by: string, now: number): Promise<string[]>;
   /** A supervisor gives an open or claimed case to a named analyst, with a lease. */
   assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case>;
   /** Closes the case, or, for high and critical cases, asks a supervisor to approve the closure. */

@@ -76,6 +76,19 @@ export function releaseCase(c: Case, actor: Actor, now: number): Transition {
   return { doc: { ...withoutHold(c), status: 'open' }, audit: { caseId: c.caseId, action: 'release', at: iso(now), analyst: actor.name } };
 }
 
+/**
+ * A claimed case taken back from a holder who can no longer work cases (made a viewer, or removed):
+ * it goes back to the queue, and the audit's `release` entry names who took it back (the user
+ * who changed the holder's account), the former holder (`detail`) and why (`note`). Before, a
+ * viewer kept a claimed case until its lease ran out (up to 8 hours when assigned), where no
+ * analyst could resolve it (session 44 security QA).
+ */
+export function handBackCase(c: Case, holder: string, reason: string, by: string, now: number): Transition {
+  requireStatus(c, ['claimed'], 'handing back');
+  if (c.analyst !== holder) throw new CaseActionError('TW_CASE_STATE', `${c.caseId} is claimed by ${c.analyst ?? 'nobody'}, not ${holder}`);
+  return { doc: { ...withoutHold(c), status: 'open' }, audit: { caseId: c.caseId, action: 'release', at: iso(now), analyst: by, detail: holder, note: requireText(reason, 'the reason for handing back') } };
+}
+
 export function assignCase(c: Case, analyst: string, actor: Actor, leaseMs: number, now: number): Transition {
   requireRole(actor, ['supervisor'], 'assign cases');
   requireStatus(c, ['open', 'claimed'], 'assignment');

@@ -29,6 +29,7 @@ export class SuppressingCaseStore implements CaseStore {
   claim(actor: Actor, leaseMs: number, now: number): Promise<Case | undefined> { return this.inner.claim(actor, leaseMs, now); }
   expireLeases(now: number): Promise<void> { return this.inner.expireLeases(now); }
   release(caseId: string, actor: Actor, now: number): Promise<Case> { return this.inner.release(caseId, actor, now); }
+  handBackCasesOf(holder: string, reason: string, by: string, now: number): Promise<string[]> { return this.inner.handBackCasesOf(holder, reason, by, now); }
   assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case> { return this.inner.assign(caseId, analyst, actor, leaseMs, now); }
   resolve(caseId: string, disposition: Disposition, note: string, actor: Actor, now: number): Promise<Case> { return this.inner.resolve(caseId, disposition, note, actor, now); }
   approve(caseId: string, actor: Actor, now: number, proposedAt?: string): Promise<Case> { return this.inner.approve(caseId, actor, now, proposedAt); }

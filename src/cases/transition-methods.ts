@@ -4,11 +4,39 @@
  * its own way (a Map in memory, a compare-and-set script in Redis).
  */
 import type { Actor, Case, Disposition, SarFormat } from './case-model.js';
-import { approveCase, assignCase, exportSarCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
+import { MAX_PAGE, type CasePage, type CaseQuery } from './case-query.js';
+import { approveCase, assignCase, CaseActionError, exportSarCase, handBackCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
 
 export abstract class CaseTransitionMethods {
   /** Applies `change` to the current case atomically and returns the case after it. */
   protected abstract apply(caseId: string, change: (c: Case) => Transition): Case | Promise<Case>;
+
+  abstract query(q: CaseQuery): Promise<CasePage>;
+
+  /**
+   * Hands every case `holder` has claimed (or was assigned) back to the queue, each audited as a
+   * `release` by `by` with the reason: what a change of the holder's account that leaves them
+   * unable to work cases does (users.ts). Returns the ids handed back. A case released, resolved
+   * or taken by someone else meanwhile is left as it is.
+   */
+  async handBackCasesOf(holder: string, reason: string, by: string, now: number): Promise<string[]> {
+    const handed: string[] = [];
+    const passed = new Set<string>();
+    for (;;) {
+      const page = await this.query({ statuses: ['claimed'], assignee: holder, limit: MAX_PAGE });
+      const ids = page.cases.map((c) => c.caseId).filter((id) => !passed.has(id));
+      if (ids.length === 0) return handed;
+      for (const id of ids) {
+        passed.add(id);
+        try {
+          await this.apply(id, (c) => handBackCase(c, holder, reason, by, now));
+          handed.push(id);
+        } catch (err) {
+          if (!(err instanceof CaseActionError && (err.code === 'TW_CASE_STATE' || err.code === 'TW_CASE_MISSING'))) throw err;
+        }
+      }
+    }
+  }
 
   async release(caseId: string, actor: Actor, now: number): Promise<Case> {
     return this.apply(caseId, (c) => releaseCase(c, actor, now));

@@ -3,7 +3,7 @@
  * case store's backend. Passwords are stored only as slow hashes (passwords.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ROLES, type AccountTie, type Actor, type Role } from './case-model.js';
+import { ROLES, type AccountTie, type Actor, type CaseStore, type Role } from './case-model.js';
 import { decoyHash, hashPassword, verifyPassword, weakPassword } from './passwords.js';
 
 export interface UserRecord {
@@ -67,6 +67,15 @@ export interface UserBackend {
 
 export class UserInputError extends Error {}
 
+/** A user saved by `Users.add`, with the cases they held that went back to the queue (a viewer cannot work them). */
+export type SavedUser = Actor & { casesHandedBack?: string[] };
+
+/** What users need of the case store: taking back the cases of a holder who can no longer work them. */
+export type HeldCases = Pick<CaseStore, 'handBackCasesOf'>;
+
+/** Roles that claim, resolve and are assigned cases. */
+const CASE_WORKING_ROLES: readonly Role[] = ['analyst', 'supervisor'];
+
 /** The current password given to change one's own was not theirs. */
 export class WrongPasswordError extends UserInputError {}
 
@@ -79,13 +88,18 @@ function passwordStamp(passwordHash: string): string {
 }
 
 export class Users {
-  constructor(private readonly backend: UserBackend) {}
+  /**
+   * @param heldCases the case store: a user made a viewer or removed hands back the cases they
+   *   claimed or were assigned (session 44 security QA: a demoted user kept a claimed case). The
+   *   CLI, the console and the demo wire it; without it (tests) no case is touched.
+   */
+  constructor(private readonly backend: UserBackend, private readonly heldCases?: HeldCases) {}
 
   /**
    * Adds the user, or changes an existing one's role or password, recording who did it. A name
    * once removed is not given again: the audit trail and the cases' audits name one person each.
    */
-  async add(name: string, role: string, password: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<Actor> {
+  async add(name: string, role: string, password: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<SavedUser> {
     if (!USER_NAME.test(name)) throw new UserInputError(`user name ${JSON.stringify(name)}: lower-case letters, digits, . _ - (at most 64)`);
     if (!ROLES.includes(role as Role)) throw new UserInputError(`role: one of ${ROLES.join(', ')}, not ${role}`);
     const existing = await this.backend.find(name);
@@ -104,7 +118,16 @@ export class Users {
     const record: UserRecord = { name, role: role as Role, passwordHash: kept ?? (await hashPassword(password)), createdAt: existing?.createdAt ?? new Date(now).toISOString() };
     if (role === 'supervisor') record.supervisorSince = existing?.role === 'supervisor' ? supervisorSince(existing) : new Date(now).toISOString();
     await this.backend.put(record, audit);
-    return actorOf(record);
+    // After the change, so a claim racing it is refused by the new role or handed back here; run
+    // whenever the role cannot work cases, so saving the user again finishes a hand-back cut short.
+    if (CASE_WORKING_ROLES.includes(record.role)) return actorOf(record);
+    const handed = await this.handBack(name, `${by.name} made ${name} a ${record.role}, who cannot work cases`, by, now);
+    return handed.length > 0 ? { ...actorOf(record), casesHandedBack: handed } : actorOf(record);
+  }
+
+  /** Hands the cases `name` holds back to the queue (see the constructor), audited under the changer's name. */
+  private async handBack(name: string, reason: string, by: UserChangeActor, now: number): Promise<string[]> {
+    return this.heldCases ? this.heldCases.handBackCasesOf(name, reason, by.name, now) : [];
   }
 
   /**
@@ -158,12 +181,16 @@ export class Users {
     return users.filter((u): u is UserRecord => u !== undefined).map((u) => ({ name: u.name, role: u.role }));
   }
 
-  /** Removes the user: their sessions end with them (a session resolves to no user), and the name is retired. */
-  async remove(name: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<void> {
+  /**
+   * Removes the user: their sessions end with them (a session resolves to no user), the name is
+   * retired, and the cases they held go back to the queue (their ids are returned).
+   */
+  async remove(name: string, now: number, by: UserChangeActor = SETUP_ACTOR): Promise<string[]> {
     const existing = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
     if (!existing) throw new UserInputError(`no user ${JSON.stringify(name)}`);
     if (existing.role === 'supervisor') await this.refuseLastSupervisor(name, 'removed');
     await this.backend.remove(name, { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) });
+    return this.handBack(name, `${by.name} removed ${name}'s account`, by, now);
   }
 
   /** Whether any user is a supervisor: until one is, users are set up without signing in. */

@@ -57,7 +57,7 @@ export async function redisStores(config: Config, redis: Redis): Promise<Console
   const clock = await RedisClock.start(redis);
   return {
     cases,
-    users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)),
+    users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases),
     suppressions: new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX)),
     timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
     signInLimits: { redis, nameSpace: userKeys(config.REDIS_KEY_PREFIX).signInLimits },

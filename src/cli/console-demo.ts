@@ -30,7 +30,7 @@ export async function buildDemo(sample: string, rulesDir = DEFAULT_RULES_DIR): P
   const cases = new MemoryCaseStore();
   const timelines = new MemoryAccountTimeline();
   const result = await replayFiles({ files: [sample], rules: loadRuleSet(rulesDir), labels: sdnLabels(loadSdnFile()), caseStore: cases, timeline: new TimelineRecorder(timelines) });
-  const users = new Users(new MemoryUserBackend());
+  const users = new Users(new MemoryUserBackend(), cases);
   for (const [name, role] of DEMO_USERS) await users.add(name, role, DEMO_PASSWORD, 0);
   const lastAlert = Math.max(...result.alerts.map((a) => Date.parse(a.triggeredAt)));
   const startedAt = Date.now();

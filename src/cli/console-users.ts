@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { redisNow } from '../cases/redis-clock.js';
 import { Users, type UserAuditEntry, type UserChangeActor } from '../cases/users.js';
@@ -35,12 +36,17 @@ function silent(): NodeJS.WritableStream {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
-/** Runs `f` with the users in Redis and Redis's clock, read once: what a change records (its time, a supervisor's since), whatever this machine's clock says. */
+/**
+ * Runs `f` with the users in Redis and Redis's clock, read once: what a change records (its time,
+ * a supervisor's since), whatever this machine's clock says. The users hand a viewer's or a
+ * removed user's cases back to the queue in the case store beside them.
+ */
 async function withUsers<T>(f: (users: Users, config: Config, now: number) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
-    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX)), config, await redisNow(redis));
+    const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
+    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases), config, await redisNow(redis));
   } finally {
     redis.disconnect();
   }
@@ -73,6 +79,8 @@ async function changer(users: Users, config: Config): Promise<UserChangeActor> {
   return { name: actor.name, via: 'cli', host };
 }
 
+const handedBackLine = (caseIds: string[]): string => `${caseIds.length} case(s) they held went back to the queue: ${caseIds.join(', ')}`;
+
 const auditLine = (e: UserAuditEntry): string =>
   [e.at, e.action.padEnd(6), e.user.padEnd(24), e.role ?? '', e.previousRole ? `(was ${e.previousRole})` : '', e.passwordChanged ? 'new password' : '', `by ${e.by} via ${e.via}${e.host ? ` on ${e.host}` : ''}`].filter((x) => x !== '').join('  ');
 
@@ -86,11 +94,13 @@ export function registerConsoleUsers(consoleCommand: Command): void {
         return u.add(name, opts.role, await readPassword(), now, by);
       });
       console.log(`user ${saved.name} (${saved.role}) saved`);
+      if (saved.casesHandedBack) console.log(handedBackLine(saved.casesHandedBack));
     });
   users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once, and the name is never given again')
     .action(async (name: string) => {
-      await withUsers(async (u, config, now) => u.remove(name, now, await changer(u, config)));
+      const handed = await withUsers(async (u, config, now) => u.remove(name, now, await changer(u, config)));
       console.log(`user ${name} removed`);
+      if (handed.length > 0) console.log(handedBackLine(handed));
     });
   users.command('password').description('set your own password (TIDEWATCH_USER, signed in with TIDEWATCH_PASSWORD): the new one is read from standard input; your other sessions end, and so does the four-eyes tie of whoever set the old one')
     .action(async () => {

@@ -329,6 +329,35 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).map((e) => [e.action, e.analyst, e.detail])).toContainEqual(['assign', 'sue', 'bob']);
     });
 
+    it('hands back every case a holder claimed or was assigned, audited with who and why; others\' cases and the holder\'s resolved ones stay', async () => {
+      const store = await make();
+      const claimed = (await store.addAlert(alert('hb1', 'acct-hb1', 90))).caseId;
+      const assigned = (await store.addAlert(alert('hb2', 'acct-hb2', 80))).caseId;
+      const bobs = (await store.addAlert(alert('hb3', 'acct-hb3', 70))).caseId;
+      const resolved = (await store.addAlert(alert('hb4', 'acct-hb4', 60, 'medium'))).caseId;
+      expect((await store.claim(ana, 60_000, 1_000))?.caseId).toBe(claimed);
+      await store.assign(assigned, 'ana', sue, 60_000, 1_000);
+      expect((await store.claim(bob, 60_000, 1_000))?.caseId).toBe(bobs);
+      await store.resolve(resolved, 'false-positive', 'payroll of a known employer', ana, 1_500);
+      const reason = 'sue made ana a viewer, who cannot work cases';
+      expect((await store.handBackCasesOf('ana', reason, 'sue', 2_000)).sort()).toEqual([claimed, assigned].sort());
+      for (const id of [claimed, assigned]) {
+        const c = (await store.get(id))!;
+        expect(c.status).toBe('open');
+        expect(c.analyst).toBeUndefined();
+        expect(c.leaseUntil).toBeUndefined();
+        expect((await store.audit(id)).at(-1)).toEqual({ caseId: id, action: 'release', at: '1970-01-01T00:00:02.000Z', analyst: 'sue', detail: 'ana', note: reason });
+      }
+      expect(await store.get(bobs)).toMatchObject({ status: 'claimed', analyst: 'bob' });
+      expect(await store.get(resolved)).toMatchObject({ status: 'resolved', analyst: 'ana' });
+      // Back in the queue's indexes: open, nobody's, and claimed next.
+      expect((await store.query({ statuses: ['open'], limit: 10 })).cases.map((c) => c.caseId)).toEqual([claimed, assigned]);
+      expect((await store.query({ statuses: ['open', 'claimed'], assignee: 'ana', limit: 10 })).total).toBe(0);
+      expect((await store.query({ assignee: '-', limit: 10 })).cases.map((c) => c.caseId)).toEqual([claimed, assigned]);
+      expect(await store.handBackCasesOf('ana', reason, 'sue', 3_000)).toEqual([]);
+      expect((await store.claim(as('cy'), 60_000, 3_000))?.caseId).toBe(claimed);
+    });
+
     it('records each SAR draft export in the audit (who, when, format), by any role, leaving the case as it was', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('sx', 'acct-sx', 70, 'medium'));

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { redisNow } from '../../src/cases/redis-clock.js';
+import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { alert } from '../conformance/case-store-suite.js';
 import { userKeys } from '../../src/cases/redis-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
@@ -75,5 +77,27 @@ describe('tidewatch console users', () => {
     const [entry] = (await redis.xrevrange(userKeys(prefix).audit, '+', '-', 'COUNT', 1)).map(([, f]) => JSON.parse(f[1]!) as { at: string; user: string });
     expect(entry!.user).toBe('cleo');
     for (const at of [stored.createdAt, stored.supervisorSince, entry!.at]) expect(Date.parse(at!) >= before && Date.parse(at!) <= after, at).toBe(true);
+  });
+  it('hands the cases of a user made a viewer or removed back to the queue, audited under the supervisor (they kept them claimed)', async () => {
+    // After the first test: sue is the supervisor, ana an analyst.
+    const cases = new RedisCaseStore(redis, prefix);
+    const anas = (await cases.addAlert(alert('cli-hb1', 'acct-cli-hb1', 90))).caseId;
+    const dans = (await cases.addAlert(alert('cli-hb2', 'acct-cli-hb2', 80))).caseId;
+    expect((await users(['add', 'dan', '--role', 'analyst'], { as: SUE, password: 'analyst-password-4' })).code).toBe(0);
+    const now = await redisNow(redis);
+    await cases.claim({ name: 'ana', role: 'analyst' }, 3_600_000, now);
+    await cases.claim({ name: 'dan', role: 'analyst' }, 3_600_000, now);
+
+    const demoted = await users(['add', 'ana', '--role', 'viewer'], { as: SUE, password: ANA[1] });
+    expect(demoted.code).toBe(0);
+    expect(demoted.stdout).toContain(`1 case(s) they held went back to the queue: ${anas}`);
+    expect(await cases.get(anas)).toMatchObject({ status: 'open' });
+    expect((await cases.audit(anas)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'ana', note: 'sue made ana a viewer, who cannot work cases' });
+
+    const removed = await users(['remove', 'dan'], { as: SUE });
+    expect(removed.stdout).toContain(`1 case(s) they held went back to the queue: ${dans}`);
+    expect(await cases.get(dans)).toMatchObject({ status: 'open' });
+    expect((await cases.audit(dans)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'dan', note: "sue removed dan's account" });
+    expect((await cases.query({ statuses: ['open'], limit: 10 })).cases.map((c) => c.caseId)).toEqual([anas, dans]);
   });
 });
