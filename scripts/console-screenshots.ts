@@ -10,7 +10,7 @@ import { parseSla } from '../src/console/queue-view.js';
 import { buildConsole } from '../src/console/server.js';
 
 const demo = await buildDemo(new URL('../examples/stream.jsonl', import.meta.url).pathname);
-const app = await buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
+const app = await buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
 const base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost');
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {

@@ -81,7 +81,8 @@ export function suppressionKeys(prefix: string) {
 }
 
 /**
- * Console users (a hash per user) and their sign-in sessions (a string with a TTL). A session is
+ * Console users (a hash per user) and their sign-in sessions (a string with a TTL, the session's
+ * whole life, and a mark of recent use with a TTL, its idle timeout). A session is
  * keyed by the SHA-256 of its token, not the token: whoever can list the keys (a Redis replica,
  * a backup, a `SCAN`) learns no live session to sign in with.
  */
@@ -95,6 +96,8 @@ export function userKeys(prefix: string) {
     audit: `${p}audit`,
     user: (name: string) => `${p}user:${name}`,
     session: (token: string) => `${p}session:${createHash('sha256').update(token).digest('hex')}`,
+    /** A session's mark of recent use, whose TTL is the idle timeout: the session ends when it expires. */
+    sessionActivity: (token: string) => `${p}session-activity:${createHash('sha256').update(token).digest('hex')}`,
     /** The namespace of the console's sign-in rate counters (@fastify/rate-limit's Redis store appends its own key), shared by every console. */
     signInLimits: `${p}sign-in-limit:`,
   };

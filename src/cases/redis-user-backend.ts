@@ -52,15 +52,28 @@ export class RedisUserBackend implements UserBackend {
     return this.redis.smembers(this.keys.names);
   }
 
-  async putSession(id: string, name: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.keys.session(id), name, 'EX', ttlSeconds);
+  /** The session's value lives its whole life; its activity mark only the idle timeout, renewed by use. */
+  async putSession(id: string, name: string, ttlSeconds: number, idleSeconds: number): Promise<void> {
+    await this.redis.multi()
+      .set(this.keys.session(id), name, 'EX', ttlSeconds)
+      .set(this.keys.sessionActivity(id), '1', 'EX', idleSeconds)
+      .exec();
   }
 
-  async sessionUser(id: string): Promise<string | undefined> {
-    return (await this.redis.get(this.keys.session(id))) ?? undefined;
+  /**
+   * The value, while both keys live (a session opened before the idle timeout existed has no
+   * activity mark, and ends); a renewal resets the mark's TTL in the same transaction.
+   */
+  async sessionUser(id: string, renewIdleSeconds?: number): Promise<string | undefined> {
+    const activity = this.keys.sessionActivity(id);
+    const tx = this.redis.multi().get(this.keys.session(id));
+    if (renewIdleSeconds !== undefined) tx.expire(activity, renewIdleSeconds);
+    else tx.exists(activity);
+    const [[, value] = [], [, active] = []] = (await tx.exec()) ?? [];
+    return typeof value === 'string' && active === 1 ? value : undefined;
   }
 
   async dropSession(id: string): Promise<void> {
-    await this.redis.del(this.keys.session(id));
+    await this.redis.del(this.keys.session(id), this.keys.sessionActivity(id));
   }
 }

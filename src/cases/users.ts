@@ -60,8 +60,10 @@ export interface UserBackend {
   retired(name: string): Promise<boolean>;
   /** The newest `limit` audit entries, oldest first. */
   audit(limit: number): Promise<UserAuditEntry[]>;
-  putSession(id: string, name: string, ttlSeconds: number): Promise<void>;
-  sessionUser(id: string): Promise<string | undefined>;
+  /** Keeps the session for `ttlSeconds` at most, and ends it after `idleSeconds` without renewal. */
+  putSession(id: string, name: string, ttlSeconds: number, idleSeconds: number): Promise<void>;
+  /** What the session holds while it lives and has not been idle too long; `renewIdleSeconds` starts its idle time again, for that long. */
+  sessionUser(id: string, renewIdleSeconds?: number): Promise<string | undefined>;
   dropSession(id: string): Promise<void>;
 }
 
@@ -211,22 +213,28 @@ export class Users {
     return undefined;
   }
 
-  /** A new session id (256 random bits) for a signed-in user. */
-  async startSession(actor: Actor, ttlSeconds: number): Promise<string> {
+  /**
+   * A new session id (256 random bits) for a signed-in user: it lasts `ttlSeconds` at most, and
+   * ends sooner after `idleSeconds` without a request of the user's own (see `session`).
+   */
+  async startSession(actor: Actor, ttlSeconds: number, idleSeconds: number): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const user = await this.backend.find(actor.name);
     if (!user) throw new UserInputError(`no user ${JSON.stringify(actor.name)}`);
-    await this.backend.putSession(id, `${user.name}\t${passwordStamp(user.passwordHash)}`, ttlSeconds);
+    await this.backend.putSession(id, `${user.name}\t${passwordStamp(user.passwordHash)}`, ttlSeconds, Math.min(idleSeconds, ttlSeconds));
     return id;
   }
 
   /**
    * The session's user, with the role they have now (a changed role applies at once); none once
-   * the user is removed or has a new password.
+   * the user is removed or has a new password, or the session was idle past its idle timeout.
+   * @param renewIdleSeconds given for a request of the user's own: their idle time starts again,
+   *   for this long. Without it (a background reload, an open event stream's check) the look-up
+   *   does not count as use, so an open page alone does not keep a session alive.
    */
-  async session(id: string): Promise<Actor | undefined> {
+  async session(id: string, renewIdleSeconds?: number): Promise<Actor | undefined> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return undefined;
-    const held = await this.backend.sessionUser(id);
+    const held = await this.backend.sessionUser(id, renewIdleSeconds);
     const tab = held?.indexOf('\t') ?? -1;
     if (held === undefined || tab < 0) return undefined;
     const user = await this.backend.find(held.slice(0, tab));
@@ -317,7 +325,7 @@ function auditBy(by: UserChangeActor): Pick<UserAuditEntry, 'by' | 'via' | 'host
 
 export class MemoryUserBackend implements UserBackend {
   private readonly users = new Map<string, UserRecord>();
-  private readonly sessions = new Map<string, { name: string; until: number }>();
+  private readonly sessions = new Map<string, { name: string; until: number; idleUntil: number }>();
   private readonly retiredNames = new Set<string>();
   private readonly entries: UserAuditEntry[] = [];
 
@@ -352,14 +360,20 @@ export class MemoryUserBackend implements UserBackend {
     return [...this.users.keys()];
   }
 
-  async putSession(id: string, name: string, ttlSeconds: number): Promise<void> {
-    this.sessions.set(id, { name, until: this.wallClock() + ttlSeconds * 1000 });
+  async putSession(id: string, name: string, ttlSeconds: number, idleSeconds: number): Promise<void> {
+    const now = this.wallClock();
+    this.sessions.set(id, { name, until: now + ttlSeconds * 1000, idleUntil: now + idleSeconds * 1000 });
   }
 
-  async sessionUser(id: string): Promise<string | undefined> {
+  async sessionUser(id: string, renewIdleSeconds?: number): Promise<string | undefined> {
     const s = this.sessions.get(id);
-    if (s && s.until <= this.wallClock()) this.sessions.delete(id);
-    return s && s.until > this.wallClock() ? s.name : undefined;
+    const now = this.wallClock();
+    if (!s || s.until <= now || s.idleUntil <= now) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    if (renewIdleSeconds !== undefined) s.idleUntil = now + renewIdleSeconds * 1000;
+    return s.name;
   }
 
   async dropSession(id: string): Promise<void> {

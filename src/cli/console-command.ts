@@ -73,7 +73,7 @@ async function serve(opts: ServeOptions): Promise<void> {
   const app = await buildConsole({
     csrfKey,
     ...(await stores(opts)),
-    sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE, trustProxy: config.CONSOLE_TRUST_PROXY,
+    sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, idleMinutes: config.CONSOLE_IDLE_MINUTES, behindTls: config.CONSOLE_BEHIND_TLS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE, trustProxy: config.CONSOLE_TRUST_PROXY,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
     logger: createLogger(config.LOG_LEVEL),
   });
@@ -95,7 +95,7 @@ async function serve(opts: ServeOptions): Promise<void> {
  */
 export function plainHttpNote(host: string, insecureCookie: boolean): string | undefined {
   if (insecureCookie || /^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) return undefined;
-  return `note: the console speaks plain http on ${host}; browsers keep its Secure session cookie only over https, so serve it behind a TLS-terminating proxy (CONSOLE_TRUST_PROXY), or pass --insecure-cookie for a test on a private network; otherwise every sign-in ends at once`;
+  return `note: the console speaks plain http on ${host}; browsers keep its Secure session cookie only over https, so serve it behind a TLS-terminating proxy (CONSOLE_TRUST_PROXY, and CONSOLE_BEHIND_TLS=true for HSTS), or pass --insecure-cookie for a test on a private network; otherwise every sign-in ends at once`;
 }
 
 export function registerConsole(program: Command): void {

@@ -109,6 +109,10 @@ export const envSchema = z.object({
   CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
   CONSOLE_SLA_HOURS: z.string().regex(/^(critical|high|medium)=\d+(\.\d+)?(,(critical|high|medium)=\d+(\.\d+)?)*$/, { message: 'expected severity=hours[,…], e.g. critical=4,high=24,medium=72' }).default('critical=4,high=24,medium=72'),
   CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(720).default(8),
+  /** Minutes without a request of the user's own after which a console session ends. */
+  CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(30),
+  /** The console is reached over TLS (a TLS-terminating proxy): every response carries Strict-Transport-Security. */
+  CONSOLE_BEHIND_TLS: bool.default(false),
   TIDEWATCH_CONSOLE_SECRET: z.string().optional(),
   CONSOLE_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   /** Whose X-Forwarded-For gives the console's client address (the sign-in limit per address): off, true, or the proxies' addresses. */

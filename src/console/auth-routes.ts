@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../cases/case-model.js';
 import { UserInputError, WrongPasswordError } from '../cases/users.js';
-import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
+import { BACKGROUND_HEADER, SESSION_COOKIE, type ConsoleOptions } from './context.js';
 import { addressKeyOf, SignInBusyError, SignInGate } from './sign-in-gate.js';
 
 /** The account a sign-in names, as the throttle keys it (case-folded, bounded). */
@@ -31,6 +31,18 @@ const loginBody = z.object({ user: z.string().min(1).max(64), password: z.string
 const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) }).strict();
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const OPEN_ROUTES = new Set(['/api/login']);
+/** Routes a page opens by itself, not the person: the queue's event stream (which reconnects on its own). */
+const BACKGROUND_ROUTES = new Set(['/api/cases/stream']);
+
+/** Whether a request is the user's own doing, which renews the session's idle time, or a page's background reload. */
+function usedByPerson(req: FastifyRequest, path: string): boolean {
+  return !BACKGROUND_ROUTES.has(path) && !(req.method === 'GET' && req.headers[BACKGROUND_HEADER] === '1');
+}
+
+/** A new session's life and idle timeout, in seconds. */
+function sessionTimes(o: ConsoleOptions): [number, number] {
+  return [Math.round(o.sessionHours * 3600), Math.round(o.idleMinutes * 60)];
+}
 
 function cookieOptions(o: ConsoleOptions) {
   return { path: '/', httpOnly: true, sameSite: 'strict' as const, secure: o.secureCookie, maxAge: Math.round(o.sessionHours * 3600) };
@@ -52,7 +64,7 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
     const path = routeOf(req);
     if (!path.startsWith('/api/') || OPEN_ROUTES.has(path)) return;
     const id = req.cookies[SESSION_COOKIE];
-    req.actor = id ? (await o.users.session(id)) ?? null : null;
+    req.actor = id ? (await o.users.session(id, usedByPerson(req, path) ? sessionTimes(o)[1] : undefined)) ?? null : null;
     if (!req.actor) return reply.code(401).send({ error: 'sign in first' });
   });
   app.addHook('onRequest', (req, reply, done) => {
@@ -91,7 +103,7 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
       o.logger?.warn({ user: await refusedUserForLog(o, body.data.user) }, 'sign-in refused: unknown user or wrong password');
       return reply.code(401).send({ error: 'unknown user or wrong password' });
     }
-    const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));
+    const session = await o.users.startSession(actor, ...sessionTimes(o));
     reply.setCookie(SESSION_COOKIE, session, cookieOptions(o));
     o.logger?.info({ user: actor.name, role: actor.role }, 'signed in');
     return { user: actor.name, role: actor.role, csrfToken: reply.generateCsrf({ userInfo: session }) };
@@ -130,7 +142,7 @@ export function registerAuth(app: FastifyInstance, o: ConsoleOptions): void {
       return reply.code(err instanceof WrongPasswordError ? 403 : 400).send({ error: err.message });
     }
     // Every session of the old password ended, this one too: the user goes on in a new one.
-    const session = await o.users.startSession(actor, Math.round(o.sessionHours * 3600));
+    const session = await o.users.startSession(actor, ...sessionTimes(o));
     reply.setCookie(SESSION_COOKIE, session, cookieOptions(o));
     o.logger?.info({ user: actor.name }, 'password changed');
     return { user: actor.name, role: actor.role, csrfToken: reply.generateCsrf({ userInfo: session }) };

@@ -11,6 +11,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { CASE_STATUSES } from '../cases/case-model.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
+import { HSTS_HEADER, HSTS_VALUE, wantsHsts } from './transport-security.js';
 
 export const CASE_WATCH_MS = 1000;
 /** Count reads between two checks of the listeners' sessions (a look-up per listener). */
@@ -25,6 +26,7 @@ export function registerCaseStream(app: FastifyInstance, o: ConsoleOptions): voi
 
   const closeEnded = async (): Promise<void> => {
     for (const [res, session] of [...listeners]) {
+      // Looked up without renewing its idle time: an open queue alone does not keep a session alive.
       if (await o.users.session(session).catch(() => true)) continue;
       listeners.delete(res);
       res.end();
@@ -47,7 +49,8 @@ export function registerCaseStream(app: FastifyInstance, o: ConsoleOptions): voi
   app.get('/api/cases/stream', async (req, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+    // Hijacked: the app's onSend hook does not run, so the stream sets its own headers.
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff', ...(wantsHsts(o, req) ? { [HSTS_HEADER]: HSTS_VALUE } : {}) });
     res.write('retry: 4000\n\n');
     listeners.set(res, req.cookies[SESSION_COOKIE] ?? '');
     req.raw.on('close', () => listeners.delete(res));

@@ -27,7 +27,19 @@ export interface ConsoleOptions {
    * entries, leases, suppressions) are then Redis's, not this machine's. None for the demo.
    */
   clockSync?: () => Promise<void>;
+  /** A session's whole life (CONSOLE_SESSION_HOURS). */
   sessionHours: number;
+  /**
+   * Minutes without a request of the user's own after which a session ends (CONSOLE_IDLE_MINUTES):
+   * background reloads (BACKGROUND_HEADER) and the queue's event stream do not count as use.
+   */
+  idleMinutes: number;
+  /**
+   * The console is reached over TLS (a TLS-terminating proxy in front of it, CONSOLE_BEHIND_TLS):
+   * every response carries Strict-Transport-Security. Without it, only responses to requests that
+   * came over https (a trusted proxy's X-Forwarded-Proto, see trustProxy) carry it.
+   */
+  behindTls?: boolean;
   loginPerMinute: number;
   /**
    * Where the sign-in limits are counted: in Redis, shared by every console on it (a restart
@@ -71,3 +83,6 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'tw_session';
+
+/** Sent (value `1`) by the front end on reloads nobody asked for: they do not renew the session's idle time. */
+export const BACKGROUND_HEADER = 'x-tidewatch-background';

@@ -15,6 +15,7 @@ import { registerCaseStream } from './case-stream.js';
 import { SESSION_COOKIE, type ConsoleOptions } from './context.js';
 import { registerInsightRoutes } from './insight-routes.js';
 import { registerSuppressionRoutes } from './suppression-routes.js';
+import { HSTS_HEADER, HSTS_VALUE, wantsHsts } from './transport-security.js';
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -40,6 +41,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   app.addHook('onSend', async (req, reply, payload) => {
     // The matched route, not the raw URL (which the router decodes): see auth-routes.ts.
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(k === 'cache-control' && !(req.routeOptions.url ?? req.url).startsWith('/api/'))) reply.header(k, v);
+    if (wantsHsts(o, req)) reply.header(HSTS_HEADER, HSTS_VALUE);
     return payload;
   });
   // Every refusal, the plugins' too (a spent sign-in rate, a missing or forged CSRF token), is

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases });
   const users = new Users(new RedisUserBackend(redis, prefix));
   for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['sam', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
-  app = await buildConsole({ cases, users, suppressions, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
+  app = await buildConsole({ cases, users, suppressions, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -182,11 +182,13 @@ describe('the console in a browser', () => {
     await viewer.context().close();
   });
 
-  it('pushes a new case to an open queue over Server-Sent Events', async () => {
+  it('pushes a new case to an open queue over Server-Sent Events, reloading it as a background request (no renewal of the idle time)', async () => {
     const page = await signIn('ana');
     await page.locator('[data-testid=queue][data-live=push]').waitFor();
     expect(await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed' }).count()).toBe(0);
+    const reload = page.waitForRequest((r) => r.url().includes('/api/cases?') && r.headers()['x-tidewatch-background'] === '1');
     await cases.addAlert({ alertId: 'al-pushed-1', ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'medium', score: 55, subject: { accountId: 'acct-pushed' }, eventIds: [], triggeredAt: new Date().toISOString(), evidence: {}, explanation: 'x' });
+    await reload;
     await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed' }).waitFor();
     expect(await page.getByTestId('new-cases').textContent()).toContain('1 new case(s)');
     expect(await page.locator('[data-testid=queue]').getAttribute('data-live')).toBe('push');

@@ -53,7 +53,7 @@ describe('account timelines in redis', () => {
     await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases, timeline: new TimelineRecorder(timelines) });
     const users = new Users(new MemoryUserBackend());
     await users.add('vic', 'viewer', 'a-long-enough-password', 0);
-    const app = await buildConsole({ cases, users, timelines, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
+    const app = await buildConsole({ cases, users, timelines, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
     const login = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'vic', password: 'a-long-enough-password' } });
     const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const [top] = (await app.inject({ method: 'GET', url: '/api/cases?typology=dprk-it-payroll', headers: { cookie } })).json<{ cases: { caseId: string; subject: string }[] }>().cases;

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function consoleOnRedis(): Promise<FastifyInstance> {
   const users = new Users(new RedisUserBackend(redis, prefix));
   const app = await buildConsole({
-    cases: new MemoryCaseStore(), users, sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1,
+    cases: new MemoryCaseStore(), users, sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, idleMinutes: 30,
     loginPerMinute: 3, secureCookie: true, leaseMs: 60_000, signInLimits: { redis, nameSpace: userKeys(prefix).signInLimits },
   });
   consoles.push(app);

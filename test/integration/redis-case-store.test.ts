@@ -184,7 +184,7 @@ describe('users in redis', () => {
     expect(JSON.stringify(stored)).not.toContain('supervisor-password');
     const sue = await users.authenticate('sue', 'supervisor-password');
     expect(sue).toEqual({ name: 'sue', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
-    const session = await users.startSession(sue!, 300);
+    const session = await users.startSession(sue!, 300, 300);
     expect(await redis.ttl(userKeys(prefix).session(session))).toBeGreaterThan(200);
     // The token itself is in no key name: a listing of the keys gives no session to sign in with.
     const keys: string[] = [];
@@ -201,7 +201,7 @@ describe('users in redis', () => {
     prefixes.push(prefix);
     const users = new Users(new RedisUserBackend(redis, prefix));
     const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
-    const session = await users.startSession(vic, 300);
+    const session = await users.startSession(vic, 300, 300);
     await users.remove('vic', 0);
     expect(await redis.exists(userKeys(prefix).user('vic'))).toBe(0);
     expect(await users.list()).toEqual([]);

@@ -41,7 +41,7 @@ describe('Redis\'s clock, not the machine\'s', () => {
     const { cases, users } = stores;
     await users.add('sue', 'supervisor', 'sue-own-password-1', 0);
     const { caseId } = await cases.addAlert(alert('clock-1', 'acct-clock', 90, 'high'));
-    const app = await buildConsole({ ...stores, sla: parseSla('critical=4'), sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
+    const app = await buildConsole({ ...stores, sla: parseSla('critical=4'), sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
     const login = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'sue', password: 'sue-own-password-1' } });
     const headers = { cookie: login.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken };
     const before = await redisNow(redis);

@@ -11,7 +11,7 @@ let demo: Demo;
 let app: FastifyInstance;
 
 async function makeApp(loginPerMinute = 1000, extra: Partial<ConsoleOptions> = {}): Promise<FastifyInstance> {
-  return buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, loginPerMinute, secureCookie: true, leaseMs: 30 * 60_000, ...extra });
+  return buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, idleMinutes: 30, loginPerMinute, secureCookie: true, leaseMs: 30 * 60_000, ...extra });
 }
 
 /** A logger that keeps what it is given. */

@@ -31,7 +31,7 @@ describe('console secret', () => {
   it('lets a second instance with the same secret accept the first one\'s CSRF token, and one with another secret refuse it', async () => {
     const users = new Users(new MemoryUserBackend());
     await users.add('ana', 'analyst', 'a-long-enough-password', 0);
-    const make = (csrfKey: string) => buildConsole({ cases: new MemoryCaseStore(), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000, csrfKey });
+    const make = (csrfKey: string) => buildConsole({ cases: new MemoryCaseStore(), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000, csrfKey });
     const shared = 's'.repeat(40);
     const [first, second, other] = await Promise.all([make(shared), make(shared), make('o'.repeat(40))]);
     const login = await first.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'a-long-enough-password' } });

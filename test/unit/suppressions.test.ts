@@ -15,7 +15,7 @@ describe('suppressions API', () => {
     await users.add('ana', 'analyst', 'a-long-enough-password', 0);
     await users.add('sue', 'supervisor', 'a-long-enough-password', 0);
     await users.add('tom', 'supervisor', 'a-long-enough-password', 0);
-    const app = await buildConsole({ cases: new MemoryCaseStore(), users, suppressions: new Suppressions(new MemorySuppressionBackend()), sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
+    const app = await buildConsole({ cases: new MemoryCaseStore(), users, suppressions: new Suppressions(new MemorySuppressionBackend()), sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
     const login = async (user: string) => {
       const res = await app.inject({ method: 'POST', url: '/api/login', payload: { user, password: 'a-long-enough-password' } });
       return { cookie: res.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': res.json<{ csrfToken: string }>().csrfToken };

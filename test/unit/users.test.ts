@@ -44,8 +44,8 @@ describe('users', () => {
     let now = 1_000_000;
     const users = new Users(new MemoryUserBackend(() => now));
     const ana = await users.add('ana', 'analyst', 'analyst-password-1', 0);
-    const s1 = await users.startSession(ana, 60);
-    const s2 = await users.startSession(ana, 60);
+    const s1 = await users.startSession(ana, 60, 60);
+    const s2 = await users.startSession(ana, 60, 60);
     expect(s1).not.toBe(s2);
     expect(await users.session(s1)).toEqual(ana);
     await users.add('ana', 'viewer', 'analyst-password-1', 0);
@@ -62,12 +62,12 @@ describe('taking access away', () => {
   it('ends every session of a user given a new password, and keeps them through a change of role', async () => {
     const users = new Users(new MemoryUserBackend());
     const ana = await users.add('ana', 'analyst', 'analyst-password-1', 0);
-    const before = await users.startSession(ana, 3600);
+    const before = await users.startSession(ana, 3600, 3600);
     await users.add('ana', 'supervisor', 'analyst-password-1', 0);
     expect(await users.session(before)).toEqual({ name: 'ana', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
     await users.add('ana', 'supervisor', 'analyst-password-2', 0);
     expect(await users.session(before)).toBeUndefined();
-    const after = await users.startSession({ name: 'ana', role: 'supervisor' }, 3600);
+    const after = await users.startSession({ name: 'ana', role: 'supervisor' }, 3600, 3600);
     expect(await users.session(after)).toEqual({ name: 'ana', role: 'supervisor', supervisorSince: new Date(0).toISOString() });
   });
 
@@ -105,7 +105,7 @@ describe('taking access away', () => {
     const users = new Users(new MemoryUserBackend());
     const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
     await users.add('ana', 'analyst', 'analyst-password-1', 0);
-    const session = await users.startSession(vic, 3600);
+    const session = await users.startSession(vic, 3600, 3600);
     await users.remove('vic', 0);
     expect(await users.session(session)).toBeUndefined();
     expect(await users.authenticate('vic', 'viewer-password-1')).toBeUndefined();
@@ -252,7 +252,7 @@ describe('changing one\'s own password', () => {
     const users = new Users(new MemoryUserBackend());
     await users.add('sue', 'supervisor', 'sue-own-password-1', 0);
     await users.add('tom', 'supervisor', 'sue-chose-this-1', 0, { name: 'sue', via: 'cli' });
-    const app = await buildConsole({ cases: new MemoryCaseStore(), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
+    const app = await buildConsole({ cases: new MemoryCaseStore(), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, leaseMs: 60_000 });
     const signIn = async (password: string) => app.inject({ method: 'POST', url: '/api/login', payload: { user: 'tom', password } });
     const session = (res: LightMyRequestResponse) => ({ cookie: res.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': res.json<{ csrfToken: string }>().csrfToken });
     const change = (headers: Record<string, string>, currentPassword: string, newPassword: string) => app.inject({ method: 'POST', url: '/api/me/password', payload: { currentPassword, newPassword }, headers });

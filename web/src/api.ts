@@ -7,10 +7,16 @@ export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * A reload the page makes by itself (the queue on a pushed event, or polling): the console does
+ * not count it as the user's use of the session, which ends after CONSOLE_IDLE_MINUTES without.
+ */
+const BACKGROUND = { 'x-tidewatch-background': '1' };
+
+async function call<T>(method: string, path: string, body?: unknown, background = false): Promise<T> {
   const res = await fetch(path, {
     method, credentials: 'same-origin',
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(method !== 'GET' ? { 'x-csrf-token': csrfToken } : {}) },
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(method !== 'GET' ? { 'x-csrf-token': csrfToken } : {}), ...(background ? BACKGROUND : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const data = (await res.json().catch(() => ({}))) as { error?: string };
@@ -20,6 +26,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 export const api = {
   get: <T>(path: string) => call<T>('GET', path),
+  /** A GET the page makes by itself, not the user: it does not keep the session from going idle. */
+  getInBackground: <T>(path: string) => call<T>('GET', path, undefined, true),
   post: <T>(path: string, body: unknown = {}) => call<T>('POST', path, body),
   async login(user: string, password: string): Promise<Me> {
     const me = await call<Me>('POST', '/api/login', { user, password });

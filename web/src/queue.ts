@@ -81,8 +81,10 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
       me.role === 'viewer' ? null : el('button', { 'data-testid': 'claim-next', onclick: claim }, 'Claim next case'));
   };
 
-  async function load(): Promise<void> {
-    render(await api.get<QueueResponse>(`/api/cases?${query(subject)}`));
+  /** `background`: a reload on a pushed event or a poll, not the user's doing (it does not renew their idle time). */
+  async function load(background = false): Promise<void> {
+    const path = `/api/cases?${query(subject)}`;
+    render(await (background ? api.getInBackground<QueueResponse>(path) : api.get<QueueResponse>(path)));
   }
   async function claim(): Promise<void> {
     try {
@@ -112,8 +114,8 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   stream = new EventSource('/api/cases/stream');
   stream.addEventListener('open', () => queueTable.setAttribute('data-live', 'push'));
   stream.addEventListener('error', () => queueTable.setAttribute('data-live', 'poll'));
-  stream.addEventListener('cases', () => void load().catch(unlessSessionEnded));
-  timer = window.setInterval(() => { if (stream?.readyState !== EventSource.OPEN) void load().catch(unlessSessionEnded); }, 4000);
+  stream.addEventListener('cases', () => void load(true).catch(unlessSessionEnded));
+  timer = window.setInterval(() => { if (stream?.readyState !== EventSource.OPEN) void load(true).catch(unlessSessionEnded); }, 4000);
 }
 
 /**
