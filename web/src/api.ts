@@ -34,6 +34,12 @@ export const api = {
     csrfToken = me.csrfToken;
     return me;
   },
+  /** Sets one's own password; the session goes on as a new one, with a new CSRF token. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<Me> {
+    const me = await call<Me>('POST', '/api/me/password', { currentPassword, newPassword });
+    csrfToken = me.csrfToken;
+    return me;
+  },
   async me(): Promise<Me> {
     const me = await call<Me>('GET', '/api/me');
     csrfToken = me.csrfToken;

@@ -1,8 +1,9 @@
-/** The console's shell: sign-in, the header, and a hash router over the queue, a case, the dashboard and the suppressions. */
+/** The console's shell: sign-in, the header, and a hash router over the queue, a case, the dashboard, the suppressions and one's own password. */
 import { api, ApiError, type Me } from './api.js';
 import { el, mount, setText } from './dom.js';
 import { showCase } from './case-page.js';
 import { showDashboard } from './dashboard.js';
+import { showPassword } from './password-page.js';
 import { showQueue, stopQueuePolling } from './queue.js';
 import { showSuppressions } from './suppressions.js';
 
@@ -15,6 +16,7 @@ function header(): void {
   const link = (href: string, text: string) => el('a', { href, class: route.startsWith(href) ? 'active' : '' }, text);
   mount(top, el('span', { class: 'brand' }, 'Tidewatch'), link('#/queue', 'Queue'), link('#/dashboard', 'Dashboard'), link('#/suppressions', 'Suppressions'),
     me ? el('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`) : null,
+    me ? el('a', { href: '#/password', class: route.startsWith('#/password') ? 'active' : '', 'data-testid': 'password-link' }, 'Password') : null,
     me ? el('button', { class: 'secondary', onclick: () => void api.post('/api/logout').finally(() => { me = undefined; showLogin(); }) }, 'Sign out') : null);
 }
 
@@ -59,6 +61,7 @@ async function show(): Promise<void> {
     if (caseMatch) await showCase(app, caseMatch[1]!, me);
     else if (hash.startsWith('#/dashboard')) await showDashboard(app);
     else if (hash.startsWith('#/suppressions')) await showSuppressions(app, me);
+    else if (hash.startsWith('#/password')) showPassword(app, me, (m) => { me = m; });
     else await showQueue(app, me);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return showLogin('Your session ended; sign in again.');
