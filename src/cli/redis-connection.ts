@@ -7,6 +7,7 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError, redisDatabase } from '../config/config.js';
 import { isTlsRefusal } from '../config/tls.js';
+import { CLOSED_BY_SERVER, speaksTls } from './redis-tls-listener.js';
 
 /**
  * The URL with its user and password hidden: everything up to the last `@` (a password may hold
@@ -51,6 +52,7 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
     redis.disconnect();
     const reason = lastError || (err instanceof Error ? err.message : String(err));
     if (url.startsWith('rediss://') && (await answersWithoutTls(url))) throw plaintextPortError(url, reason);
+    if (url.startsWith('redis://') && CLOSED_BY_SERVER.test(reason) && (await speaksTls(url))) throw tlsOnlyPortError(url, reason);
     const tlsHint = url.startsWith('rediss://') && isTlsRefusal(reason) ? ' (the TLS handshake failed: check REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE)' : '';
     throw new Error(`cannot reach Redis at REDIS_URL=${redactedUrl(url)}: ${reason}${tlsHint}`);
   }
@@ -59,6 +61,10 @@ export async function connectRedis(url: string, persistent = false, tls?: Connec
 
 function plaintextPortError(url: string, reason: string): ConfigError {
   return new ConfigError(`invalid configuration: REDIS_URL: rediss:// (TLS) to a Redis that answers without TLS on that port: use redis://, or the port of its TLS listener (${redactedUrl(url)}: ${reason})`);
+}
+
+function tlsOnlyPortError(url: string, reason: string): ConfigError {
+  return new ConfigError(`invalid configuration: REDIS_URL: redis:// (plaintext) to a Redis that speaks only TLS on that port: use rediss://, with REDIS_TLS_CA_FILE for a private CA and REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE if it asks for a client certificate (${redactedUrl(url)}: ${reason})`);
 }
 
 /**

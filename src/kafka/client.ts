@@ -3,6 +3,7 @@ import kafkajs from 'kafkajs';
 import { ConfigError, type Config } from '../config/config.js';
 import { isTlsRefusal, kafkaSsl } from '../config/tls.js';
 import { registerCompressionCodecs } from './compression.js';
+import { kafkaTlsMistakeMessage, kafkaTlsMistakeOrAny, type KafkaTlsGiven } from './tls-mistakes.js';
 
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
@@ -75,6 +76,8 @@ export interface WaitForTopicsOptions {
    * without waiting for it (the client retries an unreachable broker for most of a minute).
    */
   abandon?: Promise<void>;
+  /** The TLS files the client was given, so that a TLS refusal names the variable it points at (tls-mistakes.ts). */
+  tlsGiven?: KafkaTlsGiven;
 }
 
 const ABANDONED = Symbol('abandoned');
@@ -137,7 +140,7 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       const topics = topicCreationRefusal(err);
       if (topics) throw new ConfigError(`invalid configuration: the brokers refused to create the topics: ${topics}`);
       const handshake = tlsRefusal(err);
-      if (handshake) throw new ConfigError(`invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed (a CA that did not sign them, no or another client certificate, or TLS against a plaintext listener): ${handshake}`);
+      if (handshake) throw new ConfigError(kafkaTlsMistakeMessage(kafkaTlsMistakeOrAny(handshake, options.tlsGiven), 'the brokers', handshake));
       if (Date.now() >= deadline) throw err;
       const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000, Math.max(0, deadline - Date.now()));
       options.onRetry?.(attempt, waitMs, err instanceof Error ? err.message : String(err));

@@ -257,7 +257,7 @@ export class Monitor {
   private async prepareTopics(): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     const topics = { inputs: inputTopics, alerts: alertTopic };
-    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason, ...connectionHint(config, reason) }, 'waiting for topic leaders before starting') };
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, tlsGiven: { ca: Boolean(config.KAFKA_SSL_CA_FILE), cert: Boolean(config.KAFKA_SSL_CERT_FILE) }, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason, ...connectionHint(config, reason) }, 'waiting for topic leaders before starting') };
     // The client retries an unreachable broker itself for most of a minute before a step fails:
     // said at once and every 10 s, so a wrong KAFKA_BROKERS is not half a minute of silence (QA).
     logger.info({ brokers: config.KAFKA_BROKERS }, 'connecting to the brokers');

@@ -5,9 +5,12 @@
  * refuses it at once, naming the variables; a port where nothing listens is left to the start-up
  * wait (the broker may be starting).
  */
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { checkKafkaTls, handshake } from '../../src/kafka/tls-probe.js';
+import { apiVersionsRequest, checkKafkaTls, handshake } from '../../src/kafka/tls-probe.js';
+import { makeTestCerts } from '../helpers/tls-certs.js';
 
 const PLAINTEXT_BROKER = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
 
@@ -19,10 +22,37 @@ async function closingPort(): Promise<{ server: Server; address: string }> {
   return { server, address: `127.0.0.1:${port}` };
 }
 
+/** A TLS listener with the test CA's server certificate that does `onRequest` with each connection's first bytes. */
+async function tlsPort(certs: ReturnType<typeof makeTestCerts>, onRequest: (socket: TLSSocket, request: Buffer) => void): Promise<{ server: TlsServer; address: string }> {
+  const server = createTlsServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (socket) => socket.once('data', (request: Buffer) => onRequest(socket, request)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, address: `127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
 describe('the Kafka TLS pre-flight', () => {
-  it('refuses a TLS handshake with the plaintext broker at once, naming KAFKA_SSL and its files', async () => {
+  it('sends a Kafka request after the handshake and takes an answer as accepted, a close without one (each try) as the client certificate refused', async () => {
+    const certs = makeTestCerts();
+    const requests: Buffer[] = [];
+    const answering = await tlsPort(certs, (socket, request) => { requests.push(request); socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])); });
+    const closing = await tlsPort(certs, (socket, request) => { requests.push(request); socket.destroy(); });
+    try {
+      const options = { ca: readFileSync(certs.ca, 'utf8') };
+      await expect(checkKafkaTls([answering.address], options)).resolves.toBeUndefined();
+      expect(requests[0]).toEqual(apiVersionsRequest());
+      expect(requests[0]!.readInt16BE(4)).toBe(18); // ApiVersions
+      requests.length = 0;
+      await expect(checkKafkaTls([closing.address], options)).rejects.toThrow(/^invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker requires a client certificate .*3 times\)$/);
+      expect(requests).toHaveLength(3);
+    } finally {
+      answering.server.close();
+      closing.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a TLS handshake with the plaintext broker at once, naming KAFKA_SSL and KAFKA_BROKERS', async () => {
     expect((await handshake(PLAINTEXT_BROKER, {}, 10_000)).kind).toBe('refused');
-    await expect(checkKafkaTls([PLAINTEXT_BROKER], {})).rejects.toThrow(/^invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with broker 127\.0\.0\.1:\d+ failed/);
+    await expect(checkKafkaTls([PLAINTEXT_BROKER], {})).rejects.toThrow(/^invalid configuration: KAFKA_SSL, KAFKA_BROKERS: the broker closed the connection on the TLS hello, as a listener without TLS does: KAFKA_SSL=true against a plaintext port .*\(broker 127\.0\.0\.1:\d+: /);
   });
 
   it('refuses a listener that closes the connection mid-handshake', async () => {

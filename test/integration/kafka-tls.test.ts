@@ -3,9 +3,11 @@
  * `npm run services:up` fetched) with only an SSL listener that requires a client certificate
  * its private CA signed. Tidewatch's client, built from the KAFKA_SSL_* variables, creates a
  * topic, produces and consumes over it; without the client certificate the broker refuses it.
+ * A mistake in the TLS settings stops the monitor at once, naming the variable it points at.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
@@ -20,6 +22,11 @@ import { root } from '../helpers/sample.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 
 const LIBS = join(root, '.cache', 'kafka', 'libs');
+
+/** The environment without any KAFKA_SSL setting of the machine's: a child is given exactly the test's. */
+function withoutKafkaTls(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(environment).filter(([k]) => !k.startsWith('KAFKA_SSL') && k !== 'KAFKA_BROKERS'));
+}
 let certs: TestCerts;
 let broker: ChildProcess | undefined;
 let brokers: string;
@@ -95,10 +102,36 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
     expect(seen).toEqual(['{"over":"mutual TLS"}']);
   }, 240_000);
 
-  it('passes the monitor\'s TLS pre-flight with its CA, and is refused there with a CA that did not sign the broker', async () => {
+  it('passes the monitor\'s TLS pre-flight with its CA and certificate, and is refused there naming KAFKA_SSL_CA_FILE with a CA that did not sign the broker', async () => {
     await expect(checkKafkaTls([brokers], kafkaSsl(loadConfig(env)) as ConnectionOptions)).resolves.toBeUndefined();
-    await expect(checkKafkaTls([brokers], kafkaSsl(loadConfig({ ...env, KAFKA_SSL_CA_FILE: certs.otherCa })) as ConnectionOptions)).rejects.toThrow(/^invalid configuration: KAFKA_SSL, .*the TLS handshake with broker/);
+    await expect(checkKafkaTls([brokers], kafkaSsl(loadConfig({ ...env, KAFKA_SSL_CA_FILE: certs.otherCa })) as ConnectionOptions))
+      .rejects.toThrow(/^invalid configuration: KAFKA_SSL_CA_FILE: the broker's certificate does not verify against the CA in KAFKA_SSL_CA_FILE/);
   });
+
+  it('refuses in the pre-flight, naming KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE, no client certificate or one the broker does not trust (the TLS 1.3 handshake completed; only a request showed the refusal)', async () => {
+    const noCert = kafkaSsl(loadConfig({ KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca })) as ConnectionOptions;
+    await expect(checkKafkaTls([brokers], noCert)).rejects.toThrow(/^invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker requires a client certificate \(mutual TLS\) and none is set/);
+    const stranger = kafkaSsl(loadConfig({ ...env, KAFKA_SSL_CERT_FILE: certs.strangerCert, KAFKA_SSL_KEY_FILE: certs.strangerKey })) as ConnectionOptions;
+    await expect(checkKafkaTls([brokers], stranger)).rejects.toThrow(/^invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker refused the client certificate in KAFKA_SSL_CERT_FILE .*\(broker 127\.0\.0\.1:\d+: the broker's TLS alert /);
+  });
+
+  it('stops the monitor at start-up, exit 2, naming KAFKA_SSL_CERT_FILE, before it connects to the brokers (it waited out KAFKA_STARTUP_TIMEOUT_MS naming KAFKA_BROKERS)', () => {
+    for (const [mistake, expected] of [
+      [{ KAFKA_SSL_CERT_FILE: '', KAFKA_SSL_KEY_FILE: '' }, /invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker requires a client certificate/],
+      [{ KAFKA_SSL_CERT_FILE: certs.strangerCert, KAFKA_SSL_KEY_FILE: certs.strangerKey }, /invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker refused the client certificate/],
+    ] as const) {
+      const files = Object.fromEntries(Object.entries({ ...env, ...mistake }).filter(([, v]) => v !== ''));
+      const checkpoints = mkdtempSync(join(tmpdir(), 'tw-kafka-mtls-'));
+      const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor'], {
+        cwd: root, encoding: 'utf8', timeout: 110_000,
+        env: { ...withoutKafkaTls(process.env), ...files, KAFKA_STARTUP_TIMEOUT_MS: '100000', CHECKPOINT_DIR: checkpoints, METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-kafka-mtls-${process.pid}` },
+      });
+      rmSync(checkpoints, { recursive: true, force: true });
+      expect(r.stderr + r.stdout).toMatch(expected);
+      expect(r.status).toBe(2);
+      expect(r.stderr + r.stdout).not.toContain('connecting to the brokers');
+    }
+  }, 240_000);
 
   it('is refused by the broker without a client certificate', async () => {
     const noCert = loadConfig({ KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca });
@@ -109,13 +142,18 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
     await admin.disconnect().catch(() => undefined);
   });
 
-  it('a start-up step through the configured client stops at once, naming the KAFKA_SSL variables, on a CA that did not sign the broker or without a client certificate (it waited out KAFKA_STARTUP_TIMEOUT_MS)', async () => {
-    for (const mistake of [{ ...env, KAFKA_SSL_CA_FILE: certs.otherCa }, { KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca }]) {
-      const kafka = createKafka(loadConfig(mistake));
+  it('a start-up step through the configured client stops at once, naming the KAFKA_SSL variable, on a CA that did not sign the broker or without a client certificate (it waited out KAFKA_STARTUP_TIMEOUT_MS)', async () => {
+    for (const [mistake, expected] of [
+      [{ ...env, KAFKA_SSL_CA_FILE: certs.otherCa }, /^invalid configuration: KAFKA_SSL_CA_FILE: the broker's certificate does not verify/],
+      [{ KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca }, /^invalid configuration: KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the broker requires a client certificate/],
+    ] as const) {
+      const config = loadConfig(mistake);
+      const kafka = createKafka(config);
       const admin = kafka.admin();
       const retries: number[] = [];
-      await expect(retryStartup(async () => { await admin.connect(); await admin.listTopics(); }, { timeoutMs: 120_000, onRetry: (attempt) => void retries.push(attempt) }))
-        .rejects.toThrow(/^invalid configuration: KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: the TLS handshake with the brokers failed/);
+      const tlsGiven = { ca: Boolean(config.KAFKA_SSL_CA_FILE), cert: Boolean(config.KAFKA_SSL_CERT_FILE) };
+      await expect(retryStartup(async () => { await admin.connect(); await admin.listTopics(); }, { timeoutMs: 120_000, tlsGiven, onRetry: (attempt) => void retries.push(attempt) }))
+        .rejects.toThrow(expected);
       await admin.disconnect().catch(() => undefined);
       expect(retries).toEqual([]); // refused on the first attempt, not waited out
     }

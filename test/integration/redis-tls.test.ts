@@ -5,8 +5,10 @@
  * without the certificate or with another CA, and a bad TLS configuration stops start-up
  * naming the variable.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedisCredentials, connectRedis } from '../../src/cli/redis-connection.js';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
@@ -14,6 +16,7 @@ import { kafkaSsl, redisTls } from '../../src/config/tls.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
+import { root } from '../helpers/sample.js';
 
 let certs: TestCerts;
 let server: ChildProcess;
@@ -74,6 +77,27 @@ describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
     await expect(refused).rejects.toBeInstanceOf(ConfigError);
     await expect(refused).rejects.toThrow(/^invalid configuration: REDIS_URL: rediss:\/\/ \(TLS\) to a Redis that answers without TLS on that port/);
   }, 60_000);
+
+  it('refuses redis:// (plaintext) to the TLS-only Redis at once, naming REDIS_URL and rediss://, in a command, a service\'s connection and its start-up check (it retried for ever)', async () => {
+    const url = `redis://127.0.0.1:${port}`;
+    const tlsOnly = /^invalid configuration: REDIS_URL: redis:\/\/ \(plaintext\) to a Redis that speaks only TLS on that port: use rediss:\/\//;
+    for (const attempt of [() => connectRedis(url), () => connectRedis(url, true), () => checkRedisCredentials(url)]) {
+      const refused = attempt();
+      await expect(refused).rejects.toBeInstanceOf(ConfigError);
+      await expect(refused).rejects.toThrow(tlsOnly);
+    }
+  }, 60_000);
+
+  it('stops the monitor at start-up, exit 2, naming REDIS_URL, when given redis:// for the TLS-only Redis', () => {
+    const checkpoints = mkdtempSync(join(tmpdir(), 'tw-redis-tls-only-'));
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--redis', `redis://127.0.0.1:${port}`], {
+      cwd: root, encoding: 'utf8', timeout: 100_000,
+      env: { ...process.env, CHECKPOINT_DIR: checkpoints, METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-redis-tls-only-${process.pid}` },
+    });
+    rmSync(checkpoints, { recursive: true, force: true });
+    expect(r.stderr).toMatch(/invalid configuration: REDIS_URL: redis:\/\/ \(plaintext\) to a Redis that speaks only TLS on that port: use rediss:\/\//);
+    expect(r.status).toBe(2);
+  }, 120_000);
 });
 
 describe('TLS configuration', () => {
