@@ -25,6 +25,11 @@ function users(args: string[], options: { as?: [string, string]; password?: stri
 }
 
 const SUE: [string, string] = ['sue', 'supervisor-password-1'];
+/**
+ * A test that runs a dozen CLI processes one after another, each loading the CLI and hashing a
+ * password: 120 s was too little on this 2-core machine under a load of 15 (session 45 CI).
+ */
+const CLI_SEQUENCE_MS = 360_000;
 const ANA: [string, string] = ['ana', 'analyst-password-1'];
 
 afterAll(async () => {
@@ -67,7 +72,7 @@ describe('tidewatch console users', () => {
     ]);
     expect(audit.stdout).toMatch(/change\s+auditor2\s+viewer\s+\(was supervisor\)/);
     expect(audit.stdout).toMatch(/remove\s+auditor2\s+\(was viewer\)/);
-  });
+  }, CLI_SEQUENCE_MS);
 
   it('dates a user change and a supervisor\'s promotion by Redis\'s clock, not by a machine\'s clock set ten years back', async () => {
     const before = await redisNow(redis);
@@ -99,5 +104,5 @@ describe('tidewatch console users', () => {
     expect(await cases.get(dans)).toMatchObject({ status: 'open' });
     expect((await cases.audit(dans)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'dan', note: "sue removed dan's account" });
     expect((await cases.query({ statuses: ['open'], limit: 10 })).cases.map((c) => c.caseId)).toEqual([anas, dans]);
-  });
+  }, CLI_SEQUENCE_MS);
 });
