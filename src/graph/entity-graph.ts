@@ -209,6 +209,8 @@ const NO_MEMBERS: readonly number[] = Object.freeze([]);
 
 /** How far apart an exchange event and the chain event of one transfer may be (see addEdge). */
 const SAME_TRANSFER_WITHIN = 6 * 3_600_000;
+/** Edges read on each side of a new edge's time for an earlier copy of its transfer (see addEdge). */
+const SAME_TRANSFER_LOOK = 8;
 
 export class EntityGraph {
   readonly index = new AddressIndex();
@@ -904,13 +906,12 @@ export class EntityGraph {
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
     let outs = this.outEdges.get(from);
     if (!outs) this.outEdges.set(from, (outs = []));
-    // The same transfer may arrive twice (an exchange event and its chain event): among the
-    // newest eight, within six hours. The list is sorted by time, so an older edge ends the look.
-    for (let i = outs.length - 1; i >= 0 && i >= outs.length - 8; i--) {
-      const e = outs[i]!;
-      if (e.time <= edge.time - SAME_TRANSFER_WITHIN) break;
-      if (e.to === to && e.asset === edge.asset && e.time - edge.time < SAME_TRANSFER_WITHIN && sameAmount(e.amount, edge.amount)) return false;
-    }
+    // The same transfer may arrive twice (an exchange event and its chain event), within six
+    // hours of each other: looked for among the edges nearest its time in the sender's list and
+    // in the receiver's. Not among the sender's newest: chain data read weeks late meets a hot
+    // wallet whose list has since gained other customers' withdrawals, and a transfer counted
+    // twice sweeps nothing (session 45 QA: 27 days late, a DPRK cell's forwards merged none).
+    if (this.knownTransfer(outs, from, to, edge) || this.knownTransfer(this.inEdges.get(to), from, to, edge)) return false;
     const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
     this.appendEdge(this.outEdges, from, outs, shared);
     let ins = this.inEdges.get(to);
@@ -920,6 +921,21 @@ export class EntityGraph {
     if (edge.time > this.newestEdge) this.newestEdge = edge.time; // stays NaN (unknown) after a restore
     this.reach?.edgeAdded(from, to);
     return true;
+  }
+
+  /**
+   * Whether `list` (an address's edges, sorted by time) holds an edge of the same transfer as
+   * `edge`: same ends, asset and amount, less than SAME_TRANSFER_WITHIN apart. Reads at most
+   * SAME_TRANSFER_LOOK edges on each side of `edge.time`, found by binary search, whatever the
+   * list's length or the order its edges arrived in.
+   */
+  private knownTransfer(list: readonly FlowEdge[] | undefined, from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
+    if (list === undefined || list.length === 0) return false;
+    const at = lowerBound(list, edge.time);
+    const same = (e: FlowEdge): boolean => e.from === from && e.to === to && e.asset === edge.asset && sameAmount(e.amount, edge.amount);
+    for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (same(list[i]!)) return true;
+    for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (same(list[i]!)) return true;
+    return false;
   }
 
   /**
