@@ -1,8 +1,8 @@
 /**
  * The EntityGraph: address keys in id order (re-interning them in that order gives every address
- * its old id), the union-find arrays and the per-address arrays as raw bytes, then labels,
- * cluster meta and flow edges as JSON entries in map order. Cluster names are a cache derived
- * from keys and are not written.
+ * its old id), the union-find arrays and the per-address arrays (marks, first sightings, forward
+ * parents) as raw bytes, then labels, cluster meta and flow edges as JSON entries in map order.
+ * Cluster names are a cache derived from keys and are not written.
  */
 import { newClusterMeta, type ClusterMeta, type EntityGraph, type FlowEdge, type Touch } from '../graph/entity-graph.js';
 import type { LabelRecord } from '../graph/labels.js';
@@ -61,9 +61,10 @@ export async function writeGraph(w: FrameWriter, graph: EntityGraph): Promise<vo
   await w.typedArray(uf.reprs);
 
   const parts = graph.checkpointParts();
-  await openSection(w, 'graph.per-address', { length: parts.marks.length, newest: encodeClock(parts.newest) });
+  await openSection(w, 'graph.per-address', { length: parts.marks.length, newest: encodeClock(parts.newest), forwardParents: true });
   await w.typedArray(parts.marks);
   await w.typedArray(parts.firstSeen);
+  await w.typedArray(parts.forwardParents);
 
   await openSection(w, 'graph.labels', { count: graph.labels.addressCount });
   await writeBatches(w, graph.labels.entries(), ([id, records]) => [id, records]);
@@ -86,12 +87,15 @@ export async function readGraph(r: FrameReader, graph: EntityGraph): Promise<voi
   for (const a of [parent, sizes, reprs]) await r.intoTypedArray(a);
   graph.uf.restoreArrays(parent, sizes, reprs);
 
-  const perAddress = await expectSection<{ length: number; newest: number | string }>(r, 'graph.per-address');
+  // Forward parents are written since format 7; a checkpoint before it restores with none.
+  const perAddress = await expectSection<{ length: number; newest: number | string; forwardParents?: boolean }>(r, 'graph.per-address');
   const marks = new Uint8Array(perAddress.length);
   const firstSeen = new Float64Array(perAddress.length);
   await r.intoTypedArray(marks);
   await r.intoTypedArray(firstSeen);
-  graph.restoreArrays(marks, firstSeen, decodeClock(perAddress.newest));
+  const forwardParents = perAddress.forwardParents === true ? new Int32Array(perAddress.length) : undefined;
+  if (forwardParents) await r.intoTypedArray(forwardParents);
+  graph.restoreArrays(marks, firstSeen, decodeClock(perAddress.newest), forwardParents);
 
   await expectSection(r, 'graph.labels');
   for await (const [id, records] of readBatches<[number, LabelRecord[]]>(r)) graph.labels.restore(id, records);

@@ -21,7 +21,8 @@ export const FORMAT = 'tidewatch-checkpoint';
  * rule state ends with the accounts' login signs (src/engine/login-signs.ts). 7: an address's
  * per-address byte carries a second bit, that it joined its cluster as a forwarder
  * (EntityGraph.markForwarder; a reader of 6 took a forwarder that is also the exchange's own
- * for not own).
+ * for not own), and the per-address arrays end with each address's forward parent, the address
+ * it swept into (EntityGraph.forwardParent; `forwardParents: true` in the section's head).
  */
 export const FORMAT_VERSION = 7;
 
@@ -32,8 +33,9 @@ export const FORMAT_VERSION = 7;
  * which carry no sealed fingerprints there; 3 and 4 differ from 5 only in carrying no first
  * dealings (their transfers then know the dealings their history holds, as those builds did);
  * 3 to 5 carry no login signs (noted again from the logins read after the restore); 3 to 6 carry
- * no forwarder marks (a label on an address merged as a forwarder before the restore holds for
- * its whole cluster, as those builds read it; forwards read after it are marked).
+ * no forwarder marks nor forward parents (a label on an address merged as a forwarder before the
+ * restore holds for its whole cluster, as those builds read it; forwards read after it are
+ * marked and noted).
  */
 export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, FORMAT_VERSION];
 

@@ -21,6 +21,7 @@ import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
 import { COINJOIN_LABEL, CoinJoinLabeller, coinJoinKey, isCoinJoinKey } from './coinjoin-labels.js';
+import { CUSTODIAL_SERVICE_LABELS } from './label-scope.js';
 
 export interface ClusteringOptions {
   /** @defaultValue 0.9 */
@@ -32,8 +33,6 @@ export interface ClusteringOptions {
 export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
 
 const FORWARD_CEILING = Decimal.parse('1.0001');
-/** Labels of services that hold customers' funds: a forward into one may merge (GraphWriter.absorbsForwards). */
-const CUSTODIAL_SERVICE_LABELS: ReadonlySet<string> = new Set(['exchange', 'payroll-platform', 'otc-desk', 'gambling', 'service']);
 /** Outflows of an address read to tell a pass-through contract (see GraphWriter.passesThrough). */
 const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */

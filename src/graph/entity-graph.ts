@@ -223,6 +223,8 @@ export class EntityGraph {
   private readonly inEdges = new IdTable<FlowEdge[]>();
   /** Per address id: its MARK_OWN and MARK_FORWARDER bits. */
   private marks = new Uint8Array(1024);
+  /** Per address id: the address it swept into when it joined its cluster as a forwarder, -1 when none (see noteForwardParent). */
+  private forwardParents = new Int32Array(1024).fill(-1);
   /** Per address id: first event time seen, NaN when never. */
   private firstSeen = new Float64Array(1024).fill(Number.NaN);
   /** Addresses forgotten at the cap (`maxAddresses`) before their time, by this process (for metrics; not checkpointed). */
@@ -480,15 +482,18 @@ export class EntityGraph {
     while (n < live) n *= 2;
     const marks = new Uint8Array(n);
     const firstSeen = new Float64Array(n).fill(Number.NaN);
+    const forwardParents = new Int32Array(n).fill(-1);
     const known = Math.min(remap.length, this.marks.length);
     for (let id = 0; id < known; id++) {
       const to = remap[id]!;
       if (to < 0) continue;
       marks[to] = this.marks[id]!;
       firstSeen[to] = this.firstSeen[id]!;
+      forwardParents[to] = renumbered(this.forwardParents[id]!, remap);
     }
     this.marks = marks;
     this.firstSeen = firstSeen;
+    this.forwardParents = forwardParents;
   }
 
   /** The expiry ring's visit to an edge's two lists (an end of -1 was forgotten). */
@@ -539,6 +544,9 @@ export class EntityGraph {
     const firstSeen = new Float64Array(n).fill(Number.NaN);
     firstSeen.set(this.firstSeen);
     this.firstSeen = firstSeen;
+    const forwardParents = new Int32Array(n).fill(-1);
+    forwardParents.set(this.forwardParents);
+    this.forwardParents = forwardParents;
     if (this.scoped) {
       const scoped = new Uint8Array(n);
       scoped.set(this.scoped);
@@ -638,6 +646,22 @@ export class EntityGraph {
 
   isForwarder(id: number): boolean {
     return id < this.marks.length && (this.marks[id]! & MARK_FORWARDER) !== 0;
+  }
+
+  /** The address `id` swept into when it joined its cluster as a forwarder, -1 when none. */
+  forwardParent(id: number): number {
+    return id >= 0 && id < this.forwardParents.length ? this.forwardParents[id]! : -1;
+  }
+
+  /**
+   * Notes that `forwarder` swept into `receiver` (label-scope.ts reads a forwarder's label as
+   * holding for what joined through it). An address that forwarded into several keeps the one
+   * with the smallest key: the same parent whatever order the forwards are read in.
+   */
+  private noteForwardParent(forwarder: number, receiver: number): void {
+    this.ensure(Math.max(forwarder, receiver));
+    const known = this.forwardParents[forwarder]!;
+    if (known < 0 || this.key(receiver) < this.key(known)) this.forwardParents[forwarder] = receiver;
   }
 
   private metaOf(root: number): ClusterMeta {
@@ -747,6 +771,7 @@ export class EntityGraph {
     labelsAt: (member, asOf) => this.labels.labelsAt(member, asOf),
     key: (member) => this.key(member),
     isForwarder: (member) => this.isForwarder(member),
+    forwardParent: (member) => this.forwardParent(member),
   };
 
   mergeCauses(addressId: number): MergeCause[] {
@@ -818,14 +843,17 @@ export class EntityGraph {
 
   /**
    * The forwarding heuristic's join: `forwarder` swept what it received into `receiver`, so it
-   * joins the receiver's cluster (under merge's guards) and is marked a forwarder, whose own
-   * labels hold for it alone (label-scope.ts). Marked as well when the two already share a
-   * cluster, so which of two forwards is read first does not decide the marks; not when the
-   * merge is held back (it has not joined).
+   * joins the receiver's cluster (under merge's guards), is marked a forwarder and notes the
+   * receiver as its forward parent: its labels hold for it and what joined through it
+   * (label-scope.ts). Marked and noted as well when the two already share a cluster, so which of
+   * two forwards is read first does not decide them; not when the merge is held back (it has not
+   * joined).
    */
   mergeForward(receiver: number, forwarder: number, cause: MergeCause, eventId: string): GraphChange | undefined {
     const change = this.merge(receiver, forwarder, cause, eventId);
-    if (change?.kind !== 'held-merge' && receiver !== forwarder) this.markForwarder(forwarder);
+    if (change?.kind === 'held-merge' || receiver === forwarder) return change;
+    this.markForwarder(forwarder);
+    this.noteForwardParent(forwarder, receiver);
     return change;
   }
 
@@ -972,11 +1000,11 @@ export class EntityGraph {
   }
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
-  checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; marks: Uint8Array; firstSeen: Float64Array; newest: number } {
+  checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; marks: Uint8Array; firstSeen: Float64Array; forwardParents: Int32Array; newest: number } {
     this.labelledRoots = undefined; // a restore fills `meta` through these references
     this.scoped = undefined; // and the labels: the flags are rebuilt from them
     const used = Math.min(this.index.size, this.marks.length);
-    return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, marks: this.marks.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), newest: this.newest };
+    return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, marks: this.marks.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), forwardParents: this.forwardParents.subarray(0, used), newest: this.newest };
   }
 
   /**
@@ -994,13 +1022,18 @@ export class EntityGraph {
     for (const e of inOrder) this.expiry.push(e.time, e.from, e.to);
   }
 
-  /** Puts back the per-address arrays and the clock from a checkpoint (maps are filled through checkpointParts). */
-  restoreArrays(marks: Uint8Array, firstSeen: Float64Array, newest: number): void {
+  /**
+   * Puts back the per-address arrays and the clock from a checkpoint (maps are filled through
+   * checkpointParts); without `forwardParents` (a checkpoint before format 7) no address has one.
+   */
+  restoreArrays(marks: Uint8Array, firstSeen: Float64Array, newest: number, forwardParents?: Int32Array): void {
     this.labelledRoots = undefined;
     this.scoped = undefined;
     if (marks.length > 0) this.ensure(marks.length - 1);
     this.marks.set(marks);
     this.firstSeen.set(firstSeen);
+    this.forwardParents.fill(-1);
+    if (forwardParents) this.forwardParents.set(forwardParents);
     this.newest = newest;
     this.newestEdge = Number.NaN;
     this.dropReach();
@@ -1033,6 +1066,11 @@ function byCauseTime(a: MergeCause, b: MergeCause): number {
 export function nameOfKey(key: string): string {
   const fp = fingerprint(key);
   return `cl-${fp.hi.toString(16).padStart(8, '0')}${fp.lo.toString(16).padStart(8, '0')}`;
+}
+
+/** An id kept across a renumbering (`remap`): its new id, -1 when it was -1 or is forgotten. */
+function renumbered(id: number, remap: Int32Array): number {
+  return id >= 0 && id < remap.length ? remap[id]! : -1;
 }
 
 /** Whether two amounts are one transfer's: they differ by at most 0.1% of the second, exactly. */

@@ -117,14 +117,17 @@ describe('a label on the address that forwards were swept into', () => {
     expect(cluster(p, deposit1)).not.toBe(cluster(p, hub));
   });
 
-  it('still covers a deposit address swept into a consolidation address that then forwards on, one hop from the listed one', () => {
+  it('still covers the deposit addresses swept into a consolidation address that then forwards on, not what it forwarded into', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
     const onward = hex(0xf00d);
     feed(p, sweeps);
     feed(p, [tx(hub, onward, (990n * ETH) / 1000n, 6)]); // the consolidation address forwards both sweeps on
     expect(cluster(p, hub)).toBe(cluster(p, onward));
-    // The hub joined `onward`'s cluster as a forwarder: its listing holds for it, and the deposit
-    // addresses that swept into it reach it over their sweeps.
-    expect(sanctions(p, label(hub, 240, 'Listed Hub'))).toEqual(['acct-worker-1 high 1', 'acct-worker-2 high 1']);
+    // The hub joined `onward`'s cluster as a forwarder: its listing holds for it and for the
+    // deposit addresses that joined through it (session 45 review: they had been one hop away),
+    // not for `onward`, which a withdrawal reaches no label from.
+    expect(sanctions(p, label(hub, 240, 'Listed Hub'))).toEqual(['acct-worker-1 high 0', 'acct-worker-2 high 0']);
+    expect(sanctions(p, withdrawal('worker-1-again', deposit1, 260))).toEqual(['acct-worker-1-again high 0']);
+    expect(sanctions(p, withdrawal('to-onward', onward, 262))).toEqual([]);
   });
 });
