@@ -14,7 +14,7 @@ import { decodeClock, encodeClock, expectSection, openSection, readBatches, read
 type TouchRow = [eventId: string, accountId: string, kind: Touch['kind'], time: number, address: number];
 type MetaRow = [root: number, labelled: number[], touches: TouchRow[], causes: ClusterMeta['causes']];
 /** Amounts as decimal strings: exact, and the same text a replay prints. */
-type EdgeRow = [peer: number, asset: string, amount: string, usd: string | null, time: number, ref: string];
+type EdgeRow = [peer: number, asset: string, amount: string, usd: string | null, time: number, ref: string, coSpend?: 1];
 
 function* keysInIdOrder(graph: EntityGraph): Generator<string> {
   for (let id = 0; id < graph.index.size; id++) yield graph.key(id);
@@ -30,8 +30,10 @@ const touchOf = ([eventId, accountId, kind, time, address]: TouchRow): Touch => 
 const byTime = (list: FlowEdge[]): FlowEdge[] => list.sort((a, b) => a.time - b.time);
 
 /** A row names the edge's other end: the receiver in an out-list, the sender in an in-list. */
-const edgeRow = (e: FlowEdge, peer: number): EdgeRow => [peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref];
-const edgeOf = (from: number, to: number, [, asset, amount, usd, time, ref]: EdgeRow): FlowEdge => ({ from, to, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref });
+/** A co-spend link (FlowEdge.coSpend) ends its row with a 1; a transfer's row is as before. */
+const edgeRow = (e: FlowEdge, peer: number): EdgeRow => (e.coSpend === true ? [peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref, 1] : [peer, e.asset, e.amount.toString(), e.usd === null ? null : e.usd.toString(), e.time, e.ref]);
+const edgeOf = (from: number, to: number, [, asset, amount, usd, time, ref, coSpend]: EdgeRow): FlowEdge =>
+  coSpend === 1 ? { from, to, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref, coSpend: true } : { from, to, asset, amount: Decimal.parse(amount), usd: usd === null ? null : Decimal.parse(usd), time, ref };
 
 /**
  * An in-list row's edge: the very object of the sender's out-list when it is still there (so
@@ -39,12 +41,12 @@ const edgeOf = (from: number, to: number, [, asset, amount, usd, time, ref]: Edg
  * out-list dropped it at its cap).
  */
 function sharedEdgeOf(outEdges: { get(id: number): FlowEdge[] | undefined }, to: number, row: EdgeRow): FlowEdge {
-  const [from, asset, amount, usd, time, ref] = row;
+  const [from, asset, amount, usd, time, ref, coSpend] = row;
   const outs = outEdges.get(from);
   if (outs) {
     for (let i = outs.length - 1; i >= 0; i--) {
       const e = outs[i]!;
-      if (e.to === to && e.time === time && e.ref === ref && e.asset === asset && e.amount.toString() === amount && (e.usd === null ? null : e.usd.toString()) === usd) return e;
+      if (e.to === to && e.time === time && e.ref === ref && (e.coSpend === true) === (coSpend === 1) && e.asset === asset && e.amount.toString() === amount && (e.usd === null ? null : e.usd.toString()) === usd) return e;
     }
   }
   return edgeOf(from, to, row);

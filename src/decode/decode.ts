@@ -171,7 +171,9 @@ function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1'
   // cluster, in full, through its largest input (ties by key). An edge per input and output, each
   // a share, had split a payment from a wallet of many coins under every per-hop floor (two inputs
   // paying $1,425 were two $712 edges) and grew as inputs times outputs (QA). Outputs to an input
-  // address are change. A CoinJoin's outputs are not traced at all (the graph writer's rule).
+  // address are change. A CoinJoin's outputs are not traced at all (the graph writer's rule). The
+  // graph writer links the other inputs to the payer (GraphWriter.linkCoSpent), so a walk from
+  // any input reaches the outputs at the payer's hop.
   const payer = largestInput(tx.inputs);
   if (payer !== undefined) {
     const spenders = new Set(tx.inputs.map((i) => i.address));

@@ -30,7 +30,7 @@ export function conduitFunder(graph: EntityGraph, payer: number, asOf: number): 
   let funder: number | undefined;
   let funderRoot = -1;
   for (const edge of graph.edgesIn(payer)) {
-    if (edge.time > asOf) continue;
+    if (edge.time > asOf || edge.coSpend === true) continue; // a co-spend link is no inflow
     // Paid by us (a customer's withdrawal to it): a customer's wallet, no employer's conduit.
     if (graph.isOwn(edge.from)) return undefined;
     const root = graph.root(edge.from);

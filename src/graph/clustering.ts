@@ -38,6 +38,8 @@ const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
 const DERIVED_FROM_SANCTIONED = 'dprk-linked';
 const SPLIT_PLACES = 18;
+/** Inputs of one co-spend linked to its payer at most (GraphWriter.linkCoSpent). */
+export const MAX_COSPEND_LINKS = 64;
 
 /** What a chain event did to the graph, for evidence and for the rules. */
 export interface ChainOutcome {
@@ -143,6 +145,7 @@ export class GraphWriter {
     }
     // CoinJoin outputs are not traced: who paid which output is what the mix hides.
     if (outcome.coinjoin) return outcome;
+    if (event.bitcoin) this.linkCoSpent(event);
     const ids = (outcome.transferIds = new Array<number>(2 * event.transfers.length));
     for (let i = 0; i < event.transfers.length; i++) {
       const t = event.transfers[i]!;
@@ -166,6 +169,34 @@ export class GraphWriter {
       }
     }
     return outcome;
+  }
+
+  /**
+   * A co-spend's inputs other than its payer (the largest, the sender of every edge the decoder
+   * gives it) each get a link to the payer (FlowEdge.coSpend): funds of any input reach what the
+   * transaction pays, at the hop the payer's edges are at (QA: three accounts' withdrawals spent
+   * together into a listed address, and only the largest input's account met it). The largest
+   * MAX_COSPEND_LINKS other inputs by value, so a consolidation of thousands of coins writes a
+   * bounded number of edges and flushes no more of the payer's in-list.
+   */
+  private linkCoSpent(event: ChainEvent): void {
+    const payerKey = event.transfers[0]?.from;
+    if (payerKey === undefined) return; // pays only its own inputs (change): nothing to reach
+    const values = new Map<string, bigint>();
+    for (const i of event.bitcoin!.inputs) if (i.address !== null && i.address !== payerKey) values.set(i.address, (values.get(i.address) ?? 0n) + i.value);
+    if (values.size === 0) return;
+    const graph = this.graph;
+    const payer = graph.id(payerKey);
+    const inputs = [...values].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (let k = 0, linked = 0; k < inputs.length && linked < MAX_COSPEND_LINKS; k++) {
+      const [address, value] = inputs[k]!;
+      const input = graph.id(address);
+      // A merge held back (a cluster past its size bound) joins no owners: nor does a link.
+      if (graph.root(input) !== graph.root(payer)) continue;
+      linked++;
+      // The input's value, for display; no reader weighs a link's (a walk judges the payer's edges).
+      graph.addCoSpendLink(input, payer, { asset: 'BTC', amount: Decimal.fromUnits(value, 8), usd: null, time: event.time, ref: event.txHash });
+    }
   }
 
   /**
@@ -301,7 +332,7 @@ export class GraphWriter {
     if (txHash === undefined) return undefined;
     const ref = txHash.toLowerCase().replace(/^0x/, '');
     const ins = this.graph.edgesIn(toId);
-    for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === ref) return ins[i]!.from;
+    for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === ref && ins[i]!.coSpend !== true) return ins[i]!.from;
     return this.coinJoinOf(ref, toId);
   }
 

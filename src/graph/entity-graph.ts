@@ -43,7 +43,17 @@ export interface FlowEdge {
   readonly time: number;
   /** The txid / event id that carries the transfer. */
   readonly ref: string;
+  /**
+   * A co-spend link, no transfer: `from` was spent beside `to` (the largest input, the sender of
+   * every edge the decoder gives the transaction) as an input of transaction `ref`, so one owner
+   * paid what `to`'s edges of `ref` pay. An exposure walk downstream reads `to`'s edges of `ref`
+   * as `from`'s own, at no extra hop (exposure.ts); nothing else counts a link as a flow.
+   */
+  readonly coSpend?: true;
 }
+
+/** Whether the edge is a co-spend link (FlowEdge.coSpend), not a value transfer. */
+export const isCoSpendLink = (e: FlowEdge): boolean => e.coSpend === true;
 
 export interface Touch {
   eventId: string;
@@ -941,14 +951,33 @@ export class EntityGraph {
     // twice sweeps nothing (session 45 QA: 27 days late, a DPRK cell's forwards merged none).
     if (this.knownTransfer(outs, from, to, edge) || this.knownTransfer(this.inEdges.get(to), from, to, edge)) return false;
     const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
+    this.insertEdge(from, outs, shared);
+    return true;
+  }
+
+  /**
+   * A co-spend link (FlowEdge.coSpend) from input `from` to `payer`, the largest input of
+   * transaction `edge.ref`, whose edges carry what the transaction pays. Once per input and
+   * transaction (a redelivery adds none).
+   */
+  addCoSpendLink(from: number, payer: number, edge: Omit<FlowEdge, 'from' | 'to' | 'coSpend'>): boolean {
+    let outs = this.outEdges.get(from);
+    if (!outs) this.outEdges.set(from, (outs = []));
+    for (let i = lowerBound(outs, edge.time); i < outs.length && outs[i]!.time === edge.time; i++) if (outs[i]!.coSpend === true && outs[i]!.ref === edge.ref && outs[i]!.to === payer) return false;
+    const link: FlowEdge = { from, to: payer, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref, coSpend: true };
+    this.insertEdge(from, outs, link);
+    return true;
+  }
+
+  private insertEdge(from: number, outs: FlowEdge[], shared: FlowEdge): void {
+    const to = shared.to;
     this.appendEdge(this.outEdges, from, outs, shared);
     let ins = this.inEdges.get(to);
     if (!ins) this.inEdges.set(to, (ins = []));
     this.appendEdge(this.inEdges, to, ins, shared);
-    this.expiry.push(edge.time, from, to);
-    if (edge.time > this.newestEdge) this.newestEdge = edge.time; // stays NaN (unknown) after a restore
-    this.reach?.edgeAdded(from, to);
-    return true;
+    this.expiry.push(shared.time, from, to);
+    if (shared.time > this.newestEdge) this.newestEdge = shared.time; // stays NaN (unknown) after a restore
+    this.reach?.edgeAdded(from, to, shared.coSpend === true ? 0 : 1);
   }
 
   /**
@@ -960,7 +989,7 @@ export class EntityGraph {
   private knownTransfer(list: readonly FlowEdge[] | undefined, from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
     if (list === undefined || list.length === 0) return false;
     const at = lowerBound(list, edge.time);
-    const same = (e: FlowEdge): boolean => e.from === from && e.to === to && e.asset === edge.asset && sameAmount(e.amount, edge.amount);
+    const same = (e: FlowEdge): boolean => e.from === from && e.to === to && e.asset === edge.asset && e.coSpend !== true && sameAmount(e.amount, edge.amount);
     for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (same(list[i]!)) return true;
     for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (same(list[i]!)) return true;
     return false;

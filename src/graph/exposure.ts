@@ -10,6 +10,7 @@ import type { EntityGraph, FlowEdge } from './entity-graph.js';
 import type { LabelRecord } from './labels.js';
 import type { Decimal } from '../money/decimal.js';
 import { VisitMarks } from './visit-marks.js';
+import { lowerBound } from '../state/sorted-by-time.js';
 
 export interface ExposureQuery {
   direction: 'upstream' | 'downstream';
@@ -183,7 +184,7 @@ class InflowUpTo {
     const edges = this.edges;
     while (this.next < edges.length && edges[this.next]!.time <= time) {
       const edge = edges[this.next++]!;
-      if (edge.amount.isZero()) continue;
+      if (edge.amount.isZero() || edge.coSpend === true) continue; // a co-spend link is no inflow
       this.sum += edge.usd === null ? Number.NaN : edge.usd.toNumber();
     }
     return this.sum;
@@ -246,6 +247,18 @@ function exposureHit(graph: EntityGraph, hops: number, n: number, hit: LabelHit)
   };
 }
 
+const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
+
+/**
+ * The index, from `i` on, of the next edge in `paid` (a payer's out-list, sorted by time) of the
+ * co-spend link's transaction: at the link's time, of its ref, no link itself; -1 when none is
+ * left (a negative index reads undefined).
+ */
+function paidBy(paid: readonly FlowEdge[], i: number, link: FlowEdge): number {
+  for (; i < paid.length && paid[i]!.time === link.time; i++) if (paid[i]!.ref === link.ref && paid[i]!.coSpend !== true) return i;
+  return -1;
+}
+
 export function findExposure(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): ExposureHit | undefined {
   if (q.match === undefined && !graph.mayReachLabel(starts, q)) return undefined; // no traced label within reach (label-reach.ts)
   try {
@@ -285,17 +298,27 @@ function walk(graph: EntityGraph, starts: readonly number[], q: ExposureQuery): 
       const inflowBefore = Number.isNaN(traced) ? Number.NaN : q.direction === 'upstream' ? inflows.upTo(time) : Number.NaN;
       const edges = q.direction === 'upstream' ? graph.edgesIn(id) : graph.edgesOut(id);
       for (let e = 0; e < edges.length; e++) {
-        const edge = edges[e]!;
-        const inTime = q.direction === 'upstream'
-          ? edge.time <= time && edge.time >= time - q.hopWithin
-          : edge.time >= time && edge.time <= time + q.hopWithin;
-        const peer = q.direction === 'upstream' ? edge.from : edge.to;
-        if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd))) continue;
-        const inflow = Number.isNaN(traced) || q.direction === 'upstream' ? inflowBefore : inflows.upTo(edge.time);
-        const next = tracedThrough(traced, inflow, edge);
-        if (next < minHopUsd || !seen.mark(peer)) continue;
-        nodes.push(peer, edge.time, n, edge, next);
-        if (++expanded >= budget) break;
+        const first = edges[e]!;
+        // A co-spend link: the node was spent beside the largest input, whose edges of the
+        // transaction carry what it pays; downstream they are the node's own, at this hop (one
+        // owner paid them). Upstream a link is no inflow: the payer's funders are its own.
+        const link = first.coSpend === true;
+        if (link && q.direction === 'upstream') continue;
+        const paid = link ? graph.edgesOut(first.to) : NO_EDGES;
+        let p = link ? paidBy(paid, lowerBound(paid, first.time), first) : -1;
+        for (let edge = link ? paid[p] : first; edge !== undefined; edge = link ? paid[(p = paidBy(paid, p + 1, first))] : undefined) {
+          const inTime = q.direction === 'upstream'
+            ? edge.time <= time && edge.time >= time - q.hopWithin
+            : edge.time >= time && edge.time <= time + q.hopWithin;
+          const peer = q.direction === 'upstream' ? edge.from : edge.to;
+          if (!inTime || (minHopUsd > 0 && carriesLess(edge, minHopUsd))) continue;
+          const inflow = Number.isNaN(traced) || q.direction === 'upstream' ? inflowBefore : inflows.upTo(edge.time);
+          const next = tracedThrough(traced, inflow, edge);
+          if (next < minHopUsd || !seen.mark(peer)) continue;
+          nodes.push(peer, edge.time, n, edge, next);
+          if (++expanded >= budget) break;
+        }
+        if (expanded >= budget) break;
       }
       if (expanded >= budget) break;
     }

@@ -8,7 +8,8 @@
  * Exactness rests on one invariant per direction. Downstream: for every edge r→p in p's in-list,
  * down[r] ≤ 1 + (labelled(p) ? 0 : down[p]), capped at MAX_DEPTH + 1. Values only fall: a new
  * edge or a newly labelled address lowers its neighbours and the fall runs on through the
- * in-lists, at most MAX_DEPTH levels. A node falls at most MAX_DEPTH + 1 times in its life, so
+ * in-lists, at most MAX_DEPTH levels. A co-spend link (FlowEdge.coSpend) counts 0 hops, not 1: a
+ * walk reads the payer's edges as the input's own. A node falls at most MAX_DEPTH + 1 times in its life, so
  * the total work is linear in the edges. Labels are never taken back here (a removed or expired
  * label still counts): a bound that is too low costs a walk, never a missed hit.
  *
@@ -84,11 +85,11 @@ export class LabelReach {
     for (const id of members) this.mark(id, CLUSTER);
   }
 
-  /** A new flow edge from → to. */
-  edgeAdded(from: number, to: number): void {
+  /** A new flow edge from → to, of `hops` (0 for a co-spend link: FlowEdge.coSpend). */
+  edgeAdded(from: number, to: number, hops = 1): void {
     this.ensure(Math.max(from, to));
-    this.lowerDown(from, 1 + this.beyond(to, this.down));
-    this.lowerUp(to, 1 + this.beyond(from, this.up));
+    this.lowerDown(from, hops + this.beyond(to, this.down));
+    this.lowerUp(to, hops + this.beyond(from, this.up));
   }
 
   /** The bound a walk that has just reached `id` adds: 0 at a label, none at an own address (it stops there). */
@@ -114,23 +115,25 @@ export class LabelReach {
     this.labelled[id] = was | bit;
     if (this.graph.isOwn(id)) this.ownLabelled = true;
     if (was !== 0) return; // already a source: its neighbours are bounded
-    for (const e of this.graph.edgesIn(id)) this.lowerDown(e.from, 1);
-    for (const e of this.graph.edgesOut(id)) this.lowerUp(e.to, 1);
+    for (const e of this.graph.edgesIn(id)) this.lowerDown(e.from, hopOf(e));
+    for (const e of this.graph.edgesOut(id)) this.lowerUp(e.to, hopOf(e));
   }
 
   private lowerDown(id: number, value: number): void {
     if (value >= this.down[id]!) return;
     this.down[id] = value;
     // A labelled node's senders are at 1 already; a walk does not go on past an own address.
-    if (value >= MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
-    for (const e of this.graph.edgesIn(id)) this.lowerDown(e.from, value + 1);
+    if (value > MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
+    // A co-spend link is no hop (a walk reads the payer's edges as the input's own): at
+    // MAX_DEPTH only links can still lower a sender.
+    for (const e of this.graph.edgesIn(id)) if (value < MAX_DEPTH || e.coSpend === true) this.lowerDown(e.from, value + hopOf(e));
   }
 
   private lowerUp(id: number, value: number): void {
     if (value >= this.up[id]!) return;
     this.up[id] = value;
-    if (value >= MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
-    for (const e of this.graph.edgesOut(id)) this.lowerUp(e.to, value + 1);
+    if (value > MAX_DEPTH || this.labelled[id] !== 0 || this.graph.isOwn(id)) return;
+    for (const e of this.graph.edgesOut(id)) if (value < MAX_DEPTH || e.coSpend === true) this.lowerUp(e.to, value + hopOf(e));
   }
 
   private ensure(id: number): void {
@@ -170,6 +173,9 @@ export class LabelReach {
     return this.labelled.byteLength + this.down.byteLength + this.up.byteLength;
   }
 }
+
+/** The hops an edge adds to a walk: none for a co-spend link (FlowEdge.coSpend). */
+const hopOf = (e: FlowEdge): number => (e.coSpend === true ? 0 : 1);
 
 function grown(a: Uint8Array<ArrayBuffer>, n: number, fill: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n).fill(fill);

@@ -245,7 +245,7 @@ export class Reexaminer {
     const edges = this.graph.edgesOut(from);
     for (let i = edges.length - 1; i >= 0; i--) {
       const e = edges[i]!;
-      if (e.to === to && e.time <= time && e.ref !== ref) return e.time;
+      if (e.to === to && e.time <= time && e.ref !== ref && e.coSpend !== true) return e.time;
     }
     return undefined;
   }
@@ -326,10 +326,13 @@ export class Reexaminer {
         if (hop === this.lateHops || this.graph.isOwn(node)) continue;
         for (const e of downstream ? this.graph.edgesOut(node) : this.graph.edgesIn(node)) {
           if (flowAt !== undefined && (downstream ? e.time < flowAt : e.time > flowAt)) continue;
+          // A co-spend link is no hop: downstream the payer's edges are the input's own (exposure.ts),
+          // so the payer joins this hop's frontier; upstream it is no inflow.
+          if (e.coSpend === true && !downstream) continue;
           const peer = downstream ? e.to : e.from;
           if (seen.has(peer) || seen.size > 500) continue;
           seen.add(peer);
-          next.push(peer);
+          (e.coSpend === true ? frontier : next).push(peer);
         }
       }
       frontier = next;
