@@ -77,7 +77,9 @@ function parts(lines: string[], fractions: number[]): string[][] {
   return [0, ...cuts].map((from, k) => lines.slice(from, [...cuts, lines.length][k]));
 }
 
-describe('monitor scale-out (real Kafka and Redis)', () => {
+// Its tests run side by side: each has its own topics, group and key prefix, and most of their time
+// is spent waiting on group changes and sessions, not on the CPU.
+describe('monitor scale-out (real Kafka and Redis)', { concurrent: true }, () => {
   it.each([
     { path: 'from its log', env: {} as Record<string, string> },
     { path: 'by re-reading from the start (its log overflowed)', env: { MONITOR_UNOWNED_LOG_CAP: '100' } },
