@@ -74,7 +74,7 @@ export interface Case {
   resolvedAt?: string;
 }
 
-export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'set-aside', 'approve', 'reject', 'reopen', 'note', 'archive', 'export-sar'] as const;
+export const AUDIT_ACTIONS = ['open', 'add-alert', 'claim', 'release', 'expire', 'assign', 'resolve', 'request-approval', 'set-aside', 'withdraw', 'approve', 'reject', 'reopen', 'note', 'archive', 'export-sar'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The forms a SAR/STR draft is exported in: the JSON document, or the printable page. */
@@ -161,7 +161,7 @@ export interface CaseStore {
   expireLeases(now: number): Promise<void>;
   /** Hands a claimed case back to the queue: its holder, or a supervisor. */
   release(caseId: string, actor: Actor, now: number): Promise<Case>;
-  /** Hands every case `holder` holds back to the queue, audited as a `release` by `by` with the reason (their account can no longer work cases); the ids handed back. */
+  /** Hands every case `holder` holds back to the queue (`release`) and withdraws the closures they proposed that await approval (`withdraw`), audited by `by` with the reason (their account can no longer work cases); the ids. */
   handBackCasesOf(holder: string, reason: string, by: string, now: number): Promise<string[]>;
   /** A supervisor gives an open or claimed case to a named analyst, with a lease. */
   assign(caseId: string, analyst: string, actor: Actor, leaseMs: number, now: number): Promise<Case>;

@@ -89,6 +89,24 @@ export function handBackCase(c: Case, holder: string, reason: string, by: string
   return { doc: { ...withoutHold(c), status: 'open' }, audit: { caseId: c.caseId, action: 'release', at: iso(now), analyst: by, detail: holder, note: requireText(reason, 'the reason for handing back') } };
 }
 
+/**
+ * A closure awaiting approval withdrawn because its proposer can no longer work cases (made a
+ * viewer, or removed): the case goes back to the queue, open and nobody's, for an analyst to
+ * review again, and the audit's `withdraw` entry names who withdrew it (the user who changed the
+ * proposer's account), the proposer (`detail`) and why, with the proposal (`note`). Before, the
+ * proposal stayed pending and a supervisor could approve it on the word of someone who no longer
+ * held the role (session 45 security QA).
+ */
+export function withdrawProposal(c: Case, proposer: string, reason: string, by: string, now: number): Transition {
+  requireStatus(c, ['pending-approval'], 'withdrawing a proposed closure');
+  const pending = c.pending;
+  if (pending?.by !== proposer) throw new CaseActionError('TW_CASE_STATE', `${c.caseId}: the closure awaiting approval was proposed by ${pending?.by ?? 'nobody'}, not ${proposer}`);
+  const doc: Case = { ...withoutHold(c), status: 'open' };
+  delete doc.pending;
+  const note = `${requireText(reason, 'the reason for withdrawing')}: ${proposer}'s ${pending.disposition} closure proposed at ${pending.at} is withdrawn, for an analyst to review again`;
+  return { doc, audit: { caseId: c.caseId, action: 'withdraw', at: iso(now), analyst: by, detail: proposer, note } };
+}
+
 export function assignCase(c: Case, analyst: string, actor: Actor, leaseMs: number, now: number): Transition {
   requireRole(actor, ['supervisor'], 'assign cases');
   requireStatus(c, ['open', 'claimed'], 'assignment');

@@ -5,7 +5,7 @@
  */
 import type { Actor, Case, Disposition, SarFormat } from './case-model.js';
 import { MAX_PAGE, type CasePage, type CaseQuery } from './case-query.js';
-import { approveCase, assignCase, CaseActionError, exportSarCase, handBackCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, type Transition } from './case-transitions.js';
+import { approveCase, assignCase, CaseActionError, exportSarCase, handBackCase, noteCase, rejectCase, releaseCase, reopenCase, resolveCase, withdrawProposal, type Transition } from './case-transitions.js';
 
 export abstract class CaseTransitionMethods {
   /** Applies `change` to the current case atomically and returns the case after it. */
@@ -15,22 +15,25 @@ export abstract class CaseTransitionMethods {
 
   /**
    * Hands every case `holder` has claimed (or was assigned) back to the queue, each audited as a
-   * `release` by `by` with the reason: what a change of the holder's account that leaves them
-   * unable to work cases does (users.ts). Returns the ids handed back. A case released, resolved
-   * or taken by someone else meanwhile is left as it is.
+   * `release` by `by` with the reason, and withdraws every closure they proposed that awaits
+   * approval (`withdraw`, the case open again): what a change of the holder's account that leaves
+   * them unable to work cases does (users.ts, held-case-repair.ts). Returns the ids handed back or
+   * withdrawn. A case released, resolved or taken by someone else meanwhile is left as it is.
    */
   async handBackCasesOf(holder: string, reason: string, by: string, now: number): Promise<string[]> {
     const handed: string[] = [];
     const passed = new Set<string>();
     for (;;) {
-      const page = await this.query({ statuses: ['claimed'], assignee: holder, limit: MAX_PAGE });
-      const ids = page.cases.map((c) => c.caseId).filter((id) => !passed.has(id));
-      if (ids.length === 0) return handed;
-      for (const id of ids) {
-        passed.add(id);
+      // A proposed closure keeps its proposer as the case's analyst, so one assignee look-up finds both.
+      const page = await this.query({ statuses: ['claimed', 'pending-approval'], assignee: holder, limit: MAX_PAGE });
+      const cases = page.cases.filter((c) => !passed.has(c.caseId));
+      if (cases.length === 0) return handed;
+      for (const { caseId, status } of cases) {
+        passed.add(caseId);
+        const change = status === 'pending-approval' ? (c: Case) => withdrawProposal(c, holder, reason, by, now) : (c: Case) => handBackCase(c, holder, reason, by, now);
         try {
-          await this.apply(id, (c) => handBackCase(c, holder, reason, by, now));
-          handed.push(id);
+          await this.apply(caseId, change);
+          handed.push(caseId);
         } catch (err) {
           if (!(err instanceof CaseActionError && (err.code === 'TW_CASE_STATE' || err.code === 'TW_CASE_MISSING'))) throw err;
         }

@@ -123,7 +123,7 @@ export class Users {
     // After the change, so a claim racing it is refused by the new role or handed back here; run
     // whenever the role cannot work cases, so saving the user again finishes a hand-back cut short.
     if (CASE_WORKING_ROLES.includes(record.role)) return actorOf(record);
-    const handed = await this.handBack(name, `${by.name} made ${name} a ${record.role}, who cannot work cases`, by, now);
+    const handed = await this.handBack(name, cannotWorkReason(audit), by, now);
     return handed.length > 0 ? { ...actorOf(record), casesHandedBack: handed } : actorOf(record);
   }
 
@@ -191,8 +191,9 @@ export class Users {
     const existing = USER_NAME.test(name) ? await this.backend.find(name) : undefined;
     if (!existing) throw new UserInputError(`no user ${JSON.stringify(name)}`);
     if (existing.role === 'supervisor') await this.refuseLastSupervisor(name, 'removed');
-    await this.backend.remove(name, { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) });
-    return this.handBack(name, `${by.name} removed ${name}'s account`, by, now);
+    const audit: UserAuditEntry = { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) };
+    await this.backend.remove(name, audit);
+    return this.handBack(name, cannotWorkReason(audit), by, now);
   }
 
   /** Whether any user is a supervisor: until one is, users are set up without signing in. */
@@ -211,6 +212,19 @@ export class Users {
     if (!user) return `analyst: ${JSON.stringify(name)} is not a user`;
     if (user.role === 'viewer') return `analyst: ${name} is a viewer, who cannot work cases`;
     return undefined;
+  }
+
+  /**
+   * Who ended `name`'s work on cases and why, from the newest change of their account on record
+   * (made a viewer, or removed): what a hand-back that change left unfinished is audited with
+   * (held-case-repair.ts). Without such a change on record (a name that was never a user, or
+   * changed before the user audit existed), `(repair)` and what is true now.
+   */
+  async caseWorkEnded(name: string): Promise<{ by: string; reason: string }> {
+    const entries = await this.backend.audit(EVERY_USER_CHANGE);
+    const ended = [...entries].reverse().find((e) => e.user === name && (e.action === 'remove' || e.role === 'viewer'));
+    if (ended) return { by: ended.by, reason: `${cannotWorkReason(ended)} at ${ended.at}` };
+    return { by: '(repair)', reason: (await this.cannotWorkCases(name)) ?? `${name} cannot work cases` };
   }
 
   /**
@@ -244,6 +258,11 @@ export class Users {
   async endSession(id: string): Promise<void> {
     await this.backend.dropSession(id);
   }
+}
+
+/** Why a change of an account takes the cases its holder held: they were made a viewer, or removed. */
+function cannotWorkReason(change: UserAuditEntry): string {
+  return change.action === 'remove' ? `${change.by} removed ${change.user}'s account` : `${change.by} made ${change.user} a ${change.role ?? 'viewer'}, who cannot work cases`;
 }
 
 function supervisorSince(user: UserRecord): string {

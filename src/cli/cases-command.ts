@@ -7,6 +7,7 @@ import { MAX_PAGE, type CaseQuery, type Severity } from '../cases/case-query.js'
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { Users } from '../cases/users.js';
+import { approveClosure } from '../cases/held-case-repair.js';
 import { redisNow } from '../cases/redis-clock.js';
 import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
@@ -150,7 +151,7 @@ function registerActions(cases: Command): void {
   cases.command('approve').argument('<id>').description("supervisors: approve another user's closure")
     .option('--proposed-at <time>', "the proposal read (`cases show` prints it): one proposed since is refused, not approved in its place")
     .action(async (id: string, opts: { proposedAt?: string }) => {
-      const c = await asUser(({ cases: s, actor, now }) => s.approve(id, actor, now, opts.proposedAt));
+      const c = await asUser(({ cases: s, users, actor, now }) => approveClosure(users, s, id, actor, now, opts.proposedAt));
       console.log(`resolved ${id}: ${c.disposition} (proposed by ${c.analyst ?? '?'})`);
     });
   cases.command('reject').argument('<id>').requiredOption('--reason <r>', 'why the closure is sent back').action(async (id: string, opts: { reason: string }) => {

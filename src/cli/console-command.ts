@@ -11,6 +11,7 @@ import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { RedisClock } from '../cases/redis-clock.js';
 import { userKeys } from '../cases/redis-keys.js';
 import { Users } from '../cases/users.js';
+import { repairAllHeldCases, repairLines } from '../cases/held-case-repair.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AccountEvents } from '../console/account-events.js';
@@ -55,9 +56,12 @@ export async function redisStores(config: Config, redis: Redis): Promise<Console
   if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);
   await cases.setRetention(); // the operator's, which every user's command then writes with
   const clock = await RedisClock.start(redis);
+  const users = new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases);
+  // A viewer's or removed user's cases a cut-short change left them holding (held-case-repair.ts).
+  for (const line of repairLines(await repairAllHeldCases(users, cases, clock.now()))) console.warn(line);
   return {
     cases,
-    users: new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases),
+    users,
     suppressions: new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX)),
     timelines: new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400),
     signInLimits: { redis, nameSpace: userKeys(config.REDIS_KEY_PREFIX).signInLimits },

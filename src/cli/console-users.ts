@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { redisNow } from '../cases/redis-clock.js';
+import { repairAllHeldCases, repairLines } from '../cases/held-case-repair.js';
 import { Users, type UserAuditEntry, type UserChangeActor } from '../cases/users.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
@@ -41,12 +42,12 @@ function silent(): NodeJS.WritableStream {
  * a supervisor's since), whatever this machine's clock says. The users hand a viewer's or a
  * removed user's cases back to the queue in the case store beside them.
  */
-async function withUsers<T>(f: (users: Users, config: Config, now: number) => Promise<T>): Promise<T> {
+async function withUsers<T>(f: (users: Users, config: Config, now: number, cases: RedisCaseStore) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const redis = await connectRedis(config.REDIS_URL, false, redisTls(config));
   try {
     const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
-    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases), config, await redisNow(redis));
+    return await f(new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases), config, await redisNow(redis), cases);
   } finally {
     redis.disconnect();
   }
@@ -79,7 +80,7 @@ async function changer(users: Users, config: Config): Promise<UserChangeActor> {
   return { name: actor.name, via: 'cli', host };
 }
 
-const handedBackLine = (caseIds: string[]): string => `${caseIds.length} case(s) they held went back to the queue: ${caseIds.join(', ')}`;
+const handedBackLine = (caseIds: string[]): string => `${caseIds.length} case(s) they held (claimed, assigned, or with a closure they proposed) went back to the queue: ${caseIds.join(', ')}`;
 
 const auditLine = (e: UserAuditEntry): string =>
   [e.at, e.action.padEnd(6), e.user.padEnd(24), e.role ?? '', e.previousRole ? `(was ${e.previousRole})` : '', e.passwordChanged ? 'new password' : '', `by ${e.by} via ${e.via}${e.host ? ` on ${e.host}` : ''}`].filter((x) => x !== '').join('  ');
@@ -89,18 +90,21 @@ export function registerConsoleUsers(consoleCommand: Command): void {
   users.command('add').argument('<name>').requiredOption('--role <role>', 'analyst | supervisor | viewer')
     .description('add or update a user; the password is read from standard input and stored as a scrypt hash')
     .action(async (name: string, opts: { role: string }) => {
-      const saved = await withUsers(async (u, config, now) => {
+      const [saved, repaired] = await withUsers(async (u, config, now, cases) => {
         const by = await changer(u, config); // before the password is asked for
-        return u.add(name, opts.role, await readPassword(), now, by);
+        const user = await u.add(name, opts.role, await readPassword(), now, by);
+        return [user, await repairAllHeldCases(u, cases, now)] as const;
       });
       console.log(`user ${saved.name} (${saved.role}) saved`);
       if (saved.casesHandedBack) console.log(handedBackLine(saved.casesHandedBack));
+      for (const line of repairLines(repaired)) console.log(line);
     });
   users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once, and the name is never given again')
     .action(async (name: string) => {
-      const handed = await withUsers(async (u, config, now) => u.remove(name, now, await changer(u, config)));
+      const [handed, repaired] = await withUsers(async (u, config, now, cases) => [await u.remove(name, now, await changer(u, config)), await repairAllHeldCases(u, cases, now)] as const);
       console.log(`user ${name} removed`);
       if (handed.length > 0) console.log(handedBackLine(handed));
+      for (const line of repairLines(repaired)) console.log(line);
     });
   users.command('password').description('set your own password (TIDEWATCH_USER, signed in with TIDEWATCH_PASSWORD): the new one is read from standard input; your other sessions end, and so does the four-eyes tie of whoever set the old one')
     .action(async () => {

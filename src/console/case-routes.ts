@@ -6,6 +6,12 @@ import { CaseActionError, showsNothing } from '../cases/case-transitions.js';
 import type { ConsoleOptions } from './context.js';
 import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
+import { approveClosure, holderOf, repairHolders } from '../cases/held-case-repair.js';
+
+/** The users the page's claimed and pending cases need to be able to work cases. */
+function heldBy(cases: readonly Case[]): string[] {
+  return cases.map(holderOf).filter((h): h is string => h !== undefined);
+}
 
 const STATUS_OF_ERROR = { TW_CASE_MISSING: 404, TW_CASE_FORBIDDEN: 403, TW_CASE_STATE: 409, TW_CASE_INPUT: 400 } as const;
 
@@ -65,7 +71,11 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
       ...(q.data.offset ? { offset: Number(q.data.offset) } : {}), ...(q.data.limit ? { limit: Number(q.data.limit) } : {}),
     };
     const now = o.clock();
-    const [page, typologies, users] = await Promise.all([o.cases.query(queueQuery(filter, o.sla, now)), o.cases.typologies(), o.users.list()]);
+    const query = queueQuery(filter, o.sla, now);
+    const [read, typologies, users] = await Promise.all([o.cases.query(query), o.cases.typologies(), o.users.list()]);
+    // A holder on the page who can no longer work cases (a hand-back cut short): finished now, and the page read again.
+    const repaired = await repairHolders(o.users, o.cases, heldBy(read.cases), now);
+    const page = repaired.length > 0 ? await o.cases.query(query) : read;
     return {
       now: new Date(now).toISOString(),
       total: page.total,
@@ -99,7 +109,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     return reply.sent ? reply : result ?? { ok: true };
   });
   act('resolve', resolveBody, (id, b: z.infer<typeof resolveBody>, actor) => o.cases.resolve(id, b.disposition, b.note, actor, o.clock()));
-  act('approve', approveBody, (id, b: z.infer<typeof approveBody>, actor) => o.cases.approve(id, actor, o.clock(), b.proposedAt));
+  act('approve', approveBody, (id, b: z.infer<typeof approveBody>, actor) => approveClosure(o.users, o.cases, id, actor, o.clock(), b.proposedAt));
   act('reject', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reject(id, b.reason, actor, o.clock()));
   act('reopen', reasonBody, (id, b: z.infer<typeof reasonBody>, actor) => o.cases.reopen(id, b.reason, actor, o.clock()));
   act('notes', noteBody, (id, b: z.infer<typeof noteBody>, actor) => o.cases.addNote(id, b.text, actor, o.clock()));

@@ -358,6 +358,31 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.claim(as('cy'), 60_000, 3_000))?.caseId).toBe(claimed);
     });
 
+    it('withdraws the closures a holder proposed that await approval, audited with who, why and the proposal; the case is open for anyone; others\' proposals stay', async () => {
+      const store = await make();
+      const anas = (await store.addAlert(alert('wd1', 'acct-wd1', 90, 'critical', 'sanctions-exposure'))).caseId;
+      const bobs = (await store.addAlert(alert('wd2', 'acct-wd2', 80))).caseId;
+      await store.claim(ana, 60_000, 1_000);
+      await store.claim(bob, 60_000, 1_000);
+      expect((await store.resolve(anas, 'false-positive', 'known payroll', ana, 1_500)).status).toBe('pending-approval');
+      expect((await store.resolve(bobs, 'escalated', 'to the MLRO', bob, 1_500)).status).toBe('pending-approval');
+      const reason = 'sue removed ana\'s account';
+      expect(await store.handBackCasesOf('ana', reason, 'sue', 2_000)).toEqual([anas]);
+      const c = (await store.get(anas))!;
+      expect(c.status).toBe('open');
+      expect(c.pending).toBeUndefined();
+      expect(c.analyst).toBeUndefined();
+      expect((await store.audit(anas)).at(-1)).toEqual({
+        caseId: anas, action: 'withdraw', at: '1970-01-01T00:00:02.000Z', analyst: 'sue', detail: 'ana',
+        note: "sue removed ana's account: ana's false-positive closure proposed at 1970-01-01T00:00:01.500Z is withdrawn, for an analyst to review again",
+      });
+      expect(await refusal(store.approve(anas, sue, 2_500))).toMatch(/^TW_CASE_STATE: .* is open; approval needs it pending-approval/);
+      expect(await store.get(bobs)).toMatchObject({ status: 'pending-approval', pending: { by: 'bob' } });
+      expect((await store.query({ statuses: ['open'], assignee: '-', limit: 10 })).cases.map((x) => x.caseId)).toEqual([anas]);
+      expect((await store.query({ assignee: 'ana', limit: 10 })).total).toBe(0);
+      expect((await store.claim(as('cy'), 60_000, 3_000))?.caseId).toBe(anas);
+    });
+
     it('records each SAR draft export in the audit (who, when, format), by any role, leaving the case as it was', async () => {
       const store = await make();
       const { caseId } = await store.addAlert(alert('sx', 'acct-sx', 70, 'medium'));

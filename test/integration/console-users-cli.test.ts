@@ -95,12 +95,12 @@ describe('tidewatch console users', () => {
 
     const demoted = await users(['add', 'ana', '--role', 'viewer'], { as: SUE, password: ANA[1] });
     expect(demoted.code).toBe(0);
-    expect(demoted.stdout).toContain(`1 case(s) they held went back to the queue: ${anas}`);
+    expect(demoted.stdout).toContain(`1 case(s) they held (claimed, assigned, or with a closure they proposed) went back to the queue: ${anas}`);
     expect(await cases.get(anas)).toMatchObject({ status: 'open' });
     expect((await cases.audit(anas)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'ana', note: 'sue made ana a viewer, who cannot work cases' });
 
     const removed = await users(['remove', 'dan'], { as: SUE });
-    expect(removed.stdout).toContain(`1 case(s) they held went back to the queue: ${dans}`);
+    expect(removed.stdout).toContain(`1 case(s) they held (claimed, assigned, or with a closure they proposed) went back to the queue: ${dans}`);
     expect(await cases.get(dans)).toMatchObject({ status: 'open' });
     expect((await cases.audit(dans)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'dan', note: "sue removed dan's account" });
     expect((await cases.query({ statuses: ['open'], limit: 10 })).cases.map((c) => c.caseId)).toEqual([anas, dans]);

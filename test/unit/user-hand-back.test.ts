@@ -8,6 +8,10 @@ import type { Actor } from '../../src/cases/case-model.js';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { MemoryUserBackend, Users, type UserChangeActor } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
+import { CaseActionError } from '../../src/cases/case-transitions.js';
+import { approveClosure, repairAllHeldCases } from '../../src/cases/held-case-repair.js';
+import { parseSla } from '../../src/console/queue-view.js';
+import { buildConsole } from '../../src/console/server.js';
 
 const PASSWORD = 'hand-back-password-1';
 const SUE: UserChangeActor = { name: 'sue', via: 'cli' };
@@ -47,5 +51,92 @@ describe('a user who can no longer work cases', () => {
     expect(await cases.get(held)).toMatchObject({ status: 'claimed', analyst: 'ana' });
     expect(await new Users(backend, cases).add('ana', 'viewer', PASSWORD, 3_000, SUE)).toMatchObject({ casesHandedBack: [held] });
     expect(await cases.get(held)).toMatchObject({ status: 'open' });
+  });
+
+  it('withdraws the closures they proposed that await approval when made a viewer or removed, audited under the changer', async () => {
+    const cases = new MemoryCaseStore();
+    const users = new Users(new MemoryUserBackend(), cases);
+    for (const [name, role] of [['sue', 'supervisor'], ['tom', 'supervisor'], ['ana', 'analyst'], ['bob', 'analyst']] as const) await users.add(name, role, PASSWORD, 0);
+    const anas = (await cases.addAlert(alert('p1', 'acct-p1', 95, 'critical', 'sanctions-exposure'))).caseId;
+    const bobs = (await cases.addAlert(alert('p2', 'acct-p2', 85))).caseId;
+    await cases.claim(actor('ana', 'analyst'), 60_000, 1_000);
+    await cases.claim(actor('bob', 'analyst'), 60_000, 1_000);
+    await cases.resolve(anas, 'false-positive', 'a known payroll', actor('ana', 'analyst'), 1_500);
+    await cases.resolve(bobs, 'escalated', 'to the MLRO', actor('bob', 'analyst'), 1_500);
+
+    expect(await users.add('ana', 'viewer', PASSWORD, 2_000, SUE)).toMatchObject({ casesHandedBack: [anas] });
+    expect(await cases.get(anas)).toMatchObject({ status: 'open' });
+    expect((await cases.audit(anas)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringMatching(/^sue made ana a viewer, who cannot work cases: ana's false-positive closure proposed at .* is withdrawn/) });
+    expect(await users.remove('bob', 3_000, SUE)).toEqual([bobs]);
+    expect((await cases.audit(bobs)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'bob' });
+  });
+});
+
+/** A change of role written, and the process gone before its hand-back ran: the case store was not wired. */
+async function cutShort(): Promise<{ cases: MemoryCaseStore; users: Users; claimed: string; pending: string; bobs: string }> {
+  const cases = new MemoryCaseStore();
+  const backend = new MemoryUserBackend();
+  const users = new Users(backend, cases);
+  for (const [name, role] of [['sue', 'supervisor'], ['tom', 'supervisor'], ['ana', 'analyst'], ['bob', 'analyst']] as const) await users.add(name, role, PASSWORD, 0);
+  const pending = (await cases.addAlert(alert('r1', 'acct-r1', 95, 'critical', 'sanctions-exposure'))).caseId;
+  const claimed = (await cases.addAlert(alert('r2', 'acct-r2', 85))).caseId;
+  const bobs = (await cases.addAlert(alert('r3', 'acct-r3', 75))).caseId;
+  await cases.claim(actor('ana', 'analyst'), 3_600_000, 1_000);
+  await cases.resolve(pending, 'false-positive', 'a known payroll', actor('ana', 'analyst'), 1_500);
+  await cases.claim(actor('ana', 'analyst'), 3_600_000, 1_600);
+  await cases.claim(actor('bob', 'analyst'), 3_600_000, 1_700);
+  await new Users(backend).add('ana', 'viewer', PASSWORD, 2_000, SUE);
+  expect(await cases.get(claimed)).toMatchObject({ status: 'claimed', analyst: 'ana' });
+  expect(await cases.get(pending)).toMatchObject({ status: 'pending-approval', pending: { by: 'ana' } });
+  return { cases, users, claimed, pending, bobs };
+}
+
+describe('a hand-back cut short between the change of role and the cases', () => {
+  it('is finished by the repair, audited under the supervisor whose change it was; a second run changes nothing', async () => {
+    const { cases, users, claimed, pending, bobs } = await cutShort();
+    expect(await repairAllHeldCases(users, cases, 5_000)).toEqual([{ holder: 'ana', caseIds: [pending, claimed] }]);
+    expect(await cases.get(claimed)).toMatchObject({ status: 'open' });
+    expect(await cases.get(pending)).toMatchObject({ status: 'open' });
+    expect(await cases.get(bobs)).toMatchObject({ status: 'claimed', analyst: 'bob' });
+    const why = /^sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02\.000Z \(handed back by the repair of held cases: the change's own hand-back had not run\)/;
+    expect((await cases.audit(claimed)).at(-1)).toMatchObject({ action: 'release', at: '1970-01-01T00:00:05.000Z', analyst: 'sue', detail: 'ana', note: expect.stringMatching(why) });
+    expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringMatching(why) });
+    const audits = (await cases.audit(claimed)).length + (await cases.audit(pending)).length;
+    expect(await repairAllHeldCases(users, cases, 6_000)).toEqual([]);
+    expect((await cases.audit(claimed)).length + (await cases.audit(pending)).length).toBe(audits);
+  });
+
+  it('does not let a supervisor approve the closure of a proposer who can no longer work cases: it is withdrawn instead', async () => {
+    const { cases, users, pending } = await cutShort();
+    const refused = await approveClosure(users, cases, pending, { name: 'tom', role: 'supervisor', supervisorSince: '1970-01-01T00:00:00.000Z' }, 5_000).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(CaseActionError);
+    expect(refused).toMatchObject({ code: 'TW_CASE_STATE', message: expect.stringMatching(/proposed by ana, who can no longer work cases \(ana is a viewer, who cannot work cases\): it is withdrawn/) });
+    expect(await cases.get(pending)).toMatchObject({ status: 'open' });
+    expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana' });
+  });
+
+  it('is finished by the console: an approval of such a proposal is refused (409), and the queue read hands back what it shows', async () => {
+    for (const first of ['approve', 'queue'] as const) {
+      const { cases, users, claimed, pending } = await cutShort();
+      const app = await buildConsole({ cases, users, clock: () => 5_000, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, idleMinutes: 30, loginPerMinute: 1000, secureCookie: true, leaseMs: 30 * 60_000 });
+      try {
+        const signedIn = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'tom', password: PASSWORD } });
+        const headers = { cookie: signedIn.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'x-csrf-token': signedIn.json<{ csrfToken: string }>().csrfToken };
+        if (first === 'approve') {
+          const approve = await app.inject({ method: 'POST', url: `/api/cases/${pending}/approve`, payload: {}, headers });
+          expect(approve.statusCode).toBe(409);
+          expect(approve.json<{ error: string }>().error).toMatch(/proposed by ana, who can no longer work cases/);
+        } else {
+          const queue = await app.inject({ method: 'GET', url: '/api/cases', headers });
+          const rows = queue.json<{ cases: { caseId: string; status: string; analyst?: string }[] }>().cases;
+          for (const id of [claimed, pending]) expect(rows.find((r) => r.caseId === id), first).toEqual(expect.objectContaining({ status: 'open' }));
+          expect(rows.filter((r) => r.analyst === 'ana')).toEqual([]);
+        }
+        expect((await cases.audit(claimed)).at(-1), first).toMatchObject({ action: 'release', analyst: 'sue', detail: 'ana' });
+        expect((await cases.audit(pending)).at(-1), first).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana' });
+      } finally {
+        await app.close();
+      }
+    }
   });
 });
