@@ -38,7 +38,7 @@ export function registerMonitor(program: Command): void {
       await checkCheckpointDirectory(config, opts.instance);
       await checkRedisCredentials(config.REDIS_URL, redisTls(config));
       const ssl = kafkaSsl(config);
-      if (ssl !== false) await checkKafkaTls(config.KAFKA_BROKERS.split(','), ssl === true ? {} : ssl);
+      if (ssl !== false) await checkKafkaTls(config.KAFKA_BROKERS.split(','), ssl === true ? {} : ssl, undefined, (message) => logger.warn(message));
       const metrics = new Metrics();
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
         throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);

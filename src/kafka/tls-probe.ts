@@ -11,7 +11,7 @@
 import { connect, type ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../config/config.js';
 import { isTlsRefusal } from '../config/tls.js';
-import { clientCertificateMistake, kafkaTlsMistakeMessage, kafkaTlsMistakeOrAny } from './tls-mistakes.js';
+import { clientCertificateMistake, kafkaTlsMistakeMessage, kafkaTlsMistakeOrAny, tlsReasonText, type KafkaTlsGiven, type KafkaTlsMistake } from './tls-mistakes.js';
 
 /** What a plaintext listener does to a TLS hello: it closes or resets the connection mid-handshake. */
 const CLOSED_MID_HANDSHAKE = /socket disconnected before secure TLS connection was established|ECONNRESET|EPIPE/i;
@@ -76,19 +76,50 @@ export function handshake(broker: string, options: ConnectionOptions, timeoutMs:
 /** Probes a connection closed right after the handshake is tried again this often before it is judged a refusal. */
 const CLOSED_TRIES = 3;
 
+/** One broker's probe, a close right after the handshake tried CLOSED_TRIES times before it is judged. */
+async function probeBroker(broker: string, options: ConnectionOptions, timeoutMs: number): Promise<HandshakeOutcome> {
+  let outcome = await handshake(broker, options, timeoutMs);
+  // A broker refusing the client certificate sends its alert and closes; should the close
+  // overtake the alert, only the close is seen. Once may be chance; every time is a refusal.
+  for (let tries = 1; outcome.kind === 'closed' && tries < CLOSED_TRIES; tries++) outcome = await handshake(broker, options, timeoutMs);
+  return outcome;
+}
+
+/** What a refusal points at, and the reason as the probe saw it; undefined for an answer or no answer. */
+function refusalOf(outcome: HandshakeOutcome, given: KafkaTlsGiven): { mistake: KafkaTlsMistake; reason: string } | undefined {
+  if (outcome.kind === 'closed') return { mistake: clientCertificateMistake(given), reason: `${outcome.reason}, ${CLOSED_TRIES} times` };
+  if (outcome.kind === 'refused') return { mistake: kafkaTlsMistakeOrAny(outcome.reason, given, outcome.afterHandshake), reason: outcome.reason };
+  return undefined;
+}
+
 /**
- * Throws a ConfigError naming the variables a broker's refusal points at (tls-mistakes.ts);
- * returns when one broker answers or none does (the start-up wait then reports the outage).
+ * Probes every broker of KAFKA_BROKERS, all at once, and throws a ConfigError naming the
+ * variables a refusal points at (tls-mistakes.ts) if any broker refuses: kafkajs takes the listed
+ * brokers in turn as its seed (the next one after each failed connection), so a wrong entry fails
+ * whenever it comes up, most likely while the others are down. Before session 46 the probe
+ * stopped at the first broker that answered, so a wrong later entry passed it. A broker that does
+ * not answer at all is not a mistake (it may be down or starting, and kafkajs goes on to another):
+ * with another answering, `warn` is told which; with none answering, the start-up wait reports
+ * the outage.
  */
-export async function checkKafkaTls(brokers: string[], options: ConnectionOptions, timeoutMs = 10_000): Promise<void> {
+export async function checkKafkaTls(brokers: string[], options: ConnectionOptions, timeoutMs = 10_000, warn?: (message: string) => void): Promise<void> {
   const given = { ca: Boolean(options.ca), cert: Boolean(options.cert) };
-  for (const broker of brokers) {
-    let outcome = await handshake(broker, options, timeoutMs);
-    // A broker refusing the client certificate sends its alert and closes; should the close
-    // overtake the alert, only the close is seen. Once may be chance; every time is a refusal.
-    for (let tries = 1; outcome.kind === 'closed' && tries < CLOSED_TRIES; tries++) outcome = await handshake(broker, options, timeoutMs);
-    if (outcome.kind === 'completed') return;
-    if (outcome.kind === 'closed') throw new ConfigError(kafkaTlsMistakeMessage(clientCertificateMistake(given), `broker ${broker}`, `${outcome.reason}, ${CLOSED_TRIES} times`));
-    if (outcome.kind === 'refused') throw new ConfigError(kafkaTlsMistakeMessage(kafkaTlsMistakeOrAny(outcome.reason, given, outcome.afterHandshake), `broker ${broker}`, outcome.reason));
+  const outcomes = await Promise.all(brokers.map((b) => probeBroker(b, options, timeoutMs)));
+  const refused = brokers.flatMap((broker, i) => {
+    const r = refusalOf(outcomes[i]!, given);
+    return r ? [{ broker, place: i + 1, ...r }] : [];
+  });
+  if (refused.length === 1) {
+    const [{ broker, place, mistake, reason }] = refused as [typeof refused[number]];
+    const where = brokers.length === 1 ? `broker ${broker}` : `broker ${broker}, ${place} of ${brokers.length} in KAFKA_BROKERS, which kafkajs takes in turn: every one must be right`;
+    throw new ConfigError(kafkaTlsMistakeMessage(mistake, where, reason));
   }
+  if (refused.length > 1) {
+    const variables = [...new Set(refused.flatMap((r) => r.mistake.variables))];
+    const each = refused.map((r) => `broker ${r.broker} (${r.place} of ${brokers.length}): ${r.mistake.why} (${tlsReasonText(r.reason)})`);
+    throw new ConfigError(`invalid configuration: ${variables.join(', ')}: ${refused.length} of the ${brokers.length} brokers in KAFKA_BROKERS refused the TLS connection: ${each.join('; ')}`);
+  }
+  const answered = brokers.filter((_, i) => outcomes[i]!.kind === 'completed');
+  const silent = brokers.flatMap((b, i) => (outcomes[i]!.kind === 'unreachable' ? [`${b} (${(outcomes[i] as { reason: string }).reason})`] : []));
+  if (answered.length > 0 && silent.length > 0) warn?.(`KAFKA_BROKERS: ${silent.join(', ')} did not answer the TLS probe; ${answered.join(', ')} did, and kafkajs goes on to another broker when one does not answer`);
 }

@@ -70,4 +70,46 @@ describe('the Kafka TLS pre-flight', () => {
     expect((await handshake(address, {}, 10_000)).kind).toBe('unreachable');
     await expect(checkKafkaTls([address], {})).resolves.toBeUndefined();
   });
+
+  it('probes every broker of KAFKA_BROKERS: a wrong later entry is refused though the first answers, naming that broker', async () => {
+    const certs = makeTestCerts();
+    const answering = await tlsPort(certs, (socket) => socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])));
+    try {
+      const options = { ca: readFileSync(certs.ca, 'utf8') };
+      await expect(checkKafkaTls([answering.address, PLAINTEXT_BROKER], options)).rejects.toThrow(
+        new RegExp(`^invalid configuration: KAFKA_SSL, KAFKA_BROKERS: the broker closed the connection on the TLS hello.*\\(broker ${PLAINTEXT_BROKER.replace(/\./g, '\\.')}, 2 of 2 in KAFKA_BROKERS, which kafkajs takes in turn: every one must be right: `),
+      );
+    } finally {
+      answering.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes a list whose first broker does not answer but a later one does, and says which did not', async () => {
+    const certs = makeTestCerts();
+    const answering = await tlsPort(certs, (socket) => socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])));
+    const { server, address: down } = await closingPort();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const warnings: string[] = [];
+    try {
+      await expect(checkKafkaTls([down, answering.address], { ca: readFileSync(certs.ca, 'utf8') }, 10_000, (m) => warnings.push(m))).resolves.toBeUndefined();
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^KAFKA_BROKERS: ${down} \\(.*\\) did not answer the TLS probe; ${answering.address} did`))]);
+    } finally {
+      answering.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names every refusing broker when several refuse', async () => {
+    const a = await closingPort();
+    const b = await closingPort();
+    try {
+      await expect(checkKafkaTls([a.address, b.address], {})).rejects.toThrow(
+        new RegExp(`^invalid configuration: KAFKA_SSL, KAFKA_BROKERS: 2 of the 2 brokers in KAFKA_BROKERS refused the TLS connection: broker ${a.address} \\(1 of 2\\): .*; broker ${b.address} \\(2 of 2\\): `),
+      );
+    } finally {
+      a.server.close();
+      b.server.close();
+    }
+  });
 });
