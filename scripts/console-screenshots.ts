@@ -2,12 +2,24 @@
  * Screenshots of the console for the README (docs/console-*.png): the demo (the sample replayed
  * in memory), signed in as a supervisor, in headless Debian chromium via playwright-core.
  * Run: npm run build && npx tsx scripts/console-screenshots.ts
+ * Each PNG carries a digest of the front end's sources (screenshot-stamp.ts), which
+ * test/unit/docs-screenshots.test.ts compares with the sources: change the front end, run this again.
  */
-import { chromium } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
 import { buildDemo, DEMO_PASSWORD } from '../src/cli/console-demo.js';
 import { WEB_DIR } from '../src/cli/console-command.js';
 import { parseSla } from '../src/console/queue-view.js';
 import { buildConsole } from '../src/console/server.js';
+import { STAMP_KEYWORD, webSourcesDigest, withTextChunk } from './screenshot-stamp.js';
+
+const stamp = webSourcesDigest(fileURLToPath(new URL('..', import.meta.url)));
+
+/** A full-page screenshot, stamped with the digest of the front end it shows. */
+async function shoot(page: Page, path: string): Promise<void> {
+  writeFileSync(path, withTextChunk(await page.screenshot({ fullPage: true }), STAMP_KEYWORD, stamp));
+}
 
 const demo = await buildDemo(new URL('../examples/stream.jsonl', import.meta.url).pathname);
 const app = await buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
@@ -20,7 +32,8 @@ try {
   await page.fill('input[name=password]', DEMO_PASSWORD);
   await page.click('button[type=submit]');
   await page.getByTestId('queue-row').first().waitFor();
-  await page.screenshot({ path: 'docs/console-queue.png', fullPage: true });
+  await page.getByTestId('password-link').waitFor();
+  await shoot(page, 'docs/console-queue.png');
   // A case whose graph has a hop path to a sanctioned address, and one with a cluster merge.
   const cases = (await (await page.request.get(`${base}/api/cases`)).json() as { cases: { caseId: string }[] }).cases;
   const shots: Record<string, string> = {};
@@ -34,12 +47,12 @@ try {
     await page.goto(`${base}/#/case/${shots[kind]}`);
     await page.getByTestId('graph').locator('canvas').first().waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid=graph]')?.getAttribute('data-nodes') !== null);
-    await page.screenshot({ path: file, fullPage: true });
+    await shoot(page, file);
   }
   const best = { caseId: `${shots.hop} and ${shots.merge}` };
   await page.goto(`${base}/#/dashboard`);
   await page.getByTestId('chart').waitFor();
-  await page.screenshot({ path: 'docs/console-dashboard.png', fullPage: true });
+  await shoot(page, 'docs/console-dashboard.png');
   console.log(`screenshots written; case page: ${best.caseId}`);
 } finally {
   await browser.close();
