@@ -431,17 +431,36 @@ function medianOfSums(s: Sums): Decimal {
  * The median, over the accounts that sent any evidence, of each one's median evidence payment
  * (ZERO when none did). T4 asks for salary-sized withdrawals: an account's 30-day sum reaches a
  * salary's size from many small card top-ups too (session 42 QA: 30 of 30 customers of a card
- * top-up service were high), its typical payment does not.
+ * top-up service were high), its typical payment does not. An account's payments within
+ * `groupWithin` of the first of them are one payment (a salary split across own wallets that
+ * sweep into one cluster; session 46 QA).
  */
-function medianPayment(found: EvidenceColumns): Decimal {
-  const byAccount: Decimal[][] = [];
+function medianPayment(found: EvidenceColumns, groupWithin: number): Decimal {
+  const byAccount: number[][] = [];
   for (let r = 0; r < found.usd.length; r++) {
     const at = found.accountAt[r]!;
-    if (at >= 0) (byAccount[at] ??= []).push(found.usd[r]!);
+    if (at >= 0) (byAccount[at] ??= []).push(r);
   }
   const medians: Decimal[] = [];
-  for (const payments of byAccount) if (payments !== undefined) medians.push(payments.length === 1 ? payments[0]! : median(payments));
+  for (const rows of byAccount) {
+    if (rows === undefined) continue;
+    const payments = groupWithin > 0 && rows.length > 1 ? groupedPayments(found, rows, groupWithin) : rows.map((r) => found.usd[r]!);
+    medians.push(payments.length === 1 ? payments[0]! : median(payments));
+  }
   return median(medians);
+}
+
+/** One account's evidence payments (its rows), those within `groupWithin` of the first of a group summed as one, in time order. */
+function groupedPayments(found: Pick<EvidenceColumns, 'usd' | 'time'>, rows: readonly number[], groupWithin: number): Decimal[] {
+  const byTime = [...rows].sort((a, b) => found.time[a]! - found.time[b]! || a - b);
+  const payments: Decimal[] = [];
+  let groupStart = Number.NEGATIVE_INFINITY;
+  for (const r of byTime) {
+    const time = found.time[r]!;
+    if (payments.length > 0 && time - groupStart <= groupWithin) payments[payments.length - 1] = payments[payments.length - 1]!.plus(found.usd[r]!);
+    else { payments.push(found.usd[r]!); groupStart = time; }
+  }
+  return payments;
 }
 
 /** The exact sum of the sums present. */
@@ -587,7 +606,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
   const medianUsd = sent ? medianOfSums(sent) : undefined;
   const totalUsd = sent ? totalOfSums(sent) : undefined;
-  const medianPaymentUsd = sent ? medianPayment(found) : undefined;
+  const medianPaymentUsd = sent ? medianPayment(found, spec.paymentGroupWithin) : undefined;
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
   return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
 }

@@ -151,6 +151,12 @@ const payerRiskOp = z.object({
   youngWithin: duration.default(90 * 86_400_000),
   /** Two deposits from one sender in this USD band are a payroll-like inflow. */
   salaryUsd: z.tuple([money, money]).default([1500, 25000]),
+  /**
+   * An account's evidence payments made within this of the first of them count as one payment in
+   * `medianPaymentUsd`: a salary split across several wallets that all sweep into one cluster is
+   * one salary-sized payment, not several small ones. @defaultValue 0 (each payment on its own)
+   */
+  paymentGroupWithin: duration.default(0),
   /** Factors an account needs to count as risky: one alone is common among honest customers. @defaultValue 2 */
   minFactors: z.number().int().min(1).default(2),
   /** The risky accounts' share of all the accounts must reach this. @defaultValue 0.5 */
