@@ -78,3 +78,20 @@ export const decimalText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.tuple(digits(0, 31), fc.option(digits(0, 19), { nil: undefined })).map(([w, f]) => `${w}${f === undefined ? '' : `.${f}`}`), weight: 3 },
   { arbitrary: fc.constantFrom('0', '0.0', '0.000000000000000001', '0.0000000000000000001', '1' + '0'.repeat(29), '1' + '0'.repeat(30), '9'.repeat(30) + '.' + '9'.repeat(18), '00.1', '01', '1.', '.5', '-5', '+5', '1e3', '1_000', ' 1', '1 ', '١', '0x10', 'Infinity', '2500.00'), weight: 2 },
 );
+
+/** IPv4 octets around the limits: 0 to 255, and past them, with leading zeros, empty, signed. */
+const octetText: fc.Arbitrary<string> = mostly(fc.integer({ min: 0, max: 255 }).map(String), fc.constantFrom('256', '999', '1000', '00', '01', '001', '', '-1', '+1', ' 1', '0x1', '١'), 8);
+
+/**
+ * IP address text: mostly valid IPv4 and IPv6 literals (the session logs' forms: compressed,
+ * full, mixed case, an IPv4 tail, a zone index), sometimes near-misses (an octet past 255, three or
+ * five octets, a leading zero, two `::`, a stray character).
+ */
+export const ipText: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.ipV4(), weight: 6 },
+  { arbitrary: fc.ipV6(), weight: 3 },
+  { arbitrary: fc.constantFrom('::', '::1', '::ffff:203.0.113.7', '2001:DB8::1', '2001:0db8:0000:0000:0000:0000:0000:0001', 'fe80::1%eth0', '0.0.0.0', '255.255.255.255', '100.64.0.1'), weight: 1 },
+  { arbitrary: fc.array(octetText, { minLength: 3, maxLength: 5 }).map((o) => o.join('.')), weight: 3 },
+  { arbitrary: nearMiss(fc.oneof(fc.ipV4(), fc.ipV6())), weight: 2 },
+  { arbitrary: fc.constantFrom('999.1.1.1', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1::2::3', '1:2:3:4:5:6:7:8:9', 'fe80::1%', 'localhost', 'unknown', '203.0.113.7 ', '203.0.113.7/32', '[2001:db8::1]'), weight: 1 },
+);

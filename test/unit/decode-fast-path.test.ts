@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHAINS, type Chain } from '../../src/contract/primitives.js';
+import { CHAINS, IP_LITERAL_MESSAGE, type Chain } from '../../src/contract/primitives.js';
 import { LIMITS, loginSchema, transferSchema } from '../../src/contract/schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeResult } from '../../src/decode/decode.js';
 import { fastParseLogin, fastParseTransfer } from '../../src/decode/fast-path.js';
-import { decimalText, isoTimeText, junk, mostly, nearMiss, sizedText, textField } from '../helpers/arbitraries.js';
+import { decimalText, ipText, isoTimeText, junk, mostly, nearMiss, sizedText, textField } from '../helpers/arbitraries.js';
 import { sampleLines } from '../helpers/sample.js';
 
 /**
@@ -26,6 +26,8 @@ const address = (chain: Chain): fc.Arbitrary<unknown> => mostly(fc.constantFrom(
 const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
 
 const time = mostly(isoTimeText, fc.oneof(nearMiss(isoTimeText), junk), 8);
+/** IP literals and near-misses, and now and then any text or junk (the length limit is checked too). */
+const ip = mostly(ipText, textField(1, LIMITS.ip), 8);
 const country = mostly(fc.constantFrom('US', 'KP', 'DE', 'CN'), fc.constantFrom('us', 'USA', 'U', '', 'ÜS', 'U1', 'US\n', null, 1));
 const usdValue = optional(mostly(
   fc.oneof(fc.double({ min: 0, max: LIMITS.usdValue, noNaN: true }), fc.constantFrom(0, LIMITS.usdValue, 2500, 0.01)),
@@ -40,7 +42,7 @@ const fromList = (chain: Chain): fc.Arbitrary<unknown> => fc.oneof(
 
 const session = mostly(
   fc.record(
-    { ip: textField(1, LIMITS.ip), ipCountry: country, vpn: mostly(fc.boolean(), junk), vpnProvider: optional(textField(0, LIMITS.vpnProvider)), deviceId: optional(textField(0, LIMITS.deviceId)) },
+    { ip, ipCountry: country, vpn: mostly(fc.boolean(), junk), vpnProvider: optional(textField(0, LIMITS.vpnProvider)), deviceId: optional(textField(0, LIMITS.deviceId)) },
     { requiredKeys: ['ip', 'ipCountry', 'vpn'] },
   ),
   junk,
@@ -79,7 +81,7 @@ const login: fc.Arbitrary<Record<string, unknown>> = fc.record(
     eventId: textField(1, 128),
     occurredAt: time,
     accountId: textField(1, LIMITS.accountId),
-    ip: textField(1, LIMITS.ip),
+    ip,
     ipCountry: country,
     vpn: mostly(fc.boolean(), junk),
     vpnProvider: optional(textField(0, LIMITS.vpnProvider)),
@@ -139,7 +141,16 @@ function expectSameValue(actual: unknown, expected: unknown): void {
   expect(text(actual)).toBe(text(expected));
 }
 
-interface Tally { accepted: number; rejected: number }
+interface Tally { accepted: number; rejected: number; ipRefused: number; ipv6Accepted: number }
+
+const newTally = (): Tally => ({ accepted: 0, rejected: 0, ipRefused: 0, ipv6Accepted: 0 });
+const ipOf = (value: Record<string, unknown>): unknown => (typeof value.session === 'object' && value.session !== null ? (value.session as Record<string, unknown>).ip : value.ip);
+
+/** The IP rule must be exercised both ways: messages refused for their IP alone, and IPv6 literals accepted. */
+function expectIpRuleExercised(tally: Tally): void {
+  expect(tally.ipRefused).toBeGreaterThan(RUNS * 0.01);
+  expect(tally.ipv6Accepted).toBeGreaterThan(RUNS * 0.01);
+}
 
 function agreesWithZod(text: string, schema: typeof transferSchema | typeof loginSchema, fast: (v: Record<string, unknown>) => unknown, tally: Tally): void {
   const value = JSON.parse(text) as Record<string, unknown>;
@@ -147,10 +158,12 @@ function agreesWithZod(text: string, schema: typeof transferSchema | typeof logi
   const zod = schema.safeParse(value);
   if (zod.success) {
     tally.accepted++;
+    if (String(ipOf(value)).includes(':')) tally.ipv6Accepted++;
     expect(quick, `fast path rejected what zod accepts: ${text}`).toBeDefined();
     expectSameValue(quick, zod.data);
   } else {
     tally.rejected++;
+    if (zod.error.issues.length === 1 && zod.error.issues[0]!.message === IP_LITERAL_MESSAGE) tally.ipRefused++;
     expect(quick, `fast path accepted what zod rejects (${zod.error.issues[0]?.message}): ${text}`).toBeUndefined();
   }
 }
@@ -159,16 +172,18 @@ const RUNS = 5000;
 
 describe('decode fast path', () => {
   it(`accepts and rejects exactly the transfers zod does, with the identical parsed value (${RUNS} generated messages)`, () => {
-    const tally: Tally = { accepted: 0, rejected: 0 };
+    const tally = newTally();
     fc.assert(fc.property(transferText, (text) => agreesWithZod(text, transferSchema, fastParseTransfer, tally)), { numRuns: RUNS, seed: 20261130 });
+    expectIpRuleExercised(tally);
     // Both verdicts must be well exercised, or the agreement proves little.
     expect(tally.accepted).toBeGreaterThan(RUNS * 0.2);
     expect(tally.rejected).toBeGreaterThan(RUNS * 0.2);
   });
 
   it(`accepts and rejects exactly the logins zod does, with the identical parsed value (${RUNS} generated messages)`, () => {
-    const tally: Tally = { accepted: 0, rejected: 0 };
+    const tally = newTally();
     fc.assert(fc.property(loginText, (text) => agreesWithZod(text, loginSchema, fastParseLogin, tally)), { numRuns: RUNS, seed: 20261131 });
+    expectIpRuleExercised(tally);
     expect(tally.accepted).toBeGreaterThan(RUNS * 0.2);
     expect(tally.rejected).toBeGreaterThan(RUNS * 0.2);
   });
