@@ -46,7 +46,8 @@ const TIME_FIELD: Record<SchemaName, string> = {
 
 type InputMessage = z.infer<(typeof INPUT_SCHEMAS)[SchemaName]>;
 
-export type DecodeResult = { ok: true; event: DecodedEvent } | { ok: false; reject: Reject };
+/** An accepted message's event, and the schema it was (which topics may carry it: src/contract/topic-schemas.ts). */
+export type DecodeResult = { ok: true; event: DecodedEvent; schema: SchemaName } | { ok: false; reject: Reject };
 
 const reject = (code: string, reason: string, issues?: Reject['issues']): DecodeResult => ({ ok: false, reject: { code, reason, ...(issues ? { issues } : {}) } });
 
@@ -366,19 +367,19 @@ function decodeValid(name: string, msg: InputMessage, prices: PriceTable): Decod
   try {
     switch (msg.schema) {
       case 'exchange.transfer.v1':
-        return { ok: true, event: decodeTransfer(msg, prices) };
+        return { ok: true, event: decodeTransfer(msg, prices), schema: msg.schema };
       case 'exchange.login.v1':
-        return { ok: true, event: { type: 'login', eventId: msg.eventId, time: time(msg.occurredAt), msg } };
+        return { ok: true, event: { type: 'login', eventId: msg.eventId, time: time(msg.occurredAt), msg }, schema: msg.schema };
       case 'chain.bitcoin.tx.v1':
-        return { ok: true, event: decodeBitcoin(msg, prices) };
+        return { ok: true, event: decodeBitcoin(msg, prices), schema: msg.schema };
       case 'chain.evm.tx.v1':
-        return { ok: true, event: decodeEvmTx(msg, prices) };
+        return { ok: true, event: decodeEvmTx(msg, prices), schema: msg.schema };
       case 'chain.evm.log.v1':
-        return { ok: true, event: decodeEvmLog(msg, prices) };
+        return { ok: true, event: decodeEvmLog(msg, prices), schema: msg.schema };
       case 'intel.label.v1':
-        return { ok: true, event: decodeLabel(msg) };
+        return { ok: true, event: decodeLabel(msg), schema: msg.schema };
       case 'market.price.v1':
-        return { ok: true, event: decodePrice(msg) };
+        return { ok: true, event: decodePrice(msg), schema: msg.schema };
     }
   } catch (err) {
     if (err instanceof FieldAddressError) return reject('TW_ADDRESS', `${name}: ${err.path}: ${err.message}`, [{ path: err.path, message: err.message }]);

@@ -5,6 +5,7 @@
  * (late-judgement.ts).
  */
 import type { Alert, TransferMessage } from '../contract/schemas.js';
+import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
@@ -135,6 +136,8 @@ export class Pipeline {
    */
   refusedLeaps = 0;
   private readonly late: LateJudgement;
+  /** Which schema each input topic carries, by its name (src/contract/topic-schemas.ts). */
+  private readonly topicSchemas = new TopicSchemaCheck();
   private readonly reexaminer: Reexaminer;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
@@ -207,6 +210,12 @@ export class Pipeline {
     if (!decoded.ok) {
       this.stats.rejected++;
       return { alerts: [], deadLetter: { ...decoded.reject, origin, raw } };
+    }
+    // A schema read from a topic named for another (a login on the deposits topic) goes no further.
+    const misplaced = origin.topic === undefined ? undefined : this.topicSchemas.refusal(origin.topic, decoded.schema);
+    if (misplaced !== undefined) {
+      this.stats.rejected++;
+      return { alerts: [], deadLetter: { code: 'TW_TOPIC', reason: misplaced.reason, issues: [{ path: 'schema', message: misplaced.message }], origin, raw } };
     }
     const event = decoded.event;
     const leapRefusal = this.leapRefusal(event, raw, origin);
