@@ -121,4 +121,13 @@ describe('decode', () => {
     expect(r.event.transfers[0]!.from).toMatch(/^tron:T[1-9A-HJ-NP-Za-km-z]{33}$/);
     expect(r.event.transfers[0]!.asset).toBe('USDT');
   });
+
+  it('takes the last of a member given twice, with and without the fast path (accepted by design: README "A JSON member given twice")', () => {
+    const text = JSON.stringify(transfer).replace('"amount":"2500.00"', '"amount":"1","amount":"2"');
+    expect(text).toContain('"amount":"1","amount":"2"');
+    for (const fastPath of [true, false]) {
+      const r = decodeMessage(text, { ...DEFAULT_DECODE_OPTIONS, fastPath });
+      expect(r.ok && r.event.type === 'transfer' ? r.event.msg.amount : undefined).toBe('2');
+    }
+  });
 });
