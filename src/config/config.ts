@@ -91,6 +91,8 @@ export const envSchema = z.object({
   STATE_MAX_ADDRESSES: z.coerce.number().int().min(1000).max(1_000_000_000).default(8_000_000),
   ADDRESS_MEMORY_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
+  /** `address`: a login's or session's `ip` must be an IPv4 or IPv6 literal; `any`: any text (opaque pseudonyms). */
+  SESSION_IP_FORMAT: z.enum(['address', 'any']).default('address'),
   /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */
   EVENT_TIME_MAX_LEAP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),

@@ -211,5 +211,3 @@ export function isIpLiteral(text: string): boolean {
 
 export const IP_LITERAL_MESSAGE = 'not an IPv4 or IPv6 address (dotted quad such as 203.0.113.7, or an IPv6 literal such as 2001:db8::1)';
 
-/** A session's or login's `ip`: at most `max` characters, and an IPv4 or IPv6 literal. */
-export const ipLiteral = (max: number) => z.string().min(1).max(max).refine(isIpLiteral, { message: IP_LITERAL_MESSAGE });

@@ -4,7 +4,7 @@
  * txid checks happen in src/decode, which runs these first.
  */
 import { z } from 'zod';
-import { blockCount, chainSchema, eventIdSchema, ipLiteral, isoTime, positiveDecimal, unitString } from './primitives.js';
+import { blockCount, chainSchema, eventIdSchema, isoTime, positiveDecimal, unitString } from './primitives.js';
 
 /**
  * Length and size limits of the exchange messages, shared with their hand-written fast path
@@ -28,7 +28,7 @@ const address = z.string().min(1).max(LIMITS.address);
 const countryCode = z.string().regex(COUNTRY_CODE_PATTERN, { message: 'not an ISO 3166 alpha-2 code' });
 
 export const sessionSchema = z.object({
-  ip: ipLiteral(LIMITS.ip),
+  ip: z.string().min(1).max(LIMITS.ip), // an address unless SESSION_IP_FORMAT=any: decode.ts
   ipCountry: countryCode,
   vpn: z.boolean(),
   vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),
@@ -65,7 +65,7 @@ export const loginSchema = z.object({
   eventId: eventIdSchema,
   occurredAt: isoTime,
   accountId: z.string().min(1).max(LIMITS.accountId),
-  ip: ipLiteral(LIMITS.ip),
+  ip: z.string().min(1).max(LIMITS.ip), // an address unless SESSION_IP_FORMAT=any: decode.ts
   ipCountry: countryCode,
   vpn: z.boolean(),
   vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),

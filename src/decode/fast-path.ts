@@ -10,7 +10,7 @@
  * Input is what JSON.parse returns: a field is absent exactly when it reads as undefined, which is
  * how zod tells an absent optional key (left out of its output) from a present one.
  */
-import { CHAIN_NAMES, EVENT_ID_MAX, isIpLiteral, isPositiveDecimal, parseIsoUtc } from '../contract/primitives.js';
+import { CHAIN_NAMES, EVENT_ID_MAX, isPositiveDecimal, parseIsoUtc } from '../contract/primitives.js';
 import { COUNTRY_CODE_PATTERN, LIMITS, type LoginMessage, type TransferMessage } from '../contract/schemas.js';
 
 type Fields = Record<string, unknown>;
@@ -56,7 +56,7 @@ function isUsdValue(v: unknown): boolean {
 
 /** Session fields shared by a login and a transfer's session object. */
 function hasSessionFields(v: Fields): boolean {
-  return isText(v.ip, 1, LIMITS.ip) && isIpLiteral(v.ip) && isCountry(v.ipCountry) && typeof v.vpn === 'boolean'
+  return isText(v.ip, 1, LIMITS.ip) && isCountry(v.ipCountry) && typeof v.vpn === 'boolean'
     && isOptionalText(v.vpnProvider, LIMITS.vpnProvider) && isOptionalText(v.deviceId, LIMITS.deviceId);
 }
 

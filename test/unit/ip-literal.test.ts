@@ -47,6 +47,16 @@ describe('IP literals', () => {
     expect(decodeMessage(deposit('2001:db8::7')).ok).toBe(true);
   });
 
+  it('with SESSION_IP_FORMAT=any (ipFormat any) are not asked for: an opaque pseudonym and 999.1.1.1 are accepted as the text they are', () => {
+    for (const fastPath of [true, false]) {
+      for (const ip of ['999.1.1.1', 'h:5f2b9c0e', 'pseudonym-7781']) {
+        const r = decodeMessage(login(ip), { ...decodeOptions(), fastPath, ipFormat: 'any' });
+        expect(r.ok && r.event.type === 'login' ? r.event.msg.ip : r).toBe(ip);
+        expect(decodeMessage(deposit(ip), { ...decodeOptions(), fastPath, ipFormat: 'any' }).ok).toBe(true);
+      }
+    }
+  });
+
   it('accept every IP of the bundled sample', () => {
     const ips = sampleLines().flatMap((l) => [...l.matchAll(/"ip":"([^"]*)"/g)].map((m) => m[1]!));
     expect(ips.length).toBeGreaterThan(1000);
