@@ -35,7 +35,7 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   await readIdWindow(r, 'engine.novelty', alerted);
   await readIdWindow(r, 'engine.emitted', emitted);
   await readGraph(r, pipeline.graph);
-  await readRuleState(r, pipeline.state, (raw) => pipeline.decode(raw));
+  await readRuleState(r, pipeline.state, (raw) => pipeline.decodeStored(raw));
   await readPrices(r, pipeline.prices);
   Object.assign(pipeline.stats, head.stats);
   // A checkpoint written before the clock was kept: the graph's clock (all events) stands in.

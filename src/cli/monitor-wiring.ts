@@ -159,7 +159,7 @@ function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointW
  * checkpoint into, gets no labels (the checkpoint carries the labels in force).
  */
 export function monitorPipelines(config: Config, labels: SdnLabel[], onUntracedLabel?: (label: string) => void): (rules: readonly LoadedRule[], forRestore?: boolean) => Pipeline {
-  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], ...(onUntracedLabel ? { onUntracedLabel } : {}), labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
+  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], ...(onUntracedLabel ? { onUntracedLabel } : {}), labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
 }
 
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
   /** `address`: a login's or session's `ip` must be an IPv4 or IPv6 literal; `any`: any text (opaque pseudonyms). */
   SESSION_IP_FORMAT: z.enum(['address', 'any']).default('address'),
+  /** `on`: a schema on a topic named after a contract topic that carries another is dead-lettered (TW_TOPIC); `off`: not checked. */
+  TOPIC_SCHEMA_CHECK: z.enum(['on', 'off']).default('on'),
   /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */
   EVENT_TIME_MAX_LEAP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),

@@ -370,12 +370,12 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
  * path and zod are judged by the same check.
  */
 function refuseIpNotAddress(msg: InputMessage, name: string): DecodeResult | undefined {
-  let path: string;
   let ip: string;
-  if (msg.schema === 'exchange.login.v1') [path, ip] = ['ip', msg.ip];
-  else if (msg.schema === 'exchange.transfer.v1' && msg.session !== undefined) [path, ip] = ['session.ip', msg.session.ip];
+  if (msg.schema === 'exchange.login.v1') ip = msg.ip;
+  else if (msg.schema === 'exchange.transfer.v1' && msg.session !== undefined) ip = msg.session.ip;
   else return undefined;
   if (isIpLiteral(ip)) return undefined;
+  const path = msg.schema === 'exchange.login.v1' ? 'ip' : 'session.ip';
   const message = `${IP_LITERAL_MESSAGE}; an exchange that sends pseudonyms of its own form sets SESSION_IP_FORMAT=any`;
   return reject('TW_SCHEMA', `${name}: ${path}: ${message}`, [{ path, message }]);
 }

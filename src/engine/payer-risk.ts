@@ -457,7 +457,7 @@ function groupedPayments(found: Pick<EvidenceColumns, 'usd' | 'time'>, rows: rea
   let groupStart = Number.NEGATIVE_INFINITY;
   for (const r of byTime) {
     const time = found.time[r]!;
-    if (payments.length > 0 && time - groupStart <= groupWithin) payments[payments.length - 1] = payments[payments.length - 1]!.plus(found.usd[r]!);
+    if (payments.length > 0 && time - groupStart < groupWithin) payments[payments.length - 1] = payments[payments.length - 1]!.plus(found.usd[r]!);
     else { payments.push(found.usd[r]!); groupStart = time; }
   }
   return payments;

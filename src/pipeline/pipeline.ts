@@ -49,6 +49,12 @@ export interface PipelineOptions {
    * every retention clock on and evict the state. 0 or Infinity: no bound. @defaultValue 90 days
    */
   maxLeapMs?: number;
+  /**
+   * Refuse (TW_TOPIC) a schema read from a topic named after a contract topic that carries another
+   * (src/contract/topic-schemas.ts); false for an operator whose producers already mix schemas on
+   * such a topic (TOPIC_SCHEMA_CHECK=off): Kafka cannot rename a topic. @defaultValue true
+   */
+  topicSchemaCheck?: boolean;
   graph?: Partial<GraphOptions>;
   clustering?: Partial<ClusteringOptions>;
   /** How long (event time, ms) a seen eventId is remembered for dedupe. @defaultValue 400 days */
@@ -137,7 +143,7 @@ export class Pipeline {
   refusedLeaps = 0;
   private readonly late: LateJudgement;
   /** Which schema each input topic carries, by its name (src/contract/topic-schemas.ts). */
-  private readonly topicSchemas = new TopicSchemaCheck();
+  private readonly topicSchemas: TopicSchemaCheck | undefined;
   private readonly reexaminer: Reexaminer;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
@@ -157,6 +163,7 @@ export class Pipeline {
     this.onUntracedLabel = options.onUntracedLabel;
     this.prices = new PriceBook({ ...DEFAULT_PRICE_BOOK, ...options.prices });
     this.decodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...options.decode };
+    this.topicSchemas = options.topicSchemaCheck === false ? undefined : new TopicSchemaCheck();
     this.maxLeapMs = options.maxLeapMs === undefined ? DEFAULT_MAX_LEAP_MS : options.maxLeapMs > 0 ? options.maxLeapMs : Number.POSITIVE_INFINITY;
     const lateHops = options.lateEvidenceHops ?? 3;
     this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops);
@@ -205,6 +212,16 @@ export class Pipeline {
     return decodeMessage(raw, now === undefined ? this.decodeOptions : { ...this.decodeOptions, now: () => now });
   }
 
+  /**
+   * A retained exchange event read back from a checkpoint, which this state accepted once: the
+   * session IP's form is not asked again, so a checkpoint written under `SESSION_IP_FORMAT=any`,
+   * or by a release before the check (session 46), restores under `address` (the review found
+   * one pseudonymous IP refused the whole checkpoint, and every older one, on an upgrade).
+   */
+  decodeStored(raw: string): DecodeResult {
+    return decodeMessage(raw, { ...this.decodeOptions, ipFormat: 'any' });
+  }
+
   processDecoded(decoded: DecodeResult, raw: string, origin: Origin): ProcessResult {
     this.stats.read++;
     if (!decoded.ok) {
@@ -212,7 +229,7 @@ export class Pipeline {
       return { alerts: [], deadLetter: { ...decoded.reject, origin, raw } };
     }
     // A schema read from a topic named for another (a login on the deposits topic) goes no further.
-    const misplaced = origin.topic === undefined ? undefined : this.topicSchemas.refusal(origin.topic, decoded.schema);
+    const misplaced = origin.topic === undefined ? undefined : this.topicSchemas?.refusal(origin.topic, decoded.schema);
     if (misplaced !== undefined) {
       this.stats.rejected++;
       return { alerts: [], deadLetter: { code: 'TW_TOPIC', reason: misplaced.reason, issues: [{ path: 'schema', message: misplaced.message }], origin, raw } };

@@ -169,7 +169,7 @@ describe('monitor against real Kafka and Redis', { concurrent: true, timeout: 60
       cursorsAtStart = await cursorSum(run);
       const monitor = startMonitor(run, 'a', envOf(i));
       const point = killPoints[i % killPoints.length]!;
-      await waitFor(() => point.reached(monitor, envOf(i)), 90_000, `round ${i}: the monitor ${point.what}`);
+      await waitFor(() => point.reached(monitor, envOf(i)), 300_000, `round ${i}: the monitor ${point.what}`);
       if (!(await caughtUp(run))) midStream++;
       await stopMonitor(monitor, 'SIGKILL');
       if (logged(monitor, '"restored checkpoint')) restores++;
@@ -214,7 +214,7 @@ describe('monitor against real Kafka and Redis', { concurrent: true, timeout: 60
     // The second half arrives after a fold: its segments extend the folded chain, and more folds may follow.
     await produceSample(run, lines.slice(half));
     await waitFor(() => caughtUp(run), 300_000, 'the second half applied');
-    await waitFor(async () => entries(first, 'journal segment written').length > 0 && entries(first, 'checkpoint fold started').length === entries(first, 'checkpoint folded').length, 60_000, 'the last fold written');
+    await waitFor(async () => entries(first, 'journal segment written').length > 0 && entries(first, 'checkpoint fold started').length === entries(first, 'checkpoint folded').length, 300_000, 'the last fold written');
     expect(entries(first, 'checkpoint written').filter((e) => e.seconds !== undefined).length).toBeLessThanOrEqual(1); // the rebuild's opening whole state only
     expect(entries(first, 'checkpoint fold failed')).toEqual([]);
     await stopMonitor(first, 'SIGKILL');

@@ -57,4 +57,11 @@ describe('a record whose schema its topic does not carry', () => {
     expect(pipeline.process(deposit('d-3'), { topic: 'exchange.events' }).deadLetter).toBeUndefined();
     expect(pipeline.process(login('l-4'), { file: 'stream.jsonl', line: 1 }).deadLetter).toBeUndefined();
   });
+
+  it('is accepted when the check is off (TOPIC_SCHEMA_CHECK=off: producers that already mix schemas on such a topic)', () => {
+    const pipeline = new Pipeline({ rules: rules(), labels: [], topicSchemaCheck: false });
+    const out = pipeline.process(login('l-5'), { topic: 'exchange.deposits', partition: 0, offset: '1' });
+    expect(out.deadLetter).toBeUndefined();
+    expect(out.event?.eventId).toBe('l-5');
+  });
 });
