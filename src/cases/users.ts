@@ -123,13 +123,23 @@ export class Users {
     // After the change, so a claim racing it is refused by the new role or handed back here; run
     // whenever the role cannot work cases, so saving the user again finishes a hand-back cut short.
     if (CASE_WORKING_ROLES.includes(record.role)) return actorOf(record);
-    const handed = await this.handBack(name, cannotWorkReason(audit), by, now);
+    const handed = endedCaseWork(audit) ? await this.handBack(name, cannotWorkReason(audit), by.name, now) : await this.finishHandBack(name, by, now);
     return handed.length > 0 ? { ...actorOf(record), casesHandedBack: handed } : actorOf(record);
   }
 
-  /** Hands the cases `name` holds back to the queue (see the constructor), audited under the changer's name. */
-  private async handBack(name: string, reason: string, by: UserChangeActor, now: number): Promise<string[]> {
-    return this.heldCases ? this.heldCases.handBackCasesOf(name, reason, by.name, now) : [];
+  /** Hands the cases `name` holds back to the queue (see the constructor), audited under `by`. */
+  private async handBack(name: string, reason: string, by: string, now: number): Promise<string[]> {
+    return this.heldCases ? this.heldCases.handBackCasesOf(name, reason, by, now) : [];
+  }
+
+  /**
+   * A viewer saved again without a change of role (a new password): what they still hold is
+   * handed back under the change that made them a viewer, the note naming this save.
+   */
+  private async finishHandBack(name: string, saver: UserChangeActor, now: number): Promise<string[]> {
+    if (!this.heldCases) return [];
+    const ended = await this.caseWorkEnded(name);
+    return this.handBack(name, `${ended.reason} (handed back when ${saver.name} saved ${name} again, a viewer still: the change's own hand-back had not run)`, ended.by, now);
   }
 
   /**
@@ -193,7 +203,7 @@ export class Users {
     if (existing.role === 'supervisor') await this.refuseLastSupervisor(name, 'removed');
     const audit: UserAuditEntry = { at: new Date(now).toISOString(), action: 'remove', user: name, previousRole: existing.role, ...auditBy(by) };
     await this.backend.remove(name, audit);
-    return this.handBack(name, cannotWorkReason(audit), by, now);
+    return this.handBack(name, cannotWorkReason(audit), by.name, now);
   }
 
   /** Whether any user is a supervisor: until one is, users are set up without signing in. */
@@ -216,13 +226,14 @@ export class Users {
 
   /**
    * Who ended `name`'s work on cases and why, from the newest change of their account on record
-   * (made a viewer, or removed): what a hand-back that change left unfinished is audited with
-   * (held-case-repair.ts). Without such a change on record (a name that was never a user, or
-   * changed before the user audit existed), `(repair)` and what is true now.
+   * that did (made a viewer, or removed): what a hand-back that change left unfinished is audited
+   * with (held-case-repair.ts). A change that kept the role (a viewer setting their own password)
+   * did not; it was taken for the demotion, which the audit then gave to the viewer. Without
+   * such a change on record (changed before the user audit existed), `(repair)` and what is true now.
    */
   async caseWorkEnded(name: string): Promise<{ by: string; reason: string }> {
     const entries = await this.backend.audit(EVERY_USER_CHANGE);
-    const ended = [...entries].reverse().find((e) => e.user === name && (e.action === 'remove' || e.role === 'viewer'));
+    const ended = [...entries].reverse().find((e) => e.user === name && endedCaseWork(e));
     if (ended) return { by: ended.by, reason: `${cannotWorkReason(ended)} at ${ended.at}` };
     return { by: '(repair)', reason: (await this.cannotWorkCases(name)) ?? `${name} cannot work cases` };
   }
@@ -258,6 +269,12 @@ export class Users {
   async endSession(id: string): Promise<void> {
     await this.backend.dropSession(id);
   }
+}
+
+/** Whether the change took case work from a user who had it: removed, or made a viewer from another role (or added as one). */
+function endedCaseWork(e: UserAuditEntry): boolean {
+  if (e.action === 'remove') return true;
+  return e.role === 'viewer' && (e.action === 'add' || e.previousRole !== 'viewer');
 }
 
 /** Why a change of an account takes the cases its holder held: they were made a viewer, or removed. */

@@ -11,7 +11,7 @@ import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { RedisClock } from '../cases/redis-clock.js';
 import { userKeys } from '../cases/redis-keys.js';
 import { Users } from '../cases/users.js';
-import { repairAllHeldCases, repairLines } from '../cases/held-case-repair.js';
+import { repairAllHeldCases, repairLines, repairTriggers } from '../cases/held-case-repair.js';
 import { createLogger } from '../observability/logger.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AccountEvents } from '../console/account-events.js';
@@ -58,7 +58,7 @@ export async function redisStores(config: Config, redis: Redis): Promise<Console
   const clock = await RedisClock.start(redis);
   const users = new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases);
   // A viewer's or removed user's cases a cut-short change left them holding (held-case-repair.ts).
-  for (const line of repairLines(await repairAllHeldCases(users, cases, clock.now()))) console.warn(line);
+  for (const line of repairLines(await repairAllHeldCases(users, cases, clock.now(), repairTriggers.consoleStart))) console.warn(line);
   return {
     cases,
     users,

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { RedisUserBackend } from '../cases/redis-user-backend.js';
 import { redisNow } from '../cases/redis-clock.js';
-import { repairAllHeldCases, repairLines } from '../cases/held-case-repair.js';
+import { repairAllHeldCases, repairLines, repairTriggers } from '../cases/held-case-repair.js';
 import { Users, type UserAuditEntry, type UserChangeActor } from '../cases/users.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
@@ -93,7 +93,7 @@ export function registerConsoleUsers(consoleCommand: Command): void {
       const [saved, repaired] = await withUsers(async (u, config, now, cases) => {
         const by = await changer(u, config); // before the password is asked for
         const user = await u.add(name, opts.role, await readPassword(), now, by);
-        return [user, await repairAllHeldCases(u, cases, now)] as const;
+        return [user, await repairAllHeldCases(u, cases, now, repairTriggers.usersCommand('add', name, by.name))] as const;
       });
       console.log(`user ${saved.name} (${saved.role}) saved`);
       if (saved.casesHandedBack) console.log(handedBackLine(saved.casesHandedBack));
@@ -101,7 +101,10 @@ export function registerConsoleUsers(consoleCommand: Command): void {
     });
   users.command('remove').argument('<name>').description('remove a user; their signed-in sessions end at once, and the name is never given again')
     .action(async (name: string) => {
-      const [handed, repaired] = await withUsers(async (u, config, now, cases) => [await u.remove(name, now, await changer(u, config)), await repairAllHeldCases(u, cases, now)] as const);
+      const [handed, repaired] = await withUsers(async (u, config, now, cases) => {
+        const by = await changer(u, config);
+        return [await u.remove(name, now, by), await repairAllHeldCases(u, cases, now, repairTriggers.usersCommand('remove', name, by.name))] as const;
+      });
       console.log(`user ${name} removed`);
       if (handed.length > 0) console.log(handedBackLine(handed));
       for (const line of repairLines(repaired)) console.log(line);

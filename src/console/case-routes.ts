@@ -6,7 +6,7 @@ import { CaseActionError, showsNothing } from '../cases/case-transitions.js';
 import type { ConsoleOptions } from './context.js';
 import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
-import { approveClosure, holderOf, repairHolders } from '../cases/held-case-repair.js';
+import { approveClosure, holderOf, repairHolders, repairTriggers } from '../cases/held-case-repair.js';
 
 /** The users the page's claimed and pending cases need to be able to work cases. */
 function heldBy(cases: readonly Case[]): string[] {
@@ -74,7 +74,7 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     const query = queueQuery(filter, o.sla, now);
     const [read, typologies, users] = await Promise.all([o.cases.query(query), o.cases.typologies(), o.users.list()]);
     // A holder on the page who can no longer work cases (a hand-back cut short): finished now, and the page read again.
-    const repaired = await repairHolders(o.users, o.cases, heldBy(read.cases), now);
+    const repaired = await repairHolders(o.users, o.cases, heldBy(read.cases), now, repairTriggers.queueRead(req.actor!.name));
     const page = repaired.length > 0 ? await o.cases.query(query) : read;
     return {
       now: new Date(now).toISOString(),

@@ -55,7 +55,7 @@ describe('a hand-back cut short, on Redis', () => {
     expect((await cases.get(pending))?.pending).toBeUndefined();
     for (const id of [claimed, dans]) expect(await cases.get(id)).toMatchObject({ status: 'open' });
     expect(await cases.get(bobs)).toMatchObject({ status: 'claimed', analyst: 'bob' });
-    const repaired = / \(handed back by the repair of held cases: the change's own hand-back had not run\)$/;
+    const repaired = / \(handed back by the repair of held cases, run at console start: the change's own hand-back had not run\)$/;
     expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringMatching(/^sue made ana a viewer, who cannot work cases at .*: ana's false-positive closure proposed at .* is withdrawn/) });
     expect((await cases.audit(claimed)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'ana', note: expect.stringMatching(repaired) });
     expect((await cases.audit(dans)).at(-1)).toMatchObject({ action: 'release', analyst: 'sue', detail: 'dan', note: expect.stringMatching(/^sue removed dan's account at .*handed back by the repair/) });

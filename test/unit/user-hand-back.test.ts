@@ -9,7 +9,7 @@ import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { MemoryUserBackend, Users, type UserChangeActor } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { CaseActionError } from '../../src/cases/case-transitions.js';
-import { approveClosure, repairAllHeldCases } from '../../src/cases/held-case-repair.js';
+import { approveClosure, repairAllHeldCases, repairTriggers } from '../../src/cases/held-case-repair.js';
 import { parseSla } from '../../src/console/queue-view.js';
 import { buildConsole } from '../../src/console/server.js';
 
@@ -94,15 +94,15 @@ async function cutShort(): Promise<{ cases: MemoryCaseStore; users: Users; claim
 describe('a hand-back cut short between the change of role and the cases', () => {
   it('is finished by the repair, audited under the supervisor whose change it was; a second run changes nothing', async () => {
     const { cases, users, claimed, pending, bobs } = await cutShort();
-    expect(await repairAllHeldCases(users, cases, 5_000)).toEqual([{ holder: 'ana', caseIds: [pending, claimed] }]);
+    expect(await repairAllHeldCases(users, cases, 5_000, repairTriggers.consoleStart)).toEqual([{ holder: 'ana', caseIds: [pending, claimed] }]);
     expect(await cases.get(claimed)).toMatchObject({ status: 'open' });
     expect(await cases.get(pending)).toMatchObject({ status: 'open' });
     expect(await cases.get(bobs)).toMatchObject({ status: 'claimed', analyst: 'bob' });
-    const why = /^sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02\.000Z \(handed back by the repair of held cases: the change's own hand-back had not run\)/;
+    const why = /^sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02\.000Z \(handed back by the repair of held cases, run at console start: the change's own hand-back had not run\)/;
     expect((await cases.audit(claimed)).at(-1)).toMatchObject({ action: 'release', at: '1970-01-01T00:00:05.000Z', analyst: 'sue', detail: 'ana', note: expect.stringMatching(why) });
     expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringMatching(why) });
     const audits = (await cases.audit(claimed)).length + (await cases.audit(pending)).length;
-    expect(await repairAllHeldCases(users, cases, 6_000)).toEqual([]);
+    expect(await repairAllHeldCases(users, cases, 6_000, repairTriggers.consoleStart)).toEqual([]);
     expect((await cases.audit(claimed)).length + (await cases.audit(pending)).length).toBe(audits);
   });
 
@@ -112,7 +112,25 @@ describe('a hand-back cut short between the change of role and the cases', () =>
     expect(refused).toBeInstanceOf(CaseActionError);
     expect(refused).toMatchObject({ code: 'TW_CASE_STATE', message: expect.stringMatching(/proposed by ana, who can no longer work cases \(ana is a viewer, who cannot work cases\): it is withdrawn/) });
     expect(await cases.get(pending)).toMatchObject({ status: 'open' });
-    expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana' });
+    expect((await cases.audit(pending)).at(-1)).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringContaining(`run on tom's approval of ${pending}, refused for it:`) });
+  });
+
+  it('is audited under the supervisor who made the holder a viewer, not the viewer who set their own password since', async () => {
+    const { cases, users, claimed, pending } = await cutShort();
+    await users.changeOwnPassword(PASSWORD, 'ana-own-new-password-2', 3_000, { name: 'ana', via: 'console' });
+    expect(await users.caseWorkEnded('ana')).toEqual({ by: 'sue', reason: 'sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02.000Z' });
+    await repairAllHeldCases(users, cases, 5_000, repairTriggers.usersCommand('add', 'bob', 'tom'));
+    for (const id of [claimed, pending]) {
+      expect((await cases.audit(id)).at(-1)).toMatchObject({ analyst: 'sue', detail: 'ana', note: expect.stringMatching(/^sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02\.000Z .*run after `console users add bob` by tom:/) });
+    }
+  });
+
+  it('is audited under the supervisor who made the holder a viewer when another saves the viewer again (a new password), naming that save', async () => {
+    const { cases, users, claimed, pending } = await cutShort();
+    expect(await users.add('ana', 'viewer', 'a-reset-password-3', 3_000, { name: 'tom', via: 'cli' })).toMatchObject({ casesHandedBack: [pending, claimed] });
+    for (const id of [claimed, pending]) {
+      expect((await cases.audit(id)).at(-1)).toMatchObject({ analyst: 'sue', detail: 'ana', note: expect.stringMatching(/^sue made ana a viewer, who cannot work cases at 1970-01-01T00:00:02\.000Z .*\(handed back when tom saved ana again, a viewer still: the change's own hand-back had not run\)/) });
+    }
   });
 
   it('is finished by the console: an approval of such a proposal is refused (409), and the queue read hands back what it shows', async () => {
@@ -133,7 +151,7 @@ describe('a hand-back cut short between the change of role and the cases', () =>
           expect(rows.filter((r) => r.analyst === 'ana')).toEqual([]);
         }
         expect((await cases.audit(claimed)).at(-1), first).toMatchObject({ action: 'release', analyst: 'sue', detail: 'ana' });
-        expect((await cases.audit(pending)).at(-1), first).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana' });
+        expect((await cases.audit(pending)).at(-1), first).toMatchObject({ action: 'withdraw', analyst: 'sue', detail: 'ana', note: expect.stringContaining(first === 'approve' ? `run on tom's approval of ${pending}, refused for it:` : 'run on a queue read by tom:') });
       } finally {
         await app.close();
       }
