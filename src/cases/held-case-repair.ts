@@ -79,7 +79,9 @@ export function repairLines(repaired: readonly HolderRepair[]): string[] {
 /**
  * Approves a pending closure, unless its proposer can no longer work cases: then the proposal is
  * withdrawn (the repair above) and the approval refused (TW_CASE_STATE), so no closure is approved
- * on the word of someone who no longer holds the role, even before a repair has run.
+ * on the word of someone who no longer holds the role, even before a repair has run. Without
+ * `proposedAt`, the proposal read here is the one approved (a proposal replaced in between, its
+ * proposer unchecked, was approved).
  */
 export async function approveClosure(users: RepairUsers, cases: RepairCases & Pick<CaseStore, 'get' | 'approve'>, caseId: string, actor: Actor, now: number, proposedAt?: string): Promise<Case> {
   const c = await cases.get(caseId);
@@ -89,5 +91,6 @@ export async function approveClosure(users: RepairUsers, cases: RepairCases & Pi
     await repairHolders(users, cases, [proposer], now, repairTriggers.approval(actor.name, caseId));
     throw new CaseActionError('TW_CASE_STATE', `${caseId}: the closure awaiting approval was proposed by ${proposer}, who can no longer work cases (${cannot.replace(/^analyst: /, '')}): it is withdrawn and the case is back in the queue for an analyst to review`);
   }
-  return cases.approve(caseId, actor, now, proposedAt);
+  // The proposal whose proposer was checked, when the approver named none: one made since is refused by the store.
+  return cases.approve(caseId, actor, now, proposedAt ?? c?.pending?.at);
 }

@@ -133,6 +133,34 @@ describe('a hand-back cut short between the change of role and the cases', () =>
     }
   });
 
+  it('does not approve a proposal made between the proposer check and the approval (no proposedAt given): the one checked is the one approved or none', async () => {
+    const cases = new MemoryCaseStore();
+    const backend = new MemoryUserBackend();
+    const users = new Users(backend, cases);
+    for (const [name, role] of [['sue', 'supervisor'], ['tom', 'supervisor'], ['bob', 'analyst'], ['dan', 'analyst']] as const) await users.add(name, role, PASSWORD, 0);
+    const id = (await cases.addAlert(alert('a1', 'acct-a1', 90))).caseId;
+    await cases.claim(actor('bob', 'analyst'), 3_600_000, 1_000);
+    await cases.resolve(id, 'false-positive', 'a known payroll', actor('bob', 'analyst'), 1_500);
+    // After the approval read bob's proposal: sue rejects it, dan proposes another and is made a viewer (cut short).
+    const replaceProposal = async (): Promise<void> => {
+      await cases.reject(id, 'look again', actor('sue', 'supervisor'), 2_000);
+      await cases.claim(actor('dan', 'analyst'), 3_600_000, 2_100);
+      await cases.resolve(id, 'escalated', 'to the MLRO', actor('dan', 'analyst'), 2_200);
+      await new Users(backend).add('dan', 'viewer', PASSWORD, 2_300, SUE);
+    };
+    const racing = {
+      query: cases.query.bind(cases), handBackCasesOf: cases.handBackCasesOf.bind(cases), approve: cases.approve.bind(cases),
+      get: async (caseId: string) => {
+        const read = await cases.get(caseId);
+        await replaceProposal();
+        return read;
+      },
+    };
+    const refused = await approveClosure(users, racing, id, { name: 'tom', role: 'supervisor', supervisorSince: '1970-01-01T00:00:00.000Z' }, 3_000).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'TW_CASE_STATE', message: expect.stringMatching(/is dan's escalated proposed at .*, not the one proposed at 1970-01-01T00:00:01\.500Z/) });
+    expect(await cases.get(id)).toMatchObject({ status: 'pending-approval', pending: { by: 'dan' } });
+  });
+
   it('is finished by the console: an approval of such a proposal is refused (409), and the queue read hands back what it shows', async () => {
     for (const first of ['approve', 'queue'] as const) {
       const { cases, users, claimed, pending } = await cutShort();
