@@ -8,9 +8,15 @@ import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
 import { approveClosure, holderOf, repairHolders, repairTriggers } from '../cases/held-case-repair.js';
 
-/** The users the page's claimed and pending cases need to be able to work cases. */
-function heldBy(cases: readonly Case[]): string[] {
-  return cases.map(holderOf).filter((h): h is string => h !== undefined);
+/**
+ * The holders of the page's claimed and pending cases who cannot work cases by the user list the
+ * queue reads anyway (a viewer, or no longer a user): only these are given to the repair, which
+ * looks each up again. Every holder was looked up in Redis, one after another, on each poll.
+ */
+function heldByNonWorkers(cases: readonly Case[], users: readonly Actor[]): string[] {
+  const roles = new Map(users.map((u) => [u.name, u.role]));
+  const cannot = (h: string): boolean => !roles.has(h) || roles.get(h) === 'viewer';
+  return cases.map(holderOf).filter((h): h is string => h !== undefined && cannot(h));
 }
 
 const STATUS_OF_ERROR = { TW_CASE_MISSING: 404, TW_CASE_FORBIDDEN: 403, TW_CASE_STATE: 409, TW_CASE_INPUT: 400 } as const;
@@ -74,7 +80,8 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     const query = queueQuery(filter, o.sla, now);
     const [read, typologies, users] = await Promise.all([o.cases.query(query), o.cases.typologies(), o.users.list()]);
     // A holder on the page who can no longer work cases (a hand-back cut short): finished now, and the page read again.
-    const repaired = await repairHolders(o.users, o.cases, heldBy(read.cases), now, repairTriggers.queueRead(req.actor!.name));
+    const suspects = heldByNonWorkers(read.cases, users);
+    const repaired = suspects.length > 0 ? await repairHolders(o.users, o.cases, suspects, now, repairTriggers.queueRead(req.actor!.name)) : [];
     const page = repaired.length > 0 ? await o.cases.query(query) : read;
     return {
       now: new Date(now).toISOString(),

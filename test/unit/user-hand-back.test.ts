@@ -3,7 +3,7 @@
  * to the queue, audited under the supervisor who changed their account (session 44 security QA:
  * a user demoted to viewer kept a claimed case, which no analyst could then resolve).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../../src/cases/case-model.js';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { MemoryUserBackend, Users, type UserChangeActor } from '../../src/cases/users.js';
@@ -159,6 +159,21 @@ describe('a hand-back cut short between the change of role and the cases', () =>
     const refused = await approveClosure(users, racing, id, { name: 'tom', role: 'supervisor', supervisorSince: '1970-01-01T00:00:00.000Z' }, 3_000).catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: 'TW_CASE_STATE', message: expect.stringMatching(/is dan's escalated proposed at .*, not the one proposed at 1970-01-01T00:00:01\.500Z/) });
     expect(await cases.get(id)).toMatchObject({ status: 'pending-approval', pending: { by: 'dan' } });
+  });
+
+  it('is not looked for, user by user, on a queue read whose holders all work cases (the queue is polled every few seconds)', async () => {
+    const { cases, users } = await cutShort();
+    await repairAllHeldCases(users, cases, 4_000, repairTriggers.consoleStart);
+    const lookUps = vi.spyOn(users, 'cannotWorkCases');
+    const app = await buildConsole({ cases, users, clock: () => 5_000, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 8, idleMinutes: 30, loginPerMinute: 1000, secureCookie: true, leaseMs: 30 * 60_000 });
+    try {
+      const signedIn = await app.inject({ method: 'POST', url: '/api/login', payload: { user: 'tom', password: PASSWORD } });
+      const queue = await app.inject({ method: 'GET', url: '/api/cases', headers: { cookie: signedIn.cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+      expect(queue.json<{ cases: { analyst?: string }[] }>().cases.map((r) => r.analyst)).toContain('bob');
+      expect(lookUps).not.toHaveBeenCalled();
+    } finally {
+      await app.close();
+    }
   });
 
   it('is finished by the console: an approval of such a proposal is refused (409), and the queue read hands back what it shows', async () => {
