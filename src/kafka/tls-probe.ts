@@ -6,8 +6,11 @@
  * an answer to a request shows the connection was accepted. kafkajs retried each refusal for most
  * of a minute and then reported it naming every TLS variable, or KAFKA_BROKERS (security QA). A
  * refusal here stops start-up at once naming the variable it points at (tls-mistakes.ts); a
- * broker that does not answer at all is left to the start-up wait (it may be starting).
+ * broker that does not answer at all is left to the start-up wait (it may be starting), and so is
+ * one that only closes or resets the connection while another broker completes the handshake,
+ * unless it answers a Kafka request without TLS (a plaintext listener).
  */
+import { connect as connectTcp } from 'node:net';
 import { connect, type ConnectionOptions } from 'node:tls';
 import { ConfigError } from '../config/config.js';
 import { isTlsRefusal } from '../config/tls.js';
@@ -17,13 +20,14 @@ import { clientCertificateMistake, kafkaTlsMistakeMessage, kafkaTlsMistakeOrAny,
 const CLOSED_MID_HANDSHAKE = /socket disconnected before secure TLS connection was established|ECONNRESET|EPIPE/i;
 
 /**
- * How one probe ended: answered; refused (with the reason, and whether the client had finished
- * its side of the handshake); closed right after the handshake without an answer or a reason; or
- * unreachable (no answer, a refused connection).
+ * How one probe ended: answered; refused (with the reason, whether the client had finished its
+ * side of the handshake, and whether the connection was only closed or reset before it, without
+ * a word of TLS: what a plaintext listener does, and a broker going down); closed right after the
+ * handshake without an answer or a reason; or unreachable (no answer, a refused connection).
  */
 export type HandshakeOutcome =
   | { kind: 'completed' }
-  | { kind: 'refused'; reason: string; afterHandshake: boolean }
+  | { kind: 'refused'; reason: string; afterHandshake: boolean; dropped: boolean }
   | { kind: 'closed'; reason: string }
   | { kind: 'unreachable'; reason: string };
 
@@ -65,24 +69,70 @@ export function handshake(broker: string, options: ConnectionOptions, timeoutMs:
     socket.once('data', () => done({ kind: 'completed' }));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const reason = `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
-      if (secure) return done(/alert /i.test(err.message) ? { kind: 'refused', reason, afterHandshake: true } : { kind: 'closed', reason });
-      const refused = isTlsRefusal(err.message) || (err.code !== 'ECONNREFUSED' && CLOSED_MID_HANDSHAKE.test(reason));
-      done(refused ? { kind: 'refused', reason, afterHandshake: false } : { kind: 'unreachable', reason: err.message });
+      if (secure) return done(/alert /i.test(err.message) ? { kind: 'refused', reason, afterHandshake: true, dropped: false } : { kind: 'closed', reason });
+      const dropped = !isTlsRefusal(err.message) && err.code !== 'ECONNREFUSED' && CLOSED_MID_HANDSHAKE.test(reason);
+      done(isTlsRefusal(err.message) || dropped ? { kind: 'refused', reason, afterHandshake: false, dropped } : { kind: 'unreachable', reason: err.message });
     });
     socket.once('close', () => done(secure ? { kind: 'closed', reason: 'the broker closed the connection after the TLS handshake without answering' } : { kind: 'unreachable', reason: 'closed' }));
   });
 }
 
-/** Probes a connection closed right after the handshake is tried again this often before it is judged a refusal. */
+/** Probes a connection closed or reset without a word of TLS is tried again this often before it is judged a refusal. */
 const CLOSED_TRIES = 3;
 
-/** One broker's probe, a close right after the handshake tried CLOSED_TRIES times before it is judged. */
+/** Whether the probe's only fault is a connection closed or reset, before or right after the handshake, without a TLS alert. */
+function onlyDropped(outcome: HandshakeOutcome): boolean {
+  return outcome.kind === 'closed' || (outcome.kind === 'refused' && outcome.dropped);
+}
+
+/** One broker's probe, a connection closed or reset without a TLS alert tried CLOSED_TRIES times before it is judged. */
 async function probeBroker(broker: string, options: ConnectionOptions, timeoutMs: number): Promise<HandshakeOutcome> {
   let outcome = await handshake(broker, options, timeoutMs);
   // A broker refusing the client certificate sends its alert and closes; should the close
-  // overtake the alert, only the close is seen. Once may be chance; every time is a refusal.
-  for (let tries = 1; outcome.kind === 'closed' && tries < CLOSED_TRIES; tries++) outcome = await handshake(broker, options, timeoutMs);
+  // overtake the alert, only the close is seen. A broker restarting resets a connection it had
+  // queued. Once may be chance; every time is a refusal (a plaintext listener resets each hello).
+  for (let tries = 1; onlyDropped(outcome) && tries < CLOSED_TRIES; tries++) outcome = await handshake(broker, options, timeoutMs);
   return outcome;
+}
+
+/** The correlation id of the probe's request without TLS, looked for in the answer. */
+const PLAINTEXT_CORRELATION = 0x74770001;
+
+/**
+ * Whether the broker answers a Kafka request (ApiVersions) sent without TLS within `timeoutMs`:
+ * a plaintext listener, which KAFKA_SSL=true cannot use. A TLS listener answers no such request.
+ */
+export function answersWithoutTls(broker: string, timeoutMs: number): Promise<boolean> {
+  const colon = broker.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: broker.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(broker.slice(colon + 1)) });
+    let answer = Buffer.alloc(0);
+    const done = (answered: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answered);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => socket.write(apiVersionsRequest(PLAINTEXT_CORRELATION)));
+    socket.on('data', (chunk: Buffer) => {
+      answer = Buffer.concat([answer, chunk]);
+      if (answer.length >= 8) done(answer.readInt32BE(4) === PLAINTEXT_CORRELATION);
+    });
+    socket.once('error', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
+
+/**
+ * The brokers whose only fault was a dropped connection while another broker completed the
+ * handshake, and which answer no Kafka request without TLS: most likely down or restarting (a
+ * rolling restart), which kafkajs rides out by going on to another broker, not a wrong setting.
+ */
+async function droppedWhileOthersAnswer(brokers: readonly string[], outcomes: readonly HandshakeOutcome[], timeoutMs: number): Promise<Set<number>> {
+  if (!outcomes.some((o) => o.kind === 'completed')) return new Set();
+  const dropped = brokers.flatMap((b, i) => (onlyDropped(outcomes[i]!) ? [i] : []));
+  const plaintext = await Promise.all(dropped.map((i) => (outcomes[i]!.kind === 'closed' ? false : answersWithoutTls(brokers[i]!, timeoutMs))));
+  return new Set(dropped.filter((_, k) => !plaintext[k]));
 }
 
 /** What a refusal points at, and the reason as the probe saw it; undefined for an answer or no answer. */
@@ -100,13 +150,17 @@ function refusalOf(outcome: HandshakeOutcome, given: KafkaTlsGiven): { mistake: 
  * stopped at the first broker that answered, so a wrong later entry passed it. A broker that does
  * not answer at all is not a mistake (it may be down or starting, and kafkajs goes on to another):
  * with another answering, `warn` is told which; with none answering, the start-up wait reports
- * the outage.
+ * the outage. Nor is one that only closes or resets the connection, CLOSED_TRIES times, while
+ * another completes the handshake, unless it answers a Kafka request without TLS (a plaintext
+ * listener): a broker going down in a rolling restart resets the connections it had queued, and
+ * stopped start-up blaming KAFKA_SSL. `warn` is told which. With none completing, it is refused.
  */
 export async function checkKafkaTls(brokers: string[], options: ConnectionOptions, timeoutMs = 10_000, warn?: (message: string) => void): Promise<void> {
   const given = { ca: Boolean(options.ca), cert: Boolean(options.cert) };
   const outcomes = await Promise.all(brokers.map((b) => probeBroker(b, options, timeoutMs)));
+  const forgiven = await droppedWhileOthersAnswer(brokers, outcomes, timeoutMs);
   const refused = brokers.flatMap((broker, i) => {
-    const r = refusalOf(outcomes[i]!, given);
+    const r = forgiven.has(i) ? undefined : refusalOf(outcomes[i]!, given);
     return r ? [{ broker, place: i + 1, ...r }] : [];
   });
   if (refused.length === 1) {
@@ -122,4 +176,6 @@ export async function checkKafkaTls(brokers: string[], options: ConnectionOption
   const answered = brokers.filter((_, i) => outcomes[i]!.kind === 'completed');
   const silent = brokers.flatMap((b, i) => (outcomes[i]!.kind === 'unreachable' ? [`${b} (${(outcomes[i] as { reason: string }).reason})`] : []));
   if (answered.length > 0 && silent.length > 0) warn?.(`KAFKA_BROKERS: ${silent.join(', ')} did not answer the TLS probe; ${answered.join(', ')} did, and kafkajs goes on to another broker when one does not answer`);
+  const dropping = [...forgiven].map((i) => `${brokers[i]} (${tlsReasonText((outcomes[i] as { reason: string }).reason)}, ${CLOSED_TRIES} times)`);
+  if (dropping.length > 0) warn?.(`KAFKA_BROKERS: ${dropping.join(', ')} closed the TLS probe's connection without a TLS alert and answers no request without TLS either (down or restarting?); ${answered.join(', ')} completed the handshake, and kafkajs goes on to another broker when one fails`);
 }

@@ -6,10 +6,10 @@
  * wait (the broker may be starting).
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { apiVersionsRequest, checkKafkaTls, handshake } from '../../src/kafka/tls-probe.js';
+import { answersWithoutTls, apiVersionsRequest, checkKafkaTls, handshake } from '../../src/kafka/tls-probe.js';
 import { makeTestCerts } from '../helpers/tls-certs.js';
 
 const PLAINTEXT_BROKER = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
@@ -27,6 +27,21 @@ async function tlsPort(certs: ReturnType<typeof makeTestCerts>, onRequest: (sock
   const server = createTlsServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) }, (socket) => socket.once('data', (request: Buffer) => onRequest(socket, request)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, address: `127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+/** A port in front of `target` that resets its first `resets` connections (a broker going down, then back) and passes the rest through. */
+async function resettingFront(target: string, resets: number): Promise<{ server: Server; address: string; connections: () => number }> {
+  let connections = 0;
+  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const server = createServer((socket: Socket) => {
+    if (++connections <= resets) return socket.resetAndDestroy();
+    const upstream = connectTcp({ host, port });
+    socket.pipe(upstream).pipe(socket);
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, address: `127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections };
 }
 
 describe('the Kafka TLS pre-flight', () => {
@@ -95,6 +110,39 @@ describe('the Kafka TLS pre-flight', () => {
       await expect(checkKafkaTls([down, answering.address], { ca: readFileSync(certs.ca, 'utf8') }, 10_000, (m) => warnings.push(m))).resolves.toBeUndefined();
       expect(warnings).toEqual([expect.stringMatching(new RegExp(`^KAFKA_BROKERS: ${down} \\(.*\\) did not answer the TLS probe; ${answering.address} did`))]);
     } finally {
+      answering.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tries a connection reset before the handshake again: a broker that reset one and then answers passes', async () => {
+    const certs = makeTestCerts();
+    const answering = await tlsPort(certs, (socket) => socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])));
+    const front = await resettingFront(answering.address, 1);
+    try {
+      await expect(checkKafkaTls([front.address], { ca: readFileSync(certs.ca, 'utf8') })).resolves.toBeUndefined();
+      expect(front.connections()).toBe(2);
+    } finally {
+      front.server.close();
+      answering.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes a broker that resets every connection (restarting) while another completes the handshake, and says which: it answers no request without TLS', async () => {
+    const certs = makeTestCerts();
+    const answering = await tlsPort(certs, (socket) => socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 1])));
+    const restarting = await resettingFront(answering.address, Number.MAX_SAFE_INTEGER);
+    const warnings: string[] = [];
+    try {
+      expect(await answersWithoutTls(restarting.address, 10_000)).toBe(false);
+      expect(await answersWithoutTls(PLAINTEXT_BROKER, 10_000)).toBe(true);
+      await expect(checkKafkaTls([answering.address, restarting.address], { ca: readFileSync(certs.ca, 'utf8') }, 10_000, (m) => warnings.push(m))).resolves.toBeUndefined();
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^KAFKA_BROKERS: ${restarting.address} \\(.*, 3 times\\) closed the TLS probe's connection without a TLS alert .*; ${answering.address} completed the handshake`))]);
+      // Alone, it is refused as before: nothing shows the TLS settings right.
+      await expect(checkKafkaTls([restarting.address], { ca: readFileSync(certs.ca, 'utf8') })).rejects.toThrow(/^invalid configuration: KAFKA_SSL, KAFKA_BROKERS: /);
+    } finally {
+      restarting.server.close();
       answering.server.close();
       rmSync(certs.dir, { recursive: true, force: true });
     }
