@@ -678,7 +678,7 @@ export class Monitor {
     const journal = this.checkpointing.journalForStep();
     for (const b of step) {
       const offset = b.offset.toString();
-      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset, ...b.value.rejected });
+      const out = this.pipeline.processDecoded(b.value.decoded, b.value.raw, { topic: b.topic, partition: b.partition, offset, ...b.value.record });
       journal?.push({ topic: b.topic, partition: b.partition, offset, decodedAt: b.value.decodedAt, raw: b.value.raw, ...(b.value.decoded.ok ? {} : { bytes: b.value.decoded.reject.bytes }) });
       this.options.timeline?.observe(out, this.history, this.ownsAccount);
       const event = out.event;

@@ -20,8 +20,12 @@ export interface Fetched {
   raw: string;
   /** The clock reading `decode` was given (`now` of accept): the journal records it. */
   decodedAt: number;
-  /** A reject's record key and whether it was a tombstone, for its dead letter (kept for rejects only). */
-  rejected?: { key?: string; tombstone?: true };
+  /**
+   * The record's key and whether it was a tombstone, for a dead letter: kept for every record, as
+   * the pipeline refuses some messages only after decoding (TW_TOPIC, an event-time leap, an
+   * internal error), and their dead letters lost the key (session 46 Kafka QA).
+   */
+  record?: { key?: string; tombstone?: true };
 }
 
 export type Step = Entry<Fetched>[];
@@ -92,7 +96,7 @@ export class Ordering {
       // timestamp, the time it was produced, held every later message of a backfilled partition
       // until the other partitions had passed it: the monitor then applied them out of order.)
       const time = decoded.ok ? decoded.event.time : this.buffer.previousTime(batch.topic, batch.partition);
-      const fetched: Fetched = decoded.ok ? { decoded, raw, decodedAt: now } : { decoded, raw, decodedAt: now, rejected: { ...(m.key ? { key: m.key.toString('utf8') } : {}), ...(m.value === null ? { tombstone: true } : {}) } };
+      const fetched: Fetched = m.key || m.value === null ? { decoded, raw, decodedAt: now, record: { ...(m.key ? { key: m.key.toString('utf8') } : {}), ...(m.value === null ? { tombstone: true } : {}) } } : { decoded, raw, decodedAt: now };
       if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, fetched, now)) added++;
     }
     if (batch.lastOffset) this.buffer.advance(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);

@@ -203,7 +203,7 @@ export async function readAll(topic: string, timeoutMs = 120_000): Promise<strin
  * counting transaction markers, which kafkajs reports in its batch events but never delivers, so
  * no idle period has to be guessed. Call it once the writers' transactions are committed.
  */
-export async function readAllWithHeaders(topic: string, timeoutMs = 120_000): Promise<{ value: string; bytes: Buffer; headers: Record<string, string> }[]> {
+export async function readAllWithHeaders(topic: string, timeoutMs = 120_000): Promise<{ value: string; bytes: Buffer; headers: Record<string, string>; key?: string }[]> {
   const ends = await topicHighs([topic]);
   const positions = new Map<string, bigint>();
   const reached = (): boolean => [...ends].every(([pk, end]) => (positions.get(pk) ?? 0n) >= end);
@@ -213,12 +213,12 @@ export async function readAllWithHeaders(topic: string, timeoutMs = 120_000): Pr
     const next = BigInt(e.payload.lastOffset) + 1n;
     if (next > (positions.get(pk) ?? 0n)) positions.set(pk, next);
   });
-  const records: { value: string; bytes: Buffer; headers: Record<string, string> }[] = [];
+  const records: { value: string; bytes: Buffer; headers: Record<string, string>; key?: string }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => {
-      records.push({ value: message.value!.toString(), bytes: message.value!, headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+      records.push({ value: message.value!.toString(), bytes: message.value!, headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])), ...(message.key ? { key: message.key.toString() } : {}) });
     } });
     await waitFor(async () => reached(), timeoutMs, `a read of ${topic} to its end`);
   } finally {

@@ -66,6 +66,9 @@ describe('records on a topic that does not carry their schema', () => {
       expect(deadDeposits[0]!.headers.reason).toContain(`exchange.login.v1: schema: exchange.login.v1 does not belong on topic ${deposits}, which carries exchange.transfer.v1`);
       expect(deadDeposits[0]!.headers.reason).toContain(`produce it to ${logins}`);
       expect(deadLogins.map((d) => [d.headers.code, d.value])).toEqual([['TW_TOPIC', strayDeposit]]);
+      // Each keeps its input record's key, so it can be fed again as it came (it was lost: session 46 QA).
+      expect(deadDeposits.map((d) => d.key).sort()).toEqual(strayLogins.map((l) => keyOf(JSON.parse(l))).sort());
+      expect(deadLogins.map((d) => d.key)).toEqual([keyOf(JSON.parse(strayDeposit))]);
       expect(deadLogins[0]!.headers.reason).toContain(`exchange.transfer.v1 does not belong on topic ${logins}`);
       // The stream went on: the alerts are exactly a file replay's of the records on their own topics.
       expect((await readAll(run.alertTopic)).sort()).toEqual(expectedAlerts);

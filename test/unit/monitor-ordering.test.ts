@@ -20,14 +20,14 @@ function ordering(): Ordering {
 }
 
 describe('monitor ordering (fetched batches in, event-time steps out)', () => {
-  it("keeps a reject's record key and whether it was a tombstone for its dead letter, and nothing extra for a message that decodes", () => {
+  it("keeps every record's key (a message refused after decoding, TW_TOPIC, keeps it in its dead letter too) and whether it was a tombstone, and nothing for a keyless record", () => {
     const o = ordering();
     o.accept({ topic: 'logins', partition: 0, highWatermark: '3', messages: [
       { offset: '0', timestamp: '0', key: Buffer.from('acct-1'), value: Buffer.from(login('ok', '2025-01-01T00:00:01Z')) },
       { offset: '1', timestamp: '0', key: Buffer.from('acct-2'), value: null },
       { offset: '2', timestamp: '0', key: null, value: Buffer.from('{oops') },
     ] }, decodeMessage, 0);
-    expect(o.next(10, HOLD, HOLD).map((e) => e.value.rejected)).toEqual([undefined, { key: 'acct-2', tombstone: true }, {}]);
+    expect(o.next(10, HOLD, HOLD).map((e) => e.value.record)).toEqual([{ key: 'acct-1' }, { key: 'acct-2', tombstone: true }, undefined]);
   });
 
   it('reports the offsets deleted before they were read: a batch that starts past the fetch position', () => {
