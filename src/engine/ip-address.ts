@@ -2,7 +2,10 @@
  * One IP address, one key: an IPv6 address has many spellings (`2001:db8::1`,
  * `2001:0DB8:0:0:0:0:0:1`), and services that log sessions write it differently, so linkage by
  * IP keyed on the raw text missed accounts behind the same address (QA). IPv6 is keyed by its
- * canonical form (RFC 5952: lower case, zeros compressed); anything else as written.
+ * canonical form (RFC 5952: lower case, zeros compressed), an IPv4-mapped one (`::ffff:1.2.3.4`,
+ * what a dual-stack front end logs for an IPv4 client) by the IPv4 address it carries, as the
+ * same client logged without the mapping is (session 46 QA: they linked no accounts); anything
+ * else as written.
  */
 import { isIPv6 } from 'node:net';
 
@@ -14,6 +17,7 @@ export function ipKey(ip: string): string {
   let key = canonical.get(ip);
   if (key !== undefined) return key;
   key = isIPv6(ip) && !ip.includes('%') ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip.toLowerCase();
+  key = mappedIpv4(key) ?? key;
   if (canonical.size >= CACHE_LIMIT) canonical.clear(); // bounded; refilled by the addresses in use
   canonical.set(ip, key);
   return key;
@@ -47,8 +51,8 @@ export function isAstrill(provider: string | undefined): boolean {
 
 /** An IPv4 address in 100.64.0.0/10 (second octet 64 to 127), written as four decimal octets or mapped into IPv6 (`::ffff:100.64.0.1`). */
 export function isCarrierNat(ip: string): boolean {
-  const v4 = ip.includes(':') ? mappedIpv4(ipKey(ip)) : ip;
-  if (v4 === undefined || !v4.startsWith('100.')) return false;
+  const v4 = ip.includes(':') ? ipKey(ip) : ip; // a mapped address keys as the IPv4 one it carries
+  if (!v4.startsWith('100.')) return false;
   const end = v4.indexOf('.', 4);
   if (end < 0) return false;
   const second = Number(v4.slice(4, end));

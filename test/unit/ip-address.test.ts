@@ -13,6 +13,9 @@ describe('IP address keys', () => {
     const forms = ['2001:db8:85a3::8a2e:370:7334', '2001:0db8:85a3:0000:0000:8a2e:0370:7334', '2001:DB8:85A3:0:0:8A2E:370:7334'];
     expect(new Set(forms.map(ipKey))).toEqual(new Set(['2001:db8:85a3::8a2e:370:7334']));
     expect(ipKey('::FFFF:10.0.0.1')).toBe(ipKey('::ffff:a00:1'));
+    // An IPv4-mapped address is the IPv4 client it carries, as a front end that does not map logs it.
+    expect(['::ffff:1.2.3.4', '::ffff:102:304', '::FFFF:1.2.3.4', '0:0:0:0:0:ffff:0102:0304'].map(ipKey)).toEqual(['1.2.3.4', '1.2.3.4', '1.2.3.4', '1.2.3.4']);
+    expect(ipKey('::1.2.3.4')).not.toBe('1.2.3.4'); // IPv4-compatible (deprecated), not mapped
     expect(ipKey('203.0.113.7')).toBe('203.0.113.7');
     expect(ipKey('2001:db8::1')).not.toBe(ipKey('2001:db8::2'));
   });
