@@ -238,11 +238,10 @@ export class Pipeline {
     const leapRefusal = this.leapRefusal(event, raw, origin);
     if (leapRefusal) return leapRefusal;
     this.stats.accepted++;
-    if (this.seen.has(event.eventId)) {
+    if (this.seen.addIfNew(event.eventId, event.time)) {
       this.stats.duplicates++;
       return { alerts: [], event, duplicate: true };
     }
-    this.seen.add(event.eventId, event.time);
     try {
       this.graph.tick(graphClockOf(event, this.graph.options.addressMemory));
       // The outcome object gains the event in place: a copy per message was garbage (same key order).

@@ -109,10 +109,26 @@ export class IdWindow {
   private readonly chunk: number;
 
   has(id: string): boolean {
-    const fp = fingerprintInto(id, this.scratch);
+    return this.holds(fingerprintInto(id, this.scratch));
+  }
+
+  private holds(fp: Fingerprint): boolean {
     if (!this.currentFilter().mayContain(fp)) return false;
     // Newest first: a redelivery is most often recent.
     for (let i = this.buckets.length - 1; i >= 0; i--) if (this.buckets[i]!.has(fp)) return true;
+    return false;
+  }
+
+  /**
+   * `has(id)`, and when it is false `add(id, time)`: the same answer and the same memory as the
+   * two calls, with one fingerprint and one filter probe instead of two of each (the dedupe asks
+   * this of every message). Returns whether `id` was held before.
+   */
+  addIfNew(id: string, time: number): boolean {
+    const fp = fingerprintInto(id, this.scratch);
+    if (this.holds(fp)) return true;
+    const bucket = this.bucketFor(Math.floor(time / this.span));
+    if (bucket && bucket.add(fp)) this.added(fp);
     return false;
   }
 

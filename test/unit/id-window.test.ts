@@ -89,3 +89,25 @@ describe('id window remember (check and add in one)', () => {
     expect(ids.has('a')).toBe(true); // the refresh outlives the first sighting's bucket
   });
 });
+
+describe('id window addIfNew (the dedupe: one fingerprint for the check and the add)', () => {
+  it('answers and remembers exactly as has() then add() when it was absent, over buckets, expiry and the count bound', () => {
+    const one = new IdWindow(1000, { maxIds: 400 });
+    const two = new IdWindow(1000, { maxIds: 400 });
+    let seed = 7;
+    const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    let time = 0;
+    for (let i = 0; i < 5_000; i++) {
+      time += next(5);
+      // Redeliveries of recent and old ids, ids out of time order, and new ids.
+      const id = next(3) === 0 ? `ev-${Math.max(0, i - next(600))}` : `ev-${i}`;
+      const at = next(10) === 0 ? time - next(1200) : time;
+      const expected = two.has(id);
+      if (!expected) two.add(id, at);
+      expect(one.addIfNew(id, at)).toBe(expected);
+      expect(one.size).toBe(two.size);
+    }
+    for (let i = 0; i < 5_000; i++) expect(one.has(`ev-${i}`)).toBe(two.has(`ev-${i}`));
+    expect(one.effectiveWindow).toBe(two.effectiveWindow);
+  });
+});
