@@ -17,6 +17,7 @@ import { itemContext, type Env, type Signal, type SignalResult } from './signals
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
+import { sharedFailure } from './no-result.js';
 
 type DistinctPayersSpec = Extract<SignalSpec, { op: 'distinct-payers' }>;
 
@@ -25,6 +26,9 @@ const DAY = 86_400_000;
 export function distinctPayers(spec: DistinctPayersSpec): Signal {
   const where = compileAll(spec.where);
   const selected = (e: HistoryItem): e is TransferEvent => e.type === 'transfer' && e.msg.kind === 'deposit' && e.from.length > 0 && where(itemContext(e));
+  const within = withinText(spec.within);
+  // No selected deposit in the window (most triggers): one shared result states it.
+  const noPayers = sharedFailure(0, { payers: 0, payerClusters: Object.freeze([]), deposits: 0, within });
   return (env) => {
     const { trigger, graph, state } = env;
     const list = state.history(trigger.msg.accountId);
@@ -43,10 +47,12 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
       if (!roots.includes(root)) roots.push(root);
     }
     const n = roots.length;
-    if (passes(spec.pass, n)) return scan(spec, selected, env);
-    // A failing count names its few payer clusters (most have none or one).
-    const payerClusters = n === 0 ? [] : n === 1 ? [graph.clusterName(roots[0]!)] : roots.map((r) => graph.clusterName(r)).sort();
-    const facts: Record<string, unknown> = { payers: n, payerClusters, deposits, within: withinText(spec.within) };
+    // No payer means no deposit selected (each one names a payer cluster).
+    if (n === 0) return noPayers;
+    if (passes(spec.pass, n)) return scan(spec, selected, env, within);
+    // A failing count names its few payer clusters (most have one).
+    const payerClusters = n === 1 ? [graph.clusterName(roots[0]!)] : roots.map((r) => graph.clusterName(r)).sort();
+    const facts: Record<string, unknown> = { payers: n, payerClusters, deposits, within };
     if (deposits > 0) facts.sinceDays = (trigger.time - earliest) / DAY;
     return { ok: false, value: n, eventIds: [], facts };
   };
@@ -58,7 +64,7 @@ function passes(t: DistinctPayersSpec['pass'], n: number): boolean {
 }
 
 /** Reads the window's deposits and counts their payers' clusters. */
-function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env): SignalResult {
+function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env, within: string): SignalResult {
   const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT).filter(selected);
   const byPayer = new Map<string, string[]>();
   for (const e of items) {
@@ -69,7 +75,7 @@ function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is Trans
   const payers = [...byPayer.keys()].sort();
   const n = payers.length;
   const ok = passes(spec.pass, n);
-  const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within: withinText(spec.within) };
+  const facts: Record<string, unknown> = { payers: n, payerClusters: payers, deposits: items.length, within };
   // Days since the earliest deposit counted (unrounded: compared with other day counts, as a
   // destination's `firstPaidDaysBefore`, to tell one dealt with before the payments began).
   if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;

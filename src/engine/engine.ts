@@ -16,7 +16,7 @@ import { shownGraphChange } from './graph-change-view.js';
 import { compileAll, compileCondition, getPath, renderTemplate, type Context, type Predicate } from './conditions.js';
 import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
-import { NO_RESULT } from './no-result.js';
+import { NO_RESULT, plainResultView } from './no-result.js';
 import { snapshotEvidence } from './evidence-snapshot.js';
 import { unitOf } from './fact-units.js';
 import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
@@ -720,8 +720,10 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
         if (!cached) {
           const r = signal(this.env);
           if (r === NO_RESULT) return (this.results[i] = NO_RESULT_VIEW);
+          if (r.sharedView !== undefined) return (this.results[i] = r.sharedView);
+          if (!r.lazyFacts) return (this.results[i] = plainResultView(r));
           // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
-          const base: Record<string, unknown> = r.lazyFacts ? copyWithFactReaders(r.facts) : Object.assign({}, r.facts);
+          const base: Record<string, unknown> = copyWithFactReaders(r.facts);
           // Set one by one, as Object.assign would, without a temporary object per signal read.
           base.ok = r.ok;
           base.value = r.value;

@@ -5,7 +5,7 @@
  */
 import { linkedIpKey } from './ip-address.js';
 import { reverseLink } from './reverse-link.js';
-import { NO_RESULT } from './no-result.js';
+import { NO_RESULT, sharedFailure } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
 import type { EntityGraph, Touch } from '../graph/entity-graph.js';
@@ -36,6 +36,8 @@ export interface SignalResult {
   facts: Record<string, unknown>;
   /** True when some facts are getters, computed only when read (the engine copies them as such). */
   lazyFacts?: boolean;
+  /** The view of a shared result, made once (see sharedFailure in no-result.ts); the engine shows it instead of a copy. */
+  readonly sharedView?: SignalResult;
 }
 
 export interface Env {
@@ -303,6 +305,16 @@ function displayAddresses(graph: EntityGraph, touches: readonly Touch[]): string
   return [...shown].sort();
 }
 
+/** Account counts below this fail with a shared result (most triggers see their device or IP used by their own account alone). */
+const SHARED_LINKAGE_COUNTS = 64;
+const linkageFailures: SignalResult[] = [];
+
+/** A linkage that does not hold, with its account count: shared for small counts. */
+function linkageFailure(count: number): SignalResult {
+  if (count >= SHARED_LINKAGE_COUNTS || !Number.isInteger(count) || count < 0) return none({ accounts: count });
+  return (linkageFailures[count] ??= sharedFailure(undefined, { accounts: count }));
+}
+
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
   return ({ trigger, state, linkedAt }) => {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
@@ -311,7 +323,7 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     const to = linkedAt ?? trigger.time;
     // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.
     const count = state.linkedCount(spec.by, value, to - spec.within, to);
-    if (!passes(spec.pass, count)) return none({ accounts: count });
+    if (!passes(spec.pass, count)) return linkageFailure(count);
     const linked = state.linked(spec.by, value, to - spec.within, to);
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
     return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds: linked.map((s) => s.accountId) } };

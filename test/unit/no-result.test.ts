@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compileRule } from '../../src/engine/engine.js';
-import { NO_RESULT } from '../../src/engine/no-result.js';
+import { NO_RESULT, plainResultView } from '../../src/engine/no-result.js';
+import { compileSignal, type SignalResult } from '../../src/engine/signals.js';
+import { signalSchema } from '../../src/engine/rule-schema.js';
 import { EntityGraph } from '../../src/graph/entity-graph.js';
 import { RuleState } from '../../src/engine/state.js';
 import type { Env } from '../../src/engine/signals.js';
@@ -37,5 +39,46 @@ describe('the shared result of a signal that does not hold', () => {
     expect(Object.keys(first)).toEqual(['ok', 'value', 'eventIds', 'facts']);
     expect(Object.isFrozen(first)).toBe(true);
     expect(read()).toBe(first);
+  });
+});
+
+describe('a failing result many triggers share (a device or IP its own account alone used)', () => {
+  const login = (n: number): HistoryItem => ({ type: 'login', eventId: `ev-${n}`, time: Date.UTC(2025, 0, 1) + n * 1000, msg: { schema: 'exchange.login.v1', eventId: `ev-${n}`, occurredAt: new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString(), accountId: `acct-${n}`, ip: `10.0.0.${n}`, ipCountry: 'US', vpn: false, deviceId: `d-${n}` } }) as unknown as HistoryItem;
+
+  it('is one frozen result per account count, whose view reads as the copy the engine made of a fresh one', () => {
+    const state = new RuleState({ retention: 86_400_000 });
+    const graph = new EntityGraph();
+    const signal = compileSignal(signalSchema.parse({ op: 'linkage', by: 'device', within: '90d', pass: { gte: 3, lte: 100 } }));
+    const judge = (n: number): SignalResult => {
+      const trigger = login(n);
+      state.add(trigger);
+      return signal({ trigger, ctx: {}, graph, state, asOf: trigger.time } as unknown as Env);
+    };
+    const first = judge(1);
+    expect(judge(2)).toBe(first);
+    expect(first).toEqual({ ok: false, eventIds: [], facts: { accounts: 1 } });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.keys(first)).toEqual(['ok', 'eventIds', 'facts']); // the view is not enumerable: results compare as before
+    const view = first.sharedView!;
+    expect(view).toEqual(plainResultView({ ok: false, eventIds: [], facts: { accounts: 1 } }));
+    expect(Object.keys(view)).toEqual(['accounts', 'ok', 'value', 'eventIds', 'facts']);
+    expect(Object.isFrozen(view)).toBe(true);
+  });
+
+  it('is what a rule reads, the same view for every trigger', () => {
+    const loaded = rules().find((r) => r.spec.id === 'account-linkage.shared-device')!;
+    const rule = compileRule(loaded);
+    const state = new RuleState({ retention: 86_400_000 });
+    const graph = new EntityGraph();
+    const read = (n: number): Record<string, unknown> => {
+      const trigger = login(n);
+      state.add(trigger);
+      rule.lazy.env = { trigger, ctx: {}, graph, state, asOf: trigger.time } as unknown as Env;
+      rule.lazy.results.fill(undefined);
+      return (rule.lazy as unknown as Record<string, Record<string, unknown>>)['device']!;
+    };
+    const first = read(1);
+    expect(first).toEqual({ accounts: 1, ok: false, value: undefined, eventIds: [], facts: { accounts: 1 } });
+    expect(read(2)).toBe(first);
   });
 });
