@@ -12,6 +12,7 @@ import bs58check from 'bs58check';
 import { getAddress } from 'ethers/address';
 import { chainFamily, type Chain, type ChainFamily } from '../contract/primitives.js';
 import { base58CheckDecode, base58CheckEncode } from './base58check.js';
+import { segwitAddress, segwitProgramLength } from './bech32.js';
 import { GenerationalCache } from './generational-cache.js';
 
 bitcoin.initEccLib(ecc);
@@ -51,16 +52,24 @@ function canonicalBitcoin(address: string): string {
   if (lower.startsWith('bc1')) {
     // bech32 must be all-lower or all-upper (BIP173); the canonical form is lower case.
     if (address !== lower && address !== address.toUpperCase()) throw new Error('mixed-case bech32');
-    const { version, prefix, data } = bitcoin.address.fromBech32(lower);
+    // A mainnet address bitcoinjs-lib accepts is read here in one pass; anything else (other
+    // prefixes, bad checksums, the wrong encoding for its version) gets bitcoinjs-lib's verdict.
+    const { version, prefix, length } = segwitProgramLength(lower, MAINNET.bech32) ?? fromBech32(lower);
     if (prefix !== MAINNET.bech32) throw new Error('not a mainnet address');
-    const ok = (version === 0 && (data.length === 20 || data.length === 32)) || (version === 1 && data.length === 32) || (version > 1 && version <= 16 && data.length >= 2 && data.length <= 40);
-    if (!ok) throw new Error(`invalid witness v${version} program of ${data.length} bytes`);
+    const ok = (version === 0 && (length === 20 || length === 32)) || (version === 1 && length === 32) || (version > 1 && version <= 16 && length >= 2 && length <= 40);
+    if (!ok) throw new Error(`invalid witness v${version} program of ${length} bytes`);
     return lower;
   }
   if (/^(tb1|bcrt1)/.test(lower)) throw new Error('a testnet or regtest bech32 address, not mainnet');
   const { version, hash } = fromBase58Check(address);
   if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hash.length !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
   return address;
+}
+
+/** bitcoinjs-lib's fromBech32, as the version, prefix and program length canonicalBitcoin judges. */
+function fromBech32(address: string): { version: number; prefix: string; length: number } {
+  const { version, prefix, data } = bitcoin.address.fromBech32(address);
+  return { version, prefix, length: data.length };
 }
 
 /** bitcoinjs-lib's fromBase58Check, settled by the native-hash decoder when it can (bitcoinjs-lib words every failure). */
@@ -84,8 +93,8 @@ export function bitcoinScriptAddress(script: Uint8Array, type: string): string |
     case 'p2pkh': return toBase58Check(script.subarray(3, 23), MAINNET.pubKeyHash);
     case 'p2sh': return toBase58Check(script.subarray(2, 22), MAINNET.scriptHash);
     case 'p2wpkh':
-    case 'p2wsh': return bitcoin.address.toBech32(script.subarray(2), 0, MAINNET.bech32);
-    case 'p2tr': return bitcoin.address.toBech32(script.subarray(2), 1, MAINNET.bech32);
+    case 'p2wsh': return segwitAddress(script.subarray(2), 0, MAINNET.bech32);
+    case 'p2tr': return segwitAddress(script.subarray(2), 1, MAINNET.bech32);
     default: return null;
   }
 }
