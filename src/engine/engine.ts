@@ -128,6 +128,8 @@ export function cheapestFirst(conditions: readonly Condition[], signals: Record<
 const DAY = 86_400_000;
 /** A rule's `signals` while its `where` runs: none computed yet (shared, never written). */
 const NO_SIGNALS: Context = Object.freeze({});
+/** A login's `account` and `counterparty`: nothing known. */
+const NOTHING_KNOWN: Context = Object.freeze({});
 const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
 
 /**
@@ -180,7 +182,8 @@ export const COUNTERPARTY_FIELDS: readonly string[] = Object.getOwnPropertyNames
 /** The evaluation context of a trigger: the rule conditions' view of the world. */
 export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: number): Context {
   const event = itemContext(trigger).event;
-  if (trigger.type === 'login') return { event, account: {}, counterparty: {}, signals: {} };
+  // A login names no customer record and no counterparty: shared, frozen empty objects.
+  if (trigger.type === 'login') return { event, account: NOTHING_KNOWN, counterparty: NOTHING_KNOWN, signals: NO_SIGNALS };
   const m = trigger.msg;
   return {
     event,
@@ -190,7 +193,7 @@ export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: num
       ageDays: m.customer ? Math.floor((trigger.time - validatedTimeMs(m.customer.createdAt)) / DAY) : undefined,
     },
     counterparty: new CounterpartyView(graph, counterpartyIds(graph, trigger), asOf),
-    signals: {},
+    signals: NO_SIGNALS,
   };
 }
 

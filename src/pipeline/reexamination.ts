@@ -8,7 +8,7 @@ import type { Alert } from '../contract/schemas.js';
 import type { ChainEvent, TransferEvent } from '../decode/events.js';
 import type { ChainOutcome } from '../graph/clustering.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
-import { findExposure } from '../graph/exposure.js';
+import { findExposure, type ExposureQuery } from '../graph/exposure.js';
 import type { RuleEngine } from '../engine/engine.js';
 import type { RuleState } from '../engine/state.js';
 import type { PipelineStats } from './pipeline.js';
@@ -85,17 +85,25 @@ export class Reexaminer {
    * to one. Each sender and receiver is searched once, however many outputs name it.
    */
   private reexamineFlows(event: ChainEvent, ids: readonly number[], work: Reexamination[]): void {
-    const fedOf = new Map<number, boolean>();
-    const leadsOf = new Map<number, boolean>();
+    // Most chain events carry one transfer: their searches need no memory of addresses already searched.
+    const several = event.transfers.length > 1;
+    const fedOf = several ? new Map<number, boolean>() : undefined;
+    const leadsOf = several ? new Map<number, boolean>() : undefined;
     for (let i = 0; i < event.transfers.length; i++) {
       const t = event.transfers[i]!;
       if (t.amount.isZero()) continue; // no edge (clustering.ts)
       const fromId = ids[2 * i]!;
       const toId = ids[2 * i + 1]!;
-      let leads = leadsOf.get(toId);
-      if (leads === undefined) leadsOf.set(toId, (leads = this.leadsToLabel(toId, event.time)));
-      let fed = fedOf.get(fromId);
-      if (fed === undefined) fedOf.set(fromId, (fed = this.fedByLabel(fromId, event.time)));
+      let leads = leadsOf?.get(toId);
+      if (leads === undefined) {
+        leads = this.leadsToLabel(toId, event.time);
+        leadsOf?.set(toId, leads);
+      }
+      let fed = fedOf?.get(fromId);
+      if (fed === undefined) {
+        fed = this.fedByLabel(fromId, event.time);
+        fedOf?.set(fromId, fed);
+      }
       if (!leads && !fed) continue;
       const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(toId), time: event.time, cause: { flow: event.txHash, from: t.from, to: t.to }, eventId: event.eventId };
       if (leads) work.push({ change, start: fromId, direction: 'upstream', reachedBefore: this.reachedBefore(fromId, toId, event.time, event.txHash), pastStart: this.insideLabelledCluster(fromId, toId, event.time) });
@@ -288,9 +296,23 @@ export class Reexaminer {
   private labelWithin(start: number, time: number, direction: 'upstream' | 'downstream'): boolean {
     const labels = this.engine.exposureLabels;
     if (labels.length === 0) return false;
-    const query = { direction, labels, maxHops: Math.max(0, this.lateHops - 1), hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: time, asOf: time, budget: 200 };
-    return findExposure(this.graph, [start], query) !== undefined || findExposure(this.graph, [start], { ...query, asOf: Number.MAX_SAFE_INTEGER }) !== undefined;
+    // One query and one start list serve every search (each chain event's edges ask two or four):
+    // a walk keeps nothing of either.
+    const query = this.labelQuery;
+    query.direction = direction;
+    query.labels = labels;
+    query.maxHops = Math.max(0, this.lateHops - 1);
+    query.from = time;
+    query.asOf = time;
+    const starts = this.oneStart;
+    starts[0] = start;
+    if (findExposure(this.graph, starts, query) !== undefined) return true;
+    query.asOf = Number.MAX_SAFE_INTEGER;
+    return findExposure(this.graph, starts, query) !== undefined;
   }
+
+  private readonly labelQuery: ExposureQuery = { direction: 'upstream', labels: [], maxHops: 0, hopWithin: 30 * 86_400_000, stopAt: ['exchange'], from: 0, asOf: 0, budget: 200 };
+  private readonly oneStart: number[] = [0];
 
   /**
    * Event ids of transfers touching `start`, or clusters up to the late-evidence hops up- or

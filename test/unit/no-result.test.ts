@@ -4,7 +4,7 @@
  * shows what a fresh result showed: ok false, no value, no evidence ids, no facts.
  */
 import { describe, expect, it } from 'vitest';
-import { compileRule } from '../../src/engine/engine.js';
+import { buildContext, compileRule } from '../../src/engine/engine.js';
 import { NO_RESULT, plainResultView } from '../../src/engine/no-result.js';
 import { compileSignal, type SignalResult } from '../../src/engine/signals.js';
 import { signalSchema } from '../../src/engine/rule-schema.js';
@@ -80,5 +80,19 @@ describe('a failing result many triggers share (a device or IP its own account a
     const first = read(1);
     expect(first).toEqual({ accounts: 1, ok: false, value: undefined, eventIds: [], facts: { accounts: 1 } });
     expect(read(2)).toBe(first);
+  });
+});
+
+describe("a login's evaluation context", () => {
+  it('shares frozen empty account and counterparty views, and starts with no signals: nothing allocated but the context', () => {
+    const at = Date.UTC(2025, 0, 1);
+    const login = (n: number): HistoryItem => ({ type: 'login', eventId: `ev-${n}`, time: at, msg: { schema: 'exchange.login.v1', eventId: `ev-${n}`, occurredAt: '2025-01-01T00:00:00.000Z', accountId: `acct-${n}`, ip: '10.0.0.1', ipCountry: 'US', vpn: false } }) as unknown as HistoryItem;
+    const one = buildContext(login(1), new EntityGraph(), at);
+    const two = buildContext(login(2), new EntityGraph(), at);
+    expect(one.account).toBe(two.account);
+    expect(one.counterparty).toBe(two.counterparty);
+    expect(one.signals).toBe(two.signals);
+    expect(one.account).toEqual({});
+    expect(Object.isFrozen(one.account) && Object.isFrozen(one.counterparty) && Object.isFrozen(one.signals)).toBe(true);
   });
 });
