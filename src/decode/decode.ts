@@ -7,6 +7,7 @@ import { addressKey, AddressError, type AddressKey } from '../chain/address.js';
 import { BitcoinTxError, parseBitcoinTx } from '../chain/bitcoin.js';
 import { decodeTransferLog, tokenInfo } from '../chain/evm.js';
 import { blacklistLabelEvent } from './blacklist-label.js';
+import { CONTROL_CHARACTER_MESSAGE, fieldWithControlCharacter } from './identifier-text.js';
 import { IP_LITERAL_MESSAGE, isIpLiteral, parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, LIMITS, type SchemaName } from '../contract/schemas.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
@@ -40,6 +41,12 @@ export interface DecodeOptions {
    * sends opaque pseudonyms (SESSION_IP_FORMAT). @defaultValue 'address'
    */
   ipFormat?: IpFormat;
+  /**
+   * Whether identifiers holding a control character are refused (identifier-text.ts). A
+   * checkpoint's retained events were accepted when they arrived and are not judged again.
+   * @defaultValue true
+   */
+  refuseControlCharacters?: boolean;
 }
 
 export const IP_FORMATS = ['address', 'any'] as const;
@@ -358,6 +365,10 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   if (options.ipFormat !== 'any') {
     const refused = refuseIpNotAddress(msg, name);
     if (refused !== undefined) return refused;
+  }
+  if (options.refuseControlCharacters !== false) {
+    const field = fieldWithControlCharacter(name, msg);
+    if (field !== undefined) return reject('TW_SCHEMA', `${name}: ${field}: ${CONTROL_CHARACTER_MESSAGE}`, [{ path: field, message: CONTROL_CHARACTER_MESSAGE }]);
   }
   const decoded = decodeValid(name, msg, options.prices);
   return decoded.ok ? refuseFarAhead(decoded, name as SchemaName, options) : decoded;

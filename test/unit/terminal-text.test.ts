@@ -3,7 +3,7 @@
  * sequences, BEL, CR, LF) are printed escaped by `cases list` and `replay --cases` (QA D7).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,19 +44,25 @@ describe('CLI tables print input text inert', () => {
     expect(text).toContain(`wrong: ${PLANTED_SHOWN}`);
   });
 
-  it('replay --cases over a stream whose account id holds terminal control sequences', () => {
+  it('replay --cases over a stream whose account id holds terminal control sequences: refused at decoding, nothing printed raw', () => {
+    // Since session 47 such an id is refused as TW_SCHEMA (identifier-text.ts); the escaping above
+    // still guards cases made before that, or by any other way in.
     const stream = join(dir, 'ansi-stream.jsonl');
+    const dlq = join(dir, 'ansi-dlq.jsonl');
+    let planted = 0;
     const lines = sampleLines().map((l) => {
       const m = JSON.parse(l) as { accountId?: string };
-      return m.accountId === 'acct-3ac6e1ebfc' ? JSON.stringify({ ...m, accountId: PLANTED }) : l;
+      if (m.accountId !== 'acct-3ac6e1ebfc') return l;
+      planted++;
+      return JSON.stringify({ ...m, accountId: PLANTED });
     });
     writeFileSync(stream, lines.join('\n') + '\n');
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', stream, '--cases'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', stream, '--cases', '--dlq', dlq], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const out = r.stdout.split('\n');
-    for (const line of out) expect(line).not.toMatch(CONTROL);
-    const row = out.find((l) => l.includes('FAKE-CASE-LINE'));
-    expect(row).toContain(PLANTED_SHOWN);
-    expect(out.some((l) => l.startsWith('acct-x'))).toBe(false);
+    for (const line of r.stdout.split('\n')) expect(line).not.toMatch(CONTROL);
+    expect(r.stdout).not.toContain('FAKE-CASE-LINE');
+    const letters = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { code: string; issues?: { path: string }[] });
+    expect(planted).toBeGreaterThan(0);
+    expect(letters.filter((d) => d.code === 'TW_SCHEMA' && d.issues?.[0]?.path === 'accountId')).toHaveLength(planted);
   }, 120_000);
 });
