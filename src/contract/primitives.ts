@@ -200,14 +200,16 @@ export function isIpv4Literal(text: string): boolean {
 
 /**
  * An IP address as a session log writes it: an IPv4 dotted quad, or an IPv6 literal (any RFC 4291
- * spelling, an embedded IPv4 tail and a zone index included), as node's net.isIP accepts them.
- * `999.1.1.1`, `1.2.3`, a host name or free text are refused (QA: they were accepted, and linked
- * accounts by whatever text two sessions shared).
+ * spelling, an embedded IPv4 tail included), as node's net.isIP accepts them. `999.1.1.1`,
+ * `1.2.3`, a host name or free text are refused (QA: they were accepted, and linked accounts by
+ * whatever text two sessions shared). So is a zone index (`fe80::1%eth0`): it names an interface
+ * of the host that wrote it, never a customer's address, and net.isIP takes any text after the
+ * `%` (`fe80::1%acct-7`), which would let free text through again (session 46 review).
  */
 export function isIpLiteral(text: string): boolean {
   // IPv4 first, by char codes: every address of the sample and of the simulator is one.
-  return text.indexOf(':') < 0 ? isIpv4Literal(text) : isIPv6(text);
+  return text.indexOf(':') < 0 ? isIpv4Literal(text) : text.indexOf('%') < 0 && isIPv6(text);
 }
 
-export const IP_LITERAL_MESSAGE = 'not an IPv4 or IPv6 address (dotted quad such as 203.0.113.7, or an IPv6 literal such as 2001:db8::1)';
+export const IP_LITERAL_MESSAGE = 'not an IPv4 or IPv6 address (dotted quad such as 203.0.113.7, or an IPv6 literal such as 2001:db8::1, without a zone index)';
 

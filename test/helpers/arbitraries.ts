@@ -90,8 +90,8 @@ const octetText: fc.Arbitrary<string> = mostly(fc.integer({ min: 0, max: 255 }).
 export const ipText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.ipV4(), weight: 6 },
   { arbitrary: fc.ipV6(), weight: 3 },
-  { arbitrary: fc.constantFrom('::', '::1', '::ffff:203.0.113.7', '2001:DB8::1', '2001:0db8:0000:0000:0000:0000:0000:0001', 'fe80::1%eth0', '0.0.0.0', '255.255.255.255', '100.64.0.1'), weight: 1 },
+  { arbitrary: fc.constantFrom('::', '::1', '::ffff:203.0.113.7', '2001:DB8::1', '2001:0db8:0000:0000:0000:0000:0000:0001', '0.0.0.0', '255.255.255.255', '100.64.0.1'), weight: 1 },
   { arbitrary: fc.array(octetText, { minLength: 3, maxLength: 5 }).map((o) => o.join('.')), weight: 3 },
   { arbitrary: nearMiss(fc.oneof(fc.ipV4(), fc.ipV6())), weight: 2 },
-  { arbitrary: fc.constantFrom('999.1.1.1', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1::2::3', '1:2:3:4:5:6:7:8:9', 'fe80::1%', 'localhost', 'unknown', '203.0.113.7 ', '203.0.113.7/32', '[2001:db8::1]'), weight: 1 },
+  { arbitrary: fc.constantFrom('999.1.1.1', '1.2.3', '1.2.3.4.', '.1.2.3.4', '1::2::3', '1:2:3:4:5:6:7:8:9', 'fe80::1%', 'fe80::1%eth0', 'localhost', 'unknown', '203.0.113.7 ', '203.0.113.7/32', '[2001:db8::1]'), weight: 1 },
 );
