@@ -6,14 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { crc32 } from 'node:zlib';
 
 export const STAMP_KEYWORD = 'tidewatch-web';
 
-/** SHA-256 over the front end's source files, each as its path and its bytes, in name order. */
+/** SHA-256 over the front end's source files (web/src and its folders), each as its path and its bytes, in path order. */
 export function webSourcesDigest(root: string): string {
-  const files = ['web/index.html', ...readdirSync(join(root, 'web/src')).sort().map((f) => `web/src/${f}`)];
+  const sources = readdirSync(join(root, 'web/src'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
+    .sort();
+  const files = ['web/index.html', ...sources];
   const hash = createHash('sha256');
   for (const f of files) hash.update(`${f}\u0000`).update(readFileSync(join(root, f))).update('\u0000');
   return hash.digest('hex');

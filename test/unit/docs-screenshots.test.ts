@@ -3,7 +3,9 @@
  * front end's sources it was taken of (scripts/screenshot-stamp.ts). Session 45 added the Password
  * page's header link and the screenshots, taken long before, lacked it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STAMP_KEYWORD, textChunk, webSourcesDigest, withTextChunk } from '../../scripts/screenshot-stamp.js';
 import { root } from '../helpers/sample.js';
@@ -17,6 +19,21 @@ describe('the console screenshots in docs/', () => {
 
   it.each(shots)('%s was taken of the current front end (else: npm run build && npx tsx scripts/console-screenshots.ts)', (file) => {
     expect(textChunk(readFileSync(`${root}docs/${file}`), STAMP_KEYWORD)).toBe(webSourcesDigest(root));
+  });
+
+  it('digests the sources in folders under web/src too, so a change there asks for new screenshots', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-stamp-'));
+    try {
+      mkdirSync(join(dir, 'web/src/pages'), { recursive: true });
+      writeFileSync(join(dir, 'web/index.html'), '<html></html>');
+      writeFileSync(join(dir, 'web/src/main.ts'), 'main');
+      writeFileSync(join(dir, 'web/src/pages/case.ts'), 'one');
+      const before = webSourcesDigest(dir);
+      writeFileSync(join(dir, 'web/src/pages/case.ts'), 'two');
+      expect(webSourcesDigest(dir)).not.toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads back the stamp it writes, and none from a PNG without it', () => {
