@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_TOPICS } from '../contract/schemas.js';
 import { kafkaTlsFiles, readable, redisTlsFiles, tlsMaterialErrors } from './tls.js';
 import { editDistance, nearestName } from '../engine/did-you-mean.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
 const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -50,6 +51,16 @@ const trustProxy = z.string().optional().transform((text, ctx): boolean | string
 });
 
 /** A PEM file's path: it must be readable when named. */
+/** SHARED_IP_RANGES, parsed (src/engine/shared-ip-ranges.ts); a bad entry is named. */
+const sharedIpRanges = z.string().optional().transform((text, ctx): SharedIpRanges => {
+  try {
+    return SharedIpRanges.parse(text ?? '');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected comma-separated CIDR blocks or addresses, e.g. 203.0.113.0/24,2001:db8:10::/48` });
+    return z.NEVER;
+  }
+});
+
 const pemFile = z.string().min(1).refine(readable, { message: 'cannot read this file (a PEM certificate or key)' }).optional();
 
 export const envSchema = z.object({
@@ -93,6 +104,8 @@ export const envSchema = z.object({
   EVENT_TIME_MAX_AHEAD_DAYS: z.coerce.number().int().min(1).max(36_500).default(366),
   /** `address`: a login's or session's `ip` must be an IPv4 or IPv6 literal; `any`: any text (opaque pseudonyms). */
   SESSION_IP_FORMAT: z.enum(['address', 'any']).default('address'),
+  /** The operator's shared IP ranges (offices, NATs: comma-separated CIDR blocks or addresses), whose addresses link no accounts. */
+  SHARED_IP_RANGES: sharedIpRanges,
   /** `on`: a schema on a topic named after a contract topic that carries another is dead-lettered (TW_TOPIC); `off`: not checked. */
   TOPIC_SCHEMA_CHECK: z.enum(['on', 'off']).default('on'),
   /** An event dated further after the newest event time applied is dead-lettered; 0: no bound. */

@@ -8,6 +8,7 @@
  * else as written.
  */
 import { isIPv6 } from 'node:net';
+import type { SharedIpRanges } from './shared-ip-ranges.js';
 
 const canonical = new Map<string, string>();
 const CACHE_LIMIT = 100_000;
@@ -32,13 +33,15 @@ export function ipKey(ip: string): string {
  *   where three accounts on one exit within a day is the farm T5 describes (session 43 QA: they
  *   got no alert at all);
  * - a carrier-grade NAT address (100.64.0.0/10, RFC 6598) is shared by a carrier's mobile
- *   customers, which T5 allow-lists (session 43 QA: five customers on one were medium).
+ *   customers, which T5 allow-lists (session 43 QA: five customers on one were medium);
+ * - so is an address in the operator's own shared ranges (SHARED_IP_RANGES: offices, NATs).
  */
-export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | undefined; vpnProvider?: string | undefined } | undefined): string | undefined {
+export function linkedIpKey(session: { ip?: string | undefined; vpn?: boolean | undefined; vpnProvider?: string | undefined } | undefined, shared?: SharedIpRanges): string | undefined {
   if (session?.ip === undefined) return undefined;
   if (session.vpn === true && !isAstrill(session.vpnProvider)) return undefined;
   if (isCarrierNat(session.ip)) return undefined;
-  return ipKey(session.ip);
+  const key = ipKey(session.ip);
+  return shared !== undefined && shared.has(key) ? undefined : key;
 }
 
 /** The names Astrill goes by in session logs, as the rules list them (`vpnProvider in: [Astrill, Astrill VPN, AstrillVPN]`), compared as the rules compare: case-blind. */

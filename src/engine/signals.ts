@@ -3,7 +3,6 @@
  * the evaluation environment, and returns whether it holds, a value, the event ids that are its
  * evidence, and facts for the alert. All windows look back from the trigger's event time only.
  */
-import { linkedIpKey } from './ip-address.js';
 import { reverseLink } from './reverse-link.js';
 import { NO_RESULT, sharedFailure } from './no-result.js';
 import { displayAddress } from '../chain/address.js';
@@ -158,7 +157,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       items = sameCounterpartyTransfers(state, trigger, from);
     } else {
       const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-      const value = spec.key === 'device' ? session?.deviceId : linkedIpKey(session);
+      const value = spec.key === 'device' ? session?.deviceId : state.linkedIpOf(session);
       if (!value) return none();
       const accounts = state.linked(spec.key, value, from, trigger.time).map((s) => s.accountId).sort();
       items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
@@ -318,7 +317,7 @@ function linkageFailure(count: number): SignalResult {
 function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
   return ({ trigger, state, linkedAt }) => {
     const session = trigger.type === 'login' ? trigger.msg : trigger.msg.session;
-    const value = spec.by === 'device' ? session?.deviceId : linkedIpKey(session);
+    const value = spec.by === 'device' ? session?.deviceId : state.linkedIpOf(session);
     if (!value) return none();
     const to = linkedAt ?? trigger.time;
     // Counted first: on nearly every trigger the device or IP is the account's own and fails `pass`.

@@ -13,6 +13,7 @@
  * - by the 2²⁴ limit of one Map: every index is a ShardedMap.
  */
 import { linkedIpKey } from './ip-address.js';
+import type { SharedIpRanges } from './shared-ip-ranges.js';
 import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
@@ -69,6 +70,8 @@ export interface RuleStateOptions {
    * shorter than `retention` (see transferRetentionByKind). @defaultValue retention for both
    */
   kindRetention?: Partial<Record<TransferKind, number>>;
+  /** The operator's shared IP ranges (SHARED_IP_RANGES), whose addresses link no accounts. @defaultValue none */
+  sharedIpRanges?: SharedIpRanges;
   /**
    * The message fields a retained transfer keeps (see retained-fields.ts); the rest are dropped
    * when the transfer enters the state. @defaultValue every field
@@ -244,7 +247,7 @@ export class RuleState {
       for (const s of sightings) if (!this.itemAt(s.accountId, s.eventId, s.time)) times.push(s.time);
     };
     if (session?.deviceId) add(this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit));
-    const ip = linkedIpKey(session);
+    const ip = this.linkedIpOf(session);
     if (ip) add(this.ips.laterSightings(ip, event.msg.accountId, event.time, limit));
     return times;
   }
@@ -259,7 +262,7 @@ export class RuleState {
       }
     };
     if (session?.deviceId) add(this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit));
-    const ip = linkedIpKey(session);
+    const ip = this.linkedIpOf(session);
     if (ip) add(this.ips.laterSightings(ip, event.msg.accountId, event.time, limit));
     return found;
   }
@@ -378,6 +381,11 @@ export class RuleState {
         agg.expire(event.time - spec.within);
       }
     }
+  }
+
+  /** The key a session's IP links accounts by (ip-address.ts), or undefined when it links none (a VPN, a NAT, a shared range). */
+  linkedIpOf(session: Parameters<typeof linkedIpKey>[0]): string | undefined {
+    return linkedIpKey(session, this.options.sharedIpRanges);
   }
 
   /** Accounts that used the device or IP within [from, to], with an evidencing event each. */
@@ -519,7 +527,7 @@ export class RuleState {
     this.accounts.sweepSome(TRIM_PER_EVENT, this.trimOrDormant);
     const session = event.type === 'login' ? event.msg : event.msg.session;
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
-    const ip = linkedIpKey(session);
+    const ip = this.linkedIpOf(session);
     if (ip) this.ips.sight(ip, accountId, event.time, event.eventId);
   }
 

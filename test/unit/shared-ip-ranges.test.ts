@@ -1,0 +1,67 @@
+/**
+ * SHARED_IP_RANGES: the operator's allow-list of shared IP ranges (offices, NATs) that T5 asks
+ * for. An address in a range links no accounts, in either family and either IPv6 spelling of an
+ * IPv4 address; a bad entry stops start-up naming the variable and the entry.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { linkedIpKey } from '../../src/engine/ip-address.js';
+import { SharedIpRanges } from '../../src/engine/shared-ip-ranges.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { rules } from '../helpers/sample.js';
+
+const refusal = (env: Record<string, string>): string => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  return 'accepted';
+};
+
+const session = (ip: string) => ({ ip, vpn: false });
+
+describe('shared IP ranges', () => {
+  const ranges = SharedIpRanges.parse(' 203.0.113.0/24, 2001:db8:10::/48 ,198.51.100.7');
+
+  it('take CIDR blocks of both families and single addresses, and match only inside them', () => {
+    expect(ranges.size).toBe(3);
+    expect(['203.0.113.0', '203.0.113.255', '2001:db8:10:ffff::1', '198.51.100.7'].map((k) => ranges.has(k))).toEqual([true, true, true, true]);
+    expect(['203.0.114.0', '2001:db8:11::1', '198.51.100.8', 'pseud-7f3a'].map((k) => ranges.has(k))).toEqual([false, false, false, false]);
+    expect(SharedIpRanges.parse('').has('203.0.113.9')).toBe(false);
+  });
+
+  it('make a session in a range link no accounts, an IPv4-mapped spelling included, and leave other sessions linking', () => {
+    expect(linkedIpKey(session('203.0.113.9'), ranges)).toBeUndefined();
+    expect(linkedIpKey(session('::ffff:203.0.113.9'), ranges)).toBeUndefined();
+    expect(linkedIpKey(session('2001:DB8:10::7'), ranges)).toBeUndefined();
+    expect(linkedIpKey(session('203.0.114.9'), ranges)).toBe('203.0.114.9');
+    expect(linkedIpKey(session('203.0.113.9'))).toBe('203.0.113.9');
+  });
+
+  it('refuse a bad entry at start-up, naming the variable and the entry', () => {
+    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/33' })).toMatch(/SHARED_IP_RANGES: "203\.0\.113\.0\/33": the prefix length must be a whole number from 0 to 32/);
+    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/24,office-wifi' })).toMatch(/SHARED_IP_RANGES: "office-wifi" is not an IPv4 or IPv6 address or CIDR block/);
+    expect(refusal({ SHARED_IP_RANGES: 'fe80::1%eth0/64' })).toContain('SHARED_IP_RANGES');
+    expect(refusal({ SHARED_IP_RANGES: '2001:db8::/129' })).toContain('from 0 to 128');
+    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/24, 2001:db8::/32' })).toBe('accepted');
+  });
+
+  it('stop account-linkage.shared-ip on an office address in a range, and keep it on one outside', () => {
+    const logins = (ip: string, prefix: string): string[] => Array.from({ length: 5 }, (_, i) => JSON.stringify({
+      schema: 'exchange.login.v1', eventId: `${prefix}-${i}`, occurredAt: `2025-03-08T0${i}:00:00.000Z`, accountId: `acct-${prefix}-${i}`, ip, ipCountry: 'US', vpn: false, deviceId: `dev-${prefix}-${i}`,
+    }));
+    const sharedIpAlerts = (options: { sharedIpRanges?: SharedIpRanges }): string[] => {
+      const pipeline = new Pipeline({ rules: rules(), labels: [], state: options });
+      const lines = [...logins('203.0.113.9', 'office'), ...logins('192.0.2.44', 'farm')].sort((a, b) => JSON.parse(a).occurredAt.localeCompare(JSON.parse(b).occurredAt));
+      return lines.flatMap((l, i) => pipeline.process(l, { line: i + 1 }).alerts).filter((a) => a.ruleId === 'account-linkage.shared-ip').map((a) => a.subject.accountId).sort();
+    };
+    const farm = ['acct-farm-0', 'acct-farm-1', 'acct-farm-2', 'acct-farm-3', 'acct-farm-4'];
+    const office = farm.map((a) => a.replace('farm', 'office'));
+    expect(sharedIpAlerts({})).toEqual(expect.arrayContaining([...farm, ...office]));
+    const withRanges = sharedIpAlerts({ sharedIpRanges: SharedIpRanges.parse('203.0.113.0/24') });
+    expect(withRanges).toEqual(expect.arrayContaining(farm));
+    expect(withRanges.filter((a) => a.includes('office'))).toEqual([]);
+  });
+});
