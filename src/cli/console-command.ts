@@ -23,6 +23,7 @@ import { consoleSecret } from './console-secret.js';
 import { registerConsoleUsers } from './console-users.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('../../examples/stream.jsonl', import.meta.url));
@@ -46,7 +47,7 @@ async function stores(opts: ServeOptions): Promise<ConsoleStores> {
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
   const redis = await connectRedis(config.REDIS_URL, true, redisTls(config));
-  return { ...(await redisStores(config, redis)), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events) } : {}) };
+  return { ...(await redisStores(config, redis)), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events, SharedIpRanges.parse(config.SHARED_IP_RANGES)) } : {}) };
 }
 
 /** The console's stores in Redis, and Redis's clock (redis-clock.ts): the times a request records are Redis's, not this machine's. */

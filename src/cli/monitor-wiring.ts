@@ -28,6 +28,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { closeRedis, redactedUrl } from './redis-connection.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
 export type MonitorSettings = Omit<MonitorOptions, 'config' | 'kafka' | 'cases' | 'timeline' | 'caseStoreStatus' | 'createPipeline' | 'checkpoints' | 'foldCheckpoint'> & { labels: SdnLabel[] };
 
@@ -159,7 +160,8 @@ function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointW
  * checkpoint into, gets no labels (the checkpoint carries the labels in force).
  */
 export function monitorPipelines(config: Config, labels: SdnLabel[], onUntracedLabel?: (label: string) => void): (rules: readonly LoadedRule[], forRestore?: boolean) => Pipeline {
-  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], ...(onUntracedLabel ? { onUntracedLabel } : {}), labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges: config.SHARED_IP_RANGES }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
+  const sharedIpRanges = SharedIpRanges.parse(config.SHARED_IP_RANGES);
+  return (rules, forRestore = false) => new Pipeline({ rules: [...rules], ...(onUntracedLabel ? { onUntracedLabel } : {}), labels: forRestore ? labels.filter((l) => l.caseInsensitive) : labels, dedupeWindow: config.DEDUPE_WINDOW_DAYS * 86_400_000, dedupeMaxIds: config.DEDUPE_MAX_IDS, graph: { addressMemory: config.ADDRESS_MEMORY_DAYS * 86_400_000, maxAddresses: config.STATE_MAX_ADDRESSES }, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges }, decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 });
 }
 
 export function wireMonitor(config: Config, settings: MonitorSettings): WiredMonitor {

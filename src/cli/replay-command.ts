@@ -13,6 +13,7 @@ import { replayFiles, type ReplayOptions, type ReplayResult } from '../replay/re
 import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
 import { replayCheckpoints, sdnFingerprint } from '../checkpoint/replay-checkpoints.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
 /**
  * The checkpoint folders, checked before the replay runs: a `--checkpoint-out` that is a file (or
@@ -80,7 +81,7 @@ export function registerReplay(program: Command): void {
       checkCheckpointDirs(opts);
       const rules = loadRuleSet(opts.rules);
       const config = loadConfig();
-      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges: config.SHARED_IP_RANGES }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
+      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges: SharedIpRanges.parse(config.SHARED_IP_RANGES) }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       // A restored state holds the labels; a listing matched ignoring case is configuration, given again.
       // Warnings (a refused checkpoint, other rules, another sanctions list) print under --quiet too.

@@ -50,17 +50,20 @@ const trustProxy = z.string().optional().transform((text, ctx): boolean | string
   return items;
 });
 
-/** A PEM file's path: it must be readable when named. */
-/** SHARED_IP_RANGES, parsed (src/engine/shared-ip-ranges.ts); a bad entry is named. */
-const sharedIpRanges = z.string().optional().transform((text, ctx): SharedIpRanges => {
+/**
+ * SHARED_IP_RANGES, checked (src/engine/shared-ip-ranges.ts; a bad entry is named) and kept as
+ * its text: the configuration crosses to the checkpoint fold worker by structured clone, which
+ * would strip a parsed list of its class. Pipelines parse it (`sharedIpRangesOf`).
+ */
+const sharedIpRanges = z.string().default('').superRefine((text, ctx) => {
   try {
-    return SharedIpRanges.parse(text ?? '');
+    SharedIpRanges.parse(text);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `${(err as Error).message}; expected comma-separated CIDR blocks or addresses, e.g. 203.0.113.0/24,2001:db8:10::/48` });
-    return z.NEVER;
   }
 });
 
+/** A PEM file's path: it must be readable when named. */
 const pemFile = z.string().min(1).refine(readable, { message: 'cannot read this file (a PEM certificate or key)' }).optional();
 
 export const envSchema = z.object({

@@ -5,6 +5,9 @@
  * withdrawal destination; from the files only).
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
+import { fieldWithControlCharacter } from '../decode/identifier-text.js';
+import { linkedIpKey } from '../engine/ip-address.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 import { readJsonLines } from '../sources/file-source.js';
 import { fromLogin, fromTransfer, type TimelineEvent } from '../timeline/timeline-event.js';
 
@@ -29,6 +32,13 @@ export class AccountEvents {
   /** Linked accounts come from here when given (the --events files), not from this index's own events. */
   private linkSource: AccountEvents | undefined;
 
+  /**
+   * @param sharedIpRanges SHARED_IP_RANGES: an IP links accounts here as it does in the rules
+   *   (ip-address.ts: not over a VPN other than Astrill, not a carrier NAT or a listed range, IPv6
+   *   by its canonical form).
+   */
+  constructor(private readonly sharedIpRanges: SharedIpRanges = SharedIpRanges.NONE) {}
+
   /** An index of stored timeline events (one account's, as Tidewatch kept them), with links from another index if given. */
   static fromTimeline(events: readonly TimelineEvent[], links?: AccountEvents): AccountEvents {
     const index = new AccountEvents();
@@ -37,13 +47,13 @@ export class AccountEvents {
     return index;
   }
 
-  static async fromFiles(files: readonly string[]): Promise<AccountEvents> {
-    const index = new AccountEvents();
+  static async fromFiles(files: readonly string[], sharedIpRanges?: SharedIpRanges): Promise<AccountEvents> {
+    const index = new AccountEvents(sharedIpRanges);
     for (const file of files) for await (const line of readJsonLines(file)) index.addLine(line.text);
     return index;
   }
 
-  /** Adds one JSONL line if it is a valid transfer or login; anything else is not an account event. */
+  /** Adds one JSONL line if it is a valid transfer or login (as the monitor decodes them: no control characters in identifiers); anything else is not an account event. */
   addLine(text: string): void {
     let raw: unknown;
     try {
@@ -54,10 +64,10 @@ export class AccountEvents {
     const schema = (raw as { schema?: unknown } | null)?.schema;
     if (schema === 'exchange.transfer.v1') {
       const t = transferSchema.safeParse(raw);
-      if (t.success) this.add(fromTransfer(t.data));
+      if (t.success && fieldWithControlCharacter(schema, t.data) === undefined) this.add(fromTransfer(t.data));
     } else if (schema === 'exchange.login.v1') {
       const l = loginSchema.safeParse(raw);
-      if (l.success) this.add(fromLogin(l.data));
+      if (l.success && fieldWithControlCharacter(schema, l.data) === undefined) this.add(fromLogin(l.data));
     }
   }
 
@@ -68,8 +78,14 @@ export class AccountEvents {
     list.push(e);
     this.byAccount.set(e.accountId, list);
     if (e.deviceId) this.link('device', e.deviceId, e.accountId);
-    if (e.ip) this.link('ip', e.ip, e.accountId);
+    const ip = this.linkedIpOf(e);
+    if (ip) this.link('ip', ip, e.accountId);
     if (e.kind === 'withdrawal' && e.to) this.link('destination', e.to, e.accountId);
+  }
+
+  /** The key the event's IP links accounts by, as the rules link them, or undefined. */
+  private linkedIpOf(e: TimelineEvent): string | undefined {
+    return e.ip === undefined ? undefined : linkedIpKey({ ip: e.ip, vpn: e.vpn, vpnProvider: e.vpnProvider }, this.sharedIpRanges);
   }
 
   private link(kind: Exclude<LinkKind, 'destination cluster'>, value: string, accountId: string): void {
@@ -92,7 +108,7 @@ export class AccountEvents {
     if (this.linkSource) return this.linkSource.linkedAccounts(accountId);
     const found = new Map<string, LinkedAccount>();
     for (const e of this.byAccount.get(accountId) ?? []) {
-      const values: [Exclude<LinkKind, 'destination cluster'>, string | undefined][] = [['device', e.deviceId], ['ip', e.ip], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];
+      const values: [Exclude<LinkKind, 'destination cluster'>, string | undefined][] = [['device', e.deviceId], ['ip', this.linkedIpOf(e)], ['destination', e.kind === 'withdrawal' ? e.to : undefined]];
       for (const [via, value] of values) {
         if (!value) continue;
         for (const other of this.links[via].get(value) ?? []) {

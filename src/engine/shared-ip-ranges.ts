@@ -42,7 +42,36 @@ function addEntry(list: BlockList, entry: string): void {
   if (family === undefined) throw new Error(`"${entry}" is not an IPv4 or IPv6 address or CIDR block`);
   const widest = family === 'ipv4' ? 32 : 128;
   const prefixText = slash < 0 ? String(widest) : entry.slice(slash + 1);
-  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefix >= 0 && prefix <= widest)) throw new Error(`"${entry}": the prefix length must be a whole number from 0 to ${widest}`);
+  const prefix = /^(0|[1-9]\d{0,2})$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  // /0 would turn off linkage by IP for every address: disable account-linkage.shared-ip for that.
+  if (!(prefix >= 1 && prefix <= widest)) throw new Error(`"${entry}": the prefix length must be a whole number from 1 to ${widest}`);
+  // A block written with host bits (`203.0.113.7/2`, meant as /32) would be widened silently to a quarter of all addresses.
+  if (!isNetworkAddress(addressBits(address, family), prefix, widest)) throw new Error(`"${entry}": the address has bits set past its /${prefix} prefix (a typo of the prefix length?); write the block's first address`);
   list.addSubnet(address, prefix, family);
+}
+
+/** The address as its bits, most significant first (32 or 128 of them). */
+function addressBits(address: string, family: 'ipv4' | 'ipv6'): bigint {
+  if (family === 'ipv4') return address.split('.').reduce((bits, octet) => (bits << 8n) | BigInt(Number(octet)), 0n);
+  return ipv6Groups(address).reduce((bits, group) => (bits << 16n) | BigInt(group), 0n);
+}
+
+/** The eight 16-bit groups of an IPv6 literal (`::` expanded, an IPv4 tail read as two groups). */
+function ipv6Groups(address: string): number[] {
+  const [head = '', tail] = address.split('::');
+  const groupsOf = (text: string): number[] => text === '' ? [] : text.split(':').flatMap((g) => (g.includes('.') ? ipv4AsGroups(g) : [parseInt(g, 16)]));
+  const front = groupsOf(head);
+  const back = tail === undefined ? [] : groupsOf(tail);
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
+}
+
+function ipv4AsGroups(dotted: string): number[] {
+  const [a = 0, b = 0, c = 0, d = 0] = dotted.split('.').map(Number);
+  return [(a << 8) | b, (c << 8) | d];
+}
+
+/** Whether every bit past the prefix is 0. */
+function isNetworkAddress(bits: bigint, prefix: number, width: number): boolean {
+  const hostBits = BigInt(width - prefix);
+  return (bits & ((1n << hostBits) - 1n)) === 0n;
 }

@@ -44,7 +44,7 @@ describe('identifiers holding control characters', () => {
 
   it('refuses an intel label whose source holds a tab, and says why in the reason', () => {
     const r = decodeMessage(JSON.stringify({ ...label, source: 'ops\tfeed' }));
-    expect(r.ok ? 'accepted' : r.reject.reason).toBe('intel.label.v1: source: holds a control character (C0, C1 or DEL)');
+    expect(r.ok ? 'accepted' : r.reject.reason).toBe('intel.label.v1: source: holds a control or invisible formatting character (C0, C1, DEL, zero-width or bidirectional)');
   });
 
   it('accepts printable identifiers in any script, with spaces and symbols', () => {
@@ -52,9 +52,26 @@ describe('identifiers holding control characters', () => {
     expect(verdicts({ ...login, accountId: 'acct\u00a0nbsp' })).toEqual(['accepted', 'accepted']);
   });
 
-  it('tells C0, C1 and DEL from their printable neighbours', () => {
-    expect([0x00, 0x1f, 0x7f, 0x80, 0x9f].map((c) => hasControlCharacter(`a${String.fromCharCode(c)}b`))).toEqual([true, true, true, true, true]);
-    expect([0x20, 0x7e, 0xa0, 0x2028].map((c) => hasControlCharacter(`a${String.fromCharCode(c)}b`))).toEqual([false, false, false, false]);
+  it('tells C0, C1, DEL and invisible formatting from their visible neighbours', () => {
+    const invisible = [0x00, 0x1f, 0x7f, 0x80, 0x9f, 0x200b, 0x200f, 0x2028, 0x202e, 0x2060, 0x2064, 0x2066, 0x2069, 0xfeff];
+    expect(invisible.filter((c) => !hasControlCharacter(`a${String.fromCharCode(c)}b`)).map((c) => c.toString(16))).toEqual([]);
+    const visible = [0x20, 0x7e, 0xa0, 0x200a, 0x2010, 0x2027, 0x202f, 0x205f, 0x2065, 0x206a, 0xfefe, 0xff01];
+    expect(visible.filter((c) => hasControlCharacter(`a${String.fromCharCode(c)}b`)).map((c) => c.toString(16))).toEqual([]);
+  });
+
+  it('refuses a zero-width space in an account id and a right-to-left override in a device id', () => {
+    expect(verdicts({ ...transfer, accountId: 'acct\u200b-1' })).toEqual(['TW_SCHEMA accountId', 'TW_SCHEMA accountId']);
+    expect(verdicts({ ...login, deviceId: 'dev-\u202egnp.exe' })).toEqual(['TW_SCHEMA deviceId', 'TW_SCHEMA deviceId']);
+  });
+
+  it('checks a transfer\'s txHash, a price\'s source and, under SESSION_IP_FORMAT=any, a session IP', () => {
+    expect(verdicts({ ...transfer, txHash: '0xabc\u0000' })).toEqual(['TW_SCHEMA txHash', 'TW_SCHEMA txHash']);
+    const price = { schema: 'market.price.v1', asset: 'BTC', quote: 'USD', price: '60000', observedAt: '2025-01-01T00:00:00Z', source: 'feed\u0007' };
+    const priced = decodeMessage(JSON.stringify(price));
+    expect(priced.ok ? 'accepted' : `${priced.reject.code} ${priced.reject.issues?.[0]?.path}`).toBe('TW_SCHEMA source');
+    const anyIp = decodeMessage(JSON.stringify({ ...login, ip: 'pseud-1\u0000' }), { ...DEFAULT_DECODE_OPTIONS, ipFormat: 'any' });
+    expect(anyIp.ok ? 'accepted' : `${anyIp.reject.code} ${anyIp.reject.issues?.[0]?.path}`).toBe('TW_SCHEMA ip');
+    expect(decodeMessage(JSON.stringify({ ...login, ip: 'pseud-1' }), { ...DEFAULT_DECODE_OPTIONS, ipFormat: 'any' }).ok).toBe(true);
   });
 
   it('restores a checkpoint whose retained events hold one (accepted before the check), and refuses it in new input', async () => {
