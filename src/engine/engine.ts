@@ -31,13 +31,15 @@ export interface CompiledRule {
   hash: string;
   where: Predicate;
   signals: [string, Signal][];
-  /** Prototype of the rule's lazy signal results: one getter per signal (see LazySignals). */
+  /** Prototype of the rule's lazy signal results: one getter per signal, each reading `lazyState`. */
   signalProto: object;
   /**
    * The rule's lazy signal results, reused by each evaluation (evaluations never nest, and nothing
    * keeps it once the rule's verdict is taken: alerts hold the result objects, not this).
    */
-  lazy: LazySignals;
+  lazy: object;
+  /** What the rule's getters read and write: the trigger's environment and the results computed for it. */
+  lazyState: LazySignals;
   require: Predicate;
   modifiers: { when: Predicate; add: number; note: string }[];
   /** True when a graph change can change this rule's verdict. */
@@ -52,10 +54,9 @@ export interface CompiledRule {
 export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
   const spec = rule.spec;
   const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
-  const signalProto = lazySignalPrototype(compiledSignals);
-  const lazy = Object.create(signalProto) as LazySignals;
-  lazy.env = undefined as unknown as Env;
-  lazy.results = new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined);
+  const lazyState: LazySignals = { env: undefined as unknown as Env, results: new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined) };
+  const signalProto = lazySignalPrototype(compiledSignals, lazyState);
+  const lazy = Object.create(signalProto) as object;
   const ordered = cheapestFirst(spec.require, spec.signals);
   return {
     spec,
@@ -64,6 +65,7 @@ export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
     signals: compiledSignals,
     signalProto,
     lazy,
+    lazyState,
     require: compileAll(ordered),
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
@@ -128,6 +130,8 @@ export function cheapestFirst(conditions: readonly Condition[], signals: Record<
 const DAY = 86_400_000;
 /** A rule's `signals` while its `where` runs: none computed yet (shared, never written). */
 const NO_SIGNALS: Context = Object.freeze({});
+/** What `fire` returns for a rule that does not hold (most): shared, never written. */
+const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 /** A login's `account` and `counterparty`: nothing known. */
 const NOTHING_KNOWN: Context = Object.freeze({});
 const LABEL_ORDER = ['sanctioned', 'dprk-linked'];
@@ -377,7 +381,8 @@ export class RuleEngine {
       ctx.signals = NO_SIGNALS;
       if (!rule.where(ctx)) continue;
       env ??= linkedAt === undefined ? { trigger: item, ctx, graph: this.graph, state: this.state, asOf } : { trigger: item, ctx, graph: this.graph, state: this.state, asOf, linkedAt };
-      for (const alert of this.fire(rule, item, ctx, env, change)) alerts.push(alert);
+      const fired = this.fire(rule, item, ctx, env, change);
+      for (let i = 0; i < fired.length; i++) alerts.push(fired[i]!);
     }
     return alerts;
   }
@@ -403,12 +408,12 @@ export class RuleEngine {
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
     const gated = rule.gate !== undefined && item.type === 'transfer';
-    if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return [];
+    if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return NO_ALERTS;
     runSignals(rule, ctx, env);
     if (!rule.require(ctx)) {
       // A gate that failed (its result computed and not holding) is noted for later re-examinations.
-      if (gated && rule.lazy.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule.gate!, this.state);
-      return [];
+      if (gated && rule.lazyState.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule.gate!, this.state);
+      return NO_ALERTS;
     }
     // Score, evidence and who owns each piece of it are the same for every account alerted: computed once.
     const verdict = this.verdictOf(rule, item, ctx);
@@ -666,7 +671,12 @@ function shownDays(path: string, value: unknown): unknown {
   return typeof value === 'number' && Number.isFinite(value) && unitOf(path) === 'days' ? Math.round(value * 100) / 100 : value;
 }
 
-/** A rule's signal results for one trigger, computed on first read through its prototype's getters. */
+/**
+ * A rule's signal results for one trigger, computed on first read through its prototype's getters.
+ * Kept apart from the object the conditions read, in one shape for every rule: that object's
+ * hidden class is its rule's own (its prototype's getters differ), so `env` and `results` set on
+ * it were a store and a load that V8 saw with as many shapes as there are rules (megamorphic).
+ */
 interface LazySignals {
   env: Env;
   results: (SignalResult | undefined)[];
@@ -678,10 +688,12 @@ interface LazySignals {
  * environment is the trigger's, shared by every rule that judges it.
  */
 function runSignals(rule: CompiledRule, ctx: Context, env: Env): void {
-  const lazy = rule.lazy;
-  lazy.env = env;
-  lazy.results.fill(undefined);
-  ctx.signals = lazy;
+  const state = rule.lazyState;
+  state.env = env;
+  // A loop, not `fill`: the builtin's call costs more than clearing a handful of slots.
+  const results = state.results;
+  for (let i = 0; i < results.length; i++) results[i] = undefined;
+  ctx.signals = rule.lazy;
 }
 
 /** What a rule reads of NO_RESULT: its facts (none) and ok, value, eventIds and facts, as for any result; shared and frozen. */
@@ -712,19 +724,20 @@ export function copyWithFactReaders(facts: Record<string, unknown>): Record<stri
   return base;
 }
 
-/** One getter per signal, defined once per rule instead of once per evaluation. */
-function lazySignalPrototype(signals: readonly [string, Signal][]): object {
+/** One getter per signal, defined once per rule instead of once per evaluation; each reads the rule's `state`. */
+function lazySignalPrototype(signals: readonly [string, Signal][], state: LazySignals): object {
   const proto = {};
   signals.forEach(([name, signal], i) => {
     Object.defineProperty(proto, name, {
       enumerable: true,
-      get(this: LazySignals) {
-        let cached = this.results[i];
+      get() {
+        const results = state.results;
+        let cached = results[i];
         if (!cached) {
-          const r = signal(this.env);
-          if (r === NO_RESULT) return (this.results[i] = NO_RESULT_VIEW);
-          if (r.sharedView !== undefined) return (this.results[i] = r.sharedView);
-          if (!r.lazyFacts) return (this.results[i] = plainResultView(r));
+          const r = signal(state.env);
+          if (r === NO_RESULT) return (results[i] = NO_RESULT_VIEW);
+          if (r.sharedView !== undefined) return (results[i] = r.sharedView);
+          if (!r.lazyFacts) return (results[i] = plainResultView(r));
           // Facts with getters (SignalResult.lazyFacts) are copied as getters: computed only if read.
           const base: Record<string, unknown> = copyWithFactReaders(r.facts);
           // Set one by one, as Object.assign would, without a temporary object per signal read.
@@ -732,7 +745,7 @@ function lazySignalPrototype(signals: readonly [string, Signal][]): object {
           base.value = r.value;
           base.eventIds = r.eventIds;
           base.facts = r.facts;
-          cached = this.results[i] = base as unknown as SignalResult;
+          cached = results[i] = base as unknown as SignalResult;
         }
         return cached;
       },

@@ -31,8 +31,7 @@ function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; r
     // The rule's signal results are reused per evaluation: each starts with none computed.
     const require = rule.require;
     rule.require = (ctx: Context) => {
-      const lazy = ctx.signals as { results: unknown[] };
-      if (lazy.results.some((r) => r !== undefined)) stale.push(rule.spec.id);
+      if (ctx.signals !== rule.lazy || rule.lazyState.results.some((r) => r !== undefined)) stale.push(rule.spec.id);
       return require(ctx);
     };
     const where = rule.where;

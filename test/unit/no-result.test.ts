@@ -30,8 +30,8 @@ describe('the shared result of a signal that does not hold', () => {
     const login = { type: 'login', eventId: 'ev-1', time: Date.UTC(2025, 0, 1), msg: { schema: 'exchange.login.v1', eventId: 'ev-1', occurredAt: '2025-01-01T00:00:00.000Z', accountId: 'acct-1', ip: '10.0.0.1', deviceId: 'd-1' } } as unknown as HistoryItem;
     const env = { trigger: login, ctx: {}, graph: new EntityGraph(), state: new RuleState({ retention: 86_400_000 }), asOf: login.time } as unknown as Env;
     const read = (): Record<string, unknown> => {
-      rule.lazy.env = env;
-      rule.lazy.results.fill(undefined);
+      rule.lazyState.env = env;
+      rule.lazyState.results.fill(undefined);
       return (rule.lazy as unknown as Record<string, Record<string, unknown>>)[name]!;
     };
     const first = read();
@@ -73,8 +73,8 @@ describe('a failing result many triggers share (a device or IP its own account a
     const read = (n: number): Record<string, unknown> => {
       const trigger = login(n);
       state.add(trigger);
-      rule.lazy.env = { trigger, ctx: {}, graph, state, asOf: trigger.time } as unknown as Env;
-      rule.lazy.results.fill(undefined);
+      rule.lazyState.env = { trigger, ctx: {}, graph, state, asOf: trigger.time } as unknown as Env;
+      rule.lazyState.results.fill(undefined);
       return (rule.lazy as unknown as Record<string, Record<string, unknown>>)['device']!;
     };
     const first = read(1);

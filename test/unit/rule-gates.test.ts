@@ -32,9 +32,9 @@ function replay(lines: readonly string[], gates: boolean, options: Partial<Pipel
     const r = rule as CompiledRule;
     if (change === undefined || r.gate === undefined) return fire(rule, item, ctx, env, change);
     // A rule that runs hands its signals the trigger's environment; a skipped one never does.
-    r.lazy.env = undefined as never;
+    r.lazyState.env = undefined as never;
     const out = fire(rule, item, ctx, env, change);
-    if (r.lazy.env === undefined) skipped++;
+    if (r.lazyState.env === undefined) skipped++;
     return out;
   };
   const alerts: string[] = [];
