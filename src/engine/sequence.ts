@@ -78,9 +78,12 @@ export function sequence(spec: SequenceSpec): Signal {
   const moved = new KeyedSum(keyOf);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
+    const history = state.history(trigger.msg.accountId);
+    // Most triggers have no earlier transfer of a `first` kind in the window: no anchor, no walk.
+    if (!EARLIER_KINDS.anyWithin(history, trigger, state.version, spec.first.kinds, trigger.time - spec.within)) return none();
     // Anchors lie within the window, and only they and what follows them are read: the walk goes
     // back from the trigger no further than the inflow it settles on needs.
-    walk.start(state.history(trigger.msg.accountId), trigger);
+    walk.start(history, trigger);
     group.clear();
     groupFollows.clear();
     moved.clear();
@@ -123,6 +126,55 @@ export function sequence(spec: SequenceSpec): Signal {
     return none();
   };
 }
+
+/**
+ * The newest transfer of each kind before a trigger, within the newest WINDOW_READ_LIMIT items
+ * up to its time (what a walk may read), found by one backward scan shared by every sequence
+ * signal that judges the trigger (a withdrawal is judged by four or five, each of which needs an
+ * anchor of its `first` kinds in its window, and most find none). A necessary condition only:
+ * the anchor must also pass the `first` selector's `where`, which the walk checks.
+ */
+class EarlierKinds {
+  private trigger: TransferEvent | undefined;
+  private history: readonly HistoryItem[] = [];
+  private version = -1;
+  /** Index just past the last item at or before the trigger's time, as the walk's. */
+  private end = 0;
+  /** The next index the scan reads (it reads down from end - 1). */
+  private next = -1;
+  /** The index of the newest transfer of each kind the scan has met. */
+  private readonly newest = new Map<string, number>();
+
+  /** Whether a transfer of one of `kinds` other than the trigger lies in the walk's reach from `from` (event time) on. */
+  anyWithin(history: readonly HistoryItem[], trigger: TransferEvent, version: number, kinds: readonly string[], from: number): boolean {
+    if (trigger !== this.trigger || history !== this.history || version !== this.version) this.restart(history, trigger, version);
+    for (const kind of kinds) {
+      const at = this.newest.get(kind);
+      if (at !== undefined && history[at]!.time >= from) return true;
+    }
+    const low = Math.max(0, this.end - WINDOW_READ_LIMIT);
+    while (this.next >= low && history[this.next]!.time >= from) {
+      const at = this.next--;
+      const e = history[at]!;
+      if (e.type !== 'transfer' || e.eventId === trigger.eventId || this.newest.has(e.msg.kind)) continue;
+      this.newest.set(e.msg.kind, at);
+      if (kinds.includes(e.msg.kind)) return true;
+    }
+    return false;
+  }
+
+  private restart(history: readonly HistoryItem[], trigger: TransferEvent, version: number): void {
+    this.trigger = trigger;
+    this.history = history;
+    this.version = version;
+    this.end = upperBound(history, trigger.time);
+    this.next = this.end - 1;
+    this.newest.clear();
+  }
+}
+
+/** One scan per trigger for every sequence signal (signals run one at a time; the state is unchanged while a trigger is judged). */
+const EARLIER_KINDS = new EarlierKinds();
 
 /**
  * The account's transfers from the trigger's time back to the window's start, read newest first
