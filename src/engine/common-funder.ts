@@ -12,6 +12,9 @@
 import { toDecimal, type Decimal } from '../money/decimal.js';
 import { displayAddress } from '../chain/address.js';
 import type { EntityGraph, FlowEdge, Touch } from '../graph/entity-graph.js';
+import type { TransferEvent } from '../decode/events.js';
+import type { HistoryItem } from './state.js';
+import { upperBound } from '../state/sorted-by-time.js';
 import type { SignalSpec } from './rule-schema.js';
 import { clusterExcluded } from './label-exclusion.js';
 import type { Env, Signal, SignalResult } from './signals.js';
@@ -130,15 +133,68 @@ function sendersOf(env: Env, back: number): readonly number[] {
     const ids = counterpartyIds(graph, trigger); // a deposit's counterparty is its senders
     return ids.length === 1 ? ids : [...new Set(ids)];
   }
-  let ids: Set<number> | undefined; // a withdrawal with no deposit before it in the window (most) makes none
-  const recent = state.recentBetween(trigger.msg.accountId, trigger.time - back, trigger.time, WINDOW_READ_LIMIT);
-  for (let i = recent.length - 1; i >= 0 && (ids === undefined || ids.size < FUNDERS_PER_ADDRESS); i--) {
-    const e = recent[i]!;
-    if (e.type === 'transfer' && e.msg.kind === 'deposit') for (const k of e.from) (ids ??= new Set()).add(graph.id(k));
-  }
-  if (ids === undefined) return NO_IDS;
-  return ids.size === 1 ? [...ids] : [...ids].sort((a, b) => a - b);
+  return WITHDRAWAL_SENDERS.within(trigger, state.history(trigger.msg.accountId), state.version, graph, back);
 }
+
+/**
+ * A withdrawal's senders: those of the account's deposits in its window's newest WINDOW_READ_LIMIT
+ * items, walked back from the withdrawal until FUNDERS_PER_ADDRESS addresses are found. Walked
+ * once per trigger for every common-funder signal that judges it (each asks with its own
+ * `fundedWithin`, and the walk for a shorter one is the start of the walk for a longer one), where
+ * each signal read the same deposits and looked up the same addresses again.
+ */
+class WithdrawalSenders {
+  private trigger: HistoryItem | undefined;
+  private history: readonly HistoryItem[] = [];
+  private version = -1;
+  private graph: EntityGraph | undefined;
+  private generation = -1;
+  /** The distinct senders in the order the walk met them, and the time of the deposit that brought each. */
+  private readonly ids: number[] = [];
+  private readonly times: number[] = [];
+  private readonly met = new Set<number>();
+  /** The next item the walk reads (it reads down from the last at or before the trigger's time), and the lowest it may. */
+  private next = -1;
+  private low = 0;
+
+  /** The senders of deposits from `time - back` to the trigger, sorted (NO_IDS when none). */
+  within(trigger: TransferEvent, history: readonly HistoryItem[], version: number, graph: EntityGraph, back: number): readonly number[] {
+    if (trigger !== this.trigger || history !== this.history || version !== this.version || graph !== this.graph || graph.generation !== this.generation) this.restart(trigger, history, version, graph);
+    const from = trigger.time - back;
+    while (this.met.size < FUNDERS_PER_ADDRESS && this.next >= this.low && history[this.next]!.time >= from) {
+      const e = history[this.next--]!;
+      if (e.type !== 'transfer' || e.msg.kind !== 'deposit') continue;
+      for (const k of e.from) {
+        const id = graph.id(k);
+        if (this.met.has(id)) continue;
+        this.met.add(id);
+        this.ids.push(id);
+        this.times.push(e.time);
+      }
+    }
+    let n = 0;
+    while (n < this.ids.length && this.times[n]! >= from) n++;
+    if (n === 0) return NO_IDS;
+    return n === 1 ? [this.ids[0]!] : this.ids.slice(0, n).sort((a, b) => a - b);
+  }
+
+  private restart(trigger: HistoryItem, history: readonly HistoryItem[], version: number, graph: EntityGraph): void {
+    this.trigger = trigger;
+    this.history = history;
+    this.version = version;
+    this.graph = graph;
+    this.generation = graph.generation;
+    this.ids.length = 0;
+    this.times.length = 0;
+    this.met.clear();
+    const end = upperBound(history, trigger.time);
+    this.next = end - 1;
+    this.low = Math.max(0, end - WINDOW_READ_LIMIT);
+  }
+}
+
+/** One walk per trigger for every common-funder signal (signals run one at a time; the state is unchanged while a trigger is judged). */
+const WITHDRAWAL_SENDERS = new WithdrawalSenders();
 
 /**
  * Other accounts' deposits from addresses funded by this transfer's senders' funders, dated
