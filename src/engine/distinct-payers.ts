@@ -13,7 +13,7 @@
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll } from './conditions.js';
 import type { SignalSpec } from './rule-schema.js';
-import { itemContext, type Env, type Signal, type SignalResult } from './signals.js';
+import { fewestPassing, itemContext, type Env, type Signal, type SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
@@ -29,7 +29,8 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
   const within = withinText(spec.within);
   // No selected deposit in the window (most triggers): one shared result states it.
   const noPayers = sharedFailure(0, { payers: 0, payerClusters: Object.freeze([]), deposits: 0, within });
-  return (env) => {
+  const fewest = Math.max(1, fewestPassing(spec.pass)); // no payer never passes
+  const signal: Signal = (env) => {
     const { trigger, graph, state } = env;
     const list = state.history(trigger.msg.accountId);
     // The window's newest WINDOW_READ_LIMIT items, as recentBetween selects them.
@@ -56,6 +57,14 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
     if (deposits > 0) facts.sinceDays = (trigger.time - earliest) / DAY;
     return { ok: false, value: n, eventIds: [], facts };
   };
+  // Each item read names one payer at most: a window of fewer items than `pass` needs payers
+  // fails unread (two binary searches, where the count reads each item and its payer's cluster).
+  signal.mayHold = ({ trigger, state }) => {
+    const list = state.history(trigger.msg.accountId);
+    const end = upperBound(list, trigger.time);
+    return end - Math.max(lowerBound(list, trigger.time - spec.within), end - WINDOW_READ_LIMIT) >= fewest;
+  };
+  return signal;
 }
 
 /** Whether `n` payers pass (a signal holds only with one payer or more). */

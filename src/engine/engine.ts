@@ -48,6 +48,11 @@ export interface CompiledRule {
   readsMembership: boolean;
   /** The sequence signal `require` tries first, if it does (see gates.ts). */
   gate: Gate | undefined;
+  /**
+   * A necessary condition for the signal `require` tries first, when it has one (Signal.mayHold):
+   * false means `require` fails, known without computing the signal.
+   */
+  mayHold: ((env: Env) => boolean) | undefined;
 }
 
 /** Compiles one rule; a gated one (see gates.ts) takes `gateBit`. */
@@ -58,6 +63,8 @@ export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
   const signalProto = lazySignalPrototype(compiledSignals, lazyState);
   const lazy = Object.create(signalProto) as object;
   const ordered = cheapestFirst(spec.require, spec.signals);
+  const names = compiledSignals.map(([name]) => name);
+  const gate = gateOf(ordered, spec.signals, names, gateBit);
   return {
     spec,
     hash: rule.hash,
@@ -70,8 +77,22 @@ export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
     modifiers: spec.score.modifiers.map((m) => ({ when: compileCondition(m.when), add: m.add, note: m.note })),
     graphDependent: Object.values(spec.signals).some(readsGraph) || JSON.stringify(spec.where).includes('counterparty.'),
     readsMembership: ruleReadsMembership(spec),
-    gate: gateOf(ordered, spec.signals, compiledSignals.map(([name]) => name), gateBit),
+    gate,
+    mayHold: firstSignalMayHold(ordered, compiledSignals, gate),
   };
+}
+
+/**
+ * The necessary condition of the signal the ordered `require` tries first, if it is a signal
+ * that has one. Not for a gate: its failing verdict is noted for re-examinations (see gates.ts),
+ * which needs it computed.
+ */
+function firstSignalMayHold(ordered: readonly Condition[], signals: readonly [string, Signal][], gate: Gate | undefined): ((env: Env) => boolean) | undefined {
+  const first = ordered[0];
+  if (first === undefined || !('signal' in first)) return undefined;
+  const index = signals.findIndex(([name]) => name === first.signal);
+  if (index < 0 || index === gate?.index) return undefined;
+  return signals[index]![1].mayHold;
 }
 
 /** Compiles a rule set, giving each gated rule a bit of its own. */
@@ -409,6 +430,8 @@ export class RuleEngine {
   private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change?: GraphChange): Alert[] {
     const gated = rule.gate !== undefined && item.type === 'transfer';
     if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return NO_ALERTS;
+    // The first required signal surely fails: so does `require`, whatever the rest would read.
+    if (rule.mayHold !== undefined && !rule.mayHold(env)) return NO_ALERTS;
     runSignals(rule, ctx, env);
     if (!rule.require(ctx)) {
       // A gate that failed (its result computed and not holding) is noted for later re-examinations.

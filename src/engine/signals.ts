@@ -53,6 +53,12 @@ export interface Env {
 export type Signal = ((env: Env) => SignalResult) & {
   /** Set on a per-account window: the aggregate the state keeps for it incrementally. */
   aggregator?: AggregatorSpec;
+  /**
+   * A necessary condition for the signal to hold, cheaper than the signal (false: it surely does
+   * not hold for this trigger). A rule whose `require` tries the signal first is then known to
+   * fail without computing it (see the engine's `fire`).
+   */
+  mayHold?: (env: Env) => boolean;
 };
 
 const DAY = 86_400_000;
@@ -233,13 +239,25 @@ export function failingCount(t: Bounds): number {
   return Math.max(1, ceiling);
 }
 
+/**
+ * The fewest of something (accounts, payers) a count needs to pass its lower bounds: the count is
+ * at most the number of items it is read from, so fewer items than this fail whatever they hold.
+ */
+export function fewestPassing(t: Bounds): number {
+  let fewest = 0;
+  if (t.gte !== undefined) fewest = Math.max(fewest, Math.ceil(t.gte));
+  if (t.gt !== undefined) fewest = Math.max(fewest, Math.floor(t.gt) + 1);
+  return fewest;
+}
+
 function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
   // A merge re-examines two transfers of one cluster in a row: the second walk is usually the first's.
   const memo = new RecentAccountsMemo();
   const saturations = new SaturationMemo();
   // A hot cluster fails `lte` at its 51st account: walking on to the saturation count (64) changes no verdict.
   const ceiling = failingCount(spec.pass);
-  return ({ trigger, graph, asOf }) => {
+  const fewest = fewestPassing(spec.pass);
+  const signal: Signal = ({ trigger, graph, asOf }) => {
     if (trigger.type !== 'transfer') return none();
     for (const id of counterpartyIds(graph, trigger)) {
       if (graph.isOwn(id) || clusterExcluded(graph, id, asOf, spec.excludeLabels)) continue;
@@ -268,6 +286,15 @@ function fanIn(spec: Extract<SignalSpec, { op: 'fan-in' }>): Signal {
     }
     return none();
   };
+  // Each touch names one account: a cluster with fewer touches than `pass` needs accounts fails
+  // unwalked, as does a trigger whose counterparty is only such clusters (a fresh destination).
+  // (A `pass` that no account passes too has no such bound.)
+  if (fewest > 0) signal.mayHold = ({ trigger, graph }) => {
+    if (trigger.type !== 'transfer') return false;
+    for (const id of counterpartyIds(graph, trigger)) if (graph.touches(id).length >= fewest) return true;
+    return false;
+  };
+  return signal;
 }
 
 /**
