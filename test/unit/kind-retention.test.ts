@@ -42,8 +42,8 @@ describe('transfer retention by kind, derived from the rules', () => {
     const byKind = transferRetentionByKind(shipped, longest, 90 * DAY);
     expect(byKind.deposit).toBe(longest);
     expect(longest).toBe(203 * DAY);
-    // facilitator-hub's fresh 180 d and cadence-forward's fresh 200 d (when the account first paid
-    // the destination), each + 90 d of touches re-examined, exceed the longest look-back, so
+    // facilitator-hub's fresh 180 d and cadence-forward's and receiver-side's (since v8) fresh 200 d
+    // (when the account first paid the destination), each + 90 d of touches re-examined, exceed the longest look-back, so
     // withdrawals are kept as long as deposits; without those rules, persona-rotation's 30 + 60 d of a
     // predecessor's last transfer + 90 d sets it; without it too, extortion fresh-address's 90 d of
     // the account's usual withdrawals (T9, since v4; its fresh 14 d before) + 90 d, as split-payment's
@@ -52,13 +52,14 @@ describe('transfer retention by kind, derived from the rules', () => {
     const without = (...ids: string[]): typeof shipped => shipped.filter((r) => !ids.includes(r.spec.id));
     expect(transferRetentionByKind(without('dprk-it-payroll.facilitator-hub'), longest, 90 * DAY).withdrawal).toBe(longest);
     expect(transferRetentionByKind(without('dprk-it-payroll.cadence-forward'), longest, 90 * DAY).withdrawal).toBe(longest);
-    const withoutFreshReaders = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward');
+    expect(transferRetentionByKind(without('extortion-payment.receiver-side'), longest, 90 * DAY).withdrawal).toBe(longest);
+    const withoutFreshReaders = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'extortion-payment.receiver-side');
     expect(transferRetentionByKind(withoutFreshReaders, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
-    const withoutPersona = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation');
+    const withoutPersona = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'extortion-payment.receiver-side', 'dprk-it-payroll.persona-rotation');
     expect(transferRetentionByKind(withoutPersona, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
-    const withoutFreshT9 = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address');
+    const withoutFreshT9 = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'extortion-payment.receiver-side', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address');
     expect(transferRetentionByKind(withoutFreshT9, longest, 90 * DAY).withdrawal).toBe(180 * DAY);
-    const withoutT9Windows = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address', 'extortion-payment.split-payment');
+    const withoutT9Windows = without('dprk-it-payroll.facilitator-hub', 'dprk-it-payroll.cadence-forward', 'extortion-payment.receiver-side', 'dprk-it-payroll.persona-rotation', 'extortion-payment.fresh-address', 'extortion-payment.split-payment');
     expect(transferRetentionByKind(withoutT9Windows, longest, 90 * DAY).withdrawal).toBeLessThan(180 * DAY);
   });
 
