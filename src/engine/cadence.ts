@@ -21,6 +21,7 @@ import type { PayerGroup } from './payer-index.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { PAYER_GROUP_READ_LIMIT, WINDOW_READ_LIMIT } from './read-limits.js';
 import { conduitFunder } from './payer-conduit.js';
+import { learnedPeriod } from './learned-period.js';
 
 type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
 
@@ -105,8 +106,8 @@ export function cadence(spec: CadenceSpec): Signal {
             payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean),
             // Days from the run's first payment to the trigger: how long the pattern has run.
             sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
-            // How many periods have passed since the run's last payment: 1.5 or more, the pay has stopped.
-            gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2),
+            // How many of the run's own periods (learned-period.ts) have passed since its last payment: 1.5 or more, the pay has stopped.
+            gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2),
             // Days from the run's last payment to the trigger (T10: the large inflow within 120 days of it).
             lastPaidDaysBefore: (env.trigger.time - result.run[result.run.length - 1]!.time) / DAY,
             medianUsd: round(medianUsdOf(result.run)),
@@ -207,7 +208,7 @@ export function medianUsdOf(run: readonly Payment[]): number {
 }
 
 /** The longest run of payments, ending with the latest, whose gaps fit one period (a missed period allowed). */
-function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
+function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; learned: number; cv: number; mean: number } | undefined {
   // The band is decided exactly; the cv and mean (statistics for the score and the text) in floating point.
   const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
   for (const { every, tolerance } of spec.periods) {
@@ -228,7 +229,7 @@ function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Deci
       run.reverse();
       const usd = run.map((p) => p.usd.toNumber());
       const cv = coefficientOfVariation(usd);
-      if (cv <= spec.maxCv) return { run, count: run.length, period: every, cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+      if (cv <= spec.maxCv) return { run, count: run.length, period: every, learned: learnedPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
     }
   }
   return undefined;

@@ -12,6 +12,7 @@ import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
 import { medianUsdOf } from '../../src/engine/cadence.js';
+import { learnedPeriod } from '../../src/engine/learned-period.js';
 import { dealtSinceOf } from '../../src/engine/dealt-since.js';
 import { compileAll } from '../../src/engine/conditions.js';
 import { itemContext } from '../../src/engine/signals.js';
@@ -89,7 +90,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.period, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
         };
       }
     }
@@ -97,7 +98,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
   };
 }
 
-function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadence' }>, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; cv: number; mean: number } | undefined {
+function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadence' }>, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; learned: number; cv: number; mean: number } | undefined {
   const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
   for (const { every, tolerance } of spec.periods) {
     const run: Payment[] = [];
@@ -115,7 +116,7 @@ function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadenc
     if (run.length >= spec.minCount) {
       const usd = run.map((p) => p.usd.toNumber());
       const cv = coefficientOfVariation(usd);
-      if (cv <= spec.maxCv) return { run, count: run.length, period: every, cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+      if (cv <= spec.maxCv) return { run, count: run.length, period: every, learned: learnedPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
     }
   }
   return undefined;
