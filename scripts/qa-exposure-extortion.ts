@@ -58,10 +58,11 @@ class Gen {
   native(chain: string, from: string, to: string, eth: number, t: number): void {
     this.emit(t, JSON.stringify({ schema: 'chain.evm.tx.v1', chain, hash: txHash(this.rand), blockNumber: 22_000_000 + Math.floor(t / 12_000) % 1_000_000, blockTime: iso(t), from, to, value: (BigInt(Math.round(eth * 1e6)) * 10n ** 12n).toString() }));
   }
-  token(chain: 'ethereum' | 'tron', token: string, from: string, to: string, amount: number, t: number): void {
+  token(chain: 'ethereum' | 'tron', token: string, from: string, to: string, amount: number, t: number): void { this.emit(t, this.tokenLine(chain, token, from, to, amount, t)); }
+  tokenLine(chain: 'ethereum' | 'tron', token: string, from: string, to: string, amount: number, t: number): string {
     const topic = (a: string): string => `0x${(chain === 'tron' ? tronHex(a).slice(2) : a.slice(2).toLowerCase()).padStart(64, '0')}`;
     const value = BigInt(Math.round(amount * 1e6)).toString(16).padStart(64, '0');
-    this.emit(t, JSON.stringify({ schema: 'chain.evm.log.v1', chain, txHash: txHash(this.rand), logIndex: Math.floor(this.rand() * 200), blockNumber: 22_000_000 + Math.floor(t / 12_000) % 1_000_000, blockTime: iso(t), address: token, topics: [TRANSFER_TOPIC, topic(from), topic(to)], data: `0x${value}` }));
+    return JSON.stringify({ schema: 'chain.evm.log.v1', chain, txHash: txHash(this.rand), logIndex: Math.floor(this.rand() * 200), blockNumber: 22_000_000 + Math.floor(t / 12_000) % 1_000_000, blockTime: iso(t), address: token, topics: [TRANSFER_TOPIC, topic(from), topic(to)], data: `0x${value}` });
   }
   btc(inputs: { address: string; sats: number }[], outputs: { address: string; sats: number }[], t: number): void { this.emit(t, bitcoinTx(inputs, outputs, t, this.rand)); }
   lines(): string[] { return [...this.out].sort((a, b) => a.time - b.time || a.seq - b.seq).map((o) => o.line); }
@@ -106,8 +107,10 @@ function t1(g: Gen): void {
 
   a = p('T1: deposit with from [] whose USDT log shows Kim Sang Man paying the deposit address');
   { const t = at(); const dx = evmAddress(g.rand);
-    g.emit(t, transfer({ eventId: g.id('ev'), kind: 'deposit', time: t, accountId: a, chain: 'ethereum', asset: 'USDT', amount: 2500, from: [], to: dx, customer: ind() }, g.rand));
-    g.token('ethereum', USDT_ETH, KIM_EVM, dx, 2500, t - 10 * 60_000); }
+    const line = transfer({ eventId: g.id('ev'), kind: 'deposit', time: t, accountId: a, chain: 'ethereum', asset: 'USDT', amount: 2500, from: [], to: dx, customer: ind() }, g.rand);
+    const log = JSON.parse(g.tokenLine('ethereum', USDT_ETH, KIM_EVM, dx, 2500, t - 10 * 60_000)) as { txHash: string };
+    log.txHash = (JSON.parse(line) as { txHash: string }).txHash; // the deposit's own on-chain transaction
+    g.emit(t - 10 * 60_000, JSON.stringify(log)); g.emit(t, line); }
   a = p('T1: withdrawal on base and on avalanche to Lazarus');
   g.wd(a, ind(), at(), 'base', 'USDC', g.between(100, 3000), LAZARUS_EVM);
   g.wd(a, ind(), at(), 'avalanche', 'USDC', g.between(100, 3000), LAZARUS_EVM);
