@@ -365,6 +365,15 @@ function t9(g: Gen): void {
     g.wd(a, c, t, 'ethereum', 'USDC', 50000, evmAddress(g.rand));
   }
 
+  {
+    const c = biz(); const a = p('T9: a business that pays its main supplier $80k a month pays $150k to a fresh address, funded 24 h before', 'medium');
+    const t = at(); const sup = evmAddress(g.rand);
+    for (let k = 0; k < 4; k++) g.token('ethereum', USDC_ETH, evmAddress(g.rand), sup, g.between(20000, 200000), t - g.between(200, 400) * DAY);
+    for (let m = 4; m >= 1; m--) { const tm = t - m * 30 * DAY + 3 * DAY; g.dep(a, c, tm - 20 * HOUR, 'ethereum', 'USDC', 80000, [evmAddress(g.rand)]); g.wd(a, c, tm, 'ethereum', 'USDC', 80000, sup); }
+    g.dep(a, c, t - 24 * HOUR, 'ethereum', 'USDC', 150000, [evmAddress(g.rand)]);
+    g.wd(a, c, t, 'ethereum', 'USDC', 150000, evmAddress(g.rand));
+  }
+
   // benign look-alikes
   {
     const c = biz(); const b = g.benign('T9 look-alike: year-end $60k bonus to the monthly contractor\'s known address');
