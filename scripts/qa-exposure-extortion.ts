@@ -240,6 +240,11 @@ function t2(g: Gen): void {
   g.token('ethereum', USDT_ETH, evmAddress(g.rand), x, 30000, t - 20 * DAY);
   g.token('ethereum', USDT_ETH, LAZARUS_EVM, x, 2, t - 5 * DAY);
   g.dep(b, ind(), t, 'ethereum', 'USDT', 25000, [x]);
+  b = g.benign('T2 look-alike: deposit from an address that an SDN address paid only 5 days after the deposit');
+  t = at(); x = evmAddress(g.rand);
+  g.token('ethereum', USDT_ETH, evmAddress(g.rand), x, 6000, t - 6 * DAY);
+  g.dep(b, ind(), t, 'ethereum', 'USDT', 5900, [x]);
+  g.token('ethereum', USDT_ETH, SUEX_EVM, x, 9000, t + 5 * DAY);
   b = g.benign('T2 look-alike: withdrawal to an address that paid an SDN address 10 days before (value cannot reach it)');
   t = at(); x = evmAddress(g.rand);
   g.token('ethereum', USDT_ETH, evmAddress(g.rand), x, 3000, t - 15 * DAY);
@@ -374,6 +379,14 @@ function t9(g: Gen): void {
     g.wd(a, c, t, 'ethereum', 'USDC', 150000, evmAddress(g.rand));
   }
 
+  {
+    const c = biz(); const a = p('T9: $150k to a fresh address, funded with $40k 20 h before (the rest from balance)', 'medium');
+    const t = at(); businessHistory(g, a, c, t, 5000);
+    g.dep(a, c, t - 9 * DAY, 'ethereum', 'USDC', 120000, [evmAddress(g.rand)]);
+    g.dep(a, c, t - 20 * HOUR, 'ethereum', 'USDC', 40000, [evmAddress(g.rand)]);
+    g.wd(a, c, t, 'ethereum', 'USDC', 150000, evmAddress(g.rand));
+  }
+
   // benign look-alikes
   {
     const c = biz(); const b = g.benign('T9 look-alike: year-end $60k bonus to the monthly contractor\'s known address');
@@ -483,6 +496,7 @@ function t10(g: Gen): void {
     ['T10: 6,000 USDC semi-monthly (15 d) x5, 30-day gap, 8x from the employer\'s cluster, 85% out in 30 h', { chain: 'ethereum', asset: 'USDC', salary: 6000, cadence: 15, n: 5, gap: 30, mult: 8, source: 'cluster', fwd: 0.85, fwdHours: 30 }],
   ];
   for (const [scenario, s] of cases) t10Case(g, p(scenario, 'high'), ind('2024-05-01T00:00:00.000Z', g.pick(['US', 'CA', 'GB'])), s);
+  t10Case(g, p('T10: a contractor\'s one-person LLC (business account), 6,500 USDC monthly x4, 60-day gap, 12x, 95% out in 10 h', 'high'), biz('US'), { chain: 'ethereum', asset: 'USDC', salary: 6500, cadence: 30, n: 4, gap: 60, mult: 12, source: 'same', fwd: 0.95, fwdHours: 10 });
   t10Case(g, p('T10 critical: 5,000 USDT on tron x4, 60-day gap, 10x, 95% out in 12 h, the destination 2 hops from Cheil Credit Bank', 'critical'), ind(), { chain: 'tron', asset: 'USDT', salary: 5000, cadence: 30, n: 4, gap: 60, mult: 10, source: 'same', fwd: 0.95, fwdHours: 12, dprk: true });
   t10Case(g, p('T10 critical: 8,000 USDC x4, 55-day gap, 7x from a new source, 90% out in 24 h, the destination 2 hops from Lazarus', 'critical'), ind(), { chain: 'ethereum', asset: 'USDC', salary: 8000, cadence: 30, n: 4, gap: 55, mult: 7, source: 'new', fwd: 0.9, fwdHours: 24, dprk: true });
 
@@ -523,7 +537,7 @@ function t10(g: Gen): void {
 }
 
 // ---------------------------------------------------------------- T11 persona rotation
-interface T11 { link: 'login-device' | 'session-device' | 'destination' | 'ip24'; chain: 'ethereum' | 'tron'; salary: number; gapAfterLast: number; newAge: number; payer: 'same' | 'cluster'; labelled: boolean; risky: boolean }
+interface T11 { link: 'login-device' | 'session-device' | 'destination' | 'ip24'; chain: 'ethereum' | 'tron'; salary: number; gapAfterLast: number; newAge: number; payer: 'same' | 'cluster'; labelled: boolean; risky: boolean; crowd?: number; calmSuccessor?: boolean; alsoDestination?: boolean }
 function t11Case(g: Gen, pred: string, next: string, s: T11): void {
   const addr = (): string => (s.chain === 'tron' ? tronAddress(g.rand) : evmAddress(g.rand));
   const asset = s.chain === 'tron' ? 'USDT' : 'USDC';
@@ -548,17 +562,22 @@ function t11Case(g: Gen, pred: string, next: string, s: T11): void {
   const newDevice = s.link === 'login-device' || s.link === 'session-device' ? device : `dev-${next}`;
   let payer = emp;
   if (s.payer === 'cluster') { payer = addr(); g.token(s.chain, token, emp, payer, s.salary * 10, tn - 2 * DAY); }
-  const sess = s.link === 'ip24' ? { ip: '203.0.113.77', ipCountry: 'US', vpn: false, deviceId: newDevice } : riskySess(next, newDevice);
+  const sess = s.link === 'ip24' || s.calmSuccessor ? { ip: '203.0.113.77', ipCountry: nc.kycCountry, vpn: false, deviceId: newDevice } : riskySess(next, newDevice);
+  for (let k = 0; k < (s.crowd ?? 0); k++) { // other employees the platform pays at this exchange
+    const o = g.benign('T11 background: another employee paid monthly by the same payroll platform'); const oc = ind(); const own = addr();
+    for (let m = 0; m < 5; m++) { const tm = t0 + m * 30 * DAY + g.between(-2, 2) * DAY; g.dep(o, oc, tm, s.chain, asset, s.salary * g.between(0.7, 1.3), [emp]); g.wd(o, oc, tm + g.between(3, 15) * DAY, s.chain, asset, s.salary * 0.4, own); }
+  }
   if (s.link === 'ip24') g.login(pred, tn - 3 * DAY, { ip: '203.0.113.12', ipCountry: 'US', vpn: false, deviceId: device });
   if (s.link !== 'session-device') g.login(next, tn - s.newAge * DAY + HOUR, sess);
   const amt = s.salary * g.between(0.97, 1.03);
   g.dep(next, nc, tn, s.chain, asset, amt, [payer]);
-  g.wd(next, nc, tn + g.between(4, 20) * HOUR, s.chain, asset, amt * 0.97, s.link === 'destination' ? cons : addr(), { session: sess });
+  g.wd(next, nc, tn + g.between(4, 20) * HOUR, s.chain, asset, amt * 0.97, s.link === 'destination' || s.alsoDestination ? cons : addr(), { session: sess });
 }
 
 function t11(g: Gen): void {
   const cases: [string, T11, string?][] = [
     ['T11 S10: new account (6 days old) on the predecessor\'s device, paid by the same labelled payroll platform 15 days after its last salary', { link: 'login-device', chain: 'ethereum', salary: 4800, gapAfterLast: 15, newAge: 6, payer: 'same', labelled: true, risky: true }],
+    ['T11 S10 as written: same device and consolidation destination, US session without VPN, the labelled platform also paying 12 other customers', { link: 'login-device', chain: 'ethereum', salary: 4800, gapAfterLast: 15, newAge: 6, payer: 'same', labelled: true, risky: true, crowd: 12, calmSuccessor: true, alsoDestination: true }],
     ['T11: new account 29 days old, same device in the withdrawal session only, tron, 58 days after', { link: 'session-device', chain: 'tron', salary: 3000, gapAfterLast: 58, newAge: 29, payer: 'same', labelled: false, risky: true }],
     ['T11: new account 2 days old, same consolidation destination, $11,500, 35 days after', { link: 'destination', chain: 'ethereum', salary: 11500, gapAfterLast: 35, newAge: 2, payer: 'same', labelled: false, risky: true }],
     ['T11: paid by a new address the employer funded, same device, 40 days after', { link: 'login-device', chain: 'ethereum', salary: 2500, gapAfterLast: 40, newAge: 14, payer: 'cluster', labelled: false, risky: true }],
