@@ -157,7 +157,33 @@ export function canonicalTron(address: string): string {
 
 /** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */
 export function tronFromEvmBytes(hex20: string): string {
-  return base58CheckEncode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
+  return tronFromBareHex(hex20) ?? base58CheckEncode(Buffer.from('41' + hex20.replace(HEX_PREFIX, '').toLowerCase(), 'hex'));
+}
+
+/** A Tron account's payload, `41` and its 20 bytes; reused, as encoding is synchronous. */
+const tronPayload = new Uint8Array(21);
+tronPayload[0] = 0x41;
+
+/** A hex digit's value (either case), -1 for any other character. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/**
+ * tronFromEvmBytes for exactly 40 hex digits (what a log topic gives), read straight into the
+ * payload: no joined string and no Buffer per account. Undefined for anything else.
+ */
+function tronFromBareHex(hex20: string): string | undefined {
+  if (hex20.length !== 40) return undefined;
+  for (let i = 0; i < 20; i++) {
+    const high = hexDigit(hex20.charCodeAt(2 * i));
+    const low = hexDigit(hex20.charCodeAt(2 * i + 1));
+    if (high < 0 || low < 0) return undefined;
+    tronPayload[i + 1] = (high << 4) | low;
+  }
+  return base58CheckEncode(tronPayload);
 }
 
 /** The key of the Tron account whose 20 bytes are `hex20` (lower-case hex, no prefix). */

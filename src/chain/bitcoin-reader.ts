@@ -37,10 +37,15 @@ export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
   return reader.transaction();
 }
 
+/** A txid's 32 bytes, the digest reversed: one buffer for every read (reading is synchronous; a copy per txid cost more). */
+const txidBytes = Buffer.alloc(32);
+
 /** Double SHA-256 of version, inputs and outputs, and locktime (the witness left out), byte-reversed. */
 function txidOf(b: Buffer, bodyStart: number, bodyEnd: number): string {
   const plain = bodyStart === 4 ? b : Buffer.concat([b.subarray(0, 4), b.subarray(bodyStart, bodyEnd), b.subarray(b.length - 4)]);
-  return Buffer.from(sha256d(plain)).reverse().toString('hex');
+  const digest = sha256d(plain);
+  for (let i = 0; i < 32; i++) txidBytes[i] = digest[31 - i]!;
+  return txidBytes.toString('hex');
 }
 
 /** Cursor over the bytes; `fail` marks the tx as outside what this reader vouches for. */

@@ -72,7 +72,12 @@ function zodIssues(error: z.ZodError): { path: string; message: string }[] {
 }
 
 const time = (iso: string): number => parseIsoUtc(iso)!;
-const HEX_PREFIX = /^0x/;
+
+/** A transaction hash as the graph keeps it: lower case, without `0x` (what `.toLowerCase().replace(/^0x/, '')` gives, without a regex). */
+function bareHash(hash: string): string {
+  const lower = hash.toLowerCase();
+  return lower.charCodeAt(0) === 48 && lower.charCodeAt(1) === 120 ? lower.slice(2) : lower;
+}
 
 /**
  * More USD than every crypto-asset in existence is worth (about 3 × 10^12 in 2025): a transfer
@@ -100,12 +105,14 @@ class ImpossibleAmountError extends Error {
  * Refuses an amount worth more than MAX_PLAUSIBLE_USD at its peg or the price table's price,
  * whatever `usdValue` the exchange gave: 10^30 BTC with a `usdValue` of 100 is still no transfer.
  * Assets without a peg or table price are bounded by the schema's 30 whole digits only.
+ * `near`: the amount as the nearest double, the Number of its text (a chain amount's is
+ * Decimal.toNumber, which prints no text while its units are a safe integer).
  */
-function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, prices: PriceTable, path = 'amount'): void {
+function refuseImpossibleAmount(asset: string, near: number, amount: Decimal, prices: PriceTable, path = 'amount'): void {
   const symbol = asset.toUpperCase();
   const price = STABLECOINS.has(symbol) ? 1 : prices[symbol];
   // Nearly every amount is far below the bound: told by a double, without the exact product.
-  if (price !== undefined && Number(text) * price > PLAINLY_POSSIBLE_USD) {
+  if (price !== undefined && near * price > PLAINLY_POSSIBLE_USD) {
     const valued = usdOf(asset, amount, prices);
     if (valued.usd !== null && valued.usd.compare(MAX_PLAUSIBLE_USD) > 0) {
       throw new ImpossibleAmountError(path, `${amount.toString()} ${asset} is worth more than ${LIMITS.usdValue.toExponential()} USD at the ${valued.source === 'peg' ? 'stablecoin peg' : 'price table'}: an impossible amount`);
@@ -113,10 +120,10 @@ function refuseImpossibleAmount(asset: string, text: string, amount: Decimal, pr
   }
   // Whatever its price: no more bitcoin will ever exist (session 42 QA: a deposit of 30,000,000
   // BTC without usdValue was accepted, worth less than the USD bound at the table's price).
-  if (symbol === 'BTC' && Number(text) >= 21_000_000 && amount.compare(BTC_SUPPLY) > 0) {
+  if (symbol === 'BTC' && near >= 21_000_000 && amount.compare(BTC_SUPPLY) > 0) {
     throw new ImpossibleAmountError(path, `${amount.toString()} BTC is more than the 21,000,000 BTC that will ever exist: an impossible amount`);
   }
-  if (symbol === 'ETH' && Number(text) >= 200_000_000 && amount.compare(ETH_BOUND) > 0) {
+  if (symbol === 'ETH' && near >= 200_000_000 && amount.compare(ETH_BOUND) > 0) {
     throw new ImpossibleAmountError(path, `${amount.toString()} ETH is more than all the ether there is (about 120,000,000; bound 200,000,000): an impossible amount`);
   }
 }
@@ -150,7 +157,7 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   for (let i = 0; i < msg.from.length; i++) from[i] = keyAt(msg.chain, msg.from[i]!, 'from', i);
   const to = keyAt(msg.chain, msg.to, 'to');
   const amount = Decimal.parse(msg.amount);
-  refuseImpossibleAmount(msg.asset, msg.amount, amount, prices);
+  refuseImpossibleAmount(msg.asset, Number(msg.amount), amount, prices);
   const impossible = impossibleForAsset(msg.chain, msg.asset, amount, nativeSymbol(msg.chain), NATIVE_SYMBOL_SET);
   if (impossible !== undefined) throw new ImpossibleAmountError(impossible.path, impossible.reason);
   const valued = usdOf(msg.asset, amount, prices, msg.usdValue);
@@ -168,20 +175,23 @@ class FieldAddressError extends Error {
   }
 }
 
-/** The address's key; a bad address throws FieldAddressError naming its field (`from.2` for field `from`, index 2). */
-function keyAt(chain: Chain, address: string, field: string, index?: number): AddressKey {
+/**
+ * The address's key; a bad address throws FieldAddressError naming its field (`from.2` for field
+ * `from`, index 2; `prevouts.2.address` with `inner` too).
+ */
+function keyAt(chain: Chain, address: string, field: string, index?: number, inner?: string): AddressKey {
   try {
     return addressKey(chain, address);
   } catch (err) {
     // The path string is built only on failure: the hot path allocates no field name per address.
-    if (err instanceof AddressError) throw new FieldAddressError(index === undefined ? field : `${field}.${index}`, err);
+    if (err instanceof AddressError) throw new FieldAddressError(index === undefined ? field : inner === undefined ? `${field}.${index}` : `${field}.${index}.${inner}`, err);
     throw err;
   }
 }
 
 function decodeBitcoin(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.bitcoin.tx.v1']>, prices: PriceTable): DecodedEvent {
   // Keys first: a bad prevout address is reported before the hex is looked at.
-  const inputKeys = msg.prevouts.map((p, i) => (p.address === null ? null : keyAt('bitcoin', p.address, `prevouts.${i}.address`)));
+  const inputKeys = msg.prevouts.map((p, i) => (p.address === null ? null : keyAt('bitcoin', p.address, 'prevouts', i, 'address')));
   const tx = parseBitcoinTx(msg.hex, msg.txid, msg.prevouts, inputKeys);
   const transfers: ValueTransfer[] = [];
   // Value flow: co-spend makes a transaction's inputs one cluster, so each output is paid by that
@@ -231,18 +241,18 @@ function decodeEvmTx(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.tx.v1']>, pr
   const to = msg.to === null ? null : keyAt(msg.chain, msg.to, 'to');
   const symbol = nativeSymbol(msg.chain);
   const amount = Decimal.fromUnits(BigInt(msg.value), msg.chain === 'tron' ? 6 : 18);
-  const hash = msg.hash.toLowerCase().replace(HEX_PREFIX, '');
+  const hash = bareHash(msg.hash);
   // A reverted transaction moved nothing: no flow edge, so no taint and no forwarding merge (QA).
   if (msg.status === '0x0' || msg.status === 0) return { type: 'ignored', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), reason: 'a failed transaction (receipt status 0) moves no value' };
   // As for a token's: 2^256 - 1 wei is no transfer.
-  refuseImpossibleAmount(symbol, amount.toString(), amount, prices, 'value');
+  refuseImpossibleAmount(symbol, amount.toNumber(), amount, prices, 'value');
   const valued = usdOf(symbol, amount, prices);
   const transfers = to && amount.sign() > 0 ? [{ from, to, asset: symbol, amount, usd: valued.usd, usdSource: valued.source }] : [];
   return { type: 'chain', eventId: `evm:${msg.chain}:${hash}`, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers };
 }
 
 function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, prices: PriceTable): DecodedEvent {
-  const hash = msg.txHash.toLowerCase().replace(HEX_PREFIX, '');
+  const hash = bareHash(msg.txHash);
   const eventId = `log:${msg.chain}:${hash}:${msg.logIndex}`;
   const contract = keyAt(msg.chain, msg.address, 'address');
   // A log a reorganisation removed moved nothing: no flow edge, no forward, no blacklist (QA). Its
@@ -254,7 +264,7 @@ function decodeEvmLog(msg: z.infer<(typeof INPUT_SCHEMAS)['chain.evm.log.v1']>, 
   const asset = token?.symbol ?? contract;
   const amount = Decimal.fromUnits(decoded.value, token?.decimals ?? 0);
   // A registered token's amount is bounded as an exchange transfer's is (2^256 - 1 USDT is no transfer).
-  if (token) refuseImpossibleAmount(asset, amount.toString(), amount, prices, 'data');
+  if (token) refuseImpossibleAmount(asset, amount.toNumber(), amount, prices, 'data');
   const { usd, source } = token ? usdOf(token.symbol, amount, prices) : { usd: null, source: null };
   return { type: 'chain', eventId, time: time(msg.blockTime), chain: msg.chain, txHash: hash, transfers: [{ from: decoded.from, to: decoded.to, asset, amount, usd, usdSource: source }] };
 }

@@ -1,4 +1,5 @@
 import { getAddress } from 'ethers';
+import bs58check from 'bs58check';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ADDRESS_CACHE_GENERATION, addressCacheStats, addressKey, AddressError, displayAddress, tronFromEvmBytes, uncachedAddressKey } from '../../src/chain/address.js';
@@ -120,6 +121,14 @@ describe('Tron accounts from log topics', () => {
     expect(accountFromTopic('tron', topic.toUpperCase().replace('0X', '0x'))).toBe(expected);
     expect(accountFromTopic('ethereum', topic)).toBe(`evm:0x${hex20}`);
     expect(accountFromTopic('tron', `0x${'0'.repeat(23)}1${hex20}`)).toBeUndefined();
+  });
+
+  it('encodes a 20-byte account as bs58check does, from hex of either case, with or without 0x', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.boolean(), fc.boolean(), (bytes, upper, prefixed) => {
+      const hex = Buffer.from(bytes).toString('hex');
+      const expected = bs58check.encode(Buffer.concat([Buffer.from([0x41]), Buffer.from(bytes)]));
+      expect(tronFromEvmBytes(`${prefixed ? '0x' : ''}${upper ? hex.toUpperCase() : hex}`)).toBe(expected);
+    }), { numRuns: 2_000 });
   });
 
   it('gives the key of a fresh encoding for an account an exchange message named first, in base58 or in hex, and for one never named', () => {

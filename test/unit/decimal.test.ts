@@ -103,6 +103,14 @@ describe('Decimal', () => {
     expect(Decimal.fromUnits(2n ** 200n, 0).toString()).toBe((2n ** 200n).toString());
   });
 
+  it('reads as the double its text names (what decode bounds a chain amount by, without printing it)', () => {
+    const units = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 53n }), fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }));
+    fc.assert(fc.property(units, fc.integer({ min: 0, max: 30 }), (u, decimals) => {
+      const amount = Decimal.fromUnits(u, decimals);
+      expect(amount.toNumber()).toBe(Number(amount.toString()));
+    }), { numRuns: 5_000 });
+  });
+
   it('formats for reading with separators and every significant digit', () => {
     expect(Decimal.parse('0.00012345').format()).toBe('0.00012345');
     expect(Decimal.parse('3006.70').format()).toBe('3,006.7');
