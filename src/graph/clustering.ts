@@ -58,6 +58,11 @@ export interface ChainOutcome {
    * GraphWriter.forwardedAlready): where a re-examination starts, as it would from the forward.
    */
   forwarders?: Map<GraphChange, number>;
+  /**
+   * The id of the event's first input address, else of its first transfer's sender, when the
+   * writer interned it: where a re-examination of its changes starts upstream (workOfChain).
+   */
+  originId?: number;
 }
 
 /** What applying an exchange transfer did to the graph. */
@@ -119,10 +124,16 @@ export class GraphWriter {
     const graph = this.graph;
     const changes: GraphChange[] = [];
     const outcome: ChainOutcome = { changes };
+    // A Bitcoin transaction's addresses are interned once each, here: its transfers and co-spend
+    // links find their ids again by address among them (an index look-up is a cache miss or two).
+    let spent: SpentInputs | undefined;
+    let outputIds: number[] | undefined;
     if (event.bitcoin) {
       const tx = event.bitcoin;
-      const inputs = [...new Set(tx.inputs.map((i) => i.address).filter((a): a is string => a !== null))];
-      const inputIds = inputs.map((a) => graph.id(a));
+      spent = spentInputs(tx);
+      const { inputs } = spent;
+      const inputIds = (spent.ids = inputs.map((a) => graph.id(a)));
+      if (tx.inputs[0]?.address != null) outcome.originId = inputIds[0]; // the first input is the first of `inputs`
       const exchangeInput = inputIds.some((id) => graph.clusterLabels(id, event.time).some((l) => l.record.label === 'exchange'));
       const coinjoin = detectCoinJoin(tx.inputs, tx.outputs, exchangeInput);
       if (coinjoin) {
@@ -134,7 +145,12 @@ export class GraphWriter {
       const change = coinjoin ? undefined : detectChange(graph, tx, event.time);
       if (change) outcome.change = change;
       for (const id of inputIds) graph.markSeen(id, event.time);
-      for (const o of tx.outputs) if (o.address !== null) graph.markSeen(graph.id(o.address), event.time);
+      outputIds = new Array<number>(tx.outputs.length);
+      for (let k = 0; k < tx.outputs.length; k++) {
+        const address = tx.outputs[k]!.address;
+        outputIds[k] = address === null ? -1 : graph.id(address);
+        if (address !== null) graph.markSeen(outputIds[k]!, event.time);
+      }
       if (!coinjoin && inputIds.length > 1) {
         const first = inputIds[0]!;
         for (let i = 1; i < inputIds.length; i++) {
@@ -145,18 +161,28 @@ export class GraphWriter {
     }
     // CoinJoin outputs are not traced: who paid which output is what the mix hides.
     if (outcome.coinjoin) return outcome;
-    if (event.bitcoin) this.linkCoSpent(event);
+    if (spent) this.linkCoSpent(event, spent);
     const ids = (outcome.transferIds = new Array<number>(2 * event.transfers.length));
+    // The decoder lists a transaction's transfers in the order of the outputs they pay.
+    let output = 0;
     for (let i = 0; i < event.transfers.length; i++) {
       const t = event.transfers[i]!;
-      const from = (ids[2 * i] = graph.id(t.from));
-      const to = (ids[2 * i + 1] = graph.id(t.to));
+      let from: number | undefined;
+      let to: number | undefined;
+      if (spent && outputIds) {
+        from = spent.idOf(t.from);
+        let k = output;
+        while (k < outputIds.length && event.bitcoin!.outputs[k]!.address !== t.to) k++;
+        if (k < outputIds.length) to = outputIds[(output = k)];
+      }
+      from = ids[2 * i] = from ?? graph.id(t.from);
+      to = ids[2 * i + 1] = to ?? graph.id(t.to);
       // A zero-value transfer moves nothing: address poisoning sends them from look-alike or
       // listed addresses. It makes no flow edge, no forward and no sighting.
       if (t.amount.isZero()) continue;
       graph.markSeen(from, event.time);
       graph.markSeen(to, event.time);
-      if (!graph.addEdge(from, to, { asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
+      if (!graph.addFlowEdge({ from, to, asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
       // A token no registry knows proves no one's control: anyone can emit its Transfer logs
       // between any two addresses (QA: fake-token logs put a customer into a sanctioned cluster).
       if (!event.bitcoin && !isUnregisteredToken(t.asset)) {
@@ -168,6 +194,7 @@ export class GraphWriter {
         }
       }
     }
+    if (outcome.originId === undefined && ids.length > 0) outcome.originId = ids[0];
     return outcome;
   }
 
@@ -179,18 +206,18 @@ export class GraphWriter {
    * MAX_COSPEND_LINKS other inputs by value, so a consolidation of thousands of coins writes a
    * bounded number of edges and flushes no more of the payer's in-list.
    */
-  private linkCoSpent(event: ChainEvent): void {
+  private linkCoSpent(event: ChainEvent, spent: SpentInputs): void {
     const payerKey = event.transfers[0]?.from;
     if (payerKey === undefined) return; // pays only its own inputs (change): nothing to reach
     const values = new Map<string, bigint>();
     for (const i of event.bitcoin!.inputs) if (i.address !== null && i.address !== payerKey) values.set(i.address, (values.get(i.address) ?? 0n) + i.value);
     if (values.size === 0) return;
     const graph = this.graph;
-    const payer = graph.id(payerKey);
+    const payer = spent.idOf(payerKey) ?? graph.id(payerKey);
     const inputs = [...values].sort((a, b) => (a[1] > b[1] ? -1 : a[1] < b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     for (let k = 0, linked = 0; k < inputs.length && linked < MAX_COSPEND_LINKS; k++) {
       const [address, value] = inputs[k]!;
-      const input = graph.id(address);
+      const input = spent.idOf(address)!; // every input address is among them
       // A merge held back (a cluster past its size bound) joins no owners: nor does a link.
       if (graph.root(input) !== graph.root(payer)) continue;
       linked++;
@@ -386,7 +413,7 @@ export class GraphWriter {
     if (m.kind === 'withdrawal' && m.status === 'completed') {
       const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
       graph.markOwn(hot);
-      if (graph.addEdge(hot, toId, { asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId })) {
+      if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
       }
     } else if (deposit && event.from.length > 0 && !fromMix) {
@@ -395,10 +422,33 @@ export class GraphWriter {
       const k = event.from.length;
       const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
       const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
-      for (const id of fromIds) graph.addEdge(id, toId, { asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
+      for (const id of fromIds) graph.addFlowEdge({ from: id, to: toId, asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
     }
     return { counterpartyIds: external, changes };
   }
+}
+
+/** A Bitcoin transaction's distinct input addresses in first-spent order, and the ids applyChain interned them under. */
+interface SpentInputs {
+  readonly inputs: readonly string[];
+  ids: readonly number[];
+  /** The id of one of the input addresses, undefined for any other address. */
+  idOf(address: string): number | undefined;
+}
+
+function spentInputs(tx: ParsedBitcoinTx): SpentInputs {
+  const place = new Map<string, number>();
+  const inputs: string[] = [];
+  for (const i of tx.inputs) if (i.address !== null && !place.has(i.address)) place.set(i.address, inputs.push(i.address) - 1);
+  const spent: SpentInputs = {
+    inputs,
+    ids: [],
+    idOf: (address) => {
+      const at = place.get(address);
+      return at === undefined ? undefined : spent.ids[at];
+    },
+  };
+  return spent;
 }
 
 /** Whether two edge refs name one transaction: a chain event's hash is kept bare and lower-case, an exchange record's as sent. */

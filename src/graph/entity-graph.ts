@@ -214,6 +214,8 @@ const MARK_FORWARDER = 2;
 /** What an address without edges reads: one shared, frozen list, not a new one per read (walks read thousands). */
 const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
 const NAME_CACHE = 100_000;
+/** What clusterLabels answers for an address without labels (shared: never written). */
+const NO_LABELS: readonly ClusterLabel[] = Object.freeze([]);
 /** What an unlabelled cluster's labelled members read (shared: never written). */
 const NO_MEMBERS: readonly number[] = Object.freeze([]);
 
@@ -753,14 +755,18 @@ export class EntityGraph {
    * and in a custodial cluster (an `exchange` label's) not the other members' own (a listed
    * deposit address lists neither the exchange nor its other customers).
    */
-  clusterLabels(addressId: number, asOf: number): ClusterLabel[] {
-    const out: ClusterLabel[] = [];
+  clusterLabels(addressId: number, asOf: number): readonly ClusterLabel[] {
+    let out: ClusterLabel[] | undefined;
     const flags = this.scopedFlags();
     if (addressId < flags.length && flags[addressId] === 1) {
+      out = [];
       for (const record of this.labels.labelsAt(addressId, asOf)) if (record.scope === 'address') out.push({ address: this.key(addressId), record });
     }
     const labelled = this.labelledMembers(addressId);
-    return labelled.length === 0 ? out : clusterLabelsFor(this.labelScope, labelled, asOf, addressId, out);
+    // Most addresses asked about (every node of an exposure walk, both ends of each chain
+    // transfer) carry no label: they share one empty answer instead of a new list each.
+    if (labelled.length === 0) return out ?? NO_LABELS;
+    return clusterLabelsFor(this.labelScope, labelled, asOf, addressId, out ?? []);
   }
 
   /** Labels in force at `asOf` that hold for every member of the address's cluster alike. */
@@ -942,6 +948,16 @@ export class EntityGraph {
   }
 
   addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
+    return this.addFlowEdge({ from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
+  }
+
+  /**
+   * addEdge of an edge its caller built whole, with its fields in FlowEdge's order and no
+   * `coSpend`: the object itself goes into both lists (no second object per edge). The caller
+   * changes it no more.
+   */
+  addFlowEdge(edge: FlowEdge): boolean {
+    const from = edge.from;
     let outs = this.outEdges.get(from);
     if (!outs) this.outEdges.set(from, (outs = []));
     // The same transfer may arrive twice (an exchange event and its chain event), within six
@@ -949,9 +965,8 @@ export class EntityGraph {
     // in the receiver's. Not among the sender's newest: chain data read weeks late meets a hot
     // wallet whose list has since gained other customers' withdrawals, and a transfer counted
     // twice sweeps nothing (session 45 QA: 27 days late, a DPRK cell's forwards merged none).
-    if (this.knownTransfer(outs, from, to, edge) || this.knownTransfer(this.inEdges.get(to), from, to, edge)) return false;
-    const shared: FlowEdge = { from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref };
-    this.insertEdge(from, outs, shared);
+    if (this.knownTransfer(outs, edge) || this.knownTransfer(this.inEdges.get(edge.to), edge)) return false;
+    this.insertEdge(from, outs, edge);
     return true;
   }
 
@@ -986,12 +1001,13 @@ export class EntityGraph {
    * SAME_TRANSFER_LOOK edges on each side of `edge.time`, found by binary search, whatever the
    * list's length or the order its edges arrived in.
    */
-  private knownTransfer(list: readonly FlowEdge[] | undefined, from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
+  private knownTransfer(list: readonly FlowEdge[] | undefined, edge: FlowEdge): boolean {
     if (list === undefined || list.length === 0) return false;
-    const at = lowerBound(list, edge.time);
-    const same = (e: FlowEdge): boolean => e.from === from && e.to === to && e.asset === edge.asset && e.coSpend !== true && sameAmount(e.amount, edge.amount);
-    for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (same(list[i]!)) return true;
-    for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (same(list[i]!)) return true;
+    // Most edges come in time order, after every edge of the list: no search (each step of one
+    // reads an edge, a cache miss in a long list).
+    const at = list[list.length - 1]!.time < edge.time ? list.length : lowerBound(list, edge.time);
+    for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (sameTransfer(list[i]!, edge)) return true;
+    for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (sameTransfer(list[i]!, edge)) return true;
     return false;
   }
 
@@ -1100,6 +1116,11 @@ export function nameOfKey(key: string): string {
 /** An id kept across a renumbering (`remap`): its new id, -1 when it was -1 or is forgotten. */
 function renumbered(id: number, remap: Int32Array): number {
   return id >= 0 && id < remap.length ? remap[id]! : -1;
+}
+
+/** Whether edge `e` (a value transfer already held) records the same transfer as `edge` (see EntityGraph.knownTransfer). */
+function sameTransfer(e: FlowEdge, edge: FlowEdge): boolean {
+  return e.from === edge.from && e.to === edge.to && e.asset === edge.asset && e.coSpend !== true && sameAmount(e.amount, edge.amount);
 }
 
 /** Whether two amounts are one transfer's: they differ by at most 0.1% of the second, exactly. */

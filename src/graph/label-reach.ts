@@ -54,9 +54,20 @@ export class LabelReach {
 
   /** Whether every label in `labels` is traced (only then do the bounds answer for a walk). */
   traces(labels: readonly string[]): boolean {
-    for (const l of labels) if (!this.traced.has(l)) return false;
-    return true;
+    // Asked before each exposure walk, of a few lists a rule set holds for its life (a signal's
+    // labels, the rules' exposure labels: four walks per chain transfer): answered once per list.
+    if (labels.length === 0) return true; // a walk by a test of its own (reverse-link.ts) makes a new empty list each time
+    let answer = this.tracedLists.get(labels);
+    if (answer === undefined) {
+      answer = true;
+      for (const l of labels) if (!this.traced.has(l)) { answer = false; break; }
+      this.tracedLists.set(labels, answer);
+    }
+    return answer;
   }
+
+  /** Lists `traces` has answered for (their contents never change: rule specs and what is derived from them). */
+  private readonly tracedLists = new WeakMap<readonly string[], boolean>();
 
   tracesLabel(label: string): boolean {
     return this.traced.has(label);

@@ -59,7 +59,7 @@ export class Reexaminer {
     const work: Reexamination[] = [];
     if (applied.length > 0) {
       // Only a chain event that changed the graph has an origin to look upstream from.
-      const origin = this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!);
+      const origin = outcome.originId ?? this.graph.id((event.bitcoin?.inputs[0]?.address ?? event.transfers[0]?.from)!);
       for (const change of applied) {
         // A label a chain event derives (a CoinJoin's participants) starts from the labelled address.
         if (change.kind === 'label' && 'label' in change.cause) work.push(...labelWork(change, this.graph.id(change.cause.address)));
