@@ -7,7 +7,7 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError, redisDatabase } from '../config/config.js';
 import { isTlsRefusal } from '../config/tls.js';
-import { CLOSED_BY_SERVER, speaksTls } from './redis-tls-listener.js';
+import { CLOSED_BY_SERVER, redisEndpoint, speaksTls } from './redis-tls-listener.js';
 
 /**
  * The URL with its user and password hidden: everything up to the last `@` (a password may hold
@@ -72,15 +72,9 @@ function tlsOnlyPortError(url: string, reason: string): ConfigError {
  * URL that points at a plaintext listener, whose TLS handshake otherwise only times out.
  */
 function answersWithoutTls(url: string): Promise<boolean> {
-  let host: string;
-  let port: number;
-  try {
-    const parsed = new URL(url);
-    host = parsed.hostname.replace(/^\[|\]$/g, '');
-    port = Number(parsed.port || 6379);
-  } catch {
-    return Promise.resolve(false);
-  }
+  const endpoint = redisEndpoint(url);
+  if (endpoint === undefined) return Promise.resolve(false);
+  const { host, port } = endpoint;
   return new Promise((resolve) => {
     const socket = connectTcp({ host, port });
     const done = (answered: boolean): void => { clearTimeout(timer); socket.destroy(); resolve(answered); };

@@ -16,15 +16,9 @@ export const CLOSED_BY_SERVER = /ECONNRESET|EPIPE|Connection is closed|socket ha
  * false. The server's certificate is not checked: this only asks which protocol the port speaks.
  */
 export function speaksTls(url: string, timeoutMs = 5000): Promise<boolean> {
-  let host: string;
-  let port: number;
-  try {
-    const parsed = new URL(url);
-    host = parsed.hostname.replace(/^\[|\]$/g, '');
-    port = Number(parsed.port || 6379);
-  } catch {
-    return Promise.resolve(false);
-  }
+  const endpoint = redisEndpoint(url);
+  if (endpoint === undefined) return Promise.resolve(false);
+  const { host, port } = endpoint;
   return new Promise((resolve) => {
     // SNI names a host, never an address (RFC 6066).
     const socket = connect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
@@ -33,4 +27,14 @@ export function speaksTls(url: string, timeoutMs = 5000): Promise<boolean> {
     socket.once('secureConnect', () => done(true));
     socket.once('error', (err: Error) => done(/alert /i.test(err.message)));
   });
+}
+
+/** The host (IPv6 brackets removed) and port (6379 when none is given) a Redis URL names; undefined when it is no URL. */
+export function redisEndpoint(url: string): { host: string; port: number } | undefined {
+  try {
+    const parsed = new URL(url);
+    return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 6379) };
+  } catch {
+    return undefined;
+  }
 }
