@@ -106,6 +106,9 @@ export function cadence(spec: CadenceSpec): Signal {
             payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean),
             // Days from the run's first payment to the trigger: how long the pattern has run.
             sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
+            // Days from the payer's first payment in the window, in the run or not: a late or early
+            // payday that breaks the run starts a new one, but the job began with the first payment.
+            payerSinceDays: (env.trigger.time - events[0]!.time) / DAY,
             // How many of the run's own periods (learned-period.ts) have passed since its last payment: 1.5 or more, the pay has stopped.
             gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2),
             // Days from the run's last payment to the trigger (T10: the large inflow within 120 days of it).

@@ -90,7 +90,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, payerSinceDays: (trigger.time - events[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
         };
       }
     }
