@@ -21,7 +21,7 @@ import type { PayerGroup } from './payer-index.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { PAYER_GROUP_READ_LIMIT, WINDOW_READ_LIMIT } from './read-limits.js';
 import { conduitFunder } from './payer-conduit.js';
-import { learnedPeriod } from './learned-period.js';
+import { runPeriod } from './learned-period.js';
 
 type CadenceSpec = Extract<SignalSpec, { op: 'cadence' }>;
 
@@ -232,7 +232,7 @@ function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Deci
       run.reverse();
       const usd = run.map((p) => p.usd.toNumber());
       const cv = coefficientOfVariation(usd);
-      if (cv <= spec.maxCv) return { run, count: run.length, period: every, learned: learnedPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+      if (cv <= spec.maxCv) return { run, count: run.length, ...runPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
     }
   }
   return undefined;

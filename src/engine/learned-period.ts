@@ -22,3 +22,18 @@ export function learnedPeriod(times: readonly number[], every: number, tolerance
   const mid = gaps.length >> 1;
   return gaps.length % 2 === 1 ? gaps[mid]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
 }
+
+/**
+ * The period a run found with a nominal period actually keeps: twice the nominal one when every
+ * gap of the run skipped a payment (a run of monthly pay, one gap of 35 days, was found as
+ * semi-monthly pay with every other payment missed, "every 15.21 days", and its learned cadence
+ * of 15 days read a pay stop 23 days after the last salary; session 48 QA), else the nominal one.
+ * The learned period is measured against the period returned.
+ */
+export function runPeriod(times: readonly number[], every: number, tolerance: number): { period: number; learned: number } {
+  let skippedEvery = times.length > 1;
+  for (let i = 1; i < times.length && skippedEvery; i++) if (Math.abs(times[i]! - times[i - 1]! - every) <= tolerance) skippedEvery = false;
+  const period = skippedEvery ? 2 * every : every;
+  const slack = skippedEvery ? 2 * tolerance : tolerance;
+  return { period, learned: learnedPeriod(times, period, slack) };
+}

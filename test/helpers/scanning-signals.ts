@@ -12,7 +12,7 @@ import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
 import { getPath } from '../../src/engine/conditions.js';
 import { medianUsdOf } from '../../src/engine/cadence.js';
-import { learnedPeriod } from '../../src/engine/learned-period.js';
+import { runPeriod } from '../../src/engine/learned-period.js';
 import { dealtSinceOf } from '../../src/engine/dealt-since.js';
 import { compileAll } from '../../src/engine/conditions.js';
 import { itemContext } from '../../src/engine/signals.js';
@@ -116,7 +116,7 @@ function regularRun(payments: Payment[], spec: Extract<SignalSpec, { op: 'cadenc
     if (run.length >= spec.minCount) {
       const usd = run.map((p) => p.usd.toNumber());
       const cv = coefficientOfVariation(usd);
-      if (cv <= spec.maxCv) return { run, count: run.length, period: every, learned: learnedPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
+      if (cv <= spec.maxCv) return { run, count: run.length, ...runPeriod(run.map((p) => p.time), every, tolerance), cv, mean: usd.reduce((s, v) => s + v, 0) / usd.length };
     }
   }
   return undefined;
