@@ -49,12 +49,18 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>):
           ok: true,
           value: round(ratio, 4),
           eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1) },
+          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
         };
       }
     }
     return none();
   };
+}
+
+/** The followers' distinct counterparties (a withdrawal's destination, a deposit's senders), in order of first appearance. */
+function counterpartyFacts(follow: readonly TransferEvent[]): { counterparties: number; counterpartyAddresses: string[] } {
+  const keys = [...new Set(follow.flatMap((e) => (e.msg.kind === 'withdrawal' ? [e.to] : e.from)))];
+  return { counterparties: keys.length, counterpartyAddresses: keys.map(displayAddress) };
 }
 
 interface Payment { time: number; usd: Decimal; eventIds: string[] }
