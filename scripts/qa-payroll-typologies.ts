@@ -150,7 +150,7 @@ function vpnSession(g: Gen, provider: string, exitCountry: string, device: strin
   return { ip: g.pick(VPN_EXITS[key]!), ipCountry: exitCountry, vpn: true, vpnProvider: provider, deviceId: device };
 }
 /** A DPRK worker's session: Astrill to a Western exit, sometimes leaking a CN/RU address. */
-function workerSession(g: Gen, a: Account, style: 'astrill' | 'leaky' | 'direct'): Sess {
+function workerSessionOf(g: Gen, a: Account, style: 'astrill' | 'leaky' | 'direct'): Sess {
   if (style === 'direct' || (style === 'leaky' && g.chance(0.4))) return { ip: g.ip(g.pick(['CN', 'RU'])), ipCountry: g.pick(['CN', 'RU']), vpn: false, deviceId: a.device };
   return vpnSession(g, 'Astrill', g.pick(['US', 'US', 'SG', 'JP']), a.device);
 }
@@ -199,11 +199,11 @@ function plantT3(g: Gen, w: World): void {
   const fwd = g.addr(j.chain);
   const onward = j.chain === 'tron' ? g.pick([SIM_TRON, g.pick(w.otcTron), g.tron()]) : g.pick([KIM_EVM, g.evm()]);
   const shareOut = g.between(0.85, 0.99);
-  g.logins(a, START, END, 3, () => workerSession(g, a, style));
+  g.logins(a, START, END, 3, () => workerSessionOf(g, a, style));
   paySalaries(g, a, j, (t, amt) => {
     const out = amt * g.between(shareOut - 0.02, Math.min(0.995, shareOut + 0.02));
     const tw = t + g.between(3, 60) * HOUR;
-    g.withdraw(a, tw, j.chain, j.asset, out, fwd, workerSession(g, a, style));
+    g.withdraw(a, tw, j.chain, j.asset, out, fwd, workerSessionOf(g, a, style));
     g.hop(j.chain, j.asset, fwd, onward, out * 0.995, tw + g.between(1, 30) * HOUR);
   });
   g.plant(a, { group: 'T3', expect: ['dprk-it-payroll'], allowed: ['pass-through', 'sanctions-exposure', 'account-linkage', 'high-risk-service'], note: `${j.cadence} ${j.chain} ${style} out ${shareOut.toFixed(2)}` });
@@ -219,7 +219,7 @@ function plantT4Cell(g: Gen, w: World, viaOwnWallets: boolean): string {
   for (let i = 0; i < size; i++) {
     const a = g.account(g.pick(WESTERN), START - g.between(15, 200) * DAY);
     const style = g.pick(['astrill', 'leaky', 'direct', 'clean'] as const);
-    const sess = (): Sess => (style === 'clean' ? g.home(a) : workerSession(g, a, style));
+    const sess = (): Sess => (style === 'clean' ? g.home(a) : workerSessionOf(g, a, style));
     const j = job(g, w, { chain, asset: chain === 'tron' ? 'USDT' : 'USDC', payer: employers[(i * 3 + g.int(0, 2)) % employers.length]!, cadence: 'monthly', base: g.between(3000, 8000) });
     const own = g.addr(chain);
     g.logins(a, START, END, 4, sess);
@@ -240,9 +240,10 @@ function plantT4Cell(g: Gen, w: World, viaOwnWallets: boolean): string {
 }
 
 /** T7: payroll-like receipt, then a swap and chain change to an OTC desk, a bridge, or many small withdrawals. */
-function plantT7(g: Gen, w: World, variant: 'hop' | 'bridge' | 'structuring'): void {
+function plantT7(g: Gen, w: World, variant: 'hop' | 'bridge' | 'structuring', clean = false): void {
   const a = g.account(g.pick(WESTERN), START - g.between(20, 150) * DAY);
-  const style = g.pick(['astrill', 'leaky', 'direct'] as const);
+  const style = clean ? 'clean' : g.pick(['astrill', 'leaky', 'direct'] as const);
+  const workerSession = (gg: Gen, aa: Account, st: 'astrill' | 'leaky' | 'direct' | 'clean'): Sess => (st === 'clean' ? gg.home(aa) : workerSessionOf(gg, aa, st));
   const j = job(g, w, { chain: 'ethereum', asset: 'USDC', cadence: g.pick(['monthly', 'biweekly'] as const) });
   const fresh = g.tron();
   g.logins(a, START, END, 3, () => workerSession(g, a, style));
@@ -269,7 +270,7 @@ function plantT7(g: Gen, w: World, variant: 'hop' | 'bridge' | 'structuring'): v
   });
   // T7 maps to chain-hop and structuring; with T3 (a salary run) S6 expects dprk-it-payroll
   const expect = variant === 'structuring' ? ['structuring', 'dprk-it-payroll'] : ['chain-hop', 'dprk-it-payroll'];
-  g.plant(a, { group: `T7-${variant}`, expect, allowed: ['pass-through', 'chain-hop', 'structuring', 'account-linkage', 'dprk-consolidation', 'high-risk-service'], note: `${j.cadence} ${style}` });
+  g.plant(a, { group: `T7-${variant}${clean ? '-clean' : ''}`, expect, allowed: ['pass-through', 'chain-hop', 'structuring', 'account-linkage', 'dprk-consolidation', 'high-risk-service'], note: `${j.cadence} ${style}` });
 }
 
 /** T8: a recent account gathering many workers' consolidated pay on Tron and passing 95% to an OTC desk within days. */
@@ -345,6 +346,15 @@ function benignFreelancer(g: Gen, w: World, habit: 'saver' | 'spender' | 'two-jo
       }
     });
   g.benign(a, `freelancer-${habit}`);
+}
+
+/** A crypto-native freelancer who bridges most of each salary to an L2 within days, from home. */
+function benignBridger(g: Gen, w: World): void {
+  const a = g.account(g.pick(WESTERN), START - g.between(200, 1500) * DAY);
+  const j = job(g, w, { chain: 'ethereum', asset: 'USDC' });
+  g.logins(a, START, END, 3, () => g.home(a));
+  paySalaries(g, a, j, (t, amt) => g.withdraw(a, t + g.between(4, 110) * HOUR, 'ethereum', 'USDC', amt * g.between(0.5, 0.97), w.bridgeEth, g.home(a)));
+  g.benign(a, 'freelancer-l2-bridger');
 }
 
 /** A P2P trader: many small USDT deposits from many counterparties, many withdrawals to many, quick turnover. */
@@ -459,6 +469,9 @@ function generate(seed: number): { lines: string[]; truth: Truth } {
   for (let i = 0; i < 16; i++) benignTraveller(g, w);
   benignBusinesses(g, w, 10);
   for (let i = 0; i < 50; i++) benignRetail(g, w);
+  // added after the first measurement, last so the accounts above stay as they were
+  for (let i = 0; i < 3; i++) plantT7(g, w, 'bridge', true);
+  for (let i = 0; i < 8; i++) benignBridger(g, w);
   g.out.sort((x, y) => x.arrive - y.arrive || x.seq - y.seq);
   return { lines: g.out.map((o) => o.line), truth: g.truth };
 }
