@@ -145,6 +145,11 @@ describe('dprk-it-payroll.aggregator: many payers, some suspect, the money moved
     expect(why.map((w) => w.exposure)).toEqual([expect.objectContaining({ label: 'dprk-linked', hops: 1 }), expect.objectContaining({ label: 'dprk-linked', hops: 1 })]);
   });
 
+  it('counts each kind of suspect source after its name, so a count of one reads right (v3, session 48 QA: "1 consolidation addresses")', () => {
+    const [alert] = aggregatorAlerts(stream({ consolidations: 1, exposed: 1, customer: old }));
+    expect(alert?.explanation).toContain('2 of them suspect on their own (consolidation addresses that other accounts paid salary-sized sums: 1; within 2 hops of a DPRK-linked or sanctioned address: 1)');
+  });
+
   it('does not count a payer that a DPRK-linked address sent dust to (address poisoning)', () => {
     expect(aggregatorAlerts(stream({ consolidations: 0, exposed: 2, fundingUsd: 100, customer: old }))).toEqual([]);
   });
