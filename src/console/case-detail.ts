@@ -15,11 +15,41 @@ export interface CaseDetail {
   timelineAvailable: boolean;
 }
 
+/** The clusters the alerts name for addresses: a fan-in's cluster and its addresses, and each address on a path. */
+function clustersOfAddresses(alerts: readonly Alert[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const note = (address: unknown, cluster: unknown): void => { if (typeof address === 'string' && typeof cluster === 'string') out.set(address.toLowerCase(), cluster); };
+  for (const a of alerts) {
+    const { cluster, addresses } = a.evidence;
+    if (Array.isArray(addresses)) for (const address of addresses) note(address, cluster);
+    for (const hops of Object.values(a.evidence)) {
+      if (Array.isArray(hops)) for (const hop of hops) if (hop && typeof hop === 'object') note((hop as Record<string, unknown>).address, (hop as Record<string, unknown>).cluster);
+    }
+  }
+  return out;
+}
+
+/**
+ * The destination cluster an alert names, or, for one that names only the destination address (a
+ * payroll forward's `sharedDestination`), that address's cluster from the case's other alerts, or
+ * failing that the address itself: a link names what the accounts share, never a placeholder.
+ */
+function destinationOf(evidence: Alert['evidence'], clusters: ReadonlyMap<string, string>): string | undefined {
+  for (const key of ['cluster', 'consolidationCluster']) {
+    const named = evidence[key];
+    if (typeof named === 'string') return named;
+  }
+  const destinations = Array.isArray(evidence.destination) ? evidence.destination.filter((d): d is string => typeof d === 'string') : [];
+  if (destinations.length === 0) return undefined;
+  return clusters.get(destinations[0]!.toLowerCase()) ?? `the cluster of ${destinations.join(', ')}`;
+}
+
 /** Accounts the alerts themselves name as paying the same destination cluster (fan-in, payroll). */
 function linkedByEvidence(subject: string, alerts: readonly Alert[]): LinkedAccount[] {
   const out: LinkedAccount[] = [];
+  const clusters = clustersOfAddresses(alerts);
   for (const a of alerts) {
-    const cluster = typeof a.evidence.cluster === 'string' ? a.evidence.cluster : typeof a.evidence.consolidationCluster === 'string' ? a.evidence.consolidationCluster : 'the destination cluster';
+    const cluster = destinationOf(a.evidence, clusters) ?? 'the destination cluster';
     for (const key of ['accountIds', 'sharedDestination']) {
       const ids = a.evidence[key];
       if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'string' && id !== subject) out.push({ accountId: id, via: 'destination cluster', value: cluster });

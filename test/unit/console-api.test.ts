@@ -345,10 +345,15 @@ describe('console API: case page, SAR draft, look-ups', () => {
   it('links the accounts that pay the same destination cluster, each to its case', async () => {
     const vic = await login('vic');
     const [payroll] = (await get(vic, '/api/cases?typology=dprk-it-payroll')).json<{ cases: { caseId: string }[] }>().cases;
-    const linked = (await get(vic, `/api/cases/${payroll!.caseId}`)).json<{ linked: { accountId: string; via: string; caseIds: string[] }[] }>().linked;
+    const linked = (await get(vic, `/api/cases/${payroll!.caseId}`)).json<{ linked: { accountId: string; via: string; value: string; caseIds: string[] }[] }>().linked;
     const viaCluster = linked.filter((l) => l.via === 'destination cluster');
     expect(viaCluster.length).toBeGreaterThanOrEqual(2);
     expect(viaCluster.some((l) => l.caseIds.length > 0)).toBe(true);
+    // The payroll alert names the destination address, not its cluster: its links name the cluster
+    // the case's fan-in alert gives that address, so each account is listed once, not again under
+    // "the destination cluster" (session 48 QA).
+    expect(viaCluster.map((l) => l.value)).not.toContain('the destination cluster');
+    expect(new Set(viaCluster.map((l) => l.accountId)).size).toBe(viaCluster.length);
   });
 
   it('looks up an alert and a cluster from what the case store holds', async () => {
