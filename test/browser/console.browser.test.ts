@@ -231,6 +231,20 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('shows why an alert fired in words: the rule version, each hop with its address, transaction, amount and UTC time, and the evidence deposit\'s transaction', async () => {
+    const page = await signIn('vic');
+    const [indirect] = (await (await page.request.get(`${base}/api/cases?typology=sanctions-exposure&severity=high`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${indirect!.caseId}`);
+    const why = page.getByTestId('why').first();
+    await why.waitFor();
+    expect(await why.getByTestId('signals').textContent()).toMatch(/sanctions-exposure\.indirect version \d+/);
+    // Before session 48 the hops were only in the graph's labels and a collapsed JSON dump.
+    const hop = why.getByTestId('hops').locator('tbody tr').nth(1);
+    expect(await hop.textContent()).toMatch(/0x[0-9a-fA-F]{40}.*0x[0-9a-f]{64}.*ETH.*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(await page.getByTestId('timeline').locator('tr.evidence').first().textContent()).toMatch(/UTC.*0x[0-9a-f]{64}/);
+    await page.context().close();
+  });
+
   it('says why an empty note was refused, on the case page', async () => {
     const page = await signIn('ana');
     await page.goto(`${base}/#/case/${caseId}`);

@@ -2,6 +2,7 @@
 import type { CaseDetail } from '../../src/console/case-detail.js';
 import { api, type Me } from './api.js';
 import { el, fmtTime, hours, mount, setText, sev, userText } from './dom.js';
+import { alertWhy } from './alert-why.js';
 import { drawGraph } from './graph.js';
 import { queueLink } from './queue.js';
 
@@ -33,6 +34,13 @@ function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElemen
   return el('div', { class: 'card' }, el('h2', {}, 'Actions'), box, feedback);
 }
 
+/**
+ * The monitor's own audit entries carry the alert's event time (README "Times are Redis's"), a
+ * person's the time they acted: the page says which, or an `open` dated 2025 above a `claim`
+ * dated today reads as a clock error.
+ */
+const byMonitor = (action: string): boolean => action === 'open' || action === 'add-alert' || action === 'set-aside';
+
 function summary(d: CaseDetail): HTMLElement {
   const c = d.case;
   return el('dl', { class: 'kv card', 'data-testid': 'case-summary' },
@@ -47,9 +55,10 @@ function summary(d: CaseDetail): HTMLElement {
 
 function timeline(d: CaseDetail): HTMLElement {
   if (!d.timelineAvailable) return el('p', { class: 'muted' }, 'No account events loaded (start the console with --events <file.jsonl>).');
-  return el('table', { 'data-testid': 'timeline' }, el('thead', {}, el('tr', {}, ...['time', 'kind', 'amount', 'chain', 'counterparty', 'country', 'VPN', 'device'].map((h) => el('th', {}, h)))),
+  return el('table', { 'data-testid': 'timeline' }, el('thead', {}, el('tr', {}, ...['time (UTC)', 'kind', 'amount', 'USD', 'chain', 'transaction', 'counterparty', 'country', 'VPN', 'device'].map((h) => el('th', {}, h)))),
     el('tbody', {}, ...d.timeline.map((e) => el('tr', { class: e.evidence ? 'evidence' : '', title: e.evidence ? 'evidence of an alert' : '' },
-      el('td', {}, fmtTime(e.at)), el('td', {}, e.kind), el('td', {}, e.amount ? `${e.amount} ${e.asset}` : ''), el('td', {}, e.chain ?? ''),
+      el('td', {}, fmtTime(e.at)), el('td', {}, e.kind), el('td', {}, e.amount ? `${e.amount} ${e.asset}` : ''), el('td', {}, e.usdValue === undefined ? '' : String(e.usdValue)), el('td', {}, e.chain ?? ''),
+      el('td', {}, e.txHash ? el('code', {}, e.txHash) : ''),
       el('td', {}, e.kind === 'withdrawal' ? e.to ?? '' : e.kind === 'deposit' ? (e.from ?? []).join(', ') : ''), el('td', {}, e.country ?? ''),
       el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
 }
@@ -62,16 +71,18 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
   const noteError = el('p', { class: 'error', 'data-testid': 'note-error' });
   mount(app,
     el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload),
-    el('div', { class: 'grid' },
-      el('div', {}, el('h2', {}, 'Evidence path'), graph, el('p', { class: 'muted' }, 'Blue: the account; red: a labelled (sanctioned) address; purple hexagons: clusters, dashed purple: a merge with its heuristic and transaction; orange: hops.')),
-      el('div', {}, el('h2', {}, `Alerts (${d.alerts.length} kept of ${d.case.alertCount})`), ...d.alerts.map((a) => el('div', { class: `alert sev-${a.severity}`, 'data-testid': 'alert' },
-        el('div', {}, sev(a.severity), ` ${a.ruleId} · score ${a.score} · ${fmtTime(a.triggeredAt)}`), el('p', { 'data-testid': 'explanation' }, a.explanation),
-        el('details', {}, el('summary', {}, `evidence · ${a.eventIds.length} event(s)`), el('pre', {}, JSON.stringify({ eventIds: a.eventIds, ...a.evidence }, null, 2))))))),
+    el('h2', {}, 'Evidence path'), graph, el('p', { class: 'muted' }, 'Blue: the account; red: a labelled (sanctioned) address; purple hexagons: clusters, dashed purple: a merge with its heuristic and transaction; orange: hops. Every hop is listed under its alert below.'),
+    el('div', {}, el('h2', {}, `Alerts (${d.alerts.length} kept of ${d.case.alertCount}; times are event times, UTC)`), ...d.alerts.map((a) => el('div', { class: `alert sev-${a.severity}`, 'data-testid': 'alert' },
+        el('div', {}, sev(a.severity), ` ${a.ruleId} v${a.ruleVersion} · score ${a.score} · ${fmtTime(a.triggeredAt)}`), el('p', { 'data-testid': 'explanation' }, a.explanation),
+        alertWhy(a),
+        el('details', {}, el('summary', {}, `evidence as recorded (JSON) · ${a.eventIds.length} event(s)`), el('pre', {}, JSON.stringify({ eventIds: a.eventIds, ...a.evidence }, null, 2)))))),
     el('h2', {}, 'Account timeline (★ evidence)'), timeline(d),
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
     me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
-    el('table', { 'data-testid': 'audit' }, el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action), el('td', {}, e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
+    el('table', { 'data-testid': 'audit' }, el('thead', {}, el('tr', {}, ...['time (UTC)', 'action', 'by', 'detail', 'note'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, byMonitor(e.action) ? `${fmtTime(e.at)} (alert event time)` : fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action),
+        el('td', {}, byMonitor(e.action) ? `monitor${e.analyst ? ` (proposal of ${e.analyst})` : ''}` : e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
   if (d.graph.nodes.length) drawGraph(graph, d.graph);
 }

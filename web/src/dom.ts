@@ -29,7 +29,8 @@ export function setText(node: Node, text: string): void {
   node.textContent = userText(text);
 }
 
-export const fmtTime = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
+/** An ISO time as the page shows it: to the second, marked UTC (every time the console shows is UTC). */
+export const fmtTime = (iso: string | undefined): string => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : '');
 export const hours = (h: number): string => (h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} d`);
 export const sev = (s: string): HTMLElement => el('span', { class: `sev sev-${s}` }, s);
 

@@ -1,0 +1,64 @@
+/**
+ * Why an alert fired, in words and tables an analyst can copy into a SAR narrative: the rule and
+ * its version, every signal the rule recorded with its value, the label and its source, and each
+ * hop of a path with its address, cluster, transaction, amount and time (UTC). Before session 48
+ * the hops and signals were only in the graph's small rotated labels and a collapsed JSON dump.
+ */
+import type { Alert } from '../../src/contract/schemas.js';
+import { el, fmtTime } from './dom.js';
+
+interface Hop { address: string; cluster?: unknown; via?: Record<string, unknown> }
+
+/** What each kind of path an alert carries is, by its evidence key; any other list of hops is shown under its key. */
+const PATH_TITLES: Record<string, string> = {
+  path: 'Path from the account\'s counterparty to the labelled address',
+  onwardPath: 'Onward path from the cluster to the labelled one',
+};
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+
+function isHopList(v: unknown): v is Hop[] {
+  return Array.isArray(v) && v.length > 0 && v.every((h) => h !== null && typeof h === 'object' && typeof (h as Hop).address === 'string');
+}
+
+function hopTable(key: string, hops: Hop[]): HTMLElement {
+  const head = ['hop', 'address', 'cluster', 'transaction with the previous hop', 'amount', 'USD', 'time (UTC)'];
+  return el('div', {},
+    el('h3', {}, PATH_TITLES[key] ?? key),
+    el('table', { class: 'hops', 'data-testid': 'hops' }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...hops.map((h, i) => el('tr', {},
+        el('td', {}, String(i)), el('td', {}, el('code', {}, h.address)), el('td', {}, text(h.cluster)),
+        el('td', {}, h.via ? el('code', {}, text(h.via.ref)) : '(start)'),
+        el('td', {}, h.via ? `${text(h.via.amount)} ${text(h.via.asset)}` : ''), el('td', {}, h.via ? text(h.via.usd) : ''),
+        el('td', {}, h.via && typeof h.via.time === 'string' ? fmtTime(h.via.time) : ''))))));
+}
+
+/** A time field of a nested record (a merge's cause carries epoch milliseconds) as the page shows times. */
+function timeText(key: string, v: unknown): string | undefined {
+  if ((key === 'time' || key === 'at') && typeof v === 'number' && Number.isFinite(v)) return fmtTime(new Date(v).toISOString());
+  if ((key === 'time' || key === 'at') && typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
+  return undefined;
+}
+
+/** A signal's value as text: lists joined, a USD value with its source, other records as `key: value` pairs, times in UTC. */
+function valueText(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map(valueText).join(', ');
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.value === 'string' && typeof o.source === 'string' && Object.keys(o).length === 2) return `${o.value} (${o.source})`;
+    return `{ ${Object.entries(o).map(([k, x]) => `${k}: ${timeText(k, x) ?? valueText(x)}`).join(', ')} }`;
+  }
+  return text(v);
+}
+
+export function alertWhy(a: Alert): HTMLElement {
+  const signals = Object.entries(a.evidence).filter(([key, v]) => key !== 'rule' && !isHopList(v));
+  const paths = Object.entries(a.evidence).filter((e): e is [string, Hop[]] => isHopList(e[1]));
+  return el('div', { class: 'why', 'data-testid': 'why' },
+    el('dl', { class: 'kv', 'data-testid': 'signals' },
+      el('dt', {}, 'rule'), el('dd', {}, `${a.ruleId} version ${a.ruleVersion}`),
+      el('dt', {}, 'event time'), el('dd', {}, fmtTime(a.triggeredAt)),
+      el('dt', {}, 'evidence events'), el('dd', {}, a.eventIds.join(', ')),
+      ...signals.flatMap(([key, v]) => [el('dt', {}, key), el('dd', {}, valueText(v))])),
+    ...paths.map(([key, hops]) => hopTable(key, hops)));
+}
