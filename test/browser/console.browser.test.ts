@@ -245,6 +245,26 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('offers to sign in again over the page when a change meets an ended session, keeping what was typed', async () => {
+    const page = await signIn('ana');
+    const [open] = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${open!.caseId}`);
+    await page.getByTestId('note-text').fill('Checked the hop path against the exchange\'s records.');
+    expect(await postFromPage(page, '/api/logout', null)).toBe(200); // as the idle timeout or another tab would end it
+    await page.getByTestId('add-note').click();
+    // Before session 48: "sign in first" in red beside the button, under a header still naming ana.
+    const dialog = page.getByTestId('sign-in-again');
+    await dialog.waitFor();
+    expect(await page.getByTestId('note-error').textContent()).toContain('Your session ended');
+    await dialog.locator('input[name=password]').fill(PASSWORD);
+    await dialog.locator('button[type=submit]').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('note-text').inputValue()).toContain('hop path');
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('audit').locator('td.note').filter({ hasText: 'against the exchange' }).waitFor();
+    await page.context().close();
+  });
+
   it('says why an empty note was refused, on the case page', async () => {
     const page = await signIn('ana');
     await page.goto(`${base}/#/case/${caseId}`);

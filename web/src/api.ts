@@ -13,6 +13,16 @@ export class ApiError extends Error {
  */
 const BACKGROUND = { 'x-tidewatch-background': '1' };
 
+/**
+ * What the shell does when a change is refused because the session ended (idle timeout, signed
+ * out elsewhere, the account changed): it offers to sign in again over the page, so what the user
+ * typed is still there to send again. Before session 48 the case page showed "sign in first" in
+ * red beside the button, under a header that still named the user.
+ */
+let sessionEnded: () => void = () => undefined;
+export function onSessionEnded(handler: () => void): void { sessionEnded = handler; }
+const SIGN_IN_ROUTES = new Set(['/api/login', '/api/logout']);
+
 async function call<T>(method: string, path: string, body?: unknown, background = false): Promise<T> {
   const res = await fetch(path, {
     method, credentials: 'same-origin',
@@ -20,6 +30,10 @@ async function call<T>(method: string, path: string, body?: unknown, background 
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const data = (await res.json().catch(() => ({}))) as { error?: string };
+  if (res.status === 401 && method !== 'GET' && !SIGN_IN_ROUTES.has(path)) {
+    sessionEnded();
+    throw new ApiError(401, 'Your session ended: sign in again in the box shown; what you typed is kept, to send again.');
+  }
   if (!res.ok) throw new ApiError(res.status, data.error ?? res.statusText);
   return data as T;
 }

@@ -1,5 +1,5 @@
 /** The console's shell: sign-in, the header, and a hash router over the queue, a case, the dashboard, the suppressions and one's own password. */
-import { api, ApiError, type Me } from './api.js';
+import { api, ApiError, onSessionEnded, type Me } from './api.js';
 import { el, mount, setText } from './dom.js';
 import { showCase } from './case-page.js';
 import { showDashboard } from './dashboard.js';
@@ -35,6 +35,37 @@ function showLogin(message = ''): void {
   }, el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
   mount(app, el('div', { class: 'card login' }, el('h1', {}, 'Sign in'), form));
 }
+
+/**
+ * Sign-in over the page, when a change was refused because the session ended: the page and what
+ * was typed in it stay. Signed in again as the same user, the page goes on (the user repeats the
+ * action); as another, it is shown again for them.
+ */
+function signInAgain(): void {
+  if (document.getElementById('sign-in-again')) return;
+  const previous = me?.user;
+  const user = el('input', { name: 'user', autocomplete: 'username', required: true, value: previous ?? '' });
+  const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const error = el('p', { class: 'error' });
+  const dialog = el('dialog', { id: 'sign-in-again', 'data-testid': 'sign-in-again' });
+  const form = el('form', {
+    onsubmit: (e) => {
+      e.preventDefault();
+      api.login(user.value, password.value).then((m) => {
+        dialog.close();
+        dialog.remove();
+        me = m;
+        if (m.user === previous) header();
+        else void route();
+      }).catch((err: Error) => { setText(error, err.message); });
+    },
+  }, el('h2', {}, 'Your session ended'), el('p', {}, 'Sign in again to carry on. This page and what you typed stay as they are: then do again what you were doing.'),
+  el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
+  dialog.append(form);
+  document.body.append(dialog);
+  dialog.showModal();
+}
+onSessionEnded(signInAgain);
 
 /**
  * Routes run one after another, and one that a newer route has overtaken before it began is
