@@ -265,6 +265,24 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('redraws a case that someone else closed meanwhile, saying why the action was not done', async () => {
+    const ana = await signIn('ana');
+    const open = (await (await ana.request.get(`${base}/api/cases?status=open&severity=high`)).json() as { cases: { caseId: string }[] }).cases;
+    const id = open.at(-1)!.caseId;
+    await ana.goto(`${base}/#/case/${id}`);
+    await ana.getByTestId('resolve-note').fill('Known payroll provider; false positive.');
+    const sam = await signIn('sam');
+    expect(await postFromPage(sam, `/api/cases/${id}/resolve`, null, { disposition: 'escalated', note: 'Escalated to the MLRO.' })).toBe(200);
+    await ana.getByTestId('disposition').selectOption('false-positive');
+    await ana.getByTestId('resolve').click();
+    // Before session 48 the refusal showed beside the stale "open" status and its Resolve button.
+    await ana.getByTestId('case-status').filter({ hasText: 'pending-approval' }).waitFor();
+    expect(await ana.getByTestId('action-error').textContent()).toMatch(/^Not done: .*pending-approval.*as it is\.$/);
+    expect(await ana.getByTestId('resolve').count()).toBe(0);
+    await ana.context().close();
+    await sam.context().close();
+  });
+
   it('says why an empty note was refused, on the case page', async () => {
     const page = await signIn('ana');
     await page.goto(`${base}/#/case/${caseId}`);

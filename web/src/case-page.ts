@@ -1,15 +1,26 @@
 /** A case: its alerts with explanations, the drawn path, the account's timeline, linked accounts, notes, actions and the SAR draft. */
 import type { CaseDetail } from '../../src/console/case-detail.js';
-import { api, type Me } from './api.js';
+import { api, ApiError, type Me } from './api.js';
 import { el, fmtTime, hours, mount, setText, sev, userText } from './dom.js';
 import { alertWhy } from './alert-why.js';
 import { drawGraph } from './graph.js';
 import { queueLink } from './queue.js';
 
-function actions(d: CaseDetail, me: Me, reload: () => Promise<void>): HTMLElement {
+/**
+ * A refusal because the case changed since the page was drawn (another analyst claimed, closed or
+ * sent it back: 409, or 403 for a case now someone else's) redraws the page as the case is now,
+ * with the reason; before session 48 the reason showed beside the old status and buttons.
+ */
+const changedMeanwhile = (e: Error): boolean => e instanceof ApiError && (e.status === 409 || e.status === 403);
+
+function actions(d: CaseDetail, me: Me, reload: (notice?: string) => Promise<void>, notice: string): HTMLElement {
   const c = d.case;
-  const feedback = el('p', { class: 'error', 'data-testid': 'action-error' });
-  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(reload).catch((e: Error) => { setText(feedback, e.message); });
+  const feedback = el('p', { class: 'error', 'data-testid': 'action-error' }, notice);
+  const refused = (e: Error): void => {
+    if (changedMeanwhile(e)) void reload(`Not done: ${e.message}. The page now shows the case as it is.`);
+    else setText(feedback, e.message);
+  };
+  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(() => reload()).catch(refused);
   const box = el('div', { class: 'actions' });
   if (me.role === 'viewer') return el('div', { class: 'card' }, el('p', { class: 'muted' }, 'Viewers read cases; they cannot act on them.'));
   if (c.status === 'claimed' && (c.analyst === me.user || me.role === 'supervisor')) box.append(el('button', { class: 'secondary', 'data-testid': 'release', onclick: run('release') }, 'Release'));
@@ -63,14 +74,14 @@ function timeline(d: CaseDetail): HTMLElement {
       el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
 }
 
-export async function showCase(app: HTMLElement, caseId: string, me: Me): Promise<void> {
-  const reload = async (): Promise<void> => showCase(app, caseId, me);
+export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = ''): Promise<void> {
+  const reload = async (again = ''): Promise<void> => showCase(app, caseId, me, again);
   const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
   const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
   const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', placeholder: 'add a note' });
   const noteError = el('p', { class: 'error', 'data-testid': 'note-error' });
   mount(app,
-    el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload),
+    el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload, notice),
     el('h2', {}, 'Evidence path'), graph, el('p', { class: 'muted' }, 'Blue: the account; red: a labelled (sanctioned) address; purple hexagons: clusters, dashed purple: a merge with its heuristic and transaction; orange: hops. Every hop is listed under its alert below.'),
     el('div', {}, el('h2', {}, `Alerts (${d.alerts.length} kept of ${d.case.alertCount}; times are event times, UTC)`), ...d.alerts.map((a) => el('div', { class: `alert sev-${a.severity}`, 'data-testid': 'alert' },
         el('div', {}, sev(a.severity), ` ${a.ruleId} v${a.ruleVersion} · score ${a.score} · ${fmtTime(a.triggeredAt)}`), el('p', { 'data-testid': 'explanation' }, a.explanation),
@@ -80,7 +91,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me): Promis
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
-    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(reload).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(() => reload()).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
     el('table', { 'data-testid': 'audit' }, el('thead', {}, el('tr', {}, ...['time (UTC)', 'action', 'by', 'detail', 'note'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, byMonitor(e.action) ? `${fmtTime(e.at)} (alert event time)` : fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action),
         el('td', {}, byMonitor(e.action) ? `monitor${e.analyst ? ` (proposal of ${e.analyst})` : ''}` : e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
