@@ -82,6 +82,9 @@ function onChainReferences(alerts: readonly Alert[], transactions: readonly Time
   return [...refs].sort();
 }
 
+/** "a" or "an" before a word of the narrative (a customer type: "an individual", "a business"). */
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
 export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly AuditEntry[], events: AccountEvents | undefined, by: string, now: number): SarDraft {
   const evidenceIds = new Set(alerts.flatMap((a) => a.eventIds));
   const timeline = events?.timeline(c.subject) ?? [];
@@ -104,7 +107,7 @@ export function buildSarDraft(c: Case, alerts: readonly Alert[], audit: readonly
   const to = times.at(-1) ?? c.updatedAt;
   const notes = audit.filter((e) => e.note).map((e) => ({ at: e.at, ...(e.analyst ? { by: e.analyst } : {}), text: e.note! }));
   const narrative = {
-    who: `Customer account ${c.subject}${customer ? `, a ${customer.type} customer with KYC country ${customer.kycCountry}, onboarded ${customer.createdAt.slice(0, 10)}` : ''}.${ipCountries.length ? ` Sessions seen from ${ipCountries.join(', ')}.` : ''}`,
+    who: `Customer account ${c.subject}${customer ? `, ${article(customer.type)} ${customer.type} customer with KYC country ${customer.kycCountry}, onboarded ${customer.createdAt.slice(0, 10)}` : ''}.${ipCountries.length ? ` Sessions seen from ${ipCountries.join(', ')}.` : ''}`,
     what: `${transactions.length} transaction(s): about ${inboundUsd.toLocaleString('en-US')} USD in and ${outboundUsd.toLocaleString('en-US')} USD out (in and out together, by asset: ${Object.entries(amountsByAsset).map(([a, v]) => `${v} ${a}`).join(', ') || 'amounts in the alerts'}), matching ${typologies.join(', ')}.`,
     when: `Between ${from.slice(0, 10)} and ${to.slice(0, 10)}.`,
     where: `On ${[...new Set(transactions.map((t) => t.chain).filter(Boolean))].join(', ') || 'the chains in the alerts'}, involving ${addresses.length} address(es)${clusters.length ? ` and cluster(s) ${clusters.join(', ')}` : ''}.`,

@@ -318,6 +318,7 @@ describe('console API: case page, SAR draft, look-ups', () => {
     expect(sar.narrative.text).toContain(top!.subject);
     // Why each alert is as severe as it is: its modifiers, not only its explanation.
     expect(sar.narrative.text).toMatch(/Raised by: [^.]+\./);
+    expect(sar.narrative.text).toMatch(/, (a business|an individual) customer with KYC country/); // "a individual" before session 48
     const page = await get(vic, `/api/cases/${top!.caseId}/sar?format=html`);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('Suspicious activity report: draft');
