@@ -56,7 +56,10 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
     const kept = this.alertsByCase.get(c.caseId)!;
     c.alertCount++;
     c.alertIds.push(alert.alertId);
-    kept.set(alert.alertId, structuredClone(alert));
+    // Kept as its JSON, as the Redis store keeps it: evidence holds exact decimals (a hop's amount
+    // and USD), which structuredClone turned into bare {units, scale} records, so the demo console
+    // drew "[object Object] ETH" on its hops and its API sent them so (session 48 QA).
+    kept.set(alert.alertId, JSON.parse(JSON.stringify(alert)) as Alert);
     if (c.alertIds.length > CASE_ALERT_IDS) kept.delete(c.alertIds.shift()!);
     c.score = Math.max(c.score, alert.score);
     c.severity = higherSeverity(c.severity, alert.severity);

@@ -54,6 +54,15 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.audit(caseId)).at(-1)).toMatchObject({ action: 'claim', analyst: 'ana' });
     });
 
+    it('keeps an alert as its JSON: an exact amount in its evidence reads back as its decimal text', async () => {
+      const store = await make();
+      const { Decimal } = await import('../../src/money/decimal.js');
+      const hop = { address: '0xabc', via: { ref: '0x1', asset: 'ETH', amount: Decimal.parse('12.5'), usd: Decimal.parse('41250.00') } };
+      const { caseId } = await store.addAlert({ ...alert('dec', 'acct-dec', 80), evidence: { path: [{ address: '0xdef' }, hop] } });
+      const [kept] = await store.alerts(caseId);
+      expect(kept!.evidence.path).toEqual([{ address: '0xdef' }, { address: '0xabc', via: { ref: '0x1', asset: 'ETH', amount: '12.5', usd: '41250' } }]);
+    });
+
     it('adds a redelivered alert only once', async () => {
       const store = await make();
       const first = await store.addAlert(alert('dup', 'acct-2', 70));
