@@ -111,15 +111,24 @@ export function severityRank(s: Alert['severity']): number {
 /**
  * A case's place in the queue: severity first, then score (0 to 100), so a critical case comes
  * before a high one whatever their scores (rules band severity differently: a `cadence-forward`
- * alert of score 100 is high). The Redis store's sorted sets hold this number
- * (`tidewatch cases reindex` rewrites sets written by a version that held the bare score).
+ * alert of score 100 is high); then the older case first, its SLA being the nearer to its end (a
+ * fraction below 1 that falls with the whole seconds of `openedAt`: since session 48; before,
+ * cases of one severity and score went by case id, a hash, and "Claim next case" took a case
+ * opened days after another). The Redis store's sorted sets hold this number, computed by the
+ * scripts as by priority.lua (`tidewatch cases reindex` rewrites sets written by an older version).
  */
-export function queuePriority(c: Pick<Alert, 'severity' | 'score'>): number {
-  return SEVERITY_RANK[c.severity] * 1000 + c.score;
+export function queuePriority(c: Pick<Case, 'severity' | 'score' | 'openedAt'>): number {
+  return SEVERITY_RANK[c.severity] * 1000 + c.score + olderFirst(c.openedAt);
 }
 
-/** Queue order: higher priority first, then case id descending (the Redis store's ZREVRANGE). */
-export function byQueueOrder(a: Pick<Case, 'severity' | 'score' | 'caseId'>, b: Pick<Case, 'severity' | 'score' | 'caseId'>): number {
+/** 1 - (seconds since the epoch) / 1e10: below 1 until the year 2286, larger the older the case. */
+function olderFirst(openedAt: string): number {
+  const seconds = Date.parse(`${openedAt.slice(0, 19)}Z`) / 1000;
+  return (1e10 - seconds) / 1e10;
+}
+
+/** Queue order: higher priority first (severity, score, the older), then case id descending (the Redis store's ZREVRANGE). */
+export function byQueueOrder(a: Pick<Case, 'severity' | 'score' | 'caseId' | 'openedAt'>, b: Pick<Case, 'severity' | 'score' | 'caseId' | 'openedAt'>): number {
   return queuePriority(b) - queuePriority(a) || b.caseId.localeCompare(a.caseId);
 }
 

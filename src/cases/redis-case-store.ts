@@ -70,8 +70,8 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
   constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
     super();
     this.keys = caseKeys(prefix);
-    redis.defineCommand('twAddAlert', { lua: luaScript('add-alert') });
-    redis.defineCommand('twClaim', { lua: luaScript('claim') });
+    redis.defineCommand('twAddAlert', { lua: luaScript('add-alert', 'priority') });
+    redis.defineCommand('twClaim', { lua: luaScript('claim', 'priority') });
     redis.defineCommand('twTransition', { lua: luaScript('transition', 'retention') });
     redis.defineCommand('twQuery', { lua: luaScript('query') });
     redis.defineCommand('twReindexCase', { lua: luaScript('reindex-case') });

@@ -74,7 +74,7 @@ export function leaseMinutes(text: string): number {
 export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
 function registerReads(cases: Command): void {
-  cases.command('list').description('cases, most severe first, then by score').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--subject <account>', 'one account\'s cases').option('--json', 'print a JSON array')
+  cases.command('list').description('cases, most severe first, then by score, then the oldest').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--subject <account>', 'one account\'s cases').option('--json', 'print a JSON array')
     .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; subject?: string; json?: boolean }) => {
       if (opts.status && !CASE_STATUSES.includes(opts.status as CaseStatus)) throw new Error(`--status: one of ${CASE_STATUSES.join(', ')}, not ${opts.status}`);
       const query: CaseQuery = {

@@ -87,7 +87,7 @@ describe('the console in a browser', () => {
     await graph.locator('canvas').first().waitFor();
     expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThanOrEqual(2);
     expect(await graph.getAttribute('aria-label')).toContain('sanctioned');
-    // The top cases are the three direct SDN counterparties (critical, 100), in case-id order; a DPRK entry is listed as dprk-linked too.
+    // The top cases are the three direct SDN counterparties (critical, 100), the oldest first; a DPRK entry is listed as dprk-linked too.
     expect(await page.getByTestId('explanation').first().textContent()).toMatch(/listed as (sanctioned|dprk-linked) \(/);
     await page.context().close();
   });

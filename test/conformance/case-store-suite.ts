@@ -81,6 +81,18 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(['acct-low']);
     });
 
+    it('lists and claims the older case first among cases of one severity and score, in every index the queue reads', async () => {
+      const store = await make();
+      // Opened a day apart, added out of order: before session 48 these went by case id (a hash).
+      const days = [3, 0, 5, 1, 4, 2];
+      for (const d of days) await store.addAlert({ ...alert(`age-${d}`, `acct-age-${d}`, 90, 'high'), triggeredAt: `2025-01-0${d + 1}T12:00:0${d}.500Z` });
+      const oldestFirst = [...days].sort().map((d) => `acct-age-${d}`);
+      expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(oldestFirst);
+      expect((await store.query({ statuses: ['open'], severities: ['high'] })).cases.map((c) => c.subject)).toEqual(oldestFirst);
+      expect((await store.claim(ana, 60_000, 1_000))!.subject).toBe('acct-age-0');
+      expect((await store.query({ statuses: ['open', 'claimed'] })).cases.map((c) => c.subject)).toEqual(oldestFirst);
+    });
+
     it('lists and claims a critical case before a high one of a higher score, and equal scores by severity', async () => {
       const store = await make();
       await store.addAlert(alert('s1', 'acct-high-100', 100, 'high'));
@@ -90,7 +102,7 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       // The fourth subject's case turns critical by a later alert of a lower score.
       await store.addAlert(alert('s5', 'acct-critical-95b', 60, 'critical'));
       const listed = (await store.list({ status: 'open' })).map((c) => c.subject);
-      // The two critical cases (both of score 95) by case id, then the high ones by score.
+      // The two critical cases (both of score 95, opened at one time) by case id, then the high ones by score.
       expect(listed.slice(0, 2).sort()).toEqual(['acct-critical-95', 'acct-critical-95b']);
       expect(listed.slice(2)).toEqual(['acct-high-100', 'acct-high-95']);
       expect((await store.query({ statuses: ['open'] })).cases.map((c) => c.subject)).toEqual(listed);

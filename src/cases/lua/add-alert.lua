@@ -8,7 +8,7 @@
   (KEYS[4..6] of the expected case, or of the case to open)
   KEYS[7] opened index (score = openedAt ms)   KEYS[8] typology names set
   KEYS[9 .. 8+r] index sets the case leaves   KEYS[9+r .. 8+r+a] index sets it is in after (score = queue priority:
-  severity rank x 1000 + case score, case-model.ts queuePriority)
+  severity rank x 1000 + case score, the older first: priority.lua, case-model.ts queuePriority)
   KEYS[9+r+a] the dashboard's alerts-per-day counters
   KEYS[10+r+a .. 9+r+a+c] the case sets of the clusters the alert names (score = the newest ARGV[14])
   KEYS[10+r+a+c] pending-approval zset: an alert that joins a case awaiting approval sets the
@@ -64,7 +64,7 @@ if doc.status == 'pending-approval' then
   redis.call('ZREM', KEYS[10 + tonumber(ARGV[15]) + tonumber(ARGV[16]) + tonumber(ARGV[18])], caseId)
 end
 redis.call('HSET', KEYS[4], 'doc', cjson.encode(doc))
-local priority = ranks[doc.severity] * 1000 + doc.score
+local priority = queue_priority(doc)
 if doc.status == 'open' then redis.call('ZADD', KEYS[1], priority, caseId) end
 redis.call('SET', KEYS[2], caseId, 'EX', tonumber(ARGV[11]))
 redis.call('SADD', KEYS[8], ARGV[8])

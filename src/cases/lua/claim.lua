@@ -1,5 +1,5 @@
 --[[ claim: return expired leases to the queue, then claim the open case of highest
-  queue priority (severity rank x 1000 + case score, case-model.ts queuePriority).
+  queue priority (severity rank x 1000 + case score, the older first: priority.lua, case-model.ts queuePriority).
   Every key is declared (Redis Cluster): the caller names candidate cases (the expired leases it
   read and the open case it expects on top) with their keys and the assignee index of the analyst
   it read holding each. Only declared cases whose holder is the one read are expired here (another
@@ -13,8 +13,7 @@
   ARGV[3+2i] id of candidate i   ARGV[4+2i] the analyst read holding it ('' for none)
   Returns { 'claimed', case document (JSON) }, { 'retry', top open case id } or false. ]]
 local now = tonumber(ARGV[3])
-local ranks = { low = 0, medium = 1, high = 2, critical = 3 }
-local function priority(doc) return ranks[doc.severity] * 1000 + doc.score end
+local priority = queue_priority
 local slot = {}
 for i = 1, (#ARGV - 4) / 2 do slot[ARGV[3 + 2 * i]] = i end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
