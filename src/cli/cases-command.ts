@@ -73,12 +73,27 @@ export function leaseMinutes(text: string): number {
 /** One case as a line of the table; every field printed inert (a subject is input text). */
 export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
+const CASE_SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/**
+ * A filter flag's comma list (`--status open,claimed`), each value one of those allowed. Before
+ * session 48 `--status` took one value (the API takes a list) and `--severity urgent` listed no
+ * case and exited 0, as if the queue were empty.
+ */
+function flagList<T extends string>(flag: string, text: string | undefined, allowed: readonly T[]): T[] | undefined {
+  if (text === undefined) return undefined;
+  const values = text.split(',').map((v) => v.trim());
+  for (const v of values) if (!allowed.includes(v as T)) throw new Error(`${flag}: one or more of ${allowed.join(', ')} (comma-separated), not ${JSON.stringify(v)}`);
+  return values as T[];
+}
+
 function registerReads(cases: Command): void {
-  cases.command('list').description('cases, most severe first, then by score, then the oldest').option('--status <s>', CASE_STATUSES.join(' | ')).option('--severity <s>', 'critical | high | medium').option('--typology <t>').option('--assignee <user>').option('--subject <account>', 'one account\'s cases').option('--json', 'print a JSON array')
+  cases.command('list').description('cases, most severe first, then by score, then the oldest').option('--status <list>', `comma-separated: ${CASE_STATUSES.join(', ')}`).option('--severity <list>', 'comma-separated: critical, high, medium').option('--typology <t>').option('--assignee <user>').option('--subject <account>', 'one account\'s cases').option('--json', 'print a JSON array')
     .action(async (opts: { status?: string; severity?: string; typology?: string; assignee?: string; subject?: string; json?: boolean }) => {
-      if (opts.status && !CASE_STATUSES.includes(opts.status as CaseStatus)) throw new Error(`--status: one of ${CASE_STATUSES.join(', ')}, not ${opts.status}`);
+      const statuses = flagList<CaseStatus>('--status', opts.status, CASE_STATUSES);
+      const severities = flagList('--severity', opts.severity, CASE_SEVERITIES);
       const query: CaseQuery = {
-        statuses: opts.status ? [opts.status as CaseStatus] : [...CASE_STATUSES], ...(opts.severity ? { severities: [opts.severity as Severity] } : {}),
+        statuses: statuses ?? [...CASE_STATUSES], ...(severities ? { severities } : {}),
         ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), ...(opts.subject ? { subject: opts.subject } : {}), limit: MAX_PAGE,
       };
       const { cases: list, total } = await asUser(async ({ cases: s, now }) => {

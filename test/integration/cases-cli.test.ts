@@ -58,6 +58,15 @@ describe('tidewatch cases as a named user', () => {
     expect((JSON.parse(listed.stdout) as { subject: string }[]).map((c) => c.subject)).toEqual(['acct-cli-med']);
   });
 
+  it('takes comma lists in --status and --severity, and refuses a value that is neither (it listed nothing and exited 0)', async () => {
+    const both = await cli('vic', ['list', '--severity', 'critical,medium', '--status', 'open,claimed', '--json']);
+    expect(both.code).toBe(0);
+    expect((JSON.parse(both.stdout) as { subject: string }[]).map((c) => c.subject).sort()).toEqual(['acct-cli-crit', 'acct-cli-med']);
+    const typo = await cli('vic', ['list', '--severity', 'urgent']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--severity: one or more of critical, high, medium, low (comma-separated), not "urgent"');
+  });
+
   it('says Redis cannot be reached and names REDIS_URL, without ioredis traces', async () => {
     const down = await cli('ana', ['list'], { REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down.code).toBe(2);
