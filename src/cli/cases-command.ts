@@ -71,7 +71,8 @@ export function leaseMinutes(text: string): number {
 }
 
 /** One case as a line of the table; every field printed inert (a subject is input text). */
-export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
+/** One line of `cases list`: the day the case opened (its first alert's event time, UTC) shows its age in the queue. */
+export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  opened ${c.openedAt.slice(0, 10)}  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
 const CASE_SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 

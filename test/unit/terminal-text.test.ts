@@ -37,6 +37,7 @@ describe('CLI tables print input text inert', () => {
     const line = caseLine(c);
     expect(line).not.toMatch(CONTROL);
     expect(line).toContain(PLANTED_SHOWN);
+    expect(line).toContain('opened 2025-01-01');
   });
 
   it('replay --cases: the case table escapes a subject (one restored from a checkpoint older than the identifier check may hold any text)', () => {
