@@ -332,6 +332,7 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
   const at = prior ? alignByIdentity(eventIds, prior.columns.eventIds) : undefined;
   const keptFrom = [env.state.transferKeptFrom('deposit'), env.state.transferKeptFrom('withdrawal')];
   let rows = 0;
+  let repeated = false;
   for (let k = 0; k < eventIds.length; k++) {
     const p = at ? at[k]! : -1;
     let accountId: string;
@@ -370,11 +371,15 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
     found.withdrawal[rows++] = withdrawal;
     // Most payers sent one evidence event: their sum is that value, with no addition to make.
     if (accountAt < 0) continue;
-    sums[accountAt] = sums[accountAt] === undefined ? usd : sums[accountAt]!.plus(usd);
+    if (sums[accountAt] === undefined) sums[accountAt] = usd;
+    else {
+      sums[accountAt] = sums[accountAt]!.plus(usd);
+      repeated = true;
+    }
     approx[accountAt] = approx[accountAt]! + usdApprox;
   }
   for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.approx, found.time, found.withdrawal]) column.length = rows;
-  return { exact: sums, approx };
+  return { exact: sums, approx, repeated };
 }
 
 /**
@@ -386,12 +391,14 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
 interface Sums {
   exact: (Decimal | undefined)[];
   approx: number[];
+  /** Whether some account sent more than one evidence event (else each sum is that account's one payment). */
+  repeated: boolean;
 }
 
 const SLACK = 1e-9;
 
 /** How sums i and j order (as Decimal.compare would), reading their decimals only when the doubles cannot tell. */
-function compareSums(s: Sums, i: number, j: number): number {
+function compareSums(s: Pick<Sums, 'exact' | 'approx'>, i: number, j: number): number {
   const x = s.approx[i]!;
   const y = s.approx[j]!;
   const slack = SLACK * Math.max(x, y);
@@ -416,7 +423,7 @@ function atLeast(s: Sums, i: number, floor: Decimal, floorApprox: number): boole
 }
 
 /** The exact median of the sums present (as `median` gives it), ordered by compareSums. */
-function medianOfSums(s: Sums): Decimal {
+function medianOfSums(s: Pick<Sums, 'exact' | 'approx'>): Decimal {
   const present: number[] = [];
   for (let i = 0; i < s.exact.length; i++) if (s.exact[i] !== undefined) present.push(i);
   if (present.length === 0) return Decimal.ZERO;
@@ -606,7 +613,9 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
   const medianUsd = sent ? medianOfSums(sent) : undefined;
   const totalUsd = sent ? totalOfSums(sent) : undefined;
-  const medianPaymentUsd = sent ? medianPayment(found, spec.paymentGroupWithin) : undefined;
+  // With one evidence payment per account, each account's median payment is its sum, taken in
+  // the same order: the median of medians is the median of the sums, the very same value.
+  const medianPaymentUsd = sent ? (sent.repeated ? medianPayment(found, spec.paymentGroupWithin) : medianUsd) : undefined;
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
   return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
 }
