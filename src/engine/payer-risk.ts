@@ -9,7 +9,7 @@
  */
 import { validatedTimeMs } from '../contract/primitives.js';
 import { Decimal, sumOf } from '../money/decimal.js';
-import { getPath } from './conditions.js';
+import { pathReader } from './conditions.js';
 import { NO_RESULT } from './no-result.js';
 import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
@@ -621,9 +621,9 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */
-function clusterNamed(ctx: Env['ctx'], groupPath: string | undefined): string | undefined {
-  if (groupPath === undefined) return undefined;
-  const group = getPath(ctx, groupPath);
+function clusterNamed(ctx: Env['ctx'], readGroup: ((ctx: unknown) => unknown) | undefined): string | undefined {
+  if (readGroup === undefined) return undefined;
+  const group = readGroup(ctx);
   const cluster = group !== null && typeof group === 'object' ? (group as Record<string, unknown>).cluster : undefined;
   return typeof cluster === 'string' ? cluster : undefined;
 }
@@ -637,20 +637,23 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
   // Per cluster, what its last judgement read (see ClusterMemo), least recently judged first.
   let clusters = new Map<string, ClusterMemo>();
   const dot = spec.accounts.lastIndexOf('.');
-  const groupPath = dot > 0 ? spec.accounts.slice(0, dot) : undefined;
+  // Each path read by a reader compiled once (conditions.ts), not split and walked per judgement.
+  const readGroup = dot > 0 ? pathReader(spec.accounts.slice(0, dot)) : undefined;
+  const readAccounts = pathReader(spec.accounts);
+  const readValueOf = spec.valueOf ? pathReader(spec.valueOf) : undefined;
   return (env): SignalResult => {
     if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; clusters = new Map(); }
-    const rawAccounts = getPath(env.ctx, spec.accounts);
+    const rawAccounts = readAccounts(env.ctx);
     // Nothing named (the signal it reads did not hold, as a fan-in that failed): no judgement,
     // and no facts an alert's evidence would show as a median of 0 over no payers.
     if (rawAccounts === undefined) return NO_RESULT;
-    const rawValueOf = spec.valueOf ? getPath(env.ctx, spec.valueOf) : undefined;
+    const rawValueOf = readValueOf ? readValueOf(env.ctx) : undefined;
     // As the fan-in does: late evidence reads the payers as of the change, not only the trigger.
     const to = Math.max(env.trigger.time, env.asOf);
     let j: Judgement;
     if (memo && memo.state === env.state && memo.version === env.state.version && memo.accounts === rawAccounts && memo.valueOf === rawValueOf && memo.to === to) j = memo.judgement;
     else {
-      const cluster = clusterNamed(env.ctx, groupPath);
+      const cluster = clusterNamed(env.ctx, readGroup);
       const prior = cluster === undefined ? undefined : clusters.get(cluster);
       const judged = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, slot, prior);
       j = judged.judgement;
