@@ -27,6 +27,15 @@ export class BenchArgs {
     return value;
   }
 
+  /** A whole number of zero or more (a count of rounds that 0 leaves out). */
+  count(name: string, fallback: number): number {
+    const text = this.values.get(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name}: a whole number of 0 or more, not ${text}`);
+    return value;
+  }
+
   string(name: string, fallback: string): string {
     return this.values.get(name) ?? fallback;
   }

@@ -56,7 +56,7 @@ export async function hotKeyBenchmark(args: BenchArgs): Promise<void> {
   await hotKeyPair(args, shape, rounds);
   // The labelled pair: one round by default (its figure guards against a quadratic path, which
   // shows as a quotient far below the unlabelled one, not a few percent).
-  const labelledRounds = Math.round(args.number('hot-labelled-rounds', 1));
+  const labelledRounds = args.count('hot-labelled-rounds', 1);
   if (labelledRounds > 0) await hotKeyPair(args, { ...shape, serviceLabel: LABELLED_SERVICE }, labelledRounds);
 }
 
