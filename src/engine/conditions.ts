@@ -225,9 +225,22 @@ function renderValue(v: unknown, path = ''): string {
   if (isDecimal(v) && unitOf(path) === 'usd') return formatNumber(v.toNumber());
   if (typeof v === 'number') return formatNumber(v);
   if (isDecimal(v)) return v.format();
-  if (Array.isArray(v)) return v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  if (Array.isArray(v)) return renderList(v);
   if (v !== null && typeof v === 'object') return JSON.stringify(v); // not "[object Object]"
   return v === undefined || v === null ? '?' : String(v);
+}
+
+/** Most items of a list an explanation names; the evidence keeps them all. */
+export const LISTED_IN_SENTENCE = 5;
+
+/**
+ * A list as one sentence shows it: its first LISTED_IN_SENTENCE items and how many more. A salary
+ * taken out in 200 pieces to 200 addresses named all 200 in the explanation (cadence-forward v12's
+ * `forwardedTo`), 9 kB where the contract asks for one sentence an analyst can read.
+ */
+function renderList(v: readonly unknown[]): string {
+  const shown = v.slice(0, LISTED_IN_SENTENCE).map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+  return v.length > LISTED_IN_SENTENCE ? `${shown} and ${v.length - LISTED_IN_SENTENCE} more` : shown;
 }
 
 /**

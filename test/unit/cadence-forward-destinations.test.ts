@@ -29,7 +29,30 @@ function stream(): string[] {
   });
 }
 
+/** Three monthly salaries of 4,500 USDC, the last taken out within 20 h in 40 pieces of 105 USDC to 40 addresses. */
+function manyPiecesStream(): { lines: string[]; addresses: string[] } {
+  const base = { schema: 'exchange.transfer.v1', status: 'completed', accountId: 'acct-many-pieces', chain: 'ethereum', asset: 'USDC', customer };
+  const addresses = Array.from({ length: 40 }, (_, i) => '0x' + (0xa000 + i).toString(16).padStart(40, '0'));
+  let n = 100;
+  const lines = ['2025-01-03T10:00:00Z', '2025-02-03T10:00:00Z', '2025-03-03T10:00:00Z'].flatMap((day, m) => {
+    const t = Date.parse(day);
+    const pay = JSON.stringify({ ...base, eventId: `mp-pay-${m}`, kind: 'deposit', occurredAt: new Date(t).toISOString(), amount: '4500.00', usdValue: 4500, txHash: hash(++n), from: [employer], to: '0xf1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f3' });
+    if (m < 2) return [pay, JSON.stringify({ ...base, eventId: `mp-fwd-${m}`, kind: 'withdrawal', occurredAt: new Date(t + 6 * HOUR).toISOString(), amount: '4300.00', usdValue: 4300, txHash: hash(++n), from: [], to: addresses[0], session: astrill })];
+    return [pay, ...addresses.map((to, i) => JSON.stringify({ ...base, eventId: `mp-fwd-${m}-${i}`, kind: 'withdrawal', occurredAt: new Date(t + HOUR + i * 30 * 60_000).toISOString(), amount: '105.00', usdValue: 105, txHash: hash(++n), from: [], to, session: astrill }))];
+  });
+  return { lines, addresses };
+}
+
 describe('cadence-forward names where the salary went', () => {
+  it('names five destinations and how many more in the explanation, every one in the evidence (a salary out in 40 pieces)', () => {
+    const { lines, addresses } = manyPiecesStream();
+    const pipeline = new Pipeline({ rules });
+    const alerts = lines.flatMap((line, i) => pipeline.process(line, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.cadence-forward');
+    const last = alerts[alerts.length - 1]!;
+    expect((last.evidence as Record<string, unknown>).forwardedTo).toHaveLength(40);
+    expect(last.explanation).toMatch(new RegExp(`to 40 addresses \\(${addresses.slice(0, 5).join(', ')} and 35 more\\)\\.$`, 'i'));
+  });
+
   it('lists every destination of the forward in the evidence and the explanation', () => {
     const pipeline = new Pipeline({ rules });
     const alerts = stream().flatMap((line, i) => pipeline.process(line, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.cadence-forward');
