@@ -91,12 +91,15 @@ export function cadence(spec: CadenceSpec): Signal {
     // either one's pay (T3's concurrent jobs), and a condition asks whether the inflow it
     // forwarded is one of these payments (`containsAnyField: signals.payroll.runEventIds`).
     const runEventIds: string[] = [];
+    // The first payment in the window of any payer with a regular run: when the salaries began.
+    let salariesBegan = Number.POSITIVE_INFINITY;
     // A payer with fewer transfers than the run needs payments has no run (a payment is one or
     // more transfers): left out before the sort, which only orders the others' ties.
     const candidates = [...byPayer].filter(([, events]) => events.length >= spec.minCount && !excludedPayer(env, events[0]!, excluded));
     for (const [payer, events] of candidates.sort(([a], [b]) => a.localeCompare(b))) {
       const result = regularRun(paymentsOf(events, spec.mergeWithin), spec, band);
       if (result) for (const p of result.run) runEventIds.push(...p.eventIds);
+      if (result && events[0]!.time < salariesBegan) salariesBegan = events[0]!.time;
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
           ok: true,
@@ -106,9 +109,11 @@ export function cadence(spec: CadenceSpec): Signal {
             payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean),
             // Days from the run's first payment to the trigger: how long the pattern has run.
             sinceDays: (env.trigger.time - result.run[0]!.time) / DAY, // unrounded: compared with other day counts
-            // Days from the payer's first payment in the window, in the run or not: a late or early
-            // payday that breaks the run starts a new one, but the job began with the first payment.
-            payerSinceDays: (env.trigger.time - events[0]!.time) / DAY,
+            // Days from the first payment in the window, in a run or not, of any payer with a run
+            // (set below, once every payer is read): a late or early payday that breaks a run starts
+            // a new one, but the job began with the first payment, and a second job's longer run
+            // began after the first job's (session 48 review).
+            salariesSinceDays: 0,
             // How many of the run's own periods (learned-period.ts) have passed since its last payment: 1.5 or more, the pay has stopped.
             gapPeriods: round((env.trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2),
             // Days from the run's last payment to the trigger (T10: the large inflow within 120 days of it).
@@ -119,6 +124,7 @@ export function cadence(spec: CadenceSpec): Signal {
         };
       }
     }
+    if (best.ok) best.facts.salariesSinceDays = (env.trigger.time - salariesBegan) / DAY;
     return best;
   };
 }

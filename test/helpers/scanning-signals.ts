@@ -82,6 +82,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
     }
     let best: SignalResult = none();
     const runEventIds: string[] = [];
+    const runFirsts: number[] = [];
     for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
       const payments: Payment[] = [];
       for (const e of events) {
@@ -91,15 +92,17 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
       }
       const result = regularRun(payments, spec, band);
       if (result) runEventIds.push(...result.run.flatMap((p) => p.eventIds));
+      if (result) runFirsts.push(events[0]!.time);
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {
         best = {
           ok: true,
           value: result.count,
           eventIds: result.run.flatMap((p) => p.eventIds),
-          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, payerSinceDays: (trigger.time - events[0]!.time) / DAY, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
+          facts: { payer, payerAddress: displayAddress(events[0]!.from[0]!), count: result.count, periodDays: result.period / DAY, cv: round(result.cv, 3), meanUsd: round(result.mean), sinceDays: (trigger.time - result.run[0]!.time) / DAY, salariesSinceDays: 0, gapPeriods: round((trigger.time - result.run[result.run.length - 1]!.time) / result.learned, 2), lastPaidDaysBefore: (trigger.time - result.run[result.run.length - 1]!.time) / DAY, medianUsd: round(medianUsdOf(result.run)), runEventIds },
         };
       }
     }
+    if (best.ok) best.facts.salariesSinceDays = (trigger.time - Math.min(...runFirsts)) / DAY;
     return best;
   };
 }
