@@ -121,10 +121,22 @@ export function queuePriority(c: Pick<Case, 'severity' | 'score' | 'openedAt'>):
   return SEVERITY_RANK[c.severity] * 1000 + c.score + olderFirst(c.openedAt);
 }
 
-/** 1 - (seconds since the epoch) / 1e10: below 1 until the year 2286, larger the older the case. */
+/**
+ * The first whole second after 9999-12-31T23:59:59Z, the latest time the contract's `isoTime`
+ * accepts (its earliest is 0000-01-01T00:00:00Z, -62 167 219 200 s).
+ */
+const AFTER_LAST_SECOND = 253_402_300_800;
+
+/**
+ * (seconds from `openedAt` to the end of year 9999) / 1e12: between 1e-12 and 0.316 for every time
+ * the contract accepts, larger the older the case. Seconds 1e-12 apart stay distinct in a priority
+ * below 4096 (its ulp is 4.5e-13). Session 48 first used 1 - seconds / 1e10, which was 1 or more
+ * before 1970 and negative after 2286: a case dated 0001-01-01 (a zero time) of score 90 came
+ * before one of score 96, and one dated 9999 of score 100 after one of score 76.
+ */
 function olderFirst(openedAt: string): number {
   const seconds = Date.parse(`${openedAt.slice(0, 19)}Z`) / 1000;
-  return (1e10 - seconds) / 1e10;
+  return (AFTER_LAST_SECOND - seconds) / 1e12;
 }
 
 /** Queue order: higher priority first (severity, score, the older), then case id descending (the Redis store's ZREVRANGE). */

@@ -93,6 +93,24 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       expect((await store.query({ statuses: ['open', 'claimed'] })).cases.map((c) => c.subject)).toEqual(oldestFirst);
     });
 
+    it('puts score before age for a case opened at any time the contract accepts (year 0000 to 9999), and the older first within a score', async () => {
+      const store = await make();
+      // Before the fix the age term was 1 or more before 1970 and negative after 2286: a case dated
+      // 0001-01-01 (a zero time) outranked a higher score, one dated 9999 fell below a lower one.
+      const opened: [string, number, string][] = [
+        ['acct-y2025-91', 91, '2025-01-01T00:00:00Z'], ['acct-y0001-90', 90, '0001-01-01T00:00:00Z'], ['acct-y9999-90', 90, '9999-12-31T23:59:59Z'],
+        ['acct-y1969-90', 90, '1969-12-31T23:59:59Z'], ['acct-y2300-90', 90, '2300-01-01T00:00:00+00:00'], ['acct-y9999-92', 92, '9999-12-31T23:59:59.999Z'],
+        ['acct-y0000-89', 89, '0000-01-01T00:00:00Z'], ['acct-y1970-90', 90, '1970-01-01T00:00:00Z'],
+      ];
+      for (const [subject, score, at] of opened) await store.addAlert({ ...alert(`when-${subject}`, subject, score, 'high'), triggeredAt: at });
+      const expected = ['acct-y9999-92', 'acct-y2025-91', 'acct-y0001-90', 'acct-y1969-90', 'acct-y1970-90', 'acct-y2300-90', 'acct-y9999-90', 'acct-y0000-89'];
+      expect((await store.list({ status: 'open' })).map((c) => c.subject)).toEqual(expected);
+      expect((await store.query({ statuses: ['open'], severities: ['high'] })).cases.map((c) => c.subject)).toEqual(expected);
+      expect((await store.claim(ana, 60_000, 1_000))!.subject).toBe('acct-y9999-92');
+      expect((await store.claim(bob, 60_000, 1_000))!.subject).toBe('acct-y2025-91');
+      expect((await store.claim(as('cy'), 60_000, 1_000))!.subject).toBe('acct-y0001-90');
+    });
+
     it('lists and claims a critical case before a high one of a higher score, and equal scores by severity', async () => {
       const store = await make();
       await store.addAlert(alert('s1', 'acct-high-100', 100, 'high'));

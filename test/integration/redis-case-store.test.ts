@@ -6,6 +6,7 @@ import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
+import { queuePriority } from '../../src/cases/case-model.js';
 import { caseStoreSuite } from '../conformance/case-store-suite.js';
 import { suppressionSuite } from '../conformance/suppression-suite.js';
 import { RedisSuppressionBackend } from '../../src/cases/redis-suppression-backend.js';
@@ -44,6 +45,25 @@ describe('redis case store pages', () => {
     const store = new RedisCaseStore(redis, prefix);
     await store.addAlert(alert('far-1', 'acct-far', 70));
     expect(await store.query({ offset: 1e20 })).toEqual({ total: 1, cases: [] });
+  });
+});
+
+describe('redis queue priority', () => {
+  it('is the very double case-model.ts computes, as the scripts write it, for any time and score the contract accepts', async () => {
+    const prefix = `twtest:${randomUUID()}:`;
+    prefixes.push(prefix);
+    const store = new RedisCaseStore(redis, prefix);
+    // Transitions write the TypeScript priority and add-alert and claim the Lua one into the same
+    // sets: were they an ulp apart, the index order would part from the list's.
+    const times = ['0000-01-01T00:00:00Z', '1900-02-28T23:59:59Z', '1969-12-31T23:59:59.999Z', '2024-02-29T00:00:01.123456789Z', '2025-06-30T23:59:59+00:00', '2286-11-20T17:46:40Z', '9999-12-31T23:59:59Z'];
+    const scores: [Parameters<typeof alert>[3], number][] = [['low', 0], ['medium', 87.5], ['high', 90], ['critical', 100]];
+    for (const [i, at] of times.entries()) {
+      for (const [j, [severity, score]] of scores.entries()) {
+        const { caseId } = await store.addAlert({ ...alert(`p-${i}-${j}`, `acct-p-${i}-${j}`, score, severity), triggeredAt: at });
+        const stored = Number(await redis.zscore(caseKeys(prefix).open, caseId));
+        expect(stored, `${severity} ${score} ${at}`).toBe(queuePriority((await store.get(caseId))!));
+      }
+    }
   });
 });
 
