@@ -265,6 +265,30 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('offers sign-in again after the box was dismissed with Escape, and keeps no password typed in the dismissed box', async () => {
+    const page = await signIn('ana');
+    const [open] = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${open!.caseId}`);
+    await page.getByTestId('note-text').fill('Second look at the hop path.');
+    expect(await postFromPage(page, '/api/logout', null)).toBe(200);
+    await page.getByTestId('add-note').click();
+    const dialog = page.getByTestId('sign-in-again');
+    await dialog.waitFor();
+    await dialog.locator('input[name=password]').fill(PASSWORD);
+    await page.keyboard.press('Escape');
+    // Before the fix the closed box stayed in the page, holding the password, and blocked the next one.
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.locator('input[type=password]').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).not.toContain(PASSWORD);
+    await page.getByTestId('add-note').click();
+    await dialog.waitFor();
+    await dialog.locator('input[name=password]').fill(PASSWORD);
+    await dialog.locator('button[type=submit]').click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('audit').locator('td.note').filter({ hasText: 'Second look at the hop path.' }).waitFor();
+    await page.context().close();
+  });
+
   it('redraws a case that someone else closed meanwhile, saying why the action was not done', async () => {
     const ana = await signIn('ana');
     const open = (await (await ana.request.get(`${base}/api/cases?status=open&severity=high`)).json() as { cases: { caseId: string }[] }).cases;

@@ -42,7 +42,9 @@ function showLogin(message = ''): void {
  * action); as another, it is shown again for them.
  */
 function signInAgain(): void {
-  if (document.getElementById('sign-in-again')) return;
+  const shown = document.getElementById('sign-in-again');
+  if (shown instanceof HTMLDialogElement && shown.open) return;
+  shown?.remove();
   const previous = me?.user;
   const user = el('input', { name: 'user', autocomplete: 'username', required: true, value: previous ?? '' });
   const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -51,9 +53,10 @@ function signInAgain(): void {
   const form = el('form', {
     onsubmit: (e) => {
       e.preventDefault();
-      api.login(user.value, password.value).then((m) => {
+      const typed = password.value;
+      password.value = '';
+      api.login(user.value, typed).then((m) => {
         dialog.close();
-        dialog.remove();
         me = m;
         if (m.user === previous) header();
         else void route();
@@ -62,6 +65,10 @@ function signInAgain(): void {
   }, el('h2', {}, 'Your session ended'), el('p', {}, 'Sign in again to carry on. This page and what you typed stay as they are: then do again what you were doing.'),
   el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
   dialog.append(form);
+  // Closed by a sign-in or by Escape, it goes with what was typed in it: a closed dialog left in
+  // the page kept the password typed before Escape, and the check above then never offered
+  // sign-in again (the next refusal said "sign in again in the box shown", and no box was shown).
+  dialog.addEventListener('close', () => { password.value = ''; dialog.remove(); });
   document.body.append(dialog);
   dialog.showModal();
 }
