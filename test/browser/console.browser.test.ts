@@ -289,6 +289,22 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('takes the sign-in box away when the page itself goes to the sign-in form (another page was opened meanwhile)', async () => {
+    const page = await signIn('ana');
+    const [any] = (await (await page.request.get(`${base}/api/cases`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${any!.caseId}`);
+    await page.getByTestId('note-text').waitFor();
+    expect(await postFromPage(page, '/api/logout', null)).toBe(200);
+    await page.getByTestId('add-note').click();
+    const dialog = page.getByTestId('sign-in-again');
+    await dialog.waitFor();
+    await page.evaluate(() => { location.hash = '#/dashboard'; }); // as the Back button would, the box being modal
+    await page.getByTestId('login-error').filter({ hasText: 'Your session ended' }).waitFor();
+    // Before the fix the box stayed over the sign-in form; signing in there redrew only the header, over the form.
+    await dialog.waitFor({ state: 'detached' });
+    await page.context().close();
+  });
+
   it('redraws a case that someone else closed meanwhile, saying why the action was not done', async () => {
     const ana = await signIn('ana');
     const open = (await (await ana.request.get(`${base}/api/cases?status=open&severity=high`)).json() as { cases: { caseId: string }[] }).cases;

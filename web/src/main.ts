@@ -22,6 +22,10 @@ function header(): void {
 
 function showLogin(message = ''): void {
   stopQueuePolling();
+  // The page itself now asks to sign in: the box over the page goes (a sign-in there after this
+  // only redrew the header, over this form).
+  const box = document.getElementById('sign-in-again');
+  if (box instanceof HTMLDialogElement) box.close();
   me = undefined;
   header();
   const user = el('input', { name: 'user', autocomplete: 'username', required: true });
