@@ -305,6 +305,28 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('sends a change again with the new token after the same user signed in again in another tab, and never as another user', async () => {
+    const page = await signIn('ana');
+    const [any] = (await (await page.request.get(`${base}/api/cases`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${any!.caseId}`);
+    const other = await page.context().newPage(); // a second tab: the same cookies
+    const signInThere = (user: string): Promise<number> => other.evaluate(async ([u, p]) => (await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: u, password: p }) })).status, [user, PASSWORD]);
+    await other.goto(base);
+    expect(await signInThere('ana')).toBe(200);
+    await page.getByTestId('note-text').fill('Sent after signing in again in another tab.');
+    await page.getByTestId('add-note').click();
+    // Before the fix: "Invalid csrf token" beside the button, and every later change refused so.
+    await page.getByTestId('audit').locator('td.note').filter({ hasText: 'Sent after signing in again in another tab.' }).waitFor();
+    expect(await signInThere('sam')).toBe(200);
+    await page.getByTestId('note-text').fill('Not to be sent as sam.');
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('sign-in-again').waitFor();
+    expect(await page.getByTestId('note-error').textContent()).toContain('sam signed in on this browser meanwhile');
+    const notes = await (await page.request.get(`${base}/api/cases/${any!.caseId}`)).json() as { audit: { note?: string }[] };
+    expect(notes.audit.map((e) => e.note)).not.toContain('Not to be sent as sam.');
+    await page.context().close();
+  });
+
   it('redraws a case that someone else closed meanwhile, saying why the action was not done', async () => {
     const ana = await signIn('ana');
     const open = (await (await ana.request.get(`${base}/api/cases?status=open&severity=high`)).json() as { cases: { caseId: string }[] }).cases;

@@ -2,6 +2,8 @@
 export interface Me { user: string; role: 'analyst' | 'supervisor' | 'viewer'; csrfToken: string }
 
 let csrfToken = '';
+/** Whose session this page's token belongs to: a change is never sent as another user. */
+let signedInAs = '';
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -23,7 +25,10 @@ let sessionEnded: () => void = () => undefined;
 export function onSessionEnded(handler: () => void): void { sessionEnded = handler; }
 const SIGN_IN_ROUTES = new Set(['/api/login', '/api/logout']);
 
-async function call<T>(method: string, path: string, body?: unknown, background = false): Promise<T> {
+/** What the server says of a change whose CSRF token is not its session's (@fastify/csrf-protection). */
+const CSRF_REFUSED = 'Invalid csrf token';
+
+async function call<T>(method: string, path: string, body?: unknown, background = false, freshToken = false): Promise<T> {
   const res = await fetch(path, {
     method, credentials: 'same-origin',
     headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(method !== 'GET' ? { 'x-csrf-token': csrfToken } : {}), ...(background ? BACKGROUND : {}) },
@@ -34,8 +39,30 @@ async function call<T>(method: string, path: string, body?: unknown, background 
     sessionEnded();
     throw new ApiError(401, 'Your session ended: sign in again in the box shown; what you typed is kept, to send again.');
   }
+  if (res.status === 403 && method !== 'GET' && !freshToken && data.error === CSRF_REFUSED) return callWithFreshToken<T>(method, path, body, background);
   if (!res.ok) throw new ApiError(res.status, data.error ?? res.statusText);
   return data as T;
+}
+
+/**
+ * A change refused for its CSRF token because the browser's session cookie was replaced meanwhile
+ * (a sign-in in another tab, the box over the page included): the token this page holds belongs
+ * to the old session. The change was refused before it was read, so it is sent again, once, with
+ * the new session's token if that session is the same user's; if it is another user's, it is not
+ * sent as them, and sign-in is offered. Before, the page said "Not done: Invalid csrf token. The
+ * page now shows the case as it is." and every later change on it was refused so.
+ */
+async function callWithFreshToken<T>(method: string, path: string, body: unknown, background: boolean): Promise<T> {
+  const now = await call<Me>('GET', '/api/me').catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) sessionEnded();
+    throw err;
+  });
+  if (now.user !== signedInAs) {
+    sessionEnded();
+    throw new ApiError(401, `${now.user} signed in on this browser meanwhile (another tab): nothing was sent; sign in again in the box shown to go on as ${signedInAs}.`);
+  }
+  csrfToken = now.csrfToken;
+  return call<T>(method, path, body, background, true);
 }
 
 export const api = {
@@ -46,17 +73,20 @@ export const api = {
   async login(user: string, password: string): Promise<Me> {
     const me = await call<Me>('POST', '/api/login', { user, password });
     csrfToken = me.csrfToken;
+    signedInAs = me.user;
     return me;
   },
   /** Sets one's own password; the session goes on as a new one, with a new CSRF token. */
   async changePassword(currentPassword: string, newPassword: string): Promise<Me> {
     const me = await call<Me>('POST', '/api/me/password', { currentPassword, newPassword });
     csrfToken = me.csrfToken;
+    signedInAs = me.user;
     return me;
   },
   async me(): Promise<Me> {
     const me = await call<Me>('GET', '/api/me');
     csrfToken = me.csrfToken;
+    signedInAs = me.user;
     return me;
   },
 };
