@@ -55,7 +55,7 @@ interface WitnessFold {
   /** The newest second salary-sized deposit from one sender (the pair's older one; a window from it on holds both). */
   payrollAt: number;
   /** The newest KYC record among the transfers folded, and the newest time a transfer carried it. */
-  customer: { createdAt: string; kycCountry?: string } | undefined;
+  customer: { type?: string; createdAt: string; kycCountry?: string } | undefined;
   customerAt: number;
   /** Distinct device ids, in order of first use, and the newest use of each. */
   devices: string[];
@@ -187,6 +187,8 @@ interface AccountScan extends WindowValidity, DerivedValue {
   held: number;
   /** The account's `customer.createdAt` (epoch ms) as the window's newest KYC record gives it; NaN when none does. */
   createdAt: number;
+  /** Whether the window's newest KYC record says a business account (none in the window: not one). */
+  business: boolean;
   /** What the history showed, for other windows and for extending it over items that join the window's end. */
   fold: WitnessFold;
   /** The state's `historyRewrites` when the items were read. */
@@ -236,7 +238,8 @@ function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, list: read
   const held = (vpn ? FACTOR_BIT.vpn : 0) | (countryMismatch ? FACTOR_BIT['country-mismatch'] : 0) | (payrollInflow ? FACTOR_BIT['payroll-inflow'] : 0) | (shares ? FACTOR_BIT['shared-device'] : 0);
   // The same KYC record as the scan this one follows: its age read once.
   const createdAt = customer === undefined ? Number.NaN : before !== undefined && before.fold.customer === customer && !Number.isNaN(before.createdAt) ? before.createdAt : validatedTimeMs(customer.createdAt);
-  return { stale: false, held, createdAt, fold, rewrites: env.state.historyRewrites, fromAfter: v.fromAfter, fromAtMost: v.fromAtMost, toAtLeast: v.toAtLeast, toBefore: v.toBefore };
+  const business = customer?.type === 'business';
+  return { stale: false, held, createdAt, business, fold, rewrites: env.state.historyRewrites, fromAfter: v.fromAfter, fromAtMost: v.fromAtMost, toAtLeast: v.toAtLeast, toBefore: v.toBefore };
 }
 
 function scanAccount(env: Env, accountId: string, spec: PayerRiskSpec, from: number, to: number): AccountScan {
@@ -440,13 +443,13 @@ function medianOfSums(s: Pick<Sums, 'exact' | 'approx'>): Decimal {
  * salary's size from many small card top-ups too (session 42 QA: 30 of 30 customers of a card
  * top-up service were high), its typical payment does not. An account's payments within
  * `groupWithin` of the first of them are one payment (a salary split across own wallets that
- * sweep into one cluster; session 46 QA).
+ * sweep into one cluster; session 46 QA). Accounts marked in `left` are left out.
  */
-function medianPayment(found: EvidenceColumns, groupWithin: number): Decimal {
+function medianPayment(found: EvidenceColumns, groupWithin: number, left?: readonly boolean[]): Decimal {
   const byAccount: number[][] = [];
   for (let r = 0; r < found.usd.length; r++) {
     const at = found.accountAt[r]!;
-    if (at >= 0) (byAccount[at] ??= []).push(r);
+    if (at >= 0 && !left?.[at]) (byAccount[at] ??= []).push(r);
   }
   const medians: Decimal[] = [];
   for (const rows of byAccount) {
@@ -526,6 +529,15 @@ interface Judgement {
   totalUsd: Decimal | undefined;
   /** The median of each account's median evidence payment: whether the payments themselves are salary-sized. */
   medianPaymentUsd: Decimal | undefined;
+  /**
+   * The accounts whose window's newest KYC record says business, and `medianUsd` and
+   * `medianPaymentUsd` over the others alone: a business paying a contractor or supplier is the
+   * paying side, not a worker forwarding pay (T4's payers), and must not make a clean cluster's
+   * payers look salary-sized (session 48 review).
+   */
+  business: number;
+  individualMedianUsd: Decimal | undefined;
+  individualMedianPaymentUsd: Decimal | undefined;
 }
 
 /**
@@ -575,6 +587,9 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   const risky: string[] = [];
   // Whether each account (by its index in `accounts`) is risky: counted without a list per account.
   const isRisky: boolean[] = new Array<boolean>(accounts.length);
+  // Whether each account is a business, made only once one is (most judgements have none).
+  let isBusiness: boolean[] | undefined;
+  let business = 0;
   const scans: AccountScan[] = new Array<AccountScan>(accounts.length);
   // Where each account stood in the prior judgement's list, and where each of those stands now.
   const before = prior ? alignByIdentity(accounts, prior.accounts) : undefined;
@@ -589,6 +604,10 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
       if (!kept.stale && withinValidity(kept, from, to)) scan = kept;
     }
     scans[i] = scan ??= accountScan(env, accounts[i]!, spec, from, to, slot, kept);
+    if (scan.business) {
+      (isBusiness ??= new Array<boolean>(accounts.length).fill(false))[i] = true;
+      business++;
+    }
     const held = heldAt(scan, spec, to);
     let count = 0;
     // Most payers hold no factor: only those that hold one are counted factor by factor.
@@ -616,8 +635,19 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // With one evidence payment per account, each account's median payment is its sum, taken in
   // the same order: the median of medians is the median of the sums, the very same value.
   const medianPaymentUsd = sent ? (sent.repeated ? medianPayment(found, spec.paymentGroupWithin) : medianUsd) : undefined;
+  let individualMedianUsd = medianUsd;
+  let individualMedianPaymentUsd = medianPaymentUsd;
+  if (sent && isBusiness) {
+    individualMedianUsd = medianOfSums(withoutAccounts(sent, isBusiness));
+    individualMedianPaymentUsd = sent.repeated ? medianPayment(found, spec.paymentGroupWithin, isBusiness) : individualMedianUsd;
+  }
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
-  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
+  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd, business, individualMedianUsd, individualMedianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
+}
+
+/** The sums without those of the accounts marked in `left` (as if they had sent none). */
+function withoutAccounts(s: Sums, left: readonly boolean[]): Pick<Sums, 'exact' | 'approx'> {
+  return { exact: s.exact.map((sum, i) => (left[i] ? undefined : sum)), approx: s.approx };
 }
 
 /** The cluster the accounts' signal names (a fan-in's `cluster` fact), if it names one. */
@@ -668,11 +698,14 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     const facts: Record<string, unknown> = {
       accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within: `${spec.within / DAY}d`,
       implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated: env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId),
+      businessPayers: j.business, individualPayers: j.accounts.length - j.business,
     };
     if (spec.valueOf) {
       facts.medianUsd = j.medianUsd;
       facts.totalUsd = j.totalUsd;
       facts.medianPaymentUsd = j.medianPaymentUsd;
+      facts.individualMedianUsd = j.individualMedianUsd;
+      facts.individualMedianPaymentUsd = j.individualMedianPaymentUsd;
     }
     const n = j.risky.length;
     const t = spec.pass;

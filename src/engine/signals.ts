@@ -428,7 +428,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
   linkage: ['by', 'accounts', 'accountIds'],
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
-  'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd', 'medianPaymentUsd'],
+  'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd', 'medianPaymentUsd', 'businessPayers', 'individualPayers', 'individualMedianUsd', 'individualMedianPaymentUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
   'flagged-payers': FLAGGED_PAYERS_FACTS,
   'common-funder': COMMON_FUNDER_FACTS,

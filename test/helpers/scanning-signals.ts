@@ -165,8 +165,9 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
     const { trigger, state } = env;
     const to = Math.max(trigger.time, env.asOf);
     const from = to - spec.within;
+    const business = new Set<string>();
     const factorsOf = (accountId: string): string[] => {
-      let vpn = false, mismatch = false, payroll = false, kyc: string | undefined, customer: { createdAt: string; kycCountry?: string } | undefined;
+      let vpn = false, mismatch = false, payroll = false, kyc: string | undefined, customer: { type?: string; createdAt: string; kycCountry?: string } | undefined;
       const devices: string[] = [];
       const salarySenders: string[] = [];
       for (const item of state.historyBetween(accountId, from, to)) {
@@ -190,6 +191,8 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
         const kycCountry = customer?.kycCountry;
         if (kycCountry && !sign.vpn && sign.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) mismatch = true;
       }
+      // The window's newest KYC record tells a business account.
+      if (customer?.type === 'business') business.add(accountId);
       const holds = {
         vpn, 'country-mismatch': mismatch, 'payroll-inflow': payroll,
         'young-account': customer !== undefined && to - Date.parse(customer.createdAt) <= spec.youngWithin,
@@ -221,11 +224,15 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
     const facts: Record<string, unknown> = {
       accounts: accounts.length, risky: risky.length, riskyAccountIds: risky, share: round(share, 3), factors: byFactor, within: `${spec.within / DAY}d`,
       implicatedAccountIds: implicated, implicated: implicated.length, triggerImplicated: trigger.type === 'transfer' && implicated.includes(trigger.msg.accountId),
+      businessPayers: business.size, individualPayers: accounts.length - business.size,
     };
     if (spec.valueOf) {
+      const individual = <T>(m: Map<string, T>): T[] => [...m].filter(([a]) => !business.has(a)).map(([, v]) => v);
       facts.medianUsd = median([...sent.values()]);
       facts.totalUsd = sent.size ? sumOf([...sent.values()]) : ZERO;
       facts.medianPaymentUsd = median([...payments.values()].map(median));
+      facts.individualMedianUsd = median(individual(sent));
+      facts.individualMedianPaymentUsd = median(individual(payments).map(median));
     }
     const n = risky.length;
     const p = spec.pass;

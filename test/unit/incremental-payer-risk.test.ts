@@ -3,7 +3,8 @@
  * whether another account used one of its devices. It must give exactly what a plain scan gives
  * (scanningPayerRisk in test/helpers/scanning-signals.ts) for any trigger: random streams of
  * logins and transfers on shared devices, VPN sessions, session countries against KYC countries
- * (in any letter case, and KYC records that come and go), salary-sized deposits from repeated
+ * (in any letter case, and KYC records that come and go, some of a business account, whose
+ * payments the individual payers' medians leave out), salary-sized deposits from repeated
  * senders, young and old accounts, events expiring from the window, out-of-order arrival, and a
  * checkpoint round-trip.
  */
@@ -54,13 +55,17 @@ const step: fc.Arbitrary<Step> = fc.record({
   device: fc.integer({ min: 0, max: 4 }), // 3 and 4: no device id
   vpn: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   country: fc.integer({ min: 0, max: 2 }),
-  kyc: fc.integer({ min: 0, max: 3 }), // 3: no KYC record on the transfer
+  kyc: fc.integer({ min: 0, max: 4 }), // 4: no KYC record on the transfer
   sender: fc.integer({ min: 0, max: 2 }),
   amount: fc.constantFrom(100, 2_000, 3_000, 30_000),
 });
 
 const COUNTRIES = ['US', 'us', 'KP'];
-const KYC = [{ kycCountry: 'US', createdAt: iso(T0 - 400 * DAY) }, { kycCountry: 'KP', createdAt: iso(T0 + 10 * DAY) }, { kycCountry: 'us', createdAt: iso(T0) }];
+// The last a business account's: one account's records may say individual, then business, in turn.
+const KYC = [
+  { type: 'individual', kycCountry: 'US', createdAt: iso(T0 - 400 * DAY) }, { type: 'individual', kycCountry: 'KP', createdAt: iso(T0 + 10 * DAY) },
+  { type: 'individual', kycCountry: 'us', createdAt: iso(T0) }, { type: 'business', kycCountry: 'US', createdAt: iso(T0 - 400 * DAY) },
+] as const;
 
 function messages(steps: Step[], swaps: number[]): string[] {
   const rand = prng(5);
@@ -71,7 +76,7 @@ function messages(steps: Step[], swaps: number[]): string[] {
     const accountId = ACCOUNTS[s.account]!;
     const session = { ip: `10.0.0.${s.device}`, ipCountry: COUNTRIES[s.country]!, vpn: s.vpn, ...(s.device < 3 ? { deviceId: `dev-${s.device}` } : {}) };
     if (s.kind === 'login') return login(`login-${i}`, time, accountId, session);
-    const customer = s.kyc < 3 ? { type: 'individual' as const, ...KYC[s.kyc]! } : undefined;
+    const customer = s.kyc < KYC.length ? KYC[s.kyc]! : undefined;
     const from = s.kind === 'deposit' ? [senders[s.sender]!] : undefined;
     return transfer({ eventId: `ev-${i}`, kind: s.kind, time, accountId, chain: 'ethereum', asset: 'USDT', amount: s.amount, ...(from ? { from } : {}), to: evmAddress(rand), session, ...(customer ? { customer } : {}) }, rand);
   });
@@ -118,6 +123,8 @@ function clusterFor(mode: (typeof CLUSTERS)[number], calls: { n: number }): stri
 describe('payer-risk equals the scan it replaces', () => {
   it('for every retained transfer as trigger (and judged later than it), after every message, whatever the arrival order', () => {
     const held = new Map<number, number>();
+    // Judgements with a business payer, and those whose individual payers' median differs from all payers'.
+    const business = { named: 0, apart: 0 };
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(200), { maxLength: 10 }), (steps, swaps) => {
       // A fresh signal per stream: the memos live in the compiled signal.
       const compiled = SPECS.flatMap((s, k) => CLUSTERS.map((mode) => ({ k, mode, calls: { n: 0 }, fast: compileSignal(s), slow: scanningPayerRisk(s as never) as Signal })));
@@ -131,6 +138,8 @@ describe('payer-risk equals the scan it replaces', () => {
               const cluster = clusterFor(mode, calls);
               expect(fast(envOf(p, trigger, asOf, cluster)), `spec ${k} (cluster ${cluster}) at ${trigger.eventId}`).toEqual(expected);
               if (expected.ok) held.set(k, (held.get(k) ?? 0) + 1);
+              if ((expected.facts.businessPayers as number) > 0) business.named++;
+              if (expected.facts.individualMedianUsd !== undefined && String(expected.facts.individualMedianUsd) !== String(expected.facts.medianUsd)) business.apart++;
             });
           }
         }
@@ -138,6 +147,8 @@ describe('payer-risk equals the scan it replaces', () => {
     }), { numRuns: 100 });
     // Not vacuous: every spec held somewhere.
     SPECS.forEach((_, k) => expect(held.get(k) ?? 0, `spec ${k}`).toBeGreaterThan(0));
+    expect(business.named).toBeGreaterThan(0);
+    expect(business.apart).toBeGreaterThan(0);
   });
 
   // Tight bounds as well: histories trimmed by retention and length, device links swept and capped.
