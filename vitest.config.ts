@@ -5,8 +5,10 @@ import { defineConfig } from 'vitest/config';
 // CPU, and each file uses its own topics, groups and Redis key prefix. The broker-restart file
 // stops and starts the shared broker, so it runs alone, after everything else (groupOrder 1).
 // Vitest runs projects of one group with one worker count, so the three share `maxWorkers: 2`.
+// Each project's global setup transpiles src/ once for the commands the tests start (test/build-sources.ts).
 const exclusive = ['test/integration/monitor-broker-restart.test.ts'];
-const together = { maxWorkers: 2, sequence: { groupOrder: 0 } };
+const globalSetup = ['test/build-sources.ts'];
+const together = { globalSetup, maxWorkers: 2, sequence: { groupOrder: 0 } };
 
 export default defineConfig({
   test: {
@@ -14,7 +16,7 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000, ...together } },
       { test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 180_000, ...together } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: exclusive, testTimeout: 120_000, hookTimeout: 120_000, ...together } },
-      { test: { name: 'integration-exclusive', include: exclusive, testTimeout: 120_000, hookTimeout: 120_000, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+      { test: { name: 'integration-exclusive', include: exclusive, globalSetup, testTimeout: 120_000, hookTimeout: 120_000, maxWorkers: 1, sequence: { groupOrder: 1 } } },
     ],
   },
 });

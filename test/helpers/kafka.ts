@@ -11,6 +11,7 @@ import { createKafka, ensureTopics, type KafkaClient } from '../../src/kafka/cli
 import { replayFiles } from '../../src/replay/replay.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
 import { ofacLabels, root, rules, sampleLines } from './sample.js';
+import { TIDEWATCH } from './built-sources.js';
 
 export const kafka: KafkaClient = createKafka(loadConfig());
 
@@ -75,7 +76,7 @@ export type MonitorProcess = ChildProcess & { logs: string[] };
 
 /** Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and echoed when TW_TEST_VERBOSE is set). */
 export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): MonitorProcess {
-  const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
+  const child = spawn('node', [TIDEWATCH, 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
     cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', CHECKPOINT_DIR: checkpointRoot(run), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }) as MonitorProcess;
   child.logs = [];

@@ -1,5 +1,6 @@
-/** The `tidewatch` command run from the source tree in a child process, as an operator runs it. */
+/** The `tidewatch` command run from the source tree (transpiled once per run: built-sources.ts) in a child process, as an operator runs it. */
 import { execFile } from 'node:child_process';
+import { TIDEWATCH } from './built-sources.js';
 import { root } from './sample.js';
 
 export interface CliRun { code: number; stdout: string; stderr: string }
@@ -13,10 +14,10 @@ export interface CliOptions {
 
 /** `tidewatch <args>` with `env` laid over the test's own environment (an undefined value unsets the variable). */
 export function runTidewatch(args: string[], env: Record<string, string | undefined> = {}, options: CliOptions = {}): Promise<CliRun> {
-  const skew = options.clockSkewMs === undefined ? [] : ['--import', './test/helpers/skewed-clock.ts'];
+  const skew = options.clockSkewMs === undefined ? [] : ['--import', 'tsx', '--import', './test/helpers/skewed-clock.ts'];
   const skewEnv = options.clockSkewMs === undefined ? {} : { TIDEWATCH_TEST_CLOCK_SKEW_MS: String(options.clockSkewMs) };
   return new Promise((resolve) => {
-    const child = execFile('node', ['--import', 'tsx', ...skew, 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env, ...skewEnv } },
+    const child = execFile('node', [...skew, TIDEWATCH, ...args], { cwd: root, env: { ...process.env, ...env, ...skewEnv } },
       (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
     child.stdin!.end(options.stdin ?? '');
   });

@@ -14,6 +14,7 @@ import { serialiseAlert } from '../../src/sinks/serialise.js';
 import { readTopicRange } from '../../src/sources/kafka-range-source.js';
 import type { Alert } from '../../src/contract/schemas.js';
 import { ofacLabels, root, rules, sampleLines, samplePath } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const config = loadConfig();
 const kafka = createKafka(config);
@@ -79,7 +80,7 @@ describe('Kafka round trip through the project code (real broker)', () => {
 
   it('`tidewatch replay --from-kafka` gives the same alert file as a file replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-kreplay-'));
-    execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--from-kafka', '--topics', inTopic, '--since', '2000-01-01T00:00:00Z', '--alerts', join(dir, 'a.jsonl'), '--quiet'], { cwd: root, env: { ...process.env } });
+    execFileSync('node', [TIDEWATCH, 'replay', '--from-kafka', '--topics', inTopic, '--since', '2000-01-01T00:00:00Z', '--alerts', join(dir, 'a.jsonl'), '--quiet'], { cwd: root, env: { ...process.env } });
     expect(readFileSync(join(dir, 'a.jsonl'), 'utf8')).toBe(fileAlerts.join('\n') + '\n');
   });
 });

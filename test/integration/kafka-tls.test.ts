@@ -20,6 +20,7 @@ import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const LIBS = join(root, '.cache', 'kafka', 'libs');
 
@@ -122,7 +123,7 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
     ] as const) {
       const files = Object.fromEntries(Object.entries({ ...env, ...mistake }).filter(([, v]) => v !== ''));
       const checkpoints = mkdtempSync(join(tmpdir(), 'tw-kafka-mtls-'));
-      const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor'], {
+      const r = spawnSync('node', [TIDEWATCH, 'monitor'], {
         cwd: root, encoding: 'utf8', timeout: 110_000,
         env: { ...withoutKafkaTls(process.env), ...files, KAFKA_STARTUP_TIMEOUT_MS: '100000', CHECKPOINT_DIR: checkpoints, METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-kafka-mtls-${process.pid}` },
       });

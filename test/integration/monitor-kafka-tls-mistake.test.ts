@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 describe('monitor start-up with TLS against a plaintext broker', () => {
   it('stops at once, exit 2, naming KAFKA_SSL, before any Kafka client retries', () => {
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor'], {
+    const r = spawnSync('node', [TIDEWATCH, 'monitor'], {
       cwd: root, encoding: 'utf8', timeout: 110_000,
       env: { ...process.env, KAFKA_SSL: 'true', KAFKA_STARTUP_TIMEOUT_MS: '100000', CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tw-kafka-tls-')), METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-kafka-tls-${process.pid}` },
     });

@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const redisHost = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').host;
 
 function monitorWith(redisUrl: string): { status: number | null; stderr: string } {
-  const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--redis', redisUrl], {
+  const r = spawnSync('node', [TIDEWATCH, 'monitor', '--redis', redisUrl], {
     cwd: root, encoding: 'utf8', timeout: 120_000,
     env: { ...process.env, CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tw-redis-creds-')), METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-redis-creds-${process.pid}` },
   });

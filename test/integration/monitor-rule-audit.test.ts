@@ -18,6 +18,7 @@ import { loadRuleSet } from '../../src/engine/loader.js';
 import type { RuleAuditEntry } from '../../src/engine/rule-audit.js';
 import { checkpointRoot, cleanupRun, newRun, waitFor, type Run } from '../helpers/kafka.js';
 import { ofacLabels, root, rulesDir } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new Redis(REDIS_URL);
@@ -38,7 +39,7 @@ function replaceFile(path: string, text: string): void {
 
 function auditCli(prefix: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('node', ['--import', 'tsx', 'src/cli/main.ts', 'rules', 'audit', '--files'], { cwd: root, env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix } },
+    execFile('node', [TIDEWATCH, 'rules', 'audit', '--files'], { cwd: root, env: { ...process.env, REDIS_URL, REDIS_KEY_PREFIX: prefix } },
       (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
   });
 }

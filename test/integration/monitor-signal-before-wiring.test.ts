@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const sockets: Socket[] = [];
 let silent: Server | undefined;
@@ -35,7 +36,7 @@ describe('monitor command, signalled before it is wired', () => {
     silent = createServer((socket) => { sockets.push(socket); });
     await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as { port: number }).port;
-    const child = spawn('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor'], {
+    const child = spawn('node', [TIDEWATCH, 'monitor'], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${port}`, CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tw-early-signal-')), METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-early-signal-${process.pid}` },
     });

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 function startMonitor(env: Record<string, string>, args: string[]): { status: number | null; output: string } {
-  const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', ...args], {
+  const r = spawnSync('node', [TIDEWATCH, 'monitor', ...args], {
     cwd: root, encoding: 'utf8', timeout: 110_000,
     env: { ...process.env, KAFKA_STARTUP_TIMEOUT_MS: '100000', CHECKPOINT_DIR: mkdtempSync(join(tmpdir(), 'tw-topic-refusal-')), METRICS_PORT: '0', ...env },
   });

@@ -17,6 +17,7 @@ import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 import { freePort } from '../helpers/free-port.js';
 import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 let certs: TestCerts;
 let server: ChildProcess;
@@ -90,7 +91,7 @@ describe('Redis over mutual TLS (REDIS_TLS_*)', () => {
 
   it('stops the monitor at start-up, exit 2, naming REDIS_URL, when given redis:// for the TLS-only Redis', () => {
     const checkpoints = mkdtempSync(join(tmpdir(), 'tw-redis-tls-only-'));
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'monitor', '--redis', `redis://127.0.0.1:${port}`], {
+    const r = spawnSync('node', [TIDEWATCH, 'monitor', '--redis', `redis://127.0.0.1:${port}`], {
       cwd: root, encoding: 'utf8', timeout: 100_000,
       env: { ...process.env, CHECKPOINT_DIR: checkpoints, METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-redis-tls-only-${process.pid}` },
     });

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTopics } from '../../src/kafka/client.js';
 import { kafka, newRun } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const run = newRun();
 const topic = `e2e-${run.id}-exchange.logins`;
@@ -38,7 +39,7 @@ describe('replay --from-kafka and a refused input batch (real Kafka)', () => {
     } finally {
       await producer.disconnect();
     }
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', '--from-kafka', '--topics', topic, '--alerts', join(mkdtempSync(join(tmpdir(), 'tw-refused-')), 'alerts.jsonl')], {
+    const r = spawnSync('node', [TIDEWATCH, 'replay', '--from-kafka', '--topics', topic, '--alerts', join(mkdtempSync(join(tmpdir(), 'tw-refused-')), 'alerts.jsonl')], {
       cwd: root, encoding: 'utf8', timeout: 110_000, env: { ...process.env, KAFKA_MAX_INFLATED_BATCH_BYTES: String(1 << 20) },
     });
     expect(r.status, r.stderr + r.stdout).toBe(1);

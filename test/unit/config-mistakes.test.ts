@@ -14,6 +14,7 @@ import { makeDirectories, proveWritable } from '../../src/checkpoint/directory-s
 import { checkCheckpointDirectory } from '../../src/cli/monitor-wiring.js';
 import { root, samplePath } from '../helpers/sample.js';
 import { makeTestCerts } from '../helpers/tls-certs.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const refusal = (env: Record<string, string>): string => {
   try {
@@ -85,7 +86,7 @@ describe('configuration mistakes', () => {
   });
 
   it('exits 2 naming CONSOLE_TRUST_PROXY when the console is started with a bad one', () => {
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', '--demo', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CONSOLE_TRUST_PROXY: 'yes' } });
+    const r = spawnSync('node', [TIDEWATCH, 'console', '--demo', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CONSOLE_TRUST_PROXY: 'yes' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: /);
   }, 60_000);
@@ -149,7 +150,7 @@ describe('the checkpoint directory', () => {
 
 describe('replay windows', () => {
   const replay = (args: string[]): { status: number | null; stderr: string } => {
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', ...args], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', [TIDEWATCH, 'replay', ...args], { cwd: root, encoding: 'utf8' });
     return { status: r.status, stderr: r.stderr };
   };
 

@@ -14,6 +14,7 @@ import { BACKGROUND_HEADER } from '../../src/console/context.js';
 import { parseSla } from '../../src/console/queue-view.js';
 import { buildConsole } from '../../src/console/server.js';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const PASSWORD = 'idle-session-password-1';
 const MINUTE = 60_000;
@@ -87,7 +88,7 @@ describe('CONSOLE_IDLE_MINUTES', () => {
   });
 
   it('stops the console at start, exit 2, naming the variable', () => {
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'console', '--demo', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 50_000, env: { ...process.env, CONSOLE_IDLE_MINUTES: 'never' } });
+    const r = spawnSync('node', [TIDEWATCH, 'console', '--demo', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 50_000, env: { ...process.env, CONSOLE_IDLE_MINUTES: 'never' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^invalid configuration: CONSOLE_IDLE_MINUTES: /);
   }, 60_000);

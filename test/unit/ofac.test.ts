@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSdnFile, parseOfacXml, sdnLabels } from '../../src/intel/ofac.js';
 import { fixtures, root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 describe('OFAC SDN import', () => {
   it('reads digital-currency ids from SDN.XML with party, uid and programs, skipping other ids', () => {
@@ -29,7 +30,7 @@ describe('OFAC SDN import', () => {
 
   it('rebuilds the data file with `tidewatch intel import-ofac` and marks DPRK-linked parties', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tw-ofac-')), 'sdn.json');
-    execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'intel', 'import-ofac', `${fixtures}/ofac/SDN_ADVANCED.XML`, '--out', out], { cwd: root });
+    execFileSync('node', [TIDEWATCH, 'intel', 'import-ofac', `${fixtures}/ofac/SDN_ADVANCED.XML`, '--out', out], { cwd: root });
     const doc = loadSdnFile(out);
     expect(doc.entries.map((e) => [e.party, e.dprkLinked ?? false])).toEqual([['LAZARUS GROUP', true], ['SIM, Hyon Sop', true]]);
     const labels = sdnLabels(doc).map((l) => `${l.key} ${l.record.label}`);
@@ -102,7 +103,7 @@ describe('OFAC publication dates, keys and the bundled snapshot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-ofac-'));
     const xml = readFileSync(`${fixtures}/ofac/SDN.XML`, 'utf8').replace('Digital Currency Address - XBT', 'Digital Currency Address - XMR').replace('1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', '49HqitRzdnhYjgTEAhgGpCfsjdTeMbUTU6cyR4JV1R7k2Eej9rGT8JpFiYDa4tZM6RZiFrHmMzgSrhHEqpDYKBe5B2ufNsL');
     writeFileSync(join(dir, 'SDN.XML'), xml);
-    const out = execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'intel', 'import-ofac', join(dir, 'SDN.XML'), '--out', join(dir, 'sdn.json')], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync('node', [TIDEWATCH, 'intel', 'import-ofac', join(dir, 'SDN.XML'), '--out', join(dir, 'sdn.json')], { cwd: root, encoding: 'utf8' });
     expect(out).toContain('keyed 2; not keyed 1:');
     expect(out).toMatch(/XMR {3}49HqitRzdnhYjgTEAhgGpCfsjdTeMbUTU6cyR4JV1R7k2Eej9rGT8JpFiYDa4tZM6RZiFrHmMzgSrhHEqpDYKBe5B2ufNsL {2}uid 45314: XMR addresses are not on a supported chain \(bitcoin, EVM, tron\)/);
   });

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root, samplePath } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const replay = (...args: string[]): { status: number | null; stderr: string } => {
-  const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync('node', [TIDEWATCH, 'replay', ...args], { cwd: root, encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr };
 };
 

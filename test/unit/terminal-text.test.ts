@@ -14,6 +14,7 @@ import { inertText } from '../../src/observability/terminal-text.js';
 import { formatScore, scoreAlerts } from '../../src/replay/score.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { root, sampleLines } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const PLANTED = 'acct-\u001b[2J\u001b[31mFAKE-CASE-LINE\u001b]0;pwned\u0007\r\nacct-x';
 const PLANTED_SHOWN = 'acct-\\u001b[2J\\u001b[31mFAKE-CASE-LINE\\u001b]0;pwned\\u0007\\u000d\\u000aacct-x';
@@ -72,7 +73,7 @@ describe('CLI tables print input text inert', () => {
       return JSON.stringify({ ...m, accountId: PLANTED });
     });
     writeFileSync(stream, lines.join('\n') + '\n');
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', stream, '--cases', '--dlq', dlq], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', [TIDEWATCH, 'replay', stream, '--cases', '--dlq', dlq], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     for (const line of r.stdout.split('\n')) expect(line).not.toMatch(CONTROL);
     expect(r.stdout).not.toContain('FAKE-CASE-LINE');

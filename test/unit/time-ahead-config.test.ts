@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { root } from '../helpers/sample.js';
+import { TIDEWATCH } from '../helpers/built-sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tw-ahead-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ function streamAheadByMonth(): string {
 /** The dead-letter codes of a replay of `file` with `env` added to this process's environment. */
 function deadLetterCodes(file: string, env: Record<string, string>): string[] {
   const dlq = join(dir, `dlq-${Object.values(env).join('-') || 'default'}.jsonl`);
-  execFileSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', file, '--quiet', '--dlq', dlq], { cwd: root, env: { ...process.env, ...env } });
+  execFileSync('node', [TIDEWATCH, 'replay', file, '--quiet', '--dlq', dlq], { cwd: root, env: { ...process.env, ...env } });
   return readFileSync(dlq, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { code: string }).code);
 }
 
@@ -59,7 +60,7 @@ describe('EVENT_TIME_MAX_LEAP_DAYS through the replay CLI', () => {
   }, 60_000);
 
   it('says where rejected lines went when no --dlq was given: nowhere', () => {
-    const r = spawnSync('node', ['--import', 'tsx', 'src/cli/main.ts', 'replay', streamWithLeap(), '--quiet'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync('node', [TIDEWATCH, 'replay', streamWithLeap(), '--quiet'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('1 rejected line(s) were written nowhere: give --dlq <file> to keep each with its reason');
   }, 60_000);
