@@ -88,13 +88,27 @@ interface SchemaIssue { path: PropertyKey[]; code: string; message: string; keys
 function suggestionFor(issue: SchemaIssue, all: readonly SchemaIssue[], raw: unknown): string {
   if (issue.code === 'unrecognized_keys' && issue.keys?.[0] !== undefined) {
     const parent = issue.path.join('.');
-    const missing = all.filter((o) => o !== issue && o.path.length === issue.path.length + 1 && o.path.slice(0, -1).join('.') === parent && /received undefined/.test(o.message)).map((o) => String(o.path[o.path.length - 1]));
+    const missing = all.filter((o) => o !== issue && o.path.length === issue.path.length + 1 && o.path.slice(0, -1).join('.') === parent && isMissing(o, raw)).map((o) => String(o.path[o.path.length - 1]));
     return didYouMean(issue.keys[0], issue.path.length === 0 ? [...Object.keys(ruleSchema.shape), ...missing] : missing);
   }
   const listed = /Expected ('[^']+'(?: \| '[^']+')+)/.exec(issue.message);
   if (!listed) return '';
-  const value = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+  const value = valueAt(raw, issue.path);
   return typeof value === 'string' ? didYouMean(value, listed[1]!.split(' | ').map((n) => n.slice(1, -1))) : '';
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+}
+
+/** A required key left out: zod says "received undefined", or only "Invalid input" for a union (a percent or a number). */
+function isMissing(issue: SchemaIssue, raw: unknown): boolean {
+  return issue.code !== 'unrecognized_keys' && issue.path.length > 0 && valueAt(raw, issue.path) === undefined;
+}
+
+/** zod's message, or "required key missing" where a union's bare "Invalid input" hides that the key is absent. */
+function messageOf(issue: SchemaIssue, raw: unknown): string {
+  return issue.message === 'Invalid input' && isMissing(issue, raw) ? 'required key missing' : issue.message;
 }
 
 /**
@@ -149,7 +163,7 @@ export function parseRuleText(text: string, file: string): { rule?: LoadedRule; 
     return {
       errors: issues.map((i) => {
         const path = issuePath(i as { path: PropertyKey[]; code: string; keys?: string[] });
-        return { file, line: at(path), reason: `${i.path.join('.') || '(root)'}: ${i.message}${suggestionFor(i as SchemaIssue, issues as SchemaIssue[], raw)}` };
+        return { file, line: at(path), reason: `${i.path.join('.') || '(root)'}: ${messageOf(i as SchemaIssue, raw)}${suggestionFor(i as SchemaIssue, issues as SchemaIssue[], raw)}` };
       }),
     };
   }

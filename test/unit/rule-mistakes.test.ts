@@ -244,6 +244,15 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withLine(26, 'severity: { critical: 120, high: 75, medium: 50 }')).errors).toEqual([{ line: 26, reason: 'severity.critical: severity.critical 120 is outside the score range 0..100' }]);
   });
 
+  it('a misspelt key whose right name takes a percent or a number: "required key missing" and the suggestion, not a bare "Invalid input"', () => {
+    const sequence = ['  flow:', '    op: sequence', '    first: { kinds: [deposit] }', '    then: { kinds: [withdrawal] }', '    within: 24h', '    minRatoi: 90%'];
+    const lines = BASE.split('\n');
+    const text = [...lines.slice(0, 9), ...sequence, 'require: [flow]', ...lines.slice(20, 23), '    - { when: flow, add: 5, note: "n" }', ...lines.slice(24, 27), '  transfers: signals.flow.ratio', 'explain: "{event.accountId} sent it on."', ''].join('\n');
+    const { errors } = refusal(text);
+    expect(errors.map((e) => e.reason)).toEqual(['signals.flow.minRatio: required key missing', 'signals.flow: Unrecognized key: "minRatoi"; did you mean minRatio?']);
+    expect(errors[1]!.line).toBe(15);
+  });
+
   it('an unknown key, at the key\'s own line', () => {
     const { errors } = refusal(withLine(17, '    withn: 7d'));
     expect(errors.find((e) => e.reason.includes('withn'))?.line).toBe(17);
