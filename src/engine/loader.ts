@@ -78,7 +78,7 @@ function issuePath(issue: { path: PropertyKey[]; code: string; keys?: string[] }
   return issue.code === 'unrecognized_keys' && issue.keys?.[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
 }
 
-interface SchemaIssue { path: PropertyKey[]; code: string; message: string; keys?: string[] }
+interface SchemaIssue { path: PropertyKey[]; code: string; message: string; keys?: string[]; errors?: SchemaIssue[][]; expected?: string }
 
 /**
  * A "did you mean" for a misspelt name: an unknown key is compared with the top-level keys (at
@@ -106,9 +106,32 @@ function isMissing(issue: SchemaIssue, raw: unknown): boolean {
   return issue.code !== 'unrecognized_keys' && issue.path.length > 0 && valueAt(raw, issue.path) === undefined;
 }
 
-/** zod's message, or "required key missing" where a union's bare "Invalid input" hides that the key is absent. */
+/**
+ * zod's message, or, where a union (a percent or a number, an amount or a number) says only
+ * "Invalid input": "required key missing" when the key is absent, else the message of the branch
+ * of the value's own type ("not a ratio like 80%" for `ninety`).
+ */
 function messageOf(issue: SchemaIssue, raw: unknown): string {
-  return issue.message === 'Invalid input' && isMissing(issue, raw) ? 'required key missing' : issue.message;
+  if (issue.message !== 'Invalid input') return issue.message;
+  if (isMissing(issue, raw)) return 'required key missing';
+  const branches = (issue.errors ?? []).flat();
+  const value = valueAt(raw, issue.path);
+  if (value !== null && typeof value === 'object') return issue.message + misspeltKeyIn(branches);
+  const ofItsType = branches.filter((e) => !(e.code === 'invalid_type' && e.path.length === 0)).map((e) => e.message);
+  if (ofItsType.length > 0) return [...new Set(ofItsType)].join('; ');
+  const expected = [...new Set(branches.map((e) => e.expected).filter((e) => e !== undefined))];
+  return expected.length > 0 ? `Invalid input: expected ${expected.join(' or ')}, received ${value === null ? 'null' : typeof value}` : issue.message;
+}
+
+/** For an object no branch of a union takes: an unknown key near a key some branch requires (`fild` for `field`). */
+function misspeltKeyIn(branches: readonly SchemaIssue[]): string {
+  const unknown = [...new Set(branches.flatMap((e) => (e.code === 'unrecognized_keys' && e.path.length === 0 ? e.keys ?? [] : [])))];
+  const required = branches.filter((e) => e.code === 'invalid_type' && e.path.length === 1 && /received undefined/.test(e.message)).map((e) => String(e.path[0]));
+  for (const key of unknown) {
+    const suggestion = didYouMean(key, required);
+    if (suggestion !== '') return `: unknown key "${key}"${suggestion}`;
+  }
+  return '';
 }
 
 /**

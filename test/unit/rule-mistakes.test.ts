@@ -253,6 +253,17 @@ describe('rule load refuses, at the real line', () => {
     expect(errors[1]!.line).toBe(15);
   });
 
+  it('a value that no branch of a union takes: the branch of its own type speaks ("not a ratio like 80%"), and an unknown key of a condition gets its suggestion', () => {
+    const sequence = ['  flow:', '    op: sequence', '    first: { kinds: [deposit] }', '    then: { kinds: [withdrawal] }', '    within: 24h', '    minRatio: ninety'];
+    const lines = BASE.split('\n');
+    const text = [...lines.slice(0, 9), ...sequence, 'require: [flow]', ...lines.slice(20, 23), '    - { when: flow, add: 5, note: "n" }', ...lines.slice(24, 27), '  transfers: signals.flow.ratio', 'explain: "{event.accountId} sent it on."', ''].join('\n');
+    expect(refusal(text).errors).toEqual([{ line: 15, reason: 'signals.flow.minRatio: not a ratio like 80%' }]);
+    const condition = refusal(withLine(25, '    - { when: { fild: event.session.vpn, eq: true }, add: 5, note: "vpn" }')).errors;
+    expect(condition).toEqual([{ line: 25, reason: 'score.modifiers.1.when: Invalid input: unknown key "fild"; did you mean field?' }]);
+    const flag = refusal(withLine(19, '    pass: { gte: true }')).errors;
+    expect(flag.map((e) => e.reason)).toEqual([expect.stringMatching(/^signals\.nearThreshold\.pass\.gte: .*received boolean$/)]);
+  });
+
   it('an unknown key, at the key\'s own line', () => {
     const { errors } = refusal(withLine(17, '    withn: 7d'));
     expect(errors.find((e) => e.reason.includes('withn'))?.line).toBe(17);
