@@ -219,7 +219,12 @@ function misspeltVariables(env: Record<string, string | undefined>): string[] {
   for (const key of Object.keys(env).sort()) {
     if (env[key] === undefined || known.includes(key)) continue;
     let near: string | undefined;
-    if (prefixes.has(key.split('_')[0]!)) {
+    // TIDEWATCH_KAFKA_BROKERS for KAFKA_BROKERS: most of our variables carry no product prefix.
+    const unprefixed = /^(?:TIDEWATCH|TW)_(.+)$/.exec(key)?.[1];
+    const meant = unprefixed === undefined ? undefined : known.find((k) => editDistance(unprefixed, k) <= 1);
+    if (meant !== undefined) {
+      near = meant;
+    } else if (prefixes.has(key.split('_')[0]!)) {
       const extended = known.find((k) => k.startsWith(`${key}_`));
       const nearest = extended ?? nearestName(key, known);
       if (nearest !== undefined && (extended !== undefined || editDistance(key, nearest) <= 2)) near = nearest;

@@ -40,6 +40,9 @@ describe('configuration mistakes', () => {
     expect(refusal({ STATE_MAX_ADRESSES: '1000' })).toContain('did you mean STATE_MAX_ADDRESSES?');
     expect(refusal({ METRIC_PORT: '19999' })).toContain('METRIC_PORT: not a Tidewatch variable (it would be ignored); did you mean METRICS_PORT?');
     expect(refusal({ LOGLEVEL: 'debug' })).toContain('did you mean LOG_LEVEL?');
+    // A product prefix on one of ours (it connected to the default broker, ignoring the one named).
+    expect(refusal({ TIDEWATCH_KAFKA_BROKERS: 'kafka:9092' })).toContain('TIDEWATCH_KAFKA_BROKERS: not a Tidewatch variable (it would be ignored); did you mean KAFKA_BROKERS?');
+    expect(refusal({ TW_REDIS_URL: 'redis://r:6379' })).toContain('did you mean REDIS_URL?');
     // The rest of a usual environment is none of ours.
     expect(refusal({ PATH: '/usr/bin', HOME: '/root', HOSTNAME: 'vm', LOGNAME: 'root', NODE_OPTIONS: '', LANG: 'C', TERM: 'xterm', SHELL: '/bin/bash', KUBERNETES_PORT: 'tcp://10.0.0.1:443' })).toBe('accepted');
   });
