@@ -71,6 +71,7 @@ export interface ConsoleOptions {
 
 /** The part of a pino logger the console writes to. */
 export interface ConsoleLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;

@@ -24,6 +24,11 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
+/** A signed-out page asking who is signed in: the console's normal first request, not a refusal worth a warning. */
+function signedOutPageStart(method: string, route: string, status: number): boolean {
+  return method === 'GET' && route === '/api/me' && status === 401;
+}
+
 export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> {
   // Behind a TLS proxy every request comes from the proxy's address: only with the proxy trusted
   // (CONSOLE_TRUST_PROXY) is the client address, which the sign-in limit per address keys on, the
@@ -54,9 +59,16 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   });
   // Refusals (no session, no or a forged CSRF token, a role that may not, a spent sign-in rate)
   // are what a security review reads first.
+  // A refused sign-in is logged (at warn) by the sign-in route itself. `GET /api/me` without a
+  // session is how every signed-out page starts (it asks who is signed in, and shows the sign-in
+  // form): no fault, logged at debug (before session 49 each page load of a signed-out user
+  // wrote a warning, drowning the refusals that matter).
   app.addHook('onResponse', async (req, reply) => {
     const route = routeOf(req);
-    if ([401, 403, 429].includes(reply.statusCode) && route.startsWith('/api/') && !(route === '/api/login' && reply.statusCode === 401)) o.logger?.warn({ method: req.method, route, status: reply.statusCode, user: req.actor?.name ?? null }, 'console request refused');
+    if (![401, 403, 429].includes(reply.statusCode) || !route.startsWith('/api/') || (route === '/api/login' && reply.statusCode === 401)) return;
+    const fields = { method: req.method, route, status: reply.statusCode, user: req.actor?.name ?? null };
+    if (signedOutPageStart(req.method, route, reply.statusCode)) o.logger?.debug(fields, 'console request refused: not signed in');
+    else o.logger?.warn(fields, 'console request refused');
   });
   const syncClock = o.clockSync;
   if (syncClock) app.addHook('onRequest', async (req) => { if (routeOf(req).startsWith('/api/')) await syncClock(); });

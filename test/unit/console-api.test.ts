@@ -18,7 +18,7 @@ async function makeApp(loginPerMinute = 1000, extra: Partial<ConsoleOptions> = {
 function keptLog(): { logger: ConsoleLogger; lines: { level: string; message: string; fields: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
   const at = (level: string) => (fields: Record<string, unknown>, message: string): void => void lines.push({ level, message, fields });
-  return { logger: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
+  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
 
 interface Session { cookie: string; csrf: string }
@@ -119,6 +119,21 @@ describe('console API: sign-in and its protections', () => {
     expect(lines[3]!.fields).toMatchObject({ route: '/api/dashboard', err: 'redis: Connection is closed' });
     expect(JSON.stringify(lines)).not.toContain('a-wrong-guess');
     expect(JSON.stringify(lines)).not.toContain(DEMO_PASSWORD);
+    await logged.close();
+  });
+
+  it('logs a signed-out page asking who is signed in (401 on GET /api/me) at debug, not as a refusal; a wrong password and a request without a session elsewhere stay warnings', async () => {
+    const { logger, lines } = keptLog();
+    const logged = await makeApp(1000, { logger });
+    expect((await logged.inject({ method: 'GET', url: '/api/me' })).statusCode).toBe(401);
+    expect((await logged.inject({ method: 'POST', url: '/api/login', payload: { user: 'ana', password: 'a-wrong-guess' } })).statusCode).toBe(401);
+    expect((await logged.inject({ method: 'GET', url: '/api/cases' })).statusCode).toBe(401);
+    // Before session 49 the first line was a warning: every signed-out page load wrote one.
+    expect(lines.map((l) => [l.level, l.message, l.fields.route ?? null])).toEqual([
+      ['debug', 'console request refused: not signed in', '/api/me'],
+      ['warn', 'sign-in refused: unknown user or wrong password', null],
+      ['warn', 'console request refused', '/api/cases'],
+    ]);
     await logged.close();
   });
 
