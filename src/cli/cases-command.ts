@@ -74,6 +74,18 @@ export function leaseMinutes(text: string): number {
 /** One line of `cases list`: the day the case opened (its first alert's event time, UTC) shows its age in the queue. */
 export const caseLine = (c: Case): string => inertText(`${c.caseId.padEnd(26)} ${c.subject.padEnd(18)} ${c.status.padEnd(16)} ${c.severity.padEnd(8)} ${String(c.score).padStart(5)}  ${String(c.alertCount).padStart(3)} alerts  opened ${c.openedAt.slice(0, 10)}  ${c.typologies.join(', ')}${c.analyst ? `  (${c.analyst})` : ''}`);
 
+/**
+ * A case as `cases show` and `cases list --json` print it: the lease's end (`leaseUntil`, kept as
+ * epoch milliseconds in the store) as an ISO time in UTC, as every other time in the document is.
+ * Before session 49 it printed as 1765000000000 beside `openedAt: "2025-…Z"`.
+ */
+export function printableCase<T extends Pick<Case, 'leaseUntil'>>(c: T): Omit<T, 'leaseUntil'> & { leaseUntil?: string } {
+  const { leaseUntil, ...rest } = c;
+  return leaseUntil === undefined ? rest : { ...rest, leaseUntil: isoOrRaw(leaseUntil) };
+}
+
+const isoOrRaw = (ms: number): string => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+
 const CASE_SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 /**
@@ -102,7 +114,7 @@ function registerReads(cases: Command): void {
         return s.query(query);
       });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
-      if (opts.json) console.log(JSON.stringify(list));
+      if (opts.json) console.log(JSON.stringify(list.map(printableCase)));
       else for (const c of list) console.log(caseLine(c));
     });
   cases.command('reindex').description('supervisors: put every kept case in the queue\'s index sets (once after upgrading) and take out members that do not belong')
@@ -128,7 +140,7 @@ function registerReads(cases: Command): void {
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
     const shown = await asUser(async ({ cases: s }) => {
       const c = await s.get(id);
-      if (c) return { ...c, alerts: await s.alerts(id), audit: await s.audit(id) };
+      if (c) return { ...printableCase(c), alerts: await s.alerts(id), audit: await s.audit(id) };
       // An archived case keeps its audit in the store until its retention ends; the rest is in the archive file.
       const audit = await s.audit(id);
       return audit.some((e) => e.action === 'archive') ? { caseId: id, archived: true, audit } : undefined;

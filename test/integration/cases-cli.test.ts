@@ -93,6 +93,20 @@ describe('tidewatch cases as a named user', () => {
     ]);
   });
 
+  it('prints a claimed case\'s lease end as an ISO time in UTC in show and list --json (show printed epoch milliseconds)', async () => {
+    const store = new RedisCaseStore(redis, prefix);
+    const leased = (await store.addAlert(alert('cli-lease', 'acct-cli-lease', 40, 'low'))).caseId;
+    const before = await redisNow(redis);
+    expect((await cli('sue', ['assign', leased, 'ana', '--lease', '90'])).code).toBe(0);
+    const stored = (await store.get(leased))!.leaseUntil!;
+    const shown = JSON.parse((await cli('vic', ['show', leased])).stdout) as { leaseUntil: unknown; status: string };
+    expect(shown.status).toBe('claimed');
+    expect(shown.leaseUntil).toBe(new Date(stored).toISOString());
+    expect(Date.parse(shown.leaseUntil as string) - before).toBeGreaterThanOrEqual(90 * 60_000);
+    const listed = JSON.parse((await cli('vic', ['list', '--subject', 'acct-cli-lease', '--json'])).stdout) as { leaseUntil: unknown }[];
+    expect(listed.map((c) => c.leaseUntil)).toEqual([new Date(stored).toISOString()]);
+  });
+
   it('refuses four-eyes between accounts one made, or whose password one set, also after a change in the colleague\'s name; another supervisor\'s reset ends the tie', async () => {
     const store = new RedisCaseStore(redis, prefix);
     const own = (await store.addAlert(alert('cli-tie-1', 'acct-cli-tie-1', 100, 'critical', 'sanctions-exposure'))).caseId;
