@@ -33,9 +33,16 @@ function hopTable(key: string, hops: Hop[]): HTMLElement {
         el('td', {}, h.via && typeof h.via.time === 'string' ? fmtTime(h.via.time) : ''))))));
 }
 
-/** A time field of a nested record (a merge's cause carries epoch milliseconds) as the page shows times. */
+/** The latest and earliest epoch milliseconds a Date holds: past them `toISOString` throws. */
+const DATE_RANGE_MS = 8.64e15;
+
+/**
+ * A time field of a nested record (a merge's cause carries epoch milliseconds) as the page shows
+ * times; a number outside Date's range as the number itself. Before session 49 such a number
+ * threw a RangeError, and the case page was never drawn.
+ */
 function timeText(key: string, v: unknown): string | undefined {
-  if ((key === 'time' || key === 'at') && typeof v === 'number' && Number.isFinite(v)) return fmtTime(new Date(v).toISOString());
+  if ((key === 'time' || key === 'at') && typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= DATE_RANGE_MS) return fmtTime(new Date(v).toISOString());
   if ((key === 'time' || key === 'at') && typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
   return undefined;
 }

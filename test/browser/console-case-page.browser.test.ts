@@ -1,0 +1,70 @@
+/**
+ * The case page's "why it fired" section and the page's handling of refusals, in headless
+ * Chromium (Debian's package, driven by playwright-core), on the demo's in-memory stores (the
+ * bundled sample replayed, its users, the bundled rules folder): what the session 49 review of the
+ * console found.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemo, DEMO_PASSWORD, type Demo } from '../../src/cli/console-demo.js';
+import { WEB_DIR } from '../../src/cli/console-command.js';
+import { parseSla } from '../../src/console/queue-view.js';
+import { buildConsole } from '../../src/console/server.js';
+import type { Alert } from '../../src/contract/schemas.js';
+import { root, samplePath } from '../helpers/sample.js';
+
+let demo: Demo;
+let app: FastifyInstance;
+let browser: Browser;
+let base = '';
+
+beforeAll(async () => {
+  if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  demo = await buildDemo(samplePath);
+  app = await buildConsole({ ...demo, sla: parseSla('critical=4,high=24,medium=72'), sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+/** A signed-in page, with every uncaught error and unhandled rejection of the page kept. */
+async function signIn(user: string): Promise<{ page: Page; pageErrors: string[] }> {
+  const page = await (await browser.newContext()).newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  await page.goto(base);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  return { page, pageErrors };
+}
+
+function anAlert(id: string, account: string, evidence: Alert['evidence']): Alert {
+  return { alertId: id, ruleId: 'r', ruleVersion: 1, typology: 'pass-through', severity: 'medium', score: 55, subject: { accountId: account }, eventIds: [`ev-${id}`], triggeredAt: '2025-03-01T00:00:00.000Z', evidence, explanation: `alert ${id}` };
+}
+
+describe('the case page\'s "why it fired"', () => {
+  it('shows a time field outside Date\'s range as the raw number, and the rest of the section (it threw, and the case page was never drawn)', async () => {
+    const { caseId } = await demo.cases.addAlert(anAlert('al-far-time', 'acct-far-time', { merge: { heuristic: 'change-output', at: 9e15 }, cause: { time: -8.7e15 }, near: { at: 0 } }));
+    const { page, pageErrors } = await signIn('vic');
+    await page.goto(`${base}/#/case/${caseId}`);
+    const signals = page.getByTestId('why').getByTestId('signals');
+    await signals.waitFor();
+    const text = await signals.textContent();
+    expect(text).toContain('heuristic: change-output, at: 9000000000000000');
+    expect(text).toContain('time: -8700000000000000');
+    expect(text).toContain('at: 1970-01-01 00:00:00 UTC'); // a time in range is still shown as a time
+    expect(text).toContain('version 1');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});
