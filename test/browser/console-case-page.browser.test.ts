@@ -68,3 +68,24 @@ describe('the case page\'s "why it fired"', () => {
     await page.context().close();
   });
 });
+
+describe('the queue\'s bulk actions', () => {
+  it('says why a bulk assign was refused (nothing selected; an analyst made a viewer since the page loaded), with no unhandled rejection', async () => {
+    const { page, pageErrors } = await signIn('sue');
+    await page.getByTestId('queue-row').first().waitFor();
+    await page.getByTestId('bulk-analyst').selectOption('bob');
+    await page.getByTestId('bulk-assign').click();
+    await page.getByTestId('queue-error').filter({ hasText: 'caseIds' }).waitFor();
+    await demo.users.add('bob', 'viewer', DEMO_PASSWORD, 0);
+    try {
+      await page.getByTestId('select-case').first().check();
+      await page.getByTestId('bulk-assign').click();
+      // Before session 49: an unhandled rejection, and the error line stayed as it was.
+      await page.getByTestId('queue-error').filter({ hasText: /bob.*viewer|viewer.*bob/ }).waitFor();
+    } finally {
+      await demo.users.add('bob', 'analyst', DEMO_PASSWORD, 0);
+    }
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -97,14 +97,20 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
     const to = el('select', { 'data-testid': 'bulk-analyst' }, ...users.filter((u) => u.role !== 'viewer').map((u) => el('option', { value: u.name }, u.name)));
     const disposition = el('select', { 'data-testid': 'bulk-disposition' }, ...['false-positive', 'escalated', 'sar-filed'].map((d) => el('option', { value: d }, d)));
     const note = el('input', { placeholder: 'note (required to close)', 'data-testid': 'bulk-note' });
-    const bulk = async (body: Record<string, unknown>): Promise<void> => {
-      const r = await api.post<{ results: { caseId: string; ok: boolean; error?: string }[] }>('/api/cases/bulk', { caseIds: [...selected], ...body });
-      setText(feedback, r.results.filter((x) => !x.ok).map((x) => `${x.caseId}: ${x.error}`).join('; '));
-      selected.clear();
-      await load();
-    };
+    /**
+     * A bulk action; a refused or failed request says why above the queue. Before session 49 the
+     * Assign button had no handler for a refusal (nothing selected, an analyst made a viewer
+     * since the page loaded): an unhandled rejection, and the page said nothing.
+     */
+    const bulk = (body: Record<string, unknown>): Promise<void> => api.post<{ results: { caseId: string; ok: boolean; error?: string }[] }>('/api/cases/bulk', { caseIds: [...selected], ...body })
+      .then(async (r) => {
+        setText(feedback, r.results.filter((x) => !x.ok).map((x) => `${x.caseId}: ${x.error}`).join('; '));
+        selected.clear();
+        await load();
+      })
+      .catch((e: Error) => { setText(feedback, e.message); });
     mount(bulkBar, el('strong', {}, 'Selected:'), el('label', {}, 'Assign to', to), el('button', { 'data-testid': 'bulk-assign', onclick: () => void bulk({ action: 'assign', analyst: to.value }) }, 'Assign'),
-      el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }).catch((e: Error) => { setText(feedback, e.message); }) }, 'Close'));
+      el('label', {}, 'Close as', disposition), note, el('button', { 'data-testid': 'bulk-close', onclick: () => void bulk({ action: 'resolve', disposition: disposition.value, note: note.value }) }, 'Close'));
   }
   mount(app, el('h1', {}, 'Case queue'), subjectFilter(subject), filterBar, me.role === 'supervisor' ? bulkBar : null, notice, feedback, count,
     el('table', { 'data-testid': 'queue' }, el('thead', {}, el('tr', {}, ...['', 'case', 'subject', 'severity', 'score', 'status', 'alerts', 'typologies', 'assignee', 'age', 'SLA'].map((h) => el('th', {}, h)))), table));
