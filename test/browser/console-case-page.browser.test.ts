@@ -89,3 +89,28 @@ describe('the queue\'s bulk actions', () => {
     await page.context().close();
   });
 });
+
+describe('a change refused because the case changed meanwhile', () => {
+  it('redraws the case keeping the note and the resolution note typed but not sent; a note sent leaves its field empty', async () => {
+    const { page, pageErrors } = await signIn('ana');
+    const open = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    const id = open.at(-1)!.caseId;
+    await page.goto(`${base}/#/case/${id}`);
+    await page.getByTestId('note-text').fill('Unsent: the payer is the customer\'s employer of record.');
+    await page.getByTestId('resolve-note').fill('Known payroll provider; false positive.');
+    await demo.cases.assign(id, 'bob', { name: 'sue', role: 'supervisor' }, 30 * 60_000, demo.clock());
+    await page.getByTestId('disposition').selectOption('false-positive');
+    await page.getByTestId('resolve').click();
+    await page.getByTestId('action-error').filter({ hasText: /^Not done: .*bob.*as it is\.$/ }).waitFor();
+    expect(await page.getByTestId('case-status').textContent()).toBe('claimed');
+    // Before session 49 both fields were drawn again empty.
+    expect(await page.getByTestId('note-text').inputValue()).toBe('Unsent: the payer is the customer\'s employer of record.');
+    expect(await page.getByTestId('resolve-note').inputValue()).toBe('Known payroll provider; false positive.');
+    await page.getByTestId('add-note').click();
+    await page.getByTestId('audit').locator('td.note').filter({ hasText: 'employer of record' }).waitFor();
+    expect(await page.getByTestId('note-text').inputValue()).toBe('');
+    expect(await page.getByTestId('resolve-note').inputValue()).toBe('Known payroll provider; false positive.');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -13,30 +13,54 @@ import { queueLink } from './queue.js';
  */
 const changedMeanwhile = (e: Error): boolean => e instanceof ApiError && (e.status === 409 || e.status === 403);
 
-function actions(d: CaseDetail, me: Me, reload: (notice?: string) => Promise<void>, notice: string): HTMLElement {
+/**
+ * What is typed in the page's text fields (a note, a resolution's note, a reason), by field: a
+ * redraw of the case fills each field drawn again with it, less what the action that caused the
+ * redraw sent. Before session 49 a change refused because the case changed meanwhile redrew the
+ * page with every field empty, and the note the analyst was writing was gone.
+ */
+type Drafts = Record<string, string>;
+
+/** The page's redraw: a notice to show, and the fields whose text the action just sent (not kept). */
+type Reload = (notice?: string, sent?: string[]) => Promise<void>;
+
+function draftsIn(app: HTMLElement, sent: readonly string[]): Drafts {
+  const fields = [...app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-draft]')];
+  return Object.fromEntries(fields.filter((f) => f.value !== '' && !sent.includes(f.dataset.draft!)).map((f) => [f.dataset.draft!, f.value]));
+}
+
+function restoreDrafts(app: HTMLElement, drafts: Drafts): void {
+  for (const f of app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-draft]')) {
+    const kept = drafts[f.dataset.draft!];
+    if (kept !== undefined) f.value = kept;
+  }
+}
+
+function actions(d: CaseDetail, me: Me, reload: Reload, notice: string): HTMLElement {
   const c = d.case;
   const feedback = el('p', { class: 'error', 'data-testid': 'action-error' }, notice);
   const refused = (e: Error): void => {
     if (changedMeanwhile(e)) void reload(`Not done: ${e.message}. The page now shows the case as it is.`);
     else setText(feedback, e.message);
   };
-  const run = (path: string, body: unknown = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(() => reload()).catch(refused);
+  /** Sends an action; once done, the page is drawn again without the text of `sent`, the fields it sent. */
+  const run = (path: string, body: unknown = {}, sent: string[] = []) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(() => reload('', sent)).catch(refused);
   const box = el('div', { class: 'actions' });
   if (me.role === 'viewer') return el('div', { class: 'card' }, el('p', { class: 'muted' }, 'Viewers read cases; they cannot act on them.'));
   if (c.status === 'claimed' && (c.analyst === me.user || me.role === 'supervisor')) box.append(el('button', { class: 'secondary', 'data-testid': 'release', onclick: run('release') }, 'Release'));
   if (c.status === 'open' || c.status === 'claimed') {
     const disposition = el('select', { 'data-testid': 'disposition' }, ...['escalated', 'sar-filed', 'false-positive'].map((x) => el('option', { value: x }, x)));
-    const note = el('textarea', { 'data-testid': 'resolve-note', rows: '2', cols: '40', placeholder: 'why (required)' });
-    box.append(el('label', {}, 'Disposition', disposition), el('label', {}, 'Note', note), el('button', { 'data-testid': 'resolve', onclick: () => run('resolve', { disposition: disposition.value, note: note.value })() }, 'Resolve'));
+    const note = el('textarea', { 'data-testid': 'resolve-note', 'data-draft': 'resolve-note', rows: '2', cols: '40', placeholder: 'why (required)' });
+    box.append(el('label', {}, 'Disposition', disposition), el('label', {}, 'Note', note), el('button', { 'data-testid': 'resolve', onclick: () => run('resolve', { disposition: disposition.value, note: note.value }, ['resolve-note'])() }, 'Resolve'));
   }
   if (c.status === 'pending-approval' && me.role === 'supervisor') {
-    const reason = el('input', { 'data-testid': 'reject-reason', placeholder: 'reason to send back' });
+    const reason = el('input', { 'data-testid': 'reject-reason', 'data-draft': 'reject-reason', placeholder: 'reason to send back' });
     // The proposal shown is the one approved: one made since is refused, and the page says so.
-    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve', c.pending ? { proposedAt: c.pending.at } : {}) }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value })() }, 'Send back'));
+    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve', c.pending ? { proposedAt: c.pending.at } : {}) }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value }, ['reject-reason'])() }, 'Send back'));
   }
   if (c.status === 'resolved') {
-    const reason = el('input', { 'data-testid': 'reopen-reason', placeholder: 'reason to reopen' });
-    box.append(reason, el('button', { 'data-testid': 'reopen', onclick: () => run('reopen', { reason: reason.value })() }, 'Reopen'));
+    const reason = el('input', { 'data-testid': 'reopen-reason', 'data-draft': 'reopen-reason', placeholder: 'reason to reopen' });
+    box.append(reason, el('button', { 'data-testid': 'reopen', onclick: () => run('reopen', { reason: reason.value }, ['reopen-reason'])() }, 'Reopen'));
   }
   if (me.role === 'supervisor' && (c.status === 'open' || c.status === 'claimed')) {
     const who = el('input', { 'data-testid': 'assign-to', placeholder: 'analyst' });
@@ -74,11 +98,11 @@ function timeline(d: CaseDetail): HTMLElement {
       el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
 }
 
-export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = ''): Promise<void> {
-  const reload = async (again = ''): Promise<void> => showCase(app, caseId, me, again);
+export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = '', drafts: Drafts = {}): Promise<void> {
+  const reload: Reload = async (again = '', sent = []) => showCase(app, caseId, me, again, draftsIn(app, sent));
   const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
   const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
-  const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', placeholder: 'add a note' });
+  const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', 'data-draft': 'note-text', placeholder: 'add a note' });
   const noteError = el('p', { class: 'error', 'data-testid': 'note-error' });
   mount(app,
     el('h1', {}, `Case ${caseId}`), summary(d), actions(d, me, reload, notice),
@@ -91,9 +115,10 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me, notice 
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
-    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(() => reload()).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(() => reload('', ['note-text'])).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
     el('table', { 'data-testid': 'audit' }, el('thead', {}, el('tr', {}, ...['time (UTC)', 'action', 'by', 'detail', 'note'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, byMonitor(e.action) ? `${fmtTime(e.at)} (alert event time)` : fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action),
         el('td', {}, byMonitor(e.action) ? `monitor${e.analyst ? ` (proposal of ${e.analyst})` : ''}` : e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));
+  restoreDrafts(app, drafts);
   if (d.graph.nodes.length) drawGraph(graph, d.graph);
 }
