@@ -18,6 +18,8 @@ import { AccountEvents } from '../console/account-events.js';
 import type { ConsoleOptions } from '../console/context.js';
 import { parseSla } from '../console/queue-view.js';
 import { buildConsole } from '../console/server.js';
+import { RuleBook } from '../console/rule-parameters.js';
+import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { buildDemo, DEMO_PASSWORD, DEMO_USERS } from './console-demo.js';
 import { consoleSecret } from './console-secret.js';
 import { registerConsoleUsers } from './console-users.js';
@@ -34,20 +36,36 @@ interface ServeOptions {
   host?: string;
   events?: string[];
   insecureCookie?: boolean;
+  rules: string;
 }
 
-type ConsoleStores = Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'clock' | 'clockSync' | 'signInLimits'>;
+type ConsoleStores = Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'rules' | 'clock' | 'clockSync' | 'signInLimits'>;
 
 async function stores(opts: ServeOptions): Promise<ConsoleStores> {
   const config = loadConfig();
   if (opts.demo) {
-    const demo = await buildDemo(SAMPLE);
+    const demo = await buildDemo(SAMPLE, opts.rules);
     console.log(`demo: ${(await demo.cases.list()).length} cases from ${SAMPLE}; users ${DEMO_USERS.map(([n, r]) => `${n} (${r})`).join(', ')}, password ${DEMO_PASSWORD}`);
     return demo;
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
   const redis = await connectRedis(config.REDIS_URL, true, redisTls(config));
-  return { ...(await redisStores(config, redis)), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events, SharedIpRanges.parse(config.SHARED_IP_RANGES)) } : {}) };
+  return { ...(await redisStores(config, redis)), rules: ruleBook(opts.rules), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events, SharedIpRanges.parse(config.SHARED_IP_RANGES)) } : {}) };
+}
+
+/**
+ * The rules folder's thresholds, which the case page shows beside each alert's figures. A folder
+ * that cannot be read leaves them out, with a warning: the console serves the cases without them.
+ */
+function ruleBook(dir: string): RuleBook {
+  try {
+    const book = RuleBook.read(dir);
+    for (const file of book.skipped) console.warn(`--rules: ${file} is not a valid rule file; the case page shows no thresholds for its alerts`);
+    return book;
+  } catch (err) {
+    console.warn(`--rules: ${(err as Error).message}; the case page shows no rule thresholds`);
+    return RuleBook.empty();
+  }
 }
 
 /** The console's stores in Redis, and Redis's clock (redis-clock.ts): the times a request records are Redis's, not this machine's. */
@@ -109,6 +127,7 @@ export function registerConsole(program: Command): void {
     .option('--demo', 'in memory: replay the bundled sample, with demo users; no services needed')
     .option('--port <n>', 'port (CONSOLE_PORT)').option('--host <h>', 'interface (CONSOLE_HOST)')
     .option('--events <files...>', 'JSONL files whose deposits, withdrawals and logins make the account timelines')
+    .option('--rules <dir>', 'the rules folder the monitor runs (the case page shows its thresholds beside each alert\'s figures)', DEFAULT_RULES_DIR)
     .option('--insecure-cookie', 'session cookie without Secure, for plain http on a host other than localhost (testing only)')
     .action((opts: ServeOptions) => serve(opts));
   registerConsoleUsers(consoleCommand);

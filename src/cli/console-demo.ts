@@ -11,6 +11,7 @@ import { loadRuleSet } from '../engine/loader.js';
 import { loadSdnFile, sdnLabels } from '../intel/ofac.js';
 import { replayFiles } from '../replay/replay.js';
 import { AccountEvents } from '../console/account-events.js';
+import { RuleBook } from '../console/rule-parameters.js';
 import { MemoryAccountTimeline } from '../timeline/account-timeline.js';
 import { TimelineRecorder } from '../timeline/timeline-recorder.js';
 
@@ -23,6 +24,7 @@ export interface Demo {
   timelines: MemoryAccountTimeline;
   suppressions: Suppressions;
   events: AccountEvents;
+  rules: RuleBook;
   clock: () => number;
 }
 
@@ -34,5 +36,5 @@ export async function buildDemo(sample: string, rulesDir = DEFAULT_RULES_DIR): P
   for (const [name, role] of DEMO_USERS) await users.add(name, role, DEMO_PASSWORD, 0);
   const lastAlert = Math.max(...result.alerts.map((a) => Date.parse(a.triggeredAt)));
   const startedAt = Date.now();
-  return { cases, users, timelines, suppressions: new Suppressions(new MemorySuppressionBackend()), events: await AccountEvents.fromFiles([sample]), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
+  return { cases, users, timelines, suppressions: new Suppressions(new MemorySuppressionBackend()), events: await AccountEvents.fromFiles([sample]), rules: RuleBook.read(rulesDir), clock: () => lastAlert + 3_600_000 + (Date.now() - startedAt) };
 }

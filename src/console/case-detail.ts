@@ -3,6 +3,7 @@ import type { Case, CaseStore } from '../cases/case-model.js';
 import type { Alert } from '../contract/schemas.js';
 import type { AccountEvents, LinkedAccount, TimelineEvent } from './account-events.js';
 import { buildPathGraph, type PathGraph } from './path-graph.js';
+import type { RuleBook, RuleParameters } from './rule-parameters.js';
 import { toRow, type QueueRow, type SlaHours } from './queue-view.js';
 
 export interface CaseDetail {
@@ -13,6 +14,8 @@ export interface CaseDetail {
   linked: (LinkedAccount & { caseIds: string[] })[];
   graph: PathGraph;
   timelineAvailable: boolean;
+  /** The thresholds and settings of the alerts' rules, from the rules folder the console read (none without one). */
+  rules: Record<string, RuleParameters>;
 }
 
 /** The clusters the alerts name for addresses: a fan-in's cluster and its addresses, and each address on a path. */
@@ -64,7 +67,7 @@ function mergeLinks(...lists: LinkedAccount[][]): LinkedAccount[] {
   return [...seen.values()].sort((a, b) => a.accountId.localeCompare(b.accountId) || a.via.localeCompare(b.via) || a.value.localeCompare(b.value));
 }
 
-export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvents | undefined, sla: SlaHours, now: number): Promise<CaseDetail> {
+export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvents | undefined, sla: SlaHours, now: number, rules?: RuleBook): Promise<CaseDetail> {
   const [alerts, audit] = await Promise.all([cases.alerts(c.caseId), cases.audit(c.caseId)]);
   const evidence = new Set(alerts.flatMap((a) => a.eventIds));
   const links = mergeLinks(events?.linkedAccounts(c.subject) ?? [], linkedByEvidence(c.subject, alerts));
@@ -78,6 +81,7 @@ export async function caseDetail(c: Case, cases: CaseStore, events: AccountEvent
     linked: links.map((l) => ({ ...l, caseIds: casesBySubject.get(l.accountId) ?? [] })),
     graph: buildPathGraph(alerts, events),
     timelineAvailable: events !== undefined,
+    rules: rules?.of(new Set(alerts.map((a) => a.ruleId))) ?? {},
   };
 }
 

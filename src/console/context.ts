@@ -7,6 +7,7 @@ import type { Suppressions } from '../cases/suppressions.js';
 import type { Users } from '../cases/users.js';
 import type { AccountTimelineStore } from '../timeline/account-timeline.js';
 import type { AccountEvents } from './account-events.js';
+import type { RuleBook } from './rule-parameters.js';
 import type { SlaHours } from './queue-view.js';
 import type { Redis } from 'ioredis';
 
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   timelines?: AccountTimelineStore;
   /** Account events from JSONL files (--events): timelines where none was kept, and linked accounts by device, IP or destination. */
   events?: AccountEvents;
+  /** The rules folder's thresholds and settings (`console serve --rules`), shown beside each alert's figures; none shows none. */
+  rules?: RuleBook;
   sla: SlaHours;
   /** The console's clock (ms): Redis's (redis-clock.ts), or the demo's clock that starts at the sample's last event. */
   clock: () => number;

@@ -13,7 +13,7 @@ export function registerInsightRoutes(app: FastifyInstance, o: ConsoleOptions): 
   app.get<{ Params: { id: string } }>('/api/cases/:id', async (req, reply) => {
     const c = await o.cases.get(req.params.id);
     if (!c) return reply.code(404).send({ error: `no case ${req.params.id}` });
-    return caseDetail(c, o.cases, await accountEventsFor(o, c.subject), o.sla, o.clock());
+    return caseDetail(c, o.cases, await accountEventsFor(o, c.subject), o.sla, o.clock(), o.rules);
   });
 
   app.get<{ Params: { id: string }; Querystring: { format?: string } }>('/api/cases/:id/sar', async (req, reply) => {

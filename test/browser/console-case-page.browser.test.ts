@@ -69,6 +69,30 @@ describe('the case page\'s "why it fired"', () => {
   });
 });
 
+describe('the rule\'s thresholds beside an alert\'s figures', () => {
+  it('shows the bound each figure is held against (median payment >= $2,500), every threshold and setting of the rule, and says when the rules folder holds another version', async () => {
+    const { page, pageErrors } = await signIn('vic');
+    const fanIn = (await (await page.request.get(`${base}/api/cases?typology=dprk-consolidation`)).json() as { cases: { caseId: string }[] }).cases;
+    await page.goto(`${base}/#/case/${fanIn[0]!.caseId}`);
+    const why = page.getByTestId('why').first();
+    await why.waitFor();
+    // Before session 49 the figure stood alone ("individualMedianPaymentUsd 6624.15"): the bound was only in the rule file.
+    expect(await why.locator('dd[data-evidence=individualMedianPaymentUsd]').textContent()).toMatch(/^[\d.]+ · rule: >= \$2,500 \(one way to fire\)$/);
+    expect(await why.locator('dd[data-evidence=accounts]').textContent()).toContain('rule: >= 5 (adds 15 to the score: five or more distinct accounts)');
+    const all = why.getByTestId('rule-thresholds');
+    await all.locator('summary').click();
+    expect(await all.textContent()).toContain('signals.payers.share>= 20%one way to fire');
+    expect(await all.textContent()).toContain('signal fanInfan-in; within 30d;');
+    expect(await all.getByTestId('rule-changed').count()).toBe(0);
+    const current = (await (await page.request.get(`${base}/api/cases/${fanIn[0]!.caseId}`)).json() as { alerts: Alert[] }).alerts[0]!;
+    const { caseId: older } = await demo.cases.addAlert({ ...current, alertId: 'al-older-fan-in', subject: { accountId: 'acct-older-fan-in' }, ruleVersion: 10, evidence: { ...current.evidence, rule: { file: current.ruleId, hash: '0123456789abcdef' } } });
+    await page.goto(`${base}/#/case/${older}`);
+    await page.getByTestId('rule-changed').filter({ hasText: 'this alert was raised by version 10 (hash 0123456789abcdef)' }).waitFor({ state: 'attached' });
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe('the queue\'s bulk actions', () => {
   it('says why a bulk assign was refused (nothing selected; an analyst made a viewer since the page loaded), with no unhandled rejection', async () => {
     const { page, pageErrors } = await signIn('sue');

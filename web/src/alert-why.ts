@@ -1,10 +1,12 @@
 /**
  * Why an alert fired, in words and tables an analyst can copy into a SAR narrative: the rule and
- * its version, every signal the rule recorded with its value, the label and its source, and each
+ * its version, every signal the rule recorded with its value and the bounds the rule holds it
+ * against (session 49: `rule: >= $2,500` beside the figure), the label and its source, and each
  * hop of a path with its address, cluster, transaction, amount and time (UTC). Before session 48
  * the hops and signals were only in the graph's small rotated labels and a collapsed JSON dump.
  */
 import type { Alert } from '../../src/contract/schemas.js';
+import type { RuleParameters, RuleThreshold } from '../../src/console/rule-parameters.js';
 import { el, fmtTime } from './dom.js';
 
 interface Hop { address: string; cluster?: unknown; via?: Record<string, unknown> }
@@ -58,7 +60,30 @@ function valueText(v: unknown): string {
   return text(v);
 }
 
-export function alertWhy(a: Alert): HTMLElement {
+/** The bounds the rule holds a figure against, beside the figure: `rule: >= $2,500 (one way to fire)`. */
+function boundsOf(key: string, rule: RuleParameters | undefined): HTMLElement[] {
+  return (rule?.thresholds ?? []).filter((t) => t.evidenceKey === key).map((t) => el('span', { class: 'threshold muted', 'data-testid': 'threshold' }, ` · rule: ${t.test} (${t.role})`));
+}
+
+const thresholdName = (t: RuleThreshold): string => t.evidenceKey ?? t.field;
+
+/**
+ * Every threshold and signal setting of the rule, as its file writes them, and whether the file
+ * the console read is the one that raised the alert (the hash the alert carries).
+ */
+function ruleThresholds(a: Alert, rule: RuleParameters | undefined): HTMLElement {
+  if (!rule) return el('p', { class: 'muted', 'data-testid': 'rule-thresholds' }, `The console has not read ${a.ruleId}'s file (console serve --rules): its thresholds are not shown.`);
+  const raisedBy = (a.evidence.rule as { hash?: unknown } | undefined)?.hash;
+  const other = typeof raisedBy === 'string' && raisedBy !== rule.hash;
+  return el('details', { 'data-testid': 'rule-thresholds' },
+    el('summary', {}, `every threshold and setting of ${rule.ruleId} version ${rule.version}${other ? ' (not the file that raised this alert)' : ''}`),
+    other ? el('p', { class: 'error', 'data-testid': 'rule-changed' }, `The rules folder the console read holds ${rule.ruleId} version ${rule.version} (hash ${rule.hash}); this alert was raised by version ${a.ruleVersion} (hash ${String(raisedBy)}): the thresholds it used may differ from these.`) : null,
+    el('table', { class: 'thresholds' }, el('thead', {}, el('tr', {}, ...['field', 'test', 'what it does'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rule.thresholds.map((t) => el('tr', {}, el('td', {}, el('code', {}, thresholdName(t))), el('td', {}, t.test), el('td', {}, t.role))))),
+    el('dl', { class: 'kv' }, ...rule.signals.flatMap((g) => [el('dt', {}, `signal ${g.name}`), el('dd', {}, g.settings)])));
+}
+
+export function alertWhy(a: Alert, rule?: RuleParameters): HTMLElement {
   const signals = Object.entries(a.evidence).filter(([key, v]) => key !== 'rule' && !isHopList(v));
   const paths = Object.entries(a.evidence).filter((e): e is [string, Hop[]] => isHopList(e[1]));
   return el('div', { class: 'why', 'data-testid': 'why' },
@@ -66,6 +91,7 @@ export function alertWhy(a: Alert): HTMLElement {
       el('dt', {}, 'rule'), el('dd', {}, `${a.ruleId} version ${a.ruleVersion}`),
       el('dt', {}, 'event time'), el('dd', {}, fmtTime(a.triggeredAt)),
       el('dt', {}, 'evidence events'), el('dd', {}, a.eventIds.join(', ')),
-      ...signals.flatMap(([key, v]) => [el('dt', {}, key), el('dd', {}, valueText(v))])),
+      ...signals.flatMap(([key, v]) => [el('dt', {}, key), el('dd', { 'data-evidence': key }, valueText(v), ...boundsOf(key, rule))])),
+    ruleThresholds(a, rule),
     ...paths.map(([key, hops]) => hopTable(key, hops)));
 }

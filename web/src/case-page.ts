@@ -109,7 +109,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me, notice 
     el('h2', {}, 'Evidence path'), graph, el('p', { class: 'muted' }, 'Blue: the account; red: a labelled (sanctioned) address; purple hexagons: clusters, dashed purple: a merge with its heuristic and transaction; orange: hops. Every hop is listed under its alert below.'),
     el('div', {}, el('h2', {}, `Alerts (${d.alerts.length} kept of ${d.case.alertCount}; times are event times, UTC)`), ...d.alerts.map((a) => el('div', { class: `alert sev-${a.severity}`, 'data-testid': 'alert' },
         el('div', {}, sev(a.severity), ` ${a.ruleId} v${a.ruleVersion} · score ${a.score} · ${fmtTime(a.triggeredAt)}`), el('p', { 'data-testid': 'explanation' }, a.explanation),
-        alertWhy(a),
+        alertWhy(a, d.rules[a.ruleId]),
         el('details', {}, el('summary', {}, `evidence as recorded (JSON) · ${a.eventIds.length} event(s)`), el('pre', {}, JSON.stringify({ eventIds: a.eventIds, ...a.evidence }, null, 2)))))),
     el('h2', {}, 'Account timeline (★ evidence)'), timeline(d),
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
