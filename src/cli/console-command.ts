@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { queueFormatWarning } from '../cases/queue-format.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { Suppressions } from '../cases/suppressions.js';
 import { RedisAccountTimeline } from '../timeline/redis-account-timeline.js';
@@ -73,6 +74,8 @@ export async function redisStores(config: Config, redis: Redis): Promise<Console
   const cases = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400, config.CASE_RETENTION_DAYS * 86_400);
   const unindexed = await cases.unindexedCount();
   if (unindexed > 0) console.warn(`${unindexed} cases are not in the queue's index sets (written before this version): run \`tidewatch cases reindex\` once`);
+  const format = queueFormatWarning(await cases.queueFormat());
+  if (format) console.warn(format);
   await cases.setRetention(); // the operator's, which every user's command then writes with
   const clock = await RedisClock.start(redis);
   const users = new Users(new RedisUserBackend(redis, config.REDIS_KEY_PREFIX), cases);

@@ -8,6 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { CaseStoreMarker, emptiedWhileStopped, type MarkerClaim } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
+import { queueFormatWarning } from '../cases/queue-format.js';
 import { RedisRuleAudit } from '../cases/redis-rule-audit.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
@@ -91,6 +92,19 @@ function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings,
 }
 
 /**
+ * Says at start when the case store's queue scores predate the current format (queue-format.ts),
+ * naming `tidewatch cases reindex`. Its reads are queued on the connection before the monitor's
+ * first case write (that waits for the group and the restore), so a new store is marked before
+ * it holds a case. A check Redis does not answer is left to the console's start.
+ */
+export function warnOfQueueFormat(cases: Pick<RedisCaseStore, 'queueFormat'>, logger: { warn(fields: object, message: string): void }): void {
+  void cases.queueFormat().then((check) => {
+    const warning = queueFormatWarning(check);
+    if (warning && check.state === 'stale') logger.warn({ cases: check.cases, queueFormat: check.found ?? null }, warning);
+  }, () => undefined);
+}
+
+/**
  * The instance's checkpoint directory, `<CHECKPOINT_DIR>/<group>/<instance>`: one writer per
  * directory, so instances that share a disk never remove each other's files. None when
  * CHECKPOINT_DIR is empty (checkpoints off).
@@ -169,12 +183,14 @@ export function wireMonitor(config: Config, settings: MonitorSettings): WiredMon
   const kafka = createKafka(config, (entry) => settings.logger.debug(entry, 'kafkajs'));
   const redis = connectRedis(config, settings);
   const { close: closeCheckpoints, ...checkpoints } = wireCheckpoints(config, settings);
+  const caseStore = new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400);
+  warnOfQueueFormat(caseStore, settings.logger);
   const monitor = new Monitor({
     ...options,
     config,
     kafka,
     // A suppressed alert is recorded with its suppression and opens no case.
-    cases: new SuppressingCaseStore(new RedisCaseStore(redis, config.REDIS_KEY_PREFIX, config.DEDUPE_WINDOW_DAYS * 86_400), new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
+    cases: new SuppressingCaseStore(caseStore, new Suppressions(new RedisSuppressionBackend(redis, config.REDIS_KEY_PREFIX))),
     timeline: new TimelineRecorder(new RedisAccountTimeline(redis, config.REDIS_KEY_PREFIX, config.CASE_RETENTION_DAYS * 86_400)),
     caseStoreStatus: () => redis.status,
     createPipeline: monitorPipelines(config, labels, (label) => settings.logger.warn({ label }, `intelligence label "${label}" is traced by no exposure rule: it raises no exposure alert, and excludeLabels: [any-untraced] reads it as a service category; name it in an exposure signal's labels to alert on it`)),
