@@ -76,8 +76,11 @@ const windowOp = z.object({
    */
   key: z.enum(['account', 'device', 'ip', 'counterparty', 'account-counterparty']).default('account'),
   within: duration,
-  agg: z.enum(['count', 'sum', 'distinct', 'min', 'max', 'mean', 'cv']),
+  /** `median`: exact, the mean of the two middle values for an even count; read from the history, never kept running. */
+  agg: z.enum(['count', 'sum', 'distinct', 'min', 'max', 'mean', 'median', 'cv']),
   field: z.string().default('usd'),
+  /** Leave the trigger itself out of the window (the account's usual withdrawal before this one). @defaultValue false */
+  excludeTrigger: z.boolean().default(false),
   pass: threshold,
 }).strict();
 

@@ -16,7 +16,7 @@ import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { RecentAccountsMemo } from '../graph/recent-accounts-memo.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import { eventView } from './event-view.js';
-import { payerRisk } from './payer-risk.js';
+import { median, payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
 import { flaggedPayers, FLAGGED_PAYERS_FACTS } from './flagged-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
@@ -142,13 +142,15 @@ export function listingOf(hit: { source: string; detail?: Record<string, unknown
 function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   const select = makeSelector(spec.of);
   const valueOf = (e: HistoryItem): unknown => (spec.agg === 'count' ? 1 : (itemContext(e).event as Record<string, unknown>)[spec.field]);
-  const aggregator: AggregatorSpec | undefined = spec.key === 'account' ? { within: spec.within, select, valueOf, agg: spec.agg } : undefined;
+  const agg = spec.agg;
+  // A median, or a window without its trigger, is read from the history: no running aggregate keeps either.
+  const aggregator: AggregatorSpec | undefined = spec.key === 'account' && agg !== 'median' && !spec.excludeTrigger ? { within: spec.within, select, valueOf, agg } : undefined;
   const signal: Signal = ({ trigger, graph, state }) => {
     const from = trigger.time - spec.within;
     // A trigger at the account's newest time reads the incrementally kept aggregate: O(1).
     const live = aggregator ? state.aggregate(trigger.msg.accountId, aggregator, trigger.time) : undefined;
     if (live) {
-      const value = live.value(spec.agg);
+      const value = live.value(aggregator!.agg);
       const ok = live.count > 0 && passes(spec.pass, value);
       return { ok, value: shown(value), eventIds: ok ? live.eventIds() : [], facts: { value: shown(value), count: live.count, within: `${spec.within / DAY}d`, key: spec.key } };
     }
@@ -169,6 +171,7 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       items = accounts.flatMap((a) => state.historyBetween(a, from, trigger.time));
     }
     items = items.filter(select);
+    if (spec.excludeTrigger) items = items.filter((e) => e.eventId !== trigger.eventId);
     const values = items.map(valueOf);
     const value = aggregateOf(spec.agg, items.length, values);
     const ok = items.length > 0 && passes(spec.pass, value);
@@ -206,7 +209,7 @@ function exactValues(values: readonly unknown[]): Decimal[] {
   return out;
 }
 
-/** A window's aggregate over its items' values: sums, minima and maxima exact; mean and cv in floating point. */
+/** A window's aggregate over its items' values: sums, minima, maxima and medians exact; mean and cv in floating point. */
 function aggregateOf(agg: Extract<SignalSpec, { op: 'window' }>['agg'], count: number, values: readonly unknown[]): number | Decimal {
   if (agg === 'count') return count;
   if (agg === 'distinct') return new Set(values.map(String)).size;
@@ -216,6 +219,7 @@ function aggregateOf(agg: Extract<SignalSpec, { op: 'window' }>['agg'], count: n
     case 'min': return exact.length ? exact.reduce((m, v) => (v.compare(m) < 0 ? v : m)) : ZERO;
     case 'max': return exact.length ? exact.reduce((m, v) => (v.compare(m) > 0 ? v : m)) : ZERO;
     case 'mean': return exact.length ? sumOf(exact).toNumber() / exact.length : 0;
+    case 'median': return exact.length ? median(exact) : ZERO;
     case 'cv': return coefficientOfVariation(exact.map((v) => v.toNumber()));
   }
 }
