@@ -15,6 +15,7 @@ import type { EntityGraph } from '../graph/entity-graph.js';
 import { recentAccounts } from '../graph/touches.js';
 import { upperBound } from '../state/sorted-by-time.js';
 import { clusterExcluded } from './label-exclusion.js';
+import { conduitFunder } from './payer-conduit.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
@@ -52,11 +53,23 @@ function successorOf(env: Env, createdAt: number, to: number): Successor {
     const session = item.type === 'login' ? item.msg : item.msg.session;
     if (session?.deviceId && devices.size < PER_KIND) devices.add(session.deviceId);
     if (item.type !== 'transfer') continue;
-    if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) payers.add(graph.id(item.from[0]));
+    if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) addPayer(graph, payers, graph.id(item.from[0]), trigger.time);
     if (item.msg.kind === 'withdrawal' && destinations.size < PER_KIND) destinations.add(graph.id(item.to));
   }
   const firstActive = Math.min(trigger.time, items[0]?.time ?? trigger.time);
   return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: [...payers], destinations: [...destinations] };
+}
+
+/**
+ * The payer, and the treasury behind it when it is a conduit (payer-conduit.ts): an employer that
+ * pays the new persona from a fresh address it funded is the payer cluster that paid the old one,
+ * as `cadence` reads T3's employer treasury (session 49; session 47 QA: such a successor had only
+ * its device link, medium where S10 asks high).
+ */
+function addPayer(graph: EntityGraph, payers: Set<number>, payer: number, asOf: number): void {
+  payers.add(payer);
+  const funder = conduitFunder(graph, payer, asOf);
+  if (funder !== undefined && payers.size < PER_KIND) payers.add(funder);
 }
 
 function addLink(found: Map<string, Candidate>, accountId: string, kind: LinkKind, via: string, eventId: string): void {
