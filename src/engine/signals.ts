@@ -155,7 +155,9 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
       return { ok, value: shown(value), eventIds: ok ? live.eventIds() : [], facts: { value: shown(value), count: live.count, within: `${spec.within / DAY}d`, key: spec.key } };
     }
     let items: HistoryItem[];
-    if (spec.key === 'account') items = state.historyBetween(trigger.msg.accountId, from, trigger.time) as HistoryItem[];
+    // A window no running aggregate keeps (a median, or without its trigger) is scanned at every
+    // trigger: the newest WINDOW_READ_LIMIT items, as other scanning signals read.
+    if (spec.key === 'account') items = (aggregator ? state.historyBetween(trigger.msg.accountId, from, trigger.time) : state.recentBetween(trigger.msg.accountId, from, trigger.time, WINDOW_READ_LIMIT)) as HistoryItem[];
     else if (spec.key === 'counterparty') {
       if (trigger.type !== 'transfer') return none();
       const ids = new Set(counterpartyIds(graph, trigger).flatMap((id) => graph.touches(id).filter((t) => t.time >= from && t.time <= trigger.time).map((t) => t.eventId)));

@@ -50,3 +50,21 @@ describe('window median', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+describe('window median of a busy account', () => {
+  it('reads the newest WINDOW_READ_LIMIT items of the window, as other scanning signals do', () => {
+    const rand = prng(8);
+    const pipeline = new Pipeline({ rules: rules() });
+    // 200 older withdrawals of 1,000, then 150 newer of 10, all within 90 days: the whole window's
+    // median is 1,000, the newest 256 items' (106 of 1,000 and 150 of 10) is 10.
+    const amounts = [...Array<number>(200).fill(1_000), ...Array<number>(150).fill(10)];
+    amounts.forEach((amount, i) => {
+      pipeline.process(transfer({ eventId: `busy-${i}`, kind: 'withdrawal', time: T0 + i * 3 * 3_600_000, accountId: 'acct-busy', chain: 'ethereum', asset: 'USDT', amount, to: evmAddress(rand) }, rand), { line: i + 1 });
+    });
+    const trigger = pipeline.state.transfer('busy-349') as TransferEvent;
+    const env = { trigger, ctx: {}, graph: pipeline.graph, state: pipeline.state, asOf: trigger.time } as unknown as Env;
+    const result = compileSignal(medianSpec(true))(env);
+    expect(String(result.value)).toBe('10');
+    expect(result.eventIds).toHaveLength(255);
+  });
+});
