@@ -24,9 +24,13 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** A signed-out page asking who is signed in: the console's normal first request, not a refusal worth a warning. */
-function signedOutPageStart(method: string, route: string, status: number): boolean {
-  return method === 'GET' && route === '/api/me' && status === 401;
+/**
+ * A signed-out page asking who is signed in: the console's normal first request, not a refusal
+ * worth a warning. Only without a session cookie: one sent that names no session (forged, or a
+ * copied cookie replayed after its sign-out) stays a warning, as on every other route.
+ */
+function signedOutPageStart(method: string, route: string, status: number, sessionCookie: string | undefined): boolean {
+  return method === 'GET' && route === '/api/me' && status === 401 && !sessionCookie;
 }
 
 export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> {
@@ -62,12 +66,13 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   // A refused sign-in is logged (at warn) by the sign-in route itself. `GET /api/me` without a
   // session is how every signed-out page starts (it asks who is signed in, and shows the sign-in
   // form): no fault, logged at debug (before session 49 each page load of a signed-out user
-  // wrote a warning, drowning the refusals that matter).
+  // wrote a warning, drowning the refusals that matter). A session cookie that names no session
+  // (forged, or replayed after its sign-out) stays a warning there too.
   app.addHook('onResponse', async (req, reply) => {
     const route = routeOf(req);
     if (![401, 403, 429].includes(reply.statusCode) || !route.startsWith('/api/') || (route === '/api/login' && reply.statusCode === 401)) return;
     const fields = { method: req.method, route, status: reply.statusCode, user: req.actor?.name ?? null };
-    if (signedOutPageStart(req.method, route, reply.statusCode)) o.logger?.debug(fields, 'console request refused: not signed in');
+    if (signedOutPageStart(req.method, route, reply.statusCode, req.cookies[SESSION_COOKIE])) o.logger?.debug(fields, 'console request refused: not signed in');
     else o.logger?.warn(fields, 'console request refused');
   });
   const syncClock = o.clockSync;

@@ -137,6 +137,19 @@ describe('console API: sign-in and its protections', () => {
     await logged.close();
   });
 
+  it('still warns of GET /api/me with a session cookie that names no session (forged, or replayed after its sign-out): only a request without one is at debug', async () => {
+    const { logger, lines } = keptLog();
+    const logged = await makeApp(1000, { logger });
+    const ana = await login('ana', logged);
+    expect((await logged.inject({ method: 'POST', url: '/api/logout', headers: { cookie: ana.cookie, 'x-csrf-token': ana.csrf } })).statusCode).toBe(200);
+    expect((await logged.inject({ method: 'GET', url: '/api/me', headers: { cookie: ana.cookie } })).statusCode).toBe(401);
+    expect((await logged.inject({ method: 'GET', url: '/api/me', headers: { cookie: 'tw_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } })).statusCode).toBe(401);
+    expect((await logged.inject({ method: 'GET', url: '/api/me' })).statusCode).toBe(401);
+    // Before this fix the first two were at debug: a replayed cookie left no warning.
+    expect(lines.filter((l) => l.fields.route === '/api/me').map((l) => l.level)).toEqual(['warn', 'warn', 'debug']);
+    await logged.close();
+  });
+
   it('logs a refused sign-in under the name typed only when it is a user\'s; anything else (a password typed as the name) as "(unknown)"', async () => {
     const { logger, lines } = keptLog();
     const logged = await makeApp(1000, { logger });
