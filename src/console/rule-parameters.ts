@@ -62,12 +62,19 @@ function testOf(c: Raw): string | undefined {
   return `${SYMBOLS[comparator] ?? comparator} ${shown(value, isUsdField(c.field))}`;
 }
 
-/** Every field comparison under a condition, with the role it plays there. */
+/** A required comparison under a choice of ways is one way to fire; other roles (a filter, a modifier) stay. */
+const oneWayOf = (role: string): string => (role === 'required' ? 'one way to fire' : role);
+
+/**
+ * Every field comparison under a condition, with the role it plays there. Under `not` each
+ * comparison is shown negated, so `all` and `any` swap (not (a and b) is not a, or not b): a
+ * negated `all` offers ways to fire, a negated `any` requires each.
+ */
 function collect(c: unknown, role: string, negated: boolean, out: { field: string; test: string; role: string }[]): void {
   if (c === null || typeof c !== 'object') return; // a bare signal name: its settings are listed with the signal
   const o = c as Raw;
-  if (Array.isArray(o.all)) for (const x of o.all) collect(x, role, negated, out);
-  else if (Array.isArray(o.any)) for (const x of o.any) collect(x, role === 'required' ? 'one way to fire' : role, negated, out);
+  if (Array.isArray(o.all)) for (const x of o.all) collect(x, negated ? oneWayOf(role) : role, negated, out);
+  else if (Array.isArray(o.any)) for (const x of o.any) collect(x, negated ? role : oneWayOf(role), negated, out);
   else if ('not' in o) collect(o.not, role, !negated, out);
   else if (typeof o.signal !== 'string') {
     const test = testOf(o);

@@ -39,6 +39,25 @@ describe('rule parameters', () => {
     ]);
   });
 
+  it('reads all and any under not as their negations: not (a and b) offers ways to fire, not (a or b) requires each', () => {
+    const p = parametersOf({
+      id: 'y', version: 1,
+      require: [
+        { not: { all: [{ field: 'signals.salary.gapPeriods', gte: 1.5 }, { field: 'signals.salary.lastPaidDaysBefore', lte: 120 }] } },
+        { not: { any: [{ field: 'event.usd', lt: 100 }, { field: 'account.ageDays', lte: 30 }] } },
+        { not: { not: { any: [{ field: 'signals.x.count', gte: 2 }] } } },
+      ],
+    }, 'abc');
+    // Before this fix the first two were "required" and the next two "one way to fire": the other way round.
+    expect(p.thresholds.map((t) => [t.field, t.test, t.role])).toEqual([
+      ['signals.salary.gapPeriods', 'not >= 1.5', 'one way to fire'],
+      ['signals.salary.lastPaidDaysBefore', 'not <= 120', 'one way to fire'],
+      ['event.usd', 'not < $100', 'required'],
+      ['account.ageDays', 'not <= 30', 'required'],
+      ['signals.x.count', '>= 2', 'one way to fire'],
+    ]);
+  });
+
   it('leaves a broken file out and names it, keeping the others', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-rule-params-'));
     writeFileSync(join(dir, 'broken.yaml'), 'id: broken\nversion: one\n');
