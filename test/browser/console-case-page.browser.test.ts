@@ -88,6 +88,13 @@ describe('the rule\'s thresholds beside an alert\'s figures', () => {
     const { caseId: older } = await demo.cases.addAlert({ ...current, alertId: 'al-older-fan-in', subject: { accountId: 'acct-older-fan-in' }, ruleVersion: 10, evidence: { ...current.evidence, rule: { file: current.ruleId, hash: '0123456789abcdef' } } });
     await page.goto(`${base}/#/case/${older}`);
     await page.getByTestId('rule-changed').filter({ hasText: 'this alert was raised by version 10 (hash 0123456789abcdef)' }).waitFor({ state: 'attached' });
+    // The bound beside the figure is the folder's version's, not the one the alert was judged by (it read "rule: >= $2,500").
+    expect(await page.getByTestId('why').first().locator('dd[data-evidence=individualMedianPaymentUsd]').textContent()).toMatch(new RegExp(`· rule version ${current.ruleVersion} now: >= \\$2,500 \\(one way to fire\\)$`));
+    // An alert that carries no rule hash is judged by its version (it was taken for the file that raised it).
+    const { rule: _hash, ...unhashed } = current.evidence;
+    const { caseId: noHash } = await demo.cases.addAlert({ ...current, alertId: 'al-unhashed-fan-in', subject: { accountId: 'acct-unhashed-fan-in' }, ruleVersion: 9, evidence: unhashed });
+    await page.goto(`${base}/#/case/${noHash}`);
+    await page.getByTestId('rule-changed').filter({ hasText: /this alert was raised by version 9: the thresholds/ }).waitFor({ state: 'attached' });
     expect(pageErrors).toEqual([]);
     await page.context().close();
   });

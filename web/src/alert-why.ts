@@ -60,9 +60,24 @@ function valueText(v: unknown): string {
   return text(v);
 }
 
-/** The bounds the rule holds a figure against, beside the figure: `rule: >= $2,500 (one way to fire)`. */
-function boundsOf(key: string, rule: RuleParameters | undefined): HTMLElement[] {
-  return (rule?.thresholds ?? []).filter((t) => t.evidenceKey === key).map((t) => el('span', { class: 'threshold muted', 'data-testid': 'threshold' }, ` · rule: ${t.test} (${t.role})`));
+/**
+ * Whether the rule file the console read is another than the one that raised the alert: another
+ * hash, or (an alert without one) another version.
+ */
+function otherRuleFile(a: Alert, rule: RuleParameters): boolean {
+  const raisedBy = (a.evidence.rule as { hash?: unknown } | undefined)?.hash;
+  return typeof raisedBy === 'string' ? raisedBy !== rule.hash : a.ruleVersion !== rule.version;
+}
+
+/**
+ * The bounds the rule holds a figure against, beside the figure: `rule: >= $2,500 (one way to
+ * fire)`; from another file than the one that raised the alert, named as that file's version
+ * (`rule version 11 now: …`), not as the bound the alert was judged by.
+ */
+function boundsOf(key: string, a: Alert, rule: RuleParameters | undefined): HTMLElement[] {
+  if (!rule) return [];
+  const said = otherRuleFile(a, rule) ? `rule version ${rule.version} now` : 'rule';
+  return rule.thresholds.filter((t) => t.evidenceKey === key).map((t) => el('span', { class: 'threshold muted', 'data-testid': 'threshold' }, ` · ${said}: ${t.test} (${t.role})`));
 }
 
 const thresholdName = (t: RuleThreshold): string => t.evidenceKey ?? t.field;
@@ -74,10 +89,10 @@ const thresholdName = (t: RuleThreshold): string => t.evidenceKey ?? t.field;
 function ruleThresholds(a: Alert, rule: RuleParameters | undefined): HTMLElement {
   if (!rule) return el('p', { class: 'muted', 'data-testid': 'rule-thresholds' }, `The console has not read ${a.ruleId}'s file (console serve --rules): its thresholds are not shown.`);
   const raisedBy = (a.evidence.rule as { hash?: unknown } | undefined)?.hash;
-  const other = typeof raisedBy === 'string' && raisedBy !== rule.hash;
+  const other = otherRuleFile(a, rule);
   return el('details', { 'data-testid': 'rule-thresholds' },
     el('summary', {}, `every threshold and setting of ${rule.ruleId} version ${rule.version}${other ? ' (not the file that raised this alert)' : ''}`),
-    other ? el('p', { class: 'error', 'data-testid': 'rule-changed' }, `The rules folder the console read holds ${rule.ruleId} version ${rule.version} (hash ${rule.hash}); this alert was raised by version ${a.ruleVersion} (hash ${String(raisedBy)}): the thresholds it used may differ from these.`) : null,
+    other ? el('p', { class: 'error', 'data-testid': 'rule-changed' }, `The rules folder the console read holds ${rule.ruleId} version ${rule.version} (hash ${rule.hash}); this alert was raised by version ${a.ruleVersion}${typeof raisedBy === 'string' ? ` (hash ${raisedBy})` : ''}: the thresholds it used may differ from these.`) : null,
     el('table', { class: 'thresholds' }, el('thead', {}, el('tr', {}, ...['field', 'test', 'what it does'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...rule.thresholds.map((t) => el('tr', {}, el('td', {}, el('code', {}, thresholdName(t))), el('td', {}, t.test), el('td', {}, t.role))))),
     el('dl', { class: 'kv' }, ...rule.signals.flatMap((g) => [el('dt', {}, `signal ${g.name}`), el('dd', {}, g.settings)])));
@@ -91,7 +106,7 @@ export function alertWhy(a: Alert, rule?: RuleParameters): HTMLElement {
       el('dt', {}, 'rule'), el('dd', {}, `${a.ruleId} version ${a.ruleVersion}`),
       el('dt', {}, 'event time'), el('dd', {}, fmtTime(a.triggeredAt)),
       el('dt', {}, 'evidence events'), el('dd', {}, a.eventIds.join(', ')),
-      ...signals.flatMap(([key, v]) => [el('dt', {}, key), el('dd', { 'data-evidence': key }, valueText(v), ...boundsOf(key, rule))])),
+      ...signals.flatMap(([key, v]) => [el('dt', {}, key), el('dd', { 'data-evidence': key }, valueText(v), ...boundsOf(key, a, rule))])),
     ruleThresholds(a, rule),
     ...paths.map(([key, hops]) => hopTable(key, hops)));
 }
