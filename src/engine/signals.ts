@@ -25,6 +25,7 @@ import { decayingExposure } from './decaying-exposure.js';
 import { sequence } from './sequence.js';
 import { cadence } from './cadence.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
+import { upperBound } from '../state/sorted-by-time.js';
 import { Decimal, isDecimal, sumOf } from '../money/decimal.js';
 
 export interface SignalResult {
@@ -156,8 +157,8 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
     }
     let items: HistoryItem[];
     // A window no running aggregate keeps (a median, or without its trigger) is scanned at every
-    // trigger: the newest WINDOW_READ_LIMIT items, as other scanning signals read.
-    if (spec.key === 'account') items = (aggregator ? state.historyBetween(trigger.msg.accountId, from, trigger.time) : state.recentBetween(trigger.msg.accountId, from, trigger.time, WINDOW_READ_LIMIT)) as HistoryItem[];
+    // trigger: its newest WINDOW_READ_LIMIT selected items (see newestSelected).
+    if (spec.key === 'account') items = aggregator ? (state.historyBetween(trigger.msg.accountId, from, trigger.time) as HistoryItem[]) : newestSelected(state, trigger, from, select, spec.excludeTrigger, agg === 'median' ? valueOf : undefined);
     else if (spec.key === 'counterparty') {
       if (trigger.type !== 'transfer') return none();
       const ids = new Set(counterpartyIds(graph, trigger).flatMap((id) => graph.touches(id).filter((t) => t.time >= from && t.time <= trigger.time).map((t) => t.eventId)));
@@ -182,6 +183,29 @@ function windowAgg(spec: Extract<SignalSpec, { op: 'window' }>): Signal {
   if (aggregator) signal.aggregator = aggregator;
   return signal;
 }
+
+/**
+ * The newest WINDOW_READ_LIMIT items of the account's window that the selector takes (the trigger
+ * left out when asked; with `valued`, only items whose field has a value), oldest first. The limit
+ * counts the selected items, not every item: a 90-day withdrawal median of a business that takes
+ * hundreds of deposits is read from its withdrawals, not from the few among its newest 256 items
+ * (session 49 review). The walk is bounded by the account's history (5,000 items at most).
+ */
+function newestSelected(state: RuleState, trigger: Env['trigger'], from: number, select: (e: HistoryItem) => boolean, excludeTrigger: boolean, valued?: (e: HistoryItem) => unknown): HistoryItem[] {
+  const list = state.history(trigger.msg.accountId);
+  const out: HistoryItem[] = [];
+  for (let i = upperBound(list, trigger.time) - 1; i >= 0 && out.length < WINDOW_READ_LIMIT; i--) {
+    const item = list[i]!;
+    if (item.time < from) break;
+    if (!select(item) || (excludeTrigger && item.eventId === trigger.eventId)) continue;
+    if (valued && !hasValue(valued(item))) continue;
+    out.push(item);
+  }
+  return out.reverse();
+}
+
+/** Whether a field's value is a number an aggregate can read (a median of unpriced withdrawals is no median of 0). */
+const hasValue = (v: unknown): boolean => isDecimal(v) || (typeof v === 'number' && Number.isFinite(v));
 
 /** The counterparty addresses of a transfer: a deposit's senders, a withdrawal's receiver. */
 const counterpartyKeysOf = (t: TransferEvent): readonly string[] => (t.msg.kind === 'deposit' ? t.from : [t.to]);
