@@ -21,6 +21,7 @@ import { root } from '../helpers/sample.js';
 
 const OLD_PASSWORD = 'first-password-from-sue';
 const NEW_PASSWORD = 'ana-chose-this-one-2026';
+const BOB_PASSWORD = 'bob-was-given-this-one';
 const prefix = `twtest:browser-password:${randomUUID()}:`;
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
 let app: FastifyInstance;
@@ -31,6 +32,7 @@ beforeAll(async () => {
   if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   const users = new Users(new RedisUserBackend(redis, prefix));
   await users.add('ana', 'analyst', OLD_PASSWORD, 0);
+  await users.add('bob', 'analyst', BOB_PASSWORD, 0);
   app = await buildConsole({ cases: new RedisCaseStore(redis, prefix), users, sla: parseSla('critical=4'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 60_000 });
   base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -106,5 +108,33 @@ describe('changing one\'s own password on the console page', () => {
     await signIn(again, NEW_PASSWORD);
     await again.getByTestId('who').filter({ hasText: 'ana' }).waitFor();
     for (const p of [ana, elsewhere, again]) await p.context().close();
+  });
+});
+
+describe('the sign-in form after a session ended', () => {
+  it('keeps saying why it asks while the user moves between pages (a second route drew the form again without the reason: CI under load, when the queue\'s background reload met the 401 before the test moved on)', async () => {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(base);
+    await p.fill('input[name=user]', 'bob');
+    await p.fill('input[name=password]', BOB_PASSWORD);
+    await p.click('button[type=submit]');
+    await p.getByTestId('queue').waitFor();
+    // The session ends behind the page's back (as a sign-out in another tab would end it).
+    const csrf = (await (await p.request.get(`${base}/api/me`)).json() as { csrfToken: string }).csrfToken;
+    expect((await p.request.post(`${base}/api/logout`, { headers: { 'x-csrf-token': csrf }, data: {} })).ok()).toBe(true);
+    await p.goto(`${base}/#/dashboard`);
+    await p.getByTestId('login-error').filter({ hasText: 'Your session ended; sign in again.' }).waitFor();
+    await p.goto(`${base}/#/queue`);
+    await p.locator('input[name=user]').waitFor();
+    await p.getByTestId('login-error').filter({ hasText: 'Your session ended; sign in again.' }).waitFor({ timeout: 10_000 });
+    // Signed in again, the reason goes: a later sign-out asks without one.
+    await p.fill('input[name=user]', 'bob');
+    await p.fill('input[name=password]', BOB_PASSWORD);
+    await p.click('button[type=submit]');
+    await p.getByTestId('who').filter({ hasText: 'bob' }).waitFor();
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.locator('input[name=user]').waitFor();
+    expect(await p.getByTestId('login-error').textContent()).toBe('');
+    await p.context().close();
   });
 });

@@ -17,10 +17,19 @@ function header(): void {
   mount(top, el('span', { class: 'brand' }, 'Tidewatch'), link('#/queue', 'Queue'), link('#/dashboard', 'Dashboard'), link('#/suppressions', 'Suppressions'),
     me ? el('span', { class: 'who', 'data-testid': 'who' }, `${me.user} (${me.role})`) : null,
     me ? el('a', { href: '#/password', class: route.startsWith('#/password') ? 'active' : '', 'data-testid': 'password-link' }, 'Password') : null,
-    me ? el('button', { class: 'secondary', onclick: () => void api.post('/api/logout').finally(() => { me = undefined; showLogin(); }) }, 'Sign out') : null);
+    me ? el('button', { class: 'secondary', onclick: () => void api.post('/api/logout').finally(() => { me = undefined; showLogin(''); }) }, 'Sign out') : null);
 }
 
-function showLogin(message = ''): void {
+/**
+ * Why the sign-in form asks (a session that ended), kept until someone signs in or signs out:
+ * a later route drew the form again without it (a background reload met the 401 first, then the
+ * user moved to another page, and the form no longer said the session had ended).
+ */
+let loginReason = '';
+
+function showLogin(message?: string): void {
+  if (message !== undefined) loginReason = message;
+  message = loginReason;
   stopQueuePolling();
   // The page itself now asks to sign in: the box over the page goes (a sign-in there after this
   // only redrew the header, over this form).
@@ -34,7 +43,7 @@ function showLogin(message = ''): void {
   const form = el('form', {
     onsubmit: (e) => {
       e.preventDefault();
-      api.login(user.value, password.value).then((m) => { me = m; void route(); }).catch((err: Error) => { setText(error, err.message); });
+      api.login(user.value, password.value).then((m) => { me = m; loginReason = ''; void route(); }).catch((err: Error) => { setText(error, err.message); });
     },
   }, el('label', {}, 'User', user), el('label', {}, 'Password', password), el('button', { type: 'submit' }, 'Sign in'), error);
   mount(app, el('div', { class: 'card login' }, el('h1', {}, 'Sign in'), form));
@@ -62,6 +71,7 @@ function signInAgain(): void {
       api.login(user.value, typed).then((m) => {
         dialog.close();
         me = m;
+        loginReason = '';
         if (m.user === previous) header();
         else void route();
       }).catch((err: Error) => { setText(error, err.message); });
