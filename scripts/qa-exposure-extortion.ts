@@ -582,7 +582,7 @@ function t11(g: Gen): void {
     ['T11: new account 2 days old, same consolidation destination, $11,500, 35 days after', { link: 'destination', chain: 'ethereum', salary: 11500, gapAfterLast: 35, newAge: 2, payer: 'same', labelled: false, risky: true }],
     ['T11: paid by a new address the employer funded, same device, 40 days after', { link: 'login-device', chain: 'ethereum', salary: 2500, gapAfterLast: 40, newAge: 14, payer: 'cluster', labelled: false, risky: true }],
     ['T11: same destination cluster, tron, paid by the employer\'s labelled platform, 20 days after', { link: 'destination', chain: 'tron', salary: 7000, gapAfterLast: 20, newAge: 10, payer: 'same', labelled: true, risky: true }],
-    ['T11: IP /24 shared within 7 days (no device, no destination)', { link: 'ip24', chain: 'ethereum', salary: 5000, gapAfterLast: 25, newAge: 8, payer: 'same', labelled: true, risky: true }, 'README: T11 has no IP /24 link'],
+    ['T11: IP /24 shared within 7 days (no device, no destination)', { link: 'ip24', chain: 'ethereum', salary: 5000, gapAfterLast: 25, newAge: 8, payer: 'same', labelled: true, risky: true }],
     ['T11: predecessor without VPN (one kind of risk: forwards 97% to a consolidation address), same device', { link: 'login-device', chain: 'ethereum', salary: 6000, gapAfterLast: 20, newAge: 7, payer: 'same', labelled: false, risky: false }, 'README: a predecessor with one kind of risk is not enough'],
   ];
   for (const [scenario, s, known] of cases) {

@@ -22,9 +22,11 @@ export const FORMAT = 'tidewatch-checkpoint';
  * per-address byte carries a second bit, that it joined its cluster as a forwarder
  * (EntityGraph.markForwarder; a reader of 6 took a forwarder that is also the exchange's own
  * for not own), and the per-address arrays end with each address's forward parent, the address
- * it swept into (EntityGraph.forwardParent; `forwardParents: true` in the section's head).
+ * it swept into (EntityGraph.forwardParent; `forwardParents: true` in the section's head). 8: the
+ * rule state ends with the IP block sightings (src/engine/subnet-sightings.ts; `subnets: true` in
+ * the clock section's head).
  */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
@@ -35,9 +37,10 @@ export const FORMAT_VERSION = 7;
  * 3 to 5 carry no login signs (noted again from the logins read after the restore); 3 to 6 carry
  * no forwarder marks nor forward parents (a label on an address merged as a forwarder before the
  * restore holds for its whole cluster, as those builds read it; forwards read after it are
- * marked and noted).
+ * marked and noted); 3 to 7 carry no IP block sightings (the index starts empty and fills from the
+ * logins and transfers read after the restore, as the login signs did).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

@@ -1,7 +1,7 @@
 /**
  * The RuleState: the retained events once each, as [time, message] (see event-table.ts), then the per-account
  * histories and the transfer indexes (deposits, then withdrawals) as event numbers, then the
- * device and IP links.
+ * device and IP links, the clock, the login signs and (since format 8) the IP block sightings.
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -42,6 +42,8 @@ interface RecentLoginsHead {
   dealtSince?: boolean;
   /** Written since format 6: the login signs' newest time; a `state.loginSigns` section follows (login-signs.ts). */
   loginSigns?: number | string;
+  /** Written since format 8: a `state.subnets` section follows the login signs (subnet-sightings.ts). */
+  subnets?: boolean;
 }
 
 type LoginSignRow = [deviceId: string | null, ipCountry: string, vpn: 0 | 1, times: number[]];
@@ -127,8 +129,9 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   const signs = parts.loginSigns.checkpointParts();
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
-  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest) });
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest), subnets: true });
   await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, list) => [accountId, list.map(signRow)]);
+  await writeShardedMap(w, 'state.subnets', parts.subnets.checkpointMap(), (subnet, list) => [subnet, list.map(sightingRow)]);
 }
 
 async function readLoginSigns(r: FrameReader, signs: LoginSigns, newest: number): Promise<void> {
@@ -170,5 +173,7 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   if (clock.dealtSince !== true) for (const [, list] of parts.accounts.entries()) for (let i = 0; i < list.length; i++) carryDealtSince(list, i);
   // One before format 6 has no login signs: they are noted again from the logins read after it.
   if (clock.loginSigns !== undefined) await readLoginSigns(r, parts.loginSigns, decodeClock(clock.loginSigns));
+  // One before format 8 has no IP block sightings: the index starts empty and fills from the events read after it.
+  if (clock.subnets === true) await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.subnets', parts.subnets.checkpointMap(), ([subnet, rows]) => [subnet, rows.map(sightingOf)]);
   state.restoreNewest(decodeClock(clock.newest));
 }

@@ -645,6 +645,11 @@ export function readsLoginHistory(rules: readonly LoadedRule[]): boolean {
     (s.op === 'window' || s.op === 'cadence') ? s.of.kinds.includes('login') : s.op === 'sequence' ? s.first.kinds.includes('login') || s.then.kinds.includes('login') : false));
 }
 
+/** Whether a `predecessor` signal links accounts by the IP block they were seen on (see subnet-sightings.ts). */
+export function readsSubnetLinks(rules: readonly LoadedRule[]): boolean {
+  return rules.some((rule) => Object.values(rule.spec.signals).some((s) => s.op === 'predecessor' && s.by.includes('subnet')));
+}
+
 /** Payer-risk factors that what an account's logins show can decide (see login-signs.ts). */
 const LOGIN_FACTORS: ReadonlySet<string> = new Set(['vpn', 'country-mismatch', 'shared-device']);
 

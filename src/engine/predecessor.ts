@@ -1,14 +1,23 @@
 /**
  * `predecessor` (typologies.md T11, persona rotation): the trigger's account is young, and an
- * older account that shares its device, a payer cluster or a withdrawal destination cluster went
- * silent before the young one began. The contract carries no account-status event, so a frozen
- * or closed account is observed as one that stopped: no event of its own from the successor's
- * first activity on, and none for at least `silentFor` at the trigger.
+ * older account that shares its device, a payer cluster, a withdrawal destination cluster or (`by:
+ * subnet`) an IP block seen within 7 days went silent before the young one began. The contract
+ * carries no account-status event, so a frozen or closed account is observed as one that
+ * stopped: no event of its own from the successor's first activity on, and none for at least
+ * `silentFor` at the trigger.
  *
  * Bounded per event: the successor's own short history (it is young), at most
  * `maxSightings` accounts per device, and per payer or destination cluster a walk back over its
  * touches that stops past `maxSharing` accounts (a cluster many accounts pay is a service, not a
- * link between two personas).
+ * link between two personas), and per IP block at most `maxSightings` accounts, none linked when
+ * more than `maxSharing` others were seen on it (an office or carrier block, not one desk).
+ *
+ * The IP block link (T11's "IP /24 within 7 days"): the young account's sessions (in its history
+ * and the trigger's) and another account's sightings on the same IPv4 /24 or IPv6 /64 no more
+ * than 7 days apart, as subnet-sightings.ts keeps them: for the 7 days before the newest event
+ * only. A silent predecessor is seen there by its logins (the history holds no login of it with
+ * the shipped rules, so a login does not end its silence): a frozen account's owner who still
+ * signs in from the office the new persona works from.
  */
 import { validatedTimeMs } from '../contract/primitives.js';
 import type { EntityGraph } from '../graph/entity-graph.js';
@@ -26,6 +35,8 @@ type LinkKind = PredecessorSpec['by'][number];
 const DAY = 86_400_000;
 /** Devices, payers and destinations of the successor looked at, each. */
 const PER_KIND = 8;
+/** How far apart two accounts' sightings on one IP block may be (typologies.md T11). */
+const SUBNET_WITHIN = 7 * DAY;
 
 interface Candidate {
   accountId: string;
@@ -40,6 +51,8 @@ interface Successor {
   devices: string[];
   payers: number[];
   destinations: number[];
+  /** The IP blocks the successor's sessions used, each with its first and last time. */
+  subnets: Map<string, { first: number; last: number }>;
 }
 
 function successorOf(env: Env, createdAt: number, to: number): Successor {
@@ -49,15 +62,35 @@ function successorOf(env: Env, createdAt: number, to: number): Successor {
   const devices = new Set<string>();
   const payers = new Set<number>();
   const destinations = new Set<number>();
+  const subnets = new Map<string, { first: number; last: number }>();
   for (const item of [...items, trigger]) {
     const session = item.type === 'login' ? item.msg : item.msg.session;
     if (session?.deviceId && devices.size < PER_KIND) devices.add(session.deviceId);
+    if (session) noteSubnet(subnets, state.subnetOf(session), item.time);
     if (item.type !== 'transfer') continue;
     if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) addPayer(graph, payers, graph.id(item.from[0]), trigger.time);
     if (item.msg.kind === 'withdrawal' && destinations.size < PER_KIND) destinations.add(graph.id(item.to));
   }
   const firstActive = Math.min(trigger.time, items[0]?.time ?? trigger.time);
-  return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: [...payers], destinations: [...destinations] };
+  return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: [...payers], destinations: [...destinations], subnets };
+}
+
+function noteSubnet(subnets: Successor['subnets'], subnet: string | undefined, time: number): void {
+  if (subnet === undefined) return;
+  const seen = subnets.get(subnet);
+  if (seen) { seen.first = Math.min(seen.first, time); seen.last = Math.max(seen.last, time); } else if (subnets.size < PER_KIND) subnets.set(subnet, { first: time, last: time });
+}
+
+/**
+ * Accounts seen on one of the successor's IP blocks within 7 days of its own use of it, unless
+ * more than maxSharing others were (an office or carrier block, like a payer of many).
+ */
+function subnetLinks(spec: PredecessorSpec, state: Env['state'], succ: Successor, to: number, found: Map<string, Candidate>): void {
+  for (const [subnet, seen] of succ.subnets) {
+    const others = state.linkedBySubnet(subnet, seen.first - SUBNET_WITHIN, Math.min(to, seen.last + SUBNET_WITHIN)).filter((s) => s.accountId !== succ.accountId);
+    if (others.length > spec.maxSharing) continue;
+    for (const s of others) addLink(found, s.accountId, 'subnet', subnet, s.eventId);
+  }
 }
 
 /**
@@ -151,6 +184,7 @@ export function predecessor(spec: PredecessorSpec): Signal {
     }
     const payersOfMany = spec.by.includes('payer') ? clusterLinks(spec, graph, succ.payers, 'payer', succ.accountId, from, to, asOf, found) : [];
     if (spec.by.includes('destination')) clusterLinks(spec, graph, succ.destinations, 'destination', succ.accountId, from, to, asOf, found);
+    if (spec.by.includes('subnet')) subnetLinks(spec, state, succ, to, found);
     payerOfMany(state, graph, payersOfMany, from, to, found);
     const predecessors: { c: Candidate; last: number }[] = [];
     for (const c of found.values()) {
@@ -167,10 +201,10 @@ export function predecessor(spec: PredecessorSpec): Signal {
       predecessor: best.c.accountId, successorIds: [succ.accountId], accountIds: predecessors.map((p) => p.c.accountId).sort(), links, linkKinds: links.length,
       silentDays: Math.round(((trigger.time - best.last) / DAY) * 10) / 10, successorAgeDays: Math.floor((trigger.time - createdAt) / DAY),
       sharedDevice: best.c.links.get('device') ?? null, sharedPayer: best.c.links.get('payer') ?? null, sharedDestination: best.c.links.get('destination') ?? null,
-      candidates: found.size,
+      sharedSubnet: best.c.links.get('subnet') ?? null, candidates: found.size,
     };
     return { ok: true, value: links.length, eventIds: [...best.c.eventIds].sort(), facts };
   };
 }
 
-export const PREDECESSOR_FACTS = ['predecessor', 'successorIds', 'accountIds', 'links', 'linkKinds', 'silentDays', 'successorAgeDays', 'sharedDevice', 'sharedPayer', 'sharedDestination', 'candidates'] as const;
+export const PREDECESSOR_FACTS = ['predecessor', 'successorIds', 'accountIds', 'links', 'linkKinds', 'silentDays', 'successorAgeDays', 'sharedDevice', 'sharedPayer', 'sharedDestination', 'sharedSubnet', 'candidates'] as const;

@@ -244,8 +244,8 @@ const predecessorOp = z.object({
   lookback: duration,
   /** A predecessor has been silent at least this long at the trigger. */
   silentFor: duration,
-  by: z.array(z.enum(['device', 'payer', 'destination'])).min(1).default(['device', 'payer', 'destination']),
-  /** A payer or destination cluster other accounts paid in greater number than this is a service, not a link. */
+  by: z.array(z.enum(['device', 'payer', 'destination', 'subnet'])).min(1).default(['device', 'payer', 'destination']),
+  /** A payer or destination cluster other accounts paid in greater number than this is a service, not a link; so is an IP block more other accounts were seen on. */
   maxSharing: z.number().int().min(1).max(63).default(10),
   excludeLabels: z.array(z.string()).default([]),
 }).strict();

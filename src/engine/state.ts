@@ -19,6 +19,7 @@ import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
 import { LoginSigns, type LoginSign } from './login-signs.js';
+import { SubnetSightings, subnetOf } from './subnet-sightings.js';
 import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
@@ -95,6 +96,11 @@ export interface RuleStateOptions {
    * `payer-risk` window that reads what logins show. @defaultValue 0, none kept
    */
   loginSignsRetention?: number;
+  /**
+   * Whether accounts are indexed by the IP block they were seen on lately (see
+   * subnet-sightings.ts): a `predecessor` signal that links `by: subnet` reads it. @defaultValue false
+   */
+  subnetLinks?: boolean;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
@@ -140,6 +146,8 @@ export class RuleState {
   private readonly recentLogins = new ExpiringIndex<LoginEvent>(RECENT_LOGINS_MS, undefined, RECENT_LOGINS_MAX);
   /** What each account's logins showed (device, country, VPN), whether or not its history keeps logins. */
   private readonly loginSigns: LoginSigns;
+  /** Which accounts were seen on an IP block within the last 7 days (subnet-sightings.ts); fed only while `subnetLinks`. */
+  private readonly subnets: SubnetSightings;
   private newest = Number.NEGATIVE_INFINITY;
   /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
   private changes = 0;
@@ -183,6 +191,7 @@ export class RuleState {
     this.devices = new LinkIndex(this.options.maxSightings, dormant, this.staleDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
     this.loginSigns = new LoginSigns(this.options.loginSignsRetention ?? 0, this.staleDerivedValues);
+    this.subnets = new SubnetSightings(this.options.maxSightings, () => this.newest);
   }
 
   get retention(): number {
@@ -193,7 +202,7 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention' | 'subnetLinks'>>): void {
     this.changes++;
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
@@ -388,6 +397,16 @@ export class RuleState {
     return linkedIpKey(session, this.options.sharedIpRanges);
   }
 
+  /** The IP block a session's address links accounts by (subnet-sightings.ts), or undefined when it links none. */
+  subnetOf(session: Parameters<typeof linkedIpKey>[0]): string | undefined {
+    return subnetOf(session, this.options.sharedIpRanges);
+  }
+
+  /** Accounts seen on the IP block within [from, to] and its 7-day retention, with an evidencing event each (none unless `subnetLinks`). */
+  linkedBySubnet(subnet: string, from: number, to: number): { accountId: string; eventId: string }[] {
+    return this.subnets.within(subnet, from, to);
+  }
+
   /** Accounts that used the device or IP within [from, to], with an evidencing event each. */
   linked(by: 'device' | 'ip', value: string, from: number, to: number): { accountId: string; eventId: string }[] {
     return (by === 'device' ? this.devices : this.ips).within(value, from, to);
@@ -409,11 +428,11 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number; loginSigns: number } {
+  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number; loginSigns: number; subnets: number } {
     return {
       accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size,
       transfersDroppedAtCap: this.byEventId.deposit.capped + this.byEventId.withdrawal.capped,
-      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size, loginSigns: this.loginSigns.size,
+      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size, loginSigns: this.loginSigns.size, subnets: this.subnets.size,
     };
   }
 
@@ -529,6 +548,8 @@ export class RuleState {
     if (session?.deviceId) this.devices.sight(session.deviceId, accountId, event.time, event.eventId);
     const ip = this.linkedIpOf(session);
     if (ip) this.ips.sight(ip, accountId, event.time, event.eventId);
+    const subnet = this.options.subnetLinks === true ? this.subnetOf(session) : undefined;
+    if (subnet) this.subnets.sight(subnet, accountId, event.time, event.eventId);
   }
 
   /**
@@ -680,9 +701,9 @@ export class RuleState {
   /** A key whose newest item is older than the retention. */
   private readonly dormant = (list: readonly { time: number }[]): boolean => list.length === 0 || list[list.length - 1]!.time < this.newest - this.options.retention;
   /** The private indexes, for a checkpoint (by reference; a restore fills them in place). */
-  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; loginSigns: LoginSigns; newest: number } {
+  checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; loginSigns: LoginSigns; subnets: SubnetSightings; newest: number } {
     this.changes++; // a restore fills the indexes through these references (and ends with restoreNewest)
-    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, loginSigns: this.loginSigns, newest: this.newest };
+    return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, loginSigns: this.loginSigns, subnets: this.subnets, newest: this.newest };
   }
 
   /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */

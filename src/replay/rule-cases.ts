@@ -2,7 +2,8 @@
  * Rules tested as code: each rule folder's `cases/<name>.jsonl` is replayed with the whole rule
  * set (so rules are tested together, as they run), and `cases/<name>.expect.json` says which
  * accounts must raise the folder's typology at `minSeverity` or above and which must not, and
- * (`maxSeverity`) how high the accounts that must alert may go at most.
+ * (`maxSeverity`) how high the accounts that must alert may go at most; `sharedIpRanges` replays
+ * the case with the operator's SHARED_IP_RANGES set to that text.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,9 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { replayFiles } from './replay.js';
 import { loadRuleSet } from '../engine/loader.js';
 import { didYouMean } from '../engine/did-you-mean.js';
+import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
-const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'maxSeverity', 'description', 'mustAlert', 'mustNotAlert'];
+const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'maxSeverity', 'description', 'mustAlert', 'mustNotAlert', 'sharedIpRanges'];
 
 export interface CaseExpectation {
   typology: string;
@@ -22,6 +24,8 @@ export interface CaseExpectation {
   description?: string;
   mustAlert: string[];
   mustNotAlert: string[];
+  /** The SHARED_IP_RANGES the case runs with (comma-separated CIDR blocks); none when absent. */
+  sharedIpRanges?: string;
 }
 
 export interface CaseResult {
@@ -80,6 +84,14 @@ function readExpectation(file: string, typologies: ReadonlySet<string>): { expec
   else if (!typologies.has(e.typology)) problems.push(`${file}: typology ${e.typology} is no rule's (known: ${[...typologies].sort().join(', ')})`);
   for (const key of ['minSeverity', 'maxSeverity'] as const) if (e[key] !== undefined && !(e[key] in RANK)) problems.push(`${file}: ${key} ${JSON.stringify(e[key])} is not one of ${Object.keys(RANK).join(', ')}`);
   for (const key of ['mustAlert', 'mustNotAlert'] as const) if (e[key] !== undefined && !isList(e[key])) problems.push(`${file}: ${key} must be a list of account ids`);
+  if (e.sharedIpRanges !== undefined) {
+    try {
+      if (typeof e.sharedIpRanges !== 'string') throw new Error('it must be a comma-separated text of CIDR blocks');
+      SharedIpRanges.parse(e.sharedIpRanges);
+    } catch (err) {
+      problems.push(`${file}: sharedIpRanges: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   // A misspelt key (`mustNotAlrt`) would leave its accounts never checked (workflow QA).
   for (const key of Object.keys(e)) if (!EXPECTATION_KEYS.includes(key)) problems.push(`${file}: unknown key ${key}${didYouMean(key, EXPECTATION_KEYS)}`);
   if (problems.length) return { problems };
@@ -114,7 +126,8 @@ export async function runRuleCases(dir: string, labels: SdnLabel[]): Promise<Cas
     const stream = expectFile.replace(/\.expect\.json$/, '.jsonl');
     const { expectation, problems } = readExpectation(expectFile, typologies);
     if (!expectation) { results.push({ file: stream, typology: '?', passed: false, failures: problems }); continue; }
-    const { alerts, summary } = await replayFiles({ files: [stream], rules, labels });
+    const pipeline = expectation.sharedIpRanges === undefined ? {} : { pipeline: { state: { sharedIpRanges: SharedIpRanges.parse(expectation.sharedIpRanges) } } };
+    const { alerts, summary } = await replayFiles({ files: [stream], rules, labels, ...pipeline });
     const min = RANK[expectation.minSeverity ?? 'medium'];
     const hit = new Set(alerts.filter((a) => a.typology === expectation.typology && RANK[a.severity] >= min).map((a) => a.subject.accountId));
     const present = accountsIn(stream);

@@ -1,0 +1,91 @@
+/**
+ * Which accounts were seen lately on one IP block (typologies.md T11: a replacement account
+ * "shares ... IP /24 within 7 days" with its predecessor): another address of the same office or
+ * carrier block, where the IP index (link-index.ts) links only the very same address.
+ *
+ * The block is an IPv4 /24, or an IPv6 /64: the one network a household's or an office's LAN
+ * gets and within which its devices' privacy addresses rotate (a /48 is a whole site or, at a
+ * mobile carrier, tens of thousands of subscribers). Only addresses that link accounts by IP
+ * are sighted (`linkedIpKey`: no VPN exit, no carrier-grade NAT, nothing in SHARED_IP_RANGES),
+ * and no session over a VPN at all, not even Astrill's: an exit's neighbours are other customers
+ * of the provider, not the same office.
+ *
+ * Bounded as the IP index is, by a LinkIndex of its own: one entry per account and block (first
+ * and last sighting), at most `maxAccounts` accounts per block (the least recently seen going
+ * first, so a carrier block with a million customers costs O(1) per event), and by time: an
+ * account last seen on a block more than SUBNET_RETENTION (7 days of event time) before the
+ * state's newest event is dropped on the block's next sighting and by a sweep of two blocks per
+ * new block, and is never read in the meantime (reads start at that horizon), so what a read
+ * sees does not depend on when the sweep passed.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import type { ShardedMap } from '../state/sharded-map.js';
+import { linkedIpKey } from './ip-address.js';
+import { LinkIndex, type AccountSighting } from './link-index.js';
+import type { SharedIpRanges } from './shared-ip-ranges.js';
+
+const DAY = 86_400_000;
+/** How long a sighting links accounts on its block: T11's 7 days. */
+export const SUBNET_RETENTION = 7 * DAY;
+
+type Session = Parameters<typeof linkedIpKey>[0];
+
+/** The block a session's address links accounts by (`a.b.c.0/24`, `x:x:x:x::/64`), or undefined when it links none. */
+export function subnetOf(session: Session, shared?: SharedIpRanges): string | undefined {
+  if (session?.vpn === true) return undefined;
+  const key = linkedIpKey(session, shared);
+  return key === undefined ? undefined : subnetKey(key);
+}
+
+/** The block of an IP linkage key (ip-address.ts: IPv4 dotted, IPv6 canonical); undefined for other text. */
+export function subnetKey(ip: string): string | undefined {
+  if (isIPv4(ip)) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`;
+  if (!isIPv6(ip) || ip.includes('%')) return undefined;
+  return `${ipv6Head(ip).map((g) => g.toString(16)).join(':')}::/64`;
+}
+
+/** The first four 16-bit groups of an IPv6 literal (`::` expanded; an IPv4 tail lies past them). */
+function ipv6Head(ip: string): number[] {
+  const [head = '', tail] = ip.split('::');
+  const count = (text: string): number => (text === '' ? 0 : text.split(':').reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0));
+  const front = head === '' ? [] : head.split(':').map((g) => parseInt(g, 16));
+  const zeros = tail === undefined ? 0 : 8 - front.length - count(tail);
+  const back = tail === undefined || tail === '' ? [] : tail.split(':').filter((g) => !g.includes('.')).map((g) => parseInt(g, 16));
+  return [...front, ...Array<number>(zeros).fill(0), ...back].slice(0, 4);
+}
+
+export class SubnetSightings {
+  private readonly index: LinkIndex;
+
+  /**
+   * @param maxAccounts accounts kept per block (the IP index's cap).
+   * @param newest the state's newest event time: the clock the retention runs on.
+   */
+  constructor(maxAccounts: number, private readonly newest: () => number, private readonly retention = SUBNET_RETENTION) {
+    this.index = new LinkIndex(maxAccounts, (lastTime) => lastTime < this.horizon());
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** The oldest sighting time still read. */
+  private horizon(): number {
+    return this.newest() - this.retention;
+  }
+
+  sight(subnet: string, accountId: string, time: number, eventId: string): void {
+    if (time < this.horizon()) return; // a late sighting past the retention links no one
+    this.index.sight(subnet, accountId, time, eventId);
+  }
+
+  /** Accounts seen on the block within [from, to] and the retention, each with an evidencing event. */
+  within(subnet: string, from: number, to: number): { accountId: string; eventId: string }[] {
+    return this.index.within(subnet, Math.max(from, this.horizon()), to);
+  }
+
+  /** The map by block, for a checkpoint (a restore fills it in place). */
+  checkpointMap(): ShardedMap<string, AccountSighting[]> {
+    return this.index.checkpointMap();
+  }
+}
