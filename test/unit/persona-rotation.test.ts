@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contract/schemas.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { DAY, HOUR, prng, transfer } from '../../src/simulate/builders.js';
+import { DAY, HOUR, login, prng, transfer } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
 
 const EMPLOYER = '0x1111111111111111111111111111111111111111';
@@ -40,9 +40,9 @@ const before = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-old
 /** Created 20 days after the old account's last payment, paid 5 days later. */
 const after = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-new', createdAt: FEB + 50 * DAY, session: risky, paid: [FEB + 55 * DAY], ...over });
 
-function rotationAlerts(personas: Persona[]): Alert[] {
+function rotationAlerts(personas: Persona[], logins: string[] = []): Alert[] {
   const rand = prng(3);
-  const lines = personas.flatMap((p) => persona(p, rand)).sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt));
+  const lines = [...personas.flatMap((p) => persona(p, rand)), ...logins].sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt));
   const p = new Pipeline({ rules: rules() });
   return lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.persona-rotation');
 }
@@ -92,5 +92,21 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before(), ...crowd, after({ session: newDevice })])).toEqual([]);
     // The same without the crowd links through payer and destination.
     expect(rotationAlerts([before(), after({ session: newDevice })]).map((a) => a.evidence.links)).toEqual([['destination', 'payer']]);
+  });
+
+  it('links by the IP /24 both used within 7 days (v4), unless more than ten other accounts used it (an office or carrier block)', () => {
+    const office = (host: number): { ip: string; ipCountry: string; vpn: boolean } => ({ ip: `203.0.113.${host}`, ipCountry: 'US', vpn: false });
+    // The young account on its own device, from home, withdrawing from 203.0.113.77; the silent predecessor signed in from 203.0.113.12 three days before.
+    const successor = after({ session: { ...office(77), deviceId: 'dev-new' }, destination: '0x4444444444444444444444444444444444444444' });
+    const predecessorLogin = login('pred-office', FEB + 52 * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' });
+    const alerts = rotationAlerts([before(), successor], [predecessorLogin]);
+    expect(alerts.map((a) => [a.subject.accountId, a.severity])).toEqual([['acct-new', 'high']]);
+    expect(alerts[0]!.evidence).toMatchObject({ predecessor: 'acct-old', links: ['payer', 'subnet'], sharedSubnet: '203.0.113.0/24' });
+    expect(alerts[0]!.explanation).toContain('IP block both used within 7 days: 203.0.113.0/24');
+    // Eleven other customers on the block in those days: it links no one, and the payer alone from home does not alert.
+    const crowd = Array.from({ length: 11 }, (_, i) => login(`crowd-${i}`, FEB + 53 * DAY + i * HOUR, `acct-office-${i}`, { ...office(100 + i), deviceId: `dev-o${i}` }));
+    expect(rotationAlerts([before(), successor], [predecessorLogin, ...crowd])).toEqual([]);
+    // The predecessor on the block 8 days before the withdrawal: not within 7 days.
+    expect(rotationAlerts([before(), successor], [login('pred-office', FEB + 47 * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' })])).toEqual([]);
   });
 });
