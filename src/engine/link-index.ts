@@ -19,6 +19,14 @@ export interface AccountSighting {
 /** A value's accounts, least recently seen first; most values have one, so an array beats a Map. */
 type Linked = AccountSighting[];
 
+/**
+ * Past this many accounts a value's list gets an index by account id beside it (`busyIndex`): a
+ * sighting on a busy value (an office's or a carrier's IP block, a public Wi-Fi address) then
+ * finds its account's entry by one look-up and a scan by identity, not by comparing its id with
+ * every id on the list (256 string comparisons a login on a full block).
+ */
+const BUSY = 32;
+
 export class LinkIndex {
   private readonly byValue = new ShardedMap<string, Linked>();
   /**
@@ -27,6 +35,12 @@ export class LinkIndex {
    */
   private lastValue: string | undefined;
   private lastList: Linked | undefined;
+  /**
+   * Each busy list's entries by account id, kept in step with the list by `sight` (the only
+   * writer of lists) and built when a list is first sighted past BUSY (a restored one too); it
+   * goes with its list (a weak key: a swept list's index is collected with it).
+   */
+  private readonly busyIndex = new WeakMap<Linked, Map<string, AccountSighting>>();
 
   /**
    * @param maxAccounts accounts kept per value; past it the least recently seen goes (a public
@@ -68,16 +82,17 @@ export class LinkIndex {
     // busy shared IP keeps the accounts of its window, not of its whole life.
     let stale = 0;
     while (stale < linked.length && this.isDormant(linked[stale]!.lastTime)) stale++;
+    const byAccount = this.busyIndexFor(linked, stale);
     dropFront(linked, stale);
-    // The common case, the same account again, is the last entry.
-    let at = linked.length - 1;
-    while (at >= 0 && linked[at]!.accountId !== accountId) at--;
+    const at = byAccount ? positionOf(linked, byAccount.get(accountId)) : lastPositionOfAccount(linked, accountId);
     if (at < 0) {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
-      const next = appended(linked, { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId });
+      const entry = { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId };
+      const next = appended(linked, entry);
       if (next !== linked) this.store(value, next);
+      byAccount?.set(accountId, entry);
       placeLast(next, next.length - 1); // an account sighted out of order goes to its place
-      if (next.length > this.maxAccounts) next.shift();
+      if (next.length > this.maxAccounts) byAccount?.delete(next.shift()!.accountId);
       return;
     }
     const known = linked[at]!;
@@ -87,6 +102,28 @@ export class LinkIndex {
       known.lastEventId = eventId;
       placeLast(linked, at);
     }
+  }
+
+  /**
+   * The list's index by account id while it is busy, with the `stale` accounts at its front about
+   * to leave already gone from it; undefined while the list (without them) is short. Built on
+   * first need: a list that grew past BUSY, or one restored from a checkpoint. A list that falls
+   * back to BUSY or fewer loses its index: one is kept only while every change passes through it.
+   */
+  private busyIndexFor(linked: Linked, stale: number): Map<string, AccountSighting> | undefined {
+    if (linked.length <= BUSY) return undefined; // short: never indexed
+    if (linked.length - stale <= BUSY) {
+      this.busyIndex.delete(linked);
+      return undefined;
+    }
+    let byAccount = this.busyIndex.get(linked);
+    if (!byAccount) this.busyIndex.set(linked, (byAccount = new Map()));
+    for (let i = 0; i < stale; i++) byAccount.delete(linked[i]!.accountId);
+    if (byAccount.size !== linked.length - stale) {
+      byAccount.clear(); // built anew (or, were it ever out of step, rebuilt)
+      for (let i = stale; i < linked.length; i++) byAccount.set(linked[i]!.accountId, linked[i]!);
+    }
+    return byAccount;
   }
 
   private readonly sweptIfDormant = (l: Linked): boolean => {
@@ -205,8 +242,14 @@ function placeLast(linked: Linked, at: number): void {
   const entry = linked[at]!;
   const last = linked.length - 1;
   if (at === last && (last === 0 || linked[last - 1]!.lastTime <= entry.lastTime)) return; // in order, already last
+  if (at < last && linked[last]!.lastTime <= entry.lastTime) {
+    // In order: to the end, the entries after it moved up one place each (no splice, which
+    // allocates an array of what it removes: on a busy block this runs at every sighting).
+    for (let i = at; i < last; i++) linked[i] = linked[i + 1]!;
+    linked[last] = entry;
+    return;
+  }
   linked.splice(at, 1);
-  if (linked[linked.length - 1]!.lastTime <= entry.lastTime) { linked.push(entry); return; } // in order: to the end
   let lo = 0;
   let hi = linked.length; // the first entry seen later than `entry`: it goes before that one
   while (lo < hi) {
@@ -214,6 +257,20 @@ function placeLast(linked: Linked, at: number): void {
     if (linked[mid]!.lastTime <= entry.lastTime) lo = mid + 1; else hi = mid;
   }
   linked.splice(lo, 0, entry);
+}
+
+/** Where the account's entry is on a short list (-1: not there); the common case, the same account again, is the last entry. */
+function lastPositionOfAccount(linked: Linked, accountId: string): number {
+  let at = linked.length - 1;
+  while (at >= 0 && linked[at]!.accountId !== accountId) at--;
+  return at;
+}
+
+/** Where `entry` is on the list (-1: none), by identity: the last place first, where the account seen again usually is. */
+function positionOf(linked: Linked, entry: AccountSighting | undefined): number {
+  if (entry === undefined) return -1;
+  const last = linked.length - 1;
+  return linked[last] === entry ? last : linked.lastIndexOf(entry);
 }
 
 function newestOf(linked: Linked): number {
