@@ -8,17 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LinkIndex, type AccountSighting } from '../../src/engine/link-index.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as random } from '../../src/simulate/builders.js';
 
 /** The list LinkIndex keeps for one value, written as plainly as it can be. */
 class ModelList {
