@@ -25,6 +25,7 @@ import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
 import { ruleReadsMembership } from './merge-readers.js';
 import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
+import { SUBNET_WITHIN } from './subnet-sightings.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -643,6 +644,23 @@ export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number
 export function readsLoginHistory(rules: readonly LoadedRule[]): boolean {
   return rules.some((rule) => Object.values(rule.spec.signals).some((s) =>
     (s.op === 'window' || s.op === 'cadence') ? s.of.kinds.includes('login') : s.op === 'sequence' ? s.first.kinds.includes('login') || s.then.kinds.includes('login') : false));
+}
+
+/**
+ * How long IP block sightings must be kept (subnet-sightings.ts): a young account's sessions reach
+ * back `youngWithin` from its trigger, and a sighting SUBNET_WITHIN before them links it; a trigger
+ * judged late (a re-examination, up to `lateReach` behind the newest event: the touch retention,
+ * as kind-retention.ts keeps the histories) reads as far back from its own time. 0 when no
+ * `predecessor` signal links by subnet.
+ */
+export function subnetLinkRetention(rules: readonly LoadedRule[], lateReach: number): number {
+  let longest = 0;
+  for (const rule of rules) {
+    for (const s of Object.values(rule.spec.signals)) {
+      if (s.op === 'predecessor' && s.by.includes('subnet')) longest = Math.max(longest, s.youngWithin + SUBNET_WITHIN + lateReach);
+    }
+  }
+  return longest;
 }
 
 /** Whether a `predecessor` signal links accounts by the IP block they were seen on (see subnet-sightings.ts). */

@@ -14,10 +14,11 @@
  *
  * The IP block link (T11's "IP /24 within 7 days"): the young account's sessions (in its history
  * and the trigger's) and another account's sightings on the same IPv4 /24 or IPv6 /64 no more
- * than 7 days apart, as subnet-sightings.ts keeps them: for the 7 days before the newest event
- * only. A silent predecessor is seen there by its logins (the history holds no login of it with
- * the shipped rules, so a login does not end its silence): a frozen account's owner who still
- * signs in from the office the new persona works from.
+ * than 7 days apart, as subnet-sightings.ts keeps them: long enough, since session 50, for any
+ * trigger within the reach of a late re-examination, so the answer depends on the two sightings'
+ * times and not on how far other events ran ahead. A silent predecessor is seen there by its
+ * logins (the history holds no login of it with the shipped rules, so a login does not end its
+ * silence): a frozen account's owner who still signs in from the office the new persona works from.
  */
 import { validatedTimeMs } from '../contract/primitives.js';
 import type { EntityGraph } from '../graph/entity-graph.js';
@@ -25,6 +26,7 @@ import { recentAccounts } from '../graph/touches.js';
 import { upperBound } from '../state/sorted-by-time.js';
 import { clusterExcluded } from './label-exclusion.js';
 import { conduitFunder } from './payer-conduit.js';
+import { SUBNET_WITHIN } from './subnet-sightings.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { HistoryItem } from './state.js';
@@ -35,8 +37,6 @@ type LinkKind = PredecessorSpec['by'][number];
 const DAY = 86_400_000;
 /** Devices, payers and destinations of the successor looked at, each. */
 const PER_KIND = 8;
-/** How far apart two accounts' sightings on one IP block may be (typologies.md T11). */
-const SUBNET_WITHIN = 7 * DAY;
 
 interface Candidate {
   accountId: string;

@@ -101,6 +101,11 @@ export interface RuleStateOptions {
    * subnet-sightings.ts): a `predecessor` signal that links `by: subnet` reads it. @defaultValue false
    */
   subnetLinks?: boolean;
+  /**
+   * ms of event time IP block sightings are kept and read behind the newest event (see
+   * subnet-sightings.ts; engine.ts `subnetLinkRetention`). @defaultValue linkRetention, else retention
+   */
+  subnetRetention?: number;
 }
 
 export type TransferKind = 'deposit' | 'withdrawal';
@@ -146,7 +151,7 @@ export class RuleState {
   private readonly recentLogins = new ExpiringIndex<LoginEvent>(RECENT_LOGINS_MS, undefined, RECENT_LOGINS_MAX);
   /** What each account's logins showed (device, country, VPN), whether or not its history keeps logins. */
   private readonly loginSigns: LoginSigns;
-  /** Which accounts were seen on an IP block within the last 7 days (subnet-sightings.ts); fed only while `subnetLinks`. */
+  /** Which accounts were seen on an IP block within `subnetRetention` (subnet-sightings.ts); fed only while `subnetLinks`. */
   private readonly subnets: SubnetSightings;
   private newest = Number.NEGATIVE_INFINITY;
   /** Bumped on every change, so a memo of what the state held (payer-risk) knows it is still true. */
@@ -191,7 +196,7 @@ export class RuleState {
     this.devices = new LinkIndex(this.options.maxSightings, dormant, this.staleDerivedValues);
     this.ips = new LinkIndex(this.options.maxSightings, dormant);
     this.loginSigns = new LoginSigns(this.options.loginSignsRetention ?? 0, this.staleDerivedValues);
-    this.subnets = new SubnetSightings(this.options.maxSightings, () => this.newest);
+    this.subnets = new SubnetSightings(this.options.maxSightings, () => this.newest, this.subnetRetention());
   }
 
   get retention(): number {
@@ -202,7 +207,7 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention' | 'subnetLinks'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention' | 'subnetLinks' | 'subnetRetention'>>): void {
     this.changes++;
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
@@ -211,6 +216,12 @@ export class RuleState {
     this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
     this.byEventId.withdrawal.setRetention(this.kindRetention('withdrawal'));
     this.loginSigns.setRetention(this.options.loginSignsRetention ?? 0);
+    this.subnets.setRetention(this.subnetRetention());
+  }
+
+  /** How long IP block sightings are kept (RuleStateOptions.subnetRetention). */
+  private subnetRetention(): number {
+    return this.options.subnetRetention ?? this.options.linkRetention ?? this.options.retention;
   }
 
   /** How long transfers of `kind` are kept: their own retention, never longer than the history's. */
@@ -402,7 +413,7 @@ export class RuleState {
     return subnetOf(session, this.options.sharedIpRanges);
   }
 
-  /** Accounts seen on the IP block within [from, to] and its 7-day retention, with an evidencing event each (none unless `subnetLinks`). */
+  /** Accounts seen on the IP block within [from, to] and its retention, with an evidencing event each (none unless `subnetLinks`). */
   linkedBySubnet(subnet: string, from: number, to: number): { accountId: string; eventId: string }[] {
     return this.subnets.within(subnet, from, to);
   }

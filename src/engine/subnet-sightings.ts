@@ -13,10 +13,17 @@
  * Bounded as the IP index is, by a LinkIndex of its own: one entry per account and block (first
  * and last sighting), at most `maxAccounts` accounts per block (the least recently seen going
  * first, so a carrier block with a million customers costs O(1) per event), and by time: an
- * account last seen on a block more than SUBNET_RETENTION (7 days of event time) before the
- * state's newest event is dropped on the block's next sighting and by a sweep of two blocks per
- * new block, and is never read in the meantime (reads start at that horizon), so what a read
- * sees does not depend on when the sweep passed.
+ * account last seen on a block more than the retention before the state's newest event is
+ * dropped on the block's next sighting and by a sweep of two blocks per new block, and is never
+ * read in the meantime (reads start at that horizon), so what a read sees does not depend on when
+ * the sweep passed.
+ *
+ * The link itself depends only on the two sightings' event times (SUBNET_WITHIN apart at most,
+ * asked by the reader), not on the newest event: the retention (`subnetLinkRetention` in
+ * engine.ts) is the young account's age bound plus those 7 days plus the reach of a late
+ * re-examination, as the account histories keep the look-back plus that reach
+ * (kind-retention.ts). Until session 50 it was 7 days behind the newest event, so an unrelated
+ * event 8 days ahead, read first, hid a predecessor's sighting 3 days before the young account's.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ShardedMap } from '../state/sharded-map.js';
@@ -25,8 +32,8 @@ import { LinkIndex, type AccountSighting } from './link-index.js';
 import type { SharedIpRanges } from './shared-ip-ranges.js';
 
 const DAY = 86_400_000;
-/** How long a sighting links accounts on its block: T11's 7 days. */
-export const SUBNET_RETENTION = 7 * DAY;
+/** How far apart two accounts' sightings on one block may be to link them: T11's "within 7 days". */
+export const SUBNET_WITHIN = 7 * DAY;
 
 type Session = Parameters<typeof linkedIpKey>[0];
 
@@ -60,9 +67,15 @@ export class SubnetSightings {
   /**
    * @param maxAccounts accounts kept per block (the IP index's cap).
    * @param newest the state's newest event time: the clock the retention runs on.
+   * @param retention ms of event time a sighting is kept and read behind the newest event.
    */
-  constructor(maxAccounts: number, private readonly newest: () => number, private readonly retention = SUBNET_RETENTION) {
+  constructor(maxAccounts: number, private readonly newest: () => number, private retention: number) {
     this.index = new LinkIndex(maxAccounts, (lastTime) => lastTime < this.horizon());
+  }
+
+  /** A new retention (a new rule set): sightings already dropped are not recovered. */
+  setRetention(retention: number): void {
+    this.retention = retention;
   }
 
   get size(): number {
@@ -79,7 +92,7 @@ export class SubnetSightings {
     this.index.sight(subnet, accountId, time, eventId);
   }
 
-  /** Accounts seen on the block within [from, to] and the retention, each with an evidencing event. */
+  /** Accounts seen on the block within [from, to] (and the retention), each with an evidencing event. */
   within(subnet: string, from: number, to: number): { accountId: string; eventId: string }[] {
     return this.index.within(subnet, Math.max(from, this.horizon()), to);
   }

@@ -11,7 +11,7 @@ import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { counterpartyIds, rememberCounterpartyIds } from '../engine/counterparty-ids.js';
-import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, loginSignsRetention, readsLoginHistory, readsSubnetLinks, RuleEngine, touchRetention } from '../engine/engine.js';
+import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, loginSignsRetention, readsLoginHistory, readsSubnetLinks, RuleEngine, subnetLinkRetention, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
 import { RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
@@ -156,7 +156,7 @@ export class Pipeline {
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), tracedLabels: exposureLabelsOf(options.rules.map((r) => r.spec)), ...options.graph });
     const retention = historyRetention(options.rules);
     const kindRetention = transferRetentionByKind(options.rules, retention, this.graph.options.touchRetention);
-    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), loginSignsRetention: loginSignsRetention(options.rules), subnetLinks: readsSubnetLinks(options.rules), transferFields: retainedTransferFields(options.rules), ...options.state });
+    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), loginSignsRetention: loginSignsRetention(options.rules), subnetLinks: readsSubnetLinks(options.rules), subnetRetention: subnetLinkRetention(options.rules, this.graph.options.touchRetention), transferFields: retainedTransferFields(options.rules), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
@@ -194,7 +194,7 @@ export class Pipeline {
     this.engine.replaceRules(rules);
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     const retention = historyRetention(rules);
-    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), loginSignsRetention: loginSignsRetention(rules), subnetLinks: readsSubnetLinks(rules), transferFields: retainedTransferFields(rules) });
+    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), loginSignsRetention: loginSignsRetention(rules), subnetLinks: readsSubnetLinks(rules), subnetRetention: subnetLinkRetention(rules, touches), transferFields: retainedTransferFields(rules) });
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation), tracedLabels: exposureLabelsOf(rules.map((r) => r.spec)) });
     this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
   }

@@ -40,9 +40,10 @@ const before = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-old
 /** Created 20 days after the old account's last payment, paid 5 days later. */
 const after = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-new', createdAt: FEB + 50 * DAY, session: risky, paid: [FEB + 55 * DAY], ...over });
 
-function rotationAlerts(personas: Persona[], logins: string[] = []): Alert[] {
+/** The personas' and logins' lines in event time, after `readFirst` (lines read ahead of their time). */
+function rotationAlerts(personas: Persona[], logins: string[] = [], readFirst: string[] = []): Alert[] {
   const rand = prng(3);
-  const lines = [...personas.flatMap((p) => persona(p, rand)), ...logins].sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt));
+  const lines = [...readFirst, ...[...personas.flatMap((p) => persona(p, rand)), ...logins].sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt))];
   const p = new Pipeline({ rules: rules() });
   return lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.persona-rotation');
 }
@@ -108,5 +109,18 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before(), successor], [predecessorLogin, ...crowd])).toEqual([]);
     // The predecessor on the block 8 days before the withdrawal: not within 7 days.
     expect(rotationAlerts([before(), successor], [login('pred-office', FEB + 47 * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' })])).toEqual([]);
+  });
+
+  it('links by the IP /24 whatever the order of arrival: an unrelated event 9 days later, read first, hides no sighting (session 50)', () => {
+    const office = (host: number): { ip: string; ipCountry: string; vpn: boolean } => ({ ip: `203.0.113.${host}`, ipCountry: 'US', vpn: false });
+    const successor = after({ session: { ...office(77), deviceId: 'dev-new' }, destination: '0x4444444444444444444444444444444444444444' });
+    const predecessorLogin = login('pred-office', FEB + 52 * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' });
+    // Another customer's login 9 days after the young account's withdrawal (12 after the predecessor's login), nowhere near the block.
+    const elsewhere = login('elsewhere', FEB + 64 * DAY + 8 * HOUR, 'acct-elsewhere', { ip: '192.0.2.50', ipCountry: 'US', vpn: false, deviceId: 'dev-e' });
+    const inOrder = rotationAlerts([before(), successor], [predecessorLogin, elsewhere]);
+    expect(inOrder.map((a) => [a.subject.accountId, a.severity, a.evidence.sharedSubnet])).toEqual([['acct-new', 'high', '203.0.113.0/24']]);
+    // Read first, it moved the state's newest event 12 days past the predecessor's sighting: the block index read 7 days behind it and linked no one.
+    const aheadFirst = rotationAlerts([before(), successor], [predecessorLogin], [elsewhere]);
+    expect(aheadFirst.map((a) => a.evidence)).toEqual(inOrder.map((a) => a.evidence));
   });
 });

@@ -1,15 +1,17 @@
 /**
  * The IP block index (subnet-sightings.ts, T11's "IP /24 within 7 days"): the block of an
  * address (IPv4 /24, IPv6 /64) and which sessions have none, the bound per block (a carrier block
- * with many customers keeps the newest `maxAccounts`), the 7-day retention (a sighting older than
- * 7 days before the newest event is never read, swept or not), and a checkpoint restore.
+ * with many customers keeps the newest `maxAccounts`), the retention (a sighting older than it
+ * before the newest event is never read, swept or not; with the shipped rules the young account's
+ * 30 days, T11's 7 and the 90 days a late re-examination reaches back), and a checkpoint restore.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import type { LoginEvent } from '../../src/decode/events.js';
 import { SharedIpRanges } from '../../src/engine/shared-ip-ranges.js';
 import { RuleState } from '../../src/engine/state.js';
-import { SUBNET_RETENTION, SubnetSightings, subnetKey, subnetOf } from '../../src/engine/subnet-sightings.js';
+import { subnetLinkRetention } from '../../src/engine/engine.js';
+import { SUBNET_WITHIN, SubnetSightings, subnetKey, subnetOf } from '../../src/engine/subnet-sightings.js';
 import { rules } from '../helpers/sample.js';
 import { emptyPipeline, FIXED_TIME, records, removeTempDirs, replayRecords, tempDir } from '../helpers/checkpoint.js';
 
@@ -48,7 +50,7 @@ describe('the block of an address', () => {
 describe('the IP block index', () => {
   it('keeps at most maxAccounts accounts per block, the most recently seen', () => {
     let now = T0;
-    const index = new SubnetSightings(256, () => now);
+    const index = new SubnetSightings(256, () => now, 7 * DAY);
     for (let i = 0; i < 1_000; i++) {
       now = T0 + i * 60_000;
       index.sight('203.0.113.0/24', `acct-${i}`, now, `e-${i}`);
@@ -60,18 +62,32 @@ describe('the IP block index', () => {
     expect(kept).not.toContain('acct-743');
   });
 
-  it('reads no sighting older than 7 days before the newest event, whether or not it was swept', () => {
-    const state = new RuleState({ subnetLinks: true });
+  it('reads no sighting older than the retention before the newest event, whether or not it was swept', () => {
+    const retention = 7 * DAY;
+    const state = new RuleState({ subnetLinks: true, subnetRetention: retention });
     state.add(login('pred', T0, '203.0.113.12'));
     state.add(login('other', T0 + 3 * DAY, '198.51.100.9'));
     expect(accountsOn(state, '203.0.113.0/24')).toEqual(['pred']);
-    state.add(login('other', T0 + SUBNET_RETENTION, '198.51.100.9'));
-    expect(accountsOn(state, '203.0.113.0/24')).toEqual(['pred']); // exactly 7 days: still read
-    state.add(login('other', T0 + SUBNET_RETENTION + 1, '198.51.100.9'));
+    state.add(login('other', T0 + retention, '198.51.100.9'));
+    expect(accountsOn(state, '203.0.113.0/24')).toEqual(['pred']); // exactly the retention: still read
+    state.add(login('other', T0 + retention + 1, '198.51.100.9'));
     expect(accountsOn(state, '203.0.113.0/24')).toEqual([]); // a millisecond more: not read, though still held
     // A late sighting older than the retention is not taken in.
     state.add(login('late', T0, '203.0.113.40'));
     expect(accountsOn(state, '203.0.113.0/24')).toEqual([]);
+  });
+
+  it('keeps, with the shipped rules, the young account\'s 30 days, T11\'s 7 and the 90 a late re-examination reaches: a link depends on the two sightings, not on the newest event', () => {
+    const retention = subnetLinkRetention(rules(), 90 * DAY);
+    expect(retention).toBe(30 * DAY + SUBNET_WITHIN + 90 * DAY);
+    const state = new RuleState({ subnetLinks: true, subnetRetention: retention });
+    state.add(login('pred', T0, '203.0.113.12'));
+    // Events of other accounts run 20 days ahead (another topic read first, or a quiet block).
+    state.add(login('other', T0 + 20 * DAY, '198.51.100.9'));
+    // A young account on the block 2 days after the predecessor, 18 behind the newest event, still finds it within 7 days.
+    state.add(login('next', T0 + 2 * DAY, '203.0.113.77'));
+    expect(accountsOn(state, '203.0.113.0/24', T0 + 2 * DAY - SUBNET_WITHIN, T0 + 2 * DAY + SUBNET_WITHIN)).toEqual(['next', 'pred']);
+    expect(subnetLinkRetention(rules().filter((r) => r.spec.id !== 'dprk-it-payroll.persona-rotation'), 90 * DAY)).toBe(0);
   });
 
   it('links another address of the block, not VPN or shared-range sessions, and nothing unless asked for', () => {
@@ -101,8 +117,8 @@ describe('a checkpoint', () => {
     const state = restored!.pipeline.state;
     expect(state.linkedBySubnet('203.0.113.0/24', 0, Number.POSITIVE_INFINITY)).toEqual(first.result.pipeline.state.linkedBySubnet('203.0.113.0/24', 0, Number.POSITIVE_INFINITY));
     expect(accountsOn(state, '192.0.2.0/24')).toEqual(['far']);
-    // The restored clock drives the retention: 7 days and a millisecond after the newest sighting, none is read.
-    state.add(login('later', T0 + 2 * DAY + SUBNET_RETENTION + 1, '198.51.100.1'));
+    // The restored clock drives the retention the rules ask: past it after the newest sighting, none is read.
+    state.add(login('later', T0 + 2 * DAY + subnetLinkRetention(rules(), 90 * DAY) + 1, '198.51.100.1'));
     expect(accountsOn(state, '192.0.2.0/24')).toEqual([]);
   });
 });
