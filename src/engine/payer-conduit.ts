@@ -44,3 +44,23 @@ export function conduitFunder(graph: EntityGraph, payer: number, asOf: number): 
   for (const { record } of graph.clusterLabels(funder, asOf)) if (record.label === 'exchange') return undefined;
   return funder;
 }
+
+/**
+ * Whether `funder` sent to more than `limit` distinct addresses within [from, to]: an exchange's
+ * hot wallet or a busy service (a payment processor, a bridge) funds every customer's address,
+ * so the addresses it funded have no one employer behind them even when no label says what it
+ * is. Reads the funder's kept out-edges from the newest back to `from` (a bounded list), and
+ * stops past `limit`.
+ */
+export function fundsMany(graph: EntityGraph, funder: number, from: number, to: number, limit: number): boolean {
+  const edges = graph.edgesOut(funder);
+  const funded = new Set<number>();
+  for (let i = edges.length - 1; i >= 0; i--) {
+    const edge = edges[i]!;
+    if (edge.time < from) break;
+    if (edge.time > to || edge.coSpend === true || edge.to === funder) continue;
+    funded.add(edge.to);
+    if (funded.size > limit) return true;
+  }
+  return false;
+}

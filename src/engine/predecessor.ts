@@ -25,7 +25,7 @@ import type { EntityGraph } from '../graph/entity-graph.js';
 import { recentAccounts } from '../graph/touches.js';
 import { upperBound } from '../state/sorted-by-time.js';
 import { clusterExcluded } from './label-exclusion.js';
-import { conduitFunder } from './payer-conduit.js';
+import { conduitFunder, fundsMany } from './payer-conduit.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
@@ -55,7 +55,7 @@ interface Successor {
   subnets: Map<string, { first: number; last: number }>;
 }
 
-function successorOf(env: Env, createdAt: number, to: number): Successor {
+function successorOf(spec: PredecessorSpec, env: Env, createdAt: number, to: number): Successor {
   const { trigger, graph, state } = env;
   const accountId = trigger.msg.accountId;
   const items = state.historyBetween(accountId, createdAt, to);
@@ -68,11 +68,11 @@ function successorOf(env: Env, createdAt: number, to: number): Successor {
     if (session?.deviceId && devices.size < PER_KIND) devices.add(session.deviceId);
     if (session) noteSubnet(subnets, state.subnetOf(session), item.time);
     if (item.type !== 'transfer') continue;
-    if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) addPayer(graph, payers, graph.id(item.from[0]), trigger.time);
+    if (item.msg.kind === 'deposit' && item.from[0] !== undefined && payers.size < PER_KIND) payers.add(graph.id(item.from[0]));
     if (item.msg.kind === 'withdrawal' && destinations.size < PER_KIND) destinations.add(graph.id(item.to));
   }
   const firstActive = Math.min(trigger.time, items[0]?.time ?? trigger.time);
-  return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: [...payers], destinations: [...destinations], subnets };
+  return { accountId, createdAt, firstActive, devices: [...devices].sort(), payers: withTreasuries(spec, graph, [...payers], firstActive - spec.lookback, to, trigger.time), destinations: [...destinations], subnets };
 }
 
 function noteSubnet(subnets: Successor['subnets'], subnet: string | undefined, time: number): void {
@@ -94,15 +94,24 @@ function subnetLinks(spec: PredecessorSpec, state: Env['state'], succ: Successor
 }
 
 /**
- * The payer, and the treasury behind it when it is a conduit (payer-conduit.ts): an employer that
- * pays the new persona from a fresh address it funded is the payer cluster that paid the old one,
- * as `cadence` reads T3's employer treasury (session 49; session 47 QA: such a successor had only
- * its device link, medium where S10 asks high).
+ * The payers, each followed by the treasury behind it when it is a conduit (payer-conduit.ts): an
+ * employer that pays the new persona from a fresh address it funded is the payer cluster that
+ * paid the old one, as `cadence` reads T3's employer treasury (session 49; session 47 QA: such a
+ * successor had only its device link, medium where S10 asks high). Not a funder that sent to more
+ * than maxSharing addresses in the window [from, to]: T11's payer is an employer cluster, and an
+ * unlabelled exchange hot wallet or busy service that funded the young account's own wallet
+ * (the customer moving money from another exchange) is no employer, and made a household
+ * member's new account on the predecessor's device share its payer (session 50).
  */
-function addPayer(graph: EntityGraph, payers: Set<number>, payer: number, asOf: number): void {
-  payers.add(payer);
-  const funder = conduitFunder(graph, payer, asOf);
-  if (funder !== undefined && payers.size < PER_KIND) payers.add(funder);
+function withTreasuries(spec: PredecessorSpec, graph: EntityGraph, direct: readonly number[], from: number, to: number, asOf: number): number[] {
+  const payers = new Set<number>();
+  for (const payer of direct) {
+    if (payers.size >= PER_KIND) break;
+    payers.add(payer);
+    const funder = conduitFunder(graph, payer, asOf);
+    if (funder !== undefined && payers.size < PER_KIND && !fundsMany(graph, funder, from, to, spec.maxSharing)) payers.add(funder);
+  }
+  return [...payers];
 }
 
 function addLink(found: Map<string, Candidate>, accountId: string, kind: LinkKind, via: string, eventId: string): void {
@@ -176,7 +185,7 @@ export function predecessor(spec: PredecessorSpec): Signal {
     const createdAt = validatedTimeMs(trigger.msg.customer.createdAt);
     if (trigger.time - createdAt > spec.youngWithin) return none();
     const to = Math.max(trigger.time, asOf);
-    const succ = successorOf(env, createdAt, to);
+    const succ = successorOf(spec, env, createdAt, to);
     const from = succ.firstActive - spec.lookback;
     const found = new Map<string, Candidate>();
     if (spec.by.includes('device')) {
