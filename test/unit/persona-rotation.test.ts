@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/contract/schemas.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { DAY, HOUR, login, prng, transfer } from '../../src/simulate/builders.js';
+import { DAY, evmAddress, HOUR, login, prng, tokenLog, transfer, USDC_ETH } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
 
 const EMPLOYER = '0x1111111111111111111111111111111111111111';
@@ -43,7 +43,8 @@ const after = (over: Partial<Persona> = {}): Persona => ({ accountId: 'acct-new'
 /** The personas' and logins' lines in event time, after `readFirst` (lines read ahead of their time). */
 function rotationAlerts(personas: Persona[], logins: string[] = [], readFirst: string[] = []): Alert[] {
   const rand = prng(3);
-  const lines = [...readFirst, ...[...personas.flatMap((p) => persona(p, rand)), ...logins].sort((a, b) => Date.parse(JSON.parse(a).occurredAt) - Date.parse(JSON.parse(b).occurredAt))];
+  const timeOf = (line: string): number => Date.parse(JSON.parse(line).occurredAt ?? JSON.parse(line).blockTime);
+  const lines = [...readFirst, ...[...personas.flatMap((p) => persona(p, rand)), ...logins].sort((a, b) => timeOf(a) - timeOf(b))];
   const p = new Pipeline({ rules: rules() });
   return lines.flatMap((l, i) => p.process(l, { file: 't', line: i + 1 }).alerts).filter((a) => a.ruleId === 'dprk-it-payroll.persona-rotation');
 }
@@ -109,6 +110,19 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before(), successor], [predecessorLogin, ...crowd])).toEqual([]);
     // The predecessor on the block 8 days before the withdrawal: not within 7 days.
     expect(rotationAlerts([before(), successor], [login('pred-office', FEB + 47 * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' })])).toEqual([]);
+  });
+
+  it('takes the funder of a conduit payer for the employer only when it sent to at most ten addresses in the window (v5: not a busy hot wallet)', () => {
+    const rand = prng(5);
+    const conduit = '0x5555555555555555555555555555555555555555';
+    // The young account, on the old one's device from home, is paid from a fresh address the old account's payer funded two days before.
+    const successor = after({ session: home, payer: conduit, destination: '0x4444444444444444444444444444444444444444' });
+    const funding = tokenLog('ethereum', USDC_ETH, EMPLOYER, conduit, 5010, FEB + 53 * DAY, rand);
+    const busy = (n: number): string[] => Array.from({ length: n }, (_, i) => tokenLog('ethereum', USDC_ETH, EMPLOYER, evmAddress(rand), 300 + i, FEB + 40 * DAY + i * HOUR, rand));
+    const quiet = rotationAlerts([before(), successor], [funding]);
+    expect(quiet.map((a) => [a.subject.accountId, a.severity, a.evidence.links])).toEqual([['acct-new', 'high', ['device', 'payer']]]);
+    // The same payer sending to twelve other addresses in those weeks: an exchange's hot wallet or a service, not one employer; the device alone from home does not alert.
+    expect(rotationAlerts([before(), successor], [funding, ...busy(12)])).toEqual([]);
   });
 
   it('links by the IP /24 whatever the order of arrival: an unrelated event 9 days later, read first, hides no sighting (session 50)', () => {
