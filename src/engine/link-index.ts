@@ -92,7 +92,10 @@ export class LinkIndex {
       if (next !== linked) this.store(value, next);
       byAccount?.set(accountId, entry);
       placeLast(next, next.length - 1); // an account sighted out of order goes to its place
-      if (next.length > this.maxAccounts) byAccount?.delete(next.shift()!.accountId);
+      if (next.length > this.maxAccounts) {
+        const leaving = next.shift()!;
+        byAccount?.delete(leaving.accountId);
+      }
       return;
     }
     const known = linked[at]!;
