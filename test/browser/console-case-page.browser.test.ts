@@ -145,3 +145,51 @@ describe('a change refused because the case changed meanwhile', () => {
     await page.context().close();
   });
 });
+
+describe('text typed while a page is drawn again', () => {
+  it('keeps what is typed on a case page while a redraw fetches the case again (a note begun after sending one, a resolution note)', async () => {
+    const { page, pageErrors } = await signIn('ana');
+    const open = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    const id = open.at(-2)!.caseId;
+    await page.goto(`${base}/#/case/${id}`);
+    await page.getByTestId('note-text').waitFor();
+    // The redraw's fetch of the case is held until the analyst has typed.
+    let held!: () => void;
+    const typed = new Promise<void>((resolve) => { held = resolve; });
+    let fetchStarted!: () => void;
+    const fetching = new Promise<void>((resolve) => { fetchStarted = resolve; });
+    await page.route(`${base}/api/cases/${id}`, async (route) => {
+      fetchStarted();
+      await typed;
+      await route.continue();
+    });
+    await page.getByTestId('note-text').fill('Sent: source of funds asked for.');
+    await page.getByTestId('add-note').click();
+    await fetching;
+    await page.getByTestId('note-text').fill('Begun while the page was drawn again.');
+    await page.getByTestId('resolve-note').fill('Typed during the redraw.');
+    held();
+    await page.getByTestId('audit').locator('td.note').filter({ hasText: 'source of funds asked for' }).waitFor();
+    // Before session 50 the fields' text was read before the fetch: both were drawn again empty.
+    expect(await page.getByTestId('note-text').inputValue()).toBe('Begun while the page was drawn again.');
+    expect(await page.getByTestId('resolve-note').inputValue()).toBe('Typed during the redraw.');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('keeps an age typed but not yet confirmed in the queue\'s "Older than" field, and its focus, when a pushed new case reloads the queue', async () => {
+    const { page, pageErrors } = await signIn('sue');
+    await page.locator('[data-testid=queue][data-live=push]').waitFor();
+    await page.getByTestId('bulk-note').fill('Closing the payroll batch.');
+    await page.getByTestId('filter-age').focus();
+    await page.keyboard.type('12');
+    await demo.cases.addAlert(anAlert('al-pushed-while-typing', 'acct-pushed-while-typing', {}));
+    await page.getByTestId('queue-row').filter({ hasText: 'acct-pushed-while-typing' }).waitFor();
+    // Before session 50 the background reload built the filter bar again: the field was empty and unfocused.
+    expect(await page.getByTestId('filter-age').inputValue()).toBe('12');
+    expect(await page.getByTestId('filter-age').evaluate((e) => e === document.activeElement)).toBe(true);
+    expect(await page.getByTestId('bulk-note').inputValue()).toBe('Closing the payroll batch.');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -21,12 +21,20 @@ const changedMeanwhile = (e: Error): boolean => e instanceof ApiError && (e.stat
  */
 type Drafts = Record<string, string>;
 
-/** The page's redraw: a notice to show, and the fields whose text the action just sent (not kept). */
-type Reload = (notice?: string, sent?: string[]) => Promise<void>;
+/**
+ * The page's redraw: a notice to show, and the text each field held when the action that caused
+ * the redraw sent it (a field still holding just that is drawn empty; one typed in since is kept).
+ */
+type Reload = (notice?: string, sent?: Drafts) => Promise<void>;
 
-function draftsIn(app: HTMLElement, sent: readonly string[]): Drafts {
+/**
+ * The fields' text as it is when the redraw is mounted, after the case was fetched again: before
+ * session 50 it was read before the fetch, and what the analyst typed while it ran (a note begun
+ * after sending one, a reason) was drawn again empty.
+ */
+function draftsIn(app: HTMLElement, sent: Drafts): Drafts {
   const fields = [...app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-draft]')];
-  return Object.fromEntries(fields.filter((f) => f.value !== '' && !sent.includes(f.dataset.draft!)).map((f) => [f.dataset.draft!, f.value]));
+  return Object.fromEntries(fields.filter((f) => f.value !== '' && f.value !== sent[f.dataset.draft!]).map((f) => [f.dataset.draft!, f.value]));
 }
 
 function restoreDrafts(app: HTMLElement, drafts: Drafts): void {
@@ -43,24 +51,24 @@ function actions(d: CaseDetail, me: Me, reload: Reload, notice: string): HTMLEle
     if (changedMeanwhile(e)) void reload(`Not done: ${e.message}. The page now shows the case as it is.`);
     else setText(feedback, e.message);
   };
-  /** Sends an action; once done, the page is drawn again without the text of `sent`, the fields it sent. */
-  const run = (path: string, body: unknown = {}, sent: string[] = []) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(() => reload('', sent)).catch(refused);
+  /** Sends an action; once done, the page is drawn again without `sent`, the text of the fields it sent. */
+  const run = (path: string, body: unknown = {}, sent: Drafts = {}) => () => void api.post(`/api/cases/${c.caseId}/${path}`, body).then(() => reload('', sent)).catch(refused);
   const box = el('div', { class: 'actions' });
   if (me.role === 'viewer') return el('div', { class: 'card' }, el('p', { class: 'muted' }, 'Viewers read cases; they cannot act on them.'));
   if (c.status === 'claimed' && (c.analyst === me.user || me.role === 'supervisor')) box.append(el('button', { class: 'secondary', 'data-testid': 'release', onclick: run('release') }, 'Release'));
   if (c.status === 'open' || c.status === 'claimed') {
     const disposition = el('select', { 'data-testid': 'disposition' }, ...['escalated', 'sar-filed', 'false-positive'].map((x) => el('option', { value: x }, x)));
     const note = el('textarea', { 'data-testid': 'resolve-note', 'data-draft': 'resolve-note', rows: '2', cols: '40', placeholder: 'why (required)' });
-    box.append(el('label', {}, 'Disposition', disposition), el('label', {}, 'Note', note), el('button', { 'data-testid': 'resolve', onclick: () => run('resolve', { disposition: disposition.value, note: note.value }, ['resolve-note'])() }, 'Resolve'));
+    box.append(el('label', {}, 'Disposition', disposition), el('label', {}, 'Note', note), el('button', { 'data-testid': 'resolve', onclick: () => run('resolve', { disposition: disposition.value, note: note.value }, { 'resolve-note': note.value })() }, 'Resolve'));
   }
   if (c.status === 'pending-approval' && me.role === 'supervisor') {
     const reason = el('input', { 'data-testid': 'reject-reason', 'data-draft': 'reject-reason', placeholder: 'reason to send back' });
     // The proposal shown is the one approved: one made since is refused, and the page says so.
-    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve', c.pending ? { proposedAt: c.pending.at } : {}) }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value }, ['reject-reason'])() }, 'Send back'));
+    box.append(el('button', { 'data-testid': 'approve', onclick: run('approve', c.pending ? { proposedAt: c.pending.at } : {}) }, `Approve ${c.pending?.disposition ?? ''}`), reason, el('button', { class: 'secondary', 'data-testid': 'reject', onclick: () => run('reject', { reason: reason.value }, { 'reject-reason': reason.value })() }, 'Send back'));
   }
   if (c.status === 'resolved') {
     const reason = el('input', { 'data-testid': 'reopen-reason', 'data-draft': 'reopen-reason', placeholder: 'reason to reopen' });
-    box.append(reason, el('button', { 'data-testid': 'reopen', onclick: () => run('reopen', { reason: reason.value }, ['reopen-reason'])() }, 'Reopen'));
+    box.append(reason, el('button', { 'data-testid': 'reopen', onclick: () => run('reopen', { reason: reason.value }, { 'reopen-reason': reason.value })() }, 'Reopen'));
   }
   if (me.role === 'supervisor' && (c.status === 'open' || c.status === 'claimed')) {
     const who = el('input', { 'data-testid': 'assign-to', placeholder: 'analyst' });
@@ -98,9 +106,11 @@ function timeline(d: CaseDetail): HTMLElement {
       el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
 }
 
-export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = '', drafts: Drafts = {}): Promise<void> {
-  const reload: Reload = async (again = '', sent = []) => showCase(app, caseId, me, again, draftsIn(app, sent));
+/** `sent`: this is a redraw of the case shown, after an action that sent these fields' text (none: a refusal). */
+export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = '', sent?: Drafts): Promise<void> {
+  const reload: Reload = async (again = '', fieldsSent = {}) => showCase(app, caseId, me, again, fieldsSent);
   const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
+  const drafts = sent === undefined ? {} : draftsIn(app, sent);
   const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
   const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', 'data-draft': 'note-text', placeholder: 'add a note' });
   const noteError = el('p', { class: 'error', 'data-testid': 'note-error' });
@@ -115,7 +125,7 @@ export async function showCase(app: HTMLElement, caseId: string, me: Me, notice 
     el('h2', {}, 'Linked accounts'), d.linked.length ? el('ul', { 'data-testid': 'linked' }, ...d.linked.map((l) => el('li', {}, `${l.accountId} via shared ${l.via} `, el('code', {}, l.value), ' ',
       ...l.caseIds.map((id) => el('a', { href: `#/case/${id}` }, id))))) : el('p', { class: 'muted' }, 'none known'),
     el('h2', {}, 'Notes and audit'),
-    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => void api.post(`/api/cases/${caseId}/notes`, { text: note.value }).then(() => reload('', ['note-text'])).catch((e: Error) => { setText(noteError, e.message); }) }, 'Add note'), noteError),
+    me.role === 'viewer' ? null : el('div', { class: 'actions' }, note, el('button', { 'data-testid': 'add-note', onclick: () => { const text = note.value; void api.post(`/api/cases/${caseId}/notes`, { text }).then(() => reload('', { 'note-text': text })).catch((e: Error) => { setText(noteError, e.message); }); } }, 'Add note'), noteError),
     el('table', { 'data-testid': 'audit' }, el('thead', {}, el('tr', {}, ...['time (UTC)', 'action', 'by', 'detail', 'note'].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...d.audit.map((e) => el('tr', {}, el('td', {}, byMonitor(e.action) ? `${fmtTime(e.at)} (alert event time)` : fmtTime(e.at)), el('td', { 'data-testid': 'audit-action' }, e.action),
         el('td', {}, byMonitor(e.action) ? `monitor${e.analyst ? ` (proposal of ${e.analyst})` : ''}` : e.analyst ?? ''), el('td', {}, userText(e.detail ?? '')), el('td', { class: 'note' }, userText(e.note ?? '')))))));

@@ -39,10 +39,22 @@ function query(subject: string): string {
   return q.toString();
 }
 
-function select(name: keyof typeof filters, label: string, options: string[], onChange: () => void, empty = 'any'): HTMLElement {
-  const s = el('select', { name, 'data-testid': `filter-${name}`, onchange: (e) => { (filters as Record<string, unknown>)[name] = (e.target as HTMLSelectElement).value; onChange(); } },
-    ...options.map((o) => el('option', { value: o, ...(filters[name] === o ? { selected: true } : {}) }, o || empty)));
-  return el('label', {}, label, s);
+function select(name: keyof typeof filters, label: string, options: string[], onChange: () => void, empty = 'any'): { label: HTMLElement; select: HTMLSelectElement } {
+  const s = el('select', { name, 'data-testid': `filter-${name}`, onchange: (e) => { (filters as Record<string, unknown>)[name] = (e.target as HTMLSelectElement).value; onChange(); } });
+  setOptions(s, name, options, empty);
+  return { label: el('label', {}, label, s), select: s };
+}
+
+/**
+ * A filter's options, drawn again only when the list changed, in the select already shown: the
+ * filter bar is built once per visit of the queue. Before session 50 each reload built it again,
+ * a background one (a pushed new case, a poll) too, and an age typed in "Older than" but not yet
+ * confirmed (Enter, or leaving the field) was gone, with the field's focus.
+ */
+function setOptions(s: HTMLSelectElement, name: keyof typeof filters, options: string[], empty: string): void {
+  const now = [...s.options].map((o) => o.value);
+  if (now.length === options.length && now.every((v, i) => v === options[i])) return;
+  s.replaceChildren(...options.map((o) => el('option', { value: o, ...(filters[name] === o ? { selected: true } : {}) }, o || empty)));
 }
 
 /** The subject filter as the analyst sees it: the account as text, and a way back to the whole queue. */
@@ -63,6 +75,15 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
   const count = el('p', { 'data-testid': 'queue-count' });
   const subject = routeSubject();
 
+  const typology = select('typology', 'Typology', [''], load);
+  const assignee = select('assignee', 'Assignee', ['', '-'], load);
+  mount(filterBar,
+    select('status', 'Status', ['', 'open', 'claimed', 'pending-approval', 'resolved'], load, subject ? 'any' : 'unresolved').label, select('severity', 'Severity', ['', 'critical', 'high', 'medium'], load).label,
+    typology.label, assignee.label,
+    el('label', {}, 'Older than (h)', el('input', { type: 'number', min: '0', value: filters.minAgeHours, 'data-testid': 'filter-age', onchange: (e) => { filters.minAgeHours = (e.target as HTMLInputElement).value; void load(); } })),
+    el('label', {}, 'SLA breached', el('input', { type: 'checkbox', ...(filters.breached ? { checked: true } : {}), onchange: (e) => { filters.breached = (e.target as HTMLInputElement).checked; void load(); } })),
+    me.role === 'viewer' ? null : el('button', { 'data-testid': 'claim-next', onclick: claim }, 'Claim next case'));
+
   const render = (data: QueueResponse): void => {
     const fresh = known ? data.cases.filter((c) => !known!.has(c.caseId)) : [];
     if (fresh.length) { notice.hidden = false; notice.textContent = `${fresh.length} new case(s) since you opened the queue`; }
@@ -73,12 +94,8 @@ export async function showQueue(app: HTMLElement, me: Me): Promise<void> {
       el('td', {}, el('a', { href: `#/case/${c.caseId}` }, c.caseId)), el('td', { 'data-testid': 'row-subject' }, el('a', { href: queueLink(c.subject), title: 'this subject\'s cases' }, userText(c.subject))), el('td', {}, sev(c.severity)), el('td', {}, c.score),
       el('td', { 'data-testid': 'status' }, c.status), el('td', {}, c.alertCount), el('td', {}, c.typologies.join(', ')), el('td', {}, c.analyst ?? ''),
       el('td', { title: `opened ${fmtTime(c.openedAt)}` }, hours(c.ageHours)), el('td', { class: 'sla' }, c.slaHours === null ? '' : `${c.slaHours} h${c.slaBreached ? ' · breached' : ''}`))));
-    mount(filterBar,
-      select('status', 'Status', ['', 'open', 'claimed', 'pending-approval', 'resolved'], load, subject ? 'any' : 'unresolved'), select('severity', 'Severity', ['', 'critical', 'high', 'medium'], load),
-      select('typology', 'Typology', ['', ...data.typologies], load), select('assignee', 'Assignee', ['', '-', ...data.assignees], load),
-      el('label', {}, 'Older than (h)', el('input', { type: 'number', min: '0', value: filters.minAgeHours, 'data-testid': 'filter-age', onchange: (e) => { filters.minAgeHours = (e.target as HTMLInputElement).value; void load(); } })),
-      el('label', {}, 'SLA breached', el('input', { type: 'checkbox', ...(filters.breached ? { checked: true } : {}), onchange: (e) => { filters.breached = (e.target as HTMLInputElement).checked; void load(); } })),
-      me.role === 'viewer' ? null : el('button', { 'data-testid': 'claim-next', onclick: claim }, 'Claim next case'));
+    setOptions(typology.select, 'typology', ['', ...data.typologies], 'any');
+    setOptions(assignee.select, 'assignee', ['', '-', ...data.assignees], 'any');
   };
 
   /** `background`: a reload on a pushed event or a poll, not the user's doing (it does not renew their idle time). */
