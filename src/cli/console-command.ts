@@ -61,7 +61,7 @@ async function stores(opts: ServeOptions): Promise<ConsoleStores> {
 function ruleBook(dir: string): RuleBook {
   try {
     const book = RuleBook.read(dir);
-    for (const file of book.skipped) console.warn(`--rules: ${file} is not a valid rule file; the case page shows no thresholds for its alerts`);
+    for (const warning of book.warnings()) console.warn(warning);
     return book;
   } catch (err) {
     console.warn(`--rules: ${(err as Error).message}; the case page shows no rule thresholds`);

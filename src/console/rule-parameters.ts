@@ -7,6 +7,8 @@
  *
  * Read from the rules folder the console is given (`console serve --rules`), each file on its
  * own: a broken file is left out (the monitor refuses it; the console only shows what it can).
+ * So is a rule id that two files carry (the monitor refuses the folder): neither file's
+ * thresholds can be said to be the rule's, and the console warns at start naming both files.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -101,20 +103,37 @@ export function parametersOf(raw: Raw, hash: string): RuleParameters {
   };
 }
 
-/** The parameters of every valid rule file of a folder, by rule id; a broken file is left out. */
+/** The parameters of every valid rule file of a folder, by rule id; a broken file, and a rule id two files carry, are left out. */
 export class RuleBook {
-  private constructor(private readonly byId: ReadonlyMap<string, RuleParameters>, readonly skipped: string[]) {}
+  private constructor(
+    private readonly byId: ReadonlyMap<string, RuleParameters>,
+    readonly skipped: string[],
+    /** Each rule id more than one file carries, with those files: shown for neither. */
+    readonly duplicates: { ruleId: string; files: string[] }[] = [],
+  ) {}
 
   static read(dir: string): RuleBook {
     const byId = new Map<string, RuleParameters>();
+    const filesOf = new Map<string, string[]>();
     const skipped: string[] = [];
     for (const path of listRuleFiles(dir)) {
       const text = readFileSync(path, 'utf8');
       const { rule } = parseRuleText(text, path);
       if (!rule) { skipped.push(path); continue; }
       byId.set(rule.spec.id, parametersOf(parse(text) as Raw, rule.hash));
+      filesOf.set(rule.spec.id, [...(filesOf.get(rule.spec.id) ?? []), path]);
     }
-    return new RuleBook(byId, skipped);
+    const duplicates = [...filesOf].filter(([, files]) => files.length > 1).map(([ruleId, files]) => ({ ruleId, files }));
+    for (const d of duplicates) byId.delete(d.ruleId);
+    return new RuleBook(byId, skipped, duplicates);
+  }
+
+  /** What the console says at start of the files it left out. */
+  warnings(): string[] {
+    return [
+      ...this.skipped.map((file) => `--rules: ${file} is not a valid rule file; the case page shows no thresholds for its alerts`),
+      ...this.duplicates.map((d) => `--rules: rule id ${d.ruleId} is in ${d.files.length} files (${d.files.join(', ')}); the monitor refuses such a folder, and the case page shows the thresholds of neither`),
+    ];
   }
 
   static empty(): RuleBook {

@@ -1,5 +1,5 @@
 /** The rules' thresholds and settings the case page shows beside an alert's figures (src/console/rule-parameters.ts). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,5 +63,19 @@ describe('rule parameters', () => {
     writeFileSync(join(dir, 'broken.yaml'), 'id: broken\nversion: one\n');
     const read = RuleBook.read(dir);
     expect([read.size, read.skipped]).toEqual([0, [join(dir, 'broken.yaml')]]);
+  });
+});
+
+describe('a rules folder where two files carry one rule id', () => {
+  it('shows the thresholds of neither file, and warns naming both (the monitor refuses such a folder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-rule-params-dup-'));
+    const fanIn = readFileSync(join(rulesDir, 'dprk-consolidation', 'fan-in.yaml'), 'utf8');
+    writeFileSync(join(dir, 'a.yaml'), fanIn);
+    writeFileSync(join(dir, 'b.yaml'), fanIn.replace(/^version: \d+/m, 'version: 99'));
+    expect(() => loadRuleSet(dir)).toThrow(/duplicate rule id dprk-consolidation.fan-in/);
+    const read = RuleBook.read(dir);
+    expect(read.of(['dprk-consolidation.fan-in'])).toEqual({});
+    expect(read.duplicates).toEqual([{ ruleId: 'dprk-consolidation.fan-in', files: [join(dir, 'a.yaml'), join(dir, 'b.yaml')] }]);
+    expect(read.warnings()).toEqual([`--rules: rule id dprk-consolidation.fan-in is in 2 files (${join(dir, 'a.yaml')}, ${join(dir, 'b.yaml')}); the monitor refuses such a folder, and the case page shows the thresholds of neither`]);
   });
 });
