@@ -193,3 +193,22 @@ describe('text typed while a page is drawn again', () => {
     await page.context().close();
   });
 });
+
+describe('a time past year 9999', () => {
+  it('is shown as it came, as a time outside Date\'s range is: an evidence number as the number, an ISO time with an extended year as written (it was cut to "+010000-01-01 00:00 UTC")', async () => {
+    const farIso = '+010000-01-01T00:00:00.000Z';
+    const { caseId } = await demo.cases.addAlert({ ...anAlert('al-year-10000', 'acct-year-10000', { merge: { heuristic: 'change-output', at: Date.parse(farIso) }, near: { at: Date.parse('9999-12-31T23:59:59.000Z') } }), triggeredAt: farIso });
+    const { page, pageErrors } = await signIn('vic');
+    await page.goto(`${base}/#/case/${caseId}`);
+    const signals = page.getByTestId('why').getByTestId('signals');
+    await signals.waitFor();
+    const text = await signals.textContent();
+    expect(text).toContain(`heuristic: change-output, at: ${Date.parse(farIso)}`);
+    expect(text).toContain('at: 9999-12-31 23:59:59 UTC'); // the last four-digit year is still a time
+    expect(await page.getByTestId('alert').first().textContent()).toContain(`score 55 · ${farIso}`);
+    expect(await page.getByTestId('audit').textContent()).toContain(`${farIso} (alert event time)`);
+    expect(await page.locator('body').textContent()).not.toContain('+010000-01-01 00:00 UTC');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

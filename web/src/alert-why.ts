@@ -35,16 +35,22 @@ function hopTable(key: string, hops: Hop[]): HTMLElement {
         el('td', {}, h.via && typeof h.via.time === 'string' ? fmtTime(h.via.time) : ''))))));
 }
 
-/** The latest and earliest epoch milliseconds a Date holds: past them `toISOString` throws. */
-const DATE_RANGE_MS = 8.64e15;
+/**
+ * The epoch milliseconds of years 0000 to 9999, the years an ISO time writes in four digits. Past
+ * Date's own range (±8.64e15) `toISOString` throws; between the two it writes an extended year
+ * (`+010000-01-01T…`).
+ */
+const FIRST_FOUR_DIGIT_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_FOUR_DIGIT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * A time field of a nested record (a merge's cause carries epoch milliseconds) as the page shows
- * times; a number outside Date's range as the number itself. Before session 49 such a number
- * threw a RangeError, and the case page was never drawn.
+ * times; a number outside the years 0000 to 9999 as the number itself. Before session 49 one
+ * outside Date's range threw a RangeError, and the case page was never drawn; before session 50
+ * one past 9999 was shown as a cut extended ISO time (`+010000-01-01 00:00 UTC`).
  */
 function timeText(key: string, v: unknown): string | undefined {
-  if ((key === 'time' || key === 'at') && typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= DATE_RANGE_MS) return fmtTime(new Date(v).toISOString());
+  if ((key === 'time' || key === 'at') && typeof v === 'number' && v >= FIRST_FOUR_DIGIT_MS && v <= LAST_FOUR_DIGIT_MS) return fmtTime(new Date(v).toISOString());
   if ((key === 'time' || key === 'at') && typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
   return undefined;
 }

@@ -29,8 +29,16 @@ export function setText(node: Node, text: string): void {
   node.textContent = userText(text);
 }
 
-/** An ISO time as the page shows it: to the second, marked UTC (every time the console shows is UTC). */
-export const fmtTime = (iso: string | undefined): string => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : '');
+/** A time of the four-digit-year form (`YYYY-MM-DDTHH:MM:SS…`), the one the page cuts to the second. */
+const FOUR_DIGIT_YEAR_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/;
+
+/**
+ * An ISO time as the page shows it: to the second, marked UTC (every time the console shows is
+ * UTC). Any other text (an extended year, `+010000-01-01T00:00:00.000Z`, past 9999) is shown as
+ * it came, as a time outside Date's range is: before session 50 it was cut to
+ * `+010000-01-01 00:00 UTC`.
+ */
+export const fmtTime = (iso: string | undefined): string => (!iso ? '' : FOUR_DIGIT_YEAR_TIME.test(iso) ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : iso);
 export const hours = (h: number): string => (h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} d`);
 export const sev = (s: string): HTMLElement => el('span', { class: `sev sev-${s}` }, s);
 
