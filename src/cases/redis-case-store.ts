@@ -25,7 +25,7 @@ import {
 import { CaseTransitionMethods } from './transition-methods.js';
 import { caseFacets, caseKeys } from './redis-keys.js';
 import { luaScript } from './lua-script.js';
-import { QUEUE_FORMAT, type QueueFormatCheck } from './queue-format.js';
+import { isNewerMark, newerMarkRefusal, QUEUE_FORMAT, type QueueFormatCheck } from './queue-format.js';
 import { alertDayField, bump, resolutionDeltas, staleAlertDays, type DashboardFigures } from './dashboard-figures.js';
 import { CLUSTER_CASES_READ, clustersMentioned } from './cluster-mentions.js';
 
@@ -187,6 +187,8 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
    * reindex`), each score rewritten in the current format, which the store is then marked with.
    */
   async rebuildIndexes(): Promise<{ cases: number; removed: number }> {
+    const mark = (await this.redis.get(this.keys.queueFormat)) ?? undefined;
+    if (isNewerMark(mark)) throw new Error(newerMarkRefusal(mark));
     const result = await rebuildIndexes(this.redis, this.keys, toCase);
     await this.redis.set(this.keys.queueFormat, String(QUEUE_FORMAT));
     return result;
@@ -194,13 +196,15 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
 
   /**
    * Whether the store's queue scores are in the current format (queue-format.ts): marked so, or
-   * holding no case yet (then marked now: every score it gets is written in this format).
+   * holding no case yet (then marked now: every score it gets is written in this format); or
+   * marked by a newer version.
    */
   async queueFormat(): Promise<QueueFormatCheck> {
     const found = (await this.redis.get(this.keys.queueFormat)) ?? undefined;
     if (found === String(QUEUE_FORMAT)) return { state: 'current' };
     const counts = await Promise.all([...CASE_STATUSES.map((s) => this.redis.zcard(statusKey(this.keys, s))), this.redis.zcard(this.keys.index.all)]);
     const cases = Math.max(counts.slice(0, -1).reduce((a, b) => a + b, 0), counts.at(-1)!);
+    if (isNewerMark(found)) return { state: 'newer', cases, found };
     if (cases > 0) return { state: 'stale', cases, found };
     await this.redis.set(this.keys.queueFormat, String(QUEUE_FORMAT), 'NX');
     return { state: 'current' };

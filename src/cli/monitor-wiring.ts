@@ -8,7 +8,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { CaseStoreMarker, emptiedWhileStopped, type MarkerClaim } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
-import { queueFormatWarning } from '../cases/queue-format.js';
+import { QUEUE_FORMAT, queueFormatWarning } from '../cases/queue-format.js';
 import { RedisRuleAudit } from '../cases/redis-rule-audit.js';
 import { RedisSuppressionBackend } from '../cases/redis-suppression-backend.js';
 import { SuppressingCaseStore } from '../cases/suppressing-case-store.js';
@@ -100,7 +100,7 @@ function watchCaseStore(redis: Redis, config: Config, settings: MonitorSettings,
 export function warnOfQueueFormat(cases: Pick<RedisCaseStore, 'queueFormat'>, logger: { warn(fields: object, message: string): void }): void {
   void cases.queueFormat().then((check) => {
     const warning = queueFormatWarning(check);
-    if (warning && check.state === 'stale') logger.warn({ cases: check.cases, queueFormat: check.found ?? null }, warning);
+    if (warning && check.state !== 'current') logger.warn({ cases: check.cases, queueFormat: check.found ?? null, ...(check.state === 'newer' ? { knownQueueFormat: QUEUE_FORMAT } : {}) }, warning);
   }, () => undefined);
 }
 

@@ -82,4 +82,24 @@ describe('the queue-format mark (real Redis)', () => {
     await store.queueFormat(); // a read queued after the monitor's check: that check has answered
     expect(again.warned).toEqual([]);
   });
+
+  it('says loudly at console and monitor start that a newer version marked the store (a mixed-version rollout), and this version\'s reindex refuses to put it back in the older format', async () => {
+    const prefix = newPrefix();
+    const store = new RedisCaseStore(redis, prefix);
+    await store.addAlert(alert('newer-0', 'acct-newer-0', 80));
+    const newer = String(QUEUE_FORMAT + 1);
+    await redis.set(caseKeys(prefix).queueFormat, newer);
+    const check = await store.queueFormat();
+    // Before session 50 it read as a stale mark, and the warning said to run this version's reindex.
+    expect(check).toEqual({ state: 'newer', cases: 1, found: newer });
+    expect(queueFormatWarning(check)).toMatch(new RegExp(`^MIXED VERSIONS: the case store \\(1 cases\\) is marked queue format ${newer}, newer than this version's ${QUEUE_FORMAT}: .*do not run \`tidewatch cases reindex\` from this one`));
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await redisStores(loadConfig({ ...process.env, REDIS_KEY_PREFIX: prefix }), redis); // as `tidewatch console` starts
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('queue format'))).toEqual([queueFormatWarning(check)]);
+    const logger = keptWarnings();
+    warnOfQueueFormat(store, logger); // as the monitor starts
+    await vi.waitFor(() => expect(logger.warned).toEqual([{ fields: { cases: 1, queueFormat: newer, knownQueueFormat: QUEUE_FORMAT }, message: queueFormatWarning(check) }]));
+    await expect(store.rebuildIndexes()).rejects.toThrow(`the case store is marked queue format ${newer}, newer than this version's ${QUEUE_FORMAT}`);
+    expect(await redis.get(caseKeys(prefix).queueFormat)).toBe(newer);
+  });
 });
