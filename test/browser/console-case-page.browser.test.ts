@@ -212,3 +212,30 @@ describe('a time past year 9999', () => {
     await page.context().close();
   });
 });
+
+describe('the suppressions page drawn again after another suppression is confirmed', () => {
+  it('keeps what is typed in the new suppression\'s form and not sent; a suppression added empties the fields it sent', async () => {
+    const tom = { name: 'tom', role: 'supervisor' } as const;
+    await demo.suppressions.add({ kind: 'account', subject: 'acct-to-confirm', reason: 'known payroll batch', days: 30 }, tom, demo.clock());
+    const { page, pageErrors } = await signIn('sue');
+    await page.goto(`${base}/#/suppressions`);
+    const form = page.getByTestId('suppress-form');
+    await form.waitFor();
+    await form.locator('select[name=kind]').selectOption('cluster');
+    await form.locator('input[name=subject]').fill('cl-typed-not-sent');
+    await form.locator('input[name=reason]').fill('Typed while confirming another.');
+    const row = page.getByTestId('suppression-row').filter({ hasText: 'acct-to-confirm' });
+    await row.getByTestId('confirm').click();
+    await row.getByTestId('suppression-state').filter({ hasText: 'confirmed by sue' }).waitFor();
+    // Before session 50 the redraw built the form again empty (and its kind back to "account").
+    expect(await form.locator('select[name=kind]').inputValue()).toBe('cluster');
+    expect(await form.locator('input[name=subject]').inputValue()).toBe('cl-typed-not-sent');
+    expect(await form.locator('input[name=reason]').inputValue()).toBe('Typed while confirming another.');
+    await form.locator('button[type=submit]').click();
+    await page.getByTestId('suppression-row').filter({ hasText: 'cl-typed-not-sent' }).waitFor();
+    expect(await form.locator('input[name=subject]').inputValue()).toBe('');
+    expect(await form.locator('input[name=reason]').inputValue()).toBe('');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,7 +1,7 @@
 /** A case: its alerts with explanations, the drawn path, the account's timeline, linked accounts, notes, actions and the SAR draft. */
 import type { CaseDetail } from '../../src/console/case-detail.js';
 import { api, ApiError, type Me } from './api.js';
-import { el, fmtTime, hours, mount, setText, sev, userText } from './dom.js';
+import { draftsIn, type Drafts, el, fmtTime, hours, mount, restoreDrafts, setText, sev, userText } from './dom.js';
 import { alertWhy } from './alert-why.js';
 import { drawGraph } from './graph.js';
 import { queueLink } from './queue.js';
@@ -14,35 +14,12 @@ import { queueLink } from './queue.js';
 const changedMeanwhile = (e: Error): boolean => e instanceof ApiError && (e.status === 409 || e.status === 403);
 
 /**
- * What is typed in the page's text fields (a note, a resolution's note, a reason), by field: a
- * redraw of the case fills each field drawn again with it, less what the action that caused the
- * redraw sent. Before session 49 a change refused because the case changed meanwhile redrew the
- * page with every field empty, and the note the analyst was writing was gone.
- */
-type Drafts = Record<string, string>;
-
-/**
  * The page's redraw: a notice to show, and the text each field held when the action that caused
  * the redraw sent it (a field still holding just that is drawn empty; one typed in since is kept).
+ * Before session 49 a change refused because the case changed meanwhile redrew the page with
+ * every field empty, and the note the analyst was writing was gone.
  */
 type Reload = (notice?: string, sent?: Drafts) => Promise<void>;
-
-/**
- * The fields' text as it is when the redraw is mounted, after the case was fetched again: before
- * session 50 it was read before the fetch, and what the analyst typed while it ran (a note begun
- * after sending one, a reason) was drawn again empty.
- */
-function draftsIn(app: HTMLElement, sent: Drafts): Drafts {
-  const fields = [...app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-draft]')];
-  return Object.fromEntries(fields.filter((f) => f.value !== '' && f.value !== sent[f.dataset.draft!]).map((f) => [f.dataset.draft!, f.value]));
-}
-
-function restoreDrafts(app: HTMLElement, drafts: Drafts): void {
-  for (const f of app.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-draft]')) {
-    const kept = drafts[f.dataset.draft!];
-    if (kept !== undefined) f.value = kept;
-  }
-}
 
 function actions(d: CaseDetail, me: Me, reload: Reload, notice: string): HTMLElement {
   const c = d.case;

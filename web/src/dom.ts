@@ -50,3 +50,28 @@ export const sev = (s: string): HTMLElement => el('span', { class: `sev sev-${s}
 export function userText(text: string): string {
   return text.replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }
+
+/**
+ * What is typed in a page's text fields (marked `data-draft`: a note, a reason, a new
+ * suppression's subject), by field, for a redraw of the page to fill in again.
+ */
+export type Drafts = Record<string, string>;
+
+type DraftField = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+
+/**
+ * The fields' text as it is when a redraw is mounted, after its data was fetched again (before
+ * session 50 the case page read it before the fetch, and what was typed meanwhile was drawn again
+ * empty), less each field still holding the text `sent` says the action that caused the redraw sent.
+ */
+export function draftsIn(page: HTMLElement, sent: Drafts): Drafts {
+  const fields = [...page.querySelectorAll<DraftField>('[data-draft]')];
+  return Object.fromEntries(fields.filter((f) => f.value !== '' && f.value !== sent[f.dataset.draft!]).map((f) => [f.dataset.draft!, f.value]));
+}
+
+export function restoreDrafts(page: HTMLElement, drafts: Drafts): void {
+  for (const f of page.querySelectorAll<DraftField>('[data-draft]')) {
+    const kept = drafts[f.dataset.draft!];
+    if (kept !== undefined) f.value = kept;
+  }
+}
