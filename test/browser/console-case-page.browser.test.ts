@@ -239,3 +239,39 @@ describe('the suppressions page drawn again after another suppression is confirm
     await page.context().close();
   });
 });
+
+describe('a case page redraw that ends after the analyst moved on', () => {
+  it('is not mounted over the page the analyst moved to (the queue)', async () => {
+    const { page, pageErrors } = await signIn('ana');
+    const open = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
+    const id = open.at(-3)!.caseId;
+    await page.goto(`${base}/#/case/${id}`);
+    await page.getByTestId('note-text').waitFor();
+    let release!: () => void;
+    const movedOn = new Promise<void>((resolve) => { release = resolve; });
+    let fetchStarted!: () => void;
+    const fetching = new Promise<void>((resolve) => { fetchStarted = resolve; });
+    await page.route(`${base}/api/cases/${id}`, async (route) => {
+      fetchStarted();
+      await movedOn;
+      await route.continue();
+    });
+    // Marks when the page has read the redraw's answer: the rest of the redraw runs in the same turn.
+    await page.evaluate((path) => {
+      const json = Response.prototype.json;
+      Response.prototype.json = function (this: Response) { return json.call(this).then((v: unknown) => { if (this.url.endsWith(path)) (window as unknown as { redrawRead?: boolean }).redrawRead = true; return v; }); };
+    }, `/api/cases/${id}`);
+    await page.getByTestId('note-text').fill('A note, then on to the queue.');
+    await page.getByTestId('add-note').click();
+    await fetching;
+    await page.evaluate(() => { location.hash = '#/queue'; });
+    await page.getByTestId('queue-row').first().waitFor();
+    release();
+    await page.waitForFunction(() => (window as unknown as { redrawRead?: boolean }).redrawRead === true);
+    // Before session 50 the case page was drawn over the queue.
+    expect(await page.getByTestId('case-summary').count()).toBe(0);
+    expect(await page.getByTestId('queue').count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});

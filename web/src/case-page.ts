@@ -83,10 +83,18 @@ function timeline(d: CaseDetail): HTMLElement {
       el('td', {}, e.vpn === undefined ? '' : e.vpn ? `yes${e.vpnProvider ? ` (${e.vpnProvider})` : ''}` : 'no'), el('td', {}, e.deviceId ?? '')))));
 }
 
+/**
+ * Whether the address still names this case. A redraw does not go through the router: before
+ * session 50 one whose fetch ended after the analyst had moved to another page (the queue, another
+ * case) was mounted over that page.
+ */
+const addressNames = (caseId: string): boolean => /^#\/case\/([\w-]+)/.exec(location.hash)?.[1] === caseId;
+
 /** `sent`: this is a redraw of the case shown, after an action that sent these fields' text (none: a refusal). */
 export async function showCase(app: HTMLElement, caseId: string, me: Me, notice = '', sent?: Drafts): Promise<void> {
   const reload: Reload = async (again = '', fieldsSent = {}) => showCase(app, caseId, me, again, fieldsSent);
   const d = await api.get<CaseDetail>(`/api/cases/${caseId}`);
+  if (sent !== undefined && !addressNames(caseId)) return;
   const drafts = sent === undefined ? {} : draftsIn(app, sent);
   const graph = el('div', { id: 'graph', 'data-testid': 'graph' });
   const note = el('textarea', { rows: '2', cols: '50', 'data-testid': 'note-text', 'data-draft': 'note-text', placeholder: 'add a note' });
