@@ -10,8 +10,8 @@
  * and no session over a VPN at all, not even Astrill's: an exit's neighbours are other customers
  * of the provider, not the same office.
  *
- * Bounded as the IP index is, by a LinkIndex of its own: one entry per account and block (first
- * and last sighting), at most `maxAccounts` accounts per block (the least recently seen going
+ * Bounded as the IP index is, by a LinkIndex of its own: one entry per account, block and week
+ * (first and last sighting), at most `maxAccounts` entries per block (the least recently seen going
  * first, so a carrier block with a million customers costs O(1) per event), and by time: an
  * account last seen on a block more than the retention before the state's newest event is
  * dropped on the block's next sighting and by a sweep of two blocks per new block, and is never
@@ -24,6 +24,13 @@
  * re-examination, as the account histories keep the look-back plus that reach
  * (kind-retention.ts). Until session 50 it was 7 days behind the newest event, so an unrelated
  * event 8 days ahead, read first, hid a predecessor's sighting 3 days before the young account's.
+ *
+ * An account's sightings on a block are kept per week of event time (`runKey`), one entry each
+ * with its first and last sighting in that week: an entry spans less than SUBNET_WITHIN, so it
+ * meets a window of the reader's (at least twice that wide) only where it holds a sighting. One
+ * entry for an account's whole stay on the block would, with a retention of months, span the gap
+ * between a sighting 10 days before the young account's and one 8 days after, and link them
+ * (session 50 review).
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ShardedMap } from '../state/sharded-map.js';
@@ -61,11 +68,25 @@ function ipv6Head(ip: string): number[] {
   return [...front, ...Array<number>(zeros).fill(0), ...back].slice(0, 4);
 }
 
+/** Between an account id and its week in a run key (ids are printable text). */
+const RUN_SEPARATOR = '\u0000';
+
+/** The index's key for an account's sightings in the week of `time` (weeks of SUBNET_WITHIN from the epoch). */
+function runKey(accountId: string, time: number): string {
+  return `${accountId}${RUN_SEPARATOR}${Math.floor(time / SUBNET_WITHIN)}`;
+}
+
+/** The account of a run key; a key without a week (a checkpoint written before the weeks) is the account itself. */
+function accountOfRun(key: string): string {
+  const at = key.lastIndexOf(RUN_SEPARATOR);
+  return at < 0 ? key : key.slice(0, at);
+}
+
 export class SubnetSightings {
   private readonly index: LinkIndex;
 
   /**
-   * @param maxAccounts accounts kept per block (the IP index's cap).
+   * @param maxAccounts entries (an account's week each) kept per block (the IP index's cap).
    * @param newest the state's newest event time: the clock the retention runs on.
    * @param retention ms of event time a sighting is kept and read behind the newest event.
    */
@@ -89,12 +110,29 @@ export class SubnetSightings {
 
   sight(subnet: string, accountId: string, time: number, eventId: string): void {
     if (time < this.horizon()) return; // a late sighting past the retention links no one
-    this.index.sight(subnet, accountId, time, eventId);
+    this.index.sight(subnet, runKey(accountId, time), time, eventId);
   }
 
-  /** Accounts seen on the block within [from, to] (and the retention), each with an evidencing event. */
+  /**
+   * Accounts seen on the block within [from, to] (and the retention), each once, in the order of
+   * its latest sighting there, with the event of its earliest sighting in the window.
+   */
   within(subnet: string, from: number, to: number): { accountId: string; eventId: string }[] {
-    return this.index.within(subnet, Math.max(from, this.horizon()), to);
+    const runs = this.index.within(subnet, Math.max(from, this.horizon()), to);
+    const earliest = new Map<string, string>();
+    for (const run of runs) {
+      const accountId = accountOfRun(run.accountId);
+      if (!earliest.has(accountId)) earliest.set(accountId, run.eventId);
+    }
+    const out: { accountId: string; eventId: string }[] = [];
+    for (let i = runs.length - 1; i >= 0; i--) {
+      const accountId = accountOfRun(runs[i]!.accountId);
+      const eventId = earliest.get(accountId);
+      if (eventId === undefined) continue; // listed already, from a later week
+      out.push({ accountId, eventId });
+      earliest.delete(accountId);
+    }
+    return out.reverse();
   }
 
   /** The map by block, for a checkpoint (a restore fills it in place). */

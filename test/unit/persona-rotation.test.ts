@@ -125,6 +125,19 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before(), successor], [funding, ...busy(12)])).toEqual([]);
   });
 
+  it('links by the IP /24 only through sightings within 7 days, not across a predecessor\'s gap on the block (session 50 review)', () => {
+    const office = (host: number): { ip: string; ipCountry: string; vpn: boolean } => ({ ip: `203.0.113.${host}`, ipCountry: 'US', vpn: false });
+    const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: new Date(FEB + 50 * DAY).toISOString() };
+    // The young account withdraws once from the office block (day 51), then is paid again on day 60 and withdraws from home.
+    const successor = after({ session: { ...home, deviceId: 'dev-new' }, paid: [FEB + 60 * DAY], destination: '0x4444444444444444444444444444444444444444' });
+    const fromOffice = transfer({ eventId: 'acct-new-office', kind: 'withdrawal', time: FEB + 51 * DAY, accountId: 'acct-new', chain: 'ethereum', asset: 'USDC', amount: 100, to: '0x4444444444444444444444444444444444444444', session: { ...office(77), deviceId: 'dev-new' }, customer }, prng(9));
+    const predecessorOn = (day: number): string => login(`pred-office-${day}`, FEB + day * DAY, 'acct-old', { ...office(12), deviceId: 'dev-1' });
+    // The silent predecessor signed in from the block 11 days before and 8 days after it: neither within 7 days of the young account's use.
+    expect(rotationAlerts([before(), successor], [fromOffice, predecessorOn(40), predecessorOn(59)])).toEqual([]);
+    // 5 days before it: linked, as by the two sightings alone.
+    expect(rotationAlerts([before(), successor], [fromOffice, predecessorOn(46), predecessorOn(59)]).map((a) => [a.subject.accountId, a.severity, a.evidence.sharedSubnet])).toEqual([['acct-new', 'high', '203.0.113.0/24'], ['acct-new', 'high', '203.0.113.0/24']]);
+  });
+
   it('links by the IP /24 whatever the order of arrival: an unrelated event 9 days later, read first, hides no sighting (session 50)', () => {
     const office = (host: number): { ip: string; ipCountry: string; vpn: boolean } => ({ ip: `203.0.113.${host}`, ipCountry: 'US', vpn: false });
     const successor = after({ session: { ...office(77), deviceId: 'dev-new' }, destination: '0x4444444444444444444444444444444444444444' });

@@ -90,6 +90,21 @@ describe('the IP block index', () => {
     expect(subnetLinkRetention(rules().filter((r) => r.spec.id !== 'dprk-it-payroll.persona-rotation'), 90 * DAY)).toBe(0);
   });
 
+  it('reads an account on the block only where it has a sighting: not in a gap between two (kept per week), and each account once', () => {
+    let now = T0;
+    const index = new SubnetSightings(256, () => now, 127 * DAY);
+    const sight = (accountId: string, time: number): void => { now = Math.max(now, time); index.sight('203.0.113.0/24', accountId, time, `e-${accountId}-${time}`); };
+    sight('pred', T0);
+    sight('pred', T0 + 20 * DAY);
+    sight('next', T0 + 10 * DAY);
+    const ids = (from: number, to: number): string[] => index.within('203.0.113.0/24', from, to).map((s) => s.accountId);
+    expect(ids(T0 + 3 * DAY, T0 + 17 * DAY)).toEqual(['next']); // pred 10 days either side: not there
+    expect(index.within('203.0.113.0/24', T0 - DAY, T0 + 30 * DAY)).toEqual([{ accountId: 'next', eventId: `e-next-${T0 + 10 * DAY}` }, { accountId: 'pred', eventId: `e-pred-${T0}` }]);
+    // An entry from a checkpoint written before the weeks (the account id alone) reads as that account.
+    index.checkpointMap().get('203.0.113.0/24')!.push({ accountId: 'old', firstTime: T0 + 21 * DAY, firstEventId: 'e-old', lastTime: T0 + 21 * DAY, lastEventId: 'e-old' });
+    expect(ids(T0 + 18 * DAY, T0 + 30 * DAY)).toEqual(['pred', 'old']);
+  });
+
   it('links another address of the block, not VPN or shared-range sessions, and nothing unless asked for', () => {
     const state = new RuleState({ subnetLinks: true, sharedIpRanges: SharedIpRanges.parse('203.0.113.64/26') });
     state.add(login('pred', T0, '203.0.113.12'));
