@@ -46,19 +46,31 @@ export function conduitFunder(graph: EntityGraph, payer: number, asOf: number): 
 }
 
 /**
+ * Whether the address's out-edges kept at the cap (the oldest leaving first) no longer reach back
+ * to `from`: some it sent in the window were dropped for later ones. Its later ones then stand in
+ * for them, so the answer does not depend on how far its transfers ran ahead of the trigger (a
+ * hot wallet's next 500, read before the young account's deposit, had left none of the window's:
+ * session 50 review).
+ */
+function windowClipped(graph: EntityGraph, edges: readonly { time: number }[], from: number): boolean {
+  return edges.length >= graph.options.maxEdgesPerAddress && edges[0]!.time >= from;
+}
+
+/**
  * Whether `funder` sent to more than `limit` distinct addresses within [from, to]: an exchange's
  * hot wallet or a busy service (a payment processor, a bridge) funds every customer's address,
  * so the addresses it funded have no one employer behind them even when no label says what it
  * is. Reads the funder's kept out-edges from the newest back to `from` (a bounded list), and
- * stops past `limit`.
+ * stops past `limit`; those after `to` count too when the cap dropped some of the window's.
  */
 export function fundsMany(graph: EntityGraph, funder: number, from: number, to: number, limit: number): boolean {
   const edges = graph.edgesOut(funder);
+  const until = windowClipped(graph, edges, from) ? Number.POSITIVE_INFINITY : to;
   const funded = new Set<number>();
   for (let i = edges.length - 1; i >= 0; i--) {
     const edge = edges[i]!;
     if (edge.time < from) break;
-    if (edge.time > to || edge.coSpend === true || edge.to === funder) continue;
+    if (edge.time > until || edge.coSpend === true || edge.to === funder) continue;
     funded.add(edge.to);
     if (funded.size > limit) return true;
   }

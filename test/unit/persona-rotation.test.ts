@@ -125,6 +125,18 @@ describe('dprk-it-payroll.persona-rotation: a young account replaces a silent ri
     expect(rotationAlerts([before(), successor], [funding, ...busy(12)])).toEqual([]);
   });
 
+  it('takes a busy funder for no employer whatever the order of arrival: its later transfers, read first, hide none of the window\'s (session 50 review)', () => {
+    const rand = prng(5);
+    const conduit = '0x5555555555555555555555555555555555555555';
+    const successor = after({ session: home, payer: conduit, destination: '0x4444444444444444444444444444444444444444' });
+    const funding = tokenLog('ethereum', USDC_ETH, EMPLOYER, conduit, 5010, FEB + 53 * DAY, rand);
+    const busy = Array.from({ length: 12 }, (_, i) => tokenLog('ethereum', USDC_ETH, EMPLOYER, evmAddress(rand), 300 + i, FEB + 40 * DAY + i * HOUR, rand));
+    // The hot wallet's next 600 transfers, a day after the young account's withdrawal, read ahead of it (another topic's lead).
+    const later = Array.from({ length: 600 }, (_, i) => tokenLog('ethereum', USDC_ETH, EMPLOYER, evmAddress(rand), 50 + i, FEB + 56 * DAY + i * 60_000, rand));
+    expect(rotationAlerts([before(), successor], [funding, ...busy])).toEqual([]);
+    expect(rotationAlerts([before(), successor], [funding, ...busy], later)).toEqual([]);
+  });
+
   it('links by the IP /24 only through sightings within 7 days, not across a predecessor\'s gap on the block (session 50 review)', () => {
     const office = (host: number): { ip: string; ipCountry: string; vpn: boolean } => ({ ip: `203.0.113.${host}`, ipCountry: 'US', vpn: false });
     const customer = { type: 'individual' as const, kycCountry: 'US', createdAt: new Date(FEB + 50 * DAY).toISOString() };
