@@ -94,9 +94,17 @@ export class SubnetSightings {
     this.index = new LinkIndex(maxAccounts, (lastTime) => lastTime < this.horizon());
   }
 
-  /** A new retention (a new rule set): sightings already dropped are not recovered. */
+  /**
+   * The oldest sighting time a shorter retention of an earlier rule set let go (-Infinity: none):
+   * a sighting older than it may or may not have been dropped since, by when a sweep passed, so
+   * none is read even after a longer retention comes back.
+   */
+  private floor = Number.NEGATIVE_INFINITY;
+
+  /** A new retention (a new rule set): sightings a shorter one let go are not read again, dropped or not. */
   setRetention(retention: number): void {
     this.retention = retention;
+    this.floor = Math.max(this.floor, this.newest() - retention);
   }
 
   get size(): number {
@@ -105,7 +113,7 @@ export class SubnetSightings {
 
   /** The oldest sighting time still read. */
   private horizon(): number {
-    return this.newest() - this.retention;
+    return Math.max(this.newest() - this.retention, this.floor);
   }
 
   sight(subnet: string, accountId: string, time: number, eventId: string): void {

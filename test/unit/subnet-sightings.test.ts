@@ -105,6 +105,20 @@ describe('the IP block index', () => {
     expect(ids(T0 + 18 * DAY, T0 + 30 * DAY)).toEqual(['pred', 'old']);
   });
 
+  it('reads no sighting a shorter retention let go, after a rule reload brings a longer one back, whether or not it was swept', () => {
+    const accountsAfterReloads = (sightInBetween: boolean): string[] => {
+      const state = new RuleState({ subnetLinks: true, subnetRetention: 127 * DAY });
+      state.add(login('pred', T0, '203.0.113.12'));
+      state.add(login('other', T0 + 20 * DAY, '198.51.100.9'));
+      state.reconfigure({ subnetRetention: 7 * DAY }); // pred's sighting is past it
+      if (sightInBetween) state.add(login('passer', T0 + 20 * DAY, '203.0.113.50')); // drops it from the block's list
+      state.reconfigure({ subnetRetention: 127 * DAY });
+      return accountsOn(state, '203.0.113.0/24', T0 - DAY, T0 + DAY);
+    };
+    expect(accountsAfterReloads(false)).toEqual([]);
+    expect(accountsAfterReloads(true)).toEqual([]);
+  });
+
   it('links another address of the block, not VPN or shared-range sessions, and nothing unless asked for', () => {
     const state = new RuleState({ subnetLinks: true, sharedIpRanges: SharedIpRanges.parse('203.0.113.64/26') });
     state.add(login('pred', T0, '203.0.113.12'));
