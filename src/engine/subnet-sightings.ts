@@ -101,10 +101,13 @@ export class SubnetSightings {
    */
   private floor = Number.NEGATIVE_INFINITY;
 
-  /** A new retention (a new rule set): sightings a shorter one let go are not read again, dropped or not. */
+  /**
+   * A new retention (a new rule set): sightings the one in force until now let go are not read
+   * again, dropped or not, whether the new one is shorter or longer (its horizon becomes the floor).
+   */
   setRetention(retention: number): void {
+    this.floor = Math.max(this.floor, this.horizon());
     this.retention = retention;
-    this.floor = Math.max(this.floor, this.newest() - retention);
   }
 
   get size(): number {

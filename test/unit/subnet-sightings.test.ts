@@ -119,6 +119,20 @@ describe('the IP block index', () => {
     expect(accountsAfterReloads(true)).toEqual([]);
   });
 
+  it('reads no sighting the retention in force let go, after a rule reload lengthens it, whether or not it was swept', () => {
+    const accountsAfterReload = (sightInBetween: boolean): string[] => {
+      const state = new RuleState({ subnetLinks: true, subnetRetention: 7 * DAY });
+      state.add(login('pred', T0, '203.0.113.12'));
+      // pred's sighting is past the 7 days; a VPN session sights no block, so no sweep passes here
+      state.add(login('other', T0 + 20 * DAY, '198.51.100.9', { vpn: true, vpnProvider: 'Astrill' }));
+      if (sightInBetween) state.add(login('passer', T0 + 20 * DAY, '203.0.113.50')); // drops it from the block's list
+      state.reconfigure({ subnetRetention: 127 * DAY });
+      return accountsOn(state, '203.0.113.0/24', T0 - DAY, T0 + DAY);
+    };
+    expect(accountsAfterReload(true)).toEqual([]);
+    expect(accountsAfterReload(false)).toEqual([]);
+  });
+
   it('links another address of the block, not VPN or shared-range sessions, and nothing unless asked for', () => {
     const state = new RuleState({ subnetLinks: true, sharedIpRanges: SharedIpRanges.parse('203.0.113.64/26') });
     state.add(login('pred', T0, '203.0.113.12'));
