@@ -617,7 +617,7 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
   return longest;
 }
 
-/** How long device and IP links must be kept: the longest linkage window or device/IP-keyed window. */
+/** Whether the rule has a `linkage` signal. */
 function readsLinkage(rule: CompiledRule): boolean {
   return Object.values(rule.spec.signals).some((s) => s.op === 'linkage');
 }
@@ -629,15 +629,32 @@ export function linkageReach(rules: readonly { spec: LoadedRule['spec'] }[]): nu
   return longest;
 }
 
-export function linkRetention(rules: readonly LoadedRule[], floor = DAY): number {
-  let longest = floor;
+/** How long device and IP links are kept behind the newest event (see linkRetention). */
+export interface LinkRetention {
+  device: number;
+  ip: number;
+}
+
+/**
+ * How long device and IP links must be kept: for each, the longest window that reads it (a
+ * `linkage`, a device/IP-keyed `window`, a `predecessor` linking by device, a `payer-risk` with
+ * the shared-device factor) plus `lateReach`, how far behind the newest event a trigger may still
+ * be judged (a re-examination, an event read behind newer ones: the touch retention). Without the
+ * reach, a late trigger read links an in-order run still had, and the verdict hung on the order of
+ * arrival. At least `floor` each.
+ */
+export function linkRetention(rules: readonly LoadedRule[], lateReach: number, floor = DAY): LinkRetention {
+  const out: LinkRetention = { device: floor, ip: floor };
+  const reads = (key: 'device' | 'ip', back: number): void => { out[key] = Math.max(out[key], back + lateReach); };
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
-      if ((s.op === 'linkage' || (s.op === 'window' && (s.key === 'device' || s.key === 'ip'))) && s.within > longest) longest = s.within;
-      if (s.op === 'predecessor' && s.youngWithin + s.lookback > longest) longest = s.youngWithin + s.lookback;
+      if (s.op === 'linkage') reads(s.by, s.within);
+      if (s.op === 'window' && (s.key === 'device' || s.key === 'ip')) reads(s.key, s.within);
+      if (s.op === 'predecessor' && s.by.includes('device')) reads('device', s.youngWithin + s.lookback);
+      if (s.op === 'payer-risk' && s.factors.includes('shared-device')) reads('device', s.within);
     }
   }
-  return longest;
+  return out;
 }
 
 /** Whether any signal reads logins from the account history (windows, sequences or cadences that select them). */
@@ -671,12 +688,16 @@ export function readsSubnetLinks(rules: readonly LoadedRule[]): boolean {
 /** Payer-risk factors that what an account's logins show can decide (see login-signs.ts). */
 const LOGIN_FACTORS: ReadonlySet<string> = new Set(['vpn', 'country-mismatch', 'shared-device']);
 
-/** How long accounts' login signs must be kept: the longest `payer-risk` window with a factor logins show; 0 when none reads them. */
-export function loginSignsRetention(rules: readonly LoadedRule[]): number {
+/**
+ * How long accounts' login signs must be kept: the longest `payer-risk` window with a factor logins
+ * show, plus `lateReach` (a trigger judged late reads as far back from its own time; see
+ * linkRetention); 0 when none reads them.
+ */
+export function loginSignsRetention(rules: readonly LoadedRule[], lateReach: number): number {
   let longest = 0;
   for (const rule of rules) {
     for (const s of Object.values(rule.spec.signals)) {
-      if (s.op === 'payer-risk' && s.within > longest && s.factors.some((f) => LOGIN_FACTORS.has(f))) longest = s.within;
+      if (s.op === 'payer-risk' && s.within + lateReach > longest && s.factors.some((f) => LOGIN_FACTORS.has(f))) longest = s.within + lateReach;
     }
   }
   return longest;

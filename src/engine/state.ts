@@ -58,8 +58,14 @@ export interface RuleStateOptions {
   maxHistory: number;
   /** Accounts kept per device or IP. @defaultValue 256 */
   maxSightings: number;
-  /** ms of event time device and IP links are kept: the longest linkage or device/IP window. @defaultValue retention */
+  /**
+   * ms of event time device links are kept, and IP links unless `ipLinkRetention` says otherwise:
+   * the longest window that reads them plus the reach of a late trigger (engine.ts
+   * `linkRetention`). @defaultValue retention
+   */
   linkRetention?: number;
+  /** ms of event time IP links are kept. @defaultValue linkRetention, else retention */
+  ipLinkRetention?: number;
   /**
    * Whether logins go into the account history. Only signals that select logins read them there
    * (device and IP links are kept apart), and at most exchanges logins are most of the traffic.
@@ -192,9 +198,10 @@ export class RuleState {
     this.paid = new PaidCounterparties((accountId) => this.history(accountId), this.options.counterpartyIndexFrom);
     const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
-    const dormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
-    this.devices = new LinkIndex(this.options.maxSightings, dormant, this.staleDerivedValues);
-    this.ips = new LinkIndex(this.options.maxSightings, dormant);
+    const deviceDormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.linkRetention ?? this.options.retention);
+    const ipDormant = (lastTime: number): boolean => lastTime < this.newest - (this.options.ipLinkRetention ?? this.options.linkRetention ?? this.options.retention);
+    this.devices = new LinkIndex(this.options.maxSightings, deviceDormant, this.staleDerivedValues);
+    this.ips = new LinkIndex(this.options.maxSightings, ipDormant);
     this.loginSigns = new LoginSigns(this.options.loginSignsRetention ?? 0, this.staleDerivedValues);
     this.subnets = new SubnetSightings(this.options.maxSightings, () => this.newest, this.subnetRetention());
   }
@@ -207,7 +214,7 @@ export class RuleState {
    * New bounds for a new rule set (hot reload). A longer retention or logins newly kept apply to
    * events from now on: history already dropped is not recovered (replay for that).
    */
-  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention' | 'subnetLinks' | 'subnetRetention'>>): void {
+  reconfigure(options: Partial<Pick<RuleStateOptions, 'retention' | 'keepLogins' | 'linkRetention' | 'ipLinkRetention' | 'kindRetention' | 'transferFields' | 'loginSignsRetention' | 'subnetLinks' | 'subnetRetention'>>): void {
     this.changes++;
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();

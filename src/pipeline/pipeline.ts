@@ -113,6 +113,27 @@ export const CLOCK_SUPPORT = 16;
 /** Held merges kept for inspection (the count in stats is exact). */
 const HELD_MERGES_KEPT = 1000;
 
+/**
+ * The rule state's bounds a rule set needs, at start and on a hot reload alike: each structure
+ * keeps what the rules read, plus `lateReach` (the touch retention) where a trigger judged late
+ * reads back from its own time.
+ */
+function stateBounds(rules: readonly LoadedRule[], lateReach: number): Partial<RuleStateOptions> {
+  const retention = historyRetention(rules);
+  const links = linkRetention(rules, lateReach);
+  return {
+    retention,
+    kindRetention: transferRetentionByKind(rules, retention, lateReach),
+    linkRetention: links.device,
+    ipLinkRetention: links.ip,
+    keepLogins: readsLoginHistory(rules),
+    loginSignsRetention: loginSignsRetention(rules, lateReach),
+    subnetLinks: readsSubnetLinks(rules),
+    subnetRetention: subnetLinkRetention(rules, lateReach),
+    transferFields: retainedTransferFields(rules),
+  };
+}
+
 export class Pipeline {
   readonly graph: EntityGraph;
   readonly state: RuleState;
@@ -154,9 +175,7 @@ export class Pipeline {
   constructor(options: PipelineOptions) {
     const touches = touchRetention(options.rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
     this.graph = new EntityGraph({ ...DEFAULT_GRAPH_OPTIONS, touchRetention: touches, edgeRetention: touches + exposureReach(options.rules), verdictLimit: fanInVerdictLimit(options.rules, DEFAULT_GRAPH_OPTIONS.saturation), tracedLabels: exposureLabelsOf(options.rules.map((r) => r.spec)), ...options.graph });
-    const retention = historyRetention(options.rules);
-    const kindRetention = transferRetentionByKind(options.rules, retention, this.graph.options.touchRetention);
-    this.state = new RuleState({ retention, kindRetention, linkRetention: linkRetention(options.rules), keepLogins: readsLoginHistory(options.rules), loginSignsRetention: loginSignsRetention(options.rules), subnetLinks: readsSubnetLinks(options.rules), subnetRetention: subnetLinkRetention(options.rules, this.graph.options.touchRetention), transferFields: retainedTransferFields(options.rules), ...options.state });
+    this.state = new RuleState({ ...stateBounds(options.rules, this.graph.options.touchRetention), ...options.state });
     this.writer = new GraphWriter(this.graph, { ...DEFAULT_CLUSTERING, ...options.clustering });
     this.engine = new RuleEngine(options.rules, this.graph, this.state);
     this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
@@ -193,8 +212,7 @@ export class Pipeline {
   replaceRules(rules: LoadedRule[]): void {
     this.engine.replaceRules(rules);
     const touches = touchRetention(rules, DEFAULT_GRAPH_OPTIONS.touchRetention);
-    const retention = historyRetention(rules);
-    this.state.reconfigure({ retention, kindRetention: transferRetentionByKind(rules, retention, touches), linkRetention: linkRetention(rules), keepLogins: readsLoginHistory(rules), loginSignsRetention: loginSignsRetention(rules), subnetLinks: readsSubnetLinks(rules), subnetRetention: subnetLinkRetention(rules, touches), transferFields: retainedTransferFields(rules) });
+    this.state.reconfigure(stateBounds(rules, touches));
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation), tracedLabels: exposureLabelsOf(rules.map((r) => r.spec)) });
     this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
   }
