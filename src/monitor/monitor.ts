@@ -641,6 +641,9 @@ export class Monitor {
     const holdMs = this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS;
     for (let steps = 0; this.ordering.size > 0; steps++) {
       if (steps > 0) await new Promise((r) => setImmediate(r)); // let heartbeats and fetches run between steps
+      // A stop (or a fatal failure) ends the release after the step in hand: a stop asked during a
+      // catch-up applied the whole reorder buffer first (session 51 QA: 10,572 messages, 6.8 s).
+      if (this.stopping) return;
       const size = Math.min(this.stepSize, maxStep);
       const step = this.ordering.next(size, Date.now(), holdMs);
       if (step.length === 0) return;
