@@ -56,7 +56,8 @@ kafka_fetch() {
 }
 
 # Kafka's own command-line clients (kafka-console-producer, kafka-console-consumer) in their own
-# folder: an integration test feeds the monitor with them, as an exchange's tooling would.
+# folder, with an SLF4J binding so their errors are logged: an integration test feeds the monitor
+# with them, as an exchange's tooling would; infra/kafka-tools-bin.sh writes their scripts.
 tools="$kafka_dir/tools"
 kafka_tools_fetch() {
   if [ -f "$tools/.complete" ] && [ "$(cat "$tools/.complete")" = "$(sha1sum "$root/infra/tools-pom.xml" | cut -c1-40)" ]; then return; fi
@@ -122,5 +123,6 @@ redis_up
 kafka_fetch
 kafka_up
 kafka_tools_fetch
+bash "$root/infra/kafka-tools-bin.sh" "$kafka_dir" # .cache/kafka/bin/kafka-console-producer.sh and the others
 bash "$root/infra/chromium-up.sh"
 log "ready in $(( $(date +%s) - started )) s"

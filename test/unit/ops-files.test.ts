@@ -5,7 +5,10 @@
  * unlimited retention, a stop that gives the monitor time to commit, an unprivileged hardened
  * unit, and an env example that lists exactly the variables src/config/config.ts reads.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -263,5 +266,48 @@ describe('the young-generation flag (src/config/node-flags.ts) on every start-up
     const entrypoint = /^ENTRYPOINT (.*)$/m.exec(read('Dockerfile'))?.[1];
     expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', YOUNG_GENERATION_FLAG, 'dist/cli/main.js']);
     for (const unit of ['infra/tidewatch-monitor.service', 'infra/tidewatch-monitor@.service']) expect(has(last(parseUnit(read(unit)), 'Service', 'ExecStart')), unit).toBe(true);
+  });
+});
+
+describe("Kafka's command-line clients (infra/tools-pom.xml, infra/kafka-tools-bin.sh)", () => {
+  it('fetches an SLF4J binding with them, of the slf4j-api major it names, so their errors are logged', () => {
+    // Session 51 QA: with none (SLF4J's no-operation logger) the console producer dropped a record
+    // the broker refused without a word.
+    const pom = read('infra/tools-pom.xml');
+    expect(pom).toMatch(/<artifactId>log4j-slf4j2-impl<\/artifactId>/);
+    expect(pom).toMatch(/<artifactId>slf4j-api<\/artifactId>\s*<version>2\./);
+  });
+
+  it('logs them on stderr, never into what kafka-console-consumer writes on stdout', () => {
+    const props = read('infra/tools-log4j2.properties');
+    expect(props).toMatch(/^appender\.\w+\.target = SYSTEM_ERR$/m);
+    expect(props).not.toMatch(/SYSTEM_OUT/);
+  });
+
+  it("writes Kafka's usual scripts, each running its class with that logging", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-kafka-bin-'));
+    try {
+      execFileSync('bash', [fileURLToPath(new URL('../../infra/kafka-tools-bin.sh', import.meta.url)), dir]);
+      const scripts = new Map<string, [string, string]>([
+        ['kafka-console-producer.sh', ['tools', 'org.apache.kafka.tools.ConsoleProducer']],
+        ['kafka-console-consumer.sh', ['tools', 'org.apache.kafka.tools.consumer.ConsoleConsumer']],
+        ['kafka-topics.sh', ['tools', 'org.apache.kafka.tools.TopicCommand']],
+        ['kafka-consumer-groups.sh', ['tools', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand']],
+        ['kafka-get-offsets.sh', ['tools', 'org.apache.kafka.tools.GetOffsetShell']],
+        ['kafka-delete-records.sh', ['tools', 'org.apache.kafka.tools.DeleteRecordsCommand']],
+        ['kafka-configs.sh', ['libs', 'kafka.admin.ConfigCommand']],
+      ]);
+      expect(readdirSync(join(dir, 'bin')).sort()).toEqual([...scripts.keys()].sort());
+      for (const [name, [jars, mainClass]] of scripts) {
+        const path = join(dir, 'bin', name);
+        expect(statSync(path).mode & 0o111, name).toBe(0o111);
+        const text = readFileSync(path, 'utf8');
+        expect(text, name).toContain(`exec java -cp "${dir}/${jars}/*" `);
+        expect(text, name).toMatch(new RegExp(` ${mainClass.replace(/\./g, '\\.')} "\\$@"\n$`));
+        expect(text, name).toContain('-Dlog4j2.configurationFile=' + fileURLToPath(new URL('../../infra/tools-log4j2.properties', import.meta.url)));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
