@@ -100,16 +100,31 @@ function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, fr
   return out;
 }
 
-/** Distinct accounts paid by deposits from the funded addresses, after their funding and within [from, to]. */
-function tally(graph: EntityGraph, funded: readonly Funded[], from: number, to: number, fundedWithin: number, limit: number): Tally {
+/**
+ * Whether a funded address is a known service (its cluster carries an excluded label): an
+ * exchange's hot wallet receives from everyone and pays out to its own customers, so deposits it
+ * sends are no share of a dispersal, whoever paid into it shortly before (session 51 QA: a
+ * depositor at another exchange, whose deposit address swept into that exchange's labelled hot
+ * wallet, was the "disperser" of four of our customers who withdrew there).
+ */
+function serviceAddress(spec: CommonFunderSpec, graph: EntityGraph, address: number, asOf: number, memo: Map<number, boolean>): boolean {
+  let excluded = memo.get(address);
+  if (excluded === undefined) memo.set(address, (excluded = clusterExcluded(graph, address, asOf, spec.excludeLabels)));
+  return excluded;
+}
+
+/** Distinct accounts paid by deposits from the funded addresses that are no known service, after their funding and within [from, to]. */
+function tally(spec: CommonFunderSpec, graph: EntityGraph, funded: readonly Funded[], from: number, to: number, asOf: number, limit: number): Tally {
   const t: Tally = { accounts: new Set(), eventIds: [], fundedAddresses: new Set(), saturated: false };
+  const services = new Map<number, boolean>();
   for (const f of funded) {
     const touches = graph.touches(f.address);
     for (let i = touches.length - 1, read = 0; i >= 0 && read < TOUCHES_SCANNED; i--, read++) {
       const touch = touches[i]!;
       if (touch.time < from || touch.time < f.fundedAt) break; // sorted by time: the rest are older still
       if (touch.kind !== 'deposit' || touch.address !== f.address || touch.time > to) continue;
-      if (touch.time > f.fundedAt + fundedWithin) continue;
+      if (touch.time > f.fundedAt + spec.fundedWithin) continue;
+      if (serviceAddress(spec, graph, f.address, asOf, services)) break; // none of its deposits counts
       if (!t.accounts.has(touch.accountId)) {
         if (t.accounts.size >= limit) { t.saturated = true; return t; }
         t.accounts.add(touch.accountId);
@@ -209,6 +224,7 @@ export function laterFundedDeposits(specs: readonly CommonFunderSpec[], graph: E
   const found: Touch[] = [];
   const seen = new Set<string>();
   for (const spec of specs) {
+    const services = new Map<number, boolean>();
     for (const sender of senders) {
       for (const funder of fundersOf(spec, graph, sender, deposit.time - fundedBack * spec.fundedWithin, deposit.time)) {
         if (graph.isOwn(funder) || clusterExcluded(graph, funder, deposit.time, spec.excludeLabels)) continue;
@@ -218,6 +234,7 @@ export function laterFundedDeposits(specs: readonly CommonFunderSpec[], graph: E
             const t = touches[i]!;
             if (!(t.time > deposit.time || (t.time === deposit.time && t.eventId > deposit.eventId))) break; // sorted by time
             if (t.kind !== 'deposit' || t.address !== f.address || t.accountId === deposit.accountId || t.time > deposit.time + spec.within) continue;
+            if (serviceAddress(spec, graph, f.address, deposit.time, services)) break;
             if (!seen.has(t.eventId)) { seen.add(t.eventId); found.push(t); }
           }
         }
@@ -237,11 +254,12 @@ export function commonFunder(spec: CommonFunderSpec): Signal {
     const from = trigger.time - spec.within;
     const senders = sendersOf(env, spec.fundedWithin);
     for (const sender of senders) {
+      if (clusterExcluded(graph, sender, asOf, spec.excludeLabels)) continue; // a service paid it out: see serviceAddress
       for (const funder of fundersOf(spec, graph, sender, trigger.time - spec.fundedWithin, trigger.time)) {
         if (graph.isOwn(funder)) continue;
         if (clusterExcluded(graph, funder, asOf, spec.excludeLabels)) continue;
         const funded = fundedBy(spec, graph, funder, from - spec.fundedWithin, to);
-        const t = tally(graph, funded, from, to, spec.fundedWithin, graph.options.saturation);
+        const t = tally(spec, graph, funded, from, to, asOf, graph.options.saturation);
         const n = t.accounts.size;
         const p = spec.pass;
         const ok = (p.gte === undefined || n >= p.gte) && (p.gt === undefined || n > p.gt) && (p.lte === undefined || n <= p.lte) && (p.lt === undefined || n < p.lt);
