@@ -52,6 +52,8 @@ export async function ratioBenchmarks(args: BenchArgs, which: { short: boolean; 
     console.log(`  CPU µs per message per chunk, pipeline: ${long.chunks.map((c) => micros(c.pipelineCpuSeconds, c.messages)).join(', ')}; bare parse: ${long.chunks.map((c) => micros(c.bareCpuSeconds, c.messages)).join(', ')}`);
     // How much of the pipeline's growth is the collector pausing the main thread, and the heap it works on.
     console.log(`  of which garbage-collection pauses, µs per message: ${long.chunks.map((c) => micros(c.gcPauseSeconds, c.messages)).join(', ')}; heap in use at each chunk's end, MB: ${long.chunks.map((c) => (c.heapUsed / 1e6).toFixed(0)).join(', ')}`);
+    // A major collection's concurrent marking runs on other threads and is in the chunk's CPU: a chunk with one costs more.
+    console.log(`  major collections per chunk: ${long.chunks.map((c) => c.majorCollections).join(', ')}`);
   }
   if (short && long) {
     const drop = 100 * (1 - long.run.rate / short.run.rate);

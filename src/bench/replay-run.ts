@@ -5,7 +5,7 @@
  */
 import { createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { loadRuleSet, type LoadedRule } from '../engine/loader.js';
 import { DEFAULT_SDN_PATH, loadSdnFile, sdnLabels, type SdnLabel } from '../intel/ofac.js';
@@ -116,14 +116,29 @@ export interface ChunkRange {
   gcPauseSeconds: number;
   /** The V8 heap in use when the chunk ended, in bytes. */
   heapUsed: number;
+  /**
+   * Major (mark-compact) collections that ended during the chunk. Their concurrent marking runs on
+   * other threads, which `cpuSeconds` counts: a chunk of a long run costs visibly more when one of
+   * a large heap falls in it (session 51: 9 to 25 µs a message on the 10x longer stream).
+   */
+  majorCollections: number;
 }
 
-/** Sums the main thread's garbage-collection pauses while it runs (`take` returns and resets the sum, in seconds). */
-function gcPauses(): { take: () => number; stop: () => void } {
+/**
+ * Sums the main thread's garbage-collection pauses while it runs and counts the major collections
+ * (`take` returns and resets both, the pauses in seconds).
+ */
+function gcPauses(): { take: () => { seconds: number; majors: number }; stop: () => void } {
   let ms = 0;
-  const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) ms += entry.duration; });
+  let majors = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      ms += entry.duration;
+      if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majors++;
+    }
+  });
   observer.observe({ entryTypes: ['gc'] });
-  return { take: () => { const s = ms / 1000; ms = 0; return s; }, stop: () => observer.disconnect() };
+  return { take: () => { const taken = { seconds: ms / 1000, majors }; ms = 0; majors = 0; return taken; }, stop: () => observer.disconnect() };
 }
 
 /** Replays `file` through a fresh shipped pipeline until the file ends or the time limit passes. */
@@ -146,7 +161,8 @@ export async function pipelineReplay(file: string, limits: ReplayLimits, label: 
     // Observer entries arrive on a later turn of the event loop: let the chunk's last ones in.
     await new Promise((resolve) => setImmediate(resolve));
     const pauseStart = performance.now();
-    await limits.chunks.measure({ start: chunk.start, end, messages: chunk.messages, cpuSeconds, gcPauseSeconds: gc!.take(), heapUsed: process.memoryUsage().heapUsed });
+    const collected = gc!.take();
+    await limits.chunks.measure({ start: chunk.start, end, messages: chunk.messages, cpuSeconds, gcPauseSeconds: collected.seconds, majorCollections: collected.majors, heapUsed: process.memoryUsage().heapUsed });
     paused += performance.now() - pauseStart;
     gc!.take(); // what collected during the pause is not the next chunk's
     chunk = { start: end, messages: 0, cpu: process.cpuUsage() };
@@ -193,7 +209,7 @@ export interface RatioFigures {
   /** The warm-up run (a fresh process's first pipeline, JIT cold) on a stream of the same shape, when there was one. */
   cold?: { run: ReplayRun; cpuRatio: number };
   /** For a run measured chunk by chunk: each chunk's messages, the pipeline's CPU on it and the bare parse's, measured right after it. */
-  chunks?: { messages: number; pipelineCpuSeconds: number; bareCpuSeconds: number; gcPauseSeconds: number; heapUsed: number }[];
+  chunks?: { messages: number; pipelineCpuSeconds: number; bareCpuSeconds: number; gcPauseSeconds: number; majorCollections: number; heapUsed: number }[];
 }
 
 /**
@@ -240,7 +256,7 @@ export async function measureChunkedRatio(file: string, messages: number, limits
     const b = await bareParseRate(file, { start: c.start, end: c.end });
     if (b.lines !== c.messages) throw new Error(`the bare parse read ${b.lines} lines of a chunk of ${c.messages} messages (bytes ${c.start}-${c.end})`);
     bareWall += b.lines / b.wall;
-    chunks.push({ messages: c.messages, pipelineCpuSeconds: c.cpuSeconds, bareCpuSeconds: b.cpuSeconds, gcPauseSeconds: c.gcPauseSeconds, heapUsed: c.heapUsed });
+    chunks.push({ messages: c.messages, pipelineCpuSeconds: c.cpuSeconds, bareCpuSeconds: b.cpuSeconds, gcPauseSeconds: c.gcPauseSeconds, majorCollections: c.majorCollections, heapUsed: c.heapUsed });
   } } }, label);
   const lines = chunks.reduce((n, c) => n + c.messages, 0);
   const bareCpuSeconds = chunks.reduce((n, c) => n + c.bareCpuSeconds, 0);

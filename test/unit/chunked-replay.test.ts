@@ -25,6 +25,8 @@ describe('a replay measured chunk by chunk', () => {
     for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.start).toBe(chunks[i - 1]!.end);
     expect(chunks.at(-1)!.end).toBe(statSync(file).size);
     for (const c of chunks) expect(c.cpuSeconds).toBeGreaterThan(0);
+    // Each chunk says how many major collections ended in it (a count, often 0 on a stream this small).
+    for (const c of chunks) expect(Number.isInteger(c.majorCollections) && c.majorCollections >= 0).toBe(true);
   });
 
   it('pairs each chunk with a bare parse of the same lines, and the ratio is their CPU against the pipeline\'s', async () => {
