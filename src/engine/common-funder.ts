@@ -16,7 +16,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { HistoryItem } from './state.js';
 import { upperBound } from '../state/sorted-by-time.js';
 import type { SignalSpec } from './rule-schema.js';
-import { clusterExcluded } from './label-exclusion.js';
+import { clusterExcluded, excludesLabel } from './label-exclusion.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import { NO_RESULT } from './no-result.js';
@@ -109,8 +109,24 @@ function fundedBy(spec: CommonFunderSpec, graph: EntityGraph, funder: number, fr
  */
 function serviceAddress(spec: CommonFunderSpec, graph: EntityGraph, address: number, asOf: number, memo: Map<number, boolean>): boolean {
   let excluded = memo.get(address);
-  if (excluded === undefined) memo.set(address, (excluded = clusterExcluded(graph, address, asOf, spec.excludeLabels)));
+  if (excluded === undefined) memo.set(address, (excluded = paysForService(spec, graph, address, asOf)));
   return excluded;
+}
+
+/**
+ * Whether a sending address pays out for a service: its cluster carries an excluded label, unless
+ * it joined that cluster as a forwarder, when only a label on the address itself counts. A
+ * forwarder is, to the heuristic, a deposit address sweeping into the service, and a deposit
+ * address pays out nobody's customers; and cluster membership is not dated, so a sweep made
+ * after the deposits would count in a run that read the chain ahead and not in event order
+ * (session 51 review: a dispersal address that later swept a new inflow into another
+ * exchange's labelled wallet lost the whole cell, three medium alerts, with the chain read first).
+ */
+function paysForService(spec: CommonFunderSpec, graph: EntityGraph, address: number, asOf: number): boolean {
+  if (!graph.isForwarder(address)) return clusterExcluded(graph, address, asOf, spec.excludeLabels);
+  const key = graph.key(address);
+  const traced = graph.options.tracedLabels;
+  return graph.clusterLabels(address, asOf).some((l) => l.address === key && excludesLabel(spec.excludeLabels, l.record.label, traced));
 }
 
 /** Distinct accounts paid by deposits from the funded addresses that are no known service, after their funding and within [from, to]. */
@@ -254,7 +270,7 @@ export function commonFunder(spec: CommonFunderSpec): Signal {
     const from = trigger.time - spec.within;
     const senders = sendersOf(env, spec.fundedWithin);
     for (const sender of senders) {
-      if (clusterExcluded(graph, sender, asOf, spec.excludeLabels)) continue; // a service paid it out: see serviceAddress
+      if (paysForService(spec, graph, sender, asOf)) continue; // a service paid it out: see serviceAddress
       for (const funder of fundersOf(spec, graph, sender, trigger.time - spec.fundedWithin, trigger.time)) {
         if (graph.isOwn(funder)) continue;
         if (clusterExcluded(graph, funder, asOf, spec.excludeLabels)) continue;
