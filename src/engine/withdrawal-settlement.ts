@@ -3,11 +3,31 @@
  * before broadcast, so it can be stopped) and `completed` once it is on chain, each with its own
  * event id and no id in common. Counted as two, a customer's withdrawals double: two real
  * 9,500 USDT withdrawals read as four (structuring), and a withdrawal of 48% of a deposit as 96%
- * (pass-through, payroll forwarding). The completed event settles the oldest requested one of
- * the account's history with the same destination, chain, asset and amount within
- * SETTLES_WITHIN before it; the history then holds the completed one alone.
+ * (pass-through, payroll forwarding). The completed event settles one requested withdrawal of
+ * the account's history with the same destination, chain and asset within SETTLES_WITHIN before
+ * it; the history then holds the completed one alone.
+ *
+ * The amounts: exchanges commonly deduct their withdrawal fee from the amount sent, so the
+ * completion may carry the request's amount less a fee (session 51 QA: both counted). A fee is
+ * small and about fixed per asset and chain (a network cost), not a share of the amount, so a
+ * completion settles a request it equals or falls short of by at most `maxWithdrawalFee` for
+ * its asset and chain, and by at most a tenth of the request. A larger shortfall is another
+ * withdrawal: 9,400 USDT completed after a 9,500 USDT request stays two, 100 USDT being twice
+ * the largest ERC-20 fee allowed. The bounds are tight on purpose: a completion taken for a
+ * request not its own (its own reported alone, out of reach or read later) hides a withdrawal,
+ * where a missed settlement doubles one; an asset without a known fee settles only an exact
+ * amount, as every asset did before session 52.
+ *
+ * The choice among requests that qualify: the exact amount first, then the smallest fee, then
+ * the oldest (then the smaller event id at one instant), so it depends on event times, ids and
+ * amounts, not on the order in which the requests before the completion were read. A completion
+ * read before its request settles nothing (a request is never matched against completions
+ * already held): both count, with or without a fee, as before session 52. Completions read out
+ * of event order may pair differently, as before: a later one read first takes the oldest
+ * request, and an earlier one then finds none (three withdrawals where there were two).
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
+import { Decimal } from '../money/decimal.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 
 /** How long a withdrawal may wait between its request and its broadcast (a manual review, a hold). */
@@ -19,16 +39,78 @@ export const SETTLES_WITHIN = 7 * 86_400_000;
  */
 export const SETTLEMENT_READ_LIMIT = 256;
 
-/** The index in `history` (sorted by time) of the requested withdrawal `event` settles (the oldest that matches), or -1. */
+/**
+ * The largest withdrawal fee an exchange deducts, in whole units of the asset, by asset and then
+ * by chain ('*': any other chain that carries it). About two to ten times the large exchanges'
+ * usual published fee, to hold through the raises of gas spikes (2021, 2023), and short of
+ * the gap between two withdrawals a customer would tell apart. Roughly:
+ * - USDT, USDC: ERC-20 fees of 1 to 25 (gas at 100 to 200 gwei), hence 50 on Ethereum; 1 to 3 on
+ *   Tron and under 1 on the EVM side chains and rollups, hence 5.
+ * - BTC: 0.0001 to 0.0005 BTC (0.0005 long a flat fee), hence 0.001.
+ * - ETH: 0.001 to 0.005 ETH on Ethereum, hence 0.01; a rollup's a tenth of that, hence 0.001.
+ * - TRX: about 1 TRX, hence 10.
+ */
+const MAX_FEE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  USDT: { ethereum: '50', '*': '5' },
+  USDC: { ethereum: '50', '*': '5' },
+  BTC: { bitcoin: '0.001' },
+  ETH: { ethereum: '0.01', '*': '0.001' },
+  TRX: { tron: '10' },
+};
+
+const MAX_FEE_DECIMALS = new Map(Object.entries(MAX_FEE).flatMap(([asset, chains]) => Object.entries(chains).map(([chain, fee]) => [`${asset}/${chain}`, Decimal.parse(fee)] as const)));
+
+/** The largest fee a completion of `asset` on `chain` may fall short of its request by (zero: an asset without a known fee). */
+function maxWithdrawalFee(chain: string, asset: string): Decimal {
+  const symbol = asset.toUpperCase();
+  return MAX_FEE_DECIMALS.get(`${symbol}/${chain}`) ?? MAX_FEE_DECIMALS.get(`${symbol}/*`) ?? Decimal.ZERO;
+}
+
+/**
+ * A fee is at most one part in this of the request: a larger share is a fee on a withdrawal near
+ * the exchange's minimum, where the asset's cap would let two different small withdrawals (a 60
+ * and a 20 USDT one on Ethereum) read as one.
+ */
+const FEE_SHARE_ONE_IN = Decimal.parse('10');
+
+/** What `completed` falls short of `requested` by, when it can be a fee deducted from it (zero: the same amount); otherwise undefined. */
+function feeDeducted(requested: TransferEvent, completed: TransferEvent): Decimal | undefined {
+  const fee = requested.amount.minus(completed.amount);
+  if (fee.isZero()) return fee;
+  if (fee.sign() < 0 || fee.compare(maxWithdrawalFee(completed.msg.chain, completed.msg.asset)) > 0) return undefined;
+  return fee.times(FEE_SHARE_ONE_IN).compare(requested.amount) <= 0 ? fee : undefined;
+}
+
+/** Whether `item` is a requested withdrawal of the same destination, chain and asset as the completion `event`. */
+function sameRequestedWithdrawal(item: TransferEvent | LoginEvent, event: TransferEvent): item is TransferEvent {
+  return item.type === 'transfer' && item.msg.kind === 'withdrawal' && item.msg.status === 'requested' && item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset;
+}
+
+/** Whether `a` settles before `b` at the same fee: the older, and at one instant the smaller event id. */
+function settlesFirst(a: TransferEvent, b: TransferEvent): boolean {
+  return a.time !== b.time ? a.time < b.time : a.eventId < b.eventId;
+}
+
+/**
+ * The index in `history` (sorted by time) of the requested withdrawal `event` settles, or -1: of
+ * those it can be with no fee or a fee deducted, the smallest fee, then the oldest.
+ */
 export function requestSettledBy(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): number {
   if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return -1;
   const end = upperBound(history, event.time);
   const start = Math.max(lowerBound(history, event.time - SETTLES_WITHIN), end - SETTLEMENT_READ_LIMIT);
-  let oldest = -1;
+  let best = -1;
+  let bestFee: Decimal | undefined;
   for (let i = end - 1; i >= start; i--) {
     const item = history[i]!;
-    if (item.type !== 'transfer' || item.msg.kind !== 'withdrawal' || item.msg.status !== 'requested') continue;
-    if (item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset && item.amount.compare(event.amount) === 0) oldest = i;
+    if (!sameRequestedWithdrawal(item, event)) continue;
+    const fee = feeDeducted(item, event);
+    if (fee === undefined) continue;
+    const order = bestFee === undefined ? -1 : fee.compare(bestFee);
+    if (order < 0 || (order === 0 && settlesFirst(item, history[best] as TransferEvent))) {
+      best = i;
+      bestFee = fee;
+    }
   }
-  return oldest;
+  return best;
 }
