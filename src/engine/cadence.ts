@@ -30,7 +30,7 @@ const ZERO = Decimal.ZERO;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
-interface Payment {
+export interface Payment {
   time: number;
   /** Exact: a split payment's parts summed. */
   usd: Decimal;
@@ -199,7 +199,7 @@ function scanByPayer({ trigger, graph, state, asOf }: Env, within: number, selec
 }
 
 /** A payer's transfers, oldest first, as payments: each takes the transfers up to `mergeWithin` after its first. */
-function paymentsOf(events: readonly TransferEvent[], mergeWithin: number): Payment[] {
+export function paymentsOf(events: readonly TransferEvent[], mergeWithin: number): Payment[] {
   const payments: Payment[] = [];
   for (const e of events) {
     const last = payments[payments.length - 1];
@@ -217,7 +217,7 @@ export function medianUsdOf(run: readonly Payment[]): number {
 }
 
 /** The longest run of payments, ending with the latest, whose gaps fit one period (a missed period allowed). */
-function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; learned: number; cv: number; mean: number } | undefined {
+export function regularRun(payments: Payment[], spec: CadenceSpec, band: readonly [Decimal, Decimal] | undefined): { run: Payment[]; count: number; period: number; learned: number; cv: number; mean: number } | undefined {
   // The band is decided exactly; the cv and mean (statistics for the score and the text) in floating point.
   const inBand = (p: Payment): boolean => !band || (p.usd.compare(band[0]) >= 0 && p.usd.compare(band[1]) <= 0);
   for (const { every, tolerance } of spec.periods) {

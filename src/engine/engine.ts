@@ -59,7 +59,7 @@ export interface CompiledRule {
 /** Compiles one rule; a gated one (see gates.ts) takes `gateBit`. */
 export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
   const spec = rule.spec;
-  const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s)] as [string, Signal]);
+  const compiledSignals = Object.entries(spec.signals).map(([name, s]) => [name, compileSignal(s, spec.signals)] as [string, Signal]);
   const lazyState: LazySignals = { env: undefined as unknown as Env, results: new Array<SignalResult | undefined>(compiledSignals.length).fill(undefined) };
   const signalProto = lazySignalPrototype(compiledSignals, lazyState);
   const lazy = Object.create(signalProto) as object;

@@ -32,7 +32,16 @@ export function gateOf(ordered: readonly Condition[], signals: Record<string, Si
   if (first === undefined || !('signal' in first) || bit >= MAX_GATED_RULES) return undefined;
   const spec = signals[first.signal];
   if (spec?.op !== 'sequence') return undefined;
-  return { index: names.indexOf(first.signal), lookback: spec.within, bit };
+  return { index: names.indexOf(first.signal), lookback: sequenceLookback(spec, signals), bit };
+}
+
+/**
+ * How far back a sequence reads the history: its window, and with `exceptRegularPay` the named
+ * cadence's window too (a deposit's payer is read that far back to tell its regular pay).
+ */
+export function sequenceLookback(spec: Extract<SignalSpec, { op: 'sequence' }>, signals: Record<string, SignalSpec>): number {
+  const regular = spec.exceptRegularPay === undefined ? undefined : signals[spec.exceptRegularPay];
+  return regular?.op === 'cadence' ? Math.max(spec.within, regular.within) : spec.within;
 }
 
 /**

@@ -24,6 +24,8 @@ const KINDS: readonly TransferKind[] = ['deposit', 'withdrawal'];
 function historyReads(s: SignalSpec): { kinds: readonly string[]; back: number } | undefined {
   switch (s.op) {
     case 'window': return { kinds: s.of.kinds, back: s.within };
+    // With `exceptRegularPay` it also reads the named cadence's window, which that cadence (of the
+    // same rule: the loader checks it, rule-references.ts) keeps by itself.
     case 'sequence': return { kinds: [...s.first.kinds, ...s.then.kinds], back: s.within + s.groupWithin };
     case 'cadence': return { kinds: s.of.kinds, back: s.within + s.mergeWithin };
     case 'fresh': return { kinds: KINDS, back: s.within };

@@ -54,6 +54,16 @@ export class PayerIndex {
 
   /** The account's payer groups, exactly as its history holds them now. */
   groups(accountId: string): Iterable<PayerGroup> {
+    return this.current(accountId).ordered;
+  }
+
+  /** One payer's group of one kind (its transfers with `payer` as first sender), as the history holds it now. */
+  group(accountId: string, kind: PayerGroup['kind'], payer: AddressKey): PayerGroup | undefined {
+    return this.current(accountId).byKind[kind].get(payer);
+  }
+
+  /** The account's index, built from its history when it has none or its history dropped something. */
+  private current(accountId: string): AccountPayers {
     const history = this.historyOf(accountId);
     let index = this.accounts.get(accountId);
     if (!index || index.count !== history.length) {
@@ -61,7 +71,7 @@ export class PayerIndex {
       for (const item of history) if (item.type === 'transfer') insert(index, item);
       this.accounts.set(accountId, index);
     }
-    return index.ordered;
+    return index;
   }
 
   /** Takes in an item the account's history (`history`, as it is now) just took in; a history that also dropped something makes the index go. */

@@ -144,6 +144,21 @@ function checkListPaths(spec: RuleSpec, full: Scope, out: RuleIssue[]): void {
   if (cycle) out.push({ at: ['signals', cycle[0]!, 'accounts'], message: `payer-risk signals read one another in a cycle (${cycle.join(' -> ')}): none could be computed` });
 }
 
+/**
+ * Each sequence's `exceptRegularPay` names a cadence signal of the rule: its run is what regular
+ * pay means, and its window keeps the deposits that reading needs (kind-retention.ts).
+ */
+function checkRegularPayNames(spec: RuleSpec, out: RuleIssue[]): void {
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'sequence' || signal.exceptRegularPay === undefined) continue;
+    const named = spec.signals[signal.exceptRegularPay];
+    if (named?.op === 'cadence') continue;
+    const cadences = Object.keys(spec.signals).filter((n) => spec.signals[n]!.op === 'cadence');
+    const message = named ? `exceptRegularPay: ${signal.exceptRegularPay} is a ${named.op} signal, not a cadence` : `exceptRegularPay: unknown signal ${signal.exceptRegularPay}${didYouMean(signal.exceptRegularPay, cadences)}`;
+    out.push({ at: ['signals', name, 'exceptRegularPay'], message });
+  }
+}
+
 /** The signals a payer-risk reads through its `accounts` and `valueOf` paths. */
 function payerRiskReads(signal: SignalSpec): string[] {
   if (signal.op !== 'payer-risk') return [];
@@ -209,6 +224,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
     if (error) out.push({ at: ['evidence', name], message: `evidence ${name}: ${error}` });
   }
   checkListPaths(spec, full, out);
+  checkRegularPayNames(spec, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });

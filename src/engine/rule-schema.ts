@@ -96,6 +96,13 @@ const sequenceOp = z.object({
   groupWithin: duration.default(0),
   /** The `then` events must differ from the `first` event in at least one of these fields (chain hops). */
   differ: z.array(z.enum(['asset', 'chain'])).default([]),
+  /**
+   * The name of a `cadence` signal of the same rule: a `first` event that continues its sending
+   * address's regular run as that signal reads one (its selector, band, periods, count and cv) is
+   * someone's regular pay, and joins no inflow (regular-pay.ts). Its USD still counts toward the
+   * `maxRatio` ceiling: it may have been forwarded with the inflow.
+   */
+  exceptRegularPay: z.string().optional(),
 }).strict();
 
 const cadenceOp = z.object({

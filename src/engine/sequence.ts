@@ -6,6 +6,11 @@
  * and the follow-up events since its oldest part), so both sums are kept as running differences:
  * a trigger costs the items back to the inflow it settles on, not a re-scan of the window per
  * candidate inflow, and never more than the window's newest WINDOW_READ_LIMIT items.
+ *
+ * With `exceptRegularPay`, a `first` event that is someone's regular pay (regular-pay.ts) is
+ * neither an inflow nor a part of one; what it brought within the inflow's reach (from
+ * `groupWithin` before the inflow to the trigger) still raises the `maxRatio` ceiling, as it may
+ * have left with the inflow.
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -13,9 +18,10 @@ import { Decimal } from '../money/decimal.js';
 import type { SignalSpec } from './rule-schema.js';
 import { makeSelector, type Signal, type SignalResult } from './signals.js';
 import { NO_RESULT } from './no-result.js';
-import type { HistoryItem } from './state.js';
+import type { HistoryItem, RuleState } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
+import { regularPay, type RegularPayTest } from './regular-pay.js';
 
 type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
 type DifferField = SequenceSpec['differ'][number];
@@ -62,7 +68,9 @@ function projection(differ: readonly DifferField[]): ((e: TransferEvent) => stri
   return (e) => JSON.stringify(differ.map((f) => e.msg[f]));
 }
 
-export function sequence(spec: SequenceSpec): Signal {
+/** `regular`: the cadence signal `exceptRegularPay` names (the rule's loader checks it is one). */
+export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op: 'cadence' }>): Signal {
+  if (spec.exceptRegularPay !== undefined && regular === undefined) throw new Error(`exceptRegularPay: ${spec.exceptRegularPay} is no cadence signal of the rule`);
   const first = makeSelector(spec.first);
   const then = makeSelector(spec.then);
   const minRatio = Decimal.fromNumber(spec.minRatio);
@@ -72,7 +80,7 @@ export function sequence(spec: SequenceSpec): Signal {
   // One walk and one set of sums serve every trigger, emptied at its start: signals run one at a
   // time, and a result keeps none of them (its evidence and sums are copies or immutable), so a
   // trigger allocates only for what it returns.
-  const walk = new BackwardWalk(spec.within, first, then);
+  const walk = new BackwardWalk(spec.within, first, then, regular ? regularPay(regular) : undefined);
   const group = new KeyedSum(undefined);
   /** The group's members that are also follow-up events, to be taken out of the follow sum. */
   const groupFollows = new KeyedSum(keyOf);
@@ -84,12 +92,14 @@ export function sequence(spec: SequenceSpec): Signal {
     if (!EARLIER_KINDS.anyWithin(history, trigger, state.version, spec.first.kinds, trigger.time - spec.within)) return none();
     // Anchors lie within the window, and only they and what follows them are read: the walk goes
     // back from the trigger no further than the inflow it settles on needs.
-    walk.start(history, trigger);
+    walk.start(history, trigger, state);
     group.clear();
     groupFollows.clear();
     moved.clear();
     let groupEnd = 0; // the group is anchors[d..groupEnd), newest first
     let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
+    let apartEnd = 0; // apart[0..apartEnd) are the regular pay within the group's reach (empty without exceptRegularPay)
+    let apartUsd = ZERO;
     for (let d = 0; walk.anchorAt(d); d++) {
       const anchor = walk.anchors[d]!;
       // Slide the group to start at d and end past the oldest anchor within groupWithin of it.
@@ -102,6 +112,7 @@ export function sequence(spec: SequenceSpec): Signal {
         if (walk.anchorFollows[groupEnd]) groupFollows.add(walk.anchors[groupEnd]!, 1);
         groupEnd++;
       }
+      while (apartEnd < walk.apart.length && walk.apart[apartEnd]!.time >= from) apartUsd = apartUsd.plus(usdOrZero(walk.apart[apartEnd++]!));
       const inflow = group.total;
       if (inflow.sign() <= 0) continue;
       const since = walk.anchors[groupEnd - 1]!.time;
@@ -110,7 +121,7 @@ export function sequence(spec: SequenceSpec): Signal {
       while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
       const out = moved.differingFrom(anchor).minus(groupFollows.differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
-      if (out.compare(inflow.times(minRatio)) >= 0 && out.compare(inflow.times(maxRatio)) <= 0) {
+      if (out.compare(inflow.times(minRatio)) >= 0 && out.compare(inflow.plus(apartUsd).times(maxRatio)) <= 0) {
         // Evidence oldest first, as the history holds it: the inflow's parts, then what followed.
         const parts = walk.anchors.slice(d, groupEnd).reverse();
         const inGroup = new Set(parts);
@@ -197,6 +208,8 @@ const EARLIER_KINDS = new EarlierKinds();
  */
 class BackwardWalk {
   readonly anchors: TransferEvent[] = [];
+  /** The `first` events that are regular pay (with `exceptRegularPay`): no anchors, newest first. */
+  readonly apart: TransferEvent[] = [];
   /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
   readonly anchorFollows: boolean[] = [];
   readonly follows: TransferEvent[] = [];
@@ -206,13 +219,17 @@ class BackwardWalk {
   private nextFollow = -1;
   private oldest = 0;
 
-  constructor(private readonly within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean) {}
+  private state: RuleState | undefined;
+
+  constructor(private readonly within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean, private readonly regular: RegularPayTest | undefined) {}
 
   /** Starts a walk back from `trigger` over `history`, forgetting the previous one. */
-  start(history: readonly HistoryItem[], trigger: TransferEvent): void {
+  start(history: readonly HistoryItem[], trigger: TransferEvent, state: RuleState): void {
     this.history = history;
     this.trigger = trigger;
+    this.state = state;
     this.anchors.length = 0;
+    this.apart.length = 0;
     this.anchorFollows.length = 0;
     this.follows.length = 0;
     const end = upperBound(history, trigger.time);
@@ -243,6 +260,7 @@ class BackwardWalk {
   private stepAnchor(): void {
     const e = this.history[this.nextAnchor--]!;
     if (e.type !== 'transfer' || e.eventId === this.trigger!.eventId || !this.first(e)) return;
+    if (this.regular?.(e, this.state!, this.trigger!.time)) { this.apart.push(e); return; }
     this.anchors.push(e);
     this.anchorFollows.push(this.then(e));
   }

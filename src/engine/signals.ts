@@ -420,11 +420,12 @@ function receivedFromReceiver(state: RuleState, trigger: TransferEvent, since: n
   return false;
 }
 
-export function compileSignal(spec: SignalSpec): Signal {
+/** `siblings`: the rule's other signals, which a signal may name (a sequence's `exceptRegularPay`). */
+export function compileSignal(spec: SignalSpec, siblings: Readonly<Record<string, SignalSpec>> = {}): Signal {
   switch (spec.op) {
     case 'exposure': return exposure(spec);
     case 'window': return windowAgg(spec);
-    case 'sequence': return sequence(spec);
+    case 'sequence': return sequence(spec, regularPaySpec(spec, siblings));
     case 'cadence': return cadence(spec);
     case 'fan-in': return fanIn(spec);
     case 'linkage': return linkage(spec);
@@ -437,6 +438,12 @@ export function compileSignal(spec: SignalSpec): Signal {
     case 'decaying-exposure': return decayingExposure(spec);
     case 'reverse-link': return reverseLink(spec);
   }
+}
+
+/** The cadence signal a sequence's `exceptRegularPay` names, if it names one. */
+function regularPaySpec(spec: Extract<SignalSpec, { op: 'sequence' }>, siblings: Readonly<Record<string, SignalSpec>>): Extract<SignalSpec, { op: 'cadence' }> | undefined {
+  const named = spec.exceptRegularPay === undefined ? undefined : siblings[spec.exceptRegularPay];
+  return named?.op === 'cadence' ? named : undefined;
 }
 
 /** Whether a signal reads the address graph (and so must be re-run when the graph changes). */

@@ -345,6 +345,11 @@ export class RuleState {
     return this.payers.groups(accountId);
   }
 
+  /** The account's transfers of one kind whose first sending address is `payer`, oldest first; undefined when none. */
+  payerGroup(accountId: string, kind: PayerGroup['kind'], payer: string): PayerGroup | undefined {
+    return this.payers.group(accountId, kind, payer);
+  }
+
   /**
    * The retained transfer with this event id. An id is in at most one kind's index (see add), so
    * the kind the last look-up found is asked first: evidence lists are runs of one kind (a

@@ -24,19 +24,25 @@ const none = (facts: Record<string, unknown> = {}): SignalResult => ({ ok: false
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 const usdOrZero = (e: TransferEvent): Decimal => e.usd ?? ZERO;
 
-export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>): Signal {
+export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, siblings: Readonly<Record<string, SignalSpec>> = {}): Signal {
   const first = makeSelector(spec.first);
   const then = makeSelector(spec.then);
   const minRatio = Decimal.fromNumber(spec.minRatio);
   const maxRatio = Decimal.fromNumber(spec.maxRatio);
+  const named = spec.exceptRegularPay === undefined ? undefined : siblings[spec.exceptRegularPay];
+  const regular = named?.op === 'cadence' ? named : undefined;
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
     const history = state.historyBetween(trigger.msg.accountId, trigger.time - spec.within - spec.groupWithin, trigger.time);
-    const anchors = history.filter((e) => e.type === 'transfer' && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
+    const firsts = history.filter((e) => e.type === 'transfer' && e.time >= trigger.time - spec.within && e.eventId !== trigger.eventId && first(e)) as TransferEvent[];
+    const isRegular = (e: TransferEvent): boolean => regular !== undefined && scanningRegularPay(regular, state, e, trigger.time);
+    const anchors = firsts.filter((e) => !isRegular(e));
+    const apart = firsts.filter(isRegular);
     for (let i = anchors.length - 1; i >= 0; i--) {
       const anchor = anchors[i]!;
       const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
       const inflow = sumOf(group.map(usdOrZero));
+      const apartUsd = sumOf(apart.filter((a) => a.time >= anchor.time - spec.groupWithin).map(usdOrZero));
       if (inflow.sign() <= 0) continue;
       const since = group[0]!.time;
       const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
@@ -44,7 +50,7 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>):
       const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
       const moved = sumOf(follow.map(usdOrZero));
       const ratio = moved.toNumber() / inflow.toNumber();
-      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.times(maxRatio)) <= 0) {
+      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.plus(apartUsd).times(maxRatio)) <= 0) {
         return {
           ok: true,
           value: round(ratio, 4),
@@ -55,6 +61,33 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>):
     }
     return none();
   };
+}
+
+/**
+ * Whether a transfer continues its first sender's regular run as the cadence reads one: that
+ * sender's transfers of its kind in the cadence's window up to `to`, merged into payments, and a
+ * run of them ending with the payment that holds the transfer.
+ */
+function scanningRegularPay(spec: Extract<SignalSpec, { op: 'cadence' }>, state: Parameters<Signal>[0]['state'], e: TransferEvent, to: number): boolean {
+  const select = makeSelector(spec.of);
+  const payer = e.from[0];
+  if (payer === undefined || !select(e)) return false;
+  const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
+  const events = state.historyBetween(e.msg.accountId, to - spec.within, to).filter((x): x is TransferEvent => x.type === 'transfer' && x.msg.kind === e.msg.kind && x.from[0] === payer && select(x));
+  const payments = mergedPayments(events, spec.mergeWithin);
+  const at = payments.findIndex((p) => p.eventIds.includes(e.eventId));
+  return at >= 0 && regularRun(payments.slice(0, at + 1), spec, band) !== undefined;
+}
+
+/** A payer's transfers as payments: each takes the transfers up to `mergeWithin` after its first. */
+function mergedPayments(events: readonly TransferEvent[], mergeWithin: number): Payment[] {
+  const payments: Payment[] = [];
+  for (const e of events) {
+    const last = payments[payments.length - 1];
+    if (last && e.time - last.time <= mergeWithin) { last.usd = last.usd.plus(usdOrZero(e)); last.eventIds.push(e.eventId); }
+    else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
+  }
+  return payments;
 }
 
 /** The followers' distinct counterparties (a withdrawal's destination, a deposit's senders), in order of first appearance. */
@@ -84,13 +117,7 @@ export function scanningCadence(spec: Extract<SignalSpec, { op: 'cadence' }>): S
     const runEventIds: string[] = [];
     const runFirsts: number[] = [];
     for (const [payer, events] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
-      const payments: Payment[] = [];
-      for (const e of events) {
-        const last = payments[payments.length - 1];
-        if (last && e.time - last.time <= spec.mergeWithin) { last.usd = last.usd.plus(usdOrZero(e)); last.eventIds.push(e.eventId); }
-        else payments.push({ time: e.time, usd: usdOrZero(e), eventIds: [e.eventId] });
-      }
-      const result = regularRun(payments, spec, band);
+      const result = regularRun(mergedPayments(events, spec.mergeWithin), spec, band);
       if (result) runEventIds.push(...result.run.flatMap((p) => p.eventIds));
       if (result) runFirsts.push(events[0]!.time);
       if (result && (!best.ok || result.count > ((best.value as number | undefined) ?? 0))) {

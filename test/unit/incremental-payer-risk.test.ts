@@ -235,7 +235,7 @@ describe('payer-risk equals the scan it replaces', () => {
       const cut = Math.floor(lines.length / 2);
       const build = (): Pipeline => new Pipeline({ rules: RULES, labels: [] });
       const straight = build();
-      const [a, b] = [SPECS.map(compileSignal), SPECS.map(compileSignal)];
+      const [a, b] = [SPECS.map((s) => compileSignal(s)), SPECS.map((s) => compileSignal(s))];
       lines.slice(0, cut).forEach((line, n) => { straight.process(line, { line: n + 1 }); judged(straight, a); });
       const dir = tempDir(`tw-payer-risk-${i}-`);
       await saveCheckpoint(dir, straight, { rules: RULES, positions: { line: cut }, createdAt: FIXED_TIME });

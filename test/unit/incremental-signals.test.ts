@@ -6,6 +6,7 @@
  * with equal timestamps, split payments, out-of-order arrival, cluster merges, unvalued
  * transfers and a small per-account cap, judged at every retained transfer after every message.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
@@ -35,6 +36,9 @@ const SPECS: SignalSpec[] = [
   spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, within: '72h', minRatio: '80%', maxRatio: 1.5, differ: ['asset', 'chain'] }),
   spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '2d', within: '5d', minRatio: '50%', maxRatio: 3, differ: ['asset'] }),
   spec({ op: 'sequence', first: { kinds: ['deposit'], where: [{ field: 'event.usd', gte: 1000 }] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '12h', within: '3d', minRatio: '20%', maxRatio: 2 }),
+  // receiver-side's (v13): regular pay, as the sibling cadence `salary` reads it, joins no inflow.
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '48h', within: '72h', minRatio: '80%', exceptRegularPay: 'salary' }),
+  spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '2d', within: '5d', minRatio: '50%', maxRatio: 1.2, exceptRegularPay: 'salary' }),
   spec({ op: 'cadence', of: { kinds: ['deposit'] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '25000 USD'] }),
   spec({ op: 'cadence', of: { kinds: ['deposit', 'withdrawal'] }, within: '60d', mergeWithin: '1d', periods: [{ every: '7d', tolerance: '2d' }], minCount: 2, maxCv: 2 }),
   spec({ op: 'fresh', within: '14d' }),
@@ -45,7 +49,10 @@ const SPECS: SignalSpec[] = [
   spec({ op: 'distinct-payers', within: '60d', pass: { gte: 1 } }),
 ];
 
-const REFERENCE: Partial<Record<SignalSpec['op'], (s: never) => Signal>> = { sequence: scanningSequence, cadence: scanningCadence, fresh: scanningFresh, 'distinct-payers': scanningDistinctPayers };
+/** The signals a spec may name (`exceptRegularPay`): a salary cadence as receiver-side's reads one, weekly pay included. */
+const SIBLINGS: Record<string, SignalSpec> = { salary: spec({ op: 'cadence', of: { kinds: ['deposit'], where: [{ field: 'event.usd', lt: 20000 }] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '20000 USD'] }) };
+
+const REFERENCE: Partial<Record<SignalSpec['op'], (s: never, siblings: Record<string, SignalSpec>) => Signal>> = { sequence: scanningSequence, cadence: scanningCadence, fresh: scanningFresh, 'distinct-payers': scanningDistinctPayers };
 
 /** What a rule can read of a result: its verdict, value, evidence and facts (lazy ones read here), not how they were made. */
 const readable = (r: SignalResult): Pick<SignalResult, 'ok' | 'value' | 'eventIds' | 'facts'> => ({ ok: r.ok, value: r.value, eventIds: r.eventIds, facts: { ...r.facts } });
@@ -135,7 +142,10 @@ const envOf = (p: Pipeline, trigger: TransferEvent): Env => ({ trigger, ctx: {},
 describe('incremental sequence, cadence and fresh equal the scans they replace', () => {
   it('for every retained transfer as trigger, after every message, whatever the arrival order', () => {
     const held = new Map<string, number>();
-    const compiled = SPECS.map((s) => ({ s, fast: compileSignal(s), slow: REFERENCE[s.op]!(s as never) }));
+    const compiled = SPECS.map((s) => ({ s, fast: compileSignal(s, SIBLINGS), slow: REFERENCE[s.op]!(s as never, SIBLINGS) }));
+    // Each sequence that sets regular pay apart, and the same without: the streams must give cases where that changes the result.
+    const twins = SPECS.filter((s) => s.op === 'sequence' && s.exceptRegularPay !== undefined).map((s) => ({ apart: compileSignal(s, SIBLINGS), together: compileSignal({ ...s, exceptRegularPay: undefined } as SignalSpec) }));
+    let apartMattered = 0;
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 }), fc.constantFrom(6, 12, 5_000), (steps, pay, swaps, maxHistory) => {
       const p = new Pipeline({ rules: RULES, state: { maxHistory, counterpartyIndexFrom: maxHistory === 12 ? 0 : undefined } });
       messages(steps, pay, swaps).forEach((line, n) => {
@@ -146,17 +156,19 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
             expect(readable(fast(envOf(p, trigger))), `${s.op} at ${trigger.eventId}`).toEqual(readable(expected));
             if (expected.ok) held.set(JSON.stringify(s), (held.get(JSON.stringify(s)) ?? 0) + 1);
           }
+          for (const { apart, together } of twins) if (!isDeepStrictEqual(readable(apart(envOf(p, trigger))), readable(together(envOf(p, trigger))))) apartMattered++;
         }
       });
     }), { numRuns: 120 });
     // Not vacuous: every spec held somewhere (and so did its negation, in the many triggers that fail).
     for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
+    expect(apartMattered).toBeGreaterThan(0);
   });
 });
 
 describe('after a checkpoint round-trip', () => {
   it('the signals give what they gave without one: the counterparty index is rebuilt from the restored history', async () => {
-    const compiled = SPECS.map((s) => compileSignal(s));
+    const compiled = SPECS.map((s) => compileSignal(s, SIBLINGS));
     /** Every signal at every trigger, by eventId: comparable across two pipelines holding equal copies of the events. */
     const judged = (p: Pipeline): Map<string, unknown[]> => new Map(triggers(p).map((t) => [t.eventId, compiled.map((signal) => signal(envOf(p, t)))]));
     const streams = fc.sample(fc.tuple(fc.array(step, { minLength: 20, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 })), { seed: 11, numRuns: 6 });

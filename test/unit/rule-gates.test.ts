@@ -54,8 +54,11 @@ describe('rule gates', () => {
       if (!r.gate) continue;
       const [name, spec] = r.signals[r.gate.index]! && [r.signals[r.gate.index]![0], r.spec.signals[r.signals[r.gate.index]![0]]!];
       expect(spec.op, `${r.spec.id} gate ${name}`).toBe('sequence');
-      expect(r.gate.lookback).toBe((spec as { within: number }).within);
+      // A sequence that tells regular pay (receiver-side v13) reads each deposit's payer back over its cadence's window.
+      const regular = spec.op === 'sequence' && spec.exceptRegularPay !== undefined ? r.spec.signals[spec.exceptRegularPay] : undefined;
+      expect(r.gate.lookback, r.spec.id).toBe(regular?.op === 'cadence' ? Math.max((spec as { within: number }).within, regular.within) : (spec as { within: number }).within);
     }
+    expect(compiledRules(p).find((r) => r.spec.id === 'extortion-payment.receiver-side')!.gate!.lookback).toBe(200 * 86_400_000);
   });
 
   it('takes no gate from a first condition that is not a sequence signal', () => {

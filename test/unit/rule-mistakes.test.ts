@@ -190,6 +190,15 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(`${BASE}alsoAlert: signals.nearThreshold.count\n`).errors[0]!.reason).toMatch(/^alsoAlert: signals.nearThreshold.count is not a list of account ids/);
   });
 
+  it('a sequence whose exceptRegularPay names no cadence signal of the rule (misspelt, or another op)', () => {
+    const sequence = (name: string): string => `  flow: { op: sequence, first: { kinds: [deposit] }, then: { kinds: [withdrawal] }, within: 72h, minRatio: 80%, exceptRegularPay: ${name} }`;
+    const salary = '  salary: { op: cadence, of: { kinds: [deposit] }, within: 200d, periods: [{ every: 30d, tolerance: 5d }], minCount: 3, maxCv: 0.25 }';
+    const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
+    expect(loadRuleSet(ruleDir(withSignals(salary, sequence('salary'))).dir)).toHaveLength(1);
+    expect(refusal(withSignals(salary, sequence('salery'))).errors).toEqual([{ line: 11, reason: 'signals.flow.exceptRegularPay: exceptRegularPay: unknown signal salery; did you mean salary?' }]);
+    expect(refusal(withSignals(sequence('nearThreshold'))).errors).toEqual([{ line: 10, reason: 'signals.flow.exceptRegularPay: exceptRegularPay: nearThreshold is a window signal, not a cadence' }]);
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
