@@ -24,9 +24,11 @@ export const FORMAT = 'tidewatch-checkpoint';
  * for not own), and the per-address arrays end with each address's forward parent, the address
  * it swept into (EntityGraph.forwardParent; `forwardParents: true` in the section's head). 8: the
  * rule state ends with the IP block sightings (src/engine/subnet-sightings.ts; `subnets: true` in
- * the clock section's head).
+ * the clock section's head). 9: the rule state ends with the requests the completed withdrawals
+ * in the histories settled (withdrawal-settlement.ts; `settlements: true` in the clock section's
+ * head), each request among the retained events.
  */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
@@ -38,9 +40,11 @@ export const FORMAT_VERSION = 8;
  * no forwarder marks nor forward parents (a label on an address merged as a forwarder before the
  * restore holds for its whole cluster, as those builds read it; forwards read after it are
  * marked and noted); 3 to 7 carry no IP block sightings (the index starts empty and fills from the
- * logins and transfers read after the restore, as the login signs did).
+ * logins and transfers read after the restore, as the login signs did); 3 to 8 carry no
+ * settlements (a completion restored keeps no request, and a withdrawal read late into its group
+ * pairs it again from the requests the history holds).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

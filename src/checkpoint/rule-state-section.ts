@@ -1,7 +1,8 @@
 /**
  * The RuleState: the retained events once each, as [time, message] (see event-table.ts), then the per-account
  * histories and the transfer indexes (deposits, then withdrawals) as event numbers, then the
- * device and IP links, the clock, the login signs and (since format 8) the IP block sightings.
+ * device and IP links, the clock, the login signs, (since format 8) the IP block sightings and
+ * (since format 9) the requests the completed withdrawals in the histories settled.
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -24,7 +25,13 @@ const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]:
 /** Every retained event in a fixed walk order (histories by account, then the transfer index), each once. */
 function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {
   const { accounts, byEventId, recentLogins } = state.checkpointParts();
-  for (const [, list] of accounts.entries()) for (const item of list) if (numbering.assign(item).fresh) yield item;
+  for (const [, list] of accounts.entries()) {
+    for (const item of list) {
+      // A request a completion settled is out of the history, perhaps out of its index too.
+      if (item.type === 'transfer' && item.settles && numbering.assign(item.settles).fresh) yield item.settles;
+      if (numbering.assign(item).fresh) yield item;
+    }
+  }
   for (const kind of KINDS) for (const [, item] of byEventId[kind].entriesInOrder()) if (numbering.assign(item).fresh) yield item;
   for (const [, item] of recentLogins.entriesInOrder()) if (numbering.assign(item).fresh) yield item;
 }
@@ -44,6 +51,26 @@ interface RecentLoginsHead {
   loginSigns?: number | string;
   /** Written since format 8: a `state.subnets` section follows the login signs (subnet-sightings.ts). */
   subnets?: boolean;
+  /** Written since format 9: a `state.settlements` section follows the IP block sightings (withdrawal-settlement.ts). */
+  settlements?: boolean;
+}
+
+/** A completed withdrawal in a history and the requested one it settled, as event numbers. */
+type SettlementRow = [completion: number, request: number];
+
+/** The completions in the histories that settled a request, with it. */
+function* settlementsOf(accounts: ReturnType<RuleState['checkpointParts']>['accounts']): Generator<[TransferEvent, TransferEvent]> {
+  for (const [, list] of accounts.entries()) for (const item of list) if (item.type === 'transfer' && item.settles) yield [item, item.settles];
+}
+
+async function readSettlements(r: FrameReader, eventAt: (n: number) => HistoryItem): Promise<void> {
+  await expectSection(r, 'state.settlements');
+  for await (const [c, q] of readBatches<SettlementRow>(r)) {
+    const completion = eventAt(c);
+    const request = eventAt(q);
+    if (completion.type !== 'transfer' || completion.msg.status !== 'completed' || request.type !== 'transfer' || request.msg.status !== 'requested') r.fail(`settlement #${c} of #${q} is not a completed withdrawal of a requested one`);
+    completion.settles = request;
+  }
 }
 
 type LoginSignRow = [deviceId: string | null, ipCountry: string, vpn: 0 | 1, times: number[]];
@@ -129,9 +156,11 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
   const signs = parts.loginSigns.checkpointParts();
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
-  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest), subnets: true });
+  await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest), subnets: true, settlements: true });
   await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, list) => [accountId, list.map(signRow)]);
   await writeShardedMap(w, 'state.subnets', parts.subnets.checkpointMap(), (subnet, list) => [subnet, list.map(sightingRow)]);
+  await openSection(w, 'state.settlements');
+  await writeBatches(w, settlementsOf(parts.accounts), ([completion, request]): SettlementRow => [numbering.mustNumber(completion), numbering.mustNumber(request)]);
 }
 
 async function readLoginSigns(r: FrameReader, signs: LoginSigns, newest: number): Promise<void> {
@@ -175,5 +204,8 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   if (clock.loginSigns !== undefined) await readLoginSigns(r, parts.loginSigns, decodeClock(clock.loginSigns));
   // One before format 8 has no IP block sightings: the index starts empty and fills from the events read after it.
   if (clock.subnets === true) await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.subnets', parts.subnets.checkpointMap(), ([subnet, rows]) => [subnet, rows.map(sightingOf)]);
+  // One before format 9 has no settlements: its completions keep no request, and a withdrawal
+  // read late into their group after the restore pairs them again from the requests the history holds.
+  if (clock.settlements === true) await readSettlements(r, eventAt);
   state.restoreNewest(decodeClock(clock.newest));
 }

@@ -39,6 +39,12 @@ export interface TransferEvent {
    * relation the account kept up outlives the history's retention. Checkpointed.
    */
   dealtSince?: number;
+  /**
+   * For a completed withdrawal: the requested one it settled, out of the history since
+   * (src/engine/withdrawal-settlement.ts), kept so that a withdrawal read out of event order can
+   * pair the group again as event order would. Checkpointed.
+   */
+  settles?: TransferEvent;
   /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
   view?: Record<string, unknown>;
   /** The rule engine's notes of its rules' failed gates for this transfer (src/engine/gates.ts); never checkpointed. */

@@ -25,7 +25,7 @@ import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
-import { requestSettledBy } from './withdrawal-settlement.js';
+import { requestSettledBy, resettleFrom } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
 export interface AggregatorSpec {
@@ -578,19 +578,64 @@ export class RuleState {
   /**
    * Takes out of the account's history the requested withdrawal a completed one settles (see
    * withdrawal-settlement.ts): the two are one withdrawal. It stays findable by event id (an
-   * alert may name it). A change inside the history, like an insertion out of order: what was
-   * derived from it (aggregates, scans, gate notes) is derived again.
+   * alert may name it), and the completion keeps it (`settles`). A change inside the history,
+   * like an insertion out of order: what was derived from it (aggregates, scans, gate notes) is
+   * derived again. A completion read before events dated at or after it pairs its group again
+   * from its time on, as event order would have (resettle).
    */
   private settleRequest(accountId: string, event: TransferEvent): void {
+    if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return;
     const list = this.accounts.get(accountId);
-    if (!list) return;
+    if (!list || list.length === 0) return;
+    if (list[list.length - 1]!.time >= event.time) {
+      this.resettle(accountId, list, event, event);
+      return;
+    }
+    // In event order, the common case: no completion after it, so it takes the best request before it.
     const at = requestSettledBy(list, event);
     if (at < 0) return;
-    const [requested] = list.splice(at, 1);
-    this.lastSettlement = { completed: event.eventId, requested: requested!.eventId };
+    const [requested] = list.splice(at, 1) as [TransferEvent];
+    event.settles = requested;
+    this.lastSettlement = { completed: event.eventId, requested: requested.eventId };
     this.historyRewrites++;
     this.aggs.delete(accountId);
-    this.paid.release(accountId, [requested!]);
+    this.paid.release(accountId, [requested]);
+    this.payers.forget(accountId);
+  }
+
+  /**
+   * A requested withdrawal read after events of its account dated at or after it: its group is
+   * paired again from its time on, as event order would have (a completion read before its
+   * request settles it now; see resettleFrom). Called once the request was judged, as event
+   * order judges a request before its completion settles it; a request read in order costs
+   * nothing here.
+   */
+  settleLateRequest(event: HistoryItem): void {
+    if (!this.insertedBehind || event.type !== 'transfer' || event.msg.kind !== 'withdrawal' || event.msg.status !== 'requested') return;
+    const list = this.accounts.get(event.msg.accountId);
+    if (list) this.resettle(event.msg.accountId, list, event);
+  }
+
+  /**
+   * Pairs the group of `pivot` again from its time on (resettleFrom): the requests now settled
+   * leave the history, those no longer settled return to it (while their index still holds
+   * them), and what was derived from the history is derived again.
+   */
+  private resettle(accountId: string, list: HistoryItem[], pivot: TransferEvent, incoming?: TransferEvent): void {
+    const plan = resettleFrom(list, pivot, incoming);
+    if (plan === undefined) return;
+    for (const { completion, request } of plan.settlements) completion.settles = request;
+    if (incoming?.settles) this.lastSettlement = { completed: incoming.eventId, requested: incoming.settles.eventId };
+    const returning = plan.returning.filter((r) => this.byEventId.withdrawal.get(r.eventId) === r);
+    if (plan.leaving.length === 0 && returning.length === 0) return;
+    for (const request of plan.leaving) takeOut(list, request);
+    for (const request of returning) list.splice(upperBound(list, request.time), 0, request);
+    this.changes++;
+    this.historyRewrites++;
+    this.dropDerivedValues(accountId);
+    this.aggs.delete(accountId);
+    if (returning.length > 0) this.paid.forget(accountId);
+    else this.paid.release(accountId, plan.leaving);
     this.payers.forget(accountId);
   }
 
@@ -736,6 +781,15 @@ export class RuleState {
     this.historyRewrites++;
     this.letGoOfDerivedValues();
     this.newest = newest;
+  }
+}
+
+/** Takes `item` out of the time-sorted `list`, where it is. */
+function takeOut(list: HistoryItem[], item: HistoryItem): void {
+  for (let at = lowerBound(list, item.time); at < list.length && list[at]!.time === item.time; at++) {
+    if (list[at] !== item) continue;
+    list.splice(at, 1);
+    return;
   }
 }
 

@@ -114,3 +114,93 @@ export function requestSettledBy(history: readonly (TransferEvent | LoginEvent)[
   }
   return best;
 }
+
+/** Completions of one group re-paired at most per event read out of event order (the rest keep their pairing). */
+export const RESETTLED_COMPLETIONS = 32;
+
+/** Whether `item` is a withdrawal of the same destination, chain and asset as `event`, at either stage. */
+function sameWithdrawalGroup(item: TransferEvent | LoginEvent, event: TransferEvent): item is TransferEvent {
+  return item.type === 'transfer' && item.msg.kind === 'withdrawal' && item.to === event.to && item.msg.chain === event.msg.chain && item.msg.asset === event.msg.asset;
+}
+
+/** Whether `a` comes before `b` in event order: the older, and at one instant the smaller event id. */
+const beforeInEventOrder = (a: TransferEvent, b: TransferEvent): boolean => (a.time !== b.time ? a.time < b.time : a.eventId < b.eventId);
+
+/**
+ * Whether event order pairs the completion `item` after `pivot` was read: every completion
+ * dated at or after a request sees it; after a completion, those that follow it in event order.
+ */
+function pairedAfter(item: TransferEvent, pivot: TransferEvent): boolean {
+  return pivot.msg.status === 'requested' ? item.time >= pivot.time : !beforeInEventOrder(item, pivot);
+}
+
+/** A completion and the request it settles in event order (none: it settles nothing). */
+export interface Settlement { completion: TransferEvent; request: TransferEvent | undefined }
+
+/** What re-pairing a group from a withdrawal read out of event order gives. */
+export interface Resettlement {
+  /** The completions from the pivot on in event order, each with the request it now settles. */
+  settlements: Settlement[];
+  /** The requests the history held that the completions now settle: they leave it. */
+  leaving: TransferEvent[];
+  /** The requests the completions settled before and no longer do: they return to the history. */
+  returning: TransferEvent[];
+}
+
+/**
+ * How event order pairs the group of `pivot` (a withdrawal just read; `incoming`: a completion
+ * not yet in the history) from `pivot` on, when it was read after events dated at or after it.
+ * In event order each completion, in turn (by time, then event id), settles the best request of
+ * its group within SETTLES_WITHIN before it that no earlier completion settled: a request read
+ * late is seen by every completion dated at or after it, a completion read late comes before
+ * those dated after it. So the completions before the pivot keep their requests, and those from
+ * it on are paired again, in event order, from the requests the history holds within reach and
+ * those they settled. Bounded: the history is read from SETTLEMENT_READ_LIMIT items before the
+ * pivot to as many after it, and RESETTLED_COMPLETIONS completions at most are paired again
+ * (those past them keep their requests). Undefined when no completion is paired again.
+ */
+export function resettleFrom(history: readonly (TransferEvent | LoginEvent)[], pivot: TransferEvent, incoming?: TransferEvent): Resettlement | undefined {
+  const start = Math.max(lowerBound(history, pivot.time - SETTLES_WITHIN), upperBound(history, pivot.time) - SETTLEMENT_READ_LIMIT);
+  const end = Math.min(history.length, upperBound(history, pivot.time) + SETTLEMENT_READ_LIMIT);
+  const held: TransferEvent[] = [];
+  const completions: TransferEvent[] = incoming ? [incoming] : [];
+  for (let i = start; i < end; i++) {
+    const item = history[i]!;
+    if (!sameWithdrawalGroup(item, pivot)) continue;
+    if (item.msg.status === 'requested') held.push(item);
+    else if (item.msg.status === 'completed' && item !== incoming && pairedAfter(item, pivot)) completions.push(item);
+  }
+  if (completions.length === 0) return undefined;
+  completions.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
+  completions.length = Math.min(completions.length, RESETTLED_COMPLETIONS);
+  const free = new Set<TransferEvent>(held);
+  for (const c of completions) if (c.settles) free.add(c.settles);
+  const settlements = completions.map((completion) => {
+    const request = bestRequest(free, completion);
+    if (request) free.delete(request);
+    return { completion, request };
+  });
+  const taken = new Set(settlements.map((s) => s.request));
+  return {
+    settlements,
+    leaving: held.filter((r) => taken.has(r)),
+    returning: completions.flatMap((c) => (c.settles && !taken.has(c.settles) ? [c.settles] : [])),
+  };
+}
+
+/** The request among `free` that `completion` settles: within reach before it, the smallest fee, then the first in event order. */
+function bestRequest(free: ReadonlySet<TransferEvent>, completion: TransferEvent): TransferEvent | undefined {
+  let best: TransferEvent | undefined;
+  let bestFee: Decimal | undefined;
+  for (const request of free) {
+    if (request.time > completion.time || request.time < completion.time - SETTLES_WITHIN) continue;
+    const fee = feeDeducted(request, completion);
+    if (fee === undefined) continue;
+    const order = bestFee === undefined ? -1 : fee.compare(bestFee);
+    if (order < 0 || (order === 0 && settlesFirst(request, best!))) {
+      best = request;
+      bestFee = fee;
+    }
+  }
+  return best;
+}

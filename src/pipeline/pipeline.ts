@@ -344,6 +344,9 @@ export class Pipeline {
     const behind = event.time <= this.state.newestTime;
     this.state.add(event);
     const alerts = this.engine.evaluate({ item: event });
+    // A request read after its completion: judged first, as in event order, then settled, and
+    // the account's later events judged again with the pairing event order gives.
+    this.state.settleLateRequest(event);
     this.late.judgeLaterAgain(event, alerts);
     if (this.engine.hasGraphRules) {
       if (behind) this.late.judgeLaterFundedAgain(event, outcome.counterpartyIds, alerts);
