@@ -583,6 +583,19 @@ export class RuleEngine {
   private carryNoveltyOfSettledRequest(item: HistoryItem): void {
     const request = this.state.requestSettledBy(item.eventId);
     if (request === undefined || item.type !== 'transfer') return;
+    this.carryNovelty(item, request);
+  }
+
+  /**
+   * The same for a completion judged again after its request was, both read late (the late
+   * judgement judges the request as event order did, before its completion): the completion is
+   * not news to a rule that alerted on the request.
+   */
+  carryNoveltyOfRequestSettled(completion: TransferEvent): void {
+    if (completion.settles) this.carryNovelty(completion, completion.settles.eventId);
+  }
+
+  private carryNovelty(item: TransferEvent, request: string): void {
     const accountId = item.msg.accountId;
     for (const rule of this.rules) {
       const prefix = `${rule.spec.id}\u0000${accountId}\u0000`;

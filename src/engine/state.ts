@@ -639,6 +639,36 @@ export class RuleState {
     this.payers.forget(accountId);
   }
 
+  /**
+   * Judges a requested withdrawal that a completion settled as event order judged it, before its
+   * completion: back in its account's history for the while of `judge` (a late event dated before
+   * it judges it again; see LateJudgement.judgeLaterAgain). What was derived from the history is
+   * derived again, with it and after.
+   */
+  withSettledRequestHeld<T>(request: TransferEvent, judge: () => T): T {
+    const accountId = request.msg.accountId;
+    const list = this.accounts.get(accountId);
+    if (!list) return judge();
+    list.splice(upperBound(list, request.time), 0, request);
+    this.historyReshaped(accountId);
+    try {
+      return judge();
+    } finally {
+      takeOut(list, request);
+      this.historyReshaped(accountId);
+    }
+  }
+
+  /** An item went into or out of the account's history other than at its end: what was derived from it goes. */
+  private historyReshaped(accountId: string): void {
+    this.changes++;
+    this.historyRewrites++;
+    this.dropDerivedValues(accountId);
+    this.aggs.delete(accountId);
+    this.paid.forget(accountId);
+    this.payers.forget(accountId);
+  }
+
   /** Adds the event to the account's history; returns the history (the list the account holds, or held if a sweep just evicted it). */
   private addToHistory(accountId: string, event: HistoryItem): readonly HistoryItem[] {
     if (event.type === 'transfer') {

@@ -19,12 +19,23 @@
  * amount, as every asset did before session 52.
  *
  * The choice among requests that qualify: the exact amount first, then the smallest fee, then
- * the oldest (then the smaller event id at one instant), so it depends on event times, ids and
- * amounts, not on the order in which the requests before the completion were read. A completion
- * read before its request settles nothing (a request is never matched against completions
- * already held): both count, with or without a fee, as before session 52. Completions read out
- * of event order may pair differently, as before: a later one read first takes the oldest
- * request, and an earlier one then finds none (three withdrawals where there were two).
+ * the oldest (then the smaller event id at one instant).
+ *
+ * The pairing is event order's whatever the order of arrival (since the session 52 review): in
+ * event order each completion in turn (by time, then event id) settles the best request of its
+ * group (account, destination, chain, asset) within SETTLES_WITHIN before it that no earlier
+ * completion settled. A completion read in order, after everything of its account, does just that
+ * (requestSettledBy: the common case, unchanged). A withdrawal of either stage read at or behind
+ * its account's newest event pairs its group again from its own time on (resettleFrom): the
+ * completions before it keep their requests; those from it on are paired again in event order
+ * from the requests the history holds within reach and those they had settled, which each
+ * completion keeps (`settles`, checkpointed) so a request it lets go returns to the history.
+ * Before, a completion read before its request settled nothing (both counted), and completions
+ * read out of event order paired by read order (`r1, r2, cb, ca`, ca dated between r1 and r2,
+ * kept r2 counted). A request read late is judged first, as event order judges it, then settled
+ * (RuleState.settleLateRequest); the account's later events are judged again as after any event
+ * read late. Bounded: SETTLEMENT_READ_LIMIT items of history before and after the withdrawal read
+ * late, RESETTLED_COMPLETIONS completions paired again; those past them keep their requests.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';

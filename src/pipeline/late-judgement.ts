@@ -88,6 +88,7 @@ export class LateJudgement {
   judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
     if (this.state.insertedBehind) {
       for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_ITEMS_JUDGED)) {
+        if (item.type === 'transfer' && item.settles && item.settles !== event && item.settles.time >= event.time) this.judgeSettledRequest(item, alerts);
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
       }
@@ -100,6 +101,20 @@ export class LateJudgement {
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
     this.judgeAsLaterLinked(event, alerts);
+  }
+
+  /**
+   * The request a later completion settled, dated after the event read late: event order judged
+   * it with the event in its past, before its completion came (QA: a deposit read after both
+   * stages of the withdrawal forwarding it, which a request 3 hours after it makes medium, gave
+   * only the completion's low, 8 hours after). Judged with it back in the history, and the
+   * completion then not news to a rule that alerted on it.
+   */
+  private judgeSettledRequest(completion: TransferEvent, alerts: Alert[]): void {
+    const request = completion.settles!;
+    this.stats.laterRejudged++;
+    for (const alert of this.state.withSettledRequestHeld(request, () => this.engine.evaluate({ item: request }))) alerts.push(alert);
+    this.engine.carryNoveltyOfRequestSettled(completion);
   }
 
   /**

@@ -129,6 +129,17 @@ describe('a withdrawal settled whatever order its stages are read in (session 52
     const outcome = expectEventOrderWhateverTheOrder(lines, ['w-done']);
     expect(Object.keys(outcome.verdicts)).not.toContain(`pass-through.quick-out ${account}`);
   });
+
+  it('a deposit read after both stages of the withdrawal forwarding it: the request is judged as event order judged it (medium, not the completion\'s low)', () => {
+    const rand = prng(39);
+    const astrill = { ip: '45.134.42.11', ipCountry: 'CN', vpn: true, vpnProvider: 'Astrill VPN', deviceId: 'dev-settle-order' };
+    const deposit = transfer({ eventId: 'dep', kind: 'deposit', time: T0, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 10_000, from: [derivedEvm(82, 9)], to: derivedEvm(82, 8) }, rand);
+    const spec = { kind: 'withdrawal' as const, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 9_800, to: ETHEREUM.to, session: astrill };
+    const request = transfer({ ...spec, eventId: 'w-req', time: T0 + 2 * HOUR, status: 'requested' }, rand);
+    const completion = transfer({ ...spec, eventId: 'w-done', time: T0 + 10 * HOUR, status: 'completed' }, rand);
+    const outcome = expectEventOrderWhateverTheOrder([deposit, request, completion], ['w-done']);
+    expect(outcome.verdicts[`pass-through.quick-out ${account}`]).toBe('medium');
+  });
 });
 
 describe('a settlement across a checkpoint (format 9)', () => {
