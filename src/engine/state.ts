@@ -630,13 +630,7 @@ export class RuleState {
     if (plan.leaving.length === 0 && returning.length === 0) return;
     for (const request of plan.leaving) takeOut(list, request);
     for (const request of returning) list.splice(upperBound(list, request.time), 0, request);
-    this.changes++;
-    this.historyRewrites++;
-    this.dropDerivedValues(accountId);
-    this.aggs.delete(accountId);
-    if (returning.length > 0) this.paid.forget(accountId);
-    else this.paid.release(accountId, plan.leaving);
-    this.payers.forget(accountId);
+    this.historyReshaped(accountId, list, returning, plan.leaving);
   }
 
   /**
@@ -650,22 +644,26 @@ export class RuleState {
     const list = this.accounts.get(accountId);
     if (!list) return judge();
     list.splice(upperBound(list, request.time), 0, request);
-    this.historyReshaped(accountId);
+    this.historyReshaped(accountId, list, [request], []);
     try {
       return judge();
     } finally {
       takeOut(list, request);
-      this.historyReshaped(accountId);
+      this.historyReshaped(accountId, list, [], [request]);
     }
   }
 
-  /** An item went into or out of the account's history other than at its end: what was derived from it goes. */
-  private historyReshaped(accountId: string): void {
+  /**
+   * Requests went into or out of the account's history other than at its end: what was derived
+   * from it goes, but the counterparty index, which takes them in and lets them go where they are.
+   */
+  private historyReshaped(accountId: string, list: readonly HistoryItem[], added: readonly TransferEvent[], removed: readonly TransferEvent[]): void {
     this.changes++;
     this.historyRewrites++;
     this.dropDerivedValues(accountId);
     this.aggs.delete(accountId);
-    this.paid.forget(accountId);
+    for (const request of added) this.paid.feed(accountId, request, list);
+    this.paid.release(accountId, removed);
     this.payers.forget(accountId);
   }
 

@@ -34,7 +34,9 @@
  * read out of event order paired by read order (`r1, r2, cb, ca`, ca dated between r1 and r2,
  * kept r2 counted). A request read late is judged first, as event order judges it, then settled
  * (RuleState.settleLateRequest); the account's later events are judged again as after any event
- * read late. Bounded: SETTLEMENT_READ_LIMIT items of history before and after the withdrawal read
+ * read late, and among them the requests their completions settled, each back in the history for
+ * its judgement, as event order judged it before its completion (LateJudgement.judgeLaterAgain).
+ * Bounded: SETTLEMENT_READ_LIMIT items of history before and after the withdrawal read
  * late, RESETTLED_COMPLETIONS completions paired again; those past them keep their requests.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
