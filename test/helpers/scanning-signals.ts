@@ -66,14 +66,18 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, 
 /**
  * Whether a transfer continues its first sender's regular run as the cadence reads one: that
  * sender's transfers of its kind in the cadence's window up to `to`, merged into payments, and a
- * run of them ending with the payment that holds the transfer.
+ * run of them ending with the payment that holds the transfer; none when that sender also sent,
+ * within mergeWithin of it, a transfer the cadence does not select (receiver-side v14).
  */
 function scanningRegularPay(spec: Extract<SignalSpec, { op: 'cadence' }>, state: Parameters<Signal>[0]['state'], e: TransferEvent, to: number): boolean {
   const select = makeSelector(spec.of);
   const payer = e.from[0];
   if (payer === undefined || !select(e)) return false;
   const band = spec.usdRange ? ([Decimal.fromNumber(spec.usdRange[0]), Decimal.fromNumber(spec.usdRange[1])] as const) : undefined;
-  const events = state.historyBetween(e.msg.accountId, to - spec.within, to).filter((x): x is TransferEvent => x.type === 'transfer' && x.msg.kind === e.msg.kind && x.from[0] === payer && select(x));
+  const ofPayer = state.historyBetween(e.msg.accountId, to - spec.within, to).filter((x): x is TransferEvent => x.type === 'transfer' && x.msg.kind === e.msg.kind && x.from[0] === payer);
+  // v14: a transfer the cadence does not select, sent by the payer beside this one, makes it part of a larger payment.
+  if (ofPayer.some((x) => !select(x) && Math.abs(x.time - e.time) <= spec.mergeWithin)) return false;
+  const events = ofPayer.filter((x) => select(x));
   const payments = mergedPayments(events, spec.mergeWithin);
   const at = payments.findIndex((p) => p.eventIds.includes(e.eventId));
   return at >= 0 && regularRun(payments.slice(0, at + 1), spec, band) !== undefined;
