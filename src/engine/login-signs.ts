@@ -17,6 +17,7 @@
  */
 import type { LoginEvent } from '../decode/events.js';
 import { ShardedMap } from '../state/sharded-map.js';
+import { appended } from '../state/tight-list.js';
 
 /** One combination of session signs an account signed in with, and when. */
 export interface LoginSign {
@@ -66,19 +67,28 @@ export class LoginSigns {
     if (time > this.newest) this.newest = time;
     const { accountId, deviceId, ipCountry, vpn } = login.msg;
     this.byAccount.sweepSome(SWEEP_PER_LOGIN, this.expire);
-    let signs = this.byAccount.get(accountId);
-    if (signs === undefined) this.byAccount.set(accountId, (signs = []));
-    else this.dropExpired(signs);
-    for (const sign of signs) {
-      if (sign.deviceId === deviceId && sign.ipCountry === ipCountry && sign.vpn === vpn) return addSighting(sign.times, time);
+    const signs = this.byAccount.get(accountId);
+    if (signs !== undefined) {
+      this.dropExpired(signs);
+      for (const sign of signs) {
+        if (sign.deviceId === deviceId && sign.ipCountry === ipCountry && sign.vpn === vpn) return this.sighted(sign, time);
+      }
     }
     if (time < this.horizon()) {
       // A late login older than the retention notes nothing; an account it left empty goes.
-      if (signs.length === 0) this.byAccount.delete(accountId);
+      if (signs !== undefined && signs.length === 0) this.byAccount.delete(accountId);
       return false;
     }
-    if (signs.length >= SIGNS_PER_ACCOUNT) signs.splice(leastRecent(signs), 1);
-    signs.push({ deviceId, ipCountry, vpn, times: [time] });
+    const kept = signs ?? [];
+    if (kept.length >= SIGNS_PER_ACCOUNT) kept.splice(leastRecent(kept), 1);
+    this.byAccount.set(accountId, appended(kept, { deviceId, ipCountry, vpn, times: [time] }));
+    return true;
+  }
+
+  private sighted(sign: LoginSign, time: number): boolean {
+    const times = sightingAdded(sign.times, time);
+    if (times === undefined) return false;
+    sign.times = times;
     return true;
   }
 
@@ -130,19 +140,28 @@ function leastRecent(signs: readonly LoginSign[]): number {
 }
 
 /**
- * Adds a sighting to the times kept (ascending, distinct: the first, then the newest
- * SIGHTINGS_KEPT), so that they stay the first and newest of every sighting whatever the order
- * they came in: past the bound the oldest but the first goes, which is the new sighting itself
- * when it is older than every one kept but the first. Returns whether the times changed.
+ * The times kept (ascending, distinct: the first, then the newest SIGHTINGS_KEPT) with a sighting
+ * added, so that they stay the first and newest of every sighting whatever the order they came
+ * in: past the bound the oldest but the first goes, which is the new sighting itself when it is
+ * older than every one kept but the first. Returns the times to keep, or undefined when they did
+ * not change. While short they are copied at their exact length (an array grown by `splice` or
+ * `push` reserves 17 slots, 152 bytes, for at most five times; one per sign of each of a quarter
+ * million accounts); once full they are shifted in place, so a login allocates nothing.
  */
-export function addSighting(times: number[], time: number): boolean {
+export function sightingAdded(times: number[], time: number): number[] | undefined {
   let i = times.length;
   while (i > 0 && times[i - 1]! > time) i--;
-  if (i > 0 && times[i - 1] === time) return false;
-  if (times.length > SIGHTINGS_KEPT && i === 1) return false; // older than every newest, newer than the first: not kept
-  times.splice(i, 0, time);
-  if (times.length > SIGHTINGS_KEPT + 1) times.splice(1, 1);
-  return true;
+  if (i > 0 && times[i - 1] === time) return undefined;
+  if (times.length <= SIGHTINGS_KEPT) return times.slice(0, i).concat([time], times.slice(i)); // concat sizes exactly; a spread reserves 23
+  if (i === 1) return undefined; // older than every newest, newer than the first: not kept
+  if (i === 0) {
+    times[0] = time; // older than the first: it is the first, and the old one is older than every newest
+    return times;
+  }
+  // The oldest of the newest (index 1) goes; those up to the new one's place move down by one.
+  for (let k = 1; k < i - 1; k++) times[k] = times[k + 1]!;
+  times[i - 1] = time;
+  return times;
 }
 
 /**

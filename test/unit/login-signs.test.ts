@@ -7,7 +7,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoginEvent } from '../../src/decode/events.js';
-import { addSighting, LoginSigns, SIGHTINGS_KEPT, SIGNS_PER_ACCOUNT, sightingAtOrBefore } from '../../src/engine/login-signs.js';
+import { LoginSigns, SIGHTINGS_KEPT, SIGNS_PER_ACCOUNT, sightingAdded, sightingAtOrBefore } from '../../src/engine/login-signs.js';
+
+/** Adds a sighting to `kept` in place, as the store keeps the array returned; whether it changed. */
+function addSighting(kept: number[], time: number): boolean {
+  const next = sightingAdded(kept, time);
+  if (next === undefined) return false;
+  if (next !== kept) kept.splice(0, kept.length, ...next);
+  return true;
+}
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2025-03-01T00:00:00Z');
