@@ -12,3 +12,10 @@ export const WINDOW_READ_LIMIT = 256;
 
 /** Transfers of one payer's group a `cadence` reads, newest first (a salary payer has a few dozen in 200 days). */
 export const PAYER_GROUP_READ_LIMIT = 256;
+
+/**
+ * Candidate inflows a `sequence` with `pick: largest` tries, newest first, when `maxGroups` does
+ * not say: a salary account has a few deposits in a 72 h window, a hot account hundreds, and the
+ * largest pick reads every candidate where `newest` stops at the first that holds.
+ */
+export const LARGEST_PICK_GROUPS = 32;

@@ -97,6 +97,17 @@ const sequenceOp = z.object({
   /** The `then` events must differ from the `first` event in at least one of these fields (chain hops). */
   differ: z.array(z.enum(['asset', 'chain'])).default([]),
   /**
+   * Which inflow the follow-up events are read against when several in the window would do.
+   * `newest`: the latest whose ratio holds. `largest`: of the inflows the follow-ups carry, the one
+   * of most USD (the newest of equals); an older inflow is carried only if the follow-ups since it
+   * move `minRatio` of it together with every `first` event after it (what came in later is in the
+   * account too), and at most `maxGroups` inflows are tried, newest first (sequence.ts).
+   * @defaultValue newest
+   */
+  pick: z.enum(['newest', 'largest']).default('newest'),
+  /** With `pick: largest`, how many candidate inflows (newest first) are tried: a hot account's window holds hundreds. @defaultValue 32 */
+  maxGroups: z.number().int().min(1).max(256).optional(),
+  /**
    * The name of a `cadence` signal of the same rule: a `first` event that continues its sending
    * address's regular run as that signal reads one (its selector, band, periods, count and cv) is
    * someone's regular pay, and joins no inflow (regular-pay.ts). Its USD still counts toward the

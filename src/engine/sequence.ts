@@ -11,6 +11,17 @@
  * neither an inflow nor a part of one; what it brought within the inflow's reach (from
  * `groupWithin` before the inflow to the trigger) still raises the `maxRatio` ceiling, as it may
  * have left with the inflow.
+ *
+ * With `pick: largest`, the walk does not stop at the first inflow that holds: of those the
+ * follow-ups carry, the one of most USD is the result (the newest of equals, so the verdict is a
+ * function of the history in event order). A small top-up a day after a salary is carried 333%
+ * by the salary's pieces and hid the salary behind it (small-burst v4). An older inflow is
+ * carried only if the follow-ups since its oldest part move `minRatio` of it together with every
+ * `first` event after it (`laterUsd`): what came in later is in the account too, and read alone
+ * a P2P trader's busy day two days back was "carried 97%" while as much again came in after it.
+ * The newest inflow has nothing after it, so it reads as with `newest`. At most `maxGroups`
+ * candidates are tried (LARGEST_PICK_GROUPS by default): the walk's cost stays that of the
+ * candidates tried, as with `newest` when none holds.
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -20,7 +31,7 @@ import { makeSelector, type Signal, type SignalResult } from './signals.js';
 import { NO_RESULT } from './no-result.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
-import { WINDOW_READ_LIMIT } from './read-limits.js';
+import { LARGEST_PICK_GROUPS, WINDOW_READ_LIMIT } from './read-limits.js';
 import { regularPay, type RegularPayTest } from './regular-pay.js';
 
 type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
@@ -68,9 +79,27 @@ function projection(differ: readonly DifferField[]): ((e: TransferEvent) => stri
   return (e) => JSON.stringify(differ.map((f) => e.msg[f]));
 }
 
+/** An inflow whose ratio holds: its group anchors[d..groupEnd), the follow-ups follows[0..followEnd), and the sums read. */
+interface Carried {
+  d: number;
+  groupEnd: number;
+  followEnd: number;
+  /** The group's USD (`firstUsd`). */
+  inflow: Decimal;
+  /** The `first` events after the group, up to the trigger (`laterUsd`). */
+  later: Decimal;
+  /** What the follow-ups moved (`movedUsd`). */
+  out: Decimal;
+  /** The time of the group's oldest part. */
+  since: number;
+}
+
 /** `regular`: the cadence signal `exceptRegularPay` names (the rule's loader checks it is one). */
 export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op: 'cadence' }>): Signal {
   if (spec.exceptRegularPay !== undefined && regular === undefined) throw new Error(`exceptRegularPay: ${spec.exceptRegularPay} is no cadence signal of the rule`);
+  const largest = spec.pick === 'largest';
+  if (spec.maxGroups !== undefined && !largest) throw new Error(`maxGroups bounds the inflows pick: largest tries; with pick: ${spec.pick} the first that holds is taken, so it would do nothing`);
+  const maxGroups = largest ? spec.maxGroups ?? LARGEST_PICK_GROUPS : Number.POSITIVE_INFINITY;
   const first = makeSelector(spec.first);
   const then = makeSelector(spec.then);
   const minRatio = Decimal.fromNumber(spec.minRatio);
@@ -84,6 +113,8 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
   const group = new KeyedSum(undefined);
   /** The group's members that are also follow-up events, to be taken out of the follow sum. */
   const groupFollows = new KeyedSum(keyOf);
+  /** With `pick: largest`, the same over the group and every later inflow (anchors[0..groupEnd)): all of it is inflow, none moved. */
+  const carriedFollows = new KeyedSum(keyOf);
   const moved = new KeyedSum(keyOf);
   return ({ trigger, state }) => {
     if (trigger.type !== 'transfer' || !then(trigger)) return none();
@@ -95,21 +126,26 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
     walk.start(history, trigger, state);
     group.clear();
     groupFollows.clear();
+    carriedFollows.clear();
     moved.clear();
     let groupEnd = 0; // the group is anchors[d..groupEnd), newest first
     let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
     let apartEnd = 0; // apart[0..apartEnd) are the regular pay within the group's reach (empty without exceptRegularPay)
     let apartUsd = ZERO;
-    for (let d = 0; walk.anchorAt(d); d++) {
+    let later = ZERO; // the USD of anchors[0..d): the inflow after the group
+    let best: Carried | undefined;
+    for (let d = 0; d < maxGroups && walk.anchorAt(d); d++) {
       const anchor = walk.anchors[d]!;
+      if (d > 0) later = later.plus(usdOrZero(walk.anchors[d - 1]!));
       // Slide the group to start at d and end past the oldest anchor within groupWithin of it.
       if (d > 0 && groupEnd > d - 1) { group.add(walk.anchors[d - 1]!, -1); if (walk.anchorFollows[d - 1]) groupFollows.add(walk.anchors[d - 1]!, -1); }
       if (groupEnd < d) groupEnd = d;
       const from = anchor.time - spec.groupWithin;
       walk.anchorsTo(from);
       while (groupEnd < walk.anchors.length && walk.anchors[groupEnd]!.time >= from) {
-        group.add(walk.anchors[groupEnd]!, 1);
-        if (walk.anchorFollows[groupEnd]) groupFollows.add(walk.anchors[groupEnd]!, 1);
+        const part = walk.anchors[groupEnd]!;
+        group.add(part, 1);
+        if (walk.anchorFollows[groupEnd]) { groupFollows.add(part, 1); if (largest) carriedFollows.add(part, 1); }
         groupEnd++;
       }
       while (apartEnd < walk.apart.length && walk.apart[apartEnd]!.time >= from) apartUsd = apartUsd.plus(usdOrZero(walk.apart[apartEnd++]!));
@@ -119,25 +155,39 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       if (!differs(trigger, anchor)) continue;
       walk.followsTo(since);
       while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
-      const out = moved.differingFrom(anchor).minus(groupFollows.differingFrom(anchor));
+      // `newest` reads the group alone; `largest` the group and what came in after it.
+      const carried = largest ? inflow.plus(later) : inflow;
+      const out = moved.differingFrom(anchor).minus((largest ? carriedFollows : groupFollows).differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
-      if (out.compare(inflow.times(minRatio)) >= 0 && out.compare(inflow.plus(apartUsd).times(maxRatio)) <= 0) {
-        // Evidence oldest first, as the history holds it: the inflow's parts, then what followed.
-        const parts = walk.anchors.slice(d, groupEnd).reverse();
-        const inGroup = new Set(parts);
-        const followed = walk.follows.slice(0, followEnd).reverse().filter((e) => !inGroup.has(e) && differs(e, anchor));
-        const ratio = out.toNumber() / inflow.toNumber();
-        const counterparties = counterpartiesOf(followed);
-        return {
-          ok: true,
-          value: round(ratio, 4),
-          eventIds: [...parts.map((a) => a.eventId), ...followed.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: out, hours: round((trigger.time - since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
-        };
-      }
+      if (out.compare(carried.times(minRatio)) < 0 || out.compare(carried.plus(apartUsd).times(maxRatio)) > 0) continue;
+      const found: Carried = { d, groupEnd, followEnd, inflow, later, out, since };
+      if (!largest) return carriedResult(found, trigger);
+      if (best === undefined || inflow.compare(best.inflow) > 0) best = found;
     }
-    return none();
+    return best === undefined ? none() : carriedResult(best, trigger);
   };
+
+  /**
+   * The result for the inflow carried. Evidence oldest first, as the history holds it: the
+   * inflow's parts, then what followed (with `largest`, the later inflows among the follow-ups).
+   */
+  function carriedResult(c: Carried, trigger: TransferEvent): SignalResult {
+    const anchor = walk.anchors[c.d]!;
+    const parts = walk.anchors.slice(c.d, c.groupEnd).reverse();
+    // With `largest`, every inflow since the group is inflow, not a follow-up (it was not counted as moved).
+    const inflows = new Set(walk.anchors.slice(largest ? 0 : c.d, c.groupEnd));
+    const isFollowed = (i: number): boolean => !inflows.has(walk.follows[i]!) && differs(walk.follows[i]!, anchor);
+    const followed = walk.follows.slice(0, c.followEnd).filter((_, i) => isFollowed(i)).reverse();
+    const after = largest ? walk.inHistoryOrder(c.d, c.followEnd, isFollowed) : followed;
+    const ratio = c.out.toNumber() / c.inflow.toNumber();
+    const counterparties = counterpartiesOf(followed);
+    return {
+      ok: true,
+      value: round(ratio, 4),
+      eventIds: [...parts.map((a) => a.eventId), ...after.map((e) => e.eventId)],
+      facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
+    };
+  }
 }
 
 /**
@@ -213,6 +263,9 @@ class BackwardWalk {
   /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
   readonly anchorFollows: boolean[] = [];
   readonly follows: TransferEvent[] = [];
+  /** Each anchor's and each follow-up's index in the history, to merge the two lists in its order. */
+  private readonly anchorIndex: number[] = [];
+  private readonly followIndex: number[] = [];
   private history: readonly HistoryItem[] = [];
   private trigger: TransferEvent | undefined;
   private nextAnchor = -1;
@@ -232,6 +285,8 @@ class BackwardWalk {
     this.apart.length = 0;
     this.anchorFollows.length = 0;
     this.follows.length = 0;
+    this.anchorIndex.length = 0;
+    this.followIndex.length = 0;
     const end = upperBound(history, trigger.time);
     // The window's newest WINDOW_READ_LIMIT items at most (read-limits.ts).
     this.oldest = Math.max(lowerBound(history, trigger.time - this.within), end - WINDOW_READ_LIMIT);
@@ -252,16 +307,35 @@ class BackwardWalk {
   /** Walks the follow-up cursor back past every item at or after `time`. */
   followsTo(time: number): void {
     while (this.nextFollow >= this.oldest && this.history[this.nextFollow]!.time >= time) {
-      const e = this.history[this.nextFollow--]!;
-      if (e.type === 'transfer' && this.then(e)) this.follows.push(e);
+      const at = this.nextFollow--;
+      const e = this.history[at]!;
+      if (e.type === 'transfer' && this.then(e)) { this.follows.push(e); this.followIndex.push(at); }
+    }
+  }
+
+  /**
+   * The anchors newer than the d-th (anchors[0..d)) and the follow-ups follows[0..followEnd) that
+   * `keepFollow` keeps (by their index in `follows`), oldest first, in the history's order.
+   */
+  inHistoryOrder(d: number, followEnd: number, keepFollow: (i: number) => boolean): TransferEvent[] {
+    const out: TransferEvent[] = [];
+    let a = d - 1;
+    let f = followEnd - 1;
+    for (;;) {
+      while (f >= 0 && !keepFollow(f)) f--;
+      if (a < 0 && f < 0) return out;
+      if (f < 0 || (a >= 0 && this.anchorIndex[a]! < this.followIndex[f]!)) out.push(this.anchors[a--]!);
+      else out.push(this.follows[f--]!);
     }
   }
 
   private stepAnchor(): void {
-    const e = this.history[this.nextAnchor--]!;
+    const at = this.nextAnchor--;
+    const e = this.history[at]!;
     if (e.type !== 'transfer' || e.eventId === this.trigger!.eventId || !this.first(e)) return;
     if (this.regular?.(e, this.state!, this.trigger!.time)) { this.apart.push(e); return; }
     this.anchors.push(e);
+    this.anchorIndex.push(at);
     this.anchorFollows.push(this.then(e));
   }
 }

@@ -16,7 +16,7 @@ import { runPeriod } from '../../src/engine/learned-period.js';
 import { dealtSinceOf } from '../../src/engine/dealt-since.js';
 import { compileAll } from '../../src/engine/conditions.js';
 import { itemContext } from '../../src/engine/signals.js';
-import { WINDOW_READ_LIMIT } from '../../src/engine/read-limits.js';
+import { LARGEST_PICK_GROUPS, WINDOW_READ_LIMIT } from '../../src/engine/read-limits.js';
 
 const DAY = 86_400_000;
 const ZERO = Decimal.ZERO;
@@ -38,27 +38,39 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, 
     const isRegular = (e: TransferEvent): boolean => regular !== undefined && scanningRegularPay(regular, state, e, trigger.time);
     const anchors = firsts.filter((e) => !isRegular(e));
     const apart = firsts.filter(isRegular);
-    for (let i = anchors.length - 1; i >= 0; i--) {
+    const largest = spec.pick === 'largest';
+    const tried = largest ? anchors.slice(Math.max(0, anchors.length - (spec.maxGroups ?? LARGEST_PICK_GROUPS))) : anchors;
+    let best: SignalResult | undefined;
+    let bestInflow: Decimal | undefined;
+    for (let i = anchors.length - 1; i >= anchors.length - tried.length; i--) {
       const anchor = anchors[i]!;
       const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
+      const later = anchors.slice(i + 1);
       const inflow = sumOf(group.map(usdOrZero));
+      const laterUsd = sumOf(later.map(usdOrZero));
       const apartUsd = sumOf(apart.filter((a) => a.time >= anchor.time - spec.groupWithin).map(usdOrZero));
       if (inflow.sign() <= 0) continue;
       const since = group[0]!.time;
       const differs = (e: TransferEvent): boolean => spec.differ.length === 0 || spec.differ.some((f) => e.msg[f] !== anchor.msg[f]);
       if (!differs(trigger)) continue;
-      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !group.includes(e as TransferEvent) && then(e) && differs(e));
+      // `largest` reads an older inflow with every inflow after it: none of them is a follow-up.
+      const inflows = largest ? [...group, ...later] : group;
+      const carried = largest ? inflow.plus(laterUsd) : inflow;
+      const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !inflows.includes(e as TransferEvent) && then(e) && differs(e));
       const moved = sumOf(follow.map(usdOrZero));
       const ratio = moved.toNumber() / inflow.toNumber();
-      if (moved.compare(inflow.times(minRatio)) >= 0 && moved.compare(inflow.plus(apartUsd).times(maxRatio)) <= 0) {
-        return {
-          ok: true,
-          value: round(ratio, 4),
-          eventIds: [...group.map((a) => a.eventId), ...follow.map((e) => e.eventId)],
-          facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
-        };
-      }
+      if (moved.compare(carried.times(minRatio)) < 0 || moved.compare(carried.plus(apartUsd).times(maxRatio)) > 0) continue;
+      const after = largest ? history.filter((e) => later.includes(e as TransferEvent) || follow.includes(e as TransferEvent)) : follow;
+      const result: SignalResult = {
+        ok: true,
+        value: round(ratio, 4),
+        eventIds: [...group.map((a) => a.eventId), ...after.map((e) => e.eventId)],
+        facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, laterUsd, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
+      };
+      if (!largest) return result;
+      if (bestInflow === undefined || inflow.compare(bestInflow) > 0) { best = result; bestInflow = inflow; }
     }
+    if (best !== undefined) return best;
     return none();
   };
 }

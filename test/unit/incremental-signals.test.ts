@@ -39,6 +39,12 @@ const SPECS: SignalSpec[] = [
   // receiver-side's (v13): regular pay, as the sibling cadence `salary` reads it, joins no inflow.
   spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '48h', within: '72h', minRatio: '80%', exceptRegularPay: 'salary' }),
   spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '2d', within: '5d', minRatio: '50%', maxRatio: 1.2, exceptRegularPay: 'salary' }),
+  // small-burst's (v5): the largest inflow the follow-ups carry, an older one read with what came in after it; and corners:
+  // overlapping selectors (a later inflow that is also a follow-up), a differ, regular pay apart, a cap the streams reach.
+  spec({ op: 'sequence', first: { kinds: ['deposit'], where: [{ field: 'event.usd', gte: 2500 }] }, then: { kinds: ['withdrawal'], where: [{ field: 'event.usd', lt: 9000 }] }, groupWithin: '24h', within: '72h', minRatio: '80%', maxRatio: 10, pick: 'largest' }),
+  spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '12h', within: '5d', minRatio: '30%', maxRatio: 3, differ: ['asset'], pick: 'largest' }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '6h', within: '7d', minRatio: '50%', maxRatio: 4, pick: 'largest', maxGroups: 2 }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '48h', within: '72h', minRatio: '60%', maxRatio: 2, exceptRegularPay: 'salary', pick: 'largest' }),
   spec({ op: 'cadence', of: { kinds: ['deposit'] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '25000 USD'] }),
   spec({ op: 'cadence', of: { kinds: ['deposit', 'withdrawal'] }, within: '60d', mergeWithin: '1d', periods: [{ every: '7d', tolerance: '2d' }], minCount: 2, maxCv: 2 }),
   spec({ op: 'fresh', within: '14d' }),
@@ -146,6 +152,9 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
     // Each sequence that sets regular pay apart, and the same without: the streams must give cases where that changes the result.
     const twins = SPECS.filter((s) => s.op === 'sequence' && s.exceptRegularPay !== undefined).map((s) => ({ apart: compileSignal(s, SIBLINGS), together: compileSignal({ ...s, exceptRegularPay: undefined } as SignalSpec) }));
     let apartMattered = 0;
+    // Each sequence that picks the largest inflow, and the same picking the newest: the streams must give cases where they differ.
+    const picks = SPECS.filter((s) => s.op === 'sequence' && s.pick === 'largest').map((s) => ({ largest: compileSignal(s, SIBLINGS), newest: compileSignal({ ...s, pick: 'newest', maxGroups: undefined } as SignalSpec, SIBLINGS) }));
+    let pickMattered = 0;
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 }), fc.constantFrom(6, 12, 5_000), (steps, pay, swaps, maxHistory) => {
       const p = new Pipeline({ rules: RULES, state: { maxHistory, counterpartyIndexFrom: maxHistory === 12 ? 0 : undefined } });
       messages(steps, pay, swaps).forEach((line, n) => {
@@ -157,12 +166,14 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
             if (expected.ok) held.set(JSON.stringify(s), (held.get(JSON.stringify(s)) ?? 0) + 1);
           }
           for (const { apart, together } of twins) if (!isDeepStrictEqual(readable(apart(envOf(p, trigger))), readable(together(envOf(p, trigger))))) apartMattered++;
+          for (const { largest, newest } of picks) if (!isDeepStrictEqual(readable(largest(envOf(p, trigger))), readable(newest(envOf(p, trigger))))) pickMattered++;
         }
       });
     }), { numRuns: 120 });
     // Not vacuous: every spec held somewhere (and so did its negation, in the many triggers that fail).
     for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
     expect(apartMattered).toBeGreaterThan(0);
+    expect(pickMattered).toBeGreaterThan(0);
   });
 });
 
