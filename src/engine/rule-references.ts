@@ -159,6 +159,14 @@ function checkRegularPayNames(spec: RuleSpec, out: RuleIssue[]): void {
   }
 }
 
+/** A sequence's `maxGroups` bounds the inflows `pick: largest` tries; with `newest` the first that holds is taken, so it would do nothing. */
+function checkPickBounds(spec: RuleSpec, out: RuleIssue[]): void {
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'sequence' || signal.maxGroups === undefined || signal.pick === 'largest') continue;
+    out.push({ at: ['signals', name, 'maxGroups'], message: `maxGroups bounds the inflows pick: largest tries; with pick: ${signal.pick} the first that holds is taken, so it does nothing` });
+  }
+}
+
 /** The signals a payer-risk reads through its `accounts` and `valueOf` paths. */
 function payerRiskReads(signal: SignalSpec): string[] {
   if (signal.op !== 'payer-risk') return [];
@@ -225,6 +233,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   }
   checkListPaths(spec, full, out);
   checkRegularPayNames(spec, out);
+  checkPickBounds(spec, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });

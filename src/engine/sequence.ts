@@ -98,7 +98,7 @@ interface Carried {
 export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op: 'cadence' }>): Signal {
   if (spec.exceptRegularPay !== undefined && regular === undefined) throw new Error(`exceptRegularPay: ${spec.exceptRegularPay} is no cadence signal of the rule`);
   const largest = spec.pick === 'largest';
-  if (spec.maxGroups !== undefined && !largest) throw new Error(`maxGroups bounds the inflows pick: largest tries; with pick: ${spec.pick} the first that holds is taken, so it would do nothing`);
+  if (spec.maxGroups !== undefined && !largest) throw new Error(`maxGroups bounds the inflows pick: largest tries; with pick: ${spec.pick} it does nothing`);
   const maxGroups = largest ? spec.maxGroups ?? LARGEST_PICK_GROUPS : Number.POSITIVE_INFINITY;
   const first = makeSelector(spec.first);
   const then = makeSelector(spec.then);

@@ -43,7 +43,7 @@ const SPECS: SignalSpec[] = [
   // overlapping selectors (a later inflow that is also a follow-up), a differ, regular pay apart, a cap the streams reach.
   spec({ op: 'sequence', first: { kinds: ['deposit'], where: [{ field: 'event.usd', gte: 2500 }] }, then: { kinds: ['withdrawal'], where: [{ field: 'event.usd', lt: 9000 }] }, groupWithin: '24h', within: '72h', minRatio: '80%', maxRatio: 10, pick: 'largest' }),
   spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '12h', within: '5d', minRatio: '30%', maxRatio: 3, differ: ['asset'], pick: 'largest' }),
-  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '6h', within: '7d', minRatio: '50%', maxRatio: 4, pick: 'largest', maxGroups: 2 }),
+  spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '6h', within: '7d', minRatio: '50%', maxRatio: 4, pick: 'largest', maxGroups: 1 }),
   spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '48h', within: '72h', minRatio: '60%', maxRatio: 2, exceptRegularPay: 'salary', pick: 'largest' }),
   spec({ op: 'cadence', of: { kinds: ['deposit'] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '25000 USD'] }),
   spec({ op: 'cadence', of: { kinds: ['deposit', 'withdrawal'] }, within: '60d', mergeWithin: '1d', periods: [{ every: '7d', tolerance: '2d' }], minCount: 2, maxCv: 2 }),

@@ -199,6 +199,13 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withSignals(sequence('nearThreshold'))).errors).toEqual([{ line: 10, reason: 'signals.flow.exceptRegularPay: exceptRegularPay: nearThreshold is a window signal, not a cadence' }]);
   });
 
+  it('a sequence whose maxGroups bounds nothing (pick: newest takes the first inflow that holds)', () => {
+    const sequence = (extra: string): string => `  flow: { op: sequence, first: { kinds: [deposit] }, then: { kinds: [withdrawal] }, within: 72h, minRatio: 80%${extra} }`;
+    const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
+    expect(loadRuleSet(ruleDir(withSignals(sequence(', pick: largest, maxGroups: 8'))).dir)).toHaveLength(1);
+    expect(refusal(withSignals(sequence(', maxGroups: 8'))).errors).toEqual([{ line: 10, reason: 'signals.flow.maxGroups: maxGroups bounds the inflows pick: largest tries; with pick: newest the first that holds is taken, so it does nothing' }]);
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
