@@ -94,6 +94,13 @@ interface Carried {
   since: number;
 }
 
+/** The USD of the anchors newer than the d-th (anchors[0..d), newest first): the inflow after its group, summed only for a result. */
+function laterOf(anchors: readonly TransferEvent[], d: number): Decimal {
+  let sum = ZERO;
+  for (let i = 0; i < d; i++) sum = sum.plus(usdOrZero(anchors[i]!));
+  return sum;
+}
+
 /** `regular`: the cadence signal `exceptRegularPay` names (the rule's loader checks it is one). */
 export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op: 'cadence' }>): Signal {
   if (spec.exceptRegularPay !== undefined && regular === undefined) throw new Error(`exceptRegularPay: ${spec.exceptRegularPay} is no cadence signal of the rule`);
@@ -132,11 +139,11 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
     let followEnd = 0; // follows[0..followEnd) are the follow-up events since the group's oldest part
     let apartEnd = 0; // apart[0..apartEnd) are the regular pay within the group's reach (empty without exceptRegularPay)
     let apartUsd = ZERO;
-    let later = ZERO; // the USD of anchors[0..d): the inflow after the group
+    let later = ZERO; // with `largest`, the USD of anchors[0..d): the inflow after the group
     let best: Carried | undefined;
     for (let d = 0; d < maxGroups && walk.anchorAt(d); d++) {
       const anchor = walk.anchors[d]!;
-      if (d > 0) later = later.plus(usdOrZero(walk.anchors[d - 1]!));
+      if (largest && d > 0) later = later.plus(usdOrZero(walk.anchors[d - 1]!));
       // Slide the group to start at d and end past the oldest anchor within groupWithin of it.
       if (d > 0 && groupEnd > d - 1) { group.add(walk.anchors[d - 1]!, -1); if (walk.anchorFollows[d - 1]) groupFollows.add(walk.anchors[d - 1]!, -1); }
       if (groupEnd < d) groupEnd = d;
@@ -160,7 +167,7 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       const out = moved.differingFrom(anchor).minus((largest ? carriedFollows : groupFollows).differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
       if (out.compare(carried.times(minRatio)) < 0 || out.compare(carried.plus(apartUsd).times(maxRatio)) > 0) continue;
-      const found: Carried = { d, groupEnd, followEnd, inflow, later, out, since };
+      const found: Carried = { d, groupEnd, followEnd, inflow, later: largest ? later : laterOf(walk.anchors, d), out, since };
       if (!largest) return carriedResult(found, trigger);
       if (best === undefined || inflow.compare(best.inflow) > 0) best = found;
     }
