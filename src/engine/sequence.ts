@@ -14,8 +14,9 @@
  *
  * With `pick: largest`, the walk does not stop at the first inflow that holds: of those the
  * follow-ups carry, the one of most USD is the result (the newest of equals, so the verdict is a
- * function of the history in event order). A small top-up a day after a salary is carried 333%
- * by the salary's pieces and hid the salary behind it (small-burst v4). An older inflow is
+ * function of the history in event order). Eight 700 pieces after a 5,000 salary and a 1,200
+ * top-up a day later carry the top-up 467%, which hid the salary behind it (small-burst v4;
+ * its maxRatio is 10). An older inflow is
  * carried only if the follow-ups since its oldest part move `minRatio` of it together with every
  * `first` event after it (`laterUsd`): what came in later is in the account too, and read alone
  * a P2P trader's busy day two days back was "carried 97%" while as much again came in after it.
