@@ -25,7 +25,7 @@ import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
-import { requestSettledBy, resettleFrom } from './withdrawal-settlement.js';
+import { requestSettledBy, resettleFrom, settledRequestWithinReach } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
 export interface AggregatorSpec {
@@ -581,7 +581,8 @@ export class RuleState {
    * alert may name it), and the completion keeps it (`settles`). A change inside the history,
    * like an insertion out of order: what was derived from it (aggregates, scans, gate notes) is
    * derived again. A completion read before events dated at or after it pairs its group again
-   * from its time on, as event order would have (resettle).
+   * around its time, as event order would have (resettle); so does one that finds no free request
+   * but one an earlier completion settled (that completion may move to another of its own).
    */
   private settleRequest(accountId: string, event: TransferEvent): void {
     if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return;
@@ -593,7 +594,11 @@ export class RuleState {
     }
     // In event order, the common case: no completion after it, so it takes the best request before it.
     const at = requestSettledBy(list, event);
-    if (at < 0) return;
+    if (at < 0) {
+      // None free: an earlier completion may give it one by moving to another of its own.
+      if (settledRequestWithinReach(list, event)) this.resettle(accountId, list, event, event);
+      return;
+    }
     const [requested] = list.splice(at, 1) as [TransferEvent];
     event.settles = requested;
     this.lastSettlement = { completed: event.eventId, requested: requested.eventId };
@@ -617,7 +622,7 @@ export class RuleState {
   }
 
   /**
-   * Pairs the group of `pivot` again from its time on (resettleFrom): the requests now settled
+   * Pairs the group of `pivot` again around its time (resettleFrom): the requests now settled
    * leave the history, those no longer settled return to it (while their index still holds
    * them), and what was derived from the history is derived again.
    */

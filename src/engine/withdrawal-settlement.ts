@@ -19,17 +19,23 @@
  * amount, as every asset did before session 52.
  *
  * The choice among requests that qualify: the exact amount first, then the smallest fee, then
- * the oldest (then the smaller event id at one instant).
+ * the oldest (then the smaller event id at one instant). A completion that finds none of its
+ * requests free may take one an earlier completion settled, which moves to another of its own
+ * (since session 53; pairCompletions): two requests closer together than the fee (9,500 and
+ * 9,475 completed 30 short each) no longer leave the second completion without a request.
  *
  * The pairing is event order's whatever the order of arrival (since the session 52 review): in
  * event order each completion in turn (by time, then event id) settles the best request of its
  * group (account, destination, chain, asset) within SETTLES_WITHIN before it that no earlier
- * completion settled. A completion read in order, after everything of its account, does just that
- * (requestSettledBy: the common case, unchanged). A withdrawal of either stage read at or behind
- * its account's newest event pairs its group again from its own time on (resettleFrom): the
- * completions before it keep their requests; those from it on are paired again in event order
- * from the requests the history holds within reach and those they had settled, which each
- * completion keeps (`settles`, checkpointed) so a request it lets go returns to the history.
+ * completion settled, or, when none is left, one an earlier completion gives up for another
+ * (pairCompletions). A completion read in order, after everything of its account, that finds a
+ * free request takes it (requestSettledBy: the common case, unchanged); one that finds none but
+ * a request an earlier completion settled pairs its group again (settledRequestWithinReach). A
+ * withdrawal of either stage read at or behind its account's newest event pairs its group again
+ * around its own time (resettleFrom): the completions from it on and those within SETTLES_WITHIN
+ * before it are paired again from scratch from the requests the history holds within reach and
+ * those they had settled, which each completion keeps (`settles`, checkpointed) so a request it
+ * lets go returns to the history.
  * Before, a completion read before its request settled nothing (both counted), and completions
  * read out of event order paired by read order (`r1, r2, cb, ca`, ca dated between r1 and r2,
  * kept r2 counted). A request read late is judged first, as event order judges it, then settled
@@ -38,6 +44,7 @@
  * its judgement, as event order judged it before its completion (LateJudgement.judgeLaterAgain).
  * Bounded: SETTLEMENT_READ_LIMIT items of history before and after the withdrawal read
  * late, RESETTLED_COMPLETIONS completions paired again; those past them keep their requests.
+ * A completion moved to another request is not judged again (its alerts stand as given).
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
@@ -161,39 +168,41 @@ export interface Resettlement {
 }
 
 /**
- * How event order pairs the group of `pivot` (a withdrawal just read; `incoming`: a completion
- * not yet in the history) from `pivot` on, when it was read after events dated at or after it.
- * In event order each completion, in turn (by time, then event id), settles the best request of
- * its group within SETTLES_WITHIN before it that no earlier completion settled: a request read
- * late is seen by every completion dated at or after it, a completion read late comes before
- * those dated after it. So the completions before the pivot keep their requests, and those from
- * it on are paired again, in event order, from the requests the history holds within reach and
- * those they settled. Bounded: the history is read from SETTLEMENT_READ_LIMIT items before the
- * pivot to as many after it, and RESETTLED_COMPLETIONS completions at most are paired again
- * (those past them keep their requests). Undefined when no completion is paired again.
+ * How the group of `pivot` (a withdrawal just read; `incoming`: a completion not yet in the
+ * history) is paired again when it was read after events dated at or after it, or when a
+ * completion read in order found no free request but one an earlier completion settled
+ * (settledRequestWithinReach). The completions from the pivot on, and the nearest of those within
+ * SETTLES_WITHIN before it (an earlier completion may have to give its request up to a later one,
+ * or get back the one it gave up), are paired again from scratch (pairCompletions) from the
+ * requests the history holds within reach and those they settled: the result is a function of
+ * the group's events, not of the order they were read in. Bounded: the history is read from
+ * SETTLEMENT_READ_LIMIT items before the pivot (and no further back than twice SETTLES_WITHIN)
+ * to as many after it, and RESETTLED_COMPLETIONS completions at most are paired again, at most
+ * half of them before the pivot when there are more after it (those left out keep their
+ * requests). Undefined when no completion from the pivot on is paired again.
  */
 export function resettleFrom(history: readonly (TransferEvent | LoginEvent)[], pivot: TransferEvent, incoming?: TransferEvent): Resettlement | undefined {
-  const start = Math.max(lowerBound(history, pivot.time - SETTLES_WITHIN), upperBound(history, pivot.time) - SETTLEMENT_READ_LIMIT);
-  const end = Math.min(history.length, upperBound(history, pivot.time) + SETTLEMENT_READ_LIMIT);
+  const at = upperBound(history, pivot.time);
+  const start = Math.max(lowerBound(history, pivot.time - 2 * SETTLES_WITHIN), at - SETTLEMENT_READ_LIMIT);
+  const end = Math.min(history.length, at + SETTLEMENT_READ_LIMIT);
   const held: TransferEvent[] = [];
-  const completions: TransferEvent[] = incoming ? [incoming] : [];
+  const before: TransferEvent[] = [];
+  const after: TransferEvent[] = incoming ? [incoming] : [];
   for (let i = start; i < end; i++) {
     const item = history[i]!;
     if (!sameWithdrawalGroup(item, pivot)) continue;
     if (item.msg.status === 'requested') held.push(item);
-    else if (item.msg.status === 'completed' && item !== incoming && pairedAfter(item, pivot)) completions.push(item);
+    else if (item.msg.status !== 'completed' || item === incoming) continue;
+    else if (pairedAfter(item, pivot)) after.push(item);
+    else if (item.time >= pivot.time - SETTLES_WITHIN) before.push(item);
   }
-  if (completions.length === 0) return undefined;
-  completions.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
-  completions.length = Math.min(completions.length, RESETTLED_COMPLETIONS);
-  const free = new Set<TransferEvent>(held);
-  for (const c of completions) if (c.settles) free.add(c.settles);
-  const settlements = completions.map((completion) => {
-    const request = bestRequest(free, completion);
-    if (request) free.delete(request);
-    return { completion, request };
-  });
-  const taken = new Set(settlements.map((s) => s.request));
+  if (after.length === 0) return undefined;
+  const completions = completionsPairedAgain(before, after);
+  const pool = new Set<TransferEvent>(held);
+  for (const c of completions) if (c.settles) pool.add(c.settles);
+  const requests = pairCompletions([...pool], completions);
+  const settlements = completions.map((completion, i) => ({ completion, request: requests[i] }));
+  const taken = new Set(requests);
   return {
     settlements,
     leaving: held.filter((r) => taken.has(r)),
@@ -201,19 +210,108 @@ export function resettleFrom(history: readonly (TransferEvent | LoginEvent)[], p
   };
 }
 
-/** The request among `free` that `completion` settles: within reach before it, the smallest fee, then the first in event order. */
-function bestRequest(free: ReadonlySet<TransferEvent>, completion: TransferEvent): TransferEvent | undefined {
-  let best: TransferEvent | undefined;
-  let bestFee: Decimal | undefined;
-  for (const request of free) {
-    if (request.time > completion.time || request.time < completion.time - SETTLES_WITHIN) continue;
-    const fee = feeDeducted(request, completion);
-    if (fee === undefined) continue;
-    const order = bestFee === undefined ? -1 : fee.compare(bestFee);
-    if (order < 0 || (order === 0 && settlesFirst(request, best!))) {
-      best = request;
-      bestFee = fee;
+/**
+ * The completions paired again, in event order: of those from the pivot on (`after`) and those
+ * before it (`before`), RESETTLED_COMPLETIONS at most, the nearest the pivot; at most half before
+ * it unless fewer come after.
+ */
+function completionsPairedAgain(before: TransferEvent[], after: TransferEvent[]): TransferEvent[] {
+  const byEventOrder = (a: TransferEvent, b: TransferEvent): number => (beforeInEventOrder(a, b) ? -1 : 1);
+  before.sort(byEventOrder);
+  after.sort(byEventOrder);
+  const fromAfter = Math.min(after.length, RESETTLED_COMPLETIONS - Math.min(before.length, RESETTLED_COMPLETIONS / 2));
+  const fromBefore = Math.min(before.length, RESETTLED_COMPLETIONS - fromAfter);
+  return [...before.slice(before.length - fromBefore), ...after.slice(0, fromAfter)];
+}
+
+/**
+ * The request each of `completions` (in event order) settles among `requests` (undefined: none),
+ * as many settled as can be. In event order each completion settles its best free request
+ * (candidatesBestFirst: the exact amount, then the smallest fee, then the oldest), as it did
+ * before session 53; when none is free, the fewest earlier completions move each to another of
+ * its requests so that it settles one (an augmenting path, searched breadth first, each
+ * completion's requests tried best first), and when no such move exists it settles nothing.
+ * So where every completion finds a free request the pairing is the one-by-one choice, and
+ * otherwise no pairing settles more completions (this is Kuhn's matching algorithm). Session 52
+ * review: 9,500 and 9,475 requested, completed as 9,470 and 9,445 (30 short each, within the 50
+ * USDT Ethereum cap): the first completion's best request is the 9,475 (5 short), leaving the
+ * second 55 short of the 9,500; now the first moves to the 9,500 and the second settles the 9,475.
+ * Cost: each completion's candidates are ranked once, and a search reads each request and
+ * completion at most once: completions × requests at most.
+ */
+export function pairCompletions(requests: readonly TransferEvent[], completions: readonly TransferEvent[]): (TransferEvent | undefined)[] {
+  const candidates = completions.map((c) => candidatesBestFirst(requests, c));
+  const settled: (TransferEvent | undefined)[] = completions.map(() => undefined);
+  const holder = new Map<TransferEvent, number>();
+  const settle = (completion: number, request: TransferEvent): void => {
+    settled[completion] = request;
+    holder.set(request, completion);
+  };
+  candidates.forEach((own, i) => {
+    const free = own.find((r) => !holder.has(r));
+    if (free) settle(i, free);
+    else if (own.length > 0) augment(i, candidates, settled, holder, settle);
+  });
+  return settled;
+}
+
+/**
+ * Settles completion `from`, whose requests are all taken, by the shortest chain of earlier
+ * completions each moving to another of its requests, the last to a free one (breadth first,
+ * each completion's requests best first); nothing when no chain ends at a free request.
+ */
+function augment(from: number, candidates: readonly TransferEvent[][], settled: readonly (TransferEvent | undefined)[], holder: ReadonlyMap<TransferEvent, number>, settle: (completion: number, request: TransferEvent) => void): void {
+  const reachedBy = new Map<TransferEvent, number>();
+  const queue = [from];
+  for (let next = 0; next < queue.length; next++) {
+    const completion = queue[next]!;
+    for (const request of candidates[completion]!) {
+      if (reachedBy.has(request)) continue;
+      reachedBy.set(request, completion);
+      const taker = holder.get(request);
+      if (taker === undefined) {
+        // Along the chain back to `from`, each completion takes the request reached through it.
+        let moving: TransferEvent | undefined = request;
+        while (moving) {
+          const c: number = reachedBy.get(moving)!;
+          const given: TransferEvent | undefined = settled[c];
+          settle(c, moving);
+          moving = given;
+        }
+        return;
+      }
+      queue.push(taker);
     }
   }
-  return best;
+}
+
+/** The requests among `requests` that `completion` can settle (within reach before it, no fee or a fee deducted), best first: the smallest fee, then the first in event order. */
+function candidatesBestFirst(requests: readonly TransferEvent[], completion: TransferEvent): TransferEvent[] {
+  const ranked: { request: TransferEvent; fee: Decimal }[] = [];
+  for (const request of requests) {
+    if (request.time > completion.time || request.time < completion.time - SETTLES_WITHIN) continue;
+    const fee = feeDeducted(request, completion);
+    if (fee !== undefined) ranked.push({ request, fee });
+  }
+  ranked.sort((a, b) => a.fee.compare(b.fee) || (settlesFirst(a.request, b.request) ? -1 : 1));
+  return ranked.map((r) => r.request);
+}
+
+/**
+ * Whether a completion of `event`'s group within reach before it (as requestSettledBy reads
+ * the history) settled a request `event` could settle: when no free request is left, pairing the
+ * group again may settle `event` too (pairCompletions). A completion whose group holds no settled
+ * request, the common case, costs one pass over what requestSettledBy read.
+ */
+export function settledRequestWithinReach(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): boolean {
+  if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return false;
+  const end = upperBound(history, event.time);
+  const start = Math.max(lowerBound(history, event.time - SETTLES_WITHIN), end - SETTLEMENT_READ_LIMIT);
+  for (let i = end - 1; i >= start; i--) {
+    const item = history[i]!;
+    if (item.type !== 'transfer' || item.settles === undefined || !sameWithdrawalGroup(item, event)) continue;
+    const request = item.settles;
+    if (request.time <= event.time && request.time >= event.time - SETTLES_WITHIN && feeDeducted(request, event) !== undefined) return true;
+  }
+  return false;
 }

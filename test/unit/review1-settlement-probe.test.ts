@@ -1,7 +1,8 @@
 /**
- * Review probes (session 52 review1) for the fee-deducting settlement (fe2ee25). These document
- * what HEAD does; an `it.fails` is a finding (the behaviour asserted is the right one and HEAD
- * does not give it).
+ * Review probes (session 52 review1) for the fee-deducting settlement (fe2ee25). These documented
+ * what HEAD did; an `it.fails` was a finding (the behaviour asserted is the right one and HEAD
+ * did not give it). Session 53: the mis-pairing in event order is fixed (pairCompletions), the
+ * two findings pass and the probes that asserted the mis-pair assert the pairing now.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
@@ -29,23 +30,27 @@ function run(lines: string[]): { held: string[]; alerts: string[] } {
 describe('review probe: two withdrawals with one 30 USDT fee on Ethereum, in event order', () => {
   // 9,500 and 9,475 requested; completed in request order, each 30 short (one fee, within the 50 cap).
   // The first completion (9,470) is 5 short of the second request and 30 of the first: "smallest fee"
-  // takes the second request; the second completion (9,445) is then 55 short of the first: no settlement.
+  // takes the second request; the second completion (9,445) is then 55 short of the first, and until
+  // session 53 settled nothing. Now the first completion moves to the first request for it.
   const lines = (rand: ReturnType<typeof prng>): string[] => [
     stage('r1', 'requested', T0, 9_500, rand), stage('r2', 'requested', T0 + HOUR, 9_475, rand),
     stage('c1', 'completed', T0 + 2 * HOUR, 9_470, rand), stage('c2', 'completed', T0 + 3 * HOUR, 9_445, rand),
   ];
-  it.fails('are two withdrawals in the history (HEAD: three, r1 left unsettled)', () => {
+  it('are two withdrawals in the history (before session 53: three, r1 left unsettled)', () => {
     expect(run(lines(prng(1))).held).toHaveLength(2);
   });
-  it('HEAD holds r1, c1 and c2', () => {
-    expect(run(lines(prng(1))).held).toEqual(['r1', 'c1', 'c2']);
+  it('holds c1 and c2: c1 settles r1 and c2 r2 (before session 53: r1, c1 and c2)', () => {
+    const pipeline = new Pipeline({ rules });
+    lines(prng(1)).forEach((line, i) => pipeline.process(line, { file: 't', line: i + 1 }));
+    const settled = pipeline.state.history(account).map((i) => `${i.eventId}<-${i.type === 'transfer' ? i.settles?.eventId : ''}`);
+    expect(settled).toEqual(['c1<-r1', 'c2<-r2']);
   });
-  it('with one more real withdrawal a day later (three real ones is structuring anyway), two real ones plus the mis-pair give four', () => {
+  it('with one more real withdrawal a day later, three real ones are three (before session 53: four, the mis-pair)', () => {
     const rand = prng(2);
     const more = [...lines(rand), stage('r3', 'requested', T0 + DAY, 9_490, rand), stage('c3', 'completed', T0 + DAY + HOUR, 9_460, rand)];
-    expect(run(more).held).toHaveLength(4);
+    expect(run(more).held).toEqual(['c1', 'c2', 'c3']);
   });
-  it.fails('two real near-threshold withdrawals are not structuring (HEAD: read as three, structuring.just-under)', () => {
+  it('two real near-threshold withdrawals are not structuring (before session 53: read as three, structuring.just-under)', () => {
     expect(run(lines(prng(3))).alerts).not.toContain('structuring.just-under');
   });
 });

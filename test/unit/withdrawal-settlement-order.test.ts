@@ -142,6 +142,30 @@ describe('a withdrawal settled whatever order its stages are read in (session 52
   });
 });
 
+describe('two requests closer together than the fee: both completions settle, in every order (session 53)', () => {
+  // 9,500 and 9,475 requested, completed as 9,470 and 9,445 (30 short each; the cap is 50 on Ethereum).
+  // The first completion's best request is the 9,475 (5 short): it moves to the 9,500 so that the
+  // second, 55 short of the 9,500, settles the 9,475. Before, r1 stayed: three withdrawals, structuring.
+  const pair = (rand: ReturnType<typeof prng>): string[] => [
+    stage('r1', 'requested', T0, 9_500, rand, ETHEREUM), stage('r2', 'requested', T0 + HOUR, 9_475, rand, ETHEREUM),
+    stage('c1', 'completed', T0 + 2 * HOUR, 9_470, rand, ETHEREUM), stage('c2', 'completed', T0 + 3 * HOUR, 9_445, rand, ETHEREUM),
+  ];
+
+  it('two withdrawals, no structuring, with a later deposit read before either completion', () => {
+    const rand = prng(40);
+    const deposit = transfer({ eventId: 'dep', kind: 'deposit', time: T0 + 4 * HOUR, accountId: account, chain: 'ethereum', asset: 'USDT', amount: 500, from: [derivedEvm(82, 9)], to: derivedEvm(82, 8) }, rand);
+    const outcome = expectEventOrderWhateverTheOrder([...pair(rand), deposit], ['c1', 'c2']);
+    expect(Object.keys(outcome.verdicts)).not.toContain(`structuring.just-under ${account}`);
+  });
+
+  it('a request read late that fits the second completion exactly gives the first its first choice back: r1 stays', () => {
+    const rand = prng(41);
+    const [r1, r2, c1, c2] = pair(rand);
+    const exact = stage('rp', 'requested', T0 + 2 * HOUR + 30 * 60_000, 9_445, rand, ETHEREUM);
+    expectEventOrderWhateverTheOrder([r1!, r2!, c1!, exact, c2!], ['r1', 'c1', 'c2']);
+  });
+});
+
 describe('a settlement across a checkpoint (format 9)', () => {
   it('the request a completion settled is restored with it: a better request read late frees it as without the checkpoint', async () => {
     const rand = prng(38);
