@@ -25,7 +25,7 @@ import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
-import { requestSettledBy, resettleFrom, settledRequestWithinReach } from './withdrawal-settlement.js';
+import { requestSettledBy, resettleFrom, repairingMaySettle } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
 export interface AggregatorSpec {
@@ -596,7 +596,7 @@ export class RuleState {
     const at = requestSettledBy(list, event);
     if (at < 0) {
       // None free: an earlier completion may give it one by moving to another of its own.
-      if (settledRequestWithinReach(list, event)) this.resettle(accountId, list, event, event);
+      if (repairingMaySettle(list, event)) this.resettle(accountId, list, event, event);
       return;
     }
     const [requested] = list.splice(at, 1) as [TransferEvent];

@@ -30,7 +30,8 @@
  * completion settled, or, when none is left, one an earlier completion gives up for another
  * (pairCompletions). A completion read in order, after everything of its account, that finds a
  * free request takes it (requestSettledBy: the common case, unchanged); one that finds none but
- * a request an earlier completion settled pairs its group again (settledRequestWithinReach). A
+ * a request an earlier completion settled, while the history holds another of the group, pairs
+ * its group again (repairingMaySettle). A
  * withdrawal of either stage read at or behind its account's newest event pairs its group again
  * around its own time (resettleFrom): the completions from it on and those within SETTLES_WITHIN
  * before it are paired again from scratch from the requests the history holds within reach and
@@ -171,7 +172,7 @@ export interface Resettlement {
  * How the group of `pivot` (a withdrawal just read; `incoming`: a completion not yet in the
  * history) is paired again when it was read after events dated at or after it, or when a
  * completion read in order found no free request but one an earlier completion settled
- * (settledRequestWithinReach). The completions from the pivot on, and the nearest of those within
+ * (repairingMaySettle). The completions from the pivot on, and the nearest of those within
  * SETTLES_WITHIN before it (an earlier completion may have to give its request up to a later one,
  * or get back the one it gave up), are paired again from scratch (pairCompletions) from the
  * requests the history holds within reach and those they settled: the result is a function of
@@ -298,20 +299,31 @@ function candidatesBestFirst(requests: readonly TransferEvent[], completion: Tra
 }
 
 /**
- * Whether a completion of `event`'s group within reach before it (as requestSettledBy reads
- * the history) settled a request `event` could settle: when no free request is left, pairing the
- * group again may settle `event` too (pairCompletions). A completion whose group holds no settled
- * request, the common case, costs one pass over what requestSettledBy read.
+ * Whether pairing the group of the completion `event` again may settle it when no free request
+ * fits it (pairCompletions moves earlier completions): a completion of the group within reach
+ * before it settled a request `event` could settle, and the history still holds a request of the
+ * group that the completions paired again could move to (within twice SETTLES_WITHIN and
+ * SETTLEMENT_READ_LIMIT items back, as resettleFrom reads). Otherwise no move can free one, and
+ * the group is not paired again: a completion whose group holds no settled request, the common
+ * case, or whose group's requests are all settled (completions reported without their request),
+ * costs one pass over at most SETTLEMENT_READ_LIMIT items.
  */
-export function settledRequestWithinReach(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): boolean {
+export function repairingMaySettle(history: readonly (TransferEvent | LoginEvent)[], event: TransferEvent): boolean {
   if (event.msg.kind !== 'withdrawal' || event.msg.status !== 'completed') return false;
   const end = upperBound(history, event.time);
-  const start = Math.max(lowerBound(history, event.time - SETTLES_WITHIN), end - SETTLEMENT_READ_LIMIT);
-  for (let i = end - 1; i >= start; i--) {
+  const start = Math.max(lowerBound(history, event.time - 2 * SETTLES_WITHIN), end - SETTLEMENT_READ_LIMIT);
+  let heldRequest = false;
+  let settledFit = false;
+  for (let i = end - 1; i >= start && !(heldRequest && settledFit); i--) {
     const item = history[i]!;
-    if (item.type !== 'transfer' || item.settles === undefined || !sameWithdrawalGroup(item, event)) continue;
-    const request = item.settles;
-    if (request.time <= event.time && request.time >= event.time - SETTLES_WITHIN && feeDeducted(request, event) !== undefined) return true;
+    if (!sameWithdrawalGroup(item, event)) continue;
+    if (item.msg.status === 'requested') heldRequest = true;
+    else if (!settledFit && item.settles) settledFit = fitsWithinReach(item.settles, event);
   }
-  return false;
+  return heldRequest && settledFit;
+}
+
+/** Whether the completion `completion` can settle `request`: within reach before it, no fee or a fee deducted. */
+function fitsWithinReach(request: TransferEvent, completion: TransferEvent): boolean {
+  return request.time <= completion.time && request.time >= completion.time - SETTLES_WITHIN && feeDeducted(request, completion) !== undefined;
 }

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TransferEvent } from '../../src/decode/events.js';
-import { pairCompletions, RESETTLED_COMPLETIONS, resettleFrom } from '../../src/engine/withdrawal-settlement.js';
+import { pairCompletions, repairingMaySettle, RESETTLED_COMPLETIONS, resettleFrom } from '../../src/engine/withdrawal-settlement.js';
 import { Decimal } from '../../src/money/decimal.js';
 import { HOUR, prng } from '../../src/simulate/builders.js';
 
@@ -181,5 +181,27 @@ describe('resettleFrom, bounded', () => {
     expect(plan.settlements.map((s) => `${s.completion.eventId}<-${s.request?.eventId}`)).toEqual(['c1<-r2', 'c2<-rp']);
     expect(plan.leaving).toEqual([rp]);
     expect(plan.returning).toEqual([r1]);
+  });
+});
+
+describe('repairingMaySettle: when a completion read in order pairs its group again', () => {
+  const r1 = request('r1', T0, '9500');
+  const r2 = request('r2', T0 + HOUR, '9475');
+  const c1 = completion('c1', T0 + 2 * HOUR, '9470');
+  c1.settles = r2;
+  const c2 = completion('c2', T0 + 3 * HOUR, '9445');
+
+  it('when an earlier completion settled a request it fits and the history holds another request of the group', () => {
+    expect(repairingMaySettle([r1, c1], c2)).toBe(true);
+  });
+
+  it('not when every request of the group is settled (completions reported without their request cost no pairing)', () => {
+    expect(repairingMaySettle([c1], c2)).toBe(false);
+  });
+
+  it('not when no settled request fits it, nor when the held request is of another destination', () => {
+    expect(repairingMaySettle([r1, c1], completion('c3', T0 + 3 * HOUR, '9420'))).toBe(false);
+    const elsewhere = { ...r1, to: 'other' } as TransferEvent;
+    expect(repairingMaySettle([elsewhere, c1], c2)).toBe(false);
   });
 });
