@@ -172,9 +172,10 @@ export interface Resettlement {
  * How the group of `pivot` (a withdrawal just read; `incoming`: a completion not yet in the
  * history) is paired again when it was read after events dated at or after it, or when a
  * completion read in order found no free request but one an earlier completion settled
- * (repairingMaySettle). The completions from the pivot on, and the nearest of those within
+ * (repairingMaySettle). The completions from the pivot on, and the nearest of those within twice
  * SETTLES_WITHIN before it (an earlier completion may have to give its request up to a later one,
- * or get back the one it gave up), are paired again from scratch (pairCompletions) from the
+ * or get back the one it gave up, and one a week back may settle a request a week before that:
+ * session 53 review F2, a chain of moves through a completion 8 days back), are paired again from scratch (pairCompletions) from the
  * requests the history holds within reach and those they settled: the result is a function of
  * the group's events, not of the order they were read in. Bounded: the history is read from
  * SETTLEMENT_READ_LIMIT items before the pivot (and no further back than twice SETTLES_WITHIN)
@@ -195,7 +196,7 @@ export function resettleFrom(history: readonly (TransferEvent | LoginEvent)[], p
     if (item.msg.status === 'requested') held.push(item);
     else if (item.msg.status !== 'completed' || item === incoming) continue;
     else if (pairedAfter(item, pivot)) after.push(item);
-    else if (item.time >= pivot.time - SETTLES_WITHIN) before.push(item);
+    else if (item.time >= pivot.time - 2 * SETTLES_WITHIN) before.push(item); // a move's chain may reach a completion whose request is a week before it
   }
   if (after.length === 0) return undefined;
   const completions = completionsPairedAgain(before, after);
