@@ -167,6 +167,14 @@ function checkPickBounds(spec: RuleSpec, out: RuleIssue[]): void {
   }
 }
 
+/** A sequence's `othersTakeFirst` reads the `then` kinds' events its `where` leaves out: with no `where` there are none. */
+function checkOtherOutflows(spec: RuleSpec, out: RuleIssue[]): void {
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'sequence' || !signal.othersTakeFirst || signal.then.where.length > 0) continue;
+    out.push({ at: ['signals', name, 'othersTakeFirst'], message: 'othersTakeFirst reads the events of the `then` kinds that its `where` leaves out; this `then` has no `where`, so every one is a follow-up and it does nothing' });
+  }
+}
+
 /** The signals a payer-risk reads through its `accounts` and `valueOf` paths. */
 function payerRiskReads(signal: SignalSpec): string[] {
   if (signal.op !== 'payer-risk') return [];
@@ -234,6 +242,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   checkListPaths(spec, full, out);
   checkRegularPayNames(spec, out);
   checkPickBounds(spec, out);
+  checkOtherOutflows(spec, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });

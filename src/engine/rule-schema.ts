@@ -108,6 +108,16 @@ const sequenceOp = z.object({
   /** With `pick: largest`, how many candidate inflows (newest first) are tried: a hot account's window holds hundreds. @defaultValue 32 */
   maxGroups: z.number().int().min(1).max(256).optional(),
   /**
+   * Whether the account's other outflows take an inflow before the follow-ups can: events of the
+   * `then` kinds that are neither follow-ups (they fail its `where`: a withdrawal at or above the
+   * piece bound) nor `first` events, from the inflow's oldest part up to the trigger. What an
+   * inflow left for the follow-ups (`leftUsd`) is its USD less theirs; one they took whole is no
+   * inflow, and `pick: largest` picks by what was left. The ratios still read the inflow's own
+   * USD, so this only ever reads less as carried (sequence.ts).
+   * @defaultValue false
+   */
+  othersTakeFirst: z.boolean().default(false),
+  /**
    * The name of a `cadence` signal of the same rule: a `first` event that continues its sending
    * address's regular run as that signal reads one (its selector, band, periods, count and cv) is
    * someone's regular pay, and joins no inflow (regular-pay.ts). Its USD still counts toward the

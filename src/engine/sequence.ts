@@ -23,6 +23,17 @@
  * The newest inflow has nothing after it, so it reads as with `newest`. At most `maxGroups`
  * candidates are tried (LARGEST_PICK_GROUPS by default): the walk's cost stays that of the
  * candidates tried, as with `newest` when none holds.
+ *
+ * With `othersTakeFirst`, the account's other outflows (events of the `then` kinds that are no
+ * follow-up and no `first` event: small-burst's withdrawals of 1,000 USD or more) from an
+ * inflow's oldest part up to the trigger take it before the follow-ups can: what it left them
+ * (`leftUsd`) is its USD less theirs, an inflow they took whole is no candidate, and `largest`
+ * picks by what was left. A 5,000 deposit withdrawn an hour later in one 4,900 transfer, then
+ * eight 700 pieces a day on (with a 1,200 top-up and small deposits between) read as "5,000
+ * drained 112%" (review 53 F1); it left 100, so the top-up is what the pieces carry. The ratios
+ * still read the inflow's own USD (with `later`), so the option only ever reads less as carried.
+ * The other outflows are read by the follow-up cursor, which passes them anyway: no item more is
+ * read, and the sum runs back with the groups as the follow-ups' does.
  */
 import { displayAddress } from '../chain/address.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -91,6 +102,10 @@ interface Carried {
   later: Decimal;
   /** What the follow-ups moved (`movedUsd`). */
   out: Decimal;
+  /** The inflow less the other outflows since its oldest part (`leftUsd`; the inflow without `othersTakeFirst`). */
+  left: Decimal;
+  /** The other outflows since its oldest part (`othersUsd`). */
+  others: Decimal;
   /** The time of the group's oldest part. */
   since: number;
 }
@@ -117,7 +132,7 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
   // One walk and one set of sums serve every trigger, emptied at its start: signals run one at a
   // time, and a result keeps none of them (its evidence and sums are copies or immutable), so a
   // trigger allocates only for what it returns.
-  const walk = new BackwardWalk(spec.within, first, then, regular ? regularPay(regular) : undefined);
+  const walk = new BackwardWalk(spec.within, first, then, regular ? regularPay(regular) : undefined, spec.othersTakeFirst ? otherOutflow(spec, first, then) : undefined);
   const group = new KeyedSum(undefined);
   /** The group's members that are also follow-up events, to be taken out of the follow sum. */
   const groupFollows = new KeyedSum(keyOf);
@@ -141,6 +156,8 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
     let apartEnd = 0; // apart[0..apartEnd) are the regular pay within the group's reach (empty without exceptRegularPay)
     let apartUsd = ZERO;
     let later = ZERO; // with `largest`, the USD of anchors[0..d): the inflow after the group
+    let othersEnd = 0; // walk.others[0..othersEnd) are the other outflows since the group's oldest part (empty without othersTakeFirst)
+    let othersUsd = ZERO;
     let best: Carried | undefined;
     for (let d = 0; d < maxGroups && walk.anchorAt(d); d++) {
       const anchor = walk.anchors[d]!;
@@ -163,14 +180,18 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       if (!differs(trigger, anchor)) continue;
       walk.followsTo(since);
       while (followEnd < walk.follows.length && walk.follows[followEnd]!.time >= since) moved.add(walk.follows[followEnd++]!, 1);
+      while (othersEnd < walk.others.length && walk.others[othersEnd]!.time >= since) othersUsd = othersUsd.plus(usdOrZero(walk.others[othersEnd++]!));
+      // What the other outflows left of the inflow: nothing left, nothing to carry.
+      const left = othersEnd === 0 ? inflow : inflow.minus(othersUsd);
+      if (left.sign() <= 0) continue;
       // `newest` reads the group alone; `largest` the group and what came in after it.
       const carried = largest ? inflow.plus(later) : inflow;
       const out = moved.differingFrom(anchor).minus((largest ? carriedFollows : groupFollows).differingFrom(anchor));
       // The verdict is exact (moved ≥ inflow × minRatio, in decimals); the ratio shown is rounded.
       if (out.compare(carried.times(minRatio)) < 0 || out.compare(carried.plus(apartUsd).times(maxRatio)) > 0) continue;
-      const found: Carried = { d, groupEnd, followEnd, inflow, later: largest ? later : laterOf(walk.anchors, d), out, since };
+      const found: Carried = { d, groupEnd, followEnd, inflow, later: largest ? later : laterOf(walk.anchors, d), out, left, others: othersUsd, since };
       if (!largest) return carriedResult(found, trigger);
-      if (best === undefined || inflow.compare(best.inflow) > 0) best = found;
+      if (best === undefined || left.compare(best.left) > 0) best = found;
     }
     return best === undefined ? none() : carriedResult(best, trigger);
   };
@@ -193,9 +214,18 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       ok: true,
       value: round(ratio, 4),
       eventIds: [...parts.map((a) => a.eventId), ...after.map((e) => e.eventId)],
-      facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
+      facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, leftUsd: c.left, othersUsd: c.others, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
     };
   }
+}
+
+/**
+ * The other outflows `othersTakeFirst` reads: events of the `then` kinds that are neither
+ * follow-ups nor `first` events (an inflow, or regular pay set apart).
+ */
+function otherOutflow(spec: SequenceSpec, first: (e: HistoryItem) => boolean, then: (e: HistoryItem) => boolean): (e: TransferEvent) => boolean {
+  const ofThenKinds = makeSelector({ kinds: spec.then.kinds, where: [] });
+  return (e) => ofThenKinds(e) && !then(e) && !first(e);
 }
 
 /**
@@ -271,6 +301,8 @@ class BackwardWalk {
   /** Whether each anchor is also a `then` event (selectors may overlap): then it is no follow-up within its own group. */
   readonly anchorFollows: boolean[] = [];
   readonly follows: TransferEvent[] = [];
+  /** The other outflows (with `othersTakeFirst`) the follow-up cursor passed, newest first. */
+  readonly others: TransferEvent[] = [];
   /** Each anchor's and each follow-up's index in the history, to merge the two lists in its order. */
   private readonly anchorIndex: number[] = [];
   private readonly followIndex: number[] = [];
@@ -282,7 +314,7 @@ class BackwardWalk {
 
   private state: RuleState | undefined;
 
-  constructor(private readonly within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean, private readonly regular: RegularPayTest | undefined) {}
+  constructor(private readonly within: number, private readonly first: (e: HistoryItem) => boolean, private readonly then: (e: HistoryItem) => boolean, private readonly regular: RegularPayTest | undefined, private readonly other: ((e: TransferEvent) => boolean) | undefined) {}
 
   /** Starts a walk back from `trigger` over `history`, forgetting the previous one. */
   start(history: readonly HistoryItem[], trigger: TransferEvent, state: RuleState): void {
@@ -293,6 +325,7 @@ class BackwardWalk {
     this.apart.length = 0;
     this.anchorFollows.length = 0;
     this.follows.length = 0;
+    this.others.length = 0;
     this.anchorIndex.length = 0;
     this.followIndex.length = 0;
     const end = upperBound(history, trigger.time);
@@ -312,12 +345,13 @@ class BackwardWalk {
     while (this.nextAnchor >= this.oldest && this.history[this.nextAnchor]!.time >= time) this.stepAnchor();
   }
 
-  /** Walks the follow-up cursor back past every item at or after `time`. */
+  /** Walks the follow-up cursor back past every item at or after `time`, setting the other outflows aside as it passes them. */
   followsTo(time: number): void {
     while (this.nextFollow >= this.oldest && this.history[this.nextFollow]!.time >= time) {
       const at = this.nextFollow--;
       const e = this.history[at]!;
-      if (e.type === 'transfer' && this.then(e)) { this.follows.push(e); this.followIndex.push(at); }
+      if (e.type !== 'transfer') continue;
+      if (this.then(e)) { this.follows.push(e); this.followIndex.push(at); } else if (this.other?.(e)) this.others.push(e);
     }
   }
 

@@ -7,6 +7,7 @@ import { displayAddress } from '../../src/chain/address.js';
 import type { TransferEvent } from '../../src/decode/events.js';
 import type { EntityGraph } from '../../src/graph/entity-graph.js';
 import type { SignalSpec } from '../../src/engine/rule-schema.js';
+import type { HistoryItem } from '../../src/engine/state.js';
 import { coefficientOfVariation, makeSelector, type Signal, type SignalResult } from '../../src/engine/signals.js';
 import { counterpartyIds } from '../../src/engine/counterparty-ids.js';
 import { Decimal, sumOf } from '../../src/money/decimal.js';
@@ -41,7 +42,9 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, 
     const largest = spec.pick === 'largest';
     const tried = largest ? anchors.slice(Math.max(0, anchors.length - (spec.maxGroups ?? LARGEST_PICK_GROUPS))) : anchors;
     let best: SignalResult | undefined;
-    let bestInflow: Decimal | undefined;
+    let bestLeft: Decimal | undefined;
+    // `othersTakeFirst`: events of the `then` kinds that are neither follow-ups nor `first` events.
+    const isOther = (e: HistoryItem): boolean => spec.othersTakeFirst && e.type === 'transfer' && spec.then.kinds.includes(e.msg.kind) && !then(e) && !first(e);
     for (let i = anchors.length - 1; i >= anchors.length - tried.length; i--) {
       const anchor = anchors[i]!;
       const group = anchors.slice(0, i + 1).filter((a) => a.time >= anchor.time - spec.groupWithin);
@@ -59,16 +62,19 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, 
       const follow = history.filter((e): e is TransferEvent => e.type === 'transfer' && e.time >= since && e.time <= trigger.time && !inflows.includes(e as TransferEvent) && then(e) && differs(e));
       const moved = sumOf(follow.map(usdOrZero));
       const ratio = moved.toNumber() / inflow.toNumber();
+      const othersUsd = sumOf(history.filter((e) => e.time >= since && e.time <= trigger.time && isOther(e)).map((e) => usdOrZero(e as TransferEvent)));
+      const left = inflow.minus(othersUsd);
+      if (left.sign() <= 0) continue;
       if (moved.compare(carried.times(minRatio)) < 0 || moved.compare(carried.plus(apartUsd).times(maxRatio)) > 0) continue;
       const after = largest ? history.filter((e) => later.includes(e as TransferEvent) || follow.includes(e as TransferEvent)) : follow;
       const result: SignalResult = {
         ok: true,
         value: round(ratio, 4),
         eventIds: [...group.map((a) => a.eventId), ...after.map((e) => e.eventId)],
-        facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, laterUsd, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
+        facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, laterUsd, leftUsd: left, othersUsd, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
       };
       if (!largest) return result;
-      if (bestInflow === undefined || inflow.compare(bestInflow) > 0) { best = result; bestInflow = inflow; }
+      if (bestLeft === undefined || left.compare(bestLeft) > 0) { best = result; bestLeft = left; }
     }
     if (best !== undefined) return best;
     return none();

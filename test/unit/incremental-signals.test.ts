@@ -45,6 +45,10 @@ const SPECS: SignalSpec[] = [
   spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'] }, then: { kinds: ['withdrawal', 'deposit'] }, groupWithin: '12h', within: '5d', minRatio: '30%', maxRatio: 3, differ: ['asset'], pick: 'largest' }),
   spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '6h', within: '7d', minRatio: '50%', maxRatio: 4, pick: 'largest', maxGroups: 1 }),
   spec({ op: 'sequence', first: { kinds: ['deposit'] }, then: { kinds: ['withdrawal'] }, groupWithin: '48h', within: '72h', minRatio: '60%', maxRatio: 2, exceptRegularPay: 'salary', pick: 'largest' }),
+  // small-burst's (v6): withdrawals that are no pieces (9,000 and more here) take an inflow first; and with `newest`,
+  // overlapping kinds (a withdrawal of 9,000+ is an inflow there, not another outflow; one of 3,000 is) and regular pay apart.
+  spec({ op: 'sequence', first: { kinds: ['deposit'], where: [{ field: 'event.usd', gte: 2500 }] }, then: { kinds: ['withdrawal'], where: [{ field: 'event.usd', lt: 9000 }] }, groupWithin: '24h', within: '72h', minRatio: '80%', maxRatio: 10, pick: 'largest', othersTakeFirst: true }),
+  spec({ op: 'sequence', first: { kinds: ['deposit', 'withdrawal'], where: [{ field: 'event.usd', gte: 9000 }] }, then: { kinds: ['withdrawal', 'deposit'], where: [{ field: 'event.usd', lt: 2700 }] }, groupWithin: '12h', within: '5d', minRatio: '30%', maxRatio: 3, exceptRegularPay: 'salary', othersTakeFirst: true }),
   spec({ op: 'cadence', of: { kinds: ['deposit'] }, within: '200d', mergeWithin: '3d', periods: [{ every: '30d', tolerance: '5d' }, { every: '14d', tolerance: '3d' }, { every: '7d', tolerance: '1d' }], minCount: 3, maxCv: 0.25, usdRange: ['1500 USD', '25000 USD'] }),
   spec({ op: 'cadence', of: { kinds: ['deposit', 'withdrawal'] }, within: '60d', mergeWithin: '1d', periods: [{ every: '7d', tolerance: '2d' }], minCount: 2, maxCv: 2 }),
   spec({ op: 'fresh', within: '14d' }),
@@ -62,6 +66,9 @@ const REFERENCE: Partial<Record<SignalSpec['op'], (s: never, siblings: Record<st
 
 /** What a rule can read of a result: its verdict, value, evidence and facts (lazy ones read here), not how they were made. */
 const readable = (r: SignalResult): Pick<SignalResult, 'ok' | 'value' | 'eventIds' | 'facts'> => ({ ok: r.ok, value: r.value, eventIds: r.eventIds, facts: { ...r.facts } });
+
+/** Which inflow a result reads, if any (leftUsd and othersUsd differ wherever an outflow is taken; this asks for a different verdict). */
+const verdictOf = (r: SignalResult): [boolean, unknown] => [r.ok, r.facts.firstEventId];
 
 /** One generated message: an exchange transfer or a Bitcoin spend that merges two payers' clusters. */
 interface Step {
@@ -155,6 +162,9 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
     // Each sequence that picks the largest inflow, and the same picking the newest: the streams must give cases where they differ.
     const picks = SPECS.filter((s) => s.op === 'sequence' && s.pick === 'largest').map((s) => ({ largest: compileSignal(s, SIBLINGS), newest: compileSignal({ ...s, pick: 'newest', maxGroups: undefined } as SignalSpec, SIBLINGS) }));
     let pickMattered = 0;
+    // Each sequence whose other outflows take an inflow first, and the same without: the streams must give cases where they differ.
+    const takers = SPECS.filter((s) => s.op === 'sequence' && s.othersTakeFirst).map((s) => ({ taken: compileSignal(s, SIBLINGS), untaken: compileSignal({ ...s, othersTakeFirst: false } as SignalSpec, SIBLINGS) }));
+    let takenMattered = 0;
     fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), payroll, fc.array(fc.nat(200), { maxLength: 12 }), fc.constantFrom(6, 12, 5_000), (steps, pay, swaps, maxHistory) => {
       const p = new Pipeline({ rules: RULES, state: { maxHistory, counterpartyIndexFrom: maxHistory === 12 ? 0 : undefined } });
       messages(steps, pay, swaps).forEach((line, n) => {
@@ -167,6 +177,7 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
           }
           for (const { apart, together } of twins) if (!isDeepStrictEqual(readable(apart(envOf(p, trigger))), readable(together(envOf(p, trigger))))) apartMattered++;
           for (const { largest, newest } of picks) if (!isDeepStrictEqual(readable(largest(envOf(p, trigger))), readable(newest(envOf(p, trigger))))) pickMattered++;
+          for (const { taken, untaken } of takers) if (!isDeepStrictEqual(verdictOf(taken(envOf(p, trigger))), verdictOf(untaken(envOf(p, trigger))))) takenMattered++;
         }
       });
     }), { numRuns: 120 });
@@ -174,6 +185,7 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
     for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
     expect(apartMattered).toBeGreaterThan(0);
     expect(pickMattered).toBeGreaterThan(0);
+    expect(takenMattered).toBeGreaterThan(0);
   });
 });
 

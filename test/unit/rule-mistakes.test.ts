@@ -206,6 +206,13 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withSignals(sequence(', maxGroups: 8'))).errors).toEqual([{ line: 10, reason: 'signals.flow.maxGroups: maxGroups bounds the inflows pick: largest tries; with pick: newest the first that holds is taken, so it does nothing' }]);
   });
 
+  it('a sequence whose othersTakeFirst reads nothing (a `then` with no `where`: every event of its kinds is a follow-up)', () => {
+    const sequence = (then: string): string => `  flow: { op: sequence, first: { kinds: [deposit] }, then: ${then}, within: 72h, minRatio: 80%, othersTakeFirst: true }`;
+    const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
+    expect(loadRuleSet(ruleDir(withSignals(sequence('{ kinds: [withdrawal], where: [{ field: event.usd, lt: 1000 }] }'))).dir)).toHaveLength(1);
+    expect(refusal(withSignals(sequence('{ kinds: [withdrawal] }'))).errors).toEqual([{ line: 10, reason: 'signals.flow.othersTakeFirst: othersTakeFirst reads the events of the `then` kinds that its `where` leaves out; this `then` has no `where`, so every one is a follow-up and it does nothing' }]);
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
