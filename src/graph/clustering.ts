@@ -20,6 +20,7 @@ import { Decimal } from '../money/decimal.js';
 import { lowerBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
+import { sameTransactionRef, shownRef, storeRef } from './tx-ref.js';
 import { COINJOIN_LABEL, CoinJoinLabeller, coinJoinKey, isCoinJoinKey } from './coinjoin-labels.js';
 import { CUSTODIAL_SERVICE_LABELS } from './label-scope.js';
 
@@ -182,7 +183,7 @@ export class GraphWriter {
       if (t.amount.isZero()) continue;
       graph.markSeen(from, event.time);
       graph.markSeen(to, event.time);
-      if (!graph.addFlowEdge({ from, to, asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: event.txHash })) continue;
+      if (!graph.addFlowEdge({ from, to, asset: t.asset, amount: t.amount, usd: t.usd, time: event.time, ref: storeRef(event.txHash) })) continue;
       // A token no registry knows proves no one's control: anyone can emit its Transfer logs
       // between any two addresses (QA: fake-token logs put a customer into a sanctioned cluster).
       if (!event.bitcoin && !isUnregisteredToken(t.asset)) {
@@ -222,7 +223,7 @@ export class GraphWriter {
       if (graph.root(input) !== graph.root(payer)) continue;
       linked++;
       // The input's value, for display; no reader weighs a link's (a walk judges the payer's edges).
-      graph.addCoSpendLink(input, payer, { asset: 'BTC', amount: Decimal.fromUnits(value, 8), usd: null, time: event.time, ref: event.txHash });
+      graph.addCoSpendLink(input, payer, { asset: 'BTC', amount: Decimal.fromUnits(value, 8), usd: null, time: event.time, ref: storeRef(event.txHash) });
     }
   }
 
@@ -252,7 +253,7 @@ export class GraphWriter {
       if (e.asset !== asset || e.to === from || graph.isOwn(e.to) || e.amount.compare(low) < 0) continue;
       if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) continue;
       if (this.passesThrough(to) || this.passesThrough(e.to) || !this.sweepsUnswept(to, e.asset, e.amount, e.time, e.to)) continue;
-      const c = graph.mergeForward(e.to, to, { heuristic: 'forwarding', ref: e.ref, time: e.time }, eventId);
+      const c = graph.mergeForward(e.to, to, { heuristic: 'forwarding', ref: shownRef(e.ref), time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
     return changes ?? NO_CHANGES;
@@ -330,7 +331,7 @@ export class GraphWriter {
       // from the exchange's pseudo hot wallet) and the chain's record of the same transaction
       // (from the real one). Counted twice, no forward swept "both" (session 42 QA: a
       // consolidation cell of five gave no merge when withdrawals left out `from`).
-      if (counted !== undefined && counted.some((c) => sameTransaction(c.ref, e.ref) && sameAmount(c.amount, e.amount))) continue;
+      if (counted !== undefined && counted.some((c) => sameTransactionRef(c.ref, e.ref) && sameAmount(c.amount, e.amount))) continue;
       (counted ??= []).push(e);
       unswept = unswept === undefined ? e.amount : unswept.plus(e.amount);
       if (amount.compare(unswept.times(this.forwardRatio)) < 0) return false; // more came in than this could sweep
@@ -358,8 +359,9 @@ export class GraphWriter {
   private senderOnChain(toId: number, txHash: string | undefined): number | undefined {
     if (txHash === undefined) return undefined;
     const ref = txHash.toLowerCase().replace(/^0x/, '');
+    const stored = storeRef(ref);
     const ins = this.graph.edgesIn(toId);
-    for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === ref && ins[i]!.coSpend !== true) return ins[i]!.from;
+    for (let i = ins.length - 1; i >= 0; i--) if (ins[i]!.ref === stored && ins[i]!.coSpend !== true) return ins[i]!.from;
     return this.coinJoinOf(ref, toId);
   }
 
@@ -413,7 +415,7 @@ export class GraphWriter {
     if (m.kind === 'withdrawal' && m.status === 'completed') {
       const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
       graph.markOwn(hot);
-      if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: m.txHash ?? m.eventId })) {
+      if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: storeRef(m.txHash ?? m.eventId) })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
       }
     } else if (deposit && event.from.length > 0 && !fromMix) {
@@ -422,7 +424,8 @@ export class GraphWriter {
       const k = event.from.length;
       const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
       const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
-      for (const id of fromIds) graph.addFlowEdge({ from: id, to: toId, asset: m.asset, amount, usd, time: event.time, ref: m.txHash ?? m.eventId });
+      const ref = storeRef(m.txHash ?? m.eventId);
+      for (const id of fromIds) graph.addFlowEdge({ from: id, to: toId, asset: m.asset, amount, usd, time: event.time, ref });
     }
     return { counterpartyIds: external, changes };
   }
@@ -449,11 +452,4 @@ function spentInputs(tx: ParsedBitcoinTx): SpentInputs {
     },
   };
   return spent;
-}
-
-/** Whether two edge refs name one transaction: a chain event's hash is kept bare and lower-case, an exchange record's as sent. */
-function sameTransaction(a: string, b: string): boolean {
-  if (a === b) return true;
-  const bare = (ref: string): string => (ref.startsWith('0x') || ref.startsWith('0X') ? ref.slice(2) : ref).toLowerCase();
-  return bare(a) === bare(b);
 }

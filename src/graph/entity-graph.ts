@@ -21,6 +21,7 @@ import { clusterLabelsFor, type ClusterLabel, type LabelScopeGraph } from './lab
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
+import { compareStoredRefs, storeRef, type StoredRef } from './tx-ref.js';
 import { Decimal } from '../money/decimal.js';
 
 export type { ClusterLabel } from './label-scope.js';
@@ -41,8 +42,8 @@ export interface FlowEdge {
   readonly amount: Decimal;
   readonly usd: Decimal | null;
   readonly time: number;
-  /** The txid / event id that carries the transfer. */
-  readonly ref: string;
+  /** The txid / event id that carries the transfer, as the graph keeps it (read it with shownRef). */
+  readonly ref: StoredRef;
   /**
    * A co-spend link, no transfer: `from` was spent beside `to` (the largest input, the sender of
    * every edge the decoder gives the transaction) as an input of transaction `ref`, so one owner
@@ -67,6 +68,13 @@ export interface MergeCause {
   heuristic: 'co-spend' | 'forwarding';
   ref: string;
   time: number;
+}
+
+/** A merge cause as a cluster keeps it: its ref stored (tx-ref.ts; read it with shownRef). */
+export interface StoredCause {
+  readonly heuristic: MergeCause['heuristic'];
+  readonly ref: StoredRef;
+  readonly time: number;
 }
 
 export interface GraphChange {
@@ -113,7 +121,7 @@ export interface ClusterMeta {
   labelled: number[];
   /** Sorted by time; the newest `maxTouches` within `touchRetention`. */
   touches: Touch[];
-  causes: MergeCause[];
+  causes: StoredCause[];
   /**
    * Changes whenever a touch leaves `touches` (a trim, a cap, retention), and differs from every
    * other cluster's: while it stays the same, the cluster's touches only grow (see touchStamp).
@@ -138,7 +146,7 @@ export function freshTouchStamp(): number {
 }
 
 /** A cluster record with a fresh stamp and nothing cached. */
-export function newClusterMeta(labelled: number[], touches: Touch[], causes: MergeCause[]): ClusterMeta {
+export function newClusterMeta(labelled: number[], touches: Touch[], causes: StoredCause[]): ClusterMeta {
   return { labelled, touches, causes, stamp: freshTouchStamp(), settledStamp: 0, settledAccounts: 0 };
 }
 
@@ -218,6 +226,8 @@ const NAME_CACHE = 100_000;
 const NO_LABELS: readonly ClusterLabel[] = Object.freeze([]);
 /** What an unlabelled cluster's labelled members read (shared: never written). */
 const NO_MEMBERS: readonly number[] = Object.freeze([]);
+/** What mergeCauses answers for a cluster that never merged (shared: never written). */
+const NO_CAUSES: readonly StoredCause[] = Object.freeze([]);
 
 /** How far apart an exchange event and the chain event of one transfer may be (see addEdge). */
 const SAME_TRANSFER_WITHIN = 6 * 3_600_000;
@@ -790,8 +800,9 @@ export class EntityGraph {
     forwardParent: (member) => this.forwardParent(member),
   };
 
-  mergeCauses(addressId: number): MergeCause[] {
-    return this.meta.get(this.root(addressId))?.causes ?? [];
+  /** The causes of the merges that made the address's cluster, oldest first (refs stored: read them with shownRef). */
+  mergeCauses(addressId: number): readonly StoredCause[] {
+    return this.meta.get(this.root(addressId))?.causes ?? NO_CAUSES;
   }
 
   private entityOf(root: number, asOf: number): { exchange: boolean; entities: ReadonlySet<string> } {
@@ -853,7 +864,7 @@ export class EntityGraph {
       if (into.touches.length < before) into.stamp = freshTouchStamp(); // the cap dropped the oldest
       this.meta.delete(absorbed);
     }
-    into.causes = withCause(into.causes, from?.causes, cause);
+    into.causes = withCause(into.causes, from?.causes, { heuristic: cause.heuristic, ref: storeRef(cause.ref), time: cause.time });
     return { kind: 'merge', cluster: aFirst ? nameA : nameB, absorbed: aFirst ? nameB : nameA, time: cause.time, cause, eventId, impact };
   }
 
@@ -947,8 +958,9 @@ export class EntityGraph {
     return this.meta.get(this.root(addressId))?.touches ?? [];
   }
 
-  addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to'>): boolean {
-    return this.addFlowEdge({ from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref });
+  /** An edge from its fields, its ref as text (stored here: pass no ref read from the graph). */
+  addEdge(from: number, to: number, edge: Omit<FlowEdge, 'from' | 'to' | 'ref'> & { readonly ref: string }): boolean {
+    return this.addFlowEdge({ from, to, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: storeRef(edge.ref) });
   }
 
   /**
@@ -1095,7 +1107,7 @@ const NO_ENTITY: { exchange: boolean; entities: ReadonlySet<string> } = Object.f
  * for each of them. The order is the content's, not arrival's: the same merges read in another
  * order list the same causes (QA: evidence listed a block's co-spends in the order they arrived).
  */
-function withCause(causes: MergeCause[], absorbed: readonly MergeCause[] | undefined, cause: MergeCause): MergeCause[] {
+function withCause(causes: StoredCause[], absorbed: readonly StoredCause[] | undefined, cause: StoredCause): StoredCause[] {
   const all = causes.concat(absorbed ?? [], [cause]);
   // Both lists are kept sorted: in event order, with nothing absorbed, the new cause goes last.
   const inOrder = (absorbed === undefined || absorbed.length === 0) && (causes.length === 0 || byCauseTime(causes[causes.length - 1]!, cause) <= 0);
@@ -1103,8 +1115,9 @@ function withCause(causes: MergeCause[], absorbed: readonly MergeCause[] | undef
   return all.length > MAX_CAUSES ? all.slice(all.length - MAX_CAUSES) : all;
 }
 
-function byCauseTime(a: MergeCause, b: MergeCause): number {
-  return a.time - b.time || (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0) || (a.heuristic < b.heuristic ? -1 : a.heuristic > b.heuristic ? 1 : 0);
+/** By time, then by ref's text (compareStoredRefs), then heuristic. */
+export function byCauseTime(a: StoredCause, b: StoredCause): number {
+  return a.time - b.time || compareStoredRefs(a.ref, b.ref) || (a.heuristic < b.heuristic ? -1 : a.heuristic > b.heuristic ? 1 : 0);
 }
 
 /** `cl-` and 16 hex digits of the key's fingerprint. */

@@ -7,6 +7,7 @@
 import { displayAddress, displayTxRef } from '../chain/address.js';
 import { isUnregisteredToken } from '../chain/evm.js';
 import type { EntityGraph, FlowEdge } from './entity-graph.js';
+import { shownRef } from './tx-ref.js';
 import type { LabelRecord } from './labels.js';
 import type { Decimal } from '../money/decimal.js';
 import { VisitMarks } from './visit-marks.js';
@@ -137,7 +138,7 @@ function toPath(graph: EntityGraph, nodes: WalkNodes, node: number): PathStep[] 
     const id = nodes.ids[n]!;
     const edge = nodes.edges[n];
     const step: PathStep = { address: displayAddress(graph.key(id)), cluster: graph.clusterName(id) };
-    if (edge) step.via = { ref: displayTxRef(edge.ref, graph.key(id)), asset: edge.asset, amount: edge.amount, usd: edge.usd, time: new Date(edge.time).toISOString() };
+    if (edge) step.via = { ref: displayTxRef(shownRef(edge.ref), graph.key(id)), asset: edge.asset, amount: edge.amount, usd: edge.usd, time: new Date(edge.time).toISOString() };
     steps.push(step);
   }
   return steps.reverse();
@@ -232,7 +233,7 @@ function hitInHop(graph: EntityGraph, q: ExposureQuery, start: number, end: numb
 function exposureHit(graph: EntityGraph, hops: number, n: number, hit: LabelHit): ExposureHit {
   const id = nodes.ids[n]!;
   const path = toPath(graph, nodes, n);
-  if (hit.address !== graph.key(id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: displayTxRef(c.ref, hit.address), time: new Date(c.time).toISOString() })) };
+  if (hit.address !== graph.key(id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: displayTxRef(shownRef(c.ref), hit.address), time: new Date(c.time).toISOString() })) };
   return {
     hops,
     direct: hops === 0 && hit.address === graph.key(id),

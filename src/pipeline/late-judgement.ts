@@ -6,7 +6,8 @@
  */
 import type { Alert } from '../contract/schemas.js';
 import type { TransferEvent } from '../decode/events.js';
-import type { EntityGraph, GraphChange, MergeCause } from '../graph/entity-graph.js';
+import type { EntityGraph, GraphChange, MergeCause, StoredCause } from '../graph/entity-graph.js';
+import { shownRef } from '../graph/tx-ref.js';
 import { findExposure } from '../graph/exposure.js';
 import { touchesAfter, touchesUpTo } from '../graph/touches.js';
 import type { LabelRecord } from '../graph/labels.js';
@@ -233,9 +234,10 @@ export class LateJudgement {
    */
   judgeAsOfLaterMerges(event: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
     for (const id of counterparties) {
-      let latest: MergeCause | undefined;
-      for (const c of this.graph.mergeCauses(id)) if (c.time > event.time && (latest === undefined || c.time > latest.time)) latest = c;
-      if (latest === undefined) continue;
+      let newest: StoredCause | undefined;
+      for (const c of this.graph.mergeCauses(id)) if (c.time > event.time && (newest === undefined || c.time > newest.time)) newest = c;
+      if (newest === undefined) continue;
+      const latest: MergeCause = { heuristic: newest.heuristic, ref: shownRef(newest.ref), time: newest.time };
       const change: GraphChange = { kind: 'merge', cluster: this.graph.clusterName(id), time: latest.time, cause: latest, eventId: `merge:${latest.heuristic}:${latest.ref}` };
       for (const item of this.state.itemsAt(touchesUpTo(this.graph.touches(id), latest.time, event.msg.accountId, LATER_ITEMS_JUDGED))) {
         this.stats.laterRejudged++;

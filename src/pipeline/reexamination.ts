@@ -8,6 +8,7 @@ import type { Alert } from '../contract/schemas.js';
 import type { ChainEvent, TransferEvent } from '../decode/events.js';
 import type { ChainOutcome } from '../graph/clustering.js';
 import type { EntityGraph, GraphChange } from '../graph/entity-graph.js';
+import { storeRef } from '../graph/tx-ref.js';
 import { findExposure, type ExposureQuery } from '../graph/exposure.js';
 import type { RuleEngine } from '../engine/engine.js';
 import type { RuleState } from '../engine/state.js';
@@ -251,9 +252,10 @@ export class Reexaminer {
     const risky = this.engine.exposureLabels;
     if (!this.graph.clusterLabels(to, time).some((l) => risky.includes(l.record.label))) return undefined;
     const edges = this.graph.edgesOut(from);
+    const stored = storeRef(ref);
     for (let i = edges.length - 1; i >= 0; i--) {
       const e = edges[i]!;
-      if (e.to === to && e.time <= time && e.ref !== ref && e.coSpend !== true) return e.time;
+      if (e.to === to && e.time <= time && e.ref !== stored && e.coSpend !== true) return e.time;
     }
     return undefined;
   }
