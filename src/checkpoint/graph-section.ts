@@ -13,7 +13,7 @@ import type { FrameWriter } from './frame-writer.js';
 import { decodeClock, encodeClock, expectSection, openSection, readBatches, readShardedMap, writeBatches, writeShardedMap } from './sections.js';
 
 type TouchRow = [eventId: string, accountId: string, kind: Touch['kind'], time: number, address: number];
-type MetaRow = [root: number, labelled: number[], touches: TouchRow[], causes: MergeCause[]];
+type MetaRow = [root: number, labelled: readonly number[], touches: TouchRow[], causes: MergeCause[]];
 /** Amounts as decimal strings: exact, and the same text a replay prints. */
 type EdgeRow = [peer: number, asset: string, amount: string, usd: string | null, time: number, ref: string, coSpend?: 1];
 

@@ -19,6 +19,7 @@
  */
 import type { KeyedTable } from '../state/sharded-map.js';
 import type { ClusterMeta, FlowEdge, Touch } from './entity-graph.js';
+import { ownOrNone } from '../state/tight-list.js';
 
 /** An edge's ends, writable here only: everywhere else an edge is read-only. */
 type Ends = { from: number; to: number };
@@ -60,7 +61,7 @@ export function remapClusterMeta(meta: KeyedTable<number, ClusterMeta>, remap: I
       if (t.address < 0) dropped = true;
     }
     if (dropped) m.touches = m.touches.filter((t: Touch) => t.address >= 0);
-    m.labelled = m.labelled.map((id) => remap[id]!).filter((id) => id >= 0);
+    if (m.labelled.length > 0) m.labelled = ownOrNone(m.labelled.map((id) => remap[id]!).filter((id) => id >= 0));
   }
 }
 

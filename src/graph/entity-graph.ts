@@ -12,7 +12,7 @@ import { fingerprint } from '../state/fingerprint.js';
 import { ShardedSet } from '../state/sharded-map.js';
 import { IdTable } from '../state/id-table.js';
 import { lowerBound } from '../state/sorted-by-time.js';
-import { appended, dropFront, insertedByTime } from '../state/tight-list.js';
+import { appended, dropFront, insertedByTime, NO_ENTRIES, ownOrNone } from '../state/tight-list.js';
 import { AddressIndex } from './address-index.js';
 import { remapClusterMeta, remapFlowEdges, renumber } from './address-memory.js';
 import { EdgeExpiry } from './edge-expiry.js';
@@ -118,10 +118,15 @@ export interface MergeImpact {
 }
 
 export interface ClusterMeta {
-  labelled: number[];
+  /**
+   * The members with a cluster-wide label: NO_ENTRIES (tight-list.ts, shared and frozen) while
+   * none has one (most clusters), else an array of the record's own (withLabelledMember, merge).
+   */
+  labelled: readonly number[];
   /** Sorted by time; the newest `maxTouches` within `touchRetention`. */
   touches: Touch[];
-  causes: StoredCause[];
+  /** NO_ENTRIES (shared) until the cluster merges; replaced whole on each merge, never written (withCause). */
+  causes: readonly StoredCause[];
   /**
    * Changes whenever a touch leaves `touches` (a trim, a cap, retention), and differs from every
    * other cluster's: while it stays the same, the cluster's touches only grow (see touchStamp).
@@ -145,9 +150,15 @@ export function freshTouchStamp(): number {
   return ++stampSequence;
 }
 
-/** A cluster record with a fresh stamp and nothing cached. */
-export function newClusterMeta(labelled: number[], touches: Touch[], causes: StoredCause[]): ClusterMeta {
-  return { labelled, touches, causes, stamp: freshTouchStamp(), settledStamp: 0, settledAccounts: 0 };
+/** A cluster record with a fresh stamp and nothing cached (empty lists shared: see NO_ENTRIES). */
+export function newClusterMeta(labelled: readonly number[], touches: Touch[], causes: readonly StoredCause[]): ClusterMeta {
+  return { labelled: ownOrNone(labelled), touches, causes: ownOrNone(causes), stamp: freshTouchStamp(), settledStamp: 0, settledAccounts: 0 };
+}
+
+/** Adds `member` to the record's labelled members (once): the first gets an array of the record's own. */
+function withLabelledMember(m: ClusterMeta, member: number): void {
+  if (m.labelled.length === 0) m.labelled = [member];
+  else if (!m.labelled.includes(member)) (m.labelled as number[]).push(member);
 }
 
 /** Whether the cluster's touches name at least `n` distinct accounts; remembered while its stamp stands. */
@@ -226,8 +237,6 @@ const NAME_CACHE = 100_000;
 const NO_LABELS: readonly ClusterLabel[] = Object.freeze([]);
 /** What an unlabelled cluster's labelled members read (shared: never written). */
 const NO_MEMBERS: readonly number[] = Object.freeze([]);
-/** What mergeCauses answers for a cluster that never merged (shared: never written). */
-const NO_CAUSES: readonly StoredCause[] = Object.freeze([]);
 
 /** How far apart an exchange event and the chain event of one transfer may be (see addEdge). */
 const SAME_TRANSFER_WITHIN = 6 * 3_600_000;
@@ -690,7 +699,7 @@ export class EntityGraph {
     let m = this.meta.get(root);
     if (!m) {
       this.meta.sweepSome(2, this.staleMeta);
-      this.meta.set(root, (m = newClusterMeta([], [], [])));
+      this.meta.set(root, (m = newClusterMeta(NO_ENTRIES, [], NO_ENTRIES)));
     }
     return m;
   }
@@ -709,7 +718,7 @@ export class EntityGraph {
     } else {
       const root = this.root(addressId);
       const m = this.metaOf(root);
-      if (!m.labelled.includes(addressId)) m.labelled.push(addressId);
+      withLabelledMember(m, addressId);
       this.labelledRootSet().add(root);
     }
     return {
@@ -742,7 +751,7 @@ export class EntityGraph {
     const m = this.meta.get(root);
     if (!m) return;
     const i = m.labelled.indexOf(addressId);
-    if (i >= 0) m.labelled.splice(i, 1);
+    if (i >= 0) m.labelled = ownOrNone(m.labelled.filter((_, k) => k !== i));
     if (m.labelled.length === 0) this.labelledRoots?.delete(root);
   }
 
@@ -802,7 +811,7 @@ export class EntityGraph {
 
   /** The causes of the merges that made the address's cluster, oldest first (refs stored: read them with shownRef). */
   mergeCauses(addressId: number): readonly StoredCause[] {
-    return this.meta.get(this.root(addressId))?.causes ?? NO_CAUSES;
+    return this.meta.get(this.root(addressId))?.causes ?? NO_ENTRIES;
   }
 
   private entityOf(root: number, asOf: number): { exchange: boolean; entities: ReadonlySet<string> } {
@@ -858,7 +867,9 @@ export class EntityGraph {
         roots.delete(absorbed);
         roots.add(survivor);
       }
-      into.labelled.push(...from.labelled);
+      // The absorbed record goes: its own array, if any, becomes the survivor's when that has none.
+      if (into.labelled.length === 0) into.labelled = from.labelled;
+      else if (from.labelled.length > 0) (into.labelled as number[]).push(...from.labelled);
       const before = into.touches.length + from.touches.length;
       into.touches = absorbTouches(into.touches, from.touches, this.options.maxTouches);
       if (into.touches.length < before) into.stamp = freshTouchStamp(); // the cap dropped the oldest
@@ -1107,7 +1118,7 @@ const NO_ENTITY: { exchange: boolean; entities: ReadonlySet<string> } = Object.f
  * for each of them. The order is the content's, not arrival's: the same merges read in another
  * order list the same causes (QA: evidence listed a block's co-spends in the order they arrived).
  */
-function withCause(causes: StoredCause[], absorbed: readonly StoredCause[] | undefined, cause: StoredCause): StoredCause[] {
+function withCause(causes: readonly StoredCause[], absorbed: readonly StoredCause[] | undefined, cause: StoredCause): StoredCause[] {
   const all = causes.concat(absorbed ?? [], [cause]);
   // Both lists are kept sorted: in event order, with nothing absorbed, the new cause goes last.
   const inOrder = (absorbed === undefined || absorbed.length === 0) && (causes.length === 0 || byCauseTime(causes[causes.length - 1]!, cause) <= 0);

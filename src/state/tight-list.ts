@@ -78,3 +78,15 @@ export function dropFront<T>(list: T[], n: number): void {
   if (n * SHIFT_FACTOR > list.length) list.splice(0, n);
   else for (let i = 0; i < n; i++) list.shift();
 }
+
+/**
+ * One shared, frozen empty list, for a record's list that is usually empty (a cluster's labelled
+ * members and merge causes): an empty array of its own costs 32 bytes a record. A writer
+ * replaces it with an array of its own before adding; an emptied list goes back to it (ownOrNone).
+ */
+export const NO_ENTRIES: readonly never[] = Object.freeze([]);
+
+/** The list itself, or NO_ENTRIES when it is empty. */
+export function ownOrNone<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? NO_ENTRIES : list;
+}
