@@ -22,8 +22,9 @@ export class AddressIndex {
     const found = this.ids.get(key);
     if (found !== undefined) return found;
     const id = this.count++;
-    this.ids.set(key, id);
-    this.append(key);
+    const kept = flatCopy(key);
+    this.ids.set(kept, id);
+    this.append(kept);
     return id;
   }
 
@@ -64,4 +65,15 @@ export class AddressIndex {
   keyOf(id: number): string {
     return this.keys[id >>> CHUNK_BITS]![id & (CHUNK - 1)]!;
   }
+}
+
+/**
+ * The key as one flat string: a key built by concatenation (a family prefix and an address) is a
+ * node over its parts, 32 bytes more for as long as the index keeps it. `normalize` returns a
+ * flat string; a key it would change (not in NFC: no address, but the key must stay exact) is
+ * kept as it came.
+ */
+function flatCopy(key: string): string {
+  const flat = key.normalize();
+  return flat === key ? flat : key;
 }

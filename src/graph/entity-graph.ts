@@ -1131,10 +1131,14 @@ export function byCauseTime(a: StoredCause, b: StoredCause): number {
   return a.time - b.time || compareStoredRefs(a.ref, b.ref) || (a.heuristic < b.heuristic ? -1 : a.heuristic > b.heuristic ? 1 : 0);
 }
 
-/** `cl-` and 16 hex digits of the key's fingerprint. */
+/**
+ * `cl-` and 16 hex digits of the key's fingerprint. Joined, not concatenated: a concatenation of
+ * 13 characters or more is a node over its parts (88 bytes with them), and the name cache keeps
+ * up to NAME_CACHE names; joined it is one flat string of 40.
+ */
 export function nameOfKey(key: string): string {
   const fp = fingerprint(key);
-  return `cl-${fp.hi.toString(16).padStart(8, '0')}${fp.lo.toString(16).padStart(8, '0')}`;
+  return ['cl-', fp.hi.toString(16).padStart(8, '0'), fp.lo.toString(16).padStart(8, '0')].join('');
 }
 
 /** An id kept across a renumbering (`remap`): its new id, -1 when it was -1 or is forgotten. */

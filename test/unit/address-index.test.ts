@@ -22,4 +22,16 @@ describe('address index', () => {
     for (const [key, id] of expected) expect(index.keyOf(id)).toBe(key);
     expect(index.lookup('eth:0xnever')).toBeUndefined();
   });
+
+  it('keeps every key exactly as given, a key that Unicode normalization would change too', () => {
+    const index = new AddressIndex();
+    // The index keeps a flat copy of each new key; a key not in NFC must not be normalized.
+    const keys = ['btc:' + 'bc1q'.repeat(3), 'self:cafe\u0301', 'self:caf\u00e9', 'self:\u212b'];
+    const ids = keys.map((k) => index.intern(k));
+    expect(new Set(ids).size).toBe(keys.length);
+    keys.forEach((k, i) => {
+      expect(index.keyOf(ids[i]!)).toBe(k);
+      expect(index.lookup(k)).toBe(ids[i]);
+    });
+  });
 });
