@@ -4,6 +4,7 @@
  */
 import type { EntityGraph, FlowEdge } from '../../src/graph/entity-graph.js';
 import type { ExposureHit, ExposureQuery, PathStep } from '../../src/graph/exposure.js';
+import { shownRef } from '../../src/graph/tx-ref.js';
 import { displayAddress } from '../../src/chain/address.js';
 
 interface RefNode { id: number; time: number; prev?: RefNode; edge?: FlowEdge }
@@ -33,11 +34,11 @@ export function referenceExposure(graph: EntityGraph, starts: readonly number[],
       const hit = found!;
       const path: PathStep[] = [];
       for (let n: RefNode | undefined = node; n; n = n.prev) {
-        path.push({ address: displayAddress(graph.key(n.id)), cluster: graph.clusterName(n.id), ...(n.edge ? { via: { ref: n.edge.ref, asset: n.edge.asset, amount: n.edge.amount, usd: n.edge.usd, time: new Date(n.edge.time).toISOString() } } : {}) });
+        path.push({ address: displayAddress(graph.key(n.id)), cluster: graph.clusterName(n.id), ...(n.edge ? { via: { ref: shownRef(n.edge.ref), asset: n.edge.asset, amount: n.edge.amount, usd: n.edge.usd, time: new Date(n.edge.time).toISOString() } } : {}) });
       }
       path.reverse();
       // The label on another member of the hit's cluster: that member and the cluster's newest merges.
-      if (hit.address !== graph.key(node.id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(node.id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: c.ref, time: new Date(c.time).toISOString() })) };
+      if (hit.address !== graph.key(node.id)) path[path.length - 1]!.sameClusterAs = { address: displayAddress(hit.address), mergedBy: graph.mergeCauses(node.id).slice(-8).map((c) => ({ heuristic: c.heuristic, ref: shownRef(c.ref), time: new Date(c.time).toISOString() })) };
       return { hops, direct: hops === 0 && hit.address === graph.key(node.id), label: hit.record.label, labelledAddress: displayAddress(hit.address), ...(hit.record.entity !== undefined ? { entity: hit.record.entity } : {}), source: hit.record.source, path, labelledSince: hit.record.from, confidence: hit.record.confidence };
     }
     if (hops === q.maxHops) break;
