@@ -9,7 +9,7 @@ import type { TransferEvent } from '../decode/events.js';
 import type { AccountSighting } from '../engine/link-index.js';
 import { carryDealtSince } from '../engine/dealt-since.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
-import { SIGHTINGS_KEPT, type LoginSign, type LoginSigns } from '../engine/login-signs.js';
+import { AccountSigns, SIGHTINGS_KEPT, type LoginSign, type LoginSigns } from '../engine/login-signs.js';
 import type { ExpiringIndex } from '../state/expiring-index.js';
 import { EventList, IdentityNumbering, redecode, storedEvent } from './event-table.js';
 import { Decimal } from '../money/decimal.js';
@@ -157,20 +157,20 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   const signs = parts.loginSigns.checkpointParts();
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
   await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest), subnets: true, settlements: true });
-  await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, list) => [accountId, list.map(signRow)]);
+  await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, account) => [accountId, account.list().map(signRow)]);
   await writeShardedMap(w, 'state.subnets', parts.subnets.checkpointMap(), (subnet, list) => [subnet, list.map(sightingRow)]);
   await openSection(w, 'state.settlements');
   await writeBatches(w, settlementsOf(parts.accounts), ([completion, request]): SettlementRow => [numbering.mustNumber(completion), numbering.mustNumber(request)]);
 }
 
 async function readLoginSigns(r: FrameReader, signs: LoginSigns, newest: number): Promise<void> {
-  await readShardedMap<string, LoginSign[], [string, unknown[]]>(r, 'state.loginSigns', signs.checkpointParts().byAccount, ([accountId, rows]) => {
+  await readShardedMap<string, AccountSigns, [string, unknown[]]>(r, 'state.loginSigns', signs.checkpointParts().byAccount, ([accountId, rows]) => {
     if (!Array.isArray(rows)) r.fail(`the login signs of ${accountId} are not a list`);
     const list = rows.map((row) => {
       const sign = signOfRow(row);
       return typeof sign === 'string' ? r.fail(`a login sign of ${accountId} does not restore: ${sign}`) : sign;
     });
-    return [accountId, list];
+    return [accountId, AccountSigns.fromSigns(list)];
   });
   signs.restoreNewest(newest);
 }

@@ -15,7 +15,7 @@ import { alignByIdentity } from './identity-align.js';
 import type { SignalSpec } from './rule-schema.js';
 import type { Env, Signal, SignalResult } from './signals.js';
 import type { DerivedValue, HistoryItem } from './state.js';
-import { sightingAtOrBefore, type LoginSign } from './login-signs.js';
+import type { AccountSigns } from './login-signs.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { anyWindow, withinValidity, type WindowValidity } from './window-validity.js';
 
@@ -146,19 +146,20 @@ interface LoginWitnesses {
  * sign's own, for its device: the newest sighting kept at or before `to`, with `v` ending at or
  * after it and before the next one. Logins noted later, and entries let go of, mark the scan stale (the state does so).
  */
-function loginWitnesses(signs: readonly LoginSign[], to: number, v: WindowValidity, fold: WitnessFold): LoginWitnesses {
-  const out: LoginWitnesses = { vpnAt: NONE, mismatchAt: NONE, at: new Array<number>(signs.length) };
+function loginWitnesses(signs: AccountSigns, count: number, to: number, v: WindowValidity, fold: WitnessFold): LoginWitnesses {
+  const out: LoginWitnesses = { vpnAt: NONE, mismatchAt: NONE, at: new Array<number>(count) };
   const kycCountry = fold.customer?.kycCountry;
-  for (let i = 0; i < signs.length; i++) {
-    const sign = signs[i]!;
-    const [at, next] = sightingAtOrBefore(sign.times, to);
+  for (let i = 0; i < count; i++) {
+    const [at, next] = signs.sightingAtOrBefore(i, to);
     // The same sighting is read by windows ending from it up to the next one.
     if (at > v.toAtLeast) v.toAtLeast = at;
     if (next < v.toBefore) v.toBefore = next;
     out.at[i] = at;
     if (at === NONE) continue;
-    if (sign.vpn && at > out.vpnAt) out.vpnAt = at;
-    if (kycCountry && !sign.vpn && sign.ipCountry !== kycCountry && sign.ipCountry.toUpperCase() !== kycCountry.toUpperCase()) {
+    const vpn = signs.vpnOf(i);
+    const ipCountry = signs.countryOf(i);
+    if (vpn && at > out.vpnAt) out.vpnAt = at;
+    if (kycCountry && !vpn && ipCountry !== kycCountry && ipCountry.toUpperCase() !== kycCountry.toUpperCase()) {
       const both = Math.min(at, fold.customerAt);
       if (both > out.mismatchAt) out.mismatchAt = both;
     }
@@ -220,7 +221,8 @@ function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, list: read
   const next = upperBound(list, to);
   if (next < list.length) v.toBefore = list[next]!.time;
   const signs = env.state.loginSignsOf(accountId);
-  const login = signs.length > 0 ? loginWitnesses(signs, to, v, fold) : undefined;
+  const signCount = signs.signCount;
+  const login = signCount > 0 ? loginWitnesses(signs, signCount, to, v, fold) : undefined;
   const vpn = witnessed(login && login.vpnAt > fold.vpnAt ? login.vpnAt : fold.vpnAt, from, v);
   const countryMismatch = witnessed(login && login.mismatchAt > fold.mismatchAt ? login.mismatchAt : fold.mismatchAt, from, v);
   const payrollInflow = witnessed(fold.payrollAt, from, v);
@@ -230,8 +232,8 @@ function scanOfFold(env: Env, accountId: string, spec: PayerRiskSpec, list: read
     for (let i = 0; i < fold.devices.length && !shares; i++) {
       if (witnessed(fold.deviceAt[i]!, from, v)) shares = env.state.linkedToAnotherBounded('device', fold.devices[i]!, accountId, from, to, v);
     }
-    for (let i = 0; i < signs.length && !shares; i++) {
-      const device = signs[i]!.deviceId;
+    for (let i = 0; i < signCount && !shares; i++) {
+      const device = signs.deviceOf(i);
       if (device !== undefined && witnessed(login!.at[i]!, from, v)) shares = env.state.linkedToAnotherBounded('device', device, accountId, from, to, v);
     }
   }

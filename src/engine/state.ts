@@ -18,7 +18,7 @@ import type { TransferMessage } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { ExpiringIndex } from '../state/expiring-index.js';
 import { LinkIndex } from './link-index.js';
-import { LoginSigns, type LoginSign } from './login-signs.js';
+import { LoginSigns, type AccountSigns } from './login-signs.js';
 import { SubnetSightings, subnetOf } from './subnet-sightings.js';
 import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
@@ -241,8 +241,8 @@ export class RuleState {
   }
 
   /** The account's login signs (see login-signs.ts); none unless a rule reads them. */
-  loginSignsOf(accountId: string): readonly LoginSign[] {
-    return this.loginSigns.of(accountId);
+  loginSignsOf(accountId: string): AccountSigns {
+    return this.loginSigns.signsOf(accountId);
   }
 
   /** Whether the last event `add` put in a history went before, or at the time of, an item already there (it arrived late, or tied). */

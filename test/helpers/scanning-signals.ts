@@ -233,7 +233,7 @@ export function scanningPayerRisk(spec: PayerRiskSpec): Signal {
         }
       }
       // What the account's logins showed (login-signs.ts): each sign with a kept sighting in the window.
-      for (const sign of state.loginSignsOf(accountId)) {
+      for (const sign of state.loginSignsOf(accountId).list()) {
         if (!sign.times.some((t) => t >= from && t <= to)) continue;
         if (sign.vpn) vpn = true;
         if (sign.deviceId && !devices.includes(sign.deviceId)) devices.push(sign.deviceId);

@@ -138,7 +138,7 @@ describe('a checkpoint of the previous format version', () => {
     // Login signs too: format 3 carries none, so the restored state holds only the signs of the
     // logins after the cut (noted again from them): fewer sightings than the straight replay's.
     const [restoredSigns, straightSigns] = [second, straight].map((r) => r.result.pipeline.state.checkpointParts().loginSigns.checkpointParts().byAccount);
-    const sightings = (map: typeof restoredSigns): number => [...map!.entries()].reduce((n, [, signs]) => n + signs.reduce((k, sign) => k + sign.times.length, 0), 0);
+    const sightings = (map: typeof restoredSigns): number => [...map!.entries()].reduce((n, [, signs]) => n + signs.list().reduce((k, sign) => k + sign.times.length, 0), 0);
     expect(sightings(restoredSigns)).toBeGreaterThan(0);
     expect(sightings(restoredSigns)).toBeLessThan(sightings(straightSigns));
     for (const map of [restoredSigns!, straightSigns!]) {
