@@ -51,7 +51,7 @@ const headOf = (session: number, count: number): number => (session << COUNT_BIT
 const countOf = (head: number): number => head & COUNT_MASK;
 const sessionOfHead = (head: number): number => head >> COUNT_BITS;
 
-/** Session countries by code, in the order first seen: ISO codes (two capitals, as decoding checks), so a few hundred at most. */
+/** Session countries by code, in the order first seen: ISO codes (two capitals, as decoding checks), so 676 at most. */
 const COUNTRIES: string[] = [];
 const COUNTRY_CODES = new Map<string, number>();
 
