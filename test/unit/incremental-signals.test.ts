@@ -180,7 +180,9 @@ describe('incremental sequence, cadence and fresh equal the scans they replace',
           for (const { taken, untaken } of takers) if (!isDeepStrictEqual(verdictOf(taken(envOf(p, trigger))), verdictOf(untaken(envOf(p, trigger))))) takenMattered++;
         }
       });
-    }), { numRuns: 120 });
+      // A fixed seed: the counts below need streams that reach rare cases (an outflow that takes an
+      // inflow first), and an unseeded run missed them once in CI (session 54).
+    }), { numRuns: 120, seed: 54 });
     // Not vacuous: every spec held somewhere (and so did its negation, in the many triggers that fail).
     for (const s of SPECS) expect(held.get(JSON.stringify(s)) ?? 0, JSON.stringify(s)).toBeGreaterThan(0);
     expect(apartMattered).toBeGreaterThan(0);
