@@ -6,9 +6,7 @@
  * no record ever sees another's entries.
  */
 import { describe, expect, it } from 'vitest';
-import { FrameReader } from '../../src/checkpoint/frame-reader.js';
-import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
-import { readGraph, writeGraph } from '../../src/checkpoint/graph-section.js';
+import { graphRoundTrip } from '../helpers/graph-section.js';
 import { remapClusterMeta } from '../../src/graph/address-memory.js';
 import { EntityGraph, type ClusterMeta } from '../../src/graph/entity-graph.js';
 import type { LabelRecord } from '../../src/graph/labels.js';
@@ -30,18 +28,7 @@ function touched(graph: EntityGraph, keys: string[]): number[] {
   });
 }
 
-async function roundTrip(graph: EntityGraph): Promise<EntityGraph> {
-  const chunks: Buffer[] = [];
-  const w = new FrameWriter({ write: async (c) => { chunks.push(Buffer.from(c)); } });
-  await writeGraph(w, graph);
-  await w.finish();
-  const bytes = Buffer.concat(chunks);
-  const r = new FrameReader((async function* () { yield bytes; })(), '/ckpt/g.twc');
-  await r.start();
-  const copy = new EntityGraph(graph.options);
-  await readGraph(r, copy);
-  return copy;
-}
+const roundTrip = graphRoundTrip;
 
 describe('cluster records share one empty list for no labelled members and no merge causes', () => {
   it('a record with neither holds the shared list, not arrays of its own', () => {

@@ -15,9 +15,7 @@ import { EntityGraph } from '../../src/graph/entity-graph.js';
 import { GraphWriter, MAX_COSPEND_LINKS } from '../../src/graph/clustering.js';
 import { findExposure } from '../../src/graph/exposure.js';
 import { decodeMessage } from '../../src/decode/decode.js';
-import { FrameReader } from '../../src/checkpoint/frame-reader.js';
-import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
-import { readGraph, writeGraph } from '../../src/checkpoint/graph-section.js';
+import { graphRoundTrip } from '../helpers/graph-section.js';
 import { rules } from '../helpers/sample.js';
 
 const T0 = Date.UTC(2025, 0, 2);
@@ -123,15 +121,7 @@ describe('co-spent inputs reach what the transaction pays', () => {
     if (!decoded.ok || decoded.event.type !== 'chain') throw new Error('not a chain event');
     graph.tick(T0);
     writer.applyChain(decoded.event);
-    const chunks: Buffer[] = [];
-    const w = new FrameWriter({ write: async (c) => { chunks.push(Buffer.from(c)); } });
-    await writeGraph(w, graph);
-    await w.finish();
-    const bytes = Buffer.concat(chunks);
-    const r = new FrameReader((async function* () { yield bytes; })(), '/ckpt/g.twc');
-    await r.start();
-    const copy = new EntityGraph(graph.options);
-    await readGraph(r, copy);
+    const copy = await graphRoundTrip(graph);
     const small = copy.id(`btc:${inputs[0]!.address}`);
     const [link] = copy.edgesOut(small);
     expect([link?.coSpend, link?.to, link?.amount.toString()]).toEqual([true, copy.id(`btc:${inputs[1]!.address}`), '0.05']);

@@ -1,8 +1,6 @@
 /** Flow edges: one object per edge, shared by the sender's out-list and the receiver's in-list, live and after a checkpoint. */
 import { describe, expect, it } from 'vitest';
-import { FrameReader } from '../../src/checkpoint/frame-reader.js';
-import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
-import { readGraph, writeGraph } from '../../src/checkpoint/graph-section.js';
+import { graphRoundTrip } from '../helpers/graph-section.js';
 import { DEFAULT_GRAPH_OPTIONS, EntityGraph } from '../../src/graph/entity-graph.js';
 import { Decimal } from '../../src/money/decimal.js';
 
@@ -10,18 +8,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const HOUR_MS = 3_600_000;
 const edge = (i: number, usd: string | null = '10.5') => ({ asset: 'USDT', amount: Decimal.parse(`${100 + i}.25`), usd: usd === null ? null : Decimal.parse(usd), time: T0 + i * 60_000, ref: `tx-${i}` });
 
-async function roundTrip(graph: EntityGraph): Promise<EntityGraph> {
-  const chunks: Buffer[] = [];
-  const w = new FrameWriter({ write: async (c) => { chunks.push(Buffer.from(c)); } });
-  await writeGraph(w, graph);
-  await w.finish();
-  const bytes = Buffer.concat(chunks);
-  const r = new FrameReader((async function* () { yield bytes; })(), '/ckpt/g.twc');
-  await r.start();
-  const copy = new EntityGraph(graph.options);
-  await readGraph(r, copy);
-  return copy;
-}
+const roundTrip = graphRoundTrip;
 
 describe('flow edges', () => {
   it('keep one object per edge, naming both ends, in the out-list and the in-list', () => {

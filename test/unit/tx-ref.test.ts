@@ -5,9 +5,7 @@
  * orders them as their texts.
  */
 import { describe, expect, it } from 'vitest';
-import { readGraph, writeGraph } from '../../src/checkpoint/graph-section.js';
-import { FrameReader } from '../../src/checkpoint/frame-reader.js';
-import { FrameWriter } from '../../src/checkpoint/frame-writer.js';
+import { graphFromSection, graphSectionBytes } from '../helpers/graph-section.js';
 import { byCauseTime, EntityGraph, type StoredCause } from '../../src/graph/entity-graph.js';
 import { compareStoredRefs, sameTransactionRef, shownRef, storeRef } from '../../src/graph/tx-ref.js';
 import { Decimal } from '../../src/money/decimal.js';
@@ -120,18 +118,11 @@ describe('stored transaction refs', () => {
     expect(graph.edgesOut(a)[0]!.ref).toHaveLength(33);
     expect(graph.mergeCauses(a).map((x) => shownRef(x.ref))).toEqual([id]);
 
-    const chunks: Buffer[] = [];
-    const w = new FrameWriter({ write: async (c) => { chunks.push(Buffer.from(c)); } });
-    await writeGraph(w, graph);
-    await w.finish();
-    const bytes = Buffer.concat(chunks);
+    const bytes = await graphSectionBytes(graph);
     // The checkpoint holds the refs' text, as before packing: no format change.
     expect(bytes.includes(`"0x${id}"`)).toBe(true);
     expect(bytes.includes(`"${id}"`)).toBe(true);
-    const r = new FrameReader((async function* () { yield bytes; })(), '/ckpt/g.twc');
-    await r.start();
-    const copy = new EntityGraph();
-    await readGraph(r, copy);
+    const copy = await graphFromSection(bytes);
     const refsOf = (g: EntityGraph): string[] => [a, b, c].flatMap((x) => [...g.edgesOut(x), ...g.edgesIn(x)].map((e) => shownRef(e.ref)));
     expect(refsOf(copy)).toEqual(refsOf(graph));
     expect(refsOf(copy)).toEqual([`0x${id}`, 'wd-9', id, `0x${id}`, 'wd-9', id]);
