@@ -61,8 +61,8 @@ function canonicalBitcoin(address: string): string {
     return lower;
   }
   if (/^(tb1|bcrt1)/.test(lower)) throw new Error('a testnet or regtest bech32 address, not mainnet');
-  const { version, hash } = fromBase58Check(address);
-  if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hash.length !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
+  const { version, hashLength } = fromBase58Check(address);
+  if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hashLength !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
   return address;
 }
 
@@ -72,11 +72,15 @@ function fromBech32(address: string): { version: number; prefix: string; length:
   return { version, prefix, length: data.length };
 }
 
-/** bitcoinjs-lib's fromBase58Check, settled by the native-hash decoder when it can (bitcoinjs-lib words every failure). */
-function fromBase58Check(address: string): { version: number; hash: Uint8Array } {
+/**
+ * bitcoinjs-lib's fromBase58Check, as the version and hash length canonicalBitcoin judges, settled
+ * by the lean decoder when it can (bitcoinjs-lib words every failure).
+ */
+function fromBase58Check(address: string): { version: number; hashLength: number } {
   const payload = base58CheckDecode(address);
-  if (payload?.length === 21) return { version: payload[0]!, hash: payload.subarray(1) };
-  return bitcoin.address.fromBase58Check(address);
+  if (payload?.length === 21) return { version: payload[0]!, hashLength: 20 };
+  const { version, hash } = bitcoin.address.fromBase58Check(address);
+  return { version, hashLength: hash.length };
 }
 
 /** A version byte and a 20-byte hash in Base58Check, as bitcoinjs-lib's toBase58Check writes them. */
@@ -151,8 +155,21 @@ export function canonicalTron(address: string): string {
   const payload = base58CheckDecode(address) ?? bs58check.decode(address);
   if (payload.length !== 21 || payload[0] !== 0x41) throw new Error('base58 payload is not a Tron address');
   // A TRC-20 log names this account by its 20 bytes: the key is known now, without an encoding then.
-  tronKeysByAccountHex.set(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('hex', 1), `tron:${address}`);
+  tronKeysByAccountHex.set(hexFrom(payload, 1), `tron:${address}`);
   return address;
+}
+
+/** Every byte's two lower-case hex digits. */
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Lower-case hex of `bytes` from `from` on, read byte by byte: `Buffer.from(bytes.buffer)` would
+ * move a small array's bytes off V8's heap, which costs up to tens of µs once the live state is large (sha256.ts).
+ */
+function hexFrom(bytes: Uint8Array, from: number): string {
+  let out = '';
+  for (let i = from; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
+  return out;
 }
 
 /** Tron base58 for a 20-byte account id (as found in TRC-20 log topics). */

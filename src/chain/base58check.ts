@@ -3,29 +3,45 @@
  * bs58check package's hashing, and later Node's native hash with its per-call overhead, were a
  * visible share of decoding Tron logs and Bitcoin outputs. Encoding is exact by definition;
  * decoding vouches only for a well-formed string with a good checksum and returns undefined otherwise, so the caller can let bs58check
- * word the error. test/unit/base58check.test.ts compares both ways with bs58check.
+ * word the error. Neither way takes a view (`subarray`) of a small array: that moves its bytes off
+ * V8's heap, which cost up to tens of µs a call once the live state is large (sha256.ts). test/unit/base58check.test.ts
+ * compares both ways with bs58check.
  */
-import { sha256d } from './sha256.js';
+import { sha256dInto } from './sha256.js';
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const DIGIT = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
 
-/** Base58 of the payload followed by the first four bytes of its double SHA-256. */
-export function base58CheckEncode(payload: Uint8Array): string {
-  const bytes = new Uint8Array(payload.length + 4);
-  bytes.set(payload);
-  bytes.set(sha256d(payload).subarray(0, 4), payload.length);
-  return base58(bytes);
+/** Scratch for the bytes being encoded or decoded and a checksum; encoding and decoding are synchronous. */
+let scratch = new Uint8Array(128);
+const checksum = new Uint8Array(32);
+
+function scratchOf(size: number): Uint8Array {
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+  return scratch;
 }
 
-/** The payload of a Base58Check string, or undefined when it is malformed or its checksum fails. */
+/** Base58 of the payload followed by the first four bytes of its double SHA-256. */
+export function base58CheckEncode(payload: Uint8Array): string {
+  const n = payload.length;
+  const bytes = scratchOf(n + 4);
+  for (let i = 0; i < n; i++) bytes[i] = payload[i]!;
+  sha256dInto(payload, checksum);
+  for (let i = 0; i < 4; i++) bytes[n + i] = checksum[i]!;
+  return base58(bytes, n + 4);
+}
+
+/** The payload of a Base58Check string (a new array), or undefined when it is malformed or its checksum fails. */
 export function base58CheckDecode(text: string): Uint8Array | undefined {
-  const bytes = unbase58(text);
-  if (!bytes || bytes.length < 4) return undefined;
-  const payload = bytes.subarray(0, bytes.length - 4);
-  const sum = sha256d(payload);
-  for (let i = 0; i < 4; i++) if (sum[i] !== bytes[payload.length + i]) return undefined;
+  const size = unbase58(text);
+  if (size < 4) return undefined;
+  const bytes = scratch;
+  const n = size - 4;
+  sha256dInto(bytes, checksum, 0, n);
+  for (let i = 0; i < 4; i++) if (checksum[i] !== bytes[n + i]) return undefined;
+  const payload = new Uint8Array(n);
+  for (let i = 0; i < n; i++) payload[i] = bytes[i]!;
   return payload;
 }
 
@@ -55,15 +71,16 @@ function multiplyAdd(limbs: number[], radix: number, carry: number, limbBase: nu
   }
 }
 
-function base58(bytes: Uint8Array): string {
+/** Base58 of the first `size` bytes of `bytes`. */
+function base58(bytes: Uint8Array, size: number): string {
   let zeros = 0;
-  while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
+  while (zeros < size && bytes[zeros] === 0) zeros++;
   // Little-endian limbs of four base-58 digits of the number the bytes spell, fed three bytes at a
   // time (the first group takes the one or two bytes left over).
   const limbs: number[] = [];
   let i = zeros;
-  let take = (bytes.length - zeros) % 3 || 3;
-  while (i < bytes.length) {
+  let take = (size - zeros) % 3 || 3;
+  while (i < size) {
     let carry = 0;
     let radix = 1;
     for (let j = 0; j < take; j++) { carry = carry * 256 + bytes[i++]!; radix *= 256; }
@@ -81,7 +98,8 @@ function base58(bytes: Uint8Array): string {
   return out;
 }
 
-function unbase58(text: string): Uint8Array | undefined {
+/** Writes the bytes `text` spells into the scratch array and returns how many, or -1 when it is not base-58. */
+function unbase58(text: string): number {
   let ones = 0;
   while (ones < text.length && text.charCodeAt(ones) === 49) ones++;
   // Little-endian limbs of three bytes, fed three digits at a time (the first group takes the rest).
@@ -93,7 +111,7 @@ function unbase58(text: string): Uint8Array | undefined {
     for (let j = 0; j < take; j++) {
       const code = text.charCodeAt(i++);
       const value = code < 128 ? DIGIT[code]! : -1;
-      if (value < 0) return undefined;
+      if (value < 0) return -1;
       carry = carry * 58 + value;
     }
     const radix = take === 3 ? THREE_DIGITS : take === 2 ? PAIR : 58;
@@ -104,13 +122,15 @@ function unbase58(text: string): Uint8Array | undefined {
   const top = limbs.length === 0 ? 0 : limbs[limbs.length - 1]!;
   const topBytes = top >= 1 << 16 ? 3 : top >= 1 << 8 ? 2 : top > 0 ? 1 : 0;
   const length = limbs.length === 0 ? 0 : (limbs.length - 1) * 3 + topBytes;
-  const out = new Uint8Array(ones + length);
-  let at = out.length;
+  const size = ones + length;
+  const out = scratchOf(size);
+  out.fill(0, 0, ones);
+  let at = size;
   for (let k = 0; k < limbs.length; k++) {
     const v = limbs[k]!;
     out[--at] = v & 0xff;
     if (at > ones) out[--at] = (v >>> 8) & 0xff;
     if (at > ones) out[--at] = v >>> 16;
   }
-  return out;
+  return size;
 }

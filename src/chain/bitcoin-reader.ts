@@ -1,7 +1,7 @@
 /**
  * A lean reader of raw Bitcoin transactions for the common case: it walks the bytes once, keeps
- * output scripts as views, and computes the txid (sha256.ts: native first pass, lean second) over the slices of
- * the non-witness serialisation, instead of building bitcoinjs-lib objects and re-serialising.
+ * output scripts as views, and computes the txid (sha256.ts) over the ranges of the non-witness
+ * serialisation, instead of building bitcoinjs-lib objects and re-serialising.
  *
  * It gives a verdict only when it is sure to agree with bitcoinjs-lib's `Transaction.fromHex`
  * and `getId`: at least one input and one output, canonical var-ints (bitcoinjs re-encodes them
@@ -10,7 +10,7 @@
  * bitcoinjs-lib, so every reject and its message still comes from bitcoinjs-lib alone.
  * test/unit/bitcoin-reader.test.ts checks the agreement on mainnet, generated and mutated txs.
  */
-import { sha256d } from './sha256.js';
+import { sha256dFinishInto, sha256Start, sha256Update } from './sha256.js';
 
 export interface RawBitcoinTx {
   txid: string;
@@ -37,13 +37,20 @@ export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
   return reader.transaction();
 }
 
-/** A txid's 32 bytes, the digest reversed: one buffer for every read (reading is synchronous; a copy per txid cost more). */
+/** A txid's digest and its 32 bytes reversed: one buffer each for every read (reading is synchronous). */
+const digest = new Uint8Array(32);
 const txidBytes = Buffer.alloc(32);
 
 /** Double SHA-256 of version, inputs and outputs, and locktime (the witness left out), byte-reversed. */
 function txidOf(b: Buffer, bodyStart: number, bodyEnd: number): string {
-  const plain = bodyStart === 4 ? b : Buffer.concat([b.subarray(0, 4), b.subarray(bodyStart, bodyEnd), b.subarray(b.length - 4)]);
-  const digest = sha256d(plain);
+  sha256Start();
+  if (bodyStart === 4) sha256Update(b);
+  else {
+    sha256Update(b, 0, 4);
+    sha256Update(b, bodyStart, bodyEnd);
+    sha256Update(b, b.length - 4, b.length);
+  }
+  sha256dFinishInto(digest);
   for (let i = 0; i < 32; i++) txidBytes[i] = digest[31 - i]!;
   return txidBytes.toString('hex');
 }
