@@ -10,7 +10,8 @@
  * bitcoinjs-lib, so every reject and its message still comes from bitcoinjs-lib alone.
  * test/unit/bitcoin-reader.test.ts checks the agreement on mainnet, generated and mutated txs.
  */
-import { sha256dFinishInto, sha256Start, sha256Update } from './sha256.js';
+import { createHash, hash } from 'node:crypto';
+import { sha256dFinishInto, sha256Into, sha256Start, sha256Update } from './sha256.js';
 
 export interface RawBitcoinTx {
   txid: string;
@@ -41,16 +42,30 @@ export function readRawBitcoinTx(bytes: Buffer): RawBitcoinTx | undefined {
 const digest = new Uint8Array(32);
 const txidBytes = Buffer.alloc(32);
 
+/**
+ * Serialisations from this many bytes take their first pass in Node's native hash: about 1 GB/s
+ * against 90 MB/s here (session 55 review: 10 KB took 16 µs natively, 108 µs here; a 4 MB
+ * transaction, the schema's largest, 5 ms against 50), which outweighs the native call's overhead
+ * and its new Buffer. Most transactions are a few hundred bytes and stay allocation-free.
+ */
+const NATIVE_FROM = 2048;
+
 /** Double SHA-256 of version, inputs and outputs, and locktime (the witness left out), byte-reversed. */
 function txidOf(b: Buffer, bodyStart: number, bodyEnd: number): string {
-  sha256Start();
-  if (bodyStart === 4) sha256Update(b);
-  else {
-    sha256Update(b, 0, 4);
-    sha256Update(b, bodyStart, bodyEnd);
-    sha256Update(b, b.length - 4, b.length);
+  const whole = bodyStart === 4;
+  if ((whole ? b.length : bodyEnd - bodyStart + 8) >= NATIVE_FROM) {
+    const first = whole ? hash('sha256', b, 'buffer') : createHash('sha256').update(b.subarray(0, 4)).update(b.subarray(bodyStart, bodyEnd)).update(b.subarray(b.length - 4)).digest();
+    sha256Into(first, digest);
+  } else {
+    sha256Start();
+    if (whole) sha256Update(b);
+    else {
+      sha256Update(b, 0, 4);
+      sha256Update(b, bodyStart, bodyEnd);
+      sha256Update(b, b.length - 4, b.length);
+    }
+    sha256dFinishInto(digest);
   }
-  sha256dFinishInto(digest);
   for (let i = 0; i < 32; i++) txidBytes[i] = digest[31 - i]!;
   return txidBytes.toString('hex');
 }

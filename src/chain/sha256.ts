@@ -1,6 +1,7 @@
 /**
  * SHA-256 (FIPS 180-4) in JavaScript, for Base58Check (a 21-byte payload and its 32-byte digest)
- * and Bitcoin txids, written into buffers the caller owns: no call allocates a byte array.
+ * and the txids of Bitcoin transactions under 2 KB (bitcoin-reader.ts), written into buffers the
+ * caller owns: no call allocates a byte array.
  *
  * Why not Node's native hash: each call costs microseconds of binding overhead, and it returns a
  * new Buffer whose bytes live outside V8's heap. Measured in session 55 on the 10x longer

@@ -88,6 +88,26 @@ describe('lean Bitcoin reader', () => {
     expect(segwit).toBeGreaterThan(500);
   });
 
+  it('gives bitcoinjs-lib\'s txid on both sides of the hand-over to the native hash (2 KB of non-witness bytes), legacy and segwit', () => {
+    const sizes = new Set<number>();
+    for (const witness of [false, true]) {
+      for (let script = 1_900; script <= 2_100; script += 7) {
+        const tx = new bitcoin.Transaction();
+        tx.addInput(Buffer.alloc(32, script & 0xff), 1, 0xfffffffd, Buffer.alloc(script, 0x51));
+        if (witness) tx.ins[0]!.witness = [Buffer.alloc(72, 3), Buffer.alloc(33, 2)];
+        tx.addOutput(Buffer.alloc(22, 0x14), 12_345n);
+        const hex = tx.toHex();
+        sizes.add(tx.byteLength(false));
+        const ours = lean(hex);
+        expect(ours, `${witness ? 'segwit' : 'legacy'}, script of ${script} bytes`).toBeDefined();
+        expect(ours!.txid).toBe(tx.getId());
+      }
+    }
+    // Serialisations without the witness from under 2,048 bytes to over it.
+    expect(Math.min(...sizes)).toBeLessThan(2_048);
+    expect(Math.max(...sizes)).toBeGreaterThan(2_048);
+  });
+
   it('never vouches for damaged bytes that bitcoinjs-lib rejects, and agrees on those it accepts', () => {
     fc.assert(fc.property(mutated(fc.oneof(generatedTx, fc.constantFrom(...mainnetHexes()))), agrees), { numRuns: 5000 });
   });
