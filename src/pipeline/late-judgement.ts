@@ -19,8 +19,16 @@ import type { PipelineStats } from './pipeline.js';
 
 /** Labels dated after a transfer that it is judged again under (see judgeAsOfLaterLabels). */
 const LATER_LABELS_JUDGED = 4;
-/** Events of an account judged again when one dated before them arrives after them (see judgeLaterAgain). */
+/** Events of other accounts, clusters or senders judged again after an event read late (each use below). */
 const LATER_ITEMS_JUDGED = 8;
+/**
+ * Events of an account judged again when one of its own dated before them arrives after them
+ * (see judgeLaterAgain). Larger than
+ * LATER_ITEMS_JUDGED: the account's own history is where a late inflow decides most (review 53
+ * F3: a salary read last, and the piece that takes 80% of it with a top-up is the account's
+ * ninth item after it; eight left it unjudged and its alert named the top-up instead).
+ */
+const LATER_OWN_ITEMS_JUDGED = 32;
 /** Sending addresses of an account's deposits a withdrawal read late traces to their funders (judgeLaterFundedAgain). */
 const FUNDED_SENDERS = 4;
 /** Withdrawals judged again after a deposit whose payer gained a touch read late (judgeWithdrawalsAfter). */
@@ -82,13 +90,16 @@ export class LateJudgement {
    * An event that arrived after events of its account dated later or at its own time (beyond the monitor's hold, or
    * out of order in a file) is in their past now, as it was when event order judged them: a
    * deposit read after the withdrawal that forwards it, the third near-threshold transfer of a
-   * week read last. The nearest LATER_ITEMS_JUDGED of them are judged again; an alert they gave
-   * before is not given twice (the novelty memory), and one that event order gives is. Events in
-   * order never pay for this, unless an account has two at one instant.
+   * week read last. The nearest LATER_OWN_ITEMS_JUDGED of them are judged again; an alert they
+   * gave before is not given twice (the novelty memory), and one that event order gives is.
+   * Events in order never pay for this, unless an account has two at one instant. The count is
+   * the bound, not the rules' windows: with the shipped rules both transfer kinds are read back
+   * 203 days (kind-retention.ts), as long as the history keeps them, so a later item the history
+   * still holds is within reach of the event whenever the event itself is kept.
    */
   judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
     if (this.state.insertedBehind) {
-      for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_ITEMS_JUDGED)) {
+      for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_OWN_ITEMS_JUDGED)) {
         if (item.type === 'transfer' && item.settles && item.settles !== event && item.settles.time >= event.time) this.judgeSettledRequest(item, alerts);
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);

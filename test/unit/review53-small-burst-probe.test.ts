@@ -172,14 +172,38 @@ describe('small-burst v5: findings', () => {
 
   // F3 (generic, pre-existing: v4 emits the same four alerts in this order, and none in event order).
   // The salary read after everything else: the pieces read before it alert naming the 1,200 top-up at
-  // 292% to 467% (the reading v5 exists to avoid); the late salary re-judges only the 8 items after it
-  // (LATER_ITEMS_JUDGED: the top-up and w0..w6), so w7, the piece that event order alerts on naming the
-  // salary at 112%, is never judged with it. Same verdict (medium), different alert bytes.
-  it.fails('F3: the salary read last gives event order\'s alerts (one, naming the salary at 112%)', () => {
+  // 292% to 467% (the reading v5 exists to avoid; alerts are never withdrawn, so those stay). The late
+  // salary re-judged only the 8 items after it (the top-up and w0..w6), so w7, the piece that event
+  // order alerts on naming the salary at 112%, was never judged with it. Fixed (session 55): an
+  // account's own later items are judged again within the rules' look-back, the nearest 32
+  // (LATER_OWN_ITEMS_JUDGED): w7 is reached and gives event order's alert, byte for byte.
+  const alertLines = (alerts: readonly Alert[]): string[] => alerts.filter((a) => a.ruleId === RULE).map((a) => JSON.stringify(a));
+  it('F3: the salary read last gives event order\'s alert on w7 (naming the salary at 112%), byte for byte, after the four on the top-up', () => {
     const lines = salaryTopup('acct-f3', prng(2));
-    const inOrder = emitted(read(lines).alerts).map((x) => x.split(' ').slice(1).join(' '));
-    expect(inOrder).toEqual(['medium acct-f3-d0 112% after=1200']);
-    const salaryLast = emitted(read([...lines.slice(1), lines[0]!]).alerts).map((x) => x.split(' ').slice(1).join(' '));
-    expect(salaryLast).toEqual(inOrder);
+    const inOrder = read(lines).alerts;
+    expect(emitted(inOrder).map((x) => x.split(' ').slice(1).join(' '))).toEqual(['medium acct-f3-d0 112% after=1200']);
+    const salaryLast = read([...lines.slice(1), lines[0]!]).alerts;
+    expect(lastPerTrigger(salaryLast).find((s) => s.startsWith('acct-f3-w7 '))).toBe('acct-f3-w7 medium acct-f3-d0 112% after=1200');
+    expect(alertLines(salaryLast)).toEqual(expect.arrayContaining(alertLines(inOrder)));
+    // What stays: the pieces w4..w7 judged before the salary arrived alerted on the top-up alone.
+    expect(emitted(salaryLast).filter((s) => s.includes('acct-f3-d1')).length).toBe(4);
+  });
+
+  it('F3: in 40 arrival orders (salary last, first, random) every alert event order gives is given, byte for byte, and the verdict is the same', () => {
+    const lines = salaryTopup('acct-f3o', prng(9));
+    const inOrder = alertLines(read(lines).alerts);
+    expect(inOrder.length).toBe(1);
+    const rand = prng(99);
+    const orders = [
+      [...lines.slice(1), lines[0]!],
+      [...lines.slice(2), lines[0]!, lines[1]!],
+      [...lines.slice(2).reverse(), lines[1]!, lines[0]!],
+      ...Array.from({ length: 37 }, () => shuffled(lines, rand)),
+    ];
+    for (const order of orders) {
+      const got = read(order).alerts;
+      expect(alertLines(got)).toEqual(expect.arrayContaining(inOrder));
+      expect(emitted(got).map((x) => x.split(' ')[1]!).sort().pop()).toBe('medium');
+    }
   });
 });
