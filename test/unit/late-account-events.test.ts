@@ -50,4 +50,12 @@ describe('events of an account read after later ones', () => {
     expect(inOrder).toHaveLength(1);
     expect(run([near[2]!, near[1]!, near[0]!]).ids.filter((id) => id.startsWith('structuring'))).toEqual(inOrder);
   });
+
+  it('an event read behind 40 later events of its account judges the nearest 32 of them again, a bounded cost (review 53 F3)', () => {
+    const r = prng(24);
+    const later = Array.from({ length: 40 }, (_, k) => transfer({ eventId: `b${k}`, kind: 'withdrawal', time: T0 + (k + 1) * HOUR, accountId: 'acct-bound', chain: 'ethereum', asset: 'USDT', amount: 50 + k, to: derivedEvm(114, k) }, r));
+    const early = transfer({ eventId: 'b-dep', kind: 'deposit', time: T0, accountId: 'acct-bound', chain: 'ethereum', asset: 'USDT', amount: 3_000, from: [derivedEvm(114, 99)], to: derivedEvm(114, 98) }, r);
+    expect(run([early, ...later]).rejudged).toBe(0);
+    expect(run([...later, early]).rejudged).toBe(32);
+  });
 });
