@@ -134,7 +134,7 @@ describe('withdrawal pairing: findings', () => {
   };
   // F4 (same stream). In event order `structuring.just-under` fires when rA is read: c_old, rC (held,
   // c_old having taken rB, the smaller fee) and rA (pending) are three near-threshold withdrawals.
-  // rC read last is judged at its own time and the 8 items after it are judged again with the
+  // rC read last is judged at its own time and the items after it are judged again with the
   // final pairing (c_old<-rC): no alert. Not the 7-day window: with resettleFrom's `before` widened
   // to 14 days (F2's fix, kept) the pairs are the maximum and this alert stays.
   it('F4 (what HEAD does): event order alerts structuring.just-under when rA is read; rC read last, nothing', () => {
