@@ -92,14 +92,20 @@ export class LateJudgement {
    * deposit read after the withdrawal that forwards it, the third near-threshold transfer of a
    * week read last. The nearest LATER_OWN_ITEMS_JUDGED of them are judged again; an alert they
    * gave before is not given twice (the novelty memory), and one that event order gives is.
-   * Events in order never pay for this, unless an account has two at one instant. The count is
+   * Events in order never pay for this, unless an account has two at one instant (then at most
+   * LATER_ITEMS_JUDGED of that instant's items are judged again). The count is
    * the bound, not the rules' windows: with the shipped rules both transfer kinds are read back
    * 203 days (kind-retention.ts), as long as the history keeps them, so a later item the history
    * still holds is within reach of the event whenever the event itself is kept.
    */
   judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
     if (this.state.insertedBehind) {
+      let sameInstant = 0;
       for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_OWN_ITEMS_JUDGED)) {
+        // Items of the event's own instant come first: at most LATER_ITEMS_JUDGED of them, so an
+        // account with many events per timestamp (a busy account on whole seconds), read in
+        // order, pays what it paid before the later items' bound grew.
+        if (item.time === event.time && ++sameInstant > LATER_ITEMS_JUDGED) continue;
         if (item.type === 'transfer' && item.settles && item.settles !== event && item.settles.time >= event.time) this.judgeSettledRequest(item, alerts);
         this.stats.laterRejudged++;
         for (const alert of this.engine.evaluate({ item })) alerts.push(alert);

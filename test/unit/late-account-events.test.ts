@@ -58,4 +58,12 @@ describe('events of an account read after later ones', () => {
     expect(run([early, ...later]).rejudged).toBe(0);
     expect(run([...later, early]).rejudged).toBe(32);
   });
+
+  it('an account with 40 events at one instant, read in order, judges at most 8 of them again per event, not 32', () => {
+    const r = prng(25);
+    const burst = Array.from({ length: 40 }, (_, k) => transfer({ eventId: `s${k}`, kind: 'withdrawal', time: T0 + HOUR, accountId: 'acct-instant', chain: 'ethereum', asset: 'USDT', amount: 50 + k, to: derivedEvm(115, k) }, r));
+    // The k-th event of the instant finds k before it: min(k, 8) of them are judged again.
+    const expected = Array.from({ length: 40 }, (_, k) => Math.min(k, 8)).reduce((a, b) => a + b, 0);
+    expect(run(burst).rejudged).toBe(expected);
+  });
 });
