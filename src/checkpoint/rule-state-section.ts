@@ -6,7 +6,7 @@
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
-import type { AccountSighting } from '../engine/link-index.js';
+import { accountSighting, type AccountSighting } from '../engine/link-index.js';
 import { carryDealtSince } from '../engine/dealt-since.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import { AccountSigns, SIGHTINGS_KEPT, type LoginSign, type LoginSigns } from '../engine/login-signs.js';
@@ -20,7 +20,7 @@ import { decodeClock, encodeClock, expectSection, openSection, readBatches, read
 
 type SightingRow = [accountId: string, firstTime: number, firstEventId: string, lastTime: number, lastEventId: string];
 const sightingRow = (s: AccountSighting): SightingRow => [s.accountId, s.firstTime, s.firstEventId, s.lastTime, s.lastEventId];
-const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]: SightingRow): AccountSighting => ({ accountId, firstTime, firstEventId, lastTime, lastEventId });
+const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]: SightingRow): AccountSighting => accountSighting(accountId, firstTime, firstEventId, lastTime, lastEventId);
 
 /** Every retained event in a fixed walk order (histories by account, then the transfer index), each once. */
 function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {

@@ -16,6 +16,76 @@ export interface AccountSighting {
   lastEventId: string;
 }
 
+/**
+ * A time is held as two small integers, `high * TIME_SPLIT + low` with `low` in [0, TIME_SPLIT):
+ * both fit V8's small-integer range (31 bits even with pointer compression), so they sit in the
+ * entry itself. A number field holding an epoch time in ms is a double, which V8 keeps in a
+ * 16-byte box of its own for every object: two boxes an entry (32 bytes), where two more fields
+ * cost 16. Event times are integers (ms), which the split gives back exactly; see `highOf` for
+ * any other number.
+ */
+const TIME_SPLIT = 2 ** 30;
+
+/**
+ * The high part of `time`. Both parts pass through `| 0`: the interpreter gives the result of
+ * arithmetic on doubles as a new box even when it is a small integer, and one box stored in a
+ * small-integer field turns that field into a boxed double field for every entry (measured:
+ * both low parts boxed again). A time the split cannot give back exactly (a fraction, past
+ * 2^61 ms, infinite) is kept whole in the low part with a high part of 0: exact, but it turns
+ * the field into a boxed one for every entry, which only such a time pays for.
+ */
+function highOf(time: number): number {
+  const high = Math.floor(time / TIME_SPLIT) | 0;
+  return high * TIME_SPLIT + ((time - high * TIME_SPLIT) | 0) === time ? high : 0;
+}
+
+/** The low part of `time`, given its high part (`highOf`). */
+function lowOf(time: number, high: number): number {
+  const low = (time - high * TIME_SPLIT) | 0;
+  return high * TIME_SPLIT + low === time ? low : time;
+}
+
+/**
+ * One account's sightings on a value. Only this module builds entries (`accountSighting`); the
+ * others read and write the times as numbers through the accessors.
+ */
+class SplitTimeSighting implements AccountSighting {
+  private firstHigh = 0;
+  private firstLow = 0;
+  private lastHigh = 0;
+  private lastLow = 0;
+
+  constructor(public accountId: string, firstTime: number, public firstEventId: string, lastTime: number, public lastEventId: string) {
+    this.firstTime = firstTime;
+    this.lastTime = lastTime;
+  }
+
+  get firstTime(): number {
+    return this.firstHigh * TIME_SPLIT + this.firstLow;
+  }
+
+  set firstTime(time: number) {
+    const high = highOf(time);
+    this.firstHigh = high;
+    this.firstLow = lowOf(time, high);
+  }
+
+  get lastTime(): number {
+    return this.lastHigh * TIME_SPLIT + this.lastLow;
+  }
+
+  set lastTime(time: number) {
+    const high = highOf(time);
+    this.lastHigh = high;
+    this.lastLow = lowOf(time, high);
+  }
+}
+
+/** An entry as the index keeps it (a checkpoint's rows are restored through this). */
+export function accountSighting(accountId: string, firstTime: number, firstEventId: string, lastTime: number, lastEventId: string): AccountSighting {
+  return new SplitTimeSighting(accountId, firstTime, firstEventId, lastTime, lastEventId);
+}
+
 /** A value's accounts, least recently seen first; most values have one, so an array beats a Map. */
 type Linked = AccountSighting[];
 
@@ -87,7 +157,7 @@ export class LinkIndex {
     const at = byAccount ? positionOf(linked, byAccount.get(accountId)) : lastPositionOfAccount(linked, accountId);
     if (at < 0) {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
-      const entry = { accountId, firstTime: time, firstEventId: eventId, lastTime: time, lastEventId: eventId };
+      const entry = accountSighting(accountId, time, eventId, time, eventId);
       const next = appended(linked, entry);
       if (next !== linked) this.store(value, next);
       byAccount?.set(accountId, entry);

@@ -48,7 +48,8 @@ function newRun(maxAccounts: number, retention: number): Run {
 }
 
 function listOf(index: LinkIndex, value: string): AccountSighting[] {
-  return (index.checkpointMap().get(value) ?? []).map((s) => ({ ...s }));
+  // Copied field by field: an entry's times are accessors (link-index.ts), which a spread does not copy.
+  return (index.checkpointMap().get(value) ?? []).map((s) => ({ accountId: s.accountId, firstTime: s.firstTime, firstEventId: s.firstEventId, lastTime: s.lastTime, lastEventId: s.lastEventId }));
 }
 
 /** One random sighting on `value` by one of `accounts` accounts, mostly in time order, some late. */
