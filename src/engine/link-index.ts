@@ -27,10 +27,10 @@ export interface AccountSighting {
 const TIME_SPLIT = 2 ** 30;
 
 /**
- * The high part of `time`. Both parts pass through `| 0`: the interpreter gives the result of
- * arithmetic on doubles as a new box even when it is a small integer, and one box stored in a
- * small-integer field turns that field into a boxed double field for every entry (measured:
- * both low parts boxed again). A time the split cannot give back exactly (a fraction, past
+ * The high part of `time`. Both parts pass through `| 0`: arithmetic on doubles can give a small
+ * integer as a box (the interpreter's, presumably), and one box stored in a small-integer field
+ * turns that field into a boxed double field for every entry (measured without it: two boxes an
+ * entry again). A time the split cannot give back exactly (a fraction, past
  * 2^61 ms, infinite) is kept whole in the low part with a high part of 0: exact, but it turns
  * the field into a boxed one for every entry, which only such a time pays for.
  */
