@@ -25,7 +25,7 @@ import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
 import { messageSlimmer } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
-import { requestSettledBy, resettleFrom, repairingMaySettle } from './withdrawal-settlement.js';
+import { requestSettledBy, historyAsOf, resettleFrom, repairingMaySettle } from './withdrawal-settlement.js';
 
 /** A `window` signal over one account's history, kept incrementally (see SlidingAggregate). */
 export interface AggregatorSpec {
@@ -185,6 +185,8 @@ export class RuleState {
    * is not checkpointed.
    */
   private lastSettlement: { completed: string; requested: string } | undefined;
+  /** The request a completion judged as of its time (withHistoryAsOf) settled then, when event order's pairing differed. */
+  private settledAsOf: { completed: string; requested: string } | undefined;
   /** The newest time of any item a history let go of (retention, caps, kind expiry, dormancy). */
   historyDroppedUpTo = Number.NEGATIVE_INFINITY;
   private derivedSlots = 0;
@@ -521,6 +523,7 @@ export class RuleState {
 
   /** The requested withdrawal's event id that the completed withdrawal `eventId` settled, when it is the newest settlement. */
   requestSettledBy(eventId: string): string | undefined {
+    if (this.settledAsOf?.completed === eventId) return this.settledAsOf.requested;
     return this.lastSettlement?.completed === eventId ? this.lastSettlement.requested : undefined;
   }
 
@@ -639,22 +642,31 @@ export class RuleState {
   }
 
   /**
-   * Judges a requested withdrawal that a completion settled as event order judged it, before its
-   * completion: back in its account's history for the while of `judge` (a late event dated before
-   * it judges it again; see LateJudgement.judgeLaterAgain). What was derived from the history is
-   * derived again, with it and after.
+   * Judges `item` with its account's history as event order had it when `item` came: the
+   * requests that the pairing of the completions up to it left pending, and that later
+   * completions settle now (historyAsOf; session 53 review F4), are back in the history
+   * for the while of `judge` (a requested withdrawal settled by a later completion among them: it
+   * is judged as before its completion). For an event read late, and for the account's later
+   * events it has judged again (LateJudgement.judgeLaterAgain). What was derived from the history
+   * is derived again, with them and after. Costs one read of the items around `item` when no
+   * completion after it holds a request before it.
    */
-  withSettledRequestHeld<T>(request: TransferEvent, judge: () => T): T {
-    const accountId = request.msg.accountId;
+  withHistoryAsOf<T>(item: HistoryItem, judge: () => T): T {
+    const accountId = item.msg.accountId;
     const list = this.accounts.get(accountId);
     if (!list) return judge();
-    list.splice(upperBound(list, request.time), 0, request);
-    this.historyReshaped(accountId, list, [request], []);
+    const { pending, settles } = historyAsOf(list, item);
+    if (pending.length === 0 && settles === undefined) return judge();
+    for (const request of pending) list.splice(upperBound(list, request.time), 0, request);
+    if (pending.length > 0) this.historyReshaped(accountId, list, pending, []);
+    // The completion is the withdrawal it settled then: a rule that alerted on that request is not told of it again.
+    if (settles) this.settledAsOf = { completed: item.eventId, requested: settles.eventId };
     try {
       return judge();
     } finally {
-      takeOut(list, request);
-      this.historyReshaped(accountId, list, [], [request]);
+      this.settledAsOf = undefined;
+      for (const request of pending) takeOut(list, request);
+      if (pending.length > 0) this.historyReshaped(accountId, list, [], pending);
     }
   }
 

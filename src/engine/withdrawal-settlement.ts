@@ -46,6 +46,9 @@
  * Bounded: SETTLEMENT_READ_LIMIT items of history before and after the withdrawal read
  * late, RESETTLED_COMPLETIONS completions paired again; those past them keep their requests.
  * A completion moved to another request is not judged again (its alerts stand as given).
+ * An event read late, and the later events it has judged again, are judged with the pairing
+ * event order had at their time, not the final one (historyAsOf, since session 55): a request a
+ * later completion settles, or gets by a move, was pending then and counts.
  */
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
@@ -327,4 +330,94 @@ export function repairingMaySettle(history: readonly (TransferEvent | LoginEvent
 /** Whether the completion `completion` can settle `request`: within reach before it, no fee or a fee deducted. */
 function fitsWithinReach(request: TransferEvent, completion: TransferEvent): boolean {
   return request.time <= completion.time && request.time >= completion.time - SETTLES_WITHIN && feeDeducted(request, completion) !== undefined;
+}
+
+/**
+ * The account's withdrawals as event order paired them when `item` came (session 53 review F4):
+ * `pending`, the requests the history's completions settle that were still pending then: a request settled by a completion dated after `item`, and
+ * one that a completion before it holds only because a later completion moved it there. Event
+ * order judges `item` with the pairing of the completions up to it (Kuhn's matching is built in
+ * event order, so that pairing is a prefix of the final one and settles a subset of its
+ * requests); an event judged again after a withdrawal read late sees the final pairing, in which
+ * those requests left the history. Review 53's F4: rB 9,455 and rC 9,470 requested on day 0,
+ * c_old 9,430 completed at 12 h (takes rB, the smaller fee), rA 9,420 requested on day 6: in
+ * event order rC is pending and rA is the third near-threshold withdrawal of the week; c_mid and
+ * c_new later move c_old to rC, and rC read last judged rA again with rB and rC both settled.
+ * `pending` is in event order (the caller puts it back in the history while it judges `item`);
+ * `settles` is the request `item`, a completion, settled then, when its group was paired again.
+ *
+ * Only the groups where a completion after `item` holds a request before it can differ (when
+ * none does, the final pairing's requests before `item` are all held by completions up to it,
+ * and the prefix, a maximum matching of those completions, settles as many of them: the same
+ * ones). Bounded as resettleFrom: SETTLEMENT_READ_LIMIT items either side of `item`, completions
+ * from twice SETTLES_WITHIN before it to SETTLES_WITHIN after (the furthest that settles a
+ * request dated before it), RESETTLED_COMPLETIONS of them at most paired again per group.
+ */
+export function historyAsOf(history: readonly (TransferEvent | LoginEvent)[], item: TransferEvent | LoginEvent): HistoryAsOf {
+  const at = upperBound(history, item.time);
+  const start = Math.max(lowerBound(history, item.time - 2 * SETTLES_WITHIN), at - SETTLEMENT_READ_LIMIT);
+  const end = Math.min(upperBound(history, item.time + SETTLES_WITHIN), at + SETTLEMENT_READ_LIMIT);
+  const upTo = (e: TransferEvent | LoginEvent): boolean => e === item || e.time < item.time || (e.time === item.time && e.eventId < item.eventId);
+  const asOf: HistoryAsOf = { pending: [] };
+  const paired: TransferEvent[] = [];
+  // Completions after `item` are dated at or after it: an event in order reads only its own instant.
+  for (const completion of laterCompletionsHoldingEarlierRequests(history, Math.max(start, lowerBound(history, item.time)), end, upTo)) {
+    if (paired.some((c) => sameWithdrawalGroup(c, completion))) continue; // its group was paired already
+    paired.push(completion);
+    pairGroupAsOf(history, start, end, completion, item, upTo, asOf);
+  }
+  asOf.pending.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
+  return asOf;
+}
+
+/** What event order's pairing was when an event came, where it differs from the history's (historyAsOf). */
+export interface HistoryAsOf {
+  /** Requests the history's completions settle that were pending then, in event order. */
+  pending: TransferEvent[];
+  /** The request the event, a completion, settled then, when its group was paired again. */
+  settles?: TransferEvent | undefined;
+}
+
+/** The completions in history[start, end) after `item` in event order (`upTo` false) that hold a request up to it: one per group. */
+function laterCompletionsHoldingEarlierRequests(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, upTo: (e: TransferEvent | LoginEvent) => boolean): TransferEvent[] {
+  const found: TransferEvent[] = [];
+  for (let i = start; i < end; i++) {
+    const c = history[i]!;
+    if (c.type !== 'transfer' || !c.settles || upTo(c) || !upTo(c.settles)) continue;
+    if (!found.some((f) => sameWithdrawalGroup(f, c))) found.push(c);
+  }
+  return found;
+}
+
+/**
+ * Pairs the group of `member` in history[start, end) as of `item` into `asOf`: the requests up to
+ * `item` that its completions settle in the end but that the completions up to `item`, paired
+ * again in event order from the requests the group holds or settles, leave pending (and the
+ * request `item` settles, when it is one of those completions). Completions up to `item` past
+ * the RESETTLED_COMPLETIONS nearest it keep their requests, as in resettleFrom.
+ */
+function pairGroupAsOf(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, member: TransferEvent, item: TransferEvent | LoginEvent, upTo: (e: TransferEvent | LoginEvent) => boolean, asOf: HistoryAsOf): void {
+  const held: TransferEvent[] = [];
+  const earlier: TransferEvent[] = [];
+  const later: TransferEvent[] = [];
+  for (let i = start; i < end; i++) {
+    const e = history[i]!;
+    if (!sameWithdrawalGroup(e, member)) continue;
+    if (e.msg.status === 'requested') {
+      if (upTo(e)) held.push(e);
+    } else if (e.msg.status === 'completed') {
+      if (upTo(e)) earlier.push(e);
+      else if (e.settles && upTo(e.settles)) later.push(e);
+    }
+  }
+  earlier.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
+  const keeping = earlier.slice(0, Math.max(0, earlier.length - RESETTLED_COMPLETIONS));
+  const pairedAgain = earlier.slice(keeping.length);
+  const kept = new Set(keeping.flatMap((c) => (c.settles ? [c.settles] : [])));
+  const settledInTheEnd = [...pairedAgain, ...later].flatMap((c) => (c.settles && upTo(c.settles) && !kept.has(c.settles) ? [c.settles] : []));
+  const requests = pairCompletions([...held, ...settledInTheEnd], pairedAgain);
+  const paired = new Set(requests);
+  for (const r of settledInTheEnd) if (!paired.has(r)) asOf.pending.push(r);
+  const own = pairedAgain.indexOf(item as TransferEvent);
+  if (own >= 0) asOf.settles = requests[own];
 }

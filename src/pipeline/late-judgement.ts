@@ -100,15 +100,11 @@ export class LateJudgement {
    */
   judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
     if (this.state.insertedBehind) {
-      let sameInstant = 0;
-      for (const item of this.state.itemsFrom(event.msg.accountId, event, LATER_OWN_ITEMS_JUDGED)) {
-        // Items of the event's own instant come first: at most LATER_ITEMS_JUDGED of them, so an
-        // account with many events per timestamp (a busy account on whole seconds), read in
-        // order, pays what it paid before the later items' bound grew.
-        if (item.time === event.time && ++sameInstant > LATER_ITEMS_JUDGED) continue;
-        if (item.type === 'transfer' && item.settles && item.settles !== event && item.settles.time >= event.time) this.judgeSettledRequest(item, alerts);
+      for (const { item, completion } of laterInEventOrder(this.ownLaterItems(event), event)) {
         this.stats.laterRejudged++;
-        for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
+        for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate({ item }))) alerts.push(alert);
+        // A request judged as before its completion: the completion is then not news to a rule that alerted on it.
+        if (completion) this.engine.carryNoveltyOfRequestSettled(completion);
       }
     }
     // Other accounts on the same device or IP, seen after this event's time: their linkage was
@@ -122,17 +118,14 @@ export class LateJudgement {
   }
 
   /**
-   * The request a later completion settled, dated after the event read late: event order judged
-   * it with the event in its past, before its completion came (QA: a deposit read after both
-   * stages of the withdrawal forwarding it, which a request 3 hours after it makes medium, gave
-   * only the completion's low, 8 hours after). Judged with it back in the history, and the
-   * completion then not news to a rule that alerted on it.
+   * The account's items at or after `event` to judge again: the nearest LATER_OWN_ITEMS_JUDGED,
+   * and of the event's own instant (they come first) at most LATER_ITEMS_JUDGED, so an account
+   * with many events per timestamp (a busy account on whole seconds), read in order, pays what it
+   * paid before the later items' bound grew.
    */
-  private judgeSettledRequest(completion: TransferEvent, alerts: Alert[]): void {
-    const request = completion.settles!;
-    this.stats.laterRejudged++;
-    for (const alert of this.state.withSettledRequestHeld(request, () => this.engine.evaluate({ item: request }))) alerts.push(alert);
-    this.engine.carryNoveltyOfRequestSettled(completion);
+  private ownLaterItems(event: HistoryItem): HistoryItem[] {
+    let sameInstant = 0;
+    return this.state.itemsFrom(event.msg.accountId, event, LATER_OWN_ITEMS_JUDGED).filter((item) => item.time !== event.time || ++sameInstant <= LATER_ITEMS_JUDGED);
   }
 
   /**
@@ -262,4 +255,22 @@ export class LateJudgement {
       }
     }
   }
+}
+
+/**
+ * The account's later events to judge again after `event` was read late, and the requests their
+ * completions settled dated at or after it (event order judged each with `event` in its past,
+ * before its completion came; QA: a deposit read after both stages of the withdrawal forwarding
+ * it, which a request 3 hours after it makes medium, gave only the completion's low, 8 hours
+ * after), in event order (by time, then event id), as event order judged them: an alert one of
+ * them gives is the one event order gave first (session 53 review F4: c_mid, judged before the
+ * request rA that event order alerted on, alerted in its place).
+ */
+function laterInEventOrder(items: readonly HistoryItem[], event: HistoryItem): { item: HistoryItem; completion?: TransferEvent }[] {
+  const out: { item: HistoryItem; completion?: TransferEvent }[] = [];
+  for (const item of items) {
+    if (item.type === 'transfer' && item.settles && item.settles !== event && item.settles.time >= event.time) out.push({ item: item.settles, completion: item });
+    out.push({ item });
+  }
+  return out.sort((a, b) => a.item.time - b.item.time || (a.item.eventId < b.item.eventId ? -1 : a.item.eventId > b.item.eventId ? 1 : 0));
 }

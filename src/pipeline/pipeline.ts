@@ -343,7 +343,9 @@ export class Pipeline {
     // Read at or behind the newest event so far: later events of others may have missed it.
     const behind = event.time <= this.state.newestTime;
     this.state.add(event);
-    const alerts = this.engine.evaluate({ item: event });
+    // Read behind later events: judged with its account's history as event order had it at its time.
+    const judge = (): Alert[] => this.engine.evaluate({ item: event });
+    const alerts = behind ? this.state.withHistoryAsOf(event, judge) : judge();
     // A request read after its completion: judged first, as in event order, then settled, and
     // the account's later events judged again with the pairing event order gives.
     this.state.settleLateRequest(event);
