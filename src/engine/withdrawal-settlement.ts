@@ -98,10 +98,10 @@ function maxWithdrawalFee(chain: string, asset: string): Decimal {
 const FEE_SHARE_ONE_IN = Decimal.parse('10');
 
 /** What `completed` falls short of `requested` by, when it can be a fee deducted from it (zero: the same amount); otherwise undefined. */
-function feeDeducted(requested: TransferEvent, completed: TransferEvent): Decimal | undefined {
+function feeDeducted(requested: TransferEvent, completed: TransferEvent, cap?: Decimal): Decimal | undefined {
   const fee = requested.amount.minus(completed.amount);
   if (fee.isZero()) return fee;
-  if (fee.sign() < 0 || fee.compare(maxWithdrawalFee(completed.msg.chain, completed.msg.asset)) > 0) return undefined;
+  if (fee.sign() < 0 || fee.compare(cap ?? maxWithdrawalFee(completed.msg.chain, completed.msg.asset)) > 0) return undefined;
   return fee.times(FEE_SHARE_ONE_IN).compare(requested.amount) <= 0 ? fee : undefined;
 }
 
@@ -293,9 +293,11 @@ function augment(from: number, candidates: readonly TransferEvent[][], settled: 
 /** The requests among `requests` that `completion` can settle (within reach before it, no fee or a fee deducted), best first: the smallest fee, then the first in event order. */
 function candidatesBestFirst(requests: readonly TransferEvent[], completion: TransferEvent): TransferEvent[] {
   const ranked: { request: TransferEvent; fee: Decimal }[] = [];
+  // Looked up once per completion: pairing a hot group tries every request of the pool against it.
+  const cap = maxWithdrawalFee(completion.msg.chain, completion.msg.asset);
   for (const request of requests) {
     if (request.time > completion.time || request.time < completion.time - SETTLES_WITHIN) continue;
-    const fee = feeDeducted(request, completion);
+    const fee = feeDeducted(request, completion, cap);
     if (fee !== undefined) ranked.push({ request, fee });
   }
   ranked.sort((a, b) => a.fee.compare(b.fee) || (settlesFirst(a.request, b.request) ? -1 : 1));
