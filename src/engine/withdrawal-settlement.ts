@@ -336,8 +336,9 @@ function fitsWithinReach(request: TransferEvent, completion: TransferEvent): boo
 
 /**
  * The account's withdrawals as event order paired them when `item` came (session 53 review F4):
- * `pending`, the requests the history's completions settle that were still pending then: a request settled by a completion dated after `item`, and
- * one that a completion before it holds only because a later completion moved it there. Event
+ * `pending`, the requests the history's completions settle that were still pending then (a
+ * request settled by a completion dated after `item`, and one that a completion before it holds
+ * only because a later completion moved it there). Event
  * order judges `item` with the pairing of the completions up to it (Kuhn's matching is built in
  * event order, so that pairing is a prefix of the final one and settles a subset of its
  * requests); an event judged again after a withdrawal read late sees the final pairing, in which
@@ -361,11 +362,8 @@ export function historyAsOf(history: readonly (TransferEvent | LoginEvent)[], it
   const end = Math.min(upperBound(history, item.time + SETTLES_WITHIN), at + SETTLEMENT_READ_LIMIT);
   const upTo = (e: TransferEvent | LoginEvent): boolean => e === item || e.time < item.time || (e.time === item.time && e.eventId < item.eventId);
   const asOf: HistoryAsOf = { pending: [] };
-  const paired: TransferEvent[] = [];
   // Completions after `item` are dated at or after it: an event in order reads only its own instant.
   for (const completion of laterCompletionsHoldingEarlierRequests(history, Math.max(start, lowerBound(history, item.time)), end, upTo)) {
-    if (paired.some((c) => sameWithdrawalGroup(c, completion))) continue; // its group was paired already
-    paired.push(completion);
     pairGroupAsOf(history, start, end, completion, item, upTo, asOf);
   }
   asOf.pending.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
