@@ -77,19 +77,21 @@ export interface TransferOutcome {
 /** Shared by every outcome without changes; never written (a list is made for the first change). */
 const NO_CHANGES: readonly GraphChange[] = Object.freeze([]);
 
-/** GraphSense's one-time-change rule, and direct change (output pays an input address), for a transaction at `time`. */
-export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx, time: number): { address: string; heuristic: string } | undefined {
+/**
+ * GraphSense's one-time-change rule, and direct change (output pays an input address), for a
+ * transaction at `time`; `outputIds` holds each output's id (-1: no address), as interned for it.
+ */
+export function detectChange(graph: EntityGraph, tx: ParsedBitcoinTx, outputIds: readonly number[], time: number): { address: string; heuristic: string } | undefined {
   const inputAddresses = new Set(tx.inputs.map((i) => i.address).filter((a) => a !== null));
   const direct = tx.outputs.find((o) => o.address !== null && inputAddresses.has(o.address));
   if (direct) return { address: direct.address!, heuristic: 'direct-change' };
   if (tx.outputs.length < 2 || tx.outputs.length > 10) return undefined;
   const inputTypes = new Set(tx.inputs.map((i) => (i.address ?? '').slice(4, 7)));
   const minInput = tx.inputs.reduce((m, i) => (i.value < m ? i.value : m), tx.inputs[0]?.value ?? 0n);
-  const candidates = tx.outputs.filter((o) => {
+  const candidates = tx.outputs.filter((o, k) => {
     if (o.address === null || o.value % 1000n === 0n || o.value >= minInput) return false;
     if (inputTypes.size !== 1 || !inputTypes.has(o.address.slice(4, 7))) return false;
-    const id = graph.index.lookup(o.address);
-    return id === undefined || !graph.seenBefore(id, time);
+    return !graph.seenBefore(outputIds[k]!, time);
   });
   return candidates.length === 1 ? { address: candidates[0]!.address!, heuristic: 'one-time-change' } : undefined;
 }
@@ -142,16 +144,18 @@ export class GraphWriter {
         const participants = [...inputs, ...tx.outputs.flatMap((o) => (o.address === null ? [] : [o.address])), coinJoinKey(tx.txid)];
         changes.push(...this.coinjoinLabels.label(participants, coinjoin, tx.txid, event.time, event.eventId));
       }
-      // Change is reported, never merged, and not guessed at all inside a CoinJoin.
-      const change = coinjoin ? undefined : detectChange(graph, tx, event.time);
-      if (change) outcome.change = change;
-      for (const id of inputIds) graph.markSeen(id, event.time);
+      // Interned before the change is guessed (which reads whether each was seen before), marked
+      // seen after. An output paying an input address (change) has that input's id.
       outputIds = new Array<number>(tx.outputs.length);
       for (let k = 0; k < tx.outputs.length; k++) {
         const address = tx.outputs[k]!.address;
-        outputIds[k] = address === null ? -1 : graph.id(address);
-        if (address !== null) graph.markSeen(outputIds[k]!, event.time);
+        outputIds[k] = address === null ? -1 : spent.idOf(address) ?? graph.id(address);
       }
+      // Change is reported, never merged, and not guessed at all inside a CoinJoin.
+      const change = coinjoin ? undefined : detectChange(graph, tx, outputIds, event.time);
+      if (change) outcome.change = change;
+      for (const id of inputIds) graph.markSeen(id, event.time);
+      for (const id of outputIds) if (id >= 0) graph.markSeen(id, event.time);
       if (!coinjoin && inputIds.length > 1) {
         const first = inputIds[0]!;
         for (let i = 1; i < inputIds.length; i++) {
@@ -413,7 +417,7 @@ export class GraphWriter {
     }
     let changes = NO_CHANGES;
     if (m.kind === 'withdrawal' && m.status === 'completed') {
-      const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(`self:hot-wallet:${m.chain}`);
+      const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(hotWalletKey(m.chain));
       graph.markOwn(hot);
       if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: storeRef(m.txHash ?? m.eventId) })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
@@ -429,6 +433,16 @@ export class GraphWriter {
     }
     return { counterpartyIds: external, changes };
   }
+}
+
+/** Each chain's hot-wallet key, one string per chain: a key built per withdrawal was a new string to hash each time. */
+const HOT_WALLET_KEYS = new Map<string, string>();
+
+/** The graph key of the exchange's hot wallet on `chain` (a withdrawal that names no sender is paid from it). */
+function hotWalletKey(chain: string): string {
+  let key = HOT_WALLET_KEYS.get(chain);
+  if (key === undefined) HOT_WALLET_KEYS.set(chain, (key = `self:hot-wallet:${chain}`));
+  return key;
 }
 
 /** A Bitcoin transaction's distinct input addresses in first-spent order, and the ids applyChain interned them under. */
