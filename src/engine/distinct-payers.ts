@@ -39,12 +39,18 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
     const roots: number[] = [];
     let deposits = 0;
     let earliest = Number.POSITIVE_INFINITY;
+    // A payer's deposits usually come in a row: its address is looked up once for them.
+    let payer: string | undefined;
+    let root = -1;
     for (let i = start; i < end; i++) {
       const e = list[i]!;
       if (!selected(e)) continue;
       deposits++;
       if (e.time < earliest) earliest = e.time;
-      const root = graph.root(graph.id(e.from[0]!));
+      if (e.from[0] !== payer) {
+        payer = e.from[0]!;
+        root = graph.root(graph.id(payer));
+      }
       if (!roots.includes(root)) roots.push(root);
     }
     const n = roots.length;
@@ -76,8 +82,13 @@ function passes(t: DistinctPayersSpec['pass'], n: number): boolean {
 function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env, within: string): SignalResult {
   const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT).filter(selected);
   const byPayer = new Map<string, string[]>();
+  let address: string | undefined;
+  let payer = '';
   for (const e of items) {
-    const payer = graph.clusterName(graph.id(e.from[0]!));
+    if (e.from[0] !== address) {
+      address = e.from[0]!;
+      payer = graph.clusterName(graph.id(address));
+    }
     const ids = byPayer.get(payer);
     if (ids) ids.push(e.eventId); else byPayer.set(payer, [e.eventId]);
   }
