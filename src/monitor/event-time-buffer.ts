@@ -42,6 +42,10 @@ export interface Entry<T> {
 }
 
 interface PartitionState<T> {
+  /** Its key (partitionKey), topic and number: every entry of the partition shares the one key string. */
+  pk: string;
+  topic: string;
+  partition: number;
   /** The greatest key settled (ORDER_LOOKAHEAD messages fetched after its message). */
   settledKey: number;
   /** Event time given to the message fetched last (what a reject after it takes). */
@@ -77,6 +81,8 @@ export class EventTimeBuffer<T> {
   /** The key of the entry taken last, and how many entries of that key have been taken in a row (the instant's pieces: instant-order.ts). */
   private lastKey = Number.NaN;
   private takenAtKey = 0;
+  /** The partition `add` buffered into last: a fetched batch is one partition's, so its messages find it without building and hashing its key each. */
+  private lastAdded: PartitionState<T> | undefined;
 
   /**
    * Starts tracking a partition whose first available offset is `low`. A known partition is left
@@ -85,7 +91,7 @@ export class EventTimeBuffer<T> {
   register(topic: string, partition: number, low: bigint, high: bigint, barrier = 0n): void {
     const pk = partitionKey(topic, partition);
     if (this.parts.has(pk)) return;
-    this.parts.set(pk, { settledKey: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY, barrier: barrier < high ? barrier : high });
+    this.parts.set(pk, { pk, topic, partition, settledKey: Number.NEGATIVE_INFINITY, previousTime: Number.NEGATIVE_INFINITY, fetched: low, high, applied: low, gaps: [], queue: [], head: 0, aged: 0, agedMax: Number.NEGATIVE_INFINITY, barrier: barrier < high ? barrier : high });
   }
 
   has(pk: string): boolean {
@@ -99,16 +105,20 @@ export class EventTimeBuffer<T> {
 
   /** Buffers one fetched message; false when it was fetched before (a re-fetch). Throws for an unregistered partition. */
   add(topic: string, partition: number, offset: bigint, time: number, value: T, fetchedAt: number): boolean {
-    const pk = partitionKey(topic, partition);
-    const s = this.parts.get(pk);
-    if (!s) throw new Error(`message for ${pk}, a partition the reader was not assigned`);
+    let s = this.lastAdded;
+    if (s === undefined || s.partition !== partition || s.topic !== topic) {
+      const pk = partitionKey(topic, partition);
+      s = this.parts.get(pk);
+      if (!s) throw new Error(`message for ${pk}, a partition the reader was not assigned`);
+      this.lastAdded = s;
+    }
     if (offset < s.fetched) return false;
     // The new message lowers the keys of the ORDER_LOOKAHEAD before it; the one that many back is settled now.
     const q = s.queue;
     for (let i = q.length - 1; i >= s.head && i >= q.length - ORDER_LOOKAHEAD; i--) if (q[i]!.key > time) q[i]!.key = time;
     const settling = q.length - ORDER_LOOKAHEAD;
     if (settling >= s.head && q[settling]!.key > s.settledKey) s.settledKey = q[settling]!.key;
-    q.push({ pk, topic, partition, offset, time, key: time, fetchedAt, value });
+    q.push({ pk: s.pk, topic, partition, offset, time, key: time, fetchedAt, value });
     s.fetched = offset + 1n;
     s.previousTime = time;
     this.size++;
@@ -212,6 +222,7 @@ export class EventTimeBuffer<T> {
 
   clear(): void {
     this.parts.clear();
+    this.lastAdded = undefined;
     this.size = 0;
   }
 

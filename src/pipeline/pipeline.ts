@@ -231,6 +231,15 @@ export class Pipeline {
   }
 
   /**
+   * `decode` with the clock read as `now`, for many messages: the options are built once, not
+   * once a message (the monitor decodes each fetched batch with one clock reading).
+   */
+  decoderAt(now: number): (raw: string) => DecodeResult {
+    const options: DecodeOptions = { ...this.decodeOptions, now: () => now };
+    return (raw) => decodeMessage(raw, options);
+  }
+
+  /**
    * A retained exchange event read back from a checkpoint, which this state accepted once: the
    * session IP's form is not asked again, so a checkpoint written under `SESSION_IP_FORMAT=any`,
    * or by a release before the check (session 46), restores under `address` (the review found
