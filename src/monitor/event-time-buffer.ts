@@ -148,6 +148,18 @@ export class EventTimeBuffer<T> {
     s.fetched = next;
   }
 
+  /**
+   * The topics with a partition whose fetch position has reached its high watermark (it looks
+   * caught up). Only there can a stale high watermark change what is released: every decision
+   * reads a high watermark only as "the partition still owes data" (fetched < high), and one
+   * that still owes data owes it under any fresher watermark, as watermarks never go down.
+   */
+  topicsAtHigh(): Set<string> {
+    const topics = new Set<string>();
+    for (const s of this.parts.values()) if (s.fetched >= s.high) topics.add(s.topic);
+    return topics;
+  }
+
   setHigh(topic: string, partition: number, high: bigint): void {
     const s = this.parts.get(partitionKey(topic, partition));
     if (s) s.high = high;

@@ -576,9 +576,13 @@ export class Monitor {
 
   private async tick(): Promise<void> {
     if (this.stopping) return;
-    // Batches bring high watermarks only for the partitions they come from: refresh them all (at
-    // least every second, for readiness), so a partition with unread data never looks caught up.
-    if (this.ordering.size > 0 || Date.now() - this.lastHighs >= 1000) await this.refreshHighs();
+    // Batches bring high watermarks only for the partitions they come from: refresh them all at
+    // least every second (readiness, the lag figures), and in between, while messages wait, those
+    // of topics with a partition that looks caught up, so a partition with unread data never
+    // looks caught up. The others owe data under any fresher watermark: reading them each tick
+    // cost a metadata and two offset requests a topic (kafkajs' admin keeps no metadata).
+    if (Date.now() - this.lastHighs >= 1000) await this.refreshHighs();
+    else if (this.ordering.size > 0) await this.refreshHighsOf(this.ordering.topicsAtHigh());
     if (this.ordering.size > 0) await this.release();
     await this.flushSlots(false);
     await this.checkpointing.checkpointIfDue();
@@ -594,6 +598,18 @@ export class Monitor {
   private refreshHighs(): Promise<void> {
     this.highsRefresh ??= this.readHighs().finally(() => { this.highsRefresh = undefined; });
     return this.highsRefresh;
+  }
+
+  /** Reads the high watermarks of these topics' partitions only (waits instead for a refresh under way). */
+  private refreshHighsOf(topics: Set<string>): Promise<void> {
+    if (this.highsRefresh) return this.highsRefresh;
+    if (topics.size === 0) return Promise.resolve();
+    this.highsRefresh = this.readHighsOf(topics).finally(() => { this.highsRefresh = undefined; });
+    return this.highsRefresh;
+  }
+
+  private async readHighsOf(topics: Set<string>): Promise<void> {
+    for (const topic of topics) for (const p of await this.admin.fetchTopicOffsets(topic)) this.ordering.setHigh(topic, p.partition, BigInt(p.high));
   }
 
   private async readHighs(): Promise<void> {

@@ -114,6 +114,11 @@ export class Ordering {
     return this.buffer.position(pk);
   }
 
+  /** The topics with a partition that looks caught up: the only ones whose high watermarks a step's decisions need fresh (EventTimeBuffer.topicsAtHigh). */
+  topicsAtHigh(): Set<string> {
+    return this.buffer.topicsAtHigh();
+  }
+
   /** A fresher high watermark: a partition with unread data must never look caught up. */
   setHigh(topic: string, partition: number, high: bigint): void {
     this.buffer.setHigh(topic, partition, high);

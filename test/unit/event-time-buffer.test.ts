@@ -150,4 +150,20 @@ describe('replay barrier: what an earlier run applied goes first after a restart
     b.setHigh('t', 0, 8n);
     expect(ids(b.take(100, HOLD, HOLD))).toEqual(['u1', 't20']);
   });
+
+  it('names the topics with a partition that has fetched up to its high watermark, the only ones whose high watermark a step needs fresh', () => {
+    const b = new EventTimeBuffer<string>();
+    b.register('t', 0, 0n, 2n);
+    b.register('t', 1, 0n, 5n);
+    b.register('u', 0, 0n, 3n);
+    b.register('v', 0, 4n, 4n); // empty: nothing to fetch
+    expect([...b.topicsAtHigh()].sort()).toEqual(['v']);
+    b.add('t', 0, 0n, 10, 't10', 0);
+    b.add('t', 0, 1n, 11, 't11', 0);
+    b.add('u', 0, 0n, 12, 'u12', 0);
+    expect([...b.topicsAtHigh()].sort()).toEqual(['t', 'v']); // t/0 reached 2; t/1 and u/0 still owe data
+    b.setHigh('t', 0, 3n);
+    expect([...b.topicsAtHigh()].sort()).toEqual(['v']);
+  });
 });
+
