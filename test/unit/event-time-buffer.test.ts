@@ -165,5 +165,15 @@ describe('replay barrier: what an earlier run applied goes first after a restart
     b.setHigh('t', 0, 3n);
     expect([...b.topicsAtHigh()].sort()).toEqual(['v']);
   });
+
+  it('buffers into the partition registered after a clear, not the one it buffered into before (a re-read)', () => {
+    const b = buffer({ t: 5, u: 5 });
+    b.add('t', 0, 0n, 10, 'old', 0);
+    b.clear();
+    b.register('t', 0, 0n, 1n);
+    expect(b.add('t', 0, 0n, 20, 'new', 0)).toBe(true);
+    expect(ids(b.take(10, 0, HOLD))).toEqual(['new']);
+    expect(b.appliedCut().get('t/0')).toBe(0n);
+  });
 });
 
