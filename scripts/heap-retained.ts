@@ -137,6 +137,14 @@ export function retained(graph: HeapGraph, specs: readonly string[]): Retained[]
   });
 }
 
+/** The bytes of every node reached from the roots by strong edges: the heap a snapshot says is live. */
+export function reachableBytes(graph: HeapGraph): number {
+  const all = graph.reached(new Uint8Array(graph.count));
+  let bytes = 0;
+  for (let node = 0; node < graph.count; node++) if (all[node]) bytes += graph.size(node);
+  return bytes;
+}
+
 function main(argv: string[]): void {
   const [path, ...specs] = argv;
   if (!path || specs.length === 0) {
@@ -144,6 +152,7 @@ function main(argv: string[]): void {
     process.exit(2);
   }
   const graph = HeapGraph.read(path);
+  console.log(`reachable: ${(reachableBytes(graph) / 1e6).toFixed(2)} MB (every node reached from the roots by strong edges)`);
   for (const r of retained(graph, specs)) {
     console.log(`${r.spec}: ${r.instances} node(s) retain ${r.bytes.toLocaleString('en-US')} bytes`);
     for (const [kind, count, bytes] of r.byKind.slice(0, 8)) console.log(`  ${bytes.toLocaleString('en-US').padStart(12)} ${String(count).padStart(8)}  ${kind}`);
