@@ -6,7 +6,7 @@
  */
 import type { DecodeResult } from '../decode/decode.js';
 import type { TransferEvent } from '../decode/events.js';
-import { accountSighting, type AccountSighting } from '../engine/link-index.js';
+import { accountSighting, linkedOf, sightingsOf, type AccountSighting, type LinkedSightings } from '../engine/link-index.js';
 import { carryDealtSince } from '../engine/dealt-since.js';
 import type { HistoryItem, RuleState, TransferKind } from '../engine/state.js';
 import { AccountSigns, SIGHTINGS_KEPT, type LoginSign, type LoginSigns } from '../engine/login-signs.js';
@@ -21,6 +21,10 @@ import { decodeClock, encodeClock, expectSection, openSection, readBatches, read
 type SightingRow = [accountId: string, firstTime: number, firstEventId: string, lastTime: number, lastEventId: string];
 const sightingRow = (s: AccountSighting): SightingRow => [s.accountId, s.firstTime, s.firstEventId, s.lastTime, s.lastEventId];
 const sightingOf = ([accountId, firstTime, firstEventId, lastTime, lastEventId]: SightingRow): AccountSighting => accountSighting(accountId, firstTime, firstEventId, lastTime, lastEventId);
+/** A value's accounts as rows, a list whether the index holds one account or more (the format is unchanged). */
+const sightingRows = (linked: LinkedSightings): SightingRow[] => sightingsOf(linked).map(sightingRow);
+/** A value's accounts from its rows, held as the index holds them (one account as its entry alone). */
+const linkedOfRows = (rows: SightingRow[]): LinkedSightings => linkedOf(rows.map(sightingOf));
 
 /** Every retained event in a fixed walk order (histories by account, then the transfer index), each once. */
 function* distinctEvents(state: RuleState, numbering: IdentityNumbering<HistoryItem>): Generator<HistoryItem> {
@@ -152,13 +156,13 @@ export async function writeRuleState(w: FrameWriter, state: RuleState): Promise<
   const parts = state.checkpointParts();
   await writeShardedMap(w, 'state.accounts', parts.accounts, (accountId, list) => [accountId, list.map((item) => numbering.mustNumber(item))]);
   for (const kind of KINDS) await writeTransferIndex(w, kind, parts.byEventId[kind], numbering);
-  await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
-  await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, list) => [value, list.map(sightingRow)]);
+  await writeShardedMap(w, 'state.devices', parts.devices.checkpointMap(), (value, linked) => [value, sightingRows(linked)]);
+  await writeShardedMap(w, 'state.ips', parts.ips.checkpointMap(), (value, linked) => [value, sightingRows(linked)]);
   const signs = parts.loginSigns.checkpointParts();
   const logins = [...parts.recentLogins.entriesInOrder()].map(([, item]) => numbering.mustNumber(item));
   await openSection(w, 'state.clock', { newest: encodeClock(parts.newest), recentLogins: logins, recentLoginsNewest: encodeClock(parts.recentLogins.newestTime), dealtSince: true, loginSigns: encodeClock(signs.newest), subnets: true, settlements: true });
   await writeShardedMap(w, 'state.loginSigns', signs.byAccount, (accountId, account) => [accountId, account.list().map(signRow)]);
-  await writeShardedMap(w, 'state.subnets', parts.subnets.checkpointMap(), (subnet, list) => [subnet, list.map(sightingRow)]);
+  await writeShardedMap(w, 'state.subnets', parts.subnets.checkpointMap(), (subnet, linked) => [subnet, sightingRows(linked)]);
   await openSection(w, 'state.settlements');
   await writeBatches(w, settlementsOf(parts.accounts), ([completion, request]): SettlementRow => [numbering.mustNumber(completion), numbering.mustNumber(request)]);
 }
@@ -188,8 +192,8 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   const parts = state.checkpointParts();
   await readShardedMap<string, HistoryItem[], [string, number[]]>(r, 'state.accounts', parts.accounts, ([accountId, ns]) => [accountId, ns.map(eventAt)]);
   for (const kind of KINDS) await readTransferIndex(r, kind, parts.byEventId[kind], eventAt);
-  await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.devices', parts.devices.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
-  await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.ips', parts.ips.checkpointMap(), ([value, rows]) => [value, rows.map(sightingOf)]);
+  await readShardedMap<string, LinkedSightings, [string, SightingRow[]]>(r, 'state.devices', parts.devices.checkpointMap(), ([value, rows]) => [value, linkedOfRows(rows)]);
+  await readShardedMap<string, LinkedSightings, [string, SightingRow[]]>(r, 'state.ips', parts.ips.checkpointMap(), ([value, rows]) => [value, linkedOfRows(rows)]);
   const clock = await expectSection<{ newest: number | string } & RecentLoginsHead>(r, 'state.clock');
   for (const n of clock.recentLogins ?? []) {
     const item = eventAt(n);
@@ -203,7 +207,7 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   // One before format 6 has no login signs: they are noted again from the logins read after it.
   if (clock.loginSigns !== undefined) await readLoginSigns(r, parts.loginSigns, decodeClock(clock.loginSigns));
   // One before format 8 has no IP block sightings: the index starts empty and fills from the events read after it.
-  if (clock.subnets === true) await readShardedMap<string, AccountSighting[], [string, SightingRow[]]>(r, 'state.subnets', parts.subnets.checkpointMap(), ([subnet, rows]) => [subnet, rows.map(sightingOf)]);
+  if (clock.subnets === true) await readShardedMap<string, LinkedSightings, [string, SightingRow[]]>(r, 'state.subnets', parts.subnets.checkpointMap(), ([subnet, rows]) => [subnet, linkedOfRows(rows)]);
   // One before format 9 has no settlements: its completions keep no request, and a withdrawal
   // read late into their group after the restore pairs them again from the requests the history holds.
   if (clock.settlements === true) await readSettlements(r, eventAt);

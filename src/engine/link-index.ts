@@ -86,8 +86,34 @@ export function accountSighting(accountId: string, firstTime: number, firstEvent
   return new SplitTimeSighting(accountId, firstTime, firstEventId, lastTime, lastEventId);
 }
 
-/** A value's accounts, least recently seen first; most values have one, so an array beats a Map. */
-type Linked = AccountSighting[];
+/**
+ * A value's accounts, least recently seen first: most values have one, held as its entry itself,
+ * and a list is made only when a second account arrives. A list of one costs an array and its
+ * backing store (56 bytes on a 64-bit heap) beside the entry, per device and per IP; a list
+ * (never of one, but possibly empty under a cap of 0) is an array, where a Map would cost more.
+ */
+export type LinkedSightings = AccountSighting | AccountSighting[];
+type Linked = LinkedSightings;
+
+/** The value's accounts as a list, least recently seen first (a single entry as a list of one). */
+export function sightingsOf(linked: LinkedSightings): readonly AccountSighting[] {
+  return Array.isArray(linked) ? linked : [linked];
+}
+
+/** How the index holds a value's accounts given as a list (a checkpoint's rows restore through this). */
+export function linkedOf(list: AccountSighting[]): LinkedSightings {
+  return list.length === 1 ? list[0]! : list;
+}
+
+/** How many accounts a value has. */
+function countOf(linked: Linked): number {
+  return Array.isArray(linked) ? linked.length : 1;
+}
+
+/** The value's `i`th account, least recently seen first (0 for a single entry). */
+function entryAt(linked: Linked, i: number): AccountSighting {
+  return Array.isArray(linked) ? linked[i]! : linked;
+}
 
 /**
  * Past this many accounts a value's list gets an index by account id beside it (`busyIndex`): a
@@ -110,7 +136,7 @@ export class LinkIndex {
    * writer of lists) and built when a list is first sighted past BUSY (a restored one too); it
    * goes with its list (a weak key: a swept list's index is collected with it).
    */
-  private readonly busyIndex = new WeakMap<Linked, Map<string, AccountSighting>>();
+  private readonly busyIndex = new WeakMap<AccountSighting[], Map<string, AccountSighting>>();
 
   /**
    * @param maxAccounts accounts kept per value; past it the least recently seen goes (a public
@@ -142,12 +168,36 @@ export class LinkIndex {
   }
 
   sight(value: string, accountId: string, time: number, eventId: string): void {
-    let linked = this.listOf(value);
-    if (!linked) {
+    const linked = this.listOf(value);
+    if (linked === undefined) {
       this.byValue.sweepSome(2, this.sweptIfDormant);
-      this.store(value, (linked = []));
+      if (this.changed) this.changed(accountId);
+      this.store(value, this.maxAccounts >= 1 ? accountSighting(accountId, time, eventId, time, eventId) : []);
+      return;
     }
     if (this.changed) this.tellAccounts(linked, accountId);
+    if (Array.isArray(linked)) this.sightOnList(value, linked, accountId, time, eventId);
+    else this.sightBeside(value, linked, accountId, time, eventId);
+  }
+
+  /**
+   * A sighting on a value held as one account's entry: that account again updates it in place; a
+   * dormant entry is replaced (as a list drops its dormant front); another account makes a list.
+   */
+  private sightBeside(value: string, only: AccountSighting, accountId: string, time: number, eventId: string): void {
+    if (this.isDormant(only.lastTime)) {
+      this.store(value, accountSighting(accountId, time, eventId, time, eventId));
+      return;
+    }
+    if (only.accountId === accountId) {
+      updated(only, time, eventId);
+      return;
+    }
+    this.sightOnList(value, [only], accountId, time, eventId);
+  }
+
+  /** A sighting on a value held as a list (of one too, when a second account arrives: `sightBeside`). */
+  private sightOnList(value: string, linked: AccountSighting[], accountId: string, time: number, eventId: string): void {
     // Accounts not seen within the retention go from the front (least recently seen first), so a
     // busy shared IP keeps the accounts of its window, not of its whole life.
     let stale = 0;
@@ -159,22 +209,27 @@ export class LinkIndex {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
       const entry = accountSighting(accountId, time, eventId, time, eventId);
       const next = appended(linked, entry);
-      if (next !== linked) this.store(value, next);
       byAccount?.set(accountId, entry);
       placeLast(next, next.length - 1); // an account sighted out of order goes to its place
       if (next.length > this.maxAccounts) {
         const leaving = next.shift()!;
         byAccount?.delete(leaving.accountId);
       }
+      this.storeIfChanged(value, linked, next);
       return;
     }
-    const known = linked[at]!;
-    if (time < known.firstTime) { known.firstTime = time; known.firstEventId = eventId; }
-    if (time >= known.lastTime) {
-      known.lastTime = time;
-      known.lastEventId = eventId;
-      placeLast(linked, at);
-    }
+    if (updated(linked[at]!, time, eventId)) placeLast(linked, at);
+    this.storeIfChanged(value, linked, linked);
+  }
+
+  /**
+   * Stores the value's list `next` where the map holds `held` (the list it was sighted on): a list
+   * left with one account goes back to that entry alone, and a new list (a copy, see tight-list.ts)
+   * replaces the old one.
+   */
+  private storeIfChanged(value: string, held: Linked, next: AccountSighting[]): void {
+    if (next.length === 1) this.store(value, next[0]!);
+    else if (next !== held) this.store(value, next);
   }
 
   /**
@@ -183,7 +238,7 @@ export class LinkIndex {
    * first need: a list that grew past BUSY, or one restored from a checkpoint. A list that falls
    * back to BUSY or fewer loses its index: one is kept only while every change passes through it.
    */
-  private busyIndexFor(linked: Linked, stale: number): Map<string, AccountSighting> | undefined {
+  private busyIndexFor(linked: AccountSighting[], stale: number): Map<string, AccountSighting> | undefined {
     if (linked.length <= BUSY) return undefined; // short: never indexed
     if (linked.length - stale <= BUSY) {
       this.busyIndex.delete(linked);
@@ -200,7 +255,7 @@ export class LinkIndex {
   }
 
   private readonly sweptIfDormant = (l: Linked): boolean => {
-    if (l.length > 0 && !this.isDormant(newestOf(l))) return false;
+    if (countOf(l) > 0 && !this.isDormant(newestOf(l))) return false;
     if (this.changed) this.tellAccounts(l);
     if (l === this.lastList) this.forgetLastLookup(); // the list leaves the map
     return true;
@@ -212,7 +267,7 @@ export class LinkIndex {
   }
 
   private tellAccounts(linked: Linked, sighted?: string): void {
-    for (const s of linked) this.changed!(s.accountId);
+    for (let i = 0, n = countOf(linked); i < n; i++) this.changed!(entryAt(linked, i).accountId);
     if (sighted !== undefined) this.changed!(sighted);
   }
 
@@ -221,7 +276,8 @@ export class LinkIndex {
     const linked = this.listOf(value);
     if (!linked) return [];
     const out: { accountId: string; eventId: string }[] = [];
-    for (const s of linked) {
+    for (let i = 0, n = countOf(linked); i < n; i++) {
+      const s = entryAt(linked, i);
       if (s.lastTime < from || s.firstTime > to) continue;
       out.push({ accountId: s.accountId, eventId: s.firstTime >= from ? s.firstEventId : s.lastEventId });
     }
@@ -235,11 +291,11 @@ export class LinkIndex {
    */
   laterSightings(value: string, accountId: string, time: number, limit: number): { accountId: string; eventId: string; time: number }[] {
     const linked = this.listOf(value);
-    if (!linked || linked.length === 0 || linked[linked.length - 1]!.lastTime <= time) return [];
+    if (!linked || newestOf(linked) <= time) return [];
     // The later ones are at the end (the list is in order of latest sighting): read back from it.
     const out: { accountId: string; eventId: string; time: number }[] = [];
-    for (let i = linked.length - 1; i >= 0 && out.length < limit; i--) {
-      const s = linked[i]!;
+    for (let i = countOf(linked) - 1; i >= 0 && out.length < limit; i--) {
+      const s = entryAt(linked, i);
       if (s.lastTime <= time) break;
       if (s.accountId !== accountId) out.push({ accountId: s.accountId, eventId: s.lastEventId, time: s.lastTime });
     }
@@ -251,7 +307,10 @@ export class LinkIndex {
     const linked = this.listOf(value);
     if (!linked) return 0;
     let n = 0;
-    for (const s of linked) if (s.lastTime >= from && s.firstTime <= to) n++;
+    for (let i = 0, count = countOf(linked); i < count; i++) {
+      const s = entryAt(linked, i);
+      if (s.lastTime >= from && s.firstTime <= to) n++;
+    }
     return n;
   }
 
@@ -263,8 +322,8 @@ export class LinkIndex {
   anotherWithin(value: string, accountId: string, from: number, to: number): boolean {
     const linked = this.listOf(value);
     if (!linked) return false;
-    for (let i = linked.length - 1; i >= 0; i--) {
-      const s = linked[i]!;
+    for (let i = countOf(linked) - 1; i >= 0; i--) {
+      const s = entryAt(linked, i);
       if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) return true;
     }
     return false;
@@ -279,19 +338,20 @@ export class LinkIndex {
    */
   anotherWithinBounded(value: string, accountId: string, from: number, to: number, v: WindowValidity): boolean {
     const linked = this.listOf(value);
-    if (!linked || !linked.some((s) => s.accountId === accountId)) {
+    if (!linked || !holdsAccount(linked, accountId)) {
       v.fromAfter = Number.POSITIVE_INFINITY;
-      return linked !== undefined && linked.some((s) => s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to);
+      return linked !== undefined && this.anotherWithin(value, accountId, from, to);
     }
-    for (let i = linked.length - 1; i >= 0; i--) {
-      const s = linked[i]!;
+    for (let i = countOf(linked) - 1; i >= 0; i--) {
+      const s = entryAt(linked, i);
       if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) {
         v.fromAtMost = Math.min(v.fromAtMost, s.lastTime);
         v.toAtLeast = Math.max(v.toAtLeast, s.firstTime);
         return true;
       }
     }
-    for (const s of linked) {
+    for (let i = 0, n = countOf(linked); i < n; i++) {
+      const s = entryAt(linked, i);
       if (s.accountId === accountId) continue;
       if (s.lastTime < from) v.fromAfter = Math.max(v.fromAfter, s.lastTime);
       else v.toBefore = Math.min(v.toBefore, s.firstTime); // here s.firstTime > to
@@ -299,8 +359,11 @@ export class LinkIndex {
     return false;
   }
 
-  /** The map by value, for a checkpoint (a restore fills it in place, in the same order). */
-  checkpointMap(): ShardedMap<string, AccountSighting[]> {
+  /**
+   * The map by value, for a checkpoint (a restore fills it in place, in the same order): a value's
+   * accounts are written as `sightingsOf` lists them and restored through `linkedOf`.
+   */
+  checkpointMap(): ShardedMap<string, LinkedSightings> {
     this.forgetLastLookup(); // a restore fills the map in place
     return this.byValue;
   }
@@ -311,7 +374,7 @@ export class LinkIndex {
  * of latest sighting: the end for a sighting in order (the usual case, no search), else among the
  * later ones (a sighting read out of order), so the newest is always last.
  */
-function placeLast(linked: Linked, at: number): void {
+function placeLast(linked: AccountSighting[], at: number): void {
   const entry = linked[at]!;
   const last = linked.length - 1;
   if (at === last && (last === 0 || linked[last - 1]!.lastTime <= entry.lastTime)) return; // in order, already last
@@ -333,19 +396,40 @@ function placeLast(linked: Linked, at: number): void {
 }
 
 /** Where the account's entry is on a short list (-1: not there); the common case, the same account again, is the last entry. */
-function lastPositionOfAccount(linked: Linked, accountId: string): number {
+function lastPositionOfAccount(linked: AccountSighting[], accountId: string): number {
   let at = linked.length - 1;
   while (at >= 0 && linked[at]!.accountId !== accountId) at--;
   return at;
 }
 
 /** Where `entry` is on the list (-1: none), by identity: the last place first, where the account seen again usually is. */
-function positionOf(linked: Linked, entry: AccountSighting | undefined): number {
+function positionOf(linked: AccountSighting[], entry: AccountSighting | undefined): number {
   if (entry === undefined) return -1;
   const last = linked.length - 1;
   return linked[last] === entry ? last : linked.lastIndexOf(entry);
 }
 
+/** The newest sighting on the value (the last entry's; -Infinity for an empty list). */
 function newestOf(linked: Linked): number {
-  return linked.length === 0 ? Number.NEGATIVE_INFINITY : linked[linked.length - 1]!.lastTime;
+  const n = countOf(linked);
+  return n === 0 ? Number.NEGATIVE_INFINITY : entryAt(linked, n - 1).lastTime;
+}
+
+/** Whether the account is among the value's. */
+function holdsAccount(linked: Linked, accountId: string): boolean {
+  for (let i = 0, n = countOf(linked); i < n; i++) if (entryAt(linked, i).accountId === accountId) return true;
+  return false;
+}
+
+/**
+ * The account's entry with a sighting at `time` taken in: an earlier first sighting, or a
+ * latest one (the same time too: the event read last evidences it). Whether the latest changed,
+ * which moves the entry on a list (`placeLast`).
+ */
+function updated(known: AccountSighting, time: number, eventId: string): boolean {
+  if (time < known.firstTime) { known.firstTime = time; known.firstEventId = eventId; }
+  if (time < known.lastTime) return false;
+  known.lastTime = time;
+  known.lastEventId = eventId;
+  return true;
 }

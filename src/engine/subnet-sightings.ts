@@ -35,7 +35,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ShardedMap } from '../state/sharded-map.js';
 import { linkedIpKey } from './ip-address.js';
-import { LinkIndex, type AccountSighting } from './link-index.js';
+import { LinkIndex, type LinkedSightings } from './link-index.js';
 import type { SharedIpRanges } from './shared-ip-ranges.js';
 
 const DAY = 86_400_000;
@@ -152,7 +152,7 @@ export class SubnetSightings {
   }
 
   /** The map by block, for a checkpoint (a restore fills it in place). */
-  checkpointMap(): ShardedMap<string, AccountSighting[]> {
+  checkpointMap(): ShardedMap<string, LinkedSightings> {
     return this.index.checkpointMap();
   }
 }

@@ -7,7 +7,7 @@
  * one restored from a checkpoint, and require the same list after every step.
  */
 import { describe, expect, it } from 'vitest';
-import { LinkIndex, type AccountSighting } from '../../src/engine/link-index.js';
+import { LinkIndex, sightingsOf, type AccountSighting } from '../../src/engine/link-index.js';
 import { prng as random } from '../../src/simulate/builders.js';
 
 /** The list LinkIndex keeps for one value, written as plainly as it can be. */
@@ -49,7 +49,7 @@ function newRun(maxAccounts: number, retention: number): Run {
 
 function listOf(index: LinkIndex, value: string): AccountSighting[] {
   // Copied field by field: an entry's times are accessors (link-index.ts), which a spread does not copy.
-  return (index.checkpointMap().get(value) ?? []).map((s) => ({ accountId: s.accountId, firstTime: s.firstTime, firstEventId: s.firstEventId, lastTime: s.lastTime, lastEventId: s.lastEventId }));
+  return sightingsOf(index.checkpointMap().get(value) ?? []).map((s) => ({ accountId: s.accountId, firstTime: s.firstTime, firstEventId: s.firstEventId, lastTime: s.lastTime, lastEventId: s.lastEventId }));
 }
 
 /** One random sighting on `value` by one of `accounts` accounts, mostly in time order, some late. */

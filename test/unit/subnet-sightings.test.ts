@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import type { LoginEvent } from '../../src/decode/events.js';
+import { accountSighting, linkedOf, sightingsOf } from '../../src/engine/link-index.js';
 import { SharedIpRanges } from '../../src/engine/shared-ip-ranges.js';
 import { RuleState } from '../../src/engine/state.js';
 import { subnetLinkRetention } from '../../src/engine/engine.js';
@@ -101,7 +102,8 @@ describe('the IP block index', () => {
     expect(ids(T0 + 3 * DAY, T0 + 17 * DAY)).toEqual(['next']); // pred 10 days either side: not there
     expect(index.within('203.0.113.0/24', T0 - DAY, T0 + 30 * DAY)).toEqual([{ accountId: 'next', eventId: `e-next-${T0 + 10 * DAY}` }, { accountId: 'pred', eventId: `e-pred-${T0}` }]);
     // An entry from a checkpoint written before the weeks (the account id alone) reads as that account.
-    index.checkpointMap().get('203.0.113.0/24')!.push({ accountId: 'old', firstTime: T0 + 21 * DAY, firstEventId: 'e-old', lastTime: T0 + 21 * DAY, lastEventId: 'e-old' });
+    const block = index.checkpointMap();
+    block.set('203.0.113.0/24', linkedOf([...sightingsOf(block.get('203.0.113.0/24')!), accountSighting('old', T0 + 21 * DAY, 'e-old', T0 + 21 * DAY, 'e-old')]));
     expect(ids(T0 + 18 * DAY, T0 + 30 * DAY)).toEqual(['pred', 'old']);
   });
 
