@@ -164,10 +164,10 @@ function decodeTransfer(msg: z.infer<(typeof INPUT_SCHEMAS)['exchange.transfer.v
   // A stablecoin's USD value is usually its amount: then one object serves both (a Decimal is immutable).
   const usd = valued.usd !== null && valued.usd.units === amount.units && valued.usd.scale === amount.scale ? amount : valued.usd;
   const source = valued.source;
-  // `view`, `dealtSince` and `settles` are declared here, unset, so the event keeps them in-object
+  // `dealtSince` and `settles` are declared here, unset, so the event keeps them in-object
   // when the state sets them: added later, they cost a separate property array (40 bytes) on
   // every retained transfer that gets one (a soak snapshot: 55% of them, for `dealtSince`).
-  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source, view: undefined, dealtSince: undefined, settles: undefined, gateStamp: -1, gatesFailed: 0 };
+  return { type: 'transfer', eventId: msg.eventId, time: time(msg.occurredAt), msg, from, to, amount, usd, usdSource: source, dealtSince: undefined, settles: undefined, gateStamp: -1, gatesFailed: 0 };
 }
 
 class FieldAddressError extends Error {

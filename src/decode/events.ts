@@ -45,8 +45,6 @@ export interface TransferEvent {
    * pair the group again as event order would. Checkpointed.
    */
   settles?: TransferEvent;
-  /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
-  view?: Record<string, unknown>;
   /** The rule engine's notes of its rules' failed gates for this transfer (src/engine/gates.ts); never checkpointed. */
   gateStamp?: number;
   gatesFailed?: number;
@@ -57,8 +55,6 @@ export interface LoginEvent {
   eventId: string;
   time: number;
   msg: LoginMessage;
-  /** The rules' read-only view of the event, built once on first use (src/engine/signals.ts). */
-  view?: Record<string, unknown>;
 }
 
 export interface ValueTransfer {

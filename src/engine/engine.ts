@@ -19,7 +19,8 @@ import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } fro
 import { NO_RESULT, plainResultView } from './no-result.js';
 import { snapshotEvidence } from './evidence-snapshot.js';
 import { unitOf } from './fact-units.js';
-import { compileSignal, itemContext, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
+import { compileSignal, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
+import { eventView } from './event-view.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import type { HistoryItem, RuleState } from './state.js';
 import { IdWindow } from '../state/id-window.js';
@@ -207,7 +208,8 @@ export const COUNTERPARTY_FIELDS: readonly string[] = Object.getOwnPropertyNames
 
 /** The evaluation context of a trigger: the rule conditions' view of the world. */
 export function buildContext(trigger: HistoryItem, graph: EntityGraph, asOf: number): Context {
-  const event = itemContext(trigger).event;
+  // A view of the trigger's own: its judgement reads history items through the pointed view meanwhile.
+  const event = eventView(trigger);
   // A login names no customer record and no counterparty: shared, frozen empty objects.
   if (trigger.type === 'login') return { event, account: NOTHING_KNOWN, counterparty: NOTHING_KNOWN, signals: NO_SIGNALS };
   const m = trigger.msg;

@@ -3,22 +3,24 @@
  * decimal decoded from the wire's string, `usd` (exact) and `usdSource` (where the USD value came
  * from), and `kind: 'login'` for a login. A view
  * holds only a reference to its event; the message's fields are read through getters shared by
- * every view, so keeping a view beside each retained event costs about 30 bytes, not a copy. The
- * view doubles as the `{ event }` context of selector conditions (see `event` below).
+ * every view, not copied. No view is kept on an event: a trigger's judgement reads a view of its
+ * own (`eventView`), and history items are read through one view per kind of event pointed at
+ * each in turn (`pointedView`). The view doubles as the `{ event }` context of selector
+ * conditions (see `event` below).
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
 import type { LoginEvent, TransferEvent } from '../decode/events.js';
 import type { Decimal } from '../money/decimal.js';
 
 class TransferView {
-  constructor(readonly source: TransferEvent) {}
+  constructor(public source: TransferEvent) {}
   get amount(): Decimal { return this.source.amount; }
   get usd(): Decimal | null { return this.source.usd; }
   get usdSource(): string | null { return this.source.usdSource; }
 }
 
 class LoginView {
-  constructor(readonly source: LoginEvent) {}
+  constructor(public source: LoginEvent) {}
   get kind(): 'login' { return 'login'; }
 }
 
@@ -74,6 +76,27 @@ delegateFields(LoginView, Object.keys(loginSchema.shape));
  */
 for (const view of [TransferView, LoginView]) Object.defineProperty(view.prototype, 'event', { enumerable: false, get(this: object) { return this; } });
 
+/** A view of its own for the event (a trigger's, which its whole judgement reads). */
 export function eventView(item: TransferEvent | LoginEvent): Record<string, unknown> {
   return (item.type === 'login' ? new LoginView(item) : new TransferView(item)) as unknown as Record<string, unknown>;
+}
+
+/** The one view of each kind a history item is read through (`pointedView`), pointed at nothing until the first read. */
+const POINTED_TRANSFER = new TransferView(undefined as unknown as TransferEvent);
+const POINTED_LOGIN = new LoginView(undefined as unknown as LoginEvent);
+
+/**
+ * The view of a history item as a selector reads it: one view per kind of event, pointed at the
+ * item, and valid until the next item is read through it. Every reader of a history item's
+ * view (a selector's `where`, a window's field) reads it at once and keeps nothing of it, so one
+ * view serves them all. Until session 56 each item kept a view of its own, made on first read:
+ * 32 bytes and a slot on every retained event (every transfer got one as a trigger).
+ */
+export function pointedView(item: TransferEvent | LoginEvent): Record<string, unknown> {
+  if (item.type === 'login') {
+    POINTED_LOGIN.source = item;
+    return POINTED_LOGIN as unknown as Record<string, unknown>;
+  }
+  POINTED_TRANSFER.source = item;
+  return POINTED_TRANSFER as unknown as Record<string, unknown>;
 }

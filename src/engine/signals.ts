@@ -15,7 +15,7 @@ import { clusterExcluded } from './label-exclusion.js';
 import type { AggregatorSpec, HistoryItem, RuleState } from './state.js';
 import { RecentAccountsMemo } from '../graph/recent-accounts-memo.js';
 import { counterpartyIds } from './counterparty-ids.js';
-import { eventView } from './event-view.js';
+import { pointedView } from './event-view.js';
 import { median, payerRisk } from './payer-risk.js';
 import { distinctPayers } from './distinct-payers.js';
 import { flaggedPayers, FLAGGED_PAYERS_FACTS } from './flagged-payers.js';
@@ -68,12 +68,13 @@ const none = (facts?: Record<string, unknown>): SignalResult => (facts === undef
 const round = (n: number, places = 2): number => Math.round(n * 10 ** places) / 10 ** places;
 
 /**
- * The context a history item exposes to `where` conditions. Built once per item and kept on it:
- * window and sequence selectors read the same items for every trigger, and a copy per read was
- * most of the garbage the rules made. The view is its own context (its `event` is itself).
+ * The context a history item exposes to `where` conditions, valid until the next item is read
+ * (see `pointedView`): a reader evaluates its condition or reads its field at once. Nothing is
+ * made per read (a copy per read was once most of the garbage the rules made) nor kept on the
+ * item. The view is its own context (its `event` is itself).
  */
 export function itemContext(item: HistoryItem): Context {
-  return (item.view ??= eventView(item));
+  return pointedView(item);
 }
 
 export function makeSelector(sel: { kinds: string[]; where: Parameters<typeof compileAll>[0] }): (item: HistoryItem) => boolean {
