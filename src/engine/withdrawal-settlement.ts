@@ -363,9 +363,9 @@ export function historyAsOf(history: readonly (TransferEvent | LoginEvent)[], it
   const upTo = (e: TransferEvent | LoginEvent): boolean => e === item || e.time < item.time || (e.time === item.time && e.eventId < item.eventId);
   const asOf: HistoryAsOf = { pending: [] };
   // Completions after `item` are dated at or after it: an event in order reads only its own instant.
-  for (const completion of laterCompletionsHoldingEarlierRequests(history, Math.max(start, lowerBound(history, item.time)), end, upTo)) {
-    pairGroupAsOf(history, start, end, completion, item, upTo, asOf);
-  }
+  const groups = groupsWithLaterCompletions(history, Math.max(start, lowerBound(history, item.time)), end, upTo);
+  if (groups.size === 0) return asOf;
+  for (const group of readGroups(history, start, end, upTo, groups)) pairGroupAsOf(group, item, upTo, asOf);
   asOf.pending.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
   return asOf;
 }
@@ -378,37 +378,80 @@ export interface HistoryAsOf {
   settles?: TransferEvent | undefined;
 }
 
-/** The completions in history[start, end) after `item` in event order (`upTo` false) that hold a request up to it: one per group. */
-function laterCompletionsHoldingEarlierRequests(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, upTo: (e: TransferEvent | LoginEvent) => boolean): TransferEvent[] {
-  const found: TransferEvent[] = [];
+/**
+ * One withdrawal group (destination, chain, asset) of history[start, end) as of an event
+ * (`upTo`: up to it in event order), each list in the history's order.
+ */
+interface GroupAsOf {
+  chain: string;
+  asset: string;
+  /** Its requests up to the event. */
+  held: TransferEvent[];
+  /** Its completions up to the event. */
+  earlier: TransferEvent[];
+  /** Its completions after the event that settle a request up to it. */
+  later: TransferEvent[];
+}
+
+/** The withdrawal groups by destination (a destination's groups differ by chain or asset). */
+type GroupsByDestination = Map<string, GroupAsOf[]>;
+
+/** The group of `e` in `groups`, if there is one. */
+function groupOf(groups: GroupsByDestination, e: TransferEvent): GroupAsOf | undefined {
+  return groups.get(e.to)?.find((g) => g.chain === e.msg.chain && g.asset === e.msg.asset);
+}
+
+/** Whether `e` is a completion after the event (`upTo` false) that settles a request up to it. */
+const laterHoldingEarlier = (e: TransferEvent, upTo: (e: TransferEvent | LoginEvent) => boolean): boolean => e.msg.status === 'completed' && !upTo(e) && e.settles !== undefined && upTo(e.settles);
+
+/** The groups, empty, of the completions in history[start, end) after the event that hold a request up to it. */
+function groupsWithLaterCompletions(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, upTo: (e: TransferEvent | LoginEvent) => boolean): GroupsByDestination {
+  const groups: GroupsByDestination = new Map();
   for (let i = start; i < end; i++) {
-    const c = history[i]!;
-    if (c.type !== 'transfer' || !c.settles || upTo(c) || !upTo(c.settles)) continue;
-    if (!found.some((f) => sameWithdrawalGroup(f, c))) found.push(c);
+    const e = history[i]!;
+    if (e.type !== 'transfer' || e.msg.kind !== 'withdrawal' || !laterHoldingEarlier(e, upTo) || groupOf(groups, e)) continue;
+    let same = groups.get(e.to);
+    if (same === undefined) groups.set(e.to, (same = []));
+    same.push({ chain: e.msg.chain, asset: e.msg.asset, held: [], earlier: [], later: [] });
   }
-  return found;
+  return groups;
 }
 
 /**
- * Pairs the group of `member` in history[start, end) as of `item` into `asOf`: the requests up to
- * `item` that its completions settle in the end but that the completions up to `item`, paired
- * again in event order from the requests the group holds or settles, leave pending (and the
- * request `item` settles, when it is one of those completions). Completions up to `item` past
- * the RESETTLED_COMPLETIONS nearest it keep their requests, as in resettleFrom.
+ * Fills `groups` from history[start, end), read once (session 56: each group read the whole
+ * window, so an account with many groups in flight paid groups × window per event), and
+ * returns them.
  */
-function pairGroupAsOf(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, member: TransferEvent, item: TransferEvent | LoginEvent, upTo: (e: TransferEvent | LoginEvent) => boolean, asOf: HistoryAsOf): void {
-  const held: TransferEvent[] = [];
-  const earlier: TransferEvent[] = [];
-  const later: TransferEvent[] = [];
+function readGroups(history: readonly (TransferEvent | LoginEvent)[], start: number, end: number, upTo: (e: TransferEvent | LoginEvent) => boolean, groups: GroupsByDestination): GroupAsOf[] {
   for (let i = start; i < end; i++) {
     const e = history[i]!;
-    if (!sameWithdrawalGroup(e, member)) continue;
+    if (e.type !== 'transfer' || e.msg.kind !== 'withdrawal') continue;
+    const group = groupOf(groups, e);
+    if (group === undefined) continue;
     if (e.msg.status === 'requested') {
-      if (upTo(e)) held.push(e);
+      if (upTo(e)) group.held.push(e);
     } else if (e.msg.status === 'completed') {
-      if (upTo(e)) earlier.push(e);
-      else if (e.settles && upTo(e.settles)) later.push(e);
+      if (upTo(e)) group.earlier.push(e);
+      else if (laterHoldingEarlier(e, upTo)) group.later.push(e);
     }
+  }
+  return [...groups.values()].flat();
+}
+
+/**
+ * Pairs `group` as of `item` into `asOf`: the requests up to `item` that its completions settle
+ * in the end but that the completions up to `item`, paired again in event order from the
+ * requests the group holds or settles, leave pending (and the request `item` settles, when it is
+ * one of those completions). Completions up to `item` past the RESETTLED_COMPLETIONS nearest it
+ * keep their requests, as in resettleFrom. Only a group with a completion after `item` holding
+ * a request up to it is paired (historyAsOf).
+ */
+function pairGroupAsOf(group: GroupAsOf, item: TransferEvent | LoginEvent, upTo: (e: TransferEvent | LoginEvent) => boolean, asOf: HistoryAsOf): void {
+  const { held, earlier, later } = group;
+  if (earlier.length === 0) {
+    // No completion up to `item`: every request a later one settles was pending (the common case of a group in flight).
+    for (const c of later) asOf.pending.push(c.settles!);
+    return;
   }
   earlier.sort((a, b) => (beforeInEventOrder(a, b) ? -1 : 1));
   const keeping = earlier.slice(0, Math.max(0, earlier.length - RESETTLED_COMPLETIONS));
