@@ -38,7 +38,7 @@ export interface AggregatorSpec {
 import { soleCounterparty } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
 import { appended, takeFront } from '../state/tight-list.js';
-import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import { insertAllAfterEqual, lowerBound, removeAll, upperBound } from '../state/sorted-by-time.js';
 
 export type HistoryItem = TransferEvent | LoginEvent;
 
@@ -657,7 +657,7 @@ export class RuleState {
     if (!list) return judge();
     const { pending, settles } = historyAsOf(list, item);
     if (pending.length === 0 && settles === undefined) return judge();
-    for (const request of pending) list.splice(upperBound(list, request.time), 0, request);
+    insertAllAfterEqual(list, pending);
     if (pending.length > 0) this.historyReshaped(accountId, list, pending, []);
     // The completion is the withdrawal it settled then: a rule that alerted on that request is not told of it again.
     if (settles) this.settledAsOf = { completed: item.eventId, requested: settles.eventId };
@@ -665,7 +665,7 @@ export class RuleState {
       return judge();
     } finally {
       this.settledAsOf = undefined;
-      for (const request of pending) takeOut(list, request);
+      removeAll(list, pending);
       if (pending.length > 0) this.historyReshaped(accountId, list, [], pending);
     }
   }
