@@ -102,7 +102,8 @@ export class LateJudgement {
     if (this.state.insertedBehind) {
       for (const { item, completion } of laterInEventOrder(this.ownLaterItems(event), event)) {
         this.stats.laterRejudged++;
-        for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate({ item }))) alerts.push(alert);
+        const again = isJudgedAgainAsNews(item, event, completion);
+        for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate(again ? { item, again } : { item }))) alerts.push(alert);
         // A request judged as before its completion: the completion is then not news to a rule that alerted on it.
         if (completion) this.engine.carryNoveltyOfRequestSettled(completion);
       }
@@ -273,4 +274,14 @@ function laterInEventOrder(items: readonly HistoryItem[], event: HistoryItem): {
     out.push({ item });
   }
   return out.sort((a, b) => a.item.time - b.item.time || (a.item.eventId < b.item.eventId ? -1 : a.item.eventId > b.item.eventId ? 1 : 0));
+}
+
+/**
+ * Whether a later item judged again after `event` may alert once more on a verdict that names no
+ * new id (RuleEngine.isNewAgain): a transfer dated after the event, which is neither a request
+ * judged before its completion nor a completion (their novelty is carried from one to the other),
+ * nor at the event's own instant (an account read in order judges those again: its bytes stay).
+ */
+function isJudgedAgainAsNews(item: HistoryItem, event: HistoryItem, completion: TransferEvent | undefined): boolean {
+  return item.type === 'transfer' && completion === undefined && item.settles === undefined && item.time > event.time;
 }

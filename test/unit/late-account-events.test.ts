@@ -51,17 +51,14 @@ describe('events of an account read after later ones', () => {
     expect(run([near[2]!, near[1]!, near[0]!]).ids.filter((id) => id.startsWith('structuring'))).toEqual(inOrder);
   });
 
-  // Session 55, open: the novelty memory drops event order's alert on a withdrawal judged again
+  // Session 55: the novelty memory dropped event order's alert on a withdrawal judged again
   // behind a late deposit when its first alert (without the deposit) and the deposit's first
   // re-judged alert named every id of the evidence. Event order: w1 carries d1 + d2 (1,100) 91%,
   // w2 with w1 95%: two quick-out alerts. d1 read last: w1 and w2 alert on d2 alone (100%, 104%);
-  // d1 judges both again, w1's alert (naming d1, news) comes, w2's names nothing new and does not.
-  // The one-account hot shape read with every 20th line 100 lines late loses 1,083 of event
-  // order's 1,471 quick-out alerts this way (148 more past the 32 later items judged again).
-  // Treating a transfer judged again as news (as event order's fresh judgement was) gives them,
-  // but also every intermediate verdict: 26,128 quick-out alerts against 3,073 on the same shape
-  // shuffled within blocks of 200 (docs/qa-history.md, session 55; branch qo-news-again).
-  it.fails('a deposit read behind two withdrawals that each alerted without it gives both alerts of event order (session 55: novelty memory)', () => {
+  // d1 judges both again, w1's alert (naming d1, news) comes, and w2's, which names nothing new,
+  // now comes too: a transfer judged again behind an earlier event of its account may alert once
+  // more per rule (RuleEngine.isNewAgain; test/unit/rejudged-transfer-novelty.test.ts).
+  it('a deposit read behind two withdrawals that each alerted without it gives both alerts of event order (session 55: novelty memory)', () => {
     const r = prng(31);
     const at = (id: string, kind: 'deposit' | 'withdrawal', hours: number, amount: number): string =>
       transfer({ eventId: id, kind, time: T0 + hours * HOUR, accountId: 'acct-novel', chain: 'ethereum', asset: 'USDT', amount, ...(kind === 'deposit' ? { from: [derivedEvm(120, hours)], to: derivedEvm(120, 50) } : { to: derivedEvm(120, 60 + hours) }) }, r);
