@@ -79,16 +79,28 @@ function caseStreams(): string[][] {
   return out;
 }
 
+/** Judges each stream with every pointed view revoked at the next point, then with fresh views, and compares. */
+function judgedWithRevokedViewsAsWithFresh(streams: readonly string[][]): void {
+  stale = 0;
+  fresh = false;
+  const revoked: string[][] = [];
+  for (const s of streams) revoked.push(alertsOf(s));
+  expect(stale).toBeGreaterThan(1_000);
+  fresh = true;
+  revokeLast = undefined;
+  for (let i = 0; i < streams.length; i++) expect(revoked[i]).toEqual(alertsOf(streams[i]!));
+}
+
+// The proxies make these slow (about a minute together on a loaded 2-core machine): generous time-outs.
 describe('review 56: no reader keeps a pointed view while another item is read', () => {
-  it('the sample shuffled within blocks and every rule case judged with each pointed view revoked at the next point give the alerts of fresh views', () => {
+  it('the sample shuffled within blocks of 200 lines gives the alerts of fresh views with each pointed view revoked at the next point', () => {
     // The sample in order is covered by the byte checks against the base (views kept per item): here, read out of order.
-    const streams = [shuffledInBlocks(sampleLines()), ...caseStreams()];
+    judgedWithRevokedViewsAsWithFresh([shuffledInBlocks(sampleLines())]);
+  }, 300_000);
+
+  it('every rule case gives the alerts of fresh views with each pointed view revoked at the next point', () => {
+    const streams = caseStreams();
     expect(streams.length).toBeGreaterThan(100);
-    const revoked: string[][] = [];
-    for (const s of streams) revoked.push(alertsOf(s));
-    expect(stale).toBeGreaterThan(10_000);
-    fresh = true;
-    revokeLast = undefined;
-    for (let i = 0; i < streams.length; i++) expect(revoked[i]).toEqual(alertsOf(streams[i]!));
-  }, 120_000);
+    judgedWithRevokedViewsAsWithFresh(streams);
+  }, 300_000);
 });
