@@ -526,20 +526,54 @@ interface Judgement {
   share: number;
   byFactor: Record<string, number>;
   implicated: string[];
-  medianUsd: Decimal | undefined;
-  /** What the accounts sent in all, through the evidence: T4's "$50,000 aggregate". */
-  totalUsd: Decimal | undefined;
-  /** The median of each account's median evidence payment: whether the payments themselves are salary-sized. */
-  medianPaymentUsd: Decimal | undefined;
-  /**
-   * The accounts whose window's newest KYC record says business, and `medianUsd` and
-   * `medianPaymentUsd` over the others alone: a business paying a contractor or supplier is the
-   * paying side, not a worker forwarding pay (T4's payers), and must not make a clean cluster's
-   * payers look salary-sized (session 48 review).
-   */
+  /** The accounts whose window's newest KYC record says business (see UsdFigures). */
   business: number;
-  individualMedianUsd: Decimal | undefined;
-  individualMedianPaymentUsd: Decimal | undefined;
+  /** What the accounts sent, through the evidence (undefined without `valueOf`). */
+  usd: LazyUsdFigures | undefined;
+}
+
+/** What a judgement's payers sent, through the evidence. */
+interface UsdFigures {
+  medianUsd: Decimal;
+  /** What the accounts sent in all: T4's "$50,000 aggregate". */
+  totalUsd: Decimal;
+  /** The median of each account's median evidence payment: whether the payments themselves are salary-sized. */
+  medianPaymentUsd: Decimal;
+  /**
+   * `medianUsd` and `medianPaymentUsd` over the accounts that are not businesses alone: a
+   * business paying a contractor or supplier is the paying side, not a worker forwarding pay
+   * (T4's payers), and must not make a clean cluster's payers look salary-sized (session 48 review).
+   */
+  individualMedianUsd: Decimal;
+  individualMedianPaymentUsd: Decimal;
+}
+
+/**
+ * A judgement's USD figures, made on first read from the sums and evidence rows it found (which
+ * nothing writes afterwards, so a later read gives what an immediate one would). A rule tries its
+ * cheapest conditions first: `dprk-consolidation` fails most judgements of a hot cluster on
+ * `implicated` before any condition reads a median, so the sort and the exact sums are not made.
+ */
+class LazyUsdFigures {
+  #figures: UsdFigures | undefined;
+
+  constructor(private readonly sent: Sums, private readonly found: EvidenceColumns, private readonly isBusiness: readonly boolean[] | undefined, private readonly groupWithin: number) {}
+
+  get figures(): UsdFigures {
+    return (this.#figures ??= usdFigures(this.sent, this.found, this.isBusiness, this.groupWithin));
+  }
+}
+
+function usdFigures(sent: Sums, found: EvidenceColumns, isBusiness: readonly boolean[] | undefined, groupWithin: number): UsdFigures {
+  const medianUsd = medianOfSums(sent);
+  const totalUsd = totalOfSums(sent);
+  // With one evidence payment per account, each account's median payment is its sum, taken in
+  // the same order: the median of medians is the median of the sums, the very same value.
+  const medianPaymentUsd = sent.repeated ? medianPayment(found, groupWithin) : medianUsd;
+  if (!isBusiness) return { medianUsd, totalUsd, medianPaymentUsd, individualMedianUsd: medianUsd, individualMedianPaymentUsd: medianPaymentUsd };
+  const individualMedianUsd = medianOfSums(withoutAccounts(sent, isBusiness));
+  const individualMedianPaymentUsd = sent.repeated ? medianPayment(found, groupWithin, isBusiness) : individualMedianUsd;
+  return { medianUsd, totalUsd, medianPaymentUsd, individualMedianUsd, individualMedianPaymentUsd };
 }
 
 /**
@@ -632,23 +666,13 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // Implicated: an account with risk of its own, or that sent a salary-sized sum. A clean
   // customer paying a few dollars to a cluster that risky accounts also pay is not.
   const implicated = accounts.filter((_, i) => isRisky[i] || (sent !== undefined && atLeast(sent, i, salaryFloor, floorApprox)));
-  const medianUsd = sent ? medianOfSums(sent) : undefined;
-  const totalUsd = sent ? totalOfSums(sent) : undefined;
-  // With one evidence payment per account, each account's median payment is its sum, taken in
-  // the same order: the median of medians is the median of the sums, the very same value.
-  const medianPaymentUsd = sent ? (sent.repeated ? medianPayment(found, spec.paymentGroupWithin) : medianUsd) : undefined;
-  let individualMedianUsd = medianUsd;
-  let individualMedianPaymentUsd = medianPaymentUsd;
-  if (sent && isBusiness) {
-    individualMedianUsd = medianOfSums(withoutAccounts(sent, isBusiness));
-    individualMedianPaymentUsd = sent.repeated ? medianPayment(found, spec.paymentGroupWithin, isBusiness) : individualMedianUsd;
-  }
   const kept = found.eventIds.length <= EVIDENCE_ROWS_KEPT ? found : evidenceColumns(0);
-  return { judgement: { accounts, risky, share, byFactor, implicated, medianUsd, totalUsd, medianPaymentUsd, business, individualMedianUsd, individualMedianPaymentUsd }, memo: { accounts, scans, evidence: kept, removals } };
+  const usd = sent ? new LazyUsdFigures(sent, found, isBusiness, spec.paymentGroupWithin) : undefined;
+  return { judgement: { accounts, risky, share, byFactor, implicated, business, usd }, memo: { accounts, scans, evidence: kept, removals } };
 }
 
 /** The sums without those of the accounts marked in `left` (as if they had sent none). */
-function withoutAccounts(s: Sums, left: readonly boolean[]): Pick<Sums, 'exact' | 'approx'> {
+function withoutAccounts(s: Pick<Sums, 'exact' | 'approx'>, left: readonly boolean[]): Pick<Sums, 'exact' | 'approx'> {
   return { exact: s.exact.map((sum, i) => (left[i] ? undefined : sum)), approx: s.approx };
 }
 
@@ -673,6 +697,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
   const readGroup = dot > 0 ? pathReader(spec.accounts.slice(0, dot)) : undefined;
   const readAccounts = pathReader(spec.accounts);
   const readValueOf = spec.valueOf ? pathReader(spec.valueOf) : undefined;
+  const withinText = `${spec.within / DAY}d`;
   return (env): SignalResult => {
     if (slotOf !== env.state) { slot = env.state.derivedSlot(); slotOf = env.state; clusters = new Map(); }
     const rawAccounts = readAccounts(env.ctx);
@@ -697,22 +722,25 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
       // Only lists can be recognised again by identity; a judgement of anything else is not kept.
       memo = Array.isArray(rawAccounts) ? { state: env.state, version: env.state.version, accounts: rawAccounts, valueOf: rawValueOf, to, judgement: j } : undefined;
     }
-    const facts: Record<string, unknown> = {
-      accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within: `${spec.within / DAY}d`,
-      implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated: env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId),
-      businessPayers: j.business, individualPayers: j.accounts.length - j.business,
-    };
-    if (spec.valueOf) {
-      facts.medianUsd = j.medianUsd;
-      facts.totalUsd = j.totalUsd;
-      facts.medianPaymentUsd = j.medianPaymentUsd;
-      facts.individualMedianUsd = j.individualMedianUsd;
-      facts.individualMedianPaymentUsd = j.individualMedianPaymentUsd;
-    }
+    const within = withinText;
+    const triggerImplicated = env.trigger.type === 'transfer' && j.implicated.includes(env.trigger.msg.accountId);
+    const usd = j.usd;
+    // The USD figures as getters (copied as such by the engine: see SignalResult.lazyFacts), in
+    // the order the facts always listed them: made only when a condition or an alert reads one.
+    const facts: Record<string, unknown> = usd === undefined
+      ? { accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within, implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated, businessPayers: j.business, individualPayers: j.accounts.length - j.business }
+      : {
+          accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within, implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated, businessPayers: j.business, individualPayers: j.accounts.length - j.business,
+          get medianUsd() { return usd.figures.medianUsd; },
+          get totalUsd() { return usd.figures.totalUsd; },
+          get medianPaymentUsd() { return usd.figures.medianPaymentUsd; },
+          get individualMedianUsd() { return usd.figures.individualMedianUsd; },
+          get individualMedianPaymentUsd() { return usd.figures.individualMedianPaymentUsd; },
+        };
     const n = j.risky.length;
     const t = spec.pass;
     const passes = (t.gte === undefined || n >= t.gte) && (t.gt === undefined || n > t.gt) && (t.lte === undefined || n <= t.lte) && (t.lt === undefined || n < t.lt);
     const ok = j.accounts.length > 0 && passes && j.share >= spec.minShare;
-    return { ok, value: n, eventIds: [], facts };
+    return usd === undefined ? { ok, value: n, eventIds: [], facts } : { ok, value: n, eventIds: [], facts, lazyFacts: true };
   };
 }

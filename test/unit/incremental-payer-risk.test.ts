@@ -9,11 +9,12 @@
  * checkpoint round-trip.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { LinkIndex } from '../../src/engine/link-index.js';
+import { Decimal } from '../../src/money/decimal.js';
 import { signalSchema, type SignalSpec } from '../../src/engine/rule-schema.js';
-import { compileSignal, type Env, type Signal } from '../../src/engine/signals.js';
+import { compileSignal, type Env, type Signal, type SignalResult } from '../../src/engine/signals.js';
 import type { HistoryItem } from '../../src/engine/state.js';
 import type { TransferEvent } from '../../src/decode/events.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -108,6 +109,15 @@ function transferIdsUpTo(steps: Step[], n: number): string[] {
 }
 
 /**
+ * What a result states, without the engine's hint that its facts have getters (`lazyFacts`: the
+ * USD figures are made on first read, which the scan's plain values are compared with).
+ */
+function shown(r: SignalResult): Omit<SignalResult, 'lazyFacts'> {
+  const { lazyFacts: _hint, ...rest } = r;
+  return rest;
+}
+
+/**
  * Each spec compiled three times: judging a fan-in that names no cluster, one that names one (its
  * judgements then share a memo), and one that names two clusters in turn over the same payers
  * (two memos hold scans of one account, made for different windows).
@@ -136,7 +146,7 @@ describe('payer-risk equals the scan it replaces', () => {
             compiled.forEach(({ k, mode, calls, fast, slow }) => {
               const expected = slow(envOf(p, trigger, asOf));
               const cluster = clusterFor(mode, calls);
-              expect(fast(envOf(p, trigger, asOf, cluster)), `spec ${k} (cluster ${cluster}) at ${trigger.eventId}`).toEqual(expected);
+              expect(shown(fast(envOf(p, trigger, asOf, cluster))), `spec ${k} (cluster ${cluster}) at ${trigger.eventId}`).toEqual(expected);
               if (expected.ok) held.set(k, (held.get(k) ?? 0) + 1);
               if ((expected.facts.businessPayers as number) > 0) business.named++;
               if (expected.facts.individualMedianUsd !== undefined && String(expected.facts.individualMedianUsd) !== String(expected.facts.medianUsd)) business.apart++;
@@ -174,7 +184,7 @@ describe('payer-risk equals the scan it replaces', () => {
           const cluster = clusterFor(mode, calls);
           const asOf = Math.max(end, trigger.time);
           const expected = slow(envOf(p, trigger, asOf, undefined, evidence));
-          expect(fast(envOf(p, trigger, asOf, cluster, evidence)), `signal ${k} (cluster ${cluster}) after message ${n}`).toEqual(expected);
+          expect(shown(fast(envOf(p, trigger, asOf, cluster, evidence))), `signal ${k} (cluster ${cluster}) after message ${n}`).toEqual(expected);
           if (expected.ok) hits.held++;
         });
       });
@@ -198,7 +208,7 @@ describe('payer-risk equals the scan it replaces', () => {
           compiled.forEach(({ mode, calls, fast, slow }, k) => {
             const cluster = clusterFor(mode, calls);
             const expected = slow(envOf(p, trigger, asOf));
-            expect(fast(envOf(p, trigger, asOf, cluster)), `signal ${k} (cluster ${cluster}) after message ${n}, ${back / DAY} days back`).toEqual(expected);
+            expect(shown(fast(envOf(p, trigger, asOf, cluster))), `signal ${k} (cluster ${cluster}) after message ${n}, ${back / DAY} days back`).toEqual(expected);
             if (expected.ok) hits.held++;
           });
         }
@@ -219,7 +229,7 @@ describe('payer-risk equals the scan it replaces', () => {
     const p = new Pipeline({ rules: RULES });
     lines.forEach((line, n) => p.process(line, { line: n + 1 }));
     const trigger = triggers(p)[0]!;
-    const judged = (asOf: number): void => expect(fast(envOf(p, trigger, asOf, 'cl-test')), `as of day ${(asOf - T0) / DAY}`).toEqual(slow(envOf(p, trigger, asOf)));
+    const judged = (asOf: number): void => expect(shown(fast(envOf(p, trigger, asOf, 'cl-test'))), `as of day ${(asOf - T0) / DAY}`).toEqual(slow(envOf(p, trigger, asOf)));
     judged(T0 + 5 * DAY); // dev-X in the window: acct-0 (and acct-1) risky
     p.process(deposit('ev-y6', T0 + 6 * DAY, 'dev-Y'), { line: 4 });
     judged(T0 + 12 * DAY); // extended over day 6 for a window from day 2: dev-X left behind
@@ -265,5 +275,44 @@ describe('LinkIndex.anotherWithin', () => {
         }
       },
     ), { numRuns: 300 });
+  });
+});
+
+describe("payer-risk's USD figures (medians, total, median payment)", () => {
+  /** Each account withdraws once (2,000 USDT), an hour apart: a judgement then adds no sums of its own. */
+  const withdrawals = (n: number): Step[] => Array.from({ length: n }, (_, i) => ({ gap: HOUR, kind: 'withdrawal' as const, account: i % ACCOUNTS.length, device: 3, vpn: false, country: 0, kyc: 0, sender: 0, amount: 2_000 }));
+
+  it('are made when a condition or an alert first reads one, not by every judgement (dprk-consolidation fails most on implicated first)', () => {
+    const p = new Pipeline({ rules: RULES });
+    messages(withdrawals(4), []).forEach((line, n) => p.process(line, { line: n + 1 }));
+    const trigger = triggers(p).at(-1)!;
+    const plus = vi.spyOn(Decimal.prototype, 'plus');
+    try {
+      const r = compileSignal(SPECS[0]!)(envOf(p, trigger, trigger.time, 'cl-test'));
+      expect(r.facts.implicated).toBe(4);
+      expect(plus).not.toHaveBeenCalled();
+      // Four sums of 2,000: the median adds the middle two, the total all four.
+      expect((r.facts.totalUsd as Decimal).toNumber()).toBe(8_000);
+      expect((r.facts.medianUsd as Decimal).toNumber()).toBe(2_000);
+      expect(plus).toHaveBeenCalled();
+    } finally {
+      plus.mockRestore();
+    }
+  });
+
+  it('read after later judgements of the same cluster are those of their own judgement', () => {
+    const p = new Pipeline({ rules: RULES });
+    const lines = messages([...withdrawals(4), ...withdrawals(4).map((s) => ({ ...s, amount: 30_000 }))], []);
+    const fast = compileSignal(SPECS[0]!);
+    const slow = scanningPayerRisk(SPECS[0] as never) as Signal;
+    lines.slice(0, 4).forEach((line, n) => p.process(line, { line: n + 1 }));
+    const first = triggers(p).at(-1)!;
+    const unread = fast(envOf(p, first, first.time, 'cl-test'));
+    const expected = slow(envOf(p, first));
+    lines.slice(4).forEach((line, n) => p.process(line, { line: n + 5 }));
+    const last = triggers(p).at(-1)!;
+    // The cluster's next judgement reads the first's memo (its evidence columns) and changes nothing of it.
+    expect(shown(fast(envOf(p, last, last.time, 'cl-test')))).toEqual(slow(envOf(p, last)));
+    expect(shown(unread)).toEqual(expected);
   });
 });
