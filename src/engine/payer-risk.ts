@@ -286,11 +286,11 @@ function accountScan(env: Env, accountId: string, spec: PayerRiskSpec, from: num
   return fresh;
 }
 
-/** The spec's factors that hold for the account at the window's end `to`, as FACTOR_BIT bits. */
-function heldAt(a: AccountScan, spec: PayerRiskSpec, to: number): number {
+/** The spec's factors (`mask`: factorMask) that hold for the account at the window's end `to`, as FACTOR_BIT bits. */
+function heldAt(a: AccountScan, spec: PayerRiskSpec, to: number, mask: number): number {
   // NaN (no KYC record in the window, or one that cannot be read) is never young.
   const young = to - a.createdAt <= spec.youngWithin ? FACTOR_BIT['young-account'] : 0;
-  return (a.held | young) & factorMask(spec);
+  return (a.held | young) & mask;
 }
 
 const salaryBands = new WeakMap<PayerRiskSpec, [Decimal, Decimal]>();
@@ -383,7 +383,8 @@ function usdPerAccount(env: Env, accounts: readonly string[], eventIds: readonly
     }
     approx[accountAt] = approx[accountAt]! + usdApprox;
   }
-  for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.approx, found.time, found.withdrawal]) column.length = rows;
+  // Cut only when some evidence was not found (a transfer let go of): most judgements fill every row.
+  if (rows < eventIds.length) for (const column of [found.eventIds, found.accountIds, found.accountAt, found.usd, found.approx, found.time, found.withdrawal]) column.length = rows;
   return { exact: sums, approx, repeated };
 }
 
@@ -502,6 +503,13 @@ export function median(values: readonly Decimal[]): Decimal {
 
 function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** The strings of a list, the list itself when it holds nothing else (a fan-in's event ids; judge never writes it). */
+function onlyStrings(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return stringsOf(v);
+  return v as string[];
 }
 
 /** The distinct strings of a value, sorted; a list that already is so (a fan-in's account ids) is taken as it is. */
@@ -630,6 +638,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
   // Where each account stood in the prior judgement's list, and where each of those stands now.
   const before = prior ? alignByIdentity(accounts, prior.accounts) : undefined;
   const accountsNow = prior ? new Array<number>(prior.accounts.length).fill(-1) : undefined;
+  const mask = factorMask(spec);
   for (let i = 0; i < accounts.length; i++) {
     const p = before ? before[i]! : -1;
     let scan: AccountScan | undefined;
@@ -644,7 +653,7 @@ function judge(env: Env, spec: PayerRiskSpec, accounts: string[], evidence: stri
       (isBusiness ??= new Array<boolean>(accounts.length).fill(false))[i] = true;
       business++;
     }
-    const held = heldAt(scan, spec, to);
+    const held = heldAt(scan, spec, to, mask);
     let count = 0;
     // Most payers hold no factor: only those that hold one are counted factor by factor.
     if (held !== 0) {
@@ -712,7 +721,7 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
     else {
       const cluster = clusterNamed(env.ctx, readGroup);
       const prior = cluster === undefined ? undefined : clusters.get(cluster);
-      const judged = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? stringsOf(rawValueOf) : undefined, to, slot, prior);
+      const judged = judge(env, spec, distinctSorted(rawAccounts), spec.valueOf ? onlyStrings(rawValueOf) : undefined, to, slot, prior);
       j = judged.judgement;
       if (cluster !== undefined) {
         if (prior) clusters.delete(cluster);
