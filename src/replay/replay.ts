@@ -13,9 +13,9 @@ import { MemoryCaseStore } from '../cases/memory-case-store.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { SdnLabel } from '../intel/ofac.js';
-import { Pipeline, type PipelineOptions, type PipelineStats } from '../pipeline/pipeline.js';
+import { Pipeline, type PipelineOptions, type PipelineStats, type ProcessResult } from '../pipeline/pipeline.js';
 import { serialiseAlert, serialiseDeadLetter } from '../sinks/serialise.js';
-import { fileSize, readJsonLines } from '../sources/file-source.js';
+import { fileSize, readJsonLineBatches } from '../sources/file-source.js';
 import { notUtf8 } from '../decode/encoding.js';
 import { PriceMerge } from './price-merge.js';
 import { compareWithinInstant } from '../sources/instant-order.js';
@@ -151,24 +151,42 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alertOut = openOutput(options.alertsPath);
   const dlqOut = openOutput(options.dlqPath);
   let newestTime = Number.NEGATIVE_INFINITY;
-  const handle = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
+  /** Counts and writes one alert; true when it also goes to the case store (awaited by the caller). */
+  const emitAlert = (alert: Alert): boolean => {
+    alertCount++;
+    byTypology[alert.typology] = (byTypology[alert.typology] ?? 0) + 1;
+    bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
+    if (keepAlerts) alerts.push(alert);
+    alertOut?.write(serialiseAlert(alert) + '\n');
+    return keepCases && alert.severity !== 'low'; // low is informational: no analyst case
+  };
+  /** A message's outputs from alert `next` on, once `sent` (the alert before, if any) is in the case store: awaited in turn. */
+  const emitAwaited = async (result: ProcessResult, sent: Alert | undefined, next: number): Promise<void> => {
+    if (sent) await cases.addAlert(sent);
+    for (let i = next; i < result.alerts.length; i++) {
+      const alert = result.alerts[i]!;
+      if (emitAlert(alert)) await cases.addAlert(alert);
+    }
+    if (options.timeline) {
+      options.timeline.observe(result, (account) => pipeline.state.history(account));
+      await options.timeline.flush();
+    }
+  };
+  /**
+   * Applies one message and writes its outputs. Returns a promise only when something must be
+   * awaited (a case store, a timeline): most messages are handled without one, so the replay
+   * loop makes no promise per message (session 57).
+   */
+  const handle = (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> | undefined => {
     const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);
     if (result.event) newestTime = Math.max(newestTime, result.event.time);
-    if (emit ?? (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom)) {
-      if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
-      for (const alert of result.alerts) {
-        alertCount++;
-        byTypology[alert.typology] = (byTypology[alert.typology] ?? 0) + 1;
-        bySeverity[alert.severity] = (bySeverity[alert.severity] ?? 0) + 1;
-        if (keepAlerts) alerts.push(alert);
-        alertOut?.write(serialiseAlert(alert) + '\n');
-        if (keepCases && alert.severity !== 'low') await cases.addAlert(alert); // low is informational: no analyst case
-      }
-      if (options.timeline) {
-        options.timeline.observe(result, (account) => pipeline.state.history(account));
-        await options.timeline.flush();
-      }
+    if (!(emit ?? (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom))) return undefined;
+    if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
+    for (let i = 0; i < result.alerts.length; i++) {
+      const alert = result.alerts[i]!;
+      if (emitAlert(alert)) return emitAwaited(result, alert, i + 1);
     }
+    return options.timeline ? emitAwaited(result, undefined, result.alerts.length) : undefined;
   };
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
   const applyPrice = async (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => {
@@ -176,24 +194,39 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     await options.afterEach?.(pipeline, line.origin, line.text, true);
   };
   /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
-  const handleInput = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
-    if (!prices) return handle(text, origin, decoded, emit);
+  const handleAfterPrices = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
     const result = decoded ?? pipeline.decode(text);
-    await prices.applyUpTo(result.ok ? result.event.time : newestTime, applyPrice);
-    return handle(text, origin, result, emit);
+    await prices!.applyUpTo(result.ok ? result.event.time : newestTime, applyPrice);
+    await handle(text, origin, result, emit);
   };
+  const handleInput = (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> | undefined =>
+    prices ? handleAfterPrices(text, origin, decoded, emit) : handle(text, origin, decoded, emit);
   // The messages of one instant are applied in the instant order (instant-order.ts), not in the
   // order they are read: the same lines in any order within an instant give the same bytes.
   const run = new InstantRun<InputLine>();
-  const applyRun = async (lines: InputLine[]): Promise<void> => {
-    const ordered = lines.length > 1 ? [...lines].sort(compareWithinInstant) : lines;
-    for (const l of ordered) await handleInput(l.raw, l.origin, l.decoded, l.emit);
-    // Told in read order once the whole run is applied, so a checkpoint's line covers what it holds.
+  // Told in read order once the whole run is applied, so a checkpoint's line covers what it holds.
+  const tellApplied = async (lines: InputLine[]): Promise<void> => {
     for (let i = 0; i < lines.length; i++) await options.afterEach?.(pipeline, lines[i]!.origin, lines[i]!.raw, i === lines.length - 1);
   };
-  const read = async (line: InputLine): Promise<void> => {
+  /** The rest of a run, from `ordered[next]` on, once `pending` (the message before) is settled. */
+  const finishRun = async (lines: InputLine[], ordered: InputLine[], next: number, pending: Promise<void>): Promise<void> => {
+    await pending;
+    for (let i = next; i < ordered.length; i++) await handleInput(ordered[i]!.raw, ordered[i]!.origin, ordered[i]!.decoded, ordered[i]!.emit);
+    await tellApplied(lines);
+  };
+  /** Applies a run; a promise only once something must be awaited (see `handle`). */
+  const applyRun = (lines: InputLine[]): Promise<void> | undefined => {
+    const ordered = lines.length > 1 ? [...lines].sort(compareWithinInstant) : lines;
+    for (let i = 0; i < ordered.length; i++) {
+      const l = ordered[i]!;
+      const pending = handleInput(l.raw, l.origin, l.decoded, l.emit);
+      if (pending) return finishRun(lines, ordered, i + 1, pending);
+    }
+    return options.afterEach ? tellApplied(lines) : undefined;
+  };
+  const read = (line: InputLine): Promise<void> | undefined => {
     const ready = run.add(line);
-    if (ready) await applyRun(ready);
+    return ready ? applyRun(ready) : undefined;
   };
   if (options.records) {
     for await (const r of options.records) await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }), ...(r.key === undefined ? {} : { key: r.key }) });
@@ -207,11 +240,14 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   for (const file of options.files) {
     let fileBytes = 0;
     const covered = options.coveredLines?.get(resolve(file)) ?? 0; // applied by a restored checkpoint
-    for await (const line of readJsonLines(file)) {
-      fileBytes = line.bytes;
-      if (line.line <= covered) continue;
-      await read({ raw: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : pipeline.decode(line.text) });
-      if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
+    for await (const batch of readJsonLineBatches(file)) {
+      for (const line of batch) {
+        fileBytes = line.bytes;
+        if (line.line <= covered) continue;
+        const pending = read({ raw: line.text, origin: { file, line: line.line }, decoded: line.invalidBytes ? notUtf8(line.invalidBytes) : pipeline.decode(line.text) });
+        if (pending) await pending;
+        if (bar && pipeline.stats.read % 10_000 === 0) bar.update(Math.round((doneBytes + fileBytes) / 1e6), { messages: pipeline.stats.read });
+      }
     }
     doneBytes += fileSize(file);
   }
