@@ -17,6 +17,8 @@
  *   goes through it.
  */
 
+import { Buffer } from 'node:buffer';
+
 declare const storedRefBrand: unique symbol;
 /** A ref as the graph keeps it (see the header); read it with shownRef, never as text. */
 export type StoredRef = string & { readonly [storedRefBrand]: true };
@@ -48,10 +50,17 @@ export function storeRef(text: string): StoredRef {
   return stored;
 }
 
+/**
+ * The packed units are written here and read out as one Latin-1 string (every unit is below 256,
+ * so the string is the units): a new ref costs its string only, no array of units and no spread
+ * call's arguments (session 57).
+ */
+const PACKED_UNITS = Buffer.alloc(HEX_DIGITS / 2 + 1);
+
 /** The 64 lower-case hex digits from `at` to the end of `text`, packed; undefined when they are not that. */
 function packed(text: string, at: number): StoredRef | undefined {
   if (text.length !== at + HEX_DIGITS) return undefined;
-  const units = new Array<number>(HEX_DIGITS / 2 + 1);
+  const units = PACKED_UNITS;
   units[0] = at === 0 ? STORED_BARE : STORED_0X;
   for (let i = 0; i < HEX_DIGITS; i += 2) {
     const hi = text.charCodeAt(at + i);
@@ -61,7 +70,7 @@ function packed(text: string, at: number): StoredRef | undefined {
     if (h < 0 || l < 0) return undefined;
     units[1 + i / 2] = (h << 4) | l;
   }
-  return String.fromCharCode(...units) as StoredRef;
+  return units.toString('latin1') as StoredRef;
 }
 
 /** A ref kept as text: as it came, or behind ESCAPE when its first unit could pass for a marker. */
@@ -96,7 +105,9 @@ export function shownRef(ref: StoredRef): string {
 /** The order of the two refs' texts (-1, 0, 1), read without unpacking when both are packed ids of one form. */
 export function compareStoredRefs(a: StoredRef, b: StoredRef): number {
   if (a === b) return 0;
-  const [x, y] = isPacked(a) && isPacked(b) && a.charCodeAt(0) === b.charCodeAt(0) ? [a as string, b as string] : [shownRef(a), shownRef(b)];
+  if (isPacked(a) && isPacked(b) && a.charCodeAt(0) === b.charCodeAt(0)) return a < b ? -1 : 1;
+  const x = shownRef(a);
+  const y = shownRef(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
