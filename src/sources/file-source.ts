@@ -24,8 +24,8 @@ const REPLACEMENT = '\uFFFD';
 /**
  * The file's lines as read, one batch per chunk (a 1 MiB read; a batch may be empty): a reader
  * that walks each batch in a plain loop pays no promise per line, as a `for await` over
- * `readJsonLines` does (session 57: the async generator's step per line cost the replay more
- * CPU than finding and decoding the lines).
+ * `readJsonLines` does (session 57: the 210 k-line mixed stream read without parsing took about
+ * 215 ms of CPU a line at a time and 50 ms a batch at a time).
  */
 export async function* readJsonLineBatches(file: string): AsyncGenerator<SourceLine[]> {
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
