@@ -185,6 +185,7 @@ export async function readRuleState(r: FrameReader, state: RuleState, decode: (r
   for await (const row of readBatches<unknown>(r)) {
     const event = eventOfRow(row, decode);
     if (typeof event === 'string') r.fail(`retained event #${events.size} does not restore: ${event}`);
+    if (event.type === 'transfer') state.keepRestored(event);
     events.push(event);
   }
   const eventAt = (n: number): HistoryItem => events.at(n) ?? r.fail(`a reference to event #${n}, of ${events.size}`);

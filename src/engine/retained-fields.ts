@@ -10,6 +10,7 @@
  * dropped earlier sees it only on transfers that arrive from then on.
  */
 import { transferSchema, type TransferMessage } from '../contract/schemas.js';
+import type { TransferEvent } from '../decode/events.js';
 import type { LoadedRule } from './loader.js';
 import { FIELD_COMPARATORS } from './rule-schema.js';
 import { explainPaths } from './explain-placeholders.js';
@@ -75,3 +76,89 @@ export function messageSlimmer(fields: ReadonlySet<string>): (msg: TransferMessa
 
 /** The `from` of every kept message that names no sender (a withdrawal's): one frozen list, not an empty array each (32 bytes on half the transfers kept). */
 const NO_SENDERS: readonly string[] = Object.freeze([]);
+
+/**
+ * The message fields a kept message reads from its transfer instead of holding a copy (see
+ * `transferKeeper`): the event id (the same string), the USD value the exchange gave (the event's
+ * `usd`, made from it), and the addresses as sent (the tail of the event's canonical keys,
+ * `family:address`).
+ */
+const DERIVED = ['eventId', 'usdValue', 'from', 'to'] as const;
+
+/** The message a kept one reads its derived fields from (a transfer's). */
+interface Kept {
+  readonly transfer: TransferEvent;
+}
+
+/** The address as sent, when its key is `family:` and that very address: the key's tail. */
+function sentAddress(key: string): string {
+  return key.slice(key.indexOf(':') + 1);
+}
+
+function isTailOf(address: string, key: string): boolean {
+  return key.length === address.length + key.indexOf(':') + 1 && key.endsWith(address);
+}
+
+/** The USD value as the exchange gave it, or undefined: only an `exchange` valuation was made from it. */
+function exchangeUsd(transfer: TransferEvent): number | undefined {
+  return transfer.usdSource === 'exchange' && transfer.usd !== null ? transfer.usd.toNumber() : undefined;
+}
+
+const READ_FROM_TRANSFER: Record<(typeof DERIVED)[number], (this: Kept) => unknown> = {
+  eventId(this: Kept) { return this.transfer.eventId; },
+  usdValue(this: Kept) { return exchangeUsd(this.transfer); },
+  from(this: Kept) {
+    const keys = this.transfer.from;
+    return keys.length === 0 ? NO_SENDERS : keys.map(sentAddress);
+  },
+  to(this: Kept) { return sentAddress(this.transfer.to); },
+};
+
+/** Whether each derived field of `msg` reads back from `transfer` as the very value it holds now. */
+function derivable(transfer: TransferEvent, msg: TransferMessage): boolean {
+  if (msg.eventId !== transfer.eventId) return false;
+  if (!Object.is(msg.usdValue, exchangeUsd(transfer))) return false;
+  if (!isTailOf(msg.to, transfer.to)) return false;
+  const from = msg.from;
+  const keys = transfer.from;
+  if (from === undefined || from.length !== keys.length) return false;
+  for (let i = 0; i < from.length; i++) if (!isTailOf(from[i]!, keys[i]!)) return false;
+  return true;
+}
+
+/**
+ * What a transfer's message becomes once the state retains it: the kept fields (see
+ * `retainedTransferFields`) in one object that also stands for the message's duplicates of the
+ * transfer's own fields. Until session 57 a retained transfer held a slimmed copy of its message
+ * beside the event: its event id again, its USD value as a boxed double (16 bytes), its receiving
+ * address as a 32-byte slice of the key, and a deposit's senders as a second list of slices (about
+ * 90 bytes). A kept message holds its transfer instead and reads those from it, to the same
+ * characters and numbers, through getters on its prototype (no reader can tell: the rules' view,
+ * the timeline and `toJSON`, which the checkpoint writes, read the same values in the same
+ * order). When one of them would not read back as sent (an address whose key is not the address
+ * behind its family, a sender recovered from the chain, a USD value from elsewhere), the
+ * transfer keeps a slimmed copy as before (`messageSlimmer`).
+ *
+ * The class is compiled once per field set, its own fields assigned in the schema's order, so
+ * V8 holds them all inside the object.
+ */
+export function transferKeeper(fields: ReadonlySet<string>): (transfer: TransferEvent) => TransferMessage {
+  const slim = messageSlimmer(fields);
+  const keys = Object.keys(transferSchema.shape).filter((k) => fields.has(k));
+  const derived = DERIVED.filter((k) => fields.has(k));
+  if (derived.length < DERIVED.length) return (transfer) => slim(transfer.msg); // a field set without them: nothing to share
+  const own = keys.filter((k) => !(DERIVED as readonly string[]).includes(k));
+  const field = (k: string): string => (/^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`);
+  const body = `return class KeptTransferMessage {
+    constructor(t, m) { this.transfer = t; ${own.map((k) => `this${field(k)} = m${field(k)};`).join(' ')} }
+    toJSON() { return { ${keys.map((k) => `${JSON.stringify(k)}: this${field(k)}`).join(', ')} }; }
+  };`;
+  const Kept = (new Function(body) as () => new (t: TransferEvent, m: TransferMessage) => TransferMessage)();
+  for (const k of derived) Object.defineProperty(Kept.prototype, k, { enumerable: true, get: READ_FROM_TRANSFER[k] });
+  return (transfer) => (derivable(transfer, transfer.msg) ? new Kept(transfer, transfer.msg) : slim(transfer.msg));
+}
+
+/** Whether a retained message is a kept one (reads its derived fields from its transfer) rather than a copy. */
+export function isKeptMessage(msg: object): boolean {
+  return Object.prototype.hasOwnProperty.call(msg, 'transfer');
+}

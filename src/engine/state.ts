@@ -23,7 +23,7 @@ import { SubnetSightings, subnetOf } from './subnet-sightings.js';
 import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
-import { messageSlimmer } from './retained-fields.js';
+import { isKeptMessage, transferKeeper } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
 import { requestSettledBy, historyAsOf, resettleFrom, repairingMaySettle } from './withdrawal-settlement.js';
 
@@ -190,13 +190,13 @@ export class RuleState {
   /** The newest time of any item a history let go of (retention, caps, kind expiry, dormancy). */
   historyDroppedUpTo = Number.NEGATIVE_INFINITY;
   private derivedSlots = 0;
-  /** Copies the fields a retained transfer keeps (undefined: it keeps its whole message). */
-  private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
+  /** Makes the message a retained transfer keeps (undefined: it keeps its whole message). */
+  private keep: ((transfer: TransferEvent) => TransferMessage) | undefined;
   options: RuleStateOptions;
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
-    this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
+    this.keep = this.options.transferFields && transferKeeper(this.options.transferFields);
     this.paid = new PaidCounterparties((accountId) => this.history(accountId), this.options.counterpartyIndexFrom);
     const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
@@ -221,7 +221,7 @@ export class RuleState {
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
     this.options = { ...this.options, ...options };
-    this.slim = this.options.transferFields && messageSlimmer(this.options.transferFields);
+    this.keep = this.options.transferFields && transferKeeper(this.options.transferFields);
     this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
     this.byEventId.withdrawal.setRetention(this.kindRetention('withdrawal'));
     this.loginSigns.setRetention(this.options.loginSignsRetention ?? 0);
@@ -687,8 +687,9 @@ export class RuleState {
   /** Adds the event to the account's history; returns the history (the list the account holds, or held if a sweep just evicted it). */
   private addToHistory(accountId: string, event: HistoryItem): readonly HistoryItem[] {
     if (event.type === 'transfer') {
-      if (this.slim) event.msg = this.slim(event.msg);
-      shareAddressStrings(event);
+      if (this.keep) event.msg = this.keep(event);
+      // A kept message holds no address strings of its own (it reads them from the event).
+      if (!isKeptMessage(event.msg)) shareAddressStrings(event);
     }
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
@@ -817,6 +818,15 @@ export class RuleState {
   checkpointParts(): { accounts: ShardedMap<string, HistoryItem[]>; byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>; devices: LinkIndex; ips: LinkIndex; recentLogins: ExpiringIndex<LoginEvent>; loginSigns: LoginSigns; subnets: SubnetSightings; newest: number } {
     this.changes++; // a restore fills the indexes through these references (and ends with restoreNewest)
     return { accounts: this.accounts, byEventId: this.byEventId, devices: this.devices, ips: this.ips, recentLogins: this.recentLogins, loginSigns: this.loginSigns, subnets: this.subnets, newest: this.newest };
+  }
+
+  /**
+   * A transfer a checkpoint restore decoded again, before it goes into the indexes: its message
+   * becomes the one the state keeps for it as if it had just arrived (retained-fields.ts
+   * `transferKeeper`), not the plain copy the restore made.
+   */
+  keepRestored(transfer: TransferEvent): void {
+    if (this.keep) transfer.msg = this.keep(transfer);
   }
 
   /** Puts back the newest event time from a checkpoint, the last step of a restore: values derived before it are dropped. */
