@@ -26,9 +26,11 @@ export const FORMAT = 'tidewatch-checkpoint';
  * rule state ends with the IP block sightings (src/engine/subnet-sightings.ts; `subnets: true` in
  * the clock section's head). 9: the rule state ends with the requests the completed withdrawals
  * in the histories settled (withdrawal-settlement.ts; `settlements: true` in the clock section's
- * head), each request among the retained events.
+ * head), each request among the retained events. 10: the pipeline section's head lists the
+ * transfers whose verdict is held (`heldRejudgements`: [account, event id, time] each;
+ * src/pipeline/held-rejudgements.ts); a reader of 9 would drop them, and their alerts with them.
  */
-export const FORMAT_VERSION = 9;
+export const FORMAT_VERSION = 10;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
@@ -42,9 +44,10 @@ export const FORMAT_VERSION = 9;
  * marked and noted); 3 to 7 carry no IP block sightings (the index starts empty and fills from the
  * logins and transfers read after the restore, as the login signs did); 3 to 8 carry no
  * settlements (a completion restored keeps no request, and a withdrawal read late into its group
- * pairs it again from the requests the history holds).
+ * pairs it again from the requests the history holds); 3 to 9 hold no verdict (those builds
+ * judged a transfer again behind a late event at once: nothing waits).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, 9, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

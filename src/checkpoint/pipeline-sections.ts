@@ -1,5 +1,6 @@
 /**
- * The whole Pipeline's state in a fixed order of sections: counters and held merges, the three
+ * The whole Pipeline's state in a fixed order of sections: counters, held merges and the
+ * transfers whose verdict is held (held-rejudgements.ts), the three
  * id memories (dedupe, rule novelty, emitted alerts), the graph, the rule state, then the market
  * price book. The rules,
  * the decode options and every bound are configuration: they come from the restoring pipeline.
@@ -16,7 +17,8 @@ import { expectSection, openSection } from './sections.js';
 
 export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
   const clock = pipeline.activityClock;
-  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null, clockSupport: pipeline.clockSupport, refusedLeaps: pipeline.refusedLeaps });
+  const heldRejudgements = pipeline.checkpointHeld().entries().map((k) => [k.accountId, k.eventId, k.time]);
+  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null, clockSupport: pipeline.clockSupport, refusedLeaps: pipeline.refusedLeaps, heldRejudgements });
   await writeIdWindow(w, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await writeIdWindow(w, 'engine.novelty', alerted);
@@ -29,7 +31,7 @@ export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise
 /** Restores into a pipeline that has processed nothing and was built without labels. */
 export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<void> {
   if (pipeline.stats.read !== 0) throw new Error('restore needs a fresh pipeline (this one has processed messages)');
-  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null; clockSupport?: number; refusedLeaps?: number }>(r, 'pipeline');
+  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null; clockSupport?: number; refusedLeaps?: number; heldRejudgements?: [string, string, number][] }>(r, 'pipeline');
   await readIdWindow(r, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await readIdWindow(r, 'engine.novelty', alerted);
@@ -44,4 +46,11 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   pipeline.clockSupport = typeof head.clockSupport === 'number' ? head.clockSupport : Number.isFinite(pipeline.activityClock) ? CLOCK_SUPPORT : 0;
   pipeline.refusedLeaps = typeof head.refusedLeaps === 'number' ? head.refusedLeaps : 0;
   pipeline.heldMerges.push(...head.heldMerges);
+  // Format 9 and before held no verdict (those builds judged a transfer again at once): nothing waits.
+  // A pipeline restored without a hold (REJUDGEMENT_HOLD_MINUTES=0) judges them at its next message.
+  const held = pipeline.checkpointHeld();
+  for (const entry of head.heldRejudgements ?? []) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || typeof entry[2] !== 'number') r.fail('a held re-judgement is not [account, event id, time]');
+    held.hold({ accountId: entry[0], eventId: entry[1], time: entry[2] });
+  }
 }

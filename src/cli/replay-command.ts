@@ -81,7 +81,7 @@ export function registerReplay(program: Command): void {
       checkCheckpointDirs(opts);
       const rules = loadRuleSet(opts.rules);
       const config = loadConfig();
-      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges: SharedIpRanges.parse(config.SHARED_IP_RANGES) }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
+      const pipelineOptions = { decode: { maxAheadMs: config.EVENT_TIME_MAX_AHEAD_DAYS * 86_400_000, ipFormat: config.SESSION_IP_FORMAT }, topicSchemaCheck: config.TOPIC_SCHEMA_CHECK === 'on', maxLeapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, rejudgementHoldMs: config.REJUDGEMENT_HOLD_MINUTES * 60_000, state: { maxTransfers: config.STATE_MAX_TRANSFERS, sharedIpRanges: SharedIpRanges.parse(config.SHARED_IP_RANGES) }, graph: { maxAddresses: config.STATE_MAX_ADDRESSES } };
       const labels = opts.ofac === false ? [] : sdnLabels(loadSdnFile(opts.ofac));
       // A restored state holds the labels; a listing matched ignoring case is configuration, given again.
       // Warnings (a refused checkpoint, other rules, another sanctions list) print under --quiet too.
@@ -91,7 +91,7 @@ export function registerReplay(program: Command): void {
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress' | 'keep'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines, inputsDone: checkpoints.finish } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines, inputsDone: checkpoints.finish } : {}), ...(opts.checkpointOut ? { holdAtEnd: true } : {}) });
       // Only what a flag reads stays in memory: the alerts for --truth and --compare, the cases for --cases.
       const keep = { alerts: truth !== undefined || opts.compare !== undefined, cases: opts.cases === true };
       const { summary, cases, alerts } = await run(rules, {

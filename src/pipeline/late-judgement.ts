@@ -16,6 +16,7 @@ import type { RuleEngine } from '../engine/engine.js';
 import { laterFundedDeposits } from '../engine/common-funder.js';
 import type { HistoryItem, RuleState } from '../engine/state.js';
 import type { PipelineStats } from './pipeline.js';
+import { HeldRejudgements, type HeldKey } from './held-rejudgements.js';
 
 /** Labels dated after a transfer that it is judged again under (see judgeAsOfLaterLabels). */
 const LATER_LABELS_JUDGED = 4;
@@ -41,6 +42,8 @@ export class LateJudgement {
     private readonly engine: RuleEngine,
     private readonly stats: PipelineStats,
     private readonly lateHops: number,
+    /** Transfers judged again behind a late event, their verdict waiting for the stragglers after it (a hold of 0: judged at once). */
+    readonly held: HeldRejudgements = new HeldRejudgements(0),
   ) {}
 
   /**
@@ -103,6 +106,12 @@ export class LateJudgement {
       for (const { item, completion } of laterInEventOrder(this.ownLaterItems(event), event)) {
         this.stats.laterRejudged++;
         const again = isJudgedAgainAsNews(item, event, completion);
+        if (again && this.held.holdMs > 0) {
+          // Judged when the stream has read past it: another of its earlier events may still come.
+          const pushedOut = this.held.hold({ accountId: item.msg.accountId, eventId: item.eventId, time: item.time });
+          if (pushedOut) this.judgeHeld([pushedOut], alerts);
+          continue;
+        }
         for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate(again ? { item, again } : { item }))) alerts.push(alert);
         // A request judged as before its completion: the completion is then not news to a rule that alerted on it.
         if (completion) this.engine.carryNoveltyOfRequestSettled(completion);
@@ -116,6 +125,29 @@ export class LateJudgement {
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
     this.judgeAsLaterLinked(event, alerts);
+  }
+
+  /** Judges the held transfers the event-time clock has passed by more than the hold. */
+  judgeHeldDue(clock: number, alerts: Alert[]): void {
+    if (this.held.size > 0) this.judgeHeld(this.held.takeDue(clock), alerts);
+  }
+
+  /** Judges every held transfer now (the end of the input). */
+  judgeAllHeld(alerts: Alert[]): void {
+    this.judgeHeld(this.held.takeAll(), alerts);
+  }
+
+  /**
+   * A held transfer judged again, with every event of its past read by now, as event order judges
+   * it: it may alert once more though its verdict names no new id (RuleEngine.isNewAgain), unless
+   * a request read since made it a completion (its novelty is then carried from the request). One
+   * the history no longer keeps is not judged.
+   */
+  private judgeHeld(keys: readonly HeldKey[], alerts: Alert[]): void {
+    for (const item of this.state.itemsAt(keys)) {
+      const again = item.type === 'transfer' && item.settles === undefined;
+      for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate(again ? { item, again } : { item }))) alerts.push(alert);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import type { SdnLabel } from '../intel/ofac.js';
 import { DEFAULT_PRICE_BOOK, PriceBook, type PriceBookOptions } from '../money/price-book.js';
 import { valueChainTransfers, valueTransfer } from '../money/valuation.js';
 import { LateJudgement } from './late-judgement.js';
+import { HeldRejudgements } from './held-rejudgements.js';
 import { labelWork, Reexaminer, type Reexamination } from './reexamination.js';
 
 export interface ProcessResult {
@@ -71,6 +72,14 @@ export interface PipelineOptions {
   onUntracedLabel?: (label: string) => void;
   /** Market price bounds and staleness (src/money/price-book.ts). */
   prices?: Partial<PriceBookOptions>;
+  /**
+   * Event time a transfer judged again behind a late event of its account waits past its own
+   * time before its verdict is taken, so the other late events before it are in its past
+   * (held-rejudgements.ts); 0: judged at once. A caller that holds must take what is still held
+   * when its input ends (`releaseHeld`): the `replay` and `monitor` commands hold an hour
+   * (REJUDGEMENT_HOLD_MINUTES). @defaultValue 0
+   */
+  rejudgementHoldMs?: number;
 }
 
 export interface PipelineStats {
@@ -185,7 +194,7 @@ export class Pipeline {
     this.topicSchemas = options.topicSchemaCheck === false ? undefined : new TopicSchemaCheck();
     this.maxLeapMs = options.maxLeapMs === undefined ? DEFAULT_MAX_LEAP_MS : options.maxLeapMs > 0 ? options.maxLeapMs : Number.POSITIVE_INFINITY;
     const lateHops = options.lateEvidenceHops ?? 3;
-    this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops);
+    this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops, new HeldRejudgements(options.rejudgementHoldMs ?? 0));
     this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096, (item, after, alerts) => this.late.judgeAsOfLaterLabels(item, counterpartyIds(this.graph, item), alerts, after));
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record, caseInsensitive } of options.labels ?? []) {
@@ -275,6 +284,7 @@ export class Pipeline {
       // The outcome object gains the event in place: a copy per message was garbage (same key order).
       const message = event.type === 'transfer' ? event.msg : undefined;
       const result: ProcessResult = this.apply(event);
+      this.late.judgeHeldDue(this.state.newestTime, result.alerts);
       result.event = event;
       if (message !== undefined && event.type === 'transfer' && event.msg !== message) result.message = message;
       return result;
@@ -390,6 +400,22 @@ export class Pipeline {
     const outcome = this.writer.applyChain(event);
     const work = this.reexaminer.workOfChain(event, outcome, this.countChanges(outcome.changes));
     return { alerts: this.reexaminer.reexamine(work), changes: outcome.changes };
+  }
+
+  /**
+   * The verdicts still held (transfers judged again behind a late event, waiting for the stream
+   * to read an hour past them), taken now: the end of a replay's input. A replay that leaves a
+   * checkpoint to go on from does not call it (the checkpoint carries them).
+   */
+  releaseHeld(): Alert[] {
+    const alerts: Alert[] = [];
+    this.late.judgeAllHeld(alerts);
+    return alerts;
+  }
+
+  /** Transfers whose verdict is held, for a checkpoint (a restore fills it in place). */
+  checkpointHeld(): HeldRejudgements {
+    return this.late.held;
   }
 
   /** The eventId dedupe memory, for a checkpoint (a restore fills it in place). */

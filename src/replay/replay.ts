@@ -95,6 +95,12 @@ export interface ReplayOptions {
    * valued at the fixed table: session 41 QA).
    */
   inputsDone?: (pipeline: Pipeline) => Promise<void>;
+  /**
+   * Leave the verdicts the pipeline still holds at the end of the input (transfers judged again
+   * behind a late event: held-rejudgements.ts) held, for a checkpoint written at the end to carry
+   * to the replay that goes on from it; otherwise they are taken and written last. @defaultValue false
+   */
+  holdAtEnd?: boolean;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -188,6 +194,11 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     return options.timeline ? emitAwaited(result, undefined, result.alerts.length) : undefined;
   };
+  /** The verdicts held at the end, written as a message's alerts are (none when the output starts after the input's end). */
+  const emitHeld = async (held: Alert[]): Promise<void> => {
+    if (options.emitFrom !== undefined && newestTime < options.emitFrom) return;
+    for (const alert of held) if (emitAlert(alert)) await cases.addAlert(alert);
+  };
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
   const applyPrice = async (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => {
     await handle(line.text, line.origin, line.decoded);
@@ -255,6 +266,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   if (last) await applyRun(last);
   await options.inputsDone?.(pipeline);
   await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
+  if (!options.holdAtEnd) await emitHeld(pipeline.releaseHeld());
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);

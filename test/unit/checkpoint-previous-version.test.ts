@@ -92,8 +92,8 @@ function dropCauseOnlyMeta(pipeline: Pipeline): void {
 
 describe('a checkpoint of the previous format version', () => {
   it('is readable by this build, which writes the next one', () => {
-    expect(FORMAT_VERSION).toBe(9);
-    expect(READABLE_VERSIONS).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect(FORMAT_VERSION).toBe(10);
+    expect(READABLE_VERSIONS).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('restores, and the replay from it equals a straight replay by this build: alerts, dead letters and state', async () => {
@@ -175,7 +175,7 @@ describe('a checkpoint of the previous format version', () => {
     expect(at).toBeGreaterThanOrEqual(0);
     writeFileSync(join(dir, 'checkpoint-000000000002.twc'), Buffer.from(text.slice(0, at) + '"version":2' + text.slice(at + 11), 'latin1'));
     const restored = await loadNewestValid(dir, { build: emptyPipeline(), rules: rules() });
-    expect(restored!.warnings[0]).toMatch(/checkpoint-000000000002\.twc refused: format version 2 .*this build reads versions 3, 4, 5, 6, 7, 8 and 9/);
+    expect(restored!.warnings[0]).toMatch(/checkpoint-000000000002\.twc refused: format version 2 .*this build reads versions 3, 4, 5, 6, 7, 8, 9 and 10/);
     expect(restored!.header).toMatchObject({ version: 3, positions: { line: CUT } });
   });
 });

@@ -130,7 +130,7 @@ describe('the directory store', () => {
 
   it('a failed save leaves no file behind', async () => {
     const dir = tempDir('tw-ckpt-fail-');
-    const broken = { ...pipeline, stats: pipeline.stats, heldMerges: pipeline.heldMerges, checkpointDedupe: () => { throw new Error('disk on fire'); } } as unknown as Pipeline;
+    const broken = { ...pipeline, stats: pipeline.stats, heldMerges: pipeline.heldMerges, checkpointHeld: () => pipeline.checkpointHeld(), checkpointDedupe: () => { throw new Error('disk on fire'); } } as unknown as Pipeline;
     await expect(saveCheckpoint(dir, broken, { rules: rules(), positions: {} })).rejects.toThrow('disk on fire');
     expect(readdirSync(dir)).toEqual([]);
   });
