@@ -27,13 +27,16 @@ export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
 const address = z.string().min(1).max(LIMITS.address);
 const countryCode = z.string().regex(COUNTRY_CODE_PATTERN, { message: 'not an ISO 3166 alpha-2 code' });
 
-export const sessionSchema = z.object({
+/** Where a session came from: a transfer's `session`, and the fields of a login itself. */
+const sessionFields = {
   ip: z.string().min(1).max(LIMITS.ip), // an address unless SESSION_IP_FORMAT=any: decode.ts
   ipCountry: countryCode,
   vpn: z.boolean(),
   vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),
   deviceId: z.string().max(LIMITS.deviceId).optional(),
-});
+};
+
+export const sessionSchema = z.object(sessionFields);
 
 export const customerSchema = z.object({
   type: z.enum(['individual', 'business']),
@@ -65,11 +68,7 @@ export const loginSchema = z.object({
   eventId: eventIdSchema,
   occurredAt: isoTime,
   accountId: z.string().min(1).max(LIMITS.accountId),
-  ip: z.string().min(1).max(LIMITS.ip), // an address unless SESSION_IP_FORMAT=any: decode.ts
-  ipCountry: countryCode,
-  vpn: z.boolean(),
-  vpnProvider: z.string().max(LIMITS.vpnProvider).optional(),
-  deviceId: z.string().max(LIMITS.deviceId).optional(),
+  ...sessionFields,
 });
 
 export const bitcoinTxSchema = z.object({

@@ -4,13 +4,14 @@
  * its old rules in force when this throws.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { ruleSchema, type RuleSpec } from './rule-schema.js';
 import { checkReferences, type RuleIssue } from './rule-references.js';
 import { checkReachability } from './rule-reachability.js';
 import { didYouMean } from './did-you-mean.js';
+import { filesUnder } from '../config/files-under.js';
 
 export interface LoadedRule {
   spec: RuleSpec;
@@ -38,17 +39,7 @@ export function listRuleFiles(dir: string): string[] {
   // A folder that is missing or a file is a usage mistake named as such, not a raw scandir error.
   if (!existsSync(dir)) throw new Error(`rules folder not found: ${dir}`);
   if (!statSync(dir).isDirectory()) throw new Error(`rules folder ${dir} is a file, not a folder of rule files`);
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) {
-        if (name !== 'cases') walk(path);
-      } else if (/\.ya?ml$/.test(name) && name !== 'cases.yaml') out.push(path);
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir, (_path, name) => /\.ya?ml$/.test(name) && name !== 'cases.yaml', (name) => name !== 'cases');
 }
 
 function lineOf(node: YamlNode | undefined, counter: LineCounter): number {

@@ -5,12 +5,12 @@
  * (`maxSeverity`) how high the accounts that must alert may go at most; `sharedIpRanges` replays
  * the case with the operator's SHARED_IP_RANGES set to that text.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Severity } from '../contract/schemas.js';
 import type { SdnLabel } from '../intel/ofac.js';
 import { replayFiles } from './replay.js';
 import { loadRuleSet } from '../engine/loader.js';
+import { filesUnder } from '../config/files-under.js';
 import { didYouMean } from '../engine/did-you-mean.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
@@ -38,30 +38,12 @@ export interface CaseResult {
 const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
 
 export function findCases(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.expect.json')) out.push(path);
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir, (_path, name) => name.endsWith('.expect.json'));
 }
 
 /** Case streams (`cases/*.jsonl`) that have no expectation file beside them: never run, so never silent. */
 export function streamsWithoutExpectation(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.jsonl') && d.split(/[\\/]/).pop() === 'cases' && !existsSync(path.replace(/\.jsonl$/, '.expect.json'))) out.push(path);
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir, (path, name, folder) => name.endsWith('.jsonl') && folder.split(/[\\/]/).pop() === 'cases' && !existsSync(path.replace(/\.jsonl$/, '.expect.json')));
 }
 
 /**

@@ -79,50 +79,53 @@ function fundedDeposits(c: Ctx, chain: Chain, funder: string, recipients: readon
 
 const FUNDED_ALLOWED = ['pass-through', 'account-linkage', 'chain-hop', 'dprk-consolidation', 'dprk-it-payroll', 'common-funder', 'fan-out-dispersal'];
 
-/** Common funder: one wallet gives gas to 3-5 fresh addresses, each pays a different risky account. */
-export function gasFundedCell(c: Ctx): void {
+/**
+ * 3-5 fresh addresses on one chain, funded by one wallet (`gas`: a little native coin; else the
+ * value itself), each paying a different risky account, planted as `typology`.
+ */
+function fundedCell(c: Ctx, typology: 'common-funder' | 'fan-out-dispersal', gas: boolean): void {
   const k = scenarioKit;
   const chain = k.pick(c.rand, ['ethereum', 'ethereum', 'tron'] as const);
   const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
   const recipients = Array.from({ length: 3 + Math.floor(c.rand() * 3) }, () => recipient(c, true, t0));
-  for (const r of recipients) { k.plant(c, r.acct, 'common-funder'); c.truth.allowed[r.acct] = FUNDED_ALLOWED; }
-  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, true, t0, true);
+  for (const r of recipients) { k.plant(c, r.acct, typology); c.truth.allowed[r.acct] = FUNDED_ALLOWED; }
+  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, gas, t0, true);
+}
+
+/**
+ * The benign shapes of a funded cell, paid slowly: four clean accounts funded by an unlabelled
+ * wallet (`cleanNote`), then four risky-looking accounts funded by a labelled exchange hot wallet (`exchangeNote`).
+ */
+function fundedLookalikes(c: Ctx, infra: Infra, gas: boolean, cleanNote: string, exchangeNote: string): void {
+  const k = scenarioKit;
+  const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
+  const clean = Array.from({ length: 4 }, () => recipient(c, false, t0));
+  for (const r of clean) k.benign(c, r.acct, cleanNote);
+  fundedDeposits(c, 'ethereum', evmAddress(c.rand), clean, gas, t0, false);
+  const t1 = c.start + k.between(c.rand, 20, 60) * DAY;
+  const viaExchange = Array.from({ length: 4 }, () => recipient(c, true, t1));
+  for (const r of viaExchange) k.benign(c, r.acct, exchangeNote);
+  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, viaExchange, gas, t1, false);
+}
+
+/** Common funder: one wallet gives gas to 3-5 fresh addresses, each pays a different risky account. */
+export function gasFundedCell(c: Ctx): void {
+  fundedCell(c, 'common-funder', true);
 }
 
 /** A wallet app sponsors gas for its clean users' new addresses; an exchange funds its customers' new addresses. */
 export function gasFundingLookalikes(c: Ctx, infra: Infra): void {
-  const k = scenarioKit;
-  const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
-  const clean = Array.from({ length: 4 }, () => recipient(c, false, t0));
-  for (const r of clean) k.benign(c, r.acct, 'clean customers whose new addresses a wallet app funded with gas');
-  fundedDeposits(c, 'ethereum', evmAddress(c.rand), clean, true, t0, false);
-  const t1 = c.start + k.between(c.rand, 20, 60) * DAY;
-  const viaExchange = Array.from({ length: 4 }, () => recipient(c, true, t1));
-  for (const r of viaExchange) k.benign(c, r.acct, 'new addresses funded with gas by a labelled exchange hot wallet');
-  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, viaExchange, true, t1, false);
+  fundedLookalikes(c, infra, true, 'clean customers whose new addresses a wallet app funded with gas', 'new addresses funded with gas by a labelled exchange hot wallet');
 }
 
 /** Fan-out dispersal: one wallet splits stablecoins over 3-5 fresh addresses, each pays a different risky account. */
 export function dispersalCell(c: Ctx): void {
-  const k = scenarioKit;
-  const chain = k.pick(c.rand, ['ethereum', 'ethereum', 'tron'] as const);
-  const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
-  const recipients = Array.from({ length: 3 + Math.floor(c.rand() * 3) }, () => recipient(c, true, t0));
-  for (const r of recipients) { k.plant(c, r.acct, 'fan-out-dispersal'); c.truth.allowed[r.acct] = FUNDED_ALLOWED; }
-  fundedDeposits(c, chain, addressOn(c.rand, chain), recipients, false, t0, true);
+  fundedCell(c, 'fan-out-dispersal', false);
 }
 
 /** An employer pays clean employees' own wallets, which they deposit here; an exchange pays out to risky customers. */
 export function dispersalLookalikes(c: Ctx, infra: Infra): void {
-  const k = scenarioKit;
-  const t0 = c.start + k.between(c.rand, 20, 60) * DAY;
-  const employees = Array.from({ length: 4 }, () => recipient(c, false, t0));
-  for (const r of employees) k.benign(c, r.acct, 'clean employees paid by one employer into their own wallets, then deposited');
-  fundedDeposits(c, 'ethereum', evmAddress(c.rand), employees, false, t0, false);
-  const t1 = c.start + k.between(c.rand, 20, 60) * DAY;
-  const payouts = Array.from({ length: 4 }, () => recipient(c, true, t1));
-  for (const r of payouts) k.benign(c, r.acct, 'customers paid out by a labelled exchange, then deposited');
-  fundedDeposits(c, 'ethereum', infra.exchangeHot.ethereum, payouts, false, t1, false);
+  fundedLookalikes(c, infra, false, 'clean employees paid by one employer into their own wallets, then deposited', 'customers paid out by a labelled exchange, then deposited');
 }
 
 /** Monthly salary from `payer`, each forwarded to `destination` (risky) or partly kept (clean), on one device. */
