@@ -65,28 +65,20 @@ async function callWithFreshToken<T>(method: string, path: string, body: unknown
   return call<T>(method, path, body, background, true);
 }
 
+/** Takes the session a sign-in, a password change or a look-up returned: its CSRF token and user. */
+function adoptSession(me: Me): Me {
+  csrfToken = me.csrfToken;
+  signedInAs = me.user;
+  return me;
+}
+
 export const api = {
   get: <T>(path: string) => call<T>('GET', path),
   /** A GET the page makes by itself, not the user: it does not keep the session from going idle. */
   getInBackground: <T>(path: string) => call<T>('GET', path, undefined, true),
   post: <T>(path: string, body: unknown = {}) => call<T>('POST', path, body),
-  async login(user: string, password: string): Promise<Me> {
-    const me = await call<Me>('POST', '/api/login', { user, password });
-    csrfToken = me.csrfToken;
-    signedInAs = me.user;
-    return me;
-  },
+  login: (user: string, password: string): Promise<Me> => call<Me>('POST', '/api/login', { user, password }).then(adoptSession),
   /** Sets one's own password; the session goes on as a new one, with a new CSRF token. */
-  async changePassword(currentPassword: string, newPassword: string): Promise<Me> {
-    const me = await call<Me>('POST', '/api/me/password', { currentPassword, newPassword });
-    csrfToken = me.csrfToken;
-    signedInAs = me.user;
-    return me;
-  },
-  async me(): Promise<Me> {
-    const me = await call<Me>('GET', '/api/me');
-    csrfToken = me.csrfToken;
-    signedInAs = me.user;
-    return me;
-  },
+  changePassword: (currentPassword: string, newPassword: string): Promise<Me> => call<Me>('POST', '/api/me/password', { currentPassword, newPassword }).then(adoptSession),
+  me: (): Promise<Me> => call<Me>('GET', '/api/me').then(adoptSession),
 };
