@@ -6,11 +6,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
@@ -22,8 +21,8 @@ import { root } from '../helpers/sample.js';
 const OLD_PASSWORD = 'first-password-from-sue';
 const NEW_PASSWORD = 'ana-chose-this-one-2026';
 const BOB_PASSWORD = 'bob-was-given-this-one';
-const prefix = `twtest:browser-password:${randomUUID()}:`;
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('browser-password');
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 let app: FastifyInstance;
 let browser: Browser;
 let base = '';
@@ -41,9 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeysAndQuit(redis, prefix);
 });
 
 /** A new browser session on the sign-in form; `password` given, it signs in as ana. */

@@ -5,11 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import type { Actor } from '../../src/cases/case-model.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
@@ -25,8 +24,8 @@ import { replayFiles } from '../../src/replay/replay.js';
 import { ofacLabels, root, rules, samplePath } from '../helpers/sample.js';
 
 const PASSWORD = 'browser-test-password';
-const prefix = `twtest:browser:${randomUUID()}:`;
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('browser');
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 let app: FastifyInstance;
 let browser: Browser;
 let base = '';
@@ -49,9 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeysAndQuit(redis, prefix);
 });
 
 async function signIn(user: string): Promise<Page> {

@@ -2,9 +2,8 @@
  * Account timelines on a real Redis: bounded, deduplicated, expiring with the case retention; and
  * the console showing a case's timeline, evidence marked, from what the replay kept (no --events).
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { timelineKeys } from '../../src/cases/redis-keys.js';
 import { MemoryUserBackend, Users } from '../../src/cases/users.js';
@@ -16,22 +15,16 @@ import type { TimelineEvent } from '../../src/timeline/timeline-event.js';
 import { TimelineRecorder } from '../../src/timeline/timeline-recorder.js';
 import { ofacLabels, rules, samplePath } from '../helpers/sample.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 const prefixes: string[] = [];
 const fresh = (): string => {
-  const p = `twtest:tl:${randomUUID()}:`;
+  const p = uniquePrefix('tl');
   prefixes.push(p);
   return p;
 };
 const ev = (eventId: string, minute: number): TimelineEvent => ({ eventId, kind: 'login', at: new Date(Date.UTC(2025, 0, 1, 0, minute)).toISOString(), accountId: 'acct-r', country: 'KP', vpn: true });
 
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, ...prefixes));
 
 describe('account timelines in redis', () => {
   it('keeps each event once, the newest up to the bound, with the case retention as TTL', async () => {

@@ -1,27 +1,22 @@
 /** `cases archive` on a real Redis: resolved cases before a date go to a verified JSONL file, then leave Redis; the rest stay. */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { archiveResolved, verifyArchive } from '../../src/cases/case-archive.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { caseKeys } from '../../src/cases/redis-keys.js';
 import { alert } from '../conformance/case-store-suite.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-const prefix = `twtest:archive:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('archive');
 const dir = mkdtempSync(join(tmpdir(), 'tw-archive-'));
 const sue = { name: 'sue', role: 'supervisor' as const };
 const ana = { name: 'ana', role: 'analyst' as const };
 const day = (d: number): number => Date.UTC(2025, 0, d);
 
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('cases archive (real Redis)', () => {
   it('exports resolved cases closed before the date with alerts and audit, verifies the file, then removes only them', async () => {

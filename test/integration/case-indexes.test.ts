@@ -3,11 +3,11 @@
  * script and reads only the case documents it returns, where reading the whole list reads every
  * case; and the rebuild indexes cases written before the indexes existed.
  */
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, TEST_REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { queuePriority, type Case, type CaseStatus } from '../../src/cases/case-model.js';
 import { matchesQuery, type CaseQuery } from '../../src/cases/case-query.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
@@ -16,15 +16,14 @@ import type { Alert } from '../../src/contract/schemas.js';
 import { alert } from '../conformance/case-store-suite.js';
 
 const CASES = 3000;
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(url, { maxRetriesPerRequest: 3 });
-const prefix = `twtest:idx:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('idx');
 const severities: Alert['severity'][] = ['critical', 'high', 'medium'];
 const typologies = ['sanctions-exposure', 'dprk-it-payroll', 'pass-through', 'dprk-consolidation'];
 
 /** A client that counts the commands it sends and the case documents they read. */
 function countingClient(): { redis: Redis; sent: { name: string; key: string }[] } {
-  const client = new Redis(url, { maxRetriesPerRequest: 3 });
+  const client = testRedis({ maxRetriesPerRequest: 3 });
   const sent: { name: string; key: string }[] = [];
   const original = client.sendCommand.bind(client);
   client.sendCommand = ((command: { name: string; args: unknown[] }, stream?: unknown) => {
@@ -40,7 +39,7 @@ function countingClient(): { redis: Redis; sent: { name: string; key: string }[]
  * arguments. Resolves once the server has started the feed.
  */
 async function monitorFeed(onCommand: (source: string, args: string[]) => void): Promise<Socket> {
-  const u = new URL(url);
+  const u = new URL(TEST_REDIS_URL);
   const socket = connect(Number(u.port || 6379), u.hostname);
   socket.setEncoding('utf8');
   let buffered = '';
@@ -81,11 +80,7 @@ beforeAll(async () => {
   all = await store.list();
 }, 120_000);
 
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe(`queue index sets on real Redis (${CASES} cases)`, () => {
   it('answers a filtered page with one script and one read per returned case, the same cases as filtering every case', async () => {

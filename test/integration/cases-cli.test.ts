@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, TEST_REDIS_URL as REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { caseKeys } from '../../src/cases/redis-keys.js';
 import { redisNow } from '../../src/cases/redis-clock.js';
@@ -13,11 +13,10 @@ import { Users } from '../../src/cases/users.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { runTidewatch, type CliOptions, type CliRun } from '../helpers/tidewatch-cli.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PASSWORD = 'cli-test-password';
 const DAY = 86_400_000;
-const prefix = `twtest:cli:${randomUUID()}:`;
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('cli');
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 let critical = '';
 
 function cli(user: string, args: string[], env: Record<string, string> = {}, options: CliOptions = {}): Promise<CliRun> {
@@ -32,11 +31,7 @@ beforeAll(async () => {
   await store.addAlert(alert('cli-med', 'acct-cli-med', 55, 'medium'));
 });
 
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('tidewatch cases as a named user', () => {
   // Three groups, one after another; the tests of a group run side by side (each command is a

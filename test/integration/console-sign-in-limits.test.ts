@@ -3,9 +3,8 @@
  * behind one load balancer allowed twice the guesses per account, and a restart reset the count
  * (session 41 QA: 17 wrong guesses in a minute against the documented 10).
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import type { FastifyInstance } from 'fastify';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
@@ -14,16 +13,14 @@ import { Users } from '../../src/cases/users.js';
 import { parseSla } from '../../src/console/queue-view.js';
 import { buildConsole } from '../../src/console/server.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-const prefix = `twtest:signin:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('signin');
 const PASSWORD = 'sign-in-limit-test-password';
 const consoles: FastifyInstance[] = [];
 
 afterAll(async () => {
   for (const app of consoles) await app.close();
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeysAndQuit(redis, prefix);
 });
 
 async function consoleOnRedis(): Promise<FastifyInstance> {

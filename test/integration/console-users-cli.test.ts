@@ -4,18 +4,16 @@
  * audit with who, when and the roles; a removed name is never given again. Before, anyone with
  * REDIS_URL made a second supervisor, approved their own closure as it and removed it, unrecorded.
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { redisNow } from '../../src/cases/redis-clock.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { alert } from '../conformance/case-store-suite.js';
 import { userKeys } from '../../src/cases/redis-keys.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, TEST_REDIS_URL as REDIS_URL, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { runTidewatch, type CliRun } from '../helpers/tidewatch-cli.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `twtest:users-cli:${randomUUID()}:`;
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('users-cli');
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 
 /** Runs `tidewatch console users <args>` with `password` on standard input, signed in as `as` when given, its clock off by `clockSkewMs`. */
 function users(args: string[], options: { as?: [string, string]; password?: string; clockSkewMs?: number } = {}): Promise<CliRun> {
@@ -32,11 +30,7 @@ const SUE: [string, string] = ['sue', 'supervisor-password-1'];
 const CLI_SEQUENCE_MS = 360_000;
 const ANA: [string, string] = ['ana', 'analyst-password-1'];
 
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('tidewatch console users', () => {
   it('is changed by a signed-in supervisor once one exists, audits every change, and never gives a removed name again', async () => {

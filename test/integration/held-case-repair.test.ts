@@ -5,9 +5,8 @@
  * user audit: claimed cases back to the queue, a pending closure withdrawn, each audited under the
  * supervisor whose change it was; a second start changes nothing.
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { redisNow } from '../../src/cases/redis-clock.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
@@ -16,16 +15,12 @@ import { redisStores } from '../../src/cli/console-command.js';
 import { loadConfig } from '../../src/config/config.js';
 import { alert } from '../conformance/case-store-suite.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-const prefix = `twtest:held-repair:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('held-repair');
 const PASSWORD = 'held-repair-password-1';
 const SUE: UserChangeActor = { name: 'sue', via: 'cli' };
 
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('a hand-back cut short, on Redis', () => {
   it('is finished when the console starts, audited under the changer, and only once', async () => {

@@ -3,9 +3,8 @@
  * `tidewatch cases reindex`, and nothing said so (session 48 review). The store's queue-format
  * mark tells: the console and the monitor warn at start, naming the command (real Redis).
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { queuePriority, severityRank } from '../../src/cases/case-model.js';
 import { QUEUE_FORMAT, queueFormatWarning } from '../../src/cases/queue-format.js';
 import { RedisCaseStore } from '../../src/cases/redis-case-store.js';
@@ -15,18 +14,12 @@ import { warnOfQueueFormat } from '../../src/cli/monitor-wiring.js';
 import { loadConfig } from '../../src/config/config.js';
 import { alert } from '../conformance/case-store-suite.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 const prefixes: string[] = [];
-const newPrefix = (): string => { const p = `twtest:queue-format:${randomUUID()}:`; prefixes.push(p); return p; };
+const newPrefix = (): string => { const p = uniquePrefix('queue-format'); prefixes.push(p); return p; };
 
 afterEach(() => vi.restoreAllMocks());
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, ...prefixes));
 
 /** A store as a version before session 48 left it: no mark, and each case scored severity x 1000 + score. */
 async function storeOfAnOlderVersion(prefix: string): Promise<RedisCaseStore> {

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { caseKeys, userKeys } from '../../src/cases/redis-keys.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
@@ -11,25 +10,24 @@ import { caseStoreSuite } from '../conformance/case-store-suite.js';
 import { suppressionSuite } from '../conformance/suppression-suite.js';
 import { RedisSuppressionBackend } from '../../src/cases/redis-suppression-backend.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
+const redis = testRedis({ maxRetriesPerRequest: 3 });
 const prefixes: string[] = [];
+/** A prefix of this file's own, its keys deleted after the last test. */
+const freshPrefix = (): string => { const p = uniquePrefix('case-store'); prefixes.push(p); return p; };
 
 caseStoreSuite('redis (real server)', async () => {
-  const prefix = `twtest:${randomUUID()}:`;
-  prefixes.push(prefix);
+  const prefix = freshPrefix();
   return new RedisCaseStore(redis, prefix);
 });
 
 suppressionSuite('redis (real server)', async () => {
-  const prefix = `twtest:${randomUUID()}:`;
-  prefixes.push(prefix);
+  const prefix = freshPrefix();
   return { cases: new RedisCaseStore(redis, prefix), backend: new RedisSuppressionBackend(redis, prefix) };
 });
 
 describe('redis case store bounds', () => {
   it('indexes an alert id to its case for the dedupe window only (a TTL on the index key)', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix, 3_600);
     await store.addAlert(alert('ttl-1', 'acct-ttl', 70));
     const ttl = await redis.ttl(caseKeys(prefix).alert('ttl-1'));
@@ -40,8 +38,7 @@ describe('redis case store bounds', () => {
 
 describe('redis case store pages', () => {
   it('answers an empty page, not a script error, for an offset past every case however large', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     await store.addAlert(alert('far-1', 'acct-far', 70));
     expect(await store.query({ offset: 1e20 })).toEqual({ total: 1, cases: [] });
@@ -50,8 +47,7 @@ describe('redis case store pages', () => {
 
 describe('redis queue priority', () => {
   it('is the very double case-model.ts computes, as the scripts write it, for any time and score the contract accepts', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     // Transitions write the TypeScript priority and add-alert and claim the Lua one into the same
     // sets: were they an ulp apart, the index order would part from the list's.
@@ -69,8 +65,7 @@ describe('redis queue priority', () => {
 
 describe('redis case store under a burst for one account', () => {
   it('adds 120 alerts for one account written at once (a catch-up) to one case, none refused as "kept changing"', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     const added = await Promise.all(Array.from({ length: 120 }, (_, i) => store.addAlert(alert(`burst-${i}`, 'acct-burst', 90, 'critical', 'sanctions-exposure'))));
     expect(new Set(added.map((a) => a.caseId)).size).toBe(1);
@@ -81,8 +76,7 @@ describe('redis case store under a burst for one account', () => {
 
 describe('redis subject look-up past a case\'s retention', () => {
   it('leaves out, and lets go of, a resolved case whose keys expired, as the cluster look-up does', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     const ana = { name: 'ana', role: 'analyst' as const };
     const old = await store.addAlert({ ...alert('x-1', 'acct-x', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z' });
@@ -97,8 +91,7 @@ describe('redis subject look-up past a case\'s retention', () => {
 
 describe('redis counters and cluster sets derived from the alerts', () => {
   it('are rebuilt from the kept cases by the upgrade step, to what the live ones said', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     const ana = { name: 'ana', role: 'analyst' as const };
     const a = await store.addAlert({ ...alert('u-1', 'acct-u1', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z', evidence: { cluster: 'cl-00000000000000aa' } });
@@ -117,8 +110,7 @@ describe('redis counters and cluster sets derived from the alerts', () => {
   });
 
   it('are not rebuilt after an archive run unless the caller accepts losing the archived cases\' counts', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix);
     await store.addAlert({ ...alert('v-1', 'acct-v1', 60, 'medium'), triggeredAt: '2025-04-01T08:00:00.000Z' });
     const before = await store.dashboardFigures();
@@ -131,8 +123,7 @@ describe('redis counters and cluster sets derived from the alerts', () => {
 
 describe('redis case store retention', () => {
   it('expires a resolved case with its alerts and audit after the retention, and keeps a reopened one', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix, 3_600, 7_200);
     const k = caseKeys(prefix);
     const { caseId } = await store.addAlert(alert('ret-1', 'acct-ret', 60, 'medium'));
@@ -148,8 +139,7 @@ describe('redis case store retention', () => {
   });
 
   it('never shortens a kept case\'s keys, and writes with the store\'s retention: a writer\'s own (CASE_RETENTION_DAYS=1, or 36,500) neither lowers nor raises it', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const k = caseKeys(prefix);
     const ana = { name: 'ana', role: 'analyst' as const };
     const ttls = (caseId: string): Promise<number[]> => Promise.all([k.caseDoc(caseId), k.caseAlerts(caseId), k.audit(caseId)].map((key) => redis.ttl(key)));
@@ -182,8 +172,7 @@ describe('redis case store retention', () => {
   });
 
   it('drops a case whose keys expired from the lists', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const store = new RedisCaseStore(redis, prefix, 3_600, 7_200);
     const { caseId } = await store.addAlert(alert('gone-1', 'acct-gone', 60, 'medium'));
     await store.resolve(caseId, 'false-positive', 'known payroll provider', { name: 'ana', role: 'analyst' }, 1_000);
@@ -195,8 +184,7 @@ describe('redis case store retention', () => {
 
 describe('users in redis', () => {
   it('keeps a user as a slow hash, signs them in, and keeps sessions with a TTL', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const users = new Users(new RedisUserBackend(redis, prefix));
     await users.add('sue', 'supervisor', 'supervisor-password', 0);
     const stored = await redis.hgetall(userKeys(prefix).user('sue'));
@@ -217,8 +205,7 @@ describe('users in redis', () => {
   });
 
   it('removes a user from Redis: the hash and the name go, and their open session resolves to nobody', async () => {
-    const prefix = `twtest:${randomUUID()}:`;
-    prefixes.push(prefix);
+    const prefix = freshPrefix();
     const users = new Users(new RedisUserBackend(redis, prefix));
     const vic = await users.add('vic', 'viewer', 'viewer-password-1', 0);
     const session = await users.startSession(vic, 300, 300);
@@ -230,10 +217,4 @@ describe('users in redis', () => {
   });
 });
 
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, ...prefixes));

@@ -6,8 +6,8 @@
  * a journal chain folds in Redis as it does in a directory.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis } from '../helpers/redis.js';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { instanceCheckpointKeys } from '../../src/checkpoint/redis-checkpoint-keys.js';
 import { RedisCheckpointStore, redisPeerStores, UPLOAD_TTL_MS, type RedisCheckpointStoreOptions } from '../../src/checkpoint/redis-store.js';
@@ -19,7 +19,7 @@ import { rules } from '../helpers/sample.js';
 import { emptyPipeline, FIXED_TIME, records, removeTempDirs, replayRecords, stressedSample, tempDir, type Outputs } from '../helpers/checkpoint.js';
 import { apply, chainIn, cutAt, start, stateBytes } from '../helpers/journal-chain.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redis = testRedis();
 const prefix = `twckpt:${randomUUID().slice(0, 8)}:`;
 const lines = stressedSample();
 const CUT = 3_000;
@@ -32,9 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
+  await deleteKeysAndQuit(redis, prefix);
   removeTempDirs();
 });
 
@@ -180,7 +178,7 @@ describe('the Redis checkpoint store', () => {
     const [whole, , through] = chain.names as [string, string, string];
     const reserved = nextSequence(await store.list());
     const s3 = await saveMonitorJournal(store, apply(chain.live, lines, 5000, lines.length), rules(), 'g', cutAt(lines.length), { base: whole, previous: through }, reserved);
-    const workerConnection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const workerConnection = testRedis();
     try {
       const outcome = await foldChain(new RedisCheckpointStore(workerConnection, options), { through, name: checkpointName(reserved), keep: 3 }, { build: emptyPipeline(), rules: rules(), createdAt: FIXED_TIME });
       expect(outcome).toMatchObject({ base: whole, segments: 2, messages: 2000 });

@@ -3,9 +3,8 @@
  * machine's clock runs ten years behind still records the audit, the lease, a suppression and a
  * rule audit entry at Redis's time. The skew is a faked Date in this process; Redis is real.
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { redisNow } from '../../src/cases/redis-clock.js';
 import { RedisRuleAudit } from '../../src/cases/redis-rule-audit.js';
 import { redisStores } from '../../src/cli/console-command.js';
@@ -14,8 +13,8 @@ import { parseSla } from '../../src/console/queue-view.js';
 import { buildConsole } from '../../src/console/server.js';
 import { alert } from '../conformance/case-store-suite.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-const prefix = `twtest:clock:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('clock');
 const TEN_YEARS = 10 * 365 * 86_400_000;
 
 /** Whether `at` (ISO or ms) lies within [from, to]. */
@@ -29,11 +28,7 @@ beforeEach(() => {
   vi.setSystemTime(Date.now() - TEN_YEARS);
 });
 afterEach(() => vi.useRealTimers());
-afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('Redis\'s clock, not the machine\'s', () => {
   it('times what the console records: a claim\'s lease and audit, a note, a suppression', async () => {

@@ -4,24 +4,19 @@
  * request of the user's own; the session lives while both do (session 44 security QA: no idle
  * timeout).
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import { userKeys } from '../../src/cases/redis-keys.js';
 import { RedisUserBackend } from '../../src/cases/redis-user-backend.js';
 import { Users } from '../../src/cases/users.js';
 import { waitFor } from '../helpers/kafka.js';
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
-const prefix = `twtest:session-idle:${randomUUID()}:`;
+const redis = testRedis({ maxRetriesPerRequest: 3 });
+const prefix = uniquePrefix('session-idle');
 const keys = userKeys(prefix);
 const users = new Users(new RedisUserBackend(redis, prefix));
 
-afterAll(async () => {
-  const left = await redis.keys(`${prefix}*`);
-  if (left.length) await redis.del(...left);
-  await redis.quit();
-});
+afterAll(() => deleteKeysAndQuit(redis, prefix));
 
 describe('console sessions in Redis', () => {
   it('keep an activity mark with the idle timeout as its TTL, renewed only when asked (a request of the user\'s own)', async () => {
