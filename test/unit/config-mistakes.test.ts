@@ -9,46 +9,37 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configRefusal } from '../helpers/config-refusal.js';
 import { makeDirectories, proveWritable } from '../../src/checkpoint/directory-store.js';
 import { checkCheckpointDirectory } from '../../src/cli/monitor-wiring.js';
 import { root, samplePath } from '../helpers/sample.js';
 import { makeTestCerts } from '../helpers/tls-certs.js';
 import { TIDEWATCH } from '../helpers/built-sources.js';
 
-const refusal = (env: Record<string, string>): string => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return 'accepted';
-};
-
 describe('configuration mistakes', () => {
   it('refuses SASL credentials without a mechanism (it connected without authentication) and a misspelt variable, naming the one meant', () => {
-    expect(refusal({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toContain('KAFKA_SASL_MECHANISM: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM');
-    expect(refusal({ KAFKA_SASL_MECHANISIM: 'plain' })).toContain('KAFKA_SASL_MECHANISIM: not a Tidewatch variable (it would be ignored); did you mean KAFKA_SASL_MECHANISM?');
-    expect(refusal({ REDIS_TLS_CA: '/x' })).toContain('did you mean REDIS_TLS_CA_FILE?');
+    expect(configRefusal({ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toContain('KAFKA_SASL_MECHANISM: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM');
+    expect(configRefusal({ KAFKA_SASL_MECHANISIM: 'plain' })).toContain('KAFKA_SASL_MECHANISIM: not a Tidewatch variable (it would be ignored); did you mean KAFKA_SASL_MECHANISM?');
+    expect(configRefusal({ REDIS_TLS_CA: '/x' })).toContain('did you mean REDIS_TLS_CA_FILE?');
     // Other tools' variables with the same prefixes are left alone.
-    expect(refusal({ KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_OPTS: '-Dx', TIDEWATCH_CRASH_ROUNDS: '20' })).toBe('accepted');
+    expect(configRefusal({ KAFKA_HEAP_OPTS: '-Xmx1g', KAFKA_OPTS: '-Dx', TIDEWATCH_CRASH_ROUNDS: '20' })).toBe('accepted');
   });
 
   it('refuses misspellings of the state bounds and of names outside our prefixes (session 33 QA: ignored, so the defaults held)', () => {
-    expect(refusal({ STATE_MAX_TRANSFER: '5' })).toContain('STATE_MAX_TRANSFER: not a Tidewatch variable (it would be ignored); did you mean STATE_MAX_TRANSFERS?');
-    expect(refusal({ STATE_MAX_ADRESSES: '1000' })).toContain('did you mean STATE_MAX_ADDRESSES?');
-    expect(refusal({ METRIC_PORT: '19999' })).toContain('METRIC_PORT: not a Tidewatch variable (it would be ignored); did you mean METRICS_PORT?');
-    expect(refusal({ LOGLEVEL: 'debug' })).toContain('did you mean LOG_LEVEL?');
+    expect(configRefusal({ STATE_MAX_TRANSFER: '5' })).toContain('STATE_MAX_TRANSFER: not a Tidewatch variable (it would be ignored); did you mean STATE_MAX_TRANSFERS?');
+    expect(configRefusal({ STATE_MAX_ADRESSES: '1000' })).toContain('did you mean STATE_MAX_ADDRESSES?');
+    expect(configRefusal({ METRIC_PORT: '19999' })).toContain('METRIC_PORT: not a Tidewatch variable (it would be ignored); did you mean METRICS_PORT?');
+    expect(configRefusal({ LOGLEVEL: 'debug' })).toContain('did you mean LOG_LEVEL?');
     // A product prefix on one of ours (it connected to the default broker, ignoring the one named).
-    expect(refusal({ TIDEWATCH_KAFKA_BROKERS: 'kafka:9092' })).toContain('TIDEWATCH_KAFKA_BROKERS: not a Tidewatch variable (it would be ignored); did you mean KAFKA_BROKERS?');
-    expect(refusal({ TW_REDIS_URL: 'redis://r:6379' })).toContain('did you mean REDIS_URL?');
+    expect(configRefusal({ TIDEWATCH_KAFKA_BROKERS: 'kafka:9092' })).toContain('TIDEWATCH_KAFKA_BROKERS: not a Tidewatch variable (it would be ignored); did you mean KAFKA_BROKERS?');
+    expect(configRefusal({ TW_REDIS_URL: 'redis://r:6379' })).toContain('did you mean REDIS_URL?');
     // The rest of a usual environment is none of ours.
-    expect(refusal({ PATH: '/usr/bin', HOME: '/root', HOSTNAME: 'vm', LOGNAME: 'root', NODE_OPTIONS: '', LANG: 'C', TERM: 'xterm', SHELL: '/bin/bash', KUBERNETES_PORT: 'tcp://10.0.0.1:443' })).toBe('accepted');
+    expect(configRefusal({ PATH: '/usr/bin', HOME: '/root', HOSTNAME: 'vm', LOGNAME: 'root', NODE_OPTIONS: '', LANG: 'C', TERM: 'xterm', SHELL: '/bin/bash', KUBERNETES_PORT: 'tcp://10.0.0.1:443' })).toBe('accepted');
   });
 
   it('refuses a Redis database that is no whole number, naming REDIS_URL', () => {
-    expect(refusal({ REDIS_URL: 'redis://127.0.0.1:6379/abc' })).toContain('REDIS_URL: the database after the host (redis://host:6379/N) must be a whole number from 0');
+    expect(configRefusal({ REDIS_URL: 'redis://127.0.0.1:6379/abc' })).toContain('REDIS_URL: the database after the host (redis://host:6379/N) must be a whole number from 0');
     expect(loadConfig({ REDIS_URL: 'redis://u:p@127.0.0.1:6379/3' }).REDIS_URL).toBe('redis://u:p@127.0.0.1:6379/3');
   });
 
@@ -56,13 +47,13 @@ describe('configuration mistakes', () => {
     const certs = makeTestCerts();
     const encrypted = join(certs.dir, 'client-enc.key');
     execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-aes256', '-passout', 'pass:right-one', '-out', encrypted]);
-    const kafka = (env: Record<string, string>): string => refusal({ KAFKA_SSL: 'true', ...env });
+    const kafka = (env: Record<string, string>): string => configRefusal({ KAFKA_SSL: 'true', ...env });
     expect(kafka({ KAFKA_SSL_CA_FILE: samplePath })).toContain('KAFKA_SSL_CA_FILE: holds no PEM certificate');
     expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted, KAFKA_SSL_KEY_PASSWORD: 'wrong' })).toContain('KAFKA_SSL_KEY_PASSWORD: does not decrypt the key in KAFKA_SSL_KEY_FILE');
     expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted })).toContain('KAFKA_SSL_KEY_PASSWORD: the key in KAFKA_SSL_KEY_FILE is encrypted');
     expect(kafka({ KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: certs.serverKey })).toContain('KAFKA_SSL_KEY_FILE: is not the key of the certificate in KAFKA_SSL_CERT_FILE');
     expect(kafka({ KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: encrypted, KAFKA_SSL_KEY_PASSWORD: 'right-one' })).toBe('accepted');
-    expect(refusal({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: certs.clientKey })).toContain('REDIS_TLS_CA_FILE: holds no PEM certificate');
+    expect(configRefusal({ REDIS_URL: 'rediss://127.0.0.1:6380', REDIS_TLS_CA_FILE: certs.clientKey })).toContain('REDIS_TLS_CA_FILE: holds no PEM certificate');
   });
 
   it('names the passphrase for every wrong one, also the one in about 256 whose garbage passes the decryption\'s padding check and fails to decode (it named the key file)', async () => {
@@ -84,8 +75,8 @@ describe('configuration mistakes', () => {
     expect(loadConfig({ CONSOLE_TRUST_PROXY: 'off' }).CONSOLE_TRUST_PROXY).toBe(false);
     expect(loadConfig({ CONSOLE_TRUST_PROXY: 'true' }).CONSOLE_TRUST_PROXY).toBe(true);
     expect(loadConfig({ CONSOLE_TRUST_PROXY: '10.0.0.5, 10.0.1.0/24,::1,loopback' }).CONSOLE_TRUST_PROXY).toEqual(['10.0.0.5', '10.0.1.0/24', '::1', 'loopback']);
-    expect(refusal({ CONSOLE_TRUST_PROXY: '2' })).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: a hop count is not trusted/);
-    for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', '10.0.0.5,proxy.internal', '10.0.0.5/']) expect(refusal({ CONSOLE_TRUST_PROXY: bad }), bad).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: expected off, true, or the proxies' addresses/);
+    expect(configRefusal({ CONSOLE_TRUST_PROXY: '2' })).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: a hop count is not trusted/);
+    for (const bad of ['yes', '10.0.0.300', '10.0.0.0/33', '10.0.0.5,proxy.internal', '10.0.0.5/']) expect(configRefusal({ CONSOLE_TRUST_PROXY: bad }), bad).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: expected off, true, or the proxies' addresses/);
   });
 
   it('exits 2 naming CONSOLE_TRUST_PROXY when the console is started with a bad one', () => {
@@ -101,33 +92,33 @@ describe('configuration mistakes', () => {
   });
 
   it('says what was typed when a number does not parse, not the NaN it became', () => {
-    expect(refusal({ MONITOR_HOLD_MS: 'abc' })).toBe('invalid configuration: MONITOR_HOLD_MS: Invalid input: expected number, not "abc"');
+    expect(configRefusal({ MONITOR_HOLD_MS: 'abc' })).toBe('invalid configuration: MONITOR_HOLD_MS: Invalid input: expected number, not "abc"');
   });
 
   it('refuses a number written in hex, binary, octal or with an exponent, naming the variable (Number() read 0x10 as 16)', () => {
-    expect(refusal({ MONITOR_HOLD_MS: '0x10' })).toBe('invalid configuration: MONITOR_HOLD_MS: a number is written in plain decimal digits, not "0x10"');
-    expect(refusal({ CHECKPOINT_KEEP: '1e1', METRICS_PORT: '0b11', CONSOLE_PORT: '0o17' })).toBe('invalid configuration: METRICS_PORT: a number is written in plain decimal digits, not "0b11"; CONSOLE_PORT: a number is written in plain decimal digits, not "0o17"; CHECKPOINT_KEEP: a number is written in plain decimal digits, not "1e1"');
+    expect(configRefusal({ MONITOR_HOLD_MS: '0x10' })).toBe('invalid configuration: MONITOR_HOLD_MS: a number is written in plain decimal digits, not "0x10"');
+    expect(configRefusal({ CHECKPOINT_KEEP: '1e1', METRICS_PORT: '0b11', CONSOLE_PORT: '0o17' })).toBe('invalid configuration: METRICS_PORT: a number is written in plain decimal digits, not "0b11"; CONSOLE_PORT: a number is written in plain decimal digits, not "0o17"; CHECKPOINT_KEEP: a number is written in plain decimal digits, not "1e1"');
     expect(loadConfig({ CONSOLE_SESSION_HOURS: ' 0.5 ', KAFKA_INPUT_RETENTION_MS: '-1', MONITOR_HOLD_MS: '0' })).toMatchObject({ CONSOLE_SESSION_HOURS: 0.5, KAFKA_INPUT_RETENTION_MS: -1, MONITOR_HOLD_MS: 0 });
   });
 
   it('says that checkpoints are off when an empty CHECKPOINT_DIR meets a finite input retention (it named only the checkpoint interval)', () => {
-    expect(refusal({ CHECKPOINT_DIR: '' })).toBe('invalid configuration: KAFKA_INPUT_RETENTION_MS: must be -1 (infinite) while checkpoints are off (CHECKPOINT_DIR is empty): every start re-reads the input from its first offset');
-    expect(refusal({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' })).toBe('accepted');
-    expect(refusal({ KAFKA_INPUT_RETENTION_MS: '60000' })).toMatch(/KAFKA_INPUT_RETENTION_MS: must be -1 \(infinite\) or longer than CHECKPOINT_KEEP/);
+    expect(configRefusal({ CHECKPOINT_DIR: '' })).toBe('invalid configuration: KAFKA_INPUT_RETENTION_MS: must be -1 (infinite) while checkpoints are off (CHECKPOINT_DIR is empty): every start re-reads the input from its first offset');
+    expect(configRefusal({ CHECKPOINT_DIR: '', KAFKA_INPUT_RETENTION_MS: '-1' })).toBe('accepted');
+    expect(configRefusal({ KAFKA_INPUT_RETENTION_MS: '60000' })).toMatch(/KAFKA_INPUT_RETENTION_MS: must be -1 \(infinite\) or longer than CHECKPOINT_KEEP/);
   });
 
   it('refuses a broker port past 65535, naming KAFKA_BROKERS', () => {
-    expect(refusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
+    expect(configRefusal({ KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:99999' })).toBe('invalid configuration: KAFKA_BROKERS: a port is 1 to 65535');
   });
 
   it('names the retention that is too short, not another one', () => {
-    const message = refusal({ KAFKA_ALERT_RETENTION_MS: '60000' });
+    const message = configRefusal({ KAFKA_ALERT_RETENTION_MS: '60000' });
     expect(message).toContain('KAFKA_ALERT_RETENTION_MS: topic retentions are -1');
     expect(message).not.toContain('KAFKA_INPUT_RETENTION_MS');
   });
 
   it('refuses a TLS file that is a directory, naming it', () => {
-    expect(refusal({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: tmpdir() })).toBe('invalid configuration: KAFKA_SSL_CA_FILE: cannot read this file (a PEM certificate or key)');
+    expect(configRefusal({ KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: tmpdir() })).toBe('invalid configuration: KAFKA_SSL_CA_FILE: cannot read this file (a PEM certificate or key)');
   });
 });
 

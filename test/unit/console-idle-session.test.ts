@@ -9,7 +9,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import { MemoryUserBackend, Users } from '../../src/cases/users.js';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configRefusal } from '../helpers/config-refusal.js';
 import { BACKGROUND_HEADER } from '../../src/console/context.js';
 import { parseSla } from '../../src/console/queue-view.js';
 import { buildConsole } from '../../src/console/server.js';
@@ -71,15 +72,7 @@ describe('console sessions that go idle', () => {
 });
 
 describe('CONSOLE_IDLE_MINUTES', () => {
-  const refusal = (value: string): string => {
-    try {
-      loadConfig({ CONSOLE_IDLE_MINUTES: value });
-    } catch (err) {
-      if (err instanceof ConfigError) return err.message;
-      throw err;
-    }
-    return 'accepted';
-  };
+  const refusal = (value: string): string => configRefusal({ CONSOLE_IDLE_MINUTES: value });
 
   it('is 30 minutes unless set, a whole number of minutes from 1 to 43,200, and a bad value is refused naming it', () => {
     expect(loadConfig({}).CONSOLE_IDLE_MINUTES).toBe(30);

@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { monitorPipelines } from '../../src/cli/monitor-wiring.js';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configRefusal } from '../helpers/config-refusal.js';
 import { linkedIpKey } from '../../src/engine/ip-address.js';
 import { SharedIpRanges } from '../../src/engine/shared-ip-ranges.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
@@ -14,16 +15,6 @@ import { rules } from '../helpers/sample.js';
 import { emptyPipeline, FIXED_TIME, records, removeTempDirs, replayRecords, tempDir } from '../helpers/checkpoint.js';
 
 afterAll(removeTempDirs);
-
-const refusal = (env: Record<string, string>): string => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return 'accepted';
-};
 
 const session = (ip: string) => ({ ip, vpn: false });
 
@@ -51,19 +42,19 @@ describe('shared IP ranges', () => {
   });
 
   it('refuse a bad entry at start-up, naming the variable and the entry', () => {
-    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/33' })).toMatch(/SHARED_IP_RANGES: "203\.0\.113\.0\/33": the prefix length must be a whole number from 1 to 32/);
-    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/24,office-wifi' })).toMatch(/SHARED_IP_RANGES: "office-wifi" is not an IPv4 or IPv6 address or CIDR block/);
-    expect(refusal({ SHARED_IP_RANGES: 'fe80::1%eth0/64' })).toContain('SHARED_IP_RANGES');
-    expect(refusal({ SHARED_IP_RANGES: '2001:db8::/129' })).toContain('from 1 to 128');
-    expect(refusal({ SHARED_IP_RANGES: '203.0.113.0/24, 2001:db8::/32, ::ffff:203.0.113.0/120, 198.51.100.7' })).toBe('accepted');
+    expect(configRefusal({ SHARED_IP_RANGES: '203.0.113.0/33' })).toMatch(/SHARED_IP_RANGES: "203\.0\.113\.0\/33": the prefix length must be a whole number from 1 to 32/);
+    expect(configRefusal({ SHARED_IP_RANGES: '203.0.113.0/24,office-wifi' })).toMatch(/SHARED_IP_RANGES: "office-wifi" is not an IPv4 or IPv6 address or CIDR block/);
+    expect(configRefusal({ SHARED_IP_RANGES: 'fe80::1%eth0/64' })).toContain('SHARED_IP_RANGES');
+    expect(configRefusal({ SHARED_IP_RANGES: '2001:db8::/129' })).toContain('from 1 to 128');
+    expect(configRefusal({ SHARED_IP_RANGES: '203.0.113.0/24, 2001:db8::/32, ::ffff:203.0.113.0/120, 198.51.100.7' })).toBe('accepted');
   });
 
   it('refuse a prefix typo that would widen a block silently: host bits set, /0, a leading zero', () => {
-    expect(refusal({ SHARED_IP_RANGES: '203.0.113.7/2' })).toContain('"203.0.113.7/2": the address has bits set past its /2 prefix');
-    expect(refusal({ SHARED_IP_RANGES: '::1/32' })).toContain('bits set past its /32 prefix');
-    expect(refusal({ SHARED_IP_RANGES: '0.0.0.0/0' })).toContain('from 1 to 32');
-    expect(refusal({ SHARED_IP_RANGES: '::/0' })).toContain('from 1 to 128');
-    expect(refusal({ SHARED_IP_RANGES: '10.0.0.0/08' })).toContain('from 1 to 32');
+    expect(configRefusal({ SHARED_IP_RANGES: '203.0.113.7/2' })).toContain('"203.0.113.7/2": the address has bits set past its /2 prefix');
+    expect(configRefusal({ SHARED_IP_RANGES: '::1/32' })).toContain('bits set past its /32 prefix');
+    expect(configRefusal({ SHARED_IP_RANGES: '0.0.0.0/0' })).toContain('from 1 to 32');
+    expect(configRefusal({ SHARED_IP_RANGES: '::/0' })).toContain('from 1 to 128');
+    expect(configRefusal({ SHARED_IP_RANGES: '10.0.0.0/08' })).toContain('from 1 to 32');
   });
 
   it('reach the monitor\'s pipelines through a configuration copied by structured clone (the fold worker\'s copy)', () => {
