@@ -5,6 +5,7 @@ import { bitcoinTxSchema, evmLogSchema, evmTxSchema, LIMITS } from '../../src/co
 import { decodeMessage, DEFAULT_DECODE_OPTIONS } from '../../src/decode/decode.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from '../../src/decode/chain-fast-path.js';
 import { isoTimeText, junk, mostly, nearMiss, textField } from '../helpers/arbitraries.js';
+import { agreesWithZod, expectSameValue, newTally } from '../helpers/fast-path-agreement.js';
 import { sampleLines } from '../helpers/sample.js';
 
 /**
@@ -80,13 +81,6 @@ const withDropped = (message: fc.Arbitrary<Record<string, unknown>>): fc.Arbitra
     return JSON.stringify(copy);
   });
 
-/** The same value: deep equality, and the same keys in the same order. */
-function expectSameValue(actual: unknown, expected: unknown): void {
-  expect(actual).toStrictEqual(expected);
-  const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
-  expect(text(actual)).toBe(text(expected));
-}
-
 const RUNS = 4000;
 const CASES = [
   { name: 'chain.evm.log.v1', text: withDropped(evmLog), schema: evmLogSchema, fast: fastParseEvmLog },
@@ -97,20 +91,8 @@ const CASES = [
 describe('chain decode fast paths', () => {
   for (const [i, c] of CASES.entries()) {
     it(`accepts and rejects exactly the ${c.name} messages zod does, with the identical parsed value (${RUNS} generated)`, () => {
-      const tally = { accepted: 0, rejected: 0 };
-      fc.assert(fc.property(c.text, (text) => {
-        const value = JSON.parse(text) as Record<string, unknown>;
-        const quick = c.fast(value);
-        const zod = c.schema.safeParse(value);
-        if (zod.success) {
-          tally.accepted++;
-          expect(quick, `fast path rejected what zod accepts: ${text}`).toBeDefined();
-          expectSameValue(quick, zod.data);
-        } else {
-          tally.rejected++;
-          expect(quick, `fast path accepted what zod rejects (${zod.error.issues[0]?.message}): ${text}`).toBeUndefined();
-        }
-      }), { numRuns: RUNS, seed: 20261201 + i });
+      const tally = newTally();
+      fc.assert(fc.property(c.text, (text) => agreesWithZod(text, c.schema, c.fast, tally)), { numRuns: RUNS, seed: 20261201 + i });
       // Both verdicts must be well exercised, or the agreement proves little (many fields, each
       // sometimes invalid, make whole valid messages the rarer verdict).
       expect(tally.accepted).toBeGreaterThan(RUNS * 0.06);

@@ -6,6 +6,7 @@ import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeResult } from '../../
 import { fastParseLogin, fastParseTransfer } from '../../src/decode/fast-path.js';
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '../../src/decode/identifier-text.js';
 import { decimalText, ipText, isoTimeText, junk, mostly, nearMiss, sizedText, textField } from '../helpers/arbitraries.js';
+import { agreesWithZod, expectSameValue, newTally } from '../helpers/fast-path-agreement.js';
 import { sampleLines } from '../helpers/sample.js';
 
 /**
@@ -146,31 +147,7 @@ const messageText = (message: fc.Arbitrary<Record<string, unknown>>): fc.Arbitra
 const transferText = fc.constantFrom(...CHAINS).chain((chain) => messageText(transferOn(chain)));
 const loginText = messageText(login);
 
-/** The same value: deep equality, undefined-valued keys included, and the same keys in the same order. */
-function expectSameValue(actual: unknown, expected: unknown): void {
-  expect(actual).toStrictEqual(expected);
-  const text = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x));
-  expect(text(actual)).toBe(text(expected));
-}
-
-interface Tally { accepted: number; rejected: number }
-
-const newTally = (): Tally => ({ accepted: 0, rejected: 0 });
 const ipOf = (text: string): unknown => { const v = JSON.parse(text) as Record<string, unknown>; return typeof v.session === 'object' && v.session !== null ? (v.session as Record<string, unknown>).ip : v.ip; };
-
-function agreesWithZod(text: string, schema: typeof transferSchema | typeof loginSchema, fast: (v: Record<string, unknown>) => unknown, tally: Tally): void {
-  const value = JSON.parse(text) as Record<string, unknown>;
-  const quick = fast(value);
-  const zod = schema.safeParse(value);
-  if (zod.success) {
-    tally.accepted++;
-    expect(quick, `fast path rejected what zod accepts: ${text}`).toBeDefined();
-    expectSameValue(quick, zod.data);
-  } else {
-    tally.rejected++;
-    expect(quick, `fast path accepted what zod rejects (${zod.error.issues[0]?.message}): ${text}`).toBeUndefined();
-  }
-}
 
 const RUNS = 5000;
 
