@@ -21,37 +21,21 @@ import type { LabelRecord } from '../../src/graph/labels.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { rules } from '../helpers/sample.js';
 import { FIXED_TIME, removeTempDirs, tempDir } from '../helpers/checkpoint.js';
+import { ETH, ethAddress, ethTx, labelLine, withdrawalLine, depositLine, sweepTx, clusterOf } from '../helpers/eth-forwarding-lines.js';
 
 afterAll(removeTempDirs);
-
-const ETH = 10n ** 18n;
-const hex = (n: number): string => `0x${n.toString(16).padStart(40, '0')}`;
-const at = (hour: number): string => new Date(Date.UTC(2025, 2, 1) + hour * 3_600_000).toISOString();
-const hash = (seed: string): string => `0x${Buffer.from(seed).toString('hex').padEnd(64, '0').slice(0, 64)}`;
-let txs = 0;
-const tx = (from: string, to: string, wei: bigint, hour: number): string =>
-  JSON.stringify({ schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: hash(`tx-${++txs}`), blockNumber: 18_000_000 + hour, blockTime: at(hour), from, to, value: wei.toString() });
-const label = (address: string, hour: number, entity: string, l = 'sanctioned'): string =>
-  JSON.stringify({ schema: 'intel.label.v1', chain: 'ethereum', address, label: l, entity, source: 'operator-intel', confidence: 1, observedAt: at(hour) });
-const withdrawal = (id: string, to: string, hour: number, status = 'completed'): string =>
-  JSON.stringify({ schema: 'exchange.transfer.v1', eventId: id, kind: 'withdrawal', status, occurredAt: at(hour), accountId: `acct-${id}`, chain: 'ethereum', asset: 'ETH', amount: '0.5', usdValue: 1500, txHash: hash(id), from: [], to });
-const deposit = (id: string, from: string, eth: string, hour: number): string =>
-  JSON.stringify({ schema: 'exchange.transfer.v1', eventId: id, kind: 'deposit', occurredAt: at(hour), accountId: `acct-${id}`, chain: 'ethereum', asset: 'ETH', amount: eth, usdValue: Number(eth) * 3000, txHash: hash(id), from: [from], to: hex(0xee01) });
-/** 0.495 ETH of the 0.5 withdrawn: a forward by the heuristic (90% or more within 72 h). */
-const sweep = (from: string, to: string, hour: number): string => tx(from, to, (495n * ETH) / 1000n, hour);
 
 /** The alerts a line gives, as "account rule severity hops". */
 function alerts(p: Pipeline, line: string): string[] {
   return p.process(line, { file: 't' }).alerts.map((a) => `${a.subject.accountId} ${a.ruleId} ${a.severity} ${String(a.evidence.hops ?? '')}`.trimEnd()).sort();
 }
 const feed = (p: Pipeline, lines: readonly string[]): string[] => lines.flatMap((l) => alerts(p, l));
-const cluster = (p: Pipeline, address: string): string => p.graph.clusterName(p.graph.id(addressKey('ethereum', address)));
 
 describe('a listed consolidation address that itself forwarded on (DPRK workers\' wallets swept into it)', () => {
-  const hub = hex(0xc0c0);
-  const onward = hex(0xf00d);
-  const [w1, w2] = [hex(0xd001), hex(0xd002)];
-  const salaries = [withdrawal('w1', w1, 1), sweep(w1, hub, 2), withdrawal('w2', w2, 3), sweep(w2, hub, 4), tx(hub, onward, (990n * ETH) / 1000n, 6)];
+  const hub = ethAddress(0xc0c0);
+  const onward = ethAddress(0xf00d);
+  const [w1, w2] = [ethAddress(0xd001), ethAddress(0xd002)];
+  const salaries = [withdrawalLine('w1', w1, 1), sweepTx(w1, hub, 2), withdrawalLine('w2', w2, 3), sweepTx(w2, hub, 4), ethTx(hub, onward, (990n * ETH) / 1000n, 6)];
   const atListing = ['acct-w1 sanctions-exposure.indirect high 0', 'acct-w2 sanctions-exposure.indirect high 0'];
   // The fan-in's alsoAlert passes its verdict on to the accounts that paid the cluster before.
   const nextSalary = ['acct-w1 dprk-consolidation.fan-in high', 'acct-w1-next dprk-consolidation.fan-in high', 'acct-w1-next sanctions-exposure.indirect high 0', 'acct-w2 dprk-consolidation.fan-in high'];
@@ -59,24 +43,24 @@ describe('a listed consolidation address that itself forwarded on (DPRK workers\
   it('covers the workers\' wallets at 0 hops, at the listing and for a new (requested) salary withdrawal', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
     expect(feed(p, salaries)).toEqual([]);
-    expect(cluster(p, w1)).toBe(cluster(p, onward));
-    expect(alerts(p, label(hub, 240, 'Listed Hub'))).toEqual(atListing);
-    expect(alerts(p, withdrawal('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
+    expect(clusterOf(p, w1)).toBe(clusterOf(p, onward));
+    expect(alerts(p, labelLine(hub, 240, 'Listed Hub'))).toEqual(atListing);
+    expect(alerts(p, withdrawalLine('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
   });
 
   it('does not cover the address the hub forwarded into', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
-    feed(p, [...salaries, label(hub, 240, 'Listed Hub')]);
-    expect(alerts(p, withdrawal('to-onward', onward, 300, 'requested'))).toEqual([]);
+    feed(p, [...salaries, labelLine(hub, 240, 'Listed Hub')]);
+    expect(alerts(p, withdrawalLine('to-onward', onward, 300, 'requested'))).toEqual([]);
   });
 
   it('gives the same alerts when the chain events are read before the withdrawals, newest first', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
     const chainFirst = [salaries[4]!, salaries[3]!, salaries[1]!, salaries[2]!, salaries[0]!];
     feed(p, chainFirst);
-    expect(cluster(p, w2)).toBe(cluster(p, onward));
-    expect(alerts(p, label(hub, 240, 'Listed Hub'))).toEqual(atListing);
-    expect(alerts(p, withdrawal('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
+    expect(clusterOf(p, w2)).toBe(clusterOf(p, onward));
+    expect(alerts(p, labelLine(hub, 240, 'Listed Hub'))).toEqual(atListing);
+    expect(alerts(p, withdrawalLine('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
   });
 
   it('keeps the forward parents across a checkpoint', async () => {
@@ -85,25 +69,25 @@ describe('a listed consolidation address that itself forwarded on (DPRK workers\
     const dir = tempDir('tw-forward-parents-');
     await saveCheckpoint(dir, p, { rules: rules(), positions: { line: salaries.length }, createdAt: FIXED_TIME });
     const restored = (await loadNewestValid(dir, { build: () => new Pipeline({ rules: rules(), labels: [] }), rules: rules() }))!.pipeline;
-    expect(alerts(restored, label(hub, 240, 'Listed Hub'))).toEqual(atListing);
-    expect(alerts(restored, withdrawal('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
+    expect(alerts(restored, labelLine(hub, 240, 'Listed Hub'))).toEqual(atListing);
+    expect(alerts(restored, withdrawalLine('w1-next', w1, 300, 'requested'))).toEqual(nextSalary);
   });
 });
 
 describe('an `exchange` label on a deposit address that swept into an unlabelled hot wallet', () => {
-  const hot = hex(0xe0e0);
-  const [d1, d2] = [hex(0xde01), hex(0xde02)];
-  const listed = hex(0x5a5a);
-  const customer = hex(0xcc01);
+  const hot = ethAddress(0xe0e0);
+  const [d1, d2] = [ethAddress(0xde01), ethAddress(0xde02)];
+  const listed = ethAddress(0x5a5a);
+  const customer = ethAddress(0xcc01);
 
   it('makes the cluster custodial: the hot wallet stops an exposure walk (stopAt: exchange)', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
     // Our customers withdraw to another exchange's deposit addresses; they sweep into its hot wallet.
-    feed(p, [withdrawal('d1', d1, 1), sweep(d1, hot, 2), withdrawal('d2', d2, 3), sweep(d2, hot, 4)]);
-    feed(p, [label(d1, 10, 'OtherExchange', 'exchange'), label(listed, 0, 'Listed Person')]);
+    feed(p, [withdrawalLine('d1', d1, 1), sweepTx(d1, hot, 2), withdrawalLine('d2', d2, 3), sweepTx(d2, hot, 4)]);
+    feed(p, [labelLine(d1, 10, 'OtherExchange', 'exchange'), labelLine(listed, 0, 'Listed Person')]);
     // A listed address pays the other exchange's hot wallet; the hot wallet pays a customer's wallet.
-    feed(p, [tx(listed, hot, 3n * ETH, 20), tx(hot, customer, ETH / 10n, 22)]);
-    expect(alerts(p, deposit('cust', customer, '0.1', 24)).filter((a) => a.includes('sanctions-exposure'))).toEqual([]);
+    feed(p, [ethTx(listed, hot, 3n * ETH, 20), ethTx(hot, customer, ETH / 10n, 22)]);
+    expect(alerts(p, depositLine('cust', customer, '0.1', 24)).filter((a) => a.includes('sanctions-exposure'))).toEqual([]);
   });
 });
 
@@ -112,7 +96,7 @@ describe('forward parents (EntityGraph)', () => {
   const T = Date.UTC(2025, 2, 1);
   const cause = (ref: string): MergeCause => ({ heuristic: 'forwarding', ref, time: T });
   const sanctioned: LabelRecord = { label: 'sanctioned', source: 'test', confidence: 1, from: T };
-  const key = (n: number): string => addressKey('ethereum', hex(n));
+  const key = (n: number): string => addressKey('ethereum', ethAddress(n));
   const labelsOf = (g: EntityGraph, id: number): string[] => g.clusterLabels(id, T + 1).map((l) => `${l.address === g.key(id) ? 'own' : l.address.slice(-4)} ${l.record.label}`);
 
   it('an address that forwarded into two keeps the one with the smaller key, in either order', () => {
