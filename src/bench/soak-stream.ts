@@ -21,11 +21,6 @@ const CUSTOMER = { type: 'individual' as const, kycCountry: 'US', createdAt: '20
 export const soakAccount = (n: number): string => `acct-${n.toString(16).padStart(8, '0')}`;
 const homeIp = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
-export interface SoakMessage {
-  line: string;
-  time: number;
-}
-
 export class SoakStream {
   private readonly rand: Rand;
   private readonly gap: number;

@@ -20,13 +20,3 @@ export function diffAlerts(a: readonly Alert[], b: readonly Alert[]): AlertDiff 
   }
   return { added: b.filter((x) => !before.has(keyOf(x))), dropped: a.filter((x) => !after.has(keyOf(x))), changed };
 }
-
-export function formatDiff(d: AlertDiff): string {
-  const line = (sign: string, x: Alert): string => `${sign} ${x.severity.padEnd(8)} ${x.typology.padEnd(20)} ${x.subject.accountId.padEnd(18)} ${x.ruleId}@${x.ruleVersion}  ${x.explanation}`;
-  return [
-    `compare: ${d.added.length} added, ${d.dropped.length} dropped, ${d.changed.length} changed severity or score`,
-    ...d.added.map((x) => line('+', x)),
-    ...d.dropped.map((x) => line('-', x)),
-    ...d.changed.map((c) => `~ ${c.before.severity}->${c.after.severity} ${c.after.typology.padEnd(20)} ${c.after.subject.accountId.padEnd(18)} ${c.after.ruleId}`),
-  ].join('\n');
-}
