@@ -43,6 +43,9 @@ interface AccountPayers {
 
 const emptyIndex = (count: number): AccountPayers => ({ byKind: { deposit: new Map(), withdrawal: new Map() }, ordered: [], count });
 
+/** The index of an empty history, shared and never fed (`feed` reaches only stored indexes). */
+const NO_GROUPS: AccountPayers = emptyIndex(0);
+
 export class PayerIndex {
   private readonly accounts = new ShardedMap<string, AccountPayers>();
 
@@ -65,6 +68,9 @@ export class PayerIndex {
   /** The account's index, built from its history when it has none or its history dropped something. */
   private current(accountId: string): AccountPayers {
     const history = this.historyOf(accountId);
+    // No history, no groups, and nothing kept: only a history's removal forgets an entry, so one
+    // kept for an account without history would stay for good.
+    if (history.length === 0) return NO_GROUPS;
     let index = this.accounts.get(accountId);
     if (!index || index.count !== history.length) {
       index = emptyIndex(history.length);

@@ -382,14 +382,18 @@ export class RuleState {
   aggregate(accountId: string, spec: AggregatorSpec, now: number): SlidingAggregate | undefined {
     const index = this.aggregators.get(spec);
     if (index === undefined) return undefined;
+    const history = this.accounts.get(accountId);
+    // An account with no history (one that only logs in, its logins not kept, or a trigger its
+    // own late add evicted): an empty window, kept nowhere. Kept, it would stay for good, since
+    // only a history's removal forgets an account's aggregates (one per login-only account).
+    if (history === undefined || history.length === 0) return emptyAggregate(spec, now);
     let list = this.aggs.get(accountId);
     if (!list) this.aggs.set(accountId, (list = []));
     let agg = list[index];
     if (!agg) {
       // Built only at the account's newest time: one built behind it (a trigger that arrived
       // late, or judged again) would miss the items after `now` once later triggers advanced it.
-      const history = this.accounts.get(accountId);
-      if (history && history.length > 0 && history[history.length - 1]!.time > now) return undefined;
+      if (history[history.length - 1]!.time > now) return undefined;
       agg = new SlidingAggregate(spec.agg);
       for (const item of this.historyBetween(accountId, now - spec.within, now)) if (spec.select(item)) agg.push(item.time, item.eventId, spec.valueOf(item));
       list[index] = agg;
@@ -453,11 +457,11 @@ export class RuleState {
   }
 
   /** Sizes of each index, for metrics and the soak benchmark. */
-  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number; loginSigns: number; subnets: number } {
+  get sizes(): { accounts: number; transfers: number; transfersDroppedAtCap: number; devices: number; ips: number; paidIndexes: number; paidFilters: number; payerIndexes: number; aggregates: number; loginSigns: number; subnets: number } {
     return {
       accounts: this.accounts.size, transfers: this.byEventId.deposit.size + this.byEventId.withdrawal.size,
       transfersDroppedAtCap: this.byEventId.deposit.capped + this.byEventId.withdrawal.capped,
-      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size, loginSigns: this.loginSigns.size, subnets: this.subnets.size,
+      devices: this.devices.size, ips: this.ips.size, paidIndexes: this.paid.size, paidFilters: this.paid.filters, payerIndexes: this.payers.size, aggregates: this.aggs.size, loginSigns: this.loginSigns.size, subnets: this.subnets.size,
     };
   }
 
@@ -837,6 +841,13 @@ export class RuleState {
     this.letGoOfDerivedValues();
     this.newest = newest;
   }
+}
+
+/** The aggregate of an empty window at `now`: what one built from an empty history would hold. */
+function emptyAggregate(spec: AggregatorSpec, now: number): SlidingAggregate {
+  const agg = new SlidingAggregate(spec.agg);
+  agg.newest = now;
+  return agg;
 }
 
 /** Takes `item` out of the time-sorted `list`, where it is. */
