@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRuleText } from '../../src/engine/loader.js';
 import { RuleState, type AggregatorSpec } from '../../src/engine/state.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { DAY, login } from '../../src/simulate/builders.js';
+import { DAY, evmAddress, login, prng, transfer } from '../../src/simulate/builders.js';
 import type { LoginEvent } from '../../src/decode/events.js';
 
 const T0 = Date.parse('2025-03-01T00:00:00Z');
@@ -78,4 +78,16 @@ describe('accounts that only log in', () => {
     }
     expect(state.sizes.payerIndexes).toBe(0);
   });
+
+  it('leave no window aggregate behind for a transfer older than the retention, whose own add let its history go', () => {
+    const { rule } = parseRuleText(RULE.replace('on: [login]', 'on: [deposit]'), 'test.yaml');
+    const p = new Pipeline({ rules: [rule!], maxLeapMs: 0 });
+    const rand = prng(5);
+    const deposit = (eventId: string, accountId: string, time: number): string => transfer({ eventId, kind: 'deposit', time, accountId, chain: 'ethereum', asset: 'USDT', amount: 10, from: [evmAddress(rand)], to: evmAddress(rand) }, rand);
+    p.process(deposit('now', 'current', T0 + 400 * DAY), { line: 0 });
+    for (let i = 0; i < 200; i++) p.process(deposit(`old-${i}`, `old-${i}`, T0 + i * 1_000), { line: 1 + i });
+    expect(p.state.sizes.accounts).toBe(1);
+    expect(p.state.sizes.aggregates).toBe(1); // the current account's own
+  });
 });
+
