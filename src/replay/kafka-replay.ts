@@ -26,10 +26,20 @@ export async function replayFromKafka(options: KafkaReplayOptions): Promise<Repl
   const decodeOptions: DecodeOptions = { ...DEFAULT_DECODE_OPTIONS, ...replay.pipeline?.decode };
   const range = await openKafkaRange(kafka, topics, rangeOptions);
   try {
-    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since) });
+    const cut: MergeCut = { reachedUntil: false, pastSince: since === undefined };
+    // Verdicts still held when the input ends (held-rejudgements.ts) belong to the side of the cut
+    // the end is on: a run that stopped at `until` leaves them to the run `--since` (a message
+    // after the cut takes them there), and a run `--since` whose input ended before it writes none.
+    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since, cut), holdAtEnd: () => cut.reachedUntil, writeHeldAtEnd: () => cut.pastSince });
   } finally {
     await range.close();
   }
+}
+
+/** Where the merge stopped, told as it goes: whether a record reached `until`, and whether one reached `since`. */
+interface MergeCut {
+  reachedUntil: boolean;
+  pastSince: boolean;
 }
 
 interface DecodedRecord {
@@ -59,15 +69,18 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
  * and it may raise alerts on transfers of any date (session 41 QA: 54 alerts of a whole run were
  * in neither half when `--since` judged by the record's own date).
  */
-async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined): AsyncGenerator<ReplayRecord> {
+async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined, cut: MergeCut): AsyncGenerator<ReplayRecord> {
   const streams = range.partitions.map((p) => decoding(p, options));
-  let pastSince = since === undefined;
   for await (const m of mergeByEventTime(streams, (v) => (v.decoded.ok ? v.decoded.event.time : undefined))) {
     // Records come out by order key: past `until` nothing more can come; a record dated past it
     // that comes out earlier (dated ahead of the records after it) is left out alone.
-    if (m.key >= until) return;
+    if (m.key >= until) {
+      cut.reachedUntil = true;
+      return;
+    }
     if (m.time >= until) continue;
-    if (!pastSince && m.key >= since!) pastSince = true;
+    if (!cut.pastSince && m.key >= since!) cut.pastSince = true;
+    const pastSince = cut.pastSince;
     const { record, decoded } = m.value;
     // The order key goes along: the replay applies the records of one key in the instant order, as the monitor does.
     yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since!, key: m.key };

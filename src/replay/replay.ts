@@ -98,9 +98,17 @@ export interface ReplayOptions {
   /**
    * Leave the verdicts the pipeline still holds at the end of the input (transfers judged again
    * behind a late event: held-rejudgements.ts) held, for a checkpoint written at the end to carry
-   * to the replay that goes on from it; otherwise they are taken and written last. @defaultValue false
+   * to the replay that goes on from it; otherwise they are taken and written last. A function is
+   * asked once the input has ended (kafka-replay.ts: a run `--until S` that stopped at S leaves
+   * them to the run `--since S`, where the message after S that takes them is). @defaultValue false
    */
-  holdAtEnd?: boolean;
+  holdAtEnd?: boolean | (() => boolean);
+  /**
+   * Asked once the input has ended: whether the verdicts taken at the end are written (records
+   * marked by `emit`: kafka-replay.ts answers whether its input reached `since`; a run whose
+   * input ended before it leaves them to the run `--until`). Without it, `emitFrom` decides.
+   */
+  writeHeldAtEnd?: () => boolean;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -196,7 +204,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   };
   /** The verdicts held at the end, written as a message's alerts are (none when the output starts after the input's end). */
   const emitHeld = async (held: Alert[]): Promise<void> => {
-    if (options.emitFrom !== undefined && newestTime < options.emitFrom) return;
+    if (options.writeHeldAtEnd ? !options.writeHeldAtEnd() : options.emitFrom !== undefined && newestTime < options.emitFrom) return;
     for (const alert of held) if (emitAlert(alert)) await cases.addAlert(alert);
   };
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
@@ -266,7 +274,8 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   if (last) await applyRun(last);
   await options.inputsDone?.(pipeline);
   await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
-  if (!options.holdAtEnd) await emitHeld(pipeline.releaseHeld());
+  const holdAtEnd = typeof options.holdAtEnd === 'function' ? options.holdAtEnd() : options.holdAtEnd === true;
+  if (!holdAtEnd) await emitHeld(pipeline.releaseHeld());
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);
