@@ -149,8 +149,10 @@ export async function replayCheckpoints(flags: ReplayCheckpointFlags, rules: Loa
     coveredLines,
     afterEach: async (p, origin, text, settled) => {
       if (origin.file !== undefined && origin.line !== undefined) {
+        // The furthest line: a replay that holds messages for their past (lateness-buffer.ts) applies them out of line order.
         const last = lines.get(origin.file);
-        if (last) { last.line = origin.line; last.text = text; } else lines.set(origin.file, { line: origin.line, text });
+        if (!last) lines.set(origin.file, { line: origin.line, text });
+        else if (origin.line >= last.line) { last.line = origin.line; last.text = text; }
       }
       handled++;
       // Only where every line applied is recorded (not inside an instant's run: see replay.ts).

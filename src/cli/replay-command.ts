@@ -90,8 +90,10 @@ export function registerReplay(program: Command): void {
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;
+      // Messages read out of event time wait REPLAY_LATENESS_MINUTES for their past; a checkpoint every N lines is a cut (everything read is applied first).
+      const lateness = { latenessMs: config.REPLAY_LATENESS_MINUTES * 60_000, leapMs: config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, ...(opts.checkpointEvery ? { cutEvery: opts.checkpointEvery } : {}) };
       const run = (ruleSet: LoadedRule[], outputs: Pick<ReplayOptions, 'alertsPath' | 'dlqPath' | 'progress' | 'keep'>): Promise<ReplayResult> =>
-        fromKafka ? replayFromKafka({ ...fromKafka, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines, inputsDone: checkpoints.finish } : {}), ...(opts.checkpointOut ? { holdAtEnd: true } : {}) });
+        fromKafka ? replayFromKafka({ ...fromKafka, ...lateness, pipeline: pipelineOptions, rules: ruleSet, labels, ...outputs }) : replayFiles({ files, ...lateness, pipeline: pipelineOptions, ...(opts.prices ? { priceFiles: opts.prices } : {}), rules: ruleSet, labels, ...outputs, ...(checkpoints?.pipeline ? { pipelineInstance: checkpoints.pipeline } : {}), ...(checkpoints ? { afterEach: checkpoints.afterEach, coveredLines: checkpoints.coveredLines, inputsDone: checkpoints.finish } : {}), ...(opts.checkpointOut ? { holdAtEnd: true } : {}) });
       // Only what a flag reads stays in memory: the alerts for --truth and --compare, the cases for --cases.
       const keep = { alerts: truth !== undefined || opts.compare !== undefined, cases: opts.cases === true };
       const { summary, cases, alerts } = await run(rules, {

@@ -115,6 +115,8 @@ export const envSchema = z.object({
   EVENT_TIME_MAX_LEAP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** Event time a transfer judged again behind a late event of its account waits before its verdict (held-rejudgements.ts); 0: judged at once. */
   REJUDGEMENT_HOLD_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  /** Event time `replay` holds each message for earlier-dated messages read after it (lateness-buffer.ts); 0: applied as read. */
+  REPLAY_LATENESS_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { message: 'expected redis://… or rediss://… (TLS)' }).default('redis://127.0.0.1:6379'),
   REDIS_TLS_CA_FILE: pemFile,
   REDIS_TLS_CERT_FILE: pemFile,

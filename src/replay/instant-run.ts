@@ -16,18 +16,25 @@ export interface InputLine extends InstantItem {
   key?: number;
 }
 
+const timeOf = (item: InstantItem & { key?: number }): number | undefined => item.key ?? (item.decoded.ok ? item.decoded.event.time : undefined);
+
 export class InstantRun<T extends InstantItem & { key?: number }> {
   private items: T[] = [];
   private time: number | undefined;
 
   /** Adds a line; returns the run it ended (the lines of an earlier instant, in file order), if any. */
   add(item: T): T[] | undefined {
-    const time = item.key ?? (item.decoded.ok ? item.decoded.event.time : undefined);
-    const ends = this.items.length >= MAX_INSTANT_RUN || (time !== undefined && this.time !== undefined && time !== this.time);
-    const ended = ends ? this.take() : undefined;
+    const time = timeOf(item);
+    const ended = this.endedBy(item) ? this.take() : undefined;
     this.items.push(item);
     if (time !== undefined) this.time = time;
     return ended;
+  }
+
+  /** Whether adding `item` would end the run gathered (hand it the run's lines). */
+  endedBy(item: T): boolean {
+    const time = timeOf(item);
+    return this.items.length >= MAX_INSTANT_RUN || (time !== undefined && this.time !== undefined && time !== this.time);
   }
 
   /** The lines gathered (in file order), or undefined when none; the run starts afresh. */

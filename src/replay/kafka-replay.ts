@@ -79,10 +79,12 @@ async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: nu
       return;
     }
     if (m.time >= until) continue;
-    if (!cut.pastSince && m.key >= since!) cut.pastSince = true;
+    // The first record past `since` is where the run `--until` ends: what was read before it is applied first (a cut of the lateness buffer).
+    const cutBefore = !cut.pastSince && m.key >= since!;
+    if (cutBefore) cut.pastSince = true;
     const pastSince = cut.pastSince;
     const { record, decoded } = m.value;
     // The order key goes along: the replay applies the records of one key in the instant order, as the monitor does.
-    yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since!, key: m.key };
+    yield { text: record.value, decoded, origin: { topic: record.topic, partition: record.partition, offset: record.offset }, emit: pastSince || m.time >= since!, key: m.key, ...(cutBefore ? { cutBefore } : {}) };
   }
 }

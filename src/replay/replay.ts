@@ -20,6 +20,7 @@ import { notUtf8 } from '../decode/encoding.js';
 import { PriceMerge } from './price-merge.js';
 import { compareWithinInstant } from '../sources/instant-order.js';
 import { InstantRun, type InputLine } from './instant-run.js';
+import { LatenessBuffer } from '../sources/lateness-buffer.js';
 
 /** Files holding personal data are readable by their owner only, whatever the umask allows. */
 const OWNER_ONLY = 0o600;
@@ -35,6 +36,8 @@ export interface ReplayRecord {
    * instant, applied in the instant order. Without it, consecutive records of one event time do.
    */
   key?: number;
+  /** Everything read before it is applied first, as at the end of the input (lateness-buffer.ts `cut`): kafka-replay.ts marks the first record past `since`. */
+  cutBefore?: boolean;
 }
 
 export interface ReplayOptions {
@@ -109,6 +112,24 @@ export interface ReplayOptions {
    * input ended before it leaves them to the run `--until`). Without it, `emitFrom` decides.
    */
   writeHeldAtEnd?: () => boolean;
+  /**
+   * Event time (ms) a message waits for earlier-dated messages read after it (lateness-buffer.ts):
+   * any order whose messages are read at most this much event time after a later-dated one gives
+   * event order's outputs. Released in full at the end of the input. @defaultValue 0 (applied as read)
+   */
+  latenessMs?: number;
+  /** With `latenessMs`: messages it holds at most. @defaultValue DEFAULT_MAX_BUFFERED */
+  maxBuffered?: number;
+  /** With `latenessMs`: a message dated further after the newest time read is not held (EVENT_TIME_MAX_LEAP_DAYS). */
+  leapMs?: number;
+  /**
+   * With `latenessMs`: every this many input lines read, everything held is applied, and the
+   * buffer starts afresh once the last instant run ends (a cut), so a checkpoint
+   * (`--checkpoint-every`) written there covers exactly the lines read, and a replay that goes
+   * on from it gives the bytes of the run that wrote it. `afterEach` is told `settled` only at
+   * the end of a cut or of the input: elsewhere the lines applied are not those read.
+   */
+  cutEvery?: number;
 }
 
 export interface ReplaySummary extends PipelineStats {
@@ -210,7 +231,8 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const prices = options.priceFiles?.length ? new PriceMerge(options.priceFiles, (text) => pipeline.decode(text), options.coveredLines) : undefined;
   const applyPrice = async (line: { text: string; origin: Origin; decoded: DecodeResult }): Promise<void> => {
     await handle(line.text, line.origin, line.decoded);
-    await options.afterEach?.(pipeline, line.origin, line.text, true);
+    // With a buffer, lines read before this price line may not be applied yet: no checkpoint here until the input has ended.
+    await options.afterEach?.(pipeline, line.origin, line.text, buffer === undefined || inputEnded);
   };
   /** With price files, each message is decoded first: the prices before its event time go ahead of it. */
   const handleAfterPrices = async (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> => {
@@ -223,9 +245,14 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   // The messages of one instant are applied in the instant order (instant-order.ts), not in the
   // order they are read: the same lines in any order within an instant give the same bytes.
   const run = new InstantRun<InputLine>();
+  // Messages read out of event time wait for their past (lateness-buffer.ts) before the instant runs.
+  const buffer = options.latenessMs ? new LatenessBuffer<InputLine>({ latenessMs: options.latenessMs, ...(options.maxBuffered ? { maxBuffered: options.maxBuffered } : {}), ...(options.leapMs ? { leapMs: options.leapMs } : {}) }) : undefined;
+  /** Whether a cut's last run is being applied: with a buffer, only its end is a place where every line read is applied. */
+  let cutting = false;
+  const settledHere = (): boolean => buffer === undefined || cutting;
   // Told in read order once the whole run is applied, so a checkpoint's line covers what it holds.
   const tellApplied = async (lines: InputLine[]): Promise<void> => {
-    for (let i = 0; i < lines.length; i++) await options.afterEach?.(pipeline, lines[i]!.origin, lines[i]!.raw, i === lines.length - 1);
+    for (let i = 0; i < lines.length; i++) await options.afterEach?.(pipeline, lines[i]!.origin, lines[i]!.raw, i === lines.length - 1 && settledHere());
   };
   /** The rest of a run, from `ordered[next]` on, once `pending` (the message before) is settled. */
   const finishRun = async (lines: InputLine[], ordered: InputLine[], next: number, pending: Promise<void>): Promise<void> => {
@@ -243,12 +270,73 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     return options.afterEach ? tellApplied(lines) : undefined;
   };
-  const read = (line: InputLine): Promise<void> | undefined => {
+  const toRun = (line: InputLine): Promise<void> | undefined => {
     const ready = run.add(line);
     return ready ? applyRun(ready) : undefined;
   };
+  /** The rest of what the buffer releases, once `pending` is settled. */
+  const drainAfter = async (pending: Promise<void>): Promise<void> => {
+    await pending;
+    for (let l = buffer!.next(); l !== undefined; l = buffer!.next()) await toRun(l);
+  };
+  /** What the buffer releases now goes to the instant runs; a promise only once something must be awaited. */
+  const drain = (): Promise<void> | undefined => {
+    for (let l = buffer!.next(); l !== undefined; l = buffer!.next()) {
+      const pending = toRun(l);
+      if (pending) return drainAfter(pending);
+    }
+    return undefined;
+  };
+  /** Applies everything read (the buffer's messages, then the last instant run): the end of the input, or a merge's cut. */
+  const applyAllRead = async (): Promise<void> => {
+    if (buffer) {
+      buffer.cut();
+      await drain();
+    }
+    const last = run.take();
+    cutting = true;
+    if (last) await applyRun(last);
+    cutting = false;
+  };
+  let inputEnded = false;
+  /** Input lines read since the last cut ended (the line that ended it counts). */
+  let sinceCut = 0;
+  /** Between a cut's start and the end of the instant run it left: lines go to that run, not to the buffer. */
+  let finishingCut = false;
+  /** A cut ends where the last run ends, as a checkpoint in a replay without a buffer falls: that run is applied (told `settled`), and `line`, which ends it, starts the buffer afresh. */
+  const endCut = async (line: InputLine): Promise<void> => {
+    finishingCut = false;
+    const last = run.take();
+    cutting = true;
+    if (last) await applyRun(last);
+    cutting = false;
+    sinceCut = 1;
+    buffer!.add(line, line.decoded.ok ? line.decoded.event.time : undefined);
+    await drain();
+  };
+  /** Every `cutEvery` lines, everything held is applied; the lines after join the last run until one ends it (endCut). */
+  const startCut = (): Promise<void> | undefined => {
+    buffer!.cut();
+    finishingCut = true;
+    return drain();
+  };
+  const read = (line: InputLine): Promise<void> | undefined => {
+    if (!buffer) return toRun(line);
+    if (finishingCut) {
+      if (run.endedBy(line)) return endCut(line);
+      run.add(line);
+      return undefined;
+    }
+    buffer.add(line, line.decoded.ok ? line.decoded.event.time : undefined);
+    const pending = drain();
+    if (options.cutEvery === undefined || ++sinceCut < options.cutEvery) return pending;
+    return pending ? pending.then(startCut) : startCut();
+  };
   if (options.records) {
-    for await (const r of options.records) await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }), ...(r.key === undefined ? {} : { key: r.key }) });
+    for await (const r of options.records) {
+      if (r.cutBefore && buffer) await applyAllRead();
+      await read({ raw: r.text, origin: r.origin, decoded: r.decoded ?? pipeline.decode(r.text), ...(r.emit === undefined ? {} : { emit: r.emit }), ...(r.key === undefined ? {} : { key: r.key }) });
+    }
   }
   const total = options.files.reduce((s, f) => s + fileSize(f), 0);
   const bar = options.progress && total > 5_000_000
@@ -270,8 +358,8 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
     }
     doneBytes += fileSize(file);
   }
-  const last = run.take();
-  if (last) await applyRun(last);
+  await applyAllRead();
+  inputEnded = true;
   await options.inputsDone?.(pipeline);
   await prices?.applyUpTo(Number.POSITIVE_INFINITY, applyPrice);
   const holdAtEnd = typeof options.holdAtEnd === 'function' ? options.holdAtEnd() : options.holdAtEnd === true;

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { restoreCheckpoint, saveCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { monitorPipelines } from '../../src/cli/monitor-wiring.js';
 import { registerReplay } from '../../src/cli/replay-command.js';
@@ -53,6 +53,11 @@ describe('review 57: REJUDGEMENT_HOLD_MINUTES', () => {
 
 describe('review 57: a replay cut after its last line', () => {
   it('goes on from the checkpoint over an empty file and writes the verdicts held, as the straight run does', async () => {
+    // Read as it comes (no lateness: src/sources/lateness-buffer.ts would put these minutes-late lines in order, and nothing would be held).
+    process.env.REPLAY_LATENESS_MINUTES = '0';
+    onTestFinished(() => {
+      delete process.env.REPLAY_LATENESS_MINUTES;
+    });
     const hot = [
       at('r57h-d0', 'deposit', 0, 100, 10),
       at('r57h-d1', 'deposit', 1, 5_000, 11),
