@@ -56,14 +56,29 @@ function canonicalBitcoin(address: string): string {
     // prefixes, bad checksums, the wrong encoding for its version) gets bitcoinjs-lib's verdict.
     const { version, prefix, length } = segwitProgramLength(lower, MAINNET.bech32) ?? fromBech32(lower);
     if (prefix !== MAINNET.bech32) throw new Error('not a mainnet address');
-    const ok = (version === 0 && (length === 20 || length === 32)) || (version === 1 && length === 32) || (version > 1 && version <= 16 && length >= 2 && length <= 40);
-    if (!ok) throw new Error(`invalid witness v${version} program of ${length} bytes`);
+    if (!isSegwitProgram(version, length)) throw new Error(`invalid witness v${version} program of ${length} bytes`);
     return lower;
   }
   if (/^(tb1|bcrt1)/.test(lower)) throw new Error('a testnet or regtest bech32 address, not mainnet');
   const { version, hashLength } = fromBase58Check(address);
   if ((version !== MAINNET.pubKeyHash && version !== MAINNET.scriptHash) || hashLength !== 20) throw new Error('not a mainnet P2PKH or P2SH address');
   return address;
+}
+
+/** Whether canonicalBitcoin accepts a witness program of this version and length. */
+function isSegwitProgram(version: number, length: number): boolean {
+  return (version === 0 && (length === 20 || length === 32)) || (version === 1 && length === 32) || (version > 1 && version <= 16 && length >= 2 && length <= 40);
+}
+
+/**
+ * The key of a lower-case mainnet segwit address that canonicalBitcoin accepts (it returns such
+ * an address unchanged), read in one pass without the key cache; undefined for anything else,
+ * which canonicalBitcoin then judges and words.
+ */
+function lowerSegwitKey(address: string): AddressKey | undefined {
+  if (address.charCodeAt(0) !== 98 || address.charCodeAt(1) !== 99 || address.charCodeAt(2) !== 49) return undefined; // bc1
+  const program = segwitProgramLength(address, MAINNET.bech32);
+  return program !== undefined && isSegwitProgram(program.version, program.length) ? `btc:${address}` : undefined;
 }
 
 /** bitcoinjs-lib's fromBech32, as the version, prefix and program length canonicalBitcoin judges. */
@@ -222,6 +237,11 @@ export function addressKey(chain: Chain, address: string): AddressKey {
   // Lower-case EVM hex is its own canonical form: its key needs no cache (a look-up of a fresh
   // string in a large map costs more than checking 40 characters and joining two strings).
   if (family === 'evm' && isLowerEvmHex(address)) return `evm:${address}`;
+  // So is a lower-case segwit address, and one pass over it costs less than the look-up too.
+  if (family === 'btc') {
+    const segwit = lowerSegwitKey(address);
+    if (segwit !== undefined) return segwit;
+  }
   const cache = keyCaches[family];
   const hit = cache.get(address);
   if (hit !== undefined) return hit;

@@ -85,7 +85,18 @@ export function segwitAddress(program: Uint8Array, version: number, prefix: stri
   for (let i = 0; i < 6; i++) chk = polymodStep(chk);
   chk ^= version === 0 ? BECH32_CONST : BECH32M_CONST;
   for (let i = 0; i < 6; i++) out[at++] = CHARSET_CODES[(chk >> ((5 - i) * 5)) & 31]!;
-  return String.fromCharCode.apply(null, out.subarray(0, at) as unknown as number[]);
+  return textOf(at);
+}
+
+/** Plain arrays of each length written so far: `apply` spreads one without the copy a typed view costs. */
+const codesOfLength: number[][] = [];
+
+/** The first `at` character codes of `out` as a string. */
+function textOf(at: number): string {
+  let codes = codesOfLength[at];
+  if (codes === undefined) codes = codesOfLength[at] = new Array<number>(at).fill(0);
+  for (let i = 0; i < at; i++) codes[i] = out[i]!;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /**

@@ -107,11 +107,13 @@ export function decodeTransferLog(chain: Chain, contract: string, topics: string
 
 /** The most decimals any registered token of `symbol` has on `chain` (undefined: none registered). */
 export function registeredDecimals(chain: Chain, symbol: string): number | undefined {
-  return DECIMALS_BY_SYMBOL.get(`${chain}:${symbol}`);
+  return DECIMALS_BY_CHAIN.get(chain)?.get(symbol);
 }
 
-const DECIMALS_BY_SYMBOL = new Map<string, number>();
+/** Chain → symbol → most decimals: a look-up joins no `chain:symbol` string (one per exchange transfer). */
+const DECIMALS_BY_CHAIN = new Map<string, Map<string, number>>();
 for (const [chain, , info] of REGISTERED) {
-  const key = `${chain}:${info.symbol}`;
-  DECIMALS_BY_SYMBOL.set(key, Math.max(DECIMALS_BY_SYMBOL.get(key) ?? 0, info.decimals));
+  let bySymbol = DECIMALS_BY_CHAIN.get(chain);
+  if (bySymbol === undefined) DECIMALS_BY_CHAIN.set(chain, (bySymbol = new Map()));
+  bySymbol.set(info.symbol, Math.max(bySymbol.get(info.symbol) ?? 0, info.decimals));
 }

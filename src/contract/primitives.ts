@@ -46,17 +46,24 @@ export function validatedTimeMs(text: string): number {
 }
 
 const DIGIT_0 = 48;
+const HYPHEN = 45;
+const LETTER_T = 84;
+const COLON = 58;
+const DOT = 46;
 const DAY_MS = 86_400_000;
 
-/** The value of `count` ASCII digits at `at`, or -1 if any is not a digit. Reads chars, builds no strings. */
-function digitsAt(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = text.charCodeAt(i) - DIGIT_0;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
+/** The value of the two ASCII digits at `at`, or -1 if either is not a digit. Reads chars, builds no strings. */
+function twoDigitsAt(text: string, at: number): number {
+  const high = text.charCodeAt(at) - DIGIT_0;
+  const low = text.charCodeAt(at + 1) - DIGIT_0;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
+
+/** The value of the four ASCII digits at `at`, or -1 if any is not a digit. */
+function fourDigitsAt(text: string, at: number): number {
+  const high = twoDigitsAt(text, at);
+  const low = twoDigitsAt(text, at + 2);
+  return high < 0 || low < 0 ? -1 : high * 100 + low;
 }
 
 const isLeapYear = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
@@ -99,18 +106,19 @@ function isUtcZone(text: string, at: number): boolean {
 }
 
 function parseUncached(text: string): number | undefined {
-  if (text.length < 20 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  // Separators by char code: `text[4]` reads a one-character string for each comparison.
+  if (text.length < 20 || text.charCodeAt(4) !== HYPHEN || text.charCodeAt(7) !== HYPHEN || text.charCodeAt(10) !== LETTER_T || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON) return undefined;
+  const year = fourDigitsAt(text, 0);
+  const month = twoDigitsAt(text, 5);
+  const day = twoDigitsAt(text, 8);
+  const hour = twoDigitsAt(text, 11);
+  const minute = twoDigitsAt(text, 14);
+  const second = twoDigitsAt(text, 17);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   let ms = 0;
   let zone = 19;
-  if (text[19] === '.') {
+  if (text.charCodeAt(19) === DOT) {
     zone = fractionEnd(text, 19);
     if (zone < 0) return undefined;
     ms = fractionMs(text, 19, zone);
@@ -165,8 +173,6 @@ export const eventIdSchema = z.string().min(1).max(EVENT_ID_MAX);
 
 /** Chain names as a Set, for the fast path's membership test. */
 export const CHAIN_NAMES: ReadonlySet<string> = new Set(CHAINS);
-
-const DOT = 46;
 
 /**
  * Whether `text` is four dotted decimal octets, each 0 to 255 without a leading zero: exactly what

@@ -6,7 +6,7 @@
 import * as bitcoin from 'bitcoinjs-lib';
 import { describe, expect, it } from 'vitest';
 import { segwitAddress, segwitProgramLength } from '../../src/chain/bech32.js';
-import { addressKey } from '../../src/chain/address.js';
+import { addressKey, uncachedAddressKey } from '../../src/chain/address.js';
 
 let seed = 11;
 const byte = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24);
@@ -61,5 +61,26 @@ describe('segwit addresses written in one pass', () => {
     const wrongEncoding = segwitAddress(program(32), 1, 'bc').replace(/^bc1p/, 'bc1q');
     expect(() => addressKey('bitcoin', wrongEncoding)).toThrow(/invalid bitcoin address/);
     expect(() => addressKey('bitcoin', segwitAddress(program(20), 1, 'bc'))).toThrow(/invalid witness v1 program of 20 bytes/);
+  });
+  it('give a lower-case address, read without the key cache, the key or the refusal canonicalisation gives', () => {
+    const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+    /** The key, or the refusal's words. */
+    const outcome = (f: () => string): string => {
+      try {
+        return f();
+      } catch (err) {
+        return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+      }
+    };
+    for (let n = 0; n < 3_000; n++) {
+      const version = [0, 0, 1, 1, 2, 16, 1, 0][n % 8]!;
+      const good = segwitAddress(program([20, 32, 2, 40, 21, 33][n % 6]!), version, n % 7 === 0 ? 'tb' : 'bc');
+      const i = 3 + (byte() % (good.length - 3));
+      const changed = good.slice(0, i) + CHARSET[byte() % 32] + good.slice(i + 1);
+      const cased = good.slice(0, i) + good[i]!.toUpperCase() + good.slice(i + 1);
+      for (const address of [good, changed, good.slice(0, i) + good.slice(i + 1), cased, good.toUpperCase()]) {
+        expect(outcome(() => addressKey('bitcoin', address)), address).toBe(outcome(() => uncachedAddressKey('bitcoin', address)));
+      }
+    }
   });
 });

@@ -26,6 +26,22 @@ function canonical(text: string): string {
 }
 
 describe('Decimal', () => {
+  it('parses a literal by char codes exactly as by its pattern: the same units and scale, the same refusal', () => {
+    // Contract amounts, short and long, with leading zeros and signs, and near misses of every kind.
+    const digits = fc.stringMatching(/^\d{0,20}$/);
+    const near = fc.tuple(fc.constantFrom('', '-', '+', '--', ' '), digits, fc.constantFrom('', '.', '..', 'e', ',', '٣'), digits, fc.constantFrom('', '.', '.5', ' ', 'x'))
+      .map(([sign, whole, point, fraction, tail]) => sign + whole + point + fraction + tail);
+    const outcome = (f: () => Decimal): string => {
+      try {
+        const d = f();
+        return `${typeof d.units} ${String(d.units)} ${d.scale} ${Object.is(d.units, -0)}`;
+      } catch (err) {
+        return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+      }
+    };
+    fc.assert(fc.property(fc.oneof(signedText, near), (t) => { expect(outcome(() => Decimal.parse(t))).toBe(outcome(() => Decimal.parsePlain(t))); }), { numRuns: 5000 });
+  });
+
   it('prints back exactly what it parsed, trailing zeros dropped', () => {
     fc.assert(fc.property(signedText, (t) => { expect(Decimal.parse(t).toString()).toBe(canonical(t)); }), { numRuns: 2000 });
     expect(Decimal.parse('0.00012345').toString()).toBe('0.00012345');
