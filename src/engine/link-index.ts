@@ -6,6 +6,8 @@
  */
 import { ShardedMap } from '../state/sharded-map.js';
 import { appended, dropFront } from '../state/tight-list.js';
+import { BusySightings } from './busy-sightings.js';
+import { placeLast } from './sighting-order.js';
 import type { WindowValidity } from './window-validity.js';
 
 export interface AccountSighting {
@@ -90,13 +92,16 @@ export function accountSighting(accountId: string, firstTime: number, firstEvent
  * A value's accounts, least recently seen first: most values have one, held as its entry itself,
  * and a list is made only when a second account arrives. A list of one costs an array and its
  * backing store (56 bytes on a 64-bit heap) beside the entry, per device and per IP; a list
- * (never of one, but possibly empty under a cap of 0) is an array, where a Map would cost more.
+ * (never of one, but possibly empty under a cap of 0) is an array, where a Map would cost more,
+ * until it is busy: past BUSY accounts it becomes a BusySightings (busy-sightings.ts), the same
+ * entries in the same order in one Map by account id, and a list again at SHORT or fewer.
  */
-export type LinkedSightings = AccountSighting | AccountSighting[];
+export type LinkedSightings = AccountSighting | AccountSighting[] | BusySightings;
 type Linked = LinkedSightings;
 
 /** The value's accounts as a list, least recently seen first (a single entry as a list of one). */
 export function sightingsOf(linked: LinkedSightings): readonly AccountSighting[] {
+  if (linked instanceof BusySightings) return linked.list();
   return Array.isArray(linked) ? linked : [linked];
 }
 
@@ -105,23 +110,28 @@ export function linkedOf(list: AccountSighting[]): LinkedSightings {
   return list.length === 1 ? list[0]! : list;
 }
 
+/** A value's accounts other than busy ones: a single entry or a list. */
+type Short = AccountSighting | AccountSighting[];
+
 /** How many accounts a value has. */
-function countOf(linked: Linked): number {
+function countOf(linked: Short): number {
   return Array.isArray(linked) ? linked.length : 1;
 }
 
 /** The value's `i`th account, least recently seen first (0 for a single entry). */
-function entryAt(linked: Linked, i: number): AccountSighting {
+function entryAt(linked: Short, i: number): AccountSighting {
   return Array.isArray(linked) ? linked[i]! : linked;
 }
 
 /**
- * Past this many accounts a value's list gets an index by account id beside it (`busyIndex`): a
- * sighting on a busy value (an office's or a carrier's IP block, a public Wi-Fi address) then
- * finds its account's entry by one look-up and a scan by identity, not by comparing its id with
- * every id on the list (256 string comparisons a login on a full block).
+ * Past this many accounts a value's list becomes a BusySightings: a sighting on a busy value (an
+ * office's or a carrier's IP block, a public Wi-Fi address) then finds its account's entry by one
+ * look-up and moves it to the end in O(1), not by comparing its id with every id on the list (256
+ * string comparisons a login on a full block) and shifting the entries after it.
  */
 const BUSY = 32;
+/** A busy value left with this many accounts or fewer (its dormant front gone) is a list again; apart from BUSY, so that a value near it does not change form at every sighting. */
+const SHORT = BUSY / 2;
 
 export class LinkIndex {
   private readonly byValue = new ShardedMap<string, Linked>();
@@ -131,12 +141,6 @@ export class LinkIndex {
    */
   private lastValue: string | undefined;
   private lastList: Linked | undefined;
-  /**
-   * Each busy list's entries by account id, kept in step with the list by `sight` (the only
-   * writer of lists) and built when a list is first sighted past BUSY (a restored one too); it
-   * goes with its list (a weak key: a swept list's index is collected with it).
-   */
-  private readonly busyIndex = new WeakMap<AccountSighting[], Map<string, AccountSighting>>();
 
   /**
    * @param maxAccounts accounts kept per value; past it the least recently seen goes (a public
@@ -176,8 +180,28 @@ export class LinkIndex {
       return;
     }
     if (this.changed) this.tellAccounts(linked, accountId);
-    if (Array.isArray(linked)) this.sightOnList(value, linked, accountId, time, eventId);
+    if (linked instanceof BusySightings) this.sightOnBusy(value, linked, accountId, time, eventId);
+    else if (Array.isArray(linked)) this.sightOnList(value, linked, accountId, time, eventId);
     else this.sightBeside(value, linked, accountId, time, eventId);
+  }
+
+  /** A sighting on a busy value: as on a list (`sightOnList`), by look-up and in-place moves. */
+  private sightOnBusy(value: string, busy: BusySightings, accountId: string, time: number, eventId: string): void {
+    busy.dropDormant(this.isDormant);
+    if (busy.size <= SHORT) {
+      // A list again (its dormant front gone), sighted as one.
+      const list = busy.list();
+      this.store(value, list);
+      this.sightOnList(value, list, accountId, time, eventId);
+      return;
+    }
+    const known = busy.entryOf(accountId);
+    if (known === undefined) {
+      busy.add(accountSighting(accountId, time, eventId, time, eventId));
+      if (busy.size > this.maxAccounts) busy.dropOldest();
+      return;
+    }
+    if (updated(known, time, eventId)) busy.moved(known);
   }
 
   /**
@@ -202,19 +226,13 @@ export class LinkIndex {
     // busy shared IP keeps the accounts of its window, not of its whole life.
     let stale = 0;
     while (stale < linked.length && this.isDormant(linked[stale]!.lastTime)) stale++;
-    const byAccount = this.busyIndexFor(linked, stale);
     dropFront(linked, stale);
-    const at = byAccount ? positionOf(linked, byAccount.get(accountId)) : lastPositionOfAccount(linked, accountId);
+    const at = lastPositionOfAccount(linked, accountId);
     if (at < 0) {
       // A new list, or a short one, is stored anew at its exact length (see tight-list.ts).
-      const entry = accountSighting(accountId, time, eventId, time, eventId);
-      const next = appended(linked, entry);
-      byAccount?.set(accountId, entry);
+      const next = appended(linked, accountSighting(accountId, time, eventId, time, eventId));
       placeLast(next, next.length - 1); // an account sighted out of order goes to its place
-      if (next.length > this.maxAccounts) {
-        const leaving = next.shift()!;
-        byAccount?.delete(leaving.accountId);
-      }
+      if (next.length > this.maxAccounts) next.shift();
       this.storeIfChanged(value, linked, next);
       return;
     }
@@ -224,38 +242,19 @@ export class LinkIndex {
 
   /**
    * Stores the value's list `next` where the map holds `held` (the list it was sighted on): a list
-   * left with one account goes back to that entry alone, and a new list (a copy, see tight-list.ts)
-   * replaces the old one.
+   * left with one account goes back to that entry alone, a new list (a copy, see tight-list.ts)
+   * replaces the old one, and a list past BUSY (grown, or restored so from a checkpoint) becomes
+   * a BusySightings.
    */
   private storeIfChanged(value: string, held: Linked, next: AccountSighting[]): void {
-    if (next.length === 1) this.store(value, next[0]!);
+    const busy = next.length > BUSY ? BusySightings.of(next) : undefined;
+    if (busy !== undefined) this.store(value, busy);
+    else if (next.length === 1) this.store(value, next[0]!);
     else if (next !== held) this.store(value, next);
   }
 
-  /**
-   * The list's index by account id while it is busy, with the `stale` accounts at its front about
-   * to leave already gone from it; undefined while the list (without them) is short. Built on
-   * first need: a list that grew past BUSY, or one restored from a checkpoint. A list that falls
-   * back to BUSY or fewer loses its index: one is kept only while every change passes through it.
-   */
-  private busyIndexFor(linked: AccountSighting[], stale: number): Map<string, AccountSighting> | undefined {
-    if (linked.length <= BUSY) return undefined; // short: never indexed
-    if (linked.length - stale <= BUSY) {
-      this.busyIndex.delete(linked);
-      return undefined;
-    }
-    let byAccount = this.busyIndex.get(linked);
-    if (!byAccount) this.busyIndex.set(linked, (byAccount = new Map()));
-    for (let i = 0; i < stale; i++) byAccount.delete(linked[i]!.accountId);
-    if (byAccount.size !== linked.length - stale) {
-      byAccount.clear(); // built anew (or, were it ever out of step, rebuilt)
-      for (let i = stale; i < linked.length; i++) byAccount.set(linked[i]!.accountId, linked[i]!);
-    }
-    return byAccount;
-  }
-
   private readonly sweptIfDormant = (l: Linked): boolean => {
-    if (countOf(l) > 0 && !this.isDormant(newestOf(l))) return false;
+    if (sizeOf(l) > 0 && !this.isDormant(newestOf(l))) return false;
     if (this.changed) this.tellAccounts(l);
     if (l === this.lastList) this.forgetLastLookup(); // the list leaves the map
     return true;
@@ -267,7 +266,8 @@ export class LinkIndex {
   }
 
   private tellAccounts(linked: Linked, sighted?: string): void {
-    for (let i = 0, n = countOf(linked); i < n; i++) this.changed!(entryAt(linked, i).accountId);
+    if (linked instanceof BusySightings) linked.forEachAccount(this.changed!);
+    else for (let i = 0, n = countOf(linked); i < n; i++) this.changed!(entryAt(linked, i).accountId);
     if (sighted !== undefined) this.changed!(sighted);
   }
 
@@ -275,6 +275,7 @@ export class LinkIndex {
   within(value: string, from: number, to: number): { accountId: string; eventId: string }[] {
     const linked = this.listOf(value);
     if (!linked) return [];
+    if (linked instanceof BusySightings) return linked.within(from, to);
     const out: { accountId: string; eventId: string }[] = [];
     for (let i = 0, n = countOf(linked); i < n; i++) {
       const s = entryAt(linked, i);
@@ -292,6 +293,7 @@ export class LinkIndex {
   laterSightings(value: string, accountId: string, time: number, limit: number): { accountId: string; eventId: string; time: number }[] {
     const linked = this.listOf(value);
     if (!linked || newestOf(linked) <= time) return [];
+    if (linked instanceof BusySightings) return linked.laterSightings(accountId, time, limit);
     // The later ones are at the end (the list is in order of latest sighting): read back from it.
     const out: { accountId: string; eventId: string; time: number }[] = [];
     for (let i = countOf(linked) - 1; i >= 0 && out.length < limit; i--) {
@@ -306,6 +308,7 @@ export class LinkIndex {
   countWithin(value: string, from: number, to: number): number {
     const linked = this.listOf(value);
     if (!linked) return 0;
+    if (linked instanceof BusySightings) return linked.countWithin(from, to);
     let n = 0;
     for (let i = 0, count = countOf(linked); i < count; i++) {
       const s = entryAt(linked, i);
@@ -322,6 +325,7 @@ export class LinkIndex {
   anotherWithin(value: string, accountId: string, from: number, to: number): boolean {
     const linked = this.listOf(value);
     if (!linked) return false;
+    if (linked instanceof BusySightings) return linked.anotherWithin(accountId, from, to);
     for (let i = countOf(linked) - 1; i >= 0; i--) {
       const s = entryAt(linked, i);
       if (s.accountId !== accountId && s.lastTime >= from && s.firstTime <= to) return true;
@@ -338,6 +342,7 @@ export class LinkIndex {
    */
   anotherWithinBounded(value: string, accountId: string, from: number, to: number, v: WindowValidity): boolean {
     const linked = this.listOf(value);
+    if (linked instanceof BusySightings) return linked.anotherWithinBounded(accountId, from, to, v);
     if (!linked || !holdsAccount(linked, accountId)) {
       v.fromAfter = Number.POSITIVE_INFINITY;
       return linked !== undefined && this.anotherWithin(value, accountId, from, to);
@@ -369,32 +374,6 @@ export class LinkIndex {
   }
 }
 
-/**
- * Moves the entry at `at`, whose latest sighting just changed, to its place in the list's order
- * of latest sighting: the end for a sighting in order (the usual case, no search), else among the
- * later ones (a sighting read out of order), so the newest is always last.
- */
-function placeLast(linked: AccountSighting[], at: number): void {
-  const entry = linked[at]!;
-  const last = linked.length - 1;
-  if (at === last && (last === 0 || linked[last - 1]!.lastTime <= entry.lastTime)) return; // in order, already last
-  if (at < last && linked[last]!.lastTime <= entry.lastTime) {
-    // In order: to the end, the entries after it moved up one place each (no splice, which
-    // allocates an array of what it removes: on a busy block this runs at every sighting).
-    for (let i = at; i < last; i++) linked[i] = linked[i + 1]!;
-    linked[last] = entry;
-    return;
-  }
-  linked.splice(at, 1);
-  let lo = 0;
-  let hi = linked.length; // the first entry seen later than `entry`: it goes before that one
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (linked[mid]!.lastTime <= entry.lastTime) lo = mid + 1; else hi = mid;
-  }
-  linked.splice(lo, 0, entry);
-}
-
 /** Where the account's entry is on a short list (-1: not there); the common case, the same account again, is the last entry. */
 function lastPositionOfAccount(linked: AccountSighting[], accountId: string): number {
   let at = linked.length - 1;
@@ -402,21 +381,20 @@ function lastPositionOfAccount(linked: AccountSighting[], accountId: string): nu
   return at;
 }
 
-/** Where `entry` is on the list (-1: none), by identity: the last place first, where the account seen again usually is. */
-function positionOf(linked: AccountSighting[], entry: AccountSighting | undefined): number {
-  if (entry === undefined) return -1;
-  const last = linked.length - 1;
-  return linked[last] === entry ? last : linked.lastIndexOf(entry);
+/** How many accounts a value has. */
+function sizeOf(linked: Linked): number {
+  return linked instanceof BusySightings ? linked.size : countOf(linked);
 }
 
 /** The newest sighting on the value (the last entry's; -Infinity for an empty list). */
 function newestOf(linked: Linked): number {
+  if (linked instanceof BusySightings) return linked.newest;
   const n = countOf(linked);
   return n === 0 ? Number.NEGATIVE_INFINITY : entryAt(linked, n - 1).lastTime;
 }
 
 /** Whether the account is among the value's. */
-function holdsAccount(linked: Linked, accountId: string): boolean {
+function holdsAccount(linked: Short, accountId: string): boolean {
   for (let i = 0, n = countOf(linked); i < n; i++) if (entryAt(linked, i).accountId === accountId) return true;
   return false;
 }

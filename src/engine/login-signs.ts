@@ -223,11 +223,18 @@ export class AccountSigns extends Array<number> {
     return this.spliced(at, 1 + countOf(this[at]!), [], devicesWithout(this.devices, this.signCount, i));
   }
 
-  /** The signs last seen at or after `horizon`: this when all are. */
+  /** The signs last seen at or after `horizon`: this when all are (the usual answer, found in one pass over the heads). */
   withoutSignsLastSeenBefore(horizon: number): AccountSigns {
+    if (!this.anyLastSeenBefore(horizon)) return this;
     let kept: AccountSigns = this;
     for (let i = this.signCount - 1; i >= 0; i--) if (this.lastSightingOf(i) < horizon) kept = kept.withoutSign(i);
     return kept;
+  }
+
+  /** Whether a sign's last sighting is before `horizon`. */
+  private anyLastSeenBefore(horizon: number): boolean {
+    for (let at = 0; at < this.length; at += 1 + countOf(this[at]!)) if (this[at + countOf(this[at]!)]! < horizon) return true;
+    return false;
   }
 
   /** The element index of sign `i`'s head. */
