@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BusySightings } from '../../src/engine/busy-sightings.js';
-import { LinkIndex, accountSighting, sightingsOf, type AccountSighting } from '../../src/engine/link-index.js';
+import { LinkIndex, accountSighting, linkedOf, sightingsOf, type AccountSighting } from '../../src/engine/link-index.js';
 import { anyWindow, type WindowValidity } from '../../src/engine/window-validity.js';
 import { prng as random } from '../../src/simulate/builders.js';
 
@@ -125,6 +125,25 @@ describe('BusySightings (a busy value\'s accounts in a chain with a Map by accou
     busy.dropDormant((t) => t < 6);
     expect(busy.list().map((s) => s.accountId).slice(0, 2)).toEqual(['a6', 'a7']);
     expect(busy.newest).toBe(39);
+  });
+
+  it('a busy value written to a checkpoint and restored goes on as the one it was written from', () => {
+    const rand = random(3);
+    let newest = 0;
+    const isDormant = (t: number): boolean => t < newest - 500;
+    const [index, restored] = [new LinkIndex(100, isDormant), new LinkIndex(100, isDormant)];
+    const sight = (ix: LinkIndex, i: number): void => ix.sight('ip', `acct-${Math.floor(rand() * 150)}`, newest, `e${i}`);
+    for (let i = 0; i < 1_000; i++, newest += rand() < 0.5 ? 1 : 0) sight(index, i);
+    expect(index.checkpointMap().get('ip')).toBeInstanceOf(BusySightings);
+    const rows = sightingsOf(index.checkpointMap().get('ip')!).map((s) => accountSighting(s.accountId, s.firstTime, s.firstEventId, s.lastTime, s.lastEventId));
+    restored.checkpointMap().set('ip', linkedOf(rows));
+    for (let i = 1_000; i < 2_000; i++, newest += rand() < 0.5 ? 1 : 0) {
+      const accountId = `acct-${Math.floor(rand() * 150)}`;
+      index.sight('ip', accountId, newest, `e${i}`);
+      restored.sight('ip', accountId, newest, `e${i}`);
+      expect(sightingsOf(restored.checkpointMap().get('ip')!).map(plain)).toEqual(sightingsOf(index.checkpointMap().get('ip')!).map(plain));
+    }
+    expect(sightingsOf(index.checkpointMap().get('ip')!).length).toBe(100);
   });
 
   it('a list with one account twice is kept as a list', () => {

@@ -1,6 +1,7 @@
 /**
  * A busy value's list (more than 32 accounts: an office's IP block, a public Wi-Fi address) finds
- * an account's entry through an index by account id kept beside the list. These tests drive the
+ * an account's entry by account id (busy-sightings.ts since session 58; an index kept beside the
+ * list before). These tests drive the
  * LinkIndex and a plain model of its list (find by id, drop the dormant front, move the entry
  * seen last to its place, cap the least recently seen) through the same random sightings, out of
  * order, with lists that grow past the index's threshold, fall back under it and grow again, and
