@@ -1,5 +1,5 @@
 /**
- * A busy value's accounts as a chain with a Map by account id (busy-sightings.ts) keep the very
+ * A busy value's accounts in one Map by account id, in order of latest sighting (busy-sightings.ts), keep the very
  * list, and give the very answers, that a plain list does: these tests drive a LinkIndex with a
  * busy value and a plain model of its list through the same random sightings (mostly in order,
  * some late), and after every step compare the list, every reader's answer computed plainly from
@@ -88,7 +88,7 @@ function expectSameAnswers(index: LinkIndex, model: Model, value: string, rand: 
   expect(got).toEqual(want);
 }
 
-describe('BusySightings (a busy value\'s accounts in a chain with a Map by account id)', () => {
+describe('BusySightings (a busy value\'s accounts in one Map by account id)', () => {
   for (const [maxAccounts, accounts, retention] of [[256, 400, 10_000], [256, 300, 300], [64, 90, 10_000], [40, 41, 10_000]] as const) {
     it(`keeps the list and gives the answers a plain list does: cap ${maxAccounts}, ${accounts} accounts, retention ${retention}`, () => {
       const rand = random(maxAccounts * 13 + accounts + retention);
