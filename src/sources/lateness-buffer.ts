@@ -12,9 +12,11 @@
  * - A message without an event time (a reject) goes at the newest time read before it (before
  *   any: with the first message that has one), where it falls in a file read in order.
  * - A message dated more than `leapMs` after the newest time read (a producer's clock error)
- *   does not move that time: everything held is released, and it follows at once, as it was
- *   applied before (the pipeline then refuses it: EVENT_TIME_MAX_LEAP_DAYS). LEAP_SUPPORT of
- *   them in a row move it (the stream goes on after a long gap), as the pipeline's clock does.
+ *   does not move that time: it goes at that time, as a reject does, where it falls in a file
+ *   read in order (the pipeline then refuses it: EVENT_TIME_MAX_LEAP_DAYS). What is held stays
+ *   held (session 58 review: releasing it made the messages read within the lateness around one
+ *   bad line late). LEAP_SUPPORT of them in a row move it (the stream goes on after a long gap),
+ *   as the pipeline's clock does.
  * - Bounded: past `maxBuffered` messages the earliest is released at once.
  *
  * Only the items and their times are held, in two arrays consumed from the front.
@@ -42,7 +44,7 @@ export class LatenessBuffer<T> {
   private times: number[] = [];
   /** Index of the first entry still held. */
   private head = 0;
-  /** Entries from `head` released whatever their time (a leap, a cut). */
+  /** Entries from `head` released whatever their time (a cut). */
   private due = 0;
   /** The newest event time read (leaps aside). */
   private clock = Number.NEGATIVE_INFINITY;
@@ -68,9 +70,12 @@ export class LatenessBuffer<T> {
       return;
     }
     if (this.clock !== Number.NEGATIVE_INFINITY && time - this.clock > this.leapMs) {
+      if (++this.leapsInRow < LEAP_SUPPORT) {
+        this.insert(item, this.clock);
+        return;
+      }
       this.insert(item, time);
-      this.due = this.size;
-      if (++this.leapsInRow >= LEAP_SUPPORT) this.moveClock(time);
+      this.moveClock(time);
       return;
     }
     this.leapsInRow = 0;
