@@ -28,8 +28,11 @@ export const DEFAULT_MAX_BUFFERED = 65_536;
 /** Messages in a row dated past the leap bound after which the newest time read follows them. */
 export const LEAP_SUPPORT = 8;
 
-/** Consumed entries at the front kept before the arrays are compacted. */
+/** Consumed entries at the front kept before the arrays are compacted (and at least twice what is held: insertFirst reuses them). */
 const COMPACT_AFTER = 4096;
+
+/** The smallest gap insertFirst opens before the entries held. */
+const FIRST_GAP = 64;
 
 export interface LatenessOptions {
   latenessMs: number;
@@ -119,10 +122,29 @@ export class LatenessBuffer<T> {
     if (at === times.length) {
       times.push(time);
       this.items.push(item);
+    } else if (at === this.head) {
+      this.insertFirst(item, time);
     } else {
       times.splice(at, 0, time);
       this.items.splice(at, 0, item);
     }
+  }
+
+  /**
+   * Puts an entry earlier than every one held in the free slot before `head`, first opening a gap
+   * as large as what is held when there is none: a stream read backwards costs O(1) an insert,
+   * where a splice at the front moved everything held (a full buffer: about 100 µs a message).
+   */
+  private insertFirst(item: T, time: number): void {
+    if (this.head === 0) {
+      const gap = Math.max(FIRST_GAP, this.size);
+      this.times = new Array<number>(gap).fill(0).concat(this.times);
+      this.items = (new Array<T | undefined>(gap).fill(undefined) as T[]).concat(this.items);
+      this.head = gap;
+    }
+    this.head--;
+    this.times[this.head] = time;
+    this.items[this.head] = item;
   }
 
   private take(): T {
@@ -133,7 +155,7 @@ export class LatenessBuffer<T> {
       this.items.length = 0;
       this.times.length = 0;
       this.head = 0;
-    } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.items.length) {
+    } else if (this.head >= COMPACT_AFTER && this.head >= 2 * this.size) {
       this.items = this.items.slice(this.head);
       this.times = this.times.slice(this.head);
       this.head = 0;
