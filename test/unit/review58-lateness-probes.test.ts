@@ -6,9 +6,14 @@
  *   everything held, and the displaced messages read after it took the late path (369 alerts
  *   against event order's 344);
  * - many messages sharing one event time, shuffled within windows, give event order's bytes;
- * - a dead letter of a shuffled stream names its own input line.
+ * - a dead letter of a shuffled stream names its own input line;
+ * - a replay that goes on from a `--checkpoint-every` checkpoint of that stream read as it comes
+ *   (out of order across the cut) writes the straight run's alerts after the cut, and the
+ *   verdicts still held at the end of a run that writes checkpoints wait in its last one (the
+ *   review's "83 lines the straight run never wrote" were those, written by the resumed run
+ *   because it writes no checkpoint).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -126,5 +131,37 @@ describe('session 58 review: the replay\'s lateness buffer', () => {
     const letters = dlq.trim().split('\n').map((l) => JSON.parse(l) as { line: number; raw: string });
     expect(letters.length).toBe(input.filter((l) => bad.includes(l)).length);
     for (const letter of letters) expect(input[letter.line - 1]).toBe(letter.raw);
+  });
+});
+
+describe('session 58 review: a replay going on from a --checkpoint-every checkpoint of input out of order across the cut', () => {
+  it('writes the straight run\'s alerts after the cut, and the verdicts held at the end of a run that writes checkpoints wait in its last one', async () => {
+    process.env.REPLAY_LATENESS_MINUTES = '0';
+    const dir = tempDir('tw-r58-resume-');
+    const input = shuffledInWindows(lines.slice(0, 1_000), 30 * MINUTE, 1);
+    const [file, head] = [join(dir, 'input.jsonl'), join(dir, 'head.jsonl')];
+    writeFileSync(file, input.join('\n') + '\n');
+    writeFileSync(head, input.slice(0, 250).join('\n') + '\n');
+    const alerts = (name: string): string => readFileSync(join(dir, `${name}.alerts`), 'utf8');
+    const replay = (name: string, from: string, ...more: string[]): Promise<void> => tidewatch('replay', from, '--no-ofac', '--alerts', join(dir, `${name}.alerts`), ...more, '--quiet');
+    await replay('straight', file);
+    await replay('every', file, '--checkpoint-out', join(dir, 'all'), '--checkpoint-every', '250', '--checkpoint-keep', '100');
+    await replay('head', head, '--checkpoint-out', join(dir, 'head-store'));
+    const written = readdirSync(join(dir, 'all')).sort();
+    const goOnFrom = async (name: string, checkpoint: string): Promise<string> => {
+      mkdirSync(join(dir, name));
+      copyFileSync(join(dir, 'all', checkpoint), join(dir, name, checkpoint));
+      await replay(name, file, '--checkpoint-from', join(dir, name));
+      return alerts(name);
+    };
+    const afterFirst = await goOnFrom('from-first', written[0]!);
+    const afterLast = await goOnFrom('from-last', written.at(-1)!);
+    const straight = alerts('straight');
+    expect(straight.split('\n').length).toBeGreaterThan(100);
+    expect(alerts('head') + afterFirst).toBe(straight);
+    // Transfers judged again behind late events are still held when the input ends: the run that
+    // writes checkpoints leaves them to the run that goes on from its last one.
+    expect(afterLast.length).toBeGreaterThan(0);
+    expect(alerts('every') + afterLast).toBe(straight);
   });
 });
