@@ -20,6 +20,7 @@ import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { KIND } from './frames.js';
 import { buildHeader, checkHeader, type CheckpointHeader } from './header.js';
+import { JournalLog, type JournalMeta } from './journal-log.js';
 import { checkpointName, isJournal, nextSequence, type CheckpointStore } from './store.js';
 
 /** One applied message as the journal keeps it. */
@@ -43,16 +44,6 @@ export interface JournalLink {
 
 export type JournalHeader = CheckpointHeader & { journal: JournalLink };
 
-/**
- * Records go out in groups: a JSON frame of each record's origin, clock reading and byte length,
- * then one bytes frame with their raw texts back to back (no escaping, no second copy as a JSON
- * string). A group closes after this many records or this many bytes, well under the frame limit.
- */
-const RECORDS_PER_GROUP = 1000;
-const BYTES_PER_GROUP = 8 << 20;
-
-type Meta = [topic: string, partition: number, offset: string, decodedAt: number, bytes: number];
-
 export interface SaveJournalOptions {
   rules: readonly LoadedRule[];
   positions: unknown;
@@ -62,8 +53,20 @@ export interface SaveJournalOptions {
   reserved?: number;
 }
 
-/** Writes the records as the next segment of the store's sequence. */
-export async function saveJournal(store: CheckpointStore, records: readonly JournalRecord[], options: SaveJournalOptions): Promise<SavedCheckpoint> {
+/** The records as a journal log (journal-log.ts), in their order. */
+export function journalLogOf(records: readonly JournalRecord[]): JournalLog {
+  const log = new JournalLog();
+  for (const r of records) log.append(r.topic, r.partition, r.offset, r.decodedAt, r.bytes ?? r.raw);
+  return log;
+}
+
+/**
+ * Writes the records as the next segment of the store's sequence: groups of them (journal-log.ts),
+ * each a JSON frame of its records' origins, clock readings and byte lengths, then one bytes frame
+ * with their texts back to back (no escaping, no second copy as a JSON string).
+ */
+export async function saveJournal(store: CheckpointStore, records: readonly JournalRecord[] | JournalLog, options: SaveJournalOptions): Promise<SavedCheckpoint> {
+  const log = records instanceof JournalLog ? records : journalLogOf(records);
   const name = checkpointName(nextSequence(await store.list(), options.reserved), 'journal');
   const sink = await store.create(name);
   let writer: FrameWriter;
@@ -72,24 +75,10 @@ export async function saveJournal(store: CheckpointStore, records: readonly Jour
     writer = new FrameWriter(sink);
     const header: JournalHeader = { ...buildHeader(options.rules, options.positions, options.createdAt ?? new Date()), journal: options.link };
     await writer.json(header);
-    let meta: Meta[] = [];
-    let texts: Buffer[] = [];
-    let bytes = 0;
-    const closeGroup = async (): Promise<void> => {
-      await writer.json(meta);
-      await writer.bytes(Buffer.concat(texts, bytes));
-      meta = [];
-      texts = [];
-      bytes = 0;
-    };
-    for (const r of records) {
-      const text = r.bytes ?? Buffer.from(r.raw, 'utf8');
-      meta.push([r.topic, r.partition, r.offset, r.decodedAt, text.length]);
-      texts.push(text);
-      bytes += text.length;
-      if (meta.length >= RECORDS_PER_GROUP || bytes >= BYTES_PER_GROUP) await closeGroup();
+    for (const group of log.groups()) {
+      await writer.json(group.meta);
+      await writer.bytes(group.bytes);
     }
-    if (meta.length > 0) await closeGroup();
     await writer.end();
     sha256 = await writer.finish();
     await sink.commit();
@@ -147,10 +136,10 @@ export async function applyJournal(store: CheckpointStore, name: string, pipelin
   return applied;
 }
 
-function parseMeta(payload: Buffer): Meta[] | undefined {
+function parseMeta(payload: Buffer): JournalMeta[] | undefined {
   try {
     const meta = JSON.parse(payload.toString('utf8')) as unknown;
-    return Array.isArray(meta) ? (meta as Meta[]) : undefined;
+    return Array.isArray(meta) ? (meta as JournalMeta[]) : undefined;
   } catch {
     return undefined;
   }

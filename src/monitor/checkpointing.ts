@@ -11,7 +11,8 @@
  * checkpointIfDue from its serial work queue, between the steps that apply messages.
  */
 import type { Logger } from 'pino';
-import type { JournalLink, JournalRecord } from '../checkpoint/journal.js';
+import type { JournalLink } from '../checkpoint/journal.js';
+import { JournalLog } from '../checkpoint/journal-log.js';
 import { checkpointName, nextSequence, type CheckpointStore } from '../checkpoint/store.js';
 import type { Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -67,7 +68,7 @@ export class Checkpointing {
   /** The chain the next journal segment extends; undefined until a whole checkpoint is written or restored (and after a break). */
   private journalLink: JournalLink | undefined;
   /** Messages applied since the last checkpoint of either kind, while a chain is open. */
-  private journal: JournalRecord[] = [];
+  private journal = new JournalLog();
   private lastJournalAt = Date.now();
   /** Write one whole checkpoint as soon as anything is applied, to reopen the chain (see checkpointDue). */
   private reopenChain = false;
@@ -99,7 +100,7 @@ export class Checkpointing {
   }
 
   /** Where the messages of the next step are journaled, in the order applied; undefined while no chain is open. */
-  journalForStep(): JournalRecord[] | undefined {
+  journalForStep(): JournalLog | undefined {
     return this.journalLink ? this.journal : undefined;
   }
 
@@ -117,7 +118,7 @@ export class Checkpointing {
    */
   async stateLoaded(state: LoadedChainState): Promise<void> {
     this.chainEpoch++;
-    this.journal = [];
+    this.journal = new JournalLog();
     this.journalLink = state.ownRestored === undefined || !this.journaling ? undefined : { base: state.ownRestored.base, previous: state.ownRestored.name };
     this.reopenChain = this.journaling && state.restoredFrom !== undefined && state.ownRestored === undefined;
     this.schedule = this.freshSchedule();
@@ -127,7 +128,7 @@ export class Checkpointing {
   /** A journal replays under one rule set: the chain ends, and the next checkpoint is whole. */
   rulesReplaced(): void {
     this.journalLink = undefined;
-    this.journal = [];
+    this.journal = new JournalLog();
     this.reopenChain = this.journaling;
     this.chainEpoch++;
     void this.cancelFold();
@@ -229,7 +230,7 @@ export class Checkpointing {
       logger.info({ checkpoint: saved.location, bytes: saved.bytes, seconds: Math.round(seconds * 100) / 100, messages: source.pipeline().stats.read }, 'checkpoint written');
       this.foldFailed = false;
       if (epoch === this.chainEpoch) {
-        this.journal = [];
+        this.journal = new JournalLog();
         this.journalLink = this.journaling ? { base: saved.name, previous: saved.name } : undefined;
         this.lastJournalAt = Date.now();
       }
@@ -244,7 +245,7 @@ export class Checkpointing {
     const link = this.journalLink!;
     const records = this.journal;
     const epoch = this.chainEpoch;
-    this.journal = [];
+    this.journal = new JournalLog();
     const { logger, metrics, source } = this.options;
     try {
       const saved = await saveMonitorJournal(store, records, source.rules(), this.options.group, source.appliedCut(), link, this.reservedSequence);

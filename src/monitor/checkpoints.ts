@@ -17,6 +17,7 @@ import { restoreCheckpoint, verifyCheckpoint } from '../checkpoint/checkpoint.js
 import { CheckpointError } from '../checkpoint/errors.js';
 import { ruleDrift, type CheckpointHeader } from '../checkpoint/header.js';
 import { foldSites, type FoldOutcome, type FoldRequest } from '../checkpoint/fold.js';
+import type { JournalLog } from '../checkpoint/journal-log.js';
 import { applyJournal, journalChain, saveJournal, type JournalHeader, type JournalLink, type JournalRecord } from '../checkpoint/journal.js';
 import { checkpointName, isJournal, nextSequence } from '../checkpoint/store.js';
 import type { LoadedRule } from '../engine/loader.js';
@@ -265,7 +266,7 @@ export function checkpointDue(m: CheckpointMoment): 'whole' | 'segment' | undefi
  * Writes the messages applied since the last checkpoint as the next segment of the chain `link`
  * describes, after `reserved` (the sequence of a fold being written) when there is one.
  */
-export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[], rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink, reserved?: number): Promise<SavedCheckpoint> {
+export async function saveMonitorJournal(store: CheckpointStore, records: readonly JournalRecord[] | JournalLog, rules: readonly LoadedRule[], group: string, cut: Cut, link: JournalLink, reserved?: number): Promise<SavedCheckpoint> {
   return saveJournal(store, records, { rules, positions: positionsOf(group, cut), link, reserved });
 }
 

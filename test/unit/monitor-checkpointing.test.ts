@@ -89,7 +89,8 @@ function harness(options: Options = {}) {
     checkpointing, store, inner, live, logs, commits, metrics,
     /** Applies the next `n` sample lines as a monitor step does: journaled while a chain is open, counted toward the schedule. */
     step(n: number): void {
-      checkpointing.journalForStep()?.push(...apply(live, lines, at, at + n));
+      const journal = checkpointing.journalForStep();
+      for (const r of apply(live, lines, at, at + n)) journal?.append(r.topic, r.partition, r.offset, r.decodedAt, r.raw);
       at += n;
       checkpointing.applied(n);
     },
@@ -113,7 +114,7 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     await h.checkpointing.stateLoaded({ earliest: cutAt(0) });
     const [base] = await h.names();
     expect(isJournal(base!)).toBe(false);
-    expect(h.checkpointing.journalForStep()).toEqual([]);
+    expect(h.checkpointing.journalForStep()?.length).toBe(0);
 
     h.step(200);
     await h.checkpointing.checkpointIfDue();
@@ -144,7 +145,7 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     const names = await h.names();
     expect(whole(names)).toHaveLength(2);
     expect(whole(names)[0]).toBe(names[0]);
-    expect(h.checkpointing.journalForStep()).toEqual([]); // the chain goes on from the new whole state
+    expect(h.checkpointing.journalForStep()?.length).toBe(0); // the chain goes on from the new whole state
     expect(h.commits).toEqual([200, 500, 1100]);
   }, 60_000);
 
@@ -167,7 +168,7 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     peer.step(1);
     await peer.checkpointing.checkpointIfDue();
     expect(whole(await peer.names())).toHaveLength(1);
-    expect(peer.checkpointing.journalForStep()).toEqual([]);
+    expect(peer.checkpointing.journalForStep()?.length).toBe(0);
   }, 60_000);
 
   it('on a clean stop writes a whole checkpoint when anything was applied, from the live state even with a folder wired; else nothing', async () => {
@@ -215,7 +216,7 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     h.step(EVERY_MESSAGES);
     await h.checkpointing.checkpointIfDue();
     expect(whole(await h.names())).toHaveLength(2);
-    expect(h.checkpointing.journalForStep()).toEqual([]);
+    expect(h.checkpointing.journalForStep()?.length).toBe(0);
   }, 60_000);
 
   it('a whole checkpoint under way when the rules are replaced does not reopen the chain: the next one, written as soon as anything is applied, does', async () => {
@@ -247,7 +248,7 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     h.step(1);
     await h.checkpointing.checkpointIfDue();
     expect(whole(await h.names())).toHaveLength(3);
-    expect(h.checkpointing.journalForStep()).toEqual([]);
+    expect(h.checkpointing.journalForStep()?.length).toBe(0);
   }, 60_000);
 });
 
@@ -346,6 +347,6 @@ describe('checkpointing: folds', () => {
     await h.checkpointing.checkpointIfDue();
     expect(folds.held).toHaveLength(1);
     expect(h.said('checkpoint written')).toHaveLength(2);
-    expect(h.checkpointing.journalForStep()).toEqual([]);
+    expect(h.checkpointing.journalForStep()?.length).toBe(0);
   }, 120_000);
 });

@@ -30,6 +30,25 @@ describe('monitor ordering (fetched batches in, event-time steps out)', () => {
     expect(o.next(10, HOLD, HOLD).map((e) => e.value.record)).toEqual([{ key: 'acct-1' }, { key: 'acct-2', tombstone: true }, undefined]);
   });
 
+  it("keeps each message's bytes as fetched, not its text: its text, bytes and key read back from the batch's buffer after kafkajs's buffer is overwritten", () => {
+    const o = ordering();
+    const text = login('é-ü', '2025-01-01T00:00:01Z');
+    const notUtf8 = Buffer.from([0x7b, 0xff, 0x7d]);
+    const mended = notUtf8.toString('utf8');
+    const messages = [
+      { offset: '0', timestamp: '0', key: Buffer.from('acct-é'), value: Buffer.from(text) },
+      { offset: '1', timestamp: '0', key: Buffer.alloc(0), value: notUtf8 },
+      { offset: '2', timestamp: '0', key: null, value: null },
+    ];
+    o.accept({ topic: 'logins', partition: 0, highWatermark: '3', messages }, decodeMessage, 0);
+    for (const m of messages) { m.key?.fill(0); m.value?.fill(0); } // kafkajs reuses nothing, but the fetched message must not depend on it
+    const step = o.next(10, HOLD, HOLD);
+    expect(step.map((e) => e.value.raw)).toEqual([text, mended, '']);
+    expect(step.map((e) => e.value.bytes)).toEqual([Buffer.from(text), Buffer.from([0x7b, 0xff, 0x7d]), Buffer.alloc(0)]);
+    expect(step.map((e) => e.value.record)).toEqual([{ key: 'acct-é' }, { key: '' }, { tombstone: true }]);
+    expect(step.map((e) => (e.value.decoded.ok ? 'ok' : e.value.decoded.reject.code))).toEqual(['ok', 'TW_ENCODING', 'TW_JSON']);
+  });
+
   it('reports the offsets deleted before they were read: a batch that starts past the fetch position', () => {
     const o = ordering();
     const holes: ReadHole[] = [];
