@@ -13,6 +13,7 @@ import { kafkaSsl, redisTls } from '../config/tls.js';
 import { checkKafkaTls } from '../kafka/tls-probe.js';
 import { connectionHint } from '../monitor/monitor.js';
 import { beginEarlyStop, endEarlyStop } from './early-stop.js';
+import { topicChoiceMistakes } from '../kafka/topic-choice.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -35,6 +36,9 @@ export function registerMonitor(program: Command): void {
       beginEarlyStop();
       const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
       const logger = createLogger(config.LOG_LEVEL);
+      const inputTopics = opts.topics.split(',');
+      const topicMistakes = topicChoiceMistakes({ inputs: inputTopics, alerts: opts.alertTopic });
+      if (topicMistakes.length > 0) throw new ConfigError(`invalid configuration: ${topicMistakes.join('; ')}`);
       await checkCheckpointDirectory(config, opts.instance);
       await checkRedisCredentials(config.REDIS_URL, redisTls(config));
       const ssl = kafkaSsl(config);
@@ -43,7 +47,7 @@ export function registerMonitor(program: Command): void {
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
         throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);
       });
-      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics: opts.topics.split(','), alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
+      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics, alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
       // Crash-only: after a fatal failure the process exits at once, without committing, and a
       // supervisor's restart re-reads from the slot cursors.
       void monitor.fatal.then(() => process.exit(1));

@@ -36,6 +36,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
 import { isUndecodableBatch } from '../kafka/compression.js';
 import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
+import { isUnknownTopic, missingOwnershipTopic } from '../kafka/topic-choice.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
@@ -454,8 +455,14 @@ export class Monitor {
 
   private async partitionCount(topic: string): Promise<number> {
     // The leaders were awaited in prepareTopics; metadata of the ownership topic is there.
-    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
-    return topics[0]!.partitions.length;
+    try {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]!.partitions.length;
+    } catch (err) {
+      // Only an ownership topic outside the ones prepareTopics created can be missing.
+      if (isUnknownTopic(err)) throw new ConfigError(`invalid configuration: ${missingOwnershipTopic(topic, this.options.inputTopics)}`);
+      throw err;
+    }
   }
 
   /**
