@@ -37,6 +37,7 @@ import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../
 import { isUndecodableBatch } from '../kafka/compression.js';
 import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
 import { isUnknownTopic, missingOwnershipTopic } from '../kafka/topic-choice.js';
+import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
@@ -133,7 +134,7 @@ export class Monitor {
   private pipeline: Pipeline;
   /** The rules in force: those at start, or the last valid reload (a re-read keeps them). */
   private rules: LoadedRule[];
-  private readonly ordering = new Ordering();
+  private readonly ordering: Ordering;
   private slots = new SlotTable<Producer>(0, 0);
   /** Each owned slot's commit in flight, if any (see flushSlots). */
   private readonly inflight = new Map<OwnedSlot<Producer>, Promise<void>>();
@@ -194,6 +195,7 @@ export class Monitor {
   readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0, bufferedPeak: 0, readPauses: 0 };
 
   constructor(private readonly options: MonitorOptions) {
+    this.ordering = new Ordering(options.config.TOPIC_SCHEMA_CHECK === 'on' ? new TopicSchemaCheck() : undefined);
     this.kafka = options.kafka;
     this.admin = this.kafka.admin();
     this.rules = options.rules;

@@ -10,6 +10,8 @@ import { decodeBytes } from '../decode/encoding.js';
 import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import { partitionKey, type Cut } from './ownership.js';
 import { sortInstantRuns, type InstantItem } from '../sources/instant-order.js';
+import { orderTime } from '../sources/order-key.js';
+import type { TopicSchemaCheck } from '../contract/topic-schemas.js';
 
 const keyOfEntry = (e: Entry<Fetched>): number => e.key;
 const viewOfEntry = (e: Entry<Fetched>): InstantItem => e.value;
@@ -98,6 +100,9 @@ function bytesOf(messages: readonly FetchedMessage[]): number {
 export class Ordering {
   private readonly buffer = new EventTimeBuffer<Fetched>();
 
+  /** @param topicCheck the pipeline's topic check (TOPIC_SCHEMA_CHECK=on): a message it refuses takes no order time of its own. */
+  constructor(private readonly topicCheck?: TopicSchemaCheck) {}
+
   /** Messages fetched and not yet taken. */
   get size(): number {
     return this.buffer.size;
@@ -137,7 +142,8 @@ export class Ordering {
       // `replay --from-kafka` gives it, so it never holds its partition back. (Its record
       // timestamp, the time it was produced, held every later message of a backfilled partition
       // until the other partitions had passed it: the monitor then applied them out of order.)
-      const time = decoded.ok ? decoded.event.time : this.buffer.previousTime(batch.topic, batch.partition);
+      // So does a message its topic does not carry (orderTime): the pipeline refuses it however it is dated.
+      const time = orderTime(decoded, batch.topic, this.topicCheck) ?? this.buffer.previousTime(batch.topic, batch.partition);
       const fetched = new Fetched(decoded, now, data, keyStart, valueStart, at, m.value === null);
       if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, fetched, now)) added++;
     }
