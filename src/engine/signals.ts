@@ -22,6 +22,7 @@ import { flaggedPayers, FLAGGED_PAYERS_FACTS } from './flagged-payers.js';
 import { commonFunder, COMMON_FUNDER_FACTS } from './common-funder.js';
 import { predecessor, PREDECESSOR_FACTS } from './predecessor.js';
 import { decayingExposure } from './decaying-exposure.js';
+import { declaredCountries } from './declared-countries.js';
 import { sequence } from './sequence.js';
 import { cadence } from './cadence.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
@@ -383,7 +384,9 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     if (!passes(spec.pass, count)) return linkageFailure(count);
     const linked = state.linked(spec.by, value, to - spec.within, to);
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
-    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds: linked.map((s) => s.accountId) } };
+    const accountIds = linked.map((s) => s.accountId);
+    const kycCountries = declaredCountries(state, accountIds, to);
+    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds, kycCountries } };
   };
 }
 
@@ -464,7 +467,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'laterUsd', 'leftUsd', 'othersUsd', 'movedUsd', 'hours', 'counterparties', 'counterpartyAddresses'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'medianUsd', 'sinceDays', 'salariesSinceDays', 'gapPeriods', 'lastPaidDaysBefore', 'runEventIds'],
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
-  linkage: ['by', 'accounts', 'accountIds'],
+  linkage: ['by', 'accounts', 'accountIds', 'kycCountries'],
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd', 'medianPaymentUsd', 'businessPayers', 'individualPayers', 'individualMedianUsd', 'individualMedianPaymentUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
