@@ -92,6 +92,8 @@ export const envSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(4),
   MONITOR_UNOWNED_LOG_CAP: z.coerce.number().int().min(0).max(100_000_000).default(100_000),
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
+  /** Event time (ms) a message the reorder buffer released waits for earlier-dated messages of its partition (lateness-stage.ts); 0: none, applied at once. */
+  MONITOR_LATENESS_MS: z.coerce.number().int().min(0).max(604_800_000).default(0),
   /** Messages waiting in the reorder buffer past which an input partition is no longer fetched, until a quarter are left (read-balance.ts). */
   MONITOR_PARTITION_BUFFER: z.coerce.number().int().min(32).max(10_000_000).default(1024),
   /** Messages in the whole reorder buffer past which every partition holding more than a quarter of MONITOR_PARTITION_BUFFER is paused, until half are left. */

@@ -35,6 +35,10 @@ export interface CheckpointSource {
   failed(): boolean;
   /** Every owned slot commits up to the applied position; resolves when all have. */
   commitAll(): Promise<void>;
+  /** Messages taken from the reorder buffer and not yet applied (the lateness stage's); none when absent. */
+  held?(): number;
+  /** Applies every held message (a cut, as `replay --checkpoint-every` makes one). */
+  releaseHeld?(): Promise<void>;
 }
 
 export type CheckpointMetrics = Pick<Metrics, 'checkpointSeconds' | 'checkpointFoldSeconds' | 'checkpointBytes' | 'checkpointLastSuccess' | 'checkpointFailures'>;
@@ -152,6 +156,14 @@ export class Checkpointing {
       journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
     });
     if (due === undefined) return;
+    // A checkpoint never holds a message of the lateness stage (lateness-stage.ts): a segment waits
+    // until the stage is empty (a quiet input drains it), a whole checkpoint or the one at a stop
+    // first applies what it holds (a cut: messages out of order across it are applied as late).
+    if ((source.held?.() ?? 0) > 0) {
+      if (due === 'segment' && !onStop) return;
+      await source.releaseHeld!();
+      if (source.failed()) return;
+    }
     await source.commitAll();
     if (source.failed()) return;
     if (due === 'whole' && this.canFold(onStop)) await this.startFold(store);

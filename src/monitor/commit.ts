@@ -12,7 +12,7 @@ import type { Alert } from '../contract/schemas.js';
 import type { CaseStore } from '../cases/case-model.js';
 import type { DeadLetter } from '../decode/events.js';
 import { chunkTopicMessages, toTopicMessages, type OutTopic } from '../sinks/kafka-sink.js';
-import { maxCut, sameCut, slotGroup, splitKey, type Cut } from './ownership.js';
+import { beyond, maxCut, sameCut, slotGroup, splitKey, type Cut, type Output } from './ownership.js';
 import type { OwnedSlot } from './slots.js';
 
 export interface SlotTransaction {
@@ -44,34 +44,63 @@ export function cursorOffsets(cut: Cut): CursorOffsets {
 export const MAX_PENDING_OUTPUTS = 5_000;
 
 /**
- * The owned slots to commit now: each slot with outputs to publish once `publishIntervalMs` has
+ * The owned slots to commit now (`waitForCut`: only outputs the applied cut has passed count, as
+ * planCommit's): each slot with outputs to publish once `publishIntervalMs` has
  * passed since its last commit (or it holds MAX_PENDING_OUTPUTS), and each slot whose cursor the
  * applied cut would move once `intervalMs` has; at once when forced (a hand-over, a checkpoint,
  * a stop). A slot idle for a while publishes its first output at the next step; under steady
  * load each slot commits one transaction per interval instead of one per step.
  */
-export function dueSlots<P>(owned: OwnedSlot<P>[], applied: Cut, now: number, intervalMs: number, force: boolean, publishIntervalMs = 0): OwnedSlot<P>[] {
+export function dueSlots<P>(owned: OwnedSlot<P>[], applied: Cut, now: number, intervalMs: number, force: boolean, publishIntervalMs = 0, waitForCut = false): OwnedSlot<P>[] {
   return owned.filter((o) => {
-    const publish = o.pending.length > 0 && (force || now - o.committedAt >= publishIntervalMs || o.pending.length >= MAX_PENDING_OUTPUTS);
+    const publish = o.pending.length > 0 && (!waitForCut || hasPublishable(o.pending, maxCut(o.cursor, applied))) && (force || now - o.committedAt >= publishIntervalMs || o.pending.length >= MAX_PENDING_OUTPUTS);
     return publish || ((force || now - o.committedAt >= intervalMs) && !sameCut(maxCut(o.cursor, applied), o.cursor));
   });
 }
 
-/** What one slot's transaction carries. The cursor never moves back, even when this instance is behind the last owner. */
+/**
+ * What one slot's transaction carries. The cursor never moves back, even when this instance is
+ * behind the last owner. `waitForCut` (a lateness stage runs): outputs whose message the new cursor
+ * has not passed stay out of it (splitPending keeps them pending).
+ */
 export interface CommitPlan {
   cursor: Cut;
   alerts: Alert[];
   dead: DeadLetter[];
 }
 
-export function planCommit<P>(o: OwnedSlot<P>, applied: Cut): CommitPlan {
+export function planCommit<P>(o: OwnedSlot<P>, applied: Cut, waitForCut = false): CommitPlan {
   const alerts: Alert[] = [];
   const dead: DeadLetter[] = [];
+  const cursor = maxCut(o.cursor, applied);
   for (const x of o.pending) {
+    if (waitForCut && !publishable(cursor, x)) continue;
     if (x.alert) alerts.push(x.alert);
     if (x.dead) dead.push(x.dead);
   }
-  return { cursor: maxCut(o.cursor, applied), alerts, dead };
+  return { cursor, alerts, dead };
+}
+
+/**
+ * Whether a commit moving the cursor to `cursor` publishes the output: its message lies before
+ * the cursor (ownership.ts). Every output does while messages are applied as prefixes of their
+ * partitions; with a lateness stage (lateness-stage.ts) a message applied while an earlier one of
+ * its partition still waits keeps its outputs pending until the cursor passes it.
+ */
+export const publishable = (cursor: Cut, o: Output): boolean => !beyond(cursor, o);
+
+/** Whether any of `pending` is published by a commit moving the cursor to `cursor` (the first one almost always is). */
+export function hasPublishable(pending: readonly Output[], cursor: Cut): boolean {
+  return pending.some((x) => publishable(cursor, x));
+}
+
+/** The outputs a commit with this plan publishes, and those still pending after it, each in their order (`waitForCut` as planCommit's). */
+export function splitPending(pending: readonly Output[], plan: CommitPlan, waitForCut = false): { taken: Output[]; kept: Output[] } {
+  if (!waitForCut) return { taken: pending as Output[], kept: [] };
+  const taken: Output[] = [];
+  const kept: Output[] = [];
+  for (const x of pending) (publishable(plan.cursor, x) ? taken : kept).push(x);
+  return { taken, kept };
 }
 
 export interface CommitContext {

@@ -46,10 +46,12 @@ import type { StartFold } from './checkpoints.js';
 import { Checkpointing } from './checkpointing.js';
 import { RuleWatch } from './rule-watch.js';
 import { ReadBalance } from './read-balance.js';
-import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, type CommitPlan } from './commit.js';
+import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, splitPending, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
 import { decodeBytes } from '../decode/encoding.js';
-import { Ordering, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
+import { inInstantOrder, Ordering, type Fetched, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
+import type { Entry } from './event-time-buffer.js';
+import { LatenessStage } from './lateness-stage.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
 import { loadStartingState } from './starting-state.js';
@@ -135,6 +137,8 @@ export class Monitor {
   /** The rules in force: those at start, or the last valid reload (a re-read keeps them). */
   private rules: LoadedRule[];
   private readonly ordering: Ordering;
+  /** MONITOR_LATENESS_MS > 0: released messages wait here for their past within a partition (lateness-stage.ts). */
+  private readonly lateness: LatenessStage<Entry<Fetched>> | undefined;
   private slots = new SlotTable<Producer>(0, 0);
   /** Each owned slot's commit in flight, if any (see flushSlots). */
   private readonly inflight = new Map<OwnedSlot<Producer>, Promise<void>>();
@@ -201,8 +205,10 @@ export class Monitor {
     this.rules = options.rules;
     this.pipeline = options.createPipeline(this.rules);
     this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER, options.config.MONITOR_BUFFER_MAX);
+    const latenessMs = options.config.MONITOR_LATENESS_MS;
+    this.lateness = latenessMs > 0 ? new LatenessStage({ latenessMs, leapMs: options.config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 }) : undefined;
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
-    const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.ordering.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true) };
+    const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true), held: () => this.lateness?.size ?? 0, releaseHeld: () => this.releaseHeld() };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
     const { rulesDir, ruleAudit, instanceId, logger, metrics } = options;
     this.ruleWatch = new RuleWatch({
@@ -403,7 +409,7 @@ export class Monitor {
     if (!this.readerAssigned) return null;
     let owed = 0n;
     for (const n of this.unread.values()) owed += n;
-    return Number(this.ordering.behind(this.ordering.appliedCut()) + owed);
+    return Number(this.ordering.behind(this.appliedCut()) + owed);
   }
 
   /** Each owned slot's cursor lag: input messages on the broker past its committed cursor. */
@@ -561,6 +567,7 @@ export class Monitor {
     const now = Date.now();
     const holes: ReadHole[] = [];
     const added = this.ordering.accept(batch, this.pipeline.decoderAt(now), now, holes);
+    if (added > 0) this.lateness?.fetched(now);
     if (this.ordering.size > this.stats.bufferedPeak) this.stats.bufferedPeak = this.ordering.size;
     for (const h of holes) {
       this.options.metrics?.recordsLost.inc({ topic: h.topic }, Number(h.to - h.from));
@@ -592,7 +599,7 @@ export class Monitor {
     // cost a metadata and two offset requests a topic (kafkajs' admin keeps no metadata).
     if (Date.now() - this.lastHighs >= 1000) await this.refreshHighs();
     else if (this.ordering.size > 0) await this.refreshHighsOf(this.ordering.topicsAtHigh());
-    if (this.ordering.size > 0) await this.release();
+    if (this.ordering.size > 0 || (this.lateness?.size ?? 0) > 0) await this.release();
     await this.flushSlots(false);
     await this.checkpointing.checkpointIfDue();
     this.noteCaughtUp();
@@ -661,9 +668,47 @@ export class Monitor {
     this.balanceReads();
   }
 
+  private get holdMs(): number {
+    return this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS;
+  }
+
   private async releaseSteps(): Promise<void> {
+    await this.releaseOrdered();
+    // A quiet input (nothing fetched for the hold): what the lateness stage holds is all due.
+    if (!this.stopping && this.ordering.size === 0 && this.lateness?.quiet(Date.now(), this.holdMs)) {
+      await this.releaseHeld('quiet');
+      await this.checkpointing.checkpointIfDue();
+    }
+  }
+
+  /** Applies everything the lateness stage holds, in event order (a quiet input, or a checkpoint's cut). */
+  private async releaseHeld(why: 'quiet' | 'checkpoint' = 'checkpoint'): Promise<void> {
+    const held = this.lateness?.releaseAll() ?? [];
+    if (held.length === 0) return;
+    this.options.logger.debug({ messages: held.length, why }, 'the lateness stage applies every message it held');
+    await this.applyStep(inInstantOrder(held));
+  }
+
+  /** A step the reorder buffer released: applied as it is, or through the lateness stage (only what is due there then). */
+  private staged(step: Step): Step {
+    const stage = this.lateness;
+    if (!stage) return step;
+    for (const e of step) {
+      stage.add(e);
+      this.ordering.applied(e); // taken from the reorder buffer: the applied cut waits at the stage's low water (appliedCut)
+    }
+    return inInstantOrder(stage.release());
+  }
+
+  /** The applied prefix of every partition, what slot cursors and checkpoints record: behind the messages the lateness stage holds. */
+  private appliedCut(): Cut {
+    const cut = this.ordering.appliedCut();
+    return this.lateness ? this.lateness.appliedCut(cut) : cut;
+  }
+
+  private async releaseOrdered(): Promise<void> {
     const maxStep = this.options.maxStep ?? 2000;
-    const holdMs = this.options.holdMs ?? this.options.config.MONITOR_HOLD_MS;
+    const holdMs = this.holdMs;
     for (let steps = 0; this.ordering.size > 0; steps++) {
       if (steps > 0) await new Promise((r) => setImmediate(r)); // let heartbeats and fetches run between steps
       // A stop (or a fatal failure) ends the release after the step in hand: a stop asked during a
@@ -673,7 +718,7 @@ export class Monitor {
       const step = this.ordering.next(size, Date.now(), holdMs);
       if (step.length === 0) return;
       const started = performance.now();
-      await this.applyStep(step);
+      await this.applyStep(this.staged(step));
       this.stepSize = nextStepSize(size, step.length, performance.now() - started, maxStep);
       await this.checkpointing.checkpointIfDue();
       if (step.length < size) return;
@@ -746,9 +791,9 @@ export class Monitor {
     if (force) await this.settleCommits();
     const full = this.slots.ownedSlots().filter((o) => this.inflight.has(o) && o.pending.length >= MAX_PENDING_OUTPUTS);
     if (full.length > 0) await Promise.all(full.map((o) => this.inflight.get(o)));
-    const applied = this.ordering.appliedCut();
+    const applied = this.appliedCut();
     const idle = this.slots.ownedSlots().filter((o) => !this.inflight.has(o));
-    const due = dueSlots(idle, applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS);
+    const due = dueSlots(idle, applied, Date.now(), this.options.cursorIntervalMs ?? 1000, force, this.options.config.MONITOR_PUBLISH_INTERVAL_MS, this.lateness !== undefined);
     if (due.length === 0) {
       if (force) await this.options.timeline?.flush();
       return;
@@ -767,9 +812,9 @@ export class Monitor {
 
   private startCommit(o: OwnedSlot<Producer>, applied: Cut, timelineWritten: Promise<void>): void {
     if (this.failure) return;
-    const plan = planCommit(o, applied);
-    const taken = o.pending;
-    o.pending = [];
+    const plan = planCommit(o, applied, this.lateness !== undefined);
+    const { taken, kept } = splitPending(o.pending, plan, this.lateness !== undefined);
+    o.pending = kept;
     const commit = timelineWritten
       .then(() => this.publish(o, plan, taken))
       .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err)), 'publishing a slot failed'))
@@ -870,6 +915,7 @@ export class Monitor {
     this.readerAssigned = false;
     void old?.disconnect().catch(() => undefined);
     this.ordering.clear();
+    this.lateness?.clear();
     await this.loadState();
     await this.startReader();
   }

@@ -14,6 +14,7 @@ import { orderTime } from '../sources/order-key.js';
 import type { TopicSchemaCheck } from '../contract/topic-schemas.js';
 
 const keyOfEntry = (e: Entry<Fetched>): number => e.key;
+const timeOfEntry = (e: Entry<Fetched>): number => e.time;
 const viewOfEntry = (e: Entry<Fetched>): InstantItem => e.value;
 
 /**
@@ -60,6 +61,12 @@ export class Fetched {
 }
 
 export type Step = Entry<Fetched>[];
+
+/** Messages released in event order (a lateness stage's, lateness-stage.ts): each instant (one event time) put in the instant order. */
+export function inInstantOrder(step: Step): Step {
+  sortInstantRuns(step, timeOfEntry, viewOfEntry);
+  return step;
+}
 
 /** The fields of a kafkajs batch message that ordering reads. */
 export interface FetchedMessage {

@@ -62,6 +62,8 @@ interface Options {
   /** Wraps the directory store (to fail or hold some writes). */
   store?: (inner: DirectoryStore) => CheckpointStore;
   failOnCommit?: boolean;
+  /** Messages a lateness stage holds: the test sets `held`; releaseHeld is recorded (and empties it). */
+  stage?: { held: number; released: number[] };
 }
 
 function harness(options: Options = {}) {
@@ -83,6 +85,7 @@ function harness(options: Options = {}) {
         commits.push(at);
         if (options.failOnCommit) failed = true;
       },
+      ...(options.stage ? { held: () => options.stage!.held, releaseHeld: async () => { options.stage!.released.push(at); options.stage!.held = 0; } } : {}),
     },
   });
   return {
@@ -147,6 +150,31 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     expect(whole(names)[0]).toBe(names[0]);
     expect(h.checkpointing.journalForStep()?.length).toBe(0); // the chain goes on from the new whole state
     expect(h.commits).toEqual([200, 500, 1100]);
+  }, 60_000);
+
+  it('with messages held in a lateness stage, a due segment waits for it to empty; a whole checkpoint and the one at a stop apply them first', async () => {
+    const stage = { held: 0, released: [] as number[] };
+    const h = harness({ stage });
+    await h.checkpointing.stateLoaded({ earliest: cutAt(0) });
+    h.step(200);
+    stage.held = 40;
+    later(JOURNAL_MS);
+    await h.checkpointing.checkpointIfDue();
+    expect(segments(await h.names())).toEqual([]);
+    expect(h.commits).toEqual([]);
+    stage.held = 0; // a quiet input drained it
+    await h.checkpointing.checkpointIfDue();
+    expect(segments(await h.names())).toHaveLength(1);
+    h.step(900); // the schedule is due: a whole checkpoint is a cut
+    stage.held = 25;
+    await h.checkpointing.checkpointIfDue();
+    expect(whole(await h.names())).toHaveLength(2);
+    expect(stage.released).toEqual([1100]);
+    h.step(10);
+    stage.held = 5;
+    await h.checkpointing.checkpointIfDue(true);
+    expect(stage.released).toEqual([1100, 1110]);
+    expect(h.commits).toEqual([200, 1100, 1110]); // each after the held messages were applied
   }, 60_000);
 
   it("goes on with its own restored chain; a peer's restored checkpoint reopens one with a whole checkpoint as soon as anything is applied", async () => {

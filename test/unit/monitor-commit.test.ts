@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCaseStore } from '../../src/cases/memory-case-store.js';
 import type { Alert } from '../../src/contract/schemas.js';
-import { commitSlot, cursorOffsets, dueSlots, HaltedCommit, MAX_PENDING_OUTPUTS, planCommit, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
+import { commitSlot, cursorOffsets, dueSlots, HaltedCommit, MAX_PENDING_OUTPUTS, planCommit, splitPending, type CommitContext, type SlotTransaction, type TransactionalProducer } from '../../src/monitor/commit.js';
 import type { Cut, Output } from '../../src/monitor/ownership.js';
 import type { OwnedSlot } from '../../src/monitor/slots.js';
 import type { OutTopic } from '../../src/sinks/kafka-sink.js';
@@ -73,6 +73,23 @@ describe('slot commit (one transaction: outputs, then the cursor)', () => {
     expect(plan.cursor).toEqual(cut({ 'a/0': 7, 'b/0': 2 }));
     expect(plan.alerts.map((a) => a.alertId)).toEqual(['x']);
     expect(plan.dead).toEqual([dead]);
+  });
+
+  it('with a lateness stage, publishes only the outputs of messages the new cursor passes; the others stay pending, and alone they make no commit due', () => {
+    // a/0 offset 9 was applied while offset 4 still waits in the stage: the applied cut is 4.
+    const early = { pk: 'a/0', offset: 2n, alert: alert('early', 'high') };
+    const ahead = { pk: 'a/0', offset: 9n, alert: alert('ahead', 'high') };
+    const o = slot(cut({ 'a/0': 0 }), [early, ahead]);
+    const plan = planCommit(o, cut({ 'a/0': 4 }), true);
+    expect(plan.cursor).toEqual(cut({ 'a/0': 4 }));
+    expect(plan.alerts.map((a) => a.alertId)).toEqual(['early']);
+    expect(splitPending(o.pending, plan, true)).toEqual({ taken: [early], kept: [ahead] });
+    const waiting = slot(cut({ 'a/0': 4 }), [ahead]);
+    expect(dueSlots([waiting], cut({ 'a/0': 4 }), 5000, 1000, false, 0, true)).toEqual([]);
+    expect(dueSlots([waiting], cut({ 'a/0': 10 }), 5000, 1000, false, 0, true)).toEqual([waiting]);
+    // Without the stage every pending output is published, as before.
+    expect(planCommit(o, cut({ 'a/0': 4 })).alerts.map((a) => a.alertId)).toEqual(['early', 'ahead']);
+    expect(splitPending(o.pending, plan)).toEqual({ taken: [early, ahead], kept: [] });
   });
 
   it('writes cases for medium and above, sends in chunks under the record-batch limit, then moves the cursor and commits', async () => {
