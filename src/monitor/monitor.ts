@@ -4,7 +4,8 @@
  *
  * - ordering (ordering.ts): each instance reads every partition of every input topic from the
  *   start (a private reader group) and applies messages in event-time order, each partition as a
- *   prefix in offset order, behind the reorder buffer's watermarks.
+ *   prefix in offset order, behind the reorder buffer's watermarks; with MONITOR_LATENESS_MS, a
+ *   lateness stage (lateness-stage.ts) then puts each partition's own disorder in event order.
  * - slots (slots.ts, ownership.ts): the consumer group assigns the ownership topic's partitions;
  *   each is a slot whose outputs this instance publishes. A gained slot is fenced (an empty
  *   transaction on its transactional id) before its cursor is read.
