@@ -4,8 +4,9 @@
  * stream has read `latenessMs` of event time past them (lateness-buffer.ts, as `replay` does), so
  * a partition whose own messages are out of event time within the bound is applied in event
  * order. Everything waiting goes at once when the input is quiet (nothing fetched for the hold:
- * a finished stream drains) and before a checkpoint is written (a cut, as `replay
- * --checkpoint-every` makes one): a checkpoint never holds a message of this stage.
+ * a finished stream drains) and before a scheduled whole checkpoint (a cut, as `replay
+ * --checkpoint-every` makes one); segments and the stop's checkpoint wait until nothing is held
+ * (checkpointing.ts): a checkpoint never holds a message of this stage.
  *
  * Exactly-once stays the slot cursors' rule ("an output is published iff the message whose
  * application produced it lies beyond the cursor", ownership.ts): a message waiting here is not
