@@ -94,6 +94,10 @@ export const envSchema = z.object({
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** Event time (ms) a message the reorder buffer released waits for earlier-dated messages of its partition (lateness-stage.ts); 0: none, applied at once. */
   MONITOR_LATENESS_MS: z.coerce.number().int().min(0).max(604_800_000).default(0),
+  /** Started on empty input topics, the monitor holds the first feed in event order at most this long after its first record (first-feed.ts); 0: off. */
+  MONITOR_FIRST_FEED_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+  /** The first-feed window closes once no input partition has had a new record for this long. */
+  MONITOR_FIRST_FEED_QUIET_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   /** Messages waiting in the reorder buffer past which an input partition is no longer fetched, until a quarter are left (read-balance.ts). */
   MONITOR_PARTITION_BUFFER: z.coerce.number().int().min(32).max(10_000_000).default(1024),
   /** Messages in the whole reorder buffer past which every partition holding more than a quarter of MONITOR_PARTITION_BUFFER is paused, until half are left. */

@@ -43,6 +43,7 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
 import { LateInputWatch } from './late-input.js';
+import { FirstFeedWindow, type AssignedPartition } from './first-feed.js';
 import type { StartFold } from './checkpoints.js';
 import { Checkpointing } from './checkpointing.js';
 import { RuleWatch } from './rule-watch.js';
@@ -169,6 +170,8 @@ export class Monitor {
   private lastPrune = 0;
   /** Exchange events applied more than a day behind the newest one: counted, and warned about once a minute per topic. */
   private readonly lateInput = new LateInputWatch(86_400_000, 60_000);
+  /** A brand-new deployment's topics fed one after another: messages wait for the topics still to come (first-feed.ts). */
+  private readonly firstFeed: FirstFeedWindow;
   private lastHighs = 0;
   /** Input partitions the broker has and the reader was not yet given (partitions added to a topic), with their record counts. */
   private unread = new Map<string, bigint>();
@@ -208,6 +211,7 @@ export class Monitor {
     this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER, options.config.MONITOR_BUFFER_MAX);
     const latenessMs = options.config.MONITOR_LATENESS_MS;
     this.lateness = latenessMs > 0 ? new LatenessStage({ latenessMs, leapMs: options.config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 }) : undefined;
+    this.firstFeed = new FirstFeedWindow({ capMs: options.config.MONITOR_FIRST_FEED_HOLD_MS, quietMs: options.config.MONITOR_FIRST_FEED_QUIET_MS, settleMs: options.holdMs ?? options.config.MONITOR_HOLD_MS });
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
     const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true), held: () => this.lateness?.size ?? 0, releaseHeld: () => this.releaseHeld() };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
@@ -374,6 +378,7 @@ export class Monitor {
       slotLag: this.slotLags(),
       buffered: this.ordering.size,
       pausedPartitions: this.readBalance.pausedPartitions,
+      firstFeed: this.firstFeed.status(Date.now()),
       ...(this.options.caseStoreStatus ? { redis: this.options.caseStoreStatus() } : {}),
     });
     // The pipeline is replaced on a re-read: read it at each scrape, never hold the old one.
@@ -397,7 +402,7 @@ export class Monitor {
     // nothing is published, so the monitor is not ready however far it has read.
     const caseStore = this.options.caseStoreStatus?.();
     const ready = !this.stopping && this.phase !== 'restoring' && this.phase !== 'starting' && behind !== null && behind <= maxLag && (caseStore === undefined || caseStore === 'ready');
-    return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null, ...(caseStore !== undefined ? { redis: caseStore } : {}) };
+    return { ready, phase: this.phase, behind, maxLag, restoredFrom: this.restoredFrom ?? null, ...(this.firstFeed.holding ? { firstFeed: 'holding' } : {}), ...(caseStore !== undefined ? { redis: caseStore } : {}) };
   }
 
   /**
@@ -547,6 +552,7 @@ export class Monitor {
   }
 
   private async onReaderAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const given: AssignedPartition[] = [];
     for (const [topic, parts] of Object.entries(assignment)) {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       for (const p of parts) {
@@ -557,8 +563,10 @@ export class Monitor {
         // Checked against the broker at restore; retention running in between would leave a hole.
         if (from !== undefined && from < low) throw new Error(`records of ${pk} from offset ${from}, past the restored checkpoint, were deleted before they were read (earliest is ${low}); a restart uses an older checkpoint or rebuilds`);
         this.ordering.register(topic, p, from ?? low, BigInt(o?.high ?? '0'), this.appliedBefore.get(pk));
+        given.push({ topic, partition: p, high: BigInt(o?.high ?? '0') });
       }
     }
+    this.armFirstFeed(given);
     this.readerAssigned = true;
     this.noteCaughtUp();
   }
@@ -566,6 +574,7 @@ export class Monitor {
   private async accept(batch: FetchedBatch): Promise<void> {
     this.reportHorizon(batch);
     const now = Date.now();
+    this.firstFeed.sawHigh(batch.topic, batch.partition, BigInt(batch.highWatermark), now);
     const holes: ReadHole[] = [];
     const added = this.ordering.accept(batch, this.pipeline.decoderAt(now), now, holes);
     if (added > 0) this.lateness?.fetched(now);
@@ -600,6 +609,8 @@ export class Monitor {
     // cost a metadata and two offset requests a topic (kafkajs' admin keeps no metadata).
     if (Date.now() - this.lastHighs >= 1000) await this.refreshHighs();
     else if (this.ordering.size > 0) await this.refreshHighsOf(this.ordering.topicsAtHigh());
+    this.closeFirstFeedIfDue(Date.now());
+    this.options.metrics?.firstFeedHolding.set(this.firstFeed.holding ? 1 : 0);
     if (this.ordering.size > 0 || (this.lateness?.size ?? 0) > 0) await this.release();
     await this.flushSlots(false);
     await this.checkpointing.checkpointIfDue();
@@ -626,7 +637,12 @@ export class Monitor {
   }
 
   private async readHighsOf(topics: Set<string>): Promise<void> {
-    for (const topic of topics) for (const p of await this.admin.fetchTopicOffsets(topic)) this.ordering.setHigh(topic, p.partition, BigInt(p.high));
+    for (const topic of topics) {
+      for (const p of await this.admin.fetchTopicOffsets(topic)) {
+        this.ordering.setHigh(topic, p.partition, BigInt(p.high));
+        this.firstFeed.sawHigh(topic, p.partition, BigInt(p.high), Date.now());
+      }
+    }
   }
 
   private async readHighs(): Promise<void> {
@@ -635,6 +651,7 @@ export class Monitor {
     for (const topic of this.options.inputTopics) {
       for (const p of await this.admin.fetchTopicOffsets(topic)) {
         const pk = partitionKey(topic, p.partition);
+        this.firstFeed.sawHigh(topic, p.partition, BigInt(p.high), Date.now());
         // A partition added to an input topic reaches the reader only at its next metadata
         // refresh: until then its records count as owed, so the monitor is not ready (it said
         // ready with nothing behind, QA).
@@ -709,14 +726,15 @@ export class Monitor {
 
   private async releaseOrdered(): Promise<void> {
     const maxStep = this.options.maxStep ?? 2000;
-    const holdMs = this.holdMs;
+    const baseHoldMs = this.holdMs;
     for (let steps = 0; this.ordering.size > 0; steps++) {
       if (steps > 0) await new Promise((r) => setImmediate(r)); // let heartbeats and fetches run between steps
       // A stop (or a fatal failure) ends the release after the step in hand: a stop asked during a
       // catch-up applied the whole reorder buffer first (session 51 QA: 10,572 messages, 6.8 s).
       if (this.stopping) return;
       const size = Math.min(this.stepSize, maxStep);
-      const step = this.ordering.next(size, Date.now(), holdMs);
+      const now = Date.now();
+      const step = this.ordering.next(size, now, this.holdAt(now, baseHoldMs));
       if (step.length === 0) return;
       const started = performance.now();
       await this.applyStep(this.staged(step));
@@ -724,6 +742,26 @@ export class Monitor {
       await this.checkpointing.checkpointIfDue();
       if (step.length < size) return;
     }
+  }
+
+  /** The hold for a step at `now`: unbounded while the first-feed window holds (closing it, and saying why, once an end is reached). */
+  private holdAt(now: number, holdMs: number): number {
+    this.closeFirstFeedIfDue(now);
+    return this.firstFeed.holdMs(holdMs);
+  }
+
+  /** Arms the first-feed window at the reader's first assignment when every input partition is empty (first-feed.ts). */
+  private armFirstFeed(given: AssignedPartition[]): void {
+    const { config, inputTopics, logger } = this.options;
+    if (!this.firstFeed.assigned(inputTopics, given)) return;
+    logger.info({ partitions: given.length, quietMs: config.MONITOR_FIRST_FEED_QUIET_MS, capMs: config.MONITOR_FIRST_FEED_HOLD_MS }, 'every input partition is empty: the first feed is held in event order until every input topic has had a record, the input has been quiet for MONITOR_FIRST_FEED_QUIET_MS, or MONITOR_FIRST_FEED_HOLD_MS after its first record');
+  }
+
+  private closeFirstFeedIfDue(now: number): void {
+    const endedBy = this.firstFeed.check(now);
+    if (endedBy === undefined) return;
+    this.options.metrics?.firstFeedHolding.set(0);
+    this.options.logger.info({ endedBy, ...this.firstFeed.status(now), buffered: this.ordering.size }, 'first feed window closed: messages wait at most MONITOR_HOLD_MS from now on');
   }
 
   /** Pauses input partitions whose messages fill the reorder buffer and resumes drained ones (read-balance.ts); a failure is logged, never fatal. */

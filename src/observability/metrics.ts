@@ -32,6 +32,7 @@ export class Metrics {
   readonly slots = new Gauge({ name: 'tidewatch_slots_owned', help: 'publishing slots (ownership-topic partitions) this instance holds', registers: [this.registry] });
   readonly rereads = new Counter({ name: 'tidewatch_rereads_total', help: 'full re-reads from the first offset, forced by taking a slot whose outputs this instance had not kept', registers: [this.registry] });
   readonly buffered = new Gauge({ name: 'tidewatch_reorder_buffer_messages', help: 'fetched input messages waiting in the event-time reorder buffer (bounded: MONITOR_PARTITION_BUFFER, MONITOR_BUFFER_MAX)', registers: [this.registry] });
+  readonly firstFeedHolding = new Gauge({ name: 'tidewatch_first_feed_holding', help: '1 while the first-feed window holds messages in event order for input topics still to be fed (every input partition was empty at start; MONITOR_FIRST_FEED_HOLD_MS)', registers: [this.registry] });
   readonly pausedPartitions = new Gauge({ name: 'tidewatch_input_partitions_paused', help: 'input partitions the reader does not fetch now because the reorder buffer holds enough of them', registers: [this.registry] });
   /** Read at each scrape (`partitionLags`): it was set only when a batch of the partition came, so a stalled reader showed its last value. */
   readonly lag = new Gauge({
