@@ -54,6 +54,7 @@ import { decodeBytes } from '../decode/encoding.js';
 import { inInstantOrder, Ordering, type Fetched, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
 import type { Entry } from './event-time-buffer.js';
 import { LatenessStage } from './lateness-stage.js';
+import { throughLateness } from './lateness-step.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
 import { loadStartingState } from './starting-state.js';
@@ -709,13 +710,8 @@ export class Monitor {
 
   /** A step the reorder buffer released: applied as it is, or through the lateness stage (only what is due there then). */
   private staged(step: Step): Step {
-    const stage = this.lateness;
-    if (!stage) return step;
-    for (const e of step) {
-      stage.add(e);
-      this.ordering.applied(e); // taken from the reorder buffer: the applied cut waits at the stage's low water (appliedCut)
-    }
-    return inInstantOrder(stage.release());
+    // Taken from the reorder buffer: the applied cut waits at the stage's low water (appliedCut).
+    return this.lateness ? throughLateness(this.lateness, this.ordering, step) : step;
   }
 
   /** The applied prefix of every partition, what slot cursors and checkpoints record: behind the messages the lateness stage holds. */

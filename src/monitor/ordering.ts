@@ -43,6 +43,23 @@ export class Fetched {
     return this.data.toString('utf8', this.valueStart, this.valueEnd);
   }
 
+  /** The bytes this message keeps reachable: its batch's whole buffer, or only its own once compacted. */
+  get retainedBytes(): number {
+    return this.data.buffer.byteLength;
+  }
+
+  /**
+   * The same message over a copy of its own key and value bytes, for a message held long after
+   * the rest of its batch was applied (the lateness stage's): it then keeps its batch's buffer
+   * alive alone (session 59 review: 361 messages held a day's lead apart kept 103 MB of batches).
+   */
+  compacted(): Fetched {
+    const start = this.keyStart < 0 ? this.valueStart : this.keyStart;
+    const own = Buffer.allocUnsafeSlow(this.valueEnd - start);
+    this.data.copy(own, 0, start, this.valueEnd);
+    return new Fetched(this.decoded, this.decodedAt, own, this.keyStart < 0 ? -1 : 0, this.valueStart - start, this.valueEnd - start, this.tombstone);
+  }
+
   /** The record value's bytes, as fetched (empty for a tombstone): a view, no copy. */
   get bytes(): Buffer {
     return this.data.subarray(this.valueStart, this.valueEnd);

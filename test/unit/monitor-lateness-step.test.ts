@@ -1,0 +1,52 @@
+/**
+ * A step through the monitor's lateness stage (src/monitor/lateness-step.ts): a message the stage
+ * goes on holding keeps only its own bytes, not its fetched batch's buffer.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../src/decode/decode.js';
+import { LatenessStage } from '../../src/monitor/lateness-stage.js';
+import { throughLateness } from '../../src/monitor/lateness-step.js';
+import { Ordering, type Fetched } from '../../src/monitor/ordering.js';
+import type { Entry } from '../../src/monitor/event-time-buffer.js';
+
+const T0 = Date.parse('2025-01-01T00:00:00Z');
+const login = (id: string, time: number): string => JSON.stringify({ schema: 'exchange.login.v1', eventId: id, occurredAt: new Date(time).toISOString(), accountId: id, ip: '203.0.113.7', ipCountry: 'US', vpn: false, deviceId: `dev-${id}` });
+
+describe('a step through the lateness stage', () => {
+  it('a message held after the rest of its batch was applied keeps only its own key and value bytes, read back unchanged', () => {
+    const ordering = new Ordering();
+    ordering.register('logins', 0, 0n, 0n);
+    // 200 messages a second apart, and the last one dated a day ahead: the stage holds it alone.
+    const texts = Array.from({ length: 200 }, (_, i) => login(`a${i}`, T0 + i * 1000 + (i === 199 ? 86_400_000 : 0)));
+    const messages = texts.map((t, i) => ({ offset: String(i), timestamp: '0', key: i === 199 ? Buffer.from('acct-é') : null, value: Buffer.from(t) }));
+    ordering.accept({ topic: 'logins', partition: 0, highWatermark: '200', messages }, (t) => decodeMessage(t), 0);
+    const stage = new LatenessStage<Entry<Fetched>>({ latenessMs: 60_000 });
+    const step = ordering.next(1000, 1e13, 0);
+    const released = throughLateness(stage, ordering, step);
+    expect(released).toHaveLength(199);
+    expect(stage.size).toBe(1);
+    const [held] = stage.releaseAll();
+    const own = Buffer.byteLength('acct-é') + Buffer.byteLength(texts[199]!);
+    expect(held!.value.retainedBytes).toBe(own);
+    expect(held!.value.raw).toBe(texts[199]);
+    expect(held!.value.bytes.equals(Buffer.from(texts[199]!))).toBe(true);
+    expect(held!.value.record).toEqual({ key: 'acct-é' });
+    expect(released[0]!.value.retainedBytes).toBeGreaterThan(100 * own);
+  });
+
+  it('a held tombstone and a held keyless message stay as they were', () => {
+    const ordering = new Ordering();
+    ordering.register('logins', 0, 0n, 0n);
+    const ahead = login('ahead', T0 + 86_400_000);
+    const messages = [
+      { offset: '0', timestamp: '0', key: null, value: Buffer.from(login('a0', T0)) },
+      { offset: '1', timestamp: '0', key: null, value: Buffer.from(ahead) },
+      { offset: '2', timestamp: '0', key: Buffer.from('k'), value: null },
+    ];
+    ordering.accept({ topic: 'logins', partition: 0, highWatermark: '3', messages }, (t) => decodeMessage(t), 0);
+    const stage = new LatenessStage<Entry<Fetched>>({ latenessMs: 60_000 });
+    throughLateness(stage, ordering, ordering.next(10, 1e13, 0));
+    const held = stage.releaseAll().map((e) => e.value);
+    expect(held.map((f) => [f.raw, f.record, f.retainedBytes])).toEqual(expect.arrayContaining([[ahead, undefined, Buffer.byteLength(ahead)], ['', { key: 'k', tombstone: true }, 1]]));
+  });
+});
