@@ -49,6 +49,15 @@ describe('monitor ordering (fetched batches in, event-time steps out)', () => {
     expect(step.map((e) => (e.value.decoded.ok ? 'ok' : e.value.decoded.reject.code))).toEqual(['ok', 'TW_ENCODING', 'TW_JSON']);
   });
 
+  it("keeps a small batch's bytes in a buffer of its own, not in a slab of Node's shared pool (one held message kept up to 8 kB of other buffers alive)", () => {
+    const o = ordering();
+    const text = login('small', '2025-01-01T00:00:01Z');
+    o.accept({ topic: 'logins', partition: 0, highWatermark: '1', messages: [{ offset: '0', timestamp: '0', key: Buffer.from('k'), value: Buffer.from(text) }] }, decodeMessage, 0);
+    const [e] = o.next(10, HOLD, HOLD);
+    expect(e!.value.retainedBytes).toBe(1 + Buffer.byteLength(text));
+    expect(e!.value.raw).toBe(text);
+  });
+
   it('reports the offsets deleted before they were read: a batch that starts past the fetch position', () => {
     const o = ordering();
     const holes: ReadHole[] = [];
