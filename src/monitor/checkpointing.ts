@@ -150,9 +150,10 @@ export class Checkpointing {
     const { store, source } = this.options;
     if (!store || source.failed()) return;
     const now = Date.now();
+    // While a fold is under way the schedule waits for it: only segments are written meanwhile.
+    const scheduleDue = this.schedule.due(now) && this.fold === undefined;
     const due = checkpointDue({
-      // While a fold is under way the schedule waits for it: only segments are written meanwhile.
-      now, onStop, scheduleDue: this.schedule.due(now) && this.fold === undefined, dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
+      now, onStop, scheduleDue, dirty: this.schedule.dirty, chainOpen: this.journalLink !== undefined, reopenChain: this.reopenChain,
       journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
     });
     if (due === undefined) return;
@@ -161,9 +162,13 @@ export class Checkpointing {
     // what it holds (a cut: messages out of order across it are applied as late ones). A stop
     // writes none while messages are held: the slot cursors wait at them, and the restart goes on
     // from an earlier checkpoint and applies them in order, as after a crash (a cut there gave
-    // 19 extra alerts on a shuffled hot account, session 59).
+    // 19 extra alerts on a shuffled hot account, session 59). Nor does the whole checkpoint that
+    // reopens a chain (after a peer's checkpoint was restored, or a rule reload): a cut there falls
+    // where no other instance cuts, and after a hand-over the instances' outputs then overlap
+    // (session 59 review: a standby that restored its peer's checkpoint cut at its 393rd message,
+    // took the slot of the SIGKILLed owner and published 20 of its alerts a second time).
     if ((source.held?.() ?? 0) > 0) {
-      if (onStop || due === 'segment') return;
+      if (onStop || due === 'segment' || !scheduleDue) return;
       await source.releaseHeld!();
       if (source.failed()) return;
     }

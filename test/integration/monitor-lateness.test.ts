@@ -7,7 +7,7 @@
  * SIGKILL or a SIGTERM while the stage holds messages: nothing lost, nothing published twice.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { hotShapeStream } from '../../src/bench/hot-shapes-stream.js';
 import { topicFor } from '../../src/contract/schemas.js';
 import { ensureTopics } from '../../src/kafka/client.js';
 import { prng } from '../../src/simulate/builders.js';
-import { caughtUp, cleanupRun, expectedOf, highWatermarks, kafka, monitorOrder, newRun, readAll, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
+import { caughtUp, checkpointRoot, cleanupRun, expectedOf, highWatermarks, kafka, monitorOrder, newRun, readAll, slotCursor, startMonitor, stopMonitor, waitFor, type Run } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
 
 const TOOLS = join(root, '.cache', 'kafka', 'tools');
@@ -109,6 +109,28 @@ async function stoppedWhileHolding(signal: 'SIGKILL' | 'SIGTERM', seed: number):
   }
 }
 
+/**
+ * A shuffled stream, an owner and a standby that restored the owner's checkpoint, the owner
+ * SIGKILLed once it has published alerts: the standby takes the slot and publishes the rest.
+ */
+async function standbyTakesOver(): Promise<string[]> {
+  const run = await hotRun();
+  await produce(run, shuffledInBlocks(lines, 3));
+  const env = { MONITOR_LATENESS_MS: LATENESS_MS };
+  const owner = startMonitor(run, 'a', env);
+  const ownerCheckpoints = join(checkpointRoot(run), run.group, `a-${run.id}`);
+  await waitFor(async () => existsSync(ownerCheckpoints) && readdirSync(ownerCheckpoints).some((n) => n.endsWith('.twc')), 60_000, "the owner's first checkpoint");
+  const standby = startMonitor(run, 'b', env);
+  try {
+    await waitFor(async () => [...(await slotCursor(run, 0)).values()].some((o) => o > 0n), 300_000, 'the first alerts to be published');
+    await stopMonitor(owner, 'SIGKILL');
+    await waitFor(() => caughtUp(run), 300_000, 'the standby to cover every input partition');
+    return await readAll(run.alertTopic);
+  } finally {
+    expect(await stopMonitor(standby, 'SIGTERM')).toBe(0);
+  }
+}
+
 describe('monitor with MONITOR_LATENESS_MS', () => {
   it("gives a file replay's alerts in event order for a partition shuffled within the lateness, written by kafka-console-producer", async () => {
     const run = await hotRun();
@@ -126,6 +148,12 @@ describe('monitor with MONITOR_LATENESS_MS', () => {
   }, 600_000);
 
   it('loses and doubles nothing across a SIGKILL while messages wait in the stage: the restart publishes the rest of event order', () => stoppedWhileHolding('SIGKILL', 2), 900_000);
+
+  it("two instances, the owner SIGKILLed: the standby, which restored the owner's checkpoint, publishes the rest of event order, each alert once (its chain's reopening cut while messages were held published 20 twice)", async () => {
+    const alerts = await standbyTakesOver();
+    expect(alerts.length).toBe(expected.length);
+    expect(alerts.sort()).toEqual(expected);
+  }, 900_000);
 
   it('a clean stop with messages held writes no checkpoint of them: the restart publishes the rest of event order, each alert once (a cut at the stop gave 19 more)', () => stoppedWhileHolding('SIGTERM', 2), 900_000);
 });

@@ -182,6 +182,22 @@ describe('checkpointing: whole checkpoints and journal segments', () => {
     expect(whole(await h.names())).toHaveLength(3);
   }, 60_000);
 
+  it("with messages held in a lateness stage, the whole checkpoint that reopens a chain after a peer's checkpoint was restored waits for the stage to empty: it cuts nowhere another instance cuts (20 alerts published twice after a hand-over)", async () => {
+    const stage = { held: 0, released: [] as number[] };
+    const h = harness({ stage });
+    await h.checkpointing.stateLoaded({ restoredFrom: 'a peer' });
+    h.step(393);
+    stage.held = 30;
+    await h.checkpointing.checkpointIfDue();
+    expect(stage.released).toEqual([]);
+    expect(await h.names()).toEqual([]);
+    expect(h.commits).toEqual([]);
+    stage.held = 0; // a quiet input drained it
+    await h.checkpointing.checkpointIfDue();
+    expect(whole(await h.names())).toHaveLength(1);
+    expect(h.commits).toEqual([393]);
+  }, 60_000);
+
   it("goes on with its own restored chain; a peer's restored checkpoint reopens one with a whole checkpoint as soon as anything is applied", async () => {
     const own = harness();
     const restored = { name: 'checkpoint-000000000007.twj', base: 'checkpoint-000000000005.twc' };
