@@ -385,8 +385,9 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     const linked = state.linked(spec.by, value, to - spec.within, to);
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
     const accountIds = linked.map((s) => s.accountId);
-    const kycCountries = declaredCountries(state, accountIds, to);
-    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts: { by: spec.by, accounts: linked.length, accountIds, kycCountries } };
+    const kycCountryCodes = declaredCountries(state, accountIds, to);
+    const facts = { by: spec.by, accounts: linked.length, accountIds, kycCountries: kycCountryCodes.length, kycCountryCodes, ipCountry: session?.ipCountry?.toUpperCase() };
+    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts };
   };
 }
 
@@ -467,7 +468,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'laterUsd', 'leftUsd', 'othersUsd', 'movedUsd', 'hours', 'counterparties', 'counterpartyAddresses'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'medianUsd', 'sinceDays', 'salariesSinceDays', 'gapPeriods', 'lastPaidDaysBefore', 'runEventIds'],
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
-  linkage: ['by', 'accounts', 'accountIds', 'kycCountries'],
+  linkage: ['by', 'accounts', 'accountIds', 'kycCountries', 'kycCountryCodes', 'ipCountry'],
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd', 'medianPaymentUsd', 'businessPayers', 'individualPayers', 'individualMedianUsd', 'individualMedianPaymentUsd'],
   'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
