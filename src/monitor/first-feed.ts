@@ -54,6 +54,7 @@ export class FirstFeedWindow {
   private lastGrowthAt = Number.NaN;
   private allFedAt = Number.NaN;
   private endReason: FirstFeedEnd | undefined;
+  private lastNow = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: FirstFeedOptions) {}
 
@@ -87,6 +88,7 @@ export class FirstFeedWindow {
   /** A high watermark read for a partition (from a fetched batch or a refresh): records appearing. */
   sawHigh(topic: string, partition: number, high: bigint, now: number): void {
     if (this.current !== 'armed' && this.current !== 'holding') return;
+    this.followClock(now);
     const id = partitionId(topic, partition);
     const before = this.highs.get(id) ?? 0n;
     if (high <= before) return;
@@ -103,6 +105,7 @@ export class FirstFeedWindow {
   /** Closes the window when one of its ends is reached; returns the reason the one time it closes. */
   check(now: number): FirstFeedEnd | undefined {
     if (this.current !== 'holding') return undefined;
+    this.followClock(now);
     const reason = this.dueEnd(now);
     if (reason === undefined) return undefined;
     this.current = 'closed';
@@ -124,6 +127,22 @@ export class FirstFeedWindow {
     }
     if (this.endReason) out.endedBy = this.endReason;
     return out;
+  }
+
+  /**
+   * A wall clock stepped back (NTP, a VM resumed, a date set by hand) moves the window's instants
+   * back with it: measured on the old ones, the cap and the quiet time were reached only once the
+   * clock had caught up again (review: a step back of an hour held the first feed an hour past the
+   * cap, nothing applied meanwhile). Time the clock lost counts as none held.
+   */
+  private followClock(now: number): void {
+    if (now < this.lastNow) {
+      const back = this.lastNow - now;
+      this.firstRecordAt -= back;
+      this.lastGrowthAt -= back;
+      this.allFedAt -= back;
+    }
+    this.lastNow = now;
   }
 
   private dueEnd(now: number): FirstFeedEnd | undefined {

@@ -101,4 +101,29 @@ describe('first-feed window', () => {
     w.sawHigh('deposits', 0, 1000n, 35_000);
     expect(w.check(35_000)).toBe('cap');
   });
+
+  it('still closes at the cap and on quiet input when the wall clock steps back while it holds', () => {
+    const HOUR = 3_600_000;
+    const capped = window(120_000, 15_000);
+    capped.assigned(TOPICS, empty);
+    for (let t = 10 * HOUR, high = 1n; t <= 10 * HOUR + 60_000; t += 1000, high++) {
+      capped.sawHigh('deposits', 0, high, t);
+      expect(capped.check(t)).toBeUndefined();
+    }
+    // The clock is set back an hour 60 s into the window; the producer goes on.
+    for (let t = 9 * HOUR + 61_000, high = 100n; t < 9 * HOUR + 120_000; t += 1000, high++) {
+      capped.sawHigh('deposits', 0, high, t);
+      expect(capped.check(t)).toBeUndefined();
+    }
+    // The second between the last reading before the step and the first after it counts as none.
+    expect(capped.check(9 * HOUR + 121_000)).toBe('cap');
+
+    const quiet = window(120_000, 15_000);
+    quiet.assigned(TOPICS, empty);
+    quiet.sawHigh('deposits', 0, 10n, 10 * HOUR);
+    expect(quiet.check(10 * HOUR + 5000)).toBeUndefined();
+    expect(quiet.check(9 * HOUR + 5000)).toBeUndefined();
+    expect(quiet.check(9 * HOUR + 14_999)).toBeUndefined();
+    expect(quiet.check(9 * HOUR + 15_000)).toBe('quiet');
+  });
 });
