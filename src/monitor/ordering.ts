@@ -10,7 +10,7 @@ import { decodeBytes } from '../decode/encoding.js';
 import { EventTimeBuffer, type Entry } from './event-time-buffer.js';
 import { partitionKey, type Cut } from './ownership.js';
 import { sortInstantRuns, type InstantItem } from '../sources/instant-order.js';
-import { orderTime } from '../sources/order-key.js';
+import { PartitionCopies } from '../sources/order-key.js';
 import type { TopicSchemaCheck } from '../contract/topic-schemas.js';
 
 const keyOfEntry = (e: Entry<Fetched>): number => e.key;
@@ -123,9 +123,15 @@ function bytesOf(messages: readonly FetchedMessage[]): number {
 
 export class Ordering {
   private readonly buffer = new EventTimeBuffer<Fetched>();
+  private readonly copies: PartitionCopies;
 
-  /** @param topicCheck the pipeline's topic check (TOPIC_SCHEMA_CHECK=on): a message it refuses takes no order time of its own. */
-  constructor(private readonly topicCheck?: TopicSchemaCheck) {}
+  /**
+   * @param topicCheck the pipeline's topic check (TOPIC_SCHEMA_CHECK=on): a message it refuses takes no order time of its own.
+   * @param dedupeWindow the pipeline's dedupe window (ms of event time): a copy of a message read before in its partition within it takes none either.
+   */
+  constructor(topicCheck?: TopicSchemaCheck, dedupeWindow = 400 * 86_400_000) {
+    this.copies = new PartitionCopies(dedupeWindow, topicCheck);
+  }
 
   /** Messages fetched and not yet taken. */
   get size(): number {
@@ -169,8 +175,9 @@ export class Ordering {
       // `replay --from-kafka` gives it, so it never holds its partition back. (Its record
       // timestamp, the time it was produced, held every later message of a backfilled partition
       // until the other partitions had passed it: the monitor then applied them out of order.)
-      // So does a message its topic does not carry (orderTime): the pipeline refuses it however it is dated.
-      const time = orderTime(decoded, batch.topic, this.topicCheck) ?? this.buffer.previousTime(batch.topic, batch.partition);
+      // So do a message its topic does not carry and a copy of one read before in its partition
+      // (PartitionCopies): the pipeline refuses or drops them however they are dated.
+      const time = this.copies.orderTime(decoded, batch.topic, batch.partition) ?? this.buffer.previousTime(batch.topic, batch.partition);
       const fetched = new Fetched(decoded, now, data, keyStart, valueStart, at, m.value === null);
       if (this.buffer.add(batch.topic, batch.partition, BigInt(m.offset), time, fetched, now)) added++;
     }
@@ -240,5 +247,6 @@ export class Ordering {
   /** Forgets every partition and buffered message (a re-read from the first offset). */
   clear(): void {
     this.buffer.clear();
+    this.copies.clear();
   }
 }

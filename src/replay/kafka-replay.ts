@@ -8,7 +8,7 @@ import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeR
 import { notUtf8 } from '../decode/encoding.js';
 import type { KafkaClient } from '../kafka/client.js';
 import { mergeByEventTime, type PartitionStream } from '../sources/event-time-merge.js';
-import { orderTime } from '../sources/order-key.js';
+import { PartitionCopies } from '../sources/order-key.js';
 import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import { openKafkaRange, type KafkaRange, type KafkaRangeOptions, type KafkaRecord } from '../sources/kafka-range-source.js';
 import { replayFiles, type ReplayOptions, type ReplayRecord, type ReplayResult } from './replay.js';
@@ -32,7 +32,7 @@ export async function replayFromKafka(options: KafkaReplayOptions): Promise<Repl
     // Verdicts still held when the input ends (held-rejudgements.ts) belong to the side of the cut
     // the end is on: a run that stopped at `until` leaves them to the run `--since` (a message
     // after the cut takes them there), and a run `--since` whose input ended before it writes none.
-    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since, cut, replay.pipeline?.topicSchemaCheck === false ? undefined : new TopicSchemaCheck()), holdAtEnd: () => cut.reachedUntil, writeHeldAtEnd: () => cut.pastSince });
+    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since, cut, new PartitionCopies(replay.pipeline?.dedupeWindow ?? 400 * 86_400_000, replay.pipeline?.topicSchemaCheck === false ? undefined : new TopicSchemaCheck())), holdAtEnd: () => cut.reachedUntil, writeHeldAtEnd: () => cut.pastSince });
   } finally {
     await range.close();
   }
@@ -71,9 +71,9 @@ function decoding(stream: PartitionStream<KafkaRecord>, options: DecodeOptions):
  * and it may raise alerts on transfers of any date (session 41 QA: 54 alerts of a whole run were
  * in neither half when `--since` judged by the record's own date).
  */
-async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined, cut: MergeCut, topicCheck: TopicSchemaCheck | undefined): AsyncGenerator<ReplayRecord> {
+async function* mergedUntil(range: KafkaRange, options: DecodeOptions, until: number, since: number | undefined, cut: MergeCut, copies: PartitionCopies): AsyncGenerator<ReplayRecord> {
   const streams = range.partitions.map((p) => decoding(p, options));
-  for await (const m of mergeByEventTime(streams, (v) => orderTime(v.decoded, v.record.topic, topicCheck))) {
+  for await (const m of mergeByEventTime(streams, (v) => copies.orderTime(v.decoded, v.record.topic, v.record.partition))) {
     // Records come out by order key: past `until` nothing more can come; a record dated past it
     // that comes out earlier (dated ahead of the records after it) is left out alone.
     if (m.key >= until) {

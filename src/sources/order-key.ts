@@ -12,6 +12,7 @@
  */
 import type { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { DecodeResult } from '../decode/decode.js';
+import { IdWindow } from '../state/id-window.js';
 
 export const ORDER_LOOKAHEAD = 8;
 
@@ -27,4 +28,43 @@ export const ORDER_LOOKAHEAD = 8;
 export function orderTime(decoded: DecodeResult, topic: string, topicCheck: TopicSchemaCheck | undefined): number | undefined {
   if (!decoded.ok) return undefined;
   return topicCheck?.refusal(topic, decoded.schema) === undefined ? decoded.event.time : undefined;
+}
+
+/**
+ * Ids a partition's copy is told by: at most this many held, the oldest dropped first. A copy
+ * comes some records after its original (a producer's retry, a re-published batch); a copy from
+ * further back than this many ids of event time takes its own time, as before session 60.
+ */
+export const ORDER_COPY_MEMORY_IDS = 1 << 20;
+
+/**
+ * Order times that leave out a copy of a message already read in its partition (same eventId,
+ * within `window` of event time): the pipeline drops it as a duplicate however it is dated, so it
+ * takes none, as a refusal does (`orderTime`). Session 60 QA: a redelivered deposit, dated like
+ * its original four months before the deposits around it, lowered the keys of the 8 deposits
+ * before it, which the monitor and `replay --from-kafka` then applied ahead of four months of
+ * logins and refused as leaps (TW_TIME_AHEAD). Only copies within one partition: which of two
+ * copies in different partitions is read first depends on fetch timing, and the order must not
+ * (the monitor and the replay give the same order). Ids are remembered for this run only: a
+ * restarted monitor does not know the ids it applied before, and orders such a copy by its date.
+ */
+export class PartitionCopies {
+  private ids: IdWindow;
+
+  /** @param window event time an id is remembered for: the pipeline's dedupe window (DEDUPE_WINDOW_DAYS). */
+  constructor(private readonly window: number, private readonly topicCheck?: TopicSchemaCheck) {
+    this.ids = new IdWindow(window, { maxIds: ORDER_COPY_MEMORY_IDS });
+  }
+
+  /** `orderTime` of a record read from (`topic`, `partition`), none for a copy of one read there before. */
+  orderTime(decoded: DecodeResult, topic: string, partition: number): number | undefined {
+    const time = orderTime(decoded, topic, this.topicCheck);
+    if (time === undefined || !decoded.ok) return undefined;
+    return this.ids.addIfNew(`${partition}\u0000${topic}\u0000${decoded.event.eventId}`, time) ? undefined : time;
+  }
+
+  /** Forgets every id (the partitions are read again from their first offsets). */
+  clear(): void {
+    this.ids = new IdWindow(this.window, { maxIds: ORDER_COPY_MEMORY_IDS });
+  }
 }
