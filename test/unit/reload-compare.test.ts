@@ -39,7 +39,7 @@ describe('rule reload', () => {
     const applied: number[] = [];
     const reloader = new RuleReloader(dir, { applied: (r) => applied.push(r.length), refused: () => undefined }, 50);
     reloader.start();
-    writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace('version: 1', 'version: 2'));
+    writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace('version: 2', 'version: 3'));
     await expect.poll(() => applied.length, { timeout: 5000 }).toBeGreaterThan(0);
     reloader.stop();
   });

@@ -66,22 +66,22 @@ describe('the rules in force (rule-watch.ts)', () => {
     const before = inForce();
     const fingerprint = (await gauge(metrics))[0]!.labels.fingerprint;
     const path = join(dir, RULE);
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/^version: 1$/m, 'version: 2').replace(/^title: .*$/m, 'title: Repeated transfers just under the threshold (v2)'));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^version: 2$/m, 'version: 3').replace(/^title: .*$/m, 'title: Repeated transfers just under the threshold (v2)'));
     await vi.waitFor(() => expect(inForce()).not.toBe(before), WAIT);
-    expect(inForce().find((r) => r.spec.id === 'structuring.just-under')!.spec.version).toBe(2);
+    expect(inForce().find((r) => r.spec.id === 'structuring.just-under')!.spec.version).toBe(3);
     expect(await reloads(metrics, 'applied')).toBe(1);
     const series = await gauge(metrics);
     expect(series).toHaveLength(1);
     expect(series[0]!.labels.fingerprint).not.toBe(fingerprint);
     await vi.waitFor(() => expect(audit.map((e) => e.event)).toEqual(['start', 'reload']), WAIT);
-    expect(audit[1]).toMatchObject({ added: ['structuring.just-under@2'], removed: ['structuring.just-under@1'] });
+    expect(audit[1]).toMatchObject({ added: ['structuring.just-under@3'], removed: ['structuring.just-under@2'] });
   });
 
   it('refuses a broken file whole, with its file:line, counted and audited; the rules in force stay', async () => {
     const { dir, audit, metrics, inForce } = watched();
     const before = inForce();
     const path = join(dir, RULE);
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/^version: 1$/m, 'versoin: 2'));
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^version: \d+$/m, 'versoin: 2'));
     await vi.waitFor(async () => expect(await reloads(metrics, 'refused')).toBe(1), WAIT);
     expect(inForce()).toBe(before);
     expect(await reloads(metrics, 'applied')).toBe(0);
