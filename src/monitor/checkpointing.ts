@@ -37,8 +37,6 @@ export interface CheckpointSource {
   commitAll(): Promise<void>;
   /** Messages taken from the reorder buffer and not yet applied (the lateness stage's); none when absent. */
   held?(): number;
-  /** Applies every held message (a cut, as `replay --checkpoint-every` makes one). */
-  releaseHeld?(): Promise<void>;
 }
 
 export type CheckpointMetrics = Pick<Metrics, 'checkpointSeconds' | 'checkpointFoldSeconds' | 'checkpointBytes' | 'checkpointLastSuccess' | 'checkpointFailures'>;
@@ -64,6 +62,9 @@ export interface LoadedChainState {
   /** On a rebuild, where the fresh state stands. */
   earliest?: Cut;
 }
+
+/** Records journaled while the lateness stage holds messages after which the chain ends (dropLongJournal). */
+export const HELD_JOURNAL_MAX = 100_000;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -149,6 +150,8 @@ export class Checkpointing {
   async checkpointIfDue(onStop = false): Promise<void> {
     const { store, source } = this.options;
     if (!store || source.failed()) return;
+    const held = (source.held?.() ?? 0) > 0;
+    if (held) this.dropLongJournal();
     const now = Date.now();
     // While a fold is under way the schedule waits for it: only segments are written meanwhile.
     const scheduleDue = this.schedule.due(now) && this.fold === undefined;
@@ -157,26 +160,35 @@ export class Checkpointing {
       journaled: this.journal.length, lastJournalAt: this.lastJournalAt, journalEveryMs: this.options.config.CHECKPOINT_JOURNAL_EVERY_SECONDS * 1000,
     });
     if (due === undefined) return;
-    // A checkpoint never holds a message of the lateness stage (lateness-stage.ts): a segment waits
-    // until the stage is empty (a quiet input drains it); a scheduled whole checkpoint first applies
-    // what it holds (a cut: messages out of order across it are applied as late ones). A stop
-    // writes none while messages are held: the slot cursors wait at them, and the restart goes on
-    // from an earlier checkpoint and applies them in order, as after a crash (a cut there gave
-    // 19 extra alerts on a shuffled hot account, session 59). Nor does the whole checkpoint that
-    // reopens a chain (after a peer's checkpoint was restored, or a rule reload): a cut there falls
-    // where no other instance cuts, and after a hand-over the instances' outputs then overlap
-    // (session 59 review: a standby that restored its peer's checkpoint cut at its 393rd message,
-    // took the slot of the SIGKILLed owner and published 20 of its alerts a second time).
-    if ((source.held?.() ?? 0) > 0) {
-      if (onStop || due === 'segment' || !scheduleDue) return;
-      await source.releaseHeld!();
-      if (source.failed()) return;
-    }
+    // A checkpoint never holds a message of the lateness stage (lateness-stage.ts): every kind
+    // waits until the stage is empty (a quiet input drains it). A checkpoint written then finds
+    // the stage fresh, as an instance that restores it starts, and no checkpoint cuts the stage:
+    // a cut falls on each instance's own wall clock, and after a hand-over the instances' orders,
+    // and so their outputs, differ across the slot cursor (session 59: the chain-reopening cut
+    // published 20 alerts twice; session 60: a scheduled cut every 5 s, 1,533 alerts against
+    // 1,514, 20 twice and 1 missing). A stop writes none either: the slot cursors wait at the held
+    // messages, and the restart re-reads them from the last checkpoint, as after a crash.
+    if (held) return;
     await source.commitAll();
     if (source.failed()) return;
     if (due === 'whole' && this.canFold(onStop)) await this.startFold(store);
     else if (due === 'whole') await this.saveWhole(store);
     else await this.saveSegment(store);
+  }
+
+  /**
+   * While the stage holds messages no segment is written, so the journal would grow for as long
+   * as the input is never quiet: past HELD_JOURNAL_MAX records the chain ends (a whole
+   * checkpoint reopens it once the stage is empty) and nothing more is journaled until then.
+   */
+  private dropLongJournal(): void {
+    if (this.journalLink === undefined || this.journal.length < HELD_JOURNAL_MAX) return;
+    this.options.logger.info({ journaled: this.journal.length }, 'the lateness stage has held messages for long: the journal chain ends, and the next checkpoint is whole');
+    this.journalLink = undefined;
+    this.journal = new JournalLog();
+    this.reopenChain = true;
+    this.chainEpoch++;
+    void this.cancelFold();
   }
 
   /** A scheduled whole checkpoint is folded when a folder is wired and the chain is open and ours (not on a stop, nor to reopen a chain). */

@@ -3,10 +3,13 @@
  * each partition as a prefix in offset order, wait here, sorted by event time, until the merged
  * stream has read `latenessMs` of event time past them (lateness-buffer.ts, as `replay` does), so
  * a partition whose own messages are out of event time within the bound is applied in event
- * order. Everything waiting goes at once when the input is quiet (nothing fetched for the hold:
- * a finished stream drains) and before a scheduled whole checkpoint (a cut, as `replay
- * --checkpoint-every` makes one); segments and the stop's checkpoint wait until nothing is held
- * (checkpointing.ts): a checkpoint never holds a message of this stage.
+ * order. What is released is a function of the messages put here and their order alone (each
+ * `add` followed by its own `release`, lateness-step.ts), never of the wall clock, so every
+ * instance releases the same messages at the same input positions (session 60). The one
+ * exception is the quiet drain: everything waiting goes at once when the input is quiet (nothing
+ * fetched for the hold: a finished stream drains). Checkpoints of either kind wait until nothing
+ * is held (checkpointing.ts): a checkpoint never holds a message of this stage, and the stage is
+ * then fresh, as a restored instance's is.
  *
  * Exactly-once stays the slot cursors' rule ("an output is published iff the message whose
  * application produced it lies beyond the cursor", ownership.ts): a message waiting here is not
@@ -61,7 +64,9 @@ export class LatenessStage<T extends StagedMessage> {
 
   private freshBuffer(): LatenessBuffer<T> {
     const { latenessMs, leapMs, maxBuffered } = this.options;
-    return new LatenessBuffer<T>({ latenessMs, ...(leapMs ? { leapMs } : {}), ...(maxBuffered ? { maxBuffered } : {}) });
+    // A message dated more than the lateness past the newest time read waits for the stream to
+    // follow it, or goes where it was read (lateness-buffer.ts, aheadMs): a rule of the input alone.
+    return new LatenessBuffer<T>({ latenessMs, aheadMs: latenessMs, ...(leapMs ? { leapMs } : {}), ...(maxBuffered ? { maxBuffered } : {}) });
   }
 
   /** Messages waiting. */

@@ -214,7 +214,7 @@ export class Monitor {
     this.lateness = latenessMs > 0 ? new LatenessStage({ latenessMs, leapMs: options.config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 }) : undefined;
     this.firstFeed = new FirstFeedWindow({ capMs: options.config.MONITOR_FIRST_FEED_HOLD_MS, quietMs: options.config.MONITOR_FIRST_FEED_QUIET_MS, settleMs: options.holdMs ?? options.config.MONITOR_HOLD_MS });
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
-    const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true), held: () => this.lateness?.size ?? 0, releaseHeld: () => this.releaseHeld() };
+    const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true), held: () => this.lateness?.size ?? 0 };
     this.checkpointing = new Checkpointing({ store: options.checkpoints, foldCheckpoint: options.foldCheckpoint, config: options.config, group: this.groupId, logger: options.logger, metrics: options.metrics, source });
     const { rulesDir, ruleAudit, instanceId, logger, metrics } = options;
     this.ruleWatch = new RuleWatch({
@@ -695,16 +695,16 @@ export class Monitor {
     await this.releaseOrdered();
     // A quiet input (nothing fetched for the hold): what the lateness stage holds is all due.
     if (!this.stopping && this.ordering.size === 0 && this.lateness?.quiet(Date.now(), this.holdMs)) {
-      await this.releaseHeld('quiet');
+      await this.releaseHeld();
       await this.checkpointing.checkpointIfDue();
     }
   }
 
-  /** Applies everything the lateness stage holds, in event order (a quiet input, or a checkpoint's cut). */
-  private async releaseHeld(why: 'quiet' | 'checkpoint' = 'checkpoint'): Promise<void> {
+  /** Applies everything the lateness stage holds, in event order (a quiet input: the only release the wall clock decides). */
+  private async releaseHeld(): Promise<void> {
     const held = this.lateness?.releaseAll() ?? [];
     if (held.length === 0) return;
-    this.options.logger.debug({ messages: held.length, why }, 'the lateness stage applies every message it held');
+    this.options.logger.debug({ messages: held.length }, 'the input is quiet: the lateness stage applies every message it held');
     await this.applyStep(inInstantOrder(held));
   }
 

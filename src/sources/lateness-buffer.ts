@@ -18,6 +18,16 @@
  *   bad line late). LEAP_SUPPORT of them in a row move it (the stream goes on after a long gap),
  *   as the pipeline's clock does.
  * - Bounded: past `maxBuffered` messages the earliest is released at once.
+ * - With `aheadMs` (the monitor's stage: the lateness itself), a message dated more than that past
+ *   the newest time read is not placed yet and does not move that time. Once a message read
+ *   after it is dated within `aheadMs` before it or later (the stream has followed it: a gap in
+ *   event time, a sparse stream), it is held at its own time, as a message read in order is, and
+ *   moves the time. If AHEAD_WINDOW messages within the bound come first, the stream does not
+ *   follow it (a producer's clock error): it goes at the newest time read then, as a reject
+ *   does, and is released once the stream has read the lateness past that. Both depend on the
+ *   messages read and their order alone, so a lone message dated a day ahead neither moves the
+ *   time a day (nothing would be reordered for a day) nor waits a day of event time (its
+ *   partition's applied cut with it: session 59 review).
  *
  * Only the items and their times are held, in two arrays consumed from the front.
  */
@@ -27,6 +37,9 @@ export const DEFAULT_MAX_BUFFERED = 65_536;
 
 /** Messages in a row dated past the leap bound after which the newest time read follows them. */
 export const LEAP_SUPPORT = 8;
+
+/** Messages read within the bound after a message dated past `aheadMs`, after which it is placed at the newest time read. */
+export const AHEAD_WINDOW = 8;
 
 /** Consumed entries at the front kept before the arrays are compacted (and at least twice what is held: insertFirst reuses them). */
 const COMPACT_AFTER = 4096;
@@ -40,6 +53,8 @@ export interface LatenessOptions {
   maxBuffered?: number;
   /** A message dated further after the newest time read is not held (see the module comment); 0 or undefined: no bound. */
   leapMs?: number;
+  /** A message dated further after the newest time read waits for the stream to follow it (see the module comment); 0 or undefined: no bound. */
+  aheadMs?: number;
 }
 
 export class LatenessBuffer<T> {
@@ -52,6 +67,11 @@ export class LatenessBuffer<T> {
   /** The newest event time read (leaps aside). */
   private clock = Number.NEGATIVE_INFINITY;
   private leapsInRow = 0;
+  /** Messages dated past `aheadMs` after the newest time read, in the order read, not yet placed. */
+  private ahead: { item: T; time: number }[] = [];
+  /** Messages read within the bound since the first of `ahead`. */
+  private sinceAhead = 0;
+  private readonly aheadMs: number;
   private readonly latenessMs: number;
   private readonly maxBuffered: number;
   private readonly leapMs: number;
@@ -60,10 +80,11 @@ export class LatenessBuffer<T> {
     this.latenessMs = options.latenessMs;
     this.maxBuffered = options.maxBuffered ?? DEFAULT_MAX_BUFFERED;
     this.leapMs = options.leapMs !== undefined && options.leapMs > 0 ? options.leapMs : Number.POSITIVE_INFINITY;
+    this.aheadMs = options.aheadMs !== undefined && options.aheadMs > 0 ? options.aheadMs : Number.POSITIVE_INFINITY;
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.length - this.head + this.ahead.length;
   }
 
   /** Holds a message dated `time` (undefined: none of its own); take what is now due with `next`. */
@@ -82,8 +103,31 @@ export class LatenessBuffer<T> {
       return;
     }
     this.leapsInRow = 0;
+    if (this.ahead.length > 0) this.admitFollowed(time);
+    if (this.clock !== Number.NEGATIVE_INFINITY && time - this.clock > this.aheadMs) {
+      this.ahead.push({ item, time });
+      return;
+    }
     this.insert(item, time);
     if (time > this.clock) this.moveClock(time);
+    if (this.ahead.length > 0 && ++this.sinceAhead >= AHEAD_WINDOW) this.placeAheadAtClock();
+  }
+
+  /** The messages waiting past the bound that a message dated `time` follows (dated within `aheadMs` before it or earlier) are held at their own times, and move the time. */
+  private admitFollowed(time: number): void {
+    const still: { item: T; time: number }[] = [];
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const a of this.ahead) {
+      if (a.time - time > this.aheadMs) still.push(a);
+      else {
+        this.insert(a.item, a.time);
+        if (a.time > newest) newest = a.time;
+      }
+    }
+    if (still.length === this.ahead.length) return;
+    this.ahead = still;
+    if (still.length === 0) this.sinceAhead = 0;
+    if (newest > this.clock) this.moveClock(newest);
   }
 
   /** The next message due (the stream has read the lateness past it, the bound pushed it out, or a cut), or undefined. */
@@ -94,8 +138,20 @@ export class LatenessBuffer<T> {
     return this.take();
   }
 
+  /** The messages dated past the bound that the stream did not follow go at the newest time read, as rejects do. */
+  private placeAheadAtClock(): void {
+    const waiting = this.ahead;
+    this.ahead = [];
+    this.sinceAhead = 0;
+    for (const a of waiting) this.insert(a.item, this.clock);
+  }
+
   /** Releases everything held (the end of the input, a checkpoint's cut) and starts afresh: `next` returns it all, earliest first. */
   cut(): void {
+    const waiting = this.ahead;
+    this.ahead = [];
+    this.sinceAhead = 0;
+    for (const a of waiting) this.insert(a.item, a.time);
     this.due = this.size;
     this.clock = Number.NEGATIVE_INFINITY;
     this.leapsInRow = 0;

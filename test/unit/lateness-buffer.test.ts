@@ -4,7 +4,7 @@
  * dated past the leap bound does not move the clock; a cut releases everything.
  */
 import { describe, expect, it } from 'vitest';
-import { LatenessBuffer, LEAP_SUPPORT } from '../../src/sources/lateness-buffer.js';
+import { AHEAD_WINDOW, LatenessBuffer, LEAP_SUPPORT } from '../../src/sources/lateness-buffer.js';
 
 /** Adds each [name, time] and returns what was released after each add, joined. */
 function feed(buffer: LatenessBuffer<string>, items: [string, number | undefined][]): string[] {
@@ -78,5 +78,40 @@ describe('the lateness buffer', () => {
     expect(rest(buffer)).toEqual(['a']);
     expect(feed(buffer, [['b', 50], ['c', 45]])).toEqual(['', '']);
     expect(rest(buffer)).toEqual(['c', 'b']);
+  });
+
+  describe('with aheadMs (the monitor stage: a message dated more than the lateness past the newest time read)', () => {
+    it('a lone message dated a day ahead neither moves the clock nor waits a day: what follows is still reordered, and it goes at the newest time read after AHEAD_WINDOW messages, released the lateness after that', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10, aheadMs: 10 });
+      // Minute-like times: 0, then the stray at 1,440 (a "day"), then 2, 1, 4, 3, ... within the lateness.
+      const inOrder: [string, number][] = [];
+      for (let t = 1; t <= AHEAD_WINDOW; t++) inOrder.push([`m${t}`, t % 2 === 1 ? t + 1 : t - 1]);
+      const out = feed(b, [['m0', 0], ['stray', 1440], ...inOrder, ['n', 18], ['o', 21], ['p', 30]]);
+      expect(out.slice(0, 1 + 1 + AHEAD_WINDOW).join('')).toBe(''); // nothing released: the clock stayed under 10
+      // n (18) releases m0 and m1..m8 dated before 8 in event order; the stray went at the clock (8)
+      // after the 8th message, behind m7 (8), and goes with it once the stream reads past 18.
+      expect(out.slice(1 + 1 + AHEAD_WINDOW)).toEqual(['m0,m2,m1,m4,m3,m6,m5,m8', 'm7,stray', 'n']);
+    });
+
+    it('a message the stream follows (one read after it dated within aheadMs before it or later: a gap in event time) is held at its own time, so the gap keeps event order', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10, aheadMs: 10 });
+      // 0..2, a gap to 100, then 103, 101, 102 (the gap's side shuffled), 113, 120.
+      const out = feed(b, [['a', 0], ['b', 2], ['c', 1], ['x', 103], ['y', 101], ['z', 102], ['w', 113], ['v', 120]]);
+      expect(out).toEqual(['', '', '', '', 'a,c,b', '', 'y,z', 'x']);
+      expect(rest(b)).toEqual(['w', 'v']);
+    });
+
+    it('a cut releases the messages waiting past the bound too, at their own times', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10, aheadMs: 10 });
+      feed(b, [['a', 0], ['far', 500], ['b', 3]]);
+      expect(b.size).toBe(3);
+      expect(rest(b)).toEqual(['a', 'b', 'far']);
+      expect(b.size).toBe(0);
+    });
+
+    it('without aheadMs (replay) a message dated past the lateness moves the clock as before', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10 });
+      expect(feed(b, [['a', 0], ['far', 500], ['b', 3]])).toEqual(['', 'a', 'b']);
+    });
   });
 });
