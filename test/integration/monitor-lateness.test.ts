@@ -177,7 +177,7 @@ describe('monitor with MONITOR_LATENESS_MS', () => {
         for (const slot of [0, 1]) if (((await slotCursor(run, slot)).get(`${loginTopic}/0`) ?? 0n) > aheadOffset) return true;
         return false;
       };
-      await waitFor(passed, 240_000, "a slot cursor to pass the far-ahead login's offset");
+      await waitFor(passed, 400_000, "a slot cursor to pass the far-ahead login's offset");
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
     }
