@@ -214,7 +214,7 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       ok: true,
       value: round(ratio, 4),
       eventIds: [...parts.map((a) => a.eventId), ...after.map((e) => e.eventId)],
-      facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, leftUsd: c.left, othersUsd: c.others, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
+      facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, receivedUsd: c.inflow.plus(c.later), leftUsd: c.left, othersUsd: c.others, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
     };
   }
 }

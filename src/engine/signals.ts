@@ -465,7 +465,7 @@ export function readsGraph(spec: SignalSpec): boolean {
 export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> = {
   exposure: ['hops', 'direct', 'label', 'labelledAddress', 'entity', 'source', 'detail', 'path', 'direction', 'listing', 'labelledFrom', 'confidence', 'listedAfterTransfer', 'listedAt', 'transferAt'],
   window: ['value', 'count', 'within', 'key'],
-  sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'laterUsd', 'leftUsd', 'othersUsd', 'movedUsd', 'hours', 'counterparties', 'counterpartyAddresses'],
+  sequence: ['ratio', 'percent', 'firstEventId', 'firstAsset', 'firstChain', 'firstUsd', 'laterUsd', 'receivedUsd', 'leftUsd', 'othersUsd', 'movedUsd', 'hours', 'counterparties', 'counterpartyAddresses'],
   cadence: ['payer', 'payerAddress', 'count', 'periodDays', 'cv', 'meanUsd', 'medianUsd', 'sinceDays', 'salariesSinceDays', 'gapPeriods', 'lastPaidDaysBefore', 'runEventIds'],
   'fan-in': ['cluster', 'accounts', 'accountIds', 'addresses', 'labels', 'saturated'],
   linkage: ['by', 'accounts', 'accountIds', 'kycCountries', 'kycCountryCodes', 'ipCountry'],

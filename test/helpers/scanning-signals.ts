@@ -71,7 +71,7 @@ export function scanningSequence(spec: Extract<SignalSpec, { op: 'sequence' }>, 
         ok: true,
         value: round(ratio, 4),
         eventIds: [...group.map((a) => a.eventId), ...after.map((e) => e.eventId)],
-        facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, laterUsd, leftUsd: left, othersUsd, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
+        facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow, laterUsd, receivedUsd: inflow.plus(laterUsd), leftUsd: left, othersUsd, movedUsd: moved, hours: round((trigger.time - since) / 3_600_000, 1), ...counterpartyFacts(follow) },
       };
       if (!largest) return result;
       if (bestLeft === undefined || left.compare(bestLeft) > 0) { best = result; bestLeft = left; }
