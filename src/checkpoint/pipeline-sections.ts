@@ -53,4 +53,6 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || typeof entry[2] !== 'number') r.fail('a held re-judgement is not [account, event id, time]');
     held.hold({ accountId: entry[0], eventId: entry[1], time: entry[2] });
   }
+  // Deposits sent with no sender take it again from the restored graph, or wait for their chain record.
+  pipeline.restoreSenders();
 }

@@ -23,7 +23,7 @@ import { SubnetSightings, subnetOf } from './subnet-sightings.js';
 import type { WindowValidity } from './window-validity.js';
 import { PaidCounterparties } from './paid-counterparties.js';
 import { PayerIndex, type PayerGroup } from './payer-index.js';
-import { isKeptMessage, transferKeeper } from './retained-fields.js';
+import { isKeptMessage, messageSlimmer, transferKeeper } from './retained-fields.js';
 import { SlidingAggregate, type WindowAgg } from './sliding-aggregate.js';
 import { requestSettledBy, historyAsOf, resettleFrom, repairingMaySettle } from './withdrawal-settlement.js';
 
@@ -196,7 +196,7 @@ export class RuleState {
 
   constructor(options: Partial<RuleStateOptions> = {}) {
     this.options = { ...DEFAULT_RULE_STATE, ...options };
-    this.keep = this.options.transferFields && transferKeeper(this.options.transferFields);
+    this.keep = this.options.transferFields && retainedMessageKeeper(this.options.transferFields);
     this.paid = new PaidCounterparties((accountId) => this.history(accountId), this.options.counterpartyIndexFrom);
     const cap = this.options.maxTransfers ?? Number.POSITIVE_INFINITY;
     this.byEventId = { deposit: new ExpiringIndex(this.kindRetention('deposit'), this.dropExpired, cap), withdrawal: new ExpiringIndex(this.kindRetention('withdrawal'), this.dropExpired, cap) };
@@ -221,7 +221,8 @@ export class RuleState {
     this.historyRewrites++; // a new rule set: gate notes of the old one's rules (see gates.ts) no longer apply
     this.letGoOfDerivedValues();
     this.options = { ...this.options, ...options };
-    this.keep = this.options.transferFields && transferKeeper(this.options.transferFields);
+    this.keep = this.options.transferFields && retainedMessageKeeper(this.options.transferFields);
+    this.slim = undefined;
     this.byEventId.deposit.setRetention(this.kindRetention('deposit'));
     this.byEventId.withdrawal.setRetention(this.kindRetention('withdrawal'));
     this.loginSigns.setRetention(this.options.loginSignsRetention ?? 0);
@@ -616,6 +617,34 @@ export class RuleState {
   }
 
   /**
+   * A retained deposit that had no sender learns it (`from`, the sender's key, found on the chain
+   * after the deposit was read): the deposit then holds what a deposit whose sender was found as
+   * it arrived holds. Its message keeps the `from` as sent (empty): a kept message that read its
+   * senders from the transfer becomes a copy (retained-fields.ts), as one recovered on arrival is.
+   * What the account's history derived from its senders (the counterparty and payer indexes,
+   * aggregates, derived values, gate notes) is derived again, and the deposit carries its first
+   * dealing with the sender as it would have.
+   */
+  learnSender(deposit: TransferEvent, from: string): void {
+    if (deposit.from.length > 0) return;
+    const accountId = deposit.msg.accountId;
+    this.changes++;
+    this.historyRewrites++;
+    if (isKeptMessage(deposit.msg)) deposit.msg = (this.slim ??= messageSlimmer(withTxHash(this.options.transferFields!)))(deposit.msg);
+    deposit.from = [from];
+    this.aggs.delete(accountId);
+    this.paid.forget(accountId);
+    this.payers.forget(accountId);
+    this.staleDerivedValues(accountId);
+    // Before the deposit's own instant: the history already holds the deposit itself.
+    const since = this.paid.priorDealing(accountId, from, deposit.time - 1);
+    if (since !== undefined && since < deposit.time) deposit.dealtSince = since;
+  }
+
+  /** Copies a kept message's fields and its txHash (learnSender), compiled on first use for the fields in force. */
+  private slim: ((msg: TransferMessage) => TransferMessage) | undefined;
+
+  /**
    * A requested withdrawal read after events of its account dated at or after it: its group is
    * paired again from its time on, as event order would have (a completion read before its
    * request settles it now; see resettleFrom). Called once the request was judged, as event
@@ -841,6 +870,29 @@ export class RuleState {
     this.letGoOfDerivedValues();
     this.newest = newest;
   }
+}
+
+/**
+ * What a retained transfer keeps of its message (retained-fields.ts `transferKeeper`), and for a
+ * deposit sent with no sender (`from: []`) its transaction hash too, whatever the rules read: a
+ * checkpoint then carries it, and a restore names the deposit's sender again from the chain data
+ * the graph holds, or waits for it (Pipeline.restoreSenders). Such deposits are few; the rest
+ * keep what they kept.
+ */
+function retainedMessageKeeper(fields: ReadonlySet<string>): (transfer: TransferEvent) => TransferMessage {
+  const keep = transferKeeper(fields);
+  if (fields.has('txHash')) return keep;
+  const keepWithHash = transferKeeper(withTxHash(fields));
+  return (transfer) => (isSentWithoutSender(transfer.msg) ? keepWithHash(transfer) : keep(transfer));
+}
+
+/** A deposit whose message names no sender and a transaction hash (its sender may be found on the chain). */
+export function isSentWithoutSender(msg: TransferMessage): boolean {
+  return msg.kind === 'deposit' && msg.txHash !== undefined && msg.from !== undefined && msg.from.length === 0;
+}
+
+function withTxHash(fields: ReadonlySet<string>): ReadonlySet<string> {
+  return fields.has('txHash') ? fields : new Set([...fields, 'txHash']);
 }
 
 /** The aggregate of an empty window at `now`: what one built from an empty history would hold. */

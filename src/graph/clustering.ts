@@ -404,34 +404,64 @@ export class GraphWriter {
     }
     if (deposit) graph.markOwn(toId);
     else for (const id of fromIds) graph.markOwn(id);
-    const external = deposit ? fromIds : [toId];
-    // A deposit straight out of a mix names the mix as its counterparty, but the mix is no one's
-    // address: it gets no touch and no edge, so accounts paid by one mix share no cluster and the
-    // mix funds no one (session 44 review: it had gained both).
-    const fromMix = recovered !== undefined && isCoinJoinKey(graph.key(recovered));
-    if (!fromMix) {
-      for (const id of external) {
-        graph.markSeen(id, event.time);
-        graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
-      }
+    if (deposit) {
+      this.applySenders(event, toId, fromIds, m.txHash ?? m.eventId);
+      return { counterpartyIds: fromIds, changes: NO_CHANGES };
     }
+    graph.markSeen(toId, event.time);
+    graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: toId });
     let changes = NO_CHANGES;
-    if (m.kind === 'withdrawal' && m.status === 'completed') {
+    if (m.status === 'completed') {
       const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(hotWalletKey(m.chain));
       graph.markOwn(hot);
       if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: storeRef(m.txHash ?? m.eventId) })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
       }
-    } else if (deposit && event.from.length > 0 && !fromMix) {
-      // k senders each get an edge of a k-th, rounded toward zero at 18 places. A deposit whose
-      // senders are unknown (the contract allows an empty `from`) adds no edge.
-      const k = event.from.length;
-      const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
-      const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
-      const ref = storeRef(m.txHash ?? m.eventId);
-      for (const id of fromIds) graph.addFlowEdge({ from: id, to: toId, asset: m.asset, amount, usd, time: event.time, ref });
     }
-    return { counterpartyIds: external, changes };
+    return { counterpartyIds: [toId], changes };
+  }
+
+  /**
+   * A deposit's senders in the graph: each is seen and touched by the account, and gets an edge
+   * into the deposit address of the transaction `ref` (k senders an edge of a k-th each, rounded
+   * toward zero at 18 places). A deposit whose senders are unknown (the contract allows an empty
+   * `from`) adds neither. A deposit straight out of a mix names the mix as its counterparty, but
+   * the mix is no one's address: it gets no touch and no edge, so accounts paid by one mix share
+   * no cluster and the mix funds no one (session 44 review: it had gained both).
+   */
+  private applySenders(event: TransferEvent, toId: number, fromIds: readonly number[], ref: string): void {
+    const graph = this.graph;
+    const m = event.msg;
+    const k = fromIds.length;
+    if (k === 0 || (k === 1 && isCoinJoinKey(graph.key(fromIds[0]!)))) return;
+    for (const id of fromIds) {
+      graph.markSeen(id, event.time);
+      graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: id });
+    }
+    const amount = k === 1 ? event.amount : event.amount.dividedBy(k, SPLIT_PLACES);
+    const usd = event.usd === null || k === 1 ? event.usd : event.usd.dividedBy(k, SPLIT_PLACES);
+    const stored = storeRef(ref);
+    for (const id of fromIds) graph.addFlowEdge({ from: id, to: toId, asset: m.asset, amount, usd, time: event.time, ref: stored });
+  }
+
+  /**
+   * The sender of a retained deposit that had none, named by its chain record (transaction
+   * `txHash`) read after it: found as applyTransfer finds it when the record comes first.
+   * Undefined when the graph's record of the transaction pays another address.
+   */
+  lateSender(event: TransferEvent, txHash: string): number | undefined {
+    const toId = this.graph.index.lookup(event.to);
+    return toId === undefined ? undefined : this.senderOnChain(toId, txHash);
+  }
+
+  /**
+   * The late sender (lateSender) applied to the graph as applyTransfer would have applied it had
+   * the chain record come first: the touch, first sighting and edge of applySenders, the edge's
+   * ref made from `txHash` as the exchange sent it.
+   */
+  applyLateSender(event: TransferEvent, sender: number, txHash: string): void {
+    const toId = this.graph.index.lookup(event.to);
+    if (toId !== undefined) this.applySenders(event, toId, [sender], txHash);
   }
 }
 

@@ -102,21 +102,7 @@ export class LateJudgement {
    * still holds is within reach of the event whenever the event itself is kept.
    */
   judgeLaterAgain(event: HistoryItem, alerts: Alert[]): void {
-    if (this.state.insertedBehind) {
-      for (const { item, completion } of laterInEventOrder(this.ownLaterItems(event), event)) {
-        this.stats.laterRejudged++;
-        const again = isJudgedAgainAsNews(item, event, completion);
-        if (again && this.held.holdMs > 0) {
-          // Judged when the stream has read past it: another of its earlier events may still come.
-          const pushedOut = this.held.hold({ accountId: item.msg.accountId, eventId: item.eventId, time: item.time });
-          if (pushedOut) this.judgeHeld([pushedOut], alerts);
-          continue;
-        }
-        for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate(again ? { item, again } : { item }))) alerts.push(alert);
-        // A request judged as before its completion: the completion is then not news to a rule that alerted on it.
-        if (completion) this.engine.carryNoveltyOfRequestSettled(completion);
-      }
-    }
+    if (this.state.insertedBehind) this.judgeOwnLaterAgain(event, alerts);
     // Other accounts on the same device or IP, seen after this event's time: their linkage was
     // counted without it (QA: five logins on one device within 4 s, read shuffled, gave three
     // alerts and no high; in order, five and a high).
@@ -125,6 +111,52 @@ export class LateJudgement {
       for (const alert of this.engine.evaluate({ item })) alerts.push(alert);
     }
     this.judgeAsLaterLinked(event, alerts);
+  }
+
+  /** The account's items after `event`, judged again as event order judged them with `event` in their past (judgeLaterAgain). */
+  private judgeOwnLaterAgain(event: HistoryItem, alerts: Alert[]): void {
+    for (const { item, completion } of laterInEventOrder(this.ownLaterItems(event), event)) {
+      this.stats.laterRejudged++;
+      const again = isJudgedAgainAsNews(item, event, completion);
+      if (again && this.held.holdMs > 0) {
+        // Judged when the stream has read past it: another of its earlier events may still come.
+        this.holdOrJudge(item, alerts);
+        continue;
+      }
+      for (const alert of this.state.withHistoryAsOf(item, () => this.engine.evaluate(again ? { item, again } : { item }))) alerts.push(alert);
+      // A request judged as before its completion: the completion is then not news to a rule that alerted on it.
+      if (completion) this.engine.carryNoveltyOfRequestSettled(completion);
+    }
+  }
+
+  /** Holds a transfer's verdict until the stream has read the hold past it; the earliest held, when the bound pushes it out, is judged now. */
+  private holdOrJudge(item: HistoryItem, alerts: Alert[]): void {
+    const pushedOut = this.held.hold({ accountId: item.msg.accountId, eventId: item.eventId, time: item.time });
+    if (pushedOut) this.judgeHeld([pushedOut], alerts);
+  }
+
+  /**
+   * A retained deposit that learned its sender from a chain record read after it
+   * (pipeline.ts `learnLateSenders`; its counterparty is `counterparties`): judged again as
+   * the deposit it would have been had the record come first, through the paths a deposit read
+   * late takes. Itself: with every rule, as a transfer judged again behind a late event of its
+   * account is (held for the hour when the caller holds, so it may alert once more per rule:
+   * RuleEngine.isNewAgain); the account's later events, which event order judged with its sender
+   * known (a payer's cadence); and, with graph rules, the other accounts' transfers with the
+   * sender's cluster after it, the deposits of addresses its sender's funder funded, and itself as
+   * of merges and labels of that cluster read before and dated after it. Each path is bounded as
+   * it is for a late event.
+   */
+  judgeWithSenderLearned(deposit: TransferEvent, counterparties: readonly number[], alerts: Alert[]): void {
+    this.stats.laterRejudged++;
+    if (this.held.holdMs > 0) this.holdOrJudge(deposit, alerts);
+    else for (const alert of this.state.withHistoryAsOf(deposit, () => this.engine.evaluate({ item: deposit, again: true }))) alerts.push(alert);
+    this.judgeOwnLaterAgain(deposit, alerts);
+    if (!this.engine.hasGraphRules) return;
+    this.judgeLaterFundedAgain(deposit, counterparties, alerts);
+    this.judgeLaterTouchesAgain(deposit, counterparties, alerts);
+    this.judgeAsOfLaterMerges(deposit, counterparties, alerts);
+    this.judgeAsOfLaterLabels(deposit, counterparties, alerts);
   }
 
   /** Judges the held transfers the event-time clock has passed by more than the hold. */

@@ -13,7 +13,7 @@ import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions
 import { counterpartyIds, rememberCounterpartyIds } from '../engine/counterparty-ids.js';
 import { exposureLabelsOf, exposureReach, fanInVerdictLimit, historyRetention, linkRetention, loginSignsRetention, readsLoginHistory, readsSubnetLinks, RuleEngine, subnetLinkRetention, touchRetention } from '../engine/engine.js';
 import type { LoadedRule } from '../engine/loader.js';
-import { RuleState, type RuleStateOptions } from '../engine/state.js';
+import { isSentWithoutSender, RuleState, type RuleStateOptions } from '../engine/state.js';
 import { transferRetentionByKind } from '../engine/kind-retention.js';
 import { retainedTransferFields } from '../engine/retained-fields.js';
 import { UntracedLabels } from '../engine/untraced-labels.js';
@@ -24,6 +24,7 @@ import { valueChainTransfers, valueTransfer } from '../money/valuation.js';
 import { LateJudgement } from './late-judgement.js';
 import { HeldRejudgements } from './held-rejudgements.js';
 import { labelWork, Reexaminer, type Reexamination } from './reexamination.js';
+import { SenderlessDeposits } from './senderless-deposits.js';
 
 export interface ProcessResult {
   alerts: Alert[];
@@ -95,6 +96,8 @@ export interface PipelineStats {
   reexaminationsCapped: number;
   /** Events judged again because an event of their account dated before them arrived after them. */
   laterRejudged: number;
+  /** Deposits sent with no sender that learned it from a chain record read after them. */
+  lateSenders: number;
   internalErrors: number;
 }
 
@@ -175,7 +178,9 @@ export class Pipeline {
   /** Which schema each input topic carries, by its name (src/contract/topic-schemas.ts). */
   private readonly topicSchemas: TopicSchemaCheck | undefined;
   private readonly reexaminer: Reexaminer;
-  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, internalErrors: 0 };
+  /** Retained deposits with no sender whose chain record has not been read, by transaction (senderless-deposits.ts). */
+  private readonly senderless: SenderlessDeposits;
+  readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, lateSenders: 0, internalErrors: 0 };
   readonly heldMerges: GraphChange[] = [];
   /** Operator label names no rule traces, as they arrive (untraced-labels.ts). */
   untracedLabels: UntracedLabels;
@@ -196,6 +201,7 @@ export class Pipeline {
     const lateHops = options.lateEvidenceHops ?? 3;
     this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops, new HeldRejudgements(options.rejudgementHoldMs ?? 0));
     this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096, (item, after, alerts) => this.late.judgeAsOfLaterLabels(item, counterpartyIds(this.graph, item), alerts, after));
+    this.senderless = new SenderlessDeposits(this.state.kindRetention('deposit'));
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record, caseInsensitive } of options.labels ?? []) {
       if (caseInsensitive) this.graph.watchIgnoringCase(key, record);
@@ -224,6 +230,7 @@ export class Pipeline {
     this.state.reconfigure(stateBounds(rules, touches));
     this.graph.reconfigure({ touchRetention: touches, edgeRetention: touches + exposureReach(rules), verdictLimit: fanInVerdictLimit(rules, this.graph.options.saturation), tracedLabels: exposureLabelsOf(rules.map((r) => r.spec)) });
     this.untracedLabels = new UntracedLabels(this.graph.options.tracedLabels);
+    this.senderless.setRetention(this.state.kindRetention('deposit'));
   }
 
   process(raw: string, origin: Origin): ProcessResult {
@@ -359,6 +366,7 @@ export class Pipeline {
     valueTransfer(this.prices, event);
     const outcome = this.writer.applyTransfer(event);
     rememberCounterpartyIds(this.graph, event, outcome.counterpartyIds);
+    this.noteSenderless(event);
     // Read at or behind the newest event so far: later events of others may have missed it.
     const behind = event.time <= this.state.newestTime;
     this.state.add(event);
@@ -399,7 +407,49 @@ export class Pipeline {
     valueChainTransfers(this.prices, event);
     const outcome = this.writer.applyChain(event);
     const work = this.reexaminer.workOfChain(event, outcome, this.countChanges(outcome.changes));
-    return { alerts: this.reexaminer.reexamine(work), changes: outcome.changes };
+    const alerts = this.reexaminer.reexamine(work);
+    this.learnLateSenders(event, alerts);
+    return { alerts, changes: outcome.changes };
+  }
+
+  /**
+   * A deposit the exchange sent with no sender (the contract allows it when unknown) whose chain
+   * record the graph does not hold yet (applyTransfer found no sender by its txHash): noted by
+   * transaction, so the record's arrival can name its sender (learnLateSenders). The index's
+   * clock is the exchange's newest event time, as the deposits' retention is.
+   */
+  private noteSenderless(event: TransferEvent): void {
+    const m = event.msg;
+    if (m.kind === 'deposit' && event.from.length === 0 && m.txHash !== undefined) this.senderless.note(m.txHash, event.eventId, event.time);
+    if (this.senderless.size > 0) this.senderless.advance(Math.max(event.time, this.state.newestTime));
+  }
+
+  /**
+   * The deposits waiting on this chain record's transaction (noteSenderless) whose address it
+   * pays learn their sender, as they would have had the record come first (GraphWriter
+   * lateSender/applyLateSender, RuleState.learnSender), and are judged again through the late
+   * paths (LateJudgement.judgeWithSenderLearned). A record of the transaction that pays another
+   * address (another log of it) leaves them waiting. One map read when nothing waits on it.
+   */
+  private learnLateSenders(event: ChainEvent, alerts: Alert[]): void {
+    const waiting = this.senderless.waitingOn(event.txHash);
+    if (waiting === undefined) return;
+    for (const { eventId, txHash } of [...waiting.deposits]) {
+      const deposit = this.state.transfer(eventId);
+      if (deposit === undefined || deposit.from.length > 0) {
+        this.senderless.settle(txHash, eventId); // the state let it go, or it has a sender now
+        continue;
+      }
+      const sender = this.writer.lateSender(deposit, txHash);
+      if (sender === undefined) continue;
+      this.senderless.settle(txHash, eventId);
+      this.state.learnSender(deposit, this.graph.key(sender));
+      this.writer.applyLateSender(deposit, sender, txHash);
+      // The memo of the last trigger's counterparties may still hold the deposit's, none.
+      rememberCounterpartyIds(this.graph, deposit, [sender]);
+      this.stats.lateSenders++;
+      this.late.judgeWithSenderLearned(deposit, [sender], alerts);
+    }
   }
 
   /**
@@ -411,6 +461,24 @@ export class Pipeline {
     const alerts: Alert[] = [];
     this.late.judgeAllHeld(alerts);
     return alerts;
+  }
+
+  /**
+   * After a restore: each retained deposit sent with no sender (its message keeps its txHash:
+   * RuleState `isSentWithoutSender`) takes its sender again from the chain data the restored
+   * graph holds, as it had it before (the graph's touch and edge were restored with the graph),
+   * or waits again for its chain record (noteSenderless). A checkpoint written before session 60
+   * kept no txHash: its deposits stay senderless.
+   */
+  restoreSenders(): void {
+    for (const [eventId, deposit] of this.state.checkpointParts().byEventId.deposit.entriesInOrder()) {
+      const txHash = deposit.msg.txHash;
+      if (txHash === undefined || deposit.from.length > 0 || !isSentWithoutSender(deposit.msg)) continue;
+      const sender = this.writer.lateSender(deposit, txHash);
+      if (sender !== undefined) this.state.learnSender(deposit, this.graph.key(sender));
+      else this.senderless.note(txHash, eventId, deposit.time);
+    }
+    this.senderless.advance(this.state.newestTime);
   }
 
   /** Transfers whose verdict is held, for a checkpoint (a restore fills it in place). */
