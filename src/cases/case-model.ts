@@ -91,6 +91,44 @@ export interface AuditEntry {
   note?: string;
 }
 
+/** What a read showed: a case page, the queue, an account, an alert, a cluster's alerts, a SAR/STR draft. */
+export const READ_KINDS = ['case', 'queue', 'account', 'alert', 'cluster', 'sar'] as const;
+export type ReadKind = (typeof READ_KINDS)[number];
+
+/**
+ * One read of case contents, kept in the access log (who looked at which customer's case): the
+ * signed-in user, when, through what, and the case and account ids shown. Account ids are the
+ * only customer data it holds: no names, addresses or cluster ids.
+ */
+export interface ReadEntry {
+  at: string;
+  user: string;
+  via: 'http' | 'cli';
+  what: ReadKind;
+  /** The cases shown (at most READ_IDS_KEPT). */
+  caseIds: string[];
+  /** The accounts shown (at most READ_IDS_KEPT). */
+  accountIds: string[];
+  /** The alert id of an alert read, the filter of a queue read, the format of a SAR draft, the count of ids past READ_IDS_KEPT. */
+  detail?: string;
+}
+
+/** Ids one access-log entry keeps of each kind; a read showing more says how many in `detail`. */
+export const READ_IDS_KEPT = 50;
+
+/** Which reads `reads` returns: all, or those of a case, an account or a user; newest first. */
+export interface ReadFilter {
+  caseId?: string;
+  accountId?: string;
+  user?: string;
+  limit?: number;
+}
+
+/** Whether an access-log entry is one a filter asks for. */
+export function readMatches(e: ReadEntry, f: ReadFilter): boolean {
+  return (f.caseId === undefined || e.caseIds.includes(f.caseId)) && (f.accountId === undefined || e.accountIds.includes(f.accountId)) && (f.user === undefined || e.user === f.user);
+}
+
 /**
  * Alert ids a case keeps, whole alerts it keeps, and alerts whose addition is audited one by
  * one; past it the case counts them (`alertCount`) and the audit keeps the human actions.
@@ -99,6 +137,11 @@ export interface AuditEntry {
 export const CASE_ALERT_IDS = 1000;
 /** How long an alert id stays indexed to its case, so a redelivered alert adds nothing: the dedupe window. */
 export const ALERT_INDEX_TTL_SECONDS = 400 * 86_400;
+/** Access-log entries kept (the newest; a Redis stream trimmed with MAXLEN ~): about 2.7 years at 1,000 reads a day, about 184 MB in Redis. */
+export const READ_LOG_KEPT = 1_000_000;
+/** Entries a filtered access-log look-up reads at most, newest first. */
+export const READ_LOG_SCANNED = 200_000;
+
 /** How long a resolved case, its alerts and its audit are kept: five years, as the BSA asks of SAR records. */
 export const CASE_RETENTION_SECONDS = 5 * 365 * 86_400;
 
@@ -199,6 +242,10 @@ export interface CaseStore {
   /** Records in the case's audit that the actor (any role) exported its SAR/STR draft, and in which format. */
   recordSarExport(caseId: string, format: SarFormat, actor: Actor, now: number): Promise<void>;
   audit(caseId: string): Promise<AuditEntry[]>;
+  /** Appends a read of case contents to the access log (bounded: its newest READ_LOG_KEPT entries). */
+  recordRead(entry: ReadEntry): Promise<void>;
+  /** The newest access-log entries a filter asks for (at most `limit`, 100 by default), among the newest READ_LOG_SCANNED. */
+  reads(filter: ReadFilter): Promise<ReadEntry[]>;
   /** The dashboard's counters and the unresolved cases (dashboard-figures.ts), without reading every case. */
   dashboardFigures(): Promise<DashboardFigures>;
 }

@@ -1,8 +1,8 @@
 /** The embedded case store used by `replay`, `console --demo` and unit tests. Same contract as the Redis store. */
 import type { Alert } from '../contract/schemas.js';
 import {
-  byQueueOrder, deriveCaseId, higherSeverity, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, SUBJECT_CASES_READ,
-  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
+  byQueueOrder, deriveCaseId, higherSeverity, readMatches, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, READ_LOG_KEPT, SUBJECT_CASES_READ,
+  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition, type ReadEntry, type ReadFilter,
 } from './case-model.js';
 import {
   claimAllowed, missing, setAsideNote, type Transition,
@@ -18,6 +18,8 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
   private readonly openBySubject = new Map<string, string>();
   private readonly alertIndex = new Map<string, string>();
   private readonly auditLog = new Map<string, AuditEntry[]>();
+  /** The access log, oldest first, its newest READ_LOG_KEPT entries. */
+  private readonly readLog: ReadEntry[] = [];
   /** Wall-clock time (ms) after which a resolved case is forgotten, as Redis expires its keys. */
   private readonly expiresAt = new Map<string, number>();
   /** The dashboard's counters (dashboard-figures.ts). */
@@ -200,5 +202,17 @@ export class MemoryCaseStore extends CaseTransitionMethods implements CaseStore 
 
   async audit(caseId: string): Promise<AuditEntry[]> {
     return (this.auditLog.get(caseId) ?? []).map((e) => ({ ...e }));
+  }
+
+  async recordRead(entry: ReadEntry): Promise<void> {
+    this.readLog.push(structuredClone(entry));
+    if (this.readLog.length > READ_LOG_KEPT) this.readLog.splice(0, this.readLog.length - READ_LOG_KEPT);
+  }
+
+  async reads(filter: ReadFilter): Promise<ReadEntry[]> {
+    const limit = filter.limit ?? 100;
+    const found: ReadEntry[] = [];
+    for (let i = this.readLog.length - 1; i >= 0 && found.length < limit; i--) if (readMatches(this.readLog[i]!, filter)) found.push(structuredClone(this.readLog[i]!));
+    return found;
   }
 }

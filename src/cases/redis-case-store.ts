@@ -14,8 +14,8 @@ import type { Redis } from 'ioredis';
 import type { Alert } from '../contract/schemas.js';
 import { serialiseAlert } from '../sinks/serialise.js';
 import {
-  byQueueOrder, deriveCaseId, higherSeverity, queuePriority, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES, SUBJECT_CASES_READ,
-  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition,
+  byQueueOrder, deriveCaseId, higherSeverity, queuePriority, readMatches, ALERT_INDEX_TTL_SECONDS, CASE_ALERT_IDS, CASE_RETENTION_SECONDS, CASE_STATUSES, READ_LOG_KEPT, READ_LOG_SCANNED, SUBJECT_CASES_READ,
+  type Actor, type AuditEntry, type Case, type CaseListOptions, type CaseStore, type Disposition, type ReadEntry, type ReadFilter,
 } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
 import { queryIds, rebuildIndexes, statusKey, type IndexRedis } from './redis-case-index.js';
@@ -67,8 +67,9 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
    *   re-adds); the dedupe window by default.
    * @param retentionSeconds how long a resolved case, its alerts and audit are kept, at least: the
    *   store keeps the longest retention any writer had, and a write never shortens a key's TTL.
+   * @param readLogKept access-log entries kept, about (the stream is trimmed with MAXLEN ~).
    */
-  constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS) {
+  constructor(redis: Redis, prefix = 'tw:', private readonly alertIndexTtlSeconds = ALERT_INDEX_TTL_SECONDS, private readonly retentionSeconds = CASE_RETENTION_SECONDS, private readonly readLogKept = READ_LOG_KEPT) {
     super();
     this.keys = caseKeys(prefix);
     redis.defineCommand('twAddAlert', { lua: luaScript('add-alert', 'priority') });
@@ -397,4 +398,35 @@ export class RedisCaseStore extends CaseTransitionMethods implements CaseStore {
       return { caseId, action: f.action as AuditEntry['action'], at: f.at!, ...(f.analyst ? { analyst: f.analyst } : {}), ...(f.detail ? { detail: f.detail } : {}), ...(f.note ? { note: f.note } : {}) };
     });
   }
+
+  /** Appends the read to the access log, trimmed to about its newest READ_LOG_KEPT entries in the same command. */
+  async recordRead(entry: ReadEntry): Promise<void> {
+    await this.redis.xadd(this.keys.reads, 'MAXLEN', '~', this.readLogKept, '*', 'entry', JSON.stringify(entry));
+  }
+
+  /** The newest entries the filter asks for, read back from the newest in pages, among the newest READ_LOG_SCANNED. */
+  async reads(filter: ReadFilter): Promise<ReadEntry[]> {
+    const limit = filter.limit ?? 100;
+    const found: ReadEntry[] = [];
+    let end = '+';
+    for (let scanned = 0; scanned < READ_LOG_SCANNED && found.length < limit;) {
+      const page = await this.redis.xrevrange(this.keys.reads, end, '-', 'COUNT', READ_PAGE);
+      for (const [, fields] of page) {
+        const entry = readEntryOf(fields);
+        if (entry && readMatches(entry, filter) && found.length < limit) found.push(entry);
+      }
+      scanned += page.length;
+      if (page.length < READ_PAGE) break;
+      end = `(${page[page.length - 1]![0]}`;
+    }
+    return found;
+  }
+}
+
+/** Access-log entries read back per round trip. */
+const READ_PAGE = 1000;
+
+function readEntryOf(fields: string[]): ReadEntry | undefined {
+  const at = fields.indexOf('entry');
+  return at >= 0 && fields[at + 1] !== undefined ? JSON.parse(fields[at + 1]!) as ReadEntry : undefined;
 }

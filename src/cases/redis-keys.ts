@@ -19,6 +19,8 @@ export function caseKeys(prefix: string) {
     subject: (accountId: string) => `${p}subject:${accountId}`,
     alert: (alertId: string) => `${p}alert:${alertId}`,
     audit: (caseId: string) => `${p}audit:${caseId}`,
+    /** The access log: a stream of reads of case contents (who, when, via, case and account ids), capped at READ_LOG_KEPT entries. */
+    reads: `${p}reads`,
     /** The format of the queue scores the sorted sets hold (queue-format.ts): absent in a store written before session 49. */
     queueFormat: `${p}queue-format`,
     /** A random id set once per store: gone, the store lost its data (store-marker.ts). */

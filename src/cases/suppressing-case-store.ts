@@ -7,7 +7,7 @@
  */
 import type { DashboardFigures } from './dashboard-figures.js';
 import type { Alert } from '../contract/schemas.js';
-import type { Actor, AuditEntry, Case, CaseListOptions, CaseStore, Disposition, SarFormat } from './case-model.js';
+import type { Actor, AuditEntry, Case, CaseListOptions, CaseStore, Disposition, ReadEntry, ReadFilter, SarFormat } from './case-model.js';
 import type { CasePage, CaseQuery } from './case-query.js';
 import type { Suppressions } from './suppressions.js';
 
@@ -38,6 +38,8 @@ export class SuppressingCaseStore implements CaseStore {
   addNote(caseId: string, text: string, actor: Actor, now: number): Promise<void> { return this.inner.addNote(caseId, text, actor, now); }
   recordSarExport(caseId: string, format: SarFormat, actor: Actor, now: number): Promise<void> { return this.inner.recordSarExport(caseId, format, actor, now); }
   audit(caseId: string): Promise<AuditEntry[]> { return this.inner.audit(caseId); }
+  recordRead(entry: ReadEntry): Promise<void> { return this.inner.recordRead(entry); }
+  reads(filter: ReadFilter): Promise<ReadEntry[]> { return this.inner.reads(filter); }
   dashboardFigures(): Promise<DashboardFigures> { return this.inner.dashboardFigures(); }
   casesOfCluster(cluster: string): Promise<string[]> { return this.inner.casesOfCluster(cluster); }
 }

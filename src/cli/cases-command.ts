@@ -13,6 +13,8 @@ import { loadConfig, ConfigError, type Config } from '../config/config.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
 import { inertText } from '../observability/terminal-text.js';
+import { readEntry } from '../cases/read-entries.js';
+import type { ReadEntry } from '../cases/case-model.js';
 
 interface Session {
   cases: RedisCaseStore;
@@ -109,9 +111,12 @@ function registerReads(cases: Command): void {
         statuses: statuses ?? [...CASE_STATUSES], ...(severities ? { severities } : {}),
         ...(opts.typology ? { typology: opts.typology } : {}), ...(opts.assignee ? { assignee: opts.assignee } : {}), ...(opts.subject ? { subject: opts.subject } : {}), limit: MAX_PAGE,
       };
-      const { cases: list, total } = await asUser(async ({ cases: s, now }) => {
+      const { cases: list, total } = await asUser(async ({ cases: s, actor, now }) => {
         await s.expireLeases(now); // an ended lease shows as open, not as held by its last analyst
-        return s.query(query);
+        const page = await s.query(query);
+        // One access-log entry for the listing, with its filter, not one per case listed.
+        await s.recordRead(readEntry(actor.name, 'cli', { what: 'queue', accountIds: opts.subject ? [opts.subject] : [], detail: `filter ${JSON.stringify(query)}; ${page.cases.length} of ${page.total} cases` }, now));
+        return page;
       });
       if (total > list.length) console.error(`the first ${list.length} of ${total} cases`);
       if (opts.json) console.log(JSON.stringify(list.map(printableCase)));
@@ -138,16 +143,41 @@ function registerReads(cases: Command): void {
       console.log(`archived ${r.archived} cases to ${r.file} (sha256 ${r.sha256}); removed ${r.removed} from Redis${r.keptChanged.length ? `; kept ${r.keptChanged.join(', ')} (changed since export)` : ''}`);
     });
   cases.command('show').argument('<id>').description('the case with its alerts (explanation, evidence, path, event ids) and audit, as JSON').action(async (id: string) => {
-    const shown = await asUser(async ({ cases: s }) => {
+    const shown = await asUser(async ({ cases: s, actor, now }) => {
       const c = await s.get(id);
-      if (c) return { ...printableCase(c), alerts: await s.alerts(id), audit: await s.audit(id) };
+      // Recorded in the access log before anything is printed: a read that cannot be recorded fails.
+      const recordRead = (subject: string[]): Promise<void> => s.recordRead(readEntry(actor.name, 'cli', { what: 'case', caseIds: [id], accountIds: subject }, now));
+      if (c) {
+        await recordRead([c.subject]);
+        return { ...printableCase(c), alerts: await s.alerts(id), audit: await s.audit(id) };
+      }
       // An archived case keeps its audit in the store until its retention ends; the rest is in the archive file.
       const audit = await s.audit(id);
-      return audit.some((e) => e.action === 'archive') ? { caseId: id, archived: true, audit } : undefined;
+      if (!audit.some((e) => e.action === 'archive')) return undefined;
+      await recordRead([]);
+      return { caseId: id, archived: true, audit };
     });
     if (!shown) throw new Error(`no case ${id}`);
     console.log(JSON.stringify(shown, null, 2));
   });
+}
+
+/** One access-log entry as a line of `cases reads`; ids and detail printed inert (an id is input text). */
+export const readLine = (e: ReadEntry): string => inertText(`${e.at}  ${e.user.padEnd(12)} ${e.via.padEnd(4)} ${e.what.padEnd(7)} cases ${e.caseIds.join(',') || '-'}  accounts ${e.accountIds.join(',') || '-'}${e.detail ? `  ${e.detail}` : ''}`);
+
+function registerAccessLog(cases: Command): void {
+  cases.command('reads').description('supervisors: the access log, newest first: who read which case or account (console and CLI), when and how')
+    .option('--case <id>', "reads that showed this case").option('--account <id>', "reads that showed this account").option('--user <name>', "this user's reads")
+    .option('--limit <n>', 'at most this many entries', '100').option('--json', 'print a JSON array')
+    .action(async (opts: { case?: string; account?: string; user?: string; limit: string; json?: boolean }) => {
+      if (!/^\d+$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 10_000) throw new Error(`--limit: a whole number from 1 to 10000, not ${JSON.stringify(opts.limit)}`);
+      const entries = await asUser(async ({ cases: s, actor }) => {
+        if (actor.role !== 'supervisor') throw new Error(`${actor.name} (${actor.role}) may not read the access log; it needs supervisor`);
+        return s.reads({ ...(opts.case ? { caseId: opts.case } : {}), ...(opts.account ? { accountId: opts.account } : {}), ...(opts.user ? { user: opts.user } : {}), limit: Number(opts.limit) });
+      });
+      if (opts.json) console.log(JSON.stringify(entries));
+      else for (const e of entries) console.log(readLine(e));
+    });
 }
 
 function registerActions(cases: Command): void {
@@ -199,5 +229,6 @@ function registerActions(cases: Command): void {
 export function registerCases(program: Command): void {
   const cases = program.command('cases').description("the analysts' case queue in Redis (REDIS_URL), as the user TIDEWATCH_USER (password TIDEWATCH_PASSWORD)");
   registerReads(cases);
+  registerAccessLog(cases);
   registerActions(cases);
 }

@@ -26,6 +26,7 @@ import { consoleSecret } from './console-secret.js';
 import { registerConsoleUsers } from './console-users.js';
 import { redisTls } from '../config/tls.js';
 import { connectRedis } from './redis-connection.js';
+import { logRedisOutages, type OutageLogger } from './redis-outage-log.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
 export const WEB_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
@@ -42,7 +43,7 @@ interface ServeOptions {
 
 type ConsoleStores = Pick<ConsoleOptions, 'cases' | 'users' | 'suppressions' | 'timelines' | 'events' | 'rules' | 'clock' | 'clockSync' | 'signInLimits'>;
 
-async function stores(opts: ServeOptions): Promise<ConsoleStores> {
+async function stores(opts: ServeOptions, logger: OutageLogger): Promise<ConsoleStores> {
   const config = loadConfig();
   if (opts.demo) {
     const demo = await buildDemo(SAMPLE, opts.rules);
@@ -51,6 +52,7 @@ async function stores(opts: ServeOptions): Promise<ConsoleStores> {
   }
   for (const f of opts.events ?? []) if (!existsSync(f)) throw new Error(`--events: file not found: ${f}`);
   const redis = await connectRedis(config.REDIS_URL, true, redisTls(config));
+  logRedisOutages(redis, config.REDIS_URL, 'requests that need it fail until it returns', logger);
   return { ...(await redisStores(config, redis)), rules: ruleBook(opts.rules), ...(opts.events?.length ? { events: await AccountEvents.fromFiles(opts.events, SharedIpRanges.parse(config.SHARED_IP_RANGES)) } : {}) };
 }
 
@@ -96,12 +98,13 @@ async function serve(opts: ServeOptions): Promise<void> {
   const config = loadConfig({ ...process.env, ...(opts.port ? { CONSOLE_PORT: opts.port } : {}), ...(opts.host ? { CONSOLE_HOST: opts.host } : {}) });
   if (!existsSync(`${WEB_DIR}/index.html`)) throw new Error(`the front end is not built (${WEB_DIR}): run npm run build`);
   const csrfKey = consoleSecret(config, opts.demo === true);
+  const logger = createLogger(config.LOG_LEVEL);
   const app = await buildConsole({
     csrfKey,
-    ...(await stores(opts)),
+    ...(await stores(opts, logger)),
     sla: parseSla(config.CONSOLE_SLA_HOURS), sessionHours: config.CONSOLE_SESSION_HOURS, idleMinutes: config.CONSOLE_IDLE_MINUTES, behindTls: config.CONSOLE_BEHIND_TLS, loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE, trustProxy: config.CONSOLE_TRUST_PROXY,
     secureCookie: !opts.insecureCookie, staticDir: WEB_DIR, leaseMs: 30 * 60_000,
-    logger: createLogger(config.LOG_LEVEL),
+    logger,
   });
   const address = await app.listen({ port: config.CONSOLE_PORT, host: config.CONSOLE_HOST }).catch((err: Error) => {
     throw new ConfigError(`invalid configuration: CONSOLE_HOST, CONSOLE_PORT: cannot serve the console on ${config.CONSOLE_HOST}:${config.CONSOLE_PORT}: ${err.message}`);

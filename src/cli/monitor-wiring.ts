@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
+import { logRedisOutages, type OutageLogger } from './redis-outage-log.js';
 import { CaseStoreMarker, emptiedWhileStopped, type MarkerClaim } from '../cases/store-marker.js';
 import { RedisCaseStore } from '../cases/redis-case-store.js';
 import { QUEUE_FORMAT, queueFormatWarning } from '../cases/queue-format.js';
@@ -53,7 +54,7 @@ function redisTlsOption(config: Config): { tls?: ConnectionOptions } {
  */
 function connectRedis(config: Config, settings: MonitorSettings): Redis {
   const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: null, enableOfflineQueue: true, enableAutoPipelining: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
-  redis.on('error', (err: Error) => settings.logger.warn({ err: err.message }, 'redis connection error; commands wait for it to return'));
+  logRedisOutages(redis, config.REDIS_URL, 'case writes and the commits behind them wait for it', settings.logger);
   return redis;
 }
 
@@ -149,10 +150,11 @@ export interface CheckpointStoreWiring {
  * waiting for Redis: a failed write is logged and the monitor goes on; a failed read at start is
  * an error the operator sees. `background`: a second writer beside the monitor's (a fold).
  */
-export function checkpointStoreFor(config: Config, instanceId: string, options: { background?: boolean; warn?: (message: string) => void } = {}): CheckpointStoreWiring {
+export function checkpointStoreFor(config: Config, instanceId: string, options: { background?: boolean; logger?: OutageLogger } = {}): CheckpointStoreWiring {
   if (config.CHECKPOINT_STORE === 'redis') {
     const redis = new Redis(config.REDIS_URL, { ...redisTlsOption(config), maxRetriesPerRequest: 3, enableOfflineQueue: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    redis.on('error', (err: Error) => options.warn?.(err.message));
+    if (options.logger) logRedisOutages(redis, config.REDIS_URL, 'the checkpoint store: its writes fail after a few attempts and are logged', options.logger);
+    else redis.on('error', () => undefined); // a background writer's failures reach it as failed commands
     const own: RedisCheckpointStoreOptions = { prefix: config.REDIS_KEY_PREFIX, group: config.KAFKA_GROUP_ID, instance: instanceId, where: redactedUrl(config.REDIS_URL) };
     return { store: new RedisCheckpointStore(redis, own), peers: () => redisPeerStores(redis, own), close: () => closeRedis(redis) };
   }
@@ -162,7 +164,7 @@ export function checkpointStoreFor(config: Config, instanceId: string, options: 
 }
 
 function wireCheckpoints(config: Config, settings: MonitorSettings): CheckpointWiring {
-  const wiring = checkpointStoreFor(config, settings.instanceId, { warn: (err) => settings.logger.warn({ err }, 'redis connection error (checkpoint store)') });
+  const wiring = checkpointStoreFor(config, settings.instanceId, { logger: settings.logger });
   if (!wiring.store) return { close: wiring.close };
   // Whole checkpoints on the schedule are folded from the journal in a worker thread: processing does not wait for them.
   const foldCheckpoint = config.CHECKPOINT_FOLD === 'worker' && config.CHECKPOINT_JOURNAL_EVERY_SECONDS > 0 ? workerFolds(config, settings.instanceId) : undefined;

@@ -7,6 +7,7 @@ import type { ConsoleOptions } from './context.js';
 import { MAX_OFFSET } from '../cases/case-query.js';
 import { queueQuery, toRow, type QueueFilter } from './queue-view.js';
 import { approveClosure, holderOf, repairHolders, repairTriggers } from '../cases/held-case-repair.js';
+import { isBackgroundReload, recordRead } from './read-audit.js';
 
 /**
  * The holders of the page's claimed and pending cases who cannot work cases by the user list the
@@ -83,6 +84,8 @@ export function registerCaseRoutes(app: FastifyInstance, o: ConsoleOptions): voi
     const suspects = heldByNonWorkers(read.cases, users);
     const repaired = suspects.length > 0 ? await repairHolders(o.users, o.cases, suspects, now, repairTriggers.queueRead(req.actor!.name)) : [];
     const page = repaired.length > 0 ? await o.cases.query(query) : read;
+    // One entry per query the person made, with its filter (a subject filter's account id too), not one per row.
+    if (!isBackgroundReload(req)) await recordRead(o, req, { what: 'queue', accountIds: filter.subject ? [filter.subject] : [], detail: `filter ${JSON.stringify(filter)}; ${page.cases.length} of ${page.total} cases` });
     return {
       now: new Date(now).toISOString(),
       total: page.total,

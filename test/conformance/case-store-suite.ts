@@ -1,5 +1,6 @@
 /** One suite, run against the in-memory store (unit) and the Redis store (integration). */
 import { describe, expect, it } from 'vitest';
+import { readEntry } from '../../src/cases/read-entries.js';
 import type { Actor, CaseStore } from '../../src/cases/case-model.js';
 import { CaseActionError } from '../../src/cases/case-transitions.js';
 import type { Alert } from '../../src/contract/schemas.js';
@@ -546,6 +547,21 @@ export function caseStoreSuite(name: string, make: () => Promise<CaseStore>): vo
       await store.claim(bob, 1_000, 20_000); // ana's lease expired: m1 returns to the queue and bob takes it (top score)
       expect((await store.query({ assignee: 'ana' })).total).toBe(0);
       expect((await store.query({ assignee: 'bob' })).cases.map((c) => c.subject)).toEqual(['acct-m1']);
+    });
+
+    it('keeps reads in the access log, newest first, found by case, account or user, with at most 50 ids of each kind an entry', async () => {
+      const store = await make();
+      await store.recordRead(readEntry('ana', 'http', { what: 'case', caseIds: ['c1'], accountIds: ['acct-1'] }, 1_000));
+      await store.recordRead(readEntry('vic', 'cli', { what: 'queue', detail: 'filter {}' }, 2_000));
+      const many = Array.from({ length: 60 }, (_, i) => `acct-${i}`);
+      await store.recordRead(readEntry('ana', 'http', { what: 'cluster', caseIds: ['c1', 'c2'], accountIds: many }, 3_000));
+      expect((await store.reads({})).map((e) => e.what)).toEqual(['cluster', 'queue', 'case']);
+      expect((await store.reads({ caseId: 'c1' })).map((e) => e.at)).toEqual([new Date(3_000).toISOString(), new Date(1_000).toISOString()]);
+      expect((await store.reads({ user: 'vic' }))[0]).toEqual({ at: new Date(2_000).toISOString(), user: 'vic', via: 'cli', what: 'queue', caseIds: [], accountIds: [], detail: 'filter {}' });
+      const cluster = (await store.reads({ accountId: 'acct-1', limit: 1 }))[0]!;
+      expect(cluster.accountIds).toHaveLength(50);
+      expect(cluster.detail).toBe('showed 60 accounts; the first 50 of each listed');
+      expect(await store.reads({ accountId: 'acct-59' })).toEqual([]);
     });
   });
 }
