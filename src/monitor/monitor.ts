@@ -204,7 +204,7 @@ export class Monitor {
   readonly stats = { applied: 0, alerts: 0, published: 0, commits: 0, resets: 0, slots: 0, bufferedPeak: 0, readPauses: 0 };
 
   constructor(private readonly options: MonitorOptions) {
-    this.ordering = new Ordering(options.config.TOPIC_SCHEMA_CHECK === 'on' ? new TopicSchemaCheck() : undefined, options.config.DEDUPE_WINDOW_DAYS * 86_400_000);
+    this.ordering = new Ordering(options.config.TOPIC_SCHEMA_CHECK === 'on' ? new TopicSchemaCheck() : undefined, options.config.DEDUPE_WINDOW_DAYS * 86_400_000, options.config.DEDUPE_MAX_IDS);
     this.kafka = options.kafka;
     this.admin = this.kafka.admin();
     this.rules = options.rules;

@@ -128,9 +128,10 @@ export class Ordering {
   /**
    * @param topicCheck the pipeline's topic check (TOPIC_SCHEMA_CHECK=on): a message it refuses takes no order time of its own.
    * @param dedupeWindow the pipeline's dedupe window (ms of event time): a copy of a message read before in its partition within it takes none either.
+   * @param dedupeMaxIds the pipeline's dedupe bound (DEDUPE_MAX_IDS), which the copies' memory does not exceed.
    */
-  constructor(topicCheck?: TopicSchemaCheck, dedupeWindow = 400 * 86_400_000) {
-    this.copies = new PartitionCopies(dedupeWindow, topicCheck);
+  constructor(topicCheck?: TopicSchemaCheck, dedupeWindow = 400 * 86_400_000, dedupeMaxIds?: number) {
+    this.copies = new PartitionCopies(dedupeWindow, topicCheck, dedupeMaxIds);
   }
 
   /** Messages fetched and not yet taken. */

@@ -32,7 +32,7 @@ export async function replayFromKafka(options: KafkaReplayOptions): Promise<Repl
     // Verdicts still held when the input ends (held-rejudgements.ts) belong to the side of the cut
     // the end is on: a run that stopped at `until` leaves them to the run `--since` (a message
     // after the cut takes them there), and a run `--since` whose input ended before it writes none.
-    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since, cut, new PartitionCopies(replay.pipeline?.dedupeWindow ?? 400 * 86_400_000, replay.pipeline?.topicSchemaCheck === false ? undefined : new TopicSchemaCheck())), holdAtEnd: () => cut.reachedUntil, writeHeldAtEnd: () => cut.pastSince });
+    return await replayFiles({ ...replay, files: [], records: mergedUntil(range, decodeOptions, until, since, cut, new PartitionCopies(replay.pipeline?.dedupeWindow ?? 400 * 86_400_000, replay.pipeline?.topicSchemaCheck === false ? undefined : new TopicSchemaCheck(), replay.pipeline?.dedupeMaxIds)), holdAtEnd: () => cut.reachedUntil, writeHeldAtEnd: () => cut.pastSince });
   } finally {
     await range.close();
   }

@@ -51,9 +51,16 @@ export const ORDER_COPY_MEMORY_IDS = 1 << 20;
 export class PartitionCopies {
   private ids: IdWindow;
 
-  /** @param window event time an id is remembered for: the pipeline's dedupe window (DEDUPE_WINDOW_DAYS). */
-  constructor(private readonly window: number, private readonly topicCheck?: TopicSchemaCheck) {
-    this.ids = new IdWindow(window, { maxIds: ORDER_COPY_MEMORY_IDS });
+  private readonly maxIds: number;
+
+  /**
+   * @param window event time an id is remembered for: the pipeline's dedupe window (DEDUPE_WINDOW_DAYS).
+   * @param dedupeMaxIds the pipeline's own bound (DEDUPE_MAX_IDS): no more ids than it holds, so a
+   *   message the pipeline no longer knows as a copy is ordered by its own time, as it is applied.
+   */
+  constructor(private readonly window: number, private readonly topicCheck?: TopicSchemaCheck, dedupeMaxIds = ORDER_COPY_MEMORY_IDS) {
+    this.maxIds = Math.min(ORDER_COPY_MEMORY_IDS, dedupeMaxIds);
+    this.ids = new IdWindow(window, { maxIds: this.maxIds });
   }
 
   /** `orderTime` of a record read from (`topic`, `partition`), none for a copy of one read there before. */
@@ -65,6 +72,6 @@ export class PartitionCopies {
 
   /** Forgets every id (the partitions are read again from their first offsets). */
   clear(): void {
-    this.ids = new IdWindow(this.window, { maxIds: ORDER_COPY_MEMORY_IDS });
+    this.ids = new IdWindow(this.window, { maxIds: this.maxIds });
   }
 }

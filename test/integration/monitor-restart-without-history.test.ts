@@ -172,8 +172,10 @@ describe('monitor restarts from checkpoints', { concurrent: true, timeout: 600_0
     const half = Math.floor(lines.length / 2);
     await produceSample(run, lines.slice(0, half));
     // The first start rebuilds, so it writes a whole checkpoint of the fresh state and then a
-    // segment every second; no whole checkpoint is due again (500,000 messages, 300 s).
-    const env = { CHECKPOINT_JOURNAL_EVERY_SECONDS: '1' };
+    // segment every second; no whole checkpoint is due again (500,000 messages, a day: with the
+    // default 300 s, a run slowed past five minutes by a loaded machine wrote a second one, seen
+    // once at a load average of 22 in the session 60 review).
+    const env = { CHECKPOINT_JOURNAL_EVERY_SECONDS: '1', CHECKPOINT_EVERY_SECONDS: '86400' };
     const first = startMonitor(run, 'a', { ...info, ...env });
     try {
       await waitFor(async () => logged(first, 'journal segment written').some((l) => l.applied === half), 300_000, 'a journal segment covering every applied message');

@@ -99,4 +99,18 @@ describe('order time of a redelivered copy', () => {
     expect(copies.orderTime(d, DEPOSITS, 0)).toBe(time);
     expect(copies.orderTime(decodeMessage('{oops'), DEPOSITS, 0)).toBeUndefined();
   });
+
+  it('PartitionCopies holds no more ids than the pipeline\'s dedupe (DEDUPE_MAX_IDS): a message the pipeline would apply again keeps its own order time', () => {
+    const copies = new PartitionCopies(WINDOW, undefined, 1000);
+    const first = decodeMessage(deposit('first', '2025-01-06T00:00:00Z'));
+    const time = Date.parse('2025-01-06T00:00:00Z');
+    expect(copies.orderTime(first, DEPOSITS, 0)).toBe(time);
+    for (let i = 0; i < 3000; i++) copies.orderTime(decodeMessage(deposit(`n${i}`, '2025-01-06T00:00:01Z')), DEPOSITS, 0);
+    // 3,000 ids later a dedupe of 1,000 ids has let 'first' go and applies it again: so does its order time.
+    expect(copies.orderTime(first, DEPOSITS, 0)).toBe(time);
+    const wide = new PartitionCopies(WINDOW);
+    expect(wide.orderTime(first, DEPOSITS, 0)).toBe(time);
+    for (let i = 0; i < 3000; i++) wide.orderTime(decodeMessage(deposit(`n${i}`, '2025-01-06T00:00:01Z')), DEPOSITS, 0);
+    expect(wide.orderTime(first, DEPOSITS, 0)).toBeUndefined();
+  });
 });
