@@ -19,7 +19,7 @@ import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } fro
 import { NO_RESULT, plainResultView } from './no-result.js';
 import { snapshotEvidence } from './evidence-snapshot.js';
 import { unitOf } from './fact-units.js';
-import { compileSignal, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
+import { compileSignal, fewestPassing, readsGraph, type Env, type Signal, type SignalResult } from './signals.js';
 import { eventView } from './event-view.js';
 import { counterpartyIds } from './counterparty-ids.js';
 import type { HistoryItem, RuleState } from './state.js';
@@ -270,6 +270,13 @@ export interface Trigger {
    * isNewAgain).
    */
   again?: boolean;
+  /**
+   * A factor learned after the transfer was judged (FactorCrossings): an alert is raised only at a
+   * severity the rule never gave the subject, so a verdict that the factor only adds evidence to
+   * (a chain hop already high, whose destination now also counts as a laundering cluster) is not
+   * raised twice.
+   */
+  strongerOnly?: boolean;
 }
 
 /** The rule set's common-funder signals, with the longest funding window and freshness among them. */
@@ -305,6 +312,7 @@ export class RuleEngine {
     this.labelsCache = undefined;
     this.fundingCache = undefined;
     this.payerWindowCache = undefined;
+    this.consolidationCache = undefined;
     this.linkageReachCache = undefined;
     this.registerAggregators();
   }
@@ -345,6 +353,34 @@ export class RuleEngine {
   }
 
   private payerWindowCache: number | undefined;
+
+  /**
+   * The fewest accounts paying one cluster that any rule's consolidation factor asks (a `fan-in`
+   * signal's `pass`, a `flagged-payers` consolidation's `minAccounts` plus the trigger's own
+   * account, which it leaves out), and the longest window such a factor reads (0, 0: none reads
+   * one). A cluster whose payers reach that count makes the factor true for transfers judged
+   * before it (see FactorCrossings).
+   */
+  get consolidationFactor(): { fewest: number; window: number } {
+    if (this.consolidationCache) return this.consolidationCache;
+    let fewest = Number.POSITIVE_INFINITY;
+    let window = 0;
+    for (const r of this.rules) {
+      for (const s of Object.values(r.spec.signals)) {
+        if (s.op === 'fan-in' && s.kinds.includes('withdrawal')) {
+          const n = fewestPassing(s.pass);
+          if (n > 1) { fewest = Math.min(fewest, n); window = Math.max(window, s.within); }
+        }
+        if (s.op === 'flagged-payers' && s.consolidation) {
+          fewest = Math.min(fewest, s.consolidation.minAccounts + 1);
+          window = Math.max(window, s.consolidation.within);
+        }
+      }
+    }
+    return (this.consolidationCache = Number.isFinite(fewest) ? { fewest, window } : { fewest: 0, window: 0 });
+  }
+
+  private consolidationCache: { fewest: number; window: number } | undefined;
 
   /** The longest `linkage` window of the rules in force (0: none reads linkage). */
   get linkageReach(): number {
@@ -396,7 +432,7 @@ export class RuleEngine {
     return this.rules.some((r) => r.graphDependent);
   }
 
-  evaluate({ item, change, membershipOnly, linkedAt, again }: Trigger): Alert[] {
+  evaluate({ item, change, membershipOnly, linkedAt, again, strongerOnly }: Trigger): Alert[] {
     const kind = item.type === 'login' ? 'login' : item.msg.kind;
     if (change === undefined && linkedAt === undefined && kind === 'withdrawal') this.carryNoveltyOfSettledRequest(item);
     const asOf = Math.max(item.time, change?.time ?? 0);
@@ -411,7 +447,7 @@ export class RuleEngine {
       ctx.signals = NO_SIGNALS;
       if (!rule.where(ctx)) continue;
       env ??= linkedAt === undefined ? { trigger: item, ctx, graph: this.graph, state: this.state, asOf } : { trigger: item, ctx, graph: this.graph, state: this.state, asOf, linkedAt };
-      const fired = this.fire(rule, item, ctx, env, change, again === true);
+      const fired = this.fire(rule, item, ctx, env, change, again === true, strongerOnly === true);
       for (let i = 0; i < fired.length; i++) alerts.push(fired[i]!);
     }
     return alerts;
@@ -436,7 +472,7 @@ export class RuleEngine {
   private rulesByMode: Record<TriggerMode, Map<string, CompiledRule[]>> = { fresh: new Map(), reexamined: new Map(), membership: new Map(), linked: new Map() };
 
   /** The trigger's account, plus any accounts the rule's `alsoAlert` names, each with its own alert. */
-  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change: GraphChange | undefined, again: boolean): Alert[] {
+  private fire(rule: CompiledRule, item: HistoryItem, ctx: Context, env: Env, change: GraphChange | undefined, again: boolean, strongerOnly = false): Alert[] {
     const gated = rule.gate !== undefined && item.type === 'transfer';
     if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return NO_ALERTS;
     // The first required signal surely fails: so does `require`, whatever the rest would read.
@@ -453,14 +489,14 @@ export class RuleEngine {
     const others = rule.spec.alsoAlert ? getPath(ctx, rule.spec.alsoAlert) : undefined;
     // `alertListedOnly`: the trigger's account is alerted only when the alsoAlert list names it.
     const triggerAlerted = !rule.spec.alertListedOnly || (Array.isArray(others) && others.includes(item.msg.accountId));
-    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change, undefined, again) : undefined;
+    const first = triggerAlerted ? this.buildAlert(rule, item, ctx, verdict, item.msg.accountId, change, undefined, again, strongerOnly) : undefined;
     if (first) out.push(first);
     if (Array.isArray(others)) {
       for (const accountId of others) {
         if (typeof accountId !== 'string' || accountId === item.msg.accountId) continue;
         const own = this.subjectView(verdict, accountId, ctx, env.asOf);
         // Scored on its own transfer too: a modifier on the event (a VPN session) is that account's, not the trigger's (QA).
-        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, change, own);
+        const extra = this.buildAlert(rule, item, ctx, own ? scoredOn(rule, verdict, own.ctx) : verdict, accountId, change, own, false, strongerOnly);
         if (extra) out.push(extra);
       }
     }
@@ -504,7 +540,8 @@ export class RuleEngine {
     return { score, notes, evidenceIds, held, owners };
   }
 
-  private buildAlert(rule: CompiledRule, item: HistoryItem, triggerCtx: Context, verdict: Verdict, accountId: string, change?: GraphChange, own?: { item: TransferEvent; ctx: Context }, again = false): Alert | undefined {
+  private buildAlert(rule: CompiledRule, item: HistoryItem, triggerCtx: Context, verdict: Verdict, accountId: string, change?: GraphChange, own?: { item: TransferEvent; ctx: Context }, again = false, strongerOnly = false): Alert | undefined {
+    if (strongerOnly && this.alerted.has(`${rule.spec.id}\u0000${accountId}\u0000${BAND_KEYS.get(severityOf(rule.spec, verdict.score))!}`)) return undefined;
     const results = triggerCtx.signals as Record<string, SignalResult & Record<string, unknown>>;
     // What the alert shows: the subject's own transfer when it is not the trigger's account.
     const ctx = own?.ctx ?? triggerCtx;

@@ -24,6 +24,7 @@ import { valueChainTransfers, valueTransfer } from '../money/valuation.js';
 import { LateJudgement } from './late-judgement.js';
 import { HeldRejudgements } from './held-rejudgements.js';
 import { labelWork, Reexaminer, type Reexamination } from './reexamination.js';
+import { FactorCrossings } from './factor-crossings.js';
 import { SenderlessDeposits } from './senderless-deposits.js';
 
 export interface ProcessResult {
@@ -178,6 +179,7 @@ export class Pipeline {
   /** Which schema each input topic carries, by its name (src/contract/topic-schemas.ts). */
   private readonly topicSchemas: TopicSchemaCheck | undefined;
   private readonly reexaminer: Reexaminer;
+  private readonly crossings: FactorCrossings;
   /** Retained deposits with no sender whose chain record has not been read, by transaction (senderless-deposits.ts). */
   private readonly senderless: SenderlessDeposits;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, lateSenders: 0, internalErrors: 0 };
@@ -201,6 +203,7 @@ export class Pipeline {
     const lateHops = options.lateEvidenceHops ?? 3;
     this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops, new HeldRejudgements(options.rejudgementHoldMs ?? 0));
     this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096, (item, after, alerts) => this.late.judgeAsOfLaterLabels(item, counterpartyIds(this.graph, item), alerts, after));
+    this.crossings = new FactorCrossings(this.graph, this.state, this.engine, this.stats);
     this.senderless = new SenderlessDeposits(this.state.kindRetention('deposit'));
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record, caseInsensitive } of options.labels ?? []) {
@@ -382,6 +385,7 @@ export class Pipeline {
       this.late.judgeLaterTouchesAgain(event, outcome.counterpartyIds, alerts);
       this.late.judgeAsOfLaterMerges(event, outcome.counterpartyIds, alerts);
       this.late.judgeAsOfLaterLabels(event, outcome.counterpartyIds, alerts);
+      this.crossings.judgeOnCrossing(event, outcome.counterpartyIds, alerts);
     }
     if (outcome.changes.length === 0) return { alerts };
     const forwarder = outcome.counterpartyIds[0]!;
