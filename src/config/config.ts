@@ -94,6 +94,8 @@ export const envSchema = z.object({
   MONITOR_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
   /** Event time (ms) a message the reorder buffer released waits for earlier-dated messages of its partition (lateness-stage.ts); 0: none, applied at once. */
   MONITOR_LATENESS_MS: z.coerce.number().int().min(0).max(604_800_000).default(0),
+  /** The event-time grid of the lateness stage's cut points (ms; lateness-stage.ts); 0: ten times MONITOR_LATENESS_MS, at least 10 minutes (latenessCutEveryMs). */
+  MONITOR_LATENESS_CUT_MS: z.coerce.number().int().min(0).max(2_592_000_000).default(0),
   /** Started on empty input topics, the monitor holds the first feed in event order at most this long after its first record (first-feed.ts); 0: off. */
   MONITOR_FIRST_FEED_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
   /** The first-feed window closes once no input partition has had a new record for this long. */
@@ -166,6 +168,8 @@ export const envSchema = z.object({
 }).refine((e) => Boolean(e.KAFKA_SASL_MECHANISM) || !(e.KAFKA_SASL_USERNAME || e.KAFKA_SASL_PASSWORD), {
   // Credentials without a mechanism connected without authentication, silently.
   message: 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (plain, scram-sha-256 or scram-sha-512)', path: ['KAFKA_SASL_MECHANISM'],
+}).refine((e) => e.MONITOR_LATENESS_CUT_MS === 0 || e.MONITOR_LATENESS_CUT_MS >= Math.max(e.MONITOR_LATENESS_MS, 60_000), {
+  message: 'MONITOR_LATENESS_CUT_MS must be 0 (the default grid) or at least MONITOR_LATENESS_MS and one minute: the lateness stage drains at each cut, so messages read after it within the lateness lose event order', path: ['MONITOR_LATENESS_CUT_MS'],
 }).refine((e) => e.MONITOR_BUFFER_MAX >= e.MONITOR_PARTITION_BUFFER, {
   message: 'MONITOR_BUFFER_MAX must be at least MONITOR_PARTITION_BUFFER (the whole reorder buffer holds at least one partition\'s share)', path: ['MONITOR_BUFFER_MAX'],
 }).refine((e) => redisDatabase(e.REDIS_URL) !== undefined, {
@@ -247,6 +251,17 @@ function misspeltVariables(env: Record<string, string | undefined>): string[] {
 }
 
 /** Checkpoints are off only with the directory store and an empty CHECKPOINT_DIR. */
+/**
+ * The lateness stage's cut grid (ms of event time): MONITOR_LATENESS_CUT_MS, or by default ten
+ * times the lateness and at least 10 minutes. Each cut makes the messages read after it within the
+ * lateness before it late, so the grid is kept well above the lateness (about a tenth of the event
+ * time lies within the lateness before a cut), and it bounds what a restart re-reads on a stream
+ * never quiet to about one period of event time.
+ */
+export function latenessCutEveryMs(c: { MONITOR_LATENESS_MS: number; MONITOR_LATENESS_CUT_MS: number }): number {
+  return c.MONITOR_LATENESS_CUT_MS > 0 ? c.MONITOR_LATENESS_CUT_MS : Math.max(10 * c.MONITOR_LATENESS_MS, 600_000);
+}
+
 export function checkpointsOn(c: { CHECKPOINT_STORE: string; CHECKPOINT_DIR: string }): boolean {
   return c.CHECKPOINT_STORE === 'redis' || c.CHECKPOINT_DIR !== '';
 }

@@ -11,6 +11,17 @@
  * is held (checkpointing.ts): a checkpoint never holds a message of this stage, and the stage is
  * then fresh, as a restored instance's is.
  *
+ * Cut points (`cutEveryMs`, session 60): so that a stream never quiet is checkpointed too, the
+ * stage also drains where its input alone says. Event time is divided into a fixed grid of cells
+ * `cutEveryMs` long (from the Unix epoch); the message after which the stage's clock (the newest
+ * time read, lateness-buffer.ts) is in a later cell than the stage's own is followed by a drain of
+ * everything held, itself included, in event order (`cutDue`, then `releaseAll`). A drain of
+ * either kind leaves the stage fresh, as a restored instance's is, so the cells count again from
+ * the next message: its clock plus the lateness gives the stage's cell (a straggler dated just
+ * before the boundary just crossed, read first after the drain, does not make the next message
+ * cut again). Messages read after a cut and dated before what it released are late, as any
+ * message read more than the lateness late.
+ *
  * Exactly-once stays the slot cursors' rule ("an output is published iff the message whose
  * application produced it lies beyond the cursor", ownership.ts): a message waiting here is not
  * applied, so the applied cut of its partition stays at it (`lowWater`) while later messages of
@@ -50,6 +61,8 @@ export interface LatenessStageOptions {
   leapMs?: number;
   /** Messages held at most (lateness-buffer.ts DEFAULT_MAX_BUFFERED when absent). */
   maxBuffered?: number;
+  /** The event-time grid of cut points (ms; see the module comment); 0 or absent: the stage drains only when the input is quiet. */
+  cutEveryMs?: number;
 }
 
 export class LatenessStage<T extends StagedMessage> {
@@ -57,6 +70,10 @@ export class LatenessStage<T extends StagedMessage> {
   private readonly waiting = new Map<string, Waiting>();
   /** When the reader last fetched a message (ms): one put here, or one the reader told of (`fetched`). */
   private newestFetch = Number.NEGATIVE_INFINITY;
+  /** The grid cell the stage is in (undefined: fresh, set by the next message read). */
+  private cell: number | undefined;
+  /** The clock has reached a later cell: everything held is due (`releaseAll`). */
+  private cutReached = false;
 
   constructor(private readonly options: LatenessStageOptions) {
     this.buffer = this.freshBuffer();
@@ -81,6 +98,21 @@ export class LatenessStage<T extends StagedMessage> {
     if (!w) this.waiting.set(m.pk, (w = { offsets: [], head: 0, released: new Set() }));
     insertSorted(w, m.offset);
     if (m.fetchedAt > this.newestFetch) this.newestFetch = m.fetchedAt;
+    this.passCell();
+  }
+
+  /** Whether the last message put here reached a later cell of the grid: call `releaseAll` now (an input-defined cut point). */
+  get cutDue(): boolean {
+    return this.cutReached;
+  }
+
+  /** Notes the cell the clock is in after a message: the first after a fresh start sets the stage's, a later cell makes a cut due. */
+  private passCell(): void {
+    const every = this.options.cutEveryMs ?? 0;
+    const clock = this.buffer.newestTime;
+    if (every <= 0 || clock === Number.NEGATIVE_INFINITY) return;
+    if (this.cell === undefined) this.cell = Math.floor((clock + this.options.latenessMs) / every);
+    else if (Math.floor(clock / every) > this.cell) this.cutReached = true;
   }
 
   /** The messages due now, in event order (ties in the order they came). */
@@ -93,9 +125,11 @@ export class LatenessStage<T extends StagedMessage> {
     return out;
   }
 
-  /** Everything waiting, in event order, and a fresh start (a quiet input, a checkpoint). */
+  /** Everything waiting, in event order, and a fresh start (a quiet input, a cut point). */
   releaseAll(): T[] {
     this.buffer.cut();
+    this.cell = undefined;
+    this.cutReached = false;
     return this.release();
   }
 
@@ -134,6 +168,8 @@ export class LatenessStage<T extends StagedMessage> {
     this.buffer = this.freshBuffer();
     this.waiting.clear();
     this.newestFetch = Number.NEGATIVE_INFINITY;
+    this.cell = undefined;
+    this.cutReached = false;
   }
 
   private forget(m: T): void {

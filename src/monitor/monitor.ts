@@ -30,7 +30,7 @@
 import type { Logger } from 'pino';
 import type { CaseStore } from '../cases/case-model.js';
 import type { TimelineRecorder } from '../timeline/timeline-recorder.js';
-import { ConfigError, type Config } from '../config/config.js';
+import { ConfigError, latenessCutEveryMs, type Config } from '../config/config.js';
 import type { LoadedRule } from '../engine/loader.js';
 import type { RuleAuditSink } from '../engine/rule-audit.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
@@ -54,7 +54,7 @@ import { decodeBytes } from '../decode/encoding.js';
 import { inInstantOrder, Ordering, type Fetched, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
 import type { Entry } from './event-time-buffer.js';
 import { LatenessStage } from './lateness-stage.js';
-import { throughLateness } from './lateness-step.js';
+import { toNextCut } from './lateness-step.js';
 import { partitionKey, slotOfAccount, slotTransactionalId, type Cut, type Output } from './ownership.js';
 import { SlotTable, type OwnedSlot } from './slots.js';
 import { loadStartingState } from './starting-state.js';
@@ -211,7 +211,7 @@ export class Monitor {
     this.pipeline = options.createPipeline(this.rules);
     this.readBalance = new ReadBalance(options.config.MONITOR_PARTITION_BUFFER, options.config.MONITOR_BUFFER_MAX);
     const latenessMs = options.config.MONITOR_LATENESS_MS;
-    this.lateness = latenessMs > 0 ? new LatenessStage({ latenessMs, leapMs: options.config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000 }) : undefined;
+    this.lateness = latenessMs > 0 ? new LatenessStage({ latenessMs, leapMs: options.config.EVENT_TIME_MAX_LEAP_DAYS * 86_400_000, cutEveryMs: latenessCutEveryMs(options.config) }) : undefined;
     this.firstFeed = new FirstFeedWindow({ capMs: options.config.MONITOR_FIRST_FEED_HOLD_MS, quietMs: options.config.MONITOR_FIRST_FEED_QUIET_MS, settleMs: options.holdMs ?? options.config.MONITOR_HOLD_MS });
     // Each checkpoint reads the state as it is then, and is written once every owned slot committed up to it.
     const source = { pipeline: () => this.pipeline, rules: () => this.rules, appliedCut: () => this.appliedCut(), appliedCount: () => this.stats.applied, failed: () => this.failure !== undefined, commitAll: () => this.flushSlots(true), held: () => this.lateness?.size ?? 0 };
@@ -708,10 +708,22 @@ export class Monitor {
     await this.applyStep(inInstantOrder(held));
   }
 
-  /** A step the reorder buffer released: applied as it is, or through the lateness stage (only what is due there then). */
-  private staged(step: Step): Step {
-    // Taken from the reorder buffer: the applied cut waits at the stage's low water (appliedCut).
-    return this.lateness ? throughLateness(this.lateness, this.ordering, step) : step;
+  /**
+   * Applies a step the reorder buffer released: as it is, or through the lateness stage (only what
+   * is due there then), a piece at a time, with a checkpoint when one is due at each of the stage's
+   * cut points, where it is empty (lateness-stage.ts: a stream never quiet is checkpointed too).
+   */
+  private async applyStaged(step: Step): Promise<void> {
+    const stage = this.lateness;
+    if (!stage) return this.applyStep(step);
+    for (let from = 0; ; ) {
+      // Taken from the reorder buffer: the applied cut waits at the stage's low water (appliedCut).
+      const piece = toNextCut(stage, this.ordering, step, from);
+      await this.applyStep(piece.released);
+      from = piece.next;
+      if (piece.cut) await this.checkpointing.checkpointIfDue();
+      if (from >= step.length) return;
+    }
   }
 
   /** The applied prefix of every partition, what slot cursors and checkpoints record: behind the messages the lateness stage holds. */
@@ -733,7 +745,7 @@ export class Monitor {
       const step = this.ordering.next(size, now, this.holdAt(now, baseHoldMs));
       if (step.length === 0) return;
       const started = performance.now();
-      await this.applyStep(this.staged(step));
+      await this.applyStaged(step);
       this.stepSize = nextStepSize(size, step.length, performance.now() - started, maxStep);
       await this.checkpointing.checkpointIfDue();
       if (step.length < size) return;

@@ -87,6 +87,11 @@ export class LatenessBuffer<T> {
     return this.items.length - this.head + this.ahead.length;
   }
 
+  /** The newest event time read (leaps and messages waiting past `aheadMs` aside); -Infinity before the first and after a cut. */
+  get newestTime(): number {
+    return this.clock;
+  }
+
   /** Holds a message dated `time` (undefined: none of its own); take what is now due with `next`. */
   add(item: T, time: number | undefined): void {
     if (time === undefined) {

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { latenessCutEveryMs, loadConfig } from '../../src/config/config.js';
 import { configRefusal } from '../helpers/config-refusal.js';
 import { makeDirectories, proveWritable } from '../../src/checkpoint/directory-store.js';
 import { checkCheckpointDirectory } from '../../src/cli/monitor-wiring.js';
@@ -84,6 +84,14 @@ describe('configuration mistakes', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^invalid configuration: CONSOLE_TRUST_PROXY: /);
   }, 60_000);
+
+  it('refuses a lateness cut grid finer than the lateness, naming MONITOR_LATENESS_CUT_MS, and gives the default grid as ten lateness spans, at least 10 minutes', () => {
+    expect(configRefusal({ MONITOR_LATENESS_MS: '3600000', MONITOR_LATENESS_CUT_MS: '1800000' })).toContain('MONITOR_LATENESS_CUT_MS: MONITOR_LATENESS_CUT_MS must be 0 (the default grid) or at least MONITOR_LATENESS_MS');
+    expect(configRefusal({ MONITOR_LATENESS_CUT_MS: '1000' })).toContain('MONITOR_LATENESS_CUT_MS:');
+    expect(latenessCutEveryMs(loadConfig({ MONITOR_LATENESS_MS: '3600000' }))).toBe(36_000_000);
+    expect(latenessCutEveryMs(loadConfig({ MONITOR_LATENESS_MS: '1000' }))).toBe(600_000);
+    expect(latenessCutEveryMs(loadConfig({ MONITOR_LATENESS_MS: '3600000', MONITOR_LATENESS_CUT_MS: '7200000' }))).toBe(7_200_000);
+  });
 
   it('reads a number set to nothing as unset, not as zero', () => {
     const config = loadConfig({ MONITOR_HOLD_MS: '', METRICS_PORT: ' ', CHECKPOINT_JOURNAL_EVERY_SECONDS: '' });

@@ -93,4 +93,21 @@ describe('monitor lateness stage', () => {
     expect(stage.size).toBe(0);
     expect(stage.appliedCut(cut({ 'a/0': 5 }))).toEqual(cut({ 'a/0': 5 }));
   });
+
+  it('drains everything held, in event order, after the message that moves its clock into a later cell of the cut grid, and counts cells afresh from the next message (a straggler read first does not make the next message cut again)', () => {
+    const stage = new LatenessStage<StagedMessage>({ latenessMs: 10 * MIN, cutEveryMs: 60 * MIN });
+    // Minute 49 sets the stage's cell (0: 49 + 10 is before 60); 58, 55 wait; 61 reaches cell 1.
+    for (const [o, m] of [[0, 49], [1, 58], [2, 55]] as const) { stage.add(msg('a/0', o, m)); expect(stage.cutDue).toBe(false); expect(stage.release()).toEqual([]); }
+    stage.add(msg('a/0', 3, 61));
+    expect(stage.cutDue).toBe(true);
+    expect(names(stage.releaseAll())).toEqual(['a/0@0', 'a/0@2', 'a/0@1', 'a/0@3']);
+    expect([stage.size, stage.cutDue]).toEqual([0, false]);
+    // A straggler of minute 59 first: its cell is that of 59 + 10 (1), so 62 and 119 cut nothing; 121 does.
+    for (const [o, m] of [[4, 59], [5, 62], [6, 119]] as const) { stage.add(msg('a/0', o, m)); expect(stage.cutDue).toBe(false); stage.release(); }
+    stage.add(msg('a/0', 7, 121));
+    expect(stage.cutDue).toBe(true);
+    // Without a grid the stage never cuts.
+    const plain = new LatenessStage<StagedMessage>({ latenessMs: 10 * MIN });
+    for (let i = 0; i < 500; i++) { plain.add(msg('a/0', i, i * 7)); expect(plain.cutDue).toBe(false); plain.release(); }
+  });
 });

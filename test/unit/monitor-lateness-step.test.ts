@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/decode/decode.js';
 import { LatenessStage } from '../../src/monitor/lateness-stage.js';
-import { throughLateness } from '../../src/monitor/lateness-step.js';
+import { throughLateness, toNextCut } from '../../src/monitor/lateness-step.js';
+import { prng } from '../../src/simulate/builders.js';
 import { Ordering, type Fetched } from '../../src/monitor/ordering.js';
 import type { Entry } from '../../src/monitor/event-time-buffer.js';
 
@@ -72,5 +73,59 @@ describe('a step through the lateness stage', () => {
     // whatever the steps (released once a step, one step of all gave 3, 10, 55).
     expect(run(1)).toEqual(['m10', 'm3', 'm55']);
     expect(run(1000)).toEqual(run(1));
+  });
+
+  it('cuts at the same input positions, releasing the same messages in the same order, whether the input comes in steps of 1, 7 or 1,000 messages; the stage is empty at each cut, and the applied cut there passes no message not yet put through (a cut in mid-instant did)', () => {
+    const MIN = 60_000;
+    // Two partitions, 3,000 messages a minute apart each, shuffled within blocks of 40 (a lateness
+    // of 60 minutes covers it), read in one batch or many: a grid of 5 hours gives about 9 cuts.
+    const rand = prng(11);
+    const partition = (p: number): string[] => {
+      const minutes = Array.from({ length: 3000 }, (_, i) => i + p * 0.5);
+      for (let start = 0; start < minutes.length; start += 40) {
+        for (let i = Math.min(start + 40, minutes.length) - 1; i > start; i--) {
+          const j = start + Math.floor(rand() * (i - start + 1));
+          [minutes[i], minutes[j]] = [minutes[j]!, minutes[i]!];
+        }
+      }
+      return minutes.map((m, i) => login(`p${p}-${i}`, T0 + Math.round(m * MIN)));
+    };
+    const texts = [partition(0), partition(1)];
+    const run = (stepSize: number, batchSize: number): { cuts: string[]; out: string[] } => {
+      const ordering = new Ordering();
+      for (const p of [0, 1]) ordering.register('logins', p, 0n, 3000n);
+      for (let from = 0; from < 3000; from += batchSize) {
+        for (const p of [0, 1]) {
+          const messages = texts[p]!.slice(from, from + batchSize).map((t, i) => ({ offset: String(from + i), timestamp: '0', key: null, value: Buffer.from(t) }));
+          ordering.accept({ topic: 'logins', partition: p, highWatermark: '3000', messages }, (t) => decodeMessage(t), 0);
+        }
+      }
+      const stage = new LatenessStage<Entry<Fetched>>({ latenessMs: 60 * MIN, cutEveryMs: 300 * MIN });
+      const cuts: string[] = [];
+      const out: string[] = [];
+      const id = (e: Entry<Fetched>): string => JSON.parse(e.value.raw).eventId as string;
+      for (let step = ordering.next(stepSize, 1e13, 0); step.length > 0; step = ordering.next(stepSize, 1e13, 0)) {
+        for (let from = 0; from < step.length; ) {
+          const piece = toNextCut(stage, ordering, step, from);
+          for (const e of piece.released) out.push(id(e));
+          if (piece.cut) {
+            expect(stage.size).toBe(0);
+            cuts.push(id(step[piece.next - 1]!));
+            // The applied cut (what a checkpoint here records) passes no message not yet put through.
+            const applied = ordering.appliedCut();
+            for (const e of step.slice(piece.next)) expect(e.offset, `${e.pk}@${e.offset} after a cut at ${applied.get(e.pk)}`).toBeGreaterThanOrEqual(applied.get(e.pk)!);
+          }
+          from = piece.next;
+        }
+      }
+      for (const e of stage.releaseAll()) out.push(id(e));
+      return { cuts, out };
+    };
+    const one = run(1, 3000);
+    expect(one.cuts.length).toBeGreaterThanOrEqual(8);
+    expect(one.out).toHaveLength(6000);
+    expect(run(1000, 3000)).toEqual(one);
+    expect(run(7, 3000)).toEqual(one);
+    expect(run(1000, 50)).toEqual(one);
   });
 });
