@@ -51,7 +51,12 @@ describe('a listed consolidation address that itself forwarded on (DPRK workers\
   it('does not cover the address the hub forwarded into', () => {
     const p = new Pipeline({ rules: rules(), labels: [] });
     feed(p, [...salaries, labelLine(hub, 240, 'Listed Hub')]);
-    expect(alerts(p, withdrawalLine('to-onward', onward, 300, 'requested'))).toEqual([]);
+    const got = alerts(p, withdrawalLine('to-onward', onward, 300, 'requested'));
+    expect(got.filter((a) => a.includes('sanctions-exposure'))).toEqual([]);
+    // A third account paying the cluster makes it a consolidation: since session 60 the earlier
+    // payers' withdrawals are judged again as of it (FactorCrossings), now that the listing
+    // exposes them, and the fan-in's alsoAlert names the third payer; no exposure reaches it.
+    expect(got).toEqual(['acct-to-onward dprk-consolidation.fan-in medium', 'acct-w1 dprk-consolidation.fan-in high', 'acct-w2 dprk-consolidation.fan-in high']);
   });
 
   it('gives the same alerts when the chain events are read before the withdrawals, newest first', () => {
