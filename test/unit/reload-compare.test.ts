@@ -39,7 +39,7 @@ describe('rule reload', () => {
     const applied: number[] = [];
     const reloader = new RuleReloader(dir, { applied: (r) => applied.push(r.length), refused: () => undefined }, 50);
     reloader.start();
-    writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace('version: 2', 'version: 3'));
+    writeFileSync(join(dir, 'structuring/just-under.yaml'), readFileSync(join(dir, 'structuring/just-under.yaml'), 'utf8').replace(/^version: (\d+)$/m, (_, v: string) => `version: ${Number(v) + 1}`));
     await expect.poll(() => applied.length, { timeout: 5000 }).toBeGreaterThan(0);
     reloader.stop();
   });
@@ -68,7 +68,7 @@ describe('replay --compare', () => {
   it('reports the alerts a stricter rule set drops and none it adds', async () => {
     const dir = copyRules();
     const file = join(dir, 'dprk-consolidation/fan-in.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('pass: { gte: 3, lte: 50 }', 'pass: { gte: 50 }').replace('version: 2', 'version: 3'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('pass: { gte: 3, lte: 50 }', 'pass: { gte: 50 }').replace(/^version: (\d+)$/m, (_, v: string) => `version: ${Number(v) + 1}`));
     const { loadRuleSet } = await import('../../src/engine/loader.js');
     const a = await replayFiles({ files: [samplePath], rules: loadRuleSet(rulesDir), labels: ofacLabels() });
     const b = await replayFiles({ files: [samplePath], rules: loadRuleSet(dir), labels: ofacLabels() });

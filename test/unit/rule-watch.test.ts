@@ -66,15 +66,17 @@ describe('the rules in force (rule-watch.ts)', () => {
     const before = inForce();
     const fingerprint = (await gauge(metrics))[0]!.labels.fingerprint;
     const path = join(dir, RULE);
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/^version: 2$/m, 'version: 3').replace(/^title: .*$/m, 'title: Repeated transfers just under the threshold (v2)'));
+    const text = readFileSync(path, 'utf8');
+    const version = Number(/^version: (\d+)$/m.exec(text)![1]);
+    writeFileSync(path, text.replace(/^version: \d+$/m, `version: ${version + 1}`).replace(/^title: .*$/m, `title: Repeated transfers just under the threshold (v${version + 1})`));
     await vi.waitFor(() => expect(inForce()).not.toBe(before), WAIT);
-    expect(inForce().find((r) => r.spec.id === 'structuring.just-under')!.spec.version).toBe(3);
+    expect(inForce().find((r) => r.spec.id === 'structuring.just-under')!.spec.version).toBe(version + 1);
     expect(await reloads(metrics, 'applied')).toBe(1);
     const series = await gauge(metrics);
     expect(series).toHaveLength(1);
     expect(series[0]!.labels.fingerprint).not.toBe(fingerprint);
     await vi.waitFor(() => expect(audit.map((e) => e.event)).toEqual(['start', 'reload']), WAIT);
-    expect(audit[1]).toMatchObject({ added: ['structuring.just-under@3'], removed: ['structuring.just-under@2'] });
+    expect(audit[1]).toMatchObject({ added: [`structuring.just-under@${version + 1}`], removed: [`structuring.just-under@${version}`] });
   });
 
   it('refuses a broken file whole, with its file:line, counted and audited; the rules in force stay', async () => {
