@@ -6,6 +6,8 @@
  *   npx tsx scripts/oos-stream.ts --seed 3 --out /tmp/oos3.jsonl --truth /tmp/oos3.truth.json
  *   node dist/cli/main.js replay /tmp/oos3.jsonl --truth /tmp/oos3.truth.json
  *   --ordered: the same stream without the disorder (no redeliveries, chain records at their block time), for A/B.
+ *   --aggregator-days=N: the T8 aggregator's first deposit N days after T4 (B)'s first payday (default 20;
+ *     -30 puts its whole run before the workers' sweeps make consB a consolidation).
  *
  * Deliberate choices (different from the sample and from earlier QA generators): salaries paid
  * bi-weekly or semi-monthly (15th and last day), on Tron (base58), BSC (18-decimal USDT),
@@ -20,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values: args } = parseArgs({ options: { seed: { type: 'string', default: '1' }, out: { type: 'string' }, truth: { type: 'string' }, ordered: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { seed: { type: 'string', default: '1' }, out: { type: 'string' }, truth: { type: 'string' }, ordered: { type: 'boolean', default: false }, 'aggregator-days': { type: 'string', default: '20' } } });
 if (!args.out || !args.truth) throw new Error('usage: oos-stream.ts --seed N --out FILE --truth TRUTH.json');
 const SEED = Number(args.seed);
 
@@ -310,7 +312,7 @@ scenario = 'T10 receiver side';
     scenario = chain === 'polygon' ? 'T12 hub, one forward to a consolidation address (S11)' : 'T12 hub, no second factor';
     plant(f, ['dprk-it-payroll'], ['dprk-consolidation', ...FLOW_ALLOWED]);
   }
-  const tg = consBFirstPay + 20 * DAY; const g = account('AE', tg - 15 * DAY); const exposed = addr('tron'); tokenLog('tron', tg - 6 * DAY, SDN_TRON, exposed, 20_000); routineLogins(g, tg - 10 * DAY, tg + 30 * DAY);
+  const tg = consBFirstPay + Number(args['aggregator-days']) * DAY; const g = account('AE', tg - 15 * DAY); const exposed = addr('tron'); tokenLog('tron', tg - 6 * DAY, SDN_TRON, exposed, 20_000); routineLogins(g, tg - 10 * DAY, tg + 30 * DAY);
   let prev = 0;
   for (let k = 0; k < 14; k++) { const d = tg + k * 2 * DAY + between(0, 12) * HOUR; const amt = between(2000, 9000); deposit(g, d, k === 1 || k === 7 ? consB : k === 2 || k === 8 ? exposed : addr('tron'), { chain: 'tron', amount: amt });
     if (k % 2) withdraw(g, d + between(6, 40) * HOUR, otcTron, { chain: 'tron', amount: (amt + prev) * 0.95 }); prev = amt; }

@@ -112,7 +112,10 @@ function consolidationOf(spec: FlaggedPayersSpec, graph: EntityGraph, state: Rul
   if (clusterExcluded(graph, payer.address, asOf, c.excludeLabels)) return undefined;
   // One account more than the bound shows the cluster is a service used by many; the trigger's own account may be among them.
   const limit = c.maxAccounts + 2;
-  const walk = recentAccounts(graph.touches(payer.address), to, to - c.within, limit, WITHDRAWALS);
+  // Read to the later of the trigger and `asOf`: judged again as of a later change (a merge or
+  // withdrawal that made the payer a consolidation, FactorCrossings), the accounts that paid it
+  // up to the change count, as a fan-in's do; from the trigger's look-back, as a fan-in's.
+  const walk = recentAccounts(graph.touches(payer.address), Math.max(to, asOf), to - c.within, limit, WITHDRAWALS);
   walk.accounts.delete(accountId);
   const n = walk.accounts.size;
   if (walk.saturated || n < c.minAccounts || n > c.maxAccounts) return undefined;

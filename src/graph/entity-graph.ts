@@ -115,6 +115,12 @@ export interface MergeImpact {
    * labelled services ran at 1/100 of the unlabelled speed).
    */
   coversCluster: boolean;
+  /**
+   * The members of the side with fewer members, when it has at most SMALL_SIDE_READ (else
+   * undefined): which side of the merge each of the merged cluster's touches came from, so a
+   * reader can tell whether the merge brought the cluster accounts it did not have (FactorCrossings).
+   */
+  fewerMembers?: readonly number[];
 }
 
 export interface ClusterMeta {
@@ -925,7 +931,9 @@ export class EntityGraph {
     // from content, so the alert a re-examination raises is the same in any arrival order.
     const chosen = mergeTouches(small, both ? large : representative, this.options.maxTouches);
     const eventIds = chosen.map((t) => t.eventId);
-    return { eventIds, both, labelled, coversCluster: !smallLabelled && this.bringsNothing(smallRoot, largeRoot) };
+    const fewer = this.uf.size(ra) <= this.uf.size(rb) ? ra : rb;
+    const fewerMembers = this.uf.size(fewer) <= SMALL_SIDE_READ ? [...this.uf.members(fewer)] : undefined;
+    return { eventIds, both, labelled, coversCluster: !smallLabelled && this.bringsNothing(smallRoot, largeRoot), ...(fewerMembers ? { fewerMembers } : {}) };
   }
 
   /**

@@ -6,10 +6,20 @@
  * facilitator hub that paid the address before the workers did) and the withdrawals after other
  * accounts' deposits from it (T8: an aggregator paid by the address before it was one).
  *
+ * A merge crosses too (judgeOnMerge): workers' own addresses that each sweep into one address
+ * join its cluster by the forwarding heuristic, and no withdrawal to the cluster itself ever
+ * brings the count up (T4 (B): an aggregator paid by that address weeks before the sweeps, T8).
+ * A merge that brings the merged cluster accounts neither side had, with the count at the
+ * threshold or just past it, judges again as of itself the withdrawals after other accounts'
+ * deposits from the cluster (the merge's own re-examination already judges the cluster's
+ * transfers themselves; the aggregator rule runs on withdrawals only).
+ *
  * Bounded: the cluster's touches are read newest first, at most TOUCHES_READ of them, and only a
- * withdrawal that brings a new account with the count at the threshold or just past it
- * (CROSSING_SPAN counts) re-examines anything, at most REEXAMINED transfers. A hot service's
- * withdrawal finds its CROSSING_SPAN + threshold distinct accounts in a few touches and stops.
+ * withdrawal that brings a new account (or a merge that brings one) with the count at the
+ * threshold or just past it (CROSSING_SPAN counts) re-examines anything, at most REEXAMINED
+ * transfers, each once per crossing. A hot service's withdrawal or merge finds its
+ * CROSSING_SPAN + threshold distinct accounts in a few touches and stops; a merge whose smaller
+ * side has more than 16 members is not read (MergeImpact.fewerMembers).
  */
 import type { Alert } from '../contract/schemas.js';
 import type { TransferEvent } from '../decode/events.js';
@@ -45,8 +55,23 @@ export class FactorCrossings {
       const earlier = this.crossing(this.graph.touches(id), event, fewest, window);
       if (earlier === undefined || earlier.length === 0) continue;
       const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(id), time: event.time, cause: { flow: event.msg.txHash ?? event.eventId, from: event.from[0] ?? event.to, to: event.to }, eventId: event.eventId };
-      this.judgeAgain(earlier, event, change, alerts);
+      this.judgeAgain(earlier, event.time, change, alerts);
     }
+  }
+
+  /**
+   * Judges again what a merge's crossing makes alertable: `member` is an address of the merged
+   * cluster. Nothing when the merge brought no account new to either side, or the count is not
+   * at the threshold or within CROSSING_SPAN past it.
+   */
+  judgeOnMerge(change: GraphChange, member: number, alerts: Alert[]): void {
+    const side = change.kind === 'merge' ? change.impact?.fewerMembers : undefined;
+    if (side === undefined || this.graph.isOwn(member)) return;
+    const { fewest, window } = this.engine.consolidationFactor;
+    if (fewest === 0) return;
+    const earlier = mergeCrossing(this.graph.touches(member), new Set(side), change.time, fewest, window);
+    if (earlier === undefined) return;
+    this.judgeAgain(earlier.filter((t) => t.kind === 'deposit'), change.time, change, alerts);
   }
 
   /**
@@ -77,8 +102,8 @@ export class FactorCrossings {
     return others.size + 1 >= fewest ? seen : undefined;
   }
 
-  /** Each earlier withdrawal to the cluster, and the withdrawals after each deposit from it, judged as of the crossing, at most REEXAMINED. */
-  private judgeAgain(earlier: readonly Touch[], event: TransferEvent, change: GraphChange, alerts: Alert[]): void {
+  /** Each earlier withdrawal to the cluster, and the withdrawals after each deposit from it, judged as of the crossing at `time`, at most REEXAMINED. */
+  private judgeAgain(earlier: readonly Touch[], time: number, change: GraphChange, alerts: Alert[]): void {
     const payerWindow = this.engine.payerJudgementWindow;
     const ids = new Set<string>();
     const items: TransferEvent[] = [];
@@ -91,9 +116,9 @@ export class FactorCrossings {
       const item = this.state.transfer(t.eventId);
       if (!item) continue;
       if (t.kind === 'withdrawal') take(item);
-      else if (payerWindow > 0 && item.time >= event.time - payerWindow) {
+      else if (payerWindow > 0 && item.time >= time - payerWindow) {
         let n = 0;
-        for (const later of this.state.historyBetween(item.msg.accountId, item.time, Math.min(event.time, item.time + payerWindow))) {
+        for (const later of this.state.historyBetween(item.msg.accountId, item.time, Math.min(time, item.time + payerWindow))) {
           if (n >= WITHDRAWALS_PER_DEPOSIT) break;
           if (later.type === 'transfer' && later.msg.kind === 'withdrawal') { take(later); n++; }
         }
@@ -106,4 +131,36 @@ export class FactorCrossings {
       for (const alert of this.engine.evaluate({ item, change, strongerOnly: true })) alerts.push(alert);
     }
   }
+}
+
+/**
+ * The merged cluster's touches within `window` up to the merge at `time`, newest first, when the
+ * count of accounts withdrawing to it is `fewest` or up to CROSSING_SPAN past it and larger than
+ * either side's own count (`side`: the members of one side); undefined otherwise, or when
+ * TOUCHES_READ touches do not tell.
+ */
+export function mergeCrossing(touches: readonly Touch[], side: ReadonlySet<number>, time: number, fewest: number, window: number): Touch[] | undefined {
+  const from = time - window;
+  /** Each withdrawing account's sides: 1 the given side, 2 the other. */
+  const sides = new Map<string, number>();
+  const seen: Touch[] = [];
+  let read = 0;
+  for (let i = touches.length - 1; i >= 0; i--) {
+    const t = touches[i]!;
+    if (t.time > time) continue;
+    if (t.time < from) break;
+    if (++read > TOUCHES_READ) return undefined;
+    seen.push(t);
+    if (t.kind !== 'withdrawal') continue;
+    sides.set(t.accountId, (sides.get(t.accountId) ?? 0) | (side.has(t.address) ? 1 : 2));
+    if (sides.size >= fewest + CROSSING_SPAN) return undefined; // well past the threshold before
+  }
+  if (sides.size < fewest) return undefined;
+  let one = 0;
+  let other = 0;
+  for (const bits of sides.values()) {
+    if (bits & 1) one++;
+    if (bits & 2) other++;
+  }
+  return Math.max(one, other) < sides.size ? seen : undefined;
 }

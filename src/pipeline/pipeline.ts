@@ -391,6 +391,7 @@ export class Pipeline {
     const forwarder = outcome.counterpartyIds[0]!;
     const work = this.countChanges(outcome.changes).map((change): Reexamination => ({ change, start: forwarder, direction: 'upstream' }));
     for (const alert of this.reexaminer.reexamine(work, event.eventId)) alerts.push(alert);
+    if (this.engine.hasGraphRules) for (const { change, start } of work) this.crossings.judgeOnMerge(change, start, alerts);
     return { alerts, changes: [...outcome.changes] };
   }
 
@@ -412,6 +413,7 @@ export class Pipeline {
     const outcome = this.writer.applyChain(event);
     const work = this.reexaminer.workOfChain(event, outcome, this.countChanges(outcome.changes));
     const alerts = this.reexaminer.reexamine(work);
+    if (this.engine.hasGraphRules) for (const { change, start } of work) this.crossings.judgeOnMerge(change, start, alerts);
     this.learnLateSenders(event, alerts);
     return { alerts, changes: outcome.changes };
   }
