@@ -5,6 +5,7 @@
  * withdrawal destination; from the files only).
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
+import { dropNullOptionals } from '../contract/null-optionals.js';
 import { fieldWithControlCharacter } from '../decode/identifier-text.js';
 import { linkedIpKey } from '../engine/ip-address.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
@@ -62,6 +63,8 @@ export class AccountEvents {
       return;
     }
     const schema = (raw as { schema?: unknown } | null)?.schema;
+    // An optional field given as null is absent, as the monitor reads it (src/contract/null-optionals.ts).
+    if (schema === 'exchange.transfer.v1' || schema === 'exchange.login.v1') dropNullOptionals(schema, raw as Record<string, unknown>);
     if (schema === 'exchange.transfer.v1') {
       const t = transferSchema.safeParse(raw);
       if (t.success && fieldWithControlCharacter(schema, t.data) === undefined) this.add(fromTransfer(t.data));

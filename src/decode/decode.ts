@@ -10,6 +10,7 @@ import { blacklistLabelEvent } from './blacklist-label.js';
 import { CONTROL_CHARACTER_MESSAGE, fieldWithControlCharacter } from './identifier-text.js';
 import { IP_LITERAL_MESSAGE, isIpLiteral, parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, LIMITS, type SchemaName } from '../contract/schemas.js';
+import { dropNullOptionals } from '../contract/null-optionals.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
@@ -364,6 +365,8 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   if (typeof name !== 'string' || !Object.hasOwn(INPUT_SCHEMAS, name)) {
     return reject('TW_UNKNOWN_SCHEMA', `unknown schema ${JSON.stringify(name ?? null)}`, [{ path: 'schema', message: 'not a known schema name and version' }]);
   }
+  // An optional field given as null is absent (src/contract/null-optionals.ts), for both judges alike.
+  dropNullOptionals(name as SchemaName, value as Record<string, unknown>);
   let msg = options.fastPath === false ? undefined : fastParse(name as SchemaName, value as Record<string, unknown>);
   if (msg === undefined) {
     const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
