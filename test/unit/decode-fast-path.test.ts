@@ -35,8 +35,8 @@ const WELL_FORMED = /^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
 const identifierField = (min: number, max: number): fc.Arbitrary<unknown> =>
   mostly(textField(min, max).filter((v) => typeof v !== 'string' || (!hasControlCharacter(v) && WELL_FORMED.test(v))), textField(min, max), 8);
 
-/** An optional field: absent most of the time (undefined is dropped by JSON.stringify). */
-const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
+/** An optional field: absent most of the time (undefined is dropped by JSON.stringify), now and then null, which decoding reads as absent (src/contract/null-optionals.ts). */
+const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.oneof({ arbitrary: fc.option(arb, { nil: undefined, freq: 2 }), weight: 6 }, { arbitrary: fc.constant(null), weight: 1 });
 
 const time = mostly(isoTimeText, fc.oneof(nearMiss(isoTimeText), junk), 8);
 /** IP literals and near-misses, and now and then any text or junk (the length limit is checked too). */
