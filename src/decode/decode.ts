@@ -365,8 +365,10 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   if (typeof name !== 'string' || !Object.hasOwn(INPUT_SCHEMAS, name)) {
     return reject('TW_UNKNOWN_SCHEMA', `unknown schema ${JSON.stringify(name ?? null)}`, [{ path: 'schema', message: 'not a known schema name and version' }]);
   }
-  // An optional field given as null is absent (src/contract/null-optionals.ts), for both judges alike.
-  dropNullOptionals(name as SchemaName, value as Record<string, unknown>);
+  // An optional field given as null is absent (src/contract/null-optionals.ts), for both judges
+  // alike. A JSON null is always the literal text `null` (it has no escaped form): without one, no
+  // field of the message can be null, and one scan of the text is cheaper than the key look-ups.
+  if (text.includes('null')) dropNullOptionals(name as SchemaName, value as Record<string, unknown>);
   let msg = options.fastPath === false ? undefined : fastParse(name as SchemaName, value as Record<string, unknown>);
   if (msg === undefined) {
     const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
