@@ -27,6 +27,7 @@ import type { EntityGraph, GraphChange, Touch } from '../graph/entity-graph.js';
 import type { RuleEngine } from '../engine/engine.js';
 import type { RuleState } from '../engine/state.js';
 import type { PipelineStats } from './pipeline.js';
+import { upperBound } from '../state/sorted-by-time.js';
 
 /** Touches of the destination cluster read per withdrawal, newest first. */
 const TOUCHES_READ = 64;
@@ -85,9 +86,9 @@ export class FactorCrossings {
     const others = new Set<string>();
     const seen: Touch[] = [];
     let read = 0;
-    for (let i = touches.length - 1; i >= 0; i--) {
+    for (let i = upperBound(touches, event.time) - 1; i >= 0; i--) {
       const t = touches[i]!;
-      if (t.time > event.time || t.eventId === event.eventId) continue;
+      if (t.eventId === event.eventId) continue;
       if (t.time < from) break;
       if (++read > TOUCHES_READ) return undefined;
       if (t.accountId === me) {
@@ -145,9 +146,8 @@ export function mergeCrossing(touches: readonly Touch[], side: ReadonlySet<numbe
   const sides = new Map<string, number>();
   const seen: Touch[] = [];
   let read = 0;
-  for (let i = touches.length - 1; i >= 0; i--) {
+  for (let i = upperBound(touches, time) - 1; i >= 0; i--) {
     const t = touches[i]!;
-    if (t.time > time) continue;
     if (t.time < from) break;
     if (++read > TOUCHES_READ) return undefined;
     seen.push(t);
