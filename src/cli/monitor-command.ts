@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, loadConfig, monitorTopics } from '../config/config.js';
 import { DEFAULT_RULES_DIR } from '../config/paths.js';
 import { DEFAULT_TOPICS, INPUT_TOPICS } from '../contract/schemas.js';
 import { loadRuleSet } from '../engine/loader.js';
@@ -24,20 +24,20 @@ export function registerMonitor(program: Command): void {
     .option('--redis <url>', 'Redis URL (env REDIS_URL)')
     .option('--partitions <n>', 'partitions for topics it creates (env KAFKA_TOPIC_PARTITIONS)')
     .option('--metrics-port <port>', 'Prometheus /metrics, /healthz and /readyz port (env METRICS_PORT)')
-    .option('--topics <list>', 'input topics', INPUT_TOPICS.join(','))
-    .option('--alert-topic <topic>', 'alert topic', DEFAULT_TOPICS.alerts)
+    .option('--topics <list>', `input topics (env KAFKA_INPUT_TOPICS; default ${INPUT_TOPICS.join(',')})`)
+    .option('--alert-topic <topic>', `alert topic (env KAFKA_ALERT_TOPIC; default ${DEFAULT_TOPICS.alerts})`)
     .option('--rules <dir>', 'rules folder (watched: a valid change applies, a broken one is refused)', DEFAULT_RULES_DIR)
     .option('--ofac <file>', 'OFAC SDN data file (tidewatch intel import-ofac builds one)', DEFAULT_SDN_PATH)
-    .option('--ownership-topic <topic>', 'topic whose partitions the group splits between instances as publishing slots (default: the first input topic)')
+    .option('--ownership-topic <topic>', 'topic whose partitions the group splits between instances as publishing slots (env KAFKA_OWNERSHIP_TOPIC; default: the first input topic)')
     .option('--instance <id>', 'instance id, for logs and the private reader group', hostname())
-    .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics: string; alertTopic: string; rules: string; ofac: string; instance: string; ownershipTopic?: string }) => {
+    .action(async (opts: { brokers?: string; group?: string; redis?: string; partitions?: string; metricsPort?: string; topics?: string; alertTopic?: string; rules: string; ofac: string; instance: string; ownershipTopic?: string }) => {
       // A signal before the monitor is wired finds nothing written to finish: exit 0 at once
       // (early-stop.ts; the CLI's entry installed it before any module loaded).
       beginEarlyStop();
-      const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort });
+      const config = loadConfig(process.env, { KAFKA_BROKERS: opts.brokers, KAFKA_GROUP_ID: opts.group, REDIS_URL: opts.redis, KAFKA_TOPIC_PARTITIONS: opts.partitions, METRICS_PORT: opts.metricsPort, KAFKA_INPUT_TOPICS: opts.topics, KAFKA_ALERT_TOPIC: opts.alertTopic, KAFKA_OWNERSHIP_TOPIC: opts.ownershipTopic });
       const logger = createLogger(config.LOG_LEVEL);
-      const inputTopics = opts.topics.split(',');
-      const topicMistakes = topicChoiceMistakes({ inputs: inputTopics, alerts: opts.alertTopic });
+      const { inputTopics, alertTopic, ownershipTopic } = monitorTopics(config);
+      const topicMistakes = topicChoiceMistakes({ inputs: inputTopics, alerts: alertTopic });
       if (topicMistakes.length > 0) throw new ConfigError(`invalid configuration: ${topicMistakes.join('; ')}`);
       await checkCheckpointDirectory(config, opts.instance);
       await checkRedisCredentials(config.REDIS_URL, redisTls(config));
@@ -47,7 +47,7 @@ export function registerMonitor(program: Command): void {
       const port = await metrics.listen(config.METRICS_PORT, config.METRICS_HOST).catch((err: Error) => {
         throw new ConfigError(`invalid configuration: METRICS_HOST, METRICS_PORT: cannot serve /metrics on ${config.METRICS_HOST}:${config.METRICS_PORT}: ${err.message}`);
       });
-      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics, alertTopic: opts.alertTopic, ownershipTopic: opts.ownershipTopic });
+      const { monitor, stop: stopMonitor } = wireMonitor(config, { rules: loadRuleSet(opts.rules), rulesDir: opts.rules, labels: sdnLabels(loadSdnFile(opts.ofac)), logger, metrics, instanceId: opts.instance, inputTopics, alertTopic, ownershipTopic });
       // Crash-only: after a fatal failure the process exits at once, without committing, and a
       // supervisor's restart re-reads from the slot cursors.
       void monitor.fatal.then(() => process.exit(1));

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_TOPICS } from '../contract/schemas.js';
+import { DEFAULT_TOPICS, INPUT_TOPICS } from '../contract/schemas.js';
 import { kafkaTlsFiles, readable, redisTlsFiles, tlsMaterialErrors } from './tls.js';
 import { editDistance, nearestName } from '../engine/did-you-mean.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
@@ -13,6 +13,20 @@ const DAY_MS = 86_400_000;
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const RETENTION_RULE = 'topic retentions are -1 (infinite) or at least 3600000 (one hour)';
 const retentionAllowed = (ms: number): boolean => ms === -1 || ms >= 3_600_000;
+
+/**
+ * The topic variables (KAFKA_INPUT_TOPICS, KAFKA_ALERT_TOPIC, KAFKA_OWNERSHIP_TOPIC; since session
+ * 61: before, topics were flags only, and a deployment configured by its environment (monitor.env,
+ * compose, a harness) silently read and wrote the default topics of whoever shared the brokers).
+ * Names are judged by the brokers when the monitor creates or reads the topics, as a flag's are.
+ */
+const topicName = z.string().trim().min(1, { message: 'expected a topic name' });
+const topicList = z.string().optional().transform((text, ctx): string[] | undefined => {
+  if (text === undefined || text.trim() === '') return undefined;
+  const topics = text.split(',').map((t) => t.trim());
+  if (topics.includes('')) ctx.addIssue({ code: 'custom', message: `expected comma-separated topic names, not ${JSON.stringify(text)}` });
+  return topics;
+});
 
 /** Names @fastify/proxy-addr gives to address ranges, usable in CONSOLE_TRUST_PROXY. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -71,6 +85,12 @@ export const envSchema = z.object({
     .refine((list) => list.split(',').every((b) => { const port = Number(b.slice(b.lastIndexOf(':') + 1)); return port >= 1 && port <= 65535; }), { message: 'a port is 1 to 65535' })
     .default('127.0.0.1:9092'),
   KAFKA_GROUP_ID: z.string().min(1).default('tidewatch'),
+  /** The input topics, comma-separated (`--topics` overrides it); unset: the contract's topics. */
+  KAFKA_INPUT_TOPICS: topicList,
+  /** The alert topic (`--alert-topic` overrides it). */
+  KAFKA_ALERT_TOPIC: topicName.default(DEFAULT_TOPICS.alerts),
+  /** The topic whose partitions are the publishing slots (`--ownership-topic` overrides it); unset: the first input topic. */
+  KAFKA_OWNERSHIP_TOPIC: topicName.optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('tidewatch'),
   KAFKA_SSL: bool.default(false),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
@@ -260,6 +280,11 @@ function misspeltVariables(env: Record<string, string | undefined>): string[] {
  */
 export function latenessCutEveryMs(c: { MONITOR_LATENESS_MS: number; MONITOR_LATENESS_CUT_MS: number }): number {
   return c.MONITOR_LATENESS_CUT_MS > 0 ? c.MONITOR_LATENESS_CUT_MS : Math.max(10 * c.MONITOR_LATENESS_MS, 600_000);
+}
+
+/** The monitor's topics: the flags, else the topic variables, else the contract's (the flags reach here as overrides of the variables). */
+export function monitorTopics(c: Pick<Config, 'KAFKA_INPUT_TOPICS' | 'KAFKA_ALERT_TOPIC' | 'KAFKA_OWNERSHIP_TOPIC'>): { inputTopics: string[]; alertTopic: string; ownershipTopic: string | undefined } {
+  return { inputTopics: c.KAFKA_INPUT_TOPICS ?? [...INPUT_TOPICS], alertTopic: c.KAFKA_ALERT_TOPIC, ownershipTopic: c.KAFKA_OWNERSHIP_TOPIC };
 }
 
 export function checkpointsOn(c: { CHECKPOINT_STORE: string; CHECKPOINT_DIR: string }): boolean {

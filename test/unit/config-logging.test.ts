@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig, monitorTopics } from '../../src/config/config.js';
+import { DEFAULT_TOPICS, INPUT_TOPICS } from '../../src/contract/schemas.js';
 import { createLogger } from '../../src/observability/logger.js';
 
 describe('configuration', () => {
@@ -31,6 +32,15 @@ describe('configuration', () => {
   it('lets flags override the environment, and accepts TLS and SASL settings', () => {
     const c = loadConfig({ KAFKA_GROUP_ID: 'env', REDIS_URL: 'rediss://cache:6380' }, { KAFKA_GROUP_ID: 'flag', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
     expect(c).toMatchObject({ KAFKA_GROUP_ID: 'flag', KAFKA_SSL: true, REDIS_URL: 'rediss://cache:6380' });
+  });
+
+  it('takes the monitor\'s topics from KAFKA_INPUT_TOPICS, KAFKA_ALERT_TOPIC and KAFKA_OWNERSHIP_TOPIC, flags first, the contract\'s by default (session 61 QA: the variables were ignored)', () => {
+    expect(monitorTopics(loadConfig({}))).toEqual({ inputTopics: INPUT_TOPICS, alertTopic: DEFAULT_TOPICS.alerts, ownershipTopic: undefined });
+    const env = { KAFKA_INPUT_TOPICS: 'qa.exchange.deposits, qa.exchange.logins', KAFKA_ALERT_TOPIC: 'qa.alerts', KAFKA_OWNERSHIP_TOPIC: 'qa.exchange.logins' };
+    expect(monitorTopics(loadConfig(env))).toEqual({ inputTopics: ['qa.exchange.deposits', 'qa.exchange.logins'], alertTopic: 'qa.alerts', ownershipTopic: 'qa.exchange.logins' });
+    expect(monitorTopics(loadConfig(env, { KAFKA_INPUT_TOPICS: 'flag.a', KAFKA_ALERT_TOPIC: 'flag.alerts', KAFKA_OWNERSHIP_TOPIC: undefined }))).toEqual({ inputTopics: ['flag.a'], alertTopic: 'flag.alerts', ownershipTopic: 'qa.exchange.logins' });
+    expect(() => loadConfig({ KAFKA_INPUT_TOPICS: 'a,,b' })).toThrow(/KAFKA_INPUT_TOPICS: expected comma-separated topic names/);
+    expect(() => loadConfig({ KAFKA_ALERT_TOPIC: ' ' })).toThrow(/KAFKA_ALERT_TOPIC/);
   });
 });
 
