@@ -42,6 +42,7 @@ import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
+import { groupCommit, publishedByEverySlot } from './group-offsets.js';
 import { LateInputWatch } from './late-input.js';
 import { FirstFeedWindow, type AssignedPartition } from './first-feed.js';
 import type { StartFold } from './checkpoints.js';
@@ -119,6 +120,8 @@ export interface MonitorOptions {
 const STEP_TARGET_MS = 50;
 /** The tick refreshes the input's high watermarks each second; past this without one, the watch does (see watchHighs). */
 const HIGHS_STALE_MS = 2000;
+/** How often the owner of slot 0 commits to the group what every slot has published (group-offsets.ts). */
+const GROUP_OFFSETS_EVERY_MS = 5000;
 const MIN_STEP = 32;
 
 /**
@@ -157,6 +160,7 @@ export class Monitor {
   private liveReader: Consumer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private highsTimer: NodeJS.Timeout | undefined;
+  private groupOffsetsTimer: NodeJS.Timeout | undefined;
   /** The rules in force: their gauge, audit and hot reload (rule-watch.ts). */
   private readonly ruleWatch: RuleWatch;
   private stopping = false;
@@ -261,6 +265,7 @@ export class Monitor {
     this.ruleWatch.start();
     this.startTicking();
     this.watchHighs();
+    this.commitGroupOffsets();
     logger.info({ groupId: this.groupId, topics: inputTopics.length, slots: this.slots.count, ownershipTopic: this.ownershipTopic }, 'monitor started');
   }
 
@@ -462,6 +467,7 @@ export class Monitor {
     this.stopping = true;
     clearInterval(this.timer);
     clearInterval(this.highsTimer);
+    clearInterval(this.groupOffsetsTimer);
     this.setPhase('failed');
     if (this.options.metrics) this.options.metrics.healthy = false;
     this.options.logger.fatal({ err: err.message }, `${what}; a restart re-reads from the slot cursors`);
@@ -677,6 +683,23 @@ export class Monitor {
       void this.refreshHighs().catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not read the input\'s high watermarks (the lag figures wait for the next try)'));
     }, HIGHS_STALE_MS);
     this.highsTimer.unref();
+  }
+
+  /**
+   * The owner of slot 0 commits to the group (KAFKA_GROUP_ID) what every slot has published, so
+   * `kafka-consumer-groups --describe --group <group>` shows offsets and lag (group-offsets.ts).
+   * A failure (a rebalance under way) waits for the next round.
+   */
+  private commitGroupOffsets(): void {
+    this.groupOffsetsTimer = setInterval(() => {
+      if (this.stopping || !this.running || !this.slots.ownedNumbers().includes(0)) return;
+      void (async () => {
+        const cursors = await Promise.all(Array.from({ length: this.slots.count }, (_, s) => this.readCursor(s)));
+        const offsets = groupCommit(publishedByEverySlot(cursors));
+        if (offsets.length > 0 && !this.stopping) await this.member?.commitOffsets(offsets);
+      })().catch((err: Error) => this.options.logger.debug({ err: err.message }, 'could not commit the group\'s offsets (next round)'));
+    }, GROUP_OFFSETS_EVERY_MS);
+    this.groupOffsetsTimer.unref();
   }
 
   // ---- applying and publishing -----------------------------------------------------------------
@@ -980,6 +1003,7 @@ export class Monitor {
     this.readerGeneration++; // batches still in flight are dropped: they come again after a restart
     clearInterval(this.timer);
     clearInterval(this.highsTimer);
+    clearInterval(this.groupOffsetsTimer);
     this.ruleWatch.stop();
     this.setPhase('stopping');
     await this.queue;
