@@ -348,6 +348,11 @@ export class RuleState {
     return this.payers.groups(accountId);
   }
 
+  /** Transfers the payer index has put into groups by building an account's from its whole history (flat while indexes stand). */
+  get payerItemsRebuilt(): number {
+    return this.payers.rebuiltItems;
+  }
+
   /** The account's transfers of one kind whose first sending address is `payer`, oldest first; undefined when none. */
   payerGroup(accountId: string, kind: PayerGroup['kind'], payer: string): PayerGroup | undefined {
     return this.payers.group(accountId, kind, payer);
@@ -760,15 +765,16 @@ export class RuleState {
   /**
    * Tells the history's caches which items it dropped. The counterparty index lets go of them at
    * once: it would otherwise keep a quiet account's old transfers alive long after the history
-   * let go (a quarter of all retained transfers in a soak). The payer index would forget itself
-   * at the account's next write anyway; it goes now for the same reason.
+   * let go (a quarter of all retained transfers in a soak). The payer index takes them out of
+   * their groups (forgotten, it was rebuilt from the whole history at its next read, which past
+   * the retention came after nearly every transfer).
    */
   private released(accountId: string, dropped: readonly HistoryItem[]): void {
     if (dropped.length === 0) return;
     for (const item of dropped) this.noteDropped(item.time);
     this.dropDerivedValues(accountId);
     this.paid.release(accountId, dropped);
-    this.payers.forget(accountId);
+    this.payers.release(accountId, dropped);
   }
 
   private noteDropped(time: number): void {

@@ -81,4 +81,32 @@ describe('the per-account payer index', () => {
     state.add(transfer('a', 3, T0 + 4 * HOUR, 'deposit', ['p']));
     expect(asEntries(state.payerGroups('a'))).toEqual([['deposit p', ['t-a-2', 't-a-0', 't-a-3']], ['withdrawal p', ['t-a-1']]]);
   });
+
+  it('is not rebuilt from the whole history when the history drops its oldest items by retention (O(1) a transfer, not O(history))', () => {
+    // A long-lived account paid daily by new senders, its index read after every transfer: past
+    // the 40-day retention each transfer drops the oldest. Before session 61 each drop forgot the
+    // index and the next read rebuilt it from all ~40 retained transfers.
+    const state = new RuleState({ retention: 40 * DAY });
+    const rebuiltAfter: number[] = [];
+    for (let n = 0; n < 200; n++) {
+      state.add(transfer('a', n, T0 + n * DAY, 'deposit', [`payer-${n % 7}`, 'x']));
+      expect(asEntries(state.payerGroups('a'))).toEqual(expectedGroups(state.history('a')));
+      rebuiltAfter.push(state.payerItemsRebuilt);
+    }
+    expect(state.history('a').length).toBeGreaterThan(35); // the retention is reached and items leave
+    // The first read builds it (one item); nothing is rebuilt after that, at day 40 or day 199.
+    expect(rebuiltAfter[50]).toBe(1);
+    expect(rebuiltAfter[199]).toBe(1);
+  });
+
+  it('lets a group emptied by the retention go, and keeps the others whole', () => {
+    const state = new RuleState({ retention: 10 * DAY });
+    state.add(transfer('a', 0, T0, 'deposit', ['once']));
+    state.add(transfer('a', 1, T0 + DAY, 'deposit', ['often']));
+    expect(asEntries(state.payerGroups('a'))).toEqual([['deposit often', ['t-a-1']], ['deposit once', ['t-a-0']]]);
+    state.add(transfer('a', 2, T0 + 10 * DAY + HOUR, 'deposit', ['often'])); // 'once' passes the retention
+    expect(asEntries(state.payerGroups('a'))).toEqual([['deposit often', ['t-a-1', 't-a-2']]]);
+    expect(state.payerGroup('a', 'deposit', 'once')).toBeUndefined();
+    expect(state.payerItemsRebuilt).toBe(2);
+  });
 });
