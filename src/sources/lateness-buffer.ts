@@ -28,6 +28,12 @@
  *   messages read and their order alone, so a lone message dated a day ahead neither moves the
  *   time a day (nothing would be reordered for a day) nor waits a day of event time (its
  *   partition's applied cut with it: session 59 review).
+ *   Following takes a quorum once the stream has shown it did not move on: a message past the
+ *   bound follows the ones waiting on its own only if nothing within the bound was read since
+ *   the first of them (a gap: the stream went straight on); after such a message it takes
+ *   AHEAD_SUPPORT followers in a row. So a skewed producer's second day-ahead message, read among
+ *   ordinary traffic, no longer moves the time a day (session 61). At most MAX_AHEAD wait past
+ *   the bound; more go at the newest time read.
  *
  * Only the items and their times are held, in two arrays consumed from the front.
  */
@@ -40,6 +46,12 @@ export const LEAP_SUPPORT = 8;
 
 /** Messages read within the bound after a message dated past `aheadMs`, after which it is placed at the newest time read. */
 export const AHEAD_WINDOW = 8;
+
+/** Followers in a row that admit the messages waiting past the bound once a message within it was read since the first of them. */
+export const AHEAD_SUPPORT = 8;
+
+/** Messages waiting past the bound at most; past it they go at the newest time read, as after AHEAD_WINDOW. */
+export const MAX_AHEAD = AHEAD_WINDOW * AHEAD_SUPPORT;
 
 /** Consumed entries at the front kept before the arrays are compacted (and at least twice what is held: insertFirst reuses them). */
 const COMPACT_AFTER = 4096;
@@ -71,6 +83,8 @@ export class LatenessBuffer<T> {
   private ahead: { item: T; time: number }[] = [];
   /** Messages read within the bound since the first of `ahead`. */
   private sinceAhead = 0;
+  /** Messages past the bound read in a row, each following one of `ahead` (weighFollower). */
+  private followersInRow = 0;
   private readonly aheadMs: number;
   private readonly latenessMs: number;
   private readonly maxBuffered: number;
@@ -108,14 +122,40 @@ export class LatenessBuffer<T> {
       return;
     }
     this.leapsInRow = 0;
-    if (this.ahead.length > 0) this.admitFollowed(time);
-    if (this.clock !== Number.NEGATIVE_INFINITY && time - this.clock > this.aheadMs) {
+    if (this.ahead.length > 0 && this.isAhead(time)) this.weighFollower(time);
+    if (this.isAhead(time)) {
       this.ahead.push({ item, time });
+      if (this.ahead.length > MAX_AHEAD) this.placeAheadAtClock();
       return;
+    }
+    if (this.ahead.length > 0) {
+      this.admitFollowed(time);
+      this.followersInRow = 0;
     }
     this.insert(item, time);
     if (time > this.clock) this.moveClock(time);
     if (this.ahead.length > 0 && ++this.sinceAhead >= AHEAD_WINDOW) this.placeAheadAtClock();
+  }
+
+  /** Whether a message dated `time` is past `aheadMs` after the newest time read. */
+  private isAhead(time: number): boolean {
+    return this.clock !== Number.NEGATIVE_INFINITY && time - this.clock > this.aheadMs;
+  }
+
+  /**
+   * A message itself past the bound, read while others wait past it: it admits those it follows
+   * when the stream went straight on to it (nothing within the bound read since the first of them:
+   * a gap in event time), or as the AHEAD_SUPPORT-th follower in a row (the stream went on after a
+   * straggler). After a message within the bound (a skewed producer among ordinary traffic) one
+   * follower is not enough: two day-ahead messages no longer move the time a day.
+   */
+  private weighFollower(time: number): void {
+    if (!this.ahead.some((a) => a.time - time <= this.aheadMs)) {
+      this.followersInRow = 0;
+      return;
+    }
+    if (++this.followersInRow < AHEAD_SUPPORT && this.sinceAhead > 0) return;
+    this.admitFollowed(time);
   }
 
   /** The messages waiting past the bound that a message dated `time` follows (dated within `aheadMs` before it or earlier) are held at their own times, and move the time. */
@@ -131,7 +171,10 @@ export class LatenessBuffer<T> {
     }
     if (still.length === this.ahead.length) return;
     this.ahead = still;
-    if (still.length === 0) this.sinceAhead = 0;
+    if (still.length === 0) {
+      this.sinceAhead = 0;
+      this.followersInRow = 0;
+    }
     if (newest > this.clock) this.moveClock(newest);
   }
 
@@ -148,6 +191,7 @@ export class LatenessBuffer<T> {
     const waiting = this.ahead;
     this.ahead = [];
     this.sinceAhead = 0;
+    this.followersInRow = 0;
     for (const a of waiting) this.insert(a.item, this.clock);
   }
 
@@ -156,6 +200,7 @@ export class LatenessBuffer<T> {
     const waiting = this.ahead;
     this.ahead = [];
     this.sinceAhead = 0;
+    this.followersInRow = 0;
     for (const a of waiting) this.insert(a.item, a.time);
     this.due = this.size;
     this.clock = Number.NEGATIVE_INFINITY;

@@ -4,7 +4,7 @@
  * dated past the leap bound does not move the clock; a cut releases everything.
  */
 import { describe, expect, it } from 'vitest';
-import { AHEAD_WINDOW, LatenessBuffer, LEAP_SUPPORT } from '../../src/sources/lateness-buffer.js';
+import { AHEAD_SUPPORT, AHEAD_WINDOW, LatenessBuffer, LEAP_SUPPORT, MAX_AHEAD } from '../../src/sources/lateness-buffer.js';
 
 /** Adds each [name, time] and returns what was released after each add, joined. */
 function feed(buffer: LatenessBuffer<string>, items: [string, number | undefined][]): string[] {
@@ -99,6 +99,38 @@ describe('the lateness buffer', () => {
       const out = feed(b, [['a', 0], ['b', 2], ['c', 1], ['x', 103], ['y', 101], ['z', 102], ['w', 113], ['v', 120]]);
       expect(out).toEqual(['', '', '', '', 'a,c,b', '', 'y,z', 'x']);
       expect(rest(b)).toEqual(['w', 'v']);
+    });
+
+    it('two day-ahead messages of a skewed producer read among ordinary traffic (0, 1, +1 d, 2, +1 d + 1, 3, 40, 10, 50 ...) do not move the time a day: the ordinary messages come out in event order and the two go at the newest time read after AHEAD_WINDOW ordinary ones, released the lateness after that (the second used to admit the first: everything went at once, 40 before 10, and both waited a day)', () => {
+      const DAY = 86_400;
+      const b = new LatenessBuffer<string>({ latenessMs: 60, aheadMs: 60 });
+      const input: [string, number][] = [['m0', 0], ['m1', 1], ['d1', DAY], ['m2', 2], ['d2', DAY + 1], ['m3', 3], ['m40', 40], ['m10', 10], ['m50', 50], ['m55', 55], ['m61', 61], ['m70', 70], ['m80', 80], ['m100', 100], ['m120', 120], ['m140', 140]];
+      const out = feed(b, input);
+      expect(out.slice(0, 10).join('')).toBe(''); // the clock stayed at 55: nothing is past the lateness yet
+      // m70 is the AHEAD_WINDOW-th message within the bound since d1: d1 and d2 go at 70, behind m70.
+      expect(out.slice(10)).toEqual(['m0', 'm1,m2,m3', 'm10', '', 'm40,m50,m55', 'm61,m70,d1,d2']);
+      expect(b.size).toBe(4);
+    });
+
+    it('after a straggler within the bound, AHEAD_SUPPORT followers in a row admit the messages waiting past it (a gap the stream went on from)', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10, aheadMs: 10 });
+      const followers = Array.from({ length: AHEAD_SUPPORT }, (_, i): [string, number] => [`f${i}`, 101 + i]);
+      const out = feed(b, [['a', 0], ['b', 2], ['x', 103], ['c', 1], ...followers]);
+      // Up to the last follower nothing moves (one follower no longer admits x after c); the last moves the clock to x (103).
+      expect(out.slice(0, -1).join('')).toBe('');
+      expect(out.at(-1)).toBe('a,c,b');
+      expect(rest(b)).toEqual([...followers.slice(0, 2).map(([n]) => n), 'x', ...followers.slice(2).map(([n]) => n)]);
+    });
+
+    it('holds at most MAX_AHEAD messages past the bound: more go at the newest time read', () => {
+      const b = new LatenessBuffer<string>({ latenessMs: 10, aheadMs: 10 });
+      // Each dated further back than the one before, all past the bound: none follows another.
+      const strays = Array.from({ length: MAX_AHEAD + 1 }, (_, i): [string, number] => [`s${i}`, 100_000 - i * 100]);
+      feed(b, [['a', 0], ...strays]);
+      expect(b.size).toBe(MAX_AHEAD + 2);
+      // The MAX_AHEAD + 1-th went at the clock (0) with those before it, in the order read: 10 then 11 release them all.
+      expect(feed(b, [['b', 10], ['c', 11]])).toEqual(['', ['a', ...strays.map(([n]) => n)].join(',')]);
+      expect(rest(b)).toEqual(['b', 'c']);
     });
 
     it('a cut releases the messages waiting past the bound too, at their own times', () => {
