@@ -2,7 +2,7 @@
 import { FIELD_COMPARATORS, type Condition } from './rule-schema.js';
 import { Decimal, isDecimal } from '../money/decimal.js';
 import { parseQuantity } from './units.js';
-import { PLACEHOLDER } from './explain-placeholders.js';
+import { PLACEHOLDER, SECTION, sectionConditions } from './explain-placeholders.js';
 import { unitOf } from './fact-units.js';
 
 export type Context = Record<string, unknown>;
@@ -203,6 +203,16 @@ const LESS_THAN_ONE: Readonly<Record<string, string>> = { days: 'less than a day
 const RENDERED = new RegExp(`${PLACEHOLDER.source}(?: ([a-z]+)(\\(s\\)|\\b))?`, 'g');
 
 export function renderTemplate(template: string, ctx: Context): string {
+  return renderPlaceholders(template.includes('[?') ? renderSections(template, ctx) : template, ctx);
+}
+
+/** The template with each section's text where its conditions hold (the signals named held, or did not), else nothing. */
+function renderSections(template: string, ctx: Context): string {
+  const signals = (ctx.signals ?? {}) as Record<string, { ok?: boolean } | undefined>;
+  return template.replace(SECTION, (_, list: string, text: string) => (sectionConditions(list).every((c) => (signals[c.signal]?.ok === true) === c.held) ? text : ''));
+}
+
+function renderPlaceholders(template: string, ctx: Context): string {
   return template.replace(RENDERED, (_, path: string, absent: string | undefined, word: string | undefined, plural: string | undefined) => {
     const v = getPath(ctx, path);
     const numeric = typeof v === 'number' || isDecimal(v);

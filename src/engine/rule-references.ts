@@ -12,7 +12,7 @@ import { didYouMean } from './did-you-mean.js';
 import { parseQuantity } from './units.js';
 import { accountField, COMMON_SIGNAL_FIELDS, contextFields, CONTEXT_ROOTS, eventFields, signalFacts, type FieldShape, type TriggerKind } from './rule-paths.js';
 import { FIELD_COMPARATORS, type Condition, type RuleSpec, type SignalSpec } from './rule-schema.js';
-import { explainPaths, PLACEHOLDER } from './explain-placeholders.js';
+import { explainPaths, PLACEHOLDER, SECTION, sectionConditions } from './explain-placeholders.js';
 
 /** A finding, located by its path in the rule document (the loader turns it into a line). */
 export interface RuleIssue {
@@ -246,6 +246,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });
+  checkExplainSections(spec, out);
   for (const path of explainPaths(spec.explain)) {
     if (path === 'score') continue;
     const error = resolvePath(path!, full).error;
@@ -257,6 +258,47 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   if (meant) out.push({ at: ['typology'], message: `typology ${spec.typology} is no known typology; did you mean ${meant}? (an operator's own typology must differ from a known one by more than a few letters)` });
   // Signals that nothing requires decide nothing: the rule would fire on every event `where` passes (workflow QA: 39 extra medium alerts).
   if (spec.require.length === 0 && Object.keys(spec.signals).length > 0) out.push({ at: Array.isArray(raw.require) ? ['require'] : ['signals'], message: `require is empty: the rule defines signals (${Object.keys(spec.signals).join(', ')}) but requires none, so it would fire on every event its where passes; require what must hold` });
+  return out;
+}
+
+/**
+ * The explain template's sections (explain-placeholders.ts) name signals of the rule, and a
+ * placeholder of a signal that is a branch of an `any` in `require` (it may not have held when
+ * the rule fires: `structuring.just-under` v3 read "0 deposits in that band within 10 days" when
+ * only its 7-day branch held) is read only in a section that names it held, or with a text for
+ * no value (`{signals.toward.label|…}`).
+ */
+function checkExplainSections(spec: RuleSpec, out: RuleIssue[]): void {
+  const branches = branchSignals(spec.require);
+  const sections = [...spec.explain.matchAll(SECTION)];
+  for (const m of sections) {
+    for (const c of sectionConditions(m[1]!)) if (!(c.signal in spec.signals)) out.push({ at: ['explain'], message: `explain section [?${m[1]} …] names ${c.signal}, no signal of this rule` });
+    unguardedBranchReads(m[2]!, branches, new Set(sectionConditions(m[1]!).filter((c) => c.held).map((c) => c.signal)), out);
+  }
+  const outside = spec.explain.replace(SECTION, '');
+  if (outside.includes('[?')) out.push({ at: ['explain'], message: 'explain has a [? that opens no section: write [?signal text], [?!signal text] or [?a,!b text], with one space before the text and no [ or ] inside it' });
+  unguardedBranchReads(outside, branches, new Set(), out);
+}
+
+/** Issues for placeholders in `text` of a branch signal not among `held`, without a text for no value. */
+function unguardedBranchReads(text: string, branches: Set<string>, held: Set<string>, out: RuleIssue[]): void {
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    const signal = /^signals\.([a-zA-Z][a-zA-Z0-9]*)\./.exec(m[1]!)?.[1];
+    if (signal === undefined || !branches.has(signal) || held.has(signal) || m[2] !== undefined) continue;
+    out.push({ at: ['explain'], message: `explain {${m[1]}}: ${signal} is a branch of an any in require and may not have held when the rule fires; read it in a section [?${signal} …] (and say what held otherwise in [?!${signal} …]), or give it a text for no value` });
+  }
+}
+
+/** The signals under an `any` of `require` that `require` does not also name at its top level (those may fail while the rule fires). */
+function branchSignals(require: readonly Condition[]): Set<string> {
+  const sure = new Set(require.flatMap((c) => ('signal' in c ? [c.signal] : [])));
+  const out = new Set<string>();
+  const visit = (c: Condition, underAny: boolean): void => {
+    if ('signal' in c) { if (underAny && !sure.has(c.signal)) out.add(c.signal); }
+    else if ('any' in c) c.any.forEach((x) => visit(x, true));
+    else if ('all' in c) c.all.forEach((x) => visit(x, underAny));
+  };
+  require.forEach((c) => visit(c, false));
   return out;
 }
 

@@ -3,7 +3,9 @@
  * set (so rules are tested together, as they run), and `cases/<name>.expect.json` says which
  * accounts must raise the folder's typology at `minSeverity` or above and which must not, and
  * (`maxSeverity`) how high the accounts that must alert may go at most; `sharedIpRanges` replays
- * the case with the operator's SHARED_IP_RANGES set to that text.
+ * the case with the operator's SHARED_IP_RANGES set to that text. Since session 61
+ * `explanationsInclude` names, per account, texts one of its typology alerts' explanations must
+ * contain, and `explanationsExclude` texts none of the case's typology explanations may.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Severity } from '../contract/schemas.js';
@@ -14,7 +16,7 @@ import { filesUnder } from '../config/files-under.js';
 import { didYouMean } from '../engine/did-you-mean.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
 
-const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'maxSeverity', 'description', 'mustAlert', 'mustNotAlert', 'sharedIpRanges'];
+const EXPECTATION_KEYS: readonly string[] = ['typology', 'minSeverity', 'maxSeverity', 'description', 'mustAlert', 'mustNotAlert', 'sharedIpRanges', 'explanationsInclude', 'explanationsExclude'];
 
 export interface CaseExpectation {
   typology: string;
@@ -26,6 +28,10 @@ export interface CaseExpectation {
   mustNotAlert: string[];
   /** The SHARED_IP_RANGES the case runs with (comma-separated CIDR blocks); none when absent. */
   sharedIpRanges?: string;
+  /** Per account, texts that one of its alerts of the typology must each contain in its explanation. */
+  explanationsInclude?: Record<string, string[]>;
+  /** Texts no explanation of the case's typology alerts may contain. */
+  explanationsExclude?: string[];
 }
 
 export interface CaseResult {
@@ -74,6 +80,9 @@ function readExpectation(file: string, typologies: ReadonlySet<string>): { expec
       problems.push(`${file}: sharedIpRanges: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+  const inc = e.explanationsInclude;
+  if (inc !== undefined && (typeof inc !== 'object' || inc === null || Array.isArray(inc) || !Object.values(inc).every(isList))) problems.push(`${file}: explanationsInclude must map account ids to lists of texts`);
+  if (e.explanationsExclude !== undefined && !isList(e.explanationsExclude)) problems.push(`${file}: explanationsExclude must be a list of texts`);
   // A misspelt key (`mustNotAlrt`) would leave its accounts never checked (workflow QA).
   for (const key of Object.keys(e)) if (!EXPECTATION_KEYS.includes(key)) problems.push(`${file}: unknown key ${key}${didYouMean(key, EXPECTATION_KEYS)}`);
   if (problems.length) return { problems };
@@ -87,6 +96,18 @@ function tooSevere(alerts: readonly { typology: string; severity: Severity; subj
   const over = new Map<string, Severity>();
   for (const a of alerts) if (a.typology === e.typology && RANK[a.severity] > max && e.mustAlert.includes(a.subject.accountId)) over.set(a.subject.accountId, a.severity);
   return [...over].map(([account, severity]) => `${account} raised a ${e.typology} alert at ${severity}, above ${e.maxSeverity}`);
+}
+
+/** The texts `explanationsInclude` asks that no typology alert of the account explains, and the `explanationsExclude` texts some explanation contains. */
+function explanationFailures(alerts: readonly { typology: string; explanation: string; subject: { accountId: string } }[], e: CaseExpectation): string[] {
+  const mine = alerts.filter((a) => a.typology === e.typology);
+  const out: string[] = [];
+  for (const [account, texts] of Object.entries(e.explanationsInclude ?? {})) {
+    const said = mine.filter((a) => a.subject.accountId === account).map((a) => a.explanation);
+    for (const text of texts) if (!said.some((x) => x.includes(text))) out.push(`no ${e.typology} explanation of ${account} contains ${JSON.stringify(text)} (it has: ${said.map((x) => JSON.stringify(x)).join('; ') || 'none'})`);
+  }
+  for (const text of e.explanationsExclude ?? []) for (const a of mine) if (a.explanation.includes(text)) out.push(`${a.subject.accountId}'s ${e.typology} explanation contains ${JSON.stringify(text)}: ${JSON.stringify(a.explanation)}`);
+  return out;
 }
 
 /** Account ids the case stream's exchange events name. */
@@ -120,6 +141,7 @@ export async function runRuleCases(dir: string, labels: SdnLabel[]): Promise<Cas
       ...expectation.mustAlert.filter((a) => !hit.has(a)).map((a) => `${a} raised no ${expectation.typology} alert at ${expectation.minSeverity ?? 'medium'} or above`),
       ...expectation.mustNotAlert.filter((a) => hit.has(a)).map((a) => `${a} raised a ${expectation.typology} alert it must not`),
       ...tooSevere(alerts, expectation),
+      ...explanationFailures(alerts, expectation),
     ];
     if (expectation.mustAlert.length + expectation.mustNotAlert.length === 0) failures.push('the case expects nothing');
     results.push({ file: stream, typology: expectation.typology, passed: failures.length === 0, failures });

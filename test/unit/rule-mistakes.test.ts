@@ -241,6 +241,17 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withLine(8, '  - { field: signals.nearThreshold.count, gte: 3 }')).errors).toEqual([{ line: 8, reason: 'where.1.field: signals.nearThreshold.count: signals are not computed yet here; move the condition to require' }]);
   });
 
+  it('an explain placeholder of a signal that is a branch of an any in require, outside a section that names it held (just-under v3 read "0 deposits" when only its other branch held); in [?name …] or with a text for no value it loads', () => {
+    const anyRequire = withLine(20, 'require: [{ any: [nearThreshold, { field: event.usd, gte: 9500 }] }]');
+    expect(refusal(anyRequire).errors).toEqual([{ line: 29, reason: 'explain: explain {signals.nearThreshold.count}: nearThreshold is a branch of an any in require and may not have held when the rule fires; read it in a section [?nearThreshold …] (and say what held otherwise in [?!nearThreshold …]), or give it a text for no value' }]);
+    const explained = (line: string): string => anyRequire.replace('explain: "{event.accountId} made {signals.nearThreshold.count} transfers."', line);
+    expect(loadRuleSet(ruleDir(explained('explain: "{event.accountId} made [?nearThreshold {signals.nearThreshold.count} transfers][?!nearThreshold a transfer of 9,500 USD or more]."')).dir)).toHaveLength(1);
+    expect(loadRuleSet(ruleDir(explained('explain: "{event.accountId} made {signals.nearThreshold.count|no} transfers."')).dir)).toHaveLength(1);
+    expect(refusal(explained('explain: "{event.accountId} made [?nearThreshold,spreadDeposits {signals.nearThreshold.count} transfers]."')).errors).toEqual([{ line: 29, reason: 'explain: explain section [?nearThreshold,spreadDeposits …] names spreadDeposits, no signal of this rule' }]);
+    expect(refusal(explained('explain: "{event.accountId} made [?!nearThreshold {signals.nearThreshold.count} transfers]."')).errors.map((e) => e.reason)).toEqual([expect.stringContaining('explain {signals.nearThreshold.count}: nearThreshold is a branch')]);
+    expect(refusal(explained('explain: "{event.accountId} made [?nearThreshold[x] transfers."')).errors.map((e) => e.reason)).toEqual([expect.stringContaining('explain has a [? that opens no section')]);
+  });
+
   it('a misspelt path in explain', () => {
     expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.cont} transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain {signals.nearThreshold.cont}: signal nearThreshold (window) has no fact cont; did you mean count?' }]);
   });
