@@ -185,6 +185,30 @@ describe('monitor with MONITOR_LATENESS_MS', () => {
     }
   }, 600_000);
 
+  it("two logins of a producer whose clock runs two days fast, read among ordinary traffic, do not hold their partition's slot cursors: they are applied once the stream has read the lateness past the newest time read (session 61: the second admitted the first, the stage's time moved two days and both waited two days of event time)", async () => {
+    const run = await hotRun();
+    const login = JSON.parse(lines.find((l) => l.includes('exchange.login.v1'))!);
+    const skewed = (n: number, plusMs: number): string => JSON.stringify({ ...login, eventId: `skewed-${n}`, accountId: 'acct-skewed-clock', occurredAt: new Date(Date.parse(JSON.parse(lines[1000]!).occurredAt) + 2 * 86_400_000 + plusMs).toISOString() });
+    // In event order; the first after the 1,000th line, the second a second later after the 1,003rd:
+    // three ordinary lines between (fewer than AHEAD_WINDOW, which would place the first alone).
+    const input = [...lines.slice(0, 1001), skewed(1, 0), ...lines.slice(1001, 1004), skewed(2, 1000), ...lines.slice(1004)];
+    await produce(run, input);
+    const loginTopic = `e2e-${run.id}-${topicFor(login)}`;
+    const secondOffset = BigInt(input.slice(0, 1005).filter((l) => topicFor(JSON.parse(l)) === topicFor(login)).length - 1);
+    // No quiet drain (a 10-minute hold), no scheduled checkpoint for an hour, and a 30-day cut grid
+    // the stream's day does not cross (the default grid's cut at the two-day jump drained the stage).
+    const monitor = startMonitor(run, 'a', { MONITOR_LATENESS_MS: LATENESS_MS, MONITOR_HOLD_MS: '600000', CHECKPOINT_EVERY_SECONDS: '3600', MONITOR_LATENESS_CUT_MS: '2592000000' });
+    try {
+      const passed = async (): Promise<boolean> => {
+        for (const slot of [0, 1]) if (((await slotCursor(run, slot)).get(`${loginTopic}/0`) ?? 0n) > secondOffset) return true;
+        return false;
+      };
+      await waitFor(passed, 400_000, "a slot cursor to pass the second skewed login's offset");
+    } finally {
+      expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
+    }
+  }, 600_000);
+
   it('on a stream never quiet (a hold of an hour: no quiet drain) a whole checkpoint is written at a cut point of the stage, and a restart after a SIGKILL resumes from it: event order\'s alerts, each once (session 60\'s first build wrote none: the stage was never empty; a cut in mid-instant lost 3 messages, 1,515 alerts)', async () => {
     const run = await hotRun();
     await produce(run, shuffledInBlocks(lines, 4));
