@@ -314,6 +314,7 @@ export class RuleEngine {
     this.payerWindowCache = undefined;
     this.consolidationCache = undefined;
     this.linkageReachCache = undefined;
+    this.kycLinkageReachCache = undefined;
     this.registerAggregators();
   }
 
@@ -388,6 +389,13 @@ export class RuleEngine {
   }
 
   private linkageReachCache: number | undefined;
+
+  /** The longest `linkage` window of the rules that read its KYC countries (0: none does); see kycLinkageReach. */
+  get kycLinkageReach(): number {
+    return (this.kycLinkageReachCache ??= kycLinkageReach(this.rules));
+  }
+
+  private kycLinkageReachCache: number | undefined;
 
   /** Whether an on-chain transfer is one a common-funder signal counts as funding (its late arrival re-examines deposits). */
   isFundingTransfer(asset: string, usd: Decimal | null): boolean {
@@ -703,6 +711,16 @@ function readsLinkage(rule: CompiledRule): boolean {
 }
 
 /** The longest window of a `linkage` signal among the rules (0 when none has one). */
+/** The longest `linkage` window of the rules whose text reads `kycCountries` or `kycCountryCodes` (0 when none does). */
+export function kycLinkageReach(rules: readonly { spec: LoadedRule['spec'] }[]): number {
+  let longest = 0;
+  for (const rule of rules) {
+    if (!JSON.stringify(rule.spec).includes('kycCountr')) continue;
+    for (const s of Object.values(rule.spec.signals)) if (s.op === 'linkage' && s.within > longest) longest = s.within;
+  }
+  return longest;
+}
+
 export function linkageReach(rules: readonly { spec: LoadedRule['spec'] }[]): number {
   let longest = 0;
   for (const rule of rules) for (const s of Object.values(rule.spec.signals)) if (s.op === 'linkage' && s.within > longest) longest = s.within;

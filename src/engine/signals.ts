@@ -385,9 +385,12 @@ function linkage(spec: Extract<SignalSpec, { op: 'linkage' }>): Signal {
     const linked = state.linked(spec.by, value, to - spec.within, to);
     linked.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
     const accountIds = linked.map((s) => s.accountId);
-    const kycCountryCodes = declaredCountries(state, accountIds, to);
+    const { codes: kycCountryCodes, laterRecordIds } = declaredCountries(state, accountIds, to);
     const facts = { by: spec.by, accounts: linked.length, accountIds, kycCountries: kycCountryCodes.length, kycCountryCodes, ipCountry: session?.ipCountry?.toUpperCase() };
-    return { ok: true, value: linked.length, eventIds: linked.map((s) => s.eventId), facts };
+    const eventIds = linked.map((s) => s.eventId);
+    // A KYC record read after the linkage's end (created by then) is evidence: the verdict it makes is not the one without it.
+    for (const id of laterRecordIds) eventIds.push(id);
+    return { ok: true, value: linked.length, eventIds, facts };
   };
 }
 

@@ -282,6 +282,19 @@ export class RuleState {
     return times;
   }
 
+  /**
+   * The latest times of other accounts seen on the event's device or IP after it, kept or not,
+   * at most `limit` per key (a login's linkage judged again as of them: kyc-rejudgement.ts).
+   */
+  laterSightingTimes(event: HistoryItem, limit: number): number[] {
+    const session = event.type === 'login' ? event.msg : event.msg.session;
+    const times: number[] = [];
+    if (session?.deviceId) for (const s of this.devices.laterSightings(session.deviceId, event.msg.accountId, event.time, limit)) times.push(s.time);
+    const ip = this.linkedIpOf(session);
+    if (ip) for (const s of this.ips.laterSightings(ip, event.msg.accountId, event.time, limit)) times.push(s.time);
+    return times;
+  }
+
   linkedLater(event: HistoryItem, limit: number): HistoryItem[] {
     const session = event.type === 'login' ? event.msg : event.msg.session;
     const found: HistoryItem[] = [];

@@ -25,6 +25,7 @@ import { LateJudgement } from './late-judgement.js';
 import { HeldRejudgements } from './held-rejudgements.js';
 import { labelWork, Reexaminer, type Reexamination } from './reexamination.js';
 import { FactorCrossings } from './factor-crossings.js';
+import { KycRejudgement } from './kyc-rejudgement.js';
 import { SenderlessDeposits } from './senderless-deposits.js';
 
 export interface ProcessResult {
@@ -180,6 +181,7 @@ export class Pipeline {
   private readonly topicSchemas: TopicSchemaCheck | undefined;
   private readonly reexaminer: Reexaminer;
   private readonly crossings: FactorCrossings;
+  private readonly kyc: KycRejudgement;
   /** Retained deposits with no sender whose chain record has not been read, by transaction (senderless-deposits.ts). */
   private readonly senderless: SenderlessDeposits;
   readonly stats: PipelineStats = { read: 0, accepted: 0, rejected: 0, duplicates: 0, ignored: 0, merges: 0, heldMerges: 0, reevaluations: 0, reexaminationsCapped: 0, laterRejudged: 0, lateSenders: 0, internalErrors: 0 };
@@ -204,6 +206,7 @@ export class Pipeline {
     this.late = new LateJudgement(this.graph, this.state, this.engine, this.stats, lateHops, new HeldRejudgements(options.rejudgementHoldMs ?? 0));
     this.reexaminer = new Reexaminer(this.graph, this.state, this.engine, this.stats, lateHops, options.maxReexaminations ?? 4096, (item, after, alerts) => this.late.judgeAsOfLaterLabels(item, counterpartyIds(this.graph, item), alerts, after));
     this.crossings = new FactorCrossings(this.graph, this.state, this.engine, this.stats);
+    this.kyc = new KycRejudgement(this.state, this.engine, this.stats);
     this.senderless = new SenderlessDeposits(this.state.kindRetention('deposit'));
     this.seen = new IdWindow(options.dedupeWindow ?? 400 * 86_400_000, options.dedupeMaxIds !== undefined ? { maxIds: options.dedupeMaxIds } : {});
     for (const { key, record, caseInsensitive } of options.labels ?? []) {
@@ -219,6 +222,7 @@ export class Pipeline {
       dedupe_window_days: Math.round(this.seen.effectiveWindow / 86_400_000),
       novelty_ids: this.engine.noveltySize,
       emitted_alert_ids: this.engine.emittedSize,
+      kyc_pending_logins: this.kyc.size,
       ...Object.fromEntries(Object.entries(this.state.sizes).map(([k, v]) => [`rule_state_${k}`, v])),
       ...Object.fromEntries(Object.entries(this.graph.sizes).map(([k, v]) => [`graph_${k}`, v])),
       price_assets: this.prices.assets,
@@ -342,6 +346,7 @@ export class Pipeline {
         this.state.add(event);
         const alerts = this.engine.evaluate({ item: event });
         this.late.judgeLaterAgain(event, alerts);
+        this.kyc.noteLogin(event);
         return { alerts };
       }
       case 'price':
@@ -380,6 +385,7 @@ export class Pipeline {
     // the account's later events judged again with the pairing event order gives.
     this.state.settleLateRequest(event);
     this.late.judgeLaterAgain(event, alerts);
+    this.kyc.judgeOnKyc(event, alerts);
     if (this.engine.hasGraphRules) {
       if (behind) this.late.judgeLaterFundedAgain(event, outcome.counterpartyIds, alerts);
       this.late.judgeLaterTouchesAgain(event, outcome.counterpartyIds, alerts);
