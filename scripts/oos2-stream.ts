@@ -10,6 +10,9 @@
  *   node --max-semi-space-size=64 dist/cli/main.js replay /tmp/oos2-1.jsonl --truth /tmp/oos2-1.truth.json --alerts /tmp/oos2-1.alerts.jsonl
  *   npx tsx scripts/oos2-stream.ts --score --truth=/tmp/oos2-1.truth.json --alerts=/tmp/oos2-1.alerts.jsonl
  *
+ * `--s5-logins-first`: S5's three personas make their first deposit (their first KYC record)
+ * after all three logins instead of days before; the rest of the stream is the same.
+ *
  * The truth file carries, beside `accounts`/`allowed`/`benign`, a `plants` map (account → T-number
  * and variant) and `lookalikes` (benign account → kind), which `--score` uses for per-T recall and
  * to print every miss and every false positive with the alert's explanation.
@@ -377,6 +380,9 @@ function plantT4(g: Gen): Cons[] {
   return consAll;
 }
 
+/** S5's personas log in before their first deposit (`--s5-logins-first`): their KYC is read after the logins. */
+const S5_LOGINS_FIRST = process.argv.includes('--s5-logins-first');
+
 function plantT5(g: Gen): void {
   { // shared device, distinct KYC identities
     const dev = g.device();
@@ -394,7 +400,11 @@ function plantT5(g: Gen): void {
     const t0 = START + g.between(10, 150) * DAY;
     for (const kyc of ['US', g.pick(['US', 'CA']), 'GB']) {
       const a = g.newAccount({ kyc, session: { ip, ipCountry: 'US' } });
-      g.transfer('deposit', a, t0 - g.between(1, 20) * DAY, 'ethereum', 'USDC', g.between(300, 2000), [g.evm()]); // KYC on record before the login
+      // KYC on record before the login; with --s5-logins-first the first deposit comes after all
+      // three logins instead (0.2 to 4 hours after the last possible one, within a day of each),
+      // the same random draws, so the rest of the stream is unchanged.
+      const draw = g.between(1, 20);
+      g.transfer('deposit', a, S5_LOGINS_FIRST ? t0 + (20 + draw / 5) * HOUR : t0 - draw * DAY, 'ethereum', 'USDC', g.between(300, 2000), [g.evm()]);
       g.login(a, t0 + g.between(0, 20) * HOUR, a.session);
       g.plant(a, 'T5 3 accounts, two or more KYC countries, one US IP within a day (S5)', ['account-linkage'], ['pass-through']);
     }
