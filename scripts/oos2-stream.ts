@@ -168,11 +168,19 @@ function base58check(payload: Buffer): string {
 
 // ---------- OFAC data ----------
 interface SdnRow { address: string; asset: string; party: string }
+/**
+ * The DPRK-linked SDN rows: shared/data/ofac/dprk-linked.json beside the checkout when there is one
+ * (the session 61 figures were taken with it), else the repository's own data/ofac-sdn.json rows
+ * marked `dprkLinked` (a fresh clone has no shared/; the same addresses, perhaps in another order,
+ * so a seed's stream may differ from the recorded one).
+ */
 function loadSdn(): SdnRow[] {
   const paths = ['/work/shared/data/ofac/dprk-linked.json', new URL('../../shared/data/ofac/dprk-linked.json', import.meta.url).pathname];
   const path = paths.find((p) => existsSync(p));
-  if (!path) throw new Error('dprk-linked.json not found (shared/data/ofac)');
-  return (JSON.parse(readFileSync(path, 'utf8')) as SdnRow[]).filter((r) => r.address);
+  if (path) return (JSON.parse(readFileSync(path, 'utf8')) as SdnRow[]).filter((r) => r.address);
+  const own = new URL('../data/ofac-sdn.json', import.meta.url).pathname;
+  const entries = (JSON.parse(readFileSync(own, 'utf8')) as { entries: (SdnRow & { dprkLinked?: boolean })[] }).entries;
+  return entries.filter((r) => r.address && r.dprkLinked);
 }
 
 // ---------- shared behaviour ----------
