@@ -29,8 +29,11 @@ export const FORMAT = 'tidewatch-checkpoint';
  * head), each request among the retained events. 10: the pipeline section's head lists the
  * transfers whose verdict is held (`heldRejudgements`: [account, event id, time] each;
  * src/pipeline/held-rejudgements.ts); a reader of 9 would drop them, and their alerts with them.
+ * 11: the pipeline ends with the logins waiting for their account's first KYC record
+ * (`kycPending: true` in the pipeline section's head; kyc-pending-section.ts); a reader of 10
+ * would drop them, and the re-judgements a first deposit after the restore makes.
  */
-export const FORMAT_VERSION = 10;
+export const FORMAT_VERSION = 11;
 
 /**
  * Versions this build restores: the current one and those before it that it reads exactly, so
@@ -45,9 +48,10 @@ export const FORMAT_VERSION = 10;
  * logins and transfers read after the restore, as the login signs did); 3 to 8 carry no
  * settlements (a completion restored keeps no request, and a withdrawal read late into its group
  * pairs it again from the requests the history holds); 3 to 9 hold no verdict (those builds
- * judged a transfer again behind a late event at once: nothing waits).
+ * judged a transfer again behind a late event at once: nothing waits); 3 to 10 keep no login waiting for
+ * a first KYC record (none is judged again by a KYC record read after the restore, as those builds did).
  */
-export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, 9, FORMAT_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7, 8, 9, 10, FORMAT_VERSION];
 
 export interface RuleFingerprint {
   /** sha256 over `ids`. */

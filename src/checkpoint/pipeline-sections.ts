@@ -1,8 +1,8 @@
 /**
  * The whole Pipeline's state in a fixed order of sections: counters, held merges and the
  * transfers whose verdict is held (held-rejudgements.ts), the three
- * id memories (dedupe, rule novelty, emitted alerts), the graph, the rule state, then the market
- * price book. The rules,
+ * id memories (dedupe, rule novelty, emitted alerts), the graph, the rule state, the market
+ * price book, then (since format 11) the logins waiting for a first KYC record (kyc-pending-section.ts). The rules,
  * the decode options and every bound are configuration: they come from the restoring pipeline.
  */
 import type { GraphChange } from '../graph/entity-graph.js';
@@ -13,12 +13,13 @@ import { readGraph, writeGraph } from './graph-section.js';
 import { readIdWindow, writeIdWindow } from './id-window-section.js';
 import { readRuleState, writeRuleState } from './rule-state-section.js';
 import { readPrices, writePrices } from './price-section.js';
+import { readKycPending, writeKycPending } from './kyc-pending-section.js';
 import { expectSection, openSection } from './sections.js';
 
 export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise<void> {
   const clock = pipeline.activityClock;
   const heldRejudgements = pipeline.checkpointHeld().entries().map((k) => [k.accountId, k.eventId, k.time]);
-  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null, clockSupport: pipeline.clockSupport, refusedLeaps: pipeline.refusedLeaps, heldRejudgements });
+  await openSection(w, 'pipeline', { stats: pipeline.stats, heldMerges: pipeline.heldMerges, activityClock: Number.isFinite(clock) ? clock : null, clockSupport: pipeline.clockSupport, refusedLeaps: pipeline.refusedLeaps, heldRejudgements, kycPending: true });
   await writeIdWindow(w, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await writeIdWindow(w, 'engine.novelty', alerted);
@@ -26,12 +27,13 @@ export async function writePipeline(w: FrameWriter, pipeline: Pipeline): Promise
   await writeGraph(w, pipeline.graph);
   await writeRuleState(w, pipeline.state);
   await writePrices(w, pipeline.prices);
+  await writeKycPending(w, pipeline.checkpointKyc());
 }
 
 /** Restores into a pipeline that has processed nothing and was built without labels. */
 export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<void> {
   if (pipeline.stats.read !== 0) throw new Error('restore needs a fresh pipeline (this one has processed messages)');
-  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null; clockSupport?: number; refusedLeaps?: number; heldRejudgements?: [string, string, number][] }>(r, 'pipeline');
+  const head = await expectSection<{ stats: PipelineStats; heldMerges: GraphChange[]; activityClock?: number | null; clockSupport?: number; refusedLeaps?: number; heldRejudgements?: [string, string, number][]; kycPending?: boolean }>(r, 'pipeline');
   await readIdWindow(r, 'pipeline.dedupe', pipeline.checkpointDedupe());
   const { alerted, emitted } = pipeline.engine.checkpointWindows();
   await readIdWindow(r, 'engine.novelty', alerted);
@@ -39,6 +41,8 @@ export async function readPipeline(r: FrameReader, pipeline: Pipeline): Promise<
   await readGraph(r, pipeline.graph);
   await readRuleState(r, pipeline.state, (raw) => pipeline.decodeStored(raw));
   await readPrices(r, pipeline.prices);
+  // Format 10 and before kept no waiting logins: none waits (a first KYC record read after the restore judges no login again).
+  if (head.kycPending === true) await readKycPending(r, pipeline.checkpointKyc(), (raw) => pipeline.decodeStored(raw));
   Object.assign(pipeline.stats, head.stats);
   // A checkpoint written before the clock was kept: the graph's clock (all events) stands in.
   pipeline.activityClock = typeof head.activityClock === 'number' ? head.activityClock : head.activityClock === null ? Number.NEGATIVE_INFINITY : pipeline.graph.clock;

@@ -37,6 +37,7 @@ export function declaredCountries(state: RuleState, accountIds: readonly string[
 }
 
 function kycRecordAt(state: RuleState, accountId: string, to: number): TransferEvent | undefined {
+  if (!state.holdsKycRecord(accountId)) return undefined; // none in the history: nothing to read
   const list = state.history(accountId);
   const end = upperBound(list, to);
   for (let i = end - 1; i >= Math.max(0, end - KYC_READ_LIMIT); i--) {
@@ -62,8 +63,13 @@ export function kycCreatedAt(customer: { createdAt?: string }): number {
   return Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
 }
 
-/** Whether the account's history holds a KYC record at or before `to` (its newest KYC_READ_LIMIT items before it read). */
+/**
+ * Whether the account's history holds a KYC record at or before `to` (its newest KYC_READ_LIMIT
+ * items before it read). An account whose history holds none (its transfers carry no `customer`)
+ * is answered with no read (RuleState.holdsKycRecord).
+ */
 export function hasKycBy(state: RuleState, accountId: string, to: number): boolean {
+  if (!state.holdsKycRecord(accountId)) return false;
   const list = state.history(accountId);
   const end = upperBound(list, to);
   for (let i = end - 1; i >= Math.max(0, end - KYC_READ_LIMIT); i--) {
@@ -72,3 +78,4 @@ export function hasKycBy(state: RuleState, accountId: string, to: number): boole
   }
   return false;
 }
+

@@ -37,6 +37,7 @@ export interface AggregatorSpec {
 }
 import { soleCounterparty } from './dealt-since.js';
 import { ShardedMap } from '../state/sharded-map.js';
+import { KycRecordCounts } from './kyc-record-counts.js';
 import { appended, takeFront } from '../state/tight-list.js';
 import { insertAllAfterEqual, lowerBound, removeAll, upperBound } from '../state/sorted-by-time.js';
 
@@ -145,6 +146,8 @@ export class RuleState {
   private readonly paid: PaidCounterparties;
   /** Per account, its transfers by kind and first sender (a cache of the history, see payer-index.ts). */
   private readonly payers = new PayerIndex((accountId) => this.history(accountId));
+  /** Per account, how many KYC records its history holds (kyc-record-counts.ts): none is known without a read. */
+  private readonly kycRecords = new KycRecordCounts();
   /** The transfers by eventId, one index per kind, each expiring after its kind's retention. */
   private readonly byEventId: Record<TransferKind, ExpiringIndex<TransferEvent>>;
   private readonly devices: LinkIndex;
@@ -237,6 +240,11 @@ export class RuleState {
   /** How long transfers of `kind` are kept: their own retention, never longer than the history's. */
   kindRetention(kind: TransferKind): number {
     return Math.min(this.options.kindRetention?.[kind] ?? this.options.retention, this.options.retention);
+  }
+
+  /** Whether the account's history holds a transfer carrying `customer.kycCountry` (one map read). */
+  holdsKycRecord(accountId: string): boolean {
+    return this.kycRecords.holds(accountId);
   }
 
   history(accountId: string): readonly HistoryItem[] {
@@ -626,6 +634,7 @@ export class RuleState {
       return;
     }
     const [requested] = list.splice(at, 1) as [TransferEvent];
+    this.kycRecords.left(accountId, [requested]);
     event.settles = requested;
     this.lastSettlement = { completed: event.eventId, requested: requested.eventId };
     this.historyRewrites++;
@@ -730,6 +739,8 @@ export class RuleState {
     this.historyRewrites++;
     this.dropDerivedValues(accountId);
     this.aggs.delete(accountId);
+    this.kycRecords.joined(accountId, added);
+    this.kycRecords.left(accountId, removed);
     for (const request of added) this.paid.feed(accountId, request, list);
     this.paid.release(accountId, removed);
     this.payers.forget(accountId);
@@ -742,6 +753,7 @@ export class RuleState {
       // A kept message holds no address strings of its own (it reads them from the event).
       if (!isKeptMessage(event.msg)) shareAddressStrings(event);
     }
+    this.kycRecords.joined(accountId, [event]);
     const list = this.accounts.get(accountId);
     if (list && list.length > 0) shareRepeatedParts(list[list.length - 1]!, event);
     if (list) return this.insertInOrder(accountId, list, event);
@@ -785,6 +797,7 @@ export class RuleState {
   private released(accountId: string, dropped: readonly HistoryItem[]): void {
     if (dropped.length === 0) return;
     for (const item of dropped) this.noteDropped(item.time);
+    this.kycRecords.left(accountId, dropped);
     this.dropDerivedValues(accountId);
     this.paid.release(accountId, dropped);
     this.payers.release(accountId, dropped);
@@ -796,6 +809,7 @@ export class RuleState {
 
   /** Drops what is kept per account beside its history (the history itself is going). */
   private forgetDerived(accountId: string): void {
+    this.kycRecords.forget(accountId);
     this.dropDerivedValues(accountId);
     this.aggs.delete(accountId);
     this.paid.forget(accountId);
@@ -887,6 +901,7 @@ export class RuleState {
     this.transfersRestored++;
     this.historyRewrites++;
     this.letGoOfDerivedValues();
+    this.kycRecords.recount(this.accounts.entries());
     this.newest = newest;
   }
 }

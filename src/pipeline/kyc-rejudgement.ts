@@ -29,7 +29,7 @@ const LATER_SIGHTINGS = 8;
 
 export class KycRejudgement {
   /** By account: its newest login while it has no KYC record. */
-  private readonly pending = new ExpiringIndex<LoginEvent>(0, undefined, PENDING_MAX);
+  private pending = new ExpiringIndex<LoginEvent>(0, undefined, PENDING_MAX);
 
   constructor(
     private readonly state: RuleState,
@@ -51,6 +51,18 @@ export class KycRejudgement {
     if (held !== undefined && held.time >= login.time) return;
     if (hasKycBy(this.state, accountId, login.time)) return;
     this.pending.set(accountId, login);
+  }
+
+  /** The waiting logins in the order they expire, and the index's newest time, for a checkpoint. */
+  checkpointEntries(): { logins: LoginEvent[]; newest: number } {
+    return { logins: [...this.pending.entriesInOrder()].map(([, login]) => login), newest: this.pending.newestTime };
+  }
+
+  /** The waiting logins become those of a checkpoint, in the order checkpointEntries gave. */
+  restore(logins: readonly LoginEvent[], newest: number): void {
+    this.pending = new ExpiringIndex<LoginEvent>(this.engine.kycLinkageReach, undefined, PENDING_MAX);
+    for (const login of logins) this.pending.restoreEntry(login.msg.accountId, login);
+    this.pending.restoreNewest(newest);
   }
 
   /** A transfer carrying a KYC record: the account's waiting login, when the record was created by then, is judged again. */

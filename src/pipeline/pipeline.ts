@@ -493,6 +493,11 @@ export class Pipeline {
     this.senderless.advance(this.state.newestTime);
   }
 
+  /** The logins that wait for their account's first KYC record, for a checkpoint (a restore fills them in place). */
+  checkpointKyc(): KycRejudgement {
+    return this.kyc;
+  }
+
   /** Transfers whose verdict is held, for a checkpoint (a restore fills it in place). */
   checkpointHeld(): HeldRejudgements {
     return this.late.held;
