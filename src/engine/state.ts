@@ -344,6 +344,17 @@ export class RuleState {
   }
 
   /**
+   * The oldest `limit` of the account's items with `from <= time <= to`, oldest first: what
+   * follows a transfer, read without copying a hot account's whole window (FactorCrossings).
+   */
+  earliestBetween(accountId: string, from: number, to: number, limit: number): readonly HistoryItem[] {
+    const list = this.accounts.get(accountId);
+    if (!list) return [];
+    const start = lowerBound(list, from);
+    return list.slice(start, Math.min(upperBound(list, to), start + limit));
+  }
+
+  /**
    * The newest `limit` of the account's items with `from <= time <= to`, oldest first: what a
    * scanning signal reads (see read-limits.ts), so a hot account costs `limit` items, not its window.
    */

@@ -17,7 +17,8 @@
  * Bounded: the cluster's touches are read newest first, at most TOUCHES_READ of them, and only a
  * withdrawal that brings a new account (or a merge that brings one) with the count at the
  * threshold or just past it (CROSSING_SPAN counts) re-examines anything, at most REEXAMINED
- * transfers, each once per crossing. A hot service's withdrawal or merge finds its
+ * transfers, each once per crossing, reading at most WINDOW_READ_LIMIT items of an account's
+ * history after each deposit from the cluster. A hot service's withdrawal or merge finds its
  * CROSSING_SPAN + threshold distinct accounts in a few touches and stops; a merge whose smaller
  * side has more than 16 members is not read (MergeImpact.fewerMembers).
  */
@@ -28,6 +29,7 @@ import type { RuleEngine } from '../engine/engine.js';
 import type { RuleState } from '../engine/state.js';
 import type { PipelineStats } from './pipeline.js';
 import { upperBound } from '../state/sorted-by-time.js';
+import { WINDOW_READ_LIMIT } from '../engine/read-limits.js';
 
 /** Touches of the destination cluster read per withdrawal, newest first. */
 const TOUCHES_READ = 64;
@@ -114,12 +116,14 @@ export class FactorCrossings {
       items.push(item);
     };
     for (const t of earlier) {
+      if (ids.size >= REEXAMINED) break; // nothing more is taken
       const item = this.state.transfer(t.eventId);
       if (!item) continue;
       if (t.kind === 'withdrawal') take(item);
       else if (payerWindow > 0 && item.time >= time - payerWindow) {
         let n = 0;
-        for (const later of this.state.historyBetween(item.msg.accountId, item.time, Math.min(time, item.time + payerWindow))) {
+        // The items following the deposit, at most WINDOW_READ_LIMIT: a hot account's month is not copied whole per deposit.
+        for (const later of this.state.earliestBetween(item.msg.accountId, item.time, Math.min(time, item.time + payerWindow), WINDOW_READ_LIMIT)) {
           if (n >= WITHDRAWALS_PER_DEPOSIT) break;
           if (later.type === 'transfer' && later.msg.kind === 'withdrawal') { take(later); n++; }
         }

@@ -12,6 +12,10 @@ import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { mergeCrossing } from '../../src/pipeline/factor-crossings.js';
 import { DAY, HOUR, USDC_ETH, evmAddress, label, prng, tokenLog, transfer } from '../../src/simulate/builders.js';
 import { rules } from '../helpers/sample.js';
+import { RuleState } from '../../src/engine/state.js';
+import { RuleEngine } from '../../src/engine/engine.js';
+import { FactorCrossings } from '../../src/pipeline/factor-crossings.js';
+import { WINDOW_READ_LIMIT } from '../../src/engine/read-limits.js';
 
 const T0 = Date.UTC(2025, 1, 1);
 const old = { type: 'individual' as const, kycCountry: 'US', createdAt: '2023-01-01T00:00:00Z' };
@@ -25,6 +29,8 @@ interface Shape {
   exposed?: boolean;
   /** worker-0 paid again 2 days on, through a second address of its own that sweeps into `cons` too. */
   secondSweep?: boolean;
+  /** Accounts `cons` paid 10 days before the sweeps, each then paid `deposits` times by others (busy, no withdrawal). */
+  busyPayees?: { accounts: number; deposits: number };
 }
 
 /** The aggregator `agg`, paid 14 times over 13 days (twice by `cons`), and then the workers' sweeps into `cons`. */
@@ -64,6 +70,16 @@ function stream(s: Shape): string[] {
     add(t + 2 * HOUR, transfer({ eventId: 'worker-0-own-2', kind: 'withdrawal', time: t + 2 * HOUR, accountId: 'worker-0', chain: 'ethereum', asset: 'USDC', amount: 4900, to: again, session: session('worker-0'), customer: old }, rand));
     add(t + 5 * HOUR, tokenLog('ethereum', USDC_ETH, again, cons, 4899, t + 5 * HOUR, rand));
   }
+  if (s.busyPayees) {
+    for (let k = 0; k < s.busyPayees.accounts; k++) {
+      const t = T0 + 20 * DAY + k * HOUR;
+      add(t, transfer({ eventId: `busy-${k}-cons`, kind: 'deposit', time: t, accountId: `busy-${k}`, chain: 'ethereum', asset: 'USDC', amount: 2000, from: [cons], to: evmAddress(rand), customer: old }, rand));
+      for (let d = 0; d < s.busyPayees.deposits; d++) {
+        const td = t + 1000 + d * 60_000;
+        add(td, transfer({ eventId: `busy-${k}-in-${d}`, kind: 'deposit', time: td, accountId: `busy-${k}`, chain: 'ethereum', asset: 'USDC', amount: 50, from: [evmAddress(rand)], to: evmAddress(rand), customer: old }, rand));
+      }
+    }
+  }
   return lines.sort((a, b) => a.time - b.time).map((l) => l.line);
 }
 
@@ -102,6 +118,49 @@ describe('a merge that makes a payer a consolidation judges the aggregator again
     const { aggregator, laterRejudged } = run(stream({ workers: 3, exposed: false }));
     expect(laterRejudged).toBeGreaterThan(0);
     expect(aggregator).toEqual([]);
+  });
+});
+
+/**
+ * History items the merge crossings read themselves (not the rules they run): every RuleState
+ * read that returns items, counted while judgeOnMerge runs and no rule is being evaluated.
+ */
+function crossingReads(lines: string[]): { read: number; crossings: number } {
+  const state = RuleState.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const engine = RuleEngine.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const crossings = FactorCrossings.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const saved = new Map<[Record<string, (...a: unknown[]) => unknown>, string], (...a: unknown[]) => unknown>();
+  let inCrossing = 0;
+  let inRules = 0;
+  let read = 0;
+  let merges = 0;
+  const wrap = (proto: Record<string, (...a: unknown[]) => unknown>, name: string, around: (f: () => unknown) => unknown): void => {
+    const original = proto[name]!;
+    saved.set([proto, name], original);
+    proto[name] = function (this: unknown, ...args: unknown[]) { return around(() => original.apply(this, args)); };
+  };
+  for (const name of Object.getOwnPropertyNames(RuleState.prototype)) {
+    if (!/Between$/.test(name)) continue;
+    wrap(state, name, (f) => { const out = f(); if (inCrossing > 0 && inRules === 0 && Array.isArray(out)) read += out.length; return out; });
+  }
+  wrap(engine, 'evaluate', (f) => { inRules++; try { return f(); } finally { inRules--; } });
+  wrap(crossings, 'judgeOnMerge', (f) => { inCrossing++; merges++; try { return f(); } finally { inCrossing--; } });
+  try {
+    run(lines);
+  } finally {
+    for (const [[proto, name], original] of saved) proto[name] = original;
+  }
+  return { read, crossings: merges };
+}
+
+describe('a merge crossing\'s own reads are bounded', () => {
+  it('reads at most WINDOW_READ_LIMIT history items after each deposit from the cluster, however busy the paid account (8 accounts, 1500 deposits each)', () => {
+    const lines = stream({ workers: 3, busyPayees: { accounts: 8, deposits: 1500 } });
+    const { read, crossings } = crossingReads(lines);
+    expect(crossings).toBeGreaterThan(0);
+    expect(read).toBeGreaterThan(0);
+    // agg's own deposits from cons (2) and the 8 busy accounts': one bounded read each per crossing merge
+    expect(read).toBeLessThanOrEqual(crossings * 10 * WINDOW_READ_LIMIT);
   });
 });
 
