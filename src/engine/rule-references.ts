@@ -289,7 +289,7 @@ function unguardedBranchReads(text: string, branches: Set<string>, held: Set<str
   }
 }
 
-/** The signals under an `any` of `require` that `require` does not also name at its top level (those may fail while the rule fires). */
+/** The signals under an `any` or a `not` of `require` that `require` does not also name at its top level (those may fail while the rule fires). */
 function branchSignals(require: readonly Condition[]): Set<string> {
   const sure = new Set(require.flatMap((c) => ('signal' in c ? [c.signal] : [])));
   const out = new Set<string>();
@@ -297,6 +297,7 @@ function branchSignals(require: readonly Condition[]): Set<string> {
     if ('signal' in c) { if (underAny && !sure.has(c.signal)) out.add(c.signal); }
     else if ('any' in c) c.any.forEach((x) => visit(x, true));
     else if ('all' in c) c.all.forEach((x) => visit(x, underAny));
+    else if ('not' in c) visit(c.not, true); // under a not it may fail (or never hold) while the rule fires
   };
   require.forEach((c) => visit(c, false));
   return out;

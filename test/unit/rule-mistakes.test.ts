@@ -252,6 +252,12 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(explained('explain: "{event.accountId} made [?nearThreshold[x] transfers."')).errors.map((e) => e.reason)).toEqual([expect.stringContaining('explain has a [? that opens no section')]);
   });
 
+  it('an explain placeholder of a signal under a not in require (it may not have held, or never did, when the rule fires), outside a section that names it held (session 61 review)', () => {
+    for (const require of ['require: [{ any: [{ not: nearThreshold }, { field: event.usd, gte: 9500 }] }]', 'require: [{ not: nearThreshold }, { field: event.usd, gte: 9500 }]']) {
+      expect(refusal(withLine(20, require)).errors.map((e) => e.reason)).toEqual([expect.stringContaining('explain {signals.nearThreshold.count}: nearThreshold is a branch')]);
+    }
+  });
+
   it('a misspelt path in explain', () => {
     expect(refusal(withLine(29, 'explain: "{event.accountId} made {signals.nearThreshold.cont} transfers."')).errors).toEqual([{ line: 29, reason: 'explain: explain {signals.nearThreshold.cont}: signal nearThreshold (window) has no fact cont; did you mean count?' }]);
   });
