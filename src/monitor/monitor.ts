@@ -43,6 +43,7 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { committedCursor } from './broker-positions.js';
 import { groupCommit, publishedByEverySlot } from './group-offsets.js';
+import { commitErrorKind, GroupCommitRounds } from './group-commit-rounds.js';
 import { LateInputWatch } from './late-input.js';
 import { FirstFeedWindow, type AssignedPartition } from './first-feed.js';
 import type { StartFold } from './checkpoints.js';
@@ -161,6 +162,7 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private highsTimer: NodeJS.Timeout | undefined;
   private groupOffsetsTimer: NodeJS.Timeout | undefined;
+  private readonly groupCommits = new GroupCommitRounds();
   /** The rules in force: their gauge, audit and hot reload (rule-watch.ts). */
   private readonly ruleWatch: RuleWatch;
   private stopping = false;
@@ -688,18 +690,34 @@ export class Monitor {
   /**
    * The owner of slot 0 commits to the group (KAFKA_GROUP_ID) what every slot has published, so
    * `kafka-consumer-groups --describe --group <group>` shows offsets and lag (group-offsets.ts).
-   * A failure (a rebalance under way) waits for the next round.
+   * One round at a time, never backwards, a refusal told once per kind (group-commit-rounds.ts).
    */
   private commitGroupOffsets(): void {
     this.groupOffsetsTimer = setInterval(() => {
       if (this.stopping || !this.running || !this.slots.ownedNumbers().includes(0)) return;
-      void (async () => {
-        const cursors = await Promise.all(Array.from({ length: this.slots.count }, (_, s) => this.readCursor(s)));
-        const offsets = groupCommit(publishedByEverySlot(cursors));
-        if (offsets.length > 0 && !this.stopping) await this.member?.commitOffsets(offsets);
-      })().catch((err: Error) => this.options.logger.debug({ err: err.message }, 'could not commit the group\'s offsets (next round)'));
+      if (!this.groupCommits.begin()) {
+        this.options.logger.debug('the previous group offsets commit is still under way (round skipped)');
+        return;
+      }
+      void this.commitGroupRound().finally(() => this.groupCommits.end());
     }, GROUP_OFFSETS_EVERY_MS);
     this.groupOffsetsTimer.unref();
+  }
+
+  private async commitGroupRound(): Promise<void> {
+    const { logger } = this.options;
+    try {
+      const cursors = await Promise.all(Array.from({ length: this.slots.count }, (_, s) => this.readCursor(s)));
+      const cut = this.groupCommits.committable(publishedByEverySlot(cursors));
+      if (cut.size === 0 || this.stopping || !this.member) return;
+      await this.member.commitOffsets(groupCommit(cut));
+      if (this.groupCommits.committedNow(cut)) logger.info({ groupId: this.groupId }, 'the group\'s offsets are committed again');
+    } catch (err) {
+      const kind = commitErrorKind(err);
+      const message = (err as Error).message;
+      if (this.groupCommits.failed(kind) === 'warn') logger.warn({ groupId: this.groupId, kind, err: message }, 'the broker refused the group\'s offsets: kafka-consumer-groups shows stale offsets and lag until a commit succeeds (told once per kind; retried every round)');
+      else logger.debug({ kind, err: message }, 'could not commit the group\'s offsets (next round)');
+    }
   }
 
   // ---- applying and publishing -----------------------------------------------------------------
