@@ -93,7 +93,7 @@ export class LatenessStage<T extends StagedMessage> {
 
   /** Puts a released message here; call `release` for what is due then. */
   add(m: T): void {
-    this.buffer.add(m, m.time);
+    this.buffer.add(m, m.time, m.pk);
     let w = this.waiting.get(m.pk);
     if (!w) this.waiting.set(m.pk, (w = { offsets: [], head: 0, released: new Set() }));
     insertSorted(w, m.offset);

@@ -34,6 +34,15 @@
  *   AHEAD_SUPPORT followers in a row. So a skewed producer's second day-ahead message, read among
  *   ordinary traffic, no longer moves the time a day (session 61). At most MAX_AHEAD wait past
  *   the bound; more go at the newest time read.
+ *   With sources (the monitor's stage: a message's partition, its producer's stand-in), a quorum
+ *   of two producers: once messages of two sources have been read (since the start or the last
+ *   cut), a follower admits the messages waiting past the bound only if one of those it follows
+ *   is another source's. A producer whose clock runs ahead cannot then move the time on its own
+ *   word, however many of its messages come back to back (session 61 left two in a row moving it
+ *   a day): its messages go at the newest time read after AHEAD_WINDOW messages within the bound,
+ *   as a lone one does. A source that alone goes on past the bound (the only producer still
+ *   sending after a gap) is followed after LONE_SUPPORT of its messages in a row. Messages
+ *   without a source (a replay, one source) keep the rules above.
  *
  * Only the items and their times are held, in two arrays consumed from the front.
  */
@@ -52,6 +61,9 @@ export const AHEAD_SUPPORT = 8;
 
 /** Messages waiting past the bound at most; past it they go at the newest time read, as after AHEAD_WINDOW. */
 export const MAX_AHEAD = AHEAD_WINDOW * AHEAD_SUPPORT;
+
+/** Followers in a row, of one source alone among several, that admit the messages waiting past the bound (under MAX_AHEAD: they are admitted before they would go at the newest time read). */
+export const LONE_SUPPORT = 4 * AHEAD_SUPPORT;
 
 /** Consumed entries at the front kept before the arrays are compacted (and at least twice what is held: insertFirst reuses them). */
 const COMPACT_AFTER = 4096;
@@ -80,7 +92,11 @@ export class LatenessBuffer<T> {
   private clock = Number.NEGATIVE_INFINITY;
   private leapsInRow = 0;
   /** Messages dated past `aheadMs` after the newest time read, in the order read, not yet placed. */
-  private ahead: { item: T; time: number }[] = [];
+  private ahead: { item: T; time: number; source: string | undefined }[] = [];
+  /** The first source read (since the start or the last cut). */
+  private firstSource: string | undefined;
+  /** Messages of two sources have been read (since the start or the last cut): following past the bound takes two. */
+  private manySources = false;
   /** Messages read within the bound since the first of `ahead`. */
   private sinceAhead = 0;
   /** Messages past the bound read in a row, each following one of `ahead` (weighFollower). */
@@ -106,8 +122,12 @@ export class LatenessBuffer<T> {
     return this.clock;
   }
 
-  /** Holds a message dated `time` (undefined: none of its own); take what is now due with `next`. */
-  add(item: T, time: number | undefined): void {
+  /**
+   * Holds a message dated `time` (undefined: none of its own); take what is now due with `next`.
+   * `source`: where it comes from (the monitor's partition), for the quorum past `aheadMs`.
+   */
+  add(item: T, time: number | undefined, source?: string): void {
+    this.noteSource(source);
     if (time === undefined) {
       this.insert(item, this.clock);
       return;
@@ -122,9 +142,9 @@ export class LatenessBuffer<T> {
       return;
     }
     this.leapsInRow = 0;
-    if (this.ahead.length > 0 && this.isAhead(time)) this.weighFollower(time);
+    if (this.ahead.length > 0 && this.isAhead(time)) this.weighFollower(time, source);
     if (this.isAhead(time)) {
-      this.ahead.push({ item, time });
+      this.ahead.push({ item, time, source });
       if (this.ahead.length > MAX_AHEAD) this.placeAheadAtClock();
       return;
     }
@@ -137,6 +157,12 @@ export class LatenessBuffer<T> {
     if (this.ahead.length > 0 && ++this.sinceAhead >= AHEAD_WINDOW) this.placeAheadAtClock();
   }
 
+  private noteSource(source: string | undefined): void {
+    if (source === undefined || this.manySources) return;
+    if (this.firstSource === undefined) this.firstSource = source;
+    else if (source !== this.firstSource) this.manySources = true;
+  }
+
   /** Whether a message dated `time` is past `aheadMs` after the newest time read. */
   private isAhead(time: number): boolean {
     return this.clock !== Number.NEGATIVE_INFINITY && time - this.clock > this.aheadMs;
@@ -147,20 +173,24 @@ export class LatenessBuffer<T> {
    * when the stream went straight on to it (nothing within the bound read since the first of them:
    * a gap in event time), or as the AHEAD_SUPPORT-th follower in a row (the stream went on after a
    * straggler). After a message within the bound (a skewed producer among ordinary traffic) one
-   * follower is not enough: two day-ahead messages no longer move the time a day.
+   * follower is not enough: two day-ahead messages no longer move the time a day. Among several
+   * sources a follower counts only if it follows another source's message (the quorum of two);
+   * one source alone takes LONE_SUPPORT in a row.
    */
-  private weighFollower(time: number): void {
+  private weighFollower(time: number, source: string | undefined): void {
     if (!this.ahead.some((a) => a.time - time <= this.aheadMs)) {
       this.followersInRow = 0;
       return;
     }
-    if (++this.followersInRow < AHEAD_SUPPORT && this.sinceAhead > 0) return;
-    this.admitFollowed(time);
+    this.followersInRow++;
+    const corroborated = !this.manySources || this.ahead.some((a) => a.time - time <= this.aheadMs && a.source !== source);
+    const admitted = corroborated ? this.sinceAhead === 0 || this.followersInRow >= AHEAD_SUPPORT : this.followersInRow >= LONE_SUPPORT;
+    if (admitted) this.admitFollowed(time);
   }
 
   /** The messages waiting past the bound that a message dated `time` follows (dated within `aheadMs` before it or earlier) are held at their own times, and move the time. */
   private admitFollowed(time: number): void {
-    const still: { item: T; time: number }[] = [];
+    const still: { item: T; time: number; source: string | undefined }[] = [];
     let newest = Number.NEGATIVE_INFINITY;
     for (const a of this.ahead) {
       if (a.time - time > this.aheadMs) still.push(a);
@@ -205,6 +235,8 @@ export class LatenessBuffer<T> {
     this.due = this.size;
     this.clock = Number.NEGATIVE_INFINITY;
     this.leapsInRow = 0;
+    this.firstSource = undefined;
+    this.manySources = false;
   }
 
   private moveClock(time: number): void {
