@@ -10,7 +10,7 @@ import { loadNewestValid, saveCheckpoint } from '../../src/checkpoint/index.js';
 import { Decimal } from '../../src/money/decimal.js';
 import { DEFAULT_GRAPH_OPTIONS, EntityGraph, type GraphOptions } from '../../src/graph/entity-graph.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { FIXED_TIME, records, removeTempDirs, replayRecords, tempDir } from '../helpers/checkpoint.js';
+import { FIXED_TIME, type Outputs, records, removeTempDirs, replayRecords, tempDir } from '../helpers/checkpoint.js';
 import { ofacLabels, rules, sampleLines } from '../helpers/sample.js';
 
 afterAll(removeTempDirs);
@@ -171,9 +171,13 @@ function pipeline(compactEvery: number, labels = ofacLabels()): Pipeline {
 }
 
 describe('compactions in a replay', () => {
+  /** The whole sample with daily compactions: both tests compare against it, so it is replayed once for the file. */
+  let daily: Promise<Outputs> | undefined;
+  const dailyReplay = (): Promise<Outputs> => (daily ??= replayRecords(records(sampleLines(), 0, Infinity), tempDir('tw-forget-daily-'), 'daily', pipeline(DAY)));
+
   it('change no alert: daily compactions against none, with the same retentions', async () => {
     const lines = sampleLines();
-    const daily = await replayRecords(records(lines, 0, lines.length), tempDir('tw-forget-daily-'), 'daily', pipeline(DAY));
+    const daily = await dailyReplay();
     const never = await replayRecords(records(lines, 0, lines.length), tempDir('tw-forget-never-'), 'never', pipeline(Number.MAX_SAFE_INTEGER));
     const forgotten = daily.result.pipeline.graph.forgotten;
     expect(forgotten).toBeGreaterThan(1000);
@@ -186,7 +190,7 @@ describe('compactions in a replay', () => {
     const lines = sampleLines();
     const cut = Math.floor(lines.length * 0.7);
     const dir = tempDir('tw-forget-ckpt-');
-    const straight = await replayRecords(records(lines, 0, lines.length), dir, 'straight', pipeline(DAY));
+    const straight = await dailyReplay();
     const first = await replayRecords(records(lines, 0, cut), dir, 'first', pipeline(DAY));
     expect(first.result.pipeline.graph.forgotten).toBeGreaterThan(0);
     await saveCheckpoint(dir, first.result.pipeline, { rules: rules(), positions: { line: cut }, createdAt: FIXED_TIME });
