@@ -27,6 +27,7 @@ import { IdWindow } from '../state/id-window.js';
 import { ruleReadsMembership } from './merge-readers.js';
 import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
+import { sequenceReach } from './sequence-fifo.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -696,7 +697,7 @@ export function historyRetention(rules: readonly LoadedRule[], floor = DAY): num
     for (const s of Object.values(rule.spec.signals)) {
       let back = 0;
       if (s.op === 'window' || s.op === 'linkage' || s.op === 'fresh' || s.op === 'payer-risk' || s.op === 'distinct-payers' || s.op === 'flagged-payers') back = s.within;
-      else if (s.op === 'sequence') back = s.within + s.groupWithin;
+      else if (s.op === 'sequence') back = sequenceReach(s) + s.groupWithin;
       else if (s.op === 'cadence') back = s.within + s.mergeWithin;
       else if (s.op === 'predecessor') back = s.youngWithin + s.lookback;
       if (back > longest) longest = back;

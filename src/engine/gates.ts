@@ -10,6 +10,7 @@
 import type { TransferEvent } from '../decode/events.js';
 import type { Condition, SignalSpec } from './rule-schema.js';
 import type { RuleState } from './state.js';
+import { sequenceReach } from './sequence-fifo.js';
 
 export interface Gate {
   /** The gate signal's index among the rule's signals (its lazy result's slot). */
@@ -41,7 +42,7 @@ export function gateOf(ordered: readonly Condition[], signals: Record<string, Si
  */
 export function sequenceLookback(spec: Extract<SignalSpec, { op: 'sequence' }>, signals: Record<string, SignalSpec>): number {
   const regular = spec.exceptRegularPay === undefined ? undefined : signals[spec.exceptRegularPay];
-  return regular?.op === 'cadence' ? Math.max(spec.within, regular.within) : spec.within;
+  return regular?.op === 'cadence' ? Math.max(sequenceReach(spec), regular.within) : sequenceReach(spec);
 }
 
 /**

@@ -16,6 +16,7 @@
 import type { LoadedRule } from './loader.js';
 import type { SignalSpec } from './rule-schema.js';
 import { readsGraph } from './signals.js';
+import { sequenceReach } from './sequence-fifo.js';
 
 export type TransferKind = 'deposit' | 'withdrawal';
 const KINDS: readonly TransferKind[] = ['deposit', 'withdrawal'];
@@ -26,7 +27,7 @@ function historyReads(s: SignalSpec): { kinds: readonly string[]; back: number }
     case 'window': return { kinds: s.of.kinds, back: s.within };
     // With `exceptRegularPay` it also reads the named cadence's window, which that cadence (of the
     // same rule: the loader checks it, rule-references.ts) keeps by itself.
-    case 'sequence': return { kinds: [...s.first.kinds, ...s.then.kinds], back: s.within + s.groupWithin };
+    case 'sequence': return { kinds: [...s.first.kinds, ...s.then.kinds], back: sequenceReach(s) + s.groupWithin };
     case 'cadence': return { kinds: s.of.kinds, back: s.within + s.mergeWithin };
     case 'fresh': return { kinds: KINDS, back: s.within };
     case 'predecessor': return { kinds: KINDS, back: s.youngWithin + s.lookback };

@@ -175,6 +175,15 @@ function checkOtherOutflows(spec: RuleSpec, out: RuleIssue[]): void {
   }
 }
 
+/** A sequence with `match: fifo` matches each follow-up to inflows itself: the options that choose or shape one inflow for `latest` do not apply. */
+function checkFifoMatch(spec: RuleSpec, out: RuleIssue[]): void {
+  for (const [name, signal] of Object.entries(spec.signals)) {
+    if (signal.op !== 'sequence' || signal.match !== 'fifo') continue;
+    const clashes = [signal.pick === 'largest' && 'pick: largest', signal.differ.length > 0 && 'differ', signal.othersTakeFirst && 'othersTakeFirst', signal.exceptRegularPay !== undefined && 'exceptRegularPay'].filter((c): c is string => typeof c === 'string');
+    if (clashes.length > 0) out.push({ at: ['signals', name, 'match'], message: `match: fifo matches each follow-up to the oldest open inflow itself; it does not combine with ${clashes.join(', ')}` });
+  }
+}
+
 /** The signals a payer-risk reads through its `accounts` and `valueOf` paths. */
 function payerRiskReads(signal: SignalSpec): string[] {
   if (signal.op !== 'payer-risk') return [];
@@ -243,6 +252,7 @@ export function checkReferences(spec: RuleSpec, raw: Record<string, unknown>): R
   checkRegularPayNames(spec, out);
   checkPickBounds(spec, out);
   checkOtherOutflows(spec, out);
+  checkFifoMatch(spec, out);
   // A brace outside a `{path}` is a placeholder typed wrong: alerts would show the raw template (workflow QA).
   const stray = /[{}]/.exec(spec.explain.replace(PLACEHOLDER, ''));
   if (stray) out.push({ at: ['explain'], message: `explain has a ${stray[0]} that opens or closes no {path}: write a placeholder as {signals.name.fact}, with no spaces, or {signals.name.fact|text when it has no value}` });

@@ -124,6 +124,16 @@ const sequenceOp = z.object({
    * `maxRatio` ceiling: it may have been forwarded with the inflow.
    */
   exceptRegularPay: z.string().optional(),
+  /**
+   * How the follow-ups are matched to inflows. `latest`: every follow-up since an inflow is read
+   * against it (`pick` says which inflow). `fifo`: first in, first out: each follow-up takes from
+   * the oldest inflow still open and at most `within` older than it, the rest from the next; an
+   * inflow leaves once `minRatio` of it has left; the trigger is counted against the inflow it
+   * took most from. `groupWithin` joins only parts from a sender of the inflow's first part. The ledger reads twice `within` back, at most the newest 256 items
+   * (sequence-fifo.ts). Not with `pick: largest`, `differ`, `othersTakeFirst` or `exceptRegularPay`.
+   * @defaultValue latest
+   */
+  match: z.enum(['latest', 'fifo']).optional(),
 }).strict();
 
 const cadenceOp = z.object({

@@ -45,6 +45,7 @@ import type { HistoryItem, RuleState } from './state.js';
 import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { LARGEST_PICK_GROUPS, WINDOW_READ_LIMIT } from './read-limits.js';
 import { regularPay, type RegularPayTest } from './regular-pay.js';
+import { fifoHolds, fifoMatch, type FifoMatch } from './sequence-fifo.js';
 
 type SequenceSpec = Extract<SignalSpec, { op: 'sequence' }>;
 type DifferField = SequenceSpec['differ'][number];
@@ -119,6 +120,7 @@ function laterOf(anchors: readonly TransferEvent[], d: number): Decimal {
 
 /** `regular`: the cadence signal `exceptRegularPay` names (the rule's loader checks it is one). */
 export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op: 'cadence' }>): Signal {
+  if (spec.match === 'fifo') return fifoSequence(spec);
   if (spec.exceptRegularPay !== undefined && regular === undefined) throw new Error(`exceptRegularPay: ${spec.exceptRegularPay} is no cadence signal of the rule`);
   const largest = spec.pick === 'largest';
   if (spec.maxGroups !== undefined && !largest) throw new Error(`maxGroups bounds the inflows pick: largest tries; with pick: ${spec.pick} it does nothing`);
@@ -217,6 +219,33 @@ export function sequence(spec: SequenceSpec, regular?: Extract<SignalSpec, { op:
       facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: c.inflow, laterUsd: c.later, receivedUsd: c.inflow.plus(c.later), leftUsd: c.left, othersUsd: c.others, movedUsd: c.out, hours: round((trigger.time - c.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
     };
   }
+}
+
+/** `match: fifo` (sequence-fifo.ts): the trigger is read against the inflow first in, first out gives it. */
+function fifoSequence(spec: SequenceSpec): Signal {
+  if (spec.pick === 'largest' || spec.differ.length > 0 || spec.othersTakeFirst || spec.exceptRegularPay !== undefined) throw new Error('match: fifo does not combine with pick: largest, differ, othersTakeFirst or exceptRegularPay');
+  const options = { within: spec.within, groupWithin: spec.groupWithin, minRatio: Decimal.fromNumber(spec.minRatio), maxRatio: Decimal.fromNumber(spec.maxRatio), first: makeSelector(spec.first), then: makeSelector(spec.then) };
+  return ({ trigger, state }) => {
+    if (trigger.type !== 'transfer' || !options.then(trigger)) return none();
+    const history = state.history(trigger.msg.accountId);
+    // An inflow more than `within` before the trigger takes nothing from it: none in that reach, no ledger.
+    if (!EARLIER_KINDS.anyWithin(history, trigger, state.version, spec.first.kinds, trigger.time - spec.within)) return none();
+    const match = fifoMatch(history, trigger, options);
+    return match !== undefined && fifoHolds(match, options) ? fifoResult(match, trigger) : none();
+  };
+}
+
+/** The result for the inflow the trigger was counted against; evidence oldest first: its parts, then the follow-ups that took from it. */
+function fifoResult({ inflow, later }: FifoMatch, trigger: TransferEvent): SignalResult {
+  const anchor = inflow.parts[0]!;
+  const ratio = inflow.out.toNumber() / inflow.usd.toNumber();
+  const counterparties = counterpartiesOf(inflow.follows);
+  return {
+    ok: true,
+    value: round(ratio, 4),
+    eventIds: [...inflow.parts.map((e) => e.eventId), ...inflow.follows.map((e) => e.eventId)],
+    facts: { ratio: round(ratio, 4), percent: Math.round(ratio * 100), firstEventId: anchor.eventId, firstAsset: anchor.msg.asset, firstChain: anchor.msg.chain, firstUsd: inflow.usd, laterUsd: later, receivedUsd: inflow.usd.plus(later), leftUsd: inflow.usd, othersUsd: ZERO, movedUsd: inflow.out, hours: round((trigger.time - inflow.since) / 3_600_000, 1), counterparties: counterparties.length, counterpartyAddresses: counterparties },
+  };
 }
 
 /**

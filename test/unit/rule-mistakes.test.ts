@@ -213,6 +213,14 @@ describe('rule load refuses, at the real line', () => {
     expect(refusal(withSignals(sequence('{ kinds: [withdrawal] }'))).errors).toEqual([{ line: 10, reason: 'signals.flow.othersTakeFirst: othersTakeFirst reads the events of the `then` kinds that its `where` leaves out; this `then` has no `where`, so every one is a follow-up and it does nothing' }]);
   });
 
+  it('a sequence with match: fifo and an option that shapes one inflow for match: latest (pick: largest, differ)', () => {
+    const sequence = (extra: string): string => `  flow: { op: sequence, first: { kinds: [deposit] }, then: { kinds: [withdrawal] }, within: 72h, minRatio: 80%, match: fifo${extra} }`;
+    const withSignals = (...lines: string[]): string => BASE.replace('signals:\n', `signals:\n${lines.join('\n')}\n`);
+    expect(loadRuleSet(ruleDir(withSignals(sequence(''))).dir)).toHaveLength(1);
+    expect(refusal(withSignals(sequence(', pick: largest, differ: [chain]'))).errors).toEqual([{ line: 10, reason: 'signals.flow.match: match: fifo matches each follow-up to the oldest open inflow itself; it does not combine with pick: largest, differ' }]);
+    expect(refusal(withSignals(sequence('').replace('match: fifo', 'match: oldest'))).errors[0]!.line).toBe(10);
+  });
+
   it('a misspelt signal in require, suggesting the nearest name', () => {
     expect(refusal(withLine(20, 'require: [nearThreshhold]')).errors).toEqual([{ line: 20, reason: 'require.0: unknown signal nearThreshhold; did you mean nearThreshold?' }]);
   });
