@@ -6,6 +6,7 @@
  */
 import { loginSchema, transferSchema } from '../contract/schemas.js';
 import { dropNullOptionals } from '../contract/null-optionals.js';
+import { raiseTimeLetters } from '../contract/time-letters.js';
 import { fieldWithControlCharacter } from '../decode/identifier-text.js';
 import { linkedIpKey } from '../engine/ip-address.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
@@ -63,8 +64,11 @@ export class AccountEvents {
       return;
     }
     const schema = (raw as { schema?: unknown } | null)?.schema;
-    // An optional field given as null is absent, as the monitor reads it (src/contract/null-optionals.ts).
-    if (schema === 'exchange.transfer.v1' || schema === 'exchange.login.v1') dropNullOptionals(schema, raw as Record<string, unknown>);
+    // An optional field given as null is absent, and a time's `t`/`z` may be lower case, as the monitor reads them.
+    if (schema === 'exchange.transfer.v1' || schema === 'exchange.login.v1') {
+      dropNullOptionals(schema, raw as Record<string, unknown>);
+      raiseTimeLetters(schema, raw as Record<string, unknown>);
+    }
     if (schema === 'exchange.transfer.v1') {
       const t = transferSchema.safeParse(raw);
       if (t.success && fieldWithControlCharacter(schema, t.data) === undefined) this.add(fromTransfer(t.data));

@@ -11,6 +11,7 @@ import { CONTROL_CHARACTER_MESSAGE, fieldWithControlCharacter } from './identifi
 import { IP_LITERAL_MESSAGE, isIpLiteral, parseIsoUtc, type Chain } from '../contract/primitives.js';
 import { INPUT_SCHEMAS, LIMITS, type SchemaName } from '../contract/schemas.js';
 import { dropNullOptionals } from '../contract/null-optionals.js';
+import { raiseTimeLetters } from '../contract/time-letters.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
@@ -369,6 +370,8 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   // alike. A JSON null is always the literal text `null` (it has no escaped form): without one, no
   // field of the message can be null, and one scan of the text is cheaper than the key look-ups.
   if (text.includes('null')) dropNullOptionals(name as SchemaName, value as Record<string, unknown>);
+  // A time's `t` and `z` may be lower case (RFC 3339): read as the upper-case time (src/contract/time-letters.ts).
+  raiseTimeLetters(name as SchemaName, value as Record<string, unknown>);
   let msg = options.fastPath === false ? undefined : fastParse(name as SchemaName, value as Record<string, unknown>);
   if (msg === undefined) {
     const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
