@@ -41,6 +41,7 @@ import { isUnknownTopic, missingOwnershipTopic } from '../kafka/topic-choice.js'
 import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { outcomeOf } from './applied-outcome.js';
 import { committedCursor } from './broker-positions.js';
 import { groupCommit, publishedByEverySlot } from './group-offsets.js';
 import { commitErrorKind, GroupCommitRounds } from './group-commit-rounds.js';
@@ -854,6 +855,7 @@ export class Monitor {
       this.ordering.applied(b);
       alerts += out.alerts.length;
       if (out.deadLetter) this.options.metrics?.rejected.inc({ topic: b.topic, code: out.deadLetter.code });
+      this.options.metrics?.applied.inc({ topic: b.topic, outcome: outcomeOf(out) });
     }
     this.stats.applied += step.length;
     this.stats.alerts += alerts;

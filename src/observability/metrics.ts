@@ -16,6 +16,13 @@ export class Metrics {
   readonly registry = new Registry();
   readonly consumed = new Counter({ name: 'tidewatch_messages_consumed_total', help: 'input messages consumed', labelNames: ['topic'], registers: [this.registry] });
   readonly rejected = new Counter({ name: 'tidewatch_messages_rejected_total', help: 'input messages sent to the dead-letter topic', labelNames: ['topic', 'code'], registers: [this.registry] });
+  /**
+   * What became of each applied input message, so an operator can check that nothing was lost:
+   * summed over outcomes it is the messages applied, and `tidewatch_messages_consumed_total` less
+   * it is what still waits in the reorder buffer. Before session 62 a message dropped as a copy of
+   * an eventId already applied (DEDUPE_WINDOW_DAYS) was counted nowhere.
+   */
+  readonly applied = new Counter({ name: 'tidewatch_messages_applied_total', help: 'input messages applied, by outcome: accepted (new), duplicate (an eventId already applied, dropped), ignored (a log or transaction that moves nothing tracked), dead-lettered', labelNames: ['topic', 'outcome'], registers: [this.registry] });
   readonly lateExchangeEvents = new Counter({ name: 'tidewatch_late_exchange_events_total', help: 'exchange transfers and logins applied more than a day behind the newest exchange event (a topic or producer lagging the others): what they read of the state may have expired', labelNames: ['topic'], registers: [this.registry] });
   readonly recordsLost = new Counter({ name: 'tidewatch_input_records_lost_total', help: 'input records deleted (retention, deleteRecords) before the monitor read them: never applied', labelNames: ['topic'], registers: [this.registry] });
   readonly caseStoreLost = new Counter({ name: 'tidewatch_case_store_lost_total', help: 'times the case store was found empty of its marker: its cases were lost (a Redis restart without persistence)', registers: [this.registry] });
