@@ -15,6 +15,7 @@ import { raiseTimeLetters } from '../contract/time-letters.js';
 import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
+import { misspeltFields } from './misspelt-fields.js';
 import { Decimal } from '../money/decimal.js';
 import { impossibleForAsset } from './asset-precision.js';
 import { DEFAULT_PRICES, STABLECOINS, usdOf, type PriceTable } from './prices.js';
@@ -376,7 +377,7 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   if (msg === undefined) {
     const parsed = INPUT_SCHEMAS[name as SchemaName].safeParse(value);
     if (!parsed.success) {
-      const issues = zodIssues(parsed.error);
+      const issues = [...zodIssues(parsed.error), ...misspeltFields(name as SchemaName, value as Record<string, unknown>)];
       return reject('TW_SCHEMA', `${name}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
     }
     msg = parsed.data;
