@@ -22,7 +22,13 @@ const retentionAllowed = (ms: number): boolean => ms === -1 || ms >= 3_600_000;
  */
 const topicName = z.string().trim().min(1, { message: 'expected a topic name' });
 const topicList = z.string().optional().transform((text, ctx): string[] | undefined => {
-  if (text === undefined || text.trim() === '') return undefined;
+  if (text === undefined) return undefined;
+  // Set to nothing (a compose file's unset `${TOPICS}`) is a mistake, as an empty alert topic is:
+  // read as unset it sent the monitor to the contract's topics of whoever shared the brokers (session 62).
+  if (text.trim() === '') {
+    ctx.addIssue({ code: 'custom', message: `set to nothing; name the input topics, or leave it unset for the contract's (${INPUT_TOPICS.join(',')})` });
+    return undefined;
+  }
   const topics = text.split(',').map((t) => t.trim());
   if (topics.includes('')) ctx.addIssue({ code: 'custom', message: `expected comma-separated topic names, not ${JSON.stringify(text)}` });
   return topics;
