@@ -93,8 +93,13 @@ export function fifoMatch(history: readonly HistoryItem[], trigger: TransferEven
   return { inflow: counted, later };
 }
 
-/** Whether the trigger's match holds: what left against the inflow is between minRatio and maxRatio of it. */
+/**
+ * Whether the trigger's match holds: what left against the inflow is between minRatio and
+ * maxRatio of it. An inflow of no USD value (an unpriced asset) has no ratio to hold: 0 of 0
+ * would read as a forward and print NaN%.
+ */
 export function fifoHolds(m: FifoMatch, o: Pick<FifoOptions, 'minRatio' | 'maxRatio'>): boolean {
+  if (m.inflow.usd.sign() <= 0) return false;
   return m.inflow.out.compare(m.inflow.usd.times(o.minRatio)) >= 0 && m.inflow.out.compare(m.inflow.usd.times(o.maxRatio)) <= 0;
 }
 

@@ -11,7 +11,7 @@ import { compileSignal, makeSelector, type SignalResult } from '../../src/engine
 import type { TransferEvent } from '../../src/decode/events.js';
 import type { HistoryItem } from '../../src/engine/state.js';
 import { Decimal } from '../../src/money/decimal.js';
-import { fifoMatch, type FifoMatch } from '../../src/engine/sequence-fifo.js';
+import { fifoHolds, fifoMatch, type FifoMatch } from '../../src/engine/sequence-fifo.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { HOUR, prng, transfer } from '../../src/simulate/builders.js';
 import { derivedEvm } from '../../src/simulate/derived.js';
@@ -140,5 +140,15 @@ describe('sequence match: fifo', () => {
     const m = match(moves, 'out', 0)!;
     expect(m.inflow.parts[0]!.eventId).not.toBe('salary');
     expect(judge(forwarded('fifo', '0s'), moves, 'out').ok).toBe(false);
+  });
+});
+
+describe('fifo match on an inflow of no USD value', () => {
+  it('does not hold: an unpriced inflow has no forward ratio (0 of 0 would read as NaN%)', () => {
+    const unpriced: FifoMatch = { inflow: { parts: [], usd: Decimal.ZERO, out: Decimal.ZERO, follows: [], since: T0 }, later: Decimal.ZERO };
+    const bounds = { minRatio: Decimal.fromNumber(0.7), maxRatio: Decimal.fromNumber(1.5) };
+    expect(fifoHolds(unpriced, bounds)).toBe(false);
+    const priced: FifoMatch = { inflow: { parts: [], usd: Decimal.fromNumber(100), out: Decimal.fromNumber(90), follows: [], since: T0 }, later: Decimal.ZERO };
+    expect(fifoHolds(priced, bounds)).toBe(true);
   });
 });
