@@ -46,3 +46,36 @@ describe('a refused message with a misspelt field', () => {
     expect(decodeMessage(JSON.stringify({ ...transfer, memo: 'x', amout: '1' })).ok).toBe(true);
   });
 });
+
+describe('the misspelling hints\' cost on a large refused message (review of session 62)', () => {
+  // The hints compared every unknown key with every missing field by a full edit-distance table:
+  // a 500,000-character key took 2 s of CPU, and 50,000 unknown keys of
+  // 15 characters about 1.5 s, the event loop blocked all the while. Both cases cost milliseconds
+  // without the hints. Measured in the process's CPU time, which other work on the machine does
+  // not lengthen, with a wide bound.
+  const BOUND_MS = 500;
+  const { amount: _amount, ...noAmount } = transfer;
+  const refusedWithin = (message: object): number => {
+    const text = JSON.stringify(message);
+    const started = process.cpuUsage();
+    const result = decodeMessage(text);
+    const used = process.cpuUsage(started);
+    const ms = (used.user + used.system) / 1000;
+    expect(result.ok).toBe(false);
+    return ms;
+  };
+
+  it('refuses a message with one 500,000-character unknown key without comparing it letter by letter with every missing field', () => {
+    expect(refusedWithin({ ...noAmount, ['k'.repeat(500_000)]: 1 })).toBeLessThan(BOUND_MS);
+  });
+
+  it('refuses a message with 50,000 unknown keys without comparing each with every missing field', () => {
+    const many: Record<string, unknown> = { ...noAmount };
+    for (let i = 0; i < 50_000; i++) many[`extraField${i}`] = 1;
+    expect(refusedWithin(many)).toBeLessThan(BOUND_MS);
+  });
+
+  it('still names a misspelt field among a few unknown keys', () => {
+    expect(reasonOf({ ...noAmount, note: 'x', tag: 'y', amout: '2500.00' })).toContain('amout: not a field of exchange.transfer.v1: did you mean amount?');
+  });
+});
