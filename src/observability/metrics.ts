@@ -19,7 +19,7 @@ export class Metrics {
   /**
    * What became of each applied input message, so an operator can check that nothing was lost:
    * summed over outcomes it is the messages applied, and `tidewatch_messages_consumed_total` less
-   * it is what still waits in the reorder buffer. Before session 62 a message dropped as a copy of
+   * it is what still waits in the reorder buffer, plus what a re-read dropped from it (read again). Before session 62 a message dropped as a copy of
    * an eventId already applied (DEDUPE_WINDOW_DAYS) was counted nowhere.
    */
   readonly applied = new Counter({ name: 'tidewatch_messages_applied_total', help: 'input messages applied, by outcome: accepted (new), duplicate (an eventId already applied, dropped), ignored (a log or transaction that moves nothing tracked), dead-lettered', labelNames: ['topic', 'outcome'], registers: [this.registry] });
