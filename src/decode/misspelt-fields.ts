@@ -25,7 +25,7 @@ const NESTED: Partial<Record<SchemaName, readonly { key: string; fields: readonl
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The fields nearestName could suggest for `key`: those whose length is within its edit limit of the key's (the same limit as nearestName's). */
-function nearInLength(key: string, fields: readonly string[]): string[] {
+export function nearInLength(key: string, fields: readonly string[]): string[] {
   const limit = Math.max(2, Math.floor(key.length / 3));
   return fields.filter((f) => Math.abs(f.length - key.length) <= limit);
 }
