@@ -114,11 +114,13 @@ function sameCounterparty(a: TransferEvent, b: TransferEvent): boolean {
   return counterpartiesOf(a).some((key) => theirs.includes(key));
 }
 
-/** The queue of open inflows, oldest first, and every inflow made (for `laterUsd`). */
-class FifoLedger {
+/** The queue of open inflows, oldest first, and every inflow made (for `laterUsd`). Exported for its equivalence test. */
+export class FifoLedger {
   readonly all: FifoInflow[] = [];
   private readonly open: FifoInflow[] = [];
   private head = 0;
+  /** Open inflows from this index on were received (or joined) since the last close check. */
+  private unchecked = 0;
   constructor(private readonly o: FifoOptions) {}
 
   receive(e: TransferEvent): void {
@@ -139,7 +141,8 @@ class FifoLedger {
     let rest = usdOf(e);
     let most: FifoInflow | undefined;
     let mostTaken = ZERO;
-    for (let i = this.head; i < this.open.length; i++) {
+    let i = this.head;
+    for (; i < this.open.length; i++) {
       const inflow = this.open[i]!;
       const isLast = i === this.open.length - 1;
       const room = inflow.usd.minus(inflow.out);
@@ -151,17 +154,27 @@ class FifoLedger {
       rest = rest.minus(taken);
       if (rest.sign() <= 0) break;
     }
-    this.closeForwarded();
+    this.closeForwarded(Math.min(i + 1, this.open.length));
     return most;
   }
 
-  /** Inflows whose forwards reached minRatio leave the queue (from the head; a later one forwarded while an older is open waits its turn). */
-  private closeForwarded(): void {
-    for (let i = this.head; i < this.open.length; i++) {
-      const inflow = this.open[i]!;
-      if (inflow.out.compare(inflow.usd.times(this.o.minRatio)) < 0) continue;
-      this.open.splice(i, 1);
-      i--;
-    }
+  /**
+   * Inflows whose forwards reached minRatio leave the queue. Only those whose state changed since
+   * the last check can newly qualify: the ones this follow-up visited (`open[head, visitedEnd)`)
+   * and those received since (`open[unchecked, …)`, a joined part only raises an inflow's USD);
+   * an unvisited inflow checked before still has the `out` and USD it failed with. Reading every
+   * open inflow each time was quadratic in the ledger (review of session 62: 0.4 ms a withdrawal
+   * on an account with 200 open deposits). A later inflow forwarded while an older is open leaves too.
+   */
+  private closeForwarded(visitedEnd: number): void {
+    // Highest indices first, so a splice moves none still to be read.
+    for (let i = this.open.length - 1; i >= Math.max(this.unchecked, visitedEnd); i--) this.closeIfForwarded(i);
+    for (let i = visitedEnd - 1; i >= this.head; i--) this.closeIfForwarded(i);
+    this.unchecked = this.open.length;
+  }
+
+  private closeIfForwarded(i: number): void {
+    const inflow = this.open[i]!;
+    if (inflow.out.compare(inflow.usd.times(this.o.minRatio)) >= 0) this.open.splice(i, 1);
   }
 }
