@@ -50,12 +50,29 @@ export interface DecodeOptions {
    * @defaultValue true
    */
   refuseControlCharacters?: boolean;
+  /**
+   * Whether an event time before EARLIEST_EVENT_TIME (Bitcoin's genesis block) is refused
+   * (TW_TIME_PAST). Not an operator's setting: no crypto-asset event can be older. Off only for a
+   * checkpoint's retained events, accepted once by a release before the check. @defaultValue true
+   */
+  refuseBeforeGenesis?: boolean;
 }
 
 export const IP_FORMATS = ['address', 'any'] as const;
 export type IpFormat = (typeof IP_FORMATS)[number];
 
 export const DEFAULT_DECODE_OPTIONS: DecodeOptions = { maxBytes: 1 << 20, prices: DEFAULT_PRICES, fastPath: true, maxAheadMs: 366 * 86_400_000 };
+
+/**
+ * The earliest event time that can be: the timestamp of Bitcoin's genesis block (height 0),
+ * 2009-01-03T18:15:05Z. No chain, exchange, label or price event of a crypto-asset can be older;
+ * the contract names no lower bound, so this is no setting. An older time is an input error (a
+ * Unix epoch of 0, a year 0001, seconds read as milliseconds) and, accepted, would set a window's
+ * or a retention clock's start decades back (session 63 QA: 1970, year 0001 and 2008 were all
+ * accepted).
+ */
+export const EARLIEST_EVENT_TIME = '2009-01-03T18:15:05Z';
+const EARLIEST_EVENT_MS = Date.parse(EARLIEST_EVENT_TIME);
 
 /** The field each schema's event time comes from, for the reject's issue path. */
 const TIME_FIELD: Record<SchemaName, string> = {
@@ -391,7 +408,16 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
     if (field !== undefined) return reject('TW_SCHEMA', `${name}: ${field}: ${CONTROL_CHARACTER_MESSAGE}`, [{ path: field, message: CONTROL_CHARACTER_MESSAGE }]);
   }
   const decoded = decodeValid(name, msg, options.prices);
-  return decoded.ok ? refuseFarAhead(decoded, name as SchemaName, options) : decoded;
+  if (!decoded.ok) return decoded;
+  if (options.refuseBeforeGenesis !== false && decoded.event.time < EARLIEST_EVENT_MS) return refuseBeforeGenesis(decoded.event.time, name as SchemaName);
+  return refuseFarAhead(decoded, name as SchemaName, options);
+}
+
+/** TW_TIME_PAST for an event time before the genesis block, naming the field and the bound. */
+function refuseBeforeGenesis(time: number, name: SchemaName): DecodeResult {
+  const field = TIME_FIELD[name];
+  const message = `${new Date(time).toISOString()} is before ${EARLIEST_EVENT_TIME}, Bitcoin's genesis block: no crypto-asset event can be older (an epoch of 0, a wrong year or a unit error)`;
+  return reject('TW_TIME_PAST', `${name}: ${field}: ${message}`, [{ path: field, message }]);
 }
 
 /**

@@ -110,7 +110,7 @@ export interface IgnoredEvent {
 export type DecodedEvent = TransferEvent | LoginEvent | ChainEvent | LabelEvent | PriceEvent | IgnoredEvent;
 
 export interface Reject {
-  /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED, TW_ENCODING, TW_TIME_AHEAD, TW_TOPIC, TW_INTERNAL. */
+  /** Stable reason code: TW_JSON, TW_NOT_OBJECT, TW_SCHEMA, TW_UNKNOWN_SCHEMA, TW_ADDRESS, TW_TXID, TW_OVERSIZED, TW_ENCODING, TW_TIME_AHEAD, TW_TIME_PAST, TW_TOPIC, TW_INTERNAL. */
   code: string;
   reason: string;
   issues?: { path: string; message: string }[];

@@ -267,10 +267,11 @@ export class Pipeline {
    * session IP's form is not asked again, so a checkpoint written under `SESSION_IP_FORMAT=any`,
    * or by a release before the check (session 46), restores under `address` (the review found
    * one pseudonymous IP refused the whole checkpoint, and every older one, on an upgrade). Nor
-   * are its identifiers judged for control characters (a check of session 47).
+   * are its identifiers judged for control characters (a check of session 47), nor its time against
+   * the genesis block (session 63).
    */
   decodeStored(raw: string): DecodeResult {
-    return decodeMessage(raw, { ...this.decodeOptions, ipFormat: 'any', refuseControlCharacters: false });
+    return decodeMessage(raw, { ...this.decodeOptions, ipFormat: 'any', refuseControlCharacters: false, refuseBeforeGenesis: false });
   }
 
   processDecoded(decoded: DecodeResult, raw: string, origin: Origin): ProcessResult {

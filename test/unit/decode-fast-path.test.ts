@@ -38,7 +38,11 @@ const identifierField = (min: number, max: number): fc.Arbitrary<unknown> =>
 /** An optional field: absent most of the time (undefined is dropped by JSON.stringify), now and then null, which decoding reads as absent (src/contract/null-optionals.ts). */
 const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.oneof({ arbitrary: fc.option(arb, { nil: undefined, freq: 2 }), weight: 6 }, { arbitrary: fc.constant(null), weight: 1 });
 
-const time = mostly(isoTimeText, fc.oneof(nearMiss(isoTimeText), junk), 8);
+/** Times on either side of the genesis-block bound (TW_TIME_PAST), beside the generated ones (years 0 to 9999). */
+const nearGenesis = fc.constantFrom('2009-01-03T18:15:05Z', '2009-01-03T18:15:04.999Z', '2009-01-03T18:15:05.000+00:00', '2008-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z');
+/** Mostly possible years (after the bound), so that enough messages are accepted to compare both paths on them. */
+const sinceGenesis = isoTimeText.filter((t) => t >= '2009-01-04');
+const time = mostly(fc.oneof({ arbitrary: sinceGenesis, weight: 8 }, { arbitrary: isoTimeText, weight: 2 }, { arbitrary: nearGenesis, weight: 1 }), fc.oneof(nearMiss(isoTimeText), junk), 8);
 /** IP literals and near-misses, and now and then any text or junk (the length limit is checked too). */
 const ip = mostly(ipText, textField(1, LIMITS.ip), 8);
 const country = mostly(fc.constantFrom('US', 'KP', 'DE', 'CN'), fc.constantFrom('us', 'USA', 'U', '', 'ÜS', 'U1', 'US\n', null, 1));
@@ -207,6 +211,8 @@ describe('decodeMessage with and without the fast path', () => {
     expect(codes.get('TW_ENCODING')).toBeGreaterThan(RUNS * 0.01);
     expect(codes.get('TW_SCHEMA')).toBeGreaterThan(RUNS * 0.2);
     expect(codes.get('TW_ADDRESS')).toBeGreaterThan(RUNS * 0.01);
+    // Event times before the genesis block (session 63), judged after either path.
+    expect(codes.get('TW_TIME_PAST')).toBeGreaterThan(RUNS * 0.01);
   });
 
   it('gives the same result for every line of the bundled sample', () => {
