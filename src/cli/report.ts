@@ -16,6 +16,10 @@ export function printSummary(s: ReplaySummary, rules: number): void {
     const names = untraced.names.map(([name, n]) => `${name} (${n})`).join(', ') + (untraced.others ? `, ${untraced.others} of other names` : '');
     lines.push(`labels no exposure rule traces: ${names}: they raise no exposure alert, and excludeLabels: [any-untraced] reads them as service categories; name them in an exposure signal's labels to alert on them`);
   }
+  if (s.suspectFields.length > 0) {
+    const fields = s.suspectFields.map((f) => `${f.topic} ${f.field} (did you mean ${f.nearest}?) ${f.count}`).join(', ');
+    lines.push(`fields that look misspelt, in messages applied without the optional field they resemble: ${fields}`);
+  }
   console.log(lines.map(inertText).join('\n'));
 }
 

@@ -16,6 +16,7 @@ import type { DecodedEvent, Reject, ValueTransfer } from './events.js';
 import { fastParseBitcoinTx, fastParseEvmLog, fastParseEvmTx } from './chain-fast-path.js';
 import { fastParseLogin, fastParseTransfer } from './fast-path.js';
 import { misspeltFields } from './misspelt-fields.js';
+import { suspectFields, type SuspectField } from './suspect-fields.js';
 import { Decimal } from '../money/decimal.js';
 import { impossibleForAsset } from './asset-precision.js';
 import { DEFAULT_PRICES, STABLECOINS, usdOf, type PriceTable } from './prices.js';
@@ -82,8 +83,11 @@ const TIME_FIELD: Record<SchemaName, string> = {
 
 type InputMessage = z.infer<(typeof INPUT_SCHEMAS)[SchemaName]>;
 
-/** An accepted message's event, and the schema it was (which topics may carry it: src/contract/topic-schemas.ts). */
-export type DecodeResult = { ok: true; event: DecodedEvent; schema: SchemaName } | { ok: false; reject: Reject };
+/**
+ * An accepted message's event, the schema it was (which topics may carry it: src/contract/topic-schemas.ts)
+ * and, when it has any, its unknown fields that look like a misspelt optional field it lacks (suspect-fields.ts).
+ */
+export type DecodeResult = { ok: true; event: DecodedEvent; schema: SchemaName; suspects?: SuspectField[] } | { ok: false; reject: Reject };
 
 const reject = (code: string, reason: string, issues?: Reject['issues']): DecodeResult => ({ ok: false, reject: { code, reason, ...(issues ? { issues } : {}) } });
 
@@ -410,7 +414,11 @@ export function decodeMessage(text: string, options: DecodeOptions = DEFAULT_DEC
   const decoded = decodeValid(name, msg, options.prices);
   if (!decoded.ok) return decoded;
   if (options.refuseBeforeGenesis !== false && decoded.event.time < EARLIEST_EVENT_MS) return refuseBeforeGenesis(decoded.event.time, name as SchemaName);
-  return refuseFarAhead(decoded, name as SchemaName, options);
+  const result = refuseFarAhead(decoded, name as SchemaName, options);
+  if (!result.ok) return result;
+  const suspects = suspectFields(name as SchemaName, value as Record<string, unknown>);
+  if (suspects !== undefined) result.suspects = suspects;
+  return result;
 }
 
 /** TW_TIME_PAST for an event time before the genesis block, naming the field and the bound. */

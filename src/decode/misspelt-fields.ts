@@ -30,21 +30,31 @@ export function nearInLength(key: string, fields: readonly string[]): string[] {
   return fields.filter((f) => Math.abs(f.length - key.length) <= limit);
 }
 
-/** Unknown keys of `record` nearest to a field of `fields` that `record` lacks, each as an issue at `prefix`+key. */
-function misspeltIn(record: Record<string, unknown>, fields: readonly string[], prefix: string, owner: string): MisspeltField[] {
-  const missing = fields.filter((f) => record[f] === undefined);
-  if (missing.length === 0) return [];
-  const known = new Set(fields);
-  const out: MisspeltField[] = [];
+/** One unknown key of a record and the field it looks like a misspelling of. */
+export interface NearMiss { key: string; near: string }
+
+/**
+ * Unknown keys of `record` (not in `known`) that look like a misspelling of one of `candidates`,
+ * among its first MAX_UNKNOWN_KEYS unknown keys, each compared only with candidates near its length.
+ */
+export function nearMisses(record: Record<string, unknown>, known: ReadonlySet<string>, candidates: readonly string[]): NearMiss[] {
+  const out: NearMiss[] = [];
   let unknown = 0;
   for (const key in record) {
     if (!Object.hasOwn(record, key) || known.has(key)) continue;
     if (++unknown > MAX_UNKNOWN_KEYS) break;
-    const near = nearestName(key, nearInLength(key, missing));
+    const near = nearestName(key, nearInLength(key, candidates));
     // A short name is near too many others at two edits (`tag` and `to`): one edit only.
-    if (near !== undefined && (near.length >= 5 || editDistance(key.toLowerCase(), near.toLowerCase()) <= 1)) out.push({ path: `${prefix}${key}`, message: `not a field of ${owner}: did you mean ${prefix}${near}?` });
+    if (near !== undefined && (near.length >= 5 || editDistance(key.toLowerCase(), near.toLowerCase()) <= 1)) out.push({ key, near });
   }
   return out;
+}
+
+/** Unknown keys of `record` nearest to a field of `fields` that `record` lacks, each as an issue at `prefix`+key. */
+function misspeltIn(record: Record<string, unknown>, fields: readonly string[], prefix: string, owner: string): MisspeltField[] {
+  const missing = fields.filter((f) => record[f] === undefined);
+  if (missing.length === 0) return [];
+  return nearMisses(record, new Set(fields), missing).map(({ key, near }) => ({ path: `${prefix}${key}`, message: `not a field of ${owner}: did you mean ${prefix}${near}?` }));
 }
 
 /** Issues naming each field of a refused message of schema `name` that looks like a misspelt missing one. */

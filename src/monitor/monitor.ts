@@ -40,12 +40,13 @@ import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings
 import { isUnknownTopic, missingOwnershipTopic } from '../kafka/topic-choice.js';
 import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { Pipeline, ProcessResult } from '../pipeline/pipeline.js';
 import { outcomeOf } from './applied-outcome.js';
 import { committedCursor } from './broker-positions.js';
 import { groupCommit, publishedByEverySlot } from './group-offsets.js';
 import { commitErrorKind, GroupCommitRounds } from './group-commit-rounds.js';
 import { LateInputWatch } from './late-input.js';
+import { SuspectFieldTally } from '../pipeline/suspect-field-tally.js';
 import { FirstFeedWindow, type AssignedPartition } from './first-feed.js';
 import type { StartFold } from './checkpoints.js';
 import { Checkpointing } from './checkpointing.js';
@@ -178,6 +179,8 @@ export class Monitor {
   private lastPrune = 0;
   /** Exchange events applied more than a day behind the newest one: counted, and warned about once a minute per topic. */
   private readonly lateInput = new LateInputWatch(86_400_000, 60_000);
+  /** Suspect fields of applied messages (src/decode/suspect-fields.ts), for their metric's bounded series and a warning once per series. */
+  private readonly suspectFields = new SuspectFieldTally();
   /** A brand-new deployment's topics fed one after another: messages wait for the topics still to come (first-feed.ts). */
   private readonly firstFeed: FirstFeedWindow;
   private lastHighs = 0;
@@ -856,12 +859,27 @@ export class Monitor {
       alerts += out.alerts.length;
       if (out.deadLetter) this.options.metrics?.rejected.inc({ topic: b.topic, code: out.deadLetter.code });
       this.options.metrics?.applied.inc({ topic: b.topic, outcome: outcomeOf(out) });
+      if (out.suspects) this.tellSuspectFields(out);
     }
     this.stats.applied += step.length;
     this.stats.alerts += alerts;
     this.checkpointing.applied(step.length);
     await this.flushSlots(false);
     timer?.();
+  }
+
+  /**
+   * Counts an applied message's suspect fields, and warns the first time each series is seen:
+   * field names and the account id only, never a value (personal data).
+   */
+  private tellSuspectFields(out: ProcessResult): void {
+    const event = out.event;
+    const accountId = event?.type === 'transfer' || event?.type === 'login' ? event.msg.accountId : undefined;
+    for (const field of out.suspects!.fields) {
+      const { series, first } = this.suspectFields.note(out.suspects!.topic, field);
+      this.options.metrics?.suspectFields.inc({ ...series });
+      if (first) this.options.logger.warn({ ...series, ...(accountId === undefined ? {} : { accountId }) }, `an applied message holds the unknown field ${series.field}: did you mean ${series.nearest}? Unknown fields are allowed, so it was applied without ${series.nearest}, and the signals that read it went without (told once per field; counted in tidewatch_suspect_fields_total)`);
+    }
   }
 
   /**

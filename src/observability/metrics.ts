@@ -23,6 +23,12 @@ export class Metrics {
    * an eventId already applied (DEDUPE_WINDOW_DAYS) was counted nowhere.
    */
   readonly applied = new Counter({ name: 'tidewatch_messages_applied_total', help: 'input messages applied, by outcome: accepted (new), duplicate (an eventId already applied, dropped), ignored (a log or transaction that moves nothing tracked), dead-lettered', labelNames: ['topic', 'outcome'], registers: [this.registry] });
+  /**
+   * Applied messages' unknown fields that look like a misspelling of an optional field they lack
+   * (`sesion` for `session`): the message is applied as the contract allows, and the signals
+   * that read that field go without it. `field` is the producer's text: at most 64 series, then `(other)`.
+   */
+  readonly suspectFields = new Counter({ name: 'tidewatch_suspect_fields_total', help: 'applied input messages with an unknown field that looks like a misspelt optional field they lack (applied without it), by topic, field as sent (at most 64, then "(other)") and the field it resembles', labelNames: ['topic', 'field', 'nearest'], registers: [this.registry] });
   readonly lateExchangeEvents = new Counter({ name: 'tidewatch_late_exchange_events_total', help: 'exchange transfers and logins applied more than a day behind the newest exchange event (a topic or producer lagging the others): what they read of the state may have expired', labelNames: ['topic'], registers: [this.registry] });
   readonly recordsLost = new Counter({ name: 'tidewatch_input_records_lost_total', help: 'input records deleted (retention, deleteRecords) before the monitor read them: never applied', labelNames: ['topic'], registers: [this.registry] });
   readonly caseStoreLost = new Counter({ name: 'tidewatch_case_store_lost_total', help: 'times the case store was found empty of its marker: its cases were lost (a Redis restart without persistence)', registers: [this.registry] });

@@ -4,10 +4,11 @@
  * (reexamination.ts), and an event read after later ones has those judged again
  * (late-judgement.ts).
  */
-import type { Alert, TransferMessage } from '../contract/schemas.js';
+import { topicFor, type Alert, type SchemaName, type TransferMessage } from '../contract/schemas.js';
 import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import { decodeMessage, DEFAULT_DECODE_OPTIONS, type DecodeOptions, type DecodeResult } from '../decode/decode.js';
 import type { ChainEvent, DeadLetter, DecodedEvent, Origin, TransferEvent } from '../decode/events.js';
+import type { SuspectField } from '../decode/suspect-fields.js';
 import { GraphWriter, DEFAULT_CLUSTERING, type ClusteringOptions } from '../graph/clustering.js';
 import { EntityGraph, DEFAULT_GRAPH_OPTIONS, type GraphChange, type GraphOptions } from '../graph/entity-graph.js';
 import { counterpartyIds, rememberCounterpartyIds } from '../engine/counterparty-ids.js';
@@ -41,6 +42,12 @@ export interface ProcessResult {
   message?: TransferMessage;
   duplicate?: boolean;
   changes?: GraphChange[];
+  /**
+   * An applied message's unknown fields that look like a misspelt optional field it lacks
+   * (src/decode/suspect-fields.ts), with the topic it came from (its contract topic when read from
+   * a file): applied as sent, and told to the operator by the caller.
+   */
+  suspects?: { topic: string; fields: readonly SuspectField[] };
 }
 
 export interface PipelineOptions {
@@ -290,9 +297,10 @@ export class Pipeline {
     const leapRefusal = this.leapRefusal(event, raw, origin);
     if (leapRefusal) return leapRefusal;
     this.stats.accepted++;
+    const suspects = decoded.suspects === undefined ? undefined : { topic: origin.topic ?? suspectTopic(decoded.schema, event), fields: decoded.suspects };
     if (this.seen.addIfNew(event.eventId, event.time)) {
       this.stats.duplicates++;
-      return { alerts: [], event, duplicate: true };
+      return suspects === undefined ? { alerts: [], event, duplicate: true } : { alerts: [], event, duplicate: true, suspects };
     }
     try {
       this.graph.tick(graphClockOf(event, this.graph.options.addressMemory));
@@ -302,6 +310,7 @@ export class Pipeline {
       this.late.judgeHeldDue(this.state.newestTime, result.alerts);
       result.event = event;
       if (message !== undefined && event.type === 'transfer' && event.msg !== message) result.message = message;
+      if (suspects !== undefined) result.suspects = suspects;
       return result;
     } catch (err) {
       // A valid message that trips a defect is dead-lettered with the cause, never allowed to stop the stream.
@@ -508,4 +517,9 @@ export class Pipeline {
   checkpointDedupe(): IdWindow {
     return this.seen;
   }
+}
+
+/** The contract topic of a message read from a file (no topic of its own): a transfer's by its kind. */
+function suspectTopic(schema: SchemaName, event: DecodedEvent): string {
+  return topicFor({ schema, ...(event.type === 'transfer' ? { kind: event.msg.kind } : {}) }) ?? schema;
 }

@@ -21,6 +21,7 @@ import { PriceMerge } from './price-merge.js';
 import { compareWithinInstant } from '../sources/instant-order.js';
 import { InstantRun, type InputLine } from './instant-run.js';
 import { LatenessBuffer } from '../sources/lateness-buffer.js';
+import { SuspectFieldTally, type SuspectSeries } from '../pipeline/suspect-field-tally.js';
 
 /** Files holding personal data are readable by their owner only, whatever the umask allows. */
 const OWNER_ONLY = 0o600;
@@ -136,6 +137,8 @@ export interface ReplaySummary extends PipelineStats {
   alerts: number;
   /** Operator label names no rule traces, with their counts (untraced-labels.ts). */
   untracedLabels: { names: [string, number][]; others: number };
+  /** Applied messages' unknown fields that look like a misspelt optional field they lack, by topic (src/decode/suspect-fields.ts). */
+  suspectFields: (SuspectSeries & { count: number })[];
   byTypology: Record<string, number>;
   bySeverity: Record<string, number>;
   heldMerges: number;
@@ -186,6 +189,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   const alertOut = openOutput(options.alertsPath);
   const dlqOut = openOutput(options.dlqPath);
   let newestTime = Number.NEGATIVE_INFINITY;
+  const suspects = new SuspectFieldTally();
   /** Counts and writes one alert; true when it also goes to the case store (awaited by the caller). */
   const emitAlert = (alert: Alert): boolean => {
     alertCount++;
@@ -214,6 +218,7 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
    */
   const handle = (text: string, origin: Origin, decoded?: DecodeResult, emit?: boolean): Promise<void> | undefined => {
     const result = decoded ? pipeline.processDecoded(decoded, text, origin) : pipeline.process(text, origin);
+    if (result.suspects) for (const field of result.suspects.fields) suspects.note(result.suspects.topic, field);
     if (result.event) newestTime = Math.max(newestTime, result.event.time);
     if (!(emit ?? (options.emitFrom === undefined || (result.event?.time ?? newestTime) >= options.emitFrom))) return undefined;
     if (result.deadLetter) dlqOut?.write(serialiseDeadLetter(result.deadLetter) + '\n');
@@ -367,5 +372,5 @@ export async function replayFiles(options: ReplayOptions): Promise<ReplayResult>
   bar?.update(Math.round(total / 1e6), { messages: pipeline.stats.read });
   bar?.stop();
   await Promise.all([close(alertOut), close(dlqOut)]);
-  return { summary: { ...pipeline.stats, alerts: alertCount, byTypology, bySeverity, untracedLabels: pipeline.untracedLabels.summary }, alerts, cases, pipeline };
+  return { summary: { ...pipeline.stats, alerts: alertCount, byTypology, bySeverity, untracedLabels: pipeline.untracedLabels.summary, suspectFields: suspects.summary() }, alerts, cases, pipeline };
 }
