@@ -33,9 +33,10 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
   const signal: Signal = (env) => {
     const { trigger, graph, state } = env;
     const list = state.history(trigger.msg.accountId);
+    const until = windowEnd(spec, env);
     // The window's newest WINDOW_READ_LIMIT items, as recentBetween selects them.
-    const end = upperBound(list, trigger.time);
-    const start = Math.max(lowerBound(list, trigger.time - spec.within), end - WINDOW_READ_LIMIT);
+    const end = upperBound(list, until);
+    const start = Math.max(lowerBound(list, until - spec.within), end - WINDOW_READ_LIMIT);
     const roots: number[] = [];
     let deposits = 0;
     let earliest = Number.POSITIVE_INFINITY;
@@ -56,7 +57,7 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
     const n = roots.length;
     // No payer means no deposit selected (each one names a payer cluster).
     if (n === 0) return noPayers;
-    if (passes(spec.pass, n)) return scan(spec, selected, env, within);
+    if (passes(spec.pass, n)) return scan(spec, selected, env, within, until);
     // A failing count names its few payer clusters (most have one).
     const payerClusters = n === 1 ? [graph.clusterName(roots[0]!)] : roots.map((r) => graph.clusterName(r)).sort();
     const facts: Record<string, unknown> = { payers: n, payerClusters, deposits, within };
@@ -65,12 +66,23 @@ export function distinctPayers(spec: DistinctPayersSpec): Signal {
   };
   // Each item read names one payer at most: a window of fewer items than `pass` needs payers
   // fails unread (two binary searches, where the count reads each item and its payer's cluster).
-  signal.mayHold = ({ trigger, state }) => {
-    const list = state.history(trigger.msg.accountId);
-    const end = upperBound(list, trigger.time);
-    return end - Math.max(lowerBound(list, trigger.time - spec.within), end - WINDOW_READ_LIMIT) >= fewest;
+  signal.mayHold = (env) => {
+    const list = env.state.history(env.trigger.msg.accountId);
+    const until = windowEnd(spec, env);
+    const end = upperBound(list, until);
+    return end - Math.max(lowerBound(list, until - spec.within), end - WINDOW_READ_LIMIT) >= fewest;
   };
   return signal;
+}
+
+/**
+ * Where the window ends: at the trigger, or, judged as of a later deposit (`Env.payersUntil`,
+ * later-payers.ts), at that deposit when `laterWithin` reaches it. The window is `within` long
+ * either way, so the payers counted are still within `within` of each other.
+ */
+function windowEnd(spec: DistinctPayersSpec, { trigger, payersUntil }: Env): number {
+  if (spec.laterWithin === undefined || payersUntil === undefined || payersUntil <= trigger.time) return trigger.time;
+  return Math.min(payersUntil, trigger.time + spec.laterWithin);
 }
 
 /** Whether `n` payers pass (a signal holds only with one payer or more). */
@@ -79,8 +91,8 @@ function passes(t: DistinctPayersSpec['pass'], n: number): boolean {
 }
 
 /** Reads the window's deposits and counts their payers' clusters. */
-function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env, within: string): SignalResult {
-  const items = state.recentBetween(trigger.msg.accountId, trigger.time - spec.within, trigger.time, WINDOW_READ_LIMIT).filter(selected);
+function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is TransferEvent, { trigger, graph, state }: Env, within: string, until: number): SignalResult {
+  const items = state.recentBetween(trigger.msg.accountId, until - spec.within, until, WINDOW_READ_LIMIT).filter(selected);
   const byPayer = new Map<string, string[]>();
   let address: string | undefined;
   let payer = '';
@@ -99,6 +111,8 @@ function scan(spec: DistinctPayersSpec, selected: (e: HistoryItem) => e is Trans
   // Days since the earliest deposit counted (unrounded: compared with other day counts, as a
   // destination's `firstPaidDaysBefore`, to tell one dealt with before the payments began).
   if (items.length > 0) facts.sinceDays = (trigger.time - Math.min(...items.map((e) => e.time))) / DAY;
+  // Judged as of a later deposit: the deposits counted that came after the trigger, by id.
+  if (until > trigger.time) facts.laterDeposits = items.filter((e) => e.time > trigger.time).map((e) => e.eventId);
   return { ok, value: n, eventIds: ok ? payers.flatMap((p) => byPayer.get(p)!) : [], facts };
 }
 

@@ -28,6 +28,7 @@ import { ruleReadsMembership } from './merge-readers.js';
 import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
 import { sequenceReach } from './sequence-fifo.js';
+import { earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -314,6 +315,7 @@ export class RuleEngine {
     this.fundingCache = undefined;
     this.payerWindowCache = undefined;
     this.consolidationCache = undefined;
+    this.laterPayersCache = undefined;
     this.linkageReachCache = undefined;
     this.kycLinkageReachCache = undefined;
     this.registerAggregators();
@@ -446,6 +448,7 @@ export class RuleEngine {
     if (change === undefined && linkedAt === undefined && kind === 'withdrawal') this.carryNoveltyOfSettledRequest(item);
     const asOf = Math.max(item.time, change?.time ?? 0);
     const alerts: Alert[] = [];
+    if (kind === 'deposit' && change === undefined && linkedAt === undefined) this.judgeEarlierForwards(item as TransferEvent, alerts);
     const rules = this.rulesFor(kind, linkedAt !== undefined ? 'linked' : change === undefined ? 'fresh' : membershipOnly ? 'membership' : 'reexamined');
     if (rules.length === 0) return alerts;
     // One context for the trigger, its `signals` reset per rule: nothing keeps a rule's context
@@ -461,6 +464,39 @@ export class RuleEngine {
     }
     return alerts;
   }
+
+  /**
+   * A selected deposit judges again, as of itself, the account's withdrawals a rule's payer count
+   * reaches it from (later-payers.ts: a forward made before the third payer paid). Each is judged
+   * as a late factor is (FactorCrossings): shown as the late flow, and alerted only at a severity
+   * the rule never gave the account, so a hub alerted already is not alerted once more per salary.
+   */
+  private judgeEarlierForwards(deposit: TransferEvent, alerts: Alert[]): void {
+    for (const { rule, reach } of this.laterPayerRules()) {
+      if (!reach.selects(deposit)) continue;
+      const withdrawals = earlierWithdrawals(this.state, deposit, reach.within);
+      if (withdrawals.length === 0) continue;
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(deposit.from[0]!)), time: deposit.time, cause: { flow: deposit.msg.txHash ?? deposit.eventId, from: deposit.from[0]!, to: deposit.to }, eventId: deposit.eventId };
+      for (const item of withdrawals) {
+        const ctx = buildContext(item, this.graph, deposit.time);
+        ctx.signals = NO_SIGNALS;
+        if (!rule.where(ctx)) continue;
+        const env: Env = { trigger: item, ctx, graph: this.graph, state: this.state, asOf: deposit.time, payersUntil: deposit.time };
+        for (const alert of this.fire(rule, item, ctx, env, change, false, true)) alerts.push(alert);
+      }
+    }
+  }
+
+  /** The rules whose payer count reaches deposits after the withdrawal (later-payers.ts), built on first use. */
+  private laterPayerRules(): readonly { rule: CompiledRule; reach: LaterPayers }[] {
+    this.laterPayersCache ??= this.rules.flatMap((rule) => {
+      const reach = laterPayersOf(rule.spec);
+      return reach ? [{ rule, reach }] : [];
+    });
+    return this.laterPayersCache;
+  }
+
+  private laterPayersCache: { rule: CompiledRule; reach: LaterPayers }[] | undefined;
 
   /**
    * The rules a trigger of `kind` runs, in rule-set order: every one for a fresh event, only

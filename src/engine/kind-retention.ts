@@ -31,7 +31,9 @@ function historyReads(s: SignalSpec): { kinds: readonly string[]; back: number }
     case 'cadence': return { kinds: s.of.kinds, back: s.within + s.mergeWithin };
     case 'fresh': return { kinds: KINDS, back: s.within };
     case 'predecessor': return { kinds: KINDS, back: s.youngWithin + s.lookback };
-    case 'distinct-payers': case 'flagged-payers': return { kinds: ['deposit'], back: s.within };
+    // With `laterWithin`, a deposit judges the withdrawals that long before it again (later-payers.ts).
+    case 'distinct-payers': return { kinds: s.laterWithin === undefined ? ['deposit'] : KINDS, back: s.within };
+    case 'flagged-payers': return { kinds: ['deposit'], back: s.within };
     default: return undefined;
   }
 }

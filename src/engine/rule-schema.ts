@@ -212,6 +212,12 @@ const distinctPayersOp = z.object({
   within: duration,
   /** Conditions on each deposit (e.g. a salary band). */
   where: z.array(conditionSchema).default([]),
+  /**
+   * Deposits up to this long after a withdrawal count for it too (src/engine/later-payers.ts): a
+   * selected deposit judges the account's withdrawals within this before it again, their window
+   * ending at the deposit. Only for rules `on: [withdrawal]`.
+   */
+  laterWithin: duration.optional(),
   pass: threshold,
 }).strict();
 

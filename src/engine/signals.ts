@@ -50,6 +50,8 @@ export interface Env {
   asOf: number;
   /** A `linkage` window ends here instead of at the trigger's time (see Trigger.linkedAt). */
   linkedAt?: number;
+  /** A `distinct-payers` window with `laterWithin` ends here, at most that long after the trigger (later-payers.ts). */
+  payersUntil?: number;
 }
 
 export type Signal = ((env: Env) => SignalResult) & {
@@ -474,7 +476,7 @@ export const SIGNAL_FACTS: Partial<Record<SignalSpec['op'], readonly string[]>> 
   linkage: ['by', 'accounts', 'accountIds', 'kycCountries', 'kycCountryCodes', 'ipCountry'],
   fresh: ['firstSeenDaysBefore', 'paidBefore', 'firstPaidDaysBefore'],
   'payer-risk': ['accounts', 'risky', 'riskyAccountIds', 'share', 'factors', 'within', 'implicatedAccountIds', 'implicated', 'triggerImplicated', 'medianUsd', 'totalUsd', 'medianPaymentUsd', 'businessPayers', 'individualPayers', 'individualMedianUsd', 'individualMedianPaymentUsd'],
-  'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays'],
+  'distinct-payers': ['payers', 'payerClusters', 'deposits', 'within', 'sinceDays', 'laterDeposits'],
   'flagged-payers': FLAGGED_PAYERS_FACTS,
   'common-funder': COMMON_FUNDER_FACTS,
   predecessor: PREDECESSOR_FACTS,

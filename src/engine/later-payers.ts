@@ -1,0 +1,62 @@
+/**
+ * Withdrawals judged again when a later deposit may complete their payer count: a rule whose
+ * `distinct-payers` signal has `laterWithin` counts, for a withdrawal, the payers of selected
+ * deposits up to that long after it too (typologies.md T12: a facilitator hub forwards pay from
+ * two employers before the third pays; judged alone, its forward read two payers). Event order
+ * cannot read a later deposit when it judges the withdrawal, so the deposit, when it arrives (or
+ * is judged again behind a late event of its account, late-judgement.ts), judges the account's
+ * withdrawals within `laterWithin` before it again, their payer window ending at the deposit.
+ *
+ * Bounded: per selected deposit, at most FORWARDS_JUDGED withdrawals, found among at most
+ * WINDOW_READ_LIMIT of the account's items read back from the deposit; each judgement is the
+ * rule's own, bounded as it is for a fresh withdrawal. A deposit outside the signal's `where`
+ * (not salary-sized) judges nothing again.
+ */
+import type { TransferEvent } from '../decode/events.js';
+import { compileAll, type Predicate } from './conditions.js';
+import { itemContext } from './signals.js';
+import type { HistoryItem, RuleState } from './state.js';
+import type { RuleSpec } from './rule-schema.js';
+import { lowerBound } from '../state/sorted-by-time.js';
+import { WINDOW_READ_LIMIT } from './read-limits.js';
+
+/** Withdrawals judged again per selected deposit, the newest before it. */
+export const FORWARDS_JUDGED = 4;
+
+/** A rule's later-payer reach: how long after a withdrawal a deposit counts, and which deposits do. */
+export interface LaterPayers {
+  within: number;
+  selects: (deposit: TransferEvent) => boolean;
+}
+
+/** The rule's later-payer reach, from its `distinct-payers` signals with `laterWithin` (the longest); undefined when it has none. */
+export function laterPayersOf(spec: RuleSpec): LaterPayers | undefined {
+  if (!spec.on.includes('withdrawal')) return undefined;
+  let within = 0;
+  const wheres: Predicate[] = [];
+  for (const s of Object.values(spec.signals)) {
+    if (s.op !== 'distinct-payers' || s.laterWithin === undefined) continue;
+    within = Math.max(within, s.laterWithin);
+    wheres.push(compileAll(s.where));
+  }
+  if (within === 0) return undefined;
+  return { within, selects: (deposit) => deposit.from.length > 0 && wheres.some((w) => w(itemContext(deposit))) };
+}
+
+/**
+ * The account's withdrawals dated within `within` before the deposit (strictly before: one at
+ * its instant already counted it), the newest FORWARDS_JUDGED of them, in event order (time,
+ * then id), as they were first judged.
+ */
+export function earlierWithdrawals(state: RuleState, deposit: TransferEvent, within: number): TransferEvent[] {
+  const list = state.history(deposit.msg.accountId);
+  const from = deposit.time - within;
+  const out: TransferEvent[] = [];
+  let read = 0;
+  for (let i = lowerBound(list, deposit.time) - 1; i >= 0 && out.length < FORWARDS_JUDGED && read++ < WINDOW_READ_LIMIT; i--) {
+    const item: HistoryItem = list[i]!;
+    if (item.time < from) break;
+    if (item.type === 'transfer' && item.msg.kind === 'withdrawal') out.push(item);
+  }
+  return out.sort((a, b) => a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+}
