@@ -28,7 +28,7 @@ import { ruleReadsMembership } from './merge-readers.js';
 import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
 import { sequenceReach } from './sequence-fifo.js';
-import { earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
+import { bringsNewPayer, earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -475,7 +475,7 @@ export class RuleEngine {
     for (const { rule, reach } of this.laterPayerRules()) {
       if (!reach.selects(deposit)) continue;
       const withdrawals = earlierWithdrawals(this.state, deposit, reach.within);
-      if (withdrawals.length === 0) continue;
+      if (withdrawals.length === 0 || !bringsNewPayer(this.state, this.graph, deposit, reach)) continue;
       const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(deposit.from[0]!)), time: deposit.time, cause: { flow: deposit.msg.txHash ?? deposit.eventId, from: deposit.from[0]!, to: deposit.to }, eventId: deposit.eventId };
       for (const item of withdrawals) {
         const ctx = buildContext(item, this.graph, deposit.time);

@@ -10,37 +10,62 @@
  * Bounded: per selected deposit, at most FORWARDS_JUDGED withdrawals, found among at most
  * WINDOW_READ_LIMIT of the account's items read back from the deposit; each judgement is the
  * rule's own, bounded as it is for a fresh withdrawal. A deposit outside the signal's `where`
- * (not salary-sized) judges nothing again.
+ * (not salary-sized), with no withdrawal in reach, or from a payer the window already holds
+ * (bringsNewPayer, at most WINDOW_READ_LIMIT items read) judges nothing again.
  */
 import type { TransferEvent } from '../decode/events.js';
 import { compileAll, type Predicate } from './conditions.js';
 import { itemContext } from './signals.js';
 import type { HistoryItem, RuleState } from './state.js';
 import type { RuleSpec } from './rule-schema.js';
-import { lowerBound } from '../state/sorted-by-time.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
+import type { EntityGraph } from '../graph/entity-graph.js';
 import { WINDOW_READ_LIMIT } from './read-limits.js';
 
 /** Withdrawals judged again per selected deposit, the newest before it. */
 export const FORWARDS_JUDGED = 4;
 
-/** A rule's later-payer reach: how long after a withdrawal a deposit counts, and which deposits do. */
+/** A rule's later-payer reach: how long after a withdrawal a deposit counts, which deposits do, and the payer window. */
 export interface LaterPayers {
   within: number;
   selects: (deposit: TransferEvent) => boolean;
+  /** The payer window (`within` of the signal): a deposit from a payer already in it raises no count. */
+  payerWindow: number;
 }
 
 /** The rule's later-payer reach, from its `distinct-payers` signals with `laterWithin` (the longest); undefined when it has none. */
 export function laterPayersOf(spec: RuleSpec): LaterPayers | undefined {
   if (!spec.on.includes('withdrawal')) return undefined;
   let within = 0;
+  let payerWindow = 0;
   const wheres: Predicate[] = [];
   for (const s of Object.values(spec.signals)) {
     if (s.op !== 'distinct-payers' || s.laterWithin === undefined) continue;
     within = Math.max(within, s.laterWithin);
+    payerWindow = Math.max(payerWindow, s.within);
     wheres.push(compileAll(s.where));
   }
   if (within === 0) return undefined;
-  return { within, selects: (deposit) => deposit.from.length > 0 && wheres.some((w) => w(itemContext(deposit))) };
+  return { within, payerWindow, selects: (deposit) => deposit.from.length > 0 && wheres.some((w) => w(itemContext(deposit))) };
+}
+
+/**
+ * Whether the deposit's payer cluster is new among the account's selected deposits of the payer
+ * window before it (at most WINDOW_READ_LIMIT items read back): only a new payer raises a count,
+ * so a busy account paid again and again by the same payers judges nothing again.
+ */
+export function bringsNewPayer(state: RuleState, graph: EntityGraph, deposit: TransferEvent, reach: LaterPayers): boolean {
+  const list = state.history(deposit.msg.accountId);
+  const from = deposit.time - reach.payerWindow;
+  const payer = graph.root(graph.id(deposit.from[0]!));
+  let read = 0;
+  for (let i = upperBound(list, deposit.time) - 1; i >= 0 && read++ < WINDOW_READ_LIMIT; i--) {
+    const item = list[i]!;
+    if (item.time < from) break;
+    if (item.eventId === deposit.eventId || item.type !== 'transfer' || item.msg.kind !== 'deposit' || !reach.selects(item)) continue;
+    if (graph.root(graph.id(item.from[0]!)) === payer) return false;
+  }
+  return true;
 }
 
 /**

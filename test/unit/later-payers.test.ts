@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
 import { loadRuleSet } from '../../src/engine/loader.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { earlierWithdrawals, FORWARDS_JUDGED } from '../../src/engine/later-payers.js';
+import { bringsNewPayer, earlierWithdrawals, FORWARDS_JUDGED, laterPayersOf } from '../../src/engine/later-payers.js';
 import type { Alert } from '../../src/contract/schemas.js';
 
 const rules = loadRuleSet(DEFAULT_RULES_DIR);
@@ -99,5 +99,16 @@ describe('earlierWithdrawals', () => {
     expect(ids).toEqual(['w-5', 'w-6', 'w-7', 'w-8']);
     expect(ids).toHaveLength(FORWARDS_JUDGED);
     expect(earlierWithdrawals(pipeline.state, deposit, 50 * 3_600_000).map((w) => w.eventId)).toEqual(['w-7', 'w-8']);
+  });
+
+  it('judges again only on a deposit from a payer new to the window', () => {
+    const pipeline = new Pipeline({ rules });
+    const again = hubLine('acct-late-third-hub-dep-1').replace('acct-late-third-hub-dep-1', 'acct-late-third-hub-dep-9').replace('2025-03-03T15:00:00Z', '2025-03-09T18:00:00Z');
+    [...caseLines, again].forEach((line, i) => pipeline.process(line, { line: i }));
+    const reach = laterPayersOf(rules.find((r) => r.spec.id === HUB_RULE)!.spec)!;
+    expect(reach.within).toBe(7 * 86_400_000);
+    expect(bringsNewPayer(pipeline.state, pipeline.graph, pipeline.state.transfer('acct-late-third-hub-dep-4')!, reach)).toBe(true);
+    // The first employer paying again brings no payer the window lacks.
+    expect(bringsNewPayer(pipeline.state, pipeline.graph, pipeline.state.transfer('acct-late-third-hub-dep-9')!, reach)).toBe(false);
   });
 });
