@@ -29,6 +29,7 @@ import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
 import { sequenceReach } from './sequence-fifo.js';
 import { bringsNewPayer, earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
+import { CleanJudgementMark, implicatedNeedOf } from './clean-judgement-mark.js';
 
 export interface CompiledRule {
   spec: RuleSpec;
@@ -57,6 +58,8 @@ export interface CompiledRule {
    * false means `require` fails, known without computing the signal.
    */
   mayHold: ((env: Env) => boolean) | undefined;
+  /** For a rule that needs a fan-in's payers implicated (and has no gate): its last judgement that implicated too few (clean-judgement-mark.ts). */
+  cleanMark: CleanJudgementMark | undefined;
 }
 
 /** Compiles one rule; a gated one (see gates.ts) takes `gateBit`. */
@@ -83,7 +86,13 @@ export function compileRule(rule: LoadedRule, gateBit = 0): CompiledRule {
     readsMembership: ruleReadsMembership(spec),
     gate,
     mayHold: firstSignalMayHold(ordered, compiledSignals, gate),
+    cleanMark: gate === undefined ? cleanMarkOf(spec, names) : undefined,
   };
+}
+
+function cleanMarkOf(spec: RuleSpec, names: readonly string[]): CleanJudgementMark | undefined {
+  const need = implicatedNeedOf(spec, names);
+  return need === undefined ? undefined : new CleanJudgementMark(need);
 }
 
 /**
@@ -439,6 +448,13 @@ export class RuleEngine {
     return this.funding().freshness;
   }
 
+  /** Judgements the rules in force skipped because an earlier one over a superset implicated too few payers (see clean-judgement-mark.ts). */
+  get cleanJudgementSkips(): number {
+    let n = 0;
+    for (const r of this.rules) n += r.cleanMark?.skipped ?? 0;
+    return n;
+  }
+
   get hasGraphRules(): boolean {
     return this.rules.some((r) => r.graphDependent);
   }
@@ -522,8 +538,11 @@ export class RuleEngine {
     if (gated && change !== undefined && gateStillFails(item, rule.gate!, this.state)) return NO_ALERTS;
     // The first required signal surely fails: so does `require`, whatever the rest would read.
     if (rule.mayHold !== undefined && !rule.mayHold(env)) return NO_ALERTS;
+    // An earlier judgement over a superset of what this one reads implicated too few payers.
+    if (rule.cleanMark !== undefined && rule.cleanMark.covers(env)) return NO_ALERTS;
     runSignals(rule, ctx, env);
     if (!rule.require(ctx)) {
+      rule.cleanMark?.noteFailed(env, rule.lazyState.results);
       // A gate that failed (its result computed and not holding) is noted for later re-examinations.
       if (gated && rule.lazyState.results[rule.gate!.index]?.ok === false) noteGateFailed(item, rule.gate!, this.state);
       return NO_ALERTS;
