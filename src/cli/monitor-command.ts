@@ -14,6 +14,7 @@ import { checkKafkaTls } from '../kafka/tls-probe.js';
 import { connectionHint } from '../monitor/monitor.js';
 import { beginEarlyStop, endEarlyStop } from './early-stop.js';
 import { topicChoiceMistakes } from '../kafka/topic-choice.js';
+import { saslCleartextWarning } from '../kafka/sasl.js';
 
 export function registerMonitor(program: Command): void {
   program
@@ -41,6 +42,8 @@ export function registerMonitor(program: Command): void {
       if (topicMistakes.length > 0) throw new ConfigError(`invalid configuration: ${topicMistakes.join('; ')}`);
       await checkCheckpointDirectory(config, opts.instance);
       await checkRedisCredentials(config.REDIS_URL, redisTls(config));
+      const cleartext = saslCleartextWarning(config);
+      if (cleartext) logger.warn({ variable: 'KAFKA_SASL_MECHANISM' }, cleartext);
       const ssl = kafkaSsl(config);
       if (ssl !== false) await checkKafkaTls(config.KAFKA_BROKERS.split(','), ssl === true ? {} : ssl, undefined, (message) => logger.warn(message));
       const metrics = new Metrics();

@@ -14,6 +14,7 @@ import { replayFromKafka } from '../replay/kafka-replay.js';
 import { printCases, printSummary } from './report.js';
 import { replayCheckpoints, sdnFingerprint } from '../checkpoint/replay-checkpoints.js';
 import { SharedIpRanges } from '../engine/shared-ip-ranges.js';
+import { saslCleartextWarning } from '../kafka/sasl.js';
 
 /**
  * The checkpoint folders, checked before the replay runs: a `--checkpoint-out` that is a file (or
@@ -87,6 +88,8 @@ export function registerReplay(program: Command): void {
       // Warnings (a refused checkpoint, other rules, another sanctions list) print under --quiet too.
       const checkpointLog = (line: string): void => { if (!opts.quiet || line.startsWith('warning:')) console.error(line); };
       const checkpoints = checkpointing ? await replayCheckpoints(opts, rules, checkpointLog, { ...pipelineOptions, labels: labels.filter((l) => l.caseInsensitive) }, [...files, ...(opts.prices ?? [])], sdnFingerprint(labels)) : undefined;
+      const cleartext = opts.fromKafka ? saslCleartextWarning(config) : undefined;
+      if (cleartext) console.error(`warning: ${cleartext}`);
       const fromKafka = opts.fromKafka
         ? { kafka: createKafka(config), topics: opts.topics.split(','), since, until }
         : undefined;

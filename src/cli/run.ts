@@ -5,6 +5,7 @@ import { UserInputError } from '../cases/users.js';
 import { CaseActionError } from '../cases/case-transitions.js';
 import { ConfigError } from '../config/config.js';
 import { isUndecodableBatch } from '../kafka/undecodable.js';
+import { saslRefusal, saslRefusalMessage } from '../kafka/sasl.js';
 
 /**
  * Each verb's module, loaded on demand: a verb loads only its own dependencies (the monitor
@@ -40,6 +41,13 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   if (isUndecodableBatch(err)) {
     console.error(`tidewatch: ${(err as Error).message}`);
     process.exit(1);
+  }
+  // `replay --from-kafka` refused by the brokers' SASL: named as the monitor names it, not as
+  // kafkajs' bare "authentication failed" (black-box against a SCRAM broker, session 63).
+  const refused = saslRefusal(err);
+  if (refused !== undefined) {
+    console.error(saslRefusalMessage(refused));
+    process.exit(2);
   }
   if (err instanceof RuleSetError || err instanceof ConfigError || err instanceof UserInputError || err instanceof CaseActionError) console.error(err.message);
   else console.error(`tidewatch: ${err instanceof Error ? err.message : String(err)}`);

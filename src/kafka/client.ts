@@ -4,6 +4,7 @@ import { ConfigError, type Config } from '../config/config.js';
 import { isTlsRefusal, kafkaSsl } from '../config/tls.js';
 import { registerCompressionCodecs } from './compression.js';
 import { kafkaTlsMistakeMessage, kafkaTlsMistakeOrAny, type KafkaTlsGiven } from './tls-mistakes.js';
+import { saslRefusal, saslRefusalMessage } from './sasl.js';
 
 const { Kafka, logLevel } = kafkajs;
 export type KafkaClient = InstanceType<typeof Kafka>;
@@ -136,7 +137,7 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
     } catch (err) {
       if (options.stopped?.()) return;
       const refused = saslRefusal(err);
-      if (refused) throw new ConfigError(`invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: Kafka refused the client's SASL authentication (or SASL is set for a listener without it): ${refused}`);
+      if (refused) throw new ConfigError(saslRefusalMessage(refused));
       const topics = topicCreationRefusal(err);
       if (topics) throw new ConfigError(`invalid configuration: the brokers refused to create the topics: ${topics}`);
       const handshake = tlsRefusal(err);
@@ -208,21 +209,6 @@ export function topicCreationRefusal(err: unknown): string | undefined {
     if (e.name !== 'KafkaJSAggregateError' || !Array.isArray(e.errors)) continue;
     const refused = (e.errors as { topic?: string; type?: string; message?: string }[]).filter((x) => x.type !== undefined && TOPIC_REFUSALS[x.type] !== undefined);
     if (refused.length > 0) return refused.map((x) => `${x.topic ?? '?'}: ${x.type} (${x.message ?? ''}); check ${TOPIC_REFUSALS[x.type!]}`).join('; ');
-  }
-  return undefined;
-}
-
-/** SASL error types a broker answers with: waiting does not change them. */
-const SASL_REFUSALS = new Set(['SASL_AUTHENTICATION_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
-
-/**
- * The message of a SASL refusal (wrong credentials, an unsupported mechanism, SASL against a
- * listener without it) anywhere in the error's cause chain, or undefined. The start-up wait
- * retried these as if the broker were still electing leaders, for KAFKA_STARTUP_TIMEOUT_MS.
- */
-export function saslRefusal(err: unknown): string | undefined {
-  for (let e = err as { name?: string; type?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (e.name === 'KafkaJSSASLAuthenticationError' || (e.type !== undefined && SASL_REFUSALS.has(e.type))) return e.message ?? String(e);
   }
   return undefined;
 }

@@ -1059,11 +1059,15 @@ export class Monitor {
 }
 
 /**
- * A hint for a broker that closes the connection without an answer while no SASL is configured:
+ * A hint for a broker that closes the connection without an answer. While no SASL is configured:
  * what a SASL-only listener does to a client that does not authenticate (security QA: the wait
- * named no variable). Empty for other reasons, or when SASL is set.
+ * named no variable). With SASL but no TLS: what a SASL_SSL listener does to a client that speaks
+ * to it in the clear (black-box against a SCRAM broker, session 63). Empty for other reasons, or
+ * when both are set.
  */
 export function connectionHint(config: Pick<Config, 'KAFKA_SASL_MECHANISM' | 'KAFKA_SSL'>, reason: string): { hint?: string } {
-  if (config.KAFKA_SASL_MECHANISM || !/closed connection/i.test(reason)) return {};
-  return { hint: `the broker closed the connection: if its listener requires authentication, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD${config.KAFKA_SSL ? '' : ' (and KAFKA_SSL for a TLS listener)'}` };
+  if (!/closed connection/i.test(reason)) return {};
+  if (!config.KAFKA_SASL_MECHANISM) return { hint: `the broker closed the connection: if its listener requires authentication, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD${config.KAFKA_SSL ? '' : ' (and KAFKA_SSL for a TLS listener)'}` };
+  if (!config.KAFKA_SSL) return { hint: 'the broker closed the connection: if its listener is SASL_SSL (SASL over TLS), set KAFKA_SSL=true, and KAFKA_SSL_CA_FILE when a private CA signed the brokers\' certificates' };
+  return {};
 }

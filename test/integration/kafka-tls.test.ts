@@ -1,9 +1,11 @@
 /**
  * Kafka over mutual TLS, as MSK or Strimzi run it: a second, real Apache Kafka broker (the jars
- * `npm run services:up` fetched) with only an SSL listener that requires a client certificate
+ * `npm run services:up` fetched) with an SSL listener that requires a client certificate
  * its private CA signed. Tidewatch's client, built from the KAFKA_SSL_* variables, creates a
  * topic, produces and consumes over it; without the client certificate the broker refuses it.
  * A mistake in the TLS settings stops the monitor at once, naming the variable it points at.
+ * The same broker has a SASL_SSL listener with SCRAM-SHA-512 (its user made when the storage is
+ * formatted), for the KAFKA_SASL_* variables: one broker start serves both.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { waitFor } from '../helpers/kafka.js';
 import { root } from '../helpers/sample.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
 import { TIDEWATCH } from '../helpers/built-sources.js';
+import { runTidewatch } from '../helpers/tidewatch-cli.js';
 
 const LIBS = join(root, '.cache', 'kafka', 'libs');
 
@@ -32,13 +35,21 @@ let certs: TestCerts;
 let broker: ChildProcess | undefined;
 let brokers: string;
 let env: Record<string, string>;
+/** The SCRAM user's settings for the SASL_SSL listener: TLS with the private CA, no client certificate. */
+let saslEnv: Record<string, string>;
+const SASL_USER = 'tidewatch';
+const SASL_PASSWORD = 'scram-Pa55-in-test';
+const WRONG_PASSWORD = 'not-the-Pa55-word';
 
-function brokerProperties(dir: string, sslPort: number, controllerPort: number): string {
+function brokerProperties(dir: string, sslPort: number, saslPort: number, controllerPort: number): string {
   return [
     'process.roles=broker,controller', 'node.id=1',
-    `listeners=SSL://127.0.0.1:${sslPort},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=SSL://127.0.0.1:${sslPort}`,
+    `listeners=SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}`, `advertised.listeners=SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslPort}`,
     'controller.listener.names=CONTROLLER', `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
-    'listener.security.protocol.map=SSL:SSL,CONTROLLER:PLAINTEXT', 'inter.broker.listener.name=SSL', `log.dirs=${join(dir, 'data')}`,
+    'listener.security.protocol.map=SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT', 'inter.broker.listener.name=SSL', `log.dirs=${join(dir, 'data')}`,
+    // SCRAM-SHA-512 only on the SASL listener, which asks for no client certificate.
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512', 'listener.name.sasl_ssl.ssl.client.auth=none',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
     'offsets.topic.replication.factor=1', 'offsets.topic.num.partitions=1', 'transaction.state.log.replication.factor=1', 'transaction.state.log.min.isr=1',
     'share.coordinator.state.topic.replication.factor=1', 'share.coordinator.state.topic.min.isr=1', 'group.initial.rebalance.delay.ms=0',
     'ssl.keystore.type=PEM', `ssl.keystore.location=${join(dir, 'broker.pem')}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${certs.ca}`,
@@ -53,15 +64,16 @@ beforeAll(async () => {
   mkdirSync(dir);
   // A PEM keystore is the private key and the certificate chain in one file.
   writeFileSync(join(dir, 'broker.pem'), readFileSync(certs.serverKey, 'utf8') + readFileSync(certs.serverCert, 'utf8'));
-  const [sslPort, controllerPort] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'server.properties'), brokerProperties(dir, sslPort, controllerPort));
+  const [sslPort, saslPort, controllerPort] = [await freePort(), await freePort(), await freePort()];
+  writeFileSync(join(dir, 'server.properties'), brokerProperties(dir, sslPort, saslPort, controllerPort));
   const cp = `${LIBS}/*`;
   const log4j = `-Dlog4j2.configurationFile=${join(root, 'infra', 'log4j2.properties')}`;
   const clusterId = execFileSync('java', ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' }).trim().split('\n').pop()!;
-  execFileSync('java', ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', join(dir, 'server.properties')], { stdio: 'pipe' });
+  execFileSync('java', ['-cp', cp, log4j, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', join(dir, 'server.properties'), '--add-scram', `SCRAM-SHA-512=[name=${SASL_USER},password=${SASL_PASSWORD}]`], { stdio: 'pipe' });
   broker = spawn('java', ['-Xmx384m', '-cp', cp, log4j, 'kafka.Kafka', join(dir, 'server.properties')], { stdio: 'ignore' });
   brokers = `127.0.0.1:${sslPort}`;
   env = { KAFKA_BROKERS: brokers, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SSL_CERT_FILE: certs.clientCert, KAFKA_SSL_KEY_FILE: certs.clientKey };
+  saslEnv = { KAFKA_BROKERS: `127.0.0.1:${saslPort}`, KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: certs.ca, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: SASL_USER, KAFKA_SASL_PASSWORD: SASL_PASSWORD };
   await waitFor(async () => {
     const admin = createKafka(loadConfig(env)).admin();
     try {
@@ -159,4 +171,73 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
       expect(retries).toEqual([]); // refused on the first attempt, not waited out
     }
   }, 240_000);
+});
+
+/** Every KAFKA_SSL and KAFKA_SASL setting of the test's environment unset, then `given`: a child is given exactly the test's. */
+function onlyKafkaSecurity(given: Record<string, string>): Record<string, string | undefined> {
+  const unset = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('KAFKA_SSL') || k.startsWith('KAFKA_SASL')).map((k) => [k, undefined]));
+  return { ...unset, ...given };
+}
+
+/** A deposit sent with `from: []` and its chain log naming an OFAC SDN sender (rules/sanctions-exposure/cases/late-chain-sender-positive.jsonl): one critical alert. */
+const SANCTIONED_DEPOSIT = join(root, 'rules', 'sanctions-exposure', 'cases', 'late-chain-sender-positive.jsonl');
+
+describe('Kafka SASL SCRAM-SHA-512 over TLS (KAFKA_SASL_*), against the broker\'s SASL_SSL listener', () => {
+  it('produces and consumes through the client the variables configure', async () => {
+    const kafka = createKafka(loadConfig(saslEnv));
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'sasl-check', acks: -1, messages: [{ key: 'acct-1', value: '{"over":"SCRAM-SHA-512"}' }] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: 'sasl-check-reader' });
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'sasl-check', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.value!.toString()); } });
+    try {
+      await waitFor(async () => seen.length > 0, 120_000, 'the message back over SASL_SSL');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toEqual(['{"over":"SCRAM-SHA-512"}']);
+  }, 240_000);
+
+  it('`replay --from-kafka` with the SASL settings reads contract messages from the topics and emits the expected alert', async () => {
+    const kafka = createKafka(loadConfig(saslEnv));
+    const [deposit, log] = readFileSync(SANCTIONED_DEPOSIT, 'utf8').split('\n').filter((l) => l !== '');
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'sasl-deposits', acks: -1, messages: [{ key: 'acct-late-sender-pos', value: deposit! }] });
+    await producer.send({ topic: 'sasl-evm-logs', acks: -1, messages: [{ value: log! }] });
+    await producer.disconnect();
+    const out = mkdtempSync(join(tmpdir(), 'tw-kafka-sasl-'));
+    try {
+      const r = await runTidewatch(['replay', '--from-kafka', '--topics', 'sasl-deposits,sasl-evm-logs', '--alerts', join(out, 'alerts.jsonl'), '--quiet'], onlyKafkaSecurity(saslEnv));
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const alerts = readFileSync(join(out, 'alerts.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { ruleId: string; subject: { accountId?: string } });
+      expect(alerts.map((a) => [a.ruleId, a.subject.accountId])).toEqual([['sanctions-exposure.direct', 'acct-late-sender-pos']]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 240_000);
+
+  it('refuses a wrong password: `replay --from-kafka` exits 2 naming KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, printing neither password (it printed kafkajs\' bare "authentication failed")', async () => {
+    const r = await runTidewatch(['replay', '--from-kafka', '--topics', 'sasl-check', '--quiet'], onlyKafkaSecurity({ ...saslEnv, KAFKA_SASL_PASSWORD: WRONG_PASSWORD }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: Kafka refused the client's SASL authentication .*invalid credentials/);
+    expect(r.stderr + r.stdout).not.toContain(WRONG_PASSWORD);
+    expect(r.stderr + r.stdout).not.toContain(SASL_PASSWORD);
+  }, 120_000);
+
+  it('refuses a wrong password in the monitor\'s start-up step at once, naming the variables (it is not waited out as a broker still starting)', async () => {
+    const kafka = createKafka(loadConfig({ ...saslEnv, KAFKA_SASL_PASSWORD: WRONG_PASSWORD }));
+    const admin = kafka.admin();
+    const retries: number[] = [];
+    const refusal = retryStartup(async () => { await admin.connect(); await admin.listTopics(); }, { timeoutMs: 120_000, onRetry: (attempt) => void retries.push(attempt) });
+    await expect(refusal).rejects.toThrow(/^invalid configuration: KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: /);
+    await expect(refusal).rejects.not.toThrow(WRONG_PASSWORD);
+    await admin.disconnect().catch(() => undefined);
+    expect(retries).toEqual([]);
+  }, 120_000);
 });

@@ -13,8 +13,13 @@ describe('the start-up hint for a closed connection', () => {
     expect(connectionHint({ KAFKA_SASL_MECHANISM: undefined, KAFKA_SSL: true }, 'Closed connection').hint).not.toContain('KAFKA_SSL for');
   });
 
-  it('says nothing when SASL is set or the reason is another', () => {
-    expect(connectionHint({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SSL: false }, 'Closed connection')).toEqual({});
+  it('names KAFKA_SSL when SASL is set without TLS: a SASL_SSL listener closes a connection spoken in the clear (black-box, session 63)', () => {
+    expect(connectionHint({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SSL: false }, 'Closed connection').hint)
+      .toBe('the broker closed the connection: if its listener is SASL_SSL (SASL over TLS), set KAFKA_SSL=true, and KAFKA_SSL_CA_FILE when a private CA signed the brokers\' certificates');
+  });
+
+  it('says nothing when SASL and TLS are both set or the reason is another', () => {
+    expect(connectionHint({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SSL: true }, 'Closed connection')).toEqual({});
     expect(connectionHint({ KAFKA_SASL_MECHANISM: undefined, KAFKA_SSL: false }, 'no leader for a partition of t')).toEqual({});
   });
 });

@@ -292,6 +292,24 @@ describe('console API: the queue and case actions', () => {
     expect(dashboard.dispositionsPerRule).toContainEqual(expect.objectContaining({ ruleId: 'sanctions-exposure.direct', 'false-positive': 1, falsePositiveRate: 1 }));
   });
 
+  it('audits a signed-in analyst\'s claim, note and decision under the session\'s user, whatever name the body gives; the same actions without a session or CSRF token are refused and audit nothing', async () => {
+    const ana = await login('ana');
+    const claimed = (await post(ana, '/api/cases/claim')).json<{ caseId: string; analyst: string }>();
+    expect(claimed.analyst).toBe('ana');
+    const auditOf = async (): Promise<{ action: string; analyst?: string; note?: string }[]> => (await get(ana, `/api/cases/${claimed.caseId}`)).json<{ audit: { action: string; analyst?: string; note?: string }[] }>().audit;
+    const before = await auditOf();
+    for (const [url, payload] of [[`/api/cases/${claimed.caseId}/notes`, { text: 'forged' }], [`/api/cases/${claimed.caseId}/resolve`, { disposition: 'false-positive', note: 'forged' }]] as const) {
+      expect((await app.inject({ method: 'POST', url, payload })).statusCode, `${url} without a session`).toBe(401);
+      expect((await app.inject({ method: 'POST', url, payload, headers: { cookie: ana.cookie } })).statusCode, `${url} without a CSRF token`).toBe(403);
+    }
+    expect(await auditOf()).toEqual(before);
+    expect((await post(ana, `/api/cases/${claimed.caseId}/notes`, { text: 'called the customer', analyst: 'sue', actor: 'sue' })).statusCode).toBe(200);
+    const decided = (await post(ana, `/api/cases/${claimed.caseId}/resolve`, { disposition: 'false-positive', note: 'own wallet', analyst: 'sue' })).json<{ status: string }>();
+    const decision = decided.status === 'pending-approval' ? 'request-approval' : 'resolve';
+    const mine = (await auditOf()).slice(before.length - 1);
+    expect(mine.map((e) => [e.action, e.analyst])).toEqual([['claim', 'ana'], ['note', 'ana'], [decision, 'ana']]);
+  });
+
   it('lets a supervisor bulk-assign, and reports each case it could not change', async () => {
     const sue = await login('sue');
     const open = (await get(sue, '/api/cases?status=open')).json<{ cases: { caseId: string }[] }>().cases.slice(-2).map((c) => c.caseId);
