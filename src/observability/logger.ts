@@ -4,7 +4,13 @@
  */
 import { pino, type Logger } from 'pino';
 
-export const REDACT_PATHS = ['*.ip', '*.ipCountry', '*.deviceId', '*.kycCountry', '*.customer', '*.session', '*.raw', '*.from', '*.to', '*.address', '*.password', '*.sasl', 'raw', 'password'];
+const REDACTED_FIELDS = ['ip', 'ipCountry', 'deviceId', 'kycCountry', 'customer', 'session', 'raw', 'from', 'to', 'address', 'password', 'sasl'];
+
+/**
+ * Each field at the top of a log line's object and one level down (pino's `*.ip` is only the
+ * latter: a log call given `{ ip }` printed it, session 63).
+ */
+export const REDACT_PATHS = [...REDACTED_FIELDS, ...REDACTED_FIELDS.map((field) => `*.${field}`)];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino({ level, base: { service: 'tidewatch' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination as never);

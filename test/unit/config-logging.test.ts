@@ -85,4 +85,13 @@ describe('logging', () => {
     expect(line).toContain('acct-1');
     for (const secret of ['1.2.3.4', 'dev-9', '0xabc', 'kycCountry', 'secret']) expect(line).not.toContain(secret);
   });
+
+  it('redacts them at the top of a log call\'s object too, not only one level down (pino\'s *.ip is only the latter)', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    createLogger('info', sink).warn({ accountId: 'acct-1', ip: '1.2.3.4', deviceId: 'dev-9', address: '0xabc', from: ['0xdef'], session: { ip: '5.6.7.8' }, customer: { kycCountry: 'US' }, password: 'pw-42', sasl: { password: 'pw-43' } }, 'x');
+    const line = lines.join('');
+    expect(line).toContain('acct-1');
+    for (const secret of ['1.2.3.4', 'dev-9', '0xabc', '0xdef', '5.6.7.8', 'kycCountry', 'pw-42', 'pw-43']) expect(line).not.toContain(secret);
+  });
 });
