@@ -490,13 +490,19 @@ export class RuleEngine {
   private judgeEarlierForwards(deposit: TransferEvent, alerts: Alert[]): void {
     for (const { rule, reach } of this.laterPayerRules()) {
       if (!reach.selects(deposit)) continue;
-      const withdrawals = earlierWithdrawals(this.state, deposit, reach.within);
-      if (withdrawals.length === 0 || !bringsNewPayer(this.state, this.graph, deposit, reach)) continue;
-      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(deposit.from[0]!)), time: deposit.time, cause: { flow: deposit.msg.txHash ?? deposit.eventId, from: deposit.from[0]!, to: deposit.to }, eventId: deposit.eventId };
-      for (const item of withdrawals) {
+      if (earlierWithdrawals(this.state, deposit, reach.within).length === 0 || !bringsNewPayer(this.state, this.graph, deposit, reach)) continue;
+      // Only the withdrawals the rule judges (its `where`) count toward the few judged again.
+      const contexts = new Map<TransferEvent, Context>();
+      const withdrawals = earlierWithdrawals(this.state, deposit, reach.within, (item) => {
         const ctx = buildContext(item, this.graph, deposit.time);
         ctx.signals = NO_SIGNALS;
-        if (!rule.where(ctx)) continue;
+        if (!rule.where(ctx)) return false;
+        contexts.set(item, ctx);
+        return true;
+      });
+      const change: GraphChange = { kind: 'flow', cluster: this.graph.clusterName(this.graph.id(deposit.from[0]!)), time: deposit.time, cause: { flow: deposit.msg.txHash ?? deposit.eventId, from: deposit.from[0]!, to: deposit.to }, eventId: deposit.eventId };
+      for (const item of withdrawals) {
+        const ctx = contexts.get(item)!;
         const env: Env = { trigger: item, ctx, graph: this.graph, state: this.state, asOf: deposit.time, payersUntil: deposit.time };
         for (const alert of this.fire(rule, item, ctx, env, change, false, true)) alerts.push(alert);
       }

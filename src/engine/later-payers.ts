@@ -7,8 +7,8 @@
  * is judged again behind a late event of its account, late-judgement.ts), judges the account's
  * withdrawals within `laterWithin` before it again, their payer window ending at the deposit.
  *
- * Bounded: per selected deposit, at most FORWARDS_JUDGED withdrawals, found among at most
- * WINDOW_READ_LIMIT of the account's items read back from the deposit; each judgement is the
+ * Bounded: per selected deposit, at most FORWARDS_JUDGED withdrawals the rule's `where` selects,
+ * found among at most WINDOW_READ_LIMIT of the account's items read back from the deposit; each judgement is the
  * rule's own, bounded as it is for a fresh withdrawal. A deposit outside the signal's `where`
  * (not salary-sized), with no withdrawal in reach, or from a payer the window already holds
  * (bringsNewPayer, at most WINDOW_READ_LIMIT items read) judges nothing again.
@@ -70,10 +70,13 @@ export function bringsNewPayer(state: RuleState, graph: EntityGraph, deposit: Tr
 
 /**
  * The account's withdrawals dated within `within` before the deposit (strictly before: one at
- * its instant already counted it), the newest FORWARDS_JUDGED of them, in event order (time,
- * then id), as they were first judged.
+ * its instant already counted it) that `judged` keeps (the rule's own `where`: a withdrawal the
+ * rule never judges takes no place), the newest FORWARDS_JUDGED of them, in event order (time,
+ * then id), as they were first judged. Small withdrawals after a forward do not push it out of
+ * reach (review of session 63: four $40 withdrawals between the forward and the third salary
+ * left the hub unjudged).
  */
-export function earlierWithdrawals(state: RuleState, deposit: TransferEvent, within: number): TransferEvent[] {
+export function earlierWithdrawals(state: RuleState, deposit: TransferEvent, within: number, judged: (withdrawal: TransferEvent) => boolean = () => true): TransferEvent[] {
   const list = state.history(deposit.msg.accountId);
   const from = deposit.time - within;
   const out: TransferEvent[] = [];
@@ -81,7 +84,7 @@ export function earlierWithdrawals(state: RuleState, deposit: TransferEvent, wit
   for (let i = lowerBound(list, deposit.time) - 1; i >= 0 && out.length < FORWARDS_JUDGED && read++ < WINDOW_READ_LIMIT; i--) {
     const item: HistoryItem = list[i]!;
     if (item.time < from) break;
-    if (item.type === 'transfer' && item.msg.kind === 'withdrawal') out.push(item);
+    if (item.type === 'transfer' && item.msg.kind === 'withdrawal' && judged(item)) out.push(item);
   }
   return out.sort((a, b) => a.time - b.time || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
 }

@@ -65,6 +65,17 @@ describe('facilitator-hub counts a payer who pays after the forward', () => {
     for (const order of orders) expect(hubAlerts([...labelLines, ...others, ...order]).map((a) => a.alertId)).toEqual(inOrder);
   });
 
+  it('judges the forward again though smaller withdrawals the rule never judges came between it and the third salary', () => {
+    // Review of session 63: four $40 withdrawals after the forward took the four places judged again, and the hub went unalerted.
+    const small = (i: number): string => JSON.stringify({
+      schema: 'exchange.transfer.v1', eventId: `acct-late-third-hub-small-${i}`, kind: 'withdrawal', status: 'completed', occurredAt: `2025-03-08T1${i}:00:00Z`,
+      accountId: 'acct-late-third-hub', chain: 'ethereum', asset: 'USDC', amount: '40.00', usdValue: 40, from: [], to: '0x' + `${i}`.repeat(40),
+    });
+    const third = hubLine('acct-late-third-hub-dep-4');
+    const lines = [...caseLines.filter((l) => l !== third), ...[0, 1, 2, 3, 4].map(small), third];
+    expect(hubAlerts(lines).map((a) => [a.subject.accountId, a.triggeredAt, (a.evidence as Record<string, unknown>).paymentsAfterForward])).toEqual([['acct-late-third-hub', '2025-03-09T15:00:00.000Z', ['acct-late-third-hub-dep-4']]]);
+  });
+
   it('does not count a payer who pays more than 7 days after the forward', () => {
     const late = hubLine('acct-late-third-hub-dep-4').replace('2025-03-09T15:00:00Z', '2025-03-14T10:00:00Z');
     const lines = [...labelLines, ...transferLines.filter((l) => !l.includes('acct-late-third-hub-dep-4')), late];
