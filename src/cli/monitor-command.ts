@@ -83,7 +83,7 @@ export function registerMonitor(program: Command): void {
         // A signal during start-up ends the start early; the stop under way then exits as usual.
         if (stopping) return;
         const message = err instanceof Error ? err.message : String(err);
-        logger.fatal({ err: message, ...connectionHint(config, message) }, 'monitor could not start');
+        logger.fatal({ err: message, stack: err instanceof Error ? err.stack : undefined, ...connectionHint(config, message) }, 'monitor could not start');
         // A refusal a restart cannot mend (credentials, certificates) exits 2, as every configuration mistake does.
         process.exit(err instanceof ConfigError ? 2 : 1);
       }

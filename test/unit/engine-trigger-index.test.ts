@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledRule, Trigger } from '../../src/engine/engine.js';
 import type { Context } from '../../src/engine/conditions.js';
+import { laterPayersOf } from '../../src/engine/later-payers.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
 import { rules, sampleLines } from '../helpers/sample.js';
 
@@ -14,6 +15,8 @@ interface Call {
   rule: string;
   trigger: number;
   signals: number;
+  /** The kind of the item the rule judged: another than the trigger's when a deposit judges earlier withdrawals again (later-payers.ts). */
+  kind: string;
 }
 
 /** Wraps each compiled rule's `where` and the engine's evaluate to record which rule ran for which trigger. */
@@ -36,18 +39,28 @@ function spyOn(pipeline: Pipeline): { calls: Call[]; triggers: { kind: string; r
     };
     const where = rule.where;
     rule.where = (ctx: Context) => {
-      calls.push({ rule: rule.spec.id, trigger: triggers.length - 1, signals: Object.keys(ctx.signals as object).length });
+      calls.push({ rule: rule.spec.id, trigger: triggers.length - 1, signals: Object.keys(ctx.signals as object).length, kind: String((ctx.event as { kind?: unknown }).kind ?? 'login') });
       return where(ctx);
     };
   }
   return { calls, triggers, stale };
 }
 
-/** Each trigger ran exactly the rules of `compiled` that name its kind (graph-dependent ones for a re-examination, membership readers after an unlabelled merge), in order. */
+/**
+ * Each trigger ran exactly the rules of `compiled` that name its kind (graph-dependent ones for a
+ * re-examination, membership readers after an unlabelled merge), in order. A fresh deposit may also
+ * judge the account's earlier withdrawals again with the rules whose payer count reaches it
+ * (later-payers.ts): those calls see a withdrawal, and only such rules make them.
+ */
 function expectIndexed(compiled: readonly CompiledRule[], calls: readonly Call[], triggers: readonly { kind: string; reexamined: boolean; membershipOnly: boolean }[]): void {
   const byTrigger = new Map<number, string[]>();
+  const laterPayerRules = new Set(compiled.filter((r) => laterPayersOf(r.spec) !== undefined).map((r) => r.spec.id));
   for (const c of calls) {
     expect(c.signals).toBe(0);
+    if (c.kind !== triggers[c.trigger]!.kind) {
+      expect({ trigger: triggers[c.trigger], kind: c.kind, later: laterPayerRules.has(c.rule) }).toEqual({ trigger: { kind: 'deposit', reexamined: false, membershipOnly: false }, kind: 'withdrawal', later: true });
+      continue;
+    }
     byTrigger.set(c.trigger, [...(byTrigger.get(c.trigger) ?? []), c.rule]);
   }
   triggers.forEach((t, i) => {
