@@ -79,6 +79,8 @@ export interface WaitForTopicsOptions {
   abandon?: Promise<void>;
   /** The TLS files the client was given, so that a TLS refusal names the variable it points at (tls-mistakes.ts). */
   tlsGiven?: KafkaTlsGiven;
+  /** Settles with a configuration refusal found beside the step (a TLS listener reached without KAFKA_SSL, tls-probe.ts): the wait stops at once with it. */
+  refusal?: Promise<string>;
 }
 
 const ABANDONED = Symbol('abandoned');
@@ -132,10 +134,12 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within the ${options.timeoutMs} ms allowed`)), Math.max(0, deadline - Date.now())); });
       const racers: Promise<unknown>[] = [step(), late];
       if (options.abandon) racers.push(options.abandon.then(() => ABANDONED));
+      if (options.refusal) racers.push(options.refusal.then((message) => Promise.reject(new ConfigError(message))));
       await Promise.race(racers);
       return;
     } catch (err) {
       if (options.stopped?.()) return;
+      if (err instanceof ConfigError) throw err;
       const refused = saslRefusal(err);
       if (refused) throw new ConfigError(saslRefusalMessage(refused));
       const topics = topicCreationRefusal(err);
@@ -148,25 +152,6 @@ export async function retryStartup(step: () => Promise<void>, options: WaitForTo
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     } finally {
       clearTimeout(timer);
-    }
-  }
-}
-
-/**
- * Runs a broker request again while it fails with an error Kafka calls retriable (a group
- * coordinator that moved or is still loading its offsets, a leader election), backing off up to
- * `timeoutMs`: a broker just started answers a new group's first offset fetch with "not the
- * correct coordinator" or "the coordinator is loading", and the monitor exited on it (QA: 3 of 10
- * first starts). Other errors, and the last retriable one past the deadline, are thrown.
- */
-export async function retryRetriable<T>(request: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await request();
-    } catch (err) {
-      if (!isRetriable(err) || Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** (attempt - 1), 2000)));
     }
   }
 }

@@ -179,3 +179,45 @@ export async function checkKafkaTls(brokers: string[], options: ConnectionOption
   const dropping = [...forgiven].map((i) => `${brokers[i]} (${tlsReasonText((outcomes[i] as { reason: string }).reason)}, ${CLOSED_TRIES} times)`);
   if (dropping.length > 0) warn?.(`KAFKA_BROKERS: ${dropping.join(', ')} closed the TLS probe's connection without a TLS alert and answers no request without TLS either (down or restarting?); ${answered.join(', ')} completed the handshake, and kafkajs goes on to another broker when one fails`);
 }
+
+/**
+ * Whether the broker answers a TLS hello in TLS: a completed handshake, or a TLS alert from it (a
+ * broker that wants a client certificate). A plaintext listener closes or resets the connection
+ * without a word of TLS, and one that is down does not answer: neither is a TLS listener.
+ */
+export async function speaksTls(broker: string, timeoutMs: number): Promise<boolean> {
+  const outcome = await handshake(broker, { rejectUnauthorized: false }, timeoutMs);
+  if (outcome.kind === 'completed' || outcome.kind === 'closed') return true;
+  return outcome.kind === 'refused' && (outcome.afterHandshake || /alert/i.test(outcome.reason));
+}
+
+/**
+ * The refusal of a TLS listener reached without KAFKA_SSL, or undefined. kafkajs' requests in the
+ * clear get no answer it understands from such a listener (it closes the connection on the first
+ * request), which kafkajs retries, and the start-up waited out KAFKA_STARTUP_TIMEOUT_MS.
+ */
+export async function tlsListenerWithoutSsl(brokers: readonly string[], timeoutMs = 5000): Promise<string | undefined> {
+  const tls = await Promise.all(brokers.map((b) => speaksTls(b, timeoutMs)));
+  const named = brokers.filter((_, i) => tls[i]);
+  if (named.length === 0) return undefined;
+  return `invalid configuration: KAFKA_SSL: the broker${named.length > 1 ? 's' : ''} at ${named.join(', ')} answered a TLS handshake, so ${named.length > 1 ? 'their listeners are' : 'its listener is'} TLS (SSL or SASL_SSL), and KAFKA_SSL is off: the client's requests in the clear get no answer. Set KAFKA_SSL=true (and KAFKA_SSL_CA_FILE when a private CA signed the brokers' certificates), or name the brokers' plaintext listener in KAFKA_BROKERS`;
+}
+
+/** A TLS listener check that starts after `delayMs` unless cancelled first (a start that finishes at once probes nothing). */
+export interface ListenerCheck {
+  /** Settles with the refusal (tlsListenerWithoutSsl) once one is found; otherwise never settles. */
+  refusal: Promise<string>;
+  cancel(): void;
+}
+
+export function watchForTlsListener(brokers: readonly string[], delayMs = 1000, timeoutMs = 5000): ListenerCheck {
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const refusal = new Promise<string>((resolve) => {
+    timer = setTimeout(() => {
+      void tlsListenerWithoutSsl(brokers, timeoutMs).then((message) => { if (message !== undefined && !cancelled) resolve(message); });
+    }, delayMs);
+    timer.unref();
+  });
+  return { refusal, cancel: () => { cancelled = true; clearTimeout(timer); } };
+}

@@ -36,13 +36,14 @@ import type { RuleAuditSink } from '../engine/rule-audit.js';
 import type { CheckpointStore } from '../checkpoint/store.js';
 import { ensureTopics, retryStartup, waitForTopics, type KafkaClient } from '../kafka/client.js';
 import { isUndecodableBatch } from '../kafka/compression.js';
+import { watchForTlsListener } from '../kafka/tls-probe.js';
 import { allTopics, deadLetterTopicLimits, inputRetentionWarnings, topicSettings } from '../kafka/topics.js';
 import { isUnknownTopic, missingOwnershipTopic } from '../kafka/topic-choice.js';
 import { TopicSchemaCheck } from '../contract/topic-schemas.js';
 import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline, ProcessResult } from '../pipeline/pipeline.js';
 import { outcomeOf } from './applied-outcome.js';
-import { committedCursor } from './broker-positions.js';
+import { committedCursor, readPartitionCount, topicOffsets, type PositionsWait } from './broker-positions.js';
 import { groupCommit, publishedByEverySlot } from './group-offsets.js';
 import { commitErrorKind, GroupCommitRounds } from './group-commit-rounds.js';
 import { LateInputWatch } from './late-input.js';
@@ -241,6 +242,12 @@ export class Monitor {
     return this.options.config.KAFKA_GROUP_ID;
   }
 
+  /** How long a read of broker positions waits for kafkajs' answer to be whole, each gap logged (broker-positions.ts). */
+  private get positionsWait(): PositionsWait {
+    const logger = this.options.logger;
+    return { timeoutMs: this.options.config.KAFKA_STARTUP_TIMEOUT_MS, onRetry: (what, attempt, waitMs, gap) => logger.warn({ waitingFor: what, attempt, waitMs, gap }, 'waiting for a whole answer from the brokers (KAFKA_STARTUP_TIMEOUT_MS bounds the wait)') };
+  }
+
   private get ownershipTopic(): string {
     return this.options.ownershipTopic ?? this.options.inputTopics[0]!;
   }
@@ -290,13 +297,17 @@ export class Monitor {
     const started = Date.now();
     const connecting = setInterval(() => logger.warn({ brokers: config.KAFKA_BROKERS, waitedSeconds: Math.round((Date.now() - started) / 1000) }, 'still connecting to the brokers (KAFKA_BROKERS)'), 10_000);
     connecting.unref();
+    // Without KAFKA_SSL, a TLS listener answers nothing kafkajs understands and it retries: a step
+    // still under way after a second has the brokers probed for TLS, to stop at once naming KAFKA_SSL.
+    const tlsListener = config.KAFKA_SSL ? undefined : watchForTlsListener(config.KAFKA_BROKERS.split(','));
     try {
-      await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), waitOptions);
+      await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), { ...waitOptions, ...(tlsListener ? { refusal: tlsListener.refusal } : {}) });
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw new Error(`the brokers at KAFKA_BROKERS=${config.KAFKA_BROKERS} did not answer within KAFKA_STARTUP_TIMEOUT_MS (${config.KAFKA_STARTUP_TIMEOUT_MS} ms): ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       clearInterval(connecting);
+      tlsListener?.cancel();
     }
     if (this.stopping) return;
     await this.admin.connect();
@@ -320,7 +331,7 @@ export class Monitor {
     await this.checkpointing.cancelFold(); // a state loaded anew starts its own chain
     if (this.options.checkpoints) this.setPhase('restoring');
     const state = await loadStartingState({
-      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger,
+      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger, positionsWait: this.positionsWait,
       createPipeline: (forRestore) => this.options.createPipeline(this.rules, forRestore),
       ...(this.options.checkpoints ? { store: this.options.checkpoints } : {}),
       ...(this.options.peerCheckpoints ? { peers: this.options.peerCheckpoints } : {}),
@@ -481,10 +492,9 @@ export class Monitor {
   }
 
   private async partitionCount(topic: string): Promise<number> {
-    // The leaders were awaited in prepareTopics; metadata of the ownership topic is there.
+    // The leaders were awaited in prepareTopics, but the client's metadata may still lack the topic: read until whole.
     try {
-      const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
-      return topics[0]!.partitions.length;
+      return await readPartitionCount(this.admin, topic, this.positionsWait);
     } catch (err) {
       // Only an ownership topic outside the ones prepareTopics created can be missing.
       if (isUnknownTopic(err)) throw new ConfigError(`invalid configuration: ${missingOwnershipTopic(topic, this.options.inputTopics)}`);
@@ -567,7 +577,7 @@ export class Monitor {
   private async onReaderAssignment(assignment: Record<string, number[]>): Promise<void> {
     const given: AssignedPartition[] = [];
     for (const [topic, parts] of Object.entries(assignment)) {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
+      const offsets = await topicOffsets(this.admin, topic, parts, this.positionsWait);
       for (const p of parts) {
         const o = offsets.find((x) => x.partition === p);
         const low = BigInt(o?.low ?? '0');
@@ -999,7 +1009,7 @@ export class Monitor {
   }
 
   private readCursor(slot: number): Promise<Cut> {
-    return committedCursor(this.admin, this.groupId, slot, this.options.inputTopics);
+    return committedCursor(this.admin, this.groupId, slot, this.options.inputTopics, this.positionsWait);
   }
 
   /** Drops unowned outputs their owner has published (its cursor passed them). */

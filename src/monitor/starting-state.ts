@@ -9,7 +9,7 @@ import type { LoadedRule } from '../engine/loader.js';
 import type { KafkaClient } from '../kafka/client.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import { committedCursor, offsetRanges, type OffsetRange } from './broker-positions.js';
+import { committedCursor, offsetRanges, type OffsetRange, type PositionsWait } from './broker-positions.js';
 import { restoreNewestUsable } from './checkpoints.js';
 import type { Cut } from './ownership.js';
 
@@ -43,10 +43,12 @@ export interface StartingStateContext {
   createPipeline: (forRestore: boolean) => Pipeline;
   logger: Logger;
   metrics?: Metrics;
+  /** How long each read of broker positions waits for a whole answer (broker-positions.ts; default 60 s). */
+  positionsWait?: PositionsWait;
 }
 
 export async function loadStartingState(ctx: StartingStateContext): Promise<StartingState> {
-  const ranges = await offsetRanges(ctx.admin, ctx.inputTopics);
+  const ranges = await offsetRanges(ctx.admin, ctx.inputTopics, ctx.positionsWait);
   const cursors = await slotCursors(ctx);
   const appliedBefore = furthest(cursors);
   const restored = ctx.store ? await restoreUsable(ctx, ctx.store, ranges, cursors) ?? await restoreFromPeer(ctx, ranges, cursors) : undefined;
@@ -57,8 +59,8 @@ export async function loadStartingState(ctx: StartingStateContext): Promise<Star
 }
 
 /** Every slot's committed cursor. */
-export function slotCursors(ctx: Pick<StartingStateContext, 'admin' | 'group' | 'slotCount' | 'inputTopics'>): Promise<Cut[]> {
-  return Promise.all(Array.from({ length: ctx.slotCount }, (_, s) => committedCursor(ctx.admin, ctx.group, s, ctx.inputTopics)));
+export function slotCursors(ctx: Pick<StartingStateContext, 'admin' | 'group' | 'slotCount' | 'inputTopics' | 'positionsWait'>): Promise<Cut[]> {
+  return Promise.all(Array.from({ length: ctx.slotCount }, (_, s) => committedCursor(ctx.admin, ctx.group, s, ctx.inputTopics, ctx.positionsWait)));
 }
 
 /** Per partition, the furthest offset any of the cuts reaches. */

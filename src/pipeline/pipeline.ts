@@ -297,11 +297,12 @@ export class Pipeline {
     const leapRefusal = this.leapRefusal(event, raw, origin);
     if (leapRefusal) return leapRefusal;
     this.stats.accepted++;
-    const suspects = decoded.suspects === undefined ? undefined : { topic: origin.topic ?? suspectTopic(decoded.schema, event), fields: decoded.suspects };
     if (this.seen.addIfNew(event.eventId, event.time)) {
       this.stats.duplicates++;
-      return suspects === undefined ? { alerts: [], event, duplicate: true } : { alerts: [], event, duplicate: true, suspects };
+      // A dropped copy is not applied: its suspect fields were counted with the message it copies.
+      return { alerts: [], event, duplicate: true };
     }
+    const suspects = decoded.suspects === undefined ? undefined : { topic: origin.topic ?? suspectTopic(decoded.schema, event), fields: decoded.suspects };
     try {
       this.graph.tick(graphClockOf(event, this.graph.options.addressMemory));
       // The outcome object gains the event in place: a copy per message was garbage (same key order).

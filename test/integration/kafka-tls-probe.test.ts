@@ -3,13 +3,16 @@
  * 28): with KAFKA_SSL on, a broker listener without TLS closed the connection on the TLS hello,
  * kafkajs retried that for 38 to 58 s and the monitor then exited 1 naming nothing. The probe
  * refuses it at once, naming the variables; a port where nothing listens is left to the start-up
- * wait (the broker may be starting).
+ * wait (the broker may be starting). The other way round, a TLS listener reached without
+ * KAFKA_SSL answers a TLS hello in TLS: a start-up step still under way is stopped naming KAFKA_SSL.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { answersWithoutTls, apiVersionsRequest, checkKafkaTls, handshake } from '../../src/kafka/tls-probe.js';
+import { answersWithoutTls, apiVersionsRequest, checkKafkaTls, handshake, speaksTls, tlsListenerWithoutSsl, watchForTlsListener } from '../../src/kafka/tls-probe.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createKafka, retryStartup } from '../../src/kafka/client.js';
 import { makeTestCerts } from '../helpers/tls-certs.js';
 
 const PLAINTEXT_BROKER = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0]!;
@@ -160,4 +163,41 @@ describe('the Kafka TLS pre-flight', () => {
       b.server.close();
     }
   });
+});
+
+describe('a TLS listener reached without KAFKA_SSL', () => {
+  it('is told apart from a plaintext listener: a TLS listener answers the TLS hello in TLS, the plaintext broker and a port that closes do not', async () => {
+    const certs = makeTestCerts();
+    const tls = await tlsPort(certs, (socket) => socket.destroy());
+    const closing = await closingPort();
+    try {
+      expect(await speaksTls(tls.address, 10_000)).toBe(true);
+      expect(await speaksTls(PLAINTEXT_BROKER, 10_000)).toBe(false);
+      expect(await speaksTls(closing.address, 10_000)).toBe(false);
+      expect(await tlsListenerWithoutSsl([PLAINTEXT_BROKER], 10_000)).toBeUndefined();
+      expect(await tlsListenerWithoutSsl([PLAINTEXT_BROKER, tls.address], 10_000)).toMatch(new RegExp(`^invalid configuration: KAFKA_SSL: the broker at ${tls.address} answered a TLS handshake, so its listener is TLS \\(SSL or SASL_SSL\\), and KAFKA_SSL is off`));
+    } finally {
+      tls.server.close();
+      closing.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops a start-up step of a client without KAFKA_SSL at once, naming KAFKA_SSL, before kafkajs has given up retrying the connection the TLS listener closes', async () => {
+    const certs = makeTestCerts();
+    const tls = await tlsPort(certs, (socket) => socket.destroy());
+    const admin = createKafka(loadConfig({ KAFKA_BROKERS: tls.address, KAFKA_SSL: 'false' })).admin();
+    const retries: number[] = [];
+    const check = watchForTlsListener([tls.address], 0, 10_000);
+    try {
+      await expect(retryStartup(async () => { await admin.connect(); await admin.listTopics(); }, { timeoutMs: 120_000, refusal: check.refusal, onRetry: (attempt) => void retries.push(attempt) }))
+        .rejects.toThrow(/^invalid configuration: KAFKA_SSL: the broker at 127\.0\.0\.1:\d+ answered a TLS handshake/);
+      expect(retries).toEqual([]); // the step itself had not failed yet: kafkajs was still retrying
+    } finally {
+      check.cancel();
+      await admin.disconnect().catch(() => undefined);
+      tls.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

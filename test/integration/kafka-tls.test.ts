@@ -3,7 +3,8 @@
  * `npm run services:up` fetched) with an SSL listener that requires a client certificate
  * its private CA signed. Tidewatch's client, built from the KAFKA_SSL_* variables, creates a
  * topic, produces and consumes over it; without the client certificate the broker refuses it.
- * A mistake in the TLS settings stops the monitor at once, naming the variable it points at.
+ * A mistake in the TLS settings stops the monitor at once, naming the variable it points at, and
+ * so does the TLS listener reached without KAFKA_SSL.
  * The same broker has a SASL_SSL listener with SCRAM-SHA-512 (its user made when the storage is
  * formatted), for the KAFKA_SASL_* variables: one broker start serves both.
  */
@@ -26,6 +27,11 @@ import { TIDEWATCH } from '../helpers/built-sources.js';
 import { runTidewatch } from '../helpers/tidewatch-cli.js';
 
 const LIBS = join(root, '.cache', 'kafka', 'libs');
+
+/** The environment without any KAFKA_SSL or KAFKA_SASL setting of the machine's (nor KAFKA_BROKERS): a child is given exactly the test's. */
+function withoutKafkaSecurity(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(withoutKafkaTls(environment)).filter(([k]) => !k.startsWith('KAFKA_SASL')));
+}
 
 /** The environment without any KAFKA_SSL setting of the machine's: a child is given exactly the test's. */
 function withoutKafkaTls(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -143,6 +149,20 @@ describe('Kafka over mutual TLS (KAFKA_SSL_*)', () => {
       expect(r.stderr + r.stdout).toMatch(expected);
       expect(r.status).toBe(2);
       expect(r.stderr + r.stdout).not.toContain('connecting to the brokers');
+    }
+  }, 240_000);
+
+  it('stops the monitor at start-up, exit 2, naming KAFKA_SSL, when KAFKA_BROKERS names the SSL or the SASL_SSL listener and KAFKA_SSL is off (it waited out KAFKA_STARTUP_TIMEOUT_MS)', () => {
+    const sasl = { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: SASL_USER, KAFKA_SASL_PASSWORD: SASL_PASSWORD };
+    for (const given of [{ KAFKA_BROKERS: brokers }, { KAFKA_BROKERS: saslEnv.KAFKA_BROKERS!, ...sasl }]) {
+      const checkpoints = mkdtempSync(join(tmpdir(), 'tw-kafka-nossl-'));
+      const r = spawnSync('node', [TIDEWATCH, 'monitor'], {
+        cwd: root, encoding: 'utf8', timeout: 110_000,
+        env: { ...withoutKafkaSecurity(process.env), ...given, KAFKA_SSL: 'false', KAFKA_STARTUP_TIMEOUT_MS: '100000', CHECKPOINT_DIR: checkpoints, METRICS_PORT: '0', KAFKA_GROUP_ID: `tw-kafka-nossl-${process.pid}` },
+      });
+      rmSync(checkpoints, { recursive: true, force: true });
+      expect(r.stderr + r.stdout).toMatch(/invalid configuration: KAFKA_SSL: the broker at 127\.0\.0\.1:\d+ answered a TLS handshake, so its listener is TLS/);
+      expect(r.status).toBe(2);
     }
   }, 240_000);
 

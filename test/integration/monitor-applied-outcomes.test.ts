@@ -4,7 +4,8 @@
  * accepted + duplicates + ignored + dead-lettered. Session 62's black-box pass fed a deposit's
  * redelivery and a reuse of its eventId with another amount through the console producer: both
  * were dropped as duplicates and counted nowhere (consumed 29, dead-lettered 22, the other 7 not
- * told apart), so a lost message could not be told from a dropped copy.
+ * told apart), so a lost message could not be told from a dropped copy. A suspect field
+ * (`tidewatch_suspect_fields_total`) is counted for the message applied, not again for its copy.
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ const deposits = run.topics.find((t) => t.endsWith('exchange.deposits'))!;
 const sampleDeposits = lines.filter((l) => (JSON.parse(l) as { kind?: string }).kind === 'deposit');
 const copy = sampleDeposits[0]!;
 const reusedId = JSON.stringify({ ...(JSON.parse(sampleDeposits[1]!) as Record<string, unknown>), amount: '123456' });
+/** A new deposit whose `session` came as `sesion` (a suspect field, session 63), sent twice: the copy is dropped as a duplicate. */
+const misspelt = JSON.stringify({ ...(JSON.parse(sampleDeposits[2]!) as Record<string, unknown>), eventId: `suspect-${run.id}`, sesion: { ip: '203.0.113.7', ipCountry: 'DE', vpn: false, deviceId: 'dev-1' } });
 
 afterAll(async () => {
   await cleanupRun(run, redis);
@@ -38,7 +41,7 @@ async function samples(port: number, name: string): Promise<Map<string, number>>
 const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
 describe('applied messages counted by outcome (real Kafka)', () => {
-  it('counts a redelivered deposit and a reused eventId as duplicates, a malformed record and a tombstone as dead-lettered, and every message consumed once', async () => {
+  it('counts a redelivered deposit and a reused eventId as duplicates, a malformed record and a tombstone as dead-lettered, and every message consumed once; a suspect field once, not again for its dropped copy', async () => {
     expect(sampleDeposits.length).toBeGreaterThan(10);
     await produceSample(run, lines);
     const producer = kafka.producer();
@@ -49,6 +52,8 @@ describe('applied messages counted by outcome (real Kafka)', () => {
         { key: keyOf(JSON.parse(reusedId)), value: reusedId },
         { key: 'acct-x', value: '{"schema":"exchange.transfer.v1",' },
         { key: 'acct-x', value: null },
+        { key: keyOf(JSON.parse(misspelt)), value: misspelt },
+        { key: keyOf(JSON.parse(misspelt)), value: misspelt },
       ] });
     } finally {
       await producer.disconnect();
@@ -58,14 +63,16 @@ describe('applied messages counted by outcome (real Kafka)', () => {
       await waitFor(() => caughtUp(run), 180_000, 'the monitor to catch up');
       await waitFor(async () => metricsPort(monitor) !== undefined, 30_000, 'the metrics port in the log');
       const port = metricsPort(monitor)!;
-      await waitFor(async () => total(await samples(port, 'tidewatch_messages_applied_total')) >= lines.length + 4, 60_000, 'every message applied');
+      await waitFor(async () => total(await samples(port, 'tidewatch_messages_applied_total')) >= lines.length + 6, 60_000, 'every message applied');
       const applied = await samples(port, 'tidewatch_messages_applied_total');
       const of = (outcome: string): number => applied.get(`{topic="${deposits}",outcome="${outcome}"}`) ?? 0;
-      expect(of('duplicate')).toBe(2);
+      expect(of('duplicate')).toBe(3);
       expect(of('dead-lettered')).toBe(2);
-      expect(of('accepted')).toBe(sampleDeposits.length);
-      expect(total(applied)).toBe(lines.length + 4);
-      expect(total(await samples(port, 'tidewatch_messages_consumed_total'))).toBe(lines.length + 4);
+      expect(of('accepted')).toBe(sampleDeposits.length + 1);
+      expect(total(applied)).toBe(lines.length + 6);
+      expect(total(await samples(port, 'tidewatch_messages_consumed_total'))).toBe(lines.length + 6);
+      // The misspelt deposit's suspect field is counted once: its copy, dropped as a duplicate, is not counted again.
+      expect([...await samples(port, 'tidewatch_suspect_fields_total')]).toEqual([[`{topic="${deposits}",field="sesion",nearest="session"}`, 1]]);
     } finally {
       expect(await stopMonitor(monitor, 'SIGTERM')).toBe(0);
     }

@@ -101,4 +101,11 @@ describe('replay', () => {
       { topic: 'exchange.logins', field: 'deviceID', nearest: 'deviceId', count: 1 },
     ]);
   });
+
+  it('counts a message\'s suspect fields once: its redelivery (same eventId, dropped as a duplicate) is not counted again', async () => {
+    const sent = JSON.stringify(renamed(deposit, 'session', 'sesion'));
+    const { summary } = await replayFiles({ files: [], records: [sent, sent].map((text, i) => ({ text, origin: { line: i + 1 } })), rules: rules(), labels: [] });
+    expect([summary.accepted, summary.duplicates]).toEqual([2, 1]);
+    expect(summary.suspectFields).toEqual([{ topic: 'exchange.deposits', field: 'sesion', nearest: 'session', count: 1 }]);
+  });
 });

@@ -4,7 +4,7 @@
  * topics and the last reason named. The admin is a scripted stand-in for the two calls used.
  */
 import { describe, expect, it } from 'vitest';
-import { retryRetriable, retryStartup, waitForTopics } from '../../src/kafka/client.js';
+import { retryStartup, waitForTopics } from '../../src/kafka/client.js';
 
 type Answer = 'not-leader' | 'no-leader' | 'ok';
 
@@ -78,28 +78,5 @@ describe('start-up retries', () => {
     let calls = 0;
     await retryStartup(async () => { if (++calls < 3) throw new Error('This server is not the leader for that topic-partition'); }, fastOptions(retries));
     expect([calls, retries]).toEqual([3, [1, 2]]);
-  });
-});
-
-describe('broker requests retried while Kafka calls the error retriable', () => {
-  // What kafkajs throws for a new group's offsets on a broker just started (QA: 3 of 10 first starts exited on it).
-  const coordinator = (message: string): Error => Object.assign(new Error(message), { retriable: true, type: 'NOT_COORDINATOR' });
-
-  it('retries "not the correct coordinator" and "the coordinator is loading" until the request answers', async () => {
-    let calls = 0;
-    const answer = await retryRetriable(async () => {
-      calls++;
-      if (calls === 1) throw coordinator('This is not the correct coordinator for this group');
-      if (calls === 2) throw Object.assign(new Error('wrapped'), { cause: coordinator('The coordinator is loading and hence can\'t process requests for this group') });
-      return 'offsets';
-    });
-    expect([answer, calls]).toEqual(['offsets', 3]);
-  });
-
-  it('throws an error that is not retriable at once, and a retriable one past the deadline', async () => {
-    let calls = 0;
-    await expect(retryRetriable(async () => { calls++; throw Object.assign(new Error('group authorization failed'), { retriable: false }); })).rejects.toThrow('group authorization failed');
-    expect(calls).toBe(1);
-    await expect(retryRetriable(async () => { throw coordinator('still moving'); }, 150)).rejects.toThrow('still moving');
   });
 });
