@@ -8,6 +8,12 @@
  *
  *   npx tsx scripts/qa-payroll-typologies.ts --seed=1 --out=/tmp/qa-p1       (writes .jsonl and .truth.json)
  *   npx tsx scripts/qa-payroll-typologies.ts --score --truth=/tmp/qa-p1.truth.json --alerts=/tmp/qa-p1.alerts.jsonl
+ *
+ * `--held` (session 64): the T4 cells' own wallets hold each salary 80 to 140 hours before they
+ * sweep it into the consolidation address (1 to 40 without it), and benign savers who hold their
+ * pay as long are added last: some pay rent out of it to a shared landlord, some move all of it to
+ * their own deposit address at an unlabelled savings platform (whose hot wallet sweeps every
+ * customer's deposit address). Without `--held` the stream is byte for byte what it was.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getAddress, hexlify } from 'ethers';
@@ -23,6 +29,8 @@ type Chain = 'ethereum' | 'tron';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Hours a T4 worker's own wallet holds a salary before sweeping it (`--held`: 80 to 140). */
+let sweepHours: [number, number] = [1, 40];
 const START = Date.parse('2025-01-01T00:00:00Z');
 const END = Date.parse('2025-06-30T23:59:59Z');
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
@@ -228,7 +236,7 @@ function plantT4Cell(g: Gen, w: World, viaOwnWallets: boolean): string {
       const tw = t + g.between(2, 46) * HOUR;
       if (viaOwnWallets) {
         g.withdraw(a, tw, chain, j.asset, out, own, sess());
-        g.hop(chain, j.asset, own, cons, out * 0.998, tw + g.between(1, 40) * HOUR);
+        g.hop(chain, j.asset, own, cons, out * 0.998, tw + g.between(sweepHours[0], sweepHours[1]) * HOUR);
       } else g.withdraw(a, tw, chain, j.asset, out, cons, sess());
     });
     g.plant(a, { group: viaOwnWallets ? 'T4-via-own' : 'T4', expect: ['dprk-consolidation'], allowed: ['dprk-it-payroll', 'pass-through', 'account-linkage', 'sanctions-exposure', 'high-risk-service'], note: `${chain} style ${style}` });
@@ -452,6 +460,32 @@ function benignRetail(g: Gen, w: World): void {
   g.benign(a, 'retail');
 }
 
+/**
+ * A saver who withdraws each salary almost whole to a wallet of their own and holds it 80 to 140
+ * hours: then pays rent out of it to a landlord other savers pay too, or moves all of it to their
+ * own deposit address at an unlabelled savings platform, which sweeps it into its hot wallet.
+ */
+function benignHeldSaver(g: Gen, w: World, habit: 'rent' | 'platform', shared: { landlord: Record<Chain, string>; platformHot: Record<Chain, string> }): void {
+  const a = g.account(g.pick(WESTERN), START - g.between(100, 900) * DAY);
+  const j = job(g, w);
+  const own = g.addr(j.chain);
+  const platformDeposit = g.addr(j.chain);
+  const sess = (): Sess => g.home(a);
+  g.logins(a, START, END, 3, sess);
+  paySalaries(g, a, j, (t, amt) => {
+    const out = amt * g.between(0.9, 0.99);
+    const tw = t + g.between(1, 48) * HOUR;
+    const held = tw + g.between(80, 140) * HOUR;
+    g.withdraw(a, tw, j.chain, j.asset, out, own, sess());
+    if (habit === 'rent') g.hop(j.chain, j.asset, own, shared.landlord[j.chain], out * g.between(0.35, 0.7), held);
+    else {
+      g.hop(j.chain, j.asset, own, platformDeposit, out * 0.999, held);
+      g.hop(j.chain, j.asset, platformDeposit, shared.platformHot[j.chain], out * 0.999, held + g.between(1, 12) * HOUR);
+    }
+  });
+  g.benign(a, `held-saver-${habit}`);
+}
+
 function generate(seed: number): { lines: string[]; truth: Truth } {
   const g = new Gen(prng(seed), seed);
   const w = world(g);
@@ -472,6 +506,11 @@ function generate(seed: number): { lines: string[]; truth: Truth } {
   // added after the first measurement, last so the accounts above stay as they were
   for (let i = 0; i < 3; i++) plantT7(g, w, 'bridge', true);
   for (let i = 0; i < 8; i++) benignBridger(g, w);
+  if (sweepHours[0] >= 80) {
+    const shared = { landlord: { ethereum: g.evm(), tron: g.tron() }, platformHot: { ethereum: g.evm(), tron: g.tron() } };
+    for (let i = 0; i < 8; i++) benignHeldSaver(g, w, 'rent', shared);
+    for (let i = 0; i < 8; i++) benignHeldSaver(g, w, 'platform', shared);
+  }
   g.out.sort((x, y) => x.arrive - y.arrive || x.seq - y.seq);
   return { lines: g.out.map((o) => o.line), truth: g.truth };
 }
@@ -528,6 +567,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 if (args.score) score(args.truth!, args.alerts!);
 else {
   const seed = Number(args.seed ?? 1);
+  if (args.held) sweepHours = [80, 140];
   const out = args.out ?? `/tmp/qa-payroll-${seed}`;
   const { lines, truth } = generate(seed);
   writeFileSync(`${out}.jsonl`, lines.join('\n') + '\n');

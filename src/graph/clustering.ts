@@ -12,12 +12,20 @@
  *   token no registry knows, through a contract that passes inflows on in the same transaction,
  *   into the exchange's own addresses, or into a cluster listed as a risk (only unlabelled
  *   clusters and custodial services' absorb forwards; session 28's chain QA).
+ * - Held pay: past `forwardWithin`, up to `heldForwardWithin`, only a held wallet's sweep joins
+ *   (sweepsHeldPay): one inflow since the wallet's previous outflow, swept whole (98% to 100.01%
+ *   of it) by the wallet's next outflow. A worker's wallet may hold the pay a few days before it
+ *   sweeps into the consolidation address (typologies.md: forwarded "within days"; session 46 QA
+ *   saw holds of 80 to 140 hours, 0 of 8 joined at 72 h), and only into an address another
+ *   wallet paid in the 30 days before (a shared destination, not one's own deposit address at a
+ *   service); a saver paying rent out of the pay, a wallet with other income and a hot wallet
+ *   with many inflows do not qualify.
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
 import { isUnregisteredToken } from '../chain/evm.js';
 import type { ChainEvent, LabelEvent, TransferEvent } from '../decode/events.js';
 import { Decimal } from '../money/decimal.js';
-import { lowerBound } from '../state/sorted-by-time.js';
+import { lowerBound, upperBound } from '../state/sorted-by-time.js';
 import { detectCoinJoin, type CoinJoinVerdict } from './coinjoin.js';
 import { sameAmount, type EntityGraph, type FlowEdge, type GraphChange } from './entity-graph.js';
 import { sameTransactionRef, shownRef, storeRef } from './tx-ref.js';
@@ -29,11 +37,21 @@ export interface ClusteringOptions {
   forwardRatio: number;
   /** ms. @defaultValue 72 hours */
   forwardWithin: number;
+  /** ms: how long a held wallet may keep one inflow and still join where it sweeps it whole (sweepsHeldPay). @defaultValue 7 days */
+  heldForwardWithin: number;
 }
 
-export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000 };
+export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwardWithin: 72 * 3_600_000, heldForwardWithin: 7 * 24 * 3_600_000 };
 
 const FORWARD_CEILING = Decimal.parse('1.0001');
+/** The least share of a held wallet's one inflow its sweep must carry past forwardWithin (fees and gas aside, all of it). */
+const HELD_SWEEP_FLOOR = Decimal.parse('0.98');
+/** Outflows at or after a sweep that sweepsHeldPay steps over before it gives up (a wallet that holds pay has few). */
+const HELD_LOOK = 4;
+/** In-edges sweepsHeldPay reads at most (later ones, gas in other assets, the pay): a busy address gives up in a few. */
+const HELD_INFLOWS_READ = 16;
+/** How far back a held sweep's receiver must have been paid by another wallet (T4's 30 days). */
+const SHARED_DESTINATION_WITHIN = 30 * 24 * 3_600_000;
 /** Outflows of an address read to tell a pass-through contract (see GraphWriter.passesThrough). */
 const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
@@ -260,7 +278,29 @@ export class GraphWriter {
       const c = graph.mergeForward(e.to, to, { heuristic: 'forwarding', ref: shownRef(e.ref), time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
+    const held = this.heldSweepOf(from, to, asset, time);
+    if (held) {
+      const c = graph.mergeForward(held.to, to, { heuristic: 'forwarding', ref: shownRef(held.ref), time: held.time }, eventId);
+      if (c) (changes ??= []).push(c);
+    }
     return changes ?? NO_CHANGES;
+  }
+
+  /**
+   * Held pay seen from the inflow's side: the first outflow of `to` after a new inflow at `time`,
+   * when it comes later than forwardWithin (within heldForwardWithin) and sweeps that inflow whole
+   * as sweepsHeldPay asks. One edge read besides sweepsHeldPay's few.
+   */
+  private heldSweepOf(from: number, to: number, asset: string, time: number): FlowEdge | undefined {
+    const graph = this.graph;
+    const outs = graph.edgesOut(to);
+    const first = lowerBound(outs, time);
+    const e = outs[first];
+    if (e === undefined || e.time <= time + this.options.forwardWithin || e.time > time + this.options.heldForwardWithin) return undefined;
+    if (e.asset !== asset || e.to === from || graph.isOwn(e.to)) return undefined;
+    if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) return undefined;
+    if (this.passesThrough(to) || this.passesThrough(e.to) || !this.sweepsHeldPay(to, e.asset, e.amount, e.time, e.to)) return undefined;
+    return e;
   }
 
   /**
@@ -343,6 +383,60 @@ export class GraphWriter {
     return unswept !== undefined && !unswept.isZero() && amount.compare(unswept.times(FORWARD_CEILING)) <= 0;
   }
 
+  /**
+   * Whether an outflow of `amount` at `time` from `address` to `receiver` is a held wallet's sweep
+   * (past forwardWithin, within heldForwardWithin): since the address's previous outflow (of any
+   * asset) one inflow of this asset reached it, not from `receiver`, and this outflow carries
+   * HELD_SWEEP_FLOOR to FORWARD_CEILING of it. A second inflow of the asset (other income, a hot
+   * wallet's customers) or a part paid on (rent out of the pay) is no held sweep; gas in another
+   * asset is not counted. The chain's and the exchange's records of one transfer count once (as in
+   * sweepsUnswept). The receiver must be a shared destination (paidByAnother). Reads at most
+   * HELD_LOOK out-edges and HELD_INFLOWS_READ in-edges of each address.
+   */
+  private sweepsHeldPay(address: number, asset: string, amount: Decimal, time: number, receiver: number): boolean {
+    const graph = this.graph;
+    const oldest = time - this.options.heldForwardWithin;
+    const outs = graph.edgesOut(address);
+    let o = outs.length - 1;
+    for (let read = 0; o >= 0 && outs[o]!.time >= time; o--) if (++read > HELD_LOOK) return false;
+    const since = o >= 0 ? outs[o]!.time : oldest - 1;
+    const ins = graph.edgesIn(address);
+    let pay: FlowEdge | undefined;
+    for (let i = ins.length - 1, read = 0; i >= 0; i--) {
+      const e = ins[i]!;
+      if (++read > HELD_INFLOWS_READ) return false;
+      if (e.time > time || e.asset !== asset) continue; // later, or gas in the chain's coin
+      if (e.time <= since) break;
+      if (e.time < oldest) return false; // held longer than heldForwardWithin
+      if (pay !== undefined && sameTransactionRef(pay.ref, e.ref) && sameAmount(pay.amount, e.amount)) continue;
+      if (pay !== undefined) return false; // a second inflow of the asset: no held pay
+      pay = e;
+    }
+    if (pay === undefined || pay.from === receiver || time - pay.time <= this.options.forwardWithin) return false;
+    if (amount.compare(pay.amount.times(HELD_SWEEP_FLOOR)) < 0 || amount.compare(pay.amount.times(FORWARD_CEILING)) > 0) return false;
+    return this.paidByAnother(receiver, address, time);
+  }
+
+  /**
+   * Whether `receiver` was paid by a wallet other than `address` in the SHARED_DESTINATION_WITHIN
+   * before `time`: a consolidation address, shared across workers (typologies.md: worker
+   * addresses feed a small number of shared consolidation addresses), not a deposit address of
+   * one's own at a service, which only its owner pays (session 64: savers holding pay a week
+   * before moving it to their savings platform had joined its hot wallet's cluster with the
+   * held rule alone). Reads the receiver's in-edges at or before `time`, newest first, at most
+   * HELD_INFLOWS_READ of them after a binary search.
+   */
+  private paidByAnother(receiver: number, address: number, time: number): boolean {
+    const ins = this.graph.edgesIn(receiver);
+    const end = upperBound(ins, time);
+    for (let i = end - 1; i >= 0 && i >= end - HELD_INFLOWS_READ; i--) {
+      const e = ins[i]!;
+      if (e.time < time - SHARED_DESTINATION_WITHIN) return false;
+      if (e.from !== address && e.coSpend !== true) return true;
+    }
+    return false;
+  }
+
   /** Deposit-address reuse: `from` sweeps what it received since its last outflow to `to`. */
   private forwarding(from: number, to: number, asset: string, amount: Decimal, event: ChainEvent): GraphChange | undefined {
     const graph = this.graph;
@@ -350,7 +444,7 @@ export class GraphWriter {
     // address is the customer's, not the exchange's (forwardedAlready leaves them out alike).
     if (graph.isOwn(from) || graph.isOwn(to) || graph.clusterLabels(from, event.time).length > 0 || !this.absorbsForwards(to, event.time)) return undefined;
     if (this.passesThrough(from) || this.passesThrough(to)) return undefined;
-    if (!this.sweepsUnswept(from, asset, amount, event.time, to)) return undefined;
+    if (!this.sweepsUnswept(from, asset, amount, event.time, to) && !this.sweepsHeldPay(from, asset, amount, event.time, to)) return undefined;
     return graph.mergeForward(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
   }
 
