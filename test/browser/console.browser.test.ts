@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysAndQuit, testRedis, uniquePrefix } from '../helpers/redis.js';
 import type { Actor } from '../../src/cases/case-model.js';
@@ -34,15 +34,20 @@ let cases: RedisCaseStore;
 
 beforeAll(async () => {
   if (!existsSync(`${WEB_DIR}/index.html`)) execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  // Chromium starts, and the users' passwords are hashed (on libuv's pool), while the replay runs.
+  const launching = chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  launching.catch(() => undefined); // awaited below, where a failed start fails the file
+  const users = new Users(new RedisUserBackend(redis, prefix));
+  const adding = Promise.all(([['ana', 'analyst'], ['sue', 'supervisor'], ['sam', 'supervisor'], ['vic', 'viewer']] as const).map(([name, role]) => users.add(name, role, PASSWORD, 0)));
+  adding.catch(() => undefined);
   cases = new RedisCaseStore(redis, prefix);
   suppressions = new Suppressions(new RedisSuppressionBackend(redis, prefix));
   await replayFiles({ files: [samplePath], rules: rules(), labels: ofacLabels(), caseStore: cases });
-  const users = new Users(new RedisUserBackend(redis, prefix));
-  for (const [name, role] of [['ana', 'analyst'], ['sue', 'supervisor'], ['sam', 'supervisor'], ['vic', 'viewer']] as const) await users.add(name, role, PASSWORD, 0);
+  await adding;
   app = await buildConsole({ cases, users, suppressions, events: await AccountEvents.fromFiles([samplePath]), sla: parseSla('critical=4,high=24,medium=72'), clock: Date.now, sessionHours: 1, idleMinutes: 30, loginPerMinute: 100, secureCookie: true, staticDir: WEB_DIR, leaseMs: 30 * 60_000 });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   base = address.replace('127.0.0.1', 'localhost'); // browsers keep Secure cookies on http://localhost
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launching;
 }, 180_000);
 
 afterAll(async () => {
@@ -51,13 +56,26 @@ afterAll(async () => {
   await deleteKeysAndQuit(redis, prefix);
 });
 
-async function signIn(user: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+type SavedSession = Exclude<BrowserContextOptions['storageState'], string | undefined>;
+/**
+ * Each user's session cookie from their first sign-in through the form. A password check is a
+ * scrypt hash of half a second idle, several seconds on a loaded machine: later pages of that user
+ * start in a new context holding the cookie instead of signing in again. A test that ends its
+ * session (a sign-out) signs in through the form with `fresh`, so that no saved session is ended.
+ */
+const savedSessions = new Map<string, SavedSession>();
+
+async function signIn(user: string, fresh = false): Promise<Page> {
+  const saved = fresh ? undefined : savedSessions.get(user);
+  const page = await (await browser.newContext(saved ? { storageState: saved } : {})).newPage();
   await page.goto(base);
-  await page.fill('input[name=user]', user);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit]');
+  if (!saved) {
+    await page.fill('input[name=user]', user);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+  }
   await page.getByTestId('who').filter({ hasText: user }).waitFor();
+  if (!saved && !fresh) savedSessions.set(user, await page.context().storageState());
   return page;
 }
 
@@ -243,7 +261,7 @@ describe('the console in a browser', () => {
   });
 
   it('offers to sign in again over the page when a change meets an ended session, keeping what was typed', async () => {
-    const page = await signIn('ana');
+    const page = await signIn('ana', true);
     const [open] = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
     await page.goto(`${base}/#/case/${open!.caseId}`);
     await page.getByTestId('note-text').fill('Checked the hop path against the exchange\'s records.');
@@ -263,7 +281,7 @@ describe('the console in a browser', () => {
   });
 
   it('offers sign-in again after the box was dismissed with Escape, and keeps no password typed in the dismissed box', async () => {
-    const page = await signIn('ana');
+    const page = await signIn('ana', true);
     const [open] = (await (await page.request.get(`${base}/api/cases?status=open`)).json() as { cases: { caseId: string }[] }).cases;
     await page.goto(`${base}/#/case/${open!.caseId}`);
     await page.getByTestId('note-text').fill('Second look at the hop path.');
@@ -287,7 +305,7 @@ describe('the console in a browser', () => {
   });
 
   it('takes the sign-in box away when the page itself goes to the sign-in form (another page was opened meanwhile)', async () => {
-    const page = await signIn('ana');
+    const page = await signIn('ana', true);
     const [any] = (await (await page.request.get(`${base}/api/cases`)).json() as { cases: { caseId: string }[] }).cases;
     await page.goto(`${base}/#/case/${any!.caseId}`);
     await page.getByTestId('note-text').waitFor();
@@ -385,7 +403,7 @@ describe('the console in a browser', () => {
   it('ends an open queue when its session ends (the user removed): the stream closes and the page asks to sign in', async () => {
     const users = new Users(new RedisUserBackend(redis, prefix));
     await users.add('tom', 'analyst', PASSWORD, 0);
-    const page = await signIn('tom');
+    const page = await signIn('tom', true);
     await page.locator('[data-testid=queue][data-live=push]').waitFor();
     await users.remove('tom', 0);
     // The stream's sessions are checked every few seconds; the reconnection and the poll are refused.
