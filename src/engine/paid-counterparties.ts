@@ -52,49 +52,90 @@ interface AccountIndex {
  */
 const FILTER_FROM = 4;
 
-/** Bits of a CounterpartyFilter: four 31-bit words (small integers, no allocation per key). */
-const FILTER_BITS = 124;
+/** Bits of a CounterpartyFilter: eight 31-bit words (small integers, no allocation per key). */
+const FILTER_BITS = 248;
 
-/** The filter bit of a key: a hash of its last characters (the random part of any address form). */
-function filterBit(key: AddressKey): number {
+/** A hash of the key's last characters (the random part of any address form), unsigned. */
+function filterHash(key: AddressKey): number {
   let h = 0x811c9dc5;
   for (let i = key.length - 1, n = 0; i >= 0 && n < 12; i--, n++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % FILTER_BITS;
+  return h >>> 0;
 }
 
+/** The key's two filter bits, from two parts of its hash. */
+const firstBit = (h: number): number => h % FILTER_BITS;
+const secondBit = (h: number): number => Math.floor(h / FILTER_BITS) % FILTER_BITS;
+
 /**
- * The counterparties of a short history's transfers, one bit per address (a Bloom filter of one
- * hash): a clear bit means no transfer of the history dealt with that address, so the answer
- * is "never" without a scan; a set bit may be another address's or a transfer's the history has
- * dropped since, and the history is scanned as before. Rebuilt once it has taken in more than
- * twice its history's length, so dropped transfers do not fill it.
+ * The counterparties of a short history's transfers, two bits per address (a Bloom filter of two
+ * hashes): a clear bit means no transfer of the history dealt with that address, so the answer
+ * is "never" without a scan; both bits set may be other addresses' or a transfer's the history
+ * has dropped since, and the history is scanned as before. Rebuilt once it has taken in more than
+ * twice its history's length, so dropped transfers do not fill it. Until session 64 it had 124
+ * bits and one per address: a history of 24 transfers (the 10x longer benchmark stream past its
+ * retention) with the dropped ones' bits set a third or more of them, and each address that
+ * came out "maybe" cost a scan of the whole history, so the items read per question grew with
+ * the history (2.4 at 6 transfers, 7 at 24, 10 at 32: measured on the stream's mix of one-off
+ * senders and a repeated own wallet); two bits of 248 keep that near 1 in 20.
  */
 class CounterpartyFilter {
   private w0 = 0;
   private w1 = 0;
   private w2 = 0;
   private w3 = 0;
+  private w4 = 0;
+  private w5 = 0;
+  private w6 = 0;
+  private w7 = 0;
   /** Transfers taken in since it was built, with those it was built from. */
   items = 0;
 
   add(e: TransferEvent): void {
     this.items++;
-    if (e.msg.kind !== 'deposit') this.set(filterBit(e.to));
-    else for (const key of e.from) this.set(filterBit(key));
+    if (e.msg.kind !== 'deposit') this.note(e.to);
+    else for (const key of e.from) this.note(key);
   }
 
   mayHold(key: AddressKey): boolean {
-    const bit = filterBit(key);
-    const word = bit < 62 ? (bit < 31 ? this.w0 : this.w1) : bit < 93 ? this.w2 : this.w3;
-    return (word & (1 << bit % 31)) !== 0;
+    const h = filterHash(key);
+    return this.has(firstBit(h)) && this.has(secondBit(h));
+  }
+
+  private note(key: AddressKey): void {
+    const h = filterHash(key);
+    this.set(firstBit(h));
+    this.set(secondBit(h));
+  }
+
+  private has(bit: number): boolean {
+    return (this.word(Math.floor(bit / 31)) & (1 << bit % 31)) !== 0;
+  }
+
+  private word(i: number): number {
+    switch (i) {
+      case 0: return this.w0;
+      case 1: return this.w1;
+      case 2: return this.w2;
+      case 3: return this.w3;
+      case 4: return this.w4;
+      case 5: return this.w5;
+      case 6: return this.w6;
+      default: return this.w7;
+    }
   }
 
   private set(bit: number): void {
     const mask = 1 << bit % 31;
-    if (bit < 31) this.w0 |= mask;
-    else if (bit < 62) this.w1 |= mask;
-    else if (bit < 93) this.w2 |= mask;
-    else this.w3 |= mask;
+    switch (Math.floor(bit / 31)) {
+      case 0: this.w0 |= mask; break;
+      case 1: this.w1 |= mask; break;
+      case 2: this.w2 |= mask; break;
+      case 3: this.w3 |= mask; break;
+      case 4: this.w4 |= mask; break;
+      case 5: this.w5 |= mask; break;
+      case 6: this.w6 |= mask; break;
+      default: this.w7 |= mask;
+    }
   }
 }
 
@@ -301,7 +342,11 @@ function dealtSinceInHistory(history: readonly HistoryItem[], key: AddressKey): 
 /** priorDealing over a history scanned from `time` back: the same PRIOR_LOOK transfers with `key` an index would list. */
 function priorDealingInHistory(history: readonly HistoryItem[], key: AddressKey, time: number): number | undefined {
   let seen = 0;
-  for (let i = upperBound(history, time) - 1; i >= 0 && seen < PRIOR_LOOK; i--) {
+  // Usually asked at or after the newest item (before a new transfer goes in): read from the
+  // end without a binary search, as the index's lists are.
+  let i = history.length - 1;
+  if (i >= 0 && history[i]!.time > time) i = upperBound(history, time) - 1;
+  for (; i >= 0 && seen < PRIOR_LOOK; i--) {
     const item = history[i]!;
     if (item.type !== 'transfer' || !dealsWith(item, key)) continue;
     seen++;
