@@ -3,6 +3,12 @@
  * up again. Items leave in insertion order once older than `retention` behind the newest time:
  * a queue, not a scan, so expiry costs O(1) amortised per item. An item inserted out of order
  * leaves with its insertion neighbours, a little later than its own time would say.
+ *
+ * The queue holds each id and the item it was set with, side by side. While nothing has been
+ * taken out or replaced since an id was queued (`trustedFrom`), that item is the one the map
+ * holds, so expiry reads its time from the queue and deletes it without looking it up first: in
+ * order, a set costs one map write and each expiry one delete (session 64; they cost a `has`
+ * and a look-up or two more, every one a cold key).
  */
 import { ShardedMap } from './sharded-map.js';
 
@@ -12,7 +18,23 @@ export class ExpiringIndex<V extends { time: number }> {
   private readonly map = new ShardedMap<string, V>();
   /** Insertion order as chunks of ids (an array per chunk keeps each array small). */
   private readonly chunks: string[][] = [[]];
+  /**
+   * The item each queued id was set with, in the same chunks and places as `chunks`; a place the
+   * head has passed is emptied, so the queue holds no item the map let go of (a chunk holds up to
+   * CHUNK of them until the head leaves it).
+   */
+  private readonly itemChunks: (V | undefined)[][] = [[]];
   private head = 0;
+  /** Ids the head has passed, all told: the queue position of the head. */
+  private passed = 0;
+  /** Ids queued, all told. */
+  private queued = 0;
+  /**
+   * The queue position from which each queued item is the map's live item for its id: ids were
+   * queued there after the last change that can make a queued item not the live one (a delete,
+   * a replacement, the cap, an id expired at an earlier place of its own).
+   */
+  private trustedFrom = 0;
   private newest = Number.NEGATIVE_INFINITY;
   /** The highest horizon expiry has applied: an item at or after it has never been expired. */
   private expiredBefore = Number.NEGATIVE_INFINITY;
@@ -54,7 +76,7 @@ export class ExpiringIndex<V extends { time: number }> {
   /** Drops an item now; its id leaves the insertion queue when the queue reaches it. */
   delete(id: string): boolean {
     const removed = this.map.delete(id);
-    if (removed) this.removals++;
+    if (removed) this.removed();
     return removed;
   }
 
@@ -76,28 +98,67 @@ export class ExpiringIndex<V extends { time: number }> {
   }
 
   set(id: string, value: V): void {
-    if (!this.map.has(id)) {
-      let tail = this.chunks[this.chunks.length - 1]!;
-      if (tail.length === CHUNK) this.chunks.push((tail = []));
-      tail.push(id);
-    } else this.removals++; // the id's earlier item is replaced
-    this.map.set(id, value);
+    if (this.map.setIsNew(id, value)) this.enqueue(id, value);
+    else this.removed(); // the id's earlier item is replaced
     this.advance(value.time);
     if (this.map.size > this.maxEntries) this.dropFirstInserted();
+  }
+
+  private enqueue(id: string, value: V): void {
+    let tail = this.chunks[this.chunks.length - 1]!;
+    let items = this.itemChunks[this.itemChunks.length - 1]!;
+    if (tail.length === CHUNK) {
+      this.chunks.push((tail = []));
+      this.itemChunks.push((items = []));
+    }
+    tail.push(id);
+    items.push(value);
+    this.queued++;
+  }
+
+  /** Counts an item taken out or replaced other than by expiry: no queued item is trusted since. */
+  private removed(): void {
+    this.removals++;
+    this.trustedFrom = this.queued;
   }
 
   /** Takes out the first inserted live items until the cap holds (a removal, not an expiry). */
   private dropFirstInserted(): void {
     for (let id = this.firstQueued(); id !== undefined && this.map.size > this.maxEntries; id = this.firstQueued()) {
-      this.head++;
-      this.headKnownAt = -1;
-      const item = this.map.get(id);
+      const item = this.liveAtHead(id);
+      this.passHead();
       if (item === undefined) continue;
       this.map.delete(id);
+      // A removal, but of the head's own item: no other queued place holds its id (one that
+      // left and was set again is not trusted already), so the queued items stay trusted.
       this.removals++;
       this.capped++;
       this.expired?.(item);
     }
+  }
+
+  private passHead(): void {
+    this.itemChunks[0]![this.head] = undefined;
+    this.head++;
+    this.passed++;
+    this.headKnownAt = -1;
+  }
+
+  /**
+   * The live item of the id at the head (undefined: taken out since it was queued): the queued
+   * item itself when it is trusted (`trustedFrom`) or its time known (`headTime`), else the map's.
+   * An id that left and was set again is live at its first place, as it was when the queue held
+   * only ids; its later place is then not trusted.
+   */
+  private liveAtHead(id: string): V | undefined {
+    const queued = this.itemChunks[0]![this.head]!;
+    if (this.passed >= this.trustedFrom || this.headKnownAt === this.removals) return queued;
+    const item = this.map.get(id);
+    if (item !== undefined && item !== queued) {
+      this.itemChunks[0]![this.head] = item;
+      this.trustedFrom = this.queued;
+    }
+    return item;
   }
 
   /** The id at the head of the insertion queue (live or taken out since), dropping spent chunks; undefined when the queue is empty. */
@@ -106,8 +167,9 @@ export class ExpiringIndex<V extends { time: number }> {
       const chunk = this.chunks[0]!;
       if (this.head < chunk.length) return chunk[this.head];
       this.headKnownAt = -1;
-      if (this.chunks.length === 1) { chunk.length = 0; this.head = 0; return undefined; }
+      if (this.chunks.length === 1) { chunk.length = 0; this.itemChunks[0]!.length = 0; this.head = 0; return undefined; }
       this.chunks.shift();
+      this.itemChunks.shift();
       this.head = 0;
     }
   }
@@ -124,14 +186,13 @@ export class ExpiringIndex<V extends { time: number }> {
     if (horizon > this.expiredBefore) this.expiredBefore = horizon;
     if (this.headKnownAt === this.removals && this.headTime >= horizon) return;
     for (let id = this.firstQueued(); id !== undefined; id = this.firstQueued()) {
-      const item = this.map.get(id);
+      const item = this.liveAtHead(id);
       if (item && item.time >= horizon) {
         this.headTime = item.time;
         this.headKnownAt = this.removals;
         return;
       }
-      this.head++;
-      this.headKnownAt = -1;
+      this.passHead();
       if (!item) continue;
       this.map.delete(id);
       this.expired?.(item);
@@ -158,9 +219,7 @@ export class ExpiringIndex<V extends { time: number }> {
    * the checkpoint holds exactly what was live. `newest` is set once all are in.
    */
   restoreEntry(id: string, value: V): void {
-    let tail = this.chunks[this.chunks.length - 1]!;
-    if (tail.length === CHUNK) this.chunks.push((tail = []));
-    tail.push(id);
+    this.enqueue(id, value);
     this.map.set(id, value);
     this.headKnownAt = -1;
   }

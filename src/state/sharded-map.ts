@@ -68,6 +68,15 @@ export class ShardedMap<K extends string | number, V> implements KeyedTable<K, V
     return this;
   }
 
+  /** `set`, telling whether the key is new (one look-up, where `has` and then `set` take two). */
+  setIsNew(key: K, value: V): boolean {
+    const shard = this.shard(key);
+    const before = shard.size;
+    shard.set(key, value);
+    if (this.shards.length === 1 && shard.size >= this.splitAt) this.split();
+    return shard.size > before;
+  }
+
   delete(key: K): boolean {
     return this.shard(key).delete(key);
   }

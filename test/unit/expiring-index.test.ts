@@ -5,7 +5,7 @@
  * accepts is still found.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ExpiringIndex } from '../../src/state/expiring-index.js';
 
 type Op = { kind: 'set'; id: number; time: number } | { kind: 'delete'; id: number } | { kind: 'advance'; time: number } | { kind: 'retention'; ms: number };
@@ -88,6 +88,8 @@ class ReferenceIndex {
   readonly items = new Map<string, { time: number; n: number }>();
   private newest = Number.NEGATIVE_INFINITY;
   readonly expired: string[] = [];
+  /** The items let go of, in order (`expired` holds their ids). */
+  readonly expiredItems: { time: number; n: number }[] = [];
   constructor(private retention: number, private readonly cap: number) {}
 
   set(id: string, item: { time: number; n: number }): void {
@@ -96,7 +98,8 @@ class ReferenceIndex {
     this.advance(item.time);
     while (this.items.size > this.cap) {
       const first = this.queue.shift()!;
-      if (this.items.delete(first)) this.expired.push(first);
+      const item = this.items.get(first);
+      if (item && this.items.delete(first)) { this.expired.push(first); this.expiredItems.push(item); }
     }
   }
 
@@ -121,7 +124,7 @@ class ReferenceIndex {
       const item = this.items.get(this.queue[0]!);
       if (item && item.time >= horizon) return;
       const id = this.queue.shift()!;
-      if (item) { this.items.delete(id); this.expired.push(id); }
+      if (item) { this.items.delete(id); this.expired.push(id); this.expiredItems.push(item); }
     }
   }
 }
@@ -156,6 +159,31 @@ describe('ExpiringIndex: the head it knows without a look-up', () => {
     expect(expiries).toBeGreaterThan(100);
   });
 
+  it('tells the items it lets go of, in the order an index without the shortcut lets them go, whatever is replaced, deleted, set again or capped', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 2, max: 14 }), (ops, cap) => {
+      const gone: { time: number; n: number }[] = [];
+      const index = new ExpiringIndex<{ time: number; n: number }>(30, (item) => gone.push(item), cap);
+      const reference = new ReferenceIndex(30, cap);
+      ops.forEach((o, n) => {
+        if (o.kind === 'set') {
+          const item = { time: o.time, n };
+          index.set(`id-${o.id}`, item);
+          reference.set(`id-${o.id}`, item);
+        } else if (o.kind === 'delete') {
+          index.delete(`id-${o.id}`);
+          reference.delete(`id-${o.id}`);
+        } else if (o.kind === 'advance') {
+          index.advance(o.time);
+          reference.advance(o.time);
+        } else {
+          index.setRetention(o.ms);
+          reference.setRetention(o.ms);
+        }
+        expect(gone, `after op ${n}`).toEqual(reference.expiredItems);
+      });
+    }), { numRuns: 800 });
+  });
+
   it('expires a head replaced by an older item at the next advance', () => {
     const index = new ExpiringIndex<{ time: number }>(10);
     index.set('a', { time: 50 });
@@ -165,5 +193,22 @@ describe('ExpiringIndex: the head it knows without a look-up', () => {
     index.advance(57);
     expect(index.get('a')).toBeUndefined();
     expect(index.get('b')).toEqual({ time: 55 });
+  });
+});
+
+describe('ExpiringIndex read in order: the look-ups it costs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('finds nothing by id to set a new item or let the head go: one write per set, one delete per expiry', () => {
+    const index = new ExpiringIndex<{ time: number }>(100);
+    for (let t = 0; t < 1000; t++) index.set(`warm-${t}`, { time: t });
+    const gets = vi.spyOn(Map.prototype, 'get');
+    const has = vi.spyOn(Map.prototype, 'has');
+    const sets = vi.spyOn(Map.prototype, 'set');
+    const deletes = vi.spyOn(Map.prototype, 'delete');
+    // Each set is one newer than the last: each lets exactly one item go.
+    for (let t = 1000; t < 2000; t++) index.set(`id-${t}`, { time: t });
+    expect(index.size).toBe(101);
+    expect({ gets: gets.mock.calls.length, has: has.mock.calls.length, sets: sets.mock.calls.length, deletes: deletes.mock.calls.length }).toEqual({ gets: 0, has: 0, sets: 1000, deletes: 1000 });
   });
 });
