@@ -193,6 +193,20 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : ''}`);
 }
 
+/**
+ * A read of the broker's state that a test needs once, outside a wait: a call that throws (the
+ * group coordinator still loading a fresh group's offsets, a busy broker) is made again every half
+ * second, as `waitFor` does, until it answers or `timeoutMs` has passed.
+ */
+export async function answered<T>(read: () => Promise<T>, what: string, timeoutMs = 120_000): Promise<T> {
+  let answer: { value: T } | undefined;
+  await waitFor(async () => {
+    answer = { value: await read() };
+    return true;
+  }, timeoutMs, what);
+  return answer!.value;
+}
+
 /** Every committed record of a topic (read_committed), up to the end it has when the read starts. */
 export async function readAll(topic: string, timeoutMs = 120_000): Promise<string[]> {
   return (await readAllWithHeaders(topic, timeoutMs)).map((r) => r.value);
