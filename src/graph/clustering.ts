@@ -17,8 +17,8 @@
  *   of it) by the wallet's next outflow. A worker's wallet may hold the pay a few days before it
  *   sweeps into the consolidation address (typologies.md: forwarded "within days"; session 46 QA
  *   saw holds of 80 to 140 hours, 0 of 8 joined at 72 h), and only into an address another
- *   wallet paid in the 30 days before (a shared destination, not one's own deposit address at a
- *   service); a saver paying rent out of the pay, a wallet with other income and a hot wallet
+ *   wallet paid in the 30 days before, in the sweep's asset and a tenth of it or more (a shared
+ *   destination, not one's own deposit address at a service); a saver paying rent out of the pay, a wallet with other income and a hot wallet
  *   with many inflows do not qualify.
  */
 import type { ParsedBitcoinTx } from '../chain/bitcoin.js';
@@ -52,6 +52,8 @@ const HELD_LOOK = 4;
 const HELD_INFLOWS_READ = 16;
 /** How far back a held sweep's receiver must have been paid by another wallet (T4's 30 days). */
 const SHARED_DESTINATION_WITHIN = 30 * 24 * 3_600_000;
+/** The least share of a held sweep another wallet's payment into its receiver must carry to make it a shared destination (not dust). */
+const SHARED_PAYMENT_FLOOR = Decimal.parse('0.1');
 /** Outflows of an address read to tell a pass-through contract (see GraphWriter.passesThrough). */
 const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
@@ -414,7 +416,7 @@ export class GraphWriter {
     }
     if (pay === undefined || pay.from === receiver || time - pay.time <= this.options.forwardWithin) return false;
     if (amount.compare(pay.amount.times(HELD_SWEEP_FLOOR)) < 0 || amount.compare(pay.amount.times(FORWARD_CEILING)) > 0) return false;
-    return this.paidByAnother(receiver, address, time);
+    return this.paidByAnother(receiver, address, asset, amount, time);
   }
 
   /**
@@ -423,16 +425,21 @@ export class GraphWriter {
    * addresses feed a small number of shared consolidation addresses), not a deposit address of
    * one's own at a service, which only its owner pays (session 64: savers holding pay a week
    * before moving it to their savings platform had joined its hot wallet's cluster with the
-   * held rule alone). Reads the receiver's in-edges at or before `time`, newest first, at most
-   * HELD_INFLOWS_READ of them after a binary search.
+   * held rule alone). The other wallet's payment is of the sweep's asset and carries at least
+   * SHARED_PAYMENT_FLOOR of the sweep: a service's gas top-up of its deposit address (the chain's
+   * coin), a Transfer log of a token no registry knows (anyone can emit one) and a poisoner's dust
+   * say nothing of who else uses the address (session 64 review: each had made one's own deposit
+   * address a shared destination). Reads the receiver's in-edges at or before `time`, newest
+   * first, at most HELD_INFLOWS_READ of them after a binary search.
    */
-  private paidByAnother(receiver: number, address: number, time: number): boolean {
+  private paidByAnother(receiver: number, address: number, asset: string, amount: Decimal, time: number): boolean {
     const ins = this.graph.edgesIn(receiver);
     const end = upperBound(ins, time);
+    const least = amount.times(SHARED_PAYMENT_FLOOR);
     for (let i = end - 1; i >= 0 && i >= end - HELD_INFLOWS_READ; i--) {
       const e = ins[i]!;
       if (e.time < time - SHARED_DESTINATION_WITHIN) return false;
-      if (e.from !== address && e.coSpend !== true) return true;
+      if (e.from !== address && e.coSpend !== true && e.asset === asset && e.amount.compare(least) >= 0) return true;
     }
     return false;
   }

@@ -19,12 +19,16 @@ const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a
 const topic = (address: string): string => `0x${'0'.repeat(24)}${address.slice(2).toLowerCase()}`;
 let logIndex = 0;
 
-/** A USDT Transfer log of `amount` whole units in transaction `tx`. */
-function usdt(from: string, to: string, amount: number, hour: number, tx: number): string {
+/** A USDT Transfer log (or one of `token`) of `amount` whole units in transaction `tx`. */
+function usdt(from: string, to: string, amount: number, hour: number, tx: number, token = USDT_ETH): string {
   return JSON.stringify({
     schema: 'chain.evm.log.v1', chain: 'ethereum', txHash: `0x${tx.toString(16).padStart(64, '0')}`, logIndex: ++logIndex, blockNumber: 21_000_000 + tx, blockTime: at(hour),
-    address: USDT_ETH, topics: [TRANSFER_TOPIC, topic(from), topic(to)], data: `0x${(BigInt(Math.round(amount * 100)) * 10n ** 4n).toString(16).padStart(64, '0')}`,
+    address: token, topics: [TRANSFER_TOPIC, topic(from), topic(to)], data: `0x${(BigInt(Math.round(amount * 100)) * 10n ** 4n).toString(16).padStart(64, '0')}`,
   });
+}
+/** A native ETH transfer of `wei` in transaction `tx`. */
+function eth(from: string, to: string, wei: string, hour: number, tx: number): string {
+  return JSON.stringify({ schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: `0x${tx.toString(16).padStart(64, '0')}`, blockNumber: 21_000_000 + tx, blockTime: at(hour), from, to, value: wei });
 }
 /** The exchange pays `amount` USDT out of its hot wallet to `wallet` for account `id`. */
 function withdrawal(id: string, wallet: string, amount: number, hour: number): string {
@@ -41,7 +45,7 @@ function run(lines: string[]): Pipeline {
 }
 const cluster = (p: Pipeline, address: string): string => p.graph.clusterName(p.graph.id(addressKey('ethereum', address)));
 
-const [WALLET, CONS, OTHER_WORKER, LANDLORD, SIDE_INCOME, SAVINGS_DEPOSIT] = [hex(0xb001), hex(0xb002), hex(0xb003), hex(0xb004), hex(0xb005), hex(0xb006)];
+const [WALLET, CONS, OTHER_WORKER, LANDLORD, SIDE_INCOME, SAVINGS_DEPOSIT, PLATFORM_GAS, POISONER] = [hex(0xb001), hex(0xb002), hex(0xb003), hex(0xb004), hex(0xb005), hex(0xb006), hex(0xb007), hex(0xb008)];
 /** Another worker's wallet paid CONS at hour 0: CONS is a shared destination. */
 const sharedCons = usdt(OTHER_WORKER, CONS, 4_000, 0, 1);
 
@@ -77,6 +81,21 @@ describe('a wallet that holds its pay past 72 hours', () => {
 
   it('stays apart from its own deposit address at a service that no other wallet pays', () => {
     const p = run([withdrawal('w1', WALLET, 5_000, 10), usdt(WALLET, SAVINGS_DEPOSIT, 4_995, 110, 2)]);
+    expect(cluster(p, WALLET)).not.toBe(cluster(p, SAVINGS_DEPOSIT));
+  });
+
+  it('stays apart from its own deposit address that the service tops up with gas in the chain\'s coin', () => {
+    const p = run([eth(PLATFORM_GAS, SAVINGS_DEPOSIT, '2000000000000000', 5, 9), withdrawal('w1', WALLET, 5_000, 10), usdt(WALLET, SAVINGS_DEPOSIT, 4_995, 110, 2)]);
+    expect(cluster(p, WALLET)).not.toBe(cluster(p, SAVINGS_DEPOSIT));
+  });
+
+  it('stays apart from its own deposit address that a token no registry knows was sent to', () => {
+    const p = run([usdt(POISONER, SAVINGS_DEPOSIT, 5_000, 5, 9, hex(0xdead)), withdrawal('w1', WALLET, 5_000, 10), usdt(WALLET, SAVINGS_DEPOSIT, 4_995, 110, 2)]);
+    expect(cluster(p, WALLET)).not.toBe(cluster(p, SAVINGS_DEPOSIT));
+  });
+
+  it('stays apart from its own deposit address that a poisoner sent dust of the asset', () => {
+    const p = run([usdt(POISONER, SAVINGS_DEPOSIT, 0.01, 5, 9), withdrawal('w1', WALLET, 5_000, 10), usdt(WALLET, SAVINGS_DEPOSIT, 4_995, 110, 2)]);
     expect(cluster(p, WALLET)).not.toBe(cluster(p, SAVINGS_DEPOSIT));
   });
 
