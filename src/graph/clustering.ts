@@ -46,9 +46,9 @@ export const DEFAULT_CLUSTERING: ClusteringOptions = { forwardRatio: 0.9, forwar
 const FORWARD_CEILING = Decimal.parse('1.0001');
 /** The least share of a held wallet's one inflow its sweep must carry past forwardWithin (fees and gas aside, all of it). */
 const HELD_SWEEP_FLOOR = Decimal.parse('0.98');
-/** Outflows at or after a sweep that sweepsHeldPay steps over before it gives up (a wallet that holds pay has few). */
+/** Outflows at one time that heldSweepsOf reads at most (a wallet that holds pay has few). */
 const HELD_LOOK = 4;
-/** In-edges sweepsHeldPay reads at most (later ones, gas in other assets, the pay): a busy address gives up in a few. */
+/** In-edges at or before a sweep that sweepsHeldPay reads at most (gas in other assets, the pay): a busy address gives up in a few. */
 const HELD_INFLOWS_READ = 16;
 /** How far back a held sweep's receiver must have been paid by another wallet (T4's 30 days). */
 const SHARED_DESTINATION_WITHIN = 30 * 24 * 3_600_000;
@@ -96,6 +96,8 @@ export interface TransferOutcome {
 
 /** Shared by every outcome without changes; never written (a list is made for the first change). */
 const NO_CHANGES: readonly GraphChange[] = Object.freeze([]);
+/** Shared by every look-up that finds no edge; never written. */
+const NO_EDGES: readonly FlowEdge[] = Object.freeze([]);
 
 /**
  * GraphSense's one-time-change rule, and direct change (output pays an input address), for a
@@ -280,8 +282,7 @@ export class GraphWriter {
       const c = graph.mergeForward(e.to, to, { heuristic: 'forwarding', ref: shownRef(e.ref), time: e.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
-    const held = this.heldSweepOf(from, to, asset, time);
-    if (held) {
+    for (const held of this.heldSweepsOf(from, to, asset, time)) {
       const c = graph.mergeForward(held.to, to, { heuristic: 'forwarding', ref: shownRef(held.ref), time: held.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
@@ -289,20 +290,32 @@ export class GraphWriter {
   }
 
   /**
-   * Held pay seen from the inflow's side: the first outflow of `to` after a new inflow at `time`,
-   * when it comes later than forwardWithin (within heldForwardWithin) and sweeps that inflow whole
-   * as sweepsHeldPay asks. One edge read besides sweepsHeldPay's few.
+   * Held pay seen from the inflow's side: the outflows of `to` at the first time after a new
+   * inflow at `time`, when that comes later than forwardWithin (within heldForwardWithin), that
+   * sweep the inflow whole as sweepsHeldPay asks. Every outflow at that time is read (at most
+   * HELD_LOOK), not only the first stored: an outflow of another asset in the sweep's second hid
+   * the sweep when the pay was read late, and each sweep merges as it would have in event order
+   * (session 64 review). A few edges besides sweepsHeldPay's.
    */
-  private heldSweepOf(from: number, to: number, asset: string, time: number): FlowEdge | undefined {
-    const graph = this.graph;
-    const outs = graph.edgesOut(to);
+  private heldSweepsOf(from: number, to: number, asset: string, time: number): readonly FlowEdge[] {
+    const outs = this.graph.edgesOut(to);
     const first = lowerBound(outs, time);
-    const e = outs[first];
-    if (e === undefined || e.time <= time + this.options.forwardWithin || e.time > time + this.options.heldForwardWithin) return undefined;
-    if (e.asset !== asset || e.to === from || graph.isOwn(e.to)) return undefined;
-    if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) return undefined;
-    if (this.passesThrough(to) || this.passesThrough(e.to) || !this.sweepsHeldPay(to, e.asset, e.amount, e.time, e.to)) return undefined;
-    return e;
+    const sweepTime = outs[first]?.time;
+    if (sweepTime === undefined || sweepTime <= time + this.options.forwardWithin || sweepTime > time + this.options.heldForwardWithin) return NO_EDGES;
+    let sweeps: FlowEdge[] | undefined;
+    for (let i = first; i < outs.length && i < first + HELD_LOOK && outs[i]!.time === sweepTime; i++) {
+      const e = outs[i]!;
+      if (this.sweepsHeldPayOf(from, to, asset, e)) (sweeps ??= []).push(e);
+    }
+    return sweeps ?? NO_EDGES;
+  }
+
+  /** Whether outflow `e` of `to` is a held sweep of an inflow of `asset` from `from` (heldSweepsOf). */
+  private sweepsHeldPayOf(from: number, to: number, asset: string, e: FlowEdge): boolean {
+    const graph = this.graph;
+    if (e.asset !== asset || e.to === from || graph.isOwn(e.to)) return false;
+    if (graph.clusterLabels(to, e.time).length > 0 || !this.absorbsForwards(e.to, e.time)) return false;
+    return !this.passesThrough(to) && !this.passesThrough(e.to) && this.sweepsHeldPay(to, e.asset, e.amount, e.time, e.to);
   }
 
   /**
@@ -392,22 +405,25 @@ export class GraphWriter {
    * HELD_SWEEP_FLOOR to FORWARD_CEILING of it. A second inflow of the asset (other income, a hot
    * wallet's customers) or a part paid on (rent out of the pay) is no held sweep; gas in another
    * asset is not counted. The chain's and the exchange's records of one transfer count once (as in
-   * sweepsUnswept). The receiver must be a shared destination (paidByAnother). Reads at most
-   * HELD_LOOK out-edges and HELD_INFLOWS_READ in-edges of each address.
+   * sweepsUnswept). The receiver must be a shared destination (paidByAnother). Edges later than
+   * the sweep are stepped over by binary search, not read, so what came after the sweep does not
+   * decide it (session 64 review: a pay read after four more outflows or sixteen more inflows of
+   * the wallet gave no merge, in event order it did); reads at most one out-edge and
+   * HELD_INFLOWS_READ in-edges at or before `time` of each address.
    */
   private sweepsHeldPay(address: number, asset: string, amount: Decimal, time: number, receiver: number): boolean {
     const graph = this.graph;
     const oldest = time - this.options.heldForwardWithin;
     const outs = graph.edgesOut(address);
-    let o = outs.length - 1;
-    for (let read = 0; o >= 0 && outs[o]!.time >= time; o--) if (++read > HELD_LOOK) return false;
-    const since = o >= 0 ? outs[o]!.time : oldest - 1;
+    const previous = lowerBound(outs, time) - 1; // the previous outflow, before the sweep's time
+    const since = previous >= 0 ? outs[previous]!.time : oldest - 1;
     const ins = graph.edgesIn(address);
+    const end = upperBound(ins, time);
     let pay: FlowEdge | undefined;
-    for (let i = ins.length - 1, read = 0; i >= 0; i--) {
+    for (let i = end - 1; i >= 0; i--) {
       const e = ins[i]!;
-      if (++read > HELD_INFLOWS_READ) return false;
-      if (e.time > time || e.asset !== asset) continue; // later, or gas in the chain's coin
+      if (i < end - HELD_INFLOWS_READ) return false; // a busy address
+      if (e.asset !== asset) continue; // gas in the chain's coin
       if (e.time <= since) break;
       if (e.time < oldest) return false; // held longer than heldForwardWithin
       if (pay !== undefined && sameTransactionRef(pay.ref, e.ref) && sameAmount(pay.amount, e.amount)) continue;

@@ -109,4 +109,35 @@ describe('a wallet that holds its pay past 72 hours', () => {
     const p = run([sharedCons, ...payers, usdt(WALLET, CONS, 5_000, 110, 2)]);
     expect(cluster(p, WALLET)).not.toBe(cluster(p, CONS));
   });
+
+  it('joins alike in event order and when the pay is read after the wallet\'s next five outflows', () => {
+    const pay = withdrawal('w1', WALLET, 5_000, 10);
+    const sweep = usdt(WALLET, CONS, 4_990, 110, 2);
+    const later = Array.from({ length: 5 }, (_, k) => eth(WALLET, hex(0xd000 + k), '1000000000000000', 200 + k, 20 + k));
+    const inOrder = run([sharedCons, pay, sweep, ...later]);
+    const payLast = run([sharedCons, sweep, ...later, pay]);
+    expect(cluster(inOrder, WALLET)).toBe(cluster(inOrder, CONS));
+    expect(cluster(payLast, WALLET)).toBe(cluster(payLast, CONS));
+  });
+
+  it('joins alike in event order and when the pay is read after seventeen later inflows of the wallet', () => {
+    const pay = withdrawal('w1', WALLET, 5_000, 10);
+    const sweep = usdt(WALLET, CONS, 4_990, 110, 2);
+    const later = Array.from({ length: 17 }, (_, k) => usdt(hex(0xc100 + k), WALLET, 100, 200 + k, 40 + k));
+    const inOrder = run([sharedCons, pay, sweep, ...later]);
+    const payLast = run([sharedCons, sweep, ...later, pay]);
+    expect(cluster(inOrder, WALLET)).toBe(cluster(inOrder, CONS));
+    expect(cluster(payLast, WALLET)).toBe(cluster(payLast, CONS));
+  });
+
+  it('joins alike in event order and when the pay is read after an outflow of another asset in the sweep\'s second', () => {
+    const pay = withdrawal('w1', WALLET, 5_000, 10);
+    const sweep = usdt(WALLET, CONS, 4_990, 110, 2);
+    const gasOut = eth(WALLET, LANDLORD, '1000000000000000', 110, 3);
+    const inOrder = run([sharedCons, pay, gasOut, sweep]);
+    const payLast = run([sharedCons, gasOut, sweep, pay]);
+    expect(cluster(inOrder, WALLET)).toBe(cluster(inOrder, CONS));
+    expect(cluster(payLast, WALLET)).toBe(cluster(payLast, CONS));
+    expect(cluster(payLast, WALLET)).not.toBe(cluster(payLast, LANDLORD));
+  });
 });
