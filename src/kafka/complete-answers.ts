@@ -12,12 +12,15 @@
  *
  * Each read here names what it waits for, retries with a backoff (100 ms up to 2 s) while the
  * answer has a gap, Kafka calls the error retriable, or kafkajs tripped over its own metadata, and
- * gives up after `timeoutMs` naming the gap.
+ * gives up after `timeoutMs`, or at a `deadline` shared with other reads if that comes first,
+ * naming the gap.
  */
 import { isRetriable } from './client.js';
 
 export interface CompleteReadOptions {
   timeoutMs: number;
+  /** An end (Date.now() time) shared by several reads, one after another: the earlier of it and `timeoutMs` from now applies. */
+  deadline?: number;
   /** Errors the caller handles at once although Kafka calls them retriable (an ownership topic that does not exist). */
   final?: (err: unknown) => boolean;
   /** Told each attempt that found a gap (the monitor logs it). */
@@ -31,7 +34,7 @@ export function isKafkajsMetadataSlip(err: unknown): boolean {
 
 /** Reads until `gapOf` finds nothing missing in the answer; `what` names the read in the error past the deadline. */
 export async function readComplete<T>(what: string, read: () => Promise<T>, gapOf: (answer: T) => string | undefined, options: CompleteReadOptions): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = Math.min(Date.now() + options.timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
   for (let attempt = 1; ; attempt++) {
     let gap: string;
     let cause: unknown;

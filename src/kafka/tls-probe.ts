@@ -44,7 +44,24 @@ export function apiVersionsRequest(correlationId = 1, clientId = 'tidewatch-tls-
   return request;
 }
 
-export function handshake(broker: string, options: ConnectionOptions, timeoutMs: number): Promise<HandshakeOutcome> {
+/** A probe's timer that keeps no process alive, and a cancel that destroys the probe's socket at once. */
+function probeEnds(signal: AbortSignal | undefined, onCancel: () => void): () => void {
+  if (!signal) return () => undefined;
+  if (signal.aborted) {
+    queueMicrotask(onCancel);
+    return () => undefined;
+  }
+  signal.addEventListener('abort', onCancel, { once: true });
+  return () => signal.removeEventListener('abort', onCancel);
+}
+
+function unrefTimer(run: () => void, ms: number): NodeJS.Timeout {
+  const timer = setTimeout(run, ms);
+  timer.unref();
+  return timer;
+}
+
+export function handshake(broker: string, options: ConnectionOptions, timeoutMs: number, signal?: AbortSignal): Promise<HandshakeOutcome> {
   const colon = broker.lastIndexOf(':');
   const host = broker.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(broker.slice(colon + 1));
@@ -53,17 +70,19 @@ export function handshake(broker: string, options: ConnectionOptions, timeoutMs:
     let secure = false;
     const done = (outcome: HandshakeOutcome): void => {
       clearTimeout(timer);
+      stopListening();
       socket.destroy();
       resolve(outcome);
     };
+    const stopListening = probeEnds(signal, () => done({ kind: 'unreachable', reason: 'the probe was cancelled' }));
     // No answer in time, to the hello or, given as long again, to the request: nothing to judge
     // (left to the start-up wait).
     const late = (): void => done(secure ? { kind: 'completed' } : { kind: 'unreachable', reason: `no TLS answer within ${timeoutMs} ms` });
-    let timer = setTimeout(late, timeoutMs);
+    let timer = unrefTimer(late, timeoutMs);
     socket.once('secureConnect', () => {
       secure = true;
       clearTimeout(timer);
-      timer = setTimeout(late, timeoutMs);
+      timer = unrefTimer(late, timeoutMs);
       socket.write(apiVersionsRequest());
     });
     socket.once('data', () => done({ kind: 'completed' }));
@@ -102,17 +121,19 @@ const PLAINTEXT_CORRELATION = 0x74770001;
  * Whether the broker answers a Kafka request (ApiVersions) sent without TLS within `timeoutMs`:
  * a plaintext listener, which KAFKA_SSL=true cannot use. A TLS listener answers no such request.
  */
-export function answersWithoutTls(broker: string, timeoutMs: number): Promise<boolean> {
+export function answersWithoutTls(broker: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const colon = broker.lastIndexOf(':');
   return new Promise((resolve) => {
     const socket = connectTcp({ host: broker.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(broker.slice(colon + 1)) });
     let answer = Buffer.alloc(0);
     const done = (answered: boolean): void => {
       clearTimeout(timer);
+      stopListening();
       socket.destroy();
       resolve(answered);
     };
-    const timer = setTimeout(() => done(false), timeoutMs);
+    const stopListening = probeEnds(signal, () => done(false));
+    const timer = unrefTimer(() => done(false), timeoutMs);
     socket.once('connect', () => socket.write(apiVersionsRequest(PLAINTEXT_CORRELATION)));
     socket.on('data', (chunk: Buffer) => {
       answer = Buffer.concat([answer, chunk]);
@@ -185,21 +206,44 @@ export async function checkKafkaTls(brokers: string[], options: ConnectionOption
  * broker that wants a client certificate). A plaintext listener closes or resets the connection
  * without a word of TLS, and one that is down does not answer: neither is a TLS listener.
  */
-export async function speaksTls(broker: string, timeoutMs: number): Promise<boolean> {
-  const outcome = await handshake(broker, { rejectUnauthorized: false }, timeoutMs);
+export async function speaksTls(broker: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const outcome = await handshake(broker, { rejectUnauthorized: false }, timeoutMs, signal);
   if (outcome.kind === 'completed' || outcome.kind === 'closed') return true;
   return outcome.kind === 'refused' && (outcome.afterHandshake || /alert/i.test(outcome.reason));
+}
+
+/** What a broker's listener speaks, as far as the probes tell: TLS, Kafka in the clear, or nothing that answered. */
+type ListenerKind = 'tls' | 'plaintext' | 'silent';
+
+async function listenerKind(broker: string, timeoutMs: number, signal?: AbortSignal): Promise<ListenerKind> {
+  if (await speaksTls(broker, timeoutMs, signal)) return 'tls';
+  if (signal?.aborted) return 'silent';
+  return (await answersWithoutTls(broker, timeoutMs, signal)) ? 'plaintext' : 'silent';
+}
+
+export interface ListenerProbeOptions {
+  /** Told of TLS listeners listed beside plaintext ones that answer (kafkajs fails on them whenever it comes to them). */
+  warn?: (message: string) => void;
+  /** Ends every probe at once, its sockets destroyed. */
+  signal?: AbortSignal;
 }
 
 /**
  * The refusal of a TLS listener reached without KAFKA_SSL, or undefined. kafkajs' requests in the
  * clear get no answer it understands from such a listener (it closes the connection on the first
- * request), which kafkajs retries, and the start-up waited out KAFKA_STARTUP_TIMEOUT_MS.
+ * request), which kafkajs retries, and the start-up waited out KAFKA_STARTUP_TIMEOUT_MS. Refused
+ * only when every broker that answered speaks TLS: with a plaintext broker that answers beside
+ * it, kafkajs goes on to that one, so `warn` names the TLS broker and KAFKA_SSL instead.
  */
-export async function tlsListenerWithoutSsl(brokers: readonly string[], timeoutMs = 5000): Promise<string | undefined> {
-  const tls = await Promise.all(brokers.map((b) => speaksTls(b, timeoutMs)));
-  const named = brokers.filter((_, i) => tls[i]);
-  if (named.length === 0) return undefined;
+export async function tlsListenerWithoutSsl(brokers: readonly string[], timeoutMs = 5000, options: ListenerProbeOptions = {}): Promise<string | undefined> {
+  const kinds = await Promise.all(brokers.map((b) => listenerKind(b, timeoutMs, options.signal)));
+  const named = brokers.filter((_, i) => kinds[i] === 'tls');
+  const plaintext = brokers.filter((_, i) => kinds[i] === 'plaintext');
+  if (named.length === 0 || options.signal?.aborted) return undefined;
+  if (plaintext.length > 0) {
+    options.warn?.(`KAFKA_BROKERS: ${named.join(', ')} answered a TLS handshake (a TLS listener) and KAFKA_SSL is off, so the client's requests in the clear get no answer there; ${plaintext.join(', ')} answered in the clear, and kafkajs goes on to another broker when one fails. Name only plaintext listeners in KAFKA_BROKERS, or set KAFKA_SSL=true with the TLS listeners`);
+    return undefined;
+  }
   return `invalid configuration: KAFKA_SSL: the broker${named.length > 1 ? 's' : ''} at ${named.join(', ')} answered a TLS handshake, so ${named.length > 1 ? 'their listeners are' : 'its listener is'} TLS (SSL or SASL_SSL), and KAFKA_SSL is off: the client's requests in the clear get no answer. Set KAFKA_SSL=true (and KAFKA_SSL_CA_FILE when a private CA signed the brokers' certificates), or name the brokers' plaintext listener in KAFKA_BROKERS`;
 }
 
@@ -207,17 +251,18 @@ export async function tlsListenerWithoutSsl(brokers: readonly string[], timeoutM
 export interface ListenerCheck {
   /** Settles with the refusal (tlsListenerWithoutSsl) once one is found; otherwise never settles. */
   refusal: Promise<string>;
+  /** Stops the check: its timers cleared, its probes' sockets destroyed, nothing reported after. */
   cancel(): void;
 }
 
-export function watchForTlsListener(brokers: readonly string[], delayMs = 1000, timeoutMs = 5000): ListenerCheck {
+export function watchForTlsListener(brokers: readonly string[], delayMs = 1000, timeoutMs = 5000, warn?: (message: string) => void): ListenerCheck {
+  const cancelled = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  let cancelled = false;
   const refusal = new Promise<string>((resolve) => {
-    timer = setTimeout(() => {
-      void tlsListenerWithoutSsl(brokers, timeoutMs).then((message) => { if (message !== undefined && !cancelled) resolve(message); });
+    timer = unrefTimer(() => {
+      const whileRunning = (message: string): void => { if (!cancelled.signal.aborted) warn?.(message); };
+      void tlsListenerWithoutSsl(brokers, timeoutMs, { warn: whileRunning, signal: cancelled.signal }).then((message) => { if (message !== undefined && !cancelled.signal.aborted) resolve(message); });
     }, delayMs);
-    timer.unref();
   });
-  return { refusal, cancel: () => { cancelled = true; clearTimeout(timer); } };
+  return { refusal, cancel: () => { clearTimeout(timer); cancelled.abort(); } };
 }

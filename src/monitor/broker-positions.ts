@@ -12,9 +12,15 @@ import { partitionKey, slotGroup, type Cut } from './ownership.js';
 
 type Admin = ReturnType<KafkaClient['admin']>;
 
-/** How long a read waits for a whole answer (the monitor passes KAFKA_STARTUP_TIMEOUT_MS), and who is told of each gap. */
+/**
+ * How long a read waits for a whole answer (the monitor passes KAFKA_STARTUP_TIMEOUT_MS), and who
+ * is told of each gap. The reads of one start share one `deadline`, so that the start-up as a
+ * whole, not each read in turn, is bounded by it.
+ */
 export interface PositionsWait {
   timeoutMs: number;
+  /** The end (Date.now() time) shared by every read given this wait. */
+  deadline?: number;
   onRetry?: (what: string, attempt: number, waitMs: number, gap: string) => void;
 }
 
@@ -22,7 +28,7 @@ const DEFAULT_WAIT: PositionsWait = { timeoutMs: 60_000 };
 
 function readOptions(wait: PositionsWait, what: string): CompleteReadOptions {
   const onRetry = wait.onRetry;
-  return { timeoutMs: wait.timeoutMs, ...(onRetry ? { onRetry: (attempt: number, waitMs: number, gap: string) => onRetry(what, attempt, waitMs, gap) } : {}) };
+  return { timeoutMs: wait.timeoutMs, ...(wait.deadline === undefined ? {} : { deadline: wait.deadline }), ...(onRetry ? { onRetry: (attempt: number, waitMs: number, gap: string) => onRetry(what, attempt, waitMs, gap) } : {}) };
 }
 
 /** A slot's committed cursor; a partition it never committed is absent (offset 0). */

@@ -242,10 +242,23 @@ export class Monitor {
     return this.options.config.KAFKA_GROUP_ID;
   }
 
-  /** How long a read of broker positions waits for kafkajs' answer to be whole, each gap logged (broker-positions.ts). */
+  /**
+   * How long a read of broker positions waits for kafkajs' answer to be whole, each gap logged
+   * (broker-positions.ts): a read after start-up (a reader assignment) up to
+   * KAFKA_STARTUP_TIMEOUT_MS of its own.
+   */
   private get positionsWait(): PositionsWait {
     const logger = this.options.logger;
     return { timeoutMs: this.options.config.KAFKA_STARTUP_TIMEOUT_MS, onRetry: (what, attempt, waitMs, gap) => logger.warn({ waitingFor: what, attempt, waitMs, gap }, 'waiting for a whole answer from the brokers (KAFKA_STARTUP_TIMEOUT_MS bounds the wait)') };
+  }
+
+  /**
+   * One wait shared by the reads of one start (partition count, offset ranges, every slot cursor),
+   * or of one start over (reread): all of them end by KAFKA_STARTUP_TIMEOUT_MS from now, not each
+   * one in turn (a start took several times that limit). Called once at the start of the sequence.
+   */
+  private sharedPositionsWait(): PositionsWait {
+    return { ...this.positionsWait, deadline: Date.now() + this.options.config.KAFKA_STARTUP_TIMEOUT_MS };
   }
 
   private get ownershipTopic(): string {
@@ -265,10 +278,11 @@ export class Monitor {
     const { config, inputTopics, logger } = this.options;
     this.startedAt = Date.now();
     this.serveHealth();
-    await this.prepareTopics();
+    await this.prepareTopics(); // bounded by KAFKA_STARTUP_TIMEOUT_MS of its own (retryStartup, waitForTopics)
     if (this.stopping) return;
-    this.slots = new SlotTable(await this.partitionCount(this.ownershipTopic), this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
-    await this.loadState();
+    const startupWait = this.sharedPositionsWait();
+    this.slots = new SlotTable(await this.partitionCount(this.ownershipTopic, startupWait), this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
+    await this.loadState(startupWait);
     if (this.stopping) return;
     await this.joinGroup();
     if (this.stopping) return;
@@ -299,7 +313,7 @@ export class Monitor {
     connecting.unref();
     // Without KAFKA_SSL, a TLS listener answers nothing kafkajs understands and it retries: a step
     // still under way after a second has the brokers probed for TLS, to stop at once naming KAFKA_SSL.
-    const tlsListener = config.KAFKA_SSL ? undefined : watchForTlsListener(config.KAFKA_BROKERS.split(','));
+    const tlsListener = config.KAFKA_SSL ? undefined : watchForTlsListener(config.KAFKA_BROKERS.split(','), 1000, 5000, (message) => logger.warn(message));
     try {
       await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), { ...waitOptions, ...(tlsListener ? { refusal: tlsListener.refusal } : {}) });
     } catch (err) {
@@ -325,13 +339,13 @@ export class Monitor {
    * at the offset it covers), or a fresh pipeline that rebuilds from the earliest offsets, with
    * how far back that reaches logged.
    */
-  private async loadState(): Promise<void> {
+  private async loadState(positionsWait: PositionsWait): Promise<void> {
     const { logger, inputTopics, metrics } = this.options;
     this.horizon.clear();
     await this.checkpointing.cancelFold(); // a state loaded anew starts its own chain
     if (this.options.checkpoints) this.setPhase('restoring');
     const state = await loadStartingState({
-      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger, positionsWait: this.positionsWait,
+      admin: this.admin, group: this.groupId, slotCount: this.slots.count, inputTopics, rules: this.rules, logger, positionsWait,
       createPipeline: (forRestore) => this.options.createPipeline(this.rules, forRestore),
       ...(this.options.checkpoints ? { store: this.options.checkpoints } : {}),
       ...(this.options.peerCheckpoints ? { peers: this.options.peerCheckpoints } : {}),
@@ -491,10 +505,10 @@ export class Monitor {
     this.reportFatal(err);
   }
 
-  private async partitionCount(topic: string): Promise<number> {
+  private async partitionCount(topic: string, wait: PositionsWait): Promise<number> {
     // The leaders were awaited in prepareTopics, but the client's metadata may still lack the topic: read until whole.
     try {
-      return await readPartitionCount(this.admin, topic, this.positionsWait);
+      return await readPartitionCount(this.admin, topic, wait);
     } catch (err) {
       // Only an ownership topic outside the ones prepareTopics created can be missing.
       if (isUnknownTopic(err)) throw new ConfigError(`invalid configuration: ${missingOwnershipTopic(topic, this.options.inputTopics)}`);
@@ -1034,7 +1048,7 @@ export class Monitor {
     void old?.disconnect().catch(() => undefined);
     this.ordering.clear();
     this.lateness?.clear();
-    await this.loadState();
+    await this.loadState(this.sharedPositionsWait());
     await this.startReader();
   }
 

@@ -12,6 +12,7 @@ import { replayFiles } from '../../src/replay/replay.js';
 import { serialiseAlert } from '../../src/sinks/serialise.js';
 import { ofacLabels, root, rules, sampleLines } from './sample.js';
 import { TIDEWATCH } from './built-sources.js';
+import { readHighWatermarks, readSlotCursor, slotCursorsCaughtUp } from './slot-cursors.js';
 
 export const kafka: KafkaClient = createKafka(loadConfig());
 
@@ -120,55 +121,26 @@ function reportUncleanExit(child: ChildProcess, code: number | null): void {
   process.stderr.write(`monitor exited with ${code ?? 'a signal'}; its last log lines:\n${logs.slice(-40).join('\n')}\n`);
 }
 
-/** The committed offsets of a publishing slot's cursor group, as `topic/partition` → offset. */
+/** The committed offsets of a publishing slot's cursor group, as `topic/partition` → offset (every input partition; never committed: 0). */
 export async function slotCursor(run: Run, slot: number): Promise<Map<string, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const cut = new Map<string, bigint>();
-    for (const t of await admin.fetchOffsets({ groupId: `${run.group}.slot-${slot}`, topics: run.topics })) {
-      for (const p of t.partitions) cut.set(`${t.topic}/${p.partition}`, BigInt(p.offset === '-1' ? '0' : p.offset));
-    }
-    return cut;
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin((admin) => readSlotCursor(admin, run.group, slot, run.topics));
 }
 
 /** Every input partition's high watermark, as `topic/partition` → offset. */
 export async function highWatermarks(run: Run): Promise<Map<string, bigint>> {
-  return topicHighs(run.topics);
+  return withAdmin((admin) => readHighWatermarks(admin, run.topics));
 }
 
-async function topicHighs(topics: string[]): Promise<Map<string, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const highs = new Map<string, bigint>();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) highs.set(`${topic}/${p.partition}`, BigInt(p.high));
-    return highs;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** True once every publishing slot's cursor (`<group>.slot-<s>`) has reached every input partition's high watermark. */
+/** True once every publishing slot's cursor (`<group>.slot-<s>`) has reached every input partition's high watermark; an incomplete answer is read again, never taken as caught up. */
 export async function caughtUp(run: Run): Promise<boolean> {
+  return withAdmin((admin) => slotCursorsCaughtUp(admin, run.group, run.topics));
+}
+
+async function withAdmin<T>(use: (admin: ReturnType<KafkaClient['admin']>) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const highs = new Map<string, { partition: number; high: string }[]>();
-    for (const topic of run.topics) highs.set(topic, await admin.fetchTopicOffsets(topic));
-    const slots = highs.get(run.topics[0]!)!.length;
-    for (let s = 0; s < slots; s++) {
-      for (const t of await admin.fetchOffsets({ groupId: `${run.group}.slot-${s}`, topics: run.topics })) {
-        for (const p of t.partitions) {
-          const high = highs.get(t.topic)!.find((h) => h.partition === p.partition)!.high;
-          if (high !== '0' && p.offset !== high) return false;
-        }
-      }
-    }
-    return true;
+    return await use(admin);
   } finally {
     await admin.disconnect();
   }
@@ -219,7 +191,7 @@ export async function readAll(topic: string, timeoutMs = 120_000): Promise<strin
  * no idle period has to be guessed. Call it once the writers' transactions are committed.
  */
 export async function readAllWithHeaders(topic: string, timeoutMs = 120_000): Promise<{ value: string; bytes: Buffer; headers: Record<string, string>; key?: string }[]> {
-  const ends = await topicHighs([topic]);
+  const ends = await withAdmin((admin) => readHighWatermarks(admin, [topic]));
   const positions = new Map<string, bigint>();
   const reached = (): boolean => [...ends].every(([pk, end]) => (positions.get(pk) ?? 0n) >= end);
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024 });

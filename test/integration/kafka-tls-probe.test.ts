@@ -175,13 +175,49 @@ describe('a TLS listener reached without KAFKA_SSL', () => {
       expect(await speaksTls(PLAINTEXT_BROKER, 10_000)).toBe(false);
       expect(await speaksTls(closing.address, 10_000)).toBe(false);
       expect(await tlsListenerWithoutSsl([PLAINTEXT_BROKER], 10_000)).toBeUndefined();
-      expect(await tlsListenerWithoutSsl([PLAINTEXT_BROKER, tls.address], 10_000)).toMatch(new RegExp(`^invalid configuration: KAFKA_SSL: the broker at ${tls.address} answered a TLS handshake, so its listener is TLS \\(SSL or SASL_SSL\\), and KAFKA_SSL is off`));
+      expect(await tlsListenerWithoutSsl([closing.address, tls.address], 10_000)).toMatch(new RegExp(`^invalid configuration: KAFKA_SSL: the broker at ${tls.address} answered a TLS handshake, so its listener is TLS \\(SSL or SASL_SSL\\), and KAFKA_SSL is off`));
     } finally {
       tls.server.close();
       closing.server.close();
       rmSync(certs.dir, { recursive: true, force: true });
     }
   });
+
+  it('warns, not refuses, a list naming a TLS listener beside the plaintext broker that answers: kafkajs goes on to the plaintext one', async () => {
+    const certs = makeTestCerts();
+    const tls = await tlsPort(certs, (socket) => socket.destroy());
+    const warnings: string[] = [];
+    try {
+      expect(await tlsListenerWithoutSsl([PLAINTEXT_BROKER, tls.address], 10_000, { warn: (m) => warnings.push(m) })).toBeUndefined();
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`KAFKA_BROKERS: ${tls.address} answered a TLS handshake`);
+      expect(warnings[0]).toContain('KAFKA_SSL');
+      expect(warnings[0]).toContain(`${PLAINTEXT_BROKER} answered in the clear`);
+    } finally {
+      tls.server.close();
+      rmSync(certs.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a cancelled check closes the connection of a probe still waiting for an answer', async () => {
+    const accepted: Socket[] = [];
+    let seen: () => void = () => undefined;
+    const connected = new Promise<void>((resolve) => { seen = resolve; });
+    const silent = createServer((socket) => { accepted.push(socket); socket.on('error', () => undefined); seen(); });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const check = watchForTlsListener([address], 0, 3_600_000); // no answer would end the probe within the test
+    try {
+      await connected;
+      const closed = new Promise<void>((resolve) => accepted[0]!.once('close', () => resolve()));
+      check.cancel();
+      await closed;
+    } finally {
+      check.cancel();
+      for (const socket of accepted) socket.destroy();
+      silent.close();
+    }
+  }, 60_000);
 
   it('stops a start-up step of a client without KAFKA_SSL at once, naming KAFKA_SSL, before kafkajs has given up retrying the connection the TLS listener closes', async () => {
     const certs = makeTestCerts();

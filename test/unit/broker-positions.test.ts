@@ -94,6 +94,18 @@ describe('broker positions read on the start path wait until the answer is whole
   });
 });
 
+describe('the start-up reads of one start share one deadline', () => {
+  it('a read after another that used up the shared deadline gives up after one look, without waiting a limit of its own', async () => {
+    const retries: string[] = [];
+    const shared = { timeoutMs: 300, deadline: Date.now() + 300, onRetry: (what: string) => void retries.push(what) };
+    await expect(committedCursor(adminOver(scriptedCluster(Number.POSITIVE_INFINITY)), 'g', 0, [TOPIC], shared)).rejects.toThrow(/^the committed offsets of g\.slot-0: no whole answer within 300 ms/);
+    const second = scriptedCluster(Number.POSITIVE_INFINITY, { lacking: [0, 1] });
+    await expect(offsetRanges(adminOver(second), [TOPIC], shared)).rejects.toThrow(/^the offsets of exchange\.deposits: no whole answer within 300 ms/);
+    expect(retries.filter((what) => what === 'the offsets of exchange.deposits')).toEqual([]);
+    expect(retries.filter((what) => what === 'the committed offsets of g.slot-0').length).toBeGreaterThan(0);
+  });
+});
+
 describe('gaps in kafkajs answers', () => {
   it('metadata: the topic missing, no partitions, or a partition without a leader', () => {
     expect(metadataGap(null, 't')).toBe('the metadata does not list t');
