@@ -73,8 +73,9 @@ export class ShardedMap<K extends string | number, V> implements KeyedTable<K, V
     const shard = this.shard(key);
     const before = shard.size;
     shard.set(key, value);
+    const isNew = shard.size > before; // read before a split moves the entries to new shards
     if (this.shards.length === 1 && shard.size >= this.splitAt) this.split();
-    return shard.size > before;
+    return isNew;
   }
 
   delete(key: K): boolean {

@@ -14,6 +14,18 @@ describe('sharded map', () => {
     expect([...byId.entries()].length).toBe(10_000);
   });
 
+  it('setIsNew tells a new key from a replaced one, the key whose set splits the map included', () => {
+    const map = new ShardedMap<string, number>(100);
+    for (let i = 0; i < 99; i++) expect(map.setIsNew(`k${i}`, i)).toBe(true);
+    expect(map.sharded).toBe(false);
+    expect(map.setIsNew('k99', 99)).toBe(true); // the hundredth entry splits the single Map
+    expect(map.sharded).toBe(true);
+    expect(map.setIsNew('k99', 100)).toBe(false);
+    expect(map.setIsNew('k0', 1)).toBe(false);
+    expect(map.get('k99')).toBe(100);
+    expect(map.size).toBe(100);
+  });
+
   it('is one Map while small, and splits into shards that spread keys evenly once large', () => {
     const map = new ShardedMap<number, number>(10_000);
     for (let i = 0; i < 9_999; i++) map.set(i * 64, i); // ids that share their low bits
