@@ -68,6 +68,8 @@ function topicConfigEntries(topic: string, extra: Record<string, string>): { nam
 
 export interface WaitForTopicsOptions {
   timeoutMs: number;
+  /** An end (Date.now() time) shared with the other steps of one start: the earlier of it and `timeoutMs` from now applies. */
+  deadline?: number;
   /** Told each failed attempt (the monitor logs it); the next waits longer, up to 5 s. */
   onRetry?: (attempt: number, waitMs: number, reason: string) => void;
   /** Whether the caller has been asked to stop: the wait then gives up at once, without an error (the caller checks). */
@@ -85,20 +87,28 @@ export interface WaitForTopicsOptions {
 
 const ABANDONED = Symbol('abandoned');
 
+/** When a wait begun now ends (`timeoutMs` from now, or the shared `deadline` if that comes first), and the time that leaves it. */
+function endOf(options: WaitForTopicsOptions): { deadline: number; allowedMs: number } {
+  const now = Date.now();
+  const deadline = Math.min(now + options.timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
+  return { deadline, allowedMs: Math.max(0, deadline - now) };
+}
+
 /**
  * Waits until every partition of `topics` has a leader that answers for its offsets. A KRaft broker
  * briefly answers UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER_OR_FOLLOWER for a topic it has just
  * created (kafkajs's own `waitForLeaders` retries only LEADER_NOT_AVAILABLE), and a monitor that
  * started on such a topic used to exit on its first request. Backs off from 100 ms to 5 s; throws
- * after `timeoutMs` naming the topics and the last reason.
+ * after `timeoutMs`, or at the shared `deadline` if that comes first, naming the topics and the
+ * last reason.
  */
 export async function waitForTopics(admin: ReturnType<KafkaClient['admin']>, topics: string[], options: WaitForTopicsOptions): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
+  const { deadline, allowedMs } = endOf(options);
   for (let attempt = 1; ; attempt++) {
     const reason = await topicsNotReady(admin, topics);
     if (reason === undefined || options.stopped?.()) return;
-    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not ready after ${options.timeoutMs} ms: ${reason}`);
-    const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000);
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} not ready after ${allowedMs} ms: ${reason}`);
+    const waitMs = Math.min(100 * 2 ** (attempt - 1), 5000, Math.max(0, deadline - Date.now()) + 1);
     options.onRetry?.(attempt, waitMs, reason);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
@@ -125,13 +135,13 @@ async function topicsNotReady(admin: ReturnType<KafkaClient['admin']>, topics: s
  * leader" or "unknown topic" for a moment.
  */
 export async function retryStartup(step: () => Promise<void>, options: WaitForTopicsOptions): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
+  const { deadline, allowedMs } = endOf(options);
   for (let attempt = 1; ; attempt++) {
     let timer: NodeJS.Timeout | undefined;
     try {
       // One step (the client's own retries of an unreachable broker) may outlast the deadline:
       // it is cut there, so KAFKA_STARTUP_TIMEOUT_MS bounds the whole wait (QA: 146 s at 120 s).
-      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within the ${options.timeoutMs} ms allowed`)), Math.max(0, deadline - Date.now())); });
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within the ${allowedMs} ms allowed`)), Math.max(0, deadline - Date.now())); });
       const racers: Promise<unknown>[] = [step(), late];
       if (options.abandon) racers.push(options.abandon.then(() => ABANDONED));
       if (options.refusal) racers.push(options.refusal.then((message) => Promise.reject(new ConfigError(message))));

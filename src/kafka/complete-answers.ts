@@ -27,6 +27,11 @@ export interface CompleteReadOptions {
   onRetry?: (attempt: number, waitMs: number, gap: string) => void;
 }
 
+/** A read that reached its deadline (or the shared one) without a whole answer. */
+export class NoWholeAnswer extends Error {
+  override readonly name = 'NoWholeAnswer';
+}
+
 /** Whether the error is a TypeError thrown inside kafkajs: it read metadata it did not hold. */
 export function isKafkajsMetadataSlip(err: unknown): boolean {
   return err instanceof TypeError && /[\\/]kafkajs[\\/]/.test(err.stack ?? '');
@@ -48,7 +53,7 @@ export async function readComplete<T>(what: string, read: () => Promise<T>, gapO
       gap = err instanceof Error ? err.message : String(err);
       cause = err;
     }
-    if (Date.now() >= deadline) throw new Error(`${what}: no whole answer within ${options.timeoutMs} ms: ${gap}`, cause === undefined ? undefined : { cause });
+    if (Date.now() >= deadline) throw new NoWholeAnswer(`${what}: no whole answer within ${options.timeoutMs} ms: ${gap}`, cause === undefined ? undefined : { cause });
     const waitMs = Math.min(100 * 2 ** (attempt - 1), 2000, Math.max(0, deadline - Date.now()));
     options.onRetry?.(attempt, waitMs, gap);
     await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -44,6 +44,7 @@ import type { Metrics, Phase } from '../observability/metrics.js';
 import type { Pipeline, ProcessResult } from '../pipeline/pipeline.js';
 import { outcomeOf } from './applied-outcome.js';
 import { committedCursor, readPartitionCount, topicOffsets, type PositionsWait } from './broker-positions.js';
+import { NoWholeAnswer } from '../kafka/complete-answers.js';
 import { groupCommit, publishedByEverySlot } from './group-offsets.js';
 import { commitErrorKind, GroupCommitRounds } from './group-commit-rounds.js';
 import { LateInputWatch } from './late-input.js';
@@ -55,6 +56,7 @@ import { RuleWatch } from './rule-watch.js';
 import { ReadBalance } from './read-balance.js';
 import { commitSlot, dueSlots, MAX_PENDING_OUTPUTS, planCommit, splitPending, type CommitPlan } from './commit.js';
 import { HistoryHorizon } from './horizon.js';
+import { FailingLooks, lookAtHighs, unreadAfter, type HighsLook } from './input-highs.js';
 import { decodeBytes } from '../decode/encoding.js';
 import { inInstantOrder, Ordering, type Fetched, type ReadHole, type FetchedBatch, type Step } from './ordering.js';
 import type { Entry } from './event-time-buffer.js';
@@ -185,6 +187,8 @@ export class Monitor {
   /** A brand-new deployment's topics fed one after another: messages wait for the topics still to come (first-feed.ts). */
   private readonly firstFeed: FirstFeedWindow;
   private lastHighs = 0;
+  /** Input topics whose high-watermark looks fail now (input-highs.ts): warned once per run. */
+  private readonly failingLooks = new FailingLooks();
   /** Input partitions the broker has and the reader was not yet given (partitions added to a topic), with their record counts. */
   private unread = new Map<string, bigint>();
   private phase: Phase = 'starting';
@@ -254,11 +258,28 @@ export class Monitor {
 
   /**
    * One wait shared by the reads of one start (partition count, offset ranges, every slot cursor),
-   * or of one start over (reread): all of them end by KAFKA_STARTUP_TIMEOUT_MS from now, not each
-   * one in turn (a start took several times that limit). Called once at the start of the sequence.
+   * or of one start over (reread): all of them end by `deadline` (a start's: KAFKA_STARTUP_TIMEOUT_MS
+   * after it began; a start over's: that long from now), not each one in turn.
    */
-  private sharedPositionsWait(): PositionsWait {
-    return { ...this.positionsWait, deadline: Date.now() + this.options.config.KAFKA_STARTUP_TIMEOUT_MS };
+  private sharedPositionsWait(deadline = Date.now() + this.options.config.KAFKA_STARTUP_TIMEOUT_MS): PositionsWait {
+    return { ...this.positionsWait, deadline };
+  }
+
+  /**
+   * Runs one step of the start under its one deadline. An error other than a configuration refusal
+   * names the step, and, when the deadline has passed and `ranOut` says the error is the wait's
+   * end, that KAFKA_STARTUP_TIMEOUT_MS, the limit of the whole start, ran out there.
+   */
+  private async startupStep<T>(step: string, deadline: number, run: () => Promise<T>, ranOut: (err: unknown) => boolean = () => true): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const limit = this.options.config.KAFKA_STARTUP_TIMEOUT_MS;
+      if (Date.now() >= deadline && ranOut(err)) throw new Error(`start-up ran out of KAFKA_STARTUP_TIMEOUT_MS (${limit} ms, one limit for the whole start-up) while ${step}: ${message}`, { cause: err });
+      throw new Error(`start-up failed while ${step}: ${message}`, { cause: err });
+    }
   }
 
   private get ownershipTopic(): string {
@@ -278,11 +299,16 @@ export class Monitor {
     const { config, inputTopics, logger } = this.options;
     this.startedAt = Date.now();
     this.serveHealth();
-    await this.prepareTopics(); // bounded by KAFKA_STARTUP_TIMEOUT_MS of its own (retryStartup, waitForTopics)
+    // One deadline for every step that waits on the brokers (topic creation, topic leaders, the
+    // position reads): each had KAFKA_STARTUP_TIMEOUT_MS of its own, so a start could take about
+    // three times it. Restoring a checkpoint and joining the group come after and are not bounded by it.
+    const deadline = Date.now() + config.KAFKA_STARTUP_TIMEOUT_MS;
+    await this.prepareTopics(deadline);
     if (this.stopping) return;
-    const startupWait = this.sharedPositionsWait();
-    this.slots = new SlotTable(await this.partitionCount(this.ownershipTopic, startupWait), this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
-    await this.loadState(startupWait);
+    const startupWait = this.sharedPositionsWait(deadline);
+    const partitions = await this.startupStep('reading the ownership topic\'s partitions', deadline, () => this.partitionCount(this.ownershipTopic, startupWait), (err) => err instanceof NoWholeAnswer);
+    this.slots = new SlotTable(partitions, this.options.unownedLogCap ?? config.MONITOR_UNOWNED_LOG_CAP);
+    await this.startupStep('reading the input offsets and the slot cursors (then restoring the state)', deadline, () => this.loadState(startupWait), (err) => err instanceof NoWholeAnswer);
     if (this.stopping) return;
     await this.joinGroup();
     if (this.stopping) return;
@@ -301,10 +327,10 @@ export class Monitor {
    * with backoff and bounded by KAFKA_STARTUP_TIMEOUT_MS, until every partition has a leader that
    * answers: a broker that has just created a topic briefly answers "not the leader".
    */
-  private async prepareTopics(): Promise<void> {
+  private async prepareTopics(deadline: number): Promise<void> {
     const { config, inputTopics, alertTopic, logger } = this.options;
     const topics = { inputs: inputTopics, alerts: alertTopic };
-    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, stopped: () => this.stopping, abandon: this.stopAsked, tlsGiven: { ca: Boolean(config.KAFKA_SSL_CA_FILE), cert: Boolean(config.KAFKA_SSL_CERT_FILE) }, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason, ...connectionHint(config, reason) }, 'waiting for topic leaders before starting') };
+    const waitOptions = { timeoutMs: config.KAFKA_STARTUP_TIMEOUT_MS, deadline, stopped: () => this.stopping, abandon: this.stopAsked, tlsGiven: { ca: Boolean(config.KAFKA_SSL_CA_FILE), cert: Boolean(config.KAFKA_SSL_CERT_FILE) }, onRetry: (attempt: number, waitMs: number, reason: string) => logger.warn({ attempt, waitMs, reason, ...connectionHint(config, reason) }, 'waiting for topic leaders before starting') };
     // The client retries an unreachable broker itself for most of a minute before a step fails:
     // said at once and every 10 s, so a wrong KAFKA_BROKERS is not half a minute of silence (QA).
     logger.info({ brokers: config.KAFKA_BROKERS }, 'connecting to the brokers');
@@ -315,17 +341,14 @@ export class Monitor {
     // still under way after a second has the brokers probed for TLS, to stop at once naming KAFKA_SSL.
     const tlsListener = config.KAFKA_SSL ? undefined : watchForTlsListener(config.KAFKA_BROKERS.split(','), 1000, 5000, (message) => logger.warn(message));
     try {
-      await retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), { ...waitOptions, ...(tlsListener ? { refusal: tlsListener.refusal } : {}) });
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      throw new Error(`the brokers at KAFKA_BROKERS=${config.KAFKA_BROKERS} did not answer within KAFKA_STARTUP_TIMEOUT_MS (${config.KAFKA_STARTUP_TIMEOUT_MS} ms): ${err instanceof Error ? err.message : String(err)}`);
+      await this.startupStep(`creating the topics (the brokers at KAFKA_BROKERS=${config.KAFKA_BROKERS} did not answer)`, deadline, () => retryStartup(() => ensureTopics(this.kafka, allTopics(topics), config.KAFKA_TOPIC_PARTITIONS, config.KAFKA_TOPIC_REPLICATION, topicSettings(config, topics)), { ...waitOptions, ...(tlsListener ? { refusal: tlsListener.refusal } : {}) }));
     } finally {
       clearInterval(connecting);
       tlsListener?.cancel();
     }
     if (this.stopping) return;
     await this.admin.connect();
-    await waitForTopics(this.admin, allTopics(topics), waitOptions);
+    await this.startupStep('waiting for every topic partition to have a leader that answers', deadline, () => waitForTopics(this.admin, allTopics(topics), waitOptions));
     const warnings = await inputRetentionWarnings(this.admin, config, inputTopics).catch((err: Error) => [`the input topics' retention could not be read: ${err.message}`]);
     for (const w of warnings) logger.warn(w);
     this.deadLetterLimits = await deadLetterTopicLimits(this.admin, inputTopics).catch((err: Error) => {
@@ -674,30 +697,48 @@ export class Monitor {
   }
 
   private async readHighsOf(topics: Set<string>): Promise<void> {
-    for (const topic of topics) {
-      for (const p of await this.admin.fetchTopicOffsets(topic)) {
-        this.ordering.setHigh(topic, p.partition, BigInt(p.high));
-        this.firstFeed.sawHigh(topic, p.partition, BigInt(p.high), Date.now());
-      }
+    const look = await lookAtHighs(this.admin, topics, this.knownPartitions());
+    for (const p of look.read) {
+      this.ordering.setHigh(p.topic, p.partition, p.high);
+      this.firstFeed.sawHigh(p.topic, p.partition, p.high, Date.now());
     }
+    this.tellFailedLooks(look);
   }
 
   private async readHighs(): Promise<void> {
     this.lastHighs = Date.now();
-    const unread = new Map<string, bigint>();
-    for (const topic of this.options.inputTopics) {
-      for (const p of await this.admin.fetchTopicOffsets(topic)) {
-        const pk = partitionKey(topic, p.partition);
-        this.firstFeed.sawHigh(topic, p.partition, BigInt(p.high), Date.now());
-        // A partition added to an input topic reaches the reader only at its next metadata
-        // refresh: until then its records count as owed, so the monitor is not ready (it said
-        // ready with nothing behind, QA).
-        if (this.readerAssigned && this.ordering.position(pk) === undefined && BigInt(p.high) > BigInt(p.low)) unread.set(pk, BigInt(p.high) - BigInt(p.low));
-        else this.ordering.setHigh(topic, p.partition, BigInt(p.high));
-      }
+    const look = await lookAtHighs(this.admin, this.options.inputTopics, this.knownPartitions());
+    // A partition added to an input topic reaches the reader only at its next metadata refresh:
+    // until then its records count as owed, so the monitor is not ready (it said ready with
+    // nothing behind, QA). A topic whose look failed keeps what the last good look owed.
+    const notGiven = (pk: string): boolean => this.readerAssigned && this.ordering.position(pk) === undefined;
+    const unread = unreadAfter(this.unread, look, notGiven);
+    for (const p of look.read) {
+      this.firstFeed.sawHigh(p.topic, p.partition, p.high, Date.now());
+      if (!unread.has(partitionKey(p.topic, p.partition))) this.ordering.setHigh(p.topic, p.partition, p.high);
     }
     for (const pk of unread.keys()) if (!this.unread.has(pk)) this.options.logger.warn({ partition: pk }, 'an input partition the reader has not been given yet (added to the topic?): it is read once the reader refreshes its metadata');
     this.unread = unread;
+    this.tellFailedLooks(look);
+  }
+
+  /** The partitions of each input topic the monitor knows exist (the reader's, and those not given it yet): a look must answer each. */
+  private knownPartitions(): (topic: string) => number[] {
+    const known = new Map<string, number[]>();
+    const add = (topic: string, partition: number): void => { known.set(topic, [...(known.get(topic) ?? []), partition]); };
+    for (const p of this.ordering.partitionLags()) add(p.topic, p.partition);
+    for (const pk of this.unread.keys()) add(pk.slice(0, pk.lastIndexOf('/')), Number(pk.slice(pk.lastIndexOf('/') + 1)));
+    return (topic) => known.get(topic) ?? [];
+  }
+
+  /** Counts each topic whose look failed, warns once per run of failures, and tells when its looks answer again. */
+  private tellFailedLooks(look: HighsLook): void {
+    const { logger, metrics } = this.options;
+    for (const f of look.failed) metrics?.highWatermarkReadFailures.inc({ topic: f.topic });
+    const { first, recovered } = this.failingLooks.note(look);
+    for (const f of first) logger.warn({ topic: f.topic, reason: f.reason }, 'could not read the input topic\'s high watermarks: /readyz\'s behind and the lag figures keep the last good read until a look answers (tried again each second; counted in tidewatch_high_watermark_read_failures_total)');
+    for (const f of look.failed) if (!first.includes(f)) logger.debug({ topic: f.topic, reason: f.reason }, 'the input topic\'s high watermarks still cannot be read');
+    for (const topic of recovered) logger.info({ topic }, 'the input topic\'s high watermarks are read again');
   }
 
   /**

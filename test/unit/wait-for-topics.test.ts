@@ -80,3 +80,18 @@ describe('start-up retries', () => {
     expect([calls, retries]).toEqual([3, [1, 2]]);
   });
 });
+
+describe('the start-up steps share one deadline (KAFKA_STARTUP_TIMEOUT_MS bounds the whole start, not each step)', () => {
+  it('the topic-leader wait after a step that used up the shared deadline gives up after one look, without a limit of its own', async () => {
+    let looks = 0;
+    const admin = { fetchTopicMetadata: async ({ topics }: { topics: string[] }) => { looks++; return { topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: -1 }] })) }; } } as never;
+    const retries: number[] = [];
+    await expect(waitForTopics(admin, ['t'], { timeoutMs: 60_000, deadline: Date.now() - 1, onRetry: (attempt) => void retries.push(attempt) })).rejects.toThrow(/^topics t not ready after 0 ms: no leader for a partition of t$/);
+    expect([looks, retries]).toEqual([1, []]);
+  }, 20_000);
+
+  it('a start-up step still retrying is cut at the shared deadline, not at its own timeout', async () => {
+    const never = new Promise<void>(() => undefined);
+    await expect(retryStartup(() => never, { timeoutMs: 60_000, deadline: Date.now() + 50 })).rejects.toThrow(/^no answer within the ([0-9]|[1-4][0-9]|50) ms allowed$/);
+  }, 20_000);
+});
