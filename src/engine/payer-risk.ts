@@ -557,31 +557,49 @@ interface UsdFigures {
 }
 
 /**
- * A judgement's USD figures, made on first read from the sums and evidence rows it found (which
- * nothing writes afterwards, so a later read gives what an immediate one would). A rule tries its
- * cheapest conditions first: `dprk-consolidation` fails most judgements of a hot cluster on
- * `implicated` before any condition reads a median, so the sort and the exact sums are not made.
+ * A judgement's USD figures, each made on its own first read from the sums and evidence rows the
+ * judgement found (which nothing writes afterwards, so a later read gives what an immediate one
+ * would). A rule tries its cheapest conditions first: `dprk-consolidation` fails most judgements
+ * of a hot cluster on `implicated` before any condition reads a median, and most of the rest on
+ * `medianUsd` with no risky payer: the total, the median payment and the individual payers'
+ * figures are made only for the judgements a condition or an alert goes on to read them for.
  */
-class LazyUsdFigures {
-  #figures: UsdFigures | undefined;
+class LazyUsdFigures implements UsdFigures {
+  #medianUsd: Decimal | undefined;
+  #totalUsd: Decimal | undefined;
+  #medianPaymentUsd: Decimal | undefined;
+  #individualMedianUsd: Decimal | undefined;
+  #individualMedianPaymentUsd: Decimal | undefined;
 
   constructor(private readonly sent: Sums, private readonly found: EvidenceColumns, private readonly isBusiness: readonly boolean[] | undefined, private readonly groupWithin: number) {}
 
-  get figures(): UsdFigures {
-    return (this.#figures ??= usdFigures(this.sent, this.found, this.isBusiness, this.groupWithin));
+  get medianUsd(): Decimal {
+    return (this.#medianUsd ??= medianOfSums(this.sent));
   }
-}
 
-function usdFigures(sent: Sums, found: EvidenceColumns, isBusiness: readonly boolean[] | undefined, groupWithin: number): UsdFigures {
-  const medianUsd = medianOfSums(sent);
-  const totalUsd = totalOfSums(sent);
-  // With one evidence payment per account, each account's median payment is its sum, taken in
-  // the same order: the median of medians is the median of the sums, the very same value.
-  const medianPaymentUsd = sent.repeated ? medianPayment(found, groupWithin) : medianUsd;
-  if (!isBusiness) return { medianUsd, totalUsd, medianPaymentUsd, individualMedianUsd: medianUsd, individualMedianPaymentUsd: medianPaymentUsd };
-  const individualMedianUsd = medianOfSums(withoutAccounts(sent, isBusiness));
-  const individualMedianPaymentUsd = sent.repeated ? medianPayment(found, groupWithin, isBusiness) : individualMedianUsd;
-  return { medianUsd, totalUsd, medianPaymentUsd, individualMedianUsd, individualMedianPaymentUsd };
+  get totalUsd(): Decimal {
+    return (this.#totalUsd ??= totalOfSums(this.sent));
+  }
+
+  /**
+   * With one evidence payment per account, each account's median payment is its sum, taken in
+   * the same order: the median of medians is the median of the sums, the very same value.
+   */
+  get medianPaymentUsd(): Decimal {
+    return (this.#medianPaymentUsd ??= this.sent.repeated ? medianPayment(this.found, this.groupWithin) : this.medianUsd);
+  }
+
+  /** `medianUsd` over the payers that are not businesses (all of them when none is). */
+  get individualMedianUsd(): Decimal {
+    if (!this.isBusiness) return this.medianUsd;
+    return (this.#individualMedianUsd ??= medianOfSums(withoutAccounts(this.sent, this.isBusiness)));
+  }
+
+  /** `medianPaymentUsd` over the payers that are not businesses (all of them when none is). */
+  get individualMedianPaymentUsd(): Decimal {
+    if (!this.isBusiness) return this.medianPaymentUsd;
+    return (this.#individualMedianPaymentUsd ??= this.sent.repeated ? medianPayment(this.found, this.groupWithin, this.isBusiness) : this.individualMedianUsd);
+  }
 }
 
 /**
@@ -740,11 +758,11 @@ export function payerRisk(spec: PayerRiskSpec): Signal {
       ? { accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within, implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated, businessPayers: j.business, individualPayers: j.accounts.length - j.business }
       : {
           accounts: j.accounts.length, risky: j.risky.length, riskyAccountIds: j.risky, share: round(j.share, 3), factors: j.byFactor, within, implicatedAccountIds: j.implicated, implicated: j.implicated.length, triggerImplicated, businessPayers: j.business, individualPayers: j.accounts.length - j.business,
-          get medianUsd() { return usd.figures.medianUsd; },
-          get totalUsd() { return usd.figures.totalUsd; },
-          get medianPaymentUsd() { return usd.figures.medianPaymentUsd; },
-          get individualMedianUsd() { return usd.figures.individualMedianUsd; },
-          get individualMedianPaymentUsd() { return usd.figures.individualMedianPaymentUsd; },
+          get medianUsd() { return usd.medianUsd; },
+          get totalUsd() { return usd.totalUsd; },
+          get medianPaymentUsd() { return usd.medianPaymentUsd; },
+          get individualMedianUsd() { return usd.individualMedianUsd; },
+          get individualMedianPaymentUsd() { return usd.individualMedianPaymentUsd; },
         };
     const n = j.risky.length;
     const t = spec.pass;

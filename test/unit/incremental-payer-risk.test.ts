@@ -300,6 +300,30 @@ describe("payer-risk's USD figures (medians, total, median payment)", () => {
     }
   });
 
+  it('are each made on their own first read: a condition that reads the median alone does not pay for the total', () => {
+    const p = new Pipeline({ rules: RULES });
+    messages(withdrawals(4), []).forEach((line, n) => p.process(line, { line: n + 1 }));
+    const trigger = triggers(p).at(-1)!;
+    const r = compileSignal(SPECS[0]!)(envOf(p, trigger, trigger.time, 'cl-test'));
+    const plus = vi.spyOn(Decimal.prototype, 'plus');
+    try {
+      // Four sums of 2,000: the median adds the middle two (two additions from zero), nothing more.
+      expect((r.facts.medianUsd as Decimal).toNumber()).toBe(2_000);
+      expect(plus).toHaveBeenCalledTimes(2);
+      // One payment each: the median payment is the median itself, and no payer is a business.
+      expect((r.facts.medianPaymentUsd as Decimal).toNumber()).toBe(2_000);
+      expect((r.facts.individualMedianUsd as Decimal).toNumber()).toBe(2_000);
+      expect((r.facts.individualMedianPaymentUsd as Decimal).toNumber()).toBe(2_000);
+      expect(plus).toHaveBeenCalledTimes(2);
+      // The total adds all four, once: a second read makes nothing again.
+      expect((r.facts.totalUsd as Decimal).toNumber()).toBe(8_000);
+      expect((r.facts.totalUsd as Decimal).toNumber()).toBe(8_000);
+      expect(plus).toHaveBeenCalledTimes(6);
+    } finally {
+      plus.mockRestore();
+    }
+  });
+
   it('read after later judgements of the same cluster are those of their own judgement', () => {
     const p = new Pipeline({ rules: RULES });
     const lines = messages([...withdrawals(4), ...withdrawals(4).map((s) => ({ ...s, amount: 30_000 }))], []);
