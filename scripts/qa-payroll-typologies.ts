@@ -14,6 +14,11 @@
  * pay as long are added last: some pay rent out of it to a shared landlord, some move all of it to
  * their own deposit address at an unlabelled savings platform (whose hot wallet sweeps every
  * customer's deposit address). Without `--held` the stream is byte for byte what it was.
+ *
+ * `--split` (session 65): the T4 cells' own wallets sweep each salary in 2 or 3 parts of random
+ * size, 10 minutes to 12 hours apart (DOJ June 2025: "many small transfers"), and the held savers
+ * who move their pay to their own platform deposit address move it in parts as well. Without
+ * `--split` the stream is byte for byte what it was.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { getAddress, hexlify } from 'ethers';
@@ -31,6 +36,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Hours a T4 worker's own wallet holds a salary before sweeping it (`--held`: 80 to 140). */
 let sweepHours: [number, number] = [1, 40];
+/** `--split` (session 65): a T4 worker's own wallet sweeps each salary in 2 or 3 parts, and held savers move theirs so too. */
+let splitSweeps = false;
 const START = Date.parse('2025-01-01T00:00:00Z');
 const END = Date.parse('2025-06-30T23:59:59Z');
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
@@ -236,7 +243,7 @@ function plantT4Cell(g: Gen, w: World, viaOwnWallets: boolean): string {
       const tw = t + g.between(2, 46) * HOUR;
       if (viaOwnWallets) {
         g.withdraw(a, tw, chain, j.asset, out, own, sess());
-        g.hop(chain, j.asset, own, cons, out * 0.998, tw + g.between(sweepHours[0], sweepHours[1]) * HOUR);
+        sweep(g, chain, j.asset, own, cons, out * 0.998, tw + g.between(sweepHours[0], sweepHours[1]) * HOUR);
       } else g.withdraw(a, tw, chain, j.asset, out, cons, sess());
     });
     g.plant(a, { group: viaOwnWallets ? 'T4-via-own' : 'T4', expect: ['dprk-consolidation'], allowed: ['dprk-it-payroll', 'pass-through', 'account-linkage', 'sanctions-exposure', 'high-risk-service'], note: `${chain} style ${style}` });
@@ -245,6 +252,19 @@ function plantT4Cell(g: Gen, w: World, viaOwnWallets: boolean): string {
   const dest = chain === 'tron' ? g.pick([SIM_TRON_2, ...w.otcTron]) : g.evm();
   for (let t = START + 20 * DAY; t < END; t += g.between(10, 20) * DAY) g.hop(chain, chain === 'tron' ? 'USDT' : 'USDC', cons, dest, g.between(8000, 25000), t);
   return cons;
+}
+
+/** An on-chain sweep of `amount`: one transfer, or with `--split` 2 or 3 parts 10 minutes to 12 hours apart. */
+function sweep(g: Gen, chain: Chain, asset: string, from: string, to: string, amount: number, t: number): void {
+  if (!splitSweeps) return g.hop(chain, asset, from, to, amount, t);
+  const n = g.int(2, 3);
+  const weights = Array.from({ length: n }, () => g.between(0.5, 1.5));
+  const sum = weights.reduce((x, y) => x + y, 0);
+  let at = t;
+  for (const w of weights) {
+    g.hop(chain, asset, from, to, Number(((amount * w) / sum).toFixed(2)), at);
+    at += g.between(1 / 6, 12) * HOUR;
+  }
 }
 
 /** T7: payroll-like receipt, then a swap and chain change to an OTC desk, a bridge, or many small withdrawals. */
@@ -479,8 +499,8 @@ function benignHeldSaver(g: Gen, w: World, habit: 'rent' | 'platform', shared: {
     g.withdraw(a, tw, j.chain, j.asset, out, own, sess());
     if (habit === 'rent') g.hop(j.chain, j.asset, own, shared.landlord[j.chain], out * g.between(0.35, 0.7), held);
     else {
-      g.hop(j.chain, j.asset, own, platformDeposit, out * 0.999, held);
-      g.hop(j.chain, j.asset, platformDeposit, shared.platformHot[j.chain], out * 0.999, held + g.between(1, 12) * HOUR);
+      sweep(g, j.chain, j.asset, own, platformDeposit, out * 0.999, held);
+      g.hop(j.chain, j.asset, platformDeposit, shared.platformHot[j.chain], out * 0.999, held + g.between(1, 12) * HOUR + (splitSweeps ? 24 * HOUR : 0));
     }
   });
   g.benign(a, `held-saver-${habit}`);
@@ -568,6 +588,7 @@ if (args.score) score(args.truth!, args.alerts!);
 else {
   const seed = Number(args.seed ?? 1);
   if (args.held) sweepHours = [80, 140];
+  if (args.split) splitSweeps = true;
   const out = args.out ?? `/tmp/qa-payroll-${seed}`;
   const { lines, truth } = generate(seed);
   writeFileSync(`${out}.jsonl`, lines.join('\n') + '\n');

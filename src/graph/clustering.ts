@@ -12,6 +12,13 @@
  *   token no registry knows, through a contract that passes inflows on in the same transaction,
  *   into the exchange's own addresses, or into a cluster listed as a risk (only unlabelled
  *   clusters and custodial services' absorb forwards; session 28's chain QA).
+ * - Split sweeps (session 65): a sweep paid in 2 to SPLIT_PARTS parts into one address, each
+ *   within SPLIT_GAP of the one before, and no outflow of the asset elsewhere between them, is
+ *   judged as one outflow of their sum, by both rules (the 72-hour one and the held one): a worker's
+ *   wallet that passed each salary on in two or three transfers never joined (qa-payroll
+ *   `--split`: 0 of 10 and 0 of 12 via-own workers per seed). Every prefix of the parts is
+ *   tried, as event order would have tried it at each part, so the parts' arrival order does not
+ *   change the outcome (splitSweeps).
  * - Held pay: past `forwardWithin`, up to `heldForwardWithin`, only a held wallet's sweep joins
  *   (sweepsHeldPay): one inflow since the wallet's previous outflow, swept whole (98% to 100.01%
  *   of it) by the wallet's next outflow. A worker's wallet may hold the pay a few days before it
@@ -54,6 +61,12 @@ const HELD_INFLOWS_READ = 16;
 const SHARED_DESTINATION_WITHIN = 30 * 24 * 3_600_000;
 /** The least share of a held sweep another wallet's payment into its receiver must carry to make it a shared destination (not dust). */
 const SHARED_PAYMENT_FLOOR = Decimal.parse('0.1');
+/** Parts of one split sweep at most: a wallet paying one address more often than this, each within SPLIT_GAP of the last, is no sweep of one pay. */
+const SPLIT_PARTS = 4;
+/** The longest gap between two parts of one split sweep (payer-risk's `paymentGroupWithin` of the consolidation rules: a day). */
+const SPLIT_GAP = 24 * 3_600_000;
+/** Out-edges of another asset stepped over at most while a split sweep's parts are read, each way. */
+const SPLIT_OTHER_ASSETS_READ = 4;
 /** Outflows of an address read to tell a pass-through contract (see GraphWriter.passesThrough). */
 const PASS_THROUGH_LOOK = 4;
 /** The label an SDN import gives beside `sanctioned` for DPRK programs, from the same source. */
@@ -286,7 +299,63 @@ export class GraphWriter {
       const c = graph.mergeForward(held.to, to, { heuristic: 'forwarding', ref: shownRef(held.ref), time: held.time }, eventId);
       if (c) (changes ??= []).push(c);
     }
+    const split = this.splitSweepAfter(from, to, asset, time, first);
+    if (split) {
+      const c = graph.mergeForward(split.to, to, { heuristic: 'forwarding', ref: shownRef(split.ref), time: split.time }, eventId);
+      if (c) (changes ??= []).push(c);
+    }
     return changes ?? NO_CHANGES;
+  }
+
+  /**
+   * A split sweep seen from the inflow's side: the parts of the first outflow of `asset` from
+   * `to` at or after an inflow read late at `time` (`first`: the index of the first out-edge at or
+   * after it), within heldForwardWithin, judged as splitSweeps judges them; the last part of the
+   * prefix that sweeps, if one does.
+   */
+  private splitSweepAfter(from: number, to: number, asset: string, time: number, first: number): FlowEdge | undefined {
+    const outs = this.graph.edgesOut(to);
+    for (let i = first, read = 0; i < outs.length && read <= SPLIT_OTHER_ASSETS_READ; i++, read++) {
+      const e = outs[i]!;
+      if (e.time > time + this.options.heldForwardWithin) return undefined;
+      if (e.asset !== asset) continue;
+      if (e.to === from || !this.mayForward(to, e.to, e.time)) return undefined;
+      return this.splitSweeps(to, asset, e.to, i);
+    }
+    return undefined;
+  }
+
+  /** The guards every forward passes (see forwarding): neither side the exchange's own, the sender unlabelled, the receiver absorbing, no pass-through contract. */
+  private mayForward(from: number, to: number, time: number): boolean {
+    const graph = this.graph;
+    if (graph.isOwn(from) || graph.isOwn(to) || graph.clusterLabels(from, time).length > 0 || !this.absorbsForwards(to, time)) return false;
+    return !this.passesThrough(from) && !this.passesThrough(to);
+  }
+
+  /**
+   * A sweep in parts: the run of `address`'s outflows of `asset` to `receiver` that holds out-edge
+   * `at`, each part within SPLIT_GAP of the one before and no outflow of the asset elsewhere
+   * between (other assets' are stepped over, at most SPLIT_OTHER_ASSETS_READ each way), 2 to
+   * SPLIT_PARTS parts (a longer run is a wallet that pays the address again and again, not one
+   * pay split). Each prefix of two parts or more is judged as one outflow of its sum at its last
+   * part's time, with the run's first part as where it began (sweepsUnswept, sweepsHeldPay): the
+   * last part of the first prefix that sweeps, else undefined. In event order each part was
+   * judged on arrival with the parts before it; judging every prefix of what is stored gives
+   * that outcome whichever part, or the inflow, is read last. The chain's and the exchange's
+   * records of one transfer count once.
+   */
+  private splitSweeps(address: number, asset: string, receiver: number, at: number): FlowEdge | undefined {
+    const outs = this.graph.edgesOut(address);
+    const parts = splitRun(outs, asset, receiver, at);
+    if (parts === undefined) return undefined;
+    const firstTime = parts[0]!.time;
+    let sum = parts[0]!.amount;
+    for (let k = 1; k < parts.length; k++) {
+      const part = parts[k]!;
+      sum = sum.plus(part.amount);
+      if (this.sweepsUnswept(address, asset, sum, part.time, receiver, firstTime) || this.sweepsHeldPay(address, asset, sum, part.time, receiver, firstTime)) return part;
+    }
+    return undefined;
   }
 
   /**
@@ -365,25 +434,26 @@ export class GraphWriter {
    * Whether an outflow of `amount` at `time` from `address` sweeps what reached it since its
    * previous outflow of the asset, within forwardWithin and not counting inflows from the
    * outflow's own receiver: exactly, at least forwardRatio of their sum and at most the sum plus
-   * 0.01% (rounding). Inflows are read newest first and the read stops once they pass what the
-   * outflow could sweep, so a busy hot wallet costs a few edges, not its list.
+   * 0.01% (rounding). Inflows are read newest first from `time` (a binary search steps over later
+   * ones) and the read stops once they pass what the outflow could sweep, so a busy hot wallet
+   * costs a few edges, not its list. A split sweep (splitSweeps) `began` at its first part: the
+   * previous outflow and the window are read from there, its inflows up to its last part.
    */
-  private sweepsUnswept(address: number, asset: string, amount: Decimal, time: number, receiver: number): boolean {
+  private sweepsUnswept(address: number, asset: string, amount: Decimal, time: number, receiver: number, began = time): boolean {
     const graph = this.graph;
-    const oldest = time - this.options.forwardWithin;
+    const oldest = began - this.options.forwardWithin;
     let since = oldest - 1;
     const outs = graph.edgesOut(address);
     for (let i = outs.length - 1; i >= 0; i--) {
       const e = outs[i]!;
       if (e.time < oldest) break;
-      if (e.time < time && e.asset === asset) { since = e.time; break; }
+      if (e.time < began && e.asset === asset) { since = e.time; break; }
     }
     const ins = graph.edgesIn(address);
     let unswept: Decimal | undefined;
     let counted: FlowEdge[] | undefined;
-    for (let i = ins.length - 1; i >= 0; i--) {
+    for (let i = upperBound(ins, time) - 1; i >= 0; i--) {
       const e = ins[i]!;
-      if (e.time > time) continue;
       if (e.time <= since) break;
       if (e.asset !== asset || e.from === receiver) continue;
       // One transfer known twice: the exchange's withdrawal record without its `from` (an edge
@@ -409,13 +479,15 @@ export class GraphWriter {
    * the sweep are stepped over by binary search, not read, so what came after the sweep does not
    * decide it (session 64 review: a pay read after four more outflows or sixteen more inflows of
    * the wallet gave no merge, in event order it did); reads at most one out-edge and
-   * HELD_INFLOWS_READ in-edges at or before `time` of each address.
+   * HELD_INFLOWS_READ in-edges at or before `time` of each address. A split sweep (splitSweeps)
+   * `began` at its first part: the previous outflow, the hold and the shared destination are
+   * read from there, the inflows up to its last part (`time`).
    */
-  private sweepsHeldPay(address: number, asset: string, amount: Decimal, time: number, receiver: number): boolean {
+  private sweepsHeldPay(address: number, asset: string, amount: Decimal, time: number, receiver: number, began = time): boolean {
     const graph = this.graph;
-    const oldest = time - this.options.heldForwardWithin;
+    const oldest = began - this.options.heldForwardWithin;
     const outs = graph.edgesOut(address);
-    const previous = lowerBound(outs, time) - 1; // the previous outflow, before the sweep's time
+    const previous = lowerBound(outs, began) - 1; // the previous outflow, before the sweep's (first part's) time
     const since = previous >= 0 ? outs[previous]!.time : oldest - 1;
     const ins = graph.edgesIn(address);
     const end = upperBound(ins, time);
@@ -430,9 +502,9 @@ export class GraphWriter {
       if (pay !== undefined) return false; // a second inflow of the asset: no held pay
       pay = e;
     }
-    if (pay === undefined || pay.from === receiver || time - pay.time <= this.options.forwardWithin) return false;
+    if (pay === undefined || pay.from === receiver || began - pay.time <= this.options.forwardWithin) return false;
     if (amount.compare(pay.amount.times(HELD_SWEEP_FLOOR)) < 0 || amount.compare(pay.amount.times(FORWARD_CEILING)) > 0) return false;
-    return this.paidByAnother(receiver, address, asset, amount, time);
+    return this.paidByAnother(receiver, address, asset, amount, began);
   }
 
   /**
@@ -465,10 +537,17 @@ export class GraphWriter {
     const graph = this.graph;
     // Nor into the exchange's own addresses: a customer's wallet that sweeps into its deposit
     // address is the customer's, not the exchange's (forwardedAlready leaves them out alike).
-    if (graph.isOwn(from) || graph.isOwn(to) || graph.clusterLabels(from, event.time).length > 0 || !this.absorbsForwards(to, event.time)) return undefined;
-    if (this.passesThrough(from) || this.passesThrough(to)) return undefined;
-    if (!this.sweepsUnswept(from, asset, amount, event.time, to) && !this.sweepsHeldPay(from, asset, amount, event.time, to)) return undefined;
-    return graph.mergeForward(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
+    if (!this.mayForward(from, to, event.time)) return undefined;
+    if (this.sweepsUnswept(from, asset, amount, event.time, to) || this.sweepsHeldPay(from, asset, amount, event.time, to)) {
+      return graph.mergeForward(to, from, { heuristic: 'forwarding', ref: event.txHash, time: event.time }, event.eventId);
+    }
+    // A part of a sweep paid in parts: the run it belongs to, read from the stored edges. The new
+    // edge is the last of its time (an edge goes in after those of its time), so found at once.
+    const outs = graph.edgesOut(from);
+    const at = upperBound(outs, event.time) - 1;
+    if (at < 0 || outs[at]!.to !== to || outs[at]!.asset !== asset) return undefined;
+    const part = this.splitSweeps(from, asset, to, at);
+    return part && graph.mergeForward(to, from, { heuristic: 'forwarding', ref: shownRef(part.ref), time: part.time }, event.eventId);
   }
 
   /**
@@ -613,4 +692,38 @@ function spentInputs(tx: ParsedBitcoinTx): SpentInputs {
     },
   };
   return spent;
+}
+
+/**
+ * The parts of a split sweep around out-edge `at` of a sorted out-list (GraphWriter.splitSweeps):
+ * the outflows of `asset` to `receiver` next to it, each within SPLIT_GAP of its neighbour, up to
+ * an outflow of the asset elsewhere, in time order; undefined for one part alone, or more than
+ * SPLIT_PARTS. Outflows of other assets are stepped over, at most SPLIT_OTHER_ASSETS_READ each way.
+ */
+function splitRun(outs: readonly FlowEdge[], asset: string, receiver: number, at: number): FlowEdge[] | undefined {
+  const isPart = (e: FlowEdge): boolean => e.asset === asset && e.to === receiver;
+  let lo = at;
+  for (let i = at - 1, other = 0, parts = 1; i >= 0; i--) {
+    const e = outs[i]!;
+    if (e.asset !== asset) { if (++other > SPLIT_OTHER_ASSETS_READ) break; continue; }
+    if (!isPart(e) || outs[lo]!.time - e.time > SPLIT_GAP) break;
+    if (++parts > SPLIT_PARTS) return undefined;
+    lo = i;
+  }
+  let hi = at;
+  for (let i = at + 1, other = 0, parts = 1; i < outs.length; i++) {
+    const e = outs[i]!;
+    if (e.asset !== asset) { if (++other > SPLIT_OTHER_ASSETS_READ) break; continue; }
+    if (!isPart(e) || e.time - outs[hi]!.time > SPLIT_GAP) break;
+    if (++parts > SPLIT_PARTS) return undefined;
+    hi = i;
+  }
+  const parts: FlowEdge[] = [];
+  for (let i = lo; i <= hi; i++) {
+    const e = outs[i]!;
+    if (!isPart(e)) continue;
+    if (parts.some((p) => sameTransactionRef(p.ref, e.ref) && sameAmount(p.amount, e.amount))) continue; // one transfer known twice
+    if (parts.push(e) > SPLIT_PARTS) return undefined;
+  }
+  return parts.length >= 2 ? parts : undefined;
 }

@@ -22,7 +22,7 @@ import { clusterLabelsFor, type ClusterLabel, type LabelScopeGraph } from './lab
 import { LabelHistory, type LabelRecord } from './labels.js';
 import { absorbTouches, mergeTouches, recentAccounts } from './touches.js';
 import { UnionFind } from './union-find.js';
-import { compareStoredRefs, storeRef, type StoredRef } from './tx-ref.js';
+import { compareStoredRefs, distinctTransactions, storeRef, type StoredRef } from './tx-ref.js';
 import { Decimal } from '../money/decimal.js';
 
 export type { ClusterLabel } from './label-scope.js';
@@ -1085,8 +1085,12 @@ export class EntityGraph {
     // Most edges come in time order, after every edge of the list: no search (each step of one
     // reads an edge, a cache miss in a long list).
     const at = list[list.length - 1]!.time < edge.time ? list.length : lowerBound(list, edge.time);
-    for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (sameTransfer(list[i]!, edge)) return true;
-    for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (sameTransfer(list[i]!, edge)) return true;
+    // Between two addresses neither of which is the exchange's own, both records are the chain's:
+    // two different hashes are two transfers (an exchange's record, which may carry another hash
+    // than the chain's, always has an own address at one end).
+    const chainOnly = !this.isOwn(edge.from) && !this.isOwn(edge.to);
+    for (let i = at; i < list.length && i < at + SAME_TRANSFER_LOOK && list[i]!.time - edge.time < SAME_TRANSFER_WITHIN; i++) if (sameTransfer(list[i]!, edge, chainOnly)) return true;
+    for (let i = at - 1; i >= 0 && i >= at - SAME_TRANSFER_LOOK && edge.time - list[i]!.time < SAME_TRANSFER_WITHIN; i--) if (sameTransfer(list[i]!, edge, chainOnly)) return true;
     return false;
   }
 
@@ -1205,9 +1209,14 @@ function renumbered(id: number, remap: Int32Array): number {
   return id >= 0 && id < remap.length ? remap[id]! : -1;
 }
 
-/** Whether edge `e` (a value transfer already held) records the same transfer as `edge` (see EntityGraph.knownTransfer). */
-function sameTransfer(e: FlowEdge, edge: FlowEdge): boolean {
-  return e.from === edge.from && e.to === edge.to && e.asset === edge.asset && e.coSpend !== true && sameAmount(e.amount, edge.amount);
+/**
+ * Whether edge `e` (a value transfer already held) records the same transfer as `edge` (see
+ * EntityGraph.knownTransfer). With `chainOnly` (no own address at either end: both are chain
+ * records), two hashes that differ are two transfers (session 65: a wallet sweeping its pay in
+ * two equal parts an hour apart kept one part, and made no split sweep).
+ */
+function sameTransfer(e: FlowEdge, edge: FlowEdge, chainOnly: boolean): boolean {
+  return e.from === edge.from && e.to === edge.to && e.asset === edge.asset && e.coSpend !== true && sameAmount(e.amount, edge.amount) && !(chainOnly && distinctTransactions(e.ref, edge.ref));
 }
 
 /** Whether two amounts are one transfer's: they differ by at most 0.1% of the second, exactly. */

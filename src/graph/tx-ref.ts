@@ -121,6 +121,14 @@ export function sameTransactionRef(a: StoredRef, b: StoredRef): boolean {
   return bareLowerCase(shownRef(a)) === bareLowerCase(shownRef(b));
 }
 
+/**
+ * Whether two stored refs are certainly two transactions: both are chain hashes (packed ids) and
+ * their digits differ. An event id, or a hash in upper case, proves nothing either way.
+ */
+export function distinctTransactions(a: StoredRef, b: StoredRef): boolean {
+  return a !== b && isPacked(a) && isPacked(b) && !samePackedDigits(a, b);
+}
+
 /** Whether two packed ids hold the same digits (either form). */
 function samePackedDigits(a: StoredRef, b: StoredRef): boolean {
   for (let i = 1; i < a.length; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
