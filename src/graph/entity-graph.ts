@@ -16,7 +16,6 @@ import { appended, dropFront, insertedByTime, NO_ENTRIES, ownOrNone } from '../s
 import { AddressIndex } from './address-index.js';
 import { remapClusterMeta, remapFlowEdges, renumber } from './address-memory.js';
 import { EdgeExpiry } from './edge-expiry.js';
-import { NewestEdgeTimes } from './newest-edge-times.js';
 import { LabelReach, MAX_DEPTH } from './label-reach.js';
 import { clusterLabelsFor, type ClusterLabel, type LabelScopeGraph } from './label-scope.js';
 import { LabelHistory, type LabelRecord } from './labels.js';
@@ -316,9 +315,6 @@ export class EntityGraph {
   private newestEdge = Number.NEGATIVE_INFINITY;
   /** Each edge's time and ends, in the order added: its lists are trimmed when it passes the retention. */
   private readonly expiry = new EdgeExpiry();
-  /** Per address: the newest edge time of its out-list and of its in-list (what the expiry ring reads). */
-  private readonly newestOut = new NewestEdgeTimes();
-  private readonly newestIn = new NewestEdgeTimes();
 
   constructor(public options: GraphOptions = DEFAULT_GRAPH_OPTIONS) {
     this.reach = new LabelReach(this, options.tracedLabels);
@@ -515,7 +511,6 @@ export class EntityGraph {
     this.uf.remap(remap, live);
     remapClusterMeta(this.meta, remap);
     remapFlowEdges(this.outEdges, this.inEdges, remap);
-    this.rebuildNewestEdgeTimes();
     this.expiry.renumber(remap);
     this.reach?.remap(remap, live);
     this.remapArrays(remap, live);
@@ -549,49 +544,18 @@ export class EntityGraph {
     this.forwardParents = forwardParents;
   }
 
-  /**
-   * The expiry ring's visit to an edge's two lists (an end of -1 was forgotten): a list whose
-   * newest edge has passed the retention goes, read from the typed column alone; a list that
-   * still holds a newer edge is not read (its stale front leaves at its next read, liveList).
-   */
+  /** The expiry ring's visit to an edge's two lists (an end of -1 was forgotten). */
   private readonly trimEnds = (from: number, to: number): void => {
-    const horizon = this.newest - this.options.edgeRetention;
-    if (from >= 0 && this.newestOut.get(from) < horizon) this.outEdges.delete(from);
-    if (to >= 0 && this.newestIn.get(to) < horizon) this.inEdges.delete(to);
+    if (from >= 0) this.trimList(this.outEdges, from);
+    if (to >= 0) this.trimList(this.inEdges, to);
   };
 
-  /**
-   * The address's list with its edges past the retention dropped from the front, as every read
-   * of a list sees it (undefined when none is left: the list goes). The front's edges are the
-   * list's oldest (sorted by time), so the drop stops at the first edge inside the retention.
-   */
-  private liveList(edges: IdTable<FlowEdge[]>, id: number): FlowEdge[] | undefined {
+  /** Drops the list's edges past the retention, and the list when none is left inside it. */
+  private trimList(edges: IdTable<FlowEdge[]>, id: number): void {
     const list = edges.get(id);
-    if (list === undefined || list.length === 0) return list;
-    const horizon = this.newest - this.options.edgeRetention;
-    if (!(list[0]!.time < horizon)) return list;
-    if (list[list.length - 1]!.time < horizon) {
-      edges.delete(id);
-      return undefined;
-    }
-    let stale = 1;
-    while (list[stale]!.time < horizon) stale++;
-    dropFront(list, stale);
-    return list;
-  }
-
-  /** Every list as liveList leaves it (before a checkpoint writes them). */
-  private trimAllLists(): void {
-    for (const edges of [this.outEdges, this.inEdges]) {
-      const ids: number[] = [];
-      for (const [id] of edges.entries()) ids.push(id);
-      for (const id of ids) this.liveList(edges, id);
-    }
-  }
-
-  private rebuildNewestEdgeTimes(): void {
-    this.newestOut.rebuild(this.outEdges.entries());
-    this.newestIn.rebuild(this.inEdges.entries());
+    if (list === undefined) return;
+    if (this.staleEdges(list)) edges.delete(id);
+    else if (list[0]!.time < this.newest - this.options.edgeRetention) this.dropStaleEdges(list);
   }
 
   /** Whether nothing in the list is inside the retention. */
@@ -1037,14 +1001,14 @@ export class EntityGraph {
    */
   addFlowEdge(edge: FlowEdge): boolean {
     const from = edge.from;
-    let outs = this.liveList(this.outEdges, from);
+    let outs = this.outEdges.get(from);
     if (!outs) this.outEdges.set(from, (outs = []));
     // The same transfer may arrive twice (an exchange event and its chain event), within six
     // hours of each other: looked for among the edges nearest its time in the sender's list and
     // in the receiver's. Not among the sender's newest: chain data read weeks late meets a hot
     // wallet whose list has since gained other customers' withdrawals, and a transfer counted
     // twice sweeps nothing (session 45 QA: 27 days late, a DPRK cell's forwards merged none).
-    if (this.knownTransfer(outs, edge) || this.knownTransfer(this.liveList(this.inEdges, edge.to), edge)) return false;
+    if (this.knownTransfer(outs, edge) || this.knownTransfer(this.inEdges.get(edge.to), edge)) return false;
     this.insertEdge(from, outs, edge);
     return true;
   }
@@ -1055,7 +1019,7 @@ export class EntityGraph {
    * transaction (a redelivery adds none).
    */
   addCoSpendLink(from: number, payer: number, edge: Omit<FlowEdge, 'from' | 'to' | 'coSpend'>): boolean {
-    let outs = this.liveList(this.outEdges, from);
+    let outs = this.outEdges.get(from);
     if (!outs) this.outEdges.set(from, (outs = []));
     for (let i = lowerBound(outs, edge.time); i < outs.length && outs[i]!.time === edge.time; i++) if (outs[i]!.coSpend === true && outs[i]!.ref === edge.ref && outs[i]!.to === payer) return false;
     const link: FlowEdge = { from, to: payer, asset: edge.asset, amount: edge.amount, usd: edge.usd, time: edge.time, ref: edge.ref, coSpend: true };
@@ -1065,10 +1029,10 @@ export class EntityGraph {
 
   private insertEdge(from: number, outs: FlowEdge[], shared: FlowEdge): void {
     const to = shared.to;
-    this.newestOut.set(from, this.appendEdge(this.outEdges, from, outs, shared));
-    let ins = this.liveList(this.inEdges, to);
+    this.appendEdge(this.outEdges, from, outs, shared);
+    let ins = this.inEdges.get(to);
     if (!ins) this.inEdges.set(to, (ins = []));
-    this.newestIn.set(to, this.appendEdge(this.inEdges, to, ins, shared));
+    this.appendEdge(this.inEdges, to, ins, shared);
     this.expiry.push(shared.time, from, to);
     if (shared.time > this.newestEdge) this.newestEdge = shared.time; // stays NaN (unknown) after a restore
     this.reach?.edgeAdded(from, to, shared.coSpend === true ? 0 : 1);
@@ -1100,12 +1064,11 @@ export class EntityGraph {
    * the chain events came in, let readers stop at a window's start (common-funder) and keep
    * the oldest edge the one the cap and the retention drop.
    */
-  private appendEdge(edges: IdTable<FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): number {
+  private appendEdge(edges: IdTable<FlowEdge[]>, id: number, list: FlowEdge[], edge: FlowEdge): void {
     const next = insertedByTime(list, edge);
     if (next !== list) edges.set(id, next);
     if (next.length > this.options.maxEdgesPerAddress) this.reach?.edgeDropped(next.shift()!, edges === this.inEdges ? 'in-list' : 'out-list');
     this.dropStaleEdges(next);
-    return next[next.length - 1]!.time;
   }
 
   /**
@@ -1121,18 +1084,17 @@ export class EntityGraph {
   }
 
   edgesOut(id: number): readonly FlowEdge[] {
-    return this.liveList(this.outEdges, id) ?? NO_EDGES;
+    return this.outEdges.get(id) ?? NO_EDGES;
   }
 
   edgesIn(id: number): readonly FlowEdge[] {
-    return this.liveList(this.inEdges, id) ?? NO_EDGES;
+    return this.inEdges.get(id) ?? NO_EDGES;
   }
 
   /** The graph's private indexes, for a checkpoint: the maps by reference, the arrays as their used prefix. */
   checkpointParts(): { meta: IdTable<ClusterMeta>; outEdges: IdTable<FlowEdge[]>; inEdges: IdTable<FlowEdge[]>; marks: Uint8Array; firstSeen: Float64Array; forwardParents: Int32Array; newest: number } {
     this.labelledRoots = undefined; // a restore fills `meta` through these references
     this.scoped = undefined; // and the labels: the flags are rebuilt from them
-    this.trimAllLists(); // a checkpoint holds no edge past the retention
     const used = Math.min(this.index.size, this.marks.length);
     return { meta: this.meta, outEdges: this.outEdges, inEdges: this.inEdges, marks: this.marks.subarray(0, used), firstSeen: this.firstSeen.subarray(0, used), forwardParents: this.forwardParents.subarray(0, used), newest: this.newest };
   }
@@ -1150,7 +1112,6 @@ export class EntityGraph {
     for (const [, list] of this.inEdges.entries()) for (const e of list) edges.add(e);
     const inOrder = [...edges].sort((a, b) => a.time - b.time || a.from - b.from || a.to - b.to);
     for (const e of inOrder) this.expiry.push(e.time, e.from, e.to);
-    this.rebuildNewestEdgeTimes();
   }
 
   /**
