@@ -28,7 +28,7 @@ import { ruleReadsMembership } from './merge-readers.js';
 import { gateOf, gateStillFails, noteGateFailed, type Gate } from './gates.js';
 import { SUBNET_WITHIN } from './subnet-sightings.js';
 import { sequenceReach } from './sequence-fifo.js';
-import { bringsNewPayer, earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
+import { anyEarlierWithdrawal, bringsNewPayer, earlierWithdrawals, laterPayersOf, type LaterPayers } from './later-payers.js';
 import { CleanJudgementMark, implicatedNeedOf } from './clean-judgement-mark.js';
 
 export interface CompiledRule {
@@ -490,7 +490,7 @@ export class RuleEngine {
   private judgeEarlierForwards(deposit: TransferEvent, alerts: Alert[]): void {
     for (const { rule, reach } of this.laterPayerRules()) {
       if (!reach.selects(deposit)) continue;
-      if (earlierWithdrawals(this.state, deposit, reach.within).length === 0 || !bringsNewPayer(this.state, this.graph, deposit, reach)) continue;
+      if (!anyEarlierWithdrawal(this.state, deposit, reach.within) || !bringsNewPayer(this.state, this.graph, deposit, reach)) continue;
       // Only the withdrawals the rule judges (its `where`) count toward the few judged again.
       const contexts = new Map<TransferEvent, Context>();
       const withdrawals = earlierWithdrawals(this.state, deposit, reach.within, (item) => {

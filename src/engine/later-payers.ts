@@ -69,6 +69,22 @@ export function bringsNewPayer(state: RuleState, graph: EntityGraph, deposit: Tr
 }
 
 /**
+ * Whether earlierWithdrawals (judging every withdrawal) would find any: the same reads, stopped
+ * at the first withdrawal, with no list built or sorted (asked of every selected deposit).
+ */
+export function anyEarlierWithdrawal(state: RuleState, deposit: TransferEvent, within: number): boolean {
+  const list = state.history(deposit.msg.accountId);
+  const from = deposit.time - within;
+  let read = 0;
+  for (let i = lowerBound(list, deposit.time) - 1; i >= 0 && read++ < WINDOW_READ_LIMIT; i--) {
+    const item: HistoryItem = list[i]!;
+    if (item.time < from) break;
+    if (item.type === 'transfer' && item.msg.kind === 'withdrawal') return true;
+  }
+  return false;
+}
+
+/**
  * The account's withdrawals dated within `within` before the deposit (strictly before: one at
  * its instant already counted it) that `judged` keeps (the rule's own `where`: a withdrawal the
  * rule never judges takes no place), the newest FORWARDS_JUDGED of them, in event order (time,

@@ -608,8 +608,8 @@ export class GraphWriter {
     graph.addTouch({ eventId: m.eventId, accountId: m.accountId, kind: m.kind, time: event.time, address: toId });
     let changes = NO_CHANGES;
     if (m.status === 'completed') {
-      const hot = fromIds.length > 0 ? fromIds[0]! : graph.id(hotWalletKey(m.chain));
-      graph.markOwn(hot);
+      // A named sender was marked the exchange's own above; the chain's hot wallet is marked here.
+      const hot = fromIds.length > 0 ? fromIds[0]! : ownHotWallet(graph, m.chain);
       if (graph.addFlowEdge({ from: hot, to: toId, asset: m.asset, amount: event.amount, usd: event.usd, time: event.time, ref: storeRef(m.txHash ?? m.eventId) })) {
         changes = this.forwardedAlready(hot, toId, m.asset, event.amount, event.time, m.eventId);
       }
@@ -669,6 +669,13 @@ function hotWalletKey(chain: string): string {
   let key = HOT_WALLET_KEYS.get(chain);
   if (key === undefined) HOT_WALLET_KEYS.set(chain, (key = `self:hot-wallet:${chain}`));
   return key;
+}
+
+/** The id of the exchange's hot wallet on `chain`, marked as the exchange's own. */
+function ownHotWallet(graph: EntityGraph, chain: string): number {
+  const id = graph.id(hotWalletKey(chain));
+  graph.markOwn(id);
+  return id;
 }
 
 /** A Bitcoin transaction's distinct input addresses in first-spent order, and the ids applyChain interned them under. */

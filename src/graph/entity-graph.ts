@@ -1008,8 +1008,9 @@ export class EntityGraph {
     // in the receiver's. Not among the sender's newest: chain data read weeks late meets a hot
     // wallet whose list has since gained other customers' withdrawals, and a transfer counted
     // twice sweeps nothing (session 45 QA: 27 days late, a DPRK cell's forwards merged none).
-    if (this.knownTransfer(outs, edge) || this.knownTransfer(this.inEdges.get(edge.to), edge)) return false;
-    this.insertEdge(from, outs, edge);
+    const ins = this.inEdges.get(edge.to);
+    if (this.knownTransfer(outs, edge) || this.knownTransfer(ins, edge)) return false;
+    this.insertEdge(from, outs, edge, ins);
     return true;
   }
 
@@ -1027,10 +1028,10 @@ export class EntityGraph {
     return true;
   }
 
-  private insertEdge(from: number, outs: FlowEdge[], shared: FlowEdge): void {
+  /** `ins`: the receiver's in-list when the caller read it already (undefined: read here). */
+  private insertEdge(from: number, outs: FlowEdge[], shared: FlowEdge, ins = this.inEdges.get(shared.to)): void {
     const to = shared.to;
     this.appendEdge(this.outEdges, from, outs, shared);
-    let ins = this.inEdges.get(to);
     if (!ins) this.inEdges.set(to, (ins = []));
     this.appendEdge(this.inEdges, to, ins, shared);
     this.expiry.push(shared.time, from, to);

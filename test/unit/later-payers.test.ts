@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES_DIR } from '../../src/config/paths.js';
 import { loadRuleSet } from '../../src/engine/loader.js';
 import { Pipeline } from '../../src/pipeline/pipeline.js';
-import { bringsNewPayer, earlierWithdrawals, FORWARDS_JUDGED, laterPayersOf } from '../../src/engine/later-payers.js';
+import { anyEarlierWithdrawal, bringsNewPayer, earlierWithdrawals, FORWARDS_JUDGED, laterPayersOf } from '../../src/engine/later-payers.js';
 import type { Alert } from '../../src/contract/schemas.js';
 
 const rules = loadRuleSet(DEFAULT_RULES_DIR);
@@ -110,6 +110,27 @@ describe('earlierWithdrawals', () => {
     expect(ids).toEqual(['w-5', 'w-6', 'w-7', 'w-8']);
     expect(ids).toHaveLength(FORWARDS_JUDGED);
     expect(earlierWithdrawals(pipeline.state, deposit, 50 * 3_600_000).map((w) => w.eventId)).toEqual(['w-7', 'w-8']);
+  });
+
+  it('anyEarlierWithdrawal finds one exactly when earlierWithdrawals finds some: strictly before the deposit, within the reach', () => {
+    const pipeline = new Pipeline({ rules });
+    const base = Date.parse('2025-03-01T00:00:00Z');
+    const line = (id: string, kind: string, hours: number, from: string[]): string => JSON.stringify({
+      schema: 'exchange.transfer.v1', eventId: id, kind, status: 'completed', occurredAt: new Date(base + hours * 3_600_000).toISOString(),
+      accountId: 'acct-any', chain: 'ethereum', asset: 'USDC', amount: '2000.00', usdValue: 2000, from, to: '0x' + '5'.repeat(40),
+      customer: { type: 'individual', kycCountry: 'US', createdAt: '2024-06-01T00:00:00Z' },
+    });
+    pipeline.process(line('w-0', 'withdrawal', 0, []), { line: 0 });
+    pipeline.process(line('d-1', 'deposit', 10, ['0x' + '1'.repeat(40)]), { line: 1 });
+    pipeline.process(line('w-2', 'withdrawal', 30, []), { line: 2 });
+    pipeline.process(line('d-2', 'deposit', 30, ['0x' + '2'.repeat(40)]), { line: 3 });
+    const d1 = pipeline.state.transfer('d-1')!;
+    const d2 = pipeline.state.transfer('d-2')!;
+    const cases: [typeof d1, number][] = [[d1, 20 * 3_600_000], [d1, 5 * 3_600_000], [d2, 10 * 3_600_000], [d2, 40 * 3_600_000]];
+    const seen = cases.map(([deposit, within]) => anyEarlierWithdrawal(pipeline.state, deposit, within));
+    expect(seen).toEqual(cases.map(([deposit, within]) => earlierWithdrawals(pipeline.state, deposit, within).length > 0));
+    // w-0 is in d-1's 20 h reach, not its 5 h one; w-2 is at d-2's instant (not before it), w-0 outside its 10 h reach.
+    expect(seen).toEqual([true, false, false, true]);
   });
 
   it('judges again only on a deposit from a payer new to the window', () => {
