@@ -123,8 +123,18 @@ export interface CommitContext {
   onRetry?: (slot: number, attempt: number, err: Error) => void;
 }
 
-/** `committed`: the outputs are published and the cursor moved. `moved`: the slot went to another instance first. */
-export type CommitOutcome = 'committed' | 'moved';
+/**
+ * `committed`: the outputs are published and the cursor moved. `moved`: the slot went to another
+ * instance first. `retake`: the slot is still ours, but this producer can publish no more (another
+ * instance fenced it while it held the slot for a generation this one never saw, or its commit
+ * failed half way, which leaves a kafkajs producer unable to begin a transaction): the slot must be
+ * taken again, fenced by a new producer and served from the cursor read then.
+ */
+export type CommitOutcome = 'committed' | 'moved' | 'retake';
+
+/** Errors that say another producer with the slot's transactional id fenced this one. */
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED']);
+const isFenced = (err: unknown): boolean => FENCED.has((err as { type?: string }).type ?? '');
 
 /**
  * Writes the plan's cases, then publishes it in one transaction, retrying the same transaction
@@ -141,7 +151,8 @@ export async function commitSlot(producer: TransactionalProducer, slot: number, 
   for (let attempt = 1; ; attempt++) {
     if (ctx.halted?.()) throw new HaltedCommit(slot);
     if (!ctx.stillAssigned(slot)) return 'moved';
-    const tx = await producer.transaction();
+    const tx = await beginAgain(producer, attempt);
+    if (tx === undefined) return 'retake';
     try {
       for (const topicMessages of chunks) await tx.sendBatch({ topicMessages, acks: -1 });
       await tx.sendOffsets({ consumerGroupId: slotGroup(ctx.groupId, slot), topics: offsets });
@@ -149,10 +160,26 @@ export async function commitSlot(producer: TransactionalProducer, slot: number, 
       return 'committed';
     } catch (err) {
       await tx.abort().catch(() => undefined);
+      if (isFenced(err)) return 'retake';
       if (attempt >= maxAttempts) throw err;
       ctx.onRetry?.(slot, attempt, err as Error);
       await new Promise((r) => setTimeout(r, (ctx.retryDelayMs ?? defaultRetryDelay)(attempt)));
     }
+  }
+}
+
+/**
+ * A transaction of the producer; undefined when a retry cannot begin one. kafkajs moves a
+ * transaction to COMMITTING before it sends EndTxn and leaves it there when the broker refuses
+ * (CONCURRENT_TRANSACTIONS while another instance's fence ends the transaction): every later begin
+ * throws, and the monitor failed for good (session 65, a rebalance while a commit was in flight).
+ */
+async function beginAgain(producer: TransactionalProducer, attempt: number): Promise<SlotTransaction | undefined> {
+  try {
+    return await producer.transaction();
+  } catch (err) {
+    if (attempt === 1) throw err;
+    return undefined;
   }
 }
 

@@ -1005,12 +1005,17 @@ export class Monitor {
       halted: () => this.failure !== undefined,
       onRetry: (slot, attempt, err) => this.options.logger.warn({ slot, attempt, err: err.message }, 'publish failed; retrying the same transaction'),
     });
-    if (outcome === 'moved') {
+    if (outcome !== 'committed') {
       // The group moved the slot while this commit ran; its new owner fenced our producer and
       // publishes from the cursor we last committed. Our outputs, those of this plan first, stay
-      // as its unowned log.
+      // as its unowned log. A slot still ours whose producer can publish no more is taken again
+      // from that log, as a gained slot: fenced anew, from the cursor read after the fence.
       o.pending = [...taken, ...o.pending];
       this.dropSlot(o);
+      if (outcome === 'retake') {
+        this.options.logger.warn({ slot: o.slot }, 'the slot\'s producer can publish no more (fenced, or its commit failed half way): taking the slot again');
+        void this.enqueue(() => (this.stopping ? undefined : this.reassign()));
+      }
       return;
     }
     o.cursor = plan.cursor;

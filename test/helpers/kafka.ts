@@ -75,9 +75,13 @@ export async function produceInOrder(run: Run, lines: string[], chunk = 500): Pr
 
 export type MonitorProcess = ChildProcess & { logs: string[] };
 
-/** Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and echoed when TW_TEST_VERBOSE is set). */
-export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}): MonitorProcess {
-  const child = spawn('node', [TIDEWATCH, 'monitor', '--topics', run.topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
+/**
+ * Starts `tidewatch monitor` as a child process; its JSON log lines are collected in `logs` (and
+ * echoed when TW_TEST_VERBOSE is set). It reads every input topic of the run unless `topics` names
+ * some of them.
+ */
+export function startMonitor(run: Run, instance = 'a', env: Record<string, string> = {}, topics = run.topics): MonitorProcess {
+  const child = spawn('node', [TIDEWATCH, 'monitor', '--topics', topics.join(','), '--alert-topic', run.alertTopic, '--group', run.group, '--instance', `${instance}-${run.id}`, '--metrics-port', '0', '--partitions', '2'], {
     cwd: root, env: { ...process.env, REDIS_KEY_PREFIX: run.prefix, LOG_LEVEL: 'warn', KAFKA_SESSION_TIMEOUT_MS: '10000', CHECKPOINT_DIR: checkpointRoot(run), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }) as MonitorProcess;
   child.logs = [];

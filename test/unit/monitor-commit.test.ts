@@ -118,6 +118,27 @@ describe('slot commit (one transaction: outputs, then the cursor)', () => {
     expect(producer.log.filter((l) => l === 'begin')).toHaveLength(1);
   });
 
+  it('asks for the slot to be taken again when a retry cannot begin a transaction (kafkajs after a commit refused half way)', async () => {
+    // kafkajs leaves a transaction whose EndTxn the broker refused in COMMITTING: every later begin throws.
+    const stuck = new RecordingProducer(1);
+    const begin = stuck.transaction.bind(stuck);
+    let begun = 0;
+    stuck.transaction = async () => { if (begun++ > 0) throw new Error('Transaction state exception: Cannot call "beginTransaction" in state "COMMITTING"'); return begin(); };
+    expect(await commitSlot(stuck, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context())).toBe('retake');
+    // The first begin failing is no such case: it is the failure it was.
+    const down = new RecordingProducer();
+    down.transaction = async () => { throw new Error('broker went away'); };
+    await expect(commitSlot(down, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context())).rejects.toThrow('broker went away');
+  });
+
+  it('asks for the slot to be taken again, without retrying, when another producer fenced this one', async () => {
+    const fenced = new RecordingProducer();
+    const begin = fenced.transaction.bind(fenced);
+    fenced.transaction = async () => ({ ...(await begin()), commit: async () => { throw Object.assign(new Error('There is a newer producer with the same transactionalId which fences the current one'), { type: 'INVALID_PRODUCER_EPOCH' }); } });
+    expect(await commitSlot(fenced, 1, { cursor: cut({ 'in/0': 1 }), alerts: [], dead: [] }, context())).toBe('retake');
+    expect(fenced.log.filter((l) => l === 'begin')).toHaveLength(1);
+  });
+
   it('once the monitor has failed, writes no case and begins no transaction, not even a retry of one in flight', async () => {
     // A commit started after the failure (a step still running when another slot's commit failed).
     const producer = new RecordingProducer();
