@@ -704,25 +704,29 @@ function spentInputs(tx: ParsedBitcoinTx): SpentInputs {
 /**
  * The parts of a split sweep around out-edge `at` of a sorted out-list (GraphWriter.splitSweeps):
  * the outflows of `asset` to `receiver` next to it, each within SPLIT_GAP of its neighbour, up to
- * an outflow of the asset elsewhere, in time order; undefined for one part alone, or more than
- * SPLIT_PARTS. Outflows of other assets are stepped over, at most SPLIT_OTHER_ASSETS_READ each way.
+ * an outflow of the asset elsewhere, in time order, the first SPLIT_PARTS of them; undefined for
+ * one part alone, or more than SPLIT_PARTS up to `at`. Outflows of other assets are stepped over,
+ * at most SPLIT_OTHER_ASSETS_READ each way.
  */
 function splitRun(outs: readonly FlowEdge[], asset: string, receiver: number, at: number): FlowEdge[] | undefined {
   const isPart = (e: FlowEdge): boolean => e.asset === asset && e.to === receiver;
   let lo = at;
-  for (let i = at - 1, other = 0, parts = 1; i >= 0; i--) {
+  let before = 1;
+  for (let i = at - 1, other = 0; i >= 0; i--) {
     const e = outs[i]!;
     if (e.asset !== asset) { if (++other > SPLIT_OTHER_ASSETS_READ) break; continue; }
     if (!isPart(e) || outs[lo]!.time - e.time > SPLIT_GAP) break;
-    if (++parts > SPLIT_PARTS) return undefined;
+    if (++before > SPLIT_PARTS) return undefined;
     lo = i;
   }
+  // Later parts past the first SPLIT_PARTS are left out, not a reason to give up: in event order
+  // the prefixes were judged before they came (a pay read after five parts joined as one read first).
   let hi = at;
-  for (let i = at + 1, other = 0, parts = 1; i < outs.length; i++) {
+  for (let i = at + 1, other = 0, parts = before; i < outs.length && parts < SPLIT_PARTS; i++) {
     const e = outs[i]!;
     if (e.asset !== asset) { if (++other > SPLIT_OTHER_ASSETS_READ) break; continue; }
     if (!isPart(e) || e.time - outs[hi]!.time > SPLIT_GAP) break;
-    if (++parts > SPLIT_PARTS) return undefined;
+    parts++;
     hi = i;
   }
   const parts: FlowEdge[] = [];
