@@ -39,7 +39,10 @@ export function isKafkajsMetadataSlip(err: unknown): boolean {
 
 /** Reads until `gapOf` finds nothing missing in the answer; `what` names the read in the error past the deadline. */
 export async function readComplete<T>(what: string, read: () => Promise<T>, gapOf: (answer: T) => string | undefined, options: CompleteReadOptions): Promise<T> {
-  const deadline = Math.min(Date.now() + options.timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
+  const began = Date.now();
+  const deadline = Math.min(began + options.timeoutMs, options.deadline ?? Number.POSITIVE_INFINITY);
+  // What the error names: the time this read had (a shared deadline may leave less than timeoutMs).
+  const allowedMs = Math.max(0, deadline - began);
   for (let attempt = 1; ; attempt++) {
     let gap: string;
     let cause: unknown;
@@ -53,7 +56,7 @@ export async function readComplete<T>(what: string, read: () => Promise<T>, gapO
       gap = err instanceof Error ? err.message : String(err);
       cause = err;
     }
-    if (Date.now() >= deadline) throw new NoWholeAnswer(`${what}: no whole answer within ${options.timeoutMs} ms: ${gap}`, cause === undefined ? undefined : { cause });
+    if (Date.now() >= deadline) throw new NoWholeAnswer(`${what}: no whole answer within ${allowedMs} ms: ${gap}`, cause === undefined ? undefined : { cause });
     const waitMs = Math.min(100 * 2 ** (attempt - 1), 2000, Math.max(0, deadline - Date.now()));
     options.onRetry?.(attempt, waitMs, gap);
     await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -55,9 +55,9 @@ describe('the start-up reads of one start share one deadline', () => {
   it('a read after another that used up the shared deadline gives up after one look, without waiting a limit of its own', async () => {
     const retries: string[] = [];
     const shared = { timeoutMs: 300, deadline: Date.now() + 300, onRetry: (what: string) => void retries.push(what) };
-    await expect(committedCursor(adminOver(scriptedCluster(Number.POSITIVE_INFINITY)), 'g', 0, [TOPIC], shared)).rejects.toThrow(/^the committed offsets of g\.slot-0: no whole answer within 300 ms/);
+    await expect(committedCursor(adminOver(scriptedCluster(Number.POSITIVE_INFINITY)), 'g', 0, [TOPIC], shared)).rejects.toThrow(/^the committed offsets of g\.slot-0: no whole answer within ([0-9]{1,2}|[12][0-9]{2}|300) ms/);
     const second = scriptedCluster(Number.POSITIVE_INFINITY, { lacking: [0, 1] });
-    await expect(offsetRanges(adminOver(second), [TOPIC], shared)).rejects.toThrow(/^the offsets of exchange\.deposits: no whole answer within 300 ms/);
+    await expect(offsetRanges(adminOver(second), [TOPIC], shared)).rejects.toThrow(/^the offsets of exchange\.deposits: no whole answer within 0 ms/); // the time the shared deadline left it
     expect(retries.filter((what) => what === 'the offsets of exchange.deposits')).toEqual([]);
     expect(retries.filter((what) => what === 'the committed offsets of g.slot-0').length).toBeGreaterThan(0);
   });
