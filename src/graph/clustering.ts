@@ -315,10 +315,13 @@ export class GraphWriter {
    */
   private splitSweepAfter(from: number, to: number, asset: string, time: number, first: number): FlowEdge | undefined {
     const outs = this.graph.edgesOut(to);
-    for (let i = first, read = 0; i < outs.length && read <= SPLIT_OTHER_ASSETS_READ; i++, read++) {
+    // Other assets' outflows within forwardWithin are all stepped over (forwardedAlready reads them
+    // too): event order's 72-hour rule does not see them. Past it only the held rule could join,
+    // and an outflow between the pay and the sweep fails that, so a few are enough there.
+    for (let i = first, read = 0; i < outs.length && read <= SPLIT_OTHER_ASSETS_READ; i++) {
       const e = outs[i]!;
       if (e.time > time + this.options.heldForwardWithin) return undefined;
-      if (e.asset !== asset) continue;
+      if (e.asset !== asset) { if (e.time > time + this.options.forwardWithin) read++; continue; }
       if (e.to === from || !this.mayForward(to, e.to, e.time)) return undefined;
       return this.splitSweeps(to, asset, e.to, i);
     }

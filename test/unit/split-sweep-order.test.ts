@@ -15,6 +15,7 @@ function usdt(from: string, to: string, amount: number, hour: number, tx: number
     address: USDT_ETH, topics: [TRANSFER_TOPIC, topic(from), topic(to)], data: `0x${(BigInt(Math.round(amount * 100)) * 10n ** 4n).toString(16).padStart(64, '0')}`,
   });
 }
+const eth = (from: string, to: string, hour: number, tx: number): string => JSON.stringify({ schema: 'chain.evm.tx.v1', chain: 'ethereum', hash: `0x${tx.toString(16).padStart(64, '0')}`, blockNumber: 21_000_000 + tx, blockTime: at(hour), from, to, value: (10n ** 16n).toString() });
 function withdrawal(id: string, wallet: string, amount: number, hour: number): string {
   return JSON.stringify({
     schema: 'exchange.transfer.v1', eventId: id, kind: 'withdrawal', status: 'completed', occurredAt: at(hour), accountId: `acct-${id}`, chain: 'ethereum', asset: 'USDT',
@@ -29,12 +30,21 @@ function run(lines: string[]): Pipeline {
 const cluster = (p: Pipeline, address: string): string => p.graph.clusterName(p.graph.id(addressKey('ethereum', address)));
 const [WALLET, CONS] = [hex(0xb101), hex(0xb103)];
 
-describe('a split sweep followed by more small payments into the same address', () => {
+describe('a split sweep judged alike whichever of its records is read last', () => {
   it('joins alike when the pay is read after all five payments as when read first', () => {
     const pay = withdrawal('w1', WALLET, 5_000, 10);
     const parts = [2_500, 2_495, 10, 10, 10].map((amount, k) => usdt(WALLET, CONS, amount, 30 + k * 2, 2 + k));
     const inOrder = run([pay, ...parts]);
     const payLast = run([...parts, pay]);
+    expect(cluster(inOrder, WALLET) === cluster(inOrder, CONS)).toBe(true);
+    expect(cluster(payLast, WALLET) === cluster(payLast, CONS)).toBe(true);
+  });
+  it('joins alike when the pay is read last with six ether payments elsewhere between it and the parts', () => {
+    const pay = withdrawal('w2', WALLET, 5_000, 10);
+    const others = [1, 2, 3, 4, 5, 6].map((k) => eth(WALLET, hex(0xc000 + k), 12 + k, 100 + k));
+    const parts = [usdt(WALLET, CONS, 2_500, 30, 20), usdt(WALLET, CONS, 2_495, 32, 21)];
+    const inOrder = run([pay, ...others, ...parts]);
+    const payLast = run([...others, ...parts, pay]);
     expect(cluster(inOrder, WALLET) === cluster(inOrder, CONS)).toBe(true);
     expect(cluster(payLast, WALLET) === cluster(payLast, CONS)).toBe(true);
   });
