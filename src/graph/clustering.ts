@@ -280,8 +280,7 @@ export class GraphWriter {
     const graph = this.graph;
     if (graph.isOwn(to)) return NO_CHANGES;
     const outs = graph.edgesOut(to);
-    let first = outs.length;
-    while (first > 0 && outs[first - 1]!.time >= time) first--; // sorted by time: the forwards at or after the inflow
+    const first = lowerBound(outs, time); // sorted by time: the forwards at or after the inflow, found by binary search (a hot wallet's later outflows are not stepped over one by one)
     if (first === outs.length || graph.key(to).startsWith('btc:')) return NO_CHANGES;
     const low = amount.times(this.forwardRatio);
     let changes: GraphChange[] | undefined;
@@ -447,10 +446,12 @@ export class GraphWriter {
     const oldest = began - this.options.forwardWithin;
     let since = oldest - 1;
     const outs = graph.edgesOut(address);
-    for (let i = outs.length - 1; i >= 0; i--) {
+    // From the last outflow before `began` (a binary search): a hot wallet's later outflows are
+    // not stepped over one by one when a late-read inflow has an older sweep judged again.
+    for (let i = lowerBound(outs, began) - 1; i >= 0; i--) {
       const e = outs[i]!;
       if (e.time < oldest) break;
-      if (e.time < began && e.asset === asset) { since = e.time; break; }
+      if (e.asset === asset) { since = e.time; break; }
     }
     const ins = graph.edgesIn(address);
     let unswept: Decimal | undefined;
